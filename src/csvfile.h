@@ -1,0 +1,45 @@
+/*
+ * csvfile.h - read a CSV file as exported by Chinese Excel or written by
+ * hand, into rows of UTF-8 fields that remember their line numbers.
+ *
+ * Accepted: UTF-8 with or without BOM, GB18030 (GBK is a subset; converted
+ * to UTF-8 with iconv), LF or CRLF line ends, quoted fields (RFC 4180).
+ * Refused with a message that says so: UTF-16/UTF-32 (BOM detected),
+ * bytes that are neither UTF-8 nor GB18030, malformed quoting, an empty file.
+ * Rows whose fields are all empty (Excel's trailing ",,,") are dropped.
+ * Fields are trimmed of surrounding ASCII spaces and tabs.
+ * Parsing uses libcsv.
+ */
+#ifndef PLANEVAL_CSVFILE_H
+#define PLANEVAL_CSVFILE_H
+
+#include <stddef.h>
+
+typedef struct csv_row {
+    int line;      /* 1-based physical line where the row starts */
+    int nfields;
+    char **fields; /* UTF-8, trimmed, never NULL (empty string when blank) */
+} csv_row;
+
+typedef struct csv_table {
+    char *path;
+    const char *encoding; /* "UTF-8", "UTF-8 with BOM" or "GB18030" (static string) */
+    int crlf;             /* 1 if CRLF line ends were seen */
+    int nrows;            /* including the header row, rows[0] */
+    csv_row *rows;
+} csv_table;
+
+typedef struct csv_error {
+    int line;      /* 1-based, 0 when not about one line */
+    int col;       /* 1-based field number, 0 when unknown */
+    char msg[512];
+} csv_error;
+
+/* Read path into *t. Returns 0, or -1 with *err filled and *t left empty. */
+int csvfile_read(const char *path, csv_table *t, csv_error *err);
+/* Same, from a memory buffer (path is used in messages only). */
+int csvfile_parse(const char *path, const char *data, size_t len, csv_table *t,
+                  csv_error *err);
+void csvfile_free(csv_table *t);
+
+#endif

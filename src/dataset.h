@@ -1,0 +1,128 @@
+/*
+ * dataset.h - the data dictionary (data/variables/*.yaml) and one region's
+ * loaded data (data/<region>/*.csv), with the lookups formulas need.
+ *
+ * Load order: dictionary_load() once, then region_load() per region. All
+ * problems go to the diag_list with file, line and column; loading goes on
+ * after an error so that every problem is listed.
+ */
+#ifndef PLANEVAL_DATASET_H
+#define PLANEVAL_DATASET_H
+
+#include <stddef.h>
+
+#include "diag.h"
+#include "formula.h"
+
+typedef enum table_layout { LAYOUT_YEARLY, LAYOUT_ROWS, LAYOUT_EVENTS, LAYOUT_LONG } table_layout;
+
+typedef enum var_kind { VK_COUNT, VK_AMOUNT, VK_SHARE, VK_FLAG, VK_VALUE, VK_HOURS } var_kind;
+
+typedef struct dim_def {
+    char *name;
+    char *label;    /* Chinese column label, may be NULL */
+    char **values;  /* allowed values; nvalues == 0 means any text */
+    int nvalues;
+} dim_def;
+
+typedef struct table_def {
+    char *name;
+    char *file;     /* file name inside data/<region>/ */
+    char *title;
+    table_layout layout;
+    dim_def *dims;
+    int ndims;
+    char *defined_in; /* dictionary file and line, for messages */
+    int line;
+} table_def;
+
+typedef struct var_def {
+    char *name;
+    char *label;
+    char *unit;
+    char *note;
+    var_kind kind;
+    int table;        /* index into dictionary.tables */
+    char *defined_in;
+    int line;
+} var_def;
+
+typedef struct dictionary {
+    table_def *tables;
+    int ntables;
+    var_def *vars;
+    int nvars;
+} dictionary;
+
+/* Read every *.yaml in dir (in name order). Returns 0, or -1 if errors were added. */
+int dictionary_load(dictionary *dict, const char *dir, diag_list *d);
+void dictionary_free(dictionary *dict);
+int dictionary_find_var(const dictionary *dict, const char *name);   /* -1 if none */
+int dictionary_find_table(const dictionary *dict, const char *name); /* -1 if none */
+/* Nearest variable names to name ("a, b, c"), for "did you mean". */
+void dictionary_suggest(const dictionary *dict, const char *name, char *buf, size_t bufsize);
+/* 0 if dim=value is valid for variable var, else -1 with a message. */
+int dictionary_check_filter(const dictionary *dict, int var, const char *dim, const char *value,
+                            char *msg, size_t msgsize);
+const char *var_kind_name(var_kind k);
+
+/* Status of a milestone or qualitative item, from milestones.csv. */
+typedef struct milestone_record {
+    char *plan_id;
+    char *indicator_id;
+    int year, month, day; /* as_of; month/day 12/31 when only a year is given */
+    char *status;         /* 未启动 推进中 已完成 达成 基本达成 未达成 */
+    char *evidence;
+    char *path;           /* borrowed from the region */
+    int line;
+} milestone_record;
+
+typedef struct region_data region_data; /* opaque */
+
+/*
+ * Load every table file of the dictionary that exists in dir, and
+ * milestones.csv. A table file that does not exist is not an error (its
+ * variables are then missing in every year; the first use warns). Returns 0,
+ * or -1 if errors were added.
+ */
+int region_load(region_data **out, const dictionary *dict, const char *dir, diag_list *d);
+void region_free(region_data *r);
+const char *region_dir(const region_data *r);
+
+/* 1 if the table file of variable var was found. */
+int region_has_table(const region_data *r, int var);
+/* Years in which the table of var has at least one row: [*first, *last]; 0 if none. */
+int region_var_years(const region_data *r, int var, int *first, int *last);
+/* 1 if the table of var has a row for year (the year is covered). */
+int region_year_covered(const region_data *r, int var, int year);
+
+/*
+ * Where a value came from: called once per contributing row with the file,
+ * its line and the row's value (missing rows included).
+ */
+typedef void (*source_fn)(void *ctx, const char *path, int line, fvalue v);
+
+/*
+ * Sum of variable var over the rows of year matching the filters.
+ * MISSING when the year is not covered or a matching cell is empty; 0 when
+ * the year is covered but no row matches. src may be NULL.
+ */
+fvalue region_value(const region_data *r, int var, const formula_filter *filters, int nfilters,
+                    int year, source_fn src, void *src_ctx);
+
+/* Visit each matching row of var in year; returns the number of rows. */
+int region_rows(const region_data *r, int var, const formula_filter *filters, int nfilters,
+                int year, void (*each)(void *acc, fvalue v), void *acc);
+
+/* Milestone records for one plan item, oldest first. */
+int region_milestones(const region_data *r, const char *plan_id, const char *indicator_id,
+                      const milestone_record **out);
+/* All milestone records (for checks that every record names a known item). */
+int region_all_milestones(const region_data *r, const milestone_record **out);
+
+/* Files loaded, for reports: path, encoding, row count. */
+int region_file_count(const region_data *r);
+void region_file_info(const region_data *r, int i, const char **path, const char **encoding,
+                      int *rows);
+
+#endif

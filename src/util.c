@@ -1,0 +1,304 @@
+/* util.c - see util.h. */
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void out_of_memory(size_t n)
+{
+    fprintf(stderr, "planeval: out of memory (%zu bytes)\n", n);
+    abort();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory(n);
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        out_of_memory(n * size);
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        out_of_memory(n);
+    return q;
+}
+
+char *xstrdup(const char *s)
+{
+    return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *d = xmalloc(n + 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        n = 0;
+    char *s = xmalloc((size_t)n + 1);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = xvasprintf(fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+void grow_array(void **items, size_t *cap, size_t n, size_t elem_size)
+{
+    if (n < *cap)
+        return;
+    size_t nc = *cap ? *cap * 2 : 8;
+    while (nc <= n)
+        nc *= 2;
+    *items = xrealloc(*items, nc * elem_size);
+    memset((char *)*items + *cap * elem_size, 0, (nc - *cap) * elem_size);
+    *cap = nc;
+}
+
+void sb_init(strbuf *b)
+{
+    b->s = NULL;
+    b->len = b->cap = 0;
+}
+
+void sb_free(strbuf *b)
+{
+    free(b->s);
+    sb_init(b);
+}
+
+static void sb_reserve(strbuf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap)
+        return;
+    size_t nc = b->cap ? b->cap * 2 : 64;
+    while (nc < b->len + extra + 1)
+        nc *= 2;
+    b->s = xrealloc(b->s, nc);
+    b->cap = nc;
+}
+
+void sb_addn(strbuf *b, const char *s, size_t n)
+{
+    sb_reserve(b, n);
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void sb_add(strbuf *b, const char *s)
+{
+    sb_addn(b, s, strlen(s));
+}
+
+void sb_addc(strbuf *b, char c)
+{
+    sb_addn(b, &c, 1);
+}
+
+void sb_printf(strbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = xvasprintf(fmt, ap);
+    va_end(ap);
+    sb_add(b, s);
+    free(s);
+}
+
+char *sb_take(strbuf *b)
+{
+    char *s = b->s ? b->s : xstrdup("");
+    sb_init(b);
+    return s;
+}
+
+/* Decode one code point; invalid bytes count as one code point each. */
+static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    unsigned c = s[0];
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    if (len > n)
+        len = 1;
+    uint32_t v = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80) {
+            *cp = c;
+            return 1;
+        }
+        v = (v << 6) | (s[i] & 0x3f);
+    }
+    *cp = v;
+    return len;
+}
+
+static size_t utf8_decode_all(const char *s, uint32_t **out)
+{
+    size_t n = strlen(s), k = 0;
+    uint32_t *cps = xmalloc((n + 1) * sizeof *cps);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        i += utf8_next((const unsigned char *)s + i, n - i, &cp);
+        cps[k++] = cp;
+    }
+    *out = cps;
+    return k;
+}
+
+int utf8_edit_distance(const char *a, const char *b)
+{
+    uint32_t *x, *y;
+    size_t n = utf8_decode_all(a, &x), m = utf8_decode_all(b, &y);
+    int *row = xmalloc((m + 1) * sizeof *row);
+    for (size_t j = 0; j <= m; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= n; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= m; j++) {
+            int up = row[j];
+            int best = diag + (x[i - 1] != y[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    int d = row[m];
+    free(row);
+    free(x);
+    free(y);
+    return d;
+}
+
+int utf8_columns(const char *s, size_t n)
+{
+    int cols = 0;
+    for (size_t i = 0; i < n && s[i];) {
+        uint32_t cp;
+        i += utf8_next((const unsigned char *)s + i, n - i, &cp);
+        cols++;
+    }
+    return cols;
+}
+
+int utf8_valid(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        uint32_t min;
+        if ((c & 0xe0) == 0xc0) {
+            len = 2;
+            min = 0x80;
+        } else if ((c & 0xf0) == 0xe0) {
+            len = 3;
+            min = 0x800;
+        } else if ((c & 0xf8) == 0xf0) {
+            len = 4;
+            min = 0x10000;
+        } else {
+            return 0;
+        }
+        if (i + len > n)
+            return 0;
+        uint32_t v = c & (0x7f >> len);
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return 0;
+            v = (v << 6) | (s[i + k] & 0x3f);
+        }
+        if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+char *str_trim(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        s[--n] = '\0';
+    size_t i = 0;
+    while (s[i] == ' ' || s[i] == '\t')
+        i++;
+    if (i)
+        memmove(s, s + i, n - i + 1);
+    return s;
+}
+
+int str_eq(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+int parse_number(const char *s, double *out)
+{
+    /* strtod also accepts hex, inf and nan: reject them, data is decimal. */
+    const char *p = s;
+    if (*p == '+' || *p == '-')
+        p++;
+    if (!isdigit((unsigned char)*p) && !(*p == '.' && isdigit((unsigned char)p[1])))
+        return -1;
+    for (const char *q = p; *q; q++)
+        if (!(isdigit((unsigned char)*q) || *q == '.' || *q == 'e' || *q == 'E' || *q == '+' ||
+              *q == '-'))
+            return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+char *format_number(double v, char *buf)
+{
+    if (v == 0)
+        v = 0; /* no "-0" */
+    snprintf(buf, 32, "%.15g", v);
+    if (strtod(buf, NULL) != v)
+        snprintf(buf, 32, "%.17g", v);
+    return buf;
+}

@@ -1,0 +1,66 @@
+/*
+ * util.h - allocation that never returns NULL, growable strings, and
+ * small string helpers shared by every module.
+ *
+ * Allocation failure aborts the program with a message: planeval is a batch
+ * tool, and an out-of-memory condition has no useful recovery path.
+ */
+#ifndef PLANEVAL_UTIL_H
+#define PLANEVAL_UTIL_H
+
+#include <stddef.h>
+#include <stdarg.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* printf into a freshly allocated string. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* Grow *items (of elem_size bytes each) so that index n is valid. */
+void grow_array(void **items, size_t *cap, size_t n, size_t elem_size);
+#define ARRAY_PUSH(arr, count, cap)                                            \
+    (grow_array((void **)&(arr), &(cap), (count), sizeof(*(arr))), &(arr)[(count)++])
+
+/* A growable NUL-terminated byte string. */
+typedef struct strbuf {
+    char *s;
+    size_t len, cap;
+} strbuf;
+
+void sb_init(strbuf *b);
+void sb_free(strbuf *b);
+void sb_add(strbuf *b, const char *s);
+void sb_addn(strbuf *b, const char *s, size_t n);
+void sb_addc(strbuf *b, char c);
+void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Hand over the buffer; b is left empty. */
+char *sb_take(strbuf *b);
+
+/* Levenshtein distance counted in Unicode code points (for "did you mean"). */
+int utf8_edit_distance(const char *a, const char *b);
+/* Number of code points in the first n bytes of s. */
+int utf8_columns(const char *s, size_t n);
+/* 1 if s is valid UTF-8. */
+int utf8_valid(const char *s, size_t n);
+
+/* Trim ASCII whitespace in place; returns s. */
+char *str_trim(char *s);
+int str_eq(const char *a, const char *b);
+
+/*
+ * Parse a decimal number (optionally signed, with fraction and exponent).
+ * Returns 0 on success; -1 if s is not entirely a number.
+ */
+int parse_number(const char *s, double *out);
+
+/*
+ * Shortest decimal text that reads back as the same double (%.15g, then
+ * %.17g if needed). Writes into buf of at least 32 bytes; returns buf.
+ */
+char *format_number(double v, char *buf);
+
+#endif

@@ -1,0 +1,295 @@
+/* yamldoc.c - see yamldoc.h. */
+#include "yamldoc.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ynode_line(const ynode *n) { return n ? (int)n->start_mark.line + 1 : 0; }
+int ynode_col(const ynode *n) { return n ? (int)n->start_mark.column + 1 : 0; }
+int ynode_is_map(const ynode *n) { return n && n->type == YAML_MAPPING_NODE; }
+int ynode_is_seq(const ynode *n) { return n && n->type == YAML_SEQUENCE_NODE; }
+int ynode_is_scalar(const ynode *n) { return n && n->type == YAML_SCALAR_NODE; }
+
+const char *ynode_str(const ynode *n)
+{
+    return ynode_is_scalar(n) ? (const char *)n->data.scalar.value : NULL;
+}
+
+int ynode_text_offset(const ynode *n)
+{
+    if (!ynode_is_scalar(n))
+        return 0;
+    yaml_scalar_style_t s = n->data.scalar.style;
+    return s == YAML_SINGLE_QUOTED_SCALAR_STYLE || s == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+}
+
+int ynode_is_block(const ynode *n)
+{
+    if (!ynode_is_scalar(n))
+        return 0;
+    yaml_scalar_style_t s = n->data.scalar.style;
+    return s == YAML_LITERAL_SCALAR_STYLE || s == YAML_FOLDED_SCALAR_STYLE;
+}
+
+void ydiag(ydoc *y, diag_list *d, diag_level lv, const ynode *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = xvasprintf(fmt, ap);
+    va_end(ap);
+    diag_add(d, lv, y->path, ynode_line(n), ynode_col(n), "%s", msg);
+    free(msg);
+}
+
+ynode *ymap_get(ydoc *y, ynode *map, const char *key)
+{
+    if (!ynode_is_map(map))
+        return NULL;
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        ynode *k = yaml_document_get_node(&y->doc, p->key);
+        if (ynode_is_scalar(k) && strcmp(ynode_str(k), key) == 0)
+            return yaml_document_get_node(&y->doc, p->value);
+    }
+    return NULL;
+}
+
+size_t ymap_len(const ynode *map)
+{
+    return ynode_is_map(map) ? (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start)
+                             : 0;
+}
+
+ynode *ymap_key(ydoc *y, ynode *map, size_t i)
+{
+    return yaml_document_get_node(&y->doc, map->data.mapping.pairs.start[i].key);
+}
+
+ynode *ymap_value(ydoc *y, ynode *map, size_t i)
+{
+    return yaml_document_get_node(&y->doc, map->data.mapping.pairs.start[i].value);
+}
+
+size_t yseq_len(const ynode *seq)
+{
+    return ynode_is_seq(seq) ? (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start)
+                             : 0;
+}
+
+ynode *yseq_at(ydoc *y, ynode *seq, size_t i)
+{
+    return yaml_document_get_node(&y->doc, seq->data.sequence.items.start[i]);
+}
+
+/* libyaml accepts duplicate keys silently; a duplicated key in a plan is
+ * almost always a copy-paste mistake, so it is an error here. */
+static void check_duplicates(ydoc *y, ynode *n, diag_list *d, int depth)
+{
+    if (!n || depth > 200)
+        return;
+    if (ynode_is_map(n)) {
+        size_t len = ymap_len(n);
+        for (size_t i = 0; i < len; i++) {
+            ynode *ki = ymap_key(y, n, i);
+            for (size_t j = 0; j < i && ynode_is_scalar(ki); j++) {
+                ynode *kj = ymap_key(y, n, j);
+                if (ynode_is_scalar(kj) && strcmp(ynode_str(ki), ynode_str(kj)) == 0) {
+                    ydiag(y, d, DIAG_ERROR, ki, "duplicate key '%s' (first at line %d)",
+                          ynode_str(ki), ynode_line(kj));
+                    break;
+                }
+            }
+            check_duplicates(y, ymap_value(y, n, i), d, depth + 1);
+        }
+    } else if (ynode_is_seq(n)) {
+        for (size_t i = 0; i < yseq_len(n); i++)
+            check_duplicates(y, yseq_at(y, n, i), d, depth + 1);
+    }
+}
+
+int ydoc_load(ydoc *y, const char *path, diag_list *d)
+{
+    memset(y, 0, sizeof *y);
+    y->path = xstrdup(path);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        diag_add(d, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        fclose(f);
+        diag_add(d, DIAG_ERROR, path, 0, 0, "cannot initialise the YAML parser");
+        return -1;
+    }
+    yaml_parser_set_input_file(&parser, f);
+    int ok = yaml_parser_load(&parser, &y->doc);
+    if (!ok) {
+        int line = (int)parser.problem_mark.line + 1, col = (int)parser.problem_mark.column + 1;
+        diag_add(d, DIAG_ERROR, path, line, col, "YAML syntax: %s%s%s",
+                 parser.problem ? parser.problem : "malformed document",
+                 parser.context ? " " : "", parser.context ? parser.context : "");
+        yaml_parser_delete(&parser);
+        fclose(f);
+        return -1;
+    }
+    yaml_parser_delete(&parser);
+    fclose(f);
+    y->loaded = 1;
+    ynode *root = ydoc_root(y);
+    if (!root) {
+        diag_add(d, DIAG_ERROR, path, 1, 1, "file is empty");
+        return -1;
+    }
+    size_t before = diag_errors(d);
+    check_duplicates(y, root, d, 0);
+    return diag_errors(d) > before ? -1 : 0;
+}
+
+void ydoc_free(ydoc *y)
+{
+    if (y->loaded)
+        yaml_document_delete(&y->doc);
+    free(y->path);
+    memset(y, 0, sizeof *y);
+}
+
+ynode *ydoc_root(ydoc *y)
+{
+    return y->loaded ? yaml_document_get_root_node(&y->doc) : NULL;
+}
+
+static const char *type_name(const ynode *n)
+{
+    return ynode_is_map(n) ? "a mapping" : ynode_is_seq(n) ? "a list" : "a scalar";
+}
+
+int yget_str(ydoc *y, ynode *map, const char *key, int required, const char **out,
+             diag_list *d)
+{
+    ynode *n = ymap_get(y, map, key);
+    if (!n) {
+        if (required)
+            ydiag(y, d, DIAG_ERROR, map, "missing required key '%s'", key);
+        return 0;
+    }
+    if (!ynode_is_scalar(n)) {
+        ydiag(y, d, DIAG_ERROR, n, "'%s' must be text, not %s", key, type_name(n));
+        return -1;
+    }
+    *out = ynode_str(n);
+    return 1;
+}
+
+int ynode_num(ydoc *y, ynode *n, const char *what, double *out, diag_list *d)
+{
+    const char *s = ynode_str(n);
+    if (!s || parse_number(s, out) != 0) {
+        ydiag(y, d, DIAG_ERROR, n, "%s must be a number, not %s%s%s", what,
+              s ? "'" : type_name(n), s ? s : "", s ? "'" : "");
+        return -1;
+    }
+    return 0;
+}
+
+int ynode_int(ydoc *y, ynode *n, const char *what, long *out, diag_list *d)
+{
+    double v;
+    if (ynode_num(y, n, what, &v, d) != 0)
+        return -1;
+    if (v != (double)(long)v) {
+        ydiag(y, d, DIAG_ERROR, n, "%s must be a whole number, not '%s'", what, ynode_str(n));
+        return -1;
+    }
+    *out = (long)v;
+    return 0;
+}
+
+int yget_num(ydoc *y, ynode *map, const char *key, int required, double *out, diag_list *d)
+{
+    ynode *n = ymap_get(y, map, key);
+    if (!n) {
+        if (required)
+            ydiag(y, d, DIAG_ERROR, map, "missing required key '%s'", key);
+        return 0;
+    }
+    char what[128];
+    snprintf(what, sizeof what, "'%s'", key);
+    return ynode_num(y, n, what, out, d) == 0 ? 1 : -1;
+}
+
+int yget_int(ydoc *y, ynode *map, const char *key, int required, long *out, diag_list *d)
+{
+    ynode *n = ymap_get(y, map, key);
+    if (!n) {
+        if (required)
+            ydiag(y, d, DIAG_ERROR, map, "missing required key '%s'", key);
+        return 0;
+    }
+    char what[128];
+    snprintf(what, sizeof what, "'%s'", key);
+    return ynode_int(y, n, what, out, d) == 0 ? 1 : -1;
+}
+
+int yget_year_range(ydoc *y, ynode *map, const char *key, int required, int out[2],
+                    diag_list *d)
+{
+    ynode *n = ymap_get(y, map, key);
+    if (!n) {
+        if (required)
+            ydiag(y, d, DIAG_ERROR, map, "missing required key '%s'", key);
+        return 0;
+    }
+    if (!ynode_is_seq(n) || yseq_len(n) != 2) {
+        ydiag(y, d, DIAG_ERROR, n, "'%s' must be a pair of years like [2021, 2025]", key);
+        return -1;
+    }
+    long a, b;
+    if (ynode_int(y, yseq_at(y, n, 0), "a year", &a, d) || ynode_int(y, yseq_at(y, n, 1), "a year", &b, d))
+        return -1;
+    if (a < 1949 || b > 2100 || a > b) {
+        ydiag(y, d, DIAG_ERROR, n, "'%s' must be two years between 1949 and 2100, first <= last",
+              key);
+        return -1;
+    }
+    out[0] = (int)a;
+    out[1] = (int)b;
+    return 1;
+}
+
+void ycheck_keys(ydoc *y, ynode *map, const char *const *allowed, const char *what,
+                 diag_list *d)
+{
+    size_t len = ymap_len(map);
+    for (size_t i = 0; i < len; i++) {
+        ynode *k = ymap_key(y, map, i);
+        const char *ks = ynode_str(k);
+        if (!ks) {
+            ydiag(y, d, DIAG_ERROR, k, "%s: keys must be text", what);
+            continue;
+        }
+        int found = 0, best = 1 << 30;
+        const char *near = NULL;
+        for (const char *const *a = allowed; *a; a++) {
+            if (strcmp(*a, ks) == 0) {
+                found = 1;
+                break;
+            }
+            int dist = utf8_edit_distance(ks, *a);
+            if (dist < best) {
+                best = dist;
+                near = *a;
+            }
+        }
+        if (found)
+            continue;
+        if (near && best <= 3)
+            ydiag(y, d, DIAG_ERROR, k, "%s: unknown key '%s' (did you mean '%s'?)", what, ks, near);
+        else
+            ydiag(y, d, DIAG_ERROR, k, "%s: unknown key '%s'", what, ks);
+    }
+}

@@ -1,0 +1,80 @@
+/*
+ * yamldoc.h - a YAML file loaded as a tree of nodes that remember where
+ * they were written (libyaml's document API), with getters that report
+ * type mistakes as diagnostics naming file, line and column.
+ */
+#ifndef PLANEVAL_YAMLDOC_H
+#define PLANEVAL_YAMLDOC_H
+
+#include <stddef.h>
+#include <yaml.h>
+
+#include "diag.h"
+
+typedef struct ydoc {
+    char *path;
+    yaml_document_t doc;
+    int loaded;
+} ydoc;
+
+typedef yaml_node_t ynode;
+
+/*
+ * Load path. Returns 0 on success. A syntax error, an empty file, or a
+ * mapping with a duplicated key adds an error to d and returns -1 (the
+ * document is freed).
+ */
+int ydoc_load(ydoc *y, const char *path, diag_list *d);
+void ydoc_free(ydoc *y);
+ynode *ydoc_root(ydoc *y);
+
+int ynode_line(const ynode *n); /* 1-based */
+int ynode_col(const ynode *n);  /* 1-based, in characters */
+int ynode_is_map(const ynode *n);
+int ynode_is_seq(const ynode *n);
+int ynode_is_scalar(const ynode *n);
+/* Scalar text (UTF-8), or NULL if n is not a scalar. */
+const char *ynode_str(const ynode *n);
+/* Where the scalar's text begins relative to its mark: 1 for quoted, else 0. */
+int ynode_text_offset(const ynode *n);
+/* 1 for a block scalar (| or >), whose text starts on the next line. */
+int ynode_is_block(const ynode *n);
+
+/* Mapping access. */
+ynode *ymap_get(ydoc *y, ynode *map, const char *key);
+size_t ymap_len(const ynode *map);
+ynode *ymap_key(ydoc *y, ynode *map, size_t i);
+ynode *ymap_value(ydoc *y, ynode *map, size_t i);
+
+/* Sequence access. */
+size_t yseq_len(const ynode *seq);
+ynode *yseq_at(ydoc *y, ynode *seq, size_t i);
+
+/* Add a diagnostic located at node n. */
+void ydiag(ydoc *y, diag_list *d, diag_level lv, const ynode *n, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/*
+ * Typed getters for map[key]. When the key is absent they return 0 (and
+ * report an error if required). Wrong type: error, returns -1. Found and
+ * well-typed: returns 1.
+ */
+int yget_str(ydoc *y, ynode *map, const char *key, int required, const char **out,
+             diag_list *d);
+int yget_num(ydoc *y, ynode *map, const char *key, int required, double *out, diag_list *d);
+int yget_int(ydoc *y, ynode *map, const char *key, int required, long *out, diag_list *d);
+/* A [a, b] pair of years. */
+int yget_year_range(ydoc *y, ynode *map, const char *key, int required, int out[2],
+                    diag_list *d);
+/* Scalar node to number/int with an error naming what; returns 0 or -1. */
+int ynode_num(ydoc *y, ynode *n, const char *what, double *out, diag_list *d);
+int ynode_int(ydoc *y, ynode *n, const char *what, long *out, diag_list *d);
+
+/*
+ * Report every key of map that is not in allowed (NULL-terminated), with
+ * the nearest allowed key as a suggestion. `what` names the map in messages.
+ */
+void ycheck_keys(ydoc *y, ynode *map, const char *const *allowed, const char *what,
+                 diag_list *d);
+
+#endif
