@@ -26,17 +26,19 @@ all: planeval
 deps:
 	@./.ci/install-deps
 
-planeval: $(OBJ) $(BUILD)/main.o
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/planeval: $(OBJ) $(BUILD)/main.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/%.o: src/%.c | $(BUILD)
+planeval: $(BUILD)/planeval
+	cp $< $@
+
+$(BUILD)/%.o: src/%.c
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD):
-	@mkdir -p $(BUILD) $(BUILD)/unit
-
-$(BUILD)/unit/%: tests/unit/%.c $(OBJ) | $(BUILD)
-	$(CC) $(CFLAGS) -Isrc -o $@ $< $(OBJ) $(LIBS) -lcmocka
+$(BUILD)/unit/%: tests/unit/%.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc -o $@ $< $(OBJ) $(LIBS) -lcmocka
 
 -include $(OBJ:.o=.d) $(BUILD)/main.d
 
@@ -45,22 +47,29 @@ report: deps
 	$(MAKE) planeval
 	./planeval run
 
+# Unit tests run from the repository root (their fixtures are under tests/unit/).
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-e2e: planeval
-	@sh tests/e2e/run.sh
+e2e: $(BUILD)/planeval
+	@PLANEVAL=$(BUILD)/planeval sh tests/e2e/run.sh
 
 # Unit tests and the end-to-end suite again, built with ASan and UBSan.
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 sanitize:
-	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" unit e2e PLANEVAL_BIN=build-asan/planeval
+	$(MAKE) BUILD=build-asan OPT="-O1 -g $(SAN)" LDFLAGS="$(SAN)" unit e2e
 
 test: deps
 	$(MAKE) planeval
 	$(MAKE) unit
 	$(MAKE) e2e
 	$(MAKE) sanitize
+	$(MAKE) valgrind
+
+# The sample run under valgrind: no leaks, no errors.
+valgrind: $(BUILD)/planeval
+	valgrind --quiet --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
+	    --error-exitcode=99 $(BUILD)/planeval run --out $(BUILD)/valgrind-out
 
 clean:
 	rm -rf build build-asan planeval

@@ -1,6 +1,6 @@
 /*
- * dataset.h - the data dictionary (data/variables/*.yaml) and one region's
- * loaded data (data/<region>/*.csv), with the lookups formulas need.
+ * dataset.h - the data dictionary (data/variables/NAME.yaml) and one region's
+ * loaded data (the CSV files of data/REGION/), with the lookups formulas need.
  *
  * Load order: dictionary_load() once, then region_load() per region. All
  * problems go to the diag_list with file, line and column; loading goes on
@@ -83,7 +83,9 @@ typedef struct region_data region_data; /* opaque */
  * Load every table file of the dictionary that exists in dir, and
  * milestones.csv. A table file that does not exist is not an error (its
  * variables are then missing in every year; the first use warns). Returns 0,
- * or -1 if errors were added.
+ * or -1 if errors were added. *out is set in both cases (free it with
+ * region_free); dict must outlive the region. A table of layout long covers
+ * a year per variable (a variable without its row in that year is missing).
  */
 int region_load(region_data **out, const dictionary *dict, const char *dir, diag_list *d);
 void region_free(region_data *r);
@@ -110,7 +112,12 @@ typedef void (*source_fn)(void *ctx, const char *path, int line, fvalue v);
 fvalue region_value(const region_data *r, int var, const formula_filter *filters, int nfilters,
                     int year, source_fn src, void *src_ctx);
 
-/* Visit each matching row of var in year; returns the number of rows. */
+/*
+ * Visit each matching row of var in year (for an events table, the row's
+ * hours value; a row's value may be MISSING); returns the number of rows
+ * visited, 0 when the year is covered but no row matches, or -1 when the
+ * year is not covered (callers treat -1 as MISSING).
+ */
 int region_rows(const region_data *r, int var, const formula_filter *filters, int nfilters,
                 int year, void (*each)(void *acc, fvalue v), void *acc);
 

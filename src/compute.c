@@ -1,0 +1,154 @@
+/* compute.c - see compute.h. */
+#include "compute.h"
+#include "util.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Parameters may refer to parameters; a cycle is refused at load time, but
+ * a depth limit keeps a mistake from becoming a stack overflow anyway. */
+#define MAX_PARAM_DEPTH 32
+
+typedef struct formula_ctx {
+    const eval_context *ec;
+    const indicator *ind;
+    int depth;
+} formula_ctx;
+
+static fvalue eval_with(const formula_ctx *fc, const expr_def *e, int year);
+
+static void trace_source(void *ctx, const char *path, int line, fvalue v);
+
+typedef struct trace_ctx {
+    const eval_context *ec;
+    int var;
+    const formula_filter *filters;
+    int nfilters;
+    int year;
+} trace_ctx;
+
+static void trace_source(void *ctx, const char *path, int line, fvalue v)
+{
+    const trace_ctx *tc = ctx;
+    tc->ec->trace(tc->ec->trace_ctx, tc->var, tc->filters, tc->nfilters, tc->year, path, line, v);
+}
+
+static fvalue cb_variable(void *ctx, int var, const formula_filter *filters, int nfilters,
+                          int year)
+{
+    const formula_ctx *fc = ctx;
+    if (fc->ec->trace) {
+        trace_ctx tc = {fc->ec, var, filters, nfilters, year};
+        return region_value(fc->ec->r, var, filters, nfilters, year, trace_source, &tc);
+    }
+    return region_value(fc->ec->r, var, filters, nfilters, year, NULL, NULL);
+}
+
+static int cb_rows(void *ctx, int var, const formula_filter *filters, int nfilters, int year,
+                   void (*each)(void *acc, fvalue v), void *acc)
+{
+    const formula_ctx *fc = ctx;
+    if (fc->ec->trace) {
+        trace_ctx tc = {fc->ec, var, filters, nfilters, year};
+        /* Trace the rows through the summing path: same rows, with lines. */
+        region_value(fc->ec->r, var, filters, nfilters, year, trace_source, &tc);
+    }
+    return region_rows(fc->ec->r, var, filters, nfilters, year, each, acc);
+}
+
+static fvalue cb_param(void *ctx, int sym, int year)
+{
+    const formula_ctx *fc = ctx;
+    if (fc->depth >= MAX_PARAM_DEPTH)
+        return fv_missing();
+    const param_def *pd = plan_param(fc->ec->p, fc->ec->cat, fc->ind, sym);
+    if (!pd || !pd->value.f)
+        return fv_missing();
+    formula_ctx inner = {fc->ec, fc->ind, fc->depth + 1};
+    return eval_with(&inner, &pd->value, year);
+}
+
+static fvalue cb_special(void *ctx, int id, int year)
+{
+    const formula_ctx *fc = ctx;
+    const plan *p = fc->ec->p;
+    switch ((special_name)id) {
+    case SP_YEAR: return fv_ok(year);
+    case SP_PERIOD_START: return fv_ok(p->period[0]);
+    case SP_PERIOD_END: return fv_ok(p->period[1]);
+    case SP_WINDOW_START: return fv_ok(fc->ec->window[0]);
+    case SP_WINDOW_END: return fv_ok(fc->ec->window[1]);
+    case SP_BASELINE_START: return fv_ok(p->baseline_period[0]);
+    case SP_BASELINE_END: return fv_ok(p->baseline_period[1]);
+    case SP_COUNT: break;
+    }
+    return fv_missing();
+}
+
+static fvalue eval_with(const formula_ctx *fc, const expr_def *e, int year)
+{
+    if (!e || !e->f)
+        return fv_missing();
+    formula_data data = {cb_variable, cb_rows, cb_param, cb_special, (void *)fc};
+    return formula_eval(e->f, year, &data);
+}
+
+fvalue compute_expr(const eval_context *ec, const indicator *ind, const expr_def *e, int year)
+{
+    formula_ctx fc = {ec, ind, 0};
+    return eval_with(&fc, e, year);
+}
+
+year_value compute_indicator(const eval_context *ec, const indicator *ind, int year)
+{
+    year_value yv;
+    memset(&yv, 0, sizeof yv);
+    yv.num = yv.den = fv_undefined();
+    yv.scale = 1;
+    if (ind->numerator) {
+        yv.num = compute_expr(ec, ind, ind->numerator, year);
+        yv.den = compute_expr(ec, ind, ind->denominator, year);
+        fvalue sc = compute_expr(ec, ind, ind->scale, year);
+        if (sc.state == FV_OK)
+            yv.scale = sc.v;
+        if (yv.num.state == FV_MISSING || yv.den.state == FV_MISSING || sc.state == FV_MISSING)
+            yv.value = fv_missing();
+        else if (yv.num.state == FV_UNDEFINED || yv.den.state == FV_UNDEFINED ||
+                 sc.state == FV_UNDEFINED || yv.den.v == 0)
+            yv.value = fv_undefined(); /* a zero denominator: not applicable */
+        else
+            yv.value = fv_ok(yv.scale * yv.num.v / yv.den.v);
+    } else if (ind->formula) {
+        yv.value = compute_expr(ec, ind, ind->formula, year);
+    } else {
+        yv.value = fv_undefined();
+    }
+    if (yv.value.state == FV_OK && !isfinite(yv.value.v))
+        yv.value = fv_undefined();
+    return yv;
+}
+
+int indicator_count_var(const eval_context *ec, const indicator *ind)
+{
+    const expr_def *e = ind->numerator ? ind->numerator : ind->formula;
+    formula_ref ref;
+    if (!e || !e->f || !formula_is_single_ref(e->f, &ref) || ref.kind != REF_VARIABLE)
+        return -1;
+    return ec->dict->vars[ref.id].kind == VK_COUNT ? ref.id : -1;
+}
+
+int region_year_span(const region_data *r, const dictionary *dict, int *first, int *last)
+{
+    int found = 0;
+    for (int v = 0; v < dict->nvars; v++) {
+        int a, b;
+        if (!region_has_table(r, v) || !region_var_years(r, v, &a, &b))
+            continue;
+        if (!found || a < *first)
+            *first = a;
+        if (!found || b > *last)
+            *last = b;
+        found = 1;
+    }
+    return found;
+}

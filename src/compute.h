@@ -1,0 +1,50 @@
+/*
+ * compute.h - evaluating an indicator's formula year by year over one
+ * region's data: the yearly series every later stage (assessment,
+ * forecasts, reports) works from.
+ */
+#ifndef PLANEVAL_COMPUTE_H
+#define PLANEVAL_COMPUTE_H
+
+#include "dataset.h"
+#include "plan.h"
+
+/* Called for every data cell a formula reads (for `planeval explain`). */
+typedef void (*trace_fn)(void *ctx, int var, const formula_filter *filters, int nfilters,
+                         int year, const char *path, int line, fvalue v);
+
+typedef struct eval_context {
+    const plan *p;
+    const catalogue *cat;
+    const symtab *syms;
+    const dictionary *dict;
+    const region_data *r;
+    int window[2];        /* values of window_start / window_end */
+    trace_fn trace;       /* may be NULL */
+    void *trace_ctx;
+} eval_context;
+
+/* One year of an indicator: the value, and for ratios its parts. */
+typedef struct year_value {
+    fvalue value;
+    fvalue num, den;      /* FV_UNDEFINED when the indicator is not a ratio */
+    double scale;
+} year_value;
+
+/* Evaluate expression e (of indicator ind, for parameter scope) in year. */
+fvalue compute_expr(const eval_context *ec, const indicator *ind, const expr_def *e, int year);
+
+/* Value of indicator ind in year: scale * num / den for ratios. */
+year_value compute_indicator(const eval_context *ec, const indicator *ind, int year);
+
+/*
+ * If ind's numerator (or formula) is exactly one reference to a count
+ * variable (deaths, accidents), return its dictionary id; else -1. Such
+ * indicators are small-count figures and are labelled so.
+ */
+int indicator_count_var(const eval_context *ec, const indicator *ind);
+
+/* Data years of the region: the smallest and largest year any table has. */
+int region_year_span(const region_data *r, const dictionary *dict, int *first, int *last);
+
+#endif

@@ -1,0 +1,483 @@
+/*
+ * csvfile.c - read a CSV file into rows of trimmed UTF-8 fields with line
+ * numbers. See csvfile.h for the contract.
+ *
+ * Steps: read the file whole; detect the encoding (UTF-8 BOM, refuse
+ * UTF-16/32, validate UTF-8, else convert from GB18030 with iconv); refuse
+ * NUL bytes; then hand the text to libcsv (strict mode) one physical line at
+ * a time.
+ *
+ * Line numbers: libcsv reports no positions and silently skips blank lines,
+ * so the text is fed in chunks of one physical line each (a line ends at LF,
+ * CRLF or a lone CR) and the number of the chunk being parsed is known in
+ * the callbacks. A row's first field is reported while libcsv reads the
+ * delimiter or line end that closes it; only a quoted field can span lines,
+ * and libcsv keeps every line-break byte of a quoted field in the field's
+ * data, so the row starts at (current line - line breaks in the first
+ * field). The same count over libcsv's unfinished entry buffer gives the
+ * line where an unterminated quoted field began.
+ */
+#include "csvfile.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+/*
+ * libcsv declares a function csv_error(), which clashes with the csv_error
+ * type of csvfile.h. Its declaration is renamed away here; the error code it
+ * would return is read from the parser's public status field instead.
+ */
+#define csv_error libcsv_csv_error_unused
+#include <csv.h>
+#undef csv_error
+
+#define CSVFILE_MAX_BYTES ((size_t)256 * 1024 * 1024)
+
+static const char UTF16_MSG[] =
+    "file is UTF-16 (or UTF-32); save it as 'CSV UTF-8' or GB18030";
+
+static void set_err(csv_error *err, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void set_err(csv_error *err, int line, int col, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    va_list ap;
+    err->line = line;
+    err->col = col;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- line breaks: LF, CRLF or a lone CR each end one line ---- */
+
+/* Index just past the line that starts at i (its line end included). */
+static size_t line_end(const char *s, size_t n, size_t i)
+{
+    while (i < n) {
+        char c = s[i++];
+        if (c == '\n')
+            return i;
+        if (c == '\r') {
+            if (i < n && s[i] == '\n')
+                i++;
+            return i;
+        }
+    }
+    return n;
+}
+
+static int count_breaks(const char *s, size_t n)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\n')
+            k++;
+        else if (s[i] == '\r' && (i + 1 >= n || s[i + 1] != '\n'))
+            k++;
+    }
+    return k;
+}
+
+/* 1-based line of byte offset off. */
+static int line_of(const char *s, size_t off)
+{
+    return 1 + count_breaks(s, off);
+}
+
+/* ---- encoding ---- */
+
+/* Offset of the first byte that does not start a valid UTF-8 sequence
+ * (strict: no overlongs, surrogates or code points above U+10FFFF), or n. */
+static size_t utf8_first_invalid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        unsigned lo = 0x80, hi = 0xbf; /* allowed range of the 2nd byte */
+        if (c >= 0xc2 && c <= 0xdf) {
+            len = 2;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            len = 3;
+            if (c == 0xe0)
+                lo = 0xa0;      /* overlong */
+            else if (c == 0xed)
+                hi = 0x9f;      /* surrogates */
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            len = 4;
+            if (c == 0xf0)
+                lo = 0x90;      /* overlong */
+            else if (c == 0xf4)
+                hi = 0x8f;      /* above U+10FFFF */
+        } else {
+            return i;
+        }
+        if (i + len > n || s[i + 1] < lo || s[i + 1] > hi)
+            return i;
+        for (size_t k = 2; k < len; k++)
+            if ((s[i + k] & 0xc0) != 0x80)
+                return i;
+        i += len;
+    }
+    return n;
+}
+
+/* Convert GB18030 to UTF-8. Returns a NUL-terminated buffer and its length,
+ * or NULL if the input is not valid GB18030. */
+static char *gb18030_to_utf8(const char *in, size_t n, size_t *outlen)
+{
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd == (iconv_t)-1)
+        return NULL;
+    /* A GB18030 sequence of k bytes never yields more than 2k UTF-8 bytes. */
+    size_t cap = 2 * n + 16;
+    char *out = xmalloc(cap);
+    char *ip = (char *)in;
+    size_t ileft = n;
+    char *op = out;
+    size_t oleft = cap - 1;
+    int ok = 1;
+    while (ileft > 0) {
+        if (iconv(cd, &ip, &ileft, &op, &oleft) != (size_t)-1)
+            continue;
+        if (errno == E2BIG) {
+            size_t used = (size_t)(op - out);
+            cap *= 2;
+            out = xrealloc(out, cap);
+            op = out + used;
+            oleft = cap - 1 - used;
+            continue;
+        }
+        ok = 0; /* EILSEQ, or EINVAL: incomplete sequence at the end */
+        break;
+    }
+    iconv_close(cd);
+    if (!ok) {
+        free(out);
+        return NULL;
+    }
+    *op = '\0';
+    *outlen = (size_t)(op - out);
+    return out;
+}
+
+/* ---- parsing with libcsv ---- */
+
+typedef struct parse_state {
+    csv_table *t;
+    size_t rows_cap;
+    char **fields; /* the row being collected */
+    int nfields;
+    size_t fields_cap;
+    int nonblank;  /* the row has a non-empty field */
+    int row_line;
+    int cur_line;  /* line of the chunk libcsv is parsing */
+} parse_state;
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static void on_field(void *data, size_t n, void *arg)
+{
+    parse_state *st = arg;
+    const char *s = data ? data : "";
+    if (!data)
+        n = 0;
+    if (st->nfields == 0)
+        st->row_line = st->cur_line - count_breaks(s, n);
+    while (n > 0 && is_blank(*s)) {
+        s++;
+        n--;
+    }
+    while (n > 0 && is_blank(s[n - 1]))
+        n--;
+    if (n > 0)
+        st->nonblank = 1;
+    *ARRAY_PUSH(st->fields, st->nfields, st->fields_cap) = xstrndup(s, n);
+}
+
+static void drop_fields(parse_state *st)
+{
+    for (int i = 0; i < st->nfields; i++)
+        free(st->fields[i]);
+    st->nfields = 0;
+    st->nonblank = 0;
+}
+
+static void on_row(int c, void *arg)
+{
+    parse_state *st = arg;
+    (void)c;
+    if (!st->nonblank) {
+        drop_fields(st);
+        return;
+    }
+    csv_row *r = ARRAY_PUSH(st->t->rows, st->t->nrows, st->rows_cap);
+    r->line = st->row_line;
+    r->nfields = st->nfields;
+    r->fields = xmalloc((size_t)st->nfields * sizeof *r->fields);
+    memcpy(r->fields, st->fields, (size_t)st->nfields * sizeof *r->fields);
+    st->nfields = 0;
+    st->nonblank = 0;
+}
+
+/* Length of the UTF-8 sequence that starts with byte c (text is valid). */
+static size_t utf8_seq_len(unsigned char c)
+{
+    if (c < 0xc0)
+        return 1;
+    if (c < 0xe0)
+        return 2;
+    if (c < 0xf0)
+        return 3;
+    return 4;
+}
+
+/* Describe a libcsv strict-mode error at byte text[at]. */
+static void strict_error(csv_error *err, const struct csv_parser *p, const char *text, size_t n,
+                         size_t at, int line, int col)
+{
+    unsigned char c = (unsigned char)text[at];
+    if (c == '"' && !p->quoted) {
+        set_err(err, line, col,
+                "malformed quoted field: a quote (\") inside unquoted field %d; "
+                "put the whole field in quotes and double the quote inside (\"\")",
+                col);
+    } else if (c == '"') {
+        set_err(err, line, col,
+                "malformed quoted field: a second quoted part after the closing quote "
+                "of field %d; a quote inside a quoted field must be doubled (\"\")",
+                col);
+    } else {
+        size_t k = utf8_seq_len(c);
+        if (at + k > n)
+            k = n - at;
+        set_err(err, line, col,
+                "malformed quoted field: '%.*s' after the closing quote of field %d; "
+                "a quote inside a quoted field must be doubled (\"\")",
+                (int)k, text + at, col);
+    }
+}
+
+void csvfile_free(csv_table *t)
+{
+    if (!t)
+        return;
+    for (int i = 0; i < t->nrows; i++) {
+        for (int j = 0; j < t->rows[i].nfields; j++)
+            free(t->rows[i].fields[j]);
+        free(t->rows[i].fields);
+    }
+    free(t->rows);
+    free(t->path);
+    memset(t, 0, sizeof *t);
+}
+
+/* Parse UTF-8 text (no BOM, no NUL) into t. Returns 0 or -1. */
+static int parse_text(const char *text, size_t n, csv_table *t, csv_error *err)
+{
+    struct csv_parser p;
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+        set_err(err, 0, 0, "cannot initialise the CSV parser (out of memory)");
+        return -1;
+    }
+    parse_state st = {0};
+    st.t = t;
+    int rc = 0;
+    size_t i = 0;
+    while (i < n) {
+        size_t e = line_end(text, n, i);
+        st.cur_line++;
+        size_t got = csv_parse(&p, text + i, e - i, on_field, on_row, &st);
+        if (got < e - i) {
+            int code = p.status; /* what libcsv's csv_error(&p) returns */
+            if (code == CSV_EPARSE)
+                strict_error(err, &p, text, n, i + got, st.cur_line, st.nfields + 1);
+            else
+                set_err(err, st.cur_line, 0, "CSV parser: %s", csv_strerror(code));
+            rc = -1;
+            break;
+        }
+        i = e;
+    }
+    if (rc == 0 && csv_fini(&p, on_field, on_row, &st) != 0) {
+        /* The only csv_fini failure: a quoted field still open at the end.
+         * libcsv's entry buffer holds its data since the opening quote. */
+        int start = line_of(text, n) - count_breaks((const char *)p.entry_buf, p.entry_pos);
+        set_err(err, start, st.nfields + 1,
+                "unterminated quoted field starting at line %d: the closing quote is "
+                "missing, so the rest of the file was read as part of field %d",
+                start, st.nfields + 1);
+        rc = -1;
+    }
+    csv_free(&p);
+    drop_fields(&st);
+    free(st.fields);
+    if (rc == 0 && t->nrows == 0) {
+        set_err(err, 0, 0, "file is empty: every row is blank");
+        rc = -1;
+    }
+    return rc;
+}
+
+int csvfile_parse(const char *path, const char *data, size_t len, csv_table *t,
+                  csv_error *err)
+{
+    const unsigned char *u = (const unsigned char *)data;
+    memset(t, 0, sizeof *t);
+    if (err)
+        memset(err, 0, sizeof *err);
+    if (len > CSVFILE_MAX_BYTES) {
+        set_err(err, 0, 0, "file is too large (%zu bytes; the limit is 256 MiB)", len);
+        return -1;
+    }
+    if ((len >= 4 && u[0] == 0xff && u[1] == 0xfe && u[2] == 0 && u[3] == 0) ||
+        (len >= 4 && u[0] == 0 && u[1] == 0 && u[2] == 0xfe && u[3] == 0xff) ||
+        (len >= 2 && u[0] == 0xff && u[1] == 0xfe) ||
+        (len >= 2 && u[0] == 0xfe && u[1] == 0xff)) {
+        set_err(err, 0, 0, "%s", UTF16_MSG);
+        return -1;
+    }
+    size_t skip = 0;
+    const char *encoding = "UTF-8";
+    if (len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) {
+        skip = 3;
+        encoding = "UTF-8 with BOM";
+    }
+    const char *body = data + skip;
+    size_t n = len - skip;
+
+    size_t k = 0;
+    while (k < n && (body[k] == ' ' || body[k] == '\t' || body[k] == '\r' || body[k] == '\n'))
+        k++;
+    if (k == n) {
+        set_err(err, 0, 0, "file is empty");
+        return -1;
+    }
+
+    size_t nuls = 0, first_nul = n;
+    for (size_t i = 0; i < n; i++) {
+        if (body[i] == '\0') {
+            if (nuls++ == 0)
+                first_nul = i;
+        }
+    }
+    if (nuls >= 2 && nuls * 10 >= n) { /* UTF-16/32 without a BOM */
+        set_err(err, 0, 0, "%s", UTF16_MSG);
+        return -1;
+    }
+    if (nuls) {
+        int line = line_of(body, first_nul);
+        set_err(err, line, 0,
+                "NUL byte (0x00) at byte offset %zu (line %d): a CSV file holds text only",
+                first_nul + skip, line);
+        return -1;
+    }
+
+    char *converted = NULL;
+    const char *text = body;
+    size_t bad = utf8_first_invalid((const unsigned char *)body, n);
+    if (bad < n) {
+        int line = line_of(body, bad);
+        unsigned badbyte = (unsigned char)body[bad];
+        if (skip) {
+            set_err(err, line, 0,
+                    "file starts with a UTF-8 BOM but is not valid UTF-8: byte 0x%02X at "
+                    "byte offset %zu (line %d); save it again as 'CSV UTF-8'",
+                    badbyte, bad + skip, line);
+            return -1;
+        }
+        size_t clen = 0;
+        converted = gb18030_to_utf8(body, n, &clen);
+        if (!converted) {
+            set_err(err, line, 0,
+                    "file is neither UTF-8 nor GB18030: byte 0x%02X at byte offset %zu "
+                    "(line %d) is not valid UTF-8, and the file does not convert from "
+                    "GB18030 either; save it as 'CSV UTF-8'",
+                    badbyte, bad, line);
+            return -1;
+        }
+        text = converted;
+        n = clen;
+        encoding = "GB18030";
+    }
+
+    int rc = parse_text(text, n, t, err);
+    if (rc == 0) {
+        t->path = xstrdup(path ? path : "");
+        t->encoding = encoding;
+        for (size_t i = 0; i + 1 < n && !t->crlf; i++)
+            t->crlf = text[i] == '\r' && text[i + 1] == '\n';
+    } else {
+        csvfile_free(t);
+    }
+    free(converted);
+    return rc;
+}
+
+int csvfile_read(const char *path, csv_table *t, csv_error *err)
+{
+    memset(t, 0, sizeof *t);
+    if (err)
+        memset(err, 0, sizeof *err);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        set_err(err, 0, 0, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat sb;
+    int regular = fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode);
+    if (regular && (unsigned long long)sb.st_size > CSVFILE_MAX_BYTES) {
+        set_err(err, 0, 0, "file is too large (%lld bytes; the limit is 256 MiB)",
+                (long long)sb.st_size);
+        fclose(f);
+        return -1;
+    }
+    /* One byte more than the size, so that EOF is seen without a regrow. */
+    size_t cap = regular ? (size_t)sb.st_size + 1 : 65536;
+    char *buf = xmalloc(cap);
+    size_t len = 0;
+    for (;;) {
+        if (len == cap) {
+            cap = cap > CSVFILE_MAX_BYTES / 2 ? CSVFILE_MAX_BYTES + 1 : cap * 2;
+            buf = xrealloc(buf, cap);
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (len > CSVFILE_MAX_BYTES) {
+            set_err(err, 0, 0, "file is too large (more than 256 MiB)");
+            free(buf);
+            fclose(f);
+            return -1;
+        }
+        if (got == 0) {
+            if (ferror(f)) {
+                set_err(err, 0, 0, "cannot read %s: %s", path, strerror(errno));
+                free(buf);
+                fclose(f);
+                return -1;
+            }
+            break;
+        }
+    }
+    fclose(f);
+    int rc = csvfile_parse(path, buf, len, t, err);
+    free(buf);
+    return rc;
+}

@@ -1,0 +1,667 @@
+/*
+ * main.c - the planeval command line: check, run, explain.
+ *
+ * The pipeline for each plan: load (dictionary, catalogue, plan, region
+ * data) -> compute (series) -> assess (verdicts) -> write results. A plan
+ * with any error in its definitions or data is reported and not evaluated;
+ * the others still run, and the exit status says something failed.
+ */
+#include "assess.h"
+#include "compute.h"
+#include "dataset.h"
+#include "labels.h"
+#include "outset.h"
+#include "plan.h"
+#include "results.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define PLANEVAL_VERSION "0.1.0"
+
+enum exit_status {
+    EXIT_OK = 0,
+    EXIT_PROBLEMS = 1, /* errors in definitions or data */
+    EXIT_USAGE = 2,
+    EXIT_OUTPUT = 3    /* results could not be written */
+};
+
+typedef struct options {
+    const char *indicators_dir;
+    const char *data_dir;
+    const char *templates_dir;
+    const char *out_dir;
+    stage stage;
+    int year;
+    const char **plans;
+    int nplans;
+    const char *indicator; /* explain */
+    int quiet;
+} options;
+
+static void usage(FILE *f)
+{
+    fputs("usage: planeval check [PLAN...]\n"
+          "       planeval run [PLAN...] [--stage auto|annual|midterm|final] [--year YYYY]\n"
+          "                    [--out DIR]\n"
+          "       planeval explain PLAN INDICATOR [--stage S] [--year YYYY]\n"
+          "       planeval --help | --version\n"
+          "\n"
+          "PLAN is a plan id (e.g. huantai-2021-2025) or a path to its YAML file;\n"
+          "without PLAN, every plan in the indicators directory is used.\n"
+          "\n"
+          "options:\n"
+          "  --stage S         annual (年度监测), midterm (中期评估), final (终期评估) or auto\n"
+          "                    (default: final when the data reach the plan's last year,\n"
+          "                    midterm when they reach its midterm_year, else annual)\n"
+          "  --year YYYY       evaluation year (default: from the stage and the plan period)\n"
+          "  --out DIR         output directory (default out)\n"
+          "  --indicators DIR  plan definitions and catalogue.yaml (default indicators)\n"
+          "  --data DIR        data/<region>/ and data/variables/ (default data)\n"
+          "  --templates DIR   labels.yaml and report templates (default templates)\n"
+          "  -q, --quiet       print errors only\n"
+          "\n"
+          "exit status: 0 success; 1 errors in definitions or data (all are listed);\n"
+          "2 usage error; 3 results could not be written.\n"
+          "See docs/cli.md.\n",
+          f);
+}
+
+/* ---------- finding plans ---------- */
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.yaml in dir except catalogue.yaml, sorted. */
+static char **list_plan_files(const char *dir, int *n, diag_list *d)
+{
+    *n = 0;
+    DIR *dp = opendir(dir);
+    if (!dp) {
+        diag_add(d, DIAG_ERROR, dir, 0, 0, "cannot read the indicators directory: %s",
+                 strerror(errno));
+        return NULL;
+    }
+    char **files = NULL;
+    size_t count = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(dp)) != NULL) {
+        if (e->d_name[0] == '.' || !ends_with(e->d_name, ".yaml") ||
+            strcmp(e->d_name, "catalogue.yaml") == 0)
+            continue;
+        *ARRAY_PUSH(files, count, cap) = xasprintf("%s/%s", dir, e->d_name);
+    }
+    closedir(dp);
+    if (count)
+        qsort(files, count, sizeof *files, cmp_str);
+    *n = (int)count;
+    return files;
+}
+
+/* A plan argument is a path, or an id found in the indicators directory. */
+static char *resolve_plan_arg(const options *o, const char *arg, diag_list *d)
+{
+    struct stat st;
+    if (ends_with(arg, ".yaml") || strchr(arg, '/')) {
+        if (stat(arg, &st) != 0) {
+            diag_add(d, DIAG_ERROR, arg, 0, 0, "no such plan file");
+            return NULL;
+        }
+        return xstrdup(arg);
+    }
+    char *direct = xasprintf("%s/%s.yaml", o->indicators_dir, arg);
+    if (stat(direct, &st) == 0)
+        return direct;
+    free(direct);
+    int n;
+    char **files = list_plan_files(o->indicators_dir, &n, d);
+    char *found = NULL;
+    for (int i = 0; i < n; i++) {
+        char *id = plan_peek_id(files[i]);
+        if (!found && id && strcmp(id, arg) == 0)
+            found = xstrdup(files[i]);
+        free(id);
+        free(files[i]);
+    }
+    free(files);
+    if (!found)
+        diag_add(d, DIAG_ERROR, NULL, 0, 0, "no plan '%s' in %s", arg, o->indicators_dir);
+    return found;
+}
+
+/* ---------- loaded state shared by all plans of a run ---------- */
+
+typedef struct region_cache {
+    char **names;
+    region_data **data;
+    int *failed;
+    size_t n, cap, cap2, cap3;
+} region_cache;
+
+typedef struct session {
+    const options *o;
+    labels lb;
+    dictionary dict;
+    symtab syms;
+    catalogue cat;
+    region_cache regions;
+    diag_list diags;
+    int have_labels, have_dict, have_cat;
+} session;
+
+static int session_open(session *s, const options *o)
+{
+    memset(s, 0, sizeof *s);
+    s->o = o;
+    char *path = xasprintf("%s/labels.yaml", o->templates_dir);
+    if (labels_load(&s->lb, path, &s->diags) == 0) {
+        static const char *const statuses[] = {"met", "not_met", "not_yet_due",
+                                               "insufficient_data", "not_applicable", NULL};
+        labels_require(&s->lb, path, "status", statuses, &s->diags);
+        s->have_labels = 1;
+    }
+    free(path);
+    path = xasprintf("%s/variables", o->data_dir);
+    s->have_dict = dictionary_load(&s->dict, path, &s->diags) == 0;
+    free(path);
+    if (s->have_dict) {
+        path = xasprintf("%s/catalogue.yaml", o->indicators_dir);
+        s->have_cat = catalogue_load(&s->cat, path, &s->dict, &s->syms, &s->diags) == 0;
+        free(path);
+    }
+    return s->have_labels && s->have_dict && s->have_cat ? 0 : -1;
+}
+
+static void session_close(session *s)
+{
+    for (size_t i = 0; i < s->regions.n; i++) {
+        free(s->regions.names[i]);
+        if (s->regions.data[i])
+            region_free(s->regions.data[i]);
+    }
+    free(s->regions.names);
+    free(s->regions.data);
+    free(s->regions.failed);
+    if (s->have_cat)
+        catalogue_free(&s->cat);
+    symtab_free(&s->syms);
+    dictionary_free(&s->dict);
+    labels_free(&s->lb);
+    diag_free(&s->diags);
+}
+
+/* Region data, loaded once per region (two plans may share a county). */
+static region_data *session_region(session *s, const char *region, diag_list *d)
+{
+    region_cache *c = &s->regions;
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->names[i], region) == 0)
+            return c->failed[i] ? NULL : c->data[i];
+    char *dir = xasprintf("%s/%s", s->o->data_dir, region);
+    region_data *r = NULL;
+    int failed = 0;
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        diag_add(d, DIAG_ERROR, dir, 0, 0, "no data directory for region '%s'", region);
+        failed = 1;
+    } else if (region_load(&r, &s->dict, dir, d) != 0) {
+        failed = 1;
+    }
+    free(dir);
+    size_t n = c->n;
+    *ARRAY_PUSH(c->names, n, c->cap) = xstrdup(region);
+    n = c->n;
+    *ARRAY_PUSH(c->data, n, c->cap2) = r;
+    n = c->n;
+    *ARRAY_PUSH(c->failed, n, c->cap3) = failed;
+    c->n++;
+    return failed ? NULL : r;
+}
+
+/* Milestone records that name an item the plan does not have are typos. */
+static void check_milestones(const plan *p, const region_data *r, diag_list *d)
+{
+    const milestone_record *recs;
+    int n = region_all_milestones(r, &recs);
+    for (int i = 0; i < n; i++) {
+        if (strcmp(recs[i].plan_id, p->id) != 0)
+            continue;
+        const indicator *ind = plan_find_indicator(p, recs[i].indicator_id);
+        if (!ind)
+            diag_add(d, DIAG_ERROR, recs[i].path, recs[i].line, 2,
+                     "plan %s has no indicator '%s'", p->id, recs[i].indicator_id);
+        else if (ind->kind == IND_QUANTITATIVE)
+            diag_add(d, DIAG_ERROR, recs[i].path, recs[i].line, 2,
+                     "indicator %s of plan %s is quantitative: its status comes from data, not "
+                     "from milestones.csv",
+                     ind->id, p->id);
+    }
+}
+
+/* Tables a plan's formulas read but whose files the region lacks. */
+static void check_tables_present(const plan *p, const dictionary *dict, const region_data *r,
+                                 diag_list *d)
+{
+    int *warned = xcalloc((size_t)dict->ntables + 1, sizeof(int));
+    for (int i = 0; i < p->ninds; i++) {
+        const indicator *ind = &p->inds[i];
+        const expr_def *es[] = {ind->formula, ind->numerator, ind->denominator};
+        for (int k = 0; k < 3; k++) {
+            if (!es[k] || !es[k]->f)
+                continue;
+            const formula_ref *refs;
+            int n = formula_refs(es[k]->f, &refs);
+            for (int j = 0; j < n; j++) {
+                if (refs[j].kind != REF_VARIABLE || region_has_table(r, refs[j].id))
+                    continue;
+                int t = dict->vars[refs[j].id].table;
+                if (!warned[t]) {
+                    diag_add(d, DIAG_WARNING, region_dir(r), 0, 0,
+                             "%s is missing: indicator %s of plan %s (and any other using %s) "
+                             "has no data",
+                             dict->tables[t].file, ind->id, p->id, dict->vars[refs[j].id].name);
+                    warned[t] = 1;
+                }
+            }
+        }
+    }
+    free(warned);
+}
+
+/* ---------- commands ---------- */
+
+typedef int (*plan_action)(session *s, const plan *p, region_data *r, void *arg);
+
+/* Load each plan (with its region) and call act on it. */
+static int for_each_plan(session *s, plan_action act, void *arg, int *nplans_ok)
+{
+    const options *o = s->o;
+    int n = 0;
+    char **files = NULL;
+    if (o->nplans == 0) {
+        files = list_plan_files(o->indicators_dir, &n, &s->diags);
+        if (files && n == 0)
+            diag_add(&s->diags, DIAG_ERROR, o->indicators_dir, 0, 0, "no plan files found");
+    } else {
+        files = xcalloc((size_t)o->nplans, sizeof(char *));
+        for (int i = 0; i < o->nplans; i++) {
+            char *f = resolve_plan_arg(o, o->plans[i], &s->diags);
+            if (f)
+                files[n++] = f;
+        }
+    }
+    int rc = 0;
+    *nplans_ok = 0;
+    for (int i = 0; i < n; i++) {
+        plan p;
+        model_env env = {&s->dict, &s->syms, &s->cat};
+        size_t before = diag_errors(&s->diags);
+        if (plan_load(&p, files[i], &env, &s->diags) == 0) {
+            region_data *r = session_region(s, p.region, &s->diags);
+            if (r) {
+                check_milestones(&p, r, &s->diags);
+                check_tables_present(&p, &s->dict, r, &s->diags);
+            }
+            if (r && diag_errors(&s->diags) == before) {
+                int arc = act(s, &p, r, arg);
+                if (arc > rc)
+                    rc = arc;
+                if (arc == 0)
+                    (*nplans_ok)++;
+            }
+            plan_free(&p);
+        }
+        free(files[i]);
+    }
+    free(files);
+    return rc;
+}
+
+static int act_check(session *s, const plan *p, region_data *r, void *arg)
+{
+    (void)r;
+    (void)arg;
+    if (!s->o->quiet)
+        printf("%s: %d indicators, definitions and data OK\n", p->id, p->ninds);
+    return 0;
+}
+
+static void init_context(eval_context *ec, session *s, const plan *p, const region_data *r)
+{
+    memset(ec, 0, sizeof *ec);
+    ec->p = p;
+    ec->cat = &s->cat;
+    ec->syms = &s->syms;
+    ec->dict = &s->dict;
+    ec->r = r;
+    ec->window[0] = p->period[0];
+    ec->window[1] = p->period[1];
+}
+
+static int act_run(session *s, const plan *p, region_data *r, void *arg)
+{
+    (void)arg;
+    eval_context ec;
+    init_context(&ec, s, p, r);
+    evaluation ev;
+    if (evaluate_plan(&ev, &ec, s->o->stage, s->o->year, &s->diags) != 0)
+        return EXIT_PROBLEMS;
+    char *dir = xasprintf("%s/%s", s->o->out_dir, p->id);
+    out_set out;
+    int rc = EXIT_OK;
+    if (outset_open(&out, dir, &s->diags) != 0) {
+        rc = EXIT_OUTPUT;
+    } else {
+        FILE *f;
+        if ((f = outset_stream(&out, "series.csv", &s->diags)))
+            write_series_csv(f, &ev, &ec);
+        if ((f = outset_stream(&out, "assessment.csv", &s->diags)))
+            write_assessment_csv(f, &ev, &ec, &s->lb);
+        if ((f = outset_stream(&out, "warnings.csv", &s->diags)))
+            write_warnings_csv(f, &ev.warnings);
+        if (outset_commit(&out, &s->diags) != 0)
+            rc = EXIT_OUTPUT;
+    }
+    if (rc == EXIT_OK && !s->o->quiet) {
+        int counts[5] = {0};
+        int ntargets = 0;
+        for (int i = 0; i < ev.ninds; i++)
+            for (int k = 0; k < ev.inds[i].ntargets; k++) {
+                counts[ev.inds[i].targets[k].status]++;
+                ntargets++;
+            }
+        printf("%s: %s %d, %d indicators, %d targets: %d met, %d not met, %d not yet due, "
+               "%d insufficient data, %d not applicable -> %s/\n",
+               p->id, stage_name(ev.stage), ev.eval_year, ev.ninds, ntargets, counts[V_MET],
+               counts[V_NOT_MET], counts[V_NOT_YET_DUE], counts[V_INSUFFICIENT],
+               counts[V_NOT_APPLICABLE], dir);
+    }
+    if (!s->o->quiet)
+        diag_print(&ev.warnings, stderr);
+    free(dir);
+    evaluation_free(&ev);
+    return rc;
+}
+
+/* ---------- explain ---------- */
+
+typedef struct explain_trace {
+    const dictionary *dict;
+    int printed;
+} explain_trace;
+
+static void explain_source(void *ctx, int var, const formula_filter *filters, int nfilters,
+                           int year, const char *path, int line, fvalue v)
+{
+    explain_trace *et = ctx;
+    const var_def *vd = &et->dict->vars[var];
+    printf("      %s", vd->name);
+    if (nfilters) {
+        putchar('{');
+        for (int i = 0; i < nfilters; i++) {
+            printf("%s%s=", i ? ", " : "", filters[i].dim);
+            for (int k = 0; k < filters[i].nvalues; k++)
+                printf("%s\"%s\"", k ? "|" : "", filters[i].values[k]);
+        }
+        putchar('}');
+    }
+    char buf[32];
+    printf(" %d: %s %s  (%s:%d)\n", year, v.state == FV_OK ? format_number(v.v, buf) : "(empty)",
+           vd->unit, path, line);
+    et->printed++;
+}
+
+static void print_value(const char *label_text, fvalue v)
+{
+    char buf[32];
+    printf("%s%s", label_text,
+           v.state == FV_OK ? format_number(v.v, buf)
+                            : v.state == FV_MISSING ? "missing" : "not applicable");
+}
+
+static void explain_params(session *s, const plan *p, const indicator *ind, const expr_def *e,
+                           const eval_context *ec)
+{
+    if (!e || !e->f)
+        return;
+    const formula_ref *refs;
+    int n = formula_refs(e->f, &refs);
+    for (int i = 0; i < n; i++) {
+        if (refs[i].kind != REF_PARAM)
+            continue;
+        const param_def *pd = plan_param(p, &s->cat, ind, refs[i].id);
+        const char *origin = !pd ? "undefined"
+                             : pd >= ind->params && pd < ind->params + ind->nparams ? "indicator"
+                             : pd >= p->params && pd < p->params + p->nparams       ? "plan"
+                                                                                    : "catalogue";
+        printf("    parameter %s = %s  [%s%s%s]", s->syms.names[refs[i].id],
+               pd ? pd->value.text : "?", origin, pd && pd->unit ? ", " : "",
+               pd && pd->unit ? pd->unit : "");
+        if (pd) {
+            fvalue v = compute_expr(ec, ind, &pd->value, ec->window[1]);
+            print_value(" -> ", v);
+        }
+        if (pd && pd->note)
+            printf("  (%s)", pd->note);
+        putchar('\n');
+    }
+}
+
+static int act_explain(session *s, const plan *p, region_data *r, void *arg)
+{
+    (void)arg;
+    const indicator *ind = plan_find_indicator(p, s->o->indicator);
+    if (!ind) {
+        diag_add(&s->diags, DIAG_ERROR, p->path, 0, 0, "plan %s has no indicator '%s'", p->id,
+                 s->o->indicator);
+        return EXIT_PROBLEMS;
+    }
+    eval_context ec;
+    init_context(&ec, s, p, r);
+    evaluation ev;
+    if (evaluate_plan(&ev, &ec, s->o->stage, s->o->year, &s->diags) != 0)
+        return EXIT_PROBLEMS;
+    const indicator_result *ir = &ev.inds[ind - p->inds];
+    printf("%s / %s: %s\n", p->id, ind->id, ind->name);
+    printf("  kind %s, unit %s, better %s, type %s", kind_name(ind->kind), ind->unit,
+           better_name(ind->better), ind->type);
+    if (ind->use)
+        printf(", catalogue %s", ind->use->id);
+    printf("\n  defined at %s:%d", p->path, ind->line);
+    if (ind->source.line)
+        printf("; plan text line %d%s%s", ind->source.line, ind->source.section ? " " : "",
+               ind->source.section ? ind->source.section : "");
+    printf("\n  evaluation: %s %d (data %d-%d)\n", stage_name(ev.stage), ev.eval_year,
+           ev.data_first_year, ev.data_last_year);
+    if (ind->numerator) {
+        printf("  formula: %s x (%s) / (%s)\n", ind->scale ? ind->scale->text : "1",
+               ind->numerator->text, ind->denominator->text);
+    } else if (ind->formula) {
+        printf("  formula: %s\n", ind->formula->text);
+    }
+    explain_params(s, p, ind, ind->numerator, &ec);
+    explain_params(s, p, ind, ind->denominator, &ec);
+    explain_params(s, p, ind, ind->scale, &ec);
+    explain_params(s, p, ind, ind->formula, &ec);
+    if (ind->kind == IND_QUANTITATIVE) {
+        printf("  by year:\n");
+        explain_trace et = {&s->dict, 0};
+        eval_context tec = ec;
+        tec.trace = explain_source;
+        tec.trace_ctx = &et;
+        for (int k = 0; k < ir->nyears; k++) {
+            int year = ir->first_year + k;
+            printf("    %d: ", year);
+            const year_value *yv = &ir->years[k];
+            print_value("", yv->value);
+            if (ind->numerator) {
+                print_value("  = scale x numerator / denominator; numerator ", yv->num);
+                print_value(", denominator ", yv->den);
+            }
+            putchar('\n');
+            compute_indicator(&tec, ind, year); /* prints the inputs read */
+        }
+    }
+    printf("  targets:\n");
+    for (int k = 0; k < ir->ntargets; k++) {
+        const target_result *tr = &ir->targets[k];
+        printf("    %d. %s %s by %d: %s  -- %s\n", k + 1, op_name(tr->t->op),
+               tr->t->has_value || tr->t->has_by ? "" : "", tr->t->year,
+               label(&s->lb, "status", verdict_name(tr->status)), tr->detail ? tr->detail : "");
+        if (tr->record)
+            printf("       evidence (%s:%d): %s\n", tr->record->path, tr->record->line,
+                   tr->record->evidence);
+    }
+    evaluation_free(&ev);
+    return EXIT_OK;
+}
+
+/* ---------- argument parsing ---------- */
+
+static int parse_args(int argc, char **argv, options *o, const char **cmd)
+{
+    memset(o, 0, sizeof *o);
+    o->indicators_dir = "indicators";
+    o->data_dir = "data";
+    o->templates_dir = "templates";
+    o->out_dir = "out";
+    o->stage = STAGE_AUTO;
+    o->plans = xcalloc((size_t)argc, sizeof(char *));
+    *cmd = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            *cmd = "help";
+            return 0;
+        }
+        if (strcmp(a, "--version") == 0) {
+            *cmd = "version";
+            return 0;
+        }
+        if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            o->quiet = 1;
+            continue;
+        }
+        int takes = strcmp(a, "--stage") == 0 || strcmp(a, "--year") == 0 ||
+                    strcmp(a, "--out") == 0 || strcmp(a, "--indicators") == 0 ||
+                    strcmp(a, "--data") == 0 || strcmp(a, "--templates") == 0;
+        if (takes) {
+            if (!val) {
+                fprintf(stderr, "planeval: %s needs a value\n", a);
+                return -1;
+            }
+            i++;
+            if (strcmp(a, "--stage") == 0) {
+                if (strcmp(val, "auto") == 0)
+                    o->stage = STAGE_AUTO;
+                else if (strcmp(val, "annual") == 0)
+                    o->stage = STAGE_ANNUAL;
+                else if (strcmp(val, "midterm") == 0)
+                    o->stage = STAGE_MIDTERM;
+                else if (strcmp(val, "final") == 0)
+                    o->stage = STAGE_FINAL;
+                else {
+                    fprintf(stderr, "planeval: --stage must be auto, annual, midterm or final\n");
+                    return -1;
+                }
+            } else if (strcmp(a, "--year") == 0) {
+                double y;
+                if (parse_number(val, &y) != 0 || y != (int)y || y < 1949 || y > 2100) {
+                    fprintf(stderr, "planeval: --year must be a year like 2025\n");
+                    return -1;
+                }
+                o->year = (int)y;
+            } else if (strcmp(a, "--out") == 0) {
+                o->out_dir = val;
+            } else if (strcmp(a, "--indicators") == 0) {
+                o->indicators_dir = val;
+            } else if (strcmp(a, "--data") == 0) {
+                o->data_dir = val;
+            } else {
+                o->templates_dir = val;
+            }
+            continue;
+        }
+        if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "planeval: unknown option %s\n", a);
+            return -1;
+        }
+        if (!*cmd)
+            *cmd = a;
+        else
+            o->plans[o->nplans++] = a;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    const char *cmd;
+    if (parse_args(argc, argv, &o, &cmd) != 0) {
+        usage(stderr);
+        free(o.plans);
+        return EXIT_USAGE;
+    }
+    int rc = EXIT_OK;
+    if (!cmd || strcmp(cmd, "help") == 0) {
+        usage(cmd ? stdout : stderr);
+        free(o.plans);
+        return cmd ? EXIT_OK : EXIT_USAGE;
+    }
+    if (strcmp(cmd, "version") == 0) {
+        printf("planeval %s\n", PLANEVAL_VERSION);
+        free(o.plans);
+        return EXIT_OK;
+    }
+    plan_action act;
+    if (strcmp(cmd, "check") == 0) {
+        act = act_check;
+    } else if (strcmp(cmd, "run") == 0) {
+        act = act_run;
+    } else if (strcmp(cmd, "explain") == 0) {
+        if (o.nplans != 2) {
+            fprintf(stderr, "planeval: explain needs PLAN and INDICATOR\n");
+            usage(stderr);
+            free(o.plans);
+            return EXIT_USAGE;
+        }
+        o.indicator = o.plans[1];
+        o.nplans = 1;
+        act = act_explain;
+    } else {
+        fprintf(stderr, "planeval: unknown command '%s'\n", cmd);
+        usage(stderr);
+        free(o.plans);
+        return EXIT_USAGE;
+    }
+    session s;
+    int ok_plans = 0;
+    if (session_open(&s, &o) == 0)
+        rc = for_each_plan(&s, act, NULL, &ok_plans);
+    diag_print(&s.diags, stderr);
+    size_t errors = diag_errors(&s.diags);
+    if (errors) {
+        fprintf(stderr, "planeval: %zu error%s%s\n", errors, errors == 1 ? "" : "s",
+                strcmp(cmd, "run") == 0 ? "; plans with errors were not evaluated" : "");
+        if (rc == EXIT_OK)
+            rc = EXIT_PROBLEMS;
+    }
+    session_close(&s);
+    free(o.plans);
+    return rc;
+}

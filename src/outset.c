@@ -1,0 +1,117 @@
+/* outset.c - see outset.h. */
+#include "outset.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int mkdirs(const char *path)
+{
+    char *p = xstrdup(path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            free(p);
+            return -1;
+        }
+        *s = '/';
+    }
+    int rc = mkdir(p, 0777) != 0 && errno != EEXIST ? -1 : 0;
+    free(p);
+    return rc;
+}
+
+int outset_open(out_set *s, const char *dir, diag_list *d)
+{
+    memset(s, 0, sizeof *s);
+    s->dir = xstrdup(dir);
+    if (mkdirs(dir) != 0) {
+        diag_add(d, DIAG_ERROR, dir, 0, 0, "cannot create the output directory: %s",
+                 strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static out_file *add_file(out_set *s, const char *name, diag_list *d)
+{
+    char *final_path = xasprintf("%s/%s", s->dir, name);
+    /* The pid keeps two concurrent runs from sharing a temporary name. */
+    char *tmp = xasprintf("%s/.%s.tmp.%ld", s->dir, name, (long)getpid());
+    out_file *f = ARRAY_PUSH(s->files, s->n, s->cap);
+    f->final_path = final_path;
+    f->tmp_path = tmp;
+    f->f = NULL;
+    (void)d;
+    return f;
+}
+
+FILE *outset_stream(out_set *s, const char *name, diag_list *d)
+{
+    out_file *f = add_file(s, name, d);
+    f->f = fopen(f->tmp_path, "wb");
+    if (!f->f) {
+        diag_add(d, DIAG_ERROR, f->tmp_path, 0, 0, "cannot write: %s", strerror(errno));
+        return NULL;
+    }
+    return f->f;
+}
+
+const char *outset_path(out_set *s, const char *name, diag_list *d)
+{
+    return add_file(s, name, d)->tmp_path;
+}
+
+int outset_commit(out_set *s, diag_list *d)
+{
+    int failed = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        out_file *f = &s->files[i];
+        if (f->f) {
+            /* A full disk shows up at fflush/fclose, not at fprintf. */
+            int err = ferror(f->f) || fflush(f->f) != 0 || fsync(fileno(f->f)) != 0;
+            if (fclose(f->f) != 0)
+                err = 1;
+            f->f = NULL;
+            if (err) {
+                diag_add(d, DIAG_ERROR, f->final_path, 0, 0, "write failed: %s", strerror(errno));
+                failed = 1;
+            }
+        } else if (access(f->tmp_path, F_OK) != 0) {
+            diag_add(d, DIAG_ERROR, f->final_path, 0, 0, "was not written");
+            failed = 1;
+        }
+    }
+    if (failed) {
+        outset_abort(s);
+        return -1;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        if (rename(s->files[i].tmp_path, s->files[i].final_path) != 0) {
+            diag_add(d, DIAG_ERROR, s->files[i].final_path, 0, 0, "cannot rename into place: %s",
+                     strerror(errno));
+            failed = 1;
+        }
+    }
+    outset_abort(s); /* frees; the temporaries are gone after rename */
+    return failed ? -1 : 0;
+}
+
+void outset_abort(out_set *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->files[i].f)
+            fclose(s->files[i].f);
+        unlink(s->files[i].tmp_path); /* ENOENT after a rename is fine */
+        free(s->files[i].final_path);
+        free(s->files[i].tmp_path);
+    }
+    free(s->files);
+    free(s->dir);
+    memset(s, 0, sizeof *s);
+}

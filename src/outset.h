@@ -1,0 +1,39 @@
+/*
+ * outset.h - writing a set of output files all or nothing.
+ *
+ * Every file is first written under a temporary name in its final
+ * directory; outset_commit() renames them into place only when every one was
+ * written without error. A failed or killed run therefore leaves the
+ * previous reports intact, and never a half-written file under a real name.
+ */
+#ifndef PLANEVAL_OUTSET_H
+#define PLANEVAL_OUTSET_H
+
+#include <stdio.h>
+
+#include "diag.h"
+
+typedef struct out_file {
+    char *final_path;
+    char *tmp_path;
+    FILE *f; /* NULL for files written by a library through tmp_path */
+} out_file;
+
+typedef struct out_set {
+    char *dir;
+    out_file *files;
+    size_t n, cap;
+} out_set;
+
+/* Create dir (and parents) if needed. Returns 0 or -1 with an error in d. */
+int outset_open(out_set *s, const char *dir, diag_list *d);
+/* A stream for dir/name, written to a temporary file. NULL on error. */
+FILE *outset_stream(out_set *s, const char *name, diag_list *d);
+/* A temporary path for dir/name, for libraries that write files themselves. */
+const char *outset_path(out_set *s, const char *name, diag_list *d);
+/* Close, flush and rename everything into place. 0, or -1 and nothing renamed. */
+int outset_commit(out_set *s, diag_list *d);
+/* Remove the temporary files; the previous outputs stay as they were. */
+void outset_abort(out_set *s);
+
+#endif

@@ -1,0 +1,202 @@
+/*
+ * plan.h - the in-memory model of a plan: its indicators, their formulas,
+ * parameters and targets; and the loaders for indicators/catalogue.yaml and
+ * indicators/<plan>.yaml.
+ *
+ * Ownership: a catalogue owns its indicators and parameters; a plan owns
+ * its own and borrows the catalogue's formulas (the catalogue must outlive
+ * the plans loaded against it). Both share one symbol table of parameter
+ * names, so that a formula's parameter references resolve by name at
+ * evaluation time: indicator override, then plan, then catalogue default.
+ */
+#ifndef PLANEVAL_PLAN_H
+#define PLANEVAL_PLAN_H
+
+#include "dataset.h"
+#include "diag.h"
+#include "formula.h"
+
+typedef enum ind_kind { IND_QUANTITATIVE, IND_MILESTONE, IND_QUALITATIVE } ind_kind;
+typedef enum better_dir { BETTER_NONE, BETTER_LOWER, BETTER_HIGHER } better_dir;
+
+typedef enum target_op {
+    OP_LE, OP_LT, OP_GE, OP_GT, OP_EQ, OP_ZERO, OP_DECREASE, OP_INCREASE, OP_DONE, OP_ACHIEVED
+} target_op;
+
+typedef enum aggregate {
+    AGG_YEAR, AGG_EVERY_YEAR, AGG_WINDOW_MEAN, AGG_WINDOW_RATIO, AGG_WINDOW_SUM,
+    AGG_WINDOW_MAX, AGG_WINDOW_MIN
+} aggregate;
+
+typedef enum baseline_reading { BASE_YEAR, BASE_PERIOD_MEAN, BASE_PERIOD_TOTAL } baseline_reading;
+
+/* Special names a formula may use; their values come from the evaluation. */
+typedef enum special_name {
+    SP_YEAR, SP_PERIOD_START, SP_PERIOD_END, SP_WINDOW_START, SP_WINDOW_END,
+    SP_BASELINE_START, SP_BASELINE_END, SP_COUNT
+} special_name;
+
+/* Where the plan text says something. */
+typedef struct source_ref {
+    char *section;
+    int line; /* line in the plan's source text, 0 if not given */
+    char *quote;
+} source_ref;
+
+/* A formula with its text and where it was written (for messages). */
+typedef struct expr_def {
+    char *text;
+    formula *f;     /* NULL if absent or if it failed to parse */
+    char *file;
+    int line, col;  /* of the formula text's first character */
+} expr_def;
+
+typedef struct param_def {
+    int sym;        /* index into symtab */
+    char *unit;
+    char *note;
+    expr_def value;
+} param_def;
+
+typedef struct baseline_def {
+    baseline_reading reading;
+    int year;       /* BASE_YEAR */
+    int period[2];  /* period readings; default the plan's baseline_period */
+    int has_value;
+    double value;   /* the figure the plan gives, used as B when present */
+    source_ref source;
+} baseline_def;
+
+typedef struct target {
+    int year;
+    target_op op;
+    int has_value;
+    double value;
+    int has_by;
+    double by;           /* percent, decrease/increase */
+    aggregate agg;
+    int window[2];       /* resolved: explicit or [period start, year] */
+    int explicit_window;
+    expr_def exclude_when; /* .f == NULL when none */
+    int has_baseline;
+    baseline_def baseline;
+    source_ref source;
+    int line;            /* YAML line of the target */
+} target;
+
+typedef struct catalogue_indicator catalogue_indicator;
+
+typedef struct indicator {
+    char *id;
+    int line;                 /* YAML line of the definition */
+    const catalogue_indicator *use; /* NULL when plan-local */
+    char *name;
+    ind_kind kind;
+    char *unit;
+    better_dir better;
+    int precision;
+    char *group;
+    char *type;               /* 约束性 / 预期性 / 未注 */
+    char **departments;
+    int ndepartments;
+    /* Formula: either formula, or numerator/denominator/scale. May point
+     * into the catalogue (borrowed) or into own_* (owned). */
+    const expr_def *formula;
+    const expr_def *numerator, *denominator, *scale;
+    expr_def own_formula, own_numerator, own_denominator, own_scale;
+    param_def *params;        /* indicator-level overrides */
+    int nparams;
+    source_ref source;
+    char *notes;
+    target *targets;
+    int ntargets;
+} indicator;
+
+struct catalogue_indicator {
+    char *id;
+    int line;
+    char *name, *unit, *notes;
+    better_dir better;
+    int precision;
+    expr_def formula, numerator, denominator, scale;
+};
+
+/* Interned parameter names. */
+typedef struct symtab {
+    char **names;
+    int n;
+    size_t cap;
+} symtab;
+
+int symtab_intern(symtab *s, const char *name);
+int symtab_find(const symtab *s, const char *name);
+void symtab_free(symtab *s);
+
+typedef struct catalogue {
+    char *path;
+    catalogue_indicator *inds;
+    int ninds;
+    param_def *params;
+    int nparams;
+} catalogue;
+
+typedef struct group_def {
+    char *id, *name, *part;
+} group_def;
+
+typedef struct plan {
+    char *path;
+    char *id, *title, *region, *region_name;
+    char *document, *source_file, *issuer, *issued, *notes;
+    int period[2];
+    int baseline_period[2];
+    int midterm_year;
+    param_def *params;
+    int nparams;
+    group_def *groups;
+    int ngroups;
+    indicator *inds;
+    int ninds;
+} plan;
+
+/* Everything formulas are parsed against. */
+typedef struct model_env {
+    const dictionary *dict;
+    symtab *syms;
+    const catalogue *cat;
+} model_env;
+
+/* Load the catalogue; -1 if errors were reported. */
+int catalogue_load(catalogue *cat, const char *path, const dictionary *dict, symtab *syms,
+                   diag_list *d);
+void catalogue_free(catalogue *cat);
+
+/*
+ * Load one plan file. Returns 0, or -1 if errors were reported (the plan is
+ * then freed). Checks: required keys, unknown keys, duplicate ids, unknown
+ * groups, formulas, parameter cycles, target forms.
+ */
+int plan_load(plan *p, const char *path, const model_env *env, diag_list *d);
+void plan_free(plan *p);
+
+/* Only reads the `plan: id:` of a file, for lookups; NULL if none (caller frees). */
+char *plan_peek_id(const char *path);
+
+const indicator *plan_find_indicator(const plan *p, const char *id);
+/*
+ * The parameter definition in force for sym in the scope of ind (may be
+ * NULL): indicator override, then plan, then catalogue default.
+ */
+const param_def *plan_param(const plan *p, const catalogue *cat, const indicator *ind, int sym);
+
+/* 1 if a plan/region id is safe as one path component: [A-Za-z0-9_-], 1..64. */
+int safe_id(const char *s);
+
+const char *op_name(target_op op);
+const char *aggregate_name(aggregate a);
+const char *reading_name(baseline_reading r);
+const char *kind_name(ind_kind k);
+const char *better_name(better_dir b);
+extern const char *const special_names[SP_COUNT];
+
+#endif

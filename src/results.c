@@ -1,0 +1,245 @@
+/* results.c - see results.h. */
+#include "results.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void csv_field(FILE *f, const char *s, int last)
+{
+    if (!s)
+        s = "";
+    if (strpbrk(s, ",\"\n\r")) {
+        fputc('"', f);
+        for (const char *p = s; *p; p++) {
+            if (*p == '"')
+                fputc('"', f);
+            fputc(*p, f);
+        }
+        fputc('"', f);
+    } else {
+        fputs(s, f);
+    }
+    fputc(last ? '\n' : ',', f);
+}
+
+static void csv_num(FILE *f, double v, int last)
+{
+    char buf[32];
+    csv_field(f, format_number(v, buf), last);
+}
+
+static void csv_int(FILE *f, int v, int last)
+{
+    char buf[16];
+    snprintf(buf, sizeof buf, "%d", v);
+    csv_field(f, buf, last);
+}
+
+void csv_value(FILE *f, fvalue v, int last)
+{
+    if (v.state == FV_OK)
+        csv_num(f, v.v, last);
+    else
+        csv_field(f, "", last);
+}
+
+static const char *state_name(fvalue v)
+{
+    return v.state == FV_OK ? "ok" : v.state == FV_MISSING ? "missing" : "not_applicable";
+}
+
+static char *departments(const indicator *ind)
+{
+    strbuf b;
+    sb_init(&b);
+    for (int i = 0; i < ind->ndepartments; i++) {
+        if (i)
+            sb_add(&b, "; ");
+        sb_add(&b, ind->departments[i]);
+    }
+    return sb_take(&b);
+}
+
+static const group_def *find_group(const plan *p, const char *id)
+{
+    for (int i = 0; id && i < p->ngroups; i++)
+        if (strcmp(p->groups[i].id, id) == 0)
+            return &p->groups[i];
+    return NULL;
+}
+
+void write_series_csv(FILE *f, const evaluation *ev, const eval_context *ec)
+{
+    fputs("plan_id,indicator_id,name,unit,year,value,state,numerator,denominator,scale,count,"
+          "count_variable\n",
+          f);
+    for (int i = 0; i < ev->ninds; i++) {
+        const indicator_result *ir = &ev->inds[i];
+        const indicator *ind = ir->ind;
+        int cv = indicator_count_var(ec, ind);
+        for (int k = 0; k < ir->nyears; k++) {
+            const year_value *yv = &ir->years[k];
+            csv_field(f, ev->p->id, 0);
+            csv_field(f, ind->id, 0);
+            csv_field(f, ind->name, 0);
+            csv_field(f, ind->unit, 0);
+            csv_int(f, ir->first_year + k, 0);
+            csv_value(f, yv->value, 0);
+            csv_field(f, state_name(yv->value), 0);
+            if (ind->numerator) {
+                csv_value(f, yv->num, 0);
+                csv_value(f, yv->den, 0);
+                csv_num(f, yv->scale, 0);
+            } else {
+                csv_field(f, "", 0);
+                csv_field(f, "", 0);
+                csv_field(f, "", 0);
+            }
+            if (cv >= 0) {
+                csv_value(f, region_value(ec->r, cv, NULL, 0, ir->first_year + k, NULL, NULL), 0);
+                csv_field(f, ec->dict->vars[cv].name, 1);
+            } else {
+                csv_field(f, "", 0);
+                csv_field(f, "", 1);
+            }
+        }
+    }
+}
+
+static void target_value_text(const target *t, char *buf, size_t n)
+{
+    char b[32];
+    if (t->op <= OP_EQ)
+        snprintf(buf, n, "%s", format_number(t->value, b));
+    else if (t->op == OP_ZERO)
+        snprintf(buf, n, "0");
+    else if ((t->op == OP_DECREASE || t->op == OP_INCREASE) && t->has_by)
+        snprintf(buf, n, "%s", format_number(t->by, b));
+    else
+        buf[0] = '\0';
+}
+
+void write_assessment_csv(FILE *f, const evaluation *ev, const eval_context *ec,
+                          const labels *lb)
+{
+    fputs("plan_id,stage,evaluation_year,indicator_id,target_no,name,kind,group,group_name,type,"
+          "department,unit,better,target_year,comparator,comparator_zh,target_value,aggregate,"
+          "window,exclude_when,baseline_reading,baseline_years,baseline_value,baseline_source,"
+          "current_year,current_value,limit,change_pct,status,status_zh,progress,count,"
+          "count_variable,small_count,missing_years,excluded_years,failing_years,"
+          "milestone_status,milestone_date,evidence,source_line,target_source_line,detail\n",
+          f);
+    char buf[64];
+    for (int i = 0; i < ev->ninds; i++) {
+        const indicator_result *ir = &ev->inds[i];
+        const indicator *ind = ir->ind;
+        char *deps = departments(ind);
+        const group_def *g = find_group(ev->p, ind->group);
+        for (int k = 0; k < ir->ntargets; k++) {
+            const target_result *tr = &ir->targets[k];
+            const target *t = tr->t;
+            csv_field(f, ev->p->id, 0);
+            csv_field(f, stage_name(ev->stage), 0);
+            csv_int(f, ev->eval_year, 0);
+            csv_field(f, ind->id, 0);
+            csv_int(f, k + 1, 0);
+            csv_field(f, ind->name, 0);
+            csv_field(f, kind_name(ind->kind), 0);
+            csv_field(f, ind->group, 0);
+            csv_field(f, g ? g->name : "", 0);
+            csv_field(f, ind->type, 0);
+            csv_field(f, deps, 0);
+            csv_field(f, ind->unit, 0);
+            csv_field(f, better_name(ind->better), 0);
+            csv_int(f, t->year, 0);
+            csv_field(f, op_name(t->op), 0);
+            csv_field(f, label(lb, "op", op_name(t->op)), 0);
+            target_value_text(t, buf, sizeof buf);
+            csv_field(f, buf, 0);
+            csv_field(f, ind->kind == IND_QUANTITATIVE ? aggregate_name(t->agg) : "", 0);
+            if (ind->kind == IND_QUANTITATIVE) {
+                snprintf(buf, sizeof buf, "%d-%d", tr->window[0], tr->window[1]);
+                csv_field(f, buf, 0);
+            } else {
+                csv_field(f, "", 0);
+            }
+            csv_field(f, t->exclude_when.text, 0);
+            if (t->has_baseline) {
+                const baseline_def *b = &t->baseline;
+                csv_field(f, reading_name(b->reading), 0);
+                if (b->reading == BASE_YEAR)
+                    snprintf(buf, sizeof buf, "%d", b->year);
+                else
+                    snprintf(buf, sizeof buf, "%d-%d", b->period[0], b->period[1]);
+                csv_field(f, buf, 0);
+                csv_value(f, tr->baseline, 0);
+                csv_field(f, tr->baseline_given ? "plan" : "data", 0);
+            } else {
+                for (int c = 0; c < 4; c++)
+                    csv_field(f, "", 0);
+            }
+            csv_int(f, tr->assessed_year, 0);
+            csv_value(f, tr->current, 0);
+            if (tr->has_limit)
+                csv_num(f, tr->limit, 0);
+            else
+                csv_field(f, "", 0);
+            if (tr->has_change)
+                csv_num(f, round(tr->change_pct * 1e6) / 1e6, 0);
+            else
+                csv_field(f, "", 0);
+            csv_field(f, verdict_name(tr->status), 0);
+            csv_field(f, label(lb, "status", verdict_name(tr->status)), 0);
+            csv_field(f, tr->progress == 1 ? "on_course" : tr->progress == 0 ? "off_course" : "", 0);
+            if (tr->count_var >= 0) {
+                csv_value(f, tr->count, 0);
+                csv_field(f, ec->dict->vars[tr->count_var].name, 0);
+                /* Under 10 events a rate moves a lot with one event more or less. */
+                csv_field(f, tr->count.state == FV_OK && tr->count.v < 10 ? "yes" : "no", 0);
+            } else {
+                csv_field(f, "", 0);
+                csv_field(f, "", 0);
+                csv_field(f, "", 0);
+            }
+            csv_field(f, tr->missing_years, 0);
+            csv_field(f, tr->excluded_years, 0);
+            csv_field(f, tr->failing_years, 0);
+            if (tr->record) {
+                csv_field(f, tr->record->status, 0);
+                snprintf(buf, sizeof buf, "%04d-%02d-%02d", tr->record->year, tr->record->month,
+                         tr->record->day);
+                csv_field(f, buf, 0);
+                csv_field(f, tr->record->evidence, 0);
+            } else {
+                csv_field(f, "", 0);
+                csv_field(f, "", 0);
+                csv_field(f, "", 0);
+            }
+            if (ind->source.line)
+                csv_int(f, ind->source.line, 0);
+            else
+                csv_field(f, "", 0);
+            if (t->source.line)
+                csv_int(f, t->source.line, 0);
+            else
+                csv_field(f, "", 0);
+            csv_field(f, tr->detail, 1);
+        }
+        free(deps);
+    }
+}
+
+void write_warnings_csv(FILE *f, const diag_list *warnings)
+{
+    fputs("level,file,line,column,message\n", f);
+    for (size_t i = 0; i < warnings->n; i++) {
+        const diag *w = &warnings->items[i];
+        csv_field(f, w->level == DIAG_ERROR ? "error" : "warning", 0);
+        csv_field(f, w->file, 0);
+        csv_int(f, w->line, 0);
+        csv_int(f, w->col, 0);
+        csv_field(f, w->msg, 1);
+    }
+}

@@ -1,0 +1,24 @@
+/*
+ * results.h - the machine-readable results of one plan's evaluation:
+ * series.csv (indicator x year), assessment.csv (indicator x target) and
+ * warnings.csv, UTF-8 with a header row. docs/results.md lists the columns.
+ */
+#ifndef PLANEVAL_RESULTS_H
+#define PLANEVAL_RESULTS_H
+
+#include <stdio.h>
+
+#include "assess.h"
+#include "labels.h"
+
+void write_series_csv(FILE *f, const evaluation *ev, const eval_context *ec);
+void write_assessment_csv(FILE *f, const evaluation *ev, const eval_context *ec,
+                          const labels *lb);
+void write_warnings_csv(FILE *f, const diag_list *warnings);
+
+/* One CSV field, quoted when it needs to be. */
+void csv_field(FILE *f, const char *s, int last);
+/* A number as shortest round-trip text, or empty for non-OK values. */
+void csv_value(FILE *f, fvalue v, int last);
+
+#endif

@@ -1,0 +1,639 @@
+/*
+ * test_csvfile.c - unit tests for csvfile.c.
+ *
+ * Most inputs are built in memory and given to csvfile_parse(); files are
+ * read with csvfile_read() from temporary files and from the fixtures in
+ * tests/unit/csv/:
+ *   gb18030_crlf.csv  GB18030, CRLF, as Chinese Excel saves "CSV": a quoted
+ *                     field with a comma, U+00B7, a 4-byte GB18030 character
+ *                     (U+20000) and the euro sign
+ *   utf8_bom_crlf.csv UTF-8 with BOM, CRLF ("CSV UTF-8" from Excel)
+ *   utf16le_bom.csv   UTF-16 LE with BOM ("Unicode text" from Excel)
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csvfile.h"
+
+#define UTF16_MSG "file is UTF-16 (or UTF-32); save it as 'CSV UTF-8' or GB18030"
+
+/* tests/unit/csv/<name>, found next to this source file. */
+static char *fixture(const char *name)
+{
+    static char buf[4096];
+    const char *src = __FILE__;
+    const char *slash = strrchr(src, '/');
+    int dirlen = slash ? (int)(slash - src + 1) : 0;
+    snprintf(buf, sizeof buf, "%.*scsv/%s", dirlen, src, name);
+    return buf;
+}
+
+static int is_zeroed(const csv_table *t)
+{
+    return t->path == NULL && t->encoding == NULL && t->crlf == 0 && t->nrows == 0 &&
+           t->rows == NULL;
+}
+
+static void parse_ok(const char *data, size_t len, csv_table *t)
+{
+    csv_error err;
+    int rc = csvfile_parse("mem.csv", data, len, t, &err);
+    if (rc != 0)
+        print_error("unexpected error: %d:%d: %s\n", err.line, err.col, err.msg);
+    assert_int_equal(rc, 0);
+    assert_string_equal(t->path, "mem.csv");
+}
+#define PARSE_OK(lit, t) parse_ok((lit), sizeof(lit) - 1, (t))
+
+/* Parse must fail with exactly this line, column and message. */
+static void parse_err(const char *data, size_t len, int line, int col, const char *msg)
+{
+    csv_table t;
+    csv_error err;
+    memset(&t, 0x5a, sizeof t); /* garbage in: must come out zeroed */
+    assert_int_equal(csvfile_parse("mem.csv", data, len, &t, &err), -1);
+    assert_true(is_zeroed(&t));
+    assert_string_equal(err.msg, msg);
+    assert_int_equal(err.line, line);
+    assert_int_equal(err.col, col);
+    csvfile_free(&t); /* safe on an empty table */
+    assert_true(is_zeroed(&t));
+}
+#define PARSE_ERR(lit, line, col, msg) parse_err((lit), sizeof(lit) - 1, (line), (col), (msg))
+
+/* Row i has this line and exactly these fields (NULL-terminated list). */
+static void check_row(const csv_table *t, int i, int line, ...)
+{
+    assert_true(i < t->nrows);
+    const csv_row *r = &t->rows[i];
+    assert_int_equal(r->line, line);
+    va_list ap;
+    va_start(ap, line);
+    int n = 0;
+    const char *want;
+    while ((want = va_arg(ap, const char *)) != NULL) {
+        assert_true(n < r->nfields);
+        assert_non_null(r->fields[n]);
+        assert_string_equal(r->fields[n], want);
+        n++;
+    }
+    va_end(ap);
+    assert_int_equal(r->nfields, n);
+}
+
+/* Write data to a fresh temporary file; returns its path (caller unlinks). */
+static char *temp_file(const char *data, size_t len)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/test_csvfile_XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, len), (ssize_t)len);
+    assert_int_equal(close(fd), 0);
+    return path;
+}
+
+/* ---- line ends ---- */
+
+static void test_lf(void **state)
+{
+    (void)state;
+    csv_table t;
+    PARSE_OK("year,gdp\n2021,392.6\n2022,401.5\n", &t);
+    assert_string_equal(t.encoding, "UTF-8");
+    assert_int_equal(t.crlf, 0);
+    assert_int_equal(t.nrows, 3);
+    check_row(&t, 0, 1, "year", "gdp", NULL);
+    check_row(&t, 1, 2, "2021", "392.6", NULL);
+    check_row(&t, 2, 3, "2022", "401.5", NULL);
+    csvfile_free(&t);
+    assert_true(is_zeroed(&t));
+}
+
+static void test_crlf(void **state)
+{
+    (void)state;
+    csv_table t;
+    PARSE_OK("year,gdp\r\n2021,392.6\r\n\r\n2022,\r\n", &t);
+    assert_string_equal(t.encoding, "UTF-8");
+    assert_int_equal(t.crlf, 1);
+    assert_int_equal(t.nrows, 3);
+    check_row(&t, 0, 1, "year", "gdp", NULL);
+    check_row(&t, 1, 2, "2021", "392.6", NULL);
+    check_row(&t, 2, 4, "2022", "", NULL);
+    csvfile_free(&t);
+}
+
+static void test_lone_cr(void **state)
+{
+    (void)state;
+    csv_table t;
+    PARSE_OK("year,gdp\r2021,1\r\r2022,2", &t);
+    assert_int_equal(t.crlf, 0);
+    assert_int_equal(t.nrows, 3);
+    check_row(&t, 0, 1, "year", "gdp", NULL);
+    check_row(&t, 1, 2, "2021", "1", NULL);
+    check_row(&t, 2, 4, "2022", "2", NULL);
+    csvfile_free(&t);
+}
+
+static void test_no_final_newline(void **state)
+{
+    (void)state;
+    csv_table t;
+    PARSE_OK("year,gdp\n2021,392.6", &t);
+    assert_int_equal(t.nrows, 2);
+    check_row(&t, 1, 2, "2021", "392.6", NULL);
+    csvfile_free(&t);
+
+    PARSE_OK("year,gdp\r\n2021,392.6", &t);
+    assert_int_equal(t.crlf, 1);
+    assert_int_equal(t.nrows, 2);
+    check_row(&t, 1, 2, "2021", "392.6", NULL);
+    csvfile_free(&t);
+
+    /* Last field empty, last field quoted, last field quoted and spaced. */
+    PARSE_OK("year,gdp\n2021,", &t);
+    assert_int_equal(t.nrows, 2);
+    check_row(&t, 1, 2, "2021", "", NULL);
+    csvfile_free(&t);
+
+    PARSE_OK("year,gdp\n2021,\"392.6\"", &t);
+    assert_int_equal(t.nrows, 2);
+    check_row(&t, 1, 2, "2021", "392.6", NULL);
+    csvfile_free(&t);
+
+    PARSE_OK("year,gdp\n2021,\"392.6\"  ", &t);
+    check_row(&t, 1, 2, "2021", "392.6", NULL);
+    csvfile_free(&t);
+
+    /* Trailing blank lines do not add rows. */
+    PARSE_OK("year,gdp\n2021,1\n\n\n", &t);
+    assert_int_equal(t.nrows, 2);
+    csvfile_free(&t);
+}
+
+static void test_blank_lines_keep_line_numbers(void **state)
+{
+    (void)state;
+    csv_table t;
+    PARSE_OK("\n\nyear,gdp\n\n  \n2021,1\n\t\n2022,2\n", &t);
+    assert_int_equal(t.nrows, 3);
+    check_row(&t, 0, 3, "year", "gdp", NULL);
+    check_row(&t, 1, 6, "2021", "1", NULL);
+    check_row(&t, 2, 8, "2022", "2", NULL);
+    csvfile_free(&t);
+}
+
+/* ---- encodings ---- */
+
+static void test_bom(void **state)
+{
+    (void)state;
+    csv_table t;
+    PARSE_OK("\xEF\xBB\xBFyear,gdp\n2021,1\n", &t);
+    assert_string_equal(t.encoding, "UTF-8 with BOM");
+    assert_int_equal(t.nrows, 2);
+    check_row(&t, 0, 1, "year", "gdp", NULL);
+    check_row(&t, 1, 2, "2021", "1", NULL);
+    csvfile_free(&t);
+
+    /* A BOM followed directly by a quoted field. */
+    PARSE_OK("\xEF\xBB\xBF\"year\",gdp\n", &t);
+    check_row(&t, 0, 1, "year", "gdp", NULL);
+    csvfile_free(&t);
+}
+
+static void test_utf8_chinese(void **state)
+{
+    (void)state;
+    csv_table t;
+    PARSE_OK("年份,地区生产总值\n2021,392.6\n", &t);
+    assert_string_equal(t.encoding, "UTF-8");
+    check_row(&t, 0, 1, "年份", "地区生产总值", NULL);
+    csvfile_free(&t);
+}
+
+static void test_gb18030_memory(void **state)
+{
+    (void)state;
+    csv_table t;
+    /* 年份,地区生产总值\r\n2021,392.6\r\n in GB18030 */
+    PARSE_OK("\xC4\xEA\xB7\xDD,\xB5\xD8\xC7\xF8\xC9\xFA\xB2\xFA\xD7\xDC\xD6\xB5\r\n"
+             "2021,392.6\r\n",
+             &t);
+    assert_string_equal(t.encoding, "GB18030");
+    assert_int_equal(t.crlf, 1);
+    assert_int_equal(t.nrows, 2);
+    check_row(&t, 0, 1, "年份", "地区生产总值", NULL);
+    check_row(&t, 1, 2, "2021", "392.6", NULL);
+    csvfile_free(&t);
+}
+
+static void test_gb18030_fixture(void **state)
+{
+    (void)state;
+    csv_table t;
+    csv_error err;
+    const char *path = fixture("gb18030_crlf.csv");
+    int rc = csvfile_read(path, &t, &err);
+    if (rc != 0)
+        print_error("%s\n", err.msg);
+    assert_int_equal(rc, 0);
+    assert_string_equal(t.path, path);
+    assert_string_equal(t.encoding, "GB18030");
+    assert_int_equal(t.crlf, 1);
+    assert_int_equal(t.nrows, 3);
+    check_row(&t, 0, 1, "年份", "地区生产总值", "备注", NULL);
+    check_row(&t, 1, 2, "2021", "392.6", "7·30暴雨, 受灾", NULL);
+    check_row(&t, 2, 3, "2022", "401.5", "\xF0\xA0\x80\x80€", NULL); /* U+20000 */
+    csvfile_free(&t);
+    assert_true(is_zeroed(&t));
+}
+
+static void test_utf8_bom_fixture(void **state)
+{
+    (void)state;
+    csv_table t;
+    csv_error err;
+    assert_int_equal(csvfile_read(fixture("utf8_bom_crlf.csv"), &t, &err), 0);
+    assert_string_equal(t.encoding, "UTF-8 with BOM");
+    assert_int_equal(t.crlf, 1);
+    assert_int_equal(t.nrows, 2);
+    check_row(&t, 0, 1, "年份", "地区生产总值", NULL);
+    check_row(&t, 1, 2, "2021", "392.6", NULL);
+    csvfile_free(&t);
+}
+
+static void test_utf16_refused(void **state)
+{
+    (void)state;
+    PARSE_ERR("\xFF\xFEy\0e\0a\0r\0\n\0", 0, 0, UTF16_MSG);            /* UTF-16 LE */
+    PARSE_ERR("\xFE\xFF\0y\0e\0a\0r\0\n", 0, 0, UTF16_MSG);            /* UTF-16 BE */
+    PARSE_ERR("\xFF\xFE\0\0y\0\0\0\n\0\0\0", 0, 0, UTF16_MSG);         /* UTF-32 LE */
+    PARSE_ERR("\0\0\xFE\xFF\0\0\0y\0\0\0\n", 0, 0, UTF16_MSG);         /* UTF-32 BE */
+    PARSE_ERR("y\0e\0a\0r\0,\0g\0d\0p\0\n\0", 0, 0, UTF16_MSG);        /* no BOM */
+    PARSE_ERR("\0y\0e\0a\0r\0,\0g\0d\0p\0\n", 0, 0, UTF16_MSG);        /* no BOM, BE */
+    /* Chinese UTF-16 LE without BOM: 年份,地区\n */
+    PARSE_ERR("\x74\x5E\xFD\x4E,\0\x30\x57\x3A\x53\n\0", 0, 0, UTF16_MSG);
+
+    csv_table t;
+    csv_error err;
+    memset(&t, 0x5a, sizeof t);
+    assert_int_equal(csvfile_read(fixture("utf16le_bom.csv"), &t, &err), -1);
+    assert_true(is_zeroed(&t));
+    assert_string_equal(err.msg, UTF16_MSG);
+    assert_int_equal(err.line, 0);
+    assert_int_equal(err.col, 0);
+}
+
+static void test_invalid_bytes(void **state)
+{
+    (void)state;
+    /* 0x80 can start neither a UTF-8 nor a GB18030 character. Offset 21. */
+    PARSE_ERR("year,gdp\n2021,1\n2022,\x80\n", 3, 0,
+              "file is neither UTF-8 nor GB18030: byte 0x80 at byte offset 21 (line 3) is "
+              "not valid UTF-8, and the file does not convert from GB18030 either; save it "
+              "as 'CSV UTF-8'");
+    /* CRLF and blank lines count as one line each. */
+    PARSE_ERR("year,gdp\r\n\r\n2021,1\r\n2022,\xFF\r\n", 4, 0,
+              "file is neither UTF-8 nor GB18030: byte 0xFF at byte offset 25 (line 4) is "
+              "not valid UTF-8, and the file does not convert from GB18030 either; save it "
+              "as 'CSV UTF-8'");
+    /* Valid UTF-8 first (年), then a GB18030 lead byte cut short by the line end:
+     * the first invalid UTF-8 byte is reported, not the GB18030 one. */
+    PARSE_ERR("年份,\xB5\xD8\n2021,\xC4\n", 1, 0,
+              "file is neither UTF-8 nor GB18030: byte 0xB5 at byte offset 7 (line 1) is "
+              "not valid UTF-8, and the file does not convert from GB18030 either; save it "
+              "as 'CSV UTF-8'");
+    /* Overlong UTF-8 (C0 AF; a valid GB18030 pair, but 80 is not), and an
+     * incomplete sequence at the end (incomplete in GB18030 too). */
+    PARSE_ERR("a\n\xC0\xAF\x80\n", 2, 0,
+              "file is neither UTF-8 nor GB18030: byte 0xC0 at byte offset 2 (line 2) is "
+              "not valid UTF-8, and the file does not convert from GB18030 either; save it "
+              "as 'CSV UTF-8'");
+    PARSE_ERR("a\nb\n\xE5", 3, 0,
+              "file is neither UTF-8 nor GB18030: byte 0xE5 at byte offset 4 (line 3) is "
+              "not valid UTF-8, and the file does not convert from GB18030 either; save it "
+              "as 'CSV UTF-8'");
+    /* With a UTF-8 BOM the file is not tried as GB18030; the offset counts the BOM. */
+    PARSE_ERR("\xEF\xBB\xBFyear\n\xC4\xEA\n", 2, 0,
+              "file starts with a UTF-8 BOM but is not valid UTF-8: byte 0xC4 at byte "
+              "offset 8 (line 2); save it again as 'CSV UTF-8'");
+}
+
+static void test_nul_byte(void **state)
+{
+    (void)state;
+    PARSE_ERR("year,gdp\n2021,1\n2022,\0\n", 3, 0,
+              "NUL byte (0x00) at byte offset 21 (line 3): a CSV file holds text only");
+    PARSE_ERR("\xEF\xBB\xBFyear,gdp\n2021,1\0\n", 2, 0,
+              "NUL byte (0x00) at byte offset 18 (line 2): a CSV file holds text only");
+}
+
+/* ---- quoting ---- */
+
+static void test_quoted_comma(void **state)
+{
+    (void)state;
+    csv_table t;
+    PARSE_OK("name,note\n\"Li, Wei\",\"a,b,,c\"\n", &t);
+    assert_int_equal(t.nrows, 2);
+    check_row(&t, 1, 2, "Li, Wei", "a,b,,c", NULL);
+    csvfile_free(&t);
+}
+
+static void test_doubled_quotes(void **state)
+{
+    (void)state;
+    csv_table t;
+    PARSE_OK("a,b,c\n\"\"\"quoted\"\"\",\"\"\"\",\"say \"\"hi\"\" now\"\n", &t);
+    assert_int_equal(t.nrows, 2);
+    check_row(&t, 1, 2, "\"quoted\"", "\"", "say \"hi\" now", NULL);
+    csvfile_free(&t);
+}
+
+static void test_quoted_newline_line_numbers(void **state)
+{
+    (void)state;
+    csv_table t;
+    PARSE_OK("id,note\n"                     /* 1 */
+             "1,\"line one\nline two\"\n"    /* 2-3 */
+             "2,x\n"                         /* 4 */
+             "\"multi\nfirst\",y\n"          /* 5-6: first field spans lines */
+             "3,\"a\n\nb\n\"\n"              /* 7-10 */
+             "4,z\n",                        /* 11 */
+             &t);
+    assert_int_equal(t.nrows, 6);
+    check_row(&t, 0, 1, "id", "note", NULL);
+    check_row(&t, 1, 2, "1", "line one\nline two", NULL);
+    check_row(&t, 2, 4, "2", "x", NULL);
+    check_row(&t, 3, 5, "multi\nfirst", "y", NULL);
+    check_row(&t, 4, 7, "3", "a\n\nb\n", NULL);
+    check_row(&t, 5, 11, "4", "z", NULL);
+    csvfile_free(&t);
+}
+
+static void test_quoted_newline_crlf(void **state)
+{
+    (void)state;
+    csv_table t;
+    PARSE_OK("id,note\r\n"                   /* 1 */
+             "\"a\r\nb\r\nc\",x\r\n"         /* 2-4 */
+             "\r\n"                          /* 5 */
+             "  \"p\rq\"  ,y\r\n"            /* 6-7: lone CR inside */
+             "5,\"last\r\nline\"",           /* 8-9, no final newline */
+             &t);
+    assert_int_equal(t.crlf, 1);
+    assert_int_equal(t.nrows, 4);
+    check_row(&t, 1, 2, "a\r\nb\r\nc", "x", NULL);
+    check_row(&t, 2, 6, "p\rq", "y", NULL);
+    check_row(&t, 3, 8, "5", "last\r\nline", NULL);
+    csvfile_free(&t);
+}
+
+static void test_malformed_quotes(void **state)
+{
+    (void)state;
+    PARSE_ERR("a,b,c\n1,2,3\nx,\"b\"c,d\n", 3, 2,
+              "malformed quoted field: 'c' after the closing quote of field 2; a quote "
+              "inside a quoted field must be doubled (\"\")");
+    PARSE_ERR("a,b\n\"\xE5\xB9\xB4\"\xE4\xBB\xBD,1\n", 2, 1,
+              "malformed quoted field: '份' after the closing quote of field 1; a quote "
+              "inside a quoted field must be doubled (\"\")");
+    PARSE_ERR("a,b\n1,\"x\" \"y\"\n", 2, 2,
+              "malformed quoted field: a second quoted part after the closing quote of "
+              "field 2; a quote inside a quoted field must be doubled (\"\")");
+    PARSE_ERR("a,b\r\n\r\nsize,5\"\r\n", 3, 2,
+              "malformed quoted field: a quote (\") inside unquoted field 2; put the whole "
+              "field in quotes and double the quote inside (\"\")");
+    /* An error after a multi-line quoted field names the line of the error. */
+    PARSE_ERR("a,b\n\"x\ny\",\"p\"q\n", 3, 2,
+              "malformed quoted field: 'q' after the closing quote of field 2; a quote "
+              "inside a quoted field must be doubled (\"\")");
+}
+
+static void test_unterminated_quote(void **state)
+{
+    (void)state;
+    PARSE_ERR("a,b\n1,2\n3,4\n5,6\n7,8\n9,10\n11,\"open\n12,13\n14,15\n", 7, 2,
+              "unterminated quoted field starting at line 7: the closing quote is missing, "
+              "so the rest of the file was read as part of field 2");
+    /* No final newline; first field; CRLF. */
+    PARSE_ERR("a,b\r\n1,2\r\n\"open,3\r\n4,5", 3, 1,
+              "unterminated quoted field starting at line 3: the closing quote is missing, "
+              "so the rest of the file was read as part of field 1");
+    /* The opening quote is the very last byte. */
+    PARSE_ERR("a,b\n1,\"", 2, 2,
+              "unterminated quoted field starting at line 2: the closing quote is missing, "
+              "so the rest of the file was read as part of field 2");
+    /* Ends in a doubled quote: still open. */
+    PARSE_ERR("a,b\n1,\"x\ny\"\"\n", 2, 2,
+              "unterminated quoted field starting at line 2: the closing quote is missing, "
+              "so the rest of the file was read as part of field 2");
+}
+
+/* ---- rows and fields ---- */
+
+static void test_empty_rows_dropped(void **state)
+{
+    (void)state;
+    csv_table t;
+    PARSE_OK("a,b\n"          /* 1 */
+             ",\n"            /* 2 dropped */
+             "1,2\n"          /* 3 */
+             " , \n"          /* 4 dropped */
+             "\"\",\"  \"\n"  /* 5 dropped: quoted blanks */
+             "\n"             /* 6 */
+             "3,\n"           /* 7 kept: one field set */
+             ",,,\n"          /* 8 dropped (Excel) */
+             ",,,",           /* 9 dropped, no newline */
+             &t);
+    assert_int_equal(t.nrows, 3);
+    check_row(&t, 0, 1, "a", "b", NULL);
+    check_row(&t, 1, 3, "1", "2", NULL);
+    check_row(&t, 2, 7, "3", "", NULL);
+    csvfile_free(&t);
+}
+
+static void test_trimming(void **state)
+{
+    (void)state;
+    csv_table t;
+    PARSE_OK("  year ,\tgdp\t, note \n"
+             " 2021 , \" 392.6\t\" ,\"  two  words  \"\n",
+             &t);
+    assert_int_equal(t.nrows, 2);
+    check_row(&t, 0, 1, "year", "gdp", "note", NULL);
+    check_row(&t, 1, 2, "2021", "392.6", "two  words", NULL);
+    csvfile_free(&t);
+}
+
+static void test_ragged_rows_kept(void **state)
+{
+    (void)state;
+    csv_table t;
+    PARSE_OK("a,b,c\n1\n1,2,3,4\n", &t);
+    assert_int_equal(t.nrows, 3);
+    check_row(&t, 1, 2, "1", NULL);
+    check_row(&t, 2, 3, "1", "2", "3", "4", NULL);
+    csvfile_free(&t);
+}
+
+static void test_empty_file(void **state)
+{
+    (void)state;
+    PARSE_ERR("", 0, 0, "file is empty");
+    PARSE_ERR("\xEF\xBB\xBF", 0, 0, "file is empty");
+    PARSE_ERR("\xEF\xBB\xBF \r\n\t\n\n", 0, 0, "file is empty");
+    PARSE_ERR("  \n\n", 0, 0, "file is empty");
+    PARSE_ERR(",,\n, ,\n\"\",\n", 0, 0, "file is empty: every row is blank");
+
+    char *path = temp_file("", 0);
+    csv_table t;
+    csv_error err;
+    assert_int_equal(csvfile_read(path, &t, &err), -1);
+    assert_string_equal(err.msg, "file is empty");
+    assert_int_equal(err.line, 0);
+    assert_true(is_zeroed(&t));
+    unlink(path);
+}
+
+static void test_header_only(void **state)
+{
+    (void)state;
+    csv_table t;
+    PARSE_OK("year,gdp\n", &t);
+    assert_int_equal(t.nrows, 1);
+    check_row(&t, 0, 1, "year", "gdp", NULL);
+    csvfile_free(&t);
+
+    PARSE_OK("year,gdp", &t);
+    assert_int_equal(t.nrows, 1);
+    check_row(&t, 0, 1, "year", "gdp", NULL);
+    csvfile_free(&t);
+
+    PARSE_OK("\xEF\xBB\xBFyear", &t);
+    assert_int_equal(t.nrows, 1);
+    check_row(&t, 0, 1, "year", NULL);
+    csvfile_free(&t);
+}
+
+/* ---- files ---- */
+
+static void test_read_file(void **state)
+{
+    (void)state;
+    static const char data[] = "year,gdp\n2021,\"1\n2\"\n2022,3";
+    char *path = temp_file(data, sizeof data - 1);
+    csv_table t;
+    csv_error err;
+    assert_int_equal(csvfile_read(path, &t, &err), 0);
+    assert_string_equal(t.path, path);
+    assert_string_equal(t.encoding, "UTF-8");
+    assert_int_equal(t.nrows, 3);
+    check_row(&t, 1, 2, "2021", "1\n2", NULL);
+    check_row(&t, 2, 4, "2022", "3", NULL);
+    csvfile_free(&t);
+    assert_true(is_zeroed(&t));
+    csvfile_free(&t); /* twice is harmless */
+    unlink(path);
+}
+
+static void test_nonexistent_file(void **state)
+{
+    (void)state;
+    csv_table t;
+    csv_error err;
+    memset(&t, 0x5a, sizeof t);
+    assert_int_equal(csvfile_read("/nonexistent/dir/economy.csv", &t, &err), -1);
+    assert_true(is_zeroed(&t));
+    char want[600];
+    snprintf(want, sizeof want, "cannot open /nonexistent/dir/economy.csv: %s",
+             strerror(ENOENT));
+    assert_string_equal(err.msg, want);
+    assert_string_equal(err.msg,
+                        "cannot open /nonexistent/dir/economy.csv: No such file or directory");
+    assert_int_equal(err.line, 0);
+    assert_int_equal(err.col, 0);
+    csvfile_free(&t);
+}
+
+static void test_directory_refused(void **state)
+{
+    (void)state;
+    csv_table t;
+    csv_error err;
+    assert_int_equal(csvfile_read("/tmp", &t, &err), -1);
+    assert_true(is_zeroed(&t));
+    assert_string_equal(err.msg, "cannot read /tmp: Is a directory");
+}
+
+static void test_too_large(void **state)
+{
+    (void)state;
+    char *path = temp_file("", 0);
+    /* Sparse: takes no disk space, and is refused before it is read. */
+    assert_int_equal(truncate(path, (off_t)256 * 1024 * 1024 + 1), 0);
+    csv_table t;
+    csv_error err;
+    assert_int_equal(csvfile_read(path, &t, &err), -1);
+    assert_true(is_zeroed(&t));
+    assert_string_equal(err.msg, "file is too large (268435457 bytes; the limit is 256 MiB)");
+    unlink(path);
+}
+
+static void test_free_is_safe(void **state)
+{
+    (void)state;
+    csv_table t;
+    memset(&t, 0, sizeof t);
+    csvfile_free(&t);
+    assert_true(is_zeroed(&t));
+    csvfile_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lf),
+        cmocka_unit_test(test_crlf),
+        cmocka_unit_test(test_lone_cr),
+        cmocka_unit_test(test_no_final_newline),
+        cmocka_unit_test(test_blank_lines_keep_line_numbers),
+        cmocka_unit_test(test_bom),
+        cmocka_unit_test(test_utf8_chinese),
+        cmocka_unit_test(test_gb18030_memory),
+        cmocka_unit_test(test_gb18030_fixture),
+        cmocka_unit_test(test_utf8_bom_fixture),
+        cmocka_unit_test(test_utf16_refused),
+        cmocka_unit_test(test_invalid_bytes),
+        cmocka_unit_test(test_nul_byte),
+        cmocka_unit_test(test_quoted_comma),
+        cmocka_unit_test(test_doubled_quotes),
+        cmocka_unit_test(test_quoted_newline_line_numbers),
+        cmocka_unit_test(test_quoted_newline_crlf),
+        cmocka_unit_test(test_malformed_quotes),
+        cmocka_unit_test(test_unterminated_quote),
+        cmocka_unit_test(test_empty_rows_dropped),
+        cmocka_unit_test(test_trimming),
+        cmocka_unit_test(test_ragged_rows_kept),
+        cmocka_unit_test(test_empty_file),
+        cmocka_unit_test(test_header_only),
+        cmocka_unit_test(test_read_file),
+        cmocka_unit_test(test_nonexistent_file),
+        cmocka_unit_test(test_directory_refused),
+        cmocka_unit_test(test_too_large),
+        cmocka_unit_test(test_free_is_safe),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
