@@ -293,7 +293,7 @@ static void judge_change(const eval_context *ec, const indicator_result *ir, tar
 {
     const target *t = tr->t;
     const baseline_def *b = &t->baseline;
-    char b1[32], b2[32], b3[32];
+    char b1[32], b2[32], b3[32], b4[32], b5[32];
     tr->has_baseline = 1;
     /* Baseline B: the plan's own figure wins; the data are checked against it. */
     char *bmissing = NULL;
@@ -368,7 +368,7 @@ static void judge_change(const eval_context *ec, const indicator_result *ir, tar
         set_detail(tr, "%s: baseline %s, current %s, %s %s%% (target %s%s%%); limit %s",
                    reading_name(b->reading), num(B, b1), num(C, b2),
                    t->op == OP_DECREASE ? "reduction" : "increase", num(round(tr->change_pct * 100) / 100, b3),
-                   t->has_by ? ">= " : "> ", t->has_by ? num(by, b1) : "0", num(tr->limit, b2));
+                   t->has_by ? ">= " : "> ", t->has_by ? num(by, b4) : "0", num(tr->limit, b5));
     }
     free(bmissing);
     free(cmissing);
@@ -391,7 +391,7 @@ static void judge_tracked(const eval_context *ec, const indicator_result *ir, ta
         set_detail(tr, "no status recorded in milestones.csv up to %d", eval_year);
         return;
     }
-    char date[16];
+    char date[48];
     snprintf(date, sizeof date, "%04d-%02d-%02d", last->year, last->month, last->day);
     if (t->op == OP_DONE) {
         int done = strcmp(last->status, "已完成") == 0;

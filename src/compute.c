@@ -53,7 +53,17 @@ static int cb_rows(void *ctx, int var, const formula_filter *filters, int nfilte
         /* Trace the rows through the summing path: same rows, with lines. */
         region_value(fc->ec->r, var, filters, nfilters, year, trace_source, &tc);
     }
-    return region_rows(fc->ec->r, var, filters, nfilters, year, each, acc);
+    int n = region_rows(fc->ec->r, var, filters, nfilters, year, each, acc);
+    /* An event log lists events; a year without a row had none, as long as
+     * the log exists and the year lies within the region's data years. */
+    const dictionary *dict = fc->ec->dict;
+    if (n < 0 && dict->tables[dict->vars[var].table].layout == LAYOUT_EVENTS &&
+        region_has_table(fc->ec->r, var)) {
+        int first, last;
+        if (region_year_span(fc->ec->r, dict, &first, &last) && year >= first && year <= last)
+            n = 0;
+    }
+    return n;
 }
 
 static fvalue cb_param(void *ctx, int sym, int year)

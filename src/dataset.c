@@ -63,8 +63,13 @@ static void join_list(const char *const *list, int n, char *buf, size_t size)
             break;
         len += (size_t)w;
     }
-    if (len >= size && size > 4)
-        memcpy(buf + size - 4, "...", 4);
+    if (len >= size && size > 4) {
+        /* Truncated: end with "..." on a UTF-8 character boundary. */
+        size_t pos = size - 4;
+        while (pos > 0 && ((unsigned char)buf[pos] & 0xc0) == 0x80)
+            pos--;
+        memcpy(buf + pos, "...", 4);
+    }
 }
 
 /* Names are lower-case ASCII: [a-z][a-z0-9_]*. */
@@ -386,6 +391,41 @@ static const char *header_taken(const dictionary *dict, int ti, const char *text
     return NULL;
 }
 
+/*
+ * The name and label of the table's last dimension must differ from the
+ * reserved column names of its layout and from the other dimensions'
+ * names and labels: a header cell has to mean one column.
+ */
+static void check_dim_names(ydoc *y, const table_def *t, ynode *name_node, ynode *label_node,
+                            diag_list *d)
+{
+    const dim_def *dm = &t->dims[t->ndims - 1];
+    const fixed_col *fc;
+    int has_year, nf = layout_fixed(t->layout, &fc, &has_year);
+    const char *texts[2] = {dm->name, dm->label};
+    ynode *nodes[2] = {name_node, label_node};
+    for (int m = 0; m < 2; m++) {
+        const char *x = texts[m];
+        if (!x)
+            continue;
+        int reserved = is_note_col(x) || str_eq(x, year_col.name) || str_eq(x, year_col.label);
+        for (int f = 0; f < nf; f++)
+            reserved |= str_eq(x, fc[f].name) || str_eq(x, fc[f].label);
+        if (reserved) {
+            ydiag(y, d, DIAG_ERROR, nodes[m], "dimension %s: '%s' is a reserved column name",
+                  dm->name, x);
+            continue;
+        }
+        for (int i = 0; i < t->ndims - 1; i++)
+            if (str_eq(x, t->dims[i].name) || str_eq(x, t->dims[i].label)) {
+                ydiag(y, d, DIAG_ERROR, nodes[m],
+                      "dimension %s: column name '%s' is already used by dimension %s", dm->name,
+                      x, t->dims[i].name);
+                break;
+            }
+    }
+}
+
 /* dims: {name: {label: ..., values: [...]}, ...} */
 static void load_dims(ydoc *y, ynode *map, table_def *t, diag_list *d)
 {
@@ -418,6 +458,7 @@ static void load_dims(ydoc *y, ynode *map, table_def *t, diag_list *d)
         dim_def *dm = &t->dims[t->ndims++];
         dm->name = xstrdup(name);
         dm->label = opt_text(y, v, "label", d);
+        check_dim_names(y, t, k, ymap_get(y, v, "label"), d);
         ynode *vals = ymap_get(y, v, "values");
         if (!vals)
             continue;
@@ -446,20 +487,6 @@ static void load_dims(ydoc *y, ynode *map, table_def *t, diag_list *d)
             dm->values[dm->nvalues++] = xstrdup(s);
         }
     }
-    /* Names and labels of the dims must not collide with each other. */
-    for (int i = 0; i < t->ndims; i++)
-        for (int j = 0; j < i; j++) {
-            const dim_def *a = &t->dims[i], *b = &t->dims[j];
-            const char *clash = str_eq(a->name, b->name)    ? a->name
-                                : str_eq(a->name, b->label) ? a->name
-                                : str_eq(a->label, b->name) ? a->label
-                                : str_eq(a->label, b->label) ? a->label
-                                                             : NULL;
-            if (clash)
-                ydiag(y, d, DIAG_ERROR, map,
-                      "table %s: dimensions %s and %s both use the column name '%s'", t->name,
-                      b->name, a->name, clash);
-        }
 }
 
 static void load_table(dict_loader *L, ydoc *y, ynode *k, ynode *v)
@@ -514,6 +541,7 @@ static void load_table(dict_loader *L, ydoc *y, ynode *k, ynode *v)
         t->file = xstrdup(s);
     }
     t->title = opt_text(y, v, "title", d);
+    int layout_known = 0;
     if (yget_str(y, v, "layout", 1, &s, d) == 1) {
         int li = name_index(layout_names, s);
         if (li < 0)
@@ -521,29 +549,15 @@ static void load_table(dict_loader *L, ydoc *y, ynode *k, ynode *v)
                   "table %s: unknown layout '%s' (one of yearly, rows, events, long)", name, s);
         else
             t->layout = (table_layout)li;
+        layout_known = li >= 0;
     }
     ynode *dims = ymap_get(y, v, "dims");
     if (dims) {
-        if (t->layout == LAYOUT_YEARLY)
+        if (layout_known && t->layout == LAYOUT_YEARLY)
             ydiag(y, d, DIAG_ERROR, dims,
                   "table %s: a yearly table has one row per year and no dimensions", name);
         else
             load_dims(y, dims, t, d);
-    }
-    /* A dim whose name or label is a reserved column name would be ambiguous. */
-    for (int i = 0; i < t->ndims; i++) {
-        const fixed_col *fc;
-        int has_year, nf = layout_fixed(t->layout, &fc, &has_year);
-        const char *texts[2] = {t->dims[i].name, t->dims[i].label};
-        for (int m = 0; m < 2; m++) {
-            const char *x = texts[m];
-            int clash = x && (is_note_col(x) || str_eq(x, year_col.name) || str_eq(x, year_col.label));
-            for (int f = 0; x && f < nf; f++)
-                clash |= str_eq(x, fc[f].name) || str_eq(x, fc[f].label);
-            if (clash)
-                ydiag(y, d, DIAG_ERROR, dims, "table %s: dimension %s: '%s' is a reserved column name",
-                      name, t->dims[i].name, x);
-        }
     }
 }
 
@@ -1458,7 +1472,6 @@ static void read_rows(region_data *r, rtable *t, const csv_table *csv, const hea
                      "this row has %d fields, the header has %d", row->nfields, h->ncols);
             continue;
         }
-        t->ndata++;
         int ok = 1;
         for (int k = 0; k < h->ncols; k++)
             if (h->role[k] == COL_NOHEAD && row->fields[k][0]) {
@@ -1569,12 +1582,11 @@ static void load_table_file(region_data *r, rtable *t, diag_list *d)
     }
     t->present = 1;
     t->encoding = csv.encoding;
+    t->ndata = csv.nrows > 1 ? csv.nrows - 1 : 0;
     header h;
     memset(&h, 0, sizeof h);
     if (csv.nrows > 0 && read_header(r, t, &csv.rows[0], &h, d) == 0)
         read_rows(r, t, &csv, &h, d);
-    else if (csv.nrows > 1)
-        t->ndata = csv.nrows - 1;
     if (!t->year_start) { /* no rows were read: an empty index */
         row_build b;
         memset(&b, 0, sizeof b);
@@ -1782,13 +1794,18 @@ static void index_var_years(region_data *r)
     for (int v = 0; v < dict->nvars; v++) {
         const rtable *t = &r->tables[dict->vars[v].table];
         int lo = 0, hi = 0;
-        for (int i = 0; i < t->nrows; i++) {
-            const rrow *rw = &t->rows[i];
-            if (t->def->layout == LAYOUT_LONG && rw->var != r->var_slot[v])
-                continue;
-            if (!lo)
-                lo = rw->year;
-            hi = rw->year; /* rows are sorted by year */
+        if (t->nrows > 0 && t->def->layout != LAYOUT_LONG) {
+            /* Rows are sorted by year: the first and the last row. */
+            lo = t->rows[0].year;
+            hi = t->rows[t->nrows - 1].year;
+        } else {
+            for (int i = 0; i < t->nrows; i++) { /* a long table: this variable's rows */
+                if (t->rows[i].var != r->var_slot[v])
+                    continue;
+                if (!lo)
+                    lo = t->rows[i].year;
+                hi = t->rows[i].year;
+            }
         }
         r->var_first[v] = lo;
         r->var_last[v] = hi;
@@ -1832,9 +1849,10 @@ int region_load(region_data **out, const dictionary *dict, const char *dir, diag
     }
 
     struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    int found = stat(dir, &st) == 0;
+    if (!found || !S_ISDIR(st.st_mode)) {
         diag_add(d, DIAG_ERROR, dir, 0, 0, "cannot read the data directory: %s",
-                 errno ? strerror(errno) : "not a directory");
+                 found ? "not a directory" : strerror(errno));
         return -1;
     }
     for (int ti = 0; ti < dict->ntables; ti++) {

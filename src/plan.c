@@ -653,7 +653,7 @@ static void load_target(ydoc *y, ynode *m, const plan *p, indicator *ind, const 
     ycheck_keys(y, m, keys, "target", d);
     long year = 0;
     if (yget_int(y, m, "year", 1, &year, d) == 1) {
-        if (year < p->period[0] || year > p->period[1] + 10)
+        if (year < p->period[0] || year > p->period[1])
             ydiag(y, d, DIAG_ERROR, ymap_get(y, m, "year"),
                   "indicator %s: target year %ld is outside the plan period %d-%d", ind->id, year,
                   p->period[0], p->period[1]);

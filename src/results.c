@@ -158,7 +158,8 @@ void write_assessment_csv(FILE *f, const evaluation *ev, const eval_context *ec,
             csv_field(f, label(lb, "op", op_name(t->op)), 0);
             target_value_text(t, buf, sizeof buf);
             csv_field(f, buf, 0);
-            csv_field(f, ind->kind == IND_QUANTITATIVE ? aggregate_name(t->agg) : "", 0);
+            csv_field(f, ind->kind == IND_QUANTITATIVE && !t->has_baseline ? aggregate_name(t->agg) : "",
+                      0);
             if (ind->kind == IND_QUANTITATIVE) {
                 snprintf(buf, sizeof buf, "%d-%d", tr->window[0], tr->window[1]);
                 csv_field(f, buf, 0);
