@@ -118,7 +118,7 @@ static void collect_window(const eval_context *ec, const indicator_result *ir, c
             }
         }
         if (count_var >= 0) {
-            fvalue c = region_value(ec->r, count_var, NULL, 0, y, NULL, NULL);
+            fvalue c = indicator_count(ec, ir->ind, y);
             if (c.state == FV_OK)
                 w->count_sum += c.v;
             else
@@ -436,6 +436,8 @@ static void judge_target(const eval_context *ec, const indicator_result *ir, con
     tr->t = t;
     tr->count_var = -1;
     tr->count = fv_missing();
+    tr->current = fv_missing();
+    tr->baseline = fv_missing();
     tr->progress = -1;
     tr->due = t->year <= eval_year;
     tr->assessed_year = tr->due ? t->year : eval_year;
@@ -452,6 +454,9 @@ static void judge_target(const eval_context *ec, const indicator_result *ir, con
         set_detail(tr, "the window %d-%d has not begun", t->window[0], tr->window[1]);
         return;
     }
+    /* A target on the value of one year needs that year only. */
+    if (t->agg == AGG_YEAR && t->op != OP_DECREASE && t->op != OP_INCREASE && !t->explicit_window)
+        tr->window[0] = tr->window[1] = tr->assessed_year;
     tr->count_var = indicator_count_var(ec, ir->ind);
     window_stats w;
     collect_window(ec, ir, t, tr->window, tr->count_var, &w);
@@ -461,7 +466,7 @@ static void judge_target(const eval_context *ec, const indicator_result *ir, con
         tr->missing_years = xstrdup(w.missing);
     if (tr->count_var >= 0) {
         if (t->agg == AGG_YEAR || t->op == OP_DECREASE || t->op == OP_INCREASE)
-            tr->count = region_value(ec->r, tr->count_var, NULL, 0, tr->assessed_year, NULL, NULL);
+            tr->count = indicator_count(ec, ir->ind, tr->assessed_year);
         else
             tr->count = w.count_missing ? fv_missing() : fv_ok(w.count_sum);
     }

@@ -147,6 +147,20 @@ int indicator_count_var(const eval_context *ec, const indicator *ind)
     return ec->dict->vars[ref.id].kind == VK_COUNT ? ref.id : -1;
 }
 
+fvalue indicator_count(const eval_context *ec, const indicator *ind, int year)
+{
+    if (indicator_count_var(ec, ind) < 0)
+        return fv_undefined();
+    return compute_expr(ec, ind, ind->numerator ? ind->numerator : ind->formula, year);
+}
+
+const char *indicator_count_text(const eval_context *ec, const indicator *ind)
+{
+    if (indicator_count_var(ec, ind) < 0)
+        return NULL;
+    return (ind->numerator ? ind->numerator : ind->formula)->text;
+}
+
 int region_year_span(const region_data *r, const dictionary *dict, int *first, int *last)
 {
     int found = 0;

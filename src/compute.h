@@ -44,6 +44,15 @@ year_value compute_indicator(const eval_context *ec, const indicator *ind, int y
  */
 int indicator_count_var(const eval_context *ec, const indicator *ind);
 
+/*
+ * The count behind a count-based indicator (e.g. ps_deaths{sector="道路交通"}
+ * for a road death rate) in year: the numerator (or formula) itself, filters
+ * included. FV_UNDEFINED when ind is not count-based.
+ */
+fvalue indicator_count(const eval_context *ec, const indicator *ind, int year);
+/* Text of that count's expression, or NULL. */
+const char *indicator_count_text(const eval_context *ec, const indicator *ind);
+
 /* Data years of the region: the smallest and largest year any table has. */
 int region_year_span(const region_data *r, const dictionary *dict, int *first, int *last);
 

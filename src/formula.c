@@ -89,7 +89,7 @@ static const struct func_def {
 typedef struct node node;
 struct node {
     node_kind kind;
-    int off;      /* source offset, for messages */
+    int off;      /* source offset of its first token, for messages */
     int height;   /* 1 for a leaf */
     tok_type op;  /* N_BIN */
     func_id fn;   /* N_CALL */
@@ -256,7 +256,11 @@ static const char *ascii_lookalike(uint32_t cp, char fw[2])
     return NULL;
 }
 
-static int is_name_start(int c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
+static int is_name_start(int c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
 static int is_name_char(int c) { return is_name_start(c) || is_digit(c); }
 
@@ -302,7 +306,7 @@ static void lex_string(parser *p, token *t)
     while (i < p->n && s[i] != q)
         i++;
     if (i >= p->n) {
-        fail(p, t->off, "unterminated string: the %c at column %d is never closed", q,
+        fail(p, t->off, "unterminated string: the quote %c at column %d is never closed", q,
              column_of(p, t->off));
         return;
     }
@@ -326,7 +330,8 @@ static void lex_bad_char(parser *p, int off)
             fail(p, off, "unexpected character '%c' (there are no logical operators; "
                          "use comparisons, min and max)", c);
         else if (c == '%')
-            fail(p, off, "unexpected character '%%' (there is no percent operator; multiply by 100)");
+            fail(p, off, "unexpected character '%%' (there is no percent operator; "
+                         "multiply by 100)");
         else if (c >= 0x20 && c < 0x7f)
             fail(p, off, "unexpected character '%c'", c);
         else
@@ -456,8 +461,11 @@ static node *new_node(node_kind kind, int off)
     return n;
 }
 
-/* Give n its children; refuses (freeing n) a tree too tall to walk safely. */
-static node *set_args(parser *p, node *n, node **args, int nargs)
+/*
+ * Give n its children; refuses (freeing n) a tree too tall to walk safely,
+ * blaming the operator at err_off.
+ */
+static node *set_args(parser *p, node *n, node **args, int nargs, int err_off)
 {
     n->args = args;
     n->nargs = nargs;
@@ -465,7 +473,7 @@ static node *set_args(parser *p, node *n, node **args, int nargs)
         if (args[i]->height + 1 > n->height)
             n->height = args[i]->height + 1;
     if (n->height > MAX_HEIGHT) {
-        fail(p, n->off, "formula too complex (more than %d nested operations)", MAX_HEIGHT);
+        fail(p, err_off, "formula too complex (more than %d nested operations)", MAX_HEIGHT);
         node_free(n);
         return NULL;
     }
@@ -476,7 +484,7 @@ static node *new_unary(parser *p, node_kind kind, int off, node *a)
 {
     node **args = xmalloc(sizeof *args);
     args[0] = a;
-    return set_args(p, new_node(kind, off), args, 1);
+    return set_args(p, new_node(kind, off), args, 1, off);
 }
 
 static node *new_binary(parser *p, tok_type op, int off, node *a, node *b)
@@ -484,14 +492,30 @@ static node *new_binary(parser *p, tok_type op, int off, node *a, node *b)
     node **args = xmalloc(2 * sizeof *args);
     args[0] = a;
     args[1] = b;
-    node *n = new_node(N_BIN, off);
+    node *n = new_node(N_BIN, a->off);
     n->op = op;
-    return set_args(p, n, args, 2);
+    return set_args(p, n, args, 2, off);
 }
 
 /* ---------- parser ---------- */
 
 static node *parse_expr(parser *p);
+
+/*
+ * Every construct that makes the parser recurse ("(", "-", a call) enters
+ * one level; the limit turns a stack overflow into an error.
+ */
+static int enter(parser *p, int off)
+{
+    if (++p->depth > MAX_NESTING) {
+        p->depth--;
+        fail(p, off, "formula nested too deeply (more than %d levels)", MAX_NESTING);
+        return -1;
+    }
+    return 0;
+}
+
+static void leave(parser *p) { p->depth--; }
 
 /* Is the name that of a function, and which? */
 static int find_func(const char *name, int len)
@@ -769,7 +793,7 @@ static node *parse_call(parser *p, const token *name_tok)
     }
     if (advance(p) < 0)
         goto fail;
-    call = set_args(p, call, args, nargs);
+    call = set_args(p, call, args, nargs, name_tok->off);
     if (!call)
         return NULL;
     if (check_call(p, call, name_tok) < 0) {
@@ -785,100 +809,101 @@ fail:
     return NULL;
 }
 
+/* "(" expr ")", cur at "(". */
+static node *parse_paren(parser *p)
+{
+    token open = p->cur;
+    if (advance(p) < 0)
+        return NULL;
+    node *n = parse_expr(p);
+    if (!n)
+        return NULL;
+    if (p->cur.type != T_RPAREN) {
+        char found[160];
+        describe(p, &p->cur, found, sizeof found);
+        if (p->cur.type == T_END)
+            fail(p, p->cur.off, "unbalanced parenthesis: '(' at column %d is never closed",
+                 column_of(p, open.off));
+        else
+            fail(p, p->cur.off, "expected ')' to close '(' at column %d, found %s",
+                 column_of(p, open.off), found);
+        node_free(n);
+        return NULL;
+    }
+    if (advance(p) < 0) {
+        node_free(n);
+        return NULL;
+    }
+    return n;
+}
+
+/* Why there is no operand where one must be. */
+static void no_operand(parser *p)
+{
+    const token *t = &p->cur;
+    char found[160];
+    describe(p, t, found, sizeof found);
+    if (t->type == T_END && !p->prev_set)
+        fail(p, 0, "empty formula");
+    else if (t->type == T_RPAREN && !p->prev_set)
+        fail(p, t->off, "unexpected ')': there is no '(' to close");
+    else if (!p->prev_set)
+        fail(p, t->off, "expected an operand, found %s", found);
+    else if (t->type == T_END)
+        fail(p, t->off, "expected an operand after '%.*s'", p->prev.len, p->src + p->prev.off);
+    else
+        fail(p, t->off, "expected an operand after '%.*s', found %s", p->prev.len,
+             p->src + p->prev.off, found);
+}
+
 /* primary := NUMBER | "(" expr ")" | NAME [ filter ] | NAME "(" args ")" */
 static node *parse_primary(parser *p)
 {
     token t = p->cur;
-    char found[160];
+    node *n = NULL;
     switch (t.type) {
-    case T_NUM: {
-        node *n = new_node(N_NUM, t.off);
+    case T_NUM:
+        n = new_node(N_NUM, t.off);
         n->num = t.num;
         if (advance(p) < 0) {
             node_free(n);
             return NULL;
         }
         return n;
-    }
     case T_NAME:
-        /* Decide between a call and a reference by what follows. */
+        /* A call or a reference, by what follows the name. */
         if (advance(p) < 0)
             return NULL;
-        if (p->cur.type == T_LPAREN)
-            return parse_call(p, &t);
-        return parse_ref(p, &t);
-    case T_LPAREN: {
-        if (advance(p) < 0)
+        if (p->cur.type != T_LPAREN)
+            return parse_ref(p, &t);
+        if (enter(p, t.off) < 0)
             return NULL;
-        node *n = parse_expr(p);
-        if (!n)
-            return NULL;
-        if (p->cur.type != T_RPAREN) {
-            describe(p, &p->cur, found, sizeof found);
-            if (p->cur.type == T_END)
-                fail(p, p->cur.off, "unbalanced parenthesis: '(' at column %d is never closed",
-                     column_of(p, t.off));
-            else
-                fail(p, p->cur.off, "expected ')' to close '(' at column %d, found %s",
-                     column_of(p, t.off), found);
-            node_free(n);
-            return NULL;
-        }
-        if (advance(p) < 0) {
-            node_free(n);
-            return NULL;
-        }
+        n = parse_call(p, &t);
+        leave(p);
         return n;
-    }
-    case T_END:
-        if (!p->prev_set)
-            fail(p, 0, "empty formula");
-        else
-            fail(p, t.off, "expected an operand after '%.*s'", p->prev.len,
-                 p->src + p->prev.off);
-        return NULL;
-    case T_RPAREN:
-        if (!p->prev_set) {
-            fail(p, t.off, "unexpected ')': there is no '(' to close");
+    case T_LPAREN:
+        if (enter(p, t.off) < 0)
             return NULL;
-        }
-        /* fall through */
+        n = parse_paren(p);
+        leave(p);
+        return n;
     default:
-        describe(p, &t, found, sizeof found);
-        if (t.type == T_ASSIGN && !p->prev_set)
-            fail(p, t.off, "expected an operand, found '='");
-        else if (p->prev_set)
-            fail(p, t.off, "expected an operand after '%.*s', found %s", p->prev.len,
-                 p->src + p->prev.off, found);
-        else
-            fail(p, t.off, "expected an operand, found %s", found);
+        no_operand(p);
         return NULL;
     }
 }
 
-/* unary := "-" unary | primary. Every level of nesting passes here. */
+/* unary := "-" unary | primary */
 static node *parse_unary(parser *p)
 {
-    if (++p->depth > MAX_NESTING) {
-        fail(p, p->cur.off, "formula nested too deeply (more than %d levels)", MAX_NESTING);
-        p->depth--;
+    if (p->cur.type != T_MINUS)
+        return parse_primary(p);
+    int off = p->cur.off;
+    if (enter(p, off) < 0)
         return NULL;
-    }
-    node *n;
-    if (p->cur.type == T_MINUS) {
-        int off = p->cur.off;
-        if (advance(p) < 0) {
-            p->depth--;
-            return NULL;
-        }
-        n = parse_unary(p);
-        if (n)
-            n = new_unary(p, N_NEG, off, n);
-    } else {
-        n = parse_primary(p);
-    }
-    p->depth--;
-    return n;
+    node *n = advance(p) < 0 ? NULL : parse_unary(p);
+    leave(p);
+    return n ? new_unary(p, N_NEG, off, n) : NULL;
 }
 
 /* Left-associative chain of binary operators between operands. */
@@ -1090,14 +1115,14 @@ static fvalue eval_years(const evaluator *ev, const node *n, int year, int mean)
 static fvalue eval_minmax(const evaluator *ev, const node *n, int year, int is_max)
 {
     fvalue best = fv_ok(0);
-    int missing = 0, undefined = 0;
+    int missing = 0, undefined = 0, have = 0;
     for (int i = 0; i < n->nargs; i++) {
         fvalue v = eval(ev, n->args[i], year);
         if (v.state == FV_MISSING)
             missing = 1;
         else if (v.state == FV_UNDEFINED)
             undefined = 1;
-        else if (i == 0 || (is_max ? v.v > best.v : v.v < best.v))
+        else if (!have++ || (is_max ? v.v > best.v : v.v < best.v))
             best = v;
     }
     return missing ? fv_missing() : undefined ? fv_undefined() : best;

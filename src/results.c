@@ -98,8 +98,8 @@ void write_series_csv(FILE *f, const evaluation *ev, const eval_context *ec)
                 csv_field(f, "", 0);
             }
             if (cv >= 0) {
-                csv_value(f, region_value(ec->r, cv, NULL, 0, ir->first_year + k, NULL, NULL), 0);
-                csv_field(f, ec->dict->vars[cv].name, 1);
+                csv_value(f, indicator_count(ec, ind, ir->first_year + k), 0);
+                csv_field(f, indicator_count_text(ec, ind), 1);
             } else {
                 csv_field(f, "", 0);
                 csv_field(f, "", 1);
@@ -196,7 +196,7 @@ void write_assessment_csv(FILE *f, const evaluation *ev, const eval_context *ec,
             csv_field(f, tr->progress == 1 ? "on_course" : tr->progress == 0 ? "off_course" : "", 0);
             if (tr->count_var >= 0) {
                 csv_value(f, tr->count, 0);
-                csv_field(f, ec->dict->vars[tr->count_var].name, 0);
+                csv_field(f, indicator_count_text(ec, ind), 0);
                 /* Under 10 events a rate moves a lot with one event more or less. */
                 csv_field(f, tr->count.state == FV_OK && tr->count.v < 10 ? "yes" : "no", 0);
             } else {
