@@ -54,13 +54,16 @@ static int cb_rows(void *ctx, int var, const formula_filter *filters, int nfilte
         region_value(fc->ec->r, var, filters, nfilters, year, trace_source, &tc);
     }
     int n = region_rows(fc->ec->r, var, filters, nfilters, year, each, acc);
-    /* An event log lists events; a year without a row had none, as long as
-     * the log exists and the year lies within the region's data years. */
+    /* An event log lists events; a year without a row had none, from the
+     * log's first event to the region's last data year. Before its first
+     * event the log did not exist: those years stay missing. */
     const dictionary *dict = fc->ec->dict;
     if (n < 0 && dict->tables[dict->vars[var].table].layout == LAYOUT_EVENTS &&
         region_has_table(fc->ec->r, var)) {
-        int first, last;
-        if (region_year_span(fc->ec->r, dict, &first, &last) && year >= first && year <= last)
+        int first, last, log_first, log_last;
+        if (region_year_span(fc->ec->r, dict, &first, &last) &&
+            region_var_years(fc->ec->r, var, &log_first, &log_last) && year >= log_first &&
+            year <= last)
             n = 0;
     }
     return n;
