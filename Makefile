@@ -2,7 +2,7 @@
 # commands a new machine needs; both install missing packages first.
 
 CC      ?= cc
-PKGS    := yaml-0.1 gsl
+PKGS    := yaml-0.1 gsl xlsxwriter cairo
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
@@ -30,7 +30,7 @@ $(BUILD)/planeval: $(OBJ) $(BUILD)/main.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 planeval: $(BUILD)/planeval
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/%.o: src/%.c
 	@mkdir -p $(dir $@)

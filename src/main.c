@@ -7,13 +7,17 @@
  * the others still run, and the exit status says something failed.
  */
 #include "assess.h"
+#include "charts.h"
+#include "batch.h"
 #include "compute.h"
 #include "dataset.h"
 #include "labels.h"
+#include "manifest.h"
 #include "outset.h"
 #include "plan.h"
 #include "results.h"
 #include "util.h"
+#include "workbook.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define PLANEVAL_VERSION "0.1.0"
 
@@ -28,7 +33,8 @@ enum exit_status {
     EXIT_OK = 0,
     EXIT_PROBLEMS = 1, /* errors in definitions or data */
     EXIT_USAGE = 2,
-    EXIT_OUTPUT = 3    /* results could not be written */
+    EXIT_OUTPUT = 3,   /* results could not be written */
+    EXIT_SKIPPED = 10  /* internal: a plan's inputs were unchanged */
 };
 
 typedef struct options {
@@ -42,6 +48,9 @@ typedef struct options {
     int nplans;
     const char *indicator; /* explain */
     int quiet;
+    int jobs;          /* -j N: plans evaluated in parallel processes */
+    int force;         /* re-render plans whose inputs have not changed */
+    int shard_k, shard_n; /* --shard K/N: this run takes plans i with i % N == K - 1 */
 } options;
 
 static void usage(FILE *f)
@@ -50,6 +59,7 @@ static void usage(FILE *f)
           "       planeval run [PLAN...] [--stage auto|annual|midterm|final] [--year YYYY]\n"
           "                    [--out DIR]\n"
           "       planeval explain PLAN INDICATOR [--stage S] [--year YYYY]\n"
+          "       planeval manifest [--out DIR]\n"
           "       planeval --help | --version\n"
           "\n"
           "PLAN is a plan id (e.g. huantai-2021-2025) or a path to its YAML file;\n"
@@ -61,6 +71,10 @@ static void usage(FILE *f)
           "                    midterm when they reach its midterm_year, else annual)\n"
           "  --year YYYY       evaluation year (default: from the stage and the plan period)\n"
           "  --out DIR         output directory (default out)\n"
+          "  -j N, --jobs N    evaluate N plans at a time, each in its own process\n"
+          "  --force           render plans whose inputs have not changed since the last run\n"
+          "  --shard K/N       take only the K-th of N slices of the plans (for several\n"
+          "                    machines); `planeval manifest` merges what they wrote\n"
           "  --indicators DIR  plan definitions and catalogue.yaml (default indicators)\n"
           "  --data DIR        data/<region>/ and data/variables/ (default data)\n"
           "  --templates DIR   labels.yaml and report templates (default templates)\n"
@@ -285,47 +299,129 @@ static void check_tables_present(const plan *p, const dictionary *dict, const re
 
 typedef int (*plan_action)(session *s, const plan *p, region_data *r, void *arg);
 
-/* Load each plan (with its region) and call act on it. */
-static int for_each_plan(session *s, plan_action act, void *arg, int *nplans_ok)
+/* Load one plan (with its region) and call act on it; returns an exit status. */
+static int process_plan(session *s, const char *file, plan_action act, void *arg)
+{
+    plan p;
+    model_env env = {&s->dict, &s->syms, &s->cat};
+    size_t before = diag_errors(&s->diags);
+    int rc = EXIT_PROBLEMS;
+    if (plan_load(&p, file, &env, &s->diags) == 0) {
+        region_data *r = session_region(s, p.region, &s->diags);
+        if (r) {
+            check_milestones(&p, r, &s->diags);
+            check_tables_present(&p, &s->dict, r, &s->diags);
+        }
+        if (r && diag_errors(&s->diags) == before)
+            rc = act(s, &p, r, arg);
+        plan_free(&p);
+    }
+    return rc;
+}
+
+/* The plan files named on the command line, or all of them; then this shard's share. */
+static char **select_plans(session *s, int *n)
 {
     const options *o = s->o;
-    int n = 0;
     char **files = NULL;
+    *n = 0;
     if (o->nplans == 0) {
-        files = list_plan_files(o->indicators_dir, &n, &s->diags);
-        if (files && n == 0)
+        files = list_plan_files(o->indicators_dir, n, &s->diags);
+        if (files && *n == 0)
             diag_add(&s->diags, DIAG_ERROR, o->indicators_dir, 0, 0, "no plan files found");
     } else {
         files = xcalloc((size_t)o->nplans, sizeof(char *));
         for (int i = 0; i < o->nplans; i++) {
             char *f = resolve_plan_arg(o, o->plans[i], &s->diags);
             if (f)
-                files[n++] = f;
+                files[(*n)++] = f;
         }
     }
-    int rc = 0;
+    if (o->shard_n > 1) {
+        /* Slices by position in the sorted list: every machine computes the same split. */
+        int k = 0;
+        for (int i = 0; i < *n; i++) {
+            if (i % o->shard_n == o->shard_k - 1)
+                files[k++] = files[i];
+            else
+                free(files[i]);
+        }
+        *n = k;
+    }
+    return files;
+}
+
+typedef struct batch_ctx {
+    session *s;
+    char **files;
+    plan_action act;
+    void *arg;
+} batch_ctx;
+
+/* In a child process: evaluate one plan, print its problems, exit. */
+static int batch_one(void *ctx, int i)
+{
+    batch_ctx *bc = ctx;
+    size_t before = bc->s->diags.n;
+    int rc = process_plan(bc->s, bc->files[i], bc->act, bc->arg);
+    diag_list mine = {bc->s->diags.items + before, bc->s->diags.n - before, 0};
+    diag_print(&mine, stderr);
+    if (rc == EXIT_OK && diag_errors(&mine))
+        rc = EXIT_PROBLEMS;
+    return rc;
+}
+
+/* Evaluate every selected plan, in this process or in -j parallel ones. */
+static int for_each_plan(session *s, plan_action act, void *arg, int *nplans_ok)
+{
+    int n = 0;
+    char **files = select_plans(s, &n);
+    int rc = EXIT_OK;
     *nplans_ok = 0;
-    for (int i = 0; i < n; i++) {
-        plan p;
-        model_env env = {&s->dict, &s->syms, &s->cat};
-        size_t before = diag_errors(&s->diags);
-        if (plan_load(&p, files[i], &env, &s->diags) == 0) {
-            region_data *r = session_region(s, p.region, &s->diags);
-            if (r) {
-                check_milestones(&p, r, &s->diags);
-                check_tables_present(&p, &s->dict, r, &s->diags);
-            }
-            if (r && diag_errors(&s->diags) == before) {
-                int arc = act(s, &p, r, arg);
-                if (arc > rc)
-                    rc = arc;
-                if (arc == 0)
-                    (*nplans_ok)++;
-            }
-            plan_free(&p);
+    if (s->o->jobs > 1 && n > 1) {
+        batch_result *res = xcalloc((size_t)n, sizeof *res);
+        const char **names = xcalloc((size_t)n, sizeof *names);
+        for (int i = 0; i < n; i++) {
+            const char *slash = strrchr(files[i], '/');
+            names[i] = slash ? slash + 1 : files[i];
         }
-        free(files[i]);
+        batch_ctx bc = {s, files, act, arg};
+        batch_run(s->o->jobs, n, names, batch_one, &bc, res, s->o->quiet);
+        int failed = 0, skipped = 0;
+        for (int i = 0; i < n; i++) {
+            int st = res[i].status;
+            if (st == EXIT_SKIPPED)
+                skipped++;
+            if (st == EXIT_OK || st == EXIT_SKIPPED) {
+                (*nplans_ok)++;
+                continue;
+            }
+            failed++;
+            fprintf(stderr, "planeval: %s: %s\n", names[i],
+                    st >= 128 ? "crashed" : st == EXIT_OUTPUT ? "results could not be written"
+                                                              : "errors (listed above)");
+            int code = st >= 128 || st == EXIT_OUTPUT ? EXIT_OUTPUT : EXIT_PROBLEMS;
+            if (code > rc)
+                rc = code;
+        }
+        if (!s->o->quiet)
+            fprintf(stderr, "planeval: %d plans: %d evaluated, %d unchanged, %d failed\n", n,
+                    *nplans_ok - skipped, skipped, failed);
+        free(res);
+        free(names);
+    } else {
+        for (int i = 0; i < n; i++) {
+            int arc = process_plan(s, files[i], act, arg);
+            if (arc == EXIT_SKIPPED)
+                arc = EXIT_OK;
+            if (arc > rc)
+                rc = arc;
+            if (arc == EXIT_OK)
+                (*nplans_ok)++;
+        }
     }
+    for (int i = 0; i < n; i++)
+        free(files[i]);
     free(files);
     return rc;
 }
@@ -351,29 +447,66 @@ static void init_context(eval_context *ec, session *s, const plan *p, const regi
     ec->window[1] = p->period[1];
 }
 
+/* inputs.sha256 for plan p: what its results depend on (manifest.h). */
+static char *plan_inputs(session *s, const plan *p)
+{
+    input_dirs dirs = {s->o->indicators_dir, s->o->data_dir, s->o->templates_dir};
+    char *opts = xasprintf("planeval %s stage=%s year=%d", PLANEVAL_VERSION,
+                           stage_name(s->o->stage), s->o->year);
+    char *listing = inputs_listing(p->path, p->region, &dirs, opts, &s->diags);
+    free(opts);
+    return listing;
+}
+
 static int act_run(session *s, const plan *p, region_data *r, void *arg)
 {
     (void)arg;
+    char *dir = xasprintf("%s/%s", s->o->out_dir, p->id);
+    char *inputs = plan_inputs(s, p);
+    if (!s->o->force && inputs_unchanged(dir, inputs)) {
+        if (!s->o->quiet)
+            printf("%s: inputs unchanged since the last run, skipped (--force renders again)\n",
+                   p->id);
+        free(inputs);
+        free(dir);
+        return EXIT_SKIPPED;
+    }
     eval_context ec;
     init_context(&ec, s, p, r);
     evaluation ev;
-    if (evaluate_plan(&ev, &ec, s->o->stage, s->o->year, &s->diags) != 0)
+    if (evaluate_plan(&ev, &ec, s->o->stage, s->o->year, &s->diags) != 0) {
+        free(inputs);
+        free(dir);
         return EXIT_PROBLEMS;
-    char *dir = xasprintf("%s/%s", s->o->out_dir, p->id);
+    }
     out_set out;
     int rc = EXIT_OK;
     if (outset_open(&out, dir, &s->diags) != 0) {
         rc = EXIT_OUTPUT;
     } else {
         FILE *f;
+        if ((f = outset_stream(&out, "inputs.sha256", &s->diags)))
+            fputs(inputs, f);
         if ((f = outset_stream(&out, "series.csv", &s->diags)))
             write_series_csv(f, &ev, &ec);
         if ((f = outset_stream(&out, "assessment.csv", &s->diags)))
             write_assessment_csv(f, &ev, &ec, &s->lb);
         if ((f = outset_stream(&out, "warnings.csv", &s->diags)))
             write_warnings_csv(f, &ev.warnings);
-        if (outset_commit(&out, &s->diags) != 0)
+        /* The Excel workbook, <plan-id>.xlsx (docs/workbook.md). */
+        char *xlsx = xasprintf("%s.xlsx", p->id);
+        const char *tmp = outset_path(&out, xlsx, &s->diags);
+        if (tmp)
+            workbook_write(tmp, &ev, &ec, &s->lb, s->o->templates_dir, &s->diags);
+        free(xlsx);
+        /* Every chart as PNG and SVG under charts/ (docs/charts.md). */
+        if (charts_write_plan(&ev, &ec, &s->lb, s->o->templates_dir, NULL, NULL, &out,
+                              &s->diags) < 0) {
+            outset_abort(&out);
             rc = EXIT_OUTPUT;
+        } else if (outset_commit(&out, &s->diags) != 0) {
+            rc = EXIT_OUTPUT;
+        }
     }
     if (rc == EXIT_OK && !s->o->quiet) {
         int counts[5] = {0};
@@ -391,6 +524,7 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
     }
     if (!s->o->quiet)
         diag_print(&ev.warnings, stderr);
+    free(inputs);
     free(dir);
     evaluation_free(&ev);
     return rc;
@@ -556,6 +690,34 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
             o->quiet = 1;
             continue;
         }
+        if (strcmp(a, "--force") == 0) {
+            o->force = 1;
+            continue;
+        }
+        if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0 || strncmp(a, "-j", 2) == 0) {
+            const char *num = a[1] == 'j' && a[2] ? a + 2 : val;
+            double j;
+            if (!num || parse_number(num, &j) != 0 || j != (int)j || j < 1 || j > 256) {
+                fprintf(stderr, "planeval: -j needs a number of parallel jobs (1-256)\n");
+                return -1;
+            }
+            o->jobs = (int)j;
+            if (num == val)
+                i++;
+            continue;
+        }
+        if (strcmp(a, "--shard") == 0) {
+            int k, n;
+            char extra;
+            if (!val || sscanf(val, "%d/%d%c", &k, &n, &extra) != 2 || n < 1 || k < 1 || k > n) {
+                fprintf(stderr, "planeval: --shard takes K/N with 1 <= K <= N, e.g. 2/8\n");
+                return -1;
+            }
+            o->shard_k = k;
+            o->shard_n = n;
+            i++;
+            continue;
+        }
         int takes = strcmp(a, "--stage") == 0 || strcmp(a, "--year") == 0 ||
                     strcmp(a, "--out") == 0 || strcmp(a, "--indicators") == 0 ||
                     strcmp(a, "--data") == 0 || strcmp(a, "--templates") == 0;
@@ -628,6 +790,14 @@ int main(int argc, char **argv)
         free(o.plans);
         return EXIT_OK;
     }
+    if (strcmp(cmd, "manifest") == 0) {
+        diag_list d = {0};
+        int mrc = manifest_write(o.out_dir, PLANEVAL_VERSION, &d) == 0 ? EXIT_OK : EXIT_OUTPUT;
+        diag_print(&d, stderr);
+        diag_free(&d);
+        free(o.plans);
+        return mrc;
+    }
     plan_action act;
     if (strcmp(cmd, "check") == 0) {
         act = act_check;
@@ -651,8 +821,13 @@ int main(int argc, char **argv)
     }
     session s;
     int ok_plans = 0;
-    if (session_open(&s, &o) == 0)
+    if (session_open(&s, &o) == 0) {
         rc = for_each_plan(&s, act, NULL, &ok_plans);
+        /* The manifest describes every plan directory in out/, this run's or not. */
+        if (act == act_run && manifest_write(o.out_dir, PLANEVAL_VERSION, &s.diags) != 0 &&
+            rc == EXIT_OK)
+            rc = EXIT_OUTPUT;
+    }
     diag_print(&s.diags, stderr);
     size_t errors = diag_errors(&s.diags);
     if (errors) {

@@ -1,0 +1,106 @@
+/* batch.c - see batch.h. */
+#include "batch.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static const char *status_word(int status)
+{
+    switch (status) {
+    case 0: return "ok";
+    case 1: return "errors in definitions or data";
+    case 3: return "results could not be written";
+    case 10: return "unchanged, skipped";
+    default: return status >= 128 ? "crashed" : "failed";
+    }
+}
+
+static void progress(int done, int n, const char *name, const batch_result *r, int tty)
+{
+    if (tty) {
+        int width = 30, filled = n ? done * width / n : width;
+        fprintf(stderr, "\r[");
+        for (int i = 0; i < width; i++)
+            fputc(i < filled ? '#' : '.', stderr);
+        fprintf(stderr, "] %d/%d %-40.40s", done, n, name);
+        if (done == n)
+            fputc('\n', stderr);
+    } else {
+        fprintf(stderr, "planeval: [%d/%d] %s: %s (%.2f s)\n", done, n, name,
+                status_word(r->status), r->seconds);
+    }
+    fflush(stderr);
+}
+
+int batch_run(int njobs, int n, const char *const *names, batch_fn fn, void *ctx,
+              batch_result *results, int quiet)
+{
+    if (njobs < 1)
+        njobs = 1;
+    pid_t *pids = xcalloc((size_t)(n ? n : 1), sizeof(pid_t));
+    double *start = xcalloc((size_t)(n ? n : 1), sizeof(double));
+    int next = 0, running = 0, done = 0, rc = 0;
+    int tty = !quiet && isatty(STDERR_FILENO);
+    fflush(NULL); /* no buffered output may be duplicated into children */
+    while (done < n) {
+        while (running < njobs && next < n) {
+            pid_t pid = fork();
+            if (pid < 0) {
+                fprintf(stderr, "planeval: cannot start a process: %s\n", strerror(errno));
+                for (int i = next; i < n; i++)
+                    results[i].status = 126;
+                done += n - next;
+                next = n;
+                rc = -1;
+                break;
+            }
+            if (pid == 0) {
+                int status = fn(ctx, next);
+                fflush(NULL);
+                _exit(status & 0x7f);
+            }
+            pids[next] = pid;
+            start[next] = now();
+            next++;
+            running++;
+        }
+        if (running == 0)
+            break;
+        int wstatus;
+        pid_t pid = waitpid(-1, &wstatus, 0);
+        if (pid < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (int i = 0; i < n; i++) {
+            if (pids[i] != pid)
+                continue;
+            results[i].status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus)
+                                : WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : 125;
+            results[i].seconds = now() - start[i];
+            pids[i] = 0;
+            running--;
+            done++;
+            if (!quiet)
+                progress(done, n, names[i], &results[i], tty);
+            break;
+        }
+    }
+    free(pids);
+    free(start);
+    return rc;
+}

@@ -1,0 +1,238 @@
+/* manifest.c - see manifest.h. */
+#include "manifest.h"
+#include "outset.h"
+#include "sha256.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct path_list {
+    char **items;
+    size_t n, cap;
+} path_list;
+
+static void path_list_free(path_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->items[i]);
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Regular files under dir (recursively when deep), skipping hidden names
+ * (temporary files of an interrupted run start with a dot). rel is the path
+ * relative to the listing's root.
+ */
+static void list_files(const char *dir, const char *rel, int deep, path_list *out)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return;
+    struct dirent *e;
+    while ((e = readdir(dp)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *full = xasprintf("%s/%s", dir, e->d_name);
+        char *r = rel[0] ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
+        struct stat st;
+        if (stat(full, &st) == 0) {
+            if (S_ISREG(st.st_mode)) {
+                *ARRAY_PUSH(out->items, out->n, out->cap) = r;
+                r = NULL;
+            } else if (S_ISDIR(st.st_mode) && deep) {
+                list_files(full, r, deep, out);
+            }
+        }
+        free(r);
+        free(full);
+    }
+    closedir(dp);
+    if (out->n)
+        qsort(out->items, out->n, sizeof *out->items, cmp_path);
+}
+
+static void add_digest(strbuf *b, const char *path, diag_list *d)
+{
+    char hex[65];
+    if (sha256_file(path, hex) != 0) {
+        diag_add(d, DIAG_WARNING, path, 0, 0, "cannot read for its digest: %s", strerror(errno));
+        return;
+    }
+    sb_printf(b, "%s  %s\n", hex, path);
+}
+
+/* Files of dir whose names end in suffix (a README edit is not a new input). */
+static void add_dir(strbuf *b, const char *dir, const char *suffix, diag_list *d)
+{
+    path_list l = {0};
+    list_files(dir, "", 0, &l);
+    for (size_t i = 0; i < l.n; i++) {
+        size_t n = strlen(l.items[i]), m = strlen(suffix);
+        if (n < m || strcmp(l.items[i] + n - m, suffix) != 0)
+            continue;
+        char *p = xasprintf("%s/%s", dir, l.items[i]);
+        add_digest(b, p, d);
+        free(p);
+    }
+    path_list_free(&l);
+}
+
+char *inputs_listing(const char *plan_path, const char *region, const input_dirs *dirs,
+                     const char *options_line, diag_list *d)
+{
+    strbuf b;
+    sb_init(&b);
+    sb_printf(&b, "# %s\n", options_line);
+    add_digest(&b, plan_path, d);
+    char *p = xasprintf("%s/catalogue.yaml", dirs->indicators_dir);
+    add_digest(&b, p, d);
+    free(p);
+    p = xasprintf("%s/variables", dirs->data_dir);
+    add_dir(&b, p, ".yaml", d);
+    free(p);
+    add_dir(&b, dirs->templates_dir, ".yaml", d);
+    p = xasprintf("%s/%s", dirs->data_dir, region);
+    add_dir(&b, p, ".csv", d);
+    free(p);
+    return sb_take(&b);
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    strbuf b;
+    sb_init(&b);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_addn(&b, buf, n);
+    fclose(f);
+    return sb_take(&b);
+}
+
+int inputs_unchanged(const char *plan_out_dir, const char *listing)
+{
+    char *p = xasprintf("%s/inputs.sha256", plan_out_dir);
+    char *old = read_file(p);
+    free(p);
+    int same = old && strcmp(old, listing) == 0;
+    free(old);
+    if (!same)
+        return 0;
+    /* The outputs must still be there: a deleted report is re-rendered. */
+    p = xasprintf("%s/assessment.csv", plan_out_dir);
+    struct stat st;
+    same = stat(p, &st) == 0;
+    free(p);
+    return same;
+}
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+int manifest_write(const char *out_dir, const char *version, diag_list *d)
+{
+    path_list plans = {0};
+    DIR *dp = opendir(out_dir);
+    if (!dp) {
+        diag_add(d, DIAG_ERROR, out_dir, 0, 0, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    struct dirent *e;
+    while ((e = readdir(dp)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *in = xasprintf("%s/%s/inputs.sha256", out_dir, e->d_name);
+        struct stat st;
+        if (stat(in, &st) == 0)
+            *ARRAY_PUSH(plans.items, plans.n, plans.cap) = xstrdup(e->d_name);
+        free(in);
+    }
+    closedir(dp);
+    if (plans.n)
+        qsort(plans.items, plans.n, sizeof *plans.items, cmp_path);
+
+    out_set out;
+    if (outset_open(&out, out_dir, d) != 0) {
+        path_list_free(&plans);
+        return -1;
+    }
+    FILE *f = outset_stream(&out, "manifest.json", d);
+    if (!f) {
+        outset_abort(&out);
+        path_list_free(&plans);
+        return -1;
+    }
+    fprintf(f, "{\n  \"planeval_version\": ");
+    json_string(f, version);
+    fprintf(f, ",\n  \"plans\": [");
+    for (size_t i = 0; i < plans.n; i++) {
+        char *dir = xasprintf("%s/%s", out_dir, plans.items[i]);
+        fprintf(f, "%s\n    {\n      \"id\": ", i ? "," : "");
+        json_string(f, plans.items[i]);
+        /* Inputs: the lines of inputs.sha256. */
+        char *in = xasprintf("%s/inputs.sha256", dir);
+        char *text = read_file(in);
+        free(in);
+        fprintf(f, ",\n      \"options\": ");
+        char *line = text ? strtok(text, "\n") : NULL;
+        json_string(f, line && line[0] == '#' ? line + 2 : "");
+        fprintf(f, ",\n      \"inputs\": [");
+        int k = 0;
+        while ((line = strtok(NULL, "\n")) != NULL) {
+            if (strlen(line) < 67)
+                continue;
+            line[64] = '\0';
+            fprintf(f, "%s\n        {\"path\": ", k++ ? "," : "");
+            json_string(f, line + 66);
+            fprintf(f, ", \"sha256\": ");
+            json_string(f, line);
+            fputc('}', f);
+        }
+        free(text);
+        fprintf(f, "\n      ],\n      \"outputs\": [");
+        path_list files = {0};
+        list_files(dir, "", 1, &files);
+        for (size_t j = 0; j < files.n; j++) {
+            char *full = xasprintf("%s/%s", dir, files.items[j]);
+            char hex[65];
+            struct stat st;
+            if (sha256_file(full, hex) == 0 && stat(full, &st) == 0) {
+                fprintf(f, "%s\n        {\"path\": ", j ? "," : "");
+                json_string(f, files.items[j]);
+                fprintf(f, ", \"sha256\": \"%s\", \"bytes\": %lld}", hex, (long long)st.st_size);
+            }
+            free(full);
+        }
+        path_list_free(&files);
+        fprintf(f, "\n      ]\n    }");
+        free(dir);
+    }
+    fprintf(f, "\n  ]\n}\n");
+    path_list_free(&plans);
+    return outset_commit(&out, d);
+}

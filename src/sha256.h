@@ -1,0 +1,24 @@
+/*
+ * sha256.h - SHA-256 (FIPS 180-4), for the digests in out/manifest.json.
+ */
+#ifndef PLANEVAL_SHA256_H
+#define PLANEVAL_SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sha256_ctx {
+    uint32_t h[8];
+    uint64_t len;      /* bytes hashed so far */
+    unsigned char buf[64];
+    size_t nbuf;
+} sha256_ctx;
+
+void sha256_init(sha256_ctx *c);
+void sha256_update(sha256_ctx *c, const void *data, size_t n);
+/* Finish and write the digest as 64 lowercase hex digits + NUL into hex[65]. */
+void sha256_final_hex(sha256_ctx *c, char hex[65]);
+/* Digest of a whole file into hex[65]; returns 0, or -1 if it cannot be read. */
+int sha256_file(const char *path, char hex[65]);
+
+#endif
