@@ -19,7 +19,7 @@ OBJ     := $(LIBSRC:src/%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all deps report test unit e2e sanitize clean check-sample valgrind
+.PHONY: all deps report test unit e2e sanitize clean valgrind bench
 
 all: planeval
 
@@ -73,3 +73,9 @@ valgrind: $(BUILD)/planeval
 
 clean:
 	rm -rf build build-asan planeval
+
+# Whole runs at scale (synthetic regions): median of REPEAT runs, per-region
+# CPU, wall time, peak memory. `make bench SIZES="1 100"` for a quicker look.
+SIZES ?= 1 100 1000
+bench: $(BUILD)/planeval
+	PLANEVAL=$(BUILD)/planeval sh tests/bench/bench.sh "$(SIZES)"
