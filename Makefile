@@ -2,14 +2,14 @@
 # commands a new machine needs; both install missing packages first.
 
 CC      ?= cc
-PKGS    := yaml-0.1 gsl xlsxwriter cairo
+PKGS    := yaml-0.1 gsl xlsxwriter cairo zlib
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # libcsv ships no pkg-config file in Debian; it is a plain -lcsv.
-LIBS    := $(PKG_LIBS) -lcsv -lm
+LIBS    := $(PKG_LIBS) -lcsv -lhpdf -lfontconfig -lm
 CFLAGS  += $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS)
 
 BUILD   ?= build
@@ -65,6 +65,7 @@ test: deps
 	$(MAKE) e2e
 	$(MAKE) sanitize
 	$(MAKE) valgrind
+	$(MAKE) fuzz-smoke
 
 # The sample run under valgrind: no leaks, no errors.
 valgrind: $(BUILD)/planeval
@@ -79,3 +80,17 @@ clean:
 SIZES ?= 1 100 1000
 bench: $(BUILD)/planeval
 	PLANEVAL=$(BUILD)/planeval sh tests/bench/bench.sh "$(SIZES)"
+
+# Fuzzing (tests/fuzz/run.sh): libFuzzer harnesses of the YAML, CSV and
+# formula loaders, built with clang; each replays tests/fuzz/regressions/
+# first, then fuzzes for the given seconds. fuzz-smoke (20 s each, run by
+# `make test`) also checks that unsafe plan and region ids are refused
+# (tests/fuzz/ids.sh); `make fuzz FUZZ_SECONDS=3600` for a longer hunt.
+FUZZ_SECONDS ?= 300
+.PHONY: fuzz fuzz-smoke
+fuzz: deps
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: deps $(BUILD)/planeval
+	PLANEVAL=$(BUILD)/planeval sh tests/fuzz/ids.sh
+	sh tests/fuzz/run.sh 20

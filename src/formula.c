@@ -1259,3 +1259,132 @@ fvalue formula_eval(const formula *f, int year, const formula_data *data)
     evaluator ev = {f, data};
     return eval(&ev, f->root, year);
 }
+
+/* ---------- printing as a spreadsheet formula ---------- */
+
+typedef struct printer {
+    const formula *f;
+    formula_ref_text ref_text;
+    void *ctx;
+    strbuf out;
+    int failed;
+} printer;
+
+/* Binding strength in the spreadsheet syntax (the same order as ours). */
+static int print_prec(const node *n)
+{
+    if (n->kind == N_BIN) {
+        if (is_cmp(n->op))
+            return 5; /* printed as IF(...): a primary */
+        return n->op == T_PLUS || n->op == T_MINUS ? 1 : 2;
+    }
+    return n->kind == N_NEG ? 3 : 5;
+}
+
+static void print_node(printer *p, const node *n, int back);
+
+/* n, in parentheses when it binds less tightly than min_prec. */
+static void print_operand(printer *p, const node *n, int back, int min_prec)
+{
+    int paren = print_prec(n) < min_prec;
+    if (paren)
+        sb_addc(&p->out, '(');
+    print_node(p, n, back);
+    if (paren)
+        sb_addc(&p->out, ')');
+}
+
+/* Walk without printing: so that ref_text still sees the references. */
+static void print_args(printer *p, const node *n, int back, const char *name)
+{
+    sb_add(&p->out, name);
+    sb_addc(&p->out, '(');
+    for (int i = 0; i < n->nargs; i++) {
+        if (i)
+            sb_addc(&p->out, ',');
+        print_node(p, n->args[i], back);
+    }
+    sb_addc(&p->out, ')');
+}
+
+static void print_node(printer *p, const node *n, int back)
+{
+    char buf[512];
+    switch (n->kind) {
+    case N_NUM:
+        sb_add(&p->out, format_number(n->num, buf));
+        return;
+    case N_REF:
+        buf[0] = '\0';
+        if (p->ref_text(p->ctx, &p->f->refs[n->ref], back, buf, sizeof buf) != 0)
+            p->failed = 1;
+        sb_add(&p->out, buf);
+        return;
+    case N_NEG:
+        sb_addc(&p->out, '-');
+        print_operand(p, n->args[0], back, 3);
+        return;
+    case N_BIN:
+        if (is_cmp(n->op)) {
+            /* A comparison is 1 or 0 here, TRUE or FALSE in a spreadsheet. */
+            static const char *const ops[] = {
+                [T_LT] = "<", [T_LE] = "<=", [T_GT] = ">", [T_GE] = ">=", [T_EQ] = "=",
+                [T_NE] = "<>",
+            };
+            sb_add(&p->out, "IF(");
+            print_node(p, n->args[0], back);
+            sb_add(&p->out, ops[n->op]);
+            print_node(p, n->args[1], back);
+            sb_add(&p->out, ",1,0)");
+            return;
+        }
+        {
+            int prec = print_prec(n);
+            print_operand(p, n->args[0], back, prec);
+            sb_add(&p->out, tok_text[n->op]);
+            /* a-(b-c), a/(b*c): the right side keeps its parentheses, and so
+             * does a+(b+c), so that the sums run in our order. */
+            print_operand(p, n->args[1], back, prec + 1);
+        }
+        return;
+    case N_CALL:
+        switch (n->fn) {
+        case F_PREV:
+            print_node(p, n->args[0], back + 1);
+            return;
+        case F_LAG:
+            print_node(p, n->args[0], back + n->lag);
+            return;
+        case F_MIN: print_args(p, n, back, "MIN"); return;
+        case F_MAX: print_args(p, n, back, "MAX"); return;
+        case F_ABS: print_args(p, n, back, "ABS"); return;
+        case F_SUM_YEARS:
+        case F_MEAN_YEARS:
+            /* A range of years: no single-cell equivalent. */
+            p->failed = 1;
+            print_args(p, n, back, funcs[n->fn].name);
+            return;
+        default:
+            /* Row functions read rows, not yearly values: their references
+             * are not passed to ref_text. */
+            p->failed = 1;
+            return;
+        }
+    }
+}
+
+int formula_print(const formula *f, formula_ref_text ref_text, void *ctx, char **out)
+{
+    *out = NULL;
+    if (!f || !f->root || !ref_text)
+        return -1;
+    printer p = {f, ref_text, ctx, {0}, 0};
+    sb_init(&p.out);
+    print_node(&p, f->root, 0);
+    if (p.failed) {
+        sb_free(&p.out);
+        return -1;
+    }
+    *out = sb_take(&p.out);
+    return 0;
+}

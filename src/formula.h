@@ -134,4 +134,29 @@ typedef struct formula_data {
 
 fvalue formula_eval(const formula *f, int year, const formula_data *data);
 
+/*
+ * Printing a formula as a spreadsheet (Excel) formula, without the leading
+ * "=": for audit trails that show where a figure comes from.
+ *
+ * ref_text(ctx, ref, back, buf, size) writes into buf the text standing for
+ * reference ref read `back` years before the year the formula is printed
+ * for (prev adds 1 to back, lag(e, k) adds k; a special name such as year
+ * is a reference too) and returns 0, or -1 when it has none.
+ *
+ * + - * / and unary minus keep their meaning and order of evaluation;
+ * comparisons become IF(a<b,1,0) (<> for !=); min, max and abs become MIN,
+ * MAX and ABS. The caller handles what a spreadsheet does differently: a
+ * blank cell reads as 0 (here MISSING), and x/0 is #DIV/0! (here UNDEFINED).
+ *
+ * Returns 0 with *out allocated (the caller frees it), or -1 with *out NULL
+ * when f has no spreadsheet equivalent: a row function (count, count_if,
+ * share, max_row, min_row), sum_years or mean_years, or a reference that
+ * ref_text refused. The walk goes on after such a construct, so that
+ * ref_text sees every reference read as a yearly value; references inside
+ * row functions are never passed to it.
+ */
+typedef int (*formula_ref_text)(void *ctx, const formula_ref *ref, int back, char *buf,
+                                size_t size);
+int formula_print(const formula *f, formula_ref_text ref_text, void *ctx, char **out);
+
 #endif

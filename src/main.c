@@ -11,9 +11,11 @@
 #include "batch.h"
 #include "compute.h"
 #include "dataset.h"
+#include "forecast.h"
 #include "labels.h"
 #include "manifest.h"
 #include "outset.h"
+#include "pdf.h"
 #include "plan.h"
 #include "results.h"
 #include "util.h"
@@ -48,6 +50,7 @@ typedef struct options {
     int nplans;
     const char *indicator; /* explain */
     int quiet;
+    double on_track, at_risk; /* thresholds of the forward-looking status */
     int jobs;          /* -j N: plans evaluated in parallel processes */
     int force;         /* re-render plans whose inputs have not changed */
     int shard_k, shard_n; /* --shard K/N: this run takes plans i with i % N == K - 1 */
@@ -70,6 +73,10 @@ static void usage(FILE *f)
           "                    (default: final when the data reach the plan's last year,\n"
           "                    midterm when they reach its midterm_year, else annual)\n"
           "  --year YYYY       evaluation year (default: from the stage and the plan period)\n"
+          "  --on-track P      a target not yet due is on track when the probability of\n"
+          "                    meeting it is at least P (default 0.8)\n"
+          "  --at-risk P       ... at risk from P up to --on-track, off track below\n"
+          "                    (default 0.5); see docs/methodology.md\n"
           "  --out DIR         output directory (default out)\n"
           "  -j N, --jobs N    evaluate N plans at a time, each in its own process\n"
           "  --force           render plans whose inputs have not changed since the last run\n"
@@ -451,11 +458,23 @@ static void init_context(eval_context *ec, session *s, const plan *p, const regi
 static char *plan_inputs(session *s, const plan *p)
 {
     input_dirs dirs = {s->o->indicators_dir, s->o->data_dir, s->o->templates_dir};
-    char *opts = xasprintf("planeval %s stage=%s year=%d", PLANEVAL_VERSION,
-                           stage_name(s->o->stage), s->o->year);
+    char *opts = xasprintf("planeval %s stage=%s year=%d on_track=%g at_risk=%g",
+                           PLANEVAL_VERSION, stage_name(s->o->stage), s->o->year,
+                           s->o->on_track, s->o->at_risk);
     char *listing = inputs_listing(p->path, p->region, &dirs, opts, &s->diags);
     free(opts);
     return listing;
+}
+
+/* The forecasts of an evaluation (forecast.h), with this run's thresholds. */
+static void run_forecasts(session *s, const evaluation *ev, const eval_context *ec,
+                          forecast_set *fs)
+{
+    forecast_options fo;
+    forecast_options_init(&fo);
+    fo.on_track = s->o->on_track;
+    fo.at_risk = s->o->at_risk;
+    forecast_plan(ev, ec, &fo, &s->lb, fs);
 }
 
 static int act_run(session *s, const plan *p, region_data *r, void *arg)
@@ -479,8 +498,11 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
         free(dir);
         return EXIT_PROBLEMS;
     }
+    forecast_set fs;
+    run_forecasts(s, &ev, &ec, &fs);
     out_set out;
     int rc = EXIT_OK;
+    pdf_stats pdfst = {0, 0, 0, 0};
     if (outset_open(&out, dir, &s->diags) != 0) {
         rc = EXIT_OUTPUT;
     } else {
@@ -488,20 +510,26 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
         if ((f = outset_stream(&out, "inputs.sha256", &s->diags)))
             fputs(inputs, f);
         if ((f = outset_stream(&out, "series.csv", &s->diags)))
-            write_series_csv(f, &ev, &ec);
+            write_series_csv_fc(f, &ev, &ec, &fs);
         if ((f = outset_stream(&out, "assessment.csv", &s->diags)))
-            write_assessment_csv(f, &ev, &ec, &s->lb);
+            write_assessment_csv_fc(f, &ev, &ec, &s->lb, &fs);
         if ((f = outset_stream(&out, "warnings.csv", &s->diags)))
             write_warnings_csv(f, &ev.warnings);
         /* The Excel workbook, <plan-id>.xlsx (docs/workbook.md). */
         char *xlsx = xasprintf("%s.xlsx", p->id);
         const char *tmp = outset_path(&out, xlsx, &s->diags);
         if (tmp)
-            workbook_write(tmp, &ev, &ec, &s->lb, s->o->templates_dir, &s->diags);
+            workbook_write(tmp, &ev, &ec, &s->lb, &fs, s->o->templates_dir, &s->diags);
         free(xlsx);
         /* Every chart as PNG and SVG under charts/ (docs/charts.md). */
-        if (charts_write_plan(&ev, &ec, &s->lb, s->o->templates_dir, NULL, NULL, &out,
-                              &s->diags) < 0) {
+        if (charts_write_plan(&ev, &ec, &s->lb, s->o->templates_dir, &fs, &out, &s->diags) <
+            0) {
+            outset_abort(&out);
+            rc = EXIT_OUTPUT;
+        } else if (pdf_templates_present(s->o->templates_dir) &&
+                   pdf_write_reports(&out, &ev, &ec, &s->lb, NULL, s->o->templates_dir, &pdfst,
+                                     &s->diags) != 0) {
+            /* brief.pdf and report.pdf (docs/templates.md), embedding the charts above. */
             outset_abort(&out);
             rc = EXIT_OUTPUT;
         } else if (outset_commit(&out, &s->diags) != 0) {
@@ -524,8 +552,13 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
     }
     if (!s->o->quiet)
         diag_print(&ev.warnings, stderr);
+    if (rc == EXIT_OK && getenv("PLANEVAL_PDF_TIMES") && pdfst.brief_pages)
+        /* for make bench (tests/bench/pdf.sh) */
+        fprintf(stderr, "pdf-times %s %.3f %.3f %d %d\n", p->id, pdfst.brief_seconds,
+                pdfst.report_seconds, pdfst.brief_pages, pdfst.report_pages);
     free(inputs);
     free(dir);
+    forecast_set_free(&fs);
     evaluation_free(&ev);
     return rc;
 }
@@ -659,6 +692,12 @@ static int act_explain(session *s, const plan *p, region_data *r, void *arg)
             printf("       evidence (%s:%d): %s\n", tr->record->path, tr->record->line,
                    tr->record->evidence);
     }
+    if (ind->kind == IND_QUANTITATIVE) {
+        forecast_set fs;
+        run_forecasts(s, &ev, &ec, &fs);
+        forecast_explain(stdout, &fs, (int)(ind - p->inds), &s->lb);
+        forecast_set_free(&fs);
+    }
     evaluation_free(&ev);
     return EXIT_OK;
 }
@@ -673,6 +712,10 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
     o->templates_dir = "templates";
     o->out_dir = "out";
     o->stage = STAGE_AUTO;
+    forecast_options fo;
+    forecast_options_init(&fo);
+    o->on_track = fo.on_track;
+    o->at_risk = fo.at_risk;
     o->plans = xcalloc((size_t)argc, sizeof(char *));
     *cmd = NULL;
     for (int i = 1; i < argc; i++) {
@@ -715,6 +758,16 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
             }
             o->shard_k = k;
             o->shard_n = n;
+            i++;
+            continue;
+        }
+        if (strcmp(a, "--on-track") == 0 || strcmp(a, "--at-risk") == 0) {
+            double pr;
+            if (!val || parse_number(val, &pr) != 0 || !(pr > 0 && pr <= 1)) {
+                fprintf(stderr, "planeval: %s needs a probability above 0 and at most 1\n", a);
+                return -1;
+            }
+            *(a[2] == 'o' ? &o->on_track : &o->at_risk) = pr;
             i++;
             continue;
         }
@@ -766,6 +819,10 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
             *cmd = a;
         else
             o->plans[o->nplans++] = a;
+    }
+    if (o->at_risk > o->on_track) {
+        fprintf(stderr, "planeval: --at-risk must not be above --on-track\n");
+        return -1;
     }
     return 0;
 }
@@ -838,5 +895,6 @@ int main(int argc, char **argv)
     }
     session_close(&s);
     free(o.plans);
+    charts_shutdown(); /* Cairo's and fontconfig's caches: a clean exit for leak checkers */
     return rc;
 }

@@ -41,13 +41,23 @@ int outset_open(out_set *s, const char *dir, diag_list *d)
 static out_file *add_file(out_set *s, const char *name, diag_list *d)
 {
     char *final_path = xasprintf("%s/%s", s->dir, name);
-    /* The pid keeps two concurrent runs from sharing a temporary name. */
-    char *tmp = xasprintf("%s/.%s.tmp.%ld", s->dir, name, (long)getpid());
+    /* The temporary sits next to its final name (name may hold a
+     * subdirectory, e.g. charts/A3.png, created here); the pid keeps two
+     * concurrent runs from sharing a temporary name. */
+    const char *slash = strrchr(name, '/');
+    int sub = slash ? (int)(slash - name + 1) : 0;
+    char *tmp = xasprintf("%s/%.*s.%s.tmp.%ld", s->dir, sub, name, name + sub, (long)getpid());
+    if (sub) {
+        char *subdir = xasprintf("%s/%.*s", s->dir, sub - 1, name);
+        if (mkdirs(subdir) != 0)
+            diag_add(d, DIAG_ERROR, subdir, 0, 0, "cannot create the output directory: %s",
+                     strerror(errno));
+        free(subdir);
+    }
     out_file *f = ARRAY_PUSH(s->files, s->n, s->cap);
     f->final_path = final_path;
     f->tmp_path = tmp;
     f->f = NULL;
-    (void)d;
     return f;
 }
 

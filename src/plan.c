@@ -785,7 +785,8 @@ static void load_indicator(ydoc *y, ynode *m, plan *p, const model_env *env, ind
 {
     static const char *const keys[] = {"id", "use", "name", "kind", "formula", "ratio", "unit",
                                        "better", "precision", "group", "type", "department",
-                                       "params", "source", "notes", "targets", NULL};
+                                       "params", "source", "notes", "targets", "forecast",
+                                       NULL};
     ycheck_keys(y, m, keys, "indicator", d);
     ind->line = ynode_line(m);
     const char *s = NULL;
@@ -867,6 +868,29 @@ static void load_indicator(ydoc *y, ynode *m, plan *p, const model_env *env, ind
     ind->better = ymap_get(y, m, "better") ? parse_better(y, m, d) : ci ? ci->better : BETTER_NONE;
     ind->precision = load_precision(y, m, ci ? ci->precision : 2, d);
     ind->notes = get_text(y, m, "notes", d);
+    ynode *fcn = ymap_get(y, m, "forecast");
+    if (fcn) {
+        /* the models of src/forecast.c (fc_model_name) */
+        static const char *const fkeys[] = {"model", NULL};
+        static const char *const models[] = {"mean",         "linear",  "loglinear",
+                                             "damped",       "poisson_mean", "poisson",
+                                             "negbin_mean",  "negbin"};
+        const char *mod = NULL;
+        if (!ynode_is_map(fcn)) {
+            ydiag(y, d, DIAG_ERROR, fcn, "'forecast' must be a mapping like {model: poisson}");
+        } else {
+            ycheck_keys(y, fcn, fkeys, "forecast", d);
+            if (yget_str(y, fcn, "model", 1, &mod, d) == 1) {
+                if (name_index(models, 8, mod) < 0)
+                    ydiag(y, d, DIAG_ERROR, ymap_get(y, fcn, "model"),
+                          "forecast model must be mean, linear, loglinear, damped, poisson_mean, "
+                          "poisson, negbin_mean or negbin, not '%s'",
+                          mod);
+                else
+                    ind->forecast_model = xstrdup(mod);
+            }
+        }
+    }
     ind->group = get_text(y, m, "group", d);
     if (ind->group) {
         int found = 0;
@@ -926,6 +950,7 @@ static void indicator_free(indicator *ind)
     params_free(ind->params, ind->nparams);
     source_free(&ind->source);
     free(ind->notes);
+    free(ind->forecast_model);
     for (int i = 0; i < ind->ntargets; i++)
         target_free(&ind->targets[i]);
     free(ind->targets);

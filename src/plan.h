@@ -108,6 +108,7 @@ typedef struct indicator {
     int nparams;
     source_ref source;
     char *notes;
+    char *forecast_model;     /* `forecast: {model: NAME}`; NULL: chosen from the data */
     target *targets;
     int ntargets;
 } indicator;

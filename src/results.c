@@ -70,15 +70,63 @@ static const group_def *find_group(const plan *p, const char *id)
     return NULL;
 }
 
+static void csv_opt(FILE *f, double v, int last)
+{
+    if (isfinite(v))
+        csv_num(f, v, last);
+    else
+        csv_field(f, "", last);
+}
+
 void write_series_csv(FILE *f, const evaluation *ev, const eval_context *ec)
 {
+    write_series_csv_fc(f, ev, ec, NULL);
+}
+
+/* Forecast rows of one indicator: kind forecast, state forecast. */
+static void write_forecast_rows(FILE *f, const evaluation *ev, const fc_indicator *fi)
+{
+    const indicator *ind = fi->ir->ind;
+    for (int k = 0; k < fi->npoints_fc; k++) {
+        const fc_point *pt = &fi->points[k];
+        csv_field(f, ev->p->id, 0);
+        csv_field(f, ind->id, 0);
+        csv_field(f, ind->name, 0);
+        csv_field(f, ind->unit, 0);
+        csv_int(f, pt->year, 0);
+        csv_opt(f, pt->value, 0);
+        csv_field(f, "forecast", 0);
+        csv_field(f, "", 0);
+        if (pt->has_exposure)
+            csv_num(f, pt->exposure, 0);
+        else
+            csv_field(f, "", 0);
+        if (ind->numerator)
+            csv_num(f, fi->scale, 0);
+        else
+            csv_field(f, "", 0);
+        csv_field(f, "", 0);
+        csv_field(f, "", 0);
+        csv_field(f, "forecast", 0);
+        csv_field(f, fc_model_name(fi->model), 0);
+        csv_opt(f, pt->lo80, 0);
+        csv_opt(f, pt->hi80, 0);
+        csv_opt(f, pt->lo95, 0);
+        csv_opt(f, pt->hi95, 1);
+    }
+}
+
+void write_series_csv_fc(FILE *f, const evaluation *ev, const eval_context *ec,
+                         const forecast_set *fs)
+{
     fputs("plan_id,indicator_id,name,unit,year,value,state,numerator,denominator,scale,count,"
-          "count_variable\n",
+          "count_variable,kind,model,lower_80,upper_80,lower_95,upper_95\n",
           f);
     for (int i = 0; i < ev->ninds; i++) {
         const indicator_result *ir = &ev->inds[i];
         const indicator *ind = ir->ind;
         int cv = indicator_count_var(ec, ind);
+        const fc_indicator *fi = fs && i < fs->ninds ? &fs->inds[i] : NULL;
         for (int k = 0; k < ir->nyears; k++) {
             const year_value *yv = &ir->years[k];
             csv_field(f, ev->p->id, 0);
@@ -99,12 +147,20 @@ void write_series_csv(FILE *f, const evaluation *ev, const eval_context *ec)
             }
             if (cv >= 0) {
                 csv_value(f, indicator_count(ec, ind, ir->first_year + k), 0);
-                csv_field(f, indicator_count_text(ec, ind), 1);
+                csv_field(f, indicator_count_text(ec, ind), 0);
             } else {
                 csv_field(f, "", 0);
-                csv_field(f, "", 1);
+                csv_field(f, "", 0);
             }
+            csv_field(f, "observed", 0);
+            csv_field(f, "", 0);
+            /* count-based rates: exact Poisson (Garwood) intervals */
+            const double *ci = fi && fi->has_obs_ci ? &fi->obs_ci[4 * k] : NULL;
+            for (int c = 0; c < 4; c++)
+                csv_opt(f, ci ? ci[c] : NAN, c == 3);
         }
+        if (fi)
+            write_forecast_rows(f, ev, fi);
     }
 }
 
@@ -121,16 +177,72 @@ static void target_value_text(const target *t, char *buf, size_t n)
         buf[0] = '\0';
 }
 
+static const char *const forecast_columns =
+    "forecast_model,forecast_value,forecast_lower_80,forecast_upper_80,forecast_lower_95,"
+    "forecast_upper_95,probability_met,forecast_status,forecast_status_zh,forecast_note,"
+    "pace_task_share,pace_time_share,pace_ratio,sdg_ratio,sdg_method,sdg_progress,"
+    "required_annual_change,recent_annual_change,ci_lower_95,ci_upper_95,ci_vs_target,"
+    "allowance,sensitivity_year,sensitivity_period_mean,sensitivity_period_total,sensitivity";
+
+/* The forecast columns of one target (all empty without a forecast). */
+static void write_forecast_cells(FILE *f, const fc_indicator *fi, const fc_target *ft,
+                                 const labels *lb)
+{
+    if (!fi || !ft || ft->status == FS_NONE) {
+        for (int c = 0; c < 26; c++)
+            csv_field(f, "", c == 25);
+        return;
+    }
+    csv_field(f, fi->model != FM_NONE ? fc_model_name(fi->model) : "", 0);
+    if (ft->has_forecast) {
+        csv_opt(f, ft->value, 0);
+        csv_opt(f, ft->lo80, 0);
+        csv_opt(f, ft->hi80, 0);
+        csv_opt(f, ft->lo95, 0);
+        csv_opt(f, ft->hi95, 0);
+    } else {
+        for (int c = 0; c < 5; c++)
+            csv_field(f, "", 0);
+    }
+    csv_opt(f, ft->has_prob ? ft->prob : NAN, 0);
+    csv_field(f, fc_status_name(ft->status), 0);
+    csv_field(f, label(lb, "forecast_status", fc_status_name(ft->status)), 0);
+    csv_field(f, ft->note, 0);
+    csv_opt(f, ft->has_pace ? ft->task_share : NAN, 0);
+    csv_opt(f, ft->has_pace ? ft->time_share : NAN, 0);
+    csv_opt(f, ft->has_pace ? ft->pace_ratio : NAN, 0);
+    csv_opt(f, ft->sdg.ok ? ft->sdg.ratio : NAN, 0);
+    csv_field(f, ft->sdg.ok ? (ft->sdg.linear ? "absolute" : "compound") : "", 0);
+    csv_field(f, ft->sdg.ok ? ft->sdg.category : "", 0);
+    csv_opt(f, ft->has_required ? ft->required_change : NAN, 0);
+    csv_opt(f, ft->has_recent ? ft->recent_change : NAN, 0);
+    csv_opt(f, ft->has_ci ? ft->ci_lo : NAN, 0);
+    csv_opt(f, ft->has_ci ? ft->ci_hi : NAN, 0);
+    csv_field(f, ft->has_ci ? ft->ci_vs_target : "", 0);
+    csv_field(f, ft->allowance, 0);
+    for (int r = 0; r < 3; r++)
+        csv_field(f, ft->has_sensitivity ? verdict_name(ft->sens[r]) : "", 0);
+    csv_field(f, ft->has_sensitivity ? ft->sensitivity : "", 1);
+}
+
 void write_assessment_csv(FILE *f, const evaluation *ev, const eval_context *ec,
                           const labels *lb)
+{
+    write_assessment_csv_fc(f, ev, ec, lb, NULL);
+}
+
+void write_assessment_csv_fc(FILE *f, const evaluation *ev, const eval_context *ec,
+                             const labels *lb, const forecast_set *fs)
 {
     fputs("plan_id,stage,evaluation_year,indicator_id,target_no,name,kind,group,group_name,type,"
           "department,unit,better,target_year,comparator,comparator_zh,target_value,aggregate,"
           "window,exclude_when,baseline_reading,baseline_years,baseline_value,baseline_source,"
           "current_year,current_value,limit,change_pct,status,status_zh,progress,count,"
           "count_variable,small_count,missing_years,excluded_years,failing_years,"
-          "milestone_status,milestone_date,evidence,source_line,target_source_line,detail\n",
+          "milestone_status,milestone_date,evidence,source_line,target_source_line,detail,",
           f);
+    fputs(forecast_columns, f);
+    fputc('\n', f);
     char buf[64];
     for (int i = 0; i < ev->ninds; i++) {
         const indicator_result *ir = &ev->inds[i];
@@ -226,7 +338,9 @@ void write_assessment_csv(FILE *f, const evaluation *ev, const eval_context *ec,
                 csv_int(f, t->source.line, 0);
             else
                 csv_field(f, "", 0);
-            csv_field(f, tr->detail, 1);
+            csv_field(f, tr->detail, 0);
+            const fc_indicator *fi = fs && i < fs->ninds ? &fs->inds[i] : NULL;
+            write_forecast_cells(f, fi, fi && k < fi->ntargets ? &fi->targets[k] : NULL, lb);
         }
         free(deps);
     }

@@ -9,11 +9,22 @@
 #include <stdio.h>
 
 #include "assess.h"
+#include "forecast.h"
 #include "labels.h"
 
 void write_series_csv(FILE *f, const evaluation *ev, const eval_context *ec);
 void write_assessment_csv(FILE *f, const evaluation *ev, const eval_context *ec,
                           const labels *lb);
+/*
+ * The same with the forecasts of fs (NULL: the forecast columns stay empty):
+ * series.csv gains forecast rows (kind, model, lower/upper 80 and 95), and
+ * assessment.csv the forecast, probability, progress measures, exact
+ * interval, allowance and baseline sensitivity of each target.
+ */
+void write_series_csv_fc(FILE *f, const evaluation *ev, const eval_context *ec,
+                         const forecast_set *fs);
+void write_assessment_csv_fc(FILE *f, const evaluation *ev, const eval_context *ec,
+                             const labels *lb, const forecast_set *fs);
 void write_warnings_csv(FILE *f, const diag_list *warnings);
 
 /* One CSV field, quoted when it needs to be. */

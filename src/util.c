@@ -54,12 +54,17 @@ char *xstrndup(const char *s, size_t n)
 
 char *xvasprintf(const char *fmt, va_list ap)
 {
+    /* Most messages fit a small buffer; measuring into it also keeps gcc's
+     * format checker from flagging a NULL destination under -O1. */
+    char small[256];
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = vsnprintf(small, sizeof small, fmt, ap2);
     va_end(ap2);
     if (n < 0)
         n = 0;
+    if ((size_t)n < sizeof small)
+        return xstrndup(small, (size_t)n);
     char *s = xmalloc((size_t)n + 1);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     return s;

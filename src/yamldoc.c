@@ -111,6 +111,15 @@ static void check_duplicates(ydoc *y, ynode *n, diag_list *d, int depth)
     }
 }
 
+/* A "\0" escape makes a scalar that C code would silently cut short
+ * ("qinan\0/../x" read as "qinan"): refuse it. */
+static void check_nul(ydoc *y, diag_list *d)
+{
+    for (ynode *n = y->doc.nodes.start; n < y->doc.nodes.top; n++)
+        if (ynode_is_scalar(n) && strlen(ynode_str(n)) != n->data.scalar.length)
+            ydiag(y, d, DIAG_ERROR, n, "text contains a NUL character (\\0): remove it");
+}
+
 int ydoc_load(ydoc *y, const char *path, diag_list *d)
 {
     memset(y, 0, sizeof *y);
@@ -147,6 +156,7 @@ int ydoc_load(ydoc *y, const char *path, diag_list *d)
     }
     size_t before = diag_errors(d);
     check_duplicates(y, root, d, 0);
+    check_nul(y, d);
     return diag_errors(d) > before ? -1 : 0;
 }
 

@@ -20,9 +20,10 @@ typedef struct ydoc {
 typedef yaml_node_t ynode;
 
 /*
- * Load path. Returns 0 on success. A syntax error, an empty file, or a
- * mapping with a duplicated key adds an error to d and returns -1 (the
- * document is freed).
+ * Load path. Returns 0 on success. A syntax error, an empty file, a
+ * mapping with a duplicated key, or a scalar holding a NUL character (a
+ * "\0" escape, which C strings would cut short) adds an error to d and
+ * returns -1 (the document is freed).
  */
 int ydoc_load(ydoc *y, const char *path, diag_list *d);
 void ydoc_free(ydoc *y);

@@ -1,0 +1,3307 @@
+/*
+ * charts.c - see charts.h.
+ *
+ * Units: every drawing function works in points (1/72 inch) on a canvas of
+ * the chart's print size; a PNG surface is scaled by dpi/72. Cairo keeps
+ * the first error of a context or surface and turns every later call into a
+ * no-op ("sticky" status), so the status is checked where an object is
+ * created and once drawing is finished (canvas_end, render), which catches
+ * the error of any call in between.
+ *
+ * Text uses Cairo's toy API with the fontconfig family of charts.yaml; the
+ * face fontconfig actually picked is checked (cairo-ft) so that a machine
+ * without the CJK font fails loudly rather than drawing empty boxes, and
+ * every string is checked for characters without a glyph.
+ */
+#include "charts.h"
+#include "results.h"
+#include "util.h"
+
+#include <cairo-ft.h>
+#include <cairo-svg.h>
+#include <math.h>
+#include <stdint.h>
+#include <zlib.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define PT_PER_MM (72.0 / 25.4)
+
+/* ---------- palette (Okabe-Ito; lightness differs between neighbours) ---------- */
+
+enum {
+    COL_TEXT = 0x1A1A1A,
+    COL_MUTED = 0x555555,
+    COL_AXIS = 0x444444,
+    COL_GRID = 0xD9D9D9,
+    COL_BAND = 0xEDEDED,
+    COL_HATCH = 0xA8A8A8,
+    COL_ROW = 0xF4F4F4,
+    OI_ORANGE = 0xE69F00,
+    OI_SKY = 0x56B4E9,
+    OI_GREEN = 0x009E73,
+    OI_YELLOW = 0xF0E442,
+    OI_BLUE = 0x0072B2,
+    OI_VERMILLION = 0xD55E00,
+    OI_PURPLE = 0xCC79A7,
+    COL_OBSERVED = OI_BLUE,
+    COL_TARGET = OI_VERMILLION,
+    COL_ZONE = OI_GREEN,
+    COL_BASELINE = 0x333333,
+    COL_FORECAST = OI_ORANGE,
+    COL_FORECAST_LINE = 0x9C6400 /* darker than its bands, also in grey */
+};
+
+/* Text sizes in points at print size: nothing below 8. */
+#define FS_TITLE 11.0
+#define FS_TEXT 8.5
+#define FS_SMALL 8.0
+
+/* ---------- templates ---------- */
+
+typedef enum shape {
+    SH_FILLED_CIRCLE, SH_CIRCLE, SH_CROSS, SH_FILLED_TRIANGLE, SH_TRIANGLE, SH_FILLED_SQUARE,
+    SH_SQUARE, SH_FILLED_DIAMOND, SH_DIAMOND, SH_DASH, SH_COUNT
+} shape;
+
+static const char *const shape_names[SH_COUNT] = {
+    "filled-circle", "circle", "cross", "filled-triangle", "triangle", "filled-square",
+    "square", "filled-diamond", "diamond", "dash"};
+
+static const char *const status_codes[] = {"met", "not_met", "not_yet_due", "insufficient_data",
+                                           "not_applicable", NULL};
+
+typedef struct required {
+    const char *section;
+    const char *const *codes;
+} required;
+
+static const char *const req_font[] = {"family", NULL};
+static const char *const req_title[] = {"indicator", "overview", "overview_part", "accidents",
+                                        "accidents_grade", "accidents_sector", "reserves", NULL};
+static const char *const req_legend[] = {"observed", "target", "target_at", "baseline",
+                                         "forecast", "band80", "band95", "missing",
+                                         "not_applicable", "eval_year", "plan_period", "serious", NULL};
+static const char *const req_axis[] = {"unit", "accidents", "reserves", "norm", NULL};
+static const char *const req_verdict[] = {
+    "target_cmp", "target_zero", "target_decrease", "target_increase", "target_decrease_any",
+    "target_increase_any", "target_keep_zero", "target_other", "current", "change_down",
+    "change_up", "no_figure", "not_begun", "missing", "failing", "separator",
+    "forecast_value", "forecast_prob", "forecast_join", "more", NULL};
+static const char *const req_aggregate[] = {"year", "every_year", "window_mean", "window_ratio",
+                                            "window_sum", "window_max", "window_min",
+                                            "period_mean", "period_total", NULL};
+static const char *const req_overview[] = {"header_item", "header_year", "header_figure",
+                                           "figure", "milestone", "count", "none", NULL};
+static const char *const req_reserves[] = {"value", "latest", "no_data", NULL};
+static const char *const req_number[] = {"wan", "yi", NULL};
+static const char *const req_outlook[] = {"met", "on_track", "at_risk", "off_track",
+                                          "insufficient", NULL};
+static const char *const req_op_symbol[] = {"<=", "<", ">=", ">", "==", "zero", "decrease",
+                                            "increase", NULL};
+
+static const required required_text[] = {
+    {"font", req_font},           {"title", req_title},     {"legend", req_legend},
+    {"axis", req_axis},           {"verdict", req_verdict}, {"aggregate", req_aggregate},
+    {"overview", req_overview},   {"reserves", req_reserves}, {"op_symbol", req_op_symbol},
+    {"outlook", req_outlook},
+    {"number", req_number},
+    {"status_shape", status_codes}, {NULL, NULL}};
+
+static int shape_from_name(const char *s)
+{
+    for (int i = 0; i < SH_COUNT; i++)
+        if (strcmp(shape_names[i], s) == 0)
+            return i;
+    return -1;
+}
+
+int chart_templates_load(chart_templates *t, const char *path, diag_list *d)
+{
+    memset(t, 0, sizeof *t);
+    t->path = xstrdup(path);
+    size_t before = diag_errors(d);
+    if (labels_load(&t->text, path, d) != 0)
+        return -1;
+    for (const required *r = required_text; r->section; r++)
+        labels_require(&t->text, path, r->section, r->codes, d);
+    for (const char *const *c = status_codes; *c; c++) {
+        const char *s = label(&t->text, "status_shape", *c);
+        if (strcmp(s, *c) != 0 && shape_from_name(s) < 0)
+            diag_add(d, DIAG_ERROR, path, 0, 0,
+                     "status_shape: '%s' for %s is not a shape (filled-circle circle cross "
+                     "filled-triangle triangle filled-square square filled-diamond diamond dash)",
+                     s, *c);
+    }
+    return diag_errors(d) > before ? -1 : 0;
+}
+
+void chart_templates_free(chart_templates *t)
+{
+    labels_free(&t->text);
+    free(t->path);
+    memset(t, 0, sizeof *t);
+}
+
+/* A placeholder and its value, for expand(). */
+typedef struct kv {
+    const char *key, *val;
+} kv;
+
+/* tpl with every {key} of vars replaced; unknown placeholders stay as written. */
+static char *expand(const char *tpl, const kv *vars, int n)
+{
+    strbuf b;
+    sb_init(&b);
+    for (const char *p = tpl; *p;) {
+        const char *close = *p == '{' ? strchr(p, '}') : NULL;
+        if (close) {
+            size_t len = (size_t)(close - p - 1);
+            int found = 0;
+            for (int i = 0; i < n; i++)
+                if (strlen(vars[i].key) == len && strncmp(vars[i].key, p + 1, len) == 0) {
+                    sb_add(&b, vars[i].val ? vars[i].val : "");
+                    found = 1;
+                    break;
+                }
+            if (found) {
+                p = close + 1;
+                continue;
+            }
+        }
+        sb_addc(&b, *p++);
+    }
+    return sb_take(&b);
+}
+
+/* ---------- numbers ---------- */
+
+/* Remove trailing zeros after a decimal point ("3.400" -> "3.4", "2.0" -> "2"). */
+static void strip_zeros(char *s)
+{
+    char *dot = strchr(s, '.');
+    if (!dot)
+        return;
+    char *e = s + strlen(s) - 1;
+    while (e > dot && *e == '0')
+        *e-- = '\0';
+    if (e == dot)
+        *e = '\0';
+}
+
+/*
+ * A figure for people: `precision` decimals, more for small numbers so that
+ * at least two significant digits show (0.0043 rather than 0.00), trailing
+ * zeros dropped.
+ */
+static char *fmt_value(double v, int precision, char *buf, size_t n)
+{
+    int dec = precision < 0 ? 2 : precision;
+    if (v != 0 && fabs(v) < 1) {
+        int need = 1 - (int)floor(log10(fabs(v)));
+        if (need > dec)
+            dec = need;
+    }
+    if (dec > 8)
+        dec = 8;
+    snprintf(buf, n, "%.*f", dec, v);
+    strip_zeros(buf);
+    if (strcmp(buf, "-0") == 0)
+        snprintf(buf, n, "0");
+    return buf;
+}
+
+/* Tick label with the decimals the step needs. */
+static char *fmt_tick(double v, double step, char *buf, size_t n)
+{
+    int dec = 0;
+    while (dec < 8 && fabs(step * pow(10, dec) - round(step * pow(10, dec))) > 1e-6 * step * pow(10, dec))
+        dec++;
+    snprintf(buf, n, "%.*f", dec, fabs(v) < step * 1e-9 ? 0.0 : v);
+    return buf;
+}
+
+/* A "nice" step (1, 2, 2.5, 5 x 10^k) giving about n intervals over [lo, hi]. */
+static double nice_step(double lo, double hi, int n)
+{
+    double raw = (hi - lo) / (n > 0 ? n : 1);
+    if (!(raw > 0))
+        return 1;
+    double mag = pow(10, floor(log10(raw)));
+    double m = raw / mag;
+    double f = m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10;
+    return f * mag;
+}
+
+/* ---------- UTF-8 ---------- */
+
+static size_t u8len(const char *s)
+{
+    unsigned char c = (unsigned char)*s;
+    size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    for (size_t i = 1; i < n; i++)
+        if (!s[i])
+            return i;
+    return n;
+}
+
+/* 1 if the character at s may not start a line (closing punctuation). */
+static int no_line_start(const char *s)
+{
+    static const char *const closers[] = {"，", "。", "、", "；", "：", "？", "！", "）", "」",
+                                          "』", "”", "’", "》", "…", ",", ".", ";", ":", ")",
+                                          "%", NULL};
+    for (const char *const *c = closers; *c; c++)
+        if (strncmp(s, *c, strlen(*c)) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 if the character at s may not end a line (opening punctuation). */
+static int no_line_end(const char *s)
+{
+    static const char *const openers[] = {"（", "「", "『", "“", "‘", "《", "(", NULL};
+    for (const char *const *c = openers; *c; c++)
+        if (strncmp(s, *c, strlen(*c)) == 0)
+            return 1;
+    return 0;
+}
+
+/* ---------- canvas and text ---------- */
+
+typedef struct rgb {
+    double r, g, b;
+} rgb;
+
+static rgb hex(unsigned v)
+{
+    rgb c = {((v >> 16) & 0xFF) / 255.0, ((v >> 8) & 0xFF) / 255.0, (v & 0xFF) / 255.0};
+    return c;
+}
+
+typedef struct canvas {
+    cairo_t *cr;
+    double w, h;                /* points */
+    const chart_env *env;
+    diag_list *d;
+    const char *what;           /* chart name, for messages */
+    cairo_font_face_t *face[2]; /* regular, bold */
+    int missing_glyphs;
+    char *missing_text;         /* first string with a missing glyph */
+    int failed;
+} canvas;
+
+static const char *T(const canvas *c, const char *section, const char *code)
+{
+    return label(&c->env->tpl->text, section, code);
+}
+
+static const char *status_word(const canvas *c, verdict v)
+{
+    return label(c->env->lb, "status", verdict_name(v));
+}
+
+static shape status_shape(const canvas *c, verdict v)
+{
+    int s = shape_from_name(T(c, "status_shape", verdict_name(v)));
+    return s < 0 ? SH_FILLED_CIRCLE : (shape)s;
+}
+
+static unsigned status_colour(verdict v)
+{
+    switch (v) {
+    case V_MET: return OI_GREEN;
+    case V_NOT_MET: return OI_VERMILLION;
+    case V_NOT_YET_DUE: return OI_BLUE;
+    case V_INSUFFICIENT: return OI_ORANGE;
+    case V_NOT_APPLICABLE: return 0x808080;
+    }
+    return COL_TEXT;
+}
+
+static void set_colour(cairo_t *cr, unsigned v)
+{
+    rgb c = hex(v);
+    cairo_set_source_rgb(cr, c.r, c.g, c.b);
+}
+
+static void set_colour_a(cairo_t *cr, unsigned v, double a)
+{
+    rgb c = hex(v);
+    cairo_set_source_rgba(cr, c.r, c.g, c.b, a);
+}
+
+static void use_font(canvas *c, double size, int bold)
+{
+    cairo_set_font_face(c->cr, c->face[bold ? 1 : 0]);
+    cairo_set_font_size(c->cr, size);
+}
+
+/* Advance width of s in points. */
+static double text_w(canvas *c, const char *s, double size, int bold)
+{
+    use_font(c, size, bold);
+    cairo_text_extents_t e;
+    cairo_text_extents(c->cr, s, &e);
+    return e.x_advance;
+}
+
+enum { AL_LEFT, AL_CENTER, AL_RIGHT };
+
+/* Draw s with its baseline at y; returns its width. */
+static double text_at(canvas *c, const char *s, double x, double y, double size, int bold,
+                      int align, unsigned colour)
+{
+    if (!s || !*s)
+        return 0;
+    double w = text_w(c, s, size, bold);
+    if (align == AL_CENTER)
+        x -= w / 2;
+    else if (align == AL_RIGHT)
+        x -= w;
+    cairo_scaled_font_t *sf = cairo_get_scaled_font(c->cr);
+    cairo_glyph_t *glyphs = NULL;
+    int n = 0;
+    if (cairo_scaled_font_text_to_glyphs(sf, x, y, s, -1, &glyphs, &n, NULL, NULL, NULL) !=
+        CAIRO_STATUS_SUCCESS) {
+        c->failed = 1;
+        return w;
+    }
+    int missing = 0;
+    for (int i = 0; i < n; i++)
+        if (glyphs[i].index == 0)
+            missing++;
+    if (missing) {
+        c->missing_glyphs += missing;
+        if (!c->missing_text)
+            c->missing_text = xstrdup(s);
+    }
+    set_colour(c->cr, colour);
+    cairo_show_glyphs(c->cr, glyphs, n);
+    cairo_glyph_free(glyphs);
+    return w;
+}
+
+/* Baseline that centres a line of text of this size on y. */
+static double mid_baseline(double y, double size) { return y + size * 0.36; }
+
+/* s cut to fit maxw, with an ellipsis when cut (caller frees). */
+static char *fit_text(canvas *c, const char *s, double size, int bold, double maxw)
+{
+    if (text_w(c, s, size, bold) <= maxw)
+        return xstrdup(s);
+    static const char ell[] = "\xE2\x80\xA6"; /* U+2026 */
+    size_t len = strlen(s);
+    /* cut whole characters from the end until it fits */
+    size_t *starts = xcalloc(len + 1, sizeof *starts);
+    size_t nch = 0;
+    for (size_t i = 0; i < len; i += u8len(s + i))
+        starts[nch++] = i;
+    char *out = NULL;
+    for (size_t k = nch; k-- > 0;) {
+        char *t = xasprintf("%.*s%s", (int)starts[k], s, ell);
+        if (text_w(c, t, size, bold) <= maxw || k == 0) {
+            out = t;
+            break;
+        }
+        free(t);
+    }
+    free(starts);
+    return out ? out : xstrdup(ell);
+}
+
+/*
+ * Break s into at most maxlines lines of at most maxw: between any two
+ * characters (CJK), but not inside a run of Latin letters or digits when
+ * a space is near, and not before closing or after opening punctuation.
+ * The last line is cut with an ellipsis if text remains. Returns the count;
+ * lines[i] are allocated.
+ */
+static int wrap_text(canvas *c, const char *s, double size, int bold, double maxw, char **lines,
+                     int maxlines)
+{
+    int n = 0;
+    const char *p = s;
+    while (*p && n < maxlines) {
+        if (n == maxlines - 1 || text_w(c, p, size, bold) <= maxw) {
+            lines[n++] = fit_text(c, p, size, bold, maxw);
+            break;
+        }
+        /* longest prefix that fits */
+        size_t best = 0;
+        for (size_t i = 0; p[i];) {
+            size_t next = i + u8len(p + i);
+            char *t = xstrndup(p, next);
+            int fits = text_w(c, t, size, bold) <= maxw;
+            free(t);
+            if (!fits)
+                break;
+            best = i = next;
+        }
+        if (best == 0)
+            best = u8len(p);
+        size_t cut = best;
+        /* inside a Latin word: back up to the last space if there is one */
+        if (p[cut] && ((unsigned char)p[cut] < 0x80 && p[cut] != ' ') &&
+            (unsigned char)p[cut - 1] < 0x80 && p[cut - 1] != ' ') {
+            size_t k = cut;
+            while (k > 0 && p[k - 1] != ' ' && (unsigned char)p[k - 1] < 0x80)
+                k--;
+            if (k > 0)
+                cut = k;
+        }
+        /* punctuation rules: move one character to the next line */
+        for (int guard = 0; guard < 3 && cut > 1; guard++) {
+            const char *prev = p + cut;
+            size_t pl = 1;
+            while (pl < cut && ((unsigned char)*(prev - pl) & 0xC0) == 0x80)
+                pl++;
+            if (no_line_start(p + cut) || no_line_end(prev - pl))
+                cut -= pl;
+            else
+                break;
+        }
+        lines[n++] = xstrndup(p, cut);
+        p += cut;
+        while (*p == ' ')
+            p++;
+    }
+    return n;
+}
+
+static void free_lines(char **lines, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(lines[i]);
+}
+
+/* Characters of s stacked top to bottom, centred on x, starting at y (top). */
+static void text_vertical(canvas *c, const char *s, double x, double y, double size,
+                          unsigned colour)
+{
+    double line = size * 1.05;
+    double base = y + size * 0.88;
+    for (const char *p = s; *p;) {
+        size_t n = u8len(p);
+        char ch[8];
+        memcpy(ch, p, n);
+        ch[n] = '\0';
+        text_at(c, ch, x, base, size, 0, AL_CENTER, colour);
+        base += line;
+        p += n;
+    }
+}
+
+/* ---------- shapes and lines ---------- */
+
+enum { LS_SOLID, LS_DASHED, LS_DOTTED, LS_SHORTDASH };
+
+static void line_style(cairo_t *cr, int style, double width)
+{
+    cairo_set_line_width(cr, width);
+    cairo_set_line_cap(cr, style == LS_DOTTED ? CAIRO_LINE_CAP_ROUND : CAIRO_LINE_CAP_BUTT);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    static const double dashed[] = {5.0, 2.5}, dotted[] = {0.01, 2.2}, shortdash[] = {2.6, 1.8};
+    switch (style) {
+    case LS_DASHED: cairo_set_dash(cr, dashed, 2, 0); break;
+    case LS_DOTTED: cairo_set_dash(cr, dotted, 2, 0); break;
+    case LS_SHORTDASH: cairo_set_dash(cr, shortdash, 2, 0); break;
+    default: cairo_set_dash(cr, NULL, 0, 0); break;
+    }
+}
+
+static void seg(cairo_t *cr, double x0, double y0, double x1, double y1, int style, double width,
+                unsigned colour)
+{
+    line_style(cr, style, width);
+    set_colour(cr, colour);
+    cairo_move_to(cr, x0, y0);
+    cairo_line_to(cr, x1, y1);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+}
+
+static void draw_shape(cairo_t *cr, shape s, double x, double y, double r, unsigned colour)
+{
+    cairo_save(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
+    cairo_new_path(cr);
+    int filled = s == SH_FILLED_CIRCLE || s == SH_FILLED_TRIANGLE || s == SH_FILLED_SQUARE ||
+                 s == SH_FILLED_DIAMOND;
+    double lw = r * 0.42;
+    double ri = filled ? r : r - lw / 2; /* open shapes keep the same outer size */
+    switch (s) {
+    case SH_FILLED_CIRCLE:
+    case SH_CIRCLE:
+        cairo_arc(cr, x, y, ri, 0, 2 * M_PI);
+        break;
+    case SH_FILLED_TRIANGLE:
+    case SH_TRIANGLE: {
+        double rt = ri * 1.15;
+        cairo_move_to(cr, x, y - rt);
+        cairo_line_to(cr, x + rt * 0.866, y + rt * 0.5);
+        cairo_line_to(cr, x - rt * 0.866, y + rt * 0.5);
+        cairo_close_path(cr);
+        break;
+    }
+    case SH_FILLED_SQUARE:
+    case SH_SQUARE:
+        cairo_rectangle(cr, x - ri * 0.88, y - ri * 0.88, ri * 1.76, ri * 1.76);
+        break;
+    case SH_FILLED_DIAMOND:
+    case SH_DIAMOND:
+        cairo_move_to(cr, x, y - ri * 1.2);
+        cairo_line_to(cr, x + ri * 1.2, y);
+        cairo_line_to(cr, x, y + ri * 1.2);
+        cairo_line_to(cr, x - ri * 1.2, y);
+        cairo_close_path(cr);
+        break;
+    case SH_CROSS:
+        set_colour(cr, colour);
+        cairo_set_line_width(cr, r * 0.55);
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        cairo_move_to(cr, x - r * 0.78, y - r * 0.78);
+        cairo_line_to(cr, x + r * 0.78, y + r * 0.78);
+        cairo_move_to(cr, x + r * 0.78, y - r * 0.78);
+        cairo_line_to(cr, x - r * 0.78, y + r * 0.78);
+        cairo_stroke(cr);
+        cairo_restore(cr);
+        return;
+    case SH_DASH:
+        set_colour(cr, colour);
+        cairo_set_line_width(cr, r * 0.55);
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        cairo_move_to(cr, x - r * 0.85, y);
+        cairo_line_to(cr, x + r * 0.85, y);
+        cairo_stroke(cr);
+        cairo_restore(cr);
+        return;
+    case SH_COUNT:
+        break;
+    }
+    if (filled) {
+        set_colour(cr, colour);
+        cairo_fill(cr);
+    } else {
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_fill_preserve(cr);
+        set_colour(cr, colour);
+        cairo_set_line_width(cr, lw);
+        cairo_stroke(cr);
+    }
+    cairo_restore(cr);
+}
+
+/* Diagonal hatching of a rectangle. */
+static void hatch(cairo_t *cr, double x, double y, double w, double h, unsigned colour,
+                  double spacing, double width)
+{
+    cairo_save(cr);
+    cairo_rectangle(cr, x, y, w, h);
+    cairo_clip(cr);
+    set_colour(cr, colour);
+    cairo_set_line_width(cr, width);
+    cairo_set_dash(cr, NULL, 0, 0);
+    for (double k = -h; k < w; k += spacing) {
+        cairo_move_to(cr, x + k, y + h);
+        cairo_line_to(cr, x + k + h, y);
+    }
+    cairo_stroke(cr);
+    cairo_restore(cr);
+}
+
+/* Shape and status word at (x, baseline y); returns the width used. */
+static double status_badge(canvas *c, verdict v, double x, double y, double size)
+{
+    double r = size * 0.40;
+    draw_shape(c->cr, status_shape(c, v), x + r, y - size * 0.36, r, status_colour(v));
+    double w = 2 * r + size * 0.3;
+    w += text_at(c, status_word(c, v), x + w, y, size, 1, AL_LEFT, COL_TEXT);
+    return w;
+}
+
+/* ---------- rendering ---------- */
+
+typedef int (*draw_fn)(canvas *c, const void *arg);
+
+static int canvas_begin(canvas *c, const chart_env *env, cairo_t *cr, double w, double h,
+                        const char *what, diag_list *d)
+{
+    memset(c, 0, sizeof *c);
+    c->cr = cr;
+    c->w = w;
+    c->h = h;
+    c->env = env;
+    c->d = d;
+    c->what = what;
+    const char *family = label(&env->tpl->text, "font", "family");
+    c->face[0] = cairo_toy_font_face_create(family, CAIRO_FONT_SLANT_NORMAL,
+                                            CAIRO_FONT_WEIGHT_NORMAL);
+    c->face[1] = cairo_toy_font_face_create(family, CAIRO_FONT_SLANT_NORMAL,
+                                            CAIRO_FONT_WEIGHT_BOLD);
+    for (int i = 0; i < 2; i++)
+        if (cairo_font_face_status(c->face[i]) != CAIRO_STATUS_SUCCESS) {
+            diag_add(d, DIAG_ERROR, what, 0, 0, "chart: font '%s': %s", family,
+                     cairo_status_to_string(cairo_font_face_status(c->face[i])));
+            return -1;
+        }
+    /* Unhinted outlines and metrics: text lays out the same at every size and
+     * in both formats. */
+    cairo_font_options_t *fo = cairo_font_options_create();
+    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_antialias(fo, CAIRO_ANTIALIAS_GRAY);
+    cairo_status_t fst = cairo_font_options_status(fo);
+    if (fst == CAIRO_STATUS_SUCCESS)
+        cairo_set_font_options(cr, fo);
+    cairo_font_options_destroy(fo);
+    if (fst != CAIRO_STATUS_SUCCESS) {
+        diag_add(d, DIAG_ERROR, what, 0, 0, "chart: font options: %s",
+                 cairo_status_to_string(fst));
+        return -1;
+    }
+    /* Make sure fontconfig found the family itself, not a fallback without CJK. */
+    use_font(c, 10, 0);
+    cairo_scaled_font_t *sf = cairo_get_scaled_font(cr);
+    cairo_status_t sst = cairo_scaled_font_status(sf);
+    if (sst != CAIRO_STATUS_SUCCESS) {
+        diag_add(d, DIAG_ERROR, what, 0, 0, "chart: font '%s': %s", family,
+                 cairo_status_to_string(sst));
+        return -1;
+    }
+    if (cairo_scaled_font_get_type(sf) == CAIRO_FONT_TYPE_FT) {
+        FT_Face face = cairo_ft_scaled_font_lock_face(sf);
+        int ok = face && face->family_name && strcasecmp(face->family_name, family) == 0;
+        char *got = xstrdup(face && face->family_name ? face->family_name : "(none)");
+        cairo_ft_scaled_font_unlock_face(sf);
+        if (!ok) {
+            diag_add(d, DIAG_ERROR, what, 0, 0,
+                     "chart: fontconfig has no font family '%s' (it offers '%s'); install "
+                     "fonts-wqy-microhei or set font: family: in %s",
+                     family, got, env->tpl->path ? env->tpl->path : "charts.yaml");
+            free(got);
+            return -1;
+        }
+        free(got);
+    }
+    return 0;
+}
+
+/* Release the fonts; report cairo errors and missing glyphs. Returns 0 or -1. */
+static int canvas_end(canvas *c, int rc)
+{
+    for (int i = 0; i < 2; i++)
+        if (c->face[i])
+            cairo_font_face_destroy(c->face[i]);
+    cairo_status_t st = cairo_status(c->cr);
+    if (st != CAIRO_STATUS_SUCCESS) {
+        diag_add(c->d, DIAG_ERROR, c->what, 0, 0, "chart: cairo: %s", cairo_status_to_string(st));
+        rc = -1;
+    } else if (c->failed && rc == 0) {
+        diag_add(c->d, DIAG_ERROR, c->what, 0, 0, "chart: text could not be laid out");
+        rc = -1;
+    }
+    if (c->missing_glyphs)
+        diag_add(c->d, DIAG_WARNING, c->what, 0, 0,
+                 "chart: %d character%s without a glyph in the font, e.g. in \"%s\"",
+                 c->missing_glyphs, c->missing_glyphs == 1 ? "" : "s", c->missing_text);
+    free(c->missing_text);
+    c->missing_text = NULL;
+    return rc;
+}
+
+static int draw_on(const chart_env *env, cairo_t *cr, double w_mm, double h_mm, draw_fn fn,
+                   const void *arg, const char *what, diag_list *d)
+{
+    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
+        diag_add(d, DIAG_ERROR, what, 0, 0, "chart: cairo: %s",
+                 cairo_status_to_string(cairo_status(cr)));
+        return -1;
+    }
+    canvas c;
+    cairo_save(cr);
+    int rc = canvas_begin(&c, env, cr, w_mm * PT_PER_MM, h_mm * PT_PER_MM, what, d);
+    if (rc == 0)
+        rc = fn(&c, arg);
+    cairo_restore(cr);
+    return canvas_end(&c, rc);
+}
+
+/* ---------- PNG ---------- */
+
+static void put32(unsigned char *b, uint32_t v)
+{
+    b[0] = (unsigned char)(v >> 24);
+    b[1] = (unsigned char)(v >> 16);
+    b[2] = (unsigned char)(v >> 8);
+    b[3] = (unsigned char)v;
+}
+
+static void png_chunk(FILE *f, const char *type, const unsigned char *data, size_t n)
+{
+    unsigned char b[4];
+    put32(b, (uint32_t)n);
+    fwrite(b, 1, 4, f);
+    fwrite(type, 1, 4, f);
+    if (n)
+        fwrite(data, 1, n, f);
+    uLong crc = crc32(0, (const Bytef *)type, 4);
+    if (n)
+        crc = crc32(crc, data, (uInt)n);
+    put32(b, (uint32_t)crc);
+    fwrite(b, 1, 4, f);
+}
+
+/*
+ * An RGB24 image surface as an 8-bit RGB PNG with its resolution (pHYs).
+ * Written here rather than by cairo_surface_write_to_png(): for charts
+ * (large flat areas) unfiltered rows deflated at level 3 give the same size
+ * as libpng's adaptive filtering in a third of the time (level 6: 20 %
+ * smaller, twice as slow), and the pHYs chunk tells other programs the
+ * print size. Deterministic: no time
+ * or text chunks. Returns 0, or -1 with an error in d.
+ */
+static int write_png(cairo_surface_t *s, const char *path, double dpi, diag_list *d)
+{
+    cairo_surface_flush(s);
+    int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+    int stride = cairo_image_surface_get_stride(s);
+    const unsigned char *px = cairo_image_surface_get_data(s);
+    if (!px || w <= 0 || h <= 0) {
+        diag_add(d, DIAG_ERROR, path, 0, 0, "chart: no image to write");
+        return -1;
+    }
+    size_t rowlen = 1 + 3 * (size_t)w, rawlen = rowlen * (size_t)h;
+    unsigned char *raw = xmalloc(rawlen);
+    for (int y = 0; y < h; y++) {
+        const uint32_t *row = (const uint32_t *)(const void *)(px + (size_t)y * (size_t)stride);
+        unsigned char *o = raw + (size_t)y * rowlen;
+        *o++ = 0; /* filter: none */
+        for (int x = 0; x < w; x++) {
+            *o++ = (unsigned char)(row[x] >> 16);
+            *o++ = (unsigned char)(row[x] >> 8);
+            *o++ = (unsigned char)row[x];
+        }
+    }
+    uLongf zlen = compressBound((uLong)rawlen);
+    unsigned char *z = xmalloc(zlen);
+    int zrc = compress2(z, &zlen, raw, (uLong)rawlen, 3);
+    free(raw);
+    if (zrc != Z_OK) {
+        free(z);
+        diag_add(d, DIAG_ERROR, path, 0, 0, "chart: zlib error %d", zrc);
+        return -1;
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        free(z);
+        diag_add(d, DIAG_ERROR, path, 0, 0, "chart: cannot write the PNG: %s", strerror(errno));
+        return -1;
+    }
+    fwrite("\x89PNG\r\n\x1a\n", 1, 8, f);
+    unsigned char ihdr[13];
+    put32(ihdr, (uint32_t)w);
+    put32(ihdr + 4, (uint32_t)h);
+    ihdr[8] = 8;  /* bits per sample */
+    ihdr[9] = 2;  /* RGB */
+    ihdr[10] = ihdr[11] = ihdr[12] = 0;
+    png_chunk(f, "IHDR", ihdr, 13);
+    unsigned char phys[9];
+    uint32_t ppm = (uint32_t)lround(dpi / 0.0254);
+    put32(phys, ppm);
+    put32(phys + 4, ppm);
+    phys[8] = 1; /* metres */
+    png_chunk(f, "pHYs", phys, 9);
+    png_chunk(f, "IDAT", z, zlen);
+    png_chunk(f, "IEND", NULL, 0);
+    free(z);
+    int err = ferror(f);
+    if (fclose(f) != 0 || err) {
+        diag_add(d, DIAG_ERROR, path, 0, 0, "chart: cannot write the PNG: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int render(const chart_env *env, chart_format fmt, double w_mm, double h_mm,
+                  const char *path, draw_fn fn, const void *arg, diag_list *d)
+{
+    if (!(w_mm > 10 && h_mm > 10 && w_mm < 2000 && h_mm < 2000)) {
+        diag_add(d, DIAG_ERROR, path, 0, 0, "chart: size %g x %g mm out of range", w_mm, h_mm);
+        return -1;
+    }
+    double wpt = w_mm * PT_PER_MM, hpt = h_mm * PT_PER_MM;
+    double dpi = env->dpi > 0 ? env->dpi : CHART_DPI;
+    cairo_surface_t *s;
+    if (fmt == CHART_PNG) {
+        int wpx = (int)ceil(w_mm / 25.4 * dpi - 1e-6), hpx = (int)ceil(h_mm / 25.4 * dpi - 1e-6);
+        s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, wpx, hpx);
+    } else {
+        s = cairo_svg_surface_create(path, wpt, hpt);
+    }
+    cairo_status_t st = cairo_surface_status(s);
+    if (st != CAIRO_STATUS_SUCCESS) {
+        diag_add(d, DIAG_ERROR, path, 0, 0, "chart: cannot create the %s surface: %s",
+                 fmt == CHART_PNG ? "image" : "SVG", cairo_status_to_string(st));
+        cairo_surface_destroy(s);
+        return -1;
+    }
+    if (fmt == CHART_SVG)
+        cairo_svg_surface_restrict_to_version(s, CAIRO_SVG_VERSION_1_1);
+    cairo_t *cr = cairo_create(s);
+    /* white everywhere, including a PNG's last partial row and column */
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    if (fmt == CHART_PNG)
+        cairo_scale(cr, dpi / 72.0, dpi / 72.0);
+    int rc = draw_on(env, cr, w_mm, h_mm, fn, arg, path, d);
+    cairo_destroy(cr);
+    if (fmt == CHART_PNG && rc == 0)
+        rc = write_png(s, path, dpi, d);
+    cairo_surface_finish(s);
+    st = cairo_surface_status(s);
+    if (st != CAIRO_STATUS_SUCCESS && rc == 0) {
+        diag_add(d, DIAG_ERROR, path, 0, 0, "chart: cannot write: %s", cairo_status_to_string(st));
+        rc = -1;
+    }
+    cairo_surface_destroy(s);
+    return rc;
+}
+
+/* ---------- shared layout pieces ---------- */
+
+/* Title lines (wrapped to 2) from the top; returns the y below them. */
+static double draw_title(canvas *c, const char *title, double x, double y, double maxw)
+{
+    if (c->env->flags & CHART_NO_TITLE)
+        return y;
+    char *lines[2];
+    int n = wrap_text(c, title, FS_TITLE, 1, maxw, lines, 2);
+    for (int i = 0; i < n; i++) {
+        y += FS_TITLE * 1.0;
+        text_at(c, lines[i], x, y, FS_TITLE, 1, AL_LEFT, COL_TEXT);
+        y += FS_TITLE * 0.35;
+    }
+    free_lines(lines, n);
+    return y + 3;
+}
+
+/* A legend entry: its sample is drawn by kind. */
+typedef enum legend_kind {
+    LG_OBSERVED, LG_TARGET, LG_BASELINE, LG_FORECAST, LG_BAND80, LG_BAND95, LG_MISSING, LG_NA,
+    LG_SWATCH, LG_SWATCH_HATCHED
+} legend_kind;
+
+typedef struct legend_item {
+    legend_kind kind;
+    const char *text;
+    unsigned colour;
+} legend_item;
+
+#define LEGEND_SAMPLE 15.0
+
+static void legend_sample(canvas *c, const legend_item *it, double x, double ymid)
+{
+    cairo_t *cr = c->cr;
+    double w = LEGEND_SAMPLE, hh = 3.6;
+    switch (it->kind) {
+    case LG_OBSERVED:
+        seg(cr, x, ymid, x + w, ymid, LS_SOLID, 1.6, COL_OBSERVED);
+        draw_shape(cr, SH_FILLED_CIRCLE, x + w / 2, ymid, 2.3, COL_OBSERVED);
+        break;
+    case LG_TARGET:
+        set_colour_a(cr, COL_ZONE, 0.13);
+        cairo_rectangle(cr, x, ymid, w, hh);
+        cairo_fill(cr);
+        seg(cr, x, ymid, x + w, ymid, LS_DASHED, 1.5, COL_TARGET);
+        break;
+    case LG_BASELINE:
+        seg(cr, x, ymid, x + w, ymid, LS_DOTTED, 1.3, COL_BASELINE);
+        draw_shape(cr, SH_DIAMOND, x + w / 2, ymid, 2.4, COL_BASELINE);
+        break;
+    case LG_FORECAST:
+        seg(cr, x, ymid, x + w, ymid, LS_SHORTDASH, 1.5, COL_FORECAST_LINE);
+        draw_shape(cr, SH_CIRCLE, x + w / 2, ymid, 2.2, COL_FORECAST_LINE);
+        break;
+    case LG_BAND80:
+        set_colour_a(cr, COL_FORECAST, 0.45);
+        cairo_rectangle(cr, x, ymid - hh, w, 2 * hh);
+        cairo_fill(cr);
+        break;
+    case LG_BAND95:
+        set_colour_a(cr, COL_FORECAST, 0.2);
+        cairo_rectangle(cr, x, ymid - hh, w, 2 * hh);
+        cairo_fill(cr);
+        break;
+    case LG_MISSING:
+        hatch(cr, x, ymid - hh, w, 2 * hh, COL_HATCH, 2.6, 0.6);
+        break;
+    case LG_NA:
+        set_colour(cr, COL_BAND);
+        cairo_rectangle(cr, x, ymid - hh, w, 2 * hh);
+        cairo_fill(cr);
+        break;
+    case LG_SWATCH:
+    case LG_SWATCH_HATCHED:
+        set_colour(cr, it->colour);
+        cairo_rectangle(cr, x + 2, ymid - hh, w - 4, 2 * hh);
+        cairo_fill(cr);
+        if (it->kind == LG_SWATCH_HATCHED)
+            hatch(cr, x + 2, ymid - hh, w - 4, 2 * hh, 0xFFFFFF, 2.4, 0.7);
+        if (it->colour == 0xDDDDDD || it->colour == OI_YELLOW) {
+            set_colour(cr, 0x888888);
+            cairo_set_line_width(cr, 0.4);
+            cairo_rectangle(cr, x + 2, ymid - hh, w - 4, 2 * hh);
+            cairo_stroke(cr);
+        }
+        break;
+    }
+}
+
+static double legend_item_w(canvas *c, const legend_item *it)
+{
+    return LEGEND_SAMPLE + 3 + text_w(c, it->text, FS_SMALL, 0) + 9;
+}
+
+/* Rows needed for the legend in width maxw. */
+static int legend_rows(canvas *c, const legend_item *items, int n, double maxw)
+{
+    int rows = n ? 1 : 0;
+    double x = 0;
+    for (int i = 0; i < n; i++) {
+        double iw = legend_item_w(c, &items[i]);
+        if (x > 0 && x + iw > maxw) {
+            rows++;
+            x = 0;
+        }
+        x += iw;
+    }
+    return rows;
+}
+
+#define LEGEND_ROW 12.0
+
+/* Legend left-aligned at x, rows starting at top y. */
+static void draw_legend(canvas *c, const legend_item *items, int n, double x0, double y,
+                        double maxw)
+{
+    double x = x0, ymid = y + LEGEND_ROW / 2;
+    for (int i = 0; i < n; i++) {
+        double iw = legend_item_w(c, &items[i]);
+        if (x > x0 && x + iw > x0 + maxw) {
+            x = x0;
+            ymid += LEGEND_ROW;
+        }
+        legend_sample(c, &items[i], x, ymid);
+        text_at(c, items[i].text, x + LEGEND_SAMPLE + 3, mid_baseline(ymid, FS_SMALL), FS_SMALL, 0,
+                AL_LEFT, COL_TEXT);
+        x += iw;
+    }
+}
+
+/* A numeric axis: value -> y (or x for horizontal bars). */
+typedef struct axis {
+    double lo, hi, step; /* data range, ticks every step from lo */
+    double p0, p1;       /* pixel positions of lo and hi */
+    double div;          /* labels show value / div ... */
+    const char *suffix;  /* ... followed by this (万, 亿) */
+} axis;
+
+static void axis_fit(axis *a, double lo, double hi, int nticks)
+{
+    if (!(hi > lo)) {
+        double m = fabs(hi) > 0 ? fabs(hi) * 0.5 : 1;
+        lo -= lo == 0 && hi == 0 ? 0 : m;
+        hi += m;
+        if (lo < 0 && hi - m >= 0 && lo + m >= 0)
+            lo = 0;
+    }
+    a->div = 1;
+    a->suffix = "";
+    a->step = nice_step(lo, hi, nticks);
+    a->lo = floor(lo / a->step + 1e-9) * a->step;
+    a->hi = ceil(hi / a->step - 1e-9) * a->step;
+    if (a->hi <= a->lo)
+        a->hi = a->lo + a->step;
+}
+
+static double axis_map(const axis *a, double v)
+{
+    return a->p0 + (v - a->lo) / (a->hi - a->lo) * (a->p1 - a->p0);
+}
+
+/*
+ * Tick labels of an axis reaching 100000 or more are written in units of
+ * 10^4 or 10^8 (charts.yaml number: wan / yi), unless the unit already is
+ * such a multiple. Sets a->div and a->suffix.
+ */
+static void axis_big_numbers(canvas *c, axis *a, const char *unit)
+{
+    a->div = 1;
+    a->suffix = "";
+    double m = fmax(fabs(a->lo), fabs(a->hi));
+    const char *wan = T(c, "number", "wan"), *yi = T(c, "number", "yi");
+    if (m < 1e5 || (unit && (strncmp(unit, wan, strlen(wan)) == 0 ||
+                             strncmp(unit, yi, strlen(yi)) == 0)))
+        return;
+    a->div = m >= 1e9 ? 1e8 : 1e4;
+    a->suffix = m >= 1e9 ? yi : wan;
+}
+
+static char *axis_label(const axis *a, double v, char *buf, size_t n)
+{
+    char num[48];
+    fmt_tick(v / a->div, a->step / a->div, num, sizeof num);
+    snprintf(buf, n, "%s%s", num, fabs(v) < a->step * 1e-9 ? "" : a->suffix);
+    return buf;
+}
+
+/* Widest tick label of a. */
+static double axis_label_w(canvas *c, const axis *a)
+{
+    double w = 0;
+    char buf[48];
+    for (double v = a->lo; v <= a->hi + a->step * 1e-6; v += a->step) {
+        double tw = text_w(c, axis_label(a, v, buf, sizeof buf), FS_SMALL, 0);
+        if (tw > w)
+            w = tw;
+    }
+    return w;
+}
+
+/* Horizontal grid lines and labels of a vertical axis a between x0 and x1. */
+static void draw_y_grid(canvas *c, const axis *a, double x0, double x1)
+{
+    char buf[48];
+    for (double v = a->lo; v <= a->hi + a->step * 1e-6; v += a->step) {
+        double y = axis_map(a, v);
+        seg(c->cr, x0, y, x1, y, LS_SOLID, fabs(v) < a->step * 1e-9 ? 0.8 : 0.45,
+            fabs(v) < a->step * 1e-9 ? COL_AXIS : COL_GRID);
+        text_at(c, axis_label(a, v, buf, sizeof buf), x0 - 3, mid_baseline(y, FS_SMALL),
+                FS_SMALL, 0, AL_RIGHT, COL_MUTED);
+    }
+}
+
+/* Year axis: years y0..y1 as equal slots. */
+typedef struct year_axis {
+    int y0, y1;
+    double x0, x1, slot;
+} year_axis;
+
+static void year_axis_set(year_axis *ya, int y0, int y1, double x0, double x1)
+{
+    ya->y0 = y0;
+    ya->y1 = y1;
+    ya->x0 = x0;
+    ya->x1 = x1;
+    ya->slot = (x1 - x0) / (y1 - y0 + 1);
+}
+
+static double year_x(const year_axis *ya, double year)
+{
+    return ya->x0 + (year - ya->y0 + 0.5) * ya->slot;
+}
+
+/* Year labels under the plot at baseline y; every year if they fit, else every k-th. */
+static void draw_year_labels(canvas *c, const year_axis *ya, double y)
+{
+    double lw = text_w(c, "2020", FS_SMALL, 0) + 4;
+    int every = 1;
+    while (every * ya->slot < lw && every < 50)
+        every = every == 1 ? 2 : every == 2 ? 5 : every * 2;
+    char buf[16];
+    for (int yr = ya->y0; yr <= ya->y1; yr++) {
+        if ((yr % every) != 0 && every > 1)
+            continue;
+        snprintf(buf, sizeof buf, "%d", yr);
+        text_at(c, buf, year_x(ya, yr), y, FS_SMALL, 0, AL_CENTER, COL_MUTED);
+        seg(c->cr, year_x(ya, yr), y - FS_SMALL - 3.2, year_x(ya, yr), y - FS_SMALL - 1.2,
+            LS_SOLID, 0.5, COL_AXIS);
+    }
+}
+
+/* White box behind a label so that it reads over lines. */
+static void label_halo(canvas *c, const char *s, double x, double y, double size, int bold,
+                       int align, unsigned colour)
+{
+    double w = text_w(c, s, size, bold);
+    double left = align == AL_CENTER ? x - w / 2 : align == AL_RIGHT ? x - w : x;
+    cairo_set_source_rgba(c->cr, 1, 1, 1, 0.85);
+    cairo_rectangle(c->cr, left - 1.2, y - size * 0.92, w + 2.4, size * 1.18);
+    cairo_fill(c->cr);
+    text_at(c, s, x, y, size, bold, align, colour);
+}
+
+/* ---------- trend chart of one indicator ---------- */
+
+static int is_comparison(target_op op) { return op <= OP_EQ || op == OP_ZERO; }
+static int is_change(target_op op) { return op == OP_DECREASE || op == OP_INCREASE; }
+
+/* How a target shows on the yearly scale. */
+typedef struct tline {
+    const target_result *tr;
+    int drawn;   /* a threshold on the yearly scale */
+    double level;
+    int x0, x1;  /* years the line spans */
+    int side;    /* acceptable side: -1 below, +1 above, 0 the line itself */
+    int base_known; /* baseline figure known (any reading) */
+    int base_given; /* ... as the plan states it */
+    double base;
+    int has_base;   /* drawn: on the yearly scale */
+    int b0, b1;     /* baseline year or period */
+} tline;
+
+/* Figure derived from the plan's numbers (a threshold): 4 significant digits. */
+static char *fmt_sig(double v, char *buf, size_t n)
+{
+    int dec = 0;
+    if (v != 0 && isfinite(v)) {
+        dec = 3 - (int)floor(log10(fabs(v)));
+        dec = dec < 0 ? 0 : dec > 10 ? 10 : dec;
+    }
+    snprintf(buf, n, "%.*f", dec, v);
+    strip_zeros(buf);
+    if (strcmp(buf, "-0") == 0)
+        snprintf(buf, n, "0");
+    return buf;
+}
+
+/*
+ * The baseline of a decrease/increase target: the assessment's, or (when
+ * the assessment did not get that far, e.g. a window not yet begun)
+ * computed here the same way from the series. 1 if there is one.
+ */
+static int target_baseline(const indicator_result *ir, const target_result *tr, double *out,
+                           int *given)
+{
+    const baseline_def *b = &tr->t->baseline;
+    *given = 0;
+    if (tr->has_baseline && tr->baseline.state == FV_OK) {
+        *out = tr->baseline.v;
+        *given = tr->baseline_given;
+        return 1;
+    }
+    if (b->has_value) {
+        *out = b->value;
+        *given = 1;
+        return 1;
+    }
+    if (b->reading == BASE_YEAR) {
+        fvalue v = result_year(ir, b->year).value;
+        *out = v.v;
+        return v.state == FV_OK;
+    }
+    double s = 0;
+    int n = 0;
+    for (int y = b->period[0]; y <= b->period[1]; y++) {
+        fvalue v = result_year(ir, y).value;
+        if (v.state == FV_MISSING)
+            return 0;
+        if (v.state == FV_OK) {
+            s += v.v;
+            n++;
+        }
+    }
+    if (!n)
+        return 0;
+    *out = b->reading == BASE_PERIOD_MEAN ? s / n : s;
+    return 1;
+}
+
+static void target_line(const indicator_result *ir, const target_result *tr, tline *tl)
+{
+    const target *t = tr->t;
+    memset(tl, 0, sizeof *tl);
+    tl->tr = tr;
+    tl->x0 = t->window[0] && t->window[0] <= t->year ? t->window[0] : t->year;
+    tl->x1 = t->year;
+    if (is_comparison(t->op)) {
+        if (t->agg == AGG_WINDOW_SUM)
+            return; /* a sum is not on the yearly scale */
+        tl->drawn = 1;
+        tl->level = t->op == OP_ZERO ? 0 : t->value;
+        tl->side = t->op == OP_LE || t->op == OP_LT || t->op == OP_ZERO ? -1
+                   : t->op == OP_GE || t->op == OP_GT                    ? 1
+                                                                         : 0;
+    } else if (is_change(t->op)) {
+        const baseline_def *b = &t->baseline;
+        double B;
+        int given;
+        if (!target_baseline(ir, tr, &B, &given))
+            return;
+        tl->base_known = 1;
+        tl->base = B;
+        tl->base_given = given;
+        if (b->reading == BASE_PERIOD_TOTAL)
+            return; /* a total is not on the yearly scale */
+        tl->has_base = 1;
+        if (b->reading == BASE_YEAR) {
+            tl->b0 = tl->b1 = b->year;
+        } else {
+            tl->b0 = b->period[0];
+            tl->b1 = b->period[1];
+        }
+        double by = t->has_by ? t->by : 0;
+        tl->drawn = 1;
+        if (tr->has_limit)
+            tl->level = tr->limit;
+        else if (fabs(B) < 1e-12)
+            tl->level = 0;
+        else
+            tl->level = t->op == OP_DECREASE ? B * (1 - by / 100) : B * (1 + by / 100);
+        tl->side = t->op == OP_DECREASE ? -1 : 1;
+    }
+}
+
+static const char *unit_of(const indicator *ind) { return ind->unit ? ind->unit : ""; }
+
+/* "2023 2024" -> "2023、2024" */
+static char *year_list(const char *years)
+{
+    strbuf b;
+    sb_init(&b);
+    for (const char *p = years; *p; p++) {
+        if (*p == ' ') {
+            while (p[1] == ' ')
+                p++;
+            if (p[1])
+                sb_add(&b, "\xE3\x80\x81"); /* U+3001 */
+        } else {
+            sb_addc(&b, *p);
+        }
+    }
+    return sb_take(&b);
+}
+
+/* The words after the status: target, figure compared, and what went wrong. */
+static char *verdict_text(canvas *c, const indicator_result *ir, const tline *tl)
+{
+    const target_result *tr = tl->tr;
+    const indicator *ind = ir->ind;
+    const target *t = tr->t;
+    const labels *lb = c->env->lb;
+    const char *unit = unit_of(ind);
+    int prec = ind->precision;
+    char year[16], value[32], by[32], base[48], limit[48], from[16], to[16], cur[48], pct[48];
+    snprintf(year, sizeof year, "%d", t->year);
+    format_number(t->has_value ? t->value : 0, value);
+    format_number(t->has_by ? t->by : 0, by);
+    if (tl->base_known)
+        tl->base_given ? (void)format_number(tl->base, base)
+                       : (void)fmt_value(tl->base, prec, base, sizeof base);
+    else
+        snprintf(base, sizeof base, "%s", T(c, "verdict", "no_figure"));
+    fmt_sig(tr->has_limit ? tr->limit : tl->level, limit, sizeof limit);
+    snprintf(from, sizeof from, "%d", tr->window[0]);
+    snprintf(to, sizeof to, "%d", tr->window[1]);
+    const char *opw = label(lb, "op", op_name(t->op));
+    kv vars[] = {{"year", year},  {"op", opw},       {"value", value}, {"unit", unit},
+                 {"by", by},      {"baseline", base}, {"limit", limit}};
+    const char *tk;
+    int zero_base = tr->zero_baseline || (tl->base_known && fabs(tl->base) < 1e-12);
+    if (t->op == OP_ZERO)
+        tk = "target_zero";
+    else if (is_comparison(t->op))
+        tk = "target_cmp";
+    else if (is_change(t->op) && zero_base)
+        tk = t->op == OP_DECREASE ? "target_keep_zero" : "target_increase_any";
+    else if (is_change(t->op) && tl->base_known)
+        tk = t->op == OP_DECREASE ? (t->has_by ? "target_decrease" : "target_decrease_any")
+                                  : (t->has_by ? "target_increase" : "target_increase_any");
+    else
+        tk = "target_other";
+    char *target_s = expand(T(c, "verdict", tk), vars, 7);
+
+    /* what the figure is */
+    const char *ak;
+    if (is_change(t->op))
+        ak = t->baseline.reading == BASE_YEAR          ? "year"
+             : t->baseline.reading == BASE_PERIOD_MEAN ? "period_mean"
+                                                       : "period_total";
+    else
+        ak = aggregate_name(t->agg);
+    char ayear[16];
+    snprintf(ayear, sizeof ayear, "%d", tr->assessed_year);
+    kv avars[] = {{"year", ayear}, {"from", from}, {"to", to}};
+    char *what = expand(T(c, "aggregate", ak), avars, 3);
+
+    const char *sep = T(c, "verdict", "separator");
+    strbuf b;
+    sb_init(&b);
+    sb_add(&b, target_s);
+    sb_add(&b, sep);
+    if (tr->current.state == FV_OK) {
+        fmt_value(tr->current.v, prec, cur, sizeof cur);
+        kv cvars[] = {{"what", what}, {"current", cur}, {"unit", unit}};
+        char *s = expand(T(c, "verdict", "current"), cvars, 3);
+        sb_add(&b, s);
+        free(s);
+        if (tr->has_change && fabs(tr->change_pct) >= 0.05) {
+            int down = (t->op == OP_DECREASE) == (tr->change_pct > 0);
+            fmt_value(fabs(tr->change_pct), 1, pct, sizeof pct);
+            kv pvars[] = {{"pct", pct}};
+            s = expand(T(c, "verdict", down ? "change_down" : "change_up"), pvars, 1);
+            sb_add(&b, s);
+            free(s);
+        }
+    } else if (tr->missing_years && *tr->missing_years) {
+        char *yl = year_list(tr->missing_years);
+        kv mvars[] = {{"years", yl}};
+        char *s = expand(T(c, "verdict", "missing"), mvars, 1);
+        sb_add(&b, s);
+        free(s);
+        free(yl);
+    } else if (t->window[0] > c->env->ev->eval_year) {
+        char wf[16], wt[16];
+        snprintf(wf, sizeof wf, "%d", t->window[0]);
+        snprintf(wt, sizeof wt, "%d", t->window[1] ? t->window[1] : t->year);
+        kv wv[] = {{"from", wf}, {"to", wt}};
+        char *s = expand(T(c, "verdict", "not_begun"), wv, 2);
+        sb_add(&b, s);
+        free(s);
+    } else {
+        sb_add(&b, T(c, "verdict", "no_figure"));
+    }
+    if (tr->failing_years && *tr->failing_years) {
+        char *yl = year_list(tr->failing_years);
+        kv fvars[] = {{"years", yl}};
+        char *s = expand(T(c, "verdict", "failing"), fvars, 1);
+        sb_add(&b, sep);
+        sb_add(&b, s);
+        free(s);
+        free(yl);
+    }
+    if (tr->status == V_NOT_YET_DUE && tr->progress != -1) {
+        const char *pw = label(lb, "progress", tr->progress == 1 ? "1" : "0");
+        if (*pw) {
+            sb_add(&b, sep);
+            sb_add(&b, pw);
+        }
+    }
+    free(target_s);
+    free(what);
+    return sb_take(&b);
+}
+
+typedef struct ind_arg {
+    const indicator_result *ir;
+    const fc_indicator *fc;
+} ind_arg;
+
+/* Field f (value, lo80 ...) of forecast point k, NAN when absent. */
+#define FCP(fc, k, f) ((k) >= 0 && (k) < (fc)->npoints_fc ? (fc)->points[k].f : NAN)
+
+#define MAX_TARGETS 16
+
+static int cmp_tline(const void *a, const void *b)
+{
+    const tline *x = a, *y = b;
+    if (x->tr->t->year != y->tr->t->year)
+        return x->tr->t->year < y->tr->t->year ? -1 : 1;
+    return x->tr < y->tr ? -1 : x->tr > y->tr;
+}
+
+/* ---- label placement: labels avoid points, lines and each other ---- */
+
+typedef struct box {
+    double x0, y0, x1, y1;
+} box;
+
+typedef struct placer {
+    box area;
+    box *boxes;
+    size_t nboxes, capb;
+    box *segs; /* segments as (x0,y0)-(x1,y1) */
+    size_t nsegs, caps;
+} placer;
+
+static void placer_box(placer *pl, double x0, double y0, double x1, double y1)
+{
+    *ARRAY_PUSH(pl->boxes, pl->nboxes, pl->capb) = (box){x0, y0, x1, y1};
+}
+
+static void placer_seg(placer *pl, double x0, double y0, double x1, double y1)
+{
+    *ARRAY_PUSH(pl->segs, pl->nsegs, pl->caps) = (box){x0, y0, x1, y1};
+}
+
+static void placer_free(placer *pl)
+{
+    free(pl->boxes);
+    free(pl->segs);
+}
+
+/* 1 if segment s crosses box b (Liang-Barsky). */
+static int seg_hits(const box *s, const box *b)
+{
+    double t0 = 0, t1 = 1, dx = s->x1 - s->x0, dy = s->y1 - s->y0;
+    double p[4] = {-dx, dx, -dy, dy};
+    double q[4] = {s->x0 - b->x0, b->x1 - s->x0, s->y0 - b->y0, b->y1 - s->y0};
+    for (int i = 0; i < 4; i++) {
+        if (p[i] == 0) {
+            if (q[i] < 0)
+                return 0;
+            continue;
+        }
+        double r = q[i] / p[i];
+        if (p[i] < 0) {
+            if (r > t1)
+                return 0;
+            if (r > t0)
+                t0 = r;
+        } else {
+            if (r < t0)
+                return 0;
+            if (r < t1)
+                t1 = r;
+        }
+    }
+    return 1;
+}
+
+/* How badly b collides: outside the area counts most, then boxes (points, labels), then lines. */
+static int box_cost(const placer *pl, const box *b)
+{
+    int cost = 0;
+    if (b->x0 < pl->area.x0 || b->x1 > pl->area.x1 || b->y0 < pl->area.y0 || b->y1 > pl->area.y1)
+        cost += 100;
+    for (size_t i = 0; i < pl->nboxes; i++) {
+        const box *o = &pl->boxes[i];
+        if (b->x0 < o->x1 && o->x0 < b->x1 && b->y0 < o->y1 && o->y0 < b->y1)
+            cost += 10;
+    }
+    for (size_t i = 0; i < pl->nsegs; i++)
+        if (seg_hits(&pl->segs[i], b))
+            cost += 3;
+    return cost;
+}
+
+typedef struct cand {
+    double x, y; /* baseline point */
+    int align;
+} cand;
+
+/* Draw s at the first candidate where it collides with nothing (else the first). */
+static void place_label(canvas *c, placer *pl, const char *s, double size, int bold,
+                        unsigned colour, const cand *cs, int n)
+{
+    double w = text_w(c, s, size, bold);
+    int pick = 0, best = -1;
+    box chosen = {0, 0, 0, 0};
+    for (int i = 0; i < n; i++) {
+        double left = cs[i].align == AL_CENTER  ? cs[i].x - w / 2
+                      : cs[i].align == AL_RIGHT ? cs[i].x - w
+                                                : cs[i].x;
+        box b = {left - 1, cs[i].y - size * 0.9, left + w + 1, cs[i].y + size * 0.22};
+        int cost = box_cost(pl, &b);
+        if (best < 0 || cost < best) {
+            best = cost;
+            pick = i;
+            chosen = b;
+        }
+        if (cost == 0)
+            break;
+    }
+    placer_box(pl, chosen.x0, chosen.y0, chosen.x1, chosen.y1);
+    label_halo(c, s, cs[pick].x, cs[pick].y, size, bold, cs[pick].align, colour);
+}
+
+/* Opaque tint of colour over white (so that overlapping zones do not darken). */
+static unsigned tint(unsigned colour, double a)
+{
+    rgb x = hex(colour);
+    unsigned r = (unsigned)lround(255 * (1 - a + a * x.r));
+    unsigned g = (unsigned)lround(255 * (1 - a + a * x.g));
+    unsigned b = (unsigned)lround(255 * (1 - a + a * x.b));
+    return r << 16 | g << 8 | b;
+}
+
+/* Code of a forecast outlook in charts.yaml `outlook`, or NULL. */
+static const char *outlook_code(fc_status s)
+{
+    switch (s) {
+    case FS_MET: return "met";
+    case FS_ON_TRACK: return "on_track";
+    case FS_AT_RISK: return "at_risk";
+    case FS_OFF_TRACK: return "off_track";
+    case FS_INSUFFICIENT: return "insufficient";
+    case FS_NONE: break;
+    }
+    return NULL;
+}
+
+/*
+ * The forecast's words for a target not yet judged on data: forecast at the
+ * target year with its 80 % interval, the probability of meeting it, the
+ * outlook. NULL when there is nothing to say.
+ */
+static char *forecast_text(canvas *c, const indicator_result *ir, const fc_indicator *fc,
+                           const target_result *tr)
+{
+    long idx = tr - ir->targets;
+    if (!fc || !fc->targets || idx < 0 || idx >= fc->ntargets)
+        return NULL;
+    if (tr->status != V_NOT_YET_DUE && tr->status != V_INSUFFICIENT)
+        return NULL;
+    const fc_target *ft = &fc->targets[idx];
+    const char *oc = outlook_code(ft->status);
+    if (!oc)
+        return NULL;
+    int prec = ir->ind->precision;
+    const char *join = T(c, "verdict", "forecast_join");
+    strbuf b;
+    sb_init(&b);
+    if (ft->has_forecast && isfinite(ft->value)) {
+        char year[16], v[48], lo[48], hi[48];
+        snprintf(year, sizeof year, "%d", tr->t->year);
+        fmt_value(ft->value, prec, v, sizeof v);
+        fmt_value(ft->lo80, prec, lo, sizeof lo);
+        fmt_value(ft->hi80, prec, hi, sizeof hi);
+        kv fv[] = {{"year", year}, {"value", v}, {"unit", unit_of(ir->ind)}, {"lo80", lo},
+                   {"hi80", hi}};
+        char *s = expand(T(c, "verdict", "forecast_value"), fv, 5);
+        sb_add(&b, s);
+        free(s);
+    }
+    if (ft->has_prob && isfinite(ft->prob)) {
+        char pct[16];
+        snprintf(pct, sizeof pct, "%.0f", ft->prob * 100);
+        kv pv[] = {{"prob", pct}};
+        char *s = expand(T(c, "verdict", "forecast_prob"), pv, 1);
+        if (b.len)
+            sb_add(&b, join);
+        sb_add(&b, s);
+        free(s);
+    }
+    if (b.len)
+        sb_add(&b, join);
+    sb_add(&b, T(c, "outlook", oc));
+    return sb_take(&b);
+}
+
+static int draw_indicator(canvas *c, const void *argp)
+{
+    const ind_arg *arg = argp;
+    const indicator_result *ir = arg->ir;
+    const fc_indicator *fc = arg->fc && arg->fc->model != FM_NONE && arg->fc->npoints_fc > 0 &&
+                                     arg->fc->points
+                                 ? arg->fc
+                                 : NULL;
+    const indicator *ind = ir->ind;
+    const evaluation *ev = c->env->ev;
+    cairo_t *cr = c->cr;
+    const double pad = 8, W = c->w, H = c->h;
+
+    /* targets, in year order */
+    int nt = ir->ntargets < MAX_TARGETS ? ir->ntargets : MAX_TARGETS;
+    tline tl[MAX_TARGETS];
+    for (int k = 0; k < nt; k++)
+        target_line(ir, &ir->targets[k], &tl[k]);
+    qsort(tl, (size_t)nt, sizeof *tl, cmp_tline);
+    /* Successive single-year targets form a staircase: each starts after the
+     * previous one's year (a window aggregate keeps its whole window). */
+    for (int k = 0, prev = 0; k < nt; k++) {
+        const target *t = tl[k].tr->t;
+        int yearly = is_change(t->op) ? t->baseline.reading == BASE_YEAR
+                                      : t->agg == AGG_YEAR || t->agg == AGG_EVERY_YEAR;
+        if (!tl[k].drawn || !yearly)
+            continue;
+        if (prev && prev + 1 <= tl[k].x1 && tl[k].x0 <= prev)
+            tl[k].x0 = prev + 1;
+        prev = tl[k].x1;
+    }
+
+    /* year range */
+    int ya = 100000, yb = -100000;
+#define INCLUDE_YEAR(y)                                                                            \
+    do {                                                                                           \
+        int y_ = (y);                                                                              \
+        if (y_ > 0 && y_ < ya)                                                                     \
+            ya = y_;                                                                               \
+        if (y_ > yb)                                                                               \
+            yb = y_;                                                                               \
+    } while (0)
+    /* the series from its first year with a value (or not applicable): the
+     * years before a table begins are not drawn as gaps */
+    for (int k = 0; k < ir->nyears; k++)
+        if (ir->years[k].value.state != FV_MISSING) {
+            INCLUDE_YEAR(ir->first_year + k);
+            break;
+        }
+    if (ir->nyears > 0)
+        INCLUDE_YEAR(ir->first_year + ir->nyears - 1);
+    INCLUDE_YEAR(ev->eval_year);
+    for (int k = 0; k < nt; k++) {
+        INCLUDE_YEAR(tl[k].tr->t->year);
+        if (tl[k].drawn)
+            INCLUDE_YEAR(tl[k].x0);
+        if (tl[k].has_base)
+            INCLUDE_YEAR(tl[k].b0);
+    }
+    if (fc)
+        for (int k = 0; k < fc->npoints_fc; k++)
+            INCLUDE_YEAR(fc->points[k].year);
+#undef INCLUDE_YEAR
+    if (yb - ya > 60)
+        ya = yb - 60;
+    if (yb == ya) {
+        ya--;
+        yb++;
+    }
+
+    /* value range */
+    double lo = INFINITY, hi = -INFINITY;
+#define INCLUDE_V(v)                                                                               \
+    do {                                                                                           \
+        double v_ = (v);                                                                           \
+        if (isfinite(v_)) {                                                                        \
+            if (v_ < lo)                                                                           \
+                lo = v_;                                                                           \
+            if (v_ > hi)                                                                           \
+                hi = v_;                                                                           \
+        }                                                                                          \
+    } while (0)
+    int nobs = 0;
+    for (int yr = ya; yr <= yb; yr++) {
+        fvalue v = result_year(ir, yr).value;
+        if (v.state == FV_OK) {
+            INCLUDE_V(v.v);
+            nobs++;
+        }
+    }
+    for (int k = 0; k < nt; k++) {
+        if (tl[k].drawn)
+            INCLUDE_V(tl[k].level);
+        if (tl[k].has_base)
+            INCLUDE_V(tl[k].base);
+    }
+    if (fc)
+        for (int k = 0; k < fc->npoints_fc; k++) {
+            const fc_point *q = &fc->points[k];
+            INCLUDE_V(q->value);
+            INCLUDE_V(q->lo80);
+            INCLUDE_V(q->hi80);
+            INCLUDE_V(q->lo95);
+            INCLUDE_V(q->hi95);
+        }
+#undef INCLUDE_V
+    if (!(lo <= hi)) {
+        lo = 0;
+        hi = 1;
+    }
+    if (lo >= 0 && lo <= 0.5 * hi)
+        lo = 0;
+    /* a target at the edge of the range: room to see its acceptable side
+     * (not past 100 for a percentage) */
+    {
+        double span = hi > lo ? hi - lo : fabs(hi) > 0 ? fabs(hi) : 1;
+        int pct = strcmp(unit_of(ind), "%") == 0;
+        for (int k = 0; k < nt; k++) {
+            if (!tl[k].drawn)
+                continue;
+            if (tl[k].side > 0 && tl[k].level >= hi - span * 1e-9 && !(pct && hi >= 100))
+                hi = pct ? fmin(100, hi + span * 0.12) : hi + span * 0.12;
+            if (tl[k].side < 0 && tl[k].level <= lo + span * 1e-9 && lo != 0)
+                lo -= span * 0.12;
+        }
+    }
+
+    /* ---- layout, top to bottom ---- */
+    double y = pad - 2;
+    char *title;
+    {
+        kv tv[] = {{"id", ind->id}, {"name", ind->name ? ind->name : ""}};
+        title = expand(T(c, "title", "indicator"), tv, 2);
+    }
+    y = draw_title(c, title, pad, y, W - 2 * pad);
+    free(title);
+    /* legend entries present in this chart */
+    legend_item lg[12];
+    int nlg = 0;
+    int any_missing = 0, any_na = 0, any_target = 0, any_base = 0;
+    int last_data_year = ev->eval_year;
+    for (int yr = ya; yr <= yb && yr <= last_data_year; yr++) {
+        fvalue v = result_year(ir, yr).value;
+        any_missing |= v.state == FV_MISSING;
+        any_na |= v.state == FV_UNDEFINED;
+    }
+    for (int k = 0; k < nt; k++) {
+        any_target |= tl[k].drawn;
+        any_base |= tl[k].has_base;
+    }
+    lg[nlg++] = (legend_item){LG_OBSERVED, T(c, "legend", "observed"), 0};
+    if (any_target)
+        lg[nlg++] = (legend_item){LG_TARGET, T(c, "legend", "target"), 0};
+    if (any_base)
+        lg[nlg++] = (legend_item){LG_BASELINE, T(c, "legend", "baseline"), 0};
+    if (fc) {
+        lg[nlg++] = (legend_item){LG_FORECAST, T(c, "legend", "forecast"), 0};
+        int b80 = 0, b95 = 0;
+        for (int k = 0; k < fc->npoints_fc; k++) {
+            b80 |= isfinite(fc->points[k].lo80) && isfinite(fc->points[k].hi80);
+            b95 |= isfinite(fc->points[k].lo95) && isfinite(fc->points[k].hi95);
+        }
+        if (b80)
+            lg[nlg++] = (legend_item){LG_BAND80, T(c, "legend", "band80"), 0};
+        if (b95)
+            lg[nlg++] = (legend_item){LG_BAND95, T(c, "legend", "band95"), 0};
+    }
+    if (any_missing)
+        lg[nlg++] = (legend_item){LG_MISSING, T(c, "legend", "missing"), 0};
+    if (any_na)
+        lg[nlg++] = (legend_item){LG_NA, T(c, "legend", "not_applicable"), 0};
+    int lrows = legend_rows(c, lg, nlg, W - 2 * pad);
+    double legend_top = H - pad - lrows * LEGEND_ROW + 2;
+    double xlabel_base = legend_top - 5;
+    double plot_bottom = xlabel_base - FS_SMALL - 4;
+    /* verdict lines: as many as leave the plot at least half the height;
+     * forecast lines go first, then targets ("and n more") */
+    const double vline = FS_TEXT * 1.5, fline = FS_SMALL * 1.4;
+    double min_plot = fmax(50, (plot_bottom - pad) * 0.5);
+    double budget = plot_bottom - min_plot - 20 - y;
+    int nforecast = 0;
+    for (int k = 0; k < nt; k++) {
+        char *ft = forecast_text(c, ir, fc, tl[k].tr);
+        nforecast += ft != NULL;
+        free(ft);
+    }
+    int show = nt, with_fc = nforecast > 0;
+    while (show * vline + (with_fc ? nforecast * fline : 0) > budget) {
+        if (with_fc)
+            with_fc = 0;
+        else if (show > 1)
+            show--;
+        else
+            break;
+    }
+    if (show < nt && show > 1)
+        show--; /* room for the "n more" line */
+    for (int k = 0; k < show; k++) {
+        const target_result *tr = tl[k].tr;
+        y += FS_TEXT * 1.05;
+        double bw = status_badge(c, tr->status, pad, y, FS_TEXT);
+        char *vt = verdict_text(c, ir, &tl[k]);
+        double room = W - 2 * pad - bw - FS_TEXT * 0.6;
+        double fs = text_w(c, vt, FS_TEXT, 0) <= room ? FS_TEXT : FS_SMALL;
+        char *fitted = fit_text(c, vt, fs, 0, room);
+        text_at(c, fitted, pad + bw + FS_TEXT * 0.6, y, fs, 0, AL_LEFT, COL_TEXT);
+        free(fitted);
+        free(vt);
+        char *ft = with_fc ? forecast_text(c, ir, fc, tr) : NULL;
+        if (ft) {
+            y += fline;
+            char *f2 = fit_text(c, ft, FS_SMALL, 0, room);
+            text_at(c, f2, pad + bw + FS_TEXT * 0.6, y, FS_SMALL, 0, AL_LEFT, COL_MUTED);
+            free(f2);
+            free(ft);
+        }
+        y += FS_TEXT * 0.45;
+    }
+    if (show < nt) {
+        char n[16];
+        snprintf(n, sizeof n, "%d", nt - show);
+        kv mv[] = {{"n", n}};
+        char *s = expand(T(c, "verdict", "more"), mv, 1);
+        y += FS_SMALL * 1.1;
+        text_at(c, s, pad, y, FS_SMALL, 0, AL_LEFT, COL_MUTED);
+        free(s);
+        y += FS_TEXT * 0.45;
+    }
+    y += 4;
+
+    /* unit line above the plot, clear of the top tick label */
+    double unit_base = y + FS_SMALL;
+    double plot_top = unit_base + 10;
+    if (plot_bottom - plot_top < 24) {
+        plot_top = plot_bottom - 24; /* a tiny chart: the plot wins over spacing */
+        unit_base = plot_top - 10;
+    }
+    axis ay;
+    int nticks = (int)((plot_bottom - plot_top) / 26);
+    axis_fit(&ay, lo, hi, nticks < 3 ? 3 : nticks > 7 ? 7 : nticks);
+    /* whole numbers (counts) get whole-number ticks: no 2.5 steps */
+    int integral = nobs > 0;
+    for (int yr = ya; yr <= yb && integral; yr++) {
+        fvalue v = result_year(ir, yr).value;
+        integral = v.state != FV_OK || v.v == floor(v.v);
+    }
+    if (integral && hi - lo >= 4 && ay.step != floor(ay.step)) {
+        ay.step = ay.step < 1 ? 1 : ay.step == 2.5 ? 2 : ceil(ay.step);
+        ay.lo = floor(ay.lo / ay.step) * ay.step;
+        ay.hi = ceil(hi / ay.step - 1e-9) * ay.step;
+    }
+    ay.p0 = plot_bottom;
+    ay.p1 = plot_top;
+    axis_big_numbers(c, &ay, unit_of(ind));
+    double plot_left = pad + axis_label_w(c, &ay) + 5;
+    double plot_right = W - pad;
+    year_axis yx;
+    year_axis_set(&yx, ya, yb, plot_left, plot_right);
+    double ph = plot_bottom - plot_top;
+    placer pl;
+    memset(&pl, 0, sizeof pl);
+    pl.area = (box){plot_left + 1, plot_top - 6, plot_right, plot_bottom - 1};
+
+    double unit_end = pad;
+    if (unit_of(ind)[0]) {
+        kv uv[] = {{"unit", unit_of(ind)}};
+        char *u = expand(T(c, "axis", "unit"), uv, 1);
+        unit_end += text_at(c, u, pad, unit_base, FS_SMALL, 0, AL_LEFT, COL_MUTED);
+        free(u);
+    }
+
+    /* target zones: one opaque tint, so that overlapping windows do not darken */
+    for (int k = 0; k < nt; k++) {
+        if (!tl[k].drawn || tl[k].side == 0)
+            continue;
+        double x0 = yx.x0 + (tl[k].x0 - ya) * yx.slot, x1 = yx.x0 + (tl[k].x1 - ya + 1) * yx.slot;
+        double ly = axis_map(&ay, tl[k].level);
+        double edge = tl[k].side < 0 ? plot_bottom : plot_top;
+        set_colour(cr, tint(COL_ZONE, 0.11));
+        cairo_rectangle(cr, x0, fmin(ly, edge), x1 - x0, fabs(edge - ly));
+        cairo_fill(cr);
+    }
+
+    /* missing and not-applicable years */
+    for (int yr = ya; yr <= yb && yr <= last_data_year; yr++) {
+        fvalue v = result_year(ir, yr).value;
+        if (v.state == FV_OK)
+            continue;
+        double bx = yx.x0 + (yr - ya) * yx.slot;
+        if (v.state == FV_MISSING) {
+            set_colour(cr, 0xFFFFFF);
+            cairo_rectangle(cr, bx + 0.5, plot_top, yx.slot - 1, ph);
+            cairo_fill(cr);
+            hatch(cr, bx + 0.5, plot_top, yx.slot - 1, ph, COL_HATCH, 3.2, 0.55);
+        } else {
+            set_colour(cr, COL_BAND);
+            cairo_rectangle(cr, bx + 0.5, plot_top, yx.slot - 1, ph);
+            cairo_fill(cr);
+        }
+        const char *w = T(c, "legend", v.state == FV_MISSING ? "missing" : "not_applicable");
+        if (yx.slot >= FS_SMALL + 2) {
+            int nch = utf8_columns(w, strlen(w));
+            double top = plot_bottom - 3 - nch * FS_SMALL * 1.05;
+            double tw2 = FS_SMALL + 2;
+            cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
+            cairo_rectangle(cr, year_x(&yx, yr) - tw2 / 2, top - 1, tw2, nch * FS_SMALL * 1.05 + 2);
+            cairo_fill(cr);
+            text_vertical(c, w, year_x(&yx, yr), top, FS_SMALL, COL_MUTED);
+            placer_box(&pl, year_x(&yx, yr) - tw2 / 2, top - 1, year_x(&yx, yr) + tw2 / 2,
+                       plot_bottom);
+        }
+    }
+
+    draw_y_grid(c, &ay, plot_left, plot_right);
+
+    /* forecast bands */
+    int last_obs = 0;
+    double last_obs_v = 0;
+    for (int yr = yb; yr >= ya; yr--) {
+        fvalue v = result_year(ir, yr).value;
+        if (v.state == FV_OK) {
+            last_obs = yr;
+            last_obs_v = v.v;
+            break;
+        }
+    }
+    int fc_join = fc && last_obs && isfinite(fc->points[0].value) &&
+                  last_obs == fc->points[0].year - 1;
+    if (fc) {
+        for (int bi = 0; bi < 2; bi++) {
+            /* each run of consecutive years with both bounds */
+            for (int k = 0; k < fc->npoints_fc;) {
+#define BAND_OK(j)                                                                                 \
+    (isfinite(bi ? FCP(fc, j, lo80) : FCP(fc, j, lo95)) &&                                          \
+     isfinite(bi ? FCP(fc, j, hi80) : FCP(fc, j, hi95)))
+                if (!BAND_OK(k)) {
+                    k++;
+                    continue;
+                }
+                int e = k;
+                while (e + 1 < fc->npoints_fc && BAND_OK(e + 1) &&
+                       fc->points[e + 1].year == fc->points[e].year + 1)
+                    e++;
+#undef BAND_OK
+                cairo_new_path(cr);
+                if (k == 0 && fc_join)
+                    cairo_move_to(cr, year_x(&yx, last_obs), axis_map(&ay, last_obs_v));
+                for (int j = k; j <= e; j++)
+                    cairo_line_to(cr, year_x(&yx, fc->points[j].year),
+                                  axis_map(&ay, bi ? fc->points[j].hi80 : fc->points[j].hi95));
+                for (int j = e; j >= k; j--)
+                    cairo_line_to(cr, year_x(&yx, fc->points[j].year),
+                                  axis_map(&ay, bi ? fc->points[j].lo80 : fc->points[j].lo95));
+                cairo_close_path(cr);
+                set_colour_a(cr, COL_FORECAST, bi ? 0.32 : 0.2);
+                cairo_fill(cr);
+                k = e + 1;
+            }
+        }
+    }
+
+    /* baselines: solid over a baseline period, dotted on to the target year */
+    for (int k = 0; k < nt; k++) {
+        if (!tl[k].has_base)
+            continue;
+        double by = axis_map(&ay, tl[k].base);
+        double bx0 = year_x(&yx, tl[k].b0), bx1 = year_x(&yx, tl[k].b1);
+        double bxe = year_x(&yx, tl[k].x1);
+        if (tl[k].b1 > tl[k].b0)
+            seg(cr, bx0, by, bx1, by, LS_SOLID, 1.4, COL_BASELINE);
+        seg(cr, bx1, by, bxe, by, LS_DOTTED, 1.2, COL_BASELINE);
+        placer_seg(&pl, bx0, by, bxe, by);
+    }
+
+    /* target lines */
+    for (int k = 0; k < nt; k++) {
+        if (!tl[k].drawn)
+            continue;
+        double x0 = yx.x0 + (tl[k].x0 - ya) * yx.slot + 1;
+        double x1 = yx.x0 + (tl[k].x1 - ya + 1) * yx.slot - 1;
+        double ly = axis_map(&ay, tl[k].level);
+        seg(cr, x0, ly, x1, ly, LS_DASHED, 1.5, COL_TARGET);
+        seg(cr, x1, ly - 3.5, x1, ly + 3.5, LS_SOLID, 1.5, COL_TARGET);
+        placer_seg(&pl, x0, ly, x1, ly);
+    }
+
+    /* forecast line and points */
+    if (fc) {
+        line_style(cr, LS_SHORTDASH, 1.5);
+        set_colour(cr, COL_FORECAST_LINE);
+        int pen = 0;
+        double px0 = 0, py0 = 0;
+        if (fc_join) {
+            px0 = year_x(&yx, last_obs);
+            py0 = axis_map(&ay, last_obs_v);
+            cairo_move_to(cr, px0, py0);
+            pen = 1;
+        }
+        for (int k = 0; k < fc->npoints_fc; k++) {
+            const fc_point *q = &fc->points[k];
+            if (!isfinite(q->value) || (k > 0 && q->year != fc->points[k - 1].year + 1)) {
+                pen = 0;
+                if (!isfinite(q->value))
+                    continue;
+            }
+            double px = year_x(&yx, q->year), py = axis_map(&ay, q->value);
+            if (pen) {
+                cairo_line_to(cr, px, py);
+                placer_seg(&pl, px0, py0, px, py);
+            } else {
+                cairo_move_to(cr, px, py);
+            }
+            px0 = px;
+            py0 = py;
+            pen = 1;
+        }
+        cairo_stroke(cr);
+        cairo_set_dash(cr, NULL, 0, 0);
+        for (int k = 0; k < fc->npoints_fc; k++)
+            if (isfinite(fc->points[k].value)) {
+                double px = year_x(&yx, fc->points[k].year);
+                double py = axis_map(&ay, fc->points[k].value);
+                draw_shape(cr, SH_CIRCLE, px, py, 2.2, COL_FORECAST_LINE);
+                placer_box(&pl, px - 3, py - 3, px + 3, py + 3);
+            }
+    }
+
+    /* observed series: a line through consecutive years only (gaps stay gaps) */
+    line_style(cr, LS_SOLID, 1.7);
+    set_colour(cr, COL_OBSERVED);
+    int pen = 0;
+    double px0 = 0, py0 = 0;
+    for (int yr = ya; yr <= yb; yr++) {
+        fvalue v = result_year(ir, yr).value;
+        if (v.state != FV_OK) {
+            pen = 0;
+            continue;
+        }
+        double px = year_x(&yx, yr), py = axis_map(&ay, v.v);
+        if (pen) {
+            cairo_line_to(cr, px, py);
+            placer_seg(&pl, px0, py0, px, py);
+        } else {
+            cairo_move_to(cr, px, py);
+        }
+        px0 = px;
+        py0 = py;
+        pen = 1;
+    }
+    cairo_stroke(cr);
+    for (int yr = ya; yr <= yb; yr++) {
+        fvalue v = result_year(ir, yr).value;
+        if (v.state != FV_OK)
+            continue;
+        double px = year_x(&yx, yr), py = axis_map(&ay, v.v);
+        draw_shape(cr, SH_FILLED_CIRCLE, px, py, 3.1, 0xFFFFFF);
+        draw_shape(cr, SH_FILLED_CIRCLE, px, py, 2.3, COL_OBSERVED);
+        placer_box(&pl, px - 3.5, py - 3.5, px + 3.5, py + 3.5);
+    }
+    /* years failing an every-year target: ringed */
+    for (int k = 0; k < nt; k++) {
+        const char *fy = tl[k].tr->failing_years;
+        for (const char *p = fy; p && *p;) {
+            char *end;
+            long yr = strtol(p, &end, 10);
+            if (end == p)
+                break;
+            fvalue v = result_year(ir, (int)yr).value;
+            if (v.state == FV_OK && yr >= ya && yr <= yb) {
+                cairo_new_path(cr);
+                cairo_arc(cr, year_x(&yx, (double)yr), axis_map(&ay, v.v), 5.2, 0, 2 * M_PI);
+                set_colour(cr, COL_TARGET);
+                cairo_set_line_width(cr, 1.2);
+                cairo_stroke(cr);
+            }
+            p = end;
+        }
+    }
+    /* baseline markers, ringing an observed point when they fall on one */
+    for (int k = 0; k < nt; k++) {
+        if (!tl[k].has_base)
+            continue;
+        int dup = 0;
+        for (int j = 0; j < k; j++)
+            dup |= tl[j].has_base && tl[j].base == tl[k].base && tl[j].b0 == tl[k].b0;
+        if (dup)
+            continue;
+        double bx = (year_x(&yx, tl[k].b0) + year_x(&yx, tl[k].b1)) / 2;
+        double by = axis_map(&ay, tl[k].base);
+        cairo_new_path(cr);
+        cairo_move_to(cr, bx, by - 5.6);
+        cairo_line_to(cr, bx + 5.6, by);
+        cairo_line_to(cr, bx, by + 5.6);
+        cairo_line_to(cr, bx - 5.6, by);
+        cairo_close_path(cr);
+        set_colour(cr, COL_BASELINE);
+        cairo_set_line_width(cr, 1.1);
+        cairo_stroke(cr);
+        placer_box(&pl, bx - 6, by - 6, bx + 6, by + 6);
+    }
+
+    /* labels, most important first: the latest value, targets, baselines */
+    const double fs = FS_SMALL;
+    if (last_obs && nobs) {
+        char num[64], v[48];
+        fmt_value(last_obs_v / ay.div, ay.div > 1 ? 2 : ind->precision, v, sizeof v);
+        snprintf(num, sizeof num, "%s%s", v, ay.suffix);
+        double px = year_x(&yx, last_obs), py = axis_map(&ay, last_obs_v);
+        cand cs[] = {{px, py - 6, AL_CENTER},          {px, py + fs + 5, AL_CENTER},
+                     {px + 6, mid_baseline(py, fs), AL_LEFT}, {px - 6, mid_baseline(py, fs), AL_RIGHT},
+                     {px + 4, py - 5, AL_LEFT},        {px - 4, py - 5, AL_RIGHT}};
+        place_label(c, &pl, num, fs, 1, COL_OBSERVED, cs, 6);
+    } else if (!nobs) {
+        label_halo(c, T(c, "legend", "missing"), (plot_left + plot_right) / 2,
+                   mid_baseline((plot_top + plot_bottom) / 2, FS_TEXT), FS_TEXT, 1, AL_CENTER,
+                   COL_MUTED);
+    }
+    for (int k = 0; k < nt; k++) {
+        if (!tl[k].drawn)
+            continue;
+        double x0 = yx.x0 + (tl[k].x0 - ya) * yx.slot + 1;
+        double x1 = yx.x0 + (tl[k].x1 - ya + 1) * yx.slot - 1;
+        double ly = axis_map(&ay, tl[k].level);
+        char yr[16];
+        snprintf(yr, sizeof yr, "%d", tl[k].x1);
+        kv yv[] = {{"year", yr}};
+        char *s = expand(T(c, "legend", "target_at"), yv, 1);
+        double up = ly - 3.5, down = ly + fs + 2.5, mid = (x0 + x1) / 2;
+        cand cs[] = {{x1 - 3, up, AL_RIGHT},   {x1 - 3, down, AL_RIGHT}, {x0 + 3, up, AL_LEFT},
+                     {x0 + 3, down, AL_LEFT},  {mid, up, AL_CENTER},     {mid, down, AL_CENTER}};
+        place_label(c, &pl, s, fs, 0, COL_TARGET, cs, 6);
+        free(s);
+    }
+    for (int k = 0; k < nt; k++) {
+        if (!tl[k].has_base)
+            continue;
+        int dup = 0;
+        for (int j = 0; j < k; j++)
+            dup |= tl[j].has_base && tl[j].base == tl[k].base && tl[j].b0 == tl[k].b0;
+        if (dup)
+            continue;
+        char num[48], *s;
+        if (tl[k].base_given)
+            format_number(tl[k].base, num);
+        else
+            fmt_value(tl[k].base, ind->precision, num, sizeof num);
+        s = xasprintf("%s %s", T(c, "legend", "baseline"), num);
+        double bx = (year_x(&yx, tl[k].b0) + year_x(&yx, tl[k].b1)) / 2;
+        double by = axis_map(&ay, tl[k].base);
+        double bxe = year_x(&yx, tl[k].x1);
+        cand cs[] = {{bx, by - 8, AL_CENTER},          {bx, by + fs + 7, AL_CENTER},
+                     {bx - 8, mid_baseline(by, fs), AL_RIGHT}, {bx + 8, by - 4, AL_LEFT},
+                     {bx + 8, by + fs + 3, AL_LEFT},   {bxe, by - 4, AL_RIGHT},
+                     {bxe, by + fs + 3, AL_RIGHT}};
+        place_label(c, &pl, s, fs, 0, COL_BASELINE, cs, 7);
+        free(s);
+    }
+    placer_free(&pl);
+
+    /* evaluation year: where observation ends and the future begins */
+    if (yb > ev->eval_year) {
+        double ex = yx.x0 + (ev->eval_year - ya + 1) * yx.slot;
+        seg(cr, ex, plot_top - 2, ex, plot_bottom, LS_SHORTDASH, 0.7, COL_MUTED);
+        char yr[16];
+        snprintf(yr, sizeof yr, "%d", ev->eval_year);
+        kv yv[] = {{"year", yr}};
+        char *s = expand(T(c, "legend", "eval_year"), yv, 1);
+        double left_room = ex - 2 - text_w(c, s, FS_SMALL, 0) - unit_end - 8;
+        if (left_room >= 0)
+            text_at(c, s, ex - 2, unit_base, FS_SMALL, 0, AL_RIGHT, COL_MUTED);
+        else
+            text_at(c, s, ex + 2, unit_base, FS_SMALL, 0, AL_LEFT, COL_MUTED);
+        free(s);
+    }
+
+    /* axes */
+    seg(cr, plot_left, plot_bottom, plot_right, plot_bottom, LS_SOLID, 0.8, COL_AXIS);
+    draw_year_labels(c, &yx, xlabel_base);
+    draw_legend(c, lg, nlg, pad, legend_top, W - 2 * pad);
+    return 0;
+}
+
+int chart_indicator_drawable(const indicator_result *ir)
+{
+    return ir && ir->ind && ir->ind->kind == IND_QUANTITATIVE;
+}
+
+static int check_env(const chart_env *env, const char *what, diag_list *d)
+{
+    if (!env || !env->ev || !env->lb || !env->tpl) {
+        diag_add(d, DIAG_ERROR, what, 0, 0, "chart: incomplete chart_env");
+        return -1;
+    }
+    return 0;
+}
+
+static int check_indicator(const chart_env *env, const indicator_result *ir, const char *what,
+                           diag_list *d)
+{
+    if (check_env(env, what, d) != 0)
+        return -1;
+    if (!chart_indicator_drawable(ir)) {
+        diag_add(d, DIAG_ERROR, what, 0, 0, "chart: indicator %s is not quantitative",
+                 ir && ir->ind ? ir->ind->id : "?");
+        return -1;
+    }
+    return 0;
+}
+
+int chart_indicator(const chart_env *env, const indicator_result *ir, const fc_indicator *fc,
+                    chart_format fmt, double width_mm, double height_mm, const char *path,
+                    diag_list *d)
+{
+    if (check_indicator(env, ir, path, d) != 0)
+        return -1;
+    ind_arg a = {ir, fc};
+    return render(env, fmt, width_mm, height_mm, path, draw_indicator, &a, d);
+}
+
+int chart_indicator_cairo(const chart_env *env, const indicator_result *ir,
+                          const fc_indicator *fc, cairo_t *cr, double width_mm,
+                          double height_mm, diag_list *d)
+{
+    const char *what = ir && ir->ind ? ir->ind->id : "chart";
+    if (check_indicator(env, ir, what, d) != 0)
+        return -1;
+    ind_arg a = {ir, fc};
+    return draw_on(env, cr, width_mm, height_mm, draw_indicator, &a, what, d);
+}
+
+/* ---------- measuring without a chart ---------- */
+
+typedef double (*layout_fn)(canvas *c, const void *arg, int draw);
+
+/* Height in mm that layout needs at width w_mm (text measured with the chart font). */
+static double measure_mm(const chart_env *env, double w_mm, layout_fn fn, const void *arg)
+{
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
+    cairo_t *cr = cairo_create(s);
+    diag_list quiet = {0};
+    canvas c;
+    double h = 0;
+    if (cairo_status(cr) == CAIRO_STATUS_SUCCESS &&
+        canvas_begin(&c, env, cr, w_mm * PT_PER_MM, 1000, "measure", &quiet) == 0)
+        h = fn(&c, arg, 0) / PT_PER_MM;
+    canvas_end(&c, 0);
+    diag_free(&quiet);
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+    return h;
+}
+
+/* ---------- group overview: a status matrix ---------- */
+
+static const group_def *find_group(const plan *p, const char *id)
+{
+    for (int i = 0; id && i < p->ngroups; i++)
+        if (strcmp(p->groups[i].id, id) == 0)
+            return &p->groups[i];
+    return NULL;
+}
+
+static int in_group(const indicator *ind, const char *group_id)
+{
+    return group_id ? ind->group && strcmp(ind->group, group_id) == 0 : 1;
+}
+
+static int group_targets(const evaluation *ev, const char *group_id)
+{
+    int n = 0;
+    for (int i = 0; i < ev->ninds; i++)
+        if (in_group(ev->inds[i].ind, group_id))
+            n += ev->inds[i].ntargets;
+    return n;
+}
+
+typedef struct group_arg {
+    const char *group_id;
+} group_arg;
+
+/* Target indices of ir sorted by year. */
+static void targets_by_year(const indicator_result *ir, int *idx)
+{
+    for (int k = 0; k < ir->ntargets; k++)
+        idx[k] = k;
+    for (int i = 1; i < ir->ntargets; i++)
+        for (int j = i; j > 0 && ir->targets[idx[j]].t->year < ir->targets[idx[j - 1]].t->year; j--) {
+            int t = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = t;
+        }
+}
+
+/* The overview's figure column: "current／≤limit", or the milestone's status and date. */
+static char *overview_figure(canvas *c, const indicator_result *ir, const target_result *tr)
+{
+    const target *t = tr->t;
+    if (ir->ind->kind != IND_QUANTITATIVE) {
+        const milestone_record *m = tr->record;
+        if (!m)
+            return xstrdup(T(c, "overview", "none"));
+        char date[32];
+        snprintf(date, sizeof date, "%04d-%02d-%02d", m->year, m->month, m->day);
+        kv v[] = {{"status", m->status}, {"date", date}};
+        return expand(T(c, "overview", "milestone"), v, 2);
+    }
+    char cur[48], lim[56];
+    if (tr->current.state == FV_OK)
+        fmt_value(tr->current.v, ir->ind->precision, cur, sizeof cur);
+    else
+        snprintf(cur, sizeof cur, "%s", T(c, "overview", "none"));
+    if (tr->has_limit) {
+        char num[48];
+        fmt_sig(tr->limit, num, sizeof num);
+        snprintf(lim, sizeof lim, "%s%s", T(c, "op_symbol", op_name(t->op)), num);
+    } else {
+        snprintf(lim, sizeof lim, "%s", T(c, "overview", "none"));
+    }
+    kv v[] = {{"current", cur}, {"limit", lim}};
+    return expand(T(c, "overview", "figure"), v, 2);
+}
+
+#define OV_ROW1 13.5 /* one-line row */
+#define OV_LINE 10.0 /* each further line */
+
+static double overview_layout(canvas *c, const void *argp, int draw)
+{
+    const group_arg *arg = argp;
+    const evaluation *ev = c->env->ev;
+    const plan *p = ev->p;
+    const group_def *g = find_group(p, arg->group_id);
+    const double pad = 8, W = c->w;
+    cairo_t *cr = c->cr;
+    double y = pad - 2;
+
+    /* title */
+    if (!(c->env->flags & CHART_NO_TITLE)) {
+        kv tv[] = {{"group", g ? g->name : p->title}, {"part", g && g->part ? g->part : ""}};
+        char *title = expand(T(c, "title", "overview"), tv, 2);
+        if (draw) {
+            y = draw_title(c, title, pad, y, W - 2 * pad);
+        } else {
+            char *lines[2];
+            int n = wrap_text(c, title, FS_TITLE, 1, W - 2 * pad, lines, 2);
+            free_lines(lines, n);
+            y += n * FS_TITLE * 1.35 + 3;
+        }
+        free(title);
+        if (g && g->part && *g->part) {
+            char *part = expand(T(c, "title", "overview_part"), tv, 2);
+            char *fitted = fit_text(c, part, FS_SMALL, 0, W - 2 * pad);
+            y += FS_SMALL;
+            if (draw)
+                text_at(c, fitted, pad, y, FS_SMALL, 0, AL_LEFT, COL_MUTED);
+            y += 4;
+            free(fitted);
+            free(part);
+        }
+    }
+
+    /* summary: 共N项目标  ● 达标 5  ✕ 未达标 2 … */
+    int counts[5] = {0}, total = 0;
+    for (int i = 0; i < ev->ninds; i++)
+        if (in_group(ev->inds[i].ind, arg->group_id))
+            for (int k = 0; k < ev->inds[i].ntargets; k++) {
+                counts[ev->inds[i].targets[k].status]++;
+                total++;
+            }
+    y += FS_TEXT + 1;
+    if (draw) {
+        char n[16];
+        snprintf(n, sizeof n, "%d", total);
+        kv nv[] = {{"n", n}};
+        char *s = expand(T(c, "overview", "count"), nv, 1);
+        double x = pad + text_at(c, s, pad, y, FS_TEXT, 1, AL_LEFT, COL_TEXT) + 10;
+        free(s);
+        for (int v = 0; v < 5; v++) {
+            if (!counts[v])
+                continue;
+            x += status_badge(c, (verdict)v, x, y, FS_TEXT) + 3;
+            snprintf(n, sizeof n, "%d", counts[v]);
+            x += text_at(c, n, x, y, FS_TEXT, 0, AL_LEFT, COL_TEXT) + 10;
+        }
+    }
+    y += 7;
+
+    /* columns */
+    double statw = 0;
+    for (int v = 0; v < 5; v++) {
+        double w = text_w(c, status_word(c, (verdict)v), FS_SMALL, 0);
+        if (w > statw)
+            statw = w;
+    }
+    statw += 7;
+    double yearw = text_w(c, T(c, "overview", "header_year"), FS_SMALL, 0);
+    if (yearw < text_w(c, "2025", FS_SMALL, 0))
+        yearw = text_w(c, "2025", FS_SMALL, 0);
+    yearw += 8;
+    double figw = text_w(c, T(c, "overview", "header_figure"), FS_SMALL, 0);
+    for (int i = 0; i < ev->ninds; i++) {
+        const indicator_result *ir = &ev->inds[i];
+        if (!in_group(ir->ind, arg->group_id))
+            continue;
+        for (int k = 0; k < ir->ntargets; k++) {
+            char *f = overview_figure(c, ir, &ir->targets[k]);
+            double w = text_w(c, f, FS_SMALL, 0);
+            if (w > figw)
+                figw = w;
+            free(f);
+        }
+    }
+    figw += 8;
+    if (figw > (W - 2 * pad) * 0.28)
+        figw = (W - 2 * pad) * 0.28;
+    double x_stat = W - pad - 5 * statw;
+    double x_fig = x_stat - figw;
+    double x_year = x_fig - yearw;
+    double itemw = x_year - pad - 4;
+
+    /* header row */
+    double hy = y + FS_SMALL + 9;
+    if (draw) {
+        text_at(c, T(c, "overview", "header_item"), pad + 2, hy, FS_SMALL, 1, AL_LEFT, COL_MUTED);
+        text_at(c, T(c, "overview", "header_year"), x_year + yearw / 2, hy, FS_SMALL, 1, AL_CENTER,
+                COL_MUTED);
+        char *hf = fit_text(c, T(c, "overview", "header_figure"), FS_SMALL, 1, figw - 4);
+        text_at(c, hf, x_fig + 4, hy, FS_SMALL, 1, AL_LEFT, COL_MUTED);
+        free(hf);
+        for (int v = 0; v < 5; v++) {
+            double cx = x_stat + (v + 0.5) * statw;
+            draw_shape(cr, status_shape(c, (verdict)v), cx, y + 3.5, 3.2, status_colour((verdict)v));
+            text_at(c, status_word(c, (verdict)v), cx, hy, FS_SMALL, 1, AL_CENTER, COL_TEXT);
+        }
+        seg(cr, pad, hy + 4, W - pad, hy + 4, LS_SOLID, 0.8, COL_AXIS);
+    }
+    y = hy + 4;
+
+    /* rows */
+    int band = 0;
+    for (int i = 0; i < ev->ninds; i++) {
+        const indicator_result *ir = &ev->inds[i];
+        if (!in_group(ir->ind, arg->group_id) || ir->ntargets == 0)
+            continue;
+        kv iv[] = {{"id", ir->ind->id}, {"name", ir->ind->name ? ir->ind->name : ""}};
+        char *item = expand(T(c, "title", "indicator"), iv, 2);
+        char *lines[2];
+        int nl = wrap_text(c, item, FS_SMALL, 0, itemw - 2, lines, 2);
+        free(item);
+        int idx[MAX_TARGETS * 4];
+        int ntg = ir->ntargets < MAX_TARGETS * 4 ? ir->ntargets : MAX_TARGETS * 4;
+        targets_by_year(ir, idx);
+        double block = 0;
+        for (int k = 0; k < ntg; k++)
+            block += k == 0 ? OV_ROW1 + (nl - 1) * OV_LINE : OV_ROW1;
+        if (draw && band) {
+            set_colour(cr, COL_ROW);
+            cairo_rectangle(cr, pad, y, W - 2 * pad, block);
+            cairo_fill(cr);
+        }
+        if (draw) {
+            double ty = y + OV_ROW1 / 2;
+            for (int l = 0; l < nl; l++)
+                text_at(c, lines[l], pad + 2, mid_baseline(ty + l * OV_LINE, FS_SMALL), FS_SMALL, 0,
+                        AL_LEFT, COL_TEXT);
+        }
+        free_lines(lines, nl);
+        double ry = y;
+        for (int k = 0; k < ntg; k++) {
+            const target_result *tr = &ir->targets[idx[k]];
+            double rh = k == 0 ? OV_ROW1 + (nl - 1) * OV_LINE : OV_ROW1;
+            if (draw) {
+                double cy = ry + rh / 2;
+                char yr[16];
+                snprintf(yr, sizeof yr, "%d", tr->t->year);
+                text_at(c, yr, x_year + yearw / 2, mid_baseline(cy, FS_SMALL), FS_SMALL, 0,
+                        AL_CENTER, COL_TEXT);
+                char *f = overview_figure(c, ir, tr);
+                char *ff = fit_text(c, f, FS_SMALL, 0, figw - 6);
+                text_at(c, ff, x_fig + 4, mid_baseline(cy, FS_SMALL), FS_SMALL, 0, AL_LEFT,
+                        COL_TEXT);
+                free(ff);
+                free(f);
+                for (int v = 0; v < 5; v++)
+                    if (v == (int)tr->status)
+                        draw_shape(cr, status_shape(c, tr->status), x_stat + (v + 0.5) * statw, cy,
+                                   3.6, status_colour(tr->status));
+            }
+            ry += rh;
+        }
+        y += block;
+        band = !band;
+    }
+    if (draw) {
+        seg(cr, pad, y, W - pad, y, LS_SOLID, 0.8, COL_AXIS);
+        /* faint column rules between statuses */
+        for (int v = 0; v <= 5; v++)
+            seg(cr, x_stat + v * statw, hy + 4, x_stat + v * statw, y, LS_SOLID, 0.35, COL_GRID);
+    }
+    return y + pad;
+}
+
+static int draw_overview(canvas *c, const void *arg)
+{
+    overview_layout(c, arg, 1);
+    return 0;
+}
+
+static int check_group(const chart_env *env, const char *group_id, const char *what, diag_list *d)
+{
+    if (check_env(env, what, d) != 0)
+        return -1;
+    if (group_id && !find_group(env->ev->p, group_id)) {
+        diag_add(d, DIAG_ERROR, what, 0, 0, "chart: plan %s has no group '%s'", env->ev->p->id,
+                 group_id);
+        return -1;
+    }
+    if (group_targets(env->ev, group_id) == 0) {
+        diag_add(d, DIAG_ERROR, what, 0, 0, "chart: group '%s' of plan %s has no targets",
+                 group_id ? group_id : "(all)", env->ev->p->id);
+        return -1;
+    }
+    return 0;
+}
+
+double chart_group_overview_height(const chart_env *env, const char *group_id, double width_mm)
+{
+    if (!env || !env->ev || !env->tpl || !env->lb || group_targets(env->ev, group_id) == 0)
+        return 0;
+    group_arg a = {group_id};
+    /* whole tenths of a millimetre, so that the manifest states it exactly */
+    return ceil(measure_mm(env, width_mm, overview_layout, &a) * 10 - 1e-6) / 10;
+}
+
+int chart_group_overview(const chart_env *env, const char *group_id, chart_format fmt,
+                         double width_mm, double height_mm, const char *path, diag_list *d)
+{
+    if (check_group(env, group_id, path, d) != 0)
+        return -1;
+    if (height_mm <= 0)
+        height_mm = chart_group_overview_height(env, group_id, width_mm);
+    group_arg a = {group_id};
+    return render(env, fmt, width_mm, height_mm, path, draw_overview, &a, d);
+}
+
+int chart_group_overview_cairo(const chart_env *env, const char *group_id, cairo_t *cr,
+                               double width_mm, double height_mm, diag_list *d)
+{
+    const char *what = group_id ? group_id : "overview";
+    if (check_group(env, group_id, what, d) != 0)
+        return -1;
+    if (height_mm <= 0)
+        height_mm = chart_group_overview_height(env, group_id, width_mm);
+    group_arg a = {group_id};
+    return draw_on(env, cr, width_mm, height_mm, draw_overview, &a, what, d);
+}
+
+/* ---------- accidents by grade and sector ---------- */
+
+#define ACC_MAX_YEARS 60
+
+typedef struct acc_data {
+    int var;
+    int y0, y1;
+    const dim_def *dims[2]; /* grade, sector */
+    const char *dim_title[2];
+    double *v[2];           /* [year][value] */
+    int covered[ACC_MAX_YEARS];
+    double total[ACC_MAX_YEARS];
+} acc_data;
+
+static const dim_def *table_dim(const table_def *t, const char *name)
+{
+    for (int i = 0; i < t->ndims; i++)
+        if (strcmp(t->dims[i].name, name) == 0 && t->dims[i].nvalues > 0)
+            return &t->dims[i];
+    return NULL;
+}
+
+static void acc_free(acc_data *a)
+{
+    free(a->v[0]);
+    free(a->v[1]);
+}
+
+/* Accident counts per year by grade and by sector; 0 if there are none to draw. */
+static int acc_load(const chart_env *env, acc_data *a)
+{
+    memset(a, 0, sizeof *a);
+    const eval_context *ec = env->ec;
+    if (!ec || !ec->dict || !ec->r)
+        return 0;
+    a->var = dictionary_find_var(ec->dict, "ps_accidents");
+    if (a->var < 0 || !region_has_table(ec->r, a->var))
+        return 0;
+    const table_def *t = &ec->dict->tables[ec->dict->vars[a->var].table];
+    a->dims[0] = table_dim(t, "grade");
+    a->dims[1] = table_dim(t, "sector");
+    if (!a->dims[0] || !a->dims[1])
+        return 0;
+    int first, last;
+    if (!region_var_years(ec->r, a->var, &first, &last))
+        return 0;
+    if (last > env->ev->eval_year)
+        last = env->ev->eval_year;
+    if (first > last)
+        return 0;
+    if (last - first >= ACC_MAX_YEARS)
+        first = last - ACC_MAX_YEARS + 1;
+    a->y0 = first;
+    a->y1 = last;
+    int ny = last - first + 1;
+    for (int k = 0; k < 2; k++) {
+        const dim_def *dd = a->dims[k];
+        a->v[k] = xcalloc((size_t)ny * (size_t)dd->nvalues, sizeof(double));
+        for (int yi = 0; yi < ny; yi++) {
+            int yr = first + yi;
+            a->covered[yi] = region_year_covered(ec->r, a->var, yr);
+            double tot = 0;
+            for (int j = 0; j < dd->nvalues; j++) {
+                formula_filter f = {dd->name, &dd->values[j], 1};
+                fvalue v = region_value(ec->r, a->var, &f, 1, yr, NULL, NULL);
+                double x = v.state == FV_OK ? v.v : 0;
+                a->v[k][yi * dd->nvalues + j] = x;
+                tot += x;
+            }
+            if (k == 0)
+                a->total[yi] = tot;
+        }
+    }
+    return 1;
+}
+
+int chart_has_accidents(const chart_env *env)
+{
+    acc_data a;
+    int ok = env && env->ev && acc_load(env, &a);
+    if (ok)
+        acc_free(&a);
+    return ok;
+}
+
+/* Fill, hatch and whether text on it is white, per category index. */
+static const unsigned grade_fill[] = {0xB7D7EE, OI_ORANGE, OI_VERMILLION, 0x5B1A00};
+static const unsigned sector_fill[] = {OI_BLUE, 0x333333, OI_ORANGE, OI_VERMILLION, 0xDDDDDD,
+                                       OI_SKY, OI_PURPLE, OI_GREEN, OI_YELLOW};
+static const int sector_hatched[] = {0, 0, 0, 1, 0, 0, 1, 1, 0};
+
+static unsigned cat_fill(int k, int j)
+{
+    if (k == 0)
+        return grade_fill[j % 4];
+    return sector_fill[j % 9];
+}
+
+static int cat_hatched(int k, int j) { return k == 1 && sector_hatched[j % 9]; }
+
+static int dark_fill(unsigned c)
+{
+    rgb x = hex(c);
+    return 0.2126 * x.r + 0.7152 * x.g + 0.0722 * x.b < 0.45;
+}
+
+/* Grades above the first with accidents in year index yi. */
+static int serious_lines(const acc_data *a, int yi)
+{
+    int n = 0;
+    for (int j = 1; j < a->dims[0]->nvalues; j++)
+        n += a->v[0][yi * a->dims[0]->nvalues + j] > 0;
+    return n;
+}
+
+static int draw_accidents(canvas *c, const void *argp)
+{
+    const acc_data *a = argp;
+    const evaluation *ev = c->env->ev;
+    const plan *p = ev->p;
+    cairo_t *cr = c->cr;
+    const double pad = 8, W = c->w, H = c->h;
+    double y = draw_title(c, T(c, "title", "accidents"), pad, pad - 2, W - 2 * pad);
+    text_at(c, T(c, "axis", "accidents"), pad, y + FS_SMALL, FS_SMALL, 0, AL_LEFT, COL_MUTED);
+    /* plan period label on the right of the unit line */
+    char f[16], t[16];
+    snprintf(f, sizeof f, "%d", p->period[0]);
+    snprintf(t, sizeof t, "%d", p->period[1]);
+    kv pv[] = {{"from", f}, {"to", t}};
+    char *pp = expand(T(c, "legend", "plan_period"), pv, 2);
+    y += FS_SMALL + 5;
+
+    /* legend column width */
+    double legw = 0;
+    for (int k = 0; k < 2; k++)
+        for (int j = 0; j < a->dims[k]->nvalues; j++) {
+            legend_item it = {LG_SWATCH, a->dims[k]->values[j], 0};
+            double w = legend_item_w(c, &it);
+            if (w > legw)
+                legw = w;
+        }
+    {
+        legend_item it = {LG_NA, pp, 0};
+        double w = legend_item_w(c, &it);
+        if (w > legw)
+            legw = w;
+    }
+    double maxtot = 0;
+    int ny = a->y1 - a->y0 + 1;
+    for (int yi = 0; yi < ny; yi++)
+        if (a->total[yi] > maxtot)
+            maxtot = a->total[yi];
+    double panel_h = (H - pad - y) / 2;
+    for (int k = 0; k < 2; k++) {
+        const dim_def *dd = a->dims[k];
+        double top = y + k * panel_h + (k ? 4 : 0);
+        double sub_base = top + FS_TEXT + 1;
+        text_at(c, T(c, "title", k == 0 ? "accidents_grade" : "accidents_sector"), pad, sub_base,
+                FS_TEXT, 1, AL_LEFT, COL_TEXT);
+        double plot_top = sub_base + FS_SMALL + 4;
+        double xlabel_base = top + panel_h - 4;
+        double plot_bottom = xlabel_base - FS_SMALL - 4;
+        axis ay;
+        int nt = (int)((plot_bottom - plot_top) / 20);
+        axis_fit(&ay, 0, maxtot > 0 ? maxtot : 1, nt < 2 ? 2 : nt > 5 ? 5 : nt);
+        if (ay.step < 1) {
+            ay.step = 1;
+            ay.hi = ceil(ay.hi);
+        }
+        ay.p0 = plot_bottom;
+        ay.p1 = plot_top;
+        /* headroom for each bar's total and, by grade, the serious accidents named above it */
+        for (int guard = 0; guard < 8; guard++) {
+            int fits = 1;
+            for (int yi = 0; yi < ny; yi++) {
+                int lines = 1 + (k == 0 ? serious_lines(a, yi) : 0);
+                if (axis_map(&ay, a->total[yi]) - lines * (FS_SMALL + 2) - 2 < plot_top - 4)
+                    fits = 0;
+            }
+            if (fits)
+                break;
+            ay.hi += ay.step;
+        }
+        double plot_left = pad + axis_label_w(c, &ay) + 5;
+        double plot_right = W - pad - legw - 6;
+        year_axis yx;
+        year_axis_set(&yx, a->y0, a->y1, plot_left, plot_right);
+        /* plan period behind the bars */
+        int p0 = p->period[0] > a->y0 ? p->period[0] : a->y0;
+        int p1 = p->period[1] < a->y1 ? p->period[1] : a->y1;
+        if (p0 <= p1) {
+            set_colour(cr, COL_BAND);
+            cairo_rectangle(cr, yx.x0 + (p0 - a->y0) * yx.slot, plot_top - 2,
+                            (p1 - p0 + 1) * yx.slot, plot_bottom - plot_top + 2);
+            cairo_fill(cr);
+        }
+        draw_y_grid(c, &ay, plot_left, plot_right);
+        double bw = yx.slot * 0.62;
+        for (int yi = 0; yi < ny; yi++) {
+            double cx = year_x(&yx, a->y0 + yi);
+            if (!a->covered[yi]) {
+                hatch(cr, cx - yx.slot / 2 + 0.5, plot_top, yx.slot - 1, plot_bottom - plot_top,
+                      COL_HATCH, 3.2, 0.55);
+                if (yx.slot >= FS_SMALL + 2) {
+                    const char *w = T(c, "legend", "missing");
+                    int nch = utf8_columns(w, strlen(w));
+                    double ttop = plot_bottom - 3 - nch * FS_SMALL * 1.05;
+                    cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
+                    cairo_rectangle(cr, cx - (FS_SMALL + 2) / 2, ttop - 1, FS_SMALL + 2,
+                                    nch * FS_SMALL * 1.05 + 2);
+                    cairo_fill(cr);
+                    text_vertical(c, w, cx, ttop, FS_SMALL, COL_MUTED);
+                }
+                continue;
+            }
+            double base = 0;
+            for (int j = 0; j < dd->nvalues; j++) {
+                double v = a->v[k][yi * dd->nvalues + j];
+                if (v <= 0)
+                    continue;
+                double yb = axis_map(&ay, base), yt = axis_map(&ay, base + v);
+                unsigned fill = cat_fill(k, j);
+                set_colour(cr, fill);
+                cairo_rectangle(cr, cx - bw / 2, yt, bw, yb - yt);
+                cairo_fill(cr);
+                if (cat_hatched(k, j))
+                    hatch(cr, cx - bw / 2, yt, bw, yb - yt, 0xFFFFFF, 2.6, 0.7);
+                if (fill == 0xDDDDDD || fill == OI_YELLOW) {
+                    set_colour(cr, 0x888888);
+                    cairo_set_line_width(cr, 0.4);
+                    cairo_rectangle(cr, cx - bw / 2, yt, bw, yb - yt);
+                    cairo_stroke(cr);
+                }
+                /* white rule between segments */
+                seg(cr, cx - bw / 2, yt, cx + bw / 2, yt, LS_SOLID, 0.6, 0xFFFFFF);
+                if (yb - yt >= FS_SMALL + 1 && bw >= text_w(c, "00", FS_SMALL, 0)) {
+                    char num[32];
+                    fmt_value(v, 0, num, sizeof num);
+                    int white = dark_fill(fill);
+                    if (cat_hatched(k, j)) {
+                        double tw2 = text_w(c, num, FS_SMALL, 1);
+                        set_colour(cr, fill);
+                        cairo_rectangle(cr, cx - tw2 / 2 - 1, (yt + yb) / 2 - FS_SMALL * 0.5,
+                                        tw2 + 2, FS_SMALL);
+                        cairo_fill(cr);
+                    }
+                    text_at(c, num, cx, mid_baseline((yt + yb) / 2, FS_SMALL), FS_SMALL, 1,
+                            AL_CENTER, white ? 0xFFFFFF : COL_TEXT);
+                }
+                base += v;
+            }
+            char num[32];
+            fmt_value(a->total[yi], 0, num, sizeof num);
+            double ty = axis_map(&ay, a->total[yi]) - 2.5;
+            text_at(c, num, cx, ty, FS_SMALL, 1, AL_CENTER, COL_TEXT);
+            /* grades above the first (较大 重大 特别重大): named over the bar, however thin */
+            for (int j = 1; k == 0 && j < dd->nvalues; j++) {
+                double v = a->v[0][yi * dd->nvalues + j];
+                if (v <= 0)
+                    continue;
+                ty -= FS_SMALL + 2;
+                char n[32];
+                fmt_value(v, 0, n, sizeof n);
+                kv sv[] = {{"grade", dd->values[j]}, {"n", n}};
+                char *sl = expand(T(c, "legend", "serious"), sv, 2);
+                double tw2 = text_w(c, sl, FS_SMALL, 1);
+                set_colour(cr, cat_fill(0, j));
+                cairo_rectangle(cr, cx - tw2 / 2 - 6, ty - FS_SMALL * 0.62, 4, 4);
+                cairo_fill(cr);
+                text_at(c, sl, cx + 2.5, ty, FS_SMALL, 1, AL_CENTER, COL_TEXT);
+                free(sl);
+            }
+        }
+        seg(cr, plot_left, plot_bottom, plot_right, plot_bottom, LS_SOLID, 0.8, COL_AXIS);
+        draw_year_labels(c, &yx, xlabel_base);
+        /* legend, top category first (as stacked) */
+        double lx = W - pad - legw, ly = plot_top;
+        for (int j = dd->nvalues - 1; j >= 0; j--) {
+            legend_item it = {cat_hatched(k, j) ? LG_SWATCH_HATCHED : LG_SWATCH, dd->values[j],
+                              cat_fill(k, j)};
+            legend_sample(c, &it, lx, ly + LEGEND_ROW / 2);
+            text_at(c, it.text, lx + LEGEND_SAMPLE + 3, mid_baseline(ly + LEGEND_ROW / 2, FS_SMALL),
+                    FS_SMALL, 0, AL_LEFT, COL_TEXT);
+            ly += LEGEND_ROW;
+        }
+        if (k == 0 && p0 <= p1) {
+            legend_item it = {LG_NA, pp, 0};
+            legend_sample(c, &it, lx, ly + LEGEND_ROW / 2 + 2);
+            text_at(c, pp, lx + LEGEND_SAMPLE + 3, mid_baseline(ly + LEGEND_ROW / 2 + 2, FS_SMALL),
+                    FS_SMALL, 0, AL_LEFT, COL_TEXT);
+        }
+    }
+    free(pp);
+    return 0;
+}
+
+int chart_accidents(const chart_env *env, chart_format fmt, double width_mm, double height_mm,
+                    const char *path, diag_list *d)
+{
+    if (check_env(env, path, d) != 0)
+        return -1;
+    acc_data a;
+    if (!acc_load(env, &a)) {
+        diag_add(d, DIAG_ERROR, path, 0, 0, "chart: no accident data (ps_accidents by grade and "
+                                            "sector) for plan %s", env->ev->p->id);
+        return -1;
+    }
+    int rc = render(env, fmt, width_mm, height_mm, path, draw_accidents, &a, d);
+    acc_free(&a);
+    return rc;
+}
+
+int chart_accidents_cairo(const chart_env *env, cairo_t *cr, double width_mm, double height_mm,
+                          diag_list *d)
+{
+    if (check_env(env, "accidents", d) != 0)
+        return -1;
+    acc_data a;
+    if (!acc_load(env, &a)) {
+        diag_add(d, DIAG_ERROR, "accidents", 0, 0, "chart: no accident data for plan %s",
+                 env->ev->p->id);
+        return -1;
+    }
+    int rc = draw_on(env, cr, width_mm, height_mm, draw_accidents, &a, "accidents", d);
+    acc_free(&a);
+    return rc;
+}
+
+/* ---------- reserve coverage ---------- */
+
+/* 1 if e reads a variable of the reserves table. */
+static int reads_reserves(const dictionary *dict, const expr_def *e)
+{
+    if (!e || !e->f)
+        return 0;
+    const formula_ref *refs;
+    int n = formula_refs(e->f, &refs);
+    for (int i = 0; i < n; i++)
+        if (refs[i].kind == REF_VARIABLE && refs[i].id >= 0 && refs[i].id < dict->nvars &&
+            strcmp(dict->tables[dict->vars[refs[i].id].table].name, "reserves") == 0)
+            return 1;
+    return 0;
+}
+
+/* The target a reserve bar is measured against: the last one with a positive norm. */
+static const target_result *reserve_target(const indicator_result *ir)
+{
+    const target_result *best = NULL;
+    for (int k = 0; k < ir->ntargets; k++) {
+        const target *t = ir->targets[k].t;
+        if ((t->op == OP_GE || t->op == OP_GT || t->op == OP_EQ) && t->has_value && t->value > 0 &&
+            (!best || t->year > best->t->year))
+            best = &ir->targets[k];
+    }
+    return best;
+}
+
+static int is_reserve(const chart_env *env, const indicator_result *ir)
+{
+    const indicator *ind = ir->ind;
+    if (!env->ec || !env->ec->dict || ind->kind != IND_QUANTITATIVE || !reserve_target(ir))
+        return 0;
+    const dictionary *dict = env->ec->dict;
+    return reads_reserves(dict, ind->formula) || reads_reserves(dict, ind->numerator) ||
+           reads_reserves(dict, ind->denominator);
+}
+
+int chart_reserve_count(const chart_env *env)
+{
+    int n = 0;
+    if (!env || !env->ev)
+        return 0;
+    for (int i = 0; i < env->ev->ninds; i++)
+        n += is_reserve(env, &env->ev->inds[i]);
+    return n;
+}
+
+#define RS_ROW1 22.0
+
+static double reserves_layout(canvas *c, const void *argp, int draw)
+{
+    (void)argp;
+    const evaluation *ev = c->env->ev;
+    cairo_t *cr = c->cr;
+    const double pad = 8, W = c->w;
+    double y = pad - 2;
+    if (draw)
+        y = draw_title(c, T(c, "title", "reserves"), pad, y, W - 2 * pad);
+    else if (!(c->env->flags & CHART_NO_TITLE))
+        y += FS_TITLE * 1.35 + 3;
+    double unit_base = y + FS_SMALL;
+    y = unit_base + 8;
+    double labelw = (W - 2 * pad) * 0.42;
+    double bar_left = pad + labelw + 6;
+    double statusw = text_w(c, "000%", FS_SMALL, 1) + 6;
+    for (int v = 0; v < 5; v++) {
+        double w = text_w(c, status_word(c, (verdict)v), FS_SMALL, 1);
+        if (w + FS_SMALL * 1.2 > statusw - 6)
+            statusw = w + FS_SMALL * 1.2 + 6;
+    }
+    /* room at the right for "128%（2024年）" and the status */
+    char probe[96];
+    {
+        kv pv[] = {{"pct", "000"}, {"year", "2025"}};
+        char *s = expand(T(c, "reserves", "latest"), pv, 2);
+        snprintf(probe, sizeof probe, "%s", s);
+        free(s);
+    }
+    double valw = text_w(c, probe, FS_SMALL, 1) + 6;
+    double bar_right = W - pad - valw - statusw - 4;
+    double maxpct = 120;
+    for (int i = 0; i < ev->ninds; i++) {
+        const indicator_result *ir = &ev->inds[i];
+        if (!is_reserve(c->env, ir))
+            continue;
+        const target_result *tr = reserve_target(ir);
+        for (int yr = ev->eval_year; yr >= ir->first_year; yr--) {
+            fvalue v = result_year(ir, yr).value;
+            if (v.state == FV_OK) {
+                double pct = v.v / tr->t->value * 100;
+                if (pct > maxpct)
+                    maxpct = pct;
+                break;
+            }
+        }
+    }
+    if (maxpct > 300)
+        maxpct = 300;
+    axis ax;
+    axis_fit(&ax, 0, maxpct, 5);
+    ax.p0 = bar_left;
+    ax.p1 = bar_right;
+    if (draw)
+        text_at(c, T(c, "axis", "reserves"), bar_left, unit_base, FS_SMALL, 0, AL_LEFT, COL_MUTED);
+    double rows_top = y;
+    int band = 0;
+    for (int i = 0; i < ev->ninds; i++) {
+        const indicator_result *ir = &ev->inds[i];
+        if (!is_reserve(c->env, ir))
+            continue;
+        const target_result *tr = reserve_target(ir);
+        kv iv[] = {{"id", ir->ind->id}, {"name", ir->ind->name ? ir->ind->name : ""}};
+        char *item = expand(T(c, "title", "indicator"), iv, 2);
+        char *lines[2];
+        int nl = wrap_text(c, item, FS_SMALL, 0, labelw - 2, lines, 2);
+        free(item);
+        double rh = RS_ROW1;
+        if (draw) {
+            if (band) {
+                set_colour(cr, COL_ROW);
+                cairo_rectangle(cr, pad, y, W - 2 * pad, rh);
+                cairo_fill(cr);
+            }
+            double cy = y + rh / 2;
+            for (int l = 0; l < nl; l++)
+                text_at(c, lines[l], pad + 2,
+                        mid_baseline(cy + (l - (nl - 1) / 2.0) * OV_LINE, FS_SMALL), FS_SMALL, 0,
+                        AL_LEFT, COL_TEXT);
+            int vy = 0;
+            double val = 0;
+            for (int yr = ev->eval_year; yr >= ir->first_year; yr--) {
+                fvalue v = result_year(ir, yr).value;
+                if (v.state == FV_OK) {
+                    vy = yr;
+                    val = v.v;
+                    break;
+                }
+            }
+            double x = bar_left;
+            if (vy) {
+                double pct = val / tr->t->value * 100;
+                double shown = pct > ax.hi ? ax.hi : pct < 0 ? 0 : pct;
+                double bx1 = axis_map(&ax, shown);
+                set_colour(cr, pct >= 100 - 1e-9 ? OI_BLUE : OI_VERMILLION);
+                cairo_rectangle(cr, bar_left, cy - 5, bx1 - bar_left, 10);
+                cairo_fill(cr);
+                if (pct > ax.hi) { /* cut bar: a break mark */
+                    seg(cr, bx1 - 4, cy - 7, bx1 - 1, cy + 7, LS_SOLID, 1.6, 0xFFFFFF);
+                }
+                char num[48];
+                fmt_value(pct, 0, num, sizeof num);
+                kv pv[] = {{"pct", num}, {"year", ""}};
+                char ys[16];
+                snprintf(ys, sizeof ys, "%d", vy);
+                pv[1].val = ys;
+                char *s = expand(T(c, "reserves", vy == ev->eval_year ? "value" : "latest"), pv, 2);
+                double x100 = axis_map(&ax, 100);
+                x = (bx1 > x100 - 1 ? bx1 : x100) + 4;
+                x += text_at(c, s, x, mid_baseline(cy, FS_SMALL), FS_SMALL, 1, AL_LEFT, COL_TEXT);
+                free(s);
+            } else {
+                x += text_at(c, T(c, "reserves", "no_data"), x + 2, mid_baseline(cy, FS_SMALL),
+                             FS_SMALL, 0, AL_LEFT, COL_MUTED) + 2;
+            }
+            double sx = x + 6 > W - pad - statusw ? x + 6 : W - pad - statusw;
+            status_badge(c, tr->status, sx, mid_baseline(cy, FS_SMALL), FS_SMALL);
+        }
+        free_lines(lines, nl);
+        y += rh;
+        band = !band;
+    }
+    if (draw) {
+        /* ticks under the bars and the 100 % line over them */
+        char buf[32];
+        for (double v = ax.lo; v <= ax.hi + 1e-9; v += ax.step) {
+            double x = axis_map(&ax, v);
+            seg(cr, x, rows_top, x, y, LS_SOLID, 0.35, COL_GRID);
+            text_at(c, fmt_tick(v, ax.step, buf, sizeof buf), x, y + FS_SMALL + 3, FS_SMALL, 0, AL_CENTER, COL_MUTED);
+        }
+        seg(cr, bar_left, rows_top, bar_left, y, LS_SOLID, 0.8, COL_AXIS);
+        double x100 = axis_map(&ax, 100);
+        seg(cr, x100, rows_top - 3, x100, y, LS_DASHED, 1.3, COL_TEXT);
+        text_at(c, T(c, "axis", "norm"), x100 + 3, rows_top - 2, FS_SMALL, 1, AL_LEFT, COL_TEXT);
+    }
+    return y + FS_SMALL + 6 + pad;
+}
+
+static int draw_reserves(canvas *c, const void *arg)
+{
+    reserves_layout(c, arg, 1);
+    return 0;
+}
+
+double chart_reserves_height(const chart_env *env, double width_mm)
+{
+    if (chart_reserve_count(env) == 0 || !env->tpl || !env->lb)
+        return 0;
+    return ceil(measure_mm(env, width_mm, reserves_layout, NULL) * 10 - 1e-6) / 10;
+}
+
+static int check_reserves(const chart_env *env, const char *what, diag_list *d)
+{
+    if (check_env(env, what, d) != 0)
+        return -1;
+    if (chart_reserve_count(env) == 0) {
+        diag_add(d, DIAG_ERROR, what, 0, 0, "chart: plan %s has no reserve indicator",
+                 env->ev->p->id);
+        return -1;
+    }
+    return 0;
+}
+
+int chart_reserves(const chart_env *env, chart_format fmt, double width_mm, double height_mm,
+                   const char *path, diag_list *d)
+{
+    if (check_reserves(env, path, d) != 0)
+        return -1;
+    if (height_mm <= 0)
+        height_mm = chart_reserves_height(env, width_mm);
+    return render(env, fmt, width_mm, height_mm, path, draw_reserves, NULL, d);
+}
+
+int chart_reserves_cairo(const chart_env *env, cairo_t *cr, double width_mm, double height_mm,
+                         diag_list *d)
+{
+    if (check_reserves(env, "reserves", d) != 0)
+        return -1;
+    if (height_mm <= 0)
+        height_mm = chart_reserves_height(env, width_mm);
+    return draw_on(env, cr, width_mm, height_mm, draw_reserves, NULL, "reserves", d);
+}
+
+/* ---------- the whole set ---------- */
+
+typedef struct manifest {
+    strbuf rows;
+} manifest;
+
+static void manifest_row(manifest *m, const chart_env *env, const char *file, const char *kind,
+                         const char *ind_id, const char *group, const char *title,
+                         chart_format fmt, double w_mm, double h_mm)
+{
+    double dpi = env->dpi > 0 ? env->dpi : CHART_DPI;
+    char *line;
+    FILE *f = open_memstream(&line, &(size_t){0});
+    if (!f)
+        return;
+    char num[32];
+    csv_field(f, file, 0);
+    csv_field(f, kind, 0);
+    csv_field(f, ind_id, 0);
+    csv_field(f, group, 0);
+    csv_field(f, title, 0);
+    csv_field(f, fmt == CHART_PNG ? "png" : "svg", 0);
+    snprintf(num, sizeof num, "%.1f", w_mm);
+    csv_field(f, num, 0);
+    snprintf(num, sizeof num, "%.1f", h_mm);
+    csv_field(f, num, 0);
+    if (fmt == CHART_PNG) {
+        snprintf(num, sizeof num, "%g", dpi);
+        csv_field(f, num, 0);
+        snprintf(num, sizeof num, "%d", (int)ceil(w_mm / 25.4 * dpi - 1e-6));
+        csv_field(f, num, 0);
+        snprintf(num, sizeof num, "%d", (int)ceil(h_mm / 25.4 * dpi - 1e-6));
+        csv_field(f, num, 1);
+    } else {
+        csv_field(f, "", 0);
+        csv_field(f, "", 0);
+        csv_field(f, "", 1);
+    }
+    fclose(f);
+    sb_add(&m->rows, line);
+    free(line);
+}
+
+/* Write one chart in both formats; 0 or -1. */
+typedef int (*write_fn)(const chart_env *env, const void *arg, chart_format fmt, double w,
+                        double h, const char *path, diag_list *d);
+
+static int write_both(const chart_env *env, out_set *out, manifest *m, const char *subdir,
+                      const char *base, const char *kind, const char *ind_id, const char *group,
+                      const char *title, write_fn fn, const void *arg, double w, double h,
+                      diag_list *d)
+{
+    static const chart_format fmts[2] = {CHART_PNG, CHART_SVG};
+    static const char *const ext[2] = {"png", "svg"};
+    int rc = 0;
+    for (int i = 0; i < 2; i++) {
+        char *file = xasprintf("%s.%s", base, ext[i]);
+        char *name = xasprintf("%s/%s", subdir, file);
+        const char *tmp = outset_path(out, name, d);
+        if (!tmp || fn(env, arg, fmts[i], w, h, tmp, d) != 0)
+            rc = -1;
+        else
+            manifest_row(m, env, file, kind, ind_id, group, title, fmts[i], w, h);
+        free(name);
+        free(file);
+    }
+    return rc;
+}
+
+static int wr_indicator(const chart_env *env, const void *arg, chart_format fmt, double w, double h,
+                        const char *path, diag_list *d)
+{
+    const indicator_result *ir = arg;
+    const fc_indicator *fc = NULL;
+    long i = ir - env->ev->inds;
+    if (env->forecasts && env->forecasts->inds && i >= 0 && i < env->forecasts->ninds &&
+        env->forecasts->inds[i].ir == ir)
+        fc = &env->forecasts->inds[i];
+    return chart_indicator(env, ir, fc, fmt, w, h, path, d);
+}
+
+static int wr_overview(const chart_env *env, const void *arg, chart_format fmt, double w, double h,
+                       const char *path, diag_list *d)
+{
+    return chart_group_overview(env, arg, fmt, w, h, path, d);
+}
+
+static int wr_accidents(const chart_env *env, const void *arg, chart_format fmt, double w, double h,
+                        const char *path, diag_list *d)
+{
+    (void)arg;
+    return chart_accidents(env, fmt, w, h, path, d);
+}
+
+static int wr_reserves(const chart_env *env, const void *arg, chart_format fmt, double w, double h,
+                       const char *path, diag_list *d)
+{
+    (void)arg;
+    return chart_reserves(env, fmt, w, h, path, d);
+}
+
+int charts_write_all(const chart_env *env, out_set *out, const char *subdir, diag_list *d)
+{
+    if (check_env(env, subdir, d) != 0)
+        return -1;
+    const evaluation *ev = env->ev;
+    const plan *p = ev->p;
+    manifest m;
+    sb_init(&m.rows);
+    int n = 0, rc = 0;
+    const double W = CHART_WIDTH_MM, H = CHART_HEIGHT_MM;
+    for (int i = 0; i < ev->ninds; i++) {
+        const indicator_result *ir = &ev->inds[i];
+        if (!chart_indicator_drawable(ir))
+            continue;
+        if (!safe_id(ir->ind->id)) {
+            diag_add(d, DIAG_WARNING, p->path, ir->ind->line, 0,
+                     "indicator id '%s' is not usable as a file name: no chart", ir->ind->id);
+            continue;
+        }
+        kv tv[] = {{"id", ir->ind->id}, {"name", ir->ind->name ? ir->ind->name : ""}};
+        char *title = expand(label(&env->tpl->text, "title", "indicator"), tv, 2);
+        if (write_both(env, out, &m, subdir, ir->ind->id, "indicator", ir->ind->id,
+                       ir->ind->group ? ir->ind->group : "", title, wr_indicator, ir, W, H, d) != 0)
+            rc = -1;
+        free(title);
+        n++;
+    }
+    int ngroups = p->ngroups ? p->ngroups : 1;
+    for (int g = 0; g < ngroups; g++) {
+        const char *gid = p->ngroups ? p->groups[g].id : NULL;
+        if (group_targets(ev, gid) == 0)
+            continue;
+        char *base = gid && safe_id(gid) ? xasprintf("overview-%s", gid)
+                     : gid                ? xasprintf("overview-%d", g + 1)
+                                          : xstrdup("overview-all");
+        double h = chart_group_overview_height(env, gid, W);
+        kv tv[] = {{"group", gid ? p->groups[g].name : p->title}, {"part", ""}};
+        char *title = expand(label(&env->tpl->text, "title", "overview"), tv, 2);
+        if (h <= 0 || write_both(env, out, &m, subdir, base, "overview", "", gid ? gid : "", title,
+                                 wr_overview, gid, W, h, d) != 0)
+            rc = -1;
+        free(title);
+        free(base);
+        n++;
+    }
+    if (chart_has_accidents(env)) {
+        if (write_both(env, out, &m, subdir, "accidents", "accidents", "", "",
+                       label(&env->tpl->text, "title", "accidents"), wr_accidents, NULL, W,
+                       H * 1.1, d) != 0)
+            rc = -1;
+        n++;
+    }
+    if (chart_reserve_count(env) > 0) {
+        double h = chart_reserves_height(env, W);
+        if (h <= 0 || write_both(env, out, &m, subdir, "reserves", "reserves", "", "",
+                                 label(&env->tpl->text, "title", "reserves"), wr_reserves, NULL, W,
+                                 h, d) != 0)
+            rc = -1;
+        n++;
+    }
+    char *mname = xasprintf("%s/charts.csv", subdir);
+    FILE *f = outset_stream(out, mname, d);
+    free(mname);
+    if (f) {
+        fputs("file,kind,indicator_id,group,title,format,width_mm,height_mm,dpi,width_px,"
+              "height_px\n",
+              f);
+        if (m.rows.s)
+            fputs(m.rows.s, f);
+    } else {
+        rc = -1;
+    }
+    sb_free(&m.rows);
+    return rc ? -1 : n;
+}
+
+int charts_write_plan(const evaluation *ev, const eval_context *ec, const labels *lb,
+                      const char *templates_dir, const forecast_set *forecasts, out_set *out,
+                      diag_list *d)
+{
+    chart_templates tpl;
+    char *path = xasprintf("%s/charts.yaml", templates_dir);
+    int rc = chart_templates_load(&tpl, path, d);
+    free(path);
+    if (rc == 0) {
+        chart_env env;
+        memset(&env, 0, sizeof env);
+        env.ev = ev;
+        env.ec = ec;
+        env.lb = lb;
+        env.tpl = &tpl;
+        env.forecasts = forecasts;
+        rc = charts_write_all(&env, out, "charts", d);
+    }
+    chart_templates_free(&tpl);
+    return rc;
+}
+
+void charts_shutdown(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
+}

@@ -1,0 +1,2416 @@
+/*
+ * forecast.c - see forecast.h; the methods are written up for readers in
+ * docs/methodology.md, which this file follows section by section.
+ */
+#include "forecast.h"
+#include "util.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_fit.h>
+#include <gsl/gsl_integration.h>
+#include <gsl/gsl_multifit.h>
+#include <gsl/gsl_multimin.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NQ 32                  /* Gauss-Hermite nodes for parameter uncertainty */
+#define DAMPED_MIN_POINTS 8    /* 6 parameters: AICc needs n >= k + 2 */
+#define MAX_TREND 3.0          /* |log annual factor| above this: a count trend is not estimable */
+#define SHARE_RARE 0.2         /* a count-based share is modelled as counts below 20% of its bound */
+
+enum { PK_POINT, PK_T, PK_LOGT, PK_COUNT, PK_NBJ };
+
+void forecast_options_init(forecast_options *o)
+{
+    o->on_track = 0.8;
+    o->at_risk = 0.5;
+    o->min_points = 4;
+    o->overdispersion = 1.5;
+    o->nsim = 20000;
+}
+
+static const char *const model_names[FM_NMODELS] = {
+    "none", "mean", "linear", "loglinear", "damped", "poisson_mean", "poisson", "negbin_mean",
+    "negbin"};
+
+const char *fc_model_name(fc_model m) { return model_names[m]; }
+
+fc_model fc_model_from_name(const char *s)
+{
+    for (int m = 1; s && m < FM_NMODELS; m++)
+        if (strcmp(s, model_names[m]) == 0)
+            return (fc_model)m;
+    return FM_NONE;
+}
+
+int fc_model_is_count(fc_model m) { return m >= FM_POISSON_MEAN && m <= FM_NEGBIN; }
+
+const char *fc_status_name(fc_status s)
+{
+    static const char *const names[] = {"", "met", "on_track", "at_risk", "off_track",
+                                        "insufficient_data"};
+    return names[s];
+}
+
+/* ---------- small helpers ---------- */
+
+static double tol(double x) { return 1e-9 * (fabs(x) > 1 ? fabs(x) : 1); }
+
+/* The comparison of the verdicts (assess.c), so that forecasts judge alike. */
+static int meets(target_op op, double v, double goal)
+{
+    double e = tol(goal);
+    switch (op) {
+    case OP_LE: return v <= goal + e;
+    case OP_LT: return v < goal - e;
+    case OP_GE: return v >= goal - e;
+    case OP_GT: return v > goal + e;
+    case OP_EQ: return fabs(v - goal) <= e || (goal == 100 && v >= 100 - e);
+    case OP_ZERO: return fabs(v) <= e;
+    default: return 0;
+    }
+}
+
+/* Six significant digits: for reading, not for machines. */
+static char *short_num(double v, char *buf)
+{
+    if (!isfinite(v))
+        snprintf(buf, 32, "%s", isnan(v) ? "-" : v > 0 ? "inf" : "-inf");
+    else
+        snprintf(buf, 32, "%.6g", v);
+    return buf;
+}
+
+static double clampd(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+static void set_note(fc_fit *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_note(fc_fit *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->note, sizeof f->note, fmt, ap);
+    va_end(ap);
+}
+
+static double aicc(double ll, int k, int n)
+{
+    if (n - k - 1 <= 0)
+        return NAN;
+    return -2 * ll + 2.0 * k + 2.0 * k * (k + 1) / (n - k - 1);
+}
+
+/* ---------- least squares ---------- */
+
+int fc_ols(const double *X, const double *y, int n, int p, double *c, double *cov, double *rss)
+{
+    if (p < 1 || n < p)
+        return -1;
+    gsl_matrix *Xm = gsl_matrix_alloc((size_t)n, (size_t)p);
+    gsl_vector *yv = gsl_vector_alloc((size_t)n);
+    gsl_vector *cv = gsl_vector_alloc((size_t)p);
+    gsl_matrix *cm = gsl_matrix_alloc((size_t)p, (size_t)p);
+    gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc((size_t)n, (size_t)p);
+    for (int i = 0; i < n; i++) {
+        gsl_vector_set(yv, (size_t)i, y[i]);
+        for (int j = 0; j < p; j++)
+            gsl_matrix_set(Xm, (size_t)i, (size_t)j, X[i * p + j]);
+    }
+    double chisq = 0;
+    int rc = gsl_multifit_linear(Xm, yv, cv, cm, &chisq, w);
+    for (int j = 0; j < p; j++) {
+        c[j] = gsl_vector_get(cv, (size_t)j);
+        for (int k = 0; k < p; k++)
+            if (cov)
+                cov[j * p + k] = n > p ? gsl_matrix_get(cm, (size_t)j, (size_t)k) : NAN;
+    }
+    if (rss)
+        *rss = chisq;
+    gsl_multifit_linear_free(w);
+    gsl_matrix_free(cm);
+    gsl_vector_free(cv);
+    gsl_vector_free(yv);
+    gsl_matrix_free(Xm);
+    return rc == GSL_SUCCESS ? 0 : -1;
+}
+
+static double mean_of(const double *t, int n)
+{
+    double s = 0;
+    for (int i = 0; i < n; i++)
+        s += t[i];
+    return n ? s / n : 0;
+}
+
+/* ---------- normal models: mean, linear, log-linear ---------- */
+
+static int fit_normal(fc_model m, const fc_series *s, fc_fit *f)
+{
+    int n = s->n, p = m == FM_MEAN ? 1 : 2;
+    if (!s->y) {
+        set_note(f, "no values");
+        return -1;
+    }
+    if (n < p + 1) {
+        set_note(f, "needs at least %d years", p + 1);
+        return -1;
+    }
+    if (m == FM_LOGLINEAR)
+        for (int i = 0; i < n; i++)
+            if (!(s->y[i] > 0)) {
+                set_note(f, "needs every value above zero (%g in %d)", s->y[i], (int)s->t[i]);
+                return -1;
+            }
+    f->p = p;
+    f->tc = mean_of(s->t, n);
+    double *X = xmalloc(sizeof(double) * (size_t)(n * p));
+    double *z = xmalloc(sizeof(double) * (size_t)n);
+    double mag = 0, sumlog = 0;
+    for (int i = 0; i < n; i++) {
+        X[i * p] = 1;
+        if (p == 2)
+            X[i * p + 1] = s->t[i] - f->tc;
+        z[i] = m == FM_LOGLINEAR ? log(s->y[i]) : s->y[i];
+        if (m == FM_LOGLINEAR)
+            sumlog += z[i];
+        if (fabs(s->y[i]) > mag)
+            mag = fabs(s->y[i]);
+    }
+    double c[2] = {0, 0}, cov[4] = {0, 0, 0, 0}, rss = 0;
+    int rc = fc_ols(X, z, n, p, c, cov, &rss);
+    free(X);
+    free(z);
+    if (rc != 0) {
+        set_note(f, "least squares failed");
+        return -1;
+    }
+    f->b[0] = c[0];
+    f->b[1] = p == 2 ? c[1] : 0;
+    f->cov[0][0] = cov[0];
+    f->cov[0][1] = f->cov[1][0] = p == 2 ? cov[1] : 0;
+    f->cov[1][1] = p == 2 ? cov[3] : 0;
+    f->df = n - p;
+    f->sigma = sqrt(rss / f->df);
+    /* A perfect fit would score an infinite likelihood: floor the residual
+     * spread at 1e-9 of the series' size so that ties go to fewer parameters. */
+    double floor_sd = m == FM_LOGLINEAR ? 1e-9 : 1e-9 * (mag > 0 ? mag : 1);
+    double rss_eff = rss > n * floor_sd * floor_sd ? rss : n * floor_sd * floor_sd;
+    f->loglik = -0.5 * n * (log(2 * M_PI * rss_eff / n) + 1) - sumlog;
+    f->k = p + 1;
+    f->aicc = aicc(f->loglik, f->k, n);
+    return 0;
+}
+
+/* ---------- damped trend (Holt) ---------- */
+
+double fc_damped_filter(const double *t, const double *y, int n, double alpha, double beta,
+                        double phi, double l0, double b0, double *fitted, double *level,
+                        double *trend)
+{
+    double l = l0, b = b0, sse = 0;
+    int i = 0;
+    for (double yr = n ? t[0] : 0; i < n; yr += 1) {
+        double yhat = l + phi * b;
+        if (fabs(yr - t[i]) < 0.5) {
+            double e = y[i] - yhat;
+            if (fitted)
+                fitted[i] = yhat;
+            sse += e * e;
+            l = yhat + alpha * e;
+            b = phi * b + alpha * beta * e;
+            i++;
+        } else {
+            l = yhat;
+            b = phi * b;
+        }
+    }
+    if (level)
+        *level = l;
+    if (trend)
+        *trend = b;
+    return sse;
+}
+
+double fc_damped_var_factor(double alpha, double beta, double phi, int h)
+{
+    double v = 1, phisum = 0, pw = 1;
+    for (int j = 1; j < h; j++) {
+        pw *= phi;
+        phisum += pw;
+        double cj = alpha * (1 + beta * phisum);
+        v += cj * cj;
+    }
+    return v;
+}
+
+typedef struct damped_data {
+    const double *t, *y;
+    int n;
+    double *f0, *u, *v, *zero;
+} damped_data;
+
+static const double damped_lo[3] = {0, 0, 0.8};
+static const double damped_hi[3] = {1, 1, 0.995};
+
+static double from_free(double x, int j)
+{
+    return damped_lo[j] + (damped_hi[j] - damped_lo[j]) * (1 + sin(x)) / 2;
+}
+
+static double to_free(double v, int j)
+{
+    double u = 2 * (v - damped_lo[j]) / (damped_hi[j] - damped_lo[j]) - 1;
+    return asin(clampd(u, -1, 1));
+}
+
+/* SSE at (alpha, beta, phi) with the initial states chosen by least squares. */
+static double damped_profile(const damped_data *d, double a, double b, double phi, double *l0,
+                             double *b0)
+{
+    fc_damped_filter(d->t, d->y, d->n, a, b, phi, 0, 0, d->f0, NULL, NULL);
+    fc_damped_filter(d->t, d->zero, d->n, a, b, phi, 1, 0, d->u, NULL, NULL);
+    fc_damped_filter(d->t, d->zero, d->n, a, b, phi, 0, 1, d->v, NULL, NULL);
+    double suu = 0, suv = 0, svv = 0, sur = 0, svr = 0, srr = 0;
+    for (int i = 0; i < d->n; i++) {
+        double r = d->y[i] - d->f0[i];
+        suu += d->u[i] * d->u[i];
+        suv += d->u[i] * d->v[i];
+        svv += d->v[i] * d->v[i];
+        sur += d->u[i] * r;
+        svr += d->v[i] * r;
+        srr += r * r;
+    }
+    double det = suu * svv - suv * suv;
+    double L, B;
+    if (det > 1e-12 * (suu * svv + 1e-300)) {
+        L = (svv * sur - suv * svr) / det;
+        B = (suu * svr - suv * sur) / det;
+    } else {
+        L = suu > 0 ? sur / suu : 0;
+        B = 0;
+    }
+    if (l0)
+        *l0 = L;
+    if (b0)
+        *b0 = B;
+    double sse = srr - 2 * (L * sur + B * svr) + L * L * suu + 2 * L * B * suv + B * B * svv;
+    return sse > 0 ? sse : 0;
+}
+
+static double damped_objective(const gsl_vector *x, void *params)
+{
+    const damped_data *d = params;
+    return damped_profile(d, from_free(gsl_vector_get(x, 0), 0), from_free(gsl_vector_get(x, 1), 1),
+                          from_free(gsl_vector_get(x, 2), 2), NULL, NULL);
+}
+
+static int fit_damped(const fc_series *s, fc_fit *f)
+{
+    int n = s->n;
+    if (!s->y) {
+        set_note(f, "no values");
+        return -1;
+    }
+    if (n < DAMPED_MIN_POINTS) {
+        set_note(f, "needs at least %d years (6 parameters)", DAMPED_MIN_POINTS);
+        return -1;
+    }
+    damped_data d = {s->t, s->y, n, NULL, NULL, NULL, NULL};
+    d.f0 = xcalloc((size_t)n, sizeof(double));
+    d.u = xcalloc((size_t)n, sizeof(double));
+    d.v = xcalloc((size_t)n, sizeof(double));
+    d.zero = xcalloc((size_t)n, sizeof(double));
+    gsl_multimin_function fn = {damped_objective, 3, &d};
+    gsl_multimin_fminimizer *mz = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, 3);
+    gsl_vector *x = gsl_vector_alloc(3), *step = gsl_vector_alloc(3);
+    static const double starts[][3] = {{0.3, 0.1, 0.9}, {0.8, 0.2, 0.95}, {0.5, 0.5, 0.85},
+                                       {0.95, 0.05, 0.98}, {0.1, 0.9, 0.9}, {0.6, 0.02, 0.99}};
+    double best = HUGE_VAL, bp[3] = {0.5, 0.1, 0.9};
+    for (size_t st = 0; st < sizeof starts / sizeof starts[0]; st++) {
+        for (int j = 0; j < 3; j++) {
+            gsl_vector_set(x, (size_t)j, to_free(starts[st][j], j));
+            gsl_vector_set(step, (size_t)j, 0.4);
+        }
+        gsl_multimin_fminimizer_set(mz, &fn, x, step);
+        for (int it = 0; it < 2000; it++) {
+            if (gsl_multimin_fminimizer_iterate(mz) != GSL_SUCCESS)
+                break;
+            if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(mz), 1e-10) == GSL_SUCCESS)
+                break;
+        }
+        double val = gsl_multimin_fminimizer_minimum(mz);
+        if (val < best * (1 - 1e-12)) {
+            best = val;
+            for (int j = 0; j < 3; j++)
+                bp[j] = from_free(gsl_vector_get(mz->x, (size_t)j), j);
+        }
+    }
+    gsl_multimin_fminimizer_free(mz);
+    gsl_vector_free(x);
+    gsl_vector_free(step);
+    f->alpha = bp[0];
+    f->beta = bp[1];
+    f->phi = bp[2];
+    damped_profile(&d, bp[0], bp[1], bp[2], &f->l0, &f->b0);
+    f->sse = fc_damped_filter(s->t, s->y, n, f->alpha, f->beta, f->phi, f->l0, f->b0, NULL,
+                              &f->level, &f->trend);
+    free(d.f0);
+    free(d.u);
+    free(d.v);
+    free(d.zero);
+    double mag = 0;
+    for (int i = 0; i < n; i++)
+        if (fabs(s->y[i]) > mag)
+            mag = fabs(s->y[i]);
+    double floor_sd = 1e-9 * (mag > 0 ? mag : 1);
+    double sse_eff = f->sse > n * floor_sd * floor_sd ? f->sse : n * floor_sd * floor_sd;
+    f->df = n - 5;
+    f->sigma = sqrt(f->sse / f->df);
+    f->loglik = -0.5 * n * (log(2 * M_PI * sse_eff / n) + 1);
+    f->k = 6;
+    f->aicc = aicc(f->loglik, f->k, n);
+    return 0;
+}
+
+/* ---------- count models: Poisson and negative binomial GLMs ---------- */
+
+static double expo(const fc_series *s, int i) { return s->exposure ? s->exposure[i] : 1; }
+
+static double count_ll(double y, double mu, double a)
+{
+    if (a <= 0) {
+        if (mu <= 0)
+            return y == 0 ? 0 : -HUGE_VAL;
+        return y * log(mu) - mu - lgamma(y + 1);
+    }
+    double r = 1 / a;
+    double ll = lgamma(y + r) - lgamma(r) - lgamma(y + 1) + r * log(r / (r + mu));
+    if (y > 0)
+        ll += y * log(mu / (r + mu));
+    return ll;
+}
+
+/*
+ * IRLS for log(mu_i) = log(E_i) + b0 [+ b1 (t_i - tc)], variance mu + a mu^2
+ * (a = 0: Poisson). Returns 0 and fills b, cov ((X'WX)^-1), the
+ * log-likelihood and Pearson's chi2; -1 if it does not converge.
+ */
+static int glm_fit(const fc_series *s, int p, double a, double tc, double b[2], double cov[2][2],
+                   double *ll, double *pearson)
+{
+    int n = s->n;
+    double sy = 0, se = 0;
+    for (int i = 0; i < n; i++) {
+        sy += s->count[i];
+        se += expo(s, i);
+    }
+    if (sy <= 0 || se <= 0)
+        return -1;
+    b[0] = log(sy / se);
+    b[1] = 0;
+    gsl_matrix *X = gsl_matrix_alloc((size_t)n, (size_t)p);
+    gsl_vector *w = gsl_vector_alloc((size_t)n), *z = gsl_vector_alloc((size_t)n);
+    gsl_vector *c = gsl_vector_alloc((size_t)p);
+    gsl_matrix *cm = gsl_matrix_alloc((size_t)p, (size_t)p);
+    gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc((size_t)n, (size_t)p);
+    int converged = 0;
+    for (int it = 0; it < 100 && !converged; it++) {
+        for (int i = 0; i < n; i++) {
+            double x1 = s->t[i] - tc;
+            double lin = b[0] + (p == 2 ? b[1] * x1 : 0);
+            double mu = expo(s, i) * exp(lin);
+            gsl_matrix_set(X, (size_t)i, 0, 1);
+            if (p == 2)
+                gsl_matrix_set(X, (size_t)i, 1, x1);
+            gsl_vector_set(w, (size_t)i, mu / (1 + a * mu));
+            gsl_vector_set(z, (size_t)i, lin + (s->count[i] - mu) / mu);
+        }
+        double chisq;
+        if (gsl_multifit_wlinear(X, w, z, c, cm, &chisq, ws) != GSL_SUCCESS)
+            break;
+        double delta = 0;
+        for (int j = 0; j < p; j++) {
+            double nb = gsl_vector_get(c, (size_t)j);
+            if (!isfinite(nb)) {
+                delta = HUGE_VAL;
+                break;
+            }
+            double dd = fabs(nb - b[j]) / (1 + fabs(nb));
+            if (dd > delta)
+                delta = dd;
+            b[j] = nb;
+        }
+        if (!isfinite(delta) || (p == 2 && fabs(b[1]) > 4 * MAX_TREND))
+            break;
+        if (delta < 1e-12)
+            converged = 1;
+    }
+    if (converged) {
+        /* covariance at the final estimate */
+        for (int i = 0; i < n; i++) {
+            double x1 = s->t[i] - tc;
+            double mu = expo(s, i) * exp(b[0] + (p == 2 ? b[1] * x1 : 0));
+            gsl_vector_set(w, (size_t)i, mu / (1 + a * mu));
+            gsl_vector_set(z, (size_t)i, 0);
+        }
+        double chisq;
+        gsl_multifit_wlinear(X, w, z, c, cm, &chisq, ws);
+        for (int j = 0; j < 2; j++)
+            for (int k = 0; k < 2; k++)
+                cov[j][k] = j < p && k < p ? gsl_matrix_get(cm, (size_t)j, (size_t)k) : 0;
+        double l = 0, pc = 0;
+        for (int i = 0; i < n; i++) {
+            double mu = expo(s, i) * exp(b[0] + (p == 2 ? b[1] * (s->t[i] - tc) : 0));
+            l += count_ll(s->count[i], mu, a);
+            double r = s->count[i] - mu;
+            pc += r * r / (mu + a * mu * mu);
+        }
+        *ll = l;
+        *pearson = pc;
+    }
+    gsl_multifit_linear_free(ws);
+    gsl_matrix_free(cm);
+    gsl_vector_free(c);
+    gsl_vector_free(z);
+    gsl_vector_free(w);
+    gsl_matrix_free(X);
+    return converged ? 0 : -1;
+}
+
+static int check_counts(const fc_series *s, fc_fit *f)
+{
+    if (!s->count) {
+        set_note(f, "not a count-based indicator");
+        return -1;
+    }
+    for (int i = 0; i < s->n; i++)
+        if (!(s->count[i] >= 0) || !(expo(s, i) > 0)) {
+            set_note(f, "needs counts >= 0 and exposures > 0");
+            return -1;
+        }
+    return 0;
+}
+
+static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
+{
+    if (check_counts(s, f) != 0)
+        return -1;
+    int n = s->n;
+    int p = m == FM_POISSON || m == FM_NEGBIN ? 2 : 1;
+    f->p = p;
+    f->tc = mean_of(s->t, n);
+    f->sum_count = f->sum_exposure = 0;
+    for (int i = 0; i < n; i++) {
+        f->sum_count += s->count[i];
+        f->sum_exposure += expo(s, i);
+    }
+    if (n < p + 1) {
+        set_note(f, "needs at least %d years", p + 1);
+        return -1;
+    }
+    if (m == FM_POISSON_MEAN) {
+        /* Closed form; with no event at all the rate estimate is 0. */
+        double rate = f->sum_count / f->sum_exposure;
+        f->b[0] = f->sum_count > 0 ? log(rate) : -HUGE_VAL;
+        f->cov[0][0] = f->sum_count > 0 ? 1 / f->sum_count : HUGE_VAL;
+        double ll = 0, pc = 0;
+        for (int i = 0; i < n; i++) {
+            double mu = expo(s, i) * rate;
+            ll += count_ll(s->count[i], mu, 0);
+            if (mu > 0)
+                pc += (s->count[i] - mu) * (s->count[i] - mu) / mu;
+        }
+        f->loglik = ll;
+        f->dispersion = n > 1 && f->sum_count > 0 ? pc / (n - 1) : 0;
+        f->k = 1;
+        f->aicc = aicc(ll, 1, n);
+        return 0;
+    }
+    if (f->sum_count <= 0) {
+        set_note(f, "every count is zero: no rate or trend can be estimated");
+        return -1;
+    }
+    double ll = 0, pc = 0;
+    if (m == FM_POISSON) {
+        if (glm_fit(s, 2, 0, f->tc, f->b, f->cov, &ll, &pc) != 0 || fabs(f->b[1]) > MAX_TREND) {
+            set_note(f, "no finite trend: the counts are too few or all at one end");
+            return -1;
+        }
+    } else {
+        /* Negative binomial: profile the likelihood over log(a) on a grid,
+         * then refine by golden section. */
+        double best_ll = -HUGE_VAL, best_la = 0;
+        double bb[2], cc[2][2];
+        for (double la = -10; la <= 3.0001; la += 0.5) {
+            double l, pcs;
+            if (glm_fit(s, p, exp(la), f->tc, bb, cc, &l, &pcs) == 0 && l > best_ll) {
+                best_ll = l;
+                best_la = la;
+            }
+        }
+        if (!isfinite(best_ll)) {
+            set_note(f, "the negative binomial fit did not converge");
+            return -1;
+        }
+        double lo = best_la - 0.5, hi = best_la + 0.5;
+        const double g = (sqrt(5) - 1) / 2;
+        for (int it = 0; it < 60; it++) {
+            double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
+            double l1 = -HUGE_VAL, l2 = -HUGE_VAL, pcs;
+            glm_fit(s, p, exp(x1), f->tc, bb, cc, &l1, &pcs);
+            glm_fit(s, p, exp(x2), f->tc, bb, cc, &l2, &pcs);
+            if (l1 >= l2)
+                hi = x2;
+            else
+                lo = x1;
+        }
+        f->nb_alpha = exp((lo + hi) / 2);
+        if (glm_fit(s, p, f->nb_alpha, f->tc, f->b, f->cov, &ll, &pc) != 0 ||
+            (p == 2 && fabs(f->b[1]) > MAX_TREND)) {
+            set_note(f, "no finite negative binomial fit");
+            return -1;
+        }
+    }
+    f->loglik = ll;
+    f->dispersion = pc / (n - p);
+    f->k = p + (m == FM_NEGBIN || m == FM_NEGBIN_MEAN ? 1 : 0);
+    f->aicc = aicc(ll, f->k, n);
+    return 0;
+}
+
+int fc_fit_model(fc_model m, const fc_series *s, fc_fit *f)
+{
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    memset(f, 0, sizeof *f);
+    f->model = m;
+    f->n = s->n;
+    f->aicc = NAN;
+    f->loglik = NAN;
+    f->loo = NAN;
+    if (s->n > 0) {
+        f->first_t = s->t[0];
+        f->last_t = s->t[s->n - 1];
+    }
+    int rc;
+    switch (m) {
+    case FM_MEAN:
+    case FM_LINEAR:
+    case FM_LOGLINEAR: rc = fit_normal(m, s, f); break;
+    case FM_DAMPED: rc = fit_damped(s, f); break;
+    case FM_POISSON_MEAN:
+    case FM_POISSON:
+    case FM_NEGBIN_MEAN:
+    case FM_NEGBIN: rc = fit_count(m, s, f); break;
+    default: set_note(f, "no such model"); rc = -1;
+    }
+    f->ok = rc == 0;
+    gsl_set_error_handler(old);
+    return rc;
+}
+
+/* ---------- predictive distributions ---------- */
+
+static void hermite(double *x, double *w, int n)
+{
+    gsl_integration_fixed_workspace *ws =
+        gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, (size_t)n, 0, 1, 0, 0);
+    const double *nx = gsl_integration_fixed_nodes(ws), *nw = gsl_integration_fixed_weights(ws);
+    double sw = 0;
+    for (int i = 0; i < n; i++)
+        sw += nw[i];
+    for (int i = 0; i < n; i++) {
+        x[i] = nx[i] * M_SQRT2; /* nodes for a standard normal */
+        w[i] = nw[i] / sw;
+    }
+    gsl_integration_fixed_free(ws);
+}
+
+static double count_cdf(const fc_pred *p, double c)
+{
+    if (c < 0)
+        return 0;
+    unsigned k = c > 4e9 ? 4000000000u : (unsigned)c;
+    if (p->kind == PK_NBJ)
+        return gsl_cdf_negative_binomial_P(k, p->q, p->r);
+    double s = 0;
+    for (int i = 0; i < p->nq; i++) {
+        double mu = exp(p->eta[i]);
+        double F;
+        if (!(mu > 0))
+            F = 1;
+        else if (!isfinite(mu))
+            F = 0;
+        else if (p->negbin)
+            F = gsl_cdf_negative_binomial_P(k, 1 / (1 + p->nb_alpha * mu), 1 / p->nb_alpha);
+        else
+            F = gsl_cdf_poisson_P(k, mu);
+        s += p->w[i] * F;
+    }
+    return s > 1 ? 1 : s;
+}
+
+/* Smallest count c with P(Y <= c) >= q. */
+static double count_quantile(const fc_pred *p, double q)
+{
+    if (count_cdf(p, 0) >= q)
+        return 0;
+    double lo = 0, hi = 1;
+    while (count_cdf(p, hi) < q && hi < 2e9)
+        hi *= 2;
+    while (hi - lo > 1) {
+        double mid = floor((lo + hi) / 2);
+        if (count_cdf(p, mid) >= q)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return hi;
+}
+
+static double latent_cdf(const fc_pred *p, double x)
+{
+    double z;
+    if (p->kind == PK_LOGT) {
+        if (x <= 0)
+            return 0;
+        z = (log(x) - p->m) / p->sd;
+    } else {
+        z = (x - p->m) / p->sd;
+    }
+    return p->df > 0 ? gsl_cdf_tdist_P(z, p->df) : gsl_cdf_ugaussian_P(z);
+}
+
+double fc_pred_quantile(const fc_pred *p, double q)
+{
+    double v;
+    switch (p->kind) {
+    case PK_T:
+    case PK_LOGT: {
+        double z = p->df > 0 ? gsl_cdf_tdist_Pinv(q, p->df) : gsl_cdf_ugaussian_Pinv(q);
+        v = p->m + p->sd * z;
+        if (p->kind == PK_LOGT)
+            v = exp(v);
+        break;
+    }
+    case PK_COUNT:
+    case PK_NBJ: v = p->scale * count_quantile(p, q) / p->E; break;
+    default: v = p->m;
+    }
+    return clampd(v, p->lo, p->hi);
+}
+
+/* P(V <= x) and P(V < x) for the censored value V. */
+static double p_le(const fc_pred *p, double x)
+{
+    if (x >= p->hi)
+        return 1;
+    if (x < p->lo)
+        return 0;
+    switch (p->kind) {
+    case PK_T:
+    case PK_LOGT: return latent_cdf(p, x);
+    case PK_COUNT:
+    case PK_NBJ: return count_cdf(p, floor(x * p->E / p->scale + 1e-9));
+    default: return clampd(p->m, p->lo, p->hi) <= x ? 1 : 0;
+    }
+}
+
+static double p_lt(const fc_pred *p, double x)
+{
+    if (x > p->hi)
+        return 1;
+    if (x <= p->lo)
+        return 0;
+    switch (p->kind) {
+    case PK_T:
+    case PK_LOGT: return latent_cdf(p, x);
+    case PK_COUNT:
+    case PK_NBJ: return count_cdf(p, ceil(x * p->E / p->scale - 1e-9) - 1);
+    default: return clampd(p->m, p->lo, p->hi) < x ? 1 : 0;
+    }
+}
+
+double fc_pred_prob(const fc_pred *p, target_op op, double goal)
+{
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    double e = tol(goal), r;
+    switch (op) {
+    case OP_LE: r = p_le(p, goal + e); break;
+    case OP_LT: r = p_lt(p, goal - e); break;
+    case OP_GE: r = 1 - p_lt(p, goal - e); break;
+    case OP_GT: r = 1 - p_le(p, goal + e); break;
+    case OP_EQ:
+        r = goal == 100 ? 1 - p_lt(p, 100 - e) : p_le(p, goal + e) - p_lt(p, goal - e);
+        break;
+    case OP_ZERO: r = p_le(p, e) - p_lt(p, -e); break;
+    default: r = NAN;
+    }
+    gsl_set_error_handler(old);
+    return clampd(r, 0, 1);
+}
+
+int fc_predict(const fc_fit *f, const fc_series *s, double t, double exposure, fc_pred *out)
+{
+    memset(out, 0, sizeof *out);
+    out->lo = s->lo;
+    out->hi = s->hi;
+    if (!f->ok)
+        return -1;
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    double x1 = t - f->tc;
+    switch (f->model) {
+    case FM_MEAN:
+    case FM_LINEAR:
+    case FM_LOGLINEAR: {
+        double m = f->b[0] + f->b[1] * x1;
+        double var = f->sigma * f->sigma + f->cov[0][0] + 2 * x1 * f->cov[0][1] +
+                     x1 * x1 * f->cov[1][1];
+        out->m = m;
+        out->sd = sqrt(var > 0 ? var : 0);
+        out->df = f->df;
+        out->kind = out->sd > 0 ? (f->model == FM_LOGLINEAR ? PK_LOGT : PK_T) : PK_POINT;
+        out->mean = f->model == FM_LOGLINEAR ? exp(m) : m;
+        if (out->kind == PK_POINT)
+            out->m = out->mean;
+        break;
+    }
+    case FM_DAMPED: {
+        int h = (int)lround(t - f->last_t);
+        if (h < 1)
+            h = 1;
+        double phisum = 0, pw = 1;
+        for (int j = 1; j <= h; j++) {
+            pw *= f->phi;
+            phisum += pw;
+        }
+        out->m = out->mean = f->level + phisum * f->trend;
+        out->sd = f->sigma * sqrt(fc_damped_var_factor(f->alpha, f->beta, f->phi, h));
+        out->df = 0;
+        out->kind = out->sd > 0 ? PK_T : PK_POINT;
+        break;
+    }
+    case FM_POISSON_MEAN:
+        if (!(exposure > 0))
+            goto fail;
+        out->kind = PK_NBJ;
+        out->E = exposure;
+        out->scale = s->scale;
+        /* Jeffreys prior: rate ~ Gamma(sum y + 1/2, sum E): NB predictive. */
+        out->r = f->sum_count + 0.5;
+        out->q = f->sum_exposure / (f->sum_exposure + exposure);
+        out->mean = s->scale * f->sum_count / f->sum_exposure;
+        break;
+    case FM_POISSON:
+    case FM_NEGBIN_MEAN:
+    case FM_NEGBIN: {
+        if (!(exposure > 0))
+            goto fail;
+        out->kind = PK_COUNT;
+        out->E = exposure;
+        out->scale = s->scale;
+        out->negbin = f->model != FM_POISSON;
+        out->nb_alpha = f->nb_alpha;
+        double lin = f->b[0] + (f->p == 2 ? f->b[1] * x1 : 0);
+        double v = f->cov[0][0] + (f->p == 2 ? 2 * x1 * f->cov[0][1] + x1 * x1 * f->cov[1][1] : 0);
+        double sd = sqrt(v > 0 ? v : 0);
+        double x[NQ], w[NQ];
+        hermite(x, w, NQ);
+        out->nq = NQ;
+        for (int i = 0; i < NQ; i++) {
+            out->eta[i] = log(exposure) + lin + sd * x[i];
+            out->w[i] = w[i];
+        }
+        out->mean = s->scale * exp(lin);
+        out->m = lin;
+        out->sd = sd;
+        break;
+    }
+    default: goto fail;
+    }
+    out->mean = clampd(out->mean, out->lo, out->hi);
+    out->lo80 = fc_pred_quantile(out, 0.10);
+    out->hi80 = fc_pred_quantile(out, 0.90);
+    out->lo95 = fc_pred_quantile(out, 0.025);
+    out->hi95 = fc_pred_quantile(out, 0.975);
+    gsl_set_error_handler(old);
+    return 0;
+fail:
+    gsl_set_error_handler(old);
+    return -1;
+}
+
+/* ---------- small-count intervals ---------- */
+
+void fc_garwood(double c, double conf, double *lo, double *hi)
+{
+    double a = 1 - conf;
+    *lo = c > 0 ? gsl_cdf_chisq_Pinv(a / 2, 2 * c) / 2 : 0;
+    *hi = gsl_cdf_chisq_Pinv(1 - a / 2, 2 * c + 2) / 2;
+}
+
+void fc_weighted_poisson_ci(const double *c, const double *w, int n, double conf, double *lo,
+                            double *hi)
+{
+    double y = 0, v = 0, wm = 0, a = 1 - conf;
+    for (int i = 0; i < n; i++) {
+        y += w[i] * c[i];
+        v += w[i] * w[i] * c[i];
+        if (w[i] > wm)
+            wm = w[i];
+    }
+    *lo = y > 0 && v > 0 ? v / (2 * y) * gsl_cdf_chisq_Pinv(a / 2, 2 * y * y / v) : 0;
+    *hi = wm > 0 ? (v + wm * wm) / (2 * (y + wm)) *
+                       gsl_cdf_chisq_Pinv(1 - a / 2, 2 * (y + wm) * (y + wm) / (v + wm * wm))
+                 : 0;
+}
+
+/* ---------- model choice ---------- */
+
+double fc_loo_score(fc_model m, const fc_series *s)
+{
+    int n = s->n;
+    if (n < 3 || m == FM_DAMPED)
+        return NAN;
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    double *t = xmalloc(sizeof(double) * (size_t)n), *y = xmalloc(sizeof(double) * (size_t)n);
+    double *c = xmalloc(sizeof(double) * (size_t)n), *e = xmalloc(sizeof(double) * (size_t)n);
+    double score = 0;
+    for (int i = 0; i < n && isfinite(score); i++) {
+        int k = 0;
+        for (int j = 0; j < n; j++) {
+            if (j == i)
+                continue;
+            t[k] = s->t[j];
+            y[k] = s->y ? s->y[j] : 0;
+            c[k] = s->count ? s->count[j] : 0;
+            e[k] = expo(s, j);
+            k++;
+        }
+        fc_series r = *s;
+        r.n = k;
+        r.t = t;
+        r.y = s->y ? y : NULL;
+        r.count = s->count ? c : NULL;
+        r.exposure = s->exposure ? e : NULL;
+        fc_fit f;
+        fc_pred p;
+        if (fc_fit_model(m, &r, &f) != 0 || fc_predict(&f, &r, s->t[i], expo(s, i), &p) != 0) {
+            score = NAN;
+            break;
+        }
+        if (fc_model_is_count(m)) {
+            double pm = count_cdf(&p, s->count[i]) - count_cdf(&p, s->count[i] - 1);
+            score += pm > 1e-300 ? -log(pm) : 690.8;
+        } else {
+            double d = s->y[i] - p.mean;
+            score += d * d;
+        }
+    }
+    free(t);
+    free(y);
+    free(c);
+    free(e);
+    gsl_set_error_handler(old);
+    return score / n;
+}
+
+fc_model fc_select(const fc_series *s, int count_family, fc_model forced,
+                   const forecast_options *o, fc_fit fits[FM_NMODELS], char *why,
+                   size_t whysize)
+{
+    for (int m = 0; m < FM_NMODELS; m++) {
+        memset(&fits[m], 0, sizeof fits[m]);
+        fits[m].model = (fc_model)m;
+        fits[m].aicc = fits[m].loglik = fits[m].loo = NAN;
+        snprintf(fits[m].note, sizeof fits[m].note, "not a candidate for this indicator");
+    }
+    why[0] = '\0';
+    if (s->n < o->min_points) {
+        snprintf(why, whysize, "%d usable year%s: at least %d are needed", s->n,
+                 s->n == 1 ? "" : "s", o->min_points);
+        return FM_NONE;
+    }
+    int cand[FM_NMODELS] = {0};
+    fc_model dflt;
+    char extra[400] = "";
+    if (count_family) {
+        fc_fit_model(FM_POISSON_MEAN, s, &fits[FM_POISSON_MEAN]);
+        fc_fit_model(FM_POISSON, s, &fits[FM_POISSON]);
+        const fc_fit *ref = fits[FM_POISSON].ok ? &fits[FM_POISSON] : &fits[FM_POISSON_MEAN];
+        double disp = ref->ok ? ref->dispersion : 0;
+        if (disp > o->overdispersion) {
+            fc_fit_model(FM_NEGBIN_MEAN, s, &fits[FM_NEGBIN_MEAN]);
+            fc_fit_model(FM_NEGBIN, s, &fits[FM_NEGBIN]);
+            cand[FM_NEGBIN_MEAN] = cand[FM_NEGBIN] = 1;
+            dflt = FM_NEGBIN;
+            snprintf(extra, sizeof extra, "; counts overdispersed (Pearson chi2/df %.2f > %g)",
+                     disp, o->overdispersion);
+            snprintf(fits[FM_POISSON].note, sizeof fits[FM_POISSON].note,
+                     "overdispersed: Pearson chi2/df %.2f > %g", disp, o->overdispersion);
+            if (fits[FM_POISSON_MEAN].ok)
+                snprintf(fits[FM_POISSON_MEAN].note, sizeof fits[FM_POISSON_MEAN].note,
+                         "overdispersed: Pearson chi2/df %.2f > %g", disp, o->overdispersion);
+        } else {
+            cand[FM_POISSON_MEAN] = cand[FM_POISSON] = 1;
+            dflt = FM_POISSON;
+            snprintf(extra, sizeof extra, "; Pearson chi2/df %.2f <= %g: Poisson", disp,
+                     o->overdispersion);
+            snprintf(fits[FM_NEGBIN].note, sizeof fits[FM_NEGBIN].note,
+                     "not needed: Pearson chi2/df %.2f <= %g", disp, o->overdispersion);
+            snprintf(fits[FM_NEGBIN_MEAN].note, sizeof fits[FM_NEGBIN_MEAN].note,
+                     "not needed: Pearson chi2/df %.2f <= %g", disp, o->overdispersion);
+        }
+    } else {
+        for (int m = FM_MEAN; m <= FM_DAMPED; m++) {
+            fc_fit_model((fc_model)m, s, &fits[m]);
+            cand[m] = 1;
+        }
+        dflt = FM_LINEAR;
+    }
+    if (forced != FM_NONE) {
+        if (!fits[forced].ok && fits[forced].note[0] == 'n' &&
+            strncmp(fits[forced].note, "not a candidate", 15) == 0)
+            fc_fit_model(forced, s, &fits[forced]);
+        if (fits[forced].ok) {
+            snprintf(why, whysize, "set in the plan (forecast: {model: %s})%s",
+                     fc_model_name(forced), extra);
+            return forced;
+        }
+        snprintf(extra + strlen(extra), sizeof extra - strlen(extra),
+                 "; the plan's model %s cannot be fitted (%s)", fc_model_name(forced),
+                 fits[forced].note);
+    }
+    int loo = s->n < FC_LOO_BELOW;
+    const char *crit_name = loo ? "leave-one-out error" : "AICc";
+    double crit[FM_NMODELS];
+    for (int m = 1; m < FM_NMODELS; m++) {
+        crit[m] = NAN;
+        if (!cand[m] || !fits[m].ok)
+            continue;
+        if (loo)
+            fits[m].loo = fc_loo_score((fc_model)m, s);
+        crit[m] = loo ? fits[m].loo : fits[m].aicc;
+    }
+    fc_model best = FM_NONE;
+    int ncand = 0;
+    double second = HUGE_VAL;
+    for (int m = 1; m < FM_NMODELS; m++) {
+        if (!isfinite(crit[m]))
+            continue;
+        ncand++;
+        double e = 1e-9 * (fabs(crit[m]) > 1 ? fabs(crit[m]) : 1);
+        if (best == FM_NONE || crit[m] < crit[best] - e ||
+            (fabs(crit[m] - crit[best]) <= e && fits[m].k < fits[best].k)) {
+            if (best != FM_NONE)
+                second = crit[best];
+            best = (fc_model)m;
+        } else if (crit[m] < second) {
+            second = crit[m];
+        }
+    }
+    if (best == FM_NONE) {
+        /* nothing could be scored: the default model if fitted, else any */
+        if (fits[dflt].ok) {
+            snprintf(why, whysize, "no %s could be computed; the default (%s) is used%s",
+                     crit_name, fc_model_name(dflt), extra);
+            return dflt;
+        }
+        for (int m = 1; m < FM_NMODELS; m++)
+            if (cand[m] && fits[m].ok) {
+                snprintf(why, whysize, "the only model that could be fitted%s", extra);
+                return (fc_model)m;
+            }
+        snprintf(why, whysize, "no model could be fitted%s", extra);
+        return FM_NONE;
+    }
+    if (ncand == 1)
+        snprintf(why, whysize, "the only candidate with a %s (%.4g)%s%s", crit_name, crit[best],
+                 loo ? " (fewer than 8 years: leave-one-out)" : "", extra);
+    else
+        snprintf(why, whysize, "lowest %s of %d candidates (%.4g; next best %.4g)%s%s", crit_name,
+                 ncand, crit[best], second, loo ? " (fewer than 8 years: leave-one-out)" : "",
+                 extra);
+    return best;
+}
+
+/* ---------- Open SDG progress ratio ---------- */
+
+fc_sdg fc_sdg_ratio(double x0, double t0, double xnow, double tnow, double goal, double tgoal,
+                    int direction, int met_now)
+{
+    fc_sdg r = {0, 0, NAN, NULL};
+    if (!(tnow > t0) || !(tgoal > t0) || direction == 0) {
+        if (met_now) {
+            r.ok = 1;
+            r.category = "target_achieved";
+        }
+        return r;
+    }
+    double ca, cr;
+    if (x0 > 0 && goal > 0 && xnow >= 0) {
+        ca = pow(xnow / x0, 1 / (tnow - t0)) - 1;
+        cr = pow(goal / x0, 1 / (tgoal - t0)) - 1;
+    } else {
+        /* A zero base or target has no compound rate: compare absolute annual
+         * changes, which need no stand-in value and do not depend on units. */
+        r.linear = 1;
+        ca = (xnow - x0) / (tnow - t0);
+        cr = (goal - x0) / (tgoal - t0);
+    }
+    r.ok = 1;
+    if (fabs(cr) > 1e-12)
+        r.ratio = direction * ca / fabs(cr);
+    if (met_now)
+        r.category = "target_achieved";
+    else if (isnan(r.ratio))
+        r.category = direction * ca > 0 ? "limited_progress" : "deterioration";
+    else if (r.ratio >= 0.95)
+        r.category = "on_track";
+    else if (r.ratio >= 0.6)
+        r.category = "acceleration_needed";
+    else if (r.ratio >= 0)
+        r.category = "limited_progress";
+    else
+        r.category = "deterioration";
+    return r;
+}
+
+/* ========== per plan ========== */
+
+typedef struct plan_ctx {
+    const evaluation *ev;
+    const eval_context *ec;
+    const forecast_options *o;
+    const labels *lb;
+} plan_ctx;
+
+/* The series a model is fitted to, with its storage. */
+typedef struct series_buf {
+    fc_series s;
+    double *t, *y, *c, *e;
+} series_buf;
+
+static void series_buf_free(series_buf *b)
+{
+    free(b->t);
+    free(b->y);
+    free(b->c);
+    free(b->e);
+}
+
+static const char *unit_of(const indicator *ind) { return ind->unit ? ind->unit : ""; }
+
+/* Exposure in year: observed denominator, else projected (log-linear trend of
+ * the last ten observed denominators; the last value with fewer than 3). */
+static double exposure_in(const indicator_result *ir, int year, int *projected)
+{
+    *projected = 0;
+    if (!ir->ind->numerator)
+        return 1;
+    year_value yv = result_year(ir, year);
+    if (yv.den.state == FV_OK && yv.den.v > 0)
+        return yv.den.v;
+    *projected = 1;
+    double t[10], z[10];
+    int n = 0;
+    for (int k = ir->nyears - 1; k >= 0 && n < 10; k--) {
+        const year_value *v = &ir->years[k];
+        if (v->den.state == FV_OK && v->den.v > 0 && ir->first_year + k < year) {
+            t[n] = ir->first_year + k;
+            z[n] = log(v->den.v);
+            n++;
+        }
+    }
+    if (n == 0)
+        return NAN;
+    if (n < 3)
+        return exp(z[0]);
+    double c0, c1, c00, c01, c11, ss;
+    gsl_fit_linear(t, 1, z, 1, (size_t)n, &c0, &c1, &c00, &c01, &c11, &ss);
+    return exp(c0 + c1 * year);
+}
+
+static int count_family_for(const indicator_result *ir, int count_var, double hi)
+{
+    if (count_var < 0)
+        return 0;
+    if (isfinite(hi)) {
+        /* a share counting items that reach a standard (villages covered) is
+         * bounded by its denominator: counts only when the share is rare */
+        for (int k = 0; k < ir->nyears; k++)
+            if (ir->years[k].value.state == FV_OK && ir->years[k].value.v > SHARE_RARE * hi)
+                return 0;
+    }
+    return 1;
+}
+
+static void build_series(const indicator_result *ir, int counts, double lo, double hi,
+                         series_buf *b)
+{
+    memset(b, 0, sizeof *b);
+    size_t n = (size_t)(ir->nyears > 0 ? ir->nyears : 1);
+    b->t = xcalloc(n, sizeof(double));
+    b->y = xcalloc(n, sizeof(double));
+    b->c = xcalloc(n, sizeof(double));
+    b->e = xcalloc(n, sizeof(double));
+    int m = 0;
+    double scale = 1;
+    for (int k = 0; k < ir->nyears; k++) {
+        const year_value *v = &ir->years[k];
+        if (v->value.state != FV_OK || !isfinite(v->value.v))
+            continue;
+        if (counts) {
+            if (ir->ind->numerator) {
+                if (v->num.state != FV_OK || v->den.state != FV_OK || !(v->den.v > 0))
+                    continue;
+                b->c[m] = v->num.v;
+                b->e[m] = v->den.v;
+            } else {
+                b->c[m] = v->value.v;
+                b->e[m] = 1;
+            }
+        }
+        if (ir->ind->numerator)
+            scale = v->scale;
+        b->t[m] = ir->first_year + k;
+        b->y[m] = v->value.v;
+        m++;
+    }
+    b->s.n = m;
+    b->s.t = b->t;
+    b->s.y = b->y;
+    b->s.count = counts ? b->c : NULL;
+    b->s.exposure = counts ? b->e : NULL;
+    b->s.scale = scale;
+    b->s.lo = lo;
+    b->s.hi = hi;
+}
+
+/* Natural bounds: never negative when no value is; 0..100 for a percentage
+ * (0..1000 per mille) that stays within them. */
+static void bounds_of(const indicator_result *ir, double *lo, double *hi)
+{
+    int any = 0, neg = 0, over100 = 0, over1000 = 0;
+    for (int k = 0; k < ir->nyears; k++) {
+        const year_value *v = &ir->years[k];
+        if (v->value.state != FV_OK)
+            continue;
+        any = 1;
+        if (v->value.v < 0)
+            neg = 1;
+        if (v->value.v > 100)
+            over100 = 1;
+        if (v->value.v > 1000)
+            over1000 = 1;
+    }
+    *lo = any && !neg ? 0 : -HUGE_VAL;
+    *hi = HUGE_VAL;
+    const char *u = unit_of(ir->ind);
+    if (any && !neg && strcmp(u, "%") == 0 && !over100)
+        *hi = 100;
+    else if (any && !neg && strcmp(u, "\xe2\x80\xb0") == 0 && !over1000) /* per mille sign */
+        *hi = 1000;
+}
+
+/* ---------- text from templates ---------- */
+
+/* Replace {key} in tpl by the matching value. */
+static char *fill(const char *tpl, const char *const *kv)
+{
+    strbuf b;
+    sb_init(&b);
+    for (const char *p = tpl; *p;) {
+        if (*p == '{') {
+            const char *e = strchr(p, '}');
+            int done = 0;
+            if (e) {
+                for (int i = 0; kv[i]; i += 2)
+                    if (strlen(kv[i]) == (size_t)(e - p - 1) &&
+                        strncmp(kv[i], p + 1, (size_t)(e - p - 1)) == 0) {
+                        sb_add(&b, kv[i + 1] ? kv[i + 1] : "");
+                        done = 1;
+                        break;
+                    }
+            }
+            if (done) {
+                p = e + 1;
+                continue;
+            }
+        }
+        sb_addc(&b, *p++);
+    }
+    return sb_take(&b);
+}
+
+/* The wording of section/code, or the built-in ASCII fallback. */
+static const char *text_of(const labels *lb, const char *section, const char *code,
+                           const char *fallback)
+{
+    if (!lb)
+        return fallback;
+    const char *s = label(lb, section, code);
+    return s && strcmp(s, code) != 0 ? s : fallback;
+}
+
+static void fmt_num(double v, int precision, char *buf, size_t n)
+{
+    if (v == floor(v) && fabs(v) < 1e15) {
+        snprintf(buf, n, "%.0f", v);
+        return;
+    }
+    int prec = precision > 0 ? precision : 2;
+    /* enough decimals to show at least 2 significant digits */
+    double a = fabs(v);
+    while (a > 0 && a < pow(10, -prec + 1) && prec < 12)
+        prec++;
+    snprintf(buf, n, "%.*f", prec, v);
+    char *dot = strchr(buf, '.');
+    if (dot) {
+        char *e = buf + strlen(buf) - 1;
+        while (e > dot && *e == '0')
+            *e-- = '\0';
+        if (e == dot)
+            *e = '\0';
+    }
+}
+
+static char *count_label(const plan_ctx *pc, const indicator *ind, int cv)
+{
+    const var_def *vd = &pc->ec->dict->vars[cv];
+    const expr_def *e = ind->numerator ? ind->numerator : ind->formula;
+    formula_ref ref;
+    const char *base = vd->label ? vd->label : vd->name;
+    if (!e || !e->f || !formula_is_single_ref(e->f, &ref) || ref.nfilters == 0)
+        return xstrdup(base);
+    strbuf vals;
+    sb_init(&vals);
+    const char *sep = text_of(pc->lb, "forecast_text", "list_sep", "/");
+    for (int i = 0; i < ref.nfilters; i++)
+        for (int k = 0; k < ref.filters[i].nvalues; k++) {
+            if (vals.len)
+                sb_add(&vals, sep);
+            sb_add(&vals, ref.filters[i].values[k]);
+        }
+    char *v = sb_take(&vals);
+    const char *kv[] = {"label", base, "values", v, NULL};
+    char *r = fill(text_of(pc->lb, "forecast_text", "count_filtered", "{label} ({values})"), kv);
+    free(v);
+    return r;
+}
+
+static const char *exposure_label(const plan_ctx *pc, const indicator *ind)
+{
+    if (!ind->denominator || !ind->denominator->f)
+        return "";
+    formula_ref ref;
+    const expr_def *e = ind->denominator;
+    for (int depth = 0; depth < 4 && e && e->f; depth++) {
+        if (formula_is_single_ref(e->f, &ref)) {
+            const var_def *vd = &pc->ec->dict->vars[ref.id];
+            return vd->label ? vd->label : vd->name;
+        }
+        /* a bare parameter name (population): follow it to its value */
+        const formula_ref *refs;
+        if (formula_refs(e->f, &refs) != 1 || refs[0].kind != REF_PARAM || !e->text ||
+            strcmp(e->text, pc->ec->syms->names[refs[0].id]) != 0)
+            break;
+        const param_def *pd = plan_param(pc->ec->p, pc->ec->cat, ind, refs[0].id);
+        e = pd ? &pd->value : NULL;
+    }
+    return ind->denominator->text;
+}
+
+/* ---------- path simulation (window targets) ---------- */
+
+typedef struct sim_setup {
+    const fc_fit *f;
+    const fc_series *s;
+    double L[2][2];      /* Cholesky factor of the coefficient covariance */
+} sim_setup;
+
+static void chol2(const double c[2][2], int p, double L[2][2])
+{
+    memset(L, 0, sizeof(double) * 4);
+    L[0][0] = c[0][0] > 0 && isfinite(c[0][0]) ? sqrt(c[0][0]) : 0;
+    if (p == 2) {
+        L[1][0] = L[0][0] > 0 ? c[1][0] / L[0][0] : 0;
+        double d = c[1][1] - L[1][0] * L[1][0];
+        L[1][1] = d > 0 ? sqrt(d) : 0;
+    }
+}
+
+/* One joint draw of the values in years tf[0..nf-1] (after the fit); counts
+ * in cnt[] for count models. */
+static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, const double *ef,
+                     double *val, double *cnt)
+{
+    const fc_fit *f = ss->f;
+    const fc_series *s = ss->s;
+    switch (f->model) {
+    case FM_MEAN:
+    case FM_LINEAR:
+    case FM_LOGLINEAR: {
+        double sig = f->sigma, scale = 1;
+        if (sig > 0) {
+            double chi = gsl_ran_chisq(r, f->df);
+            double s2 = f->df * sig * sig / chi;
+            scale = sqrt(s2) / sig;
+            sig = sqrt(s2);
+        }
+        double z0 = gsl_ran_ugaussian(r), z1 = gsl_ran_ugaussian(r);
+        double b0 = f->b[0] + scale * ss->L[0][0] * z0;
+        double b1 = f->b[1] + scale * (ss->L[1][0] * z0 + ss->L[1][1] * z1);
+        for (int h = 0; h < nf; h++) {
+            double v = b0 + b1 * (tf[h] - f->tc) + sig * gsl_ran_ugaussian(r);
+            val[h] = f->model == FM_LOGLINEAR ? exp(v) : v;
+        }
+        break;
+    }
+    case FM_DAMPED: {
+        double l = f->level, b = f->trend, yr = f->last_t;
+        for (int h = 0; h < nf; h++) {
+            while (yr < tf[h] - 0.5) {
+                double yhat = l + f->phi * b;
+                double e = f->sigma * gsl_ran_ugaussian(r);
+                val[h] = yhat + e;
+                l = yhat + f->alpha * e;
+                b = f->phi * b + f->alpha * f->beta * e;
+                yr += 1;
+            }
+        }
+        break;
+    }
+    case FM_POISSON_MEAN: {
+        double rate = gsl_ran_gamma(r, f->sum_count + 0.5, 1 / f->sum_exposure);
+        for (int h = 0; h < nf; h++) {
+            cnt[h] = gsl_ran_poisson(r, rate * ef[h]);
+            val[h] = s->scale * cnt[h] / ef[h];
+        }
+        break;
+    }
+    case FM_POISSON:
+    case FM_NEGBIN_MEAN:
+    case FM_NEGBIN: {
+        double z0 = gsl_ran_ugaussian(r), z1 = gsl_ran_ugaussian(r);
+        double b0 = f->b[0] + ss->L[0][0] * z0;
+        double b1 = f->p == 2 ? f->b[1] + ss->L[1][0] * z0 + ss->L[1][1] * z1 : 0;
+        for (int h = 0; h < nf; h++) {
+            double mu = ef[h] * exp(b0 + b1 * (tf[h] - f->tc));
+            if (mu > 1e9)
+                mu = 1e9;
+            if (f->model == FM_POISSON)
+                cnt[h] = gsl_ran_poisson(r, mu);
+            else
+                cnt[h] = gsl_ran_negative_binomial(r, 1 / (1 + f->nb_alpha * mu), 1 / f->nb_alpha);
+            val[h] = s->scale * cnt[h] / ef[h];
+        }
+        break;
+    }
+    default:
+        for (int h = 0; h < nf; h++)
+            val[h] = NAN;
+    }
+    for (int h = 0; h < nf; h++)
+        val[h] = clampd(val[h], s->lo, s->hi);
+}
+
+static uint32_t fnv(uint32_t h, const char *s)
+{
+    for (; s && *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Type-7 quantile of sorted v[0..n-1]. */
+static double quantile_sorted(const double *v, int n, double q)
+{
+    double h = (n - 1) * q;
+    int lo = (int)floor(h);
+    if (lo >= n - 1)
+        return v[n - 1];
+    return v[lo] + (h - lo) * (v[lo + 1] - v[lo]);
+}
+
+/* ---------- targets ---------- */
+
+/* What a target compares, once decrease/increase are turned into a limit. */
+typedef struct goal_def {
+    int ok;
+    target_op op;
+    double goal;
+    aggregate agg;
+    int window[2];
+    const char *why_not;
+} goal_def;
+
+static goal_def goal_of(const target_result *tr)
+{
+    const target *t = tr->t;
+    goal_def g;
+    memset(&g, 0, sizeof g);
+    g.window[0] = t->window[0];
+    g.window[1] = t->window[1];
+    if (t->op == OP_DECREASE || t->op == OP_INCREASE) {
+        const baseline_def *b = &t->baseline;
+        if (tr->baseline.state != FV_OK) {
+            g.why_not = "no baseline figure";
+            return g;
+        }
+        double B = tr->baseline.v;
+        if (fabs(B) <= tol(0)) {
+            g.op = t->op == OP_DECREASE ? OP_LE : OP_GT;
+            g.goal = 0;
+        } else if (t->op == OP_DECREASE) {
+            g.op = t->has_by ? OP_LE : OP_LT;
+            g.goal = t->has_by ? B * (1 - t->by / 100) : B;
+        } else {
+            g.op = t->has_by ? OP_GE : OP_GT;
+            g.goal = t->has_by ? B * (1 + t->by / 100) : B;
+        }
+        g.agg = b->reading == BASE_YEAR ? AGG_YEAR
+                : b->reading == BASE_PERIOD_MEAN ? AGG_WINDOW_MEAN
+                                                 : AGG_WINDOW_SUM;
+    } else if (t->op <= OP_ZERO) {
+        g.op = t->op;
+        g.goal = t->op == OP_ZERO ? 0 : t->value;
+        g.agg = t->agg;
+    } else {
+        g.why_not = "not a quantitative target";
+        return g;
+    }
+    if (g.agg == AGG_YEAR)
+        g.window[0] = g.window[1] = t->year;
+    g.ok = 1;
+    return g;
+}
+
+/* Everything one target needs while being forecast. */
+typedef struct tgt_ctx {
+    const plan_ctx *pc;
+    fc_indicator *fi;
+    const series_buf *sb;
+    const fc_fit *fit;
+    int k;
+} tgt_ctx;
+
+static void set_tnote(fc_target *ft, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_tnote(fc_target *ft, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = xvasprintf(fmt, ap);
+    va_end(ap);
+    free(ft->note);
+    ft->note = s;
+}
+
+static fc_status status_of(const forecast_options *o, double p)
+{
+    return p >= o->on_track ? FS_ON_TRACK : p >= o->at_risk ? FS_AT_RISK : FS_OFF_TRACK;
+}
+
+/* 1 if year is excluded by exclude_when, 0 if not, -1 if that is unknown. */
+static int excluded(const plan_ctx *pc, const indicator *ind, const target *t, const int w[2],
+                    int year)
+{
+    if (!t->exclude_when.f)
+        return 0;
+    eval_context wec = *pc->ec;
+    wec.trace = NULL;
+    wec.window[0] = w[0];
+    wec.window[1] = w[1];
+    fvalue ex = compute_expr(&wec, ind, &t->exclude_when, year);
+    if (ex.state == FV_MISSING)
+        return -1;
+    return ex.state == FV_OK && ex.v != 0;
+}
+
+static const fc_point *point_at(const fc_indicator *fi, int year)
+{
+    for (int i = 0; i < fi->npoints_fc; i++)
+        if (fi->points[i].year == year)
+            return &fi->points[i];
+    return NULL;
+}
+
+/* Aggregate of one path: observed part (sums etc.) plus future values. */
+typedef struct window_obs {
+    int n;
+    double sum, min, max, num, den;
+    int every_fail;
+} window_obs;
+
+static double aggregate_path(aggregate agg, const window_obs *wo, int nf, const double *val,
+                             const double *num, const double *den, double scale, target_op op,
+                             double goal, int *ok)
+{
+    double sum = wo->sum, mn = wo->min, mx = wo->max, sn = wo->num, sd = wo->den;
+    int n = wo->n;
+    int every = !wo->every_fail;
+    for (int h = 0; h < nf; h++) {
+        double v = val[h];
+        if (n == 0 || v < mn)
+            mn = v;
+        if (n == 0 || v > mx)
+            mx = v;
+        sum += v;
+        n++;
+        sn += num[h];
+        sd += den[h];
+        if (!meets(op, v, goal))
+            every = 0;
+    }
+    *ok = 1;
+    switch (agg) {
+    case AGG_WINDOW_MEAN: return n ? sum / n : NAN;
+    case AGG_WINDOW_SUM: return sum;
+    case AGG_WINDOW_MAX: return mx;
+    case AGG_WINDOW_MIN: return mn;
+    case AGG_WINDOW_RATIO: return sd > 0 ? scale * sn / sd : NAN;
+    case AGG_EVERY_YEAR:
+        *ok = every;
+        return mx;
+    default: return NAN;
+    }
+}
+
+/* Forecast of a window target: observed years plus simulated future years. */
+static void forecast_window(const tgt_ctx *tc, const target_result *tr, const goal_def *g,
+                            fc_target *ft)
+{
+    const plan_ctx *pc = tc->pc;
+    const fc_indicator *fi = tc->fi;
+    const indicator_result *ir = fi->ir;
+    const indicator *ind = ir->ind;
+    const fc_fit *f = tc->fit;
+    int last = (int)f->last_t;
+    window_obs wo;
+    memset(&wo, 0, sizeof wo);
+    int nf = 0;
+    double tf[64], ef[64], pv[64], pnum[64], pden[64];
+    char *missing = NULL;
+    for (int y = g->window[0]; y <= g->window[1]; y++) {
+        int ex = excluded(pc, ind, tr->t, g->window, y);
+        if (y <= last) {
+            if (ex < 0) {
+                char *old = missing;
+                missing = old ? xasprintf("%s %d", old, y) : xasprintf("%d", y);
+                free(old);
+                continue;
+            }
+            if (ex)
+                continue;
+            year_value yv = result_year(ir, y);
+            if (yv.value.state == FV_MISSING) {
+                char *old = missing;
+                missing = old ? xasprintf("%s %d", old, y) : xasprintf("%d", y);
+                free(old);
+                continue;
+            }
+            if (yv.value.state != FV_OK)
+                continue;
+            double v = yv.value.v;
+            if (wo.n == 0 || v < wo.min)
+                wo.min = v;
+            if (wo.n == 0 || v > wo.max)
+                wo.max = v;
+            wo.sum += v;
+            wo.n++;
+            if (ind->numerator && yv.num.state == FV_OK && yv.den.state == FV_OK) {
+                wo.num += yv.num.v;
+                wo.den += yv.den.v;
+            }
+            if (!meets(g->op, v, g->goal))
+                wo.every_fail = 1;
+        } else if (ex == 1) {
+            continue; /* known in advance to be left out */
+        } else if (nf < 64) {
+            const fc_point *pt = point_at(fi, y);
+            int proj;
+            tf[nf] = y;
+            ef[nf] = fc_model_is_count(f->model) || ind->numerator ? exposure_in(ir, y, &proj) : 1;
+            if (!(ef[nf] > 0))
+                ef[nf] = 1;
+            pv[nf] = pt ? pt->value : NAN;
+            nf++;
+        }
+    }
+    if (missing) {
+        ft->status = FS_INSUFFICIENT;
+        set_tnote(ft, "no data for %s in the window %d-%d", missing, g->window[0], g->window[1]);
+        free(missing);
+        return;
+    }
+    double scale = tc->sb->s.scale;
+    /* point forecast: the aggregate of the point forecasts */
+    for (int h = 0; h < nf; h++) {
+        pden[h] = ef[h];
+        pnum[h] = pv[h] * ef[h] / scale;
+    }
+    int okp;
+    ft->value = aggregate_path(g->agg, &wo, nf, pv, pnum, pden, scale, g->op, g->goal, &okp);
+    ft->has_forecast = isfinite(ft->value);
+    /* simulation */
+    int ns = pc->o->nsim > 0 ? pc->o->nsim : 1;
+    sim_setup ss = {f, &tc->sb->s, {{0, 0}, {0, 0}}};
+    chol2(f->cov, f->p, ss.L);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    uint32_t seed = fnv(fnv(fnv(2166136261u, pc->ev->p->id), ind->id), "#");
+    char kb[16];
+    snprintf(kb, sizeof kb, "%d", tc->k);
+    seed = fnv(seed, kb);
+    gsl_rng_set(r, seed ? seed : 1);
+    double *agg = xmalloc(sizeof(double) * (size_t)ns);
+    double val[64], cnt[64], num[64];
+    int nmet = 0, nagg = 0;
+    for (int i = 0; i < ns; i++) {
+        sim_path(&ss, r, nf, tf, ef, val, cnt);
+        for (int h = 0; h < nf; h++)
+            num[h] = fc_model_is_count(f->model) ? cnt[h] : val[h] * ef[h] / scale;
+        int every;
+        double a = aggregate_path(g->agg, &wo, nf, val, num, ef, scale, g->op, g->goal, &every);
+        int met = g->agg == AGG_EVERY_YEAR ? every : isfinite(a) && meets(g->op, a, g->goal);
+        nmet += met;
+        if (isfinite(a))
+            agg[nagg++] = a;
+    }
+    gsl_rng_free(r);
+    if (nagg > 1) {
+        qsort(agg, (size_t)nagg, sizeof(double), cmp_double);
+        ft->lo80 = quantile_sorted(agg, nagg, 0.10);
+        ft->hi80 = quantile_sorted(agg, nagg, 0.90);
+        ft->lo95 = quantile_sorted(agg, nagg, 0.025);
+        ft->hi95 = quantile_sorted(agg, nagg, 0.975);
+    } else {
+        ft->lo80 = ft->hi80 = ft->lo95 = ft->hi95 = ft->value;
+    }
+    free(agg);
+    ft->has_prob = 1;
+    ft->prob = (double)nmet / ns;
+    ft->status = status_of(pc->o, ft->prob);
+    set_tnote(ft, "%s %d-%d: %d observed year%s and %d forecast by %s; P(met) %.4f from %d "
+                  "simulated paths",
+              aggregate_name(g->agg), g->window[0], g->window[1], wo.n, wo.n == 1 ? "" : "s", nf,
+              fc_model_name(f->model), ft->prob, ns);
+}
+
+/* The latest year <= until with a value, and that value. */
+static int latest_value(const indicator_result *ir, int until, double *v)
+{
+    for (int y = until; y >= ir->first_year; y--) {
+        year_value yv = result_year(ir, y);
+        if (yv.value.state == FV_OK) {
+            *v = yv.value.v;
+            return y;
+        }
+    }
+    return 0;
+}
+
+static void progress_measures(const tgt_ctx *tc, const target_result *tr, const goal_def *g,
+                              fc_target *ft)
+{
+    const plan_ctx *pc = tc->pc;
+    const indicator_result *ir = tc->fi->ir;
+    const target *t = tr->t;
+    if (g->agg != AGG_YEAR)
+        return;
+    int T = t->year;
+    double xnow;
+    int until = pc->ev->eval_year < T ? pc->ev->eval_year : T;
+    int ynow = latest_value(ir, until, &xnow);
+    if (!ynow)
+        return;
+    /* recent actual change: slope over the last five years with values */
+    {
+        double ty[5], vy[5];
+        int n = 0;
+        for (int y = ynow; y >= ir->first_year && n < 5; y--) {
+            year_value yv = result_year(ir, y);
+            if (yv.value.state == FV_OK) {
+                ty[n] = y;
+                vy[n] = yv.value.v;
+                n++;
+            }
+        }
+        if (n >= 2) {
+            double c0, c1, c00, c01, c11, ss;
+            gsl_fit_linear(ty, 1, vy, 1, (size_t)n, &c0, &c1, &c00, &c01, &c11, &ss);
+            ft->has_recent = 1;
+            ft->recent_change = c1;
+        }
+    }
+    if (T > ynow) {
+        ft->has_required = 1;
+        ft->required_change = (g->goal - xnow) / (T - ynow);
+    }
+    /* base: the baseline year of a year-reading change target, else the year
+     * before the plan period (or the first year with a value after it) */
+    int y0;
+    double x0;
+    if (t->op == OP_DECREASE || t->op == OP_INCREASE) {
+        y0 = t->baseline.year;
+        x0 = tr->baseline.v;
+    } else {
+        y0 = 0;
+        x0 = 0;
+        for (int y = pc->ev->p->period[0] - 1; y < ynow; y++) {
+            year_value yv = result_year(ir, y);
+            if (yv.value.state == FV_OK) {
+                y0 = y;
+                x0 = yv.value.v;
+                break;
+            }
+        }
+    }
+    if (!y0 || ynow <= y0 || T <= y0)
+        return;
+    int dir;
+    switch (g->op) {
+    case OP_LE:
+    case OP_LT:
+    case OP_ZERO: dir = -1; break;
+    case OP_GE:
+    case OP_GT: dir = 1; break;
+    default: dir = g->goal > x0 ? 1 : g->goal < x0 ? -1 : 0;
+    }
+    int met_now = meets(g->op, xnow, g->goal);
+    ft->time_share = (double)(ynow - y0) / (T - y0);
+    if (fabs(g->goal - x0) > tol(g->goal)) {
+        ft->has_pace = 1;
+        ft->task_share = (xnow - x0) / (g->goal - x0);
+        ft->pace_ratio = ft->task_share / ft->time_share;
+    }
+    ft->sdg = fc_sdg_ratio(x0, y0, xnow, ynow, g->goal, T, dir, met_now);
+}
+
+/* Exact interval of the observed figure, for count-based indicators. */
+static void observed_ci(const tgt_ctx *tc, const target_result *tr, const goal_def *g,
+                        fc_target *ft)
+{
+    const indicator_result *ir = tc->fi->ir;
+    const indicator *ind = ir->ind;
+    int w0 = tr->window[0], w1 = tr->window[1];
+    if (g->agg == AGG_YEAR)
+        w0 = w1 = tr->assessed_year;
+    if (g->agg == AGG_EVERY_YEAR || g->agg == AGG_WINDOW_MAX || g->agg == AGG_WINDOW_MIN ||
+        w1 < w0 || w1 - w0 > 60)
+        return;
+    double c[64], w[64], e[64], sc[64];
+    int n = 0;
+    for (int y = w0; y <= w1; y++) {
+        int ex = excluded(tc->pc, ind, tr->t, tr->window, y);
+        if (ex < 0)
+            return;
+        if (ex)
+            continue;
+        year_value yv = result_year(ir, y);
+        if (yv.value.state == FV_MISSING)
+            return;
+        if (yv.value.state != FV_OK)
+            continue;
+        if (ind->numerator) {
+            if (yv.num.state != FV_OK || yv.den.state != FV_OK || !(yv.den.v > 0))
+                return;
+            c[n] = yv.num.v;
+            e[n] = yv.den.v;
+            sc[n] = yv.scale;
+        } else {
+            c[n] = yv.value.v;
+            e[n] = 1;
+            sc[n] = 1;
+        }
+        n++;
+    }
+    if (!n)
+        return;
+    double se = 0;
+    for (int i = 0; i < n; i++)
+        se += e[i];
+    for (int i = 0; i < n; i++) {
+        switch (g->agg) {
+        case AGG_WINDOW_RATIO: w[i] = sc[i] / se; break;
+        case AGG_WINDOW_MEAN: w[i] = sc[i] / (n * e[i]); break;
+        default: w[i] = sc[i] / e[i];
+        }
+    }
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    fc_weighted_poisson_ci(c, w, n, 0.95, &ft->ci_lo, &ft->ci_hi);
+    gsl_set_error_handler(old);
+    ft->has_ci = 1;
+    int lo_ok = meets(g->op, ft->ci_lo, g->goal), hi_ok = meets(g->op, ft->ci_hi, g->goal);
+    if (g->goal >= ft->ci_lo - tol(g->goal) && g->goal <= ft->ci_hi + tol(g->goal))
+        ft->ci_vs_target = "indistinguishable";
+    else
+        ft->ci_vs_target = lo_ok && hi_ok ? "clearly_met" : "clearly_not_met";
+}
+
+/* The count a leader can hold on to: at most N events. */
+static void allowance(const tgt_ctx *tc, const target_result *tr, const goal_def *g,
+                      fc_target *ft)
+{
+    const plan_ctx *pc = tc->pc;
+    const fc_indicator *fi = tc->fi;
+    const indicator_result *ir = fi->ir;
+    const indicator *ind = ir->ind;
+    if (!fi->count_family || fi->count_var < 0)
+        return;
+    if (g->op != OP_LE && g->op != OP_LT && g->op != OP_ZERO)
+        return;
+    double scale = tc->sb->s.scale;
+    int last = fi->model != FM_NONE ? (int)tc->fit->last_t : pc->ev->data_last_year;
+    char nb[32], gb[32], yb[16], fb[16], tb[16], ob[32];
+    char *cl = count_label(pc, ind, fi->count_var);
+    const var_def *vd = &pc->ec->dict->vars[fi->count_var];
+    fmt_num(g->goal, ind->precision, gb, sizeof gb);
+    const char *iunit = unit_of(ind);
+    if (g->op == OP_ZERO) {
+        gb[0] = '\0'; /* "kept at zero" says it all */
+        iunit = "";
+    }
+    const char *opt = pc->lb ? label(pc->lb, "op", op_name(g->op)) : op_name(g->op);
+    const char *expl = exposure_label(pc, ind);
+    char *basis = NULL;
+    double allowed;
+    int from, to, window_text;
+    int any_projected = 0;
+    if (g->agg == AGG_YEAR || g->agg == AGG_EVERY_YEAR || g->agg == AGG_WINDOW_MAX) {
+        int T = g->agg == AGG_YEAR ? g->window[1] : tr->t->window[1];
+        double E = exposure_in(ir, T, &any_projected);
+        if (!(E > 0))
+            goto out;
+        double lim = g->goal * E / scale;
+        allowed = g->op == OP_LE ? floor(lim + 1e-9) : g->op == OP_LT ? ceil(lim - 1e-9) - 1 : 0;
+        from = to = T;
+        window_text = 0;
+        snprintf(yb, sizeof yb, "%d", T);
+    } else {
+        /* sums over the window: what is left for the years not yet observed */
+        double obs = 0, Ef = 0;
+        int nobs = 0, nfut = 0;
+        from = 0;
+        to = g->window[1];
+        double Eobs = 0;
+        for (int y = g->window[0]; y <= g->window[1]; y++) {
+            int ex = excluded(pc, ind, tr->t, g->window, y);
+            if (ex == 1)
+                continue;
+            int proj;
+            double E = exposure_in(ir, y, &proj);
+            if (y <= last) {
+                year_value yv = result_year(ir, y);
+                if (ex < 0 || yv.value.state == FV_MISSING)
+                    goto out;
+                if (yv.value.state != FV_OK)
+                    continue;
+                double cnt = ind->numerator ? yv.num.v : yv.value.v;
+                obs += g->agg == AGG_WINDOW_RATIO ? cnt : yv.value.v;
+                Eobs += E;
+                nobs++;
+            } else {
+                if (!(E > 0))
+                    goto out;
+                if (!from)
+                    from = y;
+                any_projected |= proj;
+                Ef += E;
+                nfut++;
+            }
+        }
+        if (!from)
+            from = g->window[0]; /* all observed: the allowance of the whole window */
+        double lim;
+        if (g->agg == AGG_WINDOW_RATIO) {
+            lim = g->goal * (Eobs + Ef) / scale - (nfut ? obs : 0);
+            if (!nfut)
+                lim = g->goal * Eobs / scale;
+        } else {
+            /* window_mean / window_sum of yearly values: the future years'
+             * values may add up to (goal x years) - observed, or goal - observed;
+             * turned into counts at the mean exposure of those years */
+            double room = g->agg == AGG_WINDOW_MEAN ? g->goal * (nobs + nfut) - (nfut ? obs : 0)
+                                                    : g->goal - (nfut ? obs : 0);
+            double Em = nfut ? Ef / nfut : (nobs ? Eobs / nobs : 1);
+            lim = room * Em / scale;
+            if (!nfut && g->agg == AGG_WINDOW_MEAN)
+                lim = g->goal * nobs * Em / scale;
+        }
+        allowed = g->op == OP_LE ? floor(lim + 1e-9) : g->op == OP_LT ? ceil(lim - 1e-9) - 1 : 0;
+        if (g->op == OP_ZERO)
+            allowed = nfut ? -(obs > 0) : 0;
+        window_text = from != to;
+        snprintf(yb, sizeof yb, "%d", to);
+        if (allowed < 0) {
+            snprintf(fb, sizeof fb, "%d", g->window[0]);
+            snprintf(tb, sizeof tb, "%d", last < to ? last : to);
+            fmt_num(obs, 0, ob, sizeof ob);
+            const char *kv[] = {"from", fb, "to", tb, "count", cl, "observed", ob, "count_unit",
+                                vd->unit, "indicator", ind->name, "op", opt, "goal", gb, "unit",
+                                iunit, NULL};
+            ft->allowance = fill(text_of(pc->lb, "forecast_text", "allowance_exceeded",
+                                         "{from}-{to}: {count} already {observed} {count_unit}; "
+                                         "{indicator} can no longer be {op} {goal} {unit}"),
+                                 kv);
+            goto out;
+        }
+    }
+    if (ind->numerator) {
+        const char *kv[] = {"exposure", expl, "year", yb, NULL};
+        basis = fill(any_projected ? text_of(pc->lb, "forecast_text", "basis_projected",
+                                             " (at the projected {exposure})")
+                                   : text_of(pc->lb, "forecast_text", "basis_observed",
+                                             " (at the {year} {exposure})"),
+                     kv);
+    } else {
+        basis = xstrdup("");
+    }
+    if (allowed < 0)
+        allowed = 0;
+    fmt_num(allowed, 0, nb, sizeof nb);
+    snprintf(fb, sizeof fb, "%d", from);
+    snprintf(tb, sizeof tb, "%d", to);
+    {
+        const char *kv[] = {"year", yb, "from", fb, "to", tb, "count", cl, "n", nb, "count_unit",
+                            vd->unit, "indicator", ind->name, "op", opt, "goal", gb, "unit",
+                            iunit, "basis", basis, NULL};
+        ft->allowance =
+            window_text
+                ? fill(text_of(pc->lb, "forecast_text", "allowance_window",
+                               "{from}-{to}: {count} at most {n} {count_unit} in total, so "
+                               "that {indicator} is {op} {goal} {unit}{basis}"),
+                       kv)
+                : fill(text_of(pc->lb, "forecast_text", "allowance_year",
+                               "{year}: {count} at most {n} {count_unit}, so that {indicator} "
+                               "is {op} {goal} {unit}{basis}"),
+                       kv);
+    }
+out:
+    free(basis);
+    free(cl);
+}
+
+/* Sum or mean of the series over [a, b]; MISSING when a year is missing. */
+static fvalue period_value(const indicator_result *ir, int a, int b, int mean)
+{
+    double s = 0;
+    int n = 0;
+    for (int y = a; y <= b; y++) {
+        year_value yv = result_year(ir, y);
+        if (yv.value.state == FV_MISSING)
+            return fv_missing();
+        if (yv.value.state != FV_OK)
+            continue;
+        s += yv.value.v;
+        n++;
+    }
+    return n ? fv_ok(mean ? s / n : s) : fv_undefined();
+}
+
+static void sensitivity(const tgt_ctx *tc, const target_result *tr, fc_target *ft)
+{
+    const target *t = tr->t;
+    const baseline_def *b = &t->baseline;
+    const indicator_result *ir = tc->fi->ir;
+    if (t->op != OP_DECREASE && t->op != OP_INCREASE)
+        return;
+    ft->has_sensitivity = 1;
+    int base_year = b->reading == BASE_YEAR ? b->year : b->period[1];
+    int determinable = 0, nmet = 0;
+    for (int r = 0; r < 3; r++) {
+        fvalue B, C;
+        if (r == (int)b->reading && b->has_value)
+            B = fv_ok(b->value);
+        else if (r == BASE_YEAR)
+            B = result_year(ir, base_year).value;
+        else
+            B = period_value(ir, b->period[0], b->period[1], r == BASE_PERIOD_MEAN);
+        if (r == BASE_YEAR)
+            C = result_year(ir, tr->assessed_year).value;
+        else
+            C = period_value(ir, tr->window[0], tr->window[1], r == BASE_PERIOD_MEAN);
+        /* a window not yet complete: its total is taken pro rata */
+        if (r == BASE_PERIOD_TOTAL && !tr->due && C.state == FV_OK &&
+            tr->window[1] >= tr->window[0] && t->window[1] > tr->window[1])
+            C.v *= (double)(t->window[1] - t->window[0] + 1) / (tr->window[1] - tr->window[0] + 1);
+        verdict v;
+        ft->sens_has_change[r] = 0;
+        if (B.state == FV_MISSING || C.state == FV_MISSING) {
+            v = V_INSUFFICIENT;
+        } else if (B.state != FV_OK || C.state != FV_OK) {
+            v = V_NOT_APPLICABLE;
+        } else if (fabs(B.v) <= tol(0)) {
+            int ok = t->op == OP_DECREASE ? C.v <= tol(0) : C.v > tol(0);
+            v = ok ? V_MET : V_NOT_MET;
+        } else {
+            double by = t->has_by ? t->by : 0, ch;
+            int ok;
+            if (t->op == OP_DECREASE) {
+                ch = (B.v - C.v) / B.v * 100;
+                ok = t->has_by ? ch >= by - tol(by) : C.v < B.v - tol(B.v);
+            } else {
+                ch = (C.v - B.v) / B.v * 100;
+                ok = t->has_by ? ch >= by - tol(by) : C.v > B.v + tol(B.v);
+            }
+            ft->sens_change[r] = ch;
+            ft->sens_has_change[r] = 1;
+            v = ok ? V_MET : V_NOT_MET;
+        }
+        ft->sens[r] = v;
+        if (v == V_MET || v == V_NOT_MET) {
+            determinable++;
+            nmet += v == V_MET;
+        }
+    }
+    ft->sensitivity = determinable < 2 ? "undetermined"
+                      : nmet == 0 || nmet == determinable ? "same"
+                                                          : "differs";
+}
+
+static void forecast_target(const tgt_ctx *tc, const target_result *tr, fc_target *ft)
+{
+    const plan_ctx *pc = tc->pc;
+    const fc_indicator *fi = tc->fi;
+    goal_def g = goal_of(tr);
+    if (!g.ok) {
+        ft->status = FS_INSUFFICIENT;
+        set_tnote(ft, "%s", g.why_not);
+        return;
+    }
+    if (tr->due) {
+        switch (tr->status) {
+        case V_MET:
+            ft->status = FS_MET;
+            ft->prob = 1;
+            ft->has_prob = 1;
+            break;
+        case V_NOT_MET:
+            ft->status = FS_OFF_TRACK;
+            ft->prob = 0;
+            ft->has_prob = 1;
+            break;
+        default: ft->status = FS_INSUFFICIENT;
+        }
+        set_tnote(ft, "due %d: judged on the data (%s)", tr->t->year, verdict_name(tr->status));
+    } else if (fi->model == FM_NONE) {
+        ft->status = FS_INSUFFICIENT;
+        set_tnote(ft, "no forecast: %s", fi->why);
+    } else if (g.agg == AGG_YEAR) {
+        int T = tr->t->year;
+        int proj;
+        double E = exposure_in(fi->ir, T, &proj);
+        fc_pred pr;
+        if (fc_predict(tc->fit, &tc->sb->s, T, E, &pr) != 0) {
+            ft->status = FS_INSUFFICIENT;
+            set_tnote(ft, "no exposure can be projected for %d", T);
+        } else {
+            ft->has_forecast = 1;
+            ft->value = pr.mean;
+            ft->lo80 = pr.lo80;
+            ft->hi80 = pr.hi80;
+            ft->lo95 = pr.lo95;
+            ft->hi95 = pr.hi95;
+            ft->has_prob = 1;
+            ft->prob = fc_pred_prob(&pr, g.op, g.goal);
+            ft->status = status_of(pc->o, ft->prob);
+            char b1[32], b2[32], b3[32];
+            set_tnote(ft, "%d forecast by %s: %s; P(%s %s) = %.4f", T, fc_model_name(fi->model),
+                      short_num(pr.mean, b1), op_name(g.op), short_num(g.goal, b2), ft->prob);
+            (void)b3;
+        }
+    } else {
+        forecast_window(tc, tr, &g, ft);
+    }
+    progress_measures(tc, tr, &g, ft);
+    if (fi->count_family)
+        observed_ci(tc, tr, &g, ft);
+    allowance(tc, tr, &g, ft);
+    sensitivity(tc, tr, ft);
+}
+
+static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, fc_indicator *fi)
+{
+    const indicator *ind = ir->ind;
+    fi->ir = ir;
+    fi->count_var = indicator_count_var(pc->ec, ind);
+    fi->is_ratio = ind->numerator != NULL;
+    bounds_of(ir, &fi->lo, &fi->hi);
+    fi->ntargets = ir->ntargets;
+    fi->targets = xcalloc((size_t)(ir->ntargets ? ir->ntargets : 1), sizeof(fc_target));
+    if (ind->kind != IND_QUANTITATIVE) {
+        fi->model = FM_NONE;
+        snprintf(fi->why, sizeof fi->why, "not quantitative");
+        return;
+    }
+    int counts = count_family_for(ir, fi->count_var, fi->hi);
+    if (fc_model_is_count(fc_model_from_name(ind->forecast_model)) && fi->count_var >= 0)
+        counts = 1; /* the plan says: model it as counts */
+    else if (ind->forecast_model && !fc_model_is_count(fc_model_from_name(ind->forecast_model)))
+        counts = 0;
+    series_buf sb;
+    build_series(ir, counts, fi->lo, fi->hi, &sb);
+    if (counts && sb.s.n < pc->o->min_points) {
+        /* too few years with counts and exposures: try the values instead */
+        series_buf_free(&sb);
+        counts = 0;
+        build_series(ir, 0, fi->lo, fi->hi, &sb);
+    }
+    fi->count_family = counts;
+    fi->npoints = sb.s.n;
+    fi->scale = sb.s.scale;
+    fc_model forced = fc_model_from_name(ind->forecast_model);
+    fi->model = fc_select(&sb.s, counts, forced, pc->o, fi->fits, fi->why, sizeof fi->why);
+    const fc_fit *fit = fi->model != FM_NONE ? &fi->fits[fi->model] : NULL;
+    /* forecast years: after the last year fitted, up to the last target year */
+    if (fit) {
+        int last = (int)fit->last_t, tmax = last;
+        for (int k = 0; k < ir->ntargets; k++)
+            if (ir->targets[k].t->year > tmax && ir->targets[k].t->year - last <= 60)
+                tmax = ir->targets[k].t->year;
+        fi->npoints_fc = tmax - last;
+        fi->points = xcalloc((size_t)(fi->npoints_fc ? fi->npoints_fc : 1), sizeof(fc_point));
+        int m = 0;
+        for (int y = last + 1; y <= tmax; y++) {
+            int proj;
+            double E = exposure_in(ir, y, &proj);
+            fc_pred pr;
+            if (fc_predict(fit, &sb.s, y, E, &pr) != 0)
+                continue;
+            fc_point *pt = &fi->points[m++];
+            pt->year = y;
+            pt->value = pr.mean;
+            pt->lo80 = pr.lo80;
+            pt->hi80 = pr.hi80;
+            pt->lo95 = pr.lo95;
+            pt->hi95 = pr.hi95;
+            if (fc_model_is_count(fit->model) && ind->numerator) {
+                pt->has_exposure = 1;
+                pt->exposure = E;
+            }
+        }
+        fi->npoints_fc = m;
+    }
+    /* observed rows of count-based rates: exact Poisson intervals */
+    if (counts) {
+        fi->has_obs_ci = 1;
+        fi->obs_ci = xmalloc(sizeof(double) * 4 * (size_t)(ir->nyears ? ir->nyears : 1));
+        for (int k = 0; k < ir->nyears; k++) {
+            const year_value *v = &ir->years[k];
+            double *o = &fi->obs_ci[4 * k];
+            o[0] = o[1] = o[2] = o[3] = NAN;
+            double c = ind->numerator ? v->num.v : v->value.v;
+            double E = ind->numerator ? v->den.v : 1, sc = ind->numerator ? v->scale : 1;
+            if (v->value.state != FV_OK || (ind->numerator && v->num.state != FV_OK) || !(E > 0))
+                continue;
+            double lo, hi;
+            fc_garwood(c, 0.8, &lo, &hi);
+            o[0] = sc * lo / E;
+            o[1] = sc * hi / E;
+            fc_garwood(c, 0.95, &lo, &hi);
+            o[2] = sc * lo / E;
+            o[3] = sc * hi / E;
+        }
+    }
+    for (int k = 0; k < ir->ntargets; k++) {
+        tgt_ctx tc = {pc, fi, &sb, fit, k + 1};
+        forecast_target(&tc, &ir->targets[k], &fi->targets[k]);
+    }
+    series_buf_free(&sb);
+}
+
+int forecast_plan(const evaluation *ev, const eval_context *ec, const forecast_options *opt,
+                  const labels *lb, forecast_set *out)
+{
+    memset(out, 0, sizeof *out);
+    if (opt)
+        out->opt = *opt;
+    else
+        forecast_options_init(&out->opt);
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    plan_ctx pc = {ev, ec, &out->opt, lb};
+    out->ninds = ev->ninds;
+    out->inds = xcalloc((size_t)(ev->ninds ? ev->ninds : 1), sizeof(fc_indicator));
+    for (int i = 0; i < ev->ninds; i++)
+        forecast_indicator(&pc, &ev->inds[i], &out->inds[i]);
+    gsl_set_error_handler(old);
+    return 0;
+}
+
+void forecast_set_free(forecast_set *fs)
+{
+    for (int i = 0; i < fs->ninds; i++) {
+        fc_indicator *fi = &fs->inds[i];
+        for (int k = 0; k < fi->ntargets; k++) {
+            free(fi->targets[k].note);
+            free(fi->targets[k].allowance);
+        }
+        free(fi->targets);
+        free(fi->points);
+        free(fi->obs_ci);
+    }
+    free(fs->inds);
+    memset(fs, 0, sizeof *fs);
+}
+
+/* ---------- explain ---------- */
+
+
+static void print_params(FILE *f, const fc_fit *fit, double scale)
+{
+    char b1[32], b2[32], b3[32];
+    switch (fit->model) {
+    case FM_MEAN:
+        fprintf(f, "level %s, residual sd %s (df %d)", short_num(fit->b[0], b1),
+                short_num(fit->sigma, b2), fit->df);
+        break;
+    case FM_LINEAR:
+        fprintf(f, "%s at %.1f, %s per year, residual sd %s (df %d)",
+                short_num(fit->b[0], b1), fit->tc, short_num(fit->b[1], b2),
+                short_num(fit->sigma, b3), fit->df);
+        break;
+    case FM_LOGLINEAR:
+        fprintf(f, "%s at %.1f, %+.2f%% a year, residual sd of log %s (df %d)",
+                short_num(exp(fit->b[0]), b1), fit->tc, (exp(fit->b[1]) - 1) * 100,
+                short_num(fit->sigma, b2), fit->df);
+        break;
+    case FM_DAMPED:
+        fprintf(f, "alpha %.4f, beta %.4f, phi %.4f; initial level %s, trend %s; ",
+                fit->alpha, fit->beta, fit->phi, short_num(fit->l0, b1),
+                short_num(fit->b0, b2));
+        fprintf(f, "final level %s, trend %s; residual sd %s (df %d)", short_num(fit->level, b1),
+                short_num(fit->trend, b2), short_num(fit->sigma, b3), fit->df);
+        break;
+    case FM_POISSON_MEAN:
+        fprintf(f, "rate %s (%s events / exposure %s)",
+                short_num(scale * fit->sum_count / fit->sum_exposure, b1),
+                short_num(fit->sum_count, b2), short_num(fit->sum_exposure, b3));
+        break;
+    case FM_POISSON:
+    case FM_NEGBIN:
+    case FM_NEGBIN_MEAN:
+        fprintf(f, "rate %s at %.1f", short_num(scale * exp(fit->b[0]), b1), fit->tc);
+        if (fit->p == 2)
+            fprintf(f, ", %+.2f%% a year (log slope %.4f, se %.4f)", (exp(fit->b[1]) - 1) * 100,
+                    fit->b[1], sqrt(fit->cov[1][1]));
+        if (fit->model != FM_POISSON)
+            fprintf(f, ", overdispersion %.4g", fit->nb_alpha);
+        fprintf(f, ", Pearson chi2/df %.2f", fit->dispersion);
+        break;
+    default: break;
+    }
+}
+
+void forecast_explain(FILE *f, const forecast_set *fs, int i, const labels *lb)
+{
+    const fc_indicator *fi = &fs->inds[i];
+    const indicator_result *ir = fi->ir;
+    if (ir->ind->kind != IND_QUANTITATIVE)
+        return;
+    char b1[32], b2[32], b3[32], b4[32], b5[32];
+    fprintf(f, "  forecast:\n    history: %d usable year%s, modelled as %s", fi->npoints,
+            fi->npoints == 1 ? "" : "s", fi->count_family ? "counts with exposure" : "values");
+    if (isfinite(fi->lo) || isfinite(fi->hi))
+        fprintf(f, "; kept within [%s, %s]", isfinite(fi->lo) ? short_num(fi->lo, b1) : "-inf",
+                isfinite(fi->hi) ? short_num(fi->hi, b2) : "inf");
+    fprintf(f, "\n    candidates (%s, lower is better):\n",
+            fi->npoints < FC_LOO_BELOW ? "leave-one-out error; AICc shown" : "AICc");
+    for (int m = 1; m < FM_NMODELS; m++) {
+        const fc_fit *fit = &fi->fits[m];
+        if (strncmp(fit->note, "not a candidate", 15) == 0 && !fit->ok)
+            continue;
+        fprintf(f, "      %-13s ", fc_model_name((fc_model)m));
+        if (fit->ok) {
+            if (isfinite(fit->aicc))
+                fprintf(f, "AICc %10.3f", fit->aicc);
+            else
+                fprintf(f, "AICc  undefined");
+            fprintf(f, "  loglik %10.3f  k %d", fit->loglik, fit->k);
+            if (isfinite(fit->loo))
+                fprintf(f, "  LOO %.6g", fit->loo);
+            if (fit->note[0])
+                fprintf(f, "  (%s)", fit->note);
+        } else {
+            fprintf(f, "not fitted: %s", fit->note);
+        }
+        fprintf(f, "%s\n", (fc_model)m == fi->model ? "   <- chosen" : "");
+    }
+    if (fi->model == FM_NONE) {
+        fprintf(f, "    no forecast: %s\n", fi->why);
+    } else {
+        fprintf(f, "    chosen: %s, %s\n    parameters: ", fc_model_name(fi->model), fi->why);
+        print_params(f, &fi->fits[fi->model], fi->scale);
+        fputc('\n', f);
+        for (int k = 0; k < fi->npoints_fc; k++) {
+            const fc_point *pt = &fi->points[k];
+            fprintf(f, "    %d: %s  80%% [%s, %s]  95%% [%s, %s]", pt->year,
+                    short_num(pt->value, b1), short_num(pt->lo80, b2),
+                    short_num(pt->hi80, b3), short_num(pt->lo95, b4),
+                    short_num(pt->hi95, b5));
+            if (pt->has_exposure)
+                fprintf(f, "  (projected exposure %s)", short_num(pt->exposure, b1));
+            fputc('\n', f);
+        }
+    }
+    fprintf(f, "  forward-looking (on track at P >= %g, at risk at P >= %g):\n",
+            fs->opt.on_track, fs->opt.at_risk);
+    for (int k = 0; k < fi->ntargets; k++) {
+        const fc_target *ft = &fi->targets[k];
+        fprintf(f, "    %d. %s", k + 1,
+                lb ? label(lb, "forecast_status", fc_status_name(ft->status))
+                   : fc_status_name(ft->status));
+        if (ft->has_prob)
+            fprintf(f, ", P(met) %.4f", ft->prob);
+        if (ft->note)
+            fprintf(f, "  -- %s", ft->note);
+        fputc('\n', f);
+        if (ft->has_forecast)
+            fprintf(f, "       forecast %s  80%% [%s, %s]  95%% [%s, %s]\n",
+                    short_num(ft->value, b1), short_num(ft->lo80, b2),
+                    short_num(ft->hi80, b3), short_num(ft->lo95, b4),
+                    short_num(ft->hi95, b5));
+        if (ft->has_pace || ft->sdg.ok || ft->has_required) {
+            fprintf(f, "       progress:");
+            if (ft->has_pace)
+                fprintf(f, " task %.1f%% of the required change in %.1f%% of the time (ratio "
+                           "%.2f);",
+                        ft->task_share * 100, ft->time_share * 100, ft->pace_ratio);
+            if (ft->sdg.ok)
+                fprintf(f, " Open SDG ratio %s%s (%s);",
+                        isnan(ft->sdg.ratio) ? "-" : short_num(round(ft->sdg.ratio * 1e4) / 1e4, b1),
+                        ft->sdg.linear ? " [absolute changes]" : "", ft->sdg.category);
+            if (ft->has_required)
+                fprintf(f, " required %s a year", short_num(ft->required_change, b2));
+            if (ft->has_recent)
+                fprintf(f, " vs recent %s a year", short_num(ft->recent_change, b3));
+            fputc('\n', f);
+        }
+        if (ft->has_ci)
+            fprintf(f, "       exact 95%% interval of the observed figure [%s, %s]: %s\n",
+                    short_num(ft->ci_lo, b1), short_num(ft->ci_hi, b2), ft->ci_vs_target);
+        if (ft->allowance)
+            fprintf(f, "       allowance: %s\n", ft->allowance);
+        if (ft->has_sensitivity) {
+            fprintf(f, "       baseline readings:");
+            for (int r = 0; r < 3; r++) {
+                fprintf(f, " %s %s", reading_name((baseline_reading)r), verdict_name(ft->sens[r]));
+                if (ft->sens_has_change[r])
+                    fprintf(f, " (%+.2f%%)", ft->sens_change[r]);
+                fputc(r < 2 ? ';' : ' ', f);
+            }
+            fprintf(f, "-> %s\n", ft->sensitivity);
+        }
+    }
+}

@@ -1,0 +1,260 @@
+/*
+ * forecast.h - trend forecasts, the probability that each target is met,
+ * progress measures, exact Poisson intervals for small counts, the plain
+ * allowance ("no more than N deaths") and baseline sensitivity.
+ * docs/methodology.md explains every model, criterion and threshold.
+ *
+ * Two layers:
+ *   - a statistics core (fc_*) on a plain series of years and values, or
+ *     counts with exposures: fitting, model choice by AICc, predictive
+ *     distributions, prediction intervals and probabilities. GSL does the
+ *     numerical work; nothing here draws a random number except the window
+ *     simulation, which uses a fixed-seed GSL generator, so every run gives
+ *     the same bytes.
+ *   - forecast_plan(), which applies it to every indicator and target of an
+ *     evaluation and fills a forecast_set for the writers and `explain`.
+ */
+#ifndef PLANEVAL_FORECAST_H
+#define PLANEVAL_FORECAST_H
+
+#include <stdio.h>
+
+#include "assess.h"
+#include "labels.h"
+
+/* ---------- options ---------- */
+
+typedef struct forecast_options {
+    double on_track;       /* P(met) >= on_track: on track (default 0.8) */
+    double at_risk;        /* at_risk <= P < on_track: at risk; below: off track (0.5) */
+    int min_points;        /* fewest usable years for any forecast (4) */
+    double overdispersion; /* Pearson chi2/df above this: negative binomial (1.5) */
+    int nsim;              /* simulated paths for window targets (20000) */
+} forecast_options;
+
+void forecast_options_init(forecast_options *o);
+
+/* ---------- models ---------- */
+
+typedef enum fc_model {
+    FM_NONE,
+    FM_MEAN,          /* constant level, normal errors */
+    FM_LINEAR,        /* straight line, least squares */
+    FM_LOGLINEAR,     /* straight line in log(value): constant annual rate */
+    FM_DAMPED,        /* Holt's damped trend, parameters by one-step SSE */
+    FM_POISSON_MEAN,  /* counts: constant rate per exposure */
+    FM_POISSON,       /* counts: log-linear rate per exposure (GLM with offset) */
+    FM_NEGBIN_MEAN,   /* overdispersed counts: constant rate */
+    FM_NEGBIN,        /* overdispersed counts: log-linear rate */
+    FM_NMODELS
+} fc_model;
+
+const char *fc_model_name(fc_model m);
+/* FM_NONE when s names no model. */
+fc_model fc_model_from_name(const char *s);
+int fc_model_is_count(fc_model m);
+
+/*
+ * A series to fit. Years need not be consecutive (gaps are allowed). For
+ * count models count[] and exposure[] are used (exposure NULL means 1) and
+ * value = scale * count / exposure; otherwise y[].
+ */
+typedef struct fc_series {
+    int n;
+    const double *t;
+    const double *y;
+    const double *count;
+    const double *exposure;
+    double scale;
+    double lo, hi;         /* natural bounds of the value (-HUGE_VAL / HUGE_VAL: none) */
+} fc_series;
+
+typedef struct fc_fit {
+    fc_model model;
+    int ok;                /* fitted */
+    char note[160];        /* why not, when !ok */
+    int n;                 /* points used */
+    int k;                 /* parameters counted by AICc (variance or dispersion included) */
+    double loglik, aicc;   /* aicc is NAN when n <= k + 1 */
+    double loo;            /* leave-one-out score (fewer than 8 years), else NAN */
+    double tc;             /* centring year: the linear predictor is b0 + b1 (t - tc) */
+    int p;                 /* coefficients in the linear predictor (1 or 2) */
+    double b[2], cov[2][2];/* coefficients and their covariance */
+    double sigma;          /* residual standard deviation (normal models) */
+    int df;                /* its degrees of freedom (n - p; n - 5 for damped) */
+    double sse;            /* damped: one-step sum of squared errors */
+    double alpha, beta, phi, l0, b0; /* damped: smoothing, damping, initial states */
+    double level, trend;   /* damped: states after the last year */
+    double nb_alpha;       /* negative binomial: Var = mu + nb_alpha mu^2 */
+    double dispersion;     /* Pearson chi2 / (n - p) for count models */
+    double sum_count, sum_exposure;
+    double first_t, last_t;
+} fc_fit;
+
+/* Fit model m to s. Returns 0 if fitted (f->ok), -1 with f->note if not. */
+int fc_fit_model(fc_model m, const fc_series *s, fc_fit *f);
+
+/* A predictive distribution of the value in one year. */
+typedef struct fc_pred {
+    double mean;           /* point forecast (the model's fitted value for that year) */
+    double lo80, hi80, lo95, hi95;
+    int kind;              /* internal: which distribution */
+    double m, sd, df;      /* normal / Student t location, scale, df (<= 0: normal) */
+    double lo, hi;         /* bounds the value is censored to */
+    double E, scale;       /* counts: value = scale * Y / E */
+    int negbin;
+    double nb_alpha;
+    int nq;
+    double eta[32], w[32]; /* counts: mixture over log(mean count) */
+    double r, q;           /* counts, constant Poisson: NB(r, q) predictive */
+} fc_pred;
+
+/*
+ * Predictive distribution of the value in year t, after the fitted years
+ * (exposure: that year's exposure for count models, else ignored).
+ */
+int fc_predict(const fc_fit *f, const fc_series *s, double t, double exposure, fc_pred *out);
+/* P(value satisfies op goal), with the tolerances of the verdicts. */
+double fc_pred_prob(const fc_pred *p, target_op op, double goal);
+/* The q-quantile of the value. */
+double fc_pred_quantile(const fc_pred *p, double q);
+
+/* Exact (Garwood) Poisson interval for a count c at confidence level conf. */
+void fc_garwood(double c, double conf, double *lo, double *hi);
+/*
+ * Fay & Feuer (1997) gamma interval for sum_i w_i c_i, with c_i Poisson and
+ * w_i > 0 known: Garwood's interval when all weights are equal.
+ */
+void fc_weighted_poisson_ci(const double *c, const double *w, int n, double conf, double *lo,
+                            double *hi);
+
+/* Least squares y = X c (n x p, row-major) through GSL; cov = s^2 (X'X)^-1. */
+int fc_ols(const double *X, const double *y, int n, int p, double *c, double *cov, double *rss);
+
+/*
+ * Holt's damped trend with given parameters and initial states: one-step
+ * fitted values (fitted[i] for t[i]; NULL to skip), SSE, and the final
+ * states. Years may have gaps (no update in a missing year).
+ */
+double fc_damped_filter(const double *t, const double *y, int n, double alpha, double beta,
+                        double phi, double l0, double b0, double *fitted, double *level,
+                        double *trend);
+/* Damped-trend forecast variance factor for h steps: 1 + sum_{j<h} c_j^2. */
+double fc_damped_var_factor(double alpha, double beta, double phi, int h);
+
+/*
+ * Choose a model for s among the candidates the series allows (count
+ * family when count_family, else the normal family), or force `forced`
+ * (FM_NONE: choose). The criterion is leave-one-out cross-validation below
+ * FC_LOO_BELOW usable years and AICc from there on. fits[] receives every
+ * candidate, indexed by model. Returns the chosen model, FM_NONE when the
+ * history is too short.
+ */
+#define FC_LOO_BELOW 8
+/*
+ * Leave-one-out score of model m on s: the mean squared error of the
+ * left-out value (normal family) or the mean negative log predictive
+ * probability of the left-out count (count family); NAN if a refit fails.
+ */
+double fc_loo_score(fc_model m, const fc_series *s);
+fc_model fc_select(const fc_series *s, int count_family, fc_model forced,
+                   const forecast_options *o, fc_fit fits[FM_NMODELS], char *why,
+                   size_t whysize);
+
+/* Open SDG progress ratio: observed over required annual rate. */
+typedef struct fc_sdg {
+    int ok;
+    int linear;            /* 1: absolute changes used (a zero base or target) */
+    double ratio;
+    const char *category;  /* target_achieved on_track acceleration_needed limited_progress
+                              deterioration */
+} fc_sdg;
+fc_sdg fc_sdg_ratio(double x0, double t0, double xnow, double tnow, double goal, double tgoal,
+                    int direction, int met_now);
+
+/* ---------- per plan ---------- */
+
+typedef enum fc_status {
+    FS_NONE,          /* not forecast (milestones, qualitative items) */
+    FS_MET,
+    FS_ON_TRACK,
+    FS_AT_RISK,
+    FS_OFF_TRACK,
+    FS_INSUFFICIENT
+} fc_status;
+
+const char *fc_status_name(fc_status s);
+
+typedef struct fc_point {
+    int year;
+    double value, lo80, hi80, lo95, hi95;
+    int has_exposure;
+    double exposure;       /* projected exposure (count models) */
+} fc_point;
+
+typedef struct fc_target {
+    fc_status status;
+    char *note;            /* how the status was reached */
+    int has_forecast;      /* figure at the target year, forecast */
+    double value, lo80, hi80, lo95, hi95;
+    int has_prob;
+    double prob;
+    /* progress measures (single-year figures) */
+    int has_pace;
+    double task_share, time_share, pace_ratio;
+    fc_sdg sdg;
+    int has_required;
+    double required_change;
+    int has_recent;
+    double recent_change;
+    /* exact interval of the observed figure (count-based) */
+    int has_ci;
+    double ci_lo, ci_hi;
+    const char *ci_vs_target; /* indistinguishable clearly_met clearly_not_met */
+    char *allowance;       /* plain-number text, or NULL */
+    /* baseline sensitivity (decrease / increase) */
+    int has_sensitivity;
+    verdict sens[3];       /* by baseline_reading */
+    double sens_change[3];
+    int sens_has_change[3];
+    const char *sensitivity; /* same / differs */
+} fc_target;
+
+typedef struct fc_indicator {
+    const indicator_result *ir;
+    int count_var;         /* -1 unless count-based */
+    int count_family;      /* modelled as counts */
+    int npoints;           /* usable years */
+    fc_model model;        /* FM_NONE: no forecast */
+    char why[256];
+    fc_fit fits[FM_NMODELS];
+    double lo, hi;         /* bounds applied */
+    int is_ratio;
+    double scale;
+    fc_point *points;      /* forecast years */
+    int npoints_fc;
+    fc_target *targets;
+    int ntargets;
+    /* observed rows: exact Poisson intervals (count-based) */
+    int has_obs_ci;
+    double *obs_ci;        /* per series year: lo80 hi80 lo95 hi95 (NAN when none) */
+} fc_indicator;
+
+typedef struct forecast_set {
+    forecast_options opt;
+    fc_indicator *inds;    /* parallel to ev->inds */
+    int ninds;
+} forecast_set;
+
+/*
+ * Forecast every indicator of ev. lb gives the wording of the allowance
+ * texts (NULL: codes only). Returns 0.
+ */
+int forecast_plan(const evaluation *ev, const eval_context *ec, const forecast_options *opt,
+                  const labels *lb, forecast_set *out);
+void forecast_set_free(forecast_set *fs);
+
+/* The forecast part of `planeval explain` for indicator i. */
+void forecast_explain(FILE *f, const forecast_set *fs, int i, const labels *lb);
+
+#endif

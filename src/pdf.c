@@ -1,0 +1,2812 @@
+/*
+ * pdf.c - see pdf.h.
+ *
+ * One model of the evaluation (an item per target, with its outlook, its
+ * texts and its department) feeds both documents. Each document is a list
+ * of sections from its template; each section kind is a function below.
+ * Layout is done by report_doc (two passes: a dry one that counts pages
+ * and finds the pages of headings, then the real one). The brief is fitted
+ * to its page limit by dropping the least urgent details in dry passes.
+ */
+#include "pdf.h"
+#include "charts.h"
+#include "report_doc.h"
+#include "report_tpl.h"
+#include "textlayout.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---------- outlook: what a leader reads ---------- */
+
+typedef enum outlook {
+    OL_MET,          /* due and met (or met early) */
+    OL_ON_TRACK,     /* not due; forecast or progress says it will be met */
+    OL_AT_RISK,      /* not due; it may well not be met */
+    OL_UNLIKELY,     /* not due; it will most likely not be met (or cannot be any more) */
+    OL_OFF_TRACK,    /* due and not met */
+    OL_INSUFFICIENT, /* data missing */
+    OL_NA,           /* not applicable */
+    OL_COUNT
+} outlook;
+
+static const char *const outlook_code[OL_COUNT] = {
+    "met", "on_track", "at_risk", "unlikely", "off_track", "insufficient_data", "not_applicable"};
+
+static int needs_attention(outlook o)
+{
+    return o == OL_AT_RISK || o == OL_UNLIKELY || o == OL_OFF_TRACK;
+}
+
+/* Urgency among the targets needing attention: missed first. */
+static int urgency(outlook o)
+{
+    return o == OL_OFF_TRACK ? 0 : o == OL_UNLIKELY ? 1 : 2;
+}
+
+/* Colours survive greyscale printing: status is also given by a symbol and a word. */
+static const rcolor outlook_color[OL_COUNT] = {{0.00, 0.42, 0.24}, {0.00, 0.33, 0.62},
+                                               {0.78, 0.40, 0.00}, {0.80, 0.22, 0.05},
+                                               {0.75, 0.08, 0.08}, {0.35, 0.35, 0.35},
+                                               {0.35, 0.35, 0.35}};
+
+static const rcolor black = {0, 0, 0};
+static const rcolor grey = {0.38, 0.38, 0.38};
+static const rcolor head_fill = {0.90, 0.91, 0.93};
+static const rcolor dark_red = {0.70, 0.08, 0.08};
+static const rcolor flag_fill = {1.00, 0.95, 0.94};
+static const rcolor calm_border = {0.45, 0.55, 0.45};
+static const rcolor calm_fill = {0.95, 0.98, 0.95};
+
+/* ---------- the model ---------- */
+
+typedef struct titem {
+    int ii, ti;                  /* indicator and target index */
+    const indicator *ind;
+    const indicator_result *ir;
+    const target_result *tr;
+    const fc_target *fc;         /* NULL without forecasts */
+    outlook ol;
+    int type_rank;               /* position of the indicator's type in words.types */
+    int veto;                    /* its indicator is a 一票否决 red flag */
+    const char *dept;            /* departments, joined */
+    const char *target;          /* the target with its unit */
+    const char *target_nu;       /* the same without unit, for tables */
+    const char *figure;          /* the figure judged, with year/window and unit */
+    const char *current;         /* the figure only, or value_missing */
+    const char *gap;             /* how far the target is missed, or NULL */
+    const char *veto_years;      /* "2023年1起" for veto indicators */
+    const char *as_of;           /* milestones: date of the latest record */
+    const char *done_date;       /* milestones: first 已完成 date */
+} titem;
+
+typedef struct problem {
+    const char *problem, *measure;
+} problem;
+
+typedef struct ctx {
+    const evaluation *ev;
+    const eval_context *ec;
+    const plan *p;
+    const labels *lb;
+    const forecast_set *fs;
+    out_set *out;
+    diag_list *d;
+    rtpl *brief, *report;   /* templates */
+    rtpl *t;                /* the one being rendered */
+    rdoc *doc;
+    const rfonts *fonts;
+    tvars g;                /* placeholders of every text */
+    char **pool;            /* strings freed with the context */
+    size_t npool, cappool;
+    char **warned_keys;
+    size_t nwarned, capwarned;
+
+    titem *items;
+    int nitems;
+    problem *problems;
+    int nproblems;
+    char **types;           /* words.types */
+    int ntypes;
+    int ntarget_types;      /* rows of the counts table (types present) */
+
+    /* numbering, reset each pass */
+    int sec_no, app_no, table_no, figure_no;
+
+    /* brief fitting */
+    int n_detail, n_compact, n_problems, n_milestones;
+    int max_pages;
+    int red_flags_page;
+
+    /* charts */
+    chart_templates ct;
+    int have_ct, ct_loaded;
+    char **tmpfiles;        /* own chart PNGs, removed at the end */
+    size_t ntmp, captmp;
+    const char **brief_chart; /* per item, the brief's chart file (real pass) */
+    int chart_seq;
+} ctx;
+
+static char *keep(ctx *c, char *s)
+{
+    *ARRAY_PUSH(c->pool, c->npool, c->cappool) = s;
+    return s;
+}
+
+static char *keepf(ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *keepf(ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = xvasprintf(fmt, ap);
+    va_end(ap);
+    return keep(c, s);
+}
+
+/* ---------- template access: the document's own file, then report.yaml ---------- */
+
+static rtpl *owner(ctx *c, const char *key)
+{
+    if (c->t && rtpl_get(c->t, key))
+        return c->t;
+    if (c->report && rtpl_get(c->report, key))
+        return c->report;
+    return NULL;
+}
+
+static const char *tget(ctx *c, const char *key)
+{
+    rtpl *t = owner(c, key);
+    return t ? rtpl_get(t, key) : NULL;
+}
+
+static void missing_key(ctx *c, const char *key)
+{
+    for (size_t i = 0; i < c->nwarned; i++)
+        if (strcmp(c->warned_keys[i], key) == 0)
+            return;
+    *ARRAY_PUSH(c->warned_keys, c->nwarned, c->capwarned) = xstrdup(key);
+    diag_add(c->d, DIAG_WARNING, rtpl_file(c->t ? c->t : c->report), 0, 0,
+             "report template: no text for '%s' (left empty)", key);
+}
+
+/* Expand the text at key with v (pooled; "" and a warning when absent). */
+static const char *tx(ctx *c, const char *key, const tvars *v)
+{
+    rtpl *t = owner(c, key);
+    if (!t) {
+        missing_key(c, key);
+        return "";
+    }
+    return keep(c, rtpl_expand(t, key, v ? v : &c->g, c->d));
+}
+
+static const char *txf(ctx *c, const tvars *v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static const char *txf(ctx *c, const tvars *v, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *key = xvasprintf(fmt, ap);
+    va_end(ap);
+    const char *s = tx(c, key, v);
+    free(key);
+    return s;
+}
+
+/* The same, but NULL (no warning) when the key is absent. */
+static const char *tx_opt(ctx *c, const char *key, const tvars *v)
+{
+    rtpl *t = owner(c, key);
+    return t ? keep(c, rtpl_expand(t, key, v ? v : &c->g, c->d)) : NULL;
+}
+
+/* Section-relative key. */
+static const char *sx(ctx *c, const char *sec, const char *key, const tvars *v)
+{
+    return txf(c, v, "%s.%s", sec, key);
+}
+
+static const char *numeral(ctx *c, int n)
+{
+    const char *s = rtpl_getf(c->report, "words.numerals.%d", n - 1);
+    return s ? s : keepf(c, "%d", n);
+}
+
+/* ---------- numbers ---------- */
+
+static const char *fmt_fixed(ctx *c, double v, int prec)
+{
+    if (fabs(v) < 0.5 * pow(10, -prec))
+        v = 0; /* no "-0.00" */
+    return keepf(c, "%.*f", prec, v);
+}
+
+/* Shortest text for a threshold or a limit (3.4, 0.01, 15000). */
+static const char *fmt_short(ctx *c, double v)
+{
+    char buf[32];
+    double r = round(v * 1e6) / 1e6;
+    return keep(c, xstrdup(format_number(r == 0 ? 0 : r, buf)));
+}
+
+/* Percent with one decimal, without a trailing ".0". */
+static const char *fmt_pct(ctx *c, double v)
+{
+    char *s = xasprintf("%.1f", fabs(v) < 0.05 ? 0.0 : v);
+    size_t n = strlen(s);
+    if (n > 2 && strcmp(s + n - 2, ".0") == 0)
+        s[n - 2] = '\0';
+    return keep(c, s);
+}
+
+static const char *fmt_value(ctx *c, const indicator *ind, fvalue v)
+{
+    if (v.state == FV_OK)
+        return fmt_fixed(c, v.v, ind->precision);
+    return tx(c, v.state == FV_MISSING ? "words.value_missing" : "words.value_na", NULL);
+}
+
+static const char *unit_of(ctx *c, const indicator *ind)
+{
+    return ind->unit && *ind->unit ? ind->unit : tx(c, "words.no_unit", NULL);
+}
+
+/* ---------- building the model ---------- */
+
+static int type_rank(ctx *c, const char *type)
+{
+    for (int i = 0; i < c->ntypes; i++)
+        if (type && strcmp(c->types[i], type) == 0)
+            return i;
+    return c->ntypes;
+}
+
+static int list_has(ctx *c, const char *list_key, const char *value)
+{
+    int n = rtpl_count(c->report, list_key);
+    for (int i = 0; i < n; i++) {
+        const char *s = rtpl_getf(c->report, "%s.%d", list_key, i);
+        if (s && value && strcmp(s, value) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static const char *departments(ctx *c, const indicator *ind)
+{
+    if (!ind->ndepartments)
+        return tx(c, "words.no_department", NULL);
+    const char *sep = tx(c, "words.list_separator", NULL);
+    strbuf b;
+    sb_init(&b);
+    for (int i = 0; i < ind->ndepartments; i++) {
+        if (i)
+            sb_add(&b, sep);
+        sb_add(&b, ind->departments[i]);
+    }
+    return keep(c, sb_take(&b));
+}
+
+static void date_vars(tvars *v, int y, int m, int d)
+{
+    tv_setf(v, "year", "%d", y);
+    tv_setf(v, "month", "%d", m);
+    tv_setf(v, "day", "%d", d);
+}
+
+static const char *record_date(ctx *c, const milestone_record *r)
+{
+    tvars v;
+    tv_init(&v, &c->g);
+    date_vars(&v, r->year, r->month, r->day);
+    const char *s = tx(c, "words.as_of", &v);
+    tv_free(&v);
+    return s;
+}
+
+/* The base of a decrease/increase target: "2020年（4人）". */
+static const char *base_text(ctx *c, const titem *it, int with_unit)
+{
+    const target *t = it->tr->t;
+    const baseline_def *b = &t->baseline;
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_setf(&v, "year", "%d", b->year);
+    tv_setf(&v, "from", "%d", b->period[0]);
+    tv_setf(&v, "to", "%d", b->period[1]);
+    tv_set(&v, "value", fmt_value(c, it->ind, it->tr->baseline));
+    tv_set(&v, "unit", with_unit ? unit_of(c, it->ind) : "");
+    const char *s = txf(c, &v, "words.base.%s", reading_name(b->reading));
+    tv_free(&v);
+    return s;
+}
+
+/* The form of op: words.target_short.<op> for table cells when given, else words.target.<op>. */
+static const char *target_form(ctx *c, const tvars *v, int short_form, const char *op)
+{
+    if (short_form) {
+        char *key = xasprintf("words.target_short.%s", op);
+        const char *s = tx_opt(c, key, v);
+        free(key);
+        if (s)
+            return s;
+    }
+    return txf(c, v, "words.target.%s", op);
+}
+
+/* The target in words; with_unit 0 gives the short form for table cells. */
+static const char *target_text(ctx *c, const titem *it, int with_unit)
+{
+    const target *t = it->tr->t;
+    const indicator *ind = it->ind;
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_set(&v, "unit", with_unit ? unit_of(c, ind) : "");
+    tv_setf(&v, "year", "%d", t->year);
+    const char *s;
+    if (t->op <= OP_EQ) {
+        tv_set(&v, "value", fmt_short(c, t->value));
+        s = target_form(c, &v, !with_unit, op_name(t->op));
+    } else if (t->op == OP_ZERO) {
+        s = target_form(c, &v, !with_unit, "zero");
+    } else if (t->op == OP_DECREASE || t->op == OP_INCREASE) {
+        tv_set(&v, "base", base_text(c, it, with_unit));
+        tv_set(&v, "by", t->has_by ? fmt_short(c, t->by) : "");
+        tv_set(&v, "limit", it->tr->has_limit ? fmt_short(c, it->tr->limit) : "");
+        if (it->tr->zero_baseline)
+            s = target_form(c, &v, !with_unit, "keep_zero");
+        else if (t->has_by)
+            s = target_form(c, &v, !with_unit, op_name(t->op));
+        else
+            s = target_form(c, &v, !with_unit, keepf(c, "%s_any", op_name(t->op)));
+    } else {
+        s = target_form(c, &v, !with_unit, op_name(t->op));
+    }
+    if (ind->kind == IND_QUANTITATIVE && !t->has_baseline && t->agg != AGG_YEAR) {
+        tv_setf(&v, "from", "%d", t->window[0]);
+        tv_setf(&v, "to", "%d", t->window[1]);
+        s = keepf(c, "%s%s", s, txf(c, &v, "words.aggregate.%s", aggregate_name(t->agg)));
+    }
+    tv_free(&v);
+    return s;
+}
+
+/* What was measured: "2025年3人", "2021—2025年年均0.15%". */
+static const char *figure_text(ctx *c, const titem *it)
+{
+    const target_result *tr = it->tr;
+    const indicator *ind = it->ind;
+    tvars v;
+    tv_init(&v, &c->g);
+    const char *s;
+    if (ind->kind != IND_QUANTITATIVE) {
+        if (tr->record) {
+            tv_set(&v, "status", tr->record->status);
+            tv_set(&v, "as_of", it->as_of);
+            s = tx(c, "words.figure.milestone", &v);
+        } else {
+            s = tx(c, "words.figure.none", &v);
+        }
+        tv_free(&v);
+        return s;
+    }
+    if (tr->current.state != FV_OK) {
+        /* Not due and its window not begun (or not computable): the latest value. */
+        int y = -1;
+        for (int k = it->ir->nyears - 1; k >= 0 && y < 0 && !tr->due; k--)
+            if (it->ir->years[k].value.state == FV_OK)
+                y = it->ir->first_year + k;
+        if (y >= 0) {
+            tv_setf(&v, "year", "%d", y);
+            tv_set(&v, "value", fmt_value(c, ind, result_year(it->ir, y).value));
+            tv_set(&v, "unit", unit_of(c, ind));
+            s = tx(c, "words.figure.latest", &v);
+        } else {
+            s = tx(c, "words.figure.none", &v);
+        }
+        tv_free(&v);
+        return s;
+    }
+    const target *t = tr->t;
+    tv_set(&v, "value", fmt_value(c, ind, tr->current));
+    tv_set(&v, "unit", unit_of(c, ind));
+    tv_setf(&v, "year", "%d", tr->assessed_year);
+    tv_setf(&v, "from", "%d", tr->window[0]);
+    tv_setf(&v, "to", "%d", tr->window[1]);
+    aggregate agg = t->agg;
+    if (t->has_baseline)
+        agg = t->baseline.reading == BASE_PERIOD_TOTAL  ? AGG_WINDOW_SUM
+              : t->baseline.reading == BASE_PERIOD_MEAN ? AGG_WINDOW_MEAN
+                                                        : AGG_YEAR;
+    if (agg == AGG_YEAR || tr->window[0] == tr->window[1]) {
+        s = tx(c, "words.figure.year", &v);
+    } else {
+        tv_set(&v, "what", txf(c, &v, "words.what.%s", aggregate_name(agg)));
+        s = tx(c, "words.figure.window", &v);
+    }
+    if (tr->has_change) {
+        tv_set(&v, "direction", tx(c, tr->change_pct >= 0 ? "words.direction_down" : "words.direction_up", &v));
+        tv_set(&v, "pct", fmt_pct(c, fabs(tr->change_pct)));
+        if (t->op == OP_INCREASE)
+            tv_set(&v, "direction", tx(c, tr->change_pct >= 0 ? "words.direction_up" : "words.direction_down", &v));
+        s = keepf(c, "%s%s", s, tx(c, "words.figure.change", &v));
+    }
+    tv_free(&v);
+    return s;
+}
+
+/* A gap at the indicator's precision, with more decimals if that shows 0. */
+static const char *fmt_gap(ctx *c, const indicator *ind, double v)
+{
+    int prec = ind->precision;
+    while (prec < 6 && v != 0 && fabs(v) < 0.5 * pow(10, -prec))
+        prec++;
+    return fmt_fixed(c, fabs(v), prec);
+}
+
+/* How far a quantitative target is missed; NULL when it is not. */
+static const char *gap_text(ctx *c, const titem *it)
+{
+    const target_result *tr = it->tr;
+    const target *t = tr->t;
+    const indicator *ind = it->ind;
+    if (ind->kind != IND_QUANTITATIVE || !needs_attention(it->ol) || tr->current.state != FV_OK)
+        return NULL;
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_set(&v, "unit", unit_of(c, ind));
+    const char *s = NULL;
+    double cur = tr->current.v;
+    double lim = tr->has_limit ? tr->limit : t->value;
+    if (t->agg == AGG_EVERY_YEAR && tr->failing_years && t->op <= OP_EQ) {
+        tv_set(&v, "years", tr->failing_years);
+        s = tx(c, "words.gap.every_year", &v);
+    } else if (tr->current.state != FV_OK) {
+        s = tx(c, "words.gap.none", &v);
+    } else if (t->op == OP_ZERO) {
+        tv_set(&v, "gap", fmt_value(c, ind, tr->current));
+        s = tx(c, "words.gap.zero", &v);
+    } else if (t->op == OP_DECREASE || t->op == OP_INCREASE) {
+        tv_set(&v, "by", t->has_by ? fmt_short(c, t->by) : "0");
+        tv_set(&v, "limit", tr->has_limit ? fmt_short(c, tr->limit) : "");
+        double pct = tr->has_change ? tr->change_pct : 0;
+        tv_set(&v, "pct", fmt_pct(c, fabs(pct)));
+        if (!tr->has_limit) {
+            s = tx(c, "words.gap.none", &v);
+        } else if (t->op == OP_DECREASE) {
+            tv_set(&v, "gap", fmt_gap(c, ind, cur - tr->limit));
+            s = tx(c, pct < 0 ? "words.gap.decrease_rise" : "words.gap.decrease", &v);
+        } else {
+            tv_set(&v, "gap", fmt_gap(c, ind, tr->limit - cur));
+            s = tx(c, "words.gap.increase", &v);
+        }
+    } else if (t->op == OP_LE || t->op == OP_LT || (t->op == OP_EQ && cur > lim)) {
+        tv_set(&v, "gap", fmt_gap(c, ind, cur - lim));
+        s = tx(c, "words.gap.above", &v);
+    } else {
+        tv_set(&v, "gap", fmt_gap(c, ind, lim - cur));
+        s = tx(c, "words.gap.below", &v);
+    }
+    tv_free(&v);
+    return s;
+}
+
+static outlook outlook_of(ctx *c, const titem *it)
+{
+    const target_result *tr = it->tr;
+    const indicator *ind = it->ind;
+    switch (tr->status) {
+    case V_MET: return OL_MET;
+    case V_NOT_MET: return OL_OFF_TRACK;
+    case V_INSUFFICIENT: return OL_INSUFFICIENT;
+    case V_NOT_APPLICABLE: return OL_NA;
+    case V_NOT_YET_DUE: break;
+    }
+    /* Not yet due: the forecast, when there is one, else progress so far. */
+    if (it->fc) {
+        switch (it->fc->status) {
+        case FS_MET: return OL_MET;
+        case FS_ON_TRACK: return OL_ON_TRACK;
+        case FS_AT_RISK: return OL_AT_RISK;
+        case FS_OFF_TRACK: return OL_UNLIKELY;
+        case FS_INSUFFICIENT: return OL_INSUFFICIENT;
+        case FS_NONE: break;
+        }
+    }
+    if (ind->kind == IND_QUANTITATIVE) {
+        /* A zero target missed once in its window cannot be met any more. */
+        if (tr->t->op == OP_ZERO && tr->progress == 0 && tr->t->agg != AGG_YEAR)
+            return OL_UNLIKELY;
+        return tr->progress == 1 ? OL_ON_TRACK : tr->progress == 0 ? OL_AT_RISK : OL_INSUFFICIENT;
+    }
+    if (!tr->record)
+        return OL_INSUFFICIENT;
+    if (tr->progress == 1)
+        return OL_ON_TRACK;
+    return list_has(c, "words.on_track_statuses", tr->record->status) ? OL_ON_TRACK : OL_AT_RISK;
+}
+
+/* Years of the plan window with a non-zero count ("2023年1起，2024年2起"), or NULL. */
+static const char *veto_years(ctx *c, const indicator_result *ir)
+{
+    const indicator *ind = ir->ind;
+    int last = c->ev->eval_year;
+    const char *sep = tx(c, "words.red_flags.veto_years_separator", NULL);
+    strbuf b;
+    sb_init(&b);
+    for (int y = c->p->period[0]; y <= last; y++) {
+        year_value yv = result_year(ir, y);
+        if (yv.value.state != FV_OK || yv.value.v <= 0)
+            continue;
+        tvars v;
+        tv_init(&v, &c->g);
+        tv_setf(&v, "year", "%d", y);
+        tv_set(&v, "count", fmt_value(c, ind, yv.value));
+        tv_set(&v, "unit", unit_of(c, ind));
+        if (b.len)
+            sb_add(&b, sep);
+        sb_add(&b, tx(c, "words.red_flags.veto_year", &v));
+        tv_free(&v);
+    }
+    return b.len ? keep(c, sb_take(&b)) : NULL;
+}
+
+static int is_veto(ctx *c, const indicator_result *ir, const char **years)
+{
+    const indicator *ind = ir->ind;
+    *years = NULL;
+    if (ind->kind != IND_QUANTITATIVE)
+        return 0;
+    int zero = 0, missed = 0;
+    for (int k = 0; k < ir->ntargets; k++)
+        if (ir->targets[k].t->op == OP_ZERO) {
+            zero = 1;
+            if (ir->targets[k].status == V_NOT_MET || ir->targets[k].progress == 0)
+                missed = 1;
+        }
+    int listed = ind->use && list_has(c, "words.veto_catalogue", ind->use->id);
+    if (!zero && !listed)
+        return 0;
+    *years = veto_years(c, ir);
+    return missed || *years != NULL;
+}
+
+static int cmp_attention(const void *a, const void *b)
+{
+    const titem *x = *(titem *const *)a, *y = *(titem *const *)b;
+    if (x->veto != y->veto)
+        return y->veto - x->veto;
+    if (x->type_rank != y->type_rank)
+        return x->type_rank - y->type_rank;
+    if (urgency(x->ol) != urgency(y->ol))
+        return urgency(x->ol) - urgency(y->ol);
+    if (x->ii != y->ii)
+        return x->ii - y->ii;
+    return x->ti - y->ti;
+}
+
+static const fc_target *forecast_of(ctx *c, int ii, int ti)
+{
+    if (!c->fs || ii >= c->fs->ninds)
+        return NULL;
+    const fc_indicator *fi = &c->fs->inds[ii];
+    return ti < fi->ntargets ? &fi->targets[ti] : NULL;
+}
+
+static void build_items(ctx *c)
+{
+    const evaluation *ev = c->ev;
+    int n = 0;
+    for (int i = 0; i < ev->ninds; i++)
+        n += ev->inds[i].ntargets;
+    c->items = xcalloc((size_t)(n ? n : 1), sizeof(titem));
+    c->types = NULL;
+    c->ntypes = rtpl_count(c->report, "words.types");
+    c->types = xcalloc((size_t)(c->ntypes ? c->ntypes : 1), sizeof(char *));
+    for (int i = 0; i < c->ntypes; i++)
+        c->types[i] = xstrdup(rtpl_getf(c->report, "words.types.%d", i));
+    for (int i = 0; i < ev->ninds; i++) {
+        const indicator_result *ir = &ev->inds[i];
+        const char *vyears;
+        int veto = is_veto(c, ir, &vyears);
+        const char *dept = departments(c, ir->ind);
+        for (int k = 0; k < ir->ntargets; k++) {
+            titem *it = &c->items[c->nitems++];
+            it->ii = i;
+            it->ti = k;
+            it->ind = ir->ind;
+            it->ir = ir;
+            it->tr = &ir->targets[k];
+            it->fc = forecast_of(c, i, k);
+            it->type_rank = type_rank(c, ir->ind->type);
+            it->veto = veto;
+            it->veto_years = vyears;
+            it->dept = dept;
+            if (it->tr->record) {
+                it->as_of = record_date(c, it->tr->record);
+                const milestone_record *recs;
+                int nr = region_milestones(c->ec->r, c->p->id, ir->ind->id, &recs);
+                for (int q = 0; q < nr; q++)
+                    if (strcmp(recs[q].status, it->tr->record->status) == 0 &&
+                        recs[q].year <= c->ev->eval_year) {
+                        it->done_date = record_date(c, &recs[q]);
+                        break;
+                    }
+            }
+            it->ol = outlook_of(c, it);
+            it->target = target_text(c, it, 1);
+            it->target_nu = target_text(c, it, 0);
+            it->figure = figure_text(c, it);
+            it->current = ir->ind->kind == IND_QUANTITATIVE ? fmt_value(c, ir->ind, it->tr->current)
+                                                            : it->figure;
+            it->gap = gap_text(c, it);
+        }
+    }
+}
+
+/* Targets needing attention (off track or at risk), most urgent first. */
+static int attention_list(ctx *c, titem ***out, int quantitative_only)
+{
+    titem **l = xcalloc((size_t)(c->nitems ? c->nitems : 1), sizeof *l);
+    int n = 0;
+    for (int i = 0; i < c->nitems; i++) {
+        titem *it = &c->items[i];
+        if (needs_attention(it->ol) &&
+            (!quantitative_only || it->ind->kind != IND_MILESTONE))
+            l[n++] = it;
+    }
+    if (n > 1)
+        qsort(l, (size_t)n, sizeof *l, cmp_attention);
+    *out = l;
+    return n;
+}
+
+/* ---------- problems and countermeasures, by rule ---------- */
+
+static int rule_matches(const char *when, const titem *it, int binding_rule)
+{
+    const indicator *ind = it->ind;
+    const target_result *tr = it->tr;
+    if (strcmp(when, "veto") == 0)
+        return it->veto && it->tr->t->op == OP_ZERO;
+    if (strcmp(when, "binding_off_track") == 0)
+        return ind->kind == IND_QUANTITATIVE && it->ol == OL_OFF_TRACK && it->type_rank == 0 &&
+               !it->veto;
+    if (strcmp(when, "off_track") == 0)
+        return ind->kind == IND_QUANTITATIVE && it->ol == OL_OFF_TRACK && !it->veto &&
+               !(binding_rule && it->type_rank == 0);
+    if (strcmp(when, "unlikely") == 0)
+        return ind->kind == IND_QUANTITATIVE && it->ol == OL_UNLIKELY && !it->veto;
+    if (strcmp(when, "at_risk") == 0)
+        return ind->kind == IND_QUANTITATIVE && it->ol == OL_AT_RISK;
+    if (strcmp(when, "overdue") == 0)
+        return ind->kind == IND_MILESTONE && tr->status == V_NOT_MET &&
+               !(tr->record && strcmp(tr->record->status, "") != 0 && it->done_date &&
+                 tr->detail && strstr(tr->detail, "late"));
+    if (strcmp(when, "late") == 0)
+        return ind->kind == IND_MILESTONE && tr->status == V_NOT_MET && tr->detail &&
+               strstr(tr->detail, "late") != NULL;
+    if (strcmp(when, "not_achieved") == 0)
+        return ind->kind == IND_QUALITATIVE && tr->status == V_NOT_MET;
+    if (strcmp(when, "milestone_at_risk") == 0)
+        return ind->kind != IND_QUANTITATIVE && tr->status == V_NOT_YET_DUE &&
+               (it->ol == OL_AT_RISK || it->ol == OL_UNLIKELY);
+    if (strcmp(when, "data_gap") == 0)
+        return tr->status == V_INSUFFICIENT;
+    return 0;
+}
+
+static void item_vars(ctx *c, const titem *it, tvars *v)
+{
+    tv_set(v, "indicator", it->ind->name);
+    tv_set(v, "id", it->ind->id);
+    tv_set(v, "department", it->dept);
+    tv_set(v, "type", it->ind->type);
+    const char *mark = it->ind->type ? rtpl_getf(c->report, "words.type_mark.%s", it->ind->type) : NULL;
+    tv_set(v, "type_mark", mark ? mark : "");
+    tv_set(v, "unit", unit_of(c, it->ind));
+    tv_set(v, "target", it->target);
+    tv_set(v, "figure", it->figure);
+    tv_set(v, "current", it->current);
+    tv_set(v, "gap", it->gap ? it->gap : "");
+    tv_setf(v, "target_year", "%d", it->tr->t->year);
+    tv_setf(v, "due_year", "%d", it->tr->t->year);
+    tv_set(v, "outlook", txf(c, NULL, "words.outlook.%s", outlook_code[it->ol]));
+    tv_set(v, "status", it->tr->record ? it->tr->record->status
+                                       : tx(c, "words.figure.none", NULL));
+    tv_set(v, "as_of", it->as_of ? it->as_of : "");
+    tv_set(v, "done_date", it->done_date ? it->done_date : "");
+    tv_set(v, "years", it->tr->missing_years ? it->tr->missing_years : "");
+    tv_set(v, "years_text", it->veto_years ? it->veto_years : "");
+    const char *allow = it->fc && it->fc->allowance && it->tr->status == V_NOT_YET_DUE
+                            ? it->fc->allowance
+                            : NULL;
+    tv_set(v, "allowance", allow ? allow : "");
+    tv_set(v, "gap_clause", it->gap ? tx(c, "words.gap_clause", v) : "");
+    tv_set(v, "allowance_or_gap",
+           allow ? allow : it->gap ? it->gap : tx(c, "words.allowance_fallback", v));
+}
+
+static void build_problems(ctx *c)
+{
+    int nrules = rtpl_count(c->report, "words.problems");
+    int binding_rule = 0;
+    for (int r = 0; r < nrules; r++) {
+        const char *when = rtpl_getf(c->report, "words.problems.%d.when", r);
+        if (when && strcmp(when, "binding_off_track") == 0)
+            binding_rule = 1;
+    }
+    titem **order;
+    int n = attention_list(c, &order, 0);
+    /* Rules look at every item: attention ones first (most urgent first), then the rest. */
+    titem **all = xcalloc((size_t)(c->nitems ? c->nitems : 1), sizeof *all);
+    int na = 0;
+    for (int i = 0; i < n; i++)
+        all[na++] = order[i];
+    for (int i = 0; i < c->nitems; i++) {
+        int seen = 0;
+        for (int k = 0; k < n && !seen; k++)
+            seen = order[k] == &c->items[i];
+        if (!seen)
+            all[na++] = &c->items[i];
+    }
+    c->problems = xcalloc((size_t)(c->nitems ? c->nitems : 1) * 2, sizeof(problem));
+    int *used_veto = xcalloc((size_t)(c->ev->ninds ? c->ev->ninds : 1), sizeof(int));
+    for (int r = 0; r < nrules; r++) {
+        const char *when = rtpl_getf(c->report, "words.problems.%d.when", r);
+        if (!when)
+            continue;
+        for (int i = 0; i < na; i++) {
+            const titem *it = all[i];
+            if (!rule_matches(when, it, binding_rule))
+                continue;
+            if (strcmp(when, "veto") == 0) {
+                if (used_veto[it->ii])
+                    continue;
+                used_veto[it->ii] = 1;
+            }
+            tvars v;
+            tv_init(&v, &c->g);
+            item_vars(c, it, &v);
+            problem *pr = &c->problems[c->nproblems++];
+            pr->problem = txf(c, &v, "words.problems.%d.problem", r);
+            pr->measure = txf(c, &v, "words.problems.%d.measure", r);
+            tv_free(&v);
+        }
+    }
+    free(used_veto);
+    free(all);
+    free(order);
+}
+
+/* ---------- counts ---------- */
+
+typedef struct counts {
+    int n[OL_COUNT];
+    int total;
+} counts;
+
+static void count_items(ctx *c, int type, const char *group, counts *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < c->nitems; i++) {
+        const titem *it = &c->items[i];
+        if (type >= 0 && it->type_rank != type)
+            continue;
+        if (group && (!it->ind->group || strcmp(it->ind->group, group) != 0))
+            continue;
+        out->n[it->ol]++;
+        out->total++;
+    }
+}
+
+static const char *counts_text(ctx *c, const counts *k)
+{
+    strbuf b;
+    sb_init(&b);
+    sb_add(&b, "");
+    const char *sep = tx(c, "words.counts_separator", NULL);
+    for (int o = 0; o < OL_COUNT; o++) {
+        if (!k->n[o])
+            continue;
+        tvars v;
+        tv_init(&v, &c->g);
+        tv_set(&v, "status", txf(c, NULL, "words.outlook.%s", outlook_code[o]));
+        tv_setf(&v, "n", "%d", k->n[o]);
+        if (b.len)
+            sb_add(&b, sep);
+        sb_add(&b, tx(c, "words.counts_item", &v));
+        tv_free(&v);
+    }
+    return keep(c, sb_take(&b));
+}
+
+static const char *outlook_cell(ctx *c, outlook o)
+{
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_set(&v, "symbol", txf(c, NULL, "words.outlook_symbol.%s", outlook_code[o]));
+    tv_set(&v, "word", txf(c, NULL, "words.outlook.%s", outlook_code[o]));
+    const char *s = tx(c, "words.outlook_cell", &v);
+    tv_free(&v);
+    return s;
+}
+
+/* ---------- styles ---------- */
+
+static rstyle style(rfont f, double size, double leading, ralign a)
+{
+    rstyle s;
+    memset(&s, 0, sizeof s);
+    s.font = f;
+    s.size = size;
+    s.leading = leading;
+    s.align = a;
+    s.color = black;
+    return s;
+}
+
+#define ST_BODY style(RF_BODY, 10.5, 17, RA_JUSTIFY)
+#define ST_SMALL style(RF_BODY, 9, 13.5, RA_LEFT)
+#define ST_CELL style(RF_BODY, 7.5, 10, RA_LEFT)
+#define ST_CELL_HEAD style(RF_HEAD, 7.5, 10, RA_CENTER)
+#define ST_H1 style(RF_HEAD, 14, 22, RA_LEFT)
+#define ST_H2 style(RF_HEAD, 12, 19, RA_LEFT)
+#define ST_H3 style(RF_HEAD, 10.5, 17, RA_LEFT)
+#define ST_CAPTION style(RF_HEAD, 9, 14, RA_CENTER)
+
+static void para(ctx *c, const char *text, int indent)
+{
+    if (!text || !*text)
+        return;
+    rstyle s = ST_BODY;
+    if (indent)
+        s.indent_first = 2 * s.size;
+    rdoc_para(c->doc, text, &s);
+    rdoc_space(c->doc, 3);
+}
+
+static void small_para(ctx *c, const char *text, rcolor col)
+{
+    if (!text || !*text)
+        return;
+    rstyle s = ST_SMALL;
+    s.color = col;
+    rdoc_para(c->doc, text, &s);
+}
+
+/* A numbered section heading ({no} / {ano}), level 1, in the contents. */
+static void section_heading(ctx *c, const char *sec)
+{
+    const char *raw = tget(c, keepf(c, "%s.heading", sec));
+    if (!raw)
+        return;
+    tvars v;
+    tv_init(&v, &c->g);
+    if (strstr(raw, "{no}"))
+        tv_set(&v, "no", numeral(c, ++c->sec_no));
+    if (strstr(raw, "{ano}"))
+        tv_set(&v, "ano", numeral(c, ++c->app_no));
+    const char *h = sx(c, sec, "heading", &v);
+    tv_free(&v);
+    rstyle s = ST_H1;
+    if (rdoc_y(c->doc) > rdoc_page_height(c->doc) * 0.09 + 2)
+        rdoc_space(c->doc, 6);
+    rdoc_heading(c->doc, h, &s, 1, 1, 60);
+    rdoc_space(c->doc, 2);
+}
+
+static void caption(ctx *c, const char *text)
+{
+    rstyle s = ST_CAPTION;
+    rdoc_heading(c->doc, text, &s, 0, 0, 40);
+}
+
+static rcell cell(const char *text, ralign a)
+{
+    rcell x;
+    memset(&x, 0, sizeof x);
+    x.text = text;
+    x.align = a;
+    return x;
+}
+
+static rcell head_cell(const char *text)
+{
+    rcell x = cell(text, RA_CENTER);
+    x.head = 1;
+    x.has_fill = 1;
+    x.fill = head_fill;
+    return x;
+}
+
+static rcell status_cell(ctx *c, outlook o)
+{
+    rcell x = cell(outlook_cell(c, o), RA_CENTER);
+    x.has_color = 1;
+    x.color = outlook_color[o];
+    return x;
+}
+
+/*
+ * Column widths: fixed columns take their content width (within [min, max]);
+ * flexible ones (weight > 0) share the rest by weight.
+ */
+static void fit_columns(ctx *c, int ncols, const char *const *const *texts, int nrows,
+                        const double *weight, double *w, const rstyle *body, const rstyle *head)
+{
+    rstyle st = *body, hs = *head;
+    double total = rdoc_content_width(c->doc), fixed = 0, wsum = 0;
+    int nflex = 0;
+    for (int j = 0; j < ncols; j++) {
+        if (weight[j] > 0) {
+            wsum += weight[j];
+            nflex++;
+            continue;
+        }
+        double m = rdoc_cell_width(c->doc, texts[0][j], &hs);
+        for (int r = 1; r < nrows; r++) {
+            double x = rdoc_cell_width(c->doc, texts[r][j], &st);
+            if (x > m)
+                m = x;
+        }
+        w[j] = m < 22 ? 22 : m > 70 ? 70 : m;
+        fixed += w[j];
+    }
+    double rest = total - fixed, min_flex = 45.0 * nflex;
+    if (rest < min_flex && fixed > 0) {
+        /* Too many fixed columns: shrink them alike (their text wraps). */
+        double scale = (total - min_flex) / fixed;
+        for (int j = 0; j < ncols; j++)
+            if (weight[j] <= 0)
+                w[j] *= scale;
+        rest = min_flex;
+    }
+    for (int j = 0; j < ncols; j++)
+        if (weight[j] > 0)
+            w[j] = rest * weight[j] / wsum;
+}
+
+/* ---------- shared sections ---------- */
+
+static void counts_table(ctx *c, const char *sec)
+{
+    counts all;
+    count_items(c, -1, NULL, &all);
+    int show[OL_COUNT];
+    for (int o = 0; o < OL_COUNT; o++)
+        show[o] = o <= OL_AT_RISK || o == OL_OFF_TRACK || all.n[o] > 0;
+    const char *hdr[2 + OL_COUNT];
+    double weight[2 + OL_COUNT], w[2 + OL_COUNT];
+    int nc = 0;
+    hdr[nc] = sx(c, sec, "col_type", NULL);
+    weight[nc++] = 1;
+    for (int o = 0; o < OL_COUNT; o++)
+        if (show[o]) {
+            hdr[nc] = outlook_cell(c, (outlook)o);
+            weight[nc++] = 1;
+        }
+    hdr[nc] = sx(c, sec, "col_total", NULL);
+    weight[nc++] = 1;
+    const char *const *rows[1] = {hdr};
+    rstyle st = ST_CELL, hs = ST_CELL_HEAD;
+    st.size = hs.size = 9;
+    st.leading = hs.leading = 13;
+    fit_columns(c, nc, rows, 1, weight, w, &st, &hs);
+    rcell hc[2 + OL_COUNT];
+    for (int j = 0; j < nc; j++)
+        hc[j] = head_cell(hdr[j]);
+    rtable *t = rdoc_table_begin(c->doc, nc, w, hc, &st, &hs);
+    int ntypes_seen = 0;
+    for (int ty = 0; ty <= c->ntypes; ty++) {
+        counts k;
+        count_items(c, ty, NULL, &k);
+        if (!k.total)
+            continue;
+        ntypes_seen++;
+        rcell rc[2 + OL_COUNT];
+        int j = 0;
+        rc[j++] = cell(ty < c->ntypes ? c->types[ty] : "—", RA_CENTER);
+        for (int o = 0; o < OL_COUNT; o++)
+            if (show[o]) {
+                rc[j] = cell(keepf(c, "%d", k.n[o]), RA_CENTER);
+                if (k.n[o] && needs_attention((outlook)o)) {
+                    rc[j].has_color = 1;
+                    rc[j].color = outlook_color[o];
+                    rc[j].head = 1;
+                }
+                j++;
+            }
+        rc[j++] = cell(keepf(c, "%d", k.total), RA_CENTER);
+        rdoc_table_row(t, rc);
+    }
+    if (ntypes_seen != 1) {
+        rcell rc[2 + OL_COUNT];
+        int j = 0;
+        rc[j++] = cell(sx(c, sec, "total_row", NULL), RA_CENTER);
+        rc[0].head = 1;
+        for (int o = 0; o < OL_COUNT; o++)
+            if (show[o])
+                rc[j++] = cell(keepf(c, "%d", all.n[o]), RA_CENTER);
+        rc[j++] = cell(keepf(c, "%d", all.total), RA_CENTER);
+        for (int q = 1; q < j; q++)
+            rc[q].head = 1;
+        rdoc_table_row(t, rc);
+    }
+    rdoc_table_end(t);
+    rdoc_space(c->doc, 6);
+}
+
+static void headline_text(ctx *c, const char *sec)
+{
+    counts all, bind;
+    count_items(c, -1, NULL, &all);
+    count_items(c, 0, NULL, &bind);
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_set(&v, "counts_text", counts_text(c, &all));
+    para(c, sx(c, sec, "intro", &v), 1);
+    if (bind.total && c->ntypes) {
+        tv_setf(&v, "binding_total", "%d", bind.total);
+        tv_set(&v, "binding_counts_text", counts_text(c, &bind));
+        para(c, sx(c, sec, "binding", &v), 1);
+    }
+    tv_free(&v);
+}
+
+/* The red flags in a box: 一票否决 and binding targets missed. */
+static void red_flags_box(ctx *c)
+{
+    const char **lines = xcalloc((size_t)c->nitems + 3, sizeof *lines);
+    int *is_flag = xcalloc((size_t)c->nitems + 3, sizeof *is_flag);
+    int n = 0, flags = 0, binding_targets = 0;
+    int *seen = xcalloc((size_t)(c->ev->ninds ? c->ev->ninds : 1), sizeof(int));
+    for (int i = 0; i < c->nitems; i++) {
+        const titem *it = &c->items[i];
+        if (!it->veto || seen[it->ii])
+            continue;
+        seen[it->ii] = 1;
+        tvars v;
+        tv_init(&v, &c->g);
+        item_vars(c, it, &v);
+        is_flag[n] = 1;
+        lines[n++] = tx(c, "words.red_flags.veto", &v);
+        tv_free(&v);
+        flags++;
+    }
+    if (!flags)
+        lines[n++] = tx(c, "words.red_flags.no_veto", NULL);
+    int bflags = 0;
+    for (int i = 0; i < c->nitems; i++) {
+        const titem *it = &c->items[i];
+        if (it->type_rank != 0 || c->ntypes == 0)
+            continue;
+        binding_targets++;
+        if (it->ol != OL_OFF_TRACK || it->veto)
+            continue;
+        tvars v;
+        tv_init(&v, &c->g);
+        item_vars(c, it, &v);
+        is_flag[n] = 1;
+        lines[n++] = tx(c, "words.red_flags.binding", &v);
+        tv_free(&v);
+        bflags++;
+    }
+    if (binding_targets && !bflags)
+        lines[n++] = tx(c, "words.red_flags.no_binding", NULL);
+    flags += bflags;
+    free(seen);
+
+    rstyle s = style(RF_HEAD, 10.5, 16, RA_LEFT);
+    double pad = 8, w = rdoc_content_width(c->doc) - 2 * pad;
+    double h = 2 * pad;
+    for (int i = 0; i < n; i++)
+        h += rdoc_text_height(c->doc, lines[i], &s, w) + (i ? 3 : 0);
+    rdoc_ensure(c->doc, h + 4);
+    double top = rdoc_y(c->doc);
+    rdoc_rect(c->doc, rdoc_left(c->doc), top, rdoc_content_width(c->doc), h, flags ? 1.4 : 0.8,
+              flags ? &dark_red : &calm_border, flags ? &flag_fill : &calm_fill);
+    double y = top + pad;
+    for (int i = 0; i < n; i++) {
+        if (i)
+            y += 3;
+        s.color = is_flag[i] ? dark_red : black;
+        y += rdoc_text_box(c->doc, lines[i], &s, rdoc_left(c->doc) + pad, y, w);
+    }
+    rdoc_space(c->doc, h + 8);
+    c->red_flags_page = rdoc_page(c->doc);
+    free(is_flag);
+    free(lines);
+}
+
+static void problems_list(ctx *c, const char *sec, int max)
+{
+    if (!c->nproblems) {
+        para(c, sx(c, sec, "none", NULL), 1);
+        return;
+    }
+    int n = max >= 0 && max < c->nproblems ? max : c->nproblems;
+    rstyle ps = style(RF_BODY, 10, 15.5, RA_JUSTIFY);
+    rstyle ms = ps;
+    ms.indent_left = 1.5 * ps.size;
+    ms.color = (rcolor){0.10, 0.22, 0.45};
+    for (int i = 0; i < n; i++) {
+        tvars v;
+        tv_init(&v, &c->g);
+        tv_setf(&v, "n", "%d", i + 1);
+        tv_set(&v, "problem", c->problems[i].problem);
+        tv_set(&v, "measure", c->problems[i].measure);
+        const char *p = tx(c, "words.problem_item", &v);
+        const char *m = tx(c, "words.measure_item", &v);
+        tv_free(&v);
+        /* Keep a problem with (the start of) its measure. */
+        rdoc_ensure(c->doc, rdoc_text_height(c->doc, p, &ps, rdoc_content_width(c->doc)) +
+                                2 * ms.leading);
+        rdoc_para(c->doc, p, &ps);
+        rdoc_para(c->doc, m, &ms);
+        rdoc_space(c->doc, 4);
+    }
+    if (n < c->nproblems) {
+        tvars v;
+        tv_init(&v, &c->g);
+        tv_setf(&v, "n", "%d", c->nproblems - n);
+        small_para(c, sx(c, sec, "more", &v), grey);
+        tv_free(&v);
+    }
+}
+
+/* ---------- charts ---------- */
+
+/* The temporary file of a chart charts_write_plan() put into the out_set. */
+static const char *outset_chart(ctx *c, const char *name)
+{
+    if (!c->out)
+        return NULL;
+    char *want = xasprintf("%s/charts/%s", c->out->dir, name);
+    const char *found = NULL;
+    for (size_t i = 0; i < c->out->n && !found; i++)
+        if (strcmp(c->out->files[i].final_path, want) == 0 &&
+            access(c->out->files[i].tmp_path, R_OK) == 0)
+            found = c->out->files[i].tmp_path;
+    free(want);
+    return found;
+}
+
+/* A chart of our own at the given print size (a temporary file), or NULL. */
+static const char *own_chart(ctx *c, const indicator_result *ir, double w_mm, double h_mm,
+                             int no_title)
+{
+    if (!c->have_ct || !chart_indicator_drawable(ir))
+        return NULL;
+    chart_env env;
+    memset(&env, 0, sizeof env);
+    env.ev = c->ev;
+    env.ec = c->ec;
+    env.lb = c->lb;
+    env.tpl = &c->ct;
+    env.flags = no_title ? CHART_NO_TITLE : 0;
+    env.forecasts = c->fs;
+    const fc_indicator *fc = c->fs ? &c->fs->inds[ir - c->ev->inds] : NULL;
+    char *path = xasprintf("%s/.pdfchart-%d.tmp.%ld.png", c->out ? c->out->dir : ".",
+                           c->chart_seq++, (long)getpid());
+    *ARRAY_PUSH(c->tmpfiles, c->ntmp, c->captmp) = path;
+    if (chart_indicator(&env, ir, fc, CHART_PNG, w_mm, h_mm, path, c->d) != 0)
+        return NULL;
+    return path;
+}
+
+/* Draw a chart file into a box, or a placeholder. */
+static void draw_chart(ctx *c, const char *png, const char *missing_text, double x, double y,
+                       double w, double h)
+{
+    if (png && rdoc_image(c->doc, png, x, y, w, h) == 0)
+        return;
+    rdoc_placeholder(c->doc, x, y, w, h, missing_text);
+}
+
+/* ---------- header and footer ---------- */
+
+typedef struct deco {
+    ctx *c;
+    int skip_first; /* the report's cover has none */
+} deco;
+
+static void decorate(void *arg, rdoc *d, int page, int pages)
+{
+    deco *dc = arg;
+    ctx *c = dc->c;
+    if (dc->skip_first && page == 1)
+        return;
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_setf(&v, "page", "%d", page);
+    tv_setf(&v, "pages", "%d", pages);
+    const char *left = tx(c, "document.header_left", &v);
+    const char *right = tx(c, "document.header_right", &v);
+    const char *foot = tx(c, "document.footer", &v);
+    tv_free(&v);
+    double top = 50, bottom = rdoc_page_height(d) - 36;
+    rdoc_text_at(d, left, RF_BODY, 8, grey, rdoc_left(d), top, RA_LEFT);
+    rdoc_text_at(d, right, RF_BODY, 8, grey, rdoc_right(d), top, RA_RIGHT);
+    rdoc_hline(d, rdoc_left(d), rdoc_right(d), top + 5, 0.5, grey);
+    rdoc_text_at(d, foot, RF_BODY, 8.5, grey, rdoc_page_width(d) / 2, bottom, RA_CENTER);
+}
+
+/* ---------- the brief ---------- */
+
+static void brief_title(ctx *c, const char *sec)
+{
+    rdoc_start(c->doc);
+    rstyle t = style(RF_HEAD, 20, 30, RA_CENTER);
+    rstyle s = style(RF_HEAD, 12, 18, RA_CENTER);
+    rstyle m = style(RF_BODY, 9.5, 15, RA_CENTER);
+    m.color = grey;
+    rdoc_para(c->doc, sx(c, sec, "title", NULL), &t);
+    rdoc_space(c->doc, 2);
+    rdoc_para(c->doc, sx(c, sec, "subtitle", NULL), &s);
+    rdoc_para(c->doc, sx(c, sec, "meta", NULL), &m);
+    rdoc_space(c->doc, 4);
+    rdoc_hline(c->doc, rdoc_left(c->doc), rdoc_right(c->doc), rdoc_y(c->doc), 1.2, dark_red);
+    rdoc_space(c->doc, 10);
+}
+
+#define BRIEF_CHART_W_MM 84.0
+#define BRIEF_CHART_H_MM 50.0
+#define PT(mm) ((mm) * 72.0 / 25.4)
+
+static void brief_item(ctx *c, const char *sec, const titem *it, int no, int with_chart)
+{
+    rdoc *d = c->doc;
+    tvars v;
+    tv_init(&v, &c->g);
+    item_vars(c, it, &v);
+    tv_setf(&v, "n", "%d", no);
+    const char *title = sx(c, sec, "item_title", &v);
+    const char *lines[8];
+    int nl = 0;
+    lines[nl++] = sx(c, sec, "item_status", &v);
+    lines[nl++] = sx(c, sec, "item_figure", &v);
+    lines[nl++] = sx(c, sec, "item_target", &v);
+    if (it->gap)
+        lines[nl++] = sx(c, sec, "item_gap", &v);
+    if (it->fc && it->fc->has_forecast && it->tr->status == V_NOT_YET_DUE) {
+        tv_set(&v, "forecast", fmt_fixed(c, it->fc->value, it->ind->precision));
+        tv_set(&v, "lo80", fmt_fixed(c, it->fc->lo80, it->ind->precision));
+        tv_set(&v, "hi80", fmt_fixed(c, it->fc->hi80, it->ind->precision));
+        tv_set(&v, "probability",
+               it->fc->has_prob ? keepf(c, "%s%%", fmt_pct(c, 100 * it->fc->prob))
+                                : tx(c, "words.value_missing", NULL));
+        lines[nl++] = sx(c, sec, "item_forecast", &v);
+    }
+    if (it->fc && it->fc->allowance && it->tr->status == V_NOT_YET_DUE)
+        lines[nl++] = sx(c, sec, "item_allowance", &v);
+    lines[nl++] = sx(c, sec, "item_department", &v);
+    tv_free(&v);
+
+    rstyle ts = style(RF_HEAD, 11, 17, RA_LEFT);
+    rstyle ls = style(RF_BODY, 9, 13.5, RA_LEFT);
+    double cw = rdoc_content_width(d);
+    double chart_w = with_chart ? PT(BRIEF_CHART_W_MM) : 0;
+    double chart_h = with_chart ? PT(BRIEF_CHART_H_MM) : 0;
+    double text_x = rdoc_left(d) + (with_chart ? chart_w + 10 : 0);
+    double text_w = cw - (with_chart ? chart_w + 10 : 0);
+    double th = 0;
+    for (int i = 0; i < nl; i++)
+        th += rdoc_text_height(d, lines[i], &ls, text_w);
+    double title_h = rdoc_text_height(d, title, &ts, cw);
+    double body_h = th > chart_h ? th : chart_h;
+    rdoc_ensure(d, title_h + body_h + 8);
+    rstyle tsc = ts;
+    tsc.color = outlook_color[it->ol];
+    rdoc_para(d, title, &tsc);
+    double top = rdoc_y(d) + 2;
+    if (with_chart) {
+        const char *png = c->brief_chart ? c->brief_chart[it - c->items] : NULL;
+        tvars mv;
+        tv_init(&mv, &c->g);
+        tv_set(&mv, "indicator", it->ind->name);
+        const char *miss = sx(c, sec, "chart_missing", &mv);
+        tv_free(&mv);
+        draw_chart(c, png, miss, rdoc_left(d), top, chart_w, chart_h);
+    }
+    double y = top;
+    for (int i = 0; i < nl; i++) {
+        rstyle s = ls;
+        if (i == 0) {
+            s.font = RF_HEAD;
+            s.color = outlook_color[it->ol];
+        }
+        y += rdoc_text_box(d, lines[i], &s, text_x, y, text_w);
+    }
+    rdoc_space(d, body_h + 10);
+}
+
+static void brief_attention(ctx *c, const char *sec)
+{
+    titem **l;
+    int n = attention_list(c, &l, 1);
+    /* Milestones have their own section; qualitative items are listed here. */
+    section_heading(c, sec);
+    if (!n) {
+        para(c, sx(c, sec, "none", NULL), 1);
+        free(l);
+        return;
+    }
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_setf(&v, "n", "%d", n);
+    para(c, sx(c, sec, "intro", &v), 1);
+    int nd = c->n_detail < n ? c->n_detail : n;
+    for (int i = 0; i < nd; i++)
+        brief_item(c, sec, l[i], i + 1, l[i]->ind->kind == IND_QUANTITATIVE);
+    int rest = n - nd;
+    if (rest > 0) {
+        tv_setf(&v, "n", "%d", rest);
+        small_para(c, sx(c, sec, "more", &v), grey);
+        rdoc_space(c->doc, 3);
+        int nc = c->n_compact < rest ? c->n_compact : rest;
+        if (nc > 0) {
+            const char *hdr[5] = {sx(c, sec, "col_indicator", NULL), sx(c, sec, "col_status", NULL),
+                                  sx(c, sec, "col_figure", NULL), sx(c, sec, "col_target", NULL),
+                                  sx(c, sec, "col_department", NULL)};
+            double weight[5] = {0.30, 0, 0.25, 0.25, 0.20}, w[5];
+            const char ***rows = xcalloc((size_t)nc + 1, sizeof *rows);
+            const char **cellv = xcalloc((size_t)(nc + 1) * 5, sizeof *cellv);
+            for (int j = 0; j < 5; j++)
+                cellv[j] = hdr[j];
+            rows[0] = cellv;
+            for (int r = 0; r < nc; r++) {
+                const titem *it = l[nd + r];
+                const char **rw = cellv + (r + 1) * 5;
+                rw[0] = it->ind->name;
+                rw[1] = outlook_cell(c, it->ol);
+                rw[2] = it->figure;
+                rw[3] = it->target;
+                rw[4] = it->dept;
+                rows[r + 1] = rw;
+            }
+            rstyle st = ST_CELL, hs = ST_CELL_HEAD;
+            st.size = hs.size = 8;
+            st.leading = hs.leading = 11;
+            fit_columns(c, 5, (const char *const *const *)rows, nc + 1, weight, w, &st, &hs);
+            rcell hc[5];
+            for (int j = 0; j < 5; j++)
+                hc[j] = head_cell(hdr[j]);
+            rtable *t = rdoc_table_begin(c->doc, 5, w, hc, &st, &hs);
+            for (int r = 0; r < nc; r++) {
+                const titem *it = l[nd + r];
+                rcell rc[5] = {cell(it->ind->name, RA_LEFT), status_cell(c, it->ol),
+                               cell(it->figure, RA_LEFT), cell(it->target, RA_LEFT),
+                               cell(it->dept, RA_LEFT)};
+                rdoc_table_row(t, rc);
+            }
+            rdoc_table_end(t);
+            rdoc_space(c->doc, 6);
+            free(rows);
+            free(cellv);
+        }
+    }
+    tv_free(&v);
+    free(l);
+}
+
+/* Milestones past due and not done (or done late). */
+static int overdue_list(ctx *c, titem ***out)
+{
+    titem **l = xcalloc((size_t)(c->nitems ? c->nitems : 1), sizeof *l);
+    int n = 0;
+    for (int i = 0; i < c->nitems; i++) {
+        titem *it = &c->items[i];
+        if (it->ind->kind == IND_MILESTONE && it->tr->due && it->tr->status == V_NOT_MET)
+            l[n++] = it;
+    }
+    if (n > 1)
+        qsort(l, (size_t)n, sizeof *l, cmp_attention);
+    *out = l;
+    return n;
+}
+
+static int is_late(const titem *it)
+{
+    return it->tr->detail && strstr(it->tr->detail, "late") != NULL;
+}
+
+static void brief_milestones(ctx *c, const char *sec)
+{
+    titem **l;
+    int n = overdue_list(c, &l);
+    section_heading(c, sec);
+    if (!n) {
+        para(c, sx(c, sec, "none", NULL), 1);
+        free(l);
+        return;
+    }
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_setf(&v, "n", "%d", n);
+    para(c, sx(c, sec, "intro", &v), 1);
+    int nm = c->n_milestones < n ? c->n_milestones : n;
+    const char *hdr[4] = {sx(c, sec, "col_item", NULL), sx(c, sec, "col_due", NULL),
+                          sx(c, sec, "col_progress", NULL), sx(c, sec, "col_department", NULL)};
+    const char **cellv = xcalloc((size_t)(nm + 1) * 4, sizeof *cellv);
+    const char ***rows = xcalloc((size_t)nm + 1, sizeof *rows);
+    for (int j = 0; j < 4; j++)
+        cellv[j] = hdr[j];
+    rows[0] = cellv;
+    for (int r = 0; r < nm; r++) {
+        const titem *it = l[r];
+        const char **rw = cellv + (r + 1) * 4;
+        tvars iv;
+        tv_init(&iv, &c->g);
+        item_vars(c, it, &iv);
+        tv_setf(&iv, "year", "%d", it->tr->t->year);
+        rw[0] = it->ind->name;
+        rw[1] = sx(c, sec, "due_cell", &iv);
+        rw[2] = is_late(it) ? sx(c, sec, "late_cell", &iv)
+                : it->tr->record ? sx(c, sec, "progress_cell", &iv)
+                                 : sx(c, sec, "no_record", &iv);
+        rw[3] = it->dept;
+        tv_free(&iv);
+        rows[r + 1] = rw;
+    }
+    double weight[4] = {0.45, 0, 0.30, 0.25}, w[4];
+    rstyle st = ST_CELL, hs = ST_CELL_HEAD;
+    st.size = hs.size = 8;
+    st.leading = hs.leading = 11;
+    fit_columns(c, 4, (const char *const *const *)rows, nm + 1, weight, w, &st, &hs);
+    rcell hc[4];
+    for (int j = 0; j < 4; j++)
+        hc[j] = head_cell(hdr[j]);
+    rtable *t = rdoc_table_begin(c->doc, 4, w, hc, &st, &hs);
+    for (int r = 0; r < nm; r++) {
+        const char **rw = cellv + (r + 1) * 4;
+        rcell rc[4] = {cell(rw[0], RA_LEFT), cell(rw[1], RA_CENTER), cell(rw[2], RA_LEFT),
+                       cell(rw[3], RA_LEFT)};
+        rc[2].has_color = 1;
+        rc[2].color = outlook_color[OL_OFF_TRACK];
+        rdoc_table_row(t, rc);
+    }
+    rdoc_table_end(t);
+    rdoc_space(c->doc, 4);
+    if (nm < n) {
+        tv_setf(&v, "n", "%d", n - nm);
+        small_para(c, sx(c, sec, "more", &v), grey);
+    }
+    rdoc_space(c->doc, 4);
+    tv_free(&v);
+    free(rows);
+    free(cellv);
+    free(l);
+}
+
+static void render_brief(ctx *c)
+{
+    c->sec_no = c->app_no = c->table_no = c->figure_no = 0;
+    c->red_flags_page = 0;
+    int nsec = rtpl_count(c->t, "sections");
+    for (int s = 0; s < nsec; s++) {
+        char sec[32];
+        snprintf(sec, sizeof sec, "sections.%d", s);
+        const char *kind = rtpl_getf(c->t, "%s.kind", sec);
+        if (!kind)
+            continue;
+        if (strcmp(kind, "title") == 0) {
+            brief_title(c, sec);
+        } else if (strcmp(kind, "headline") == 0) {
+            section_heading(c, sec);
+            headline_text(c, sec);
+            counts_table(c, sec);
+        } else if (strcmp(kind, "red_flags") == 0) {
+            section_heading(c, sec);
+            red_flags_box(c);
+        } else if (strcmp(kind, "attention") == 0) {
+            brief_attention(c, sec);
+        } else if (strcmp(kind, "milestones") == 0) {
+            brief_milestones(c, sec);
+        } else if (strcmp(kind, "problems") == 0) {
+            section_heading(c, sec);
+            problems_list(c, sec, c->n_problems);
+        } else if (strcmp(kind, "note") == 0) {
+            rdoc_space(c->doc, 6);
+            small_para(c, sx(c, sec, "text", NULL), grey);
+        }
+    }
+}
+
+/* ---------- the report ---------- */
+
+/* 1 if text has placeholders and every one of them is empty. */
+static int placeholders_empty(ctx *c, const char *text)
+{
+    int any = 0;
+    for (const char *p = text ? text : ""; (p = strchr(p, '{')) != NULL; p++) {
+        const char *e = strchr(p, '}');
+        if (!e)
+            break;
+        char *name = xstrndup(p + 1, (size_t)(e - p - 1));
+        const char *v = tv_get(&c->g, name);
+        free(name);
+        if (v && *v)
+            return 0;
+        any = 1;
+    }
+    return any;
+}
+
+static void report_cover(ctx *c, const char *sec)
+{
+    rdoc *d = c->doc;
+    rdoc_start(d);
+    rdoc_space(d, 150);
+    rstyle t = style(RF_HEAD, 24, 36, RA_CENTER);
+    rstyle s = style(RF_HEAD, 20, 30, RA_CENTER);
+    rstyle l = style(RF_BODY, 12, 22, RA_CENTER);
+    rstyle n = style(RF_BODY, 9.5, 15, RA_CENTER);
+    n.color = grey;
+    rdoc_para(d, sx(c, sec, "title", NULL), &t);
+    rdoc_space(d, 14);
+    rdoc_para(d, sx(c, sec, "subtitle", NULL), &s);
+    rdoc_space(d, 90);
+    int nl = rtpl_count(c->t, keepf(c, "%s.lines", sec));
+    for (int i = 0; i < nl; i++)
+        if (!placeholders_empty(c, rtpl_getf(c->t, "%s.lines.%d", sec, i)))
+            rdoc_para(d, txf(c, NULL, "%s.lines.%d", sec, i), &l);
+    rdoc_space(d, 40);
+    rdoc_para(d, sx(c, sec, "date", NULL), &l);
+    rdoc_space(d, 60);
+    rdoc_para(d, sx(c, sec, "note", NULL), &n);
+    rdoc_new_page(d);
+}
+
+static void report_toc(ctx *c, const char *sec)
+{
+    rstyle h = style(RF_HEAD, 16, 26, RA_CENTER);
+    rdoc_para(c->doc, sx(c, sec, "heading", NULL), &h);
+    rdoc_space(c->doc, 8);
+    rstyle s = style(RF_BODY, 10.5, 19, RA_LEFT);
+    rdoc_toc(c->doc, &s, 21);
+    rdoc_new_page(c->doc);
+}
+
+static void report_summary(ctx *c, const char *sec)
+{
+    section_heading(c, sec);
+    headline_text(c, sec);
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_setf(&v, "table_no", "%d", ++c->table_no);
+    caption(c, sx(c, sec, "table_heading", &v));
+    tv_free(&v);
+    counts_table(c, sec);
+    rstyle h2 = ST_H2;
+    rdoc_heading(c->doc, sx(c, sec, "red_flags_heading", NULL), &h2, 2, 1, 50);
+    red_flags_box(c);
+}
+
+/* Years shown in the indicator tables: the plan period up to the evaluation. */
+static void table_years(ctx *c, int *y0, int *y1)
+{
+    *y0 = c->p->period[0];
+    *y1 = c->ev->eval_year < c->ev->data_last_year ? c->ev->eval_year : c->ev->data_last_year;
+    if (*y1 < *y0)
+        *y1 = *y0 - 1;
+    if (*y1 - *y0 > 7) /* a long plan: its last eight years */
+        *y0 = *y1 - 7;
+}
+
+/* 1 if the indicator's name already ends with its unit in brackets: 死亡人数（人）. */
+static int name_has_unit(const indicator *ind)
+{
+    if (!ind->unit || !*ind->unit)
+        return 0;
+    char *suffix = xasprintf("\xEF\xBC\x88%s\xEF\xBC\x89", ind->unit); /* （unit） */
+    size_t n = strlen(ind->name), m = strlen(suffix);
+    int has = n >= m && strcmp(ind->name + n - m, suffix) == 0;
+    free(suffix);
+    return has;
+}
+
+static const char *baseline_cell(ctx *c, const indicator_result *ir)
+{
+    for (int k = 0; k < ir->ntargets; k++)
+        if (ir->targets[k].t->has_baseline && ir->targets[k].baseline.state == FV_OK)
+            return fmt_value(c, ir->ind, ir->targets[k].baseline);
+    year_value yv = result_year(ir, c->p->period[0] - 1);
+    return fmt_value(c, ir->ind, yv.value);
+}
+
+static void quant_table(ctx *c, const char *sec, const char *group_id, const char *group_name)
+{
+    int y0, y1;
+    table_years(c, &y0, &y1);
+    int nyears = y1 - y0 + 1;
+    /* Forecast columns only when some target of the table is not yet due. */
+    int with_fc = 0;
+    for (int i = 0; i < c->nitems && c->fs; i++) {
+        const titem *it = &c->items[i];
+        if (it->ind->kind == IND_QUANTITATIVE && it->tr->status == V_NOT_YET_DUE && it->fc &&
+            it->fc->has_forecast &&
+            (group_id ? it->ind->group && strcmp(it->ind->group, group_id) == 0
+                      : !it->ind->group || !*it->ind->group))
+            with_fc = 1;
+    }
+    int ncols = 1 + 1 + nyears + 3 + (with_fc ? 2 : 0) + 1;
+    /* rows: one per target */
+    int nrows = 0;
+    for (int i = 0; i < c->nitems; i++) {
+        const titem *it = &c->items[i];
+        if (it->ind->kind == IND_QUANTITATIVE && it->ind->group && group_id &&
+            strcmp(it->ind->group, group_id) == 0)
+            nrows++;
+        else if (it->ind->kind == IND_QUANTITATIVE && !group_id &&
+                 (!it->ind->group || !*it->ind->group))
+            nrows++;
+    }
+    if (!nrows)
+        return;
+    const char **cellv = xcalloc((size_t)(nrows + 1) * (size_t)ncols, sizeof *cellv);
+    const char ***rows = xcalloc((size_t)nrows + 1, sizeof *rows);
+    const titem **ritem = xcalloc((size_t)nrows + 1, sizeof *ritem);
+    int j = 0;
+    int fcyear = c->p->period[1];
+    cellv[j++] = sx(c, sec, "col_indicator", NULL);
+    cellv[j++] = sx(c, sec, "col_baseline", NULL);
+    for (int y = y0; y <= y1; y++)
+        cellv[j++] = keepf(c, "%d", y);
+    cellv[j++] = sx(c, sec, "col_target", NULL);
+    cellv[j++] = sx(c, sec, "col_current", NULL);
+    cellv[j++] = sx(c, sec, "col_status", NULL);
+    if (with_fc) {
+        tvars v;
+        tv_init(&v, &c->g);
+        tv_setf(&v, "year", "%d", fcyear);
+        cellv[j++] = sx(c, sec, "col_forecast", &v);
+        cellv[j++] = sx(c, sec, "col_probability", &v);
+        tv_free(&v);
+    }
+    cellv[j++] = sx(c, sec, "col_department", NULL);
+    rows[0] = cellv;
+    int r = 0;
+    for (int i = 0; i < c->nitems; i++) {
+        const titem *it = &c->items[i];
+        int in = it->ind->kind == IND_QUANTITATIVE &&
+                 (group_id ? it->ind->group && strcmp(it->ind->group, group_id) == 0
+                           : !it->ind->group || !*it->ind->group);
+        if (!in)
+            continue;
+        const char **rw = cellv + (size_t)(r + 1) * (size_t)ncols;
+        int first = it->ti == 0;
+        j = 0;
+        tvars v;
+        tv_init(&v, &c->g);
+        item_vars(c, it, &v);
+        rw[j++] = first ? (it->ind->unit && *it->ind->unit && !name_has_unit(it->ind)
+                               ? sx(c, sec, "indicator_cell", &v)
+                               : sx(c, sec, "indicator_cell_nounit", &v))
+                        : "";
+        rw[j++] = first ? baseline_cell(c, it->ir) : "";
+        for (int y = y0; y <= y1; y++)
+            rw[j++] = first ? fmt_value(c, it->ind, result_year(it->ir, y).value) : "";
+        rw[j++] = keepf(c, "%s%s", it->target_nu,
+                        it->tr->t->year != c->p->period[1] ? keepf(c, "（%d）", it->tr->t->year) : "");
+        rw[j++] = it->current;
+        rw[j++] = outlook_cell(c, it->ol);
+        if (with_fc) {
+            const fc_target *f = it->fc;
+            rw[j++] = f && f->has_forecast && it->tr->status == V_NOT_YET_DUE
+                          ? fmt_fixed(c, f->value, it->ind->precision)
+                          : tx(c, "words.value_missing", NULL);
+            rw[j++] = f && f->has_prob && it->tr->status == V_NOT_YET_DUE
+                          ? keepf(c, "%s%%", fmt_pct(c, 100 * f->prob))
+                          : tx(c, "words.value_missing", NULL);
+        }
+        rw[j++] = first ? it->dept : "";
+        tv_free(&v);
+        rows[r + 1] = rw;
+        ritem[r] = it;
+        r++;
+    }
+    double *weight = xcalloc((size_t)ncols, sizeof(double));
+    double *w = xcalloc((size_t)ncols, sizeof(double));
+    weight[0] = 0.40;
+    weight[1 + 1 + nyears] = 0.33;       /* target */
+    weight[ncols - 1] = 0.27;            /* department */
+    rstyle st = ST_CELL, hs = ST_CELL_HEAD;
+    fit_columns(c, ncols, (const char *const *const *)rows, nrows + 1, weight, w, &st, &hs);
+    rcell *hc = xcalloc((size_t)ncols, sizeof(rcell));
+    for (j = 0; j < ncols; j++)
+        hc[j] = head_cell(cellv[j]);
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_setf(&v, "table_no", "%d", ++c->table_no);
+    tv_set(&v, "group", group_name);
+    caption(c, sx(c, sec, "quant_caption", &v));
+    tv_free(&v);
+    rtable *t = rdoc_table_begin(c->doc, ncols, w, hc, &st, &hs);
+    rcell *rc = xcalloc((size_t)ncols, sizeof(rcell));
+    for (r = 0; r < nrows; r++) {
+        const char **rw = rows[r + 1];
+        for (j = 0; j < ncols; j++)
+            rc[j] = cell(rw[j], j == 0 || j == 1 + 1 + nyears || j == ncols - 1 ? RA_LEFT : RA_RIGHT);
+        rc[1 + 1 + nyears + 2] = status_cell(c, ritem[r]->ol);
+        rdoc_table_row(t, rc);
+    }
+    rdoc_table_end(t);
+    rdoc_space(c->doc, 8);
+    free(rc);
+    free(hc);
+    free(w);
+    free(weight);
+    free(ritem);
+    free(rows);
+    free(cellv);
+}
+
+static void milestone_table(ctx *c, const char *sec, const char *group_id, const char *group_name)
+{
+    int nrows = 0;
+    for (int i = 0; i < c->nitems; i++) {
+        const titem *it = &c->items[i];
+        if (it->ind->kind != IND_QUANTITATIVE &&
+            (group_id ? it->ind->group && strcmp(it->ind->group, group_id) == 0
+                      : !it->ind->group || !*it->ind->group))
+            nrows++;
+    }
+    if (!nrows)
+        return;
+    enum { NC = 6 };
+    const char **cellv = xcalloc((size_t)(nrows + 1) * NC, sizeof *cellv);
+    const char ***rows = xcalloc((size_t)nrows + 1, sizeof *rows);
+    const titem **ritem = xcalloc((size_t)nrows, sizeof *ritem);
+    const char *keys[NC] = {"col_item", "col_due", "col_status", "col_progress", "col_evidence",
+                            "col_department"};
+    for (int j = 0; j < NC; j++)
+        cellv[j] = sx(c, sec, keys[j], NULL);
+    rows[0] = cellv;
+    int r = 0;
+    for (int i = 0; i < c->nitems; i++) {
+        const titem *it = &c->items[i];
+        if (!(it->ind->kind != IND_QUANTITATIVE &&
+              (group_id ? it->ind->group && strcmp(it->ind->group, group_id) == 0
+                        : !it->ind->group || !*it->ind->group)))
+            continue;
+        const char **rw = cellv + (r + 1) * NC;
+        tvars v;
+        tv_init(&v, &c->g);
+        item_vars(c, it, &v);
+        tv_setf(&v, "year", "%d", it->tr->t->year);
+        rw[0] = it->ind->name;
+        rw[1] = sx(c, sec, "due_cell", &v);
+        rw[2] = outlook_cell(c, it->ol);
+        rw[3] = it->tr->record ? sx(c, sec, "progress_cell", &v) : sx(c, sec, "no_record", &v);
+        rw[4] = it->tr->record && it->tr->record->evidence ? it->tr->record->evidence : "";
+        rw[5] = it->dept;
+        tv_free(&v);
+        rows[r + 1] = rw;
+        ritem[r] = it;
+        r++;
+    }
+    double weight[NC] = {0.28, 0, 0, 0.17, 0.37, 0.18}, w[NC];
+    rstyle st = ST_CELL, hs = ST_CELL_HEAD;
+    fit_columns(c, NC, (const char *const *const *)rows, nrows + 1, weight, w, &st, &hs);
+    rcell hc[NC];
+    for (int j = 0; j < NC; j++)
+        hc[j] = head_cell(cellv[j]);
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_setf(&v, "table_no", "%d", ++c->table_no);
+    tv_set(&v, "group", group_name);
+    caption(c, sx(c, sec, "milestone_caption", &v));
+    tv_free(&v);
+    rtable *t = rdoc_table_begin(c->doc, NC, w, hc, &st, &hs);
+    for (r = 0; r < nrows; r++) {
+        const char **rw = rows[r + 1];
+        rcell rc[NC] = {cell(rw[0], RA_LEFT), cell(rw[1], RA_CENTER), status_cell(c, ritem[r]->ol),
+                        cell(rw[3], RA_LEFT), cell(rw[4], RA_LEFT), cell(rw[5], RA_LEFT)};
+        rdoc_table_row(t, rc);
+    }
+    rdoc_table_end(t);
+    rdoc_space(c->doc, 8);
+    free(ritem);
+    free(rows);
+    free(cellv);
+}
+
+#define REPORT_CHART_W_MM CHART_WIDTH_MM
+#define REPORT_CHART_H_MM CHART_HEIGHT_MM
+
+static void group_charts(ctx *c, const char *sec, const char *group_id)
+{
+    for (int i = 0; i < c->ev->ninds; i++) {
+        const indicator_result *ir = &c->ev->inds[i];
+        const indicator *ind = ir->ind;
+        int in = group_id ? ind->group && strcmp(ind->group, group_id) == 0
+                          : !ind->group || !*ind->group;
+        if (!in || ind->kind != IND_QUANTITATIVE)
+            continue;
+        double w = PT(REPORT_CHART_W_MM), h = PT(REPORT_CHART_H_MM);
+        tvars v;
+        tv_init(&v, &c->g);
+        tv_setf(&v, "figure_no", "%d", ++c->figure_no);
+        tv_set(&v, "indicator", ind->name);
+        tv_set(&v, "id", ind->id);
+        const char *cap = sx(c, sec, "chart_caption", &v);
+        const char *miss = sx(c, sec, "chart_missing", &v);
+        tv_free(&v);
+        rstyle cs = ST_CAPTION;
+        double ch = rdoc_text_height(c->doc, cap, &cs, rdoc_content_width(c->doc));
+        rdoc_ensure(c->doc, h + ch + 6);
+        double x = rdoc_left(c->doc) + (rdoc_content_width(c->doc) - w) / 2;
+        char *name = xasprintf("%s.png", ind->id);
+        const char *png = outset_chart(c, name);
+        free(name);
+        draw_chart(c, png, miss, x, rdoc_y(c->doc), w, h);
+        rdoc_space(c->doc, h + 2);
+        rdoc_para(c->doc, cap, &cs);
+        rdoc_space(c->doc, 8);
+    }
+}
+
+/*
+ * A part or group name without a trailing reference to the plan's lines
+ * ("三、主要任务（L184—193）" -> "三、主要任务"): the reader has no use for
+ * them, and parts split by them belong together.
+ */
+static const char *without_line_ref(ctx *c, const char *name)
+{
+    if (!name)
+        return NULL;
+    const char *open = NULL;
+    for (const char *p = name; *p;) {
+        uint32_t cp;
+        int n = tl_decode(p, &cp);
+        if (cp == 0xFF08) /* （ */
+            open = p;
+        p += n;
+    }
+    size_t len = strlen(name);
+    if (open && open > name && open[3] == 'L' && open[4] >= '0' && open[4] <= '9' && len >= 3 &&
+        strcmp(name + len - 3, "\xEF\xBC\x89") == 0) /* ends with ） */
+        return keep(c, xstrndup(name, (size_t)(open - name)));
+    return name;
+}
+
+/* 1 if a name the plan gives already carries its number: （一）…, 三、…, 1. … */
+static int already_numbered(ctx *c, const char *name)
+{
+    uint32_t cp;
+    tl_decode(name, &cp);
+    if (cp == 0xFF08 || cp == '(' || (cp >= '0' && cp <= '9'))
+        return 1;
+    int n = rtpl_count(c->report, "words.numerals");
+    for (int i = 0; i < n; i++) {
+        const char *num = rtpl_getf(c->report, "words.numerals.%d", i);
+        size_t len = num ? strlen(num) : 0;
+        if (len && strncmp(name, num, len) == 0) {
+            tl_decode(name + len, &cp);
+            if (cp == 0x3001) /* 、 */
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static void report_plan(ctx *c, const char *sec)
+{
+    section_heading(c, sec);
+    para(c, sx(c, sec, "intro", NULL), 1);
+    const plan *p = c->p;
+    int part_no = 0;
+    const char *cur_part = NULL;
+    int group_no = 0;
+    for (int g = 0; g <= p->ngroups; g++) {
+        const char *gid = g < p->ngroups ? p->groups[g].id : NULL;
+        const char *gname = g < p->ngroups ? without_line_ref(c, p->groups[g].name)
+                                           : sx(c, sec, "ungrouped", NULL);
+        const char *part = g < p->ngroups ? without_line_ref(c, p->groups[g].part) : NULL;
+        counts k;
+        if (gid) {
+            count_items(c, -1, gid, &k);
+        } else {
+            memset(&k, 0, sizeof k);
+            for (int i = 0; i < c->nitems; i++)
+                if (!c->items[i].ind->group || !*c->items[i].ind->group) {
+                    k.n[c->items[i].ol]++;
+                    k.total++;
+                }
+        }
+        if (!k.total)
+            continue;
+        if (!cur_part || !part || strcmp(cur_part, part) != 0) {
+            if (part) {
+                tvars v;
+                tv_init(&v, &c->g);
+                tv_set(&v, "part", part);
+                tv_set(&v, "part_no", numeral(c, part_no + 1));
+                rstyle h2 = ST_H2;
+                rdoc_space(c->doc, 4);
+                const char *key = already_numbered(c, part) ? "part_heading_numbered" : "part_heading";
+                if (!already_numbered(c, part))
+                    part_no++;
+                else
+                    tv_set(&v, "part_no", "");
+                rdoc_heading(c->doc, sx(c, sec, key, &v), &h2, 2, 1, 80);
+                tv_free(&v);
+            }
+            cur_part = part;
+            group_no = 0;
+        }
+        tvars v;
+        tv_init(&v, &c->g);
+        tv_set(&v, "group", gname);
+        tv_setf(&v, "group_no", "%d", ++group_no);
+        rstyle h3 = ST_H3;
+        rdoc_heading(c->doc,
+                     sx(c, sec, already_numbered(c, gname) ? "group_heading_numbered" : "group_heading", &v),
+                     &h3, 3, 1, 80);
+        tv_setf(&v, "n", "%d", k.total);
+        tv_set(&v, "counts_text", counts_text(c, &k));
+        small_para(c, sx(c, sec, "summary", &v), grey);
+        rdoc_space(c->doc, 3);
+        tv_free(&v);
+        quant_table(c, sec, gid, gname);
+        group_charts(c, sec, gid);
+        milestone_table(c, sec, gid, gname);
+    }
+}
+
+/* Name of a period in the plans' wording: “十三五”时期, or 2015—2019年. */
+static const char *period_name(ctx *c, int from, int to, int full_from, int full_to)
+{
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_setf(&v, "from", "%d", from);
+    tv_setf(&v, "to", "%d", to);
+    const char *name = rtpl_getf(c->report, "words.period.%d-%d", full_from, full_to);
+    const char *s;
+    if (name && from == full_from && to == full_to) {
+        s = keep(c, xstrdup(name));
+    } else if (name) {
+        tv_set(&v, "name", name);
+        tv_setf(&v, "n", "%d", to - from + 1);
+        s = tx(c, "words.period_partial", &v);
+    } else {
+        s = tx(c, "words.period_other", &v);
+    }
+    tv_free(&v);
+    return s;
+}
+
+static void report_comparison(ctx *c, const char *sec)
+{
+    const plan *p = c->p;
+    int b0 = p->baseline_period[0], b1 = p->baseline_period[1];
+    int c0 = p->period[0];
+    int c1 = c->ev->eval_year < c->ev->data_last_year ? c->ev->eval_year : c->ev->data_last_year;
+    const char *base_name = period_name(c, b0, b1, b0, b1);
+    const char *cur_name = period_name(c, c0, c1, p->period[0], p->period[1]);
+    tvars g;
+    tv_init(&g, &c->g);
+    tv_set(&g, "base_period", base_name);
+    tv_set(&g, "current_period", cur_name);
+    /* heading with the period's name */
+    const char *raw = tget(c, keepf(c, "%s.heading", sec));
+    if (raw) {
+        if (strstr(raw, "{no}"))
+            tv_set(&g, "no", numeral(c, ++c->sec_no));
+        rstyle s = ST_H1;
+        rdoc_space(c->doc, 6);
+        rdoc_heading(c->doc, sx(c, sec, "heading", &g), &s, 1, 1, 60);
+        rdoc_space(c->doc, 2);
+    }
+    para(c, sx(c, sec, "intro", &g), 1);
+    const char **sentences = xcalloc((size_t)c->ev->ninds + 1, sizeof *sentences);
+    int ns = 0;
+    int same_len = (b1 - b0) == (c1 - c0);
+    rtable *t = NULL;
+    for (int i = 0; i < c->ev->ninds && c1 >= c0 && b1 >= b0; i++) {
+        const indicator_result *ir = &c->ev->inds[i];
+        const indicator *ind = ir->ind;
+        if (ind->kind != IND_QUANTITATIVE || ind->denominator ||
+            indicator_count_var(c->ec, ind) < 0)
+            continue;
+        double bs = 0, cs = 0;
+        int ok = 1;
+        for (int y = b0; y <= b1 && ok; y++) {
+            year_value yv = result_year(ir, y);
+            ok = yv.value.state == FV_OK;
+            bs += ok ? yv.value.v : 0;
+        }
+        for (int y = c0; y <= c1 && ok; y++) {
+            year_value yv = result_year(ir, y);
+            ok = yv.value.state == FV_OK;
+            cs += ok ? yv.value.v : 0;
+        }
+        if (!ok)
+            continue;
+        double bv = same_len ? bs : bs / (b1 - b0 + 1);
+        double cv = same_len ? cs : cs / (c1 - c0 + 1);
+        int prec = same_len ? ind->precision : ind->precision + 1;
+        tvars v;
+        tv_init(&v, &g);
+        tv_set(&v, "indicator", ind->name);
+        tv_set(&v, "unit", unit_of(c, ind));
+        tv_set(&v, "base", fmt_fixed(c, bv, prec));
+        tv_set(&v, "current", fmt_fixed(c, cv, prec));
+        const char *key, *change;
+        if (fabs(bv - cv) < 1e-9) {
+            key = "unchanged";
+            change = sx(c, sec, "change_none", &v);
+        } else if (bv == 0) {
+            key = "from_zero";
+            change = sx(c, sec, "change_up", &v);
+        } else {
+            double pct = (cv - bv) / bv * 100;
+            tv_set(&v, "pct", fmt_pct(c, fabs(pct)));
+            key = pct < 0 ? "decrease" : "increase";
+            change = sx(c, sec, pct < 0 ? "change_down" : "change_up", &v);
+        }
+        sentences[ns++] = sx(c, sec, key, &v);
+        if (!t) {
+            tvars hv;
+            tv_init(&hv, &g);
+            tv_setf(&hv, "from", "%d", b0);
+            tv_setf(&hv, "to", "%d", b1);
+            const char *bl = keepf(c, "%s\n%s", base_name,
+                                   sx(c, sec, same_len ? "total_label" : "mean_label", &hv));
+            tv_setf(&hv, "from", "%d", c0);
+            tv_setf(&hv, "to", "%d", c1);
+            const char *cl = keepf(c, "%s\n%s", cur_name,
+                                   sx(c, sec, same_len ? "total_label" : "mean_label", &hv));
+            tv_free(&hv);
+            double cw = rdoc_content_width(c->doc);
+            double w[4] = {cw * 0.34, cw * 0.22, cw * 0.22, cw * 0.22};
+            rcell hc[4] = {head_cell(sx(c, sec, "col_indicator", &g)), head_cell(bl),
+                           head_cell(cl), head_cell(sx(c, sec, "col_change", &g))};
+            rstyle st = ST_CELL, hs = ST_CELL_HEAD;
+            st.size = hs.size = 9;
+            st.leading = hs.leading = 13;
+            t = rdoc_table_begin(c->doc, 4, w, hc, &st, &hs);
+        }
+        rcell rc[4] = {cell(keepf(c, "%s（%s）", ind->name, unit_of(c, ind)), RA_LEFT),
+                       cell(tv_get(&v, "base"), RA_RIGHT), cell(tv_get(&v, "current"), RA_RIGHT),
+                       cell(change, RA_CENTER)};
+        rdoc_table_row(t, rc);
+        tv_free(&v);
+    }
+    if (t) {
+        rdoc_table_end(t);
+        rdoc_space(c->doc, 6);
+        for (int i = 0; i < ns; i++)
+            para(c, sentences[i], 1);
+    } else {
+        para(c, sx(c, sec, "none", &g), 1);
+    }
+    /* The accidents chart, when charts_write_plan() drew one. */
+    const char *acc = outset_chart(c, "accidents.png");
+    int aw, ah;
+    if (acc && rdoc_png_size(acc, &aw, &ah) == 0) {
+        double w = PT(REPORT_CHART_W_MM), h = w * ah / aw;
+        rdoc_ensure(c->doc, h + 8);
+        rdoc_image(c->doc, acc, rdoc_left(c->doc) + (rdoc_content_width(c->doc) - w) / 2,
+                   rdoc_y(c->doc), w, h);
+        rdoc_space(c->doc, h + 8);
+    }
+    free(sentences);
+    tv_free(&g);
+}
+
+/* A formula with the dictionary's labels in place of variable names. */
+static const char *formula_words(ctx *c, const char *text)
+{
+    if (!text)
+        return "";
+    strbuf b;
+    sb_init(&b);
+    sb_add(&b, "");
+    const dictionary *dict = c->ec->dict;
+    for (const char *s = text; *s;) {
+        if (*s == '"') {
+            const char *e = strchr(s + 1, '"');
+            size_t n = e ? (size_t)(e - s + 1) : strlen(s);
+            sb_addn(&b, s, n);
+            s += n;
+            continue;
+        }
+        if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_') {
+            const char *e = s;
+            while ((*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') || *e == '_' ||
+                   (*e >= '0' && *e <= '9'))
+                e++;
+            char *id = xstrndup(s, (size_t)(e - s));
+            int v = dictionary_find_var(dict, id);
+            if (v >= 0 && dict->vars[v].label)
+                sb_add(&b, dict->vars[v].label);
+            else
+                sb_add(&b, id);
+            free(id);
+            s = e;
+            continue;
+        }
+        if (*s == '*') {
+            sb_add(&b, "×");
+            s++;
+            continue;
+        }
+        if (*s == '/') {
+            sb_add(&b, "÷");
+            s++;
+            continue;
+        }
+        sb_addc(&b, *s++);
+    }
+    return keep(c, sb_take(&b));
+}
+
+static void report_method(ctx *c, const char *sec)
+{
+    section_heading(c, sec);
+    para(c, sx(c, sec, "intro", NULL), 1);
+    rstyle h2 = ST_H2;
+    rdoc_heading(c->doc, sx(c, sec, "status_heading", NULL), &h2, 2, 1, 40);
+    para(c, sx(c, sec, "status_intro", NULL), 1);
+    rdoc_heading(c->doc, sx(c, sec, "forecast_heading", NULL), &h2, 2, 1, 40);
+    if (c->fs) {
+        /* The models the forecasts chose, counted. */
+        int used[FM_NMODELS] = {0};
+        for (int i = 0; i < c->fs->ninds; i++)
+            used[c->fs->inds[i].model]++;
+        static const char *const model_code[FM_NMODELS] = {
+            "none", "mean", "linear", "loglinear", "damped", "poisson_mean", "poisson",
+            "negbin_mean", "negbin"};
+        strbuf b;
+        sb_init(&b);
+        sb_add(&b, "");
+        const char *sep = tx(c, "words.models_separator", NULL);
+        for (int m = 1; m < FM_NMODELS; m++)
+            if (used[m]) {
+                tvars mv;
+                tv_init(&mv, &c->g);
+                tv_setf(&mv, "n", "%d", used[m]);
+                if (b.len)
+                    sb_add(&b, sep);
+                sb_add(&b, txf(c, &mv, "words.models.%s", model_code[m]));
+                tv_free(&mv);
+            }
+        tvars v;
+        tv_init(&v, &c->g);
+        tv_set(&v, "forecast_method", b.s);
+        para(c, sx(c, sec, "forecast_text", &v), 1);
+        tv_free(&v);
+        sb_free(&b);
+    } else {
+        para(c, sx(c, sec, "forecast_none", NULL), 1);
+    }
+    /* Every quantitative indicator: formula, reading, baseline. */
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_setf(&v, "table_no", "%d", ++c->table_no);
+    rdoc_space(c->doc, 4);
+    caption(c, sx(c, sec, "table_heading", &v));
+    tv_free(&v);
+    double cw = rdoc_content_width(c->doc);
+    double w[4] = {cw * 0.22, cw * 0.32, cw * 0.26, cw * 0.20};
+    rcell hc[4] = {head_cell(sx(c, sec, "col_indicator", NULL)), head_cell(sx(c, sec, "col_formula", NULL)),
+                   head_cell(sx(c, sec, "col_reading", NULL)), head_cell(sx(c, sec, "col_baseline", NULL))};
+    rstyle st = ST_CELL, hs = ST_CELL_HEAD;
+    rtable *t = rdoc_table_begin(c->doc, 4, w, hc, &st, &hs);
+    for (int i = 0; i < c->ev->ninds; i++) {
+        const indicator_result *ir = &c->ev->inds[i];
+        const indicator *ind = ir->ind;
+        if (ind->kind != IND_QUANTITATIVE)
+            continue;
+        const char *ftext;
+        tvars fv;
+        tv_init(&fv, &c->g);
+        if (ind->numerator && ind->denominator) {
+            tv_set(&fv, "numerator", formula_words(c, ind->numerator->text));
+            tv_set(&fv, "denominator", formula_words(c, ind->denominator->text));
+            tv_set(&fv, "scale", ind->scale ? formula_words(c, ind->scale->text) : "1");
+            ftext = ind->scale && strcmp(ind->scale->text, "1") != 0
+                          ? sx(c, sec, "formula_ratio", &fv)
+                          : sx(c, sec, "formula_ratio_noscale", &fv);
+        } else {
+            ftext = formula_words(c, ind->formula ? ind->formula->text : "");
+        }
+        strbuf reading, base;
+        sb_init(&reading);
+        sb_init(&base);
+        sb_add(&reading, "");
+        sb_add(&base, "");
+        for (int k = 0; k < ir->ntargets; k++) {
+            const titem *it = NULL;
+            for (int q = 0; q < c->nitems && !it; q++)
+                if (c->items[q].ii == i && c->items[q].ti == k)
+                    it = &c->items[q];
+            if (!it)
+                continue;
+            tv_setf(&fv, "year", "%d", it->tr->t->year);
+            tv_set(&fv, "target", it->target);
+            if (reading.len)
+                sb_addc(&reading, '\n');
+            sb_add(&reading, sx(c, sec, "reading_cell", &fv));
+            if (it->tr->t->has_baseline) {
+                tv_set(&fv, "reading", base_text(c, it, 1));
+                tv_set(&fv, "value", fmt_value(c, ind, it->tr->baseline));
+                tv_set(&fv, "source", sx(c, sec, it->tr->baseline_given ? "baseline_plan" : "baseline_data", &fv));
+                if (base.len)
+                    sb_addc(&base, '\n');
+                sb_add(&base, sx(c, sec, "baseline_cell", &fv));
+            }
+        }
+        rcell rc[4] = {cell(keepf(c, "%s %s", ind->id, ind->name), RA_LEFT), cell(ftext, RA_LEFT),
+                       cell(keep(c, sb_take(&reading)), RA_LEFT), cell(keep(c, sb_take(&base)), RA_LEFT)};
+        rdoc_table_row(t, rc);
+        tv_free(&fv);
+    }
+    rdoc_table_end(t);
+    rdoc_space(c->doc, 8);
+    /* Parameters of the plan. */
+    if (c->p->nparams) {
+        rdoc_heading(c->doc, sx(c, sec, "params_heading", NULL), &h2, 2, 1, 40);
+        for (int i = 0; i < c->p->nparams; i++) {
+            const param_def *pd = &c->p->params[i];
+            tvars pv;
+            tv_init(&pv, &c->g);
+            tv_set(&pv, "name", c->ec->syms->names[pd->sym]);
+            tv_set(&pv, "value", formula_words(c, pd->value.text));
+            tv_set(&pv, "unit", pd->unit ? pd->unit : "");
+            tv_set(&pv, "note", pd->note ? pd->note : "");
+            small_para(c, sx(c, sec, "param_line", &pv), black);
+            rdoc_space(c->doc, 2);
+            tv_free(&pv);
+        }
+    }
+}
+
+static void report_data(ctx *c, const char *sec)
+{
+    section_heading(c, sec);
+    const region_data *r = c->ec->r;
+    int nf = region_file_count(r);
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_setf(&v, "nfiles", "%d", nf);
+    tv_set(&v, "data_dir", region_dir(r));
+    para(c, sx(c, sec, "intro", &v), 1);
+    tv_setf(&v, "table_no", "%d", ++c->table_no);
+    caption(c, sx(c, sec, "files_heading", &v));
+    double cw = rdoc_content_width(c->doc);
+    double w[3] = {cw * 0.64, cw * 0.18, cw * 0.18};
+    rcell hc[3] = {head_cell(sx(c, sec, "col_file", NULL)), head_cell(sx(c, sec, "col_encoding", NULL)),
+                   head_cell(sx(c, sec, "col_rows", NULL))};
+    rstyle st = ST_CELL, hs = ST_CELL_HEAD;
+    st.size = hs.size = 8.5;
+    st.leading = hs.leading = 12;
+    rtable *t = rdoc_table_begin(c->doc, 3, w, hc, &st, &hs);
+    for (int i = 0; i < nf; i++) {
+        const char *path, *enc;
+        int rows;
+        region_file_info(r, i, &path, &enc, &rows);
+        rcell rc[3] = {cell(path, RA_LEFT), cell(enc, RA_CENTER), cell(keepf(c, "%d", rows), RA_RIGHT)};
+        rdoc_table_row(t, rc);
+    }
+    rdoc_table_end(t);
+    rdoc_space(c->doc, 8);
+    rstyle h2 = ST_H2;
+    rdoc_heading(c->doc, sx(c, sec, "gaps_heading", NULL), &h2, 2, 1, 40);
+    int gaps = 0;
+    for (int i = 0; i < c->nitems; i++) {
+        const titem *it = &c->items[i];
+        if (!it->tr->missing_years)
+            continue;
+        tvars iv;
+        tv_init(&iv, &c->g);
+        item_vars(c, it, &iv);
+        tv_set(&iv, "years", it->tr->missing_years);
+        small_para(c, sx(c, sec, "gap_line", &iv), black);
+        rdoc_space(c->doc, 2);
+        tv_free(&iv);
+        gaps++;
+    }
+    if (!gaps)
+        para(c, sx(c, sec, "gaps_none", NULL), 1);
+    rdoc_space(c->doc, 4);
+    rdoc_heading(c->doc, sx(c, sec, "warnings_heading", NULL), &h2, 2, 1, 40);
+    const diag_list *wl = &c->ev->warnings;
+    for (size_t i = 0; i < wl->n; i++) {
+        tvars wv;
+        tv_init(&wv, &c->g);
+        tv_set(&wv, "where", wl->items[i].file
+                                 ? keepf(c, "%s:%d", wl->items[i].file, wl->items[i].line)
+                                 : "");
+        tv_set(&wv, "message", wl->items[i].msg);
+        small_para(c, sx(c, sec, "warning_line", &wv), black);
+        rdoc_space(c->doc, 2);
+        tv_free(&wv);
+    }
+    if (!wl->n)
+        para(c, sx(c, sec, "warnings_none", NULL), 1);
+    tv_free(&v);
+}
+
+static void report_charts(ctx *c, const char *sec)
+{
+    const char *acc = outset_chart(c, "reserves.png");
+    int aw, ah;
+    if (!acc || rdoc_png_size(acc, &aw, &ah) != 0)
+        return;
+    section_heading(c, sec);
+    para(c, sx(c, sec, "intro", NULL), 1);
+    double w = PT(REPORT_CHART_W_MM), h = w * ah / aw;
+    double maxh = rdoc_page_height(c->doc) - 180;
+    if (h > maxh) {
+        w *= maxh / h;
+        h = maxh;
+    }
+    rdoc_ensure(c->doc, h + 8);
+    rdoc_image(c->doc, acc, rdoc_left(c->doc) + (rdoc_content_width(c->doc) - w) / 2,
+               rdoc_y(c->doc), w, h);
+    rdoc_space(c->doc, h + 8);
+}
+
+static void render_report(ctx *c)
+{
+    c->sec_no = c->app_no = c->table_no = c->figure_no = 0;
+    int nsec = rtpl_count(c->t, "sections");
+    for (int s = 0; s < nsec; s++) {
+        char sec[32];
+        snprintf(sec, sizeof sec, "sections.%d", s);
+        const char *kind = rtpl_getf(c->t, "%s.kind", sec);
+        if (!kind)
+            continue;
+        if (strcmp(kind, "cover") == 0)
+            report_cover(c, sec);
+        else if (strcmp(kind, "toc") == 0)
+            report_toc(c, sec);
+        else if (strcmp(kind, "summary") == 0)
+            report_summary(c, sec);
+        else if (strcmp(kind, "plan") == 0)
+            report_plan(c, sec);
+        else if (strcmp(kind, "comparison") == 0)
+            report_comparison(c, sec);
+        else if (strcmp(kind, "reserves") == 0)
+            report_charts(c, sec);
+        else if (strcmp(kind, "problems") == 0) {
+            section_heading(c, sec);
+            para(c, sx(c, sec, "intro", NULL), 1);
+            problems_list(c, sec, -1);
+        } else if (strcmp(kind, "method") == 0)
+            report_method(c, sec);
+        else if (strcmp(kind, "data") == 0)
+            report_data(c, sec);
+        else if (strcmp(kind, "note") == 0)
+            small_para(c, sx(c, sec, "text", NULL), grey);
+    }
+}
+
+/* ---------- templates: loading and checking ---------- */
+
+static const char *const known_vars[] = {
+    "plan_title", "plan_id", "region_name", "region", "stage", "eval_year", "date",
+    "data_first_year", "data_last_year", "period_start", "period_end", "document", "issuer",
+    "issued", "ninds", "ntargets", "page", "pages", "no", "ano", "counts_text",
+    "binding_total", "binding_counts_text", "status", "n", "symbol", "word", "table_no",
+    "figure_no", "part", "part_no", "group", "group_no", "indicator", "id", "unit", "department",
+    "type", "type_mark", "target", "figure", "current", "gap", "target_year", "due_year", "outlook", "as_of",
+    "done_date", "years", "years_text", "allowance", "allowance_or_gap", "gap_clause", "year", "month", "day",
+    "value", "from", "to", "base", "by", "limit", "what", "direction", "pct", "count",
+    "forecast", "lo80", "hi80", "probability", "problem", "measure", "base_period",
+    "current_period", "name", "note", "numerator", "denominator", "scale", "reading", "source",
+    "forecast_method", "nfiles", "data_dir", "where", "message", NULL};
+
+typedef struct kind_keys {
+    const char *kind;
+    const char *const *keys;
+} kind_keys;
+
+static const char *const k_title[] = {"title", "subtitle", "meta", NULL};
+static const char *const k_headline[] = {"heading", "intro", "binding", "col_type", "col_total", "total_row", NULL};
+static const char *const k_red[] = {"heading", NULL};
+static const char *const k_attention[] = {"heading", "intro", "none", "item_title", "item_status",
+                                          "item_figure", "item_target", "item_gap",
+                                          "item_department", "chart_missing", "more",
+                                          "col_indicator",
+                                          "col_status", "col_figure", "col_target",
+                                          "col_department", NULL};
+static const char *const k_milestones[] = {"heading", "intro", "none", "col_item", "col_due",
+                                           "col_progress", "col_department", "due_cell",
+                                           "progress_cell", "late_cell", "no_record", "more", NULL};
+static const char *const k_problems[] = {"heading", "none", NULL};
+static const char *const k_note[] = {"text", NULL};
+static const char *const k_cover[] = {"title", "subtitle", "date", "note", NULL};
+static const char *const k_toc[] = {"heading", NULL};
+static const char *const k_summary[] = {"heading", "intro", "binding", "table_heading", "col_type", "col_total",
+                                        "total_row", "red_flags_heading", NULL};
+static const char *const k_plan[] = {"heading", "part_heading", "part_heading_numbered",
+                                     "group_heading", "group_heading_numbered", "ungrouped",
+                                     "quant_caption", "milestone_caption", "chart_caption",
+                                     "chart_missing", "col_indicator", "col_baseline",
+                                     "col_target", "col_current", "col_status", "col_department",
+                                     "col_item", "col_due", "col_progress", "col_evidence",
+                                     "indicator_cell", "indicator_cell_nounit", "due_cell",
+                                     "progress_cell", "no_record", "summary", NULL};
+static const char *const k_comparison[] = {"heading", "col_indicator", "col_change", "decrease",
+                                           "increase", "unchanged", "from_zero", "total_label",
+                                           "mean_label", "change_down", "change_up",
+                                           "change_none", "none", NULL};
+static const char *const k_method[] = {"heading", "status_heading", "forecast_heading",
+                                       "forecast_none", "table_heading", "col_indicator",
+                                       "col_formula", "col_reading", "col_baseline",
+                                       "formula_ratio", "formula_ratio_noscale", "reading_cell",
+                                       "baseline_cell", "baseline_plan", "baseline_data", NULL};
+static const char *const k_data[] = {"heading", "intro", "files_heading", "col_file",
+                                     "col_encoding", "col_rows", "gaps_heading", "gap_line",
+                                     "gaps_none", "warnings_heading", "warnings_none",
+                                     "warning_line", NULL};
+static const char *const k_reserves[] = {"heading", NULL};
+
+static const kind_keys brief_kinds[] = {{"title", k_title},         {"headline", k_headline},
+                                        {"red_flags", k_red},       {"attention", k_attention},
+                                        {"milestones", k_milestones}, {"problems", k_problems},
+                                        {"note", k_note},           {NULL, NULL}};
+static const kind_keys report_kinds[] = {
+    {"cover", k_cover},     {"toc", k_toc},           {"summary", k_summary},
+    {"plan", k_plan},       {"comparison", k_comparison}, {"problems", k_problems},
+    {"method", k_method},   {"data", k_data},         {"reserves", k_reserves},
+    {"note", k_note},       {NULL, NULL}};
+
+static const char *const k_words[] = {
+    "outlook.met", "outlook.on_track", "outlook.at_risk", "outlook.off_track",
+    "outlook.insufficient_data", "outlook.not_applicable", "outlook.unlikely",
+    "outlook_symbol.unlikely", "gap_clause", "allowance_fallback", "outlook_symbol.met",
+    "outlook_symbol.on_track", "outlook_symbol.at_risk", "outlook_symbol.off_track",
+    "outlook_symbol.insufficient_data", "outlook_symbol.not_applicable", "outlook_cell",
+    "counts_item", "counts_separator", "types", "numerals", "date", "as_of", "list_separator", "no_department", "value_missing",
+    "value_na", "target", "aggregate", "base", "period_partial", "period_other", "gap",
+    "problems", "problem_item", "measure_item", "red_flags.veto", "red_flags.veto_year",
+    "red_flags.veto_years_separator", "red_flags.binding", "red_flags.no_veto",
+    "red_flags.no_binding", "figure.year", "figure.window", "figure.change",
+    "figure.milestone", "figure.none", "figure.latest", "what", "direction_down", "direction_up", NULL};
+
+static const char *const k_document[] = {"file_title", "header_left", "header_right", "footer",
+                                         NULL};
+
+static void check_template(rtpl *t, const kind_keys *kinds, diag_list *d)
+{
+    rtpl_require(t, "document", k_document, "document", d);
+    int n = rtpl_count(t, "sections");
+    if (!n)
+        diag_add(d, DIAG_ERROR, rtpl_file(t), 0, 0, "report template: no sections");
+    for (int s = 0; s < n; s++) {
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "sections.%d", s);
+        const char *kind = rtpl_getf(t, "%s.kind", prefix);
+        const kind_keys *k = kinds;
+        while (k->kind && (!kind || strcmp(k->kind, kind) != 0))
+            k++;
+        if (!k->kind) {
+            strbuf b;
+            sb_init(&b);
+            for (const kind_keys *q = kinds; q->kind; q++)
+                sb_printf(&b, "%s%s", q == kinds ? "" : ", ", q->kind);
+            char kkey[48];
+            snprintf(kkey, sizeof kkey, "%s.kind", prefix);
+            diag_add(d, DIAG_ERROR, rtpl_file(t), rtpl_line(t, kkey), 0,
+                     "section %d: unknown kind '%s' (one of: %s)", s + 1, kind ? kind : "", b.s);
+            sb_free(&b);
+            continue;
+        }
+        char *what = xasprintf("section %d (kind %s)", s + 1, kind);
+        rtpl_require(t, prefix, k->keys, what, d);
+        free(what);
+    }
+}
+
+static rtpl *load_template(const char *dir, const char *name, const kind_keys *kinds, diag_list *d)
+{
+    char *path = xasprintf("%s/%s", dir, name);
+    rtpl *t = NULL;
+    size_t before = diag_errors(d);
+    if (rtpl_load(&t, path, known_vars, d) == 0) {
+        check_template(t, kinds, d);
+        if (diag_errors(d) > before) {
+            rtpl_free(t);
+            t = NULL;
+        }
+    }
+    free(path);
+    return t;
+}
+
+int pdf_templates_present(const char *templates_dir)
+{
+    struct stat st;
+    char *a = xasprintf("%s/brief.yaml", templates_dir);
+    char *b = xasprintf("%s/report.yaml", templates_dir);
+    int ok = stat(a, &st) == 0 && stat(b, &st) == 0;
+    free(a);
+    free(b);
+    return ok;
+}
+
+/* The document date: SOURCE_DATE_EPOCH, else 31 December of the evaluation year. */
+static void doc_date(int eval_year, struct tm *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    char *end = NULL;
+    long long t = sde && *sde ? strtoll(sde, &end, 10) : -1;
+    if (sde && *sde && end && !*end && t >= 0) {
+        time_t tt = (time_t)t;
+        gmtime_r(&tt, out);
+        return;
+    }
+    out->tm_year = eval_year - 1900;
+    out->tm_mon = 11;
+    out->tm_mday = 31;
+}
+
+static void global_vars(ctx *c, const struct tm *date)
+{
+    const plan *p = c->p;
+    const evaluation *ev = c->ev;
+    tvars *g = &c->g;
+    tv_set(g, "plan_title", p->title);
+    tv_set(g, "plan_id", p->id);
+    tv_set(g, "region_name", p->region_name ? p->region_name : p->region);
+    tv_set(g, "region", p->region);
+    tv_set(g, "stage", label(c->lb, "stage", stage_name(ev->stage)));
+    tv_setf(g, "eval_year", "%d", ev->eval_year);
+    tv_setf(g, "data_first_year", "%d", ev->data_first_year);
+    tv_setf(g, "data_last_year", "%d", ev->data_last_year);
+    tv_setf(g, "period_start", "%d", p->period[0]);
+    tv_setf(g, "period_end", "%d", p->period[1]);
+    tv_set(g, "document", p->document ? p->document : "");
+    tv_set(g, "issuer", p->issuer ? p->issuer : "");
+    tv_set(g, "issued", p->issued ? p->issued : "");
+    tv_setf(g, "ninds", "%d", ev->ninds);
+    tv_setf(g, "ntargets", "%d", c->nitems);
+    tvars v;
+    tv_init(&v, g);
+    date_vars(&v, date->tm_year + 1900, date->tm_mon + 1, date->tm_mday);
+    tv_set(g, "date", tx(c, "words.date", &v));
+    tv_free(&v);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static rdoc *open_doc(ctx *c, const struct tm *date, int outline)
+{
+    rdoc_info info;
+    memset(&info, 0, sizeof info);
+    info.title = tx(c, "document.file_title", NULL);
+    info.subject = tx_opt(c, "document.subject", NULL);
+    info.author = tx_opt(c, "document.author", NULL);
+    info.keywords = tx_opt(c, "document.keywords", NULL);
+    info.creator = "planeval";
+    info.year = date->tm_year + 1900;
+    info.month = date->tm_mon + 1;
+    info.day = date->tm_mday;
+    info.hour = date->tm_hour;
+    info.minute = date->tm_min;
+    info.second = date->tm_sec;
+    info.outline_open = outline;
+    return rdoc_new(c->fonts, &info, c->d);
+}
+
+static int run_pass(ctx *c, int dry, void (*render)(ctx *))
+{
+    rdoc_begin_pass(c->doc, dry);
+    render(c);
+    return rdoc_end_pass(c->doc);
+}
+
+/* Fit the brief into max_pages by dropping the least urgent details. */
+static int fit_brief(ctx *c)
+{
+    titem **l;
+    int natt = attention_list(c, &l, 1);
+    free(l);
+    int nover = overdue_list(c, &l);
+    free(l);
+    const char *mp = tget(c, "document.max_pages");
+    c->max_pages = mp ? atoi(mp) : 4;
+    if (c->max_pages < 1)
+        c->max_pages = 4;
+    const char *mx = NULL;
+    int nsec = rtpl_count(c->t, "sections");
+    for (int s = 0; s < nsec; s++) {
+        const char *kind = rtpl_getf(c->t, "sections.%d.kind", s);
+        if (kind && strcmp(kind, "problems") == 0)
+            mx = rtpl_getf(c->t, "sections.%d.max_items", s);
+    }
+    c->n_detail = natt < 8 ? natt : 8;
+    c->n_compact = natt - c->n_detail;
+    c->n_milestones = nover;
+    c->n_problems = mx ? atoi(mx) : c->nproblems;
+    if (c->n_problems > c->nproblems)
+        c->n_problems = c->nproblems;
+    int pages = run_pass(c, 1, render_brief);
+    /* Each step takes one thing away, in this order, while it is still too long. */
+    int *knobs[] = {&c->n_detail, &c->n_compact, &c->n_problems, &c->n_milestones, &c->n_detail,
+                    &c->n_compact, &c->n_problems, &c->n_milestones};
+    const int floor_of[] = {3, 6, 4, 4, 0, 0, 0, 0};
+    for (size_t k = 0; k < sizeof knobs / sizeof knobs[0] && pages > c->max_pages; k++) {
+        while (pages > c->max_pages && *knobs[k] > floor_of[k]) {
+            (*knobs[k])--;
+            if (knobs[k] == &c->n_detail && c->n_compact < natt - c->n_detail)
+                c->n_compact++; /* a detailed item becomes a table row */
+            pages = run_pass(c, 1, render_brief);
+        }
+    }
+    if (pages > c->max_pages)
+        diag_add(c->d, DIAG_WARNING, rtpl_file(c->t), 0, 0,
+                 "the brief of %s has %d pages, more than %d", c->p->id, pages, c->max_pages);
+    return pages;
+}
+
+/* The brief's own small charts, for the items shown in detail. */
+static void brief_charts(ctx *c)
+{
+    titem **l;
+    int n = attention_list(c, &l, 1);
+    c->brief_chart = xcalloc((size_t)(c->nitems ? c->nitems : 1), sizeof(char *));
+    for (int i = 0; i < n && i < c->n_detail; i++)
+        if (l[i]->ind->kind == IND_QUANTITATIVE)
+            c->brief_chart[l[i] - c->items] =
+                own_chart(c, l[i]->ir, BRIEF_CHART_W_MM, BRIEF_CHART_H_MM, 1);
+    free(l);
+}
+
+static int write_doc(ctx *c, const char *name, int pages, void (*render)(ctx *), deco *dc)
+{
+    const char *path = outset_path(c->out, name, c->d);
+    if (!path)
+        return -1;
+    (void)pages;
+    rdoc_set_decorate(c->doc, decorate, dc);
+    run_pass(c, 0, render);
+    return rdoc_save(c->doc, path);
+}
+
+int pdf_write_reports(out_set *out, const evaluation *ev, const eval_context *ec,
+                      const labels *lb, const forecast_set *fs, const char *templates_dir,
+                      pdf_stats *stats, diag_list *d)
+{
+    if (stats)
+        memset(stats, 0, sizeof *stats);
+    ctx c;
+    memset(&c, 0, sizeof c);
+    c.ev = ev;
+    c.ec = ec;
+    c.p = ev->p;
+    c.lb = lb;
+    c.fs = fs;
+    c.out = out;
+    c.d = d;
+    tv_init(&c.g, NULL);
+    size_t before = diag_errors(d);
+    c.report = load_template(templates_dir, "report.yaml", report_kinds, d);
+    c.brief = load_template(templates_dir, "brief.yaml", brief_kinds, d);
+    if (c.report)
+        rtpl_require(c.report, "words", k_words, "words", d);
+    rfonts *fonts = NULL;
+    if (c.report && c.brief && diag_errors(d) == before) {
+        const char *body = rtpl_get(c.brief, "fonts.body");
+        const char *head = rtpl_get(c.brief, "fonts.heading");
+        if (!body)
+            body = rtpl_get(c.report, "fonts.body");
+        if (!head)
+            head = rtpl_get(c.report, "fonts.heading");
+        rfonts_open(&fonts, body, head, d);
+    }
+    int rc = -1;
+    forecast_set own_fs;
+    int have_own_fs = 0;
+    if (fonts && !fs) {
+        /* Nobody forecast this plan: do it here, the reports show forecasts. */
+        forecast_plan(ev, ec, NULL, lb, &own_fs);
+        have_own_fs = 1;
+        c.fs = &own_fs;
+    }
+    if (fonts) {
+        c.fonts = fonts;
+        /* Chart wording problems are the charts' to report; the brief then
+         * shows placeholders. */
+        char *ct_path = xasprintf("%s/charts.yaml", templates_dir);
+        diag_list ctd;
+        memset(&ctd, 0, sizeof ctd);
+        c.have_ct = chart_templates_load(&c.ct, ct_path, &ctd) == 0;
+        c.ct_loaded = 1;
+        diag_free(&ctd);
+        free(ct_path);
+        struct tm date;
+        doc_date(ev->eval_year, &date);
+        c.t = c.report;
+        build_items(&c);
+        global_vars(&c, &date);
+        build_problems(&c);
+        rc = 0;
+
+        /* the brief */
+        double t0 = now_seconds();
+        c.t = c.brief;
+        c.doc = open_doc(&c, &date, 0);
+        int pages = rdoc_failed(c.doc) ? 0 : fit_brief(&c);
+        brief_charts(&c);
+        pages = run_pass(&c, 1, render_brief);
+        deco db = {&c, 0};
+        if (rdoc_failed(c.doc) || write_doc(&c, "brief.pdf", pages, render_brief, &db) != 0)
+            rc = -1;
+        else if (c.red_flags_page > 1)
+            diag_add(d, DIAG_WARNING, rtpl_file(c.brief), 0, 0,
+                     "the red flags of the brief of %s fall on page %d, not the first",
+                     c.p->id, c.red_flags_page);
+        rdoc_free(c.doc);
+        c.doc = NULL;
+        double t1 = now_seconds();
+        if (stats) {
+            stats->brief_seconds = t1 - t0;
+            stats->brief_pages = pages;
+        }
+
+        /* the report: twice dry (the contents' page numbers settle), then for real */
+        c.t = c.report;
+        c.doc = open_doc(&c, &date, 1);
+        if (!rdoc_failed(c.doc)) {
+            run_pass(&c, 1, render_report);
+            pages = run_pass(&c, 1, render_report);
+            deco dr = {&c, 1};
+            if (write_doc(&c, "report.pdf", pages, render_report, &dr) != 0)
+                rc = -1;
+        } else {
+            rc = -1;
+        }
+        rdoc_free(c.doc);
+        c.doc = NULL;
+        if (stats) {
+            stats->report_seconds = now_seconds() - t1;
+            stats->report_pages = pages;
+        }
+    }
+    /* clean up */
+    if (have_own_fs)
+        forecast_set_free(&own_fs);
+    for (size_t i = 0; i < c.ntmp; i++) {
+        unlink(c.tmpfiles[i]);
+        free(c.tmpfiles[i]);
+    }
+    free(c.tmpfiles);
+    free(c.brief_chart);
+    if (c.ct_loaded)
+        chart_templates_free(&c.ct);
+    rfonts_free(fonts);
+    for (int i = 0; i < c.ntypes; i++)
+        free(c.types[i]);
+    free(c.types);
+    free(c.items);
+    free(c.problems);
+    for (size_t i = 0; i < c.nwarned; i++)
+        free(c.warned_keys[i]);
+    free(c.warned_keys);
+    tv_free(&c.g);
+    for (size_t i = 0; i < c.npool; i++)
+        free(c.pool[i]);
+    free(c.pool);
+    rtpl_free(c.brief);
+    rtpl_free(c.report);
+    return diag_errors(d) > before ? -1 : rc;
+}

@@ -1,0 +1,45 @@
+/*
+ * pdf.h - the two PDF reports of an evaluation:
+ *
+ *   out/<plan-id>/brief.pdf   领导简报: A4, at most 4 pages (templates/brief.yaml)
+ *   out/<plan-id>/report.pdf  评估报告: cover, contents, the plan's own
+ *                             structure, comparison with the previous
+ *                             period, problems, appendices (templates/report.yaml)
+ *
+ * Every word comes from the templates (docs/templates.md); the C sources
+ * hold no Chinese. Charts are the PNGs of charts.h: the report embeds the
+ * ones charts_write_plan() put into the same out_set (charts/<id>.png, at
+ * their print size), the brief draws smaller ones of its own. Forecasts
+ * (forecast.h) are shown when given.
+ *
+ * Fonts: embedded TrueType (a Ming face for text, a Hei face for headings),
+ * see report_doc.h. The bytes depend only on the inputs: the document date
+ * is SOURCE_DATE_EPOCH when set, else 31 December of the evaluation year.
+ */
+#ifndef PLANEVAL_PDF_H
+#define PLANEVAL_PDF_H
+
+#include "assess.h"
+#include "forecast.h"
+#include "labels.h"
+#include "outset.h"
+
+/* Rendering times of the last pdf_write_reports(), in seconds. */
+typedef struct pdf_stats {
+    double brief_seconds, report_seconds;
+    int brief_pages, report_pages;
+} pdf_stats;
+
+/* 1 if templates_dir holds brief.yaml and report.yaml. */
+int pdf_templates_present(const char *templates_dir);
+
+/*
+ * Write brief.pdf and report.pdf of ev into out (temporary files until
+ * outset_commit()). fs may be NULL (no forecasts). stats may be NULL.
+ * Returns 0, or -1 with errors in d (abort the out_set then).
+ */
+int pdf_write_reports(out_set *out, const evaluation *ev, const eval_context *ec,
+                      const labels *lb, const forecast_set *fs, const char *templates_dir,
+                      pdf_stats *stats, diag_list *d);
+
+#endif

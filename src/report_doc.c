@@ -1,0 +1,1246 @@
+/* report_doc.c - see report_doc.h. */
+#include "report_doc.h"
+#include "textlayout.h"
+#include "util.h"
+
+#include <fontconfig/fontconfig.h>
+#include <hpdf.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---------- fonts ---------- */
+
+#define COV_BYTES (0x110000 / 8)
+
+struct rfonts {
+    char *file[2];
+    int index[2];
+    unsigned char *cov[2]; /* one bit per code point */
+};
+
+/* The Debian files, used when fontconfig does not find the families. */
+static const char *const debian_file[2] = {"/usr/share/fonts/truetype/arphic/uming.ttc",
+                                           "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"};
+static const char *const debian_package[2] = {"fonts-arphic-uming", "fonts-wqy-microhei"};
+
+static int fc_finalise_registered;
+
+static void fc_finalise(void) { FcFini(); }
+
+static int truetype_file(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 4 && (strcasecmp(path + n - 4, ".ttf") == 0 || strcasecmp(path + n - 4, ".ttc") == 0);
+}
+
+static void coverage_from_charset(unsigned char *cov, const FcCharSet *cs)
+{
+    FcChar32 map[FC_CHARSET_MAP_SIZE], next;
+    for (FcChar32 base = FcCharSetFirstPage(cs, map, &next); base != FC_CHARSET_DONE;
+         base = FcCharSetNextPage(cs, map, &next)) {
+        for (int i = 0; i < FC_CHARSET_MAP_SIZE; i++) {
+            for (int b = 0; b < 32; b++) {
+                FcChar32 cp = base + (FcChar32)i * 32 + (FcChar32)b;
+                if ((map[i] >> b) & 1 && cp < 0x110000)
+                    cov[cp >> 3] |= (unsigned char)(1u << (cp & 7));
+            }
+        }
+    }
+}
+
+/* Look family up; 0 with file/index/coverage set, or -1. */
+static int match_family(FcConfig *cfg, const char *family, char **file, int *index,
+                        unsigned char *cov)
+{
+    FcPattern *p = FcPatternCreate();
+    FcPatternAddString(p, FC_FAMILY, (const FcChar8 *)family);
+    FcConfigSubstitute(cfg, p, FcMatchPattern);
+    FcDefaultSubstitute(p);
+    FcResult r;
+    FcPattern *m = FcFontMatch(cfg, p, &r);
+    FcPatternDestroy(p);
+    if (!m)
+        return -1;
+    int ok = 0;
+    FcChar8 *fam = NULL, *path = NULL;
+    for (int i = 0; FcPatternGetString(m, FC_FAMILY, i, &fam) == FcResultMatch; i++)
+        if (strcasecmp((const char *)fam, family) == 0)
+            ok = 1;
+    int idx = 0;
+    FcCharSet *cs = NULL;
+    if (ok && FcPatternGetString(m, FC_FILE, 0, &path) == FcResultMatch &&
+        truetype_file((const char *)path) &&
+        FcPatternGetCharSet(m, FC_CHARSET, 0, &cs) == FcResultMatch) {
+        FcPatternGetInteger(m, FC_INDEX, 0, &idx);
+        *file = xstrdup((const char *)path);
+        *index = idx;
+        coverage_from_charset(cov, cs);
+    } else {
+        ok = 0;
+    }
+    FcPatternDestroy(m);
+    return ok ? 0 : -1;
+}
+
+/* Coverage of a file read directly (the Debian fallback). */
+static int query_file(const char *path, int index, unsigned char *cov)
+{
+    int count = 0;
+    FcPattern *p = FcFreeTypeQuery((const FcChar8 *)path, index, NULL, &count);
+    if (!p)
+        return -1;
+    FcCharSet *cs = NULL;
+    int rc = -1;
+    if (FcPatternGetCharSet(p, FC_CHARSET, 0, &cs) == FcResultMatch) {
+        coverage_from_charset(cov, cs);
+        rc = 0;
+    }
+    FcPatternDestroy(p);
+    return rc;
+}
+
+int rfonts_open(rfonts **out, const char *body_family, const char *head_family, diag_list *d)
+{
+    *out = NULL;
+    if (!fc_finalise_registered) {
+        /* fontconfig keeps caches for the process; free them at exit. */
+        atexit(fc_finalise);
+        fc_finalise_registered = 1;
+    }
+    rfonts *f = xcalloc(1, sizeof *f);
+    const char *family[2] = {body_family, head_family};
+    FcConfig *cfg = FcInitLoadConfigAndFonts();
+    int failed = 0;
+    for (int k = 0; k < 2; k++) {
+        f->cov[k] = xcalloc(COV_BYTES, 1);
+        if (cfg && family[k] && match_family(cfg, family[k], &f->file[k], &f->index[k], f->cov[k]) == 0)
+            continue;
+        struct stat st;
+        if (stat(debian_file[k], &st) == 0 && query_file(debian_file[k], 0, f->cov[k]) == 0) {
+            f->file[k] = xstrdup(debian_file[k]);
+            f->index[k] = 0;
+            continue;
+        }
+        diag_add(d, DIAG_ERROR, NULL, 0, 0,
+                 "PDF reports: no TrueType font for the %s text: family '%s' is not installed "
+                 "and %s does not exist (install the Debian package %s)",
+                 k == RF_BODY ? "body" : "heading", family[k] ? family[k] : "", debian_file[k],
+                 debian_package[k]);
+        failed = 1;
+    }
+    if (cfg)
+        FcConfigDestroy(cfg);
+    if (failed) {
+        rfonts_free(f);
+        return -1;
+    }
+    *out = f;
+    return 0;
+}
+
+void rfonts_free(rfonts *f)
+{
+    if (!f)
+        return;
+    for (int k = 0; k < 2; k++) {
+        free(f->file[k]);
+        free(f->cov[k]);
+    }
+    free(f);
+}
+
+const char *rfonts_file(const rfonts *f, rfont which, int *index)
+{
+    if (index)
+        *index = f->index[which];
+    return f->file[which];
+}
+
+static int covered(const rfonts *f, int k, uint32_t cp)
+{
+    return cp < 0x10000 && ((f->cov[k][cp >> 3] >> (cp & 7)) & 1);
+}
+
+/* ---------- document state ---------- */
+
+#define PAGE_W 595.276
+#define PAGE_H 841.89
+#define MARGIN_L 56.0
+#define MARGIN_R 56.0
+#define MARGIN_T 72.0
+#define MARGIN_B 64.0
+#define REPLACEMENT 0x25A1 /* □ */
+
+typedef struct toc_entry {
+    int level;
+    char *text;
+    int page;
+    double y;
+} toc_entry;
+
+typedef struct toc_link {
+    HPDF_Page page;
+    HPDF_Rect rect;
+    int target_page;
+    double target_y;
+} toc_link;
+
+typedef struct image_ref {
+    char *path;
+    HPDF_Image img;
+} image_ref;
+
+struct rdoc {
+    const rfonts *fonts;
+    diag_list *diags;
+    HPDF_Doc pdf;
+    HPDF_Font font[2];
+    HPDF_Encoder enc;
+    short *width[2]; /* per BMP code point, -1 = not yet asked */
+    int failed;
+    HPDF_STATUS err, err_detail;
+
+    int dry;
+    int page;          /* current page number, 0 = none yet */
+    int pages_prev;    /* pages made by the previous pass */
+    double y;          /* cursor, from the top */
+    HPDF_Page cur;     /* real pass */
+    HPDF_Page *pages;  /* real pass: every page */
+    size_t npages, cappages;
+
+    toc_entry *toc, *toc_prev;
+    size_t ntoc, captoc, ntoc_prev;
+    HPDF_Outline outline_parent[4];
+
+    toc_link *links;
+    size_t nlinks, caplinks;
+
+    image_ref *images;
+    size_t nimages, capimages;
+
+    uint32_t *missing; /* code points in neither font */
+    size_t nmissing, capmissing;
+    int overflow_warned;
+
+    rdoc_decorate_fn decorate;
+    void *decorate_ctx;
+};
+
+static void error_handler(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
+{
+    rdoc *d = user_data;
+    if (!d->err) {
+        d->err = error_no;
+        d->err_detail = detail_no;
+    }
+}
+
+static void fail(rdoc *d, const char *what)
+{
+    if (d->failed)
+        return;
+    d->failed = 1;
+    diag_add(d->diags, DIAG_ERROR, NULL, 0, 0,
+             "PDF: libharu error 0x%04X (detail %u) in %s", (unsigned)d->err,
+             (unsigned)d->err_detail, what);
+}
+
+/* Check a libharu status; 1 if fine. */
+#define HOK(d, call) ((d)->failed ? 0 : ((call) == HPDF_OK && !(d)->err) ? 1 : (fail((d), #call), 0))
+/* Check a libharu handle; 1 if fine. */
+#define HPTR(d, var, call)                                                                         \
+    ((d)->failed ? 0 : (((var) = (call)) != NULL && !(d)->err) ? 1 : (fail((d), #call), 0))
+
+/*
+ * libharu 2.3.0 writes as the ToUnicode map of a UTF-8 TrueType font its
+ * encoding CMap (a cidrange, which readers reject). The codes a UTF-8 font
+ * uses are the UTF-16 code units themselves, so the right map is the
+ * identity over the Basic Multilingual Plane: replace it. The CIDSystemInfo
+ * ordering "Identity-H" is likewise corrected to "Identity".
+ */
+static void fix_unicode_map(rdoc *d, HPDF_Font font)
+{
+    HPDF_Dict cmap;
+    if (!HPTR(d, cmap, HPDF_DictStream_New(d->pdf->mmgr, d->pdf->xref)))
+        return;
+    cmap->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    strbuf b;
+    sb_init(&b);
+    sb_add(&b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+               "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+               "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+               "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+    int ranges[256], n = 0;
+    for (int hi = 0; hi < 256; hi++)
+        if (hi < 0xD8 || hi > 0xDF) /* no surrogates */
+            ranges[n++] = hi;
+    for (int i = 0; i < n; i += 100) {
+        int m = n - i < 100 ? n - i : 100;
+        sb_printf(&b, "%d beginbfrange\n", m);
+        for (int k = i; k < i + m; k++)
+            sb_printf(&b, "<%02X00> <%02XFF> <%02X00>\n", ranges[k], ranges[k], ranges[k]);
+        sb_add(&b, "endbfrange\n");
+    }
+    sb_add(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    HOK(d, HPDF_Stream_WriteStr(cmap->stream, b.s));
+    sb_free(&b);
+    HOK(d, HPDF_Dict_Add(font, "ToUnicode", cmap));
+
+    HPDF_Array desc = HPDF_Dict_GetItem(font, "DescendantFonts", HPDF_OCLASS_ARRAY);
+    HPDF_Dict cid = desc ? HPDF_Array_GetItem(desc, 0, HPDF_OCLASS_DICT) : NULL;
+    HPDF_Dict info = cid ? HPDF_Dict_GetItem(cid, "CIDSystemInfo", HPDF_OCLASS_DICT) : NULL;
+    if (info) {
+        HPDF_String s;
+        if (HPTR(d, s, HPDF_String_New(d->pdf->mmgr, "Identity", NULL)))
+            HOK(d, HPDF_Dict_Add(info, "Ordering", s));
+    }
+}
+
+rdoc *rdoc_new(const rfonts *fonts, const rdoc_info *info, diag_list *diags)
+{
+    rdoc *d = xcalloc(1, sizeof *d);
+    d->fonts = fonts;
+    d->diags = diags;
+    for (int k = 0; k < 2; k++) {
+        d->width[k] = xmalloc(65536 * sizeof(short));
+        for (int i = 0; i < 65536; i++)
+            d->width[k][i] = -1;
+    }
+    d->pdf = HPDF_New(error_handler, d);
+    if (!d->pdf) {
+        diag_add(diags, DIAG_ERROR, NULL, 0, 0, "PDF: libharu could not create a document");
+        d->failed = 1;
+        return d;
+    }
+    HOK(d, HPDF_SetCompressionMode(d->pdf, HPDF_COMP_ALL));
+    HOK(d, HPDF_UseUTFEncodings(d->pdf));
+    HOK(d, HPDF_SetCurrentEncoder(d->pdf, "UTF-8"));
+    HPTR(d, d->enc, HPDF_GetEncoder(d->pdf, "UTF-8"));
+    for (int k = 0; k < 2 && !d->failed; k++) {
+        int index;
+        const char *file = rfonts_file(fonts, (rfont)k, &index);
+        const char *name;
+        if (!HPTR(d, name, HPDF_LoadTTFontFromFile2(d->pdf, file, (HPDF_UINT)index, HPDF_TRUE))) {
+            diag_add(diags, DIAG_ERROR, file, 0, 0, "PDF: libharu cannot load face %d of this font",
+                     index);
+            break;
+        }
+        if (HPTR(d, d->font[k], HPDF_GetFont(d->pdf, name, "UTF-8")))
+            fix_unicode_map(d, d->font[k]);
+    }
+    if (!d->failed) {
+        const char *const texts[] = {info->title, info->subject, info->author, info->creator,
+                                     info->keywords};
+        const HPDF_InfoType types[] = {HPDF_INFO_TITLE, HPDF_INFO_SUBJECT, HPDF_INFO_AUTHOR,
+                                       HPDF_INFO_CREATOR, HPDF_INFO_KEYWORDS};
+        for (int i = 0; i < 5; i++)
+            if (texts[i] && *texts[i])
+                HOK(d, HPDF_SetInfoAttr(d->pdf, types[i], texts[i]));
+        HPDF_Date dt;
+        memset(&dt, 0, sizeof dt);
+        dt.year = info->year;
+        dt.month = info->month;
+        dt.day = info->day;
+        dt.hour = info->hour;
+        dt.minutes = info->minute;
+        dt.seconds = info->second;
+        dt.ind = 'Z';
+        HOK(d, HPDF_SetInfoDateAttr(d->pdf, HPDF_INFO_CREATION_DATE, dt));
+        HOK(d, HPDF_SetInfoDateAttr(d->pdf, HPDF_INFO_MOD_DATE, dt));
+        if (info->outline_open)
+            HOK(d, HPDF_SetPageMode(d->pdf, HPDF_PAGE_MODE_USE_OUTLINE));
+    }
+    return d;
+}
+
+static void free_toc(toc_entry *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(t[i].text);
+    free(t);
+}
+
+void rdoc_free(rdoc *d)
+{
+    if (!d)
+        return;
+    if (d->pdf)
+        HPDF_Free(d->pdf);
+    for (int k = 0; k < 2; k++)
+        free(d->width[k]);
+    free_toc(d->toc, d->ntoc);
+    free_toc(d->toc_prev, d->ntoc_prev);
+    for (size_t i = 0; i < d->nimages; i++)
+        free(d->images[i].path);
+    free(d->images);
+    free(d->pages);
+    free(d->links);
+    free(d->missing);
+    free(d);
+}
+
+void rdoc_set_decorate(rdoc *d, rdoc_decorate_fn fn, void *ctx)
+{
+    d->decorate = fn;
+    d->decorate_ctx = ctx;
+}
+
+int rdoc_failed(const rdoc *d) { return d->failed; }
+
+void rdoc_begin_pass(rdoc *d, int dry)
+{
+    free_toc(d->toc_prev, d->ntoc_prev);
+    d->toc_prev = d->toc;
+    d->ntoc_prev = d->ntoc;
+    d->toc = NULL;
+    d->ntoc = d->captoc = 0;
+    d->dry = dry;
+    d->page = 0;
+    d->y = MARGIN_T;
+    d->cur = NULL;
+    d->npages = 0;
+    d->nlinks = 0;
+    memset(d->outline_parent, 0, sizeof d->outline_parent);
+}
+
+int rdoc_end_pass(rdoc *d)
+{
+    if (!d->dry && !d->failed) {
+        /* The table of contents links to pages that did not exist when it was drawn. */
+        for (size_t i = 0; i < d->nlinks && !d->failed; i++) {
+            toc_link *l = &d->links[i];
+            if (l->target_page < 1 || (size_t)l->target_page > d->npages)
+                continue;
+            HPDF_Destination dst;
+            HPDF_Annotation a;
+            if (HPTR(d, dst, HPDF_Page_CreateDestination(d->pages[l->target_page - 1])) &&
+                HOK(d, HPDF_Destination_SetFitH(dst, (HPDF_REAL)(PAGE_H - l->target_y + 4))) &&
+                HPTR(d, a, HPDF_Page_CreateLinkAnnot(l->page, l->rect, dst)))
+                HOK(d, HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0));
+        }
+    }
+    d->pages_prev = d->page;
+    return d->page;
+}
+
+static int read_u16(FILE *f, unsigned *v)
+{
+    unsigned char b[2];
+    if (fread(b, 1, 2, f) != 2)
+        return -1;
+    *v = (unsigned)b[0] << 8 | b[1];
+    return 0;
+}
+
+/*
+ * libharu 2.3.0 reads the glyph index of a composite glyph's component as a
+ * signed 16-bit number and skips it when negative: a component whose id is
+ * 32768 or more (wqy-microhei builds thousands of characters from such
+ * parts) is left out of the embedded subset, and the character prints
+ * blank. Mark every component of every glyph in use (recursively) before
+ * the font is written.
+ */
+static void mark_components(rdoc *d, int k)
+{
+    if (!d->font[k])
+        return;
+    HPDF_FontAttr fa = (HPDF_FontAttr)d->font[k]->attr;
+    if (!fa || !fa->fontdef || fa->fontdef->type != HPDF_FONTDEF_TYPE_TRUETYPE)
+        return;
+    HPDF_TTFontDefAttr ta = (HPDF_TTFontDefAttr)fa->fontdef->attr;
+    if (!ta || !ta->embedding || !ta->glyph_tbl.flgs || !ta->glyph_tbl.offsets)
+        return;
+    FILE *f = fopen(d->fonts->file[k], "rb");
+    if (!f) {
+        diag_add(d->diags, DIAG_ERROR, d->fonts->file[k], 0, 0, "PDF: cannot reread the font");
+        d->failed = 1;
+        return;
+    }
+    unsigned n = ta->num_glyphs;
+    unsigned mul = ta->header.index_to_loc_format == 0 ? 2 : 1;
+    unsigned *stack = xmalloc((size_t)n * sizeof *stack);
+    unsigned char *seen = xcalloc(n, 1);
+    size_t top = 0;
+    for (unsigned g = 0; g < n; g++)
+        if (ta->glyph_tbl.flgs[g]) {
+            stack[top++] = g;
+            seen[g] = 1;
+        }
+    while (top) {
+        unsigned g = stack[--top];
+        uint32_t off = ta->glyph_tbl.offsets[g], end = ta->glyph_tbl.offsets[g + 1];
+        if (end <= off)
+            continue; /* empty glyph */
+        if (fseek(f, (long)(ta->glyph_tbl.base_offset + off * mul), SEEK_SET) != 0)
+            continue;
+        unsigned contours;
+        if (read_u16(f, &contours) != 0 || !(contours & 0x8000))
+            continue; /* a simple glyph */
+        if (fseek(f, 8, SEEK_CUR) != 0)
+            continue;
+        unsigned flags, comp;
+        do {
+            if (read_u16(f, &flags) != 0 || read_u16(f, &comp) != 0)
+                break;
+            long skip = (flags & 0x0001) ? 4 : 2;
+            skip += (flags & 0x0008) ? 2 : (flags & 0x0040) ? 4 : (flags & 0x0080) ? 8 : 0;
+            if (fseek(f, skip, SEEK_CUR) != 0)
+                break;
+            if (comp < n && !seen[comp]) {
+                seen[comp] = 1;
+                ta->glyph_tbl.flgs[comp] = 1;
+                stack[top++] = comp;
+            }
+        } while (flags & 0x0020);
+    }
+    free(seen);
+    free(stack);
+    fclose(f);
+}
+
+int rdoc_save(rdoc *d, const char *path)
+{
+    for (int k = 0; k < 2 && !d->failed; k++)
+        mark_components(d, k);
+    for (size_t i = 0; i < d->nmissing; i++) {
+        char buf[8];
+        buf[tl_encode(d->missing[i], buf)] = '\0';
+        diag_add(d->diags, DIAG_WARNING, path, 0, 0,
+                 "PDF: character U+%04X '%s' is in neither font; shown as a box", d->missing[i],
+                 buf);
+    }
+    d->nmissing = 0;
+    if (d->failed)
+        return -1;
+    if (!HOK(d, HPDF_SaveToFile(d->pdf, path)))
+        return -1;
+    return 0;
+}
+
+double rdoc_page_width(const rdoc *d) { (void)d; return PAGE_W; }
+double rdoc_page_height(const rdoc *d) { (void)d; return PAGE_H; }
+double rdoc_left(const rdoc *d) { (void)d; return MARGIN_L; }
+double rdoc_right(const rdoc *d) { (void)d; return PAGE_W - MARGIN_R; }
+double rdoc_content_width(const rdoc *d) { (void)d; return PAGE_W - MARGIN_L - MARGIN_R; }
+int rdoc_page(const rdoc *d) { return d->page; }
+double rdoc_y(const rdoc *d) { return d->y; }
+double rdoc_remaining(const rdoc *d) { return PAGE_H - MARGIN_B - d->y; }
+
+void rdoc_new_page(rdoc *d)
+{
+    d->page++;
+    d->y = MARGIN_T;
+    if (d->dry || d->failed)
+        return;
+    HPDF_Page p;
+    if (!HPTR(d, p, HPDF_AddPage(d->pdf)))
+        return;
+    HOK(d, HPDF_Page_SetSize(p, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT));
+    /* libharu's A4 is 595 x 842 rounded; set the exact size. */
+    HOK(d, HPDF_Page_SetWidth(p, (HPDF_REAL)PAGE_W));
+    HOK(d, HPDF_Page_SetHeight(p, (HPDF_REAL)PAGE_H));
+    d->cur = p;
+    *ARRAY_PUSH(d->pages, d->npages, d->cappages) = p;
+    if (d->decorate)
+        d->decorate(d->decorate_ctx, d, d->page, d->pages_prev > d->page ? d->pages_prev : d->page);
+}
+
+void rdoc_start(rdoc *d)
+{
+    if (d->page == 0)
+        rdoc_new_page(d);
+}
+
+void rdoc_ensure(rdoc *d, double h)
+{
+    rdoc_start(d);
+    if (rdoc_remaining(d) < h && d->y > MARGIN_T + 0.5)
+        rdoc_new_page(d);
+}
+
+void rdoc_space(rdoc *d, double h)
+{
+    rdoc_start(d);
+    d->y += h;
+    if (d->y > PAGE_H - MARGIN_B)
+        rdoc_new_page(d);
+}
+
+/* ---------- glyphs and widths ---------- */
+
+static void note_missing(rdoc *d, uint32_t cp)
+{
+    for (size_t i = 0; i < d->nmissing; i++)
+        if (d->missing[i] == cp)
+            return;
+    *ARRAY_PUSH(d->missing, d->nmissing, d->capmissing) = cp;
+}
+
+/* The face that draws cp when pref is wanted; *out_cp is what is drawn. */
+static int pick_font(rdoc *d, int pref, uint32_t cp, uint32_t *out_cp)
+{
+    if (cp == '\t' || cp == 0xA0)
+        cp = ' ';
+    *out_cp = cp;
+    if (covered(d->fonts, pref, cp))
+        return pref;
+    if (covered(d->fonts, 1 - pref, cp))
+        return 1 - pref;
+    note_missing(d, cp);
+    *out_cp = REPLACEMENT;
+    return covered(d->fonts, pref, REPLACEMENT) ? pref : 1 - pref;
+}
+
+static double units(rdoc *d, int k, uint32_t cp)
+{
+    if (cp >= 0x10000 || !d->font[k])
+        return 1000;
+    if (d->width[k][cp] < 0) {
+        HPDF_INT w = HPDF_Font_GetUnicodeWidth(d->font[k], (HPDF_UNICODE)cp);
+        d->width[k][cp] = (short)(w > 0 && w < 30000 ? w : 0);
+    }
+    return d->width[k][cp];
+}
+
+typedef struct wctx {
+    rdoc *d;
+    int font;
+    double size;
+} wctx;
+
+static double cp_width(void *ctx, uint32_t cp)
+{
+    wctx *w = ctx;
+    uint32_t drawn;
+    int k = pick_font(w->d, w->font, cp, &drawn);
+    return units(w->d, k, drawn) * w->size / 1000.0;
+}
+
+double rdoc_text_width(rdoc *d, const char *text, rfont font, double size)
+{
+    wctx w = {d, font, size};
+    return tl_width(text, 0, strlen(text), cp_width, &w);
+}
+
+/* Draw bytes [start, end) of text at baseline (x, y) (page coordinates from
+ * the top), in runs of one face each; extra is added after each character. */
+static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int font, double size,
+                     rcolor c, double x, double y_top, double extra)
+{
+    if (d->dry || d->failed || !d->cur || start >= end)
+        return;
+    HPDF_Page p = d->cur;
+    double yb = PAGE_H - y_top;
+    if (!HOK(d, HPDF_Page_BeginText(p)))
+        return;
+    HOK(d, HPDF_Page_SetRGBFill(p, (HPDF_REAL)c.r, (HPDF_REAL)c.g, (HPDF_REAL)c.b));
+    if (extra != 0)
+        HOK(d, HPDF_Page_SetCharSpace(p, (HPDF_REAL)extra));
+    strbuf run;
+    sb_init(&run);
+    int run_font = -1;
+    double run_x = x, cx = x;
+    size_t i = start;
+    while (i <= end && !d->failed) {
+        uint32_t cp = 0, drawn = 0;
+        int k = -1;
+        if (i < end) {
+            i += (size_t)tl_decode(text + i, &cp);
+            if (cp == '\n')
+                continue;
+            k = pick_font(d, font, cp, &drawn);
+        } else {
+            i++; /* flush */
+        }
+        if (k != run_font && run.len) {
+            HOK(d, HPDF_Page_SetFontAndSize(p, d->font[run_font], (HPDF_REAL)size));
+            HOK(d, HPDF_Page_TextOut(p, (HPDF_REAL)run_x, (HPDF_REAL)yb, run.s));
+            run.len = 0;
+            run.s[0] = '\0';
+        }
+        if (k < 0)
+            break;
+        if (!run.len) {
+            run_font = k;
+            run_x = cx;
+        }
+        char buf[4];
+        sb_addn(&run, buf, (size_t)tl_encode(drawn, buf));
+        cx += units(d, k, drawn) * size / 1000.0 + extra;
+    }
+    sb_free(&run);
+    if (extra != 0)
+        HOK(d, HPDF_Page_SetCharSpace(p, 0));
+    HOK(d, HPDF_Page_EndText(p));
+}
+
+/* Baseline of a line whose box starts at top. */
+static double baseline(const rstyle *st, double top)
+{
+    return top + st->leading / 2 + 0.37 * st->size;
+}
+
+void rdoc_text_at(rdoc *d, const char *text, rfont font, double size, rcolor c, double x,
+                  double y_baseline, ralign align)
+{
+    if (align == RA_CENTER || align == RA_RIGHT) {
+        double w = rdoc_text_width(d, text, font, size);
+        x -= align == RA_CENTER ? w / 2 : w;
+    }
+    draw_run(d, text, 0, strlen(text), font, size, c, x, y_baseline, 0);
+}
+
+static int break_lines(rdoc *d, const char *text, const rstyle *st, double width, tl_line **out)
+{
+    wctx w = {d, st->font, st->size};
+    int n = tl_break(text ? text : "", width - st->indent_left, st->indent_first, cp_width, &w, out);
+    for (int i = 0; i < n; i++)
+        if ((*out)[i].overflow && !d->overflow_warned) {
+            d->overflow_warned = 1;
+            diag_add(d->diags, DIAG_WARNING, NULL, 0, 0,
+                     "PDF: a character is wider than its column (%.0f pt): \"%s\"", width, text);
+        }
+    return n;
+}
+
+/* Draw one broken line in a box [x, x + width] at line top y. */
+static void draw_line(rdoc *d, const char *text, const tl_line *l, int first, const rstyle *st,
+                      double x, double width, double y)
+{
+    double x0 = x + st->indent_left + (first ? st->indent_first : 0);
+    double avail = width - st->indent_left - (first ? st->indent_first : 0);
+    double extra = 0;
+    if (st->align == RA_CENTER)
+        x0 += (avail - l->width) / 2;
+    else if (st->align == RA_RIGHT)
+        x0 += avail - l->width;
+    else if (st->align == RA_JUSTIFY && !l->hard && l->nchars > 1 && l->width < avail) {
+        extra = (avail - l->width) / (l->nchars - 1);
+        if (extra > st->size * 0.5)
+            extra = 0;
+    }
+    draw_run(d, text, l->start, l->end, st->font, st->size, st->color, x0, baseline(st, y), extra);
+}
+
+double rdoc_text_height(rdoc *d, const char *text, const rstyle *st, double width)
+{
+    tl_line *l;
+    int n = break_lines(d, text, st, width, &l);
+    free(l);
+    return n * st->leading;
+}
+
+double rdoc_text_box(rdoc *d, const char *text, const rstyle *st, double x, double y_top,
+                     double width)
+{
+    tl_line *l;
+    int n = break_lines(d, text, st, width, &l);
+    for (int i = 0; i < n; i++)
+        draw_line(d, text, &l[i], i == 0, st, x, width, y_top + i * st->leading);
+    free(l);
+    return n * st->leading;
+}
+
+void rdoc_para(rdoc *d, const char *text, const rstyle *st)
+{
+    rdoc_start(d);
+    tl_line *l;
+    double width = rdoc_content_width(d);
+    int n = break_lines(d, text, st, width, &l);
+    for (int i = 0; i < n; i++) {
+        if (d->y + st->leading > PAGE_H - MARGIN_B + 0.01)
+            rdoc_new_page(d);
+        draw_line(d, text, &l[i], i == 0, st, MARGIN_L, width, d->y);
+        d->y += st->leading;
+    }
+    free(l);
+}
+
+void rdoc_heading(rdoc *d, const char *text, const rstyle *st, int level, int toc, double keep)
+{
+    rdoc_start(d);
+    double h = rdoc_text_height(d, text, st, rdoc_content_width(d));
+    rdoc_ensure(d, h + keep);
+    double top = d->y;
+    int page = d->page;
+    rdoc_para(d, text, st);
+    if (level < 1 || level > 3)
+        return;
+    if (toc) {
+        toc_entry *e = ARRAY_PUSH(d->toc, d->ntoc, d->captoc);
+        e->level = level;
+        e->text = xstrdup(text);
+        e->page = page;
+        e->y = top;
+    }
+    if (d->dry || d->failed)
+        return;
+    HPDF_Outline parent = level > 1 ? d->outline_parent[level - 1] : NULL;
+    HPDF_Outline o;
+    HPDF_Destination dst;
+    if (!HPTR(d, o, HPDF_CreateOutline(d->pdf, parent, text, d->enc)))
+        return;
+    if (HPTR(d, dst, HPDF_Page_CreateDestination(d->pages[page - 1])) &&
+        HOK(d, HPDF_Destination_SetFitH(dst, (HPDF_REAL)(PAGE_H - top + 4))))
+        HOK(d, HPDF_Outline_SetDestination(o, dst));
+    HOK(d, HPDF_Outline_SetOpened(o, level == 1 ? HPDF_TRUE : HPDF_FALSE));
+    d->outline_parent[level] = o;
+    for (int k = level + 1; k < 4; k++)
+        d->outline_parent[k] = NULL;
+}
+
+int rdoc_toc_entries(const rdoc *d) { return (int)d->ntoc_prev; }
+
+void rdoc_toc(rdoc *d, const rstyle *st, double level_indent)
+{
+    rdoc_start(d);
+    const double num_w = rdoc_text_width(d, "0000", st->font, st->size) + 6;
+    const double width = rdoc_content_width(d);
+    for (size_t i = 0; i < d->ntoc_prev; i++) {
+        const toc_entry *e = &d->toc_prev[i];
+        rstyle s = *st;
+        s.indent_left = (e->level - 1) * level_indent;
+        s.font = e->level == 1 ? RF_HEAD : st->font;
+        tl_line *l;
+        int n = break_lines(d, e->text, &s, width - num_w, &l);
+        if (d->y + n * s.leading > PAGE_H - MARGIN_B + 0.01)
+            rdoc_new_page(d);
+        double top = d->y;
+        for (int k = 0; k < n; k++) {
+            draw_line(d, e->text, &l[k], k == 0, &s, MARGIN_L, width - num_w, d->y);
+            if (k < n - 1)
+                d->y += s.leading;
+        }
+        /* Dot leaders from the end of the last line to the page number. */
+        double lx = MARGIN_L + s.indent_left + l[n - 1].width + (n == 1 ? s.indent_first : 0) + 4;
+        double rx = MARGIN_L + width - num_w + 2;
+        char num[16];
+        snprintf(num, sizeof num, "%d", e->page);
+        if (!d->dry && !d->failed && rx > lx + 4) {
+            /* A dotted leader on the baseline. */
+            HPDF_Page p = d->cur;
+            static const HPDF_UINT16 dots[] = {1, 2};
+            double yb = PAGE_H - baseline(&s, d->y);
+            HOK(d, HPDF_Page_GSave(p));
+            HOK(d, HPDF_Page_SetRGBStroke(p, 0.45f, 0.45f, 0.45f));
+            HOK(d, HPDF_Page_SetLineWidth(p, 0.8f));
+            HOK(d, HPDF_Page_SetDash(p, dots, 2, 0));
+            HOK(d, HPDF_Page_MoveTo(p, (HPDF_REAL)lx, (HPDF_REAL)yb));
+            HOK(d, HPDF_Page_LineTo(p, (HPDF_REAL)rx, (HPDF_REAL)yb));
+            HOK(d, HPDF_Page_Stroke(p));
+            HOK(d, HPDF_Page_GRestore(p));
+        }
+        rdoc_text_at(d, num, st->font, st->size, st->color, MARGIN_L + width, baseline(&s, d->y),
+                     RA_RIGHT);
+        if (!d->dry && d->cur) {
+            toc_link *lk = ARRAY_PUSH(d->links, d->nlinks, d->caplinks);
+            lk->page = d->cur;
+            lk->rect.left = (HPDF_REAL)MARGIN_L;
+            lk->rect.right = (HPDF_REAL)(MARGIN_L + width);
+            lk->rect.top = (HPDF_REAL)(PAGE_H - top);
+            lk->rect.bottom = (HPDF_REAL)(PAGE_H - d->y - s.leading);
+            lk->target_page = e->page;
+            lk->target_y = e->y;
+        }
+        d->y += s.leading;
+        free(l);
+    }
+}
+
+/* ---------- drawing ---------- */
+
+void rdoc_rect(rdoc *d, double x, double y_top, double w, double h, double line_width,
+               const rcolor *stroke, const rcolor *fill)
+{
+    if (d->dry || d->failed || !d->cur)
+        return;
+    HPDF_Page p = d->cur;
+    HOK(d, HPDF_Page_GSave(p));
+    if (fill)
+        HOK(d, HPDF_Page_SetRGBFill(p, (HPDF_REAL)fill->r, (HPDF_REAL)fill->g, (HPDF_REAL)fill->b));
+    if (stroke) {
+        HOK(d, HPDF_Page_SetRGBStroke(p, (HPDF_REAL)stroke->r, (HPDF_REAL)stroke->g,
+                                      (HPDF_REAL)stroke->b));
+        HOK(d, HPDF_Page_SetLineWidth(p, (HPDF_REAL)line_width));
+    }
+    HOK(d, HPDF_Page_Rectangle(p, (HPDF_REAL)x, (HPDF_REAL)(PAGE_H - y_top - h), (HPDF_REAL)w,
+                               (HPDF_REAL)h));
+    if (fill && stroke)
+        HOK(d, HPDF_Page_FillStroke(p));
+    else if (fill)
+        HOK(d, HPDF_Page_Fill(p));
+    else if (stroke)
+        HOK(d, HPDF_Page_Stroke(p));
+    else
+        HOK(d, HPDF_Page_EndPath(p));
+    HOK(d, HPDF_Page_GRestore(p));
+}
+
+void rdoc_hline(rdoc *d, double x0, double x1, double y, double line_width, rcolor c)
+{
+    if (d->dry || d->failed || !d->cur)
+        return;
+    HPDF_Page p = d->cur;
+    HOK(d, HPDF_Page_GSave(p));
+    HOK(d, HPDF_Page_SetRGBStroke(p, (HPDF_REAL)c.r, (HPDF_REAL)c.g, (HPDF_REAL)c.b));
+    HOK(d, HPDF_Page_SetLineWidth(p, (HPDF_REAL)line_width));
+    HOK(d, HPDF_Page_MoveTo(p, (HPDF_REAL)x0, (HPDF_REAL)(PAGE_H - y)));
+    HOK(d, HPDF_Page_LineTo(p, (HPDF_REAL)x1, (HPDF_REAL)(PAGE_H - y)));
+    HOK(d, HPDF_Page_Stroke(p));
+    HOK(d, HPDF_Page_GRestore(p));
+}
+
+void rdoc_placeholder(rdoc *d, double x, double y_top, double w, double h, const char *text)
+{
+    if (d->dry || d->failed || !d->cur)
+        return;
+    HPDF_Page p = d->cur;
+    static const HPDF_UINT16 dash[] = {3, 2};
+    HOK(d, HPDF_Page_GSave(p));
+    HOK(d, HPDF_Page_SetDash(p, dash, 2, 0));
+    rcolor grey = {0.55, 0.55, 0.55};
+    HOK(d, HPDF_Page_SetRGBStroke(p, (HPDF_REAL)grey.r, (HPDF_REAL)grey.g, (HPDF_REAL)grey.b));
+    HOK(d, HPDF_Page_SetLineWidth(p, 0.6f));
+    HOK(d, HPDF_Page_Rectangle(p, (HPDF_REAL)x, (HPDF_REAL)(PAGE_H - y_top - h), (HPDF_REAL)w,
+                               (HPDF_REAL)h));
+    HOK(d, HPDF_Page_Stroke(p));
+    HOK(d, HPDF_Page_GRestore(p));
+    rstyle st = {RF_BODY, 8, 11, RA_CENTER, 0, 0, grey};
+    double th = rdoc_text_height(d, text, &st, w - 12);
+    rdoc_text_box(d, text, &st, x + 6, y_top + (h - th) / 2, w - 12);
+}
+
+int rdoc_png_size(const char *path, int *w, int *h)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    unsigned char b[24];
+    size_t n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    if (n < 24 || memcmp(b, sig, 8) != 0 || memcmp(b + 12, "IHDR", 4) != 0)
+        return -1;
+    *w = (int)((unsigned)b[16] << 24 | (unsigned)b[17] << 16 | (unsigned)b[18] << 8 | b[19]);
+    *h = (int)((unsigned)b[20] << 24 | (unsigned)b[21] << 16 | (unsigned)b[22] << 8 | b[23]);
+    return *w > 0 && *h > 0 ? 0 : -1;
+}
+
+static uint32_t be32(const unsigned char *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* The stream's filter is none (its data is already compressed): name it here. */
+static HPDF_STATUS write_flate_filter(HPDF_Dict obj, HPDF_Stream stream)
+{
+    (void)obj;
+    return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
+}
+
+/*
+ * A non-interlaced 8-bit grey or RGB PNG as an image XObject without
+ * decoding it: its IDAT data is a zlib stream with PNG row predictors, which
+ * is what FlateDecode with /Predictor 15 reads. libharu's own loader
+ * inflates the pixels and deflates them again, which for 300 dpi charts
+ * costs most of the rendering time. NULL (nothing reported) when the PNG is
+ * of another kind; the caller then uses libharu's loader.
+ */
+static HPDF_Image png_passthrough(rdoc *d, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    unsigned char head[8 + 25];
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    HPDF_Image img = NULL;
+    strbuf idat;
+    sb_init(&idat);
+    if (fread(head, 1, sizeof head, f) != sizeof head || memcmp(head, sig, 8) != 0 ||
+        memcmp(head + 12, "IHDR", 4) != 0)
+        goto done;
+    uint32_t width = be32(head + 16), height = be32(head + 20);
+    int depth = head[24], ctype = head[25], interlace = head[28];
+    if (depth != 8 || (ctype != 0 && ctype != 2) || interlace != 0 || !width || !height)
+        goto done;
+    for (;;) {
+        unsigned char ch[8];
+        if (fread(ch, 1, 8, f) != 8)
+            goto done;
+        uint32_t len = be32(ch);
+        if (memcmp(ch + 4, "IEND", 4) == 0)
+            break;
+        if (memcmp(ch + 4, "IDAT", 4) == 0) {
+            size_t at = idat.len;
+            sb_addn(&idat, "", 0);
+            for (uint32_t k = 0; k < len; k++)
+                sb_addc(&idat, 0);
+            if (fread(idat.s + at, 1, len, f) != len)
+                goto done;
+            if (fseek(f, 4, SEEK_CUR) != 0) /* CRC */
+                goto done;
+        } else if (fseek(f, (long)len + 4, SEEK_CUR) != 0) {
+            goto done;
+        }
+    }
+    if (!idat.len)
+        goto done;
+    HPDF_Dict parms;
+    if (!HPTR(d, img, HPDF_DictStream_New(d->pdf->mmgr, d->pdf->xref)) ||
+        !HPTR(d, parms, HPDF_Dict_New(d->pdf->mmgr))) {
+        img = NULL;
+        goto done;
+    }
+    img->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
+    img->filter = HPDF_STREAM_FILTER_NONE;
+    img->write_fn = write_flate_filter;
+    int colors = ctype == 2 ? 3 : 1;
+    if (!HOK(d, HPDF_Dict_AddName(img, "Type", "XObject")) ||
+        !HOK(d, HPDF_Dict_AddName(img, "Subtype", "Image")) ||
+        !HOK(d, HPDF_Dict_AddNumber(img, "Width", width)) ||
+        !HOK(d, HPDF_Dict_AddNumber(img, "Height", height)) ||
+        !HOK(d, HPDF_Dict_AddName(img, "ColorSpace", colors == 3 ? "DeviceRGB" : "DeviceGray")) ||
+        !HOK(d, HPDF_Dict_AddNumber(img, "BitsPerComponent", 8)) ||
+        !HOK(d, HPDF_Dict_AddNumber(parms, "Predictor", 15)) ||
+        !HOK(d, HPDF_Dict_AddNumber(parms, "Colors", (HPDF_INT32)colors)) ||
+        !HOK(d, HPDF_Dict_AddNumber(parms, "BitsPerComponent", 8)) ||
+        !HOK(d, HPDF_Dict_AddNumber(parms, "Columns", width)) ||
+        !HOK(d, HPDF_Dict_Add(img, "DecodeParms", parms)) ||
+        !HOK(d, HPDF_Stream_Write(img->stream, (const HPDF_BYTE *)idat.s, (HPDF_UINT)idat.len)))
+        img = NULL;
+done:
+    sb_free(&idat);
+    fclose(f);
+    return img;
+}
+
+int rdoc_image(rdoc *d, const char *path, double x, double y_top, double w, double h)
+{
+    if (d->dry || d->failed || !d->cur)
+        return 0;
+    HPDF_Image img = NULL;
+    for (size_t i = 0; i < d->nimages; i++)
+        if (strcmp(d->images[i].path, path) == 0)
+            img = d->images[i].img;
+    if (!img && !d->failed)
+        img = png_passthrough(d, path);
+    if (!img) {
+        if (!HPTR(d, img, HPDF_LoadPngImageFromFile(d->pdf, path))) {
+            diag_add(d->diags, DIAG_ERROR, path, 0, 0, "PDF: cannot embed this PNG");
+            return -1;
+        }
+        image_ref *r = ARRAY_PUSH(d->images, d->nimages, d->capimages);
+        r->path = xstrdup(path);
+        r->img = img;
+    }
+    return HOK(d, HPDF_Page_DrawImage(d->cur, img, (HPDF_REAL)x, (HPDF_REAL)(PAGE_H - y_top - h),
+                                      (HPDF_REAL)w, (HPDF_REAL)h))
+               ? 0
+               : -1;
+}
+
+/* ---------- tables ---------- */
+
+#define PAD_X 3.0
+#define PAD_Y 2.5
+
+typedef struct cell_copy {
+    rcell c;
+    char *text;
+} cell_copy;
+
+struct rtable {
+    rdoc *d;
+    int ncols;
+    double *w;
+    cell_copy *header; /* NULL if none */
+    rstyle st, head_st;
+    int header_page;   /* page on which the header was last drawn */
+};
+
+rtable *rdoc_table_begin(rdoc *d, int ncols, const double *widths, const rcell *header,
+                         const rstyle *st, const rstyle *head_st)
+{
+    rtable *t = xcalloc(1, sizeof *t);
+    t->d = d;
+    t->ncols = ncols;
+    t->w = xmalloc((size_t)ncols * sizeof(double));
+    memcpy(t->w, widths, (size_t)ncols * sizeof(double));
+    t->st = *st;
+    t->head_st = *head_st;
+    if (header) {
+        t->header = xcalloc((size_t)ncols, sizeof(cell_copy));
+        for (int i = 0; i < ncols; i++) {
+            t->header[i].c = header[i];
+            t->header[i].text = xstrdup(header[i].text ? header[i].text : "");
+            t->header[i].c.text = t->header[i].text;
+        }
+    }
+    t->header_page = -1;
+    rdoc_start(d);
+    return t;
+}
+
+double rdoc_cell_width(rdoc *d, const char *text, const rstyle *st)
+{
+    double best = 0;
+    /* The widest line of the text as written (it may hold '\n'). */
+    const char *s = text ? text : "";
+    while (*s) {
+        const char *e = strchr(s, '\n');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        wctx w = {d, st->font, st->size};
+        double lw = tl_width(s, 0, n, cp_width, &w);
+        if (lw > best)
+            best = lw;
+        s += n + (e ? 1 : 0);
+    }
+    return best + 2 * PAD_X + 0.5;
+}
+
+typedef struct cell_lines {
+    const rcell *c;
+    rstyle st;
+    tl_line *l;
+    int n;
+} cell_lines;
+
+static void layout_row(rtable *t, const rcell *cells, int head, cell_lines *out)
+{
+    for (int i = 0; i < t->ncols; i++) {
+        out[i].c = &cells[i];
+        out[i].st = head ? t->head_st : t->st;
+        if (cells[i].head)
+            out[i].st.font = RF_HEAD;
+        out[i].st.align = cells[i].align;
+        out[i].st.indent_first = out[i].st.indent_left = 0;
+        if (cells[i].has_color)
+            out[i].st.color = cells[i].color;
+        out[i].n = break_lines(t->d, cells[i].text ? cells[i].text : "", &out[i].st,
+                               t->w[i] - 2 * PAD_X, &out[i].l);
+    }
+}
+
+static void free_row(rtable *t, cell_lines *cl)
+{
+    for (int i = 0; i < t->ncols; i++)
+        free(cl[i].l);
+}
+
+static int row_lines(const rtable *t, const cell_lines *cl)
+{
+    int m = 0;
+    for (int i = 0; i < t->ncols; i++)
+        if (cl[i].n > m)
+            m = cl[i].n;
+    return m;
+}
+
+/* Draw lines [from, from + k) of every cell as one band of height h at the cursor. */
+static void draw_band(rtable *t, cell_lines *cl, int from, int k, double h, int centre)
+{
+    rdoc *d = t->d;
+    double x = MARGIN_L;
+    static const rcolor border = {0.55, 0.55, 0.55};
+    for (int i = 0; i < t->ncols; i++) {
+        const rcell *c = cl[i].c;
+        if (c->has_fill)
+            rdoc_rect(d, x, d->y, t->w[i], h, 0, NULL, &c->fill);
+        int last = from + k < cl[i].n ? from + k : cl[i].n;
+        double lead = cl[i].st.leading;
+        double off = centre ? (h - 2 * PAD_Y - (cl[i].n - from) * lead) / 2 : 0;
+        if (off < 0)
+            off = 0;
+        for (int j = from; j < last; j++) {
+            const char *text = c->text ? c->text : "";
+            draw_line(d, text, &cl[i].l[j], j == 0, &cl[i].st, x + PAD_X, t->w[i] - 2 * PAD_X,
+                      d->y + PAD_Y + off + (j - from) * lead);
+        }
+        rdoc_rect(d, x, d->y, t->w[i], h, 0.5, &border, NULL);
+        x += t->w[i];
+    }
+    d->y += h;
+}
+
+static void draw_header(rtable *t)
+{
+    if (!t->header)
+        return;
+    rcell *cells = xmalloc((size_t)t->ncols * sizeof(rcell));
+    for (int i = 0; i < t->ncols; i++)
+        cells[i] = t->header[i].c;
+    cell_lines *cl = xcalloc((size_t)t->ncols, sizeof *cl);
+    layout_row(t, cells, 1, cl);
+    int m = row_lines(t, cl);
+    double h = m * t->head_st.leading + 2 * PAD_Y;
+    draw_band(t, cl, 0, m, h, 1);
+    free_row(t, cl);
+    free(cl);
+    free(cells);
+    t->header_page = t->d->page;
+}
+
+static double header_height(rtable *t)
+{
+    if (!t->header)
+        return 0;
+    rcell *cells = xmalloc((size_t)t->ncols * sizeof(rcell));
+    for (int i = 0; i < t->ncols; i++)
+        cells[i] = t->header[i].c;
+    cell_lines *cl = xcalloc((size_t)t->ncols, sizeof *cl);
+    layout_row(t, cells, 1, cl);
+    double h = row_lines(t, cl) * t->head_st.leading + 2 * PAD_Y;
+    free_row(t, cl);
+    free(cl);
+    free(cells);
+    return h;
+}
+
+void rdoc_table_row(rtable *t, const rcell *cells)
+{
+    rdoc *d = t->d;
+    cell_lines *cl = xcalloc((size_t)t->ncols, sizeof *cl);
+    layout_row(t, cells, 0, cl);
+    int m = row_lines(t, cl);
+    double lead = t->st.leading;
+    double h = m * lead + 2 * PAD_Y;
+    double hh = header_height(t);
+    double page_room = PAGE_H - MARGIN_B - MARGIN_T - hh;
+    /* The header goes with the first row; a row that fits on a page is not split. */
+    double need = (t->header_page != d->page ? hh : 0) + (h <= page_room ? h : hh + 2 * PAD_Y + lead);
+    if (rdoc_remaining(d) < need && d->y > MARGIN_T + 0.5)
+        rdoc_new_page(d);
+    if (t->header_page != d->page)
+        draw_header(t);
+    int from = 0;
+    while (from < m) {
+        int fit = (int)floor((rdoc_remaining(d) - 2 * PAD_Y) / lead + 1e-9);
+        if (fit < 1) {
+            rdoc_new_page(d);
+            draw_header(t);
+            continue;
+        }
+        int k = m - from < fit ? m - from : fit;
+        draw_band(t, cl, from, k, k * lead + 2 * PAD_Y, from == 0 && k == m);
+        from += k;
+        if (from < m) {
+            rdoc_new_page(d);
+            draw_header(t);
+        }
+    }
+    free_row(t, cl);
+    free(cl);
+}
+
+void rdoc_table_end(rtable *t)
+{
+    if (t->header)
+        for (int i = 0; i < t->ncols; i++)
+            free(t->header[i].text);
+    free(t->header);
+    free(t->w);
+    free(t);
+}

@@ -1,0 +1,168 @@
+/*
+ * report_doc.h - page layout for the PDF reports on libharu: A4 pages with
+ * a header and a footer, flowing paragraphs and headings, tables whose
+ * cells wrap and whose header repeats on every page, images, a table of
+ * contents with page numbers, and PDF bookmarks.
+ *
+ * Fonts: two embedded TrueType CJK faces, a Song/Ming face for body text
+ * and a Hei face for headings, found with fontconfig (FcFontMatch) or at
+ * their Debian paths. Every code point is checked against the chosen
+ * face; a character the face lacks is set in the other face, and one that
+ * neither has is replaced by a box and reported.
+ *
+ * Two passes: a document is built by calling the same drawing code twice
+ * (or more). A dry pass only measures: it counts the pages and records on
+ * which page each heading falls. The real pass draws, and knows the total
+ * page count (第X页 共Y页) and the page of every table-of-contents entry.
+ */
+#ifndef PLANEVAL_REPORT_DOC_H
+#define PLANEVAL_REPORT_DOC_H
+
+#include <stdint.h>
+
+#include "diag.h"
+
+/* ---------- fonts ---------- */
+
+typedef enum rfont { RF_BODY, RF_HEAD } rfont;
+
+typedef struct rfonts rfonts;
+
+/*
+ * Find the body and heading faces by family name (fontconfig), falling
+ * back to the Debian files. Returns 0, or -1 with an error naming the
+ * package to install.
+ */
+int rfonts_open(rfonts **out, const char *body_family, const char *head_family, diag_list *d);
+void rfonts_free(rfonts *f);
+/* File and face index in use, for messages. */
+const char *rfonts_file(const rfonts *f, rfont which, int *index);
+
+/* ---------- document ---------- */
+
+typedef struct rdoc rdoc;
+
+typedef enum ralign { RA_LEFT, RA_CENTER, RA_RIGHT, RA_JUSTIFY } ralign;
+
+typedef struct rcolor {
+    double r, g, b;
+} rcolor;
+
+typedef struct rstyle {
+    rfont font;
+    double size;         /* points */
+    double leading;      /* line height, points */
+    ralign align;
+    double indent_first; /* extra indent of the first line */
+    double indent_left;  /* left indent of every line */
+    rcolor color;
+} rstyle;
+
+typedef struct rdoc_info {
+    const char *title, *subject, *author, *creator, *keywords;
+    int year, month, day, hour, minute, second; /* creation and modification date, UTC */
+    int outline_open;                           /* open the bookmarks panel */
+} rdoc_info;
+
+/* Called on each new page of the real pass to draw its header and footer. */
+typedef void (*rdoc_decorate_fn)(void *ctx, rdoc *d, int page, int pages);
+
+rdoc *rdoc_new(const rfonts *fonts, const rdoc_info *info, diag_list *d);
+/* Free; nothing is written. */
+void rdoc_free(rdoc *d);
+void rdoc_set_decorate(rdoc *d, rdoc_decorate_fn fn, void *ctx);
+
+/* Start a pass; dry passes only measure. */
+void rdoc_begin_pass(rdoc *d, int dry);
+/* End a pass; returns the number of pages it made. */
+int rdoc_end_pass(rdoc *d);
+/* Write the document (after a real pass). 0, or -1 with an error in d. */
+int rdoc_save(rdoc *d, const char *path);
+/* 1 once a libharu call has failed (the error is in d). */
+int rdoc_failed(const rdoc *d);
+
+/* Geometry: A4 portrait, points. Content box [left, right] x [top, bottom],
+ * y measured down from the top of the page. */
+double rdoc_page_width(const rdoc *d);
+double rdoc_page_height(const rdoc *d);
+double rdoc_left(const rdoc *d);
+double rdoc_right(const rdoc *d);
+double rdoc_content_width(const rdoc *d);
+int rdoc_page(const rdoc *d);       /* current page, 1-based; 0 before the first */
+double rdoc_y(const rdoc *d);        /* cursor */
+double rdoc_remaining(const rdoc *d); /* from the cursor to the bottom of the content box */
+
+void rdoc_new_page(rdoc *d);
+/* New page unless h points are left. */
+void rdoc_ensure(rdoc *d, double h);
+void rdoc_space(rdoc *d, double h);
+/* Start the first page if none. */
+void rdoc_start(rdoc *d);
+
+/* ---------- text ---------- */
+
+/* Width of text set in style st (one line, no breaking). */
+double rdoc_text_width(rdoc *d, const char *text, rfont font, double size);
+/* Height text takes when broken to width in style st. */
+double rdoc_text_height(rdoc *d, const char *text, const rstyle *st, double width);
+/* Draw text broken to [x, x + width] from y_top (no page breaks); returns its height. */
+double rdoc_text_box(rdoc *d, const char *text, const rstyle *st, double x, double y_top,
+                     double width);
+/* One line at baseline (x, y) in the given font (no breaking); for headers and labels. */
+void rdoc_text_at(rdoc *d, const char *text, rfont font, double size, rcolor c, double x,
+                  double y_baseline, ralign align);
+
+/* A paragraph in the flow, across pages if needed. */
+void rdoc_para(rdoc *d, const char *text, const rstyle *st);
+/*
+ * A heading in the flow: kept with the next keep points (new page if they do
+ * not fit). level 1..3 adds a bookmark and a table-of-contents entry when
+ * toc is set; level 0 none.
+ */
+void rdoc_heading(rdoc *d, const char *text, const rstyle *st, int level, int toc, double keep);
+
+/* Table of contents: the headings of the previous pass, with their pages.
+ * The entries link to their pages. */
+void rdoc_toc(rdoc *d, const rstyle *st, double level_indent);
+/* Number of toc entries recorded by the previous pass. */
+int rdoc_toc_entries(const rdoc *d);
+
+/* ---------- drawing ---------- */
+
+void rdoc_rect(rdoc *d, double x, double y_top, double w, double h, double line_width,
+               const rcolor *stroke, const rcolor *fill);
+void rdoc_hline(rdoc *d, double x0, double x1, double y, double line_width, rcolor c);
+/* A dashed box with a centred message, where a picture would go. */
+void rdoc_placeholder(rdoc *d, double x, double y_top, double w, double h, const char *text);
+/* PNG size in pixels from its header; 0 or -1. */
+int rdoc_png_size(const char *path, int *w, int *h);
+/* Draw a PNG scaled into w x h. 0, or -1 (reported) if it cannot be read. */
+int rdoc_image(rdoc *d, const char *path, double x, double y_top, double w, double h);
+
+/* ---------- tables ---------- */
+
+typedef struct rcell {
+    const char *text;
+    int head;        /* heading font */
+    ralign align;
+    int has_color;
+    rcolor color;    /* text colour */
+    int has_fill;
+    rcolor fill;     /* background */
+} rcell;
+
+typedef struct rtable rtable;
+
+/*
+ * Begin a table of ncols columns of the given widths (points) at the left
+ * of the content box; header (ncols cells, may be NULL) is repeated on
+ * every page the table reaches. st is the body style (size, leading).
+ */
+rtable *rdoc_table_begin(rdoc *d, int ncols, const double *widths, const rcell *header,
+                         const rstyle *st, const rstyle *head_st);
+void rdoc_table_row(rtable *t, const rcell *cells);
+void rdoc_table_end(rtable *t);
+/* Natural (unbroken) width of a cell's text plus padding. */
+double rdoc_cell_width(rdoc *d, const char *text, const rstyle *st);
+
+#endif

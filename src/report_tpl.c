@@ -1,0 +1,324 @@
+/* report_tpl.c - see report_tpl.h. */
+#include "report_tpl.h"
+#include "util.h"
+#include "yamldoc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct tpl_entry {
+    char *key, *text;
+    int line;
+} tpl_entry;
+
+struct rtpl {
+    char *path;
+    tpl_entry *e;
+    size_t n, cap;
+    char **warned; /* "key\n name" already reported */
+    size_t nwarned, capwarned;
+};
+
+static void add_entry(rtpl *t, const char *key, const char *text, int line)
+{
+    tpl_entry *e = ARRAY_PUSH(t->e, t->n, t->cap);
+    e->key = xstrdup(key);
+    e->text = xstrdup(text);
+    e->line = line;
+}
+
+static void flatten(rtpl *t, ydoc *y, ynode *n, const char *prefix, diag_list *d)
+{
+    if (ynode_is_scalar(n)) {
+        add_entry(t, prefix, ynode_str(n), ynode_line(n));
+    } else if (ynode_is_map(n)) {
+        for (size_t i = 0; i < ymap_len(n); i++) {
+            const char *k = ynode_str(ymap_key(y, n, i));
+            if (!k) {
+                ydiag(y, d, DIAG_ERROR, ymap_key(y, n, i), "template keys must be plain text");
+                continue;
+            }
+            char *key = *prefix ? xasprintf("%s.%s", prefix, k) : xstrdup(k);
+            flatten(t, y, ymap_value(y, n, i), key, d);
+            free(key);
+        }
+    } else if (ynode_is_seq(n)) {
+        for (size_t i = 0; i < yseq_len(n); i++) {
+            char *key = xasprintf("%s.%zu", prefix, i);
+            flatten(t, y, yseq_at(y, n, i), key, d);
+            free(key);
+        }
+    }
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    return strcmp(((const tpl_entry *)a)->key, ((const tpl_entry *)b)->key);
+}
+
+/* Placeholder at s (just after '{'): length of [a-z0-9_]+ followed by '}', else 0. */
+static size_t placeholder_len(const char *s)
+{
+    size_t i = 0;
+    while ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_')
+        i++;
+    return i > 0 && s[i] == '}' ? i : 0;
+}
+
+static void check_placeholders(const rtpl *t, const tpl_entry *e, const char *const *known,
+                               diag_list *d)
+{
+    for (const char *p = e->text; *p; p++) {
+        if (p[0] == '{' && p[1] == '{') {
+            p++;
+            continue;
+        }
+        if (*p != '{')
+            continue;
+        size_t n = placeholder_len(p + 1);
+        if (!n) {
+            diag_add(d, DIAG_ERROR, t->path, e->line, 0,
+                     "%s: '{' starts no placeholder (write {{ for a literal brace)", e->key);
+            continue;
+        }
+        int ok = 0;
+        for (const char *const *k = known; *k && !ok; k++)
+            ok = strlen(*k) == n && strncmp(*k, p + 1, n) == 0;
+        if (!ok)
+            diag_add(d, DIAG_ERROR, t->path, e->line, 0, "%s: unknown placeholder {%.*s}", e->key,
+                     (int)n, p + 1);
+        p += n + 1;
+    }
+}
+
+int rtpl_load(rtpl **out, const char *path, const char *const *known_vars, diag_list *d)
+{
+    *out = NULL;
+    ydoc y;
+    if (ydoc_load(&y, path, d) != 0) {
+        ydoc_free(&y);
+        return -1;
+    }
+    size_t before = diag_errors(d);
+    rtpl *t = xcalloc(1, sizeof *t);
+    t->path = xstrdup(path);
+    ynode *root = ydoc_root(&y);
+    if (!ynode_is_map(root))
+        ydiag(&y, d, DIAG_ERROR, root, "a report template is a mapping (document:, sections:, ...)");
+    else
+        flatten(t, &y, root, "", d);
+    ydoc_free(&y);
+    if (t->n)
+        qsort(t->e, t->n, sizeof *t->e, cmp_entry);
+    if (known_vars)
+        for (size_t i = 0; i < t->n; i++)
+            check_placeholders(t, &t->e[i], known_vars, d);
+    if (diag_errors(d) > before) {
+        rtpl_free(t);
+        return -1;
+    }
+    *out = t;
+    return 0;
+}
+
+void rtpl_free(rtpl *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->e[i].key);
+        free(t->e[i].text);
+    }
+    for (size_t i = 0; i < t->nwarned; i++)
+        free(t->warned[i]);
+    free(t->warned);
+    free(t->e);
+    free(t->path);
+    free(t);
+}
+
+const char *rtpl_file(const rtpl *t) { return t->path; }
+
+static const tpl_entry *find(const rtpl *t, const char *key)
+{
+    tpl_entry probe = {(char *)key, NULL, 0};
+    return t->n ? bsearch(&probe, t->e, t->n, sizeof *t->e, cmp_entry) : NULL;
+}
+
+const char *rtpl_get(const rtpl *t, const char *key)
+{
+    const tpl_entry *e = find(t, key);
+    return e ? e->text : NULL;
+}
+
+const char *rtpl_getf(const rtpl *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *key = xvasprintf(fmt, ap);
+    va_end(ap);
+    const char *s = rtpl_get(t, key);
+    free(key);
+    return s;
+}
+
+int rtpl_line(const rtpl *t, const char *key)
+{
+    const tpl_entry *e = find(t, key);
+    return e ? e->line : 0;
+}
+
+int rtpl_has(const rtpl *t, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    /* Entries are sorted: find the first key >= prefix. */
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(t->e[mid].key, prefix) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < t->n && strncmp(t->e[i].key, prefix, n) == 0; i++)
+        if (t->e[i].key[n] == '\0' || t->e[i].key[n] == '.')
+            return 1;
+    return 0;
+}
+
+int rtpl_count(const rtpl *t, const char *prefix)
+{
+    int n = 0;
+    for (;;) {
+        char *k = xasprintf("%s.%d", prefix, n);
+        int has = rtpl_has(t, k);
+        free(k);
+        if (!has)
+            return n;
+        n++;
+    }
+}
+
+void rtpl_require(const rtpl *t, const char *prefix, const char *const *keys, const char *what,
+                  diag_list *d)
+{
+    for (const char *const *k = keys; *k; k++) {
+        char *full = *prefix ? xasprintf("%s.%s", prefix, *k) : xstrdup(*k);
+        if (!rtpl_has(t, full))
+            diag_add(d, DIAG_ERROR, t->path, 0, 0, "%s: missing key '%s'", what, full);
+        free(full);
+    }
+}
+
+/* ---------- placeholder values ---------- */
+
+void tv_init(tvars *v, const tvars *parent)
+{
+    memset(v, 0, sizeof *v);
+    v->parent = parent;
+}
+
+void tv_set(tvars *v, const char *name, const char *value)
+{
+    for (int i = 0; i < v->n; i++)
+        if (strcmp(v->name[i], name) == 0) {
+            free(v->value[i]);
+            v->value[i] = xstrdup(value ? value : "");
+            return;
+        }
+    if (v->n == TV_MAX) {
+        fprintf(stderr, "planeval: internal error: too many template values\n");
+        abort();
+    }
+    v->name[v->n] = name;
+    v->value[v->n] = xstrdup(value ? value : "");
+    v->n++;
+}
+
+void tv_setf(tvars *v, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = xvasprintf(fmt, ap);
+    va_end(ap);
+    tv_set(v, name, s);
+    free(s);
+}
+
+const char *tv_get(const tvars *v, const char *name)
+{
+    for (; v; v = v->parent)
+        for (int i = v->n - 1; i >= 0; i--)
+            if (strcmp(v->name[i], name) == 0)
+                return v->value[i];
+    return NULL;
+}
+
+void tv_free(tvars *v)
+{
+    for (int i = 0; i < v->n; i++)
+        free(v->value[i]);
+    v->n = 0;
+}
+
+static void warn_missing(rtpl *t, const char *key, const char *name, size_t n, diag_list *d)
+{
+    char *tag = xasprintf("%s\n%.*s", key ? key : "", (int)n, name);
+    for (size_t i = 0; i < t->nwarned; i++)
+        if (strcmp(t->warned[i], tag) == 0) {
+            free(tag);
+            return;
+        }
+    *ARRAY_PUSH(t->warned, t->nwarned, t->capwarned) = tag;
+    diag_add(d, DIAG_WARNING, t->path, key ? rtpl_line(t, key) : 0, 0,
+             "%s: placeholder {%.*s} has no value here", key ? key : "text", (int)n, name);
+}
+
+char *rtpl_fill(rtpl *t, const char *text, const char *key, const tvars *v, diag_list *d)
+{
+    strbuf b;
+    sb_init(&b);
+    sb_add(&b, "");
+    for (const char *p = text ? text : ""; *p; p++) {
+        if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+            sb_addc(&b, *p);
+            p++;
+            continue;
+        }
+        size_t n;
+        if (*p == '{' && (n = placeholder_len(p + 1)) > 0) {
+            char name[64];
+            if (n < sizeof name) {
+                memcpy(name, p + 1, n);
+                name[n] = '\0';
+                const char *val = tv_get(v, name);
+                if (val) {
+                    sb_add(&b, val);
+                    p += n + 1;
+                    continue;
+                }
+            }
+            warn_missing(t, key, p + 1, n, d);
+        }
+        sb_addc(&b, *p);
+    }
+    return sb_take(&b);
+}
+
+char *rtpl_expand(rtpl *t, const char *key, const tvars *v, diag_list *d)
+{
+    return rtpl_fill(t, rtpl_get(t, key), key, v, d);
+}
+
+char *rtpl_expandf(rtpl *t, const tvars *v, diag_list *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *key = xvasprintf(fmt, ap);
+    va_end(ap);
+    char *s = rtpl_expand(t, key, v, d);
+    free(key);
+    return s;
+}

@@ -1,0 +1,72 @@
+/*
+ * report_tpl.h - the report templates (templates/brief.yaml,
+ * templates/report.yaml): every word of the PDF reports and their order of
+ * sections, so that an office can reword or reorder without recompiling.
+ *
+ * A template file is read as a flat table of texts keyed by their path:
+ * `document.footer`, `sections.2.heading`, `words.status.met`, ... (list
+ * items are numbered from 0). Texts hold placeholders `{name}`, filled in
+ * when the report is rendered; `{{` and `}}` are literal braces.
+ * docs/templates.md lists every key and placeholder.
+ */
+#ifndef PLANEVAL_REPORT_TPL_H
+#define PLANEVAL_REPORT_TPL_H
+
+#include "diag.h"
+
+typedef struct rtpl rtpl;
+
+/*
+ * Load path. known_vars (NULL-terminated) are the placeholder names the
+ * renderer can fill: any other name in a text is an error (a typo), with
+ * file and line. Returns 0, or -1 with errors in d (*out is then NULL).
+ */
+int rtpl_load(rtpl **out, const char *path, const char *const *known_vars, diag_list *d);
+void rtpl_free(rtpl *t);
+const char *rtpl_file(const rtpl *t);
+
+/* Text at key, or NULL. */
+const char *rtpl_get(const rtpl *t, const char *key);
+/* Text at a formatted key, or NULL. */
+const char *rtpl_getf(const rtpl *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Line of the text at key (0 if absent). */
+int rtpl_line(const rtpl *t, const char *key);
+/* Number of list items prefix.0, prefix.1, ... */
+int rtpl_count(const rtpl *t, const char *prefix);
+/* 1 if any key starts with prefix + '.' or equals prefix. */
+int rtpl_has(const rtpl *t, const char *prefix);
+
+/*
+ * Report each key of keys (NULL-terminated, relative to prefix) that is
+ * missing, naming `what` (e.g. "section 3 (kind headline)").
+ */
+void rtpl_require(const rtpl *t, const char *prefix, const char *const *keys, const char *what,
+                  diag_list *d);
+
+/* Placeholder values; lookups fall back to parent. */
+#define TV_MAX 64
+typedef struct tvars {
+    const struct tvars *parent;
+    int n;
+    const char *name[TV_MAX];
+    char *value[TV_MAX];
+} tvars;
+
+void tv_init(tvars *v, const tvars *parent);
+void tv_set(tvars *v, const char *name, const char *value); /* copies; NULL is "" */
+void tv_setf(tvars *v, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+const char *tv_get(const tvars *v, const char *name);
+void tv_free(tvars *v);
+
+/*
+ * Expand text with v. A placeholder with no value is kept as written and
+ * reported once (a warning naming the template file and line of key).
+ * Returns an allocated string.
+ */
+char *rtpl_fill(rtpl *t, const char *text, const char *key, const tvars *v, diag_list *d);
+/* rtpl_fill of the text at key ("" when the key is absent). */
+char *rtpl_expand(rtpl *t, const char *key, const tvars *v, diag_list *d);
+char *rtpl_expandf(rtpl *t, const tvars *v, diag_list *d, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,2177 @@
+/*
+ * workbook.c - see workbook.h and docs/workbook.md.
+ *
+ * Layout of the work: load the wording (templates/workbook.yaml), collect
+ * the inputs every formula reads (one 原始数据 row per distinct variable
+ * reference, parameter and row-read reference), then write the sheets in
+ * tab order. Every libxlsxwriter call that reports an error is checked; the
+ * first error is kept and, after workbook_close, reported and the file
+ * removed, so that the out_set refuses to commit a broken workbook.
+ */
+#include "workbook.h"
+#include "results.h"
+#include "util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+/* Forecasts (forecast.h) are used when the module is there. */
+#if defined(__has_include)
+#if __has_include("forecast.h")
+#include "forecast.h"
+#define HAVE_FORECAST 1
+#endif
+#endif
+
+#define MAX_COLS 160
+/* Widest column, in Excel's units (about one Latin character each). */
+#define MAX_WIDTH 60.0
+#define NAME_WIDTH 40.0
+
+/* ---------- wording ---------- */
+
+/* Every code the writer looks up: checked when workbook.yaml is loaded. */
+static const char *const sheet_codes[] = {"overview", "indicators", "yearly", "inputs", "forecast",
+                                          "charts", "milestones", "notes", NULL};
+static const char *const props_codes[] = {"title_suffix", "author", "category", "keywords",
+                                          "comments", NULL};
+static const char *const type_codes[] = {"binding", "expected", NULL};
+static const char *const overview_codes[] = {
+    "region", "stage", "period", "data_years", "id", "name", "type",
+    "target_year", "target", "current", "unit", "limit", "status", "detail", "counts", "all",
+    "total", "count_note", NULL};
+static const char *const yearly_codes[] = {"id", "name", "row", "unit", "value", "numerator",
+                                           "denominator", "observed", "target", "forecast",
+                                           "lower80", "upper80", "lower95", "upper95", NULL};
+static const char *const inputs_codes[] = {"ref", "label", "kind", "unit", "source", "data",
+                                           "param", "records", "no_file", "param_plan",
+                                           "param_catalogue", "param_indicator", NULL};
+static const char *const comment_codes[] = {"not_applicable", "row_function", "no_formula",
+                                            "records", "param_indicator", NULL};
+static const char *const forecast_codes[] = {"note", "note_done", "note_none", "axis_year",
+                                             "model", NULL};
+static const char *const milestones_codes[] = {"id", "name", "kind", "group", "department",
+                                               "target_year", "target", "status", "progress",
+                                               "date", "evidence", "record", "detail", NULL};
+static const char *const kind_codes[] = {"quantitative", "milestone", "qualitative", NULL};
+static const char *const notes_codes[] = {
+    "plan_section", "title", "id", "region", "issuer", "issued", "source_file", "plan_file",
+    "period", "baseline_period", "midterm_year", "stage", "eval_year", "data_years",
+    "plan_notes", "def_section", "def_id", "def_name", "def_kind", "def_unit", "def_precision",
+    "def_formula", "def_params", "def_catalogue", "def_notes", "base_section", "base_id",
+    "base_target", "base_reading", "base_years", "base_value", "base_source", "base_quote",
+    "base_plan", "base_data", "method_section", "files_section", "file_path", "file_encoding",
+    "file_rows", "warn_section", "warn_level", "warn_file", "warn_line", "warn_message",
+    "warn_none", NULL};
+
+/* The columns of assessment.csv that hold numbers. */
+static const char *const numeric_columns[] = {
+    "evaluation_year", "target_no", "target_year", "target_value", "baseline_value",
+    "current_year", "current_value", "limit", "change_pct", "count", "source_line",
+    "target_source_line", "forecast_value", "forecast_lower_80", "forecast_upper_80",
+    "forecast_lower_95", "forecast_upper_95", "probability_met", "pace_task_share",
+    "pace_time_share", "pace_ratio", "sdg_ratio", "required_annual_change",
+    "recent_annual_change", "ci_lower_95", "ci_upper_95", NULL};
+
+/* Conditional-format colours per status: fill, font. */
+static const struct {
+    verdict v;
+    lxw_color_t bg, fg;
+} status_colours[] = {
+    {V_MET, 0xC6EFCE, 0x006100},
+    {V_NOT_MET, 0xFFC7CE, 0x9C0006},
+    {V_NOT_YET_DUE, 0xDDEBF7, 0x1F4E78},
+    {V_INSUFFICIENT, 0xFFEB9C, 0x9C5700},
+    {V_NOT_APPLICABLE, 0xEDEDED, 0x595959},
+};
+
+/* ---------- the writer's state ---------- */
+
+typedef struct sheet {
+    lxw_worksheet *ws;
+    const char *name;
+    double width[MAX_COLS]; /* widest content seen per column */
+    double cap[MAX_COLS];   /* 0: MAX_WIDTH; set before writing the column */
+    int *lines;             /* per row: lines of its tallest wrapped cell */
+    size_t nlines;
+} sheet;
+
+enum fmt_flags {
+    FM_BOLD = 1, FM_WRAP = 2, FM_HEADER = 4, FM_TITLE = 8, FM_TOP = 16, FM_ITALIC = 32
+};
+
+typedef struct fmt_entry {
+    char *numfmt;
+    unsigned flags;
+    lxw_format *f;
+} fmt_entry;
+
+typedef enum input_kind { IN_DATA, IN_PARAM, IN_RECORDS } input_kind;
+
+/* One row of 原始数据. */
+typedef struct input_row {
+    input_kind kind;
+    char *ref;                      /* ps_deaths{sector="道路交通"}, or the parameter name */
+    int var;                        /* IN_DATA, IN_RECORDS */
+    const formula_filter *filters;
+    int nfilters;
+    const param_def *pd;            /* IN_PARAM */
+    const indicator *scope;         /* IN_PARAM: the indicator whose overrides it depends on */
+    const indicator *user;          /* IN_PARAM: an indicator that reads it (for evaluation) */
+    int row;
+} input_row;
+
+typedef struct wb {
+    lxw_workbook *w;
+    const evaluation *ev;
+    const eval_context *ec;
+    const plan *p;
+    const labels *lb;
+    labels tl;
+    lxw_error err;
+    char *err_where;
+    fmt_entry *fmts;
+    size_t nfmts, capfmts;
+    input_row *inputs;
+    size_t ninputs, capinputs;
+    int in_first, in_years;   /* 原始数据 year columns */
+    int yr_first, yr_years;   /* 年度数据 year columns */
+    char *quoted_inputs;      /* '原始数据' */
+    const struct forecast_set *fs; /* may be NULL */
+} wb;
+
+static const char *T(const wb *b, const char *section, const char *code)
+{
+    return label(&b->tl, section, code);
+}
+
+static void check(wb *b, lxw_error e, const char *what)
+{
+    if (e != LXW_NO_ERROR && b->err == LXW_NO_ERROR) {
+        b->err = e;
+        b->err_where = xstrdup(what);
+    }
+}
+
+static void check_ptr(wb *b, const void *ptr, const char *what)
+{
+    if (!ptr)
+        check(b, LXW_ERROR_MEMORY_MALLOC_FAILED, what);
+}
+
+/* ---------- text width (CJK counts as 2) ---------- */
+
+static int wide_cp(uint32_t cp)
+{
+    return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+           (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+           (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+           (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x2010 && cp <= 0x2027) ||
+           (cp >= 0x2030 && cp <= 0x2031) || cp >= 0x20000;
+}
+
+/* Display width of the longest line of s. */
+static double text_width(const char *s)
+{
+    double best = 0, cur = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        if (*p == '\n') {
+            cur = 0;
+            p++;
+            continue;
+        }
+        uint32_t cp = *p;
+        int len = 1;
+        if (*p >= 0xf0 && p[1] && p[2] && p[3]) {
+            cp = ((uint32_t)(*p & 0x07) << 18) | ((uint32_t)(p[1] & 0x3f) << 12) |
+                 ((uint32_t)(p[2] & 0x3f) << 6) | (p[3] & 0x3f);
+            len = 4;
+        } else if (*p >= 0xe0 && p[1] && p[2]) {
+            cp = ((uint32_t)(*p & 0x0f) << 12) | ((uint32_t)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
+            len = 3;
+        } else if (*p >= 0xc0 && p[1]) {
+            cp = ((uint32_t)(*p & 0x1f) << 6) | (p[1] & 0x3f);
+            len = 2;
+        }
+        cur += wide_cp(cp) ? 2 : 1;
+        if (cur > best)
+            best = cur;
+        p += len;
+    }
+    return best;
+}
+
+static void note_width(sheet *s, int col, double w)
+{
+    if (col >= 0 && col < MAX_COLS && w > s->width[col])
+        s->width[col] = w;
+}
+
+/* ---------- formats ---------- */
+
+static lxw_format *fmt(wb *b, const char *numfmt, unsigned flags)
+{
+    if (!numfmt)
+        numfmt = "";
+    for (size_t i = 0; i < b->nfmts; i++)
+        if (b->fmts[i].flags == flags && strcmp(b->fmts[i].numfmt, numfmt) == 0)
+            return b->fmts[i].f;
+    lxw_format *f = workbook_add_format(b->w);
+    check_ptr(b, f, "workbook_add_format");
+    if (!f)
+        return NULL;
+    if (numfmt[0])
+        format_set_num_format(f, numfmt);
+    if (flags & (FM_BOLD | FM_HEADER | FM_TITLE))
+        format_set_bold(f);
+    if (flags & FM_ITALIC)
+        format_set_italic(f);
+    if (flags & (FM_WRAP | FM_HEADER))
+        format_set_text_wrap(f);
+    if (flags & (FM_TOP | FM_WRAP))
+        format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
+    if (flags & FM_HEADER) {
+        format_set_bg_color(f, 0xD9E1F2);
+        format_set_bottom(f, LXW_BORDER_THIN);
+        format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);
+    }
+    if (flags & FM_TITLE)
+        format_set_font_size(f, 14);
+    fmt_entry *e = ARRAY_PUSH(b->fmts, b->nfmts, b->capfmts);
+    e->numfmt = xstrdup(numfmt);
+    e->flags = flags;
+    e->f = f;
+    return f;
+}
+
+/* A unit shown as a suffix of the number: percent and per mille. */
+static int symbol_unit(const char *unit)
+{
+    return unit && (strcmp(unit, "%") == 0 || strcmp(unit, "\xe2\x80\xb0") == 0);
+}
+
+static int clamp_precision(int p)
+{
+    return p < 0 ? 0 : p > 10 ? 10 : p;
+}
+
+/* Number format of an indicator's values: precision + extra decimals, unit. */
+static void indicator_numfmt_x(const indicator *ind, int extra, char *buf, size_t n)
+{
+    int prec = clamp_precision(ind->precision + extra);
+    char digits[16] = "0";
+    if (prec > 0) {
+        digits[1] = '.';
+        memset(digits + 2, '0', (size_t)prec);
+        digits[2 + prec] = '\0';
+    }
+    if (symbol_unit(ind->unit))
+        snprintf(buf, n, "%s\"%s\"", digits, ind->unit);
+    else
+        snprintf(buf, n, "%s", digits);
+}
+
+/* The format of an indicator's yearly values: its precision and unit. */
+static void indicator_numfmt(const indicator *ind, char *buf, size_t n)
+{
+    indicator_numfmt_x(ind, 0, buf, n);
+}
+
+/* ---------- cells ---------- */
+
+static double col_cap(const sheet *s, int c)
+{
+    return c >= 0 && c < MAX_COLS && s->cap[c] > 0 ? s->cap[c] : MAX_WIDTH;
+}
+
+/* The same format with text wrapping on. */
+static lxw_format *wrapped(wb *b, lxw_format *f)
+{
+    for (size_t i = 0; f && i < b->nfmts; i++)
+        if (b->fmts[i].f == f)
+            return fmt(b, b->fmts[i].numfmt, b->fmts[i].flags | FM_WRAP);
+    return fmt(b, NULL, FM_WRAP);
+}
+
+/* Lines text takes in a column of width w: each of its lines wraps. */
+static int text_lines(const char *text, double w)
+{
+    int n = 0;
+    const char *p = text;
+    for (;;) {
+        const char *e = strchr(p, '\n');
+        if (e && e[strspn(e, "\n")] == '\0')
+            e = NULL; /* trailing line breaks (YAML block text) */
+        char *line = e ? xstrndup(p, (size_t)(e - p)) : xstrdup(p);
+        int k = (int)ceil(text_width(line) / (w > 4 ? w - 2 : 2));
+        n += k < 1 ? 1 : k;
+        free(line);
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return n;
+}
+
+/*
+ * A text cell. One wider than its column may be (or with line breaks) is
+ * wrapped, and its row is made tall enough: Excel and LibreOffice do not
+ * always grow a row on opening.
+ */
+static void put_str(wb *b, sheet *s, int r, int c, const char *text, lxw_format *f)
+{
+    if (!text || !text[0]) {
+        if (f)
+            check(b, worksheet_write_blank(s->ws, (lxw_row_t)r, (lxw_col_t)c, f),
+                  "worksheet_write_blank");
+        return;
+    }
+    double w = text_width(text), cap = col_cap(s, c);
+    const char *nl = strchr(text, '\n');
+    if (w + 2 > cap || (nl && nl[strspn(nl, "\n")])) {
+        f = wrapped(b, f);
+        int lines = text_lines(text, cap);
+        if ((size_t)r >= s->nlines) {
+            size_t n = (size_t)r + 64;
+            s->lines = xrealloc(s->lines, n * sizeof *s->lines);
+            memset(s->lines + s->nlines, 0, (n - s->nlines) * sizeof *s->lines);
+            s->nlines = n;
+        }
+        if (lines > s->lines[r])
+            s->lines[r] = lines;
+    }
+    check(b, worksheet_write_string(s->ws, (lxw_row_t)r, (lxw_col_t)c, text, f),
+          "worksheet_write_string");
+    note_width(s, c, w);
+}
+
+/* A text that runs over the empty cells to its right (titles, notes). */
+static void put_overflow(wb *b, sheet *s, int r, int c, const char *text, lxw_format *f)
+{
+    if (text && text[0])
+        check(b, worksheet_write_string(s->ws, (lxw_row_t)r, (lxw_col_t)c, text, f),
+              "worksheet_write_string");
+}
+
+/* Width of a number as displayed with prec decimals (prec < 0: shortest). */
+static double num_width(double v, int prec, const char *suffix)
+{
+    char buf[64];
+    if (prec >= 0)
+        snprintf(buf, sizeof buf, "%.*f", clamp_precision(prec), v);
+    else
+        format_number(v, buf);
+    return (double)strlen(buf) + (suffix ? text_width(suffix) : 0);
+}
+
+static void put_num(wb *b, sheet *s, int r, int c, double v, lxw_format *f, int prec)
+{
+    check(b, worksheet_write_number(s->ws, (lxw_row_t)r, (lxw_col_t)c, v, f),
+          "worksheet_write_number");
+    note_width(s, c, num_width(v, prec, NULL));
+}
+
+static void put_int(wb *b, sheet *s, int r, int c, int v, lxw_format *f)
+{
+    put_num(b, s, r, c, v, f, 0);
+}
+
+static void put_value(wb *b, sheet *s, int r, int c, fvalue v, lxw_format *f, int prec)
+{
+    if (v.state == FV_OK)
+        put_num(b, s, r, c, v.v, f, prec);
+    else if (f)
+        check(b, worksheet_write_blank(s->ws, (lxw_row_t)r, (lxw_col_t)c, f),
+              "worksheet_write_blank");
+}
+
+/* A formula with its cached result: a number, or "" when there is none. */
+static void put_formula(wb *b, sheet *s, int r, int c, const char *ftext, fvalue cached,
+                        lxw_format *f, int prec)
+{
+    if (cached.state == FV_OK) {
+        check(b,
+              worksheet_write_formula_num(s->ws, (lxw_row_t)r, (lxw_col_t)c, ftext, f,
+                                          cached.v),
+              "worksheet_write_formula_num");
+        note_width(s, c, num_width(cached.v, prec, NULL));
+    } else {
+        check(b, worksheet_write_formula_str(s->ws, (lxw_row_t)r, (lxw_col_t)c, ftext, f, ""),
+              "worksheet_write_formula_str");
+    }
+}
+
+static void put_comment(wb *b, sheet *s, int r, int c, const char *text)
+{
+    lxw_comment_options o;
+    memset(&o, 0, sizeof o);
+    o.width = 320;
+    o.height = 110;
+    check(b, worksheet_write_comment_opt(s->ws, (lxw_row_t)r, (lxw_col_t)c, text, &o),
+          "worksheet_write_comment");
+}
+
+static void header_row(wb *b, sheet *s, int r, const char *const *texts, int n)
+{
+    lxw_format *h = fmt(b, NULL, FM_HEADER);
+    for (int c = 0; c < n; c++)
+        put_str(b, s, r, c, texts[c], h);
+}
+
+/* Column widths from the widest content, and the print conventions. */
+static void finish_sheet(wb *b, sheet *s, int header_rows, int landscape)
+{
+    for (int c = 0; c < MAX_COLS; c++) {
+        if (s->width[c] <= 0)
+            continue;
+        double cap = col_cap(s, c);
+        double w = s->width[c] + 2;
+        if (w > cap)
+            w = cap;
+        if (w < 6)
+            w = 6;
+        check(b, worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, w, NULL),
+              "worksheet_set_column");
+    }
+    for (size_t r = 0; r < s->nlines; r++)
+        if (s->lines[r] > 1)
+            check(b,
+                  worksheet_set_row(s->ws, (lxw_row_t)r,
+                                    s->lines[r] > 27 ? 409 : 15.0 * s->lines[r], NULL),
+                  "worksheet_set_row");
+    if (landscape)
+        worksheet_set_landscape(s->ws);
+    worksheet_set_paper(s->ws, 9); /* A4 */
+    worksheet_fit_to_pages(s->ws, 1, 0);
+    if (header_rows > 0)
+        check(b, worksheet_repeat_rows(s->ws, 0, (lxw_row_t)(header_rows - 1)),
+              "worksheet_repeat_rows");
+    check(b, worksheet_set_footer(s->ws, "&C&P / &N"), "worksheet_set_footer");
+}
+
+static int new_sheet(wb *b, sheet *s, const char *code)
+{
+    memset(s, 0, sizeof *s);
+    s->name = T(b, "sheet", code);
+    lxw_error e = workbook_validate_sheet_name(b->w, s->name);
+    if (e != LXW_NO_ERROR) {
+        char *what = xasprintf("sheet name '%s' (templates/workbook.yaml, sheet: %s)", s->name,
+                               code);
+        check(b, e, what);
+        free(what);
+        return -1;
+    }
+    s->ws = workbook_add_worksheet(b->w, s->name);
+    check_ptr(b, s->ws, "workbook_add_worksheet");
+    if (!s->ws)
+        return -1;
+    worksheet_set_comments_author(s->ws, T(b, "props", "author"));
+    return 0;
+}
+
+/* Conditional formats: a status cell is coloured by its text. */
+static void status_colouring(wb *b, sheet *s, int r0, int c0, int r1, int c1)
+{
+    if (r1 < r0)
+        return;
+    for (size_t i = 0; i < sizeof status_colours / sizeof status_colours[0]; i++) {
+        lxw_format *f = workbook_add_format(b->w);
+        check_ptr(b, f, "workbook_add_format");
+        if (!f)
+            return;
+        format_set_bg_color(f, status_colours[i].bg);
+        format_set_font_color(f, status_colours[i].fg);
+        char *value = xasprintf("\"%s\"", label(b->lb, "status", verdict_name(status_colours[i].v)));
+        lxw_conditional_format cf;
+        memset(&cf, 0, sizeof cf);
+        cf.type = LXW_CONDITIONAL_TYPE_CELL;
+        cf.criteria = LXW_CONDITIONAL_CRITERIA_EQUAL_TO;
+        cf.value_string = value;
+        cf.format = f;
+        check(b,
+              worksheet_conditional_format_range(s->ws, (lxw_row_t)r0, (lxw_col_t)c0,
+                                                 (lxw_row_t)r1, (lxw_col_t)c1, &cf),
+              "worksheet_conditional_format_range");
+        free(value);
+    }
+}
+
+/* ---------- references and cells ---------- */
+
+static void col_name(int col, char *buf)
+{
+    char tmp[8];
+    int n = 0;
+    col++;
+    while (col > 0) {
+        tmp[n++] = (char)('A' + (col - 1) % 26);
+        col = (col - 1) / 26;
+    }
+    for (int i = 0; i < n; i++)
+        buf[i] = tmp[n - 1 - i];
+    buf[n] = '\0';
+}
+
+/* A1 reference, absolute or relative. */
+static void cell_ref(int row, int col, int absolute, char *buf, size_t n)
+{
+    char c[8];
+    col_name(col, c);
+    if (absolute)
+        snprintf(buf, n, "$%s$%d", c, row + 1);
+    else
+        snprintf(buf, n, "%s%d", c, row + 1);
+}
+
+/* 'sheet name' quoted for a formula (a ' inside is doubled). */
+static char *quote_sheet(const char *name)
+{
+    strbuf sb;
+    sb_init(&sb);
+    sb_addc(&sb, '\'');
+    for (const char *p = name; *p; p++) {
+        if (*p == '\'')
+            sb_addc(&sb, '\'');
+        sb_addc(&sb, *p);
+    }
+    sb_addc(&sb, '\'');
+    return sb_take(&sb);
+}
+
+/* ps_deaths{sector="道路交通"|"火灾", grade="一般"} */
+static char *ref_text(const dictionary *dict, int var, const formula_filter *fl, int nf)
+{
+    strbuf sb;
+    sb_init(&sb);
+    sb_add(&sb, dict->vars[var].name);
+    if (nf) {
+        sb_addc(&sb, '{');
+        for (int i = 0; i < nf; i++) {
+            sb_printf(&sb, "%s%s=", i ? ", " : "", fl[i].dim);
+            for (int k = 0; k < fl[i].nvalues; k++)
+                sb_printf(&sb, "%s\"%s\"", k ? "|" : "", fl[i].values[k]);
+        }
+        sb_addc(&sb, '}');
+    }
+    return sb_take(&sb);
+}
+
+/* 死亡人数 [行业领域=道路交通|火灾] */
+static char *ref_label(const dictionary *dict, int var, const formula_filter *fl, int nf)
+{
+    const var_def *vd = &dict->vars[var];
+    const table_def *td = &dict->tables[vd->table];
+    strbuf sb;
+    sb_init(&sb);
+    sb_add(&sb, vd->label ? vd->label : vd->name);
+    if (nf) {
+        sb_add(&sb, " [");
+        for (int i = 0; i < nf; i++) {
+            const char *dl = fl[i].dim;
+            for (int k = 0; k < td->ndims; k++)
+                if (strcmp(td->dims[k].name, fl[i].dim) == 0 && td->dims[k].label)
+                    dl = td->dims[k].label;
+            sb_printf(&sb, "%s%s=", i ? ", " : "", dl);
+            for (int k = 0; k < fl[i].nvalues; k++)
+                sb_printf(&sb, "%s%s", k ? "|" : "", fl[i].values[k]);
+        }
+        sb_addc(&sb, ']');
+    }
+    return sb_take(&sb);
+}
+
+/* ---------- collecting the inputs ---------- */
+
+/* Does the value of pd depend on which indicator reads it (overrides)? */
+static int param_depends(const wb *b, const param_def *pd, const indicator *ind, int depth)
+{
+    if (!pd->value.f || depth > 32 || !ind)
+        return 0;
+    const formula_ref *refs;
+    int n = formula_refs(pd->value.f, &refs);
+    for (int i = 0; i < n; i++) {
+        if (refs[i].kind != REF_PARAM)
+            continue;
+        const param_def *a = plan_param(b->p, b->ec->cat, ind, refs[i].id);
+        const param_def *g = plan_param(b->p, b->ec->cat, NULL, refs[i].id);
+        if (a != g || (a && param_depends(b, a, ind, depth + 1)))
+            return 1;
+    }
+    return 0;
+}
+
+/* The indicator scope a parameter row belongs to: NULL when shared. */
+static const indicator *param_scope(const wb *b, const param_def *pd, const indicator *ind)
+{
+    if (ind && pd >= ind->params && pd < ind->params + ind->nparams)
+        return ind;
+    return param_depends(b, pd, ind, 0) ? ind : NULL;
+}
+
+static input_row *find_input(const wb *b, input_kind kind, const char *ref, const param_def *pd,
+                             const indicator *scope)
+{
+    for (size_t i = 0; i < b->ninputs; i++) {
+        input_row *r = &b->inputs[i];
+        if (r->kind != kind)
+            continue;
+        if (kind == IN_PARAM ? r->pd == pd && r->scope == scope : strcmp(r->ref, ref) == 0)
+            return &b->inputs[i];
+    }
+    return NULL;
+}
+
+static void add_var_input(wb *b, input_kind kind, const formula_ref *r)
+{
+    char *text = ref_text(b->ec->dict, r->id, r->filters, r->nfilters);
+    if (find_input(b, kind, text, NULL, NULL)) {
+        free(text);
+        return;
+    }
+    input_row *in = ARRAY_PUSH(b->inputs, b->ninputs, b->capinputs);
+    memset(in, 0, sizeof *in);
+    in->kind = kind;
+    in->ref = text;
+    in->var = r->id;
+    in->filters = r->filters;
+    in->nfilters = r->nfilters;
+}
+
+static void collect_expr(wb *b, const expr_def *e, const indicator *ind, int depth);
+
+typedef struct collect_ctx {
+    wb *b;
+    const indicator *ind;
+    const formula_ref *base;
+    char *seen; /* per ref index: read as a yearly value */
+    int depth;
+} collect_ctx;
+
+/* A parameter row for sym as ind reads it, and the inputs of its value. */
+static void add_param_input(wb *b, const indicator *ind, int sym, int depth)
+{
+    const param_def *pd = plan_param(b->p, b->ec->cat, ind, sym);
+    if (!pd)
+        return;
+    const indicator *scope = param_scope(b, pd, ind);
+    if (find_input(b, IN_PARAM, NULL, pd, scope))
+        return;
+    input_row *in = ARRAY_PUSH(b->inputs, b->ninputs, b->capinputs);
+    memset(in, 0, sizeof *in);
+    in->kind = IN_PARAM;
+    in->ref = xstrdup(b->ec->syms->names[sym]);
+    in->var = -1;
+    in->pd = pd;
+    in->scope = scope;
+    in->user = ind;
+    collect_expr(b, &pd->value, ind, depth + 1);
+}
+
+static int collect_ref(void *ctx, const formula_ref *r, int back, char *buf, size_t size)
+{
+    collect_ctx *cc = ctx;
+    (void)back;
+    snprintf(buf, size, "0");
+    cc->seen[r - cc->base] = 1;
+    if (r->kind == REF_VARIABLE)
+        add_var_input(cc->b, IN_DATA, r);
+    else if (r->kind == REF_PARAM)
+        add_param_input(cc->b, cc->ind, r->id, cc->depth);
+    return 0;
+}
+
+/* Add the inputs e reads: yearly values as data rows, row reads as record rows. */
+static void collect_expr(wb *b, const expr_def *e, const indicator *ind, int depth)
+{
+    if (!e || !e->f || depth > 32)
+        return;
+    const formula_ref *refs;
+    int n = formula_refs(e->f, &refs);
+    collect_ctx cc = {b, ind, refs, xcalloc((size_t)n + 1, 1), depth};
+    char *text = NULL;
+    formula_print(e->f, collect_ref, &cc, &text);
+    free(text);
+    /* What a row function reads: its rows, and the parameters it compares
+     * them with (e.g. a time limit). */
+    for (int i = 0; i < n; i++) {
+        if (cc.seen[i])
+            continue;
+        if (refs[i].kind == REF_VARIABLE)
+            add_var_input(b, IN_RECORDS, &refs[i]);
+        else if (refs[i].kind == REF_PARAM)
+            add_param_input(b, ind, refs[i].id, depth);
+    }
+    free(cc.seen);
+}
+
+static void collect_inputs(wb *b)
+{
+    const plan *p = b->p;
+    for (int i = 0; i < p->ninds; i++) {
+        const indicator *ind = &p->inds[i];
+        if (ind->kind != IND_QUANTITATIVE)
+            continue;
+        collect_expr(b, ind->formula, ind, 0);
+        collect_expr(b, ind->numerator, ind, 0);
+        collect_expr(b, ind->denominator, ind, 0);
+        collect_expr(b, ind->scale, ind, 0);
+        for (int t = 0; t < ind->ntargets; t++)
+            collect_expr(b, &ind->targets[t].exclude_when, ind, 0);
+    }
+    /* Rows: data, then parameters, then record counts; each in first use. */
+    int row = 1;
+    for (int k = IN_DATA; k <= IN_RECORDS; k++)
+        for (size_t i = 0; i < b->ninputs; i++)
+            if ((int)b->inputs[i].kind == k)
+                b->inputs[i].row = row++;
+}
+
+/* ---------- printing formulas over 原始数据 ---------- */
+
+#define FIRST_YEAR_COL 5 /* 原始数据: A..E are labels, then the years */
+#define YEAR_COL 4       /* 年度数据 and 预测: A..D are labels */
+
+typedef struct print_ctx {
+    wb *b;
+    const indicator *ind;
+    int year;
+    char **cells; /* distinct cells read, for the missing-input guard */
+    size_t ncells, capcells;
+    int bad;
+} print_ctx;
+
+static void add_cell(print_ctx *pc, const char *text)
+{
+    for (size_t i = 0; i < pc->ncells; i++)
+        if (strcmp(pc->cells[i], text) == 0)
+            return;
+    *ARRAY_PUSH(pc->cells, pc->ncells, pc->capcells) = xstrdup(text);
+}
+
+static int input_cell(print_ctx *pc, const input_row *in, int year, char *buf, size_t size)
+{
+    wb *b = pc->b;
+    if (!in || year < b->in_first || year >= b->in_first + b->in_years)
+        return -1;
+    char a1[32];
+    cell_ref(in->row, FIRST_YEAR_COL + (year - b->in_first), 0, a1, sizeof a1);
+    snprintf(buf, size, "%s!%s", b->quoted_inputs, a1);
+    add_cell(pc, buf);
+    return 0;
+}
+
+static double special_value(const wb *b, int id, int year)
+{
+    const plan *p = b->p;
+    switch ((special_name)id) {
+    case SP_YEAR: return year;
+    case SP_PERIOD_START: return p->period[0];
+    case SP_PERIOD_END: return p->period[1];
+    case SP_WINDOW_START: return b->ec->window[0];
+    case SP_WINDOW_END: return b->ec->window[1];
+    case SP_BASELINE_START: return p->baseline_period[0];
+    case SP_BASELINE_END: return p->baseline_period[1];
+    case SP_COUNT: break;
+    }
+    return 0;
+}
+
+static int print_ref(void *ctx, const formula_ref *r, int back, char *buf, size_t size)
+{
+    print_ctx *pc = ctx;
+    wb *b = pc->b;
+    int year = pc->year - back;
+    if (r->kind == REF_VARIABLE) {
+        char *text = ref_text(b->ec->dict, r->id, r->filters, r->nfilters);
+        const input_row *in = find_input(b, IN_DATA, text, NULL, NULL);
+        free(text);
+        return input_cell(pc, in, year, buf, size);
+    }
+    if (r->kind == REF_PARAM) {
+        const param_def *pd = plan_param(b->p, b->ec->cat, pc->ind, r->id);
+        if (!pd)
+            return -1;
+        const input_row *in = find_input(b, IN_PARAM, NULL, pd, param_scope(b, pd, pc->ind));
+        return input_cell(pc, in, year, buf, size);
+    }
+    char num[32];
+    snprintf(buf, size, "%s", format_number(special_value(b, r->id, year), num));
+    return 0;
+}
+
+static void print_ctx_free(print_ctx *pc)
+{
+    for (size_t i = 0; i < pc->ncells; i++)
+        free(pc->cells[i]);
+    free(pc->cells);
+}
+
+/* Print e for year into *out (NULL when it has no spreadsheet form). */
+static char *print_expr(print_ctx *pc, const expr_def *e)
+{
+    char *text = NULL;
+    if (!e || !e->f || formula_print(e->f, print_ref, pc, &text) != 0) {
+        pc->bad = 1;
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* A single token needs no parentheses: a cell or a plain number. */
+static int simple_operand(const char *s)
+{
+    int quoted = 0;
+    for (; *s; s++) {
+        if (*s == '\'')
+            quoted = !quoted;
+        else if (!quoted && strchr("+-*/(,<>= ", *s))
+            return 0;
+    }
+    return 1;
+}
+
+static void add_operand(strbuf *sb, const char *s)
+{
+    if (simple_operand(s)) {
+        sb_add(sb, s);
+    } else {
+        sb_addc(sb, '(');
+        sb_add(sb, s);
+        sb_addc(sb, ')');
+    }
+}
+
+/*
+ * The complete cell formula around body: "" when an input cell is blank
+ * (missing), "" for an error inside (a zero divisor within the formula).
+ */
+static char *guarded(const print_ctx *pc, const char *body, int iferror)
+{
+    strbuf sb;
+    sb_init(&sb);
+    sb_addc(&sb, '=');
+    if (pc->ncells) {
+        sb_add(&sb, "IF(COUNT(");
+        for (size_t i = 0; i < pc->ncells; i++) {
+            if (i)
+                sb_addc(&sb, ',');
+            sb_add(&sb, pc->cells[i]);
+        }
+        sb_printf(&sb, ")<%zu,\"\",", pc->ncells);
+    }
+    if (iferror)
+        sb_add(&sb, "IFERROR(");
+    sb_add(&sb, body);
+    if (iferror)
+        sb_add(&sb, ",\"\")");
+    if (pc->ncells)
+        sb_addc(&sb, ')');
+    return sb_take(&sb);
+}
+
+/* Formula of an indicator's value in year; NULL when it has none. */
+static char *value_formula(wb *b, const indicator *ind, int year)
+{
+    print_ctx pc = {b, ind, year, NULL, 0, 0, 0};
+    char *res = NULL;
+    if (ind->numerator) {
+        char *num = print_expr(&pc, ind->numerator);
+        char *den = print_expr(&pc, ind->denominator);
+        char *sc = print_expr(&pc, ind->scale);
+        if (!pc.bad) {
+            strbuf body;
+            sb_init(&body);
+            sb_add(&body, "IF(");
+            add_operand(&body, den);
+            sb_add(&body, "=0,\"\",");
+            add_operand(&body, sc);
+            sb_addc(&body, '*');
+            add_operand(&body, num);
+            sb_addc(&body, '/');
+            add_operand(&body, den);
+            sb_addc(&body, ')');
+            /* The zero denominator is tested above; IFERROR only for a
+             * division inside the parts. */
+            res = guarded(&pc, body.s, strchr(num, '/') || strchr(den, '/') || strchr(sc, '/'));
+            sb_free(&body);
+        }
+        free(num);
+        free(den);
+        free(sc);
+    } else if (ind->formula) {
+        char *e = print_expr(&pc, ind->formula);
+        if (!pc.bad)
+            res = guarded(&pc, e, strchr(e, '/') != NULL);
+        free(e);
+    }
+    print_ctx_free(&pc);
+    return res;
+}
+
+/* Formula of one expression (numerator, denominator, parameter) in year. */
+static char *expr_formula(wb *b, const indicator *ind, const expr_def *e, int year)
+{
+    print_ctx pc = {b, ind, year, NULL, 0, 0, 0};
+    char *text = print_expr(&pc, e);
+    char *res = pc.bad ? NULL : guarded(&pc, text, strchr(text, '/') != NULL);
+    free(text);
+    print_ctx_free(&pc);
+    return res;
+}
+
+typedef struct seen_ctx {
+    const formula_ref *base;
+    char *seen;
+} seen_ctx;
+
+static int mark_ref(void *ctx, const formula_ref *r, int back, char *buf, size_t size)
+{
+    seen_ctx *sc = ctx;
+    (void)back;
+    sc->seen[r - sc->base] = 1;
+    snprintf(buf, size, "0");
+    return 0;
+}
+
+/* Does e use a row function? Its references are then not all printed. */
+static int uses_rows(const expr_def *e)
+{
+    if (!e || !e->f)
+        return 0;
+    const formula_ref *refs;
+    int n = formula_refs(e->f, &refs);
+    seen_ctx sc = {refs, xcalloc((size_t)n + 1, 1)};
+    char *text = NULL;
+    formula_print(e->f, mark_ref, &sc, &text);
+    free(text);
+    int rows = 0;
+    for (int i = 0; i < n; i++)
+        if (refs[i].kind == REF_VARIABLE && !sc.seen[i])
+            rows = 1;
+    free(sc.seen);
+    return rows;
+}
+
+/* ---------- 原始数据 ---------- */
+
+static void count_row(void *acc, fvalue v)
+{
+    (void)acc;
+    (void)v;
+}
+
+/*
+ * Number of rows a row function reads, as compute.c (cb_rows) counts them:
+ * an event log has 0 events in a year without a row, from its first event
+ * to the region's last data year; before that the year is missing.
+ */
+static fvalue record_count(const wb *b, const input_row *in, int year)
+{
+    const eval_context *ec = b->ec;
+    int n = region_rows(ec->r, in->var, in->filters, in->nfilters, year, count_row, NULL);
+    const dictionary *dict = ec->dict;
+    if (n < 0 && dict->tables[dict->vars[in->var].table].layout == LAYOUT_EVENTS &&
+        region_has_table(ec->r, in->var)) {
+        int first, last, log_first, log_last;
+        if (region_year_span(ec->r, dict, &first, &last) &&
+            region_var_years(ec->r, in->var, &log_first, &log_last) && year >= log_first &&
+            year <= last)
+            n = 0;
+    }
+    return n < 0 ? fv_missing() : fv_ok(n);
+}
+
+static const char *param_origin(const wb *b, const param_def *pd, const indicator *scope)
+{
+    const plan *p = b->p;
+    if (scope && pd >= scope->params && pd < scope->params + scope->nparams)
+        return T(b, "inputs", "param_indicator");
+    if (pd >= p->params && pd < p->params + p->nparams)
+        return T(b, "inputs", "param_plan");
+    return T(b, "inputs", "param_catalogue");
+}
+
+static void write_inputs(wb *b, sheet *s)
+{
+    s->cap[1] = NAME_WIDTH;
+    s->cap[4] = NAME_WIDTH;
+    const eval_context *ec = b->ec;
+    const dictionary *dict = ec->dict;
+    const char *heads[MAX_COLS];
+    heads[0] = T(b, "inputs", "ref");
+    heads[1] = T(b, "inputs", "label");
+    heads[2] = T(b, "inputs", "kind");
+    heads[3] = T(b, "inputs", "unit");
+    heads[4] = T(b, "inputs", "source");
+    header_row(b, s, 0, heads, 5);
+    lxw_format *h = fmt(b, "0", FM_HEADER);
+    for (int k = 0; k < b->in_years; k++)
+        put_int(b, s, 0, FIRST_YEAR_COL + k, b->in_first + k, h);
+    lxw_format *general = NULL;
+    for (size_t i = 0; i < b->ninputs; i++) {
+        const input_row *in = &b->inputs[i];
+        int r = in->row;
+        put_str(b, s, r, 0, in->ref, NULL);
+        if (in->kind == IN_PARAM) {
+            const param_def *pd = in->pd;
+            char *src = xasprintf("%s: %s", param_origin(b, pd, in->scope),
+                                  pd->value.text ? pd->value.text : "");
+            put_str(b, s, r, 1, pd->note, NULL);
+            put_str(b, s, r, 2, T(b, "inputs", "param"), NULL);
+            put_str(b, s, r, 3, pd->unit, NULL);
+            put_str(b, s, r, 4, src, NULL);
+            free(src);
+            if (in->scope) {
+                char *c = xasprintf("%s %s", T(b, "comment", "param_indicator"), in->scope->id);
+                put_comment(b, s, r, 0, c);
+                free(c);
+            }
+            int constant = 1;
+            const formula_ref *refs;
+            if (pd->value.f && formula_refs(pd->value.f, &refs) > 0)
+                constant = 0;
+            for (int k = 0; k < b->in_years; k++) {
+                int year = b->in_first + k;
+                fvalue v = compute_expr(ec, in->user, &pd->value, year);
+                char *f = constant ? NULL : expr_formula(b, in->user, &pd->value, year);
+                if (f)
+                    put_formula(b, s, r, FIRST_YEAR_COL + k, f, v, general, -1);
+                else
+                    put_value(b, s, r, FIRST_YEAR_COL + k, v, general, -1);
+                if (!constant && !f)
+                    put_comment(b, s, r, FIRST_YEAR_COL + k,
+                                T(b, "comment", uses_rows(&pd->value) ? "row_function"
+                                                                      : "no_formula"));
+                free(f);
+            }
+            continue;
+        }
+        const var_def *vd = &dict->vars[in->var];
+        const table_def *td = &dict->tables[vd->table];
+        char *lab = ref_label(dict, in->var, in->filters, in->nfilters);
+        put_str(b, s, r, 1, lab, NULL);
+        free(lab);
+        put_str(b, s, r, 2, T(b, "inputs", in->kind == IN_DATA ? "data" : "records"), NULL);
+        put_str(b, s, r, 3, vd->unit, NULL);
+        char *src = region_has_table(ec->r, in->var)
+                        ? xasprintf("%s/%s", region_dir(ec->r), td->file)
+                        : xasprintf("%s/%s (%s)", region_dir(ec->r), td->file,
+                                    T(b, "inputs", "no_file"));
+        put_str(b, s, r, 4, src, NULL);
+        free(src);
+        if (in->kind == IN_RECORDS)
+            put_comment(b, s, r, 2, T(b, "comment", "records"));
+        for (int k = 0; k < b->in_years; k++) {
+            int year = b->in_first + k;
+            fvalue v = in->kind == IN_DATA
+                           ? region_value(ec->r, in->var, in->filters, in->nfilters, year, NULL,
+                                          NULL)
+                           : record_count(b, in, year);
+            put_value(b, s, r, FIRST_YEAR_COL + k, v, general, -1);
+        }
+    }
+    worksheet_freeze_panes(s->ws, 1, 2);
+    int last_row = (int)b->ninputs;
+    check(b,
+          worksheet_autofilter(s->ws, 0, 0, (lxw_row_t)last_row,
+                               (lxw_col_t)(FIRST_YEAR_COL + b->in_years - 1)),
+          "worksheet_autofilter");
+    finish_sheet(b, s, 1, 1);
+}
+
+/* ---------- 年度数据 ---------- */
+
+static void write_yearly(wb *b, sheet *s)
+{
+    s->cap[1] = NAME_WIDTH;
+    const evaluation *ev = b->ev;
+    const char *heads[4] = {T(b, "yearly", "id"), T(b, "yearly", "name"), T(b, "yearly", "row"),
+                            T(b, "yearly", "unit")};
+    header_row(b, s, 0, heads, 4);
+    lxw_format *h = fmt(b, "0", FM_HEADER);
+    for (int k = 0; k < b->yr_years; k++)
+        put_int(b, s, 0, YEAR_COL + k, b->yr_first + k, h);
+    int r = 1;
+    for (int i = 0; i < ev->ninds; i++) {
+        const indicator_result *ir = &ev->inds[i];
+        const indicator *ind = ir->ind;
+        if (ind->kind != IND_QUANTITATIVE)
+            continue;
+        char numfmt[64];
+        indicator_numfmt(ind, numfmt, sizeof numfmt);
+        int nrows = ind->numerator ? 3 : 1;
+        for (int part = 0; part < nrows; part++, r++) {
+            static const char *const parts[] = {"value", "numerator", "denominator"};
+            put_str(b, s, r, 0, ind->id, NULL);
+            put_str(b, s, r, 1, ind->name, NULL);
+            put_str(b, s, r, 2, T(b, "yearly", parts[part]), NULL);
+            put_str(b, s, r, 3, part == 0 ? ind->unit : NULL, NULL);
+            lxw_format *f = part == 0 ? fmt(b, numfmt, 0) : NULL;
+            int prec = part == 0 ? clamp_precision(ind->precision) : -1;
+            const expr_def *e = part == 1 ? ind->numerator : part == 2 ? ind->denominator : NULL;
+            int rows_fn = part == 0 ? uses_rows(ind->formula) || uses_rows(ind->numerator) ||
+                                          uses_rows(ind->denominator) || uses_rows(ind->scale)
+                                    : uses_rows(e);
+            for (int k = 0; k < ir->nyears; k++) {
+                int year = ir->first_year + k;
+                int col = YEAR_COL + (year - b->yr_first);
+                const year_value *yv = &ir->years[k];
+                fvalue v = part == 0 ? yv->value : part == 1 ? yv->num : yv->den;
+                char *ftext = part == 0 ? value_formula(b, ind, year)
+                                        : expr_formula(b, ind, e, year);
+                if (ftext) {
+                    put_formula(b, s, r, col, ftext, v, f, prec);
+                    if (part == 0 && v.state == FV_UNDEFINED)
+                        put_comment(b, s, r, col, T(b, "comment", "not_applicable"));
+                } else {
+                    put_value(b, s, r, col, v, f, prec);
+                    put_comment(b, s, r, col,
+                                T(b, "comment", rows_fn ? "row_function" : "no_formula"));
+                }
+                free(ftext);
+            }
+        }
+    }
+    worksheet_freeze_panes(s->ws, 1, 3);
+    check(b,
+          worksheet_autofilter(s->ws, 0, 0, (lxw_row_t)(r > 1 ? r - 1 : 1),
+                               (lxw_col_t)(YEAR_COL + (b->yr_years > 0 ? b->yr_years : 1) - 1)),
+          "worksheet_autofilter");
+    finish_sheet(b, s, 1, 1);
+}
+
+/* ---------- 指标: assessment.csv as a table ---------- */
+
+typedef struct csv_mem {
+    char ***rows;
+    int *nfields;
+    size_t nrows, caprows, capn;
+} csv_mem;
+
+/* Parse what results.c wrote (RFC 4180, as csv_field quotes). */
+static void csv_mem_parse(csv_mem *m, const char *s, size_t len)
+{
+    memset(m, 0, sizeof *m);
+    size_t i = 0;
+    while (i < len) {
+        char **fields = NULL;
+        int nf = 0;
+        size_t capf = 0;
+        for (;;) {
+            strbuf f;
+            sb_init(&f);
+            if (i < len && s[i] == '"') {
+                i++;
+                while (i < len) {
+                    if (s[i] == '"' && i + 1 < len && s[i + 1] == '"') {
+                        sb_addc(&f, '"');
+                        i += 2;
+                    } else if (s[i] == '"') {
+                        i++;
+                        break;
+                    } else {
+                        sb_addc(&f, s[i++]);
+                    }
+                }
+            }
+            while (i < len && s[i] != ',' && s[i] != '\n')
+                sb_addc(&f, s[i++]);
+            size_t n = (size_t)nf;
+            *ARRAY_PUSH(fields, n, capf) = sb_take(&f);
+            nf = (int)n;
+            if (i >= len || s[i] == '\n') {
+                i++;
+                break;
+            }
+            i++; /* ',' */
+        }
+        size_t n = m->nrows;
+        *ARRAY_PUSH(m->rows, n, m->caprows) = fields;
+        n = m->nrows;
+        *ARRAY_PUSH(m->nfields, n, m->capn) = nf;
+        m->nrows++;
+    }
+}
+
+static void csv_mem_free(csv_mem *m)
+{
+    for (size_t r = 0; r < m->nrows; r++) {
+        for (int c = 0; c < m->nfields[r]; c++)
+            free(m->rows[r][c]);
+        free(m->rows[r]);
+    }
+    free(m->rows);
+    free(m->nfields);
+}
+
+static int is_numeric_column(const char *code)
+{
+    for (const char *const *c = numeric_columns; *c; c++)
+        if (strcmp(*c, code) == 0)
+            return 1;
+    return 0;
+}
+
+static int write_indicators(wb *b, sheet *s, diag_list *d)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        diag_add(d, DIAG_ERROR, NULL, 0, 0, "workbook: open_memstream: %s", strerror(errno));
+        return -1;
+    }
+#ifdef HAVE_FORECAST
+    write_assessment_csv_fc(f, b->ev, b->ec, b->lb, b->fs);
+#else
+    write_assessment_csv(f, b->ev, b->ec, b->lb);
+#endif
+    if (fclose(f) != 0) {
+        free(buf);
+        diag_add(d, DIAG_ERROR, NULL, 0, 0, "workbook: assessment table: %s", strerror(errno));
+        return -1;
+    }
+    csv_mem m;
+    csv_mem_parse(&m, buf, len);
+    free(buf);
+    if (m.nrows == 0) {
+        csv_mem_free(&m);
+        return 0;
+    }
+    /* Key columns first (indicator, target, name), then the file's order. */
+    int ncols = m.nfields[0];
+    if (ncols > MAX_COLS)
+        ncols = MAX_COLS;
+    int order[MAX_COLS], n = 0;
+    static const char *const first[] = {"indicator_id", "target_no", "name"};
+    for (int k = 0; k < 3; k++)
+        for (int c = 0; c < ncols; c++)
+            if (strcmp(m.rows[0][c], first[k]) == 0)
+                order[n++] = c;
+    for (int c = 0; c < ncols; c++) {
+        int dup = 0;
+        for (int k = 0; k < n; k++)
+            dup |= order[k] == c;
+        if (!dup)
+            order[n++] = c;
+    }
+    lxw_format *h = fmt(b, NULL, FM_HEADER);
+    int status_col = -1;
+    for (int k = 0; k < n; k++) {
+        const char *code = m.rows[0][order[k]];
+        put_str(b, s, 0, k, T(b, "assessment", code), h);
+        if (strcmp(code, "status_zh") == 0)
+            status_col = k;
+        if (strcmp(code, "detail") == 0 || strcmp(code, "evidence") == 0 ||
+            strcmp(code, "group_name") == 0 || strcmp(code, "name") == 0)
+            s->cap[k] = NAME_WIDTH;
+    }
+    lxw_format *num = fmt(b, "General", 0);
+    for (size_t r = 1; r < m.nrows; r++) {
+        for (int k = 0; k < n; k++) {
+            int c = order[k];
+            const char *v = c < m.nfields[r] ? m.rows[r][c] : "";
+            double x;
+            if (is_numeric_column(m.rows[0][c]) && v[0] && parse_number(v, &x) == 0)
+                put_num(b, s, (int)r, k, x, num, -1);
+            else
+                put_str(b, s, (int)r, k, v, NULL);
+        }
+    }
+    int last = (int)m.nrows - 1;
+    if (status_col >= 0)
+        status_colouring(b, s, 1, status_col, last, status_col);
+    worksheet_freeze_panes(s->ws, 1, 3);
+    check(b, worksheet_autofilter(s->ws, 0, 0, (lxw_row_t)(last > 0 ? last : 1), (lxw_col_t)(n - 1)),
+          "worksheet_autofilter");
+    finish_sheet(b, s, 1, 1);
+    csv_mem_free(&m);
+    return 0;
+}
+
+/* ---------- 总览 ---------- */
+
+static void target_text(const wb *b, const target *t, char *buf, size_t n)
+{
+    char v[32];
+    const char *op = label(b->lb, "op", op_name(t->op));
+    if (t->op <= OP_EQ)
+        snprintf(buf, n, "%s %s", op, format_number(t->value, v));
+    else if ((t->op == OP_DECREASE || t->op == OP_INCREASE) && t->has_by)
+        snprintf(buf, n, "%s %s%%", op, format_number(t->by, v));
+    else
+        snprintf(buf, n, "%s", op);
+}
+
+static int type_rank(const wb *b, const indicator *ind)
+{
+    if (ind->type && strcmp(ind->type, T(b, "type", "binding")) == 0)
+        return 0;
+    if (ind->type && strcmp(ind->type, T(b, "type", "expected")) == 0)
+        return 1;
+    return 2;
+}
+
+typedef struct tref {
+    const indicator_result *ir;
+    const target_result *tr;
+    int rank, order;
+} tref;
+
+static int cmp_tref(const void *a, const void *c)
+{
+    const tref *x = a, *y = c;
+    if (x->rank != y->rank)
+        return x->rank - y->rank;
+    return x->order - y->order;
+}
+
+static void write_overview(wb *b, sheet *s)
+{
+    const evaluation *ev = b->ev;
+    const plan *p = b->p;
+    char buf[512];
+    /* Row 0: the plan; row 1: the evaluation. */
+    put_overflow(b, s, 0, 0, p->title, fmt(b, NULL, FM_TITLE));
+    snprintf(buf, sizeof buf, "%s: %s %d    %s: %d-%d    %s: %d-%d    %s: %s",
+             T(b, "overview", "stage"), label(b->lb, "stage", stage_name(ev->stage)),
+             ev->eval_year, T(b, "overview", "period"), p->period[0], p->period[1],
+             T(b, "overview", "data_years"), ev->data_first_year, ev->data_last_year,
+             T(b, "overview", "region"), p->region_name ? p->region_name : p->region);
+    put_overflow(b, s, 1, 0, buf, NULL);
+
+    /* The targets, binding first. */
+    int ntr = 0;
+    for (int i = 0; i < ev->ninds; i++)
+        ntr += ev->inds[i].ntargets;
+    tref *list = xcalloc((size_t)(ntr ? ntr : 1), sizeof *list);
+    int n = 0;
+    for (int i = 0; i < ev->ninds; i++)
+        for (int k = 0; k < ev->inds[i].ntargets; k++) {
+            list[n].ir = &ev->inds[i];
+            list[n].tr = &ev->inds[i].targets[k];
+            list[n].rank = type_rank(b, ev->inds[i].ind);
+            list[n].order = n;
+            n++;
+        }
+    qsort(list, (size_t)n, sizeof *list, cmp_tref);
+    enum { C_ID, C_NAME, C_TYPE, C_YEAR, C_TARGET, C_CURRENT, C_LIMIT, C_UNIT, C_STATUS, C_DETAIL,
+           NC };
+    s->cap[C_NAME] = NAME_WIDTH;
+    s->cap[C_DETAIL] = NAME_WIDTH;
+    static const char *const codes[NC] = {"id", "name", "type", "target_year", "target",
+                                          "current", "limit", "unit", "status", "detail"};
+    const int hr = 3, r0 = 4;
+    const char *heads[NC];
+    for (int c = 0; c < NC; c++)
+        heads[c] = T(b, "overview", codes[c]);
+    header_row(b, s, hr, heads, NC);
+    for (int k = 0; k < n; k++) {
+        int r = r0 + k;
+        const indicator *ind = list[k].ir->ind;
+        const target_result *tr = list[k].tr;
+        put_str(b, s, r, C_ID, ind->id, NULL);
+        put_str(b, s, r, C_NAME, ind->name, NULL);
+        put_str(b, s, r, C_TYPE, ind->type, NULL);
+        put_int(b, s, r, C_YEAR, tr->t->year, NULL);
+        target_text(b, tr->t, buf, sizeof buf);
+        put_str(b, s, r, C_TARGET, buf, NULL);
+        /* Aggregates (means, limits) show two decimals more than the
+         * indicator's own precision; 指标 has the full values. */
+        char nf[64];
+        indicator_numfmt_x(ind, 2, nf, sizeof nf);
+        int prec = clamp_precision(ind->precision + 2);
+        if (ind->kind == IND_QUANTITATIVE)
+            put_value(b, s, r, C_CURRENT, tr->current, fmt(b, nf, 0), prec);
+        else if (tr->record)
+            put_str(b, s, r, C_CURRENT, tr->record->status, NULL);
+        if (tr->has_limit)
+            put_num(b, s, r, C_LIMIT, tr->limit, fmt(b, nf, 0), prec);
+        put_str(b, s, r, C_UNIT, ind->kind == IND_QUANTITATIVE ? ind->unit : NULL, NULL);
+        put_str(b, s, r, C_STATUS, label(b->lb, "status", verdict_name(tr->status)), NULL);
+        put_str(b, s, r, C_DETAIL, tr->detail, NULL);
+    }
+    int last = r0 + n - 1;
+    status_colouring(b, s, r0, C_STATUS, last, C_STATUS);
+
+    /* Counts by status and attribute, as formulas over the list. */
+    const char *types[16];
+    int ntypes = 0;
+    types[ntypes++] = T(b, "type", "binding");
+    types[ntypes++] = T(b, "type", "expected");
+    for (int k = 0; k < n && ntypes < 16; k++) {
+        const char *t = list[k].ir->ind->type;
+        int known = !t;
+        for (int j = 0; j < ntypes && !known; j++)
+            known = strcmp(types[j], t) == 0;
+        if (!known)
+            types[ntypes++] = t;
+    }
+    const int cc = NC + 1; /* first column of the counts table */
+    put_str(b, s, hr - 1, cc, T(b, "overview", "counts"), fmt(b, NULL, FM_BOLD));
+    put_str(b, s, hr, cc, T(b, "overview", "status"), fmt(b, NULL, FM_HEADER));
+    put_str(b, s, hr, cc + 1, T(b, "overview", "all"), fmt(b, NULL, FM_HEADER));
+    for (int j = 0; j < ntypes; j++)
+        put_str(b, s, hr, cc + 2 + j, types[j], fmt(b, NULL, FM_HEADER));
+    char st0[32], st1[32], ty0[32], ty1[32];
+    cell_ref(r0, C_STATUS, 1, st0, sizeof st0);
+    cell_ref(last >= r0 ? last : r0, C_STATUS, 1, st1, sizeof st1);
+    cell_ref(r0, C_TYPE, 1, ty0, sizeof ty0);
+    cell_ref(last >= r0 ? last : r0, C_TYPE, 1, ty1, sizeof ty1);
+    lxw_format *count_fmt = fmt(b, "0", 0);
+    for (int v = 0; v <= V_NOT_APPLICABLE + 1; v++) {
+        int r = r0 + v;
+        int total = v > V_NOT_APPLICABLE;
+        put_str(b, s, r, cc,
+                total ? T(b, "overview", "total") : label(b->lb, "status", verdict_name((verdict)v)),
+                total ? fmt(b, NULL, FM_BOLD) : NULL);
+        for (int j = -1; j < ntypes; j++) {
+            int col = cc + 2 + j;
+            int cached = 0;
+            for (int k = 0; k < n; k++) {
+                const char *t = list[k].ir->ind->type;
+                if ((total || list[k].tr->status == (verdict)v) &&
+                    (j < 0 || (t && strcmp(t, types[j]) == 0)))
+                    cached++;
+            }
+            char ftext[256], lab[32], head[32], a[32], z[32];
+            if (total) {
+                cell_ref(r0, col, 0, a, sizeof a);
+                cell_ref(r - 1, col, 0, z, sizeof z);
+                snprintf(ftext, sizeof ftext, "=SUM(%s:%s)", a, z);
+            } else {
+                char cref[8];
+                col_name(cc, cref);
+                snprintf(lab, sizeof lab, "$%s%d", cref, r + 1);
+                if (j < 0) {
+                    snprintf(ftext, sizeof ftext, "=COUNTIF(%s:%s,%s)", st0, st1, lab);
+                } else {
+                    col_name(col, cref);
+                    snprintf(head, sizeof head, "%s$%d", cref, hr + 1);
+                    snprintf(ftext, sizeof ftext, "=COUNTIFS(%s:%s,%s,%s:%s,%s)", st0, st1,
+                             lab, ty0, ty1, head);
+                }
+            }
+            if (n == 0)
+                put_int(b, s, r, col, 0, count_fmt);
+            else
+                put_formula(b, s, r, col, ftext, fv_ok(cached),
+                            total ? fmt(b, "0", FM_BOLD) : count_fmt, 0);
+        }
+    }
+    status_colouring(b, s, r0, cc, r0 + V_NOT_APPLICABLE, cc);
+    put_overflow(b, s, r0 + V_NOT_APPLICABLE + 3, cc, T(b, "overview", "count_note"),
+            fmt(b, NULL, FM_ITALIC));
+    s->width[cc] = text_width(T(b, "overview", "status")) + 4;
+    for (int v = 0; v <= V_NOT_APPLICABLE; v++)
+        note_width(s, cc, text_width(label(b->lb, "status", verdict_name((verdict)v))));
+    worksheet_freeze_panes(s->ws, r0, 2);
+    check(b,
+          worksheet_autofilter(s->ws, (lxw_row_t)hr, 0, (lxw_row_t)(last > hr ? last : hr + 1),
+                               NC - 1),
+          "worksheet_autofilter");
+    worksheet_activate(s->ws);
+    finish_sheet(b, s, r0, 1);
+    free(list);
+}
+
+/* ---------- 预测 and 图表 ---------- */
+
+/* Is the indicator charted: a count-based rate or a numeric target. */
+static int charted(const wb *b, const indicator_result *ir)
+{
+    const indicator *ind = ir->ind;
+    if (ind->kind != IND_QUANTITATIVE)
+        return 0;
+    if (indicator_count_var(b->ec, ind) >= 0)
+        return 1;
+    for (int k = 0; k < ir->ntargets; k++) {
+        const target_result *tr = &ir->targets[k];
+        if (tr->t->op <= OP_ZERO || tr->has_limit)
+            return 1;
+    }
+    return 0;
+}
+
+/* The threshold a target line shows; 0 when the target has none. */
+static int target_line(const target_result *tr, double *v)
+{
+    const target *t = tr->t;
+    if (t->op <= OP_EQ && t->has_value) {
+        *v = t->value;
+        return 1;
+    }
+    if (t->op == OP_ZERO) {
+        *v = 0;
+        return 1;
+    }
+    if (tr->has_limit) {
+        *v = tr->limit;
+        return 1;
+    }
+    return 0;
+}
+
+/* A forecast row of the 预测 sheet: which figure of fc_point it shows. */
+enum { FR_VALUE, FR_LO80, FR_HI80, FR_LO95, FR_HI95, FR_N };
+
+typedef struct chart_block {
+    int ind;          /* index into ev->inds */
+    int observed_row;
+    int target_rows[8];
+    int ntargets;
+    int fc_rows[FR_N]; /* 0: none */
+} chart_block;
+
+#ifdef HAVE_FORECAST
+/* The forecast of indicator i, or NULL when there is none. */
+static const fc_indicator *forecast_of(const wb *b, int i)
+{
+    const forecast_set *fs = b->fs;
+    if (!fs || i >= fs->ninds || !fs->inds)
+        return NULL;
+    const fc_indicator *fi = &fs->inds[i];
+    return fi->model != FM_NONE && fi->npoints_fc > 0 && fi->points ? fi : NULL;
+}
+
+static double point_figure(const fc_point *pt, int row)
+{
+    switch (row) {
+    case FR_LO80: return pt->lo80;
+    case FR_HI80: return pt->hi80;
+    case FR_LO95: return pt->lo95;
+    case FR_HI95: return pt->hi95;
+    default: return pt->value;
+    }
+}
+#endif
+
+static int has_forecast(const wb *b, int i)
+{
+#ifdef HAVE_FORECAST
+    return forecast_of(b, i) != NULL;
+#else
+    (void)b;
+    (void)i;
+    return 0;
+#endif
+}
+
+/* The label columns of one 预测 row. */
+static void forecast_row_labels(wb *b, sheet *s, int r, const indicator *ind, const char *what)
+{
+    put_str(b, s, r, 0, ind->id, NULL);
+    put_str(b, s, r, 1, ind->name, NULL);
+    put_str(b, s, r, 2, what, NULL);
+    put_str(b, s, r, 3, ind->unit, NULL);
+}
+
+static void add_line_series(wb *b, lxw_chart *ch, const sheet *s, int row, int ny,
+                            lxw_color_t colour, double width, uint8_t dash, int markers)
+{
+    lxw_chart_series *ser = chart_add_series(ch, NULL, NULL);
+    check_ptr(b, ser, "chart_add_series");
+    if (!ser)
+        return;
+    chart_series_set_categories(ser, s->name, 1, YEAR_COL, 1, (lxw_col_t)(YEAR_COL + ny - 1));
+    chart_series_set_values(ser, s->name, (lxw_row_t)row, YEAR_COL, (lxw_row_t)row,
+                            (lxw_col_t)(YEAR_COL + ny - 1));
+    chart_series_set_name_range(ser, s->name, (lxw_row_t)row, 2);
+    lxw_chart_line line;
+    memset(&line, 0, sizeof line);
+    line.color = colour;
+    line.width = (float)width;
+    line.dash_type = dash;
+    chart_series_set_line(ser, &line);
+    if (markers) {
+        chart_series_set_marker_type(ser, LXW_CHART_MARKER_CIRCLE);
+        chart_series_set_marker_size(ser, 5);
+    } else {
+        chart_series_set_marker_type(ser, LXW_CHART_MARKER_NONE);
+    }
+}
+
+static void write_forecast_and_charts(wb *b, sheet *s, sheet *cs)
+{
+    s->cap[1] = NAME_WIDTH;
+    const evaluation *ev = b->ev;
+    const plan *p = b->p;
+    /* Years: from the first data year to the plan's end, the last target or
+     * the last forecast year. */
+    int first = b->yr_first, last = b->yr_first + b->yr_years - 1;
+    if (p->period[1] > last)
+        last = p->period[1];
+    int any_forecast = 0;
+    for (int i = 0; i < ev->ninds; i++) {
+        for (int k = 0; k < ev->inds[i].ntargets; k++)
+            if (ev->inds[i].targets[k].t->year > last && ev->inds[i].ind->kind == IND_QUANTITATIVE)
+                last = ev->inds[i].targets[k].t->year;
+#ifdef HAVE_FORECAST
+        const fc_indicator *fi = forecast_of(b, i);
+        for (int k = 0; fi && k < fi->npoints_fc; k++)
+            if (fi->points[k].year > last)
+                last = fi->points[k].year;
+        any_forecast |= fi != NULL;
+#endif
+    }
+    if (last - first + 1 > MAX_COLS - YEAR_COL)
+        last = first + MAX_COLS - YEAR_COL - 1;
+    int ny = last - first + 1;
+    put_overflow(b, s, 0, 0,
+                 T(b, "forecast", !b->fs ? "note" : any_forecast ? "note_done" : "note_none"),
+                 fmt(b, NULL, FM_ITALIC));
+    const char *heads[4] = {T(b, "yearly", "id"), T(b, "yearly", "name"), T(b, "yearly", "row"),
+                            T(b, "yearly", "unit")};
+    header_row(b, s, 1, heads, 4);
+    lxw_format *h = fmt(b, "0", FM_HEADER);
+    for (int k = 0; k < ny; k++)
+        put_int(b, s, 1, YEAR_COL + k, first + k, h);
+    chart_block *blocks = xcalloc((size_t)(ev->ninds ? ev->ninds : 1), sizeof *blocks);
+    int nb = 0, r = 2;
+    for (int i = 0; i < ev->ninds; i++) {
+        const indicator_result *ir = &ev->inds[i];
+        if (!charted(b, ir) && !has_forecast(b, i))
+            continue;
+        const indicator *ind = ir->ind;
+        chart_block *cb = &blocks[nb++];
+        cb->ind = i;
+        char numfmt[64];
+        indicator_numfmt(ind, numfmt, sizeof numfmt);
+        lxw_format *f = fmt(b, numfmt, 0);
+        int prec = clamp_precision(ind->precision);
+        /* Observed values: the yearly values as computed (numbers, so that a
+         * chart shows a gap, not a zero, for a year without a value). */
+        cb->observed_row = r;
+        forecast_row_labels(b, s, r, ind, T(b, "yearly", "observed"));
+        for (int k = 0; k < ir->nyears; k++)
+            if (ir->first_year + k >= first && ir->first_year + k <= last)
+                put_value(b, s, r, YEAR_COL + ir->first_year + k - first,
+                          ir->years[k].value, f, prec);
+        r++;
+#ifdef HAVE_FORECAST
+        const fc_indicator *fi = forecast_of(b, i);
+        static const char *const fc_codes[FR_N] = {"forecast", "lower80", "upper80", "lower95",
+                                                   "upper95"};
+        for (int row = 0; fi && row < FR_N; row++, r++) {
+            cb->fc_rows[row] = r;
+            forecast_row_labels(b, s, r, ind, T(b, "yearly", fc_codes[row]));
+            if (row == FR_VALUE) {
+                char *c = xasprintf("%s: %s\n%s", T(b, "forecast", "model"),
+                                    fc_model_name(fi->model), fi->why);
+                put_comment(b, s, r, 2, c);
+                free(c);
+            }
+            for (int k = 0; k < fi->npoints_fc; k++) {
+                const fc_point *pt = &fi->points[k];
+                double v = point_figure(pt, row);
+                if (pt->year >= first && pt->year <= last && isfinite(v))
+                    put_num(b, s, r, YEAR_COL + pt->year - first, v, f, prec);
+            }
+        }
+#endif
+        for (int k = 0; k < ir->ntargets && cb->ntargets < 8; k++) {
+            const target_result *tr = &ir->targets[k];
+            double v;
+            if (!target_line(tr, &v))
+                continue;
+            char name[128];
+            snprintf(name, sizeof name, "%s %d", T(b, "yearly", "target"), tr->t->year);
+            forecast_row_labels(b, s, r, ind, name);
+            int a = tr->window[0] < first ? first : tr->window[0];
+            int z = tr->t->year > last ? last : tr->t->year;
+            if (a > z)
+                a = z;
+            for (int y = a; y <= z; y++)
+                put_num(b, s, r, YEAR_COL + y - first, v, f, prec);
+            cb->target_rows[cb->ntargets++] = r;
+            r++;
+        }
+    }
+    worksheet_freeze_panes(s->ws, 2, 3);
+    check(b,
+          worksheet_autofilter(s->ws, 1, 0, (lxw_row_t)(r > 2 ? r - 1 : 2),
+                               (lxw_col_t)(YEAR_COL + ny - 1)),
+          "worksheet_autofilter");
+    finish_sheet(b, s, 2, 1);
+
+    /* 图表: one line chart per block, two across: observed values, the
+     * forecast with its 80% interval, and the target lines. */
+    put_overflow(b, cs, 0, 0, p->title, fmt(b, NULL, FM_BOLD));
+    for (int k = 0; k < nb; k++) {
+        const chart_block *cb = &blocks[k];
+        const indicator *ind = ev->inds[cb->ind].ind;
+        lxw_chart *ch = workbook_add_chart(b->w, LXW_CHART_LINE);
+        check_ptr(b, ch, "workbook_add_chart");
+        if (!ch)
+            break;
+        char title[512];
+        snprintf(title, sizeof title, "%s %s", ind->id, ind->name);
+        chart_title_set_name(ch, title);
+        lxw_chart_font tf;
+        memset(&tf, 0, sizeof tf);
+        tf.size = 11;
+        tf.bold = 1;
+        chart_title_set_name_font(ch, &tf);
+        add_line_series(b, ch, s, cb->observed_row, ny, 0x2F5597, 2.25, LXW_CHART_LINE_DASH_SOLID,
+                        1);
+        if (cb->fc_rows[FR_VALUE]) {
+            add_line_series(b, ch, s, cb->fc_rows[FR_VALUE], ny, 0x2F5597, 1.75,
+                            LXW_CHART_LINE_DASH_DASH, 1);
+            add_line_series(b, ch, s, cb->fc_rows[FR_LO80], ny, 0x9DC3E6, 1.0,
+                            LXW_CHART_LINE_DASH_SOLID, 0);
+            add_line_series(b, ch, s, cb->fc_rows[FR_HI80], ny, 0x9DC3E6, 1.0,
+                            LXW_CHART_LINE_DASH_SOLID, 0);
+        }
+        for (int t = 0; t < cb->ntargets; t++)
+            add_line_series(b, ch, s, cb->target_rows[t], ny, 0xC00000, 1.5,
+                            LXW_CHART_LINE_DASH_DASH, 0);
+        chart_axis_set_name(ch->x_axis, T(b, "forecast", "axis_year"));
+        if (ind->unit && ind->unit[0])
+            chart_axis_set_name(ch->y_axis, ind->unit);
+        chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+        chart_show_blanks_as(ch, LXW_CHART_BLANKS_AS_GAP);
+        lxw_chart_options o;
+        memset(&o, 0, sizeof o);
+        o.x_scale = 1.0;
+        o.y_scale = 1.0;
+        o.description = title;
+        check(b,
+              worksheet_insert_chart_opt(cs->ws, (lxw_row_t)(1 + (k / 2) * 16),
+                                         (lxw_col_t)((k % 2) * 9), ch, &o),
+              "worksheet_insert_chart");
+    }
+    worksheet_set_landscape(cs->ws);
+    worksheet_set_paper(cs->ws, 9);
+    worksheet_fit_to_pages(cs->ws, 1, 0);
+    free(blocks);
+}
+
+/* ---------- 里程碑 ---------- */
+
+static char *departments_text(const indicator *ind)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (int i = 0; i < ind->ndepartments; i++)
+        sb_printf(&sb, "%s%s", i ? "; " : "", ind->departments[i]);
+    return sb_take(&sb);
+}
+
+static const char *group_name(const plan *p, const char *id)
+{
+    for (int i = 0; id && i < p->ngroups; i++)
+        if (strcmp(p->groups[i].id, id) == 0)
+            return p->groups[i].name;
+    return id;
+}
+
+static void write_milestones(wb *b, sheet *s)
+{
+    s->cap[1] = NAME_WIDTH;
+    s->cap[3] = 30;
+    s->cap[10] = NAME_WIDTH;
+    s->cap[12] = NAME_WIDTH;
+    const evaluation *ev = b->ev;
+    static const char *const codes[] = {"id", "name", "kind", "group", "department",
+                                        "target_year", "target", "status", "progress", "date",
+                                        "evidence", "record", "detail"};
+    enum { NC = 13, C_STATUS = 7 };
+    const char *heads[NC];
+    for (int c = 0; c < NC; c++)
+        heads[c] = T(b, "milestones", codes[c]);
+    header_row(b, s, 0, heads, NC);
+    int r = 1;
+    char buf[512];
+    for (int i = 0; i < ev->ninds; i++) {
+        const indicator_result *ir = &ev->inds[i];
+        const indicator *ind = ir->ind;
+        if (ind->kind == IND_QUANTITATIVE)
+            continue;
+        char *deps = departments_text(ind);
+        for (int k = 0; k < ir->ntargets; k++, r++) {
+            const target_result *tr = &ir->targets[k];
+            put_str(b, s, r, 0, ind->id, NULL);
+            put_str(b, s, r, 1, ind->name, NULL);
+            put_str(b, s, r, 2, T(b, "kind", kind_name(ind->kind)), NULL);
+            put_str(b, s, r, 3, group_name(b->p, ind->group), NULL);
+            put_str(b, s, r, 4, deps, NULL);
+            put_int(b, s, r, 5, tr->t->year, NULL);
+            target_text(b, tr->t, buf, sizeof buf);
+            put_str(b, s, r, 6, buf, NULL);
+            put_str(b, s, r, C_STATUS, label(b->lb, "status", verdict_name(tr->status)), NULL);
+            if (tr->record) {
+                put_str(b, s, r, 8, tr->record->status, NULL);
+                snprintf(buf, sizeof buf, "%04d-%02d-%02d", tr->record->year, tr->record->month,
+                         tr->record->day);
+                put_str(b, s, r, 9, buf, NULL);
+                put_str(b, s, r, 10, tr->record->evidence, NULL);
+                snprintf(buf, sizeof buf, "%s:%d", tr->record->path, tr->record->line);
+                put_str(b, s, r, 11, buf, NULL);
+            }
+            put_str(b, s, r, 12, tr->detail, NULL);
+        }
+        free(deps);
+    }
+    status_colouring(b, s, 1, C_STATUS, r - 1, C_STATUS);
+    worksheet_freeze_panes(s->ws, 1, 2);
+    check(b, worksheet_autofilter(s->ws, 0, 0, (lxw_row_t)(r > 1 ? r - 1 : 1), NC - 1),
+          "worksheet_autofilter");
+    finish_sheet(b, s, 1, 1);
+}
+
+/* ---------- 说明 ---------- */
+
+static int section_head(wb *b, sheet *s, int r, const char *text)
+{
+    put_overflow(b, s, r, 0, text, fmt(b, NULL, FM_BOLD | FM_TITLE));
+    return r + 1;
+}
+
+static int kv(wb *b, sheet *s, int r, const char *key, const char *value)
+{
+    put_str(b, s, r, 0, key, fmt(b, NULL, FM_BOLD));
+    put_str(b, s, r, 1, value, fmt(b, NULL, FM_WRAP));
+    return r + 1;
+}
+
+static char *indicator_formula_text(const indicator *ind)
+{
+    if (ind->numerator)
+        return xasprintf("%s * (%s) / (%s)", ind->scale && ind->scale->text ? ind->scale->text : "1",
+                         ind->numerator->text ? ind->numerator->text : "",
+                         ind->denominator && ind->denominator->text ? ind->denominator->text : "");
+    if (ind->formula && ind->formula->text)
+        return xstrdup(ind->formula->text);
+    return xstrdup("");
+}
+
+static void params_text(const wb *b, const indicator *ind, const expr_def *e, strbuf *sb,
+                        int depth)
+{
+    if (!e || !e->f || depth > 8)
+        return;
+    const formula_ref *refs;
+    int n = formula_refs(e->f, &refs);
+    for (int i = 0; i < n; i++) {
+        if (refs[i].kind != REF_PARAM)
+            continue;
+        const char *name = b->ec->syms->names[refs[i].id];
+        char key[160];
+        snprintf(key, sizeof key, "%s = ", name);
+        if (sb->s && strstr(sb->s, key))
+            continue;
+        const param_def *pd = plan_param(b->p, b->ec->cat, ind, refs[i].id);
+        sb_printf(sb, "%s%s%s%s%s", sb->len ? "\n" : "", key,
+                  pd && pd->value.text ? pd->value.text : "?", pd && pd->unit ? " " : "",
+                  pd && pd->unit ? pd->unit : "");
+        if (pd)
+            params_text(b, ind, &pd->value, sb, depth + 1);
+    }
+}
+
+static void write_notes(wb *b, sheet *s)
+{
+    s->cap[1] = NAME_WIDTH;
+    s->cap[3] = 30;
+    s->cap[5] = NAME_WIDTH;
+    s->cap[6] = NAME_WIDTH;
+    s->cap[8] = MAX_WIDTH;
+    const evaluation *ev = b->ev;
+    const plan *p = b->p;
+    char buf[256];
+    int r = 0;
+    r = section_head(b, s, r, T(b, "notes", "plan_section"));
+    r = kv(b, s, r, T(b, "notes", "title"), p->title);
+    r = kv(b, s, r, T(b, "notes", "id"), p->id);
+    r = kv(b, s, r, T(b, "notes", "region"), p->region_name ? p->region_name : p->region);
+    r = kv(b, s, r, T(b, "notes", "issuer"), p->issuer);
+    r = kv(b, s, r, T(b, "notes", "issued"), p->issued);
+    r = kv(b, s, r, T(b, "notes", "source_file"), p->source_file);
+    r = kv(b, s, r, T(b, "notes", "plan_file"), p->path);
+    snprintf(buf, sizeof buf, "%d-%d", p->period[0], p->period[1]);
+    r = kv(b, s, r, T(b, "notes", "period"), buf);
+    snprintf(buf, sizeof buf, "%d-%d", p->baseline_period[0], p->baseline_period[1]);
+    r = kv(b, s, r, T(b, "notes", "baseline_period"), buf);
+    snprintf(buf, sizeof buf, "%d", p->midterm_year);
+    r = kv(b, s, r, T(b, "notes", "midterm_year"), p->midterm_year ? buf : "");
+    r = kv(b, s, r, T(b, "notes", "stage"), label(b->lb, "stage", stage_name(ev->stage)));
+    snprintf(buf, sizeof buf, "%d", ev->eval_year);
+    r = kv(b, s, r, T(b, "notes", "eval_year"), buf);
+    snprintf(buf, sizeof buf, "%d-%d", ev->data_first_year, ev->data_last_year);
+    r = kv(b, s, r, T(b, "notes", "data_years"), buf);
+    r = kv(b, s, r, T(b, "notes", "plan_notes"), p->notes);
+    r++;
+
+    /* Indicator definitions. */
+    r = section_head(b, s, r, T(b, "notes", "def_section"));
+    static const char *const dcodes[] = {"def_id", "def_name", "def_kind", "def_unit",
+                                         "def_precision", "def_formula", "def_params",
+                                         "def_catalogue", "def_notes"};
+    const char *heads[9];
+    for (int c = 0; c < 9; c++)
+        heads[c] = T(b, "notes", dcodes[c]);
+    header_row(b, s, r++, heads, 9);
+    lxw_format *wrap = fmt(b, NULL, FM_WRAP);
+    for (int i = 0; i < p->ninds; i++, r++) {
+        const indicator *ind = &p->inds[i];
+        put_str(b, s, r, 0, ind->id, fmt(b, NULL, FM_TOP));
+        put_str(b, s, r, 1, ind->name, wrap);
+        put_str(b, s, r, 2, T(b, "kind", kind_name(ind->kind)), fmt(b, NULL, FM_TOP));
+        if (ind->kind != IND_QUANTITATIVE)
+            continue;
+        put_str(b, s, r, 3, ind->unit, fmt(b, NULL, FM_TOP));
+        put_int(b, s, r, 4, ind->precision, fmt(b, NULL, FM_TOP));
+        char *ft = indicator_formula_text(ind);
+        put_str(b, s, r, 5, ft, wrap);
+        free(ft);
+        strbuf sb;
+        sb_init(&sb);
+        params_text(b, ind, ind->formula, &sb, 0);
+        params_text(b, ind, ind->numerator, &sb, 0);
+        params_text(b, ind, ind->denominator, &sb, 0);
+        params_text(b, ind, ind->scale, &sb, 0);
+        put_str(b, s, r, 6, sb.s, wrap);
+        sb_free(&sb);
+        put_str(b, s, r, 7, ind->use ? ind->use->id : NULL, fmt(b, NULL, FM_TOP));
+        put_str(b, s, r, 8, ind->notes, wrap);
+    }
+    r++;
+
+    /* Baseline readings. */
+    r = section_head(b, s, r, T(b, "notes", "base_section"));
+    static const char *const bcodes[] = {"base_id", "base_target", "base_reading", "base_years",
+                                         "base_value", "base_source", "base_quote"};
+    for (int c = 0; c < 7; c++)
+        heads[c] = T(b, "notes", bcodes[c]);
+    header_row(b, s, r++, heads, 7);
+    for (int i = 0; i < ev->ninds; i++) {
+        const indicator_result *ir = &ev->inds[i];
+        for (int k = 0; k < ir->ntargets; k++) {
+            const target_result *tr = &ir->targets[k];
+            const target *t = tr->t;
+            if (!t->has_baseline)
+                continue;
+            const baseline_def *bd = &t->baseline;
+            put_str(b, s, r, 0, ir->ind->id, NULL);
+            put_int(b, s, r, 1, k + 1, NULL);
+            put_str(b, s, r, 2, label(b->lb, "reading", reading_name(bd->reading)), NULL);
+            if (bd->reading == BASE_YEAR)
+                snprintf(buf, sizeof buf, "%d", bd->year);
+            else
+                snprintf(buf, sizeof buf, "%d-%d", bd->period[0], bd->period[1]);
+            put_str(b, s, r, 3, buf, NULL);
+            put_value(b, s, r, 4, tr->baseline, fmt(b, "General", 0), -1);
+            put_str(b, s, r, 5, T(b, "notes", tr->baseline_given ? "base_plan" : "base_data"),
+                    NULL);
+            put_str(b, s, r, 6, bd->source.quote, wrap);
+            r++;
+        }
+    }
+    r++;
+
+    /* Methods. */
+    r = section_head(b, s, r, T(b, "notes", "method_section"));
+    for (size_t i = 0; i < b->tl.n; i++)
+        if (strcmp(b->tl.items[i].section, "method") == 0) {
+            put_overflow(b, s, r, 0, b->tl.items[i].text, NULL);
+            r++;
+        }
+    r++;
+
+    /* Data files. */
+    r = section_head(b, s, r, T(b, "notes", "files_section"));
+    heads[0] = T(b, "notes", "file_path");
+    heads[1] = T(b, "notes", "file_encoding");
+    heads[2] = T(b, "notes", "file_rows");
+    header_row(b, s, r++, heads, 3);
+    for (int i = 0; i < region_file_count(b->ec->r); i++, r++) {
+        const char *path, *enc;
+        int rows;
+        region_file_info(b->ec->r, i, &path, &enc, &rows);
+        put_str(b, s, r, 0, path, NULL);
+        put_str(b, s, r, 1, enc, NULL);
+        put_int(b, s, r, 2, rows, NULL);
+    }
+    r++;
+
+    /* Warnings. */
+    r = section_head(b, s, r, T(b, "notes", "warn_section"));
+    heads[0] = T(b, "notes", "warn_level");
+    heads[1] = T(b, "notes", "warn_file");
+    heads[2] = T(b, "notes", "warn_line");
+    heads[3] = T(b, "notes", "warn_message");
+    header_row(b, s, r++, heads, 4);
+    if (ev->warnings.n == 0)
+        put_str(b, s, r++, 0, T(b, "notes", "warn_none"), NULL);
+    for (size_t i = 0; i < ev->warnings.n; i++, r++) {
+        const diag *w = &ev->warnings.items[i];
+        put_str(b, s, r, 0, w->level == DIAG_ERROR ? "error" : "warning", NULL);
+        put_str(b, s, r, 1, w->file, NULL);
+        if (w->line)
+            put_int(b, s, r, 2, w->line, NULL);
+        put_str(b, s, r, 3, w->msg, wrap);
+    }
+    /* The section titles and method paragraphs run across the columns. */
+    if (s->width[0] < 12)
+        s->width[0] = 12;
+    finish_sheet(b, s, 0, 1);
+}
+
+/* ---------- the workbook ---------- */
+
+static time_t creation_time(const evaluation *ev)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(sde, &end, 10);
+        /* libxlsxwriter reads a creation time of 0 as "now". */
+        if (!*end && errno == 0 && v >= 0)
+            return v == 0 ? 1 : (time_t)v;
+    }
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = ev->eval_year - 1900;
+    tm.tm_mon = 11;
+    tm.tm_mday = 31;
+    return timegm(&tm);
+}
+
+static int load_wording(wb *b, const char *templates_dir, diag_list *d)
+{
+    char *path = xasprintf("%s/workbook.yaml", templates_dir);
+    size_t before = diag_errors(d);
+    if (labels_load(&b->tl, path, d) == 0) {
+        static const struct {
+            const char *section;
+            const char *const *codes;
+        } req[] = {{"sheet", sheet_codes},       {"props", props_codes},
+                   {"type", type_codes},         {"overview", overview_codes},
+                   {"yearly", yearly_codes},     {"inputs", inputs_codes},
+                   {"comment", comment_codes},   {"forecast", forecast_codes},
+                   {"milestones", milestones_codes}, {"kind", kind_codes},
+                   {"notes", notes_codes}};
+        for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
+            labels_require(&b->tl, path, req[i].section, req[i].codes, d);
+    }
+    free(path);
+    return diag_errors(d) > before ? -1 : 0;
+}
+
+int workbook_write(const char *path, const evaluation *ev, const eval_context *ec,
+                   const labels *lb, const struct forecast_set *forecasts,
+                   const char *templates_dir, diag_list *d)
+{
+    wb b;
+    memset(&b, 0, sizeof b);
+    b.fs = forecasts;
+    b.ev = ev;
+    b.ec = ec;
+    b.p = ev->p;
+    b.lb = lb;
+    if (load_wording(&b, templates_dir, d) != 0) {
+        labels_free(&b.tl);
+        return -1;
+    }
+    lxw_workbook_options opt;
+    memset(&opt, 0, sizeof opt);
+    b.w = workbook_new_opt(path, &opt);
+    if (!b.w) {
+        diag_add(d, DIAG_ERROR, path, 0, 0, "workbook: cannot create: %s", strerror(errno));
+        labels_free(&b.tl);
+        return -1;
+    }
+
+    /* Year columns. */
+    b.in_first = ev->data_first_year;
+    b.in_years = ev->data_last_year - ev->data_first_year + 1;
+    b.yr_first = ev->data_first_year;
+    b.yr_years = 0;
+    for (int i = 0; i < ev->ninds; i++)
+        if (ev->inds[i].nyears > 0) {
+            b.yr_first = ev->inds[i].first_year;
+            b.yr_years = ev->inds[i].nyears;
+            break;
+        }
+    if (b.in_years > MAX_COLS - FIRST_YEAR_COL)
+        b.in_years = MAX_COLS - FIRST_YEAR_COL;
+    if (b.yr_years > MAX_COLS - YEAR_COL)
+        b.yr_years = MAX_COLS - YEAR_COL;
+    b.quoted_inputs = quote_sheet(T(&b, "sheet", "inputs"));
+    collect_inputs(&b);
+
+    /* Properties. */
+    char *title = xasprintf("%s %s", b.p->title, T(&b, "props", "title_suffix"));
+    char *subject = xasprintf("%s %d", label(lb, "stage", stage_name(ev->stage)), ev->eval_year);
+    char *keywords = xasprintf("%s %s", b.p->id, T(&b, "props", "keywords"));
+    lxw_doc_properties props;
+    memset(&props, 0, sizeof props);
+    props.title = title;
+    props.subject = subject;
+    props.author = (char *)T(&b, "props", "author");
+    props.category = (char *)T(&b, "props", "category");
+    props.keywords = keywords;
+    props.comments = (char *)T(&b, "props", "comments");
+    props.created = creation_time(ev);
+    check(&b, workbook_set_properties(b.w, &props), "workbook_set_properties");
+    check(&b, workbook_set_custom_property_string(b.w, "plan_id", b.p->id),
+          "workbook_set_custom_property_string");
+    check(&b, workbook_set_custom_property_string(b.w, "stage", stage_name(ev->stage)),
+          "workbook_set_custom_property_string");
+    check(&b, workbook_set_custom_property_integer(b.w, "evaluation_year", ev->eval_year),
+          "workbook_set_custom_property_integer");
+
+    /* Sheets, in tab order. */
+    sheet sheets[8];
+    memset(sheets, 0, sizeof sheets);
+    enum { S_OVERVIEW, S_INDICATORS, S_YEARLY, S_INPUTS, S_FORECAST, S_CHARTS, S_MILESTONES,
+           S_NOTES };
+    int ok = 1;
+    for (int i = 0; i < 8 && ok; i++)
+        ok = new_sheet(&b, &sheets[i], sheet_codes[i]) == 0;
+    int rc = 0;
+    if (ok) {
+        write_overview(&b, &sheets[S_OVERVIEW]);
+        if (write_indicators(&b, &sheets[S_INDICATORS], d) != 0)
+            rc = -1;
+        write_yearly(&b, &sheets[S_YEARLY]);
+        write_inputs(&b, &sheets[S_INPUTS]);
+        write_forecast_and_charts(&b, &sheets[S_FORECAST], &sheets[S_CHARTS]);
+        write_milestones(&b, &sheets[S_MILESTONES]);
+        write_notes(&b, &sheets[S_NOTES]);
+    }
+    lxw_error close_err = workbook_close(b.w);
+    for (int i = 0; i < 8; i++)
+        free(sheets[i].lines);
+    check(&b, close_err, "workbook_close");
+    if (b.err != LXW_NO_ERROR) {
+        diag_add(d, DIAG_ERROR, path, 0, 0, "workbook: %s: %s", b.err_where, lxw_strerror(b.err));
+        rc = -1;
+    }
+    if (rc != 0)
+        unlink(path);
+
+    free(title);
+    free(subject);
+    free(keywords);
+    free(b.err_where);
+    for (size_t i = 0; i < b.nfmts; i++)
+        free(b.fmts[i].numfmt);
+    free(b.fmts);
+    for (size_t i = 0; i < b.ninputs; i++)
+        free(b.inputs[i].ref);
+    free(b.inputs);
+    free(b.quoted_inputs);
+    labels_free(&b.tl);
+    return rc;
+}

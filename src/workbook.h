@@ -1,0 +1,37 @@
+/*
+ * workbook.h - the Excel workbook of one plan's evaluation, for analysts:
+ * out/<plan-id>/<plan-id>.xlsx, written with libxlsxwriter in the same
+ * out_set as the CSV results (docs/workbook.md describes every sheet).
+ *
+ * Sheets: 总览 (overview), 指标 (assessment.csv as a table), 年度数据
+ * (indicator values by year, each an Excel formula over 原始数据 with the
+ * computed value cached), 原始数据 (every input series and parameter by
+ * year), 预测 (observed series, target lines, forecasts), 图表 (native line
+ * charts), 里程碑 (milestones and qualitative items), 说明 (definitions,
+ * baselines, methods, data files, warnings). Sheet names and all Chinese
+ * wording come from templates/workbook.yaml.
+ *
+ * The same inputs give the same bytes: the creation date is
+ * SOURCE_DATE_EPOCH when set, else 31 December of the evaluation year.
+ */
+#ifndef PLANEVAL_WORKBOOK_H
+#define PLANEVAL_WORKBOOK_H
+
+#include "assess.h"
+#include "labels.h"
+
+struct forecast_set; /* forecast.h */
+
+/*
+ * Write the workbook of evaluation ev to path (a temporary path from
+ * outset_path). lb is labels.yaml; the workbook wording is read from
+ * templates_dir/workbook.yaml. forecasts is forecast_plan()'s result for ev
+ * (forecast.h), or NULL: 预测 then shows the observed series and target
+ * lines with a note. Returns 0, or -1 with an error in d and no file left
+ * at path.
+ */
+int workbook_write(const char *path, const evaluation *ev, const eval_context *ec,
+                   const labels *lb, const struct forecast_set *forecasts,
+                   const char *templates_dir, diag_list *d);
+
+#endif

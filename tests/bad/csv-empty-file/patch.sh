@@ -1,0 +1,2 @@
+# accidents.csv is empty (0 bytes).
+: >data/bx/accidents.csv

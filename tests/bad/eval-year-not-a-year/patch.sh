@@ -1,0 +1,2 @@
+# No file is broken: --year is not a year.
+:

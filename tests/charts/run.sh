@@ -1,0 +1,118 @@
+#!/bin/sh
+# tests/charts/run.sh - renders the charts of the sample plans and checks them
+# (docs/charts.md, "Tests"):
+#   - every quantitative indicator, group, accidents and reserves chart is
+#     written as PNG and SVG, listed in charts/charts.csv (check.py);
+#   - PNGs are valid and >= 300 dpi at their print size, SVGs parse as XML
+#     and carry their print size, text and drawing (check.py);
+#   - no chart warning (a character without a glyph) or error;
+#   - two runs give byte-identical charts;
+#   - the synthetic cases of chart_cases.c (forecast bands, no data, not
+#     applicable years, many targets, error paths, drawing on a PDF page).
+# Ends with "N passed, M failed"; exit status 1 if any check failed.
+#
+# PLANEVAL: the binary (default build/planeval); BUILD: where its objects
+# are, to link chart_cases (default: the binary's directory); CASES_CFLAGS:
+# extra flags for chart_cases (e.g. the sanitizers of `make sanitize`).
+set -u
+cd "$(dirname "$0")/../.."
+PLANEVAL=${PLANEVAL:-build/planeval}
+BUILD=${BUILD:-$(dirname "$PLANEVAL")}
+CASES_CFLAGS=${CASES_CFLAGS:-}
+PY=${PYTHON:-python3}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT INT TERM
+LOG="$TMP/results"
+: >"$LOG"
+
+pass() { echo "ok $1" | tee -a "$LOG"; }
+fail() { echo "FAIL $1" | tee -a "$LOG"; }
+
+if [ ! -x "$PLANEVAL" ]; then
+    echo "tests/charts/run.sh: $PLANEVAL not built (make planeval)" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+# 1. the sample plans, twice
+start=$(date +%s.%N)
+"$PLANEVAL" run --out "$TMP/a" -q 2>"$TMP/a.err"
+rc_a=$?
+end=$(date +%s.%N)
+"$PLANEVAL" run --out "$TMP/b" -q 2>"$TMP/b.err"
+rc_b=$?
+[ $rc_a -eq 0 ] && [ $rc_b -eq 0 ] && pass "planeval run exits 0" ||
+    { fail "planeval run exits 0 (got $rc_a, $rc_b)"; cat "$TMP/a.err" >&2; }
+if grep -q "chart" "$TMP/a.err"; then
+    fail "no chart warnings or errors"
+    grep "chart" "$TMP/a.err" | head -5 >&2
+else
+    pass "no chart warnings or errors (missing glyphs, cairo)"
+fi
+n=$(find "$TMP/a" -path '*/charts/*' -type f | wc -l)
+echo "   $n chart files; whole run $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }') s" >&2
+
+# 2. the files, by reading them
+"$PY" tests/charts/check.py "$TMP/a" indicators data >>"$LOG" 2>&1
+
+# 3. determinism
+diffs=0
+for f in $(cd "$TMP/a" && find . -path '*/charts/*' -type f | sort); do
+    cmp -s "$TMP/a/$f" "$TMP/b/$f" || { diffs=$((diffs + 1)); echo "   differs: $f" >&2; }
+done
+[ "$n" -gt 0 ] && [ $diffs -eq 0 ] && pass "two runs give byte-identical charts ($n files)" ||
+    fail "two runs give byte-identical charts ($diffs of $n differ)"
+if grep -l -E "CreationDate|<dc:date|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:" \
+    $(find "$TMP/a" -path '*/charts/*.svg') >/dev/null 2>&1; then
+    fail "SVGs carry no dates"
+else
+    pass "SVGs carry no dates"
+fi
+
+# 4. synthetic cases, linked against the objects of the binary
+objs=$(ls "$BUILD"/*.o 2>/dev/null | grep -v '/main\.o$')
+if [ -z "$objs" ]; then
+    fail "chart_cases: no objects in $BUILD"
+elif cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror -g \
+        $CASES_CFLAGS -Isrc $(pkg-config --cflags cairo) -o "$TMP/chart_cases" \
+        tests/charts/chart_cases.c $objs \
+        $(make -pn 2>/dev/null | sed -n 's/^LIBS := //p' | head -1) 2>"$TMP/cc.err"; then
+    mkdir -p "$TMP/cases"
+    "$TMP/chart_cases" "$TMP/cases" templates >"$TMP/cases.log" 2>&1
+    rc=$?
+    grep -E "^(ok|FAIL)" "$TMP/cases.log" | sed 's/^/   /' >&2
+    grep -E "^(ok|FAIL)" "$TMP/cases.log" | sed 's/^ok /ok chart_cases: /; s/^FAIL /FAIL chart_cases: /' >>"$LOG"
+    [ $rc -eq 0 ] && pass "chart_cases exits 0" || { fail "chart_cases exits 0 (got $rc)"; tail -5 "$TMP/cases.log" >&2; }
+    # the synthetic PNGs and SVGs, read the same way
+    mkdir -p "$TMP/cases-out/synthetic/charts"
+    : >"$TMP/cases-out/synthetic/assessment.csv"
+    echo "plan_id,indicator_id,kind,group" >"$TMP/cases-out/synthetic/assessment.csv"
+    {
+        echo "file,kind,indicator_id,group,title,format,width_mm,height_mm,dpi,width_px,height_px"
+        for f in "$TMP"/cases/case-*.png "$TMP"/cases/case-*.svg; do
+            b=$(basename "$f")
+            case $b in
+                case-small.*) w=80 h=50 ;;
+                case-overview.*) continue ;;
+                *) w=160 h=90 ;;
+            esac
+            cp "$f" "$TMP/cases-out/synthetic/charts/$b"
+            case $b in
+                *.png) awk -v b="$b" -v w=$w -v h=$h 'function up(x) { return x == int(x) ? x : int(x) + 1 }
+                    BEGIN { printf "%s,indicator,,,,png,%s,%s,300,%d,%d\n", b, w, h, up(w / 25.4 * 300 - 1e-6), up(h / 25.4 * 300 - 1e-6) }' ;;
+                *) echo "$b,indicator,,,,svg,$w,$h,,," ;;
+            esac
+        done
+    } >"$TMP/cases-out/synthetic/charts/charts.csv"
+    "$PY" tests/charts/check.py "$TMP/cases-out" indicators data 2>&1 |
+        grep -E "PNGs are valid|dpi|SVG parses" | sed 's/synthetic:/chart_cases files:/' >>"$LOG"
+else
+    fail "chart_cases compiles"
+    head -20 "$TMP/cc.err" >&2
+fi
+
+passed=$(grep -c "^ok" "$LOG")
+failed=$(grep -c "^FAIL" "$LOG")
+grep "^FAIL" "$LOG" >&2
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

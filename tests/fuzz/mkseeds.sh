@@ -1,0 +1,76 @@
+#!/bin/sh
+# tests/fuzz/mkseeds.sh - build the seed corpora of the fuzz harnesses from
+# the real files of the repository, so that the seeds follow the formats as
+# they change. Run from the repository root (run.sh does):
+#
+#     sh tests/fuzz/mkseeds.sh OUTDIR EXTRACT_FORMULAS_BINARY
+#
+# OUTDIR/yaml     every indicators/*.yaml, data/variables/*.yaml and test
+#                 fixture plan; and each plan and the catalogue cut into one
+#                 small file per indicator (the header, then one indicator)
+# OUTDIR/csv      every data/<region>/*.csv and test fixture CSV, each
+#                 preceded by its file name on a line (see fuzz_csv.c)
+# OUTDIR/formula  every formula text of those YAML files, one per file
+#
+# Seed files are named by the SHA-1 of their content (duplicates collapse).
+set -eu
+
+OUT=$1
+EXTRACT=$2
+rm -rf "$OUT"
+mkdir -p "$OUT/yaml" "$OUT/csv" "$OUT/formula"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/planeval-seeds.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+# Move file $2 into directory $1 under the name of its hash.
+keep() {
+    h=$(sha1sum <"$2" | cut -c1-40)
+    mv "$2" "$1/$h"
+}
+
+exists() { [ -e "$1" ]; }
+
+YAMLS=""
+for f in indicators/*.yaml data/variables/*.yaml tests/unit/plans/*.yaml \
+         tests/e2e/fixture/indicators/*.yaml tests/e2e/fixture/data/variables/*.yaml; do
+    exists "$f" || continue
+    YAMLS="$YAMLS $f"
+    cp "$f" "$TMP/s"
+    keep "$OUT/yaml" "$TMP/s"
+done
+
+# One small file per list item under the top-level 'indicators:': the lines
+# before 'indicators:', then that item ("  - id: ..." up to the next item or
+# the next top-level key).
+for f in indicators/*.yaml tests/e2e/fixture/indicators/*.yaml; do
+    exists "$f" || continue
+    awk -v dir="$TMP" '
+        BEGIN { n = 0; inl = 0; head = "" }
+        /^indicators:/ { inl = 1; next }
+        !inl { head = head $0 "\n"; next }
+        /^[^ #]/ { inl = 0; next }
+        /^  - / { n++; file = dir "/item" n; printf "%sindicators:\n", head > file }
+        n > 0 { print >> file; close(file) }
+    ' "$f"
+    for s in "$TMP"/item*; do
+        exists "$s" || continue
+        keep "$OUT/yaml" "$s"
+    done
+done
+
+for f in data/*/*.csv tests/unit/csv/*.csv tests/e2e/fixture/data/*/*.csv; do
+    exists "$f" || continue
+    { basename "$f"; cat "$f"; } >"$TMP/s"
+    keep "$OUT/csv" "$TMP/s"
+done
+
+# shellcheck disable=SC2086
+"$EXTRACT" $YAMLS 2>/dev/null | sort -u | while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    printf '%s' "$line" >"$TMP/s"
+    keep "$OUT/formula" "$TMP/s"
+done || true
+
+for h in yaml csv formula; do
+    [ -n "$(ls "$OUT/$h")" ] || { echo "mkseeds: no $h seeds" >&2; exit 1; }
+done

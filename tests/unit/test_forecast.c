@@ -1,0 +1,805 @@
+/*
+ * Unit tests for the forecasts (src/forecast.c).
+ *
+ *   - NIST StRD Norris (straight line) and Pontius (quadratic) through the
+ *     least-squares wrapper, against their certified values
+ *     (tests/forecast/Norris.dat, Pontius.dat);
+ *   - prediction intervals, GLM coefficients and predicted means, the damped
+ *     trend and exact Poisson intervals against values computed by
+ *     statsmodels and scipy (tests/forecast/statsmodels.txt, made by
+ *     tests/forecast/reference.py);
+ *   - every model on constant, trending, noisy, all-zero, single-point and
+ *     gappy series; probabilities at the bounds; the progress ratio;
+ *   - the whole stage on the small plan of test_assess.c: valid statuses and
+ *     the same bytes on every run.
+ * Run from the repository root.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forecast.h"
+#include "results.h"
+
+#define FIXDIR "tests/forecast"
+
+/* ---------- helpers ---------- */
+
+/* Log relative error: the number of significant digits that agree. */
+static double lre(double got, double want)
+{
+    if (got == want)
+        return 16;
+    double e = want != 0 ? fabs(got - want) / fabs(want) : fabs(got);
+    double d = -log10(e);
+    return d > 16 ? 16 : d;
+}
+
+#define assert_digits(got, want, digits)                                                           \
+    do {                                                                                           \
+        double g_ = (got), w_ = (want);                                                            \
+        if (lre(g_, w_) < (digits)) {                                                              \
+            print_error("%s = %.17g, want %.17g: %.1f digits < %d\n", #got, g_, w_, lre(g_, w_),   \
+                        (int)(digits));                                                            \
+            fail();                                                                                \
+        }                                                                                          \
+    } while (0)
+
+#define assert_close(got, want, abs_tol)                                                           \
+    do {                                                                                           \
+        double g_ = (got), w_ = (want);                                                            \
+        if (!(fabs(g_ - w_) <= (abs_tol))) {                                                       \
+            print_error("%s = %.17g, want %.17g (tolerance %g)\n", #got, g_, w_, (double)(abs_tol)); \
+            fail();                                                                                \
+        }                                                                                          \
+    } while (0)
+
+/* ---------- NIST StRD ---------- */
+
+typedef struct nist {
+    int np;
+    double est[4], sd[4];
+    double rsd, r2, rss;
+    int n;
+    double x[64], y[64];
+} nist;
+
+static void load_nist(const char *path, nist *d)
+{
+    memset(d, 0, sizeof *d);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[256];
+    int data = 0;
+    while (fgets(line, sizeof line, f)) {
+        char a[64], b[64], c[64];
+        int k = sscanf(line, "%63s %63s %63s", a, b, c);
+        if (data) {
+            if (k >= 2) {
+                assert_true(d->n < 64);
+                d->y[d->n] = strtod(a, NULL);
+                d->x[d->n] = strtod(b, NULL);
+                d->n++;
+            }
+        } else if (strncmp(a, "Data:", 5) == 0) {
+            data = 1;
+        } else if (k == 3 && a[0] == 'B' && a[1] >= '0' && a[1] <= '9' && !a[2]) {
+            int j = a[1] - '0';
+            d->est[j] = strtod(b, NULL);
+            d->sd[j] = strtod(c, NULL);
+            if (j + 1 > d->np)
+                d->np = j + 1;
+        } else if (k == 3 && strcmp(a, "Standard") == 0 && strcmp(b, "Deviation") == 0) {
+            d->rsd = strtod(c, NULL);
+        } else if (k >= 2 && strcmp(a, "R-Squared") == 0) {
+            d->r2 = strtod(b, NULL);
+        } else if (strstr(line, "Residual Sum of Squares")) {
+            d->rss = strtod(strstr(line, "Squares") + 7, NULL);
+        }
+    }
+    fclose(f);
+}
+
+/* Fit the polynomial of the certified model; return the smallest number of
+ * agreeing digits over every certified value. */
+static double fit_nist(const nist *d)
+{
+    int p = d->np, n = d->n;
+    double *X = calloc((size_t)(n * p), sizeof(double));
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < p; j++)
+            X[i * p + j] = pow(d->x[i], j);
+    double c[4], cov[16], rss;
+    assert_int_equal(fc_ols(X, d->y, n, p, c, cov, &rss), 0);
+    free(X);
+    double ybar = 0, tss = 0;
+    for (int i = 0; i < n; i++)
+        ybar += d->y[i] / n;
+    for (int i = 0; i < n; i++)
+        tss += (d->y[i] - ybar) * (d->y[i] - ybar);
+    double worst = 16;
+#define CHECK(got, want)                                                                           \
+    do {                                                                                           \
+        double l_ = lre(got, want);                                                                \
+        printf("      %-22s %.15e  certified %.15e  %.1f digits\n", #want, (double)(got),         \
+               (double)(want), l_);                                                                \
+        if (l_ < worst)                                                                            \
+            worst = l_;                                                                            \
+    } while (0)
+    for (int j = 0; j < p; j++) {
+        CHECK(c[j], d->est[j]);
+        CHECK(sqrt(cov[j * p + j]), d->sd[j]);
+    }
+    CHECK(sqrt(rss / (n - p)), d->rsd);
+    CHECK(1 - rss / tss, d->r2);
+    CHECK(rss, d->rss);
+#undef CHECK
+    return worst;
+}
+
+static void test_nist_norris(void **state)
+{
+    (void)state;
+    nist d;
+    load_nist(FIXDIR "/Norris.dat", &d);
+    assert_int_equal(d.n, 36);
+    assert_int_equal(d.np, 2);
+    double digits = fit_nist(&d);
+    printf("    Norris: every certified value to %.1f significant digits\n", digits);
+    assert_true(digits >= 12);
+}
+
+static void test_nist_pontius(void **state)
+{
+    (void)state;
+    nist d;
+    load_nist(FIXDIR "/Pontius.dat", &d);
+    assert_int_equal(d.n, 40);
+    assert_int_equal(d.np, 3);
+    double digits = fit_nist(&d);
+    printf("    Pontius: every certified value to %.1f significant digits\n", digits);
+    assert_true(digits >= 10);
+}
+
+/* ---------- statsmodels fixtures ---------- */
+
+typedef struct rec {
+    char key[64];
+    int n;
+    double v[16];
+} rec;
+
+typedef struct fixture_file {
+    rec *r;
+    int n;
+} fixture_file;
+
+static fixture_file sm;
+
+static int load_sm(void **state)
+{
+    (void)state;
+    FILE *f = fopen(FIXDIR "/statsmodels.txt", "r");
+    if (!f)
+        return -1;
+    char line[2048];
+    sm.r = calloc(256, sizeof(rec));
+    while (fgets(line, sizeof line, f) && sm.n < 256) {
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        rec *r = &sm.r[sm.n++];
+        char *p = line;
+        int len = 0;
+        while (*p && *p != ' ' && len < 63)
+            r->key[len++] = *p++;
+        while (*p && r->n < 16) {
+            char *end;
+            double v = strtod(p, &end);
+            if (end == p)
+                break;
+            r->v[r->n++] = v;
+            p = end;
+        }
+    }
+    fclose(f);
+    return 0;
+}
+
+static int free_sm(void **state)
+{
+    (void)state;
+    free(sm.r);
+    memset(&sm, 0, sizeof sm);
+    return 0;
+}
+
+static const rec *get(const char *key)
+{
+    for (int i = 0; i < sm.n; i++)
+        if (strcmp(sm.r[i].key, key) == 0)
+            return &sm.r[i];
+    print_error("fixture has no %s\n", key);
+    fail();
+    return NULL;
+}
+
+static fc_series unbounded(int n, const double *t, const double *y)
+{
+    fc_series s;
+    memset(&s, 0, sizeof s);
+    s.n = n;
+    s.t = t;
+    s.y = y;
+    s.scale = 1;
+    s.lo = -HUGE_VAL;
+    s.hi = HUGE_VAL;
+    return s;
+}
+
+static void test_ols_intervals_vs_statsmodels(void **state)
+{
+    (void)state;
+    const rec *t = get("ols.t"), *y = get("ols.y"), *nw = get("ols.new");
+    fc_series s = unbounded(t->n, t->v, y->v);
+    const char *names[] = {"linear", "mean", "loglinear"};
+    fc_model models[] = {FM_LINEAR, FM_MEAN, FM_LOGLINEAR};
+    double worst = 16;
+    for (int m = 0; m < 3; m++) {
+        fc_fit f;
+        assert_int_equal(fc_fit_model(models[m], &s, &f), 0);
+        char key[64];
+        snprintf(key, sizeof key, "ols.%s.params", names[m]);
+        const rec *pa = get(key);
+        snprintf(key, sizeof key, "ols.%s.bse", names[m]);
+        const rec *bse = get(key);
+        snprintf(key, sizeof key, "ols.%s.sigma", names[m]);
+        const rec *sg = get(key);
+        for (int j = 0; j < pa->n; j++) {
+            assert_digits(f.b[j], pa->v[j], 12);
+            assert_digits(sqrt(f.cov[j][j]), bse->v[j], 12);
+        }
+        assert_digits(f.sigma, sg->v[0], 12);
+        const char *fields[] = {"mean", "lo80", "hi80", "lo95", "hi95"};
+        for (int k = 0; k < 5; k++) {
+            snprintf(key, sizeof key, "ols.%s.%s", names[m], fields[k]);
+            const rec *want = get(key);
+            for (int h = 0; h < nw->n; h++) {
+                fc_pred p;
+                assert_int_equal(fc_predict(&f, &s, nw->v[h], 1, &p), 0);
+                double got = k == 0 ? p.mean : k == 1 ? p.lo80 : k == 2 ? p.hi80 : k == 3 ? p.lo95
+                                                                                           : p.hi95;
+                assert_digits(got, want->v[h], 9);
+                if (lre(got, want->v[h]) < worst)
+                    worst = lre(got, want->v[h]);
+            }
+        }
+    }
+    printf("    OLS mean / linear / log-linear forecasts and 80%%, 95%% prediction intervals: "
+           "%.1f digits or better\n",
+           worst);
+}
+
+static void test_poisson_vs_statsmodels(void **state)
+{
+    (void)state;
+    const rec *t = get("poisson.t"), *c = get("poisson.count"), *e = get("poisson.exposure");
+    fc_series s = unbounded(t->n, t->v, NULL);
+    s.count = c->v;
+    s.exposure = e->v;
+    s.lo = 0;
+    fc_fit f;
+    assert_int_equal(fc_fit_model(FM_POISSON, &s, &f), 0);
+    const rec *pa = get("poisson.params"), *bse = get("poisson.bse");
+    for (int j = 0; j < 2; j++) {
+        assert_digits(f.b[j], pa->v[j], 10);
+        assert_digits(sqrt(f.cov[j][j]), bse->v[j], 9);
+    }
+    assert_digits(f.loglik, get("poisson.llf")->v[0], 11);
+    assert_digits(f.dispersion * (f.n - 2), get("poisson.pearson")->v[0], 10);
+    const rec *nw = get("poisson.new"), *ne = get("poisson.newexposure"),
+              *pm = get("poisson.predicted");
+    for (int h = 0; h < nw->n; h++) {
+        fc_pred p;
+        assert_int_equal(fc_predict(&f, &s, nw->v[h], ne->v[h], &p), 0);
+        /* p.mean is the rate (scale 1): times the exposure, the expected count */
+        assert_digits(p.mean * ne->v[h], pm->v[h], 10);
+        assert_true(p.lo95 <= p.lo80 && p.lo80 <= p.mean && p.mean <= p.hi80 &&
+                    p.hi80 <= p.hi95);
+    }
+    fc_fit f0;
+    assert_int_equal(fc_fit_model(FM_POISSON_MEAN, &s, &f0), 0);
+    assert_digits(f0.b[0], get("poisson0.params")->v[0], 12);
+    assert_digits(f0.loglik, get("poisson0.llf")->v[0], 12);
+}
+
+static void test_negbin_vs_statsmodels(void **state)
+{
+    (void)state;
+    const rec *t = get("negbin.t"), *c = get("negbin.count"), *e = get("negbin.exposure");
+    fc_series s = unbounded(t->n, t->v, NULL);
+    s.count = c->v;
+    s.exposure = e->v;
+    fc_fit f;
+    assert_int_equal(fc_fit_model(FM_NEGBIN, &s, &f), 0);
+    const rec *pa = get("negbin.params");
+    /* both centre the years at their mean (see reference.py) */
+    printf("    negative binomial: b0 %.10g (statsmodels %.10g), b1 %.10g (%.10g), alpha %.10g "
+           "(%.10g), loglik %.12g (%.12g)\n",
+           f.b[0], pa->v[0], f.b[1], pa->v[1], f.nb_alpha, pa->v[2], f.loglik,
+           get("negbin.llf")->v[0]);
+    assert_digits(f.loglik, get("negbin.llf")->v[0], 11);
+    assert_digits(f.nb_alpha, pa->v[2], 7);
+    assert_digits(f.b[1], pa->v[1], 7);
+    assert_digits(f.b[0], pa->v[0], 7);
+    /* the model choice sees the overdispersion */
+    fc_fit fits[FM_NMODELS];
+    forecast_options o;
+    forecast_options_init(&o);
+    char why[256];
+    fc_model m = fc_select(&s, 1, FM_NONE, &o, fits, why, sizeof why);
+    assert_true(m == FM_NEGBIN || m == FM_NEGBIN_MEAN);
+    assert_true(fits[FM_POISSON].dispersion > o.overdispersion);
+}
+
+static void test_damped_fixed_vs_statsmodels(void **state)
+{
+    (void)state;
+    const rec *t = get("holt.t"), *y = get("holt.y"), *pa = get("holt.fixed.params");
+    double fitted[32], level, trend;
+    double sse = fc_damped_filter(t->v, y->v, t->n, pa->v[0], pa->v[1], pa->v[2], pa->v[3],
+                                  pa->v[4], fitted, &level, &trend);
+    const rec *wf = get("holt.fixed.fitted");
+    for (int i = 0; i < t->n; i++)
+        assert_digits(fitted[i], wf->v[i], 12);
+    assert_digits(sse, get("holt.fixed.sse")->v[0], 12);
+    /* forecasts through fc_predict */
+    fc_fit f;
+    memset(&f, 0, sizeof f);
+    f.model = FM_DAMPED;
+    f.ok = 1;
+    f.alpha = pa->v[0];
+    f.beta = pa->v[1];
+    f.phi = pa->v[2];
+    f.level = level;
+    f.trend = trend;
+    f.sigma = 1;
+    f.last_t = t->v[t->n - 1];
+    fc_series s = unbounded(t->n, t->v, y->v);
+    const rec *fw = get("holt.fixed.forecast"), *vf = get("holt.fixed.varfactor");
+    for (int h = 1; h <= fw->n; h++) {
+        fc_pred p;
+        assert_int_equal(fc_predict(&f, &s, f.last_t + h, 1, &p), 0);
+        assert_digits(p.mean, fw->v[h - 1], 12);
+        assert_digits(fc_damped_var_factor(f.alpha, f.beta, f.phi, h), vf->v[h - 1], 12);
+        /* the 95% interval is mean +- 1.96 sd with sd^2 = sigma^2 x factor */
+        assert_digits(p.hi95 - p.mean, 1.959963984540054 * sqrt(vf->v[h - 1]), 9);
+    }
+}
+
+static void test_damped_estimated_vs_statsmodels(void **state)
+{
+    (void)state;
+    const rec *t = get("holt.t"), *y = get("holt.y");
+    fc_series s = unbounded(t->n, t->v, y->v);
+    fc_fit f;
+    assert_int_equal(fc_fit_model(FM_DAMPED, &s, &f), 0);
+    double want = get("holt.est.sse")->v[0];
+    const rec *pa = get("holt.est.params"), *fw = get("holt.est.forecast");
+    printf("    damped trend: SSE %.10g (statsmodels %.10g); alpha %.4f (%.4f) beta %.4f (%.4f) "
+           "phi %.4f (%.4f)\n",
+           f.sse, want, f.alpha, pa->v[0], f.beta, pa->v[1], f.phi, pa->v[2]);
+    /* the same objective minimised: ours is no worse */
+    assert_true(f.sse <= want * (1 + 1e-6));
+    double worst = 16;
+    for (int h = 1; h <= fw->n; h++) {
+        fc_pred p;
+        assert_int_equal(fc_predict(&f, &s, f.last_t + h, 1, &p), 0);
+        if (lre(p.mean, fw->v[h - 1]) < worst)
+            worst = lre(p.mean, fw->v[h - 1]);
+    }
+    printf("    damped trend forecasts agree with statsmodels' to %.1f digits\n", worst);
+    assert_true(worst >= 3);
+}
+
+static void test_garwood_vs_scipy(void **state)
+{
+    (void)state;
+    int cs[] = {0, 1, 2, 3, 10, 57};
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "garwood95.%d", cs[i]);
+        const rec *r = get(key);
+        double lo, hi;
+        fc_garwood(cs[i], 0.95, &lo, &hi);
+        if (cs[i] == 0)
+            assert_true(lo == 0);
+        else
+            assert_digits(lo, r->v[0], 10);
+        assert_digits(hi, r->v[1], 10);
+        /* equal weights: Fay-Feuer is Garwood's interval */
+        double c[2] = {cs[i] / 2.0, cs[i] - cs[i] / 2.0}, w[2] = {2.5, 2.5}, flo, fhi;
+        fc_weighted_poisson_ci(c, w, 2, 0.95, &flo, &fhi);
+        assert_digits(fhi, 2.5 * hi, 10);
+        if (cs[i])
+            assert_digits(flo, 2.5 * lo, 10);
+    }
+}
+
+/* ---------- every model on awkward series ---------- */
+
+static const double T8[] = {2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023};
+
+static void test_constant_series(void **state)
+{
+    (void)state;
+    double y[8] = {7, 7, 7, 7, 7, 7, 7, 7};
+    fc_series s = unbounded(8, T8, y);
+    s.lo = 0;
+    for (fc_model m = FM_MEAN; m <= FM_DAMPED; m++) {
+        fc_fit f;
+        assert_int_equal(fc_fit_model(m, &s, &f), 0);
+        fc_pred p;
+        assert_int_equal(fc_predict(&f, &s, 2026, 1, &p), 0);
+        assert_close(p.mean, 7, 1e-6);
+        assert_close(p.lo95, 7, 1e-6);
+        assert_close(p.hi95, 7, 1e-6);
+        assert_close(fc_pred_prob(&p, OP_LE, 7), 1, 1e-9);
+        assert_close(fc_pred_prob(&p, OP_GT, 7), 0, 1e-9);
+    }
+    fc_fit fits[FM_NMODELS];
+    forecast_options o;
+    forecast_options_init(&o);
+    char why[256];
+    /* ties go to the model with fewer parameters */
+    assert_int_equal(fc_select(&s, 0, FM_NONE, &o, fits, why, sizeof why), FM_MEAN);
+    /* constant counts: the constant rate, no overdispersion */
+    double c[8] = {3, 3, 3, 3, 3, 3, 3, 3};
+    fc_series cs = unbounded(8, T8, NULL);
+    cs.count = c;
+    cs.lo = 0;
+    assert_int_equal(fc_select(&cs, 1, FM_NONE, &o, fits, why, sizeof why), FM_POISSON_MEAN);
+    assert_close(fits[FM_POISSON].b[1], 0, 1e-9);
+    assert_close(fits[FM_POISSON_MEAN].dispersion, 0, 1e-12);
+}
+
+static void test_trending_series(void **state)
+{
+    (void)state;
+    forecast_options o;
+    forecast_options_init(&o);
+    fc_fit fits[FM_NMODELS];
+    char why[256];
+    /* a straight line with a little noise: linear, and its forecast */
+    double y[8];
+    const double wiggle[8] = {0.1, -0.1, 0.05, -0.05, 0.1, -0.1, 0.05, -0.05};
+    for (int i = 0; i < 8; i++)
+        y[i] = 20 + 3 * (T8[i] - 2016) + wiggle[i];
+    fc_series s = unbounded(8, T8, y);
+    assert_int_equal(fc_select(&s, 0, FM_NONE, &o, fits, why, sizeof why), FM_LINEAR);
+    fc_pred p;
+    assert_int_equal(fc_predict(&fits[FM_LINEAR], &s, 2026, 1, &p), 0);
+    assert_close(p.mean, 50, 0.2);
+    assert_true(p.hi95 - p.lo95 < 2);
+    /* a constant annual rate of -20%: log-linear */
+    for (int i = 0; i < 8; i++)
+        y[i] = 100 * pow(0.8, T8[i] - 2016) * (1 + wiggle[i] / 10);
+    assert_int_equal(fc_select(&s, 0, FM_NONE, &o, fits, why, sizeof why), FM_LOGLINEAR);
+    assert_close(exp(fits[FM_LOGLINEAR].b[1]), 0.8, 0.01);
+    /* falling counts: the Poisson trend, about -25% a year */
+    double c[8] = {40, 30, 23, 17, 12, 9, 7, 5};
+    fc_series cs = unbounded(8, T8, NULL);
+    cs.count = c;
+    cs.lo = 0;
+    assert_int_equal(fc_select(&cs, 1, FM_NONE, &o, fits, why, sizeof why), FM_POISSON);
+    assert_close(exp(fits[FM_POISSON].b[1]), 0.75, 0.03);
+    /* a share heading for 100%: censored at the bound, so P(== 100) is the
+     * probability that the trend gets there */
+    double sh[8] = {60, 66, 69, 76, 79, 86, 89, 94};
+    fc_series ss = unbounded(8, T8, sh);
+    ss.lo = 0;
+    ss.hi = 100;
+    fc_fit f;
+    assert_int_equal(fc_fit_model(FM_LINEAR, &ss, &f), 0);
+    assert_int_equal(fc_predict(&f, &ss, 2027, 1, &p), 0);
+    assert_true(p.mean == 100 && p.hi95 == 100 && p.lo95 <= 100);
+    assert_true(fc_pred_prob(&p, OP_EQ, 100) > 0.99);
+    assert_int_equal(fc_predict(&f, &ss, 2024, 1, &p), 0);
+    assert_true(p.mean < 100);
+    double pe = fc_pred_prob(&p, OP_EQ, 100);
+    assert_true(pe > 0.01 && pe < 0.99);
+    assert_close(pe, fc_pred_prob(&p, OP_GE, 100), 1e-12);
+}
+
+static void test_noisy_series(void **state)
+{
+    (void)state;
+    double y[10] = {3.2, 1.8, 58, 72, 6.5, 9.8, 4.1, 2.6, 31, 5.2};
+    double t[10];
+    for (int i = 0; i < 10; i++)
+        t[i] = 2016 + i;
+    fc_series s = unbounded(10, t, y);
+    s.lo = 0;
+    forecast_options o;
+    forecast_options_init(&o);
+    fc_fit fits[FM_NMODELS];
+    char why[256];
+    /* the plan may fix the model */
+    assert_int_equal(fc_select(&s, 0, FM_LINEAR, &o, fits, why, sizeof why), FM_LINEAR);
+    assert_non_null(strstr(why, "set in the plan"));
+    fc_model m = fc_select(&s, 0, FM_NONE, &o, fits, why, sizeof why);
+    /* no trend is worth its parameter: no straight line, no damped trend */
+    assert_true(m == FM_MEAN || m == FM_LOGLINEAR);
+    assert_true(isfinite(fits[FM_DAMPED].aicc));
+    assert_true(fits[FM_DAMPED].aicc > fits[m].aicc);
+    fc_pred p;
+    assert_int_equal(fc_predict(&fits[m], &s, 2027, 1, &p), 0);
+    /* never below zero */
+    assert_true(p.lo95 >= 0 && p.lo80 >= p.lo95 && p.hi95 > p.hi80);
+    /* overdispersed counts: the negative binomial replaces the Poisson */
+    double c[10] = {3, 0, 9, 1, 0, 12, 2, 0, 8, 1};
+    fc_series cs = unbounded(10, t, NULL);
+    cs.count = c;
+    cs.lo = 0;
+    m = fc_select(&cs, 1, FM_NONE, &o, fits, why, sizeof why);
+    assert_true(m == FM_NEGBIN || m == FM_NEGBIN_MEAN);
+    assert_non_null(strstr(why, "overdispersed"));
+}
+
+static void test_all_zero_series(void **state)
+{
+    (void)state;
+    forecast_options o;
+    forecast_options_init(&o);
+    fc_fit fits[FM_NMODELS];
+    char why[256];
+    double z[5] = {0, 0, 0, 0, 0};
+    fc_series cs = unbounded(5, T8, NULL);
+    cs.count = z;
+    cs.lo = 0;
+    /* no trend can be estimated; the constant rate can, and it is zero */
+    assert_int_equal(fc_fit_model(FM_POISSON, &cs, &fits[FM_POISSON]), -1);
+    assert_non_null(strstr(fits[FM_POISSON].note, "zero"));
+    assert_int_equal(fc_select(&cs, 1, FM_NONE, &o, fits, why, sizeof why), FM_POISSON_MEAN);
+    fc_pred p;
+    assert_int_equal(fc_predict(&fits[FM_POISSON_MEAN], &cs, 2022, 1, &p), 0);
+    assert_true(p.mean == 0 && p.lo95 == 0);
+    /* but the rate is not known to be zero: Jeffreys' prior gives
+     * P(no event next year) = (5 / 6)^(1/2) and an upper bound above 0 */
+    assert_digits(fc_pred_prob(&p, OP_ZERO, 0), sqrt(5.0 / 6), 12);
+    assert_true(p.hi95 >= 1);
+    /* zero values of a normal-family series: the level 0, kept at 0 */
+    fc_series s = unbounded(5, T8, z);
+    s.lo = 0;
+    assert_int_equal(fc_select(&s, 0, FM_NONE, &o, fits, why, sizeof why), FM_MEAN);
+    assert_int_equal(fc_fit_model(FM_LOGLINEAR, &s, &fits[FM_LOGLINEAR]), -1);
+    assert_int_equal(fc_predict(&fits[FM_MEAN], &s, 2030, 1, &p), 0);
+    assert_true(p.mean == 0 && p.hi95 == 0);
+}
+
+static void test_single_point_series(void **state)
+{
+    (void)state;
+    double y[1] = {5};
+    fc_series s = unbounded(1, T8, y);
+    forecast_options o;
+    forecast_options_init(&o);
+    fc_fit fits[FM_NMODELS];
+    char why[256];
+    assert_int_equal(fc_select(&s, 0, FM_NONE, &o, fits, why, sizeof why), FM_NONE);
+    assert_non_null(strstr(why, "at least 4"));
+    for (fc_model m = FM_MEAN; m < FM_NMODELS; m++) {
+        fc_fit f;
+        assert_int_equal(fc_fit_model(m, &s, &f), -1);
+        assert_false(f.ok);
+    }
+    /* three points are still too few; four are enough */
+    double y4[4] = {5, 6, 7.5, 8};
+    s.y = y4;
+    s.n = 3;
+    assert_int_equal(fc_select(&s, 0, FM_NONE, &o, fits, why, sizeof why), FM_NONE);
+    s.n = 4;
+    assert_true(fc_select(&s, 0, FM_NONE, &o, fits, why, sizeof why) != FM_NONE);
+}
+
+static void test_gappy_series(void **state)
+{
+    (void)state;
+    /* a straight line observed with gaps: the line is found, years are years */
+    double t[5] = {2016, 2017, 2019, 2020, 2023}, y[5];
+    for (int i = 0; i < 5; i++)
+        y[i] = 1 + 2 * (t[i] - 2016) + (i % 2 ? 0.01 : -0.01);
+    fc_series s = unbounded(5, t, y);
+    fc_fit f;
+    assert_int_equal(fc_fit_model(FM_LINEAR, &s, &f), 0);
+    fc_pred p;
+    assert_int_equal(fc_predict(&f, &s, 2025, 1, &p), 0);
+    assert_close(p.mean, 19, 0.05);
+    /* the damped trend skips a missing year: the same as feeding it its own
+     * one-step forecast there */
+    const rec *ht = get("holt.t"), *hy = get("holt.y"), *pa = get("holt.fixed.params");
+    double gt[16], gy[16], full[16], fitted[16];
+    int n = 0;
+    for (int i = 0; i < ht->n; i++)
+        if (i != 4) {
+            gt[n] = ht->v[i];
+            gy[n] = hy->v[i];
+            n++;
+        }
+    double l1, b1, l2, b2;
+    fc_damped_filter(gt, gy, n, pa->v[0], pa->v[1], pa->v[2], pa->v[3], pa->v[4], fitted, &l1,
+                     &b1);
+    /* full series with year 5 replaced by the forecast made for it */
+    memcpy(full, hy->v, sizeof(double) * (size_t)ht->n);
+    double l = pa->v[3], b = pa->v[4];
+    for (int i = 0; i < 4; i++) {
+        double yhat = l + pa->v[2] * b, e = full[i] - yhat;
+        l = yhat + pa->v[0] * e;
+        b = pa->v[2] * b + pa->v[0] * pa->v[1] * e;
+    }
+    full[4] = l + pa->v[2] * b;
+    fc_damped_filter(ht->v, full, ht->n, pa->v[0], pa->v[1], pa->v[2], pa->v[3], pa->v[4], NULL,
+                     &l2, &b2);
+    assert_digits(l1, l2, 12);
+    assert_digits(b1, b2, 12);
+    /* counts with a gap */
+    double c[5] = {12, 10, 7, 6, 3};
+    fc_series cs = unbounded(5, t, NULL);
+    cs.count = c;
+    assert_int_equal(fc_fit_model(FM_POISSON, &cs, &f), 0);
+    assert_true(f.b[1] < 0);
+}
+
+static void test_sdg_ratio(void **state)
+{
+    (void)state;
+    /* 10 -> 8 in 2 of 5 years, target 5: compound rates */
+    fc_sdg r = fc_sdg_ratio(10, 2020, 8, 2022, 5, 2025, -1, 0);
+    assert_true(r.ok && !r.linear);
+    double ca = pow(0.8, 0.5) - 1, cr = pow(0.5, 0.2) - 1;
+    assert_digits(r.ratio, -ca / fabs(cr), 12);
+    assert_string_equal(r.category, "acceleration_needed");
+    /* a zero target: absolute changes, no stand-in value */
+    r = fc_sdg_ratio(4, 2020, 2, 2022, 0, 2025, -1, 0);
+    assert_true(r.ok && r.linear);
+    assert_digits(r.ratio, (2.0 / 2) / (4.0 / 5), 12);
+    assert_string_equal(r.category, "on_track");
+    /* a zero base */
+    r = fc_sdg_ratio(0, 2020, 30, 2022, 100, 2025, 1, 0);
+    assert_true(r.linear);
+    assert_digits(r.ratio, 15.0 / 20, 12);
+    /* going the wrong way; and a met target */
+    r = fc_sdg_ratio(10, 2020, 12, 2022, 5, 2025, -1, 0);
+    assert_string_equal(r.category, "deterioration");
+    r = fc_sdg_ratio(10, 2020, 4, 2022, 5, 2025, -1, 1);
+    assert_string_equal(r.category, "target_achieved");
+}
+
+static void test_model_names(void **state)
+{
+    (void)state;
+    for (int m = 1; m < FM_NMODELS; m++)
+        assert_int_equal(fc_model_from_name(fc_model_name((fc_model)m)), m);
+    assert_int_equal(fc_model_from_name("holt-winters"), FM_NONE);
+    assert_string_equal(fc_status_name(FS_ON_TRACK), "on_track");
+}
+
+/* ---------- the whole stage ---------- */
+
+#define PDIR "tests/unit/plans"
+
+static char *run_stage(int year, forecast_set *keep)
+{
+    dictionary dict;
+    symtab syms;
+    catalogue cat;
+    plan p;
+    region_data *r;
+    diag_list d;
+    labels lb;
+    memset(&syms, 0, sizeof syms);
+    memset(&d, 0, sizeof d);
+    assert_int_equal(labels_load(&lb, "templates/labels.yaml", &d), 0);
+    assert_int_equal(dictionary_load(&dict, PDIR "/variables", &d), 0);
+    assert_int_equal(catalogue_load(&cat, PDIR "/catalogue.yaml", &dict, &syms, &d), 0);
+    model_env env = {&dict, &syms, &cat};
+    assert_int_equal(plan_load(&p, PDIR "/plan_forms.yaml", &env, &d), 0);
+    assert_int_equal(region_load(&r, &dict, PDIR "/data/testland", &d), 0);
+    eval_context ec;
+    memset(&ec, 0, sizeof ec);
+    ec.p = &p;
+    ec.cat = &cat;
+    ec.syms = &syms;
+    ec.dict = &dict;
+    ec.r = r;
+    ec.window[0] = 2021;
+    ec.window[1] = 2025;
+    evaluation ev;
+    assert_int_equal(evaluate_plan(&ev, &ec, STAGE_MIDTERM, year, &d), 0);
+    forecast_options o;
+    forecast_options_init(&o);
+    o.nsim = 2000;
+    forecast_set fs;
+    assert_int_equal(forecast_plan(&ev, &ec, &o, &lb, &fs), 0);
+    assert_int_equal(fs.ninds, ev.ninds);
+    for (int i = 0; i < fs.ninds; i++) {
+        const fc_indicator *fi = &fs.inds[i];
+        for (int k = 0; k < fi->ntargets; k++) {
+            const fc_target *ft = &fi->targets[k];
+            if (ev.inds[i].ind->kind != IND_QUANTITATIVE) {
+                assert_int_equal(ft->status, FS_NONE);
+                continue;
+            }
+            assert_true(ft->status >= FS_MET && ft->status <= FS_INSUFFICIENT);
+            if (ft->has_prob)
+                assert_true(ft->prob >= 0 && ft->prob <= 1);
+            if (ft->has_forecast)
+                assert_true(ft->lo95 <= ft->lo80 + 1e-9 && ft->hi80 <= ft->hi95 + 1e-9);
+            if (ev.inds[i].targets[k].due)
+                assert_true(ft->status == FS_MET || ft->status == FS_OFF_TRACK ||
+                            ft->status == FS_INSUFFICIENT);
+        }
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    write_series_csv_fc(f, &ev, &ec, &fs);
+    write_assessment_csv_fc(f, &ev, &ec, &lb, &fs);
+    fclose(f);
+    if (keep)
+        *keep = fs;
+    else
+        forecast_set_free(&fs);
+    evaluation_free(&ev);
+    region_free(r);
+    plan_free(&p);
+    catalogue_free(&cat);
+    symtab_free(&syms);
+    dictionary_free(&dict);
+    labels_free(&lb);
+    diag_free(&d);
+    return buf;
+}
+
+static void test_stage_deterministic(void **state)
+{
+    (void)state;
+    char *a = run_stage(2023, NULL), *b = run_stage(2023, NULL);
+    assert_string_equal(a, b);
+    /* forecast rows are there, marked as such */
+    assert_non_null(strstr(a, ",forecast,"));
+    assert_non_null(strstr(a, "kind,model,lower_80,upper_80,lower_95,upper_95"));
+    assert_non_null(strstr(a, "probability_met,forecast_status"));
+    free(a);
+    free(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_nist_norris),
+        cmocka_unit_test(test_nist_pontius),
+        cmocka_unit_test(test_ols_intervals_vs_statsmodels),
+        cmocka_unit_test(test_poisson_vs_statsmodels),
+        cmocka_unit_test(test_negbin_vs_statsmodels),
+        cmocka_unit_test(test_damped_fixed_vs_statsmodels),
+        cmocka_unit_test(test_damped_estimated_vs_statsmodels),
+        cmocka_unit_test(test_garwood_vs_scipy),
+        cmocka_unit_test(test_constant_series),
+        cmocka_unit_test(test_trending_series),
+        cmocka_unit_test(test_noisy_series),
+        cmocka_unit_test(test_all_zero_series),
+        cmocka_unit_test(test_single_point_series),
+        cmocka_unit_test(test_gappy_series),
+        cmocka_unit_test(test_sdg_ratio),
+        cmocka_unit_test(test_model_names),
+        cmocka_unit_test(test_stage_deterministic),
+    };
+    return cmocka_run_group_tests(tests, load_sm, free_sm);
+}

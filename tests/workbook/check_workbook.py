@@ -1,0 +1,457 @@
+#!/usr/bin/python3
+"""Independent checks of planeval's Excel workbooks (docs/workbook.md).
+
+usage: check_workbook.py [--templates DIR] [--no-libreoffice] [--sde-dir DIR] OUT_A OUT_B
+
+OUT_A and OUT_B are two `planeval run --out` directories written from the
+same inputs. Every out/<plan-id>/ of OUT_A must hold <plan-id>.xlsx next to
+its series.csv and assessment.csv. The workbooks are read with Debian's
+python3-openpyxl (and unzipped for the parts openpyxl does not model) and
+compared with the CSV files; a copy whose cached formula results have all
+been overwritten is recalculated by LibreOffice headless, which must give
+back the cached values. --sde-dir is a third run made with
+SOURCE_DATE_EPOCH=1700000000 (of one plan or more).
+
+Prints one line per check and ends with "N passed, M failed"; exits 1 on
+any failure.
+"""
+import csv
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+import openpyxl
+
+PASSED = 0
+FAILED = 0
+
+
+def report(ok, what, detail=""):
+    global PASSED, FAILED
+    if ok:
+        PASSED += 1
+        print("ok - " + what)
+    else:
+        FAILED += 1
+        print("FAIL - " + what + (": " + detail if detail else ""))
+    return ok
+
+
+def read_wording(path):
+    """The sections of a labels-style YAML file: {section: {code: text}}."""
+    sections, cur = {}, None
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            m = re.match(r"^([A-Za-z_][\w]*):\s*$", line)
+            if m:
+                cur = sections.setdefault(m.group(1), {})
+                continue
+            m = re.match(r'^\s+("[^"]*"|[^:]+):\s?(.*)$', line)
+            if m and cur is not None:
+                code = m.group(1).strip().strip('"')
+                text = m.group(2).strip()
+                if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+                    text = text[1:-1]
+                cur[code] = text
+    return sections
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def num_equal(a, b, rel=1e-12):
+    if a == b:
+        return True
+    return abs(a - b) <= rel * max(abs(a), abs(b))
+
+
+def is_empty(v):
+    return v is None or v == ""
+
+
+def cell_matches(csv_text, value, rel=1e-12):
+    if csv_text == "":
+        return is_empty(value)
+    if is_empty(value) or isinstance(value, str):
+        return False
+    return num_equal(float(csv_text), float(value), rel)
+
+
+def header_map(ws, row=1):
+    """Header text -> column number (the first column of that name)."""
+    heads = {}
+    for c in ws[row]:
+        if c.value is not None and c.value not in heads:
+            heads[c.value] = c.column
+    return heads
+
+
+def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile):
+    plan_id = os.path.basename(plan_dir.rstrip("/"))
+    path = os.path.join(plan_dir, plan_id + ".xlsx")
+    pre = plan_id + ": "
+    if not report(os.path.exists(path), pre + "workbook written", path):
+        return
+    sheet = wording["sheet"]
+    wb = openpyxl.load_workbook(path)
+    wbv = openpyxl.load_workbook(path, data_only=True)
+    series = read_csv(os.path.join(plan_dir, "series.csv"))
+    assessment = read_csv(os.path.join(plan_dir, "assessment.csv"))
+
+    # Sheets named in Chinese, in order.
+    want = [sheet[k] for k in ("overview", "indicators", "yearly", "inputs", "forecast",
+                               "charts", "milestones", "notes")]
+    report(wb.sheetnames == want, pre + "sheets " + " ".join(want), str(wb.sheetnames))
+    if wb.sheetnames != want:
+        return
+
+    # Document properties.
+    props = wb.properties
+    report(bool(props.title) and props.title.endswith(wording["props"]["title_suffix"]) and
+           assessment[0]["evaluation_year"] in (props.subject or ""),
+           pre + "document title and subject", "%s / %s" % (props.title, props.subject))
+    with zipfile.ZipFile(path) as z:
+        core = z.read("docProps/core.xml").decode()
+        custom = z.read("docProps/custom.xml").decode() if "docProps/custom.xml" in z.namelist() else ""
+        charts = sorted(n for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n))
+        chart_xml = {n: z.read(n).decode() for n in charts}
+        entries = [(i.filename, i.date_time) for i in z.infolist()]
+    report(plan_id in custom and plan_id in (props.keywords or ""), pre + "plan id in properties")
+    year = assessment[0]["evaluation_year"]
+    report("<dcterms:created xsi:type=\"dcterms:W3CDTF\">%s-12-31T00:00:00Z" % year in core,
+           pre + "created date is 31 December of the evaluation year")
+    report(all(dt == (1980, 1, 1, 0, 0, 0) for _, dt in entries), pre + "zip entries carry no clock time")
+
+    # 指标: every assessment column, every row, the same values.
+    ws = wb[sheet["indicators"]]
+    wsv = wbv[sheet["indicators"]]
+    heads = header_map(wsv)
+    cols = {}
+    missing = []
+    for code in assessment[0].keys():
+        zh = wording["assessment"].get(code, code)
+        if zh in heads:
+            cols[code] = heads[zh]
+        else:
+            missing.append(code)
+    report(not missing, pre + "指标 has every assessment.csv column", ",".join(missing))
+    report(wsv.max_row - 1 == len(assessment), pre + "指标 has one row per target",
+           "%d rows, %d targets" % (wsv.max_row - 1, len(assessment)))
+    bad = []
+    for i, row in enumerate(assessment):
+        for code, col in cols.items():
+            v = wsv.cell(row=i + 2, column=col).value
+            t = row[code]
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                ok = t != "" and num_equal(float(t), float(v))
+            else:
+                ok = (v or "") == t
+            if not ok:
+                bad.append("%s/%s: %r vs %r" % (row["indicator_id"], code, v, t))
+    report(not bad, pre + "指标 values equal assessment.csv", "; ".join(bad[:5]))
+    report(ws.freeze_panes is not None and ws.auto_filter.ref is not None,
+           pre + "指标 frozen header and autofilter")
+
+    # 年度数据: cached values equal series.csv; formulas over 原始数据.
+    ws = wb[sheet["yearly"]]
+    wsv = wbv[sheet["yearly"]]
+    yw = wording["yearly"]
+    years = {c.value: c.column for c in wsv[1] if isinstance(c.value, int)}
+    rows = {}
+    for r in range(2, wsv.max_row + 1):
+        key = (wsv.cell(row=r, column=1).value, wsv.cell(row=r, column=3).value)
+        rows[key] = r
+    forecasts = [s for s in series if s.get("kind") == "forecast"]
+    series = [s for s in series if s.get("kind", "observed") != "forecast"]
+    bad, nvalues = [], 0
+    for s in series:
+        y = int(s["year"])
+        for part, colname in (("value", "value"), ("numerator", "numerator"),
+                              ("denominator", "denominator")):
+            if part != "value" and s["numerator"] == "" and s["denominator"] == "" and s["scale"] == "":
+                continue
+            r = rows.get((s["indicator_id"], yw[part]))
+            if r is None or y not in years:
+                bad.append("%s %s %d: no cell" % (s["indicator_id"], part, y))
+                continue
+            v = wsv.cell(row=r, column=years[y]).value
+            nvalues += 1
+            if not cell_matches(s[colname], v):
+                bad.append("%s %s %d: %r vs %r" % (s["indicator_id"], part, y, v, s[colname]))
+    report(not bad and nvalues > 0, pre + "年度数据 cached values equal series.csv (%d cells)" % nvalues,
+           "; ".join(bad[:5]))
+    inputs_name = sheet["inputs"]
+    nformula, uncommented, errors = 0, [], []
+    for r in range(2, ws.max_row + 1):
+        for y, c in years.items():
+            cell = ws.cell(row=r, column=c)
+            if cell.value is None and cell.comment is None:
+                continue
+            if cell.data_type == "f" and ("'%s'!" % inputs_name) in cell.value:
+                nformula += 1
+            elif cell.data_type == "f":
+                errors.append(cell.coordinate + " formula not over " + inputs_name)
+            elif cell.comment is None:
+                uncommented.append(cell.coordinate)
+            v = wsv.cell(row=r, column=c).value
+            if isinstance(v, str) and v.startswith("#"):
+                errors.append("%s cached %s" % (cell.coordinate, v))
+    report(nformula > 0 and not errors, pre + "年度数据 values are formulas over %s (%d)" % (inputs_name, nformula),
+           "; ".join(errors[:5]))
+    report(not uncommented, pre + "年度数据 values without a formula carry a comment", ",".join(uncommented[:10]))
+    not_app = [s for s in series if s["state"] == "not_applicable"]
+    if not_app:
+        s = not_app[0]
+        cell = ws.cell(row=rows[(s["indicator_id"], yw["value"])], column=years[int(s["year"])])
+        report(cell.comment is not None, pre + "not-applicable value is blank with a comment (%s %s)"
+               % (s["indicator_id"], s["year"]))
+    # Number formats: percent indicators show a % suffix without scaling.
+    pct = [s for s in series if s["unit"] == "%" and s["state"] == "ok"]
+    if pct:
+        s = pct[0]
+        cell = ws.cell(row=rows[(s["indicator_id"], yw["value"])], column=years[int(s["year"])])
+        report('"%"' in cell.number_format and "%" not in cell.number_format.replace('"%"', ""),
+               pre + "percent indicator format %s" % cell.number_format)
+    width_b = ws.column_dimensions["B"].width or 0
+    report(width_b >= 20, pre + "年度数据 name column fitted to Chinese text (width %s)" % width_b)
+    report(ws.freeze_panes == "D2" and ws.auto_filter.ref is not None,
+           pre + "年度数据 frozen header and key columns, autofilter", str(ws.freeze_panes))
+
+    # 原始数据: inputs with unit and source file.
+    wi = wb[sheet["inputs"]]
+    ih = header_map(wi)
+    iw = wording["inputs"]
+    kinds = [wi.cell(row=r, column=ih[iw["kind"]]).value for r in range(2, wi.max_row + 1)]
+    sources = [wi.cell(row=r, column=ih[iw["source"]]).value for r in range(2, wi.max_row + 1)
+               if wi.cell(row=r, column=ih[iw["kind"]]).value == iw["data"]]
+    report(iw["data"] in kinds and all(s and s.endswith(".csv") or (iw["no_file"] in (s or ""))
+                                       for s in sources),
+           pre + "原始数据 data rows name their source file")
+
+    # Charts: one per count-based rate and per numeric target.
+    want_ids = set()
+    quantitative = {s["indicator_id"] for s in series}
+    for s in series:
+        if s["count_variable"]:
+            want_ids.add(s["indicator_id"])
+    for a in assessment:
+        if a["indicator_id"] in quantitative and (
+                a["comparator"] in ("<=", "<", ">=", ">", "==", "zero") or a["limit"] != ""):
+            want_ids.add(a["indicator_id"])
+    titles = []
+    for xml in chart_xml.values():
+        m = re.search(r"<c:title>.*?</c:title>", xml, re.S)
+        titles.append("".join(re.findall(r"<a:t>([^<]*)</a:t>", m.group(0))) if m else "")
+    have = {t.split(" ")[0] for t in titles}
+    lack = sorted(want_ids - have)
+    report(charts and not lack, pre + "native line charts: %d (every count rate and numeric target)" % len(charts),
+           "no chart for " + ",".join(lack[:10]))
+    report(all("<c:lineChart>" in x for x in chart_xml.values()), pre + "charts are line charts")
+    report(len(wb[sheet["charts"]]._charts) == len(charts), pre + "charts placed on " + sheet["charts"])
+
+    # 总览: status cells coloured by conditional formatting on the text.
+    wo = wb[sheet["overview"]]
+    statuses = labels["status"]
+    formulas = []
+    for cf in wo.conditional_formatting:
+        for rule in cf.rules:
+            formulas.extend(rule.formula or [])
+    lack = [t for t in statuses.values() if '"%s"' % t not in formulas]
+    report(not lack, pre + "总览 conditional formatting keyed on every status text", ",".join(lack))
+    oh = header_map(wo, 4)
+    status_col = oh.get(wording["overview"]["status"])
+    static = []
+    types = []
+    for r in range(5, wo.max_row + 1):
+        c = wo.cell(row=r, column=status_col)
+        if c.value in statuses.values() and c.fill is not None and c.fill.fill_type not in (None, "none"):
+            static.append(c.coordinate)
+        t = wo.cell(row=r, column=oh[wording["overview"]["type"]]).value
+        if c.value in statuses.values():
+            types.append(t)
+    report(not static, pre + "总览 status cells have no static fill", ",".join(static[:5]))
+    binding = wording["type"]["binding"]
+    first_other = next((i for i, t in enumerate(types) if t != binding), len(types))
+    report(binding not in types[first_other:], pre + "总览 binding (%s) targets first" % binding)
+    report(len(types) == len(assessment), pre + "总览 lists every target")
+    wov = wbv[sheet["overview"]]
+    counts = {}
+    for r in range(5, wov.max_row + 1):
+        for c in range(status_col + 1, wov.max_column + 1):
+            if wov.cell(row=r, column=c).value in statuses.values() and \
+                    isinstance(wov.cell(row=r, column=c + 1).value, int):
+                counts[wov.cell(row=r, column=c).value] = wov.cell(row=r, column=c + 1).value
+    want_counts = {}
+    for a in assessment:
+        want_counts[a["status_zh"]] = want_counts.get(a["status_zh"], 0) + 1
+    report(all(counts.get(k, 0) == v for k, v in want_counts.items()) and
+           sum(counts.values()) == len(assessment), pre + "总览 counts by status", str(counts))
+
+    # Print setup on every table sheet.
+    bad = []
+    for name in (sheet["overview"], sheet["indicators"], sheet["yearly"], sheet["inputs"],
+                 sheet["forecast"], sheet["milestones"], sheet["notes"]):
+        w = wb[name]
+        ps = w.page_setup
+        if ps.orientation != "landscape" or str(ps.paperSize) != "9" or \
+                not w.sheet_properties.pageSetUpPr or not w.sheet_properties.pageSetUpPr.fitToPage or \
+                str(ps.fitToWidth) not in ("1", "None"):
+            bad.append(name)
+        if name != sheet["notes"] and not w.print_title_rows:
+            bad.append(name + " (header rows)")
+    report(not bad, pre + "print setup: A4 landscape, fit to width, header rows repeated", ",".join(bad))
+
+    # 里程碑: every milestone and qualitative target, with its status.
+    wm = wb[sheet["milestones"]]
+    nm = sum(1 for a in assessment if a["kind"] != "quantitative")
+    report(wm.max_row - 1 == nm, pre + "里程碑 lists %d milestones and qualitative items" % nm,
+           "%d rows" % (wm.max_row - 1))
+
+    # 预测: observed series, and the forecasts of series.csv (kind forecast).
+    wf = wbv[sheet["forecast"]]
+    report(wf.max_row > 2, pre + "预测 holds observed series")
+    if forecasts:
+        fyears = {c.value: c.column for c in wf[2] if isinstance(c.value, int)}
+        frows = {}
+        for r in range(3, wf.max_row + 1):
+            frows[(wf.cell(row=r, column=1).value, wf.cell(row=r, column=3).value)] = r
+        bad = []
+        for s in forecasts:
+            for code, col in (("forecast", "value"), ("lower80", "lower_80"), ("upper80", "upper_80"),
+                              ("lower95", "lower_95"), ("upper95", "upper_95")):
+                r = frows.get((s["indicator_id"], yw[code]))
+                y = int(s["year"])
+                v = wf.cell(row=r, column=fyears[y]).value if r and y in fyears else "(no cell)"
+                if not cell_matches(s[col], v):
+                    bad.append("%s %s %d: %r vs %r" % (s["indicator_id"], code, y, v, s[col]))
+        report(not bad, pre + "预测 forecasts and intervals equal series.csv (%d years)" % len(forecasts),
+               "; ".join(bad[:5]))
+
+    # Byte-identical second run.
+    other = os.path.join(other_dir, plan_id, plan_id + ".xlsx")
+    with open(path, "rb") as f1:
+        a = f1.read()
+    with open(other, "rb") as f2:
+        b = f2.read()
+    report(a == b, pre + "two runs byte-identical (%d bytes)" % len(a))
+    p3 = os.path.join(sde_dir, plan_id, plan_id + ".xlsx") if sde_dir else None
+    if p3 and os.path.exists(p3):
+        with zipfile.ZipFile(p3) as z:
+            core3 = z.read("docProps/core.xml").decode()
+        report("2023-11-14T22:13:20Z" in core3, pre + "SOURCE_DATE_EPOCH sets the created date")
+
+    if use_lo:
+        check_recalc(path, wb, wbv, pre, lo_profile)
+
+
+def check_recalc(path, wb, wbv, pre, lo_profile):
+    """LibreOffice recalculates a copy whose cached results are all wrong."""
+    tmp = tempfile.mkdtemp(prefix="wbcheck.")
+    try:
+        tampered = os.path.join(tmp, "tampered.xlsx")
+        n = 0
+        with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tampered, "w", zipfile.ZIP_DEFLATED) as zout:
+            for item in zin.infolist():
+                data = zin.read(item.filename)
+                if item.filename.startswith("xl/worksheets/sheet"):
+                    s, k = re.subn(r"(<f>[^<]*</f>)<v>[^<]*</v>", r"\1<v>-12345</v>", data.decode())
+                    n += k
+                    data = s.encode()
+                zout.writestr(item, data)
+        out = os.path.join(tmp, "out")
+        r = subprocess.run(["soffice", "-env:UserInstallation=file://" + lo_profile, "--headless",
+                            "--norestore", "--convert-to", "xlsx", "--outdir", out, tampered],
+                           capture_output=True, text=True, timeout=300)
+        lo_path = os.path.join(out, "tampered.xlsx")
+        if not report(r.returncode == 0 and os.path.exists(lo_path),
+                      pre + "LibreOffice headless conversion", r.stderr[-300:]):
+            return
+        lo = openpyxl.load_workbook(lo_path, data_only=True)
+        total, bad = 0, []
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if c.data_type != "f":
+                        continue
+                    total += 1
+                    a = wbv[ws.title][c.coordinate].value
+                    b = lo[ws.title][c.coordinate].value
+                    if is_empty(a):
+                        ok = is_empty(b)
+                    else:
+                        ok = isinstance(b, (int, float)) and math.isclose(a, b, rel_tol=1e-9, abs_tol=0.0)
+                    if not ok:
+                        bad.append("%s!%s %r vs %r" % (ws.title, c.coordinate, a, b))
+        report(total == n and total > 0 and not bad,
+               pre + "LibreOffice recalculation gives the cached values (%d formulas)" % total,
+               "; ".join(bad[:5]))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main(argv):
+    templates = "templates"
+    use_lo = True
+    sde_dir = None
+    args = []
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--templates":
+            templates = argv[i + 1]
+            i += 2
+        elif argv[i] == "--no-libreoffice":
+            use_lo = False
+            i += 1
+        elif argv[i] == "--sde-dir":
+            sde_dir = argv[i + 1]
+            i += 2
+        else:
+            args.append(argv[i])
+            i += 1
+    if len(args) != 2:
+        print(__doc__)
+        return 2
+    wording = read_wording(os.path.join(templates, "workbook.yaml"))
+    labels = read_wording(os.path.join(templates, "labels.yaml"))
+    out_a, out_b = args
+    plans = sorted(d for d in os.listdir(out_a)
+                   if os.path.exists(os.path.join(out_a, d, "assessment.csv")))
+    report(len(plans) > 0, "plans evaluated: " + " ".join(plans))
+    lo_profile = None
+    if use_lo:
+        if not report(shutil.which("soffice") is not None, "LibreOffice (soffice) installed"):
+            use_lo = False
+        else:
+            lo_profile = tempfile.mkdtemp(prefix="wbcheck-lo.")
+            os.makedirs(os.path.join(lo_profile, "user"))
+            # Recalculate every formula on load, whatever the file says.
+            with open(os.path.join(lo_profile, "user", "registrymodifications.xcu"), "w") as f:
+                f.write('<?xml version="1.0" encoding="UTF-8"?>\n'
+                        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+                        'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+                        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+                        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+                        '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
+                        '</oor:items>\n')
+    try:
+        for p in plans:
+            check_plan(os.path.join(out_a, p), out_b, sde_dir, wording, labels, use_lo, lo_profile)
+    finally:
+        if lo_profile:
+            shutil.rmtree(lo_profile, ignore_errors=True)
+    print("%d passed, %d failed" % (PASSED, FAILED))
+    return 1 if FAILED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
