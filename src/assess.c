@@ -357,11 +357,11 @@ static void judge_change(const eval_context *ec, const indicator_result *ir, tar
         int ok;
         if (t->op == OP_DECREASE) {
             tr->change_pct = (B - C) / B * 100;
-            tr->limit = B * (1 - by / 100);
+            tr->limit = B * (100 - by) / 100; /* fewer rounding steps than B * (1 - by/100) */
             ok = t->has_by ? tr->change_pct >= by - tol(by) : C < B - tol(B);
         } else {
             tr->change_pct = (C - B) / B * 100;
-            tr->limit = B * (1 + by / 100);
+            tr->limit = B * (100 + by) / 100;
             ok = t->has_by ? tr->change_pct >= by - tol(by) : C > B + tol(B);
         }
         tr->status = ok ? V_MET : V_NOT_MET;
@@ -410,7 +410,8 @@ static void judge_tracked(const eval_context *ec, const indicator_result *ir, ta
             set_detail(tr, "completed %s%s (due %d)", date, on_time ? "" : ", late", t->year);
         } else {
             tr->status = tr->due ? V_NOT_MET : V_NOT_YET_DUE;
-            tr->progress = 0;
+            if (!tr->due)
+                tr->progress = 0;
             set_detail(tr, "%s as of %s (due %d)%s", last->status, date, t->year,
                        tr->due ? ": overdue" : "");
         }
@@ -423,7 +424,8 @@ static void judge_tracked(const eval_context *ec, const indicator_result *ir, ta
                        last->status, date);
         } else {
             tr->status = !tr->due ? V_NOT_YET_DUE : achieved ? V_MET : V_NOT_MET;
-            tr->progress = achieved;
+            if (!tr->due)
+                tr->progress = achieved;
             set_detail(tr, "rated %s as of %s (due %d)", last->status, date, t->year);
         }
     }
@@ -462,7 +464,8 @@ static void judge_target(const eval_context *ec, const indicator_result *ir, con
     collect_window(ec, ir, t, tr->window, tr->count_var, &w);
     if (w.excluded)
         tr->excluded_years = xstrdup(w.excluded);
-    if (w.missing)
+    /* A change target reads its own years (judge_change names any missing). */
+    if (w.missing && t->op != OP_DECREASE && t->op != OP_INCREASE)
         tr->missing_years = xstrdup(w.missing);
     if (tr->count_var >= 0) {
         if (t->agg == AGG_YEAR || t->op == OP_DECREASE || t->op == OP_INCREASE)

@@ -2804,11 +2804,12 @@ static int draw_accidents(canvas *c, const void *argp)
                 fmt_value(v, 0, n, sizeof n);
                 kv sv[] = {{"grade", dd->values[j]}, {"n", n}};
                 char *sl = expand(T(c, "legend", "serious"), sv, 2);
-                double tw2 = text_w(c, sl, FS_SMALL, 1);
+                /* swatch and words centred together over the bar */
+                double tw2 = text_w(c, sl, FS_SMALL, 1), x0 = cx - (tw2 + 6) / 2;
                 set_colour(cr, cat_fill(0, j));
-                cairo_rectangle(cr, cx - tw2 / 2 - 6, ty - FS_SMALL * 0.62, 4, 4);
+                cairo_rectangle(cr, x0, ty - FS_SMALL * 0.62, 4, 4);
                 cairo_fill(cr);
-                text_at(c, sl, cx + 2.5, ty, FS_SMALL, 1, AL_CENTER, COL_TEXT);
+                text_at(c, sl, x0 + 6, ty, FS_SMALL, 1, AL_LEFT, COL_TEXT);
                 free(sl);
             }
         }

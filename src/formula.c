@@ -568,6 +568,15 @@ static int parse_filter(parser *p, int var_id, formula_filter **out, int *nout)
                 free(dim);
                 goto fail;
             }
+        /* An unknown dimension is reported at its name, not at its value. */
+        if (p->env && p->env->check_filter) {
+            char msg[400] = "";
+            if (p->env->check_filter(p->env->ctx, var_id, dim, NULL, msg, sizeof msg) != 0) {
+                fail(p, p->cur.off, "%s", msg[0] ? msg : "unknown dimension");
+                free(dim);
+                goto fail;
+            }
+        }
         formula_filter *ff = ARRAY_PUSH(fl, n, cap);
         ff->dim = dim;
         ff->values = NULL;

@@ -78,7 +78,8 @@ typedef struct formula_filter {
  * a known name, -1 for an unknown one; then suggest() (may be NULL) writes
  * the nearest known names, e.g. "ps_deaths, nd_deaths", into buf.
  * check_filter() (may be NULL) returns 0 if dim=value is valid for the
- * variable, else -1 with a message in msg.
+ * variable (value NULL: only the dimension is checked), else -1 with a
+ * message in msg.
  */
 typedef struct formula_env {
     int (*resolve)(void *ctx, const char *name, ref_kind *kind, int *id);

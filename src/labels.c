@@ -36,6 +36,7 @@ int labels_load(labels *l, const char *path, diag_list *d)
             e->section = xstrdup(section);
             e->code = xstrdup(code);
             e->text = xstrdup(text);
+            e->section_line = ynode_line(ymap_key(&y, root, i));
         }
     }
     ydoc_free(&y);
@@ -70,8 +71,12 @@ const char *label(const labels *l, const char *section, const char *code)
 void labels_require(const labels *l, const char *path, const char *section,
                     const char *const *codes, diag_list *d)
 {
+    int line = 0;
+    for (size_t i = 0; i < l->n && !line; i++)
+        if (strcmp(l->items[i].section, section) == 0)
+            line = l->items[i].section_line;
     for (const char *const *c = codes; *c; c++)
         if (!find(l, section, *c))
-            diag_add(d, DIAG_ERROR, path, 0, 0, "labels: section '%s' lacks code '%s'", section,
-                     *c);
+            diag_add(d, DIAG_ERROR, path, line, 0, "labels: section '%s' lacks code '%s'",
+                     section, *c);
 }

@@ -10,6 +10,7 @@
 
 typedef struct label_entry {
     char *section, *code, *text;
+    int section_line; /* where the section starts in the file, for messages */
 } label_entry;
 
 typedef struct labels {

@@ -203,7 +203,7 @@ static int session_open(session *s, const options *o)
         s->have_cat = catalogue_load(&s->cat, path, &s->dict, &s->syms, &s->diags) == 0;
         free(path);
     }
-    return s->have_labels && s->have_dict && s->have_cat ? 0 : -1;
+    return s->have_labels && s->have_dict && s->have_cat && diag_errors(&s->diags) == 0 ? 0 : -1;
 }
 
 static void session_close(session *s)
@@ -225,7 +225,8 @@ static void session_close(session *s)
 }
 
 /* Region data, loaded once per region (two plans may share a county). */
-static region_data *session_region(session *s, const char *region, diag_list *d)
+static region_data *session_region(session *s, const char *region, const plan *where,
+                                   diag_list *d)
 {
     region_cache *c = &s->regions;
     for (size_t i = 0; i < c->n; i++)
@@ -236,7 +237,9 @@ static region_data *session_region(session *s, const char *region, diag_list *d)
     int failed = 0;
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        diag_add(d, DIAG_ERROR, dir, 0, 0, "no data directory for region '%s'", region);
+        diag_add(d, DIAG_ERROR, where ? where->path : dir, where ? where->region_line : 0,
+                 where ? where->region_col : 0, "no data directory %s for region '%s'", dir,
+                 region);
         failed = 1;
     } else if (region_load(&r, &s->dict, dir, d) != 0) {
         failed = 1;
@@ -314,7 +317,7 @@ static int process_plan(session *s, const char *file, plan_action act, void *arg
     size_t before = diag_errors(&s->diags);
     int rc = EXIT_PROBLEMS;
     if (plan_load(&p, file, &env, &s->diags) == 0) {
-        region_data *r = session_region(s, p.region, &s->diags);
+        region_data *r = session_region(s, p.region, &p, &s->diags);
         if (r) {
             check_milestones(&p, r, &s->diags);
             check_tables_present(&p, &s->dict, r, &s->diags);

@@ -101,13 +101,45 @@ int outset_commit(out_set *s, diag_list *d)
         outset_abort(s);
         return -1;
     }
+    /*
+     * Keep the previous version of each file under a backup name (a hard
+     * link, so the final name never disappears), then rename the new files
+     * into place. If one rename fails, the ones already done are undone from
+     * the backups: the directory ends as it was before the run.
+     */
+    char **backup = xcalloc(s->n ? s->n : 1, sizeof(char *));
     for (size_t i = 0; i < s->n; i++) {
-        if (rename(s->files[i].tmp_path, s->files[i].final_path) != 0) {
-            diag_add(d, DIAG_ERROR, s->files[i].final_path, 0, 0, "cannot rename into place: %s",
-                     strerror(errno));
-            failed = 1;
+        backup[i] = xasprintf("%s.bak", s->files[i].tmp_path);
+        unlink(backup[i]);
+        if (link(s->files[i].final_path, backup[i]) != 0) {
+            free(backup[i]); /* no previous version (or not a plain file) */
+            backup[i] = NULL;
         }
     }
+    size_t done = 0;
+    for (; done < s->n; done++) {
+        if (rename(s->files[done].tmp_path, s->files[done].final_path) != 0) {
+            diag_add(d, DIAG_ERROR, s->files[done].final_path, 0, 0,
+                     "cannot rename into place: %s; the previous results were restored",
+                     strerror(errno));
+            failed = 1;
+            break;
+        }
+    }
+    if (failed) {
+        for (size_t i = 0; i < done; i++) {
+            if (backup[i])
+                rename(backup[i], s->files[i].final_path);
+            else
+                unlink(s->files[i].final_path);
+        }
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        if (backup[i])
+            unlink(backup[i]); /* ENOENT after a restore is fine */
+        free(backup[i]);
+    }
+    free(backup);
     outset_abort(s); /* frees; the temporaries are gone after rename */
     return failed ? -1 : 0;
 }

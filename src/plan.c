@@ -1112,6 +1112,8 @@ static void load_plan_header(ydoc *y, ynode *pm, plan *p, diag_list *d)
                   "region '%s' must be 1-64 letters, digits, '-' or '_' (it names data/<region>/)",
                   s);
         p->region = xstrdup(s);
+        p->region_line = ynode_line(ymap_get(y, pm, "region"));
+        p->region_col = ynode_col(ymap_get(y, pm, "region"));
     }
     const char *title = NULL, *rn = NULL;
     yget_str(y, pm, "title", 1, &title, d);

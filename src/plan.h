@@ -148,6 +148,7 @@ typedef struct group_def {
 typedef struct plan {
     char *path;
     char *id, *title, *region, *region_name;
+    int region_line, region_col; /* where `region:` is written, for messages */
     char *document, *source_file, *issuer, *issued, *notes;
     int period[2];
     int baseline_period[2];

@@ -302,8 +302,11 @@ char *format_number(double v, char *buf)
 {
     if (v == 0)
         v = 0; /* no "-0" */
-    snprintf(buf, 32, "%.15g", v);
-    if (strtod(buf, NULL) != v)
-        snprintf(buf, 32, "%.17g", v);
+    /* The fewest significant digits that read back as the same double. */
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, 32, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
     return buf;
 }

@@ -1,0 +1,134 @@
+#!/bin/sh
+# tests/pdf/run.sh - renders the PDF reports of the sample plans and checks
+# them with real readers (docs/templates.md, "Tests"):
+#   - `planeval run` writes brief.pdf and report.pdf for every plan, with no
+#     PDF or template warning (a missing glyph, a text wider than its box);
+#   - qpdf --check is clean; pdffonts: every font embedded TrueType with a
+#     ToUnicode map; every character drawn has its outline in the subset
+#     (fontTools, when installed);
+#   - pdftotext: every indicator's name and current value are in the report;
+#     no line starts with ，。、；：？！）」 or ends with （「; every word lies
+#     inside the page margins; a page with a table shows its header;
+#   - the brief has at most 4 pages and its red flags on page 1;
+#   - the report has bookmarks that land on their headings, and a table of
+#     contents that gives each heading's page;
+#   - two runs give byte-identical PDFs; SOURCE_DATE_EPOCH sets their date;
+#   - a template with an unknown placeholder or section kind is refused with
+#     its file and line, and nothing is written.
+# Ends with "N passed, M failed"; exit status 1 if any check failed.
+#
+# PLANEVAL: the binary (default build/planeval).
+set -u
+cd "$(dirname "$0")/../.."
+PLANEVAL=${PLANEVAL:-build/planeval}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT INT TERM
+LOG="$TMP/results"
+: >"$LOG"
+
+pass() { echo "ok $1" | tee -a "$LOG"; }
+fail() { echo "FAIL $1" | tee -a "$LOG"; }
+
+if [ ! -x "$PLANEVAL" ]; then
+    echo "tests/pdf/run.sh: $PLANEVAL not built (make planeval)" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+# fontTools lives in Debian's python3-fonttools; a pyenv python may lack it.
+PY=python3
+for p in python3 /usr/bin/python3; do
+    if "$p" -c 'import fontTools' 2>/dev/null; then PY=$p; break; fi
+done
+
+# 1. the sample plans, twice, with the dates from the evaluation year
+unset SOURCE_DATE_EPOCH
+"$PLANEVAL" run --force --out "$TMP/a" -q 2>"$TMP/a.err"
+rc_a=$?
+"$PLANEVAL" run --force --out "$TMP/b" -q 2>"$TMP/b.err"
+rc_b=$?
+[ $rc_a -eq 0 ] && [ $rc_b -eq 0 ] && pass "planeval run exits 0" ||
+    { fail "planeval run exits 0 (got $rc_a, $rc_b)"; head -20 "$TMP/a.err" >&2; }
+if grep -E "PDF|report template|brief" "$TMP/a.err" >"$TMP/pdfwarn"; then
+    fail "no PDF or template warnings"
+    head -5 "$TMP/pdfwarn" >&2
+else
+    pass "no PDF or template warnings (glyphs, boxes, placeholders)"
+fi
+
+# 2. the files, by reading them
+"$PY" tests/pdf/check.py "$TMP/a" 2>&1 | tee -a "$LOG"
+
+# 3. determinism
+n=0
+diffs=0
+for f in $(cd "$TMP/a" && find . -name '*.pdf' | sort); do
+    n=$((n + 1))
+    cmp -s "$TMP/a/$f" "$TMP/b/$f" || { diffs=$((diffs + 1)); echo "   differs: $f" >&2; }
+done
+[ $n -gt 0 ] && [ $diffs -eq 0 ] && pass "two runs give byte-identical PDFs ($n files)" ||
+    fail "two runs give byte-identical PDFs ($diffs of $n differ)"
+plan=$(cd "$TMP/a" && ls -d */ | tr -d / | head -1)
+year=$(awk -F, 'NR == 2 { print $3 }' "$TMP/a/$plan/assessment.csv")
+if pdfinfo "$TMP/a/$plan/brief.pdf" | grep -q "CreationDate:.*Dec 31 .*$year"; then
+    pass "without SOURCE_DATE_EPOCH the date is 31 December $year"
+else
+    fail "without SOURCE_DATE_EPOCH the date is 31 December $year"
+fi
+SOURCE_DATE_EPOCH=1700000000 "$PLANEVAL" run --force --out "$TMP/c" -q "$plan" 2>/dev/null
+if pdfinfo "$TMP/c/$plan/report.pdf" | grep -q "CreationDate:.*Nov 14 22:13:20 2023" &&
+    pdfinfo "$TMP/c/$plan/report.pdf" | grep -q "ModDate:.*Nov 14 22:13:20 2023"; then
+    pass "SOURCE_DATE_EPOCH sets the creation and modification dates"
+else
+    fail "SOURCE_DATE_EPOCH sets the creation and modification dates"
+fi
+
+# 4. broken templates are refused with file and line
+mkdir -p "$TMP/tpl"
+cp templates/*.yaml "$TMP/tpl/"
+sed -i 's/{plan_title}{stage}报告/{plan_titel}{stage}报告/' "$TMP/tpl/report.yaml"
+"$PLANEVAL" run --force --out "$TMP/d" --templates "$TMP/tpl" -q "$plan" 2>"$TMP/d.err"
+rc=$?
+if [ $rc -ne 0 ] && grep -q "report.yaml:[0-9]*: error: .*unknown placeholder {plan_titel}" "$TMP/d.err" &&
+    [ ! -e "$TMP/d/$plan/report.pdf" ]; then
+    pass "an unknown placeholder is an error with file and line; nothing written"
+else
+    fail "an unknown placeholder is an error with file and line; nothing written (rc $rc)"
+    cat "$TMP/d.err" >&2
+fi
+cp templates/report.yaml "$TMP/tpl/"
+sed -i 's/  - kind: milestones/  - kind: milestone/' "$TMP/tpl/brief.yaml"
+"$PLANEVAL" run --force --out "$TMP/e" --templates "$TMP/tpl" -q "$plan" 2>"$TMP/e.err"
+rc=$?
+if [ $rc -ne 0 ] && grep -q "brief.yaml:[0-9]*: error: section [0-9]*: unknown kind 'milestone'" "$TMP/e.err"; then
+    pass "an unknown section kind is an error with file and line"
+else
+    fail "an unknown section kind is an error with file and line (rc $rc)"
+    cat "$TMP/e.err" >&2
+fi
+# reordering and leaving out sections needs no code: the brief without its problems
+cp templates/brief.yaml "$TMP/tpl/"
+"$PY" - "$TMP/tpl/brief.yaml" <<'EOF'
+import re, sys
+p = sys.argv[1]
+s = open(p, encoding="utf-8").read()
+# move the red flags before the headline, drop the problems section
+parts = re.split(r"(?m)^(?=  - kind: )", s)
+head, secs = parts[0], parts[1:]
+kinds = [re.match(r"  - kind: (\w+)", x).group(1) for x in secs]
+order = [kinds.index(k) for k in ["title", "red_flags", "headline", "attention", "milestones", "note"]]
+open(p, "w", encoding="utf-8").write(head + "".join(secs[i] for i in order))
+EOF
+"$PLANEVAL" run --force --out "$TMP/f" --templates "$TMP/tpl" -q "$plan" 2>"$TMP/f.err"
+if [ $? -eq 0 ] && pdftotext -l 1 "$TMP/f/$plan/brief.pdf" - | tr -d ' \n' |
+    grep -q "一、重大风险提示.*二、总体情况" &&
+    ! pdftotext "$TMP/f/$plan/brief.pdf" - | grep -q "问题和建议"; then
+    pass "sections are reordered and left out through the template alone"
+else
+    fail "sections are reordered and left out through the template alone"
+    cat "$TMP/f.err" >&2
+fi
+
+p=$(grep -c "^ok" "$LOG")
+f=$(grep -c "^FAIL" "$LOG")
+echo "$p passed, $f failed"
+[ "$f" -eq 0 ]
