@@ -84,7 +84,7 @@ static const char *const req_title[] = {"indicator", "overview", "overview_part"
                                         "accidents_grade", "accidents_sector", "reserves", NULL};
 static const char *const req_legend[] = {"observed", "target", "target_at", "baseline",
                                          "forecast", "band80", "band95", "missing",
-                                         "not_applicable", "eval_year", "plan_period", "serious", NULL};
+                                         "not_applicable", "eval_year", "plan_period", "serious", "average", NULL};
 static const char *const req_axis[] = {"unit", "accidents", "reserves", "norm", NULL};
 static const char *const req_verdict[] = {
     "target_cmp", "target_zero", "target_decrease", "target_increase", "target_decrease_any",
@@ -497,18 +497,20 @@ static void text_vertical(canvas *c, const char *s, double x, double y, double s
 
 /* ---------- shapes and lines ---------- */
 
-enum { LS_SOLID, LS_DASHED, LS_DOTTED, LS_SHORTDASH };
+enum { LS_SOLID, LS_DASHED, LS_DOTTED, LS_SHORTDASH, LS_DASHDOT };
 
 static void line_style(cairo_t *cr, int style, double width)
 {
     cairo_set_line_width(cr, width);
     cairo_set_line_cap(cr, style == LS_DOTTED ? CAIRO_LINE_CAP_ROUND : CAIRO_LINE_CAP_BUTT);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    static const double dashed[] = {5.0, 2.5}, dotted[] = {0.01, 2.2}, shortdash[] = {2.6, 1.8};
+    static const double dashed[] = {5.0, 2.5}, dotted[] = {0.01, 2.2}, shortdash[] = {2.6, 1.8},
+                        dashdot[] = {6.0, 2.0, 1.2, 2.0};
     switch (style) {
     case LS_DASHED: cairo_set_dash(cr, dashed, 2, 0); break;
     case LS_DOTTED: cairo_set_dash(cr, dotted, 2, 0); break;
     case LS_SHORTDASH: cairo_set_dash(cr, shortdash, 2, 0); break;
+    case LS_DASHDOT: cairo_set_dash(cr, dashdot, 4, 0); break;
     default: cairo_set_dash(cr, NULL, 0, 0); break;
     }
 }
@@ -1277,6 +1279,38 @@ static char *year_list(const char *years)
     return sb_take(&b);
 }
 
+/*
+ * 1 if the figure a target compares is an average over its window on the
+ * yearly scale (window_mean, window_ratio, a period_mean baseline reading):
+ * the chart then draws it across the window, since single years may lie on
+ * either side of the line while the average decides.
+ */
+static int window_average(const target *t)
+{
+    if (is_change(t->op))
+        return t->baseline.reading == BASE_PERIOD_MEAN;
+    return t->agg == AGG_WINDOW_MEAN || t->agg == AGG_WINDOW_RATIO;
+}
+
+/* "2021—2025年均值": what a target's figure is (charts.yaml aggregate). */
+static char *figure_what(canvas *c, const target_result *tr)
+{
+    const target *t = tr->t;
+    const char *ak;
+    if (is_change(t->op))
+        ak = t->baseline.reading == BASE_YEAR          ? "year"
+             : t->baseline.reading == BASE_PERIOD_MEAN ? "period_mean"
+                                                       : "period_total";
+    else
+        ak = aggregate_name(t->agg);
+    char ayear[16], from[16], to[16];
+    snprintf(ayear, sizeof ayear, "%d", tr->assessed_year);
+    snprintf(from, sizeof from, "%d", tr->window[0]);
+    snprintf(to, sizeof to, "%d", tr->window[1]);
+    kv avars[] = {{"year", ayear}, {"from", from}, {"to", to}};
+    return expand(T(c, "aggregate", ak), avars, 3);
+}
+
 /* The words after the status: target, figure compared, and what went wrong. */
 static char *verdict_text(canvas *c, const indicator_result *ir, const tline *tl)
 {
@@ -1316,18 +1350,7 @@ static char *verdict_text(canvas *c, const indicator_result *ir, const tline *tl
         tk = "target_other";
     char *target_s = expand(T(c, "verdict", tk), vars, 7);
 
-    /* what the figure is */
-    const char *ak;
-    if (is_change(t->op))
-        ak = t->baseline.reading == BASE_YEAR          ? "year"
-             : t->baseline.reading == BASE_PERIOD_MEAN ? "period_mean"
-                                                       : "period_total";
-    else
-        ak = aggregate_name(t->agg);
-    char ayear[16];
-    snprintf(ayear, sizeof ayear, "%d", tr->assessed_year);
-    kv avars[] = {{"year", ayear}, {"from", from}, {"to", to}};
-    char *what = expand(T(c, "aggregate", ak), avars, 3);
+    char *what = figure_what(c, tr);
 
     const char *sep = T(c, "verdict", "separator");
     strbuf b;
@@ -1411,12 +1434,27 @@ typedef struct box {
     double x0, y0, x1, y1;
 } box;
 
+typedef struct cand {
+    double x, y; /* baseline point */
+    int align;
+} cand;
+
+/* A placed label, drawn when all are placed: the first placed on top. */
+typedef struct pending {
+    char *text;
+    double x, y, size;
+    int bold, align;
+    unsigned colour;
+} pending;
+
 typedef struct placer {
     box area;
     box *boxes;
     size_t nboxes, capb;
     box *segs; /* segments as (x0,y0)-(x1,y1) */
     size_t nsegs, caps;
+    pending *labels;
+    size_t nlabels, capl;
 } placer;
 
 static void placer_box(placer *pl, double x0, double y0, double x1, double y1)
@@ -1431,8 +1469,18 @@ static void placer_seg(placer *pl, double x0, double y0, double x1, double y1)
 
 static void placer_free(placer *pl)
 {
+    for (size_t i = 0; i < pl->nlabels; i++)
+        free(pl->labels[i].text);
+    free(pl->labels);
     free(pl->boxes);
     free(pl->segs);
+}
+
+static void placer_label(placer *pl, const char *s, const cand *at, double size, int bold,
+                         unsigned colour)
+{
+    *ARRAY_PUSH(pl->labels, pl->nlabels, pl->capl) =
+        (pending){xstrdup(s), at->x, at->y, size, bold, at->align, colour};
 }
 
 /* 1 if segment s crosses box b (Liang-Barsky). */
@@ -1480,18 +1528,18 @@ static int box_cost(const placer *pl, const box *b)
     return cost;
 }
 
-typedef struct cand {
-    double x, y; /* baseline point */
-    int align;
-} cand;
-
-/* Draw s at the first candidate where it collides with nothing (else the first). */
-static void place_label(canvas *c, placer *pl, const char *s, double size, int bold,
-                        unsigned colour, const cand *cs, int n)
+/*
+ * Draw s at the first candidate where it collides with nothing, else where it
+ * collides least; an optional label is left out rather than drawn over
+ * something.
+ */
+/* The least collision cost of s over the candidates (pick set to the best). */
+static int best_place(canvas *c, const placer *pl, const char *s, double size, int bold,
+                      const cand *cs, int n, int *pick, box *chosen)
 {
     double w = text_w(c, s, size, bold);
-    int pick = 0, best = -1;
-    box chosen = {0, 0, 0, 0};
+    int best = -1;
+    *pick = 0;
     for (int i = 0; i < n; i++) {
         double left = cs[i].align == AL_CENTER  ? cs[i].x - w / 2
                       : cs[i].align == AL_RIGHT ? cs[i].x - w
@@ -1500,14 +1548,66 @@ static void place_label(canvas *c, placer *pl, const char *s, double size, int b
         int cost = box_cost(pl, &b);
         if (best < 0 || cost < best) {
             best = cost;
-            pick = i;
-            chosen = b;
+            *pick = i;
+            *chosen = b;
         }
         if (cost == 0)
             break;
     }
-    placer_box(pl, chosen.x0, chosen.y0, chosen.x1, chosen.y1);
-    label_halo(c, s, cs[pick].x, cs[pick].y, size, bold, cs[pick].align, colour);
+    return best;
+}
+
+/*
+ * A label: s where it collides with nothing; failing that, the shorter alt
+ * (may be NULL) if it fits better; else where it collides least, as long as
+ * that only crosses lines (never over a point or a label placed before).
+ */
+static void place_label_alt(canvas *c, placer *pl, const char *s, const char *alt, double size,
+                            int bold, unsigned colour, const cand *cs, int n)
+{
+    int pick, apick;
+    box b, ab;
+    int cost = best_place(c, pl, s, size, bold, cs, n, &pick, &b);
+    if (cost > 0 && alt) {
+        int acost = best_place(c, pl, alt, size, bold, cs, n, &apick, &ab);
+        if (acost < cost) {
+            s = alt;
+            pick = apick;
+            b = ab;
+            cost = acost;
+        }
+    }
+    if (cost >= 10)
+        return; /* it would cover a point or a more important label */
+    placer_box(pl, b.x0, b.y0, b.x1, b.y1);
+    placer_label(pl, s, &cs[pick], size, bold, colour);
+}
+
+static void place_label_opt(canvas *c, placer *pl, const char *s, double size, int bold,
+                            unsigned colour, const cand *cs, int n, int optional)
+{
+    int pick;
+    box b;
+    int best = best_place(c, pl, s, size, bold, cs, n, &pick, &b);
+    if (optional && best > 0)
+        return;
+    placer_box(pl, b.x0, b.y0, b.x1, b.y1);
+    placer_label(pl, s, &cs[pick], size, bold, colour);
+}
+
+/* Draw the placed labels, the most important (placed first) last, on top. */
+static void placer_draw(canvas *c, const placer *pl)
+{
+    for (size_t i = pl->nlabels; i-- > 0;) {
+        const pending *q = &pl->labels[i];
+        label_halo(c, q->text, q->x, q->y, q->size, q->bold, q->align, q->colour);
+    }
+}
+
+static void place_label(canvas *c, placer *pl, const char *s, double size, int bold,
+                        unsigned colour, const cand *cs, int n)
+{
+    place_label_opt(c, pl, s, size, bold, colour, cs, n, 0);
 }
 
 /* Opaque tint of colour over white (so that overlapping zones do not darken). */
@@ -1599,6 +1699,7 @@ static int draw_indicator(canvas *c, const void *argp)
     /* targets, in year order */
     int nt = ir->ntargets < MAX_TARGETS ? ir->ntargets : MAX_TARGETS;
     tline tl[MAX_TARGETS];
+    int avg_label[MAX_TARGETS] = {0};
     for (int k = 0; k < nt; k++)
         target_line(ir, &ir->targets[k], &tl[k]);
     qsort(tl, (size_t)nt, sizeof *tl, cmp_tline);
@@ -1769,7 +1870,7 @@ static int draw_indicator(canvas *c, const void *argp)
         nforecast += ft != NULL;
         free(ft);
     }
-    int show = nt, with_fc = nforecast > 0;
+    int show = c->env->flags & CHART_NO_VERDICT ? 0 : nt, with_fc = show && nforecast > 0;
     while (show * vline + (with_fc ? nforecast * fline : 0) > budget) {
         if (with_fc)
             with_fc = 0;
@@ -1780,6 +1881,7 @@ static int draw_indicator(canvas *c, const void *argp)
     }
     if (show < nt && show > 1)
         show--; /* room for the "n more" line */
+    int more = show > 0 && show < nt;
     for (int k = 0; k < show; k++) {
         const target_result *tr = tl[k].tr;
         y += FS_TEXT * 1.05;
@@ -1801,7 +1903,7 @@ static int draw_indicator(canvas *c, const void *argp)
         }
         y += FS_TEXT * 0.45;
     }
-    if (show < nt) {
+    if (more) {
         char n[16];
         snprintf(n, sizeof n, "%d", nt - show);
         kv mv[] = {{"n", n}};
@@ -2042,6 +2144,21 @@ static int draw_indicator(canvas *c, const void *argp)
         draw_shape(cr, SH_FILLED_CIRCLE, px, py, 2.3, COL_OBSERVED);
         placer_box(&pl, px - 3.5, py - 3.5, px + 3.5, py + 3.5);
     }
+    /* window averages that decide a target, across their window */
+    for (int k = 0; k < nt; k++) {
+        const target_result *tr = tl[k].tr;
+        if (!window_average(tr->t) || tr->current.state != FV_OK || tr->window[1] < tr->window[0])
+            continue;
+        double x0 = year_x(&yx, tr->window[0]), x1 = year_x(&yx, tr->window[1]);
+        double wy = axis_map(&ay, tr->current.v);
+        seg(cr, x0, wy, x1, wy, LS_SOLID, 2.4, 0xFFFFFF);
+        seg(cr, x0, wy, x1, wy, LS_DASHDOT, 1.3, COL_OBSERVED);
+        seg(cr, x0, wy - 3, x0, wy + 3, LS_SOLID, 1.1, COL_OBSERVED);
+        seg(cr, x1, wy - 3, x1, wy + 3, LS_SOLID, 1.1, COL_OBSERVED);
+        placer_seg(&pl, x0, wy, x1, wy);
+        avg_label[k] = 1;
+    }
+
     /* years failing an every-year target: ringed */
     for (int k = 0; k < nt; k++) {
         const char *fy = tl[k].tr->failing_years;
@@ -2113,8 +2230,25 @@ static int draw_indicator(canvas *c, const void *argp)
         double up = ly - 3.5, down = ly + fs + 2.5, mid = (x0 + x1) / 2;
         cand cs[] = {{x1 - 3, up, AL_RIGHT},   {x1 - 3, down, AL_RIGHT}, {x0 + 3, up, AL_LEFT},
                      {x0 + 3, down, AL_LEFT},  {mid, up, AL_CENTER},     {mid, down, AL_CENTER}};
-        place_label(c, &pl, s, fs, 0, COL_TARGET, cs, 6);
+        place_label_alt(c, &pl, s, yr, fs, 0, COL_TARGET, cs, 6);
         free(s);
+    }
+    for (int k = 0; k < nt; k++) {
+        if (!avg_label[k])
+            continue;
+        const target_result *tr = tl[k].tr;
+        char num[48];
+        fmt_value(tr->current.v, ind->precision, num, sizeof num);
+        char *what = figure_what(c, tr);
+        kv av[] = {{"what", what}, {"current", num}};
+        char *s = expand(T(c, "legend", "average"), av, 2);
+        double x0 = year_x(&yx, tr->window[0]), x1 = year_x(&yx, tr->window[1]);
+        double wy = axis_map(&ay, tr->current.v), mid = (x0 + x1) / 2;
+        cand cs[] = {{x0, wy - 4, AL_LEFT},   {x0, wy + fs + 3, AL_LEFT},  {mid, wy - 4, AL_CENTER},
+                     {mid, wy + fs + 3, AL_CENTER}, {x1, wy - 4, AL_RIGHT}, {x1, wy + fs + 3, AL_RIGHT}};
+        place_label_opt(c, &pl, s, fs, 0, COL_OBSERVED, cs, 6, 1);
+        free(s);
+        free(what);
     }
     for (int k = 0; k < nt; k++) {
         if (!tl[k].has_base)
@@ -2140,6 +2274,7 @@ static int draw_indicator(canvas *c, const void *argp)
         place_label(c, &pl, s, fs, 0, COL_BASELINE, cs, 7);
         free(s);
     }
+    placer_draw(c, &pl);
     placer_free(&pl);
 
     /* evaluation year: where observation ends and the future begins */
@@ -3239,6 +3374,8 @@ int charts_write_all(const chart_env *env, out_set *out, const char *subdir, dia
                      : gid                ? xasprintf("overview-%d", g + 1)
                                           : xstrdup("overview-all");
         double h = chart_group_overview_height(env, gid, W);
+        if (h <= 0)
+            diag_add(d, DIAG_ERROR, base, 0, 0, "chart: the overview could not be laid out");
         kv tv[] = {{"group", gid ? p->groups[g].name : p->title}, {"part", ""}};
         char *title = expand(label(&env->tpl->text, "title", "overview"), tv, 2);
         if (h <= 0 || write_both(env, out, &m, subdir, base, "overview", "", gid ? gid : "", title,
@@ -3257,6 +3394,8 @@ int charts_write_all(const chart_env *env, out_set *out, const char *subdir, dia
     }
     if (chart_reserve_count(env) > 0) {
         double h = chart_reserves_height(env, W);
+        if (h <= 0)
+            diag_add(d, DIAG_ERROR, "reserves", 0, 0, "chart: the reserves could not be laid out");
         if (h <= 0 || write_both(env, out, &m, subdir, "reserves", "reserves", "", "",
                                  label(&env->tpl->text, "title", "reserves"), wr_reserves, NULL, W,
                                  h, d) != 0)

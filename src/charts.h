@@ -70,7 +70,9 @@ void chart_templates_free(chart_templates *t);
 
 /* Flags of chart_env.flags. */
 enum {
-    CHART_NO_TITLE = 1 /* leave the title out (the caller prints a caption) */
+    CHART_NO_TITLE = 1,  /* leave the title out (the caller prints a caption) */
+    CHART_NO_VERDICT = 2 /* trend charts: leave the verdict lines out (the caller
+                            states the verdicts); the plot gets their room */
 };
 
 /* What every chart of one plan is drawn from. */
@@ -81,7 +83,7 @@ typedef struct chart_env {
     const labels *lb;            /* templates/labels.yaml: status words, comparators */
     const chart_templates *tpl;  /* templates/charts.yaml */
     double dpi;                  /* PNG resolution; <= 0 means CHART_DPI */
-    int flags;                   /* CHART_NO_TITLE */
+    int flags;                   /* CHART_NO_TITLE, CHART_NO_VERDICT */
     const forecast_set *forecasts; /* for charts_write_all(): parallel to ev->inds;
                                       NULL: observed only */
 } chart_env;

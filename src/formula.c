@@ -26,7 +26,8 @@
 #define MAX_NESTING 200
 /* Height of the tree (a long a+b+c+... chain is a deep left spine). */
 #define MAX_HEIGHT 1000
-/* Largest k in lag(e, k), and the longest sum_years/mean_years range. */
+/* Largest k in lag(e, k), and the longest sum_years/mean_years range (also
+ * the most years nested ranges may visit together, see eval_years). */
 #define MAX_LAG 1000
 #define MAX_YEAR_SPAN 1000
 
@@ -1094,6 +1095,16 @@ static fvalue year_bound(fvalue v)
     return v;
 }
 
+/*
+ * Years the sum_years/mean_years being evaluated visit, multiplied along
+ * their nesting: sum_years(sum_years(sum_years(x, ...), ...), ...) over
+ * 1000 years each would be 10^9 evaluations. Nested ranges share the one
+ * MAX_YEAR_SPAN budget. It is a thread-local rather than a field of the
+ * evaluator so that it also covers ranges in parameters, whose formulas
+ * the caller evaluates from inside this evaluation (the param callback).
+ */
+static _Thread_local long range_years = 1;
+
 static fvalue eval_years(const evaluator *ev, const node *n, int year, int mean)
 {
     fvalue a = year_bound(eval(ev, n->args[1], year));
@@ -1102,20 +1113,27 @@ static fvalue eval_years(const evaluator *ev, const node *n, int year, int mean)
         return combine(a, b);
     if (a.v > b.v)
         return fv_undefined();
-    /* A mistaken bound (say 0) must not turn into a loop over millennia. */
-    if (b.v - a.v >= MAX_YEAR_SPAN)
+    /* A mistaken bound (say 0) must not turn into a loop over millennia,
+     * nor may nested ranges multiply into one. */
+    long span = (long)(b.v - a.v) + 1;
+    if (span > MAX_YEAR_SPAN || range_years * span > MAX_YEAR_SPAN)
         return fv_missing();
+    long outer = range_years;
+    range_years = outer * span;
     double sum = 0;
-    int ndef = 0;
-    for (int y = (int)a.v; y <= (int)b.v; y++) {
+    int ndef = 0, missing = 0;
+    for (int y = (int)a.v; y <= (int)b.v && !missing; y++) {
         fvalue v = eval(ev, n->args[0], y);
-        if (v.state == FV_MISSING)
-            return fv_missing();
-        if (v.state == FV_OK) {
+        if (v.state == FV_MISSING) {
+            missing = 1;
+        } else if (v.state == FV_OK) {
             sum += v.v;
             ndef++;
         }
     }
+    range_years = outer;
+    if (missing)
+        return fv_missing();
     if (!ndef)
         return fv_undefined();
     return ok_finite(mean ? sum / ndef : sum);

@@ -507,6 +507,7 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
     int rc = EXIT_OK;
     pdf_stats pdfst = {0, 0, 0, 0};
     if (outset_open(&out, dir, &s->diags) != 0) {
+        outset_abort(&out);
         rc = EXIT_OUTPUT;
     } else {
         FILE *f;
@@ -884,15 +885,16 @@ int main(int argc, char **argv)
     if (session_open(&s, &o) == 0) {
         rc = for_each_plan(&s, act, NULL, &ok_plans);
         /* The manifest describes every plan directory in out/, this run's or not. */
-        if (act == act_run && manifest_write(o.out_dir, PLANEVAL_VERSION, &s.diags) != 0 &&
-            rc == EXIT_OK)
+        struct stat st;
+        if (act == act_run && ok_plans > 0 && stat(o.out_dir, &st) == 0 &&
+            manifest_write(o.out_dir, PLANEVAL_VERSION, &s.diags) != 0 && rc == EXIT_OK)
             rc = EXIT_OUTPUT;
     }
     diag_print(&s.diags, stderr);
     size_t errors = diag_errors(&s.diags);
     if (errors) {
         fprintf(stderr, "planeval: %zu error%s%s\n", errors, errors == 1 ? "" : "s",
-                strcmp(cmd, "run") == 0 ? "; plans with errors were not evaluated" : "");
+                strcmp(cmd, "run") == 0 ? "; see the messages above" : "");
         if (rc == EXIT_OK)
             rc = EXIT_PROBLEMS;
     }

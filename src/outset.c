@@ -83,8 +83,11 @@ int outset_commit(out_set *s, diag_list *d)
     for (size_t i = 0; i < s->n; i++) {
         out_file *f = &s->files[i];
         if (f->f) {
-            /* A full disk shows up at fflush/fclose, not at fprintf. */
-            int err = ferror(f->f) || fflush(f->f) != 0 || fsync(fileno(f->f)) != 0;
+            /* A full disk shows up at fflush/fclose, not at fprintf. No
+             * fsync: rename already protects against a killed or failed run,
+             * and a sync per chart file made whole runs several times slower;
+             * durability across power loss is the file system's job. */
+            int err = ferror(f->f) || fflush(f->f) != 0;
             if (fclose(f->f) != 0)
                 err = 1;
             f->f = NULL;

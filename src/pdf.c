@@ -2007,7 +2007,7 @@ static void report_comparison(ctx *c, const char *sec)
         rdoc_space(c->doc, 2);
     }
     para(c, sx(c, sec, "intro", &g), 1);
-    const char **sentences = xcalloc((size_t)c->ev->ninds + 1, sizeof *sentences);
+    const char **sentences = xcalloc(2 * (size_t)c->ev->ninds + 1, sizeof *sentences);
     int ns = 0;
     int same_len = (b1 - b0) == (c1 - c0);
     rtable *t = NULL;
@@ -2054,6 +2054,26 @@ static void report_comparison(ctx *c, const char *sec)
             change = sx(c, sec, pct < 0 ? "change_down" : "change_up", &v);
         }
         sentences[ns++] = sx(c, sec, key, &v);
+        /* The plans' other reading: the last year of each period. */
+        year_value yb = result_year(ir, b1), yc = result_year(ir, c1);
+        if (yb.value.state == FV_OK && yc.value.state == FV_OK &&
+            rtpl_has(c->report, keepf(c, "%s.year_decrease", sec))) {
+            tvars yv;
+            tv_init(&yv, &v);
+            tv_setf(&yv, "base_year", "%d", b1);
+            tv_setf(&yv, "year", "%d", c1);
+            tv_set(&yv, "base", fmt_value(c, ind, yb.value));
+            tv_set(&yv, "current", fmt_value(c, ind, yc.value));
+            double a = yb.value.v, b = yc.value.v;
+            const char *ykey = fabs(a - b) < 1e-9 ? "year_unchanged"
+                               : a == 0          ? "year_from_zero"
+                               : b < a           ? "year_decrease"
+                                                 : "year_increase";
+            if (a != 0)
+                tv_set(&yv, "pct", fmt_pct(c, fabs((b - a) / a * 100)));
+            sentences[ns++] = sx(c, sec, ykey, &yv);
+            tv_free(&yv);
+        }
         if (!t) {
             tvars hv;
             tv_init(&hv, &g);
@@ -2075,7 +2095,10 @@ static void report_comparison(ctx *c, const char *sec)
             st.leading = hs.leading = 13;
             t = rdoc_table_begin(c->doc, 4, w, hc, &st, &hs);
         }
-        rcell rc[4] = {cell(keepf(c, "%s（%s）", ind->name, unit_of(c, ind)), RA_LEFT),
+        rcell rc[4] = {cell(name_has_unit(ind) || !ind->unit || !*ind->unit
+                                ? ind->name
+                                : keepf(c, "%s\xEF\xBC\x88%s\xEF\xBC\x89", ind->name, ind->unit),
+                            RA_LEFT),
                        cell(tv_get(&v, "base"), RA_RIGHT), cell(tv_get(&v, "current"), RA_RIGHT),
                        cell(change, RA_CENTER)};
         rdoc_table_row(t, rc);
@@ -2094,17 +2117,27 @@ static void report_comparison(ctx *c, const char *sec)
     int aw, ah;
     if (acc && rdoc_png_size(acc, &aw, &ah) == 0) {
         double w = PT(REPORT_CHART_W_MM), h = w * ah / aw;
-        rdoc_ensure(c->doc, h + 8);
+        tv_setf(&g, "figure_no", "%d", ++c->figure_no);
+        const char *cap = sx(c, sec, "accidents_caption", &g);
+        rstyle cs = ST_CAPTION;
+        rdoc_ensure(c->doc, h + 30);
         rdoc_image(c->doc, acc, rdoc_left(c->doc) + (rdoc_content_width(c->doc) - w) / 2,
                    rdoc_y(c->doc), w, h);
-        rdoc_space(c->doc, h + 8);
+        rdoc_space(c->doc, h + 2);
+        rdoc_para(c->doc, cap, &cs);
+        rdoc_space(c->doc, 8);
     }
     free(sentences);
     tv_free(&g);
 }
 
 /* A formula with the dictionary's labels in place of variable names. */
-static const char *formula_words(ctx *c, const char *text)
+/*
+ * A formula with the dictionary's labels in place of variable names, and a
+ * parameter replaced by its value in force for ind (labelled in turn, one
+ * level deep).
+ */
+static const char *formula_words_in(ctx *c, const indicator *ind, const char *text, int depth)
 {
     if (!text)
         return "";
@@ -2127,8 +2160,12 @@ static const char *formula_words(ctx *c, const char *text)
                 e++;
             char *id = xstrndup(s, (size_t)(e - s));
             int v = dictionary_find_var(dict, id);
+            int sym = symtab_find(c->ec->syms, id);
+            const param_def *pd = sym >= 0 && depth < 1 ? plan_param(c->p, c->ec->cat, ind, sym) : NULL;
             if (v >= 0 && dict->vars[v].label)
                 sb_add(&b, dict->vars[v].label);
+            else if (pd && pd->value.text)
+                sb_add(&b, formula_words_in(c, ind, pd->value.text, depth + 1));
             else
                 sb_add(&b, id);
             free(id);
@@ -2148,6 +2185,11 @@ static const char *formula_words(ctx *c, const char *text)
         sb_addc(&b, *s++);
     }
     return keep(c, sb_take(&b));
+}
+
+static const char *formula_words(ctx *c, const indicator *ind, const char *text)
+{
+    return formula_words_in(c, ind, text, 0);
 }
 
 static void report_method(ctx *c, const char *sec)
@@ -2183,6 +2225,8 @@ static void report_method(ctx *c, const char *sec)
         tvars v;
         tv_init(&v, &c->g);
         tv_set(&v, "forecast_method", b.s);
+        tv_set(&v, "on_track_pct", fmt_pct(c, 100 * c->fs->opt.on_track));
+        tv_set(&v, "at_risk_pct", fmt_pct(c, 100 * c->fs->opt.at_risk));
         para(c, sx(c, sec, "forecast_text", &v), 1);
         tv_free(&v);
         sb_free(&b);
@@ -2211,14 +2255,14 @@ static void report_method(ctx *c, const char *sec)
         tvars fv;
         tv_init(&fv, &c->g);
         if (ind->numerator && ind->denominator) {
-            tv_set(&fv, "numerator", formula_words(c, ind->numerator->text));
-            tv_set(&fv, "denominator", formula_words(c, ind->denominator->text));
-            tv_set(&fv, "scale", ind->scale ? formula_words(c, ind->scale->text) : "1");
+            tv_set(&fv, "numerator", formula_words(c, ind, ind->numerator->text));
+            tv_set(&fv, "denominator", formula_words(c, ind, ind->denominator->text));
+            tv_set(&fv, "scale", ind->scale ? formula_words(c, ind, ind->scale->text) : "1");
             ftext = ind->scale && strcmp(ind->scale->text, "1") != 0
                           ? sx(c, sec, "formula_ratio", &fv)
                           : sx(c, sec, "formula_ratio_noscale", &fv);
         } else {
-            ftext = formula_words(c, ind->formula ? ind->formula->text : "");
+            ftext = formula_words(c, ind, ind->formula ? ind->formula->text : "");
         }
         strbuf reading, base;
         sb_init(&reading);
@@ -2261,7 +2305,7 @@ static void report_method(ctx *c, const char *sec)
             tvars pv;
             tv_init(&pv, &c->g);
             tv_set(&pv, "name", c->ec->syms->names[pd->sym]);
-            tv_set(&pv, "value", formula_words(c, pd->value.text));
+            tv_set(&pv, "value", formula_words(c, NULL, pd->value.text));
             tv_set(&pv, "unit", pd->unit ? pd->unit : "");
             tv_set(&pv, "note", pd->note ? pd->note : "");
             small_para(c, sx(c, sec, "param_line", &pv), black);
@@ -2281,6 +2325,13 @@ static void report_data(ctx *c, const char *sec)
     tv_setf(&v, "nfiles", "%d", nf);
     tv_set(&v, "data_dir", region_dir(r));
     para(c, sx(c, sec, "intro", &v), 1);
+    char *readme = xasprintf("%s/README.md", region_dir(r));
+    struct stat sbuf;
+    if (stat(readme, &sbuf) == 0) {
+        tv_set(&v, "readme", readme);
+        para(c, sx(c, sec, "readme_note", &v), 1);
+    }
+    free(readme);
     tv_setf(&v, "table_no", "%d", ++c->table_no);
     caption(c, sx(c, sec, "files_heading", &v));
     double cw = rdoc_content_width(c->doc);
@@ -2405,7 +2456,7 @@ static const char *const known_vars[] = {
     "value", "from", "to", "base", "by", "limit", "what", "direction", "pct", "count",
     "forecast", "lo80", "hi80", "probability", "problem", "measure", "base_period",
     "current_period", "name", "note", "numerator", "denominator", "scale", "reading", "source",
-    "forecast_method", "nfiles", "data_dir", "where", "message", NULL};
+    "forecast_method", "on_track_pct", "at_risk_pct", "nfiles", "data_dir", "readme", "base_year", "where", "message", NULL};
 
 typedef struct kind_keys {
     const char *kind;
@@ -2438,7 +2489,7 @@ static const char *const k_plan[] = {"heading", "part_heading", "part_heading_nu
                                      "col_item", "col_due", "col_progress", "col_evidence",
                                      "indicator_cell", "indicator_cell_nounit", "due_cell",
                                      "progress_cell", "no_record", "summary", NULL};
-static const char *const k_comparison[] = {"heading", "col_indicator", "col_change", "decrease",
+static const char *const k_comparison[] = {"heading", "col_indicator", "col_change", "accidents_caption", "decrease",
                                            "increase", "unchanged", "from_zero", "total_label",
                                            "mean_label", "change_down", "change_up",
                                            "change_none", "none", NULL};
@@ -2447,7 +2498,7 @@ static const char *const k_method[] = {"heading", "status_heading", "forecast_he
                                        "col_formula", "col_reading", "col_baseline",
                                        "formula_ratio", "formula_ratio_noscale", "reading_cell",
                                        "baseline_cell", "baseline_plan", "baseline_data", NULL};
-static const char *const k_data[] = {"heading", "intro", "files_heading", "col_file",
+static const char *const k_data[] = {"heading", "intro", "readme_note", "files_heading", "col_file",
                                      "col_encoding", "col_rows", "gaps_heading", "gap_line",
                                      "gaps_none", "warnings_heading", "warnings_none",
                                      "warning_line", NULL};

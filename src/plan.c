@@ -470,6 +470,7 @@ int catalogue_load(catalogue *cat, const char *path, const dictionary *dict, sym
     ydoc y;
     if (ydoc_load(&y, path, d) != 0) {
         ydoc_free(&y);
+        catalogue_free(cat);
         return -1;
     }
     ynode *root = ydoc_root(&y);
@@ -477,6 +478,7 @@ int catalogue_load(catalogue *cat, const char *path, const dictionary *dict, sym
     if (!ynode_is_map(root) || !ymap_get(&y, root, "catalogue")) {
         ydiag(&y, d, DIAG_ERROR, root, "a catalogue file starts with 'catalogue:'");
         ydoc_free(&y);
+        catalogue_free(cat);
         return -1;
     }
     static const char *const top[] = {"catalogue", "params", "indicators", NULL};
@@ -537,7 +539,11 @@ int catalogue_load(catalogue *cat, const char *path, const dictionary *dict, sym
         cat->ninds = (int)count;
     }
     ydoc_free(&y);
-    return diag_errors(d) > before ? -1 : 0;
+    if (diag_errors(d) > before) {
+        catalogue_free(cat);
+        return -1;
+    }
+    return 0;
 }
 
 static void catalogue_indicator_free(catalogue_indicator *ci)

@@ -250,6 +250,14 @@ int main(int argc, char **argv)
           "small size 80x50 mm", "failed");
     free(path);
 
+    /* the brief's size, title and verdicts left to the report */
+    path = xasprintf("%s/case-brief.png", out);
+    env.flags = CHART_NO_TITLE | CHART_NO_VERDICT;
+    check(chart_indicator(&env, &irs[3], NULL, CHART_PNG, 84, 50, path, &d) == 0,
+          "84x50 mm without title and verdicts", "failed");
+    env.flags = 0;
+    free(path);
+
     /* drawing onto a caller's cairo_t: two charts on an A4 PDF page */
     path = xasprintf("%s/case-page.pdf", out);
     cairo_surface_t *s = cairo_pdf_surface_create(path, 595.28, 841.89);

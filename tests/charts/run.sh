@@ -93,6 +93,7 @@ elif cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werr
             b=$(basename "$f")
             case $b in
                 case-small.*) w=80 h=50 ;;
+                case-brief.*) w=84 h=50 ;;
                 case-overview.*) continue ;;
                 *) w=160 h=90 ;;
             esac

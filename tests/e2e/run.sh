@@ -854,7 +854,7 @@ if final_ok; then
     cp -R "$FIXTURE" "$_root"
     run_in "$_root" "$TMP/atomic1" run --out out
     status 0 "$TMP/atomic1"
-    cp -R "$_root/out/$PLAN" "$TMP/atomic-saved"
+    cp -R "$_root/out" "$TMP/atomic-saved"
     # break the data: gdp 2025 'abc' (economy.csv line 11, column 2)
     python3 - "$_root/data/fx/economy.csv" <<'PY'
 import sys
@@ -866,7 +866,8 @@ PY
     run_in "$_root" "$TMP/atomic2" run --out out
     status 1 "$TMP/atomic2"
     contains "$TMP/atomic2.err" "data/fx/economy.csv:11:2: error: gdp: 'abc' is not a number"
-    same_dir "$_root/out/$PLAN" "$TMP/atomic-saved" "after a failed run"
+    # the whole output directory (a manifest too, if the program writes one)
+    same_dir "$_root/out" "$TMP/atomic-saved" "after a failed run"
     no_tmp "$_root/out"
 fi
 end
@@ -953,6 +954,27 @@ for f in series assessment warnings; do
     [ -s "$_root/out/bx-2021-2025/$f.csv" ] || bad "bx-2021-2025/$f.csv not written"
 done
 [ -e "$_root/out/bx2-2021-2025" ] && bad "wrote out/bx2-2021-2025 for the broken plan"
+end
+
+begin one-mistake-one-error
+# One bad cell and nothing else: exactly one error is reported (the cell),
+# none about the output directory that a failed run never wrote.
+_root=$TMP/one-error
+cp -R "$BASE" "$_root"
+python3 - "$_root/data/bx/economy.csv" <<'PY'
+import sys
+p = sys.argv[1]
+t = open(p, encoding="utf-8").read()
+assert "2023,65," in t
+open(p, "w", encoding="utf-8").write(t.replace("2023,65,", "2023,abc,"))
+PY
+run_in "$_root" "$TMP/one-error" run --out out
+status 1 "$TMP/one-error"
+contains "$TMP/one-error.err" "data/bx/economy.csv:5:2: error: gdp: 'abc' is not a number"
+_n=$(grep -c ': error: ' "$TMP/one-error.err")
+[ "$_n" = 1 ] || bad "$_n errors reported for one mistake: $(grep ': error: ' "$TMP/one-error.err" | tr '\n' '|' | cut -c1-300)"
+matches "$TMP/one-error.err" '^planeval: 1 error\b'
+[ -e "$_root/out" ] && bad "created the output directory"
 end
 
 # ---------------------------------------------------------------------------

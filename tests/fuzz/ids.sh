@@ -14,8 +14,9 @@
 #     names the id ("plan id" or "region"),
 #   - no file or directory appeared or changed anywhere in the scratch tree
 #     outside out/, and no result file (series.csv) was written in out/,
-#   - stderr holds no control character other than line feed and tab (a
-#     message must not replay an id's escape sequences to the terminal).
+#   - stderr holds no control character other than line feed and tab, and
+#     no line that a line feed inside the id made up (a message must not
+#     replay an id's escape sequences to the terminal, nor forge lines).
 # Each case runs twice: in-process and with -j 2 (child processes).
 # The unchanged plan passes `planeval check` first, as a positive control.
 #
@@ -95,9 +96,10 @@ else
     fail "control: the unchanged plan must pass check (status $rc)" "$(head -n 3 "$TMP/stderr")"
 fi
 
-# case KEY LABEL YAML-VALUE
+# check KEY LABEL YAML-VALUE [WORDS]: WORDS, what the error must say
+# (default "plan id" or "region").
 check() {
-    key=$1 label=$2 value=$3
+    key=$1 label=$2 value=$3 words=${4:-}
     for mode in "" "-j 2"; do
         fresh
         set_key "$key" "$value"
@@ -108,7 +110,7 @@ check() {
         after=$(listing)
         why=""
         [ $rc -eq 1 ] || why="$why|exit status $rc, expected 1"
-        if [ "$key" = id ]; then word="plan id"; else word="region"; fi
+        if [ -n "$words" ]; then word=$words; elif [ "$key" = id ]; then word="plan id"; else word="region"; fi
         grep -q "^indicators/$PLAN\.yaml:[0-9]*:[0-9]*: error: .*$word" "$TMP/stderr" ||
             why="$why|no error naming the $word at indicators/$PLAN.yaml"
         if [ "$before" != "$after" ]; then
@@ -120,6 +122,8 @@ check() {
         if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$TMP/stderr"; then
             why="$why|stderr holds raw control characters: $(LC_ALL=C grep -m 1 "$(printf '[\001-\010\013-\037\177]')" "$TMP/stderr" | cat -v)"
         fi
+        grep -q '^forged' "$TMP/stderr" &&
+            why="$why|a line feed in the id split a message: a forged line 'forged...' in stderr"
         if [ -z "$why" ]; then
             pass
         else
@@ -142,7 +146,7 @@ for key in id region; do
     check $key "trailing slash" '"qinan/"'
     check $key "backslash" '"..\\x"'
     check $key "control character" '"qinan\x01"'
-    check $key "line feed" '"qinan\nx"'
+    check $key "line feed" '"qinan\nforged.yaml:1:1: error: forged"'
     check $key "tab" '"qinan\tx"'
     check $key "escape sequence" '"\e[31mred\e[0m"'
     check $key "DEL" '"qinan\x7f"'
@@ -151,7 +155,7 @@ for key in id region; do
     check $key "space" '"qi nan"'
     check $key "non-ASCII" '"秦安"'
     check $key "65 characters" "\"$(printf 'x%.0s' $(seq 65))\""
-    check $key "NUL byte" '"qinan\0/../../x"'
+    check $key "NUL byte" '"qinan\0/../../x"' "NUL character"
 done
 
 echo "$passed passed, $failed failed"
