@@ -19,7 +19,7 @@ OBJ     := $(LIBSRC:src/%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all deps report test unit e2e sanitize clean valgrind bench
+.PHONY: all deps report test unit e2e readers sanitize clean valgrind bench
 
 all: planeval
 
@@ -63,14 +63,23 @@ test: deps
 	$(MAKE) planeval
 	$(MAKE) unit
 	$(MAKE) e2e
+	$(MAKE) readers
 	$(MAKE) sanitize
 	$(MAKE) valgrind
 	$(MAKE) fuzz-smoke
 
+# The outputs checked by independent readers: charts (PNG/SVG), the Excel
+# workbook (openpyxl, LibreOffice recalculation), the PDFs (qpdf, pdffonts,
+# pdftotext). Each script ends with "N passed, M failed".
+readers: $(BUILD)/planeval
+	PLANEVAL=$(BUILD)/planeval sh tests/charts/run.sh
+	PLANEVAL=$(BUILD)/planeval PYTHON=/usr/bin/python3 sh tests/workbook/run.sh
+	PLANEVAL=$(BUILD)/planeval sh tests/pdf/run.sh
+
 # The sample run under valgrind: no leaks, no errors.
 valgrind: $(BUILD)/planeval
-	valgrind --quiet --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
-	    --error-exitcode=99 $(BUILD)/planeval run --out $(BUILD)/valgrind-out
+	valgrind --quiet --suppressions=tests/valgrind.supp --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
+	    --error-exitcode=99 $(BUILD)/planeval run --force --out $(BUILD)/valgrind-out
 
 clean:
 	rm -rf build build-asan planeval

@@ -98,8 +98,6 @@ static const char *const req_overview[] = {"header_item", "header_year", "header
                                            "figure", "milestone", "count", "none", NULL};
 static const char *const req_reserves[] = {"value", "latest", "no_data", NULL};
 static const char *const req_number[] = {"wan", "yi", NULL};
-static const char *const req_outlook[] = {"met", "on_track", "at_risk", "off_track",
-                                          "insufficient", NULL};
 static const char *const req_op_symbol[] = {"<=", "<", ">=", ">", "==", "zero", "decrease",
                                             "increase", NULL};
 
@@ -107,7 +105,6 @@ static const required required_text[] = {
     {"font", req_font},           {"title", req_title},     {"legend", req_legend},
     {"axis", req_axis},           {"verdict", req_verdict}, {"aggregate", req_aggregate},
     {"overview", req_overview},   {"reserves", req_reserves}, {"op_symbol", req_op_symbol},
-    {"outlook", req_outlook},
     {"number", req_number},
     {"status_shape", status_codes}, {NULL, NULL}};
 
@@ -1620,7 +1617,7 @@ static unsigned tint(unsigned colour, double a)
     return r << 16 | g << 8 | b;
 }
 
-/* Code of a forecast outlook in charts.yaml `outlook`, or NULL. */
+/* Code of a forecast outlook in labels.yaml `forecast_status`, or NULL. */
 static const char *outlook_code(fc_status s)
 {
     switch (s) {
@@ -1628,7 +1625,7 @@ static const char *outlook_code(fc_status s)
     case FS_ON_TRACK: return "on_track";
     case FS_AT_RISK: return "at_risk";
     case FS_OFF_TRACK: return "off_track";
-    case FS_INSUFFICIENT: return "insufficient";
+    case FS_INSUFFICIENT: return "insufficient_data";
     case FS_NONE: break;
     }
     return NULL;
@@ -1679,7 +1676,7 @@ static char *forecast_text(canvas *c, const indicator_result *ir, const fc_indic
     }
     if (b.len)
         sb_add(&b, join);
-    sb_add(&b, T(c, "outlook", oc));
+    sb_add(&b, label(c->env->lb, "forecast_status", oc)); /* as in the reports */
     return sb_take(&b);
 }
 

@@ -531,7 +531,7 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
             outset_abort(&out);
             rc = EXIT_OUTPUT;
         } else if (pdf_templates_present(s->o->templates_dir) &&
-                   pdf_write_reports(&out, &ev, &ec, &s->lb, NULL, s->o->templates_dir, &pdfst,
+                   pdf_write_reports(&out, &ev, &ec, &s->lb, &fs, s->o->templates_dir, &pdfst,
                                      &s->diags) != 0) {
             /* brief.pdf and report.pdf (docs/templates.md), embedding the charts above. */
             outset_abort(&out);

@@ -236,6 +236,21 @@ static const char *fmt_short(ctx *c, double v)
     return keep(c, xstrdup(format_number(r == 0 ? 0 : r, buf)));
 }
 
+/* A limit derived from a baseline (4 x 0.85 = 3.4): two decimals more than
+ * the indicator shows, trailing zeros dropped. */
+static const char *fmt_limit(ctx *c, const indicator *ind, double v)
+{
+    char *s = xasprintf("%.*f", ind->precision + 2, v);
+    if (strchr(s, '.')) {
+        size_t n = strlen(s);
+        while (n > 0 && s[n - 1] == '0')
+            s[--n] = '\0';
+        if (n > 0 && s[n - 1] == '.')
+            s[--n] = '\0';
+    }
+    return keep(c, s);
+}
+
 /* Percent with one decimal, without a trailing ".0". */
 static const char *fmt_pct(ctx *c, double v)
 {
@@ -251,6 +266,41 @@ static const char *fmt_value(ctx *c, const indicator *ind, fvalue v)
     if (v.state == FV_OK)
         return fmt_fixed(c, v.v, ind->precision);
     return tx(c, v.state == FV_MISSING ? "words.value_missing" : "words.value_na", NULL);
+}
+
+/*
+ * A mean of a count (年均起数) at the count's precision reads 0.2 as "0": a
+ * figure that is a mean gets one more decimal when the indicator has none,
+ * and more until a non-zero value shows.
+ */
+static const char *fmt_mean(ctx *c, const indicator *ind, fvalue v)
+{
+    if (v.state != FV_OK || ind->precision > 0)
+        return fmt_value(c, ind, v);
+    int prec = 1;
+    while (prec < 3 && v.v != 0 && fabs(v.v) < 0.5 * pow(10, -prec))
+        prec++;
+    return fmt_fixed(c, v.v, prec);
+}
+
+/* 1 if the figure a target is judged on is an annual mean. */
+static int judged_on_mean(const target *t)
+{
+    if (t->has_baseline)
+        return t->baseline.reading == BASE_PERIOD_MEAN;
+    return t->agg == AGG_WINDOW_MEAN;
+}
+
+static const char *fmt_current(ctx *c, const indicator *ind, const target_result *tr)
+{
+    return judged_on_mean(tr->t) ? fmt_mean(c, ind, tr->current) : fmt_value(c, ind, tr->current);
+}
+
+static const char *fmt_baseline(ctx *c, const indicator *ind, const target_result *tr)
+{
+    return tr->t->has_baseline && tr->t->baseline.reading == BASE_PERIOD_MEAN
+               ? fmt_mean(c, ind, tr->baseline)
+               : fmt_value(c, ind, tr->baseline);
 }
 
 static const char *unit_of(ctx *c, const indicator *ind)
@@ -321,7 +371,7 @@ static const char *base_text(ctx *c, const titem *it, int with_unit)
     tv_setf(&v, "year", "%d", b->year);
     tv_setf(&v, "from", "%d", b->period[0]);
     tv_setf(&v, "to", "%d", b->period[1]);
-    tv_set(&v, "value", fmt_value(c, it->ind, it->tr->baseline));
+    tv_set(&v, "value", fmt_baseline(c, it->ind, it->tr));
     tv_set(&v, "unit", with_unit ? unit_of(c, it->ind) : "");
     const char *s = txf(c, &v, "words.base.%s", reading_name(b->reading));
     tv_free(&v);
@@ -359,7 +409,7 @@ static const char *target_text(ctx *c, const titem *it, int with_unit)
     } else if (t->op == OP_DECREASE || t->op == OP_INCREASE) {
         tv_set(&v, "base", base_text(c, it, with_unit));
         tv_set(&v, "by", t->has_by ? fmt_short(c, t->by) : "");
-        tv_set(&v, "limit", it->tr->has_limit ? fmt_short(c, it->tr->limit) : "");
+        tv_set(&v, "limit", it->tr->has_limit ? fmt_limit(c, ind, it->tr->limit) : "");
         if (it->tr->zero_baseline)
             s = target_form(c, &v, !with_unit, "keep_zero");
         else if (t->has_by)
@@ -415,7 +465,7 @@ static const char *figure_text(ctx *c, const titem *it)
         return s;
     }
     const target *t = tr->t;
-    tv_set(&v, "value", fmt_value(c, ind, tr->current));
+    tv_set(&v, "value", fmt_current(c, ind, tr));
     tv_set(&v, "unit", unit_of(c, ind));
     tv_setf(&v, "year", "%d", tr->assessed_year);
     tv_setf(&v, "from", "%d", tr->window[0]);
@@ -436,7 +486,8 @@ static const char *figure_text(ctx *c, const titem *it)
         tv_set(&v, "pct", fmt_pct(c, fabs(tr->change_pct)));
         if (t->op == OP_INCREASE)
             tv_set(&v, "direction", tx(c, tr->change_pct >= 0 ? "words.direction_up" : "words.direction_down", &v));
-        s = keepf(c, "%s%s", s, tx(c, "words.figure.change", &v));
+        s = keepf(c, "%s%s", s,
+                  tx(c, fabs(tr->change_pct) < 0.05 ? "words.figure.change_none" : "words.figure.change", &v));
     }
     tv_free(&v);
     return s;
@@ -471,15 +522,17 @@ static const char *gap_text(ctx *c, const titem *it)
     } else if (tr->current.state != FV_OK) {
         s = tx(c, "words.gap.none", &v);
     } else if (t->op == OP_ZERO) {
-        tv_set(&v, "gap", fmt_value(c, ind, tr->current));
+        tv_set(&v, "gap", fmt_current(c, ind, tr));
         s = tx(c, "words.gap.zero", &v);
     } else if (t->op == OP_DECREASE || t->op == OP_INCREASE) {
         tv_set(&v, "by", t->has_by ? fmt_short(c, t->by) : "0");
-        tv_set(&v, "limit", tr->has_limit ? fmt_short(c, tr->limit) : "");
+        tv_set(&v, "limit", tr->has_limit ? fmt_limit(c, ind, tr->limit) : "");
         double pct = tr->has_change ? tr->change_pct : 0;
         tv_set(&v, "pct", fmt_pct(c, fabs(pct)));
         if (!tr->has_limit) {
             s = tx(c, "words.gap.none", &v);
+        } else if (!t->has_by) {
+            s = tx(c, t->op == OP_DECREASE ? "words.gap.decrease_any" : "words.gap.increase_any", &v);
         } else if (t->op == OP_DECREASE) {
             tv_set(&v, "gap", fmt_gap(c, ind, cur - tr->limit));
             s = tx(c, pct < 0 ? "words.gap.decrease_rise" : "words.gap.decrease", &v);
@@ -644,7 +697,7 @@ static void build_items(ctx *c)
             it->target = target_text(c, it, 1);
             it->target_nu = target_text(c, it, 0);
             it->figure = figure_text(c, it);
-            it->current = ir->ind->kind == IND_QUANTITATIVE ? fmt_value(c, ir->ind, it->tr->current)
+            it->current = ir->ind->kind == IND_QUANTITATIVE ? fmt_current(c, ir->ind, it->tr)
                                                             : it->figure;
             it->gap = gap_text(c, it);
         }
@@ -1233,7 +1286,10 @@ static void decorate(void *arg, rdoc *d, int page, int pages)
     const char *foot = tx(c, "document.footer", &v);
     tv_free(&v);
     double top = 50, bottom = rdoc_page_height(d) - 36;
-    rdoc_text_at(d, left, RF_BODY, 8, grey, rdoc_left(d), top, RA_LEFT);
+    double rw = rdoc_text_width(d, right, RF_BODY, 8);
+    char *lfit = rdoc_text_fit(d, left, RF_BODY, 8, rdoc_content_width(d) - rw - 16);
+    rdoc_text_at(d, lfit, RF_BODY, 8, grey, rdoc_left(d), top, RA_LEFT);
+    free(lfit);
     rdoc_text_at(d, right, RF_BODY, 8, grey, rdoc_right(d), top, RA_RIGHT);
     rdoc_hline(d, rdoc_left(d), rdoc_right(d), top + 5, 0.5, grey);
     rdoc_text_at(d, foot, RF_BODY, 8.5, grey, rdoc_page_width(d) / 2, bottom, RA_CENTER);
@@ -1617,7 +1673,7 @@ static const char *baseline_cell(ctx *c, const indicator_result *ir)
 {
     for (int k = 0; k < ir->ntargets; k++)
         if (ir->targets[k].t->has_baseline && ir->targets[k].baseline.state == FV_OK)
-            return fmt_value(c, ir->ind, ir->targets[k].baseline);
+            return fmt_baseline(c, ir->ind, &ir->targets[k]);
     year_value yv = result_year(ir, c->p->period[0] - 1);
     return fmt_value(c, ir->ind, yv.value);
 }
@@ -1694,8 +1750,9 @@ static void quant_table(ctx *c, const char *sec, const char *group_id, const cha
         rw[j++] = first ? baseline_cell(c, it->ir) : "";
         for (int y = y0; y <= y1; y++)
             rw[j++] = first ? fmt_value(c, it->ind, result_year(it->ir, y).value) : "";
-        rw[j++] = keepf(c, "%s%s", it->target_nu,
-                        it->tr->t->year != c->p->period[1] ? keepf(c, "（%d）", it->tr->t->year) : "");
+        rw[j++] = it->tr->t->year != c->p->period[1]
+                      ? keepf(c, "%s%s", it->target_nu, sx(c, sec, "target_year_cell", &v))
+                      : it->target_nu;
         rw[j++] = it->current;
         rw[j++] = outlook_cell(c, it->ol);
         if (with_fc) {
@@ -1847,6 +1904,8 @@ static void group_charts(ctx *c, const char *sec, const char *group_id)
         char *name = xasprintf("%s.png", ind->id);
         const char *png = outset_chart(c, name);
         free(name);
+        if (!png && !rdoc_dry(c->doc)) /* charts_write_plan() did not run: draw it here */
+            png = own_chart(c, ir, REPORT_CHART_W_MM, REPORT_CHART_H_MM, 0);
         draw_chart(c, png, miss, x, rdoc_y(c->doc), w, h);
         rdoc_space(c->doc, h + 2);
         rdoc_para(c->doc, cap, &cs);
@@ -2097,7 +2156,7 @@ static void report_comparison(ctx *c, const char *sec)
         }
         rcell rc[4] = {cell(name_has_unit(ind) || !ind->unit || !*ind->unit
                                 ? ind->name
-                                : keepf(c, "%s\xEF\xBC\x88%s\xEF\xBC\x89", ind->name, ind->unit),
+                                : sx(c, sec, "indicator_cell", &v),
                             RA_LEFT),
                        cell(tv_get(&v, "base"), RA_RIGHT), cell(tv_get(&v, "current"), RA_RIGHT),
                        cell(change, RA_CENTER)};
@@ -2283,7 +2342,7 @@ static void report_method(ctx *c, const char *sec)
             sb_add(&reading, sx(c, sec, "reading_cell", &fv));
             if (it->tr->t->has_baseline) {
                 tv_set(&fv, "reading", base_text(c, it, 1));
-                tv_set(&fv, "value", fmt_value(c, ind, it->tr->baseline));
+                tv_set(&fv, "value", fmt_baseline(c, ind, it->tr));
                 tv_set(&fv, "source", sx(c, sec, it->tr->baseline_given ? "baseline_plan" : "baseline_data", &fv));
                 if (base.len)
                     sb_addc(&base, '\n');
@@ -2487,9 +2546,10 @@ static const char *const k_plan[] = {"heading", "part_heading", "part_heading_nu
                                      "chart_missing", "col_indicator", "col_baseline",
                                      "col_target", "col_current", "col_status", "col_department",
                                      "col_item", "col_due", "col_progress", "col_evidence",
-                                     "indicator_cell", "indicator_cell_nounit", "due_cell",
+                                     "indicator_cell", "indicator_cell_nounit", "target_year_cell", "due_cell",
                                      "progress_cell", "no_record", "summary", NULL};
-static const char *const k_comparison[] = {"heading", "col_indicator", "col_change", "accidents_caption", "decrease",
+static const char *const k_comparison[] = {"heading", "col_indicator", "indicator_cell", "col_change",
+                                           "accidents_caption", "decrease",
                                            "increase", "unchanged", "from_zero", "total_label",
                                            "mean_label", "change_down", "change_up",
                                            "change_none", "none", NULL};
@@ -2522,10 +2582,11 @@ static const char *const k_words[] = {
     "outlook_symbol.insufficient_data", "outlook_symbol.not_applicable", "outlook_cell",
     "counts_item", "counts_separator", "types", "numerals", "date", "as_of", "list_separator", "no_department", "value_missing",
     "value_na", "target", "aggregate", "base", "period_partial", "period_other", "gap",
+    "gap.decrease_any", "gap.increase_any",
     "problems", "problem_item", "measure_item", "red_flags.veto", "red_flags.veto_year",
     "red_flags.veto_years_separator", "red_flags.binding", "red_flags.no_veto",
     "red_flags.no_binding", "figure.year", "figure.window", "figure.change",
-    "figure.milestone", "figure.none", "figure.latest", "what", "direction_down", "direction_up", NULL};
+    "figure.milestone", "figure.none", "figure.latest", "figure.change_none", "what", "direction_down", "direction_up", NULL};
 
 static const char *const k_document[] = {"file_title", "header_left", "header_right", "footer",
                                          NULL};

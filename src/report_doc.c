@@ -526,6 +526,7 @@ double rdoc_left(const rdoc *d) { (void)d; return MARGIN_L; }
 double rdoc_right(const rdoc *d) { (void)d; return PAGE_W - MARGIN_R; }
 double rdoc_content_width(const rdoc *d) { (void)d; return PAGE_W - MARGIN_L - MARGIN_R; }
 int rdoc_page(const rdoc *d) { return d->page; }
+int rdoc_dry(const rdoc *d) { return d->dry; }
 double rdoc_y(const rdoc *d) { return d->y; }
 double rdoc_remaining(const rdoc *d) { return PAGE_H - MARGIN_B - d->y; }
 
@@ -691,6 +692,30 @@ void rdoc_text_at(rdoc *d, const char *text, rfont font, double size, rcolor c, 
         x -= align == RA_CENTER ? w / 2 : w;
     }
     draw_run(d, text, 0, strlen(text), font, size, c, x, y_baseline, 0);
+}
+
+char *rdoc_text_fit(rdoc *d, const char *text, rfont font, double size, double max_width)
+{
+    if (rdoc_text_width(d, text, font, size) <= max_width)
+        return xstrdup(text);
+    const char *ell = "\xE2\x80\xA6"; /* … */
+    double room = max_width - rdoc_text_width(d, ell, font, size);
+    wctx w = {d, font, size};
+    size_t i = 0, keep = 0;
+    double x = 0;
+    while (text[i]) {
+        uint32_t cp;
+        int n = tl_decode(text + i, &cp);
+        x += cp_width(&w, cp);
+        if (x > room)
+            break;
+        i += (size_t)n;
+        keep = i;
+    }
+    char *s = xmalloc(keep + 4);
+    memcpy(s, text, keep);
+    strcpy(s + keep, ell);
+    return s;
 }
 
 static int break_lines(rdoc *d, const char *text, const rstyle *st, double width, tl_line **out)

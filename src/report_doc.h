@@ -89,6 +89,7 @@ double rdoc_left(const rdoc *d);
 double rdoc_right(const rdoc *d);
 double rdoc_content_width(const rdoc *d);
 int rdoc_page(const rdoc *d);       /* current page, 1-based; 0 before the first */
+int rdoc_dry(const rdoc *d);        /* 1 in a dry (measuring) pass */
 double rdoc_y(const rdoc *d);        /* cursor */
 double rdoc_remaining(const rdoc *d); /* from the cursor to the bottom of the content box */
 
@@ -111,6 +112,9 @@ double rdoc_text_box(rdoc *d, const char *text, const rstyle *st, double x, doub
 /* One line at baseline (x, y) in the given font (no breaking); for headers and labels. */
 void rdoc_text_at(rdoc *d, const char *text, rfont font, double size, rcolor c, double x,
                   double y_baseline, ralign align);
+
+/* text cut to fit max_width, with an ellipsis when cut (allocated). */
+char *rdoc_text_fit(rdoc *d, const char *text, rfont font, double size, double max_width);
 
 /* A paragraph in the flow, across pages if needed. */
 void rdoc_para(rdoc *d, const char *text, const rstyle *st);

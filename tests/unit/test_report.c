@@ -1,0 +1,297 @@
+/*
+ * test_report.c - unit tests for the report templates (report_tpl.c) and the
+ * page layout (report_doc.c): placeholders and their errors, two-pass page
+ * counts, tables that cross pages, rows taller than a page, the contents,
+ * missing glyphs. The PDFs themselves are checked by real readers in
+ * tests/pdf/run.sh.
+ *
+ * The layout tests need the Debian CJK fonts (fonts-arphic-uming,
+ * fonts-wqy-microhei); without them they are skipped.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "report_doc.h"
+#include "report_tpl.h"
+#include "util.h"
+
+static char *write_temp(const char *text)
+{
+    char *path = xstrdup("/tmp/planeval-test-XXXXXX.yaml");
+    int fd = mkstemps(path, 5);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static int has_message(const diag_list *d, const char *part)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (strstr(d->items[i].msg, part))
+            return 1;
+    return 0;
+}
+
+static const char *const known[] = {"name", "n", "page", "pages", NULL};
+
+/* ---------- templates ---------- */
+
+static void test_template_lookup_and_fill(void **state)
+{
+    (void)state;
+    char *path = write_temp("document:\n  footer: \"第{page}页 共{pages}页\"\n"
+                            "sections:\n  - kind: note\n    text: \"{{字面}} {name}\"\n"
+                            "  - kind: note\n    text: 二\n"
+                            "words:\n  list: [a, b, c]\n");
+    diag_list d = {0};
+    rtpl *t;
+    assert_int_equal(rtpl_load(&t, path, known, &d), 0);
+    assert_string_equal(rtpl_get(t, "sections.1.text"), "二");
+    assert_int_equal(rtpl_count(t, "sections"), 2);
+    assert_int_equal(rtpl_count(t, "words.list"), 3);
+    assert_true(rtpl_has(t, "words"));
+    assert_false(rtpl_has(t, "word"));
+    assert_int_equal(rtpl_line(t, "document.footer"), 2);
+    tvars g, v;
+    tv_init(&g, NULL);
+    tv_set(&g, "pages", "4");
+    tv_init(&v, &g);
+    tv_setf(&v, "page", "%d", 2);
+    char *s = rtpl_expand(t, "document.footer", &v, &d);
+    assert_string_equal(s, "第2页 共4页");
+    free(s);
+    tv_set(&v, "name", "桓台");
+    s = rtpl_expand(t, "sections.0.text", &v, &d);
+    assert_string_equal(s, "{字面} 桓台");
+    free(s);
+    assert_int_equal(d.n, 0);
+    /* a known placeholder without a value: kept, one warning */
+    tv_free(&v);
+    tv_init(&v, NULL);
+    s = rtpl_expand(t, "sections.0.text", &v, &d);
+    assert_string_equal(s, "{字面} {name}");
+    free(s);
+    s = rtpl_expand(t, "sections.0.text", &v, &d);
+    free(s);
+    assert_int_equal(d.n, 1);
+    assert_int_equal(diag_errors(&d), 0);
+    tv_free(&v);
+    tv_free(&g);
+    rtpl_free(t);
+    diag_free(&d);
+    unlink(path);
+    free(path);
+}
+
+static void test_template_errors(void **state)
+{
+    (void)state;
+    char *path = write_temp("document:\n  footer: \"{pgae}\"\n  header: \"a { b\"\n");
+    diag_list d = {0};
+    rtpl *t;
+    assert_int_equal(rtpl_load(&t, path, known, &d), -1);
+    assert_null(t);
+    assert_true(has_message(&d, "unknown placeholder {pgae}"));
+    assert_true(has_message(&d, "starts no placeholder"));
+    assert_int_equal(d.items[0].line, 2);
+    diag_free(&d);
+    unlink(path);
+    free(path);
+    /* required keys */
+    path = write_temp("sections:\n  - kind: note\n");
+    assert_int_equal(rtpl_load(&t, path, known, &d), 0);
+    static const char *const keys[] = {"kind", "text", NULL};
+    rtpl_require(t, "sections.0", keys, "section 1", &d);
+    assert_int_equal(diag_errors(&d), 1);
+    assert_true(has_message(&d, "missing key 'sections.0.text'"));
+    rtpl_free(t);
+    diag_free(&d);
+    unlink(path);
+    free(path);
+}
+
+/* ---------- layout ---------- */
+
+typedef struct fixture {
+    rfonts *fonts;
+    diag_list d;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = xcalloc(1, sizeof *f);
+    if (rfonts_open(&f->fonts, "AR PL UMing CN", "WenQuanYi Micro Hei", &f->d) != 0)
+        f->fonts = NULL;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    rfonts_free(f->fonts);
+    diag_free(&f->d);
+    free(f);
+    return 0;
+}
+
+static rdoc *new_doc(fixture *f)
+{
+    rdoc_info info;
+    memset(&info, 0, sizeof info);
+    info.title = "测试";
+    info.year = 2025;
+    info.month = 12;
+    info.day = 31;
+    return rdoc_new(f->fonts, &info, &f->d);
+}
+
+static int pages_seen;
+static void count_decorate(void *ctx, rdoc *d, int page, int pages)
+{
+    (void)ctx;
+    (void)d;
+    (void)page;
+    pages_seen = pages;
+}
+
+static rstyle body_style(void)
+{
+    rstyle s;
+    memset(&s, 0, sizeof s);
+    s.font = RF_BODY;
+    s.size = 10;
+    s.leading = 15;
+    return s;
+}
+
+/* A table of 120 rows, one of them taller than a page. */
+static void draw_long_table(rdoc *d)
+{
+    double w[3] = {100, 200, 183};
+    rcell head[3];
+    memset(head, 0, sizeof head);
+    head[0].text = "指标";
+    head[1].text = "说明";
+    head[2].text = "数值";
+    rstyle st = body_style(), hs = body_style();
+    hs.font = RF_HEAD;
+    rtable *t = rdoc_table_begin(d, 3, w, head, &st, &hs);
+    strbuf longtext;
+    sb_init(&longtext);
+    for (int i = 0; i < 900; i++)
+        sb_add(&longtext, "应急管理，");
+    for (int r = 0; r < 120; r++) {
+        rcell c[3];
+        memset(c, 0, sizeof c);
+        char num[16];
+        snprintf(num, sizeof num, "%d", r);
+        c[0].text = "生产安全事故死亡人数";
+        c[1].text = r == 60 ? longtext.s : "（2021—2025年年均）";
+        c[2].text = num;
+        rdoc_table_row(t, c);
+    }
+    rdoc_table_end(t);
+    sb_free(&longtext);
+}
+
+static void test_two_passes_and_tables(void **state)
+{
+    fixture *f = *state;
+    if (!f->fonts)
+        skip();
+    rdoc *d = new_doc(f);
+    assert_false(rdoc_failed(d));
+    rdoc_set_decorate(d, count_decorate, NULL);
+    rstyle h = body_style();
+    h.font = RF_HEAD;
+    rdoc_begin_pass(d, 1);
+    rdoc_toc(d, &h, 20);
+    rdoc_heading(d, "一、总体", &h, 1, 1, 40);
+    draw_long_table(d);
+    rdoc_heading(d, "二、附录", &h, 1, 1, 40);
+    int dry = rdoc_end_pass(d);
+    assert_true(dry > 3); /* the long row alone is more than a page */
+    rdoc_begin_pass(d, 0);
+    assert_int_equal(rdoc_toc_entries(d), 2);
+    rdoc_toc(d, &h, 20);
+    rdoc_heading(d, "一、总体", &h, 1, 1, 40);
+    draw_long_table(d);
+    rdoc_heading(d, "二、附录", &h, 1, 1, 40);
+    int real = rdoc_end_pass(d);
+    assert_int_equal(real, dry);
+    assert_int_equal(pages_seen, dry); /* 共Y页 known on every page */
+    char path[] = "/tmp/planeval-test-XXXXXX.pdf";
+    int fd = mkstemps(path, 4);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(rdoc_save(d, path), 0);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(st.st_size > 1000);
+    assert_int_equal(diag_errors(&f->d), 0);
+    unlink(path);
+    rdoc_free(d);
+}
+
+static void test_missing_glyph_reported(void **state)
+{
+    fixture *f = *state;
+    if (!f->fonts)
+        skip();
+    rdoc *d = new_doc(f);
+    rstyle s = body_style();
+    rdoc_begin_pass(d, 0);
+    /* U+1F600 is in neither face: a box is drawn, a warning given. */
+    rdoc_para(d, "文字\xF0\x9F\x98\x80文字", &s);
+    rdoc_end_pass(d);
+    char path[] = "/tmp/planeval-test-XXXXXX.pdf";
+    int fd = mkstemps(path, 4);
+    close(fd);
+    size_t before = f->d.n;
+    assert_int_equal(rdoc_save(d, path), 0);
+    assert_true(f->d.n > before);
+    assert_true(has_message(&f->d, "U+1F600"));
+    unlink(path);
+    rdoc_free(d);
+}
+
+static void test_measure(void **state)
+{
+    fixture *f = *state;
+    if (!f->fonts)
+        skip();
+    rdoc *d = new_doc(f);
+    /* CJK characters are one em; the text wraps where expected. */
+    assert_true(rdoc_text_width(d, "应急", RF_BODY, 10) > 19.9);
+    assert_true(rdoc_text_width(d, "应急", RF_BODY, 10) < 20.1);
+    rstyle s = body_style();
+    assert_true(rdoc_text_height(d, "一二三四五六七八九十", &s, 50) == 2 * s.leading);
+    assert_true(rdoc_text_height(d, "一二三四，五六七八九十", &s, 50) == 3 * s.leading);
+    int w, h;
+    assert_int_equal(rdoc_png_size("/nonexistent.png", &w, &h), -1);
+    rdoc_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_template_lookup_and_fill),
+        cmocka_unit_test(test_template_errors),
+        cmocka_unit_test_setup_teardown(test_two_passes_and_tables, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_glyph_reported, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_measure, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
