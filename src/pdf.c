@@ -721,9 +721,16 @@ static int attention_list(ctx *c, titem ***out, int quantitative_only)
     return n;
 }
 
+/* A milestone done, but after its year (judged not met; its latest status is a done one). */
+static int is_late(ctx *c, const titem *it)
+{
+    return it->tr->t->op == OP_DONE && it->tr->status == V_NOT_MET && it->tr->record &&
+           list_has(c, "words.done_statuses", it->tr->record->status);
+}
+
 /* ---------- problems and countermeasures, by rule ---------- */
 
-static int rule_matches(const char *when, const titem *it, int binding_rule)
+static int rule_matches(ctx *c, const char *when, const titem *it, int binding_rule)
 {
     const indicator *ind = it->ind;
     const target_result *tr = it->tr;
@@ -740,12 +747,9 @@ static int rule_matches(const char *when, const titem *it, int binding_rule)
     if (strcmp(when, "at_risk") == 0)
         return ind->kind == IND_QUANTITATIVE && it->ol == OL_AT_RISK;
     if (strcmp(when, "overdue") == 0)
-        return ind->kind == IND_MILESTONE && tr->status == V_NOT_MET &&
-               !(tr->record && strcmp(tr->record->status, "") != 0 && it->done_date &&
-                 tr->detail && strstr(tr->detail, "late"));
+        return ind->kind == IND_MILESTONE && tr->status == V_NOT_MET && !is_late(c, it);
     if (strcmp(when, "late") == 0)
-        return ind->kind == IND_MILESTONE && tr->status == V_NOT_MET && tr->detail &&
-               strstr(tr->detail, "late") != NULL;
+        return ind->kind == IND_MILESTONE && tr->status == V_NOT_MET && is_late(c, it);
     if (strcmp(when, "not_achieved") == 0)
         return ind->kind == IND_QUALITATIVE && tr->status == V_NOT_MET;
     if (strcmp(when, "milestone_at_risk") == 0)
@@ -818,7 +822,7 @@ static void build_problems(ctx *c)
             continue;
         for (int i = 0; i < na; i++) {
             const titem *it = all[i];
-            if (!rule_matches(when, it, binding_rule))
+            if (!rule_matches(c, when, it, binding_rule))
                 continue;
             if (strcmp(when, "veto") == 0) {
                 if (used_veto[it->ii])
@@ -1469,10 +1473,6 @@ static int overdue_list(ctx *c, titem ***out)
     return n;
 }
 
-static int is_late(const titem *it)
-{
-    return it->tr->detail && strstr(it->tr->detail, "late") != NULL;
-}
 
 static void brief_milestones(ctx *c, const char *sec)
 {
@@ -1505,7 +1505,7 @@ static void brief_milestones(ctx *c, const char *sec)
         tv_setf(&iv, "year", "%d", it->tr->t->year);
         rw[0] = it->ind->name;
         rw[1] = sx(c, sec, "due_cell", &iv);
-        rw[2] = is_late(it) ? sx(c, sec, "late_cell", &iv)
+        rw[2] = is_late(c, it) ? sx(c, sec, "late_cell", &iv)
                 : it->tr->record ? sx(c, sec, "progress_cell", &iv)
                                  : sx(c, sec, "no_record", &iv);
         rw[3] = it->dept;
@@ -2580,7 +2580,7 @@ static const char *const k_words[] = {
     "outlook_symbol.unlikely", "gap_clause", "allowance_fallback", "outlook_symbol.met",
     "outlook_symbol.on_track", "outlook_symbol.at_risk", "outlook_symbol.off_track",
     "outlook_symbol.insufficient_data", "outlook_symbol.not_applicable", "outlook_cell",
-    "counts_item", "counts_separator", "types", "numerals", "date", "as_of", "list_separator", "no_department", "value_missing",
+    "counts_item", "counts_separator", "types", "done_statuses", "numerals", "date", "as_of", "list_separator", "no_department", "value_missing",
     "value_na", "target", "aggregate", "base", "period_partial", "period_other", "gap",
     "gap.decrease_any", "gap.increase_any",
     "problems", "problem_item", "measure_item", "red_flags.veto", "red_flags.veto_year",
@@ -2783,12 +2783,11 @@ static void brief_charts(ctx *c)
     free(l);
 }
 
-static int write_doc(ctx *c, const char *name, int pages, void (*render)(ctx *), deco *dc)
+static int write_doc(ctx *c, const char *name, void (*render)(ctx *), deco *dc)
 {
     const char *path = outset_path(c->out, name, c->d);
     if (!path)
         return -1;
-    (void)pages;
     rdoc_set_decorate(c->doc, decorate, dc);
     run_pass(c, 0, render);
     return rdoc_save(c->doc, path);
@@ -2861,7 +2860,7 @@ int pdf_write_reports(out_set *out, const evaluation *ev, const eval_context *ec
         brief_charts(&c);
         pages = run_pass(&c, 1, render_brief);
         deco db = {&c, 0};
-        if (rdoc_failed(c.doc) || write_doc(&c, "brief.pdf", pages, render_brief, &db) != 0)
+        if (rdoc_failed(c.doc) || write_doc(&c, "brief.pdf", render_brief, &db) != 0)
             rc = -1;
         else if (c.red_flags_page > 1)
             diag_add(d, DIAG_WARNING, rtpl_file(c.brief), 0, 0,
@@ -2882,7 +2881,7 @@ int pdf_write_reports(out_set *out, const evaluation *ev, const eval_context *ec
             run_pass(&c, 1, render_report);
             pages = run_pass(&c, 1, render_report);
             deco dr = {&c, 1};
-            if (write_doc(&c, "report.pdf", pages, render_report, &dr) != 0)
+            if (write_doc(&c, "report.pdf", render_report, &dr) != 0)
                 rc = -1;
         } else {
             rc = -1;

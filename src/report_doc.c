@@ -223,6 +223,8 @@ struct rdoc {
 
     uint32_t *missing; /* code points in neither font */
     size_t nmissing, capmissing;
+    uint32_t *fallback; /* code points set in the other face (| face asked << 24) */
+    size_t nfallback, capfallback;
     int overflow_warned;
 
     rdoc_decorate_fn decorate;
@@ -379,6 +381,7 @@ void rdoc_free(rdoc *d)
     free(d->pages);
     free(d->links);
     free(d->missing);
+    free(d->fallback);
     free(d);
 }
 
@@ -513,6 +516,17 @@ int rdoc_save(rdoc *d, const char *path)
                  buf);
     }
     d->nmissing = 0;
+    for (size_t i = 0; i < d->nfallback; i++) {
+        uint32_t cp = d->fallback[i] & 0xFFFFFF;
+        int asked = (int)(d->fallback[i] >> 24);
+        char buf[8];
+        buf[tl_encode(cp, buf)] = '\0';
+        diag_add(d->diags, DIAG_WARNING, path, 0, 0,
+                 "PDF: character U+%04X '%s' is not in the %s font (%s); set in the %s font",
+                 cp, buf, asked == RF_BODY ? "body" : "heading", d->fonts->file[asked],
+                 asked == RF_BODY ? "heading" : "body");
+    }
+    d->nfallback = 0;
     if (d->failed)
         return -1;
     if (!HOK(d, HPDF_SaveToFile(d->pdf, path)))
@@ -580,6 +594,16 @@ static void note_missing(rdoc *d, uint32_t cp)
     *ARRAY_PUSH(d->missing, d->nmissing, d->capmissing) = cp;
 }
 
+/* A character set in the other face than the one asked for (reported once). */
+static void note_fallback(rdoc *d, uint32_t cp, int pref)
+{
+    uint32_t key = cp | (uint32_t)pref << 24;
+    for (size_t i = 0; i < d->nfallback; i++)
+        if (d->fallback[i] == key)
+            return;
+    *ARRAY_PUSH(d->fallback, d->nfallback, d->capfallback) = key;
+}
+
 /* The face that draws cp when pref is wanted; *out_cp is what is drawn. */
 static int pick_font(rdoc *d, int pref, uint32_t cp, uint32_t *out_cp)
 {
@@ -588,8 +612,10 @@ static int pick_font(rdoc *d, int pref, uint32_t cp, uint32_t *out_cp)
     *out_cp = cp;
     if (covered(d->fonts, pref, cp))
         return pref;
-    if (covered(d->fonts, 1 - pref, cp))
+    if (covered(d->fonts, 1 - pref, cp)) {
+        note_fallback(d, cp, pref);
         return 1 - pref;
+    }
     note_missing(d, cp);
     *out_cp = REPLACEMENT;
     return covered(d->fonts, pref, REPLACEMENT) ? pref : 1 - pref;

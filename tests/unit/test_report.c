@@ -253,8 +253,9 @@ static void test_missing_glyph_reported(void **state)
     rdoc *d = new_doc(f);
     rstyle s = body_style();
     rdoc_begin_pass(d, 0);
-    /* U+1F600 is in neither face: a box is drawn, a warning given. */
-    rdoc_para(d, "文字\xF0\x9F\x98\x80文字", &s);
+    /* U+1F600 is in neither face: a box is drawn, a warning given. U+2713
+     * (a check mark) is in the Hei face only: it is set in it, and said so. */
+    rdoc_para(d, "文字\xF0\x9F\x98\x80文字\xE2\x9C\x93", &s);
     rdoc_end_pass(d);
     char path[] = "/tmp/planeval-test-XXXXXX.pdf";
     int fd = mkstemps(path, 4);
@@ -263,6 +264,8 @@ static void test_missing_glyph_reported(void **state)
     assert_int_equal(rdoc_save(d, path), 0);
     assert_true(f->d.n > before);
     assert_true(has_message(&f->d, "U+1F600"));
+    assert_true(has_message(&f->d, "U+2713"));
+    assert_true(has_message(&f->d, "not in the body font"));
     unlink(path);
     rdoc_free(d);
 }
