@@ -30,19 +30,44 @@ static size_t count_level(const diag_list *l, diag_level lv)
 size_t diag_errors(const diag_list *l) { return count_level(l, DIAG_ERROR); }
 size_t diag_warnings(const diag_list *l) { return count_level(l, DIAG_WARNING); }
 
+/*
+ * Messages quote what users wrote; a control character in an id (a line
+ * feed, an escape sequence) must neither forge a line in a cron log nor
+ * drive the terminal, so it is shown as \xNN.
+ */
+static char *printable(const char *s)
+{
+    strbuf b;
+    sb_init(&b);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            char esc[8];
+            snprintf(esc, sizeof esc, "\\x%02x", *p);
+            sb_add(&b, esc);
+        } else {
+            sb_addc(&b, (char)*p);
+        }
+    }
+    return sb_take(&b);
+}
+
 void diag_print(const diag_list *l, FILE *f)
 {
     for (size_t i = 0; i < l->n; i++) {
         const diag *d = &l->items[i];
         const char *lv = d->level == DIAG_ERROR ? "error" : "warning";
-        if (d->file && d->line && d->col)
-            fprintf(f, "%s:%d:%d: %s: %s\n", d->file, d->line, d->col, lv, d->msg);
-        else if (d->file && d->line)
-            fprintf(f, "%s:%d: %s: %s\n", d->file, d->line, lv, d->msg);
-        else if (d->file)
-            fprintf(f, "%s: %s: %s\n", d->file, lv, d->msg);
+        char *msg = printable(d->msg);
+        char *file = d->file ? printable(d->file) : NULL;
+        if (file && d->line && d->col)
+            fprintf(f, "%s:%d:%d: %s: %s\n", file, d->line, d->col, lv, msg);
+        else if (file && d->line)
+            fprintf(f, "%s:%d: %s: %s\n", file, d->line, lv, msg);
+        else if (file)
+            fprintf(f, "%s: %s: %s\n", file, lv, msg);
         else
-            fprintf(f, "%s: %s\n", lv, d->msg);
+            fprintf(f, "%s: %s\n", lv, msg);
+        free(msg);
+        free(file);
     }
 }
 
