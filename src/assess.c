@@ -45,7 +45,7 @@ year_value result_year(const indicator_result *ir, int year)
 /* Tolerance for comparing computed figures with targets written in decimal. */
 static double tol(double x) { return 1e-9 * (fabs(x) > 1 ? fabs(x) : 1); }
 
-static int compare(target_op op, double v, double goal)
+int target_compare(target_op op, double v, double goal)
 {
     double e = tol(goal);
     switch (op) {
@@ -214,7 +214,7 @@ static void judge_comparison(const eval_context *ec, const indicator_result *ir,
             if (worse)
                 worst = yv.value.v;
             have = 1;
-            if (!compare(t->op, yv.value.v, goal)) {
+            if (!target_compare(t->op, yv.value.v, goal)) {
                 add_year(&tr->failing_years, y);
                 nfail++;
             }
@@ -252,7 +252,7 @@ static void judge_comparison(const eval_context *ec, const indicator_result *ir,
                    tr->window[0], tr->window[1]);
         return;
     }
-    int ok = compare(t->op, tr->current.v, goal);
+    int ok = target_compare(t->op, tr->current.v, goal);
     tr->status = ok ? V_MET : V_NOT_MET;
     const char *what = t->agg == AGG_YEAR ? "value" : aggregate_name(t->agg);
     if (t->agg == AGG_YEAR)

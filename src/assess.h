@@ -69,6 +69,13 @@ typedef struct evaluation {
 int evaluate_plan(evaluation *ev, const eval_context *ec, stage st, int year, diag_list *d);
 void evaluation_free(evaluation *ev);
 
+/*
+ * 1 if value v satisfies a comparison target (<=, <, >=, >, ==, zero) with
+ * goal, with a tolerance of 1e-9 relative for figures computed in binary
+ * from targets written in decimal. Forecasts judge with the same rule.
+ */
+int target_compare(target_op op, double v, double goal);
+
 const char *stage_name(stage s);
 const char *verdict_name(verdict v);
 /* Value of an indicator result in year, or FV_MISSING outside the series. */

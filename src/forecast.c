@@ -63,20 +63,8 @@ const char *fc_status_name(fc_status s)
 
 static double tol(double x) { return 1e-9 * (fabs(x) > 1 ? fabs(x) : 1); }
 
-/* The comparison of the verdicts (assess.c), so that forecasts judge alike. */
-static int meets(target_op op, double v, double goal)
-{
-    double e = tol(goal);
-    switch (op) {
-    case OP_LE: return v <= goal + e;
-    case OP_LT: return v < goal - e;
-    case OP_GE: return v >= goal - e;
-    case OP_GT: return v > goal + e;
-    case OP_EQ: return fabs(v - goal) <= e || (goal == 100 && v >= 100 - e);
-    case OP_ZERO: return fabs(v) <= e;
-    default: return 0;
-    }
-}
+/* The comparison of the verdicts, so that forecasts judge alike. */
+static int meets(target_op op, double v, double goal) { return target_compare(op, v, goal); }
 
 /* Six significant digits: for reading, not for machines. */
 static char *short_num(double v, char *buf)

@@ -10,7 +10,8 @@
 #                 small file per indicator (the header, then one indicator)
 # OUTDIR/csv      every data/<region>/*.csv and test fixture CSV, each
 #                 preceded by its file name on a line (see fuzz_csv.c)
-# OUTDIR/formula  every formula text of those YAML files, one per file
+# OUTDIR/formula  every formula text of those YAML files, and each line of
+#                 tests/fuzz/formulas.txt, one per file
 #
 # Seed files are named by the SHA-1 of their content (duplicates collapse).
 set -eu
@@ -70,6 +71,13 @@ done
     printf '%s' "$line" >"$TMP/s"
     keep "$OUT/formula" "$TMP/s"
 done || true
+
+# Hand-written formulas: every function, operator and filter form.
+grep -v '^#' tests/fuzz/formulas.txt | while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    printf '%s' "$line" >"$TMP/s"
+    keep "$OUT/formula" "$TMP/s"
+done
 
 for h in yaml csv formula; do
     [ -n "$(ls "$OUT/$h")" ] || { echo "mkseeds: no $h seeds" >&2; exit 1; }
