@@ -973,8 +973,12 @@ static const expr_def *param_expr_in_scope(const plan *p, const catalogue *cat,
 
 /* Depth-first search for a cycle through parameter references. */
 static int param_cycle(const plan *p, const catalogue *cat, const indicator *ind, int sym,
-                       int *stack, int depth, const symtab *syms, strbuf *path)
+                       int *stack, int depth, const symtab *syms, strbuf *path,
+                       unsigned char *done)
 {
+    /* A parameter already explored leads to no cycle: each is visited once. */
+    if (done[sym])
+        return 0;
     for (int i = 0; i < depth; i++)
         if (stack[i] == sym) {
             for (int j = i; j < depth; j++)
@@ -992,8 +996,9 @@ static int param_cycle(const plan *p, const catalogue *cat, const indicator *ind
     int n = formula_refs(e->f, &refs);
     for (int i = 0; i < n; i++)
         if (refs[i].kind == REF_PARAM &&
-            param_cycle(p, cat, ind, refs[i].id, stack, depth + 1, syms, path))
+            param_cycle(p, cat, ind, refs[i].id, stack, depth + 1, syms, path, done))
             return 1;
+    done[sym] = 1;
     return 0;
 }
 
@@ -1014,9 +1019,32 @@ static void check_params_defined(const plan *p, const model_env *env, const indi
     }
 }
 
+/*
+ * How many parameter evaluations one use of sym costs: parameters are
+ * evaluated where they are used, so p0 = p1 + p1, p1 = p2 + p2, ... doubles
+ * the work at every level. Capped at limit + 1; called only without cycles.
+ */
+static long param_cost(const plan *p, const catalogue *cat, const indicator *ind, int sym,
+                       int depth, long limit)
+{
+    const expr_def *e = param_expr_in_scope(p, cat, ind, sym);
+    if (!e || !e->f || depth > 64)
+        return 1;
+    long cost = 1;
+    const formula_ref *refs;
+    int n = formula_refs(e->f, &refs);
+    for (int i = 0; i < n && cost <= limit; i++)
+        if (refs[i].kind == REF_PARAM)
+            cost += param_cost(p, cat, ind, refs[i].id, depth + 1, limit);
+    return cost > limit ? limit + 1 : cost;
+}
+
+#define MAX_PARAM_COST 10000
+
 static void check_param_cycles(plan *p, const model_env *env, diag_list *d)
 {
     int stack[64];
+    unsigned char *done = xcalloc((size_t)env->syms->n + 1, 1);
     /* Plan scope: the plan's own and the catalogue's parameters. */
     for (int pass = 0; pass < 2; pass++) {
         const param_def *ps = pass == 0 ? p->params : env->cat ? env->cat->params : NULL;
@@ -1024,10 +1052,11 @@ static void check_param_cycles(plan *p, const model_env *env, diag_list *d)
         for (int i = 0; i < n; i++) {
             strbuf path;
             sb_init(&path);
-            if (param_cycle(p, env->cat, NULL, ps[i].sym, stack, 0, env->syms, &path)) {
+            if (param_cycle(p, env->cat, NULL, ps[i].sym, stack, 0, env->syms, &path, done)) {
                 diag_add(d, DIAG_ERROR, ps[i].value.file, ps[i].value.line, ps[i].value.col,
                          "parameter cycle: %s", path.s);
                 sb_free(&path);
+                free(done);
                 return; /* one report per cycle is enough */
             }
             sb_free(&path);
@@ -1038,13 +1067,35 @@ static void check_param_cycles(plan *p, const model_env *env, diag_list *d)
         for (int i = 0; i < ind->nparams; i++) {
             strbuf path;
             sb_init(&path);
-            if (param_cycle(p, env->cat, ind, ind->params[i].sym, stack, 0, env->syms, &path))
+            /* An indicator's overrides change the graph: explore it afresh. */
+            memset(done, 0, (size_t)env->syms->n + 1);
+            if (param_cycle(p, env->cat, ind, ind->params[i].sym, stack, 0, env->syms, &path,
+                            done)) {
                 diag_add(d, DIAG_ERROR, ind->params[i].value.file, ind->params[i].value.line,
                          ind->params[i].value.col, "indicator %s: parameter cycle: %s", ind->id,
                          path.s);
+                sb_free(&path);
+                free(done);
+                return;
+            }
             sb_free(&path);
         }
     }
+    /* No cycles: refuse chains whose evaluation would blow up. */
+    for (int pass = 0; pass < 2; pass++) {
+        const param_def *ps = pass == 0 ? p->params : env->cat ? env->cat->params : NULL;
+        int n = pass == 0 ? p->nparams : env->cat ? env->cat->nparams : 0;
+        for (int i = 0; i < n; i++)
+            if (param_cost(p, env->cat, NULL, ps[i].sym, 0, MAX_PARAM_COST) > MAX_PARAM_COST) {
+                diag_add(d, DIAG_ERROR, ps[i].value.file, ps[i].value.line, ps[i].value.col,
+                         "parameter '%s' refers to other parameters more than %d times in all "
+                         "(each use is evaluated again); simplify the chain",
+                         env->syms->names[ps[i].sym], MAX_PARAM_COST);
+                free(done);
+                return;
+            }
+    }
+    free(done);
 }
 
 /* ---------- plan ---------- */

@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,6 +212,11 @@ int ynode_int(ydoc *y, ynode *n, const char *what, long *out, diag_list *d)
     double v;
     if (ynode_num(y, n, what, &v, d) != 0)
         return -1;
+    /* Outside the range of long, the cast below would be undefined. */
+    if (!(v >= (double)LONG_MIN && v < -(double)LONG_MIN)) {
+        ydiag(y, d, DIAG_ERROR, n, "%s is out of range: '%s'", what, ynode_str(n));
+        return -1;
+    }
     if (v != (double)(long)v) {
         ydiag(y, d, DIAG_ERROR, n, "%s must be a whole number, not '%s'", what, ynode_str(n));
         return -1;

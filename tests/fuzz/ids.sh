@@ -11,7 +11,8 @@
 # non-ASCII, too long) this runs `planeval run` on a copy of the sample
 # qinan plan whose plan: id or plan: region is that id, and checks that
 #   - the exit status is 1 and stderr has an error at the plan file that
-#     names the id ("plan id" or "region"),
+#     names the id ("plan id" or "region"; for a NUL byte, which YAML can
+#     write as "\0" and C would cut the id at, "NUL character"),
 #   - no file or directory appeared or changed anywhere in the scratch tree
 #     outside out/, and no result file (series.csv) was written in out/,
 #   - stderr holds no control character other than line feed and tab, and
