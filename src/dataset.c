@@ -103,6 +103,11 @@ static void suggest_among(const char *name, const char *const *cands, int n, cha
             dup |= strcmp(cands[best[k]], cands[i]) == 0;
         if (dup)
             continue;
+        /* The distance is at least the difference in length: skip the
+         * quadratic comparison when that alone rules a candidate out. */
+        int clen = utf8_columns(cands[i], strlen(cands[i]));
+        if (clen - len > limit || len - clen > limit || len > 200)
+            continue;
         int dist = utf8_edit_distance(name, cands[i]);
         if (dist > limit)
             continue;

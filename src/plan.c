@@ -274,8 +274,11 @@ static void load_source(ydoc *y, ynode *n, source_ref *s, diag_list *d)
     long line = 0;
     yget_str(y, n, "section", 0, &sec, d);
     yget_str(y, n, "quote", 0, &quote, d);
-    if (yget_int(y, n, "line", 0, &line, d) == 1 && line < 1)
-        ydiag(y, d, DIAG_ERROR, ymap_get(y, n, "line"), "source line must be positive");
+    if (yget_int(y, n, "line", 0, &line, d) == 1 && (line < 1 || line > 10000000)) {
+        ydiag(y, d, DIAG_ERROR, ymap_get(y, n, "line"),
+              "source line must be a line number of the plan text (1 to 10000000)");
+        line = 0;
+    }
     s->section = dup_or_null(sec);
     s->quote = dup_or_null(quote);
     s->line = (int)line;
