@@ -118,7 +118,7 @@ static void collect_window(const eval_context *ec, const indicator_result *ir, c
             }
         }
         if (count_var >= 0) {
-            fvalue c = indicator_count(ec, ir->ind, y);
+            fvalue c = indicator_count(ec, ir->ind, &yv);
             if (c.state == FV_OK)
                 w->count_sum += c.v;
             else
@@ -468,8 +468,9 @@ static void judge_target(const eval_context *ec, const indicator_result *ir, con
     if (w.missing && t->op != OP_DECREASE && t->op != OP_INCREASE)
         tr->missing_years = xstrdup(w.missing);
     if (tr->count_var >= 0) {
+        year_value yv = result_year(ir, tr->assessed_year);
         if (t->agg == AGG_YEAR || t->op == OP_DECREASE || t->op == OP_INCREASE)
-            tr->count = indicator_count(ec, ir->ind, tr->assessed_year);
+            tr->count = indicator_count(ec, ir->ind, &yv);
         else
             tr->count = w.count_missing ? fv_missing() : fv_ok(w.count_sum);
     }

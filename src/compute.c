@@ -150,11 +150,11 @@ int indicator_count_var(const eval_context *ec, const indicator *ind)
     return ec->dict->vars[ref.id].kind == VK_COUNT ? ref.id : -1;
 }
 
-fvalue indicator_count(const eval_context *ec, const indicator *ind, int year)
+fvalue indicator_count(const eval_context *ec, const indicator *ind, const year_value *yv)
 {
     if (indicator_count_var(ec, ind) < 0)
         return fv_undefined();
-    return compute_expr(ec, ind, ind->numerator ? ind->numerator : ind->formula, year);
+    return ind->numerator ? yv->num : yv->value;
 }
 
 const char *indicator_count_text(const eval_context *ec, const indicator *ind)

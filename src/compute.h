@@ -46,10 +46,11 @@ int indicator_count_var(const eval_context *ec, const indicator *ind);
 
 /*
  * The count behind a count-based indicator (e.g. ps_deaths{sector="道路交通"}
- * for a road death rate) in year: the numerator (or formula) itself, filters
- * included. FV_UNDEFINED when ind is not count-based.
+ * for a road death rate) in the year yv was computed for: its numerator, or
+ * its value when it is a plain count, filters included, taken from yv rather
+ * than evaluated again. FV_UNDEFINED when ind is not count-based.
  */
-fvalue indicator_count(const eval_context *ec, const indicator *ind, int year);
+fvalue indicator_count(const eval_context *ec, const indicator *ind, const year_value *yv);
 /* Text of that count's expression, or NULL. */
 const char *indicator_count_text(const eval_context *ec, const indicator *ind);
 

@@ -146,7 +146,7 @@ void write_series_csv_fc(FILE *f, const evaluation *ev, const eval_context *ec,
                 csv_field(f, "", 0);
             }
             if (cv >= 0) {
-                csv_value(f, indicator_count(ec, ind, ir->first_year + k), 0);
+                csv_value(f, indicator_count(ec, ind, yv), 0);
                 csv_field(f, indicator_count_text(ec, ind), 0);
             } else {
                 csv_field(f, "", 0);
