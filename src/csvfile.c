@@ -481,3 +481,18 @@ int csvfile_read(const char *path, csv_table *t, csv_error *err)
     free(buf);
     return rc;
 }
+
+int csv_column(const csv_table *t, const char *name)
+{
+    if (t->nrows < 1)
+        return -1;
+    for (int i = 0; i < t->rows[0].nfields; i++)
+        if (strcmp(t->rows[0].fields[i], name) == 0)
+            return i;
+    return -1;
+}
+
+const char *csv_get(const csv_row *r, int col)
+{
+    return col >= 0 && col < r->nfields ? r->fields[col] : "";
+}

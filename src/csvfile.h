@@ -42,4 +42,10 @@ int csvfile_parse(const char *path, const char *data, size_t len, csv_table *t,
                   csv_error *err);
 void csvfile_free(csv_table *t);
 
+/* Index of the header field (rows[0]) equal to name, or -1. */
+int csv_column(const csv_table *t, const char *name);
+
+/* Field col of row r, or "" when the row is shorter or col < 0. */
+const char *csv_get(const csv_row *r, int col);
+
 #endif

@@ -190,7 +190,7 @@ static void write_forecast_cells(FILE *f, const fc_indicator *fi, const fc_targe
 {
     if (!fi || !ft || ft->status == FS_NONE) {
         for (int c = 0; c < 26; c++)
-            csv_field(f, "", c == 25);
+            csv_field(f, "", 0);
         return;
     }
     csv_field(f, fi->model != FM_NONE ? fc_model_name(fi->model) : "", 0);
@@ -222,7 +222,7 @@ static void write_forecast_cells(FILE *f, const fc_indicator *fi, const fc_targe
     csv_field(f, ft->allowance, 0);
     for (int r = 0; r < 3; r++)
         csv_field(f, ft->has_sensitivity ? verdict_name(ft->sens[r]) : "", 0);
-    csv_field(f, ft->has_sensitivity ? ft->sensitivity : "", 1);
+    csv_field(f, ft->has_sensitivity ? ft->sensitivity : "", 0);
 }
 
 void write_assessment_csv(FILE *f, const evaluation *ev, const eval_context *ec,
@@ -242,7 +242,7 @@ void write_assessment_csv_fc(FILE *f, const evaluation *ev, const eval_context *
           "milestone_status,milestone_date,evidence,source_line,target_source_line,detail,",
           f);
     fputs(forecast_columns, f);
-    fputc('\n', f);
+    fputs(",region,region_name,catalogue\n", f);
     char buf[64];
     for (int i = 0; i < ev->ninds; i++) {
         const indicator_result *ir = &ev->inds[i];
@@ -341,6 +341,11 @@ void write_assessment_csv_fc(FILE *f, const evaluation *ev, const eval_context *
             csv_field(f, tr->detail, 0);
             const fc_indicator *fi = fs && i < fs->ninds ? &fs->inds[i] : NULL;
             write_forecast_cells(f, fi, fi && k < fi->ntargets ? &fi->targets[k] : NULL, lb);
+            /* Which region, and the shared definition it uses: for comparisons
+             * across plans (docs/results.md). */
+            csv_field(f, ev->p->region, 0);
+            csv_field(f, ev->p->region_name, 0);
+            csv_field(f, ind->use ? ind->use->id : "", 1);
         }
         free(deps);
     }
