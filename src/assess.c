@@ -532,7 +532,7 @@ int evaluate_plan(evaluation *ev, const eval_context *ec, stage st, int year, di
     const plan *p = ec->p;
     ev->p = p;
     int first = 0, last = 0;
-    if (!region_year_span(ec->r, ec->dict, &first, &last)) {
+    if (!region_year_span(ec->r, &first, &last)) {
         diag_add(d, DIAG_ERROR, p->path, 0, 0, "no data found for region '%s' (%s)", p->region,
                  region_dir(ec->r));
         return -1;

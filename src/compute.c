@@ -61,7 +61,7 @@ static int cb_rows(void *ctx, int var, const formula_filter *filters, int nfilte
     if (n < 0 && dict->tables[dict->vars[var].table].layout == LAYOUT_EVENTS &&
         region_has_table(fc->ec->r, var)) {
         int first, last, log_first, log_last;
-        if (region_year_span(fc->ec->r, dict, &first, &last) &&
+        if (region_year_span(fc->ec->r, &first, &last) &&
             region_var_years(fc->ec->r, var, &log_first, &log_last) && year >= log_first &&
             year <= last)
             n = 0;
@@ -162,20 +162,4 @@ const char *indicator_count_text(const eval_context *ec, const indicator *ind)
     if (indicator_count_var(ec, ind) < 0)
         return NULL;
     return (ind->numerator ? ind->numerator : ind->formula)->text;
-}
-
-int region_year_span(const region_data *r, const dictionary *dict, int *first, int *last)
-{
-    int found = 0;
-    for (int v = 0; v < dict->nvars; v++) {
-        int a, b;
-        if (!region_has_table(r, v) || !region_var_years(r, v, &a, &b))
-            continue;
-        if (!found || a < *first)
-            *first = a;
-        if (!found || b > *last)
-            *last = b;
-        found = 1;
-    }
-    return found;
 }

@@ -54,7 +54,5 @@ fvalue indicator_count(const eval_context *ec, const indicator *ind, const year_
 /* Text of that count's expression, or NULL. */
 const char *indicator_count_text(const eval_context *ec, const indicator *ind);
 
-/* Data years of the region: the smallest and largest year any table has. */
-int region_year_span(const region_data *r, const dictionary *dict, int *first, int *last);
 
 #endif

@@ -820,6 +820,7 @@ struct region_data {
     rtable *tables;         /* one per dictionary table */
     int *var_slot;          /* dictionary var -> local slot in its table */
     int *var_first, *var_last; /* years with rows of the var, 0 when none */
+    int span_first, span_last; /* smallest and largest of those; 0 when no data */
     char *ms_path;
     milestone_record *ms;   /* sorted by plan, indicator, date, line */
     size_t nms, mscap;
@@ -1814,6 +1815,10 @@ static void index_var_years(region_data *r)
         }
         r->var_first[v] = lo;
         r->var_last[v] = hi;
+        if (lo && (!r->span_first || lo < r->span_first))
+            r->span_first = lo;
+        if (hi > r->span_last)
+            r->span_last = hi;
     }
 }
 
@@ -1897,6 +1902,15 @@ int region_var_years(const region_data *r, int var, int *first, int *last)
         return 0;
     *first = r->var_first[var];
     *last = r->var_last[var];
+    return 1;
+}
+
+int region_year_span(const region_data *r, int *first, int *last)
+{
+    if (!r || !r->span_first)
+        return 0;
+    *first = r->span_first;
+    *last = r->span_last;
     return 1;
 }
 

@@ -95,6 +95,10 @@ const char *region_dir(const region_data *r);
 int region_has_table(const region_data *r, int var);
 /* Years in which the table of var has at least one row: [*first, *last]; 0 if none. */
 int region_var_years(const region_data *r, int var, int *first, int *last);
+/* Data years of the region: the smallest and largest year any table has a
+ * row for; 0 when it has no data. Computed once at load (event queries ask
+ * for it in every year without events). */
+int region_year_span(const region_data *r, int *first, int *last);
 /* 1 if the table of var has a row for year (the year is covered). */
 int region_year_covered(const region_data *r, int var, int year);
 
