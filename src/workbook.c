@@ -982,7 +982,7 @@ static fvalue record_count(const wb *b, const input_row *in, int year)
     if (n < 0 && dict->tables[dict->vars[in->var].table].layout == LAYOUT_EVENTS &&
         region_has_table(ec->r, in->var)) {
         int first, last, log_first, log_last;
-        if (region_year_span(ec->r, dict, &first, &last) &&
+        if (region_year_span(ec->r, &first, &last) &&
             region_var_years(ec->r, in->var, &log_first, &log_last) && year >= log_first &&
             year <= last)
             n = 0;
