@@ -18,6 +18,7 @@
 #include "pdf.h"
 #include "plan.h"
 #include "results.h"
+#include "runconfig.h"
 #include "util.h"
 #include "workbook.h"
 
@@ -54,7 +55,15 @@ typedef struct options {
     int jobs;          /* -j N: plans evaluated in parallel processes */
     int force;         /* re-render plans whose inputs have not changed */
     int shard_k, shard_n; /* --shard K/N: this run takes plans i with i % N == K - 1 */
+    const char *config;   /* --config FILE: a run configuration (runconfig.h) */
+    unsigned given;       /* OPT_* bits: set on the command line, so the config yields */
 } options;
+
+/* Options a run configuration can also set. */
+enum {
+    OPT_INDICATORS = 1, OPT_DATA = 2, OPT_TEMPLATES = 4, OPT_OUT = 8, OPT_STAGE = 16,
+    OPT_YEAR = 32, OPT_JOBS = 64, OPT_ON_TRACK = 128, OPT_AT_RISK = 256
+};
 
 static void usage(FILE *f)
 {
@@ -77,6 +86,9 @@ static void usage(FILE *f)
           "                    meeting it is at least P (default 0.8)\n"
           "  --at-risk P       ... at risk from P up to --on-track, off track below\n"
           "                    (default 0.5); see docs/methodology.md\n"
+          "  --config FILE     a run configuration (directories, plans, stage, year,\n"
+          "                    jobs); default: run.yaml in the indicators directory\n"
+          "                    when there is one. Options given here win over it.\n"
           "  --out DIR         output directory (default out)\n"
           "  -j N, --jobs N    evaluate N plans at a time, each in its own process\n"
           "  --force           render plans whose inputs have not changed since the last run\n"
@@ -121,7 +133,8 @@ static char **list_plan_files(const char *dir, int *n, diag_list *d)
     struct dirent *e;
     while ((e = readdir(dp)) != NULL) {
         if (e->d_name[0] == '.' || !ends_with(e->d_name, ".yaml") ||
-            strcmp(e->d_name, "catalogue.yaml") == 0)
+            strcmp(e->d_name, "catalogue.yaml") == 0 ||
+            strcmp(e->d_name, RUN_CONFIG_DEFAULT) == 0)
             continue;
         *ARRAY_PUSH(files, count, cap) = xasprintf("%s/%s", dir, e->d_name);
     }
@@ -749,6 +762,7 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
                 return -1;
             }
             o->jobs = (int)j;
+            o->given |= OPT_JOBS;
             if (num == val)
                 i++;
             continue;
@@ -772,19 +786,24 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
                 return -1;
             }
             *(a[2] == 'o' ? &o->on_track : &o->at_risk) = pr;
+            o->given |= a[2] == 'o' ? OPT_ON_TRACK : OPT_AT_RISK;
             i++;
             continue;
         }
         int takes = strcmp(a, "--stage") == 0 || strcmp(a, "--year") == 0 ||
                     strcmp(a, "--out") == 0 || strcmp(a, "--indicators") == 0 ||
-                    strcmp(a, "--data") == 0 || strcmp(a, "--templates") == 0;
+                    strcmp(a, "--data") == 0 || strcmp(a, "--templates") == 0 ||
+                    strcmp(a, "--config") == 0;
         if (takes) {
             if (!val) {
                 fprintf(stderr, "planeval: %s needs a value\n", a);
                 return -1;
             }
             i++;
-            if (strcmp(a, "--stage") == 0) {
+            if (strcmp(a, "--config") == 0) {
+                o->config = val;
+            } else if (strcmp(a, "--stage") == 0) {
+                o->given |= OPT_STAGE;
                 if (strcmp(val, "auto") == 0)
                     o->stage = STAGE_AUTO;
                 else if (strcmp(val, "annual") == 0)
@@ -804,14 +823,19 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
                     return -1;
                 }
                 o->year = (int)y;
+                o->given |= OPT_YEAR;
             } else if (strcmp(a, "--out") == 0) {
                 o->out_dir = val;
+                o->given |= OPT_OUT;
             } else if (strcmp(a, "--indicators") == 0) {
                 o->indicators_dir = val;
+                o->given |= OPT_INDICATORS;
             } else if (strcmp(a, "--data") == 0) {
                 o->data_dir = val;
+                o->given |= OPT_DATA;
             } else {
                 o->templates_dir = val;
+                o->given |= OPT_TEMPLATES;
             }
             continue;
         }
@@ -827,6 +851,73 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
     if (o->at_risk > o->on_track) {
         fprintf(stderr, "planeval: --at-risk must not be above --on-track\n");
         return -1;
+    }
+    return 0;
+}
+
+static stage stage_from_name(const char *s)
+{
+    return strcmp(s, "annual") == 0    ? STAGE_ANNUAL
+           : strcmp(s, "midterm") == 0 ? STAGE_MIDTERM
+           : strcmp(s, "final") == 0   ? STAGE_FINAL
+                                       : STAGE_AUTO;
+}
+
+/*
+ * Read the run configuration (--config FILE, else run.yaml in the
+ * indicators directory when there is one) into rc and take from it what the
+ * command line did not set. Returns 0, or -1 after printing its errors.
+ */
+static int apply_config(options *o, run_config *rc, const char *cmd)
+{
+    memset(rc, 0, sizeof *rc);
+    char *dflt = NULL;
+    const char *path = o->config;
+    if (!path) {
+        dflt = xasprintf("%s/%s", o->indicators_dir, RUN_CONFIG_DEFAULT);
+        if (access(dflt, F_OK) != 0) {
+            free(dflt);
+            return 0;
+        }
+        path = dflt;
+    }
+    diag_list d = {0};
+    int r = run_config_load(rc, path, &d);
+    diag_print(&d, stderr);
+    diag_free(&d);
+    free(dflt);
+    if (r != 0)
+        return -1;
+    if (rc->indicators && !(o->given & OPT_INDICATORS))
+        o->indicators_dir = rc->indicators;
+    if (rc->data && !(o->given & OPT_DATA))
+        o->data_dir = rc->data;
+    if (rc->templates && !(o->given & OPT_TEMPLATES))
+        o->templates_dir = rc->templates;
+    if (rc->out && !(o->given & OPT_OUT))
+        o->out_dir = rc->out;
+    if (rc->stage && !(o->given & OPT_STAGE))
+        o->stage = stage_from_name(rc->stage);
+    if (rc->year && !(o->given & OPT_YEAR))
+        o->year = rc->year;
+    if (rc->jobs && !(o->given & OPT_JOBS))
+        o->jobs = rc->jobs;
+    if (rc->on_track > 0 && !(o->given & OPT_ON_TRACK))
+        o->on_track = rc->on_track;
+    if (rc->at_risk > 0 && !(o->given & OPT_AT_RISK))
+        o->at_risk = rc->at_risk;
+    if (o->at_risk > o->on_track) {
+        fprintf(stderr, "planeval: at_risk (%g) is above on_track (%g)\n", o->at_risk,
+                o->on_track);
+        return -1;
+    }
+    /* Plans named on the command line replace the configuration's list. */
+    if (o->nplans == 0 && rc->nplans > 0 &&
+        (strcmp(cmd, "run") == 0 || strcmp(cmd, "check") == 0)) {
+        free(o->plans);
+        o->plans = xcalloc((size_t)rc->nplans, sizeof(char *));
+        for (int i = 0; i < rc->nplans; i++)
+            o->plans[o->nplans++] = rc->plans[i];
     }
     return 0;
 }
@@ -851,12 +942,20 @@ int main(int argc, char **argv)
         free(o.plans);
         return EXIT_OK;
     }
+    run_config config; /* owns the strings o may now point to: freed last */
+    if (apply_config(&o, &config, cmd) != 0) {
+        fprintf(stderr, "planeval: the run configuration has errors\n");
+        run_config_free(&config);
+        free(o.plans);
+        return EXIT_USAGE;
+    }
     if (strcmp(cmd, "manifest") == 0) {
         diag_list d = {0};
         int mrc = manifest_write(o.out_dir, PLANEVAL_VERSION, &d) == 0 ? EXIT_OK : EXIT_OUTPUT;
         diag_print(&d, stderr);
         diag_free(&d);
         free(o.plans);
+        run_config_free(&config);
         return mrc;
     }
     plan_action act;
@@ -869,6 +968,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "planeval: explain needs PLAN and INDICATOR\n");
             usage(stderr);
             free(o.plans);
+            run_config_free(&config);
             return EXIT_USAGE;
         }
         o.indicator = o.plans[1];
@@ -878,6 +978,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "planeval: unknown command '%s'\n", cmd);
         usage(stderr);
         free(o.plans);
+        run_config_free(&config);
         return EXIT_USAGE;
     }
     session s;
@@ -900,6 +1001,7 @@ int main(int argc, char **argv)
     }
     session_close(&s);
     free(o.plans);
+    run_config_free(&config);
     charts_shutdown(); /* Cairo's and fontconfig's caches: a clean exit for leak checkers */
     return rc;
 }

@@ -977,6 +977,56 @@ matches "$TMP/one-error.err" '^planeval: 1 error\b'
 [ -e "$_root/out" ] && bad "created the output directory"
 end
 
+begin run-config
+# A run configuration names the directories relative to itself, so cron can
+# run it from anywhere; the command line wins over it.
+_root=$TMP/run-config
+cp -R "$FIXTURE" "$_root"
+mkdir -p "$_root/conf"
+cat >"$_root/conf/run.yaml" <<'YAML'
+run:
+  indicators: ../indicators
+  data: ../data
+  templates: ../templates
+  out: ../cfg-out
+  stage: midterm
+  plans: [fx-2021-2025]
+YAML
+(cd "$TMP" && "$PLANEVAL" run --config "$_root/conf/run.yaml") >"$TMP/cfg.out" 2>"$TMP/cfg.err"
+RC=$?
+no_sanitizer "$TMP/cfg" "run --config"
+status 0 "$TMP/cfg"
+cell "$_root/cfg-out/$PLAN/assessment.csv" stage midterm indicator_id=A1 target_no=1
+(cd "$TMP" && "$PLANEVAL" run --config "$_root/conf/run.yaml" --stage final \
+    --out "$_root/cli-out") >"$TMP/cfg2.out" 2>"$TMP/cfg2.err"
+RC=$?
+status 0 "$TMP/cfg2"
+cell "$_root/cli-out/$PLAN/assessment.csv" stage final indicator_id=A1 target_no=1
+# run.yaml in the indicators directory is the default configuration, and is not a plan
+cat >"$_root/indicators/run.yaml" <<'YAML'
+run:
+  out: ../default-out
+YAML
+run_in "$_root" "$TMP/cfg3" run
+status 0 "$TMP/cfg3"
+[ -s "$_root/default-out/$PLAN/assessment.csv" ] || bad "indicators/run.yaml was not used"
+[ -e "$_root/default-out/run" ] && bad "run.yaml was taken for a plan"
+# mistakes: file, line and column; exit 2; nothing written
+printf 'run:\n  stage: sometimes\n  jobs: 0\n  output: x\n' >"$_root/conf/bad.yaml"
+(cd "$_root" && "$PLANEVAL" run --config conf/bad.yaml) >"$TMP/cfg4.out" 2>"$TMP/cfg4.err"
+RC=$?
+no_sanitizer "$TMP/cfg4" "bad config"
+status 2 "$TMP/cfg4"
+contains "$TMP/cfg4.err" "conf/bad.yaml:2:10: error: stage: auto, annual, midterm or final, not 'sometimes'"
+contains "$TMP/cfg4.err" "conf/bad.yaml:3:9: error: jobs: 1 to 256, not 0"
+contains "$TMP/cfg4.err" "conf/bad.yaml:4:3: error:"
+[ -e "$_root/out" ] && bad "a bad configuration wrote to out/"
+(cd "$_root" && "$PLANEVAL" run --config conf/missing.yaml) >"$TMP/cfg5.out" 2>"$TMP/cfg5.err"
+RC=$?
+status 2 "$TMP/cfg5"
+contains "$TMP/cfg5.err" "conf/missing.yaml"
+end
+
 # ---------------------------------------------------------------------------
 # 3. The corpus of broken inputs: tests/bad/<case>/{patch.sh,expect}
 # ---------------------------------------------------------------------------
