@@ -394,6 +394,8 @@ static int batch_one(void *ctx, int i)
     return rc;
 }
 
+static int act_check(session *s, const plan *p, region_data *r, void *arg);
+
 /* Evaluate every selected plan, in this process or in -j parallel ones. */
 static int for_each_plan(session *s, plan_action act, void *arg, int *nplans_ok)
 {
@@ -401,48 +403,43 @@ static int for_each_plan(session *s, plan_action act, void *arg, int *nplans_ok)
     char **files = select_plans(s, &n);
     int rc = EXIT_OK;
     *nplans_ok = 0;
+    const char **names = xcalloc((size_t)n + 1, sizeof *names);
+    for (int i = 0; i < n; i++) {
+        const char *slash = strrchr(files[i], '/');
+        names[i] = slash ? slash + 1 : files[i];
+    }
+    batch_result *res = xcalloc((size_t)n + 1, sizeof *res);
     if (s->o->jobs > 1 && n > 1) {
-        batch_result *res = xcalloc((size_t)n, sizeof *res);
-        const char **names = xcalloc((size_t)n, sizeof *names);
-        for (int i = 0; i < n; i++) {
-            const char *slash = strrchr(files[i], '/');
-            names[i] = slash ? slash + 1 : files[i];
-        }
         batch_ctx bc = {s, files, act, arg};
         batch_run(s->o->jobs, n, names, batch_one, &bc, res, s->o->quiet);
-        int failed = 0, skipped = 0;
-        for (int i = 0; i < n; i++) {
-            int st = res[i].status;
-            if (st == EXIT_SKIPPED)
-                skipped++;
-            if (st == EXIT_OK || st == EXIT_SKIPPED) {
-                (*nplans_ok)++;
-                continue;
-            }
-            failed++;
-            fprintf(stderr, "planeval: %s: %s\n", names[i],
-                    st >= 128 ? "crashed" : st == EXIT_OUTPUT ? "results could not be written"
-                                                              : "errors (listed above)");
-            int code = st >= 128 || st == EXIT_OUTPUT ? EXIT_OUTPUT : EXIT_PROBLEMS;
-            if (code > rc)
-                rc = code;
-        }
-        if (!s->o->quiet)
-            fprintf(stderr, "planeval: %d plans: %d evaluated, %d unchanged, %d failed\n", n,
-                    *nplans_ok - skipped, skipped, failed);
-        free(res);
-        free(names);
     } else {
-        for (int i = 0; i < n; i++) {
-            int arc = process_plan(s, files[i], act, arg);
-            if (arc == EXIT_SKIPPED)
-                arc = EXIT_OK;
-            if (arc > rc)
-                rc = arc;
-            if (arc == EXIT_OK)
-                (*nplans_ok)++;
-        }
+        for (int i = 0; i < n; i++)
+            res[i].status = process_plan(s, files[i], act, arg);
     }
+    /* The summary: cron mails it, so it names each plan that failed and why. */
+    int failed = 0, skipped = 0;
+    for (int i = 0; i < n; i++) {
+        int st = res[i].status;
+        if (st == EXIT_SKIPPED)
+            skipped++;
+        if (st == EXIT_OK || st == EXIT_SKIPPED) {
+            (*nplans_ok)++;
+            continue;
+        }
+        failed++;
+        fprintf(stderr, "planeval: %s: %s\n", names[i],
+                st >= 128 ? "crashed" : st == EXIT_OUTPUT ? "results could not be written"
+                                                          : "errors (listed above)");
+        int code = st >= 128 || st == EXIT_OUTPUT ? EXIT_OUTPUT : EXIT_PROBLEMS;
+        if (code > rc)
+            rc = code;
+    }
+    if (!s->o->quiet && n > 1)
+        fprintf(stderr, "planeval: %d plans: %d %s, %d unchanged, %d failed\n", n,
+                *nplans_ok - skipped, act == act_check ? "checked" : "evaluated", skipped,
+                failed);
+    free(res);
+    free(names);
     for (int i = 0; i < n; i++)
         free(files[i]);
     free(files);
