@@ -105,8 +105,10 @@ int run_config_load(run_config *c, const char *path, diag_list *d)
     c->on_track = c->at_risk = -1;
     size_t before = diag_errors(d);
     ydoc y;
-    if (ydoc_load(&y, path, d) != 0)
+    if (ydoc_load(&y, path, d) != 0) {
+        ydoc_free(&y);
         return -1;
+    }
     ynode *root = ydoc_root(&y);
     ynode *run = root && ynode_is_map(root) ? ymap_get(&y, root, "run") : NULL;
     if (!run || !ynode_is_map(run)) {
