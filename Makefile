@@ -70,11 +70,14 @@ test: deps
 
 # The outputs checked by independent readers: charts (PNG/SVG), the Excel
 # workbook (openpyxl, LibreOffice recalculation), the PDFs (qpdf, pdffonts,
-# pdftotext). Each script ends with "N passed, M failed".
+# pdftotext), the change report against the previous run (tests/changes).
+# Each script ends with "N passed, M failed".
 readers: $(BUILD)/planeval
 	PLANEVAL=$(BUILD)/planeval sh tests/charts/run.sh
 	PLANEVAL=$(BUILD)/planeval PYTHON=/usr/bin/python3 sh tests/workbook/run.sh
 	PLANEVAL=$(BUILD)/planeval sh tests/pdf/run.sh
+	PLANEVAL=$(BUILD)/planeval PYTHON=/usr/bin/python3 sh tests/compare/run.sh
+	PLANEVAL=$(BUILD)/planeval PYTHON=/usr/bin/python3 sh tests/changes/run.sh
 
 # The sample run under valgrind: no leaks, no errors.
 valgrind: $(BUILD)/planeval

@@ -51,14 +51,24 @@ int batch_run(int njobs, int n, const char *const *names, batch_fn fn, void *ctx
     if (njobs < 1)
         njobs = 1;
     pid_t *pids = xcalloc((size_t)(n ? n : 1), sizeof(pid_t));
+    int *reason = xcalloc((size_t)(n ? n : 1), sizeof(int)); /* read end of job i's pipe */
     double *start = xcalloc((size_t)(n ? n : 1), sizeof(double));
+    for (int i = 0; i < n; i++)
+        reason[i] = -1;
     int next = 0, running = 0, done = 0, rc = 0;
     int tty = !quiet && isatty(STDERR_FILENO);
     fflush(NULL); /* no buffered output may be duplicated into children */
     while (done < n) {
         while (running < njobs && next < n) {
+            int fds[2];
+            if (pipe(fds) != 0)
+                fds[0] = fds[1] = -1; /* no reason then, but the job still runs */
             pid_t pid = fork();
             if (pid < 0) {
+                if (fds[0] >= 0) {
+                    close(fds[0]);
+                    close(fds[1]);
+                }
                 fprintf(stderr, "planeval: cannot start a process: %s\n", strerror(errno));
                 for (int i = next; i < n; i++)
                     results[i].status = 126;
@@ -68,10 +78,20 @@ int batch_run(int njobs, int n, const char *const *names, batch_fn fn, void *ctx
                 break;
             }
             if (pid == 0) {
-                int status = fn(ctx, next);
+                char why[sizeof results[0].why];
+                why[0] = '\0';
+                if (fds[0] >= 0)
+                    close(fds[0]);
+                int status = fn(ctx, next, why, sizeof why);
                 fflush(NULL);
+                /* One write under PIPE_BUF: atomic, and the pipe has room. */
+                if (fds[1] >= 0 && why[0] && write(fds[1], why, strlen(why)) < 0)
+                    status = status ? status : 3;
                 _exit(status & 0x7f);
             }
+            if (fds[1] >= 0)
+                close(fds[1]);
+            reason[next] = fds[0];
             pids[next] = pid;
             start[next] = now();
             next++;
@@ -92,6 +112,13 @@ int batch_run(int njobs, int n, const char *const *names, batch_fn fn, void *ctx
             results[i].status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus)
                                 : WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : 125;
             results[i].seconds = now() - start[i];
+            results[i].why[0] = '\0';
+            if (reason[i] >= 0) {
+                ssize_t got = read(reason[i], results[i].why, sizeof results[i].why - 1);
+                results[i].why[got > 0 ? got : 0] = '\0';
+                close(reason[i]);
+                reason[i] = -1;
+            }
             pids[i] = 0;
             running--;
             done++;
@@ -100,7 +127,11 @@ int batch_run(int njobs, int n, const char *const *names, batch_fn fn, void *ctx
             break;
         }
     }
+    for (int i = 0; i < n; i++)
+        if (reason[i] >= 0)
+            close(reason[i]);
     free(pids);
+    free(reason);
     free(start);
     return rc;
 }

@@ -9,12 +9,17 @@
 #ifndef PLANEVAL_BATCH_H
 #define PLANEVAL_BATCH_H
 
-/* Runs in the child for job i; its return value is the child's exit status. */
-typedef int (*batch_fn)(void *ctx, int i);
+#include <stddef.h>
+
+/* Runs in the child for job i; its return value is the child's exit status.
+ * On failure it may say why in why (whysize bytes, NUL-terminated): the
+ * parent gets it through a pipe, for the summary. */
+typedef int (*batch_fn)(void *ctx, int i, char *why, size_t whysize);
 
 typedef struct batch_result {
     int status;      /* exit status, or 128 + signal number if it was killed */
     double seconds;  /* wall time */
+    char why[256];   /* the child's reason, "" if it gave none */
 } batch_result;
 
 /*

@@ -1,24 +1,26 @@
 /*
  * charts.c - see charts.h.
  *
- * Units: every drawing function works in points (1/72 inch) on a canvas of
- * the chart's print size; a PNG surface is scaled by dpi/72. Cairo keeps
- * the first error of a context or surface and turns every later call into a
- * no-op ("sticky" status), so the status is checked where an object is
- * created and once drawing is finished (canvas_end, render), which catches
- * the error of any call in between.
+ * Units: every drawing function works in points (1/72 inch) on a canvas
+ * (canvas.h) of the chart's print size; a PNG surface is scaled by dpi/72.
+ * Everything is drawn through the canvas, so the same code draws the PNG
+ * and SVG files (Cairo) and the charts on the pages of the PDF reports
+ * (libharu). Cairo keeps the first error of a context or surface and turns
+ * every later call into a no-op ("sticky" status), so the status is
+ * checked where an object is created and once drawing is finished
+ * (canvas_free, render), which catches the error of any call in between.
  *
- * Text uses Cairo's toy API with the fontconfig family of charts.yaml; the
- * face fontconfig actually picked is checked (cairo-ft) so that a machine
- * without the CJK font fails loudly rather than drawing empty boxes, and
- * every string is checked for characters without a glyph.
+ * Text on a Cairo canvas uses the fontconfig family of charts.yaml; the
+ * canvas checks that fontconfig really found that family, and counts
+ * characters without a glyph.
  */
 #include "charts.h"
+#include "canvas.h"
 #include "results.h"
 #include "util.h"
 
-#include <cairo-ft.h>
 #include <cairo-svg.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdint.h>
 #include <zlib.h>
@@ -267,7 +269,7 @@ static int no_line_end(const char *s)
     return 0;
 }
 
-/* ---------- canvas and text ---------- */
+/* ---------- chart_ctx and text ---------- */
 
 typedef struct rgb {
     double r, g, b;
@@ -279,29 +281,25 @@ static rgb hex(unsigned v)
     return c;
 }
 
-typedef struct canvas {
-    cairo_t *cr;
+typedef struct chart_ctx {
+    canvas *cv;
     double w, h;                /* points */
     const chart_env *env;
     diag_list *d;
     const char *what;           /* chart name, for messages */
-    cairo_font_face_t *face[2]; /* regular, bold */
-    int missing_glyphs;
-    char *missing_text;         /* first string with a missing glyph */
-    int failed;
-} canvas;
+} chart_ctx;
 
-static const char *T(const canvas *c, const char *section, const char *code)
+static const char *T(const chart_ctx *c, const char *section, const char *code)
 {
     return label(&c->env->tpl->text, section, code);
 }
 
-static const char *status_word(const canvas *c, verdict v)
+static const char *status_word(const chart_ctx *c, verdict v)
 {
     return label(c->env->lb, "status", verdict_name(v));
 }
 
-static shape status_shape(const canvas *c, verdict v)
+static shape status_shape(const chart_ctx *c, verdict v)
 {
     int s = shape_from_name(T(c, "status_shape", verdict_name(v)));
     return s < 0 ? SH_FILLED_CIRCLE : (shape)s;
@@ -319,74 +317,41 @@ static unsigned status_colour(verdict v)
     return COL_TEXT;
 }
 
-static void set_colour(cairo_t *cr, unsigned v)
+static void set_colour(canvas *cv, unsigned v)
 {
     rgb c = hex(v);
-    cairo_set_source_rgb(cr, c.r, c.g, c.b);
+    cv_set_rgb(cv, c.r, c.g, c.b);
 }
 
-static void set_colour_a(cairo_t *cr, unsigned v, double a)
+static void set_colour_a(canvas *cv, unsigned v, double a)
 {
     rgb c = hex(v);
-    cairo_set_source_rgba(cr, c.r, c.g, c.b, a);
-}
-
-static void use_font(canvas *c, double size, int bold)
-{
-    cairo_set_font_face(c->cr, c->face[bold ? 1 : 0]);
-    cairo_set_font_size(c->cr, size);
+    cv_set_rgba(cv, c.r, c.g, c.b, a);
 }
 
 /* Advance width of s in points. */
-static double text_w(canvas *c, const char *s, double size, int bold)
+static double text_w(chart_ctx *c, const char *s, double size, int bold)
 {
-    use_font(c, size, bold);
-    cairo_text_extents_t e;
-    cairo_text_extents(c->cr, s, &e);
-    return e.x_advance;
+    return cv_text_width(c->cv, s, size, bold);
 }
 
-enum { AL_LEFT, AL_CENTER, AL_RIGHT };
+enum { AL_LEFT = CV_LEFT, AL_CENTER = CV_CENTER, AL_RIGHT = CV_RIGHT };
 
 /* Draw s with its baseline at y; returns its width. */
-static double text_at(canvas *c, const char *s, double x, double y, double size, int bold,
+static double text_at(chart_ctx *c, const char *s, double x, double y, double size, int bold,
                       int align, unsigned colour)
 {
     if (!s || !*s)
         return 0;
-    double w = text_w(c, s, size, bold);
-    if (align == AL_CENTER)
-        x -= w / 2;
-    else if (align == AL_RIGHT)
-        x -= w;
-    cairo_scaled_font_t *sf = cairo_get_scaled_font(c->cr);
-    cairo_glyph_t *glyphs = NULL;
-    int n = 0;
-    if (cairo_scaled_font_text_to_glyphs(sf, x, y, s, -1, &glyphs, &n, NULL, NULL, NULL) !=
-        CAIRO_STATUS_SUCCESS) {
-        c->failed = 1;
-        return w;
-    }
-    int missing = 0;
-    for (int i = 0; i < n; i++)
-        if (glyphs[i].index == 0)
-            missing++;
-    if (missing) {
-        c->missing_glyphs += missing;
-        if (!c->missing_text)
-            c->missing_text = xstrdup(s);
-    }
-    set_colour(c->cr, colour);
-    cairo_show_glyphs(c->cr, glyphs, n);
-    cairo_glyph_free(glyphs);
-    return w;
+    set_colour(c->cv, colour);
+    return cv_text(c->cv, s, x, y, size, bold, (cv_align)align);
 }
 
 /* Baseline that centres a line of text of this size on y. */
 static double mid_baseline(double y, double size) { return y + size * 0.36; }
 
 /* s cut to fit maxw, with an ellipsis when cut (caller frees). */
-static char *fit_text(canvas *c, const char *s, double size, int bold, double maxw)
+static char *fit_text(chart_ctx *c, const char *s, double size, int bold, double maxw)
 {
     if (text_w(c, s, size, bold) <= maxw)
         return xstrdup(s);
@@ -417,7 +382,7 @@ static char *fit_text(canvas *c, const char *s, double size, int bold, double ma
  * The last line is cut with an ellipsis if text remains. Returns the count;
  * lines[i] are allocated.
  */
-static int wrap_text(canvas *c, const char *s, double size, int bold, double maxw, char **lines,
+static int wrap_text(chart_ctx *c, const char *s, double size, int bold, double maxw, char **lines,
                      int maxlines)
 {
     int n = 0;
@@ -476,7 +441,7 @@ static void free_lines(char **lines, int n)
 }
 
 /* Characters of s stacked top to bottom, centred on x, starting at y (top). */
-static void text_vertical(canvas *c, const char *s, double x, double y, double size,
+static void text_vertical(chart_ctx *c, const char *s, double x, double y, double size,
                           unsigned colour)
 {
     double line = size * 1.05;
@@ -496,39 +461,39 @@ static void text_vertical(canvas *c, const char *s, double x, double y, double s
 
 enum { LS_SOLID, LS_DASHED, LS_DOTTED, LS_SHORTDASH, LS_DASHDOT };
 
-static void line_style(cairo_t *cr, int style, double width)
+static void line_style(canvas *cv, int style, double width)
 {
-    cairo_set_line_width(cr, width);
-    cairo_set_line_cap(cr, style == LS_DOTTED ? CAIRO_LINE_CAP_ROUND : CAIRO_LINE_CAP_BUTT);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cv_set_line_width(cv, width);
+    cv_set_line_cap(cv, style == LS_DOTTED ? CV_CAP_ROUND : CV_CAP_BUTT);
+    cv_set_line_join(cv, CV_JOIN_ROUND);
     static const double dashed[] = {5.0, 2.5}, dotted[] = {0.01, 2.2}, shortdash[] = {2.6, 1.8},
                         dashdot[] = {6.0, 2.0, 1.2, 2.0};
     switch (style) {
-    case LS_DASHED: cairo_set_dash(cr, dashed, 2, 0); break;
-    case LS_DOTTED: cairo_set_dash(cr, dotted, 2, 0); break;
-    case LS_SHORTDASH: cairo_set_dash(cr, shortdash, 2, 0); break;
-    case LS_DASHDOT: cairo_set_dash(cr, dashdot, 4, 0); break;
-    default: cairo_set_dash(cr, NULL, 0, 0); break;
+    case LS_DASHED: cv_set_dash(cv, dashed, 2); break;
+    case LS_DOTTED: cv_set_dash(cv, dotted, 2); break;
+    case LS_SHORTDASH: cv_set_dash(cv, shortdash, 2); break;
+    case LS_DASHDOT: cv_set_dash(cv, dashdot, 4); break;
+    default: cv_set_dash(cv, NULL, 0); break;
     }
 }
 
-static void seg(cairo_t *cr, double x0, double y0, double x1, double y1, int style, double width,
+static void seg(canvas *cv, double x0, double y0, double x1, double y1, int style, double width,
                 unsigned colour)
 {
-    line_style(cr, style, width);
-    set_colour(cr, colour);
-    cairo_move_to(cr, x0, y0);
-    cairo_line_to(cr, x1, y1);
-    cairo_stroke(cr);
-    cairo_set_dash(cr, NULL, 0, 0);
+    line_style(cv, style, width);
+    set_colour(cv, colour);
+    cv_move_to(cv, x0, y0);
+    cv_line_to(cv, x1, y1);
+    cv_stroke(cv);
+    cv_set_dash(cv, NULL, 0);
 }
 
-static void draw_shape(cairo_t *cr, shape s, double x, double y, double r, unsigned colour)
+static void draw_shape(canvas *cv, shape s, double x, double y, double r, unsigned colour)
 {
-    cairo_save(cr);
-    cairo_set_dash(cr, NULL, 0, 0);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
-    cairo_new_path(cr);
+    cv_save(cv);
+    cv_set_dash(cv, NULL, 0);
+    cv_set_line_join(cv, CV_JOIN_MITER);
+    cv_new_path(cv);
     int filled = s == SH_FILLED_CIRCLE || s == SH_FILLED_TRIANGLE || s == SH_FILLED_SQUARE ||
                  s == SH_FILLED_DIAMOND;
     double lw = r * 0.42;
@@ -536,88 +501,87 @@ static void draw_shape(cairo_t *cr, shape s, double x, double y, double r, unsig
     switch (s) {
     case SH_FILLED_CIRCLE:
     case SH_CIRCLE:
-        cairo_arc(cr, x, y, ri, 0, 2 * M_PI);
+        cv_arc(cv, x, y, ri, 0, 2 * M_PI);
         break;
     case SH_FILLED_TRIANGLE:
     case SH_TRIANGLE: {
         double rt = ri * 1.15;
-        cairo_move_to(cr, x, y - rt);
-        cairo_line_to(cr, x + rt * 0.866, y + rt * 0.5);
-        cairo_line_to(cr, x - rt * 0.866, y + rt * 0.5);
-        cairo_close_path(cr);
+        cv_move_to(cv, x, y - rt);
+        cv_line_to(cv, x + rt * 0.866, y + rt * 0.5);
+        cv_line_to(cv, x - rt * 0.866, y + rt * 0.5);
+        cv_close_path(cv);
         break;
     }
     case SH_FILLED_SQUARE:
     case SH_SQUARE:
-        cairo_rectangle(cr, x - ri * 0.88, y - ri * 0.88, ri * 1.76, ri * 1.76);
+        cv_rectangle(cv, x - ri * 0.88, y - ri * 0.88, ri * 1.76, ri * 1.76);
         break;
     case SH_FILLED_DIAMOND:
     case SH_DIAMOND:
-        cairo_move_to(cr, x, y - ri * 1.2);
-        cairo_line_to(cr, x + ri * 1.2, y);
-        cairo_line_to(cr, x, y + ri * 1.2);
-        cairo_line_to(cr, x - ri * 1.2, y);
-        cairo_close_path(cr);
+        cv_move_to(cv, x, y - ri * 1.2);
+        cv_line_to(cv, x + ri * 1.2, y);
+        cv_line_to(cv, x, y + ri * 1.2);
+        cv_line_to(cv, x - ri * 1.2, y);
+        cv_close_path(cv);
         break;
     case SH_CROSS:
-        set_colour(cr, colour);
-        cairo_set_line_width(cr, r * 0.55);
-        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-        cairo_move_to(cr, x - r * 0.78, y - r * 0.78);
-        cairo_line_to(cr, x + r * 0.78, y + r * 0.78);
-        cairo_move_to(cr, x + r * 0.78, y - r * 0.78);
-        cairo_line_to(cr, x - r * 0.78, y + r * 0.78);
-        cairo_stroke(cr);
-        cairo_restore(cr);
+        set_colour(cv, colour);
+        cv_set_line_width(cv, r * 0.55);
+        cv_set_line_cap(cv, CV_CAP_ROUND);
+        cv_move_to(cv, x - r * 0.78, y - r * 0.78);
+        cv_line_to(cv, x + r * 0.78, y + r * 0.78);
+        cv_move_to(cv, x + r * 0.78, y - r * 0.78);
+        cv_line_to(cv, x - r * 0.78, y + r * 0.78);
+        cv_stroke(cv);
+        cv_restore(cv);
         return;
     case SH_DASH:
-        set_colour(cr, colour);
-        cairo_set_line_width(cr, r * 0.55);
-        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-        cairo_move_to(cr, x - r * 0.85, y);
-        cairo_line_to(cr, x + r * 0.85, y);
-        cairo_stroke(cr);
-        cairo_restore(cr);
+        set_colour(cv, colour);
+        cv_set_line_width(cv, r * 0.55);
+        cv_set_line_cap(cv, CV_CAP_ROUND);
+        cv_move_to(cv, x - r * 0.85, y);
+        cv_line_to(cv, x + r * 0.85, y);
+        cv_stroke(cv);
+        cv_restore(cv);
         return;
     case SH_COUNT:
         break;
     }
     if (filled) {
-        set_colour(cr, colour);
-        cairo_fill(cr);
+        set_colour(cv, colour);
+        cv_fill(cv);
     } else {
-        cairo_set_source_rgb(cr, 1, 1, 1);
-        cairo_fill_preserve(cr);
-        set_colour(cr, colour);
-        cairo_set_line_width(cr, lw);
-        cairo_stroke(cr);
+        cv_set_rgb(cv, 1, 1, 1);
+        cv_fill_preserve(cv);
+        set_colour(cv, colour);
+        cv_set_line_width(cv, lw);
+        cv_stroke(cv);
     }
-    cairo_restore(cr);
+    cv_restore(cv);
 }
 
 /* Diagonal hatching of a rectangle. */
-static void hatch(cairo_t *cr, double x, double y, double w, double h, unsigned colour,
+static void hatch(canvas *cv, double x, double y, double w, double h, unsigned colour,
                   double spacing, double width)
 {
-    cairo_save(cr);
-    cairo_rectangle(cr, x, y, w, h);
-    cairo_clip(cr);
-    set_colour(cr, colour);
-    cairo_set_line_width(cr, width);
-    cairo_set_dash(cr, NULL, 0, 0);
+    cv_save(cv);
+    cv_clip_rect(cv, x, y, w, h);
+    set_colour(cv, colour);
+    cv_set_line_width(cv, width);
+    cv_set_dash(cv, NULL, 0);
     for (double k = -h; k < w; k += spacing) {
-        cairo_move_to(cr, x + k, y + h);
-        cairo_line_to(cr, x + k + h, y);
+        cv_move_to(cv, x + k, y + h);
+        cv_line_to(cv, x + k + h, y);
     }
-    cairo_stroke(cr);
-    cairo_restore(cr);
+    cv_stroke(cv);
+    cv_restore(cv);
 }
 
 /* Shape and status word at (x, baseline y); returns the width used. */
-static double status_badge(canvas *c, verdict v, double x, double y, double size)
+static double status_badge(chart_ctx *c, verdict v, double x, double y, double size)
 {
     double r = size * 0.40;
-    draw_shape(c->cr, status_shape(c, v), x + r, y - size * 0.36, r, status_colour(v));
+    draw_shape(c->cv, status_shape(c, v), x + r, y - size * 0.36, r, status_colour(v));
     double w = 2 * r + size * 0.3;
     w += text_at(c, status_word(c, v), x + w, y, size, 1, AL_LEFT, COL_TEXT);
     return w;
@@ -625,109 +589,23 @@ static double status_badge(canvas *c, verdict v, double x, double y, double size
 
 /* ---------- rendering ---------- */
 
-typedef int (*draw_fn)(canvas *c, const void *arg);
+typedef int (*draw_fn)(chart_ctx *c, const void *arg);
 
-static int canvas_begin(canvas *c, const chart_env *env, cairo_t *cr, double w, double h,
-                        const char *what, diag_list *d)
+/* Draw fn onto cv, the chart filling (0, 0) to (w_mm, h_mm). */
+static int draw_with(const chart_env *env, canvas *cv, double w_mm, double h_mm, draw_fn fn,
+                     const void *arg, const char *what, diag_list *d)
 {
-    memset(c, 0, sizeof *c);
-    c->cr = cr;
-    c->w = w;
-    c->h = h;
-    c->env = env;
-    c->d = d;
-    c->what = what;
-    const char *family = label(&env->tpl->text, "font", "family");
-    c->face[0] = cairo_toy_font_face_create(family, CAIRO_FONT_SLANT_NORMAL,
-                                            CAIRO_FONT_WEIGHT_NORMAL);
-    c->face[1] = cairo_toy_font_face_create(family, CAIRO_FONT_SLANT_NORMAL,
-                                            CAIRO_FONT_WEIGHT_BOLD);
-    for (int i = 0; i < 2; i++)
-        if (cairo_font_face_status(c->face[i]) != CAIRO_STATUS_SUCCESS) {
-            diag_add(d, DIAG_ERROR, what, 0, 0, "chart: font '%s': %s", family,
-                     cairo_status_to_string(cairo_font_face_status(c->face[i])));
-            return -1;
-        }
-    /* Unhinted outlines and metrics: text lays out the same at every size and
-     * in both formats. */
-    cairo_font_options_t *fo = cairo_font_options_create();
-    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-    cairo_font_options_set_antialias(fo, CAIRO_ANTIALIAS_GRAY);
-    cairo_status_t fst = cairo_font_options_status(fo);
-    if (fst == CAIRO_STATUS_SUCCESS)
-        cairo_set_font_options(cr, fo);
-    cairo_font_options_destroy(fo);
-    if (fst != CAIRO_STATUS_SUCCESS) {
-        diag_add(d, DIAG_ERROR, what, 0, 0, "chart: font options: %s",
-                 cairo_status_to_string(fst));
-        return -1;
-    }
-    /* Make sure fontconfig found the family itself, not a fallback without CJK. */
-    use_font(c, 10, 0);
-    cairo_scaled_font_t *sf = cairo_get_scaled_font(cr);
-    cairo_status_t sst = cairo_scaled_font_status(sf);
-    if (sst != CAIRO_STATUS_SUCCESS) {
-        diag_add(d, DIAG_ERROR, what, 0, 0, "chart: font '%s': %s", family,
-                 cairo_status_to_string(sst));
-        return -1;
-    }
-    if (cairo_scaled_font_get_type(sf) == CAIRO_FONT_TYPE_FT) {
-        FT_Face face = cairo_ft_scaled_font_lock_face(sf);
-        int ok = face && face->family_name && strcasecmp(face->family_name, family) == 0;
-        char *got = xstrdup(face && face->family_name ? face->family_name : "(none)");
-        cairo_ft_scaled_font_unlock_face(sf);
-        if (!ok) {
-            diag_add(d, DIAG_ERROR, what, 0, 0,
-                     "chart: fontconfig has no font family '%s' (it offers '%s'); install "
-                     "fonts-wqy-microhei or set font: family: in %s",
-                     family, got, env->tpl->path ? env->tpl->path : "charts.yaml");
-            free(got);
-            return -1;
-        }
-        free(got);
-    }
-    return 0;
-}
-
-/* Release the fonts; report cairo errors and missing glyphs. Returns 0 or -1. */
-static int canvas_end(canvas *c, int rc)
-{
-    for (int i = 0; i < 2; i++)
-        if (c->face[i])
-            cairo_font_face_destroy(c->face[i]);
-    cairo_status_t st = cairo_status(c->cr);
-    if (st != CAIRO_STATUS_SUCCESS) {
-        diag_add(c->d, DIAG_ERROR, c->what, 0, 0, "chart: cairo: %s", cairo_status_to_string(st));
-        rc = -1;
-    } else if (c->failed && rc == 0) {
-        diag_add(c->d, DIAG_ERROR, c->what, 0, 0, "chart: text could not be laid out");
-        rc = -1;
-    }
-    if (c->missing_glyphs)
-        diag_add(c->d, DIAG_WARNING, c->what, 0, 0,
-                 "chart: %d character%s without a glyph in the font, e.g. in \"%s\"",
-                 c->missing_glyphs, c->missing_glyphs == 1 ? "" : "s", c->missing_text);
-    free(c->missing_text);
-    c->missing_text = NULL;
+    chart_ctx c = {cv, w_mm * PT_PER_MM, h_mm * PT_PER_MM, env, d, what};
+    cv_save(cv);
+    int rc = fn(&c, arg);
+    cv_restore(cv);
     return rc;
 }
 
-static int draw_on(const chart_env *env, cairo_t *cr, double w_mm, double h_mm, draw_fn fn,
-                   const void *arg, const char *what, diag_list *d)
+/* A Cairo canvas on cr with the chart font; NULL with an error in d. */
+static canvas *chart_canvas(const chart_env *env, cairo_t *cr, const char *what, diag_list *d)
 {
-    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
-        diag_add(d, DIAG_ERROR, what, 0, 0, "chart: cairo: %s",
-                 cairo_status_to_string(cairo_status(cr)));
-        return -1;
-    }
-    canvas c;
-    cairo_save(cr);
-    int rc = canvas_begin(&c, env, cr, w_mm * PT_PER_MM, h_mm * PT_PER_MM, what, d);
-    if (rc == 0)
-        rc = fn(&c, arg);
-    cairo_restore(cr);
-    return canvas_end(&c, rc);
+    return canvas_cairo_new(cr, label(&env->tpl->text, "font", "family"), what, d);
 }
 
 /* ---------- PNG ---------- */
@@ -857,7 +735,10 @@ static int render(const chart_env *env, chart_format fmt, double w_mm, double h_
     cairo_paint(cr);
     if (fmt == CHART_PNG)
         cairo_scale(cr, dpi / 72.0, dpi / 72.0);
-    int rc = draw_on(env, cr, w_mm, h_mm, fn, arg, path, d);
+    canvas *cv = chart_canvas(env, cr, path, d);
+    int rc = cv ? draw_with(env, cv, w_mm, h_mm, fn, arg, path, d) : -1;
+    if (canvas_free(cv, d) != 0)
+        rc = -1;
     cairo_destroy(cr);
     if (fmt == CHART_PNG && rc == 0)
         rc = write_png(s, path, dpi, d);
@@ -874,7 +755,7 @@ static int render(const chart_env *env, chart_format fmt, double w_mm, double h_
 /* ---------- shared layout pieces ---------- */
 
 /* Title lines (wrapped to 2) from the top; returns the y below them. */
-static double draw_title(canvas *c, const char *title, double x, double y, double maxw)
+static double draw_title(chart_ctx *c, const char *title, double x, double y, double maxw)
 {
     if (c->env->flags & CHART_NO_TITLE)
         return y;
@@ -903,71 +784,71 @@ typedef struct legend_item {
 
 #define LEGEND_SAMPLE 15.0
 
-static void legend_sample(canvas *c, const legend_item *it, double x, double ymid)
+static void legend_sample(chart_ctx *c, const legend_item *it, double x, double ymid)
 {
-    cairo_t *cr = c->cr;
+    canvas *cv = c->cv;
     double w = LEGEND_SAMPLE, hh = 3.6;
     switch (it->kind) {
     case LG_OBSERVED:
-        seg(cr, x, ymid, x + w, ymid, LS_SOLID, 1.6, COL_OBSERVED);
-        draw_shape(cr, SH_FILLED_CIRCLE, x + w / 2, ymid, 2.3, COL_OBSERVED);
+        seg(cv, x, ymid, x + w, ymid, LS_SOLID, 1.6, COL_OBSERVED);
+        draw_shape(cv, SH_FILLED_CIRCLE, x + w / 2, ymid, 2.3, COL_OBSERVED);
         break;
     case LG_TARGET:
-        set_colour_a(cr, COL_ZONE, 0.13);
-        cairo_rectangle(cr, x, ymid, w, hh);
-        cairo_fill(cr);
-        seg(cr, x, ymid, x + w, ymid, LS_DASHED, 1.5, COL_TARGET);
+        set_colour_a(cv, COL_ZONE, 0.13);
+        cv_rectangle(cv, x, ymid, w, hh);
+        cv_fill(cv);
+        seg(cv, x, ymid, x + w, ymid, LS_DASHED, 1.5, COL_TARGET);
         break;
     case LG_BASELINE:
-        seg(cr, x, ymid, x + w, ymid, LS_DOTTED, 1.3, COL_BASELINE);
-        draw_shape(cr, SH_DIAMOND, x + w / 2, ymid, 2.4, COL_BASELINE);
+        seg(cv, x, ymid, x + w, ymid, LS_DOTTED, 1.3, COL_BASELINE);
+        draw_shape(cv, SH_DIAMOND, x + w / 2, ymid, 2.4, COL_BASELINE);
         break;
     case LG_FORECAST:
-        seg(cr, x, ymid, x + w, ymid, LS_SHORTDASH, 1.5, COL_FORECAST_LINE);
-        draw_shape(cr, SH_CIRCLE, x + w / 2, ymid, 2.2, COL_FORECAST_LINE);
+        seg(cv, x, ymid, x + w, ymid, LS_SHORTDASH, 1.5, COL_FORECAST_LINE);
+        draw_shape(cv, SH_CIRCLE, x + w / 2, ymid, 2.2, COL_FORECAST_LINE);
         break;
     case LG_BAND80:
-        set_colour_a(cr, COL_FORECAST, 0.45);
-        cairo_rectangle(cr, x, ymid - hh, w, 2 * hh);
-        cairo_fill(cr);
+        set_colour_a(cv, COL_FORECAST, 0.45);
+        cv_rectangle(cv, x, ymid - hh, w, 2 * hh);
+        cv_fill(cv);
         break;
     case LG_BAND95:
-        set_colour_a(cr, COL_FORECAST, 0.2);
-        cairo_rectangle(cr, x, ymid - hh, w, 2 * hh);
-        cairo_fill(cr);
+        set_colour_a(cv, COL_FORECAST, 0.2);
+        cv_rectangle(cv, x, ymid - hh, w, 2 * hh);
+        cv_fill(cv);
         break;
     case LG_MISSING:
-        hatch(cr, x, ymid - hh, w, 2 * hh, COL_HATCH, 2.6, 0.6);
+        hatch(cv, x, ymid - hh, w, 2 * hh, COL_HATCH, 2.6, 0.6);
         break;
     case LG_NA:
-        set_colour(cr, COL_BAND);
-        cairo_rectangle(cr, x, ymid - hh, w, 2 * hh);
-        cairo_fill(cr);
+        set_colour(cv, COL_BAND);
+        cv_rectangle(cv, x, ymid - hh, w, 2 * hh);
+        cv_fill(cv);
         break;
     case LG_SWATCH:
     case LG_SWATCH_HATCHED:
-        set_colour(cr, it->colour);
-        cairo_rectangle(cr, x + 2, ymid - hh, w - 4, 2 * hh);
-        cairo_fill(cr);
+        set_colour(cv, it->colour);
+        cv_rectangle(cv, x + 2, ymid - hh, w - 4, 2 * hh);
+        cv_fill(cv);
         if (it->kind == LG_SWATCH_HATCHED)
-            hatch(cr, x + 2, ymid - hh, w - 4, 2 * hh, 0xFFFFFF, 2.4, 0.7);
+            hatch(cv, x + 2, ymid - hh, w - 4, 2 * hh, 0xFFFFFF, 2.4, 0.7);
         if (it->colour == 0xDDDDDD || it->colour == OI_YELLOW) {
-            set_colour(cr, 0x888888);
-            cairo_set_line_width(cr, 0.4);
-            cairo_rectangle(cr, x + 2, ymid - hh, w - 4, 2 * hh);
-            cairo_stroke(cr);
+            set_colour(cv, 0x888888);
+            cv_set_line_width(cv, 0.4);
+            cv_rectangle(cv, x + 2, ymid - hh, w - 4, 2 * hh);
+            cv_stroke(cv);
         }
         break;
     }
 }
 
-static double legend_item_w(canvas *c, const legend_item *it)
+static double legend_item_w(chart_ctx *c, const legend_item *it)
 {
     return LEGEND_SAMPLE + 3 + text_w(c, it->text, FS_SMALL, 0) + 9;
 }
 
 /* Rows needed for the legend in width maxw. */
-static int legend_rows(canvas *c, const legend_item *items, int n, double maxw)
+static int legend_rows(chart_ctx *c, const legend_item *items, int n, double maxw)
 {
     int rows = n ? 1 : 0;
     double x = 0;
@@ -985,7 +866,7 @@ static int legend_rows(canvas *c, const legend_item *items, int n, double maxw)
 #define LEGEND_ROW 12.0
 
 /* Legend left-aligned at x, rows starting at top y. */
-static void draw_legend(canvas *c, const legend_item *items, int n, double x0, double y,
+static void draw_legend(chart_ctx *c, const legend_item *items, int n, double x0, double y,
                         double maxw)
 {
     double x = x0, ymid = y + LEGEND_ROW / 2;
@@ -1012,7 +893,11 @@ typedef struct axis {
 
 static void axis_fit(axis *a, double lo, double hi, int nticks)
 {
-    if (!(hi > lo)) {
+    /* A flat series, or one whose spread is rounding noise (a forecast band
+     * of 1e-16 around 1): one value, shown with room around it, not a
+     * zoom into the noise with ticks 1.00000000, 1.00000000, ... */
+    if (!(hi > lo) || hi - lo <= 1e-9 * fmax(fabs(lo), fabs(hi))) {
+        lo = hi = (lo + hi) / 2;
         double m = fabs(hi) > 0 ? fabs(hi) * 0.5 : 1;
         lo -= lo == 0 && hi == 0 ? 0 : m;
         hi += m;
@@ -1038,7 +923,7 @@ static double axis_map(const axis *a, double v)
  * 10^4 or 10^8 (charts.yaml number: wan / yi), unless the unit already is
  * such a multiple. Sets a->div and a->suffix.
  */
-static void axis_big_numbers(canvas *c, axis *a, const char *unit)
+static void axis_big_numbers(chart_ctx *c, axis *a, const char *unit)
 {
     a->div = 1;
     a->suffix = "";
@@ -1060,7 +945,7 @@ static char *axis_label(const axis *a, double v, char *buf, size_t n)
 }
 
 /* Widest tick label of a. */
-static double axis_label_w(canvas *c, const axis *a)
+static double axis_label_w(chart_ctx *c, const axis *a)
 {
     double w = 0;
     char buf[48];
@@ -1073,12 +958,12 @@ static double axis_label_w(canvas *c, const axis *a)
 }
 
 /* Horizontal grid lines and labels of a vertical axis a between x0 and x1. */
-static void draw_y_grid(canvas *c, const axis *a, double x0, double x1)
+static void draw_y_grid(chart_ctx *c, const axis *a, double x0, double x1)
 {
     char buf[48];
     for (double v = a->lo; v <= a->hi + a->step * 1e-6; v += a->step) {
         double y = axis_map(a, v);
-        seg(c->cr, x0, y, x1, y, LS_SOLID, fabs(v) < a->step * 1e-9 ? 0.8 : 0.45,
+        seg(c->cv, x0, y, x1, y, LS_SOLID, fabs(v) < a->step * 1e-9 ? 0.8 : 0.45,
             fabs(v) < a->step * 1e-9 ? COL_AXIS : COL_GRID);
         text_at(c, axis_label(a, v, buf, sizeof buf), x0 - 3, mid_baseline(y, FS_SMALL),
                 FS_SMALL, 0, AL_RIGHT, COL_MUTED);
@@ -1106,7 +991,7 @@ static double year_x(const year_axis *ya, double year)
 }
 
 /* Year labels under the plot at baseline y; every year if they fit, else every k-th. */
-static void draw_year_labels(canvas *c, const year_axis *ya, double y)
+static void draw_year_labels(chart_ctx *c, const year_axis *ya, double y)
 {
     double lw = text_w(c, "2020", FS_SMALL, 0) + 4;
     int every = 1;
@@ -1118,20 +1003,20 @@ static void draw_year_labels(canvas *c, const year_axis *ya, double y)
             continue;
         snprintf(buf, sizeof buf, "%d", yr);
         text_at(c, buf, year_x(ya, yr), y, FS_SMALL, 0, AL_CENTER, COL_MUTED);
-        seg(c->cr, year_x(ya, yr), y - FS_SMALL - 3.2, year_x(ya, yr), y - FS_SMALL - 1.2,
+        seg(c->cv, year_x(ya, yr), y - FS_SMALL - 3.2, year_x(ya, yr), y - FS_SMALL - 1.2,
             LS_SOLID, 0.5, COL_AXIS);
     }
 }
 
 /* White box behind a label so that it reads over lines. */
-static void label_halo(canvas *c, const char *s, double x, double y, double size, int bold,
+static void label_halo(chart_ctx *c, const char *s, double x, double y, double size, int bold,
                        int align, unsigned colour)
 {
     double w = text_w(c, s, size, bold);
     double left = align == AL_CENTER ? x - w / 2 : align == AL_RIGHT ? x - w : x;
-    cairo_set_source_rgba(c->cr, 1, 1, 1, 0.85);
-    cairo_rectangle(c->cr, left - 1.2, y - size * 0.92, w + 2.4, size * 1.18);
-    cairo_fill(c->cr);
+    cv_set_rgba(c->cv, 1, 1, 1, 0.85);
+    cv_rectangle(c->cv, left - 1.2, y - size * 0.92, w + 2.4, size * 1.18);
+    cv_fill(c->cv);
     text_at(c, s, x, y, size, bold, align, colour);
 }
 
@@ -1290,7 +1175,7 @@ static int window_average(const target *t)
 }
 
 /* "2021—2025年均值": what a target's figure is (charts.yaml aggregate). */
-static char *figure_what(canvas *c, const target_result *tr)
+static char *figure_what(chart_ctx *c, const target_result *tr)
 {
     const target *t = tr->t;
     const char *ak;
@@ -1309,7 +1194,7 @@ static char *figure_what(canvas *c, const target_result *tr)
 }
 
 /* The words after the status: target, figure compared, and what went wrong. */
-static char *verdict_text(canvas *c, const indicator_result *ir, const tline *tl)
+static char *verdict_text(chart_ctx *c, const indicator_result *ir, const tline *tl)
 {
     const target_result *tr = tl->tr;
     const indicator *ind = ir->ind;
@@ -1531,7 +1416,7 @@ static int box_cost(const placer *pl, const box *b)
  * something.
  */
 /* The least collision cost of s over the candidates (pick set to the best). */
-static int best_place(canvas *c, const placer *pl, const char *s, double size, int bold,
+static int best_place(chart_ctx *c, const placer *pl, const char *s, double size, int bold,
                       const cand *cs, int n, int *pick, box *chosen)
 {
     double w = text_w(c, s, size, bold);
@@ -1559,7 +1444,7 @@ static int best_place(canvas *c, const placer *pl, const char *s, double size, i
  * (may be NULL) if it fits better; else where it collides least, as long as
  * that only crosses lines (never over a point or a label placed before).
  */
-static void place_label_alt(canvas *c, placer *pl, const char *s, const char *alt, double size,
+static void place_label_alt(chart_ctx *c, placer *pl, const char *s, const char *alt, double size,
                             int bold, unsigned colour, const cand *cs, int n)
 {
     int pick, apick;
@@ -1580,7 +1465,7 @@ static void place_label_alt(canvas *c, placer *pl, const char *s, const char *al
     placer_label(pl, s, &cs[pick], size, bold, colour);
 }
 
-static void place_label_opt(canvas *c, placer *pl, const char *s, double size, int bold,
+static void place_label_opt(chart_ctx *c, placer *pl, const char *s, double size, int bold,
                             unsigned colour, const cand *cs, int n, int optional)
 {
     int pick;
@@ -1593,7 +1478,7 @@ static void place_label_opt(canvas *c, placer *pl, const char *s, double size, i
 }
 
 /* Draw the placed labels, the most important (placed first) last, on top. */
-static void placer_draw(canvas *c, const placer *pl)
+static void placer_draw(chart_ctx *c, const placer *pl)
 {
     for (size_t i = pl->nlabels; i-- > 0;) {
         const pending *q = &pl->labels[i];
@@ -1601,7 +1486,7 @@ static void placer_draw(canvas *c, const placer *pl)
     }
 }
 
-static void place_label(canvas *c, placer *pl, const char *s, double size, int bold,
+static void place_label(chart_ctx *c, placer *pl, const char *s, double size, int bold,
                         unsigned colour, const cand *cs, int n)
 {
     place_label_opt(c, pl, s, size, bold, colour, cs, n, 0);
@@ -1636,7 +1521,7 @@ static const char *outlook_code(fc_status s)
  * target year with its 80 % interval, the probability of meeting it, the
  * outlook. NULL when there is nothing to say.
  */
-static char *forecast_text(canvas *c, const indicator_result *ir, const fc_indicator *fc,
+static char *forecast_text(chart_ctx *c, const indicator_result *ir, const fc_indicator *fc,
                            const target_result *tr)
 {
     long idx = tr - ir->targets;
@@ -1680,7 +1565,7 @@ static char *forecast_text(canvas *c, const indicator_result *ir, const fc_indic
     return sb_take(&b);
 }
 
-static int draw_indicator(canvas *c, const void *argp)
+static int draw_indicator(chart_ctx *c, const void *argp)
 {
     const ind_arg *arg = argp;
     const indicator_result *ir = arg->ir;
@@ -1690,7 +1575,7 @@ static int draw_indicator(canvas *c, const void *argp)
                                  : NULL;
     const indicator *ind = ir->ind;
     const evaluation *ev = c->env->ev;
-    cairo_t *cr = c->cr;
+    canvas *cv = c->cv;
     const double pad = 8, W = c->w, H = c->h;
 
     /* targets, in year order */
@@ -1960,9 +1845,9 @@ static int draw_indicator(canvas *c, const void *argp)
         double x0 = yx.x0 + (tl[k].x0 - ya) * yx.slot, x1 = yx.x0 + (tl[k].x1 - ya + 1) * yx.slot;
         double ly = axis_map(&ay, tl[k].level);
         double edge = tl[k].side < 0 ? plot_bottom : plot_top;
-        set_colour(cr, tint(COL_ZONE, 0.11));
-        cairo_rectangle(cr, x0, fmin(ly, edge), x1 - x0, fabs(edge - ly));
-        cairo_fill(cr);
+        set_colour(cv, tint(COL_ZONE, 0.11));
+        cv_rectangle(cv, x0, fmin(ly, edge), x1 - x0, fabs(edge - ly));
+        cv_fill(cv);
     }
 
     /* missing and not-applicable years */
@@ -1972,23 +1857,23 @@ static int draw_indicator(canvas *c, const void *argp)
             continue;
         double bx = yx.x0 + (yr - ya) * yx.slot;
         if (v.state == FV_MISSING) {
-            set_colour(cr, 0xFFFFFF);
-            cairo_rectangle(cr, bx + 0.5, plot_top, yx.slot - 1, ph);
-            cairo_fill(cr);
-            hatch(cr, bx + 0.5, plot_top, yx.slot - 1, ph, COL_HATCH, 3.2, 0.55);
+            set_colour(cv, 0xFFFFFF);
+            cv_rectangle(cv, bx + 0.5, plot_top, yx.slot - 1, ph);
+            cv_fill(cv);
+            hatch(cv, bx + 0.5, plot_top, yx.slot - 1, ph, COL_HATCH, 3.2, 0.55);
         } else {
-            set_colour(cr, COL_BAND);
-            cairo_rectangle(cr, bx + 0.5, plot_top, yx.slot - 1, ph);
-            cairo_fill(cr);
+            set_colour(cv, COL_BAND);
+            cv_rectangle(cv, bx + 0.5, plot_top, yx.slot - 1, ph);
+            cv_fill(cv);
         }
         const char *w = T(c, "legend", v.state == FV_MISSING ? "missing" : "not_applicable");
         if (yx.slot >= FS_SMALL + 2) {
             int nch = utf8_columns(w, strlen(w));
             double top = plot_bottom - 3 - nch * FS_SMALL * 1.05;
             double tw2 = FS_SMALL + 2;
-            cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
-            cairo_rectangle(cr, year_x(&yx, yr) - tw2 / 2, top - 1, tw2, nch * FS_SMALL * 1.05 + 2);
-            cairo_fill(cr);
+            cv_set_rgba(cv, 1, 1, 1, 0.9);
+            cv_rectangle(cv, year_x(&yx, yr) - tw2 / 2, top - 1, tw2, nch * FS_SMALL * 1.05 + 2);
+            cv_fill(cv);
             text_vertical(c, w, year_x(&yx, yr), top, FS_SMALL, COL_MUTED);
             placer_box(&pl, year_x(&yx, yr) - tw2 / 2, top - 1, year_x(&yx, yr) + tw2 / 2,
                        plot_bottom);
@@ -2026,18 +1911,18 @@ static int draw_indicator(canvas *c, const void *argp)
                        fc->points[e + 1].year == fc->points[e].year + 1)
                     e++;
 #undef BAND_OK
-                cairo_new_path(cr);
+                cv_new_path(cv);
                 if (k == 0 && fc_join)
-                    cairo_move_to(cr, year_x(&yx, last_obs), axis_map(&ay, last_obs_v));
+                    cv_move_to(cv, year_x(&yx, last_obs), axis_map(&ay, last_obs_v));
                 for (int j = k; j <= e; j++)
-                    cairo_line_to(cr, year_x(&yx, fc->points[j].year),
+                    cv_line_to(cv, year_x(&yx, fc->points[j].year),
                                   axis_map(&ay, bi ? fc->points[j].hi80 : fc->points[j].hi95));
                 for (int j = e; j >= k; j--)
-                    cairo_line_to(cr, year_x(&yx, fc->points[j].year),
+                    cv_line_to(cv, year_x(&yx, fc->points[j].year),
                                   axis_map(&ay, bi ? fc->points[j].lo80 : fc->points[j].lo95));
-                cairo_close_path(cr);
-                set_colour_a(cr, COL_FORECAST, bi ? 0.32 : 0.2);
-                cairo_fill(cr);
+                cv_close_path(cv);
+                set_colour_a(cv, COL_FORECAST, bi ? 0.32 : 0.2);
+                cv_fill(cv);
                 k = e + 1;
             }
         }
@@ -2051,8 +1936,8 @@ static int draw_indicator(canvas *c, const void *argp)
         double bx0 = year_x(&yx, tl[k].b0), bx1 = year_x(&yx, tl[k].b1);
         double bxe = year_x(&yx, tl[k].x1);
         if (tl[k].b1 > tl[k].b0)
-            seg(cr, bx0, by, bx1, by, LS_SOLID, 1.4, COL_BASELINE);
-        seg(cr, bx1, by, bxe, by, LS_DOTTED, 1.2, COL_BASELINE);
+            seg(cv, bx0, by, bx1, by, LS_SOLID, 1.4, COL_BASELINE);
+        seg(cv, bx1, by, bxe, by, LS_DOTTED, 1.2, COL_BASELINE);
         placer_seg(&pl, bx0, by, bxe, by);
     }
 
@@ -2063,21 +1948,21 @@ static int draw_indicator(canvas *c, const void *argp)
         double x0 = yx.x0 + (tl[k].x0 - ya) * yx.slot + 1;
         double x1 = yx.x0 + (tl[k].x1 - ya + 1) * yx.slot - 1;
         double ly = axis_map(&ay, tl[k].level);
-        seg(cr, x0, ly, x1, ly, LS_DASHED, 1.5, COL_TARGET);
-        seg(cr, x1, ly - 3.5, x1, ly + 3.5, LS_SOLID, 1.5, COL_TARGET);
+        seg(cv, x0, ly, x1, ly, LS_DASHED, 1.5, COL_TARGET);
+        seg(cv, x1, ly - 3.5, x1, ly + 3.5, LS_SOLID, 1.5, COL_TARGET);
         placer_seg(&pl, x0, ly, x1, ly);
     }
 
     /* forecast line and points */
     if (fc) {
-        line_style(cr, LS_SHORTDASH, 1.5);
-        set_colour(cr, COL_FORECAST_LINE);
+        line_style(cv, LS_SHORTDASH, 1.5);
+        set_colour(cv, COL_FORECAST_LINE);
         int pen = 0;
         double px0 = 0, py0 = 0;
         if (fc_join) {
             px0 = year_x(&yx, last_obs);
             py0 = axis_map(&ay, last_obs_v);
-            cairo_move_to(cr, px0, py0);
+            cv_move_to(cv, px0, py0);
             pen = 1;
         }
         for (int k = 0; k < fc->npoints_fc; k++) {
@@ -2089,29 +1974,29 @@ static int draw_indicator(canvas *c, const void *argp)
             }
             double px = year_x(&yx, q->year), py = axis_map(&ay, q->value);
             if (pen) {
-                cairo_line_to(cr, px, py);
+                cv_line_to(cv, px, py);
                 placer_seg(&pl, px0, py0, px, py);
             } else {
-                cairo_move_to(cr, px, py);
+                cv_move_to(cv, px, py);
             }
             px0 = px;
             py0 = py;
             pen = 1;
         }
-        cairo_stroke(cr);
-        cairo_set_dash(cr, NULL, 0, 0);
+        cv_stroke(cv);
+        cv_set_dash(cv, NULL, 0);
         for (int k = 0; k < fc->npoints_fc; k++)
             if (isfinite(fc->points[k].value)) {
                 double px = year_x(&yx, fc->points[k].year);
                 double py = axis_map(&ay, fc->points[k].value);
-                draw_shape(cr, SH_CIRCLE, px, py, 2.2, COL_FORECAST_LINE);
+                draw_shape(cv, SH_CIRCLE, px, py, 2.2, COL_FORECAST_LINE);
                 placer_box(&pl, px - 3, py - 3, px + 3, py + 3);
             }
     }
 
     /* observed series: a line through consecutive years only (gaps stay gaps) */
-    line_style(cr, LS_SOLID, 1.7);
-    set_colour(cr, COL_OBSERVED);
+    line_style(cv, LS_SOLID, 1.7);
+    set_colour(cv, COL_OBSERVED);
     int pen = 0;
     double px0 = 0, py0 = 0;
     for (int yr = ya; yr <= yb; yr++) {
@@ -2122,23 +2007,23 @@ static int draw_indicator(canvas *c, const void *argp)
         }
         double px = year_x(&yx, yr), py = axis_map(&ay, v.v);
         if (pen) {
-            cairo_line_to(cr, px, py);
+            cv_line_to(cv, px, py);
             placer_seg(&pl, px0, py0, px, py);
         } else {
-            cairo_move_to(cr, px, py);
+            cv_move_to(cv, px, py);
         }
         px0 = px;
         py0 = py;
         pen = 1;
     }
-    cairo_stroke(cr);
+    cv_stroke(cv);
     for (int yr = ya; yr <= yb; yr++) {
         fvalue v = result_year(ir, yr).value;
         if (v.state != FV_OK)
             continue;
         double px = year_x(&yx, yr), py = axis_map(&ay, v.v);
-        draw_shape(cr, SH_FILLED_CIRCLE, px, py, 3.1, 0xFFFFFF);
-        draw_shape(cr, SH_FILLED_CIRCLE, px, py, 2.3, COL_OBSERVED);
+        draw_shape(cv, SH_FILLED_CIRCLE, px, py, 3.1, 0xFFFFFF);
+        draw_shape(cv, SH_FILLED_CIRCLE, px, py, 2.3, COL_OBSERVED);
         placer_box(&pl, px - 3.5, py - 3.5, px + 3.5, py + 3.5);
     }
     /* window averages that decide a target, across their window */
@@ -2148,10 +2033,10 @@ static int draw_indicator(canvas *c, const void *argp)
             continue;
         double x0 = year_x(&yx, tr->window[0]), x1 = year_x(&yx, tr->window[1]);
         double wy = axis_map(&ay, tr->current.v);
-        seg(cr, x0, wy, x1, wy, LS_SOLID, 2.4, 0xFFFFFF);
-        seg(cr, x0, wy, x1, wy, LS_DASHDOT, 1.3, COL_OBSERVED);
-        seg(cr, x0, wy - 3, x0, wy + 3, LS_SOLID, 1.1, COL_OBSERVED);
-        seg(cr, x1, wy - 3, x1, wy + 3, LS_SOLID, 1.1, COL_OBSERVED);
+        seg(cv, x0, wy, x1, wy, LS_SOLID, 2.4, 0xFFFFFF);
+        seg(cv, x0, wy, x1, wy, LS_DASHDOT, 1.3, COL_OBSERVED);
+        seg(cv, x0, wy - 3, x0, wy + 3, LS_SOLID, 1.1, COL_OBSERVED);
+        seg(cv, x1, wy - 3, x1, wy + 3, LS_SOLID, 1.1, COL_OBSERVED);
         placer_seg(&pl, x0, wy, x1, wy);
         avg_label[k] = 1;
     }
@@ -2166,11 +2051,11 @@ static int draw_indicator(canvas *c, const void *argp)
                 break;
             fvalue v = result_year(ir, (int)yr).value;
             if (v.state == FV_OK && yr >= ya && yr <= yb) {
-                cairo_new_path(cr);
-                cairo_arc(cr, year_x(&yx, (double)yr), axis_map(&ay, v.v), 5.2, 0, 2 * M_PI);
-                set_colour(cr, COL_TARGET);
-                cairo_set_line_width(cr, 1.2);
-                cairo_stroke(cr);
+                cv_new_path(cv);
+                cv_arc(cv, year_x(&yx, (double)yr), axis_map(&ay, v.v), 5.2, 0, 2 * M_PI);
+                set_colour(cv, COL_TARGET);
+                cv_set_line_width(cv, 1.2);
+                cv_stroke(cv);
             }
             p = end;
         }
@@ -2186,15 +2071,15 @@ static int draw_indicator(canvas *c, const void *argp)
             continue;
         double bx = (year_x(&yx, tl[k].b0) + year_x(&yx, tl[k].b1)) / 2;
         double by = axis_map(&ay, tl[k].base);
-        cairo_new_path(cr);
-        cairo_move_to(cr, bx, by - 5.6);
-        cairo_line_to(cr, bx + 5.6, by);
-        cairo_line_to(cr, bx, by + 5.6);
-        cairo_line_to(cr, bx - 5.6, by);
-        cairo_close_path(cr);
-        set_colour(cr, COL_BASELINE);
-        cairo_set_line_width(cr, 1.1);
-        cairo_stroke(cr);
+        cv_new_path(cv);
+        cv_move_to(cv, bx, by - 5.6);
+        cv_line_to(cv, bx + 5.6, by);
+        cv_line_to(cv, bx, by + 5.6);
+        cv_line_to(cv, bx - 5.6, by);
+        cv_close_path(cv);
+        set_colour(cv, COL_BASELINE);
+        cv_set_line_width(cv, 1.1);
+        cv_stroke(cv);
         placer_box(&pl, bx - 6, by - 6, bx + 6, by + 6);
     }
 
@@ -2277,7 +2162,7 @@ static int draw_indicator(canvas *c, const void *argp)
     /* evaluation year: where observation ends and the future begins */
     if (yb > ev->eval_year) {
         double ex = yx.x0 + (ev->eval_year - ya + 1) * yx.slot;
-        seg(cr, ex, plot_top - 2, ex, plot_bottom, LS_SHORTDASH, 0.7, COL_MUTED);
+        seg(cv, ex, plot_top - 2, ex, plot_bottom, LS_SHORTDASH, 0.7, COL_MUTED);
         char yr[16];
         snprintf(yr, sizeof yr, "%d", ev->eval_year);
         kv yv[] = {{"year", yr}};
@@ -2291,7 +2176,7 @@ static int draw_indicator(canvas *c, const void *argp)
     }
 
     /* axes */
-    seg(cr, plot_left, plot_bottom, plot_right, plot_bottom, LS_SOLID, 0.8, COL_AXIS);
+    seg(cv, plot_left, plot_bottom, plot_right, plot_bottom, LS_SOLID, 0.8, COL_AXIS);
     draw_year_labels(c, &yx, xlabel_base);
     draw_legend(c, lg, nlg, pad, legend_top, W - 2 * pad);
     return 0;
@@ -2334,33 +2219,40 @@ int chart_indicator(const chart_env *env, const indicator_result *ir, const fc_i
     return render(env, fmt, width_mm, height_mm, path, draw_indicator, &a, d);
 }
 
-int chart_indicator_cairo(const chart_env *env, const indicator_result *ir,
-                          const fc_indicator *fc, cairo_t *cr, double width_mm,
-                          double height_mm, diag_list *d)
+int chart_indicator_canvas(const chart_env *env, const indicator_result *ir,
+                           const fc_indicator *fc, canvas *cv, double width_mm,
+                           double height_mm, diag_list *d)
 {
     const char *what = ir && ir->ind ? ir->ind->id : "chart";
     if (check_indicator(env, ir, what, d) != 0)
         return -1;
     ind_arg a = {ir, fc};
-    return draw_on(env, cr, width_mm, height_mm, draw_indicator, &a, what, d);
+    return draw_with(env, cv, width_mm, height_mm, draw_indicator, &a, what, d);
 }
 
 /* ---------- measuring without a chart ---------- */
 
-typedef double (*layout_fn)(canvas *c, const void *arg, int draw);
+typedef double (*layout_fn)(chart_ctx *c, const void *arg, int draw);
 
-/* Height in mm that layout needs at width w_mm (text measured with the chart font). */
-static double measure_mm(const chart_env *env, double w_mm, layout_fn fn, const void *arg)
+/* Height in mm that layout needs at width w_mm, text measured on cv (NULL: with the
+ * chart font in Cairo). */
+static double measure_mm(const chart_env *env, canvas *cv, double w_mm, layout_fn fn,
+                         const void *arg)
 {
+    if (cv) {
+        chart_ctx c = {cv, w_mm * PT_PER_MM, 1000, env, NULL, "measure"};
+        return fn(&c, arg, 0) / PT_PER_MM;
+    }
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
     cairo_t *cr = cairo_create(s);
     diag_list quiet = {0};
-    canvas c;
     double h = 0;
-    if (cairo_status(cr) == CAIRO_STATUS_SUCCESS &&
-        canvas_begin(&c, env, cr, w_mm * PT_PER_MM, 1000, "measure", &quiet) == 0)
+    cv = chart_canvas(env, cr, "measure", &quiet);
+    if (cv) {
+        chart_ctx c = {cv, w_mm * PT_PER_MM, 1000, env, &quiet, "measure"};
         h = fn(&c, arg, 0) / PT_PER_MM;
-    canvas_end(&c, 0);
+    }
+    canvas_free(cv, &quiet);
     diag_free(&quiet);
     cairo_destroy(cr);
     cairo_surface_destroy(s);
@@ -2409,7 +2301,7 @@ static void targets_by_year(const indicator_result *ir, int *idx)
 }
 
 /* The overview's figure column: "current／≤limit", or the milestone's status and date. */
-static char *overview_figure(canvas *c, const indicator_result *ir, const target_result *tr)
+static char *overview_figure(chart_ctx *c, const indicator_result *ir, const target_result *tr)
 {
     const target *t = tr->t;
     if (ir->ind->kind != IND_QUANTITATIVE) {
@@ -2440,14 +2332,14 @@ static char *overview_figure(canvas *c, const indicator_result *ir, const target
 #define OV_ROW1 13.5 /* one-line row */
 #define OV_LINE 10.0 /* each further line */
 
-static double overview_layout(canvas *c, const void *argp, int draw)
+static double overview_layout(chart_ctx *c, const void *argp, int draw)
 {
     const group_arg *arg = argp;
     const evaluation *ev = c->env->ev;
     const plan *p = ev->p;
     const group_def *g = find_group(p, arg->group_id);
     const double pad = 8, W = c->w;
-    cairo_t *cr = c->cr;
+    canvas *cv = c->cv;
     double y = pad - 2;
 
     /* title */
@@ -2545,10 +2437,10 @@ static double overview_layout(canvas *c, const void *argp, int draw)
         free(hf);
         for (int v = 0; v < 5; v++) {
             double cx = x_stat + (v + 0.5) * statw;
-            draw_shape(cr, status_shape(c, (verdict)v), cx, y + 3.5, 3.2, status_colour((verdict)v));
+            draw_shape(cv, status_shape(c, (verdict)v), cx, y + 3.5, 3.2, status_colour((verdict)v));
             text_at(c, status_word(c, (verdict)v), cx, hy, FS_SMALL, 1, AL_CENTER, COL_TEXT);
         }
-        seg(cr, pad, hy + 4, W - pad, hy + 4, LS_SOLID, 0.8, COL_AXIS);
+        seg(cv, pad, hy + 4, W - pad, hy + 4, LS_SOLID, 0.8, COL_AXIS);
     }
     y = hy + 4;
 
@@ -2570,9 +2462,9 @@ static double overview_layout(canvas *c, const void *argp, int draw)
         for (int k = 0; k < ntg; k++)
             block += k == 0 ? OV_ROW1 + (nl - 1) * OV_LINE : OV_ROW1;
         if (draw && band) {
-            set_colour(cr, COL_ROW);
-            cairo_rectangle(cr, pad, y, W - 2 * pad, block);
-            cairo_fill(cr);
+            set_colour(cv, COL_ROW);
+            cv_rectangle(cv, pad, y, W - 2 * pad, block);
+            cv_fill(cv);
         }
         if (draw) {
             double ty = y + OV_ROW1 / 2;
@@ -2599,7 +2491,7 @@ static double overview_layout(canvas *c, const void *argp, int draw)
                 free(f);
                 for (int v = 0; v < 5; v++)
                     if (v == (int)tr->status)
-                        draw_shape(cr, status_shape(c, tr->status), x_stat + (v + 0.5) * statw, cy,
+                        draw_shape(cv, status_shape(c, tr->status), x_stat + (v + 0.5) * statw, cy,
                                    3.6, status_colour(tr->status));
             }
             ry += rh;
@@ -2608,15 +2500,15 @@ static double overview_layout(canvas *c, const void *argp, int draw)
         band = !band;
     }
     if (draw) {
-        seg(cr, pad, y, W - pad, y, LS_SOLID, 0.8, COL_AXIS);
+        seg(cv, pad, y, W - pad, y, LS_SOLID, 0.8, COL_AXIS);
         /* faint column rules between statuses */
         for (int v = 0; v <= 5; v++)
-            seg(cr, x_stat + v * statw, hy + 4, x_stat + v * statw, y, LS_SOLID, 0.35, COL_GRID);
+            seg(cv, x_stat + v * statw, hy + 4, x_stat + v * statw, y, LS_SOLID, 0.35, COL_GRID);
     }
     return y + pad;
 }
 
-static int draw_overview(canvas *c, const void *arg)
+static int draw_overview(chart_ctx *c, const void *arg)
 {
     overview_layout(c, arg, 1);
     return 0;
@@ -2639,13 +2531,19 @@ static int check_group(const chart_env *env, const char *group_id, const char *w
     return 0;
 }
 
-double chart_group_overview_height(const chart_env *env, const char *group_id, double width_mm)
+double chart_group_overview_height_on(const chart_env *env, const char *group_id, canvas *cv,
+                                      double width_mm)
 {
     if (!env || !env->ev || !env->tpl || !env->lb || group_targets(env->ev, group_id) == 0)
         return 0;
     group_arg a = {group_id};
     /* whole tenths of a millimetre, so that the manifest states it exactly */
-    return ceil(measure_mm(env, width_mm, overview_layout, &a) * 10 - 1e-6) / 10;
+    return ceil(measure_mm(env, cv, width_mm, overview_layout, &a) * 10 - 1e-6) / 10;
+}
+
+double chart_group_overview_height(const chart_env *env, const char *group_id, double width_mm)
+{
+    return chart_group_overview_height_on(env, group_id, NULL, width_mm);
 }
 
 int chart_group_overview(const chart_env *env, const char *group_id, chart_format fmt,
@@ -2659,16 +2557,16 @@ int chart_group_overview(const chart_env *env, const char *group_id, chart_forma
     return render(env, fmt, width_mm, height_mm, path, draw_overview, &a, d);
 }
 
-int chart_group_overview_cairo(const chart_env *env, const char *group_id, cairo_t *cr,
-                               double width_mm, double height_mm, diag_list *d)
+int chart_group_overview_canvas(const chart_env *env, const char *group_id, canvas *cv,
+                                double width_mm, double height_mm, diag_list *d)
 {
     const char *what = group_id ? group_id : "overview";
     if (check_group(env, group_id, what, d) != 0)
         return -1;
     if (height_mm <= 0)
-        height_mm = chart_group_overview_height(env, group_id, width_mm);
+        height_mm = chart_group_overview_height_on(env, group_id, cv, width_mm);
     group_arg a = {group_id};
-    return draw_on(env, cr, width_mm, height_mm, draw_overview, &a, what, d);
+    return draw_with(env, cv, width_mm, height_mm, draw_overview, &a, what, d);
 }
 
 /* ---------- accidents by grade and sector ---------- */
@@ -2786,12 +2684,12 @@ static int serious_lines(const acc_data *a, int yi)
     return n;
 }
 
-static int draw_accidents(canvas *c, const void *argp)
+static int draw_accidents(chart_ctx *c, const void *argp)
 {
     const acc_data *a = argp;
     const evaluation *ev = c->env->ev;
     const plan *p = ev->p;
-    cairo_t *cr = c->cr;
+    canvas *cv = c->cv;
     const double pad = 8, W = c->w, H = c->h;
     double y = draw_title(c, T(c, "title", "accidents"), pad, pad - 2, W - 2 * pad);
     text_at(c, T(c, "axis", "accidents"), pad, y + FS_SMALL, FS_SMALL, 0, AL_LEFT, COL_MUTED);
@@ -2862,26 +2760,26 @@ static int draw_accidents(canvas *c, const void *argp)
         int p0 = p->period[0] > a->y0 ? p->period[0] : a->y0;
         int p1 = p->period[1] < a->y1 ? p->period[1] : a->y1;
         if (p0 <= p1) {
-            set_colour(cr, COL_BAND);
-            cairo_rectangle(cr, yx.x0 + (p0 - a->y0) * yx.slot, plot_top - 2,
+            set_colour(cv, COL_BAND);
+            cv_rectangle(cv, yx.x0 + (p0 - a->y0) * yx.slot, plot_top - 2,
                             (p1 - p0 + 1) * yx.slot, plot_bottom - plot_top + 2);
-            cairo_fill(cr);
+            cv_fill(cv);
         }
         draw_y_grid(c, &ay, plot_left, plot_right);
         double bw = yx.slot * 0.62;
         for (int yi = 0; yi < ny; yi++) {
             double cx = year_x(&yx, a->y0 + yi);
             if (!a->covered[yi]) {
-                hatch(cr, cx - yx.slot / 2 + 0.5, plot_top, yx.slot - 1, plot_bottom - plot_top,
+                hatch(cv, cx - yx.slot / 2 + 0.5, plot_top, yx.slot - 1, plot_bottom - plot_top,
                       COL_HATCH, 3.2, 0.55);
                 if (yx.slot >= FS_SMALL + 2) {
                     const char *w = T(c, "legend", "missing");
                     int nch = utf8_columns(w, strlen(w));
                     double ttop = plot_bottom - 3 - nch * FS_SMALL * 1.05;
-                    cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
-                    cairo_rectangle(cr, cx - (FS_SMALL + 2) / 2, ttop - 1, FS_SMALL + 2,
+                    cv_set_rgba(cv, 1, 1, 1, 0.9);
+                    cv_rectangle(cv, cx - (FS_SMALL + 2) / 2, ttop - 1, FS_SMALL + 2,
                                     nch * FS_SMALL * 1.05 + 2);
-                    cairo_fill(cr);
+                    cv_fill(cv);
                     text_vertical(c, w, cx, ttop, FS_SMALL, COL_MUTED);
                 }
                 continue;
@@ -2893,29 +2791,29 @@ static int draw_accidents(canvas *c, const void *argp)
                     continue;
                 double yb = axis_map(&ay, base), yt = axis_map(&ay, base + v);
                 unsigned fill = cat_fill(k, j);
-                set_colour(cr, fill);
-                cairo_rectangle(cr, cx - bw / 2, yt, bw, yb - yt);
-                cairo_fill(cr);
+                set_colour(cv, fill);
+                cv_rectangle(cv, cx - bw / 2, yt, bw, yb - yt);
+                cv_fill(cv);
                 if (cat_hatched(k, j))
-                    hatch(cr, cx - bw / 2, yt, bw, yb - yt, 0xFFFFFF, 2.6, 0.7);
+                    hatch(cv, cx - bw / 2, yt, bw, yb - yt, 0xFFFFFF, 2.6, 0.7);
                 if (fill == 0xDDDDDD || fill == OI_YELLOW) {
-                    set_colour(cr, 0x888888);
-                    cairo_set_line_width(cr, 0.4);
-                    cairo_rectangle(cr, cx - bw / 2, yt, bw, yb - yt);
-                    cairo_stroke(cr);
+                    set_colour(cv, 0x888888);
+                    cv_set_line_width(cv, 0.4);
+                    cv_rectangle(cv, cx - bw / 2, yt, bw, yb - yt);
+                    cv_stroke(cv);
                 }
                 /* white rule between segments */
-                seg(cr, cx - bw / 2, yt, cx + bw / 2, yt, LS_SOLID, 0.6, 0xFFFFFF);
+                seg(cv, cx - bw / 2, yt, cx + bw / 2, yt, LS_SOLID, 0.6, 0xFFFFFF);
                 if (yb - yt >= FS_SMALL + 1 && bw >= text_w(c, "00", FS_SMALL, 0)) {
                     char num[32];
                     fmt_value(v, 0, num, sizeof num);
                     int white = dark_fill(fill);
                     if (cat_hatched(k, j)) {
                         double tw2 = text_w(c, num, FS_SMALL, 1);
-                        set_colour(cr, fill);
-                        cairo_rectangle(cr, cx - tw2 / 2 - 1, (yt + yb) / 2 - FS_SMALL * 0.5,
+                        set_colour(cv, fill);
+                        cv_rectangle(cv, cx - tw2 / 2 - 1, (yt + yb) / 2 - FS_SMALL * 0.5,
                                         tw2 + 2, FS_SMALL);
-                        cairo_fill(cr);
+                        cv_fill(cv);
                     }
                     text_at(c, num, cx, mid_baseline((yt + yb) / 2, FS_SMALL), FS_SMALL, 1,
                             AL_CENTER, white ? 0xFFFFFF : COL_TEXT);
@@ -2938,14 +2836,14 @@ static int draw_accidents(canvas *c, const void *argp)
                 char *sl = expand(T(c, "legend", "serious"), sv, 2);
                 /* swatch and words centred together over the bar */
                 double tw2 = text_w(c, sl, FS_SMALL, 1), x0 = cx - (tw2 + 6) / 2;
-                set_colour(cr, cat_fill(0, j));
-                cairo_rectangle(cr, x0, ty - FS_SMALL * 0.62, 4, 4);
-                cairo_fill(cr);
+                set_colour(cv, cat_fill(0, j));
+                cv_rectangle(cv, x0, ty - FS_SMALL * 0.62, 4, 4);
+                cv_fill(cv);
                 text_at(c, sl, x0 + 6, ty, FS_SMALL, 1, AL_LEFT, COL_TEXT);
                 free(sl);
             }
         }
-        seg(cr, plot_left, plot_bottom, plot_right, plot_bottom, LS_SOLID, 0.8, COL_AXIS);
+        seg(cv, plot_left, plot_bottom, plot_right, plot_bottom, LS_SOLID, 0.8, COL_AXIS);
         draw_year_labels(c, &yx, xlabel_base);
         /* legend, top category first (as stacked) */
         double lx = W - pad - legw, ly = plot_top;
@@ -2984,8 +2882,8 @@ int chart_accidents(const chart_env *env, chart_format fmt, double width_mm, dou
     return rc;
 }
 
-int chart_accidents_cairo(const chart_env *env, cairo_t *cr, double width_mm, double height_mm,
-                          diag_list *d)
+int chart_accidents_canvas(const chart_env *env, canvas *cv, double width_mm, double height_mm,
+                           diag_list *d)
 {
     if (check_env(env, "accidents", d) != 0)
         return -1;
@@ -2995,7 +2893,7 @@ int chart_accidents_cairo(const chart_env *env, cairo_t *cr, double width_mm, do
                  env->ev->p->id);
         return -1;
     }
-    int rc = draw_on(env, cr, width_mm, height_mm, draw_accidents, &a, "accidents", d);
+    int rc = draw_with(env, cv, width_mm, height_mm, draw_accidents, &a, "accidents", d);
     acc_free(&a);
     return rc;
 }
@@ -3051,11 +2949,11 @@ int chart_reserve_count(const chart_env *env)
 
 #define RS_ROW1 22.0
 
-static double reserves_layout(canvas *c, const void *argp, int draw)
+static double reserves_layout(chart_ctx *c, const void *argp, int draw)
 {
     (void)argp;
     const evaluation *ev = c->env->ev;
-    cairo_t *cr = c->cr;
+    canvas *cv = c->cv;
     const double pad = 8, W = c->w;
     double y = pad - 2;
     if (draw)
@@ -3121,9 +3019,9 @@ static double reserves_layout(canvas *c, const void *argp, int draw)
         double rh = RS_ROW1;
         if (draw) {
             if (band) {
-                set_colour(cr, COL_ROW);
-                cairo_rectangle(cr, pad, y, W - 2 * pad, rh);
-                cairo_fill(cr);
+                set_colour(cv, COL_ROW);
+                cv_rectangle(cv, pad, y, W - 2 * pad, rh);
+                cv_fill(cv);
             }
             double cy = y + rh / 2;
             for (int l = 0; l < nl; l++)
@@ -3145,11 +3043,11 @@ static double reserves_layout(canvas *c, const void *argp, int draw)
                 double pct = val / tr->t->value * 100;
                 double shown = pct > ax.hi ? ax.hi : pct < 0 ? 0 : pct;
                 double bx1 = axis_map(&ax, shown);
-                set_colour(cr, pct >= 100 - 1e-9 ? OI_BLUE : OI_VERMILLION);
-                cairo_rectangle(cr, bar_left, cy - 5, bx1 - bar_left, 10);
-                cairo_fill(cr);
+                set_colour(cv, pct >= 100 - 1e-9 ? OI_BLUE : OI_VERMILLION);
+                cv_rectangle(cv, bar_left, cy - 5, bx1 - bar_left, 10);
+                cv_fill(cv);
                 if (pct > ax.hi) { /* cut bar: a break mark */
-                    seg(cr, bx1 - 4, cy - 7, bx1 - 1, cy + 7, LS_SOLID, 1.6, 0xFFFFFF);
+                    seg(cv, bx1 - 4, cy - 7, bx1 - 1, cy + 7, LS_SOLID, 1.6, 0xFFFFFF);
                 }
                 char num[48];
                 fmt_value(pct, 0, num, sizeof num);
@@ -3178,28 +3076,33 @@ static double reserves_layout(canvas *c, const void *argp, int draw)
         char buf[32];
         for (double v = ax.lo; v <= ax.hi + 1e-9; v += ax.step) {
             double x = axis_map(&ax, v);
-            seg(cr, x, rows_top, x, y, LS_SOLID, 0.35, COL_GRID);
+            seg(cv, x, rows_top, x, y, LS_SOLID, 0.35, COL_GRID);
             text_at(c, fmt_tick(v, ax.step, buf, sizeof buf), x, y + FS_SMALL + 3, FS_SMALL, 0, AL_CENTER, COL_MUTED);
         }
-        seg(cr, bar_left, rows_top, bar_left, y, LS_SOLID, 0.8, COL_AXIS);
+        seg(cv, bar_left, rows_top, bar_left, y, LS_SOLID, 0.8, COL_AXIS);
         double x100 = axis_map(&ax, 100);
-        seg(cr, x100, rows_top - 3, x100, y, LS_DASHED, 1.3, COL_TEXT);
+        seg(cv, x100, rows_top - 3, x100, y, LS_DASHED, 1.3, COL_TEXT);
         text_at(c, T(c, "axis", "norm"), x100 + 3, rows_top - 2, FS_SMALL, 1, AL_LEFT, COL_TEXT);
     }
     return y + FS_SMALL + 6 + pad;
 }
 
-static int draw_reserves(canvas *c, const void *arg)
+static int draw_reserves(chart_ctx *c, const void *arg)
 {
     reserves_layout(c, arg, 1);
     return 0;
 }
 
-double chart_reserves_height(const chart_env *env, double width_mm)
+double chart_reserves_height_on(const chart_env *env, canvas *cv, double width_mm)
 {
     if (chart_reserve_count(env) == 0 || !env->tpl || !env->lb)
         return 0;
-    return ceil(measure_mm(env, width_mm, reserves_layout, NULL) * 10 - 1e-6) / 10;
+    return ceil(measure_mm(env, cv, width_mm, reserves_layout, NULL) * 10 - 1e-6) / 10;
+}
+
+double chart_reserves_height(const chart_env *env, double width_mm)
+{
+    return chart_reserves_height_on(env, NULL, width_mm);
 }
 
 static int check_reserves(const chart_env *env, const char *what, diag_list *d)
@@ -3224,14 +3127,14 @@ int chart_reserves(const chart_env *env, chart_format fmt, double width_mm, doub
     return render(env, fmt, width_mm, height_mm, path, draw_reserves, NULL, d);
 }
 
-int chart_reserves_cairo(const chart_env *env, cairo_t *cr, double width_mm, double height_mm,
-                         diag_list *d)
+int chart_reserves_canvas(const chart_env *env, canvas *cv, double width_mm, double height_mm,
+                          diag_list *d)
 {
     if (check_reserves(env, "reserves", d) != 0)
         return -1;
     if (height_mm <= 0)
-        height_mm = chart_reserves_height(env, width_mm);
-    return draw_on(env, cr, width_mm, height_mm, draw_reserves, NULL, "reserves", d);
+        height_mm = chart_reserves_height_on(env, cv, width_mm);
+    return draw_with(env, cv, width_mm, height_mm, draw_reserves, NULL, "reserves", d);
 }
 
 /* ---------- the whole set ---------- */
@@ -3282,14 +3185,16 @@ typedef int (*write_fn)(const chart_env *env, const void *arg, chart_format fmt,
                         double h, const char *path, diag_list *d);
 
 static int write_both(const chart_env *env, out_set *out, manifest *m, const char *subdir,
-                      const char *base, const char *kind, const char *ind_id, const char *group,
-                      const char *title, write_fn fn, const void *arg, double w, double h,
-                      diag_list *d)
+                      chart_files files, const char *base, const char *kind, const char *ind_id,
+                      const char *group, const char *title, write_fn fn, const void *arg,
+                      double w, double h, diag_list *d)
 {
     static const chart_format fmts[2] = {CHART_PNG, CHART_SVG};
     static const char *const ext[2] = {"png", "svg"};
     int rc = 0;
     for (int i = 0; i < 2; i++) {
+        if ((i == 0 && files == CHART_FILES_SVG) || (i == 1 && files == CHART_FILES_PNG))
+            continue;
         char *file = xasprintf("%s.%s", base, ext[i]);
         char *name = xasprintf("%s/%s", subdir, file);
         const char *tmp = outset_path(out, name, d);
@@ -3335,8 +3240,27 @@ static int wr_reserves(const chart_env *env, const void *arg, chart_format fmt, 
     return chart_reserves(env, fmt, w, h, path, d);
 }
 
-int charts_write_all(const chart_env *env, out_set *out, const char *subdir, diag_list *d)
+int chart_files_parse(const char *s, chart_files *out)
 {
+    static const struct {
+        const char *name;
+        chart_files files;
+    } names[] = {{"all", CHART_FILES_ALL}, {"png+svg", CHART_FILES_ALL},
+                 {"png", CHART_FILES_PNG}, {"svg", CHART_FILES_SVG},
+                 {"none", CHART_FILES_NONE}};
+    for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(s, names[i].name) == 0) {
+            *out = names[i].files;
+            return 0;
+        }
+    return -1;
+}
+
+int charts_write_all(const chart_env *env, out_set *out, const char *subdir, chart_files files,
+                     diag_list *d)
+{
+    if (files == CHART_FILES_NONE)
+        return 0;
     if (check_env(env, subdir, d) != 0)
         return -1;
     const evaluation *ev = env->ev;
@@ -3356,7 +3280,7 @@ int charts_write_all(const chart_env *env, out_set *out, const char *subdir, dia
         }
         kv tv[] = {{"id", ir->ind->id}, {"name", ir->ind->name ? ir->ind->name : ""}};
         char *title = expand(label(&env->tpl->text, "title", "indicator"), tv, 2);
-        if (write_both(env, out, &m, subdir, ir->ind->id, "indicator", ir->ind->id,
+        if (write_both(env, out, &m, subdir, files, ir->ind->id, "indicator", ir->ind->id,
                        ir->ind->group ? ir->ind->group : "", title, wr_indicator, ir, W, H, d) != 0)
             rc = -1;
         free(title);
@@ -3375,7 +3299,7 @@ int charts_write_all(const chart_env *env, out_set *out, const char *subdir, dia
             diag_add(d, DIAG_ERROR, base, 0, 0, "chart: the overview could not be laid out");
         kv tv[] = {{"group", gid ? p->groups[g].name : p->title}, {"part", ""}};
         char *title = expand(label(&env->tpl->text, "title", "overview"), tv, 2);
-        if (h <= 0 || write_both(env, out, &m, subdir, base, "overview", "", gid ? gid : "", title,
+        if (h <= 0 || write_both(env, out, &m, subdir, files, base, "overview", "", gid ? gid : "", title,
                                  wr_overview, gid, W, h, d) != 0)
             rc = -1;
         free(title);
@@ -3383,9 +3307,9 @@ int charts_write_all(const chart_env *env, out_set *out, const char *subdir, dia
         n++;
     }
     if (chart_has_accidents(env)) {
-        if (write_both(env, out, &m, subdir, "accidents", "accidents", "", "",
+        if (write_both(env, out, &m, subdir, files, "accidents", "accidents", "", "",
                        label(&env->tpl->text, "title", "accidents"), wr_accidents, NULL, W,
-                       H * 1.1, d) != 0)
+                       CHART_ACCIDENTS_HEIGHT_MM, d) != 0)
             rc = -1;
         n++;
     }
@@ -3393,7 +3317,7 @@ int charts_write_all(const chart_env *env, out_set *out, const char *subdir, dia
         double h = chart_reserves_height(env, W);
         if (h <= 0)
             diag_add(d, DIAG_ERROR, "reserves", 0, 0, "chart: the reserves could not be laid out");
-        if (h <= 0 || write_both(env, out, &m, subdir, "reserves", "reserves", "", "",
+        if (h <= 0 || write_both(env, out, &m, subdir, files, "reserves", "reserves", "", "",
                                  label(&env->tpl->text, "title", "reserves"), wr_reserves, NULL, W,
                                  h, d) != 0)
             rc = -1;
@@ -3416,9 +3340,11 @@ int charts_write_all(const chart_env *env, out_set *out, const char *subdir, dia
 }
 
 int charts_write_plan(const evaluation *ev, const eval_context *ec, const labels *lb,
-                      const char *templates_dir, const forecast_set *forecasts, out_set *out,
-                      diag_list *d)
+                      const char *templates_dir, const forecast_set *forecasts,
+                      chart_files files, out_set *out, diag_list *d)
 {
+    if (files == CHART_FILES_NONE)
+        return 0;
     chart_templates tpl;
     char *path = xasprintf("%s/charts.yaml", templates_dir);
     int rc = chart_templates_load(&tpl, path, d);
@@ -3431,7 +3357,7 @@ int charts_write_plan(const evaluation *ev, const eval_context *ec, const labels
         env.lb = lb;
         env.tpl = &tpl;
         env.forecasts = forecasts;
-        rc = charts_write_all(&env, out, "charts", d);
+        rc = charts_write_all(&env, out, "charts", files, d);
     }
     chart_templates_free(&tpl);
     return rc;

@@ -4,7 +4,8 @@
  * by grade and sector, and reserve coverage against the norm.
  *
  * Every chart is written as PNG (300 dpi by default) or SVG (vector), or
- * drawn onto a caller's cairo_t. All wording comes from templates/charts.yaml
+ * drawn onto a caller's canvas (canvas.h: a cairo_t, or a page of a PDF
+ * report, as vector graphics). All wording comes from templates/charts.yaml
  * and templates/labels.yaml; the font is found through fontconfig
  * (templates/charts.yaml `font: family:`, by default "WenQuanYi Micro Hei").
  * Status is always shown by a shape and a word as well as a colour, and the
@@ -33,9 +34,8 @@
 #ifndef PLANEVAL_CHARTS_H
 #define PLANEVAL_CHARTS_H
 
-#include <cairo.h>
-
 #include "assess.h"
+#include "canvas.h"
 #include "compute.h"
 #include "diag.h"
 #include "forecast.h"
@@ -46,11 +46,24 @@
 #define CHART_WIDTH_MM 160.0
 #define CHART_HEIGHT_MM 90.0
 #define CHART_DPI 300.0
+/* Height of the accidents chart (at CHART_WIDTH_MM). */
+#define CHART_ACCIDENTS_HEIGHT_MM (CHART_HEIGHT_MM * 1.1)
 
 typedef enum chart_format {
     CHART_PNG, /* raster, at chart_env.dpi (300 by default) */
     CHART_SVG  /* vector; glyphs embedded as paths, size in pt */
 } chart_format;
+
+/* Which chart files `planeval run` writes (--charts). */
+typedef enum chart_files {
+    CHART_FILES_ALL = 0, /* PNG and SVG (the default) */
+    CHART_FILES_PNG,
+    CHART_FILES_SVG,
+    CHART_FILES_NONE     /* none: the reports draw their own */
+} chart_files;
+
+/* Parse "none", "png", "svg", "all" (or "png+svg"); -1 if it is none of them. */
+int chart_files_parse(const char *s, chart_files *out);
 
 /* The wording of the charts: templates/charts.yaml. */
 typedef struct chart_templates {
@@ -116,15 +129,15 @@ int chart_indicator(const chart_env *env, const indicator_result *ir, const fc_i
                     diag_list *d);
 
 /*
- * The same chart drawn onto cr: the chart fills the rectangle (0, 0) to
- * (width_mm, height_mm) converted to points, in cr's current user space,
- * where one unit must be one point (1/72 inch): translate or scale cr
- * first. cr's state is saved and restored. Returns 0, or -1 with an error
- * in d (including any error state of cr afterwards).
+ * The same chart drawn onto cv (canvas.h): the chart fills the rectangle
+ * (0, 0) to (width_mm, height_mm) converted to points in cv's units (one
+ * unit is one point). cv's state is saved and restored. Returns 0, or -1
+ * with an error in d; errors of the back end itself are reported by
+ * canvas_free().
  */
-int chart_indicator_cairo(const chart_env *env, const indicator_result *ir,
-                          const fc_indicator *fc, cairo_t *cr, double width_mm,
-                          double height_mm, diag_list *d);
+int chart_indicator_canvas(const chart_env *env, const indicator_result *ir,
+                           const fc_indicator *fc, canvas *cv, double width_mm,
+                           double height_mm, diag_list *d);
 
 /*
  * Status matrix of group group_id (a group_def id of the plan; NULL for
@@ -139,11 +152,14 @@ int chart_indicator_cairo(const chart_env *env, const indicator_result *ir,
  */
 int chart_group_overview(const chart_env *env, const char *group_id, chart_format fmt,
                          double width_mm, double height_mm, const char *path, diag_list *d);
-int chart_group_overview_cairo(const chart_env *env, const char *group_id, cairo_t *cr,
-                               double width_mm, double height_mm, diag_list *d);
+int chart_group_overview_canvas(const chart_env *env, const char *group_id, canvas *cv,
+                                double width_mm, double height_mm, diag_list *d);
 
-/* Natural height in mm of the overview of group_id at width_mm; 0 if the group is empty. */
+/* Natural height in mm of the overview of group_id at width_mm; 0 if the group is empty.
+ * The _on variant measures text on cv (e.g. with the PDF's fonts). */
 double chart_group_overview_height(const chart_env *env, const char *group_id, double width_mm);
+double chart_group_overview_height_on(const chart_env *env, const char *group_id, canvas *cv,
+                                      double width_mm);
 
 /*
  * Production-safety accidents (variable ps_accidents of the accidents table)
@@ -155,8 +171,8 @@ double chart_group_overview_height(const chart_env *env, const char *group_id, d
  */
 int chart_accidents(const chart_env *env, chart_format fmt, double width_mm, double height_mm,
                     const char *path, diag_list *d);
-int chart_accidents_cairo(const chart_env *env, cairo_t *cr, double width_mm, double height_mm,
-                          diag_list *d);
+int chart_accidents_canvas(const chart_env *env, canvas *cv, double width_mm, double height_mm,
+                           diag_list *d);
 
 /* 1 if the region has accident data with at least one year, else 0. */
 int chart_has_accidents(const chart_env *env);
@@ -173,18 +189,20 @@ int chart_has_accidents(const chart_env *env);
  */
 int chart_reserves(const chart_env *env, chart_format fmt, double width_mm, double height_mm,
                    const char *path, diag_list *d);
-int chart_reserves_cairo(const chart_env *env, cairo_t *cr, double width_mm, double height_mm,
-                         diag_list *d);
+int chart_reserves_canvas(const chart_env *env, canvas *cv, double width_mm, double height_mm,
+                          diag_list *d);
 
 /* Number of reserve indicators of the plan (0: no reserves chart). */
 int chart_reserve_count(const chart_env *env);
 
 /* Natural height in mm of the reserves chart at width_mm; 0 if there is none. */
 double chart_reserves_height(const chart_env *env, double width_mm);
+double chart_reserves_height_on(const chart_env *env, canvas *cv, double width_mm);
 
 /*
  * Write every chart of the plan into out (an out_set of out/<plan-id>),
- * under subdir ("charts"), as PNG and SVG, and a manifest subdir/charts.csv
+ * under subdir ("charts"), as PNG and/or SVG (files; CHART_FILES_NONE
+ * writes nothing and returns 0), and a manifest subdir/charts.csv
  * (columns: file, kind, indicator_id, group, title, format, width_mm,
  * height_mm, dpi, width_px, height_px). Files:
  *   <indicator-id>.png/.svg    every quantitative indicator (160 x 90 mm)
@@ -196,18 +214,20 @@ double chart_reserves_height(const chart_env *env, double width_mm);
  * into place only by outset_commit(). Returns the number of charts written
  * (each counted once for both formats), or -1 with errors in d.
  */
-int charts_write_all(const chart_env *env, out_set *out, const char *subdir, diag_list *d);
+int charts_write_all(const chart_env *env, out_set *out, const char *subdir, chart_files files,
+                     diag_list *d);
 
 /*
  * charts_write_all() for one plan as `planeval run` does it: loads
- * templates_dir/charts.yaml, writes every chart into out under charts/,
- * frees the templates. forecasts: forecast_plan()'s result for ev, or
+ * templates_dir/charts.yaml, writes every chart into out under charts/ in
+ * the formats files asks for (nothing for CHART_FILES_NONE), frees the
+ * templates. forecasts: forecast_plan()'s result for ev, or
  * NULL for observed series only. Returns the number of charts, or -1 with errors in d (then
  * abort the out_set rather than commit it).
  */
 int charts_write_plan(const evaluation *ev, const eval_context *ec, const labels *lb,
-                      const char *templates_dir, const forecast_set *forecasts, out_set *out,
-                      diag_list *d);
+                      const char *templates_dir, const forecast_set *forecasts,
+                      chart_files files, out_set *out, diag_list *d);
 
 /*
  * Release the caches Cairo and fontconfig keep for the life of the process

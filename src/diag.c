@@ -51,24 +51,44 @@ static char *printable(const char *s)
     return sb_take(&b);
 }
 
+/* One diagnostic as a line (without the newline), control characters
+ * escaped; with its level ("error: ") when with_level. */
+static void format_diag(const diag *d, int with_level, char *buf, size_t n)
+{
+    const char *lv = !with_level ? "" : d->level == DIAG_ERROR ? "error: " : "warning: ";
+    char *msg = printable(d->msg);
+    char *file = d->file ? printable(d->file) : NULL;
+    if (file && d->line && d->col)
+        snprintf(buf, n, "%s:%d:%d: %s%s", file, d->line, d->col, lv, msg);
+    else if (file && d->line)
+        snprintf(buf, n, "%s:%d: %s%s", file, d->line, lv, msg);
+    else if (file)
+        snprintf(buf, n, "%s: %s%s", file, lv, msg);
+    else
+        snprintf(buf, n, "%s%s", lv, msg);
+    free(msg);
+    free(file);
+}
+
 void diag_print(const diag_list *l, FILE *f)
 {
+    char line[4096];
     for (size_t i = 0; i < l->n; i++) {
-        const diag *d = &l->items[i];
-        const char *lv = d->level == DIAG_ERROR ? "error" : "warning";
-        char *msg = printable(d->msg);
-        char *file = d->file ? printable(d->file) : NULL;
-        if (file && d->line && d->col)
-            fprintf(f, "%s:%d:%d: %s: %s\n", file, d->line, d->col, lv, msg);
-        else if (file && d->line)
-            fprintf(f, "%s:%d: %s: %s\n", file, d->line, lv, msg);
-        else if (file)
-            fprintf(f, "%s: %s: %s\n", file, lv, msg);
-        else
-            fprintf(f, "%s: %s\n", lv, msg);
-        free(msg);
-        free(file);
+        format_diag(&l->items[i], 1, line, sizeof line);
+        fprintf(f, "%s\n", line);
     }
+}
+
+int diag_first_error(const diag_list *l, size_t from, char *buf, size_t n)
+{
+    for (size_t i = from; i < l->n; i++)
+        if (l->items[i].level == DIAG_ERROR) {
+            format_diag(&l->items[i], 0, buf, n);
+            return 1;
+        }
+    if (n)
+        buf[0] = '\0';
+    return 0;
 }
 
 void diag_free(diag_list *l)

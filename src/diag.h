@@ -33,6 +33,9 @@ size_t diag_errors(const diag_list *l);
 size_t diag_warnings(const diag_list *l);
 /* "file:line:col: error: msg" lines, in the order found. */
 void diag_print(const diag_list *l, FILE *f);
+/* The first error of l at index from or later, as "file:line:col: msg"
+ * (cut to n bytes), into buf; returns 1, or 0 (buf "") if there is none. */
+int diag_first_error(const diag_list *l, size_t from, char *buf, size_t n);
 void diag_free(diag_list *l);
 
 #endif

@@ -7,7 +7,9 @@
  * the others still run, and the exit status says something failed.
  */
 #include "assess.h"
+#include "changes.h"
 #include "charts.h"
+#include "compare.h"
 #include "batch.h"
 #include "compute.h"
 #include "dataset.h"
@@ -54,9 +56,11 @@ typedef struct options {
     double on_track, at_risk; /* thresholds of the forward-looking status */
     int jobs;          /* -j N: plans evaluated in parallel processes */
     int force;         /* re-render plans whose inputs have not changed */
+    const char *since; /* --since DIR: changes against DIR/<plan-id>/, not the previous run */
     int shard_k, shard_n; /* --shard K/N: this run takes plans i with i % N == K - 1 */
     const char *config;   /* --config FILE: a run configuration (runconfig.h) */
     unsigned given;       /* OPT_* bits: set on the command line, so the config yields */
+    chart_files charts;   /* --charts: which chart files run writes (charts.h) */
 } options;
 
 /* Options a run configuration can also set. */
@@ -72,6 +76,7 @@ static void usage(FILE *f)
           "                    [--out DIR]\n"
           "       planeval explain PLAN INDICATOR [--stage S] [--year YYYY]\n"
           "       planeval manifest [--out DIR]\n"
+          "       planeval compare [--out DIR] [--templates DIR]\n"
           "       planeval --help | --version\n"
           "\n"
           "PLAN is a plan id (e.g. huantai-2021-2025) or a path to its YAML file;\n"
@@ -92,6 +97,10 @@ static void usage(FILE *f)
           "  --out DIR         output directory (default out)\n"
           "  -j N, --jobs N    evaluate N plans at a time, each in its own process\n"
           "  --force           render plans whose inputs have not changed since the last run\n"
+          "  --since DIR       report changes against DIR/<plan-id>/ (e.g. an archived out/)\n"
+          "                    instead of the previous run in --out (changes.csv)\n"
+          "  --charts F        chart files under charts/: none, png, svg or all (default\n"
+          "                    all: PNG and SVG); the PDF reports draw their own charts\n"
           "  --shard K/N       take only the K-th of N slices of the plans (for several\n"
           "                    machines); `planeval manifest` merges what they wrote\n"
           "  --indicators DIR  plan definitions and catalogue.yaml (default indicators)\n"
@@ -381,8 +390,9 @@ typedef struct batch_ctx {
     void *arg;
 } batch_ctx;
 
-/* In a child process: evaluate one plan, print its problems, exit. */
-static int batch_one(void *ctx, int i)
+/* In a child process: evaluate one plan, print its problems, say why it
+ * failed (its first error), exit. */
+static int batch_one(void *ctx, int i, char *why, size_t whysize)
 {
     batch_ctx *bc = ctx;
     size_t before = bc->s->diags.n;
@@ -391,6 +401,8 @@ static int batch_one(void *ctx, int i)
     diag_print(&mine, stderr);
     if (rc == EXIT_OK && diag_errors(&mine))
         rc = EXIT_PROBLEMS;
+    if (rc != EXIT_OK && rc != EXIT_SKIPPED)
+        diag_first_error(&bc->s->diags, before, why, whysize);
     return rc;
 }
 
@@ -413,8 +425,12 @@ static int for_each_plan(session *s, plan_action act, void *arg, int *nplans_ok)
         batch_ctx bc = {s, files, act, arg};
         batch_run(s->o->jobs, n, names, batch_one, &bc, res, s->o->quiet);
     } else {
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
+            size_t before = s->diags.n;
             res[i].status = process_plan(s, files[i], act, arg);
+            if (res[i].status != EXIT_OK && res[i].status != EXIT_SKIPPED)
+                diag_first_error(&s->diags, before, res[i].why, sizeof res[i].why);
+        }
     }
     /* The summary: cron mails it, so it names each plan that failed and why. */
     int failed = 0, skipped = 0;
@@ -427,9 +443,13 @@ static int for_each_plan(session *s, plan_action act, void *arg, int *nplans_ok)
             continue;
         }
         failed++;
-        fprintf(stderr, "planeval: %s: %s\n", names[i],
-                st >= 128 ? "crashed" : st == EXIT_OUTPUT ? "results could not be written"
-                                                          : "errors (listed above)");
+        if (st >= 128)
+            fprintf(stderr, "planeval: %s: crashed (signal %d)\n", names[i], st - 128);
+        else if (res[i].why[0])
+            fprintf(stderr, "planeval: %s: failed: %s\n", names[i], res[i].why);
+        else
+            fprintf(stderr, "planeval: %s: %s\n", names[i],
+                    st == EXIT_OUTPUT ? "results could not be written" : "errors (listed above)");
         int code = st >= 128 || st == EXIT_OUTPUT ? EXIT_OUTPUT : EXIT_PROBLEMS;
         if (code > rc)
             rc = code;
@@ -471,9 +491,10 @@ static void init_context(eval_context *ec, session *s, const plan *p, const regi
 static char *plan_inputs(session *s, const plan *p)
 {
     input_dirs dirs = {s->o->indicators_dir, s->o->data_dir, s->o->templates_dir};
-    char *opts = xasprintf("planeval %s stage=%s year=%d on_track=%g at_risk=%g",
+    static const char *const charts[] = {"", " charts=png", " charts=svg", " charts=none"};
+    char *opts = xasprintf("planeval %s stage=%s year=%d on_track=%g at_risk=%g%s",
                            PLANEVAL_VERSION, stage_name(s->o->stage), s->o->year,
-                           s->o->on_track, s->o->at_risk);
+                           s->o->on_track, s->o->at_risk, charts[s->o->charts]);
     char *listing = inputs_listing(p->path, p->region, &dirs, opts, &s->diags);
     free(opts);
     return listing;
@@ -513,6 +534,13 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
     }
     forecast_set fs;
     run_forecasts(s, &ev, &ec, &fs);
+    /* What changed since the previous run, whose files stay in dir until the
+     * commit below, or since --since DIR (changes.h). */
+    change_list changes;
+    char *prev = s->o->since ? xasprintf("%s/%s", s->o->since, p->id) : xstrdup(dir);
+    int have_changes = changes_build(&changes, prev, &ev, &ec, &s->lb, &fs, inputs,
+                                     s->o->templates_dir, &s->diags) == 0;
+    free(prev);
     out_set out;
     int rc = EXIT_OK;
     pdf_stats pdfst = {0, 0, 0, 0};
@@ -529,21 +557,24 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
             write_assessment_csv_fc(f, &ev, &ec, &s->lb, &fs);
         if ((f = outset_stream(&out, "warnings.csv", &s->diags)))
             write_warnings_csv(f, &ev.warnings);
+        if (have_changes && (f = outset_stream(&out, "changes.csv", &s->diags)))
+            changes_write_csv(f, &changes);
         /* The Excel workbook, <plan-id>.xlsx (docs/workbook.md). */
         char *xlsx = xasprintf("%s.xlsx", p->id);
         const char *tmp = outset_path(&out, xlsx, &s->diags);
         if (tmp)
-            workbook_write(tmp, &ev, &ec, &s->lb, &fs, s->o->templates_dir, &s->diags);
+            workbook_write(tmp, &ev, &ec, &s->lb, &fs, have_changes ? &changes : NULL,
+                           s->o->templates_dir, &s->diags);
         free(xlsx);
-        /* Every chart as PNG and SVG under charts/ (docs/charts.md). */
-        if (charts_write_plan(&ev, &ec, &s->lb, s->o->templates_dir, &fs, &out, &s->diags) <
-            0) {
+        /* The charts as PNG and/or SVG under charts/, as --charts asks (docs/charts.md). */
+        if (charts_write_plan(&ev, &ec, &s->lb, s->o->templates_dir, &fs, s->o->charts, &out,
+                              &s->diags) < 0) {
             outset_abort(&out);
             rc = EXIT_OUTPUT;
         } else if (pdf_templates_present(s->o->templates_dir) &&
-                   pdf_write_reports(&out, &ev, &ec, &s->lb, &fs, s->o->templates_dir, &pdfst,
-                                     &s->diags) != 0) {
-            /* brief.pdf and report.pdf (docs/templates.md), embedding the charts above. */
+                   pdf_write_reports(&out, &ev, &ec, &s->lb, &fs, have_changes ? &changes : NULL,
+                                     s->o->templates_dir, &pdfst, &s->diags) != 0) {
+            /* brief.pdf and report.pdf (docs/templates.md), charts drawn as vectors. */
             outset_abort(&out);
             rc = EXIT_OUTPUT;
         } else if (outset_commit(&out, &s->diags) != 0) {
@@ -563,6 +594,11 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
                p->id, stage_name(ev.stage), ev.eval_year, ev.ninds, ntargets, counts[V_MET],
                counts[V_NOT_MET], counts[V_NOT_YET_DUE], counts[V_INSUFFICIENT],
                counts[V_NOT_APPLICABLE], dir);
+        if (have_changes) {
+            char *line = changes_summary_line(&changes);
+            puts(line);
+            free(line);
+        }
     }
     if (!s->o->quiet)
         diag_print(&ev.warnings, stderr);
@@ -572,6 +608,7 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
                 pdfst.report_seconds, pdfst.brief_pages, pdfst.report_pages);
     free(inputs);
     free(dir);
+    changes_free(&changes);
     forecast_set_free(&fs);
     evaluation_free(&ev);
     return rc;
@@ -764,6 +801,14 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
                 i++;
             continue;
         }
+        if (strcmp(a, "--charts") == 0) {
+            if (!val || chart_files_parse(val, &o->charts) != 0) {
+                fprintf(stderr, "planeval: --charts must be none, png, svg or all\n");
+                return -1;
+            }
+            i++;
+            continue;
+        }
         if (strcmp(a, "--shard") == 0) {
             int k, n;
             char extra;
@@ -790,7 +835,7 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
         int takes = strcmp(a, "--stage") == 0 || strcmp(a, "--year") == 0 ||
                     strcmp(a, "--out") == 0 || strcmp(a, "--indicators") == 0 ||
                     strcmp(a, "--data") == 0 || strcmp(a, "--templates") == 0 ||
-                    strcmp(a, "--config") == 0;
+                    strcmp(a, "--config") == 0 || strcmp(a, "--since") == 0;
         if (takes) {
             if (!val) {
                 fprintf(stderr, "planeval: %s needs a value\n", a);
@@ -799,6 +844,8 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
             i++;
             if (strcmp(a, "--config") == 0) {
                 o->config = val;
+            } else if (strcmp(a, "--since") == 0) {
+                o->since = val;
             } else if (strcmp(a, "--stage") == 0) {
                 o->given |= OPT_STAGE;
                 if (strcmp(val, "auto") == 0)
@@ -946,6 +993,20 @@ int main(int argc, char **argv)
         free(o.plans);
         return EXIT_USAGE;
     }
+    if (strcmp(cmd, "compare") == 0) {
+        /* The cross-region comparison from the result files of --out (compare.h). */
+        diag_list d = {0};
+        int r = compare_run(o.out_dir, o.templates_dir, o.quiet, &d);
+        if (r == 0 && manifest_write(o.out_dir, PLANEVAL_VERSION, &d) != 0)
+            r = -1;
+        int crc = r < 0 ? (diag_errors(&d) ? EXIT_PROBLEMS : EXIT_OUTPUT) : EXIT_OK;
+        diag_print(&d, stderr);
+        diag_free(&d);
+        free(o.plans);
+        run_config_free(&config);
+        charts_shutdown();
+        return crc;
+    }
     if (strcmp(cmd, "manifest") == 0) {
         diag_list d = {0};
         int mrc = manifest_write(o.out_dir, PLANEVAL_VERSION, &d) == 0 ? EXIT_OK : EXIT_OUTPUT;
@@ -982,6 +1043,10 @@ int main(int argc, char **argv)
     int ok_plans = 0;
     if (session_open(&s, &o) == 0) {
         rc = for_each_plan(&s, act, NULL, &ok_plans);
+        /* A run over several plans (not a shard) ends with the comparison. */
+        if (act == act_run && ok_plans > 1 && o.shard_n <= 1 &&
+            compare_run(o.out_dir, o.templates_dir, o.quiet, &s.diags) < 0 && rc == EXIT_OK)
+            rc = EXIT_OUTPUT;
         /* The manifest describes every plan directory in out/, this run's or not. */
         struct stat st;
         if (act == act_run && ok_plans > 0 && stat(o.out_dir, &st) == 0 &&

@@ -108,25 +108,10 @@ char *inputs_listing(const char *plan_path, const char *region, const input_dirs
     return sb_take(&b);
 }
 
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    strbuf b;
-    sb_init(&b);
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_addn(&b, buf, n);
-    fclose(f);
-    return sb_take(&b);
-}
-
 int inputs_unchanged(const char *plan_out_dir, const char *listing)
 {
     char *p = xasprintf("%s/inputs.sha256", plan_out_dir);
-    char *old = read_file(p);
+    char *old = read_whole_file(p, NULL);
     free(p);
     int same = old && strcmp(old, listing) == 0;
     free(old);
@@ -196,7 +181,7 @@ int manifest_write(const char *out_dir, const char *version, diag_list *d)
         json_string(f, plans.items[i]);
         /* Inputs: the lines of inputs.sha256. */
         char *in = xasprintf("%s/inputs.sha256", dir);
-        char *text = read_file(in);
+        char *text = read_whole_file(in, NULL);
         free(in);
         fprintf(f, ",\n      \"options\": ");
         char *line = text ? strtok(text, "\n") : NULL;
@@ -232,7 +217,28 @@ int manifest_write(const char *out_dir, const char *version, diag_list *d)
         fprintf(f, "\n      ]\n    }");
         free(dir);
     }
-    fprintf(f, "\n  ]\n}\n");
+    fprintf(f, "\n  ]");
+    /* The cross-region comparison (compare.h), when there is one. */
+    path_list top = {0};
+    list_files(out_dir, "", 0, &top);
+    int nc = 0;
+    for (size_t i = 0; i < top.n; i++) {
+        if (strncmp(top.items[i], "comparison.", 11) != 0)
+            continue;
+        char *full = xasprintf("%s/%s", out_dir, top.items[i]);
+        char hex[65];
+        struct stat st;
+        if (sha256_file(full, hex) == 0 && stat(full, &st) == 0) {
+            fprintf(f, "%s\n    {\"path\": ", nc++ ? "," : ",\n  \"comparison\": [");
+            json_string(f, top.items[i]);
+            fprintf(f, ", \"sha256\": \"%s\", \"bytes\": %lld}", hex, (long long)st.st_size);
+        }
+        free(full);
+    }
+    if (nc)
+        fprintf(f, "\n  ]");
+    path_list_free(&top);
+    fprintf(f, "\n}\n");
     path_list_free(&plans);
     return outset_commit(&out, d);
 }

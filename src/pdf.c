@@ -10,6 +10,7 @@
  */
 #include "pdf.h"
 #include "charts.h"
+#include "report_changes.h"
 #include "report_doc.h"
 #include "report_tpl.h"
 #include "textlayout.h"
@@ -59,7 +60,6 @@ static const rcolor outlook_color[OL_COUNT] = {{0.00, 0.42, 0.24}, {0.00, 0.33, 
 
 static const rcolor black = {0, 0, 0};
 static const rcolor grey = {0.38, 0.38, 0.38};
-static const rcolor head_fill = {0.90, 0.91, 0.93};
 static const rcolor dark_red = {0.70, 0.08, 0.08};
 static const rcolor flag_fill = {1.00, 0.95, 0.94};
 static const rcolor calm_border = {0.45, 0.55, 0.45};
@@ -97,6 +97,7 @@ typedef struct ctx {
     const plan *p;
     const labels *lb;
     const forecast_set *fs;
+    change_list *changes;   /* since the previous run; may be NULL */
     out_set *out;
     diag_list *d;
     rtpl *brief, *report;   /* templates */
@@ -128,10 +129,6 @@ typedef struct ctx {
     /* charts */
     chart_templates ct;
     int have_ct, ct_loaded;
-    char **tmpfiles;        /* own chart PNGs, removed at the end */
-    size_t ntmp, captmp;
-    const char **brief_chart; /* per item, the brief's chart file (real pass) */
-    int chart_seq;
 } ctx;
 
 static char *keep(ctx *c, char *s)
@@ -898,32 +895,12 @@ static const char *outlook_cell(ctx *c, outlook o)
 
 /* ---------- styles ---------- */
 
-static rstyle style(rfont f, double size, double leading, ralign a)
-{
-    rstyle s;
-    memset(&s, 0, sizeof s);
-    s.font = f;
-    s.size = size;
-    s.leading = leading;
-    s.align = a;
-    s.color = black;
-    return s;
-}
-
-#define ST_BODY style(RF_BODY, 10.5, 17, RA_JUSTIFY)
-#define ST_SMALL style(RF_BODY, 9, 13.5, RA_LEFT)
-#define ST_CELL style(RF_BODY, 7.5, 10, RA_LEFT)
-#define ST_CELL_HEAD style(RF_HEAD, 7.5, 10, RA_CENTER)
-#define ST_H1 style(RF_HEAD, 14, 22, RA_LEFT)
-#define ST_H2 style(RF_HEAD, 12, 19, RA_LEFT)
-#define ST_H3 style(RF_HEAD, 10.5, 17, RA_LEFT)
-#define ST_CAPTION style(RF_HEAD, 9, 14, RA_CENTER)
 
 static void para(ctx *c, const char *text, int indent)
 {
     if (!text || !*text)
         return;
-    rstyle s = ST_BODY;
+    rstyle s = RST_BODY;
     if (indent)
         s.indent_first = 2 * s.size;
     rdoc_para(c->doc, text, &s);
@@ -934,7 +911,7 @@ static void small_para(ctx *c, const char *text, rcolor col)
 {
     if (!text || !*text)
         return;
-    rstyle s = ST_SMALL;
+    rstyle s = RST_SMALL;
     s.color = col;
     rdoc_para(c->doc, text, &s);
 }
@@ -953,7 +930,7 @@ static void section_heading(ctx *c, const char *sec)
         tv_set(&v, "ano", numeral(c, ++c->app_no));
     const char *h = sx(c, sec, "heading", &v);
     tv_free(&v);
-    rstyle s = ST_H1;
+    rstyle s = RST_H1;
     if (rdoc_y(c->doc) > rdoc_page_height(c->doc) * 0.09 + 2)
         rdoc_space(c->doc, 6);
     rdoc_heading(c->doc, h, &s, 1, 1, 60);
@@ -962,31 +939,13 @@ static void section_heading(ctx *c, const char *sec)
 
 static void caption(ctx *c, const char *text)
 {
-    rstyle s = ST_CAPTION;
+    rstyle s = RST_CAPTION;
     rdoc_heading(c->doc, text, &s, 0, 0, 40);
-}
-
-static rcell cell(const char *text, ralign a)
-{
-    rcell x;
-    memset(&x, 0, sizeof x);
-    x.text = text;
-    x.align = a;
-    return x;
-}
-
-static rcell head_cell(const char *text)
-{
-    rcell x = cell(text, RA_CENTER);
-    x.head = 1;
-    x.has_fill = 1;
-    x.fill = head_fill;
-    return x;
 }
 
 static rcell status_cell(ctx *c, outlook o)
 {
-    rcell x = cell(outlook_cell(c, o), RA_CENTER);
+    rcell x = rdoc_cell(outlook_cell(c, o), RA_CENTER);
     x.has_color = 1;
     x.color = outlook_color[o];
     return x;
@@ -1053,13 +1012,13 @@ static void counts_table(ctx *c, const char *sec)
     hdr[nc] = sx(c, sec, "col_total", NULL);
     weight[nc++] = 1;
     const char *const *rows[1] = {hdr};
-    rstyle st = ST_CELL, hs = ST_CELL_HEAD;
+    rstyle st = RST_CELL, hs = RST_CELL_HEAD;
     st.size = hs.size = 9;
     st.leading = hs.leading = 13;
     fit_columns(c, nc, rows, 1, weight, w, &st, &hs);
     rcell hc[2 + OL_COUNT];
     for (int j = 0; j < nc; j++)
-        hc[j] = head_cell(hdr[j]);
+        hc[j] = rdoc_head_cell(hdr[j]);
     rtable *t = rdoc_table_begin(c->doc, nc, w, hc, &st, &hs);
     int ntypes_seen = 0;
     for (int ty = 0; ty <= c->ntypes; ty++) {
@@ -1070,10 +1029,10 @@ static void counts_table(ctx *c, const char *sec)
         ntypes_seen++;
         rcell rc[2 + OL_COUNT];
         int j = 0;
-        rc[j++] = cell(ty < c->ntypes ? c->types[ty] : "—", RA_CENTER);
+        rc[j++] = rdoc_cell(ty < c->ntypes ? c->types[ty] : "—", RA_CENTER);
         for (int o = 0; o < OL_COUNT; o++)
             if (show[o]) {
-                rc[j] = cell(keepf(c, "%d", k.n[o]), RA_CENTER);
+                rc[j] = rdoc_cell(keepf(c, "%d", k.n[o]), RA_CENTER);
                 if (k.n[o] && needs_attention((outlook)o)) {
                     rc[j].has_color = 1;
                     rc[j].color = outlook_color[o];
@@ -1081,18 +1040,18 @@ static void counts_table(ctx *c, const char *sec)
                 }
                 j++;
             }
-        rc[j++] = cell(keepf(c, "%d", k.total), RA_CENTER);
+        rc[j++] = rdoc_cell(keepf(c, "%d", k.total), RA_CENTER);
         rdoc_table_row(t, rc);
     }
     if (ntypes_seen != 1) {
         rcell rc[2 + OL_COUNT];
         int j = 0;
-        rc[j++] = cell(sx(c, sec, "total_row", NULL), RA_CENTER);
+        rc[j++] = rdoc_cell(sx(c, sec, "total_row", NULL), RA_CENTER);
         rc[0].head = 1;
         for (int o = 0; o < OL_COUNT; o++)
             if (show[o])
-                rc[j++] = cell(keepf(c, "%d", all.n[o]), RA_CENTER);
-        rc[j++] = cell(keepf(c, "%d", all.total), RA_CENTER);
+                rc[j++] = rdoc_cell(keepf(c, "%d", all.n[o]), RA_CENTER);
+        rc[j++] = rdoc_cell(keepf(c, "%d", all.total), RA_CENTER);
         for (int q = 1; q < j; q++)
             rc[q].head = 1;
         rdoc_table_row(t, rc);
@@ -1161,7 +1120,7 @@ static void red_flags_box(ctx *c)
     flags += bflags;
     free(seen);
 
-    rstyle s = style(RF_HEAD, 10.5, 16, RA_LEFT);
+    rstyle s = rdoc_style(RF_HEAD, 10.5, 16, RA_LEFT);
     double pad = 8, w = rdoc_content_width(c->doc) - 2 * pad;
     double h = 2 * pad;
     for (int i = 0; i < n; i++)
@@ -1190,7 +1149,7 @@ static void problems_list(ctx *c, const char *sec, int max)
         return;
     }
     int n = max >= 0 && max < c->nproblems ? max : c->nproblems;
-    rstyle ps = style(RF_BODY, 10, 15.5, RA_JUSTIFY);
+    rstyle ps = rdoc_style(RF_BODY, 10, 15.5, RA_JUSTIFY);
     rstyle ms = ps;
     ms.indent_left = 1.5 * ps.size;
     ms.color = (rcolor){0.10, 0.22, 0.45};
@@ -1221,27 +1180,9 @@ static void problems_list(ctx *c, const char *sec, int max)
 
 /* ---------- charts ---------- */
 
-/* The temporary file of a chart charts_write_plan() put into the out_set. */
-static const char *outset_chart(ctx *c, const char *name)
+/* What the charts of this plan are drawn from. */
+static chart_env charts_env(ctx *c, int no_title)
 {
-    if (!c->out)
-        return NULL;
-    char *want = xasprintf("%s/charts/%s", c->out->dir, name);
-    const char *found = NULL;
-    for (size_t i = 0; i < c->out->n && !found; i++)
-        if (strcmp(c->out->files[i].final_path, want) == 0 &&
-            access(c->out->files[i].tmp_path, R_OK) == 0)
-            found = c->out->files[i].tmp_path;
-    free(want);
-    return found;
-}
-
-/* A chart of our own at the given print size (a temporary file), or NULL. */
-static const char *own_chart(ctx *c, const indicator_result *ir, double w_mm, double h_mm,
-                             int no_title)
-{
-    if (!c->have_ct || !chart_indicator_drawable(ir))
-        return NULL;
     chart_env env;
     memset(&env, 0, sizeof env);
     env.ev = c->ev;
@@ -1250,21 +1191,27 @@ static const char *own_chart(ctx *c, const indicator_result *ir, double w_mm, do
     env.tpl = &c->ct;
     env.flags = no_title ? CHART_NO_TITLE : 0;
     env.forecasts = c->fs;
-    const fc_indicator *fc = c->fs ? &c->fs->inds[ir - c->ev->inds] : NULL;
-    char *path = xasprintf("%s/.pdfchart-%d.tmp.%ld.png", c->out ? c->out->dir : ".",
-                           c->chart_seq++, (long)getpid());
-    *ARRAY_PUSH(c->tmpfiles, c->ntmp, c->captmp) = path;
-    if (chart_indicator(&env, ir, fc, CHART_PNG, w_mm, h_mm, path, c->d) != 0)
-        return NULL;
-    return path;
+    return env;
 }
 
-/* Draw a chart file into a box, or a placeholder. */
-static void draw_chart(ctx *c, const char *png, const char *missing_text, double x, double y,
-                       double w, double h)
+/*
+ * The trend chart of ir drawn as vectors into the box (x, y) w x h points
+ * (its print size), or a placeholder with missing_text when it cannot be
+ * drawn. Nothing in a dry pass: the caller has reserved the box.
+ */
+static void indicator_chart(ctx *c, const indicator_result *ir, const char *missing_text,
+                            double x, double y, double w, double h, int no_title)
 {
-    if (png && rdoc_image(c->doc, png, x, y, w, h) == 0)
+    if (rdoc_dry(c->doc))
         return;
+    if (c->have_ct && chart_indicator_drawable(ir)) {
+        chart_env env = charts_env(c, no_title);
+        const fc_indicator *fc = c->fs ? &c->fs->inds[ir - c->ev->inds] : NULL;
+        canvas *cv = canvas_pdf_new(c->doc, x, y, 1);
+        int rc = chart_indicator_canvas(&env, ir, fc, cv, w * 25.4 / 72, h * 25.4 / 72, c->d);
+        if (canvas_free(cv, c->d) == 0 && rc == 0)
+            return;
+    }
     rdoc_placeholder(c->doc, x, y, w, h, missing_text);
 }
 
@@ -1289,14 +1236,7 @@ static void decorate(void *arg, rdoc *d, int page, int pages)
     const char *right = tx(c, "document.header_right", &v);
     const char *foot = tx(c, "document.footer", &v);
     tv_free(&v);
-    double top = 50, bottom = rdoc_page_height(d) - 36;
-    double rw = rdoc_text_width(d, right, RF_BODY, 8);
-    char *lfit = rdoc_text_fit(d, left, RF_BODY, 8, rdoc_content_width(d) - rw - 16);
-    rdoc_text_at(d, lfit, RF_BODY, 8, grey, rdoc_left(d), top, RA_LEFT);
-    free(lfit);
-    rdoc_text_at(d, right, RF_BODY, 8, grey, rdoc_right(d), top, RA_RIGHT);
-    rdoc_hline(d, rdoc_left(d), rdoc_right(d), top + 5, 0.5, grey);
-    rdoc_text_at(d, foot, RF_BODY, 8.5, grey, rdoc_page_width(d) / 2, bottom, RA_CENTER);
+    rdoc_running_heads(d, left, right, foot);
 }
 
 /* ---------- the brief ---------- */
@@ -1304,9 +1244,9 @@ static void decorate(void *arg, rdoc *d, int page, int pages)
 static void brief_title(ctx *c, const char *sec)
 {
     rdoc_start(c->doc);
-    rstyle t = style(RF_HEAD, 20, 30, RA_CENTER);
-    rstyle s = style(RF_HEAD, 12, 18, RA_CENTER);
-    rstyle m = style(RF_BODY, 9.5, 15, RA_CENTER);
+    rstyle t = rdoc_style(RF_HEAD, 20, 30, RA_CENTER);
+    rstyle s = rdoc_style(RF_HEAD, 12, 18, RA_CENTER);
+    rstyle m = rdoc_style(RF_BODY, 9.5, 15, RA_CENTER);
     m.color = grey;
     rdoc_para(c->doc, sx(c, sec, "title", NULL), &t);
     rdoc_space(c->doc, 2);
@@ -1350,8 +1290,8 @@ static void brief_item(ctx *c, const char *sec, const titem *it, int no, int wit
     lines[nl++] = sx(c, sec, "item_department", &v);
     tv_free(&v);
 
-    rstyle ts = style(RF_HEAD, 11, 17, RA_LEFT);
-    rstyle ls = style(RF_BODY, 9, 13.5, RA_LEFT);
+    rstyle ts = rdoc_style(RF_HEAD, 11, 17, RA_LEFT);
+    rstyle ls = rdoc_style(RF_BODY, 9, 13.5, RA_LEFT);
     double cw = rdoc_content_width(d);
     double chart_w = with_chart ? PT(BRIEF_CHART_W_MM) : 0;
     double chart_h = with_chart ? PT(BRIEF_CHART_H_MM) : 0;
@@ -1368,13 +1308,12 @@ static void brief_item(ctx *c, const char *sec, const titem *it, int no, int wit
     rdoc_para(d, title, &tsc);
     double top = rdoc_y(d) + 2;
     if (with_chart) {
-        const char *png = c->brief_chart ? c->brief_chart[it - c->items] : NULL;
         tvars mv;
         tv_init(&mv, &c->g);
         tv_set(&mv, "indicator", it->ind->name);
         const char *miss = sx(c, sec, "chart_missing", &mv);
         tv_free(&mv);
-        draw_chart(c, png, miss, rdoc_left(d), top, chart_w, chart_h);
+        indicator_chart(c, it->ir, miss, rdoc_left(d), top, chart_w, chart_h, 1);
     }
     double y = top;
     for (int i = 0; i < nl; i++) {
@@ -1432,19 +1371,19 @@ static void brief_attention(ctx *c, const char *sec)
                 rw[4] = it->dept;
                 rows[r + 1] = rw;
             }
-            rstyle st = ST_CELL, hs = ST_CELL_HEAD;
+            rstyle st = RST_CELL, hs = RST_CELL_HEAD;
             st.size = hs.size = 8;
             st.leading = hs.leading = 11;
             fit_columns(c, 5, (const char *const *const *)rows, nc + 1, weight, w, &st, &hs);
             rcell hc[5];
             for (int j = 0; j < 5; j++)
-                hc[j] = head_cell(hdr[j]);
+                hc[j] = rdoc_head_cell(hdr[j]);
             rtable *t = rdoc_table_begin(c->doc, 5, w, hc, &st, &hs);
             for (int r = 0; r < nc; r++) {
                 const titem *it = l[nd + r];
-                rcell rc[5] = {cell(it->ind->name, RA_LEFT), status_cell(c, it->ol),
-                               cell(it->figure, RA_LEFT), cell(it->target, RA_LEFT),
-                               cell(it->dept, RA_LEFT)};
+                rcell rc[5] = {rdoc_cell(it->ind->name, RA_LEFT), status_cell(c, it->ol),
+                               rdoc_cell(it->figure, RA_LEFT), rdoc_cell(it->target, RA_LEFT),
+                               rdoc_cell(it->dept, RA_LEFT)};
                 rdoc_table_row(t, rc);
             }
             rdoc_table_end(t);
@@ -1513,18 +1452,18 @@ static void brief_milestones(ctx *c, const char *sec)
         rows[r + 1] = rw;
     }
     double weight[4] = {0.45, 0, 0.30, 0.25}, w[4];
-    rstyle st = ST_CELL, hs = ST_CELL_HEAD;
+    rstyle st = RST_CELL, hs = RST_CELL_HEAD;
     st.size = hs.size = 8;
     st.leading = hs.leading = 11;
     fit_columns(c, 4, (const char *const *const *)rows, nm + 1, weight, w, &st, &hs);
     rcell hc[4];
     for (int j = 0; j < 4; j++)
-        hc[j] = head_cell(hdr[j]);
+        hc[j] = rdoc_head_cell(hdr[j]);
     rtable *t = rdoc_table_begin(c->doc, 4, w, hc, &st, &hs);
     for (int r = 0; r < nm; r++) {
         const char **rw = cellv + (r + 1) * 4;
-        rcell rc[4] = {cell(rw[0], RA_LEFT), cell(rw[1], RA_CENTER), cell(rw[2], RA_LEFT),
-                       cell(rw[3], RA_LEFT)};
+        rcell rc[4] = {rdoc_cell(rw[0], RA_LEFT), rdoc_cell(rw[1], RA_CENTER), rdoc_cell(rw[2], RA_LEFT),
+                       rdoc_cell(rw[3], RA_LEFT)};
         rc[2].has_color = 1;
         rc[2].color = outlook_color[OL_OFF_TRACK];
         rdoc_table_row(t, rc);
@@ -1601,10 +1540,10 @@ static void report_cover(ctx *c, const char *sec)
     rdoc *d = c->doc;
     rdoc_start(d);
     rdoc_space(d, 150);
-    rstyle t = style(RF_HEAD, 24, 36, RA_CENTER);
-    rstyle s = style(RF_HEAD, 20, 30, RA_CENTER);
-    rstyle l = style(RF_BODY, 12, 22, RA_CENTER);
-    rstyle n = style(RF_BODY, 9.5, 15, RA_CENTER);
+    rstyle t = rdoc_style(RF_HEAD, 24, 36, RA_CENTER);
+    rstyle s = rdoc_style(RF_HEAD, 20, 30, RA_CENTER);
+    rstyle l = rdoc_style(RF_BODY, 12, 22, RA_CENTER);
+    rstyle n = rdoc_style(RF_BODY, 9.5, 15, RA_CENTER);
     n.color = grey;
     rdoc_para(d, sx(c, sec, "title", NULL), &t);
     rdoc_space(d, 14);
@@ -1623,10 +1562,10 @@ static void report_cover(ctx *c, const char *sec)
 
 static void report_toc(ctx *c, const char *sec)
 {
-    rstyle h = style(RF_HEAD, 16, 26, RA_CENTER);
+    rstyle h = rdoc_style(RF_HEAD, 16, 26, RA_CENTER);
     rdoc_para(c->doc, sx(c, sec, "heading", NULL), &h);
     rdoc_space(c->doc, 8);
-    rstyle s = style(RF_BODY, 10.5, 19, RA_LEFT);
+    rstyle s = rdoc_style(RF_BODY, 10.5, 19, RA_LEFT);
     rdoc_toc(c->doc, &s, 21);
     rdoc_new_page(c->doc);
 }
@@ -1641,7 +1580,7 @@ static void report_summary(ctx *c, const char *sec)
     caption(c, sx(c, sec, "table_heading", &v));
     tv_free(&v);
     counts_table(c, sec);
-    rstyle h2 = ST_H2;
+    rstyle h2 = RST_H2;
     rdoc_heading(c->doc, sx(c, sec, "red_flags_heading", NULL), &h2, 2, 1, 50);
     red_flags_box(c);
 }
@@ -1775,11 +1714,11 @@ static void quant_table(ctx *c, const char *sec, const char *group_id, const cha
     weight[0] = 0.40;
     weight[1 + 1 + nyears] = 0.33;       /* target */
     weight[ncols - 1] = 0.27;            /* department */
-    rstyle st = ST_CELL, hs = ST_CELL_HEAD;
+    rstyle st = RST_CELL, hs = RST_CELL_HEAD;
     fit_columns(c, ncols, (const char *const *const *)rows, nrows + 1, weight, w, &st, &hs);
     rcell *hc = xcalloc((size_t)ncols, sizeof(rcell));
     for (j = 0; j < ncols; j++)
-        hc[j] = head_cell(cellv[j]);
+        hc[j] = rdoc_head_cell(cellv[j]);
     tvars v;
     tv_init(&v, &c->g);
     tv_setf(&v, "table_no", "%d", ++c->table_no);
@@ -1791,7 +1730,7 @@ static void quant_table(ctx *c, const char *sec, const char *group_id, const cha
     for (r = 0; r < nrows; r++) {
         const char **rw = rows[r + 1];
         for (j = 0; j < ncols; j++)
-            rc[j] = cell(rw[j], j == 0 || j == 1 + 1 + nyears || j == ncols - 1 ? RA_LEFT : RA_RIGHT);
+            rc[j] = rdoc_cell(rw[j], j == 0 || j == 1 + 1 + nyears || j == ncols - 1 ? RA_LEFT : RA_RIGHT);
         rc[1 + 1 + nyears + 2] = status_cell(c, ritem[r]->ol);
         rdoc_table_row(t, rc);
     }
@@ -1851,11 +1790,11 @@ static void milestone_table(ctx *c, const char *sec, const char *group_id, const
         r++;
     }
     double weight[NC] = {0.28, 0, 0, 0.17, 0.37, 0.18}, w[NC];
-    rstyle st = ST_CELL, hs = ST_CELL_HEAD;
+    rstyle st = RST_CELL, hs = RST_CELL_HEAD;
     fit_columns(c, NC, (const char *const *const *)rows, nrows + 1, weight, w, &st, &hs);
     rcell hc[NC];
     for (int j = 0; j < NC; j++)
-        hc[j] = head_cell(cellv[j]);
+        hc[j] = rdoc_head_cell(cellv[j]);
     tvars v;
     tv_init(&v, &c->g);
     tv_setf(&v, "table_no", "%d", ++c->table_no);
@@ -1865,8 +1804,8 @@ static void milestone_table(ctx *c, const char *sec, const char *group_id, const
     rtable *t = rdoc_table_begin(c->doc, NC, w, hc, &st, &hs);
     for (r = 0; r < nrows; r++) {
         const char **rw = rows[r + 1];
-        rcell rc[NC] = {cell(rw[0], RA_LEFT), cell(rw[1], RA_CENTER), status_cell(c, ritem[r]->ol),
-                        cell(rw[3], RA_LEFT), cell(rw[4], RA_LEFT), cell(rw[5], RA_LEFT)};
+        rcell rc[NC] = {rdoc_cell(rw[0], RA_LEFT), rdoc_cell(rw[1], RA_CENTER), status_cell(c, ritem[r]->ol),
+                        rdoc_cell(rw[3], RA_LEFT), rdoc_cell(rw[4], RA_LEFT), rdoc_cell(rw[5], RA_LEFT)};
         rdoc_table_row(t, rc);
     }
     rdoc_table_end(t);
@@ -1897,16 +1836,11 @@ static void group_charts(ctx *c, const char *sec, const char *group_id)
         const char *cap = sx(c, sec, "chart_caption", &v);
         const char *miss = sx(c, sec, "chart_missing", &v);
         tv_free(&v);
-        rstyle cs = ST_CAPTION;
+        rstyle cs = RST_CAPTION;
         double ch = rdoc_text_height(c->doc, cap, &cs, rdoc_content_width(c->doc));
         rdoc_ensure(c->doc, h + ch + 6);
         double x = rdoc_left(c->doc) + (rdoc_content_width(c->doc) - w) / 2;
-        char *name = xasprintf("%s.png", ind->id);
-        const char *png = outset_chart(c, name);
-        free(name);
-        if (!png && !rdoc_dry(c->doc)) /* charts_write_plan() did not run: draw it here */
-            png = own_chart(c, ir, REPORT_CHART_W_MM, REPORT_CHART_H_MM, 0);
-        draw_chart(c, png, miss, x, rdoc_y(c->doc), w, h);
+        indicator_chart(c, ir, miss, x, rdoc_y(c->doc), w, h, 0);
         rdoc_space(c->doc, h + 2);
         rdoc_para(c->doc, cap, &cs);
         rdoc_space(c->doc, 8);
@@ -1989,7 +1923,7 @@ static void report_plan(ctx *c, const char *sec)
                 tv_init(&v, &c->g);
                 tv_set(&v, "part", part);
                 tv_set(&v, "part_no", numeral(c, part_no + 1));
-                rstyle h2 = ST_H2;
+                rstyle h2 = RST_H2;
                 rdoc_space(c->doc, 4);
                 const char *key = already_numbered(c, part) ? "part_heading_numbered" : "part_heading";
                 if (!already_numbered(c, part))
@@ -2006,7 +1940,7 @@ static void report_plan(ctx *c, const char *sec)
         tv_init(&v, &c->g);
         tv_set(&v, "group", gname);
         tv_setf(&v, "group_no", "%d", ++group_no);
-        rstyle h3 = ST_H3;
+        rstyle h3 = RST_H3;
         rdoc_heading(c->doc,
                      sx(c, sec, already_numbered(c, gname) ? "group_heading_numbered" : "group_heading", &v),
                      &h3, 3, 1, 80);
@@ -2060,7 +1994,7 @@ static void report_comparison(ctx *c, const char *sec)
     if (raw) {
         if (strstr(raw, "{no}"))
             tv_set(&g, "no", numeral(c, ++c->sec_no));
-        rstyle s = ST_H1;
+        rstyle s = RST_H1;
         rdoc_space(c->doc, 6);
         rdoc_heading(c->doc, sx(c, sec, "heading", &g), &s, 1, 1, 60);
         rdoc_space(c->doc, 2);
@@ -2147,19 +2081,19 @@ static void report_comparison(ctx *c, const char *sec)
             tv_free(&hv);
             double cw = rdoc_content_width(c->doc);
             double w[4] = {cw * 0.34, cw * 0.22, cw * 0.22, cw * 0.22};
-            rcell hc[4] = {head_cell(sx(c, sec, "col_indicator", &g)), head_cell(bl),
-                           head_cell(cl), head_cell(sx(c, sec, "col_change", &g))};
-            rstyle st = ST_CELL, hs = ST_CELL_HEAD;
+            rcell hc[4] = {rdoc_head_cell(sx(c, sec, "col_indicator", &g)), rdoc_head_cell(bl),
+                           rdoc_head_cell(cl), rdoc_head_cell(sx(c, sec, "col_change", &g))};
+            rstyle st = RST_CELL, hs = RST_CELL_HEAD;
             st.size = hs.size = 9;
             st.leading = hs.leading = 13;
             t = rdoc_table_begin(c->doc, 4, w, hc, &st, &hs);
         }
-        rcell rc[4] = {cell(name_has_unit(ind) || !ind->unit || !*ind->unit
+        rcell rc[4] = {rdoc_cell(name_has_unit(ind) || !ind->unit || !*ind->unit
                                 ? ind->name
                                 : sx(c, sec, "indicator_cell", &v),
                             RA_LEFT),
-                       cell(tv_get(&v, "base"), RA_RIGHT), cell(tv_get(&v, "current"), RA_RIGHT),
-                       cell(change, RA_CENTER)};
+                       rdoc_cell(tv_get(&v, "base"), RA_RIGHT), rdoc_cell(tv_get(&v, "current"), RA_RIGHT),
+                       rdoc_cell(change, RA_CENTER)};
         rdoc_table_row(t, rc);
         tv_free(&v);
     }
@@ -2171,17 +2105,21 @@ static void report_comparison(ctx *c, const char *sec)
     } else {
         para(c, sx(c, sec, "none", &g), 1);
     }
-    /* The accidents chart, when charts_write_plan() drew one. */
-    const char *acc = outset_chart(c, "accidents.png");
-    int aw, ah;
-    if (acc && rdoc_png_size(acc, &aw, &ah) == 0) {
-        double w = PT(REPORT_CHART_W_MM), h = w * ah / aw;
+    /* The accidents chart, when the region has accident data. */
+    chart_env env = charts_env(c, 0);
+    if (c->have_ct && chart_has_accidents(&env)) {
+        double w = PT(REPORT_CHART_W_MM), h = PT(CHART_ACCIDENTS_HEIGHT_MM);
         tv_setf(&g, "figure_no", "%d", ++c->figure_no);
         const char *cap = sx(c, sec, "accidents_caption", &g);
-        rstyle cs = ST_CAPTION;
+        rstyle cs = RST_CAPTION;
         rdoc_ensure(c->doc, h + 30);
-        rdoc_image(c->doc, acc, rdoc_left(c->doc) + (rdoc_content_width(c->doc) - w) / 2,
-                   rdoc_y(c->doc), w, h);
+        if (!rdoc_dry(c->doc)) {
+            canvas *cv = canvas_pdf_new(
+                c->doc, rdoc_left(c->doc) + (rdoc_content_width(c->doc) - w) / 2,
+                rdoc_y(c->doc), 1);
+            chart_accidents_canvas(&env, cv, REPORT_CHART_W_MM, CHART_ACCIDENTS_HEIGHT_MM, c->d);
+            canvas_free(cv, c->d);
+        }
         rdoc_space(c->doc, h + 2);
         rdoc_para(c->doc, cap, &cs);
         rdoc_space(c->doc, 8);
@@ -2255,7 +2193,7 @@ static void report_method(ctx *c, const char *sec)
 {
     section_heading(c, sec);
     para(c, sx(c, sec, "intro", NULL), 1);
-    rstyle h2 = ST_H2;
+    rstyle h2 = RST_H2;
     rdoc_heading(c->doc, sx(c, sec, "status_heading", NULL), &h2, 2, 1, 40);
     para(c, sx(c, sec, "status_intro", NULL), 1);
     rdoc_heading(c->doc, sx(c, sec, "forecast_heading", NULL), &h2, 2, 1, 40);
@@ -2301,9 +2239,9 @@ static void report_method(ctx *c, const char *sec)
     tv_free(&v);
     double cw = rdoc_content_width(c->doc);
     double w[4] = {cw * 0.22, cw * 0.32, cw * 0.26, cw * 0.20};
-    rcell hc[4] = {head_cell(sx(c, sec, "col_indicator", NULL)), head_cell(sx(c, sec, "col_formula", NULL)),
-                   head_cell(sx(c, sec, "col_reading", NULL)), head_cell(sx(c, sec, "col_baseline", NULL))};
-    rstyle st = ST_CELL, hs = ST_CELL_HEAD;
+    rcell hc[4] = {rdoc_head_cell(sx(c, sec, "col_indicator", NULL)), rdoc_head_cell(sx(c, sec, "col_formula", NULL)),
+                   rdoc_head_cell(sx(c, sec, "col_reading", NULL)), rdoc_head_cell(sx(c, sec, "col_baseline", NULL))};
+    rstyle st = RST_CELL, hs = RST_CELL_HEAD;
     rtable *t = rdoc_table_begin(c->doc, 4, w, hc, &st, &hs);
     for (int i = 0; i < c->ev->ninds; i++) {
         const indicator_result *ir = &c->ev->inds[i];
@@ -2349,8 +2287,8 @@ static void report_method(ctx *c, const char *sec)
                 sb_add(&base, sx(c, sec, "baseline_cell", &fv));
             }
         }
-        rcell rc[4] = {cell(keepf(c, "%s %s", ind->id, ind->name), RA_LEFT), cell(ftext, RA_LEFT),
-                       cell(keep(c, sb_take(&reading)), RA_LEFT), cell(keep(c, sb_take(&base)), RA_LEFT)};
+        rcell rc[4] = {rdoc_cell(keepf(c, "%s %s", ind->id, ind->name), RA_LEFT), rdoc_cell(ftext, RA_LEFT),
+                       rdoc_cell(keep(c, sb_take(&reading)), RA_LEFT), rdoc_cell(keep(c, sb_take(&base)), RA_LEFT)};
         rdoc_table_row(t, rc);
         tv_free(&fv);
     }
@@ -2395,9 +2333,9 @@ static void report_data(ctx *c, const char *sec)
     caption(c, sx(c, sec, "files_heading", &v));
     double cw = rdoc_content_width(c->doc);
     double w[3] = {cw * 0.64, cw * 0.18, cw * 0.18};
-    rcell hc[3] = {head_cell(sx(c, sec, "col_file", NULL)), head_cell(sx(c, sec, "col_encoding", NULL)),
-                   head_cell(sx(c, sec, "col_rows", NULL))};
-    rstyle st = ST_CELL, hs = ST_CELL_HEAD;
+    rcell hc[3] = {rdoc_head_cell(sx(c, sec, "col_file", NULL)), rdoc_head_cell(sx(c, sec, "col_encoding", NULL)),
+                   rdoc_head_cell(sx(c, sec, "col_rows", NULL))};
+    rstyle st = RST_CELL, hs = RST_CELL_HEAD;
     st.size = hs.size = 8.5;
     st.leading = hs.leading = 12;
     rtable *t = rdoc_table_begin(c->doc, 3, w, hc, &st, &hs);
@@ -2405,12 +2343,12 @@ static void report_data(ctx *c, const char *sec)
         const char *path, *enc;
         int rows;
         region_file_info(r, i, &path, &enc, &rows);
-        rcell rc[3] = {cell(path, RA_LEFT), cell(enc, RA_CENTER), cell(keepf(c, "%d", rows), RA_RIGHT)};
+        rcell rc[3] = {rdoc_cell(path, RA_LEFT), rdoc_cell(enc, RA_CENTER), rdoc_cell(keepf(c, "%d", rows), RA_RIGHT)};
         rdoc_table_row(t, rc);
     }
     rdoc_table_end(t);
     rdoc_space(c->doc, 8);
-    rstyle h2 = ST_H2;
+    rstyle h2 = RST_H2;
     rdoc_heading(c->doc, sx(c, sec, "gaps_heading", NULL), &h2, 2, 1, 40);
     int gaps = 0;
     for (int i = 0; i < c->nitems; i++) {
@@ -2449,21 +2387,32 @@ static void report_data(ctx *c, const char *sec)
 
 static void report_charts(ctx *c, const char *sec)
 {
-    const char *acc = outset_chart(c, "reserves.png");
-    int aw, ah;
-    if (!acc || rdoc_png_size(acc, &aw, &ah) != 0)
+    chart_env env = charts_env(c, 0);
+    if (!c->have_ct || chart_reserve_count(&env) == 0)
+        return;
+    /* the natural height, text measured with the PDF's fonts */
+    canvas *m = canvas_pdf_new(c->doc, 0, 0, 1);
+    double h_mm = chart_reserves_height_on(&env, m, REPORT_CHART_W_MM);
+    canvas_free(m, c->d);
+    if (h_mm <= 0)
         return;
     section_heading(c, sec);
     para(c, sx(c, sec, "intro", NULL), 1);
-    double w = PT(REPORT_CHART_W_MM), h = w * ah / aw;
+    double w = PT(REPORT_CHART_W_MM), h = PT(h_mm), scale = 1;
     double maxh = rdoc_page_height(c->doc) - 180;
     if (h > maxh) {
-        w *= maxh / h;
+        scale = maxh / h;
+        w *= scale;
         h = maxh;
     }
     rdoc_ensure(c->doc, h + 8);
-    rdoc_image(c->doc, acc, rdoc_left(c->doc) + (rdoc_content_width(c->doc) - w) / 2,
-               rdoc_y(c->doc), w, h);
+    if (!rdoc_dry(c->doc)) {
+        canvas *cv = canvas_pdf_new(
+            c->doc, rdoc_left(c->doc) + (rdoc_content_width(c->doc) - w) / 2, rdoc_y(c->doc),
+            scale);
+        chart_reserves_canvas(&env, cv, REPORT_CHART_W_MM, h_mm, c->d);
+        canvas_free(cv, c->d);
+    }
     rdoc_space(c->doc, h + 8);
 }
 
@@ -2495,7 +2444,10 @@ static void render_report(ctx *c)
             problems_list(c, sec, -1);
         } else if (strcmp(kind, "method") == 0)
             report_method(c, sec);
-        else if (strcmp(kind, "data") == 0)
+        else if (strcmp(kind, "changes") == 0) {
+            section_heading(c, sec);
+            report_changes_draw(c->doc, c->changes, &c->table_no, c->d);
+        } else if (strcmp(kind, "data") == 0)
             report_data(c, sec);
         else if (strcmp(kind, "note") == 0)
             small_para(c, sx(c, sec, "text", NULL), grey);
@@ -2563,6 +2515,7 @@ static const char *const k_data[] = {"heading", "intro", "readme_note", "files_h
                                      "gaps_none", "warnings_heading", "warnings_none",
                                      "warning_line", NULL};
 static const char *const k_reserves[] = {"heading", NULL};
+static const char *const k_changes[] = {"heading", NULL};
 
 static const kind_keys brief_kinds[] = {{"title", k_title},         {"headline", k_headline},
                                         {"red_flags", k_red},       {"attention", k_attention},
@@ -2572,7 +2525,7 @@ static const kind_keys report_kinds[] = {
     {"cover", k_cover},     {"toc", k_toc},           {"summary", k_summary},
     {"plan", k_plan},       {"comparison", k_comparison}, {"problems", k_problems},
     {"method", k_method},   {"data", k_data},         {"reserves", k_reserves},
-    {"note", k_note},       {NULL, NULL}};
+    {"note", k_note},       {"changes", k_changes}, {NULL, NULL}};
 
 static const char *const k_words[] = {
     "outlook.met", "outlook.on_track", "outlook.at_risk", "outlook.off_track",
@@ -2649,21 +2602,12 @@ int pdf_templates_present(const char *templates_dir)
     return ok;
 }
 
-/* The document date: SOURCE_DATE_EPOCH, else 31 December of the evaluation year. */
+/* The document date (util.h output_date()). */
 static void doc_date(int eval_year, struct tm *out)
 {
+    time_t t = output_date(eval_year);
     memset(out, 0, sizeof *out);
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    char *end = NULL;
-    long long t = sde && *sde ? strtoll(sde, &end, 10) : -1;
-    if (sde && *sde && end && !*end && t >= 0) {
-        time_t tt = (time_t)t;
-        gmtime_r(&tt, out);
-        return;
-    }
-    out->tm_year = eval_year - 1900;
-    out->tm_mon = 11;
-    out->tm_mday = 31;
+    gmtime_r(&t, out);
 }
 
 static void global_vars(ctx *c, const struct tm *date)
@@ -2770,19 +2714,6 @@ static int fit_brief(ctx *c)
     return pages;
 }
 
-/* The brief's own small charts, for the items shown in detail. */
-static void brief_charts(ctx *c)
-{
-    titem **l;
-    int n = attention_list(c, &l, 1);
-    c->brief_chart = xcalloc((size_t)(c->nitems ? c->nitems : 1), sizeof(char *));
-    for (int i = 0; i < n && i < c->n_detail; i++)
-        if (l[i]->ind->kind == IND_QUANTITATIVE)
-            c->brief_chart[l[i] - c->items] =
-                own_chart(c, l[i]->ir, BRIEF_CHART_W_MM, BRIEF_CHART_H_MM, 1);
-    free(l);
-}
-
 static int write_doc(ctx *c, const char *name, void (*render)(ctx *), deco *dc)
 {
     const char *path = outset_path(c->out, name, c->d);
@@ -2794,7 +2725,8 @@ static int write_doc(ctx *c, const char *name, void (*render)(ctx *), deco *dc)
 }
 
 int pdf_write_reports(out_set *out, const evaluation *ev, const eval_context *ec,
-                      const labels *lb, const forecast_set *fs, const char *templates_dir,
+                      const labels *lb, const forecast_set *fs, change_list *changes,
+                      const char *templates_dir,
                       pdf_stats *stats, diag_list *d)
 {
     if (stats)
@@ -2806,6 +2738,7 @@ int pdf_write_reports(out_set *out, const evaluation *ev, const eval_context *ec
     c.p = ev->p;
     c.lb = lb;
     c.fs = fs;
+    c.changes = changes;
     c.out = out;
     c.d = d;
     tv_init(&c.g, NULL);
@@ -2857,7 +2790,6 @@ int pdf_write_reports(out_set *out, const evaluation *ev, const eval_context *ec
         c.t = c.brief;
         c.doc = open_doc(&c, &date, 0);
         int pages = rdoc_failed(c.doc) ? 0 : fit_brief(&c);
-        brief_charts(&c);
         pages = run_pass(&c, 1, render_brief);
         deco db = {&c, 0};
         if (rdoc_failed(c.doc) || write_doc(&c, "brief.pdf", render_brief, &db) != 0)
@@ -2896,12 +2828,6 @@ int pdf_write_reports(out_set *out, const evaluation *ev, const eval_context *ec
     /* clean up */
     if (have_own_fs)
         forecast_set_free(&own_fs);
-    for (size_t i = 0; i < c.ntmp; i++) {
-        unlink(c.tmpfiles[i]);
-        free(c.tmpfiles[i]);
-    }
-    free(c.tmpfiles);
-    free(c.brief_chart);
     if (c.ct_loaded)
         chart_templates_free(&c.ct);
     rfonts_free(fonts);

@@ -7,10 +7,10 @@
  *                             period, problems, appendices (templates/report.yaml)
  *
  * Every word comes from the templates (docs/templates.md); the C sources
- * hold no Chinese. Charts are the PNGs of charts.h: the report embeds the
- * ones charts_write_plan() put into the same out_set (charts/<id>.png, at
- * their print size), the brief draws smaller ones of its own. Forecasts
- * (forecast.h) are shown when given.
+ * hold no Chinese. Charts are those of charts.h, drawn as vector graphics
+ * straight onto the pages through a libharu canvas (canvas.h): the
+ * report's at their print size, the brief's smaller; no chart file is
+ * needed. Forecasts (forecast.h) are shown when given.
  *
  * Fonts: embedded TrueType (a Ming face for text, a Hei face for headings),
  * see report_doc.h. The bytes depend only on the inputs: the document date
@@ -24,6 +24,8 @@
 #include "labels.h"
 #include "outset.h"
 
+struct change_list; /* changes.h */
+
 /* Rendering times of the last pdf_write_reports(), in seconds. */
 typedef struct pdf_stats {
     double brief_seconds, report_seconds;
@@ -35,11 +37,13 @@ int pdf_templates_present(const char *templates_dir);
 
 /*
  * Write brief.pdf and report.pdf of ev into out (temporary files until
- * outset_commit()). fs may be NULL (no forecasts). stats may be NULL.
+ * outset_commit()). fs may be NULL (no forecasts). changes (NULL: none) feed
+ * the section of kind `changes`. stats may be NULL.
  * Returns 0, or -1 with errors in d (abort the out_set then).
  */
 int pdf_write_reports(out_set *out, const evaluation *ev, const eval_context *ec,
-                      const labels *lb, const forecast_set *fs, const char *templates_dir,
+                      const labels *lb, const forecast_set *fs, struct change_list *changes,
+                      const char *templates_dir,
                       pdf_stats *stats, diag_list *d);
 
 #endif

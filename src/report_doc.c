@@ -9,7 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <errno.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
 
 /* ---------- fonts ---------- */
 
@@ -229,6 +234,9 @@ struct rdoc {
 
     rdoc_decorate_fn decorate;
     void *decorate_ctx;
+
+    unsigned char *used[2];       /* per face, the BMP code points drawn (bits) */
+    HPDF_ExtGState alpha_gs[101]; /* opacity in hundredths, made when first used */
 };
 
 static void error_handler(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
@@ -301,9 +309,36 @@ static void fix_unicode_map(rdoc *d, HPDF_Font font)
     }
 }
 
+/*
+ * HPDF_GetFont() of a UTF-8 TrueType font looks up the glyph of each of
+ * the 65536 BMP code points, each by a linear search of the font's cmap
+ * segments (thousands in a CJK face), for a CIDToGIDMap and widths ("W")
+ * of the whole plane: about 25 ms per font and document, and ~0.4 MB more
+ * in every PDF. The font is made here with a cmap that maps everything to
+ * glyph 0 (instant, and W comes out empty); the real cmap is put back at
+ * once, and rdoc_save() writes both tables for the characters drawn only
+ * (embed_subset()).
+ */
+static HPDF_Font get_font_fast(rdoc *d, const char *name)
+{
+    HPDF_FontDef def = HPDF_GetFontDef(d->pdf, name);
+    if (!def || def->type != HPDF_FONTDEF_TYPE_TRUETYPE || !def->attr)
+        return HPDF_GetFont(d->pdf, name, "UTF-8");
+    HPDF_TTFontDefAttr ta = (HPDF_TTFontDefAttr)def->attr;
+    static HPDF_UINT16 notdef[256]; /* glyph 0 for every code */
+    HPDF_TTF_CmapRange real = ta->cmap;
+    ta->cmap.format = 0;
+    ta->cmap.glyph_id_array = notdef;
+    HPDF_Font f = HPDF_GetFont(d->pdf, name, "UTF-8");
+    ta->cmap = real;
+    return f;
+}
+
 rdoc *rdoc_new(const rfonts *fonts, const rdoc_info *info, diag_list *diags)
 {
     rdoc *d = xcalloc(1, sizeof *d);
+    for (int k = 0; k < 2; k++)
+        d->used[k] = xcalloc(65536 / 8, 1);
     d->fonts = fonts;
     d->diags = diags;
     for (int k = 0; k < 2; k++) {
@@ -330,7 +365,7 @@ rdoc *rdoc_new(const rfonts *fonts, const rdoc_info *info, diag_list *diags)
                      index);
             break;
         }
-        if (HPTR(d, d->font[k], HPDF_GetFont(d->pdf, name, "UTF-8")))
+        if (HPTR(d, d->font[k], get_font_fast(d, name)))
             fix_unicode_map(d, d->font[k]);
     }
     if (!d->failed) {
@@ -371,8 +406,10 @@ void rdoc_free(rdoc *d)
         return;
     if (d->pdf)
         HPDF_Free(d->pdf);
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < 2; k++) {
         free(d->width[k]);
+        free(d->used[k]);
+    }
     free_toc(d->toc, d->ntoc);
     free_toc(d->toc_prev, d->ntoc_prev);
     for (size_t i = 0; i < d->nimages; i++)
@@ -429,85 +466,481 @@ int rdoc_end_pass(rdoc *d)
     return d->page;
 }
 
-static int read_u16(FILE *f, unsigned *v)
-{
-    unsigned char b[2];
-    if (fread(b, 1, 2, f) != 2)
-        return -1;
-    *v = (unsigned)b[0] << 8 | b[1];
-    return 0;
-}
+/* ---------- compression ---------- */
 
 /*
- * libharu 2.3.0 reads the glyph index of a composite glyph's component as a
- * signed 16-bit number and skips it when negative: a component whose id is
- * 32768 or more (wqy-microhei builds thousands of characters from such
- * parts) is left out of the embedded subset, and the character prints
- * blank. Mark every component of every glyph in use (recursively) before
- * the font is written.
+ * zlib level of the streams compressed here (page contents, fonts): libharu
+ * always uses 6; 3 gives files about 9 % larger in half the time.
  */
-static void mark_components(rdoc *d, int k)
+#define DEFLATE_LEVEL 3
+
+static HPDF_STATUS write_flate_filter(HPDF_Dict obj, HPDF_Stream stream)
 {
-    if (!d->font[k])
-        return;
-    HPDF_FontAttr fa = (HPDF_FontAttr)d->font[k]->attr;
-    if (!fa || !fa->fontdef || fa->fontdef->type != HPDF_FONTDEF_TYPE_TRUETYPE)
-        return;
-    HPDF_TTFontDefAttr ta = (HPDF_TTFontDefAttr)fa->fontdef->attr;
-    if (!ta || !ta->embedding || !ta->glyph_tbl.flgs || !ta->glyph_tbl.offsets)
-        return;
-    FILE *f = fopen(d->fonts->file[k], "rb");
-    if (!f) {
-        diag_add(d->diags, DIAG_ERROR, d->fonts->file[k], 0, 0, "PDF: cannot reread the font");
+    (void)obj;
+    return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
+}
+
+/* Stream obj's data: raw deflated here, marked FlateDecode, not compressed again. */
+static void put_deflated(rdoc *d, HPDF_Dict obj, const unsigned char *raw, size_t n)
+{
+    uLongf zlen = compressBound((uLong)n);
+    unsigned char *z = xmalloc(zlen);
+    if (compress2(z, &zlen, raw, (uLong)n, DEFLATE_LEVEL) != Z_OK) {
+        free(z);
+        diag_add(d->diags, DIAG_ERROR, NULL, 0, 0, "PDF: zlib cannot compress a stream");
         d->failed = 1;
         return;
     }
-    unsigned n = ta->num_glyphs;
-    unsigned mul = ta->header.index_to_loc_format == 0 ? 2 : 1;
-    unsigned *stack = xmalloc((size_t)n * sizeof *stack);
-    unsigned char *seen = xcalloc(n, 1);
-    size_t top = 0;
-    for (unsigned g = 0; g < n; g++)
-        if (ta->glyph_tbl.flgs[g]) {
-            stack[top++] = g;
-            seen[g] = 1;
+    obj->filter = HPDF_STREAM_FILTER_NONE;
+    obj->write_fn = write_flate_filter;
+    HOK(d, HPDF_Stream_Write(obj->stream, z, (HPDF_UINT)zlen));
+    free(z);
+}
+
+/* Every page's content stream, deflated by put_deflated(). */
+static void deflate_pages(rdoc *d)
+{
+    strbuf raw;
+    sb_init(&raw);
+    for (size_t i = 0; i < d->npages && !d->failed; i++) {
+        HPDF_Dict c = ((HPDF_PageAttr)d->pages[i]->attr)->contents;
+        if (!c || !c->stream || c->write_fn)
+            continue;
+        raw.len = 0;
+        HPDF_UINT nb = HPDF_MemStream_GetBufCount(c->stream);
+        for (HPDF_UINT b = 0; b < nb; b++) {
+            HPDF_UINT len = 0;
+            HPDF_BYTE *p = HPDF_MemStream_GetBufPtr(c->stream, b, &len);
+            if (p && len)
+                sb_addn(&raw, (const char *)p, len);
         }
-    while (top) {
-        unsigned g = stack[--top];
-        uint32_t off = ta->glyph_tbl.offsets[g], end = ta->glyph_tbl.offsets[g + 1];
-        if (end <= off)
-            continue; /* empty glyph */
-        if (fseek(f, (long)(ta->glyph_tbl.base_offset + off * mul), SEEK_SET) != 0)
-            continue;
-        unsigned contours;
-        if (read_u16(f, &contours) != 0 || !(contours & 0x8000))
-            continue; /* a simple glyph */
-        if (fseek(f, 8, SEEK_CUR) != 0)
-            continue;
-        unsigned flags, comp;
-        do {
-            if (read_u16(f, &flags) != 0 || read_u16(f, &comp) != 0)
-                break;
-            long skip = (flags & 0x0001) ? 4 : 2;
-            skip += (flags & 0x0008) ? 2 : (flags & 0x0040) ? 4 : (flags & 0x0080) ? 8 : 0;
-            if (fseek(f, skip, SEEK_CUR) != 0)
-                break;
-            if (comp < n && !seen[comp]) {
-                seen[comp] = 1;
-                ta->glyph_tbl.flgs[comp] = 1;
-                stack[top++] = comp;
-            }
-        } while (flags & 0x0020);
+        HPDF_MemStream_FreeData(c->stream);
+        put_deflated(d, c, (const unsigned char *)(raw.s ? raw.s : ""), raw.len);
     }
-    free(seen);
-    free(stack);
-    fclose(f);
+    sb_free(&raw);
+}
+
+/* ---------- embedding: a real subset of each face ---------- */
+
+/*
+ * libharu 2.3.0 embeds a face by copying every table at full size and only
+ * emptying the outlines of unused glyphs: about 1 MB per face and document
+ * (glyph names, metrics and offsets of ~30000 glyphs), all deflated on
+ * every save. It also reads a composite glyph's component ids as signed
+ * numbers, so components numbered 32768 or more (wqy-microhei builds
+ * thousands of characters from such parts) were left out. Here the face is
+ * subset for real: glyph 0, the glyphs of the characters drawn and their
+ * components (recursively), renumbered from 1 in the order of their old
+ * numbers; the CIDToGIDMap maps each code drawn to its new number. The
+ * subset is FontFile2 of a FontDescriptor made here, which libharu then
+ * uses instead of making its own.
+ */
+
+typedef struct bytes {
+    unsigned char *b;
+    size_t n, cap;
+} bytes;
+
+static void put(bytes *o, const void *p, size_t n)
+{
+    if (o->n + n > o->cap) {
+        o->cap = (o->n + n) * 2 + 256;
+        o->b = xrealloc(o->b, o->cap);
+    }
+    memcpy(o->b + o->n, p, n);
+    o->n += n;
+}
+
+static void put16(bytes *o, unsigned v)
+{
+    unsigned char b[2] = {(unsigned char)(v >> 8), (unsigned char)v};
+    put(o, b, 2);
+}
+
+static void put32(bytes *o, uint32_t v)
+{
+    unsigned char b[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 8), (unsigned char)v};
+    put(o, b, 4);
+}
+
+static void set16(unsigned char *p, unsigned v)
+{
+    p[0] = (unsigned char)(v >> 8);
+    p[1] = (unsigned char)v;
+}
+
+static void set32(unsigned char *p, uint32_t v)
+{
+    set16(p, v >> 16);
+    set16(p + 2, v & 0xFFFF);
+}
+
+static unsigned get16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
+
+static uint32_t tt_checksum(const unsigned char *p, size_t n)
+{
+    uint32_t sum = 0;
+    for (size_t i = 0; i < n; i += 4) {
+        unsigned char w[4] = {0, 0, 0, 0};
+        memcpy(w, p + i, n - i < 4 ? n - i : 4);
+        sum += (uint32_t)w[0] << 24 | (uint32_t)w[1] << 16 | (uint32_t)w[2] << 8 | w[3];
+    }
+    return sum;
+}
+
+/* The font file, mapped: the subset reads a few thousand glyphs scattered
+ * through a file of 5 to 20 MB, and a read() each cost more than the rest. */
+typedef struct font_map {
+    const unsigned char *b;
+    size_t n;
+} font_map;
+
+/* Bytes [off, off + n) of the font file; 0, or -1 past its end. */
+static int read_at(const font_map *f, uint32_t off, void *buf, size_t n)
+{
+    if (off > f->n || n > f->n - off)
+        return -1;
+    memcpy(buf, f->b + off, n);
+    return 0;
+}
+
+static const HPDF_TTFTable *tt_table(HPDF_TTFontDefAttr ta, const char *tag)
+{
+    for (unsigned i = 0; i < ta->offset_tbl.num_tables; i++)
+        if (memcmp(ta->offset_tbl.table[i].tag, tag, 4) == 0)
+            return &ta->offset_tbl.table[i];
+    return NULL;
+}
+
+/* A table of the face read whole (NULL if it has none or it cannot be read). */
+static unsigned char *tt_read_table(const font_map *f, HPDF_TTFontDefAttr ta, const char *tag, size_t *n)
+{
+    const HPDF_TTFTable *t = tt_table(ta, tag);
+    if (!t || t->length == 0 || t->length > (64u << 20))
+        return NULL;
+    unsigned char *b = xmalloc(t->length);
+    if (read_at(f, t->offset, b, t->length) != 0) {
+        free(b);
+        return NULL;
+    }
+    *n = t->length;
+    return b;
+}
+
+/* Glyph g's outline (allocated; NULL and *n = 0 for an empty glyph). */
+static unsigned char *tt_glyph(const font_map *f, HPDF_TTFontDefAttr ta, unsigned g, size_t *n, int *err)
+{
+    unsigned mul = ta->header.index_to_loc_format == 0 ? 2 : 1;
+    uint32_t off = ta->glyph_tbl.offsets[g] * mul, end = ta->glyph_tbl.offsets[g + 1] * mul;
+    *n = 0;
+    if (end <= off)
+        return NULL;
+    if (end - off > 65536) {
+        *err = 1;
+        return NULL;
+    }
+    unsigned char *b = xmalloc(end - off);
+    if (read_at(f, ta->glyph_tbl.base_offset + off, b, end - off) != 0) {
+        free(b);
+        *err = 1;
+        return NULL;
+    }
+    *n = end - off;
+    return b;
+}
+
+/*
+ * Call fn for each component id of composite glyph data (b, n); fn may
+ * rewrite it in place. Returns -1 on malformed data.
+ */
+static int tt_components(unsigned char *b, size_t n, void (*fn)(unsigned char *id, void *ctx),
+                         void *ctx)
+{
+    if (n < 10 || !(get16(b) & 0x8000))
+        return 0; /* simple glyph */
+    size_t p = 10;
+    unsigned flags;
+    do {
+        if (p + 4 > n)
+            return -1;
+        flags = get16(b + p);
+        fn(b + p + 2, ctx);
+        p += 4 + ((flags & 0x0001) ? 4 : 2);
+        p += (flags & 0x0008) ? 2 : (flags & 0x0040) ? 4 : (flags & 0x0080) ? 8 : 0;
+    } while (flags & 0x0020);
+    return 0;
+}
+
+typedef struct subset {
+    unsigned nglyphs;       /* of the face */
+    unsigned char *keep;    /* per glyph of the face */
+    unsigned *stack;
+    size_t top;
+    uint16_t *new_id;       /* per glyph of the face */
+    unsigned char **data;   /* per glyph kept: its outline, read once */
+    size_t *len;
+} subset;
+
+static void keep_component(unsigned char *id, void *ctx)
+{
+    subset *s = ctx;
+    unsigned g = get16(id);
+    if (g < s->nglyphs && !s->keep[g]) {
+        s->keep[g] = 1;
+        s->stack[s->top++] = g;
+    }
+}
+
+static void renumber_component(unsigned char *id, void *ctx)
+{
+    subset *s = ctx;
+    unsigned g = get16(id);
+    set16(id, g < s->nglyphs ? s->new_id[g] : 0);
+}
+
+/* The subset font file of face k: the glyphs in s->keep. 0 or -1. */
+static int tt_build(rdoc *d, const font_map *f, HPDF_TTFontDefAttr ta, subset *s, bytes *out)
+{
+    size_t nhead = 0, nhhea = 0, nmaxp = 0, npost = 0;
+    unsigned char *head = tt_read_table(f, ta, "head", &nhead);
+    unsigned char *hhea = tt_read_table(f, ta, "hhea", &nhhea);
+    unsigned char *maxp = tt_read_table(f, ta, "maxp", &nmaxp);
+    unsigned char *post = tt_read_table(f, ta, "post", &npost);
+    int rc = -1;
+    if (!head || nhead < 54 || !hhea || nhhea < 36 || !maxp || nmaxp < 6)
+        goto done;
+    /* new numbers, in the order of the old ones */
+    unsigned n = 0;
+    for (unsigned g = 0; g < s->nglyphs; g++)
+        if (s->keep[g])
+            s->new_id[g] = (uint16_t)n++;
+    bytes glyf = {0}, loca = {0}, hmtx = {0};
+    int err = 0;
+    for (unsigned g = 0; g < s->nglyphs && !err; g++) {
+        if (!s->keep[g])
+            continue;
+        put32(&loca, (uint32_t)glyf.n);
+        unsigned char *gb = s->data[g];
+        if (gb && tt_components(gb, s->len[g], renumber_component, s) != 0)
+            err = 1;
+        if (gb)
+            put(&glyf, gb, s->len[g]);
+        static const unsigned char pad[3] = {0, 0, 0};
+        put(&glyf, pad, (4 - glyf.n % 4) % 4);
+        put16(&hmtx, ta->h_metric[g].advance_width);
+        put16(&hmtx, (unsigned)(uint16_t)ta->h_metric[g].lsb);
+    }
+    put32(&loca, (uint32_t)glyf.n);
+    if (!err) {
+        set32(head + 8, 0);  /* checkSumAdjustment, set below */
+        set16(head + 50, 1); /* long offsets in loca */
+        set16(hhea + 34, n); /* numberOfHMetrics */
+        set16(maxp + 4, n);  /* numGlyphs */
+        unsigned char post3[32];
+        memset(post3, 0, sizeof post3);
+        if (post && npost >= 32)
+            memcpy(post3, post, 32); /* italic angle, underline, fixed pitch */
+        set32(post3, 0x00030000);    /* no glyph names */
+        struct {
+            const char *tag;
+            const unsigned char *b;
+            size_t n;
+        } t[10]; /* cvt fpgm glyf head hhea hmtx loca maxp post prep */
+        int nt = 0;
+        size_t ncvt = 0, nfpgm = 0, nprep = 0;
+        unsigned char *cvt = tt_read_table(f, ta, "cvt ", &ncvt);
+        unsigned char *fpgm = tt_read_table(f, ta, "fpgm", &nfpgm);
+        unsigned char *prep = tt_read_table(f, ta, "prep", &nprep);
+        /* in tag order, as the directory must be */
+        if (cvt) t[nt].tag = "cvt ", t[nt].b = cvt, t[nt++].n = ncvt;
+        if (fpgm) t[nt].tag = "fpgm", t[nt].b = fpgm, t[nt++].n = nfpgm;
+        t[nt].tag = "glyf", t[nt].b = glyf.b, t[nt++].n = glyf.n;
+        t[nt].tag = "head", t[nt].b = head, t[nt++].n = 54;
+        t[nt].tag = "hhea", t[nt].b = hhea, t[nt++].n = 36;
+        t[nt].tag = "hmtx", t[nt].b = hmtx.b, t[nt++].n = hmtx.n;
+        t[nt].tag = "loca", t[nt].b = loca.b, t[nt++].n = loca.n;
+        t[nt].tag = "maxp", t[nt].b = maxp, t[nt++].n = nmaxp;
+        t[nt].tag = "post", t[nt].b = post3, t[nt++].n = 32;
+        if (prep) {
+            /* "prep" sorts last */
+            t[nt].tag = "prep", t[nt].b = prep, t[nt++].n = nprep;
+        }
+        unsigned sr = 1, es = 0;
+        while (sr * 2 <= (unsigned)nt)
+            sr *= 2, es++;
+        put32(out, 0x00010000);
+        put16(out, (unsigned)nt);
+        put16(out, sr * 16);
+        put16(out, es);
+        put16(out, (unsigned)nt * 16 - sr * 16);
+        uint32_t off = 12 + 16 * (uint32_t)nt;
+        for (int i = 0; i < nt; i++) {
+            put(out, t[i].tag, 4);
+            put32(out, tt_checksum(t[i].b, t[i].n));
+            put32(out, off);
+            put32(out, (uint32_t)t[i].n);
+            off += (uint32_t)((t[i].n + 3) & ~(size_t)3);
+        }
+        size_t head_at = 0;
+        for (int i = 0; i < nt; i++) {
+            if (strcmp(t[i].tag, "head") == 0)
+                head_at = out->n;
+            put(out, t[i].b, t[i].n);
+            static const unsigned char pad[3] = {0, 0, 0};
+            put(out, pad, (4 - t[i].n % 4) % 4);
+        }
+        set32(out->b + head_at + 8, 0xB1B0AFBAu - tt_checksum(out->b, out->n));
+        free(cvt);
+        free(fpgm);
+        free(prep);
+        rc = 0;
+    }
+    free(glyf.b);
+    free(loca.b);
+    free(hmtx.b);
+done:
+    free(head);
+    free(hhea);
+    free(maxp);
+    free(post);
+    if (rc != 0)
+        diag_add(d->diags, DIAG_ERROR, NULL, 0, 0, "PDF: cannot read the tables of the font");
+    return rc;
+}
+
+/*
+ * Embed the subset of face k (see above) and write its CIDToGIDMap and
+ * widths (W) for the codes drawn only, in place of the whole-plane ones
+ * get_font_fast() left.
+ */
+static void embed_subset(rdoc *d, int k)
+{
+    if (!d->font[k] || d->failed)
+        return;
+    HPDF_FontAttr fa = (HPDF_FontAttr)d->font[k]->attr;
+    if (!fa || !fa->fontdef || fa->fontdef->type != HPDF_FONTDEF_TYPE_TRUETYPE ||
+        !fa->descendant_font || !fa->map_stream || fa->fontdef->descriptor)
+        return;
+    HPDF_FontDef def = fa->fontdef;
+    HPDF_TTFontDefAttr ta = (HPDF_TTFontDefAttr)def->attr;
+    if (!ta || !ta->glyph_tbl.offsets || !ta->h_metric || ta->num_glyphs == 0)
+        return;
+    font_map fm = {NULL, 0}, *f = &fm;
+    int fd = open(d->fonts->file[k], O_RDONLY);
+    struct stat st;
+    void *mapped = MAP_FAILED;
+    if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0)
+        mapped = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (fd >= 0)
+        close(fd);
+    if (mapped == MAP_FAILED) {
+        diag_add(d->diags, DIAG_ERROR, d->fonts->file[k], 0, 0, "PDF: cannot reread the font: %s",
+                 strerror(errno));
+        d->failed = 1;
+        return;
+    }
+    fm.b = mapped;
+    fm.n = (size_t)st.st_size;
+    unsigned ng = ta->num_glyphs;
+    subset s = {ng, xcalloc(ng, 1), xmalloc(ng * sizeof(unsigned)), 0,
+                xcalloc(ng, sizeof(uint16_t)), xcalloc(ng, sizeof(unsigned char *)),
+                xcalloc(ng, sizeof(size_t))};
+    /* the glyphs drawn, then their components */
+    int max = 0;
+    s.keep[0] = 1;
+    s.stack[s.top++] = 0;
+    for (int cp = 0; cp < 65536; cp++)
+        if (d->used[k][cp >> 3] >> (cp & 7) & 1) {
+            unsigned g = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
+            max = cp;
+            if (g < s.nglyphs && !s.keep[g]) {
+                s.keep[g] = 1;
+                s.stack[s.top++] = g;
+            }
+        }
+    int err = 0;
+    while (s.top && !err) {
+        unsigned g = s.stack[--s.top];
+        s.data[g] = tt_glyph(f, ta, g, &s.len[g], &err);
+        if (s.data[g] && tt_components(s.data[g], s.len[g], keep_component, &s) != 0)
+            err = 1;
+    }
+    bytes font = {0};
+    if (err || tt_build(d, f, ta, &s, &font) != 0) {
+        if (err)
+            diag_add(d->diags, DIAG_ERROR, d->fonts->file[k], 0, 0, "PDF: a glyph cannot be read");
+        d->failed = 1;
+    }
+    munmap(mapped, fm.n);
+    for (unsigned g = 0; g < ng; g++)
+        free(s.data[g]);
+
+    /* CIDToGIDMap and W for the codes drawn */
+    unsigned char *map = xcalloc((size_t)(max + 1), 2);
+    HPDF_Array w = NULL, run = NULL;
+    HPDF_INT16 dw = def->missing_width;
+    if (!d->failed)
+        HPTR(d, w, HPDF_Array_New(d->pdf->mmgr));
+    for (int cp = 0; cp <= max && !d->failed; cp++) {
+        if (!(d->used[k][cp >> 3] >> (cp & 7) & 1)) {
+            run = NULL;
+            continue;
+        }
+        HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
+        set16(map + 2 * cp, gid < s.nglyphs ? s.new_id[gid] : 0);
+        HPDF_INT16 gw = HPDF_TTFontDef_GetGidWidth(def, gid);
+        if (gw == dw) {
+            run = NULL;
+            continue;
+        }
+        if (!run && (!HOK(d, HPDF_Array_AddNumber(w, cp)) ||
+                     !HPTR(d, run, HPDF_Array_New(d->pdf->mmgr)) ||
+                     !HOK(d, HPDF_Array_Add(w, run))))
+            break;
+        HOK(d, HPDF_Array_AddNumber(run, gw));
+    }
+    if (!d->failed && HOK(d, HPDF_Dict_Add(fa->descendant_font, "W", w))) {
+        HPDF_MemStream_FreeData(fa->map_stream->stream);
+        fa->map_stream->filter = HPDF_STREAM_FILTER_NONE; /* CIDFontType2_BeforeWrite_Func */
+        d->font[k]->filter = HPDF_STREAM_FILTER_NONE;     /* copies it from the font */
+        put_deflated(d, fa->map_stream, map, (size_t)(max + 1) * 2);
+    }
+    free(map);
+
+    /* the descriptor, as libharu would make it, with the subset */
+    HPDF_Dict desc, data;
+    if (!d->failed && HPTR(d, desc, HPDF_Dict_New(d->pdf->mmgr)) &&
+        HOK(d, HPDF_Xref_Add(d->pdf->xref, desc)) &&
+        HPTR(d, data, HPDF_DictStream_New(d->pdf->mmgr, d->pdf->xref))) {
+        put_deflated(d, data, font.b, font.n);
+        HOK(d, HPDF_Dict_AddNumber(data, "Length1", (HPDF_INT32)font.n));
+        HOK(d, HPDF_Dict_AddName(desc, "Type", "FontDescriptor"));
+        HOK(d, HPDF_Dict_AddNumber(desc, "Ascent", def->ascent));
+        HOK(d, HPDF_Dict_AddNumber(desc, "Descent", def->descent));
+        HOK(d, HPDF_Dict_AddNumber(desc, "Flags", (HPDF_INT32)def->flags));
+        HOK(d, HPDF_Dict_Add(desc, "FontBBox", HPDF_Box_Array_New(d->pdf->mmgr, def->font_bbox)));
+        HOK(d, HPDF_Dict_AddName(desc, "FontName", ta->base_font));
+        HOK(d, HPDF_Dict_AddNumber(desc, "ItalicAngle", def->italic_angle));
+        HOK(d, HPDF_Dict_AddNumber(desc, "StemV", def->stemv));
+        HOK(d, HPDF_Dict_AddNumber(desc, "XHeight", def->x_height));
+        HOK(d, HPDF_Dict_Add(desc, "FontFile2", data));
+        if (!d->failed)
+            def->descriptor = desc;
+    }
+    free(font.b);
+    free(s.keep);
+    free(s.stack);
+    free(s.new_id);
+    free(s.data);
+    free(s.len);
 }
 
 int rdoc_save(rdoc *d, const char *path)
 {
     for (int k = 0; k < 2 && !d->failed; k++)
-        mark_components(d, k);
+        embed_subset(d, k);
+    deflate_pages(d);
     for (size_t i = 0; i < d->nmissing; i++) {
         char buf[8];
         buf[tl_encode(d->missing[i], buf)] = '\0';
@@ -655,14 +1088,24 @@ double rdoc_text_width(rdoc *d, const char *text, rfont font, double size)
 /* Draw bytes [start, end) of text at baseline (x, y) (page coordinates from
  * the top), in runs of one face each; extra is added after each character. */
 static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int font, double size,
-                     rcolor c, double x, double y_top, double extra)
+                     rcolor c, double x, double y_top, double extra, double embolden)
 {
     if (d->dry || d->failed || !d->cur || start >= end)
         return;
     HPDF_Page p = d->cur;
+    HPDF_PageAttr attr = (HPDF_PageAttr)p->attr;
     double yb = PAGE_H - y_top;
+    if (embolden > 0) {
+        /* bold from the regular face: the outline stroked as well as filled */
+        HOK(d, HPDF_Page_GSave(p));
+        HOK(d, HPDF_Page_SetRGBStroke(p, (HPDF_REAL)c.r, (HPDF_REAL)c.g, (HPDF_REAL)c.b));
+        HOK(d, HPDF_Page_SetLineWidth(p, (HPDF_REAL)embolden));
+        HOK(d, HPDF_Page_SetLineJoin(p, HPDF_ROUND_JOIN));
+    }
     if (!HOK(d, HPDF_Page_BeginText(p)))
         return;
+    if (embolden > 0)
+        HOK(d, HPDF_Page_SetTextRenderingMode(p, HPDF_FILL_THEN_STROKE));
     HOK(d, HPDF_Page_SetRGBFill(p, (HPDF_REAL)c.r, (HPDF_REAL)c.g, (HPDF_REAL)c.b));
     if (extra != 0)
         HOK(d, HPDF_Page_SetCharSpace(p, (HPDF_REAL)extra));
@@ -683,8 +1126,15 @@ static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int fo
             i++; /* flush */
         }
         if (k != run_font && run.len) {
+            /* The codes (UTF-16 units) written directly: HPDF_Page_TextOut()
+             * would measure the run again, glyph by glyph, through a linear
+             * search of the font's cmap. */
             HOK(d, HPDF_Page_SetFontAndSize(p, d->font[run_font], (HPDF_REAL)size));
-            HOK(d, HPDF_Page_TextOut(p, (HPDF_REAL)run_x, (HPDF_REAL)yb, run.s));
+            char pos[80];
+            snprintf(pos, sizeof pos, "1 0 0 1 %.3f %.3f Tm <", run_x, yb);
+            sb_add(&run, "> Tj\n");
+            HOK(d, HPDF_Stream_WriteStr(attr->stream, pos));
+            HOK(d, HPDF_Stream_WriteStr(attr->stream, run.s));
             run.len = 0;
             run.s[0] = '\0';
         }
@@ -694,14 +1144,21 @@ static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int fo
             run_font = k;
             run_x = cx;
         }
-        char buf[4];
-        sb_addn(&run, buf, (size_t)tl_encode(drawn, buf));
+        static const char hexd[] = "0123456789ABCDEF";
+        char hx[4] = {hexd[drawn >> 12 & 15], hexd[drawn >> 8 & 15], hexd[drawn >> 4 & 15],
+                      hexd[drawn & 15]}; /* always BMP: see pick_font() */
+        sb_addn(&run, hx, 4);
+        d->used[k][drawn >> 3] |= (unsigned char)(1u << (drawn & 7));
         cx += units(d, k, drawn) * size / 1000.0 + extra;
     }
     sb_free(&run);
     if (extra != 0)
         HOK(d, HPDF_Page_SetCharSpace(p, 0));
+    if (embolden > 0)
+        HOK(d, HPDF_Page_SetTextRenderingMode(p, HPDF_FILL));
     HOK(d, HPDF_Page_EndText(p));
+    if (embolden > 0)
+        HOK(d, HPDF_Page_GRestore(p));
 }
 
 /* Baseline of a line whose box starts at top. */
@@ -717,7 +1174,7 @@ void rdoc_text_at(rdoc *d, const char *text, rfont font, double size, rcolor c, 
         double w = rdoc_text_width(d, text, font, size);
         x -= align == RA_CENTER ? w / 2 : w;
     }
-    draw_run(d, text, 0, strlen(text), font, size, c, x, y_baseline, 0);
+    draw_run(d, text, 0, strlen(text), font, size, c, x, y_baseline, 0, 0);
 }
 
 char *rdoc_text_fit(rdoc *d, const char *text, rfont font, double size, double max_width)
@@ -773,7 +1230,8 @@ static void draw_line(rdoc *d, const char *text, const tl_line *l, int first, co
         if (extra > st->size * 0.5)
             extra = 0;
     }
-    draw_run(d, text, l->start, l->end, st->font, st->size, st->color, x0, baseline(st, y), extra);
+    draw_run(d, text, l->start, l->end, st->font, st->size, st->color, x0, baseline(st, y), extra,
+             0);
 }
 
 double rdoc_text_height(rdoc *d, const char *text, const rstyle *st, double width)
@@ -986,12 +1444,6 @@ static uint32_t be32(const unsigned char *b)
 }
 
 /* The stream's filter is none (its data is already compressed): name it here. */
-static HPDF_STATUS write_flate_filter(HPDF_Dict obj, HPDF_Stream stream)
-{
-    (void)obj;
-    return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
-}
-
 /*
  * A non-interlaced 8-bit grey or RGB PNG as an image XObject without
  * decoding it: its IDAT data is a zlib stream with PNG row predictors, which
@@ -1111,6 +1563,52 @@ struct rtable {
     rstyle st, head_st;
     int header_page;   /* page on which the header was last drawn */
 };
+
+/* ---------- the house style ---------- */
+
+const rcolor RDOC_HEAD_FILL = {0.90, 0.91, 0.93};
+
+rstyle rdoc_style(rfont f, double size, double leading, ralign a)
+{
+    rstyle s;
+    memset(&s, 0, sizeof s);
+    s.font = f;
+    s.size = size;
+    s.leading = leading;
+    s.align = a;
+    return s; /* colour {0,0,0}: black */
+}
+
+void rdoc_running_heads(rdoc *d, const char *left, const char *right, const char *foot)
+{
+    static const rcolor grey = {0.38, 0.38, 0.38};
+    double top = 50, bottom = rdoc_page_height(d) - 36;
+    double rw = rdoc_text_width(d, right, RF_BODY, 8);
+    char *lfit = rdoc_text_fit(d, left, RF_BODY, 8, rdoc_content_width(d) - rw - 16);
+    rdoc_text_at(d, lfit, RF_BODY, 8, grey, rdoc_left(d), top, RA_LEFT);
+    free(lfit);
+    rdoc_text_at(d, right, RF_BODY, 8, grey, rdoc_right(d), top, RA_RIGHT);
+    rdoc_hline(d, rdoc_left(d), rdoc_right(d), top + 5, 0.5, grey);
+    rdoc_text_at(d, foot, RF_BODY, 8.5, grey, rdoc_page_width(d) / 2, bottom, RA_CENTER);
+}
+
+rcell rdoc_cell(const char *text, ralign a)
+{
+    rcell x;
+    memset(&x, 0, sizeof x);
+    x.text = text;
+    x.align = a;
+    return x;
+}
+
+rcell rdoc_head_cell(const char *text)
+{
+    rcell x = rdoc_cell(text, RA_CENTER);
+    x.head = 1;
+    x.has_fill = 1;
+    x.fill = RDOC_HEAD_FILL;
+    return x;
+}
 
 rtable *rdoc_table_begin(rdoc *d, int ncols, const double *widths, const rcell *header,
                          const rstyle *st, const rstyle *head_st)
@@ -1294,4 +1792,81 @@ void rdoc_table_end(rtable *t)
     free(t->header);
     free(t->w);
     free(t);
+}
+
+/* ---------- lines and markers (charts drawn in the page) ---------- */
+
+void rdoc_polyline(rdoc *d, const double *xs, const double *ys, int n, double line_width,
+                   rcolor c, int dashed)
+{
+    if (d->dry || d->failed || !d->cur || n < 2)
+        return;
+    HPDF_Page p = d->cur;
+    static const HPDF_UINT16 dash[] = {4, 2};
+    HOK(d, HPDF_Page_GSave(p));
+    if (dashed)
+        HOK(d, HPDF_Page_SetDash(p, dash, 2, 0));
+    HOK(d, HPDF_Page_SetRGBStroke(p, (HPDF_REAL)c.r, (HPDF_REAL)c.g, (HPDF_REAL)c.b));
+    HOK(d, HPDF_Page_SetLineWidth(p, (HPDF_REAL)line_width));
+    HOK(d, HPDF_Page_SetLineJoin(p, HPDF_ROUND_JOIN));
+    HOK(d, HPDF_Page_MoveTo(p, (HPDF_REAL)xs[0], (HPDF_REAL)(PAGE_H - ys[0])));
+    for (int i = 1; i < n; i++)
+        HOK(d, HPDF_Page_LineTo(p, (HPDF_REAL)xs[i], (HPDF_REAL)(PAGE_H - ys[i])));
+    HOK(d, HPDF_Page_Stroke(p));
+    HOK(d, HPDF_Page_GRestore(p));
+}
+
+void rdoc_line(rdoc *d, double x0, double y0, double x1, double y1, double line_width,
+               rcolor c, int dashed)
+{
+    double xs[2] = {x0, x1}, ys[2] = {y0, y1};
+    rdoc_polyline(d, xs, ys, 2, line_width, c, dashed);
+}
+
+void rdoc_marker(rdoc *d, double x, double y, double radius, rcolor c)
+{
+    if (d->dry || d->failed || !d->cur)
+        return;
+    HPDF_Page p = d->cur;
+    HOK(d, HPDF_Page_GSave(p));
+    HOK(d, HPDF_Page_SetRGBFill(p, (HPDF_REAL)c.r, (HPDF_REAL)c.g, (HPDF_REAL)c.b));
+    HOK(d, HPDF_Page_Circle(p, (HPDF_REAL)x, (HPDF_REAL)(PAGE_H - y), (HPDF_REAL)radius));
+    HOK(d, HPDF_Page_Fill(p));
+    HOK(d, HPDF_Page_GRestore(p));
+}
+
+/* ---------- raw drawing (canvas.c) ---------- */
+
+void rdoc_text_bold(rdoc *d, const char *text, rfont font, double size, rcolor c, double x,
+                    double y_baseline, ralign align, double embolden)
+{
+    if (align == RA_CENTER || align == RA_RIGHT) {
+        double w = rdoc_text_width(d, text, font, size);
+        x -= align == RA_CENTER ? w / 2 : w;
+    }
+    draw_run(d, text, 0, strlen(text), font, size, c, x, y_baseline, 0, embolden);
+}
+
+void rdoc_raw(rdoc *d, const char *ops)
+{
+    if (d->dry || d->failed || !d->cur || !*ops)
+        return;
+    HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
+    HOK(d, HPDF_Stream_WriteStr(attr->stream, ops));
+}
+
+void rdoc_alpha(rdoc *d, double alpha)
+{
+    if (d->dry || d->failed || !d->cur)
+        return;
+    int k = (int)lround((alpha < 0 ? 0 : alpha > 1 ? 1 : alpha) * 100);
+    if (!d->alpha_gs[k]) {
+        HPDF_ExtGState gs;
+        if (!HPTR(d, gs, HPDF_CreateExtGState(d->pdf)) ||
+            !HOK(d, HPDF_ExtGState_SetAlphaFill(gs, (HPDF_REAL)(k / 100.0))) ||
+            !HOK(d, HPDF_ExtGState_SetAlphaStroke(gs, (HPDF_REAL)(k / 100.0))))
+            return;
+        d->alpha_gs[k] = gs;
+    }
+    HOK(d, HPDF_Page_SetExtGState(d->cur, d->alpha_gs[k]));
 }

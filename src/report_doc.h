@@ -155,6 +155,35 @@ typedef struct rcell {
     rcolor fill;     /* background */
 } rcell;
 
+/* ---------- the house style every report shares ---------- */
+
+/* A style of font f, size and leading in points, alignment a, in black. */
+rstyle rdoc_style(rfont f, double size, double leading, ralign a);
+
+#define RST_BODY rdoc_style(RF_BODY, 10.5, 17, RA_JUSTIFY)
+#define RST_SMALL rdoc_style(RF_BODY, 9, 13.5, RA_LEFT)
+#define RST_CELL rdoc_style(RF_BODY, 7.5, 10, RA_LEFT)
+#define RST_CELL_HEAD rdoc_style(RF_HEAD, 7.5, 10, RA_CENTER)
+#define RST_H1 rdoc_style(RF_HEAD, 14, 22, RA_LEFT)
+#define RST_H2 rdoc_style(RF_HEAD, 12, 19, RA_LEFT)
+#define RST_H3 rdoc_style(RF_HEAD, 10.5, 17, RA_LEFT)
+#define RST_CAPTION rdoc_style(RF_HEAD, 9, 14, RA_CENTER)
+
+/*
+ * The running heads of a page, in grey: left and right above a rule at the
+ * top (left cut short with an ellipsis if both do not fit), foot centred at
+ * the bottom. For a decorate callback.
+ */
+void rdoc_running_heads(rdoc *d, const char *left, const char *right, const char *foot);
+
+/* The grey behind table headings. */
+extern const rcolor RDOC_HEAD_FILL;
+
+/* A plain table cell of text, aligned a. */
+rcell rdoc_cell(const char *text, ralign a);
+/* A heading cell: heading font, centred, on RDOC_HEAD_FILL. */
+rcell rdoc_head_cell(const char *text);
+
 typedef struct rtable rtable;
 
 /*
@@ -168,5 +197,28 @@ void rdoc_table_row(rtable *t, const rcell *cells);
 void rdoc_table_end(rtable *t);
 /* Natural (unbroken) width of a cell's text plus padding. */
 double rdoc_cell_width(rdoc *d, const char *text, const rstyle *st);
+
+/* ---------- lines and markers ---------- */
+
+/* A line through n points (y down from the top), solid or dashed. */
+void rdoc_polyline(rdoc *d, const double *xs, const double *ys, int n, double line_width,
+                   rcolor c, int dashed);
+void rdoc_line(rdoc *d, double x0, double y0, double x1, double y1, double line_width,
+               rcolor c, int dashed);
+/* A filled circle centred at (x, y). */
+void rdoc_marker(rdoc *d, double x, double y, double radius, rcolor c);
+
+/* ---------- raw drawing (for canvas.h) ---------- */
+
+/* rdoc_text_at() with the glyph outlines also stroked embolden points wide
+ * (a bold look from a face without a bold weight). */
+void rdoc_text_bold(rdoc *d, const char *text, rfont font, double size, rcolor c, double x,
+                    double y_baseline, ralign align, double embolden);
+/* Append PDF content operators (page coordinates, y up) to the current
+ * page, outside any text or path object; nothing in a dry pass. */
+void rdoc_raw(rdoc *d, const char *ops);
+/* Set the fill and stroke opacity of the current page's graphics state
+ * (0..1, in hundredths): an ExtGState, one per value and document. */
+void rdoc_alpha(rdoc *d, double alpha);
 
 #endif

@@ -1,5 +1,6 @@
 /* results.c - see results.h. */
 #include "results.h"
+#include "sha256.h"
 #include "util.h"
 
 #include <math.h>
@@ -76,6 +77,147 @@ static void csv_opt(FILE *f, double v, int last)
         csv_num(f, v, last);
     else
         csv_field(f, "", last);
+}
+
+/* ---------- the definition digest ---------- */
+
+typedef struct def_ctx {
+    const eval_context *ec;
+    const indicator *ind;
+    sha256_ctx *h;
+    int depth;
+} def_ctx;
+
+static void def_add(def_ctx *dc, const char *key, const char *value)
+{
+    /* key=value and a NUL: no two different definitions hash the same text */
+    sha256_update(dc->h, key, strlen(key));
+    sha256_update(dc->h, "=", 1);
+    if (value)
+        sha256_update(dc->h, value, strlen(value));
+    sha256_update(dc->h, "", 1);
+}
+
+static void def_add_num(def_ctx *dc, const char *key, double v)
+{
+    char buf[32];
+    def_add(dc, key, format_number(v, buf));
+}
+
+/* References by name, so that the digest does not depend on load order. */
+static int def_ref(void *ctx, const formula_ref *ref, int back, char *buf, size_t size)
+{
+    const def_ctx *dc = ctx;
+    const char *name = "?";
+    if (ref->kind == REF_VARIABLE && dc->ec->dict && ref->id >= 0 && ref->id < dc->ec->dict->nvars)
+        name = dc->ec->dict->vars[ref->id].name;
+    else if (ref->kind == REF_PARAM && dc->ec->syms && ref->id >= 0 && ref->id < dc->ec->syms->n)
+        name = dc->ec->syms->names[ref->id];
+    else if (ref->kind == REF_SPECIAL && ref->id >= 0 && ref->id < SP_COUNT)
+        name = special_names[ref->id];
+    strbuf b;
+    sb_init(&b);
+    sb_add(&b, name);
+    for (int i = 0; i < ref->nfilters; i++) {
+        sb_printf(&b, "%s%s=", i ? "," : "{", ref->filters[i].dim);
+        for (int k = 0; k < ref->filters[i].nvalues; k++)
+            sb_printf(&b, "%s%s", k ? "|" : "", ref->filters[i].values[k]);
+    }
+    if (ref->nfilters)
+        sb_add(&b, "}");
+    if (back)
+        sb_printf(&b, "@%d", back);
+    snprintf(buf, size, "%s", b.s ? b.s : "");
+    sb_free(&b);
+    return 0;
+}
+
+static void def_expr(def_ctx *dc, const char *key, const expr_def *e)
+{
+    if (!e || !e->text) {
+        def_add(dc, key, "");
+        return;
+    }
+    /* The printed formula ignores spacing; formulas with no printed form
+     * (row functions) fall back to their source text without blanks. */
+    char *text = NULL;
+    if (!e->f || formula_print(e->f, def_ref, dc, &text) != 0) {
+        free(text);
+        text = xstrdup(e->text);
+        char *w = text;
+        for (const char *r = text; *r; r++)
+            if (*r != ' ' && *r != '\t' && *r != '\n' && *r != '\r')
+                *w++ = *r;
+        *w = '\0';
+    }
+    def_add(dc, key, text);
+    free(text);
+    /* the parameter values in force, and theirs in turn */
+    if (!e->f || dc->depth > 16)
+        return;
+    const formula_ref *refs;
+    int n = formula_refs(e->f, &refs);
+    for (int i = 0; i < n; i++) {
+        if (refs[i].kind != REF_PARAM)
+            continue;
+        const param_def *pd = plan_param(dc->ec->p, dc->ec->cat, dc->ind, refs[i].id);
+        char *pkey = xasprintf("param %s", dc->ec->syms && refs[i].id < dc->ec->syms->n
+                                               ? dc->ec->syms->names[refs[i].id] : "?");
+        dc->depth++;
+        if (pd) {
+            def_add(dc, "param unit", pd->unit);
+            def_expr(dc, pkey, &pd->value);
+        } else {
+            def_add(dc, pkey, "(undefined)");
+        }
+        dc->depth--;
+        free(pkey);
+    }
+}
+
+void indicator_definition(const eval_context *ec, const indicator *ind, char out[17])
+{
+    sha256_ctx h;
+    sha256_init(&h);
+    def_ctx dc = {ec, ind, &h, 0};
+    def_add(&dc, "kind", kind_name(ind->kind));
+    def_add(&dc, "unit", ind->unit);
+    def_add(&dc, "better", better_name(ind->better));
+    def_expr(&dc, "formula", ind->formula);
+    def_expr(&dc, "numerator", ind->numerator);
+    def_expr(&dc, "denominator", ind->denominator);
+    def_expr(&dc, "scale", ind->scale);
+    for (int k = 0; k < ind->ntargets; k++) {
+        const target *t = &ind->targets[k];
+        char buf[64];
+        snprintf(buf, sizeof buf, "target %d", k + 1);
+        def_add(&dc, buf, op_name(t->op));
+        snprintf(buf, sizeof buf, "%d", t->year);
+        def_add(&dc, "year", buf);
+        if (t->has_value)
+            def_add_num(&dc, "value", t->value);
+        if (t->has_by)
+            def_add_num(&dc, "by", t->by);
+        def_add(&dc, "aggregate", aggregate_name(t->agg));
+        snprintf(buf, sizeof buf, "%d-%d", t->window[0], t->window[1]);
+        def_add(&dc, "window", buf);
+        def_expr(&dc, "exclude_when", &t->exclude_when);
+        if (t->has_baseline) {
+            const baseline_def *b = &t->baseline;
+            def_add(&dc, "baseline", reading_name(b->reading));
+            if (b->reading == BASE_YEAR)
+                snprintf(buf, sizeof buf, "%d", b->year);
+            else
+                snprintf(buf, sizeof buf, "%d-%d", b->period[0], b->period[1]);
+            def_add(&dc, "baseline years", buf);
+            if (b->has_value)
+                def_add_num(&dc, "baseline value", b->value);
+        }
+    }
+    char hex[65];
+    sha256_final_hex(&h, hex);
+    memcpy(out, hex, 16);
+    out[16] = '\0';
 }
 
 void write_series_csv(FILE *f, const evaluation *ev, const eval_context *ec)
@@ -242,13 +384,15 @@ void write_assessment_csv_fc(FILE *f, const evaluation *ev, const eval_context *
           "milestone_status,milestone_date,evidence,source_line,target_source_line,detail,",
           f);
     fputs(forecast_columns, f);
-    fputs(",region,region_name,catalogue\n", f);
+    fputs(",region,region_name,catalogue,definition\n", f);
     char buf[64];
     for (int i = 0; i < ev->ninds; i++) {
         const indicator_result *ir = &ev->inds[i];
         const indicator *ind = ir->ind;
         char *deps = departments(ind);
         const group_def *g = find_group(ev->p, ind->group);
+        char def[17];
+        indicator_definition(ec, ind, def);
         for (int k = 0; k < ir->ntargets; k++) {
             const target_result *tr = &ir->targets[k];
             const target *t = tr->t;
@@ -345,7 +489,8 @@ void write_assessment_csv_fc(FILE *f, const evaluation *ev, const eval_context *
              * across plans (docs/results.md). */
             csv_field(f, ev->p->region, 0);
             csv_field(f, ev->p->region_name, 0);
-            csv_field(f, ind->use ? ind->use->id : "", 1);
+            csv_field(f, ind->use ? ind->use->id : "", 0);
+            csv_field(f, def, 1);
         }
         free(deps);
     }

@@ -27,6 +27,16 @@ void write_assessment_csv_fc(FILE *f, const evaluation *ev, const eval_context *
                              const labels *lb, const forecast_set *fs);
 void write_warnings_csv(FILE *f, const diag_list *warnings);
 
+/*
+ * The `definition` column of assessment.csv: the first 16 hex digits of a
+ * SHA-256 over what defines ind - kind, unit, direction, its formulas as
+ * printed (references by name, spacing ignored), the value of every
+ * parameter they use as in force for ind (recursively), and each target's
+ * comparator, value, year, aggregate, window, exclude_when and baseline.
+ * Data never enter it: it changes when the definition does, and only then.
+ */
+void indicator_definition(const eval_context *ec, const indicator *ind, char out[17]);
+
 /* One CSV field, quoted when it needs to be. */
 void csv_field(FILE *f, const char *s, int last);
 /* A number as shortest round-trip text, or empty for non-OK values. */

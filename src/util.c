@@ -310,3 +310,45 @@ char *format_number(double v, char *buf)
     }
     return buf;
 }
+
+time_t output_date(int eval_year)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(sde, &end, 10);
+        if (!*end && errno == 0 && v >= 0)
+            return (time_t)v;
+    }
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = (eval_year ? eval_year : 2000) - 1900;
+    tm.tm_mon = 11;
+    tm.tm_mday = 31;
+    return timegm(&tm);
+}
+
+char *read_whole_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    strbuf b;
+    sb_init(&b);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_addn(&b, buf, n);
+    int bad = ferror(f);
+    int saved = errno;
+    fclose(f);
+    if (bad) {
+        sb_free(&b);
+        errno = saved ? saved : EIO;
+        return NULL;
+    }
+    if (len)
+        *len = b.len;
+    return b.s ? sb_take(&b) : xstrdup("");
+}

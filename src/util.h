@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdarg.h>
+#include <time.h>
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
@@ -46,6 +47,19 @@ int utf8_edit_distance(const char *a, const char *b);
 int utf8_columns(const char *s, size_t n);
 /* 1 if s is valid UTF-8. */
 int utf8_valid(const char *s, size_t n);
+
+/*
+ * The date every output carries (PDF creation date, workbook properties), so
+ * that a run can be repeated byte for byte: SOURCE_DATE_EPOCH when it is set
+ * to a non-negative integer, else 31 December (00:00 UTC) of eval_year (of
+ * 2000 when eval_year is 0).
+ */
+time_t output_date(int eval_year);
+
+/* The whole of file path, NUL-terminated (an empty file gives ""), its
+ * length in *len when len is not NULL; NULL with errno set if it cannot be
+ * opened or read. The caller frees it. */
+char *read_whole_file(const char *path, size_t *len);
 
 /* Trim ASCII whitespace in place; returns s. */
 char *str_trim(char *s);

@@ -9,6 +9,7 @@
  * removed, so that the out_set refuses to commit a broken workbook.
  */
 #include "workbook.h"
+#include "changes.h"
 #include "results.h"
 #include "util.h"
 
@@ -2030,21 +2031,9 @@ static void write_notes(wb *b, sheet *s)
 
 static time_t creation_time(const evaluation *ev)
 {
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    if (sde && *sde) {
-        char *end;
-        errno = 0;
-        long long v = strtoll(sde, &end, 10);
-        /* libxlsxwriter reads a creation time of 0 as "now". */
-        if (!*end && errno == 0 && v >= 0)
-            return v == 0 ? 1 : (time_t)v;
-    }
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    tm.tm_year = ev->eval_year - 1900;
-    tm.tm_mon = 11;
-    tm.tm_mday = 31;
-    return timegm(&tm);
+    /* libxlsxwriter reads a creation time of 0 as "now". */
+    time_t t = output_date(ev->eval_year);
+    return t == 0 ? 1 : t;
 }
 
 static int load_wording(wb *b, const char *templates_dir, diag_list *d)
@@ -2068,9 +2057,60 @@ static int load_wording(wb *b, const char *templates_dir, diag_list *d)
     return diag_errors(d) > before ? -1 : 0;
 }
 
+/*
+ * 变化: what changed since the previous run (changes.h), worded by
+ * templates/changes.yaml: the summary sentence, then one row per change.
+ */
+static int write_changes(wb *b, change_list *cl, diag_list *d)
+{
+    char *name = changes_word(cl, "sheet", d);
+    sheet sh;
+    memset(&sh, 0, sizeof sh);
+    sheet *s = &sh;
+    int rc = 0;
+    lxw_error e = workbook_validate_sheet_name(b->w, name);
+    if (e != LXW_NO_ERROR) {
+        char *what = xasprintf("sheet name '%s' (templates/changes.yaml, sheet)", name);
+        check(b, e, what);
+        free(what);
+        rc = -1;
+    } else if (!(s->ws = workbook_add_worksheet(b->w, name))) {
+        check_ptr(b, s->ws, "workbook_add_worksheet");
+        rc = -1;
+    }
+    if (rc == 0) {
+        s->cap[0] = NAME_WIDTH;
+        s->cap[5] = MAX_WIDTH;
+        char *summary = changes_summary_text(cl, d);
+        put_overflow(b, s, 0, 0, summary, fmt(b, NULL, FM_BOLD));
+        free(summary);
+        int r = 2;
+        if (!cl->first_run && cl->n > 0) {
+            const char *head[CHANGES_NCOLS];
+            for (int c = 0; c < CHANGES_NCOLS; c++)
+                head[c] = changes_column(cl, c);
+            header_row(b, s, r++, head, CHANGES_NCOLS);
+            lxw_format *top = fmt(b, NULL, FM_TOP);
+            for (int i = 0; i < cl->n; i++, r++) {
+                char *cells[CHANGES_NCOLS];
+                changes_cells(cl, i, cells, d);
+                for (int c = 0; c < CHANGES_NCOLS; c++) {
+                    put_str(b, s, r, c, cells[c], top);
+                    free(cells[c]);
+                }
+            }
+            worksheet_freeze_panes(s->ws, 3, 0);
+        }
+        finish_sheet(b, s, 0, 1);
+    }
+    free(s->lines);
+    free(name);
+    return rc;
+}
+
 int workbook_write(const char *path, const evaluation *ev, const eval_context *ec,
                    const labels *lb, const struct forecast_set *forecasts,
-                   const char *templates_dir, diag_list *d)
+                   struct change_list *changes, const char *templates_dir, diag_list *d)
 {
     wb b;
     memset(&b, 0, sizeof b);
@@ -2149,6 +2189,8 @@ int workbook_write(const char *path, const evaluation *ev, const eval_context *e
         write_forecast_and_charts(&b, &sheets[S_FORECAST], &sheets[S_CHARTS]);
         write_milestones(&b, &sheets[S_MILESTONES]);
         write_notes(&b, &sheets[S_NOTES]);
+        if (changes && changes->words && write_changes(&b, changes, d) != 0)
+            rc = -1;
     }
     lxw_error close_err = workbook_close(b.w);
     for (int i = 0; i < 8; i++)

@@ -8,7 +8,8 @@
  * computed value cached), 原始数据 (every input series and parameter by
  * year), 预测 (observed series, target lines, forecasts), 图表 (native line
  * charts), 里程碑 (milestones and qualitative items), 说明 (definitions,
- * baselines, methods, data files, warnings). Sheet names and all Chinese
+ * baselines, methods, data files, warnings), 变化 (changes since the
+ * previous run, when templates/changes.yaml is present). Sheet names and all Chinese
  * wording come from templates/workbook.yaml.
  *
  * The same inputs give the same bytes: the creation date is
@@ -21,17 +22,19 @@
 #include "labels.h"
 
 struct forecast_set; /* forecast.h */
+struct change_list;  /* changes.h */
 
 /*
  * Write the workbook of evaluation ev to path (a temporary path from
  * outset_path). lb is labels.yaml; the workbook wording is read from
  * templates_dir/workbook.yaml. forecasts is forecast_plan()'s result for ev
  * (forecast.h), or NULL: 预测 then shows the observed series and target
- * lines with a note. Returns 0, or -1 with an error in d and no file left
+ * lines with a note. changes (changes.h, may be NULL) adds the sheet 变化
+ * after 说明, worded by templates/changes.yaml. Returns 0, or -1 with an error in d and no file left
  * at path.
  */
 int workbook_write(const char *path, const evaluation *ev, const eval_context *ec,
                    const labels *lb, const struct forecast_set *forecasts,
-                   const char *templates_dir, diag_list *d);
+                   struct change_list *changes, const char *templates_dir, diag_list *d);
 
 #endif

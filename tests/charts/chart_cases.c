@@ -258,21 +258,38 @@ int main(int argc, char **argv)
     env.flags = 0;
     free(path);
 
-    /* drawing onto a caller's cairo_t: two charts on an A4 PDF page */
+    /* drawing onto a caller's canvas (a cairo_t): two charts on an A4 PDF page */
     path = xasprintf("%s/case-page.pdf", out);
     cairo_surface_t *s = cairo_pdf_surface_create(path, 595.28, 841.89);
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, "2025-12-31T00:00:00Z");
     cairo_t *cr = cairo_create(s);
     cairo_translate(cr, 45, 60);
-    int r1 = chart_indicator_cairo(&env, &irs[0], &fx[0].fc, cr, 160, 90, &d);
+    canvas *cv = canvas_cairo_new(cr, label(&tpl.text, "font", "family"), "page", &d);
+    int r1 = cv ? chart_indicator_canvas(&env, &irs[0], &fx[0].fc, cv, 160, 90, &d) : -1;
+    int f1 = canvas_free(cv, &d);
     cairo_translate(cr, 0, 90 * 72 / 25.4 + 20);
-    int r2 = chart_indicator_cairo(&env, &irs[3], NULL, cr, 160, 90, &d);
+    cv = canvas_cairo_new(cr, label(&tpl.text, "font", "family"), "page", &d);
+    int r2 = cv ? chart_indicator_canvas(&env, &irs[3], NULL, cv, 160, 90, &d) : -1;
+    int f2 = canvas_free(cv, &d);
     cairo_destroy(cr);
     cairo_surface_finish(s);
-    check(r1 == 0 && r2 == 0 && cairo_surface_status(s) == CAIRO_STATUS_SUCCESS,
-          "chart_indicator_cairo onto a PDF page", "failed");
+    check(r1 == 0 && r2 == 0 && f1 == 0 && f2 == 0 &&
+              cairo_surface_status(s) == CAIRO_STATUS_SUCCESS,
+          "chart_indicator_canvas onto a cairo PDF page", "failed");
     cairo_surface_destroy(s);
     free(path);
+
+    /* a missing font family fails loudly rather than drawing empty boxes */
+    cairo_surface_t *s1 = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 10, 10);
+    cairo_t *cr1 = cairo_create(s1);
+    diag_list fe = {0};
+    canvas *bad = canvas_cairo_new(cr1, "No Such Family 4711", "page", &fe);
+    check(!bad && diag_errors(&fe) == 1, "canvas_cairo_new: unknown font family is an error",
+          "accepted");
+    canvas_free(bad, &fe);
+    diag_free(&fe);
+    cairo_destroy(cr1);
+    cairo_surface_destroy(s1);
 
     /* error paths: each must fail with an error and leave d usable */
     diag_list e = {0};

@@ -7,6 +7,9 @@
 #     and carry their print size, text and drawing (check.py);
 #   - no chart warning (a character without a glyph) or error;
 #   - two runs give byte-identical charts;
+#   - --charts none|png|svg writes no chart files, only PNGs, only SVGs
+#     (the PDF reports still show their charts); an unknown value is a
+#     usage error;
 #   - the synthetic cases of chart_cases.c (forecast bands, no data, not
 #     applicable years, many targets, error paths, drawing on a PDF page).
 # Ends with "N passed, M failed"; exit status 1 if any check failed.
@@ -68,6 +71,35 @@ if grep -l -E "CreationDate|<dc:date|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:" \
 else
     pass "SVGs carry no dates"
 fi
+
+# 3b. --charts: which files are written
+plan=$(cd "$TMP/a" && ls -d */ | tr -d / | head -1)
+"$PLANEVAL" run --force --charts none --out "$TMP/none" -q "$plan" 2>"$TMP/none.err"
+rc=$?
+if [ $rc -eq 0 ] && [ ! -e "$TMP/none/$plan/charts" ] && [ -s "$TMP/none/$plan/report.pdf" ] &&
+    pdftotext "$TMP/none/$plan/report.pdf" - | grep -q "观测值"; then
+    pass "--charts none: no charts/ directory; the report still draws its charts"
+else
+    fail "--charts none: no charts/ directory; the report still draws its charts (rc $rc)"
+    cat "$TMP/none.err" >&2
+fi
+for fmt in png svg; do
+    other=$([ $fmt = png ] && echo svg || echo png)
+    "$PLANEVAL" run --force --charts $fmt --out "$TMP/$fmt" -q "$plan" 2>/dev/null
+    nf=$(find "$TMP/$fmt/$plan/charts" -name "*.$fmt" | wc -l)
+    no=$(find "$TMP/$fmt/$plan/charts" -name "*.$other" | wc -l)
+    rows=$(grep -c ",$fmt," "$TMP/$fmt/$plan/charts/charts.csv")
+    norows=$(grep -c ",$other," "$TMP/$fmt/$plan/charts/charts.csv")
+    want=$(find "$TMP/a/$plan/charts" -name "*.$fmt" | wc -l)
+    [ "$nf" -gt 0 ] && [ "$nf" -eq "$want" ] && [ "$no" -eq 0 ] && [ "$rows" -eq "$nf" ] &&
+        [ "$norows" -eq 0 ] &&
+        pass "--charts $fmt: the $nf $fmt files only, listed in charts.csv" ||
+        fail "--charts $fmt: the $fmt files only ($nf of $want, $no $other, $rows rows)"
+done
+"$PLANEVAL" run --charts jpeg --out "$TMP/bad" -q "$plan" 2>"$TMP/bad.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q -- "--charts must be none, png, svg or all" "$TMP/bad.err" &&
+    pass "--charts jpeg is a usage error" || fail "--charts jpeg is a usage error (rc $rc)"
 
 # 4. synthetic cases, linked against the objects of the binary
 objs=$(ls "$BUILD"/*.o 2>/dev/null | grep -v '/main\.o$')

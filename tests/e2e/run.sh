@@ -954,6 +954,14 @@ for f in series assessment warnings; do
     [ -s "$_root/out/bx-2021-2025/$f.csv" ] || bad "bx-2021-2025/$f.csv not written"
 done
 [ -e "$_root/out/bx2-2021-2025" ] && bad "wrote out/bx2-2021-2025 for the broken plan"
+# The summary names the failed plan and its first error, in one process or in two.
+_why="planeval: bx2-2021-2025.yaml: failed: indicators/bx2-2021-2025.yaml:26:14: "
+contains "$TMP/two-plans.err" "$_why"
+contains "$TMP/two-plans.err" "planeval: 2 plans: 1 evaluated, 0 unchanged, 1 failed"
+run_in "$_root" "$TMP/two-plans-j2" run -j 2 --force --out out
+status 1 "$TMP/two-plans-j2"
+contains "$TMP/two-plans-j2.err" "$_why"
+contains "$TMP/two-plans-j2.err" "planeval: 2 plans: 1 evaluated, 0 unchanged, 1 failed"
 end
 
 begin one-mistake-one-error

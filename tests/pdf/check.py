@@ -223,6 +223,34 @@ def check_glyphs(pdf, name):
           " ".join(bad[:10]))
 
 
+def check_charts(pdf, pages, name, brief):
+    """The charts are vector graphics drawn on the page: no image in the
+    file, the legend words of the trend charts in the text of the pages that
+    carry a chart (the report: those with a figure caption of an indicator
+    chart; the brief: page 1), and curves (Bezier arcs of the markers) in
+    those pages' content."""
+    rc, out, _ = run("pdfimages", "-list", pdf)
+    images = [l for l in out.splitlines()[2:] if l.strip()]
+    check(rc == 0 and not images, "%s: no raster image (charts are vectors)" % name,
+          "%d images" % len(images))
+    if brief:
+        chart_pages = [0] if "观测值" in squash(pages[0]) else []
+        check(chart_pages, "%s: page 1 shows a trend chart (its legend is text)" % name)
+    else:
+        chart_pages = [i for i, t in enumerate(pages) if re.search(r"(?m)^图\d+", t)]
+        without = [i + 1 for i in chart_pages
+                   if not any(w in squash(pages[i]) for w in ("观测值", "按事故等级", "规范要求"))]
+        check(chart_pages and not without,
+              "%s: every page with a figure has the chart's words as text (%d pages)"
+              % (name, len(chart_pages)), "pages %s" % without[:8])
+    if chart_pages:
+        p = subprocess.run(["qpdf", "--qdf", "--object-streams=disable", "--pages", pdf,
+                            str(chart_pages[0] + 1), "--", pdf, "-"], capture_output=True)
+        curves = len(re.findall(rb"\sc\n", p.stdout))
+        check(p.returncode == 0 and curves >= 8,
+              "%s: page %d draws its chart's markers as curves (%d)" % (name, chart_pages[0] + 1, curves))
+
+
 def main():
     out_dir = sys.argv[1]
     plans = sorted(d for d in os.listdir(out_dir) if os.path.exists(os.path.join(out_dir, d, "assessment.csv")))
@@ -242,6 +270,7 @@ def main():
             check_kinsoku(pages, name)
             check_table_headers(pages, name)
             check_glyphs(pdf, name)
+            check_charts(pdf, pages, name, kind == "brief")
         n = page_count(brief)
         check(1 <= n <= BRIEF_MAX_PAGES, "%s brief: %d pages (at most %d)" % (plan, n, BRIEF_MAX_PAGES))
         first = page_texts(brief)[0]

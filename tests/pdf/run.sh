@@ -13,6 +13,10 @@
 #   - the report has bookmarks that land on their headings, and a table of
 #     contents that gives each heading's page;
 #   - two runs give byte-identical PDFs; SOURCE_DATE_EPOCH sets their date;
+#   - the charts are vector graphics drawn by the reports themselves: no
+#     raster image, the charts' words are text (check.py), the PDFs are the
+#     same with --charts none; a template with a reserves section gets the
+#     reserves chart;
 #   - a template with an unknown placeholder or section kind is refused with
 #     its file and line, and nothing is written.
 # Ends with "N passed, M failed"; exit status 1 if any check failed.
@@ -80,6 +84,37 @@ if pdfinfo "$TMP/c/$plan/report.pdf" | grep -q "CreationDate:.*Nov 14 22:13:20 2
     pass "SOURCE_DATE_EPOCH sets the creation and modification dates"
 else
     fail "SOURCE_DATE_EPOCH sets the creation and modification dates"
+fi
+
+# 3b. the reports draw their own charts: the chart files make no difference
+"$PLANEVAL" run --force --charts none --out "$TMP/n" -q "$plan" 2>/dev/null
+if [ ! -e "$TMP/n/$plan/charts" ] && cmp -s "$TMP/a/$plan/report.pdf" "$TMP/n/$plan/report.pdf" &&
+    cmp -s "$TMP/a/$plan/brief.pdf" "$TMP/n/$plan/brief.pdf"; then
+    pass "--charts none gives the same PDFs (charts drawn, not embedded)"
+else
+    fail "--charts none gives the same PDFs (charts drawn, not embedded)"
+fi
+mkdir -p "$TMP/rtpl"
+cp templates/*.yaml "$TMP/rtpl/"
+"$PY" - "$TMP/rtpl/report.yaml" <<'EOF2'
+import sys
+p = sys.argv[1]
+s = open(p, encoding="utf-8").read()
+s = s.replace("  - kind: problems\n", "  - kind: reserves\n    heading: \"{no}、应急物资储备\"\n"
+              "    intro: 下图为储备指标占规范要求的百分比。\n\n  - kind: problems\n", 1)
+open(p, "w", encoding="utf-8").write(s)
+EOF2
+"$PLANEVAL" run --force --charts none --templates "$TMP/rtpl" --out "$TMP/r" -q huantai-2021-2025 2>"$TMP/r.err"
+rc=$?
+rtext=$(pdftotext "$TMP/r/huantai-2021-2025/report.pdf" - 2>/dev/null | tr -d ' ')
+nimg=$(pdfimages -list "$TMP/r/huantai-2021-2025/report.pdf" 2>/dev/null | tail -n +3 | wc -l)
+if [ $rc -eq 0 ] && [ "$nimg" -eq 0 ] &&
+    echo "$rtext" | grep -q "应急物资储备达到规范要求的程度" &&
+    echo "$rtext" | grep -q "规范要求（100%）"; then
+    pass "a reserves section draws the reserves chart as vectors (title, norm line as text)"
+else
+    fail "a reserves section draws the reserves chart as vectors (rc $rc, $nimg images)"
+    cat "$TMP/r.err" >&2
 fi
 
 # 4. broken templates are refused with file and line

@@ -111,6 +111,9 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
     # Sheets named in Chinese, in order.
     want = [sheet[k] for k in ("overview", "indicators", "yearly", "inputs", "forecast",
                                "charts", "milestones", "notes")]
+    # and 变化, the changes since the previous run, last (templates/changes.yaml)
+    if wording.get("_changes_sheet"):
+        want.append(wording["_changes_sheet"])
     report(wb.sheetnames == want, pre + "sheets " + " ".join(want), str(wb.sheetnames))
     if wb.sheetnames != want:
         return
@@ -423,6 +426,11 @@ def main(argv):
         return 2
     wording = read_wording(os.path.join(templates, "workbook.yaml"))
     labels = read_wording(os.path.join(templates, "labels.yaml"))
+    changes = os.path.join(templates, "changes.yaml")
+    if os.path.exists(changes):
+        with open(changes, encoding="utf-8") as f:
+            m = re.search(r"^sheet:\s*(\S+)\s*$", f.read(), re.M)
+        wording["_changes_sheet"] = m.group(1) if m else "?"
     out_a, out_b = args
     plans = sorted(d for d in os.listdir(out_a)
                    if os.path.exists(os.path.join(out_a, d, "assessment.csv")))

@@ -1,0 +1,576 @@
+/*
+ * compare_pdf.c - comparison.pdf (compare.h): the look of report.pdf
+ * (report_doc.h: A4, the same faces, header and footer), a first page with
+ * the regions' summary and the off-track list, then per shared indicator a
+ * ranking table and small multiples: one small line chart per plan, all on
+ * the same y scale, with the plan's target line; off-track plans framed red.
+ */
+#include "compare.h"
+#include "report_doc.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const rcolor black = {0, 0, 0};
+static const rcolor grey = {0.38, 0.38, 0.38};
+static const rcolor light = {0.80, 0.80, 0.80};
+static const rcolor red = {0.75, 0.08, 0.08};
+static const rcolor red_fill = {1.00, 0.95, 0.94};
+static const rcolor green = {0.00, 0.42, 0.24};
+static const rcolor blue = {0.00, 0.33, 0.62};
+static const rcolor amber = {0.70, 0.42, 0.00};
+static const rcolor line_blue = {0.18, 0.33, 0.59};
+
+#define PANELS_PER_ROW 4
+#define PANEL_H 78.0
+#define PANEL_GAP 10.0
+
+typedef struct pctx {
+    const comparison *c;
+    const labels *t;
+    rdoc *doc;
+    char **pool; /* strings alive until the end */
+    size_t npool, cappool;
+    struct tm date;
+} pctx;
+
+static const char *keep(pctx *p, char *s)
+{
+    *ARRAY_PUSH(p->pool, p->npool, p->cappool) = s;
+    return s;
+}
+
+static const char *fill(pctx *p, const char *section, const char *code, const char *const *vars)
+{
+    return keep(p, cmp_fill(p->t, section, code, vars));
+}
+
+static const char *T(pctx *p, const char *section, const char *code)
+{
+    return label(p->t, section, code);
+}
+
+static const char *num(pctx *p, double v)
+{
+    char buf[64];
+    return keep(p, xstrdup(cmp_num(v, buf, sizeof buf)));
+}
+
+static const char *intf(pctx *p, int v)
+{
+    return keep(p, xasprintf("%d", v));
+}
+
+
+static rcell coloured(const char *text, rcolor col)
+{
+    rcell x = rdoc_cell(text, RA_CENTER);
+    x.has_color = 1;
+    x.color = col;
+    return x;
+}
+
+static rcolor status_colour(const char *code)
+{
+    if (strcmp(code, "met") == 0 || strcmp(code, "on_track") == 0)
+        return green;
+    if (strcmp(code, "not_met") == 0 || strcmp(code, "off_track") == 0)
+        return red;
+    if (strcmp(code, "at_risk") == 0)
+        return amber;
+    if (strcmp(code, "not_yet_due") == 0)
+        return blue;
+    return grey;
+}
+
+/* Widths scaled to the content width. */
+static void widths(pctx *p, const double *rel, int n, double *w)
+{
+    double sum = 0;
+    for (int i = 0; i < n; i++)
+        sum += rel[i];
+    for (int i = 0; i < n; i++)
+        w[i] = rdoc_content_width(p->doc) * rel[i] / sum;
+}
+
+/* ---------- cell texts ---------- */
+
+static const char *target_text(pctx *p, const cmp_row *r)
+{
+    const char *t;
+    if (strcmp(r->comparator, "decrease") == 0 || strcmp(r->comparator, "increase") == 0) {
+        const char *v[] = {"op", r->comparator_zh, "value", r->target_value, NULL};
+        t = r->target_value[0] ? fill(p, "cell", "change", v) : r->comparator_zh;
+    } else if (strcmp(r->comparator, "zero") == 0) {
+        t = r->comparator_zh;
+    } else {
+        t = keep(p, xasprintf("%s%s", r->comparator_zh, r->target_value));
+    }
+    const char *v[] = {"year", intf(p, r->target_year), "target", t, NULL};
+    t = fill(p, "cell", "target", v);
+    if (r->has_limit && (strcmp(r->comparator, "decrease") == 0 ||
+                         strcmp(r->comparator, "increase") == 0)) {
+        const char *lv[] = {"limit", num(p, r->limit), NULL};
+        t = keep(p, xasprintf("%s%s", t, fill(p, "cell", "limit", lv)));
+    }
+    return t;
+}
+
+static const char *gap_text(pctx *p, const cmp_row *r)
+{
+    if (!r->has_gap)
+        return "";
+    return r->gap > 0 ? keep(p, xasprintf("+%s", num(p, r->gap))) : num(p, r->gap);
+}
+
+static const char *gap_pct_text(pctx *p, const cmp_row *r)
+{
+    if (!r->has_gap_pct)
+        return "";
+    char buf[32];
+    snprintf(buf, sizeof buf, "%+.1f%%", r->gap_pct);
+    return keep(p, xstrdup(buf));
+}
+
+static const char *forecast_text(pctx *p, const cmp_row *r)
+{
+    if (!r->forecast_status_zh[0])
+        return "";
+    if (strcmp(r->status, "not_yet_due") == 0 && r->has_prob)
+        return keep(p, xasprintf("%s %.0f%%", r->forecast_status_zh, 100 * r->prob));
+    return r->forecast_status_zh;
+}
+
+/* ---------- header and footer ---------- */
+
+static void decorate(void *arg, rdoc *d, int page, int pages)
+{
+    pctx *p = arg;
+    const char *v[] = {"page", intf(p, page), "pages", intf(p, pages), NULL};
+    const char *left = fill(p, "document", "header_left", v);
+    const char *right = fill(p, "document", "header_right", v);
+    const char *foot = fill(p, "document", "footer", v);
+    rdoc_running_heads(d, left, right, foot);
+}
+
+/* ---------- first page ---------- */
+
+static void heading(pctx *p, const char *text)
+{
+    rstyle s = RST_H1;
+    if (rdoc_y(p->doc) > rdoc_page_height(p->doc) * 0.09 + 2)
+        rdoc_space(p->doc, 8);
+    rdoc_heading(p->doc, text, &s, 1, 1, 60);
+    rdoc_space(p->doc, 2);
+}
+
+static void opening(pctx *p)
+{
+    const comparison *c = p->c;
+    rdoc *d = p->doc;
+    rdoc_start(d);
+    rstyle t = rdoc_style(RF_HEAD, 20, 30, RA_CENTER);
+    rdoc_para(d, T(p, "document", "title"), &t);
+    rdoc_space(d, 4);
+    rstyle s = rdoc_style(RF_BODY, 10.5, 17, RA_CENTER);
+    s.color = grey;
+    const char *dv[] = {"year", intf(p, p->date.tm_year + 1900), "month",
+                        intf(p, p->date.tm_mon + 1), "day", intf(p, p->date.tm_mday), NULL};
+    rdoc_para(d, fill(p, "document", "date", dv), &s);
+    rdoc_space(d, 10);
+    int off = 0;
+    for (int i = 0; i < c->nregions; i++)
+        off += c->regions[i].off_track;
+    const char *cv[] = {"nplans", intf(p, c->nplans), "nregions", intf(p, c->nregions),
+                        "nshared", intf(p, c->ninds), "year", intf(p, c->eval_year),
+                        "offtrack", intf(p, off), NULL};
+    rstyle b = RST_BODY;
+    rdoc_para(d, fill(p, "document", "cover_line", cv), &b);
+    rdoc_space(d, 4);
+    rstyle sm = RST_SMALL;
+    sm.color = grey;
+    sm.align = RA_JUSTIFY;
+    rdoc_para(d, T(p, "document", "intro"), &sm);
+
+    /* The regions. */
+    heading(p, T(p, "document", "summary_heading"));
+    static const char *const sc[] = {"region", "plans", "rows", "met", "not_met",
+                                     "not_yet_due", "other", "off_track"};
+    static const double rel[] = {1.4, 2.4, 0.9, 0.7, 0.7, 0.7, 0.7, 0.8};
+    double w[8];
+    widths(p, rel, 8, w);
+    rcell h[8];
+    for (int i = 0; i < 8; i++)
+        h[i] = rdoc_head_cell(T(p, "summary", sc[i]));
+    rstyle cs = RST_CELL, chs = RST_CELL_HEAD;
+    rtable *tb = rdoc_table_begin(d, 8, w, h, &cs, &chs);
+    for (int i = 0; i < c->nregions; i++) {
+        const cmp_region *g = &c->regions[i];
+        rcell r[8] = {rdoc_cell(g->region_name, RA_LEFT), rdoc_cell(g->plans, RA_LEFT),
+                      rdoc_cell(intf(p, g->rows), RA_CENTER), coloured(intf(p, g->met), green),
+                      coloured(intf(p, g->not_met), g->not_met ? red : grey),
+                      coloured(intf(p, g->not_yet_due), blue), rdoc_cell(intf(p, g->other), RA_CENTER),
+                      coloured(intf(p, g->off_track), g->off_track ? red : grey)};
+        rdoc_table_row(tb, r);
+    }
+    rdoc_table_end(tb);
+
+    /* Who is off track, and by how much: the largest gap first. */
+    heading(p, T(p, "document", "offtrack_heading"));
+    const cmp_row **l = NULL;
+    const cmp_indicator **li = NULL;
+    size_t n = 0, cap = 0, cap2 = 0;
+    for (int i = 0; i < c->ninds; i++)
+        for (int k = 0; k < c->inds[i].nrows; k++)
+            if (c->inds[i].rows[k].off_track) {
+                size_t m = n;
+                *ARRAY_PUSH(li, m, cap2) = &c->inds[i];
+                *ARRAY_PUSH(l, n, cap) = &c->inds[i].rows[k];
+            }
+    /* Insertion sort by gap percent, descending; without one last (stable). */
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = i; k > 0; k--) {
+            const cmp_row *a = l[k - 1], *b2 = l[k];
+            int swap = b2->has_gap_pct && (!a->has_gap_pct || b2->gap_pct > a->gap_pct);
+            if (!swap)
+                break;
+            l[k - 1] = b2;
+            l[k] = a;
+            const cmp_indicator *x = li[k - 1];
+            li[k - 1] = li[k];
+            li[k] = x;
+        }
+    if (n == 0) {
+        rdoc_para(d, T(p, "document", "offtrack_none"), &sm);
+    } else {
+        rdoc_para(d, T(p, "document", "offtrack_intro"), &sm);
+        rdoc_space(d, 3);
+        static const char *const oc[] = {"indicator", "region", "plan", "current", "target",
+                                         "status", "gap", "gap_pct"};
+        static const double orel[] = {2.3, 1.2, 1.6, 0.8, 1.6, 0.9, 0.8, 0.7};
+        double ow[8];
+        widths(p, orel, 8, ow);
+        rcell oh[8];
+        for (int i = 0; i < 8; i++)
+            oh[i] = rdoc_head_cell(T(p, "col", oc[i]));
+        rtable *ot = rdoc_table_begin(d, 8, ow, oh, &cs, &chs);
+        for (size_t i = 0; i < n; i++) {
+            const cmp_row *r = l[i];
+            int due = strcmp(r->status, "not_yet_due") != 0;
+            const char *cur = r->has_current ? num(p, r->current) : "";
+            rcell row[8] = {rdoc_cell(li[i]->name, RA_LEFT),
+                            rdoc_cell(r->region_name, RA_LEFT),
+                            rdoc_cell(r->plan_id, RA_LEFT),
+                            rdoc_cell(cur, RA_RIGHT),
+                            rdoc_cell(target_text(p, r), RA_LEFT),
+                            coloured(due ? r->status_zh : forecast_text(p, r),
+                                     status_colour(due ? r->status : r->forecast_status)),
+                            coloured(gap_text(p, r), red),
+                            coloured(gap_pct_text(p, r), red)};
+            row[3].align = row[6].align = row[7].align = RA_RIGHT;
+            rdoc_table_row(ot, row);
+        }
+        rdoc_table_end(ot);
+    }
+    free(l);
+    free(li);
+}
+
+/* ---------- one shared indicator ---------- */
+
+typedef struct scale {
+    double y0, y1;
+    int x0, x1;
+} scale;
+
+static void indicator_scale(const cmp_indicator *ind, scale *s)
+{
+    int any = 0;
+    double lo = 0, hi = 0;
+    for (int k = 0; k < ind->nrows; k++) {
+        const cmp_row *r = &ind->rows[k];
+        double f = r->factor > 0 ? r->factor : 1;
+        for (int i = 0; i < r->nyears + 1; i++) {
+            double v;
+            if (i < r->nyears)
+                v = r->values[i] * f;
+            else if (r->has_limit)
+                v = r->limit * f;
+            else
+                continue;
+            if (!any || v < lo)
+                lo = v;
+            if (!any || v > hi)
+                hi = v;
+            any = 1;
+        }
+    }
+    if (!any)
+        lo = 0, hi = 1;
+    if (lo >= 0 && lo < 0.35 * hi)
+        lo = 0; /* from zero when that costs little room */
+    if (hi - lo < 1e-12) {
+        double m = fabs(hi) > 0 ? fabs(hi) * 0.1 : 1;
+        lo -= m;
+        hi += m;
+    } else {
+        double pad = (hi - lo) * 0.08;
+        hi += pad;
+        if (lo != 0)
+            lo -= pad;
+    }
+    s->y0 = lo;
+    s->y1 = hi;
+    s->x0 = ind->first_year ? ind->first_year : 0;
+    s->x1 = ind->last_year > s->x0 ? ind->last_year : s->x0 + 1;
+}
+
+static void panel(pctx *p, const cmp_indicator *ind, const cmp_row *r, const scale *s, double x,
+                  double y, double w)
+{
+    rdoc *d = p->doc;
+    /* Title line: region and plan; small-count and off-track marks. */
+    const char *mark = r->note == CN_SMALL_COUNT ? T(p, "document", "small_mark") : "";
+    char *title = xasprintf("%s %s%s", r->region_name, r->plan_id, mark);
+    double offw = r->off_track ? rdoc_text_width(d, T(p, "document", "off_mark"), RF_HEAD, 6.5) + 4
+                               : 0;
+    char *fit = rdoc_text_fit(d, title, RF_HEAD, 7, w - offw);
+    rdoc_text_at(d, fit, RF_HEAD, 7, black, x, y + 8, RA_LEFT);
+    free(fit);
+    free(title);
+    if (r->off_track)
+        rdoc_text_at(d, T(p, "document", "off_mark"), RF_HEAD, 6.5, red, x + w, y + 8, RA_RIGHT);
+    double top = y + 12, h = PANEL_H;
+    rdoc_rect(d, x, top, w, h, r->off_track ? 1.2 : 0.5, r->off_track ? &red : &light,
+              r->off_track ? &red_fill : NULL);
+    /* Plot area inside the frame, room for the y labels on the left. */
+    double px0 = x + 24, px1 = x + w - 5, py0 = top + 5, py1 = top + h - 5;
+#define SX(yr) (s->x1 > s->x0 ? px0 + (px1 - px0) * ((yr) - s->x0) / (double)(s->x1 - s->x0) \
+                              : (px0 + px1) / 2)
+#define SY(v) (py1 - (py1 - py0) * ((v) - s->y0) / (s->y1 - s->y0))
+    rdoc_text_at(d, num(p, s->y1), RF_BODY, 5.5, grey, px0 - 2, py0 + 4, RA_RIGHT);
+    rdoc_text_at(d, num(p, s->y0), RF_BODY, 5.5, grey, px0 - 2, py1, RA_RIGHT);
+    rdoc_line(d, px0, py1, px1, py1, 0.4, light, 0);
+    rdoc_text_at(d, intf(p, s->x0), RF_BODY, 5.5, grey, px0, top + h + 7, RA_LEFT);
+    rdoc_text_at(d, intf(p, s->x1), RF_BODY, 5.5, grey, px1, top + h + 7, RA_RIGHT);
+    double f = r->factor > 0 ? r->factor : 1;
+    if (r->has_limit)
+        rdoc_line(d, px0, SY(r->limit * f), px1, SY(r->limit * f), 0.8, red, 1);
+    if (r->nyears == 0) {
+        rdoc_text_at(d, T(p, "document", "no_data"), RF_BODY, 7, grey, (px0 + px1) / 2,
+                     (py0 + py1) / 2 + 3, RA_CENTER);
+        return;
+    }
+    /* The series, broken where a year has no value. */
+    double *xs = xcalloc((size_t)r->nyears, sizeof *xs);
+    double *ys = xcalloc((size_t)r->nyears, sizeof *ys);
+    int m = 0;
+    for (int i = 0; i <= r->nyears; i++) {
+        if (i == r->nyears || (m > 0 && r->years[i] != r->years[i - 1] + 1)) {
+            if (m > 1)
+                rdoc_polyline(d, xs, ys, m, 1.1, line_blue, 0);
+            m = 0;
+            if (i == r->nyears)
+                break;
+        }
+        xs[m] = SX(r->years[i]);
+        ys[m] = SY(r->values[i] * f);
+        m++;
+    }
+    for (int i = 0; i < r->nyears; i++)
+        rdoc_marker(d, SX(r->years[i]), SY(r->values[i] * f),
+                    r->years[i] == r->rank_year ? 2.2 : 1.2, line_blue);
+    free(xs);
+    free(ys);
+#undef SX
+#undef SY
+    (void)ind;
+}
+
+static void small_multiples(pctx *p, const cmp_indicator *ind)
+{
+    rdoc *d = p->doc;
+    scale s;
+    indicator_scale(ind, &s);
+    rstyle cap = RST_CAPTION;
+    cap.size = 8.5;
+    cap.color = grey;
+    double w = (rdoc_content_width(d) - (PANELS_PER_ROW - 1) * PANEL_GAP) / PANELS_PER_ROW;
+    double row_h = PANEL_H + 12 + 14;
+    rdoc_space(d, 6);
+    rdoc_heading(d, T(p, "document", "chart_caption"), &cap, 0, 0, row_h);
+    for (int k = 0; k < ind->nrows; k += PANELS_PER_ROW) {
+        rdoc_ensure(d, row_h);
+        double y = rdoc_y(d);
+        for (int j = 0; j < PANELS_PER_ROW && k + j < ind->nrows; j++)
+            panel(p, ind, &ind->rows[k + j], &s, rdoc_left(d) + j * (w + PANEL_GAP), y, w);
+        rdoc_space(d, row_h);
+    }
+}
+
+static void indicator_section(pctx *p, const cmp_indicator *ind, int no)
+{
+    rdoc *d = p->doc;
+    const char *hv[] = {"no", intf(p, no), "name", ind->name, NULL};
+    heading(p, fill(p, "document", "indicator_heading", hv));
+    rstyle sm = RST_SMALL;
+    sm.color = grey;
+    const char *better = T(p, "better", ind->better > 0 ? "higher" : ind->better < 0 ? "lower"
+                                                                                      : "other");
+    const char *mv[] = {"catalogue", ind->catalogue, "unit", ind->unit, "better", better,
+                        "nplans", intf(p, ind->nrows), NULL};
+    strbuf b;
+    sb_init(&b);
+    sb_add(&b, fill(p, "document", "indicator_meta", mv));
+    if (ind->rank_year) {
+        const char *v[] = {"year", intf(p, ind->rank_year), NULL};
+        sb_add(&b, fill(p, "document", "rank_year", v));
+    } else {
+        sb_add(&b, T(p, "document", "rank_latest"));
+    }
+    if (ind->years_differ) {
+        strbuf ys;
+        sb_init(&ys);
+        for (int k = 0; k < ind->nrows; k++)
+            if (ind->rows[k].latest_year) {
+                const char *v[] = {"plan", ind->rows[k].plan_id, "year",
+                                   intf(p, ind->rows[k].latest_year), NULL};
+                if (ys.len)
+                    sb_add(&ys, ", ");
+                sb_add(&ys, fill(p, "cell", "plan_years", v));
+            }
+        const char *v[] = {"years", ys.s ? ys.s : "", NULL};
+        sb_add(&b, fill(p, "document", "years_differ", v));
+        sb_free(&ys);
+    }
+    strbuf conv;
+    sb_init(&conv);
+    for (int k = 0; k < ind->nrows; k++)
+        if (ind->rows[k].factor != 1 && ind->rows[k].factor != 0) {
+            if (conv.len)
+                sb_add(&conv, ", ");
+            sb_add(&conv, ind->rows[k].plan_id);
+        }
+    if (conv.len) {
+        const char *v[] = {"plans", conv.s, "unit", ind->unit, NULL};
+        sb_add(&b, fill(p, "document", "unit_note", v));
+    }
+    sb_free(&conv);
+    if (ind->nsmall)
+        sb_add(&b, T(p, "document", "small_note"));
+    rdoc_para(d, b.s, &sm);
+    sb_free(&b);
+    rdoc_space(d, 4);
+
+    /* The ranking. */
+    const char *yv[] = {"year", ind->rank_year ? intf(p, ind->rank_year) : "", NULL};
+    const char *vh = ind->rank_year ? fill(p, "col", "value_year", yv) : T(p, "col", "value");
+    const char *heads[10] = {T(p, "col", "rank"),   T(p, "col", "region"),
+                             T(p, "col", "plan"),   vh,
+                             T(p, "col", "latest"), T(p, "col", "target"),
+                             T(p, "col", "status"), T(p, "col", "forecast"),
+                             T(p, "col", "gap"),    T(p, "col", "gap_pct")};
+    static const double rel[] = {0.5, 1.2, 1.55, 0.8, 1.05, 1.45, 0.65, 0.85, 0.75, 0.7};
+    double w[10];
+    widths(p, rel, 10, w);
+    rcell h[10];
+    for (int i = 0; i < 10; i++)
+        h[i] = rdoc_head_cell(heads[i]);
+    rstyle cs = RST_CELL, chs = RST_CELL_HEAD;
+    rtable *tb = rdoc_table_begin(d, 10, w, h, &cs, &chs);
+    for (int k = 0; k < ind->nrows; k++) {
+        const cmp_row *r = &ind->rows[k];
+        const char *rank = r->rank ? intf(p, r->rank) : "\xe2\x80\x94"; /* em dash */
+        if (r->note == CN_SMALL_COUNT)
+            rank = keep(p, xasprintf("%s%s", rank, T(p, "document", "small_mark")));
+        const char *val = r->rank ? num(p, r->rank_value)
+                          : r->note != CN_NONE ? T(p, "note", cmp_note_code(r->note))
+                                                : "";
+        const char *lv[] = {"value", r->latest_year ? num(p, r->latest) : "", "year",
+                            intf(p, r->latest_year), NULL};
+        const char *latest = r->latest_year ? fill(p, "cell", "latest", lv) : "";
+        rcell row[10] = {rdoc_cell(rank, RA_CENTER),
+                         rdoc_cell(r->region_name, RA_LEFT),
+                         rdoc_cell(r->plan_id, RA_LEFT),
+                         rdoc_cell(val, r->rank ? RA_RIGHT : RA_LEFT),
+                         rdoc_cell(latest, RA_RIGHT),
+                         rdoc_cell(target_text(p, r), RA_LEFT),
+                         coloured(r->status_zh, status_colour(r->status)),
+                         coloured(forecast_text(p, r), status_colour(r->forecast_status)),
+                         coloured(gap_text(p, r), r->has_gap && r->gap > 0 ? red : grey),
+                         coloured(gap_pct_text(p, r), r->has_gap && r->gap > 0 ? red : grey)};
+        row[8].align = row[9].align = RA_RIGHT;
+        if (r->note == CN_SMALL_COUNT || r->rank == 0) {
+            row[0].has_color = 1;
+            row[0].color = grey;
+        }
+        if (r->off_track) {
+            row[0].has_fill = row[1].has_fill = row[2].has_fill = 1;
+            row[0].fill = row[1].fill = row[2].fill = red_fill;
+        }
+        rdoc_table_row(tb, row);
+    }
+    rdoc_table_end(tb);
+    small_multiples(p, ind);
+}
+
+static void render(pctx *p)
+{
+    opening(p);
+    for (int i = 0; i < p->c->ninds; i++)
+        indicator_section(p, &p->c->inds[i], i + 1);
+}
+
+/* The document date (util.h output_date()). */
+static void doc_date(int eval_year, struct tm *out)
+{
+    time_t t = output_date(eval_year);
+    memset(out, 0, sizeof *out);
+    gmtime_r(&t, out);
+}
+
+int comparison_write_pdf(const char *path, const comparison *c, const labels *t, diag_list *d)
+{
+    pctx p;
+    memset(&p, 0, sizeof p);
+    p.c = c;
+    p.t = t;
+    doc_date(c->eval_year, &p.date);
+    rfonts *fonts = NULL;
+    if (rfonts_open(&fonts, label(t, "fonts", "body"), label(t, "fonts", "heading"), d) != 0)
+        return -1;
+    rdoc_info info;
+    memset(&info, 0, sizeof info);
+    info.title = T(&p, "document", "file_title");
+    info.author = T(&p, "document", "author");
+    info.creator = "planeval";
+    info.year = p.date.tm_year + 1900;
+    info.month = p.date.tm_mon + 1;
+    info.day = p.date.tm_mday;
+    info.hour = p.date.tm_hour;
+    info.minute = p.date.tm_min;
+    info.second = p.date.tm_sec;
+    info.outline_open = 1;
+    int rc = -1;
+    p.doc = rdoc_new(fonts, &info, d);
+    if (p.doc && !rdoc_failed(p.doc)) {
+        rdoc_begin_pass(p.doc, 1);
+        render(&p);
+        rdoc_end_pass(p.doc);
+        rdoc_set_decorate(p.doc, decorate, &p);
+        rdoc_begin_pass(p.doc, 0);
+        render(&p);
+        rdoc_end_pass(p.doc);
+        rc = rdoc_failed(p.doc) ? -1 : rdoc_save(p.doc, path);
+    }
+    if (p.doc)
+        rdoc_free(p.doc);
+    rfonts_free(fonts);
+    for (size_t i = 0; i < p.npool; i++)
+        free(p.pool[i]);
+    free(p.pool);
+    return rc;
+}

@@ -1,0 +1,158 @@
+#!/bin/sh
+# tests/compare/run.sh - the cross-region comparison (docs/comparison.md),
+# checked with real readers on a temporary out directory:
+#   - `planeval run` over the sample plans writes comparison.{pdf,xlsx,csv}
+#     and lists them in manifest.json;
+#   - pdftotext finds every shared indicator's name and its ranking rows;
+#     qpdf --check is clean; pdffonts: every font embedded;
+#   - openpyxl: comparison.xlsx matches comparison.csv, which matches the
+#     plans' assessment.csv and series.csv (tests/compare/check_xlsx.py);
+#   - `planeval compare` twice gives byte-identical files;
+#   - a malformed assessment.csv: non-zero exit, file:line, nothing written;
+#   - an out directory with one plan: "nothing to compare", exit 0.
+# Ends with "N passed, M failed"; exit status 1 if any check failed.
+#
+# PLANEVAL: the binary (default build/planeval). PYTHON: with openpyxl.
+set -u
+cd "$(dirname "$0")/../.."
+PLANEVAL=${PLANEVAL:-build/planeval}
+PYTHON=${PYTHON:-/usr/bin/python3}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT INT TERM
+LOG="$TMP/results"
+: >"$LOG"
+
+pass() { echo "ok $1" | tee -a "$LOG"; }
+fail() { echo "FAIL $1" | tee -a "$LOG"; }
+
+if [ ! -x "$PLANEVAL" ]; then
+    echo "tests/compare/run.sh: $PLANEVAL not built (make planeval)" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+unset SOURCE_DATE_EPOCH
+
+# 1. a run over every sample plan ends with the comparison
+"$PLANEVAL" run --force --out "$TMP/out" -q 2>"$TMP/run.err"
+rc=$?
+if [ $rc -eq 0 ] && [ -s "$TMP/out/comparison.pdf" ] && [ -s "$TMP/out/comparison.xlsx" ] &&
+    [ -s "$TMP/out/comparison.csv" ]; then
+    pass "planeval run writes comparison.pdf, .xlsx and .csv"
+else
+    fail "planeval run writes comparison.pdf, .xlsx and .csv (exit $rc)"
+    head -20 "$TMP/run.err" >&2
+fi
+if "$PYTHON" -c 'import json,sys; m=json.load(open(sys.argv[1]));
+sys.exit(0 if sorted(e["path"] for e in m.get("comparison",[])) ==
+["comparison.csv","comparison.pdf","comparison.xlsx"] else 1)' "$TMP/out/manifest.json"; then
+    pass "manifest.json lists the comparison"
+else
+    fail "manifest.json lists the comparison"
+fi
+ls "$TMP/out" | grep -q '^\.' && fail "no temporary files left" || pass "no temporary files left"
+
+# 2. the PDF with pdftotext, qpdf, pdffonts
+PDF="$TMP/out/comparison.pdf"
+pdftotext -layout "$PDF" "$TMP/cmp.txt" 2>/dev/null
+tr -d ' \n' <"$TMP/cmp.txt" >"$TMP/cmp.flat"
+missing=""
+# Each shared indicator's name (the comparison's name column), as a heading.
+"$PYTHON" -c 'import csv,sys
+seen=[]
+for r in csv.DictReader(open(sys.argv[1],encoding="utf-8")):
+    if r["indicator_name"] not in seen: seen.append(r["indicator_name"])
+print("\n".join(seen))' "$TMP/out/comparison.csv" >"$TMP/names"
+n=0
+while IFS= read -r name; do
+    n=$((n + 1))
+    flat=$(printf '%s' "$name" | tr -d ' ')
+    grep -qF -- "$n.$flat" "$TMP/cmp.flat" || missing="$missing [$n. $name]"
+done <"$TMP/names"
+[ -z "$missing" ] && [ "$n" -gt 1 ] && pass "pdftotext finds every shared indicator ($n)" ||
+    fail "pdftotext finds every shared indicator:$missing"
+# The ranking: every ranked row appears as "rank ... plan" in its table.
+"$PYTHON" -c 'import csv,sys
+for r in csv.DictReader(open(sys.argv[1],encoding="utf-8")):
+    if r["rank"]: print(r["rank"], r["plan_id"], r["catalogue"])' "$TMP/out/comparison.csv" >"$TMP/ranks"
+bad=0
+while read -r rank plan cat; do
+    grep -Eq "^ *${rank}\\*? +.*${plan}" "$TMP/cmp.txt" || { bad=$((bad + 1)); echo "  no rank $rank for $plan ($cat)" >&2; }
+done <"$TMP/ranks"
+[ $bad -eq 0 ] && pass "pdftotext finds each ranking row (rank, plan)" ||
+    fail "pdftotext finds each ranking row ($bad missing)"
+grep -q "偏离目标一览" "$TMP/cmp.txt" && grep -q "各地区概况" "$TMP/cmp.txt" &&
+    pass "the summary and off-track sections are there" ||
+    fail "the summary and off-track sections are there"
+qpdf --check "$PDF" >"$TMP/qpdf.out" 2>&1 && pass "qpdf --check" ||
+    { fail "qpdf --check"; tail -5 "$TMP/qpdf.out" >&2; }
+pdffonts "$PDF" >"$TMP/fonts" 2>&1
+nf=$(tail -n +3 "$TMP/fonts" | wc -l)
+ne=$(tail -n +3 "$TMP/fonts" | awk '{ if ($(NF-4) != "yes") bad++ } END { print bad + 0 }')
+[ "$nf" -ge 2 ] && [ "$ne" -eq 0 ] && pass "pdffonts: $nf fonts, all embedded" ||
+    { fail "pdffonts: fonts embedded ($nf fonts, $ne not embedded)"; cat "$TMP/fonts" >&2; }
+
+# 3. the workbook and the CSV against the inputs
+"$PYTHON" tests/compare/check_xlsx.py "$TMP/out" >"$TMP/py.out" 2>&1 || true
+cat "$TMP/py.out" | tee -a "$LOG" | sed 's/^/  /' >/dev/null
+cat "$TMP/py.out"
+grep -q "^ok" "$TMP/py.out" || fail "check_xlsx.py ran"
+
+# 4. deterministic: compare again from the files alone
+mkdir -p "$TMP/again"
+for f in csv pdf xlsx; do cp "$TMP/out/comparison.$f" "$TMP/again/"; done
+"$PLANEVAL" compare --out "$TMP/out" -q 2>"$TMP/cmp.err"
+rc=$?
+same=1
+for f in csv pdf xlsx; do cmp -s "$TMP/out/comparison.$f" "$TMP/again/comparison.$f" || same=0; done
+[ $rc -eq 0 ] && [ $same -eq 1 ] && pass "planeval compare rebuilds byte-identical files" ||
+    { fail "planeval compare rebuilds byte-identical files (exit $rc)"; cat "$TMP/cmp.err" >&2; }
+
+# 5. a malformed assessment.csv: file:line, non-zero exit, nothing replaced
+cp -r "$TMP/out" "$TMP/bad"
+A="$TMP/bad/qinan-2021-2025/assessment.csv"
+awk 'NR == 4 { sub(/,[^,]*$/, "") } { print }' "$A" >"$A.new" && mv "$A.new" "$A"
+"$PLANEVAL" compare --out "$TMP/bad" 2>"$TMP/bad.err" >/dev/null
+rc=$?
+if [ $rc -ne 0 ] && grep -q "qinan-2021-2025/assessment.csv:4:" "$TMP/bad.err" &&
+    cmp -s "$TMP/bad/comparison.pdf" "$TMP/out/comparison.pdf"; then
+    pass "a malformed assessment.csv: exit $rc, file:line, old outputs kept"
+else
+    fail "a malformed assessment.csv: non-zero exit and file:line (exit $rc)"
+    cat "$TMP/bad.err" >&2
+fi
+cp "$TMP/out/qinan-2021-2025/assessment.csv" "$A"
+sed -i '5s/,[0-9]\{4\},\([0-9.]*\),ok,/,20x5,\1,ok,/' "$TMP/bad/huantai-2021-2025/series.csv"
+"$PLANEVAL" compare --out "$TMP/bad" 2>"$TMP/bad2.err" >/dev/null
+rc=$?
+[ $rc -ne 0 ] && grep -q "huantai-2021-2025/series.csv:5:5:" "$TMP/bad2.err" &&
+    pass "a bad year in series.csv: file:line:column" ||
+    { fail "a bad year in series.csv: file:line:column (exit $rc)"; cat "$TMP/bad2.err" >&2; }
+
+# 6. one plan: nothing to compare (run does not try; compare says so)
+"$PLANEVAL" run --force --out "$TMP/one" huantai-2021-2025 >"$TMP/one.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && [ ! -e "$TMP/one/comparison.pdf" ] && pass "a one-plan run writes no comparison" ||
+    fail "a one-plan run writes no comparison (exit $rc)"
+"$PLANEVAL" compare --out "$TMP/one" >"$TMP/one2.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q "nothing to compare" "$TMP/one2.out" && [ ! -e "$TMP/one/comparison.pdf" ] &&
+    pass "planeval compare on one plan: nothing to compare" ||
+    { fail "planeval compare on one plan: nothing to compare (exit $rc)"; cat "$TMP/one2.out" >&2; }
+
+# 7. sharded runs copied together compare like one run
+"$PLANEVAL" run --force --out "$TMP/s1" --shard 1/2 -q 2>/dev/null
+"$PLANEVAL" run --force --out "$TMP/s2" --shard 2/2 -q 2>/dev/null
+[ ! -e "$TMP/s1/comparison.pdf" ] && pass "a shard writes no comparison" ||
+    fail "a shard writes no comparison"
+mkdir -p "$TMP/merged"
+cp -r "$TMP/s1/"*/ "$TMP/s2/"*/ "$TMP/merged/" 2>/dev/null
+"$PLANEVAL" compare --out "$TMP/merged" -q 2>"$TMP/merged.err"
+cmp -s "$TMP/merged/comparison.csv" "$TMP/out/comparison.csv" &&
+    cmp -s "$TMP/merged/comparison.pdf" "$TMP/out/comparison.pdf" &&
+    pass "shards copied together give the same comparison" ||
+    { fail "shards copied together give the same comparison"; cat "$TMP/merged.err" >&2; }
+
+p=$(grep -c "^ok" "$LOG")
+f=$(grep -c "^FAIL" "$LOG")
+echo "$p passed, $f failed"
+[ "$f" -eq 0 ]
