@@ -128,6 +128,52 @@ int fc_ols(const double *X, const double *y, int n, int p, double *c, double *co
     return rc == GSL_SUCCESS ? 0 : -1;
 }
 
+/*
+ * Weighted least squares of z on [1, x] (p = 2) or on 1 (p = 1), in closed
+ * form: the models here have one or two parameters, and GSL's SVD with its
+ * allocations cost more than the fits themselves (leave-one-out refits every
+ * model n times). x is centred on its weighted mean first, which makes the
+ * normal equations diagonal. cov is (X'WX)^-1, unscaled; chisq the weighted
+ * residual sum of squares. Returns -1 if the weights or the spread of x are
+ * zero.
+ */
+static int wls(const double *x, const double *w, const double *z, int n, int p, double c[2],
+               double cov[2][2], double *chisq)
+{
+    double sw = 0, swx = 0, swz = 0;
+    for (int i = 0; i < n; i++) {
+        double wi = w ? w[i] : 1;
+        sw += wi;
+        swx += wi * x[i];
+        swz += wi * z[i];
+    }
+    if (!(sw > 0))
+        return -1;
+    double xm = swx / sw, zm = swz / sw, sxx = 0, sxz = 0;
+    if (p == 2) {
+        for (int i = 0; i < n; i++) {
+            double wi = w ? w[i] : 1, dx = x[i] - xm;
+            sxx += wi * dx * dx;
+            sxz += wi * dx * (z[i] - zm);
+        }
+        if (!(sxx > 0))
+            return -1;
+    }
+    double b1 = p == 2 ? sxz / sxx : 0;
+    c[0] = zm - b1 * xm;
+    c[1] = b1;
+    cov[0][0] = 1 / sw + (p == 2 ? xm * xm / sxx : 0);
+    cov[0][1] = cov[1][0] = p == 2 ? -xm / sxx : 0;
+    cov[1][1] = p == 2 ? 1 / sxx : 0;
+    double rss = 0;
+    for (int i = 0; i < n; i++) {
+        double r = z[i] - c[0] - b1 * x[i];
+        rss += (w ? w[i] : 1) * r * r;
+    }
+    *chisq = rss;
+    return 0;
+}
+
 static double mean_of(const double *t, int n)
 {
     double s = 0;
@@ -157,32 +203,32 @@ static int fit_normal(fc_model m, const fc_series *s, fc_fit *f)
             }
     f->p = p;
     f->tc = mean_of(s->t, n);
-    double *X = xmalloc(sizeof(double) * (size_t)(n * p));
+    double *x = xmalloc(sizeof(double) * (size_t)n);
     double *z = xmalloc(sizeof(double) * (size_t)n);
     double mag = 0, sumlog = 0;
     for (int i = 0; i < n; i++) {
-        X[i * p] = 1;
-        if (p == 2)
-            X[i * p + 1] = s->t[i] - f->tc;
+        x[i] = s->t[i] - f->tc;
         z[i] = m == FM_LOGLINEAR ? log(s->y[i]) : s->y[i];
         if (m == FM_LOGLINEAR)
             sumlog += z[i];
         if (fabs(s->y[i]) > mag)
             mag = fabs(s->y[i]);
     }
-    double c[2] = {0, 0}, cov[4] = {0, 0, 0, 0}, rss = 0;
-    int rc = fc_ols(X, z, n, p, c, cov, &rss);
-    free(X);
+    double c[2], cov[2][2], rss = 0;
+    int rc = wls(x, NULL, z, n, p, c, cov, &rss);
+    free(x);
     free(z);
     if (rc != 0) {
         set_note(f, "least squares failed");
         return -1;
     }
+    /* gsl_multifit_linear's convention: the covariance scaled by s^2. */
+    double s2 = rss / (n - p);
     f->b[0] = c[0];
     f->b[1] = p == 2 ? c[1] : 0;
-    f->cov[0][0] = cov[0];
-    f->cov[0][1] = f->cov[1][0] = p == 2 ? cov[1] : 0;
-    f->cov[1][1] = p == 2 ? cov[3] : 0;
+    f->cov[0][0] = cov[0][0] * s2;
+    f->cov[0][1] = f->cov[1][0] = cov[0][1] * s2;
+    f->cov[1][1] = cov[1][1] * s2;
     f->df = n - p;
     f->sigma = sqrt(rss / f->df);
     /* A perfect fit would score an infinite likelihood: floor the residual
@@ -386,11 +432,13 @@ static double count_ll(double y, double mu, double a)
 
 /*
  * IRLS for log(mu_i) = log(E_i) + b0 [+ b1 (t_i - tc)], variance mu + a mu^2
- * (a = 0: Poisson). Returns 0 and fills b, cov ((X'WX)^-1), the
- * log-likelihood and Pearson's chi2; -1 if it does not converge.
+ * (a = 0: Poisson), from start (b0, b1) when it is not NULL (the profile
+ * over a below moves a little at a time), else from the overall rate.
+ * Returns 0 and fills b, cov ((X'WX)^-1), the log-likelihood and Pearson's
+ * chi2; -1 if it does not converge.
  */
-static int glm_fit(const fc_series *s, int p, double a, double tc, double b[2], double cov[2][2],
-                   double *ll, double *pearson)
+static int glm_fit(const fc_series *s, int p, double a, double tc, const double *start,
+                   double b[2], double cov[2][2], double *ll, double *pearson)
 {
     int n = s->n;
     double sy = 0, se = 0;
@@ -400,31 +448,30 @@ static int glm_fit(const fc_series *s, int p, double a, double tc, double b[2], 
     }
     if (sy <= 0 || se <= 0)
         return -1;
-    b[0] = log(sy / se);
-    b[1] = 0;
-    gsl_matrix *X = gsl_matrix_alloc((size_t)n, (size_t)p);
-    gsl_vector *w = gsl_vector_alloc((size_t)n), *z = gsl_vector_alloc((size_t)n);
-    gsl_vector *c = gsl_vector_alloc((size_t)p);
-    gsl_matrix *cm = gsl_matrix_alloc((size_t)p, (size_t)p);
-    gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc((size_t)n, (size_t)p);
+    if (start && isfinite(start[0]) && isfinite(start[1])) {
+        b[0] = start[0];
+        b[1] = p == 2 ? start[1] : 0;
+    } else {
+        b[0] = log(sy / se);
+        b[1] = 0;
+    }
+    double *x = xmalloc(sizeof(double) * (size_t)(3 * n)), *w = x + n, *z = x + 2 * n;
+    for (int i = 0; i < n; i++)
+        x[i] = s->t[i] - tc;
     int converged = 0;
+    double c[2], cm[2][2], chisq;
     for (int it = 0; it < 100 && !converged; it++) {
         for (int i = 0; i < n; i++) {
-            double x1 = s->t[i] - tc;
-            double lin = b[0] + (p == 2 ? b[1] * x1 : 0);
+            double lin = b[0] + (p == 2 ? b[1] * x[i] : 0);
             double mu = expo(s, i) * exp(lin);
-            gsl_matrix_set(X, (size_t)i, 0, 1);
-            if (p == 2)
-                gsl_matrix_set(X, (size_t)i, 1, x1);
-            gsl_vector_set(w, (size_t)i, mu / (1 + a * mu));
-            gsl_vector_set(z, (size_t)i, lin + (s->count[i] - mu) / mu);
+            w[i] = mu / (1 + a * mu);
+            z[i] = lin + (s->count[i] - mu) / mu;
         }
-        double chisq;
-        if (gsl_multifit_wlinear(X, w, z, c, cm, &chisq, ws) != GSL_SUCCESS)
+        if (wls(x, w, z, n, p, c, cm, &chisq) != 0)
             break;
         double delta = 0;
         for (int j = 0; j < p; j++) {
-            double nb = gsl_vector_get(c, (size_t)j);
+            double nb = c[j];
             if (!isfinite(nb)) {
                 delta = HUGE_VAL;
                 break;
@@ -442,19 +489,20 @@ static int glm_fit(const fc_series *s, int p, double a, double tc, double b[2], 
     if (converged) {
         /* covariance at the final estimate */
         for (int i = 0; i < n; i++) {
-            double x1 = s->t[i] - tc;
-            double mu = expo(s, i) * exp(b[0] + (p == 2 ? b[1] * x1 : 0));
-            gsl_vector_set(w, (size_t)i, mu / (1 + a * mu));
-            gsl_vector_set(z, (size_t)i, 0);
+            double mu = expo(s, i) * exp(b[0] + (p == 2 ? b[1] * x[i] : 0));
+            w[i] = mu / (1 + a * mu);
+            z[i] = 0;
         }
-        double chisq;
-        gsl_multifit_wlinear(X, w, z, c, cm, &chisq, ws);
+        if (wls(x, w, z, n, p, c, cm, &chisq) != 0)
+            converged = 0;
+    }
+    if (converged) {
         for (int j = 0; j < 2; j++)
             for (int k = 0; k < 2; k++)
-                cov[j][k] = j < p && k < p ? gsl_matrix_get(cm, (size_t)j, (size_t)k) : 0;
+                cov[j][k] = j < p && k < p ? cm[j][k] : 0;
         double l = 0, pc = 0;
         for (int i = 0; i < n; i++) {
-            double mu = expo(s, i) * exp(b[0] + (p == 2 ? b[1] * (s->t[i] - tc) : 0));
+            double mu = expo(s, i) * exp(b[0] + (p == 2 ? b[1] * x[i] : 0));
             l += count_ll(s->count[i], mu, a);
             double r = s->count[i] - mu;
             pc += r * r / (mu + a * mu * mu);
@@ -462,12 +510,7 @@ static int glm_fit(const fc_series *s, int p, double a, double tc, double b[2], 
         *ll = l;
         *pearson = pc;
     }
-    gsl_multifit_linear_free(ws);
-    gsl_matrix_free(cm);
-    gsl_vector_free(c);
-    gsl_vector_free(z);
-    gsl_vector_free(w);
-    gsl_matrix_free(X);
+    free(x);
     return converged ? 0 : -1;
 }
 
@@ -526,7 +569,7 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
     }
     double ll = 0, pc = 0;
     if (m == FM_POISSON) {
-        if (glm_fit(s, 2, 0, f->tc, f->b, f->cov, &ll, &pc) != 0 || fabs(f->b[1]) > MAX_TREND) {
+        if (glm_fit(s, 2, 0, f->tc, NULL, f->b, f->cov, &ll, &pc) != 0 || fabs(f->b[1]) > MAX_TREND) {
             set_note(f, "no finite trend: the counts are too few or all at one end");
             return -1;
         }
@@ -534,12 +577,18 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         /* Negative binomial: profile the likelihood over log(a) on a grid,
          * then refine by golden section. */
         double best_ll = -HUGE_VAL, best_la = 0;
-        double bb[2], cc[2][2];
+        double bb[2], cc[2][2], warm[2] = {NAN, NAN}, best_b[2] = {NAN, NAN};
         for (double la = -10; la <= 3.0001; la += 0.5) {
             double l, pcs;
-            if (glm_fit(s, p, exp(la), f->tc, bb, cc, &l, &pcs) == 0 && l > best_ll) {
-                best_ll = l;
-                best_la = la;
+            if (glm_fit(s, p, exp(la), f->tc, warm, bb, cc, &l, &pcs) == 0) {
+                warm[0] = bb[0];
+                warm[1] = bb[1];
+                if (l > best_ll) {
+                    best_ll = l;
+                    best_la = la;
+                    best_b[0] = bb[0];
+                    best_b[1] = bb[1];
+                }
             }
         }
         if (!isfinite(best_ll)) {
@@ -551,15 +600,15 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         for (int it = 0; it < 60; it++) {
             double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
             double l1 = -HUGE_VAL, l2 = -HUGE_VAL, pcs;
-            glm_fit(s, p, exp(x1), f->tc, bb, cc, &l1, &pcs);
-            glm_fit(s, p, exp(x2), f->tc, bb, cc, &l2, &pcs);
+            glm_fit(s, p, exp(x1), f->tc, best_b, bb, cc, &l1, &pcs);
+            glm_fit(s, p, exp(x2), f->tc, best_b, bb, cc, &l2, &pcs);
             if (l1 >= l2)
                 hi = x2;
             else
                 lo = x1;
         }
         f->nb_alpha = exp((lo + hi) / 2);
-        if (glm_fit(s, p, f->nb_alpha, f->tc, f->b, f->cov, &ll, &pc) != 0 ||
+        if (glm_fit(s, p, f->nb_alpha, f->tc, best_b, f->b, f->cov, &ll, &pc) != 0 ||
             (p == 2 && fabs(f->b[1]) > MAX_TREND)) {
             set_note(f, "no finite negative binomial fit");
             return -1;
@@ -604,19 +653,36 @@ int fc_fit_model(fc_model m, const fc_series *s, fc_fit *f)
 
 /* ---------- predictive distributions ---------- */
 
-static void hermite(double *x, double *w, int n)
+/*
+ * The NQ Gauss-Hermite nodes and weights for a standard normal. They are
+ * computed on first use and kept: fc_predict() needs them for every count
+ * prediction, and GSL builds them with an allocation and an eigen-solve.
+ * The table never changes once filled, so it is not state a caller sees.
+ */
+static const double *hermite(const double **weights)
 {
-    gsl_integration_fixed_workspace *ws =
-        gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, (size_t)n, 0, 1, 0, 0);
-    const double *nx = gsl_integration_fixed_nodes(ws), *nw = gsl_integration_fixed_weights(ws);
-    double sw = 0;
-    for (int i = 0; i < n; i++)
-        sw += nw[i];
-    for (int i = 0; i < n; i++) {
-        x[i] = nx[i] * M_SQRT2; /* nodes for a standard normal */
-        w[i] = nw[i] / sw;
+    static double x[NQ], w[NQ];
+    static int ready;
+    if (!ready) {
+        gsl_integration_fixed_workspace *ws =
+            gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, NQ, 0, 1, 0, 0);
+        if (!ws) {
+            fprintf(stderr, "planeval: out of memory (Gauss-Hermite nodes)\n");
+            abort();
+        }
+        const double *nx = gsl_integration_fixed_nodes(ws), *nw = gsl_integration_fixed_weights(ws);
+        double sw = 0;
+        for (int i = 0; i < NQ; i++)
+            sw += nw[i];
+        for (int i = 0; i < NQ; i++) {
+            x[i] = nx[i] * M_SQRT2; /* nodes for a standard normal */
+            w[i] = nw[i] / sw;
+        }
+        gsl_integration_fixed_free(ws);
+        ready = 1;
     }
-    gsl_integration_fixed_free(ws);
+    *weights = w;
+    return x;
 }
 
 static double count_cdf(const fc_pred *p, double c)
@@ -743,7 +809,9 @@ double fc_pred_prob(const fc_pred *p, target_op op, double goal)
     return clampd(r, 0, 1);
 }
 
-int fc_predict(const fc_fit *f, const fc_series *s, double t, double exposure, fc_pred *out)
+/* fc_predict() without the interval quantiles, which leave-one-out scoring does not need. */
+static int predict_dist(const fc_fit *f, const fc_series *s, double t, double exposure,
+                        fc_pred *out)
 {
     memset(out, 0, sizeof *out);
     out->lo = s->lo;
@@ -807,8 +875,7 @@ int fc_predict(const fc_fit *f, const fc_series *s, double t, double exposure, f
         double lin = f->b[0] + (f->p == 2 ? f->b[1] * x1 : 0);
         double v = f->cov[0][0] + (f->p == 2 ? 2 * x1 * f->cov[0][1] + x1 * x1 * f->cov[1][1] : 0);
         double sd = sqrt(v > 0 ? v : 0);
-        double x[NQ], w[NQ];
-        hermite(x, w, NQ);
+        const double *w, *x = hermite(&w);
         out->nq = NQ;
         for (int i = 0; i < NQ; i++) {
             out->eta[i] = log(exposure) + lin + sd * x[i];
@@ -822,15 +889,50 @@ int fc_predict(const fc_fit *f, const fc_series *s, double t, double exposure, f
     default: goto fail;
     }
     out->mean = clampd(out->mean, out->lo, out->hi);
+    gsl_set_error_handler(old);
+    return 0;
+fail:
+    gsl_set_error_handler(old);
+    return -1;
+}
+
+int fc_predict(const fc_fit *f, const fc_series *s, double t, double exposure, fc_pred *out)
+{
+    if (predict_dist(f, s, t, exposure, out) != 0)
+        return -1;
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
     out->lo80 = fc_pred_quantile(out, 0.10);
     out->hi80 = fc_pred_quantile(out, 0.90);
     out->lo95 = fc_pred_quantile(out, 0.025);
     out->hi95 = fc_pred_quantile(out, 0.975);
     gsl_set_error_handler(old);
     return 0;
-fail:
-    gsl_set_error_handler(old);
-    return -1;
+}
+
+/* P(Y = c) for a count prediction: the mixture's probability mass, directly
+ * (cheaper and more exact than a difference of two CDFs). */
+static double count_pmf(const fc_pred *p, double c)
+{
+    if (c < 0)
+        return 0;
+    unsigned k = c > 4e9 ? 4000000000u : (unsigned)c;
+    if (p->kind == PK_NBJ)
+        return gsl_ran_negative_binomial_pdf(k, p->q, p->r);
+    double s = 0;
+    for (int i = 0; i < p->nq; i++) {
+        double mu = exp(p->eta[i]);
+        double P;
+        if (!(mu > 0))
+            P = k == 0;
+        else if (!isfinite(mu))
+            P = 0;
+        else if (p->negbin)
+            P = gsl_ran_negative_binomial_pdf(k, 1 / (1 + p->nb_alpha * mu), 1 / p->nb_alpha);
+        else
+            P = gsl_ran_poisson_pdf(k, mu);
+        s += p->w[i] * P;
+    }
+    return s > 1 ? 1 : s;
 }
 
 /* ---------- small-count intervals ---------- */
@@ -888,12 +990,12 @@ double fc_loo_score(fc_model m, const fc_series *s)
         r.exposure = s->exposure ? e : NULL;
         fc_fit f;
         fc_pred p;
-        if (fc_fit_model(m, &r, &f) != 0 || fc_predict(&f, &r, s->t[i], expo(s, i), &p) != 0) {
+        if (fc_fit_model(m, &r, &f) != 0 || predict_dist(&f, &r, s->t[i], expo(s, i), &p) != 0) {
             score = NAN;
             break;
         }
         if (fc_model_is_count(m)) {
-            double pm = count_cdf(&p, s->count[i]) - count_cdf(&p, s->count[i] - 1);
+            double pm = count_pmf(&p, s->count[i]);
             score += pm > 1e-300 ? -log(pm) : 690.8;
         } else {
             double d = s->y[i] - p.mean;
