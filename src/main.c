@@ -202,6 +202,7 @@ typedef struct session {
     catalogue cat;
     region_cache regions;
     diag_list diags;
+    size_t diags_shown; /* diags[0, diags_shown) are printed already */
     int have_labels, have_dict, have_cat;
 } session;
 
@@ -430,6 +431,10 @@ static int for_each_plan(session *s, plan_action act, void *arg, int *nplans_ok)
             res[i].status = process_plan(s, files[i], act, arg);
             if (res[i].status != EXIT_OK && res[i].status != EXIT_SKIPPED)
                 diag_first_error(&s->diags, before, res[i].why, sizeof res[i].why);
+            /* Each plan's problems after it, as under -j, and before the summary. */
+            diag_list news = {s->diags.items + s->diags_shown, s->diags.n - s->diags_shown, 0};
+            diag_print(&news, stderr);
+            s->diags_shown = s->diags.n;
         }
     }
     /* The summary: cron mails it, so it names each plan that failed and why. */
@@ -1053,7 +1058,8 @@ int main(int argc, char **argv)
             manifest_write(o.out_dir, PLANEVAL_VERSION, &s.diags) != 0 && rc == EXIT_OK)
             rc = EXIT_OUTPUT;
     }
-    diag_print(&s.diags, stderr);
+    diag_list unshown = {s.diags.items + s.diags_shown, s.diags.n - s.diags_shown, 0};
+    diag_print(&unshown, stderr);
     size_t errors = diag_errors(&s.diags);
     if (errors) {
         fprintf(stderr, "planeval: %zu error%s%s\n", errors, errors == 1 ? "" : "s",

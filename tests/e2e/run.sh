@@ -958,6 +958,9 @@ done
 _why="planeval: bx2-2021-2025.yaml: failed: indicators/bx2-2021-2025.yaml:26:14: "
 contains "$TMP/two-plans.err" "$_why"
 contains "$TMP/two-plans.err" "planeval: 2 plans: 1 evaluated, 0 unchanged, 1 failed"
+_e=$(grep -n ': error: ' "$TMP/two-plans.err" | head -n 1 | cut -d: -f1)
+_s=$(grep -n ' plans: ' "$TMP/two-plans.err" | head -n 1 | cut -d: -f1)
+[ "${_e:-0}" -gt 0 ] && [ "${_e:-0}" -lt "${_s:-0}" ] || bad "the summary is not after the plan's errors"
 run_in "$_root" "$TMP/two-plans-j2" run -j 2 --force --out out
 status 1 "$TMP/two-plans-j2"
 contains "$TMP/two-plans-j2.err" "$_why"
