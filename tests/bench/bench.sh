@@ -5,18 +5,21 @@
 # peak resident memory of the largest process. These are measurements, not
 # tests: nothing here fails on a slow machine.
 #   usage: tests/bench/bench.sh [SIZES] ; SIZES default "1 100 1000"
-#   env: PLANEVAL (binary), JOBS (default 2), REPEAT (default 5)
+#   env: PLANEVAL (binary), JOBS (default 2), REPEAT (default 5),
+#        CHARTS (--charts: default none, since the PDFs draw their own charts;
+#        "all" adds the PNG and SVG chart files, about ten times the CPU)
 set -eu
 PLANEVAL=${PLANEVAL:-./planeval}
 JOBS=${JOBS:-2}
 REPEAT=${REPEAT:-5}
+CHARTS=${CHARTS:-none}
 SIZES=${1:-"1 100 1000"}
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "bench: /usr/bin/time is missing (Debian package 'time')"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-printf '%-8s %-6s %14s %14s %12s\n' regions jobs "cpu/region ms" "wall s" "peak MB"
+printf '%-8s %-6s %-7s %14s %14s %12s\n' regions jobs charts "cpu/region ms" "wall s" "peak MB"
 for n in $SIZES; do
     root="$work/r$n"
     python3 "$(dirname "$0")/gen_regions.py" "$n" "$root"
@@ -24,7 +27,7 @@ for n in $SIZES; do
     i=0
     while [ "$i" -lt "$REPEAT" ]; do
         rm -rf "$root/out"
-        "$TIME" -f '%e %U %S %M' -o "$work/t" "$PLANEVAL" run -q --force -j "$JOBS" \
+        "$TIME" -f '%e %U %S %M' -o "$work/t" "$PLANEVAL" run -q --force -j "$JOBS" --charts "$CHARTS" \
             --indicators "$root/indicators" --data "$root/data" --templates "$root/templates" \
             --out "$root/out" >/dev/null 2>"$work/err" || { cat "$work/err"; exit 1; }
         tail -n 1 "$work/t" >> "$work/samples"
@@ -33,5 +36,5 @@ for n in $SIZES; do
     cpu=$(awk -v n="$n" '{printf "%.1f\n", ($2 + $3) * 1000 / n}' "$work/samples" | median)
     wall=$(awk '{print $1}' "$work/samples" | median)
     mem=$(awk '{printf "%.1f\n", $4 / 1024}' "$work/samples" | median)
-    printf '%-8s %-6s %14s %14s %12s\n' "$n" "$JOBS" "$cpu" "$wall" "$mem"
+    printf '%-8s %-6s %-7s %14s %14s %12s\n' "$n" "$JOBS" "$CHARTS" "$cpu" "$wall" "$mem"
 done
