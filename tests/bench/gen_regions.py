@@ -25,14 +25,33 @@ TEMPLATES = [  # (plan file, region)
 ]
 
 
-def perturb(cell, rng, header):
-    """Scale a numeric cell by 0.8-1.2, keeping integers integral and shares <= 100."""
+def share_variables():
+    """Names of the variables of kind share (percentages) in the dictionary."""
+    names = set()
+    vdir = os.path.join(ROOT, "data", "variables")
+    for name in sorted(os.listdir(vdir)):
+        if name.endswith(".yaml"):
+            for line in open(os.path.join(vdir, name), encoding="utf-8"):
+                m = re.match(r"\s+(\w+):\s*\{.*\bkind:\s*share\b", line)
+                if m:
+                    names.add(m.group(1))
+    return names
+
+
+SHARES = share_variables()
+
+
+def perturb(cell, rng, header, variable):
+    """Scale a numeric cell by 0.8-1.2, keeping integers integral and shares <= 100.
+    variable: the cell's variable (its column, or the `variable` cell of a long table)."""
     if header in ("year", "年份") or not re.fullmatch(r"-?\d+(\.\d+)?", cell):
         return cell
     v = float(cell)
-    if header.startswith("major_disaster") or v in (0.0, 1.0):
+    if variable.startswith("major_disaster") or v in (0.0, 1.0):
         return cell  # flags and zeros keep their meaning
     w = v * rng.uniform(0.8, 1.2)
+    if variable in SHARES:
+        w = min(w, 100.0)
     if "." not in cell:
         return str(max(0, int(round(w))))
     return "%.2f" % w
@@ -47,8 +66,17 @@ def copy_region(src, dst, rng):
             rows = list(csv.reader(f))
         if name not in ("milestones.csv", "events.csv"):
             head = rows[0]
-            rows = [head] + [[perturb(c, rng, head[i] if i < len(head) else "")
-                              for i, c in enumerate(r)] for r in rows[1:]]
+            long = "variable" in head and "value" in head  # year,variable,value,note
+            vcol = head.index("variable") if long else -1
+            out = [head]
+            for r in rows[1:]:
+                cells = []
+                for i, c in enumerate(r):
+                    h = head[i] if i < len(head) else ""
+                    var = r[vcol] if long and h == "value" and vcol < len(r) else h
+                    cells.append(perturb(c, rng, h, var))
+                out.append(cells)
+            rows = out
         with open(os.path.join(dst, name), "w", encoding="utf-8", newline="") as f:
             csv.writer(f, lineterminator="\n").writerows(rows)
 
