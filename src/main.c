@@ -521,6 +521,11 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
     (void)arg;
     char *dir = xasprintf("%s/%s", s->o->out_dir, p->id);
     char *inputs = plan_inputs(s, p);
+    /* A killed run's temporaries, before anything else looks at dir. */
+    char *charts_dir = xasprintf("%s/charts", dir);
+    outset_remove_stale(dir);
+    outset_remove_stale(charts_dir);
+    free(charts_dir);
     if (!s->o->force && inputs_unchanged(dir, inputs)) {
         if (!s->o->quiet)
             printf("%s: inputs unchanged since the last run, skipped (--force renders again)\n",

@@ -2,7 +2,9 @@
 #include "outset.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -159,4 +161,44 @@ void outset_abort(out_set *s)
     free(s->files);
     free(s->dir);
     memset(s, 0, sizeof *s);
+}
+
+/* The pid of a temporary's name (.NAME.tmp.PID[.bak]), or 0 if it is not one. */
+static long temporary_pid(const char *name)
+{
+    if (name[0] != '.')
+        return 0;
+    const char *t = NULL;
+    for (const char *p = strstr(name, ".tmp."); p; p = strstr(p + 1, ".tmp."))
+        t = p; /* the last one: NAME may itself contain ".tmp." */
+    if (!t || t == name)
+        return 0;
+    char *end;
+    errno = 0;
+    long pid = strtol(t + 5, &end, 10);
+    if (errno || pid <= 0 || end == t + 5 || (*end && strcmp(end, ".bak") != 0))
+        return 0;
+    return pid;
+}
+
+int outset_remove_stale(const char *dir)
+{
+    DIR *dh = opendir(dir);
+    if (!dh)
+        return 0;
+    int removed = 0;
+    struct dirent *e;
+    while ((e = readdir(dh)) != NULL) {
+        long pid = temporary_pid(e->d_name);
+        if (!pid || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* alive (or not ours to ask about): keep */
+        char *path = xasprintf("%s/%s", dir, e->d_name);
+        if (unlink(path) == 0)
+            removed++;
+        free(path);
+    }
+    closedir(dh);
+    return removed;
 }

@@ -36,4 +36,12 @@ int outset_commit(out_set *s, diag_list *d);
 /* Remove the temporary files; the previous outputs stay as they were. */
 void outset_abort(out_set *s);
 
+/*
+ * Remove the temporaries that a killed run left in dir (not in its
+ * subdirectories): files named .NAME.tmp.PID or .NAME.tmp.PID.bak whose
+ * process PID no longer exists. Those of a live process, e.g. a concurrent
+ * run, are kept. Returns the number removed.
+ */
+int outset_remove_stale(const char *dir);
+
 #endif

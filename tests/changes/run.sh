@@ -20,12 +20,7 @@ set -u
 cd "$(dirname "$0")/../.."
 PLANEVAL=${PLANEVAL:-build/planeval}
 PYTHON=${PYTHON:-/usr/bin/python3}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT INT TERM
-LOG="$TMP/results"
-: >"$LOG"
-pass() { echo "ok $1" | tee -a "$LOG"; }
-fail() { echo "FAIL $1" | tee -a "$LOG"; }
+. tests/lib.sh
 
 PLAN=qinan-2021-2025
 cp -R data indicators "$TMP/" || exit 2
@@ -180,7 +175,4 @@ else
     grep -i "previous\|assessment" "$TMP/bad.err" >&2
 fi
 
-p=$(grep -c "^ok" "$LOG")
-f=$(grep -c "^FAIL" "$LOG")
-echo "$p passed, $f failed"
-[ "$f" -eq 0 ]
+finish

@@ -23,19 +23,9 @@ PLANEVAL=${PLANEVAL:-build/planeval}
 BUILD=${BUILD:-$(dirname "$PLANEVAL")}
 CASES_CFLAGS=${CASES_CFLAGS:-}
 PY=${PYTHON:-python3}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT INT TERM
-LOG="$TMP/results"
-: >"$LOG"
+. tests/lib.sh
 
-pass() { echo "ok $1" | tee -a "$LOG"; }
-fail() { echo "FAIL $1" | tee -a "$LOG"; }
-
-if [ ! -x "$PLANEVAL" ]; then
-    echo "tests/charts/run.sh: $PLANEVAL not built (make planeval)" >&2
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+require_planeval tests/charts/run.sh
 
 # 1. the sample plans, twice
 start=$(date +%s.%N)
@@ -144,8 +134,4 @@ else
     head -20 "$TMP/cc.err" >&2
 fi
 
-passed=$(grep -c "^ok" "$LOG")
-failed=$(grep -c "^FAIL" "$LOG")
-grep "^FAIL" "$LOG" >&2
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

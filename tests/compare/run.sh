@@ -17,19 +17,9 @@ set -u
 cd "$(dirname "$0")/../.."
 PLANEVAL=${PLANEVAL:-build/planeval}
 PYTHON=${PYTHON:-/usr/bin/python3}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT INT TERM
-LOG="$TMP/results"
-: >"$LOG"
+. tests/lib.sh
 
-pass() { echo "ok $1" | tee -a "$LOG"; }
-fail() { echo "FAIL $1" | tee -a "$LOG"; }
-
-if [ ! -x "$PLANEVAL" ]; then
-    echo "tests/compare/run.sh: $PLANEVAL not built (make planeval)" >&2
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+require_planeval tests/compare/run.sh
 unset SOURCE_DATE_EPOCH
 
 # 1. a run over every sample plan ends with the comparison
@@ -152,7 +142,4 @@ cmp -s "$TMP/merged/comparison.csv" "$TMP/out/comparison.csv" &&
     pass "shards copied together give the same comparison" ||
     { fail "shards copied together give the same comparison"; cat "$TMP/merged.err" >&2; }
 
-p=$(grep -c "^ok" "$LOG")
-f=$(grep -c "^FAIL" "$LOG")
-echo "$p passed, $f failed"
-[ "$f" -eq 0 ]
+finish

@@ -25,19 +25,9 @@
 set -u
 cd "$(dirname "$0")/../.."
 PLANEVAL=${PLANEVAL:-build/planeval}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT INT TERM
-LOG="$TMP/results"
-: >"$LOG"
+. tests/lib.sh
 
-pass() { echo "ok $1" | tee -a "$LOG"; }
-fail() { echo "FAIL $1" | tee -a "$LOG"; }
-
-if [ ! -x "$PLANEVAL" ]; then
-    echo "tests/pdf/run.sh: $PLANEVAL not built (make planeval)" >&2
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+require_planeval tests/pdf/run.sh
 # fontTools lives in Debian's python3-fonttools; a pyenv python may lack it.
 PY=python3
 for p in python3 /usr/bin/python3; do
@@ -163,7 +153,4 @@ else
     cat "$TMP/f.err" >&2
 fi
 
-p=$(grep -c "^ok" "$LOG")
-f=$(grep -c "^FAIL" "$LOG")
-echo "$p passed, $f failed"
-[ "$f" -eq 0 ]
+finish

@@ -1,0 +1,149 @@
+#!/bin/sh
+# tests/batch/run.sh - batch runs over the sample plans (docs/cli.md,
+# "Batch runs, the manifest and shards"), on a copy of indicators/, data/
+# and templates/ in a temporary directory:
+#   1. -j 2 gives byte-identical outputs to a run in one process, and one
+#      plain progress line per plan when stderr is not a terminal;
+#   2. manifest.json lists every output with the SHA-256 and size of the
+#      file on disk, and every input with the digest of the file
+#      (tests/batch/check_manifest.py);
+#   3. a second run skips every plan and rewrites nothing; --force renders
+#      them again; a changed data file renders only the plans that read it;
+#   4. the shards of a run, copied together, give the same manifest as the
+#      whole run once `planeval compare` has run over them;
+#   5. a run killed with SIGKILL leaves every file under its real name whole
+#      (all equal to the previous run's), and the next run removes the
+#      temporary files it left.
+# Ends with "N passed, M failed"; exit status 1 if any check failed.
+#
+# PLANEVAL: the binary (default build/planeval). PYTHON: a Python 3.
+set -u
+cd "$(dirname "$0")/../.."
+REPO=$(pwd)
+PLANEVAL=${PLANEVAL:-build/planeval}
+case $PLANEVAL in /*) ;; *) PLANEVAL=$REPO/$PLANEVAL ;; esac
+PYTHON=${PYTHON:-/usr/bin/python3}
+. tests/lib.sh
+check() { # check NAME COMMAND...: pass if the command succeeds
+    _name=$1
+    shift
+    if "$@"; then pass "$_name"; else fail "$_name"; fi
+}
+
+require_planeval tests/batch/run.sh
+unset SOURCE_DATE_EPOCH
+
+ROOT=$TMP/root
+mkdir -p "$ROOT"
+cp -R indicators data templates "$ROOT/"
+rm -f "$ROOT/indicators/run.yaml"
+cd "$ROOT" || exit 1
+NPLANS=$(ls indicators/*.yaml | grep -v -c '/catalogue.yaml$')
+
+# Every file under $1 except hidden ones, with its SHA-256, as "digest  path".
+digests() {
+    (cd "$1" && find . -type f ! -name '.*' | LC_ALL=C sort | xargs sha256sum)
+}
+# The hidden temporary files under $1 (outset.c: .<name>.tmp.<pid>).
+temporaries() {
+    find "$1" -type f -name '.*.tmp.*' | wc -l | tr -d ' '
+}
+
+# 1. one process and two give the same bytes
+"$PLANEVAL" run --charts none --out seq >/dev/null 2>"$TMP/seq.err"
+rc1=$?
+"$PLANEVAL" run --charts none -j 2 --out par >/dev/null 2>"$TMP/par.err"
+rc2=$?
+check "sequential and -j 2 runs succeed" [ "$rc1" -eq 0 -a "$rc2" -eq 0 ]
+if diff -r seq par >"$TMP/diff" 2>&1; then
+    pass "-j 2 writes byte-identical outputs, manifest and comparison"
+else
+    fail "-j 2 writes byte-identical outputs, manifest and comparison"
+    head -n 5 "$TMP/diff" >&2
+fi
+n=$(grep -c -E "^planeval: \[[0-9]+/$NPLANS\] [^ ]+\.yaml: ok \([0-9.]+ s\)$" "$TMP/par.err")
+check "one progress line per plan without a terminal ($n of $NPLANS)" [ "$n" -eq "$NPLANS" ]
+check "the summary counts every plan" \
+    grep -q -F "planeval: $NPLANS plans: $NPLANS evaluated, 0 unchanged, 0 failed" "$TMP/par.err"
+
+# 2. the manifest says what is on disk
+if "$PYTHON" "$REPO/tests/batch/check_manifest.py" par . >"$TMP/manifest.out" 2>&1; then
+    pass "manifest.json: every output and input with its SHA-256 ($(tail -n 1 "$TMP/manifest.out"))"
+else
+    fail "manifest.json: every output and input with its SHA-256"
+    cat "$TMP/manifest.out" >&2
+fi
+
+# 3. unchanged inputs are not rendered again
+digests par >"$TMP/before"
+sleep 1
+touch "$TMP/stamp"
+"$PLANEVAL" run --charts none -j 2 --out par >/dev/null 2>"$TMP/again.err"
+check "a second run skips every plan" \
+    grep -q -F "planeval: $NPLANS plans: 0 evaluated, $NPLANS unchanged, 0 failed" "$TMP/again.err"
+n=$(find par -type f -newer "$TMP/stamp" ! -name manifest.json ! -name 'comparison.*' | wc -l)
+check "a skipped plan's files are not rewritten ($n rewritten)" [ "$n" -eq 0 ]
+digests par >"$TMP/after"
+check "a second run leaves every output as it was" cmp -s "$TMP/before" "$TMP/after"
+"$PLANEVAL" run --charts none -j 2 --force --out par >/dev/null 2>"$TMP/force.err"
+check "--force renders every plan again" \
+    grep -q -F "planeval: $NPLANS plans: $NPLANS evaluated, 0 unchanged, 0 failed" "$TMP/force.err"
+# qinan's economy: the latest GDP revised 1 % up; only that region's plans change
+"$PYTHON" - data/qinan/economy.csv <<'PY'
+import sys
+p = sys.argv[1]
+lines = open(p, encoding="utf-8").read().rstrip("\n").split("\n")
+cells = lines[-1].split(",")
+cells[1] = "%g" % (float(cells[1]) * 1.01)
+lines[-1] = ",".join(cells)
+open(p, "w", encoding="utf-8").write("\n".join(lines) + "\n")
+PY
+nq=$(grep -l -E '^  region: qinan$' indicators/*.yaml | wc -l | tr -d ' ')
+"$PLANEVAL" run --charts none -j 2 --out par >/dev/null 2>"$TMP/revised.err"
+check "a revised data file renders only its region's $nq plan(s)" \
+    grep -q -F "planeval: $NPLANS plans: $nq evaluated, $((NPLANS - nq)) unchanged, 0 failed" \
+    "$TMP/revised.err"
+check "the change report names the revised file" \
+    grep -q "data/qinan/economy.csv" par/qinan-2021-2025/changes.csv
+check "the change report gives the revised input as a reason" \
+    grep -q "revised_input" par/qinan-2021-2025/changes.csv
+
+# 4. shards copied together: the same manifest as the whole run
+"$PLANEVAL" run --charts none -j 2 --shard 1/2 --out s1 >/dev/null 2>"$TMP/s1.err"
+r1=$?
+"$PLANEVAL" run --charts none -j 2 --shard 2/2 --out s2 >/dev/null 2>"$TMP/s2.err"
+r2=$?
+check "both shards succeed" [ "$r1" -eq 0 -a "$r2" -eq 0 ]
+n1=$(ls -d s1/*/ | wc -l)
+n2=$(ls -d s2/*/ | wc -l)
+check "the shards split the plans ($n1 + $n2 = $NPLANS)" [ $((n1 + n2)) -eq "$NPLANS" ]
+"$PLANEVAL" run --charts none --out whole >/dev/null 2>&1
+mkdir merged
+cp -R s1/*/ s2/*/ merged/ 2>/dev/null || { cp -R s1/. merged/ && cp -R s2/. merged/; }
+rm -f merged/manifest.json
+"$PLANEVAL" compare --out merged >/dev/null 2>&1 && "$PLANEVAL" manifest --out merged >/dev/null 2>&1
+check "shards copied together, compared and listed: the whole run's manifest" \
+    cmp -s merged/manifest.json whole/manifest.json
+
+# 5. a killed run
+"$PLANEVAL" run --charts all --out killed >/dev/null 2>&1
+digests killed >"$TMP/k.before"
+"$PLANEVAL" run --charts all --force --out killed >/dev/null 2>&1 &
+pid=$!
+sleep 2
+kill -KILL "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+digests killed >"$TMP/k.after"
+if cmp -s "$TMP/k.before" "$TMP/k.after"; then
+    pass "a run killed with SIGKILL leaves every file whole"
+else
+    fail "a run killed with SIGKILL leaves every file whole"
+    diff "$TMP/k.before" "$TMP/k.after" | head -n 5 >&2
+fi
+left=$(temporaries killed)
+"$PLANEVAL" run --charts all --out killed >/dev/null 2>"$TMP/k2.err"
+check "the next run succeeds" [ $? -eq 0 ]
+n=$(temporaries killed)
+check "the next run removes the $left temporary file(s) the killed one left" [ "$n" -eq 0 ]
+
+finish

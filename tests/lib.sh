@@ -1,0 +1,28 @@
+# tests/lib.sh - what the suites checked by real readers share. Sourced from
+# the repository root (`. tests/lib.sh`), after PLANEVAL is set:
+#   $TMP      a temporary directory, removed at exit
+#   pass/fail one "ok ..." or "FAIL ..." line, also kept in $TMP/results
+#   require_planeval NAME   stop with "0 passed, 1 failed" if $PLANEVAL is not built
+#   finish    the closing "N passed, M failed"; status 1 if any check failed
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT INT TERM
+LOG="$TMP/results"
+: >"$LOG"
+
+pass() { echo "ok $1" | tee -a "$LOG"; }
+fail() { echo "FAIL $1" | tee -a "$LOG"; }
+
+require_planeval() {
+    if [ ! -x "$PLANEVAL" ]; then
+        echo "$1: $PLANEVAL not built (make planeval)" >&2
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+}
+
+finish() {
+    _passed=$(grep -c "^ok" "$LOG")
+    _failed=$(grep -c "^FAIL" "$LOG")
+    echo "$_passed passed, $_failed failed"
+    [ "$_failed" -eq 0 ]
+}
