@@ -54,10 +54,11 @@ unit: $(UNIT_BIN)
 e2e: $(BUILD)/planeval
 	@PLANEVAL=$(BUILD)/planeval sh tests/e2e/run.sh
 
-# Unit tests and the end-to-end suite again, built with ASan and UBSan.
+# The whole suite again (unit, end-to-end, the reader-checked suites),
+# built with ASan and UBSan; chart_cases is linked with the same flags.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 sanitize:
-	$(MAKE) BUILD=build-asan OPT="-O1 -g $(SAN)" LDFLAGS="$(SAN)" unit e2e
+	$(MAKE) BUILD=build-asan OPT="-O1 -g $(SAN)" LDFLAGS="$(SAN)" CASES_CFLAGS="$(SAN)" unit e2e readers
 
 test: deps
 	$(MAKE) planeval
@@ -74,7 +75,7 @@ test: deps
 # batch runs: -j, skipping, manifest, shards, a killed run (tests/batch).
 # Each script ends with "N passed, M failed".
 readers: $(BUILD)/planeval
-	PLANEVAL=$(BUILD)/planeval sh tests/charts/run.sh
+	PLANEVAL=$(BUILD)/planeval CASES_CFLAGS="$(CASES_CFLAGS)" sh tests/charts/run.sh
 	PLANEVAL=$(BUILD)/planeval PYTHON=/usr/bin/python3 sh tests/workbook/run.sh
 	PLANEVAL=$(BUILD)/planeval sh tests/pdf/run.sh
 	PLANEVAL=$(BUILD)/planeval PYTHON=/usr/bin/python3 sh tests/compare/run.sh

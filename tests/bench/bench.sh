@@ -7,7 +7,7 @@
 #   usage: tests/bench/bench.sh [SIZES] ; SIZES default "1 100 1000"
 #   env: PLANEVAL (binary), JOBS (default 2), REPEAT (default 5),
 #        CHARTS (--charts: default none, since the PDFs draw their own charts;
-#        "all" adds the PNG and SVG chart files, about ten times the CPU)
+#        "all" adds the PNG and SVG chart files, seven to nine times the CPU)
 set -eu
 PLANEVAL=${PLANEVAL:-./planeval}
 JOBS=${JOBS:-2}
