@@ -1053,9 +1053,12 @@ int main(int argc, char **argv)
     int ok_plans = 0;
     if (session_open(&s, &o) == 0) {
         rc = for_each_plan(&s, act, NULL, &ok_plans);
-        /* A run over several plans (not a shard) ends with the comparison. */
-        if (act == act_run && ok_plans > 1 && o.shard_n <= 1 &&
-            compare_run(o.out_dir, o.templates_dir, o.quiet, &s.diags) < 0 && rc == EXIT_OK)
+        /* A run (not a shard) ends with the comparison of every plan in
+         * out/, so that one re-run plan does not leave it stale. Quietly
+         * when one plan ran: out/ may hold nothing else to compare with. */
+        if (act == act_run && ok_plans > 0 && o.shard_n <= 1 &&
+            compare_run(o.out_dir, o.templates_dir, o.quiet || ok_plans == 1, &s.diags) < 0 &&
+            rc == EXIT_OK)
             rc = EXIT_OUTPUT;
         /* The manifest describes every plan directory in out/, this run's or not. */
         struct stat st;

@@ -9,6 +9,7 @@
 #      (tests/batch/check_manifest.py);
 #   3. a second run skips every plan and rewrites nothing; --force renders
 #      them again; a changed data file renders only the plans that read it;
+#      a run of one plan refreshes the comparison of everything in out/;
 #   4. the shards of a run, copied together, give the same manifest as the
 #      whole run once `planeval compare` has run over them;
 #   5. a run killed with SIGKILL leaves every file under its real name whole
@@ -47,6 +48,19 @@ digests() {
 # The hidden temporary files under $1 (outset.c: .<name>.tmp.<pid>).
 temporaries() {
     find "$1" -type f -name '.*.tmp.*' | wc -l | tr -d ' '
+}
+
+# revise_gdp FACTOR: qinan's latest GDP (data/qinan/economy.csv) times FACTOR.
+revise_gdp() {
+    "$PYTHON" - data/qinan/economy.csv "$1" <<'PY'
+import sys
+p, factor = sys.argv[1], float(sys.argv[2])
+lines = open(p, encoding="utf-8").read().rstrip("\n").split("\n")
+cells = lines[-1].split(",")
+cells[1] = "%g" % (float(cells[1]) * factor)
+lines[-1] = ",".join(cells)
+open(p, "w", encoding="utf-8").write("\n".join(lines) + "\n")
+PY
 }
 
 # 1. one process and two give the same bytes
@@ -89,15 +103,7 @@ check "a second run leaves every output as it was" cmp -s "$TMP/before" "$TMP/af
 check "--force renders every plan again" \
     grep -q -F "planeval: $NPLANS plans: $NPLANS evaluated, 0 unchanged, 0 failed" "$TMP/force.err"
 # qinan's economy: the latest GDP revised 1 % up; only that region's plans change
-"$PYTHON" - data/qinan/economy.csv <<'PY'
-import sys
-p = sys.argv[1]
-lines = open(p, encoding="utf-8").read().rstrip("\n").split("\n")
-cells = lines[-1].split(",")
-cells[1] = "%g" % (float(cells[1]) * 1.01)
-lines[-1] = ",".join(cells)
-open(p, "w", encoding="utf-8").write("\n".join(lines) + "\n")
-PY
+revise_gdp 1.01
 nq=$(grep -l -E '^  region: qinan$' indicators/*.yaml | wc -l | tr -d ' ')
 "$PLANEVAL" run --charts none -j 2 --out par >/dev/null 2>"$TMP/revised.err"
 check "a revised data file renders only its region's $nq plan(s)" \
@@ -107,6 +113,18 @@ check "the change report names the revised file" \
     grep -q "data/qinan/economy.csv" par/qinan-2021-2025/changes.csv
 check "the change report gives the revised input as a reason" \
     grep -q "revised_input" par/qinan-2021-2025/changes.csv
+
+# one plan run alone refreshes the comparison of everything in out/
+cp par/comparison.csv "$TMP/cmp.before"
+revise_gdp 1.05
+"$PLANEVAL" run --charts none --out par qinan-2021-2025 >/dev/null 2>&1
+if cmp -s par/comparison.csv "$TMP/cmp.before"; then
+    fail "a run of one plan refreshes the comparison of out/"
+else
+    pass "a run of one plan refreshes the comparison of out/"
+fi
+check "and the manifest lists the new comparison" \
+    "$PYTHON" "$REPO/tests/batch/check_manifest.py" par .
 
 # 4. shards copied together: the same manifest as the whole run
 "$PLANEVAL" run --charts none -j 2 --shard 1/2 --out s1 >/dev/null 2>"$TMP/s1.err"
