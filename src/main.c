@@ -66,7 +66,7 @@ typedef struct options {
 /* Options a run configuration can also set. */
 enum {
     OPT_INDICATORS = 1, OPT_DATA = 2, OPT_TEMPLATES = 4, OPT_OUT = 8, OPT_STAGE = 16,
-    OPT_YEAR = 32, OPT_JOBS = 64, OPT_ON_TRACK = 128, OPT_AT_RISK = 256
+    OPT_YEAR = 32, OPT_JOBS = 64, OPT_ON_TRACK = 128, OPT_AT_RISK = 256, OPT_CHARTS = 512
 };
 
 static void usage(FILE *f)
@@ -816,6 +816,7 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
                 fprintf(stderr, "planeval: --charts must be none, png, svg or all\n");
                 return -1;
             }
+            o->given |= OPT_CHARTS;
             i++;
             continue;
         }
@@ -954,6 +955,8 @@ static int apply_config(options *o, run_config *rc, const char *cmd)
         o->stage = stage_from_name(rc->stage);
     if (rc->year && !(o->given & OPT_YEAR))
         o->year = rc->year;
+    if (rc->charts && !(o->given & OPT_CHARTS))
+        chart_files_parse(rc->charts, &o->charts); /* checked by run_config_load */
     if (rc->jobs && !(o->given & OPT_JOBS))
         o->jobs = rc->jobs;
     if (rc->on_track > 0 && !(o->given & OPT_ON_TRACK))

@@ -120,7 +120,8 @@ int run_config_load(run_config *c, const char *path, diag_list *d)
     static const char *const top[] = {"run", NULL};
     ycheck_keys(&y, root, top, "run configuration", d);
     static const char *const keys[] = {"indicators", "data", "templates", "out", "stage",
-                                       "year", "jobs", "on_track", "at_risk", "plans", NULL};
+                                       "year", "jobs", "charts", "on_track", "at_risk",
+                                       "plans", NULL};
     ycheck_keys(&y, run, keys, "run", d);
 
     get_dir(&y, run, "indicators", &c->indicators, d);
@@ -139,6 +140,18 @@ int run_config_load(run_config *c, const char *path, diag_list *d)
         else
             ydiag(&y, d, DIAG_ERROR, ymap_get(&y, run, "stage"),
                   "stage: auto, annual, midterm or final, not '%s'", stage);
+    }
+    const char *charts = NULL;
+    if (yget_str(&y, run, "charts", 0, &charts, d) == 1) {
+        static const char *const kinds[] = {"none", "png", "svg", "all", "png+svg", NULL};
+        int ok = 0;
+        for (const char *const *k = kinds; *k; k++)
+            ok |= strcmp(*k, charts) == 0;
+        if (ok)
+            c->charts = xstrdup(charts);
+        else
+            ydiag(&y, d, DIAG_ERROR, ymap_get(&y, run, "charts"),
+                  "charts: none, png, svg or all, not '%s'", charts);
     }
     long v;
     if (yget_int(&y, run, "year", 0, &v, d) == 1) {
@@ -192,6 +205,7 @@ void run_config_free(run_config *c)
     free(c->templates);
     free(c->out);
     free(c->stage);
+    free(c->charts);
     for (int i = 0; i < c->nplans; i++)
         free(c->plans[i]);
     free(c->plans);

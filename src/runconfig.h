@@ -16,6 +16,7 @@
  *       stage: auto            # auto | annual | midterm | final
  *       year: 2025             # evaluation year (optional)
  *       jobs: 2                # plans evaluated at a time
+ *       charts: none           # chart files: none | png | svg | all (optional)
  *       on_track: 0.8          # forecast cut-offs (optional)
  *       at_risk: 0.5
  *       plans:                 # optional: default every plan in `indicators`
@@ -40,6 +41,7 @@ typedef struct run_config {
     char *stage;              /* "auto", "annual", "midterm", "final"; NULL when absent */
     int year;                 /* 0 when absent */
     int jobs;                 /* 0 when absent */
+    char *charts;             /* "none", "png", "svg", "all", "png+svg"; NULL when absent */
     double on_track, at_risk; /* < 0 when absent */
     char **plans;             /* plan ids or paths (a path is joined like the directories) */
     int nplans;

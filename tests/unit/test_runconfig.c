@@ -47,7 +47,8 @@ static void test_load_ok(void **state)
 {
     (void)state;
     char *path = write_tmp("run:\n  indicators: ind\n  data: /srv/data\n  out: ../out\n"
-                           "  stage: midterm\n  year: 2023\n  jobs: 4\n  on_track: 0.9\n"
+                           "  stage: midterm\n  year: 2023\n  jobs: 4\n  charts: none\n"
+                           "  on_track: 0.9\n"
                            "  at_risk: 0.4\n  plans: [a-2021-2025, plans/b.yaml]\n");
     run_config c;
     diag_list d = {0};
@@ -59,6 +60,7 @@ static void test_load_ok(void **state)
     assert_string_equal(c.stage, "midterm");
     assert_int_equal(c.year, 2023);
     assert_int_equal(c.jobs, 4);
+    assert_string_equal(c.charts, "none");
     assert_true(c.on_track == 0.9 && c.at_risk == 0.4);
     assert_int_equal(c.nplans, 2);
     assert_string_equal(c.plans[0], "a-2021-2025");
@@ -74,12 +76,12 @@ static void test_load_bad(void **state)
 {
     (void)state;
     char *path = write_tmp("run:\n  stage: middle\n  year: 1800\n  jobs: 0\n  on_track: 2\n"
-                           "  outdir: x\n  plans: []\n");
+                           "  outdir: x\n  plans: []\n  charts: jpeg\n");
     run_config c;
     diag_list d = {0};
     assert_int_equal(run_config_load(&c, path, &d), -1);
-    assert_int_equal(diag_errors(&d), 6);
-    for (int want = 2; want <= 7; want++) {
+    assert_int_equal(diag_errors(&d), 7);
+    for (int want = 2; want <= 8; want++) {
         int seen = 0;
         for (size_t i = 0; i < d.n; i++)
             seen |= d.items[i].line == want;
