@@ -52,30 +52,32 @@ static char *printable(const char *s)
 }
 
 /* One diagnostic as a line (without the newline), control characters
- * escaped; with its level ("error: ") when with_level. */
-static void format_diag(const diag *d, int with_level, char *buf, size_t n)
+ * escaped; with its level ("error: ") when with_level. Allocated. */
+static char *format_diag(const diag *d, int with_level)
 {
     const char *lv = !with_level ? "" : d->level == DIAG_ERROR ? "error: " : "warning: ";
     char *msg = printable(d->msg);
     char *file = d->file ? printable(d->file) : NULL;
+    char *line;
     if (file && d->line && d->col)
-        snprintf(buf, n, "%s:%d:%d: %s%s", file, d->line, d->col, lv, msg);
+        line = xasprintf("%s:%d:%d: %s%s", file, d->line, d->col, lv, msg);
     else if (file && d->line)
-        snprintf(buf, n, "%s:%d: %s%s", file, d->line, lv, msg);
+        line = xasprintf("%s:%d: %s%s", file, d->line, lv, msg);
     else if (file)
-        snprintf(buf, n, "%s: %s%s", file, lv, msg);
+        line = xasprintf("%s: %s%s", file, lv, msg);
     else
-        snprintf(buf, n, "%s%s", lv, msg);
+        line = xasprintf("%s%s", lv, msg);
     free(msg);
     free(file);
+    return line;
 }
 
 void diag_print(const diag_list *l, FILE *f)
 {
-    char line[4096];
     for (size_t i = 0; i < l->n; i++) {
-        format_diag(&l->items[i], 1, line, sizeof line);
+        char *line = format_diag(&l->items[i], 1);
         fprintf(f, "%s\n", line);
+        free(line);
     }
 }
 
@@ -83,7 +85,9 @@ int diag_first_error(const diag_list *l, size_t from, char *buf, size_t n)
 {
     for (size_t i = from; i < l->n; i++)
         if (l->items[i].level == DIAG_ERROR) {
-            format_diag(&l->items[i], 0, buf, n);
+            char *line = format_diag(&l->items[i], 0);
+            snprintf(buf, n, "%s", line);
+            free(line);
             return 1;
         }
     if (n)

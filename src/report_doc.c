@@ -830,13 +830,19 @@ static void embed_subset(rdoc *d, int k)
     int fd = open(d->fonts->file[k], O_RDONLY);
     struct stat st;
     void *mapped = MAP_FAILED;
-    if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0)
-        mapped = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    int map_err = fd < 0 ? errno : 0;
+    if (!map_err && fstat(fd, &st) != 0)
+        map_err = errno;
+    else if (!map_err && st.st_size <= 0)
+        map_err = EINVAL; /* an empty file: nothing to map */
+    else if (!map_err && (mapped = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
+                                        0)) == MAP_FAILED)
+        map_err = errno;
     if (fd >= 0)
         close(fd);
     if (mapped == MAP_FAILED) {
         diag_add(d->diags, DIAG_ERROR, d->fonts->file[k], 0, 0, "PDF: cannot reread the font: %s",
-                 strerror(errno));
+                 strerror(map_err));
         d->failed = 1;
         return;
     }
