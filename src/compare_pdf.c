@@ -202,9 +202,9 @@ static void opening(pctx *p)
     static const double rel[] = {1.4, 2.4, 0.9, 0.7, 0.7, 0.7, 0.7, 0.8};
     double w[8];
     widths(p, rel, 8, w);
-    rcell h[8];
+    const char *h[8];
     for (int i = 0; i < 8; i++)
-        h[i] = rdoc_head_cell(T(p, "summary", sc[i]));
+        h[i] = T(p, "summary", sc[i]);
     rstyle cs = RST_CELL, chs = RST_CELL_HEAD;
     rtable *tb = rdoc_table_begin(d, 8, w, h, &cs, &chs);
     for (int i = 0; i < c->nregions; i++) {
@@ -253,9 +253,9 @@ static void opening(pctx *p)
         static const double orel[] = {2.3, 1.2, 1.6, 0.8, 1.6, 0.9, 0.8, 0.7};
         double ow[8];
         widths(p, orel, 8, ow);
-        rcell oh[8];
+        const char *oh[8];
         for (int i = 0; i < 8; i++)
-            oh[i] = rdoc_head_cell(T(p, "col", oc[i]));
+            oh[i] = T(p, "col", oc[i]);
         rtable *ot = rdoc_table_begin(d, 8, ow, oh, &cs, &chs);
         for (size_t i = 0; i < n; i++) {
             const cmp_row *r = l[i];
@@ -476,11 +476,8 @@ static void indicator_section(pctx *p, const cmp_indicator *ind, int no)
     static const double rel[] = {0.5, 1.2, 1.55, 0.8, 1.05, 1.45, 0.65, 0.85, 0.75, 0.7};
     double w[10];
     widths(p, rel, 10, w);
-    rcell h[10];
-    for (int i = 0; i < 10; i++)
-        h[i] = rdoc_head_cell(heads[i]);
     rstyle cs = RST_CELL, chs = RST_CELL_HEAD;
-    rtable *tb = rdoc_table_begin(d, 10, w, h, &cs, &chs);
+    rtable *tb = rdoc_table_begin(d, 10, w, heads, &cs, &chs);
     for (int k = 0; k < ind->nrows; k++) {
         const cmp_row *r = &ind->rows[k];
         const char *rank = r->rank ? intf(p, r->rank) : "\xe2\x80\x94"; /* em dash */

@@ -1016,10 +1016,7 @@ static void counts_table(ctx *c, const char *sec)
     st.size = hs.size = 9;
     st.leading = hs.leading = 13;
     fit_columns(c, nc, rows, 1, weight, w, &st, &hs);
-    rcell hc[2 + OL_COUNT];
-    for (int j = 0; j < nc; j++)
-        hc[j] = rdoc_head_cell(hdr[j]);
-    rtable *t = rdoc_table_begin(c->doc, nc, w, hc, &st, &hs);
+    rtable *t = rdoc_table_begin(c->doc, nc, w, hdr, &st, &hs);
     int ntypes_seen = 0;
     for (int ty = 0; ty <= c->ntypes; ty++) {
         counts k;
@@ -1375,10 +1372,7 @@ static void brief_attention(ctx *c, const char *sec)
             st.size = hs.size = 8;
             st.leading = hs.leading = 11;
             fit_columns(c, 5, (const char *const *const *)rows, nc + 1, weight, w, &st, &hs);
-            rcell hc[5];
-            for (int j = 0; j < 5; j++)
-                hc[j] = rdoc_head_cell(hdr[j]);
-            rtable *t = rdoc_table_begin(c->doc, 5, w, hc, &st, &hs);
+            rtable *t = rdoc_table_begin(c->doc, 5, w, hdr, &st, &hs);
             for (int r = 0; r < nc; r++) {
                 const titem *it = l[nd + r];
                 rcell rc[5] = {rdoc_cell(it->ind->name, RA_LEFT), status_cell(c, it->ol),
@@ -1456,10 +1450,7 @@ static void brief_milestones(ctx *c, const char *sec)
     st.size = hs.size = 8;
     st.leading = hs.leading = 11;
     fit_columns(c, 4, (const char *const *const *)rows, nm + 1, weight, w, &st, &hs);
-    rcell hc[4];
-    for (int j = 0; j < 4; j++)
-        hc[j] = rdoc_head_cell(hdr[j]);
-    rtable *t = rdoc_table_begin(c->doc, 4, w, hc, &st, &hs);
+    rtable *t = rdoc_table_begin(c->doc, 4, w, hdr, &st, &hs);
     for (int r = 0; r < nm; r++) {
         const char **rw = cellv + (r + 1) * 4;
         rcell rc[4] = {rdoc_cell(rw[0], RA_LEFT), rdoc_cell(rw[1], RA_CENTER), rdoc_cell(rw[2], RA_LEFT),
@@ -1716,16 +1707,13 @@ static void quant_table(ctx *c, const char *sec, const char *group_id, const cha
     weight[ncols - 1] = 0.27;            /* department */
     rstyle st = RST_CELL, hs = RST_CELL_HEAD;
     fit_columns(c, ncols, (const char *const *const *)rows, nrows + 1, weight, w, &st, &hs);
-    rcell *hc = xcalloc((size_t)ncols, sizeof(rcell));
-    for (j = 0; j < ncols; j++)
-        hc[j] = rdoc_head_cell(cellv[j]);
     tvars v;
     tv_init(&v, &c->g);
     tv_setf(&v, "table_no", "%d", ++c->table_no);
     tv_set(&v, "group", group_name);
     caption(c, sx(c, sec, "quant_caption", &v));
     tv_free(&v);
-    rtable *t = rdoc_table_begin(c->doc, ncols, w, hc, &st, &hs);
+    rtable *t = rdoc_table_begin(c->doc, ncols, w, cellv, &st, &hs);
     rcell *rc = xcalloc((size_t)ncols, sizeof(rcell));
     for (r = 0; r < nrows; r++) {
         const char **rw = rows[r + 1];
@@ -1737,7 +1725,6 @@ static void quant_table(ctx *c, const char *sec, const char *group_id, const cha
     rdoc_table_end(t);
     rdoc_space(c->doc, 8);
     free(rc);
-    free(hc);
     free(w);
     free(weight);
     free(ritem);
@@ -1792,16 +1779,13 @@ static void milestone_table(ctx *c, const char *sec, const char *group_id, const
     double weight[NC] = {0.28, 0, 0, 0.17, 0.37, 0.18}, w[NC];
     rstyle st = RST_CELL, hs = RST_CELL_HEAD;
     fit_columns(c, NC, (const char *const *const *)rows, nrows + 1, weight, w, &st, &hs);
-    rcell hc[NC];
-    for (int j = 0; j < NC; j++)
-        hc[j] = rdoc_head_cell(cellv[j]);
     tvars v;
     tv_init(&v, &c->g);
     tv_setf(&v, "table_no", "%d", ++c->table_no);
     tv_set(&v, "group", group_name);
     caption(c, sx(c, sec, "milestone_caption", &v));
     tv_free(&v);
-    rtable *t = rdoc_table_begin(c->doc, NC, w, hc, &st, &hs);
+    rtable *t = rdoc_table_begin(c->doc, NC, w, cellv, &st, &hs);
     for (r = 0; r < nrows; r++) {
         const char **rw = rows[r + 1];
         rcell rc[NC] = {rdoc_cell(rw[0], RA_LEFT), rdoc_cell(rw[1], RA_CENTER), status_cell(c, ritem[r]->ol),
@@ -2081,12 +2065,12 @@ static void report_comparison(ctx *c, const char *sec)
             tv_free(&hv);
             double cw = rdoc_content_width(c->doc);
             double w[4] = {cw * 0.34, cw * 0.22, cw * 0.22, cw * 0.22};
-            rcell hc[4] = {rdoc_head_cell(sx(c, sec, "col_indicator", &g)), rdoc_head_cell(bl),
-                           rdoc_head_cell(cl), rdoc_head_cell(sx(c, sec, "col_change", &g))};
+            const char *hdr[4] = {sx(c, sec, "col_indicator", &g), bl, cl,
+                                  sx(c, sec, "col_change", &g)};
             rstyle st = RST_CELL, hs = RST_CELL_HEAD;
             st.size = hs.size = 9;
             st.leading = hs.leading = 13;
-            t = rdoc_table_begin(c->doc, 4, w, hc, &st, &hs);
+            t = rdoc_table_begin(c->doc, 4, w, hdr, &st, &hs);
         }
         rcell rc[4] = {rdoc_cell(name_has_unit(ind) || !ind->unit || !*ind->unit
                                 ? ind->name
@@ -2239,10 +2223,10 @@ static void report_method(ctx *c, const char *sec)
     tv_free(&v);
     double cw = rdoc_content_width(c->doc);
     double w[4] = {cw * 0.22, cw * 0.32, cw * 0.26, cw * 0.20};
-    rcell hc[4] = {rdoc_head_cell(sx(c, sec, "col_indicator", NULL)), rdoc_head_cell(sx(c, sec, "col_formula", NULL)),
-                   rdoc_head_cell(sx(c, sec, "col_reading", NULL)), rdoc_head_cell(sx(c, sec, "col_baseline", NULL))};
+    const char *hdr[4] = {sx(c, sec, "col_indicator", NULL), sx(c, sec, "col_formula", NULL),
+                          sx(c, sec, "col_reading", NULL), sx(c, sec, "col_baseline", NULL)};
     rstyle st = RST_CELL, hs = RST_CELL_HEAD;
-    rtable *t = rdoc_table_begin(c->doc, 4, w, hc, &st, &hs);
+    rtable *t = rdoc_table_begin(c->doc, 4, w, hdr, &st, &hs);
     for (int i = 0; i < c->ev->ninds; i++) {
         const indicator_result *ir = &c->ev->inds[i];
         const indicator *ind = ir->ind;
@@ -2333,12 +2317,12 @@ static void report_data(ctx *c, const char *sec)
     caption(c, sx(c, sec, "files_heading", &v));
     double cw = rdoc_content_width(c->doc);
     double w[3] = {cw * 0.64, cw * 0.18, cw * 0.18};
-    rcell hc[3] = {rdoc_head_cell(sx(c, sec, "col_file", NULL)), rdoc_head_cell(sx(c, sec, "col_encoding", NULL)),
-                   rdoc_head_cell(sx(c, sec, "col_rows", NULL))};
+    const char *hdr[3] = {sx(c, sec, "col_file", NULL), sx(c, sec, "col_encoding", NULL),
+                          sx(c, sec, "col_rows", NULL)};
     rstyle st = RST_CELL, hs = RST_CELL_HEAD;
     st.size = hs.size = 8.5;
     st.leading = hs.leading = 12;
-    rtable *t = rdoc_table_begin(c->doc, 3, w, hc, &st, &hs);
+    rtable *t = rdoc_table_begin(c->doc, 3, w, hdr, &st, &hs);
     for (int i = 0; i < nf; i++) {
         const char *path, *enc;
         int rows;

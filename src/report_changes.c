@@ -33,9 +33,9 @@ void report_changes_draw(rdoc *doc, change_list *cl, int *table_no, diag_list *d
     double widths[CHANGES_NCOLS];
     for (int c = 0; c < CHANGES_NCOLS; c++)
         widths[c] = share[c] * rdoc_content_width(doc);
-    rcell header[CHANGES_NCOLS];
+    const char *header[CHANGES_NCOLS];
     for (int c = 0; c < CHANGES_NCOLS; c++)
-        header[c] = rdoc_head_cell(changes_column(cl, c));
+        header[c] = changes_column(cl, c);
     rstyle st = RST_CELL;
     rstyle hs = RST_CELL_HEAD;
     rtable *t = rdoc_table_begin(doc, CHANGES_NCOLS, widths, header, &st, &hs);

@@ -1572,7 +1572,6 @@ struct rtable {
 
 /* ---------- the house style ---------- */
 
-const rcolor RDOC_HEAD_FILL = {0.90, 0.91, 0.93};
 
 rstyle rdoc_style(rfont f, double size, double leading, ralign a)
 {
@@ -1607,16 +1606,18 @@ rcell rdoc_cell(const char *text, ralign a)
     return x;
 }
 
-rcell rdoc_head_cell(const char *text)
+/* A heading cell: heading font, centred, on the grey of every table heading. */
+static rcell head_cell(const char *text)
 {
+    static const rcolor head_fill = {0.90, 0.91, 0.93};
     rcell x = rdoc_cell(text, RA_CENTER);
     x.head = 1;
     x.has_fill = 1;
-    x.fill = RDOC_HEAD_FILL;
+    x.fill = head_fill;
     return x;
 }
 
-rtable *rdoc_table_begin(rdoc *d, int ncols, const double *widths, const rcell *header,
+rtable *rdoc_table_begin(rdoc *d, int ncols, const double *widths, const char *const *heads,
                          const rstyle *st, const rstyle *head_st)
 {
     rtable *t = xcalloc(1, sizeof *t);
@@ -1626,12 +1627,11 @@ rtable *rdoc_table_begin(rdoc *d, int ncols, const double *widths, const rcell *
     memcpy(t->w, widths, (size_t)ncols * sizeof(double));
     t->st = *st;
     t->head_st = *head_st;
-    if (header) {
+    if (heads) {
         t->header = xcalloc((size_t)ncols, sizeof(cell_copy));
         for (int i = 0; i < ncols; i++) {
-            t->header[i].c = header[i];
-            t->header[i].text = xstrdup(header[i].text ? header[i].text : "");
-            t->header[i].c.text = t->header[i].text;
+            t->header[i].text = xstrdup(heads[i] ? heads[i] : "");
+            t->header[i].c = head_cell(t->header[i].text);
         }
     }
     t->header_page = -1;

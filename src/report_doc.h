@@ -176,22 +176,18 @@ rstyle rdoc_style(rfont f, double size, double leading, ralign a);
  */
 void rdoc_running_heads(rdoc *d, const char *left, const char *right, const char *foot);
 
-/* The grey behind table headings. */
-extern const rcolor RDOC_HEAD_FILL;
-
-/* A plain table cell of text, aligned a. */
+/* A plain table cell of text, aligned a (table headings: rdoc_table_begin()). */
 rcell rdoc_cell(const char *text, ralign a);
-/* A heading cell: heading font, centred, on RDOC_HEAD_FILL. */
-rcell rdoc_head_cell(const char *text);
 
 typedef struct rtable rtable;
 
 /*
  * Begin a table of ncols columns of the given widths (points) at the left
- * of the content box; header (ncols cells, may be NULL) is repeated on
- * every page the table reaches. st is the body style (size, leading).
+ * of the content box. heads (ncols texts, may be NULL) become heading cells
+ * (rdoc_head_cell()) repeated on every page the table reaches. st is the
+ * body style (size, leading), head_st that of the headings.
  */
-rtable *rdoc_table_begin(rdoc *d, int ncols, const double *widths, const rcell *header,
+rtable *rdoc_table_begin(rdoc *d, int ncols, const double *widths, const char *const *heads,
                          const rstyle *st, const rstyle *head_st);
 void rdoc_table_row(rtable *t, const rcell *cells);
 void rdoc_table_end(rtable *t);

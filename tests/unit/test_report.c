@@ -180,11 +180,7 @@ static rstyle body_style(void)
 static void draw_long_table(rdoc *d)
 {
     double w[3] = {100, 200, 183};
-    rcell head[3];
-    memset(head, 0, sizeof head);
-    head[0].text = "指标";
-    head[1].text = "说明";
-    head[2].text = "数值";
+    const char *head[3] = {"指标", "说明", "数值"};
     rstyle st = body_style(), hs = body_style();
     hs.font = RF_HEAD;
     rtable *t = rdoc_table_begin(d, 3, w, head, &st, &hs);
