@@ -1565,28 +1565,42 @@ static char *forecast_text(chart_ctx *c, const indicator_result *ir, const fc_in
     return sb_take(&b);
 }
 
-static int draw_indicator(chart_ctx *c, const void *argp)
-{
-    const ind_arg *arg = argp;
-    const indicator_result *ir = arg->ir;
-    const fc_indicator *fc = arg->fc && arg->fc->model != FM_NONE && arg->fc->npoints_fc > 0 &&
-                                     arg->fc->points
-                                 ? arg->fc
-                                 : NULL;
-    const indicator *ind = ir->ind;
-    const evaluation *ev = c->env->ev;
-    canvas *cv = c->cv;
-    const double pad = 8, W = c->w, H = c->h;
+/* What the parts of a trend chart share: its data, their ranges, the layout
+ * and the labels still to place. Filled top to bottom by draw_indicator(). */
+typedef struct trend {
+    chart_ctx *c;
+    canvas *cv;
+    const indicator_result *ir;
+    const fc_indicator *fc;     /* NULL: observed only */
+    tline tl[MAX_TARGETS];      /* targets, in year order */
+    int nt;
+    int avg_label[MAX_TARGETS]; /* tl[k]'s window average is drawn: label it */
+    int ya, yb;                 /* years shown */
+    double lo, hi;              /* values shown */
+    int nobs;                   /* observed values among the years shown */
+    int last_obs;               /* latest observed year (0: none) ... */
+    double last_obs_v;          /* ... and its value */
+    int fc_join;                /* the forecast goes on from last_obs */
+    legend_item lg[12];
+    int nlg;
+    double pad, legend_top, xlabel_base, unit_base, unit_end;
+    double plot_left, plot_right, plot_top, plot_bottom;
+    axis ay;
+    year_axis yx;
+    placer pl;
+} trend;
 
-    /* targets, in year order */
-    int nt = ir->ntargets < MAX_TARGETS ? ir->ntargets : MAX_TARGETS;
-    tline tl[MAX_TARGETS];
-    int avg_label[MAX_TARGETS] = {0};
+/* Targets in year order; successive single-year targets form a staircase:
+ * each starts after the previous one's year (a window aggregate keeps its
+ * whole window). */
+static void trend_targets(trend *td)
+{
+    const indicator_result *ir = td->ir;
+    tline *tl = td->tl;
+    int nt = td->nt = ir->ntargets < MAX_TARGETS ? ir->ntargets : MAX_TARGETS;
     for (int k = 0; k < nt; k++)
         target_line(ir, &ir->targets[k], &tl[k]);
     qsort(tl, (size_t)nt, sizeof *tl, cmp_tline);
-    /* Successive single-year targets form a staircase: each starts after the
-     * previous one's year (a window aggregate keeps its whole window). */
     for (int k = 0, prev = 0; k < nt; k++) {
         const target *t = tl[k].tr->t;
         int yearly = is_change(t->op) ? t->baseline.reading == BASE_YEAR
@@ -1597,8 +1611,15 @@ static int draw_indicator(chart_ctx *c, const void *argp)
             tl[k].x0 = prev + 1;
         prev = tl[k].x1;
     }
+}
 
-    /* year range */
+/* The years shown: the series from its first year with a value (or not
+ * applicable: the years before a table begins are not drawn as gaps), the
+ * evaluation year, the targets, baselines and forecast; at most 61. */
+static void trend_years(trend *td)
+{
+    const indicator_result *ir = td->ir;
+    const tline *tl = td->tl;
     int ya = 100000, yb = -100000;
 #define INCLUDE_YEAR(y)                                                                            \
     do {                                                                                           \
@@ -1608,8 +1629,6 @@ static int draw_indicator(chart_ctx *c, const void *argp)
         if (y_ > yb)                                                                               \
             yb = y_;                                                                               \
     } while (0)
-    /* the series from its first year with a value (or not applicable): the
-     * years before a table begins are not drawn as gaps */
     for (int k = 0; k < ir->nyears; k++)
         if (ir->years[k].value.state != FV_MISSING) {
             INCLUDE_YEAR(ir->first_year + k);
@@ -1617,17 +1636,17 @@ static int draw_indicator(chart_ctx *c, const void *argp)
         }
     if (ir->nyears > 0)
         INCLUDE_YEAR(ir->first_year + ir->nyears - 1);
-    INCLUDE_YEAR(ev->eval_year);
-    for (int k = 0; k < nt; k++) {
+    INCLUDE_YEAR(td->c->env->ev->eval_year);
+    for (int k = 0; k < td->nt; k++) {
         INCLUDE_YEAR(tl[k].tr->t->year);
         if (tl[k].drawn)
             INCLUDE_YEAR(tl[k].x0);
         if (tl[k].has_base)
             INCLUDE_YEAR(tl[k].b0);
     }
-    if (fc)
-        for (int k = 0; k < fc->npoints_fc; k++)
-            INCLUDE_YEAR(fc->points[k].year);
+    if (td->fc)
+        for (int k = 0; k < td->fc->npoints_fc; k++)
+            INCLUDE_YEAR(td->fc->points[k].year);
 #undef INCLUDE_YEAR
     if (yb - ya > 60)
         ya = yb - 60;
@@ -1635,8 +1654,36 @@ static int draw_indicator(chart_ctx *c, const void *argp)
         ya--;
         yb++;
     }
+    td->ya = ya;
+    td->yb = yb;
+}
 
-    /* value range */
+/* A target at the edge of the value range: room to see its acceptable side
+ * (not past 100 for a percentage). */
+static void trend_target_room(trend *td)
+{
+    double lo = td->lo, hi = td->hi;
+    double span = hi > lo ? hi - lo : fabs(hi) > 0 ? fabs(hi) : 1;
+    int pct = strcmp(unit_of(td->ir->ind), "%") == 0;
+    for (int k = 0; k < td->nt; k++) {
+        const tline *tl = &td->tl[k];
+        if (!tl->drawn)
+            continue;
+        if (tl->side > 0 && tl->level >= hi - span * 1e-9 && !(pct && hi >= 100))
+            hi = pct ? fmin(100, hi + span * 0.12) : hi + span * 0.12;
+        if (tl->side < 0 && tl->level <= lo + span * 1e-9 && lo != 0)
+            lo -= span * 0.12;
+    }
+    td->lo = lo;
+    td->hi = hi;
+}
+
+/* The values shown: observations, target levels, baselines, the forecast
+ * and its intervals; from 0 when that costs at most half the height. */
+static void trend_values(trend *td)
+{
+    const tline *tl = td->tl;
+    const fc_indicator *fc = td->fc;
     double lo = INFINITY, hi = -INFINITY;
 #define INCLUDE_V(v)                                                                               \
     do {                                                                                           \
@@ -1649,14 +1696,14 @@ static int draw_indicator(chart_ctx *c, const void *argp)
         }                                                                                          \
     } while (0)
     int nobs = 0;
-    for (int yr = ya; yr <= yb; yr++) {
-        fvalue v = result_year(ir, yr).value;
+    for (int yr = td->ya; yr <= td->yb; yr++) {
+        fvalue v = result_year(td->ir, yr).value;
         if (v.state == FV_OK) {
             INCLUDE_V(v.v);
             nobs++;
         }
     }
-    for (int k = 0; k < nt; k++) {
+    for (int k = 0; k < td->nt; k++) {
         if (tl[k].drawn)
             INCLUDE_V(tl[k].level);
         if (tl[k].has_base)
@@ -1678,84 +1725,114 @@ static int draw_indicator(chart_ctx *c, const void *argp)
     }
     if (lo >= 0 && lo <= 0.5 * hi)
         lo = 0;
-    /* a target at the edge of the range: room to see its acceptable side
-     * (not past 100 for a percentage) */
-    {
-        double span = hi > lo ? hi - lo : fabs(hi) > 0 ? fabs(hi) : 1;
-        int pct = strcmp(unit_of(ind), "%") == 0;
-        for (int k = 0; k < nt; k++) {
-            if (!tl[k].drawn)
-                continue;
-            if (tl[k].side > 0 && tl[k].level >= hi - span * 1e-9 && !(pct && hi >= 100))
-                hi = pct ? fmin(100, hi + span * 0.12) : hi + span * 0.12;
-            if (tl[k].side < 0 && tl[k].level <= lo + span * 1e-9 && lo != 0)
-                lo -= span * 0.12;
+    td->nobs = nobs;
+    td->lo = lo;
+    td->hi = hi;
+    trend_target_room(td);
+}
+
+/* The latest observed year and value, and whether the forecast joins it. */
+static void trend_last_obs(trend *td)
+{
+    td->last_obs = 0;
+    td->last_obs_v = 0;
+    for (int yr = td->yb; yr >= td->ya; yr--) {
+        fvalue v = result_year(td->ir, yr).value;
+        if (v.state == FV_OK) {
+            td->last_obs = yr;
+            td->last_obs_v = v.v;
+            break;
         }
     }
+    const fc_indicator *fc = td->fc;
+    td->fc_join = fc && td->last_obs && isfinite(fc->points[0].value) &&
+                  td->last_obs == fc->points[0].year - 1;
+}
 
-    /* ---- layout, top to bottom ---- */
-    double y = pad - 2;
-    char *title;
-    {
-        kv tv[] = {{"id", ind->id}, {"name", ind->name ? ind->name : ""}};
-        title = expand(T(c, "title", "indicator"), tv, 2);
-    }
-    y = draw_title(c, title, pad, y, W - 2 * pad);
+/* The chart's title ("A3 name"); returns the y below it. */
+static double trend_title(trend *td, double y)
+{
+    const indicator *ind = td->ir->ind;
+    kv tv[] = {{"id", ind->id}, {"name", ind->name ? ind->name : ""}};
+    char *title = expand(T(td->c, "title", "indicator"), tv, 2);
+    y = draw_title(td->c, title, td->pad, y, td->c->w - 2 * td->pad);
     free(title);
-    /* legend entries present in this chart */
-    legend_item lg[12];
-    int nlg = 0;
+    return y;
+}
+
+/* The forecast's legend entries: the line, and each band that has a bound. */
+static void trend_legend_forecast(trend *td)
+{
+    chart_ctx *c = td->c;
+    const fc_indicator *fc = td->fc;
+    td->lg[td->nlg++] = (legend_item){LG_FORECAST, T(c, "legend", "forecast"), 0};
+    int b80 = 0, b95 = 0;
+    for (int k = 0; k < fc->npoints_fc; k++) {
+        b80 |= isfinite(fc->points[k].lo80) && isfinite(fc->points[k].hi80);
+        b95 |= isfinite(fc->points[k].lo95) && isfinite(fc->points[k].hi95);
+    }
+    if (b80)
+        td->lg[td->nlg++] = (legend_item){LG_BAND80, T(c, "legend", "band80"), 0};
+    if (b95)
+        td->lg[td->nlg++] = (legend_item){LG_BAND95, T(c, "legend", "band95"), 0};
+}
+
+/* The legend entries present in this chart; the legend's rows at the
+ * bottom fix where the year labels and the plot end. */
+static void trend_legend(trend *td)
+{
+    chart_ctx *c = td->c;
     int any_missing = 0, any_na = 0, any_target = 0, any_base = 0;
-    int last_data_year = ev->eval_year;
-    for (int yr = ya; yr <= yb && yr <= last_data_year; yr++) {
-        fvalue v = result_year(ir, yr).value;
+    int last_data_year = c->env->ev->eval_year;
+    for (int yr = td->ya; yr <= td->yb && yr <= last_data_year; yr++) {
+        fvalue v = result_year(td->ir, yr).value;
         any_missing |= v.state == FV_MISSING;
         any_na |= v.state == FV_UNDEFINED;
     }
-    for (int k = 0; k < nt; k++) {
-        any_target |= tl[k].drawn;
-        any_base |= tl[k].has_base;
+    for (int k = 0; k < td->nt; k++) {
+        any_target |= td->tl[k].drawn;
+        any_base |= td->tl[k].has_base;
     }
-    lg[nlg++] = (legend_item){LG_OBSERVED, T(c, "legend", "observed"), 0};
+    td->nlg = 0;
+    td->lg[td->nlg++] = (legend_item){LG_OBSERVED, T(c, "legend", "observed"), 0};
     if (any_target)
-        lg[nlg++] = (legend_item){LG_TARGET, T(c, "legend", "target"), 0};
+        td->lg[td->nlg++] = (legend_item){LG_TARGET, T(c, "legend", "target"), 0};
     if (any_base)
-        lg[nlg++] = (legend_item){LG_BASELINE, T(c, "legend", "baseline"), 0};
-    if (fc) {
-        lg[nlg++] = (legend_item){LG_FORECAST, T(c, "legend", "forecast"), 0};
-        int b80 = 0, b95 = 0;
-        for (int k = 0; k < fc->npoints_fc; k++) {
-            b80 |= isfinite(fc->points[k].lo80) && isfinite(fc->points[k].hi80);
-            b95 |= isfinite(fc->points[k].lo95) && isfinite(fc->points[k].hi95);
-        }
-        if (b80)
-            lg[nlg++] = (legend_item){LG_BAND80, T(c, "legend", "band80"), 0};
-        if (b95)
-            lg[nlg++] = (legend_item){LG_BAND95, T(c, "legend", "band95"), 0};
-    }
+        td->lg[td->nlg++] = (legend_item){LG_BASELINE, T(c, "legend", "baseline"), 0};
+    if (td->fc)
+        trend_legend_forecast(td);
     if (any_missing)
-        lg[nlg++] = (legend_item){LG_MISSING, T(c, "legend", "missing"), 0};
+        td->lg[td->nlg++] = (legend_item){LG_MISSING, T(c, "legend", "missing"), 0};
     if (any_na)
-        lg[nlg++] = (legend_item){LG_NA, T(c, "legend", "not_applicable"), 0};
-    int lrows = legend_rows(c, lg, nlg, W - 2 * pad);
-    double legend_top = H - pad - lrows * LEGEND_ROW + 2;
-    double xlabel_base = legend_top - 5;
-    double plot_bottom = xlabel_base - FS_SMALL - 4;
-    /* verdict lines: as many as leave the plot at least half the height;
-     * forecast lines go first, then targets ("and n more") */
-    const double vline = FS_TEXT * 1.5, fline = FS_SMALL * 1.4;
-    double min_plot = fmax(50, (plot_bottom - pad) * 0.5);
-    double budget = plot_bottom - min_plot - 20 - y;
+        td->lg[td->nlg++] = (legend_item){LG_NA, T(c, "legend", "not_applicable"), 0};
+    int lrows = legend_rows(c, td->lg, td->nlg, c->w - 2 * td->pad);
+    td->legend_top = c->h - td->pad - lrows * LEGEND_ROW + 2;
+    td->xlabel_base = td->legend_top - 5;
+    td->plot_bottom = td->xlabel_base - FS_SMALL - 4;
+}
+
+#define VLINE (FS_TEXT * 1.5)  /* a verdict line */
+#define FLINE (FS_SMALL * 1.4) /* a forecast line under it */
+
+/* How many verdict lines to show (*with_fc: with their forecast lines): as
+ * many as leave the plot at least half the height; forecast lines go
+ * first, then targets ("and n more"). */
+static int verdicts_shown(trend *td, double y, int *with_fc)
+{
+    double min_plot = fmax(50, (td->plot_bottom - td->pad) * 0.5);
+    double budget = td->plot_bottom - min_plot - 20 - y;
     int nforecast = 0;
-    for (int k = 0; k < nt; k++) {
-        char *ft = forecast_text(c, ir, fc, tl[k].tr);
+    for (int k = 0; k < td->nt; k++) {
+        char *ft = forecast_text(td->c, td->ir, td->fc, td->tl[k].tr);
         nforecast += ft != NULL;
         free(ft);
     }
-    int show = c->env->flags & CHART_NO_VERDICT ? 0 : nt, with_fc = show && nforecast > 0;
-    while (show * vline + (with_fc ? nforecast * fline : 0) > budget) {
-        if (with_fc)
-            with_fc = 0;
+    int nt = td->nt;
+    int show = td->c->env->flags & CHART_NO_VERDICT ? 0 : nt;
+    *with_fc = show && nforecast > 0;
+    while (show * VLINE + (*with_fc ? nforecast * FLINE : 0) > budget) {
+        if (*with_fc)
+            *with_fc = 0;
         else if (show > 1)
             show--;
         else
@@ -1763,252 +1840,336 @@ static int draw_indicator(chart_ctx *c, const void *argp)
     }
     if (show < nt && show > 1)
         show--; /* room for the "n more" line */
-    int more = show > 0 && show < nt;
-    for (int k = 0; k < show; k++) {
-        const target_result *tr = tl[k].tr;
-        y += FS_TEXT * 1.05;
-        double bw = status_badge(c, tr->status, pad, y, FS_TEXT);
-        char *vt = verdict_text(c, ir, &tl[k]);
-        double room = W - 2 * pad - bw - FS_TEXT * 0.6;
-        double fs = text_w(c, vt, FS_TEXT, 0) <= room ? FS_TEXT : FS_SMALL;
-        char *fitted = fit_text(c, vt, fs, 0, room);
-        text_at(c, fitted, pad + bw + FS_TEXT * 0.6, y, fs, 0, AL_LEFT, COL_TEXT);
-        free(fitted);
-        free(vt);
-        char *ft = with_fc ? forecast_text(c, ir, fc, tr) : NULL;
-        if (ft) {
-            y += fline;
-            char *f2 = fit_text(c, ft, FS_SMALL, 0, room);
-            text_at(c, f2, pad + bw + FS_TEXT * 0.6, y, FS_SMALL, 0, AL_LEFT, COL_MUTED);
-            free(f2);
-            free(ft);
-        }
-        y += FS_TEXT * 0.45;
+    return show;
+}
+
+/* One target's verdict line (status, target, figure) and, with_fc, its
+ * forecast line; returns the y below them. */
+static double draw_verdict(trend *td, const tline *tl, int with_fc, double y)
+{
+    chart_ctx *c = td->c;
+    const target_result *tr = tl->tr;
+    double pad = td->pad;
+    y += FS_TEXT * 1.05;
+    double bw = status_badge(c, tr->status, pad, y, FS_TEXT);
+    char *vt = verdict_text(c, td->ir, tl);
+    double room = c->w - 2 * pad - bw - FS_TEXT * 0.6;
+    double fs = text_w(c, vt, FS_TEXT, 0) <= room ? FS_TEXT : FS_SMALL;
+    char *fitted = fit_text(c, vt, fs, 0, room);
+    text_at(c, fitted, pad + bw + FS_TEXT * 0.6, y, fs, 0, AL_LEFT, COL_TEXT);
+    free(fitted);
+    free(vt);
+    char *ft = with_fc ? forecast_text(c, td->ir, td->fc, tr) : NULL;
+    if (ft) {
+        y += FLINE;
+        char *f2 = fit_text(c, ft, FS_SMALL, 0, room);
+        text_at(c, f2, pad + bw + FS_TEXT * 0.6, y, FS_SMALL, 0, AL_LEFT, COL_MUTED);
+        free(f2);
+        free(ft);
     }
-    if (more) {
+    return y + FS_TEXT * 0.45;
+}
+
+/* The verdict lines under the title, "and n more" when they do not all
+ * fit; returns the y below them. */
+static double draw_verdicts(trend *td, double y)
+{
+    chart_ctx *c = td->c;
+    int with_fc;
+    int show = verdicts_shown(td, y, &with_fc);
+    for (int k = 0; k < show; k++)
+        y = draw_verdict(td, &td->tl[k], with_fc, y);
+    if (show > 0 && show < td->nt) {
         char n[16];
-        snprintf(n, sizeof n, "%d", nt - show);
+        snprintf(n, sizeof n, "%d", td->nt - show);
         kv mv[] = {{"n", n}};
         char *s = expand(T(c, "verdict", "more"), mv, 1);
         y += FS_SMALL * 1.1;
-        text_at(c, s, pad, y, FS_SMALL, 0, AL_LEFT, COL_MUTED);
+        text_at(c, s, td->pad, y, FS_SMALL, 0, AL_LEFT, COL_MUTED);
         free(s);
         y += FS_TEXT * 0.45;
     }
-    y += 4;
+    return y + 4;
+}
 
-    /* unit line above the plot, clear of the top tick label */
-    double unit_base = y + FS_SMALL;
-    double plot_top = unit_base + 10;
-    if (plot_bottom - plot_top < 24) {
-        plot_top = plot_bottom - 24; /* a tiny chart: the plot wins over spacing */
-        unit_base = plot_top - 10;
-    }
-    axis ay;
-    int nticks = (int)((plot_bottom - plot_top) / 26);
-    axis_fit(&ay, lo, hi, nticks < 3 ? 3 : nticks > 7 ? 7 : nticks);
-    /* whole numbers (counts) get whole-number ticks: no 2.5 steps */
-    int integral = nobs > 0;
-    for (int yr = ya; yr <= yb && integral; yr++) {
-        fvalue v = result_year(ir, yr).value;
+/* The value axis over the plot: ticks to fit its height, whole-number
+ * ticks (no 2.5 steps) for whole numbers such as counts. */
+static void trend_value_axis(trend *td)
+{
+    axis *ay = &td->ay;
+    int nticks = (int)((td->plot_bottom - td->plot_top) / 26);
+    axis_fit(ay, td->lo, td->hi, nticks < 3 ? 3 : nticks > 7 ? 7 : nticks);
+    int integral = td->nobs > 0;
+    for (int yr = td->ya; yr <= td->yb && integral; yr++) {
+        fvalue v = result_year(td->ir, yr).value;
         integral = v.state != FV_OK || v.v == floor(v.v);
     }
-    if (integral && hi - lo >= 4 && ay.step != floor(ay.step)) {
-        ay.step = ay.step < 1 ? 1 : ay.step == 2.5 ? 2 : ceil(ay.step);
-        ay.lo = floor(ay.lo / ay.step) * ay.step;
-        ay.hi = ceil(hi / ay.step - 1e-9) * ay.step;
+    if (integral && td->hi - td->lo >= 4 && ay->step != floor(ay->step)) {
+        ay->step = ay->step < 1 ? 1 : ay->step == 2.5 ? 2 : ceil(ay->step);
+        ay->lo = floor(ay->lo / ay->step) * ay->step;
+        ay->hi = ceil(td->hi / ay->step - 1e-9) * ay->step;
     }
-    ay.p0 = plot_bottom;
-    ay.p1 = plot_top;
-    axis_big_numbers(c, &ay, unit_of(ind));
-    double plot_left = pad + axis_label_w(c, &ay) + 5;
-    double plot_right = W - pad;
-    year_axis yx;
-    year_axis_set(&yx, ya, yb, plot_left, plot_right);
-    double ph = plot_bottom - plot_top;
-    placer pl;
-    memset(&pl, 0, sizeof pl);
-    pl.area = (box){plot_left + 1, plot_top - 6, plot_right, plot_bottom - 1};
+    ay->p0 = td->plot_bottom;
+    ay->p1 = td->plot_top;
+    axis_big_numbers(td->c, ay, unit_of(td->ir->ind));
+}
 
-    double unit_end = pad;
-    if (unit_of(ind)[0]) {
-        kv uv[] = {{"unit", unit_of(ind)}};
-        char *u = expand(T(c, "axis", "unit"), uv, 1);
-        unit_end += text_at(c, u, pad, unit_base, FS_SMALL, 0, AL_LEFT, COL_MUTED);
+/* The plot's rectangle from y down, its axes, and the area labels go in. */
+static void trend_plot_area(trend *td, double y)
+{
+    /* unit line above the plot, clear of the top tick label */
+    td->unit_base = y + FS_SMALL;
+    td->plot_top = td->unit_base + 10;
+    if (td->plot_bottom - td->plot_top < 24) {
+        td->plot_top = td->plot_bottom - 24; /* a tiny chart: the plot wins over spacing */
+        td->unit_base = td->plot_top - 10;
+    }
+    trend_value_axis(td);
+    td->plot_left = td->pad + axis_label_w(td->c, &td->ay) + 5;
+    td->plot_right = td->c->w - td->pad;
+    year_axis_set(&td->yx, td->ya, td->yb, td->plot_left, td->plot_right);
+    memset(&td->pl, 0, sizeof td->pl);
+    td->pl.area = (box){td->plot_left + 1, td->plot_top - 6, td->plot_right, td->plot_bottom - 1};
+}
+
+/* The unit ("单位：%") at the top left of the plot; sets where it ends. */
+static void draw_unit(trend *td)
+{
+    const char *unit = unit_of(td->ir->ind);
+    td->unit_end = td->pad;
+    if (unit[0]) {
+        kv uv[] = {{"unit", unit}};
+        char *u = expand(T(td->c, "axis", "unit"), uv, 1);
+        td->unit_end += text_at(td->c, u, td->pad, td->unit_base, FS_SMALL, 0, AL_LEFT, COL_MUTED);
         free(u);
     }
+}
 
-    /* target zones: one opaque tint, so that overlapping windows do not darken */
-    for (int k = 0; k < nt; k++) {
-        if (!tl[k].drawn || tl[k].side == 0)
+/* Left and right edge of the slots of target k's years. */
+static double target_x0(const trend *td, int k)
+{
+    return td->yx.x0 + (td->tl[k].x0 - td->ya) * td->yx.slot;
+}
+
+static double target_x1(const trend *td, int k)
+{
+    return td->yx.x0 + (td->tl[k].x1 - td->ya + 1) * td->yx.slot;
+}
+
+/* Target zones on the acceptable side: one opaque tint, so that
+ * overlapping windows do not darken. */
+static void draw_target_zones(trend *td)
+{
+    for (int k = 0; k < td->nt; k++) {
+        const tline *tl = &td->tl[k];
+        if (!tl->drawn || tl->side == 0)
             continue;
-        double x0 = yx.x0 + (tl[k].x0 - ya) * yx.slot, x1 = yx.x0 + (tl[k].x1 - ya + 1) * yx.slot;
-        double ly = axis_map(&ay, tl[k].level);
-        double edge = tl[k].side < 0 ? plot_bottom : plot_top;
-        set_colour(cv, tint(COL_ZONE, 0.11));
-        cv_rectangle(cv, x0, fmin(ly, edge), x1 - x0, fabs(edge - ly));
-        cv_fill(cv);
+        double x0 = target_x0(td, k), x1 = target_x1(td, k);
+        double ly = axis_map(&td->ay, tl->level);
+        double edge = tl->side < 0 ? td->plot_bottom : td->plot_top;
+        set_colour(td->cv, tint(COL_ZONE, 0.11));
+        cv_rectangle(td->cv, x0, fmin(ly, edge), x1 - x0, fabs(edge - ly));
+        cv_fill(td->cv);
     }
+}
 
-    /* missing and not-applicable years */
-    for (int yr = ya; yr <= yb && yr <= last_data_year; yr++) {
-        fvalue v = result_year(ir, yr).value;
+/* Word w written down the slot of year yr, on a light box that labels avoid. */
+static void draw_gap_word(trend *td, int yr, const char *w)
+{
+    canvas *cv = td->cv;
+    double x = year_x(&td->yx, yr);
+    int nch = utf8_columns(w, strlen(w));
+    double top = td->plot_bottom - 3 - nch * FS_SMALL * 1.05;
+    double tw2 = FS_SMALL + 2;
+    cv_set_rgba(cv, 1, 1, 1, 0.9);
+    cv_rectangle(cv, x - tw2 / 2, top - 1, tw2, nch * FS_SMALL * 1.05 + 2);
+    cv_fill(cv);
+    text_vertical(td->c, w, x, top, FS_SMALL, COL_MUTED);
+    placer_box(&td->pl, x - tw2 / 2, top - 1, x + tw2 / 2, td->plot_bottom);
+}
+
+/* Missing years hatched, not-applicable years grey, each marked in words
+ * when its slot is wide enough. */
+static void draw_gaps(trend *td)
+{
+    canvas *cv = td->cv;
+    double ph = td->plot_bottom - td->plot_top;
+    for (int yr = td->ya; yr <= td->yb && yr <= td->c->env->ev->eval_year; yr++) {
+        fvalue v = result_year(td->ir, yr).value;
         if (v.state == FV_OK)
             continue;
-        double bx = yx.x0 + (yr - ya) * yx.slot;
+        double bx = td->yx.x0 + (yr - td->ya) * td->yx.slot;
         if (v.state == FV_MISSING) {
             set_colour(cv, 0xFFFFFF);
-            cv_rectangle(cv, bx + 0.5, plot_top, yx.slot - 1, ph);
+            cv_rectangle(cv, bx + 0.5, td->plot_top, td->yx.slot - 1, ph);
             cv_fill(cv);
-            hatch(cv, bx + 0.5, plot_top, yx.slot - 1, ph, COL_HATCH, 3.2, 0.55);
+            hatch(cv, bx + 0.5, td->plot_top, td->yx.slot - 1, ph, COL_HATCH, 3.2, 0.55);
         } else {
             set_colour(cv, COL_BAND);
-            cv_rectangle(cv, bx + 0.5, plot_top, yx.slot - 1, ph);
+            cv_rectangle(cv, bx + 0.5, td->plot_top, td->yx.slot - 1, ph);
             cv_fill(cv);
         }
-        const char *w = T(c, "legend", v.state == FV_MISSING ? "missing" : "not_applicable");
-        if (yx.slot >= FS_SMALL + 2) {
-            int nch = utf8_columns(w, strlen(w));
-            double top = plot_bottom - 3 - nch * FS_SMALL * 1.05;
-            double tw2 = FS_SMALL + 2;
-            cv_set_rgba(cv, 1, 1, 1, 0.9);
-            cv_rectangle(cv, year_x(&yx, yr) - tw2 / 2, top - 1, tw2, nch * FS_SMALL * 1.05 + 2);
-            cv_fill(cv);
-            text_vertical(c, w, year_x(&yx, yr), top, FS_SMALL, COL_MUTED);
-            placer_box(&pl, year_x(&yx, yr) - tw2 / 2, top - 1, year_x(&yx, yr) + tw2 / 2,
-                       plot_bottom);
-        }
+        const char *w = T(td->c, "legend", v.state == FV_MISSING ? "missing" : "not_applicable");
+        if (td->yx.slot >= FS_SMALL + 2)
+            draw_gap_word(td, yr, w);
     }
+}
 
-    draw_y_grid(c, &ay, plot_left, plot_right);
+/* Bound of forecast point j: the upper or lower, of the 80 % (b80) or 95 % interval. */
+static double band_bound(const fc_indicator *fc, int j, int b80, int upper)
+{
+    const fc_point *q = &fc->points[j];
+    return b80 ? (upper ? q->hi80 : q->lo80) : (upper ? q->hi95 : q->lo95);
+}
 
-    /* forecast bands */
-    int last_obs = 0;
-    double last_obs_v = 0;
-    for (int yr = yb; yr >= ya; yr--) {
-        fvalue v = result_year(ir, yr).value;
-        if (v.state == FV_OK) {
-            last_obs = yr;
-            last_obs_v = v.v;
-            break;
-        }
-    }
-    int fc_join = fc && last_obs && isfinite(fc->points[0].value) &&
-                  last_obs == fc->points[0].year - 1;
-    if (fc) {
-        for (int bi = 0; bi < 2; bi++) {
-            /* each run of consecutive years with both bounds */
-            for (int k = 0; k < fc->npoints_fc;) {
+/* One forecast band (b80: the 80 % interval, else 95 %) over points k..e,
+ * from the last observation when the forecast joins it. */
+static void draw_band_run(trend *td, int b80, int k, int e)
+{
+    canvas *cv = td->cv;
+    const fc_indicator *fc = td->fc;
+    cv_new_path(cv);
+    if (k == 0 && td->fc_join)
+        cv_move_to(cv, year_x(&td->yx, td->last_obs), axis_map(&td->ay, td->last_obs_v));
+    for (int j = k; j <= e; j++)
+        cv_line_to(cv, year_x(&td->yx, fc->points[j].year),
+                   axis_map(&td->ay, band_bound(fc, j, b80, 1)));
+    for (int j = e; j >= k; j--)
+        cv_line_to(cv, year_x(&td->yx, fc->points[j].year),
+                   axis_map(&td->ay, band_bound(fc, j, b80, 0)));
+    cv_close_path(cv);
+    set_colour_a(cv, COL_FORECAST, b80 ? 0.32 : 0.2);
+    cv_fill(cv);
+}
+
+/* The 95 % then the 80 % prediction band, over each run of consecutive
+ * years with both bounds. */
+static void draw_forecast_bands(trend *td)
+{
+    const fc_indicator *fc = td->fc;
+    for (int bi = 0; bi < 2; bi++) {
+        for (int k = 0; k < fc->npoints_fc;) {
 #define BAND_OK(j)                                                                                 \
     (isfinite(bi ? FCP(fc, j, lo80) : FCP(fc, j, lo95)) &&                                          \
      isfinite(bi ? FCP(fc, j, hi80) : FCP(fc, j, hi95)))
-                if (!BAND_OK(k)) {
-                    k++;
-                    continue;
-                }
-                int e = k;
-                while (e + 1 < fc->npoints_fc && BAND_OK(e + 1) &&
-                       fc->points[e + 1].year == fc->points[e].year + 1)
-                    e++;
+            if (!BAND_OK(k)) {
+                k++;
+                continue;
+            }
+            int e = k;
+            while (e + 1 < fc->npoints_fc && BAND_OK(e + 1) &&
+                   fc->points[e + 1].year == fc->points[e].year + 1)
+                e++;
 #undef BAND_OK
-                cv_new_path(cv);
-                if (k == 0 && fc_join)
-                    cv_move_to(cv, year_x(&yx, last_obs), axis_map(&ay, last_obs_v));
-                for (int j = k; j <= e; j++)
-                    cv_line_to(cv, year_x(&yx, fc->points[j].year),
-                                  axis_map(&ay, bi ? fc->points[j].hi80 : fc->points[j].hi95));
-                for (int j = e; j >= k; j--)
-                    cv_line_to(cv, year_x(&yx, fc->points[j].year),
-                                  axis_map(&ay, bi ? fc->points[j].lo80 : fc->points[j].lo95));
-                cv_close_path(cv);
-                set_colour_a(cv, COL_FORECAST, bi ? 0.32 : 0.2);
-                cv_fill(cv);
-                k = e + 1;
-            }
+            draw_band_run(td, bi, k, e);
+            k = e + 1;
         }
     }
+}
 
-    /* baselines: solid over a baseline period, dotted on to the target year */
-    for (int k = 0; k < nt; k++) {
-        if (!tl[k].has_base)
+/* Baselines: solid over a baseline period, dotted on to the target year. */
+static void draw_baselines(trend *td)
+{
+    for (int k = 0; k < td->nt; k++) {
+        const tline *tl = &td->tl[k];
+        if (!tl->has_base)
             continue;
-        double by = axis_map(&ay, tl[k].base);
-        double bx0 = year_x(&yx, tl[k].b0), bx1 = year_x(&yx, tl[k].b1);
-        double bxe = year_x(&yx, tl[k].x1);
-        if (tl[k].b1 > tl[k].b0)
-            seg(cv, bx0, by, bx1, by, LS_SOLID, 1.4, COL_BASELINE);
-        seg(cv, bx1, by, bxe, by, LS_DOTTED, 1.2, COL_BASELINE);
-        placer_seg(&pl, bx0, by, bxe, by);
+        double by = axis_map(&td->ay, tl->base);
+        double bx0 = year_x(&td->yx, tl->b0), bx1 = year_x(&td->yx, tl->b1);
+        double bxe = year_x(&td->yx, tl->x1);
+        if (tl->b1 > tl->b0)
+            seg(td->cv, bx0, by, bx1, by, LS_SOLID, 1.4, COL_BASELINE);
+        seg(td->cv, bx1, by, bxe, by, LS_DOTTED, 1.2, COL_BASELINE);
+        placer_seg(&td->pl, bx0, by, bxe, by);
     }
+}
 
-    /* target lines */
-    for (int k = 0; k < nt; k++) {
-        if (!tl[k].drawn)
+/* Target lines: dashed at the threshold across the target's years, ending in a tick. */
+static void draw_target_lines(trend *td)
+{
+    for (int k = 0; k < td->nt; k++) {
+        if (!td->tl[k].drawn)
             continue;
-        double x0 = yx.x0 + (tl[k].x0 - ya) * yx.slot + 1;
-        double x1 = yx.x0 + (tl[k].x1 - ya + 1) * yx.slot - 1;
-        double ly = axis_map(&ay, tl[k].level);
-        seg(cv, x0, ly, x1, ly, LS_DASHED, 1.5, COL_TARGET);
-        seg(cv, x1, ly - 3.5, x1, ly + 3.5, LS_SOLID, 1.5, COL_TARGET);
-        placer_seg(&pl, x0, ly, x1, ly);
+        double x0 = target_x0(td, k) + 1, x1 = target_x1(td, k) - 1;
+        double ly = axis_map(&td->ay, td->tl[k].level);
+        seg(td->cv, x0, ly, x1, ly, LS_DASHED, 1.5, COL_TARGET);
+        seg(td->cv, x1, ly - 3.5, x1, ly + 3.5, LS_SOLID, 1.5, COL_TARGET);
+        placer_seg(&td->pl, x0, ly, x1, ly);
     }
+}
 
-    /* forecast line and points */
-    if (fc) {
-        line_style(cv, LS_SHORTDASH, 1.5);
-        set_colour(cv, COL_FORECAST_LINE);
-        int pen = 0;
-        double px0 = 0, py0 = 0;
-        if (fc_join) {
-            px0 = year_x(&yx, last_obs);
-            py0 = axis_map(&ay, last_obs_v);
-            cv_move_to(cv, px0, py0);
-            pen = 1;
-        }
-        for (int k = 0; k < fc->npoints_fc; k++) {
-            const fc_point *q = &fc->points[k];
-            if (!isfinite(q->value) || (k > 0 && q->year != fc->points[k - 1].year + 1)) {
-                pen = 0;
-                if (!isfinite(q->value))
-                    continue;
-            }
-            double px = year_x(&yx, q->year), py = axis_map(&ay, q->value);
-            if (pen) {
-                cv_line_to(cv, px, py);
-                placer_seg(&pl, px0, py0, px, py);
-            } else {
-                cv_move_to(cv, px, py);
-            }
-            px0 = px;
-            py0 = py;
-            pen = 1;
-        }
-        cv_stroke(cv);
-        cv_set_dash(cv, NULL, 0);
-        for (int k = 0; k < fc->npoints_fc; k++)
-            if (isfinite(fc->points[k].value)) {
-                double px = year_x(&yx, fc->points[k].year);
-                double py = axis_map(&ay, fc->points[k].value);
-                draw_shape(cv, SH_CIRCLE, px, py, 2.2, COL_FORECAST_LINE);
-                placer_box(&pl, px - 3, py - 3, px + 3, py + 3);
-            }
+/* The forecast line, from the last observation when it joins it, broken
+ * where a point is missing. */
+static void draw_forecast_path(trend *td)
+{
+    canvas *cv = td->cv;
+    const fc_indicator *fc = td->fc;
+    int pen = 0;
+    double px0 = 0, py0 = 0;
+    if (td->fc_join) {
+        px0 = year_x(&td->yx, td->last_obs);
+        py0 = axis_map(&td->ay, td->last_obs_v);
+        cv_move_to(cv, px0, py0);
+        pen = 1;
     }
+    for (int k = 0; k < fc->npoints_fc; k++) {
+        const fc_point *q = &fc->points[k];
+        if (!isfinite(q->value) || (k > 0 && q->year != fc->points[k - 1].year + 1)) {
+            pen = 0;
+            if (!isfinite(q->value))
+                continue;
+        }
+        double px = year_x(&td->yx, q->year), py = axis_map(&td->ay, q->value);
+        if (pen) {
+            cv_line_to(cv, px, py);
+            placer_seg(&td->pl, px0, py0, px, py);
+        } else {
+            cv_move_to(cv, px, py);
+        }
+        px0 = px;
+        py0 = py;
+        pen = 1;
+    }
+}
 
-    /* observed series: a line through consecutive years only (gaps stay gaps) */
+/* The forecast: a short-dashed line and open circles at its points. */
+static void draw_forecast_line(trend *td)
+{
+    canvas *cv = td->cv;
+    const fc_indicator *fc = td->fc;
+    line_style(cv, LS_SHORTDASH, 1.5);
+    set_colour(cv, COL_FORECAST_LINE);
+    draw_forecast_path(td);
+    cv_stroke(cv);
+    cv_set_dash(cv, NULL, 0);
+    for (int k = 0; k < fc->npoints_fc; k++)
+        if (isfinite(fc->points[k].value)) {
+            double px = year_x(&td->yx, fc->points[k].year);
+            double py = axis_map(&td->ay, fc->points[k].value);
+            draw_shape(cv, SH_CIRCLE, px, py, 2.2, COL_FORECAST_LINE);
+            placer_box(&td->pl, px - 3, py - 3, px + 3, py + 3);
+        }
+}
+
+/* The observed series: a line through consecutive years only (gaps stay
+ * gaps), a haloed dot at each value. */
+static void draw_observed(trend *td)
+{
+    canvas *cv = td->cv;
     line_style(cv, LS_SOLID, 1.7);
     set_colour(cv, COL_OBSERVED);
     int pen = 0;
     double px0 = 0, py0 = 0;
-    for (int yr = ya; yr <= yb; yr++) {
-        fvalue v = result_year(ir, yr).value;
+    for (int yr = td->ya; yr <= td->yb; yr++) {
+        fvalue v = result_year(td->ir, yr).value;
         if (v.state != FV_OK) {
             pen = 0;
             continue;
         }
-        double px = year_x(&yx, yr), py = axis_map(&ay, v.v);
+        double px = year_x(&td->yx, yr), py = axis_map(&td->ay, v.v);
         if (pen) {
             cv_line_to(cv, px, py);
-            placer_seg(&pl, px0, py0, px, py);
+            placer_seg(&td->pl, px0, py0, px, py);
         } else {
             cv_move_to(cv, px, py);
         }
@@ -2017,42 +2178,51 @@ static int draw_indicator(chart_ctx *c, const void *argp)
         pen = 1;
     }
     cv_stroke(cv);
-    for (int yr = ya; yr <= yb; yr++) {
-        fvalue v = result_year(ir, yr).value;
+    for (int yr = td->ya; yr <= td->yb; yr++) {
+        fvalue v = result_year(td->ir, yr).value;
         if (v.state != FV_OK)
             continue;
-        double px = year_x(&yx, yr), py = axis_map(&ay, v.v);
+        double px = year_x(&td->yx, yr), py = axis_map(&td->ay, v.v);
         draw_shape(cv, SH_FILLED_CIRCLE, px, py, 3.1, 0xFFFFFF);
         draw_shape(cv, SH_FILLED_CIRCLE, px, py, 2.3, COL_OBSERVED);
-        placer_box(&pl, px - 3.5, py - 3.5, px + 3.5, py + 3.5);
+        placer_box(&td->pl, px - 3.5, py - 3.5, px + 3.5, py + 3.5);
     }
-    /* window averages that decide a target, across their window */
-    for (int k = 0; k < nt; k++) {
-        const target_result *tr = tl[k].tr;
+}
+
+/* Window averages that decide a target, across their window (labelled later). */
+static void draw_window_averages(trend *td)
+{
+    canvas *cv = td->cv;
+    for (int k = 0; k < td->nt; k++) {
+        const target_result *tr = td->tl[k].tr;
         if (!window_average(tr->t) || tr->current.state != FV_OK || tr->window[1] < tr->window[0])
             continue;
-        double x0 = year_x(&yx, tr->window[0]), x1 = year_x(&yx, tr->window[1]);
-        double wy = axis_map(&ay, tr->current.v);
+        double x0 = year_x(&td->yx, tr->window[0]), x1 = year_x(&td->yx, tr->window[1]);
+        double wy = axis_map(&td->ay, tr->current.v);
         seg(cv, x0, wy, x1, wy, LS_SOLID, 2.4, 0xFFFFFF);
         seg(cv, x0, wy, x1, wy, LS_DASHDOT, 1.3, COL_OBSERVED);
         seg(cv, x0, wy - 3, x0, wy + 3, LS_SOLID, 1.1, COL_OBSERVED);
         seg(cv, x1, wy - 3, x1, wy + 3, LS_SOLID, 1.1, COL_OBSERVED);
-        placer_seg(&pl, x0, wy, x1, wy);
-        avg_label[k] = 1;
+        placer_seg(&td->pl, x0, wy, x1, wy);
+        td->avg_label[k] = 1;
     }
+}
 
-    /* years failing an every-year target: ringed */
-    for (int k = 0; k < nt; k++) {
-        const char *fy = tl[k].tr->failing_years;
+/* Years failing an every-year target: their points ringed. */
+static void draw_failing_years(trend *td)
+{
+    canvas *cv = td->cv;
+    for (int k = 0; k < td->nt; k++) {
+        const char *fy = td->tl[k].tr->failing_years;
         for (const char *p = fy; p && *p;) {
             char *end;
             long yr = strtol(p, &end, 10);
             if (end == p)
                 break;
-            fvalue v = result_year(ir, (int)yr).value;
-            if (v.state == FV_OK && yr >= ya && yr <= yb) {
+            fvalue v = result_year(td->ir, (int)yr).value;
+            if (v.state == FV_OK && yr >= td->ya && yr <= td->yb) {
                 cv_new_path(cv);
-                cv_arc(cv, year_x(&yx, (double)yr), axis_map(&ay, v.v), 5.2, 0, 2 * M_PI);
+                cv_arc(cv, year_x(&td->yx, (double)yr), axis_map(&td->ay, v.v), 5.2, 0, 2 * M_PI);
                 set_colour(cv, COL_TARGET);
                 cv_set_line_width(cv, 1.2);
                 cv_stroke(cv);
@@ -2060,17 +2230,28 @@ static int draw_indicator(chart_ctx *c, const void *argp)
             p = end;
         }
     }
-    /* baseline markers, ringing an observed point when they fall on one */
-    for (int k = 0; k < nt; k++) {
-        if (!tl[k].has_base)
+}
+
+/* 1 if target k has a baseline drawn already by an earlier target. */
+static int baseline_repeated(const trend *td, int k)
+{
+    const tline *tl = td->tl;
+    int dup = 0;
+    for (int j = 0; j < k; j++)
+        dup |= tl[j].has_base && tl[j].base == tl[k].base && tl[j].b0 == tl[k].b0;
+    return dup;
+}
+
+/* Baseline markers (diamonds), ringing an observed point when they fall on one. */
+static void draw_baseline_markers(trend *td)
+{
+    canvas *cv = td->cv;
+    for (int k = 0; k < td->nt; k++) {
+        const tline *tl = &td->tl[k];
+        if (!tl->has_base || baseline_repeated(td, k))
             continue;
-        int dup = 0;
-        for (int j = 0; j < k; j++)
-            dup |= tl[j].has_base && tl[j].base == tl[k].base && tl[j].b0 == tl[k].b0;
-        if (dup)
-            continue;
-        double bx = (year_x(&yx, tl[k].b0) + year_x(&yx, tl[k].b1)) / 2;
-        double by = axis_map(&ay, tl[k].base);
+        double bx = (year_x(&td->yx, tl->b0) + year_x(&td->yx, tl->b1)) / 2;
+        double by = axis_map(&td->ay, tl->base);
         cv_new_path(cv);
         cv_move_to(cv, bx, by - 5.6);
         cv_line_to(cv, bx + 5.6, by);
@@ -2080,105 +2261,186 @@ static int draw_indicator(chart_ctx *c, const void *argp)
         set_colour(cv, COL_BASELINE);
         cv_set_line_width(cv, 1.1);
         cv_stroke(cv);
-        placer_box(&pl, bx - 6, by - 6, bx + 6, by + 6);
+        placer_box(&td->pl, bx - 6, by - 6, bx + 6, by + 6);
     }
+}
 
-    /* labels, most important first: the latest value, targets, baselines */
+/* The latest value, the most important label (or 缺数据 across an empty plot). */
+static void label_latest(trend *td)
+{
+    chart_ctx *c = td->c;
     const double fs = FS_SMALL;
-    if (last_obs && nobs) {
+    if (td->last_obs && td->nobs) {
         char num[64], v[48];
-        fmt_value(last_obs_v / ay.div, ay.div > 1 ? 2 : ind->precision, v, sizeof v);
-        snprintf(num, sizeof num, "%s%s", v, ay.suffix);
-        double px = year_x(&yx, last_obs), py = axis_map(&ay, last_obs_v);
+        fmt_value(td->last_obs_v / td->ay.div, td->ay.div > 1 ? 2 : td->ir->ind->precision, v,
+                  sizeof v);
+        snprintf(num, sizeof num, "%s%s", v, td->ay.suffix);
+        double px = year_x(&td->yx, td->last_obs), py = axis_map(&td->ay, td->last_obs_v);
         cand cs[] = {{px, py - 6, AL_CENTER},          {px, py + fs + 5, AL_CENTER},
                      {px + 6, mid_baseline(py, fs), AL_LEFT}, {px - 6, mid_baseline(py, fs), AL_RIGHT},
                      {px + 4, py - 5, AL_LEFT},        {px - 4, py - 5, AL_RIGHT}};
-        place_label(c, &pl, num, fs, 1, COL_OBSERVED, cs, 6);
-    } else if (!nobs) {
-        label_halo(c, T(c, "legend", "missing"), (plot_left + plot_right) / 2,
-                   mid_baseline((plot_top + plot_bottom) / 2, FS_TEXT), FS_TEXT, 1, AL_CENTER,
-                   COL_MUTED);
+        place_label(c, &td->pl, num, fs, 1, COL_OBSERVED, cs, 6);
+    } else if (!td->nobs) {
+        label_halo(c, T(c, "legend", "missing"), (td->plot_left + td->plot_right) / 2,
+                   mid_baseline((td->plot_top + td->plot_bottom) / 2, FS_TEXT), FS_TEXT, 1,
+                   AL_CENTER, COL_MUTED);
     }
-    for (int k = 0; k < nt; k++) {
-        if (!tl[k].drawn)
+}
+
+/* Each target line's year ("2025年目标", or just the year), above or below it. */
+static void label_targets(trend *td)
+{
+    const double fs = FS_SMALL;
+    for (int k = 0; k < td->nt; k++) {
+        if (!td->tl[k].drawn)
             continue;
-        double x0 = yx.x0 + (tl[k].x0 - ya) * yx.slot + 1;
-        double x1 = yx.x0 + (tl[k].x1 - ya + 1) * yx.slot - 1;
-        double ly = axis_map(&ay, tl[k].level);
+        double x0 = target_x0(td, k) + 1, x1 = target_x1(td, k) - 1;
+        double ly = axis_map(&td->ay, td->tl[k].level);
         char yr[16];
-        snprintf(yr, sizeof yr, "%d", tl[k].x1);
+        snprintf(yr, sizeof yr, "%d", td->tl[k].x1);
         kv yv[] = {{"year", yr}};
-        char *s = expand(T(c, "legend", "target_at"), yv, 1);
+        char *s = expand(T(td->c, "legend", "target_at"), yv, 1);
         double up = ly - 3.5, down = ly + fs + 2.5, mid = (x0 + x1) / 2;
         cand cs[] = {{x1 - 3, up, AL_RIGHT},   {x1 - 3, down, AL_RIGHT}, {x0 + 3, up, AL_LEFT},
                      {x0 + 3, down, AL_LEFT},  {mid, up, AL_CENTER},     {mid, down, AL_CENTER}};
-        place_label_alt(c, &pl, s, yr, fs, 0, COL_TARGET, cs, 6);
+        place_label_alt(td->c, &td->pl, s, yr, fs, 0, COL_TARGET, cs, 6);
         free(s);
     }
-    for (int k = 0; k < nt; k++) {
-        if (!avg_label[k])
+}
+
+/* The window averages drawn, named with their figure where there is room. */
+static void label_averages(trend *td)
+{
+    chart_ctx *c = td->c;
+    const double fs = FS_SMALL;
+    for (int k = 0; k < td->nt; k++) {
+        if (!td->avg_label[k])
             continue;
-        const target_result *tr = tl[k].tr;
+        const target_result *tr = td->tl[k].tr;
         char num[48];
-        fmt_value(tr->current.v, ind->precision, num, sizeof num);
+        fmt_value(tr->current.v, td->ir->ind->precision, num, sizeof num);
         char *what = figure_what(c, tr);
         kv av[] = {{"what", what}, {"current", num}};
         char *s = expand(T(c, "legend", "average"), av, 2);
-        double x0 = year_x(&yx, tr->window[0]), x1 = year_x(&yx, tr->window[1]);
-        double wy = axis_map(&ay, tr->current.v), mid = (x0 + x1) / 2;
+        double x0 = year_x(&td->yx, tr->window[0]), x1 = year_x(&td->yx, tr->window[1]);
+        double wy = axis_map(&td->ay, tr->current.v), mid = (x0 + x1) / 2;
         cand cs[] = {{x0, wy - 4, AL_LEFT},   {x0, wy + fs + 3, AL_LEFT},  {mid, wy - 4, AL_CENTER},
                      {mid, wy + fs + 3, AL_CENTER}, {x1, wy - 4, AL_RIGHT}, {x1, wy + fs + 3, AL_RIGHT}};
-        place_label_opt(c, &pl, s, fs, 0, COL_OBSERVED, cs, 6, 1);
+        place_label_opt(c, &td->pl, s, fs, 0, COL_OBSERVED, cs, 6, 1);
         free(s);
         free(what);
     }
-    for (int k = 0; k < nt; k++) {
-        if (!tl[k].has_base)
-            continue;
-        int dup = 0;
-        for (int j = 0; j < k; j++)
-            dup |= tl[j].has_base && tl[j].base == tl[k].base && tl[j].b0 == tl[k].b0;
-        if (dup)
+}
+
+/* Each baseline's figure ("基期 12.3") near its marker or line end. */
+static void label_baselines(trend *td)
+{
+    chart_ctx *c = td->c;
+    const double fs = FS_SMALL;
+    for (int k = 0; k < td->nt; k++) {
+        const tline *tl = &td->tl[k];
+        if (!tl->has_base || baseline_repeated(td, k))
             continue;
         char num[48], *s;
-        if (tl[k].base_given)
-            format_number(tl[k].base, num);
+        if (tl->base_given)
+            format_number(tl->base, num);
         else
-            fmt_value(tl[k].base, ind->precision, num, sizeof num);
+            fmt_value(tl->base, td->ir->ind->precision, num, sizeof num);
         s = xasprintf("%s %s", T(c, "legend", "baseline"), num);
-        double bx = (year_x(&yx, tl[k].b0) + year_x(&yx, tl[k].b1)) / 2;
-        double by = axis_map(&ay, tl[k].base);
-        double bxe = year_x(&yx, tl[k].x1);
+        double bx = (year_x(&td->yx, tl->b0) + year_x(&td->yx, tl->b1)) / 2;
+        double by = axis_map(&td->ay, tl->base);
+        double bxe = year_x(&td->yx, tl->x1);
         cand cs[] = {{bx, by - 8, AL_CENTER},          {bx, by + fs + 7, AL_CENTER},
                      {bx - 8, mid_baseline(by, fs), AL_RIGHT}, {bx + 8, by - 4, AL_LEFT},
                      {bx + 8, by + fs + 3, AL_LEFT},   {bxe, by - 4, AL_RIGHT},
                      {bxe, by + fs + 3, AL_RIGHT}};
-        place_label(c, &pl, s, fs, 0, COL_BASELINE, cs, 7);
+        place_label(c, &td->pl, s, fs, 0, COL_BASELINE, cs, 7);
         free(s);
     }
-    placer_draw(c, &pl);
-    placer_free(&pl);
+}
 
-    /* evaluation year: where observation ends and the future begins */
-    if (yb > ev->eval_year) {
-        double ex = yx.x0 + (ev->eval_year - ya + 1) * yx.slot;
-        seg(cv, ex, plot_top - 2, ex, plot_bottom, LS_SHORTDASH, 0.7, COL_MUTED);
-        char yr[16];
-        snprintf(yr, sizeof yr, "%d", ev->eval_year);
-        kv yv[] = {{"year", yr}};
-        char *s = expand(T(c, "legend", "eval_year"), yv, 1);
-        double left_room = ex - 2 - text_w(c, s, FS_SMALL, 0) - unit_end - 8;
-        if (left_room >= 0)
-            text_at(c, s, ex - 2, unit_base, FS_SMALL, 0, AL_RIGHT, COL_MUTED);
-        else
-            text_at(c, s, ex + 2, unit_base, FS_SMALL, 0, AL_LEFT, COL_MUTED);
-        free(s);
-    }
+/* The evaluation year: where observation ends and the future begins, named
+ * on the unit line (left of the rule if the unit leaves room). */
+static void draw_eval_year(trend *td)
+{
+    chart_ctx *c = td->c;
+    int eval_year = c->env->ev->eval_year;
+    double ex = td->yx.x0 + (eval_year - td->ya + 1) * td->yx.slot;
+    seg(td->cv, ex, td->plot_top - 2, ex, td->plot_bottom, LS_SHORTDASH, 0.7, COL_MUTED);
+    char yr[16];
+    snprintf(yr, sizeof yr, "%d", eval_year);
+    kv yv[] = {{"year", yr}};
+    char *s = expand(T(c, "legend", "eval_year"), yv, 1);
+    double left_room = ex - 2 - text_w(c, s, FS_SMALL, 0) - td->unit_end - 8;
+    if (left_room >= 0)
+        text_at(c, s, ex - 2, td->unit_base, FS_SMALL, 0, AL_RIGHT, COL_MUTED);
+    else
+        text_at(c, s, ex + 2, td->unit_base, FS_SMALL, 0, AL_LEFT, COL_MUTED);
+    free(s);
+}
+
+/* The plot's data, back to front; every mark registers with the label placer. */
+static void draw_trend_plot(trend *td)
+{
+    draw_target_zones(td);
+    draw_gaps(td);
+    draw_y_grid(td->c, &td->ay, td->plot_left, td->plot_right);
+    trend_last_obs(td);
+    if (td->fc)
+        draw_forecast_bands(td);
+    draw_baselines(td);
+    draw_target_lines(td);
+    if (td->fc)
+        draw_forecast_line(td);
+    draw_observed(td);
+    draw_window_averages(td);
+    draw_failing_years(td);
+    draw_baseline_markers(td);
+}
+
+/* Labels, most important first (the latest value, targets, averages,
+ * baselines), then drawn with the most important on top. */
+static void draw_trend_labels(trend *td)
+{
+    label_latest(td);
+    label_targets(td);
+    label_averages(td);
+    label_baselines(td);
+    placer_draw(td->c, &td->pl);
+    placer_free(&td->pl);
+}
+
+/* Trend chart: title, verdict lines, the plot, its axes and legend, top to bottom. */
+static int draw_indicator(chart_ctx *c, const void *argp)
+{
+    const ind_arg *arg = argp;
+    trend td;
+    memset(&td, 0, sizeof td);
+    td.c = c;
+    td.cv = c->cv;
+    td.ir = arg->ir;
+    td.fc = arg->fc && arg->fc->model != FM_NONE && arg->fc->npoints_fc > 0 && arg->fc->points
+                ? arg->fc
+                : NULL;
+    td.pad = 8;
+    trend_targets(&td);
+    trend_years(&td);
+    trend_values(&td);
+
+    double y = trend_title(&td, td.pad - 2);
+    trend_legend(&td);
+    y = draw_verdicts(&td, y);
+    trend_plot_area(&td, y);
+    draw_unit(&td);
+    draw_trend_plot(&td);
+    draw_trend_labels(&td);
+    if (td.yb > c->env->ev->eval_year)
+        draw_eval_year(&td);
 
     /* axes */
-    seg(cv, plot_left, plot_bottom, plot_right, plot_bottom, LS_SOLID, 0.8, COL_AXIS);
-    draw_year_labels(c, &yx, xlabel_base);
-    draw_legend(c, lg, nlg, pad, legend_top, W - 2 * pad);
+    seg(td.cv, td.plot_left, td.plot_bottom, td.plot_right, td.plot_bottom, LS_SOLID, 0.8, COL_AXIS);
+    draw_year_labels(c, &td.yx, td.xlabel_base);
+    draw_legend(c, td.lg, td.nlg, td.pad, td.legend_top, c->w - 2 * td.pad);
     return 0;
 }
 
@@ -2332,83 +2594,77 @@ static char *overview_figure(chart_ctx *c, const indicator_result *ir, const tar
 #define OV_ROW1 13.5 /* one-line row */
 #define OV_LINE 10.0 /* each further line */
 
-static double overview_layout(chart_ctx *c, const void *argp, int draw)
+/* Columns of the overview: item, year, figure, then one per status. */
+typedef struct ov_cols {
+    double statw, yearw, figw;   /* column widths */
+    double x_year, x_fig, x_stat; /* where they begin */
+    double itemw;                /* room for the indicator's name */
+} ov_cols;
+
+/* The overview's title and part line from y (measured only, unless draw); returns the y below. */
+static double overview_title(chart_ctx *c, const group_def *g, double y, int draw)
 {
-    const group_arg *arg = argp;
-    const evaluation *ev = c->env->ev;
-    const plan *p = ev->p;
-    const group_def *g = find_group(p, arg->group_id);
+    const plan *p = c->env->ev->p;
     const double pad = 8, W = c->w;
-    canvas *cv = c->cv;
-    double y = pad - 2;
-
-    /* title */
-    if (!(c->env->flags & CHART_NO_TITLE)) {
-        kv tv[] = {{"group", g ? g->name : p->title}, {"part", g && g->part ? g->part : ""}};
-        char *title = expand(T(c, "title", "overview"), tv, 2);
-        if (draw) {
-            y = draw_title(c, title, pad, y, W - 2 * pad);
-        } else {
-            char *lines[2];
-            int n = wrap_text(c, title, FS_TITLE, 1, W - 2 * pad, lines, 2);
-            free_lines(lines, n);
-            y += n * FS_TITLE * 1.35 + 3;
-        }
-        free(title);
-        if (g && g->part && *g->part) {
-            char *part = expand(T(c, "title", "overview_part"), tv, 2);
-            char *fitted = fit_text(c, part, FS_SMALL, 0, W - 2 * pad);
-            y += FS_SMALL;
-            if (draw)
-                text_at(c, fitted, pad, y, FS_SMALL, 0, AL_LEFT, COL_MUTED);
-            y += 4;
-            free(fitted);
-            free(part);
-        }
+    kv tv[] = {{"group", g ? g->name : p->title}, {"part", g && g->part ? g->part : ""}};
+    char *title = expand(T(c, "title", "overview"), tv, 2);
+    if (draw) {
+        y = draw_title(c, title, pad, y, W - 2 * pad);
+    } else {
+        char *lines[2];
+        int n = wrap_text(c, title, FS_TITLE, 1, W - 2 * pad, lines, 2);
+        free_lines(lines, n);
+        y += n * FS_TITLE * 1.35 + 3;
     }
+    free(title);
+    if (g && g->part && *g->part) {
+        char *part = expand(T(c, "title", "overview_part"), tv, 2);
+        char *fitted = fit_text(c, part, FS_SMALL, 0, W - 2 * pad);
+        y += FS_SMALL;
+        if (draw)
+            text_at(c, fitted, pad, y, FS_SMALL, 0, AL_LEFT, COL_MUTED);
+        y += 4;
+        free(fitted);
+        free(part);
+    }
+    return y;
+}
 
-    /* summary: 共N项目标  ● 达标 5  ✕ 未达标 2 … */
+/* The summary line at baseline y: 共N项目标  ● 达标 5  ✕ 未达标 2 … */
+static void draw_overview_summary(chart_ctx *c, const char *group_id, double y)
+{
+    const evaluation *ev = c->env->ev;
+    const double pad = 8;
     int counts[5] = {0}, total = 0;
     for (int i = 0; i < ev->ninds; i++)
-        if (in_group(ev->inds[i].ind, arg->group_id))
+        if (in_group(ev->inds[i].ind, group_id))
             for (int k = 0; k < ev->inds[i].ntargets; k++) {
                 counts[ev->inds[i].targets[k].status]++;
                 total++;
             }
-    y += FS_TEXT + 1;
-    if (draw) {
-        char n[16];
-        snprintf(n, sizeof n, "%d", total);
-        kv nv[] = {{"n", n}};
-        char *s = expand(T(c, "overview", "count"), nv, 1);
-        double x = pad + text_at(c, s, pad, y, FS_TEXT, 1, AL_LEFT, COL_TEXT) + 10;
-        free(s);
-        for (int v = 0; v < 5; v++) {
-            if (!counts[v])
-                continue;
-            x += status_badge(c, (verdict)v, x, y, FS_TEXT) + 3;
-            snprintf(n, sizeof n, "%d", counts[v]);
-            x += text_at(c, n, x, y, FS_TEXT, 0, AL_LEFT, COL_TEXT) + 10;
-        }
-    }
-    y += 7;
-
-    /* columns */
-    double statw = 0;
+    char n[16];
+    snprintf(n, sizeof n, "%d", total);
+    kv nv[] = {{"n", n}};
+    char *s = expand(T(c, "overview", "count"), nv, 1);
+    double x = pad + text_at(c, s, pad, y, FS_TEXT, 1, AL_LEFT, COL_TEXT) + 10;
+    free(s);
     for (int v = 0; v < 5; v++) {
-        double w = text_w(c, status_word(c, (verdict)v), FS_SMALL, 0);
-        if (w > statw)
-            statw = w;
+        if (!counts[v])
+            continue;
+        x += status_badge(c, (verdict)v, x, y, FS_TEXT) + 3;
+        snprintf(n, sizeof n, "%d", counts[v]);
+        x += text_at(c, n, x, y, FS_TEXT, 0, AL_LEFT, COL_TEXT) + 10;
     }
-    statw += 7;
-    double yearw = text_w(c, T(c, "overview", "header_year"), FS_SMALL, 0);
-    if (yearw < text_w(c, "2025", FS_SMALL, 0))
-        yearw = text_w(c, "2025", FS_SMALL, 0);
-    yearw += 8;
+}
+
+/* Widest figure of the group's targets, at least the header's. */
+static double overview_figure_w(chart_ctx *c, const char *group_id)
+{
+    const evaluation *ev = c->env->ev;
     double figw = text_w(c, T(c, "overview", "header_figure"), FS_SMALL, 0);
     for (int i = 0; i < ev->ninds; i++) {
         const indicator_result *ir = &ev->inds[i];
-        if (!in_group(ir->ind, arg->group_id))
+        if (!in_group(ir->ind, group_id))
             continue;
         for (int k = 0; k < ir->ntargets; k++) {
             char *f = overview_figure(c, ir, &ir->targets[k]);
@@ -2418,92 +2674,146 @@ static double overview_layout(chart_ctx *c, const void *argp, int draw)
             free(f);
         }
     }
-    figw += 8;
+    return figw;
+}
+
+/* Column widths from the widest status word, year and figure (at most 28 %
+ * of the width); the item column gets the rest. */
+static void overview_columns(chart_ctx *c, const char *group_id, ov_cols *col)
+{
+    const double pad = 8, W = c->w;
+    double statw = 0;
+    for (int v = 0; v < 5; v++) {
+        double w = text_w(c, status_word(c, (verdict)v), FS_SMALL, 0);
+        if (w > statw)
+            statw = w;
+    }
+    col->statw = statw + 7;
+    double yearw = text_w(c, T(c, "overview", "header_year"), FS_SMALL, 0);
+    if (yearw < text_w(c, "2025", FS_SMALL, 0))
+        yearw = text_w(c, "2025", FS_SMALL, 0);
+    col->yearw = yearw + 8;
+    double figw = overview_figure_w(c, group_id) + 8;
     if (figw > (W - 2 * pad) * 0.28)
         figw = (W - 2 * pad) * 0.28;
-    double x_stat = W - pad - 5 * statw;
-    double x_fig = x_stat - figw;
-    double x_year = x_fig - yearw;
-    double itemw = x_year - pad - 4;
+    col->figw = figw;
+    col->x_stat = W - pad - 5 * col->statw;
+    col->x_fig = col->x_stat - col->figw;
+    col->x_year = col->x_fig - col->yearw;
+    col->itemw = col->x_year - pad - 4;
+}
 
-    /* header row */
-    double hy = y + FS_SMALL + 9;
-    if (draw) {
-        text_at(c, T(c, "overview", "header_item"), pad + 2, hy, FS_SMALL, 1, AL_LEFT, COL_MUTED);
-        text_at(c, T(c, "overview", "header_year"), x_year + yearw / 2, hy, FS_SMALL, 1, AL_CENTER,
-                COL_MUTED);
-        char *hf = fit_text(c, T(c, "overview", "header_figure"), FS_SMALL, 1, figw - 4);
-        text_at(c, hf, x_fig + 4, hy, FS_SMALL, 1, AL_LEFT, COL_MUTED);
-        free(hf);
-        for (int v = 0; v < 5; v++) {
-            double cx = x_stat + (v + 0.5) * statw;
-            draw_shape(cv, status_shape(c, (verdict)v), cx, y + 3.5, 3.2, status_colour((verdict)v));
-            text_at(c, status_word(c, (verdict)v), cx, hy, FS_SMALL, 1, AL_CENTER, COL_TEXT);
-        }
-        seg(cv, pad, hy + 4, W - pad, hy + 4, LS_SOLID, 0.8, COL_AXIS);
+/* The header row, its baseline at hy, each status under its shape (at y). */
+static void draw_overview_header(chart_ctx *c, const ov_cols *col, double y, double hy)
+{
+    const double pad = 8, W = c->w;
+    text_at(c, T(c, "overview", "header_item"), pad + 2, hy, FS_SMALL, 1, AL_LEFT, COL_MUTED);
+    text_at(c, T(c, "overview", "header_year"), col->x_year + col->yearw / 2, hy, FS_SMALL, 1,
+            AL_CENTER, COL_MUTED);
+    char *hf = fit_text(c, T(c, "overview", "header_figure"), FS_SMALL, 1, col->figw - 4);
+    text_at(c, hf, col->x_fig + 4, hy, FS_SMALL, 1, AL_LEFT, COL_MUTED);
+    free(hf);
+    for (int v = 0; v < 5; v++) {
+        double cx = col->x_stat + (v + 0.5) * col->statw;
+        draw_shape(c->cv, status_shape(c, (verdict)v), cx, y + 3.5, 3.2, status_colour((verdict)v));
+        text_at(c, status_word(c, (verdict)v), cx, hy, FS_SMALL, 1, AL_CENTER, COL_TEXT);
     }
-    y = hy + 4;
+    seg(c->cv, pad, hy + 4, W - pad, hy + 4, LS_SOLID, 0.8, COL_AXIS);
+}
 
-    /* rows */
+/* One target's row, centred on cy: its year, figure and the status shape in its column. */
+static void draw_overview_target(chart_ctx *c, const ov_cols *col, const indicator_result *ir,
+                                 const target_result *tr, double cy)
+{
+    char yr[16];
+    snprintf(yr, sizeof yr, "%d", tr->t->year);
+    text_at(c, yr, col->x_year + col->yearw / 2, mid_baseline(cy, FS_SMALL), FS_SMALL, 0,
+            AL_CENTER, COL_TEXT);
+    char *f = overview_figure(c, ir, tr);
+    char *ff = fit_text(c, f, FS_SMALL, 0, col->figw - 6);
+    text_at(c, ff, col->x_fig + 4, mid_baseline(cy, FS_SMALL), FS_SMALL, 0, AL_LEFT, COL_TEXT);
+    free(ff);
+    free(f);
+    for (int v = 0; v < 5; v++)
+        if (v == (int)tr->status)
+            draw_shape(c->cv, status_shape(c, tr->status), col->x_stat + (v + 0.5) * col->statw,
+                       cy, 3.6, status_colour(tr->status));
+}
+
+/* The rows of indicator ir from y (banded: a grey background), its name
+ * wrapped to 2 lines beside its targets in year order; returns their height. */
+static double overview_indicator(chart_ctx *c, const ov_cols *col, const indicator_result *ir,
+                                 double y, int band, int draw)
+{
+    const double pad = 8, W = c->w;
+    kv iv[] = {{"id", ir->ind->id}, {"name", ir->ind->name ? ir->ind->name : ""}};
+    char *item = expand(T(c, "title", "indicator"), iv, 2);
+    char *lines[2];
+    int nl = wrap_text(c, item, FS_SMALL, 0, col->itemw - 2, lines, 2);
+    free(item);
+    int idx[MAX_TARGETS * 4];
+    int ntg = ir->ntargets < MAX_TARGETS * 4 ? ir->ntargets : MAX_TARGETS * 4;
+    targets_by_year(ir, idx);
+    double block = 0;
+    for (int k = 0; k < ntg; k++)
+        block += k == 0 ? OV_ROW1 + (nl - 1) * OV_LINE : OV_ROW1;
+    if (draw && band) {
+        set_colour(c->cv, COL_ROW);
+        cv_rectangle(c->cv, pad, y, W - 2 * pad, block);
+        cv_fill(c->cv);
+    }
+    if (draw) {
+        double ty = y + OV_ROW1 / 2;
+        for (int l = 0; l < nl; l++)
+            text_at(c, lines[l], pad + 2, mid_baseline(ty + l * OV_LINE, FS_SMALL), FS_SMALL, 0,
+                    AL_LEFT, COL_TEXT);
+    }
+    free_lines(lines, nl);
+    double ry = y;
+    for (int k = 0; k < ntg; k++) {
+        double rh = k == 0 ? OV_ROW1 + (nl - 1) * OV_LINE : OV_ROW1;
+        if (draw)
+            draw_overview_target(c, col, ir, &ir->targets[idx[k]], ry + rh / 2);
+        ry += rh;
+    }
+    return block;
+}
+
+/* Status matrix of a group (drawn, or only measured): title, summary,
+ * header, one block of rows per indicator; returns the height it needs. */
+static double overview_layout(chart_ctx *c, const void *argp, int draw)
+{
+    const group_arg *arg = argp;
+    const evaluation *ev = c->env->ev;
+    const group_def *g = find_group(ev->p, arg->group_id);
+    const double pad = 8, W = c->w;
+    double y = pad - 2;
+    if (!(c->env->flags & CHART_NO_TITLE))
+        y = overview_title(c, g, y, draw);
+    y += FS_TEXT + 1;
+    if (draw)
+        draw_overview_summary(c, arg->group_id, y);
+    y += 7;
+    ov_cols col;
+    overview_columns(c, arg->group_id, &col);
+    double hy = y + FS_SMALL + 9;
+    if (draw)
+        draw_overview_header(c, &col, y, hy);
+    y = hy + 4;
     int band = 0;
     for (int i = 0; i < ev->ninds; i++) {
         const indicator_result *ir = &ev->inds[i];
         if (!in_group(ir->ind, arg->group_id) || ir->ntargets == 0)
             continue;
-        kv iv[] = {{"id", ir->ind->id}, {"name", ir->ind->name ? ir->ind->name : ""}};
-        char *item = expand(T(c, "title", "indicator"), iv, 2);
-        char *lines[2];
-        int nl = wrap_text(c, item, FS_SMALL, 0, itemw - 2, lines, 2);
-        free(item);
-        int idx[MAX_TARGETS * 4];
-        int ntg = ir->ntargets < MAX_TARGETS * 4 ? ir->ntargets : MAX_TARGETS * 4;
-        targets_by_year(ir, idx);
-        double block = 0;
-        for (int k = 0; k < ntg; k++)
-            block += k == 0 ? OV_ROW1 + (nl - 1) * OV_LINE : OV_ROW1;
-        if (draw && band) {
-            set_colour(cv, COL_ROW);
-            cv_rectangle(cv, pad, y, W - 2 * pad, block);
-            cv_fill(cv);
-        }
-        if (draw) {
-            double ty = y + OV_ROW1 / 2;
-            for (int l = 0; l < nl; l++)
-                text_at(c, lines[l], pad + 2, mid_baseline(ty + l * OV_LINE, FS_SMALL), FS_SMALL, 0,
-                        AL_LEFT, COL_TEXT);
-        }
-        free_lines(lines, nl);
-        double ry = y;
-        for (int k = 0; k < ntg; k++) {
-            const target_result *tr = &ir->targets[idx[k]];
-            double rh = k == 0 ? OV_ROW1 + (nl - 1) * OV_LINE : OV_ROW1;
-            if (draw) {
-                double cy = ry + rh / 2;
-                char yr[16];
-                snprintf(yr, sizeof yr, "%d", tr->t->year);
-                text_at(c, yr, x_year + yearw / 2, mid_baseline(cy, FS_SMALL), FS_SMALL, 0,
-                        AL_CENTER, COL_TEXT);
-                char *f = overview_figure(c, ir, tr);
-                char *ff = fit_text(c, f, FS_SMALL, 0, figw - 6);
-                text_at(c, ff, x_fig + 4, mid_baseline(cy, FS_SMALL), FS_SMALL, 0, AL_LEFT,
-                        COL_TEXT);
-                free(ff);
-                free(f);
-                for (int v = 0; v < 5; v++)
-                    if (v == (int)tr->status)
-                        draw_shape(cv, status_shape(c, tr->status), x_stat + (v + 0.5) * statw, cy,
-                                   3.6, status_colour(tr->status));
-            }
-            ry += rh;
-        }
-        y += block;
+        y += overview_indicator(c, &col, ir, y, band, draw);
         band = !band;
     }
     if (draw) {
-        seg(cv, pad, y, W - pad, y, LS_SOLID, 0.8, COL_AXIS);
+        seg(c->cv, pad, y, W - pad, y, LS_SOLID, 0.8, COL_AXIS);
         /* faint column rules between statuses */
         for (int v = 0; v <= 5; v++)
-            seg(cv, x_stat + v * statw, hy + 4, x_stat + v * statw, y, LS_SOLID, 0.35, COL_GRID);
+            seg(c->cv, col.x_stat + v * col.statw, hy + 4, col.x_stat + v * col.statw, y,
+                LS_SOLID, 0.35, COL_GRID);
     }
     return y + pad;
 }
@@ -2684,12 +2994,242 @@ static int serious_lines(const acc_data *a, int yi)
     return n;
 }
 
+/* One panel of the accidents chart (by grade or by sector) and its layout. */
+typedef struct acc_panel {
+    chart_ctx *c;
+    canvas *cv;
+    const acc_data *a;
+    int k;                  /* 0: by grade, 1: by sector */
+    const dim_def *dd;      /* a->dims[k] */
+    const char *period;     /* the plan period's legend text */
+    double legw;            /* width of the legend column */
+    double plot_top, plot_bottom, plot_left, plot_right, xlabel_base;
+    int p0, p1;             /* plan period within the years shown (p0 > p1: none) */
+    axis ay;
+    year_axis yx;
+} acc_panel;
+
+/* Width of the legend column: the widest category or the plan period. */
+static double acc_legend_width(chart_ctx *c, const acc_data *a, const char *period)
+{
+    double legw = 0;
+    for (int k = 0; k < 2; k++)
+        for (int j = 0; j < a->dims[k]->nvalues; j++) {
+            legend_item it = {LG_SWATCH, a->dims[k]->values[j], 0};
+            double w = legend_item_w(c, &it);
+            if (w > legw)
+                legw = w;
+        }
+    legend_item it = {LG_NA, period, 0};
+    double w = legend_item_w(c, &it);
+    if (w > legw)
+        legw = w;
+    return legw;
+}
+
+/* The count axis (whole numbers), with headroom for each bar's total and,
+ * by grade, the serious accidents named above it. */
+static void acc_axis(acc_panel *ap, double maxtot)
+{
+    const acc_data *a = ap->a;
+    axis *ay = &ap->ay;
+    int ny = a->y1 - a->y0 + 1;
+    int nt = (int)((ap->plot_bottom - ap->plot_top) / 20);
+    axis_fit(ay, 0, maxtot > 0 ? maxtot : 1, nt < 2 ? 2 : nt > 5 ? 5 : nt);
+    if (ay->step < 1) {
+        ay->step = 1;
+        ay->hi = ceil(ay->hi);
+    }
+    ay->p0 = ap->plot_bottom;
+    ay->p1 = ap->plot_top;
+    for (int guard = 0; guard < 8; guard++) {
+        int fits = 1;
+        for (int yi = 0; yi < ny; yi++) {
+            int lines = 1 + (ap->k == 0 ? serious_lines(a, yi) : 0);
+            if (axis_map(ay, a->total[yi]) - lines * (FS_SMALL + 2) - 2 < ap->plot_top - 4)
+                fits = 0;
+        }
+        if (fits)
+            break;
+        ay->hi += ay->step;
+    }
+}
+
+/* The plan period as a grey band behind the bars. */
+static void draw_acc_period(acc_panel *ap)
+{
+    const plan *p = ap->c->env->ev->p;
+    const acc_data *a = ap->a;
+    ap->p0 = p->period[0] > a->y0 ? p->period[0] : a->y0;
+    ap->p1 = p->period[1] < a->y1 ? p->period[1] : a->y1;
+    if (ap->p0 <= ap->p1) {
+        set_colour(ap->cv, COL_BAND);
+        cv_rectangle(ap->cv, ap->yx.x0 + (ap->p0 - a->y0) * ap->yx.slot, ap->plot_top - 2,
+                     (ap->p1 - ap->p0 + 1) * ap->yx.slot, ap->plot_bottom - ap->plot_top + 2);
+        cv_fill(ap->cv);
+    }
+}
+
+/* A year without accident data: hatched, and marked 缺数据 if the slot is wide enough. */
+static void draw_acc_missing(acc_panel *ap, double cx)
+{
+    chart_ctx *c = ap->c;
+    canvas *cv = ap->cv;
+    double slot = ap->yx.slot;
+    hatch(cv, cx - slot / 2 + 0.5, ap->plot_top, slot - 1, ap->plot_bottom - ap->plot_top,
+          COL_HATCH, 3.2, 0.55);
+    if (slot >= FS_SMALL + 2) {
+        const char *w = T(c, "legend", "missing");
+        int nch = utf8_columns(w, strlen(w));
+        double ttop = ap->plot_bottom - 3 - nch * FS_SMALL * 1.05;
+        cv_set_rgba(cv, 1, 1, 1, 0.9);
+        cv_rectangle(cv, cx - (FS_SMALL + 2) / 2, ttop - 1, FS_SMALL + 2,
+                     nch * FS_SMALL * 1.05 + 2);
+        cv_fill(cv);
+        text_vertical(c, w, cx, ttop, FS_SMALL, COL_MUTED);
+    }
+}
+
+/* The count v written on its segment (yt to yb) of the bar at cx, when it fits. */
+static void draw_acc_count(acc_panel *ap, int j, double v, double cx, double yt, double yb)
+{
+    chart_ctx *c = ap->c;
+    unsigned fill = cat_fill(ap->k, j);
+    char num[32];
+    fmt_value(v, 0, num, sizeof num);
+    int white = dark_fill(fill);
+    if (cat_hatched(ap->k, j)) {
+        double tw2 = text_w(c, num, FS_SMALL, 1);
+        set_colour(ap->cv, fill);
+        cv_rectangle(ap->cv, cx - tw2 / 2 - 1, (yt + yb) / 2 - FS_SMALL * 0.5, tw2 + 2, FS_SMALL);
+        cv_fill(ap->cv);
+    }
+    text_at(c, num, cx, mid_baseline((yt + yb) / 2, FS_SMALL), FS_SMALL, 1, AL_CENTER,
+            white ? 0xFFFFFF : COL_TEXT);
+}
+
+/* Year yi's bar at cx: one segment per category, stacked, with its count. */
+static void draw_acc_bar(acc_panel *ap, int yi, double cx, double bw)
+{
+    canvas *cv = ap->cv;
+    const dim_def *dd = ap->dd;
+    double base = 0;
+    for (int j = 0; j < dd->nvalues; j++) {
+        double v = ap->a->v[ap->k][yi * dd->nvalues + j];
+        if (v <= 0)
+            continue;
+        double yb = axis_map(&ap->ay, base), yt = axis_map(&ap->ay, base + v);
+        unsigned fill = cat_fill(ap->k, j);
+        set_colour(cv, fill);
+        cv_rectangle(cv, cx - bw / 2, yt, bw, yb - yt);
+        cv_fill(cv);
+        if (cat_hatched(ap->k, j))
+            hatch(cv, cx - bw / 2, yt, bw, yb - yt, 0xFFFFFF, 2.6, 0.7);
+        if (fill == 0xDDDDDD || fill == OI_YELLOW) {
+            set_colour(cv, 0x888888);
+            cv_set_line_width(cv, 0.4);
+            cv_rectangle(cv, cx - bw / 2, yt, bw, yb - yt);
+            cv_stroke(cv);
+        }
+        /* white rule between segments */
+        seg(cv, cx - bw / 2, yt, cx + bw / 2, yt, LS_SOLID, 0.6, 0xFFFFFF);
+        if (yb - yt >= FS_SMALL + 1 && bw >= text_w(ap->c, "00", FS_SMALL, 0))
+            draw_acc_count(ap, j, v, cx, yt, yb);
+        base += v;
+    }
+}
+
+/* Year yi's total over its bar at cx and, by grade, the grades above the
+ * first (较大 重大 特别重大) named over it, however thin. */
+static void draw_acc_total(acc_panel *ap, int yi, double cx)
+{
+    chart_ctx *c = ap->c;
+    const dim_def *dd = ap->dd;
+    char num[32];
+    fmt_value(ap->a->total[yi], 0, num, sizeof num);
+    double ty = axis_map(&ap->ay, ap->a->total[yi]) - 2.5;
+    text_at(c, num, cx, ty, FS_SMALL, 1, AL_CENTER, COL_TEXT);
+    for (int j = 1; ap->k == 0 && j < dd->nvalues; j++) {
+        double v = ap->a->v[0][yi * dd->nvalues + j];
+        if (v <= 0)
+            continue;
+        ty -= FS_SMALL + 2;
+        char n[32];
+        fmt_value(v, 0, n, sizeof n);
+        kv sv[] = {{"grade", dd->values[j]}, {"n", n}};
+        char *sl = expand(T(c, "legend", "serious"), sv, 2);
+        /* swatch and words centred together over the bar */
+        double tw2 = text_w(c, sl, FS_SMALL, 1), x0 = cx - (tw2 + 6) / 2;
+        set_colour(ap->cv, cat_fill(0, j));
+        cv_rectangle(ap->cv, x0, ty - FS_SMALL * 0.62, 4, 4);
+        cv_fill(ap->cv);
+        text_at(c, sl, x0 + 6, ty, FS_SMALL, 1, AL_LEFT, COL_TEXT);
+        free(sl);
+    }
+}
+
+/* The panel's legend at the right, top category first (as stacked), then
+ * (by grade) the plan period. */
+static void draw_acc_legend(acc_panel *ap)
+{
+    chart_ctx *c = ap->c;
+    const dim_def *dd = ap->dd;
+    double lx = c->w - 8 - ap->legw, ly = ap->plot_top;
+    for (int j = dd->nvalues - 1; j >= 0; j--) {
+        legend_item it = {cat_hatched(ap->k, j) ? LG_SWATCH_HATCHED : LG_SWATCH, dd->values[j],
+                          cat_fill(ap->k, j)};
+        legend_sample(c, &it, lx, ly + LEGEND_ROW / 2);
+        text_at(c, it.text, lx + LEGEND_SAMPLE + 3, mid_baseline(ly + LEGEND_ROW / 2, FS_SMALL),
+                FS_SMALL, 0, AL_LEFT, COL_TEXT);
+        ly += LEGEND_ROW;
+    }
+    if (ap->k == 0 && ap->p0 <= ap->p1) {
+        legend_item it = {LG_NA, ap->period, 0};
+        legend_sample(c, &it, lx, ly + LEGEND_ROW / 2 + 2);
+        text_at(c, ap->period, lx + LEGEND_SAMPLE + 3,
+                mid_baseline(ly + LEGEND_ROW / 2 + 2, FS_SMALL), FS_SMALL, 0, AL_LEFT, COL_TEXT);
+    }
+}
+
+/* Panel ap->k from top, panel_h high: subtitle, axes, plan period, bars, legend. */
+static void draw_acc_panel(acc_panel *ap, double top, double panel_h, double maxtot)
+{
+    chart_ctx *c = ap->c;
+    const acc_data *a = ap->a;
+    const double pad = 8;
+    double sub_base = top + FS_TEXT + 1;
+    text_at(c, T(c, "title", ap->k == 0 ? "accidents_grade" : "accidents_sector"), pad, sub_base,
+            FS_TEXT, 1, AL_LEFT, COL_TEXT);
+    ap->plot_top = sub_base + FS_SMALL + 4;
+    ap->xlabel_base = top + panel_h - 4;
+    ap->plot_bottom = ap->xlabel_base - FS_SMALL - 4;
+    acc_axis(ap, maxtot);
+    ap->plot_left = pad + axis_label_w(c, &ap->ay) + 5;
+    ap->plot_right = c->w - pad - ap->legw - 6;
+    year_axis_set(&ap->yx, a->y0, a->y1, ap->plot_left, ap->plot_right);
+    draw_acc_period(ap);
+    draw_y_grid(c, &ap->ay, ap->plot_left, ap->plot_right);
+    double bw = ap->yx.slot * 0.62;
+    for (int yi = 0; yi < a->y1 - a->y0 + 1; yi++) {
+        double cx = year_x(&ap->yx, a->y0 + yi);
+        if (!a->covered[yi]) {
+            draw_acc_missing(ap, cx);
+            continue;
+        }
+        draw_acc_bar(ap, yi, cx, bw);
+        draw_acc_total(ap, yi, cx);
+    }
+    seg(ap->cv, ap->plot_left, ap->plot_bottom, ap->plot_right, ap->plot_bottom, LS_SOLID, 0.8,
+        COL_AXIS);
+    draw_year_labels(c, &ap->yx, ap->xlabel_base);
+    draw_acc_legend(ap);
+}
+
+/* Accidents chart: title and unit, then the panel by grade over the panel by sector. */
 static int draw_accidents(chart_ctx *c, const void *argp)
 {
     const acc_data *a = argp;
-    const evaluation *ev = c->env->ev;
-    const plan *p = ev->p;
-    canvas *cv = c->cv;
+    const plan *p = c->env->ev->p;
     const double pad = 8, W = c->w, H = c->h;
     double y = draw_title(c, T(c, "title", "accidents"), pad, pad - 2, W - 2 * pad);
     text_at(c, T(c, "axis", "accidents"), pad, y + FS_SMALL, FS_SMALL, 0, AL_LEFT, COL_MUTED);
@@ -2701,166 +3241,16 @@ static int draw_accidents(chart_ctx *c, const void *argp)
     char *pp = expand(T(c, "legend", "plan_period"), pv, 2);
     y += FS_SMALL + 5;
 
-    /* legend column width */
-    double legw = 0;
-    for (int k = 0; k < 2; k++)
-        for (int j = 0; j < a->dims[k]->nvalues; j++) {
-            legend_item it = {LG_SWATCH, a->dims[k]->values[j], 0};
-            double w = legend_item_w(c, &it);
-            if (w > legw)
-                legw = w;
-        }
-    {
-        legend_item it = {LG_NA, pp, 0};
-        double w = legend_item_w(c, &it);
-        if (w > legw)
-            legw = w;
-    }
+    double legw = acc_legend_width(c, a, pp);
     double maxtot = 0;
-    int ny = a->y1 - a->y0 + 1;
-    for (int yi = 0; yi < ny; yi++)
+    for (int yi = 0; yi < a->y1 - a->y0 + 1; yi++)
         if (a->total[yi] > maxtot)
             maxtot = a->total[yi];
     double panel_h = (H - pad - y) / 2;
     for (int k = 0; k < 2; k++) {
-        const dim_def *dd = a->dims[k];
-        double top = y + k * panel_h + (k ? 4 : 0);
-        double sub_base = top + FS_TEXT + 1;
-        text_at(c, T(c, "title", k == 0 ? "accidents_grade" : "accidents_sector"), pad, sub_base,
-                FS_TEXT, 1, AL_LEFT, COL_TEXT);
-        double plot_top = sub_base + FS_SMALL + 4;
-        double xlabel_base = top + panel_h - 4;
-        double plot_bottom = xlabel_base - FS_SMALL - 4;
-        axis ay;
-        int nt = (int)((plot_bottom - plot_top) / 20);
-        axis_fit(&ay, 0, maxtot > 0 ? maxtot : 1, nt < 2 ? 2 : nt > 5 ? 5 : nt);
-        if (ay.step < 1) {
-            ay.step = 1;
-            ay.hi = ceil(ay.hi);
-        }
-        ay.p0 = plot_bottom;
-        ay.p1 = plot_top;
-        /* headroom for each bar's total and, by grade, the serious accidents named above it */
-        for (int guard = 0; guard < 8; guard++) {
-            int fits = 1;
-            for (int yi = 0; yi < ny; yi++) {
-                int lines = 1 + (k == 0 ? serious_lines(a, yi) : 0);
-                if (axis_map(&ay, a->total[yi]) - lines * (FS_SMALL + 2) - 2 < plot_top - 4)
-                    fits = 0;
-            }
-            if (fits)
-                break;
-            ay.hi += ay.step;
-        }
-        double plot_left = pad + axis_label_w(c, &ay) + 5;
-        double plot_right = W - pad - legw - 6;
-        year_axis yx;
-        year_axis_set(&yx, a->y0, a->y1, plot_left, plot_right);
-        /* plan period behind the bars */
-        int p0 = p->period[0] > a->y0 ? p->period[0] : a->y0;
-        int p1 = p->period[1] < a->y1 ? p->period[1] : a->y1;
-        if (p0 <= p1) {
-            set_colour(cv, COL_BAND);
-            cv_rectangle(cv, yx.x0 + (p0 - a->y0) * yx.slot, plot_top - 2,
-                            (p1 - p0 + 1) * yx.slot, plot_bottom - plot_top + 2);
-            cv_fill(cv);
-        }
-        draw_y_grid(c, &ay, plot_left, plot_right);
-        double bw = yx.slot * 0.62;
-        for (int yi = 0; yi < ny; yi++) {
-            double cx = year_x(&yx, a->y0 + yi);
-            if (!a->covered[yi]) {
-                hatch(cv, cx - yx.slot / 2 + 0.5, plot_top, yx.slot - 1, plot_bottom - plot_top,
-                      COL_HATCH, 3.2, 0.55);
-                if (yx.slot >= FS_SMALL + 2) {
-                    const char *w = T(c, "legend", "missing");
-                    int nch = utf8_columns(w, strlen(w));
-                    double ttop = plot_bottom - 3 - nch * FS_SMALL * 1.05;
-                    cv_set_rgba(cv, 1, 1, 1, 0.9);
-                    cv_rectangle(cv, cx - (FS_SMALL + 2) / 2, ttop - 1, FS_SMALL + 2,
-                                    nch * FS_SMALL * 1.05 + 2);
-                    cv_fill(cv);
-                    text_vertical(c, w, cx, ttop, FS_SMALL, COL_MUTED);
-                }
-                continue;
-            }
-            double base = 0;
-            for (int j = 0; j < dd->nvalues; j++) {
-                double v = a->v[k][yi * dd->nvalues + j];
-                if (v <= 0)
-                    continue;
-                double yb = axis_map(&ay, base), yt = axis_map(&ay, base + v);
-                unsigned fill = cat_fill(k, j);
-                set_colour(cv, fill);
-                cv_rectangle(cv, cx - bw / 2, yt, bw, yb - yt);
-                cv_fill(cv);
-                if (cat_hatched(k, j))
-                    hatch(cv, cx - bw / 2, yt, bw, yb - yt, 0xFFFFFF, 2.6, 0.7);
-                if (fill == 0xDDDDDD || fill == OI_YELLOW) {
-                    set_colour(cv, 0x888888);
-                    cv_set_line_width(cv, 0.4);
-                    cv_rectangle(cv, cx - bw / 2, yt, bw, yb - yt);
-                    cv_stroke(cv);
-                }
-                /* white rule between segments */
-                seg(cv, cx - bw / 2, yt, cx + bw / 2, yt, LS_SOLID, 0.6, 0xFFFFFF);
-                if (yb - yt >= FS_SMALL + 1 && bw >= text_w(c, "00", FS_SMALL, 0)) {
-                    char num[32];
-                    fmt_value(v, 0, num, sizeof num);
-                    int white = dark_fill(fill);
-                    if (cat_hatched(k, j)) {
-                        double tw2 = text_w(c, num, FS_SMALL, 1);
-                        set_colour(cv, fill);
-                        cv_rectangle(cv, cx - tw2 / 2 - 1, (yt + yb) / 2 - FS_SMALL * 0.5,
-                                        tw2 + 2, FS_SMALL);
-                        cv_fill(cv);
-                    }
-                    text_at(c, num, cx, mid_baseline((yt + yb) / 2, FS_SMALL), FS_SMALL, 1,
-                            AL_CENTER, white ? 0xFFFFFF : COL_TEXT);
-                }
-                base += v;
-            }
-            char num[32];
-            fmt_value(a->total[yi], 0, num, sizeof num);
-            double ty = axis_map(&ay, a->total[yi]) - 2.5;
-            text_at(c, num, cx, ty, FS_SMALL, 1, AL_CENTER, COL_TEXT);
-            /* grades above the first (较大 重大 特别重大): named over the bar, however thin */
-            for (int j = 1; k == 0 && j < dd->nvalues; j++) {
-                double v = a->v[0][yi * dd->nvalues + j];
-                if (v <= 0)
-                    continue;
-                ty -= FS_SMALL + 2;
-                char n[32];
-                fmt_value(v, 0, n, sizeof n);
-                kv sv[] = {{"grade", dd->values[j]}, {"n", n}};
-                char *sl = expand(T(c, "legend", "serious"), sv, 2);
-                /* swatch and words centred together over the bar */
-                double tw2 = text_w(c, sl, FS_SMALL, 1), x0 = cx - (tw2 + 6) / 2;
-                set_colour(cv, cat_fill(0, j));
-                cv_rectangle(cv, x0, ty - FS_SMALL * 0.62, 4, 4);
-                cv_fill(cv);
-                text_at(c, sl, x0 + 6, ty, FS_SMALL, 1, AL_LEFT, COL_TEXT);
-                free(sl);
-            }
-        }
-        seg(cv, plot_left, plot_bottom, plot_right, plot_bottom, LS_SOLID, 0.8, COL_AXIS);
-        draw_year_labels(c, &yx, xlabel_base);
-        /* legend, top category first (as stacked) */
-        double lx = W - pad - legw, ly = plot_top;
-        for (int j = dd->nvalues - 1; j >= 0; j--) {
-            legend_item it = {cat_hatched(k, j) ? LG_SWATCH_HATCHED : LG_SWATCH, dd->values[j],
-                              cat_fill(k, j)};
-            legend_sample(c, &it, lx, ly + LEGEND_ROW / 2);
-            text_at(c, it.text, lx + LEGEND_SAMPLE + 3, mid_baseline(ly + LEGEND_ROW / 2, FS_SMALL),
-                    FS_SMALL, 0, AL_LEFT, COL_TEXT);
-            ly += LEGEND_ROW;
-        }
-        if (k == 0 && p0 <= p1) {
-            legend_item it = {LG_NA, pp, 0};
-            legend_sample(c, &it, lx, ly + LEGEND_ROW / 2 + 2);
-            text_at(c, pp, lx + LEGEND_SAMPLE + 3, mid_baseline(ly + LEGEND_ROW / 2 + 2, FS_SMALL),
-                    FS_SMALL, 0, AL_LEFT, COL_TEXT);
-        }
+        acc_panel ap = {.c = c, .cv = c->cv, .a = a, .k = k, .dd = a->dims[k], .period = pp,
+                        .legw = legw};
+        draw_acc_panel(&ap, y + k * panel_h + (k ? 4 : 0), panel_h, maxtot);
     }
     free(pp);
     return 0;
@@ -2949,28 +3339,60 @@ int chart_reserve_count(const chart_env *env)
 
 #define RS_ROW1 22.0
 
-static double reserves_layout(chart_ctx *c, const void *argp, int draw)
+/* Columns of the reserves chart: names, bars on a percentage scale, value and status. */
+typedef struct rs_cols {
+    double labelw;              /* the indicator's name */
+    double bar_left, bar_right; /* the bars */
+    double statusw;             /* the status badge */
+    axis ax;                    /* percentage of the norm -> x */
+} rs_cols;
+
+/* Latest year with a value of ir up to the evaluation year (0: none), *val its value. */
+static int reserve_latest(const evaluation *ev, const indicator_result *ir, double *val)
 {
-    (void)argp;
+    for (int yr = ev->eval_year; yr >= ir->first_year; yr--) {
+        fvalue v = result_year(ir, yr).value;
+        if (v.state == FV_OK) {
+            *val = v.v;
+            return yr;
+        }
+    }
+    return 0;
+}
+
+/* Largest coverage to show: at least 120 %, at most 300 % (longer bars are cut). */
+static double reserves_max_pct(chart_ctx *c)
+{
     const evaluation *ev = c->env->ev;
-    canvas *cv = c->cv;
+    double maxpct = 120;
+    for (int i = 0; i < ev->ninds; i++) {
+        const indicator_result *ir = &ev->inds[i];
+        if (!is_reserve(c->env, ir))
+            continue;
+        const target_result *tr = reserve_target(ir);
+        double val;
+        if (reserve_latest(ev, ir, &val)) {
+            double pct = val / tr->t->value * 100;
+            if (pct > maxpct)
+                maxpct = pct;
+        }
+    }
+    return maxpct > 300 ? 300 : maxpct;
+}
+
+/* The columns: names take 42 %, the value ("128%（2024年）") and status the
+ * right, the bars what is between. */
+static void reserves_columns(chart_ctx *c, rs_cols *rs)
+{
     const double pad = 8, W = c->w;
-    double y = pad - 2;
-    if (draw)
-        y = draw_title(c, T(c, "title", "reserves"), pad, y, W - 2 * pad);
-    else if (!(c->env->flags & CHART_NO_TITLE))
-        y += FS_TITLE * 1.35 + 3;
-    double unit_base = y + FS_SMALL;
-    y = unit_base + 8;
-    double labelw = (W - 2 * pad) * 0.42;
-    double bar_left = pad + labelw + 6;
-    double statusw = text_w(c, "000%", FS_SMALL, 1) + 6;
+    rs->labelw = (W - 2 * pad) * 0.42;
+    rs->bar_left = pad + rs->labelw + 6;
+    rs->statusw = text_w(c, "000%", FS_SMALL, 1) + 6;
     for (int v = 0; v < 5; v++) {
         double w = text_w(c, status_word(c, (verdict)v), FS_SMALL, 1);
-        if (w + FS_SMALL * 1.2 > statusw - 6)
-            statusw = w + FS_SMALL * 1.2 + 6;
+        if (w + FS_SMALL * 1.2 > rs->statusw - 6)
+            rs->statusw = w + FS_SMALL * 1.2 + 6;
     }
-    /* room at the right for "128%（2024年）" and the status */
     char probe[96];
     {
         kv pv[] = {{"pct", "000"}, {"year", "2025"}};
@@ -2979,111 +3401,126 @@ static double reserves_layout(chart_ctx *c, const void *argp, int draw)
         free(s);
     }
     double valw = text_w(c, probe, FS_SMALL, 1) + 6;
-    double bar_right = W - pad - valw - statusw - 4;
-    double maxpct = 120;
-    for (int i = 0; i < ev->ninds; i++) {
-        const indicator_result *ir = &ev->inds[i];
-        if (!is_reserve(c->env, ir))
-            continue;
-        const target_result *tr = reserve_target(ir);
-        for (int yr = ev->eval_year; yr >= ir->first_year; yr--) {
-            fvalue v = result_year(ir, yr).value;
-            if (v.state == FV_OK) {
-                double pct = v.v / tr->t->value * 100;
-                if (pct > maxpct)
-                    maxpct = pct;
-                break;
-            }
-        }
+    rs->bar_right = W - pad - valw - rs->statusw - 4;
+    axis_fit(&rs->ax, 0, reserves_max_pct(c), 5);
+    rs->ax.p0 = rs->bar_left;
+    rs->ax.p1 = rs->bar_right;
+}
+
+/* Bar of ir's coverage (pct of the norm, in year vy) centred on cy, cut with
+ * a break mark past the scale, its figure after it; returns where the figure ends. */
+static double draw_reserve_bar(chart_ctx *c, const rs_cols *rs, double pct, int vy, double cy)
+{
+    canvas *cv = c->cv;
+    const axis *ax = &rs->ax;
+    double shown = pct > ax->hi ? ax->hi : pct < 0 ? 0 : pct;
+    double bx1 = axis_map(ax, shown);
+    set_colour(cv, pct >= 100 - 1e-9 ? OI_BLUE : OI_VERMILLION);
+    cv_rectangle(cv, rs->bar_left, cy - 5, bx1 - rs->bar_left, 10);
+    cv_fill(cv);
+    if (pct > ax->hi) { /* cut bar: a break mark */
+        seg(cv, bx1 - 4, cy - 7, bx1 - 1, cy + 7, LS_SOLID, 1.6, 0xFFFFFF);
     }
-    if (maxpct > 300)
-        maxpct = 300;
-    axis ax;
-    axis_fit(&ax, 0, maxpct, 5);
-    ax.p0 = bar_left;
-    ax.p1 = bar_right;
+    char num[48];
+    fmt_value(pct, 0, num, sizeof num);
+    kv pv[] = {{"pct", num}, {"year", ""}};
+    char ys[16];
+    snprintf(ys, sizeof ys, "%d", vy);
+    pv[1].val = ys;
+    char *s = expand(T(c, "reserves", vy == c->env->ev->eval_year ? "value" : "latest"), pv, 2);
+    double x100 = axis_map(ax, 100);
+    double x = (bx1 > x100 - 1 ? bx1 : x100) + 4;
+    x += text_at(c, s, x, mid_baseline(cy, FS_SMALL), FS_SMALL, 1, AL_LEFT, COL_TEXT);
+    free(s);
+    return x;
+}
+
+/* Row of reserve indicator ir from y (banded: grey): its name, bar (or
+ * 无数据) and the status of its target. */
+static void draw_reserve_row(chart_ctx *c, const rs_cols *rs, const indicator_result *ir,
+                             char **lines, int nl, double y, int band)
+{
+    canvas *cv = c->cv;
+    const double pad = 8, W = c->w, rh = RS_ROW1;
+    const target_result *tr = reserve_target(ir);
+    if (band) {
+        set_colour(cv, COL_ROW);
+        cv_rectangle(cv, pad, y, W - 2 * pad, rh);
+        cv_fill(cv);
+    }
+    double cy = y + rh / 2;
+    for (int l = 0; l < nl; l++)
+        text_at(c, lines[l], pad + 2, mid_baseline(cy + (l - (nl - 1) / 2.0) * OV_LINE, FS_SMALL),
+                FS_SMALL, 0, AL_LEFT, COL_TEXT);
+    double val = 0;
+    int vy = reserve_latest(c->env->ev, ir, &val);
+    double x = rs->bar_left;
+    if (vy)
+        x = draw_reserve_bar(c, rs, val / tr->t->value * 100, vy, cy);
+    else
+        x += text_at(c, T(c, "reserves", "no_data"), x + 2, mid_baseline(cy, FS_SMALL), FS_SMALL,
+                     0, AL_LEFT, COL_MUTED) + 2;
+    double sx = x + 6 > W - pad - rs->statusw ? x + 6 : W - pad - rs->statusw;
+    status_badge(c, tr->status, sx, mid_baseline(cy, FS_SMALL), FS_SMALL);
+}
+
+/* The scale from rows_top to y: ticks under the bars, the axis, and the
+ * 100 % line (the norm) over them. */
+static void draw_reserves_scale(chart_ctx *c, const rs_cols *rs, double rows_top, double y)
+{
+    canvas *cv = c->cv;
+    const axis *ax = &rs->ax;
+    char buf[32];
+    for (double v = ax->lo; v <= ax->hi + 1e-9; v += ax->step) {
+        double x = axis_map(ax, v);
+        seg(cv, x, rows_top, x, y, LS_SOLID, 0.35, COL_GRID);
+        text_at(c, fmt_tick(v, ax->step, buf, sizeof buf), x, y + FS_SMALL + 3, FS_SMALL, 0,
+                AL_CENTER, COL_MUTED);
+    }
+    seg(cv, rs->bar_left, rows_top, rs->bar_left, y, LS_SOLID, 0.8, COL_AXIS);
+    double x100 = axis_map(ax, 100);
+    seg(cv, x100, rows_top - 3, x100, y, LS_DASHED, 1.3, COL_TEXT);
+    text_at(c, T(c, "axis", "norm"), x100 + 3, rows_top - 2, FS_SMALL, 1, AL_LEFT, COL_TEXT);
+}
+
+/* Reserve coverage (drawn, or only measured): title, unit, one row per
+ * reserve indicator, the scale; returns the height it needs. */
+static double reserves_layout(chart_ctx *c, const void *argp, int draw)
+{
+    (void)argp;
+    const evaluation *ev = c->env->ev;
+    const double pad = 8, W = c->w;
+    double y = pad - 2;
     if (draw)
-        text_at(c, T(c, "axis", "reserves"), bar_left, unit_base, FS_SMALL, 0, AL_LEFT, COL_MUTED);
+        y = draw_title(c, T(c, "title", "reserves"), pad, y, W - 2 * pad);
+    else if (!(c->env->flags & CHART_NO_TITLE))
+        y += FS_TITLE * 1.35 + 3;
+    double unit_base = y + FS_SMALL;
+    y = unit_base + 8;
+    rs_cols rs;
+    reserves_columns(c, &rs);
+    if (draw)
+        text_at(c, T(c, "axis", "reserves"), rs.bar_left, unit_base, FS_SMALL, 0, AL_LEFT,
+                COL_MUTED);
     double rows_top = y;
     int band = 0;
     for (int i = 0; i < ev->ninds; i++) {
         const indicator_result *ir = &ev->inds[i];
         if (!is_reserve(c->env, ir))
             continue;
-        const target_result *tr = reserve_target(ir);
         kv iv[] = {{"id", ir->ind->id}, {"name", ir->ind->name ? ir->ind->name : ""}};
         char *item = expand(T(c, "title", "indicator"), iv, 2);
         char *lines[2];
-        int nl = wrap_text(c, item, FS_SMALL, 0, labelw - 2, lines, 2);
+        int nl = wrap_text(c, item, FS_SMALL, 0, rs.labelw - 2, lines, 2);
         free(item);
-        double rh = RS_ROW1;
-        if (draw) {
-            if (band) {
-                set_colour(cv, COL_ROW);
-                cv_rectangle(cv, pad, y, W - 2 * pad, rh);
-                cv_fill(cv);
-            }
-            double cy = y + rh / 2;
-            for (int l = 0; l < nl; l++)
-                text_at(c, lines[l], pad + 2,
-                        mid_baseline(cy + (l - (nl - 1) / 2.0) * OV_LINE, FS_SMALL), FS_SMALL, 0,
-                        AL_LEFT, COL_TEXT);
-            int vy = 0;
-            double val = 0;
-            for (int yr = ev->eval_year; yr >= ir->first_year; yr--) {
-                fvalue v = result_year(ir, yr).value;
-                if (v.state == FV_OK) {
-                    vy = yr;
-                    val = v.v;
-                    break;
-                }
-            }
-            double x = bar_left;
-            if (vy) {
-                double pct = val / tr->t->value * 100;
-                double shown = pct > ax.hi ? ax.hi : pct < 0 ? 0 : pct;
-                double bx1 = axis_map(&ax, shown);
-                set_colour(cv, pct >= 100 - 1e-9 ? OI_BLUE : OI_VERMILLION);
-                cv_rectangle(cv, bar_left, cy - 5, bx1 - bar_left, 10);
-                cv_fill(cv);
-                if (pct > ax.hi) { /* cut bar: a break mark */
-                    seg(cv, bx1 - 4, cy - 7, bx1 - 1, cy + 7, LS_SOLID, 1.6, 0xFFFFFF);
-                }
-                char num[48];
-                fmt_value(pct, 0, num, sizeof num);
-                kv pv[] = {{"pct", num}, {"year", ""}};
-                char ys[16];
-                snprintf(ys, sizeof ys, "%d", vy);
-                pv[1].val = ys;
-                char *s = expand(T(c, "reserves", vy == ev->eval_year ? "value" : "latest"), pv, 2);
-                double x100 = axis_map(&ax, 100);
-                x = (bx1 > x100 - 1 ? bx1 : x100) + 4;
-                x += text_at(c, s, x, mid_baseline(cy, FS_SMALL), FS_SMALL, 1, AL_LEFT, COL_TEXT);
-                free(s);
-            } else {
-                x += text_at(c, T(c, "reserves", "no_data"), x + 2, mid_baseline(cy, FS_SMALL),
-                             FS_SMALL, 0, AL_LEFT, COL_MUTED) + 2;
-            }
-            double sx = x + 6 > W - pad - statusw ? x + 6 : W - pad - statusw;
-            status_badge(c, tr->status, sx, mid_baseline(cy, FS_SMALL), FS_SMALL);
-        }
+        if (draw)
+            draw_reserve_row(c, &rs, ir, lines, nl, y, band);
         free_lines(lines, nl);
-        y += rh;
+        y += RS_ROW1;
         band = !band;
     }
-    if (draw) {
-        /* ticks under the bars and the 100 % line over them */
-        char buf[32];
-        for (double v = ax.lo; v <= ax.hi + 1e-9; v += ax.step) {
-            double x = axis_map(&ax, v);
-            seg(cv, x, rows_top, x, y, LS_SOLID, 0.35, COL_GRID);
-            text_at(c, fmt_tick(v, ax.step, buf, sizeof buf), x, y + FS_SMALL + 3, FS_SMALL, 0, AL_CENTER, COL_MUTED);
-        }
-        seg(cv, bar_left, rows_top, bar_left, y, LS_SOLID, 0.8, COL_AXIS);
-        double x100 = axis_map(&ax, 100);
-        seg(cv, x100, rows_top - 3, x100, y, LS_DASHED, 1.3, COL_TEXT);
-        text_at(c, T(c, "axis", "norm"), x100 + 3, rows_top - 2, FS_SMALL, 1, AL_LEFT, COL_TEXT);
-    }
+    if (draw)
+        draw_reserves_scale(c, &rs, rows_top, y);
     return y + FS_SMALL + 6 + pad;
 }
 

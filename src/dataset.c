@@ -826,6 +826,8 @@ struct region_data {
     size_t nms, mscap;
     file_info *files;
     size_t nfiles, filescap;
+    data_provenance prov;   /* statement, sources point at the two below */
+    char *prov_statement, *prov_sources;
 };
 
 static unsigned hash_str(const char *s)
@@ -904,6 +906,8 @@ void region_free(region_data *r)
     }
     free(r->ms);
     free(r->ms_path);
+    free(r->prov_statement);
+    free(r->prov_sources);
     free(r->files);
     free(r->tables);
     free(r->var_slot);
@@ -1793,6 +1797,92 @@ static void warn_unused(const region_data *r, diag_list *d)
     free_names(names, n > 0 ? n : 0);
 }
 
+/* --- provenance.yaml ------------------------------------------------------ */
+
+/* A YAML boolean (plain true/false in any of YAML's spellings): 0 or 1, -1 if not. */
+static int yaml_bool(const ynode *n)
+{
+    const char *s = ynode_str(n);
+    if (!s || ynode_text_offset(n) || ynode_is_block(n))
+        return -1;
+    if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE"))
+        return 1;
+    if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE"))
+        return 0;
+    return -1;
+}
+
+/* A non-empty text value of map[key] copied into *out; errors reported. */
+static void provenance_text(ydoc *y, ynode *map, const char *key, int required, char **out,
+                            diag_list *d)
+{
+    const char *s = NULL;
+    int rc = yget_str(y, map, key, 0, &s, d);
+    if (rc == 0 && required)
+        ydiag(y, d, DIAG_ERROR, map,
+              "missing '%s': the sentence readers see on page 1 saying the figures are "
+              "illustrative",
+              key);
+    if (rc != 1)
+        return;
+    if (!*s) {
+        ydiag(y, d, DIAG_ERROR, ymap_get(y, map, key), "'%s' must not be empty", key);
+        return;
+    }
+    *out = xstrdup(s);
+}
+
+static void load_provenance(region_data *r, const char *path, diag_list *d)
+{
+    size_t before = diag_errors(d);
+    ydoc y;
+    if (ydoc_load(&y, path, d) != 0) {
+        ydoc_free(&y);
+        return;
+    }
+    ynode *root = ydoc_root(&y);
+    if (!root || !ynode_is_map(root)) {
+        ydiag(&y, d, DIAG_ERROR, root,
+              "provenance.yaml is a mapping: illustrative: true|false, statement: …, sources: "
+              "… (docs/data-files.md)");
+        ydoc_free(&y);
+        return;
+    }
+    static const char *const keys[] = {"illustrative", "statement", "sources", NULL};
+    ycheck_keys(&y, root, keys, "provenance", d);
+    ynode *il = ymap_get(&y, root, "illustrative");
+    int illustrative = 0;
+    if (!il) {
+        ydiag(&y, d, DIAG_ERROR, root,
+              "missing required key 'illustrative' (true when the figures are illustrative, "
+              "false when they are official statistics)");
+    } else if ((illustrative = yaml_bool(il)) < 0) {
+        const char *s = ynode_str(il);
+        ydiag(&y, d, DIAG_ERROR, il, "'illustrative' must be true or false, not %s%s%s",
+              s ? "'" : ynode_is_map(il) ? "a mapping" : "a list", s ? s : "", s ? "'" : "");
+        illustrative = 0;
+    }
+    provenance_text(&y, root, "statement", il && illustrative == 1, &r->prov_statement, d);
+    provenance_text(&y, root, "sources", 0, &r->prov_sources, d);
+    ydoc_free(&y);
+    if (diag_errors(d) > before) {
+        free(r->prov_statement);
+        free(r->prov_sources);
+        r->prov_statement = r->prov_sources = NULL;
+        return;
+    }
+    r->prov.declared = 1;
+    r->prov.illustrative = illustrative;
+    r->prov.statement = r->prov_statement;
+    r->prov.sources = r->prov_sources;
+}
+
+const data_provenance *region_provenance(const region_data *r)
+{
+    static const data_provenance none = {0, 0, NULL, NULL};
+    return r ? &r->prov : &none;
+}
+
 /* Years with rows of each variable, for region_var_years(). */
 static void index_var_years(region_data *r)
 {
@@ -1872,6 +1962,10 @@ int region_load(region_data **out, const dictionary *dict, const char *dir, diag
     }
     if (file_exists(r->ms_path))
         load_milestones(r, d);
+    char *prov = xasprintf("%s/" PROVENANCE_FILE, dir);
+    if (file_exists(prov))
+        load_provenance(r, prov, d);
+    free(prov);
     warn_unused(r, d);
     index_var_years(r);
     return diag_errors(d) > before ? -1 : 0;

@@ -131,6 +131,27 @@ int region_milestones(const region_data *r, const char *plan_id, const char *ind
 /* All milestone records (for checks that every record names a known item). */
 int region_all_milestones(const region_data *r, const milestone_record **out);
 
+/*
+ * Provenance of a region's data: data/<region>/provenance.yaml (optional),
+ *     illustrative: true            # required: are the figures illustrative?
+ *     statement: 本评估所用数据…      # what a reader sees on page 1 (required when illustrative)
+ *     sources: …                    # optional: where the data came from
+ * Read by region_load(); mistakes are errors naming file, line and column.
+ * The file is an input of the plan (inputs.sha256) but not a data table: it
+ * is not among region_file_info()'s files.
+ */
+typedef struct data_provenance {
+    int declared;          /* 1 when provenance.yaml exists and was read without errors */
+    int illustrative;      /* 1: the figures are illustrative, not official statistics */
+    const char *statement; /* NULL when not given */
+    const char *sources;   /* NULL when not given */
+} data_provenance;
+
+#define PROVENANCE_FILE "provenance.yaml"
+
+/* Never NULL (all zero, declared 0, when the region has no provenance.yaml). */
+const data_provenance *region_provenance(const region_data *r);
+
 /* Files loaded, for reports: path, encoding, row count. */
 int region_file_count(const region_data *r);
 void region_file_info(const region_data *r, int i, const char **path, const char **encoding,

@@ -551,10 +551,18 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
     int have_changes = changes_build(&changes, prev, &ev, &ec, &s->lb, &fs, inputs,
                                      s->o->templates_dir, &s->diags) == 0;
     free(prev);
+    /* What the evaluation found, worded once for every output (findings.h). */
+    findings fnd;
+    int have_findings = findings_build(&fnd, &ev, &ec, &s->lb, &fs, s->o->templates_dir,
+                                       &s->diags) == 0;
+    outcome oc = {&ev, &ec, &s->lb, &fs, have_changes ? &changes : NULL, &fnd,
+                  s->o->templates_dir};
     out_set out;
     int rc = EXIT_OK;
     pdf_stats pdfst = {0, 0, 0, 0};
-    if (outset_open(&out, dir, &s->diags) != 0) {
+    if (!have_findings) {
+        rc = EXIT_OUTPUT;
+    } else if (outset_open(&out, dir, &s->diags) != 0) {
         outset_abort(&out);
         rc = EXIT_OUTPUT;
     } else {
@@ -582,8 +590,7 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
             outset_abort(&out);
             rc = EXIT_OUTPUT;
         } else if (pdf_templates_present(s->o->templates_dir) &&
-                   pdf_write_reports(&out, &ev, &ec, &s->lb, &fs, have_changes ? &changes : NULL,
-                                     s->o->templates_dir, &pdfst, &s->diags) != 0) {
+                   pdf_write_reports(&out, &oc, &pdfst, &s->diags) != 0) {
             /* brief.pdf and report.pdf (docs/templates.md), charts drawn as vectors. */
             outset_abort(&out);
             rc = EXIT_OUTPUT;
@@ -618,6 +625,7 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
                 pdfst.report_seconds, pdfst.brief_pages, pdfst.report_pages);
     free(inputs);
     free(dir);
+    findings_free(&fnd);
     changes_free(&changes);
     forecast_set_free(&fs);
     evaluation_free(&ev);
@@ -712,7 +720,14 @@ static int act_explain(session *s, const plan *p, region_data *r, void *arg)
     if (ind->source.line)
         printf("; plan text line %d%s%s", ind->source.line, ind->source.section ? " " : "",
                ind->source.section ? ind->source.section : "");
-    printf("\n  evaluation: %s %d (data %d-%d)\n", stage_name(ev.stage), ev.eval_year,
+    printf("\n");
+    if (ind->doubt) {
+        printf("  doubt (%s:%d): %s\n", p->path, ind->doubt->line, ind->doubt->question);
+        printf("    reading used: %s\n", ind->doubt->reading);
+        if (ind->doubt->alternative)
+            printf("    other reading: %s\n", ind->doubt->alternative);
+    }
+    printf("  evaluation: %s %d (data %d-%d)\n", stage_name(ev.stage), ev.eval_year,
            ev.data_first_year, ev.data_last_year);
     if (ind->numerator) {
         printf("  formula: %s x (%s) / (%s)\n", ind->scale ? ind->scale->text : "1",

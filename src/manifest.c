@@ -1,5 +1,6 @@
 /* manifest.c - see manifest.h. */
 #include "manifest.h"
+#include "dataset.h"
 #include "outset.h"
 #include "sha256.h"
 #include "util.h"
@@ -72,14 +73,19 @@ static void add_digest(strbuf *b, const char *path, diag_list *d)
     sb_printf(b, "%s  %s\n", hex, path);
 }
 
-/* Files of dir whose names end in suffix (a README edit is not a new input). */
-static void add_dir(strbuf *b, const char *dir, const char *suffix, diag_list *d)
+/*
+ * Files of dir whose names end in suffix, or are named `also` (may be NULL),
+ * in name order (a README edit is not a new input).
+ */
+static void add_dir(strbuf *b, const char *dir, const char *suffix, const char *also,
+                    diag_list *d)
 {
     path_list l = {0};
     list_files(dir, "", 0, &l);
     for (size_t i = 0; i < l.n; i++) {
         size_t n = strlen(l.items[i]), m = strlen(suffix);
-        if (n < m || strcmp(l.items[i] + n - m, suffix) != 0)
+        if ((n < m || strcmp(l.items[i] + n - m, suffix) != 0) &&
+            !(also && strcmp(l.items[i], also) == 0))
             continue;
         char *p = xasprintf("%s/%s", dir, l.items[i]);
         add_digest(b, p, d);
@@ -99,11 +105,11 @@ char *inputs_listing(const char *plan_path, const char *region, const input_dirs
     add_digest(&b, p, d);
     free(p);
     p = xasprintf("%s/variables", dirs->data_dir);
-    add_dir(&b, p, ".yaml", d);
+    add_dir(&b, p, ".yaml", NULL, d);
     free(p);
-    add_dir(&b, dirs->templates_dir, ".yaml", d);
+    add_dir(&b, dirs->templates_dir, ".yaml", NULL, d);
     p = xasprintf("%s/%s", dirs->data_dir, region);
-    add_dir(&b, p, ".csv", d);
+    add_dir(&b, p, ".csv", PROVENANCE_FILE, d); /* the tables and the data's provenance */
     free(p);
     return sb_take(&b);
 }

@@ -25,32 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ---------- outlook: what a leader reads ---------- */
+/* ---------- outlook colours ---------- */
 
-typedef enum outlook {
-    OL_MET,          /* due and met (or met early) */
-    OL_ON_TRACK,     /* not due; forecast or progress says it will be met */
-    OL_AT_RISK,      /* not due; it may well not be met */
-    OL_UNLIKELY,     /* not due; it will most likely not be met (or cannot be any more) */
-    OL_OFF_TRACK,    /* due and not met */
-    OL_INSUFFICIENT, /* data missing */
-    OL_NA,           /* not applicable */
-    OL_COUNT
-} outlook;
-
-static const char *const outlook_code[OL_COUNT] = {
-    "met", "on_track", "at_risk", "unlikely", "off_track", "insufficient_data", "not_applicable"};
-
-static int needs_attention(outlook o)
-{
-    return o == OL_AT_RISK || o == OL_UNLIKELY || o == OL_OFF_TRACK;
-}
-
-/* Urgency among the targets needing attention: missed first. */
-static int urgency(outlook o)
-{
-    return o == OL_OFF_TRACK ? 0 : o == OL_UNLIKELY ? 1 : 2;
-}
+#define needs_attention outlook_needs_attention
 
 /* Colours survive greyscale printing: status is also given by a symbol and a word. */
 static const rcolor outlook_color[OL_COUNT] = {{0.00, 0.42, 0.24}, {0.00, 0.33, 0.62},
@@ -67,29 +44,7 @@ static const rcolor calm_fill = {0.95, 0.98, 0.95};
 
 /* ---------- the model ---------- */
 
-typedef struct titem {
-    int ii, ti;                  /* indicator and target index */
-    const indicator *ind;
-    const indicator_result *ir;
-    const target_result *tr;
-    const fc_target *fc;         /* NULL without forecasts */
-    outlook ol;
-    int type_rank;               /* position of the indicator's type in words.types */
-    int veto;                    /* its indicator is a 一票否决 red flag */
-    const char *dept;            /* departments, joined */
-    const char *target;          /* the target with its unit */
-    const char *target_nu;       /* the same without unit, for tables */
-    const char *figure;          /* the figure judged, with year/window and unit */
-    const char *current;         /* the figure only, or value_missing */
-    const char *gap;             /* how far the target is missed, or NULL */
-    const char *veto_years;      /* "2023年1起" for veto indicators */
-    const char *as_of;           /* milestones: date of the latest record */
-    const char *done_date;       /* milestones: first 已完成 date */
-} titem;
-
-typedef struct problem {
-    const char *problem, *measure;
-} problem;
+typedef finding titem;
 
 typedef struct ctx {
     const evaluation *ev;
@@ -98,6 +53,7 @@ typedef struct ctx {
     const labels *lb;
     const forecast_set *fs;
     change_list *changes;   /* since the previous run; may be NULL */
+    const findings *f;      /* what the evaluation found (findings.h) */
     out_set *out;
     diag_list *d;
     rtpl *brief, *report;   /* templates */
@@ -110,19 +66,13 @@ typedef struct ctx {
     char **warned_keys;
     size_t nwarned, capwarned;
 
-    titem *items;
-    int nitems;
-    problem *problems;
-    int nproblems;
-    char **types;           /* words.types */
-    int ntypes;
-    int ntarget_types;      /* rows of the counts table (types present) */
 
     /* numbering, reset each pass */
     int sec_no, app_no, table_no, figure_no;
 
     /* brief fitting */
-    int n_detail, n_compact, n_problems, n_milestones;
+    int n_key, n_detail, n_compact, n_problems, n_milestones;
+    int key_end_page;       /* page on which the key findings end */
     int max_pages;
     int red_flags_page;
 
@@ -147,7 +97,7 @@ static char *keepf(ctx *c, const char *fmt, ...)
     return keep(c, s);
 }
 
-/* ---------- template access: the document's own file, then report.yaml ---------- */
+/* ---------- template access: the document's own file, report.yaml, then findings.yaml ---------- */
 
 static rtpl *owner(ctx *c, const char *key)
 {
@@ -155,6 +105,8 @@ static rtpl *owner(ctx *c, const char *key)
         return c->t;
     if (c->report && rtpl_get(c->report, key))
         return c->report;
+    if (c->f && c->f->words && rtpl_get(c->f->words, key))
+        return c->f->words;
     return NULL;
 }
 
@@ -212,7 +164,7 @@ static const char *sx(ctx *c, const char *sec, const char *key, const tvars *v)
 
 static const char *numeral(ctx *c, int n)
 {
-    const char *s = rtpl_getf(c->report, "words.numerals.%d", n - 1);
+    const char *s = tget(c, keepf(c, "words.numerals.%d", n - 1));
     return s ? s : keepf(c, "%d", n);
 }
 
@@ -223,29 +175,6 @@ static const char *fmt_fixed(ctx *c, double v, int prec)
     if (fabs(v) < 0.5 * pow(10, -prec))
         v = 0; /* no "-0.00" */
     return keepf(c, "%.*f", prec, v);
-}
-
-/* Shortest text for a threshold or a limit (3.4, 0.01, 15000). */
-static const char *fmt_short(ctx *c, double v)
-{
-    char buf[32];
-    double r = round(v * 1e6) / 1e6;
-    return keep(c, xstrdup(format_number(r == 0 ? 0 : r, buf)));
-}
-
-/* A limit derived from a baseline (4 x 0.85 = 3.4): two decimals more than
- * the indicator shows, trailing zeros dropped. */
-static const char *fmt_limit(ctx *c, const indicator *ind, double v)
-{
-    char *s = xasprintf("%.*f", ind->precision + 2, v);
-    if (strchr(s, '.')) {
-        size_t n = strlen(s);
-        while (n > 0 && s[n - 1] == '0')
-            s[--n] = '\0';
-        if (n > 0 && s[n - 1] == '.')
-            s[--n] = '\0';
-    }
-    return keep(c, s);
 }
 
 /* Percent with one decimal, without a trailing ".0". */
@@ -280,65 +209,11 @@ static const char *fmt_mean(ctx *c, const indicator *ind, fvalue v)
     return fmt_fixed(c, v.v, prec);
 }
 
-/* 1 if the figure a target is judged on is an annual mean. */
-static int judged_on_mean(const target *t)
-{
-    if (t->has_baseline)
-        return t->baseline.reading == BASE_PERIOD_MEAN;
-    return t->agg == AGG_WINDOW_MEAN;
-}
-
-static const char *fmt_current(ctx *c, const indicator *ind, const target_result *tr)
-{
-    return judged_on_mean(tr->t) ? fmt_mean(c, ind, tr->current) : fmt_value(c, ind, tr->current);
-}
-
 static const char *fmt_baseline(ctx *c, const indicator *ind, const target_result *tr)
 {
     return tr->t->has_baseline && tr->t->baseline.reading == BASE_PERIOD_MEAN
                ? fmt_mean(c, ind, tr->baseline)
                : fmt_value(c, ind, tr->baseline);
-}
-
-static const char *unit_of(ctx *c, const indicator *ind)
-{
-    return ind->unit && *ind->unit ? ind->unit : tx(c, "words.no_unit", NULL);
-}
-
-/* ---------- building the model ---------- */
-
-static int type_rank(ctx *c, const char *type)
-{
-    for (int i = 0; i < c->ntypes; i++)
-        if (type && strcmp(c->types[i], type) == 0)
-            return i;
-    return c->ntypes;
-}
-
-static int list_has(ctx *c, const char *list_key, const char *value)
-{
-    int n = rtpl_count(c->report, list_key);
-    for (int i = 0; i < n; i++) {
-        const char *s = rtpl_getf(c->report, "%s.%d", list_key, i);
-        if (s && value && strcmp(s, value) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-static const char *departments(ctx *c, const indicator *ind)
-{
-    if (!ind->ndepartments)
-        return tx(c, "words.no_department", NULL);
-    const char *sep = tx(c, "words.list_separator", NULL);
-    strbuf b;
-    sb_init(&b);
-    for (int i = 0; i < ind->ndepartments; i++) {
-        if (i)
-            sb_add(&b, sep);
-        sb_add(&b, ind->departments[i]);
-    }
-    return keep(c, sb_take(&b));
 }
 
 static void date_vars(tvars *v, int y, int m, int d)
@@ -348,422 +223,35 @@ static void date_vars(tvars *v, int y, int m, int d)
     tv_setf(v, "day", "%d", d);
 }
 
-static const char *record_date(ctx *c, const milestone_record *r)
+static const char *unit_of(ctx *c, const indicator *ind)
 {
-    tvars v;
-    tv_init(&v, &c->g);
-    date_vars(&v, r->year, r->month, r->day);
-    const char *s = tx(c, "words.as_of", &v);
-    tv_free(&v);
-    return s;
+    return ind->unit && *ind->unit ? ind->unit : tx(c, "words.no_unit", NULL);
 }
 
-/* The base of a decrease/increase target: "2020年（4人）". */
-static const char *base_text(ctx *c, const titem *it, int with_unit)
-{
-    const target *t = it->tr->t;
-    const baseline_def *b = &t->baseline;
-    tvars v;
-    tv_init(&v, &c->g);
-    tv_setf(&v, "year", "%d", b->year);
-    tv_setf(&v, "from", "%d", b->period[0]);
-    tv_setf(&v, "to", "%d", b->period[1]);
-    tv_set(&v, "value", fmt_baseline(c, it->ind, it->tr));
-    tv_set(&v, "unit", with_unit ? unit_of(c, it->ind) : "");
-    const char *s = txf(c, &v, "words.base.%s", reading_name(b->reading));
-    tv_free(&v);
-    return s;
-}
+/* ---------- the findings, as the documents use them ---------- */
 
-/* The form of op: words.target_short.<op> for table cells when given, else words.target.<op>. */
-static const char *target_form(ctx *c, const tvars *v, int short_form, const char *op)
-{
-    if (short_form) {
-        char *key = xasprintf("words.target_short.%s", op);
-        const char *s = tx_opt(c, key, v);
-        free(key);
-        if (s)
-            return s;
-    }
-    return txf(c, v, "words.target.%s", op);
-}
-
-/* The target in words; with_unit 0 gives the short form for table cells. */
-static const char *target_text(ctx *c, const titem *it, int with_unit)
-{
-    const target *t = it->tr->t;
-    const indicator *ind = it->ind;
-    tvars v;
-    tv_init(&v, &c->g);
-    tv_set(&v, "unit", with_unit ? unit_of(c, ind) : "");
-    tv_setf(&v, "year", "%d", t->year);
-    const char *s;
-    if (t->op <= OP_EQ) {
-        tv_set(&v, "value", fmt_short(c, t->value));
-        s = target_form(c, &v, !with_unit, op_name(t->op));
-    } else if (t->op == OP_ZERO) {
-        s = target_form(c, &v, !with_unit, "zero");
-    } else if (t->op == OP_DECREASE || t->op == OP_INCREASE) {
-        tv_set(&v, "base", base_text(c, it, with_unit));
-        tv_set(&v, "by", t->has_by ? fmt_short(c, t->by) : "");
-        tv_set(&v, "limit", it->tr->has_limit ? fmt_limit(c, ind, it->tr->limit) : "");
-        if (it->tr->zero_baseline)
-            s = target_form(c, &v, !with_unit, "keep_zero");
-        else if (t->has_by)
-            s = target_form(c, &v, !with_unit, op_name(t->op));
-        else
-            s = target_form(c, &v, !with_unit, keepf(c, "%s_any", op_name(t->op)));
-    } else {
-        s = target_form(c, &v, !with_unit, op_name(t->op));
-    }
-    if (ind->kind == IND_QUANTITATIVE && !t->has_baseline && t->agg != AGG_YEAR) {
-        tv_setf(&v, "from", "%d", t->window[0]);
-        tv_setf(&v, "to", "%d", t->window[1]);
-        s = keepf(c, "%s%s", s, txf(c, &v, "words.aggregate.%s", aggregate_name(t->agg)));
-    }
-    tv_free(&v);
-    return s;
-}
-
-/* What was measured: "2025年3人", "2021—2025年年均0.15%". */
-static const char *figure_text(ctx *c, const titem *it)
-{
-    const target_result *tr = it->tr;
-    const indicator *ind = it->ind;
-    tvars v;
-    tv_init(&v, &c->g);
-    const char *s;
-    if (ind->kind != IND_QUANTITATIVE) {
-        if (tr->record) {
-            tv_set(&v, "status", tr->record->status);
-            tv_set(&v, "as_of", it->as_of);
-            s = tx(c, "words.figure.milestone", &v);
-        } else {
-            s = tx(c, "words.figure.none", &v);
-        }
-        tv_free(&v);
-        return s;
-    }
-    if (tr->current.state != FV_OK) {
-        /* Not due and its window not begun (or not computable): the latest value. */
-        int y = -1;
-        for (int k = it->ir->nyears - 1; k >= 0 && y < 0 && !tr->due; k--)
-            if (it->ir->years[k].value.state == FV_OK)
-                y = it->ir->first_year + k;
-        if (y >= 0) {
-            tv_setf(&v, "year", "%d", y);
-            tv_set(&v, "value", fmt_value(c, ind, result_year(it->ir, y).value));
-            tv_set(&v, "unit", unit_of(c, ind));
-            s = tx(c, "words.figure.latest", &v);
-        } else {
-            s = tx(c, "words.figure.none", &v);
-        }
-        tv_free(&v);
-        return s;
-    }
-    const target *t = tr->t;
-    tv_set(&v, "value", fmt_current(c, ind, tr));
-    tv_set(&v, "unit", unit_of(c, ind));
-    tv_setf(&v, "year", "%d", tr->assessed_year);
-    tv_setf(&v, "from", "%d", tr->window[0]);
-    tv_setf(&v, "to", "%d", tr->window[1]);
-    aggregate agg = t->agg;
-    if (t->has_baseline)
-        agg = t->baseline.reading == BASE_PERIOD_TOTAL  ? AGG_WINDOW_SUM
-              : t->baseline.reading == BASE_PERIOD_MEAN ? AGG_WINDOW_MEAN
-                                                        : AGG_YEAR;
-    if (agg == AGG_YEAR || tr->window[0] == tr->window[1]) {
-        s = tx(c, "words.figure.year", &v);
-    } else {
-        tv_set(&v, "what", txf(c, &v, "words.what.%s", aggregate_name(agg)));
-        s = tx(c, "words.figure.window", &v);
-    }
-    if (tr->has_change) {
-        tv_set(&v, "direction", tx(c, tr->change_pct >= 0 ? "words.direction_down" : "words.direction_up", &v));
-        tv_set(&v, "pct", fmt_pct(c, fabs(tr->change_pct)));
-        if (t->op == OP_INCREASE)
-            tv_set(&v, "direction", tx(c, tr->change_pct >= 0 ? "words.direction_up" : "words.direction_down", &v));
-        s = keepf(c, "%s%s", s,
-                  tx(c, fabs(tr->change_pct) < 0.05 ? "words.figure.change_none" : "words.figure.change", &v));
-    }
-    tv_free(&v);
-    return s;
-}
-
-/* A gap at the indicator's precision, with more decimals if that shows 0. */
-static const char *fmt_gap(ctx *c, const indicator *ind, double v)
-{
-    int prec = ind->precision;
-    while (prec < 6 && v != 0 && fabs(v) < 0.5 * pow(10, -prec))
-        prec++;
-    return fmt_fixed(c, fabs(v), prec);
-}
-
-/* How far a quantitative target is missed; NULL when it is not. */
-static const char *gap_text(ctx *c, const titem *it)
-{
-    const target_result *tr = it->tr;
-    const target *t = tr->t;
-    const indicator *ind = it->ind;
-    if (ind->kind != IND_QUANTITATIVE || !needs_attention(it->ol) || tr->current.state != FV_OK)
-        return NULL;
-    tvars v;
-    tv_init(&v, &c->g);
-    tv_set(&v, "unit", unit_of(c, ind));
-    const char *s = NULL;
-    double cur = tr->current.v;
-    double lim = tr->has_limit ? tr->limit : t->value;
-    if (t->agg == AGG_EVERY_YEAR && tr->failing_years && t->op <= OP_EQ) {
-        tv_set(&v, "years", tr->failing_years);
-        s = tx(c, "words.gap.every_year", &v);
-    } else if (tr->current.state != FV_OK) {
-        s = tx(c, "words.gap.none", &v);
-    } else if (t->op == OP_ZERO) {
-        tv_set(&v, "gap", fmt_current(c, ind, tr));
-        s = tx(c, "words.gap.zero", &v);
-    } else if (t->op == OP_DECREASE || t->op == OP_INCREASE) {
-        tv_set(&v, "by", t->has_by ? fmt_short(c, t->by) : "0");
-        tv_set(&v, "limit", tr->has_limit ? fmt_limit(c, ind, tr->limit) : "");
-        double pct = tr->has_change ? tr->change_pct : 0;
-        tv_set(&v, "pct", fmt_pct(c, fabs(pct)));
-        if (!tr->has_limit) {
-            s = tx(c, "words.gap.none", &v);
-        } else if (!t->has_by) {
-            s = tx(c, t->op == OP_DECREASE ? "words.gap.decrease_any" : "words.gap.increase_any", &v);
-        } else if (t->op == OP_DECREASE) {
-            tv_set(&v, "gap", fmt_gap(c, ind, cur - tr->limit));
-            s = tx(c, pct < 0 ? "words.gap.decrease_rise" : "words.gap.decrease", &v);
-        } else {
-            tv_set(&v, "gap", fmt_gap(c, ind, tr->limit - cur));
-            s = tx(c, "words.gap.increase", &v);
-        }
-    } else if (t->op == OP_LE || t->op == OP_LT || (t->op == OP_EQ && cur > lim)) {
-        tv_set(&v, "gap", fmt_gap(c, ind, cur - lim));
-        s = tx(c, "words.gap.above", &v);
-    } else {
-        tv_set(&v, "gap", fmt_gap(c, ind, lim - cur));
-        s = tx(c, "words.gap.below", &v);
-    }
-    tv_free(&v);
-    return s;
-}
-
-static outlook outlook_of(ctx *c, const titem *it)
-{
-    const target_result *tr = it->tr;
-    const indicator *ind = it->ind;
-    switch (tr->status) {
-    case V_MET: return OL_MET;
-    case V_NOT_MET: return OL_OFF_TRACK;
-    case V_INSUFFICIENT: return OL_INSUFFICIENT;
-    case V_NOT_APPLICABLE: return OL_NA;
-    case V_NOT_YET_DUE: break;
-    }
-    /* Not yet due: the forecast, when there is one, else progress so far. */
-    if (it->fc) {
-        switch (it->fc->status) {
-        case FS_MET: return OL_MET;
-        case FS_ON_TRACK: return OL_ON_TRACK;
-        case FS_AT_RISK: return OL_AT_RISK;
-        case FS_OFF_TRACK: return OL_UNLIKELY;
-        case FS_INSUFFICIENT: return OL_INSUFFICIENT;
-        case FS_NONE: break;
-        }
-    }
-    if (ind->kind == IND_QUANTITATIVE) {
-        /* A zero target missed once in its window cannot be met any more. */
-        if (tr->t->op == OP_ZERO && tr->progress == 0 && tr->t->agg != AGG_YEAR)
-            return OL_UNLIKELY;
-        return tr->progress == 1 ? OL_ON_TRACK : tr->progress == 0 ? OL_AT_RISK : OL_INSUFFICIENT;
-    }
-    if (!tr->record)
-        return OL_INSUFFICIENT;
-    if (tr->progress == 1)
-        return OL_ON_TRACK;
-    return list_has(c, "words.on_track_statuses", tr->record->status) ? OL_ON_TRACK : OL_AT_RISK;
-}
-
-/* Years of the plan window with a non-zero count ("2023年1起，2024年2起"), or NULL. */
-static const char *veto_years(ctx *c, const indicator_result *ir)
-{
-    const indicator *ind = ir->ind;
-    int last = c->ev->eval_year;
-    const char *sep = tx(c, "words.red_flags.veto_years_separator", NULL);
-    strbuf b;
-    sb_init(&b);
-    for (int y = c->p->period[0]; y <= last; y++) {
-        year_value yv = result_year(ir, y);
-        if (yv.value.state != FV_OK || yv.value.v <= 0)
-            continue;
-        tvars v;
-        tv_init(&v, &c->g);
-        tv_setf(&v, "year", "%d", y);
-        tv_set(&v, "count", fmt_value(c, ind, yv.value));
-        tv_set(&v, "unit", unit_of(c, ind));
-        if (b.len)
-            sb_add(&b, sep);
-        sb_add(&b, tx(c, "words.red_flags.veto_year", &v));
-        tv_free(&v);
-    }
-    return b.len ? keep(c, sb_take(&b)) : NULL;
-}
-
-static int is_veto(ctx *c, const indicator_result *ir, const char **years)
-{
-    const indicator *ind = ir->ind;
-    *years = NULL;
-    if (ind->kind != IND_QUANTITATIVE)
-        return 0;
-    int zero = 0, missed = 0;
-    for (int k = 0; k < ir->ntargets; k++)
-        if (ir->targets[k].t->op == OP_ZERO) {
-            zero = 1;
-            if (ir->targets[k].status == V_NOT_MET || ir->targets[k].progress == 0)
-                missed = 1;
-        }
-    int listed = ind->use && list_has(c, "words.veto_catalogue", ind->use->id);
-    if (!zero && !listed)
-        return 0;
-    *years = veto_years(c, ir);
-    return missed || *years != NULL;
-}
-
-static int cmp_attention(const void *a, const void *b)
-{
-    const titem *x = *(titem *const *)a, *y = *(titem *const *)b;
-    if (x->veto != y->veto)
-        return y->veto - x->veto;
-    if (x->type_rank != y->type_rank)
-        return x->type_rank - y->type_rank;
-    if (urgency(x->ol) != urgency(y->ol))
-        return urgency(x->ol) - urgency(y->ol);
-    if (x->ii != y->ii)
-        return x->ii - y->ii;
-    return x->ti - y->ti;
-}
-
-static const fc_target *forecast_of(ctx *c, int ii, int ti)
-{
-    if (!c->fs || ii >= c->fs->ninds)
-        return NULL;
-    const fc_indicator *fi = &c->fs->inds[ii];
-    return ti < fi->ntargets ? &fi->targets[ti] : NULL;
-}
-
-static void build_items(ctx *c)
-{
-    const evaluation *ev = c->ev;
-    int n = 0;
-    for (int i = 0; i < ev->ninds; i++)
-        n += ev->inds[i].ntargets;
-    c->items = xcalloc((size_t)(n ? n : 1), sizeof(titem));
-    c->types = NULL;
-    c->ntypes = rtpl_count(c->report, "words.types");
-    c->types = xcalloc((size_t)(c->ntypes ? c->ntypes : 1), sizeof(char *));
-    for (int i = 0; i < c->ntypes; i++)
-        c->types[i] = xstrdup(rtpl_getf(c->report, "words.types.%d", i));
-    for (int i = 0; i < ev->ninds; i++) {
-        const indicator_result *ir = &ev->inds[i];
-        const char *vyears;
-        int veto = is_veto(c, ir, &vyears);
-        const char *dept = departments(c, ir->ind);
-        for (int k = 0; k < ir->ntargets; k++) {
-            titem *it = &c->items[c->nitems++];
-            it->ii = i;
-            it->ti = k;
-            it->ind = ir->ind;
-            it->ir = ir;
-            it->tr = &ir->targets[k];
-            it->fc = forecast_of(c, i, k);
-            it->type_rank = type_rank(c, ir->ind->type);
-            it->veto = veto;
-            it->veto_years = vyears;
-            it->dept = dept;
-            if (it->tr->record) {
-                it->as_of = record_date(c, it->tr->record);
-                const milestone_record *recs;
-                int nr = region_milestones(c->ec->r, c->p->id, ir->ind->id, &recs);
-                for (int q = 0; q < nr; q++)
-                    if (strcmp(recs[q].status, it->tr->record->status) == 0 &&
-                        recs[q].year <= c->ev->eval_year) {
-                        it->done_date = record_date(c, &recs[q]);
-                        break;
-                    }
-            }
-            it->ol = outlook_of(c, it);
-            it->target = target_text(c, it, 1);
-            it->target_nu = target_text(c, it, 0);
-            it->figure = figure_text(c, it);
-            it->current = ir->ind->kind == IND_QUANTITATIVE ? fmt_current(c, ir->ind, it->tr)
-                                                            : it->figure;
-            it->gap = gap_text(c, it);
-        }
-    }
-}
-
-/* Targets needing attention (off track or at risk), most urgent first. */
+/* Findings needing attention (off track or at risk), most serious first. */
 static int attention_list(ctx *c, titem ***out, int quantitative_only)
 {
-    titem **l = xcalloc((size_t)(c->nitems ? c->nitems : 1), sizeof *l);
+    const findings *f = c->f;
+    titem **l = xcalloc((size_t)(f->nranked ? f->nranked : 1), sizeof *l);
     int n = 0;
-    for (int i = 0; i < c->nitems; i++) {
-        titem *it = &c->items[i];
-        if (needs_attention(it->ol) &&
-            (!quantitative_only || it->ind->kind != IND_MILESTONE))
+    for (int i = 0; i < f->nranked; i++) {
+        titem *it = f->ranked[i];
+        if (needs_attention(it->ol) && (!quantitative_only || it->ind->kind != IND_MILESTONE))
             l[n++] = it;
     }
-    if (n > 1)
-        qsort(l, (size_t)n, sizeof *l, cmp_attention);
     *out = l;
     return n;
 }
 
-/* A milestone done, but after its year (judged not met; its latest status is a done one). */
-static int is_late(ctx *c, const titem *it)
-{
-    return it->tr->t->op == OP_DONE && it->tr->status == V_NOT_MET && it->tr->record &&
-           list_has(c, "words.done_statuses", it->tr->record->status);
-}
-
-/* ---------- problems and countermeasures, by rule ---------- */
-
-static int rule_matches(ctx *c, const char *when, const titem *it, int binding_rule)
-{
-    const indicator *ind = it->ind;
-    const target_result *tr = it->tr;
-    if (strcmp(when, "veto") == 0)
-        return it->veto && it->tr->t->op == OP_ZERO;
-    if (strcmp(when, "binding_off_track") == 0)
-        return ind->kind == IND_QUANTITATIVE && it->ol == OL_OFF_TRACK && it->type_rank == 0 &&
-               !it->veto;
-    if (strcmp(when, "off_track") == 0)
-        return ind->kind == IND_QUANTITATIVE && it->ol == OL_OFF_TRACK && !it->veto &&
-               !(binding_rule && it->type_rank == 0);
-    if (strcmp(when, "unlikely") == 0)
-        return ind->kind == IND_QUANTITATIVE && it->ol == OL_UNLIKELY && !it->veto;
-    if (strcmp(when, "at_risk") == 0)
-        return ind->kind == IND_QUANTITATIVE && it->ol == OL_AT_RISK;
-    if (strcmp(when, "overdue") == 0)
-        return ind->kind == IND_MILESTONE && tr->status == V_NOT_MET && !is_late(c, it);
-    if (strcmp(when, "late") == 0)
-        return ind->kind == IND_MILESTONE && tr->status == V_NOT_MET && is_late(c, it);
-    if (strcmp(when, "not_achieved") == 0)
-        return ind->kind == IND_QUALITATIVE && tr->status == V_NOT_MET;
-    if (strcmp(when, "milestone_at_risk") == 0)
-        return ind->kind != IND_QUANTITATIVE && tr->status == V_NOT_YET_DUE &&
-               (it->ol == OL_AT_RISK || it->ol == OL_UNLIKELY);
-    if (strcmp(when, "data_gap") == 0)
-        return tr->status == V_INSUFFICIENT;
-    return 0;
-}
-
+/* Placeholders of a finding in the documents' own texts (item_title, ...). */
 static void item_vars(ctx *c, const titem *it, tvars *v)
 {
     tv_set(v, "indicator", it->ind->name);
-    tv_set(v, "id", it->ind->id);
     tv_set(v, "department", it->dept);
     tv_set(v, "type", it->ind->type);
-    const char *mark = it->ind->type ? rtpl_getf(c->report, "words.type_mark.%s", it->ind->type) : NULL;
+    const char *mark = it->ind->type ? tget(c, keepf(c, "words.type_mark.%s", it->ind->type)) : NULL;
     tv_set(v, "type_mark", mark ? mark : "");
     tv_set(v, "unit", unit_of(c, it->ind));
     tv_set(v, "target", it->target);
@@ -772,72 +260,20 @@ static void item_vars(ctx *c, const titem *it, tvars *v)
     tv_set(v, "gap", it->gap ? it->gap : "");
     tv_setf(v, "target_year", "%d", it->tr->t->year);
     tv_setf(v, "due_year", "%d", it->tr->t->year);
-    tv_set(v, "outlook", txf(c, NULL, "words.outlook.%s", outlook_code[it->ol]));
-    tv_set(v, "status", it->tr->record ? it->tr->record->status
-                                       : tx(c, "words.figure.none", NULL));
+    tv_set(v, "outlook", it->outlook_word);
+    tv_set(v, "status", it->tr->record ? it->tr->record->status : tx(c, "words.figure.none", NULL));
     tv_set(v, "as_of", it->as_of ? it->as_of : "");
     tv_set(v, "done_date", it->done_date ? it->done_date : "");
-    tv_set(v, "years", it->tr->missing_years ? it->tr->missing_years : "");
     tv_set(v, "years_text", it->veto_years ? it->veto_years : "");
     const char *allow = it->fc && it->fc->allowance && it->tr->status == V_NOT_YET_DUE
                             ? it->fc->allowance
                             : NULL;
     tv_set(v, "allowance", allow ? allow : "");
-    tv_set(v, "gap_clause", it->gap ? tx(c, "words.gap_clause", v) : "");
-    tv_set(v, "allowance_or_gap",
-           allow ? allow : it->gap ? it->gap : tx(c, "words.allowance_fallback", v));
-}
-
-static void build_problems(ctx *c)
-{
-    int nrules = rtpl_count(c->report, "words.problems");
-    int binding_rule = 0;
-    for (int r = 0; r < nrules; r++) {
-        const char *when = rtpl_getf(c->report, "words.problems.%d.when", r);
-        if (when && strcmp(when, "binding_off_track") == 0)
-            binding_rule = 1;
-    }
-    titem **order;
-    int n = attention_list(c, &order, 0);
-    /* Rules look at every item: attention ones first (most urgent first), then the rest. */
-    titem **all = xcalloc((size_t)(c->nitems ? c->nitems : 1), sizeof *all);
-    int na = 0;
-    for (int i = 0; i < n; i++)
-        all[na++] = order[i];
-    for (int i = 0; i < c->nitems; i++) {
-        int seen = 0;
-        for (int k = 0; k < n && !seen; k++)
-            seen = order[k] == &c->items[i];
-        if (!seen)
-            all[na++] = &c->items[i];
-    }
-    c->problems = xcalloc((size_t)(c->nitems ? c->nitems : 1) * 2, sizeof(problem));
-    int *used_veto = xcalloc((size_t)(c->ev->ninds ? c->ev->ninds : 1), sizeof(int));
-    for (int r = 0; r < nrules; r++) {
-        const char *when = rtpl_getf(c->report, "words.problems.%d.when", r);
-        if (!when)
-            continue;
-        for (int i = 0; i < na; i++) {
-            const titem *it = all[i];
-            if (!rule_matches(c, when, it, binding_rule))
-                continue;
-            if (strcmp(when, "veto") == 0) {
-                if (used_veto[it->ii])
-                    continue;
-                used_veto[it->ii] = 1;
-            }
-            tvars v;
-            tv_init(&v, &c->g);
-            item_vars(c, it, &v);
-            problem *pr = &c->problems[c->nproblems++];
-            pr->problem = txf(c, &v, "words.problems.%d.problem", r);
-            pr->measure = txf(c, &v, "words.problems.%d.measure", r);
-            tv_free(&v);
-        }
-    }
-    free(used_veto);
-    free(all);
-    free(order);
+    tv_set(v, "problem", it->problem ? it->problem : "");
+    tv_set(v, "measure", it->action ? it->action : "");
+    tv_set(v, "doubt", it->doubt ? it->doubt : "");
+    tv_set(v, "reason", it->reason ? it->reason : "");
+    tv_set(v, "note", it->note ? it->note : "");
 }
 
 /* ---------- counts ---------- */
@@ -850,8 +286,8 @@ typedef struct counts {
 static void count_items(ctx *c, int type, const char *group, counts *out)
 {
     memset(out, 0, sizeof *out);
-    for (int i = 0; i < c->nitems; i++) {
-        const titem *it = &c->items[i];
+    for (int i = 0; i < c->f->n; i++) {
+        const titem *it = &c->f->items[i];
         if (type >= 0 && it->type_rank != type)
             continue;
         if (group && (!it->ind->group || strcmp(it->ind->group, group) != 0))
@@ -872,7 +308,7 @@ static const char *counts_text(ctx *c, const counts *k)
             continue;
         tvars v;
         tv_init(&v, &c->g);
-        tv_set(&v, "status", txf(c, NULL, "words.outlook.%s", outlook_code[o]));
+        tv_set(&v, "status", txf(c, NULL, "words.outlook.%s", outlook_code((outlook)o)));
         tv_setf(&v, "n", "%d", k->n[o]);
         if (b.len)
             sb_add(&b, sep);
@@ -886,8 +322,8 @@ static const char *outlook_cell(ctx *c, outlook o)
 {
     tvars v;
     tv_init(&v, &c->g);
-    tv_set(&v, "symbol", txf(c, NULL, "words.outlook_symbol.%s", outlook_code[o]));
-    tv_set(&v, "word", txf(c, NULL, "words.outlook.%s", outlook_code[o]));
+    tv_set(&v, "symbol", txf(c, NULL, "words.outlook_symbol.%s", outlook_code((outlook)o)));
+    tv_set(&v, "word", txf(c, NULL, "words.outlook.%s", outlook_code((outlook)o)));
     const char *s = tx(c, "words.outlook_cell", &v);
     tv_free(&v);
     return s;
@@ -1018,7 +454,7 @@ static void counts_table(ctx *c, const char *sec)
     fit_columns(c, nc, rows, 1, weight, w, &st, &hs);
     rtable *t = rdoc_table_begin(c->doc, nc, w, hdr, &st, &hs);
     int ntypes_seen = 0;
-    for (int ty = 0; ty <= c->ntypes; ty++) {
+    for (int ty = 0; ty <= c->f->ntypes; ty++) {
         counts k;
         count_items(c, ty, NULL, &k);
         if (!k.total)
@@ -1026,7 +462,7 @@ static void counts_table(ctx *c, const char *sec)
         ntypes_seen++;
         rcell rc[2 + OL_COUNT];
         int j = 0;
-        rc[j++] = rdoc_cell(ty < c->ntypes ? c->types[ty] : "—", RA_CENTER);
+        rc[j++] = rdoc_cell(ty < c->f->ntypes ? c->f->types[ty] : "—", RA_CENTER);
         for (int o = 0; o < OL_COUNT; o++)
             if (show[o]) {
                 rc[j] = rdoc_cell(keepf(c, "%d", k.n[o]), RA_CENTER);
@@ -1065,8 +501,9 @@ static void headline_text(ctx *c, const char *sec)
     tvars v;
     tv_init(&v, &c->g);
     tv_set(&v, "counts_text", counts_text(c, &all));
+    tv_set(&v, "overall", c->f->overall);
     para(c, sx(c, sec, "intro", &v), 1);
-    if (bind.total && c->ntypes) {
+    if (bind.total && c->f->ntypes) {
         tv_setf(&v, "binding_total", "%d", bind.total);
         tv_set(&v, "binding_counts_text", counts_text(c, &bind));
         para(c, sx(c, sec, "binding", &v), 1);
@@ -1074,16 +511,15 @@ static void headline_text(ctx *c, const char *sec)
     tv_free(&v);
 }
 
-/* The red flags in a box: 一票否决 and binding targets missed. */
-static void red_flags_box(ctx *c)
+/* The lines of the red flags box: 一票否决 first, then binding final targets needing attention. */
+static int red_flag_lines(ctx *c, const char **lines, int *is_flag)
 {
-    const char **lines = xcalloc((size_t)c->nitems + 3, sizeof *lines);
-    int *is_flag = xcalloc((size_t)c->nitems + 3, sizeof *is_flag);
-    int n = 0, flags = 0, binding_targets = 0;
+    const findings *f = c->f;
+    int n = 0, vetoes = 0, bflags = 0, binding = 0;
     int *seen = xcalloc((size_t)(c->ev->ninds ? c->ev->ninds : 1), sizeof(int));
-    for (int i = 0; i < c->nitems; i++) {
-        const titem *it = &c->items[i];
-        if (!it->veto || seen[it->ii])
+    for (int i = 0; i < f->nranked; i++) {
+        const titem *it = f->ranked[i];
+        if (!it->veto || it->sev != SEV_RED_FLAG || seen[it->ii])
             continue;
         seen[it->ii] = 1;
         tvars v;
@@ -1092,31 +528,39 @@ static void red_flags_box(ctx *c)
         is_flag[n] = 1;
         lines[n++] = tx(c, "words.red_flags.veto", &v);
         tv_free(&v);
-        flags++;
+        vetoes++;
     }
-    if (!flags)
+    free(seen);
+    if (!vetoes)
         lines[n++] = tx(c, "words.red_flags.no_veto", NULL);
-    int bflags = 0;
-    for (int i = 0; i < c->nitems; i++) {
-        const titem *it = &c->items[i];
-        if (it->type_rank != 0 || c->ntypes == 0)
-            continue;
-        binding_targets++;
-        if (it->ol != OL_OFF_TRACK || it->veto)
+    for (int i = 0; i < f->n; i++)
+        binding += f->items[i].binding;
+    for (int i = 0; i < f->nranked; i++) {
+        const titem *it = f->ranked[i];
+        if (!it->binding || it->veto || !it->final || !needs_attention(it->ol))
             continue;
         tvars v;
         tv_init(&v, &c->g);
         item_vars(c, it, &v);
         is_flag[n] = 1;
-        lines[n++] = tx(c, "words.red_flags.binding", &v);
+        lines[n++] = tx(c, it->ol == OL_AT_RISK ? "words.red_flags.binding_risk"
+                                                : "words.red_flags.binding", &v);
         tv_free(&v);
         bflags++;
     }
-    if (binding_targets && !bflags)
+    if (binding && !bflags)
         lines[n++] = tx(c, "words.red_flags.no_binding", NULL);
-    flags += bflags;
-    free(seen);
+    return n;
+}
 
+/* The red flags in a box: 一票否决 and binding targets missed or at risk. */
+static void red_flags_box(ctx *c)
+{
+    const char **lines = xcalloc((size_t)c->f->n + 3, sizeof *lines);
+    int *is_flag = xcalloc((size_t)c->f->n + 3, sizeof *is_flag);
+    int n = red_flag_lines(c, lines, is_flag), flags = 0;
+    for (int i = 0; i < n; i++)
+        flags += is_flag[i];
     rstyle s = rdoc_style(RF_HEAD, 10.5, 16, RA_LEFT);
     double pad = 8, w = rdoc_content_width(c->doc) - 2 * pad;
     double h = 2 * pad;
@@ -1139,37 +583,58 @@ static void red_flags_box(ctx *c)
     free(lines);
 }
 
-static void problems_list(ctx *c, const char *sec, int max)
+/* One problem and its action; the doubt and the note of the finding go with it. */
+static void problem_entry(ctx *c, const titem *it, int no)
 {
-    if (!c->nproblems) {
-        para(c, sx(c, sec, "none", NULL), 1);
-        return;
-    }
-    int n = max >= 0 && max < c->nproblems ? max : c->nproblems;
     rstyle ps = rdoc_style(RF_BODY, 10, 15.5, RA_JUSTIFY);
     rstyle ms = ps;
     ms.indent_left = 1.5 * ps.size;
     ms.color = (rcolor){0.10, 0.22, 0.45};
-    for (int i = 0; i < n; i++) {
-        tvars v;
-        tv_init(&v, &c->g);
-        tv_setf(&v, "n", "%d", i + 1);
-        tv_set(&v, "problem", c->problems[i].problem);
-        tv_set(&v, "measure", c->problems[i].measure);
-        const char *p = tx(c, "words.problem_item", &v);
-        const char *m = tx(c, "words.measure_item", &v);
-        tv_free(&v);
-        /* Keep a problem with (the start of) its measure. */
-        rdoc_ensure(c->doc, rdoc_text_height(c->doc, p, &ps, rdoc_content_width(c->doc)) +
-                                2 * ms.leading);
-        rdoc_para(c->doc, p, &ps);
-        rdoc_para(c->doc, m, &ms);
-        rdoc_space(c->doc, 4);
+    rstyle ns = ms;
+    ns.size = 9;
+    ns.leading = 13.5;
+    ns.color = grey;
+    tvars v;
+    tv_init(&v, &c->g);
+    item_vars(c, it, &v);
+    tv_setf(&v, "n", "%d", no);
+    const char *p = tx(c, "words.problem_item", &v);
+    const char *m = tx(c, "words.measure_item", &v);
+    const char *extra[3];
+    int ne = 0;
+    if (it->reason)
+        extra[ne++] = tx(c, "words.reason_item", &v);
+    if (it->doubt)
+        extra[ne++] = tx(c, "words.doubt_item", &v);
+    if (it->note)
+        extra[ne++] = tx(c, "words.note_item", &v);
+    tv_free(&v);
+    /* Keep a problem with (the start of) its measure. */
+    rdoc_ensure(c->doc, rdoc_text_height(c->doc, p, &ps, rdoc_content_width(c->doc)) +
+                            2 * ms.leading);
+    rdoc_para(c->doc, p, &ps);
+    for (int i = 0; i < ne; i++)
+        rdoc_para(c->doc, extra[i], &ns);
+    rdoc_para(c->doc, m, &ms);
+    rdoc_space(c->doc, 4);
+}
+
+/* Problems from first to first + max (max < 0: all), numbered from first + 1. */
+static void problems_list(ctx *c, const char *sec, int first, int max)
+{
+    const findings *f = c->f;
+    if (first >= f->nproblems) {
+        if (!first)
+            para(c, sx(c, sec, "none", NULL), 1);
+        return;
     }
-    if (n < c->nproblems) {
+    int end = max >= 0 && first + max < f->nproblems ? first + max : f->nproblems;
+    for (int i = first; i < end; i++)
+        problem_entry(c, f->problems[i], i + 1);
+    if (end < f->nproblems) {
         tvars v;
         tv_init(&v, &c->g);
-        tv_setf(&v, "n", "%d", c->nproblems - n);
+        tv_setf(&v, "n", "%d", f->nproblems - end);
         small_para(c, sx(c, sec, "more", &v), grey);
         tv_free(&v);
     }
@@ -1238,6 +703,48 @@ static void decorate(void *arg, rdoc *d, int page, int pages)
 
 /* ---------- the brief ---------- */
 
+/* The data are illustrative: said on page 1 in a box, so nobody signs them by mistake. */
+static void provenance_box(ctx *c, const char *sec)
+{
+    if (!c->f->provenance)
+        return;
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_set(&v, "provenance", c->f->provenance);
+    const char *text = sx(c, sec, "provenance", &v);
+    tv_free(&v);
+    rstyle s = rdoc_style(RF_HEAD, 9.5, 14, RA_LEFT);
+    s.color = dark_red;
+    double pad = 5, w = rdoc_content_width(c->doc) - 2 * pad;
+    double h = rdoc_text_height(c->doc, text, &s, w) + 2 * pad;
+    rdoc_ensure(c->doc, h + 4);
+    double top = rdoc_y(c->doc);
+    rdoc_rect(c->doc, rdoc_left(c->doc), top, rdoc_content_width(c->doc), h, 1.0, &dark_red,
+              &flag_fill);
+    rdoc_text_box(c->doc, text, &s, rdoc_left(c->doc) + pad, top + pad, w);
+    rdoc_space(c->doc, h + 8);
+}
+
+/*
+ * The most serious findings, each with its figures and the action by whom:
+ * what a leader who reads only page 1 must know. The rest of the problems
+ * follow in the section of kind `problems`.
+ */
+static void brief_key_findings(ctx *c, const char *sec)
+{
+    section_heading(c, sec);
+    const findings *f = c->f;
+    if (!f->nproblems) {
+        para(c, sx(c, sec, "none", NULL), 1);
+        c->key_end_page = rdoc_page(c->doc);
+        return;
+    }
+    int n = c->n_key < f->nproblems ? c->n_key : f->nproblems;
+    for (int i = 0; i < n; i++)
+        problem_entry(c, f->problems[i], i + 1);
+    c->key_end_page = rdoc_page(c->doc);
+}
+
 static void brief_title(ctx *c, const char *sec)
 {
     rdoc_start(c->doc);
@@ -1251,7 +758,8 @@ static void brief_title(ctx *c, const char *sec)
     rdoc_para(c->doc, sx(c, sec, "meta", NULL), &m);
     rdoc_space(c->doc, 4);
     rdoc_hline(c->doc, rdoc_left(c->doc), rdoc_right(c->doc), rdoc_y(c->doc), 1.2, dark_red);
-    rdoc_space(c->doc, 10);
+    rdoc_space(c->doc, 8);
+    provenance_box(c, sec);
 }
 
 #define BRIEF_CHART_W_MM 84.0
@@ -1393,15 +901,12 @@ static void brief_attention(ctx *c, const char *sec)
 /* Milestones past due and not done (or done late). */
 static int overdue_list(ctx *c, titem ***out)
 {
-    titem **l = xcalloc((size_t)(c->nitems ? c->nitems : 1), sizeof *l);
+    const findings *f = c->f;
+    titem **l = xcalloc((size_t)(f->nranked ? f->nranked : 1), sizeof *l);
     int n = 0;
-    for (int i = 0; i < c->nitems; i++) {
-        titem *it = &c->items[i];
-        if (it->ind->kind == IND_MILESTONE && it->tr->due && it->tr->status == V_NOT_MET)
-            l[n++] = it;
-    }
-    if (n > 1)
-        qsort(l, (size_t)n, sizeof *l, cmp_attention);
+    for (int i = 0; i < f->nranked; i++)
+        if (f->ranked[i]->overdue || f->ranked[i]->late)
+            l[n++] = f->ranked[i];
     *out = l;
     return n;
 }
@@ -1438,7 +943,7 @@ static void brief_milestones(ctx *c, const char *sec)
         tv_setf(&iv, "year", "%d", it->tr->t->year);
         rw[0] = it->ind->name;
         rw[1] = sx(c, sec, "due_cell", &iv);
-        rw[2] = is_late(c, it) ? sx(c, sec, "late_cell", &iv)
+        rw[2] = it->late ? sx(c, sec, "late_cell", &iv)
                 : it->tr->record ? sx(c, sec, "progress_cell", &iv)
                                  : sx(c, sec, "no_record", &iv);
         rw[3] = it->dept;
@@ -1496,9 +1001,14 @@ static void render_brief(ctx *c)
             brief_attention(c, sec);
         } else if (strcmp(kind, "milestones") == 0) {
             brief_milestones(c, sec);
+        } else if (strcmp(kind, "key_findings") == 0) {
+            brief_key_findings(c, sec);
         } else if (strcmp(kind, "problems") == 0) {
-            section_heading(c, sec);
-            problems_list(c, sec, c->n_problems);
+            int first = c->n_key < c->f->nproblems ? c->n_key : c->f->nproblems;
+            if (first < c->f->nproblems) {
+                section_heading(c, sec);
+                problems_list(c, sec, first, c->n_problems);
+            }
         } else if (strcmp(kind, "note") == 0) {
             rdoc_space(c->doc, 6);
             small_para(c, sx(c, sec, "text", NULL), grey);
@@ -1546,7 +1056,8 @@ static void report_cover(ctx *c, const char *sec)
             rdoc_para(d, txf(c, NULL, "%s.lines.%d", sec, i), &l);
     rdoc_space(d, 40);
     rdoc_para(d, sx(c, sec, "date", NULL), &l);
-    rdoc_space(d, 60);
+    rdoc_space(d, 40);
+    provenance_box(c, sec);
     rdoc_para(d, sx(c, sec, "note", NULL), &n);
     rdoc_new_page(d);
 }
@@ -1615,8 +1126,8 @@ static void quant_table(ctx *c, const char *sec, const char *group_id, const cha
     int nyears = y1 - y0 + 1;
     /* Forecast columns only when some target of the table is not yet due. */
     int with_fc = 0;
-    for (int i = 0; i < c->nitems && c->fs; i++) {
-        const titem *it = &c->items[i];
+    for (int i = 0; i < c->f->n && c->fs; i++) {
+        const titem *it = &c->f->items[i];
         if (it->ind->kind == IND_QUANTITATIVE && it->tr->status == V_NOT_YET_DUE && it->fc &&
             it->fc->has_forecast &&
             (group_id ? it->ind->group && strcmp(it->ind->group, group_id) == 0
@@ -1626,8 +1137,8 @@ static void quant_table(ctx *c, const char *sec, const char *group_id, const cha
     int ncols = 1 + 1 + nyears + 3 + (with_fc ? 2 : 0) + 1;
     /* rows: one per target */
     int nrows = 0;
-    for (int i = 0; i < c->nitems; i++) {
-        const titem *it = &c->items[i];
+    for (int i = 0; i < c->f->n; i++) {
+        const titem *it = &c->f->items[i];
         if (it->ind->kind == IND_QUANTITATIVE && it->ind->group && group_id &&
             strcmp(it->ind->group, group_id) == 0)
             nrows++;
@@ -1660,8 +1171,8 @@ static void quant_table(ctx *c, const char *sec, const char *group_id, const cha
     cellv[j++] = sx(c, sec, "col_department", NULL);
     rows[0] = cellv;
     int r = 0;
-    for (int i = 0; i < c->nitems; i++) {
-        const titem *it = &c->items[i];
+    for (int i = 0; i < c->f->n; i++) {
+        const titem *it = &c->f->items[i];
         int in = it->ind->kind == IND_QUANTITATIVE &&
                  (group_id ? it->ind->group && strcmp(it->ind->group, group_id) == 0
                            : !it->ind->group || !*it->ind->group);
@@ -1735,8 +1246,8 @@ static void quant_table(ctx *c, const char *sec, const char *group_id, const cha
 static void milestone_table(ctx *c, const char *sec, const char *group_id, const char *group_name)
 {
     int nrows = 0;
-    for (int i = 0; i < c->nitems; i++) {
-        const titem *it = &c->items[i];
+    for (int i = 0; i < c->f->n; i++) {
+        const titem *it = &c->f->items[i];
         if (it->ind->kind != IND_QUANTITATIVE &&
             (group_id ? it->ind->group && strcmp(it->ind->group, group_id) == 0
                       : !it->ind->group || !*it->ind->group))
@@ -1754,8 +1265,8 @@ static void milestone_table(ctx *c, const char *sec, const char *group_id, const
         cellv[j] = sx(c, sec, keys[j], NULL);
     rows[0] = cellv;
     int r = 0;
-    for (int i = 0; i < c->nitems; i++) {
-        const titem *it = &c->items[i];
+    for (int i = 0; i < c->f->n; i++) {
+        const titem *it = &c->f->items[i];
         if (!(it->ind->kind != IND_QUANTITATIVE &&
               (group_id ? it->ind->group && strcmp(it->ind->group, group_id) == 0
                         : !it->ind->group || !*it->ind->group)))
@@ -1855,79 +1366,141 @@ static const char *without_line_ref(ctx *c, const char *name)
     return name;
 }
 
-/* 1 if a name the plan gives already carries its number: （一）…, 三、…, 1. … */
-static int already_numbered(ctx *c, const char *name)
+/* Length of a leading numeral from words.numerals at p ("十二"), 0 if none. */
+static size_t numeral_at(ctx *c, const char *p)
 {
-    uint32_t cp;
-    tl_decode(name, &cp);
-    if (cp == 0xFF08 || cp == '(' || (cp >= '0' && cp <= '9'))
-        return 1;
-    int n = rtpl_count(c->report, "words.numerals");
-    for (int i = 0; i < n; i++) {
-        const char *num = rtpl_getf(c->report, "words.numerals.%d", i);
+    size_t best = 0;
+    for (int i = 0; i < 20; i++) {
+        const char *num = tget(c, keepf(c, "words.numerals.%d", i));
         size_t len = num ? strlen(num) : 0;
-        if (len && strncmp(name, num, len) == 0) {
-            tl_decode(name + len, &cp);
-            if (cp == 0x3001) /* 、 */
-                return 1;
-        }
+        if (len > best && strncmp(p, num, len) == 0)
+            best = len;
     }
+    return best;
+}
+
+/*
+ * A part or group name without the number the plan gave it ("三、主要任务"
+ * -> "主要任务", "（一）完善…" -> "完善…", "3.主要指标" -> "主要指标"): the
+ * report numbers its headings itself, one hierarchy 一、（一）1.（1）.
+ */
+static const char *without_number(ctx *c, const char *name)
+{
+    if (!name)
+        return NULL;
+    const char *p = name;
+    uint32_t cp;
+    int n = tl_decode(p, &cp);
+    if (cp == 0xFF08 || cp == '(') { /* （一） (1) */
+        const char *q = p + n;
+        size_t k = numeral_at(c, q);
+        if (!k)
+            while (*q >= '0' && *q <= '9')
+                q++, k = 1;
+        else
+            q += k;
+        uint32_t close;
+        int m = tl_decode(q, &close);
+        if (k && (close == 0xFF09 || close == ')'))
+            p = q + m;
+    } else if (*p >= '0' && *p <= '9') { /* 3. 3、 3． */
+        const char *q = p;
+        while (*q >= '0' && *q <= '9')
+            q++;
+        uint32_t sep;
+        int m = tl_decode(q, &sep);
+        if (sep == '.' || sep == 0x3001 || sep == 0xFF0E)
+            p = q + m;
+    } else {
+        size_t k = numeral_at(c, p); /* 三、 */
+        uint32_t sep;
+        int m = k ? tl_decode(p + k, &sep) : 0;
+        if (k && sep == 0x3001)
+            p += k + (size_t)m;
+    }
+    while (*p == ' ')
+        p++;
+    return *p ? p : name;
+}
+
+/* 1 if any group of the plan has a part. */
+static int plan_has_parts(const plan *p)
+{
+    for (int g = 0; g < p->ngroups; g++)
+        if (p->groups[g].part && *p->groups[g].part)
+            return 1;
     return 0;
 }
 
+/* The heading of a part: （一）… at level 2. */
+static void part_heading(ctx *c, const char *sec, const char *part, int no)
+{
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_set(&v, "part", part);
+    tv_set(&v, "part_no", numeral(c, no));
+    rstyle h2 = RST_H2;
+    rdoc_space(c->doc, 4);
+    rdoc_heading(c->doc, sx(c, sec, "part_heading", &v), &h2, 2, 1, 80);
+    tv_free(&v);
+}
+
+/* Counts of the targets of group gid (NULL: the ungrouped ones). */
+static void group_counts(ctx *c, const char *gid, counts *k)
+{
+    if (gid) {
+        count_items(c, -1, gid, k);
+        return;
+    }
+    memset(k, 0, sizeof *k);
+    for (int i = 0; i < c->f->n; i++)
+        if (!c->f->items[i].ind->group || !*c->f->items[i].ind->group) {
+            k->n[c->f->items[i].ol]++;
+            k->total++;
+        }
+}
+
+/*
+ * The plan's own structure: parts （一）, groups 1. under them (groups are
+ * （一） themselves when the plan has no parts), each with its tables and
+ * charts. The numbers are the report's; the plan's own are dropped.
+ */
 static void report_plan(ctx *c, const char *sec)
 {
     section_heading(c, sec);
     para(c, sx(c, sec, "intro", NULL), 1);
     const plan *p = c->p;
-    int part_no = 0;
+    int parts = plan_has_parts(p);
+    int part_no = 0, group_no = 0;
     const char *cur_part = NULL;
-    int group_no = 0;
     for (int g = 0; g <= p->ngroups; g++) {
         const char *gid = g < p->ngroups ? p->groups[g].id : NULL;
-        const char *gname = g < p->ngroups ? without_line_ref(c, p->groups[g].name)
+        const char *gname = g < p->ngroups ? without_number(c, without_line_ref(c, p->groups[g].name))
                                            : sx(c, sec, "ungrouped", NULL);
-        const char *part = g < p->ngroups ? without_line_ref(c, p->groups[g].part) : NULL;
+        const char *part = g < p->ngroups ? without_number(c, without_line_ref(c, p->groups[g].part))
+                                          : NULL;
         counts k;
-        if (gid) {
-            count_items(c, -1, gid, &k);
-        } else {
-            memset(&k, 0, sizeof k);
-            for (int i = 0; i < c->nitems; i++)
-                if (!c->items[i].ind->group || !*c->items[i].ind->group) {
-                    k.n[c->items[i].ol]++;
-                    k.total++;
-                }
-        }
+        group_counts(c, gid, &k);
         if (!k.total)
             continue;
-        if (!cur_part || !part || strcmp(cur_part, part) != 0) {
-            if (part) {
-                tvars v;
-                tv_init(&v, &c->g);
-                tv_set(&v, "part", part);
-                tv_set(&v, "part_no", numeral(c, part_no + 1));
-                rstyle h2 = RST_H2;
-                rdoc_space(c->doc, 4);
-                const char *key = already_numbered(c, part) ? "part_heading_numbered" : "part_heading";
-                if (!already_numbered(c, part))
-                    part_no++;
-                else
-                    tv_set(&v, "part_no", "");
-                rdoc_heading(c->doc, sx(c, sec, key, &v), &h2, 2, 1, 80);
-                tv_free(&v);
-            }
+        if (parts && (!cur_part || !part || strcmp(cur_part, part) != 0)) {
+            part_heading(c, sec, part ? part : sx(c, sec, "ungrouped", NULL), ++part_no);
             cur_part = part;
             group_no = 0;
         }
         tvars v;
         tv_init(&v, &c->g);
         tv_set(&v, "group", gname);
-        tv_setf(&v, "group_no", "%d", ++group_no);
-        rstyle h3 = RST_H3;
-        rdoc_heading(c->doc,
-                     sx(c, sec, already_numbered(c, gname) ? "group_heading_numbered" : "group_heading", &v),
-                     &h3, 3, 1, 80);
+        if (parts) {
+            tv_setf(&v, "group_no", "%d", ++group_no);
+            rstyle h3 = RST_H3;
+            rdoc_heading(c->doc, sx(c, sec, "group_heading", &v), &h3, 3, 1, 80);
+        } else {
+            tv_set(&v, "part", gname);
+            tv_set(&v, "part_no", numeral(c, ++part_no));
+            rstyle h2 = RST_H2;
+            rdoc_heading(c->doc, sx(c, sec, "part_heading", &v), &h2, 2, 1, 80);
+        }
         tv_setf(&v, "n", "%d", k.total);
         tv_set(&v, "counts_text", counts_text(c, &k));
         small_para(c, sx(c, sec, "summary", &v), grey);
@@ -1946,7 +1519,7 @@ static const char *period_name(ctx *c, int from, int to, int full_from, int full
     tv_init(&v, &c->g);
     tv_setf(&v, "from", "%d", from);
     tv_setf(&v, "to", "%d", to);
-    const char *name = rtpl_getf(c->report, "words.period.%d-%d", full_from, full_to);
+    const char *name = tget(c, keepf(c, "words.period.%d-%d", full_from, full_to));
     const char *s;
     if (name && from == full_from && to == full_to) {
         s = keep(c, xstrdup(name));
@@ -2252,9 +1825,9 @@ static void report_method(ctx *c, const char *sec)
         sb_add(&base, "");
         for (int k = 0; k < ir->ntargets; k++) {
             const titem *it = NULL;
-            for (int q = 0; q < c->nitems && !it; q++)
-                if (c->items[q].ii == i && c->items[q].ti == k)
-                    it = &c->items[q];
+            for (int q = 0; q < c->f->n && !it; q++)
+                if (c->f->items[q].ii == i && c->f->items[q].ti == k)
+                    it = &c->f->items[q];
             if (!it)
                 continue;
             tv_setf(&fv, "year", "%d", it->tr->t->year);
@@ -2263,7 +1836,7 @@ static void report_method(ctx *c, const char *sec)
                 sb_addc(&reading, '\n');
             sb_add(&reading, sx(c, sec, "reading_cell", &fv));
             if (it->tr->t->has_baseline) {
-                tv_set(&fv, "reading", base_text(c, it, 1));
+                tv_set(&fv, "reading", it->base);
                 tv_set(&fv, "value", fmt_baseline(c, ind, it->tr));
                 tv_set(&fv, "source", sx(c, sec, it->tr->baseline_given ? "baseline_plan" : "baseline_data", &fv));
                 if (base.len)
@@ -2271,7 +1844,7 @@ static void report_method(ctx *c, const char *sec)
                 sb_add(&base, sx(c, sec, "baseline_cell", &fv));
             }
         }
-        rcell rc[4] = {rdoc_cell(keepf(c, "%s %s", ind->id, ind->name), RA_LEFT), rdoc_cell(ftext, RA_LEFT),
+        rcell rc[4] = {rdoc_cell(ind->name, RA_LEFT), rdoc_cell(ftext, RA_LEFT),
                        rdoc_cell(keep(c, sb_take(&reading)), RA_LEFT), rdoc_cell(keep(c, sb_take(&base)), RA_LEFT)};
         rdoc_table_row(t, rc);
         tv_free(&fv);
@@ -2335,8 +1908,8 @@ static void report_data(ctx *c, const char *sec)
     rstyle h2 = RST_H2;
     rdoc_heading(c->doc, sx(c, sec, "gaps_heading", NULL), &h2, 2, 1, 40);
     int gaps = 0;
-    for (int i = 0; i < c->nitems; i++) {
-        const titem *it = &c->items[i];
+    for (int i = 0; i < c->f->n; i++) {
+        const titem *it = &c->f->items[i];
         if (!it->tr->missing_years)
             continue;
         tvars iv;
@@ -2425,7 +1998,7 @@ static void render_report(ctx *c)
         else if (strcmp(kind, "problems") == 0) {
             section_heading(c, sec);
             para(c, sx(c, sec, "intro", NULL), 1);
-            problems_list(c, sec, -1);
+            problems_list(c, sec, 0, -1);
         } else if (strcmp(kind, "method") == 0)
             report_method(c, sec);
         else if (strcmp(kind, "changes") == 0) {
@@ -2451,7 +2024,8 @@ static const char *const known_vars[] = {
     "value", "from", "to", "base", "by", "limit", "what", "direction", "pct", "count",
     "forecast", "lo80", "hi80", "probability", "problem", "measure", "base_period",
     "current_period", "name", "note", "numerator", "denominator", "scale", "reading", "source",
-    "forecast_method", "on_track_pct", "at_risk_pct", "nfiles", "data_dir", "readme", "base_year", "where", "message", NULL};
+    "forecast_method", "on_track_pct", "at_risk_pct", "nfiles", "data_dir", "readme", "base_year", "where", "message",
+    "overall", "provenance", "doubt", "reason", "note", "cutoff", NULL};
 
 typedef struct kind_keys {
     const char *kind;
@@ -2471,13 +2045,13 @@ static const char *const k_milestones[] = {"heading", "intro", "none", "col_item
                                            "col_progress", "col_department", "due_cell",
                                            "progress_cell", "late_cell", "no_record", "more", NULL};
 static const char *const k_problems[] = {"heading", "none", NULL};
+static const char *const k_key[] = {"heading", "none", NULL};
 static const char *const k_note[] = {"text", NULL};
 static const char *const k_cover[] = {"title", "subtitle", "date", "note", NULL};
 static const char *const k_toc[] = {"heading", NULL};
 static const char *const k_summary[] = {"heading", "intro", "binding", "table_heading", "col_type", "col_total",
                                         "total_row", "red_flags_heading", NULL};
-static const char *const k_plan[] = {"heading", "part_heading", "part_heading_numbered",
-                                     "group_heading", "group_heading_numbered", "ungrouped",
+static const char *const k_plan[] = {"heading", "part_heading", "group_heading", "ungrouped",
                                      "quant_caption", "milestone_caption", "chart_caption",
                                      "chart_missing", "col_indicator", "col_baseline",
                                      "col_target", "col_current", "col_status", "col_department",
@@ -2504,6 +2078,7 @@ static const char *const k_changes[] = {"heading", NULL};
 static const kind_keys brief_kinds[] = {{"title", k_title},         {"headline", k_headline},
                                         {"red_flags", k_red},       {"attention", k_attention},
                                         {"milestones", k_milestones}, {"problems", k_problems},
+                                        {"key_findings", k_key},
                                         {"note", k_note},           {NULL, NULL}};
 static const kind_keys report_kinds[] = {
     {"cover", k_cover},     {"toc", k_toc},           {"summary", k_summary},
@@ -2511,19 +2086,6 @@ static const kind_keys report_kinds[] = {
     {"method", k_method},   {"data", k_data},         {"reserves", k_reserves},
     {"note", k_note},       {"changes", k_changes}, {NULL, NULL}};
 
-static const char *const k_words[] = {
-    "outlook.met", "outlook.on_track", "outlook.at_risk", "outlook.off_track",
-    "outlook.insufficient_data", "outlook.not_applicable", "outlook.unlikely",
-    "outlook_symbol.unlikely", "gap_clause", "allowance_fallback", "outlook_symbol.met",
-    "outlook_symbol.on_track", "outlook_symbol.at_risk", "outlook_symbol.off_track",
-    "outlook_symbol.insufficient_data", "outlook_symbol.not_applicable", "outlook_cell",
-    "counts_item", "counts_separator", "types", "done_statuses", "numerals", "date", "as_of", "list_separator", "no_department", "value_missing",
-    "value_na", "target", "aggregate", "base", "period_partial", "period_other", "gap",
-    "gap.decrease_any", "gap.increase_any",
-    "problems", "problem_item", "measure_item", "red_flags.veto", "red_flags.veto_year",
-    "red_flags.veto_years_separator", "red_flags.binding", "red_flags.no_veto",
-    "red_flags.no_binding", "figure.year", "figure.window", "figure.change",
-    "figure.milestone", "figure.none", "figure.latest", "figure.change_none", "what", "direction_down", "direction_up", NULL};
 
 static const char *const k_document[] = {"file_title", "header_left", "header_right", "footer",
                                          NULL};
@@ -2606,14 +2168,15 @@ static void global_vars(ctx *c, const struct tm *date)
     tv_set(g, "stage", label(c->lb, "stage", stage_name(ev->stage)));
     tv_setf(g, "eval_year", "%d", ev->eval_year);
     tv_setf(g, "data_first_year", "%d", ev->data_first_year);
-    tv_setf(g, "data_last_year", "%d", ev->data_last_year);
+    tv_setf(g, "data_last_year", "%d", c->f->data_cutoff); /* the last year this evaluation used */
+    tv_setf(g, "cutoff", "%d", c->f->data_cutoff);
     tv_setf(g, "period_start", "%d", p->period[0]);
     tv_setf(g, "period_end", "%d", p->period[1]);
     tv_set(g, "document", p->document ? p->document : "");
     tv_set(g, "issuer", p->issuer ? p->issuer : "");
     tv_set(g, "issued", p->issued ? p->issued : "");
     tv_setf(g, "ninds", "%d", ev->ninds);
-    tv_setf(g, "ntargets", "%d", c->nitems);
+    tv_setf(g, "ntargets", "%d", c->f->n);
     tvars v;
     tv_init(&v, g);
     date_vars(&v, date->tm_year + 1900, date->tm_mon + 1, date->tm_mday);
@@ -2673,17 +2236,29 @@ static int fit_brief(ctx *c)
         if (kind && strcmp(kind, "problems") == 0)
             mx = rtpl_getf(c->t, "sections.%d.max_items", s);
     }
+    const char *mk = NULL;
+    for (int s = 0; s < nsec; s++) {
+        const char *kind = rtpl_getf(c->t, "sections.%d.kind", s);
+        if (kind && strcmp(kind, "key_findings") == 0)
+            mk = rtpl_getf(c->t, "sections.%d.max_items", s);
+    }
+    c->n_key = mk ? atoi(mk) : 5;
     c->n_detail = natt < 8 ? natt : 8;
     c->n_compact = natt - c->n_detail;
     c->n_milestones = nover;
-    c->n_problems = mx ? atoi(mx) : c->nproblems;
-    if (c->n_problems > c->nproblems)
-        c->n_problems = c->nproblems;
+    c->n_problems = mx ? atoi(mx) : c->f->nproblems;
+    if (c->n_problems > c->f->nproblems)
+        c->n_problems = c->f->nproblems;
     int pages = run_pass(c, 1, render_brief);
+    /* The key findings end on page 1: at least three of them. */
+    while (c->key_end_page > 1 && c->n_key > 3) {
+        c->n_key--;
+        pages = run_pass(c, 1, render_brief);
+    }
     /* Each step takes one thing away, in this order, while it is still too long. */
-    int *knobs[] = {&c->n_detail, &c->n_compact, &c->n_problems, &c->n_milestones, &c->n_detail,
+    int *knobs[] = {&c->n_problems, &c->n_detail, &c->n_compact, &c->n_milestones, &c->n_detail,
                     &c->n_compact, &c->n_problems, &c->n_milestones};
-    const int floor_of[] = {3, 6, 4, 4, 0, 0, 0, 0};
+    const int floor_of[] = {6, 3, 6, 4, 0, 0, 0, 0};
     for (size_t k = 0; k < sizeof knobs / sizeof knobs[0] && pages > c->max_pages; k++) {
         while (pages > c->max_pages && *knobs[k] > floor_of[k]) {
             (*knobs[k])--;
@@ -2708,29 +2283,27 @@ static int write_doc(ctx *c, const char *name, void (*render)(ctx *), deco *dc)
     return rdoc_save(c->doc, path);
 }
 
-int pdf_write_reports(out_set *out, const evaluation *ev, const eval_context *ec,
-                      const labels *lb, const forecast_set *fs, change_list *changes,
-                      const char *templates_dir,
-                      pdf_stats *stats, diag_list *d)
+int pdf_write_reports(out_set *out, const outcome *oc, pdf_stats *stats, diag_list *d)
 {
+    const evaluation *ev = oc->ev;
+    const char *templates_dir = oc->templates_dir;
     if (stats)
         memset(stats, 0, sizeof *stats);
     ctx c;
     memset(&c, 0, sizeof c);
     c.ev = ev;
-    c.ec = ec;
+    c.ec = oc->ec;
     c.p = ev->p;
-    c.lb = lb;
-    c.fs = fs;
-    c.changes = changes;
+    c.lb = oc->lb;
+    c.fs = oc->fs;
+    c.f = oc->f;
+    c.changes = oc->changes;
     c.out = out;
     c.d = d;
     tv_init(&c.g, NULL);
     size_t before = diag_errors(d);
     c.report = load_template(templates_dir, "report.yaml", report_kinds, d);
     c.brief = load_template(templates_dir, "brief.yaml", brief_kinds, d);
-    if (c.report)
-        rtpl_require(c.report, "words", k_words, "words", d);
     rfonts *fonts = NULL;
     if (c.report && c.brief && diag_errors(d) == before) {
         const char *body = rtpl_get(c.brief, "fonts.body");
@@ -2742,14 +2315,6 @@ int pdf_write_reports(out_set *out, const evaluation *ev, const eval_context *ec
         rfonts_open(&fonts, body, head, d);
     }
     int rc = -1;
-    forecast_set own_fs;
-    int have_own_fs = 0;
-    if (fonts && !fs) {
-        /* Nobody forecast this plan: do it here, the reports show forecasts. */
-        forecast_plan(ev, ec, NULL, lb, &own_fs);
-        have_own_fs = 1;
-        c.fs = &own_fs;
-    }
     if (fonts) {
         c.fonts = fonts;
         /* Chart wording problems are the charts' to report; the brief then
@@ -2764,9 +2329,7 @@ int pdf_write_reports(out_set *out, const evaluation *ev, const eval_context *ec
         struct tm date;
         doc_date(ev->eval_year, &date);
         c.t = c.report;
-        build_items(&c);
         global_vars(&c, &date);
-        build_problems(&c);
         rc = 0;
 
         /* the brief */
@@ -2810,16 +2373,9 @@ int pdf_write_reports(out_set *out, const evaluation *ev, const eval_context *ec
         }
     }
     /* clean up */
-    if (have_own_fs)
-        forecast_set_free(&own_fs);
     if (c.ct_loaded)
         chart_templates_free(&c.ct);
     rfonts_free(fonts);
-    for (int i = 0; i < c.ntypes; i++)
-        free(c.types[i]);
-    free(c.types);
-    free(c.items);
-    free(c.problems);
     for (size_t i = 0; i < c.nwarned; i++)
         free(c.warned_keys[i]);
     free(c.warned_keys);

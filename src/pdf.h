@@ -19,12 +19,8 @@
 #ifndef PLANEVAL_PDF_H
 #define PLANEVAL_PDF_H
 
-#include "assess.h"
-#include "forecast.h"
-#include "labels.h"
+#include "findings.h"
 #include "outset.h"
-
-struct change_list; /* changes.h */
 
 /* Rendering times of the last pdf_write_reports(), in seconds. */
 typedef struct pdf_stats {
@@ -36,14 +32,12 @@ typedef struct pdf_stats {
 int pdf_templates_present(const char *templates_dir);
 
 /*
- * Write brief.pdf and report.pdf of ev into out (temporary files until
- * outset_commit()). fs may be NULL (no forecasts). changes (NULL: none) feed
- * the section of kind `changes`. stats may be NULL.
+ * Write brief.pdf and report.pdf of the outcome oc into out (temporary
+ * files until outset_commit()): the findings say what to write, the
+ * templates in oc->templates_dir how to lay it out. oc->changes (NULL:
+ * none) feed the section of kind `changes`. stats may be NULL.
  * Returns 0, or -1 with errors in d (abort the out_set then).
  */
-int pdf_write_reports(out_set *out, const evaluation *ev, const eval_context *ec,
-                      const labels *lb, const forecast_set *fs, struct change_list *changes,
-                      const char *templates_dir,
-                      pdf_stats *stats, diag_list *d);
+int pdf_write_reports(out_set *out, const outcome *oc, pdf_stats *stats, diag_list *d);
 
 #endif

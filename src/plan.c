@@ -789,13 +789,74 @@ static void load_departments(ydoc *y, ynode *n, indicator *ind, diag_list *d)
     }
 }
 
+/*
+ * `doubt: {question, reading, alternative}`: an interpretation doubt. NULL
+ * when absent or when it has errors (which are reported).
+ */
+static indicator_doubt *load_doubt(ydoc *y, ynode *n, const indicator *ind, diag_list *d)
+{
+    if (!n)
+        return NULL;
+    if (!ynode_is_map(n)) {
+        ydiag(y, d, DIAG_ERROR, n,
+              "indicator %s: 'doubt' must be a mapping {question: …, reading: …, alternative: …}",
+              ind->id);
+        return NULL;
+    }
+    static const char *const keys[] = {"question", "reading", "alternative", NULL};
+    ycheck_keys(y, n, keys, "doubt", d);
+    static const char *const what[] = {"what in the plan's wording is doubtful",
+                                       "which reading this evaluation's verdict uses",
+                                       "what the other reading would give"};
+    const char *text[3] = {NULL, NULL, NULL};
+    int ok = 1;
+    for (int i = 0; i < 3; i++) {
+        ynode *v = ymap_get(y, n, keys[i]);
+        if (!v) {
+            if (i < 2) {
+                ydiag(y, d, DIAG_ERROR, n, "indicator %s: 'doubt' needs a '%s' (%s)", ind->id,
+                      keys[i], what[i]);
+                ok = 0;
+            }
+            continue;
+        }
+        const char *s = ynode_str(v);
+        if (!s || !*s) {
+            ydiag(y, d, DIAG_ERROR, v, "indicator %s: doubt '%s' must be %s (%s)", ind->id,
+                  keys[i], s ? "a non-empty text" : "text", what[i]);
+            ok = 0;
+            continue;
+        }
+        text[i] = s;
+    }
+    if (!ok)
+        return NULL;
+    indicator_doubt *db = xcalloc(1, sizeof *db);
+    db->question = xstrdup(text[0]);
+    db->reading = xstrdup(text[1]);
+    db->alternative = dup_or_null(text[2]);
+    db->line = ynode_line(n);
+    return db;
+}
+
+static void doubt_free(const indicator_doubt *cdb)
+{
+    indicator_doubt *db = (indicator_doubt *)cdb; /* owned by the indicator */
+    if (!db)
+        return;
+    free(db->question);
+    free(db->reading);
+    free(db->alternative);
+    free(db);
+}
+
 static void load_indicator(ydoc *y, ynode *m, plan *p, const model_env *env, indicator *ind,
                            diag_list *d)
 {
     static const char *const keys[] = {"id", "use", "name", "kind", "formula", "ratio", "unit",
                                        "better", "precision", "group", "type", "department",
-                                       "params", "source", "notes", "targets", "forecast",
-                                       NULL};
+                                       "params", "source", "notes", "doubt", "targets",
+                                       "forecast", NULL};
     ycheck_keys(y, m, keys, "indicator", d);
     ind->line = ynode_line(m);
     const char *s = NULL;
@@ -877,6 +938,7 @@ static void load_indicator(ydoc *y, ynode *m, plan *p, const model_env *env, ind
     ind->better = ymap_get(y, m, "better") ? parse_better(y, m, d) : ci ? ci->better : BETTER_NONE;
     ind->precision = load_precision(y, m, ci ? ci->precision : 2, d);
     ind->notes = get_text(y, m, "notes", d);
+    ind->doubt = load_doubt(y, ymap_get(y, m, "doubt"), ind, d);
     ynode *fcn = ymap_get(y, m, "forecast");
     if (fcn) {
         /* the models of src/forecast.c (fc_model_name) */
@@ -959,6 +1021,8 @@ static void indicator_free(indicator *ind)
     params_free(ind->params, ind->nparams);
     source_free(&ind->source);
     free(ind->notes);
+    doubt_free(ind->doubt);
+    ind->doubt = NULL;
     free(ind->forecast_model);
     for (int i = 0; i < ind->ntargets; i++)
         target_free(&ind->targets[i]);

@@ -86,6 +86,19 @@ typedef struct target {
 
 typedef struct catalogue_indicator catalogue_indicator;
 
+/*
+ * An interpretation doubt recorded on an indicator (`doubt:` in the plan
+ * YAML): what in the plan's wording is doubtful, which reading this
+ * evaluation's verdict uses, and optionally what the other reading would
+ * give. Owned by the indicator; freed with the plan.
+ */
+typedef struct indicator_doubt {
+    char *question;    /* what is doubtful (required) */
+    char *reading;     /* the reading the verdict uses (required) */
+    char *alternative; /* what the other reading would give; NULL if not given */
+    int line;          /* YAML line where the `doubt:` mapping starts (its first key) */
+} indicator_doubt;
+
 typedef struct indicator {
     char *id;
     int line;                 /* YAML line of the definition */
@@ -108,6 +121,7 @@ typedef struct indicator {
     int nparams;
     source_ref source;
     char *notes;
+    const indicator_doubt *doubt; /* `doubt:`; NULL when absent (owned) */
     char *forecast_model;     /* `forecast: {model: NAME}`; NULL: chosen from the data */
     target *targets;
     int ntargets;

@@ -351,7 +351,7 @@ static void test_region_ok_loads(void **state)
         {DATA "/region_ok/registers.csv", "UTF-8", 3},
         {DATA "/region_ok/milestones.csv", "UTF-8", 5},
     };
-    assert_int_equal(region_file_count(fx->r), 6);
+    assert_int_equal(region_file_count(fx->r), 6); /* provenance.yaml is not a table */
     for (int i = 0; i < 6; i++) {
         const char *path, *enc;
         int rows;
@@ -360,6 +360,49 @@ static void test_region_ok_loads(void **state)
         assert_string_equal(enc, want[i].enc);
         assert_int_equal(rows, want[i].rows);
     }
+
+    const data_provenance *pv = region_provenance(fx->r);
+    assert_non_null(pv);
+    assert_int_equal(pv->declared, 1);
+    assert_int_equal(pv->illustrative, 1);
+    assert_string_equal(pv->statement, "本评估所用数据均为示例数据。");
+    assert_string_equal(pv->sources, "单元测试");
+}
+
+/* provenance.yaml: absent (declared 0), official figures, and mistakes located. */
+static void test_provenance(void **state)
+{
+    (void)state;
+    dictionary dict;
+    diag_list d = {0};
+    int rc;
+    region_data *r = load_region(&dict, DATA "/region_bad_ms", &d, &rc);
+    const data_provenance *pv = region_provenance(r);
+    assert_non_null(pv);
+    assert_int_equal(pv->declared, 0);
+    assert_null(pv->statement);
+    free_region(&dict, r, &d);
+
+    r = load_region(&dict, DATA "/region_prov_official", &d, &rc);
+    assert_int_equal(rc, 0);
+    pv = region_provenance(r);
+    assert_int_equal(pv->declared, 1);
+    assert_int_equal(pv->illustrative, 0);
+    assert_null(pv->statement); /* not required when the figures are official */
+    assert_null(pv->sources);
+    free_region(&dict, r, &d);
+
+    r = load_region(&dict, DATA "/region_bad_prov", &d, &rc);
+    const char *e = "region_bad_prov/provenance.yaml";
+    assert_int_equal(rc, -1);
+    assert_error(&d, e, 1, 15, "'illustrative' must be true or false, not '是'");
+    assert_error(&d, e, 2, 1, "provenance: unknown key 'statment' (did you mean 'statement'?)");
+    assert_error(&d, e, 3, 10, "'sources' must be text");
+    assert_int_equal(diag_errors(&d), 3);
+    pv = region_provenance(r);
+    assert_int_equal(pv->declared, 0); /* a file with errors declares nothing */
+    assert_null(pv->sources);
+    free_region(&dict, r, &d);
 }
 
 static void count_row(void *acc, fvalue v)
@@ -878,6 +921,7 @@ int main(void)
         cmocka_unit_test(test_bad_events),
         cmocka_unit_test(test_bad_long),
         cmocka_unit_test(test_bad_milestones),
+        cmocka_unit_test(test_provenance),
         cmocka_unit_test(test_bad_encoding),
         cmocka_unit_test(test_region_missing_dir),
         cmocka_unit_test(test_many_rows),

@@ -116,6 +116,19 @@ static void test_plan_ok(void **state)
     const indicator *a4 = plan_find_indicator(&p, "A4");
     assert_int_equal(a4->targets[0].agg, AGG_WINDOW_SUM); /* zero defaults to the window sum */
 
+    /* Interpretation doubts: a block mapping with all three keys, a flow
+     * mapping without the alternative, and none. */
+    assert_non_null(a3->doubt);
+    assert_string_equal(a3->doubt->question, "未说明与何者相比");
+    assert_string_equal(a3->doubt->reading, "2020年单年");
+    assert_string_equal(a3->doubt->alternative, "十三五年均");
+    assert_int_equal(a3->doubt->line, 34);
+    assert_non_null(a4->doubt);
+    assert_string_equal(a4->doubt->reading, "不含");
+    assert_null(a4->doubt->alternative);
+    assert_int_equal(a4->doubt->line, 47);
+    assert_null(a1->doubt);
+
     const indicator *m1 = plan_find_indicator(&p, "M1");
     assert_int_equal(m1->kind, IND_MILESTONE);
     assert_null(m1->formula);
@@ -170,6 +183,33 @@ static void test_param_cycle(void **state)
     assert_int_equal(x->line, 8);
 }
 
+/* Assert a diagnostic containing msg at line:col. */
+static void expect_diag(const diag_list *d, const char *msg, int line, int col)
+{
+    const diag *x = find_diag(d, msg);
+    if (!x) {
+        diag_print(d, stderr);
+        fail_msg("no diagnostic containing \"%s\"", msg);
+    }
+    assert_int_equal(x->line, line);
+    assert_int_equal(x->col, col);
+}
+
+static void test_doubt_errors(void **state)
+{
+    fixture *f = *state;
+    model_env env = {&f->dict, &f->syms, &f->cat};
+    plan p;
+    assert_int_equal(plan_load(&p, DIR "/plan_doubt_bad.yaml", &env, &f->d), -1);
+    expect_diag(&f->d, "indicator D1: 'doubt' needs a 'reading'", 13, 7);
+    expect_diag(&f->d, "doubt: unknown key 'raeding' (did you mean 'reading'?)", 22, 7);
+    expect_diag(&f->d, "indicator D2: doubt 'reading' must be text", 23, 16);
+    expect_diag(&f->d, "indicator D3: 'doubt' must be a mapping", 29, 12);
+    expect_diag(&f->d, "indicator: unknown key 'doubts' (did you mean 'doubt'?)", 30, 5);
+    expect_diag(&f->d, "indicator D4: doubt 'question' must be a non-empty text", 36, 23);
+    assert_int_equal(diag_errors(&f->d), 6);
+}
+
 static void test_safe_id(void **state)
 {
     (void)state;
@@ -189,6 +229,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plan_ok, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_bad_reports_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(test_param_cycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_doubt_errors, setup, teardown),
         cmocka_unit_test(test_safe_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,1154 @@
+/*
+ * findings.c - see findings.h.
+ *
+ * Every text is built here from templates/findings.yaml and kept in the
+ * findings' pool, so that the brief, the report, the workbook and
+ * assessment.csv print the same words for the same finding.
+ */
+#include "findings.h"
+#include "dataset.h"
+#include "textlayout.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const outlook_codes[OL_COUNT] = {
+    "met", "on_track", "at_risk", "unlikely", "off_track", "insufficient_data", "not_applicable"};
+static const char *const severity_codes[SEV_COUNT] = {"red_flag", "major", "risk", "note", "none"};
+
+const char *outlook_code(outlook o) { return outlook_codes[o]; }
+const char *severity_code(severity s) { return severity_codes[s]; }
+
+int outlook_needs_attention(outlook o)
+{
+    return o == OL_AT_RISK || o == OL_UNLIKELY || o == OL_OFF_TRACK;
+}
+
+/* What the templates may ask for; anything else in a text is a typo. */
+static const char *const known_vars[] = {
+    "indicator", "department", "lead", "type", "type_mark", "unit", "target", "figure", "current",
+    "gap", "gap_clause", "target_year", "due_year", "outlook", "status", "as_of", "done_date",
+    "years", "years_text", "allowance", "year", "month", "day", "value", "from", "to", "base", "by",
+    "limit", "what", "direction", "pct", "count", "amount", "next_year", "next_plan", "final_year",
+    "question", "reading", "alternative", "probability", "ntargets", "n_met", "pct_met",
+    "counts_text", "binding_total", "binding_counts_text", "veto_text", "top", "cutoff",
+    "eval_year", "stage", "n", "symbol", "word", "reason", "doubt", "note", "failing_years",
+    "deadline", "allowance_clause", "problem", "measure", "name", NULL};
+
+/* ---------- pool and template access ---------- */
+
+typedef struct fctx {
+    findings *f;
+    const evaluation *ev;
+    const eval_context *ec;
+    const plan *p;
+    const labels *lb;
+    const forecast_set *fs;
+    diag_list *d;
+    tvars g;
+    int final_stage;   /* the evaluation year reaches the plan's end */
+} fctx;
+
+static const char *keep(fctx *c, char *s)
+{
+    *ARRAY_PUSH(c->f->pool, c->f->npool, c->f->cappool) = s;
+    return s;
+}
+
+static const char *keepf(fctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *keepf(fctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = xvasprintf(fmt, ap);
+    va_end(ap);
+    return keep(c, s);
+}
+
+/* Text at key expanded with v (NULL: the globals); "" when absent (check() reports it). */
+static const char *tx(fctx *c, const char *key, const tvars *v)
+{
+    if (!rtpl_get(c->f->words, key))
+        return "";
+    return keep(c, rtpl_expand(c->f->words, key, v ? v : &c->g, c->d));
+}
+
+static const char *txf(fctx *c, const tvars *v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static const char *txf(fctx *c, const tvars *v, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *key = xvasprintf(fmt, ap);
+    va_end(ap);
+    const char *s = tx(c, key, v);
+    free(key);
+    return s;
+}
+
+static int has_key(fctx *c, const char *fmt, const char *arg)
+{
+    char *key = xasprintf(fmt, arg);
+    int has = rtpl_get(c->f->words, key) != NULL;
+    free(key);
+    return has;
+}
+
+/* ---------- numbers ---------- */
+
+static const char *fmt_fixed(fctx *c, double v, int prec)
+{
+    if (fabs(v) < 0.5 * pow(10, -prec))
+        v = 0; /* no "-0.00" */
+    return keepf(c, "%.*f", prec, v);
+}
+
+/* Shortest text for a threshold (3.4, 0.01, 15000). */
+static const char *fmt_short(fctx *c, double v)
+{
+    char buf[32];
+    double r = round(v * 1e6) / 1e6;
+    return keep(c, xstrdup(format_number(r == 0 ? 0 : r, buf)));
+}
+
+/* A limit derived from a baseline (4 x 0.85 = 3.4): two decimals more than
+ * the indicator shows, trailing zeros dropped. */
+static const char *fmt_limit(fctx *c, const indicator *ind, double v)
+{
+    char *s = xasprintf("%.*f", ind->precision + 2, v);
+    if (strchr(s, '.')) {
+        size_t n = strlen(s);
+        while (n > 0 && s[n - 1] == '0')
+            s[--n] = '\0';
+        if (n > 0 && s[n - 1] == '.')
+            s[--n] = '\0';
+    }
+    return keep(c, s);
+}
+
+/* Percent with one decimal, without a trailing ".0". */
+static const char *fmt_pct(fctx *c, double v)
+{
+    char *s = xasprintf("%.1f", fabs(v) < 0.05 ? 0.0 : v);
+    size_t n = strlen(s);
+    if (n > 2 && strcmp(s + n - 2, ".0") == 0)
+        s[n - 2] = '\0';
+    return keep(c, s);
+}
+
+static const char *fmt_value(fctx *c, const indicator *ind, fvalue v)
+{
+    if (v.state == FV_OK)
+        return fmt_fixed(c, v.v, ind->precision);
+    return tx(c, v.state == FV_MISSING ? "words.value_missing" : "words.value_na", NULL);
+}
+
+/* A mean of a count (年均起数) gets decimals until a non-zero value shows. */
+static const char *fmt_mean(fctx *c, const indicator *ind, fvalue v)
+{
+    if (v.state != FV_OK || ind->precision > 0)
+        return fmt_value(c, ind, v);
+    int prec = 1;
+    while (prec < 3 && v.v != 0 && fabs(v.v) < 0.5 * pow(10, -prec))
+        prec++;
+    return fmt_fixed(c, v.v, prec);
+}
+
+static int judged_on_mean(const target *t)
+{
+    if (t->has_baseline)
+        return t->baseline.reading == BASE_PERIOD_MEAN;
+    return t->agg == AGG_WINDOW_MEAN;
+}
+
+static const char *fmt_current(fctx *c, const indicator *ind, const target_result *tr)
+{
+    return judged_on_mean(tr->t) ? fmt_mean(c, ind, tr->current) : fmt_value(c, ind, tr->current);
+}
+
+static const char *fmt_baseline(fctx *c, const indicator *ind, const target_result *tr)
+{
+    return tr->t->has_baseline && tr->t->baseline.reading == BASE_PERIOD_MEAN
+               ? fmt_mean(c, ind, tr->baseline)
+               : fmt_value(c, ind, tr->baseline);
+}
+
+static const char *unit_of(fctx *c, const indicator *ind)
+{
+    return ind->unit && *ind->unit ? ind->unit : tx(c, "words.no_unit", NULL);
+}
+
+/* 1 for % and ‰: a difference of two such figures is in 个百分点 / 个千分点. */
+static const char *points_key(const indicator *ind)
+{
+    if (!ind->unit)
+        return NULL;
+    if (strcmp(ind->unit, "%") == 0 || strcmp(ind->unit, "\xEF\xBC\x85") == 0)
+        return "words.points.percent";
+    if (strcmp(ind->unit, "\xE2\x80\xB0") == 0)
+        return "words.points.permille";
+    return NULL;
+}
+
+/* 1 if the indicator is a plain count of events (起, 人, 处 ...): no denominator. */
+static int is_count(fctx *c, const indicator *ind)
+{
+    return ind->kind == IND_QUANTITATIVE && !ind->denominator && ind->precision == 0 &&
+           indicator_count_var(c->ec, ind) >= 0;
+}
+
+/*
+ * An amount of the indicator (a gap, a quantity still needed) with its unit:
+ * differences of percentages in 个百分点, counts whole and rounded up (the
+ * safe direction: "还差0.4起" means one more), else the indicator's
+ * precision with more decimals when that would show 0.
+ */
+static const char *amount_text(fctx *c, const indicator *ind, double v)
+{
+    v = fabs(v);
+    tvars t;
+    tv_init(&t, &c->g);
+    const char *pk = points_key(ind);
+    const char *num;
+    if (is_count(c, ind)) {
+        num = keepf(c, "%.0f", ceil(v - 1e-9));
+    } else {
+        int prec = ind->precision;
+        while (prec < 6 && v != 0 && fabs(v) < 0.5 * pow(10, -prec))
+            prec++;
+        num = fmt_fixed(c, v, prec);
+    }
+    tv_set(&t, "value", num);
+    tv_set(&t, "unit", unit_of(c, ind));
+    const char *s = pk ? tx(c, pk, &t) : tx(c, "words.amount", &t);
+    tv_free(&t);
+    return s;
+}
+
+/* "2021 2023" -> "2021、2023年" (the separator and suffix from words.years). */
+static const char *years_text(fctx *c, const char *list)
+{
+    if (!list || !*list)
+        return NULL;
+    strbuf b;
+    sb_init(&b);
+    const char *sep = tx(c, "words.list_separator", NULL);
+    char *copy = xstrdup(list), *save = NULL;
+    for (char *y = strtok_r(copy, " ,", &save); y; y = strtok_r(NULL, " ,", &save)) {
+        if (b.len)
+            sb_add(&b, sep);
+        sb_add(&b, y);
+    }
+    free(copy);
+    tvars t;
+    tv_init(&t, &c->g);
+    tv_set(&t, "years", b.s ? b.s : "");
+    const char *s = tx(c, "words.years", &t);
+    tv_free(&t);
+    sb_free(&b);
+    return s;
+}
+
+/* ---------- the texts of one finding ---------- */
+
+static const char *departments(fctx *c, const indicator *ind)
+{
+    if (!ind->ndepartments)
+        return tx(c, "words.no_department", NULL);
+    const char *sep = tx(c, "words.list_separator", NULL);
+    strbuf b;
+    sb_init(&b);
+    for (int i = 0; i < ind->ndepartments; i++) {
+        if (i)
+            sb_add(&b, sep);
+        sb_add(&b, ind->departments[i]);
+    }
+    return keep(c, sb_take(&b));
+}
+
+static void date_vars(tvars *v, int y, int m, int d)
+{
+    tv_setf(v, "year", "%d", y);
+    tv_setf(v, "month", "%d", m);
+    tv_setf(v, "day", "%d", d);
+}
+
+static const char *record_date(fctx *c, const milestone_record *r)
+{
+    tvars v;
+    tv_init(&v, &c->g);
+    date_vars(&v, r->year, r->month, r->day);
+    const char *s = tx(c, "words.as_of", &v);
+    tv_free(&v);
+    return s;
+}
+
+/* The base of a decrease/increase target: "2020年（4人）". */
+static const char *base_text(fctx *c, const finding *it, int with_unit)
+{
+    const baseline_def *b = &it->tr->t->baseline;
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_setf(&v, "year", "%d", b->year);
+    tv_setf(&v, "from", "%d", b->period[0]);
+    tv_setf(&v, "to", "%d", b->period[1]);
+    tv_set(&v, "value", fmt_baseline(c, it->ind, it->tr));
+    tv_set(&v, "unit", with_unit ? unit_of(c, it->ind) : "");
+    const char *s = txf(c, &v, "words.base.%s", reading_name(b->reading));
+    tv_free(&v);
+    return s;
+}
+
+/* words.target_short.<op> for table cells when given, else words.target.<op>. */
+static const char *target_form(fctx *c, const tvars *v, int short_form, const char *op)
+{
+    if (short_form && has_key(c, "words.target_short.%s", op))
+        return txf(c, v, "words.target_short.%s", op);
+    return txf(c, v, "words.target.%s", op);
+}
+
+/* The target in words; with_unit 0 gives the short form for table cells. */
+static const char *target_text(fctx *c, const finding *it, int with_unit)
+{
+    const target *t = it->tr->t;
+    const indicator *ind = it->ind;
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_set(&v, "unit", with_unit ? unit_of(c, ind) : "");
+    tv_setf(&v, "year", "%d", t->year);
+    const char *s;
+    if (t->op <= OP_EQ) {
+        tv_set(&v, "value", fmt_short(c, t->value));
+        s = target_form(c, &v, !with_unit, op_name(t->op));
+    } else if (t->op == OP_ZERO) {
+        s = target_form(c, &v, !with_unit, "zero");
+    } else if (t->op == OP_DECREASE || t->op == OP_INCREASE) {
+        tv_set(&v, "base", base_text(c, it, with_unit));
+        tv_set(&v, "by", t->has_by ? fmt_short(c, t->by) : "");
+        tv_set(&v, "limit", it->tr->has_limit ? fmt_limit(c, ind, it->tr->limit) : "");
+        if (it->tr->zero_baseline)
+            s = target_form(c, &v, !with_unit, "keep_zero");
+        else if (t->has_by)
+            s = target_form(c, &v, !with_unit, op_name(t->op));
+        else
+            s = target_form(c, &v, !with_unit, keepf(c, "%s_any", op_name(t->op)));
+    } else {
+        s = target_form(c, &v, !with_unit, op_name(t->op));
+    }
+    if (ind->kind == IND_QUANTITATIVE && !t->has_baseline && t->agg != AGG_YEAR) {
+        tv_setf(&v, "from", "%d", t->window[0]);
+        tv_setf(&v, "to", "%d", t->window[1]);
+        s = keepf(c, "%s%s", s, txf(c, &v, "words.aggregate.%s", aggregate_name(t->agg)));
+    }
+    tv_free(&v);
+    return s;
+}
+
+/* The latest observed year of the series up to the evaluation year, or -1. */
+static int latest_year(fctx *c, const indicator_result *ir)
+{
+    for (int k = ir->nyears - 1; k >= 0; k--)
+        if (ir->first_year + k <= c->ev->eval_year && ir->years[k].value.state == FV_OK)
+            return ir->first_year + k;
+    return -1;
+}
+
+/* What was measured: "2025年3人", "2021—2025年年均0.15%". */
+static const char *figure_text(fctx *c, const finding *it)
+{
+    const target_result *tr = it->tr;
+    const indicator *ind = it->ind;
+    tvars v;
+    tv_init(&v, &c->g);
+    const char *s;
+    if (ind->kind != IND_QUANTITATIVE) {
+        if (tr->record) {
+            tv_set(&v, "status", tr->record->status);
+            tv_set(&v, "as_of", it->as_of);
+            s = tx(c, "words.figure.milestone", &v);
+        } else {
+            s = tx(c, "words.figure.none", &v);
+        }
+        tv_free(&v);
+        return s;
+    }
+    if (tr->current.state != FV_OK) {
+        /* Not due and its window not begun (or not computable): the latest value. */
+        int y = tr->due ? -1 : latest_year(c, it->ir);
+        if (y >= 0) {
+            tv_setf(&v, "year", "%d", y);
+            tv_set(&v, "value", fmt_value(c, ind, result_year(it->ir, y).value));
+            tv_set(&v, "unit", unit_of(c, ind));
+            s = tx(c, "words.figure.latest", &v);
+        } else {
+            s = tx(c, "words.figure.none", &v);
+        }
+        tv_free(&v);
+        return s;
+    }
+    const target *t = tr->t;
+    tv_set(&v, "value", fmt_current(c, ind, tr));
+    tv_set(&v, "unit", unit_of(c, ind));
+    tv_setf(&v, "year", "%d", tr->assessed_year);
+    tv_setf(&v, "from", "%d", tr->window[0]);
+    tv_setf(&v, "to", "%d", tr->window[1]);
+    aggregate agg = t->agg;
+    if (t->has_baseline)
+        agg = t->baseline.reading == BASE_PERIOD_TOTAL  ? AGG_WINDOW_SUM
+              : t->baseline.reading == BASE_PERIOD_MEAN ? AGG_WINDOW_MEAN
+                                                        : AGG_YEAR;
+    if (agg == AGG_YEAR || tr->window[0] == tr->window[1]) {
+        s = tx(c, "words.figure.year", &v);
+    } else {
+        tv_set(&v, "what", txf(c, &v, "words.what.%s", aggregate_name(agg)));
+        s = tx(c, "words.figure.window", &v);
+    }
+    if (tr->has_change) {
+        int up = (t->op == OP_INCREASE) == (tr->change_pct >= 0);
+        tv_set(&v, "direction", tx(c, up ? "words.direction_up" : "words.direction_down", &v));
+        tv_set(&v, "pct", fmt_pct(c, fabs(tr->change_pct)));
+        s = keepf(c, "%s%s", s,
+                  tx(c, fabs(tr->change_pct) < 0.05 ? "words.figure.change_none" : "words.figure.change", &v));
+    }
+    tv_free(&v);
+    return s;
+}
+
+/* The figure a quantitative target is compared with: its limit or value. */
+static int goal_of(const target_result *tr, double *goal)
+{
+    const target *t = tr->t;
+    if (tr->has_limit) {
+        *goal = tr->limit;
+        return 1;
+    }
+    if (t->op <= OP_EQ || t->op == OP_ZERO) {
+        *goal = t->op == OP_ZERO ? 0 : t->value;
+        return 1;
+    }
+    return 0;
+}
+
+/* 1 when smaller is better for this target (a ceiling). */
+static int is_ceiling(const target_result *tr)
+{
+    const target *t = tr->t;
+    if (t->op == OP_LE || t->op == OP_LT || t->op == OP_ZERO || t->op == OP_DECREASE)
+        return 1;
+    if (t->op == OP_EQ)
+        return tr->current.state == FV_OK && tr->current.v > t->value;
+    return 0;
+}
+
+/* How far a quantitative target is missed; NULL when it is not. */
+static const char *gap_text(fctx *c, const finding *it)
+{
+    const target_result *tr = it->tr;
+    const target *t = tr->t;
+    const indicator *ind = it->ind;
+    if (ind->kind != IND_QUANTITATIVE || !outlook_needs_attention(it->ol) ||
+        tr->current.state != FV_OK)
+        return NULL;
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_set(&v, "unit", unit_of(c, ind));
+    const char *s = NULL;
+    double cur = tr->current.v, goal = 0;
+    int has_goal = goal_of(tr, &goal);
+    if (t->agg == AGG_EVERY_YEAR && tr->failing_years && t->op <= OP_EQ) {
+        tv_set(&v, "years", years_text(c, tr->failing_years));
+        s = tx(c, "words.gap.every_year", &v);
+    } else if (t->op == OP_ZERO) {
+        tv_set(&v, "gap", amount_text(c, ind, cur));
+        s = tx(c, "words.gap.zero", &v);
+    } else if (t->op == OP_DECREASE || t->op == OP_INCREASE) {
+        tv_set(&v, "by", t->has_by ? fmt_short(c, t->by) : "0");
+        tv_set(&v, "limit", tr->has_limit ? fmt_limit(c, ind, tr->limit) : "");
+        double pct = tr->has_change ? tr->change_pct : 0;
+        tv_set(&v, "pct", fmt_pct(c, fabs(pct)));
+        if (!tr->has_limit) {
+            s = tx(c, "words.gap.none", &v);
+        } else if (!t->has_by) {
+            s = tx(c, t->op == OP_DECREASE ? "words.gap.decrease_any" : "words.gap.increase_any", &v);
+        } else if (t->op == OP_DECREASE) {
+            tv_set(&v, "gap", amount_text(c, ind, cur - tr->limit));
+            /* The change and the limit are on different figures (a window
+             * mean against a baseline total, say): say only the limit. */
+            s = tx(c, pct < 0              ? "words.gap.decrease_rise"
+                      : pct >= t->by - 1e-9 ? "words.gap.above_limit"
+                                            : "words.gap.decrease",
+                   &v);
+        } else {
+            tv_set(&v, "gap", amount_text(c, ind, tr->limit - cur));
+            s = tx(c, pct >= t->by - 1e-9 ? "words.gap.below_limit" : "words.gap.increase", &v);
+        }
+    } else if (has_goal) {
+        tv_set(&v, "gap", amount_text(c, ind, cur - goal));
+        s = tx(c, is_ceiling(tr) ? "words.gap.above" : "words.gap.below", &v);
+    } else {
+        s = tx(c, "words.gap.none", &v);
+    }
+    tv_free(&v);
+    return s;
+}
+
+/* The gap relative to the target, 0..1, for ranking. */
+static double relative_gap(const finding *it)
+{
+    const target_result *tr = it->tr;
+    /* A task not done weighs as a 10 % gap: after sizeable quantitative misses,
+     * before marginal ones. */
+    if (it->ind->kind != IND_QUANTITATIVE)
+        return outlook_needs_attention(it->ol) ? 0.1 : 0;
+    double goal, cur;
+    if (tr->current.state != FV_OK || !goal_of(tr, &goal))
+        return outlook_needs_attention(it->ol) ? 0.3 : 0;
+    cur = tr->current.v;
+    double d = is_ceiling(tr) ? cur - goal : goal - cur;
+    if (d <= 0)
+        return 0;
+    double r = fabs(goal) > 1e-12 ? d / fabs(goal) : 1;
+    return r > 1 ? 1 : r;
+}
+
+/* The latest year moved away from the target (by the indicator's better direction). */
+static int worsening(fctx *c, const finding *it)
+{
+    const indicator_result *ir = it->ir;
+    if (it->ind->kind != IND_QUANTITATIVE || it->ind->better == BETTER_NONE)
+        return 0;
+    int y = latest_year(c, ir);
+    if (y < 0)
+        return 0;
+    year_value a = result_year(ir, y - 1), b = result_year(ir, y);
+    if (a.value.state != FV_OK || b.value.state != FV_OK)
+        return 0;
+    return it->ind->better == BETTER_LOWER ? b.value.v > a.value.v : b.value.v < a.value.v;
+}
+
+static int list_has(fctx *c, const char *list_key, const char *value)
+{
+    int n = rtpl_count(c->f->words, list_key);
+    for (int i = 0; i < n; i++) {
+        const char *s = rtpl_getf(c->f->words, "%s.%d", list_key, i);
+        if (s && value && strcmp(s, value) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static const fc_target *forecast_of(fctx *c, int ii, int ti)
+{
+    if (!c->fs || ii >= c->fs->ninds)
+        return NULL;
+    const fc_indicator *fi = &c->fs->inds[ii];
+    return ti < fi->ntargets ? &fi->targets[ti] : NULL;
+}
+
+/*
+ * The outlook of a target, and when progress so far and the forecast
+ * disagree, the reason for the one stated: a figure already at the target
+ * level whose forecast says it will slip is "at risk" (not "unlikely"); a
+ * figure short of the target whose forecast reaches it is "on track",
+ * saying so.
+ */
+static outlook outlook_of(fctx *c, finding *it)
+{
+    const target_result *tr = it->tr;
+    const indicator *ind = it->ind;
+    switch (tr->status) {
+    case V_MET: return OL_MET;
+    case V_NOT_MET: return OL_OFF_TRACK;
+    case V_INSUFFICIENT: return OL_INSUFFICIENT;
+    case V_NOT_APPLICABLE: return OL_NA;
+    case V_NOT_YET_DUE: break;
+    }
+    if (ind->kind == IND_QUANTITATIVE && tr->t->op == OP_ZERO && tr->progress == 0 &&
+        tr->t->agg != AGG_YEAR)
+        return OL_UNLIKELY; /* a zero target missed once in its window cannot be met any more */
+    if (it->fc) {
+        outlook fo = OL_COUNT;
+        switch (it->fc->status) {
+        case FS_MET: fo = OL_MET; break;
+        case FS_ON_TRACK: fo = OL_ON_TRACK; break;
+        case FS_AT_RISK: fo = OL_AT_RISK; break;
+        case FS_OFF_TRACK: fo = OL_UNLIKELY; break;
+        case FS_INSUFFICIENT: fo = OL_INSUFFICIENT; break;
+        case FS_NONE: break;
+        }
+        if (fo != OL_COUNT) {
+            tvars v;
+            tv_init(&v, &c->g);
+            tv_set(&v, "probability",
+                   it->fc->has_prob ? fmt_pct(c, 100 * it->fc->prob) : tx(c, "words.value_missing", NULL));
+            tv_setf(&v, "target_year", "%d", tr->t->year);
+            if (ind->kind == IND_QUANTITATIVE && tr->progress == 1 &&
+                (fo == OL_UNLIKELY || fo == OL_AT_RISK)) {
+                it->reason = tx(c, "words.reconcile.level_met_trend_not", &v);
+                fo = OL_AT_RISK;
+            } else if (ind->kind == IND_QUANTITATIVE && tr->progress == 0 &&
+                       (fo == OL_ON_TRACK || fo == OL_MET)) {
+                it->reason = tx(c, "words.reconcile.level_short_trend_ok", &v);
+                fo = OL_ON_TRACK;
+            }
+            tv_free(&v);
+            return fo;
+        }
+    }
+    if (ind->kind == IND_QUANTITATIVE)
+        return tr->progress == 1 ? OL_ON_TRACK : tr->progress == 0 ? OL_AT_RISK : OL_INSUFFICIENT;
+    if (!tr->record)
+        return OL_INSUFFICIENT;
+    if (tr->progress == 1)
+        return OL_ON_TRACK;
+    return list_has(c, "words.on_track_statuses", tr->record->status) ? OL_ON_TRACK : OL_AT_RISK;
+}
+
+/* Years of the plan window with a non-zero count ("2023年1起，2024年2起"), or NULL. */
+static const char *veto_years(fctx *c, const indicator_result *ir)
+{
+    const indicator *ind = ir->ind;
+    const char *sep = tx(c, "words.red_flags.veto_years_separator", NULL);
+    strbuf b;
+    sb_init(&b);
+    for (int y = c->p->period[0]; y <= c->ev->eval_year; y++) {
+        year_value yv = result_year(ir, y);
+        if (yv.value.state != FV_OK || yv.value.v <= 0)
+            continue;
+        tvars v;
+        tv_init(&v, &c->g);
+        tv_setf(&v, "year", "%d", y);
+        tv_set(&v, "count", fmt_value(c, ind, yv.value));
+        tv_set(&v, "unit", unit_of(c, ind));
+        if (b.len)
+            sb_add(&b, sep);
+        sb_add(&b, tx(c, "words.red_flags.veto_year", &v));
+        tv_free(&v);
+    }
+    return b.len ? keep(c, sb_take(&b)) : NULL;
+}
+
+static int is_veto(fctx *c, const indicator_result *ir, const char **years)
+{
+    const indicator *ind = ir->ind;
+    *years = NULL;
+    if (ind->kind != IND_QUANTITATIVE)
+        return 0;
+    int zero = 0, missed = 0;
+    for (int k = 0; k < ir->ntargets; k++)
+        if (ir->targets[k].t->op == OP_ZERO) {
+            zero = 1;
+            if (ir->targets[k].status == V_NOT_MET || ir->targets[k].progress == 0)
+                missed = 1;
+        }
+    int listed = ind->use && list_has(c, "words.veto_catalogue", ind->use->id);
+    if (!zero && !listed)
+        return 0;
+    *years = veto_years(c, ir);
+    return missed || *years != NULL;
+}
+
+static int type_rank(fctx *c, const char *type)
+{
+    for (int i = 0; i < c->f->ntypes; i++)
+        if (type && strcmp(c->f->types[i], type) == 0)
+            return i;
+    return c->f->ntypes;
+}
+
+/* A milestone done, but after its year (judged not met; its latest status is a done one). */
+static int is_late(fctx *c, const finding *it)
+{
+    return it->tr->t->op == OP_DONE && it->tr->status == V_NOT_MET && it->tr->record &&
+           list_has(c, "words.done_statuses", it->tr->record->status);
+}
+
+/* The interpretation doubt of the indicator, worded. */
+static const char *doubt_text(fctx *c, const indicator *ind)
+{
+    if (!ind->doubt)
+        return NULL;
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_set(&v, "question", ind->doubt->question);
+    tv_set(&v, "reading", ind->doubt->reading);
+    tv_set(&v, "alternative", ind->doubt->alternative ? ind->doubt->alternative : "");
+    const char *s = tx(c, ind->doubt->alternative ? "words.doubt_alternative" : "words.doubt", &v);
+    tv_free(&v);
+    return s;
+}
+
+static void fill_item(fctx *c, finding *it, int ii, int ti, int veto, const char *vyears,
+                      const char *dept)
+{
+    const indicator_result *ir = &c->ev->inds[ii];
+    it->ii = ii;
+    it->ti = ti;
+    it->ind = ir->ind;
+    it->ir = ir;
+    it->tr = &ir->targets[ti];
+    it->fc = forecast_of(c, ii, ti);
+    it->type_rank = type_rank(c, ir->ind->type);
+    it->binding = c->f->ntypes > 0 && it->type_rank == 0;
+    it->veto = veto;
+    it->veto_years = vyears;
+    it->dept = dept;
+    int last = 0;
+    for (int k = 0; k < ir->ntargets; k++)
+        if (ir->targets[k].t->year > last)
+            last = ir->targets[k].t->year;
+    it->final = it->tr->t->year == last;
+    if (it->tr->record) {
+        it->as_of = record_date(c, it->tr->record);
+        const milestone_record *recs;
+        int nr = region_milestones(c->ec->r, c->p->id, ir->ind->id, &recs);
+        for (int q = 0; q < nr; q++)
+            if (strcmp(recs[q].status, it->tr->record->status) == 0 &&
+                recs[q].year <= c->ev->eval_year) {
+                it->done_date = record_date(c, &recs[q]);
+                break;
+            }
+    }
+    it->ol = outlook_of(c, it);
+    it->outlook_word = txf(c, NULL, "words.outlook.%s", outlook_codes[it->ol]);
+    it->target = target_text(c, it, 1);
+    it->target_nu = target_text(c, it, 0);
+    it->base = it->tr->t->has_baseline ? base_text(c, it, 1) : NULL;
+    it->figure = figure_text(c, it);
+    it->current = ir->ind->kind == IND_QUANTITATIVE ? fmt_current(c, ir->ind, it->tr) : it->figure;
+    it->gap = gap_text(c, it);
+    it->rel_gap = relative_gap(it);
+    it->worsening = worsening(c, it);
+    it->small_count = it->tr->count_var >= 0 && it->tr->count.state == FV_OK &&
+                      it->tr->count.v < 10;
+    it->doubt = doubt_text(c, ir->ind);
+    it->late = ir->ind->kind == IND_MILESTONE && is_late(c, it);
+    it->overdue = ir->ind->kind == IND_MILESTONE && it->tr->status == V_NOT_MET && !it->late &&
+                  it->tr->t->year < c->ev->eval_year;
+}
+
+/* ---------- seriousness and rank ---------- */
+
+static severity severity_of(fctx *c, const finding *it)
+{
+    const indicator *ind = it->ind;
+    switch (it->ol) {
+    case OL_MET: case OL_ON_TRACK: case OL_NA: return SEV_NONE;
+    case OL_INSUFFICIENT: return SEV_NOTE;
+    default: break;
+    }
+    if (it->superseded)
+        return SEV_NOTE;
+    if (it->veto && it->tr->t->op == OP_ZERO)
+        return SEV_RED_FLAG;
+    if (ind->kind == IND_MILESTONE && is_late(c, it))
+        return SEV_NOTE; /* done, only late */
+    int missed = it->ol == OL_OFF_TRACK || it->ol == OL_UNLIKELY;
+    if (!it->final)
+        return missed ? SEV_RISK : SEV_NOTE;
+    if (missed)
+        return it->binding ? SEV_RED_FLAG : SEV_MAJOR;
+    return SEV_RISK;
+}
+
+static int urgency(outlook o)
+{
+    return o == OL_OFF_TRACK ? 0 : o == OL_UNLIKELY ? 1 : o == OL_AT_RISK ? 2 : 3;
+}
+
+static int cmp_rank(const void *a, const void *b)
+{
+    const finding *x = *(finding *const *)a, *y = *(finding *const *)b;
+    if (x->sev != y->sev)
+        return (int)x->sev - (int)y->sev;
+    if (x->veto != y->veto)
+        return y->veto - x->veto;
+    if (x->binding != y->binding)
+        return y->binding - x->binding;
+    if (x->final != y->final)
+        return y->final - x->final;
+    if (urgency(x->ol) != urgency(y->ol))
+        return urgency(x->ol) - urgency(y->ol);
+    /* gaps within 5 % of each other count as equal: then the trend decides */
+    double dg = y->rel_gap - x->rel_gap;
+    if (fabs(dg) > 0.05)
+        return dg > 0 ? 1 : -1;
+    if (x->worsening != y->worsening)
+        return y->worsening - x->worsening;
+    if (x->ii != y->ii)
+        return x->ii - y->ii;
+    return x->ti - y->ti;
+}
+
+/* An interim target missed whose indicator's final target is met or on track. */
+static void mark_superseded(findings *f)
+{
+    for (int i = 0; i < f->n; i++) {
+        finding *it = &f->items[i];
+        if (it->final || !outlook_needs_attention(it->ol))
+            continue;
+        for (int k = 0; k < f->n; k++) {
+            const finding *o = &f->items[k];
+            if (o->ii == it->ii && o->final && (o->ol == OL_MET || o->ol == OL_ON_TRACK))
+                it->superseded = o->tr->t->year;
+        }
+    }
+}
+
+static void rank_findings(fctx *c)
+{
+    findings *f = c->f;
+    mark_superseded(f);
+    f->ranked = xcalloc((size_t)(f->n ? f->n : 1), sizeof *f->ranked);
+    for (int i = 0; i < f->n; i++) {
+        finding *it = &f->items[i];
+        it->sev = severity_of(c, it);
+        if (it->sev != SEV_NONE)
+            f->ranked[f->nranked++] = it;
+    }
+    if (f->nranked > 1)
+        qsort(f->ranked, (size_t)f->nranked, sizeof *f->ranked, cmp_rank);
+    for (int i = 0; i < f->nranked; i++)
+        f->ranked[i]->rank = i + 1;
+}
+
+/* ---------- problems and actions ---------- */
+
+/* The problem rule of a finding (words.problems.<kind>), or NULL for none. */
+static const char *problem_kind(fctx *c, const finding *it)
+{
+    const indicator *ind = it->ind;
+    const target_result *tr = it->tr;
+    if (tr->status == V_INSUFFICIENT)
+        return "data_gap";
+    if (it->veto && tr->t->op == OP_ZERO && (it->ol == OL_OFF_TRACK || it->ol == OL_UNLIKELY))
+        return "veto";
+    if (ind->kind == IND_QUANTITATIVE) {
+        switch (it->ol) {
+        case OL_OFF_TRACK: return it->binding ? "binding_off_track" : "off_track";
+        case OL_UNLIKELY: return "unlikely";
+        case OL_AT_RISK: return "at_risk";
+        default: return NULL;
+        }
+    }
+    if (ind->kind == IND_MILESTONE && tr->status == V_NOT_MET)
+        return is_late(c, it) ? "late" : tr->t->year < c->ev->eval_year ? "overdue" : "due_now";
+    if (ind->kind == IND_QUALITATIVE && tr->status == V_NOT_MET)
+        return "not_achieved";
+    if (ind->kind != IND_QUANTITATIVE && tr->status == V_NOT_YET_DUE &&
+        (it->ol == OL_AT_RISK || it->ol == OL_UNLIKELY))
+        return "milestone_at_risk";
+    return NULL;
+}
+
+/* The action kind: what must be done, by the form of the target. */
+static const char *action_kind(fctx *c, const finding *it, const char *pkind)
+{
+    const target *t = it->tr->t;
+    if (strcmp(pkind, "data_gap") == 0 || strcmp(pkind, "veto") == 0 ||
+        strcmp(pkind, "late") == 0 || strcmp(pkind, "not_achieved") == 0)
+        return pkind;
+    if (it->ind->kind != IND_QUANTITATIVE)
+        return "milestone";
+    if (t->op == OP_ZERO)
+        return "zero";
+    if (t->agg == AGG_EVERY_YEAR)
+        return "every_year";
+    double goal;
+    if (it->tr->current.state != FV_OK || !goal_of(it->tr, &goal))
+        return "general";
+    if (is_ceiling(it->tr))
+        return "ceiling";
+    if (t->op == OP_EQ && has_key(c, "actions.%s", c->final_stage && it->tr->due ? "final.reach" : "interim.reach"))
+        return "reach";
+    return is_count(c, it->ind) ? "stock" : "floor";
+}
+
+/* Variables of a finding's problem and action texts. */
+static void finding_vars(fctx *c, const finding *it, tvars *v)
+{
+    const indicator *ind = it->ind;
+    const target_result *tr = it->tr;
+    tv_set(v, "indicator", ind->name);
+    tv_set(v, "department", it->dept);
+    tv_set(v, "lead", ind->ndepartments ? tx(c, "actions.lead", v) : tx(c, "actions.lead_none", v));
+    tv_set(v, "type", ind->type);
+    const char *mark = ind->type ? rtpl_getf(c->f->words, "words.type_mark.%s", ind->type) : NULL;
+    tv_set(v, "type_mark", mark ? mark : "");
+    tv_set(v, "unit", unit_of(c, ind));
+    tv_set(v, "target", it->target);
+    tv_set(v, "figure", it->figure);
+    tv_set(v, "current", it->current);
+    tv_set(v, "gap", it->gap ? it->gap : "");
+    tv_setf(v, "target_year", "%d", tr->t->year);
+    tv_setf(v, "due_year", "%d", tr->t->year);
+    tv_set(v, "outlook", it->outlook_word);
+    tv_set(v, "status", tr->record ? tr->record->status : tx(c, "words.figure.none", NULL));
+    tv_set(v, "as_of", it->as_of ? it->as_of : "");
+    tv_set(v, "done_date", it->done_date ? it->done_date : "");
+    const char *yt = years_text(c, tr->missing_years);
+    tv_set(v, "years", yt ? yt : "");
+    tv_set(v, "years_text", it->veto_years ? it->veto_years : "");
+    const char *allow = it->fc && it->fc->allowance && tr->status == V_NOT_YET_DUE ? it->fc->allowance : NULL;
+    tv_set(v, "allowance", allow ? allow : "");
+    tv_set(v, "allowance_clause", allow ? tx(c, "actions.allowance_clause", v) : "");
+    tv_set(v, "gap_clause", it->gap ? tx(c, "words.gap_clause", v) : "");
+    const char *ft = years_text(c, tr->failing_years);
+    tv_set(v, "failing_years", ft ? ft : "");
+    tv_setf(v, "deadline", "%d", tr->t->year > c->ev->eval_year ? tr->t->year : c->ev->eval_year + 1);
+    double goal;
+    int has_goal = ind->kind == IND_QUANTITATIVE && goal_of(tr, &goal);
+    tv_set(v, "limit", has_goal ? (tr->has_limit ? fmt_limit(c, ind, goal) : fmt_short(c, goal)) : "");
+    tv_set(v, "amount", has_goal && tr->current.state == FV_OK
+                            ? amount_text(c, ind, tr->current.v - goal)
+                            : "");
+    tv_setf(v, "final_year", "%d", it->superseded);
+}
+
+static void build_problem(fctx *c, finding *it)
+{
+    const char *pk = problem_kind(c, it);
+    if (!pk)
+        return;
+    tvars v;
+    tv_init(&v, &c->g);
+    finding_vars(c, it, &v);
+    /* milestones without any record have their own wording */
+    if (!it->tr->record && has_key(c, "words.problems.%s_no_record", pk))
+        it->problem = txf(c, &v, "words.problems.%s_no_record", pk);
+    else if (has_key(c, "words.problems.%s", pk))
+        it->problem = txf(c, &v, "words.problems.%s", pk);
+    else {
+        tv_free(&v);
+        return; /* the office left this kind of problem out */
+    }
+    const char *ak = action_kind(c, it, pk);
+    /* A target not yet due is worked on in the plan period; a missed one
+     * after the plan's end goes to 整改 and the next plan. */
+    const char *when = c->final_stage && it->tr->due ? "final" : "interim";
+    if (it->superseded) {
+        it->note = tx(c, "words.superseded", &v);
+        when = "interim";
+    }
+    if (has_key(c, "actions.%s", keepf(c, "%s.%s", when, ak)))
+        it->action = txf(c, &v, "actions.%s.%s", when, ak);
+    else
+        it->action = txf(c, &v, "actions.%s.general", when);
+    if (it->superseded)
+        it->action = tx(c, "actions.superseded", &v);
+    tv_free(&v);
+}
+
+static void build_problems(fctx *c)
+{
+    findings *f = c->f;
+    f->problems = xcalloc((size_t)(f->n ? f->n : 1), sizeof *f->problems);
+    int *veto_done = xcalloc((size_t)(c->ev->ninds ? c->ev->ninds : 1), sizeof(int));
+    for (int i = 0; i < f->n; i++)
+        build_problem(c, &f->items[i]);
+    for (int i = 0; i < f->nranked; i++) {
+        finding *it = f->ranked[i];
+        if (!it->problem)
+            continue;
+        if (it->veto && it->tr->t->op == OP_ZERO) {
+            if (veto_done[it->ii])
+                continue; /* one red flag per indicator */
+            veto_done[it->ii] = 1;
+        }
+        f->problems[f->nproblems++] = it;
+    }
+    free(veto_done);
+}
+
+/* ---------- the overall sentence ---------- */
+
+static const char *counts_text(fctx *c, const int *n)
+{
+    strbuf b;
+    sb_init(&b);
+    sb_add(&b, "");
+    const char *sep = tx(c, "words.counts_separator", NULL);
+    for (int o = 0; o < OL_COUNT; o++) {
+        if (!n[o])
+            continue;
+        tvars v;
+        tv_init(&v, &c->g);
+        tv_set(&v, "status", txf(c, NULL, "words.outlook.%s", outlook_codes[o]));
+        tv_setf(&v, "n", "%d", n[o]);
+        if (b.len)
+            sb_add(&b, sep);
+        sb_add(&b, tx(c, "words.counts_item", &v));
+        tv_free(&v);
+    }
+    return keep(c, sb_take(&b));
+}
+
+static void build_overall(fctx *c)
+{
+    findings *f = c->f;
+    int all[OL_COUNT] = {0}, bind[OL_COUNT] = {0}, nbind = 0;
+    for (int i = 0; i < f->n; i++) {
+        all[f->items[i].ol]++;
+        if (f->items[i].binding) {
+            bind[f->items[i].ol]++;
+            nbind++;
+        }
+    }
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_setf(&v, "ntargets", "%d", f->n);
+    tv_setf(&v, "n_met", "%d", all[OL_MET]);
+    tv_set(&v, "pct_met", fmt_pct(c, f->n ? 100.0 * all[OL_MET] / f->n : 0));
+    tv_set(&v, "counts_text", counts_text(c, all));
+    tv_setf(&v, "binding_total", "%d", nbind);
+    tv_set(&v, "binding_counts_text", counts_text(c, bind));
+    int veto = 0;
+    for (int i = 0; i < f->n; i++)
+        veto |= f->items[i].sev == SEV_RED_FLAG && f->items[i].veto;
+    tv_set(&v, "veto_text", tx(c, veto ? "overall.veto" : "overall.no_veto", &v));
+    /* the largest problems by name */
+    strbuf b;
+    sb_init(&b);
+    int ntop = 0;
+    for (int i = 0; i < f->nranked && ntop < 3; i++) {
+        const finding *it = f->ranked[i];
+        if (it->sev > SEV_MAJOR || it->ind->kind != IND_QUANTITATIVE)
+            continue;
+        int dup = 0;
+        for (int k = 0; k < i; k++)
+            dup |= f->ranked[k]->ii == it->ii && f->ranked[k]->sev <= SEV_MAJOR;
+        if (dup)
+            continue;
+        if (ntop)
+            sb_add(&b, tx(c, "words.list_separator", NULL));
+        sb_printf(&b, "%s", it->ind->name);
+        ntop++;
+    }
+    tv_set(&v, "top", b.s ? b.s : "");
+    sb_free(&b);
+    const char *s = tx(c, nbind ? "overall.text_binding" : "overall.text", &v);
+    if (ntop)
+        s = keepf(c, "%s%s", s, tx(c, "overall.top", &v));
+    f->overall = s;
+    tv_free(&v);
+}
+
+/* ---------- building ---------- */
+
+static rtpl *load_words(const char *templates_dir, diag_list *d)
+{
+    char *path = xasprintf("%s/findings.yaml", templates_dir);
+    rtpl *t = NULL;
+    if (rtpl_load(&t, path, known_vars, d) != 0)
+        t = NULL;
+    free(path);
+    return t;
+}
+
+/* Keys every findings.yaml must give. */
+static const char *const required[] = {
+    "words.outlook.met", "words.outlook.off_track", "words.no_department", "words.years",
+    "words.points.percent", "words.amount", "words.gap.above", "words.gap.below",
+    "words.problems.off_track", "actions.lead", "actions.lead_none", "actions.final.general",
+    "actions.interim.general", "actions.superseded", "overall.text", "overall.text_binding",
+    "overall.top", "overall.veto", "overall.no_veto", "words.reconcile.level_met_trend_not",
+    "words.reconcile.level_short_trend_ok", "words.doubt", "words.doubt_alternative",
+    "words.superseded", NULL};
+
+int findings_check_templates(const char *templates_dir, diag_list *d)
+{
+    size_t before = diag_errors(d);
+    rtpl *t = load_words(templates_dir, d);
+    if (t)
+        rtpl_require(t, "", required, "findings", d);
+    rtpl_free(t);
+    return diag_errors(d) > before ? -1 : 0;
+}
+
+static void global_vars(fctx *c, const labels *lb)
+{
+    const plan *p = c->p;
+    tvars *g = &c->g;
+    tv_setf(g, "eval_year", "%d", c->ev->eval_year);
+    tv_setf(g, "cutoff", "%d", c->f->data_cutoff);
+    tv_set(g, "stage", label(lb, "stage", stage_name(c->ev->stage)));
+    int next = c->ev->eval_year + 1;
+    tv_setf(g, "next_year", "%d", next);
+    /* the plan that follows: the period after this plan's */
+    int len = p->period[1] - p->period[0] + 1;
+    const char *np = rtpl_getf(c->f->words, "words.period_short.%d-%d", p->period[1] + 1,
+                               p->period[1] + len);
+    tv_set(g, "next_plan", np ? np : tx(c, "words.next_plan_other", NULL));
+}
+
+int findings_build(findings *f, const evaluation *ev, const eval_context *ec,
+                   const labels *lb, const forecast_set *fs, const char *templates_dir,
+                   diag_list *d)
+{
+    memset(f, 0, sizeof *f);
+    f->ev = ev;
+    size_t before = diag_errors(d);
+    f->words = load_words(templates_dir, d);
+    if (!f->words)
+        return -1;
+    rtpl_require(f->words, "", required, "findings", d);
+    if (diag_errors(d) > before)
+        return -1;
+    fctx c = {f, ev, ec, ev->p, lb, fs, d, {0}, 0};
+    tv_init(&c.g, NULL);
+    c.final_stage = ev->stage == STAGE_FINAL || ev->eval_year >= ev->p->period[1];
+    f->data_cutoff = ev->data_last_year < ev->eval_year ? ev->data_last_year : ev->eval_year;
+    global_vars(&c, lb);
+    f->ntypes = rtpl_count(f->words, "words.types");
+    f->types = xcalloc((size_t)(f->ntypes ? f->ntypes : 1), sizeof(char *));
+    for (int i = 0; i < f->ntypes; i++)
+        f->types[i] = xstrdup(rtpl_getf(f->words, "words.types.%d", i));
+    int n = 0;
+    for (int i = 0; i < ev->ninds; i++)
+        n += ev->inds[i].ntargets;
+    f->items = xcalloc((size_t)(n ? n : 1), sizeof(finding));
+    for (int i = 0; i < ev->ninds; i++) {
+        const indicator_result *ir = &ev->inds[i];
+        const char *vyears;
+        int veto = is_veto(&c, ir, &vyears);
+        const char *dept = departments(&c, ir->ind);
+        for (int k = 0; k < ir->ntargets; k++)
+            fill_item(&c, &f->items[f->n++], i, k, veto, vyears, dept);
+    }
+    rank_findings(&c);
+    build_problems(&c);
+    build_overall(&c);
+    const data_provenance *pv = region_provenance(ec->r);
+    if (pv->declared && pv->illustrative)
+        f->provenance = pv->statement && *pv->statement ? keep(&c, xstrdup(pv->statement))
+                                                        : tx(&c, "words.illustrative", NULL);
+    tv_free(&c.g);
+    return diag_errors(d) > before ? -1 : 0;
+}
+
+const finding *findings_of(const findings *f, int ii, int ti)
+{
+    for (int i = 0; i < f->n; i++)
+        if (f->items[i].ii == ii && f->items[i].ti == ti)
+            return &f->items[i];
+    return NULL;
+}
+
+void findings_free(findings *f)
+{
+    for (int i = 0; i < f->ntypes; i++)
+        free(f->types[i]);
+    free(f->types);
+    free(f->items);
+    free(f->ranked);
+    free(f->problems);
+    for (size_t i = 0; i < f->npool; i++)
+        free(f->pool[i]);
+    free(f->pool);
+    rtpl_free(f->words);
+    memset(f, 0, sizeof *f);
+}
