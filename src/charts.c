@@ -1193,16 +1193,15 @@ static char *figure_what(chart_ctx *c, const target_result *tr)
     return expand(T(c, "aggregate", ak), avars, 3);
 }
 
-/* The words after the status: target, figure compared, and what went wrong. */
-static char *verdict_text(chart_ctx *c, const indicator_result *ir, const tline *tl)
+/* The target in words: "2025年 ≤ 5%", "比基期下降 10%" ... */
+static char *target_words(chart_ctx *c, const indicator_result *ir, const tline *tl)
 {
     const target_result *tr = tl->tr;
     const indicator *ind = ir->ind;
     const target *t = tr->t;
-    const labels *lb = c->env->lb;
     const char *unit = unit_of(ind);
     int prec = ind->precision;
-    char year[16], value[32], by[32], base[48], limit[48], from[16], to[16], cur[48], pct[48];
+    char year[16], value[32], by[32], base[48], limit[48];
     snprintf(year, sizeof year, "%d", t->year);
     format_number(t->has_value ? t->value : 0, value);
     format_number(t->has_by ? t->by : 0, by);
@@ -1212,9 +1211,7 @@ static char *verdict_text(chart_ctx *c, const indicator_result *ir, const tline 
     else
         snprintf(base, sizeof base, "%s", T(c, "verdict", "no_figure"));
     fmt_sig(tr->has_limit ? tr->limit : tl->level, limit, sizeof limit);
-    snprintf(from, sizeof from, "%d", tr->window[0]);
-    snprintf(to, sizeof to, "%d", tr->window[1]);
-    const char *opw = label(lb, "op", op_name(t->op));
+    const char *opw = label(c->env->lb, "op", op_name(t->op));
     kv vars[] = {{"year", year},  {"op", opw},       {"value", value}, {"unit", unit},
                  {"by", by},      {"baseline", base}, {"limit", limit}};
     const char *tk;
@@ -1230,34 +1227,35 @@ static char *verdict_text(chart_ctx *c, const indicator_result *ir, const tline 
                                   : (t->has_by ? "target_increase" : "target_increase_any");
     else
         tk = "target_other";
-    char *target_s = expand(T(c, "verdict", tk), vars, 7);
+    return expand(T(c, "verdict", tk), vars, 7);
+}
 
-    char *what = figure_what(c, tr);
-
-    const char *sep = T(c, "verdict", "separator");
-    strbuf b;
-    sb_init(&b);
-    sb_add(&b, target_s);
-    sb_add(&b, sep);
+/* The figure compared (what) and its change, or why there is none: years
+ * missing, window not begun, no figure. */
+static void add_figure_words(chart_ctx *c, strbuf *b, const indicator_result *ir,
+                             const target_result *tr, const char *what)
+{
+    const target *t = tr->t;
     if (tr->current.state == FV_OK) {
-        fmt_value(tr->current.v, prec, cur, sizeof cur);
-        kv cvars[] = {{"what", what}, {"current", cur}, {"unit", unit}};
+        char cur[48], pct[48];
+        fmt_value(tr->current.v, ir->ind->precision, cur, sizeof cur);
+        kv cvars[] = {{"what", what}, {"current", cur}, {"unit", unit_of(ir->ind)}};
         char *s = expand(T(c, "verdict", "current"), cvars, 3);
-        sb_add(&b, s);
+        sb_add(b, s);
         free(s);
         if (tr->has_change && fabs(tr->change_pct) >= 0.05) {
             int down = (t->op == OP_DECREASE) == (tr->change_pct > 0);
             fmt_value(fabs(tr->change_pct), 1, pct, sizeof pct);
             kv pvars[] = {{"pct", pct}};
             s = expand(T(c, "verdict", down ? "change_down" : "change_up"), pvars, 1);
-            sb_add(&b, s);
+            sb_add(b, s);
             free(s);
         }
     } else if (tr->missing_years && *tr->missing_years) {
         char *yl = year_list(tr->missing_years);
         kv mvars[] = {{"years", yl}};
         char *s = expand(T(c, "verdict", "missing"), mvars, 1);
-        sb_add(&b, s);
+        sb_add(b, s);
         free(s);
         free(yl);
     } else if (t->window[0] > c->env->ev->eval_year) {
@@ -1266,11 +1264,25 @@ static char *verdict_text(chart_ctx *c, const indicator_result *ir, const tline 
         snprintf(wt, sizeof wt, "%d", t->window[1] ? t->window[1] : t->year);
         kv wv[] = {{"from", wf}, {"to", wt}};
         char *s = expand(T(c, "verdict", "not_begun"), wv, 2);
-        sb_add(&b, s);
+        sb_add(b, s);
         free(s);
     } else {
-        sb_add(&b, T(c, "verdict", "no_figure"));
+        sb_add(b, T(c, "verdict", "no_figure"));
     }
+}
+
+/* The words after the status: target, figure compared, and what went wrong. */
+static char *verdict_text(chart_ctx *c, const indicator_result *ir, const tline *tl)
+{
+    const target_result *tr = tl->tr;
+    char *target_s = target_words(c, ir, tl);
+    char *what = figure_what(c, tr);
+    const char *sep = T(c, "verdict", "separator");
+    strbuf b;
+    sb_init(&b);
+    sb_add(&b, target_s);
+    sb_add(&b, sep);
+    add_figure_words(c, &b, ir, tr, what);
     if (tr->failing_years && *tr->failing_years) {
         char *yl = year_list(tr->failing_years);
         kv fvars[] = {{"years", yl}};
@@ -1281,7 +1293,7 @@ static char *verdict_text(chart_ctx *c, const indicator_result *ir, const tline 
         free(yl);
     }
     if (tr->status == V_NOT_YET_DUE && tr->progress != -1) {
-        const char *pw = label(lb, "progress", tr->progress == 1 ? "1" : "0");
+        const char *pw = label(c->env->lb, "progress", tr->progress == 1 ? "1" : "0");
         if (*pw) {
             sb_add(&b, sep);
             sb_add(&b, pw);

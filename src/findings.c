@@ -215,7 +215,9 @@ static const char *amount_text(fctx *c, const indicator *ind, double v)
     const char *pk = points_key(ind);
     const char *num;
     if (is_count(c, ind)) {
-        num = keepf(c, "%.0f", ceil(v - 1e-9));
+        /* a count short of its target is short by one at least */
+        double n = ceil(v - 1e-9);
+        num = keepf(c, "%.0f", n < 1 ? 1.0 : n);
     } else {
         int prec = ind->precision;
         while (prec < 6 && v != 0 && fabs(v) < 0.5 * pow(10, -prec))
@@ -549,6 +551,18 @@ static const fc_target *forecast_of(fctx *c, int ii, int ti)
     return ti < fi->ntargets ? &fi->targets[ti] : NULL;
 }
 
+/* 1 if the latest observed figure already satisfies the target (a window not yet begun). */
+static int latest_meets(fctx *c, const finding *it)
+{
+    const target *t = it->tr->t;
+    if (it->ind->kind != IND_QUANTITATIVE || !(t->op <= OP_EQ || t->op == OP_ZERO))
+        return 0;
+    int y = latest_year(c, it->ir);
+    if (y < 0)
+        return 0;
+    return target_compare(t->op, result_year(it->ir, y).value.v, t->op == OP_ZERO ? 0 : t->value);
+}
+
 /*
  * The outlook of a target, and when progress so far and the forecast
  * disagree, the reason for the one stated: a figure already at the target
@@ -586,8 +600,8 @@ static outlook outlook_of(fctx *c, finding *it)
             tv_set(&v, "probability",
                    it->fc->has_prob ? fmt_pct(c, 100 * it->fc->prob) : tx(c, "words.value_missing", NULL));
             tv_setf(&v, "target_year", "%d", tr->t->year);
-            if (ind->kind == IND_QUANTITATIVE && tr->progress == 1 &&
-                (fo == OL_UNLIKELY || fo == OL_AT_RISK)) {
+            int level = tr->progress == 1 || (tr->progress < 0 && latest_meets(c, it));
+            if (ind->kind == IND_QUANTITATIVE && level && (fo == OL_UNLIKELY || fo == OL_AT_RISK)) {
                 it->reason = tx(c, "words.reconcile.level_met_trend_not", &v);
                 fo = OL_AT_RISK;
             } else if (ind->kind == IND_QUANTITATIVE && tr->progress == 0 &&
@@ -667,6 +681,57 @@ static int is_late(fctx *c, const finding *it)
            list_has(c, "words.done_statuses", it->tr->record->status);
 }
 
+/* 1 if [s, e) is only references: "L22", "L240、L248", "见P4e说明", "events.csv". */
+static int only_refs(const char *s, const char *e)
+{
+    if (e - s >= 3 && strncmp(s, "\xE8\xA7\x81", 3) == 0) /* 见 */
+        s += 3;
+    if (e - s >= 6 && strncmp(e - 6, "\xE8\xAF\xB4\xE6\x98\x8E", 6) == 0) /* 说明 */
+        e -= 6;
+    int ascii = 0;
+    for (const char *p = s; p < e;) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == ',' || *p == ' ' || *p == '.' || *p == '_') {
+            ascii++;
+            p++;
+        } else if (e - p >= 3 && (strncmp(p, "\xE3\x80\x81", 3) == 0 ||   /* 、 */
+                                  strncmp(p, "\xE2\x80\x94", 3) == 0 ||   /* — */
+                                  strncmp(p, "\xEF\xBC\x8C", 3) == 0)) {  /* ， */
+            p += 3;
+        } else {
+            return 0;
+        }
+    }
+    return ascii > 0;
+}
+
+char *reader_text(const char *text)
+{
+    strbuf b;
+    sb_init(&b);
+    sb_add(&b, "");
+    for (const char *p = text ? text : ""; *p;) {
+        if (strncmp(p, "\xEF\xBC\x88", 3) == 0) { /* （ */
+            const char *close = strstr(p + 3, "\xEF\xBC\x89");
+            if (close && only_refs(p + 3, close)) {
+                p = close + 3;
+                continue;
+            }
+        }
+        int boundary = p == text || !((p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= 'a' && p[-1] <= 'z'));
+        if (*p == 'L' && boundary && p[1] >= '0' && p[1] <= '9') {
+            const char *q = p + 1;
+            while (*q >= '0' && *q <= '9')
+                q++;
+            sb_printf(&b, "规划第%.*s行", (int)(q - p - 1), p + 1);
+            p = q;
+            continue;
+        }
+        sb_addc(&b, *p++);
+    }
+    return sb_take(&b);
+}
+
 /* The interpretation doubt of the indicator, worded. */
 static const char *doubt_text(fctx *c, const indicator *ind)
 {
@@ -674,9 +739,9 @@ static const char *doubt_text(fctx *c, const indicator *ind)
         return NULL;
     tvars v;
     tv_init(&v, &c->g);
-    tv_set(&v, "question", ind->doubt->question);
-    tv_set(&v, "reading", ind->doubt->reading);
-    tv_set(&v, "alternative", ind->doubt->alternative ? ind->doubt->alternative : "");
+    tv_set(&v, "question", keep(c, reader_text(ind->doubt->question)));
+    tv_set(&v, "reading", keep(c, reader_text(ind->doubt->reading)));
+    tv_set(&v, "alternative", ind->doubt->alternative ? keep(c, reader_text(ind->doubt->alternative)) : "");
     const char *s = tx(c, ind->doubt->alternative ? "words.doubt_alternative" : "words.doubt", &v);
     tv_free(&v);
     return s;
@@ -718,6 +783,7 @@ static void fill_item(fctx *c, finding *it, int ii, int ti, int veto, const char
     it->target = target_text(c, it, 1);
     it->target_nu = target_text(c, it, 0);
     it->base = it->tr->t->has_baseline ? base_text(c, it, 1) : NULL;
+    it->missing = years_text(c, it->tr->missing_years);
     it->figure = figure_text(c, it);
     it->current = ir->ind->kind == IND_QUANTITATIVE ? fmt_current(c, ir->ind, it->tr) : it->figure;
     it->gap = gap_text(c, it);
@@ -890,8 +956,7 @@ static void finding_vars(fctx *c, const finding *it, tvars *v)
     tv_set(v, "status", tr->record ? tr->record->status : tx(c, "words.figure.none", NULL));
     tv_set(v, "as_of", it->as_of ? it->as_of : "");
     tv_set(v, "done_date", it->done_date ? it->done_date : "");
-    const char *yt = years_text(c, tr->missing_years);
-    tv_set(v, "years", yt ? yt : "");
+    tv_set(v, "years", it->missing ? it->missing : "");
     tv_set(v, "years_text", it->veto_years ? it->veto_years : "");
     const char *allow = it->fc && it->fc->allowance && tr->status == V_NOT_YET_DUE ? it->fc->allowance : NULL;
     tv_set(v, "allowance", allow ? allow : "");
@@ -934,7 +999,19 @@ static void build_problem(fctx *c, finding *it)
         it->note = tx(c, "words.superseded", &v);
         when = "interim";
     }
-    if (has_key(c, "actions.%s", keepf(c, "%s.%s", when, ak)))
+    /* The most specific text the template gives: a task not started, a
+     * large gap (a fifth of the target or more), a figure moving away. */
+    const char *variant = NULL;
+    if (strcmp(ak, "milestone") == 0 && it->tr->record &&
+        list_has(c, "words.not_started_statuses", it->tr->record->status))
+        variant = "not_started";
+    else if (it->worsening)
+        variant = "worsening";
+    else if (it->rel_gap >= 0.2)
+        variant = "large";
+    if (variant && has_key(c, "actions.%s", keepf(c, "%s.%s_%s", when, ak, variant)))
+        it->action = txf(c, &v, "actions.%s.%s_%s", when, ak, variant);
+    else if (has_key(c, "actions.%s", keepf(c, "%s.%s", when, ak)))
         it->action = txf(c, &v, "actions.%s.%s", when, ak);
     else
         it->action = txf(c, &v, "actions.%s.general", when);

@@ -74,6 +74,7 @@ typedef struct finding {
     const char *current;         /* the figure only, or value_missing */
     const char *gap;             /* how far the target is missed, or NULL */
     const char *veto_years;      /* "2023年1起" for veto indicators, or NULL */
+    const char *missing;         /* years without data, "2022、2023年", or NULL */
     const char *as_of;           /* milestones: date of the latest record */
     const char *done_date;       /* milestones: first done date */
     const char *outlook_word;    /* 未达标 ... */
@@ -132,6 +133,13 @@ typedef struct outcome {
 
 /* The finding of target ti of indicator ii. */
 const finding *findings_of(const findings *f, int ii, int ti);
+
+/*
+ * text for a reader: the plan-line references analysts write in notes
+ * ("（L22）", "（见P4e说明）") dropped, a bare "L240" as 规划第240行.
+ * Allocated; the caller frees it.
+ */
+char *reader_text(const char *text);
 
 const char *outlook_code(outlook o);
 int outlook_needs_attention(outlook o);

@@ -265,6 +265,7 @@ static void item_vars(ctx *c, const titem *it, tvars *v)
     tv_set(v, "as_of", it->as_of ? it->as_of : "");
     tv_set(v, "done_date", it->done_date ? it->done_date : "");
     tv_set(v, "years_text", it->veto_years ? it->veto_years : "");
+    tv_set(v, "years", it->missing ? it->missing : "");
     const char *allow = it->fc && it->fc->allowance && it->tr->status == V_NOT_YET_DUE
                             ? it->fc->allowance
                             : NULL;
@@ -1280,7 +1281,7 @@ static void milestone_table(ctx *c, const char *sec, const char *group_id, const
         rw[1] = sx(c, sec, "due_cell", &v);
         rw[2] = outlook_cell(c, it->ol);
         rw[3] = it->tr->record ? sx(c, sec, "progress_cell", &v) : sx(c, sec, "no_record", &v);
-        rw[4] = it->tr->record && it->tr->record->evidence ? it->tr->record->evidence : "";
+        rw[4] = it->tr->record && it->tr->record->evidence ? keep(c, reader_text(it->tr->record->evidence)) : "";
         rw[5] = it->dept;
         tv_free(&v);
         rows[r + 1] = rw;
@@ -1713,6 +1714,13 @@ static const char *formula_words_in(ctx *c, const indicator *ind, const char *te
                    (*e >= '0' && *e <= '9'))
                 e++;
             char *id = xstrndup(s, (size_t)(e - s));
+            const char *fn = *e == '(' ? tget(c, keepf(c, "words.functions.%s", id)) : NULL;
+            if (fn) { /* count_if( -> 满足条件的记录数( */
+                sb_add(&b, fn);
+                free(id);
+                s = e;
+                continue;
+            }
             int v = dictionary_find_var(dict, id);
             int sym = symtab_find(c->ec->syms, id);
             const param_def *pd = sym >= 0 && depth < 1 ? plan_param(c->p, c->ec->cat, ind, sym) : NULL;
@@ -1724,6 +1732,33 @@ static const char *formula_words_in(ctx *c, const indicator *ind, const char *te
                 sb_add(&b, id);
             free(id);
             s = e;
+            continue;
+        }
+        if (*s == '{') { /* a row filter {kind="森林火灾", milestone="扑灭"} -> （森林火灾、扑灭） */
+            const char *e = strchr(s, '}');
+            if (e) {
+                sb_add(&b, "\xEF\xBC\x88");
+                int first = 1;
+                for (const char *q = s; q < e; q++) {
+                    if (*q != '"')
+                        continue;
+                    const char *qe = memchr(q + 1, '"', (size_t)(e - q - 1));
+                    if (!qe)
+                        break;
+                    if (!first)
+                        sb_add(&b, tx(c, "words.list_separator", NULL));
+                    sb_addn(&b, q + 1, (size_t)(qe - q - 1));
+                    first = 0;
+                    q = qe;
+                }
+                sb_add(&b, "\xEF\xBC\x89");
+                s = e + 1;
+                continue;
+            }
+        }
+        if ((s[0] == '<' || s[0] == '>' || s[0] == '=' || s[0] == '!') && s[1] == '=') {
+            sb_add(&b, s[0] == '<' ? "≤" : s[0] == '>' ? "≥" : s[0] == '=' ? "＝" : "≠");
+            s += 2;
             continue;
         }
         if (*s == '*') {
@@ -1858,7 +1893,11 @@ static void report_method(ctx *c, const char *sec)
             const param_def *pd = &c->p->params[i];
             tvars pv;
             tv_init(&pv, &c->g);
-            tv_set(&pv, "name", c->ec->syms->names[pd->sym]);
+            if (!pd->note) { /* a parameter without a description says nothing to a reader */
+                tv_free(&pv);
+                continue;
+            }
+            tv_set(&pv, "name", keep(c, reader_text(pd->note)));
             tv_set(&pv, "value", formula_words(c, NULL, pd->value.text));
             tv_set(&pv, "unit", pd->unit ? pd->unit : "");
             tv_set(&pv, "note", pd->note ? pd->note : "");
@@ -1869,6 +1908,20 @@ static void report_method(ctx *c, const char *sec)
     }
 }
 
+/* A data file as a reader knows it: the dictionary's table title, not its path. */
+static const char *table_title(ctx *c, const char *sec, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const dictionary *dict = c->ec->dict;
+    for (int i = 0; i < dict->ntables; i++)
+        if (dict->tables[i].file && strcmp(dict->tables[i].file, base) == 0 && dict->tables[i].title)
+            return dict->tables[i].title;
+    if (strcmp(base, "milestones.csv") == 0)
+        return sx(c, sec, "milestones_table", NULL);
+    return base;
+}
+
 static void report_data(ctx *c, const char *sec)
 {
     section_heading(c, sec);
@@ -1877,30 +1930,24 @@ static void report_data(ctx *c, const char *sec)
     tvars v;
     tv_init(&v, &c->g);
     tv_setf(&v, "nfiles", "%d", nf);
-    tv_set(&v, "data_dir", region_dir(r));
     para(c, sx(c, sec, "intro", &v), 1);
-    char *readme = xasprintf("%s/README.md", region_dir(r));
-    struct stat sbuf;
-    if (stat(readme, &sbuf) == 0) {
-        tv_set(&v, "readme", readme);
+    if (c->f->provenance)
         para(c, sx(c, sec, "readme_note", &v), 1);
-    }
-    free(readme);
     tv_setf(&v, "table_no", "%d", ++c->table_no);
     caption(c, sx(c, sec, "files_heading", &v));
     double cw = rdoc_content_width(c->doc);
-    double w[3] = {cw * 0.64, cw * 0.18, cw * 0.18};
-    const char *hdr[3] = {sx(c, sec, "col_file", NULL), sx(c, sec, "col_encoding", NULL),
-                          sx(c, sec, "col_rows", NULL)};
+    double w[2] = {cw * 0.80, cw * 0.20};
+    const char *hdr[2] = {sx(c, sec, "col_file", NULL), sx(c, sec, "col_rows", NULL)};
     rstyle st = RST_CELL, hs = RST_CELL_HEAD;
     st.size = hs.size = 8.5;
     st.leading = hs.leading = 12;
-    rtable *t = rdoc_table_begin(c->doc, 3, w, hdr, &st, &hs);
+    rtable *t = rdoc_table_begin(c->doc, 2, w, hdr, &st, &hs);
     for (int i = 0; i < nf; i++) {
         const char *path, *enc;
         int rows;
         region_file_info(r, i, &path, &enc, &rows);
-        rcell rc[3] = {rdoc_cell(path, RA_LEFT), rdoc_cell(enc, RA_CENTER), rdoc_cell(keepf(c, "%d", rows), RA_RIGHT)};
+        rcell rc[2] = {rdoc_cell(table_title(c, sec, path), RA_LEFT),
+                       rdoc_cell(keepf(c, "%d", rows), RA_RIGHT)};
         rdoc_table_row(t, rc);
     }
     rdoc_table_end(t);
@@ -1915,7 +1962,7 @@ static void report_data(ctx *c, const char *sec)
         tvars iv;
         tv_init(&iv, &c->g);
         item_vars(c, it, &iv);
-        tv_set(&iv, "years", it->tr->missing_years);
+        tv_set(&iv, "years", it->missing);
         small_para(c, sx(c, sec, "gap_line", &iv), black);
         rdoc_space(c->doc, 2);
         tv_free(&iv);
@@ -1924,21 +1971,11 @@ static void report_data(ctx *c, const char *sec)
     if (!gaps)
         para(c, sx(c, sec, "gaps_none", NULL), 1);
     rdoc_space(c->doc, 4);
-    rdoc_heading(c->doc, sx(c, sec, "warnings_heading", NULL), &h2, 2, 1, 40);
+    /* The technical messages themselves (file, line, in English) are for
+     * analysts: warnings.csv and the workbook; the report gives their number. */
     const diag_list *wl = &c->ev->warnings;
-    for (size_t i = 0; i < wl->n; i++) {
-        tvars wv;
-        tv_init(&wv, &c->g);
-        tv_set(&wv, "where", wl->items[i].file
-                                 ? keepf(c, "%s:%d", wl->items[i].file, wl->items[i].line)
-                                 : "");
-        tv_set(&wv, "message", wl->items[i].msg);
-        small_para(c, sx(c, sec, "warning_line", &wv), black);
-        rdoc_space(c->doc, 2);
-        tv_free(&wv);
-    }
-    if (!wl->n)
-        para(c, sx(c, sec, "warnings_none", NULL), 1);
+    tv_setf(&v, "n", "%d", (int)wl->n);
+    para(c, sx(c, sec, wl->n ? "warnings_count" : "warnings_none", &v), 1);
     tv_free(&v);
 }
 
@@ -2069,9 +2106,8 @@ static const char *const k_method[] = {"heading", "status_heading", "forecast_he
                                        "formula_ratio", "formula_ratio_noscale", "reading_cell",
                                        "baseline_cell", "baseline_plan", "baseline_data", NULL};
 static const char *const k_data[] = {"heading", "intro", "readme_note", "files_heading", "col_file",
-                                     "col_encoding", "col_rows", "gaps_heading", "gap_line",
-                                     "gaps_none", "warnings_heading", "warnings_none",
-                                     "warning_line", NULL};
+                                     "col_rows", "gaps_heading", "gap_line", "gaps_none",
+                                     "warnings_none", "warnings_count", "milestones_table", NULL};
 static const char *const k_reserves[] = {"heading", NULL};
 static const char *const k_changes[] = {"heading", NULL};
 
@@ -2265,6 +2301,21 @@ static int fit_brief(ctx *c)
             if (knobs[k] == &c->n_detail && c->n_compact < natt - c->n_detail)
                 c->n_compact++; /* a detailed item becomes a table row */
             pages = run_pass(c, 1, render_brief);
+        }
+    }
+    /* Then give back what still fits, problems first: no half-empty last page
+     * while items are left to the report. */
+    int *fill[] = {&c->n_problems, &c->n_compact, &c->n_milestones};
+    const int most[] = {c->f->nproblems, natt, nover};
+    for (size_t k = 0; k < sizeof fill / sizeof fill[0] && pages <= c->max_pages; k++) {
+        while (*fill[k] < most[k]) {
+            (*fill[k])++;
+            pages = run_pass(c, 1, render_brief);
+            if (pages > c->max_pages) {
+                (*fill[k])--;
+                pages = run_pass(c, 1, render_brief);
+                break;
+            }
         }
     }
     if (pages > c->max_pages)

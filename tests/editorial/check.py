@@ -18,6 +18,7 @@ counts them); a FAIL is followed by up to MAX_SHOWN offending lines, each
   1  placeholders      an unfilled template placeholder {word}
   2a measures-repeated the same countermeasure (department, indicator name
                        and numbers taken out) for more than MAX_SAME problems
+                       and more than MAX_SHARE of all of them
   2b generic-measure   "在下一年度工作计划中提出针对性措施" in a 终期评估 document
   3  department        "未明确责任部门要": a missing department used as a
                        subject (the accepted wording is 责任部门待明确)
@@ -27,7 +28,8 @@ counts them); a FAIL is followed by up to MAX_SHOWN offending lines, each
                        people, places... in a gap phrase
   6  ascii-noise       indicator ids (N1, S17_max, b29a, 22-11a), snake_case
                        identifiers, plan ids, file names, "planeval", English
-                       words of 3+ letters, float noise (7+ decimals), in the
+                       words of 3+ letters, float noise (7+ decimals), a
+                       negative zero (-0), plan line refs (L42), in the
                        brief and the report before its appendices
   7a year-list         years joined by spaces ("2021 2022年"; 、 is right)
   7b year-range        an ASCII hyphen range "2021-2025" outside the plan title
@@ -62,10 +64,13 @@ import re
 import subprocess
 import sys
 
-MAX_SAME = 3          # check 2a: a countermeasure may be shared by at most 3 problems
+MAX_SAME = 3          # check 2a: a countermeasure may be shared by at most 3 problems ...
+MAX_SHARE = 0.5       # ... or, when more, by at most half of them: actions are worded per
+                      # kind of target and stage, so tasks of one kind share a sentence
 MAX_SHOWN = 4         # offending lines printed per failed check
 BRIEF_MAX_PAGES = 4
 EMPTY_LAST_PAGE = 0.35  # check 11: last page at most 35 % emptier than the fullest
+LAST_PAGE_FILL = 0.65   # check 11 (with -bbox): text reaches at least 65 % down the last page
 
 CN = "一二三四五六七八九十"
 TOP_HEAD = re.compile(r"^([%s]+)、" % CN)
@@ -80,11 +85,12 @@ ASCII_ALLOW = ["PM2.5", "PM10", "GDP", "APP", "App", "GIS", "GPS", "Excel",
                "4G", "5G", "km2", "hm2", "km", "kg", "m2", "m3", "kV", "kW", "MW", "MHz"]
 ASCII_RULES = [
     ("float noise", re.compile(r"\d+\.\d{7,}")),
+    ("negative zero", re.compile(r"(?<![\d.])-0(?:\.0+)?(?![\d.])")),
     ("file name", re.compile(r"[\w./-]*\w\.(?:csv|ya?ml|pdf|xlsx|json|md|txt|png|svg)(?![A-Za-z])|README", re.I)),
     ("plan id", re.compile(r"(?<![A-Za-z0-9_])[a-z]+(?:-[a-z]+)*-(?:19|20)\d\d-(?:19|20)\d\d(?![\d])")),
     ("program name", re.compile(r"planeval", re.I)),
     ("snake_case identifier", re.compile(r"(?<![A-Za-z0-9_])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![A-Za-z0-9_])")),
-    ("indicator id", re.compile(r"(?<![A-Za-z0-9_.-])(?:[A-Z]{1,3}\d+[a-z]?|[a-z]\d+[a-z]?|\d{2}-\d+[a-z]?)(?![A-Za-z0-9_-])")),
+    ("id", re.compile(r"(?<![A-Za-z0-9_.-])(?:[A-Z]{1,3}\d+[a-z]?|[a-z]\d+[a-z]?|\d{2}-\d+[a-z]?)(?![A-Za-z0-9_-]|\.\d)")),
     ("English word", re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?![A-Za-z])")),
 ]
 
@@ -119,8 +125,10 @@ class Doc:
     the page footer taken out; layout: `pdftotext -layout` lines per page;
     outline: [(depth, title, page)]."""
 
-    def __init__(self, name, kind, raw_pages, layout_pages=None, outline=None, status=None):
+    def __init__(self, name, kind, raw_pages, layout_pages=None, outline=None, status=None,
+                 last_fill=None):
         self.name, self.kind = name, kind
+        self.last_fill = last_fill  # how far down the last page the text reaches (0..1), if measured
         raw_pages = [[l.rstrip() for l in p] for p in raw_pages]
         # the running header: the line above "第N页 共M页" (pdftotext -raw
         # gives both first on every page but the report's cover)
@@ -251,8 +259,10 @@ def measure_templates(doc):
 
 def d_measures_repeated(doc):
     hits = []
-    for t, where_ in measure_templates(doc).items():
-        if len(where_) > MAX_SAME:
+    forms = measure_templates(doc)
+    total = sum(len(w) for w in forms.values())
+    for t, where_ in forms.items():
+        if len(where_) > MAX_SAME and len(where_) > MAX_SHARE * total:
             hits.append((where_[0][0], "%d× %s" % (len(where_), t[:60])))
     return hits
 
@@ -581,8 +591,14 @@ def d_brief_layout(doc):
                    not PAGE_FOOTER.match(l.strip()) and not (doc.header and l.strip().startswith(doc.header.split(" ")[0]))])
               for p in doc.layout if any(x.strip() for x in p)]
     text = squash("".join("".join(p) for p in doc.pages))
-    deferred = re.search(r"另有\d+(?:条|个|项)|详情见评估报告|见评估报告", text)
-    if counts and len(counts) > 1 and deferred and counts[-1] < (1 - EMPTY_LAST_PAGE) * max(counts):
+    deferred = re.search(r"另有\d+(?:条|个|项)|详情见评估报告", text)
+    if doc.last_fill is not None:
+        # measured with -bbox: chart pages have many short lines, so line
+        # counts are only the fallback of the self-test
+        if len(counts) > 1 and deferred and doc.last_fill < LAST_PAGE_FILL:
+            hits.append((len(counts) - 1, "text ends %.0f %% down the last page, while saying “%s”"
+                         % (100 * doc.last_fill, deferred.group(0))))
+    elif counts and len(counts) > 1 and deferred and counts[-1] < (1 - EMPTY_LAST_PAGE) * max(counts):
         hits.append((len(counts) - 1, "last page %d lines, fullest %d, while saying “%s”"
                      % (counts[-1], max(counts), deferred.group(0))))
     return hits
@@ -634,7 +650,7 @@ def d_ranking(doc, plan="", fire_missed=None):
 
 CHECKS = [
     ("1", "no unfilled {placeholder}", d_placeholders),
-    ("2a", "no countermeasure repeated for more than %d problems" % MAX_SAME, d_measures_repeated),
+    ("2a", "no countermeasure sentence for more than %d problems and half of them" % MAX_SAME, d_measures_repeated),
     ("2b", "no generic “%s” in a final evaluation" % GENERIC, d_generic_measure),
     ("3", "no “未明确责任部门要” (missing department as subject)", d_department),
     ("4", "gaps of percentages in 个百分点, not %", d_percent_gap),
@@ -686,7 +702,17 @@ def read_pdf(path, kind, name, status=None):
         walk(json.loads(js).get("outlines", []), 0)
     except ValueError:
         pass
-    return Doc(name, kind, raw_pages, lay_pages, outline, status)
+    last_fill = None
+    if kind == "brief" and raw_pages:
+        n = len(raw_pages)
+        rc4, bb = run("pdftotext", "-bbox", "-f", str(n), "-l", str(n), path, "-")
+        m = re.search(r'<page width="([\d.]+)" height="([\d.]+)"', bb)
+        if m:
+            h = float(m.group(2))
+            ys = [float(y) for y in re.findall(r'yMax="([\d.]+)"', bb)]
+            body = [y for y in ys if 0.08 * h < y < 0.92 * h]  # running head and footer out
+            last_fill = max(body) / h if body else 0.0
+    return Doc(name, kind, raw_pages, lay_pages, outline, status, last_fill)
 
 
 def check_dir(label, out_dir, illustrative):
@@ -758,7 +784,7 @@ def self_test():
     case("5", d_fractional, b("距下降10%的目标还差0.4起"),
          b("还差1起；还差0.0043人/亿元；还差0.5个百分点；年均4.8人"))
     case("6", d_ascii, b("N1 年均因灾直接经济损失（events.csv）由planeval生成，见report.pdf，取forest_rate_scale，"
-                         "huantai-2021-2025，0.14716882002951073，score"),
+                         "huantai-2021-2025，0.14716882002951073，score，低于目标-0处，与L42"),
          b("亿元GDP生产安全事故死亡率；PM2.5浓度；5G执法记录仪；370M专网；AB岗；10万m3"))
     case("7a", d_year_list, b("差距：2021 2022 2023年未达到"), b("差距：2021、2022、2023年未达到\n2016 2018 2020 2022 2024"))
     case("7a'", d_year_list, b("目标100%（每年），2021\n2022 2023年未达到。"), b("目标100%（每年），2021、\n2022年未达到。"))
