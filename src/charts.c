@@ -1193,7 +1193,7 @@ static char *figure_what(chart_ctx *c, const target_result *tr)
     return expand(T(c, "aggregate", ak), avars, 3);
 }
 
-/* The target in words: "2025年 ≤ 5%", "比基期下降 10%" ... */
+/* The target in words (charts.yaml verdict: target_*): "2025年目标：≤5%" ... */
 static char *target_words(chart_ctx *c, const indicator_result *ir, const tline *tl)
 {
     const target_result *tr = tl->tr;
@@ -2344,7 +2344,7 @@ static void label_averages(trend *td)
     }
 }
 
-/* Each baseline's figure ("基期 12.3") near its marker or line end. */
+/* Each baseline's figure ("基线 12.3") near its marker or line end. */
 static void label_baselines(trend *td)
 {
     chart_ctx *c = td->c;
