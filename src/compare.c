@@ -147,7 +147,7 @@ typedef struct cand_list {
 
 static void row_free(cmp_row *r)
 {
-    char **s[] = {&r->plan_id, &r->region, &r->region_name, &r->indicator_id, &r->name,
+    char **s[] = {&r->plan_id, &r->plan_title, &r->finding, &r->region, &r->region_name, &r->indicator_id, &r->name,
                   &r->unit, &r->comparator, &r->comparator_zh, &r->target_value, &r->status,
                   &r->status_zh, &r->forecast_status, &r->forecast_status_zh};
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
@@ -190,6 +190,8 @@ static int read_assessment(const char *path, int *eval_year, cand_list *out, dia
     }
     int c_fs = csv_column(&t, "forecast_status"), c_fszh = csv_column(&t, "forecast_status_zh");
     int c_prob = csv_column(&t, "probability_met");
+    /* written with the findings (results.h); older results lack them */
+    int c_title = csv_column(&t, "plan_title"), c_finding = csv_column(&t, "finding");
     for (int i = 1; i < t.nrows; i++) {
         const csv_row *r = &t.rows[i];
         int ey = 0;
@@ -229,6 +231,8 @@ static int read_assessment(const char *path, int *eval_year, cand_list *out, dia
         x.forecast_status = xstrdup(csv_get(r, c_fs));
         x.forecast_status_zh = xstrdup(csv_get(r, c_fszh));
         x.small_count = strcmp(csv_get(r, c[A_SMALL]), "yes") == 0;
+        x.plan_title = xstrdup(c_title >= 0 && csv_get(r, c_title)[0] ? csv_get(r, c_title) : x.plan_id);
+        x.finding = xstrdup(c_finding >= 0 ? csv_get(r, c_finding) : "");
         /* A target not yet due may have no limit yet: its stated value is the threshold. */
         const char *op = x.comparator;
         if (!x.has_limit && has &&

@@ -32,6 +32,8 @@ typedef enum cmp_note {
 /* One plan's use of a shared indicator: its main target and its series. */
 typedef struct cmp_row {
     char *plan_id, *region, *region_name, *indicator_id, *name, *unit;
+    char *plan_title;                /* for readers; the plan id when the results have none */
+    char *finding;                   /* the plan's own finding on this target ("" when none) */
     int better;                      /* +1 higher is better, -1 lower, 0 neither */
     int target_no, target_year;
     char *comparator, *comparator_zh, *target_value; /* as in assessment.csv */

@@ -248,9 +248,10 @@ static void opening(pctx *p)
     } else {
         rdoc_para(d, T(p, "document", "offtrack_intro"), &sm);
         rdoc_space(d, 3);
-        static const char *const oc[] = {"indicator", "region", "plan", "current", "target",
-                                         "status", "gap", "gap_pct"};
-        static const double orel[] = {2.3, 1.2, 1.6, 0.8, 1.6, 0.9, 0.8, 0.7};
+        /* The last column is the plan's own finding, worded as in its brief. */
+        static const char *const oc[] = {"indicator", "region", "current", "target",
+                                         "status", "gap", "gap_pct", "finding"};
+        static const double orel[] = {1.6, 0.9, 0.7, 1.2, 0.8, 0.7, 0.6, 3.2};
         double ow[8];
         widths(p, orel, 8, ow);
         const char *oh[8];
@@ -263,14 +264,14 @@ static void opening(pctx *p)
             const char *cur = r->has_current ? num(p, r->current) : "";
             rcell row[8] = {rdoc_cell(li[i]->name, RA_LEFT),
                             rdoc_cell(r->region_name, RA_LEFT),
-                            rdoc_cell(r->plan_id, RA_LEFT),
                             rdoc_cell(cur, RA_RIGHT),
                             rdoc_cell(target_text(p, r), RA_LEFT),
                             coloured(due ? r->status_zh : forecast_text(p, r),
                                      status_colour(due ? r->status : r->forecast_status)),
                             coloured(gap_text(p, r), red),
-                            coloured(gap_pct_text(p, r), red)};
-            row[3].align = row[6].align = row[7].align = RA_RIGHT;
+                            coloured(gap_pct_text(p, r), red),
+                            rdoc_cell(r->finding, RA_LEFT)};
+            row[2].align = row[5].align = row[6].align = RA_RIGHT;
             rdoc_table_row(ot, row);
         }
         rdoc_table_end(ot);
@@ -334,7 +335,7 @@ static void panel(pctx *p, const cmp_indicator *ind, const cmp_row *r, const sca
     rdoc *d = p->doc;
     /* Title line: region and plan; small-count and off-track marks. */
     const char *mark = r->note == CN_SMALL_COUNT ? T(p, "document", "small_mark") : "";
-    char *title = xasprintf("%s %s%s", r->region_name, r->plan_id, mark);
+    char *title = xasprintf("%s %s%s", r->region_name, r->plan_title, mark);
     double offw = r->off_track ? rdoc_text_width(d, T(p, "document", "off_mark"), RF_HEAD, 6.5) + 4
                                : 0;
     char *fit = rdoc_text_fit(d, title, RF_HEAD, 7, w - offw);
@@ -436,7 +437,7 @@ static void indicator_section(pctx *p, const cmp_indicator *ind, int no)
         sb_init(&ys);
         for (int k = 0; k < ind->nrows; k++)
             if (ind->rows[k].latest_year) {
-                const char *v[] = {"plan", ind->rows[k].plan_id, "year",
+                const char *v[] = {"plan", ind->rows[k].plan_title, "year",
                                    intf(p, ind->rows[k].latest_year), NULL};
                 if (ys.len)
                     sb_add(&ys, ", ");
@@ -452,7 +453,7 @@ static void indicator_section(pctx *p, const cmp_indicator *ind, int no)
         if (ind->rows[k].factor != 1 && ind->rows[k].factor != 0) {
             if (conv.len)
                 sb_add(&conv, ", ");
-            sb_add(&conv, ind->rows[k].plan_id);
+            sb_add(&conv, ind->rows[k].plan_title);
         }
     if (conv.len) {
         const char *v[] = {"plans", conv.s, "unit", ind->unit, NULL};
@@ -491,7 +492,7 @@ static void indicator_section(pctx *p, const cmp_indicator *ind, int no)
         const char *latest = r->latest_year ? fill(p, "cell", "latest", lv) : "";
         rcell row[10] = {rdoc_cell(rank, RA_CENTER),
                          rdoc_cell(r->region_name, RA_LEFT),
-                         rdoc_cell(r->plan_id, RA_LEFT),
+                         rdoc_cell(r->plan_title, RA_LEFT),
                          rdoc_cell(val, r->rank ? RA_RIGHT : RA_LEFT),
                          rdoc_cell(latest, RA_RIGHT),
                          rdoc_cell(target_text(p, r), RA_LEFT),

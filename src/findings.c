@@ -21,8 +21,8 @@ static const char *const outlook_codes[OL_COUNT] = {
     "met", "on_track", "at_risk", "unlikely", "off_track", "insufficient_data", "not_applicable"};
 static const char *const severity_codes[SEV_COUNT] = {"red_flag", "major", "risk", "note", "none"};
 
-const char *outlook_code(outlook o) { return outlook_codes[o]; }
-const char *severity_code(severity s) { return severity_codes[s]; }
+const char *outlook_name(outlook o) { return outlook_codes[o]; }
+const char *severity_name(severity s) { return severity_codes[s]; }
 
 int outlook_needs_attention(outlook o)
 {

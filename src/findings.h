@@ -141,8 +141,8 @@ const finding *findings_of(const findings *f, int ii, int ti);
  */
 char *reader_text(const char *text);
 
-const char *outlook_code(outlook o);
+const char *outlook_name(outlook o);
 int outlook_needs_attention(outlook o);
-const char *severity_code(severity s);
+const char *severity_name(severity s);
 
 #endif

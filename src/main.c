@@ -572,7 +572,7 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
         if ((f = outset_stream(&out, "series.csv", &s->diags)))
             write_series_csv_fc(f, &ev, &ec, &fs);
         if ((f = outset_stream(&out, "assessment.csv", &s->diags)))
-            write_assessment_csv_fc(f, &ev, &ec, &s->lb, &fs);
+            write_assessment_csv_findings(f, &oc);
         if ((f = outset_stream(&out, "warnings.csv", &s->diags)))
             write_warnings_csv(f, &ev.warnings);
         if (have_changes && (f = outset_stream(&out, "changes.csv", &s->diags)))

@@ -309,7 +309,7 @@ static const char *counts_text(ctx *c, const counts *k)
             continue;
         tvars v;
         tv_init(&v, &c->g);
-        tv_set(&v, "status", txf(c, NULL, "words.outlook.%s", outlook_code((outlook)o)));
+        tv_set(&v, "status", txf(c, NULL, "words.outlook.%s", outlook_name((outlook)o)));
         tv_setf(&v, "n", "%d", k->n[o]);
         if (b.len)
             sb_add(&b, sep);
@@ -323,8 +323,8 @@ static const char *outlook_cell(ctx *c, outlook o)
 {
     tvars v;
     tv_init(&v, &c->g);
-    tv_set(&v, "symbol", txf(c, NULL, "words.outlook_symbol.%s", outlook_code((outlook)o)));
-    tv_set(&v, "word", txf(c, NULL, "words.outlook.%s", outlook_code((outlook)o)));
+    tv_set(&v, "symbol", txf(c, NULL, "words.outlook_symbol.%s", outlook_name((outlook)o)));
+    tv_set(&v, "word", txf(c, NULL, "words.outlook.%s", outlook_name((outlook)o)));
     const char *s = tx(c, "words.outlook_cell", &v);
     tv_free(&v);
     return s;

@@ -373,8 +373,39 @@ void write_assessment_csv(FILE *f, const evaluation *ev, const eval_context *ec,
     write_assessment_csv_fc(f, ev, ec, lb, NULL);
 }
 
+static void write_assessment(FILE *f, const evaluation *ev, const eval_context *ec,
+                             const labels *lb, const forecast_set *fs, const findings *fnd);
+
 void write_assessment_csv_fc(FILE *f, const evaluation *ev, const eval_context *ec,
                              const labels *lb, const forecast_set *fs)
+{
+    write_assessment(f, ev, ec, lb, fs, NULL);
+}
+
+void write_assessment_csv_findings(FILE *f, const outcome *oc)
+{
+    write_assessment(f, oc->ev, oc->ec, oc->lb, oc->fs, oc->f);
+}
+
+/* The findings' columns of one target: the same words as the PDFs and the workbook. */
+static void write_finding_cells(FILE *f, const plan *p, const finding *x)
+{
+    csv_field(f, p->title, 0);
+    csv_field(f, x ? outlook_name(x->ol) : "", 0);
+    csv_field(f, x ? x->outlook_word : "", 0);
+    csv_field(f, x ? severity_name(x->sev) : "", 0);
+    if (x && x->rank)
+        csv_int(f, x->rank, 0);
+    else
+        csv_field(f, "", 0);
+    csv_field(f, x ? x->problem : "", 0);
+    csv_field(f, x ? x->action : "", 0);
+    csv_field(f, x ? x->doubt : "", 0);
+    csv_field(f, x ? x->reason : "", 1);
+}
+
+static void write_assessment(FILE *f, const evaluation *ev, const eval_context *ec,
+                             const labels *lb, const forecast_set *fs, const findings *fnd)
 {
     fputs("plan_id,stage,evaluation_year,indicator_id,target_no,name,kind,group,group_name,type,"
           "department,unit,better,target_year,comparator,comparator_zh,target_value,aggregate,"
@@ -384,7 +415,10 @@ void write_assessment_csv_fc(FILE *f, const evaluation *ev, const eval_context *
           "milestone_status,milestone_date,evidence,source_line,target_source_line,detail,",
           f);
     fputs(forecast_columns, f);
-    fputs(",region,region_name,catalogue,definition\n", f);
+    fputs(fnd ? ",region,region_name,catalogue,definition,plan_title,outlook,outlook_zh,severity,rank,"
+                "finding,action,doubt,reason\n"
+              : ",region,region_name,catalogue,definition\n",
+          f);
     char buf[64];
     for (int i = 0; i < ev->ninds; i++) {
         const indicator_result *ir = &ev->inds[i];
@@ -490,7 +524,9 @@ void write_assessment_csv_fc(FILE *f, const evaluation *ev, const eval_context *
             csv_field(f, ev->p->region, 0);
             csv_field(f, ev->p->region_name, 0);
             csv_field(f, ind->use ? ind->use->id : "", 0);
-            csv_field(f, def, 1);
+            csv_field(f, def, fnd == NULL);
+            if (fnd)
+                write_finding_cells(f, ev->p, findings_of(fnd, i, k));
         }
         free(deps);
     }

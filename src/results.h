@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "assess.h"
+#include "findings.h"
 #include "forecast.h"
 #include "labels.h"
 
@@ -25,6 +26,12 @@ void write_series_csv_fc(FILE *f, const evaluation *ev, const eval_context *ec,
                          const forecast_set *fs);
 void write_assessment_csv_fc(FILE *f, const evaluation *ev, const eval_context *ec,
                              const labels *lb, const forecast_set *fs);
+/*
+ * assessment.csv as written into out/<plan-id>/: the columns above and the
+ * findings' (findings.h): outlook, outlook_zh, severity, rank, finding,
+ * action, doubt, reason, worded as in the PDFs and the workbook.
+ */
+void write_assessment_csv_findings(FILE *f, const outcome *oc);
 void write_warnings_csv(FILE *f, const diag_list *warnings);
 
 /*
