@@ -197,7 +197,7 @@ static const char *points_key(const indicator *ind)
 /* 1 if the indicator is a plain count of events (起, 人, 处 ...): no denominator. */
 static int is_count(fctx *c, const indicator *ind)
 {
-    return ind->kind == IND_QUANTITATIVE && !ind->denominator && ind->precision == 0 &&
+    return ind->kind == IND_QUANTITATIVE && !ind->denominator &&
            indicator_count_var(c->ec, ind) >= 0;
 }
 
@@ -859,8 +859,10 @@ static void mark_superseded(findings *f)
             continue;
         for (int k = 0; k < f->n; k++) {
             const finding *o = &f->items[k];
-            if (o->ii == it->ii && o->final && (o->ol == OL_MET || o->ol == OL_ON_TRACK))
+            if (o->ii == it->ii && o->final && (o->ol == OL_MET || o->ol == OL_ON_TRACK)) {
                 it->superseded = o->tr->t->year;
+                it->superseded_met = o->ol == OL_MET;
+            }
         }
     }
 }
@@ -996,7 +998,7 @@ static void build_problem(fctx *c, finding *it)
      * after the plan's end goes to 整改 and the next plan. */
     const char *when = c->final_stage && it->tr->due ? "final" : "interim";
     if (it->superseded) {
-        it->note = tx(c, "words.superseded", &v);
+        it->note = tx(c, it->superseded_met ? "words.superseded" : "words.superseded_on_track", &v);
         when = "interim";
     }
     /* The most specific text the template gives: a task not started, a
@@ -1016,7 +1018,7 @@ static void build_problem(fctx *c, finding *it)
     else
         it->action = txf(c, &v, "actions.%s.general", when);
     if (it->superseded)
-        it->action = tx(c, "actions.superseded", &v);
+        it->action = tx(c, it->superseded_met ? "actions.superseded" : "actions.superseded_on_track", &v);
     tv_free(&v);
 }
 
@@ -1134,7 +1136,7 @@ static const char *const required[] = {
     "actions.interim.general", "actions.superseded", "overall.text", "overall.text_binding",
     "overall.top", "overall.veto", "overall.no_veto", "words.reconcile.level_met_trend_not",
     "words.reconcile.level_short_trend_ok", "words.doubt", "words.doubt_alternative",
-    "words.superseded", NULL};
+    "words.superseded", "words.superseded_on_track", "actions.superseded_on_track", NULL};
 
 int findings_check_templates(const char *templates_dir, diag_list *d)
 {

@@ -59,7 +59,8 @@ typedef struct finding {
     int binding;                 /* type_rank 0 (约束性) */
     int veto;                    /* its indicator is a 一票否决 red flag */
     int final;                   /* the indicator's last target (its final-year target) */
-    int superseded;              /* interim miss whose final target is met or on track */
+    int superseded;              /* interim miss whose final target is met or on track: its year */
+    int superseded_met;          /* ... and that final target is met (not only on track) */
     double rel_gap;              /* gap relative to the target, 0..1 (0: none or unknown) */
     int worsening;               /* latest year moved away from the target */
     int small_count;             /* judged on a count under 10: wide uncertainty */

@@ -1,0 +1,234 @@
+/*
+ * Unit tests for the findings (src/findings.c): seriousness, rank and
+ * wording on the hand-made cases of tests/unit/plans/plan_findings.yaml,
+ * judged by hand in the comments there. Run from the repository root (the
+ * words come from templates/findings.yaml).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "findings.h"
+
+#define DIR "tests/unit/plans"
+
+typedef struct fixture {
+    dictionary dict;
+    symtab syms;
+    catalogue cat;
+    plan p;
+    region_data *r;
+    eval_context ec;
+    evaluation ev;
+    labels lb;
+    findings f;
+    diag_list d;
+} fixture;
+
+static fixture *load(stage st, int year)
+{
+    fixture *f = calloc(1, sizeof *f);
+    assert_int_equal(dictionary_load(&f->dict, DIR "/variables", &f->d), 0);
+    assert_int_equal(catalogue_load(&f->cat, DIR "/catalogue.yaml", &f->dict, &f->syms, &f->d), 0);
+    model_env env = {&f->dict, &f->syms, &f->cat};
+    assert_int_equal(plan_load(&f->p, DIR "/plan_findings.yaml", &env, &f->d), 0);
+    assert_int_equal(region_load(&f->r, &f->dict, DIR "/data/testland", &f->d), 0);
+    assert_int_equal(labels_load(&f->lb, "templates/labels.yaml", &f->d), 0);
+    f->ec.p = &f->p;
+    f->ec.cat = &f->cat;
+    f->ec.syms = &f->syms;
+    f->ec.dict = &f->dict;
+    f->ec.r = f->r;
+    f->ec.window[0] = 2021;
+    f->ec.window[1] = 2025;
+    assert_int_equal(evaluate_plan(&f->ev, &f->ec, st, year, &f->d), 0);
+    /* no forecasts: outlooks of targets not yet due come from progress so far */
+    int rc = findings_build(&f->f, &f->ev, &f->ec, &f->lb, NULL, "templates", &f->d);
+    diag_print(&f->d, stderr);
+    assert_int_equal(rc, 0);
+    assert_int_equal(diag_errors(&f->d), 0);
+    return f;
+}
+
+static int setup_final(void **state)
+{
+    *state = load(STAGE_FINAL, 2025);
+    return 0;
+}
+
+static int setup_midterm(void **state)
+{
+    *state = load(STAGE_MIDTERM, 2023);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    findings_free(&f->f);
+    evaluation_free(&f->ev);
+    labels_free(&f->lb);
+    region_free(f->r);
+    plan_free(&f->p);
+    catalogue_free(&f->cat);
+    symtab_free(&f->syms);
+    dictionary_free(&f->dict);
+    diag_free(&f->d);
+    free(f);
+    return 0;
+}
+
+/* The finding of target k of indicator id. */
+static const finding *fd(const fixture *f, const char *id, int k)
+{
+    for (int i = 0; i < f->f.n; i++)
+        if (strcmp(f->f.items[i].ind->id, id) == 0 && f->f.items[i].ti == k)
+            return &f->f.items[i];
+    fail_msg("no finding for %s target %d", id, k);
+    return NULL;
+}
+
+static void assert_has(const char *text, const char *part)
+{
+    if (!text || !strstr(text, part))
+        fail_msg("'%s' does not contain '%s'", text ? text : "(null)", part);
+}
+
+static void assert_lacks(const char *text, const char *part)
+{
+    if (text && strstr(text, part))
+        fail_msg("'%s' contains '%s'", text, part);
+}
+
+/* Binding final miss first; then final misses by relative gap; the interim
+ * miss whose final target is met after them all. */
+static void test_rank_order(void **state)
+{
+    fixture *f = *state;
+    const finding *f1 = fd(f, "F1", 0), *f2 = fd(f, "F2", 0), *f3 = fd(f, "F3", 0);
+    const finding *f4 = fd(f, "F4", 0), *f5 = fd(f, "F5", 0);
+    assert_int_equal(f1->sev, SEV_RED_FLAG);
+    assert_int_equal(f1->rank, 1);
+    assert_ptr_equal(f->f.ranked[0], f1);
+    assert_int_equal(f2->sev, SEV_MAJOR);
+    assert_int_equal(f3->sev, SEV_MAJOR);
+    /* F5 (rel. gap 0.6) before F2 (0.33) before F3 (0.05) */
+    assert_true(f5->rank < f2->rank);
+    assert_true(f2->rank < f3->rank);
+    assert_int_equal(f4->sev, SEV_NOTE);
+    assert_int_equal(f4->superseded, 2025);
+    for (int i = 0; i < f->f.nranked; i++)
+        if (f->f.ranked[i]->sev < SEV_NOTE)
+            assert_true(f->f.ranked[i]->rank < f4->rank);
+    /* the final target of F4 is met and needs no attention */
+    assert_int_equal(fd(f, "F4", 1)->rank, 0);
+    assert_int_equal(fd(f, "F4", 1)->sev, SEV_NONE);
+}
+
+/* Gaps of percentages in 个百分点; counts whole, rounded up. */
+static void test_gap_wording(void **state)
+{
+    fixture *f = *state;
+    assert_has(fd(f, "F5", 0)->gap, "30.0个百分点");
+    assert_lacks(fd(f, "F5", 0)->gap, "%");
+    assert_has(fd(f, "F2", 0)->gap, "1人");    /* 2 - 1.5 = 0.5 person: one more */
+    assert_lacks(fd(f, "F2", 0)->gap, "0.5");
+    assert_has(fd(f, "F3", 0)->gap, "1人");    /* 0.1 person: still one */
+}
+
+/* Final stage: 整改 and the next plan; no department: 责任部门待明确, grammatical. */
+static void test_final_actions(void **state)
+{
+    fixture *f = *state;
+    const finding *f1 = fd(f, "F1", 0), *f2 = fd(f, "F2", 0);
+    assert_has(f1->action, "由县应急管理局负责");
+    assert_has(f1->action, "十五五");
+    assert_has(f1->action, "2026年");
+    assert_lacks(f1->action, "年度工作计划");
+    assert_has(f2->action, "责任部门待明确");
+    assert_lacks(f2->action, "要");
+    assert_has(f2->dept, "责任部门待明确");
+    assert_has(f1->problem, "甲死亡人数");
+    /* an interim miss superseded by the final target gets a note, not 整改 */
+    assert_has(fd(f, "F4", 0)->note, "2025年目标已经达到");
+}
+
+/* 逾期 only after the due year: M3 (2024) is overdue, M4 (2025) is not. */
+static void test_overdue(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(fd(f, "M3", 0)->overdue, 1);
+    assert_has(fd(f, "M3", 0)->problem, "已逾期");
+    assert_int_equal(fd(f, "M5", 0)->overdue, 0);
+    assert_lacks(fd(f, "M5", 0)->problem, "逾期");
+    assert_has(fd(f, "M5", 0)->problem, "2025年底前完成");
+}
+
+/* Every problem has an action; the overall sentence names the cutoff year. */
+static void test_problems_and_overall(void **state)
+{
+    fixture *f = *state;
+    assert_true(f->f.nproblems > 0);
+    for (int i = 0; i < f->f.nproblems; i++) {
+        assert_non_null(f->f.problems[i]->action);
+        assert_lacks(f->f.problems[i]->action, "{");
+        assert_lacks(f->f.problems[i]->problem, "{");
+    }
+    assert_has(f->f.overall, "截至2025年");
+    assert_has(f->f.overall, "约束性目标1个");
+}
+
+/* Mid-term 2023: the interim wording, the cutoff at the evaluation year. */
+static void test_midterm(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(f->f.data_cutoff, 2023);
+    assert_has(f->f.overall, "截至2023年");
+    /* F4: 2023 missed, 2025 on course so far (2 <= 2): a note, worded as
+     * not yet reached (not "已达到") */
+    const finding *f4 = fd(f, "F4", 0);
+    assert_int_equal(f4->ol, OL_OFF_TRACK);
+    assert_int_equal(f4->sev, SEV_NOTE);
+    assert_lacks(f4->note, "已经达到");
+    assert_lacks(f4->action, "已达到");
+    /* F1: not yet due, off course: the interim wording */
+    const finding *f1 = fd(f, "F1", 0);
+    assert_int_equal(f1->ol, OL_AT_RISK);
+    assert_has(f1->action, "2024年度工作计划");
+    assert_lacks(f1->action, "十五五");
+    /* F6: due 2022 and missed: a deadline not in the past */
+    const finding *f6 = fd(f, "F6", 0);
+    assert_int_equal(f6->ol, OL_OFF_TRACK);
+    assert_has(f6->action, "2024年底前");
+    assert_lacks(f6->action, "2022年底前");
+}
+
+static void test_reader_text(void **state)
+{
+    (void)state;
+    char *s = reader_text("县城常住人口（L77）；按10天（见P4e说明）计，L240写明");
+    assert_string_equal(s, "县城常住人口；按10天计，规划第240行写明");
+    free(s);
+    s = reader_text("均在24小时内（events.csv）；（含GDP）");
+    assert_string_equal(s, "均在24小时内；（含GDP）");
+    free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_rank_order, setup_final, teardown),
+        cmocka_unit_test_setup_teardown(test_gap_wording, setup_final, teardown),
+        cmocka_unit_test_setup_teardown(test_final_actions, setup_final, teardown),
+        cmocka_unit_test_setup_teardown(test_overdue, setup_final, teardown),
+        cmocka_unit_test_setup_teardown(test_problems_and_overall, setup_final, teardown),
+        cmocka_unit_test_setup_teardown(test_midterm, setup_midterm, teardown),
+        cmocka_unit_test(test_reader_text),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
