@@ -471,12 +471,35 @@ static int for_each_plan(session *s, plan_action act, void *arg, int *nplans_ok)
     return rc;
 }
 
+static void init_context(eval_context *ec, session *s, const plan *p, const region_data *r);
+
+/*
+ * Definitions and data loaded without error (before this is called); then
+ * the plan is judged and its findings and documents laid out, without
+ * forecasts and without writing anything, so that a template text whose
+ * placeholder has no value in this plan is found here, with its file and line.
+ */
 static int act_check(session *s, const plan *p, region_data *r, void *arg)
 {
-    (void)r;
     (void)arg;
+    size_t before = diag_errors(&s->diags);
+    eval_context ec;
+    init_context(&ec, s, p, r);
+    evaluation ev;
+    if (evaluate_plan(&ev, &ec, s->o->stage, s->o->year, &s->diags) == 0) {
+        findings fnd;
+        if (findings_build(&fnd, &ev, &ec, &s->lb, NULL, s->o->templates_dir, &s->diags) == 0 &&
+            pdf_templates_present(s->o->templates_dir)) {
+            outcome oc = {&ev, &ec, &s->lb, NULL, NULL, &fnd, s->o->templates_dir};
+            pdf_check_reports(&oc, &s->diags);
+        }
+        findings_free(&fnd);
+        evaluation_free(&ev);
+    }
+    if (diag_errors(&s->diags) > before)
+        return EXIT_PROBLEMS;
     if (!s->o->quiet)
-        printf("%s: %d indicators, definitions and data OK\n", p->id, p->ninds);
+        printf("%s: %d indicators, definitions, data and templates OK\n", p->id, p->ninds);
     return 0;
 }
 
@@ -581,8 +604,7 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
         char *xlsx = xasprintf("%s.xlsx", p->id);
         const char *tmp = outset_path(&out, xlsx, &s->diags);
         if (tmp)
-            workbook_write(tmp, &ev, &ec, &s->lb, &fs, have_changes ? &changes : NULL,
-                           s->o->templates_dir, &s->diags);
+            workbook_write(tmp, &oc, &s->diags);
         free(xlsx);
         /* The charts as PNG and/or SVG under charts/, as --charts asks (docs/charts.md). */
         if (charts_write_plan(&ev, &ec, &s->lb, s->o->templates_dir, &fs, s->o->charts, &out,

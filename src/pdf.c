@@ -59,7 +59,7 @@ typedef struct ctx {
     rtpl *brief, *report;   /* templates */
     rtpl *t;                /* the one being rendered */
     rdoc *doc;
-    const rfonts *fonts;
+    rfonts *fonts;          /* owned */
     tvars g;                /* placeholders of every text */
     char **pool;            /* strings freed with the context */
     size_t npool, cappool;
@@ -1535,6 +1535,28 @@ static const char *period_name(ctx *c, int from, int to, int full_from, int full
     return s;
 }
 
+/* The accidents chart of the comparison section, when the region has accident data. */
+static void comparison_accidents_chart(ctx *c, const char *sec, tvars *g)
+{
+    chart_env env = charts_env(c, 0);
+    if (!c->have_ct || !chart_has_accidents(&env))
+        return;
+    double w = PT(REPORT_CHART_W_MM), h = PT(CHART_ACCIDENTS_HEIGHT_MM);
+    tv_setf(g, "figure_no", "%d", ++c->figure_no);
+    const char *cap = sx(c, sec, "accidents_caption", g);
+    rstyle cs = RST_CAPTION;
+    rdoc_ensure(c->doc, h + 30);
+    if (!rdoc_dry(c->doc)) {
+        canvas *cv = canvas_pdf_new(c->doc, rdoc_left(c->doc) + (rdoc_content_width(c->doc) - w) / 2,
+                                    rdoc_y(c->doc), 1);
+        chart_accidents_canvas(&env, cv, REPORT_CHART_W_MM, CHART_ACCIDENTS_HEIGHT_MM, c->d);
+        canvas_free(cv, c->d);
+    }
+    rdoc_space(c->doc, h + 2);
+    rdoc_para(c->doc, cap, &cs);
+    rdoc_space(c->doc, 8);
+}
+
 static void report_comparison(ctx *c, const char *sec)
 {
     const plan *p = c->p;
@@ -1568,6 +1590,11 @@ static void report_comparison(ctx *c, const char *sec)
         if (ind->kind != IND_QUANTITATIVE || ind->denominator ||
             indicator_count_var(c->ec, ind) < 0)
             continue;
+        /* A base period the count's table has no rows for is missing, not zero. */
+        int first = 0, last = 0;
+        if (!region_var_years(c->ec->r, indicator_count_var(c->ec, ind), &first, &last) ||
+            b0 < first || c1 > last)
+            continue;
         double bs = 0, cs = 0;
         int ok = 1;
         for (int y = b0; y <= b1 && ok; y++) {
@@ -1596,8 +1623,8 @@ static void report_comparison(ctx *c, const char *sec)
             key = "unchanged";
             change = sx(c, sec, "change_none", &v);
         } else if (bv == 0) {
-            key = "from_zero";
-            change = sx(c, sec, "change_up", &v);
+            key = "from_zero"; /* no percentage of a zero base */
+            change = sx(c, sec, "change_new", &v);
         } else {
             double pct = (cv - bv) / bv * 100;
             tv_set(&v, "pct", fmt_pct(c, fabs(pct)));
@@ -1663,25 +1690,7 @@ static void report_comparison(ctx *c, const char *sec)
     } else {
         para(c, sx(c, sec, "none", &g), 1);
     }
-    /* The accidents chart, when the region has accident data. */
-    chart_env env = charts_env(c, 0);
-    if (c->have_ct && chart_has_accidents(&env)) {
-        double w = PT(REPORT_CHART_W_MM), h = PT(CHART_ACCIDENTS_HEIGHT_MM);
-        tv_setf(&g, "figure_no", "%d", ++c->figure_no);
-        const char *cap = sx(c, sec, "accidents_caption", &g);
-        rstyle cs = RST_CAPTION;
-        rdoc_ensure(c->doc, h + 30);
-        if (!rdoc_dry(c->doc)) {
-            canvas *cv = canvas_pdf_new(
-                c->doc, rdoc_left(c->doc) + (rdoc_content_width(c->doc) - w) / 2,
-                rdoc_y(c->doc), 1);
-            chart_accidents_canvas(&env, cv, REPORT_CHART_W_MM, CHART_ACCIDENTS_HEIGHT_MM, c->d);
-            canvas_free(cv, c->d);
-        }
-        rdoc_space(c->doc, h + 2);
-        rdoc_para(c->doc, cap, &cs);
-        rdoc_space(c->doc, 8);
-    }
+    comparison_accidents_chart(c, sec, &g);
     free(sentences);
     tv_free(&g);
 }
@@ -2099,7 +2108,7 @@ static const char *const k_comparison[] = {"heading", "col_indicator", "indicato
                                            "accidents_caption", "decrease",
                                            "increase", "unchanged", "from_zero", "total_label",
                                            "mean_label", "change_down", "change_up",
-                                           "change_none", "none", NULL};
+                                           "change_none", "change_new", "none", NULL};
 static const char *const k_method[] = {"heading", "status_heading", "forecast_heading",
                                        "forecast_none", "table_heading", "col_indicator",
                                        "col_formula", "col_reading", "col_baseline",
@@ -2326,6 +2335,10 @@ static int fit_brief(ctx *c)
 
 static int write_doc(ctx *c, const char *name, void (*render)(ctx *), deco *dc)
 {
+    if (!c->out) { /* pdf_check_reports: every text expanded, nothing saved */
+        run_pass(c, 1, render);
+        return 0;
+    }
     const char *path = outset_path(c->out, name, c->d);
     if (!path)
         return -1;
@@ -2334,107 +2347,140 @@ static int write_doc(ctx *c, const char *name, void (*render)(ctx *), deco *dc)
     return rdoc_save(c->doc, path);
 }
 
-int pdf_write_reports(out_set *out, const outcome *oc, pdf_stats *stats, diag_list *d)
+/* The brief: fitted to its pages, then written. */
+static int brief_doc(ctx *c, const struct tm *date, pdf_stats *stats)
 {
-    const evaluation *ev = oc->ev;
-    const char *templates_dir = oc->templates_dir;
+    int rc = 0;
+    double t0 = now_seconds();
+    c->t = c->brief;
+    c->doc = open_doc(c, date, 0);
+    int pages = rdoc_failed(c->doc) ? 0 : fit_brief(c);
+    pages = run_pass(c, 1, render_brief);
+    deco db = {c, 0};
+    if (rdoc_failed(c->doc) || write_doc(c, "brief.pdf", render_brief, &db) != 0)
+        rc = -1;
+    else if (c->red_flags_page > 1)
+        diag_add(c->d, DIAG_WARNING, rtpl_file(c->brief), 0, 0,
+                 "the red flags of the brief of %s fall on page %d, not the first", c->p->id,
+                 c->red_flags_page);
+    rdoc_free(c->doc);
+    c->doc = NULL;
+    if (stats) {
+        stats->brief_seconds = now_seconds() - t0;
+        stats->brief_pages = pages;
+    }
+    return rc;
+}
+
+/* The report: twice dry (the contents' page numbers settle), then for real. */
+static int report_doc(ctx *c, const struct tm *date, pdf_stats *stats)
+{
+    int rc = 0, pages = 0;
+    double t0 = now_seconds();
+    c->t = c->report;
+    c->doc = open_doc(c, date, 1);
+    if (!rdoc_failed(c->doc)) {
+        run_pass(c, 1, render_report);
+        pages = run_pass(c, 1, render_report);
+        deco dr = {c, 1};
+        if (write_doc(c, "report.pdf", render_report, &dr) != 0)
+            rc = -1;
+    } else {
+        rc = -1;
+    }
+    rdoc_free(c->doc);
+    c->doc = NULL;
+    if (stats) {
+        stats->report_seconds = now_seconds() - t0;
+        stats->report_pages = pages;
+    }
+    return rc;
+}
+
+/* Templates and fonts of both documents; 0, or -1 with errors in d. */
+static int ctx_open(ctx *c, const outcome *oc, out_set *out, diag_list *d)
+{
+    memset(c, 0, sizeof *c);
+    c->ev = oc->ev;
+    c->ec = oc->ec;
+    c->p = oc->ev->p;
+    c->lb = oc->lb;
+    c->fs = oc->fs;
+    c->f = oc->f;
+    c->changes = oc->changes;
+    c->out = out;
+    c->d = d;
+    tv_init(&c->g, NULL);
+    size_t before = diag_errors(d);
+    c->report = load_template(oc->templates_dir, "report.yaml", report_kinds, d);
+    c->brief = load_template(oc->templates_dir, "brief.yaml", brief_kinds, d);
+    if (!c->report || !c->brief || diag_errors(d) > before)
+        return -1;
+    const char *body = rtpl_get(c->brief, "fonts.body");
+    const char *head = rtpl_get(c->brief, "fonts.heading");
+    if (!body)
+        body = rtpl_get(c->report, "fonts.body");
+    if (!head)
+        head = rtpl_get(c->report, "fonts.heading");
+    rfonts *fonts = NULL;
+    if (rfonts_open(&fonts, body, head, d) != 0 || !fonts)
+        return -1;
+    c->fonts = fonts;
+    /* Chart wording problems are the charts' to report; the documents then
+     * show placeholders. */
+    char *ct_path = xasprintf("%s/charts.yaml", oc->templates_dir);
+    diag_list ctd;
+    memset(&ctd, 0, sizeof ctd);
+    c->have_ct = chart_templates_load(&c->ct, ct_path, &ctd) == 0;
+    c->ct_loaded = 1;
+    diag_free(&ctd);
+    free(ct_path);
+    return 0;
+}
+
+static void ctx_close(ctx *c)
+{
+    if (c->ct_loaded)
+        chart_templates_free(&c->ct);
+    rfonts_free(c->fonts);
+    for (size_t i = 0; i < c->nwarned; i++)
+        free(c->warned_keys[i]);
+    free(c->warned_keys);
+    tv_free(&c->g);
+    for (size_t i = 0; i < c->npool; i++)
+        free(c->pool[i]);
+    free(c->pool);
+    rtpl_free(c->brief);
+    rtpl_free(c->report);
+}
+
+/* Both documents into out, or (out NULL) only laid out: every text expanded. */
+static int render_documents(out_set *out, const outcome *oc, pdf_stats *stats, diag_list *d)
+{
     if (stats)
         memset(stats, 0, sizeof *stats);
-    ctx c;
-    memset(&c, 0, sizeof c);
-    c.ev = ev;
-    c.ec = oc->ec;
-    c.p = ev->p;
-    c.lb = oc->lb;
-    c.fs = oc->fs;
-    c.f = oc->f;
-    c.changes = oc->changes;
-    c.out = out;
-    c.d = d;
-    tv_init(&c.g, NULL);
     size_t before = diag_errors(d);
-    c.report = load_template(templates_dir, "report.yaml", report_kinds, d);
-    c.brief = load_template(templates_dir, "brief.yaml", brief_kinds, d);
-    rfonts *fonts = NULL;
-    if (c.report && c.brief && diag_errors(d) == before) {
-        const char *body = rtpl_get(c.brief, "fonts.body");
-        const char *head = rtpl_get(c.brief, "fonts.heading");
-        if (!body)
-            body = rtpl_get(c.report, "fonts.body");
-        if (!head)
-            head = rtpl_get(c.report, "fonts.heading");
-        rfonts_open(&fonts, body, head, d);
-    }
+    ctx c;
     int rc = -1;
-    if (fonts) {
-        c.fonts = fonts;
-        /* Chart wording problems are the charts' to report; the brief then
-         * shows placeholders. */
-        char *ct_path = xasprintf("%s/charts.yaml", templates_dir);
-        diag_list ctd;
-        memset(&ctd, 0, sizeof ctd);
-        c.have_ct = chart_templates_load(&c.ct, ct_path, &ctd) == 0;
-        c.ct_loaded = 1;
-        diag_free(&ctd);
-        free(ct_path);
+    if (ctx_open(&c, oc, out, d) == 0) {
         struct tm date;
-        doc_date(ev->eval_year, &date);
+        doc_date(oc->ev->eval_year, &date);
         c.t = c.report;
         global_vars(&c, &date);
-        rc = 0;
-
-        /* the brief */
-        double t0 = now_seconds();
-        c.t = c.brief;
-        c.doc = open_doc(&c, &date, 0);
-        int pages = rdoc_failed(c.doc) ? 0 : fit_brief(&c);
-        pages = run_pass(&c, 1, render_brief);
-        deco db = {&c, 0};
-        if (rdoc_failed(c.doc) || write_doc(&c, "brief.pdf", render_brief, &db) != 0)
+        rc = brief_doc(&c, &date, stats);
+        if (report_doc(&c, &date, stats) != 0)
             rc = -1;
-        else if (c.red_flags_page > 1)
-            diag_add(d, DIAG_WARNING, rtpl_file(c.brief), 0, 0,
-                     "the red flags of the brief of %s fall on page %d, not the first",
-                     c.p->id, c.red_flags_page);
-        rdoc_free(c.doc);
-        c.doc = NULL;
-        double t1 = now_seconds();
-        if (stats) {
-            stats->brief_seconds = t1 - t0;
-            stats->brief_pages = pages;
-        }
-
-        /* the report: twice dry (the contents' page numbers settle), then for real */
-        c.t = c.report;
-        c.doc = open_doc(&c, &date, 1);
-        if (!rdoc_failed(c.doc)) {
-            run_pass(&c, 1, render_report);
-            pages = run_pass(&c, 1, render_report);
-            deco dr = {&c, 1};
-            if (write_doc(&c, "report.pdf", render_report, &dr) != 0)
-                rc = -1;
-        } else {
-            rc = -1;
-        }
-        rdoc_free(c.doc);
-        c.doc = NULL;
-        if (stats) {
-            stats->report_seconds = now_seconds() - t1;
-            stats->report_pages = pages;
-        }
     }
-    /* clean up */
-    if (c.ct_loaded)
-        chart_templates_free(&c.ct);
-    rfonts_free(fonts);
-    for (size_t i = 0; i < c.nwarned; i++)
-        free(c.warned_keys[i]);
-    free(c.warned_keys);
-    tv_free(&c.g);
-    for (size_t i = 0; i < c.npool; i++)
-        free(c.pool[i]);
-    free(c.pool);
-    rtpl_free(c.brief);
-    rtpl_free(c.report);
+    ctx_close(&c);
     return diag_errors(d) > before ? -1 : rc;
+}
+
+int pdf_write_reports(out_set *out, const outcome *oc, pdf_stats *stats, diag_list *d)
+{
+    return render_documents(out, oc, stats, d);
+}
+
+int pdf_check_reports(const outcome *oc, diag_list *d)
+{
+    return render_documents(NULL, oc, NULL, d);
 }

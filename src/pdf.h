@@ -40,4 +40,11 @@ int pdf_templates_present(const char *templates_dir);
  */
 int pdf_write_reports(out_set *out, const outcome *oc, pdf_stats *stats, diag_list *d);
 
+/*
+ * Lay out both documents without writing them (planeval check): a template
+ * text whose placeholder has no value, a missing key or font is reported
+ * as in a run. Returns 0, or -1 with errors in d.
+ */
+int pdf_check_reports(const outcome *oc, diag_list *d);
+
 #endif

@@ -272,7 +272,8 @@ static void warn_missing(rtpl *t, const char *key, const char *name, size_t n, d
             return;
         }
     *ARRAY_PUSH(t->warned, t->nwarned, t->capwarned) = tag;
-    diag_add(d, DIAG_WARNING, t->path, key ? rtpl_line(t, key) : 0, 0,
+    /* An error, not a warning: a raw {name} must never reach a reader. */
+    diag_add(d, DIAG_ERROR, t->path, key ? rtpl_line(t, key) : 0, 0,
              "%s: placeholder {%.*s} has no value here", key ? key : "text", (int)n, name);
 }
 

@@ -59,8 +59,9 @@ const char *tv_get(const tvars *v, const char *name);
 void tv_free(tvars *v);
 
 /*
- * Expand text with v. A placeholder with no value is kept as written and
- * reported once (a warning naming the template file and line of key).
+ * Expand text with v. A placeholder with no value is an error: kept as
+ * written and reported once, naming the template file and line of key, so
+ * that the renderer fails and no raw {name} reaches a reader.
  * Returns an allocated string.
  */
 char *rtpl_fill(rtpl *t, const char *text, const char *key, const tvars *v, diag_list *d);

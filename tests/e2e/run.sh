@@ -892,6 +892,30 @@ if final_ok; then
 fi
 end
 
+# A template text whose placeholder has no value in the place it is used:
+# `check` finds it (file and line) and a run writes nothing, keeping the
+# previous reports (docs/templates.md).
+begin template-placeholder-without-value
+if final_ok; then
+    _root=$TMP/tplvalue
+    cp -R "$FIXTURE" "$_root"
+    run_in "$_root" "$TMP/tplvalue-a" run --out out
+    status 0 "$TMP/tplvalue-a"
+    cp -R "$_root/out/$PLAN" "$TMP/tplvalue-saved"
+    sed -i 's/    item_gap: "差距：{gap}"/    item_gap: "差距：{gap}（{pct}）"/' "$_root/templates/brief.yaml"
+    grep -q '{pct}）' "$_root/templates/brief.yaml" || bad "the test could not plant {pct} in brief.yaml"
+    run_in "$_root" "$TMP/tplvalue-check" check
+    status 1 "$TMP/tplvalue-check"
+    matches "$TMP/tplvalue-check.err" 'templates/brief\.yaml:[0-9]+: error: .*placeholder \{pct\} has no value'
+    run_in "$_root" "$TMP/tplvalue-b" run --out out --force
+    status 3 "$TMP/tplvalue-b"
+    for f in $(cd "$TMP/tplvalue-saved" && find . -type f | LC_ALL=C sort); do
+        same "$_root/out/$PLAN/$f" "$TMP/tplvalue-saved/$f" "after the template error"
+    done
+    no_tmp "$_root/out"
+fi
+end
+
 begin output-dir-unwritable
 _root=$TMP/unwritable
 cp -R "$FIXTURE" "$_root"
