@@ -100,11 +100,25 @@ static int has_key(fctx *c, const char *fmt, const char *arg)
 
 /* ---------- numbers ---------- */
 
-static const char *fmt_fixed(fctx *c, double v, int prec)
+char *num_fixed(double v, int prec)
 {
     if (fabs(v) < 0.5 * pow(10, -prec))
         v = 0; /* no "-0.00" */
-    return keepf(c, "%.*f", prec, v);
+    return xasprintf("%.*f", prec, v);
+}
+
+char *num_pct(double v)
+{
+    char *s = xasprintf("%.1f", fabs(v) < 0.05 ? 0.0 : v);
+    size_t n = strlen(s);
+    if (n > 2 && strcmp(s + n - 2, ".0") == 0)
+        s[n - 2] = '\0';
+    return s;
+}
+
+static const char *fmt_fixed(fctx *c, double v, int prec)
+{
+    return keep(c, num_fixed(v, prec));
 }
 
 /* Shortest text for a threshold (3.4, 0.01, 15000). */
@@ -130,14 +144,9 @@ static const char *fmt_limit(fctx *c, const indicator *ind, double v)
     return keep(c, s);
 }
 
-/* Percent with one decimal, without a trailing ".0". */
 static const char *fmt_pct(fctx *c, double v)
 {
-    char *s = xasprintf("%.1f", fabs(v) < 0.05 ? 0.0 : v);
-    size_t n = strlen(s);
-    if (n > 2 && strcmp(s + n - 2, ".0") == 0)
-        s[n - 2] = '\0';
-    return keep(c, s);
+    return keep(c, num_pct(v));
 }
 
 static const char *fmt_value(fctx *c, const indicator *ind, fvalue v)
@@ -783,6 +792,7 @@ static void fill_item(fctx *c, finding *it, int ii, int ti, int veto, const char
     it->target = target_text(c, it, 1);
     it->target_nu = target_text(c, it, 0);
     it->base = it->tr->t->has_baseline ? base_text(c, it, 1) : NULL;
+    it->baseline_value = fmt_baseline(c, ir->ind, it->tr);
     it->missing = years_text(c, it->tr->missing_years);
     it->figure = figure_text(c, it);
     it->current = ir->ind->kind == IND_QUANTITATIVE ? fmt_current(c, ir->ind, it->tr) : it->figure;

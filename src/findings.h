@@ -71,6 +71,7 @@ typedef struct finding {
     const char *target;          /* the target with its unit */
     const char *target_nu;       /* the same without unit, for table cells */
     const char *base;            /* the baseline of a decrease/increase target, or NULL */
+    const char *baseline_value;  /* its figure (a mean of counts with the decimals it needs) */
     const char *figure;          /* the figure judged, with year/window and unit */
     const char *current;         /* the figure only, or value_missing */
     const char *gap;             /* how far the target is missed, or NULL */
@@ -134,6 +135,11 @@ typedef struct outcome {
 
 /* The finding of target ti of indicator ii. */
 const finding *findings_of(const findings *f, int ii, int ti);
+
+/* Numbers as every document prints them (allocated): fixed decimals
+ * without "-0"; a percentage with one decimal and no trailing ".0". */
+char *num_fixed(double v, int prec);
+char *num_pct(double v);
 
 /*
  * text for a reader: the plan-line references analysts write in notes

@@ -172,19 +172,12 @@ static const char *numeral(ctx *c, int n)
 
 static const char *fmt_fixed(ctx *c, double v, int prec)
 {
-    if (fabs(v) < 0.5 * pow(10, -prec))
-        v = 0; /* no "-0.00" */
-    return keepf(c, "%.*f", prec, v);
+    return keep(c, num_fixed(v, prec));
 }
 
-/* Percent with one decimal, without a trailing ".0". */
 static const char *fmt_pct(ctx *c, double v)
 {
-    char *s = xasprintf("%.1f", fabs(v) < 0.05 ? 0.0 : v);
-    size_t n = strlen(s);
-    if (n > 2 && strcmp(s + n - 2, ".0") == 0)
-        s[n - 2] = '\0';
-    return keep(c, s);
+    return keep(c, num_pct(v));
 }
 
 static const char *fmt_value(ctx *c, const indicator *ind, fvalue v)
@@ -192,28 +185,6 @@ static const char *fmt_value(ctx *c, const indicator *ind, fvalue v)
     if (v.state == FV_OK)
         return fmt_fixed(c, v.v, ind->precision);
     return tx(c, v.state == FV_MISSING ? "words.value_missing" : "words.value_na", NULL);
-}
-
-/*
- * A mean of a count (年均起数) at the count's precision reads 0.2 as "0": a
- * figure that is a mean gets one more decimal when the indicator has none,
- * and more until a non-zero value shows.
- */
-static const char *fmt_mean(ctx *c, const indicator *ind, fvalue v)
-{
-    if (v.state != FV_OK || ind->precision > 0)
-        return fmt_value(c, ind, v);
-    int prec = 1;
-    while (prec < 3 && v.v != 0 && fabs(v.v) < 0.5 * pow(10, -prec))
-        prec++;
-    return fmt_fixed(c, v.v, prec);
-}
-
-static const char *fmt_baseline(ctx *c, const indicator *ind, const target_result *tr)
-{
-    return tr->t->has_baseline && tr->t->baseline.reading == BASE_PERIOD_MEAN
-               ? fmt_mean(c, ind, tr->baseline)
-               : fmt_value(c, ind, tr->baseline);
 }
 
 static void date_vars(tvars *v, int y, int m, int d)
@@ -1115,7 +1086,7 @@ static const char *baseline_cell(ctx *c, const indicator_result *ir)
 {
     for (int k = 0; k < ir->ntargets; k++)
         if (ir->targets[k].t->has_baseline && ir->targets[k].baseline.state == FV_OK)
-            return fmt_baseline(c, ir->ind, &ir->targets[k]);
+            return findings_of(c->f, (int)(ir - c->ev->inds), k)->baseline_value;
     year_value yv = result_year(ir, c->p->period[0] - 1);
     return fmt_value(c, ir->ind, yv.value);
 }
@@ -1881,7 +1852,7 @@ static void report_method(ctx *c, const char *sec)
             sb_add(&reading, sx(c, sec, "reading_cell", &fv));
             if (it->tr->t->has_baseline) {
                 tv_set(&fv, "reading", it->base);
-                tv_set(&fv, "value", fmt_baseline(c, ind, it->tr));
+                tv_set(&fv, "value", it->baseline_value);
                 tv_set(&fv, "source", sx(c, sec, it->tr->baseline_given ? "baseline_plan" : "baseline_data", &fv));
                 if (base.len)
                     sb_addc(&base, '\n');
