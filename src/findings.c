@@ -473,9 +473,10 @@ static const char *gap_text(fctx *c, const finding *it)
     if (t->agg == AGG_EVERY_YEAR && tr->failing_years && t->op <= OP_EQ) {
         tv_set(&v, "years", years_text(c, tr->failing_years));
         s = tx(c, "words.gap.every_year", &v);
-    } else if (t->op == OP_ZERO) {
+    } else if (t->op == OP_ZERO || tr->zero_baseline) {
+        /* a decrease from a base of zero is read as "keep at zero" */
         tv_set(&v, "gap", amount_text(c, ind, cur));
-        s = tx(c, "words.gap.zero", &v);
+        s = tx(c, is_count(c, ind) ? "words.gap.zero" : "words.gap.above", &v);
     } else if (t->op == OP_DECREASE || t->op == OP_INCREASE) {
         tv_set(&v, "by", t->has_by ? fmt_short(c, t->by) : "0");
         tv_set(&v, "limit", tr->has_limit ? fmt_limit(c, ind, tr->limit) : "");
@@ -932,7 +933,7 @@ static const char *action_kind(fctx *c, const finding *it, const char *pkind)
         return pkind;
     if (it->ind->kind != IND_QUANTITATIVE)
         return "milestone";
-    if (t->op == OP_ZERO)
+    if (t->op == OP_ZERO || it->tr->zero_baseline)
         return "zero";
     if (t->agg == AGG_EVERY_YEAR)
         return "every_year";

@@ -10,6 +10,7 @@
  */
 #include "workbook.h"
 #include "changes.h"
+#include "forecast.h"
 #include "results.h"
 #include "util.h"
 
@@ -23,14 +24,6 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
-/* Forecasts (forecast.h) are used when the module is there. */
-#if defined(__has_include)
-#if __has_include("forecast.h")
-#include "forecast.h"
-#define HAVE_FORECAST 1
-#endif
-#endif
-
 #define MAX_COLS 160
 /* Widest column, in Excel's units (about one Latin character each). */
 #define MAX_WIDTH 60.0
@@ -43,11 +36,10 @@ static const char *const sheet_codes[] = {"overview", "indicators", "yearly", "i
                                           "charts", "milestones", "notes", NULL};
 static const char *const props_codes[] = {"title_suffix", "author", "category", "keywords",
                                           "comments", NULL};
-static const char *const type_codes[] = {"binding", "expected", NULL};
 static const char *const overview_codes[] = {
-    "region", "stage", "period", "data_years", "id", "name", "type",
-    "target_year", "target", "current", "unit", "limit", "status", "detail", "counts", "all",
-    "total", "count_note", NULL};
+    "region", "stage", "period", "data_years", "rank", "name", "type", "target_year", "target",
+    "figure", "gap", "outlook", "problem", "action", "department", "remarks",
+    "remarks_separator", "remarks_end", "counts", "all", "total", "count_note", NULL};
 static const char *const yearly_codes[] = {"id", "name", "row", "unit", "value", "numerator",
                                            "denominator", "observed", "target", "forecast",
                                            "lower80", "upper80", "lower95", "upper95", NULL};
@@ -79,18 +71,30 @@ static const char *const numeric_columns[] = {
     "target_source_line", "forecast_value", "forecast_lower_80", "forecast_upper_80",
     "forecast_lower_95", "forecast_upper_95", "probability_met", "pace_task_share",
     "pace_time_share", "pace_ratio", "sdg_ratio", "required_annual_change",
-    "recent_annual_change", "ci_lower_95", "ci_upper_95", NULL};
+    "recent_annual_change", "ci_lower_95", "ci_upper_95", "rank", NULL};
 
-/* Conditional-format colours per status: fill, font. */
-static const struct {
-    verdict v;
+/* Conditional-format colours: fill and font of a verdict's cell (labels.yaml status). */
+typedef struct colour_pair {
     lxw_color_t bg, fg;
-} status_colours[] = {
-    {V_MET, 0xC6EFCE, 0x006100},
-    {V_NOT_MET, 0xFFC7CE, 0x9C0006},
-    {V_NOT_YET_DUE, 0xDDEBF7, 0x1F4E78},
-    {V_INSUFFICIENT, 0xFFEB9C, 0x9C5700},
-    {V_NOT_APPLICABLE, 0xEDEDED, 0x595959},
+} colour_pair;
+
+static const colour_pair verdict_colours[V_NOT_APPLICABLE + 1] = {
+    [V_MET] = {0xC6EFCE, 0x006100},
+    [V_NOT_MET] = {0xFFC7CE, 0x9C0006},
+    [V_NOT_YET_DUE] = {0xDDEBF7, 0x1F4E78},
+    [V_INSUFFICIENT] = {0xFFEB9C, 0x9C5700},
+    [V_NOT_APPLICABLE] = {0xEDEDED, 0x595959},
+};
+
+/* ... and of an outlook's (findings.yaml words.outlook), in the hues of the PDFs. */
+static const colour_pair outlook_colours[OL_COUNT] = {
+    [OL_MET] = {0xC6EFCE, 0x006100},
+    [OL_ON_TRACK] = {0xDDEBF7, 0x1F4E78},
+    [OL_AT_RISK] = {0xFFEB9C, 0x9C5700},
+    [OL_UNLIKELY] = {0xF8CBAD, 0x843C0C},
+    [OL_OFF_TRACK] = {0xFFC7CE, 0x9C0006},
+    [OL_INSUFFICIENT] = {0xFFF2CC, 0x7F6000},
+    [OL_NA] = {0xEDEDED, 0x595959},
 };
 
 /* ---------- the writer's state ---------- */
@@ -105,7 +109,7 @@ typedef struct sheet {
 } sheet;
 
 enum fmt_flags {
-    FM_BOLD = 1, FM_WRAP = 2, FM_HEADER = 4, FM_TITLE = 8, FM_TOP = 16, FM_ITALIC = 32
+    FM_BOLD = 1, FM_WRAP = 2, FM_HEADER = 4, FM_TITLE = 8, FM_TOP = 16, FM_ITALIC = 32, FM_RED = 64
 };
 
 typedef struct fmt_entry {
@@ -131,6 +135,8 @@ typedef struct input_row {
 
 typedef struct wb {
     lxw_workbook *w;
+    const outcome *oc;
+    const findings *f;
     const evaluation *ev;
     const eval_context *ec;
     const plan *p;
@@ -145,7 +151,8 @@ typedef struct wb {
     int in_first, in_years;   /* 原始数据 year columns */
     int yr_first, yr_years;   /* 年度数据 year columns */
     char *quoted_inputs;      /* '原始数据' */
-    const struct forecast_set *fs; /* may be NULL */
+    char *props[3];           /* title, subject, keywords: kept until workbook_close */
+    const forecast_set *fs;   /* may be NULL */
 } wb;
 
 static const char *T(const wb *b, const char *section, const char *code)
@@ -246,6 +253,8 @@ static lxw_format *fmt(wb *b, const char *numfmt, unsigned flags)
     }
     if (flags & FM_TITLE)
         format_set_font_size(f, 14);
+    if (flags & FM_RED)
+        format_set_font_color(f, 0xC00000);
     fmt_entry *e = ARRAY_PUSH(b->fmts, b->nfmts, b->capfmts);
     e->numfmt = xstrdup(numfmt);
     e->flags = flags;
@@ -322,6 +331,19 @@ static int text_lines(const char *text, double w)
     return n;
 }
 
+/* Row r needs at least lines lines of text (finish_sheet sets its height). */
+static void need_lines(sheet *s, int r, int lines)
+{
+    if ((size_t)r >= s->nlines) {
+        size_t n = (size_t)r + 64;
+        s->lines = xrealloc(s->lines, n * sizeof *s->lines);
+        memset(s->lines + s->nlines, 0, (n - s->nlines) * sizeof *s->lines);
+        s->nlines = n;
+    }
+    if (lines > s->lines[r])
+        s->lines[r] = lines;
+}
+
 /*
  * A text cell. One wider than its column may be (or with line breaks) is
  * wrapped, and its row is made tall enough: Excel and LibreOffice do not
@@ -339,15 +361,7 @@ static void put_str(wb *b, sheet *s, int r, int c, const char *text, lxw_format 
     const char *nl = strchr(text, '\n');
     if (w + 2 > cap || (nl && nl[strspn(nl, "\n")])) {
         f = wrapped(b, f);
-        int lines = text_lines(text, cap);
-        if ((size_t)r >= s->nlines) {
-            size_t n = (size_t)r + 64;
-            s->lines = xrealloc(s->lines, n * sizeof *s->lines);
-            memset(s->lines + s->nlines, 0, (n - s->nlines) * sizeof *s->lines);
-            s->nlines = n;
-        }
-        if (lines > s->lines[r])
-            s->lines[r] = lines;
+        need_lines(s, r, text_lines(text, cap));
     }
     check(b, worksheet_write_string(s->ws, (lxw_row_t)r, (lxw_col_t)c, text, f),
           "worksheet_write_string");
@@ -427,20 +441,26 @@ static void header_row(wb *b, sheet *s, int r, const char *const *texts, int n)
         put_str(b, s, r, c, texts[c], h);
 }
 
+/* The width finish_sheet gives column c: its widest content within [6, cap]; 0 when empty. */
+static double column_width(const sheet *s, int c)
+{
+    if (s->width[c] <= 0)
+        return 0;
+    double cap = col_cap(s, c);
+    double w = s->width[c] + 2;
+    if (w > cap)
+        w = cap;
+    return w < 6 ? 6 : w;
+}
+
 /* Column widths from the widest content, and the print conventions. */
 static void finish_sheet(wb *b, sheet *s, int header_rows, int landscape)
 {
     for (int c = 0; c < MAX_COLS; c++) {
-        if (s->width[c] <= 0)
-            continue;
-        double cap = col_cap(s, c);
-        double w = s->width[c] + 2;
-        if (w > cap)
-            w = cap;
-        if (w < 6)
-            w = 6;
-        check(b, worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, w, NULL),
-              "worksheet_set_column");
+        double w = column_width(s, c);
+        if (w > 0)
+            check(b, worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, w, NULL),
+                  "worksheet_set_column");
     }
     for (size_t r = 0; r < s->nlines; r++)
         if (s->lines[r] > 1)
@@ -478,19 +498,20 @@ static int new_sheet(wb *b, sheet *s, const char *code)
     return 0;
 }
 
-/* Conditional formats: a status cell is coloured by its text. */
-static void status_colouring(wb *b, sheet *s, int r0, int c0, int r1, int c1)
+/* Conditional formats: a cell of the range whose text is words[i] takes colours[i]. */
+static void colour_by_text(wb *b, sheet *s, int r0, int c0, int r1, int c1,
+                           const char *const *words, const colour_pair *colours, int n)
 {
     if (r1 < r0)
         return;
-    for (size_t i = 0; i < sizeof status_colours / sizeof status_colours[0]; i++) {
+    for (int i = 0; i < n; i++) {
         lxw_format *f = workbook_add_format(b->w);
         check_ptr(b, f, "workbook_add_format");
         if (!f)
             return;
-        format_set_bg_color(f, status_colours[i].bg);
-        format_set_font_color(f, status_colours[i].fg);
-        char *value = xasprintf("\"%s\"", label(b->lb, "status", verdict_name(status_colours[i].v)));
+        format_set_bg_color(f, colours[i].bg);
+        format_set_font_color(f, colours[i].fg);
+        char *value = xasprintf("\"%s\"", words[i]);
         lxw_conditional_format cf;
         memset(&cf, 0, sizeof cf);
         cf.type = LXW_CONDITIONAL_TYPE_CELL;
@@ -503,6 +524,15 @@ static void status_colouring(wb *b, sheet *s, int r0, int c0, int r1, int c1)
               "worksheet_conditional_format_range");
         free(value);
     }
+}
+
+/* Status cells (labels.yaml verdict words) coloured by their text. */
+static void status_colouring(wb *b, sheet *s, int r0, int c0, int r1, int c1)
+{
+    const char *words[V_NOT_APPLICABLE + 1];
+    for (int v = 0; v <= V_NOT_APPLICABLE; v++)
+        words[v] = label(b->lb, "status", verdict_name((verdict)v));
+    colour_by_text(b, s, r0, c0, r1, c1, words, verdict_colours, V_NOT_APPLICABLE + 1);
 }
 
 /* ---------- references and cells ---------- */
@@ -1001,84 +1031,90 @@ static const char *param_origin(const wb *b, const param_def *pd, const indicato
     return T(b, "inputs", "param_catalogue");
 }
 
+/* A parameter row of 原始数据: its value by year, a formula when it is one. */
+static void write_param_row(wb *b, sheet *s, const input_row *in)
+{
+    const param_def *pd = in->pd;
+    int r = in->row;
+    char *src = xasprintf("%s: %s", param_origin(b, pd, in->scope),
+                          pd->value.text ? pd->value.text : "");
+    put_str(b, s, r, 1, pd->note, NULL);
+    put_str(b, s, r, 2, T(b, "inputs", "param"), NULL);
+    put_str(b, s, r, 3, pd->unit, NULL);
+    put_str(b, s, r, 4, src, NULL);
+    free(src);
+    if (in->scope) {
+        char *c = xasprintf("%s %s", T(b, "comment", "param_indicator"), in->scope->id);
+        put_comment(b, s, r, 0, c);
+        free(c);
+    }
+    int constant = 1;
+    const formula_ref *refs;
+    if (pd->value.f && formula_refs(pd->value.f, &refs) > 0)
+        constant = 0;
+    for (int k = 0; k < b->in_years; k++) {
+        int year = b->in_first + k;
+        fvalue v = compute_expr(b->ec, in->user, &pd->value, year);
+        char *f = constant ? NULL : expr_formula(b, in->user, &pd->value, year);
+        if (f)
+            put_formula(b, s, r, FIRST_YEAR_COL + k, f, v, NULL, -1);
+        else
+            put_value(b, s, r, FIRST_YEAR_COL + k, v, NULL, -1);
+        if (!constant && !f)
+            put_comment(b, s, r, FIRST_YEAR_COL + k,
+                        T(b, "comment", uses_rows(&pd->value) ? "row_function" : "no_formula"));
+        free(f);
+    }
+}
+
+/* A data row (a variable's values) or a record-count row of 原始数据. */
+static void write_data_row(wb *b, sheet *s, const input_row *in)
+{
+    const eval_context *ec = b->ec;
+    const dictionary *dict = ec->dict;
+    const var_def *vd = &dict->vars[in->var];
+    const table_def *td = &dict->tables[vd->table];
+    int r = in->row;
+    char *lab = ref_label(dict, in->var, in->filters, in->nfilters);
+    put_str(b, s, r, 1, lab, NULL);
+    free(lab);
+    put_str(b, s, r, 2, T(b, "inputs", in->kind == IN_DATA ? "data" : "records"), NULL);
+    put_str(b, s, r, 3, vd->unit, NULL);
+    char *src = region_has_table(ec->r, in->var)
+                    ? xasprintf("%s/%s", region_dir(ec->r), td->file)
+                    : xasprintf("%s/%s (%s)", region_dir(ec->r), td->file,
+                                T(b, "inputs", "no_file"));
+    put_str(b, s, r, 4, src, NULL);
+    free(src);
+    if (in->kind == IN_RECORDS)
+        put_comment(b, s, r, 2, T(b, "comment", "records"));
+    for (int k = 0; k < b->in_years; k++) {
+        int year = b->in_first + k;
+        fvalue v = in->kind == IN_DATA
+                       ? region_value(ec->r, in->var, in->filters, in->nfilters, year, NULL, NULL)
+                       : record_count(b, in, year);
+        put_value(b, s, r, FIRST_YEAR_COL + k, v, NULL, -1);
+    }
+}
+
 static void write_inputs(wb *b, sheet *s)
 {
     s->cap[1] = NAME_WIDTH;
     s->cap[4] = NAME_WIDTH;
-    const eval_context *ec = b->ec;
-    const dictionary *dict = ec->dict;
-    const char *heads[MAX_COLS];
-    heads[0] = T(b, "inputs", "ref");
-    heads[1] = T(b, "inputs", "label");
-    heads[2] = T(b, "inputs", "kind");
-    heads[3] = T(b, "inputs", "unit");
-    heads[4] = T(b, "inputs", "source");
+    const char *heads[5] = {T(b, "inputs", "ref"), T(b, "inputs", "label"),
+                            T(b, "inputs", "kind"), T(b, "inputs", "unit"),
+                            T(b, "inputs", "source")};
     header_row(b, s, 0, heads, 5);
     lxw_format *h = fmt(b, "0", FM_HEADER);
     for (int k = 0; k < b->in_years; k++)
         put_int(b, s, 0, FIRST_YEAR_COL + k, b->in_first + k, h);
-    lxw_format *general = NULL;
     for (size_t i = 0; i < b->ninputs; i++) {
         const input_row *in = &b->inputs[i];
-        int r = in->row;
-        put_str(b, s, r, 0, in->ref, NULL);
-        if (in->kind == IN_PARAM) {
-            const param_def *pd = in->pd;
-            char *src = xasprintf("%s: %s", param_origin(b, pd, in->scope),
-                                  pd->value.text ? pd->value.text : "");
-            put_str(b, s, r, 1, pd->note, NULL);
-            put_str(b, s, r, 2, T(b, "inputs", "param"), NULL);
-            put_str(b, s, r, 3, pd->unit, NULL);
-            put_str(b, s, r, 4, src, NULL);
-            free(src);
-            if (in->scope) {
-                char *c = xasprintf("%s %s", T(b, "comment", "param_indicator"), in->scope->id);
-                put_comment(b, s, r, 0, c);
-                free(c);
-            }
-            int constant = 1;
-            const formula_ref *refs;
-            if (pd->value.f && formula_refs(pd->value.f, &refs) > 0)
-                constant = 0;
-            for (int k = 0; k < b->in_years; k++) {
-                int year = b->in_first + k;
-                fvalue v = compute_expr(ec, in->user, &pd->value, year);
-                char *f = constant ? NULL : expr_formula(b, in->user, &pd->value, year);
-                if (f)
-                    put_formula(b, s, r, FIRST_YEAR_COL + k, f, v, general, -1);
-                else
-                    put_value(b, s, r, FIRST_YEAR_COL + k, v, general, -1);
-                if (!constant && !f)
-                    put_comment(b, s, r, FIRST_YEAR_COL + k,
-                                T(b, "comment", uses_rows(&pd->value) ? "row_function"
-                                                                      : "no_formula"));
-                free(f);
-            }
-            continue;
-        }
-        const var_def *vd = &dict->vars[in->var];
-        const table_def *td = &dict->tables[vd->table];
-        char *lab = ref_label(dict, in->var, in->filters, in->nfilters);
-        put_str(b, s, r, 1, lab, NULL);
-        free(lab);
-        put_str(b, s, r, 2, T(b, "inputs", in->kind == IN_DATA ? "data" : "records"), NULL);
-        put_str(b, s, r, 3, vd->unit, NULL);
-        char *src = region_has_table(ec->r, in->var)
-                        ? xasprintf("%s/%s", region_dir(ec->r), td->file)
-                        : xasprintf("%s/%s (%s)", region_dir(ec->r), td->file,
-                                    T(b, "inputs", "no_file"));
-        put_str(b, s, r, 4, src, NULL);
-        free(src);
-        if (in->kind == IN_RECORDS)
-            put_comment(b, s, r, 2, T(b, "comment", "records"));
-        for (int k = 0; k < b->in_years; k++) {
-            int year = b->in_first + k;
-            fvalue v = in->kind == IN_DATA
-                           ? region_value(ec->r, in->var, in->filters, in->nfilters, year, NULL,
-                                          NULL)
-                           : record_count(b, in, year);
-            put_value(b, s, r, FIRST_YEAR_COL + k, v, general, -1);
-        }
+        put_str(b, s, in->row, 0, in->ref, NULL);
+        if (in->kind == IN_PARAM)
+            write_param_row(b, s, in);
+        else
+            write_data_row(b, s, in);
     }
     worksheet_freeze_panes(s->ws, 1, 2);
     int last_row = (int)b->ninputs;
@@ -1090,6 +1126,41 @@ static void write_inputs(wb *b, sheet *s)
 }
 
 /* ---------- 年度数据 ---------- */
+
+/* One row of 年度数据: the value (part 0), numerator (1) or denominator (2) by year. */
+static void write_yearly_row(wb *b, sheet *s, int r, const indicator_result *ir, int part)
+{
+    static const char *const parts[] = {"value", "numerator", "denominator"};
+    const indicator *ind = ir->ind;
+    char numfmt[64];
+    indicator_numfmt(ind, numfmt, sizeof numfmt);
+    put_str(b, s, r, 0, ind->id, NULL);
+    put_str(b, s, r, 1, ind->name, NULL);
+    put_str(b, s, r, 2, T(b, "yearly", parts[part]), NULL);
+    put_str(b, s, r, 3, part == 0 ? ind->unit : NULL, NULL);
+    lxw_format *f = part == 0 ? fmt(b, numfmt, 0) : NULL;
+    int prec = part == 0 ? clamp_precision(ind->precision) : -1;
+    const expr_def *e = part == 1 ? ind->numerator : part == 2 ? ind->denominator : NULL;
+    int rows_fn = part == 0 ? uses_rows(ind->formula) || uses_rows(ind->numerator) ||
+                                  uses_rows(ind->denominator) || uses_rows(ind->scale)
+                            : uses_rows(e);
+    for (int k = 0; k < ir->nyears; k++) {
+        int year = ir->first_year + k;
+        int col = YEAR_COL + (year - b->yr_first);
+        const year_value *yv = &ir->years[k];
+        fvalue v = part == 0 ? yv->value : part == 1 ? yv->num : yv->den;
+        char *ftext = part == 0 ? value_formula(b, ind, year) : expr_formula(b, ind, e, year);
+        if (ftext) {
+            put_formula(b, s, r, col, ftext, v, f, prec);
+            if (part == 0 && v.state == FV_UNDEFINED)
+                put_comment(b, s, r, col, T(b, "comment", "not_applicable"));
+        } else {
+            put_value(b, s, r, col, v, f, prec);
+            put_comment(b, s, r, col, T(b, "comment", rows_fn ? "row_function" : "no_formula"));
+        }
+        free(ftext);
+    }
+}
 
 static void write_yearly(wb *b, sheet *s)
 {
@@ -1104,43 +1175,11 @@ static void write_yearly(wb *b, sheet *s)
     int r = 1;
     for (int i = 0; i < ev->ninds; i++) {
         const indicator_result *ir = &ev->inds[i];
-        const indicator *ind = ir->ind;
-        if (ind->kind != IND_QUANTITATIVE)
+        if (ir->ind->kind != IND_QUANTITATIVE)
             continue;
-        char numfmt[64];
-        indicator_numfmt(ind, numfmt, sizeof numfmt);
-        int nrows = ind->numerator ? 3 : 1;
-        for (int part = 0; part < nrows; part++, r++) {
-            static const char *const parts[] = {"value", "numerator", "denominator"};
-            put_str(b, s, r, 0, ind->id, NULL);
-            put_str(b, s, r, 1, ind->name, NULL);
-            put_str(b, s, r, 2, T(b, "yearly", parts[part]), NULL);
-            put_str(b, s, r, 3, part == 0 ? ind->unit : NULL, NULL);
-            lxw_format *f = part == 0 ? fmt(b, numfmt, 0) : NULL;
-            int prec = part == 0 ? clamp_precision(ind->precision) : -1;
-            const expr_def *e = part == 1 ? ind->numerator : part == 2 ? ind->denominator : NULL;
-            int rows_fn = part == 0 ? uses_rows(ind->formula) || uses_rows(ind->numerator) ||
-                                          uses_rows(ind->denominator) || uses_rows(ind->scale)
-                                    : uses_rows(e);
-            for (int k = 0; k < ir->nyears; k++) {
-                int year = ir->first_year + k;
-                int col = YEAR_COL + (year - b->yr_first);
-                const year_value *yv = &ir->years[k];
-                fvalue v = part == 0 ? yv->value : part == 1 ? yv->num : yv->den;
-                char *ftext = part == 0 ? value_formula(b, ind, year)
-                                        : expr_formula(b, ind, e, year);
-                if (ftext) {
-                    put_formula(b, s, r, col, ftext, v, f, prec);
-                    if (part == 0 && v.state == FV_UNDEFINED)
-                        put_comment(b, s, r, col, T(b, "comment", "not_applicable"));
-                } else {
-                    put_value(b, s, r, col, v, f, prec);
-                    put_comment(b, s, r, col,
-                                T(b, "comment", rows_fn ? "row_function" : "no_formula"));
-                }
-                free(ftext);
-            }
-        }
+        int nrows = ir->ind->numerator ? 3 : 1;
+        for (int part = 0; part < nrows; part++, r++)
+            write_yearly_row(b, s, r, ir, part);
     }
     worksheet_freeze_panes(s->ws, 1, 3);
     check(b,
@@ -1222,7 +1261,8 @@ static int is_numeric_column(const char *code)
     return 0;
 }
 
-static int write_indicators(wb *b, sheet *s, diag_list *d)
+/* assessment.csv as main.c writes it (results.h), parsed into m. */
+static int assessment_table(wb *b, csv_mem *m, diag_list *d)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -1231,32 +1271,28 @@ static int write_indicators(wb *b, sheet *s, diag_list *d)
         diag_add(d, DIAG_ERROR, NULL, 0, 0, "workbook: open_memstream: %s", strerror(errno));
         return -1;
     }
-#ifdef HAVE_FORECAST
-    write_assessment_csv_fc(f, b->ev, b->ec, b->lb, b->fs);
-#else
-    write_assessment_csv(f, b->ev, b->ec, b->lb);
-#endif
+    write_assessment_csv_findings(f, b->oc);
     if (fclose(f) != 0) {
         free(buf);
         diag_add(d, DIAG_ERROR, NULL, 0, 0, "workbook: assessment table: %s", strerror(errno));
         return -1;
     }
-    csv_mem m;
-    csv_mem_parse(&m, buf, len);
+    csv_mem_parse(m, buf, len);
     free(buf);
-    if (m.nrows == 0) {
-        csv_mem_free(&m);
-        return 0;
-    }
-    /* Key columns first (indicator, target, name), then the file's order. */
-    int ncols = m.nfields[0];
+    return 0;
+}
+
+/* The order of 指标's columns: the key columns (indicator, target, name), then the file's. */
+static int column_order(const csv_mem *m, int *order)
+{
+    int ncols = m->nfields[0];
     if (ncols > MAX_COLS)
         ncols = MAX_COLS;
-    int order[MAX_COLS], n = 0;
+    int n = 0;
     static const char *const first[] = {"indicator_id", "target_no", "name"};
     for (int k = 0; k < 3; k++)
         for (int c = 0; c < ncols; c++)
-            if (strcmp(m.rows[0][c], first[k]) == 0)
+            if (strcmp(m->rows[0][c], first[k]) == 0)
                 order[n++] = c;
     for (int c = 0; c < ncols; c++) {
         int dup = 0;
@@ -1265,6 +1301,20 @@ static int write_indicators(wb *b, sheet *s, diag_list *d)
         if (!dup)
             order[n++] = c;
     }
+    return n;
+}
+
+static int write_indicators(wb *b, sheet *s, diag_list *d)
+{
+    csv_mem m;
+    if (assessment_table(b, &m, d) != 0)
+        return -1;
+    if (m.nrows == 0) {
+        csv_mem_free(&m);
+        return 0;
+    }
+    int order[MAX_COLS];
+    int n = column_order(&m, order);
     lxw_format *h = fmt(b, NULL, FM_HEADER);
     int status_col = -1;
     for (int k = 0; k < n; k++) {
@@ -1273,7 +1323,9 @@ static int write_indicators(wb *b, sheet *s, diag_list *d)
         if (strcmp(code, "status_zh") == 0)
             status_col = k;
         if (strcmp(code, "detail") == 0 || strcmp(code, "evidence") == 0 ||
-            strcmp(code, "group_name") == 0 || strcmp(code, "name") == 0)
+            strcmp(code, "group_name") == 0 || strcmp(code, "name") == 0 ||
+            strcmp(code, "finding") == 0 || strcmp(code, "action") == 0 ||
+            strcmp(code, "doubt") == 0 || strcmp(code, "reason") == 0)
             s->cap[k] = NAME_WIDTH;
     }
     lxw_format *num = fmt(b, "General", 0);
@@ -1299,8 +1351,9 @@ static int write_indicators(wb *b, sheet *s, diag_list *d)
     return 0;
 }
 
-/* ---------- 总览 ---------- */
+/* ---------- 总览: the findings ---------- */
 
+/* The target as 里程碑 shows it: comparator word and value. */
 static void target_text(const wb *b, const target *t, char *buf, size_t n)
 {
     char v[32];
@@ -1313,175 +1366,256 @@ static void target_text(const wb *b, const target *t, char *buf, size_t n)
         snprintf(buf, n, "%s", op);
 }
 
-static int type_rank(const wb *b, const indicator *ind)
+/* The columns of the target list, headed by overview.<code>. */
+enum {
+    OV_RANK, OV_NAME, OV_TYPE, OV_YEAR, OV_TARGET, OV_FIGURE, OV_GAP, OV_OUTLOOK, OV_PROBLEM,
+    OV_ACTION, OV_DEPT, OV_REMARKS, OV_NC
+};
+static const char *const overview_columns[OV_NC] = {
+    "rank", "name", "type", "target_year", "target", "figure", "gap", "outlook", "problem",
+    "action", "department", "remarks"};
+/* Maximum widths of the text columns; longer texts wrap. */
+static const double overview_caps[OV_NC] = {
+    [OV_NAME] = 36, [OV_TARGET] = 30, [OV_FIGURE] = 30, [OV_GAP] = 28, [OV_PROBLEM] = 50,
+    [OV_ACTION] = 60, [OV_DEPT] = 24, [OV_REMARKS] = 50};
+
+/* Rows: title, summary sentence, provenance, evaluation line, header, targets. */
+enum { OV_ROW_TITLE, OV_ROW_OVERALL, OV_ROW_PROVENANCE, OV_ROW_EVAL, OV_ROW_HEAD, OV_ROW_FIRST };
+
+/* The targets in the findings' rank order: the ranked, most serious first, then the rest in plan order. */
+static int overview_order(const findings *f, const finding **list)
 {
-    if (ind->type && strcmp(ind->type, T(b, "type", "binding")) == 0)
-        return 0;
-    if (ind->type && strcmp(ind->type, T(b, "type", "expected")) == 0)
-        return 1;
-    return 2;
-}
-
-typedef struct tref {
-    const indicator_result *ir;
-    const target_result *tr;
-    int rank, order;
-} tref;
-
-static int cmp_tref(const void *a, const void *c)
-{
-    const tref *x = a, *y = c;
-    if (x->rank != y->rank)
-        return x->rank - y->rank;
-    return x->order - y->order;
-}
-
-static void write_overview(wb *b, sheet *s)
-{
-    const evaluation *ev = b->ev;
-    const plan *p = b->p;
-    char buf[512];
-    /* Row 0: the plan; row 1: the evaluation. */
-    put_overflow(b, s, 0, 0, p->title, fmt(b, NULL, FM_TITLE));
-    snprintf(buf, sizeof buf, "%s: %s %d    %s: %d-%d    %s: %d-%d    %s: %s",
-             T(b, "overview", "stage"), label(b->lb, "stage", stage_name(ev->stage)),
-             ev->eval_year, T(b, "overview", "period"), p->period[0], p->period[1],
-             T(b, "overview", "data_years"), ev->data_first_year, ev->data_last_year,
-             T(b, "overview", "region"), p->region_name ? p->region_name : p->region);
-    put_overflow(b, s, 1, 0, buf, NULL);
-
-    /* The targets, binding first. */
-    int ntr = 0;
-    for (int i = 0; i < ev->ninds; i++)
-        ntr += ev->inds[i].ntargets;
-    tref *list = xcalloc((size_t)(ntr ? ntr : 1), sizeof *list);
     int n = 0;
-    for (int i = 0; i < ev->ninds; i++)
-        for (int k = 0; k < ev->inds[i].ntargets; k++) {
-            list[n].ir = &ev->inds[i];
-            list[n].tr = &ev->inds[i].targets[k];
-            list[n].rank = type_rank(b, ev->inds[i].ind);
-            list[n].order = n;
-            n++;
-        }
-    qsort(list, (size_t)n, sizeof *list, cmp_tref);
-    enum { C_ID, C_NAME, C_TYPE, C_YEAR, C_TARGET, C_CURRENT, C_LIMIT, C_UNIT, C_STATUS, C_DETAIL,
-           NC };
-    s->cap[C_NAME] = NAME_WIDTH;
-    s->cap[C_DETAIL] = NAME_WIDTH;
-    static const char *const codes[NC] = {"id", "name", "type", "target_year", "target",
-                                          "current", "limit", "unit", "status", "detail"};
-    const int hr = 3, r0 = 4;
-    const char *heads[NC];
-    for (int c = 0; c < NC; c++)
-        heads[c] = T(b, "overview", codes[c]);
-    header_row(b, s, hr, heads, NC);
-    for (int k = 0; k < n; k++) {
-        int r = r0 + k;
-        const indicator *ind = list[k].ir->ind;
-        const target_result *tr = list[k].tr;
-        put_str(b, s, r, C_ID, ind->id, NULL);
-        put_str(b, s, r, C_NAME, ind->name, NULL);
-        put_str(b, s, r, C_TYPE, ind->type, NULL);
-        put_int(b, s, r, C_YEAR, tr->t->year, NULL);
-        target_text(b, tr->t, buf, sizeof buf);
-        put_str(b, s, r, C_TARGET, buf, NULL);
-        /* Aggregates (means, limits) show two decimals more than the
-         * indicator's own precision; 指标 has the full values. */
-        char nf[64];
-        indicator_numfmt_x(ind, 2, nf, sizeof nf);
-        int prec = clamp_precision(ind->precision + 2);
-        if (ind->kind == IND_QUANTITATIVE)
-            put_value(b, s, r, C_CURRENT, tr->current, fmt(b, nf, 0), prec);
-        else if (tr->record)
-            put_str(b, s, r, C_CURRENT, tr->record->status, NULL);
-        if (tr->has_limit)
-            put_num(b, s, r, C_LIMIT, tr->limit, fmt(b, nf, 0), prec);
-        put_str(b, s, r, C_UNIT, ind->kind == IND_QUANTITATIVE ? ind->unit : NULL, NULL);
-        put_str(b, s, r, C_STATUS, label(b->lb, "status", verdict_name(tr->status)), NULL);
-        put_str(b, s, r, C_DETAIL, tr->detail, NULL);
-    }
-    int last = r0 + n - 1;
-    status_colouring(b, s, r0, C_STATUS, last, C_STATUS);
+    for (int i = 0; i < f->nranked; i++)
+        list[n++] = f->ranked[i];
+    for (int i = 0; i < f->n; i++)
+        if (f->items[i].rank == 0)
+            list[n++] = &f->items[i];
+    return n;
+}
 
-    /* Counts by status and attribute, as formulas over the list. */
-    const char *types[16];
+/* 说明: the plan's doubt, the reason for the outlook and the note, joined; NULL when none. */
+static char *remarks_text(const wb *b, const finding *it)
+{
+    const char *parts[3] = {it->doubt, it->reason, it->note};
+    strbuf sb;
+    sb_init(&sb);
+    for (int i = 0; i < 3; i++) {
+        if (!parts[i] || !parts[i][0])
+            continue;
+        if (sb.len)
+            sb_add(&sb, T(b, "overview", "remarks_separator"));
+        sb_add(&sb, parts[i]);
+    }
+    if (!sb.len) {
+        sb_free(&sb);
+        return NULL;
+    }
+    sb_add(&sb, T(b, "overview", "remarks_end"));
+    return sb_take(&sb);
+}
+
+static void overview_row(wb *b, sheet *s, int r, const finding *it)
+{
+    lxw_format *top = fmt(b, NULL, FM_TOP);
+    if (it->rank)
+        put_int(b, s, r, OV_RANK, it->rank, top);
+    else
+        put_str(b, s, r, OV_RANK, NULL, top);
+    put_str(b, s, r, OV_NAME, it->ind->name, top);
+    put_str(b, s, r, OV_TYPE, it->ind->type, top);
+    put_int(b, s, r, OV_YEAR, it->tr->t->year, top);
+    put_str(b, s, r, OV_TARGET, it->target, top);
+    put_str(b, s, r, OV_FIGURE, it->figure, top);
+    put_str(b, s, r, OV_GAP, it->gap, top);
+    put_str(b, s, r, OV_OUTLOOK, it->outlook_word, top);
+    put_str(b, s, r, OV_PROBLEM, it->problem, top);
+    put_str(b, s, r, OV_ACTION, it->action, top);
+    put_str(b, s, r, OV_DEPT, it->dept, top);
+    char *remarks = remarks_text(b, it);
+    put_str(b, s, r, OV_REMARKS, remarks, top);
+    free(remarks);
+}
+
+/* The outlook words (findings.yaml words.outlook), in outlook order. */
+static void outlook_words(const wb *b, const char **words)
+{
+    for (int o = 0; o < OL_COUNT; o++) {
+        const char *w = rtpl_getf(b->f->words, "words.outlook.%s", outlook_name((outlook)o));
+        words[o] = w ? w : outlook_name((outlook)o);
+    }
+}
+
+/* The attributes the counts are split by: findings.yaml words.types, then any other a target has. */
+static int count_types(const wb *b, const finding *const *list, int n, const char **types)
+{
     int ntypes = 0;
-    types[ntypes++] = T(b, "type", "binding");
-    types[ntypes++] = T(b, "type", "expected");
+    for (int i = 0; i < b->f->ntypes && ntypes < 16; i++)
+        types[ntypes++] = b->f->types[i];
     for (int k = 0; k < n && ntypes < 16; k++) {
-        const char *t = list[k].ir->ind->type;
+        const char *t = list[k]->ind->type;
         int known = !t;
         for (int j = 0; j < ntypes && !known; j++)
             known = strcmp(types[j], t) == 0;
         if (!known)
             types[ntypes++] = t;
     }
-    const int cc = NC + 1; /* first column of the counts table */
-    put_str(b, s, hr - 1, cc, T(b, "overview", "counts"), fmt(b, NULL, FM_BOLD));
-    put_str(b, s, hr, cc, T(b, "overview", "status"), fmt(b, NULL, FM_HEADER));
-    put_str(b, s, hr, cc + 1, T(b, "overview", "all"), fmt(b, NULL, FM_HEADER));
-    for (int j = 0; j < ntypes; j++)
-        put_str(b, s, hr, cc + 2 + j, types[j], fmt(b, NULL, FM_HEADER));
-    char st0[32], st1[32], ty0[32], ty1[32];
-    cell_ref(r0, C_STATUS, 1, st0, sizeof st0);
-    cell_ref(last >= r0 ? last : r0, C_STATUS, 1, st1, sizeof st1);
-    cell_ref(r0, C_TYPE, 1, ty0, sizeof ty0);
-    cell_ref(last >= r0 ? last : r0, C_TYPE, 1, ty1, sizeof ty1);
-    lxw_format *count_fmt = fmt(b, "0", 0);
-    for (int v = 0; v <= V_NOT_APPLICABLE + 1; v++) {
-        int r = r0 + v;
-        int total = v > V_NOT_APPLICABLE;
-        put_str(b, s, r, cc,
-                total ? T(b, "overview", "total") : label(b->lb, "status", verdict_name((verdict)v)),
-                total ? fmt(b, NULL, FM_BOLD) : NULL);
-        for (int j = -1; j < ntypes; j++) {
-            int col = cc + 2 + j;
-            int cached = 0;
-            for (int k = 0; k < n; k++) {
-                const char *t = list[k].ir->ind->type;
-                if ((total || list[k].tr->status == (verdict)v) &&
-                    (j < 0 || (t && strcmp(t, types[j]) == 0)))
-                    cached++;
-            }
-            char ftext[256], lab[32], head[32], a[32], z[32];
-            if (total) {
-                cell_ref(r0, col, 0, a, sizeof a);
-                cell_ref(r - 1, col, 0, z, sizeof z);
-                snprintf(ftext, sizeof ftext, "=SUM(%s:%s)", a, z);
-            } else {
-                char cref[8];
-                col_name(cc, cref);
-                snprintf(lab, sizeof lab, "$%s%d", cref, r + 1);
-                if (j < 0) {
-                    snprintf(ftext, sizeof ftext, "=COUNTIF(%s:%s,%s)", st0, st1, lab);
-                } else {
-                    col_name(col, cref);
-                    snprintf(head, sizeof head, "%s$%d", cref, hr + 1);
-                    snprintf(ftext, sizeof ftext, "=COUNTIFS(%s:%s,%s,%s:%s,%s)", st0, st1,
-                             lab, ty0, ty1, head);
-                }
-            }
-            if (n == 0)
-                put_int(b, s, r, col, 0, count_fmt);
-            else
-                put_formula(b, s, r, col, ftext, fv_ok(cached),
-                            total ? fmt(b, "0", FM_BOLD) : count_fmt, 0);
+    return ntypes;
+}
+
+/* Where the counts table reads the list, and what it counts. */
+typedef struct count_table {
+    int cc;                       /* its first column */
+    int last;                     /* last row of the target list */
+    char out0[32], out1[32];      /* the outlook column of the list, absolute */
+    char ty0[32], ty1[32];        /* the attribute column */
+    const char *words[OL_COUNT];
+    const char *types[16];
+    int ntypes;
+} count_table;
+
+/* The count of outlook o (o == OL_COUNT: the total) for attribute j (-1: all). */
+static void count_cell(wb *b, sheet *s, const count_table *t, const finding *const *list, int n,
+                       int o, int j)
+{
+    int r = OV_ROW_FIRST + o, col = t->cc + 2 + j, total = o == OL_COUNT;
+    int cached = 0;
+    for (int k = 0; k < n; k++) {
+        const char *ty = list[k]->ind->type;
+        if ((total || strcmp(list[k]->outlook_word, t->words[o]) == 0) &&
+            (j < 0 || (ty && strcmp(ty, t->types[j]) == 0)))
+            cached++;
+    }
+    char ftext[256], lab[32], head[32], a[32], z[32], cref[8];
+    if (total) {
+        cell_ref(OV_ROW_FIRST, col, 0, a, sizeof a);
+        cell_ref(r - 1, col, 0, z, sizeof z);
+        snprintf(ftext, sizeof ftext, "=SUM(%s:%s)", a, z);
+    } else {
+        col_name(t->cc, cref);
+        snprintf(lab, sizeof lab, "$%s%d", cref, r + 1);
+        if (j < 0) {
+            snprintf(ftext, sizeof ftext, "=COUNTIF(%s:%s,%s)", t->out0, t->out1, lab);
+        } else {
+            col_name(col, cref);
+            snprintf(head, sizeof head, "%s$%d", cref, OV_ROW_HEAD + 1);
+            snprintf(ftext, sizeof ftext, "=COUNTIFS(%s:%s,%s,%s:%s,%s)", t->out0, t->out1, lab,
+                     t->ty0, t->ty1, head);
         }
     }
-    status_colouring(b, s, r0, cc, r0 + V_NOT_APPLICABLE, cc);
-    put_overflow(b, s, r0 + V_NOT_APPLICABLE + 3, cc, T(b, "overview", "count_note"),
-            fmt(b, NULL, FM_ITALIC));
-    s->width[cc] = text_width(T(b, "overview", "status")) + 4;
-    for (int v = 0; v <= V_NOT_APPLICABLE; v++)
-        note_width(s, cc, text_width(label(b->lb, "status", verdict_name((verdict)v))));
-    worksheet_freeze_panes(s->ws, r0, 2);
+    lxw_format *f = fmt(b, "0", FM_TOP | (total ? FM_BOLD : 0));
+    if (n == 0)
+        put_int(b, s, r, col, 0, f);
+    else
+        put_formula(b, s, r, col, ftext, fv_ok(cached), f, 0);
+}
+
+/*
+ * To the right of the list: the number of targets by outlook (rows) and
+ * attribute (columns), as COUNTIF/COUNTIFS formulas over the list, so that
+ * an analyst who changes an outlook sees the counts follow.
+ */
+static void overview_counts(wb *b, sheet *s, const finding *const *list, int n)
+{
+    count_table t;
+    memset(&t, 0, sizeof t);
+    t.cc = OV_NC + 1;
+    t.last = n > 0 ? OV_ROW_FIRST + n - 1 : OV_ROW_FIRST;
+    cell_ref(OV_ROW_FIRST, OV_OUTLOOK, 1, t.out0, sizeof t.out0);
+    cell_ref(t.last, OV_OUTLOOK, 1, t.out1, sizeof t.out1);
+    cell_ref(OV_ROW_FIRST, OV_TYPE, 1, t.ty0, sizeof t.ty0);
+    cell_ref(t.last, OV_TYPE, 1, t.ty1, sizeof t.ty1);
+    outlook_words(b, t.words);
+    t.ntypes = count_types(b, list, n, t.types);
+    int hr = OV_ROW_HEAD, cc = t.cc;
+    lxw_format *h = fmt(b, NULL, FM_HEADER);
+    put_str(b, s, hr - 1, cc, T(b, "overview", "counts"), fmt(b, NULL, FM_BOLD));
+    put_str(b, s, hr, cc, T(b, "overview", "outlook"), h);
+    put_str(b, s, hr, cc + 1, T(b, "overview", "all"), h);
+    for (int j = 0; j < t.ntypes; j++)
+        put_str(b, s, hr, cc + 2 + j, t.types[j], h);
+    for (int o = 0; o <= OL_COUNT; o++) {
+        int total = o == OL_COUNT;
+        /* at the top of rows the list's long texts make tall */
+        put_str(b, s, OV_ROW_FIRST + o, cc, total ? T(b, "overview", "total") : t.words[o],
+                fmt(b, NULL, FM_TOP | (total ? FM_BOLD : 0)));
+        for (int j = -1; j < t.ntypes; j++)
+            count_cell(b, s, &t, list, n, o, j);
+    }
+    colour_by_text(b, s, OV_ROW_FIRST, cc, OV_ROW_FIRST + OL_COUNT - 1, cc, t.words,
+                   outlook_colours, OL_COUNT);
+    put_overflow(b, s, OV_ROW_FIRST + OL_COUNT + 2, cc, T(b, "overview", "count_note"),
+                 fmt(b, NULL, FM_ITALIC));
+    s->width[cc] = text_width(T(b, "overview", "outlook")) + 4;
+    for (int o = 0; o < OL_COUNT; o++)
+        note_width(s, cc, text_width(t.words[o]));
+}
+
+/* A text across the list's columns, wrapped, its row as tall as it needs (after the columns are filled). */
+static void overview_banner(wb *b, sheet *s, int r, const char *text, unsigned flags)
+{
+    if (!text || !text[0])
+        return;
+    double w = 0;
+    for (int c = 0; c < OV_NC; c++)
+        w += column_width(s, c);
+    lxw_format *f = fmt(b, NULL, flags | FM_WRAP);
     check(b,
-          worksheet_autofilter(s->ws, (lxw_row_t)hr, 0, (lxw_row_t)(last > hr ? last : hr + 1),
-                               NC - 1),
+          worksheet_merge_range(s->ws, (lxw_row_t)r, 0, (lxw_row_t)r, OV_NC - 1, text, f),
+          "worksheet_merge_range");
+    need_lines(s, r, text_lines(text, w));
+}
+
+/* Title and the evaluation: stage, plan period, data years, region. */
+static void overview_head(wb *b, sheet *s)
+{
+    const evaluation *ev = b->ev;
+    const plan *p = b->p;
+    char buf[512];
+    put_overflow(b, s, OV_ROW_TITLE, 0, p->title, fmt(b, NULL, FM_TITLE));
+    snprintf(buf, sizeof buf, "%s: %s %d    %s: %d-%d    %s: %d-%d    %s: %s",
+             T(b, "overview", "stage"), label(b->lb, "stage", stage_name(ev->stage)),
+             ev->eval_year, T(b, "overview", "period"), p->period[0], p->period[1],
+             T(b, "overview", "data_years"), ev->data_first_year, ev->data_last_year,
+             T(b, "overview", "region"), p->region_name ? p->region_name : p->region);
+    put_overflow(b, s, OV_ROW_EVAL, 0, buf, NULL);
+    const char *heads[OV_NC];
+    for (int c = 0; c < OV_NC; c++) {
+        heads[c] = T(b, "overview", overview_columns[c]);
+        s->cap[c] = overview_caps[c];
+    }
+    header_row(b, s, OV_ROW_HEAD, heads, OV_NC);
+}
+
+/*
+ * 总览: every target in the findings' rank order, in the findings' words
+ * (the same as the brief's and the report's), the summary sentence above,
+ * the counts by outlook to the right.
+ */
+static void write_overview(wb *b, sheet *s)
+{
+    const findings *f = b->f;
+    const finding **list = xcalloc((size_t)(f->n ? f->n : 1), sizeof *list);
+    int n = overview_order(f, list);
+    overview_head(b, s);
+    for (int k = 0; k < n; k++)
+        overview_row(b, s, OV_ROW_FIRST + k, list[k]);
+    int last = OV_ROW_FIRST + n - 1;
+    const char *words[OL_COUNT];
+    outlook_words(b, words);
+    colour_by_text(b, s, OV_ROW_FIRST, OV_OUTLOOK, last, OV_OUTLOOK, words, outlook_colours,
+                   OL_COUNT);
+    overview_counts(b, s, list, n);
+    overview_banner(b, s, OV_ROW_OVERALL, f->overall, FM_BOLD);
+    overview_banner(b, s, OV_ROW_PROVENANCE, f->provenance, FM_BOLD | FM_RED);
+    worksheet_freeze_panes(s->ws, OV_ROW_FIRST, 2);
+    check(b,
+          worksheet_autofilter(s->ws, OV_ROW_HEAD, 0,
+                               (lxw_row_t)(last > OV_ROW_HEAD ? last : OV_ROW_HEAD + 1),
+                               OV_NC - 1),
           "worksheet_autofilter");
     worksheet_activate(s->ws);
-    finish_sheet(b, s, r0, 1);
+    finish_sheet(b, s, OV_ROW_FIRST, 1);
     free(list);
 }
 
@@ -1533,7 +1667,6 @@ typedef struct chart_block {
     int fc_rows[FR_N]; /* 0: none */
 } chart_block;
 
-#ifdef HAVE_FORECAST
 /* The forecast of indicator i, or NULL when there is none. */
 static const fc_indicator *forecast_of(const wb *b, int i)
 {
@@ -1553,18 +1686,6 @@ static double point_figure(const fc_point *pt, int row)
     case FR_HI95: return pt->hi95;
     default: return pt->value;
     }
-}
-#endif
-
-static int has_forecast(const wb *b, int i)
-{
-#ifdef HAVE_FORECAST
-    return forecast_of(b, i) != NULL;
-#else
-    (void)b;
-    (void)i;
-    return 0;
-#endif
 }
 
 /* The label columns of one 预测 row. */
@@ -1601,32 +1722,111 @@ static void add_line_series(wb *b, lxw_chart *ch, const sheet *s, int row, int n
     }
 }
 
-static void write_forecast_and_charts(wb *b, sheet *s, sheet *cs)
+/* The years of 预测: from the first data year to the plan's end, the last
+ * target or the last forecast year. *any: some indicator has a forecast. */
+static int forecast_last_year(const wb *b, int *any)
 {
-    s->cap[1] = NAME_WIDTH;
     const evaluation *ev = b->ev;
-    const plan *p = b->p;
-    /* Years: from the first data year to the plan's end, the last target or
-     * the last forecast year. */
-    int first = b->yr_first, last = b->yr_first + b->yr_years - 1;
-    if (p->period[1] > last)
-        last = p->period[1];
-    int any_forecast = 0;
+    int last = b->yr_first + b->yr_years - 1;
+    if (b->p->period[1] > last)
+        last = b->p->period[1];
+    *any = 0;
     for (int i = 0; i < ev->ninds; i++) {
         for (int k = 0; k < ev->inds[i].ntargets; k++)
             if (ev->inds[i].targets[k].t->year > last && ev->inds[i].ind->kind == IND_QUANTITATIVE)
                 last = ev->inds[i].targets[k].t->year;
-#ifdef HAVE_FORECAST
         const fc_indicator *fi = forecast_of(b, i);
         for (int k = 0; fi && k < fi->npoints_fc; k++)
             if (fi->points[k].year > last)
                 last = fi->points[k].year;
-        any_forecast |= fi != NULL;
-#endif
+        *any |= fi != NULL;
     }
-    if (last - first + 1 > MAX_COLS - YEAR_COL)
-        last = first + MAX_COLS - YEAR_COL - 1;
-    int ny = last - first + 1;
+    if (last - b->yr_first + 1 > MAX_COLS - YEAR_COL)
+        last = b->yr_first + MAX_COLS - YEAR_COL - 1;
+    return last;
+}
+
+/* The forecast rows of indicator i (value and intervals) from row r; returns the next row. */
+static int forecast_rows(wb *b, sheet *s, chart_block *cb, int r, int first, int last,
+                         lxw_format *f, int prec)
+{
+    const indicator *ind = b->ev->inds[cb->ind].ind;
+    const fc_indicator *fi = forecast_of(b, cb->ind);
+    static const char *const fc_codes[FR_N] = {"forecast", "lower80", "upper80", "lower95",
+                                               "upper95"};
+    for (int row = 0; fi && row < FR_N; row++, r++) {
+        cb->fc_rows[row] = r;
+        forecast_row_labels(b, s, r, ind, T(b, "yearly", fc_codes[row]));
+        if (row == FR_VALUE) {
+            char *c = xasprintf("%s: %s\n%s", T(b, "forecast", "model"), fc_model_name(fi->model),
+                                fi->why);
+            put_comment(b, s, r, 2, c);
+            free(c);
+        }
+        for (int k = 0; k < fi->npoints_fc; k++) {
+            const fc_point *pt = &fi->points[k];
+            double v = point_figure(pt, row);
+            if (pt->year >= first && pt->year <= last && isfinite(v))
+                put_num(b, s, r, YEAR_COL + pt->year - first, v, f, prec);
+        }
+    }
+    return r;
+}
+
+/* The target lines of an indicator (at most 8) from row r; returns the next row. */
+static int target_rows(wb *b, sheet *s, chart_block *cb, int r, int first, int last,
+                       lxw_format *f, int prec)
+{
+    const indicator_result *ir = &b->ev->inds[cb->ind];
+    for (int k = 0; k < ir->ntargets && cb->ntargets < 8; k++) {
+        const target_result *tr = &ir->targets[k];
+        double v;
+        if (!target_line(tr, &v))
+            continue;
+        char name[128];
+        snprintf(name, sizeof name, "%s %d", T(b, "yearly", "target"), tr->t->year);
+        forecast_row_labels(b, s, r, ir->ind, name);
+        int a = tr->window[0] < first ? first : tr->window[0];
+        int z = tr->t->year > last ? last : tr->t->year;
+        if (a > z)
+            a = z;
+        for (int y = a; y <= z; y++)
+            put_num(b, s, r, YEAR_COL + y - first, v, f, prec);
+        cb->target_rows[cb->ntargets++] = r;
+        r++;
+    }
+    return r;
+}
+
+/* The block of one indicator on 预测 from row r: observed, forecast, target lines. */
+static int forecast_block(wb *b, sheet *s, chart_block *cb, int r, int first, int last)
+{
+    const indicator_result *ir = &b->ev->inds[cb->ind];
+    const indicator *ind = ir->ind;
+    char numfmt[64];
+    indicator_numfmt(ind, numfmt, sizeof numfmt);
+    lxw_format *f = fmt(b, numfmt, 0);
+    int prec = clamp_precision(ind->precision);
+    /* Observed values: the yearly values as computed (numbers, so that a
+     * chart shows a gap, not a zero, for a year without a value). */
+    cb->observed_row = r;
+    forecast_row_labels(b, s, r, ind, T(b, "yearly", "observed"));
+    for (int k = 0; k < ir->nyears; k++)
+        if (ir->first_year + k >= first && ir->first_year + k <= last)
+            put_value(b, s, r, YEAR_COL + ir->first_year + k - first, ir->years[k].value, f,
+                      prec);
+    r = forecast_rows(b, s, cb, r + 1, first, last, f, prec);
+    return target_rows(b, s, cb, r, first, last, f, prec);
+}
+
+/* 预测: per charted or forecast indicator, its block of rows. Returns the number of blocks. */
+static int write_forecast(wb *b, sheet *s, chart_block *blocks, int *ny)
+{
+    s->cap[1] = NAME_WIDTH;
+    const evaluation *ev = b->ev;
+    int any_forecast;
+    int first = b->yr_first, last = forecast_last_year(b, &any_forecast);
+    *ny = last - first + 1;
     put_overflow(b, s, 0, 0,
                  T(b, "forecast", !b->fs ? "note" : any_forecast ? "note_done" : "note_none"),
                  fmt(b, NULL, FM_ITALIC));
@@ -1634,122 +1834,79 @@ static void write_forecast_and_charts(wb *b, sheet *s, sheet *cs)
                             T(b, "yearly", "unit")};
     header_row(b, s, 1, heads, 4);
     lxw_format *h = fmt(b, "0", FM_HEADER);
-    for (int k = 0; k < ny; k++)
+    for (int k = 0; k < *ny; k++)
         put_int(b, s, 1, YEAR_COL + k, first + k, h);
-    chart_block *blocks = xcalloc((size_t)(ev->ninds ? ev->ninds : 1), sizeof *blocks);
     int nb = 0, r = 2;
     for (int i = 0; i < ev->ninds; i++) {
-        const indicator_result *ir = &ev->inds[i];
-        if (!charted(b, ir) && !has_forecast(b, i))
+        if (!charted(b, &ev->inds[i]) && !forecast_of(b, i))
             continue;
-        const indicator *ind = ir->ind;
         chart_block *cb = &blocks[nb++];
         cb->ind = i;
-        char numfmt[64];
-        indicator_numfmt(ind, numfmt, sizeof numfmt);
-        lxw_format *f = fmt(b, numfmt, 0);
-        int prec = clamp_precision(ind->precision);
-        /* Observed values: the yearly values as computed (numbers, so that a
-         * chart shows a gap, not a zero, for a year without a value). */
-        cb->observed_row = r;
-        forecast_row_labels(b, s, r, ind, T(b, "yearly", "observed"));
-        for (int k = 0; k < ir->nyears; k++)
-            if (ir->first_year + k >= first && ir->first_year + k <= last)
-                put_value(b, s, r, YEAR_COL + ir->first_year + k - first,
-                          ir->years[k].value, f, prec);
-        r++;
-#ifdef HAVE_FORECAST
-        const fc_indicator *fi = forecast_of(b, i);
-        static const char *const fc_codes[FR_N] = {"forecast", "lower80", "upper80", "lower95",
-                                                   "upper95"};
-        for (int row = 0; fi && row < FR_N; row++, r++) {
-            cb->fc_rows[row] = r;
-            forecast_row_labels(b, s, r, ind, T(b, "yearly", fc_codes[row]));
-            if (row == FR_VALUE) {
-                char *c = xasprintf("%s: %s\n%s", T(b, "forecast", "model"),
-                                    fc_model_name(fi->model), fi->why);
-                put_comment(b, s, r, 2, c);
-                free(c);
-            }
-            for (int k = 0; k < fi->npoints_fc; k++) {
-                const fc_point *pt = &fi->points[k];
-                double v = point_figure(pt, row);
-                if (pt->year >= first && pt->year <= last && isfinite(v))
-                    put_num(b, s, r, YEAR_COL + pt->year - first, v, f, prec);
-            }
-        }
-#endif
-        for (int k = 0; k < ir->ntargets && cb->ntargets < 8; k++) {
-            const target_result *tr = &ir->targets[k];
-            double v;
-            if (!target_line(tr, &v))
-                continue;
-            char name[128];
-            snprintf(name, sizeof name, "%s %d", T(b, "yearly", "target"), tr->t->year);
-            forecast_row_labels(b, s, r, ind, name);
-            int a = tr->window[0] < first ? first : tr->window[0];
-            int z = tr->t->year > last ? last : tr->t->year;
-            if (a > z)
-                a = z;
-            for (int y = a; y <= z; y++)
-                put_num(b, s, r, YEAR_COL + y - first, v, f, prec);
-            cb->target_rows[cb->ntargets++] = r;
-            r++;
-        }
+        r = forecast_block(b, s, cb, r, first, last);
     }
     worksheet_freeze_panes(s->ws, 2, 3);
     check(b,
           worksheet_autofilter(s->ws, 1, 0, (lxw_row_t)(r > 2 ? r - 1 : 2),
-                               (lxw_col_t)(YEAR_COL + ny - 1)),
+                               (lxw_col_t)(YEAR_COL + *ny - 1)),
           "worksheet_autofilter");
     finish_sheet(b, s, 2, 1);
+    return nb;
+}
 
-    /* 图表: one line chart per block, two across: observed values, the
-     * forecast with its 80% interval, and the target lines. */
-    put_overflow(b, cs, 0, 0, p->title, fmt(b, NULL, FM_BOLD));
-    for (int k = 0; k < nb; k++) {
-        const chart_block *cb = &blocks[k];
-        const indicator *ind = ev->inds[cb->ind].ind;
-        lxw_chart *ch = workbook_add_chart(b->w, LXW_CHART_LINE);
-        check_ptr(b, ch, "workbook_add_chart");
-        if (!ch)
-            break;
-        char title[512];
-        snprintf(title, sizeof title, "%s %s", ind->id, ind->name);
-        chart_title_set_name(ch, title);
-        lxw_chart_font tf;
-        memset(&tf, 0, sizeof tf);
-        tf.size = 11;
-        tf.bold = 1;
-        chart_title_set_name_font(ch, &tf);
-        add_line_series(b, ch, s, cb->observed_row, ny, 0x2F5597, 2.25, LXW_CHART_LINE_DASH_SOLID,
-                        1);
-        if (cb->fc_rows[FR_VALUE]) {
-            add_line_series(b, ch, s, cb->fc_rows[FR_VALUE], ny, 0x2F5597, 1.75,
-                            LXW_CHART_LINE_DASH_DASH, 1);
-            add_line_series(b, ch, s, cb->fc_rows[FR_LO80], ny, 0x9DC3E6, 1.0,
-                            LXW_CHART_LINE_DASH_SOLID, 0);
-            add_line_series(b, ch, s, cb->fc_rows[FR_HI80], ny, 0x9DC3E6, 1.0,
-                            LXW_CHART_LINE_DASH_SOLID, 0);
-        }
-        for (int t = 0; t < cb->ntargets; t++)
-            add_line_series(b, ch, s, cb->target_rows[t], ny, 0xC00000, 1.5,
-                            LXW_CHART_LINE_DASH_DASH, 0);
-        chart_axis_set_name(ch->x_axis, T(b, "forecast", "axis_year"));
-        if (ind->unit && ind->unit[0])
-            chart_axis_set_name(ch->y_axis, ind->unit);
-        chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
-        chart_show_blanks_as(ch, LXW_CHART_BLANKS_AS_GAP);
-        lxw_chart_options o;
-        memset(&o, 0, sizeof o);
-        o.x_scale = 1.0;
-        o.y_scale = 1.0;
-        o.description = title;
-        check(b,
-              worksheet_insert_chart_opt(cs->ws, (lxw_row_t)(1 + (k / 2) * 16),
-                                         (lxw_col_t)((k % 2) * 9), ch, &o),
-              "worksheet_insert_chart");
+/* The k-th chart of 图表: observed values, the forecast with its 80% interval, the target lines. */
+static int add_chart(wb *b, const sheet *s, sheet *cs, const chart_block *cb, int k, int ny)
+{
+    const indicator *ind = b->ev->inds[cb->ind].ind;
+    lxw_chart *ch = workbook_add_chart(b->w, LXW_CHART_LINE);
+    check_ptr(b, ch, "workbook_add_chart");
+    if (!ch)
+        return -1;
+    chart_title_set_name(ch, ind->name); /* readers know an indicator by its name */
+    lxw_chart_font tf;
+    memset(&tf, 0, sizeof tf);
+    tf.size = 11;
+    tf.bold = 1;
+    chart_title_set_name_font(ch, &tf);
+    add_line_series(b, ch, s, cb->observed_row, ny, 0x2F5597, 2.25, LXW_CHART_LINE_DASH_SOLID, 1);
+    if (cb->fc_rows[FR_VALUE]) {
+        add_line_series(b, ch, s, cb->fc_rows[FR_VALUE], ny, 0x2F5597, 1.75,
+                        LXW_CHART_LINE_DASH_DASH, 1);
+        add_line_series(b, ch, s, cb->fc_rows[FR_LO80], ny, 0x9DC3E6, 1.0,
+                        LXW_CHART_LINE_DASH_SOLID, 0);
+        add_line_series(b, ch, s, cb->fc_rows[FR_HI80], ny, 0x9DC3E6, 1.0,
+                        LXW_CHART_LINE_DASH_SOLID, 0);
     }
+    for (int t = 0; t < cb->ntargets; t++)
+        add_line_series(b, ch, s, cb->target_rows[t], ny, 0xC00000, 1.5,
+                        LXW_CHART_LINE_DASH_DASH, 0);
+    chart_axis_set_name(ch->x_axis, T(b, "forecast", "axis_year"));
+    if (ind->unit && ind->unit[0])
+        chart_axis_set_name(ch->y_axis, ind->unit);
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+    chart_show_blanks_as(ch, LXW_CHART_BLANKS_AS_GAP);
+    lxw_chart_options o;
+    memset(&o, 0, sizeof o);
+    o.x_scale = 1.0;
+    o.y_scale = 1.0;
+    o.description = ind->name;
+    check(b,
+          worksheet_insert_chart_opt(cs->ws, (lxw_row_t)(1 + (k / 2) * 16),
+                                     (lxw_col_t)((k % 2) * 9), ch, &o),
+          "worksheet_insert_chart");
+    return 0;
+}
+
+/* 预测, then 图表: one line chart per block of 预测, two across, reading its cells. */
+static void write_forecast_and_charts(wb *b, sheet *s, sheet *cs)
+{
+    const evaluation *ev = b->ev;
+    chart_block *blocks = xcalloc((size_t)(ev->ninds ? ev->ninds : 1), sizeof *blocks);
+    int ny;
+    int nb = write_forecast(b, s, blocks, &ny);
+    put_overflow(b, cs, 0, 0, b->p->title, fmt(b, NULL, FM_BOLD));
+    for (int k = 0; k < nb; k++)
+        if (add_chart(b, s, cs, &blocks[k], k, ny) != 0)
+            break;
     worksheet_set_landscape(cs->ws);
     worksheet_set_paper(cs->ws, 9);
     worksheet_fit_to_pages(cs->ws, 1, 0);
@@ -1879,17 +2036,12 @@ static void params_text(const wb *b, const indicator *ind, const expr_def *e, st
     }
 }
 
-static void write_notes(wb *b, sheet *s)
+/* 一、规划与评估: the plan and the evaluation, key and value. */
+static int notes_plan(wb *b, sheet *s, int r)
 {
-    s->cap[1] = NAME_WIDTH;
-    s->cap[3] = 30;
-    s->cap[5] = NAME_WIDTH;
-    s->cap[6] = NAME_WIDTH;
-    s->cap[8] = MAX_WIDTH;
     const evaluation *ev = b->ev;
     const plan *p = b->p;
     char buf[256];
-    int r = 0;
     r = section_head(b, s, r, T(b, "notes", "plan_section"));
     r = kv(b, s, r, T(b, "notes", "title"), p->title);
     r = kv(b, s, r, T(b, "notes", "id"), p->id);
@@ -1910,17 +2062,28 @@ static void write_notes(wb *b, sheet *s)
     snprintf(buf, sizeof buf, "%d-%d", ev->data_first_year, ev->data_last_year);
     r = kv(b, s, r, T(b, "notes", "data_years"), buf);
     r = kv(b, s, r, T(b, "notes", "plan_notes"), p->notes);
-    r++;
+    return r + 1;
+}
 
-    /* Indicator definitions. */
+/* A section's header row from notes.<code> texts. */
+static int notes_header(wb *b, sheet *s, int r, const char *const *codes, int n)
+{
+    const char *heads[16];
+    for (int c = 0; c < n && c < 16; c++)
+        heads[c] = T(b, "notes", codes[c]);
+    header_row(b, s, r, heads, n < 16 ? n : 16);
+    return r + 1;
+}
+
+/* 二、指标定义: one row per indicator. */
+static int notes_definitions(wb *b, sheet *s, int r)
+{
+    const plan *p = b->p;
     r = section_head(b, s, r, T(b, "notes", "def_section"));
     static const char *const dcodes[] = {"def_id", "def_name", "def_kind", "def_unit",
                                          "def_precision", "def_formula", "def_params",
                                          "def_catalogue", "def_notes"};
-    const char *heads[9];
-    for (int c = 0; c < 9; c++)
-        heads[c] = T(b, "notes", dcodes[c]);
-    header_row(b, s, r++, heads, 9);
+    r = notes_header(b, s, r, dcodes, 9);
     lxw_format *wrap = fmt(b, NULL, FM_WRAP);
     for (int i = 0; i < p->ninds; i++, r++) {
         const indicator *ind = &p->inds[i];
@@ -1945,41 +2108,48 @@ static void write_notes(wb *b, sheet *s)
         put_str(b, s, r, 7, ind->use ? ind->use->id : NULL, fmt(b, NULL, FM_TOP));
         put_str(b, s, r, 8, ind->notes, wrap);
     }
-    r++;
+    return r + 1;
+}
 
-    /* Baseline readings. */
+/* One row of 三、基线读法: the baseline of target k of ir. */
+static void baseline_row(wb *b, sheet *s, int r, const indicator_result *ir, int k)
+{
+    const target_result *tr = &ir->targets[k];
+    const baseline_def *bd = &tr->t->baseline;
+    char buf[64];
+    put_str(b, s, r, 0, ir->ind->id, NULL);
+    put_int(b, s, r, 1, k + 1, NULL);
+    put_str(b, s, r, 2, label(b->lb, "reading", reading_name(bd->reading)), NULL);
+    if (bd->reading == BASE_YEAR)
+        snprintf(buf, sizeof buf, "%d", bd->year);
+    else
+        snprintf(buf, sizeof buf, "%d-%d", bd->period[0], bd->period[1]);
+    put_str(b, s, r, 3, buf, NULL);
+    put_value(b, s, r, 4, tr->baseline, fmt(b, "General", 0), -1);
+    put_str(b, s, r, 5, T(b, "notes", tr->baseline_given ? "base_plan" : "base_data"), NULL);
+    put_str(b, s, r, 6, bd->source.quote, fmt(b, NULL, FM_WRAP));
+}
+
+/* 三、基线读法: one row per target with a baseline. */
+static int notes_baselines(wb *b, sheet *s, int r)
+{
+    const evaluation *ev = b->ev;
     r = section_head(b, s, r, T(b, "notes", "base_section"));
     static const char *const bcodes[] = {"base_id", "base_target", "base_reading", "base_years",
                                          "base_value", "base_source", "base_quote"};
-    for (int c = 0; c < 7; c++)
-        heads[c] = T(b, "notes", bcodes[c]);
-    header_row(b, s, r++, heads, 7);
+    r = notes_header(b, s, r, bcodes, 7);
     for (int i = 0; i < ev->ninds; i++) {
         const indicator_result *ir = &ev->inds[i];
-        for (int k = 0; k < ir->ntargets; k++) {
-            const target_result *tr = &ir->targets[k];
-            const target *t = tr->t;
-            if (!t->has_baseline)
-                continue;
-            const baseline_def *bd = &t->baseline;
-            put_str(b, s, r, 0, ir->ind->id, NULL);
-            put_int(b, s, r, 1, k + 1, NULL);
-            put_str(b, s, r, 2, label(b->lb, "reading", reading_name(bd->reading)), NULL);
-            if (bd->reading == BASE_YEAR)
-                snprintf(buf, sizeof buf, "%d", bd->year);
-            else
-                snprintf(buf, sizeof buf, "%d-%d", bd->period[0], bd->period[1]);
-            put_str(b, s, r, 3, buf, NULL);
-            put_value(b, s, r, 4, tr->baseline, fmt(b, "General", 0), -1);
-            put_str(b, s, r, 5, T(b, "notes", tr->baseline_given ? "base_plan" : "base_data"),
-                    NULL);
-            put_str(b, s, r, 6, bd->source.quote, wrap);
-            r++;
-        }
+        for (int k = 0; k < ir->ntargets; k++)
+            if (ir->targets[k].t->has_baseline)
+                baseline_row(b, s, r++, ir, k);
     }
-    r++;
+    return r + 1;
+}
 
-    /* Methods. */
+/* 四、方法: the method paragraphs; 五、数据文件: the files loaded. */
+static int notes_methods_files(wb *b, sheet *s, int r)
+{
     r = section_head(b, s, r, T(b, "notes", "method_section"));
     for (size_t i = 0; i < b->tl.n; i++)
         if (strcmp(b->tl.items[i].section, "method") == 0) {
@@ -1987,13 +2157,9 @@ static void write_notes(wb *b, sheet *s)
             r++;
         }
     r++;
-
-    /* Data files. */
     r = section_head(b, s, r, T(b, "notes", "files_section"));
-    heads[0] = T(b, "notes", "file_path");
-    heads[1] = T(b, "notes", "file_encoding");
-    heads[2] = T(b, "notes", "file_rows");
-    header_row(b, s, r++, heads, 3);
+    static const char *const fcodes[] = {"file_path", "file_encoding", "file_rows"};
+    r = notes_header(b, s, r, fcodes, 3);
     for (int i = 0; i < region_file_count(b->ec->r); i++, r++) {
         const char *path, *enc;
         int rows;
@@ -2002,17 +2168,19 @@ static void write_notes(wb *b, sheet *s)
         put_str(b, s, r, 1, enc, NULL);
         put_int(b, s, r, 2, rows, NULL);
     }
-    r++;
+    return r + 1;
+}
 
-    /* Warnings. */
+/* 六、数据警告. */
+static int notes_warnings(wb *b, sheet *s, int r)
+{
+    const evaluation *ev = b->ev;
     r = section_head(b, s, r, T(b, "notes", "warn_section"));
-    heads[0] = T(b, "notes", "warn_level");
-    heads[1] = T(b, "notes", "warn_file");
-    heads[2] = T(b, "notes", "warn_line");
-    heads[3] = T(b, "notes", "warn_message");
-    header_row(b, s, r++, heads, 4);
+    static const char *const wcodes[] = {"warn_level", "warn_file", "warn_line", "warn_message"};
+    r = notes_header(b, s, r, wcodes, 4);
     if (ev->warnings.n == 0)
         put_str(b, s, r++, 0, T(b, "notes", "warn_none"), NULL);
+    lxw_format *wrap = fmt(b, NULL, FM_WRAP);
     for (size_t i = 0; i < ev->warnings.n; i++, r++) {
         const diag *w = &ev->warnings.items[i];
         put_str(b, s, r, 0, w->level == DIAG_ERROR ? "error" : "warning", NULL);
@@ -2021,6 +2189,21 @@ static void write_notes(wb *b, sheet *s)
             put_int(b, s, r, 2, w->line, NULL);
         put_str(b, s, r, 3, w->msg, wrap);
     }
+    return r;
+}
+
+static void write_notes(wb *b, sheet *s)
+{
+    s->cap[1] = NAME_WIDTH;
+    s->cap[3] = 30;
+    s->cap[5] = NAME_WIDTH;
+    s->cap[6] = NAME_WIDTH;
+    s->cap[8] = MAX_WIDTH;
+    int r = notes_plan(b, s, 0);
+    r = notes_definitions(b, s, r);
+    r = notes_baselines(b, s, r);
+    r = notes_methods_files(b, s, r);
+    notes_warnings(b, s, r);
     /* The section titles and method paragraphs run across the columns. */
     if (s->width[0] < 12)
         s->width[0] = 12;
@@ -2045,7 +2228,7 @@ static int load_wording(wb *b, const char *templates_dir, diag_list *d)
             const char *section;
             const char *const *codes;
         } req[] = {{"sheet", sheet_codes},       {"props", props_codes},
-                   {"type", type_codes},         {"overview", overview_codes},
+                   {"overview", overview_codes},
                    {"yearly", yearly_codes},     {"inputs", inputs_codes},
                    {"comment", comment_codes},   {"forecast", forecast_codes},
                    {"milestones", milestones_codes}, {"kind", kind_codes},
@@ -2108,18 +2291,106 @@ static int write_changes(wb *b, change_list *cl, diag_list *d)
     return rc;
 }
 
-int workbook_write(const char *path, const evaluation *ev, const eval_context *ec,
-                   const labels *lb, const struct forecast_set *forecasts,
-                   struct change_list *changes, const char *templates_dir, diag_list *d)
+/* The year columns of 原始数据 and 年度数据. */
+static void year_columns(wb *b)
+{
+    const evaluation *ev = b->ev;
+    b->in_first = ev->data_first_year;
+    b->in_years = ev->data_last_year - ev->data_first_year + 1;
+    b->yr_first = ev->data_first_year;
+    b->yr_years = 0;
+    for (int i = 0; i < ev->ninds; i++)
+        if (ev->inds[i].nyears > 0) {
+            b->yr_first = ev->inds[i].first_year;
+            b->yr_years = ev->inds[i].nyears;
+            break;
+        }
+    if (b->in_years > MAX_COLS - FIRST_YEAR_COL)
+        b->in_years = MAX_COLS - FIRST_YEAR_COL;
+    if (b->yr_years > MAX_COLS - YEAR_COL)
+        b->yr_years = MAX_COLS - YEAR_COL;
+}
+
+/* Document properties: title, subject, keywords, the fixed creation date; custom properties. */
+static void set_properties(wb *b)
+{
+    const evaluation *ev = b->ev;
+    char *title = b->props[0] = xasprintf("%s %s", b->p->title, T(b, "props", "title_suffix"));
+    char *subject = b->props[1] =
+        xasprintf("%s %d", label(b->lb, "stage", stage_name(ev->stage)), ev->eval_year);
+    char *keywords = b->props[2] = xasprintf("%s %s", b->p->id, T(b, "props", "keywords"));
+    lxw_doc_properties props;
+    memset(&props, 0, sizeof props);
+    props.title = title;
+    props.subject = subject;
+    props.author = (char *)T(b, "props", "author");
+    props.category = (char *)T(b, "props", "category");
+    props.keywords = keywords;
+    props.comments = (char *)T(b, "props", "comments");
+    props.created = creation_time(ev);
+    check(b, workbook_set_properties(b->w, &props), "workbook_set_properties");
+    check(b, workbook_set_custom_property_string(b->w, "plan_id", b->p->id),
+          "workbook_set_custom_property_string");
+    check(b, workbook_set_custom_property_string(b->w, "stage", stage_name(ev->stage)),
+          "workbook_set_custom_property_string");
+    check(b, workbook_set_custom_property_integer(b->w, "evaluation_year", ev->eval_year),
+          "workbook_set_custom_property_integer");
+}
+
+/* The sheets, in tab order. Returns 0, or -1 when a sheet could not be written. */
+static int write_sheets(wb *b, diag_list *d)
+{
+    sheet sheets[8];
+    memset(sheets, 0, sizeof sheets);
+    enum { S_OVERVIEW, S_INDICATORS, S_YEARLY, S_INPUTS, S_FORECAST, S_CHARTS, S_MILESTONES,
+           S_NOTES };
+    int ok = 1, rc = 0;
+    for (int i = 0; i < 8 && ok; i++)
+        ok = new_sheet(b, &sheets[i], sheet_codes[i]) == 0;
+    if (ok) {
+        write_overview(b, &sheets[S_OVERVIEW]);
+        if (write_indicators(b, &sheets[S_INDICATORS], d) != 0)
+            rc = -1;
+        write_yearly(b, &sheets[S_YEARLY]);
+        write_inputs(b, &sheets[S_INPUTS]);
+        write_forecast_and_charts(b, &sheets[S_FORECAST], &sheets[S_CHARTS]);
+        write_milestones(b, &sheets[S_MILESTONES]);
+        write_notes(b, &sheets[S_NOTES]);
+        if (b->oc->changes && b->oc->changes->words && write_changes(b, b->oc->changes, d) != 0)
+            rc = -1;
+    }
+    for (int i = 0; i < 8; i++)
+        free(sheets[i].lines);
+    return rc;
+}
+
+static void wb_free(wb *b)
+{
+    free(b->err_where);
+    for (size_t i = 0; i < b->nfmts; i++)
+        free(b->fmts[i].numfmt);
+    free(b->fmts);
+    for (size_t i = 0; i < b->ninputs; i++)
+        free(b->inputs[i].ref);
+    free(b->inputs);
+    free(b->quoted_inputs);
+    for (int i = 0; i < 3; i++)
+        free(b->props[i]);
+    labels_free(&b->tl);
+}
+
+int workbook_write(const char *path, const outcome *oc, diag_list *d)
 {
     wb b;
     memset(&b, 0, sizeof b);
-    b.fs = forecasts;
-    b.ev = ev;
-    b.ec = ec;
-    b.p = ev->p;
-    b.lb = lb;
-    if (load_wording(&b, templates_dir, d) != 0) {
+    b.oc = oc;
+    b.f = oc->f;
+    b.fs = oc->fs;
+    b.ev = oc->ev;
+    b.ec = oc->ec;
+    b.p = oc->ev->p;
+    b.lb = oc->lb;
+    if (load_wording(&b, oc->templates_dir, d) != 0) {
         labels_free(&b.tl);
         return -1;
     }
@@ -2131,89 +2402,18 @@ int workbook_write(const char *path, const evaluation *ev, const eval_context *e
         labels_free(&b.tl);
         return -1;
     }
-
-    /* Year columns. */
-    b.in_first = ev->data_first_year;
-    b.in_years = ev->data_last_year - ev->data_first_year + 1;
-    b.yr_first = ev->data_first_year;
-    b.yr_years = 0;
-    for (int i = 0; i < ev->ninds; i++)
-        if (ev->inds[i].nyears > 0) {
-            b.yr_first = ev->inds[i].first_year;
-            b.yr_years = ev->inds[i].nyears;
-            break;
-        }
-    if (b.in_years > MAX_COLS - FIRST_YEAR_COL)
-        b.in_years = MAX_COLS - FIRST_YEAR_COL;
-    if (b.yr_years > MAX_COLS - YEAR_COL)
-        b.yr_years = MAX_COLS - YEAR_COL;
+    year_columns(&b);
     b.quoted_inputs = quote_sheet(T(&b, "sheet", "inputs"));
     collect_inputs(&b);
-
-    /* Properties. */
-    char *title = xasprintf("%s %s", b.p->title, T(&b, "props", "title_suffix"));
-    char *subject = xasprintf("%s %d", label(lb, "stage", stage_name(ev->stage)), ev->eval_year);
-    char *keywords = xasprintf("%s %s", b.p->id, T(&b, "props", "keywords"));
-    lxw_doc_properties props;
-    memset(&props, 0, sizeof props);
-    props.title = title;
-    props.subject = subject;
-    props.author = (char *)T(&b, "props", "author");
-    props.category = (char *)T(&b, "props", "category");
-    props.keywords = keywords;
-    props.comments = (char *)T(&b, "props", "comments");
-    props.created = creation_time(ev);
-    check(&b, workbook_set_properties(b.w, &props), "workbook_set_properties");
-    check(&b, workbook_set_custom_property_string(b.w, "plan_id", b.p->id),
-          "workbook_set_custom_property_string");
-    check(&b, workbook_set_custom_property_string(b.w, "stage", stage_name(ev->stage)),
-          "workbook_set_custom_property_string");
-    check(&b, workbook_set_custom_property_integer(b.w, "evaluation_year", ev->eval_year),
-          "workbook_set_custom_property_integer");
-
-    /* Sheets, in tab order. */
-    sheet sheets[8];
-    memset(sheets, 0, sizeof sheets);
-    enum { S_OVERVIEW, S_INDICATORS, S_YEARLY, S_INPUTS, S_FORECAST, S_CHARTS, S_MILESTONES,
-           S_NOTES };
-    int ok = 1;
-    for (int i = 0; i < 8 && ok; i++)
-        ok = new_sheet(&b, &sheets[i], sheet_codes[i]) == 0;
-    int rc = 0;
-    if (ok) {
-        write_overview(&b, &sheets[S_OVERVIEW]);
-        if (write_indicators(&b, &sheets[S_INDICATORS], d) != 0)
-            rc = -1;
-        write_yearly(&b, &sheets[S_YEARLY]);
-        write_inputs(&b, &sheets[S_INPUTS]);
-        write_forecast_and_charts(&b, &sheets[S_FORECAST], &sheets[S_CHARTS]);
-        write_milestones(&b, &sheets[S_MILESTONES]);
-        write_notes(&b, &sheets[S_NOTES]);
-        if (changes && changes->words && write_changes(&b, changes, d) != 0)
-            rc = -1;
-    }
-    lxw_error close_err = workbook_close(b.w);
-    for (int i = 0; i < 8; i++)
-        free(sheets[i].lines);
-    check(&b, close_err, "workbook_close");
+    set_properties(&b);
+    int rc = write_sheets(&b, d);
+    check(&b, workbook_close(b.w), "workbook_close");
     if (b.err != LXW_NO_ERROR) {
         diag_add(d, DIAG_ERROR, path, 0, 0, "workbook: %s: %s", b.err_where, lxw_strerror(b.err));
         rc = -1;
     }
     if (rc != 0)
         unlink(path);
-
-    free(title);
-    free(subject);
-    free(keywords);
-    free(b.err_where);
-    for (size_t i = 0; i < b.nfmts; i++)
-        free(b.fmts[i].numfmt);
-    free(b.fmts);
-    for (size_t i = 0; i < b.ninputs; i++)
-        free(b.inputs[i].ref);
-    free(b.inputs);
-    free(b.quoted_inputs);
-    labels_free(&b.tl);
+    wb_free(&b);
     return rc;
 }

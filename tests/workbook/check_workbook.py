@@ -7,7 +7,9 @@ OUT_A and OUT_B are two `planeval run --out` directories written from the
 same inputs. Every out/<plan-id>/ of OUT_A must hold <plan-id>.xlsx next to
 its series.csv and assessment.csv. The workbooks are read with Debian's
 python3-openpyxl (and unzipped for the parts openpyxl does not model) and
-compared with the CSV files; a copy whose cached formula results have all
+compared with the CSV files (and 总览 with page 1 of brief.pdf, read with
+pdftotext -raw: the first key finding, the summary sentence and the
+counts table); a copy whose cached formula results have all
 been overwritten is recalculated by LibreOffice headless, which must give
 back the cached values. --sde-dir is a third run made with
 SOURCE_DATE_EPOCH=1700000000 (of one plan or more).
@@ -64,6 +66,23 @@ def read_wording(path):
     return sections
 
 
+def read_outlooks(path):
+    """findings.yaml words.outlook: {code: word}, in the file's order."""
+    words, inside = {}, False
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if re.match(r"^  outlook:\s*$", line):
+                inside = True
+                continue
+            if inside:
+                m = re.match(r"^    (\w+):\s*(\S+)\s*$", line)
+                if m:
+                    words[m.group(1)] = m.group(2).strip("\"'")
+                elif line.strip() and not line.lstrip().startswith("#"):
+                    break
+    return words
+
+
 def read_csv(path):
     with open(path, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
@@ -94,6 +113,171 @@ def header_map(ws, row=1):
         if c.value is not None and c.value not in heads:
             heads[c.value] = c.column
     return heads
+
+
+# What a reader must not meet on 总览 (as tests/editorial checks the PDFs):
+# internal ids, identifiers, file names, English words and float noise.
+ASCII_ALLOW = ["PM2.5", "PM10", "GDP", "APP", "App", "GIS", "GPS", "Excel",
+               "4G", "5G", "km2", "hm2", "km", "kg", "m2", "m3", "kV", "kW", "MW", "MHz"]
+READER_RULES = [
+    ("float noise", re.compile(r"\d+\.\d{7,}")),
+    ("plan id", re.compile(r"(?<![A-Za-z0-9_])[a-z]+(?:-[a-z]+)*-(?:19|20)\d\d-(?:19|20)\d\d(?![\d])")),
+    ("file name", re.compile(r"[\w./-]*\w\.(?:csv|ya?ml|pdf|xlsx|json|md|txt|png|svg)(?![A-Za-z])", re.I)),
+    ("snake_case identifier",
+     re.compile(r"(?<![A-Za-z0-9_])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![A-Za-z0-9_])")),
+    ("id", re.compile(r"(?<![A-Za-z0-9_.-])(?:[A-Z]{1,3}\d+[a-z]?|[a-z]\d+[a-z]?|\d{2}-\d+[a-z]?)"
+                      r"(?![A-Za-z0-9_-]|\.\d)")),
+    ("English word", re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?![A-Za-z])")),
+]
+
+
+def reader_problems(value):
+    """What in a cell's value a reader should not see: [(rule, text)]."""
+    if isinstance(value, float) and value != round(value, 6):
+        return [("float noise", repr(value))]
+    if not isinstance(value, str) or value.startswith("="):
+        return []
+    t = value
+    for a in ASCII_ALLOW:
+        t = t.replace(a, " ")
+    return [(name, m.group(0)) for name, rx in READER_RULES for m in [rx.search(t)] if m]
+
+
+def squash(s):
+    return re.sub(r"\s+", "", s or "")
+
+
+def brief_page1(plan_dir):
+    """Page 1 of brief.pdf as `pdftotext -raw` lines, or None without the brief or pdftotext."""
+    path = os.path.join(plan_dir, "brief.pdf")
+    if not os.path.exists(path) or not shutil.which("pdftotext"):
+        return None
+    r = subprocess.run(["pdftotext", "-raw", "-f", "1", "-l", "1", path, "-"],
+                       capture_output=True, text=True)
+    return r.stdout.splitlines() if r.returncode == 0 else None
+
+
+def brief_first_problem(lines):
+    """The first key finding of the brief: the "1. " item up to its doubt or countermeasure."""
+    for i, line in enumerate(lines):
+        if line.startswith("1. "):
+            text = line[3:]
+            for more in lines[i + 1:]:
+                if re.match(r"^(\d+\. |（|对策：|说明：|[一二三四五六七八九十]+、)", more):
+                    break
+                text += more
+            return squash(text)
+    return None
+
+
+def brief_counts(lines, outlooks, total_word):
+    """The brief's 总体情况 table: {outlook word: count} of its 合计 row, or of its only row."""
+    for i, line in enumerate(lines):
+        heads = [re.sub(r"^[^\u4e00-\u9fff]+", "", tok) for tok in line.split()]
+        cols = [h for h in heads if h in outlooks]
+        if len(cols) < 2:
+            continue
+        rows = []
+        for more in lines[i + 1:]:
+            toks = more.split()
+            if len(toks) == len(cols) + 2 and all(t.isdigit() for t in toks[1:]):
+                rows.append(toks)
+            else:
+                break
+        if not rows:
+            return None
+        row = next((r for r in rows if r[0] == total_word), rows[0] if len(rows) == 1 else None)
+        return {c: int(row[1 + k]) for k, c in enumerate(cols)} if row else None
+    return None
+
+
+def check_overview(wb, wbv, plan_dir, assessment, wording, pre):
+    """总览: the targets in the findings' rank order, in the findings' words."""
+    ow = wording["overview"]
+    outlooks = list(wording["_outlooks"].values())
+    wo = wb[wording["sheet"]["overview"]]
+    wov = wbv[wording["sheet"]["overview"]]
+    head_row = next((r for r in range(1, 12) if wo.cell(row=r, column=1).value == ow["rank"]), None)
+    if not report(head_row is not None, pre + "总览 header row (%s ...)" % ow["rank"]):
+        return
+    oh = header_map(wo, head_row)
+    want = [ow[k] for k in ("rank", "name", "type", "target_year", "target", "figure", "gap",
+                            "outlook", "problem", "action", "department", "remarks")]
+    got = [wo.cell(row=head_row, column=c).value for c in range(1, len(want) + 1)]
+    report(got == want, pre + "总览 columns " + " ".join(want), str(got))
+    col = {k: oh.get(ow[k]) for k in ("rank", "name", "target_year", "outlook", "problem", "type")}
+    first = head_row + 1
+    rows = [r for r in range(first, wo.max_row + 1)
+            if wo.cell(row=r, column=col["outlook"]).value in outlooks]
+    report(len(rows) == len(assessment) and rows == list(range(first, first + len(rows))),
+           pre + "总览 lists every target (%d)" % len(rows), "%d rows" % len(rows))
+
+    # Rank order: ranked targets first (1, 2, ...), then the rest in plan order, as assessment.csv ranks them.
+    def key(i_a):
+        i, a = i_a
+        return (0, int(a["rank"]), i) if a.get("rank") else (1, 0, i)
+    ordered = [a for _, a in sorted(enumerate(assessment), key=key)]
+    seen = [(wo.cell(row=r, column=col["name"]).value, wo.cell(row=r, column=col["target_year"]).value,
+             wo.cell(row=r, column=col["outlook"]).value, wo.cell(row=r, column=col["rank"]).value)
+            for r in rows]
+    expect = [(a["name"], int(a["target_year"]), a.get("outlook_zh"), int(a["rank"]) if a.get("rank") else None)
+              for a in ordered]
+    bad = [(k, s, e) for k, (s, e) in enumerate(zip(seen, expect)) if s != e]
+    report(not bad and len(seen) == len(expect), pre + "总览 rows in rank order (%d ranked)"
+           % sum(1 for a in assessment if a.get("rank")), str(bad[:3]))
+
+    # The first row is the brief's first key finding.
+    lines = brief_page1(plan_dir)
+    if lines is not None:
+        brief_first = brief_first_problem(lines)
+        row1 = squash(wo.cell(row=first, column=col["problem"]).value)
+        report(brief_first is not None and row1 == brief_first,
+               pre + "总览 row 1 is the brief's first key finding",
+               "总览: %s / brief: %s" % (row1[:60], (brief_first or "(none)")[:60]))
+        # The summary sentence under the title is the brief's.
+        overall = squash(wo.cell(row=2, column=1).value)
+        report(overall != "" and overall in squash("".join(lines)),
+               pre + "总览 row 2 is the brief's summary sentence", overall[:60])
+
+    # Nothing a reader should not see: ids, identifiers, English, float noise.
+    leaks = []
+    for row in wo.iter_rows():
+        for c in row:
+            for rule, text in reader_problems(c.value):
+                leaks.append("%s %s %r" % (c.coordinate, rule, text))
+    report(not leaks, pre + "总览 has no ids, identifiers, English or float noise", "; ".join(leaks[:5]))
+
+    # Outlook cells coloured by conditional formatting on the text, no static fill.
+    formulas = []
+    for cf in wo.conditional_formatting:
+        for rule in cf.rules:
+            formulas.extend(rule.formula or [])
+    lack = [t for t in outlooks if '"%s"' % t not in formulas]
+    report(not lack, pre + "总览 conditional formatting keyed on every outlook word", ",".join(lack))
+    static = [wo.cell(row=r, column=col["outlook"]).coordinate for r in rows
+              if wo.cell(row=r, column=col["outlook"]).fill is not None and
+              wo.cell(row=r, column=col["outlook"]).fill.fill_type not in (None, "none")]
+    report(not static, pre + "总览 outlook cells have no static fill", ",".join(static[:5]))
+    report(wo.freeze_panes is not None and wo.auto_filter.ref is not None,
+           pre + "总览 frozen header and autofilter")
+
+    # The counts table: outlook word, then the count of all targets (a COUNTIF formula).
+    counts = {}
+    for r in range(first, wov.max_row + 1):
+        for c in range(col["outlook"] + 1, wov.max_column):
+            if wov.cell(row=r, column=c).value in outlooks and \
+                    isinstance(wov.cell(row=r, column=c + 1).value, int):
+                counts[wov.cell(row=r, column=c).value] = wov.cell(row=r, column=c + 1).value
+    want_counts = {}
+    for a in assessment:
+        want_counts[a["outlook_zh"]] = want_counts.get(a["outlook_zh"], 0) + 1
+    report(set(counts) == set(outlooks) and all(counts.get(k, 0) == want_counts.get(k, 0) for k in outlooks)
+           and sum(counts.values()) == len(assessment), pre + "总览 counts by outlook", str(counts))
+    if lines is not None:
+        bc = brief_counts(lines, outlooks, wording.get("_brief_total", ""))
+        report(bc is not None and all(counts.get(k) == v for k, v in bc.items()) and
+               all(v == 0 for k, v in counts.items() if k not in bc),
+               pre + "总览 counts equal the brief's table", "brief %s, 总览 %s" % (bc, counts))
 
 
 def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile):
@@ -262,43 +446,7 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
     report(all("<c:lineChart>" in x for x in chart_xml.values()), pre + "charts are line charts")
     report(len(wb[sheet["charts"]]._charts) == len(charts), pre + "charts placed on " + sheet["charts"])
 
-    # 总览: status cells coloured by conditional formatting on the text.
-    wo = wb[sheet["overview"]]
-    statuses = labels["status"]
-    formulas = []
-    for cf in wo.conditional_formatting:
-        for rule in cf.rules:
-            formulas.extend(rule.formula or [])
-    lack = [t for t in statuses.values() if '"%s"' % t not in formulas]
-    report(not lack, pre + "总览 conditional formatting keyed on every status text", ",".join(lack))
-    oh = header_map(wo, 4)
-    status_col = oh.get(wording["overview"]["status"])
-    static = []
-    types = []
-    for r in range(5, wo.max_row + 1):
-        c = wo.cell(row=r, column=status_col)
-        if c.value in statuses.values() and c.fill is not None and c.fill.fill_type not in (None, "none"):
-            static.append(c.coordinate)
-        t = wo.cell(row=r, column=oh[wording["overview"]["type"]]).value
-        if c.value in statuses.values():
-            types.append(t)
-    report(not static, pre + "总览 status cells have no static fill", ",".join(static[:5]))
-    binding = wording["type"]["binding"]
-    first_other = next((i for i, t in enumerate(types) if t != binding), len(types))
-    report(binding not in types[first_other:], pre + "总览 binding (%s) targets first" % binding)
-    report(len(types) == len(assessment), pre + "总览 lists every target")
-    wov = wbv[sheet["overview"]]
-    counts = {}
-    for r in range(5, wov.max_row + 1):
-        for c in range(status_col + 1, wov.max_column + 1):
-            if wov.cell(row=r, column=c).value in statuses.values() and \
-                    isinstance(wov.cell(row=r, column=c + 1).value, int):
-                counts[wov.cell(row=r, column=c).value] = wov.cell(row=r, column=c + 1).value
-    want_counts = {}
-    for a in assessment:
-        want_counts[a["status_zh"]] = want_counts.get(a["status_zh"], 0) + 1
-    report(all(counts.get(k, 0) == v for k, v in want_counts.items()) and
-           sum(counts.values()) == len(assessment), pre + "总览 counts by status", str(counts))
+    check_overview(wb, wbv, plan_dir, assessment, wording, pre)
 
     # Print setup on every table sheet.
     bad = []
@@ -426,6 +574,10 @@ def main(argv):
         return 2
     wording = read_wording(os.path.join(templates, "workbook.yaml"))
     labels = read_wording(os.path.join(templates, "labels.yaml"))
+    wording["_outlooks"] = read_outlooks(os.path.join(templates, "findings.yaml"))
+    with open(os.path.join(templates, "brief.yaml"), encoding="utf-8") as f:
+        m = re.search(r"^\s+total_row:\s*(\S+)\s*$", f.read(), re.M)
+    wording["_brief_total"] = m.group(1) if m else ""
     changes = os.path.join(templates, "changes.yaml")
     if os.path.exists(changes):
         with open(changes, encoding="utf-8") as f:
