@@ -19,12 +19,38 @@ OBJ     := $(LIBSRC:src/%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all deps report test unit e2e readers sanitize clean valgrind bench
+.PHONY: all deps test-deps report test unit e2e readers sanitize clean valgrind bench \
+	install uninstall install-check FORCE
+
+# Where `make install` puts things; the binary looks for its shipped
+# templates, catalogue and data dictionary in SHAREDIR when the working
+# directory has none ($PLANEVAL_SHAREDIR overrides it at run time).
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+SHAREDIR ?= $(PREFIX)/share/planeval
+MANDIR  ?= $(PREFIX)/share/man
 
 all: planeval
 
+# What building and running need (make report, make install) ...
 deps:
 	@./.ci/install-deps
+
+# ... and what the tests need as well (make test): .ci/install-deps --list shows both.
+test-deps:
+	@./.ci/install-deps --test
+
+# The commit the binary is built from and its share directory, rewritten
+# only when they change (so that main.o is rebuilt then, and only then).
+$(BUILD)/version.h: FORCE
+	@mkdir -p $(BUILD)
+	@c=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
+	if [ "$$c" != unknown ] && ! git diff --quiet HEAD -- 2>/dev/null; then c="$$c-dirty"; fi; \
+	printf '#define PLANEVAL_COMMIT "%s"\n#define PLANEVAL_SHAREDIR "%s"\n' "$$c" "$(SHAREDIR)" >$@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+
+$(BUILD)/main.o: $(BUILD)/version.h
+$(BUILD)/main.o: CFLAGS += -I$(BUILD)
 
 $(BUILD)/planeval: $(OBJ) $(BUILD)/main.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -47,6 +73,30 @@ report: deps
 	$(MAKE) planeval
 	./planeval run
 
+# The binary, the shipped templates, catalogue and data dictionary, and the
+# man pages planeval(1) and planeval-yaml(5).
+install: $(BUILD)/planeval
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/templates $(DESTDIR)$(SHAREDIR)/variables \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 755 $(BUILD)/planeval $(DESTDIR)$(BINDIR)/planeval
+	install -m 644 templates/*.yaml $(DESTDIR)$(SHAREDIR)/templates/
+	install -m 644 indicators/catalogue.yaml $(DESTDIR)$(SHAREDIR)/catalogue.yaml
+	install -m 644 data/variables/*.yaml $(DESTDIR)$(SHAREDIR)/variables/
+	install -m 644 docs/man/planeval.1 $(DESTDIR)$(MANDIR)/man1/planeval.1
+	install -m 644 docs/man/planeval-yaml.5 $(DESTDIR)$(MANDIR)/man5/planeval-yaml.5
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/planeval $(DESTDIR)$(MANDIR)/man1/planeval.1 \
+	    $(DESTDIR)$(MANDIR)/man5/planeval-yaml.5
+	rm -rf $(DESTDIR)$(SHAREDIR)
+
+# An install into a temporary prefix run from an empty directory, the
+# package lists of the two kinds of set-up, and the office examples of
+# docs/operations.md (tests/install).
+install-check: $(BUILD)/planeval
+	sh tests/install/run.sh
+	PLANEVAL=$(BUILD)/planeval sh tests/install/ops.sh
+
 # Unit tests run from the repository root (their fixtures are under tests/unit/).
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -60,11 +110,12 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 sanitize:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g $(SAN)" LDFLAGS="$(SAN)" CASES_CFLAGS="$(SAN)" unit e2e readers
 
-test: deps
+test: test-deps
 	$(MAKE) planeval
 	$(MAKE) unit
 	$(MAKE) e2e
 	$(MAKE) readers
+	$(MAKE) install-check
 	$(MAKE) sanitize
 	$(MAKE) valgrind
 	$(MAKE) fuzz-smoke
@@ -107,9 +158,9 @@ bench: $(BUILD)/planeval
 # (tests/fuzz/ids.sh); `make fuzz FUZZ_SECONDS=3600` for a longer hunt.
 FUZZ_SECONDS ?= 300
 .PHONY: fuzz fuzz-smoke
-fuzz: deps
+fuzz: test-deps
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-fuzz-smoke: deps $(BUILD)/planeval
+fuzz-smoke: test-deps $(BUILD)/planeval
 	PLANEVAL=$(BUILD)/planeval sh tests/fuzz/ids.sh
 	sh tests/fuzz/run.sh 20

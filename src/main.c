@@ -33,6 +33,8 @@
 #include <unistd.h>
 
 #define PLANEVAL_VERSION "0.1.0"
+/* PLANEVAL_COMMIT and PLANEVAL_SHAREDIR, written by the Makefile. */
+#include "version.h"
 
 enum exit_status {
     EXIT_OK = 0,
@@ -61,7 +63,15 @@ typedef struct options {
     const char *config;   /* --config FILE: a run configuration (runconfig.h) */
     unsigned given;       /* OPT_* bits: set on the command line, so the config yields */
     chart_files charts;   /* --charts: which chart files run writes (charts.h) */
+    /* The shared files in use (resolve_shared): the working directory's, or
+     * the installed copies under the share directory. */
+    const char *catalogue;     /* catalogue.yaml */
+    const char *variables_dir; /* the data dictionary */
+    unsigned from_share;       /* SHARED_* bits: taken from the share directory */
+    char path_buf[3][4096];
 } options;
+
+enum { SHARED_TEMPLATES = 1, SHARED_CATALOGUE = 2, SHARED_VARIABLES = 4 };
 
 /* Options a run configuration can also set. */
 enum {
@@ -110,7 +120,10 @@ static void usage(FILE *f)
           "\n"
           "exit status: 0 success; 1 errors in definitions or data (all are listed);\n"
           "2 usage error; 3 results could not be written.\n"
-          "See docs/cli.md.\n",
+          "When the working directory has no templates/, indicators/catalogue.yaml or\n"
+          "data/variables/, the installed ones are used (PLANEVAL_SHAREDIR, else the\n"
+          "share directory of `make install`; --version says which).\n"
+          "See planeval(1), planeval-yaml(5) and docs/cli.md.\n",
           f);
 }
 
@@ -218,14 +231,9 @@ static int session_open(session *s, const options *o)
         s->have_labels = 1;
     }
     free(path);
-    path = xasprintf("%s/variables", o->data_dir);
-    s->have_dict = dictionary_load(&s->dict, path, &s->diags) == 0;
-    free(path);
-    if (s->have_dict) {
-        path = xasprintf("%s/catalogue.yaml", o->indicators_dir);
-        s->have_cat = catalogue_load(&s->cat, path, &s->dict, &s->syms, &s->diags) == 0;
-        free(path);
-    }
+    s->have_dict = dictionary_load(&s->dict, o->variables_dir, &s->diags) == 0;
+    if (s->have_dict)
+        s->have_cat = catalogue_load(&s->cat, o->catalogue, &s->dict, &s->syms, &s->diags) == 0;
     return s->have_labels && s->have_dict && s->have_cat && diag_errors(&s->diags) == 0 ? 0 : -1;
 }
 
@@ -518,7 +526,7 @@ static void init_context(eval_context *ec, session *s, const plan *p, const regi
 /* inputs.sha256 for plan p: what its results depend on (manifest.h). */
 static char *plan_inputs(session *s, const plan *p)
 {
-    input_dirs dirs = {s->o->indicators_dir, s->o->data_dir, s->o->templates_dir};
+    input_dirs dirs = {s->o->catalogue, s->o->variables_dir, s->o->data_dir, s->o->templates_dir};
     static const char *const charts[] = {"", " charts=png", " charts=svg", " charts=none"};
     char *opts = xasprintf("planeval %s stage=%s year=%d on_track=%g at_risk=%g%s",
                            PLANEVAL_VERSION, stage_name(s->o->stage), s->o->year,
@@ -816,6 +824,7 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
     o->at_risk = fo.at_risk;
     o->plans = xcalloc((size_t)argc, sizeof(char *));
     *cmd = NULL;
+    int version = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -824,8 +833,10 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
             return 0;
         }
         if (strcmp(a, "--version") == 0) {
-            *cmd = "version";
-            return 0;
+            /* the options after it (--config, --templates ...) still count:
+             * --version says which shared files they lead to */
+            version = 1;
+            continue;
         }
         if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             o->quiet = 1;
@@ -940,6 +951,8 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
         else
             o->plans[o->nplans++] = a;
     }
+    if (version)
+        *cmd = "version";
     if (o->at_risk > o->on_track) {
         fprintf(stderr, "planeval: --at-risk must not be above --on-track\n");
         return -1;
@@ -953,6 +966,67 @@ static stage stage_from_name(const char *s)
            : strcmp(s, "midterm") == 0 ? STAGE_MIDTERM
            : strcmp(s, "final") == 0   ? STAGE_FINAL
                                        : STAGE_AUTO;
+}
+
+/* The installed share directory: $PLANEVAL_SHAREDIR, else the one built in. */
+static const char *share_dir(void)
+{
+    const char *e = getenv("PLANEVAL_SHAREDIR");
+    return e && *e ? e : PLANEVAL_SHAREDIR;
+}
+
+static int exists(const char *path, int want_dir)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && (want_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
+}
+
+/*
+ * Where the shared files come from: the working directory's (or the
+ * directories given), else the copies `make install` put in the share
+ * directory, so that an installed planeval runs from any directory. A
+ * templates directory given on the command line or in the run
+ * configuration is used as it is.
+ */
+static void resolve_shared(options *o, int templates_given)
+{
+    const char *share = share_dir();
+    char *tl = xasprintf("%s/labels.yaml", o->templates_dir);
+    snprintf(o->path_buf[0], sizeof o->path_buf[0], "%s/templates", share);
+    if (!templates_given && !exists(tl, 0) && exists(o->path_buf[0], 1)) {
+        o->templates_dir = o->path_buf[0];
+        o->from_share |= SHARED_TEMPLATES;
+    }
+    free(tl);
+    snprintf(o->path_buf[1], sizeof o->path_buf[1], "%s/catalogue.yaml", o->indicators_dir);
+    o->catalogue = o->path_buf[1];
+    char *alt = xasprintf("%s/catalogue.yaml", share);
+    if (!exists(o->catalogue, 0) && exists(alt, 0)) {
+        snprintf(o->path_buf[1], sizeof o->path_buf[1], "%s", alt);
+        o->from_share |= SHARED_CATALOGUE;
+    }
+    free(alt);
+    snprintf(o->path_buf[2], sizeof o->path_buf[2], "%s/variables", o->data_dir);
+    o->variables_dir = o->path_buf[2];
+    alt = xasprintf("%s/variables", share);
+    if (!exists(o->variables_dir, 1) && exists(alt, 1)) {
+        snprintf(o->path_buf[2], sizeof o->path_buf[2], "%s", alt);
+        o->from_share |= SHARED_VARIABLES;
+    }
+    free(alt);
+}
+
+/* What `planeval --version` says: the version, the commit, the shared files in use. */
+static void print_version(const options *o)
+{
+    printf("planeval %s\n", PLANEVAL_VERSION);
+    printf("commit: %s\n", PLANEVAL_COMMIT);
+    printf("share directory: %s\n", share_dir());
+    printf("templates: %s%s\n", o->templates_dir,
+           o->from_share & SHARED_TEMPLATES ? " (installed)" : "");
+    printf("catalogue: %s%s\n", o->catalogue, o->from_share & SHARED_CATALOGUE ? " (installed)" : "");
+    printf("data dictionary: %s%s\n", o->variables_dir,
+           o->from_share & SHARED_VARIABLES ? " (installed)" : "");
 }
 
 /*
@@ -1031,18 +1105,28 @@ int main(int argc, char **argv)
         free(o.plans);
         return cmd ? EXIT_OK : EXIT_USAGE;
     }
+    run_config config; /* owns the strings o may now point to: freed last */
     if (strcmp(cmd, "version") == 0) {
-        printf("planeval %s\n", PLANEVAL_VERSION);
+        /* with the run configuration's directories, when it can be read */
+        int cfg_ok = apply_config(&o, &config, cmd) == 0;
+        resolve_shared(&o, (o.given & OPT_TEMPLATES) || (cfg_ok && config.templates));
+        print_version(&o);
+        run_config_free(&config);
         free(o.plans);
         return EXIT_OK;
     }
-    run_config config; /* owns the strings o may now point to: freed last */
     if (apply_config(&o, &config, cmd) != 0) {
         fprintf(stderr, "planeval: the run configuration has errors\n");
         run_config_free(&config);
         free(o.plans);
         return EXIT_USAGE;
     }
+    resolve_shared(&o, (o.given & OPT_TEMPLATES) || config.templates);
+    if (o.from_share && !o.quiet && strcmp(cmd, "check") == 0)
+        fprintf(stderr, "planeval: using the installed %s%s%s under %s\n",
+                o.from_share & SHARED_TEMPLATES ? "templates " : "",
+                o.from_share & SHARED_CATALOGUE ? "catalogue " : "",
+                o.from_share & SHARED_VARIABLES ? "data dictionary " : "", share_dir());
     if (strcmp(cmd, "compare") == 0) {
         /* The cross-region comparison from the result files of --out (compare.h). */
         diag_list d = {0};

@@ -101,14 +101,10 @@ char *inputs_listing(const char *plan_path, const char *region, const input_dirs
     sb_init(&b);
     sb_printf(&b, "# %s\n", options_line);
     add_digest(&b, plan_path, d);
-    char *p = xasprintf("%s/catalogue.yaml", dirs->indicators_dir);
-    add_digest(&b, p, d);
-    free(p);
-    p = xasprintf("%s/variables", dirs->data_dir);
-    add_dir(&b, p, ".yaml", NULL, d);
-    free(p);
+    add_digest(&b, dirs->catalogue, d);
+    add_dir(&b, dirs->variables_dir, ".yaml", NULL, d);
     add_dir(&b, dirs->templates_dir, ".yaml", NULL, d);
-    p = xasprintf("%s/%s", dirs->data_dir, region);
+    char *p = xasprintf("%s/%s", dirs->data_dir, region);
     add_dir(&b, p, ".csv", PROVENANCE_FILE, d); /* the tables and the data's provenance */
     free(p);
     return sb_take(&b);

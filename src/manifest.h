@@ -18,7 +18,10 @@
 #include "diag.h"
 
 typedef struct input_dirs {
-    const char *indicators_dir, *data_dir, *templates_dir;
+    const char *catalogue;     /* catalogue.yaml in use */
+    const char *variables_dir; /* the data dictionary in use */
+    const char *data_dir;      /* data/<region>/ lives here */
+    const char *templates_dir;
 } input_dirs;
 
 /*
