@@ -124,7 +124,8 @@ test: test-deps
 # workbook (openpyxl, LibreOffice recalculation), the PDFs (qpdf, pdffonts,
 # pdftotext), the change report against the previous run (tests/changes),
 # batch runs: -j, skipping, manifest, shards, a killed run (tests/batch),
-# the wording of every brief and report, final and mid-term (tests/editorial).
+# the wording of every brief and report, final and mid-term (tests/editorial),
+# links planted at temporary names and in place of directories (tests/safety).
 # Each script ends with "N passed, M failed".
 readers: $(BUILD)/planeval
 	PLANEVAL=$(BUILD)/planeval CASES_CFLAGS="$(CASES_CFLAGS)" sh tests/charts/run.sh
@@ -134,6 +135,7 @@ readers: $(BUILD)/planeval
 	PLANEVAL=$(BUILD)/planeval PYTHON=/usr/bin/python3 sh tests/changes/run.sh
 	PLANEVAL=$(BUILD)/planeval PYTHON=/usr/bin/python3 sh tests/batch/run.sh
 	PLANEVAL=$(BUILD)/planeval sh tests/editorial/run.sh
+	PLANEVAL=$(BUILD)/planeval sh tests/safety/run.sh
 
 # The sample run under valgrind: no leaks, no errors.
 valgrind: $(BUILD)/planeval

@@ -804,7 +804,7 @@ int compare_run(const char *out_dir, const char *templates_dir, int quiet, diag_
     out_set out;
     int rc = -1;
     outset_remove_stale(out_dir); /* a killed comparison's temporaries */
-    if (outset_open(&out, out_dir, d) == 0) {
+    if (outset_open(&out, out_dir, 0, d) == 0) {
         FILE *f = outset_stream(&out, "comparison.csv", d);
         if (f)
             comparison_write_csv(f, &c);

@@ -1462,6 +1462,78 @@ static void check_long_duplicates(const region_data *r, const rtable *t, int var
     free(keys);
 }
 
+/* 1 if s is exactly three ASCII digits, optionally followed by more ",ddd"
+ * groups: the tail of a number split at an unquoted thousands separator. */
+static int thousands_tail(const char *s)
+{
+    for (;;) {
+        for (int i = 0; i < 3; i++)
+            if (s[i] < '0' || s[i] > '9')
+                return 0;
+        s += 3;
+        if (!*s)
+            return 1;
+        if (*s++ != ',')
+            return 0;
+    }
+}
+
+/* 1 if s can be the head of such a split: 1 to 3 ASCII digits, optionally
+ * signed (a number written with thousands separators starts so). */
+static int number_head(const char *s)
+{
+    if (*s == '-' || *s == '+')
+        s++;
+    size_t n = strspn(s, "0123456789");
+    return n >= 1 && n <= 3 && !s[n];
+}
+
+/* The advice for head,tail: quote it or write it without separators. */
+static void split_hint(char *buf, size_t size, const char *head, const char *tail)
+{
+    char plain[128];
+    size_t n = 0;
+    for (const char *s = head; *s && n + 1 < sizeof plain; s++)
+        plain[n++] = *s;
+    for (const char *s = tail; *s && n + 1 < sizeof plain; s++)
+        if (*s != ',')
+            plain[n++] = *s;
+    plain[n] = 0;
+    snprintf(buf, size,
+             "looks like one number split at an unquoted thousands separator: quote the "
+             "number (\"%s,%s\") or drop the thousands separator (%s)",
+             head, tail, plain);
+}
+
+/*
+ * A row with more fields than its header: if two neighbouring fields look
+ * like a number cut at a thousands separator ("180,000" read as 180 and
+ * 000), say so. Returns 1 when it reported the row.
+ */
+static int report_split_number(const char *path, const csv_row *row, int ncols, diag_list *d)
+{
+    for (int k = 1; k < row->nfields; k++)
+        if (number_head(row->fields[k - 1]) && strlen(row->fields[k]) == 3 &&
+            thousands_tail(row->fields[k])) {
+            /* "1,800,000": every following ",ddd" group. */
+            char tail[128], hint[512];
+            snprintf(tail, sizeof tail, "%s", row->fields[k]);
+            for (int j = k + 1; j < row->nfields && strlen(row->fields[j]) == 3 &&
+                                thousands_tail(row->fields[j]) &&
+                                strlen(tail) + 5 < sizeof tail;
+                 j++) {
+                strcat(tail, ",");
+                strcat(tail, row->fields[j]);
+            }
+            split_hint(hint, sizeof hint, row->fields[k - 1], tail);
+            diag_add(d, DIAG_ERROR, path, row->line, k,
+                     "this row has %d fields, the header has %d: '%s,%s' %s", row->nfields,
+                     ncols, row->fields[k - 1], tail, hint);
+            return 1;
+        }
+    return 0;
+}
+
 /* Read the rows of a table file whose header has been mapped. */
 static void read_rows(region_data *r, rtable *t, const csv_table *csv, const header *h,
                       diag_list *d)
@@ -1478,8 +1550,9 @@ static void read_rows(region_data *r, rtable *t, const csv_table *csv, const hea
         const csv_row *row = &csv->rows[ri];
         cellpos p = {t->path, row->line, 0, d};
         if (row->nfields != h->ncols) {
-            diag_add(d, DIAG_ERROR, t->path, row->line, 0,
-                     "this row has %d fields, the header has %d", row->nfields, h->ncols);
+            if (row->nfields < h->ncols || !report_split_number(t->path, row, h->ncols, d))
+                diag_add(d, DIAG_ERROR, t->path, row->line, 0,
+                         "this row has %d fields, the header has %d", row->nfields, h->ncols);
             continue;
         }
         int ok = 1;
@@ -1487,6 +1560,19 @@ static void read_rows(region_data *r, rtable *t, const csv_table *csv, const hea
             if (h->role[k] == COL_NOHEAD && row->fields[k][0]) {
                 diag_add(d, DIAG_ERROR, t->path, row->line, k + 1,
                          "'%s' is in a column without a header", row->fields[k]);
+                ok = 0;
+            }
+        /* A number cut at an unquoted thousands separator whose tail landed
+         * in the note column next to it ("180,000" read as 180, note 000). */
+        for (int k = 1; k < h->ncols; k++)
+            if (h->role[k] == COL_UNUSED && is_note_col(csv->rows[0].fields[k]) &&
+                (h->role[k - 1] == COL_VAR || h->role[k - 1] == COL_VALUE) &&
+                number_head(row->fields[k - 1]) && thousands_tail(row->fields[k])) {
+                char hint[512];
+                split_hint(hint, sizeof hint, row->fields[k - 1], row->fields[k]);
+                diag_add(d, DIAG_ERROR, t->path, row->line, k,
+                         "'%s' followed by '%s' in the %s column %s", row->fields[k - 1],
+                         row->fields[k], csv->rows[0].fields[k], hint);
                 ok = 0;
             }
 

@@ -23,6 +23,7 @@
 #include "runconfig.h"
 #include "util.h"
 #include "workbook.h"
+#include "yamldoc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -360,6 +361,57 @@ static int process_plan(session *s, const char *file, plan_action act, void *arg
     return rc;
 }
 
+/* The plan id of a plan file and where it is written, or NULL (a file that
+ * cannot be read is reported when the plan is loaded). */
+static char *peek_id_at(const char *path, int *line, int *col)
+{
+    diag_list d = {0};
+    ydoc y;
+    char *id = NULL;
+    if (ydoc_load(&y, path, &d) == 0) {
+        ynode *n = ymap_get(&y, ymap_get(&y, ydoc_root(&y), "plan"), "id");
+        if (ynode_str(n) && *ynode_str(n)) {
+            id = xstrdup(ynode_str(n));
+            *line = ynode_line(n);
+            *col = ynode_col(n);
+        }
+    }
+    ydoc_free(&y);
+    diag_free(&d);
+    return id;
+}
+
+/*
+ * Two plan files with one id (a plan copied for another county and not
+ * renamed) would write into one output directory: an error naming both,
+ * before anything runs. Returns the number of such errors.
+ */
+static int check_plan_ids(char **files, int n, diag_list *d)
+{
+    char **ids = xcalloc((size_t)n + 1, sizeof *ids);
+    int *lines = xcalloc((size_t)n + 1, sizeof *lines);
+    int *cols = xcalloc((size_t)n + 1, sizeof *cols);
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        ids[i] = peek_id_at(files[i], &lines[i], &cols[i]);
+        for (int j = 0; ids[i] && j < i; j++)
+            if (ids[j] && strcmp(ids[i], ids[j]) == 0 && strcmp(files[i], files[j]) != 0) {
+                diag_add(d, DIAG_ERROR, files[i], lines[i], cols[i],
+                         "plan id '%s' is also the id of %s (line %d): each plan file needs its "
+                         "own id (a copied plan keeps the old one)",
+                         ids[i], files[j], lines[j]);
+                bad++;
+                break;
+            }
+    }
+    for (int i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
+    free(lines);
+    free(cols);
+    return bad;
+}
+
 /* The plan files named on the command line, or all of them; then this shard's share. */
 static char **select_plans(session *s, int *n)
 {
@@ -377,6 +429,12 @@ static char **select_plans(session *s, int *n)
             if (f)
                 files[(*n)++] = f;
         }
+    }
+    /* Over the whole selection, before the shard's share: every shard agrees. */
+    if (check_plan_ids(files, *n, &s->diags) > 0) {
+        for (int i = 0; i < *n; i++)
+            free(files[i]);
+        *n = 0;
     }
     if (o->shard_n > 1) {
         /* Slices by position in the sorted list: every machine computes the same split. */
@@ -593,7 +651,7 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
     pdf_stats pdfst = {0, 0, 0, 0};
     if (!have_findings) {
         rc = EXIT_OUTPUT;
-    } else if (outset_open(&out, dir, &s->diags) != 0) {
+    } else if (outset_open(&out, dir, 1, &s->diags) != 0) {
         outset_abort(&out);
         rc = EXIT_OUTPUT;
     } else {

@@ -164,7 +164,7 @@ int manifest_write(const char *out_dir, const char *version, diag_list *d)
         qsort(plans.items, plans.n, sizeof *plans.items, cmp_path);
 
     out_set out;
-    if (outset_open(&out, out_dir, d) != 0) {
+    if (outset_open(&out, out_dir, 0, d) != 0) {
         path_list_free(&plans);
         return -1;
     }

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,33 @@ static int mkdirs(const char *path)
     return rc;
 }
 
-int outset_open(out_set *s, const char *dir, diag_list *d)
+/*
+ * A directory planeval writes into as its own must be a real directory of
+ * this user: a symbolic link planted in its place would carry the outputs
+ * (and their renames) anywhere the link points.
+ */
+static int own_directory(const char *dir, diag_list *d)
+{
+    struct stat st;
+    if (lstat(dir, &st) != 0) {
+        diag_add(d, DIAG_ERROR, dir, 0, 0, "cannot use the output directory: %s", strerror(errno));
+        return -1;
+    }
+    if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+        diag_add(d, DIAG_ERROR, dir, 0, 0,
+                 "is %s, not a directory: refusing to write through it (remove it)",
+                 S_ISLNK(st.st_mode) ? "a symbolic link" : "a file");
+        return -1;
+    }
+    if (st.st_uid != geteuid()) {
+        diag_add(d, DIAG_ERROR, dir, 0, 0,
+                 "belongs to another user (uid %ld): refusing to write into it", (long)st.st_uid);
+        return -1;
+    }
+    return 0;
+}
+
+int outset_open(out_set *s, const char *dir, int own, diag_list *d)
 {
     memset(s, 0, sizeof *s);
     s->dir = xstrdup(dir);
@@ -37,9 +64,11 @@ int outset_open(out_set *s, const char *dir, diag_list *d)
                  strerror(errno));
         return -1;
     }
-    return 0;
+    s->own = own;
+    return own ? own_directory(dir, d) : 0;
 }
 
+/* A new entry for dir/name, or NULL (an error in d) when its subdirectory cannot be used. */
 static out_file *add_file(out_set *s, const char *name, diag_list *d)
 {
     char *final_path = xasprintf("%s/%s", s->dir, name);
@@ -51,10 +80,18 @@ static out_file *add_file(out_set *s, const char *name, diag_list *d)
     char *tmp = xasprintf("%s/%.*s.%s.tmp.%ld", s->dir, sub, name, name + sub, (long)getpid());
     if (sub) {
         char *subdir = xasprintf("%s/%.*s", s->dir, sub - 1, name);
-        if (mkdirs(subdir) != 0)
+        int bad = mkdirs(subdir) != 0;
+        if (bad)
             diag_add(d, DIAG_ERROR, subdir, 0, 0, "cannot create the output directory: %s",
                      strerror(errno));
+        else if (s->own)
+            bad = own_directory(subdir, d) != 0; /* charts/ may not lead out of the plan's directory */
         free(subdir);
+        if (bad) {
+            free(final_path);
+            free(tmp);
+            return NULL;
+        }
     }
     out_file *f = ARRAY_PUSH(s->files, s->n, s->cap);
     f->final_path = final_path;
@@ -63,20 +100,64 @@ static out_file *add_file(out_set *s, const char *name, diag_list *d)
     return f;
 }
 
-FILE *outset_stream(out_set *s, const char *name, diag_list *d)
+/*
+ * Create the temporary as a new file: whatever stands at its name (a link
+ * planted for this pid, a leftover of an earlier process with the same pid)
+ * is removed first (unlink removes a link, not what it points to), and
+ * O_EXCL|O_NOFOLLOW refuse anything that appears in between. Returns the
+ * descriptor, or -1 with an error in d.
+ */
+static int create_new(const out_file *f, diag_list *d)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (unlink(f->tmp_path) != 0 && errno != ENOENT)
+            break;
+        int fd = open(f->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd >= 0)
+            return fd;
+        if (errno != EEXIST)
+            break;
+    }
+    diag_add(d, DIAG_ERROR, f->tmp_path, 0, 0, "cannot create: %s", strerror(errno));
+    return -1;
+}
+
+/* add_file and create_new: the descriptor of the new temporary of dir/name, or -1. */
+static int open_new(out_set *s, const char *name, out_file **out, diag_list *d)
 {
     out_file *f = add_file(s, name, d);
-    f->f = fopen(f->tmp_path, "wb");
+    *out = f;
+    return f ? create_new(f, d) : -1;
+}
+
+FILE *outset_stream(out_set *s, const char *name, diag_list *d)
+{
+    out_file *f;
+    int fd = open_new(s, name, &f, d);
+    if (fd < 0)
+        return NULL;
+    f->f = fdopen(fd, "wb");
     if (!f->f) {
+        close(fd);
         diag_add(d, DIAG_ERROR, f->tmp_path, 0, 0, "cannot write: %s", strerror(errno));
         return NULL;
     }
     return f->f;
 }
 
+/*
+ * Libraries (libxlsxwriter, libharu) open the path themselves with fopen,
+ * which would follow a link: the temporary is created here first, as a new
+ * plain file of ours, so that what they open and truncate is that file.
+ */
 const char *outset_path(out_set *s, const char *name, diag_list *d)
 {
-    return add_file(s, name, d)->tmp_path;
+    out_file *f;
+    int fd = open_new(s, name, &f, d);
+    if (fd < 0)
+        return NULL;
+    close(fd);
+    return f->tmp_path;
 }
 
 int outset_commit(out_set *s, diag_list *d)
@@ -97,9 +178,13 @@ int outset_commit(out_set *s, diag_list *d)
                 diag_add(d, DIAG_ERROR, f->final_path, 0, 0, "write failed: %s", strerror(errno));
                 failed = 1;
             }
-        } else if (access(f->tmp_path, F_OK) != 0) {
-            diag_add(d, DIAG_ERROR, f->final_path, 0, 0, "was not written");
-            failed = 1;
+        } else {
+            /* a library's file: created empty by outset_path, so empty means unwritten */
+            struct stat st;
+            if (lstat(f->tmp_path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+                diag_add(d, DIAG_ERROR, f->final_path, 0, 0, "was not written");
+                failed = 1;
+            }
         }
     }
     if (failed) {

@@ -21,15 +21,25 @@ typedef struct out_file {
 
 typedef struct out_set {
     char *dir;
+    int own;           /* dir is planeval's own: no link, this user's (outset_open) */
     out_file *files;
     size_t n, cap;
 } out_set;
 
-/* Create dir (and parents) if needed. Returns 0 or -1 with an error in d. */
-int outset_open(out_set *s, const char *dir, diag_list *d);
-/* A stream for dir/name, written to a temporary file. NULL on error. */
+/*
+ * Create dir (and parents) if needed. own: dir is planeval's own (a plan's
+ * directory), refused when it is a symbolic link or belongs to another user,
+ * as is any subdirectory made for a file (charts/). Returns 0 or -1 with an
+ * error in d.
+ */
+int outset_open(out_set *s, const char *dir, int own, diag_list *d);
+/*
+ * A stream for dir/name, written to a temporary file created new
+ * (O_EXCL|O_NOFOLLOW: a planted link is removed, never followed). NULL on error.
+ */
 FILE *outset_stream(out_set *s, const char *name, diag_list *d);
-/* A temporary path for dir/name, for libraries that write files themselves. */
+/* A temporary path for dir/name, for libraries that write files themselves:
+ * the file is created new here first, as for outset_stream. NULL on error. */
 const char *outset_path(out_set *s, const char *name, diag_list *d);
 /* Close, flush and rename everything into place. 0, or -1 and nothing renamed. */
 int outset_commit(out_set *s, diag_list *d);

@@ -121,6 +121,15 @@ static void check_nul(ydoc *y, diag_list *d)
             ydiag(y, d, DIAG_ERROR, n, "text contains a NUL character (\\0): remove it");
 }
 
+/* libyaml's complaint, at its line and column. */
+static void syntax_error(const yaml_parser_t *parser, const char *path, diag_list *d)
+{
+    int line = (int)parser->problem_mark.line + 1, col = (int)parser->problem_mark.column + 1;
+    diag_add(d, DIAG_ERROR, path, line, col, "YAML syntax: %s%s%s",
+             parser->problem ? parser->problem : "malformed document",
+             parser->context ? " " : "", parser->context ? parser->context : "");
+}
+
 int ydoc_load(ydoc *y, const char *path, diag_list *d)
 {
     memset(y, 0, sizeof *y);
@@ -139,17 +148,34 @@ int ydoc_load(ydoc *y, const char *path, diag_list *d)
     yaml_parser_set_input_file(&parser, f);
     int ok = yaml_parser_load(&parser, &y->doc);
     if (!ok) {
-        int line = (int)parser.problem_mark.line + 1, col = (int)parser.problem_mark.column + 1;
-        diag_add(d, DIAG_ERROR, path, line, col, "YAML syntax: %s%s%s",
-                 parser.problem ? parser.problem : "malformed document",
-                 parser.context ? " " : "", parser.context ? parser.context : "");
+        syntax_error(&parser, path, d);
         yaml_parser_delete(&parser);
         fclose(f);
         return -1;
     }
+    y->loaded = 1;
+    /* A second document ("---" then more) would be ignored silently: refuse it. */
+    yaml_document_t next;
+    if (!yaml_parser_load(&parser, &next)) {
+        syntax_error(&parser, path, d);
+        yaml_parser_delete(&parser);
+        fclose(f);
+        return -1;
+    }
+    yaml_node_t *nroot = yaml_document_get_root_node(&next);
+    /* A lone "---" at the end holds an empty scalar: nothing is lost. */
+    int more = nroot && !(nroot->type == YAML_SCALAR_NODE && nroot->data.scalar.length == 0 &&
+                          nroot->data.scalar.style == YAML_PLAIN_SCALAR_STYLE);
+    int line2 = (int)next.start_mark.line + 1, col2 = (int)next.start_mark.column + 1;
+    yaml_document_delete(&next);
     yaml_parser_delete(&parser);
     fclose(f);
-    y->loaded = 1;
+    if (more) {
+        diag_add(d, DIAG_ERROR, path, line2, col2,
+                 "a second YAML document starts here: a file holds one document; remove this "
+                 "'---' and what follows, or move it into a file of its own");
+        return -1;
+    }
     ynode *root = ydoc_root(y);
     if (!root) {
         diag_add(d, DIAG_ERROR, path, 1, 1, "file is empty");

@@ -23,7 +23,8 @@ typedef yaml_node_t ynode;
  * Load path. Returns 0 on success. A syntax error, an empty file, a
  * mapping with a duplicated key, or a scalar holding a NUL character (a
  * "\0" escape, which C strings would cut short) adds an error to d and
- * returns -1 (the document is freed).
+ * returns -1 (the document is freed). So does a second document in the
+ * file ("---" followed by more than nothing), located at its start.
  */
 int ydoc_load(ydoc *y, const char *path, diag_list *d);
 void ydoc_free(ydoc *y);
