@@ -2110,37 +2110,42 @@ static void draw_target_lines(trend *td)
     }
 }
 
+/* A line drawn point by point; pen 0: the next point starts a new piece (a gap). */
+typedef struct polyline {
+    int pen;
+    double x0, y0;
+} polyline;
+
+/* The next point of pl: joined to the last one (and kept clear of labels) unless after a gap. */
+static void poly_to(trend *td, polyline *pl, double x, double y)
+{
+    if (pl->pen) {
+        cv_line_to(td->cv, x, y);
+        placer_seg(&td->pl, pl->x0, pl->y0, x, y);
+    } else {
+        cv_move_to(td->cv, x, y);
+    }
+    pl->x0 = x;
+    pl->y0 = y;
+    pl->pen = 1;
+}
+
 /* The forecast line, from the last observation when it joins it, broken
  * where a point is missing. */
 static void draw_forecast_path(trend *td)
 {
-    canvas *cv = td->cv;
     const fc_indicator *fc = td->fc;
-    int pen = 0;
-    double px0 = 0, py0 = 0;
-    if (td->fc_join) {
-        px0 = year_x(&td->yx, td->last_obs);
-        py0 = axis_map(&td->ay, td->last_obs_v);
-        cv_move_to(cv, px0, py0);
-        pen = 1;
-    }
+    polyline pl = {0, 0, 0};
+    if (td->fc_join)
+        poly_to(td, &pl, year_x(&td->yx, td->last_obs), axis_map(&td->ay, td->last_obs_v));
     for (int k = 0; k < fc->npoints_fc; k++) {
         const fc_point *q = &fc->points[k];
         if (!isfinite(q->value) || (k > 0 && q->year != fc->points[k - 1].year + 1)) {
-            pen = 0;
+            pl.pen = 0;
             if (!isfinite(q->value))
                 continue;
         }
-        double px = year_x(&td->yx, q->year), py = axis_map(&td->ay, q->value);
-        if (pen) {
-            cv_line_to(cv, px, py);
-            placer_seg(&td->pl, px0, py0, px, py);
-        } else {
-            cv_move_to(cv, px, py);
-        }
-        px0 = px;
-        py0 = py;
-        pen = 1;
+        poly_to(td, &pl, year_x(&td->yx, q->year), axis_map(&td->ay, q->value));
     }
 }
 
@@ -2170,24 +2175,14 @@ static void draw_observed(trend *td)
     canvas *cv = td->cv;
     line_style(cv, LS_SOLID, 1.7);
     set_colour(cv, COL_OBSERVED);
-    int pen = 0;
-    double px0 = 0, py0 = 0;
+    polyline pl = {0, 0, 0};
     for (int yr = td->ya; yr <= td->yb; yr++) {
         fvalue v = result_year(td->ir, yr).value;
         if (v.state != FV_OK) {
-            pen = 0;
+            pl.pen = 0;
             continue;
         }
-        double px = year_x(&td->yx, yr), py = axis_map(&td->ay, v.v);
-        if (pen) {
-            cv_line_to(cv, px, py);
-            placer_seg(&td->pl, px0, py0, px, py);
-        } else {
-            cv_move_to(cv, px, py);
-        }
-        px0 = px;
-        py0 = py;
-        pen = 1;
+        poly_to(td, &pl, year_x(&td->yx, yr), axis_map(&td->ay, v.v));
     }
     cv_stroke(cv);
     for (int yr = td->ya; yr <= td->yb; yr++) {

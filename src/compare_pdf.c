@@ -32,15 +32,13 @@ typedef struct pctx {
     const comparison *c;
     const labels *t;
     rdoc *doc;
-    char **pool; /* strings alive until the end */
-    size_t npool, cappool;
+    strpool pool; /* strings alive until the end */
     struct tm date;
 } pctx;
 
 static const char *keep(pctx *p, char *s)
 {
-    *ARRAY_PUSH(p->pool, p->npool, p->cappool) = s;
-    return s;
+    return strpool_keep(&p->pool, s);
 }
 
 static const char *fill(pctx *p, const char *section, const char *code, const char *const *vars)
@@ -567,8 +565,6 @@ int comparison_write_pdf(const char *path, const comparison *c, const labels *t,
     if (p.doc)
         rdoc_free(p.doc);
     rfonts_free(fonts);
-    for (size_t i = 0; i < p.npool; i++)
-        free(p.pool[i]);
-    free(p.pool);
+    strpool_free(&p.pool);
     return rc;
 }

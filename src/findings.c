@@ -54,28 +54,33 @@ typedef struct fctx {
     int final_stage;   /* the evaluation year reaches the plan's end */
 } fctx;
 
-static const char *keep(fctx *c, char *s)
+#define keep(c, s) ((const char *)strpool_keep(&(c)->f->pool, (s)))
+#define keepf(c, ...) ((const char *)strpool_printf(&(c)->f->pool, __VA_ARGS__))
+
+/* Text at key expanded with v (NULL: the globals); "" when absent (the
+ * required keys are checked when the template is loaded). */
+static const char *tx(fctx *c, const char *key, const tvars *v)
 {
-    *ARRAY_PUSH(c->f->pool, c->f->npool, c->f->cappool) = s;
+    return keep(c, rtpl_expand(c->f->words, key, v ? v : &c->g, c->d));
+}
+
+/* The text at the formatted key, expanded; NULL when the template has no such key. */
+static const char *vtx_opt(fctx *c, const tvars *v, const char *fmt, va_list ap)
+{
+    char *key = xvasprintf(fmt, ap);
+    const char *s = rtpl_get(c->f->words, key) ? tx(c, key, v) : NULL;
+    free(key);
     return s;
 }
 
-static const char *keepf(fctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static const char *keepf(fctx *c, const char *fmt, ...)
+static const char *txf_opt(fctx *c, const tvars *v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static const char *txf_opt(fctx *c, const tvars *v, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = xvasprintf(fmt, ap);
+    const char *s = vtx_opt(c, v, fmt, ap);
     va_end(ap);
-    return keep(c, s);
-}
-
-/* Text at key expanded with v (NULL: the globals); "" when absent (check() reports it). */
-static const char *tx(fctx *c, const char *key, const tvars *v)
-{
-    if (!rtpl_get(c->f->words, key))
-        return "";
-    return keep(c, rtpl_expand(c->f->words, key, v ? v : &c->g, c->d));
+    return s;
 }
 
 static const char *txf(fctx *c, const tvars *v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -83,19 +88,9 @@ static const char *txf(fctx *c, const tvars *v, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *key = xvasprintf(fmt, ap);
+    const char *s = vtx_opt(c, v, fmt, ap);
     va_end(ap);
-    const char *s = tx(c, key, v);
-    free(key);
-    return s;
-}
-
-static int has_key(fctx *c, const char *fmt, const char *arg)
-{
-    char *key = xasprintf(fmt, arg);
-    int has = rtpl_get(c->f->words, key) != NULL;
-    free(key);
-    return has;
+    return s ? s : "";
 }
 
 /* ---------- numbers ---------- */
@@ -317,9 +312,8 @@ static const char *base_text(fctx *c, const finding *it, int with_unit)
 /* words.target_short.<op> for table cells when given, else words.target.<op>. */
 static const char *target_form(fctx *c, const tvars *v, int short_form, const char *op)
 {
-    if (short_form && has_key(c, "words.target_short.%s", op))
-        return txf(c, v, "words.target_short.%s", op);
-    return txf(c, v, "words.target.%s", op);
+    const char *s = short_form ? txf_opt(c, v, "words.target_short.%s", op) : NULL;
+    return s ? s : txf(c, v, "words.target.%s", op);
 }
 
 /* The target in words; with_unit 0 gives the short form for table cells. */
@@ -868,9 +862,9 @@ static void mark_superseded(findings *f)
         finding *it = &f->items[i];
         if (it->final || !outlook_needs_attention(it->ol))
             continue;
-        for (int k = 0; k < f->n; k++) {
-            const finding *o = &f->items[k];
-            if (o->ii == it->ii && o->final && (o->ol == OL_MET || o->ol == OL_ON_TRACK)) {
+        for (int k = 0; k < it->ir->ntargets; k++) { /* the indicator's own targets */
+            const finding *o = &f->items[f->first[it->ii] + k];
+            if (o->final && (o->ol == OL_MET || o->ol == OL_ON_TRACK)) {
                 it->superseded = o->tr->t->year;
                 it->superseded_met = o->ol == OL_MET;
             }
@@ -942,7 +936,8 @@ static const char *action_kind(fctx *c, const finding *it, const char *pkind)
         return "general";
     if (is_ceiling(it->tr))
         return "ceiling";
-    if (t->op == OP_EQ && has_key(c, "actions.%s", c->final_stage && it->tr->due ? "final.reach" : "interim.reach"))
+    if (t->op == OP_EQ && rtpl_get(c->f->words, c->final_stage && it->tr->due ? "actions.final.reach"
+                                                                             : "actions.interim.reach"))
         return "reach";
     return is_count(c, it->ind) ? "stock" : "floor";
 }
@@ -996,22 +991,23 @@ static void build_problem(fctx *c, finding *it)
     tv_init(&v, &c->g);
     finding_vars(c, it, &v);
     /* milestones without any record have their own wording */
-    if (!it->tr->record && has_key(c, "words.problems.%s_no_record", pk))
-        it->problem = txf(c, &v, "words.problems.%s_no_record", pk);
-    else if (has_key(c, "words.problems.%s", pk))
-        it->problem = txf(c, &v, "words.problems.%s", pk);
-    else {
+    it->problem = it->tr->record ? NULL : txf_opt(c, &v, "words.problems.%s_no_record", pk);
+    if (!it->problem)
+        it->problem = txf_opt(c, &v, "words.problems.%s", pk);
+    if (!it->problem) {
         tv_free(&v);
         return; /* the office left this kind of problem out */
+    }
+    if (it->superseded) {
+        it->note = tx(c, it->superseded_met ? "words.superseded" : "words.superseded_on_track", &v);
+        it->action = tx(c, it->superseded_met ? "actions.superseded" : "actions.superseded_on_track", &v);
+        tv_free(&v);
+        return;
     }
     const char *ak = action_kind(c, it, pk);
     /* A target not yet due is worked on in the plan period; a missed one
      * after the plan's end goes to 整改 and the next plan. */
     const char *when = c->final_stage && it->tr->due ? "final" : "interim";
-    if (it->superseded) {
-        it->note = tx(c, it->superseded_met ? "words.superseded" : "words.superseded_on_track", &v);
-        when = "interim";
-    }
     /* The most specific text the template gives: a task not started, a
      * large gap (a fifth of the target or more), a figure moving away. */
     const char *variant = NULL;
@@ -1022,14 +1018,11 @@ static void build_problem(fctx *c, finding *it)
         variant = "worsening";
     else if (it->rel_gap >= 0.2)
         variant = "large";
-    if (variant && has_key(c, "actions.%s", keepf(c, "%s.%s_%s", when, ak, variant)))
-        it->action = txf(c, &v, "actions.%s.%s_%s", when, ak, variant);
-    else if (has_key(c, "actions.%s", keepf(c, "%s.%s", when, ak)))
-        it->action = txf(c, &v, "actions.%s.%s", when, ak);
-    else
+    it->action = variant ? txf_opt(c, &v, "actions.%s.%s_%s", when, ak, variant) : NULL;
+    if (!it->action)
+        it->action = txf_opt(c, &v, "actions.%s.%s", when, ak);
+    if (!it->action)
         it->action = txf(c, &v, "actions.%s.general", when);
-    if (it->superseded)
-        it->action = tx(c, it->superseded_met ? "actions.superseded" : "actions.superseded_on_track", &v);
     tv_free(&v);
 }
 
@@ -1201,8 +1194,10 @@ int findings_build(findings *f, const evaluation *ev, const eval_context *ec,
     for (int i = 0; i < ev->ninds; i++)
         n += ev->inds[i].ntargets;
     f->items = xcalloc((size_t)(n ? n : 1), sizeof(finding));
+    f->first = xcalloc((size_t)(ev->ninds ? ev->ninds : 1), sizeof(int));
     for (int i = 0; i < ev->ninds; i++) {
         const indicator_result *ir = &ev->inds[i];
+        f->first[i] = f->n;
         const char *vyears;
         int veto = is_veto(&c, ir, &vyears);
         const char *dept = departments(&c, ir->ind);
@@ -1222,10 +1217,9 @@ int findings_build(findings *f, const evaluation *ev, const eval_context *ec,
 
 const finding *findings_of(const findings *f, int ii, int ti)
 {
-    for (int i = 0; i < f->n; i++)
-        if (f->items[i].ii == ii && f->items[i].ti == ti)
-            return &f->items[i];
-    return NULL;
+    if (!f->first || ii < 0 || ii >= f->ev->ninds || ti < 0 || ti >= f->ev->inds[ii].ntargets)
+        return NULL;
+    return &f->items[f->first[ii] + ti];
 }
 
 void findings_free(findings *f)
@@ -1234,11 +1228,10 @@ void findings_free(findings *f)
         free(f->types[i]);
     free(f->types);
     free(f->items);
+    free(f->first);
     free(f->ranked);
     free(f->problems);
-    for (size_t i = 0; i < f->npool; i++)
-        free(f->pool[i]);
-    free(f->pool);
+    strpool_free(&f->pool);
     rtpl_free(f->words);
     memset(f, 0, sizeof *f);
 }

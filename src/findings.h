@@ -24,6 +24,7 @@
 #include "forecast.h"
 #include "labels.h"
 #include "report_tpl.h"
+#include "util.h"
 
 typedef enum outlook {
     OL_MET,          /* due and met (or met early) */
@@ -91,6 +92,7 @@ typedef struct findings {
     const evaluation *ev;
     finding *items;              /* one per target, in plan order */
     int n;
+    int *first;                  /* per indicator: the index of its first target's finding */
     finding **ranked;            /* those needing attention (rank > 0), most serious first */
     int nranked;
     finding **problems;          /* those with a problem text, in rank order, veto once */
@@ -101,8 +103,7 @@ typedef struct findings {
     char **types;                /* words.types */
     int ntypes;
     rtpl *words;                 /* templates/findings.yaml */
-    char **pool;                 /* every text above */
-    size_t npool, cappool;
+    strpool pool;                /* every text above */
 } findings;
 
 /*
@@ -133,7 +134,7 @@ typedef struct outcome {
     const char *templates_dir;
 } outcome;
 
-/* The finding of target ti of indicator ii. */
+/* The finding of target ti of indicator ii (constant time). */
 const finding *findings_of(const findings *f, int ii, int ti);
 
 /* Numbers as every document prints them (allocated): fixed decimals

@@ -61,8 +61,7 @@ typedef struct ctx {
     rdoc *doc;
     rfonts *fonts;          /* owned */
     tvars g;                /* placeholders of every text */
-    char **pool;            /* strings freed with the context */
-    size_t npool, cappool;
+    strpool pool;           /* strings freed with the context */
     char **warned_keys;
     size_t nwarned, capwarned;
 
@@ -81,21 +80,8 @@ typedef struct ctx {
     int have_ct, ct_loaded;
 } ctx;
 
-static char *keep(ctx *c, char *s)
-{
-    *ARRAY_PUSH(c->pool, c->npool, c->cappool) = s;
-    return s;
-}
-
-static char *keepf(ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static char *keepf(ctx *c, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = xvasprintf(fmt, ap);
-    va_end(ap);
-    return keep(c, s);
-}
+#define keep(c, s) strpool_keep(&(c)->pool, (s))
+#define keepf(c, ...) strpool_printf(&(c)->pool, __VA_ARGS__)
 
 /* ---------- template access: the document's own file, report.yaml, then findings.yaml ---------- */
 
@@ -162,9 +148,17 @@ static const char *sx(ctx *c, const char *sec, const char *key, const tvars *v)
     return txf(c, v, "%s.%s", sec, key);
 }
 
+/* The i-th word of words.numerals (一 for 0), or NULL past its end. */
+static const char *numeral_word(ctx *c, int i)
+{
+    char key[48];
+    snprintf(key, sizeof key, "words.numerals.%d", i);
+    return tget(c, key);
+}
+
 static const char *numeral(ctx *c, int n)
 {
-    const char *s = tget(c, keepf(c, "words.numerals.%d", n - 1));
+    const char *s = numeral_word(c, n - 1);
     return s ? s : keepf(c, "%d", n);
 }
 
@@ -1342,9 +1336,9 @@ static const char *without_line_ref(ctx *c, const char *name)
 static size_t numeral_at(ctx *c, const char *p)
 {
     size_t best = 0;
-    for (int i = 0; i < 20; i++) {
-        const char *num = tget(c, keepf(c, "words.numerals.%d", i));
-        size_t len = num ? strlen(num) : 0;
+    const char *num;
+    for (int i = 0; (num = numeral_word(c, i)) != NULL; i++) {
+        size_t len = strlen(num);
         if (len > best && strncmp(p, num, len) == 0)
             best = len;
     }
@@ -1839,12 +1833,7 @@ static void report_method(ctx *c, const char *sec)
         sb_add(&reading, "");
         sb_add(&base, "");
         for (int k = 0; k < ir->ntargets; k++) {
-            const titem *it = NULL;
-            for (int q = 0; q < c->f->n && !it; q++)
-                if (c->f->items[q].ii == i && c->f->items[q].ti == k)
-                    it = &c->f->items[q];
-            if (!it)
-                continue;
+            const titem *it = findings_of(c->f, i, k);
             tv_setf(&fv, "year", "%d", it->tr->t->year);
             tv_set(&fv, "target", it->target);
             if (reading.len)
@@ -2037,12 +2026,12 @@ static const char *const known_vars[] = {
     "binding_total", "binding_counts_text", "status", "n", "symbol", "word", "table_no",
     "figure_no", "part", "part_no", "group", "group_no", "indicator", "id", "unit", "department",
     "type", "type_mark", "target", "figure", "current", "gap", "target_year", "due_year", "outlook", "as_of",
-    "done_date", "years", "years_text", "allowance", "allowance_or_gap", "gap_clause", "year", "month", "day",
+    "done_date", "years", "years_text", "allowance", "year", "month", "day",
     "value", "from", "to", "base", "by", "limit", "what", "direction", "pct", "count",
     "forecast", "lo80", "hi80", "probability", "problem", "measure", "base_period",
     "current_period", "name", "note", "numerator", "denominator", "scale", "reading", "source",
-    "forecast_method", "on_track_pct", "at_risk_pct", "nfiles", "data_dir", "readme", "base_year", "where", "message",
-    "overall", "provenance", "doubt", "reason", "note", "cutoff", NULL};
+    "forecast_method", "on_track_pct", "at_risk_pct", "nfiles", "base_year",
+    "overall", "provenance", "doubt", "reason", "cutoff", NULL};
 
 typedef struct kind_keys {
     const char *kind;
@@ -2418,9 +2407,7 @@ static void ctx_close(ctx *c)
         free(c->warned_keys[i]);
     free(c->warned_keys);
     tv_free(&c->g);
-    for (size_t i = 0; i < c->npool; i++)
-        free(c->pool[i]);
-    free(c->pool);
+    strpool_free(&c->pool);
     rtpl_free(c->brief);
     rtpl_free(c->report);
 }

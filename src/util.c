@@ -149,6 +149,29 @@ char *sb_take(strbuf *b)
     return s;
 }
 
+char *strpool_keep(strpool *p, char *s)
+{
+    *ARRAY_PUSH(p->s, p->n, p->cap) = s;
+    return s;
+}
+
+char *strpool_printf(strpool *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = xvasprintf(fmt, ap);
+    va_end(ap);
+    return strpool_keep(p, s);
+}
+
+void strpool_free(strpool *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->s[i]);
+    free(p->s);
+    memset(p, 0, sizeof *p);
+}
+
 /* Decode one code point; invalid bytes count as one code point each. */
 static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 {

@@ -41,6 +41,21 @@ void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2,
 /* Hand over the buffer; b is left empty. */
 char *sb_take(strbuf *b);
 
+/*
+ * Strings kept until the pool is freed: the texts a renderer builds for a
+ * document, freed together at its end.
+ */
+typedef struct strpool {
+    char **s;
+    size_t n, cap;
+} strpool;
+
+/* Keep s (allocated; the pool takes it) and return it. */
+char *strpool_keep(strpool *p, char *s);
+/* printf into a string the pool keeps. */
+char *strpool_printf(strpool *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strpool_free(strpool *p);
+
 /* Levenshtein distance counted in Unicode code points (for "did you mean"). */
 int utf8_edit_distance(const char *a, const char *b);
 /* Number of code points in the first n bytes of s. */

@@ -2,6 +2,7 @@
 # the repository root (`. tests/lib.sh`), after PLANEVAL is set:
 #   $TMP      a temporary directory, removed at exit
 #   pass/fail one "ok ..." or "FAIL ..." line, also kept in $TMP/results
+#   check NAME COMMAND...   pass NAME if COMMAND succeeds, else fail it
 #   require_planeval NAME   stop with "0 passed, 1 failed" if $PLANEVAL is not built
 #   finish    the closing "N passed, M failed"; status 1 if any check failed
 TMP=$(mktemp -d)
@@ -11,6 +12,12 @@ LOG="$TMP/results"
 
 pass() { echo "ok $1" | tee -a "$LOG"; }
 fail() { echo "FAIL $1" | tee -a "$LOG"; }
+
+check() {
+    _name=$1
+    shift
+    if "$@"; then pass "$_name"; else fail "$_name"; fi
+}
 
 require_planeval() {
     if [ ! -x "$PLANEVAL" ]; then

@@ -25,11 +25,6 @@ PLANEVAL=${PLANEVAL:-build/planeval}
 case $PLANEVAL in /*) ;; *) PLANEVAL=$REPO/$PLANEVAL ;; esac
 PYTHON=${PYTHON:-/usr/bin/python3}
 . tests/lib.sh
-check() { # check NAME COMMAND...: pass if the command succeeds
-    _name=$1
-    shift
-    if "$@"; then pass "$_name"; else fail "$_name"; fi
-}
 
 require_planeval tests/batch/run.sh
 unset SOURCE_DATE_EPOCH

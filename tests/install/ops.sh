@@ -43,11 +43,6 @@ PLANEVAL=${PLANEVAL:-build/planeval}
 case $PLANEVAL in /*) ;; *) PLANEVAL=$REPO/$PLANEVAL ;; esac
 PYTHON=${PYTHON:-/usr/bin/python3}
 . tests/lib.sh
-check() { # check NAME COMMAND...: pass if the command succeeds
-    _name=$1
-    shift
-    if "$@"; then pass "$_name"; else fail "$_name"; fi
-}
 result() { # result NAME: pass if the previous command (a && chain) succeeded
     if [ $? -eq 0 ]; then pass "$1"; else fail "$1"; fi
 }
@@ -265,6 +260,18 @@ merge() { # merge DEST SHARD_DIR...: merge-shards.sh on the office; status in $m
     mrc=$?
 }
 
+# merged_like_whole NAME WHOLE: merge the slices in $TMP/NAME/ into
+# $TMP/NAME-merged, whose manifest must equal WHOLE's (plans, inputs, digests)
+merged_like_whole() {
+    merge "$TMP/$1-merged" "$TMP/$1"/*
+    check "$1: merge-shards.sh succeeds ($mrc)" [ "$mrc" -eq 0 ]
+    if same_manifest "$TMP/$1-merged/manifest.json" "$2" >"$TMP/same.out"; then
+        pass "$1: the merged manifest lists the unsharded run's plans, inputs and digests ($(cat "$TMP/same.out"))"
+    else
+        fail "$1: the merged manifest lists the unsharded run's plans, inputs and digests"
+    fi
+}
+
 # b. the Slurm array
 sarray=$(sed -n 's/^#SBATCH --array=\([0-9]*\)-\([0-9]*\).*/\1 \2/p' "$EX/slurm-shards.sbatch")
 check "slurm-shards.sbatch: one contiguous --array range ($sarray)" \
@@ -291,13 +298,7 @@ check "slurm: the tasks split the plans ($n1 + $n2 + $n3 = $NPLANS), none empty"
     [ $((n1 + n2 + n3)) -eq "$NPLANS" -a "$n1" -gt 0 -a "$n2" -gt 0 -a "$n3" -gt 0 ]
 check "slurm: each task compared with the office's previous results" \
     grep -q -F -- "--since $OFFICE/out" "$TMP/slurm.0.err"
-merge "$TMP/slurm-merged" "$TMP"/slurm/*
-check "slurm: merge-shards.sh succeeds ($mrc)" [ "$mrc" -eq 0 ]
-if same_manifest "$TMP/slurm-merged/manifest.json" "$TMP/whole/manifest.json" >"$TMP/same.out"; then
-    pass "slurm: the merged manifest lists the unsharded run's plans, inputs and digests ($(cat "$TMP/same.out"))"
-else
-    fail "slurm: the merged manifest lists the unsharded run's plans, inputs and digests"
-fi
+merged_like_whole slurm "$TMP/whole/manifest.json"
 check "slurm: the merged comparison is the unsharded run's, byte for byte" \
     cmp -s "$TMP/slurm-merged/comparison.csv" "$TMP/whole/comparison.csv"
 
@@ -386,13 +387,7 @@ done
 result "k8s: the $kN indexed pods succeed ($rcs)"
 check "k8s: each pod ran its slice with the Job's arguments" \
     grep -q -F -- "--shard 1/$kN --out $TMP/k8s/1 -j $kJobs --since $OFFICE/out $kArgs" "$TMP/k8s.0.err"
-merge "$TMP/k8s-merged" "$TMP"/k8s/*
-check "k8s: merge-shards.sh succeeds ($mrc)" [ "$mrc" -eq 0 ]
-if same_manifest "$TMP/k8s-merged/manifest.json" "$TMP/whole-k8s/manifest.json" >"$TMP/same.out"; then
-    pass "k8s: the merged manifest lists the unsharded run's plans, inputs and digests ($(cat "$TMP/same.out"))"
-else
-    fail "k8s: the merged manifest lists the unsharded run's plans, inputs and digests"
-fi
+merged_like_whole k8s "$TMP/whole-k8s/manifest.json"
 
 # ------------------------------------------------------------- d. systemd
 SERVICE=$EX/planeval.service

@@ -16,37 +16,14 @@
 
 #include "assess.h"
 
-#define DIR "tests/unit/plans"
+#include "plan_fixture.h"
 
-typedef struct fixture {
-    dictionary dict;
-    symtab syms;
-    catalogue cat;
-    plan p;
-    region_data *r;
-    eval_context ec;
-    evaluation ev;
-    diag_list d;
-} fixture;
+typedef plan_fixture fixture;
 
 static fixture *load(stage st, int year)
 {
     fixture *f = calloc(1, sizeof *f);
-    assert_int_equal(dictionary_load(&f->dict, DIR "/variables", &f->d), 0);
-    assert_int_equal(catalogue_load(&f->cat, DIR "/catalogue.yaml", &f->dict, &f->syms, &f->d), 0);
-    model_env env = {&f->dict, &f->syms, &f->cat};
-    assert_int_equal(plan_load(&f->p, DIR "/plan_forms.yaml", &env, &f->d), 0);
-    assert_int_equal(region_load(&f->r, &f->dict, DIR "/data/testland", &f->d), 0);
-    diag_print(&f->d, stderr);
-    assert_int_equal(diag_errors(&f->d), 0);
-    f->ec.p = &f->p;
-    f->ec.cat = &f->cat;
-    f->ec.syms = &f->syms;
-    f->ec.dict = &f->dict;
-    f->ec.r = f->r;
-    f->ec.window[0] = 2021;
-    f->ec.window[1] = 2025;
-    assert_int_equal(evaluate_plan(&f->ev, &f->ec, st, year, &f->d), 0);
+    plan_fixture_load(f, "plan_forms.yaml", st, year);
     return f;
 }
 
@@ -65,13 +42,7 @@ static int setup_midterm(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    evaluation_free(&f->ev);
-    region_free(f->r);
-    plan_free(&f->p);
-    catalogue_free(&f->cat);
-    symtab_free(&f->syms);
-    dictionary_free(&f->dict);
-    diag_free(&f->d);
+    plan_fixture_free(f);
     free(f);
     return 0;
 }

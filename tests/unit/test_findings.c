@@ -15,43 +15,25 @@
 
 #include "findings.h"
 
-#define DIR "tests/unit/plans"
+#include "plan_fixture.h"
 
 typedef struct fixture {
-    dictionary dict;
-    symtab syms;
-    catalogue cat;
-    plan p;
-    region_data *r;
-    eval_context ec;
-    evaluation ev;
+    plan_fixture pf;
     labels lb;
     findings f;
-    diag_list d;
 } fixture;
 
 static fixture *load(stage st, int year)
 {
     fixture *f = calloc(1, sizeof *f);
-    assert_int_equal(dictionary_load(&f->dict, DIR "/variables", &f->d), 0);
-    assert_int_equal(catalogue_load(&f->cat, DIR "/catalogue.yaml", &f->dict, &f->syms, &f->d), 0);
-    model_env env = {&f->dict, &f->syms, &f->cat};
-    assert_int_equal(plan_load(&f->p, DIR "/plan_findings.yaml", &env, &f->d), 0);
-    assert_int_equal(region_load(&f->r, &f->dict, DIR "/data/testland", &f->d), 0);
-    assert_int_equal(labels_load(&f->lb, "templates/labels.yaml", &f->d), 0);
-    f->ec.p = &f->p;
-    f->ec.cat = &f->cat;
-    f->ec.syms = &f->syms;
-    f->ec.dict = &f->dict;
-    f->ec.r = f->r;
-    f->ec.window[0] = 2021;
-    f->ec.window[1] = 2025;
-    assert_int_equal(evaluate_plan(&f->ev, &f->ec, st, year, &f->d), 0);
+    plan_fixture *pf = &f->pf;
+    plan_fixture_load(pf, "plan_findings.yaml", st, year);
+    assert_int_equal(labels_load(&f->lb, "templates/labels.yaml", &pf->d), 0);
     /* no forecasts: outlooks of targets not yet due come from progress so far */
-    int rc = findings_build(&f->f, &f->ev, &f->ec, &f->lb, NULL, "templates", &f->d);
-    diag_print(&f->d, stderr);
+    int rc = findings_build(&f->f, &pf->ev, &pf->ec, &f->lb, NULL, "templates", &pf->d);
+    diag_print(&pf->d, stderr);
     assert_int_equal(rc, 0);
-    assert_int_equal(diag_errors(&f->d), 0);
+    assert_int_equal(diag_errors(&pf->d), 0);
     return f;
 }
 
@@ -71,14 +53,8 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     findings_free(&f->f);
-    evaluation_free(&f->ev);
     labels_free(&f->lb);
-    region_free(f->r);
-    plan_free(&f->p);
-    catalogue_free(&f->cat);
-    symtab_free(&f->syms);
-    dictionary_free(&f->dict);
-    diag_free(&f->d);
+    plan_fixture_free(&f->pf);
     free(f);
     return 0;
 }
