@@ -469,7 +469,9 @@ static void headline_text(ctx *c, const char *sec)
     tv_set(&v, "counts_text", counts_text(c, &all));
     tv_set(&v, "overall", c->f->overall);
     para(c, sx(c, sec, "intro", &v), 1);
-    if (bind.total && c->f->ntypes) {
+    /* optional: the overall sentence of findings.yaml already counts the
+     * binding targets; a template whose intro does not use it may add this */
+    if (bind.total && c->f->ntypes && tget(c, keepf(c, "%s.binding", sec))) {
         tv_setf(&v, "binding_total", "%d", bind.total);
         tv_set(&v, "binding_counts_text", counts_text(c, &bind));
         para(c, sx(c, sec, "binding", &v), 1);
@@ -2039,7 +2041,7 @@ typedef struct kind_keys {
 } kind_keys;
 
 static const char *const k_title[] = {"title", "subtitle", "meta", NULL};
-static const char *const k_headline[] = {"heading", "intro", "binding", "col_type", "col_total", "total_row", NULL};
+static const char *const k_headline[] = {"heading", "intro", "col_type", "col_total", "total_row", NULL};
 static const char *const k_red[] = {"heading", NULL};
 static const char *const k_attention[] = {"heading", "intro", "none", "item_title", "item_status",
                                           "item_figure", "item_target", "item_gap",
@@ -2055,7 +2057,7 @@ static const char *const k_key[] = {"heading", "none", NULL};
 static const char *const k_note[] = {"text", NULL};
 static const char *const k_cover[] = {"title", "subtitle", "date", "note", NULL};
 static const char *const k_toc[] = {"heading", NULL};
-static const char *const k_summary[] = {"heading", "intro", "binding", "table_heading", "col_type", "col_total",
+static const char *const k_summary[] = {"heading", "intro", "table_heading", "col_type", "col_total",
                                         "total_row", "red_flags_heading", NULL};
 static const char *const k_plan[] = {"heading", "part_heading", "group_heading", "ungrouped",
                                      "quant_caption", "milestone_caption", "chart_caption",
