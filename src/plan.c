@@ -581,14 +581,27 @@ static const catalogue_indicator *catalogue_find(const catalogue *cat, const cha
 
 /* ---------- targets ---------- */
 
+/*
+ * The operator a target's `op:` names. One rule, documented in
+ * docs/indicator-yaml.md: ASCII, the mathematical and full-width signs, and
+ * the plans' own words all map to the same five comparisons, strict kept
+ * apart from non-strict (低于 is <, 不高于 is <=), so that a plan's wording
+ * can be copied as written. Anything else is refused.
+ */
 static int parse_op(const char *s, target_op *op)
 {
     static const struct {
         const char *text;
         target_op op;
     } ops[] = {
-        {"<=", OP_LE}, {"≤", OP_LE}, {"<", OP_LT}, {">=", OP_GE}, {"≥", OP_GE}, {">", OP_GT},
-        {"==", OP_EQ}, {"=", OP_EQ}, {"zero", OP_ZERO}, {"decrease", OP_DECREASE},
+        {"<=", OP_LE},     {"≤", OP_LE},      {"≦", OP_LE},      {"＜＝", OP_LE},
+        {"不高于", OP_LE}, {"不超过", OP_LE}, {"不大于", OP_LE}, {"不多于", OP_LE},
+        {"<", OP_LT},      {"＜", OP_LT},     {"低于", OP_LT},   {"小于", OP_LT},
+        {"少于", OP_LT},   {">=", OP_GE},     {"≥", OP_GE},      {"≧", OP_GE},
+        {"＞＝", OP_GE},   {"不低于", OP_GE}, {"不少于", OP_GE}, {"不小于", OP_GE},
+        {">", OP_GT},      {"＞", OP_GT},     {"高于", OP_GT},   {"大于", OP_GT},
+        {"多于", OP_GT},   {"超过", OP_GT},   {"==", OP_EQ},     {"=", OP_EQ},
+        {"＝", OP_EQ},     {"等于", OP_EQ},   {"zero", OP_ZERO}, {"decrease", OP_DECREASE},
         {"increase", OP_INCREASE}, {"done", OP_DONE}, {"achieved", OP_ACHIEVED},
     };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
@@ -674,7 +687,9 @@ static void load_target(ydoc *y, ynode *m, const plan *p, indicator *ind, const 
     if (parse_op(ops, &t->op) != 0) {
         char *all = join_names(op_names, 10);
         ydiag(y, d, DIAG_ERROR, ymap_get(y, m, "op"),
-              "indicator %s: unknown target form '%s' (known: %s)", ind->id, ops, all);
+              "indicator %s: unknown target form '%s' (known: %s; the comparisons also as "
+              "≤ ＜ ≥ ＞ ＝ or 不高于 低于 不低于 高于 等于)",
+              ind->id, ops, all);
         free(all);
         return;
     }

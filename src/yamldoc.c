@@ -303,6 +303,47 @@ int yget_year_range(ydoc *y, ynode *map, const char *key, int required, int out[
     return 1;
 }
 
+/*
+ * Words an analyst reaches for first, mapped to the key planeval uses: an
+ * edit distance finds typos, not these (dept is 7 edits from department).
+ * Used only for suggestions, and only when the key it names is allowed here.
+ */
+static const char *synonym_of(const char *key)
+{
+    static const char *const pairs[][2] = {
+        {"dept", "department"},       {"depts", "department"},
+        {"departments", "department"}, {"责任单位", "department"},
+        {"责任部门", "department"},    {"牵头部门", "department"},
+        {"牵头单位", "department"},    {"指标名称", "name"},
+        {"名称", "name"},              {"单位", "unit"},
+        {"属性", "type"},              {"指标属性", "type"},
+        {"目标", "targets"},           {"目标值", "value"},
+        {"target", "targets"},         {"operator", "op"},
+        {"comparison", "op"},          {"年份", "year"},
+        {"due", "year"},               {"基期", "baseline"},
+        {"基准", "baseline"},          {"base", "baseline"},
+        {"percent", "by"},             {"note", "notes"},
+        {"notes", "note"},             {"备注", "notes"},
+        {"来源", "source"},            {"出处", "source"},
+        {"decimals", "precision"},     {"digits", "precision"},
+        {"小数位", "precision"},       {"分组", "group"},
+        {"title", "name"},             {"formular", "formula"},
+        {"公式", "formula"},           {"口径", "doubt"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if (strcmp(pairs[i][0], key) == 0)
+            return pairs[i][1];
+    return NULL;
+}
+
+static int key_allowed(const char *const *allowed, const char *key)
+{
+    for (const char *const *a = allowed; *a; a++)
+        if (strcmp(*a, key) == 0)
+            return 1;
+    return 0;
+}
+
 void ycheck_keys(ydoc *y, ynode *map, const char *const *allowed, const char *what,
                  diag_list *d)
 {
@@ -329,6 +370,11 @@ void ycheck_keys(ydoc *y, ynode *map, const char *const *allowed, const char *wh
         }
         if (found)
             continue;
+        const char *syn = synonym_of(ks);
+        if (syn && key_allowed(allowed, syn)) {
+            near = syn;
+            best = 0;
+        }
         if (near && best <= 3)
             ydiag(y, d, DIAG_ERROR, k, "%s: unknown key '%s' (did you mean '%s'?)", what, ks, near);
         else

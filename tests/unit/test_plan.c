@@ -210,6 +210,21 @@ static void test_doubt_errors(void **state)
     assert_int_equal(diag_errors(&f->d), 6);
 }
 
+/* Every spelling of a comparison the docs list maps to its operator, strict
+ * kept apart from non-strict (plan_ops.yaml lists them in this order). */
+static void test_op_spellings(void **state)
+{
+    fixture *f = *state;
+    static const target_op want[] = {OP_LE, OP_LE, OP_LE, OP_LE, OP_LE, OP_LT, OP_LT, OP_LT, OP_LT, OP_GE, OP_GE, OP_GE, OP_GE, OP_GT, OP_GT, OP_GT, OP_GT, OP_EQ, OP_EQ, OP_EQ};
+    model_env env = {&f->dict, &f->syms, &f->cat};
+    plan p;
+    assert_int_equal(plan_load(&p, DIR "/plan_ops.yaml", &env, &f->d), 0);
+    assert_int_equal(p.ninds, (int)(sizeof want / sizeof want[0]));
+    for (int i = 0; i < p.ninds; i++)
+        assert_int_equal(p.inds[i].targets[0].op, want[i]);
+    plan_free(&p);
+}
+
 static void test_safe_id(void **state)
 {
     (void)state;
@@ -230,6 +245,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plan_bad_reports_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(test_param_cycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_doubt_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_op_spellings, setup, teardown),
         cmocka_unit_test(test_safe_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
