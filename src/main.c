@@ -540,6 +540,36 @@ static int for_each_plan(session *s, plan_action act, void *arg, int *nplans_ok)
 static void init_context(eval_context *ec, session *s, const plan *p, const region_data *r);
 
 /*
+ * What a run of this evaluation would leave undecided (数据不足, or not yet
+ * due with nothing to show progress): each target as a warning at its line
+ * in the plan, with the reason, so that missing data are found before the
+ * reports say 数据不足. Returns how many.
+ */
+static int report_undecided(const evaluation *ev, diag_list *d)
+{
+    int n = 0;
+    for (int i = 0; i < ev->ninds; i++) {
+        const indicator_result *ir = &ev->inds[i];
+        for (int k = 0; k < ir->ntargets; k++) {
+            const target_result *tr = &ir->targets[k];
+            /* A window that has not begun is not a gap in the data. */
+            int begun = tr->window[0] <= tr->window[1];
+            int open = tr->status == V_INSUFFICIENT ||
+                       (tr->status == V_NOT_YET_DUE && tr->progress < 0 && begun);
+            if (!open)
+                continue;
+            n++;
+            diag_add(d, DIAG_WARNING, ev->p->path, tr->t->line, 0,
+                     "indicator %s (target %d%s): a run would leave it undecided (%s): %s",
+                     ir->ind->id, tr->t->year, tr->t->undated ? ", undated" : "",
+                     tr->status == V_INSUFFICIENT ? "数据不足" : "未到期, no progress figure",
+                     tr->detail ? tr->detail : "no data");
+        }
+    }
+    return n;
+}
+
+/*
  * Definitions and data loaded without error (before this is called); then
  * the plan is judged and its findings and documents laid out, without
  * forecasts and without writing anything, so that a template text whose
@@ -552,7 +582,9 @@ static int act_check(session *s, const plan *p, region_data *r, void *arg)
     eval_context ec;
     init_context(&ec, s, p, r);
     evaluation ev;
+    int undecided = 0;
     if (evaluate_plan(&ev, &ec, s->o->stage, s->o->year, &s->diags) == 0) {
+        undecided = report_undecided(&ev, &s->diags);
         findings fnd;
         if (findings_build(&fnd, &ev, &ec, &s->lb, NULL, s->o->templates_dir, &s->diags) == 0 &&
             pdf_templates_present(s->o->templates_dir)) {
@@ -565,7 +597,10 @@ static int act_check(session *s, const plan *p, region_data *r, void *arg)
     if (diag_errors(&s->diags) > before)
         return EXIT_PROBLEMS;
     if (!s->o->quiet)
-        printf("%s: %d indicators, definitions, data and templates OK\n", p->id, p->ninds);
+        printf("%s: %d indicators, definitions, data and templates OK; %d target%s a run "
+               "would leave undecided%s\n",
+               p->id, p->ninds, undecided, undecided == 1 ? "" : "s",
+               undecided ? ", each a warning on stderr" : "");
     return 0;
 }
 

@@ -674,11 +674,21 @@ static void load_target(ydoc *y, ynode *m, const plan *p, indicator *ind, const 
                                        NULL};
     ycheck_keys(y, m, keys, "target", d);
     long year = 0;
-    if (yget_int(y, m, "year", 1, &year, d) == 1) {
+    int got_year = yget_int(y, m, "year", 0, &year, d);
+    if (got_year == 1) {
         if (year < p->period[0] || year > p->period[1])
             ydiag(y, d, DIAG_ERROR, ymap_get(y, m, "year"),
                   "indicator %s: target year %ld is outside the plan period %d-%d", ind->id, year,
                   p->period[0], p->period[1]);
+    } else if (got_year == 0) {
+        /* Plans often state a goal in the body with no date; the period's
+         * end is the only reading, and the analyst must see that it was taken. */
+        year = p->period[1];
+        t->undated = 1;
+        ydiag(y, d, DIAG_WARNING, m,
+              "indicator %s: target without a 'year', taken as %ld (the end of the plan "
+              "period); write year: to confirm or correct it",
+              ind->id, year);
     }
     t->year = (int)year;
     const char *ops = NULL;

@@ -69,6 +69,7 @@ typedef struct baseline_def {
 
 typedef struct target {
     int year;
+    int undated;         /* no `year:` in the plan: the period's end was taken */
     target_op op;
     int has_value;
     double value;
