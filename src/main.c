@@ -21,6 +21,7 @@
 #include "plan.h"
 #include "results.h"
 #include "runconfig.h"
+#include "skeleton.h"
 #include "util.h"
 #include "workbook.h"
 #include "yamldoc.h"
@@ -88,6 +89,7 @@ static void usage(FILE *f)
           "       planeval explain PLAN INDICATOR [--stage S] [--year YYYY]\n"
           "       planeval manifest [--out DIR]\n"
           "       planeval compare [--out DIR] [--templates DIR]\n"
+          "       planeval new REGION [FIRST-LAST]   a commented plan file for a new county\n"
           "       planeval --help | --version\n"
           "\n"
           "PLAN is a plan id (e.g. huantai-2021-2025) or a path to its YAML file;\n"
@@ -1183,6 +1185,53 @@ static int apply_config(options *o, run_config *rc, const char *cmd)
     return 0;
 }
 
+/*
+ * `planeval new REGION [FIRST-LAST]`: the skeleton plan file (skeleton.h) in
+ * the indicators directory, from the catalogue; the period defaults to
+ * 2021-2025.
+ */
+static int cmd_new(const options *o)
+{
+    if (o->nplans < 1 || o->nplans > 2) {
+        fprintf(stderr, "planeval: new needs REGION and optionally the period, e.g. "
+                        "planeval new lanling 2021-2025\n");
+        return EXIT_USAGE;
+    }
+    const char *region = o->plans[0];
+    int first = 2021, last = 2025;
+    if (!safe_id(region)) {
+        fprintf(stderr, "planeval: new: region '%s' must be 1-64 of A-Z a-z 0-9 _ -\n", region);
+        return EXIT_USAGE;
+    }
+    if (o->nplans == 2) {
+        char tail;
+        if (sscanf(o->plans[1], "%d-%d%c", &first, &last, &tail) != 2 || first < 1949 ||
+            last > 2100 || last < first) {
+            fprintf(stderr, "planeval: new: period '%s' must be FIRST-LAST, e.g. 2021-2025\n",
+                    o->plans[1]);
+            return EXIT_USAGE;
+        }
+    }
+    diag_list d = {0};
+    dictionary dict;
+    symtab syms = {0};
+    catalogue cat;
+    int rc = EXIT_PROBLEMS;
+    if (dictionary_load(&dict, o->variables_dir, &d) == 0) {
+        if (catalogue_load(&cat, o->catalogue, &dict, &syms, &d) == 0) {
+            rc = skeleton_create(o->indicators_dir, &cat, region, first, last, &d) == 0
+                     ? EXIT_OK
+                     : EXIT_OUTPUT;
+            catalogue_free(&cat);
+        }
+        dictionary_free(&dict);
+    }
+    symtab_free(&syms);
+    diag_print(&d, stderr);
+    diag_free(&d);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -1233,6 +1282,12 @@ int main(int argc, char **argv)
         run_config_free(&config);
         charts_shutdown();
         return crc;
+    }
+    if (strcmp(cmd, "new") == 0) {
+        int nrc = cmd_new(&o);
+        free(o.plans);
+        run_config_free(&config);
+        return nrc;
     }
     if (strcmp(cmd, "manifest") == 0) {
         diag_list d = {0};

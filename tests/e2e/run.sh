@@ -957,6 +957,50 @@ done
 [ -e "$_root/out" ] && bad "a usage error wrote to out/"
 end
 
+begin new-skeleton
+# `planeval new`: a skeleton with every catalogue indicator as a commented
+# entry; with every "# " line of its indicators uncommented (what an analyst
+# keeps), it is a plan that check accepts; an existing file is never replaced.
+_root=$TMP/new
+cp -R "$BASE" "$_root"
+run_in "$_root" "$TMP/new" new bx 2020-2024
+status 0 "$TMP/new"
+_sk=$_root/indicators/bx-2020-2024.yaml
+if [ -s "$_sk" ]; then
+    _want=$(grep -c '^  - id:' "$_root/indicators/catalogue.yaml")
+    _got=$(grep -c '^  # - id:' "$_sk")
+    [ "$_got" = "$_want" ] || bad "skeleton has $_got commented entries, the catalogue $_want"
+    cp "$_sk" "$TMP/new.orig"
+    sed -E '/^indicators:/,$ s/^(  )# /\1/' "$TMP/new.orig" >"$_sk"
+    run_in "$_root" "$TMP/new-check" check bx-2020-2024
+    status 0 "$TMP/new-check"
+    grep -q ': error:' "$TMP/new-check.err" && bad "uncommented skeleton: $(first_error "$TMP/new-check")"
+    cp "$TMP/new.orig" "$_sk"
+    run_in "$_root" "$TMP/new-again" new bx 2020-2024
+    status 3 "$TMP/new-again"
+    contains "$TMP/new-again.err" "already exists; not replaced"
+    cmp -s "$TMP/new.orig" "$_sk" || bad "a second 'new' changed the existing file"
+    ls -a "$_root/indicators" | grep -q '\.tmp\.' && bad "a temporary was left in indicators/"
+else
+    bad "no skeleton written"
+fi
+run_in "$_root" "$TMP/new-bad" new ../x
+status 2 "$TMP/new-bad"
+# The shipped catalogue, every entry kept, against a sample county's data.
+_root=$TMP/new-samples
+mkdir -p "$_root"
+cp -R "$REPO/indicators" "$REPO/data" "$REPO/templates" "$_root/"
+run_in "$_root" "$TMP/new-samples" new huantai 2020-2024
+status 0 "$TMP/new-samples"
+_sk=$_root/indicators/huantai-2020-2024.yaml
+_want=$(grep -c '^  - id:' "$REPO/indicators/catalogue.yaml")
+contains "$TMP/new-samples.out" "$_want catalogue indicators as commented entries"
+sed -E '/^indicators:/,$ s/^(  )# /\1/' "$_sk" >"$TMP/new-samples.yaml" && cp "$TMP/new-samples.yaml" "$_sk"
+run_in "$_root" "$TMP/new-samples-check" check huantai-2020-2024
+status 0 "$TMP/new-samples-check"
+contains "$TMP/new-samples-check.out" "huantai-2020-2024: $_want indicators, definitions, data and templates OK"
+end
+
 begin one-bad-plan-of-two
 # Two plans on one region; the second has a broken formula: the first is
 # still evaluated and written, nothing is written for the second, exit 1.
