@@ -287,6 +287,28 @@ static fvalue period_figure(const indicator_result *ir, int from, int to, int me
     return fv_ok(mean ? s / n : s);
 }
 
+/* decrease / increase by an amount: the limit is B - amount or B + amount,
+ * also from a baseline of zero (新建2支 from none). */
+static void judge_amount(target_result *tr)
+{
+    const target *t = tr->t;
+    double B = tr->baseline.v, C = tr->current.v;
+    char b1[32], b2[32], b3[32], b4[32];
+    tr->has_limit = 1;
+    tr->limit = t->op == OP_DECREASE ? B - t->amount : B + t->amount;
+    int ok = t->op == OP_DECREASE ? C <= tr->limit + tol(tr->limit)
+                                  : C >= tr->limit - tol(tr->limit);
+    if (fabs(B) > tol(0)) {
+        tr->has_change = 1;
+        tr->change_pct = t->op == OP_DECREASE ? (B - C) / B * 100 : (C - B) / B * 100;
+    }
+    tr->status = ok ? V_MET : V_NOT_MET;
+    set_detail(tr, "%s: baseline %s, current %s, %s by %s wanted; limit %s",
+               reading_name(t->baseline.reading), num(B, b1), num(C, b2),
+               t->op == OP_DECREASE ? "reduction" : "increase", num(t->amount, b3),
+               num(tr->limit, b4));
+}
+
 /* decrease / increase against a baseline. */
 static void judge_change(const eval_context *ec, const indicator_result *ir, target_result *tr,
                          diag_list *warnings)
@@ -338,6 +360,8 @@ static void judge_change(const eval_context *ec, const indicator_result *ir, tar
     } else if (tr->baseline.state == FV_UNDEFINED || tr->current.state == FV_UNDEFINED) {
         tr->status = V_NOT_APPLICABLE;
         set_detail(tr, "baseline or current figure not applicable (zero denominator)");
+    } else if (t->has_amount) {
+        judge_amount(tr);
     } else if (fabs(tr->baseline.v) <= tol(0)) {
         /* A change against zero has no percent: hold the line at zero. */
         tr->zero_baseline = 1;

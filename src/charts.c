@@ -90,7 +90,8 @@ static const char *const req_legend[] = {"observed", "target", "target_at", "bas
 static const char *const req_axis[] = {"unit", "accidents", "reserves", "norm", NULL};
 static const char *const req_verdict[] = {
     "target_cmp", "target_zero", "target_decrease", "target_increase", "target_decrease_any",
-    "target_increase_any", "target_keep_zero", "target_other", "current", "change_down",
+    "target_increase_any", "target_decrease_amount", "target_increase_amount", "target_keep_zero",
+    "target_other", "current", "change_down",
     "change_up", "no_figure", "not_begun", "missing", "failing", "separator",
     "forecast_value", "forecast_prob", "forecast_join", "more", NULL};
 static const char *const req_aggregate[] = {"year", "every_year", "window_mean", "window_ratio",
@@ -1133,6 +1134,8 @@ static void target_line(const indicator_result *ir, const target_result *tr, tli
         tl->drawn = 1;
         if (tr->has_limit)
             tl->level = tr->limit;
+        else if (t->has_amount)
+            tl->level = t->op == OP_DECREASE ? B - t->amount : B + t->amount;
         else if (fabs(B) < 1e-12)
             tl->level = 0;
         else
@@ -1201,10 +1204,11 @@ static char *target_words(chart_ctx *c, const indicator_result *ir, const tline 
     const target *t = tr->t;
     const char *unit = unit_of(ind);
     int prec = ind->precision;
-    char year[16], value[32], by[32], base[48], limit[48];
+    char year[16], value[32], by[32], amount[32], base[48], limit[48];
     snprintf(year, sizeof year, "%d", t->year);
     format_number(t->has_value ? t->value : 0, value);
     format_number(t->has_by ? t->by : 0, by);
+    format_number(t->has_amount ? t->amount : 0, amount);
     if (tl->base_known)
         tl->base_given ? (void)format_number(tl->base, base)
                        : (void)fmt_value(tl->base, prec, base, sizeof base);
@@ -1212,11 +1216,13 @@ static char *target_words(chart_ctx *c, const indicator_result *ir, const tline 
         snprintf(base, sizeof base, "%s", T(c, "verdict", "no_figure"));
     fmt_sig(tr->has_limit ? tr->limit : tl->level, limit, sizeof limit);
     const char *opw = label(c->env->lb, "op", op_name(t->op));
-    kv vars[] = {{"year", year},  {"op", opw},       {"value", value}, {"unit", unit},
-                 {"by", by},      {"baseline", base}, {"limit", limit}};
+    kv vars[] = {{"year", year}, {"op", opw},        {"value", value}, {"unit", unit},
+                 {"by", by},     {"baseline", base}, {"limit", limit}, {"amount", amount}};
     const char *tk;
     int zero_base = tr->zero_baseline || (tl->base_known && fabs(tl->base) < 1e-12);
-    if (t->op == OP_ZERO)
+    if (is_change(t->op) && t->has_amount)
+        tk = t->op == OP_DECREASE ? "target_decrease_amount" : "target_increase_amount";
+    else if (t->op == OP_ZERO)
         tk = "target_zero";
     else if (is_comparison(t->op))
         tk = "target_cmp";
@@ -1227,7 +1233,7 @@ static char *target_words(chart_ctx *c, const indicator_result *ir, const tline 
                                   : (t->has_by ? "target_increase" : "target_increase_any");
     else
         tk = "target_other";
-    return expand(T(c, "verdict", tk), vars, 7);
+    return expand(T(c, "verdict", tk), vars, 8);
 }
 
 /* The figure compared (what) and its change, or why there is none: years

@@ -335,7 +335,10 @@ static const char *target_text(fctx *c, const finding *it, int with_unit)
         tv_set(&v, "base", base_text(c, it, with_unit));
         tv_set(&v, "by", t->has_by ? fmt_short(c, t->by) : "");
         tv_set(&v, "limit", it->tr->has_limit ? fmt_limit(c, ind, it->tr->limit) : "");
-        if (it->tr->zero_baseline)
+        tv_set(&v, "amount", t->has_amount ? fmt_short(c, t->amount) : "");
+        if (t->has_amount)
+            s = target_form(c, &v, !with_unit, keepf(c, "%s_amount", op_name(t->op)));
+        else if (it->tr->zero_baseline)
             s = target_form(c, &v, !with_unit, "keep_zero");
         else if (t->has_by)
             s = target_form(c, &v, !with_unit, op_name(t->op));
@@ -478,6 +481,11 @@ static const char *gap_text(fctx *c, const finding *it)
         tv_set(&v, "pct", fmt_pct(c, fabs(pct)));
         if (!tr->has_limit) {
             s = tx(c, "words.gap.none", &v);
+        } else if (t->has_amount) {
+            /* the limit is B -/+ amount: say how far the figure is from it */
+            int down = t->op == OP_DECREASE;
+            tv_set(&v, "gap", amount_text(c, ind, down ? cur - tr->limit : tr->limit - cur));
+            s = tx(c, down ? "words.gap.above_limit" : "words.gap.below_limit", &v);
         } else if (!t->has_by) {
             s = tx(c, t->op == OP_DECREASE ? "words.gap.decrease_any" : "words.gap.increase_any", &v);
         } else if (t->op == OP_DECREASE) {

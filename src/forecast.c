@@ -1561,7 +1561,10 @@ static goal_def goal_of(const target_result *tr)
             return g;
         }
         double B = tr->baseline.v;
-        if (fabs(B) <= tol(0)) {
+        if (t->has_amount) {
+            g.op = t->op == OP_DECREASE ? OP_LE : OP_GE;
+            g.goal = t->op == OP_DECREASE ? B - t->amount : B + t->amount;
+        } else if (fabs(B) <= tol(0)) {
             g.op = t->op == OP_DECREASE ? OP_LE : OP_GT;
             g.goal = 0;
         } else if (t->op == OP_DECREASE) {
@@ -2142,6 +2145,10 @@ static void sensitivity(const tgt_ctx *tc, const target_result *tr, fc_target *f
             v = V_INSUFFICIENT;
         } else if (B.state != FV_OK || C.state != FV_OK) {
             v = V_NOT_APPLICABLE;
+        } else if (t->has_amount) {
+            double lim = t->op == OP_DECREASE ? B.v - t->amount : B.v + t->amount;
+            int ok = t->op == OP_DECREASE ? C.v <= lim + tol(lim) : C.v >= lim - tol(lim);
+            v = ok ? V_MET : V_NOT_MET;
         } else if (fabs(B.v) <= tol(0)) {
             int ok = t->op == OP_DECREASE ? C.v <= tol(0) : C.v > tol(0);
             v = ok ? V_MET : V_NOT_MET;

@@ -669,7 +669,7 @@ static void load_target(ydoc *y, ynode *m, const plan *p, indicator *ind, const 
 {
     memset(t, 0, sizeof *t);
     t->line = ynode_line(m);
-    static const char *const keys[] = {"year", "op", "value", "by", "aggregate", "window",
+    static const char *const keys[] = {"year", "op", "value", "by", "amount", "aggregate", "window",
                                        "exclude_when", "baseline", "source", "note", "notes",
                                        NULL};
     ycheck_keys(y, m, keys, "target", d);
@@ -724,6 +724,21 @@ static void load_target(ydoc *y, ynode *m, const plan *p, indicator *ind, const 
                   "'by' is a percent: 0 to 100 for a decrease");
         t->has_by = 1;
         t->by = v;
+    }
+    /* 新建2支 / 减少3起: a change by an amount in the indicator's own unit. */
+    if (yget_num(y, m, "amount", 0, &v, d) == 1) {
+        if (t->op != OP_DECREASE && t->op != OP_INCREASE)
+            ydiag(y, d, DIAG_ERROR, ymap_get(y, m, "amount"),
+                  "'amount' goes with decrease or increase");
+        else if (t->has_by)
+            ydiag(y, d, DIAG_ERROR, ymap_get(y, m, "amount"),
+                  "indicator %s: give 'by' (a percent) or 'amount' (in %s), not both", ind->id,
+                  ind->unit && *ind->unit ? ind->unit : "the indicator's unit");
+        else if (v <= 0)
+            ydiag(y, d, DIAG_ERROR, ymap_get(y, m, "amount"),
+                  "indicator %s: 'amount' must be above 0 (the op says the direction)", ind->id);
+        t->has_amount = 1;
+        t->amount = v;
     }
     /* Which ops fit which kind of indicator. */
     if (ind->kind == IND_MILESTONE && t->op != OP_DONE)

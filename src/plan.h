@@ -75,6 +75,8 @@ typedef struct target {
     double value;
     int has_by;
     double by;           /* percent, decrease/increase */
+    int has_amount;
+    double amount;       /* decrease/increase by an absolute amount, in the indicator's unit */
     aggregate agg;
     int window[2];       /* resolved: explicit or [period start, year] */
     int explicit_window;

@@ -198,6 +198,8 @@ void indicator_definition(const eval_context *ec, const indicator *ind, char out
             def_add_num(&dc, "value", t->value);
         if (t->has_by)
             def_add_num(&dc, "by", t->by);
+        if (t->has_amount)
+            def_add_num(&dc, "amount", t->amount);
         def_add(&dc, "aggregate", aggregate_name(t->agg));
         snprintf(buf, sizeof buf, "%d-%d", t->window[0], t->window[1]);
         def_add(&dc, "window", buf);
@@ -315,6 +317,8 @@ static void target_value_text(const target *t, char *buf, size_t n)
         snprintf(buf, n, "0");
     else if ((t->op == OP_DECREASE || t->op == OP_INCREASE) && t->has_by)
         snprintf(buf, n, "%s", format_number(t->by, b));
+    else if ((t->op == OP_DECREASE || t->op == OP_INCREASE) && t->has_amount)
+        snprintf(buf, n, "%s", format_number(t->amount, b));
     else
         buf[0] = '\0';
 }

@@ -1362,6 +1362,8 @@ static void target_text(const wb *b, const target *t, char *buf, size_t n)
         snprintf(buf, n, "%s %s", op, format_number(t->value, v));
     else if ((t->op == OP_DECREASE || t->op == OP_INCREASE) && t->has_by)
         snprintf(buf, n, "%s %s%%", op, format_number(t->by, v));
+    else if ((t->op == OP_DECREASE || t->op == OP_INCREASE) && t->has_amount)
+        snprintf(buf, n, "%s %s", op, format_number(t->amount, v));
     else
         snprintf(buf, n, "%s", op);
 }

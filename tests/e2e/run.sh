@@ -303,8 +303,8 @@ if final_ok; then
     done
     no_tmp "$FX/out"
     # auto stage: the data reach the period's last year -> final 2025
-    rows "$ASSESS" 35 stage=final evaluation_year=2025
-    rows "$ASSESS" 35
+    rows "$ASSESS" 37 stage=final evaluation_year=2025
+    rows "$ASSESS" 37
     matches "$TMP/final.out" "^$PLAN: final 2025"
     no_sanitizer "$TMP/final" "run"
     grep -q 'error' "$TMP/final.err" && bad "errors on stderr: $(first_error "$TMP/final")"
@@ -407,6 +407,15 @@ if final_ok; then
     acell A3 1 change_pct 50
     acell A3 1 limit 24
     acell A3 1 status met
+    # A3 targets 3 and 4: by an amount. B = 40, C = 20 (a reduction of 20):
+    # 减少15 -> limit 40 - 15 = 25, 20 <= 25 met; 减少25 -> limit 15, not met
+    acell A3 3 comparator decrease
+    acell A3 3 target_value 15
+    acell A3 3 limit 25
+    acell A3 3 change_pct 50
+    acell A3 3 status met
+    acell A3 4 limit 15
+    acell A3 4 status not_met
 fi
 end
 
@@ -701,7 +710,7 @@ else
     use_out "$FX/out-mid"
     no_sanitizer "$TMP/mid" "run --stage midterm"
     # --stage midterm: the plan's midterm_year 2023
-    rows "$ASSESS" 35 stage=midterm evaluation_year=2023
+    rows "$ASSESS" 37 stage=midterm evaluation_year=2023
     # observed values up to 2023 only (rows after it, if any, are forecasts)
     rows "$SERIES" 0 year=2024 state!=forecast
     rows "$SERIES" 0 year=2025 state!=forecast
