@@ -287,6 +287,52 @@ static fvalue period_figure(const indicator_result *ir, int from, int to, int me
     return fv_ok(mean ? s / n : s);
 }
 
+/*
+ * falling / rising (持续下降, 逐年提高): every year of the window strictly
+ * beyond the year before it, the first year against the one before the
+ * window when there is a figure for it. A year that failed decides, as for
+ * every_year; the current figure is the last year's value.
+ */
+static void judge_trend(const indicator_result *ir, target_result *tr, const window_stats *w)
+{
+    const target *t = tr->t;
+    int down = t->op == OP_FALLING;
+    int npairs = 0, nfail = 0;
+    year_value prev = result_year(ir, tr->window[0] - 1);
+    for (int y = tr->window[0]; y <= tr->window[1]; y++) {
+        year_value yv = result_year(ir, y);
+        if (yv.value.state == FV_OK && prev.value.state == FV_OK) {
+            double a = prev.value.v, b = yv.value.v;
+            int ok = down ? b < a - tol(a) : b > a + tol(a);
+            npairs++;
+            if (!ok) {
+                add_year(&tr->failing_years, y);
+                nfail++;
+            }
+        }
+        prev = yv;
+    }
+    year_value last = result_year(ir, tr->window[1]);
+    tr->current = last.value;
+    const char *dir = down ? "below" : "above";
+    if (nfail) {
+        tr->status = V_NOT_MET;
+        set_detail(tr, "every year %d-%d must be %s the year before; not in %s", tr->window[0],
+                   tr->window[1], dir, tr->failing_years);
+    } else if (w->missing) {
+        tr->status = V_INSUFFICIENT;
+        set_detail(tr, "no data for %s", w->missing);
+    } else if (!npairs) {
+        tr->status = V_INSUFFICIENT;
+        set_detail(tr, "no two consecutive years with a figure in %d-%d", tr->window[0] - 1,
+                   tr->window[1]);
+    } else {
+        tr->status = V_MET;
+        set_detail(tr, "every year %d-%d %s the year before (%d comparison%s)", tr->window[0],
+                   tr->window[1], dir, npairs, npairs == 1 ? "" : "s");
+    }
+}
+
 /* decrease / increase by an amount: the limit is B - amount or B + amount,
  * also from a baseline of zero (新建2支 from none). */
 static void judge_amount(target_result *tr)
@@ -481,7 +527,8 @@ static void judge_target(const eval_context *ec, const indicator_result *ir, con
         return;
     }
     /* A target on the value of one year needs that year only. */
-    if (t->agg == AGG_YEAR && t->op != OP_DECREASE && t->op != OP_INCREASE && !t->explicit_window)
+    if (t->agg == AGG_YEAR && t->op != OP_DECREASE && t->op != OP_INCREASE && !OP_IS_TREND(t->op) &&
+        !t->explicit_window)
         tr->window[0] = tr->window[1] = tr->assessed_year;
     tr->count_var = indicator_count_var(ec, ir->ind);
     window_stats w;
@@ -500,6 +547,8 @@ static void judge_target(const eval_context *ec, const indicator_result *ir, con
     }
     if (t->op == OP_DECREASE || t->op == OP_INCREASE)
         judge_change(ec, ir, tr, warnings);
+    else if (OP_IS_TREND(t->op))
+        judge_trend(ir, tr, &w);
     else
         judge_comparison(ec, ir, tr, &w);
     window_stats_free(&w);

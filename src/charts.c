@@ -90,7 +90,8 @@ static const char *const req_legend[] = {"observed", "target", "target_at", "bas
 static const char *const req_axis[] = {"unit", "accidents", "reserves", "norm", NULL};
 static const char *const req_verdict[] = {
     "target_cmp", "target_zero", "target_decrease", "target_increase", "target_decrease_any",
-    "target_increase_any", "target_decrease_amount", "target_increase_amount", "target_keep_zero",
+    "target_increase_any", "target_decrease_amount", "target_increase_amount", "target_falling", "target_rising",
+    "target_keep_zero",
     "target_other", "current", "change_down",
     "change_up", "no_figure", "not_begun", "missing", "failing", "separator",
     "forecast_value", "forecast_prob", "forecast_join", "more", NULL};
@@ -1220,7 +1221,9 @@ static char *target_words(chart_ctx *c, const indicator_result *ir, const tline 
                  {"by", by},     {"baseline", base}, {"limit", limit}, {"amount", amount}};
     const char *tk;
     int zero_base = tr->zero_baseline || (tl->base_known && fabs(tl->base) < 1e-12);
-    if (is_change(t->op) && t->has_amount)
+    if (OP_IS_TREND(t->op))
+        tk = t->op == OP_FALLING ? "target_falling" : "target_rising";
+    else if (is_change(t->op) && t->has_amount)
         tk = t->op == OP_DECREASE ? "target_decrease_amount" : "target_increase_amount";
     else if (t->op == OP_ZERO)
         tk = "target_zero";

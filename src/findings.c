@@ -345,7 +345,12 @@ static const char *target_text(fctx *c, const finding *it, int with_unit)
         else
             s = target_form(c, &v, !with_unit, keepf(c, "%s_any", op_name(t->op)));
     } else {
-        s = target_form(c, &v, !with_unit, op_name(t->op));
+        tv_setf(&v, "from", "%d", t->window[0]);
+        tv_setf(&v, "to", "%d", t->window[1]);
+        /* a trend over one year is that year against the one before */
+        s = OP_IS_TREND(t->op) && t->window[0] == t->window[1]
+                ? target_form(c, &v, !with_unit, keepf(c, "%s_year", op_name(t->op)))
+                : target_form(c, &v, !with_unit, op_name(t->op));
     }
     if (ind->kind == IND_QUANTITATIVE && !t->has_baseline && t->agg != AGG_YEAR) {
         tv_setf(&v, "from", "%d", t->window[0]);
@@ -445,7 +450,8 @@ static int goal_of(const target_result *tr, double *goal)
 static int is_ceiling(const target_result *tr)
 {
     const target *t = tr->t;
-    if (t->op == OP_LE || t->op == OP_LT || t->op == OP_ZERO || t->op == OP_DECREASE)
+    if (t->op == OP_LE || t->op == OP_LT || t->op == OP_ZERO || t->op == OP_DECREASE ||
+        t->op == OP_FALLING)
         return 1;
     if (t->op == OP_EQ)
         return tr->current.state == FV_OK && tr->current.v > t->value;
@@ -470,6 +476,9 @@ static const char *gap_text(fctx *c, const finding *it)
     if (t->agg == AGG_EVERY_YEAR && tr->failing_years && t->op <= OP_EQ) {
         tv_set(&v, "years", years_text(c, tr->failing_years));
         s = tx(c, "words.gap.every_year", &v);
+    } else if (OP_IS_TREND(t->op) && tr->failing_years) {
+        tv_set(&v, "years", years_text(c, tr->failing_years));
+        s = txf(c, &v, "words.gap.%s", op_name(t->op));
     } else if (t->op == OP_ZERO || tr->zero_baseline) {
         /* a decrease from a base of zero is read as "keep at zero" */
         tv_set(&v, "gap", amount_text(c, ind, cur));
@@ -596,6 +605,8 @@ static outlook outlook_of(fctx *c, finding *it)
     if (ind->kind == IND_QUANTITATIVE && tr->t->op == OP_ZERO && tr->progress == 0 &&
         tr->t->agg != AGG_YEAR)
         return OL_UNLIKELY; /* a zero target missed once in its window cannot be met any more */
+    if (ind->kind == IND_QUANTITATIVE && OP_IS_TREND(tr->t->op) && tr->progress == 0)
+        return OL_UNLIKELY; /* so is a trend broken in a year already past */
     if (it->fc) {
         outlook fo = OL_COUNT;
         switch (it->fc->status) {
@@ -939,6 +950,8 @@ static const char *action_kind(fctx *c, const finding *it, const char *pkind)
         return "zero";
     if (t->agg == AGG_EVERY_YEAR)
         return "every_year";
+    if (OP_IS_TREND(t->op))
+        return op_name(t->op);
     double goal;
     if (it->tr->current.state != FV_OK || !goal_of(it->tr, &goal))
         return "general";

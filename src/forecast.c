@@ -2181,6 +2181,13 @@ static void forecast_target(const tgt_ctx *tc, const target_result *tr, fc_targe
 {
     const plan_ctx *pc = tc->pc;
     const fc_indicator *fi = tc->fi;
+    if (OP_IS_TREND(tr->t->op)) {
+        /* Judged on the years observed; a forecast of "every year below the
+         * one before" would rest on the trend model alone. */
+        ft->status = FS_NONE;
+        set_tnote(ft, "%s: judged on the observed years, not forecast", op_name(tr->t->op));
+        return;
+    }
     goal_def g = goal_of(tr);
     if (!g.ok) {
         ft->status = FS_INSUFFICIENT;

@@ -21,7 +21,7 @@ const char *const special_names[SP_COUNT] = {
 /* ---------- small tables of names ---------- */
 
 static const char *const op_names[] = {"<=", "<", ">=", ">", "==", "zero", "decrease",
-                                       "increase", "done", "achieved"};
+                                       "increase", "done", "achieved", "falling", "rising"};
 static const char *const agg_names[] = {"year", "every_year", "window_mean", "window_ratio",
                                         "window_sum", "window_max", "window_min"};
 static const char *const reading_names[] = {"year", "period_mean", "period_total"};
@@ -603,6 +603,10 @@ static int parse_op(const char *s, target_op *op)
         {"多于", OP_GT},   {"超过", OP_GT},   {"==", OP_EQ},     {"=", OP_EQ},
         {"＝", OP_EQ},     {"等于", OP_EQ},   {"zero", OP_ZERO}, {"decrease", OP_DECREASE},
         {"increase", OP_INCREASE}, {"done", OP_DONE}, {"achieved", OP_ACHIEVED},
+        {"falling", OP_FALLING},   {"持续下降", OP_FALLING}, {"逐年下降", OP_FALLING},
+        {"持续减少", OP_FALLING},  {"逐年减少", OP_FALLING}, {"rising", OP_RISING},
+        {"持续提高", OP_RISING},   {"逐年提高", OP_RISING},  {"持续上升", OP_RISING},
+        {"逐年上升", OP_RISING},   {"持续增加", OP_RISING},  {"逐年增加", OP_RISING},
     };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
         if (strcmp(ops[i].text, s) == 0) {
@@ -695,7 +699,7 @@ static void load_target(ydoc *y, ynode *m, const plan *p, indicator *ind, const 
     if (yget_str(y, m, "op", 1, &ops, d) != 1)
         return;
     if (parse_op(ops, &t->op) != 0) {
-        char *all = join_names(op_names, 10);
+        char *all = join_names(op_names, 12);
         ydiag(y, d, DIAG_ERROR, ymap_get(y, m, "op"),
               "indicator %s: unknown target form '%s' (known: %s; the comparisons also as "
               "≤ ＜ ≥ ＞ ＝ or 不高于 低于 不低于 高于 等于)",
@@ -747,6 +751,11 @@ static void load_target(ydoc *y, ynode *m, const plan *p, indicator *ind, const 
     else if (ind->kind == IND_QUALITATIVE && t->op != OP_ACHIEVED)
         ydiag(y, d, DIAG_ERROR, ymap_get(y, m, "op"),
               "indicator %s is qualitative: its targets use op: achieved", ind->id);
+    else if (OP_IS_TREND(t->op) && ymap_get(y, m, "aggregate"))
+        ydiag(y, d, DIAG_ERROR, ymap_get(y, m, "aggregate"),
+              "indicator %s: op '%s' compares every year of its window with the year before; "
+              "it takes no 'aggregate' (set 'window' for the years)",
+              ind->id, ops);
     else if (ind->kind == IND_QUANTITATIVE && (t->op == OP_DONE || t->op == OP_ACHIEVED))
         ydiag(y, d, DIAG_ERROR, ymap_get(y, m, "op"),
               "indicator %s is quantitative: op '%s' is for milestone or qualitative items (set kind)",

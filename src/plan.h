@@ -20,8 +20,12 @@ typedef enum ind_kind { IND_QUANTITATIVE, IND_MILESTONE, IND_QUALITATIVE } ind_k
 typedef enum better_dir { BETTER_NONE, BETTER_LOWER, BETTER_HIGHER } better_dir;
 
 typedef enum target_op {
-    OP_LE, OP_LT, OP_GE, OP_GT, OP_EQ, OP_ZERO, OP_DECREASE, OP_INCREASE, OP_DONE, OP_ACHIEVED
+    OP_LE, OP_LT, OP_GE, OP_GT, OP_EQ, OP_ZERO, OP_DECREASE, OP_INCREASE, OP_DONE, OP_ACHIEVED,
+    OP_FALLING, OP_RISING /* 持续/逐年下降, 提高: every year of the window beyond the one before */
 } target_op;
+
+/* 1 for falling and rising: judged year on year, no value to compare with. */
+#define OP_IS_TREND(op) ((op) == OP_FALLING || (op) == OP_RISING)
 
 typedef enum aggregate {
     AGG_YEAR, AGG_EVERY_YEAR, AGG_WINDOW_MEAN, AGG_WINDOW_RATIO, AGG_WINDOW_SUM,

@@ -303,8 +303,8 @@ if final_ok; then
     done
     no_tmp "$FX/out"
     # auto stage: the data reach the period's last year -> final 2025
-    rows "$ASSESS" 37 stage=final evaluation_year=2025
-    rows "$ASSESS" 37
+    rows "$ASSESS" 39 stage=final evaluation_year=2025
+    rows "$ASSESS" 39
     matches "$TMP/final.out" "^$PLAN: final 2025"
     no_sanitizer "$TMP/final" "run"
     grep -q 'error' "$TMP/final.err" && bad "errors on stderr: $(first_error "$TMP/final")"
@@ -373,6 +373,9 @@ if final_ok; then
     acell V1 2 current_year 2024
     acell V1 2 current_value 97.5
     acell V1 2 status not_met
+    # V1 target 3, 逐年提高 over 2025: 100 > 97.5 (2024) -> met
+    acell V1 3 comparator rising
+    acell V1 3 status met
     scell V1 2024 value 97.5
 fi
 end
@@ -416,6 +419,11 @@ if final_ok; then
     acell A3 3 status met
     acell A3 4 limit 15
     acell A3 4 status not_met
+    # A3 target 5, falling 2021-2025: 40 (2020), 5, 5, 8, 5, 20: 2022 is not
+    # below 2021 (5 = 5), 2023 and 2025 rose -> not met in 2022 2023 2025
+    acell A3 5 comparator falling
+    acell A3 5 current_value 20
+    acell A3 5 status not_met
 fi
 end
 
@@ -710,7 +718,7 @@ else
     use_out "$FX/out-mid"
     no_sanitizer "$TMP/mid" "run --stage midterm"
     # --stage midterm: the plan's midterm_year 2023
-    rows "$ASSESS" 37 stage=midterm evaluation_year=2023
+    rows "$ASSESS" 39 stage=midterm evaluation_year=2023
     # observed values up to 2023 only (rows after it, if any, are forecasts)
     rows "$SERIES" 0 year=2024 state!=forecast
     rows "$SERIES" 0 year=2025 state!=forecast
