@@ -1018,6 +1018,31 @@ status 0 "$TMP/new-samples-check"
 contains "$TMP/new-samples-check.out" "huantai-2020-2024: $_want indicators, definitions, data and templates OK"
 end
 
+begin cookbook
+# Every YAML block of the cookbook in docs/indicator-yaml.md, as one plan on
+# huantai's data: check accepts it (warnings allowed) with every entry.
+_root=$TMP/cookbook
+mkdir -p "$_root"
+cp -R "$REPO/indicators" "$REPO/data" "$REPO/templates" "$_root/"
+_n=$(python3 - "$REPO/docs/indicator-yaml.md" "$_root/indicators/cookbook-2021-2025.yaml" <<'PY'
+import re, sys
+doc = open(sys.argv[1], encoding="utf-8").read()
+part = doc[doc.index("## Cookbook"):]
+blocks = re.findall(r"```yaml\n(.*?)```", part, re.S)
+body = "".join("".join("  " + l + "\n" for l in b.rstrip("\n").split("\n")) for b in blocks)
+head = ("plan:\n  id: cookbook-2021-2025\n  title: 写法示例\n  region: huantai\n"
+        "  region_name: 桓台县\n  period: [2021, 2025]\nindicators:\n")
+open(sys.argv[2], "w", encoding="utf-8").write(head + body)
+print(sum(len(re.findall(r"^- id:", b, re.M)) for b in blocks))
+PY
+)
+run_in "$_root" "$TMP/cookbook" check cookbook-2021-2025
+status 0 "$TMP/cookbook"
+grep -q ': error:' "$TMP/cookbook.err" && bad "cookbook: $(first_error "$TMP/cookbook")"
+[ "${_n:-0}" -ge 12 ] || bad "cookbook: only ${_n:-0} entries found"
+contains "$TMP/cookbook.out" "cookbook-2021-2025: $_n indicators, definitions, data and templates OK"
+end
+
 begin one-bad-plan-of-two
 # Two plans on one region; the second has a broken formula: the first is
 # still evaluated and written, nothing is written for the second, exit 1.
