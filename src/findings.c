@@ -38,7 +38,7 @@ static const char *const known_vars[] = {
     "question", "reading", "alternative", "probability", "ntargets", "n_met", "pct_met",
     "counts_text", "binding_total", "binding_counts_text", "veto_text", "top", "cutoff",
     "eval_year", "stage", "n", "symbol", "word", "reason", "doubt", "note", "failing_years",
-    "deadline", "allowance_clause", "problem", "measure", "name", NULL};
+    "deadline", "allowance_clause", "problem", "measure", "name", "quote", "places", "line", NULL};
 
 /* ---------- pool and template access ---------- */
 
@@ -770,6 +770,39 @@ static const char *doubt_text(fctx *c, const indicator *ind)
     return s;
 }
 
+/*
+ * The plan's other statements of this target that give another figure
+ * (`restated:` with a value), named beside the verdict with the reading
+ * used; NULL when there are none.
+ */
+static const char *conflict_text(fctx *c, const finding *it)
+{
+    const target *t = it->tr->t;
+    strbuf places = {0};
+    for (int i = 0; i < t->nrestated; i++) {
+        const restatement *rs = &t->restated[i];
+        if (!rs->has_value || !t->has_value || fabs(rs->value - t->value) <= 1e-9 * fabs(t->value))
+            continue;
+        tvars v;
+        tv_init(&v, &c->g);
+        tv_set(&v, "quote", keep(c, reader_text(rs->quote)));
+        tv_setf(&v, "line", "%d", rs->line);
+        if (places.len)
+            sb_add(&places, tx(c, "words.list_separator", NULL));
+        sb_add(&places, tx(c, rs->line ? "words.restated.place_line" : "words.restated.place", &v));
+        tv_free(&v);
+    }
+    if (!places.len)
+        return NULL;
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_set(&v, "places", keep(c, sb_take(&places)));
+    tv_set(&v, "target", it->target);
+    const char *s = tx(c, "words.restated.conflict", &v);
+    tv_free(&v);
+    return s;
+}
+
 static void fill_item(fctx *c, finding *it, int ii, int ti, int veto, const char *vyears,
                       const char *dept)
 {
@@ -816,6 +849,9 @@ static void fill_item(fctx *c, finding *it, int ii, int ti, int veto, const char
     it->small_count = it->tr->count_var >= 0 && it->tr->count.state == FV_OK &&
                       it->tr->count.v < 10;
     it->doubt = doubt_text(c, ir->ind);
+    const char *conflict = conflict_text(c, it);
+    if (conflict)
+        it->doubt = it->doubt ? keepf(c, "%s；%s", it->doubt, conflict) : conflict;
     it->late = ir->ind->kind == IND_MILESTONE && is_late(c, it);
     it->overdue = ir->ind->kind == IND_MILESTONE && it->tr->status == V_NOT_MET && !it->late &&
                   it->tr->t->year < c->ev->eval_year;

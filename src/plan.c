@@ -668,14 +668,55 @@ static void load_baseline(ydoc *y, ynode *n, const plan *p, target *t, diag_list
     load_source(y, ymap_get(y, n, "source"), &b->source, d);
 }
 
+/* `restated: [{line: 300, quote: 8家以上, value: 8}, ...]`: other statements of one target. */
+static void load_restated(ydoc *y, ynode *n, const indicator *ind, target *t, diag_list *d)
+{
+    if (!ynode_is_seq(n)) {
+        ydiag(y, d, DIAG_ERROR, n,
+              "indicator %s: 'restated' must be a list like [{line: 300, quote: 8家以上, value: 8}]",
+              ind->id);
+        return;
+    }
+    size_t n_items = yseq_len(n);
+    t->restated = xcalloc(n_items ? n_items : 1, sizeof *t->restated);
+    for (size_t i = 0; i < n_items; i++) {
+        ynode *r = yseq_at(y, n, i);
+        if (!ynode_is_map(r)) {
+            ydiag(y, d, DIAG_ERROR, r, "indicator %s: each 'restated' item is a mapping", ind->id);
+            continue;
+        }
+        static const char *const keys[] = {"line", "quote", "value", NULL};
+        ycheck_keys(y, r, keys, "restated", d);
+        restatement *rs = &t->restated[t->nrestated];
+        const char *quote = NULL;
+        long line = 0;
+        double v;
+        if (yget_str(y, r, "quote", 1, &quote, d) != 1)
+            continue;
+        if (yget_int(y, r, "line", 0, &line, d) == 1 && (line < 1 || line > 10000000))
+            ydiag(y, d, DIAG_ERROR, ymap_get(y, r, "line"),
+                  "restated line must be a line number of the plan text");
+        if (yget_num(y, r, "value", 0, &v, d) == 1) {
+            if (t->op > OP_EQ)
+                ydiag(y, d, DIAG_ERROR, ymap_get(y, r, "value"),
+                      "indicator %s: a restated 'value' goes with a comparison target", ind->id);
+            rs->has_value = 1;
+            rs->value = v;
+        }
+        rs->line = (int)line;
+        rs->quote = xstrdup(quote);
+        t->nrestated++;
+    }
+}
+
 static void load_target(ydoc *y, ynode *m, const plan *p, indicator *ind, const model_env *env,
                         target *t, diag_list *d)
 {
     memset(t, 0, sizeof *t);
     t->line = ynode_line(m);
     static const char *const keys[] = {"year", "op", "value", "by", "amount", "aggregate", "window",
-                                       "exclude_when", "baseline", "source", "note", "notes",
-                                       NULL};
+                                       "exclude_when", "baseline", "source", "restated", "note",
+                                       "notes", NULL};
     ycheck_keys(y, m, keys, "target", d);
     long year = 0;
     int got_year = yget_int(y, m, "year", 0, &year, d);
@@ -801,10 +842,16 @@ static void load_target(ydoc *y, ynode *m, const plan *p, indicator *ind, const 
     if (bn && t->op != OP_DECREASE && t->op != OP_INCREASE)
         ydiag(y, d, DIAG_ERROR, bn, "'baseline' goes with decrease or increase");
     load_source(y, ymap_get(y, m, "source"), &t->source, d);
+    ynode *rn = ymap_get(y, m, "restated");
+    if (rn)
+        load_restated(y, rn, ind, t, d);
 }
 
 static void target_free(target *t)
 {
+    for (int i = 0; i < t->nrestated; i++)
+        free(t->restated[i].quote);
+    free(t->restated);
     expr_free(&t->exclude_when);
     source_free(&t->baseline.source);
     source_free(&t->source);

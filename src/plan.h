@@ -71,6 +71,18 @@ typedef struct baseline_def {
     source_ref source;
 } baseline_def;
 
+/*
+ * Another place where the plan states the same target (`restated:`): its
+ * line and words, and the figure it gives when that differs, so that one
+ * target gets one verdict and a conflict is named beside it.
+ */
+typedef struct restatement {
+    int line;      /* in the plan text; 0 when not given */
+    char *quote;   /* the plan's words there (required) */
+    int has_value;
+    double value;  /* the figure stated there, when given */
+} restatement;
+
 typedef struct target {
     int year;
     int undated;         /* no `year:` in the plan: the period's end was taken */
@@ -88,6 +100,8 @@ typedef struct target {
     int has_baseline;
     baseline_def baseline;
     source_ref source;
+    restatement *restated; /* other statements of this target (owned) */
+    int nrestated;
     int line;            /* YAML line of the target */
 } target;
 

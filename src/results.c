@@ -200,6 +200,11 @@ void indicator_definition(const eval_context *ec, const indicator *ind, char out
             def_add_num(&dc, "by", t->by);
         if (t->has_amount)
             def_add_num(&dc, "amount", t->amount);
+        for (int r = 0; r < t->nrestated; r++) {
+            def_add(&dc, "restated", t->restated[r].quote);
+            if (t->restated[r].has_value)
+                def_add_num(&dc, "restated value", t->restated[r].value);
+        }
         def_add(&dc, "aggregate", aggregate_name(t->agg));
         snprintf(buf, sizeof buf, "%d-%d", t->window[0], t->window[1]);
         def_add(&dc, "window", buf);

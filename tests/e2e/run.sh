@@ -623,6 +623,14 @@ if final_ok; then
     acell A4 3 current_value 3
     acell A4 3 status not_met
     acell A4 3 progress ''
+    # restated elsewhere as 不超过3起 (line 88): one verdict, the conflict named
+    # with the reading used, in the CSV and with the problem in the report
+    acell A4 3 doubt '规划另有不同表述（第88行“2024年事故起数不超过3起”），本结论按≤2起计算'
+    if command -v pdftotext >/dev/null 2>&1; then
+        pdftotext "$FX/out/$PLAN/report.pdf" - 2>/dev/null | tr -d '\n' |
+            grep -q '规划另有不同表述（第88行“2024年事故起数不超过3起”），本结论按≤2起计算' ||
+            bad "report.pdf does not name the restated conflict of A4"
+    fi
     acell A4 4 target_year 2025
     acell A4 4 current_value 3
     acell A4 4 status met
