@@ -11,6 +11,7 @@
 #include "charts.h"
 #include "compare.h"
 #include "batch.h"
+#include "collect.h"
 #include "compute.h"
 #include "dataset.h"
 #include "forecast.h"
@@ -59,6 +60,7 @@ typedef struct options {
     double on_track, at_risk; /* thresholds of the forward-looking status */
     int jobs;          /* -j N: plans evaluated in parallel processes */
     int force;         /* re-render plans whose inputs have not changed */
+    int dry_run;       /* import: show the changes, write nothing */
     const char *since; /* --since DIR: changes against DIR/<plan-id>/, not the previous run */
     int shard_k, shard_n; /* --shard K/N: this run takes plans i with i % N == K - 1 */
     const char *config;   /* --config FILE: a run configuration (runconfig.h) */
@@ -87,6 +89,8 @@ static void usage(FILE *f)
           "                    [--out DIR]\n"
           "       planeval explain PLAN INDICATOR [--stage S] [--year YYYY]\n"
           "       planeval manifest [--out DIR]\n"
+          "       planeval template PLAN [--year YYYY] [--out FILE.xlsx]\n"
+          "       planeval import FILE.xlsx [--dry-run] [--data DIR]\n"
           "       planeval compare [--out DIR] [--templates DIR]\n"
           "       planeval --help | --version\n"
           "\n"
@@ -474,6 +478,21 @@ static int batch_one(void *ctx, int i, char *why, size_t whysize)
 }
 
 static int act_check(session *s, const plan *p, region_data *r, void *arg);
+
+/* The data-collection workbook of one plan (collect.h). */
+static int act_template(session *s, const plan *p, region_data *r, void *arg)
+{
+    (void)r, (void)arg;
+    collect_options co = {NULL, s->o->templates_dir, s->o->data_dir, s->o->year};
+    int last = s->o->year ? s->o->year : p->period[1];
+    char *dflt = xasprintf("%s-data-%d.xlsx", p->id, last);
+    co.out_path = s->o->given & OPT_OUT ? s->o->out_dir : dflt;
+    int rc = collect_template(&co, p, &s->dict, &s->diags) == 0 ? EXIT_OK : EXIT_OUTPUT;
+    if (rc == EXIT_OK && !s->o->quiet)
+        printf("%s: data-collection workbook %s\n", p->id, co.out_path);
+    free(dflt);
+    return rc;
+}
 
 /* Evaluate every selected plan, in this process or in -j parallel ones. */
 static int for_each_plan(session *s, plan_action act, void *arg, int *nplans_ok)
@@ -904,6 +923,10 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
             o->force = 1;
             continue;
         }
+        if (strcmp(a, "--dry-run") == 0) {
+            o->dry_run = 1;
+            continue;
+        }
         if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0 || strncmp(a, "-j", 2) == 0) {
             const char *num = a[1] == 'j' && a[2] ? a + 2 : val;
             double j;
@@ -1148,6 +1171,30 @@ static int apply_config(options *o, run_config *rc, const char *cmd)
     return 0;
 }
 
+/* planeval import FILE.xlsx: the data dictionary is all it needs besides the workbook. */
+static int run_import(const options *o)
+{
+    if (o->nplans != 1) {
+        fprintf(stderr, "planeval: import needs one FILE.xlsx\n");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    diag_list d = {0};
+    dictionary dict;
+    int rc = EXIT_PROBLEMS;
+    if (dictionary_load(&dict, o->variables_dir, &d) == 0) {
+        rc = collect_import(o->plans[0], &dict, o->data_dir, o->dry_run, stdout, &d) == 0
+                 ? EXIT_OK
+                 : EXIT_PROBLEMS;
+        dictionary_free(&dict);
+    }
+    diag_print(&d, stderr);
+    if (rc != EXIT_OK)
+        fprintf(stderr, "planeval: %s: nothing imported, nothing written\n", o->plans[0]);
+    diag_free(&d);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -1208,9 +1255,24 @@ int main(int argc, char **argv)
         run_config_free(&config);
         return mrc;
     }
+    if (strcmp(cmd, "import") == 0) {
+        int irc = run_import(&o);
+        free(o.plans);
+        run_config_free(&config);
+        return irc;
+    }
     plan_action act;
     if (strcmp(cmd, "check") == 0) {
         act = act_check;
+    } else if (strcmp(cmd, "template") == 0) {
+        if (o.nplans != 1) {
+            fprintf(stderr, "planeval: template needs one PLAN\n");
+            usage(stderr);
+            free(o.plans);
+            run_config_free(&config);
+            return EXIT_USAGE;
+        }
+        act = act_template;
     } else if (strcmp(cmd, "run") == 0) {
         act = act_run;
     } else if (strcmp(cmd, "explain") == 0) {
