@@ -112,6 +112,7 @@ static void usage(FILE *f)
           "  --out DIR         output directory (default out)\n"
           "  -j N, --jobs N    evaluate N plans at a time, each in its own process\n"
           "  --force           render plans whose inputs have not changed since the last run\n"
+          "  --dry-run         import: show what the workbook changes, write nothing\n"
           "  --since DIR       report changes against DIR/<plan-id>/ (e.g. an archived out/)\n"
           "                    instead of the previous run in --out (changes.csv)\n"
           "  --charts F        chart files under charts/: none, png, svg or all (default\n"

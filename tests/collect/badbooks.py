@@ -240,7 +240,15 @@ def main(argv):
     shutil.copytree("data", ok_copy)
     r = subprocess.run([planeval, "import", base, "--data", ok_copy], capture_output=True, text=True)
     report(r.returncode == 0 and " -> " in r.stdout, "the base workbook imports cleanly", r.stderr)
+    added = [l for l in r.stdout.splitlines() if f": {YEAR} " in l and "(empty) -> " in l]
+    report(len(added) > 0 and len(added) == r.stdout.count(" -> "),
+           f"the base adds {len(added)} cells of {YEAR}, each shown as (empty) -> value", r.stdout[-300:])
+    r = subprocess.run([planeval, "check", PLAN, "--data", ok_copy], capture_output=True, text=True)
+    report(r.returncode == 0, f"the data with {YEAR} added pass planeval check", r.stderr[-500:])
     before = digest(data)
+    r = subprocess.run([planeval, "import", base, "--data", data, "--dry-run"], capture_output=True, text=True)
+    report(r.returncode == 0 and " -> " in r.stdout and "--dry-run: nothing written" in r.stdout
+           and digest(data) == before, "--dry-run shows the changes and writes nothing", r.stdout[-300:])
     cases = []
     for name, mutate, expect in SHEET_CASES:
         wb = openpyxl.load_workbook(base)

@@ -38,5 +38,24 @@ if ! $PY tests/collect/badbooks.py "$PLANEVAL" "$TMP/bad" >"$TMP/out" 2>&1; then
 fi
 cat "$TMP/out" >>"$LOG"; cat "$TMP/out"
 
+# the same inputs give the same bytes
+same_template() {
+    "$PLANEVAL" template huantai-2021-2025 --out "$TMP/a.xlsx" >/dev/null &&
+        "$PLANEVAL" template huantai-2021-2025 --out "$TMP/b.xlsx" >/dev/null &&
+        cmp -s "$TMP/a.xlsx" "$TMP/b.xlsx"
+}
+check "template: two runs give byte-identical workbooks" same_template
+# --year past the plan adds open year columns; a year before the data is refused
+year_cols() {
+    "$PLANEVAL" template huantai-2021-2025 --year 2027 --out "$TMP/y.xlsx" >/dev/null &&
+        $PY -c 'import openpyxl,sys; ws=openpyxl.load_workbook(sys.argv[1])["经济与人口"]; sys.exit(0 if ws.cell(3, ws.max_column).value == 2027 and ws.cell(4, ws.max_column).value is None and not ws.cell(4, ws.max_column).protection.locked else 1)' "$TMP/y.xlsx"
+}
+check "template --year 2027: the last column is 2027, open" year_cols
+early_year() {
+    ! "$PLANEVAL" template huantai-2021-2025 --year 2010 --out "$TMP/e.xlsx" 2>"$TMP/e.err" &&
+        grep -q "before the plan's first data year" "$TMP/e.err" && [ ! -e "$TMP/e.xlsx" ]
+}
+check "template --year 2010 (before the data) refused, no file" early_year
+
 . tests/collect/csvforms.sh
 finish
