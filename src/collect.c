@@ -73,60 +73,6 @@ int collect_key_parse(const dictionary *dict, const char *key, char ***dims)
     return var;
 }
 
-/* ---------- what the plan reads ---------- */
-
-typedef struct need {
-    int *used;       /* per variable: 1 when a formula of the plan reads it */
-    int **inds;      /* per variable: the indicators that read it */
-    int *ninds;
-} need;
-
-static void need_add(need *n, int var, int ind)
-{
-    n->used[var] = 1;
-    for (int i = 0; i < n->ninds[var]; i++)
-        if (n->inds[var][i] == ind)
-            return;
-    n->inds[var] = xrealloc(n->inds[var], (size_t)(n->ninds[var] + 1) * sizeof(int));
-    n->inds[var][n->ninds[var]++] = ind;
-}
-
-static void need_expr(need *n, const expr_def *e, int ind)
-{
-    if (!e || !e->f)
-        return;
-    const formula_ref *refs;
-    int k = formula_refs(e->f, &refs);
-    for (int j = 0; j < k; j++)
-        if (refs[j].kind == REF_VARIABLE)
-            need_add(n, refs[j].id, ind);
-}
-
-static void need_build(need *n, const plan *p, const dictionary *dict)
-{
-    n->used = xcalloc((size_t)dict->nvars + 1, sizeof(int));
-    n->inds = xcalloc((size_t)dict->nvars + 1, sizeof(int *));
-    n->ninds = xcalloc((size_t)dict->nvars + 1, sizeof(int));
-    for (int i = 0; i < p->ninds; i++) {
-        const indicator *ind = &p->inds[i];
-        need_expr(n, ind->formula, i);
-        need_expr(n, ind->numerator, i);
-        need_expr(n, ind->denominator, i);
-        need_expr(n, ind->scale, i);
-        for (int t = 0; t < ind->ntargets; t++)
-            need_expr(n, &ind->targets[t].exclude_when, i);
-    }
-}
-
-static void need_free(need *n, int nvars)
-{
-    for (int v = 0; v < nvars; v++)
-        free(n->inds[v]);
-    free(n->inds);
-    free(n->ninds);
-    free(n->used);
-}
-
 /* ---------- the layout: sheets of rows ---------- */
 
 typedef struct trow {
@@ -150,7 +96,7 @@ typedef struct tbook {
     const plan *p;
     const dictionary *dict;
     labels tl;
-    need nd;
+    var_uses nd;
     tsheet *sheets;
     int nsheets;
     int first_year, last_year;
@@ -279,7 +225,7 @@ static void tbook_free(tbook *b)
         free(b->sheets[i].name);
     }
     free(b->sheets);
-    need_free(&b->nd, b->dict->nvars);
+    var_uses_free(&b->nd, b->dict->nvars);
     labels_free(&b->tl);
     strpool_free(&b->pool);
 }
@@ -675,7 +621,7 @@ int collect_template(const collect_options *o, const plan *p, const dictionary *
                  b.last_year, b.first_year);
         return -1;
     }
-    need_build(&b.nd, p, dict);
+    var_uses_build(&b.nd, p, dict);
     int rc = load_wording(&b, d);
     if (rc == 0)
         rc = build_layout(&b, d);

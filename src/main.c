@@ -21,6 +21,7 @@
 #include "pdf.h"
 #include "plan.h"
 #include "results.h"
+#include "review.h"
 #include "runconfig.h"
 #include "util.h"
 #include "workbook.h"
@@ -61,6 +62,7 @@ typedef struct options {
     int jobs;          /* -j N: plans evaluated in parallel processes */
     int force;         /* re-render plans whose inputs have not changed */
     int dry_run;       /* import: show the changes, write nothing */
+    const char *review_dir; /* check --review DIR: the data review as DIR/<plan-id>-review.csv */
     const char *since; /* --since DIR: changes against DIR/<plan-id>/, not the previous run */
     int shard_k, shard_n; /* --shard K/N: this run takes plans i with i % N == K - 1 */
     const char *config;   /* --config FILE: a run configuration (runconfig.h) */
@@ -84,7 +86,7 @@ enum {
 
 static void usage(FILE *f)
 {
-    fputs("usage: planeval check [PLAN...]\n"
+    fputs("usage: planeval check [PLAN...] [--review DIR]\n"
           "       planeval run [PLAN...] [--stage auto|annual|midterm|final] [--year YYYY]\n"
           "                    [--out DIR]\n"
           "       planeval explain PLAN INDICATOR [--stage S] [--year YYYY]\n"
@@ -113,6 +115,8 @@ static void usage(FILE *f)
           "  -j N, --jobs N    evaluate N plans at a time, each in its own process\n"
           "  --force           render plans whose inputs have not changed since the last run\n"
           "  --dry-run         import: show what the workbook changes, write nothing\n"
+          "  --review DIR      check: write the data review (数据质量审核) of each plan\n"
+          "                    as DIR/<plan-id>-review.csv for the departments\n"
           "  --since DIR       report changes against DIR/<plan-id>/ (e.g. an archived out/)\n"
           "                    instead of the previous run in --out (changes.csv)\n"
           "  --charts F        chart files under charts/: none, png, svg or all (default\n"
@@ -565,6 +569,37 @@ static void init_context(eval_context *ec, session *s, const plan *p, const regi
  * forecasts and without writing anything, so that a template text whose
  * placeholder has no value in this plan is found here, with its file and line.
  */
+/* The data-quality review (review.h): printed, and with --review DIR written for the departments. */
+static void review_data(session *s, const eval_context *ec, const evaluation *ev)
+{
+    const plan *p = ec->p;
+    review rv;
+    int first = p->baseline_period[0] ? p->baseline_period[0] : p->period[0];
+    review_plan(&rv, ec, first, ev->eval_year);
+    if (!s->o->quiet) {
+        printf("%s: data review %d-%d: %zu note%s (questions for the departments, not errors)\n",
+               p->id, first, ev->eval_year, rv.n, rv.n == 1 ? "" : "s");
+        review_print(&rv, ec, stdout);
+    }
+    if (s->o->review_dir) {
+        labels w = {0};
+        char *path = xasprintf("%s/collect.yaml", s->o->templates_dir);
+        char *name = xasprintf("%s-review.csv", p->id);
+        out_set os;
+        if (labels_load(&w, path, &s->diags) == 0 && outset_open(&os, s->o->review_dir, 0, &s->diags) == 0) {
+            FILE *f = outset_stream(&os, name, &s->diags);
+            if (f && review_write_csv(&rv, ec, &w, f) == 0)
+                outset_commit(&os, &s->diags);
+            else
+                outset_abort(&os);
+        }
+        labels_free(&w);
+        free(path);
+        free(name);
+    }
+    review_free(&rv);
+}
+
 static int act_check(session *s, const plan *p, region_data *r, void *arg)
 {
     (void)arg;
@@ -580,6 +615,8 @@ static int act_check(session *s, const plan *p, region_data *r, void *arg)
             pdf_check_reports(&oc, &s->diags);
         }
         findings_free(&fnd);
+        if (diag_errors(&s->diags) == before)
+            review_data(s, &ec, &ev);
         evaluation_free(&ev);
     }
     if (diag_errors(&s->diags) > before)
@@ -976,7 +1013,8 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
         int takes = strcmp(a, "--stage") == 0 || strcmp(a, "--year") == 0 ||
                     strcmp(a, "--out") == 0 || strcmp(a, "--indicators") == 0 ||
                     strcmp(a, "--data") == 0 || strcmp(a, "--templates") == 0 ||
-                    strcmp(a, "--config") == 0 || strcmp(a, "--since") == 0;
+                    strcmp(a, "--config") == 0 || strcmp(a, "--since") == 0 ||
+                    strcmp(a, "--review") == 0;
         if (takes) {
             if (!val) {
                 fprintf(stderr, "planeval: %s needs a value\n", a);
@@ -985,6 +1023,8 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
             i++;
             if (strcmp(a, "--config") == 0) {
                 o->config = val;
+            } else if (strcmp(a, "--review") == 0) {
+                o->review_dir = val;
             } else if (strcmp(a, "--since") == 0) {
                 o->since = val;
             } else if (strcmp(a, "--stage") == 0) {

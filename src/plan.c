@@ -1396,3 +1396,51 @@ const indicator *plan_find_indicator(const plan *p, const char *id)
             return &p->inds[i];
     return NULL;
 }
+
+/* ---------- the variables a plan reads ---------- */
+
+static void uses_add(var_uses *u, int var, int ind)
+{
+    u->used[var] = 1;
+    for (int i = 0; i < u->ninds[var]; i++)
+        if (u->inds[var][i] == ind)
+            return;
+    u->inds[var] = xrealloc(u->inds[var], (size_t)(u->ninds[var] + 1) * sizeof(int));
+    u->inds[var][u->ninds[var]++] = ind;
+}
+
+static void uses_expr(var_uses *u, const expr_def *e, int ind)
+{
+    if (!e || !e->f)
+        return;
+    const formula_ref *refs;
+    int k = formula_refs(e->f, &refs);
+    for (int j = 0; j < k; j++)
+        if (refs[j].kind == REF_VARIABLE)
+            uses_add(u, refs[j].id, ind);
+}
+
+void var_uses_build(var_uses *u, const plan *p, const dictionary *dict)
+{
+    u->used = xcalloc((size_t)dict->nvars + 1, sizeof(int));
+    u->inds = xcalloc((size_t)dict->nvars + 1, sizeof(int *));
+    u->ninds = xcalloc((size_t)dict->nvars + 1, sizeof(int));
+    for (int i = 0; i < p->ninds; i++) {
+        const indicator *ind = &p->inds[i];
+        uses_expr(u, ind->formula, i);
+        uses_expr(u, ind->numerator, i);
+        uses_expr(u, ind->denominator, i);
+        uses_expr(u, ind->scale, i);
+        for (int t = 0; t < ind->ntargets; t++)
+            uses_expr(u, &ind->targets[t].exclude_when, i);
+    }
+}
+
+void var_uses_free(var_uses *u, int nvars)
+{
+    for (int v = 0; v < nvars && u->inds; v++)
+        free(u->inds[v]);
+    free(u->inds);
+    free(u->ninds);
+    free(u->used);
+}

@@ -58,4 +58,5 @@ early_year() {
 check "template --year 2010 (before the data) refused, no file" early_year
 
 . tests/collect/csvforms.sh
+. tests/collect/review.sh
 finish

@@ -1,0 +1,226 @@
+/*
+ * review.c - the data-quality review (review.h).
+ */
+#include "review.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static review_note *add(review *rv, review_check check, int var, int ind, int year)
+{
+    review_note *n = ARRAY_PUSH(rv->notes, rv->n, rv->cap);
+    memset(n, 0, sizeof *n);
+    n->check = check;
+    n->var = var;
+    n->ind = ind;
+    n->year = n->year2 = year;
+    return n;
+}
+
+static int small(const var_def *v, double x)
+{
+    return v->kind == VK_COUNT && x < REVIEW_MIN_COUNT;
+}
+
+/* Missing years (in runs) and jumps of one variable. */
+static void review_var(review *rv, const eval_context *ec, int var, int ind, int first, int last)
+{
+    const var_def *v = &ec->dict->vars[var];
+    review_note *run = NULL;
+    fvalue prev = fv_missing();
+    for (int y = first; y <= last; y++) {
+        fvalue x = region_value(ec->r, var, NULL, 0, y, NULL, NULL);
+        if (x.state != FV_OK) {
+            if (run && run->year2 == y - 1)
+                run->year2 = y;
+            else
+                run = add(rv, RC_MISSING, var, ind, y);
+        } else if (prev.state == FV_OK && prev.v > 0 && x.v > 0 && !small(v, prev.v) &&
+                   !small(v, x.v) &&
+                   (x.v > REVIEW_JUMP_FACTOR * prev.v || prev.v > REVIEW_JUMP_FACTOR * x.v)) {
+            review_note *n = add(rv, RC_JUMP, var, ind, y);
+            n->value = x.v;
+            n->other = prev.v;
+        }
+        prev = x;
+    }
+}
+
+/* 1 if the ratio counts a part of a whole: numerator and denominator are
+ * each one variable, in the same unit (units covered / units). A stock
+ * over a norm (reserves / need) may rightly exceed 100 % and is left out. */
+static int part_of_whole(const eval_context *ec, const indicator *ind)
+{
+    formula_ref a, b;
+    if (ind->kind != IND_QUANTITATIVE || !ind->numerator || !ind->denominator ||
+        !ind->numerator->f || !ind->denominator->f || !ind->unit || strcmp(ind->unit, "%") != 0 ||
+        !formula_is_single_ref(ind->numerator->f, &a) ||
+        !formula_is_single_ref(ind->denominator->f, &b) || a.kind != REF_VARIABLE ||
+        b.kind != REF_VARIABLE)
+        return 0;
+    const char *ua = ec->dict->vars[a.id].unit, *ub = ec->dict->vars[b.id].unit;
+    return ua && ub && strcmp(ua, ub) == 0;
+}
+
+/* A percentage of a part in its whole whose part exceeds the whole. */
+static void review_ratio(review *rv, const eval_context *ec, int i, int first, int last)
+{
+    const indicator *ind = &ec->p->inds[i];
+    if (!part_of_whole(ec, ind))
+        return;
+    for (int y = first; y <= last; y++) {
+        year_value yv = compute_indicator(ec, ind, y);
+        /* only a plain percentage compares its parts: a scale other than
+         * 100 converts units (万元 over 亿元) and the parts are not alike */
+        if (yv.scale == 100 && yv.num.state == FV_OK && yv.den.state == FV_OK && yv.den.v > 0 &&
+            yv.num.v > yv.den.v * (1 + 1e-12)) {
+            review_note *n = add(rv, RC_PART, -1, i, y);
+            n->value = yv.num.v;
+            n->other = yv.den.v;
+        }
+    }
+}
+
+void review_plan(review *rv, const eval_context *ec, int first, int last)
+{
+    memset(rv, 0, sizeof *rv);
+    var_uses u;
+    var_uses_build(&u, ec->p, ec->dict);
+    for (int v = 0; v < ec->dict->nvars; v++)
+        if (u.used[v] && ec->dict->tables[ec->dict->vars[v].table].layout != LAYOUT_EVENTS &&
+            region_has_table(ec->r, v))
+            review_var(rv, ec, v, u.inds[v][0], first, last);
+    for (int i = 0; i < ec->p->ninds; i++)
+        review_ratio(rv, ec, i, first, last);
+    var_uses_free(&u, ec->dict->nvars);
+}
+
+void review_free(review *rv)
+{
+    free(rv->notes);
+    memset(rv, 0, sizeof *rv);
+}
+
+static const char *var_label(const eval_context *ec, int var)
+{
+    const var_def *v = &ec->dict->vars[var];
+    return v->label ? v->label : v->name;
+}
+
+void review_print(const review *rv, const eval_context *ec, FILE *out)
+{
+    char a[32], b[32];
+    for (size_t i = 0; i < rv->n; i++) {
+        const review_note *n = &rv->notes[i];
+        const indicator *ind = &ec->p->inds[n->ind];
+        switch (n->check) {
+        case RC_MISSING:
+            fprintf(out, "  missing: %s (%s) ", ec->dict->vars[n->var].name, var_label(ec, n->var));
+            if (n->year2 > n->year)
+                fprintf(out, "%d-%d\n", n->year, n->year2);
+            else
+                fprintf(out, "%d\n", n->year);
+            break;
+        case RC_JUMP:
+            fprintf(out, "  jump: %s (%s) %d %s -> %d %s (x%.2f)\n", ec->dict->vars[n->var].name,
+                    var_label(ec, n->var), n->year - 1, format_number(n->other, a), n->year,
+                    format_number(n->value, b), n->value / n->other);
+            break;
+        case RC_PART:
+            fprintf(out, "  part above its whole: %s %s %d: numerator %s > denominator %s\n",
+                    ind->id, ind->name, n->year, format_number(n->value, a),
+                    format_number(n->other, b));
+            break;
+        }
+    }
+}
+
+/* The departments of the indicator a note is about ("" when none). */
+static char *departments(const eval_context *ec, const review_note *n)
+{
+    const indicator *ind = &ec->p->inds[n->ind];
+    strbuf sb;
+    sb_init(&sb);
+    sb_add(&sb, "");
+    for (int k = 0; k < ind->ndepartments; k++) {
+        if (k)
+            sb_add(&sb, "\xe3\x80\x81"); /* 、 */
+        sb_add(&sb, ind->departments[k]);
+    }
+    return sb_take(&sb);
+}
+
+static void csv_field(FILE *out, const char *s, int last)
+{
+    if (strpbrk(s, ",\"\r\n")) {
+        fputc('"', out);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', out);
+            fputc(*s, out);
+        }
+        fputc('"', out);
+    } else {
+        fputs(s, out);
+    }
+    fputc(last ? '\n' : ',', out);
+}
+
+typedef struct sorted_note {
+    char *dept;
+    size_t index;
+} sorted_note;
+
+static int cmp_sorted(const void *pa, const void *pb)
+{
+    const sorted_note *a = pa, *b = pb;
+    int c = strcmp(a->dept, b->dept);
+    return c ? c : (a->index > b->index) - (a->index < b->index);
+}
+
+static void write_note(const review_note *n, const eval_context *ec, const labels *w,
+                       const char *dept, FILE *out)
+{
+    static const char *const checks[] = {"missing", "jump", "part"};
+    char years[32], a[32], b[32];
+    const indicator *ind = &ec->p->inds[n->ind];
+    if (n->year2 > n->year)
+        snprintf(years, sizeof years, "%d\xe2\x80\x94%d", n->year, n->year2);
+    else
+        snprintf(years, sizeof years, "%d", n->year);
+    csv_field(out, dept, 0);
+    csv_field(out, n->var >= 0 ? var_label(ec, n->var) : ind->name, 0);
+    csv_field(out, n->var >= 0 ? (ec->dict->vars[n->var].unit ? ec->dict->vars[n->var].unit : "") : ind->unit, 0);
+    csv_field(out, years, 0);
+    csv_field(out, label(w, "review", checks[n->check]), 0);
+    csv_field(out, n->check == RC_MISSING ? "" : format_number(n->value, a), 0);
+    csv_field(out, n->check == RC_MISSING ? "" : format_number(n->other, b), 0);
+    csv_field(out, "", 1); /* the department's answer */
+}
+
+int review_write_csv(const review *rv, const eval_context *ec, const labels *w, FILE *out)
+{
+    static const char *const head[] = {"col_department", "col_item", "col_unit", "col_years",
+                                       "col_check", "col_value", "col_other", "col_answer"};
+    for (int k = 0; k < 8; k++)
+        csv_field(out, label(w, "review", head[k]), k == 7);
+    sorted_note *s = xcalloc(rv->n + 1, sizeof *s);
+    for (size_t i = 0; i < rv->n; i++) {
+        s[i].dept = departments(ec, &rv->notes[i]);
+        if (!s[i].dept[0]) {
+            free(s[i].dept);
+            s[i].dept = xstrdup(label(w, "review", "no_department"));
+        }
+        s[i].index = i;
+    }
+    qsort(s, rv->n, sizeof *s, cmp_sorted);
+    for (size_t i = 0; i < rv->n; i++)
+        write_note(&rv->notes[s[i].index], ec, w, s[i].dept, out);
+    for (size_t i = 0; i < rv->n; i++)
+        free(s[i].dept);
+    free(s);
+    return ferror(out) ? -1 : 0;
+}
