@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "results.h"
 #include "util.h"
 
 static review_note *add(review *rv, review_check check, int var, int ind, int year)
@@ -151,22 +152,6 @@ static char *departments(const eval_context *ec, const review_note *n)
         sb_add(&sb, ind->departments[k]);
     }
     return sb_take(&sb);
-}
-
-static void csv_field(FILE *out, const char *s, int last)
-{
-    if (strpbrk(s, ",\"\r\n")) {
-        fputc('"', out);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', out);
-            fputc(*s, out);
-        }
-        fputc('"', out);
-    } else {
-        fputs(s, out);
-    }
-    fputc(last ? '\n' : ',', out);
 }
 
 typedef struct sorted_note {
