@@ -49,6 +49,26 @@ check "CSV forms: BOM+CRLF, 78.5% in a share column: Q27 explained the same" \
 has_fullwidth() { iconv -f gb18030 -t utf-8 "$CF/huantai/economy.csv" | grep -q '１'; }
 check "CSV forms: the GB18030 file really holds full-width digits" has_fullwidth
 
+# an import into the GB18030 file: written back as UTF-8 with a BOM and its
+# CRLF line ends; the cells it does not change keep their text (full-width
+# digits, "505,900"); the result passes check. The workbook is badbooks.py's
+# base (2026 filled in), made before this file runs.
+import_gb() {
+    "$PLANEVAL" import "$TMP/bad/base.xlsx" --data "$CF" >"$TMP/gb.out" 2>&1 &&
+        $PY - "$CF/huantai/economy.csv" <<'PY' &&
+import sys
+b = open(sys.argv[1], "rb").read()
+assert b.startswith(b"\xef\xbb\xbf"), "no BOM"
+t = b[3:].decode("utf-8")
+assert "\n" not in t.replace("\r\n", ""), "not CRLF throughout"
+lines = t.split("\r\n")
+assert lines[-2].startswith("2026,"), lines[-2]
+assert "１７１４００" in t and '"505,900"' in t, "untouched cells changed"
+PY
+        "$PLANEVAL" check huantai-2021-2025 --data "$CF" >/dev/null 2>&1
+}
+check "CSV forms: import into a GB18030+CRLF file writes UTF-8 with BOM and CRLF, keeps untouched text, passes check" import_gb
+
 # refused forms: one bad cell each, file:line:column and the hint
 refused() { # NAME SED-EXPRESSION FILE EXPECTED
     rm -rf "$CF"
