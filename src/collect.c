@@ -124,6 +124,7 @@ static void check(tbook *b, lxw_error e, const char *where)
 static int declared_combos(const table_def *t, const char ***out)
 {
     int n = 1;
+    *out = NULL;
     for (int k = 0; k < t->ndims; k++) {
         if (t->dims[k].nvalues == 0)
             return 0;
@@ -186,6 +187,11 @@ static int add_sheet(tbook *b, int ti, const char *dir, diag_list *d)
         free(s->combos);
         s->ncombos = declared_combos(t, &s->combos);
     }
+    if (s->ncombos == 0) /* no rows yet, and a dimension without declared values */
+        diag_add(d, DIAG_WARNING, s->file.path, 0, 0,
+                 "no rows to ask for: the values of its dimensions are not known yet; the "
+                 "sheet '%s' is left out (write the first year's rows by hand)",
+                 s->name);
     for (int c = 0; c < s->ncombos; c++)
         for (int v = 0; v < b->dict->nvars; v++)
             if (b->nd.used[v] && b->dict->vars[v].table == ti) {
@@ -194,6 +200,20 @@ static int add_sheet(tbook *b, int ti, const char *dir, diag_list *d)
                 r->dims = t->ndims ? s->combos + (size_t)c * (size_t)t->ndims : NULL;
             }
     return 0;
+}
+
+static void tsheet_free(tsheet *s)
+{
+    datafile_free(&s->file);
+    free(s->combos);
+    free(s->rows);
+    free(s->name);
+    memset(s, 0, sizeof *s);
+}
+
+static void drop_last_sheet(tbook *b)
+{
+    tsheet_free(&b->sheets[--b->nsheets]);
 }
 
 /* The sheets: every table (not an event log) with a variable the plan reads. */
@@ -211,6 +231,8 @@ static int build_layout(tbook *b, diag_list *d)
             any = b->nd.used[v] && dict->vars[v].table == ti;
         if (any)
             rc = add_sheet(b, ti, dir, d);
+        if (rc == 0 && any && b->sheets[b->nsheets - 1].nrows == 0)
+            drop_last_sheet(b);
     }
     free(dir);
     return rc;
@@ -218,12 +240,8 @@ static int build_layout(tbook *b, diag_list *d)
 
 static void tbook_free(tbook *b)
 {
-    for (int i = 0; i < b->nsheets; i++) {
-        datafile_free(&b->sheets[i].file);
-        free(b->sheets[i].combos);
-        free(b->sheets[i].rows);
-        free(b->sheets[i].name);
-    }
+    for (int i = 0; i < b->nsheets; i++)
+        tsheet_free(&b->sheets[i]);
     free(b->sheets);
     var_uses_free(&b->nd, b->dict->nvars);
     labels_free(&b->tl);

@@ -59,4 +59,5 @@ check "template --year 2010 (before the data) refused, no file" early_year
 
 . tests/collect/csvforms.sh
 . tests/collect/review.sh
+. tests/collect/newfile.sh
 finish
