@@ -116,7 +116,7 @@ static void usage(FILE *f)
           "  --force           render plans whose inputs have not changed since the last run\n"
           "  --dry-run         import: show what the workbook changes, write nothing\n"
           "  --review DIR      check: write the data review (数据质量审核) of each plan\n"
-          "                    as DIR/<plan-id>-review.csv for the departments\n"
+          "                    as DIR/<plan-id>-review.csv and .xlsx for the departments\n"
           "  --since DIR       report changes against DIR/<plan-id>/ (e.g. an archived out/)\n"
           "                    instead of the previous run in --out (changes.csv)\n"
           "  --charts F        chart files under charts/: none, png, svg or all (default\n"
@@ -569,6 +569,35 @@ static void init_context(eval_context *ec, session *s, const plan *p, const regi
  * forecasts and without writing anything, so that a template text whose
  * placeholder has no value in this plan is found here, with its file and line.
  */
+/* --review DIR: DIR/<plan-id>-review.csv and .xlsx for the departments, both or neither. */
+static void write_review(session *s, const eval_context *ec, const evaluation *ev,
+                         const review *rv)
+{
+    labels w = {0};
+    char *path = xasprintf("%s/collect.yaml", s->o->templates_dir);
+    char *csv = xasprintf("%s-review.csv", ec->p->id);
+    char *xlsx = xasprintf("%s-review.xlsx", ec->p->id);
+    out_set os;
+    if (labels_load(&w, path, &s->diags) == 0 &&
+        outset_open(&os, s->o->review_dir, 0, &s->diags) == 0) {
+        FILE *f = outset_stream(&os, csv, &s->diags);
+        const char *tmp = f ? outset_path(&os, xlsx, &s->diags) : NULL;
+        time_t t = output_date(ev->eval_year);
+        if (tmp && review_write_csv(rv, ec, &w, f) == 0 &&
+            review_write_xlsx(rv, ec, &w, tmp, t ? t : 1) == 0)
+            outset_commit(&os, &s->diags);
+        else {
+            diag_add(&s->diags, DIAG_ERROR, s->o->review_dir, 0, 0,
+                     "the data review of %s could not be written", ec->p->id);
+            outset_abort(&os);
+        }
+    }
+    labels_free(&w);
+    free(path);
+    free(csv);
+    free(xlsx);
+}
+
 /* The data-quality review (review.h): printed, and with --review DIR written for the departments. */
 static void review_data(session *s, const eval_context *ec, const evaluation *ev)
 {
@@ -581,22 +610,8 @@ static void review_data(session *s, const eval_context *ec, const evaluation *ev
                p->id, first, ev->eval_year, rv.n, rv.n == 1 ? "" : "s");
         review_print(&rv, ec, stdout);
     }
-    if (s->o->review_dir) {
-        labels w = {0};
-        char *path = xasprintf("%s/collect.yaml", s->o->templates_dir);
-        char *name = xasprintf("%s-review.csv", p->id);
-        out_set os;
-        if (labels_load(&w, path, &s->diags) == 0 && outset_open(&os, s->o->review_dir, 0, &s->diags) == 0) {
-            FILE *f = outset_stream(&os, name, &s->diags);
-            if (f && review_write_csv(&rv, ec, &w, f) == 0)
-                outset_commit(&os, &s->diags);
-            else
-                outset_abort(&os);
-        }
-        labels_free(&w);
-        free(path);
-        free(name);
-    }
+    if (s->o->review_dir)
+        write_review(s, ec, ev, &rv);
     review_free(&rv);
 }
 

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xlsxwriter.h>
 
 #include "results.h"
 #include "util.h"
@@ -166,32 +167,32 @@ static int cmp_sorted(const void *pa, const void *pb)
     return c ? c : (a->index > b->index) - (a->index < b->index);
 }
 
-static void write_note(const review_note *n, const eval_context *ec, const labels *w,
-                       const char *dept, FILE *out)
+/* The eight texts of a note's row (buf holds the years and the two figures). */
+static void note_fields(const review_note *n, const eval_context *ec, const labels *w,
+                        const char *dept, const char *f[8], char buf[3][32])
 {
     static const char *const checks[] = {"missing", "jump", "part"};
-    char years[32], a[32], b[32];
     const indicator *ind = &ec->p->inds[n->ind];
     if (n->year2 > n->year)
-        snprintf(years, sizeof years, "%d\xe2\x80\x94%d", n->year, n->year2);
+        snprintf(buf[0], 32, "%d\xe2\x80\x94%d", n->year, n->year2);
     else
-        snprintf(years, sizeof years, "%d", n->year);
-    csv_field(out, dept, 0);
-    csv_field(out, n->var >= 0 ? var_label(ec, n->var) : ind->name, 0);
-    csv_field(out, n->var >= 0 ? (ec->dict->vars[n->var].unit ? ec->dict->vars[n->var].unit : "") : ind->unit, 0);
-    csv_field(out, years, 0);
-    csv_field(out, label(w, "review", checks[n->check]), 0);
-    csv_field(out, n->check == RC_MISSING ? "" : format_number(n->value, a), 0);
-    csv_field(out, n->check == RC_MISSING ? "" : format_number(n->other, b), 0);
-    csv_field(out, "", 1); /* the department's answer */
+        snprintf(buf[0], 32, "%d", n->year);
+    f[0] = dept;
+    f[1] = n->var >= 0 ? var_label(ec, n->var) : ind->name;
+    f[2] = n->var >= 0 ? (ec->dict->vars[n->var].unit ? ec->dict->vars[n->var].unit : "") : ind->unit;
+    f[3] = buf[0];
+    f[4] = label(w, "review", checks[n->check]);
+    f[5] = n->check == RC_MISSING ? "" : format_number(n->value, buf[1]);
+    f[6] = n->check == RC_MISSING ? "" : format_number(n->other, buf[2]);
+    f[7] = ""; /* the department's answer */
 }
 
-int review_write_csv(const review *rv, const eval_context *ec, const labels *w, FILE *out)
+static const char *const head_codes[8] = {"col_department", "col_item", "col_unit", "col_years",
+                                          "col_check", "col_value", "col_other", "col_answer"};
+
+/* The notes in department order (stable); free with free_sorted. */
+static sorted_note *sort_notes(const review *rv, const eval_context *ec, const labels *w)
 {
-    static const char *const head[] = {"col_department", "col_item", "col_unit", "col_years",
-                                       "col_check", "col_value", "col_other", "col_answer"};
-    for (int k = 0; k < 8; k++)
-        csv_field(out, label(w, "review", head[k]), k == 7);
     sorted_note *s = xcalloc(rv->n + 1, sizeof *s);
     for (size_t i = 0; i < rv->n; i++) {
         s[i].dept = departments(ec, &rv->notes[i]);
@@ -202,10 +203,116 @@ int review_write_csv(const review *rv, const eval_context *ec, const labels *w, 
         s[i].index = i;
     }
     qsort(s, rv->n, sizeof *s, cmp_sorted);
-    for (size_t i = 0; i < rv->n; i++)
-        write_note(&rv->notes[s[i].index], ec, w, s[i].dept, out);
-    for (size_t i = 0; i < rv->n; i++)
+    return s;
+}
+
+static void free_sorted(sorted_note *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
         free(s[i].dept);
     free(s);
+}
+
+int review_write_csv(const review *rv, const eval_context *ec, const labels *w, FILE *out)
+{
+    for (int k = 0; k < 8; k++)
+        csv_field(out, label(w, "review", head_codes[k]), k == 7);
+    sorted_note *s = sort_notes(rv, ec, w);
+    for (size_t i = 0; i < rv->n; i++) {
+        const char *f[8];
+        char buf[3][32];
+        note_fields(&rv->notes[s[i].index], ec, w, s[i].dept, f, buf);
+        for (int k = 0; k < 8; k++)
+            csv_field(out, f[k], k == 7);
+    }
+    free_sorted(s, rv->n);
     return ferror(out) ? -1 : 0;
+}
+
+/* ---------- the workbook: a sheet per department ---------- */
+
+typedef struct rbook {
+    lxw_workbook *w;
+    lxw_format *head, *open;
+    lxw_error err;
+} rbook;
+
+static void rcheck(rbook *b, lxw_error e)
+{
+    if (e != LXW_NO_ERROR && b->err == LXW_NO_ERROR)
+        b->err = e;
+}
+
+/* A sheet name from a department: at most 31 characters, none of []:*?/\ , unique. */
+static char *dept_sheet_name(const char *dept, int k)
+{
+    size_t i = 0;
+    for (int chars = 0; dept[i] && chars < 28; chars++)
+        do
+            i++;
+        while (dept[i] && ((unsigned char)dept[i] & 0xc0) == 0x80);
+    char *name = xasprintf("%d %.*s", k + 1, (int)i, dept);
+    for (char *q = name; *q; q++)
+        if (strchr("[]:*?/\\'", *q))
+            *q = '_';
+    return name;
+}
+
+static lxw_worksheet *dept_sheet(rbook *b, const labels *w, const char *dept, int k)
+{
+    static const double widths[8] = {24, 36, 10, 12, 30, 12, 14, 40};
+    char *name = dept_sheet_name(dept, k);
+    lxw_worksheet *ws = workbook_add_worksheet(b->w, name);
+    free(name);
+    if (!ws) {
+        rcheck(b, LXW_ERROR_SHEETNAME_ALREADY_USED);
+        return NULL;
+    }
+    for (int c = 0; c < 8; c++) {
+        rcheck(b, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c], NULL));
+        rcheck(b, worksheet_write_string(ws, 0, (lxw_col_t)c, label(w, "review", head_codes[c]), b->head));
+    }
+    worksheet_freeze_panes(ws, 1, 0);
+    return ws;
+}
+
+int review_write_xlsx(const review *rv, const eval_context *ec, const labels *w, const char *path,
+                      time_t created)
+{
+    lxw_workbook_options opt;
+    memset(&opt, 0, sizeof opt);
+    rbook b = {workbook_new_opt(path, &opt), NULL, NULL, LXW_NO_ERROR};
+    if (!b.w)
+        return -1;
+    lxw_doc_properties props;
+    memset(&props, 0, sizeof props);
+    props.author = "planeval";
+    props.created = created;
+    rcheck(&b, workbook_set_properties(b.w, &props));
+    b.head = workbook_add_format(b.w);
+    format_set_bold(b.head);
+    format_set_bg_color(b.head, 0xDDEBF7);
+    b.open = workbook_add_format(b.w);
+    format_set_bg_color(b.open, 0xFFF2CC);
+    sorted_note *s = sort_notes(rv, ec, w);
+    lxw_worksheet *ws = NULL;
+    int sheets = 0, row = 0;
+    for (size_t i = 0; i < rv->n; i++) {
+        if (i == 0 || strcmp(s[i].dept, s[i - 1].dept) != 0) {
+            ws = dept_sheet(&b, w, s[i].dept, sheets++);
+            row = 0;
+        }
+        const char *f[8];
+        char buf[3][32];
+        note_fields(&rv->notes[s[i].index], ec, w, s[i].dept, f, buf);
+        row++;
+        for (int c = 0; ws && c < 8; c++)
+            rcheck(&b, worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)c, f[c],
+                                              c == 7 ? b.open : NULL));
+    }
+    if (sheets == 0)
+        dept_sheet(&b, w, label(w, "review", "no_notes"), 0);
+    free_sorted(s, rv->n);
+    rcheck(&b, workbook_close(b.w));
+    return b.err == LXW_NO_ERROR ? 0 : -1;
 }

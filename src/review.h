@@ -19,6 +19,7 @@
 #define PLANEVAL_REVIEW_H
 
 #include <stdio.h>
+#include <time.h>
 
 #include "compute.h"
 #include "labels.h"
@@ -52,5 +53,11 @@ void review_print(const review *rv, const eval_context *ec, FILE *out);
  * order, with the Chinese wording of templates/collect.yaml (section
  * review). Returns 0 or -1 (write error). */
 int review_write_csv(const review *rv, const eval_context *ec, const labels *words, FILE *out);
+
+/* The same as a workbook with a sheet per department (numbered: "1 县卫生健康局"),
+ * the answer column highlighted; created: the document date (deterministic
+ * output). Returns 0 or -1. */
+int review_write_xlsx(const review *rv, const eval_context *ec, const labels *words,
+                      const char *path, time_t created);
 
 #endif

@@ -40,3 +40,20 @@ assert all(len(r) == 8 for r in rows)
 PY
 }
 check "review: --review writes the CSV for the departments (headings, the planted notes, department order)" rv_csv
+rv_xlsx() {
+    $PY - "$TMP/rv-out/huantai-2021-2025-review.csv" "$TMP/rv-out/huantai-2021-2025-review.xlsx" <<'PY'
+import csv, sys, openpyxl
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8", newline="")))[1:]
+wb = openpyxl.load_workbook(sys.argv[2])
+got = []
+for ws in wb.worksheets:
+    dept = ws.title.split(" ", 1)[1]
+    for r in ws.iter_rows(min_row=2, values_only=True):
+        r = ["" if v is None else str(v) for v in r]
+        assert r[0].startswith(dept), (ws.title, r[0])
+        got.append(r)
+assert got == rows, "the workbook's rows are not the CSV's"
+assert len(wb.worksheets) == len({r[0] for r in rows}) > 1
+PY
+}
+check "review: the workbook has a sheet per department holding the CSV's rows" rv_xlsx
