@@ -143,6 +143,14 @@ def main(argv):
     report(n == len(blanked), f"{plan}: openpyxl filled {n} open cells", f"{n} != {len(blanked)}")
     variants = [("openpyxl", filled)]
     if profile:
+        # planeval's own workbook opens in LibreOffice and, re-saved unfilled, changes nothing
+        lo_tpl = libreoffice(tpl, os.path.join(work, "lo-template"), profile)
+        if report(lo_tpl is not None, f"{plan}: LibreOffice opened and re-saved the template"):
+            blank_copy(data, copy, region, sheets, years, tables)
+            r = run([planeval, "import", lo_tpl, "--data", copy])
+            report(r.returncode == 0 and " 0 cells changed" in r.stdout,
+                   f"{plan}: the unfilled template re-saved by LibreOffice imports as no change",
+                   r.stderr or r.stdout[-300:])
         lo = libreoffice(filled, os.path.join(work, "lo"), profile)
         if report(lo is not None, f"{plan}: LibreOffice re-saved the filled workbook"):
             variants.append(("LibreOffice", lo))
