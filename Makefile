@@ -2,7 +2,7 @@
 # commands a new machine needs; both install missing packages first.
 
 CC      ?= cc
-PKGS    := yaml-0.1 gsl xlsxwriter cairo zlib
+PKGS    := yaml-0.1 gsl xlsxwriter cairo zlib minizip expat
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
@@ -125,7 +125,9 @@ test: test-deps
 # pdftotext), the change report against the previous run (tests/changes),
 # batch runs: -j, skipping, manifest, shards, a killed run (tests/batch),
 # the wording of every brief and report, final and mid-term (tests/editorial),
-# links planted at temporary names and in place of directories (tests/safety).
+# links planted at temporary names and in place of directories (tests/safety),
+# data-collection workbooks: the round trip through openpyxl and LibreOffice
+# for every sample plan, broken workbooks and CSV forms (tests/collect).
 # Each script ends with "N passed, M failed".
 readers: $(BUILD)/planeval
 	PLANEVAL=$(BUILD)/planeval CASES_CFLAGS="$(CASES_CFLAGS)" sh tests/charts/run.sh
@@ -136,6 +138,7 @@ readers: $(BUILD)/planeval
 	PLANEVAL=$(BUILD)/planeval PYTHON=/usr/bin/python3 sh tests/batch/run.sh
 	PLANEVAL=$(BUILD)/planeval sh tests/editorial/run.sh
 	PLANEVAL=$(BUILD)/planeval sh tests/safety/run.sh
+	PLANEVAL=$(BUILD)/planeval PYTHON=/usr/bin/python3 sh tests/collect/run.sh
 
 # The sample run under valgrind: no leaks, no errors.
 valgrind: $(BUILD)/planeval

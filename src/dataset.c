@@ -14,6 +14,7 @@
  */
 #include "dataset.h"
 #include "csvfile.h"
+#include "numtext.h"
 #include "util.h"
 #include "yamldoc.h"
 
@@ -957,6 +958,24 @@ static int parse_year(const char *s, const char *what, cellpos p)
     return (int)y;
 }
 
+const char *var_kind_rule(var_kind k, double x)
+{
+    switch (k) {
+    case VK_COUNT:
+        return x < 0 || x != floor(x) ? "must be a whole number >= 0 (kind count)" : NULL;
+    case VK_AMOUNT:
+        return x < 0 ? "must be >= 0 (kind amount)" : NULL;
+    case VK_SHARE:
+        return x < 0 || x > 100 ? "must be between 0 and 100 (kind share, in percent)" : NULL;
+    case VK_FLAG:
+        return x != 0 && x != 1 ? "must be 0 or 1 (kind flag)" : NULL;
+    case VK_VALUE:
+    case VK_HOURS:
+        break;
+    }
+    return NULL;
+}
+
 /*
  * A data cell of variable v. Empty is missing, never zero. A value that
  * breaks the rule of its kind is reported and stored as missing.
@@ -964,38 +983,15 @@ static int parse_year(const char *s, const char *what, cellpos p)
 static fvalue parse_cell(const var_def *v, const char *s, cellpos p)
 {
     double x;
+    char hint[160];
     if (!*s)
         return fv_missing();
-    if (parse_number(s, &x) != 0) {
-        const char *hint = strchr(s, ',') || strstr(s, "，") ? " (write numbers without thousands separators)"
-                           : strchr(s, '%') || strstr(s, "％") ? " (write shares as plain numbers: 95.5, not 95.5%)"
-                                                               : "";
-        diag_add(p.d, DIAG_ERROR, p.path, p.line, p.col, "%s: '%s' is not a number%s", v->name, s,
-                 hint);
+    if (numtext_parse(s, v->kind == VK_SHARE, &x, hint, sizeof hint) != 0) {
+        diag_add(p.d, DIAG_ERROR, p.path, p.line, p.col, "%s: '%s' is not a number%s%s%s", v->name,
+                 s, hint[0] ? " (" : "", hint, hint[0] ? ")" : "");
         return fv_missing();
     }
-    const char *rule = NULL;
-    switch (v->kind) {
-    case VK_COUNT:
-        if (x < 0 || x != floor(x))
-            rule = "must be a whole number >= 0 (kind count)";
-        break;
-    case VK_AMOUNT:
-        if (x < 0)
-            rule = "must be >= 0 (kind amount)";
-        break;
-    case VK_SHARE:
-        if (x < 0 || x > 100)
-            rule = "must be between 0 and 100 (kind share, in percent)";
-        break;
-    case VK_FLAG:
-        if (x != 0 && x != 1)
-            rule = "must be 0 or 1 (kind flag)";
-        break;
-    case VK_VALUE:
-    case VK_HOURS:
-        break;
-    }
+    const char *rule = var_kind_rule(v->kind, x);
     if (rule) {
         diag_add(p.d, DIAG_ERROR, p.path, p.line, p.col, "%s: '%s' %s", v->name, s, rule);
         return fv_missing();

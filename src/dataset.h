@@ -65,6 +65,10 @@ void dictionary_suggest(const dictionary *dict, const char *name, char *buf, siz
 int dictionary_check_filter(const dictionary *dict, int var, const char *dim, const char *value,
                             char *msg, size_t msgsize);
 const char *var_kind_name(var_kind k);
+/* NULL when x obeys the rule of kind k, else the rule it breaks
+ * ("must be a whole number >= 0 (kind count)"); the CSV loader and the
+ * workbook import share it. */
+const char *var_kind_rule(var_kind k, double x);
 
 /* Status of a milestone or qualitative item, from milestones.csv. */
 typedef struct milestone_record {

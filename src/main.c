@@ -11,6 +11,7 @@
 #include "charts.h"
 #include "compare.h"
 #include "batch.h"
+#include "collect.h"
 #include "compute.h"
 #include "dataset.h"
 #include "forecast.h"
@@ -20,6 +21,7 @@
 #include "pdf.h"
 #include "plan.h"
 #include "results.h"
+#include "review.h"
 #include "runconfig.h"
 #include "skeleton.h"
 #include "util.h"
@@ -60,6 +62,8 @@ typedef struct options {
     double on_track, at_risk; /* thresholds of the forward-looking status */
     int jobs;          /* -j N: plans evaluated in parallel processes */
     int force;         /* re-render plans whose inputs have not changed */
+    int dry_run;       /* import: show the changes, write nothing */
+    const char *review_dir; /* check --review DIR: the data review as DIR/<plan-id>-review.csv */
     const char *since; /* --since DIR: changes against DIR/<plan-id>/, not the previous run */
     int shard_k, shard_n; /* --shard K/N: this run takes plans i with i % N == K - 1 */
     const char *config;   /* --config FILE: a run configuration (runconfig.h) */
@@ -83,11 +87,13 @@ enum {
 
 static void usage(FILE *f)
 {
-    fputs("usage: planeval check [PLAN...]\n"
+    fputs("usage: planeval check [PLAN...] [--review DIR]\n"
           "       planeval run [PLAN...] [--stage auto|annual|midterm|final] [--year YYYY]\n"
           "                    [--out DIR]\n"
           "       planeval explain PLAN INDICATOR [--stage S] [--year YYYY]\n"
           "       planeval manifest [--out DIR]\n"
+          "       planeval template PLAN [--year YYYY] [--out FILE.xlsx]\n"
+          "       planeval import FILE.xlsx [--dry-run] [--data DIR]\n"
           "       planeval compare [--out DIR] [--templates DIR]\n"
           "       planeval new REGION [FIRST-LAST]   a commented plan file for a new county\n"
           "       planeval --help | --version\n"
@@ -110,6 +116,9 @@ static void usage(FILE *f)
           "  --out DIR         output directory (default out)\n"
           "  -j N, --jobs N    evaluate N plans at a time, each in its own process\n"
           "  --force           render plans whose inputs have not changed since the last run\n"
+          "  --dry-run         import: show what the workbook changes, write nothing\n"
+          "  --review DIR      check: write the data review (数据质量审核) of each plan\n"
+          "                    as DIR/<plan-id>-review.csv and .xlsx for the departments\n"
           "  --since DIR       report changes against DIR/<plan-id>/ (e.g. an archived out/)\n"
           "                    instead of the previous run in --out (changes.csv)\n"
           "  --charts F        chart files under charts/: none, png, svg or all (default\n"
@@ -477,6 +486,21 @@ static int batch_one(void *ctx, int i, char *why, size_t whysize)
 
 static int act_check(session *s, const plan *p, region_data *r, void *arg);
 
+/* The data-collection workbook of one plan (collect.h). */
+static int act_template(session *s, const plan *p, region_data *r, void *arg)
+{
+    (void)r, (void)arg;
+    collect_options co = {NULL, s->o->templates_dir, s->o->data_dir, s->o->year};
+    int last = s->o->year ? s->o->year : p->period[1];
+    char *dflt = xasprintf("%s-data-%d.xlsx", p->id, last);
+    co.out_path = s->o->given & OPT_OUT ? s->o->out_dir : dflt;
+    int rc = collect_template(&co, p, &s->cat, &s->dict, &s->diags) == 0 ? EXIT_OK : EXIT_OUTPUT;
+    if (rc == EXIT_OK && !s->o->quiet)
+        printf("%s: data-collection workbook %s\n", p->id, co.out_path);
+    free(dflt);
+    return rc;
+}
+
 /* Evaluate every selected plan, in this process or in -j parallel ones. */
 static int for_each_plan(session *s, plan_action act, void *arg, int *nplans_ok)
 {
@@ -577,6 +601,52 @@ static int report_undecided(const evaluation *ev, diag_list *d)
  * forecasts and without writing anything, so that a template text whose
  * placeholder has no value in this plan is found here, with its file and line.
  */
+/* --review DIR: DIR/<plan-id>-review.csv and .xlsx for the departments, both or neither. */
+static void write_review(session *s, const eval_context *ec, const evaluation *ev,
+                         const review *rv)
+{
+    labels w = {0};
+    char *path = xasprintf("%s/collect.yaml", s->o->templates_dir);
+    char *csv = xasprintf("%s-review.csv", ec->p->id);
+    char *xlsx = xasprintf("%s-review.xlsx", ec->p->id);
+    out_set os;
+    if (labels_load(&w, path, &s->diags) == 0 &&
+        outset_open(&os, s->o->review_dir, 0, &s->diags) == 0) {
+        FILE *f = outset_stream(&os, csv, &s->diags);
+        const char *tmp = f ? outset_path(&os, xlsx, &s->diags) : NULL;
+        time_t t = output_date(ev->eval_year);
+        if (tmp && review_write_csv(rv, ec, &w, f) == 0 &&
+            review_write_xlsx(rv, ec, &w, tmp, t ? t : 1) == 0)
+            outset_commit(&os, &s->diags);
+        else {
+            diag_add(&s->diags, DIAG_ERROR, s->o->review_dir, 0, 0,
+                     "the data review of %s could not be written", ec->p->id);
+            outset_abort(&os);
+        }
+    }
+    labels_free(&w);
+    free(path);
+    free(csv);
+    free(xlsx);
+}
+
+/* The data-quality review (review.h): printed, and with --review DIR written for the departments. */
+static void review_data(session *s, const eval_context *ec, const evaluation *ev)
+{
+    const plan *p = ec->p;
+    review rv;
+    int first = p->baseline_period[0] ? p->baseline_period[0] : p->period[0];
+    review_plan(&rv, ec, first, ev->eval_year);
+    if (!s->o->quiet) {
+        printf("%s: data review %d-%d: %zu note%s (questions for the departments, not errors)\n",
+               p->id, first, ev->eval_year, rv.n, rv.n == 1 ? "" : "s");
+        review_print(&rv, ec, stdout);
+    }
+    if (s->o->review_dir)
+        write_review(s, ec, ev, &rv);
+    review_free(&rv);
+}
+
 static int act_check(session *s, const plan *p, region_data *r, void *arg)
 {
     (void)arg;
@@ -594,6 +664,8 @@ static int act_check(session *s, const plan *p, region_data *r, void *arg)
             pdf_check_reports(&oc, &s->diags);
         }
         findings_free(&fnd);
+        if (diag_errors(&s->diags) == before)
+            review_data(s, &ec, &ev);
         evaluation_free(&ev);
     }
     if (diag_errors(&s->diags) > before)
@@ -941,6 +1013,10 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
             o->force = 1;
             continue;
         }
+        if (strcmp(a, "--dry-run") == 0) {
+            o->dry_run = 1;
+            continue;
+        }
         if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0 || strncmp(a, "-j", 2) == 0) {
             const char *num = a[1] == 'j' && a[2] ? a + 2 : val;
             double j;
@@ -989,7 +1065,8 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
         int takes = strcmp(a, "--stage") == 0 || strcmp(a, "--year") == 0 ||
                     strcmp(a, "--out") == 0 || strcmp(a, "--indicators") == 0 ||
                     strcmp(a, "--data") == 0 || strcmp(a, "--templates") == 0 ||
-                    strcmp(a, "--config") == 0 || strcmp(a, "--since") == 0;
+                    strcmp(a, "--config") == 0 || strcmp(a, "--since") == 0 ||
+                    strcmp(a, "--review") == 0;
         if (takes) {
             if (!val) {
                 fprintf(stderr, "planeval: %s needs a value\n", a);
@@ -998,6 +1075,8 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
             i++;
             if (strcmp(a, "--config") == 0) {
                 o->config = val;
+            } else if (strcmp(a, "--review") == 0) {
+                o->review_dir = val;
             } else if (strcmp(a, "--since") == 0) {
                 o->since = val;
             } else if (strcmp(a, "--stage") == 0) {
@@ -1232,6 +1311,30 @@ static int cmd_new(const options *o)
     return rc;
 }
 
+/* planeval import FILE.xlsx: the data dictionary is all it needs besides the workbook. */
+static int run_import(const options *o)
+{
+    if (o->nplans != 1) {
+        fprintf(stderr, "planeval: import needs one FILE.xlsx\n");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    diag_list d = {0};
+    dictionary dict;
+    int rc = EXIT_PROBLEMS;
+    if (dictionary_load(&dict, o->variables_dir, &d) == 0) {
+        rc = collect_import(o->plans[0], &dict, o->data_dir, o->dry_run, stdout, &d) == 0
+                 ? EXIT_OK
+                 : EXIT_PROBLEMS;
+        dictionary_free(&dict);
+    }
+    diag_print(&d, stderr);
+    if (rc != EXIT_OK)
+        fprintf(stderr, "planeval: %s: nothing imported, nothing written\n", o->plans[0]);
+    diag_free(&d);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -1298,9 +1401,24 @@ int main(int argc, char **argv)
         run_config_free(&config);
         return mrc;
     }
+    if (strcmp(cmd, "import") == 0) {
+        int irc = run_import(&o);
+        free(o.plans);
+        run_config_free(&config);
+        return irc;
+    }
     plan_action act;
     if (strcmp(cmd, "check") == 0) {
         act = act_check;
+    } else if (strcmp(cmd, "template") == 0) {
+        if (o.nplans != 1) {
+            fprintf(stderr, "planeval: template needs one PLAN\n");
+            usage(stderr);
+            free(o.plans);
+            run_config_free(&config);
+            return EXIT_USAGE;
+        }
+        act = act_template;
     } else if (strcmp(cmd, "run") == 0) {
         act = act_run;
     } else if (strcmp(cmd, "explain") == 0) {

@@ -1492,3 +1492,64 @@ const indicator *plan_find_indicator(const plan *p, const char *id)
             return &p->inds[i];
     return NULL;
 }
+
+/* ---------- the variables a plan reads ---------- */
+
+static void uses_add(var_uses *u, int var, int ind)
+{
+    u->used[var] = 1;
+    for (int i = 0; i < u->ninds[var]; i++)
+        if (u->inds[var][i] == ind)
+            return;
+    u->inds[var] = xrealloc(u->inds[var], (size_t)(u->ninds[var] + 1) * sizeof(int));
+    u->inds[var][u->ninds[var]++] = ind;
+}
+
+/*
+ * The variables expression e reads, directly or through the parameters in
+ * force for indicator i (population -> pop_resident): a variable reached only
+ * through a parameter is still data the plan needs. Cycles are refused at
+ * load; depth is bounded all the same.
+ */
+static void uses_expr(var_uses *u, const plan *p, const catalogue *cat, const expr_def *e, int i,
+                      int depth)
+{
+    if (!e || !e->f || depth > 32)
+        return;
+    const formula_ref *refs;
+    int k = formula_refs(e->f, &refs);
+    for (int j = 0; j < k; j++) {
+        if (refs[j].kind == REF_VARIABLE) {
+            uses_add(u, refs[j].id, i);
+        } else if (refs[j].kind == REF_PARAM) {
+            const param_def *pd = plan_param(p, cat, &p->inds[i], refs[j].id);
+            if (pd)
+                uses_expr(u, p, cat, &pd->value, i, depth + 1);
+        }
+    }
+}
+
+void var_uses_build(var_uses *u, const plan *p, const catalogue *cat, const dictionary *dict)
+{
+    u->used = xcalloc((size_t)dict->nvars + 1, sizeof(int));
+    u->inds = xcalloc((size_t)dict->nvars + 1, sizeof(int *));
+    u->ninds = xcalloc((size_t)dict->nvars + 1, sizeof(int));
+    for (int i = 0; i < p->ninds; i++) {
+        const indicator *ind = &p->inds[i];
+        uses_expr(u, p, cat, ind->formula, i, 0);
+        uses_expr(u, p, cat, ind->numerator, i, 0);
+        uses_expr(u, p, cat, ind->denominator, i, 0);
+        uses_expr(u, p, cat, ind->scale, i, 0);
+        for (int t = 0; t < ind->ntargets; t++)
+            uses_expr(u, p, cat, &ind->targets[t].exclude_when, i, 0);
+    }
+}
+
+void var_uses_free(var_uses *u, int nvars)
+{
+    for (int v = 0; v < nvars && u->inds; v++)
+        free(u->inds[v]);
+    free(u->inds);
+    free(u->ninds);
+    free(u->used);
+}

@@ -226,6 +226,20 @@ const indicator *plan_find_indicator(const plan *p, const char *id);
  */
 const param_def *plan_param(const plan *p, const catalogue *cat, const indicator *ind, int sym);
 
+/*
+ * The variables a plan's formulas read (formula, ratio parts, scale, a
+ * target's exclude_when; through the parameters in force too), and for each the indicators that read it (index
+ * into p->inds, in plan order): for data collection and the data review.
+ */
+typedef struct var_uses {
+    int *used;  /* per dictionary variable: 1 when read */
+    int **inds; /* per variable: the indicators reading it */
+    int *ninds;
+} var_uses;
+
+void var_uses_build(var_uses *u, const plan *p, const catalogue *cat, const dictionary *dict);
+void var_uses_free(var_uses *u, int nvars);
+
 /* 1 if a plan/region id is safe as one path component: [A-Za-z0-9_-], 1..64. */
 int safe_id(const char *s);
 

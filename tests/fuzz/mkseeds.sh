@@ -10,6 +10,8 @@
 #                 small file per indicator (the header, then one indicator)
 # OUTDIR/csv      every data/<region>/*.csv and test fixture CSV, each
 #                 preceded by its file name on a line (see fuzz_csv.c)
+# OUTDIR/xlsx     tests/fuzz/xlsx/*.xlsx whole, and each of their XML parts
+#                 (see fuzz_xlsx.c)
 # OUTDIR/formula  every formula text of those YAML files, and each line of
 #                 tests/fuzz/formulas.txt, one per file
 #
@@ -19,7 +21,7 @@ set -eu
 OUT=$1
 EXTRACT=$2
 rm -rf "$OUT"
-mkdir -p "$OUT/yaml" "$OUT/csv" "$OUT/formula"
+mkdir -p "$OUT/yaml" "$OUT/csv" "$OUT/formula" "$OUT/xlsx"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/planeval-seeds.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
@@ -79,6 +81,28 @@ grep -v '^#' tests/fuzz/formulas.txt | while IFS= read -r line; do
     keep "$OUT/formula" "$TMP/s"
 done
 
-for h in yaml csv formula; do
+# Workbooks (fuzz_xlsx.c): each whole, after a mode byte 0; each XML part
+# after the byte that wraps it as that part (1 sheet, 3 sharedStrings,
+# 5 styles, 7 workbook).
+for f in tests/fuzz/xlsx/*.xlsx; do
+    exists "$f" || continue
+    { printf '\000'; cat "$f"; } >"$TMP/s"
+    keep "$OUT/xlsx" "$TMP/s"
+    python3 - "$f" "$TMP" <<'PY'
+import sys, zipfile
+modes = {"xl/sharedStrings.xml": 3, "xl/styles.xml": 5, "xl/workbook.xml": 7}
+with zipfile.ZipFile(sys.argv[1]) as z:
+    for i, name in enumerate(z.namelist()):
+        mode = 1 if name.startswith("xl/worksheets/") else modes.get(name)
+        if mode is not None:
+            with open(f"{sys.argv[2]}/x{i}", "wb") as out:
+                out.write(bytes([mode]) + z.read(name))
+PY
+    for s in "$TMP"/x*; do
+        exists "$s" && keep "$OUT/xlsx" "$s"
+    done
+done
+
+for h in yaml csv formula xlsx; do
     [ -n "$(ls "$OUT/$h")" ] || { echo "mkseeds: no $h seeds" >&2; exit 1; }
 done

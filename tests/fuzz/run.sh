@@ -12,6 +12,8 @@
 #            dictionary_load (then region_load with that dictionary)
 #   csv      csvfile_parse, and region_load of the file with every query
 #   formula  formula_parse, formula_eval, formula_print
+#   xlsx     xlsx_read (minizip, expat) of whole workbooks and of single XML
+#            parts wrapped in a valid one; numtext_parse on every cell
 #
 # Each is built with clang -fsanitize=fuzzer,address,undefined against the
 # loader sources only (no report, chart, workbook or PDF modules). For each
@@ -39,7 +41,7 @@ set -u
 
 SECS=${1:-20}
 [ $# -gt 0 ] && shift
-HARNESSES=${*:-yaml csv formula}
+HARNESSES=${*:-yaml csv formula xlsx}
 case $SECS in
 '' | *[!0-9]*) echo "run.sh: SECONDS must be a whole number, not '$SECS'" >&2; exit 2 ;;
 esac
@@ -59,11 +61,11 @@ fi
 # ---- build ----
 
 # The modules the loaders need, and nothing that renders.
-LIBSRC="util diag yamldoc formula csvfile dataset plan compute assess labels"
+LIBSRC="util diag yamldoc formula csvfile dataset plan compute assess labels numtext xlsxread"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Isrc
-        $(pkg-config --cflags yaml-0.1 2>/dev/null)"
-LIBS="$(pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml) -lcsv -lm"
+        $(pkg-config --cflags yaml-0.1 minizip expat 2>/dev/null)"
+LIBS="$(pkg-config --libs yaml-0.1 minizip expat 2>/dev/null || echo -lyaml -lminizip -lexpat) -lz -lcsv -lm"
 
 mkdir -p "$BUILD/obj" "$BUILD/bin" "$BUILD/logs" || exit 2
 

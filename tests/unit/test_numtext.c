@@ -1,0 +1,94 @@
+/* Unit tests for the number rules shared by CSV and workbook cells (src/numtext.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "numtext.h"
+
+static void test_accepted(void **state)
+{
+    (void)state;
+    const struct {
+        const char *text;
+        int share;
+        double want;
+    } cases[] = {
+        {"1234.5", 0, 1234.5},
+        {"-3", 0, -3},
+        {"+7", 0, 7},
+        {"1e3", 0, 1000},
+        {" 42\t", 0, 42},
+        {"\xe3\x80\x80" "42" "\xe3\x80\x80", 0, 42},             /* ideographic spaces */
+        {"\xef\xbc\x91\xef\xbc\x92\xef\xbc\x93", 0, 123},       /* １２３ */
+        {"\xef\xbc\x91\xef\xbc\x8e\xef\xbc\x95", 0, 1.5},       /* １．５ */
+        {"\xef\xbc\x8d\xef\xbc\x92", 0, -2},                    /* －２ */
+        {"\xe2\x88\x92" "2", 0, -2},                            /* U+2212 minus */
+        {"1,234", 0, 1234},
+        {"1,234,567.25", 0, 1234567.25},
+        {"-12,345", 0, -12345},
+        {"1\xef\xbc\x8c" "234", 0, 1234},                       /* full-width comma */
+        {"85%", 1, 85},
+        {"95.5\xef\xbc\x85", 1, 95.5},                          /* ９５.５％ */
+        {"0", 1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double x = -1;
+        char hint[160];
+        if (numtext_parse(cases[i].text, cases[i].share, &x, hint, sizeof hint) != 0)
+            fail_msg("'%s' refused: %s", cases[i].text, hint);
+        assert_true(x == cases[i].want);
+    }
+}
+
+static void test_refused(void **state)
+{
+    (void)state;
+    const struct {
+        const char *text;
+        int share;
+        const char *hint; /* "" when simply not a number */
+    } cases[] = {
+        {"", 0, ""},
+        {"abc", 0, ""},
+        {"\xe5\x85\xad\xe5\x8d\x81\xe4\xba\x94", 0, ""},       /* 六十五 */
+        {"0x10", 0, ""},
+        {"inf", 0, ""},
+        {"nan", 0, ""},
+        {"1.2.3", 0, ""},
+        {"85%", 0, "'%' is allowed only on a share"},
+        {"85%%", 1, ""},
+        {"1,23", 0, "thousands separators must group three digits"},
+        {"12,34,567", 0, "thousands separators must group three digits"},
+        {"1234,567", 0, "thousands separators must group three digits"},
+        {"1.5,000", 0, "thousands separators must group three digits"},
+        {",123", 0, "thousands separators must group three digits"},
+        {"<5", 0, "a bound or an estimate"},
+        {"\xef\xbc\x9c" "5", 0, "a bound or an estimate"},      /* ＜5 */
+        {"\xe2\x89\xa5" "95", 1, "a bound or an estimate"},     /* ≥95 */
+        {"\xe7\xba\xa6" "300", 0, "a bound or an estimate"},    /* 约300 */
+        {"300\xe5\xb7\xa6\xe5\x8f\xb3", 0, "a bound or an estimate"}, /* 300左右 */
+        {"300\xe4\xba\xba", 0, "write the number alone"},       /* 300人 */
+        {"1 234", 0, "write the number alone"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double x = 0;
+        char hint[160];
+        if (numtext_parse(cases[i].text, cases[i].share, &x, hint, sizeof hint) == 0)
+            fail_msg("'%s' accepted as %g", cases[i].text, x);
+        if (cases[i].hint[0] ? strstr(hint, cases[i].hint) == NULL : hint[0] != '\0')
+            fail_msg("'%s': hint '%s', wanted '%s'", cases[i].text, hint, cases[i].hint);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_accepted),
+        cmocka_unit_test(test_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
