@@ -13,6 +13,7 @@
 #include "report_changes.h"
 #include "report_doc.h"
 #include "report_tpl.h"
+#include "review.h"
 #include "textlayout.h"
 #include "util.h"
 
@@ -1893,6 +1894,33 @@ static const char *table_title(ctx *c, const char *sec, const char *path)
     return base;
 }
 
+/*
+ * The data-quality review (review.h) in one paragraph: how many questions
+ * for the departments, by kind, over the same years as `planeval check`.
+ */
+static void report_review(ctx *c, const char *sec)
+{
+    const plan *p = c->ec->p;
+    int first = p->baseline_period[0] ? p->baseline_period[0] : p->period[0];
+    review rv;
+    review_plan(&rv, c->ec, first, c->ev->eval_year);
+    int n[3] = {0, 0, 0};
+    for (size_t i = 0; i < rv.n; i++)
+        n[rv.notes[i].check]++;
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_setf(&v, "from", "%d", first);
+    tv_setf(&v, "to", "%d", c->ev->eval_year);
+    tv_setf(&v, "n", "%zu", rv.n);
+    tv_setf(&v, "n_missing", "%d", n[RC_MISSING]);
+    tv_setf(&v, "n_jump", "%d", n[RC_JUMP]);
+    tv_setf(&v, "n_part", "%d", n[RC_PART]);
+    tv_setf(&v, "factor", "%g", REVIEW_JUMP_FACTOR);
+    para(c, sx(c, sec, rv.n ? "review_count" : "review_none", &v), 1);
+    tv_free(&v);
+    review_free(&rv);
+}
+
 static void report_data(ctx *c, const char *sec)
 {
     section_heading(c, sec);
@@ -1942,6 +1970,7 @@ static void report_data(ctx *c, const char *sec)
     if (!gaps)
         para(c, sx(c, sec, "gaps_none", NULL), 1);
     rdoc_space(c->doc, 4);
+    report_review(c, sec);
     /* The technical messages themselves (file, line, in English) are for
      * analysts: warnings.csv and the workbook; the report gives their number. */
     const diag_list *wl = &c->ev->warnings;
@@ -2033,7 +2062,8 @@ static const char *const known_vars[] = {
     "forecast", "lo80", "hi80", "probability", "problem", "measure", "base_period",
     "current_period", "name", "note", "numerator", "denominator", "scale", "reading", "source",
     "forecast_method", "on_track_pct", "at_risk_pct", "nfiles", "base_year",
-    "overall", "provenance", "doubt", "reason", "cutoff", NULL};
+    "overall", "provenance", "doubt", "reason", "cutoff", "n_missing", "n_jump", "n_part",
+    "factor", NULL};
 
 typedef struct kind_keys {
     const char *kind;
@@ -2078,7 +2108,8 @@ static const char *const k_method[] = {"heading", "status_heading", "forecast_he
                                        "baseline_cell", "baseline_plan", "baseline_data", NULL};
 static const char *const k_data[] = {"heading", "intro", "readme_note", "files_heading", "col_file",
                                      "col_rows", "gaps_heading", "gap_line", "gaps_none",
-                                     "warnings_none", "warnings_count", "milestones_table", NULL};
+                                     "warnings_none", "warnings_count", "milestones_table",
+                                     "review_count", "review_none", NULL};
 static const char *const k_reserves[] = {"heading", NULL};
 static const char *const k_changes[] = {"heading", NULL};
 

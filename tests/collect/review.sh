@@ -57,3 +57,21 @@ assert len(wb.worksheets) == len({r[0] for r in rows}) > 1
 PY
 }
 check "review: the workbook has a sheet per department holding the CSV's rows" rv_xlsx
+# The report's data appendix states the same review: the planted data's
+# counts, by kind, equal those of check (one missing year more, two jumps
+# more, one part above its whole).
+rv_report() {
+    "$PLANEVAL" run huantai-2021-2025 --data "$RV" --charts none --force --out "$TMP/rv-run" -q \
+        >/dev/null 2>&1 || return 1
+    # standard output only: a warning on stderr must not split a note's line
+    "$PLANEVAL" check huantai-2021-2025 --data "$RV" >"$TMP/rv-stdout.out" 2>/dev/null
+    _n=$(sed -n 's/^huantai-2021-2025: data review [0-9-]*: \([0-9]*\) note.*/\1/p' "$TMP/rv-stdout.out")
+    _m=$(grep -c '^  missing: ' "$TMP/rv-stdout.out")
+    _j=$(grep -c '^  jump: ' "$TMP/rv-stdout.out")
+    _p=$(grep -c '^  part above its whole: ' "$TMP/rv-stdout.out")
+    [ "$_n" -eq $((_m + _j + _p)) ] || return 1
+    pdftotext "$TMP/rv-run/huantai-2021-2025/report.pdf" - | tr -d '\n' |
+        grep -q "有${_n}项须请有关部门核实，其中缺报年份${_m}项、较上年变动超过3倍${_j}项、分项大于总数${_p}项" &&
+        [ "$_p" -ge 1 ] && [ "$_j" -ge 2 ]
+}
+check "review: the report's data appendix gives check's counts (total, missing, jumps, parts)" rv_report
