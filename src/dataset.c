@@ -567,9 +567,38 @@ static void load_table(dict_loader *L, ydoc *y, ynode *k, ynode *v)
     }
 }
 
+/*
+ * `plausible: [min, max]`: the range a department's figure is expected in
+ * (a county's population, a loss in 万元). A value outside it is a question
+ * for the data-quality review (review.h), not an error: kinds are the hard rules.
+ */
+static void load_plausible(ydoc *y, ynode *v, var_def *vd, diag_list *d)
+{
+    ynode *n = ymap_get(y, v, "plausible");
+    if (!n)
+        return;
+    double lo, hi;
+    if (!ynode_is_seq(n) || yseq_len(n) != 2 ||
+        ynode_num(y, yseq_at(y, n, 0), "plausible minimum", &lo, d) != 0 ||
+        ynode_num(y, yseq_at(y, n, 1), "plausible maximum", &hi, d) != 0) {
+        ydiag(y, d, DIAG_ERROR, n, "variable %s: 'plausible' must be [min, max], e.g. [0, 1000]",
+              vd->name);
+        return;
+    }
+    if (lo > hi) {
+        ydiag(y, d, DIAG_ERROR, n, "variable %s: plausible minimum %g is above its maximum %g",
+              vd->name, lo, hi);
+        return;
+    }
+    vd->has_plausible = 1;
+    vd->plausible[0] = lo;
+    vd->plausible[1] = hi;
+}
+
 static void load_var(dict_loader *L, ydoc *y, ynode *k, ynode *v)
 {
-    static const char *const var_keys[] = {"table", "label", "unit", "kind", "note", NULL};
+    static const char *const var_keys[] = {"table", "label", "unit", "kind", "note", "plausible",
+                                           NULL};
     dictionary *dict = L->dict;
     diag_list *d = L->d;
     const char *name = ynode_str(k);
@@ -675,6 +704,7 @@ static void load_var(dict_loader *L, ydoc *y, ynode *k, ynode *v)
     vd->table = ti;
     vd->defined_in = xstrdup(y->path);
     vd->line = ynode_line(k);
+    load_plausible(y, v, vd, d);
 }
 
 int dictionary_load(dictionary *dict, const char *dir, diag_list *d)

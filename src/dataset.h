@@ -45,6 +45,8 @@ typedef struct var_def {
     int table;        /* index into dictionary.tables */
     char *defined_in;
     int line;
+    int has_plausible;   /* `plausible: [min, max]`: outside is a review note, not an error */
+    double plausible[2];
 } var_def;
 
 typedef struct dictionary {

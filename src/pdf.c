@@ -1904,7 +1904,7 @@ static void report_review(ctx *c, const char *sec)
     int first = p->baseline_period[0] ? p->baseline_period[0] : p->period[0];
     review rv;
     review_plan(&rv, c->ec, first, c->ev->eval_year);
-    int n[3] = {0, 0, 0};
+    int n[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < rv.n; i++)
         n[rv.notes[i].check]++;
     tvars v;
@@ -1915,6 +1915,7 @@ static void report_review(ctx *c, const char *sec)
     tv_setf(&v, "n_missing", "%d", n[RC_MISSING]);
     tv_setf(&v, "n_jump", "%d", n[RC_JUMP]);
     tv_setf(&v, "n_part", "%d", n[RC_PART]);
+    tv_setf(&v, "n_range", "%d", n[RC_RANGE]);
     tv_setf(&v, "factor", "%g", REVIEW_JUMP_FACTOR);
     para(c, sx(c, sec, rv.n ? "review_count" : "review_none", &v), 1);
     tv_free(&v);
@@ -2062,7 +2063,7 @@ static const char *const known_vars[] = {
     "forecast", "lo80", "hi80", "probability", "problem", "measure", "base_period",
     "current_period", "name", "note", "numerator", "denominator", "scale", "reading", "source",
     "forecast_method", "on_track_pct", "at_risk_pct", "nfiles", "base_year",
-    "overall", "provenance", "doubt", "reason", "cutoff", "n_missing", "n_jump", "n_part",
+    "overall", "provenance", "doubt", "reason", "cutoff", "n_missing", "n_jump", "n_part", "n_range",
     "factor", NULL};
 
 typedef struct kind_keys {

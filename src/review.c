@@ -35,6 +35,12 @@ static void review_var(review *rv, const eval_context *ec, int var, int ind, int
     fvalue prev = fv_missing();
     for (int y = first; y <= last; y++) {
         fvalue x = region_value(ec->r, var, NULL, 0, y, NULL, NULL);
+        if (x.state == FV_OK && v->has_plausible &&
+            (x.v < v->plausible[0] || x.v > v->plausible[1])) {
+            review_note *n = add(rv, RC_RANGE, var, ind, y);
+            n->value = x.v;
+            n->other = x.v < v->plausible[0] ? v->plausible[0] : v->plausible[1];
+        }
         if (x.state != FV_OK) {
             if (run && run->year2 == y - 1)
                 run->year2 = y;
@@ -114,7 +120,7 @@ static const char *var_label(const eval_context *ec, int var)
 
 void review_print(const review *rv, const eval_context *ec, FILE *out)
 {
-    char a[32], b[32];
+    char a[32], b[32], c[32];
     for (size_t i = 0; i < rv->n; i++) {
         const review_note *n = &rv->notes[i];
         const indicator *ind = &ec->p->inds[n->ind];
@@ -130,6 +136,13 @@ void review_print(const review *rv, const eval_context *ec, FILE *out)
             fprintf(out, "  jump: %s (%s) %d %s -> %d %s (x%.2f)\n", ec->dict->vars[n->var].name,
                     var_label(ec, n->var), n->year - 1, format_number(n->other, a), n->year,
                     format_number(n->value, b), n->value / n->other);
+            break;
+        case RC_RANGE:
+            fprintf(out, "  out of range: %s (%s) %d %s, plausible %s-%s\n",
+                    ec->dict->vars[n->var].name, var_label(ec, n->var), n->year,
+                    format_number(n->value, a),
+                    format_number(ec->dict->vars[n->var].plausible[0], b),
+                    format_number(ec->dict->vars[n->var].plausible[1], c));
             break;
         case RC_PART:
             fprintf(out, "  part above its whole: %s %s %d: numerator %s > denominator %s\n",
@@ -171,7 +184,7 @@ static int cmp_sorted(const void *pa, const void *pb)
 static void note_fields(const review_note *n, const eval_context *ec, const labels *w,
                         const char *dept, const char *f[8], char buf[3][32])
 {
-    static const char *const checks[] = {"missing", "jump", "part"};
+    static const char *const checks[] = {"missing", "jump", "part", "range"};
     const indicator *ind = &ec->p->inds[n->ind];
     if (n->year2 > n->year)
         snprintf(buf[0], 32, "%d\xe2\x80\x94%d", n->year, n->year2);

@@ -5,6 +5,7 @@
  *
  * For each variable the plan reads, over the evaluation's years:
  *   missing   years without a value (listed together);
+ *   range     a value outside the variable's declared `plausible: [min, max]`;
  *   jump      a value more than REVIEW_JUMP_FACTOR times the previous
  *             year's, or less than its 1/REVIEW_JUMP_FACTOR (counts only
  *             when both years are at least REVIEW_MIN_COUNT: small counts
@@ -27,14 +28,15 @@
 #define REVIEW_JUMP_FACTOR 3.0
 #define REVIEW_MIN_COUNT 20
 
-typedef enum review_check { RC_MISSING, RC_JUMP, RC_PART } review_check;
+typedef enum review_check { RC_MISSING, RC_JUMP, RC_PART, RC_RANGE } review_check;
 
 typedef struct review_note {
     review_check check;
     int var;             /* RC_MISSING, RC_JUMP; -1 for RC_PART */
     int ind;             /* RC_PART; else the first indicator reading var */
     int year, year2;     /* RC_MISSING: one run of missing years year..year2 */
-    double value, other; /* RC_JUMP: value (year) and the previous; RC_PART: num, den */
+    double value, other; /* RC_JUMP: value (year) and the previous; RC_PART: num, den;
+                          * RC_RANGE: value and the bound it passes */
 } review_note;
 
 typedef struct review {

@@ -26,7 +26,7 @@ import csv, sys
 rows = list(csv.reader(open(sys.argv[1], encoding="utf-8", newline="")))
 head = rows[0]
 assert head == ["责任单位", "数据项目", "计量单位", "年份", "审核发现", "本年数值",
-                "对照数值（上年数值或分母）", "核实情况（请填写）"], head
+                "对照数值（上年数值、分母或合理范围的界限）", "核实情况（请填写）"], head
 got = {(r[1], r[3], r[4]) for r in rows[1:]}
 for want in [("地区生产总值", "2022", "缺少数据"),
              ("机动车保有量", "2021", "与上年相比变化超过3倍，请核实"),
@@ -71,7 +71,23 @@ rv_report() {
     _p=$(grep -c '^  part above its whole: ' "$TMP/rv-stdout.out")
     [ "$_n" -eq $((_m + _j + _p)) ] || return 1
     pdftotext "$TMP/rv-run/huantai-2021-2025/report.pdf" - | tr -d '\n' |
-        grep -q "有${_n}项须请有关部门核实，其中缺报年份${_m}项、较上年变动超过3倍${_j}项、分项大于总数${_p}项" &&
+        grep -q "有${_n}项须请有关部门核实，其中缺报年份${_m}项、较上年变动超过3倍${_j}项、分项大于总数${_p}项、超出合理范围0项" &&
         [ "$_p" -ge 1 ] && [ "$_j" -ge 2 ]
 }
 check "review: the report's data appendix gives check's counts (total, missing, jumps, parts)" rv_report
+# A declared plausible range (data/variables: plausible: [min, max]): a
+# figure outside it is a note, with the bound, in check, the CSV and the report.
+rv_range() {
+    _rr="$TMP/review-range"
+    rm -rf "$_rr" && cp -r data "$_rr" &&
+        sed -i 's/^  gdp: {table: economy, label: 地区生产总值, unit: 亿元, kind: amount, note: 现价}$/  gdp: {table: economy, label: 地区生产总值, unit: 亿元, kind: amount, note: 现价, plausible: [0, 600]}/' "$_rr/variables/core.yaml" &&
+        grep -q 'plausible: \[0, 600\]' "$_rr/variables/core.yaml" || return 1
+    "$PLANEVAL" check huantai-2021-2025 --data "$_rr" --review "$TMP/rr-out" >"$TMP/rr.out" 2>/dev/null || return 1
+    _r=$(grep -c '^  out of range: gdp (地区生产总值) ' "$TMP/rr.out")
+    grep -q '^  out of range: gdp (地区生产总值) 2021 650.7, plausible 0-600$' "$TMP/rr.out" &&
+        grep -q '地区生产总值,亿元,2021,超出数据字典给出的合理范围，请核实,650.7,600,' "$TMP/rr-out/huantai-2021-2025-review.csv" &&
+        "$PLANEVAL" run huantai-2021-2025 --data "$_rr" --charts none --force --out "$TMP/rr-run" -q >/dev/null 2>&1 &&
+        pdftotext "$TMP/rr-run/huantai-2021-2025/report.pdf" - | tr -d '\n' | grep -q "超出合理范围${_r}项" &&
+        [ "$_r" -ge 1 ]
+}
+check "review: a figure outside its declared plausible range is a note (check, CSV, report)" rv_range
