@@ -1064,17 +1064,18 @@ fc_model fc_select(const fc_series *s, int count_family, fc_model forced,
         dflt = FM_LINEAR;
     }
     if (forced != FM_NONE) {
-        if (!fits[forced].ok && fits[forced].note[0] == 'n' &&
-            strncmp(fits[forced].note, "not a candidate", 15) == 0)
+        /* The plan's model, whatever the data would choose: fitted here when
+         * the automatic choice left it out (a negative binomial the
+         * dispersion did not call for), and no other model in its place. */
+        if (!fits[forced].ok)
             fc_fit_model(forced, s, &fits[forced]);
-        if (fits[forced].ok) {
-            snprintf(why, whysize, "set in the plan (forecast: {model: %s})%s",
-                     fc_model_name(forced), extra);
-            return forced;
-        }
-        snprintf(extra + strlen(extra), sizeof extra - strlen(extra),
-                 "; the plan's model %s cannot be fitted (%s)", fc_model_name(forced),
-                 fits[forced].note);
+        if (fits[forced].ok)
+            snprintf(why, whysize, "set in the plan (forecast: {model: %s})",
+                     fc_model_name(forced));
+        else
+            snprintf(why, whysize, "the plan's model %s cannot be fitted: %s",
+                     fc_model_name(forced), fits[forced].note);
+        return fits[forced].ok ? forced : FM_NONE;
     }
     int loo = s->n < FC_LOO_BELOW;
     const char *crit_name = loo ? "leave-one-out error" : "AICc";
@@ -1128,6 +1129,45 @@ fc_model fc_select(const fc_series *s, int count_family, fc_model forced,
                  extra);
     return best;
 }
+
+/* ---------- one series, start to end ---------- */
+
+int fc_counts_apply(const fc_series *s)
+{
+    if (!s->count)
+        return 0;
+    if (isfinite(s->hi))
+        /* a share counting items that reach a standard (villages covered) is
+         * bounded by its denominator: counts only when the share is rare */
+        for (int i = 0; i < s->n; i++)
+            if (s->y[i] > SHARE_RARE * s->hi)
+                return 0;
+    return 1;
+}
+
+int fc_forecaster_init(fc_forecaster *fc, const fc_series *s, fc_model forced,
+                       const forecast_options *o)
+{
+    memset(fc, 0, sizeof *fc);
+    fc->s = s;
+    fc->count_family = fc_counts_apply(s);
+    fc_series v = *s;
+    if (!fc->count_family) {
+        v.count = NULL;
+        v.exposure = NULL;
+    }
+    fc->model = fc_select(&v, fc->count_family, forced, o, fc->fits, fc->why, sizeof fc->why);
+    return fc->model != FM_NONE ? 0 : -1;
+}
+
+int fc_forecaster_predict(const fc_forecaster *fc, double t, double exposure, fc_pred *out)
+{
+    if (fc->model == FM_NONE)
+        return -1;
+    return fc_predict(&fc->fits[fc->model], fc->s, t, exposure, out);
+}
+
+void fc_forecaster_free(fc_forecaster *fc) { (void)fc; }
 
 /* ---------- Open SDG progress ratio ---------- */
 
@@ -1672,8 +1712,9 @@ static double aggregate_path(aggregate agg, const window_obs *wo, int nf, const 
     case AGG_WINDOW_MIN: return mn;
     case AGG_WINDOW_RATIO: return sd > 0 ? scale * sn / sd : NAN;
     case AGG_EVERY_YEAR:
+        /* the figure that decides: the worst year, lowest for a floor */
         *ok = every;
-        return mx;
+        return op == OP_GE || op == OP_GT ? mn : mx;
     default: return NAN;
     }
 }
@@ -1746,7 +1787,8 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
         return;
     }
     double scale = tc->sb->s.scale;
-    /* point forecast: the aggregate of the point forecasts */
+    /* point forecast when no path can be simulated: the aggregate of the
+     * yearly point forecasts */
     for (int h = 0; h < nf; h++) {
         pden[h] = ef[h];
         pnum[h] = pv[h] * ef[h] / scale;
@@ -1785,6 +1827,10 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
         ft->hi80 = quantile_sorted(agg, nagg, 0.90);
         ft->lo95 = quantile_sorted(agg, nagg, 0.025);
         ft->hi95 = quantile_sorted(agg, nagg, 0.975);
+        /* the median of the same paths: the aggregate of the yearly point
+         * forecasts (a maximum of means) can fall outside its own interval */
+        ft->value = quantile_sorted(agg, nagg, 0.5);
+        ft->has_forecast = 1;
     } else {
         ft->lo80 = ft->hi80 = ft->lo95 = ft->hi95 = ft->value;
     }
@@ -1880,9 +1926,12 @@ static void progress_measures(const tgt_ctx *tc, const target_result *tr, const 
     }
     int met_now = meets(g->op, xnow, g->goal);
     ft->time_share = (double)(ynow - y0) / (T - y0);
-    if (fabs(g->goal - x0) > tol(g->goal)) {
+    if (fabs(g->goal - x0) > tol(g->goal) && dir != 0) {
+        /* progress counted in the target's direction: for a limit already
+         * kept at the base, the gap to the limit is room, and using it up
+         * (moving towards the limit) is negative progress, not a share done */
         ft->has_pace = 1;
-        ft->task_share = (xnow - x0) / (g->goal - x0);
+        ft->task_share = dir * (xnow - x0) / fabs(g->goal - x0);
         ft->pace_ratio = ft->task_share / ft->time_share;
     }
     ft->sdg = fc_sdg_ratio(x0, y0, xnow, ynow, g->goal, T, dir, met_now);

@@ -54,6 +54,13 @@ const char *fc_model_name(fc_model m);
 fc_model fc_model_from_name(const char *s);
 int fc_model_is_count(fc_model m);
 
+/* What a quantity is, for the shape of its forecast. */
+typedef enum fc_kind {
+    FK_LEVEL,         /* any value: rates, amounts, times */
+    FK_SHARE,         /* successes of trials (count/exposure, scale 100) */
+    FK_STOCK          /* cumulative: built shelters, teams formed; never falls */
+} fc_kind;
+
 /*
  * A series to fit. Years need not be consecutive (gaps are allowed). For
  * count models count[] and exposure[] are used (exposure NULL means 1) and
@@ -67,6 +74,7 @@ typedef struct fc_series {
     const double *exposure;
     double scale;
     double lo, hi;         /* natural bounds of the value (-HUGE_VAL / HUGE_VAL: none) */
+    fc_kind kind;
 } fc_series;
 
 typedef struct fc_fit {
@@ -160,6 +168,28 @@ double fc_loo_score(fc_model m, const fc_series *s);
 fc_model fc_select(const fc_series *s, int count_family, fc_model forced,
                    const forecast_options *o, fc_fit fits[FM_NMODELS], char *why,
                    size_t whysize);
+
+/*
+ * The forecasting of one series as the plan stage does it: the family
+ * (counts or values) from the series, the model choice, and the predictive
+ * distribution of any later year. The calibration suite
+ * (tests/calibration) drives the same entry points.
+ */
+typedef struct fc_forecaster {
+    const fc_series *s;
+    int count_family;
+    fc_model model;        /* the model chosen, FM_NONE: no forecast */
+    char why[256];
+    fc_fit fits[FM_NMODELS];
+} fc_forecaster;
+
+/* 0 if a forecast can be made, -1 (with why) if not; free in either case. */
+int fc_forecaster_init(fc_forecaster *fc, const fc_series *s, fc_model forced,
+                       const forecast_options *o);
+int fc_forecaster_predict(const fc_forecaster *fc, double t, double exposure, fc_pred *out);
+void fc_forecaster_free(fc_forecaster *fc);
+/* 1 when s (with counts) is to be modelled as counts with an exposure. */
+int fc_counts_apply(const fc_series *s);
 
 /* Open SDG progress ratio: observed over required annual rate. */
 typedef struct fc_sdg {

@@ -49,6 +49,18 @@ static int name_index(const char *const *names, int n, const char *s)
     return -1;
 }
 
+/* 1 if ind counts events: its formula or numerator is one count variable
+ * (indicator_count_var() of compute.c, which needs no data). */
+static int counts_events(const model_env *env, const indicator *ind)
+{
+    const expr_def *e = ind->numerator ? ind->numerator : ind->formula;
+    formula_ref ref;
+    if (!env->dict || !e || !e->f || !formula_is_single_ref(e->f, &ref) ||
+        ref.kind != REF_VARIABLE)
+        return 0;
+    return env->dict->vars[ref.id].kind == VK_COUNT;
+}
+
 /* "a, b, c" of names, for messages. */
 static char *join_names(const char *const *names, int n)
 {
@@ -957,6 +969,12 @@ static void load_indicator(ydoc *y, ynode *m, plan *p, const model_env *env, ind
                           "forecast model must be mean, linear, loglinear, damped, poisson_mean, "
                           "poisson, negbin_mean or negbin, not '%s'",
                           mod);
+                else if (name_index(models, 8, mod) >= 4 && !counts_events(env, ind))
+                    /* a count model fitted to values would be silently replaced */
+                    ydiag(y, d, DIAG_ERROR, ymap_get(y, fcn, "model"),
+                          "%s: forecast model %s needs a count-based indicator (its formula or "
+                          "numerator one count variable)",
+                          who, mod);
                 else
                     ind->forecast_model = xstrdup(mod);
             }

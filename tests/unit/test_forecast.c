@@ -694,7 +694,11 @@ static void test_model_names(void **state)
 
 #define PDIR "tests/unit/plans"
 
-static char *run_stage(int year, forecast_set *keep)
+typedef void (*stage_check)(const evaluation *ev, const forecast_set *fs);
+
+/* The forecast stage on plan_file judged at year; check (if any) sees the
+ * results before they are freed. */
+static char *run_stage_of(const char *plan_file, int year, forecast_set *keep, stage_check check)
 {
     dictionary dict;
     symtab syms;
@@ -709,7 +713,11 @@ static char *run_stage(int year, forecast_set *keep)
     assert_int_equal(dictionary_load(&dict, PDIR "/variables", &d), 0);
     assert_int_equal(catalogue_load(&cat, PDIR "/catalogue.yaml", &dict, &syms, &d), 0);
     model_env env = {&dict, &syms, &cat};
-    assert_int_equal(plan_load(&p, PDIR "/plan_forms.yaml", &env, &d), 0);
+    char path[256];
+    snprintf(path, sizeof path, PDIR "/%s", plan_file);
+    int loaded = plan_load(&p, path, &env, &d);
+    diag_print(&d, stderr);
+    assert_int_equal(loaded, 0);
     assert_int_equal(region_load(&r, &dict, PDIR "/data/testland", &d), 0);
     eval_context ec;
     memset(&ec, 0, sizeof ec);
@@ -752,6 +760,8 @@ static char *run_stage(int year, forecast_set *keep)
     write_series_csv_fc(f, &ev, &ec, &fs);
     write_assessment_csv_fc(f, &ev, &ec, &lb, &fs);
     fclose(f);
+    if (check)
+        check(&ev, &fs);
     if (keep)
         *keep = fs;
     else
@@ -765,6 +775,76 @@ static char *run_stage(int year, forecast_set *keep)
     labels_free(&lb);
     diag_free(&d);
     return buf;
+}
+
+static char *run_stage(int year, forecast_set *keep)
+{
+    return run_stage_of("plan_forms.yaml", year, keep, NULL);
+}
+
+/* ---------- regressions of issue 11 ---------- */
+
+static const fc_target *target_of(const evaluation *ev, const forecast_set *fs, const char *id)
+{
+    for (int i = 0; i < ev->ninds; i++)
+        if (strcmp(ev->inds[i].ind->id, id) == 0) {
+            assert_true(fs->inds[i].ntargets > 0);
+            return &fs->inds[i].targets[0];
+        }
+    fail_msg("no indicator %s", id);
+    return NULL;
+}
+
+static void check_regressions(const evaluation *ev, const forecast_set *fs)
+{
+    /* (b) ">= 2 every year": the deciding figure is the lowest year; 2023
+     * had 2 deaths, so the worst year can be no higher than 2 */
+    const fc_target *f1 = target_of(ev, fs, "F1");
+    assert_true(f1->has_forecast);
+    assert_true(f1->value <= 2 + 1e-9);
+    assert_true(f1->lo80 <= f1->value && f1->value <= f1->hi80);
+    /* (c) the largest year of 2024-2030: the point inside its own intervals */
+    const fc_target *f2 = target_of(ev, fs, "F2");
+    assert_true(f2->has_forecast);
+    assert_true(f2->lo80 <= f2->value && f2->value <= f2->hi80);
+    assert_true(f2->lo95 <= f2->lo80 && f2->hi80 <= f2->hi95);
+    /* (d) "<= 6", 4 at the 2020 base and 2 in 2023: moving away from the
+     * limit is progress, so the task share and pace are positive */
+    const fc_target *f3 = target_of(ev, fs, "F3");
+    assert_true(f3->has_pace);
+    assert_true(f3->task_share > 0);
+    assert_true(f3->pace_ratio > 0);
+    /* (a) the plan's negative binomial, though the counts are not
+     * overdispersed, and the reason says the plan set it */
+    for (int i = 0; i < ev->ninds; i++)
+        if (strcmp(ev->inds[i].ind->id, "F4") == 0) {
+            assert_int_equal(fs->inds[i].model, FM_NEGBIN);
+            assert_non_null(strstr(fs->inds[i].why, "set in the plan"));
+        }
+}
+
+static void test_regressions_issue11(void **state)
+{
+    (void)state;
+    free(run_stage_of("plan_forecast.yaml", 2023, NULL, check_regressions));
+    /* (a) at the level of the model choice: Poisson-like counts, negbin
+     * asked for, negbin given */
+    double c[8] = {5, 4, 6, 3, 4, 3, 5, 2};
+    fc_series cs = unbounded(8, T8, NULL);
+    cs.count = c;
+    cs.lo = 0;
+    forecast_options o;
+    forecast_options_init(&o);
+    fc_fit fits[FM_NMODELS];
+    char why[256];
+    assert_int_equal(fc_select(&cs, 1, FM_NEGBIN, &o, fits, why, sizeof why), FM_NEGBIN);
+    assert_non_null(strstr(why, "set in the plan"));
+    assert_true(fits[FM_NEGBIN].ok);
+    /* a model that cannot be fitted is not replaced by another */
+    double z[8] = {0};
+    cs.count = z;
+    assert_int_equal(fc_select(&cs, 1, FM_NEGBIN, &o, fits, why, sizeof why), FM_NONE);
+    assert_non_null(strstr(why, "cannot be fitted"));
 }
 
 static void test_stage_deterministic(void **state)
@@ -800,6 +880,7 @@ int main(void)
         cmocka_unit_test(test_sdg_ratio),
         cmocka_unit_test(test_model_names),
         cmocka_unit_test(test_stage_deterministic),
+        cmocka_unit_test(test_regressions_issue11),
     };
     return cmocka_run_group_tests(tests, load_sm, free_sm);
 }
