@@ -954,22 +954,28 @@ static void load_indicator(ydoc *y, ynode *m, plan *p, const model_env *env, ind
     ynode *fcn = ymap_get(y, m, "forecast");
     if (fcn) {
         /* the models of src/forecast.c (fc_model_name) */
-        static const char *const fkeys[] = {"model", NULL};
+        static const char *const fkeys[] = {"model", "kind", NULL};
         static const char *const models[] = {"mean",         "linear",  "loglinear",
                                              "damped",       "poisson_mean", "poisson",
-                                             "negbin_mean",  "negbin"};
+                                             "negbin_mean",  "negbin", "random_walk",
+                                             "binomial_mean", "binomial"};
         const char *mod = NULL;
         if (!ynode_is_map(fcn)) {
             ydiag(y, d, DIAG_ERROR, fcn, "'forecast' must be a mapping like {model: poisson}");
         } else {
             ycheck_keys(y, fcn, fkeys, "forecast", d);
-            if (yget_str(y, fcn, "model", 1, &mod, d) == 1) {
-                if (name_index(models, 8, mod) < 0)
+            if (!ymap_get(y, fcn, "model") && !ymap_get(y, fcn, "kind"))
+                ydiag(y, d, DIAG_ERROR, fcn, "'forecast' needs a model or a kind, like {model: "
+                                             "poisson} or {kind: stock}");
+            if (yget_str(y, fcn, "model", 0, &mod, d) == 1) {
+                if (name_index(models, 11, mod) < 0)
                     ydiag(y, d, DIAG_ERROR, ymap_get(y, fcn, "model"),
-                          "forecast model must be mean, linear, loglinear, damped, poisson_mean, "
-                          "poisson, negbin_mean or negbin, not '%s'",
+                          "forecast model must be mean, linear, loglinear, damped, random_walk, "
+                          "poisson_mean, poisson, negbin_mean, negbin, binomial_mean or "
+                          "binomial, not '%s'",
                           mod);
-                else if (name_index(models, 8, mod) >= 4 && !counts_events(env, ind))
+                else if (name_index(models, 11, mod) >= 4 && name_index(models, 11, mod) != 8 &&
+                         !counts_events(env, ind))
                     /* a count model fitted to values would be silently replaced */
                     ydiag(y, d, DIAG_ERROR, ymap_get(y, fcn, "model"),
                           "%s: forecast model %s needs a count-based indicator (its formula or "
@@ -977,6 +983,16 @@ static void load_indicator(ydoc *y, ynode *m, plan *p, const model_env *env, ind
                           who, mod);
                 else
                     ind->forecast_model = xstrdup(mod);
+            }
+            const char *kind = NULL;
+            if (yget_str(y, fcn, "kind", 0, &kind, d) == 1) {
+                if (strcmp(kind, "stock") == 0)
+                    ind->forecast_stock = 1;
+                else if (strcmp(kind, "level") != 0)
+                    ydiag(y, d, DIAG_ERROR, ymap_get(y, fcn, "kind"),
+                          "%s: forecast kind must be stock (cumulative: never falls) or level, "
+                          "not '%s'",
+                          who, kind);
             }
         }
     }
