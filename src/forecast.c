@@ -485,8 +485,18 @@ static double count_ll(double y, double mu, double a)
             return y == 0 ? 0 : -HUGE_VAL;
         return y * log(mu) - mu - lgamma(y + 1);
     }
-    double r = 1 / a;
-    double ll = lgamma(y + r) - lgamma(r) - lgamma(y + 1) + r * log(r / (r + mu));
+    double r = 1 / a, ll;
+    if (y == floor(y) && y < 16) {
+        /* small whole counts, the usual case: log Gamma(y + r) / Gamma(r) /
+         * y! as a product, cheaper than three lgamma calls */
+        double prod = 1;
+        for (int j = 0; j < (int)y; j++)
+            prod *= (r + j) / (j + 1);
+        ll = log(prod);
+    } else {
+        ll = lgamma(y + r) - lgamma(r) - lgamma(y + 1);
+    }
+    ll += r * log(r / (r + mu));
     if (y > 0)
         ll += y * log(mu / (r + mu));
     return ll;
@@ -673,17 +683,30 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
             set_note(f, "the negative binomial fit did not converge");
             return -1;
         }
+        /* golden section, one new point per step: the interval shrinks to
+         * 0.618^44 ~ 6e-10 of log alpha */
         double lo = best_la - 0.5, hi = best_la + 0.5;
         const double g = (sqrt(5) - 1) / 2;
-        for (int it = 0; it < 60; it++) {
-            double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
-            double l1 = -HUGE_VAL, l2 = -HUGE_VAL, pcs;
-            glm_fit(s, p, exp(x1), f->tc, best_b, bb, cc, &l1, &pcs);
-            glm_fit(s, p, exp(x2), f->tc, best_b, bb, cc, &l2, &pcs);
-            if (l1 >= l2)
+        double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
+        double l1 = -HUGE_VAL, l2 = -HUGE_VAL, pcs;
+        glm_fit(s, p, exp(x1), f->tc, best_b, bb, cc, &l1, &pcs);
+        glm_fit(s, p, exp(x2), f->tc, best_b, bb, cc, &l2, &pcs);
+        for (int it = 0; it < 44; it++) {
+            if (l1 >= l2) {
                 hi = x2;
-            else
+                x2 = x1;
+                l2 = l1;
+                x1 = hi - g * (hi - lo);
+                l1 = -HUGE_VAL;
+                glm_fit(s, p, exp(x1), f->tc, best_b, bb, cc, &l1, &pcs);
+            } else {
                 lo = x1;
+                x1 = x2;
+                l1 = l2;
+                x2 = lo + g * (hi - lo);
+                l2 = -HUGE_VAL;
+                glm_fit(s, p, exp(x2), f->tc, best_b, bb, cc, &l2, &pcs);
+            }
         }
         f->nb_alpha = exp((lo + hi) / 2);
         for (int j = 0; j < ng; j++) {
@@ -692,16 +715,17 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
             post_a += wj * exp(grid_la[j]);
         }
         f->nb_alpha_pred = post_w > 0 ? post_a / post_w : f->nb_alpha;
-        /* the coefficients' uncertainty at that alpha too (wider, the
-         * larger alpha is): the estimates stay those of maximum likelihood */
-        double cv[2][2], l2, p2, b2[2];
-        if (glm_fit(s, p, f->nb_alpha_pred, f->tc, f->b, b2, cv, &l2, &p2) == 0)
-            f->vscale = cv[0][0] > f->cov[0][0] && f->cov[0][0] > 0 ? cv[0][0] / f->cov[0][0] : 1;
         if (glm_fit(s, p, f->nb_alpha, f->tc, best_b, f->b, f->cov, &ll, &pc) != 0 ||
             (p == 2 && fabs(f->b[1]) > MAX_TREND)) {
             set_note(f, "no finite negative binomial fit");
             return -1;
         }
+        /* the coefficients' uncertainty at that alpha too (wider, the
+         * larger alpha is): the estimates stay those of maximum likelihood */
+        double cv[2][2], lp, pp, bp[2];
+        if (glm_fit(s, p, f->nb_alpha_pred, f->tc, f->b, bp, cv, &lp, &pp) == 0 &&
+            cv[0][0] > f->cov[0][0] && f->cov[0][0] > 0)
+            f->vscale = cv[0][0] / f->cov[0][0];
     }
     f->loglik = ll;
     f->dispersion = pc / (n - p);
@@ -1316,13 +1340,41 @@ double fc_mix_quantile(const fc_mix *m, double q)
         }
         return mix_cdf(m, lo * u, 1) >= q ? lo * u : hi * u;
     }
-    for (int it = 0; it < 60 && b - a > 1e-10 * (fabs(a) + fabs(b) + 1e-300); it++) {
-        double mid = (a + b) / 2;
-        if (mix_cdf(m, mid, 1) >= q)
-            b = mid;
-        else
-            a = mid;
+    /* Illinois (regula falsi that halves the stale end): a few CDFs where
+     * bisection takes thirty; bisection when a secant step is no use (a
+     * jump of a censored or zero-width part) */
+    double fa = mix_cdf(m, a, 1) - q, fb = mix_cdf(m, b, 1) - q;
+    if (fa >= 0)
+        return a;
+    int side = 0;
+    for (int it = 0; it < 100 && b - a > 1e-10 * (fabs(a) + fabs(b) + 1e-300); it++) {
+        double x = fb > fa ? b - fb * (b - a) / (fb - fa) : (a + b) / 2;
+        if (!(x > a && x < b) || it % 8 == 7)
+            x = (a + b) / 2;
+        double fx = mix_cdf(m, x, 1) - q;
+        if (fabs(fx) < 1e-13)
+            return x;
+        if (fx >= 0) {
+            b = x;
+            fb = fx;
+            if (side == 1)
+                fa /= 2;
+            side = 1;
+        } else {
+            a = x;
+            fa = fx;
+            if (side == -1)
+                fb /= 2;
+            side = -1;
+        }
     }
+    /* at a bound the search stops a hair short of it: the bound itself */
+    for (int i = 0; i < m->k; i++)
+        for (int e = 0; e < 2; e++) {
+            double bd = e ? m->p[i].hi : m->p[i].lo;
+            if (isfinite(bd) && fabs(b - bd) <= 1e-9 * (fabs(bd) + 1))
+                return bd;
+        }
     return b;
 }
 
@@ -1707,7 +1759,9 @@ static int is_share(const indicator_result *ir, int count_var, double hi)
         return 0;
     for (int k = 0; k < ir->nyears; k++) {
         const year_value *v = &ir->years[k];
-        if (v->num.state == FV_OK && v->den.state == FV_OK && v->num.v > v->den.v)
+        /* trials are whole, and successes never more than trials */
+        if (v->num.state == FV_OK && v->den.state == FV_OK &&
+            (v->num.v > v->den.v || v->den.v != floor(v->den.v)))
             return 0;
     }
     return 1;
@@ -2309,7 +2363,9 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
     seed = fnv(seed, kb);
     gsl_rng_set(r, seed ? seed : 1);
     double *agg = xmalloc(sizeof(double) * (size_t)ns);
-    double val[64], cnt[64], num[64];
+    double val[64], cnt[64], num[64], trials[64];
+    for (int h = 0; h < nf; h++)
+        trials[h] = floor(ef[h] + 0.5); /* what a binomial path draws from */
     int nmet = 0, nagg = 0;
     for (int i = 0; i < ns; i++) {
         int c = 0;
@@ -2322,7 +2378,9 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
         for (int h = 0; h < nf; h++)
             num[h] = fc_model_is_count(ss[c].f->model) ? cnt[h] : val[h] * ef[h] / scale;
         int every;
-        double a = aggregate_path(g->agg, &wo, nf, val, num, ef, scale, g->op, g->goal, &every);
+        int binom = ss[c].f->model == FM_BINOMIAL || ss[c].f->model == FM_BINOMIAL_MEAN;
+        double a = aggregate_path(g->agg, &wo, nf, val, num, binom ? trials : ef, scale, g->op,
+                                  g->goal, &every);
         int met = g->agg == AGG_EVERY_YEAR ? every : isfinite(a) && meets(g->op, a, g->goal);
         nmet += met;
         if (isfinite(a))
