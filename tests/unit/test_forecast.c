@@ -887,6 +887,13 @@ static void check_regressions(const evaluation *ev, const forecast_set *fs)
     assert_true(f3->has_pace);
     assert_true(f3->task_share > 0);
     assert_true(f3->pace_ratio > 0);
+    /* a share of 1-2 events a year, all handled so far: binomial, and a
+     * window ratio of whole trials can reach 100 % (it could not when its
+     * denominator was the projected, fractional number of events) */
+    const fc_target *f5 = target_of(ev, fs, "F5");
+    assert_true(f5->has_prob);
+    assert_true(f5->prob > 0.3 && f5->prob < 1);
+    assert_true(f5->hi80 <= 100 + 1e-9);
     /* (a) the plan's negative binomial, though the counts are not
      * overdispersed, and the reason says the plan set it */
     for (int i = 0; i < ev->ninds; i++)
