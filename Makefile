@@ -19,7 +19,7 @@ OBJ     := $(LIBSRC:src/%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all deps test-deps report test unit e2e readers sanitize clean valgrind bench \
+.PHONY: all deps test-deps report test unit e2e readers sanitize clean valgrind bench calibration calibrate \
 	install uninstall install-check FORCE
 
 # Where `make install` puts things; the binary looks for its shipped
@@ -101,6 +101,20 @@ install-check: $(BUILD)/planeval
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
+# Calibration of the forecasts (tests/calibration): series from known
+# processes, forecast as the plans' are, their intervals and P(met) checked
+# against the truth. `calibration` is the quick check of `make test`;
+# `calibrate` draws more series and rewrites the table in docs/methodology.md.
+$(BUILD)/calibrate: tests/calibration/calibrate.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc -o $@ $< $(OBJ) $(LIBS)
+
+calibration: $(BUILD)/calibrate
+	$(BUILD)/calibrate
+
+calibrate: $(BUILD)/calibrate
+	$(BUILD)/calibrate --long --doc docs/methodology.md
+
 e2e: $(BUILD)/planeval
 	@PLANEVAL=$(BUILD)/planeval sh tests/e2e/run.sh
 
@@ -113,6 +127,7 @@ sanitize:
 test: test-deps
 	$(MAKE) planeval
 	$(MAKE) unit
+	$(MAKE) calibration
 	$(MAKE) e2e
 	$(MAKE) readers
 	$(MAKE) install-check

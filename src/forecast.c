@@ -32,13 +32,12 @@ void forecast_options_init(forecast_options *o)
     o->on_track = 0.8;
     o->at_risk = 0.5;
     o->min_points = 4;
-    o->overdispersion = 1.5;
     o->nsim = 20000;
 }
 
 static const char *const model_names[FM_NMODELS] = {
     "none", "mean", "linear", "loglinear", "damped", "poisson_mean", "poisson", "negbin_mean",
-    "negbin"};
+    "negbin", "random_walk", "binomial_mean", "binomial"};
 
 const char *fc_model_name(fc_model m) { return model_names[m]; }
 
@@ -50,7 +49,10 @@ fc_model fc_model_from_name(const char *s)
     return FM_NONE;
 }
 
-int fc_model_is_count(fc_model m) { return m >= FM_POISSON_MEAN && m <= FM_NEGBIN; }
+int fc_model_is_count(fc_model m)
+{
+    return (m >= FM_POISSON_MEAN && m <= FM_NEGBIN) || m == FM_BINOMIAL_MEAN || m == FM_BINOMIAL;
+}
 
 const char *fc_status_name(fc_status s)
 {
@@ -137,8 +139,8 @@ int fc_ols(const double *X, const double *y, int n, int p, double *c, double *co
  * residual sum of squares. Returns -1 if the weights or the spread of x are
  * zero.
  */
-static int wls(const double *x, const double *w, const double *z, int n, int p, double c[2],
-               double cov[2][2], double *chisq)
+static int wls_ridge(const double *x, const double *w, const double *z, int n, int p,
+                     double ridge, double c[2], double cov[2][2], double *chisq)
 {
     double sw = 0, swx = 0, swz = 0;
     for (int i = 0; i < n; i++) {
@@ -158,6 +160,7 @@ static int wls(const double *x, const double *w, const double *z, int n, int p, 
         }
         if (!(sxx > 0))
             return -1;
+        sxx += ridge; /* a normal prior on the slope, centred on no trend */
     }
     double b1 = p == 2 ? sxz / sxx : 0;
     c[0] = zm - b1 * xm;
@@ -172,6 +175,12 @@ static int wls(const double *x, const double *w, const double *z, int n, int p, 
     }
     *chisq = rss;
     return 0;
+}
+
+static int wls(const double *x, const double *w, const double *z, int n, int p, double c[2],
+               double cov[2][2], double *chisq)
+{
+    return wls_ridge(x, w, z, n, p, 0, c, cov, chisq);
 }
 
 static double mean_of(const double *t, int n)
@@ -238,6 +247,59 @@ static int fit_normal(fc_model m, const fc_series *s, fc_fit *f)
     f->loglik = -0.5 * n * (log(2 * M_PI * rss_eff / n) + 1) - sumlog;
     f->k = p + 1;
     f->aicc = aicc(f->loglik, f->k, n);
+    return 0;
+}
+
+/* ---------- random walk with drift ---------- */
+
+/*
+ * y(t) = y(t-1) + d + e, e ~ N(0, s2): fitted to the changes between
+ * successive years with data (a gap of g years is g steps: mean g d,
+ * variance g s2). The likelihood is that of the changes, given the first
+ * year; the other models' is made comparable in fc_select.
+ */
+static int fit_random_walk(const fc_series *s, fc_fit *f)
+{
+    int n = s->n;
+    if (!s->y) {
+        set_note(f, "no values");
+        return -1;
+    }
+    if (n < 3) {
+        set_note(f, "needs at least 3 years");
+        return -1;
+    }
+    double sg = 0, sd = 0;
+    for (int i = 1; i < n; i++) {
+        sg += s->t[i] - s->t[i - 1];
+        sd += s->y[i] - s->y[i - 1];
+    }
+    double d = sd / sg, rss = 0, mag = 0;
+    for (int i = 1; i < n; i++) {
+        double g = s->t[i] - s->t[i - 1], r = s->y[i] - s->y[i - 1] - g * d;
+        rss += r * r / g;
+        if (fabs(s->y[i]) > mag)
+            mag = fabs(s->y[i]);
+    }
+    int m = n - 1;
+    f->p = 1;
+    f->df = m - 1;
+    f->sigma = sqrt(rss / f->df);
+    f->b[0] = s->y[n - 1];
+    f->b[1] = d;
+    f->cov[1][1] = f->sigma * f->sigma / sg;
+    f->last_y = s->y[n - 1];
+    f->tc = s->t[n - 1];
+    double floor_sd = 1e-9 * (mag > 0 ? mag : 1);
+    double s2 = rss / m > floor_sd * floor_sd ? rss / m : floor_sd * floor_sd;
+    double ll = 0;
+    for (int i = 1; i < n; i++) {
+        double g = s->t[i] - s->t[i - 1], r = s->y[i] - s->y[i - 1] - g * d;
+        ll += -0.5 * (log(2 * M_PI * g * s2) + r * r / (g * s2));
+    }
+    f->loglik = ll;
+    f->k = 2;
+    f->aicc = aicc(ll, f->k, m);
     return 0;
 }
 
@@ -423,8 +485,18 @@ static double count_ll(double y, double mu, double a)
             return y == 0 ? 0 : -HUGE_VAL;
         return y * log(mu) - mu - lgamma(y + 1);
     }
-    double r = 1 / a;
-    double ll = lgamma(y + r) - lgamma(r) - lgamma(y + 1) + r * log(r / (r + mu));
+    double r = 1 / a, ll;
+    if (y == floor(y) && y < 16) {
+        /* small whole counts, the usual case: log Gamma(y + r) / Gamma(r) /
+         * y! as a product, cheaper than three lgamma calls */
+        double prod = 1;
+        for (int j = 0; j < (int)y; j++)
+            prod *= (r + j) / (j + 1);
+        ll = log(prod);
+    } else {
+        ll = lgamma(y + r) - lgamma(r) - lgamma(y + 1);
+    }
+    ll += r * log(r / (r + mu));
     if (y > 0)
         ll += y * log(mu / (r + mu));
     return ll;
@@ -458,6 +530,7 @@ static int glm_fit(const fc_series *s, int p, double a, double tc, const double 
     double *x = xmalloc(sizeof(double) * (size_t)(3 * n)), *w = x + n, *z = x + 2 * n;
     for (int i = 0; i < n; i++)
         x[i] = s->t[i] - tc;
+    double ridge = s->trend_prior_sd > 0 ? 1 / (s->trend_prior_sd * s->trend_prior_sd) : 0;
     int converged = 0;
     double c[2], cm[2][2], chisq;
     for (int it = 0; it < 100 && !converged; it++) {
@@ -467,7 +540,7 @@ static int glm_fit(const fc_series *s, int p, double a, double tc, const double 
             w[i] = mu / (1 + a * mu);
             z[i] = lin + (s->count[i] - mu) / mu;
         }
-        if (wls(x, w, z, n, p, c, cm, &chisq) != 0)
+        if (wls_ridge(x, w, z, n, p, ridge, c, cm, &chisq) != 0)
             break;
         double delta = 0;
         for (int j = 0; j < p; j++) {
@@ -493,7 +566,7 @@ static int glm_fit(const fc_series *s, int p, double a, double tc, const double 
             w[i] = mu / (1 + a * mu);
             z[i] = 0;
         }
-        if (wls(x, w, z, n, p, c, cm, &chisq) != 0)
+        if (wls_ridge(x, w, z, n, p, ridge, c, cm, &chisq) != 0)
             converged = 0;
     }
     if (converged) {
@@ -578,9 +651,24 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
          * then refine by golden section. */
         double best_ll = -HUGE_VAL, best_la = 0;
         double bb[2], cc[2][2], warm[2] = {NAN, NAN}, best_b[2] = {NAN, NAN};
+        /* the same grid gives alpha's posterior: a prior log alpha ~
+         * N(log 0.2, 1.5^2) (overdispersion of yearly death tolls is
+         * typically 0.05-1), because with 3-7 degrees of freedom the
+         * likelihood alone cannot tell alpha from zero */
+        double post_w = 0, post_a = 0, post_max = -HUGE_VAL;
+        double grid_l[32], grid_la[32];
+        int ng = 0;
         for (double la = -10; la <= 3.0001; la += 0.5) {
             double l, pcs;
             if (glm_fit(s, p, exp(la), f->tc, warm, bb, cc, &l, &pcs) == 0) {
+                if (ng < 32) {
+                    double z = (la - log(0.2)) / 1.5;
+                    grid_l[ng] = l - 0.5 * z * z;
+                    grid_la[ng] = la;
+                    if (grid_l[ng] > post_max)
+                        post_max = grid_l[ng];
+                    ng++;
+                }
                 warm[0] = bb[0];
                 warm[1] = bb[1];
                 if (l > best_ll) {
@@ -595,28 +683,151 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
             set_note(f, "the negative binomial fit did not converge");
             return -1;
         }
+        /* golden section, one new point per step: the interval shrinks to
+         * 0.618^44 ~ 6e-10 of log alpha */
         double lo = best_la - 0.5, hi = best_la + 0.5;
         const double g = (sqrt(5) - 1) / 2;
-        for (int it = 0; it < 60; it++) {
-            double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
-            double l1 = -HUGE_VAL, l2 = -HUGE_VAL, pcs;
-            glm_fit(s, p, exp(x1), f->tc, best_b, bb, cc, &l1, &pcs);
-            glm_fit(s, p, exp(x2), f->tc, best_b, bb, cc, &l2, &pcs);
-            if (l1 >= l2)
+        double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
+        double l1 = -HUGE_VAL, l2 = -HUGE_VAL, pcs;
+        glm_fit(s, p, exp(x1), f->tc, best_b, bb, cc, &l1, &pcs);
+        glm_fit(s, p, exp(x2), f->tc, best_b, bb, cc, &l2, &pcs);
+        for (int it = 0; it < 44; it++) {
+            if (l1 >= l2) {
                 hi = x2;
-            else
+                x2 = x1;
+                l2 = l1;
+                x1 = hi - g * (hi - lo);
+                l1 = -HUGE_VAL;
+                glm_fit(s, p, exp(x1), f->tc, best_b, bb, cc, &l1, &pcs);
+            } else {
                 lo = x1;
+                x1 = x2;
+                l1 = l2;
+                x2 = lo + g * (hi - lo);
+                l2 = -HUGE_VAL;
+                glm_fit(s, p, exp(x2), f->tc, best_b, bb, cc, &l2, &pcs);
+            }
         }
         f->nb_alpha = exp((lo + hi) / 2);
+        for (int j = 0; j < ng; j++) {
+            double wj = exp(grid_l[j] - post_max);
+            post_w += wj;
+            post_a += wj * exp(grid_la[j]);
+        }
+        f->nb_alpha_pred = post_w > 0 ? post_a / post_w : f->nb_alpha;
         if (glm_fit(s, p, f->nb_alpha, f->tc, best_b, f->b, f->cov, &ll, &pc) != 0 ||
             (p == 2 && fabs(f->b[1]) > MAX_TREND)) {
             set_note(f, "no finite negative binomial fit");
             return -1;
         }
+        /* the coefficients' uncertainty at that alpha too (wider, the
+         * larger alpha is): the estimates stay those of maximum likelihood */
+        double cv[2][2], lp, pp, bp[2];
+        if (glm_fit(s, p, f->nb_alpha_pred, f->tc, f->b, bp, cv, &lp, &pp) == 0 &&
+            cv[0][0] > f->cov[0][0] && f->cov[0][0] > 0)
+            f->vscale = cv[0][0] / f->cov[0][0];
     }
     f->loglik = ll;
     f->dispersion = pc / (n - p);
+    if (m == FM_POISSON && f->dispersion > 1)
+        f->vscale = f->dispersion; /* quasi-Poisson: a trend from noisy years is less sure */
+    if (f->vscale > 0 && n - p > 0)
+        /* the scale was estimated from n - p years: the variance of Student's
+         * t on that many degrees of freedom, not the normal's (capped) */
+        f->vscale *= n - p > 3 ? (double)(n - p) / (n - p - 2) : 3;
     f->k = p + (m == FM_NEGBIN || m == FM_NEGBIN_MEAN ? 1 : 0);
+    f->aicc = aicc(ll, f->k, n);
+    return 0;
+}
+
+/* ---------- shares of trials: binomial on the logit scale ---------- */
+
+static double logistic(double x) { return 1 / (1 + exp(-x)); }
+
+/*
+ * logit(share) = b0 [+ b1 (t - tc)] for count[i] successes of exposure[i]
+ * trials, by IRLS with half a success and half a failure added, spread
+ * over the years (Jeffreys' prior, near enough): a share at 100 % every year has a finite
+ * logit, and the chance of a year short of 100 % is not zero. Years vary
+ * more than binomially: the excess of Pearson's chi2/df over 1 is turned
+ * into a variance of each year's own logit effect, and the coefficients'
+ * covariance is scaled by it.
+ */
+static int fit_binomial(fc_model m, const fc_series *s, fc_fit *f)
+{
+    if (check_counts(s, f) != 0)
+        return -1;
+    int n = s->n, p = m == FM_BINOMIAL ? 2 : 1;
+    for (int i = 0; i < n; i++)
+        if (s->count[i] > expo(s, i)) {
+            set_note(f, "a count above its number of trials in %d", (int)s->t[i]);
+            return -1;
+        }
+    if (n < p + 1) {
+        set_note(f, "needs at least %d years", p + 1);
+        return -1;
+    }
+    f->p = p;
+    f->tc = mean_of(s->t, n);
+    double *x = xmalloc(sizeof(double) * (size_t)(3 * n)), *w = x + n, *z = x + 2 * n;
+    double sy = 0, sn = 0;
+    for (int i = 0; i < n; i++) {
+        x[i] = s->t[i] - f->tc;
+        sy += s->count[i] + 0.5 / n;
+        sn += expo(s, i) + 1.0 / n;
+    }
+    double b[2] = {log(sy / (sn - sy)), 0}, c[2], cm[2][2], chisq;
+    int ok = 0;
+    for (int it = 0; it < 100 && !ok; it++) {
+        for (int i = 0; i < n; i++) {
+            double N = expo(s, i) + 1.0 / n, y = s->count[i] + 0.5 / n;
+            double eta = b[0] + b[1] * x[i], pr = logistic(eta);
+            w[i] = N * pr * (1 - pr);
+            z[i] = eta + (y - N * pr) / w[i];
+        }
+        if (wls(x, w, z, n, p, c, cm, &chisq) != 0)
+            break;
+        double delta = fabs(c[0] - b[0]) + (p == 2 ? fabs(c[1] - b[1]) : 0);
+        b[0] = c[0];
+        b[1] = p == 2 ? c[1] : 0;
+        if (!isfinite(delta))
+            break;
+        ok = delta < 1e-10;
+    }
+    if (!ok) {
+        free(x);
+        set_note(f, "the binomial fit did not converge");
+        return -1;
+    }
+    double ll = 0, pc = 0, sv = 0, sN = 0;
+    for (int i = 0; i < n; i++) {
+        double N = expo(s, i), pr = logistic(b[0] + b[1] * x[i]);
+        double Np = N * pr, v = N * pr * (1 - pr);
+        w[i] = (N + 1.0 / n) * pr * (1 - pr);
+        ll += lgamma(N + 1) - lgamma(s->count[i] + 1) - lgamma(N - s->count[i] + 1) +
+              s->count[i] * log(pr) +
+              (N - s->count[i]) * log1p(-pr);
+        pc += v > 0 ? (s->count[i] - Np) * (s->count[i] - Np) / v : 0;
+        sv += v;
+        sN += N;
+    }
+    wls(x, w, z, n, p, c, cm, &chisq);
+    free(x);
+    double disp = n > p ? pc / (n - p) : 1;
+    double phi = disp > 1 ? disp : 1;
+    f->b[0] = b[0];
+    f->b[1] = b[1];
+    for (int j = 0; j < 2; j++)
+        for (int k = 0; k < 2; k++)
+            f->cov[j][k] = j < p && k < p ? cm[j][k] * phi : 0;
+    /* Var(count) ~ N p(1-p) (1 + N p(1-p) re_var) for a logit effect of
+     * small variance re_var: match the excess dispersion */
+    double mean_v = sv / n;
+    f->re_var = disp > 1 && mean_v > 0 ? (disp - 1) / mean_v : 0;
+    f->dispersion = disp;
+    f->sum_exposure = sN;
+    f->loglik = ll;
+    f->k = p + 1;
     f->aicc = aicc(ll, f->k, n);
     return 0;
 }
@@ -640,6 +851,9 @@ int fc_fit_model(fc_model m, const fc_series *s, fc_fit *f)
     case FM_LINEAR:
     case FM_LOGLINEAR: rc = fit_normal(m, s, f); break;
     case FM_DAMPED: rc = fit_damped(s, f); break;
+    case FM_RANDOM_WALK: rc = fit_random_walk(s, f); break;
+    case FM_BINOMIAL_MEAN:
+    case FM_BINOMIAL: rc = fit_binomial(m, s, f); break;
     case FM_POISSON_MEAN:
     case FM_POISSON:
     case FM_NEGBIN_MEAN:
@@ -685,6 +899,28 @@ static const double *hermite(const double **weights)
     return x;
 }
 
+/*
+ * The nodes of a normal(centre, sd^2) for out's mixture: the Gauss-Hermite
+ * nodes whose weight is at least 1e-10 (the far tails add nothing a
+ * probability shows, and every node costs a CDF in every quantile search);
+ * one node when sd is 0.
+ */
+static void gh_fill(fc_pred *out, double centre, double sd)
+{
+    const double *w, *x = hermite(&w);
+    double sw = 0;
+    out->nq = 0;
+    for (int i = 0; i < NQ; i++)
+        if (w[i] >= 1e-10 && (sd > 0 || out->nq == 0)) {
+            out->eta[out->nq] = centre + (sd > 0 ? sd * x[i] : 0);
+            out->w[out->nq] = sd > 0 ? w[i] : 1;
+            sw += out->w[out->nq];
+            out->nq++;
+        }
+    for (int i = 0; i < out->nq; i++)
+        out->w[i] /= sw;
+}
+
 static double count_cdf(const fc_pred *p, double c)
 {
     if (c < 0)
@@ -696,7 +932,9 @@ static double count_cdf(const fc_pred *p, double c)
     for (int i = 0; i < p->nq; i++) {
         double mu = exp(p->eta[i]);
         double F;
-        if (!(mu > 0))
+        if (p->binom)
+            F = k >= p->E ? 1 : gsl_cdf_binomial_P(k, logistic(p->eta[i]), (unsigned)p->E);
+        else if (!(mu > 0))
             F = 1;
         else if (!isfinite(mu))
             F = 0;
@@ -710,13 +948,65 @@ static double count_cdf(const fc_pred *p, double c)
 }
 
 /* Smallest count c with P(Y <= c) >= q. */
+/* The mean and standard deviation of the count, for a first guess. */
+static void count_moments(const fc_pred *p, double *mean, double *sd)
+{
+    double m = 0, m2 = 0;
+    if (p->kind == PK_NBJ) {
+        m = p->r * (1 - p->q) / p->q;
+        *mean = m;
+        *sd = sqrt(m / p->q);
+        return;
+    }
+    for (int i = 0; i < p->nq; i++) {
+        double mu, v;
+        if (p->binom) {
+            double pr = logistic(p->eta[i]);
+            mu = p->E * pr;
+            v = mu * (1 - pr);
+        } else {
+            mu = exp(p->eta[i]);
+            v = p->negbin ? mu + p->nb_alpha * mu * mu : mu;
+        }
+        m += p->w[i] * mu;
+        m2 += p->w[i] * (v + mu * mu);
+    }
+    *mean = m;
+    *sd = m2 > m * m ? sqrt(m2 - m * m) : 0;
+}
+
 static double count_quantile(const fc_pred *p, double q)
 {
     if (count_cdf(p, 0) >= q)
         return 0;
-    double lo = 0, hi = 1;
-    while (count_cdf(p, hi) < q && hi < 2e9)
-        hi *= 2;
+    /* bracket [lo, hi] with F(lo) < q <= F(hi), starting from the normal
+     * approximation and widening by doubling steps: a few CDFs instead of
+     * a doubling search from zero */
+    double mean, sd;
+    count_moments(p, &mean, &sd);
+    double guess = floor(mean + sd * gsl_cdf_ugaussian_Pinv(q));
+    if (!isfinite(guess) || guess < 1)
+        guess = 1;
+    if (guess > 2e9)
+        guess = 2e9;
+    double step = sd > 2 ? floor(sd / 2) : 1, lo = 0, hi = guess;
+    if (count_cdf(p, guess) >= q) {
+        for (double c = guess - step; c > 0; c -= step, step *= 2) {
+            if (count_cdf(p, c) < q) {
+                lo = c;
+                break;
+            }
+            hi = c;
+        }
+    } else {
+        lo = guess;
+        hi = guess + step;
+        while (count_cdf(p, hi) < q && hi < 2e9) {
+            lo = hi;
+            step *= 2;
+            hi += step;
+        }
+    }
     while (hi - lo > 1) {
         double mid = floor((lo + hi) / 2);
         if (count_cdf(p, mid) >= q)
@@ -851,6 +1141,34 @@ static int predict_dist(const fc_fit *f, const fc_series *s, double t, double ex
         out->kind = out->sd > 0 ? PK_T : PK_POINT;
         break;
     }
+    case FM_RANDOM_WALK: {
+        /* ahead of the data: from the last year; before it: back from the
+         * first; between two years (leave-one-out): the bridge between them,
+         * where the drift cancels */
+        int n = s->n;
+        double m, var;
+        if (t >= s->t[n - 1] || n < 2) {
+            double h = t - s->t[n - 1];
+            m = s->y[n - 1] + h * f->b[1];
+            var = f->sigma * f->sigma * h + h * h * f->cov[1][1];
+        } else if (t <= s->t[0]) {
+            double h = s->t[0] - t;
+            m = s->y[0] - h * f->b[1];
+            var = f->sigma * f->sigma * h + h * h * f->cov[1][1];
+        } else {
+            int j = 1;
+            while (j < n - 1 && s->t[j] < t)
+                j++;
+            double a = t - s->t[j - 1], b = s->t[j] - t;
+            m = s->y[j - 1] + (s->y[j] - s->y[j - 1]) * a / (a + b);
+            var = f->sigma * f->sigma * a * b / (a + b);
+        }
+        out->m = out->mean = m;
+        out->sd = sqrt(var > 0 ? var : 0);
+        out->df = f->df;
+        out->kind = out->sd > 0 ? PK_T : PK_POINT;
+        break;
+    }
     case FM_POISSON_MEAN:
         if (!(exposure > 0))
             goto fail;
@@ -862,6 +1180,27 @@ static int predict_dist(const fc_fit *f, const fc_series *s, double t, double ex
         out->q = f->sum_exposure / (f->sum_exposure + exposure);
         out->mean = s->scale * f->sum_count / f->sum_exposure;
         break;
+    case FM_BINOMIAL_MEAN:
+    case FM_BINOMIAL: {
+        /* a whole number of trials; the logit uncertain (coefficients and
+         * the year's own effect): binomial mixed over it */
+        double N = floor(exposure + 0.5);
+        if (!(N >= 1) || N > 4e9)
+            goto fail;
+        out->kind = PK_COUNT;
+        out->binom = 1;
+        out->E = N;
+        out->scale = s->scale;
+        double lin = f->b[0] + (f->p == 2 ? f->b[1] * x1 : 0);
+        double v = f->cov[0][0] + (f->p == 2 ? 2 * x1 * f->cov[0][1] + x1 * x1 * f->cov[1][1] : 0) +
+                   f->re_var;
+        double sd = sqrt(v > 0 ? v : 0);
+        gh_fill(out, lin, sd);
+        out->mean = s->scale * logistic(lin);
+        out->m = lin;
+        out->sd = sd;
+        break;
+    }
     case FM_POISSON:
     case FM_NEGBIN_MEAN:
     case FM_NEGBIN: {
@@ -871,16 +1210,12 @@ static int predict_dist(const fc_fit *f, const fc_series *s, double t, double ex
         out->E = exposure;
         out->scale = s->scale;
         out->negbin = f->model != FM_POISSON;
-        out->nb_alpha = f->nb_alpha;
+        out->nb_alpha = f->nb_alpha_pred;
         double lin = f->b[0] + (f->p == 2 ? f->b[1] * x1 : 0);
         double v = f->cov[0][0] + (f->p == 2 ? 2 * x1 * f->cov[0][1] + x1 * x1 * f->cov[1][1] : 0);
+        v *= f->vscale > 0 ? f->vscale : 1;
         double sd = sqrt(v > 0 ? v : 0);
-        const double *w, *x = hermite(&w);
-        out->nq = NQ;
-        for (int i = 0; i < NQ; i++) {
-            out->eta[i] = log(exposure) + lin + sd * x[i];
-            out->w[i] = w[i];
-        }
+        gh_fill(out, log(exposure) + lin, sd);
         out->mean = s->scale * exp(lin);
         out->m = lin;
         out->sd = sd;
@@ -896,17 +1231,151 @@ fail:
     return -1;
 }
 
+/* The 80 % and 95 % interval bounds by quantile function q. */
+static void intervals(double (*q)(const void *, double), const void *d, double *lo80,
+                      double *hi80, double *lo95, double *hi95)
+{
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    *lo80 = q(d, 0.10);
+    *hi80 = q(d, 0.90);
+    *lo95 = q(d, 0.025);
+    *hi95 = q(d, 0.975);
+    gsl_set_error_handler(old);
+}
+
+static double pred_q(const void *p, double q) { return fc_pred_quantile(p, q); }
+
 int fc_predict(const fc_fit *f, const fc_series *s, double t, double exposure, fc_pred *out)
 {
     if (predict_dist(f, s, t, exposure, out) != 0)
         return -1;
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    out->lo80 = fc_pred_quantile(out, 0.10);
-    out->hi80 = fc_pred_quantile(out, 0.90);
-    out->lo95 = fc_pred_quantile(out, 0.025);
-    out->hi95 = fc_pred_quantile(out, 0.975);
-    gsl_set_error_handler(old);
+    intervals(pred_q, out, &out->lo80, &out->hi80, &out->lo95, &out->hi95);
     return 0;
+}
+
+static double mix_q(const void *m, double q) { return fc_mix_quantile(m, q); }
+
+/* ---------- the model average ---------- */
+
+int fc_mix_predict(const fc_fit fits[FM_NMODELS], const fc_series *s, double t, double exposure,
+                   fc_mix *out)
+{
+    out->k = 0;
+    out->mean = 0;
+    double sw = 0;
+    for (int m = 1; m < FM_NMODELS; m++) {
+        if (!(fits[m].weight > 0))
+            continue;
+        fc_pred *p = &out->p[out->k];
+        if (predict_dist(&fits[m], s, t, exposure, p) != 0)
+            continue;
+        if (s->kind == FK_STOCK && s->n > 0 && t > s->t[s->n - 1] && s->y[s->n - 1] > p->lo) {
+            /* what has been built stays built */
+            p->lo = s->y[s->n - 1];
+            p->mean = clampd(p->mean, p->lo, p->hi);
+        }
+        out->w[out->k] = fits[m].weight;
+        sw += fits[m].weight;
+        out->k++;
+    }
+    if (!out->k)
+        return -1;
+    for (int i = 0; i < out->k; i++) {
+        out->w[i] /= sw;
+        out->mean += out->w[i] * out->p[i].mean;
+    }
+    intervals(mix_q, out, &out->lo80, &out->hi80, &out->lo95, &out->hi95);
+    return 0;
+}
+
+/* P(V <= x) (le) or P(V < x) of the mixture. */
+static double mix_cdf(const fc_mix *m, double x, int le)
+{
+    double F = 0;
+    for (int i = 0; i < m->k; i++)
+        F += m->w[i] * (le ? p_le(&m->p[i], x) : p_lt(&m->p[i], x));
+    return F;
+}
+
+double fc_mix_prob(const fc_mix *m, target_op op, double goal)
+{
+    if (m->k == 1)
+        return fc_pred_prob(&m->p[0], op, goal);
+    double r = 0;
+    for (int i = 0; i < m->k; i++)
+        r += m->w[i] * fc_pred_prob(&m->p[i], op, goal);
+    return clampd(r, 0, 1);
+}
+
+/*
+ * The q-quantile: the smallest value with P(V <= value) >= q, between the
+ * smallest and the largest of the components' q-quantiles. Counts of one
+ * exposure are searched count by count, values by bisection.
+ */
+double fc_mix_quantile(const fc_mix *m, double q)
+{
+    if (m->k == 1)
+        return fc_pred_quantile(&m->p[0], q);
+    double a = HUGE_VAL, b = -HUGE_VAL;
+    int counts = 1;
+    for (int i = 0; i < m->k; i++) {
+        double v = fc_pred_quantile(&m->p[i], q);
+        a = v < a ? v : a;
+        b = v > b ? v : b;
+        counts &= (m->p[i].kind == PK_COUNT || m->p[i].kind == PK_NBJ) &&
+                  m->p[i].E == m->p[0].E && m->p[i].scale == m->p[0].scale;
+    }
+    if (!(b > a))
+        return a;
+    if (counts) {
+        /* in whole events: a and b are counts times scale / E */
+        double u = m->p[0].scale / m->p[0].E;
+        double lo = floor(a / u + 0.5), hi = floor(b / u + 0.5);
+        while (hi - lo > 1) {
+            double mid = floor((lo + hi) / 2);
+            if (mix_cdf(m, mid * u, 1) >= q)
+                hi = mid;
+            else
+                lo = mid;
+        }
+        return mix_cdf(m, lo * u, 1) >= q ? lo * u : hi * u;
+    }
+    /* Illinois (regula falsi that halves the stale end): a few CDFs where
+     * bisection takes thirty; bisection when a secant step is no use (a
+     * jump of a censored or zero-width part) */
+    double fa = mix_cdf(m, a, 1) - q, fb = mix_cdf(m, b, 1) - q;
+    if (fa >= 0)
+        return a;
+    int side = 0;
+    for (int it = 0; it < 100 && b - a > 1e-10 * (fabs(a) + fabs(b) + 1e-300); it++) {
+        double x = fb > fa ? b - fb * (b - a) / (fb - fa) : (a + b) / 2;
+        if (!(x > a && x < b) || it % 8 == 7)
+            x = (a + b) / 2;
+        double fx = mix_cdf(m, x, 1) - q;
+        if (fabs(fx) < 1e-13)
+            return x;
+        if (fx >= 0) {
+            b = x;
+            fb = fx;
+            if (side == 1)
+                fa /= 2;
+            side = 1;
+        } else {
+            a = x;
+            fa = fx;
+            if (side == -1)
+                fb /= 2;
+            side = -1;
+        }
+    }
+    /* at a bound the search stops a hair short of it: the bound itself */
+    for (int i = 0; i < m->k; i++)
+        for (int e = 0; e < 2; e++) {
+            double bd = e ? m->p[i].hi : m->p[i].lo;
+            if (isfinite(bd) && fabs(b - bd) <= 1e-9 * (fabs(bd) + 1))
+                return bd;
+        }
+    return b;
 }
 
 /* P(Y = c) for a count prediction: the mixture's probability mass, directly
@@ -922,7 +1391,9 @@ static double count_pmf(const fc_pred *p, double c)
     for (int i = 0; i < p->nq; i++) {
         double mu = exp(p->eta[i]);
         double P;
-        if (!(mu > 0))
+        if (p->binom)
+            P = k > p->E ? 0 : gsl_ran_binomial_pdf(k, logistic(p->eta[i]), (unsigned)p->E);
+        else if (!(mu > 0))
             P = k == 0;
         else if (!isfinite(mu))
             P = 0;
@@ -1010,6 +1481,30 @@ double fc_loo_score(fc_model m, const fc_series *s)
     return score / n;
 }
 
+/* Weights of the candidates from their scores: a log predictive density
+ * (higher is better) for each; tiny shares are dropped so that the mixture
+ * stays cheap. */
+static void set_weights(fc_fit fits[FM_NMODELS], const double lpd[FM_NMODELS])
+{
+    double best = -HUGE_VAL, sum = 0;
+    for (int m = 1; m < FM_NMODELS; m++)
+        if (isfinite(lpd[m]) && lpd[m] > best)
+            best = lpd[m];
+    for (int m = 1; m < FM_NMODELS; m++) {
+        fits[m].weight = isfinite(lpd[m]) ? exp(lpd[m] - best) : 0;
+        sum += fits[m].weight;
+    }
+    double kept = 0;
+    for (int m = 1; m < FM_NMODELS; m++) {
+        fits[m].weight = sum > 0 ? fits[m].weight / sum : 0;
+        if (fits[m].weight < 0.01)
+            fits[m].weight = 0;
+        kept += fits[m].weight;
+    }
+    for (int m = 1; m < FM_NMODELS; m++)
+        fits[m].weight = kept > 0 ? fits[m].weight / kept : 0;
+}
+
 fc_model fc_select(const fc_series *s, int count_family, fc_model forced,
                    const forecast_options *o, fc_fit fits[FM_NMODELS], char *why,
                    size_t whysize)
@@ -1026,108 +1521,124 @@ fc_model fc_select(const fc_series *s, int count_family, fc_model forced,
                  s->n == 1 ? "" : "s", o->min_points);
         return FM_NONE;
     }
-    int cand[FM_NMODELS] = {0};
-    fc_model dflt;
-    char extra[400] = "";
-    if (count_family) {
-        fc_fit_model(FM_POISSON_MEAN, s, &fits[FM_POISSON_MEAN]);
-        fc_fit_model(FM_POISSON, s, &fits[FM_POISSON]);
-        const fc_fit *ref = fits[FM_POISSON].ok ? &fits[FM_POISSON] : &fits[FM_POISSON_MEAN];
-        double disp = ref->ok ? ref->dispersion : 0;
-        if (disp > o->overdispersion) {
-            fc_fit_model(FM_NEGBIN_MEAN, s, &fits[FM_NEGBIN_MEAN]);
-            fc_fit_model(FM_NEGBIN, s, &fits[FM_NEGBIN]);
-            cand[FM_NEGBIN_MEAN] = cand[FM_NEGBIN] = 1;
-            dflt = FM_NEGBIN;
-            snprintf(extra, sizeof extra, "; counts overdispersed (Pearson chi2/df %.2f > %g)",
-                     disp, o->overdispersion);
-            snprintf(fits[FM_POISSON].note, sizeof fits[FM_POISSON].note,
-                     "overdispersed: Pearson chi2/df %.2f > %g", disp, o->overdispersion);
-            if (fits[FM_POISSON_MEAN].ok)
-                snprintf(fits[FM_POISSON_MEAN].note, sizeof fits[FM_POISSON_MEAN].note,
-                         "overdispersed: Pearson chi2/df %.2f > %g", disp, o->overdispersion);
-        } else {
-            cand[FM_POISSON_MEAN] = cand[FM_POISSON] = 1;
-            dflt = FM_POISSON;
-            snprintf(extra, sizeof extra, "; Pearson chi2/df %.2f <= %g: Poisson", disp,
-                     o->overdispersion);
-            snprintf(fits[FM_NEGBIN].note, sizeof fits[FM_NEGBIN].note,
-                     "not needed: Pearson chi2/df %.2f <= %g", disp, o->overdispersion);
-            snprintf(fits[FM_NEGBIN_MEAN].note, sizeof fits[FM_NEGBIN_MEAN].note,
-                     "not needed: Pearson chi2/df %.2f <= %g", disp, o->overdispersion);
-        }
-    } else {
-        for (int m = FM_MEAN; m <= FM_DAMPED; m++) {
-            fc_fit_model((fc_model)m, s, &fits[m]);
-            cand[m] = 1;
-        }
-        dflt = FM_LINEAR;
-    }
     if (forced != FM_NONE) {
-        if (!fits[forced].ok && fits[forced].note[0] == 'n' &&
-            strncmp(fits[forced].note, "not a candidate", 15) == 0)
-            fc_fit_model(forced, s, &fits[forced]);
+        /* The plan's model, whatever the data would choose, and no other
+         * model in its place. */
+        fc_fit_model(forced, s, &fits[forced]);
         if (fits[forced].ok) {
-            snprintf(why, whysize, "set in the plan (forecast: {model: %s})%s",
-                     fc_model_name(forced), extra);
-            return forced;
+            fits[forced].weight = 1;
+            snprintf(why, whysize, "set in the plan (forecast: {model: %s})",
+                     fc_model_name(forced));
+        } else {
+            snprintf(why, whysize, "the plan's model %s cannot be fitted: %s",
+                     fc_model_name(forced), fits[forced].note);
         }
-        snprintf(extra + strlen(extra), sizeof extra - strlen(extra),
-                 "; the plan's model %s cannot be fitted (%s)", fc_model_name(forced),
-                 fits[forced].note);
+        return fits[forced].ok ? forced : FM_NONE;
     }
-    int loo = s->n < FC_LOO_BELOW;
-    const char *crit_name = loo ? "leave-one-out error" : "AICc";
-    double crit[FM_NMODELS];
-    for (int m = 1; m < FM_NMODELS; m++) {
-        crit[m] = NAN;
-        if (!cand[m] || !fits[m].ok)
+    /* Candidates: the damped trend (six parameters) only when a plan asks
+     * for it; the negative binomial beside the Poisson, their weights
+     * standing for the uncertainty about the overdispersion. */
+    static const fc_model values[] = {FM_MEAN, FM_LINEAR, FM_LOGLINEAR, FM_RANDOM_WALK};
+    static const fc_model counts[] = {FM_POISSON_MEAN, FM_POISSON, FM_NEGBIN_MEAN, FM_NEGBIN};
+    static const fc_model shares[] = {FM_BINOMIAL_MEAN, FM_BINOMIAL};
+    const fc_model *cand = count_family == FC_SHARES ? shares : count_family ? counts : values;
+    int ncand = count_family == FC_SHARES ? 2 : 4;
+    int loo = !count_family || s->n < FC_LOO_BELOW;
+    double lpd[FM_NMODELS];
+    for (int m = 0; m < FM_NMODELS; m++)
+        lpd[m] = NAN;
+    int nscored = 0;
+    for (int c = 0; c < ncand; c++) {
+        fc_fit *f = &fits[cand[c]];
+        if (fc_fit_model(cand[c], s, f) != 0)
             continue;
-        if (loo)
-            fits[m].loo = fc_loo_score((fc_model)m, s);
-        crit[m] = loo ? fits[m].loo : fits[m].aicc;
-    }
-    fc_model best = FM_NONE;
-    int ncand = 0;
-    double second = HUGE_VAL;
-    for (int m = 1; m < FM_NMODELS; m++) {
-        if (!isfinite(crit[m]))
-            continue;
-        ncand++;
-        double e = 1e-9 * (fabs(crit[m]) > 1 ? fabs(crit[m]) : 1);
-        if (best == FM_NONE || crit[m] < crit[best] - e ||
-            (fabs(crit[m] - crit[best]) <= e && fits[m].k < fits[best].k)) {
-            if (best != FM_NONE)
-                second = crit[best];
-            best = (fc_model)m;
-        } else if (crit[m] < second) {
-            second = crit[m];
+        if (loo) {
+            f->loo = fc_loo_score(cand[c], s);
+            /* pseudo-Bayesian model averaging: the leave-one-out log
+             * predictive density, normal with the squared error's mean
+             * for values */
+            if (isfinite(f->loo))
+                lpd[cand[c]] = count_family ? -s->n * f->loo
+                                            : -0.5 * s->n * log(f->loo > 1e-300 ? f->loo : 1e-300);
+        } else {
+            lpd[cand[c]] = -0.5 * f->aicc;
         }
+        nscored += isfinite(lpd[cand[c]]);
     }
-    if (best == FM_NONE) {
-        /* nothing could be scored: the default model if fitted, else any */
-        if (fits[dflt].ok) {
-            snprintf(why, whysize, "no %s could be computed; the default (%s) is used%s",
-                     crit_name, fc_model_name(dflt), extra);
-            return dflt;
-        }
-        for (int m = 1; m < FM_NMODELS; m++)
-            if (cand[m] && fits[m].ok) {
-                snprintf(why, whysize, "the only model that could be fitted%s", extra);
-                return (fc_model)m;
+    if (!nscored) {
+        /* nothing could be scored: the simplest model that could be fitted */
+        for (int c = 0; c < ncand; c++)
+            if (fits[cand[c]].ok) {
+                fits[cand[c]].weight = 1;
+                snprintf(why, whysize, "the only model that could be scored");
+                return cand[c];
             }
-        snprintf(why, whysize, "no model could be fitted%s", extra);
+        snprintf(why, whysize, "no model could be fitted");
         return FM_NONE;
     }
-    if (ncand == 1)
-        snprintf(why, whysize, "the only candidate with a %s (%.4g)%s%s", crit_name, crit[best],
-                 loo ? " (fewer than 8 years: leave-one-out)" : "", extra);
-    else
-        snprintf(why, whysize, "lowest %s of %d candidates (%.4g; next best %.4g)%s%s", crit_name,
-                 ncand, crit[best], second, loo ? " (fewer than 8 years: leave-one-out)" : "",
-                 extra);
+    set_weights(fits, lpd);
+    fc_model best = FM_NONE;
+    for (int c = 0; c < ncand; c++) {
+        fc_model m = cand[c];
+        if (fits[m].weight > 0 &&
+            (best == FM_NONE || fits[m].weight > fits[best].weight * (1 + 1e-9) ||
+             (fits[m].weight > fits[best].weight * (1 - 1e-9) && fits[m].k < fits[best].k)))
+            best = m;
+    }
+    strbuf b;
+    sb_init(&b);
+    sb_printf(&b, "average of the models weighted by %s:",
+              loo ? "leave-one-out predictive density" : "AICc");
+    for (int c = 0; c < ncand; c++)
+        if (fits[cand[c]].weight > 0)
+            sb_printf(&b, " %s %.2f", fc_model_name(cand[c]), fits[cand[c]].weight);
+    snprintf(why, whysize, "%s", b.s);
+    sb_free(&b);
     return best;
 }
+
+/* ---------- one series, start to end ---------- */
+
+int fc_counts_apply(const fc_series *s)
+{
+    if (!s->count)
+        return 0;
+    if (s->kind == FK_SHARE)
+        return FC_SHARES;
+    if (isfinite(s->hi))
+        /* a share counting items that reach a standard (villages covered) is
+         * bounded by its denominator: counts only when the share is rare */
+        for (int i = 0; i < s->n; i++)
+            if (s->y[i] > SHARE_RARE * s->hi)
+                return 0;
+    return 1;
+}
+
+int fc_forecaster_init(fc_forecaster *fc, const fc_series *s, fc_model forced,
+                       const forecast_options *o)
+{
+    memset(fc, 0, sizeof *fc);
+    fc->s = s;
+    fc->count_family = fc_counts_apply(s);
+    fc->v = *s;
+    if (fc->count_family == 1 && !(fc->v.trend_prior_sd > 0))
+        fc->v.trend_prior_sd = FC_TREND_PRIOR_SD;
+    if (!fc->count_family) {
+        fc->v.count = NULL;
+        fc->v.exposure = NULL;
+    }
+    fc->model = fc_select(&fc->v, fc->count_family, forced, o, fc->fits, fc->why, sizeof fc->why);
+    return fc->model != FM_NONE ? 0 : -1;
+}
+
+int fc_forecaster_predict(const fc_forecaster *fc, double t, double exposure, fc_mix *out)
+{
+    if (fc->model == FM_NONE)
+        return -1;
+    return fc_mix_predict(fc->fits, &fc->v, t, exposure, out);
+}
+
+void fc_forecaster_free(fc_forecaster *fc) { (void)fc; }
 
 /* ---------- Open SDG progress ratio ---------- */
 
@@ -1238,6 +1749,38 @@ static int count_family_for(const indicator_result *ir, int count_var, double hi
                 return 0;
     }
     return 1;
+}
+
+/* A share of trials: a count numerator never above its denominator, and
+ * a bounded value (a percentage or per mille). */
+static int is_share(const indicator_result *ir, int count_var, double hi)
+{
+    if (count_var < 0 || !ir->ind->numerator || !isfinite(hi))
+        return 0;
+    for (int k = 0; k < ir->nyears; k++) {
+        const year_value *v = &ir->years[k];
+        /* trials are whole, and successes never more than trials */
+        if (v->num.state == FV_OK && v->den.state == FV_OK &&
+            (v->num.v > v->den.v || v->den.v != floor(v->den.v)))
+            return 0;
+    }
+    return 1;
+}
+
+/* FK_STOCK when the plan declares the indicator a stock and the data
+ * agree (it never falls); otherwise FK_LEVEL, with the reason in note. */
+static fc_kind stock_kind(const indicator *ind, const fc_series *s, char *note, size_t size)
+{
+    if (!ind->forecast_stock)
+        return FK_LEVEL;
+    for (int i = 1; i < s->n; i++)
+        if (s->y[i] < s->y[i - 1]) {
+            snprintf(note, size, "; declared a stock, but it falls in %d: forecast as a level",
+                     (int)s->t[i]);
+            return FK_LEVEL;
+        }
+    snprintf(note, size, "; a stock: forecast never below the last year");
+    return FK_STOCK;
 }
 
 static void build_series(const indicator_result *ir, int counts, double lo, double hi,
@@ -1476,11 +2019,42 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
         }
         break;
     }
+    case FM_RANDOM_WALK: {
+        double sig = f->sigma, scale = 1;
+        if (sig > 0) {
+            double s2 = f->df * sig * sig / gsl_ran_chisq(r, f->df);
+            scale = sqrt(s2) / sig;
+            sig = sqrt(s2);
+        }
+        double d = f->b[1] + scale * sqrt(f->cov[1][1]) * gsl_ran_ugaussian(r);
+        double v = f->last_y, yr = f->last_t;
+        for (int h = 0; h < nf; h++) {
+            for (; yr < tf[h] - 0.5; yr += 1)
+                v += d + sig * gsl_ran_ugaussian(r);
+            val[h] = v;
+        }
+        break;
+    }
     case FM_POISSON_MEAN: {
         double rate = gsl_ran_gamma(r, f->sum_count + 0.5, 1 / f->sum_exposure);
         for (int h = 0; h < nf; h++) {
             cnt[h] = gsl_ran_poisson(r, rate * ef[h]);
             val[h] = s->scale * cnt[h] / ef[h];
+        }
+        break;
+    }
+    case FM_BINOMIAL_MEAN:
+    case FM_BINOMIAL: {
+        double z0 = gsl_ran_ugaussian(r), z1 = gsl_ran_ugaussian(r);
+        double b0 = f->b[0] + ss->L[0][0] * z0;
+        double b1 = f->p == 2 ? f->b[1] + ss->L[1][0] * z0 + ss->L[1][1] * z1 : 0;
+        for (int h = 0; h < nf; h++) {
+            double N = floor(ef[h] + 0.5);
+            double eta = b0 + b1 * (tf[h] - f->tc);
+            if (f->re_var > 0)
+                eta += sqrt(f->re_var) * gsl_ran_ugaussian(r);
+            cnt[h] = N >= 1 ? gsl_ran_binomial(r, logistic(eta), (unsigned)N) : 0;
+            val[h] = N >= 1 ? s->scale * cnt[h] / N : NAN;
         }
         break;
     }
@@ -1497,7 +2071,8 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
             if (f->model == FM_POISSON)
                 cnt[h] = gsl_ran_poisson(r, mu);
             else
-                cnt[h] = gsl_ran_negative_binomial(r, 1 / (1 + f->nb_alpha * mu), 1 / f->nb_alpha);
+                cnt[h] = gsl_ran_negative_binomial(r, 1 / (1 + f->nb_alpha_pred * mu),
+                                                   1 / f->nb_alpha_pred);
             val[h] = s->scale * cnt[h] / ef[h];
         }
         break;
@@ -1506,8 +2081,13 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
         for (int h = 0; h < nf; h++)
             val[h] = NAN;
     }
-    for (int h = 0; h < nf; h++)
+    double floor_v = s->kind == FK_STOCK && s->n > 0 ? s->y[s->n - 1] : -HUGE_VAL;
+    for (int h = 0; h < nf; h++) {
         val[h] = clampd(val[h], s->lo, s->hi);
+        if (val[h] < floor_v)
+            val[h] = floor_v; /* a stock never falls: each year at least the last */
+        floor_v = s->kind == FK_STOCK ? val[h] : floor_v;
+    }
 }
 
 static uint32_t fnv(uint32_t h, const char *s)
@@ -1675,8 +2255,9 @@ static double aggregate_path(aggregate agg, const window_obs *wo, int nf, const 
     case AGG_WINDOW_MIN: return mn;
     case AGG_WINDOW_RATIO: return sd > 0 ? scale * sn / sd : NAN;
     case AGG_EVERY_YEAR:
+        /* the figure that decides: the worst year, lowest for a floor */
         *ok = every;
-        return mx;
+        return op == OP_GE || op == OP_GT ? mn : mx;
     default: return NAN;
     }
 }
@@ -1749,7 +2330,8 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
         return;
     }
     double scale = tc->sb->s.scale;
-    /* point forecast: the aggregate of the point forecasts */
+    /* point forecast when no path can be simulated: the aggregate of the
+     * yearly point forecasts */
     for (int h = 0; h < nf; h++) {
         pden[h] = ef[h];
         pnum[h] = pv[h] * ef[h] / scale;
@@ -1759,8 +2341,24 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
     ft->has_forecast = isfinite(ft->value);
     /* simulation */
     int ns = pc->o->nsim > 0 ? pc->o->nsim : 1;
-    sim_setup ss = {f, &tc->sb->s, {{0, 0}, {0, 0}}};
-    chol2(f->cov, f->p, ss.L);
+    /* the model average: each path from one model, drawn by its weight */
+    sim_setup ss[FM_NMODELS];
+    double cw[FM_NMODELS];
+    int nm = 0;
+    for (int m = 1; m < FM_NMODELS; m++) {
+        const fc_fit *fm = &fi->fits[m];
+        if (!(fm->weight > 0) || !fm->ok)
+            continue;
+        ss[nm].f = fm;
+        ss[nm].s = &tc->sb->s;
+        double cv[2][2], vs = fm->vscale > 0 ? fm->vscale : 1;
+        for (int j = 0; j < 2; j++)
+            for (int k = 0; k < 2; k++)
+                cv[j][k] = fm->cov[j][k] * vs;
+        chol2(cv, fm->p, ss[nm].L);
+        cw[nm] = (nm ? cw[nm - 1] : 0) + fm->weight;
+        nm++;
+    }
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     uint32_t seed = fnv(fnv(fnv(2166136261u, pc->ev->p->id), ind->id), "#");
     char kb[16];
@@ -1768,14 +2366,24 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
     seed = fnv(seed, kb);
     gsl_rng_set(r, seed ? seed : 1);
     double *agg = xmalloc(sizeof(double) * (size_t)ns);
-    double val[64], cnt[64], num[64];
+    double val[64], cnt[64], num[64], trials[64];
+    for (int h = 0; h < nf; h++)
+        trials[h] = floor(ef[h] + 0.5); /* what a binomial path draws from */
     int nmet = 0, nagg = 0;
     for (int i = 0; i < ns; i++) {
-        sim_path(&ss, r, nf, tf, ef, val, cnt);
+        int c = 0;
+        if (nm > 1) {
+            double u = gsl_rng_uniform(r) * cw[nm - 1];
+            while (c < nm - 1 && u >= cw[c])
+                c++;
+        }
+        sim_path(&ss[c], r, nf, tf, ef, val, cnt);
         for (int h = 0; h < nf; h++)
-            num[h] = fc_model_is_count(f->model) ? cnt[h] : val[h] * ef[h] / scale;
+            num[h] = fc_model_is_count(ss[c].f->model) ? cnt[h] : val[h] * ef[h] / scale;
         int every;
-        double a = aggregate_path(g->agg, &wo, nf, val, num, ef, scale, g->op, g->goal, &every);
+        int binom = ss[c].f->model == FM_BINOMIAL || ss[c].f->model == FM_BINOMIAL_MEAN;
+        double a = aggregate_path(g->agg, &wo, nf, val, num, binom ? trials : ef, scale, g->op,
+                                  g->goal, &every);
         int met = g->agg == AGG_EVERY_YEAR ? every : isfinite(a) && meets(g->op, a, g->goal);
         nmet += met;
         if (isfinite(a))
@@ -1788,6 +2396,10 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
         ft->hi80 = quantile_sorted(agg, nagg, 0.90);
         ft->lo95 = quantile_sorted(agg, nagg, 0.025);
         ft->hi95 = quantile_sorted(agg, nagg, 0.975);
+        /* the median of the same paths: the aggregate of the yearly point
+         * forecasts (a maximum of means) can fall outside its own interval */
+        ft->value = quantile_sorted(agg, nagg, 0.5);
+        ft->has_forecast = 1;
     } else {
         ft->lo80 = ft->hi80 = ft->lo95 = ft->hi95 = ft->value;
     }
@@ -1795,10 +2407,10 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
     ft->has_prob = 1;
     ft->prob = (double)nmet / ns;
     ft->status = status_of(pc->o, ft->prob);
-    set_tnote(ft, "%s %d-%d: %d observed year%s and %d forecast by %s; P(met) %.4f from %d "
+    set_tnote(ft, "%s %d-%d: %d observed year%s and %d forecast by %s%s; P(met) %.4f from %d "
                   "simulated paths",
               aggregate_name(g->agg), g->window[0], g->window[1], wo.n, wo.n == 1 ? "" : "s", nf,
-              fc_model_name(f->model), ft->prob, ns);
+              nm > 1 ? "the model average, mostly " : "", fc_model_name(f->model), ft->prob, ns);
 }
 
 /* The latest year <= until with a value, and that value. */
@@ -1883,9 +2495,12 @@ static void progress_measures(const tgt_ctx *tc, const target_result *tr, const 
     }
     int met_now = meets(g->op, xnow, g->goal);
     ft->time_share = (double)(ynow - y0) / (T - y0);
-    if (fabs(g->goal - x0) > tol(g->goal)) {
+    if (fabs(g->goal - x0) > tol(g->goal) && dir != 0) {
+        /* progress counted in the target's direction: for a limit already
+         * kept at the base, the gap to the limit is room, and using it up
+         * (moving towards the limit) is negative progress, not a share done */
         ft->has_pace = 1;
-        ft->task_share = (xnow - x0) / (g->goal - x0);
+        ft->task_share = dir * (xnow - x0) / fabs(g->goal - x0);
         ft->pace_ratio = ft->task_share / ft->time_share;
     }
     ft->sdg = fc_sdg_ratio(x0, y0, xnow, ynow, g->goal, T, dir, met_now);
@@ -1960,7 +2575,7 @@ static void allowance(const tgt_ctx *tc, const target_result *tr, const goal_def
     const fc_indicator *fi = tc->fi;
     const indicator_result *ir = fi->ir;
     const indicator *ind = ir->ind;
-    if (!fi->count_family || fi->count_var < 0)
+    if (fi->count_family != 1 || fi->count_var < 0)
         return;
     if (g->op != OP_LE && g->op != OP_LT && g->op != OP_ZERO)
         return;
@@ -2216,8 +2831,8 @@ static void forecast_target(const tgt_ctx *tc, const target_result *tr, fc_targe
         int T = tr->t->year;
         int proj;
         double E = exposure_in(fi->ir, T, &proj);
-        fc_pred pr;
-        if (fc_predict(tc->fit, &tc->sb->s, T, E, &pr) != 0) {
+        fc_mix pr;
+        if (fc_mix_predict(fi->fits, &tc->sb->s, T, E, &pr) != 0) {
             ft->status = FS_INSUFFICIENT;
             set_tnote(ft, "no exposure can be projected for %d", T);
         } else {
@@ -2228,10 +2843,11 @@ static void forecast_target(const tgt_ctx *tc, const target_result *tr, fc_targe
             ft->lo95 = pr.lo95;
             ft->hi95 = pr.hi95;
             ft->has_prob = 1;
-            ft->prob = fc_pred_prob(&pr, g.op, g.goal);
+            ft->prob = fc_mix_prob(&pr, g.op, g.goal);
             ft->status = status_of(pc->o, ft->prob);
             char b1[32], b2[32], b3[32];
-            set_tnote(ft, "%d forecast by %s: %s; P(%s %s) = %.4f", T, fc_model_name(fi->model),
+            set_tnote(ft, "%d forecast by %s%s: %s; P(%s %s) = %.4f", T,
+                      pr.k > 1 ? "the model average, mostly " : "", fc_model_name(fi->model),
                       short_num(pr.mean, b1), op_name(g.op), short_num(g.goal, b2), ft->prob);
             (void)b3;
         }
@@ -2239,7 +2855,7 @@ static void forecast_target(const tgt_ctx *tc, const target_result *tr, fc_targe
         forecast_window(tc, tr, &g, ft);
     }
     progress_measures(tc, tr, &g, ft);
-    if (fi->count_family)
+    if (fi->count_family == 1)
         observed_ci(tc, tr, &g, ft);
     allowance(tc, tr, &g, ft);
     sensitivity(tc, tr, ft);
@@ -2259,10 +2875,13 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
         snprintf(fi->why, sizeof fi->why, "not quantitative");
         return;
     }
-    int counts = count_family_for(ir, fi->count_var, fi->hi);
-    if (fc_model_is_count(fc_model_from_name(ind->forecast_model)) && fi->count_var >= 0)
-        counts = 1; /* the plan says: model it as counts */
-    else if (ind->forecast_model && !fc_model_is_count(fc_model_from_name(ind->forecast_model)))
+    fc_model forced = fc_model_from_name(ind->forecast_model);
+    int counts = is_share(ir, fi->count_var, fi->hi) ? FC_SHARES
+                                                     : count_family_for(ir, fi->count_var, fi->hi);
+    if (fc_model_is_count(forced) && fi->count_var >= 0)
+        /* the plan says: model it as counts (or shares of trials) */
+        counts = forced == FM_BINOMIAL || forced == FM_BINOMIAL_MEAN ? FC_SHARES : 1;
+    else if (forced != FM_NONE && !fc_model_is_count(forced))
         counts = 0;
     series_buf sb;
     build_series(ir, counts, fi->lo, fi->hi, &sb);
@@ -2272,11 +2891,18 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
         counts = 0;
         build_series(ir, 0, fi->lo, fi->hi, &sb);
     }
+    char kind_note[128] = "";
+    sb.s.kind = counts == FC_SHARES ? FK_SHARE : stock_kind(ind, &sb.s, kind_note, sizeof kind_note);
+    sb.s.trend_prior_sd = counts == 1 ? FC_TREND_PRIOR_SD : 0;
+    if (!counts && strcmp(unit_of(ind), "%") == 0 && !ind->numerator)
+        snprintf(kind_note, sizeof kind_note,
+                 "; a share without its numerator and denominator: modelled as values");
     fi->count_family = counts;
     fi->npoints = sb.s.n;
     fi->scale = sb.s.scale;
-    fc_model forced = fc_model_from_name(ind->forecast_model);
     fi->model = fc_select(&sb.s, counts, forced, pc->o, fi->fits, fi->why, sizeof fi->why);
+    if (kind_note[0] && strlen(fi->why) + strlen(kind_note) < sizeof fi->why)
+        strcat(fi->why, kind_note);
     const fc_fit *fit = fi->model != FM_NONE ? &fi->fits[fi->model] : NULL;
     /* forecast years: after the last year fitted, up to the last target year */
     if (fit) {
@@ -2290,8 +2916,8 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
         for (int y = last + 1; y <= tmax; y++) {
             int proj;
             double E = exposure_in(ir, y, &proj);
-            fc_pred pr;
-            if (fc_predict(fit, &sb.s, y, E, &pr) != 0)
+            fc_mix pr;
+            if (fc_mix_predict(fi->fits, &sb.s, y, E, &pr) != 0)
                 continue;
             fc_point *pt = &fi->points[m++];
             pt->year = y;
@@ -2308,7 +2934,7 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
         fi->npoints_fc = m;
     }
     /* observed rows of count-based rates: exact Poisson intervals */
-    if (counts) {
+    if (counts == 1) {
         fi->has_obs_ci = 1;
         fi->obs_ci = xmalloc(sizeof(double) * 4 * (size_t)(ir->nyears ? ir->nyears : 1));
         for (int k = 0; k < ir->nyears; k++) {
@@ -2397,6 +3023,18 @@ static void print_params(FILE *f, const fc_fit *fit, double scale)
         fprintf(f, "final level %s, trend %s; residual sd %s (df %d)", short_num(fit->level, b1),
                 short_num(fit->trend, b2), short_num(fit->sigma, b3), fit->df);
         break;
+    case FM_RANDOM_WALK:
+        fprintf(f, "from %s, drift %s a year, residual sd %s (df %d)", short_num(fit->last_y, b1),
+                short_num(fit->b[1], b2), short_num(fit->sigma, b3), fit->df);
+        break;
+    case FM_BINOMIAL_MEAN:
+    case FM_BINOMIAL:
+        fprintf(f, "share %s%% at %.1f", short_num(100 / (1 + exp(-fit->b[0])), b1), fit->tc);
+        if (fit->p == 2)
+            fprintf(f, ", logit slope %.4f a year (se %.4f)", fit->b[1], sqrt(fit->cov[1][1]));
+        fprintf(f, ", Pearson chi2/df %.2f, year effect sd on the logit %s", fit->dispersion,
+                short_num(sqrt(fit->re_var), b2));
+        break;
     case FM_POISSON_MEAN:
         fprintf(f, "rate %s (%s events / exposure %s)",
                 short_num(scale * fit->sum_count / fit->sum_exposure, b1),
@@ -2410,7 +3048,8 @@ static void print_params(FILE *f, const fc_fit *fit, double scale)
             fprintf(f, ", %+.2f%% a year (log slope %.4f, se %.4f)", (exp(fit->b[1]) - 1) * 100,
                     fit->b[1], sqrt(fit->cov[1][1]));
         if (fit->model != FM_POISSON)
-            fprintf(f, ", overdispersion %.4g", fit->nb_alpha);
+            fprintf(f, ", overdispersion %.4g (posterior mean %.4g)", fit->nb_alpha,
+                    fit->nb_alpha_pred);
         fprintf(f, ", Pearson chi2/df %.2f", fit->dispersion);
         break;
     default: break;
@@ -2425,12 +3064,16 @@ void forecast_explain(FILE *f, const forecast_set *fs, int i, const labels *lb)
         return;
     char b1[32], b2[32], b3[32], b4[32], b5[32];
     fprintf(f, "  forecast:\n    history: %d usable year%s, modelled as %s", fi->npoints,
-            fi->npoints == 1 ? "" : "s", fi->count_family ? "counts with exposure" : "values");
+            fi->npoints == 1 ? "" : "s",
+            fi->count_family == FC_SHARES ? "successes of trials (binomial)"
+            : fi->count_family            ? "counts with exposure"
+                                          : "values");
     if (isfinite(fi->lo) || isfinite(fi->hi))
         fprintf(f, "; kept within [%s, %s]", isfinite(fi->lo) ? short_num(fi->lo, b1) : "-inf",
                 isfinite(fi->hi) ? short_num(fi->hi, b2) : "inf");
-    fprintf(f, "\n    candidates (%s, lower is better):\n",
-            fi->npoints < FC_LOO_BELOW ? "leave-one-out error; AICc shown" : "AICc");
+    fprintf(f, "\n    candidates (%s, lower is better; weight in the model average):\n",
+            !fi->count_family || fi->npoints < FC_LOO_BELOW ? "leave-one-out error; AICc shown"
+                                                            : "AICc");
     for (int m = 1; m < FM_NMODELS; m++) {
         const fc_fit *fit = &fi->fits[m];
         if (strncmp(fit->note, "not a candidate", 15) == 0 && !fit->ok)
@@ -2441,7 +3084,7 @@ void forecast_explain(FILE *f, const forecast_set *fs, int i, const labels *lb)
                 fprintf(f, "AICc %10.3f", fit->aicc);
             else
                 fprintf(f, "AICc  undefined");
-            fprintf(f, "  loglik %10.3f  k %d", fit->loglik, fit->k);
+            fprintf(f, "  loglik %10.3f  k %d  weight %.2f", fit->loglik, fit->k, fit->weight);
             if (isfinite(fit->loo))
                 fprintf(f, "  LOO %.6g", fit->loo);
             if (fit->note[0])
@@ -2449,12 +3092,13 @@ void forecast_explain(FILE *f, const forecast_set *fs, int i, const labels *lb)
         } else {
             fprintf(f, "not fitted: %s", fit->note);
         }
-        fprintf(f, "%s\n", (fc_model)m == fi->model ? "   <- chosen" : "");
+        fprintf(f, "%s\n", (fc_model)m == fi->model ? "   <- largest weight" : "");
     }
     if (fi->model == FM_NONE) {
         fprintf(f, "    no forecast: %s\n", fi->why);
     } else {
-        fprintf(f, "    chosen: %s, %s\n    parameters: ", fc_model_name(fi->model), fi->why);
+        fprintf(f, "    largest weight: %s, %s\n    its parameters: ", fc_model_name(fi->model),
+                fi->why);
         print_params(f, &fi->fits[fi->model], fi->scale);
         fputc('\n', f);
         for (int k = 0; k < fi->npoints_fc; k++) {

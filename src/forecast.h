@@ -28,7 +28,6 @@ typedef struct forecast_options {
     double on_track;       /* P(met) >= on_track: on track (default 0.8) */
     double at_risk;        /* at_risk <= P < on_track: at risk; below: off track (0.5) */
     int min_points;        /* fewest usable years for any forecast (4) */
-    double overdispersion; /* Pearson chi2/df above this: negative binomial (1.5) */
     int nsim;              /* simulated paths for window targets (20000) */
 } forecast_options;
 
@@ -46,6 +45,9 @@ typedef enum fc_model {
     FM_POISSON,       /* counts: log-linear rate per exposure (GLM with offset) */
     FM_NEGBIN_MEAN,   /* overdispersed counts: constant rate */
     FM_NEGBIN,        /* overdispersed counts: log-linear rate */
+    FM_RANDOM_WALK,   /* each year the last plus a drift, errors accumulate */
+    FM_BINOMIAL_MEAN, /* shares of trials: constant logit share */
+    FM_BINOMIAL,      /* shares of trials: linear trend of the logit share */
     FM_NMODELS
 } fc_model;
 
@@ -53,6 +55,13 @@ const char *fc_model_name(fc_model m);
 /* FM_NONE when s names no model. */
 fc_model fc_model_from_name(const char *s);
 int fc_model_is_count(fc_model m);
+
+/* What a quantity is, for the shape of its forecast. */
+typedef enum fc_kind {
+    FK_LEVEL,         /* any value: rates, amounts, times */
+    FK_SHARE,         /* successes of trials (count/exposure, scale 100) */
+    FK_STOCK          /* cumulative: built shelters, teams formed; never falls */
+} fc_kind;
 
 /*
  * A series to fit. Years need not be consecutive (gaps are allowed). For
@@ -67,7 +76,14 @@ typedef struct fc_series {
     const double *exposure;
     double scale;
     double lo, hi;         /* natural bounds of the value (-HUGE_VAL / HUGE_VAL: none) */
+    fc_kind kind;
+    double trend_prior_sd; /* counts: a normal prior on the log trend, N(0, sd^2)
+                              (0: none, maximum likelihood) */
 } fc_series;
+
+/* The prior on the annual log change of a count rate the plans' forecasts
+ * use: death and accident rates seldom move by more than 10 % a year. */
+#define FC_TREND_PRIOR_SD 0.1
 
 typedef struct fc_fit {
     fc_model model;
@@ -85,10 +101,16 @@ typedef struct fc_fit {
     double sse;            /* damped: one-step sum of squared errors */
     double alpha, beta, phi, l0, b0; /* damped: smoothing, damping, initial states */
     double level, trend;   /* damped: states after the last year */
-    double nb_alpha;       /* negative binomial: Var = mu + nb_alpha mu^2 */
+    double nb_alpha;       /* negative binomial: Var = mu + nb_alpha mu^2 (maximum likelihood) */
+    double nb_alpha_pred;  /* its posterior mean, which the predictions use */
+    double vscale;         /* counts: the coefficients' covariance times this in
+                              predictions (overdispersion; 0 means 1) */
+    double re_var;         /* binomial: variance of a year's own logit effect */
     double dispersion;     /* Pearson chi2 / (n - p) for count models */
     double sum_count, sum_exposure;
     double first_t, last_t;
+    double last_y;         /* random walk: the value it starts from */
+    double weight;         /* share in the model average (fc_select) */
 } fc_fit;
 
 /* Fit model m to s. Returns 0 if fitted (f->ok), -1 with f->note if not. */
@@ -103,11 +125,29 @@ typedef struct fc_pred {
     double lo, hi;         /* bounds the value is censored to */
     double E, scale;       /* counts: value = scale * Y / E */
     int negbin;
+    int binom;             /* counts of E trials: binomial given the logit eta */
     double nb_alpha;
     int nq;
     double eta[32], w[32]; /* counts: mixture over log(mean count) */
     double r, q;           /* counts, constant Poisson: NB(r, q) predictive */
 } fc_pred;
+
+/*
+ * The model average: the predictive distributions of the models with
+ * weight, and the figures of their mixture.
+ */
+typedef struct fc_mix {
+    int k;
+    double w[FM_NMODELS];
+    fc_pred p[FM_NMODELS];
+    double mean, lo80, hi80, lo95, hi95;
+} fc_mix;
+
+/* The mixture of the weighted fits[] (fc_select) for year t; -1 if none. */
+int fc_mix_predict(const fc_fit fits[FM_NMODELS], const fc_series *s, double t, double exposure,
+                   fc_mix *out);
+double fc_mix_prob(const fc_mix *m, target_op op, double goal);
+double fc_mix_quantile(const fc_mix *m, double q);
 
 /*
  * Predictive distribution of the value in year t, after the fitted years
@@ -145,10 +185,11 @@ double fc_damped_var_factor(double alpha, double beta, double phi, int h);
 /*
  * Choose a model for s among the candidates the series allows (count
  * family when count_family, else the normal family), or force `forced`
- * (FM_NONE: choose). The criterion is leave-one-out cross-validation below
- * FC_LOO_BELOW usable years and AICc from there on. fits[] receives every
- * candidate, indexed by model. Returns the chosen model, FM_NONE when the
- * history is too short.
+ * (FM_NONE: choose). Every candidate gets a weight (fits[m].weight) for
+ * the model average: from leave-one-out cross-validation for values, and
+ * for counts below FC_LOO_BELOW usable years; from AICc for counts from
+ * there on. fits[] receives every candidate, indexed by model. Returns the
+ * model of largest weight, FM_NONE when the history is too short.
  */
 #define FC_LOO_BELOW 8
 /*
@@ -160,6 +201,31 @@ double fc_loo_score(fc_model m, const fc_series *s);
 fc_model fc_select(const fc_series *s, int count_family, fc_model forced,
                    const forecast_options *o, fc_fit fits[FM_NMODELS], char *why,
                    size_t whysize);
+
+/*
+ * The forecasting of one series as the plan stage does it: the family
+ * (counts or values) from the series, the model choice, and the predictive
+ * distribution of any later year. The calibration suite
+ * (tests/calibration) drives the same entry points.
+ */
+typedef struct fc_forecaster {
+    fc_series v;           /* the series as modelled (counts dropped for values) */
+    const fc_series *s;
+    int count_family;
+    fc_model model;        /* the model chosen, FM_NONE: no forecast */
+    char why[256];
+    fc_fit fits[FM_NMODELS];
+} fc_forecaster;
+
+/* 0 if a forecast can be made, -1 (with why) if not; free in either case. */
+int fc_forecaster_init(fc_forecaster *fc, const fc_series *s, fc_model forced,
+                       const forecast_options *o);
+int fc_forecaster_predict(const fc_forecaster *fc, double t, double exposure, fc_mix *out);
+void fc_forecaster_free(fc_forecaster *fc);
+/* How s is modelled: 0 values, 1 counts with an exposure, FC_SHARES
+ * successes of trials (a share with its numerator and denominator). */
+#define FC_SHARES 2
+int fc_counts_apply(const fc_series *s);
 
 /* Open SDG progress ratio: observed over required annual rate. */
 typedef struct fc_sdg {

@@ -1771,9 +1771,6 @@ static void report_method(ctx *c, const char *sec)
         int used[FM_NMODELS] = {0};
         for (int i = 0; i < c->fs->ninds; i++)
             used[c->fs->inds[i].model]++;
-        static const char *const model_code[FM_NMODELS] = {
-            "none", "mean", "linear", "loglinear", "damped", "poisson_mean", "poisson",
-            "negbin_mean", "negbin"};
         strbuf b;
         sb_init(&b);
         sb_add(&b, "");
@@ -1785,7 +1782,7 @@ static void report_method(ctx *c, const char *sec)
                 tv_setf(&mv, "n", "%d", used[m]);
                 if (b.len)
                     sb_add(&b, sep);
-                sb_add(&b, txf(c, &mv, "words.models.%s", model_code[m]));
+                sb_add(&b, txf(c, &mv, "words.models.%s", fc_model_name((fc_model)m)));
                 tv_free(&mv);
             }
         tvars v;

@@ -49,6 +49,18 @@ static int name_index(const char *const *names, int n, const char *s)
     return -1;
 }
 
+/* 1 if ind counts events: its formula or numerator is one count variable
+ * (indicator_count_var() of compute.c, which needs no data). */
+static int counts_events(const model_env *env, const indicator *ind)
+{
+    const expr_def *e = ind->numerator ? ind->numerator : ind->formula;
+    formula_ref ref;
+    if (!env->dict || !e || !e->f || !formula_is_single_ref(e->f, &ref) ||
+        ref.kind != REF_VARIABLE)
+        return 0;
+    return env->dict->vars[ref.id].kind == VK_COUNT;
+}
+
 /* "a, b, c" of names, for messages. */
 static char *join_names(const char *const *names, int n)
 {
@@ -1038,23 +1050,45 @@ static void load_indicator(ydoc *y, ynode *m, plan *p, const model_env *env, ind
     ynode *fcn = ymap_get(y, m, "forecast");
     if (fcn) {
         /* the models of src/forecast.c (fc_model_name) */
-        static const char *const fkeys[] = {"model", NULL};
+        static const char *const fkeys[] = {"model", "kind", NULL};
         static const char *const models[] = {"mean",         "linear",  "loglinear",
                                              "damped",       "poisson_mean", "poisson",
-                                             "negbin_mean",  "negbin"};
+                                             "negbin_mean",  "negbin", "random_walk",
+                                             "binomial_mean", "binomial"};
         const char *mod = NULL;
         if (!ynode_is_map(fcn)) {
             ydiag(y, d, DIAG_ERROR, fcn, "'forecast' must be a mapping like {model: poisson}");
         } else {
             ycheck_keys(y, fcn, fkeys, "forecast", d);
-            if (yget_str(y, fcn, "model", 1, &mod, d) == 1) {
-                if (name_index(models, 8, mod) < 0)
+            if (!ymap_get(y, fcn, "model") && !ymap_get(y, fcn, "kind"))
+                ydiag(y, d, DIAG_ERROR, fcn, "'forecast' needs a model or a kind, like {model: "
+                                             "poisson} or {kind: stock}");
+            if (yget_str(y, fcn, "model", 0, &mod, d) == 1) {
+                if (name_index(models, 11, mod) < 0)
                     ydiag(y, d, DIAG_ERROR, ymap_get(y, fcn, "model"),
-                          "forecast model must be mean, linear, loglinear, damped, poisson_mean, "
-                          "poisson, negbin_mean or negbin, not '%s'",
+                          "forecast model must be mean, linear, loglinear, damped, random_walk, "
+                          "poisson_mean, poisson, negbin_mean, negbin, binomial_mean or "
+                          "binomial, not '%s'",
                           mod);
+                else if (name_index(models, 11, mod) >= 4 && name_index(models, 11, mod) != 8 &&
+                         !counts_events(env, ind))
+                    /* a count model fitted to values would be silently replaced */
+                    ydiag(y, d, DIAG_ERROR, ymap_get(y, fcn, "model"),
+                          "%s: forecast model %s needs a count-based indicator (its formula or "
+                          "numerator one count variable)",
+                          who, mod);
                 else
                     ind->forecast_model = xstrdup(mod);
+            }
+            const char *kind = NULL;
+            if (yget_str(y, fcn, "kind", 0, &kind, d) == 1) {
+                if (strcmp(kind, "stock") == 0)
+                    ind->forecast_stock = 1;
+                else if (strcmp(kind, "level") != 0)
+                    ydiag(y, d, DIAG_ERROR, ymap_get(y, fcn, "kind"),
+                          "%s: forecast kind must be stock (cumulative: never falls) or level, "
+                          "not '%s'",
+                          who, kind);
             }
         }
     }

@@ -144,6 +144,7 @@ typedef struct indicator {
     char *notes;
     const indicator_doubt *doubt; /* `doubt:`; NULL when absent (owned) */
     char *forecast_model;     /* `forecast: {model: NAME}`; NULL: chosen from the data */
+    int forecast_stock;       /* `forecast: {kind: stock}`: cumulative, never falls */
     target *targets;
     int ntargets;
 } indicator;

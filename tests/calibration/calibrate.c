@@ -1,0 +1,390 @@
+/*
+ * calibrate.c - are planeval's forecasts calibrated? Series are drawn from
+ * known processes of the kinds the plans hold; the forecast stage's own
+ * model choice and predictive distributions (src/forecast.c) forecast them
+ * 1 and 3 years past the data; the truth is then compared with the 80 % and
+ * 95 % intervals and with P(met) of a target of each setting.
+ *
+ *   calibrate [--long] [--doc FILE]
+ *
+ * Quick mode (make calibration, part of make test) checks the thresholds of
+ * issue 11 and exits 1 when one fails; --long draws more series (make
+ * calibrate) and --doc rewrites the table between the calibration markers of
+ * FILE (docs/methodology.md) through a temporary file. Fixed seeds: the
+ * same figures on every run.
+ */
+#include "forecast.h"
+#include "util.h"
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXN 16
+#define AHEAD 3
+
+/* One draw: NY years of truth (values, and counts with exposures where the
+ * process has them). */
+typedef struct draw {
+    int ny;
+    double t[MAXN], y[MAXN], count[MAXN], expo[MAXN];
+    int has_counts;
+    double scale;
+    fc_kind kind;
+    double lo, hi;
+    target_op op;
+    double goal;
+} draw;
+
+typedef void (*generator)(gsl_rng *r, int n, draw *d);
+
+typedef struct setting {
+    const char *name;
+    generator gen;
+} setting;
+
+static void years(draw *d, int ny)
+{
+    d->ny = ny;
+    for (int i = 0; i < ny; i++)
+        d->t[i] = 2016 + i;
+    d->has_counts = 0;
+    d->scale = 1;
+    d->kind = FK_LEVEL;
+    d->lo = -HUGE_VAL;
+    d->hi = HUGE_VAL;
+}
+
+/* A floor 3 years on, somewhere from a little below the last observed
+ * value to well above it: plans ask for more, by more or less. */
+static void floor_target(gsl_rng *r, draw *d, int n, double below, double above)
+{
+    d->op = OP_GE;
+    d->goal = d->y[n - 1] + gsl_ran_flat(r, -below, above);
+}
+
+static void gen_linear(gsl_rng *r, int n, draw *d)
+{
+    years(d, n + AHEAD);
+    double b = gsl_ran_flat(r, -3, 3), sd = gsl_ran_flat(r, 1, 4);
+    for (int i = 0; i < d->ny; i++)
+        d->y[i] = 60 + b * i + gsl_ran_gaussian(r, sd);
+    floor_target(r, d, n, 6, 10);
+}
+
+static void gen_loglinear(gsl_rng *r, int n, draw *d)
+{
+    years(d, n + AHEAD);
+    double g = gsl_ran_flat(r, -0.15, 0.05), sd = gsl_ran_flat(r, 0.03, 0.15);
+    for (int i = 0; i < d->ny; i++)
+        d->y[i] = 100 * exp(g * i + gsl_ran_gaussian(r, sd));
+    d->lo = 0;
+    d->op = OP_LE; /* a rate to bring down by 0-25 % */
+    d->goal = gsl_ran_flat(r, 0.75, 1.0) * d->y[n - 1];
+}
+
+static void gen_level(gsl_rng *r, int n, draw *d)
+{
+    years(d, n + AHEAD);
+    double sd = gsl_ran_flat(r, 0.5, 4);
+    for (int i = 0; i < d->ny; i++)
+        d->y[i] = 20 + gsl_ran_gaussian(r, sd);
+    d->lo = 0;
+    d->op = OP_LE;
+    d->goal = 20 + gsl_ran_flat(r, -1.5, 1.5) * sd;
+}
+
+static void gen_random_walk(gsl_rng *r, int n, draw *d)
+{
+    years(d, n + AHEAD);
+    double v = 50;
+    for (int i = 0; i < d->ny; i++) {
+        v += gsl_ran_gaussian(r, 2) + 0.5;
+        d->y[i] = v;
+    }
+    floor_target(r, d, n, 4, 8);
+}
+
+/* Deaths per 亿元 GDP: counts against a growing exposure, falling rate. */
+static void counts_common(gsl_rng *r, int n, draw *d, double alpha)
+{
+    years(d, n + AHEAD);
+    d->has_counts = 1;
+    double mean0 = gsl_ran_flat(r, 2, 12), g = gsl_ran_flat(r, -0.12, 0.04), sum = 0;
+    for (int i = 0; i < d->ny; i++) {
+        d->expo[i] = 150 * pow(1.06, i);
+        double mu = mean0 * exp(g * i) * pow(1.06, i);
+        if (alpha > 0)
+            mu = gsl_ran_gamma(r, 1 / alpha, alpha * mu);
+        d->count[i] = gsl_ran_poisson(r, mu);
+        d->y[i] = d->count[i] / d->expo[i];
+        if (i < n)
+            sum += d->y[i];
+    }
+    d->lo = 0;
+    d->op = OP_LE; /* the rate down by 0-40 % on the mean of the history */
+    d->goal = gsl_ran_flat(r, 0.6, 1.0) * sum / n;
+}
+
+static void gen_poisson(gsl_rng *r, int n, draw *d) { counts_common(r, n, d, 0); }
+static void gen_negbin(gsl_rng *r, int n, draw *d) { counts_common(r, n, d, 0.3); }
+
+/* Villages covered: a share near 100 % of a few dozen, rising. */
+static void gen_share(gsl_rng *r, int n, draw *d)
+{
+    years(d, n + AHEAD);
+    d->has_counts = 1;
+    d->kind = FK_SHARE;
+    d->scale = 100;
+    double l0 = gsl_ran_flat(r, 2.5, 3.5), g = gsl_ran_flat(r, 0, 0.15);
+    int N = 20 + (int)gsl_rng_uniform_int(r, 40);
+    for (int i = 0; i < d->ny; i++) {
+        double p = 1 / (1 + exp(-(l0 + g * i)));
+        d->expo[i] = N;
+        d->count[i] = gsl_ran_binomial(r, p, (unsigned)N);
+        d->y[i] = 100 * d->count[i] / N;
+    }
+    d->lo = 0;
+    d->hi = 100;
+    d->op = OP_EQ;
+    d->goal = 100;
+}
+
+/* Shelters built: a stock that only grows, by a few a year or none. */
+static void gen_stock(gsl_rng *r, int n, draw *d)
+{
+    years(d, n + AHEAD);
+    d->kind = FK_STOCK;
+    double v = gsl_rng_uniform_int(r, 3), rate = gsl_ran_flat(r, 0.2, 2);
+    for (int i = 0; i < d->ny; i++) {
+        v += gsl_ran_poisson(r, rate);
+        d->y[i] = v;
+    }
+    d->lo = 0;
+    d->op = OP_GE;
+    d->goal = d->y[n - 1] + (double)gsl_rng_uniform_int(r, 5);
+}
+
+static const setting settings[] = {
+    {"linear trend", gen_linear},
+    {"log-linear trend", gen_loglinear},
+    {"level with noise", gen_level},
+    {"random walk with drift", gen_random_walk},
+    {"Poisson counts / exposure", gen_poisson},
+    {"negative binomial (alpha 0.3) / exposure", gen_negbin},
+    {"binomial share near 100 %", gen_share},
+    {"stock that only grows", gen_stock},
+};
+#define NSET (int)(sizeof settings / sizeof settings[0])
+
+/* What one setting and length scored. */
+typedef struct score {
+    long n[2], in80[2], in95[2]; /* by horizon: 1 and 3 years ahead */
+    long nprob, met;
+    double brier, psum;
+    long nhigh, methigh;         /* P >= 0.8 */
+    long nfail;
+} score;
+
+static void add_score(score *a, const score *b)
+{
+    for (int h = 0; h < 2; h++) {
+        a->n[h] += b->n[h];
+        a->in80[h] += b->in80[h];
+        a->in95[h] += b->in95[h];
+    }
+    a->nprob += b->nprob;
+    a->met += b->met;
+    a->brier += b->brier;
+    a->psum += b->psum;
+    a->nhigh += b->nhigh;
+    a->methigh += b->methigh;
+    a->nfail += b->nfail;
+}
+
+static void run_one(const draw *d, int n, const forecast_options *o, score *sc)
+{
+    fc_series s;
+    memset(&s, 0, sizeof s);
+    s.n = n;
+    s.t = d->t;
+    s.y = d->y;
+    s.count = d->has_counts ? d->count : NULL;
+    s.exposure = d->has_counts ? d->expo : NULL;
+    s.scale = d->scale;
+    s.lo = d->lo;
+    s.hi = d->hi;
+    s.kind = d->kind;
+    fc_forecaster fc;
+    if (fc_forecaster_init(&fc, &s, FM_NONE, o) != 0) {
+        sc->nfail++;
+        fc_forecaster_free(&fc);
+        return;
+    }
+    const int ahead[2] = {1, AHEAD};
+    for (int h = 0; h < 2; h++) {
+        int i = n - 1 + ahead[h];
+        fc_mix p;
+        if (fc_forecaster_predict(&fc, d->t[i], d->has_counts ? d->expo[i] : 1, &p) != 0) {
+            sc->nfail++;
+            continue;
+        }
+        double v = d->y[i], e = 1e-9 * (fabs(v) > 1 ? fabs(v) : 1);
+        sc->n[h]++;
+        sc->in80[h] += p.lo80 - e <= v && v <= p.hi80 + e;
+        sc->in95[h] += p.lo95 - e <= v && v <= p.hi95 + e;
+        if (h == 1) {
+            double pm = fc_mix_prob(&p, d->op, d->goal);
+            int met = target_compare(d->op, v, d->goal);
+            sc->nprob++;
+            sc->met += met;
+            sc->brier += (pm - met) * (pm - met);
+            sc->psum += pm;
+            if (pm >= 0.8) {
+                sc->nhigh++;
+                sc->methigh += met;
+            }
+        }
+    }
+    fc_forecaster_free(&fc);
+}
+
+static double ratio(long a, long b) { return b ? (double)a / b : NAN; }
+
+/* Brier score of always saying the base rate. */
+static double base_brier(const score *s)
+{
+    double br = ratio(s->met, s->nprob);
+    return br * (1 - br);
+}
+
+static void row(FILE *f, const char *name, int n, const score *s)
+{
+    char yrs[16] = "";
+    if (n)
+        snprintf(yrs, sizeof yrs, ", %d", n);
+    fprintf(f, "| %s%s | %.2f / %.2f | %.2f / %.2f | %.3f | %.3f | %.2f | %.2f | %.2f (%ld) |\n",
+            name, yrs,
+            ratio(s->in80[0], s->n[0]), ratio(s->in80[1], s->n[1]), ratio(s->in95[0], s->n[0]),
+            ratio(s->in95[1], s->n[1]), s->nprob ? s->brier / s->nprob : NAN, base_brier(s),
+            s->nprob ? s->psum / s->nprob : NAN, ratio(s->met, s->nprob),
+            ratio(s->methigh, s->nhigh), s->nhigh);
+}
+
+#define BEGIN_MARK "<!-- calibration:begin -->"
+#define END_MARK "<!-- calibration:end -->"
+
+/* Replace the text between the markers of path by table; temp file + rename. */
+static int write_doc(const char *path, const char *table)
+{
+    size_t len;
+    char *text = read_whole_file(path, &len);
+    if (!text) {
+        perror(path);
+        return -1;
+    }
+    const char *p = strstr(text, BEGIN_MARK), *q = p ? strstr(p, END_MARK) : NULL;
+    if (!p || !q) {
+        fprintf(stderr, "%s: no %s ... %s markers\n", path, BEGIN_MARK, END_MARK);
+        free(text);
+        return -1;
+    }
+    char *tmp = xasprintf("%s.tmp", path);
+    FILE *o = fopen(tmp, "w");
+    int rc = o ? 0 : -1;
+    if (o) {
+        fwrite(text, 1, (size_t)(p - text) + strlen(BEGIN_MARK), o);
+        fprintf(o, "\n%s", table);
+        fputs(q, o);
+        rc = fclose(o) == 0 ? rename(tmp, path) : -1;
+    }
+    if (rc != 0)
+        perror(tmp);
+    free(tmp);
+    free(text);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    int lng = 0;
+    const char *doc = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--long") == 0)
+            lng = 1;
+        else if (strcmp(argv[i], "--doc") == 0 && i + 1 < argc)
+            doc = argv[++i];
+        else {
+            fprintf(stderr, "usage: calibrate [--long] [--doc FILE]\n");
+            return 2;
+        }
+    }
+    const int quick_lengths[] = {5, 8}, long_lengths[] = {5, 7, 10};
+    const int *lengths = lng ? long_lengths : quick_lengths;
+    int nlen = lng ? 3 : 2, reps = lng ? 1000 : 300;
+    forecast_options o;
+    forecast_options_init(&o);
+    char *table = NULL;
+    size_t tlen = 0;
+    FILE *tf = open_memstream(&table, &tlen);
+    if (!tf)
+        return 2;
+    fprintf(tf, "\n%d series per setting and length, forecast 1 / 3 years past the data "
+                "(`%s`):\n\n",
+            reps, lng ? "make calibrate" : "make calibration");
+    fprintf(tf, "| truth, years of data | 80 %% interval covered (1 / 3 years) | 95 %% covered | "
+                "Brier score | base rate's | mean P(met) | share met | met when P ≥ 0.8 (targets) |\n");
+    fprintf(tf, "|---|---|---|---|---|---|---|---|\n");
+    score all;
+    memset(&all, 0, sizeof all);
+    int brier_bad = 0;
+    for (int si = 0; si < NSET; si++)
+        for (int li = 0; li < nlen; li++) {
+            gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+            gsl_rng_set(r, 1000u * (unsigned)si + (unsigned)lengths[li]);
+            score sc;
+            memset(&sc, 0, sizeof sc);
+            for (int k = 0; k < reps; k++) {
+                draw d;
+                settings[si].gen(r, lengths[li], &d);
+                run_one(&d, lengths[li], &o, &sc);
+            }
+            gsl_rng_free(r);
+            row(tf, settings[si].name, lengths[li], &sc);
+            /* Brier no worse than the base rate, with a little room for
+             * the sampling error of both at this number of series */
+            if (sc.nprob && sc.brier / sc.nprob > base_brier(&sc) + (lng ? 0.005 : 0.02))
+                brier_bad++;
+            add_score(&all, &sc);
+        }
+    row(tf, "**all settings, pooled**", 0, &all);
+    if (all.nfail)
+        fprintf(tf, "\n%ld forecasts could not be made.\n", all.nfail);
+    fclose(tf);
+    fputs(table, stdout);
+    int fails = 0;
+    const char *what[2] = {"1 year", "3 years"};
+    for (int h = 0; h < 2; h++) {
+        double c80 = ratio(all.in80[h], all.n[h]), c95 = ratio(all.in95[h], all.n[h]);
+        int ok80 = c80 >= 0.76 && c80 <= 0.86, ok95 = c95 >= 0.92 && c95 <= 0.98;
+        printf("%s coverage %s ahead: 80 %% %.3f (0.76-0.86), 95 %% %.3f (0.92-0.98)\n",
+               ok80 && ok95 ? "ok" : "FAIL", what[h], c80, c95);
+        fails += !ok80 + !ok95;
+    }
+    printf("%s Brier score no worse than the base rate's: %d setting%s worse\n",
+           brier_bad ? "FAIL" : "ok", brier_bad, brier_bad == 1 ? "" : "s");
+    fails += brier_bad > 0;
+    double rel = ratio(all.methigh, all.nhigh);
+    printf("%s of %ld targets given P >= 0.8, %.3f met (>= 0.75)\n", rel >= 0.75 ? "ok" : "FAIL",
+           all.nhigh, rel);
+    fails += !(rel >= 0.75);
+    if (doc && write_doc(doc, table) != 0)
+        fails++;
+    free(table);
+    printf("%d passed, %d failed\n", 6 - (fails > 6 ? 6 : fails), fails);
+    return fails ? 1 : 0;
+}
