@@ -11,6 +11,7 @@
 #include "workbook.h"
 #include "changes.h"
 #include "forecast.h"
+#include "live.h"
 #include "results.h"
 #include "util.h"
 
@@ -53,6 +54,7 @@ static const char *const forecast_codes[] = {"note", "note_done", "note_none", "
 static const char *const milestones_codes[] = {"id", "name", "kind", "group", "department",
                                                "target_year", "target", "status", "progress",
                                                "date", "evidence", "record", "detail", NULL};
+static const char *const live_codes_yaml[] = {"basis", "legend", NULL};
 static const char *const kind_codes[] = {"quantitative", "milestone", "qualitative", NULL};
 static const char *const notes_codes[] = {
     "plan_section", "title", "id", "region", "issuer", "issued", "source_file", "plan_file",
@@ -109,7 +111,8 @@ typedef struct sheet {
 } sheet;
 
 enum fmt_flags {
-    FM_BOLD = 1, FM_WRAP = 2, FM_HEADER = 4, FM_TITLE = 8, FM_TOP = 16, FM_ITALIC = 32, FM_RED = 64
+    FM_BOLD = 1, FM_WRAP = 2, FM_HEADER = 4, FM_TITLE = 8, FM_TOP = 16, FM_ITALIC = 32, FM_RED = 64,
+    FM_FIXED = 128 /* a program value where a formula cannot be: grey, italic */
 };
 
 typedef struct fmt_entry {
@@ -153,6 +156,10 @@ typedef struct wb {
     char *quoted_inputs;      /* '原始数据' */
     char *props[3];           /* title, subject, keywords: kept until workbook_close */
     const forecast_set *fs;   /* may be NULL */
+    const char *w_na;         /* the not-applicable word of a yearly cell */
+    char *quoted_yearly;      /* '年度数据' */
+    int *yrow;                /* per indicator: its 指标值 row on 年度数据, or -1 */
+    int nlive, nfixed;        /* 指标's formulas and the program values marked fixed */
 } wb;
 
 static const char *T(const wb *b, const char *section, const char *code)
@@ -255,6 +262,10 @@ static lxw_format *fmt(wb *b, const char *numfmt, unsigned flags)
         format_set_font_size(f, 14);
     if (flags & FM_RED)
         format_set_font_color(f, 0xC00000);
+    if (flags & FM_FIXED) {
+        format_set_italic(f);
+        format_set_bg_color(f, 0xF2F2F2);
+    }
     fmt_entry *e = ARRAY_PUSH(b->fmts, b->nfmts, b->capfmts);
     e->numfmt = xstrdup(numfmt);
     e->flags = flags;
@@ -408,11 +419,25 @@ static void put_value(wb *b, sheet *s, int r, int c, fvalue v, lxw_format *f, in
               "worksheet_write_blank");
 }
 
-/* A formula with its cached result: a number, or "" when there is none. */
+/* A formula with a text result cached. */
+static void put_formula_str(wb *b, sheet *s, int r, int c, const char *ftext, const char *cached,
+                            lxw_format *f)
+{
+    check(b, worksheet_write_formula_str(s->ws, (lxw_row_t)r, (lxw_col_t)c, ftext, f, cached),
+          "worksheet_write_formula_str");
+    note_width(s, c, text_width(cached));
+}
+
+/*
+ * A formula with its cached result: a number, "" when missing, and when not
+ * applicable the word 年度数据 shows (labels.yaml status not_applicable).
+ */
 static void put_formula(wb *b, sheet *s, int r, int c, const char *ftext, fvalue cached,
                         lxw_format *f, int prec)
 {
-    if (cached.state == FV_OK) {
+    if (cached.state == FV_UNDEFINED) {
+        put_formula_str(b, s, r, c, ftext, b->w_na, f);
+    } else if (cached.state == FV_OK) {
         check(b,
               worksheet_write_formula_num(s->ws, (lxw_row_t)r, (lxw_col_t)c, ftext, f,
                                           cached.v),
@@ -885,7 +910,7 @@ static void add_operand(strbuf *sb, const char *s)
  * The complete cell formula around body: "" when an input cell is blank
  * (missing), "" for an error inside (a zero divisor within the formula).
  */
-static char *guarded(const print_ctx *pc, const char *body, int iferror)
+static char *guarded(const print_ctx *pc, const char *body, int iferror, const char *err)
 {
     strbuf sb;
     sb_init(&sb);
@@ -903,7 +928,7 @@ static char *guarded(const print_ctx *pc, const char *body, int iferror)
         sb_add(&sb, "IFERROR(");
     sb_add(&sb, body);
     if (iferror)
-        sb_add(&sb, ",\"\")");
+        sb_printf(&sb, ",\"%s\")", err);
     if (pc->ncells)
         sb_addc(&sb, ')');
     return sb_take(&sb);
@@ -923,7 +948,7 @@ static char *value_formula(wb *b, const indicator *ind, int year)
             sb_init(&body);
             sb_add(&body, "IF(");
             add_operand(&body, den);
-            sb_add(&body, "=0,\"\",");
+            sb_printf(&body, "=0,\"%s\",", b->w_na);
             add_operand(&body, sc);
             sb_addc(&body, '*');
             add_operand(&body, num);
@@ -932,7 +957,8 @@ static char *value_formula(wb *b, const indicator *ind, int year)
             sb_addc(&body, ')');
             /* The zero denominator is tested above; IFERROR only for a
              * division inside the parts. */
-            res = guarded(&pc, body.s, strchr(num, '/') || strchr(den, '/') || strchr(sc, '/'));
+            res = guarded(&pc, body.s, strchr(num, '/') || strchr(den, '/') || strchr(sc, '/'),
+                          b->w_na);
             sb_free(&body);
         }
         free(num);
@@ -941,19 +967,19 @@ static char *value_formula(wb *b, const indicator *ind, int year)
     } else if (ind->formula) {
         char *e = print_expr(&pc, ind->formula);
         if (!pc.bad)
-            res = guarded(&pc, e, strchr(e, '/') != NULL);
+            res = guarded(&pc, e, strchr(e, '/') != NULL, b->w_na);
         free(e);
     }
     print_ctx_free(&pc);
     return res;
 }
 
-/* Formula of one expression (numerator, denominator, parameter) in year. */
-static char *expr_formula(wb *b, const indicator *ind, const expr_def *e, int year)
+/* Formula of one expression (numerator, denominator, parameter) in year; err: its not-applicable result. */
+static char *expr_formula(wb *b, const indicator *ind, const expr_def *e, int year, const char *err)
 {
     print_ctx pc = {b, ind, year, NULL, 0, 0, 0};
     char *text = print_expr(&pc, e);
-    char *res = pc.bad ? NULL : guarded(&pc, text, strchr(text, '/') != NULL);
+    char *res = pc.bad ? NULL : guarded(&pc, text, strchr(text, '/') != NULL, err);
     free(text);
     print_ctx_free(&pc);
     return res;
@@ -1055,8 +1081,10 @@ static void write_param_row(wb *b, sheet *s, const input_row *in)
     for (int k = 0; k < b->in_years; k++) {
         int year = b->in_first + k;
         fvalue v = compute_expr(b->ec, in->user, &pd->value, year);
-        char *f = constant ? NULL : expr_formula(b, in->user, &pd->value, year);
-        if (f)
+        char *f = constant ? NULL : expr_formula(b, in->user, &pd->value, year, "");
+        if (f && v.state == FV_UNDEFINED)
+            put_formula_str(b, s, r, FIRST_YEAR_COL + k, f, "", NULL);
+        else if (f)
             put_formula(b, s, r, FIRST_YEAR_COL + k, f, v, NULL, -1);
         else
             put_value(b, s, r, FIRST_YEAR_COL + k, v, NULL, -1);
@@ -1149,13 +1177,17 @@ static void write_yearly_row(wb *b, sheet *s, int r, const indicator_result *ir,
         int col = YEAR_COL + (year - b->yr_first);
         const year_value *yv = &ir->years[k];
         fvalue v = part == 0 ? yv->value : part == 1 ? yv->num : yv->den;
-        char *ftext = part == 0 ? value_formula(b, ind, year) : expr_formula(b, ind, e, year);
+        char *ftext = part == 0 ? value_formula(b, ind, year)
+                                : expr_formula(b, ind, e, year, b->w_na);
         if (ftext) {
             put_formula(b, s, r, col, ftext, v, f, prec);
             if (part == 0 && v.state == FV_UNDEFINED)
                 put_comment(b, s, r, col, T(b, "comment", "not_applicable"));
         } else {
-            put_value(b, s, r, col, v, f, prec);
+            if (v.state == FV_UNDEFINED)
+                put_str(b, s, r, col, b->w_na, f);
+            else
+                put_value(b, s, r, col, v, f, prec);
             put_comment(b, s, r, col, T(b, "comment", rows_fn ? "row_function" : "no_formula"));
         }
         free(ftext);
@@ -1282,6 +1314,30 @@ static int assessment_table(wb *b, csv_mem *m, diag_list *d)
     return 0;
 }
 
+/*
+ * Columns of assessment.csv that 指标 leaves out: what the forecasts and
+ * the statistical checks computed (on 预测, the program's sheet, never
+ * beside live cells), and the English codes whose Chinese words are live.
+ */
+static const char *const program_columns[] = {
+    "forecast_model", "forecast_value", "forecast_lower_80", "forecast_upper_80",
+    "forecast_lower_95", "forecast_upper_95", "probability_met", "forecast_status",
+    "forecast_status_zh", "forecast_note", "pace_task_share", "pace_time_share", "pace_ratio",
+    "sdg_ratio", "sdg_method", "sdg_progress", "required_annual_change", "recent_annual_change",
+    "ci_lower_95", "ci_upper_95", "ci_vs_target", "allowance", "sensitivity_year",
+    "sensitivity_period_mean", "sensitivity_period_total", "sensitivity", NULL};
+static const char *const dropped_columns[] = {"status", "outlook", "severity", NULL};
+
+static int in_list(const char *const *list, const char *code)
+{
+    for (; *list; list++)
+        if (strcmp(*list, code) == 0)
+            return 1;
+    return 0;
+}
+
+static void outlook_words(const wb *b, const char **words);
+
 /* The order of 指标's columns: the key columns (indicator, target, name), then the file's. */
 static int column_order(const csv_mem *m, int *order)
 {
@@ -1295,13 +1351,232 @@ static int column_order(const csv_mem *m, int *order)
             if (strcmp(m->rows[0][c], first[k]) == 0)
                 order[n++] = c;
     for (int c = 0; c < ncols; c++) {
-        int dup = 0;
+        const char *code = m->rows[0][c];
+        int dup = in_list(program_columns, code) || in_list(dropped_columns, code);
         for (int k = 0; k < n; k++)
             dup |= order[k] == c;
         if (!dup)
             order[n++] = c;
     }
     return n;
+}
+
+/* The live columns of 指标: formulas over 年度数据 (live.h). */
+enum { LC_CUR, LC_BASE, LC_CHANGE, LC_LIMIT, LC_STATUS, LC_PROGRESS, LC_OUTLOOK, LC_DETAIL, LC_N };
+static const char *const live_codes[LC_N] = {"current_value", "baseline_value", "change_pct",
+                                             "limit", "status_zh", "progress", "outlook_zh",
+                                             "detail"};
+
+/* live.h's range callback: a part's yearly cells of the indicator in ctx. */
+typedef struct range_ctx {
+    const wb *b;
+    int ind;
+} range_ctx;
+
+static int yearly_range(void *ctx, int part, int y0, int y1, char *buf, size_t n, int *outside)
+{
+    const range_ctx *rc = ctx;
+    const wb *b = rc->b;
+    int row = b->yrow[rc->ind];
+    int first = b->yr_first, last = b->yr_first + b->yr_years - 1;
+    int a = y0 < first ? first : y0, z = y1 > last ? last : y1;
+    *outside = (y1 - y0 + 1) - (z >= a ? z - a + 1 : 0);
+    if (row < 0 || z < a || (part && !b->ev->inds[rc->ind].ind->numerator))
+        return 0;
+    char c0[32], c1[32];
+    cell_ref(row + part, YEAR_COL + a - first, 0, c0, sizeof c0);
+    cell_ref(row + part, YEAR_COL + z - first, 0, c1, sizeof c1);
+    if (a == z)
+        snprintf(buf, n, "%s!%s", b->quoted_yearly, c0);
+    else
+        snprintf(buf, n, "%s!%s:%s", b->quoted_yearly, c0, c1);
+    return z - a + 1;
+}
+
+/* A figure's cached text: "" when missing, the not-applicable word. */
+static const char *state_word(const wb *b, fvalue v)
+{
+    return v.state == FV_UNDEFINED ? b->w_na : "";
+}
+
+/* A program value where a formula cannot be: shown in the fixed format (legend below). */
+static lxw_format *fixed_fmt(wb *b) { return fmt(b, "General", FM_FIXED); }
+
+/* The verdict a target not yet due would have now (assess.c's progress). */
+static verdict progress_verdict(const target_result *tr)
+{
+    if (tr->progress == 1)
+        return V_MET;
+    if (tr->progress == 0)
+        return V_NOT_MET;
+    int missing = tr->current.state == FV_MISSING ||
+                  (tr->has_baseline && tr->baseline.state == FV_MISSING);
+    return missing ? V_INSUFFICIENT : V_NOT_APPLICABLE;
+}
+
+/* Where one 指标 row's live cells are, and its formulas' words. */
+static void live_refs_of(wb *b, const int *cols, int r, char refs[LC_N][16], live_refs *lr,
+                         range_ctx *rc)
+{
+    for (int k = 0; k < LC_N; k++)
+        cell_ref(r, cols[k] >= 0 ? cols[k] : 0, 0, refs[k], sizeof refs[k]);
+    memset(lr, 0, sizeof *lr);
+    lr->range = yearly_range;
+    lr->ctx = rc;
+    lr->cur = refs[LC_CUR];
+    lr->base = refs[LC_BASE];
+    lr->change = refs[LC_CHANGE];
+    lr->verdict = refs[LC_STATUS];
+    lr->w_met = label(b->lb, "status", "met");
+    lr->w_not_met = label(b->lb, "status", "not_met");
+    lr->w_insufficient = label(b->lb, "status", "insufficient_data");
+    lr->w_na = b->w_na;
+}
+
+/* A figure as a formula with its cached value, or the value marked fixed. */
+static void live_figure(wb *b, sheet *s, int r, int c, char *ftext, int has, fvalue v)
+{
+    if (c < 0) {
+        free(ftext);
+        return;
+    }
+    if (!ftext) {
+        if (has && v.state == FV_OK)
+            put_num(b, s, r, c, v.v, fixed_fmt(b), -1);
+        else
+            put_str(b, s, r, c, has ? state_word(b, v) : "", has ? fixed_fmt(b) : NULL);
+        if (has)
+            b->nfixed++;
+        return;
+    }
+    lxw_format *f = fmt(b, "General", 0);
+    if (has && v.state == FV_OK)
+        put_formula(b, s, r, c, ftext, v, f, -1);
+    else
+        put_formula_str(b, s, r, c, ftext, has ? state_word(b, v) : "", f);
+    b->nlive++;
+    free(ftext);
+}
+
+/* The outlook: a due target's follows its verdict; the others' are the program's. */
+static void live_outlook(wb *b, sheet *s, int r, int c, const finding *it, int live,
+                         const char *verdict_cell)
+{
+    if (c < 0)
+        return;
+    if (!live || !it->tr->due) {
+        put_str(b, s, r, c, it->outlook_word, fixed_fmt(b));
+        b->nfixed++;
+        return;
+    }
+    const char *w[OL_COUNT];
+    outlook_words(b, w);
+    char *ftext = xasprintf("=IF(%s=\"%s\",\"%s\",IF(%s=\"%s\",\"%s\",IF(%s=\"%s\",\"%s\",\"%s\")))",
+                            verdict_cell, label(b->lb, "status", "met"), w[OL_MET], verdict_cell,
+                            label(b->lb, "status", "not_met"), w[OL_OFF_TRACK], verdict_cell,
+                            label(b->lb, "status", "insufficient_data"), w[OL_INSUFFICIENT],
+                            w[OL_NA]);
+    put_formula_str(b, s, r, c, ftext, it->outlook_word, fmt(b, NULL, 0));
+    b->nlive++;
+    free(ftext);
+}
+
+/* The verdict and, for a target not yet due, its progress so far. */
+static void live_verdicts(wb *b, sheet *s, int r, const int *cols, const finding *it, int live,
+                          const live_refs *lr)
+{
+    const target_result *tr = it->tr;
+    const char *word = label(b->lb, "status", verdict_name(tr->status));
+    char *ftext = live ? live_verdict(it->ir, tr, lr) : NULL;
+    if (tr->due && ftext && cols[LC_STATUS] >= 0) {
+        put_formula_str(b, s, r, cols[LC_STATUS], ftext, word, fmt(b, NULL, 0));
+        b->nlive++;
+    } else if (cols[LC_STATUS] >= 0) {
+        /* 未到期 follows from the dates alone; a milestone's verdict is the program's */
+        put_str(b, s, r, cols[LC_STATUS], word, tr->due || !live ? fixed_fmt(b) : NULL);
+        b->nfixed += tr->due || !live;
+    }
+    if (!tr->due && ftext && cols[LC_PROGRESS] >= 0) {
+        put_formula_str(b, s, r, cols[LC_PROGRESS], ftext,
+                        label(b->lb, "status", verdict_name(progress_verdict(tr))), fmt(b, NULL, 0));
+        b->nlive++;
+    } else if (cols[LC_PROGRESS] >= 0) {
+        put_str(b, s, r, cols[LC_PROGRESS], NULL, NULL);
+    }
+    free(ftext);
+}
+
+/* 判断依据 in the findings' words: the problem, or the figure against the target. */
+static char *basis_text(const wb *b, const finding *it)
+{
+    if (it->problem)
+        return xstrdup(it->problem);
+    const char *t = T(b, "live", "basis");
+    strbuf sb;
+    sb_init(&sb);
+    for (const char *p = t; *p;) {
+        if (strncmp(p, "{figure}", 8) == 0) {
+            sb_add(&sb, it->figure ? it->figure : "");
+            p += 8;
+        } else if (strncmp(p, "{target}", 8) == 0) {
+            sb_add(&sb, it->target ? it->target : "");
+            p += 8;
+        } else {
+            sb_addc(&sb, *p++);
+        }
+    }
+    return sb_take(&sb);
+}
+
+/* One target's live cells on row r of 指标. */
+static void live_row(wb *b, sheet *s, int r, const int *cols, const finding *it)
+{
+    const target_result *tr = it->tr;
+    char refs[LC_N][16];
+    live_refs lr;
+    range_ctx rc = {b, it->ii};
+    live_refs_of(b, cols, r, refs, &lr, &rc);
+    char *cur = live_current(it->ir, tr, &lr);
+    int live = cur != NULL;
+    int plan_base = tr->has_baseline && tr->t->baseline.has_value;
+    char *base = live ? live_baseline(it->ir, tr, &lr) : NULL;
+    live_figure(b, s, r, cols[LC_CUR], cur, it->ind->kind == IND_QUANTITATIVE, tr->current);
+    if (plan_base && cols[LC_BASE] >= 0)
+        put_num(b, s, r, cols[LC_BASE], tr->baseline.v, fmt(b, "General", 0), -1);
+    else
+        live_figure(b, s, r, cols[LC_BASE], base, tr->has_baseline, tr->baseline);
+    live_figure(b, s, r, cols[LC_CHANGE], live ? live_change(tr, &lr) : NULL, tr->has_change,
+                fv_ok(tr->change_pct));
+    if (live && (tr->t->op == OP_DECREASE || tr->t->op == OP_INCREASE))
+        live_figure(b, s, r, cols[LC_LIMIT], live_limit(tr, &lr), tr->has_limit,
+                    tr->has_limit ? fv_ok(tr->limit) : fv_missing());
+    live_verdicts(b, s, r, cols, it, live, &lr);
+    live_outlook(b, s, r, cols[LC_OUTLOOK], it, live, refs[LC_STATUS]);
+    if (cols[LC_DETAIL] >= 0) {
+        char *basis = basis_text(b, it);
+        put_str(b, s, r, cols[LC_DETAIL], basis, fixed_fmt(b));
+        free(basis);
+    }
+}
+
+/* Below 指标: what the grey cells are, and how many. */
+static void fixed_legend(wb *b, sheet *s, int r, int nfixed, int nlive)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (const char *p = T(b, "live", "legend"); *p;) {
+        if (strncmp(p, "{formulas}", 10) == 0) {
+            sb_printf(&sb, "%d", nlive);
+            p += 10;
+        } else if (strncmp(p, "{fixed}", 7) == 0) {
+            sb_printf(&sb, "%d", nfixed);
+            p += 7;
+        } else {
+            sb_addc(&sb, *p++);
+        }
+    }
+    put_overflow(b, s, r, 0, sb.s, fixed_fmt(b));
+    sb_free(&sb);
 }
 
 static int write_indicators(wb *b, sheet *s, diag_list *d)
@@ -1313,13 +1588,18 @@ static int write_indicators(wb *b, sheet *s, diag_list *d)
         csv_mem_free(&m);
         return 0;
     }
-    int order[MAX_COLS];
+    int order[MAX_COLS], cols[LC_N];
     int n = column_order(&m, order);
     lxw_format *h = fmt(b, NULL, FM_HEADER);
     int status_col = -1;
+    for (int k = 0; k < LC_N; k++)
+        cols[k] = -1;
     for (int k = 0; k < n; k++) {
         const char *code = m.rows[0][order[k]];
         put_str(b, s, 0, k, T(b, "assessment", code), h);
+        for (int j = 0; j < LC_N; j++)
+            if (strcmp(code, live_codes[j]) == 0)
+                cols[j] = k;
         if (strcmp(code, "status_zh") == 0)
             status_col = k;
         if (strcmp(code, "detail") == 0 || strcmp(code, "evidence") == 0 ||
@@ -1329,20 +1609,33 @@ static int write_indicators(wb *b, sheet *s, diag_list *d)
             s->cap[k] = NAME_WIDTH;
     }
     lxw_format *num = fmt(b, "General", 0);
+    int nlive0 = b->nlive, nfixed0 = b->nfixed;
     for (size_t r = 1; r < m.nrows; r++) {
+        /* assessment.csv has one row per target in plan order, as the findings */
+        const finding *it = (int)r - 1 < b->f->n ? &b->f->items[r - 1] : NULL;
         for (int k = 0; k < n; k++) {
             int c = order[k];
             const char *v = c < m.nfields[r] ? m.rows[r][c] : "";
             double x;
+            int lc = -1;
+            for (int j = 0; j < LC_N && it; j++)
+                if (cols[j] == k)
+                    lc = j;
+            if (lc >= 0 && !(lc == LC_LIMIT && it->tr->t->op != OP_DECREASE &&
+                             it->tr->t->op != OP_INCREASE))
+                continue; /* live_row writes it */
             if (is_numeric_column(m.rows[0][c]) && v[0] && parse_number(v, &x) == 0)
                 put_num(b, s, (int)r, k, x, num, -1);
             else
                 put_str(b, s, (int)r, k, v, NULL);
         }
+        if (it)
+            live_row(b, s, (int)r, cols, it);
     }
     int last = (int)m.nrows - 1;
     if (status_col >= 0)
         status_colouring(b, s, 1, status_col, last, status_col);
+    fixed_legend(b, s, last + 2, b->nfixed - nfixed0, b->nlive - nlive0);
     worksheet_freeze_panes(s->ws, 1, 3);
     check(b, worksheet_autofilter(s->ws, 0, 0, (lxw_row_t)(last > 0 ? last : 1), (lxw_col_t)(n - 1)),
           "worksheet_autofilter");
@@ -2232,7 +2525,7 @@ static int load_wording(wb *b, const char *templates_dir, diag_list *d)
                    {"yearly", yearly_codes},     {"inputs", inputs_codes},
                    {"comment", comment_codes},   {"forecast", forecast_codes},
                    {"milestones", milestones_codes}, {"kind", kind_codes},
-                   {"notes", notes_codes}};
+                   {"notes", notes_codes},       {"live", live_codes_yaml}};
         for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
             labels_require(&b->tl, path, req[i].section, req[i].codes, d);
     }
@@ -2305,6 +2598,14 @@ static void year_columns(wb *b)
             b->yr_years = ev->inds[i].nyears;
             break;
         }
+    /* 年度数据's rows, as write_yearly fills them: value, then numerator and denominator */
+    b->yrow = xcalloc((size_t)(ev->ninds ? ev->ninds : 1), sizeof *b->yrow);
+    for (int i = 0, r = 1; i < ev->ninds; i++) {
+        const indicator *ind = ev->inds[i].ind;
+        b->yrow[i] = ind->kind == IND_QUANTITATIVE ? r : -1;
+        if (ind->kind == IND_QUANTITATIVE)
+            r += ind->numerator ? 3 : 1;
+    }
     if (b->in_years > MAX_COLS - FIRST_YEAR_COL)
         b->in_years = MAX_COLS - FIRST_YEAR_COL;
     if (b->yr_years > MAX_COLS - YEAR_COL)
@@ -2374,6 +2675,8 @@ static void wb_free(wb *b)
         free(b->inputs[i].ref);
     free(b->inputs);
     free(b->quoted_inputs);
+    free(b->quoted_yearly);
+    free(b->yrow);
     for (int i = 0; i < 3; i++)
         free(b->props[i]);
     labels_free(&b->tl);
@@ -2404,6 +2707,8 @@ int workbook_write(const char *path, const outcome *oc, diag_list *d)
     }
     year_columns(&b);
     b.quoted_inputs = quote_sheet(T(&b, "sheet", "inputs"));
+    b.quoted_yearly = quote_sheet(T(&b, "sheet", "yearly"));
+    b.w_na = label(b.lb, "status", "not_applicable");
     collect_inputs(&b);
     set_properties(&b);
     int rc = write_sheets(&b, d);

@@ -83,6 +83,17 @@ def read_outlooks(path):
     return words
 
 
+# assessment.csv columns 指标 leaves out (src/workbook.c program_columns, dropped_columns).
+PROGRAM_COLUMNS = (
+    "forecast_model", "forecast_value", "forecast_lower_80", "forecast_upper_80",
+    "forecast_lower_95", "forecast_upper_95", "probability_met", "forecast_status",
+    "forecast_status_zh", "forecast_note", "pace_task_share", "pace_time_share", "pace_ratio",
+    "sdg_ratio", "sdg_method", "sdg_progress", "required_annual_change", "recent_annual_change",
+    "ci_lower_95", "ci_upper_95", "ci_vs_target", "allowance", "sensitivity_year",
+    "sensitivity_period_mean", "sensitivity_period_total", "sensitivity")
+DROPPED_COLUMNS = ("status", "outlook", "severity")
+
+
 def read_csv(path):
     with open(path, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
@@ -310,7 +321,9 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
            pre + "created date is 31 December of the evaluation year")
     report(all(dt == (1980, 1, 1, 0, 0, 0) for _, dt in entries), pre + "zip entries carry no clock time")
 
-    # 指标: every assessment column, every row, the same values.
+    # 指标: every assessment column but the program's (forecasts, statistical
+    # checks: on 预测) and the English codes of live words, every row, the same
+    # values; the live figures as formulas over 年度数据.
     ws = wb[sheet["indicators"]]
     wsv = wbv[sheet["indicators"]]
     heads = header_map(wsv)
@@ -320,23 +333,43 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
         zh = wording["assessment"].get(code, code)
         if zh in heads:
             cols[code] = heads[zh]
-        else:
+        elif code not in PROGRAM_COLUMNS and code not in DROPPED_COLUMNS:
             missing.append(code)
-    report(not missing, pre + "指标 has every assessment.csv column", ",".join(missing))
-    report(wsv.max_row - 1 == len(assessment), pre + "指标 has one row per target",
-           "%d rows, %d targets" % (wsv.max_row - 1, len(assessment)))
-    bad = []
+    report(not missing, pre + "指标 has every assessment.csv column but the program's", ",".join(missing))
+    moved = [c for c in PROGRAM_COLUMNS if wording["assessment"].get(c, c) in heads]
+    report(not moved, pre + "指标 holds no forecast or probability", ",".join(moved))
+    nrows = next((r - 2 for r in range(2, wsv.max_row + 2) if wsv.cell(row=r, column=1).value is None),
+                 wsv.max_row - 1)
+    report(nrows == len(assessment), pre + "指标 has one row per target",
+           "%d rows, %d targets" % (nrows, len(assessment)))
+    na_word = labels["status"]["not_applicable"]
+    bad, noisy = [], []
     for i, row in enumerate(assessment):
         for code, col in cols.items():
             v = wsv.cell(row=i + 2, column=col).value
             t = row[code]
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
+            if code == "detail":
+                noisy += ["%s: %s %r" % (row["indicator_id"], r, x) for r, x in reader_problems(v)]
+                continue
+            if code == "progress":
+                continue  # the verdict so far, in words (the csv has a code)
+            if code == "change_pct" and isinstance(v, (int, float)):
+                ok = t != "" and num_equal(float(t), float(v), 1e-6)  # the csv rounds it
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
                 ok = t != "" and num_equal(float(t), float(v))
+            elif v == na_word and code in ("current_value", "baseline_value"):
+                ok = t == "" and row["status"] in ("not_applicable", "not_yet_due")
             else:
                 ok = (v or "") == t
             if not ok:
                 bad.append("%s/%s: %r vs %r" % (row["indicator_id"], code, v, t))
     report(not bad, pre + "指标 values equal assessment.csv", "; ".join(bad[:5]))
+    report(not noisy, pre + "指标 判断依据 in the findings' Chinese words", "; ".join(noisy[:3]))
+    live_cols = [cols[c] for c in ("current_value", "status_zh") if c in cols]
+    nlive = sum(1 for r in range(2, nrows + 2) for c in live_cols
+                if ws.cell(row=r, column=c).data_type == "f")
+    nquant = sum(1 for a in assessment if a["kind"] == "quantitative")
+    report(nlive > nquant // 2, pre + "指标 current values and verdicts are formulas (%d)" % nlive)
     report(ws.freeze_panes is not None and ws.auto_filter.ref is not None,
            pre + "指标 frozen header and autofilter")
 
@@ -364,6 +397,8 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
                 continue
             v = wsv.cell(row=r, column=years[y]).value
             nvalues += 1
+            if v == labels["status"]["not_applicable"] and s["state"] == "not_applicable":
+                continue
             if not cell_matches(s[colname], v):
                 bad.append("%s %s %d: %r vs %r" % (s["indicator_id"], part, y, v, s[colname]))
     report(not bad and nvalues > 0, pre + "年度数据 cached values equal series.csv (%d cells)" % nvalues,
@@ -391,8 +426,10 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
     if not_app:
         s = not_app[0]
         cell = ws.cell(row=rows[(s["indicator_id"], yw["value"])], column=years[int(s["year"])])
-        report(cell.comment is not None, pre + "not-applicable value is blank with a comment (%s %s)"
-               % (s["indicator_id"], s["year"]))
+        report(wsv.cell(row=cell.row, column=cell.column).value == labels["status"]["not_applicable"]
+               and (cell.comment is not None or cell.data_type == "f"),
+               pre + "not-applicable value reads %s (%s %s)"
+               % (labels["status"]["not_applicable"], s["indicator_id"], s["year"]))
     # Number formats: percent indicators show a % suffix without scaling.
     pct = [s for s in series if s["unit"] == "%" and s["state"] == "ok"]
     if pct:
@@ -535,6 +572,8 @@ def check_recalc(path, wb, wbv, pre, lo_profile):
                     b = lo[ws.title][c.coordinate].value
                     if is_empty(a):
                         ok = is_empty(b)
+                    elif isinstance(a, str):
+                        ok = a == b
                     else:
                         ok = isinstance(b, (int, float)) and math.isclose(a, b, rel_tol=1e-9, abs_tol=0.0)
                     if not ok:
