@@ -132,6 +132,9 @@ typedef struct outcome {
     struct change_list *changes;
     const findings *f;
     const char *templates_dir;
+    /* SHA-256 of the run's inputs.sha256 (manifest.h): what the program's
+     * figures were computed from; NULL when there is none (planeval check) */
+    const char *inputs_digest;
 } outcome;
 
 /* The finding of target ti of indicator ii (constant time). */

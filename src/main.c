@@ -20,6 +20,7 @@
 #include "pdf.h"
 #include "plan.h"
 #include "results.h"
+#include "sha256.h"
 #include "runconfig.h"
 #include "util.h"
 #include "workbook.h"
@@ -556,7 +557,7 @@ static int act_check(session *s, const plan *p, region_data *r, void *arg)
         findings fnd;
         if (findings_build(&fnd, &ev, &ec, &s->lb, NULL, s->o->templates_dir, &s->diags) == 0 &&
             pdf_templates_present(s->o->templates_dir)) {
-            outcome oc = {&ev, &ec, &s->lb, NULL, NULL, &fnd, s->o->templates_dir};
+            outcome oc = {&ev, &ec, &s->lb, NULL, NULL, &fnd, s->o->templates_dir, NULL};
             pdf_check_reports(&oc, &s->diags);
         }
         findings_free(&fnd);
@@ -644,8 +645,14 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
     findings fnd;
     int have_findings = findings_build(&fnd, &ev, &ec, &s->lb, &fs, s->o->templates_dir,
                                        &s->diags) == 0;
+    /* The digest the workbook states beside the program's figures (sha256sum inputs.sha256). */
+    char digest[65];
+    sha256_ctx sc;
+    sha256_init(&sc);
+    sha256_update(&sc, inputs, strlen(inputs));
+    sha256_final_hex(&sc, digest);
     outcome oc = {&ev, &ec, &s->lb, &fs, have_changes ? &changes : NULL, &fnd,
-                  s->o->templates_dir};
+                  s->o->templates_dir, digest};
     out_set out;
     int rc = EXIT_OK;
     pdf_stats pdfst = {0, 0, 0, 0};

@@ -18,6 +18,7 @@ Prints one line per check and ends with "N passed, M failed"; exits 1 on
 any failure.
 """
 import csv
+import hashlib
 import math
 import os
 import re
@@ -210,7 +211,7 @@ def check_overview(wb, wbv, plan_dir, assessment, wording, pre):
     col = {k: oh.get(ow[k]) for k in ("rank", "name", "target_year", "outlook", "problem", "type")}
     first = head_row + 1
     rows = [r for r in range(first, wo.max_row + 1)
-            if wo.cell(row=r, column=col["outlook"]).value in outlooks]
+            if wov.cell(row=r, column=col["outlook"]).value in outlooks]
     report(len(rows) == len(assessment) and rows == list(range(first, first + len(rows))),
            pre + "总览 lists every target (%d)" % len(rows), "%d rows" % len(rows))
 
@@ -220,7 +221,7 @@ def check_overview(wb, wbv, plan_dir, assessment, wording, pre):
         return (0, int(a["rank"]), i) if a.get("rank") else (1, 0, i)
     ordered = [a for _, a in sorted(enumerate(assessment), key=key)]
     seen = [(wo.cell(row=r, column=col["name"]).value, wo.cell(row=r, column=col["target_year"]).value,
-             wo.cell(row=r, column=col["outlook"]).value, wo.cell(row=r, column=col["rank"]).value)
+             wov.cell(row=r, column=col["outlook"]).value, wo.cell(row=r, column=col["rank"]).value)
             for r in rows]
     expect = [(a["name"], int(a["target_year"]), a.get("outlook_zh"), int(a["rank"]) if a.get("rank") else None)
               for a in ordered]
@@ -295,8 +296,8 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
     assessment = read_csv(os.path.join(plan_dir, "assessment.csv"))
 
     # Sheets named in Chinese, in order.
-    want = [sheet[k] for k in ("overview", "indicators", "yearly", "inputs", "forecast",
-                               "charts", "milestones", "notes")]
+    want = [sheet[k] for k in ("overview", "indicators", "yearly", "inputs", "chartdata",
+                               "forecast", "charts", "milestones", "notes")]
     # and 变化, the changes since the previous run, last (templates/changes.yaml)
     if wording.get("_changes_sheet"):
         want.append(wording["_changes_sheet"])
@@ -365,6 +366,17 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
                 bad.append("%s/%s: %r vs %r" % (row["indicator_id"], code, v, t))
     report(not bad, pre + "指标 values equal assessment.csv", "; ".join(bad[:5]))
     report(not noisy, pre + "指标 判断依据 in the findings' Chinese words", "; ".join(noisy[:3]))
+    # Number formats show the plan's figures: a target of 0.85 is not shown as 1.
+    hidden = []
+    for i, row in enumerate(assessment):
+        if row["kind"] != "quantitative" or "target_value" not in cols or not row["target_value"]:
+            continue
+        c = ws.cell(row=i + 2, column=cols["target_value"])
+        shown = len(c.number_format.split(".")[1]) if "." in c.number_format else 0
+        need = len(row["target_value"].split(".")[1]) if "." in row["target_value"] else 0
+        if c.number_format != "General" and shown < need:
+            hidden.append("%s %s as %s" % (row["indicator_id"], row["target_value"], c.number_format))
+    report(not hidden, pre + "指标 targets shown with their decimals", "; ".join(hidden[:5]))
     live_cols = [cols[c] for c in ("current_value", "status_zh") if c in cols]
     nlive = sum(1 for r in range(2, nrows + 2) for c in live_cols
                 if ws.cell(row=r, column=c).data_type == "f")
@@ -435,8 +447,9 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
     if pct:
         s = pct[0]
         cell = ws.cell(row=rows[(s["indicator_id"], yw["value"])], column=years[int(s["year"])])
-        report('"%"' in cell.number_format and "%" not in cell.number_format.replace('"%"', ""),
-               pre + "percent indicator format %s" % cell.number_format)
+        unit = ws.cell(row=cell.row, column=4).value
+        report("%" not in cell.number_format and unit == "%",
+               pre + "percent indicator: no double unit (format %s, unit column %s)" % (cell.number_format, unit))
     width_b = ws.column_dimensions["B"].width or 0
     report(width_b >= 20, pre + "年度数据 name column fitted to Chinese text (width %s)" % width_b)
     report(ws.freeze_panes == "D2" and ws.auto_filter.ref is not None,
@@ -483,8 +496,16 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
 
     # Print setup on every table sheet.
     bad = []
-    for name in (sheet["overview"], sheet["indicators"], sheet["yearly"], sheet["inputs"],
-                 sheet["forecast"], sheet["milestones"], sheet["notes"]):
+    # 指标 prints by column groups: key columns and header repeated, a break between groups.
+    wi_ = wb[sheet["indicators"]]
+    ps = wi_.page_setup
+    cbreaks = [b.id for b in wi_.col_breaks.brk] if wi_.col_breaks else []
+    report(ps.orientation == "landscape" and str(ps.paperSize) == "9" and wi_.print_title_rows
+           and wi_.print_title_cols and len(cbreaks) >= 2 and str(ps.scale) not in ("None", "100"),
+           pre + "指标 prints on A4 by column groups (%d page breaks, scale %s, titles %s %s)"
+           % (len(cbreaks), ps.scale, wi_.print_title_rows, wi_.print_title_cols))
+    for name in (sheet["overview"], sheet["yearly"], sheet["inputs"],
+                 sheet["chartdata"], sheet["forecast"], sheet["milestones"], sheet["notes"]):
         w = wb[name]
         ps = w.page_setup
         if ps.orientation != "landscape" or str(ps.paperSize) != "9" or \
@@ -501,9 +522,52 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
     report(wm.max_row - 1 == nm, pre + "里程碑 lists %d milestones and qualitative items" % nm,
            "%d rows" % (wm.max_row - 1))
 
-    # 预测: observed series, and the forecasts of series.csv (kind forecast).
+    # 图表数据: the observed series as formulas over 年度数据 (a gap is #N/A, not 0).
+    wl, wlv = wb[sheet["chartdata"]], wbv[sheet["chartdata"]]
+    yq = "'%s'!" % sheet["yearly"]
+    obs = [r for r in range(3, wl.max_row + 1) if wl.cell(row=r, column=3).value == yw["observed"]]
+    nf = sum(1 for r in obs for c in range(5, wl.max_column + 1)
+             if wl.cell(row=r, column=c).data_type == "f" and yq in wl.cell(row=r, column=c).value)
+    report(obs and nf > 0, pre + "图表数据 observed values are formulas over 年度数据 (%d)" % nf)
+    # Every single-year target line has markers; every chart series reads 图表数据 or 预测.
+    unmarked, foreign = [], []
+    for n, xml in chart_xml.items():
+        for ser in re.findall(r"<c:ser>.*?</c:ser>", xml, re.S):
+            ref = re.search(r"<c:val><c:numRef><c:f>([^<]*)</c:f>", ser)
+            if not ref:
+                continue
+            sheet_ref = ref.group(1).split("!")[0].strip("'")
+            if sheet_ref not in (sheet["chartdata"], sheet["forecast"]):
+                foreign.append(ref.group(1))
+            m = re.match(r"'?[^!]*'?!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)", ref.group(1))
+            if not m or sheet_ref != sheet["chartdata"]:
+                continue
+            row = int(m.group(2))
+            if not str(wl.cell(row=row, column=3).value or "").startswith(yw["target"]):
+                continue
+            filled = [c for c in range(5, wl.max_column + 1) if wlv.cell(row=row, column=c).value is not None]
+            if len(filled) == 1 and "<c:symbol val=\"none\"/>" in ser:
+                unmarked.append("%s row %d" % (n, row))
+    report(not foreign, pre + "charts read 图表数据 and 预测 only", ", ".join(foreign[:3]))
+    report(not unmarked, pre + "single-year target lines have markers", ", ".join(unmarked[:5]))
+    # 图表 prints whole charts: a page break between rows of charts.
+    wc = wb[sheet["charts"]]
+    nch = len(wc._charts)
+    breaks = [b.id for b in wc.row_breaks.brk] if wc.row_breaks else []
+    report(nch <= 4 or len(breaks) >= (nch + 3) // 4 - 1,
+           pre + "图表: page breaks between rows of charts (%d charts, %d breaks)" % (nch, len(breaks)))
+
+    # 预测（程序计算）: the program's figures only, with the run's digest.
     wf = wbv[sheet["forecast"]]
-    report(wf.max_row > 2, pre + "预测 holds observed series")
+    wff = wb[sheet["forecast"]]
+    nform = sum(1 for row in wff.iter_rows() for c in row if c.data_type == "f")
+    report(nform == 0, pre + "预测 holds no formula (the program's figures only)", "%d formulas" % nform)
+    with open(os.path.join(plan_dir, "inputs.sha256"), "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    report(digest in (wf.cell(row=1, column=1).value or ""),
+           pre + "预测 states the SHA-256 of inputs.sha256", (wf.cell(row=1, column=1).value or "")[-80:])
+    heads = [c.value for row in wff.iter_rows() for c in row if c.value == wording["assessment"]["probability_met"]]
+    report(len(heads) == 1, pre + "预测 lists each target's probability and statistical checks")
     if forecasts:
         fyears = {c.value: c.column for c in wf[2] if isinstance(c.value, int)}
         frows = {}
@@ -585,6 +649,21 @@ def check_recalc(path, wb, wbv, pre, lo_profile):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def make_lo_profile():
+    """A LibreOffice profile that recalculates every formula on load, whatever the file says."""
+    d = tempfile.mkdtemp(prefix="wbcheck-lo.")
+    os.makedirs(os.path.join(d, "user"))
+    with open(os.path.join(d, "user", "registrymodifications.xcu"), "w") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+                'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+                'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+                '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+                '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
+                '</oor:items>\n')
+    return d
+
+
 def main(argv):
     templates = "templates"
     use_lo = True
@@ -627,17 +706,7 @@ def main(argv):
         if not report(shutil.which("soffice") is not None, "LibreOffice (soffice) installed"):
             use_lo = False
         else:
-            lo_profile = tempfile.mkdtemp(prefix="wbcheck-lo.")
-            os.makedirs(os.path.join(lo_profile, "user"))
-            # Recalculate every formula on load, whatever the file says.
-            with open(os.path.join(lo_profile, "user", "registrymodifications.xcu"), "w") as f:
-                f.write('<?xml version="1.0" encoding="UTF-8"?>\n'
-                        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
-                        'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
-                        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
-                        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
-                        '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
-                        '</oor:items>\n')
+            lo_profile = make_lo_profile()
     try:
         for p in plans:
             check_plan(os.path.join(out_a, p), out_b, sde_dir, wording, labels, use_lo, lo_profile)
