@@ -1923,9 +1923,9 @@ typedef struct count_table {
 
 /* The count of outlook o (o == OL_COUNT: the total) for attribute j (-1: all). */
 static void count_cell(wb *b, sheet *s, const count_table *t, const finding *const *list, int n,
-                       int o, int j)
+                       int o, int j, int r)
 {
-    int r = OV_ROW_FIRST + o, col = t->cc + 2 + j, total = o == OL_COUNT;
+    int col = t->cc + 2 + j, total = o == OL_COUNT;
     int cached = 0;
     for (int k = 0; k < n; k++) {
         const char *ty = list[k]->ind->type;
@@ -1934,10 +1934,15 @@ static void count_cell(wb *b, sheet *s, const count_table *t, const finding *con
             cached++;
     }
     char ftext[256], lab[32], head[32], a[32], z[32], cref[8];
-    if (total) {
-        cell_ref(OV_ROW_FIRST, col, 0, a, sizeof a);
-        cell_ref(r - 1, col, 0, z, sizeof z);
-        snprintf(ftext, sizeof ftext, "=SUM(%s:%s)", a, z);
+    (void)a;
+    (void)z;
+    if (total && j < 0) {
+        /* every target, whatever its word: a word outside the table shows as a shortfall */
+        snprintf(ftext, sizeof ftext, "=COUNTA(%s:%s)", t->out0, t->out1);
+    } else if (total) {
+        col_name(col, cref);
+        snprintf(head, sizeof head, "%s$%d", cref, OV_ROW_HEAD + 1);
+        snprintf(ftext, sizeof ftext, "=COUNTIF(%s:%s,%s)", t->ty0, t->ty1, head);
     } else {
         col_name(t->cc, cref);
         snprintf(lab, sizeof lab, "$%s%d", cref, r + 1);
@@ -1955,6 +1960,21 @@ static void count_cell(wb *b, sheet *s, const count_table *t, const finding *con
         put_int(b, s, r, col, 0, f);
     else
         put_formula(b, s, r, col, ftext, fv_ok(cached), f, 0);
+}
+
+/*
+ * The outlooks the brief's 总体情况 table shows (pdf.c counts_table): the
+ * four of every stage, the others when a target has them. 总览 shows the
+ * same, so that its words and counts are the brief's.
+ */
+static int brief_shows(const finding *const *list, int n, outlook o)
+{
+    if (o <= OL_AT_RISK || o == OL_OFF_TRACK)
+        return 1;
+    for (int k = 0; k < n; k++)
+        if (list[k]->ol == o)
+            return 1;
+    return 0;
 }
 
 /*
@@ -1981,19 +2001,21 @@ static void overview_counts(wb *b, sheet *s, const finding *const *list, int n)
     put_str(b, s, hr, cc + 1, T(b, "overview", "all"), h);
     for (int j = 0; j < t.ntypes; j++)
         put_str(b, s, hr, cc + 2 + j, t.types[j], h);
+    int r = OV_ROW_FIRST;
     for (int o = 0; o <= OL_COUNT; o++) {
         int total = o == OL_COUNT;
+        if (!total && !brief_shows(list, n, (outlook)o))
+            continue;
         /* at the top of rows the list's long texts make tall */
-        put_str(b, s, OV_ROW_FIRST + o, cc, total ? T(b, "overview", "total") : t.words[o],
+        put_str(b, s, r, cc, total ? T(b, "overview", "total") : t.words[o],
                 fmt(b, NULL, FM_TOP | (total ? FM_BOLD : 0)));
         for (int j = -1; j < t.ntypes; j++)
-            count_cell(b, s, &t, list, n, o, j);
+            count_cell(b, s, &t, list, n, o, j, r);
+        r++;
     }
-    colour_by_text(b, s, OV_ROW_FIRST, cc, OV_ROW_FIRST + OL_COUNT - 1, cc, t.words,
-                   outlook_colours, OL_COUNT);
-    put_overflow(b, s, OV_ROW_FIRST + OL_COUNT + 2, cc, T(b, "overview", "count_note"),
-                 fmt(b, NULL, FM_ITALIC));
-    fixed_legend(b, s, OV_ROW_FIRST + OL_COUNT + 3, cc, "overview_legend", b->ov_fixed, b->ov_live);
+    colour_by_text(b, s, OV_ROW_FIRST, cc, r - 2, cc, t.words, outlook_colours, OL_COUNT);
+    put_overflow(b, s, r + 1, cc, T(b, "overview", "count_note"), fmt(b, NULL, FM_ITALIC));
+    fixed_legend(b, s, r + 2, cc, "overview_legend", b->ov_fixed, b->ov_live);
     s->width[cc] = text_width(T(b, "overview", "outlook")) + 4;
     for (int o = 0; o < OL_COUNT; o++)
         note_width(s, cc, text_width(t.words[o]));
