@@ -166,6 +166,7 @@ typedef struct wb {
     int ind_outlook_col;      /* 指标's outlook column, or -1 */
     char *outlook_live;       /* per finding: its outlook on 指标 is a formula */
     int ind_limit_col;        /* 指标's limit column, or -1 */
+    int ind_cur_col;          /* 指标's current-value column, or -1 */
     char *ind_row_live;       /* per finding: its figures on 指标 are formulas */
     struct csv_mem *am;       /* assessment.csv's table, parsed once */
 } wb;
@@ -1392,7 +1393,10 @@ static const char *const program_columns[] = {
     "sdg_ratio", "sdg_method", "sdg_progress", "required_annual_change", "recent_annual_change",
     "ci_lower_95", "ci_upper_95", "ci_vs_target", "allowance", "sensitivity_year",
     "sensitivity_period_mean", "sensitivity_period_total", "sensitivity", NULL};
-static const char *const dropped_columns[] = {"status", "outlook", "severity", NULL};
+/* ... and what is the same on every row (on 说明; assessment.csv keeps it for machines). */
+static const char *const dropped_columns[] = {
+    "status", "outlook", "severity", "plan_id", "stage", "evaluation_year", "region",
+    "region_name", "catalogue", "definition", "plan_title", NULL};
 
 static int in_list(const char *const *list, const char *code)
 {
@@ -1700,6 +1704,8 @@ static int write_indicators(wb *b, sheet *s)
             b->ind_outlook_col = k;
         if (strcmp(code, "limit") == 0)
             b->ind_limit_col = k;
+        if (strcmp(code, "current_value") == 0)
+            b->ind_cur_col = k;
         if (strcmp(code, "detail") == 0 || strcmp(code, "evidence") == 0 ||
             strcmp(code, "group_name") == 0 || strcmp(code, "name") == 0 ||
             strcmp(code, "finding") == 0 || strcmp(code, "action") == 0 ||
@@ -1862,6 +1868,90 @@ static void overview_outlook(wb *b, sheet *s, int r, const finding *it, lxw_form
     free(ftext);
 }
 
+/* A literal text inside a formula: quotes doubled. */
+static void add_literal(strbuf *sb, const char *text, size_t n)
+{
+    sb_addc(sb, '"');
+    for (size_t i = 0; i < n && text[i]; i++) {
+        if (text[i] == '"')
+            sb_addc(sb, '"');
+        sb_addc(sb, text[i]);
+    }
+    sb_addc(sb, '"');
+}
+
+/* Where the figure's number is in text, as num_fixed wrote it with some decimals; -1 if not once. */
+static int number_at(const char *text, double v, int *dec, size_t *len)
+{
+    for (int d = 0; d <= 6; d++) {
+        char *num = num_fixed(v, d);
+        size_t n = strlen(num);
+        int at = -1, count = 0;
+        for (const char *p = strstr(text, num); p; p = strstr(p + 1, num)) {
+            char before = p > text ? p[-1] : ' ', after = p[n];
+            if (!strchr("0123456789.-", before) && !strchr("0123456789.", after)) {
+                at = (int)(p - text);
+                count++;
+            }
+        }
+        free(num);
+        if (count == 1) {
+            *dec = d;
+            *len = n;
+            return at;
+        }
+    }
+    return -1;
+}
+
+/*
+ * 现状 as a formula when the findings' figure is "<words><number><unit>"
+ * with no other figure after the number: the number then reads 指标's
+ * current value (TEXT with the same decimals). NULL otherwise.
+ */
+static char *figure_formula(const wb *b, const finding *it)
+{
+    const target_result *tr = it->tr;
+    size_t idx = (size_t)(it - b->f->items);
+    if (!it->figure || tr->current.state != FV_OK || b->ind_cur_col < 0 || !b->ind_row_live[idx])
+        return NULL;
+    int dec;
+    size_t len;
+    int at = number_at(it->figure, tr->current.v, &dec, &len);
+    if (at < 0 || strpbrk(it->figure + at + len, "0123456789"))
+        return NULL;
+    /* near a half at the last decimal, printf (binary) and TEXT (decimal) may round apart */
+    double x = fabs(tr->current.v) * pow(10, dec);
+    if (fabs(x - floor(x) - 0.5) < 1e-6)
+        return NULL;
+    char a1[32], numfmt[16];
+    cell_ref((int)idx + 1, b->ind_cur_col, 0, a1, sizeof a1);
+    decimals_numfmt(dec, numfmt);
+    strbuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "=IF(ISNUMBER(%s!%s),", b->quoted_indicators, a1);
+    add_literal(&sb, it->figure, (size_t)at);
+    sb_printf(&sb, "&TEXT(%s!%s,\"%s\")&", b->quoted_indicators, a1, numfmt);
+    add_literal(&sb, it->figure + at + len, strlen(it->figure + at + len));
+    sb_printf(&sb, ",%s!%s)", b->quoted_indicators, a1);
+    return sb_take(&sb);
+}
+
+/* 现状: a formula over 指标's current value where figure_formula finds one, else the text (italic). */
+static void overview_figure(wb *b, sheet *s, int r, const finding *it, lxw_format *top)
+{
+    char *ftext = figure_formula(b, it);
+    if (ftext) {
+        put_formula_str(b, s, r, OV_FIGURE, ftext, it->figure, wrapped(b, top));
+        need_lines(s, r, text_lines(it->figure, col_cap(s, OV_FIGURE)));
+        b->ov_live++;
+    } else {
+        put_str(b, s, r, OV_FIGURE, it->figure, fmt(b, NULL, FM_TOP | FM_ITALIC));
+        b->ov_fixed += it->figure != NULL;
+    }
+    free(ftext);
+}
+
 static void overview_row(wb *b, sheet *s, int r, const finding *it)
 {
     lxw_format *top = fmt(b, NULL, FM_TOP);
@@ -1873,7 +1963,7 @@ static void overview_row(wb *b, sheet *s, int r, const finding *it)
     put_str(b, s, r, OV_TYPE, it->ind->type, top);
     put_int(b, s, r, OV_YEAR, it->tr->t->year, top);
     put_str(b, s, r, OV_TARGET, it->target, top);
-    put_str(b, s, r, OV_FIGURE, it->figure, top);
+    overview_figure(b, s, r, it, top);
     put_str(b, s, r, OV_GAP, it->gap, top);
     overview_outlook(b, s, r, it, top);
     put_str(b, s, r, OV_PROBLEM, it->problem, top);
@@ -3016,6 +3106,7 @@ int workbook_write(const char *path, const outcome *oc, diag_list *d)
     b.quoted_indicators = quote_sheet(T(&b, "sheet", "indicators"));
     b.ind_outlook_col = -1;
     b.ind_limit_col = -1;
+    b.ind_cur_col = -1;
     b.outlook_live = xcalloc((size_t)(b.f->n ? b.f->n : 1), 1);
     b.ind_row_live = xcalloc((size_t)(b.f->n ? b.f->n : 1), 1);
     b.w_na = label(b.lb, "status", "not_applicable");

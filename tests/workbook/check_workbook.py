@@ -92,7 +92,8 @@ PROGRAM_COLUMNS = (
     "sdg_ratio", "sdg_method", "sdg_progress", "required_annual_change", "recent_annual_change",
     "ci_lower_95", "ci_upper_95", "ci_vs_target", "allowance", "sensitivity_year",
     "sensitivity_period_mean", "sensitivity_period_total", "sensitivity")
-DROPPED_COLUMNS = ("status", "outlook", "severity")
+DROPPED_COLUMNS = ("status", "outlook", "severity", "plan_id", "stage", "evaluation_year", "region",
+                   "region_name", "catalogue", "definition", "plan_title")
 
 
 def read_csv(path):

@@ -233,7 +233,7 @@ def compare_indicators(wf, lo, sheet, wording, assessment, pre, na):
     return cols
 
 
-def compare_overview(wf, lo, sheet, assessment, pre, outlook_head, indicators_sheet):
+def compare_overview(wf, lo, sheet, assessment, pre, outlook_head, indicators_sheet, figure_head):
     """总览's outlooks (formulas over 指标: that row of the changed run) and the counts
     by outlook, which follow the column: changed outlooks where formulas, cached where fixed."""
     ws, wl = wf[sheet], lo[sheet]
@@ -262,6 +262,27 @@ def compare_overview(wf, lo, sheet, assessment, pre, outlook_head, indicators_sh
     report(live > 0 and not bad,
            pre + "总览 outlooks recalculated = planeval on the changed data (%d formulas, %d fixed)"
            % (live, len(assessment) - live), "; ".join(bad[:5]))
+    # 现状 formulas: the recalculated text carries the changed run's current value
+    fig_head = next((c.column for c in ws[head_row] if c.value == figure_head), None)
+    fref = re.compile(r"^=IF\(ISNUMBER\('?%s'?!\$?[A-Z]+\$?(\d+)\).*TEXT\([^,]*,\"0\.?(0*)\"\)"
+                      % re.escape(indicators_sheet))
+    bad_fig, nfig = [], 0
+    for r in range(head_row + 1, head_row + 1 + len(assessment)):
+        c = ws.cell(row=r, column=fig_head) if fig_head else None
+        if c is None or c.data_type != "f":
+            continue
+        m = fref.match(c.value)
+        if not m:
+            bad_fig.append("%s: %s" % (c.coordinate, c.value[:60]))
+            continue
+        nfig += 1
+        cur = assessment[int(m.group(1)) - 2]["current_value"]
+        got = wl.cell(row=r, column=fig_head).value or ""
+        want = "%.*f" % (len(m.group(2)), float(cur)) if cur else ""
+        if want not in got:
+            bad_fig.append("%s: %r lacks %r" % (c.coordinate, got, want))
+    report(nfig > 0 and not bad_fig,
+           pre + "总览 现状 formulas show the changed current values (%d)" % nfig, "; ".join(bad_fig[:5]))
     # the counts table: the cell right of each outlook word
     bad, n = [], 0
     for r in range(head_row + 1, head_row + 12):
@@ -310,7 +331,7 @@ def check_plan(args, plan_dir, wording, labels, profile):
         compare_yearly(wf, lo, sheet["yearly"], series, pre, na, wording["yearly"])
         compare_indicators(wf, lo, sheet["indicators"], wording["assessment"], assessment, pre, na)
         compare_overview(wf, lo, sheet["overview"], assessment, pre, wording["overview"]["outlook"],
-                         sheet["indicators"])
+                         sheet["indicators"], wording["overview"]["figure"])
         moved = sum(1 for a, b in zip(before, assessment) if a["current_value"] != b["current_value"])
         flipped = sum(1 for a, b in zip(before, assessment) if a["status"] != b["status"])
         report(moved > 0 and flipped > 0,
