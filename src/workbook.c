@@ -1775,16 +1775,28 @@ static void program_table(wb *b, sheet *s, int r0)
     lxw_format *h = fmt(b, NULL, FM_HEADER), *num = fmt(b, "General", 0);
     for (int k = 0; k < n; k++)
         put_str(b, s, r0 + 1, k, T(b, "assessment", m->rows[0][cols[k]]), h);
-    for (size_t r = 1; r < m->nrows; r++)
+    int nkeys = 0;
+    while (keys[nkeys])
+        nkeys++;
+    int row = r0 + 2;
+    for (size_t r = 1; r < m->nrows; r++) {
+        /* a target the program computed nothing for (a milestone) has no row */
+        int any = 0;
+        for (int k = nkeys; k < n && !any; k++)
+            any = cols[k] < m->nfields[r] && m->rows[r][cols[k]][0];
+        if (!any)
+            continue;
         for (int k = 0; k < n; k++) {
             int c = cols[k];
             const char *v = c < m->nfields[r] ? m->rows[r][c] : "";
             double x;
             if (is_numeric_column(m->rows[0][c]) && v[0] && parse_number(v, &x) == 0)
-                put_num(b, s, r0 + 1 + (int)r, k, x, num, -1);
+                put_num(b, s, row, k, x, num, -1);
             else
-                put_str(b, s, r0 + 1 + (int)r, k, v, NULL);
+                put_str(b, s, row, k, v, NULL);
         }
+        row++;
+    }
 }
 
 /* ---------- 总览: the findings ---------- */
