@@ -289,7 +289,8 @@ def compare_overview(wf, lo, sheet, assessment, pre, outlook_head, indicators_sh
         for c in range(col + 1, ws.max_column):
             w = ws.cell(row=r, column=c).value
             f = ws.cell(row=r, column=c + 1)
-            if isinstance(w, str) and f.data_type == "f" and "COUNTIF(" in f.value:
+            if isinstance(w, str) and not w.startswith("=") and f.data_type == "f" and \
+                    f.value.startswith("=COUNTIF("):
                 n += 1
                 v = wl.cell(row=r, column=c + 1).value
                 if v != expect.get(w, 0):
