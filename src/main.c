@@ -557,7 +557,7 @@ static int act_check(session *s, const plan *p, region_data *r, void *arg)
         findings fnd;
         if (findings_build(&fnd, &ev, &ec, &s->lb, NULL, s->o->templates_dir, &s->diags) == 0 &&
             pdf_templates_present(s->o->templates_dir)) {
-            outcome oc = {&ev, &ec, &s->lb, NULL, NULL, &fnd, s->o->templates_dir, NULL};
+            outcome oc = {&ev, &ec, &s->lb, NULL, NULL, &fnd, s->o->templates_dir, NULL, NULL, 0};
             pdf_check_reports(&oc, &s->diags);
         }
         findings_free(&fnd);
@@ -652,7 +652,7 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
     sha256_update(&sc, inputs, strlen(inputs));
     sha256_final_hex(&sc, digest);
     outcome oc = {&ev, &ec, &s->lb, &fs, have_changes ? &changes : NULL, &fnd,
-                  s->o->templates_dir, digest};
+                  s->o->templates_dir, digest, NULL, 0};
     out_set out;
     int rc = EXIT_OK;
     pdf_stats pdfst = {0, 0, 0, 0};
@@ -667,8 +667,23 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
             fputs(inputs, f);
         if ((f = outset_stream(&out, "series.csv", &s->diags)))
             write_series_csv_fc(f, &ev, &ec, &fs);
-        if ((f = outset_stream(&out, "assessment.csv", &s->diags)))
-            write_assessment_csv_findings(f, &oc);
+        /* assessment.csv rendered once: the file, and 指标 and 预测 of the workbook */
+        char *acsv = NULL;
+        size_t alen = 0;
+        FILE *mem = open_memstream(&acsv, &alen);
+        if (mem) {
+            write_assessment_csv_findings(mem, &oc);
+            if (fclose(mem) == 0) {
+                oc.assessment_csv = acsv;
+                oc.assessment_len = alen;
+            }
+        }
+        if ((f = outset_stream(&out, "assessment.csv", &s->diags))) {
+            if (oc.assessment_csv)
+                fwrite(oc.assessment_csv, 1, oc.assessment_len, f);
+            else
+                write_assessment_csv_findings(f, &oc);
+        }
         if ((f = outset_stream(&out, "warnings.csv", &s->diags)))
             write_warnings_csv(f, &ev.warnings);
         if (have_changes && (f = outset_stream(&out, "changes.csv", &s->diags)))
@@ -679,6 +694,8 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
         if (tmp)
             workbook_write(tmp, &oc, &s->diags);
         free(xlsx);
+        oc.assessment_csv = NULL; /* the PDFs do not read it */
+        free(acsv);
         /* The charts as PNG and/or SVG under charts/, as --charts asks (docs/charts.md). */
         if (charts_write_plan(&ev, &ec, &s->lb, s->o->templates_dir, &fs, s->o->charts, &out,
                               &s->diags) < 0) {
