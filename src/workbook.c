@@ -1718,6 +1718,13 @@ static int write_indicators(wb *b, sheet *s)
     }
     lxw_format *num = fmt(b, "General", 0);
     int nlive0 = b->nlive, nfixed0 = b->nfixed;
+    /* per column, once: does it hold numbers, is it a target's figure */
+    char numeric[MAX_COLS], figcol[MAX_COLS];
+    for (int k = 0; k < n; k++) {
+        const char *code = m.rows[0][order[k]];
+        numeric[k] = (char)is_numeric_column(code);
+        figcol[k] = strcmp(code, "target_value") == 0 || strcmp(code, "limit") == 0;
+    }
     for (size_t r = 1; r < m.nrows; r++) {
         /* assessment.csv has one row per target in plan order, as the findings */
         const finding *it = (int)r - 1 < b->f->n ? &b->f->items[r - 1] : NULL;
@@ -1732,10 +1739,8 @@ static int write_indicators(wb *b, sheet *s)
             if (lc >= 0 && !(lc == LC_LIMIT && it->tr->t->op != OP_DECREASE &&
                              it->tr->t->op != OP_INCREASE))
                 continue; /* live_row writes it */
-            const char *code = m.rows[0][c];
-            int figure = it && it->ind->kind == IND_QUANTITATIVE &&
-                         (strcmp(code, "target_value") == 0 || strcmp(code, "limit") == 0);
-            if (is_numeric_column(code) && v[0] && parse_number(v, &x) == 0)
+            int figure = it && it->ind->kind == IND_QUANTITATIVE && figcol[k];
+            if (numeric[k] && v[0] && parse_number(v, &x) == 0)
                 put_num(b, s, (int)r, k, x, figure ? figure_fmt(b, it, 0) : num, -1);
             else
                 put_str(b, s, (int)r, k, v, NULL);
@@ -1782,6 +1787,9 @@ static void program_table(wb *b, sheet *s, int r0)
     int nkeys = 0;
     while (keys[nkeys])
         nkeys++;
+    char numeric[MAX_COLS];
+    for (int k = 0; k < n; k++)
+        numeric[k] = (char)is_numeric_column(m->rows[0][cols[k]]);
     int row = r0 + 2;
     for (size_t r = 1; r < m->nrows; r++) {
         /* a target the program computed nothing for (a milestone) has no row */
@@ -1794,7 +1802,7 @@ static void program_table(wb *b, sheet *s, int r0)
             int c = cols[k];
             const char *v = c < m->nfields[r] ? m->rows[r][c] : "";
             double x;
-            if (is_numeric_column(m->rows[0][c]) && v[0] && parse_number(v, &x) == 0)
+            if (numeric[k] && v[0] && parse_number(v, &x) == 0)
                 put_num(b, s, row, k, x, num, -1);
             else
                 put_str(b, s, row, k, v, NULL);
