@@ -132,6 +132,13 @@ typedef struct outcome {
     struct change_list *changes;
     const findings *f;
     const char *templates_dir;
+    /* SHA-256 of the run's inputs.sha256 (manifest.h): what the program's
+     * figures were computed from; NULL when there is none (planeval check) */
+    const char *inputs_digest;
+    /* assessment.csv as written for this outcome (rendered once, read by
+     * the workbook), or NULL: the workbook renders it itself */
+    const char *assessment_csv;
+    size_t assessment_len;
 } outcome;
 
 /* The finding of target ti of indicator ii (constant time). */

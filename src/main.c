@@ -22,6 +22,7 @@
 #include "plan.h"
 #include "results.h"
 #include "review.h"
+#include "sha256.h"
 #include "runconfig.h"
 #include "skeleton.h"
 #include "util.h"
@@ -660,7 +661,7 @@ static int act_check(session *s, const plan *p, region_data *r, void *arg)
         findings fnd;
         if (findings_build(&fnd, &ev, &ec, &s->lb, NULL, s->o->templates_dir, &s->diags) == 0 &&
             pdf_templates_present(s->o->templates_dir)) {
-            outcome oc = {&ev, &ec, &s->lb, NULL, NULL, &fnd, s->o->templates_dir};
+            outcome oc = {&ev, &ec, &s->lb, NULL, NULL, &fnd, s->o->templates_dir, NULL, NULL, 0};
             pdf_check_reports(&oc, &s->diags);
         }
         findings_free(&fnd);
@@ -753,8 +754,14 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
     findings fnd;
     int have_findings = findings_build(&fnd, &ev, &ec, &s->lb, &fs, s->o->templates_dir,
                                        &s->diags) == 0;
+    /* The digest the workbook states beside the program's figures (sha256sum inputs.sha256). */
+    char digest[65];
+    sha256_ctx sc;
+    sha256_init(&sc);
+    sha256_update(&sc, inputs, strlen(inputs));
+    sha256_final_hex(&sc, digest);
     outcome oc = {&ev, &ec, &s->lb, &fs, have_changes ? &changes : NULL, &fnd,
-                  s->o->templates_dir};
+                  s->o->templates_dir, digest, NULL, 0};
     out_set out;
     int rc = EXIT_OK;
     pdf_stats pdfst = {0, 0, 0, 0};
@@ -769,8 +776,23 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
             fputs(inputs, f);
         if ((f = outset_stream(&out, "series.csv", &s->diags)))
             write_series_csv_fc(f, &ev, &ec, &fs);
-        if ((f = outset_stream(&out, "assessment.csv", &s->diags)))
-            write_assessment_csv_findings(f, &oc);
+        /* assessment.csv rendered once: the file, and 指标 and 预测 of the workbook */
+        char *acsv = NULL;
+        size_t alen = 0;
+        FILE *mem = open_memstream(&acsv, &alen);
+        if (mem) {
+            write_assessment_csv_findings(mem, &oc);
+            if (fclose(mem) == 0) {
+                oc.assessment_csv = acsv;
+                oc.assessment_len = alen;
+            }
+        }
+        if ((f = outset_stream(&out, "assessment.csv", &s->diags))) {
+            if (oc.assessment_csv)
+                fwrite(oc.assessment_csv, 1, oc.assessment_len, f);
+            else
+                write_assessment_csv_findings(f, &oc);
+        }
         if ((f = outset_stream(&out, "warnings.csv", &s->diags)))
             write_warnings_csv(f, &ev.warnings);
         if (have_changes && (f = outset_stream(&out, "changes.csv", &s->diags)))
@@ -781,6 +803,8 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
         if (tmp)
             workbook_write(tmp, &oc, &s->diags);
         free(xlsx);
+        oc.assessment_csv = NULL; /* the PDFs do not read it */
+        free(acsv);
         /* The charts as PNG and/or SVG under charts/, as --charts asks (docs/charts.md). */
         if (charts_write_plan(&ev, &ec, &s->lb, s->o->templates_dir, &fs, s->o->charts, &out,
                               &s->diags) < 0) {

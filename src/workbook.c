@@ -11,6 +11,7 @@
 #include "workbook.h"
 #include "changes.h"
 #include "forecast.h"
+#include "live.h"
 #include "results.h"
 #include "util.h"
 
@@ -32,8 +33,8 @@
 /* ---------- wording ---------- */
 
 /* Every code the writer looks up: checked when workbook.yaml is loaded. */
-static const char *const sheet_codes[] = {"overview", "indicators", "yearly", "inputs", "forecast",
-                                          "charts", "milestones", "notes", NULL};
+static const char *const sheet_codes[] = {"overview", "indicators", "yearly", "inputs", "chartdata",
+                                          "forecast", "charts", "milestones", "notes", NULL};
 static const char *const props_codes[] = {"title_suffix", "author", "category", "keywords",
                                           "comments", NULL};
 static const char *const overview_codes[] = {
@@ -49,10 +50,12 @@ static const char *const inputs_codes[] = {"ref", "label", "kind", "unit", "sour
 static const char *const comment_codes[] = {"not_applicable", "row_function", "no_formula",
                                             "records", "param_indicator", NULL};
 static const char *const forecast_codes[] = {"note", "note_done", "note_none", "axis_year",
-                                             "model", NULL};
+                                             "model", "computed", "note_live", "program_heading",
+                                             NULL};
 static const char *const milestones_codes[] = {"id", "name", "kind", "group", "department",
                                                "target_year", "target", "status", "progress",
                                                "date", "evidence", "record", "detail", NULL};
+static const char *const live_codes_yaml[] = {"basis", "legend", "overview_legend", NULL};
 static const char *const kind_codes[] = {"quantitative", "milestone", "qualitative", NULL};
 static const char *const notes_codes[] = {
     "plan_section", "title", "id", "region", "issuer", "issued", "source_file", "plan_file",
@@ -109,7 +112,8 @@ typedef struct sheet {
 } sheet;
 
 enum fmt_flags {
-    FM_BOLD = 1, FM_WRAP = 2, FM_HEADER = 4, FM_TITLE = 8, FM_TOP = 16, FM_ITALIC = 32, FM_RED = 64
+    FM_BOLD = 1, FM_WRAP = 2, FM_HEADER = 4, FM_TITLE = 8, FM_TOP = 16, FM_ITALIC = 32, FM_RED = 64,
+    FM_FIXED = 128 /* a program value where a formula cannot be: grey, italic */
 };
 
 typedef struct fmt_entry {
@@ -153,6 +157,18 @@ typedef struct wb {
     char *quoted_inputs;      /* '原始数据' */
     char *props[3];           /* title, subject, keywords: kept until workbook_close */
     const forecast_set *fs;   /* may be NULL */
+    const char *w_na;         /* the not-applicable word of a yearly cell */
+    char *quoted_yearly;      /* '年度数据' */
+    int *yrow;                /* per indicator: its 指标值 row on 年度数据, or -1 */
+    int nlive, nfixed;        /* 指标's formulas and the program values marked fixed */
+    int ov_live, ov_fixed;    /* the same on 总览 */
+    char *quoted_indicators;  /* '指标' */
+    int ind_outlook_col;      /* 指标's outlook column, or -1 */
+    char *outlook_live;       /* per finding: its outlook on 指标 is a formula */
+    int ind_limit_col;        /* 指标's limit column, or -1 */
+    int ind_cur_col;          /* 指标's current-value column, or -1 */
+    char *ind_row_live;       /* per finding: its figures on 指标 are formulas */
+    struct csv_mem *am;       /* assessment.csv's table, parsed once */
 } wb;
 
 static const char *T(const wb *b, const char *section, const char *code)
@@ -255,6 +271,10 @@ static lxw_format *fmt(wb *b, const char *numfmt, unsigned flags)
         format_set_font_size(f, 14);
     if (flags & FM_RED)
         format_set_font_color(f, 0xC00000);
+    if (flags & FM_FIXED) {
+        format_set_italic(f);
+        format_set_bg_color(f, 0xF2F2F2);
+    }
     fmt_entry *e = ARRAY_PUSH(b->fmts, b->nfmts, b->capfmts);
     e->numfmt = xstrdup(numfmt);
     e->flags = flags;
@@ -262,31 +282,45 @@ static lxw_format *fmt(wb *b, const char *numfmt, unsigned flags)
     return f;
 }
 
-/* A unit shown as a suffix of the number: percent and per mille. */
-static int symbol_unit(const char *unit)
-{
-    return unit && (strcmp(unit, "%") == 0 || strcmp(unit, "\xe2\x80\xb0") == 0);
-}
-
+/*
+ * Number format of an indicator's values: precision + extra decimals. No
+ * unit suffix: every sheet with an indicator's values has a 单位 column, and
+ * "92.5" beside "%" reads better than "92.5%" beside "%".
+ */
 static int clamp_precision(int p)
 {
     return p < 0 ? 0 : p > 10 ? 10 : p;
 }
 
-/* Number format of an indicator's values: precision + extra decimals, unit. */
+/* "0", "0.0", "0.00" ...: dec decimals (clamped to 0..10) into buf[16]. */
+static void decimals_numfmt(int dec, char *buf)
+{
+    dec = clamp_precision(dec);
+    buf[0] = '0';
+    buf[1] = '\0';
+    if (dec > 0) {
+        buf[1] = '.';
+        memset(buf + 2, '0', (size_t)dec);
+        buf[2 + dec] = '\0';
+    }
+}
+
 static void indicator_numfmt_x(const indicator *ind, int extra, char *buf, size_t n)
 {
-    int prec = clamp_precision(ind->precision + extra);
-    char digits[16] = "0";
-    if (prec > 0) {
-        digits[1] = '.';
-        memset(digits + 2, '0', (size_t)prec);
-        digits[2 + prec] = '\0';
+    char digits[16];
+    decimals_numfmt(ind->precision + extra, digits);
+    snprintf(buf, n, "%s", digits);
+}
+
+/* Decimals that show v exactly (at most 6): 0.85 needs 2. */
+static int decimals_of(double v)
+{
+    for (int d = 0; d < 6; d++) {
+        double x = v * pow(10, d);
+        if (fabs(x - round(x)) < 1e-9 * (fabs(x) > 1 ? fabs(x) : 1))
+            return d;
     }
-    if (symbol_unit(ind->unit))
-        snprintf(buf, n, "%s\"%s\"", digits, ind->unit);
-    else
-        snprintf(buf, n, "%s", digits);
+    return 6;
 }
 
 /* The format of an indicator's yearly values: its precision and unit. */
@@ -408,11 +442,25 @@ static void put_value(wb *b, sheet *s, int r, int c, fvalue v, lxw_format *f, in
               "worksheet_write_blank");
 }
 
-/* A formula with its cached result: a number, or "" when there is none. */
+/* A formula with a text result cached. */
+static void put_formula_str(wb *b, sheet *s, int r, int c, const char *ftext, const char *cached,
+                            lxw_format *f)
+{
+    check(b, worksheet_write_formula_str(s->ws, (lxw_row_t)r, (lxw_col_t)c, ftext, f, cached),
+          "worksheet_write_formula_str");
+    note_width(s, c, text_width(cached));
+}
+
+/*
+ * A formula with its cached result: a number, "" when missing, and when not
+ * applicable the word 年度数据 shows (labels.yaml status not_applicable).
+ */
 static void put_formula(wb *b, sheet *s, int r, int c, const char *ftext, fvalue cached,
                         lxw_format *f, int prec)
 {
-    if (cached.state == FV_OK) {
+    if (cached.state == FV_UNDEFINED) {
+        put_formula_str(b, s, r, c, ftext, b->w_na, f);
+    } else if (cached.state == FV_OK) {
         check(b,
               worksheet_write_formula_num(s->ws, (lxw_row_t)r, (lxw_col_t)c, ftext, f,
                                           cached.v),
@@ -454,7 +502,48 @@ static double column_width(const sheet *s, int c)
 }
 
 /* Column widths from the widest content, and the print conventions. */
-static void finish_sheet(wb *b, sheet *s, int header_rows, int landscape)
+/* finish_sheet's layout: landscape, and printed by column groups instead of fit to one page wide. */
+enum { FS_LANDSCAPE = 1, FS_GROUPS = 2 };
+
+/* Printed scale of a sheet printed by column groups, percent. */
+#define GROUP_SCALE 70
+/* Width an A4 landscape page holds at GROUP_SCALE, in pixels (9.9 in at 96 dpi, unscaled). */
+#define GROUP_PAGE_PX (950.0 * 100 / GROUP_SCALE)
+
+static double col_px(double w) { return w * 7 + 5; }
+
+/*
+ * Print by column groups: the key columns (the frozen ones, repeated on
+ * every page) and as many columns as a page holds after them; a page break
+ * between groups, so that no column is split and none is squeezed.
+ */
+static void print_groups(wb *b, sheet *s, int key_cols)
+{
+    double key = 0;
+    for (int c = 0; c < key_cols; c++)
+        key += col_px(column_width(s, c) > 0 ? column_width(s, c) : 8.43);
+    lxw_col_t breaks[MAX_COLS + 1];
+    int n = 0;
+    double used = key;
+    for (int c = key_cols; c < MAX_COLS; c++) {
+        double w = column_width(s, c);
+        if (w <= 0)
+            continue;
+        if (used + col_px(w) > GROUP_PAGE_PX && used > key) {
+            breaks[n++] = (lxw_col_t)c;
+            used = key;
+        }
+        used += col_px(w);
+    }
+    breaks[n] = 0;
+    if (n)
+        check(b, worksheet_set_v_pagebreaks(s->ws, breaks), "worksheet_set_v_pagebreaks");
+    check(b, worksheet_repeat_columns(s->ws, 0, (lxw_col_t)(key_cols - 1)),
+          "worksheet_repeat_columns");
+    worksheet_set_print_scale(s->ws, GROUP_SCALE);
+}
+
+static void finish_sheet(wb *b, sheet *s, int header_rows, int layout)
 {
     for (int c = 0; c < MAX_COLS; c++) {
         double w = column_width(s, c);
@@ -468,10 +557,13 @@ static void finish_sheet(wb *b, sheet *s, int header_rows, int landscape)
                   worksheet_set_row(s->ws, (lxw_row_t)r,
                                     s->lines[r] > 27 ? 409 : 15.0 * s->lines[r], NULL),
                   "worksheet_set_row");
-    if (landscape)
+    if (layout & FS_LANDSCAPE)
         worksheet_set_landscape(s->ws);
     worksheet_set_paper(s->ws, 9); /* A4 */
-    worksheet_fit_to_pages(s->ws, 1, 0);
+    if (layout & FS_GROUPS)
+        print_groups(b, s, 3);
+    else
+        worksheet_fit_to_pages(s->ws, 1, 0);
     if (header_rows > 0)
         check(b, worksheet_repeat_rows(s->ws, 0, (lxw_row_t)(header_rows - 1)),
               "worksheet_repeat_rows");
@@ -885,7 +977,7 @@ static void add_operand(strbuf *sb, const char *s)
  * The complete cell formula around body: "" when an input cell is blank
  * (missing), "" for an error inside (a zero divisor within the formula).
  */
-static char *guarded(const print_ctx *pc, const char *body, int iferror)
+static char *guarded(const print_ctx *pc, const char *body, int iferror, const char *err)
 {
     strbuf sb;
     sb_init(&sb);
@@ -903,7 +995,7 @@ static char *guarded(const print_ctx *pc, const char *body, int iferror)
         sb_add(&sb, "IFERROR(");
     sb_add(&sb, body);
     if (iferror)
-        sb_add(&sb, ",\"\")");
+        sb_printf(&sb, ",\"%s\")", err);
     if (pc->ncells)
         sb_addc(&sb, ')');
     return sb_take(&sb);
@@ -923,7 +1015,7 @@ static char *value_formula(wb *b, const indicator *ind, int year)
             sb_init(&body);
             sb_add(&body, "IF(");
             add_operand(&body, den);
-            sb_add(&body, "=0,\"\",");
+            sb_printf(&body, "=0,\"%s\",", b->w_na);
             add_operand(&body, sc);
             sb_addc(&body, '*');
             add_operand(&body, num);
@@ -932,7 +1024,8 @@ static char *value_formula(wb *b, const indicator *ind, int year)
             sb_addc(&body, ')');
             /* The zero denominator is tested above; IFERROR only for a
              * division inside the parts. */
-            res = guarded(&pc, body.s, strchr(num, '/') || strchr(den, '/') || strchr(sc, '/'));
+            res = guarded(&pc, body.s, strchr(num, '/') || strchr(den, '/') || strchr(sc, '/'),
+                          b->w_na);
             sb_free(&body);
         }
         free(num);
@@ -941,19 +1034,19 @@ static char *value_formula(wb *b, const indicator *ind, int year)
     } else if (ind->formula) {
         char *e = print_expr(&pc, ind->formula);
         if (!pc.bad)
-            res = guarded(&pc, e, strchr(e, '/') != NULL);
+            res = guarded(&pc, e, strchr(e, '/') != NULL, b->w_na);
         free(e);
     }
     print_ctx_free(&pc);
     return res;
 }
 
-/* Formula of one expression (numerator, denominator, parameter) in year. */
-static char *expr_formula(wb *b, const indicator *ind, const expr_def *e, int year)
+/* Formula of one expression (numerator, denominator, parameter) in year; err: its not-applicable result. */
+static char *expr_formula(wb *b, const indicator *ind, const expr_def *e, int year, const char *err)
 {
     print_ctx pc = {b, ind, year, NULL, 0, 0, 0};
     char *text = print_expr(&pc, e);
-    char *res = pc.bad ? NULL : guarded(&pc, text, strchr(text, '/') != NULL);
+    char *res = pc.bad ? NULL : guarded(&pc, text, strchr(text, '/') != NULL, err);
     free(text);
     print_ctx_free(&pc);
     return res;
@@ -1055,8 +1148,10 @@ static void write_param_row(wb *b, sheet *s, const input_row *in)
     for (int k = 0; k < b->in_years; k++) {
         int year = b->in_first + k;
         fvalue v = compute_expr(b->ec, in->user, &pd->value, year);
-        char *f = constant ? NULL : expr_formula(b, in->user, &pd->value, year);
-        if (f)
+        char *f = constant ? NULL : expr_formula(b, in->user, &pd->value, year, "");
+        if (f && v.state == FV_UNDEFINED)
+            put_formula_str(b, s, r, FIRST_YEAR_COL + k, f, "", NULL);
+        else if (f)
             put_formula(b, s, r, FIRST_YEAR_COL + k, f, v, NULL, -1);
         else
             put_value(b, s, r, FIRST_YEAR_COL + k, v, NULL, -1);
@@ -1149,13 +1244,17 @@ static void write_yearly_row(wb *b, sheet *s, int r, const indicator_result *ir,
         int col = YEAR_COL + (year - b->yr_first);
         const year_value *yv = &ir->years[k];
         fvalue v = part == 0 ? yv->value : part == 1 ? yv->num : yv->den;
-        char *ftext = part == 0 ? value_formula(b, ind, year) : expr_formula(b, ind, e, year);
+        char *ftext = part == 0 ? value_formula(b, ind, year)
+                                : expr_formula(b, ind, e, year, b->w_na);
         if (ftext) {
             put_formula(b, s, r, col, ftext, v, f, prec);
             if (part == 0 && v.state == FV_UNDEFINED)
                 put_comment(b, s, r, col, T(b, "comment", "not_applicable"));
         } else {
-            put_value(b, s, r, col, v, f, prec);
+            if (v.state == FV_UNDEFINED)
+                put_str(b, s, r, col, b->w_na, f);
+            else
+                put_value(b, s, r, col, v, f, prec);
             put_comment(b, s, r, col, T(b, "comment", rows_fn ? "row_function" : "no_formula"));
         }
         free(ftext);
@@ -1264,6 +1363,10 @@ static int is_numeric_column(const char *code)
 /* assessment.csv as main.c writes it (results.h), parsed into m. */
 static int assessment_table(wb *b, csv_mem *m, diag_list *d)
 {
+    if (b->oc->assessment_csv) {
+        csv_mem_parse(m, b->oc->assessment_csv, b->oc->assessment_len);
+        return 0;
+    }
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -1282,6 +1385,33 @@ static int assessment_table(wb *b, csv_mem *m, diag_list *d)
     return 0;
 }
 
+/*
+ * Columns of assessment.csv that 指标 leaves out: what the forecasts and
+ * the statistical checks computed (on 预测, the program's sheet, never
+ * beside live cells), and the English codes whose Chinese words are live.
+ */
+static const char *const program_columns[] = {
+    "forecast_model", "forecast_value", "forecast_lower_80", "forecast_upper_80",
+    "forecast_lower_95", "forecast_upper_95", "probability_met", "forecast_status",
+    "forecast_status_zh", "forecast_note", "pace_task_share", "pace_time_share", "pace_ratio",
+    "sdg_ratio", "sdg_method", "sdg_progress", "required_annual_change", "recent_annual_change",
+    "ci_lower_95", "ci_upper_95", "ci_vs_target", "allowance", "sensitivity_year",
+    "sensitivity_period_mean", "sensitivity_period_total", "sensitivity", NULL};
+/* ... and what is the same on every row (on 说明; assessment.csv keeps it for machines). */
+static const char *const dropped_columns[] = {
+    "status", "outlook", "severity", "plan_id", "stage", "evaluation_year", "region",
+    "region_name", "catalogue", "definition", "plan_title", NULL};
+
+static int in_list(const char *const *list, const char *code)
+{
+    for (; *list; list++)
+        if (strcmp(*list, code) == 0)
+            return 1;
+    return 0;
+}
+
+static void outlook_words(const wb *b, const char **words);
+
 /* The order of 指标's columns: the key columns (indicator, target, name), then the file's. */
 static int column_order(const csv_mem *m, int *order)
 {
@@ -1295,7 +1425,8 @@ static int column_order(const csv_mem *m, int *order)
             if (strcmp(m->rows[0][c], first[k]) == 0)
                 order[n++] = c;
     for (int c = 0; c < ncols; c++) {
-        int dup = 0;
+        const char *code = m->rows[0][c];
+        int dup = in_list(program_columns, code) || in_list(dropped_columns, code);
         for (int k = 0; k < n; k++)
             dup |= order[k] == c;
         if (!dup)
@@ -1304,24 +1435,281 @@ static int column_order(const csv_mem *m, int *order)
     return n;
 }
 
-static int write_indicators(wb *b, sheet *s, diag_list *d)
+/* The live columns of 指标: formulas over 年度数据 (live.h). */
+enum { LC_CUR, LC_BASE, LC_CHANGE, LC_LIMIT, LC_STATUS, LC_PROGRESS, LC_OUTLOOK, LC_DETAIL, LC_N };
+static const char *const live_codes[LC_N] = {"current_value", "baseline_value", "change_pct",
+                                             "limit", "status_zh", "progress", "outlook_zh",
+                                             "detail"};
+
+/* live.h's range callback: a part's yearly cells of the indicator in ctx. */
+typedef struct range_ctx {
+    const wb *b;
+    int ind;
+} range_ctx;
+
+static int yearly_range(void *ctx, int part, int y0, int y1, char *buf, size_t n, int *outside)
 {
-    csv_mem m;
-    if (assessment_table(b, &m, d) != 0)
-        return -1;
-    if (m.nrows == 0) {
-        csv_mem_free(&m);
+    const range_ctx *rc = ctx;
+    const wb *b = rc->b;
+    int row = b->yrow[rc->ind];
+    int first = b->yr_first, last = b->yr_first + b->yr_years - 1;
+    int a = y0 < first ? first : y0, z = y1 > last ? last : y1;
+    *outside = (y1 - y0 + 1) - (z >= a ? z - a + 1 : 0);
+    if (row < 0 || z < a || (part && !b->ev->inds[rc->ind].ind->numerator))
         return 0;
+    char c0[32], c1[32];
+    cell_ref(row + part, YEAR_COL + a - first, 0, c0, sizeof c0);
+    cell_ref(row + part, YEAR_COL + z - first, 0, c1, sizeof c1);
+    if (a == z)
+        snprintf(buf, n, "%s!%s", b->quoted_yearly, c0);
+    else
+        snprintf(buf, n, "%s!%s:%s", b->quoted_yearly, c0, c1);
+    return z - a + 1;
+}
+
+/* A figure's cached text: "" when missing, the not-applicable word. */
+static const char *state_word(const wb *b, fvalue v)
+{
+    return v.state == FV_UNDEFINED ? b->w_na : "";
+}
+
+/*
+ * The format of a target's figures on 指标: the indicator's precision, or
+ * more when the plan writes the target or baseline with more decimals (a
+ * limit of 0.85 on an indicator of precision 0 must not show as 1).
+ */
+static lxw_format *figure_fmt(wb *b, const finding *it, unsigned flags)
+{
+    const target *t = it->tr->t;
+    int dec = clamp_precision(it->ind->precision);
+    if (t->has_value && decimals_of(t->value) > dec)
+        dec = decimals_of(t->value);
+    if (t->has_baseline && t->baseline.has_value && decimals_of(t->baseline.value) > dec)
+        dec = decimals_of(t->baseline.value);
+    char numfmt[16];
+    decimals_numfmt(dec, numfmt);
+    return fmt(b, numfmt, flags);
+}
+
+/* A program value where a formula cannot be: shown in the fixed format (legend below). */
+static lxw_format *fixed_fmt(wb *b) { return fmt(b, "General", FM_FIXED); }
+
+/* The fixed variant of format f (same number format). */
+static lxw_format *fixed_of(wb *b, lxw_format *f)
+{
+    for (size_t i = 0; f && i < b->nfmts; i++)
+        if (b->fmts[i].f == f)
+            return fmt(b, b->fmts[i].numfmt, b->fmts[i].flags | FM_FIXED);
+    return fixed_fmt(b);
+}
+
+/* The verdict a target not yet due would have now (assess.c's progress). */
+static verdict progress_verdict(const target_result *tr)
+{
+    if (tr->progress == 1)
+        return V_MET;
+    if (tr->progress == 0)
+        return V_NOT_MET;
+    int missing = tr->current.state == FV_MISSING ||
+                  (tr->has_baseline && tr->baseline.state == FV_MISSING);
+    return missing ? V_INSUFFICIENT : V_NOT_APPLICABLE;
+}
+
+/* Where one 指标 row's live cells are, and its formulas' words. */
+static void live_refs_of(wb *b, const int *cols, int r, char refs[LC_N][32], live_refs *lr,
+                         range_ctx *rc)
+{
+    for (int k = 0; k < LC_N; k++)
+        cell_ref(r, cols[k] >= 0 ? cols[k] : 0, 0, refs[k], sizeof refs[k]);
+    memset(lr, 0, sizeof *lr);
+    lr->range = yearly_range;
+    lr->ctx = rc;
+    lr->cur = refs[LC_CUR];
+    lr->base = refs[LC_BASE];
+    lr->change = refs[LC_CHANGE];
+    lr->verdict = refs[LC_STATUS];
+    lr->w_met = label(b->lb, "status", "met");
+    lr->w_not_met = label(b->lb, "status", "not_met");
+    lr->w_insufficient = label(b->lb, "status", "insufficient_data");
+    lr->w_na = b->w_na;
+}
+
+/* A figure as a formula with its cached value, or the value marked fixed. */
+static void live_figure(wb *b, sheet *s, int r, int c, char *ftext, int has, fvalue v,
+                        lxw_format *f)
+{
+    if (c < 0) {
+        free(ftext);
+        return;
     }
-    int order[MAX_COLS];
+    if (!ftext) {
+        lxw_format *ff = fixed_of(b, f);
+        if (has && v.state == FV_OK)
+            put_num(b, s, r, c, v.v, ff, -1);
+        else
+            put_str(b, s, r, c, has ? state_word(b, v) : "", has ? ff : NULL);
+        if (has)
+            b->nfixed++;
+        return;
+    }
+    if (has && v.state == FV_OK)
+        put_formula(b, s, r, c, ftext, v, f, -1);
+    else
+        put_formula_str(b, s, r, c, ftext, has ? state_word(b, v) : "", f);
+    b->nlive++;
+    free(ftext);
+}
+
+/* The outlook: a due target's follows its verdict; the others' are the program's. */
+static void live_outlook(wb *b, sheet *s, int r, int c, const finding *it, int live,
+                         const char *verdict_cell)
+{
+    if (c < 0)
+        return;
+    if (!live || !it->tr->due) {
+        put_str(b, s, r, c, it->outlook_word, fixed_fmt(b));
+        b->nfixed++;
+        return;
+    }
+    const char *w[OL_COUNT];
+    outlook_words(b, w);
+    char *ftext = xasprintf("=IF(%s=\"%s\",\"%s\",IF(%s=\"%s\",\"%s\",IF(%s=\"%s\",\"%s\",\"%s\")))",
+                            verdict_cell, label(b->lb, "status", "met"), w[OL_MET], verdict_cell,
+                            label(b->lb, "status", "not_met"), w[OL_OFF_TRACK], verdict_cell,
+                            label(b->lb, "status", "insufficient_data"), w[OL_INSUFFICIENT],
+                            w[OL_NA]);
+    put_formula_str(b, s, r, c, ftext, it->outlook_word, fmt(b, NULL, 0));
+    b->nlive++;
+    b->outlook_live[it - b->f->items] = 1;
+    free(ftext);
+}
+
+/* The verdict and, for a target not yet due, its progress so far. */
+static void live_verdicts(wb *b, sheet *s, int r, const int *cols, const finding *it, int live,
+                          const live_refs *lr)
+{
+    const target_result *tr = it->tr;
+    const char *word = label(b->lb, "status", verdict_name(tr->status));
+    char *ftext = live ? live_verdict(it->ir, tr, lr) : NULL;
+    if (tr->due && ftext && cols[LC_STATUS] >= 0) {
+        put_formula_str(b, s, r, cols[LC_STATUS], ftext, word, fmt(b, NULL, 0));
+        b->nlive++;
+    } else if (cols[LC_STATUS] >= 0) {
+        /* 未到期 follows from the dates alone; a milestone's verdict is the program's */
+        put_str(b, s, r, cols[LC_STATUS], word, tr->due || !live ? fixed_fmt(b) : NULL);
+        b->nfixed += tr->due || !live;
+    }
+    if (!tr->due && ftext && cols[LC_PROGRESS] >= 0) {
+        put_formula_str(b, s, r, cols[LC_PROGRESS], ftext,
+                        label(b->lb, "status", verdict_name(progress_verdict(tr))), fmt(b, NULL, 0));
+        b->nlive++;
+    } else if (cols[LC_PROGRESS] >= 0) {
+        put_str(b, s, r, cols[LC_PROGRESS], NULL, NULL);
+    }
+    free(ftext);
+}
+
+/* 判断依据 in the findings' words: the problem, or the figure against the target. */
+static char *basis_text(const wb *b, const finding *it)
+{
+    if (it->problem)
+        return xstrdup(it->problem);
+    const char *t = T(b, "live", "basis");
+    strbuf sb;
+    sb_init(&sb);
+    for (const char *p = t; *p;) {
+        if (strncmp(p, "{figure}", 8) == 0) {
+            sb_add(&sb, it->figure ? it->figure : "");
+            p += 8;
+        } else if (strncmp(p, "{target}", 8) == 0) {
+            sb_add(&sb, it->target ? it->target : "");
+            p += 8;
+        } else {
+            sb_addc(&sb, *p++);
+        }
+    }
+    return sb_take(&sb);
+}
+
+/* One target's live cells on row r of 指标. */
+static void live_row(wb *b, sheet *s, int r, const int *cols, const finding *it)
+{
+    const target_result *tr = it->tr;
+    char refs[LC_N][32];
+    live_refs lr;
+    range_ctx rc = {b, it->ii};
+    live_refs_of(b, cols, r, refs, &lr, &rc);
+    char *cur = live_current(it->ir, tr, &lr);
+    int live = cur != NULL;
+    b->ind_row_live[it - b->f->items] = (char)live;
+    int plan_base = tr->has_baseline && tr->t->baseline.has_value;
+    char *base = live ? live_baseline(it->ir, tr, &lr) : NULL;
+    lxw_format *ff = figure_fmt(b, it, 0);
+    live_figure(b, s, r, cols[LC_CUR], cur, it->ind->kind == IND_QUANTITATIVE, tr->current, ff);
+    if (plan_base && cols[LC_BASE] >= 0)
+        put_num(b, s, r, cols[LC_BASE], tr->baseline.v, ff, -1);
+    else
+        live_figure(b, s, r, cols[LC_BASE], base, tr->has_baseline, tr->baseline, ff);
+    live_figure(b, s, r, cols[LC_CHANGE], live ? live_change(tr, &lr) : NULL, tr->has_change,
+                fv_ok(tr->change_pct), fmt(b, "0.0", 0));
+    if (live && (tr->t->op == OP_DECREASE || tr->t->op == OP_INCREASE))
+        live_figure(b, s, r, cols[LC_LIMIT], live_limit(tr, &lr), tr->has_limit,
+                    tr->has_limit ? fv_ok(tr->limit) : fv_missing(), ff);
+    live_verdicts(b, s, r, cols, it, live, &lr);
+    live_outlook(b, s, r, cols[LC_OUTLOOK], it, live, refs[LC_STATUS]);
+    if (cols[LC_DETAIL] >= 0) {
+        char *basis = basis_text(b, it);
+        put_str(b, s, r, cols[LC_DETAIL], basis, fixed_fmt(b));
+        free(basis);
+    }
+}
+
+/* Below 指标: what the grey cells are, and how many. */
+static void fixed_legend(wb *b, sheet *s, int r, int c, const char *code, int nfixed, int nlive)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (const char *p = T(b, "live", code); *p;) {
+        if (strncmp(p, "{formulas}", 10) == 0) {
+            sb_printf(&sb, "%d", nlive);
+            p += 10;
+        } else if (strncmp(p, "{fixed}", 7) == 0) {
+            sb_printf(&sb, "%d", nfixed);
+            p += 7;
+        } else {
+            sb_addc(&sb, *p++);
+        }
+    }
+    put_overflow(b, s, r, c, sb.s, fixed_fmt(b));
+    sb_free(&sb);
+}
+
+static int write_indicators(wb *b, sheet *s)
+{
+    const csv_mem *mp = b->am;
+    if (mp->nrows == 0)
+        return 0;
+#define m (*mp)
+    int order[MAX_COLS], cols[LC_N];
     int n = column_order(&m, order);
     lxw_format *h = fmt(b, NULL, FM_HEADER);
     int status_col = -1;
+    for (int k = 0; k < LC_N; k++)
+        cols[k] = -1;
     for (int k = 0; k < n; k++) {
         const char *code = m.rows[0][order[k]];
         put_str(b, s, 0, k, T(b, "assessment", code), h);
+        for (int j = 0; j < LC_N; j++)
+            if (strcmp(code, live_codes[j]) == 0)
+                cols[j] = k;
         if (strcmp(code, "status_zh") == 0)
             status_col = k;
+        if (strcmp(code, "outlook_zh") == 0)
+            b->ind_outlook_col = k;
+        if (strcmp(code, "limit") == 0)
+            b->ind_limit_col = k;
+        if (strcmp(code, "current_value") == 0)
+            b->ind_cur_col = k;
         if (strcmp(code, "detail") == 0 || strcmp(code, "evidence") == 0 ||
             strcmp(code, "group_name") == 0 || strcmp(code, "name") == 0 ||
             strcmp(code, "finding") == 0 || strcmp(code, "action") == 0 ||
@@ -1329,26 +1717,98 @@ static int write_indicators(wb *b, sheet *s, diag_list *d)
             s->cap[k] = NAME_WIDTH;
     }
     lxw_format *num = fmt(b, "General", 0);
+    int nlive0 = b->nlive, nfixed0 = b->nfixed;
+    /* per column, once: does it hold numbers, is it a target's figure */
+    char numeric[MAX_COLS], figcol[MAX_COLS];
+    for (int k = 0; k < n; k++) {
+        const char *code = m.rows[0][order[k]];
+        numeric[k] = (char)is_numeric_column(code);
+        figcol[k] = strcmp(code, "target_value") == 0 || strcmp(code, "limit") == 0;
+    }
     for (size_t r = 1; r < m.nrows; r++) {
+        /* assessment.csv has one row per target in plan order, as the findings */
+        const finding *it = (int)r - 1 < b->f->n ? &b->f->items[r - 1] : NULL;
         for (int k = 0; k < n; k++) {
             int c = order[k];
             const char *v = c < m.nfields[r] ? m.rows[r][c] : "";
             double x;
-            if (is_numeric_column(m.rows[0][c]) && v[0] && parse_number(v, &x) == 0)
-                put_num(b, s, (int)r, k, x, num, -1);
+            int lc = -1;
+            for (int j = 0; j < LC_N && it; j++)
+                if (cols[j] == k)
+                    lc = j;
+            if (lc >= 0 && !(lc == LC_LIMIT && it->tr->t->op != OP_DECREASE &&
+                             it->tr->t->op != OP_INCREASE))
+                continue; /* live_row writes it */
+            int figure = it && it->ind->kind == IND_QUANTITATIVE && figcol[k];
+            if (numeric[k] && v[0] && parse_number(v, &x) == 0)
+                put_num(b, s, (int)r, k, x, figure ? figure_fmt(b, it, 0) : num, -1);
             else
                 put_str(b, s, (int)r, k, v, NULL);
         }
+        if (it)
+            live_row(b, s, (int)r, cols, it);
     }
     int last = (int)m.nrows - 1;
     if (status_col >= 0)
         status_colouring(b, s, 1, status_col, last, status_col);
+    fixed_legend(b, s, last + 2, 0, "legend", b->nfixed - nfixed0, b->nlive - nlive0);
     worksheet_freeze_panes(s->ws, 1, 3);
     check(b, worksheet_autofilter(s->ws, 0, 0, (lxw_row_t)(last > 0 ? last : 1), (lxw_col_t)(n - 1)),
           "worksheet_autofilter");
-    finish_sheet(b, s, 1, 1);
-    csv_mem_free(&m);
+    finish_sheet(b, s, 1, FS_LANDSCAPE | FS_GROUPS);
+#undef m
     return 0;
+}
+
+/*
+ * Below the forecasts on 预测: per target, what the program computed from
+ * this run's data that no formula reproduces (assessment.csv's forecast and
+ * statistical columns), and the outlook it judged.
+ */
+static void program_table(wb *b, sheet *s, int r0)
+{
+    const csv_mem *m = b->am;
+    if (m->nrows == 0)
+        return;
+    put_overflow(b, s, r0, 0, T(b, "forecast", "program_heading"), fmt(b, NULL, FM_BOLD));
+    static const char *const keys[] = {"indicator_id", "target_no", "name", "target_year",
+                                       "outlook_zh", NULL};
+    int cols[MAX_COLS], n = 0;
+    for (int k = 0; keys[k]; k++)
+        for (int c = 0; c < m->nfields[0] && n < MAX_COLS; c++)
+            if (strcmp(m->rows[0][c], keys[k]) == 0)
+                cols[n++] = c;
+    for (int c = 0; c < m->nfields[0] && n < MAX_COLS; c++)
+        if (in_list(program_columns, m->rows[0][c]))
+            cols[n++] = c;
+    lxw_format *h = fmt(b, NULL, FM_HEADER), *num = fmt(b, "General", 0);
+    for (int k = 0; k < n; k++)
+        put_str(b, s, r0 + 1, k, T(b, "assessment", m->rows[0][cols[k]]), h);
+    int nkeys = 0;
+    while (keys[nkeys])
+        nkeys++;
+    char numeric[MAX_COLS];
+    for (int k = 0; k < n; k++)
+        numeric[k] = (char)is_numeric_column(m->rows[0][cols[k]]);
+    int row = r0 + 2;
+    for (size_t r = 1; r < m->nrows; r++) {
+        /* a target the program computed nothing for (a milestone) has no row */
+        int any = 0;
+        for (int k = nkeys; k < n && !any; k++)
+            any = cols[k] < m->nfields[r] && m->rows[r][cols[k]][0];
+        if (!any)
+            continue;
+        for (int k = 0; k < n; k++) {
+            int c = cols[k];
+            const char *v = c < m->nfields[r] ? m->rows[r][c] : "";
+            double x;
+            if (numeric[k] && v[0] && parse_number(v, &x) == 0)
+                put_num(b, s, row, k, x, num, -1);
+            else
+                put_str(b, s, row, k, v, NULL);
+        }
+        row++;
+    }
 }
 
 /* ---------- 总览: the findings ---------- */
@@ -1417,6 +1877,107 @@ static char *remarks_text(const wb *b, const finding *it)
     return sb_take(&sb);
 }
 
+/* The outlook: 指标's (a formula there when the target is due), else the program's, marked. */
+static void overview_outlook(wb *b, sheet *s, int r, const finding *it, lxw_format *top)
+{
+    if (b->ind_outlook_col < 0 || !b->outlook_live[it - b->f->items]) {
+        /* italic only: the outlook colours are conditional formats */
+        put_str(b, s, r, OV_OUTLOOK, it->outlook_word, fmt(b, NULL, FM_TOP | FM_ITALIC));
+        b->ov_fixed++;
+        return;
+    }
+    char a1[32];
+    cell_ref((int)(it - b->f->items) + 1, b->ind_outlook_col, 0, a1, sizeof a1);
+    char *ftext = xasprintf("=%s!%s", b->quoted_indicators, a1);
+    put_formula_str(b, s, r, OV_OUTLOOK, ftext, it->outlook_word, top);
+    b->ov_live++;
+    free(ftext);
+}
+
+/* A literal text inside a formula: quotes doubled. */
+static void add_literal(strbuf *sb, const char *text, size_t n)
+{
+    sb_addc(sb, '"');
+    for (size_t i = 0; i < n && text[i]; i++) {
+        if (text[i] == '"')
+            sb_addc(sb, '"');
+        sb_addc(sb, text[i]);
+    }
+    sb_addc(sb, '"');
+}
+
+/* Where the figure's number is in text, as num_fixed wrote it with some decimals; -1 if not once. */
+static int number_at(const char *text, double v, int *dec, size_t *len)
+{
+    for (int d = 0; d <= 6; d++) {
+        char *num = num_fixed(v, d);
+        size_t n = strlen(num);
+        int at = -1, count = 0;
+        for (const char *p = strstr(text, num); p; p = strstr(p + 1, num)) {
+            char before = p > text ? p[-1] : ' ', after = p[n];
+            if (!strchr("0123456789.-", before) && !strchr("0123456789.", after)) {
+                at = (int)(p - text);
+                count++;
+            }
+        }
+        free(num);
+        if (count == 1) {
+            *dec = d;
+            *len = n;
+            return at;
+        }
+    }
+    return -1;
+}
+
+/*
+ * 现状 as a formula when the findings' figure is "<words><number><unit>"
+ * with no other figure after the number: the number then reads 指标's
+ * current value (TEXT with the same decimals). NULL otherwise.
+ */
+static char *figure_formula(const wb *b, const finding *it)
+{
+    const target_result *tr = it->tr;
+    size_t idx = (size_t)(it - b->f->items);
+    if (!it->figure || tr->current.state != FV_OK || b->ind_cur_col < 0 || !b->ind_row_live[idx])
+        return NULL;
+    int dec;
+    size_t len;
+    int at = number_at(it->figure, tr->current.v, &dec, &len);
+    if (at < 0 || strpbrk(it->figure + at + len, "0123456789"))
+        return NULL;
+    /* near a half at the last decimal, printf (binary) and TEXT (decimal) may round apart */
+    double x = fabs(tr->current.v) * pow(10, dec);
+    if (fabs(x - floor(x) - 0.5) < 1e-6)
+        return NULL;
+    char a1[32], numfmt[16];
+    cell_ref((int)idx + 1, b->ind_cur_col, 0, a1, sizeof a1);
+    decimals_numfmt(dec, numfmt);
+    strbuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "=IF(ISNUMBER(%s!%s),", b->quoted_indicators, a1);
+    add_literal(&sb, it->figure, (size_t)at);
+    sb_printf(&sb, "&TEXT(%s!%s,\"%s\")&", b->quoted_indicators, a1, numfmt);
+    add_literal(&sb, it->figure + at + len, strlen(it->figure + at + len));
+    sb_printf(&sb, ",%s!%s)", b->quoted_indicators, a1);
+    return sb_take(&sb);
+}
+
+/* 现状: a formula over 指标's current value where figure_formula finds one, else the text (italic). */
+static void overview_figure(wb *b, sheet *s, int r, const finding *it, lxw_format *top)
+{
+    char *ftext = figure_formula(b, it);
+    if (ftext) {
+        put_formula_str(b, s, r, OV_FIGURE, ftext, it->figure, wrapped(b, top));
+        need_lines(s, r, text_lines(it->figure, col_cap(s, OV_FIGURE)));
+        b->ov_live++;
+    } else {
+        put_str(b, s, r, OV_FIGURE, it->figure, fmt(b, NULL, FM_TOP | FM_ITALIC));
+        b->ov_fixed += it->figure != NULL;
+    }
+    free(ftext);
+}
+
 static void overview_row(wb *b, sheet *s, int r, const finding *it)
 {
     lxw_format *top = fmt(b, NULL, FM_TOP);
@@ -1428,9 +1989,9 @@ static void overview_row(wb *b, sheet *s, int r, const finding *it)
     put_str(b, s, r, OV_TYPE, it->ind->type, top);
     put_int(b, s, r, OV_YEAR, it->tr->t->year, top);
     put_str(b, s, r, OV_TARGET, it->target, top);
-    put_str(b, s, r, OV_FIGURE, it->figure, top);
+    overview_figure(b, s, r, it, top);
     put_str(b, s, r, OV_GAP, it->gap, top);
-    put_str(b, s, r, OV_OUTLOOK, it->outlook_word, top);
+    overview_outlook(b, s, r, it, top);
     put_str(b, s, r, OV_PROBLEM, it->problem, top);
     put_str(b, s, r, OV_ACTION, it->action, top);
     put_str(b, s, r, OV_DEPT, it->dept, top);
@@ -1478,9 +2039,9 @@ typedef struct count_table {
 
 /* The count of outlook o (o == OL_COUNT: the total) for attribute j (-1: all). */
 static void count_cell(wb *b, sheet *s, const count_table *t, const finding *const *list, int n,
-                       int o, int j)
+                       int o, int j, int r)
 {
-    int r = OV_ROW_FIRST + o, col = t->cc + 2 + j, total = o == OL_COUNT;
+    int col = t->cc + 2 + j, total = o == OL_COUNT;
     int cached = 0;
     for (int k = 0; k < n; k++) {
         const char *ty = list[k]->ind->type;
@@ -1489,10 +2050,15 @@ static void count_cell(wb *b, sheet *s, const count_table *t, const finding *con
             cached++;
     }
     char ftext[256], lab[32], head[32], a[32], z[32], cref[8];
-    if (total) {
-        cell_ref(OV_ROW_FIRST, col, 0, a, sizeof a);
-        cell_ref(r - 1, col, 0, z, sizeof z);
-        snprintf(ftext, sizeof ftext, "=SUM(%s:%s)", a, z);
+    (void)a;
+    (void)z;
+    if (total && j < 0) {
+        /* every target, whatever its word: a word outside the table shows as a shortfall */
+        snprintf(ftext, sizeof ftext, "=COUNTA(%s:%s)", t->out0, t->out1);
+    } else if (total) {
+        col_name(col, cref);
+        snprintf(head, sizeof head, "%s$%d", cref, OV_ROW_HEAD + 1);
+        snprintf(ftext, sizeof ftext, "=COUNTIF(%s:%s,%s)", t->ty0, t->ty1, head);
     } else {
         col_name(t->cc, cref);
         snprintf(lab, sizeof lab, "$%s%d", cref, r + 1);
@@ -1510,6 +2076,21 @@ static void count_cell(wb *b, sheet *s, const count_table *t, const finding *con
         put_int(b, s, r, col, 0, f);
     else
         put_formula(b, s, r, col, ftext, fv_ok(cached), f, 0);
+}
+
+/*
+ * The outlooks the brief's 总体情况 table shows (pdf.c counts_table): the
+ * four of every stage, the others when a target has them. 总览 shows the
+ * same, so that its words and counts are the brief's.
+ */
+static int brief_shows(const finding *const *list, int n, outlook o)
+{
+    if (o <= OL_AT_RISK || o == OL_OFF_TRACK)
+        return 1;
+    for (int k = 0; k < n; k++)
+        if (list[k]->ol == o)
+            return 1;
+    return 0;
 }
 
 /*
@@ -1536,18 +2117,21 @@ static void overview_counts(wb *b, sheet *s, const finding *const *list, int n)
     put_str(b, s, hr, cc + 1, T(b, "overview", "all"), h);
     for (int j = 0; j < t.ntypes; j++)
         put_str(b, s, hr, cc + 2 + j, t.types[j], h);
+    int r = OV_ROW_FIRST;
     for (int o = 0; o <= OL_COUNT; o++) {
         int total = o == OL_COUNT;
+        if (!total && !brief_shows(list, n, (outlook)o))
+            continue;
         /* at the top of rows the list's long texts make tall */
-        put_str(b, s, OV_ROW_FIRST + o, cc, total ? T(b, "overview", "total") : t.words[o],
+        put_str(b, s, r, cc, total ? T(b, "overview", "total") : t.words[o],
                 fmt(b, NULL, FM_TOP | (total ? FM_BOLD : 0)));
         for (int j = -1; j < t.ntypes; j++)
-            count_cell(b, s, &t, list, n, o, j);
+            count_cell(b, s, &t, list, n, o, j, r);
+        r++;
     }
-    colour_by_text(b, s, OV_ROW_FIRST, cc, OV_ROW_FIRST + OL_COUNT - 1, cc, t.words,
-                   outlook_colours, OL_COUNT);
-    put_overflow(b, s, OV_ROW_FIRST + OL_COUNT + 2, cc, T(b, "overview", "count_note"),
-                 fmt(b, NULL, FM_ITALIC));
+    colour_by_text(b, s, OV_ROW_FIRST, cc, r - 2, cc, t.words, outlook_colours, OL_COUNT);
+    put_overflow(b, s, r + 1, cc, T(b, "overview", "count_note"), fmt(b, NULL, FM_ITALIC));
+    fixed_legend(b, s, r + 2, cc, "overview_legend", b->ov_fixed, b->ov_live);
     s->width[cc] = text_width(T(b, "overview", "outlook")) + 4;
     for (int o = 0; o < OL_COUNT; o++)
         note_width(s, cc, text_width(t.words[o]));
@@ -1663,11 +2247,18 @@ enum { FR_VALUE, FR_LO80, FR_HI80, FR_LO95, FR_HI95, FR_N };
 
 typedef struct chart_block {
     int ind;          /* index into ev->inds */
-    int observed_row;
+    int observed_row; /* on 图表数据 */
     int target_rows[8];
+    int target_marks[8]; /* the line is one year: markers */
     int ntargets;
-    int fc_rows[FR_N]; /* 0: none */
+    int fc_rows[FR_N]; /* on 预测; 0: none */
 } chart_block;
+
+/* The two sheets a chart reads: the live 图表数据 and the program's 预测. */
+typedef struct chart_sheets {
+    sheet *live, *fc;
+    int first, last; /* year columns */
+} chart_sheets;
 
 /* The forecast of indicator i, or NULL when there is none. */
 static const fc_indicator *forecast_of(const wb *b, int i)
@@ -1690,7 +2281,7 @@ static double point_figure(const fc_point *pt, int row)
     }
 }
 
-/* The label columns of one 预测 row. */
+/* The label columns of one 预测 or 图表数据 row. */
 static void forecast_row_labels(wb *b, sheet *s, int r, const indicator *ind, const char *what)
 {
     put_str(b, s, r, 0, ind->id, NULL);
@@ -1717,8 +2308,19 @@ static void add_line_series(wb *b, lxw_chart *ch, const sheet *s, int row, int n
     line.dash_type = dash;
     chart_series_set_line(ser, &line);
     if (markers) {
-        chart_series_set_marker_type(ser, LXW_CHART_MARKER_CIRCLE);
-        chart_series_set_marker_size(ser, 5);
+        chart_series_set_marker_type(ser, markers > 1 ? LXW_CHART_MARKER_DIAMOND
+                                                      : LXW_CHART_MARKER_CIRCLE);
+        chart_series_set_marker_size(ser, markers > 1 ? 8 : 5);
+        if (markers > 1) {
+            lxw_chart_fill fill;
+            memset(&fill, 0, sizeof fill);
+            fill.color = colour;
+            chart_series_set_marker_fill(ser, &fill);
+            lxw_chart_line border;
+            memset(&border, 0, sizeof border);
+            border.color = colour;
+            chart_series_set_marker_line(ser, &border);
+        }
     } else {
         chart_series_set_marker_type(ser, LXW_CHART_MARKER_NONE);
     }
@@ -1748,14 +2350,15 @@ static int forecast_last_year(const wb *b, int *any)
     return last;
 }
 
-/* The forecast rows of indicator i (value and intervals) from row r; returns the next row. */
-static int forecast_rows(wb *b, sheet *s, chart_block *cb, int r, int first, int last,
-                         lxw_format *f, int prec)
+/* The forecast rows of indicator i (value and intervals) on 预测 from row r; returns the next row. */
+static int forecast_rows(wb *b, const chart_sheets *cs, chart_block *cb, int r, lxw_format *f,
+                         int prec)
 {
     const indicator *ind = b->ev->inds[cb->ind].ind;
     const fc_indicator *fi = forecast_of(b, cb->ind);
     static const char *const fc_codes[FR_N] = {"forecast", "lower80", "upper80", "lower95",
                                                "upper95"};
+    sheet *s = cs->fc;
     for (int row = 0; fi && row < FR_N; row++, r++) {
         cb->fc_rows[row] = r;
         forecast_row_labels(b, s, r, ind, T(b, "yearly", fc_codes[row]));
@@ -1768,16 +2371,57 @@ static int forecast_rows(wb *b, sheet *s, chart_block *cb, int r, int first, int
         for (int k = 0; k < fi->npoints_fc; k++) {
             const fc_point *pt = &fi->points[k];
             double v = point_figure(pt, row);
-            if (pt->year >= first && pt->year <= last && isfinite(v))
-                put_num(b, s, r, YEAR_COL + pt->year - first, v, f, prec);
+            if (pt->year >= cs->first && pt->year <= cs->last && isfinite(v))
+                put_num(b, s, r, YEAR_COL + pt->year - cs->first, v, f, prec);
         }
     }
     return r;
 }
 
-/* The target lines of an indicator (at most 8) from row r; returns the next row. */
-static int target_rows(wb *b, sheet *s, chart_block *cb, int r, int first, int last,
+/* A formula showing a live cell on a chart: its number, else #N/A (a gap, not a zero). */
+static void chart_cell(wb *b, sheet *s, int r, int c, const char *ref, fvalue cached,
                        lxw_format *f, int prec)
+{
+    char *ftext = xasprintf("=IF(ISNUMBER(%s),%s,NA())", ref, ref);
+    if (cached.state == FV_OK)
+        put_formula(b, s, r, c, ftext, cached, f, prec);
+    else
+        put_formula_str(b, s, r, c, ftext, "#N/A", f);
+    free(ftext);
+}
+
+/* One target line on 图表数据: the plan's figure, or 指标's live limit of a change target. */
+static void target_line_cells(wb *b, sheet *s, int r, const chart_sheets *cs,
+                              const chart_block *cb, int k, double v)
+{
+    const indicator_result *ir = &b->ev->inds[cb->ind];
+    const target_result *tr = &ir->targets[k];
+    int dec = decimals_of(v), prec = clamp_precision(ir->ind->precision);
+    char numfmt[64];
+    indicator_numfmt_x(ir->ind, dec > prec ? dec - prec : 0, numfmt, sizeof numfmt);
+    lxw_format *f = fmt(b, numfmt, 0);
+    int a = tr->window[0] < cs->first ? cs->first : tr->window[0];
+    int z = tr->t->year > cs->last ? cs->last : tr->t->year;
+    if (a > z)
+        a = z;
+    int live = (tr->t->op == OP_DECREASE || tr->t->op == OP_INCREASE) && b->ind_limit_col >= 0 &&
+               b->ind_row_live[b->f->first[cb->ind] + k];
+    char ref[64];
+    if (live) {
+        char a1[32];
+        cell_ref(b->f->first[cb->ind] + k + 1, b->ind_limit_col, 1, a1, sizeof a1);
+        snprintf(ref, sizeof ref, "%s!%s", b->quoted_indicators, a1);
+    }
+    for (int y = a; y <= z; y++) {
+        if (live)
+            chart_cell(b, s, r, YEAR_COL + y - cs->first, ref, fv_ok(v), f, dec);
+        else
+            put_num(b, s, r, YEAR_COL + y - cs->first, v, f, dec);
+    }
+}
+
+/* The target lines of an indicator (at most 8) on 图表数据 from row r; returns the next row. */
+static int target_rows(wb *b, const chart_sheets *cs, chart_block *cb, int r)
 {
     const indicator_result *ir = &b->ev->inds[cb->ind];
     for (int k = 0; k < ir->ntargets && cb->ntargets < 8; k++) {
@@ -1787,76 +2431,118 @@ static int target_rows(wb *b, sheet *s, chart_block *cb, int r, int first, int l
             continue;
         char name[128];
         snprintf(name, sizeof name, "%s %d", T(b, "yearly", "target"), tr->t->year);
-        forecast_row_labels(b, s, r, ir->ind, name);
-        int a = tr->window[0] < first ? first : tr->window[0];
-        int z = tr->t->year > last ? last : tr->t->year;
-        if (a > z)
-            a = z;
-        for (int y = a; y <= z; y++)
-            put_num(b, s, r, YEAR_COL + y - first, v, f, prec);
+        forecast_row_labels(b, cs->live, r, ir->ind, name);
+        target_line_cells(b, cs->live, r, cs, cb, k, v);
+        int a = tr->window[0] < cs->first ? cs->first : tr->window[0];
+        int z = tr->t->year > cs->last ? cs->last : tr->t->year;
+        cb->target_marks[cb->ntargets] = a >= z;
         cb->target_rows[cb->ntargets++] = r;
         r++;
     }
     return r;
 }
 
-/* The block of one indicator on 预测 from row r: observed, forecast, target lines. */
-static int forecast_block(wb *b, sheet *s, chart_block *cb, int r, int first, int last)
+/* The observed values of an indicator on 图表数据: formulas over 年度数据. */
+static void observed_row(wb *b, const chart_sheets *cs, chart_block *cb, int r, lxw_format *f,
+                         int prec)
 {
     const indicator_result *ir = &b->ev->inds[cb->ind];
-    const indicator *ind = ir->ind;
+    cb->observed_row = r;
+    forecast_row_labels(b, cs->live, r, ir->ind, T(b, "yearly", "observed"));
+    for (int k = 0; k < ir->nyears; k++) {
+        int y = ir->first_year + k, col = y - b->yr_first;
+        if (y < cs->first || y > cs->last)
+            continue;
+        if (b->yrow[cb->ind] >= 0 && col >= 0 && col < b->yr_years) {
+            char a1[32], ref[96];
+            cell_ref(b->yrow[cb->ind], YEAR_COL + col, 0, a1, sizeof a1);
+            snprintf(ref, sizeof ref, "%s!%s", b->quoted_yearly, a1);
+            chart_cell(b, cs->live, r, YEAR_COL + y - cs->first, ref, ir->years[k].value, f, prec);
+        } else {
+            put_value(b, cs->live, r, YEAR_COL + y - cs->first, ir->years[k].value, f, prec);
+        }
+    }
+}
+
+/* The rows of one indicator: observed and target lines on 图表数据, the forecast on 预测. */
+static void forecast_block(wb *b, const chart_sheets *cs, chart_block *cb, int *lr, int *fr)
+{
+    const indicator *ind = b->ev->inds[cb->ind].ind;
     char numfmt[64];
     indicator_numfmt(ind, numfmt, sizeof numfmt);
     lxw_format *f = fmt(b, numfmt, 0);
     int prec = clamp_precision(ind->precision);
-    /* Observed values: the yearly values as computed (numbers, so that a
-     * chart shows a gap, not a zero, for a year without a value). */
-    cb->observed_row = r;
-    forecast_row_labels(b, s, r, ind, T(b, "yearly", "observed"));
-    for (int k = 0; k < ir->nyears; k++)
-        if (ir->first_year + k >= first && ir->first_year + k <= last)
-            put_value(b, s, r, YEAR_COL + ir->first_year + k - first, ir->years[k].value, f,
-                      prec);
-    r = forecast_rows(b, s, cb, r + 1, first, last, f, prec);
-    return target_rows(b, s, cb, r, first, last, f, prec);
+    observed_row(b, cs, cb, *lr, f, prec);
+    *lr = target_rows(b, cs, cb, *lr + 1);
+    *fr = forecast_rows(b, cs, cb, *fr, f, prec);
 }
 
-/* 预测: per charted or forecast indicator, its block of rows. Returns the number of blocks. */
-static int write_forecast(wb *b, sheet *s, chart_block *blocks, int *ny)
+/* The year header of 预测 and 图表数据 on row r. */
+static void year_header(wb *b, sheet *s, int r, int first, int ny)
 {
-    s->cap[1] = NAME_WIDTH;
-    const evaluation *ev = b->ev;
-    int any_forecast;
-    int first = b->yr_first, last = forecast_last_year(b, &any_forecast);
-    *ny = last - first + 1;
-    put_overflow(b, s, 0, 0,
-                 T(b, "forecast", !b->fs ? "note" : any_forecast ? "note_done" : "note_none"),
-                 fmt(b, NULL, FM_ITALIC));
     const char *heads[4] = {T(b, "yearly", "id"), T(b, "yearly", "name"), T(b, "yearly", "row"),
                             T(b, "yearly", "unit")};
-    header_row(b, s, 1, heads, 4);
+    header_row(b, s, r, heads, 4);
     lxw_format *h = fmt(b, "0", FM_HEADER);
-    for (int k = 0; k < *ny; k++)
-        put_int(b, s, 1, YEAR_COL + k, first + k, h);
-    int nb = 0, r = 2;
+    for (int k = 0; k < ny; k++)
+        put_int(b, s, r, YEAR_COL + k, first + k, h);
+}
+
+static void finish_year_table(wb *b, sheet *s, int r, int ny)
+{
+    worksheet_freeze_panes(s->ws, 2, 3);
+    check(b,
+          worksheet_autofilter(s->ws, 1, 0, (lxw_row_t)(r > 2 ? r - 1 : 2),
+                               (lxw_col_t)(YEAR_COL + ny - 1)),
+          "worksheet_autofilter");
+}
+
+/* 预测's note: what the program computed, from which inputs (the run's digest). */
+static void forecast_note(wb *b, sheet *s, int any_forecast)
+{
+    char *note = xasprintf("%s%s%s",
+                           T(b, "forecast", !b->fs ? "note" : any_forecast ? "note_done" : "note_none"),
+                           T(b, "forecast", "computed"), b->oc->inputs_digest ? b->oc->inputs_digest : "");
+    put_overflow(b, s, 0, 0, note, fmt(b, NULL, FM_ITALIC | FM_RED));
+    free(note);
+}
+
+/* 图表数据 and 预测: per charted or forecast indicator, its rows. Returns the number of blocks. */
+static int write_forecast(wb *b, chart_sheets *cs, chart_block *blocks, int *ny)
+{
+    cs->live->cap[1] = NAME_WIDTH;
+    cs->fc->cap[1] = NAME_WIDTH;
+    const evaluation *ev = b->ev;
+    int any_forecast;
+    cs->first = b->yr_first;
+    cs->last = forecast_last_year(b, &any_forecast);
+    *ny = cs->last - cs->first + 1;
+    forecast_note(b, cs->fc, any_forecast);
+    put_overflow(b, cs->live, 0, 0, T(b, "forecast", "note_live"), fmt(b, NULL, FM_ITALIC));
+    year_header(b, cs->live, 1, cs->first, *ny);
+    year_header(b, cs->fc, 1, cs->first, *ny);
+    int nb = 0, lr = 2, fr = 2;
     for (int i = 0; i < ev->ninds; i++) {
         if (!charted(b, &ev->inds[i]) && !forecast_of(b, i))
             continue;
         chart_block *cb = &blocks[nb++];
         cb->ind = i;
-        r = forecast_block(b, s, cb, r, first, last);
+        forecast_block(b, cs, cb, &lr, &fr);
     }
-    worksheet_freeze_panes(s->ws, 2, 3);
-    check(b,
-          worksheet_autofilter(s->ws, 1, 0, (lxw_row_t)(r > 2 ? r - 1 : 2),
-                               (lxw_col_t)(YEAR_COL + *ny - 1)),
-          "worksheet_autofilter");
-    finish_sheet(b, s, 2, 1);
+    finish_year_table(b, cs->live, lr, *ny);
+    finish_year_table(b, cs->fc, fr, *ny);
+    program_table(b, cs->fc, fr + 2);
+    finish_sheet(b, cs->live, 2, 1);
+    finish_sheet(b, cs->fc, 2, 1);
     return nb;
 }
 
+/* Rows of 图表 per chart and charts per printed page: a chart never splits. */
+#define CHART_ROWS 16
+#define CHART_ROWS_PER_PAGE 2
+
 /* The k-th chart of 图表: observed values, the forecast with its 80% interval, the target lines. */
-static int add_chart(wb *b, const sheet *s, sheet *cs, const chart_block *cb, int k, int ny)
+static int add_chart(wb *b, const chart_sheets *ss, sheet *cs, const chart_block *cb, int k, int ny)
 {
     const indicator *ind = b->ev->inds[cb->ind].ind;
     lxw_chart *ch = workbook_add_chart(b->w, LXW_CHART_LINE);
@@ -1869,18 +2555,19 @@ static int add_chart(wb *b, const sheet *s, sheet *cs, const chart_block *cb, in
     tf.size = 11;
     tf.bold = 1;
     chart_title_set_name_font(ch, &tf);
-    add_line_series(b, ch, s, cb->observed_row, ny, 0x2F5597, 2.25, LXW_CHART_LINE_DASH_SOLID, 1);
+    add_line_series(b, ch, ss->live, cb->observed_row, ny, 0x2F5597, 2.25,
+                    LXW_CHART_LINE_DASH_SOLID, 1);
     if (cb->fc_rows[FR_VALUE]) {
-        add_line_series(b, ch, s, cb->fc_rows[FR_VALUE], ny, 0x2F5597, 1.75,
+        add_line_series(b, ch, ss->fc, cb->fc_rows[FR_VALUE], ny, 0x2F5597, 1.75,
                         LXW_CHART_LINE_DASH_DASH, 1);
-        add_line_series(b, ch, s, cb->fc_rows[FR_LO80], ny, 0x9DC3E6, 1.0,
+        add_line_series(b, ch, ss->fc, cb->fc_rows[FR_LO80], ny, 0x9DC3E6, 1.0,
                         LXW_CHART_LINE_DASH_SOLID, 0);
-        add_line_series(b, ch, s, cb->fc_rows[FR_HI80], ny, 0x9DC3E6, 1.0,
+        add_line_series(b, ch, ss->fc, cb->fc_rows[FR_HI80], ny, 0x9DC3E6, 1.0,
                         LXW_CHART_LINE_DASH_SOLID, 0);
     }
     for (int t = 0; t < cb->ntargets; t++)
-        add_line_series(b, ch, s, cb->target_rows[t], ny, 0xC00000, 1.5,
-                        LXW_CHART_LINE_DASH_DASH, 0);
+        add_line_series(b, ch, ss->live, cb->target_rows[t], ny, 0xC00000, 1.5,
+                        LXW_CHART_LINE_DASH_DASH, cb->target_marks[t] ? 2 : 0);
     chart_axis_set_name(ch->x_axis, T(b, "forecast", "axis_year"));
     if (ind->unit && ind->unit[0])
         chart_axis_set_name(ch->y_axis, ind->unit);
@@ -1891,24 +2578,39 @@ static int add_chart(wb *b, const sheet *s, sheet *cs, const chart_block *cb, in
     o.x_scale = 1.0;
     o.y_scale = 1.0;
     o.description = ind->name;
+    o.object_position = LXW_OBJECT_DONT_MOVE_DONT_SIZE;
     check(b,
-          worksheet_insert_chart_opt(cs->ws, (lxw_row_t)(1 + (k / 2) * 16),
+          worksheet_insert_chart_opt(cs->ws, (lxw_row_t)(1 + (k / 2) * CHART_ROWS),
                                      (lxw_col_t)((k % 2) * 9), ch, &o),
           "worksheet_insert_chart");
     return 0;
 }
 
-/* 预测, then 图表: one line chart per block of 预测, two across, reading its cells. */
-static void write_forecast_and_charts(wb *b, sheet *s, sheet *cs)
+/* 图表's print: a page break after every CHART_ROWS_PER_PAGE rows of charts. */
+static void chart_page_breaks(wb *b, sheet *cs, int ncharts)
+{
+    int nrows = (ncharts + 1) / 2, n = 0;
+    lxw_row_t breaks[1024];
+    for (int k = CHART_ROWS_PER_PAGE; k < nrows && n < 1022; k += CHART_ROWS_PER_PAGE)
+        breaks[n++] = (lxw_row_t)(1 + k * CHART_ROWS);
+    breaks[n] = 0;
+    if (n)
+        check(b, worksheet_set_h_pagebreaks(cs->ws, breaks), "worksheet_set_h_pagebreaks");
+}
+
+/* 图表数据 and 预测, then 图表: one line chart per block, two across, reading their cells. */
+static void write_forecast_and_charts(wb *b, sheet *live, sheet *s, sheet *cs)
 {
     const evaluation *ev = b->ev;
     chart_block *blocks = xcalloc((size_t)(ev->ninds ? ev->ninds : 1), sizeof *blocks);
+    chart_sheets ss = {live, s, 0, 0};
     int ny;
-    int nb = write_forecast(b, s, blocks, &ny);
+    int nb = write_forecast(b, &ss, blocks, &ny);
     put_overflow(b, cs, 0, 0, b->p->title, fmt(b, NULL, FM_BOLD));
     for (int k = 0; k < nb; k++)
-        if (add_chart(b, s, cs, &blocks[k], k, ny) != 0)
+        if (add_chart(b, &ss, cs, &blocks[k], k, ny) != 0)
             break;
+    chart_page_breaks(b, cs, nb);
     worksheet_set_landscape(cs->ws);
     worksheet_set_paper(cs->ws, 9);
     worksheet_fit_to_pages(cs->ws, 1, 0);
@@ -2234,7 +2936,7 @@ static int load_wording(wb *b, const char *templates_dir, diag_list *d)
                    {"yearly", yearly_codes},     {"inputs", inputs_codes},
                    {"comment", comment_codes},   {"forecast", forecast_codes},
                    {"milestones", milestones_codes}, {"kind", kind_codes},
-                   {"notes", notes_codes}};
+                   {"notes", notes_codes},       {"live", live_codes_yaml}};
         for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
             labels_require(&b->tl, path, req[i].section, req[i].codes, d);
     }
@@ -2307,6 +3009,14 @@ static void year_columns(wb *b)
             b->yr_years = ev->inds[i].nyears;
             break;
         }
+    /* 年度数据's rows, as write_yearly fills them: value, then numerator and denominator */
+    b->yrow = xcalloc((size_t)(ev->ninds ? ev->ninds : 1), sizeof *b->yrow);
+    for (int i = 0, r = 1; i < ev->ninds; i++) {
+        const indicator *ind = ev->inds[i].ind;
+        b->yrow[i] = ind->kind == IND_QUANTITATIVE ? r : -1;
+        if (ind->kind == IND_QUANTITATIVE)
+            r += ind->numerator ? 3 : 1;
+    }
     if (b->in_years > MAX_COLS - FIRST_YEAR_COL)
         b->in_years = MAX_COLS - FIRST_YEAR_COL;
     if (b->yr_years > MAX_COLS - YEAR_COL)
@@ -2342,27 +3052,34 @@ static void set_properties(wb *b)
 /* The sheets, in tab order. Returns 0, or -1 when a sheet could not be written. */
 static int write_sheets(wb *b, diag_list *d)
 {
-    sheet sheets[8];
+    enum { S_OVERVIEW, S_INDICATORS, S_YEARLY, S_INPUTS, S_CHARTDATA, S_FORECAST, S_CHARTS,
+           S_MILESTONES, S_NOTES, S_N };
+    sheet sheets[S_N];
     memset(sheets, 0, sizeof sheets);
-    enum { S_OVERVIEW, S_INDICATORS, S_YEARLY, S_INPUTS, S_FORECAST, S_CHARTS, S_MILESTONES,
-           S_NOTES };
     int ok = 1, rc = 0;
-    for (int i = 0; i < 8 && ok; i++)
+    csv_mem am;
+    if (assessment_table(b, &am, d) != 0)
+        return -1;
+    b->am = &am;
+    for (int i = 0; i < S_N && ok; i++)
         ok = new_sheet(b, &sheets[i], sheet_codes[i]) == 0;
     if (ok) {
+        /* 指标 first: 总览's outlooks and the charts' target lines read its cells */
+        write_indicators(b, &sheets[S_INDICATORS]);
         write_overview(b, &sheets[S_OVERVIEW]);
-        if (write_indicators(b, &sheets[S_INDICATORS], d) != 0)
-            rc = -1;
         write_yearly(b, &sheets[S_YEARLY]);
         write_inputs(b, &sheets[S_INPUTS]);
-        write_forecast_and_charts(b, &sheets[S_FORECAST], &sheets[S_CHARTS]);
+        write_forecast_and_charts(b, &sheets[S_CHARTDATA], &sheets[S_FORECAST],
+                                  &sheets[S_CHARTS]);
         write_milestones(b, &sheets[S_MILESTONES]);
         write_notes(b, &sheets[S_NOTES]);
         if (b->oc->changes && b->oc->changes->words && write_changes(b, b->oc->changes, d) != 0)
             rc = -1;
     }
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < S_N; i++)
         free(sheets[i].lines);
+    csv_mem_free(&am);
+    b->am = NULL;
     return rc;
 }
 
@@ -2376,6 +3093,11 @@ static void wb_free(wb *b)
         free(b->inputs[i].ref);
     free(b->inputs);
     free(b->quoted_inputs);
+    free(b->quoted_yearly);
+    free(b->quoted_indicators);
+    free(b->outlook_live);
+    free(b->ind_row_live);
+    free(b->yrow);
     for (int i = 0; i < 3; i++)
         free(b->props[i]);
     labels_free(&b->tl);
@@ -2406,6 +3128,14 @@ int workbook_write(const char *path, const outcome *oc, diag_list *d)
     }
     year_columns(&b);
     b.quoted_inputs = quote_sheet(T(&b, "sheet", "inputs"));
+    b.quoted_yearly = quote_sheet(T(&b, "sheet", "yearly"));
+    b.quoted_indicators = quote_sheet(T(&b, "sheet", "indicators"));
+    b.ind_outlook_col = -1;
+    b.ind_limit_col = -1;
+    b.ind_cur_col = -1;
+    b.outlook_live = xcalloc((size_t)(b.f->n ? b.f->n : 1), 1);
+    b.ind_row_live = xcalloc((size_t)(b.f->n ? b.f->n : 1), 1);
+    b.w_na = label(b.lb, "status", "not_applicable");
     collect_inputs(&b);
     set_properties(&b);
     int rc = write_sheets(&b, d);

@@ -5,10 +5,13 @@
  *
  * Sheets: 总览 (overview: every target in the findings' rank order, in the
  * findings' words, with counts by outlook), 指标 (assessment.csv as a
- * table), 年度数据 (indicator values by year, each an Excel formula over
- * 原始数据 with the computed value cached), 原始数据 (every input series and
- * parameter by year), 预测 (observed series, target lines, forecasts), 图表
- * (native line charts), 里程碑 (milestones and qualitative items), 说明
+ * table whose figures and verdicts are formulas over 年度数据: live.h),
+ * 年度数据 (indicator values by year, each an Excel formula over 原始数据
+ * with the computed value cached), 原始数据 (every input series and
+ * parameter by year), 图表数据 (observed series and target lines, live),
+ * 预测（程序计算） (forecasts and the program's statistics, with the run's
+ * inputs digest), 图表 (native line charts), 里程碑 (milestones and
+ * qualitative items), 说明
  * (definitions, baselines, methods, data files, warnings), 变化 (changes
  * since the previous run, when templates/changes.yaml is present). Sheet
  * names and all Chinese wording come from templates/workbook.yaml.

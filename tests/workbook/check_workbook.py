@@ -18,6 +18,7 @@ Prints one line per check and ends with "N passed, M failed"; exits 1 on
 any failure.
 """
 import csv
+import hashlib
 import math
 import os
 import re
@@ -81,6 +82,18 @@ def read_outlooks(path):
                 elif line.strip() and not line.lstrip().startswith("#"):
                     break
     return words
+
+
+# assessment.csv columns 指标 leaves out (src/workbook.c program_columns, dropped_columns).
+PROGRAM_COLUMNS = (
+    "forecast_model", "forecast_value", "forecast_lower_80", "forecast_upper_80",
+    "forecast_lower_95", "forecast_upper_95", "probability_met", "forecast_status",
+    "forecast_status_zh", "forecast_note", "pace_task_share", "pace_time_share", "pace_ratio",
+    "sdg_ratio", "sdg_method", "sdg_progress", "required_annual_change", "recent_annual_change",
+    "ci_lower_95", "ci_upper_95", "ci_vs_target", "allowance", "sensitivity_year",
+    "sensitivity_period_mean", "sensitivity_period_total", "sensitivity")
+DROPPED_COLUMNS = ("status", "outlook", "severity", "plan_id", "stage", "evaluation_year", "region",
+                   "region_name", "catalogue", "definition", "plan_title")
 
 
 def read_csv(path):
@@ -199,7 +212,7 @@ def check_overview(wb, wbv, plan_dir, assessment, wording, pre):
     col = {k: oh.get(ow[k]) for k in ("rank", "name", "target_year", "outlook", "problem", "type")}
     first = head_row + 1
     rows = [r for r in range(first, wo.max_row + 1)
-            if wo.cell(row=r, column=col["outlook"]).value in outlooks]
+            if wov.cell(row=r, column=col["outlook"]).value in outlooks]
     report(len(rows) == len(assessment) and rows == list(range(first, first + len(rows))),
            pre + "总览 lists every target (%d)" % len(rows), "%d rows" % len(rows))
 
@@ -209,7 +222,7 @@ def check_overview(wb, wbv, plan_dir, assessment, wording, pre):
         return (0, int(a["rank"]), i) if a.get("rank") else (1, 0, i)
     ordered = [a for _, a in sorted(enumerate(assessment), key=key)]
     seen = [(wo.cell(row=r, column=col["name"]).value, wo.cell(row=r, column=col["target_year"]).value,
-             wo.cell(row=r, column=col["outlook"]).value, wo.cell(row=r, column=col["rank"]).value)
+             wov.cell(row=r, column=col["outlook"]).value, wo.cell(row=r, column=col["rank"]).value)
             for r in rows]
     expect = [(a["name"], int(a["target_year"]), a.get("outlook_zh"), int(a["rank"]) if a.get("rank") else None)
               for a in ordered]
@@ -262,13 +275,18 @@ def check_overview(wb, wbv, plan_dir, assessment, wording, pre):
     want_counts = {}
     for a in assessment:
         want_counts[a["outlook_zh"]] = want_counts.get(a["outlook_zh"], 0) + 1
-    report(set(counts) == set(outlooks) and all(counts.get(k, 0) == want_counts.get(k, 0) for k in outlooks)
+    report(set(counts) <= set(outlooks) and all(counts.get(k, 0) == want_counts.get(k, 0) for k in outlooks)
            and sum(counts.values()) == len(assessment), pre + "总览 counts by outlook", str(counts))
     if lines is not None:
         bc = brief_counts(lines, outlooks, wording.get("_brief_total", ""))
         report(bc is not None and all(counts.get(k) == v for k, v in bc.items()) and
                all(v == 0 for k, v in counts.items() if k not in bc),
                pre + "总览 counts equal the brief's table", "brief %s, 总览 %s" % (bc, counts))
+        # one set of words for the stage: the brief's columns, in its order
+        order = [w for w in outlooks if w in counts]
+        report(bc is not None and order == [w for w in outlooks if w in bc],
+               pre + "总览 outlook words are the brief's (%s)" % " ".join(order),
+               "brief %s" % (list(bc) if bc else None))
 
 
 def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile):
@@ -284,8 +302,8 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
     assessment = read_csv(os.path.join(plan_dir, "assessment.csv"))
 
     # Sheets named in Chinese, in order.
-    want = [sheet[k] for k in ("overview", "indicators", "yearly", "inputs", "forecast",
-                               "charts", "milestones", "notes")]
+    want = [sheet[k] for k in ("overview", "indicators", "yearly", "inputs", "chartdata",
+                               "forecast", "charts", "milestones", "notes")]
     # and 变化, the changes since the previous run, last (templates/changes.yaml)
     if wording.get("_changes_sheet"):
         want.append(wording["_changes_sheet"])
@@ -310,7 +328,9 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
            pre + "created date is 31 December of the evaluation year")
     report(all(dt == (1980, 1, 1, 0, 0, 0) for _, dt in entries), pre + "zip entries carry no clock time")
 
-    # 指标: every assessment column, every row, the same values.
+    # 指标: every assessment column but the program's (forecasts, statistical
+    # checks: on 预测) and the English codes of live words, every row, the same
+    # values; the live figures as formulas over 年度数据.
     ws = wb[sheet["indicators"]]
     wsv = wbv[sheet["indicators"]]
     heads = header_map(wsv)
@@ -320,23 +340,54 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
         zh = wording["assessment"].get(code, code)
         if zh in heads:
             cols[code] = heads[zh]
-        else:
+        elif code not in PROGRAM_COLUMNS and code not in DROPPED_COLUMNS:
             missing.append(code)
-    report(not missing, pre + "指标 has every assessment.csv column", ",".join(missing))
-    report(wsv.max_row - 1 == len(assessment), pre + "指标 has one row per target",
-           "%d rows, %d targets" % (wsv.max_row - 1, len(assessment)))
-    bad = []
+    report(not missing, pre + "指标 has every assessment.csv column but the program's", ",".join(missing))
+    moved = [c for c in PROGRAM_COLUMNS if wording["assessment"].get(c, c) in heads]
+    report(not moved, pre + "指标 holds no forecast or probability", ",".join(moved))
+    nrows = next((r - 2 for r in range(2, wsv.max_row + 2) if wsv.cell(row=r, column=1).value is None),
+                 wsv.max_row - 1)
+    report(nrows == len(assessment), pre + "指标 has one row per target",
+           "%d rows, %d targets" % (nrows, len(assessment)))
+    na_word = labels["status"]["not_applicable"]
+    bad, noisy = [], []
     for i, row in enumerate(assessment):
         for code, col in cols.items():
             v = wsv.cell(row=i + 2, column=col).value
             t = row[code]
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
+            if code == "detail":
+                noisy += ["%s: %s %r" % (row["indicator_id"], r, x) for r, x in reader_problems(v)]
+                continue
+            if code == "progress":
+                continue  # the verdict so far, in words (the csv has a code)
+            if code == "change_pct" and isinstance(v, (int, float)):
+                ok = t != "" and num_equal(float(t), float(v), 1e-6)  # the csv rounds it
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
                 ok = t != "" and num_equal(float(t), float(v))
+            elif v == na_word and code in ("current_value", "baseline_value"):
+                ok = t == "" and row["status"] in ("not_applicable", "not_yet_due")
             else:
                 ok = (v or "") == t
             if not ok:
                 bad.append("%s/%s: %r vs %r" % (row["indicator_id"], code, v, t))
     report(not bad, pre + "指标 values equal assessment.csv", "; ".join(bad[:5]))
+    report(not noisy, pre + "指标 判断依据 in the findings' Chinese words", "; ".join(noisy[:3]))
+    # Number formats show the plan's figures: a target of 0.85 is not shown as 1.
+    hidden = []
+    for i, row in enumerate(assessment):
+        if row["kind"] != "quantitative" or "target_value" not in cols or not row["target_value"]:
+            continue
+        c = ws.cell(row=i + 2, column=cols["target_value"])
+        shown = len(c.number_format.split(".")[1]) if "." in c.number_format else 0
+        need = len(row["target_value"].split(".")[1]) if "." in row["target_value"] else 0
+        if c.number_format != "General" and shown < need:
+            hidden.append("%s %s as %s" % (row["indicator_id"], row["target_value"], c.number_format))
+    report(not hidden, pre + "指标 targets shown with their decimals", "; ".join(hidden[:5]))
+    live_cols = [cols[c] for c in ("current_value", "status_zh") if c in cols]
+    nlive = sum(1 for r in range(2, nrows + 2) for c in live_cols
+                if ws.cell(row=r, column=c).data_type == "f")
+    nquant = sum(1 for a in assessment if a["kind"] == "quantitative")
+    report(nlive > nquant // 2, pre + "指标 current values and verdicts are formulas (%d)" % nlive)
     report(ws.freeze_panes is not None and ws.auto_filter.ref is not None,
            pre + "指标 frozen header and autofilter")
 
@@ -364,6 +415,8 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
                 continue
             v = wsv.cell(row=r, column=years[y]).value
             nvalues += 1
+            if v == labels["status"]["not_applicable"] and s["state"] == "not_applicable":
+                continue
             if not cell_matches(s[colname], v):
                 bad.append("%s %s %d: %r vs %r" % (s["indicator_id"], part, y, v, s[colname]))
     report(not bad and nvalues > 0, pre + "年度数据 cached values equal series.csv (%d cells)" % nvalues,
@@ -391,15 +444,18 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
     if not_app:
         s = not_app[0]
         cell = ws.cell(row=rows[(s["indicator_id"], yw["value"])], column=years[int(s["year"])])
-        report(cell.comment is not None, pre + "not-applicable value is blank with a comment (%s %s)"
-               % (s["indicator_id"], s["year"]))
+        report(wsv.cell(row=cell.row, column=cell.column).value == labels["status"]["not_applicable"]
+               and (cell.comment is not None or cell.data_type == "f"),
+               pre + "not-applicable value reads %s (%s %s)"
+               % (labels["status"]["not_applicable"], s["indicator_id"], s["year"]))
     # Number formats: percent indicators show a % suffix without scaling.
     pct = [s for s in series if s["unit"] == "%" and s["state"] == "ok"]
     if pct:
         s = pct[0]
         cell = ws.cell(row=rows[(s["indicator_id"], yw["value"])], column=years[int(s["year"])])
-        report('"%"' in cell.number_format and "%" not in cell.number_format.replace('"%"', ""),
-               pre + "percent indicator format %s" % cell.number_format)
+        unit = ws.cell(row=cell.row, column=4).value
+        report("%" not in cell.number_format and unit == "%",
+               pre + "percent indicator: no double unit (format %s, unit column %s)" % (cell.number_format, unit))
     width_b = ws.column_dimensions["B"].width or 0
     report(width_b >= 20, pre + "年度数据 name column fitted to Chinese text (width %s)" % width_b)
     report(ws.freeze_panes == "D2" and ws.auto_filter.ref is not None,
@@ -446,8 +502,16 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
 
     # Print setup on every table sheet.
     bad = []
-    for name in (sheet["overview"], sheet["indicators"], sheet["yearly"], sheet["inputs"],
-                 sheet["forecast"], sheet["milestones"], sheet["notes"]):
+    # 指标 prints by column groups: key columns and header repeated, a break between groups.
+    wi_ = wb[sheet["indicators"]]
+    ps = wi_.page_setup
+    cbreaks = [b.id for b in wi_.col_breaks.brk] if wi_.col_breaks else []
+    report(ps.orientation == "landscape" and str(ps.paperSize) == "9" and wi_.print_title_rows
+           and wi_.print_title_cols and len(cbreaks) >= 2 and str(ps.scale) not in ("None", "100"),
+           pre + "指标 prints on A4 by column groups (%d page breaks, scale %s, titles %s %s)"
+           % (len(cbreaks), ps.scale, wi_.print_title_rows, wi_.print_title_cols))
+    for name in (sheet["overview"], sheet["yearly"], sheet["inputs"],
+                 sheet["chartdata"], sheet["forecast"], sheet["milestones"], sheet["notes"]):
         w = wb[name]
         ps = w.page_setup
         if ps.orientation != "landscape" or str(ps.paperSize) != "9" or \
@@ -464,9 +528,52 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
     report(wm.max_row - 1 == nm, pre + "里程碑 lists %d milestones and qualitative items" % nm,
            "%d rows" % (wm.max_row - 1))
 
-    # 预测: observed series, and the forecasts of series.csv (kind forecast).
+    # 图表数据: the observed series as formulas over 年度数据 (a gap is #N/A, not 0).
+    wl, wlv = wb[sheet["chartdata"]], wbv[sheet["chartdata"]]
+    yq = "'%s'!" % sheet["yearly"]
+    obs = [r for r in range(3, wl.max_row + 1) if wl.cell(row=r, column=3).value == yw["observed"]]
+    nf = sum(1 for r in obs for c in range(5, wl.max_column + 1)
+             if wl.cell(row=r, column=c).data_type == "f" and yq in wl.cell(row=r, column=c).value)
+    report(obs and nf > 0, pre + "图表数据 observed values are formulas over 年度数据 (%d)" % nf)
+    # Every single-year target line has markers; every chart series reads 图表数据 or 预测.
+    unmarked, foreign = [], []
+    for n, xml in chart_xml.items():
+        for ser in re.findall(r"<c:ser>.*?</c:ser>", xml, re.S):
+            ref = re.search(r"<c:val><c:numRef><c:f>([^<]*)</c:f>", ser)
+            if not ref:
+                continue
+            sheet_ref = ref.group(1).split("!")[0].strip("'")
+            if sheet_ref not in (sheet["chartdata"], sheet["forecast"]):
+                foreign.append(ref.group(1))
+            m = re.match(r"'?[^!]*'?!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)", ref.group(1))
+            if not m or sheet_ref != sheet["chartdata"]:
+                continue
+            row = int(m.group(2))
+            if not str(wl.cell(row=row, column=3).value or "").startswith(yw["target"]):
+                continue
+            filled = [c for c in range(5, wl.max_column + 1) if wlv.cell(row=row, column=c).value is not None]
+            if len(filled) == 1 and "<c:symbol val=\"none\"/>" in ser:
+                unmarked.append("%s row %d" % (n, row))
+    report(not foreign, pre + "charts read 图表数据 and 预测 only", ", ".join(foreign[:3]))
+    report(not unmarked, pre + "single-year target lines have markers", ", ".join(unmarked[:5]))
+    # 图表 prints whole charts: a page break between rows of charts.
+    wc = wb[sheet["charts"]]
+    nch = len(wc._charts)
+    breaks = [b.id for b in wc.row_breaks.brk] if wc.row_breaks else []
+    report(nch <= 4 or len(breaks) >= (nch + 3) // 4 - 1,
+           pre + "图表: page breaks between rows of charts (%d charts, %d breaks)" % (nch, len(breaks)))
+
+    # 预测（程序计算）: the program's figures only, with the run's digest.
     wf = wbv[sheet["forecast"]]
-    report(wf.max_row > 2, pre + "预测 holds observed series")
+    wff = wb[sheet["forecast"]]
+    nform = sum(1 for row in wff.iter_rows() for c in row if c.data_type == "f")
+    report(nform == 0, pre + "预测 holds no formula (the program's figures only)", "%d formulas" % nform)
+    with open(os.path.join(plan_dir, "inputs.sha256"), "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    report(digest in (wf.cell(row=1, column=1).value or ""),
+           pre + "预测 states the SHA-256 of inputs.sha256", (wf.cell(row=1, column=1).value or "")[-80:])
+    heads = [c.value for row in wff.iter_rows() for c in row if c.value == wording["assessment"]["probability_met"]]
+    report(len(heads) == 1, pre + "预测 lists each target's probability and statistical checks")
     if forecasts:
         fyears = {c.value: c.column for c in wf[2] if isinstance(c.value, int)}
         frows = {}
@@ -535,6 +642,8 @@ def check_recalc(path, wb, wbv, pre, lo_profile):
                     b = lo[ws.title][c.coordinate].value
                     if is_empty(a):
                         ok = is_empty(b)
+                    elif isinstance(a, str):
+                        ok = a == b
                     else:
                         ok = isinstance(b, (int, float)) and math.isclose(a, b, rel_tol=1e-9, abs_tol=0.0)
                     if not ok:
@@ -544,6 +653,21 @@ def check_recalc(path, wb, wbv, pre, lo_profile):
                "; ".join(bad[:5]))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def make_lo_profile():
+    """A LibreOffice profile that recalculates every formula on load, whatever the file says."""
+    d = tempfile.mkdtemp(prefix="wbcheck-lo.")
+    os.makedirs(os.path.join(d, "user"))
+    with open(os.path.join(d, "user", "registrymodifications.xcu"), "w") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+                'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+                'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+                '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+                '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
+                '</oor:items>\n')
+    return d
 
 
 def main(argv):
@@ -588,17 +712,7 @@ def main(argv):
         if not report(shutil.which("soffice") is not None, "LibreOffice (soffice) installed"):
             use_lo = False
         else:
-            lo_profile = tempfile.mkdtemp(prefix="wbcheck-lo.")
-            os.makedirs(os.path.join(lo_profile, "user"))
-            # Recalculate every formula on load, whatever the file says.
-            with open(os.path.join(lo_profile, "user", "registrymodifications.xcu"), "w") as f:
-                f.write('<?xml version="1.0" encoding="UTF-8"?>\n'
-                        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
-                        'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
-                        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
-                        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
-                        '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
-                        '</oor:items>\n')
+            lo_profile = make_lo_profile()
     try:
         for p in plans:
             check_plan(os.path.join(out_a, p), out_b, sde_dir, wording, labels, use_lo, lo_profile)

@@ -4,7 +4,9 @@
 # Runs planeval twice (and once more with SOURCE_DATE_EPOCH) into temporary
 # directories and hands them to check_workbook.py, which reads the
 # workbooks with Debian's python3-openpyxl and recalculates them with
-# LibreOffice headless. Ends with "N passed, M failed"; exits 1 on failure.
+# LibreOffice headless; then tests/workbook/live_model.py changes raw cells
+# in the workbook and the data alike and compares LibreOffice's recalculation
+# with planeval's run. Each ends with "N passed, M failed"; exits 1 on failure.
 #
 #   PLANEVAL       the binary (default ./planeval)
 #   PLANEVAL_ARGS  extra arguments for `planeval run` (e.g. --data DIR)
@@ -67,3 +69,23 @@ lo=""
 # shellcheck disable=SC2086
 "$PYTHON" tests/workbook/check_workbook.py --templates "$TEMPLATES" --sde-dir "$tmp/c" $lo \
     "$tmp/a" "$tmp/b"
+rc=$?
+# The live model (issue 12): raw cells changed in the workbook and in the
+# data alike, LibreOffice against planeval. Needs the sample data's layout.
+if [ -z "$lo" ] && [ -z "$ARGS" ]; then
+    "$PYTHON" tests/workbook/live_model.py --planeval "$PLANEVAL" --data data \
+        --indicators indicators --templates "$TEMPLATES" "$tmp/a" || rc=1
+fi
+# Every target form (the e2e fixture: amounts, falling and rising, restated,
+# every_year, windows): LibreOffice recalculates its workbook to planeval's
+# values, and the verdicts of the newer forms are live or marked fixed.
+if [ -z "$ARGS" ] && [ -z "$lo" ]; then
+    mkdir -p "$tmp/fx" && cp -R tests/e2e/fixture/. "$tmp/fx/" && rm -rf "$tmp/fx/templates" &&
+        cp -R "$TEMPLATES" "$tmp/fx/templates" || fail "fixture copy"
+    planeval_bin=$(cd "$(dirname "$PLANEVAL")" && pwd)/$(basename "$PLANEVAL")
+    (cd "$tmp/fx" && "$planeval_bin" run -q --charts none --out out) 2>"$tmp/fx.err" ||
+        { cat "$tmp/fx.err"; fail "fixture run"; }
+    "$PYTHON" tests/workbook/recalc_forms.py "$tmp/fx/out/fx-2021-2025/fx-2021-2025.xlsx" \
+        A3:3 A3:4 A3:5 V1:3 A4:3 || rc=1
+fi
+exit $rc
