@@ -125,7 +125,9 @@ test: test-deps
 # pdftotext), the change report against the previous run (tests/changes),
 # batch runs: -j, skipping, manifest, shards, a killed run (tests/batch),
 # the wording of every brief and report, final and mid-term (tests/editorial),
-# links planted at temporary names and in place of directories (tests/safety).
+# links planted at temporary names and in place of directories (tests/safety),
+# a run killed at every step of its commits and stopped by signals
+# (tests/atomic), hostile YAML refused within 1 s of CPU (tests/hostile).
 # Each script ends with "N passed, M failed".
 readers: $(BUILD)/planeval
 	PLANEVAL=$(BUILD)/planeval CASES_CFLAGS="$(CASES_CFLAGS)" sh tests/charts/run.sh
@@ -136,6 +138,8 @@ readers: $(BUILD)/planeval
 	PLANEVAL=$(BUILD)/planeval PYTHON=/usr/bin/python3 sh tests/batch/run.sh
 	PLANEVAL=$(BUILD)/planeval sh tests/editorial/run.sh
 	PLANEVAL=$(BUILD)/planeval sh tests/safety/run.sh
+	PLANEVAL=$(BUILD)/planeval sh tests/atomic/run.sh
+	PLANEVAL=$(BUILD)/planeval PYTHON=/usr/bin/python3 sh tests/hostile/run.sh
 
 # The sample run under valgrind: no leaks, no errors.
 valgrind: $(BUILD)/planeval
