@@ -27,6 +27,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1174,6 +1175,9 @@ int main(int argc, char **argv)
 {
     options o;
     const char *cmd;
+    /* Over a file size limit (ulimit -f), a write fails with EFBIG and is
+     * reported with its file, instead of SIGXFSZ ending the run silently. */
+    signal(SIGXFSZ, SIG_IGN);
     if (parse_args(argc, argv, &o, &cmd) != 0) {
         usage(stderr);
         free(o.plans);

@@ -14,7 +14,8 @@
 #   - 10 MB of nesting and 12 MB of keys (over the 2 MB limit of a YAML file);
 #   - a run configuration that is a FIFO (used to block for ever) or a
 #     directory (used to say "YAML syntax: input error");
-#   - Excel's limits: a 40,000-character note, a 50,000-character formula.
+#   - Excel's limits: a 40,000-character note, a 50,000-character formula;
+#   - a run over a file size limit (ulimit -f) reports the failed write.
 # Ends with "N passed, M failed"; exit status 1 if any check failed.
 #
 # PLANEVAL: the binary (default build/planeval). PYTHON: a Python 3.
@@ -159,6 +160,15 @@ check "the workbook's longest text is $1 characters (at most 32,767), cut with a
     [ "$1" -le 32767 -a "$3" -ge 1 ]
 check "its longest formula is $2 characters (at most 8,192); $4 cell(s) hold the result with a comment" \
     [ "$2" -le 8192 -a "$4" -ge 1 ]
+
+# A file size limit (ulimit -f, 200 KB): the write fails with its file named
+# and exit 3 (before, SIGXFSZ ended the run with no message); nothing is
+# committed
+(ulimit -f 200 && cd "$L" &&
+    exec "$PLANEVAL" run huantai-2021-2025 --charts none --out xfsz -q) >/dev/null 2>"$TMP/xfsz.err"
+rc=$?
+check "a run over ulimit -f: exit $rc (3) with an error naming the file, nothing committed" \
+    [ "$rc" -eq 3 ] && grep -q -F "error:" "$TMP/xfsz.err" && [ ! -e "$L/xfsz/huantai-2021-2025" ]
 
 cat "$TMP/times"
 finish
