@@ -1212,8 +1212,10 @@ int main(int argc, char **argv)
                 o.from_share & SHARED_CATALOGUE ? "catalogue " : "",
                 o.from_share & SHARED_VARIABLES ? "data dictionary " : "", share_dir());
     /* Commands that write into out/ take its lock first: one at a time (outset_lock). */
-    int writes = strcmp(cmd, "run") == 0 || strcmp(cmd, "compare") == 0 ||
-                 strcmp(cmd, "manifest") == 0;
+    int out_existed = exists(o.out_dir, 1);
+    /* (compare and manifest of a missing out/ fail as before, unlocked) */
+    int writes = strcmp(cmd, "run") == 0 ||
+                 (out_existed && (strcmp(cmd, "compare") == 0 || strcmp(cmd, "manifest") == 0));
     if (writes && lock_out(o.out_dir) != 0) {
         free(o.plans);
         run_config_free(&config);
@@ -1302,5 +1304,7 @@ int main(int argc, char **argv)
     free(o.plans);
     run_config_free(&config);
     charts_shutdown(); /* Cairo's and fontconfig's caches: a clean exit for leak checkers */
+    if (!out_existed)
+        rmdir(o.out_dir); /* made only to be locked: a run that wrote nothing leaves none */
     return rc;
 }
