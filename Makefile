@@ -122,6 +122,7 @@ e2e: $(BUILD)/planeval
 # built with ASan and UBSan; chart_cases is linked with the same flags.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 sanitize:
+	ATOMIC_QUICK=1 HOSTILE_CPU_LIMIT=5 \
 	$(MAKE) BUILD=build-asan OPT="-O1 -g $(SAN)" LDFLAGS="$(SAN)" CASES_CFLAGS="$(SAN)" unit e2e readers
 
 test: test-deps
@@ -143,6 +144,8 @@ test: test-deps
 # links planted at temporary names and in place of directories (tests/safety),
 # data-collection workbooks: the round trip through openpyxl and LibreOffice
 # for every sample plan, broken workbooks and CSV forms (tests/collect).
+# a run killed at every step of its commits and stopped by signals
+# (tests/atomic), hostile YAML refused within 1 s of CPU (tests/hostile).
 # Each script ends with "N passed, M failed".
 readers: $(BUILD)/planeval
 	PLANEVAL=$(BUILD)/planeval CASES_CFLAGS="$(CASES_CFLAGS)" sh tests/charts/run.sh
@@ -154,6 +157,8 @@ readers: $(BUILD)/planeval
 	PLANEVAL=$(BUILD)/planeval sh tests/editorial/run.sh
 	PLANEVAL=$(BUILD)/planeval sh tests/safety/run.sh
 	PLANEVAL=$(BUILD)/planeval PYTHON=/usr/bin/python3 sh tests/collect/run.sh
+	PLANEVAL=$(BUILD)/planeval sh tests/atomic/run.sh
+	PLANEVAL=$(BUILD)/planeval PYTHON=/usr/bin/python3 sh tests/hostile/run.sh
 
 # The sample run under valgrind: no leaks, no errors.
 valgrind: $(BUILD)/planeval

@@ -26,7 +26,10 @@ typedef struct batch_result {
  * Run jobs 0..n-1 with at most njobs at a time. names[i] labels job i in
  * progress output: a bar on a terminal, one plain line per finished job
  * otherwise (cron logs). results[i] receives each outcome. Returns 0, or -1
- * if a process could not be started (the remaining jobs are marked 126).
+ * if a process could not be started (the remaining jobs are marked 126), or
+ * the number of the signal (SIGTERM, SIGINT, SIGHUP) that stopped the batch:
+ * the running workers were sent SIGTERM and waited for, the jobs not started
+ * are marked 128 + that number.
  */
 int batch_run(int njobs, int n, const char *const *names, batch_fn fn, void *ctx,
               batch_result *results, int quiet);

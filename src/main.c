@@ -31,6 +31,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -515,9 +516,11 @@ static int for_each_plan(session *s, plan_action act, void *arg, int *nplans_ok)
         names[i] = slash ? slash + 1 : files[i];
     }
     batch_result *res = xcalloc((size_t)n + 1, sizeof *res);
+    int stopped = 0; /* the signal that stopped a -j batch */
     if (s->o->jobs > 1 && n > 1) {
         batch_ctx bc = {s, files, act, arg};
-        batch_run(s->o->jobs, n, names, batch_one, &bc, res, s->o->quiet);
+        int b = batch_run(s->o->jobs, n, names, batch_one, &bc, res, s->o->quiet);
+        stopped = b > 0 ? b : 0;
     } else {
         for (int i = 0; i < n; i++) {
             size_t before = s->diags.n;
@@ -541,7 +544,10 @@ static int for_each_plan(session *s, plan_action act, void *arg, int *nplans_ok)
             continue;
         }
         failed++;
-        if (st >= 128)
+        if (st >= 128 && stopped)
+            fprintf(stderr, "planeval: %s: %s\n", names[i],
+                    res[i].why[0] ? res[i].why : "stopped, its previous results kept");
+        else if (st >= 128)
             fprintf(stderr, "planeval: %s: crashed (signal %d)\n", names[i], st - 128);
         else if (res[i].why[0])
             fprintf(stderr, "planeval: %s: failed: %s\n", names[i], res[i].why);
@@ -556,6 +562,13 @@ static int for_each_plan(session *s, plan_action act, void *arg, int *nplans_ok)
         fprintf(stderr, "planeval: %d plans: %d %s, %d unchanged, %d failed\n", n,
                 *nplans_ok - skipped, act == act_check ? "checked" : "evaluated", skipped,
                 failed);
+    if (stopped) {
+        /* no comparison or manifest after an interrupted batch (main) */
+        fprintf(stderr, "planeval: stopped by signal %d: each plan holds its previous or its new "
+                        "results, whole\n",
+                stopped);
+        rc = 128 + stopped;
+    }
     free(res);
     free(names);
     for (int i = 0; i < n; i++)
@@ -720,11 +733,6 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
     (void)arg;
     char *dir = xasprintf("%s/%s", s->o->out_dir, p->id);
     char *inputs = plan_inputs(s, p);
-    /* A killed run's temporaries, before anything else looks at dir. */
-    char *charts_dir = xasprintf("%s/charts", dir);
-    outset_remove_stale(dir);
-    outset_remove_stale(charts_dir);
-    free(charts_dir);
     if (!s->o->force && inputs_unchanged(dir, inputs)) {
         if (!s->o->quiet)
             printf("%s: inputs unchanged since the last run, skipped (--force renders again)\n",
@@ -772,8 +780,6 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
         rc = EXIT_OUTPUT;
     } else {
         FILE *f;
-        if ((f = outset_stream(&out, "inputs.sha256", &s->diags)))
-            fputs(inputs, f);
         if ((f = outset_stream(&out, "series.csv", &s->diags)))
             write_series_csv_fc(f, &ev, &ec, &fs);
         /* assessment.csv rendered once: the file, and 指标 and 预测 of the workbook */
@@ -815,8 +821,15 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
             /* brief.pdf and report.pdf (docs/templates.md), charts drawn as vectors. */
             outset_abort(&out);
             rc = EXIT_OUTPUT;
-        } else if (outset_commit(&out, &s->diags) != 0) {
+        } else if (!(f = outset_stream(&out, "inputs.sha256", &s->diags))) {
+            outset_abort(&out);
             rc = EXIT_OUTPUT;
+        } else {
+            /* inputs.sha256, the marker that lets a later run skip the plan,
+             * last, and committed with the rest as one unit (outset.h) */
+            fputs(inputs, f);
+            if (outset_commit(&out, &s->diags) != 0)
+                rc = EXIT_OUTPUT;
         }
     }
     if (rc == EXIT_OK && !s->o->quiet) {
@@ -1166,6 +1179,16 @@ static stage stage_from_name(const char *s)
                                        : STAGE_AUTO;
 }
 
+/* The lock of the output directory (outset_lock); 0, or -1 after its message. */
+static int lock_out(const char *out_dir)
+{
+    diag_list d = {0};
+    int rc = outset_lock(out_dir, &d);
+    diag_print(&d, stderr);
+    diag_free(&d);
+    return rc;
+}
+
 /* The installed share directory: $PLANEVAL_SHAREDIR, else the one built in. */
 static const char *share_dir(void)
 {
@@ -1363,6 +1386,9 @@ int main(int argc, char **argv)
 {
     options o;
     const char *cmd;
+    /* Over a file size limit (ulimit -f), a write fails with EFBIG and is
+     * reported with its file, instead of SIGXFSZ ending the run silently. */
+    signal(SIGXFSZ, SIG_IGN);
     if (parse_args(argc, argv, &o, &cmd) != 0) {
         usage(stderr);
         free(o.plans);
@@ -1396,6 +1422,16 @@ int main(int argc, char **argv)
                 o.from_share & SHARED_TEMPLATES ? "templates " : "",
                 o.from_share & SHARED_CATALOGUE ? "catalogue " : "",
                 o.from_share & SHARED_VARIABLES ? "data dictionary " : "", share_dir());
+    /* Commands that write into out/ take its lock first: one at a time (outset_lock). */
+    int out_existed = exists(o.out_dir, 1);
+    /* (compare and manifest of a missing out/ fail as before, unlocked) */
+    int writes = strcmp(cmd, "run") == 0 ||
+                 (out_existed && (strcmp(cmd, "compare") == 0 || strcmp(cmd, "manifest") == 0));
+    if (writes && lock_out(o.out_dir) != 0) {
+        free(o.plans);
+        run_config_free(&config);
+        return EXIT_OUTPUT;
+    }
     if (strcmp(cmd, "compare") == 0) {
         /* The cross-region comparison from the result files of --out (compare.h). */
         diag_list d = {0};
@@ -1466,7 +1502,14 @@ int main(int argc, char **argv)
     session s;
     int ok_plans = 0;
     if (session_open(&s, &o) == 0) {
+        /* One run at a time in out/ (outset_lock); then what a killed run left. */
+        if (act == act_run)
+            outset_remove_stale(o.out_dir);
         rc = for_each_plan(&s, act, NULL, &ok_plans);
+        if (rc >= 128) {
+            ok_plans = 0; /* stopped by a signal: nothing more is written */
+            outset_remove_stale(o.out_dir); /* the stopped workers' generation directories */
+        }
         /* A run (not a shard) ends with the comparison of every plan in
          * out/, so that one re-run plan does not leave it stale. Quietly
          * when one plan ran: out/ may hold nothing else to compare with. */
@@ -1493,5 +1536,7 @@ int main(int argc, char **argv)
     free(o.plans);
     run_config_free(&config);
     charts_shutdown(); /* Cairo's and fontconfig's caches: a clean exit for leak checkers */
+    if (!out_existed)
+        rmdir(o.out_dir); /* made only to be locked: a run that wrote nothing leaves none */
     return rc;
 }

@@ -33,7 +33,9 @@ static int cmp_path(const void *a, const void *b)
 /*
  * Regular files under dir (recursively when deep), skipping hidden names
  * (temporary files of an interrupted run start with a dot). rel is the path
- * relative to the listing's root.
+ * relative to the listing's root. Symbolic links are not followed (lstat):
+ * a link to the repository or to ".." would list it, or loop; a plan's
+ * directory holds none of its own, and no hard link can make a cycle.
  */
 static void list_files(const char *dir, const char *rel, int deep, path_list *out)
 {
@@ -47,7 +49,7 @@ static void list_files(const char *dir, const char *rel, int deep, path_list *ou
         char *full = xasprintf("%s/%s", dir, e->d_name);
         char *r = rel[0] ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
         struct stat st;
-        if (stat(full, &st) == 0) {
+        if (lstat(full, &st) == 0) {
             if (S_ISREG(st.st_mode)) {
                 *ARRAY_PUSH(out->items, out->n, out->cap) = r;
                 r = NULL;
@@ -144,6 +146,7 @@ static void json_string(FILE *f, const char *s)
 int manifest_write(const char *out_dir, const char *version, diag_list *d)
 {
     path_list plans = {0};
+    outset_remove_stale(out_dir); /* a killed commit's journal completed first (outset.h) */
     DIR *dp = opendir(out_dir);
     if (!dp) {
         diag_add(d, DIAG_ERROR, out_dir, 0, 0, "cannot read: %s", strerror(errno));
@@ -153,11 +156,15 @@ int manifest_write(const char *out_dir, const char *version, diag_list *d)
     while ((e = readdir(dp)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        char *in = xasprintf("%s/%s/inputs.sha256", out_dir, e->d_name);
-        struct stat st;
-        if (stat(in, &st) == 0)
+        /* a plan's directory: a real one (not a link) with its marker */
+        char *dir = xasprintf("%s/%s", out_dir, e->d_name);
+        char *in = xasprintf("%s/inputs.sha256", dir);
+        struct stat st, sti;
+        if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && lstat(in, &sti) == 0 &&
+            S_ISREG(sti.st_mode))
             *ARRAY_PUSH(plans.items, plans.n, plans.cap) = xstrdup(e->d_name);
         free(in);
+        free(dir);
     }
     closedir(dp);
     if (plans.n)

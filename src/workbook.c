@@ -378,13 +378,52 @@ static void need_lines(sheet *s, int r, int lines)
         s->lines[r] = lines;
 }
 
+/* Excel's limits: characters in a cell (or a comment), characters in a formula. */
+#define XL_CELL_MAX 32767
+#define XL_FORMULA_MAX 8192
+
+/*
+ * text as it fits in one cell: a text over Excel's 32,767 characters (a
+ * long plan note) would fail the whole workbook, so it is cut, at a
+ * character boundary, with a note saying so; the CSV files and the report
+ * keep it whole. Returns text itself, or a copy in *owned (caller frees).
+ */
+static const char *fit_cell(const char *text, char **owned)
+{
+    *owned = NULL;
+    size_t chars = 0, cut = 0;
+    size_t keep = XL_CELL_MAX - 40; /* room for the note (under 40 characters) */
+    for (size_t i = 0; text[i]; i++) {
+        if (((unsigned char)text[i] & 0xC0) == 0x80)
+            continue; /* a continuation byte: the same character */
+        if (chars == keep)
+            cut = i;
+        chars++;
+    }
+    if (chars <= XL_CELL_MAX)
+        return text;
+    *owned = xasprintf("%.*s……（原文超出 Excel 单元格 32767 字的上限，此处截断）", (int)cut, text);
+    return *owned;
+}
+
+/* Characters (not bytes) of a UTF-8 text: Excel's limits count characters. */
+static size_t utf8_chars(const char *text)
+{
+    size_t n = 0;
+    for (; *text; text++)
+        n += ((unsigned char)*text & 0xC0) != 0x80;
+    return n;
+}
+
 /*
  * A text cell. One wider than its column may be (or with line breaks) is
  * wrapped, and its row is made tall enough: Excel and LibreOffice do not
  * always grow a row on opening.
  */
-static void put_str(wb *b, sheet *s, int r, int c, const char *text, lxw_format *f)
+static void put_str(wb *b, sheet *s, int r, int c, const char *full, lxw_format *f)
 {
+    char *owned;
+    const char *text = full ? fit_cell(full, &owned) : NULL;
     if (!text || !text[0]) {
         if (f)
             check(b, worksheet_write_blank(s->ws, (lxw_row_t)r, (lxw_col_t)c, f),
@@ -400,14 +439,19 @@ static void put_str(wb *b, sheet *s, int r, int c, const char *text, lxw_format 
     check(b, worksheet_write_string(s->ws, (lxw_row_t)r, (lxw_col_t)c, text, f),
           "worksheet_write_string");
     note_width(s, c, w);
+    free(owned);
 }
 
 /* A text that runs over the empty cells to its right (titles, notes). */
 static void put_overflow(wb *b, sheet *s, int r, int c, const char *text, lxw_format *f)
 {
-    if (text && text[0])
-        check(b, worksheet_write_string(s->ws, (lxw_row_t)r, (lxw_col_t)c, text, f),
+    if (text && text[0]) {
+        char *owned;
+        check(b,
+              worksheet_write_string(s->ws, (lxw_row_t)r, (lxw_col_t)c, fit_cell(text, &owned), f),
               "worksheet_write_string");
+        free(owned);
+    }
 }
 
 /* Width of a number as displayed with prec decimals (prec < 0: shortest). */
@@ -442,10 +486,27 @@ static void put_value(wb *b, sheet *s, int r, int c, fvalue v, lxw_format *f, in
               "worksheet_write_blank");
 }
 
+static void put_comment(wb *b, sheet *s, int r, int c, const char *text);
+
+/* Excel does not evaluate a formula over 8,192 characters (min() over
+ * thousands of items): such a cell holds the result, with a comment. */
+static int formula_too_long(wb *b, sheet *s, int r, int c, const char *ftext)
+{
+    if (utf8_chars(ftext) <= XL_FORMULA_MAX)
+        return 0;
+    put_comment(b, s, r, c,
+                "此处的公式超出 Excel 公式 8192 字的上限，只写入计算结果；计算过程见 series.csv");
+    return 1;
+}
+
 /* A formula with a text result cached. */
 static void put_formula_str(wb *b, sheet *s, int r, int c, const char *ftext, const char *cached,
                             lxw_format *f)
 {
+    if (formula_too_long(b, s, r, c, ftext)) {
+        put_str(b, s, r, c, cached, f);
+        return;
+    }
     check(b, worksheet_write_formula_str(s->ws, (lxw_row_t)r, (lxw_col_t)c, ftext, f, cached),
           "worksheet_write_formula_str");
     note_width(s, c, text_width(cached));
@@ -458,6 +519,13 @@ static void put_formula_str(wb *b, sheet *s, int r, int c, const char *ftext, co
 static void put_formula(wb *b, sheet *s, int r, int c, const char *ftext, fvalue cached,
                         lxw_format *f, int prec)
 {
+    if (formula_too_long(b, s, r, c, ftext)) {
+        if (cached.state == FV_UNDEFINED)
+            put_str(b, s, r, c, b->w_na, f);
+        else
+            put_value(b, s, r, c, cached, f, prec);
+        return;
+    }
     if (cached.state == FV_UNDEFINED) {
         put_formula_str(b, s, r, c, ftext, b->w_na, f);
     } else if (cached.state == FV_OK) {
@@ -478,8 +546,12 @@ static void put_comment(wb *b, sheet *s, int r, int c, const char *text)
     memset(&o, 0, sizeof o);
     o.width = 320;
     o.height = 110;
-    check(b, worksheet_write_comment_opt(s->ws, (lxw_row_t)r, (lxw_col_t)c, text, &o),
+    char *owned;
+    check(b,
+          worksheet_write_comment_opt(s->ws, (lxw_row_t)r, (lxw_col_t)c, fit_cell(text, &owned),
+                                      &o),
           "worksheet_write_comment");
+    free(owned);
 }
 
 static void header_row(wb *b, sheet *s, int r, const char *const *texts, int n)

@@ -3,11 +3,14 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int ynode_line(const ynode *n) { return n ? (int)n->start_mark.line + 1 : 0; }
 int ynode_col(const ynode *n) { return n ? (int)n->start_mark.column + 1 : 0; }
@@ -86,29 +89,55 @@ ynode *yseq_at(ydoc *y, ynode *seq, size_t i)
     return yaml_document_get_node(&y->doc, seq->data.sequence.items.start[i]);
 }
 
-/* libyaml accepts duplicate keys silently; a duplicated key in a plan is
- * almost always a copy-paste mistake, so it is an error here. */
-static void check_duplicates(ydoc *y, ynode *n, diag_list *d, int depth)
+/* FNV-1a: the bucket of a key in check_duplicates' table. */
+static size_t key_hash(const char *s)
 {
-    if (!n || depth > 200)
-        return;
-    if (ynode_is_map(n)) {
-        size_t len = ymap_len(n);
-        for (size_t i = 0; i < len; i++) {
-            ynode *ki = ymap_key(y, n, i);
-            for (size_t j = 0; j < i && ynode_is_scalar(ki); j++) {
-                ynode *kj = ymap_key(y, n, j);
-                if (ynode_is_scalar(kj) && strcmp(ynode_str(ki), ynode_str(kj)) == 0) {
-                    ydiag(y, d, DIAG_ERROR, ki, "duplicate key '%s' (first at line %d)",
-                          ynode_str(ki), ynode_line(kj));
-                    break;
-                }
+    size_t h = (size_t)14695981039346656037ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+    return h;
+}
+
+/* The keys of one mapping, each looked up once in a hash table: linear in
+ * the mapping's size (a pairwise comparison took minutes for 100,000 keys). */
+static void check_map_keys(ydoc *y, ynode *map, diag_list *d)
+{
+    size_t len = ymap_len(map), size = 16;
+    while (size < 2 * len)
+        size *= 2;
+    size_t *slot = xcalloc(size, sizeof *slot); /* key index + 1, 0 for empty */
+    for (size_t i = 0; i < len; i++) {
+        ynode *ki = ymap_key(y, map, i);
+        if (!ynode_is_scalar(ki))
+            continue;
+        size_t h = key_hash(ynode_str(ki)) & (size - 1);
+        for (; slot[h]; h = (h + 1) & (size - 1)) {
+            ynode *kj = ymap_key(y, map, slot[h] - 1);
+            if (strcmp(ynode_str(ki), ynode_str(kj)) == 0) {
+                ydiag(y, d, DIAG_ERROR, ki, "duplicate key '%s' (first at line %d)",
+                      ynode_str(ki), ynode_line(kj));
+                break;
             }
-            check_duplicates(y, ymap_value(y, n, i), d, depth + 1);
         }
+        if (!slot[h])
+            slot[h] = i + 1;
+    }
+    free(slot);
+}
+
+/* libyaml accepts duplicate keys silently; a duplicated key in a plan is
+ * almost always a copy-paste mistake, so it is an error here. The document
+ * is a tree (aliases are refused) at most YDOC_MAX_DEPTH deep, so this
+ * visits each node once. */
+static void check_duplicates(ydoc *y, ynode *n, diag_list *d)
+{
+    if (ynode_is_map(n)) {
+        check_map_keys(y, n, d);
+        for (size_t i = 0; i < ymap_len(n); i++)
+            check_duplicates(y, ymap_value(y, n, i), d);
     } else if (ynode_is_seq(n)) {
         for (size_t i = 0; i < yseq_len(n); i++)
-            check_duplicates(y, yseq_at(y, n, i), d, depth + 1);
+            check_duplicates(y, yseq_at(y, n, i), d);
     }
 }
 
@@ -130,13 +159,133 @@ static void syntax_error(const yaml_parser_t *parser, const char *path, diag_lis
              parser->context ? " " : "", parser->context ? parser->context : "");
 }
 
+static void at_mark(diag_list *d, const char *path, yaml_mark_t m, const char *msg)
+{
+    diag_add(d, DIAG_ERROR, path, (int)m.line + 1, (int)m.column + 1, "%s", msg);
+}
+
+/*
+ * The first pass, over libyaml's events (nothing is built): an alias, a
+ * nesting deeper than YDOC_MAX_DEPTH or a second document stops it at its
+ * line and column. Each is refused before libyaml builds a tree, so that
+ * 1 KB of aliases (each level referring to the one before ten times) or a
+ * flow list a million levels deep costs no more than reading the file.
+ */
+static int prescan(FILE *f, const char *path, diag_list *d)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        diag_add(d, DIAG_ERROR, path, 0, 0, "cannot initialise the YAML parser");
+        return -1;
+    }
+    yaml_parser_set_input_file(&parser, f);
+    int depth = 0, docs = 0, rc = 0, done = 0, after_second = -1;
+    yaml_mark_t second = {0, 0, 0};
+    while (!done && rc == 0) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            syntax_error(&parser, path, d);
+            rc = -1;
+            break;
+        }
+        if (after_second >= 0) {
+            /* A lone "---" at the end holds an empty scalar: nothing is lost. */
+            int empty = ev.type == YAML_SCALAR_EVENT && ev.data.scalar.length == 0 &&
+                        ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+            if (after_second == 0 && !empty) {
+                at_mark(d, path, second,
+                        "a second YAML document starts here: a file holds one document; remove "
+                        "this '---' and what follows, or move it into a file of its own");
+                rc = -1;
+            }
+            after_second++;
+        }
+        switch (ev.type) {
+        case YAML_ALIAS_EVENT: {
+            char *msg = xasprintf("an alias (*%s): anchors and aliases are not accepted; write "
+                                  "the value out where it is used",
+                                  (const char *)ev.data.alias.anchor);
+            at_mark(d, path, ev.start_mark, msg);
+            free(msg);
+            rc = -1;
+            break;
+        }
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            if (++depth > YDOC_MAX_DEPTH) {
+                at_mark(d, path, ev.start_mark,
+                        "nested more than " YDOC_MAX_DEPTH_S " levels deep: a plan needs far fewer");
+                rc = -1;
+            }
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            depth--;
+            break;
+        case YAML_DOCUMENT_START_EVENT:
+            if (++docs == 2) {
+                second = ev.start_mark;
+                after_second = 0;
+            }
+            break;
+        case YAML_STREAM_END_EVENT:
+            done = 1;
+            break;
+        default:
+            break;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
+/*
+ * path opened for reading if it is a regular file of at most
+ * YDOC_MAX_BYTES: a FIFO would block for ever, a directory reads as a
+ * syntax error, and the size bounds what loading can cost. O_NONBLOCK
+ * only keeps open() from waiting for a FIFO's writer.
+ */
+static FILE *open_regular(const char *path, diag_list *d)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        diag_add(d, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    const char *what = S_ISDIR(st.st_mode)    ? "a directory"
+                       : !S_ISREG(st.st_mode) ? "not a regular file"
+                                              : NULL;
+    if (what || st.st_size > YDOC_MAX_BYTES) {
+        if (what)
+            diag_add(d, DIAG_ERROR, path, 0, 0, "is %s: a YAML file was expected", what);
+        else
+            diag_add(d, DIAG_ERROR, path, 1, 1,
+                     "is %lld bytes: YAML files are limited to %d MB (a plan is under 100 KB)",
+                     (long long)st.st_size, YDOC_MAX_BYTES >> 20);
+        close(fd);
+        return NULL;
+    }
+    FILE *f = fcntl(fd, F_SETFL, 0) == 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        diag_add(d, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
 int ydoc_load(ydoc *y, const char *path, diag_list *d)
 {
     memset(y, 0, sizeof *y);
     y->path = xstrdup(path);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_add(d, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+    FILE *f = open_regular(path, d);
+    if (!f)
+        return -1;
+    if (prescan(f, path, d) != 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
         return -1;
     }
     yaml_parser_t parser;
@@ -147,42 +296,20 @@ int ydoc_load(ydoc *y, const char *path, diag_list *d)
     }
     yaml_parser_set_input_file(&parser, f);
     int ok = yaml_parser_load(&parser, &y->doc);
-    if (!ok) {
+    if (!ok)
         syntax_error(&parser, path, d);
-        yaml_parser_delete(&parser);
-        fclose(f);
-        return -1;
-    }
-    y->loaded = 1;
-    /* A second document ("---" then more) would be ignored silently: refuse it. */
-    yaml_document_t next;
-    if (!yaml_parser_load(&parser, &next)) {
-        syntax_error(&parser, path, d);
-        yaml_parser_delete(&parser);
-        fclose(f);
-        return -1;
-    }
-    yaml_node_t *nroot = yaml_document_get_root_node(&next);
-    /* A lone "---" at the end holds an empty scalar: nothing is lost. */
-    int more = nroot && !(nroot->type == YAML_SCALAR_NODE && nroot->data.scalar.length == 0 &&
-                          nroot->data.scalar.style == YAML_PLAIN_SCALAR_STYLE);
-    int line2 = (int)next.start_mark.line + 1, col2 = (int)next.start_mark.column + 1;
-    yaml_document_delete(&next);
     yaml_parser_delete(&parser);
     fclose(f);
-    if (more) {
-        diag_add(d, DIAG_ERROR, path, line2, col2,
-                 "a second YAML document starts here: a file holds one document; remove this "
-                 "'---' and what follows, or move it into a file of its own");
+    if (!ok)
         return -1;
-    }
+    y->loaded = 1;
     ynode *root = ydoc_root(y);
     if (!root) {
         diag_add(d, DIAG_ERROR, path, 1, 1, "file is empty");
         return -1;
     }
     size_t before = diag_errors(d);
-    check_duplicates(y, root, d, 0);
+    check_duplicates(y, root, d);
     check_nul(y, d);
     return diag_errors(d) > before ? -1 : 0;
 }

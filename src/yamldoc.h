@@ -19,12 +19,21 @@ typedef struct ydoc {
 
 typedef yaml_node_t ynode;
 
+/* How deep mappings and lists may nest (a plan needs about 6 levels). */
+#define YDOC_MAX_DEPTH 64
+#define YDOC_MAX_DEPTH_S "64"
+/* The largest YAML file read (the largest plan is under 100 KB). */
+#define YDOC_MAX_BYTES (2 << 20)
+
 /*
  * Load path. Returns 0 on success. A syntax error, an empty file, a
  * mapping with a duplicated key, or a scalar holding a NUL character (a
  * "\0" escape, which C strings would cut short) adds an error to d and
- * returns -1 (the document is freed). So does a second document in the
- * file ("---" followed by more than nothing), located at its start.
+ * returns -1 (the document is freed). So do a second document in the file
+ * ("---" followed by more than nothing), an alias (*name) and nesting
+ * deeper than YDOC_MAX_DEPTH, each located where it starts and found in
+ * time linear in the file's size, before a tree is built; and a file that
+ * is not a regular file (a FIFO, a directory) or is over YDOC_MAX_BYTES.
  */
 int ydoc_load(ydoc *y, const char *path, diag_list *d);
 void ydoc_free(ydoc *y);

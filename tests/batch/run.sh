@@ -14,7 +14,10 @@
 #      whole run once `planeval compare` has run over them;
 #   5. a run killed with SIGKILL leaves every file under its real name whole
 #      (all equal to the previous run's), and the next run removes the
-#      temporary files it left.
+#      temporary files it left (tests/atomic kills at every commit step);
+#   6. two overlapping runs on one out/: the second waits for the first's
+#      lock, then skips every plan; the manifest is whole;
+#   7. the manifest follows no symbolic link (to the repository, to ..).
 # Ends with "N passed, M failed"; exit status 1 if any check failed.
 #
 # PLANEVAL: the binary (default build/planeval). PYTHON: a Python 3.
@@ -36,13 +39,15 @@ rm -f "$ROOT/indicators/run.yaml"
 cd "$ROOT" || exit 1
 NPLANS=$(ls indicators/*.yaml | grep -v -c '/catalogue.yaml$')
 
-# Every file under $1 except hidden ones, with its SHA-256, as "digest  path".
+# Every file under $1 except hidden ones (and those in hidden directories),
+# with its SHA-256, as "digest  path".
 digests() {
-    (cd "$1" && find . -type f ! -name '.*' | LC_ALL=C sort | xargs sha256sum)
+    (cd "$1" && find . -type f ! -path '*/.*' | LC_ALL=C sort | xargs sha256sum)
 }
-# The hidden temporary files under $1 (outset.c: .<name>.tmp.<pid>).
+# The temporaries under $1 (outset.h: files .<name>.tmp.<pid>, generation
+# directories .<plan>.tmp.<pid>).
 temporaries() {
-    find "$1" -type f -name '.*.tmp.*' | wc -l | tr -d ' '
+    find "$1" -name '.*.tmp.*' | wc -l | tr -d ' '
 }
 
 # revise_gdp FACTOR: qinan's latest GDP (data/qinan/economy.csv) times FACTOR.
@@ -158,5 +163,43 @@ left=$(temporaries killed)
 check "the next run succeeds" [ $? -eq 0 ]
 n=$(temporaries killed)
 check "the next run removes the $left temporary file(s) the killed one left" [ "$n" -eq 0 ]
+
+# 6. two overlapping runs on one out/ (two crons): the second waits for the
+# first (flock on out/), then finds every plan unchanged; the manifest is whole
+"$PLANEVAL" run --charts all --force --out killed >/dev/null 2>"$TMP/l1.err" &
+p1=$!
+# until the first holds the lock (flock(1) -n on the same directory fails)
+i=0
+while flock -n killed true 2>/dev/null && [ $i -lt 200 ]; do
+    sleep 0.05
+    i=$((i + 1))
+done
+"$PLANEVAL" run --charts all --out killed >/dev/null 2>"$TMP/l2.err"
+r2=$?
+wait "$p1"
+r1=$?
+check "two overlapping runs both succeed ($r1, $r2)" [ "$r1" -eq 0 -a "$r2" -eq 0 ]
+check "the second says that it waits for the first" \
+    grep -q -F "killed is in use by another run; waiting for it to finish" "$TMP/l2.err"
+check "the second then finds every plan unchanged" \
+    grep -q -F "planeval: $NPLANS plans: 0 evaluated, $NPLANS unchanged, 0 failed" "$TMP/l2.err"
+check "the manifest after overlapping runs is whole" \
+    "$PYTHON" "$REPO/tests/batch/check_manifest.py" killed .
+
+# 7. the manifest does not follow symbolic links (to the repository, to ..;
+# before, 16,824 entries and 78 s); the time bound is loose for a shared machine
+cp killed/manifest.json "$TMP/m.before"
+P1=$(ls -d killed/*/ | head -n 1)
+ln -s "$REPO" killed/zz-repo
+ln -s .. killed/zz-up
+ln -s "$REPO" "$P1/zz-repo"
+ln -s .. "$P1/charts/zz-up"
+start=$(date +%s)
+"$PLANEVAL" manifest --out killed >/dev/null 2>"$TMP/m.err"
+rc=$?
+secs=$(($(date +%s) - start))
+check "planeval manifest with links to the repository and to .. succeeds in ${secs} s" \
+    [ "$rc" -eq 0 -a "$secs" -le 30 ]
+check "and lists exactly what it listed without them" cmp -s "$TMP/m.before" killed/manifest.json
 
 finish

@@ -1,0 +1,178 @@
+#!/bin/sh
+# tests/hostile/run.sh - hostile YAML is refused in time linear in its size
+# (docs/guarantees.md, "Refused inputs and limits"). Each case is a plan
+# file given to `planeval check`; the check asserts the message, its
+# file:line:column, exit status 1, and a bound of 1 s of CPU time (user +
+# system, measured by the kernel for the child: wall time on a shared
+# machine measures the neighbours too; both are printed):
+#   - 10 levels of 10 aliases (570 bytes; before: about 125 s walking them);
+#   - 100,000 keys in one mapping, the last one a duplicate (before:
+#     about 120 s in a pairwise duplicate-key check);
+#   - a flow list 100,000 levels deep (before: 56 s of CPU inside libyaml)
+#     and 1,000,000 levels deep (did not finish in 120 s);
+#   - the largest file accepted: 2 MB of keys, the last one a duplicate;
+#   - 10 MB of nesting and 12 MB of keys (over the 2 MB limit of a YAML file);
+#   - a run configuration that is a FIFO (used to block for ever) or a
+#     directory (used to say "YAML syntax: input error");
+#   - Excel's limits: a 40,000-character note, a 50,000-character formula;
+#   - a run over a file size limit (ulimit -f) reports the failed write.
+# Ends with "N passed, M failed"; exit status 1 if any check failed.
+#
+# PLANEVAL: the binary (default build/planeval). PYTHON: a Python 3.
+# HOSTILE_CPU_LIMIT: the bound in seconds (default 1; the sanitizer pass of
+# make test allows 5, its build being several times slower).
+set -u
+cd "$(dirname "$0")/../.."
+PLANEVAL=${PLANEVAL:-build/planeval}
+case $PLANEVAL in /*) ;; *) PLANEVAL=$(pwd)/$PLANEVAL ;; esac
+PYTHON=${PYTHON:-/usr/bin/python3}
+LIMIT=${HOSTILE_CPU_LIMIT:-1}
+. tests/lib.sh
+require_planeval tests/hostile/run.sh
+
+H=$TMP/h
+mkdir -p "$H"
+"$PYTHON" - "$H" <<'PY'
+import sys
+h = sys.argv[1]
+head = "plan:\n  id: hostile\n"
+def put(name, text):
+    with open("%s/%s.yaml" % (h, name), "w") as f:
+        f.write(text)
+lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+for i in range(1, 10):
+    lines.append("a%d: &a%d [%s]" % (i, i, ", ".join(["*a%d" % (i - 1)] * 10)))
+put("aliases", head + "\n".join(lines) + "\n")
+put("keys", head + "k:\n" + "".join("  k%d: 1\n" % i for i in range(100000)) + "  k0: 2\n")
+put("deep100k", head + "x: " + "[" * 100000 + "]" * 100000 + "\n")
+put("deep1m", head + "x: " + "[" * 1000000 + "\n")
+put("deep10m", head + "x: " + "[" * 10000000 + "\n")
+# just under the 2 MB limit: the largest accepted file, a duplicate at its end
+n = 0
+body = []
+size = len(head) + 3
+while size < 2 * 1024 * 1024 - 100:
+    line = "  key_%d: 1\n" % n
+    body.append(line)
+    size += len(line)
+    n += 1
+put("keys2m", head + "k:\n" + "".join(body) + "  key_0: 2\n")
+put("keys12m", head + "k:\n" + "".join("  key_number_%d: 1\n" % i for i in range(600000)))
+PY
+
+# timed FILE LOG: run `planeval check FILE`, print "STATUS CPU WALL"
+timed() {
+    "$PYTHON" - "$PLANEVAL" "$1" "$2" <<'PY'
+import resource, subprocess, sys, time
+t = time.monotonic()
+with open(sys.argv[3], "w") as err:
+    rc = subprocess.call([sys.argv[1], "check", sys.argv[2]], stdout=subprocess.DEVNULL,
+                         stderr=err, timeout=300)
+wall = time.monotonic() - t
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(rc, "%.3f" % (ru.ru_utime + ru.ru_stime), "%.3f" % wall)
+PY
+}
+
+# hostile NAME LOCATION MESSAGE
+hostile() {
+    f=$H/$1.yaml
+    set -- "$1" "$2" "$3" $(timed "$f" "$TMP/$1.err")
+    size=$(wc -c <"$f" | tr -d ' ')
+    echo "$1: $size bytes, exit $4, $5 s CPU, $6 s wall" >>"$TMP/times"
+    if [ "$4" -eq 1 ] && grep -E -- "^$H/$2: error:" "$TMP/$1.err" | grep -q -F -- "$3"; then
+        pass "$1 ($size bytes): refused at $2 with '$3'"
+    else
+        fail "$1: exit $4, wanted '$3' at $2: $(head -c 300 "$TMP/$1.err")"
+    fi
+    check "$1: $5 s of CPU (under $LIMIT s; $6 s wall)" \
+        "$PYTHON" -c "import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)" \
+        "$5" "$LIMIT"
+}
+
+hostile aliases 'aliases\.yaml:4:10' 'an alias (*a0): anchors and aliases are not accepted'
+hostile keys 'keys\.yaml:100004:3' "duplicate key 'k0' (first at line 4)"
+hostile keys2m "keys2m\\.yaml:$(($(wc -l <"$H/keys2m.yaml"))):3" "duplicate key 'key_0' (first at line 4)"
+hostile deep100k 'deep100k\.yaml:3:67' 'nested more than 64 levels deep'
+hostile deep1m 'deep1m\.yaml:3:67' 'nested more than 64 levels deep'
+hostile deep10m 'deep10m\.yaml:1:1' 'YAML files are limited to 2 MB'
+hostile keys12m 'keys12m\.yaml:1:1' 'YAML files are limited to 2 MB'
+
+# a run configuration that is not a regular file
+mkfifo "$TMP/fifo.yaml"
+"$PYTHON" - "$PLANEVAL" "$TMP/fifo.yaml" "$TMP/fifo.err" <<'PY' >"$TMP/fifo.rc"
+import subprocess, sys
+with open(sys.argv[3], "w") as err:
+    try:
+        print(subprocess.call([sys.argv[1], "check", "--config", sys.argv[2]],
+                              stdout=subprocess.DEVNULL, stderr=err, timeout=20))
+    except subprocess.TimeoutExpired:
+        print("timeout")
+PY
+check "--config naming a FIFO: refused at once, not read ($(cat "$TMP/fifo.rc"): $(head -c 120 "$TMP/fifo.err"))" \
+    grep -q -F "fifo.yaml: error: is not a regular file" "$TMP/fifo.err"
+mkdir "$TMP/dir.yaml"
+"$PLANEVAL" check --config "$TMP/dir.yaml" >/dev/null 2>"$TMP/dir.err"
+check "--config naming a directory: 'is a directory' (exit $?)" \
+    grep -q -F "dir.yaml: error: is a directory" "$TMP/dir.err"
+# Output-format limits: a 40,000-character indicator note and a min() over
+# 5,000 items (a 50,000-character Excel formula). Before, `check` passed
+# and `run` failed with exit 3 naming the workbook's temporary file; now
+# the workbook cuts the text with a note, and writes the formula's result
+# with a comment instead of a formula Excel would not evaluate.
+L=$TMP/limits
+mkdir -p "$L"
+cp -R indicators data templates "$L/"
+rm -f "$L/indicators/run.yaml"
+"$PYTHON" - "$L/indicators/huantai-2021-2025.yaml" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p, encoding="utf-8").read()
+old = "    formula: bsl2_labs\n"
+assert s.count(old) == 1
+s = s.replace(old, "    formula: 'min(" + ", ".join(["bsl2_labs"] * 5000) + ")'\n")
+old = "    notes: 4家机构（参数 bsl2_institutions）"
+assert s.count(old) == 1
+s = s.replace(old, "    notes: " + "很长的说明" * 8000 + "4家机构（参数 bsl2_institutions）")
+open(p, "w", encoding="utf-8").write(s)
+PY
+(cd "$L" && "$PLANEVAL" check huantai-2021-2025 >/dev/null 2>"$TMP/lim-check.err")
+check "a 40,000-character note and min() over 5,000 items pass check" [ $? -eq 0 ]
+(cd "$L" && "$PLANEVAL" run huantai-2021-2025 --charts none --out out -q >/dev/null 2>"$TMP/lim-run.err")
+rc=$?
+check "and run (exit $rc: $(grep error "$TMP/lim-run.err" | head -n 1 | cut -c1-120))" [ "$rc" -eq 0 ]
+"$PYTHON" - "$L/out/huantai-2021-2025/huantai-2021-2025.xlsx" >"$TMP/lim.out" 2>&1 <<'PY'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+longest = flong = cut = fcomment = 0
+for ws in wb.worksheets:
+    for row in ws.iter_rows():
+        for c in row:
+            v = c.value
+            if isinstance(v, str):
+                if v.startswith("="):
+                    flong = max(flong, len(v))
+                else:
+                    longest = max(longest, len(v))
+                    cut += "此处截断" in v
+            if c.comment and "8192" in c.comment.text:
+                fcomment += 1
+print(longest, flong, cut, fcomment)
+PY
+set -- $(cat "$TMP/lim.out") 0 0 0 0
+check "the workbook's longest text is $1 characters (at most 32,767), cut with a note in $3 cell(s)" \
+    [ "$1" -le 32767 -a "$3" -ge 1 ]
+check "its longest formula is $2 characters (at most 8,192); $4 cell(s) hold the result with a comment" \
+    [ "$2" -le 8192 -a "$4" -ge 1 ]
+
+# A file size limit (ulimit -f, 200 KB): the write fails with its file named
+# and exit 3 (before, SIGXFSZ ended the run with no message); nothing is
+# committed
+(ulimit -f 200 && cd "$L" &&
+    exec "$PLANEVAL" run huantai-2021-2025 --charts none --out xfsz -q) >/dev/null 2>"$TMP/xfsz.err"
+rc=$?
+check "a run over ulimit -f: exit $rc (3) with an error naming the file, nothing committed" \
+    [ "$rc" -eq 3 ] && grep -q -F "error:" "$TMP/xfsz.err" && [ ! -e "$L/xfsz/huantai-2021-2025" ]
+
+cat "$TMP/times"
+finish
