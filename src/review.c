@@ -31,7 +31,8 @@ static int small(const var_def *v, double x)
 static void review_var(review *rv, const eval_context *ec, int var, int ind, int first, int last)
 {
     const var_def *v = &ec->dict->vars[var];
-    review_note *run = NULL;
+    /* the open run of missing years, by index: add() may move the notes */
+    size_t run = (size_t)-1;
     fvalue prev = fv_missing();
     for (int y = first; y <= last; y++) {
         fvalue x = region_value(ec->r, var, NULL, 0, y, NULL, NULL);
@@ -42,10 +43,12 @@ static void review_var(review *rv, const eval_context *ec, int var, int ind, int
             n->other = x.v < v->plausible[0] ? v->plausible[0] : v->plausible[1];
         }
         if (x.state != FV_OK) {
-            if (run && run->year2 == y - 1)
-                run->year2 = y;
-            else
-                run = add(rv, RC_MISSING, var, ind, y);
+            if (run != (size_t)-1 && rv->notes[run].year2 == y - 1) {
+                rv->notes[run].year2 = y;
+            } else {
+                add(rv, RC_MISSING, var, ind, y);
+                run = rv->n - 1;
+            }
         } else if (prev.state == FV_OK && prev.v > 0 && x.v > 0 && !small(v, prev.v) &&
                    !small(v, x.v) &&
                    (x.v > REVIEW_JUMP_FACTOR * prev.v || prev.v > REVIEW_JUMP_FACTOR * x.v)) {
