@@ -191,6 +191,41 @@ static double mean_of(const double *t, int n)
     return n ? s / n : 0;
 }
 
+/*
+ * The step the figures are recorded in: the largest power of ten, at most
+ * one unit, that every value is a whole multiple of (96, 97.5 -> 0.1;
+ * 0.0068 -> 0.0001). A series that has not moved in n years says its
+ * year-to-year noise is below about this step, not that it is zero.
+ */
+static double recorded_step(const double *y, int n)
+{
+    for (int k = 0; k >= -9; k--) {
+        double q = pow(10, k);
+        int all = 1;
+        for (int i = 0; i < n && all; i++) {
+            double r = y[i] / q;
+            all = fabs(r - nearbyint(r)) <= 1e-6 * (fabs(r) > 1 ? fabs(r) : 1);
+        }
+        if (all)
+            return q;
+    }
+    return 1e-9;
+}
+
+/*
+ * The residual variance with a prior of one pseudo-year at the recorded
+ * step q: (rss + q^2) / (df + 1) on df + 1 degrees of freedom. It matters
+ * only when the residuals are of the order of q (constant or nearly
+ * constant series: no zero-width intervals) and fades as years accrue.
+ */
+static double scale_prior_s2(const fc_series *s, double rss, int *df, double q)
+{
+    if (s->no_scale_prior)
+        return rss / *df;
+    *df += FC_SCALE_PRIOR_DF;
+    return (rss + FC_SCALE_PRIOR_DF * q * q) / *df;
+}
+
 /* ---------- normal models: mean, linear, log-linear ---------- */
 
 static int fit_normal(fc_model m, const fc_series *s, fc_fit *f)
@@ -231,15 +266,19 @@ static int fit_normal(fc_model m, const fc_series *s, fc_fit *f)
         set_note(f, "least squares failed");
         return -1;
     }
+    /* the recorded step, on the log scale relative to the geometric mean */
+    double q = f->step = recorded_step(s->y, n);
+    if (m == FM_LOGLINEAR)
+        q /= exp(sumlog / n);
+    f->df = n - p;
+    double s2 = scale_prior_s2(s, rss, &f->df, q);
     /* gsl_multifit_linear's convention: the covariance scaled by s^2. */
-    double s2 = rss / (n - p);
     f->b[0] = c[0];
     f->b[1] = p == 2 ? c[1] : 0;
     f->cov[0][0] = cov[0][0] * s2;
     f->cov[0][1] = f->cov[1][0] = cov[0][1] * s2;
     f->cov[1][1] = cov[1][1] * s2;
-    f->df = n - p;
-    f->sigma = sqrt(rss / f->df);
+    f->sigma = sqrt(s2);
     /* A perfect fit would score an infinite likelihood: floor the residual
      * spread at 1e-9 of the series' size so that ties go to fewer parameters. */
     double floor_sd = m == FM_LOGLINEAR ? 1e-9 : 1e-9 * (mag > 0 ? mag : 1);
@@ -284,7 +323,8 @@ static int fit_random_walk(const fc_series *s, fc_fit *f)
     int m = n - 1;
     f->p = 1;
     f->df = m - 1;
-    f->sigma = sqrt(rss / f->df);
+    f->step = recorded_step(s->y, n);
+    f->sigma = sqrt(scale_prior_s2(s, rss, &f->df, f->step));
     f->b[0] = s->y[n - 1];
     f->b[1] = d;
     f->cov[1][1] = f->sigma * f->sigma / sg;
@@ -1083,7 +1123,11 @@ static double p_lt(const fc_pred *p, double x)
 double fc_pred_prob(const fc_pred *p, target_op op, double goal)
 {
     gsl_error_handler_t *old = gsl_set_error_handler_off();
+    /* a target is judged on the figure as recorded: a latent value within
+     * half a recorded step of the goal is recorded as the goal */
     double e = tol(goal), r;
+    if (p->step / 2 > e && (p->kind == PK_T || p->kind == PK_LOGT))
+        e = p->step / 2;
     switch (op) {
     case OP_LE: r = p_le(p, goal + e); break;
     case OP_LT: r = p_lt(p, goal - e); break;
@@ -1120,6 +1164,7 @@ static int predict_dist(const fc_fit *f, const fc_series *s, double t, double ex
         out->m = m;
         out->sd = sqrt(var > 0 ? var : 0);
         out->df = f->df;
+        out->step = f->step;
         out->kind = out->sd > 0 ? (f->model == FM_LOGLINEAR ? PK_LOGT : PK_T) : PK_POINT;
         out->mean = f->model == FM_LOGLINEAR ? exp(m) : m;
         if (out->kind == PK_POINT)
@@ -1166,6 +1211,7 @@ static int predict_dist(const fc_fit *f, const fc_series *s, double t, double ex
         out->m = out->mean = m;
         out->sd = sqrt(var > 0 ? var : 0);
         out->df = f->df;
+        out->step = f->step;
         out->kind = out->sd > 0 ? PK_T : PK_POINT;
         break;
     }
