@@ -79,6 +79,9 @@ typedef struct fc_series {
     fc_kind kind;
     double trend_prior_sd; /* counts: a normal prior on the log trend, N(0, sd^2)
                               (0: none, maximum likelihood) */
+    double step;           /* values: the step the figures are recorded in (0: found
+                              from the values at each fit; fc_forecaster_init and
+                              the plan's forecasts set it once) */
     int no_scale_prior;    /* values: plain least squares, without the prior on the
                               residual scale (FC_SCALE_PRIOR_DF); tests against
                               textbook OLS set it */
