@@ -217,15 +217,18 @@ static double recorded_step(const double *y, int n)
 /*
  * The residual variance with a prior of one pseudo-year at the recorded
  * step q: (rss + q^2) / (df + 1) on df + 1 degrees of freedom. It matters
- * only when the residuals are of the order of q (constant or nearly
- * constant series: no zero-width intervals) and fades as years accrue.
+ * only when the residuals are below q (constant or nearly constant
+ * series: no zero-width intervals) and fades as years accrue; it is used
+ * only where it widens the interval, so that series recorded with many
+ * digits are fitted by plain least squares.
  */
 static double scale_prior_s2(const fc_series *s, double rss, int *df, double q)
 {
-    if (s->no_scale_prior)
-        return rss / *df;
+    double plain = rss / *df, pooled = (rss + FC_SCALE_PRIOR_DF * q * q) / (*df + FC_SCALE_PRIOR_DF);
+    if (s->no_scale_prior || !(pooled > plain))
+        return plain; /* a floor: it never narrows an interval */
     *df += FC_SCALE_PRIOR_DF;
-    return (rss + FC_SCALE_PRIOR_DF * q * q) / *df;
+    return pooled;
 }
 
 /* ---------- normal models: mean, linear, log-linear ---------- */
