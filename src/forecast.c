@@ -191,6 +191,46 @@ static double mean_of(const double *t, int n)
     return n ? s / n : 0;
 }
 
+/*
+ * The step the figures are recorded in: the largest power of ten, at most
+ * one unit, that every value is a whole multiple of (96, 97.5 -> 0.1;
+ * 0.0068 -> 0.0001). A series that has not moved in n years says its
+ * year-to-year noise is below about this step, not that it is zero.
+ */
+static double recorded_step(const double *y, int n)
+{
+    static const double pow10[] = {1,    1e-1, 1e-2, 1e-3, 1e-4,
+                                   1e-5, 1e-6, 1e-7, 1e-8, 1e-9};
+    for (int k = 0; k < 10; k++) {
+        double q = pow10[k];
+        int all = 1;
+        for (int i = 0; i < n && all; i++) {
+            double r = y[i] / q;
+            all = fabs(r - nearbyint(r)) <= 1e-6 * (fabs(r) > 1 ? fabs(r) : 1);
+        }
+        if (all)
+            return q;
+    }
+    return 1e-9;
+}
+
+/*
+ * The residual variance with a prior of one pseudo-year at the recorded
+ * step q: (rss + q^2) / (df + 1) on df + 1 degrees of freedom. It matters
+ * only when the residuals are below q (constant or nearly constant
+ * series: no zero-width intervals) and fades as years accrue; it is used
+ * only where it widens the interval, so that series recorded with many
+ * digits are fitted by plain least squares.
+ */
+static double scale_prior_s2(const fc_series *s, double rss, int *df, double q)
+{
+    double plain = rss / *df, pooled = (rss + FC_SCALE_PRIOR_DF * q * q) / (*df + FC_SCALE_PRIOR_DF);
+    if (s->no_scale_prior || !(pooled > plain))
+        return plain; /* a floor: it never narrows an interval */
+    *df += FC_SCALE_PRIOR_DF;
+    return pooled;
+}
+
 /* ---------- normal models: mean, linear, log-linear ---------- */
 
 static int fit_normal(fc_model m, const fc_series *s, fc_fit *f)
@@ -231,15 +271,19 @@ static int fit_normal(fc_model m, const fc_series *s, fc_fit *f)
         set_note(f, "least squares failed");
         return -1;
     }
+    /* the recorded step, on the log scale relative to the geometric mean */
+    double q = f->step = s->step > 0 ? s->step : recorded_step(s->y, n);
+    if (m == FM_LOGLINEAR)
+        q /= exp(sumlog / n);
+    f->df = n - p;
+    double s2 = scale_prior_s2(s, rss, &f->df, q);
     /* gsl_multifit_linear's convention: the covariance scaled by s^2. */
-    double s2 = rss / (n - p);
     f->b[0] = c[0];
     f->b[1] = p == 2 ? c[1] : 0;
     f->cov[0][0] = cov[0][0] * s2;
     f->cov[0][1] = f->cov[1][0] = cov[0][1] * s2;
     f->cov[1][1] = cov[1][1] * s2;
-    f->df = n - p;
-    f->sigma = sqrt(rss / f->df);
+    f->sigma = sqrt(s2);
     /* A perfect fit would score an infinite likelihood: floor the residual
      * spread at 1e-9 of the series' size so that ties go to fewer parameters. */
     double floor_sd = m == FM_LOGLINEAR ? 1e-9 : 1e-9 * (mag > 0 ? mag : 1);
@@ -284,7 +328,8 @@ static int fit_random_walk(const fc_series *s, fc_fit *f)
     int m = n - 1;
     f->p = 1;
     f->df = m - 1;
-    f->sigma = sqrt(rss / f->df);
+    f->step = s->step > 0 ? s->step : recorded_step(s->y, n);
+    f->sigma = sqrt(scale_prior_s2(s, rss, &f->df, f->step));
     f->b[0] = s->y[n - 1];
     f->b[1] = d;
     f->cov[1][1] = f->sigma * f->sigma / sg;
@@ -1083,7 +1128,11 @@ static double p_lt(const fc_pred *p, double x)
 double fc_pred_prob(const fc_pred *p, target_op op, double goal)
 {
     gsl_error_handler_t *old = gsl_set_error_handler_off();
+    /* a target is judged on the figure as recorded: a latent value within
+     * half a recorded step of the goal is recorded as the goal */
     double e = tol(goal), r;
+    if (p->step / 2 > e && (p->kind == PK_T || p->kind == PK_LOGT))
+        e = p->step / 2;
     switch (op) {
     case OP_LE: r = p_le(p, goal + e); break;
     case OP_LT: r = p_lt(p, goal - e); break;
@@ -1120,6 +1169,7 @@ static int predict_dist(const fc_fit *f, const fc_series *s, double t, double ex
         out->m = m;
         out->sd = sqrt(var > 0 ? var : 0);
         out->df = f->df;
+        out->step = f->step;
         out->kind = out->sd > 0 ? (f->model == FM_LOGLINEAR ? PK_LOGT : PK_T) : PK_POINT;
         out->mean = f->model == FM_LOGLINEAR ? exp(m) : m;
         if (out->kind == PK_POINT)
@@ -1166,6 +1216,7 @@ static int predict_dist(const fc_fit *f, const fc_series *s, double t, double ex
         out->m = out->mean = m;
         out->sd = sqrt(var > 0 ? var : 0);
         out->df = f->df;
+        out->step = f->step;
         out->kind = out->sd > 0 ? PK_T : PK_POINT;
         break;
     }
@@ -1626,6 +1677,8 @@ int fc_forecaster_init(fc_forecaster *fc, const fc_series *s, fc_model forced,
     if (!fc->count_family) {
         fc->v.count = NULL;
         fc->v.exposure = NULL;
+        if (!(fc->v.step > 0) && fc->v.y)
+            fc->v.step = recorded_step(fc->v.y, fc->v.n);
     }
     fc->model = fc_select(&fc->v, fc->count_family, forced, o, fc->fits, fc->why, sizeof fc->why);
     return fc->model != FM_NONE ? 0 : -1;
@@ -2099,20 +2152,71 @@ static uint32_t fnv(uint32_t h, const char *s)
     return h;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* Puts the k-th smallest of v[l..r] at v[k], nothing larger before it and
+ * nothing smaller after it (Hoare's selection, median-of-three pivot). */
+static void select_kth(double *v, int l, int r, int k)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
+    while (r > l) {
+        int m = l + (r - l) / 2;
+        double t;
+#define SWAP_(a, b) (t = v[a], v[a] = v[b], v[b] = t)
+        if (v[m] < v[l])
+            SWAP_(l, m);
+        if (v[r] < v[l])
+            SWAP_(l, r);
+        if (v[r] < v[m])
+            SWAP_(m, r);
+        double p = v[m];
+        int i = l, j = r;
+        while (i <= j) {
+            while (v[i] < p)
+                i++;
+            while (v[j] > p)
+                j--;
+            if (i <= j) {
+                SWAP_(i, j);
+                i++;
+                j--;
+            }
+        }
+#undef SWAP_
+        if (k <= j)
+            r = j;
+        else if (k >= i)
+            l = i;
+        else
+            return;
+    }
 }
 
-/* Type-7 quantile of sorted v[0..n-1]. */
-static double quantile_sorted(const double *v, int n, double q)
+/*
+ * The quantiles at ascending probabilities qs[0..nq) of v[0..n), n >= 1,
+ * interpolated between order statistics as in a sorted array, found by
+ * selection: a few order statistics of 20,000 paths cost far less than
+ * sorting them (type-7 quantiles). v is reordered.
+ */
+static void quantiles_of(double *v, int n, const double *qs, int nq, double *out)
 {
-    double h = (n - 1) * q;
-    int lo = (int)floor(h);
-    if (lo >= n - 1)
-        return v[n - 1];
-    return v[lo] + (h - lo) * (v[lo + 1] - v[lo]);
+    int start = 0;
+    for (int i = 0; i < nq; i++) {
+        double h = (n - 1) * qs[i];
+        int lo = (int)floor(h);
+        if (lo >= n - 1)
+            lo = n - 1;
+        if (lo >= start)
+            select_kth(v, start, n - 1, lo);
+        if (lo == n - 1) {
+            out[i] = v[lo];
+            start = n;
+            continue;
+        }
+        double next = v[lo + 1]; /* the smallest of what follows v[lo] */
+        for (int j = lo + 2; j < n; j++)
+            if (v[j] < next)
+                next = v[j];
+        out[i] = v[lo] + (h - lo) * (next - v[lo]);
+        start = lo + 1;
+    }
 }
 
 /* ---------- targets ---------- */
@@ -2391,14 +2495,16 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
     }
     gsl_rng_free(r);
     if (nagg > 1) {
-        qsort(agg, (size_t)nagg, sizeof(double), cmp_double);
-        ft->lo80 = quantile_sorted(agg, nagg, 0.10);
-        ft->hi80 = quantile_sorted(agg, nagg, 0.90);
-        ft->lo95 = quantile_sorted(agg, nagg, 0.025);
-        ft->hi95 = quantile_sorted(agg, nagg, 0.975);
+        static const double qs[5] = {0.025, 0.10, 0.5, 0.90, 0.975};
+        double qv[5];
+        quantiles_of(agg, nagg, qs, 5, qv);
+        ft->lo95 = qv[0];
+        ft->lo80 = qv[1];
         /* the median of the same paths: the aggregate of the yearly point
          * forecasts (a maximum of means) can fall outside its own interval */
-        ft->value = quantile_sorted(agg, nagg, 0.5);
+        ft->value = qv[2];
+        ft->hi80 = qv[3];
+        ft->hi95 = qv[4];
         ft->has_forecast = 1;
     } else {
         ft->lo80 = ft->hi80 = ft->lo95 = ft->hi95 = ft->value;
@@ -2894,6 +3000,8 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
     char kind_note[128] = "";
     sb.s.kind = counts == FC_SHARES ? FK_SHARE : stock_kind(ind, &sb.s, kind_note, sizeof kind_note);
     sb.s.trend_prior_sd = counts == 1 ? FC_TREND_PRIOR_SD : 0;
+    if (!counts && sb.s.y)
+        sb.s.step = recorded_step(sb.s.y, sb.s.n); /* once, not at every leave-one-out fit */
     if (!counts && strcmp(unit_of(ind), "%") == 0 && !ind->numerator)
         snprintf(kind_note, sizeof kind_note,
                  "; a share without its numerator and denominator: modelled as values");

@@ -79,11 +79,21 @@ typedef struct fc_series {
     fc_kind kind;
     double trend_prior_sd; /* counts: a normal prior on the log trend, N(0, sd^2)
                               (0: none, maximum likelihood) */
+    double step;           /* values: the step the figures are recorded in (0: found
+                              from the values at each fit; fc_forecaster_init and
+                              the plan's forecasts set it once) */
+    int no_scale_prior;    /* values: plain least squares, without the prior on the
+                              residual scale (FC_SCALE_PRIOR_DF); tests against
+                              textbook OLS set it */
 } fc_series;
 
 /* The prior on the annual log change of a count rate the plans' forecasts
  * use: death and accident rates seldom move by more than 10 % a year. */
 #define FC_TREND_PRIOR_SD 0.1
+
+/* The prior on the residual scale of the value models: this many
+ * pseudo-years with a deviation of the figures' recorded step. */
+#define FC_SCALE_PRIOR_DF 1
 
 typedef struct fc_fit {
     fc_model model;
@@ -97,7 +107,7 @@ typedef struct fc_fit {
     int p;                 /* coefficients in the linear predictor (1 or 2) */
     double b[2], cov[2][2];/* coefficients and their covariance */
     double sigma;          /* residual standard deviation (normal models) */
-    int df;                /* its degrees of freedom (n - p; n - 5 for damped) */
+    int df;                /* its degrees of freedom (n - p + FC_SCALE_PRIOR_DF; n - 5 for damped) */
     double sse;            /* damped: one-step sum of squared errors */
     double alpha, beta, phi, l0, b0; /* damped: smoothing, damping, initial states */
     double level, trend;   /* damped: states after the last year */
@@ -110,6 +120,7 @@ typedef struct fc_fit {
     double sum_count, sum_exposure;
     double first_t, last_t;
     double last_y;         /* random walk: the value it starts from */
+    double step;           /* value models: the step the figures are recorded in */
     double weight;         /* share in the model average (fc_select) */
 } fc_fit;
 
@@ -122,6 +133,7 @@ typedef struct fc_pred {
     double lo80, hi80, lo95, hi95;
     int kind;              /* internal: which distribution */
     double m, sd, df;      /* normal / Student t location, scale, df (<= 0: normal) */
+    double step;           /* values: the recorded step; P(met) judges the rounded figure */
     double lo, hi;         /* bounds the value is censored to */
     double E, scale;       /* counts: value = scale * Y / E */
     int negbin;
