@@ -838,7 +838,12 @@ static void load_target(ydoc *y, ynode *m, const plan *p, indicator *ind, const 
     if (yget_year_range(y, m, "window", 0, t->window, d) == 1)
         t->explicit_window = 1;
     ynode *ex = ymap_get(y, m, "exclude_when");
-    if (ex) {
+    if (ex && OP_IS_TREND(t->op))
+        ydiag(y, d, DIAG_ERROR, ex,
+              "indicator %s: op '%s' compares each year with the one before; it takes no "
+              "'exclude_when' (set 'window' for the years)",
+              ind->id, ops);
+    else if (ex) {
         char *w = xasprintf("indicator %s: exclude_when", ind->id);
         parse_expr(y, ex, env, w, &t->exclude_when, d);
         free(w);
