@@ -79,6 +79,10 @@ typedef struct ctx {
     /* charts */
     chart_templates ct;
     int have_ct, ct_loaded;
+    /* the data-quality review's counts by check (review.h), found on the
+     * report's first layout pass and kept for the others; -1: not yet */
+    int review_n[4];
+    size_t review_total;
 } ctx;
 
 #define keep(c, s) strpool_keep(&(c)->pool, (s))
@@ -1899,24 +1903,28 @@ static void report_review(ctx *c, const char *sec)
 {
     const plan *p = c->ec->p;
     int first = p->baseline_period[0] ? p->baseline_period[0] : p->period[0];
-    review rv;
-    review_plan(&rv, c->ec, first, c->ev->eval_year);
-    int n[4] = {0, 0, 0, 0};
-    for (size_t i = 0; i < rv.n; i++)
-        n[rv.notes[i].check]++;
+    int *n = c->review_n;
+    if (n[0] < 0) {
+        review rv;
+        review_plan(&rv, c->ec, first, c->ev->eval_year);
+        memset(c->review_n, 0, sizeof c->review_n);
+        for (size_t i = 0; i < rv.n; i++)
+            n[rv.notes[i].check]++;
+        c->review_total = rv.n;
+        review_free(&rv);
+    }
     tvars v;
     tv_init(&v, &c->g);
     tv_setf(&v, "from", "%d", first);
     tv_setf(&v, "to", "%d", c->ev->eval_year);
-    tv_setf(&v, "n", "%zu", rv.n);
+    tv_setf(&v, "n", "%zu", c->review_total);
     tv_setf(&v, "n_missing", "%d", n[RC_MISSING]);
     tv_setf(&v, "n_jump", "%d", n[RC_JUMP]);
     tv_setf(&v, "n_part", "%d", n[RC_PART]);
     tv_setf(&v, "n_range", "%d", n[RC_RANGE]);
     tv_setf(&v, "factor", "%g", REVIEW_JUMP_FACTOR);
-    para(c, sx(c, sec, rv.n ? "review_count" : "review_none", &v), 1);
+    para(c, sx(c, sec, c->review_total ? "review_count" : "review_none", &v), 1);
     tv_free(&v);
-    review_free(&rv);
 }
 
 static void report_data(ctx *c, const char *sec)
@@ -2392,6 +2400,7 @@ static int report_doc(ctx *c, const struct tm *date, pdf_stats *stats)
 static int ctx_open(ctx *c, const outcome *oc, out_set *out, diag_list *d)
 {
     memset(c, 0, sizeof *c);
+    c->review_n[0] = -1; /* found by report_review when first needed */
     c->ev = oc->ev;
     c->ec = oc->ec;
     c->p = oc->ev->p;
