@@ -22,6 +22,9 @@ counts them); a FAIL is followed by up to MAX_SHOWN offending lines, each
   2b generic-measure   "在下一年度工作计划中提出针对性措施" in a 终期评估 document
   3  department        "未明确责任部门要": a missing department used as a
                        subject (the accepted wording is 责任部门待明确)
+  3b zero-wording      "杜绝<indicator name>再次发生" where the name is a count,
+                       share or rate (杜绝较大以上事故起数占比再次发生): a figure
+                       stays at 0, only events 发生
   4  percent-gap       a gap in % ("低于目标0.6%", "高出目标", "还差"): a
                        difference of percentages is 个百分点
   5  fractional-count  "还差0.4起", "发生1.5起": a fractional count of events,
@@ -29,7 +32,8 @@ counts them); a FAIL is followed by up to MAX_SHOWN offending lines, each
   6  ascii-noise       indicator ids (N1, S17_max, b29a, 22-11a), snake_case
                        identifiers, plan ids, file names, "planeval", English
                        words of 3+ letters, float noise (7+ decimals), a
-                       negative zero (-0), plan line refs (L42), in the
+                       negative zero (-0), a coded unit (1是=1), plan line
+                       refs (L42), in the
                        brief and the report before its appendices
   7a year-list         years joined by spaces ("2021 2022年"; 、 is right)
   7b year-range        an ASCII hyphen range "2021-2025" outside the plan title
@@ -86,6 +90,7 @@ ASCII_ALLOW = ["PM2.5", "PM10", "GDP", "APP", "App", "GIS", "GPS", "Excel",
 ASCII_RULES = [
     ("float noise", re.compile(r"\d+\.\d{7,}")),
     ("negative zero", re.compile(r"(?<![\d.])-0(?:\.0+)?(?![\d.])")),
+    ("coded unit", re.compile(r"[\u4e00-\u9fff]=\d")),
     ("file name", re.compile(r"[\w./-]*\w\.(?:csv|ya?ml|pdf|xlsx|json|md|txt|png|svg)(?![A-Za-z])|README", re.I)),
     ("plan id", re.compile(r"(?<![A-Za-z0-9_])[a-z]+(?:-[a-z]+)*-(?:19|20)\d\d-(?:19|20)\d\d(?![\d])")),
     ("program name", re.compile(r"planeval", re.I)),
@@ -278,6 +283,10 @@ def d_generic_measure(doc):
 
 def d_department(doc):
     return find_joined(doc, re.compile(r"未明确责任部门要"))
+
+
+def d_zero_wording(doc):
+    return find_joined(doc, re.compile(r"杜绝[^，。；]*?(?:起数|人数|次数|占比|比例|率)(?:（[^）]*）)?再次发生"))
 
 
 def d_percent_gap(doc):
@@ -653,6 +662,7 @@ CHECKS = [
     ("2a", "no countermeasure sentence for more than %d problems and half of them" % MAX_SAME, d_measures_repeated),
     ("2b", "no generic “%s” in a final evaluation" % GENERIC, d_generic_measure),
     ("3", "no “未明确责任部门要” (missing department as subject)", d_department),
+    ("3b", "no “杜绝<count, share or rate>再次发生”", d_zero_wording),
     ("4", "gaps of percentages in 个百分点, not %", d_percent_gap),
     ("5", "no fractional count of events/people in a gap", d_fractional),
     ("6", "no ids, file names, program name, English or float noise in the text", d_ascii),
