@@ -38,7 +38,8 @@ static const char *const known_vars[] = {
     "question", "reading", "alternative", "probability", "ntargets", "n_met", "pct_met",
     "counts_text", "binding_total", "binding_counts_text", "veto_text", "top", "cutoff",
     "eval_year", "stage", "n", "symbol", "word", "reason", "doubt", "note", "failing_years",
-    "deadline", "allowance_clause", "problem", "measure", "name", "quote", "places", "line", NULL};
+    "deadline", "allowance_clause", "problem", "measure", "name", "quote", "places", "line",
+    "count_note", "count_clause", "total", "total_unit", NULL};
 
 /* ---------- pool and template access ---------- */
 
@@ -519,6 +520,45 @@ static const char *gap_text(fctx *c, const finding *it)
     return s;
 }
 
+/*
+ * A figure resting on a handful of events or units (3 deaths, 1 of 2 parks)
+ * moves a long way with one more or one fewer: say what it rests on. NULL
+ * when the count is not small, or when the count on record is not the one
+ * the figure reads (a change between period means rests on two windows).
+ */
+static const char *count_note_text(fctx *c, const finding *it)
+{
+    const target_result *tr = it->tr;
+    const target *t = tr->t;
+    int change = t->op == OP_DECREASE || t->op == OP_INCREASE;
+    /* a plain count (4 deaths) already says what it rests on */
+    if (!it->small_count || !it->ind->denominator || tr->count.v < 1 ||
+        (change && t->has_baseline && t->baseline.reading != BASE_YEAR))
+        return NULL;
+    const var_def *vars = c->ec->dict->vars;
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_setf(&v, "count", "%.0f", tr->count.v);
+    tv_set(&v, "unit", vars[tr->count_var].unit ? vars[tr->count_var].unit : "");
+    tv_setf(&v, "year", "%d", tr->assessed_year);
+    tv_setf(&v, "from", "%d", tr->window[0]);
+    tv_setf(&v, "to", "%d", tr->window[1]);
+    int one_year = t->agg == AGG_YEAR || change || tr->window[0] == tr->window[1];
+    const char *key = one_year ? "words.small_count.year" : "words.small_count.window";
+    /* a share of a few units: "17个中的9个" says more than the 52.9 % alone */
+    formula_ref den;
+    year_value yv = result_year(it->ir, tr->assessed_year);
+    if (one_year && yv.den.state == FV_OK && formula_is_single_ref(it->ind->denominator->f, &den) &&
+        den.kind == REF_VARIABLE && vars[den.id].kind == VK_COUNT) {
+        tv_setf(&v, "total", "%.0f", yv.den.v);
+        tv_set(&v, "total_unit", vars[den.id].unit ? vars[den.id].unit : "");
+        key = "words.small_count.year_share";
+    }
+    const char *s = tx(c, key, &v);
+    tv_free(&v);
+    return s;
+}
+
 /* The gap relative to the target, 0..1, for ranking. */
 static double relative_gap(const finding *it)
 {
@@ -848,6 +888,7 @@ static void fill_item(fctx *c, finding *it, int ii, int ti, int veto, const char
     it->worsening = worsening(c, it);
     it->small_count = it->tr->count_var >= 0 && it->tr->count.state == FV_OK &&
                       it->tr->count.v < 10;
+    it->count_note = count_note_text(c, it);
     it->doubt = doubt_text(c, ir->ind);
     const char *conflict = conflict_text(c, it);
     if (conflict)
@@ -1027,6 +1068,8 @@ static void finding_vars(fctx *c, const finding *it, tvars *v)
     tv_set(v, "allowance", allow ? allow : "");
     tv_set(v, "allowance_clause", allow ? tx(c, "actions.allowance_clause", v) : "");
     tv_set(v, "gap_clause", it->gap ? tx(c, "words.gap_clause", v) : "");
+    tv_set(v, "count_note", it->count_note ? it->count_note : "");
+    tv_set(v, "count_clause", it->count_note ? tx(c, "words.count_clause", v) : "");
     const char *ft = years_text(c, tr->failing_years);
     tv_set(v, "failing_years", ft ? ft : "");
     tv_setf(v, "deadline", "%d", tr->t->year > c->ev->eval_year ? tr->t->year : c->ev->eval_year + 1);

@@ -76,6 +76,7 @@ typedef struct finding {
     const char *figure;          /* the figure judged, with year/window and unit */
     const char *current;         /* the figure only, or value_missing */
     const char *gap;             /* how far the target is missed, or NULL */
+    const char *count_note;      /* "据2025年1个计算，基数小…" when small_count, or NULL */
     const char *veto_years;      /* "2023年1起" for veto indicators, or NULL */
     const char *missing;         /* years without data, "2022、2023年", or NULL */
     const char *as_of;           /* milestones: date of the latest record */

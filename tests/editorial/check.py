@@ -29,6 +29,9 @@ counts them); a FAIL is followed by up to MAX_SHOWN offending lines, each
                        difference of percentages is 个百分点
   5  fractional-count  "还差0.4起", "发生1.5起": a fractional count of events,
                        people, places... in a gap phrase
+  5b small-count      a rate or share missed on fewer than 10 events or units
+                       (assessment.csv small_count) whose problem sentence
+                       does not say what it rests on (基数小)
   6  ascii-noise       indicator ids (N1, S17_max, b29a, 22-11a), snake_case
                        identifiers, plan ids, file names, "planeval", English
                        words of 3+ letters, float noise (7+ decimals), a
@@ -296,6 +299,28 @@ def d_percent_gap(doc):
 def d_fractional(doc):
     return find_joined(doc, re.compile(
         r"(?:还差|还需|发生|多出|超出|低于目标|高出目标)\d+\.\d+(?:起|人次|人|次|处|家|支|名|个(?!百分点))(?![/／])"))
+
+
+def d_small_count(doc, small):
+    """small: names of rates/shares missed on a count under 10 (assessment.csv)."""
+    hits = []
+    for name in sorted(small):
+        rx = re.compile(re.escape(name) + r"未达标：[^。]*。")
+        hits += find_joined(doc, rx, accept=lambda m, text: "基数小" not in m.group(0))
+    return hits
+
+
+def small_count_names(rows):
+    """Rates and shares (a unit with / % ‰) judged not met on 1-9 events or
+    units, read on one year or a window (a change between period means rests
+    on two windows and is left out)."""
+    names = set()
+    for r in rows:
+        if (r["small_count"] == "yes" and r["status"] == "not_met" and r["count"]
+                and float(r["count"]) >= 1 and re.search(r"[/%‰]", r["unit"])
+                and r["baseline_reading"] not in ("period_mean", "period_total")):
+            names.add(r["name"])
+    return names
 
 
 def d_ascii(doc):
@@ -665,6 +690,7 @@ CHECKS = [
     ("3b", "no “杜绝<count, share or rate>再次发生”", d_zero_wording),
     ("4", "gaps of percentages in 个百分点, not %", d_percent_gap),
     ("5", "no fractional count of events/people in a gap", d_fractional),
+    ("5b", "a rate or share missed on a small count says so (基数小)", d_small_count),
     ("6", "no ids, file names, program name, English or float noise in the text", d_ascii),
     ("7a", "years listed with 、, not spaces", d_year_list),
     ("7b", "year ranges with —, not an ASCII hyphen (plan title exempt)", d_year_range),
@@ -735,8 +761,10 @@ def check_dir(label, out_dir, illustrative):
         pdir = os.path.join(out_dir, plan)
         status = collections.defaultdict(list)
         with open(os.path.join(pdir, "assessment.csv"), encoding="utf-8") as f:
-            for row in csv.DictReader(f):
-                status[row["name"]].append(row["status"])
+            rows = list(csv.DictReader(f))
+        for row in rows:
+            status[row["name"]].append(row["status"])
+        small = small_count_names(rows)
         fire_missed = "not_met" in status.get("森林火灾24小时扑灭率", [])
         for kind in ("brief", "report"):
             pdf = os.path.join(pdir, kind + ".pdf")
@@ -751,6 +779,8 @@ def check_dir(label, out_dir, illustrative):
                     hits = fn(doc, illustrative)
                 elif fn is d_ranking:
                     hits = fn(doc, plan, fire_missed)
+                elif fn is d_small_count:
+                    hits = fn(doc, small)
                 else:
                     hits = fn(doc)
                 if hits is None:
@@ -793,6 +823,9 @@ def self_test():
     case("4", d_percent_gap, b("差距：低于目标0.6%"), b("差距：低于目标0.6个百分点；达标率95.0%"))
     case("5", d_fractional, b("距下降10%的目标还差0.4起"),
          b("还差1起；还差0.0043人/亿元；还差0.5个百分点；年均4.8人"))
+    case("5b", d_small_count, b("3. 某站建设率未达标：2025年50%，目标100%，低于目标50个百分点。"),
+         b("3. 某站建设率未达标：2025年50%，目标100%，低于目标50个百分点（据2025年2个中的1个计算，基数小，数值波动大，应谨慎解读）。"),
+         {"某站建设率"})
     case("6", d_ascii, b("N1 年均因灾直接经济损失（events.csv）由planeval生成，见report.pdf，取forest_rate_scale，"
                          "huantai-2021-2025，0.14716882002951073，score，低于目标-0处，与L42"),
          b("亿元GDP生产安全事故死亡率；PM2.5浓度；5G执法记录仪；370M专网；AB岗；10万m3"))
