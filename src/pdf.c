@@ -228,6 +228,7 @@ static void item_vars(ctx *c, const titem *it, tvars *v)
     tv_set(v, "figure", it->figure);
     tv_set(v, "current", it->current);
     tv_set(v, "gap", it->gap ? it->gap : "");
+    tv_set(v, "count_note", it->count_note ? it->count_note : "");
     tv_setf(v, "target_year", "%d", it->tr->t->year);
     tv_setf(v, "due_year", "%d", it->tr->t->year);
     tv_set(v, "outlook", it->outlook_word);
@@ -754,6 +755,10 @@ static void brief_item(ctx *c, const char *sec, const titem *it, int no, int wit
     lines[nl++] = sx(c, sec, "item_target", &v);
     if (it->gap)
         lines[nl++] = sx(c, sec, "item_gap", &v);
+    /* optional: an office may leave the small-count line out */
+    const char *count_line = it->count_note ? tx_opt(c, keepf(c, "%s.item_count", sec), &v) : NULL;
+    if (count_line)
+        lines[nl++] = count_line;
     if (it->fc && it->fc->has_forecast && it->tr->status == V_NOT_YET_DUE) {
         tv_set(&v, "forecast", fmt_fixed(c, it->fc->value, it->ind->precision));
         tv_set(&v, "lo80", fmt_fixed(c, it->fc->lo80, it->ind->precision));
@@ -2062,7 +2067,7 @@ static const char *const known_vars[] = {
     "issued", "ninds", "ntargets", "page", "pages", "no", "ano", "counts_text",
     "binding_total", "binding_counts_text", "status", "n", "symbol", "word", "table_no",
     "figure_no", "part", "part_no", "group", "group_no", "indicator", "id", "unit", "department",
-    "type", "type_mark", "target", "figure", "current", "gap", "target_year", "due_year", "outlook", "as_of",
+    "type", "type_mark", "target", "figure", "current", "gap", "count_note", "target_year", "due_year", "outlook", "as_of",
     "done_date", "years", "years_text", "allowance", "year", "month", "day",
     "value", "from", "to", "base", "by", "limit", "what", "direction", "pct", "count",
     "forecast", "lo80", "hi80", "probability", "problem", "measure", "base_period",
@@ -2081,7 +2086,7 @@ static const char *const k_headline[] = {"heading", "intro", "col_type", "col_to
 static const char *const k_red[] = {"heading", NULL};
 static const char *const k_attention[] = {"heading", "intro", "none", "item_title", "item_status",
                                           "item_figure", "item_target", "item_gap",
-                                          "item_department", "chart_missing", "more",
+                                          "item_count", "item_department", "chart_missing", "more",
                                           "col_indicator",
                                           "col_status", "col_figure", "col_target",
                                           "col_department", NULL};
