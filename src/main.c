@@ -123,8 +123,8 @@ static void usage(FILE *f)
           "                    as DIR/<plan-id>-review.csv and .xlsx for the departments\n"
           "  --since DIR       report changes against DIR/<plan-id>/ (e.g. an archived out/)\n"
           "                    instead of the previous run in --out (changes.csv)\n"
-          "  --charts F        chart files under charts/: none, png, svg or all (default\n"
-          "                    all: PNG and SVG); the PDF reports draw their own charts\n"
+          "  --charts F        chart files for slides under charts/: none (default), png,\n"
+          "                    svg or all (PNG and SVG); the PDF reports draw their own\n"
           "  --shard K/N       take only the K-th of N slices of the plans (for several\n"
           "                    machines); `planeval manifest` merges what they wrote\n"
           "  --indicators DIR  plan definitions and catalogue.yaml (default indicators)\n"
@@ -708,7 +708,10 @@ static void init_context(eval_context *ec, session *s, const plan *p, const regi
 static char *plan_inputs(session *s, const plan *p)
 {
     input_dirs dirs = {s->o->catalogue, s->o->variables_dir, s->o->data_dir, s->o->templates_dir};
-    static const char *const charts[] = {"", " charts=png", " charts=svg", " charts=none"};
+    /* no option string is shared with an older meaning of the default */
+    static const char *const charts[] = {
+        [CHART_FILES_NONE] = " charts=none", [CHART_FILES_ALL] = " charts=all",
+        [CHART_FILES_PNG] = " charts=png", [CHART_FILES_SVG] = " charts=svg"};
     char *opts = xasprintf("planeval %s stage=%s year=%d on_track=%g at_risk=%g%s",
                            PLANEVAL_VERSION, stage_name(s->o->stage), s->o->year,
                            s->o->on_track, s->o->at_risk, charts[s->o->charts]);

@@ -7,7 +7,8 @@
 #     and carry their print size, text and drawing (check.py);
 #   - no chart warning (a character without a glyph) or error;
 #   - two runs give byte-identical charts;
-#   - --charts none|png|svg writes no chart files, only PNGs, only SVGs
+#   - --charts none|png|svg writes no chart files, only PNGs, only SVGs;
+#     without --charts none are written
 #     (the PDF reports still show their charts); an unknown value is a
 #     usage error;
 #   - the synthetic cases of chart_cases.c (forecast bands, no data, not
@@ -29,10 +30,10 @@ require_planeval tests/charts/run.sh
 
 # 1. the sample plans, twice
 start=$(date +%s.%N)
-"$PLANEVAL" run --out "$TMP/a" -q 2>"$TMP/a.err"
+"$PLANEVAL" run --charts all --out "$TMP/a" -q 2>"$TMP/a.err"
 rc_a=$?
 end=$(date +%s.%N)
-"$PLANEVAL" run --out "$TMP/b" -q 2>"$TMP/b.err"
+"$PLANEVAL" run --charts all --out "$TMP/b" -q 2>"$TMP/b.err"
 rc_b=$?
 [ $rc_a -eq 0 ] && [ $rc_b -eq 0 ] && pass "planeval run exits 0" ||
     { fail "planeval run exits 0 (got $rc_a, $rc_b)"; cat "$TMP/a.err" >&2; }
@@ -86,6 +87,11 @@ for fmt in png svg; do
         pass "--charts $fmt: the $nf $fmt files only, listed in charts.csv" ||
         fail "--charts $fmt: the $fmt files only ($nf of $want, $no $other, $rows rows)"
 done
+"$PLANEVAL" run --force --out "$TMP/default" -q "$plan" 2>/dev/null
+rc=$?
+[ $rc -eq 0 ] && [ ! -e "$TMP/default/$plan/charts" ] && [ -s "$TMP/default/$plan/report.pdf" ] &&
+    pass "no --charts: no chart files (the default is none)" ||
+    fail "no --charts: no chart files (rc $rc)"
 "$PLANEVAL" run --charts jpeg --out "$TMP/bad" -q "$plan" 2>"$TMP/bad.err"
 rc=$?
 [ $rc -eq 2 ] && grep -q -- "--charts must be none, png, svg or all" "$TMP/bad.err" &&
