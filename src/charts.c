@@ -3871,7 +3871,7 @@ int charts_write_all(const chart_env *env, out_set *out, const char *subdir, cha
 
 int charts_write_plan(const evaluation *ev, const eval_context *ec, const labels *lb,
                       const char *templates_dir, const forecast_set *forecasts,
-                      chart_files files, out_set *out, diag_list *d)
+                      chart_files files, double dpi, out_set *out, diag_list *d)
 {
     if (files == CHART_FILES_NONE)
         return 0;
@@ -3887,6 +3887,7 @@ int charts_write_plan(const evaluation *ev, const eval_context *ec, const labels
         env.lb = lb;
         env.tpl = &tpl;
         env.forecasts = forecasts;
+        env.dpi = dpi;
         env.scratch = chart_scratch_new();
         rc = charts_write_all(&env, out, "charts", files, d);
         chart_scratch_free(env.scratch);

@@ -227,14 +227,15 @@ int charts_write_all(const chart_env *env, out_set *out, const char *subdir, cha
 /*
  * charts_write_all() for one plan as `planeval run` does it: loads
  * templates_dir/charts.yaml, writes every chart into out under charts/ in
- * the formats files asks for (nothing for CHART_FILES_NONE), frees the
+ * the formats files asks for (nothing for CHART_FILES_NONE), PNGs at dpi
+ * (<= 0: CHART_DPI), frees the
  * templates. forecasts: forecast_plan()'s result for ev, or
  * NULL for observed series only. Returns the number of charts, or -1 with errors in d (then
  * abort the out_set rather than commit it).
  */
 int charts_write_plan(const evaluation *ev, const eval_context *ec, const labels *lb,
                       const char *templates_dir, const forecast_set *forecasts,
-                      chart_files files, out_set *out, diag_list *d);
+                      chart_files files, double dpi, out_set *out, diag_list *d);
 
 /*
  * Release the caches Cairo and fontconfig keep for the life of the process
