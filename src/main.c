@@ -716,7 +716,8 @@ static char *plan_inputs(session *s, const plan *p)
         [CHART_FILES_NONE] = " charts=none", [CHART_FILES_ALL] = " charts=all",
         [CHART_FILES_PNG] = " charts=png", [CHART_FILES_SVG] = " charts=svg"};
     char dpi[32] = "";
-    if (s->o->chart_dpi > 0 && s->o->charts != CHART_FILES_NONE && s->o->charts != CHART_FILES_SVG)
+    if (s->o->chart_dpi > 0 && s->o->chart_dpi != CHART_DPI && s->o->charts != CHART_FILES_NONE &&
+        s->o->charts != CHART_FILES_SVG)
         snprintf(dpi, sizeof dpi, " chart_dpi=%g", s->o->chart_dpi);
     char *opts = xasprintf("planeval %s stage=%s year=%d on_track=%g at_risk=%g%s%s",
                            PLANEVAL_VERSION, stage_name(s->o->stage), s->o->year,
