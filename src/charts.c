@@ -636,6 +636,75 @@ static void png_chunk(FILE *f, const char *type, const unsigned char *data, size
 }
 
 /*
+ * The buffers of a PNG chart, kept from one chart to the next: a fresh
+ * 8 MB surface, row buffer and deflate state per chart cost more in page
+ * faults than drawing and compressing the chart (docs/charts.md).
+ */
+struct chart_scratch {
+    unsigned char *px, *raw, *z;
+    size_t px_cap, raw_cap, z_cap;
+    z_stream zs;
+    int zs_ready;
+};
+
+/* Deflate level of the PNGs, chosen by measurement (docs/charts.md). */
+#define PNG_ZLEVEL 3
+
+chart_scratch *chart_scratch_new(void)
+{
+    chart_scratch *sc = xmalloc(sizeof *sc);
+    memset(sc, 0, sizeof *sc);
+    return sc;
+}
+
+void chart_scratch_free(chart_scratch *sc)
+{
+    if (!sc)
+        return;
+    if (sc->zs_ready)
+        deflateEnd(&sc->zs);
+    free(sc->px);
+    free(sc->raw);
+    free(sc->z);
+    free(sc);
+}
+
+/* buf grown to at least n bytes (contents not kept). */
+static unsigned char *grow(unsigned char **buf, size_t *cap, size_t n)
+{
+    if (*cap < n) {
+        free(*buf);
+        *buf = xmalloc(n);
+        *cap = n;
+    }
+    return *buf;
+}
+
+/* raw[0..n) deflated into sc->z; its length, or 0 with an error in d. */
+static size_t deflate_rows(chart_scratch *sc, const unsigned char *raw, size_t n, const char *path,
+                           diag_list *d)
+{
+    int zrc = sc->zs_ready ? deflateReset(&sc->zs) : deflateInit(&sc->zs, PNG_ZLEVEL);
+    if (zrc != Z_OK) {
+        diag_add(d, DIAG_ERROR, path, 0, 0, "chart: zlib error %d", zrc);
+        return 0;
+    }
+    sc->zs_ready = 1;
+    size_t bound = deflateBound(&sc->zs, (uLong)n);
+    grow(&sc->z, &sc->z_cap, bound);
+    sc->zs.next_in = (Bytef *)(uintptr_t)raw;
+    sc->zs.avail_in = (uInt)n;
+    sc->zs.next_out = sc->z;
+    sc->zs.avail_out = (uInt)bound;
+    zrc = deflate(&sc->zs, Z_FINISH);
+    if (zrc != Z_STREAM_END) {
+        diag_add(d, DIAG_ERROR, path, 0, 0, "chart: zlib error %d", zrc);
+        return 0;
+    }
+    return sc->zs.total_out;
+}
+
+/*
  * An RGB24 image surface as an 8-bit RGB PNG with its resolution (pHYs).
  * Written here rather than by cairo_surface_write_to_png(): for charts
  * (large flat areas) unfiltered rows deflated at level 3 give the same size
@@ -644,7 +713,8 @@ static void png_chunk(FILE *f, const char *type, const unsigned char *data, size
  * print size. Deterministic: no time
  * or text chunks. Returns 0, or -1 with an error in d.
  */
-static int write_png(cairo_surface_t *s, const char *path, double dpi, diag_list *d)
+static int write_png(cairo_surface_t *s, chart_scratch *sc, const char *path, double dpi,
+                     diag_list *d)
 {
     cairo_surface_flush(s);
     int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
@@ -655,7 +725,7 @@ static int write_png(cairo_surface_t *s, const char *path, double dpi, diag_list
         return -1;
     }
     size_t rowlen = 1 + 3 * (size_t)w, rawlen = rowlen * (size_t)h;
-    unsigned char *raw = xmalloc(rawlen);
+    unsigned char *raw = grow(&sc->raw, &sc->raw_cap, rawlen);
     for (int y = 0; y < h; y++) {
         const uint32_t *row = (const uint32_t *)(const void *)(px + (size_t)y * (size_t)stride);
         unsigned char *o = raw + (size_t)y * rowlen;
@@ -666,18 +736,11 @@ static int write_png(cairo_surface_t *s, const char *path, double dpi, diag_list
             *o++ = (unsigned char)row[x];
         }
     }
-    uLongf zlen = compressBound((uLong)rawlen);
-    unsigned char *z = xmalloc(zlen);
-    int zrc = compress2(z, &zlen, raw, (uLong)rawlen, 3);
-    free(raw);
-    if (zrc != Z_OK) {
-        free(z);
-        diag_add(d, DIAG_ERROR, path, 0, 0, "chart: zlib error %d", zrc);
+    size_t zlen = deflate_rows(sc, raw, rawlen, path, d);
+    if (!zlen)
         return -1;
-    }
     FILE *f = fopen(path, "wb");
     if (!f) {
-        free(z);
         diag_add(d, DIAG_ERROR, path, 0, 0, "chart: cannot write the PNG: %s", strerror(errno));
         return -1;
     }
@@ -695,15 +758,24 @@ static int write_png(cairo_surface_t *s, const char *path, double dpi, diag_list
     put32(phys + 4, ppm);
     phys[8] = 1; /* metres */
     png_chunk(f, "pHYs", phys, 9);
-    png_chunk(f, "IDAT", z, zlen);
+    png_chunk(f, "IDAT", sc->z, zlen);
     png_chunk(f, "IEND", NULL, 0);
-    free(z);
     int err = ferror(f);
     if (fclose(f) != 0 || err) {
         diag_add(d, DIAG_ERROR, path, 0, 0, "chart: cannot write the PNG: %s", strerror(errno));
         return -1;
     }
     return 0;
+}
+
+/* The image surface of a wpx x hpx PNG chart, on sc's pixel buffer. */
+static cairo_surface_t *png_surface(chart_scratch *sc, int wpx, int hpx)
+{
+    int stride = cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, wpx);
+    if (stride <= 0)
+        return cairo_image_surface_create(CAIRO_FORMAT_RGB24, wpx, hpx); /* its error */
+    unsigned char *px = grow(&sc->px, &sc->px_cap, (size_t)stride * (size_t)hpx);
+    return cairo_image_surface_create_for_data(px, CAIRO_FORMAT_RGB24, wpx, hpx, stride);
 }
 
 static int render(const chart_env *env, chart_format fmt, double w_mm, double h_mm,
@@ -715,10 +787,13 @@ static int render(const chart_env *env, chart_format fmt, double w_mm, double h_
     }
     double wpt = w_mm * PT_PER_MM, hpt = h_mm * PT_PER_MM;
     double dpi = env->dpi > 0 ? env->dpi : CHART_DPI;
+    chart_scratch *own = NULL, *sc = env->scratch;
     cairo_surface_t *s;
     if (fmt == CHART_PNG) {
+        if (!sc)
+            sc = own = chart_scratch_new();
         int wpx = (int)ceil(w_mm / 25.4 * dpi - 1e-6), hpx = (int)ceil(h_mm / 25.4 * dpi - 1e-6);
-        s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, wpx, hpx);
+        s = png_surface(sc, wpx, hpx);
     } else {
         s = cairo_svg_surface_create(path, wpt, hpt);
     }
@@ -727,6 +802,7 @@ static int render(const chart_env *env, chart_format fmt, double w_mm, double h_
         diag_add(d, DIAG_ERROR, path, 0, 0, "chart: cannot create the %s surface: %s",
                  fmt == CHART_PNG ? "image" : "SVG", cairo_status_to_string(st));
         cairo_surface_destroy(s);
+        chart_scratch_free(own);
         return -1;
     }
     if (fmt == CHART_SVG)
@@ -743,7 +819,7 @@ static int render(const chart_env *env, chart_format fmt, double w_mm, double h_
         rc = -1;
     cairo_destroy(cr);
     if (fmt == CHART_PNG && rc == 0)
-        rc = write_png(s, path, dpi, d);
+        rc = write_png(s, sc, path, dpi, d);
     cairo_surface_finish(s);
     st = cairo_surface_status(s);
     if (st != CAIRO_STATUS_SUCCESS && rc == 0) {
@@ -751,6 +827,7 @@ static int render(const chart_env *env, chart_format fmt, double w_mm, double h_
         rc = -1;
     }
     cairo_surface_destroy(s);
+    chart_scratch_free(own);
     return rc;
 }
 
@@ -3794,7 +3871,7 @@ int charts_write_all(const chart_env *env, out_set *out, const char *subdir, cha
 
 int charts_write_plan(const evaluation *ev, const eval_context *ec, const labels *lb,
                       const char *templates_dir, const forecast_set *forecasts,
-                      chart_files files, out_set *out, diag_list *d)
+                      chart_files files, double dpi, out_set *out, diag_list *d)
 {
     if (files == CHART_FILES_NONE)
         return 0;
@@ -3810,7 +3887,10 @@ int charts_write_plan(const evaluation *ev, const eval_context *ec, const labels
         env.lb = lb;
         env.tpl = &tpl;
         env.forecasts = forecasts;
+        env.dpi = dpi;
+        env.scratch = chart_scratch_new();
         rc = charts_write_all(&env, out, "charts", files, d);
+        chart_scratch_free(env.scratch);
     }
     chart_templates_free(&tpl);
     return rc;

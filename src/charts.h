@@ -56,10 +56,10 @@ typedef enum chart_format {
 
 /* Which chart files `planeval run` writes (--charts). */
 typedef enum chart_files {
-    CHART_FILES_ALL = 0, /* PNG and SVG (the default) */
+    CHART_FILES_NONE = 0, /* none (the default): the reports draw their own */
+    CHART_FILES_ALL,      /* PNG and SVG */
     CHART_FILES_PNG,
-    CHART_FILES_SVG,
-    CHART_FILES_NONE     /* none: the reports draw their own */
+    CHART_FILES_SVG
 } chart_files;
 
 /* Parse "none", "png", "svg", "all" (or "png+svg"); -1 if it is none of them. */
@@ -99,7 +99,14 @@ typedef struct chart_env {
     int flags;                   /* CHART_NO_TITLE, CHART_NO_VERDICT */
     const forecast_set *forecasts; /* for charts_write_all(): parallel to ev->inds;
                                       NULL: observed only */
+    struct chart_scratch *scratch; /* PNG buffers kept from one chart to the next
+                                      (chart_scratch_new); NULL: fresh ones each */
 } chart_env;
+
+/* Reusable PNG buffers: pixels, rows and zlib state of the last chart. */
+typedef struct chart_scratch chart_scratch;
+chart_scratch *chart_scratch_new(void);
+void chart_scratch_free(chart_scratch *sc);
 
 /*
  * Trend chart of quantitative indicator ir (one of env->ev->inds), written
@@ -220,14 +227,15 @@ int charts_write_all(const chart_env *env, out_set *out, const char *subdir, cha
 /*
  * charts_write_all() for one plan as `planeval run` does it: loads
  * templates_dir/charts.yaml, writes every chart into out under charts/ in
- * the formats files asks for (nothing for CHART_FILES_NONE), frees the
+ * the formats files asks for (nothing for CHART_FILES_NONE), PNGs at dpi
+ * (<= 0: CHART_DPI), frees the
  * templates. forecasts: forecast_plan()'s result for ev, or
  * NULL for observed series only. Returns the number of charts, or -1 with errors in d (then
  * abort the out_set rather than commit it).
  */
 int charts_write_plan(const evaluation *ev, const eval_context *ec, const labels *lb,
                       const char *templates_dir, const forecast_set *forecasts,
-                      chart_files files, out_set *out, diag_list *d);
+                      chart_files files, double dpi, out_set *out, diag_list *d);
 
 /*
  * Release the caches Cairo and fontconfig keep for the life of the process

@@ -29,6 +29,8 @@ typedef struct forecast_options {
     double at_risk;        /* at_risk <= P < on_track: at risk; below: off track (0.5) */
     int min_points;        /* fewest usable years for any forecast (4) */
     int nsim;              /* simulated paths for window targets (20000) */
+    int window_sim_only;   /* 1: simulate even where a window figure has a
+                              closed form (tests compare the two) */
 } forecast_options;
 
 void forecast_options_init(forecast_options *o);

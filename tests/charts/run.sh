@@ -7,7 +7,8 @@
 #     and carry their print size, text and drawing (check.py);
 #   - no chart warning (a character without a glyph) or error;
 #   - two runs give byte-identical charts;
-#   - --charts none|png|svg writes no chart files, only PNGs, only SVGs
+#   - --charts none|png|svg writes no chart files, only PNGs, only SVGs;
+#     without --charts none are written; --chart-dpi sets the PNGs' resolution
 #     (the PDF reports still show their charts); an unknown value is a
 #     usage error;
 #   - the synthetic cases of chart_cases.c (forecast bands, no data, not
@@ -29,10 +30,10 @@ require_planeval tests/charts/run.sh
 
 # 1. the sample plans, twice
 start=$(date +%s.%N)
-"$PLANEVAL" run --out "$TMP/a" -q 2>"$TMP/a.err"
+"$PLANEVAL" run --charts all --out "$TMP/a" -q 2>"$TMP/a.err"
 rc_a=$?
 end=$(date +%s.%N)
-"$PLANEVAL" run --out "$TMP/b" -q 2>"$TMP/b.err"
+"$PLANEVAL" run --charts all --out "$TMP/b" -q 2>"$TMP/b.err"
 rc_b=$?
 [ $rc_a -eq 0 ] && [ $rc_b -eq 0 ] && pass "planeval run exits 0" ||
     { fail "planeval run exits 0 (got $rc_a, $rc_b)"; cat "$TMP/a.err" >&2; }
@@ -86,6 +87,35 @@ for fmt in png svg; do
         pass "--charts $fmt: the $nf $fmt files only, listed in charts.csv" ||
         fail "--charts $fmt: the $fmt files only ($nf of $want, $no $other, $rows rows)"
 done
+"$PLANEVAL" run --force --out "$TMP/default" -q "$plan" 2>/dev/null
+rc=$?
+[ $rc -eq 0 ] && [ ! -e "$TMP/default/$plan/charts" ] && [ -s "$TMP/default/$plan/report.pdf" ] &&
+    pass "no --charts: no chart files (the default is none)" ||
+    fail "no --charts: no chart files (rc $rc)"
+# --chart-dpi: the PNGs' pixels, pHYs and manifest at that resolution
+"$PLANEVAL" run --force --charts png --chart-dpi 150 --out "$TMP/d150" -q "$plan" 2>/dev/null
+rc=$?
+[ $rc -eq 0 ] && "$PY" - "$TMP/d150/$plan/charts" <<'PYEOF' &&
+import csv, math, os, struct, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(os.path.join(d, "charts.csv"), encoding="utf-8")))
+assert rows
+for r in rows:
+    data = open(os.path.join(d, r["file"]), "rb").read()
+    w, h = struct.unpack(">II", data[16:24])
+    i = data.index(b"pHYs")
+    ppm = struct.unpack(">I", data[i + 4:i + 8])[0]
+    want_w = math.ceil(float(r["width_mm"]) / 25.4 * 150 - 1e-6)
+    want_h = math.ceil(float(r["height_mm"]) / 25.4 * 150 - 1e-6)
+    assert r["dpi"] == "150" and (w, h) == (want_w, want_h) == (int(r["width_px"]), int(r["height_px"])), r
+    assert ppm == round(150 / 0.0254), ppm
+PYEOF
+    pass "--chart-dpi 150: PNG pixels, pHYs and charts.csv at 150 dpi" ||
+    fail "--chart-dpi 150: PNG pixels, pHYs and charts.csv at 150 dpi (rc $rc)"
+"$PLANEVAL" run --chart-dpi 1000 --out "$TMP/bad" -q "$plan" 2>"$TMP/bad.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q -- "--chart-dpi must be a number from 72 to 600" "$TMP/bad.err" &&
+    pass "--chart-dpi 1000 is a usage error" || fail "--chart-dpi 1000 is a usage error (rc $rc)"
 "$PLANEVAL" run --charts jpeg --out "$TMP/bad" -q "$plan" 2>"$TMP/bad.err"
 rc=$?
 [ $rc -eq 2 ] && grep -q -- "--charts must be none, png, svg or all" "$TMP/bad.err" &&

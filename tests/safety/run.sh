@@ -107,7 +107,7 @@ mkdir -p "$ELSEWHERE2"
 echo sentinel >"$ELSEWHERE2/sentinel"
 rm -rf "$OUT/$PLAN/charts"
 ln -s "$ELSEWHERE2" "$OUT/$PLAN/charts"
-"$PLANEVAL" run "$PLAN" --out "$OUT" --force >"$TMP/charts.out" 2>"$TMP/charts.err"
+"$PLANEVAL" run "$PLAN" --out "$OUT" --force --charts svg >"$TMP/charts.out" 2>"$TMP/charts.err"
 rc=$?
 [ "$rc" -eq 0 ] && [ "$(ls -A "$ELSEWHERE2")" = sentinel ] && [ ! -L "$OUT/$PLAN/charts" ] &&
     [ -d "$OUT/$PLAN/charts" ] && [ -n "$(ls "$OUT/$PLAN/charts")" ] &&
