@@ -1107,6 +1107,80 @@ matches "$TMP/one-error.err" '^planeval: 1 error\b'
 [ -e "$_root/out" ] && bad "created the output directory"
 end
 
+# base_with_b9 DIR ROW NEW-ROW EXTRA: a copy of the corpus base in DIR whose
+# economy.csv row ROW reads NEW-ROW, with an indicator B9 on cover_share
+# (预警信息覆盖率, %) and EXTRA, one more line of its YAML.
+base_with_b9() {
+    cp -R "$BASE" "$1"
+    python3 - "$1" "$2" "$3" "$4" <<'PY'
+import sys
+root, row, new, extra = sys.argv[1:5]
+p = root + "/data/bx/economy.csv"
+t = open(p, encoding="utf-8").read()
+assert row + "\n" in t
+open(p, "w", encoding="utf-8").write(t.replace(row + "\n", new + "\n"))
+p = root + "/indicators/bx-2021-2025.yaml"
+t = open(p, encoding="utf-8").read()
+b9 = ("  - id: B9\n    name: 预警信息覆盖率\n    formula: cover_share\n    unit: \"%\"\n"
+      "    better: higher\n    group: cap\n" + extra + "\n"
+      "    targets:\n      - {year: 2025, op: \">=\", value: 95}\n")
+assert "  - id: M1\n" in t
+open(p, "w", encoding="utf-8").write(t.replace("  - id: M1\n", b9 + "  - id: M1\n", 1))
+PY
+}
+
+begin outlying-year
+# A share recorded 90, 91, 92.5, 95, 96, 98 whose 2023 figure is mistyped as
+# 60: the forecast leaves 2023 out and the report's method appendix names
+# the year and figure (docs/methodology.md, 4c); the verdicts still use it.
+_root=$TMP/outlier
+base_with_b9 "$_root" "2023,65,100000,95" "2023,65,100000,60" "    precision: 1"
+run_in "$_root" "$TMP/outlier" run --out out --charts none
+status 0 "$TMP/outlier"
+if command -v pdftotext >/dev/null 2>&1; then
+    pdftotext "$_root/out/bx-2021-2025/report.pdf" - 2>/dev/null | tr -d '\n' |
+        grep -q '预测时未计入该年，评估结论仍按实际数据：预警信息覆盖率2023年（60.0%）。' ||
+        bad "report.pdf does not name the outlying year of B9"
+fi
+run_in "$_root" "$TMP/outlier-explain" explain bx-2021-2025 B9
+contains "$TMP/outlier-explain.out" "2023 left out as an outlying year"
+# the figure itself is kept for the verdicts and the series
+python3 "$CSVGET" "$_root/out/bx-2021-2025/series.csv" value indicator_id=B9 year=2023 kind=observed |
+    grep -qx '60' || bad "series.csv lost the 2023 figure of B9"
+end
+
+begin declared-kind
+# The kind of a quantity, declared in the plan or the catalogue
+# (forecast: {kind: ...}), is checked against the definition and the data:
+# a stock that falls in the data is a warning at its declaration, naming
+# the years; a catalogue count whose formula is not a count variable is an
+# error at the plan's indicator; an unknown kind an error at its line.
+_root=$TMP/kind
+base_with_b9 "$_root" "2024,70,100000,96" "2024,70,100000,94" "    forecast: {kind: stock}"
+_line=$(grep -n 'forecast: {kind: stock}' "$_root/indicators/bx-2021-2025.yaml" | cut -d: -f1)
+run_in "$_root" "$TMP/kind" run --out out --charts none
+status 0 "$TMP/kind"
+contains "$TMP/kind.err" "indicators/bx-2021-2025.yaml:$_line: warning: indicator B9: declared a stock (forecast: {kind: stock}) but it falls from 95 in 2023 to 94 in 2024"
+python3 "$CSVGET" --count "$_root/out/bx-2021-2025/warnings.csv" line="$_line" | grep -qx 1 ||
+    bad "warnings.csv does not hold the falling stock at line $_line"
+python3 - "$_root/indicators/catalogue.yaml" <<'PY'
+import sys
+p = sys.argv[1]
+t = open(p, encoding="utf-8").read()
+a = "  - id: drill_compliance\n    name: 高危行业企业演练频次达标率\n"
+assert a in t
+open(p, "w", encoding="utf-8").write(t.replace(a, a + "    forecast: {kind: count}\n", 1))
+PY
+run_in "$_root" "$TMP/kind-cat" check
+status 1 "$TMP/kind-cat"
+_b3=$(grep -n '  - id: B3$' "$_root/indicators/bx-2021-2025.yaml" | cut -d: -f1)
+contains "$TMP/kind-cat.err" "indicators/bx-2021-2025.yaml:$_b3:5: error: indicator B3: declared a count (forecast: {kind: count} in the catalogue) but its formula is not one count variable"
+sed -i 's/forecast: {kind: count}/forecast: {kind: stok}/' "$_root/indicators/catalogue.yaml"
+run_in "$_root" "$TMP/kind-bad" check
+status 1 "$TMP/kind-bad"
+matches "$TMP/kind-bad.err" "^indicators/catalogue.yaml:[0-9]+:[0-9]+: error: catalogue indicator drill_compliance: forecast kind must be stock"
+end
+
 begin run-config
 # A run configuration names the directories relative to itself, so cron can
 # run it from anywhere; the command line wins over it.
