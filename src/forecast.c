@@ -3462,6 +3462,10 @@ void forecast_explain(FILE *f, const forecast_set *fs, int i, const labels *lb)
 {
     const fc_indicator *fi = &fs->inds[i];
     const indicator_result *ir = fi->ir;
+    if (ir->ind->kind == IND_MILESTONE)
+        for (int k = 0; k < fi->ntargets; k++)
+            if (fi->targets[k].has_prob)
+                fprintf(f, "  forecast:\n    %d. %s\n", k + 1, fi->targets[k].note);
     if (ir->ind->kind != IND_QUANTITATIVE)
         return;
     char b1[32], b2[32], b3[32], b4[32], b5[32];

@@ -246,8 +246,9 @@ static const setting settings[] = {
      "a one-off change of level is extrapolated as a trend"},
     {"linear trend with one outlying year", gen_linear_outlier, NULL},
     {"level with one shift", gen_level_shift,
-     "at 5 years a shift has at most 3 years on either side: too few to test it or to "
-     "forecast from the new level alone, so the trend models extrapolate it"},
+     "with 5 years a shift has at most 3 years on either side, too few to test it or to "
+     "forecast from the new level alone, and the trend models extrapolate it; with 7 the "
+     "test often lacks the power"},
 };
 #define NSET (int)(sizeof settings / sizeof settings[0])
 

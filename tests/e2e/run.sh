@@ -758,6 +758,26 @@ else
     acell M2 1 milestone_status 推进中
     acell M3 1 status not_yet_due
     acell M3 1 milestone_date 2023-05-01
+    # M3's chance of completion by the end of 2024 from the plan's pace
+    # (docs/methodology.md 6a): M1 done 2 + 181/365.25 years into the plan,
+    # M2 and M3 tracked 1 + 1/365.25 and 2 + 121/365.25 years (their latest
+    # records): 1 done in T = 5.8296; M3 has 4 - 2.3313 years left:
+    # P = 1 - ((3 + T) / (3 + T + 1.6687))^2 = 0.2926, in the report as 29.3%
+    _p=$(python3 "$CSVGET" "$ASSESS" probability_met indicator_id=M3 target_no=1)
+    python3 -c 'import sys
+t = 2 + 181 / 365.25 + 1 + 1 / 365.25 + 2 + 121 / 365.25
+left = 4 - (2 + 121 / 365.25)
+want = 1 - ((3 + t) / (3 + t + left)) ** 2
+ok = abs(float(sys.argv[1]) - want) < 1e-9 and abs(want - 0.2926) < 1e-4
+sys.exit(0 if ok else 1)' "${_p:-nan}" ||
+        bad "M3 probability_met ${_p:-none}, not 0.2926"
+    if command -v pdftotext >/dev/null 2>&1; then
+        pdftotext "$FX/out-mid/$PLAN/report.pdf" - 2>/dev/null | tr -d '\n' |
+            grep -q '按期完成概率约29.3%' ||
+            bad "the mid-term report does not give M3's chance of completion"
+    fi
+    run_in "$FX" "$TMP/mid-explain-m3" explain "$PLAN" M3 --stage midterm
+    contains "$TMP/mid-explain-m3.out" "chance of completion by the end of 2024: 0.29"
     acell M4 1 status not_yet_due
     acell Q1 1 status not_yet_due
 fi
