@@ -3226,7 +3226,7 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
                  fi->adjust.p);
     else if (fi->adjust.kind == FA_SHIFT)
         snprintf(fi->why + l, sizeof fi->why - l,
-                 "; a shift of level from %d (%+.4g): earlier years moved onto it (Bonferroni "
+                 "; a shift of level from %d (%+.4g): earlier years left out (Bonferroni "
                  "p = %.2g)",
                  fi->adjust.year, fi->adjust.shift, fi->adjust.p);
     const fc_fit *fit = fi->model != FM_NONE ? &fi->fits[fi->model] : NULL;

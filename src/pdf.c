@@ -1807,11 +1807,21 @@ static void report_adjustments(ctx *c, const char *sec)
             tv_init(&v, &c->g);
             tv_set(&v, "indicator", ind->name);
             tv_setf(&v, "year", "%d", a->year);
-            tv_set(&v, "value", fmt_fixed(c, kind == FA_OUTLIER ? a->value : fabs(a->shift),
-                                          ind->precision));
+            const char *val = fmt_fixed(c, kind == FA_OUTLIER ? a->value : fabs(a->shift),
+                                        ind->precision);
+            /* a change of a percentage is in percentage points */
+            int points = kind == FA_SHIFT && ind->unit && strcmp(ind->unit, "%") == 0;
+            if (points) {
+                tvars pv;
+                tv_init(&pv, &c->g);
+                tv_set(&pv, "value", val);
+                val = tx(c, "words.points.percent", &pv);
+                tv_free(&pv);
+            }
+            tv_set(&v, "value", val);
             tv_set(&v, "direction", tx(c, a->shift < 0 ? "words.direction_down"
                                                        : "words.direction_up", NULL));
-            tv_set(&v, "unit", ind->unit ? ind->unit : "");
+            tv_set(&v, "unit", points || !ind->unit ? "" : ind->unit);
             const char *item = sx_opt(c, sec, item_key[kind], &v);
             if (item && b.len)
                 sb_add(&b, tx(c, "words.models_separator", NULL));

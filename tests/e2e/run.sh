@@ -1169,6 +1169,26 @@ python3 "$CSVGET" "$_root/out/bx-2021-2025/series.csv" value indicator_id=B9 yea
     grep -qx '60' || bad "series.csv lost the 2023 figure of B9"
 end
 
+begin level-shift
+# The same share at 90 and 91 in 2020-2021, then about 80 from 2022: a shift
+# of level, not an outlier; the forecast uses 2022-2025 only and the report
+# names the year and the change in 个百分点 (docs/methodology.md, 4c).
+_root=$TMP/shift
+base_with_b9 "$_root" "2022,60,100000,92.5" "2022,60,100000,80.5" "    precision: 1"
+sed -i -e 's/^2023,65,100000,95$/2023,65,100000,80/' -e 's/^2024,70,100000,96$/2024,70,100000,81/' \
+    -e 's/^2025,75,100000,98$/2025,75,100000,80/' "$_root/data/bx/economy.csv"
+run_in "$_root" "$TMP/shift" run --out out --charts none
+status 0 "$TMP/shift"
+if command -v pdftotext >/dev/null 2>&1; then
+    pdftotext "$_root/out/bx-2021-2025/report.pdf" - 2>/dev/null | tr -d '\n' |
+        grep -q '预测只用变化以来各年的数据，评估结论仍按实际数据：预警信息覆盖率自2022年起下降约10.1个百分点。' ||
+        bad "report.pdf does not name the shift of B9"
+fi
+run_in "$_root" "$TMP/shift-explain" explain bx-2021-2025 B9
+contains "$TMP/shift-explain.out" "a shift of level from 2022 (-10.12): earlier years left out"
+contains "$TMP/shift-explain.out" "history: 4 usable years"
+end
+
 begin declared-kind
 # The kind of a quantity, declared in the plan or the catalogue
 # (forecast: {kind: ...}), is checked against the definition and the data:
