@@ -1149,21 +1149,27 @@ open(p, "w", encoding="utf-8").write(t.replace("  - id: M1\n", b9 + "  - id: M1\
 PY
 }
 
+# run_b9 DIR LOG REPORT-TEXT EXPLAIN-TEXT: run the plan of DIR; its report
+# holds REPORT-TEXT and `explain` of B9 (in LOG-explain.out) EXPLAIN-TEXT.
+run_b9() {
+    run_in "$1" "$2" run --out out --charts none
+    status 0 "$2"
+    if command -v pdftotext >/dev/null 2>&1; then
+        pdftotext "$1/out/bx-2021-2025/report.pdf" - 2>/dev/null | tr -d '\n' |
+            grep -qF "$3" || bad "report.pdf does not say: $3"
+    fi
+    run_in "$1" "$2-explain" explain bx-2021-2025 B9
+    contains "$2-explain.out" "$4"
+}
+
 begin outlying-year
 # A share recorded 90, 91, 92.5, 95, 96, 98 whose 2023 figure is mistyped as
 # 60: the forecast leaves 2023 out and the report's method appendix names
 # the year and figure (docs/methodology.md, 4c); the verdicts still use it.
 _root=$TMP/outlier
 base_with_b9 "$_root" "2023,65,100000,95" "2023,65,100000,60" "    precision: 1"
-run_in "$_root" "$TMP/outlier" run --out out --charts none
-status 0 "$TMP/outlier"
-if command -v pdftotext >/dev/null 2>&1; then
-    pdftotext "$_root/out/bx-2021-2025/report.pdf" - 2>/dev/null | tr -d '\n' |
-        grep -q '预测时未计入该年，评估结论仍按实际数据：预警信息覆盖率2023年（60.0%）。' ||
-        bad "report.pdf does not name the outlying year of B9"
-fi
-run_in "$_root" "$TMP/outlier-explain" explain bx-2021-2025 B9
-contains "$TMP/outlier-explain.out" "2023 left out as an outlying year"
+run_b9 "$_root" "$TMP/outlier" '预测时未计入该年，评估结论仍按实际数据：预警信息覆盖率2023年（60.0%）。' \
+    "2023 left out as an outlying year"
 # the figure itself is kept for the verdicts and the series
 python3 "$CSVGET" "$_root/out/bx-2021-2025/series.csv" value indicator_id=B9 year=2023 kind=observed |
     grep -qx '60' || bad "series.csv lost the 2023 figure of B9"
@@ -1177,15 +1183,8 @@ _root=$TMP/shift
 base_with_b9 "$_root" "2022,60,100000,92.5" "2022,60,100000,80.5" "    precision: 1"
 sed -i -e 's/^2023,65,100000,95$/2023,65,100000,80/' -e 's/^2024,70,100000,96$/2024,70,100000,81/' \
     -e 's/^2025,75,100000,98$/2025,75,100000,80/' "$_root/data/bx/economy.csv"
-run_in "$_root" "$TMP/shift" run --out out --charts none
-status 0 "$TMP/shift"
-if command -v pdftotext >/dev/null 2>&1; then
-    pdftotext "$_root/out/bx-2021-2025/report.pdf" - 2>/dev/null | tr -d '\n' |
-        grep -q '预测只用变化以来各年的数据，评估结论仍按实际数据：预警信息覆盖率自2022年起下降约10.1个百分点。' ||
-        bad "report.pdf does not name the shift of B9"
-fi
-run_in "$_root" "$TMP/shift-explain" explain bx-2021-2025 B9
-contains "$TMP/shift-explain.out" "a shift of level from 2022 (-10.12): earlier years left out"
+run_b9 "$_root" "$TMP/shift" '预测只用变化以来各年的数据，评估结论仍按实际数据：预警信息覆盖率自2022年起下降约10.1个百分点。' \
+    "a shift of level from 2022 (-10.12): earlier years left out"
 contains "$TMP/shift-explain.out" "history: 4 usable years"
 end
 
