@@ -599,6 +599,45 @@ static int resolve_stage(const plan *p, stage st, int year, int data_last, stage
     return 0;
 }
 
+/*
+ * The data against the kind the plan or catalogue declares: a stock or a
+ * cumulative total that falls, a share outside 0-100 % (0-1000 per mille).
+ * A warning at the declaration, naming the indicator and the years; the
+ * forecast then treats it as a value (forecast.c, stock_kind).
+ */
+static void check_quantity_data(const indicator_result *ir, diag_list *warnings)
+{
+    const indicator *ind = ir->ind;
+    if (ind->quantity == QK_UNSET || !ind->quantity_line)
+        return;
+    const char *kind = quantity_kind_name(ind->quantity);
+    int prev = -1;
+    double top = strcmp(ind->unit, "%") == 0 ? 100 : 1000;
+    for (int k = 0; k < ir->nyears; k++) {
+        const fvalue *v = &ir->years[k].value;
+        if (v->state != FV_OK)
+            continue;
+        char b1[32], b2[32];
+        if (ind->forecast_stock && prev >= 0 && v->v < ir->years[prev].value.v) {
+            diag_add(warnings, DIAG_WARNING, ind->quantity_path, ind->quantity_line, 0,
+                     "indicator %s: declared %s (forecast: {kind: %s}) but it falls from %s in "
+                     "%d to %s in %d; its forecast is that of a value",
+                     ind->id, ind->quantity == QK_STOCK ? "a stock" : "a cumulative total", kind,
+                     num(ir->years[prev].value.v, b1), ir->first_year + prev, num(v->v, b2),
+                     ir->first_year + k);
+            return;
+        }
+        if (ind->quantity == QK_SHARE && (v->v < 0 || v->v > top)) {
+            diag_add(warnings, DIAG_WARNING, ind->quantity_path, ind->quantity_line, 0,
+                     "indicator %s: declared a share (forecast: {kind: share}) but it is %s%s "
+                     "in %d, outside 0-%s",
+                     ind->id, num(v->v, b1), ind->unit, ir->first_year + k, num(top, b2));
+            return;
+        }
+        prev = k;
+    }
+}
+
 int evaluate_plan(evaluation *ev, const eval_context *ec, stage st, int year, diag_list *d)
 {
     memset(ev, 0, sizeof *ev);
@@ -628,6 +667,7 @@ int evaluate_plan(evaluation *ev, const eval_context *ec, stage st, int year, di
         ir->years = xcalloc((size_t)(ir->nyears > 0 ? ir->nyears : 1), sizeof(year_value));
         for (int k = 0; k < ir->nyears; k++)
             ir->years[k] = compute_indicator(ec, ind, first + k);
+        check_quantity_data(ir, &ev->warnings);
         ir->ntargets = ind->ntargets;
         ir->targets = xcalloc((size_t)(ind->ntargets ? ind->ntargets : 1), sizeof(target_result));
         for (int t = 0; t < ind->ntargets; t++)

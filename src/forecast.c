@@ -1649,6 +1649,195 @@ fc_model fc_select(const fc_series *s, int count_family, fc_model forced,
     return best;
 }
 
+/* ---------- outlying years ---------- */
+
+/* All years but i hold the same value. */
+static int others_equal(const fc_series *s, int i)
+{
+    int first = i == 0 ? 1 : 0;
+    for (int j = 0; j < s->n; j++)
+        if (j != i && s->y[j] != s->y[first])
+            return 0;
+    return 1;
+}
+
+/*
+ * Year i of s against the straight line through the other years: the
+ * externally studentized residual (the line's prediction error over its
+ * predictive sd, the residual scale floored at the recorded step as in
+ * the fits) and its two-sided p-value from Student's t.
+ */
+static double outlier_pvalue(const fc_series *s, int i, double step, double *resid)
+{
+    int n = s->n, m = 0;
+    double tb = 0, yb = 0;
+    for (int j = 0; j < n; j++)
+        if (j != i) {
+            tb += s->t[j];
+            yb += s->y[j];
+            m++;
+        }
+    tb /= m;
+    yb /= m;
+    double sxx = 0, sxy = 0;
+    for (int j = 0; j < n; j++)
+        if (j != i) {
+            sxx += (s->t[j] - tb) * (s->t[j] - tb);
+            sxy += (s->t[j] - tb) * (s->y[j] - yb);
+        }
+    if (!(sxx > 0))
+        return 1;
+    double b1 = sxy / sxx, rss = 0;
+    for (int j = 0; j < n; j++)
+        if (j != i) {
+            double e = s->y[j] - yb - b1 * (s->t[j] - tb);
+            rss += e * e;
+        }
+    if (others_equal(s, i))
+        /* a run of equal figures (a share at 100 % year after year) says
+         * nothing of how far a year may stray: one year below it is a
+         * change the forecast must keep, not a recording error */
+        return 1;
+    int df = m - 2;
+    double s2 = scale_prior_s2(s, rss, &df, step);
+    double h = 1.0 / m + (s->t[i] - tb) * (s->t[i] - tb) / sxx;
+    double sd = sqrt(s2 * (1 + h));
+    if (!(sd > 0))
+        return 1;
+    *resid = (s->y[i] - yb - b1 * (s->t[i] - tb)) / sd;
+    return 2 * gsl_cdf_tdist_Q(fabs(*resid), df);
+}
+
+int fc_outlier(const fc_series *s, double *pvalue)
+{
+    *pvalue = 1;
+    if (s->count || s->kind != FK_LEVEL || !s->y || s->n < FC_OUTLIER_MIN_YEARS)
+        return -1;
+    double step = s->step > 0 ? s->step : recorded_step(s->y, s->n);
+    int worst = -1;
+    double pmin = 1;
+    /* every year but the last: a change there cannot be told from a
+     * shift of level that the next years will keep */
+    for (int i = 0; i < s->n - 1; i++) {
+        double r = 0, pv = outlier_pvalue(s, i, step, &r);
+        if (pv < pmin) {
+            pmin = pv;
+            worst = i;
+        }
+    }
+    /* Bonferroni over the years tested */
+    double adj = pmin * (s->n - 1);
+    *pvalue = adj < 1 ? adj : 1;
+    return worst >= 0 && adj < FC_OUTLIER_ALPHA ? worst : -1;
+}
+
+/* Residual sum of squares of s's values about their mean before year k
+ * and their mean from k on (k = 0: one mean); the difference of the two
+ * means in *shift. */
+static double two_means_rss(const fc_series *s, int k, double *shift)
+{
+    double m[2] = {0, 0}, rss = 0;
+    int c[2] = {0, 0};
+    for (int i = 0; i < s->n; i++) {
+        m[i >= k] += s->y[i];
+        c[i >= k]++;
+    }
+    for (int j = 0; j < 2; j++)
+        m[j] = c[j] ? m[j] / c[j] : 0;
+    for (int i = 0; i < s->n; i++)
+        rss += (s->y[i] - m[i >= k]) * (s->y[i] - m[i >= k]);
+    *shift = m[1] - m[0];
+    return rss;
+}
+
+int fc_level_shift(const fc_series *s, double *shift, double *pvalue)
+{
+    *pvalue = 1;
+    *shift = 0;
+    if (s->count || s->kind != FK_LEVEL || !s->y || s->n < FC_OUTLIER_MIN_YEARS)
+        return -1;
+    double step = s->step > 0 ? s->step : recorded_step(s->y, s->n), d;
+    double tc = mean_of(s->t, s->n), c0, c1, c00, c01, c11, rss_line;
+    double *tt = xmalloc(sizeof(double) * (size_t)s->n);
+    for (int i = 0; i < s->n; i++)
+        tt[i] = s->t[i] - tc;
+    int rc = gsl_fit_linear(tt, 1, s->y, 1, (size_t)s->n, &c0, &c1, &c00, &c01, &c11, &rss_line);
+    free(tt);
+    if (rc != GSL_SUCCESS)
+        return -1;
+    double rss_mean = two_means_rss(s, 0, &d), best_rss = HUGE_VAL;
+    int best = -1, ntested = 0;
+    /* two years at least on either side: one year alone after the change
+     * is as likely an outlier, and a level needs more than one year */
+    for (int k = 2; k <= s->n - 2; k++, ntested++) {
+        double rss = two_means_rss(s, k, &d);
+        if (rss < best_rss) {
+            best_rss = rss;
+            best = k;
+            *shift = d;
+        }
+    }
+    /* a step, not a trend: the two levels fit the years clearly better
+     * than a straight line does */
+    if (best < 0 || !(best_rss < FC_SHIFT_VS_LINE * rss_line) ||
+        (!(best_rss > 0) && !(step > 1e-9))) {
+        *shift = 0;
+        return -1;
+    }
+    int df = s->n - 2;
+    double s2 = scale_prior_s2(s, best_rss, &df, step);
+    double F = s2 > 0 ? (rss_mean - best_rss) / s2 : 0;
+    double adj = (F > 0 ? gsl_cdf_fdist_Q(F, 1, df) : 1) * ntested;
+    *pvalue = adj < 1 ? adj : 1;
+    if (!(adj < FC_OUTLIER_ALPHA)) {
+        *shift = 0;
+        return -1;
+    }
+    return best;
+}
+
+/* Leave year i out of the series whose arrays are t, y (owned by the
+ * caller); s points at them. */
+static void drop_year(fc_series *s, double *t, double *y, int i)
+{
+    for (int j = i; j + 1 < s->n; j++) {
+        t[j] = t[j + 1];
+        y[j] = y[j + 1];
+    }
+    s->n--;
+}
+
+void fc_adjust_series(fc_series *s, double *t, double *y, fc_adjust *a)
+{
+    memset(a, 0, sizeof *a);
+    a->kind = FA_NONE;
+    int i = fc_outlier(s, &a->p);
+    if (i >= 0) {
+        a->kind = FA_OUTLIER;
+        a->year = (int)t[i];
+        a->value = y[i];
+        drop_year(s, t, y, i);
+        return;
+    }
+    double shift;
+    int k = fc_level_shift(s, &shift, &a->p);
+    if (k < 0)
+        return;
+    if (s->n - k < FC_SHIFT_KEEP_YEARS)
+        return; /* too few years on the new level to forecast from */
+    /* the years before the change left out: moving them onto the new
+     * level instead would pass a trend mistaken for a step as a level
+     * known to the last decimal (calibration: overconfident) */
+    a->kind = FA_SHIFT;
+    a->year = (int)t[k];
+    a->shift = shift;
+    for (int j = k; j < s->n; j++) {
+        t[j - k] = t[j];
+        y[j - k] = y[j];
+    }
+    s->n -= k;
+}
+
 /* ---------- one series, start to end ---------- */
 
 int fc_counts_apply(const fc_series *s)
@@ -1681,6 +1870,16 @@ int fc_forecaster_init(fc_forecaster *fc, const fc_series *s, fc_model forced,
         if (!(fc->v.step > 0) && fc->v.y)
             fc->v.step = recorded_step(fc->v.y, fc->v.n);
     }
+    fc->adjust.kind = FA_NONE;
+    if (!fc->count_family && fc->v.y && fc->v.n > 0) {
+        size_t n = (size_t)fc->v.n;
+        fc->own = xmalloc(2 * n * sizeof(double));
+        memcpy(fc->own, fc->v.t, n * sizeof(double));
+        memcpy(fc->own + n, fc->v.y, n * sizeof(double));
+        fc->v.t = fc->own;
+        fc->v.y = fc->own + n;
+        fc_adjust_series(&fc->v, fc->own, fc->own + n, &fc->adjust);
+    }
     fc->model = fc_select(&fc->v, fc->count_family, forced, o, fc->fits, fc->why, sizeof fc->why);
     return fc->model != FM_NONE ? 0 : -1;
 }
@@ -1692,7 +1891,11 @@ int fc_forecaster_predict(const fc_forecaster *fc, double t, double exposure, fc
     return fc_mix_predict(fc->fits, &fc->v, t, exposure, out);
 }
 
-void fc_forecaster_free(fc_forecaster *fc) { (void)fc; }
+void fc_forecaster_free(fc_forecaster *fc)
+{
+    free(fc->own);
+    fc->own = NULL;
+}
 
 /* ---------- Open SDG progress ratio ---------- */
 
@@ -3200,12 +3403,27 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
     if (!counts && strcmp(unit_of(ind), "%") == 0 && !ind->numerator)
         snprintf(kind_note, sizeof kind_note,
                  "; a share without its numerator and denominator: modelled as values");
+    if (fi->count_var < 0 && !ind->numerator)
+        /* ratios vary with their denominators and counts by the sampling
+         * of small numbers (a share of 2 in 3 events beside years of 1 in
+         * 1): outliers only among plain values */
+        fc_adjust_series(&sb.s, sb.t, sb.y, &fi->adjust);
     fi->count_family = counts;
     fi->npoints = sb.s.n;
     fi->scale = sb.s.scale;
     fi->model = fc_select(&sb.s, counts, forced, pc->o, fi->fits, fi->why, sizeof fi->why);
     if (kind_note[0] && strlen(fi->why) + strlen(kind_note) < sizeof fi->why)
         strcat(fi->why, kind_note);
+    size_t l = strlen(fi->why);
+    if (fi->adjust.kind == FA_OUTLIER)
+        snprintf(fi->why + l, sizeof fi->why - l,
+                 "; %d left out as an outlying year (Bonferroni p = %.2g)", fi->adjust.year,
+                 fi->adjust.p);
+    else if (fi->adjust.kind == FA_SHIFT)
+        snprintf(fi->why + l, sizeof fi->why - l,
+                 "; a shift of level from %d (%+.4g): earlier years left out (Bonferroni "
+                 "p = %.2g)",
+                 fi->adjust.year, fi->adjust.shift, fi->adjust.p);
     const fc_fit *fit = fi->model != FM_NONE ? &fi->fits[fi->model] : NULL;
     /* forecast years: after the last year fitted, up to the last target year */
     if (fit) {
@@ -3264,6 +3482,77 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
     series_buf_free(&sb);
 }
 
+/* ---------- milestones: the chance of completion ---------- */
+
+double fc_milestone_prob(int done, double years, double remaining)
+{
+    if (!(remaining > 0))
+        return 0;
+    double a = FC_MS_PRIOR_DONE + done, b = FC_MS_PRIOR_YEARS + (years > 0 ? years : 0);
+    return 1 - pow(b / (b + remaining), a);
+}
+
+/* Years from the start of year0 to a record's date. */
+static double years_since(int year0, const milestone_record *r)
+{
+    static const int cum[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    int m = r->month >= 1 && r->month <= 12 ? r->month : 12;
+    double day = cum[m - 1] + (r->day >= 1 ? r->day : 31);
+    return (r->year - year0) + day / 365.25;
+}
+
+/* The plan's pace from its milestone records up to the evaluation year:
+ * every item whose records use the milestone words (未启动, 推进中, 已完成),
+ * tracked from the plan's first year. */
+static fc_ms_pace plan_pace(const evaluation *ev, const eval_context *ec)
+{
+    fc_ms_pace pace = {0, 0, 0};
+    for (int i = 0; i < ev->ninds; i++) {
+        const indicator *ind = ev->inds[i].ind;
+        if (ind->kind != IND_MILESTONE)
+            continue;
+        const milestone_record *recs;
+        int n = region_milestones(ec->r, ec->p->id, ind->id, &recs);
+        double until = -1;
+        int done = 0;
+        for (int k = 0; k < n && !done; k++) {
+            if (recs[k].year > ev->eval_year)
+                continue;
+            double y = years_since(ec->p->period[0], &recs[k]);
+            if (y > until)
+                until = y;
+            if (strcmp(recs[k].status, "已完成") == 0) {
+                done = 1;
+                until = y;
+            }
+        }
+        if (until < 0)
+            continue; /* no record yet: nothing known of its pace */
+        pace.items++;
+        pace.done += done;
+        pace.years += until > 0 ? until : 0;
+    }
+    return pace;
+}
+
+/* A milestone not yet due and not done: its chance of being done by the
+ * end of its year, from its latest record on. */
+static void milestone_chance(const fc_ms_pace *pace, const eval_context *ec,
+                             const target_result *tr, fc_target *ft)
+{
+    const milestone_record *r = tr->record;
+    if (tr->t->op != OP_DONE || tr->status != V_NOT_YET_DUE || !r ||
+        strcmp(r->status, "已完成") == 0)
+        return;
+    double remaining = (tr->t->year + 1 - ec->p->period[0]) - years_since(ec->p->period[0], r);
+    ft->has_prob = 1;
+    ft->prob = fc_milestone_prob(pace->done, pace->years, remaining);
+    set_tnote(ft,
+              "chance of completion by the end of %d: %.2f, %.2f years after the latest record, "
+              "at the plan's pace (%d of %d milestones done in %.1f item-years)",
+              tr->t->year, ft->prob, remaining, pace->done, pace->items, pace->years);
+}
+
 int forecast_plan(const evaluation *ev, const eval_context *ec, const forecast_options *opt,
                   const labels *lb, forecast_set *out)
 {
@@ -3276,8 +3565,13 @@ int forecast_plan(const evaluation *ev, const eval_context *ec, const forecast_o
     plan_ctx pc = {ev, ec, &out->opt, lb};
     out->ninds = ev->ninds;
     out->inds = xcalloc((size_t)(ev->ninds ? ev->ninds : 1), sizeof(fc_indicator));
-    for (int i = 0; i < ev->ninds; i++)
+    out->pace = plan_pace(ev, ec);
+    for (int i = 0; i < ev->ninds; i++) {
         forecast_indicator(&pc, &ev->inds[i], &out->inds[i]);
+        if (ev->inds[i].ind->kind == IND_MILESTONE)
+            for (int k = 0; k < ev->inds[i].ntargets; k++)
+                milestone_chance(&out->pace, ec, &ev->inds[i].targets[k], &out->inds[i].targets[k]);
+    }
     gsl_set_error_handler(old);
     return 0;
 }
@@ -3363,6 +3657,10 @@ void forecast_explain(FILE *f, const forecast_set *fs, int i, const labels *lb)
 {
     const fc_indicator *fi = &fs->inds[i];
     const indicator_result *ir = fi->ir;
+    if (ir->ind->kind == IND_MILESTONE)
+        for (int k = 0; k < fi->ntargets; k++)
+            if (fi->targets[k].has_prob)
+                fprintf(f, "  forecast:\n    %d. %s\n", k + 1, fi->targets[k].note);
     if (ir->ind->kind != IND_QUANTITATIVE)
         return;
     char b1[32], b2[32], b3[32], b4[32], b5[32];

@@ -217,6 +217,51 @@ fc_model fc_select(const fc_series *s, int count_family, fc_model forced,
                    size_t whysize);
 
 /*
+ * An outlying year of a value series (not counts, shares or stocks): the
+ * year, other than the last, whose value lies farthest off the straight
+ * line through the other years, when its externally studentized residual
+ * is significant at FC_OUTLIER_ALPHA after a Bonferroni correction over the
+ * years tested. The last year is never one: a change there cannot be told
+ * from a shift of level that later years keep. Returns its index or -1;
+ * *pvalue receives the corrected p-value. The forecasts leave it out.
+ */
+#define FC_OUTLIER_ALPHA 0.01
+#define FC_OUTLIER_MIN_YEARS 5 /* the years left are still enough for a forecast */
+int fc_outlier(const fc_series *s, double *pvalue);
+/*
+ * A shift of level in a value series (same kinds): the year k from which a
+ * line plus a step fits better than the line alone by an F test, at
+ * FC_OUTLIER_ALPHA after a Bonferroni correction over the years tried
+ * (two years at least before and after). Returns k's index or -1; *shift
+ * the step (new level minus old), *pvalue the corrected p-value.
+ */
+#define FC_SHIFT_VS_LINE 0.5
+#define FC_SHIFT_KEEP_YEARS 4 /* years on the new level needed to forecast from them alone */
+int fc_level_shift(const fc_series *s, double *shift, double *pvalue);
+
+/* What was done to a value series before fitting. */
+typedef enum fc_adjust_kind {
+    FA_NONE,
+    FA_OUTLIER,        /* an outlying year left out */
+    FA_SHIFT           /* the years before a shift of level moved onto the new level */
+} fc_adjust_kind;
+
+typedef struct fc_adjust {
+    fc_adjust_kind kind;
+    int year;          /* the outlying year, or the first year of the new level */
+    double value;      /* the outlying year's value */
+    double shift;      /* the shift: new level minus old */
+    double p;          /* its Bonferroni-corrected p-value */
+} fc_adjust;
+
+/*
+ * An outlying year left out of s, or else a shift of level adjusted for;
+ * t and y are s's arrays, writable (s->t, s->y point at them). Only one of
+ * the two, the outlier tested first.
+ */
+void fc_adjust_series(fc_series *s, double *t, double *y, fc_adjust *a);
+
+/*
  * The forecasting of one series as the plan stage does it: the family
  * (counts or values) from the series, the model choice, and the predictive
  * distribution of any later year. The calibration suite
@@ -229,6 +274,8 @@ typedef struct fc_forecaster {
     fc_model model;        /* the model chosen, FM_NONE: no forecast */
     char why[256];
     fc_fit fits[FM_NMODELS];
+    fc_adjust adjust;      /* an outlying year left out or a shift adjusted (fc_adjust_series) */
+    double *own;           /* the series' years and values as adjusted */
 } fc_forecaster;
 
 /* 0 if a forecast can be made, -1 (with why) if not; free in either case. */
@@ -251,6 +298,29 @@ typedef struct fc_sdg {
 } fc_sdg;
 fc_sdg fc_sdg_ratio(double x0, double t0, double xnow, double tnow, double goal, double tgoal,
                     int direction, int met_now);
+
+/* ---------- milestones ---------- */
+
+/*
+ * The chance that a milestone not yet done is done by the end of its due
+ * year, from the pace at which the plan's milestones have been done: done
+ * at a constant rate per year, the rate's prior Gamma(FC_MS_PRIOR_DONE,
+ * FC_MS_PRIOR_YEARS) (one milestone in three years) updated by the plan's
+ * own records, done of them done in years tracked (each item from the
+ * plan's first year until it was done, or until its latest record). P =
+ * 1 - (b / (b + remaining))^a, a = prior + done, b = prior years + years:
+ * the Gamma-Poisson chance of at least one completion in the remaining
+ * years. docs/methodology.md, 6a.
+ */
+#define FC_MS_PRIOR_DONE 1
+#define FC_MS_PRIOR_YEARS 3
+double fc_milestone_prob(int done, double years, double remaining);
+
+/* The plan's pace: how many milestones were done, in how many item-years. */
+typedef struct fc_ms_pace {
+    int items, done;
+    double years;
+} fc_ms_pace;
 
 /* ---------- per plan ---------- */
 
@@ -308,6 +378,7 @@ typedef struct fc_indicator {
     fc_model model;        /* FM_NONE: no forecast */
     char why[256];
     fc_fit fits[FM_NMODELS];
+    fc_adjust adjust;      /* an outlying year left out or a shift adjusted (fc_adjust_series) */
     double lo, hi;         /* bounds applied */
     int is_ratio;
     double scale;
@@ -322,6 +393,7 @@ typedef struct fc_indicator {
 
 typedef struct forecast_set {
     forecast_options opt;
+    fc_ms_pace pace;       /* milestones of the plan, for their chances */
     fc_indicator *inds;    /* parallel to ev->inds */
     int ninds;
 } forecast_set;

@@ -1012,7 +1012,8 @@ static int act_explain(session *s, const plan *p, region_data *r, void *arg)
             printf("       evidence (%s:%d): %s\n", tr->record->path, tr->record->line,
                    tr->record->evidence);
     }
-    if (ind->kind == IND_QUANTITATIVE) {
+    if (ind->kind != IND_QUALITATIVE) {
+        /* milestones: their chance of completion (forecast_explain) */
         forecast_set fs;
         run_forecasts(s, &ev, &ec, &fs);
         forecast_explain(stdout, &fs, (int)(ind - p->inds), &s->lb);

@@ -153,6 +153,16 @@ static const char *sx(ctx *c, const char *sec, const char *key, const tvars *v)
     return txf(c, v, "%s.%s", sec, key);
 }
 
+/* sx, but NULL (no warning) when the key is absent: keys added after
+ * users copied their templates. */
+static const char *sx_opt(ctx *c, const char *sec, const char *key, const tvars *v)
+{
+    char *k = xasprintf("%s.%s", sec, key);
+    const char *s = tx_opt(c, k, v);
+    free(k);
+    return s;
+}
+
 /* The i-th word of words.numerals (一 for 0), or NULL past its end. */
 static const char *numeral_word(ctx *c, int i)
 {
@@ -216,6 +226,16 @@ static int attention_list(ctx *c, titem ***out, int quantitative_only)
 }
 
 /* Placeholders of a finding in the documents' own texts (item_title, ...). */
+/* A milestone not yet due: its chance of completion (forecast.h,
+ * fc_milestone_prob) as {probability}; 0 when it has none. */
+static int milestone_chance_vars(ctx *c, const titem *it, tvars *v)
+{
+    if (!it->fc || !it->fc->has_prob || it->tr->status != V_NOT_YET_DUE)
+        return 0;
+    tv_set(v, "probability", fmt_pct(c, 100 * it->fc->prob));
+    return 1;
+}
+
 static void item_vars(ctx *c, const titem *it, tvars *v)
 {
     tv_set(v, "indicator", it->ind->name);
@@ -1257,7 +1277,12 @@ static void milestone_table(ctx *c, const char *sec, const char *group_id, const
         rw[0] = it->ind->name;
         rw[1] = sx(c, sec, "due_cell", &v);
         rw[2] = outlook_cell(c, it->ol);
-        rw[3] = it->tr->record ? sx(c, sec, "progress_cell", &v) : sx(c, sec, "no_record", &v);
+        const char *chance = it->tr->record && milestone_chance_vars(c, it, &v)
+                                 ? sx_opt(c, sec, "progress_chance_cell", &v)
+                                 : NULL;
+        rw[3] = !it->tr->record ? sx(c, sec, "no_record", &v)
+                : chance        ? chance
+                                : sx(c, sec, "progress_cell", &v);
         rw[4] = it->tr->record && it->tr->record->evidence ? keep(c, reader_text(it->tr->record->evidence)) : "";
         rw[5] = it->dept;
         tv_free(&v);
@@ -1767,6 +1792,61 @@ static const char *formula_words(ctx *c, const indicator *ind, const char *text)
     return formula_words_in(c, ind, text, 0);
 }
 
+/* The years the forecasts left out as outlying and the shifts of level
+ * they adjusted for (fc_adjust_series), named, so that a reader knows
+ * which figures the trend does not rest on as recorded. */
+static void report_adjustments(ctx *c, const char *sec)
+{
+    static const char *const item_key[] = {NULL, "forecast_outlier_item", "forecast_shift_item"};
+    static const char *const para_key[] = {NULL, "forecast_outliers", "forecast_shifts"};
+    for (int kind = FA_OUTLIER; kind <= FA_SHIFT; kind++) {
+        strbuf b;
+        sb_init(&b);
+        sb_add(&b, "");
+        for (int i = 0; i < c->fs->ninds; i++) {
+            const fc_adjust *a = &c->fs->inds[i].adjust;
+            if ((int)a->kind != kind)
+                continue;
+            const indicator *ind = c->ev->inds[i].ind;
+            tvars v;
+            tv_init(&v, &c->g);
+            tv_set(&v, "indicator", ind->name);
+            tv_setf(&v, "year", "%d", a->year);
+            const char *val = fmt_fixed(c, kind == FA_OUTLIER ? a->value : fabs(a->shift),
+                                        ind->precision);
+            /* a change of a percentage is in percentage points */
+            int points = kind == FA_SHIFT && ind->unit && strcmp(ind->unit, "%") == 0;
+            if (points) {
+                tvars pv;
+                tv_init(&pv, &c->g);
+                tv_set(&pv, "value", val);
+                val = tx(c, "words.points.percent", &pv);
+                tv_free(&pv);
+            }
+            tv_set(&v, "value", val);
+            tv_set(&v, "direction", tx(c, a->shift < 0 ? "words.direction_down"
+                                                       : "words.direction_up", NULL));
+            tv_set(&v, "unit", points || !ind->unit ? "" : ind->unit);
+            const char *item = sx_opt(c, sec, item_key[kind], &v);
+            if (item && b.len)
+                sb_add(&b, tx(c, "words.models_separator", NULL));
+            if (item)
+                sb_add(&b, item);
+            tv_free(&v);
+        }
+        if (b.len) {
+            tvars v;
+            tv_init(&v, &c->g);
+            tv_set(&v, "items", b.s);
+            const char *text = sx_opt(c, sec, para_key[kind], &v);
+            if (text)
+                para(c, text, 1);
+            tv_free(&v);
+        }
+        sb_free(&b);
+    }
+}
+
 static void report_method(ctx *c, const char *sec)
 {
     section_heading(c, sec);
@@ -1802,6 +1882,7 @@ static void report_method(ctx *c, const char *sec)
         para(c, sx(c, sec, "forecast_text", &v), 1);
         tv_free(&v);
         sb_free(&b);
+        report_adjustments(c, sec);
     } else {
         para(c, sx(c, sec, "forecast_none", NULL), 1);
     }
@@ -2074,7 +2155,7 @@ static const char *const known_vars[] = {
     "current_period", "name", "note", "numerator", "denominator", "scale", "reading", "source",
     "forecast_method", "on_track_pct", "at_risk_pct", "nfiles", "base_year",
     "overall", "provenance", "doubt", "reason", "cutoff", "n_missing", "n_jump", "n_part", "n_range",
-    "factor", NULL};
+    "factor", "items", NULL};
 
 typedef struct kind_keys {
     const char *kind;

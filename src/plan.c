@@ -61,6 +61,30 @@ static int counts_events(const model_env *env, const indicator *ind)
     return env->dict->vars[ref.id].kind == VK_COUNT;
 }
 
+static const char *const quantity_names[] = {"", "value", "stock", "cumulative", "share",
+                                              "count"};
+
+const char *quantity_kind_name(quantity_kind k) { return quantity_names[k]; }
+
+/* `kind` of a `forecast:` mapping (level is an older name of value);
+ * QK_UNSET, with an error at the node, when it names no kind. */
+static quantity_kind parse_quantity(ydoc *y, ynode *fcn, const char *who, diag_list *d)
+{
+    const char *kind = NULL;
+    if (yget_str(y, fcn, "kind", 0, &kind, d) != 1)
+        return QK_UNSET;
+    if (strcmp(kind, "level") == 0)
+        return QK_VALUE;
+    for (int k = QK_VALUE; k <= QK_COUNT; k++)
+        if (strcmp(kind, quantity_names[k]) == 0)
+            return (quantity_kind)k;
+    ydiag(y, d, DIAG_ERROR, ymap_get(y, fcn, "kind"),
+          "%s: forecast kind must be stock (never falls), cumulative (a running total), share, "
+          "count or value, not '%s'",
+          who, kind);
+    return QK_UNSET;
+}
+
 /* "a, b, c" of names, for messages. */
 static char *join_names(const char *const *names, int n)
 {
@@ -515,7 +539,7 @@ int catalogue_load(catalogue *cat, const char *path, const dictionary *dict, sym
                 continue;
             }
             static const char *const keys[] = {"id", "name", "unit", "better", "precision",
-                                               "formula", "ratio", "notes", NULL};
+                                               "formula", "ratio", "notes", "forecast", NULL};
             ycheck_keys(&y, m, keys, "catalogue indicator", d);
             const char *id = NULL, *name = NULL, *unit = NULL;
             if (yget_str(&y, m, "id", 1, &id, d) != 1)
@@ -547,6 +571,20 @@ int catalogue_load(catalogue *cat, const char *path, const dictionary *dict, sym
             char *who = xasprintf("catalogue indicator %s", id);
             load_formula_fields(&y, m, &env, who, &ci->formula, &ci->numerator, &ci->denominator,
                                 &ci->scale, d);
+            ynode *fcn = ymap_get(&y, m, "forecast");
+            if (fcn) {
+                /* the catalogue says what the quantity is; the model is
+                 * each plan's choice */
+                static const char *const fkeys[] = {"kind", NULL};
+                if (!ynode_is_map(fcn) || !ymap_get(&y, fcn, "kind"))
+                    ydiag(&y, d, DIAG_ERROR, fcn,
+                          "%s: 'forecast' in the catalogue is a mapping like {kind: stock}", who);
+                else {
+                    ycheck_keys(&y, fcn, fkeys, "forecast", d);
+                    ci->quantity = parse_quantity(&y, fcn, who, d);
+                    ci->quantity_line = ynode_line(ymap_get(&y, fcn, "kind"));
+                }
+            }
             if (!ymap_get(&y, m, "formula") && !ymap_get(&y, m, "ratio"))
                 ydiag(&y, d, DIAG_ERROR, m, "%s: needs a 'formula' or a 'ratio'", who);
             free(who);
@@ -963,6 +1001,27 @@ static void doubt_free(const indicator_doubt *cdb)
     free(db);
 }
 
+/* A declared kind that the definition contradicts: a count that is not
+ * one count variable, a share whose unit is not % or per mille. */
+static void check_quantity(ydoc *y, ynode *m, const model_env *env, indicator *ind,
+                           const char *who, diag_list *d)
+{
+    ind->forecast_stock = ind->quantity == QK_STOCK || ind->quantity == QK_CUMULATIVE;
+    if (ind->quantity == QK_UNSET || ind->kind != IND_QUANTITATIVE)
+        return;
+    if (ind->quantity == QK_COUNT && !counts_events(env, ind))
+        ydiag(y, d, DIAG_ERROR, m,
+              "%s: declared a count (forecast: {kind: count}%s) but its formula is not one count "
+              "variable",
+              who, ind->use && ind->use->quantity == QK_COUNT ? " in the catalogue" : "");
+    if (ind->quantity == QK_SHARE && strcmp(ind->unit, "%") != 0 &&
+        strcmp(ind->unit, "\xe2\x80\xb0") != 0)
+        ydiag(y, d, DIAG_ERROR, m,
+              "%s: declared a share (forecast: {kind: share}%s) but its unit is '%s', not %% or "
+              "per mille",
+              who, ind->use && ind->use->quantity == QK_SHARE ? " in the catalogue" : "", ind->unit);
+}
+
 static void load_indicator(ydoc *y, ynode *m, plan *p, const model_env *env, indicator *ind,
                            diag_list *d)
 {
@@ -1085,18 +1144,19 @@ static void load_indicator(ydoc *y, ynode *m, plan *p, const model_env *env, ind
                 else
                     ind->forecast_model = xstrdup(mod);
             }
-            const char *kind = NULL;
-            if (yget_str(y, fcn, "kind", 0, &kind, d) == 1) {
-                if (strcmp(kind, "stock") == 0)
-                    ind->forecast_stock = 1;
-                else if (strcmp(kind, "level") != 0)
-                    ydiag(y, d, DIAG_ERROR, ymap_get(y, fcn, "kind"),
-                          "%s: forecast kind must be stock (cumulative: never falls) or level, "
-                          "not '%s'",
-                          who, kind);
+            ind->quantity = parse_quantity(y, fcn, who, d);
+            if (ind->quantity != QK_UNSET) {
+                ind->quantity_line = ynode_line(ymap_get(y, fcn, "kind"));
+                ind->quantity_path = p->path;
             }
         }
     }
+    if (ind->quantity == QK_UNSET && ci && ci->quantity != QK_UNSET) {
+        ind->quantity = ci->quantity;
+        ind->quantity_line = ci->quantity_line;
+        ind->quantity_path = env->cat ? env->cat->path : NULL;
+    }
+    check_quantity(y, m, env, ind, who, d);
     ind->group = get_text(y, m, "group", d);
     if (ind->group) {
         int found = 0;

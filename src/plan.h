@@ -113,6 +113,24 @@ typedef struct catalogue_indicator catalogue_indicator;
  * evaluation's verdict uses, and optionally what the other reading would
  * give. Owned by the indicator; freed with the plan.
  */
+/*
+ * What a quantity is (`forecast: {kind: ...}` in a plan or the catalogue),
+ * for the shape of its forecast and a check against the data: a stock
+ * (shelters built, teams formed) and a cumulative total never fall; a share
+ * stays within 0-100 % (0-1000 per mille); a count is a whole number of
+ * events (its formula one count variable); a value is anything else.
+ */
+typedef enum quantity_kind {
+    QK_UNSET,
+    QK_VALUE,
+    QK_STOCK,
+    QK_CUMULATIVE,
+    QK_SHARE,
+    QK_COUNT
+} quantity_kind;
+
+const char *quantity_kind_name(quantity_kind k);
+
 typedef struct indicator_doubt {
     char *question;    /* what is doubtful (required) */
     char *reading;     /* the reading the verdict uses (required) */
@@ -144,7 +162,10 @@ typedef struct indicator {
     char *notes;
     const indicator_doubt *doubt; /* `doubt:`; NULL when absent (owned) */
     char *forecast_model;     /* `forecast: {model: NAME}`; NULL: chosen from the data */
-    int forecast_stock;       /* `forecast: {kind: stock}`: cumulative, never falls */
+    int forecast_stock;       /* a stock or cumulative total (quantity): never falls */
+    quantity_kind quantity;   /* `forecast: {kind: ...}` here or in the catalogue entry */
+    int quantity_line;        /* the YAML line that declares it (0: none) */
+    const char *quantity_path;/* and its file (the plan's or the catalogue's) */
     target *targets;
     int ntargets;
 } indicator;
@@ -155,6 +176,8 @@ struct catalogue_indicator {
     char *name, *unit, *notes;
     better_dir better;
     int precision;
+    quantity_kind quantity;   /* `forecast: {kind: ...}`: the default of the plans using it */
+    int quantity_line;
     expr_def formula, numerator, denominator, scale;
 };
 

@@ -339,7 +339,7 @@ static const char *const forecast_columns =
 static void write_forecast_cells(FILE *f, const fc_indicator *fi, const fc_target *ft,
                                  const labels *lb)
 {
-    if (!fi || !ft || ft->status == FS_NONE) {
+    if (!fi || !ft || (ft->status == FS_NONE && !ft->has_prob)) {
         for (int c = 0; c < 26; c++)
             csv_field(f, "", 0);
         return;

@@ -758,6 +758,26 @@ else
     acell M2 1 milestone_status 推进中
     acell M3 1 status not_yet_due
     acell M3 1 milestone_date 2023-05-01
+    # M3's chance of completion by the end of 2024 from the plan's pace
+    # (docs/methodology.md 6a): M1 done 2 + 181/365.25 years into the plan,
+    # M2 and M3 tracked 1 + 1/365.25 and 2 + 121/365.25 years (their latest
+    # records): 1 done in T = 5.8296; M3 has 4 - 2.3313 years left:
+    # P = 1 - ((3 + T) / (3 + T + 1.6687))^2 = 0.2926, in the report as 29.3%
+    _p=$(python3 "$CSVGET" "$ASSESS" probability_met indicator_id=M3 target_no=1)
+    python3 -c 'import sys
+t = 2 + 181 / 365.25 + 1 + 1 / 365.25 + 2 + 121 / 365.25
+left = 4 - (2 + 121 / 365.25)
+want = 1 - ((3 + t) / (3 + t + left)) ** 2
+ok = abs(float(sys.argv[1]) - want) < 1e-9 and abs(want - 0.2926) < 1e-4
+sys.exit(0 if ok else 1)' "${_p:-nan}" ||
+        bad "M3 probability_met ${_p:-none}, not 0.2926"
+    if command -v pdftotext >/dev/null 2>&1; then
+        pdftotext "$FX/out-mid/$PLAN/report.pdf" - 2>/dev/null | tr -d '\n' |
+            grep -q '按期完成概率约29.3%' ||
+            bad "the mid-term report does not give M3's chance of completion"
+    fi
+    run_in "$FX" "$TMP/mid-explain-m3" explain "$PLAN" M3 --stage midterm
+    contains "$TMP/mid-explain-m3.out" "chance of completion by the end of 2024: 0.29"
     acell M4 1 status not_yet_due
     acell Q1 1 status not_yet_due
 fi
@@ -1105,6 +1125,99 @@ _n=$(grep -c ': error: ' "$TMP/one-error.err")
 [ "$_n" = 1 ] || bad "$_n errors reported for one mistake: $(grep ': error: ' "$TMP/one-error.err" | tr '\n' '|' | cut -c1-300)"
 matches "$TMP/one-error.err" '^planeval: 1 error\b'
 [ -e "$_root/out" ] && bad "created the output directory"
+end
+
+# base_with_b9 DIR ROW NEW-ROW EXTRA: a copy of the corpus base in DIR whose
+# economy.csv row ROW reads NEW-ROW, with an indicator B9 on cover_share
+# (预警信息覆盖率, %) and EXTRA, one more line of its YAML.
+base_with_b9() {
+    cp -R "$BASE" "$1"
+    python3 - "$1" "$2" "$3" "$4" <<'PY'
+import sys
+root, row, new, extra = sys.argv[1:5]
+p = root + "/data/bx/economy.csv"
+t = open(p, encoding="utf-8").read()
+assert row + "\n" in t
+open(p, "w", encoding="utf-8").write(t.replace(row + "\n", new + "\n"))
+p = root + "/indicators/bx-2021-2025.yaml"
+t = open(p, encoding="utf-8").read()
+b9 = ("  - id: B9\n    name: 预警信息覆盖率\n    formula: cover_share\n    unit: \"%\"\n"
+      "    better: higher\n    group: cap\n" + extra + "\n"
+      "    targets:\n      - {year: 2025, op: \">=\", value: 95}\n")
+assert "  - id: M1\n" in t
+open(p, "w", encoding="utf-8").write(t.replace("  - id: M1\n", b9 + "  - id: M1\n", 1))
+PY
+}
+
+# run_b9 DIR LOG REPORT-TEXT EXPLAIN-TEXT: run the plan of DIR; its report
+# holds REPORT-TEXT and `explain` of B9 (in LOG-explain.out) EXPLAIN-TEXT.
+run_b9() {
+    run_in "$1" "$2" run --out out --charts none
+    status 0 "$2"
+    if command -v pdftotext >/dev/null 2>&1; then
+        pdftotext "$1/out/bx-2021-2025/report.pdf" - 2>/dev/null | tr -d '\n' |
+            grep -qF "$3" || bad "report.pdf does not say: $3"
+    fi
+    run_in "$1" "$2-explain" explain bx-2021-2025 B9
+    contains "$2-explain.out" "$4"
+}
+
+begin outlying-year
+# A share recorded 90, 91, 92.5, 95, 96, 98 whose 2023 figure is mistyped as
+# 60: the forecast leaves 2023 out and the report's method appendix names
+# the year and figure (docs/methodology.md, 4c); the verdicts still use it.
+_root=$TMP/outlier
+base_with_b9 "$_root" "2023,65,100000,95" "2023,65,100000,60" "    precision: 1"
+run_b9 "$_root" "$TMP/outlier" '预测时未计入该年，评估结论仍按实际数据：预警信息覆盖率2023年（60.0%）。' \
+    "2023 left out as an outlying year"
+# the figure itself is kept for the verdicts and the series
+python3 "$CSVGET" "$_root/out/bx-2021-2025/series.csv" value indicator_id=B9 year=2023 kind=observed |
+    grep -qx '60' || bad "series.csv lost the 2023 figure of B9"
+end
+
+begin level-shift
+# The same share at 90 and 91 in 2020-2021, then about 80 from 2022: a shift
+# of level, not an outlier; the forecast uses 2022-2025 only and the report
+# names the year and the change in 个百分点 (docs/methodology.md, 4c).
+_root=$TMP/shift
+base_with_b9 "$_root" "2022,60,100000,92.5" "2022,60,100000,80.5" "    precision: 1"
+sed -i -e 's/^2023,65,100000,95$/2023,65,100000,80/' -e 's/^2024,70,100000,96$/2024,70,100000,81/' \
+    -e 's/^2025,75,100000,98$/2025,75,100000,80/' "$_root/data/bx/economy.csv"
+run_b9 "$_root" "$TMP/shift" '预测只用变化以来各年的数据，评估结论仍按实际数据：预警信息覆盖率自2022年起下降约10.1个百分点。' \
+    "a shift of level from 2022 (-10.12): earlier years left out"
+contains "$TMP/shift-explain.out" "history: 4 usable years"
+end
+
+begin declared-kind
+# The kind of a quantity, declared in the plan or the catalogue
+# (forecast: {kind: ...}), is checked against the definition and the data:
+# a stock that falls in the data is a warning at its declaration, naming
+# the years; a catalogue count whose formula is not a count variable is an
+# error at the plan's indicator; an unknown kind an error at its line.
+_root=$TMP/kind
+base_with_b9 "$_root" "2024,70,100000,96" "2024,70,100000,94" "    forecast: {kind: stock}"
+_line=$(grep -n 'forecast: {kind: stock}' "$_root/indicators/bx-2021-2025.yaml" | cut -d: -f1)
+run_in "$_root" "$TMP/kind" run --out out --charts none
+status 0 "$TMP/kind"
+contains "$TMP/kind.err" "indicators/bx-2021-2025.yaml:$_line: warning: indicator B9: declared a stock (forecast: {kind: stock}) but it falls from 95 in 2023 to 94 in 2024"
+python3 "$CSVGET" --count "$_root/out/bx-2021-2025/warnings.csv" line="$_line" | grep -qx 1 ||
+    bad "warnings.csv does not hold the falling stock at line $_line"
+python3 - "$_root/indicators/catalogue.yaml" <<'PY'
+import sys
+p = sys.argv[1]
+t = open(p, encoding="utf-8").read()
+a = "  - id: drill_compliance\n    name: 高危行业企业演练频次达标率\n"
+assert a in t
+open(p, "w", encoding="utf-8").write(t.replace(a, a + "    forecast: {kind: count}\n", 1))
+PY
+run_in "$_root" "$TMP/kind-cat" check
+status 1 "$TMP/kind-cat"
+_b3=$(grep -n '  - id: B3$' "$_root/indicators/bx-2021-2025.yaml" | cut -d: -f1)
+contains "$TMP/kind-cat.err" "indicators/bx-2021-2025.yaml:$_b3:5: error: indicator B3: declared a count (forecast: {kind: count} in the catalogue) but its formula is not one count variable"
+sed -i 's/forecast: {kind: count}/forecast: {kind: stok}/' "$_root/indicators/catalogue.yaml"
+run_in "$_root" "$TMP/kind-bad" check
+status 1 "$TMP/kind-bad"
+matches "$TMP/kind-bad.err" "^indicators/catalogue.yaml:[0-9]+:[0-9]+: error: catalogue indicator drill_compliance: forecast kind must be stock"
 end
 
 begin run-config

@@ -945,6 +945,23 @@ static void check_regressions(const evaluation *ev, const forecast_set *fs)
     assert_true(f5->has_prob);
     assert_true(f5->prob > 0.3 && f5->prob < 1);
     assert_true(f5->hi80 <= 100 + 1e-9);
+    /* a milestone in progress: its chance from the plan's pace. F7 has
+     * been tracked from 2021 to 2022-06-30 (1 + 181/365.25 years), F8 was
+     * done on 2022-12-31 (1 + 365/365.25): 1 done in their sum; F7 has
+     * 2029 - 2021 - 1.4956 years left. Gamma(1 + 1, 3 + years) prior-posterior:
+     * P = 1 - (b / (b + left))^2. */
+    double y7 = 1 + 181 / 365.25, y8 = 1 + 365 / 365.25, left = 8 - y7, b = 3 + y7 + y8;
+    const fc_target *f7 = target_of(ev, fs, "F7");
+    assert_true(f7->has_prob);
+    assert_true(fabs(f7->prob - (1 - pow(b / (b + left), 2))) < 1e-9);
+    assert_true(fabs(f7->prob - 0.7504) < 1e-3);
+    assert_int_equal(fs->pace.items, 2);
+    assert_int_equal(fs->pace.done, 1);
+    /* done: no chance to give */
+    assert_false(target_of(ev, fs, "F8")->has_prob);
+    /* the formula's ends: nothing left, no chance; no records, the prior */
+    assert_true(fc_milestone_prob(5, 10, 0) == 0);
+    assert_true(fabs(fc_milestone_prob(0, 0, 3) - 0.5) < 1e-12);
     /* (a) the plan's negative binomial, though the counts are not
      * overdispersed, and the reason says the plan set it */
     for (int i = 0; i < ev->ninds; i++)
@@ -1039,6 +1056,67 @@ static void test_regressions_issue11(void **state)
     assert_non_null(strstr(why, "cannot be fitted"));
 }
 
+/* Outlying years and shifts of level, with answers known by construction. */
+static void test_outliers_and_shifts(void **state)
+{
+    (void)state;
+    double t6[6] = {2018, 2019, 2020, 2021, 2022, 2023};
+    /* one year far off a flat run that varies a little: found, left out */
+    double y[6] = {10.0, 10.2, 9.9, 30.0, 10.1, 10.0};
+    fc_series s = unbounded(6, t6, y);
+    double p;
+    assert_int_equal(fc_outlier(&s, &p), 3);
+    assert_true(p < FC_OUTLIER_ALPHA);
+    forecast_options o;
+    forecast_options_init(&o);
+    fc_forecaster fc;
+    fc_mix m;
+    assert_int_equal(fc_forecaster_init(&fc, &s, FM_NONE, &o), 0);
+    assert_int_equal(fc.adjust.kind, FA_OUTLIER);
+    assert_int_equal(fc.adjust.year, 2021);
+    assert_true(fabs(fc.adjust.value - 30) < 1e-12);
+    assert_int_equal(fc.v.n, 5);
+    assert_int_equal(fc_forecaster_predict(&fc, 2024, 1, &m), 0);
+    /* the forecast stays with the other years (10.04 on average), not
+     * pulled up by the fourth; with it the mean would be 13.4 */
+    assert_true(fabs(m.mean - 10.04) < 0.3 && m.hi95 < 11.5);
+    fc_forecaster_free(&fc);
+    /* the same jump in the last year: it may be a new level, kept */
+    double yl[6] = {10.0, 10.2, 9.9, 10.1, 10.0, 30.0};
+    s.y = yl;
+    assert_int_equal(fc_outlier(&s, &p), -1);
+    /* a run of equal figures and one year below: no outlier (a share at
+     * 100 % that once fell short) */
+    double ye[6] = {100, 100, 80, 100, 100, 100};
+    s.y = ye;
+    assert_int_equal(fc_outlier(&s, &p), -1);
+    /* a clean straight line with noise: nothing */
+    double yt[6] = {50.3, 52.1, 53.8, 56.2, 57.9, 60.1};
+    s.y = yt;
+    assert_int_equal(fc_outlier(&s, &p), -1);
+    double sh;
+    assert_int_equal(fc_level_shift(&s, &sh, &p), -1);
+    /* a level that moves up by 10 in 2021 and stays: a shift, not an
+     * outlier; the forecast rests on the years from 2021 */
+    double t8[8] = {2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023};
+    double ys[8] = {40.1, 39.7, 40.4, 39.9, 40.2, 50.1, 49.8, 50.3};
+    fc_series s8 = unbounded(8, t8, ys);
+    /* k = 5 leaves 3 years on the new level: found, too few to forecast from */
+    assert_int_equal(fc_outlier(&s8, &p), -1);
+    assert_int_equal(fc_level_shift(&s8, &sh, &p), 5);
+    assert_true(fabs(sh - (50.0667 - 40.06)) < 1e-3 && p < FC_OUTLIER_ALPHA);
+    double ys4[8] = {40.1, 39.7, 40.4, 39.9, 50.2, 50.1, 49.8, 50.3};
+    s8.y = ys4;
+    assert_int_equal(fc_level_shift(&s8, &sh, &p), 4);
+    assert_int_equal(fc_forecaster_init(&fc, &s8, FM_NONE, &o), 0);
+    assert_int_equal(fc.adjust.kind, FA_SHIFT);
+    assert_int_equal(fc.adjust.year, 2020);
+    assert_int_equal(fc.v.n, 4);
+    assert_int_equal(fc_forecaster_predict(&fc, 2024, 1, &m), 0);
+    assert_true(fabs(m.mean - 50.1) < 0.5 && m.lo95 > 45);
+    fc_forecaster_free(&fc);
+}
+
 static void test_stage_deterministic(void **state)
 {
     (void)state;
@@ -1076,6 +1154,7 @@ int main(void)
         cmocka_unit_test(test_window_closed_form),
         cmocka_unit_test(test_shares_stocks_average),
         cmocka_unit_test(test_near_constant_values),
+        cmocka_unit_test(test_outliers_and_shifts),
     };
     return cmocka_run_group_tests(tests, load_sm, free_sm);
 }
