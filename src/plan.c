@@ -1363,6 +1363,10 @@ static void load_plan_header(ydoc *y, ynode *pm, plan *p, diag_list *d)
                   "plan id '%s' must be 1-64 letters, digits, '-' or '_' (it names a directory "
                   "under out/)",
                   s);
+        else if (strcmp(s, "comparison") == 0) /* COMPARE_DIR of compare.h */
+            ydiag(y, d, DIAG_ERROR, ymap_get(y, pm, "id"),
+                  "plan id '%s' is reserved: out/comparison/ holds the comparison across plans",
+                  s);
         p->id = xstrdup(s);
     }
     if (yget_str(y, pm, "region", 1, &s, d) == 1) {
