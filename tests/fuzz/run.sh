@@ -35,8 +35,8 @@
 # build/fuzz/crashes/<name>/; once the bug is fixed, keep the minimised
 # file in tests/fuzz/regressions/<name>/.
 #
-# Output: one line per harness (runs, exec/s, corpus size, or why it
-# failed), then "N passed, M failed"; the exit status is non-zero when a
+# Output: one line per harness (runs, exec/s, the slowest input's time,
+# corpus size, or why it failed), then "N passed, M failed"; the exit status is non-zero when a
 # harness failed. Logs: build/fuzz/logs/<name>.log.
 #
 # Environment: FUZZ_CC (default clang), FUZZ_BUILD (default build/fuzz),
@@ -166,9 +166,10 @@ for h in $HARNESSES; do
     rc=$?
     runs=$(stat "$log" number_of_executed_units)
     eps=$(stat "$log" average_exec_per_sec)
+    slow=$(stat "$log" slowest_unit_time_sec)
     corpus=$(find "$BUILD/corpus/$h" -type f | wc -l)
     if [ $rc -eq 0 ]; then
-        echo "fuzz_$h: ok, ${SECS} s, ${runs:-?} runs, ${eps:-?} exec/s, $nregs regressions replayed, corpus $corpus"
+        echo "fuzz_$h: ok, ${SECS} s, ${runs:-?} runs, ${eps:-?} exec/s, slowest input ${slow:-?} s, $nregs regressions replayed, corpus $corpus"
         passed=$((passed + 1))
         continue
     fi
