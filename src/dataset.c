@@ -1560,6 +1560,34 @@ static int report_split_number(const char *path, const csv_row *row, int ncols, 
     return 0;
 }
 
+/*
+ * Rows tables sum their rows, so a row pasted twice doubles its figures
+ * (3 deaths become 6) without anything looking wrong. Two records can be
+ * alike, though (two accidents of one kind, each with 3 deaths): a row
+ * equal field for field to an earlier one is accepted, with a warning
+ * naming both lines. Rows are interned by their text: linear in the file.
+ */
+static void warn_repeated_row(const rtable *t, const csv_row *row, intern *seen, int **lines,
+                              size_t *cap, diag_list *d)
+{
+    strbuf key;
+    sb_init(&key);
+    for (int k = 0; k < row->nfields; k++)
+        sb_printf(&key, "%s%s", k ? "\x1f" : "", row->fields[k]);
+    size_t before = seen->nvals;
+    int id = intern_add(seen, key.s);
+    sb_free(&key);
+    if ((size_t)id < before) {
+        diag_add(d, DIAG_WARNING, t->path, row->line, 0,
+                 "this row repeats line %d field for field; both are counted (a %s table sums "
+                 "its rows): delete one if it is a copy, or tell the records apart in a note "
+                 "column",
+                 (*lines)[id], layout_names[t->def->layout]);
+        return;
+    }
+    *ARRAY_PUSH(*lines, before, *cap) = row->line;
+}
+
 /* Read the rows of a table file whose header has been mapped. */
 static void read_rows(region_data *r, rtable *t, const csv_table *csv, const header *h,
                       diag_list *d)
@@ -1571,10 +1599,15 @@ static void read_rows(region_data *r, rtable *t, const csv_table *csv, const hea
     memset(&b, 0, sizeof b);
     int first_line[NYEARS] = {0}; /* yearly layout: where each year was first seen */
     int *dims = xmalloc(((size_t)ndims + 1) * sizeof *dims);
+    intern seen = {0}; /* rows layout: each row's text, for warn_repeated_row */
+    int *seen_line = NULL;
+    size_t seen_cap = 0;
 
     for (int ri = 1; ri < csv->nrows; ri++) {
         const csv_row *row = &csv->rows[ri];
         cellpos p = {t->path, row->line, 0, d};
+        if (td->layout == LAYOUT_ROWS && row->nfields == h->ncols)
+            warn_repeated_row(t, row, &seen, &seen_line, &seen_cap, d);
         if (row->nfields != h->ncols) {
             if (row->nfields < h->ncols || !report_split_number(t->path, row, h->ncols, d))
                 diag_add(d, DIAG_ERROR, t->path, row->line, 0,
@@ -1687,6 +1720,8 @@ static void read_rows(region_data *r, rtable *t, const csv_table *csv, const hea
         }
     }
     free(dims);
+    intern_free(&seen);
+    free(seen_line);
     build_finish(t, &b);
     if (td->layout == LAYOUT_LONG)
         check_long_duplicates(r, t, h->fixed[COL_VARNAME], d);
