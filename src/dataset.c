@@ -1571,7 +1571,10 @@ static int report_split_number(const char *path, const csv_row *row, int ncols, 
 typedef struct row_set {
     int *slots; /* row index + 1, 0 = empty; nslots a power of two */
     size_t nslots, n;
+    int repeats; /* rows found repeated; the first MAX_REPEAT_WARNINGS are named */
 } row_set;
+
+#define MAX_REPEAT_WARNINGS 10
 
 static unsigned row_hash(const csv_row *row)
 {
@@ -1624,7 +1627,7 @@ static void warn_repeated_row(const rtable *t, const csv_table *csv, int ri, row
                               diag_list *d)
 {
     int first = row_set_add(rs, csv->rows, ri);
-    if (first >= 0)
+    if (first >= 0 && ++rs->repeats <= MAX_REPEAT_WARNINGS)
         diag_add(d, DIAG_WARNING, t->path, csv->rows[ri].line, 0,
                  "this row repeats line %d field for field; both are counted (a %s table sums "
                  "its rows): delete one if it is a copy, or tell the records apart in a note "
@@ -1763,6 +1766,11 @@ static void read_rows(region_data *r, rtable *t, const csv_table *csv, const hea
     }
     free(dims);
     free(seen.slots);
+    if (seen.repeats > MAX_REPEAT_WARNINGS)
+        diag_add(d, DIAG_WARNING, t->path, 0, 0,
+                 "%d rows in all repeat an earlier row field for field (the first %d are named "
+                 "above); each is counted",
+                 seen.repeats, MAX_REPEAT_WARNINGS);
     build_finish(t, &b);
     if (td->layout == LAYOUT_LONG)
         check_long_duplicates(r, t, h->fixed[COL_VARNAME], d);
