@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ---------- wording ---------- */
 
@@ -780,6 +781,20 @@ static int load_wording(labels *t, const char *templates_dir, diag_list *d)
     return diag_errors(d) > before ? -1 : 0;
 }
 
+/* Before the comparison had its own directory, its files were in out/
+ * itself: left there they would be an outdated comparison beside the new one. */
+static void remove_legacy_files(const char *out_dir)
+{
+    static const char *const names[] = {"comparison.csv", "comparison.pdf", "comparison.xlsx"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char *p = xasprintf("%s/%s", out_dir, names[i]);
+        struct stat st;
+        if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+            unlink(p);
+        free(p);
+    }
+}
+
 int compare_run(const char *out_dir, const char *templates_dir, int quiet, diag_list *d)
 {
     comparison c;
@@ -804,7 +819,10 @@ int compare_run(const char *out_dir, const char *templates_dir, int quiet, diag_
     out_set out;
     int rc = -1;
     outset_remove_stale(out_dir); /* a killed comparison's temporaries */
-    if (outset_open(&out, out_dir, 0, d) == 0) {
+    /* out/comparison/ is replaced as a whole, like a plan's directory
+     * (outset.h): the three files are never a mix, even for an instant. */
+    char *dir = xasprintf("%s/" COMPARE_DIR, out_dir);
+    if (outset_open(&out, dir, 1, d) == 0) {
         FILE *f = outset_stream(&out, "comparison.csv", d);
         if (f)
             comparison_write_csv(f, &c);
@@ -818,12 +836,15 @@ int compare_run(const char *out_dir, const char *templates_dir, int quiet, diag_
     } else {
         outset_abort(&out);
     }
+    free(dir);
+    if (rc == 0)
+        remove_legacy_files(out_dir);
     if (rc == 0 && !quiet) {
         int off = 0;
         for (int i = 0; i < c.nregions; i++)
             off += c.regions[i].off_track;
         printf("comparison: %d plans, %d regions, %d shared indicators, %d off track -> "
-               "%s/comparison.{pdf,xlsx,csv}\n",
+               "%s/" COMPARE_DIR "/comparison.{pdf,xlsx,csv}\n",
                c.nplans, c.nregions, c.ninds, off, out_dir);
     }
     labels_free(&t);

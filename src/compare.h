@@ -2,10 +2,12 @@
  * compare.h - the comparison across regions of the indicators that share a
  * catalogue definition (docs/comparison.md):
  *
- *   out/comparison.pdf   ranking table and small multiples per indicator
- *   out/comparison.xlsx  overview, ranking, gaps, values and charts sheets
- *   out/comparison.csv   one row per indicator x plan, with rank and gap
+ *   out/comparison/comparison.pdf   ranking table and small multiples per indicator
+ *   out/comparison/comparison.xlsx  overview, ranking, gaps, values and charts sheets
+ *   out/comparison/comparison.csv   one row per indicator x plan, with rank and gap
  *
+ * out/comparison/ is replaced as a whole (outset.h), so the three files are
+ * always of one comparison; "comparison" is therefore no plan id.
  * Built from the result files of an out directory alone (every
  * out/<plan>/assessment.csv and series.csv), never from a run's memory, so
  * that the outputs of sharded runs copied together compare the same way.
@@ -19,6 +21,9 @@
 
 #include "diag.h"
 #include "labels.h"
+
+/* The comparison's directory under out/ (a name no plan may take). */
+#define COMPARE_DIR "comparison"
 
 /* Why a row has no rank, or why its rank means little. */
 typedef enum cmp_note {

@@ -231,10 +231,21 @@ static void on_row(int c, void *arg)
     csv_row *r = ARRAY_PUSH(st->t->rows, st->t->nrows, st->rows_cap);
     r->line = st->row_line;
     r->nfields = st->nfields;
-    r->fields = xmalloc((size_t)st->nfields * sizeof *r->fields);
-    memcpy(r->fields, st->fields, (size_t)st->nfields * sizeof *r->fields);
-    st->nfields = 0;
-    st->nonblank = 0;
+    /* One block per row, the field pointers then the texts: a field's own
+     * allocation costs more than its text (a 50 MB file of short fields
+     * took 14 times its size in memory). */
+    size_t bytes = (size_t)st->nfields * sizeof *r->fields;
+    for (int i = 0; i < st->nfields; i++)
+        bytes += strlen(st->fields[i]) + 1;
+    r->fields = xmalloc(bytes);
+    char *text = (char *)(r->fields + st->nfields);
+    for (int i = 0; i < st->nfields; i++) {
+        size_t n = strlen(st->fields[i]) + 1;
+        memcpy(text, st->fields[i], n);
+        r->fields[i] = text;
+        text += n;
+    }
+    drop_fields(st);
 }
 
 /* Length of the UTF-8 sequence that starts with byte c (text is valid). */
@@ -279,11 +290,8 @@ void csvfile_free(csv_table *t)
 {
     if (!t)
         return;
-    for (int i = 0; i < t->nrows; i++) {
-        for (int j = 0; j < t->rows[i].nfields; j++)
-            free(t->rows[i].fields[j]);
-        free(t->rows[i].fields);
-    }
+    for (int i = 0; i < t->nrows; i++)
+        free(t->rows[i].fields); /* the row's one block (on_row) */
     free(t->rows);
     free(t->path);
     memset(t, 0, sizeof *t);

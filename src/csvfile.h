@@ -18,7 +18,8 @@
 typedef struct csv_row {
     int line;      /* 1-based physical line where the row starts */
     int nfields;
-    char **fields; /* UTF-8, trimmed, never NULL (empty string when blank) */
+    char **fields; /* UTF-8, trimmed, never NULL (empty string when blank); one block
+                      with the texts, owned by the table */
 } csv_row;
 
 typedef struct csv_table {

@@ -5,6 +5,19 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+static int cmp_key(const char *section, const char *code, const label_entry *e)
+{
+    int c = strcmp(section, e->section);
+    return c ? c : strcmp(code, e->code);
+}
+
+static int cmp_index(const void *a, const void *b)
+{
+    const label_entry *x = *(label_entry *const *)a, *y = *(label_entry *const *)b;
+    return cmp_key(x->section, x->code, y);
+}
 
 int labels_load(labels *l, const char *path, diag_list *d)
 {
@@ -37,9 +50,17 @@ int labels_load(labels *l, const char *path, diag_list *d)
             e->code = xstrdup(code);
             e->text = xstrdup(text);
             e->section_line = ynode_line(ymap_key(&y, root, i));
+            e->line = ynode_line(ymap_value(&y, m, k));
+            e->col = ynode_col(ymap_value(&y, m, k));
         }
     }
     ydoc_free(&y);
+    if (l->n) {
+        l->index = xmalloc(l->n * sizeof *l->index);
+        for (size_t i = 0; i < l->n; i++)
+            l->index[i] = &l->items[i];
+        qsort(l->index, l->n, sizeof *l->index, cmp_index);
+    }
     return diag_errors(d) > before ? -1 : 0;
 }
 
@@ -51,14 +72,25 @@ void labels_free(labels *l)
         free(l->items[i].text);
     }
     free(l->items);
+    free(l->index);
     memset(l, 0, sizeof *l);
 }
 
+/* By binary search in the index: label() is called for every cell and
+ * line written, and a wording file may be large (up to 2 MB). */
 static const label_entry *find(const labels *l, const char *section, const char *code)
 {
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->items[i].section, section) == 0 && strcmp(l->items[i].code, code) == 0)
-            return &l->items[i];
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_key(section, code, l->index[mid]);
+        if (c == 0)
+            return l->index[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
     return NULL;
 }
 
@@ -79,4 +111,59 @@ void labels_require(const labels *l, const char *path, const char *section,
         if (!find(l, section, *c))
             diag_add(d, DIAG_ERROR, path, line, 0, "labels: section '%s' lacks code '%s'",
                      section, *c);
+}
+
+const char *sheet_name_problem(const char *name)
+{
+    size_t units = 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if (strchr("[]:*?/\\", *p))
+            return "it holds one of []:*?/\\";
+        if ((*p & 0xc0) != 0x80)
+            units += *p >= 0xf0 ? 2 : 1; /* beyond the BMP: two UTF-16 units */
+    }
+    if (units == 0)
+        return "it is empty";
+    if (units > 31)
+        return "it is longer than 31 characters";
+    if (name[0] == '\'' || name[strlen(name) - 1] == '\'')
+        return "it begins or ends with an apostrophe";
+    if (strcasecmp(name, "History") == 0)
+        return "Excel reserves it";
+    return NULL;
+}
+
+#define MAX_SHEET_NAMES 255
+
+void labels_check_sheets(const labels *l, const char *path, const char *section, diag_list *d)
+{
+    int nsheets = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const label_entry *e = &l->items[i];
+        if (strcmp(e->section, section) != 0)
+            continue;
+        const char *why = sheet_name_problem(e->text);
+        if (why) {
+            diag_add(d, DIAG_ERROR, path, e->line, e->col,
+                     "sheet name '%s' (%s: %s) cannot be an Excel sheet name: %s", e->text,
+                     section, e->code, why);
+            continue;
+        }
+        if (++nsheets > MAX_SHEET_NAMES) {
+            diag_add(d, DIAG_ERROR, path, e->line, e->col,
+                     "more than %d sheet names in %s (planeval writes a dozen)",
+                     MAX_SHEET_NAMES, section);
+            return;
+        }
+        /* at most MAX_SHEET_NAMES: pairwise is fine */
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(l->items[j].section, section) == 0 &&
+                strcasecmp(l->items[j].text, e->text) == 0) {
+                diag_add(d, DIAG_ERROR, path, e->line, e->col,
+                         "sheet name '%s' (%s: %s) is also the name of %s: %s (line %d); "
+                         "Excel needs each sheet's name to differ",
+                         e->text, section, e->code, section, l->items[j].code, l->items[j].line);
+                break;
+            }
+    }
 }

@@ -11,11 +11,13 @@
 typedef struct label_entry {
     char *section, *code, *text;
     int section_line; /* where the section starts in the file, for messages */
+    int line, col;    /* where the text is */
 } label_entry;
 
 typedef struct labels {
-    label_entry *items;
+    label_entry *items; /* in file order */
     size_t n, cap;
+    label_entry **index; /* items by section and code */
 } labels;
 
 /* Load path; -1 with errors in d. Every section: mapping of code -> text. */
@@ -26,5 +28,18 @@ const char *label(const labels *l, const char *section, const char *code);
 /* Report codes in `codes` (NULL-terminated) missing from section. */
 void labels_require(const labels *l, const char *path, const char *section,
                     const char *const *codes, diag_list *d);
+
+/*
+ * Why name cannot be an Excel sheet name, or NULL. Excel's rules: 1 to 31
+ * characters (UTF-16 units), none of []:*?/\, no apostrophe at either
+ * end, and not "History" (reserved). A name breaking them makes the
+ * workbook library fail at write time, naming a temporary file.
+ */
+const char *sheet_name_problem(const char *name);
+/*
+ * Every text of section is a valid sheet name and no two are the same
+ * (Excel ignores case); errors at the text's line and column in path.
+ */
+void labels_check_sheets(const labels *l, const char *path, const char *section, diag_list *d);
 
 #endif

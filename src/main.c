@@ -20,6 +20,7 @@
 #include "outset.h"
 #include "pdf.h"
 #include "plan.h"
+#include "report_tpl.h"
 #include "results.h"
 #include "review.h"
 #include "sha256.h"
@@ -35,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -236,6 +238,55 @@ typedef struct session {
     int have_labels, have_dict, have_cat;
 } session;
 
+/* changes.yaml's `sheet:` (the 变化 sheet of the workbook, wb its wording). */
+static void check_changes_sheet(const options *o, const labels *wb, diag_list *d)
+{
+    char *path = xasprintf("%s/changes.yaml", o->templates_dir);
+    rtpl *t = NULL;
+    diag_list ignored = {0}; /* the changes module reports the file's own errors */
+    const char *name = access(path, F_OK) == 0 && rtpl_load(&t, path, NULL, &ignored) == 0
+                           ? rtpl_get(t, "sheet")
+                           : NULL;
+    const char *why = name ? sheet_name_problem(name) : NULL;
+    if (why) {
+        diag_add(d, DIAG_ERROR, path, rtpl_line(t, "sheet"), 0,
+                 "sheet name '%s' cannot be an Excel sheet name: %s", name, why);
+    } else if (name) {
+        for (size_t i = 0; i < wb->n; i++)
+            if (strcmp(wb->items[i].section, "sheet") == 0 &&
+                strcasecmp(wb->items[i].text, name) == 0)
+                diag_add(d, DIAG_ERROR, path, rtpl_line(t, "sheet"), 0,
+                         "sheet name '%s' is also the workbook's sheet %s (workbook.yaml line "
+                         "%d); Excel needs each sheet's name to differ",
+                         name, wb->items[i].code, wb->items[i].line);
+    }
+    rtpl_free(t);
+    diag_free(&ignored);
+    free(path);
+}
+
+/*
+ * The sheet names of the wording files (sheet: sections) against Excel's
+ * rules, here with their file:line:column rather than as a late failure of
+ * the workbook library naming a temporary file. The 变化 sheet's name
+ * (changes.yaml) must also differ from the workbook's own sheets.
+ */
+static void check_sheet_wording(const options *o, diag_list *d)
+{
+    static const char *const files[] = {"workbook.yaml", "comparison.yaml", "collect.yaml"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char *path = xasprintf("%s/%s", o->templates_dir, files[i]);
+        labels w = {0};
+        if (access(path, F_OK) == 0 && labels_load(&w, path, d) == 0) {
+            labels_check_sheets(&w, path, "sheet", d);
+            if (i == 0)
+                check_changes_sheet(o, &w, d);
+        }
+        labels_free(&w);
+        free(path);
+    }
+}
+
 static int session_open(session *s, const options *o)
 {
     memset(s, 0, sizeof *s);
@@ -248,6 +299,7 @@ static int session_open(session *s, const options *o)
         s->have_labels = 1;
     }
     free(path);
+    check_sheet_wording(o, &s->diags);
     s->have_dict = dictionary_load(&s->dict, o->variables_dir, &s->diags) == 0;
     if (s->have_dict)
         s->have_cat = catalogue_load(&s->cat, o->catalogue, &s->dict, &s->syms, &s->diags) == 0;

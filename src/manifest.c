@@ -1,5 +1,6 @@
 /* manifest.c - see manifest.h. */
 #include "manifest.h"
+#include "compare.h"
 #include "dataset.h"
 #include "outset.h"
 #include "sha256.h"
@@ -229,11 +230,13 @@ int manifest_write(const char *out_dir, const char *version, diag_list *d)
     fprintf(f, "\n  ]");
     /* The cross-region comparison (compare.h), when there is one. */
     path_list top = {0};
-    list_files(out_dir, "", 0, &top);
+    char *cdir = xasprintf("%s/" COMPARE_DIR, out_dir);
+    struct stat cst;
+    if (lstat(cdir, &cst) == 0 && S_ISDIR(cst.st_mode))
+        list_files(cdir, COMPARE_DIR, 0, &top);
+    free(cdir);
     int nc = 0;
     for (size_t i = 0; i < top.n; i++) {
-        if (strncmp(top.items[i], "comparison.", 11) != 0)
-            continue;
         char *full = xasprintf("%s/%s", out_dir, top.items[i]);
         char hex[65];
         struct stat st;

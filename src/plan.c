@@ -426,6 +426,26 @@ const param_def *plan_param(const plan *p, const catalogue *cat, const indicator
 
 /* ---------- catalogue ---------- */
 
+/*
+ * Names, titles and units head the reports' tables, headings, bookmarks and
+ * chart titles, where a text must fit a line or a cell: one of 200,000
+ * characters made a run lay out for over 10 minutes. Longer texts belong
+ * in notes. A text over MAX_NAME_CHARS is refused at its key.
+ */
+#define MAX_NAME_CHARS 200
+
+static void short_text(ydoc *y, ynode *m, const char *key, const char *s, diag_list *d)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
+        n += (*p & 0xc0) != 0x80;
+    if (n > MAX_NAME_CHARS)
+        ydiag(y, d, DIAG_ERROR, ymap_get(y, m, key),
+              "%s: %zu characters, at most %d (it heads tables, headings and charts of the "
+              "reports; a longer text belongs in notes)",
+              key, n, MAX_NAME_CHARS);
+}
+
 static better_dir parse_better(ydoc *y, ynode *map, diag_list *d)
 {
     const char *s = NULL;
@@ -560,6 +580,8 @@ int catalogue_load(catalogue *cat, const char *path, const dictionary *dict, sym
                 continue;
             yget_str(&y, m, "name", 1, &name, d);
             yget_str(&y, m, "unit", 1, &unit, d);
+            short_text(&y, m, "name", name, d);
+            short_text(&y, m, "unit", unit, d);
             catalogue_indicator *ci = ARRAY_PUSH(cat->inds, count, cap);
             ci->id = xstrdup(id);
             ci->line = ynode_line(m);
@@ -1102,8 +1124,10 @@ static void load_indicator(ydoc *y, ynode *m, plan *p, const model_env *env, ind
     /* Texts, with catalogue defaults. */
     const char *name = NULL, *unit = NULL;
     yget_str(y, m, "name", ci == NULL, &name, d);
+    short_text(y, m, "name", name, d);
     ind->name = xstrdup(name ? name : ci && ci->name ? ci->name : "");
     yget_str(y, m, "unit", 0, &unit, d);
+    short_text(y, m, "unit", unit, d);
     ind->unit = xstrdup(unit ? unit : ci && ci->unit ? ci->unit : "");
     if (ind->kind == IND_QUANTITATIVE && !ind->unit[0] && !unit && !ci)
         ydiag(y, d, DIAG_ERROR, m, "%s: a quantitative indicator needs a 'unit'", who);
@@ -1402,6 +1426,7 @@ static void load_groups(ydoc *y, ynode *gn, plan *p, diag_list *d)
         for (int j = 0; j < p->ngroups; j++)
             if (strcmp(p->groups[j].id, id) == 0)
                 ydiag(y, d, DIAG_ERROR, ymap_get(y, g, "id"), "duplicate group id '%s'", id);
+        short_text(y, g, "name", name, d);
         yget_str(y, g, "part", 0, &part, d);
         group_def *gd = &p->groups[p->ngroups++];
         gd->id = xstrdup(id);
@@ -1423,6 +1448,10 @@ static void load_plan_header(ydoc *y, ynode *pm, plan *p, diag_list *d)
                   "plan id '%s' must be 1-64 letters, digits, '-' or '_' (it names a directory "
                   "under out/)",
                   s);
+        else if (strcmp(s, "comparison") == 0) /* COMPARE_DIR of compare.h */
+            ydiag(y, d, DIAG_ERROR, ymap_get(y, pm, "id"),
+                  "plan id '%s' is reserved: out/comparison/ holds the comparison across plans",
+                  s);
         p->id = xstrdup(s);
     }
     if (yget_str(y, pm, "region", 1, &s, d) == 1) {
@@ -1437,6 +1466,8 @@ static void load_plan_header(ydoc *y, ynode *pm, plan *p, diag_list *d)
     const char *title = NULL, *rn = NULL;
     yget_str(y, pm, "title", 1, &title, d);
     yget_str(y, pm, "region_name", 1, &rn, d);
+    short_text(y, pm, "title", title, d);
+    short_text(y, pm, "region_name", rn, d);
     p->title = dup_or_null(title);
     p->region_name = dup_or_null(rn);
     p->document = get_text(y, pm, "document", d);

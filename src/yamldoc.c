@@ -150,10 +150,52 @@ static void check_nul(ydoc *y, diag_list *d)
             ydiag(y, d, DIAG_ERROR, n, "text contains a NUL character (\\0): remove it");
 }
 
+/*
+ * Line and column (in characters, from 1) of the first byte of path that
+ * does not begin valid UTF-8, and that byte; EOF when every byte is valid.
+ * libyaml's reader errors come with a mark of 0:0 (a GBK file was reported
+ * at 1:1) and an offset that may point inside the bad sequence.
+ */
+static int first_bad_byte(const char *path, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    size_t n = 0;
+    char *text = read_whole_file(path, &n);
+    int bad = EOF;
+    for (size_t i = 0; text && i < n;) {
+        unsigned char c = (unsigned char)text[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : 4;
+        if (i + len > n || !utf8_valid(text + i, len)) {
+            bad = c;
+            break;
+        }
+        if (c == '\n') {
+            ++*line;
+            *col = 1;
+        } else {
+            ++*col;
+        }
+        i += len;
+    }
+    free(text);
+    return bad;
+}
+
 /* libyaml's complaint, at its line and column. */
 static void syntax_error(const yaml_parser_t *parser, const char *path, diag_list *d)
 {
     int line = (int)parser->problem_mark.line + 1, col = (int)parser->problem_mark.column + 1;
+    if (parser->error == YAML_READER_ERROR) {
+        int byte = first_bad_byte(path, &line, &col);
+        if (byte >= 0x80) {
+            diag_add(d, DIAG_ERROR, path, line, col,
+                     "not UTF-8: byte 0x%02X here begins no UTF-8 character; the file may be "
+                     "saved as GBK or GB18030: save it as UTF-8",
+                     (unsigned)byte);
+            return;
+        }
+    }
     diag_add(d, DIAG_ERROR, path, line, col, "YAML syntax: %s%s%s",
              parser->problem ? parser->problem : "malformed document",
              parser->context ? " " : "", parser->context ? parser->context : "");

@@ -12,7 +12,7 @@
 # 2. copies every plan directory (one holding inputs.sha256) of every slice
 #    into DEST, which must not exist or be empty; a plan found in two
 #    slices is an error (slices of runs with different N mixed up);
-# 3. planeval compare --config CONFIG --out DEST   (comparison.{pdf,xlsx,csv})
+# 3. planeval compare --config CONFIG --out DEST   (comparison/comparison.{pdf,xlsx,csv})
 #    planeval manifest --config CONFIG --out DEST  (manifest.json)
 #
 # Exit status: 0; 1 a slice is missing, unfinished or failed, a plan is in

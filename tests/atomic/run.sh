@@ -9,9 +9,9 @@
 #   - out/<plan>/ equals the previous set or the new set, file for file;
 #   - the next run leaves the new set (a plan left at the previous set is
 #     not skipped: its marker is the previous one);
-#   - comparison.* are all previous or all new once any planeval command
-#     has opened out/ (a kill during their renames leaves a journal that
-#     completes them), manifest.json is the previous or the new one;
+#   - out/comparison/ (its three files) is all previous or all new at once:
+#     it is exchanged as a whole like a plan's directory, no journal needed;
+#     manifest.json is the previous or the new one;
 #   - nothing of the killed run is left once the next run has run.
 # Also with --charts png (a charts/ subdirectory) at the steps around the swap,
 # and without the file system's exchange of directories (two renames).
@@ -20,7 +20,8 @@
 # Ends with "N passed, M failed"; exit status 1 if any check failed.
 #
 # PLANEVAL: the binary (default build/planeval). ATOMIC_FULL=1 adds the
-# PNG sweep of the swap's steps; ATOMIC_QUICK=1 runs the plan's sweep only.
+# PNG sweep of the swap's steps; ATOMIC_QUICK=1 runs the plan's sweep only;
+# ATOMIC_ONLY=LABEL runs LABEL's sweep only (comparison, manifest.json, a plan id).
 set -u
 cd "$(dirname "$0")/../.."
 REPO=$(pwd)
@@ -42,8 +43,8 @@ cd "$ROOT" || exit 1
 digests() {
     (cd "$1" && find . -type f | LC_ALL=C sort | xargs -r sha256sum)
 }
-cmpset() { # cmpset DIR: "ok" digests of comparison.* in DIR
-    (cd "$1" && sha256sum comparison.csv comparison.pdf comparison.xlsx 2>/dev/null)
+cmpset() { # cmpset DIR: digests of the comparison's files in DIR/comparison/
+    (cd "$1/comparison" 2>/dev/null && sha256sum comparison.csv comparison.pdf comparison.xlsx 2>/dev/null)
 }
 leftovers() { # hidden names a killed run can leave in out/ and out/<plan>/
     find "$1" -name '.*' | wc -l | tr -d ' '
@@ -71,7 +72,7 @@ sweep() {
     sha256sum <ref/manifest.json >"$TMP/newM"
     cmp -s "$TMP/oldP" "$TMP/newP" && { fail "$label: previous and new sets are equal"; return; }
     [ "$first" -lt 0 ] && first=$(($(wc -l <"$TMP/newP") + first + 1))
-    n=$first kills=0 bad=0 after_bad=0 left=0 journals=0 moved=0
+    n=$first kills=0 bad=0 after_bad=0 left=0 moved=0 cmp_old=0 cmp_new=0
     while :; do
         rm -rf work
         cp -a base work
@@ -96,19 +97,12 @@ sweep() {
         sha256sum <work/manifest.json >"$TMP/nowM"
         cmp -s "$TMP/nowM" "$TMP/oldM" || cmp -s "$TMP/nowM" "$TMP/newM" ||
             { bad=$((bad + 1)); echo "  $label:$n: manifest.json torn" >&2; }
+        # the comparison: previous or new right after the kill, before any
+        # other command has looked at out/
         cmpset work >"$TMP/nowC"
-        if ! cmp -s "$TMP/nowC" "$TMP/oldC" && ! cmp -s "$TMP/nowC" "$TMP/newC"; then
-            # only while a journal says the renames are under way
-            if ls -a work | grep -q '^\.commit\.[0-9]*$'; then
-                journals=$((journals + 1))
-            else
-                bad=$((bad + 1)); echo "  $label:$n: comparison mixed, no journal" >&2
-            fi
-            "$PLANEVAL" manifest --out work >/dev/null 2>&1
-            cmpset work >"$TMP/nowC"
-            cmp -s "$TMP/nowC" "$TMP/oldC" || cmp -s "$TMP/nowC" "$TMP/newC" ||
-                { bad=$((bad + 1)); echo "  $label:$n: comparison mixed after recovery" >&2; }
-        fi
+        if cmp -s "$TMP/nowC" "$TMP/oldC"; then cmp_old=$((cmp_old + 1))
+        elif cmp -s "$TMP/nowC" "$TMP/newC"; then cmp_new=$((cmp_new + 1))
+        else bad=$((bad + 1)); echo "  $label:$n: comparison is a mix" >&2; fi
         # the next run completes the work
         "$PLANEVAL" run $P $Q --stage final --charts "$charts" --out work -q >/dev/null 2>&1
         digests work/$P >"$TMP/nowP"
@@ -125,15 +119,22 @@ sweep() {
     check "$label ($charts): the next run leaves the new set every time ($after_bad not)" \
         [ "$after_bad" -eq 0 ]
     check "$label ($charts): the next run leaves no temporaries ($left times some)" [ "$left" -eq 0 ]
-    [ "$label" = comparison.csv ] &&
-        check "comparison.csv: kills during the renames leave a journal ($journals times), completed by the next command" \
-            [ "$journals" -gt 0 ]
+    [ "$label" = comparison ] &&
+        check "comparison: the kills left the previous comparison $cmp_old times and the new one $cmp_new times" \
+            [ "$cmp_old" -gt 0 -a "$cmp_new" -gt 0 ]
     [ "${NOEX:-0}" = 1 ] &&
         check "$label without exchange: a kill between the two renames leaves the previous set aside ($moved times), put back by the next command" \
             [ "$moved" -gt 0 ]
     echo "$label charts=$charts ${NOEX:+no-exchange }kills=$kills (steps $first..$((n - 1)))" >>"$TMP/counts"
 }
 
+# ATOMIC_ONLY=LABEL: that sweep alone (e.g. comparison, manifest.json)
+if [ -n "${ATOMIC_ONLY:-}" ]; then
+    sweep "$ATOMIC_ONLY" none 1 0
+    cat "$TMP/counts"
+    finish
+    exit $?
+fi
 sweep $P none 1 0
 # ATOMIC_QUICK=1 (the sanitizer pass of make test): the plan's sweep only;
 # a SIGKILL shows nothing to a sanitizer, the code paths are the same.
@@ -142,7 +143,7 @@ if [ -n "${ATOMIC_QUICK:-}" ]; then
     finish
     exit $?
 fi
-sweep comparison.csv none 1 0
+sweep comparison none 1 0
 sweep manifest.json none 1 0
 NOEX=1 PLANEVAL_TEST_NO_EXCHANGE=1 sweep $P none 1 0
 # with charts/ (png): the first and the last two file syncs, then every step of the swap

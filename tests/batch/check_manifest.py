@@ -41,7 +41,7 @@ def main():
         bad.append("no planeval_version")
     plans = {p["id"]: p for p in m["plans"]}
     dirs = {d for d in os.listdir(out) if os.path.isdir(os.path.join(out, d))
-            and not d.startswith(".")}
+            and not d.startswith(".") and d != "comparison"}
     if set(plans) != dirs:
         bad.append("plans listed %s, directories %s" % (sorted(plans), sorted(dirs)))
     noutputs = ninputs = 0
@@ -72,7 +72,9 @@ def main():
             elif i["sha256"] != sha256(full):
                 bad.append("%s: input %s: sha256 differs" % (pid, i["path"]))
     comp = {c["path"]: c for c in m.get("comparison", [])}
-    want = {n for n in os.listdir(out) if n.startswith("comparison.")}
+    cdir = os.path.join(out, "comparison")
+    want = ({"comparison/" + n for n in os.listdir(cdir) if not n.startswith(".")}
+            if os.path.isdir(cdir) else set())
     if set(comp) != want:
         bad.append("comparison listed %s, present %s" % (sorted(comp), sorted(want)))
     for path, c in comp.items():

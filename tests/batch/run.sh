@@ -115,10 +115,10 @@ check "the change report gives the revised input as a reason" \
     grep -q "revised_input" par/qinan-2021-2025/changes.csv
 
 # one plan run alone refreshes the comparison of everything in out/
-cp par/comparison.csv "$TMP/cmp.before"
+cp par/comparison/comparison.csv "$TMP/cmp.before"
 revise_gdp 1.05
 "$PLANEVAL" run --charts none --out par qinan-2021-2025 >/dev/null 2>&1
-if cmp -s par/comparison.csv "$TMP/cmp.before"; then
+if cmp -s par/comparison/comparison.csv "$TMP/cmp.before"; then
     fail "a run of one plan refreshes the comparison of out/"
 else
     pass "a run of one plan refreshes the comparison of out/"

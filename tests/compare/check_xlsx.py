@@ -21,7 +21,7 @@ def report(ok, what, detail=""):
     print(("ok " if ok else "FAIL ") + what + (": " + detail if detail and not ok else ""))
 
 
-rows = list(csv.DictReader(open(os.path.join(out, "comparison.csv"), encoding="utf-8")))
+rows = list(csv.DictReader(open(os.path.join(out, "comparison", "comparison.csv"), encoding="utf-8")))
 report(len(rows) > 0, "comparison.csv has rows")
 
 # The inputs, read independently.
@@ -88,7 +88,7 @@ report(all(r["note"] == "small_count" for r in small) and small,
        "ranks from small counts are flagged", str([(r["plan_id"], r["note"]) for r in small][:3]))
 
 # The workbook.
-wb = openpyxl.load_workbook(os.path.join(out, "comparison.xlsx"))
+wb = openpyxl.load_workbook(os.path.join(out, "comparison", "comparison.xlsx"))
 report(wb.sheetnames == ["总览", "排名", "差距", "数值", "图表"], "sheet names", str(wb.sheetnames))
 ws = wb["排名"]
 head = [c.value for c in ws[2]]

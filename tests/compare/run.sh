@@ -25,8 +25,8 @@ unset SOURCE_DATE_EPOCH
 # 1. a run over every sample plan ends with the comparison
 "$PLANEVAL" run --force --out "$TMP/out" -q 2>"$TMP/run.err"
 rc=$?
-if [ $rc -eq 0 ] && [ -s "$TMP/out/comparison.pdf" ] && [ -s "$TMP/out/comparison.xlsx" ] &&
-    [ -s "$TMP/out/comparison.csv" ]; then
+if [ $rc -eq 0 ] && [ -s "$TMP/out/comparison/comparison.pdf" ] && [ -s "$TMP/out/comparison/comparison.xlsx" ] &&
+    [ -s "$TMP/out/comparison/comparison.csv" ]; then
     pass "planeval run writes comparison.pdf, .xlsx and .csv"
 else
     fail "planeval run writes comparison.pdf, .xlsx and .csv (exit $rc)"
@@ -34,7 +34,7 @@ else
 fi
 if "$PYTHON" -c 'import json,sys; m=json.load(open(sys.argv[1]));
 sys.exit(0 if sorted(e["path"] for e in m.get("comparison",[])) ==
-["comparison.csv","comparison.pdf","comparison.xlsx"] else 1)' "$TMP/out/manifest.json"; then
+["comparison/comparison.csv","comparison/comparison.pdf","comparison/comparison.xlsx"] else 1)' "$TMP/out/manifest.json"; then
     pass "manifest.json lists the comparison"
 else
     fail "manifest.json lists the comparison"
@@ -42,7 +42,7 @@ fi
 ls "$TMP/out" | grep -q '^\.' && fail "no temporary files left" || pass "no temporary files left"
 
 # 2. the PDF with pdftotext, qpdf, pdffonts
-PDF="$TMP/out/comparison.pdf"
+PDF="$TMP/out/comparison/comparison.pdf"
 pdftotext -layout "$PDF" "$TMP/cmp.txt" 2>/dev/null
 tr -d ' \n' <"$TMP/cmp.txt" >"$TMP/cmp.flat"
 missing=""
@@ -51,7 +51,7 @@ missing=""
 seen=[]
 for r in csv.DictReader(open(sys.argv[1],encoding="utf-8")):
     if r["indicator_name"] not in seen: seen.append(r["indicator_name"])
-print("\n".join(seen))' "$TMP/out/comparison.csv" >"$TMP/names"
+print("\n".join(seen))' "$TMP/out/comparison/comparison.csv" >"$TMP/names"
 n=0
 while IFS= read -r name; do
     n=$((n + 1))
@@ -65,7 +65,7 @@ done <"$TMP/names"
 # readers see the plan's title, not its id).
 "$PYTHON" -c 'import csv,sys
 for r in csv.DictReader(open(sys.argv[1],encoding="utf-8")):
-    if r["rank"]: print(r["rank"], r["region_name"][:3], r["catalogue"])' "$TMP/out/comparison.csv" >"$TMP/ranks"
+    if r["rank"]: print(r["rank"], r["region_name"][:3], r["catalogue"])' "$TMP/out/comparison/comparison.csv" >"$TMP/ranks"
 bad=$("$PYTHON" -c 'import re,sys
 lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
 bad = 0
@@ -97,11 +97,11 @@ grep -q "^ok" "$TMP/py.out" || fail "check_xlsx.py ran"
 
 # 4. deterministic: compare again from the files alone
 mkdir -p "$TMP/again"
-for f in csv pdf xlsx; do cp "$TMP/out/comparison.$f" "$TMP/again/"; done
+for f in csv pdf xlsx; do cp "$TMP/out/comparison/comparison.$f" "$TMP/again/"; done
 "$PLANEVAL" compare --out "$TMP/out" -q 2>"$TMP/cmp.err"
 rc=$?
 same=1
-for f in csv pdf xlsx; do cmp -s "$TMP/out/comparison.$f" "$TMP/again/comparison.$f" || same=0; done
+for f in csv pdf xlsx; do cmp -s "$TMP/out/comparison/comparison.$f" "$TMP/again/comparison.$f" || same=0; done
 [ $rc -eq 0 ] && [ $same -eq 1 ] && pass "planeval compare rebuilds byte-identical files" ||
     { fail "planeval compare rebuilds byte-identical files (exit $rc)"; cat "$TMP/cmp.err" >&2; }
 
@@ -112,7 +112,7 @@ awk 'NR == 4 { sub(/,[^,]*$/, "") } { print }' "$A" >"$A.new" && mv "$A.new" "$A
 "$PLANEVAL" compare --out "$TMP/bad" 2>"$TMP/bad.err" >/dev/null
 rc=$?
 if [ $rc -ne 0 ] && grep -q "qinan-2021-2025/assessment.csv:4:" "$TMP/bad.err" &&
-    cmp -s "$TMP/bad/comparison.pdf" "$TMP/out/comparison.pdf"; then
+    cmp -s "$TMP/bad/comparison/comparison.pdf" "$TMP/out/comparison/comparison.pdf"; then
     pass "a malformed assessment.csv: exit $rc, file:line, old outputs kept"
 else
     fail "a malformed assessment.csv: non-zero exit and file:line (exit $rc)"
@@ -129,24 +129,24 @@ rc=$?
 # 6. one plan: nothing to compare (run does not try; compare says so)
 "$PLANEVAL" run --force --out "$TMP/one" huantai-2021-2025 >"$TMP/one.out" 2>&1
 rc=$?
-[ $rc -eq 0 ] && [ ! -e "$TMP/one/comparison.pdf" ] && pass "a one-plan run writes no comparison" ||
+[ $rc -eq 0 ] && [ ! -e "$TMP/one/comparison/comparison.pdf" ] && pass "a one-plan run writes no comparison" ||
     fail "a one-plan run writes no comparison (exit $rc)"
 "$PLANEVAL" compare --out "$TMP/one" >"$TMP/one2.out" 2>&1
 rc=$?
-[ $rc -eq 0 ] && grep -q "nothing to compare" "$TMP/one2.out" && [ ! -e "$TMP/one/comparison.pdf" ] &&
+[ $rc -eq 0 ] && grep -q "nothing to compare" "$TMP/one2.out" && [ ! -e "$TMP/one/comparison/comparison.pdf" ] &&
     pass "planeval compare on one plan: nothing to compare" ||
     { fail "planeval compare on one plan: nothing to compare (exit $rc)"; cat "$TMP/one2.out" >&2; }
 
 # 7. sharded runs copied together compare like one run
 "$PLANEVAL" run --force --out "$TMP/s1" --shard 1/2 -q 2>/dev/null
 "$PLANEVAL" run --force --out "$TMP/s2" --shard 2/2 -q 2>/dev/null
-[ ! -e "$TMP/s1/comparison.pdf" ] && pass "a shard writes no comparison" ||
+[ ! -e "$TMP/s1/comparison/comparison.pdf" ] && pass "a shard writes no comparison" ||
     fail "a shard writes no comparison"
 mkdir -p "$TMP/merged"
 cp -r "$TMP/s1/"*/ "$TMP/s2/"*/ "$TMP/merged/" 2>/dev/null
 "$PLANEVAL" compare --out "$TMP/merged" -q 2>"$TMP/merged.err"
-cmp -s "$TMP/merged/comparison.csv" "$TMP/out/comparison.csv" &&
-    cmp -s "$TMP/merged/comparison.pdf" "$TMP/out/comparison.pdf" &&
+cmp -s "$TMP/merged/comparison/comparison.csv" "$TMP/out/comparison/comparison.csv" &&
+    cmp -s "$TMP/merged/comparison/comparison.pdf" "$TMP/out/comparison/comparison.pdf" &&
     pass "shards copied together give the same comparison" ||
     { fail "shards copied together give the same comparison"; cat "$TMP/merged.err" >&2; }
 

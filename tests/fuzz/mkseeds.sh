@@ -12,6 +12,9 @@
 #                 preceded by its file name on a line (see fuzz_csv.c)
 # OUTDIR/xlsx     tests/fuzz/xlsx/*.xlsx whole, and each of their XML parts
 #                 (see fuzz_xlsx.c)
+# OUTDIR/template  every templates/*.yaml, whole and one top-level key each
+# OUTDIR/runconfig indicators/run.yaml, docs/examples/*.yaml with a run:
+#                  key and the run: blocks quoted in docs/*.md
 # OUTDIR/formula  every formula text of those YAML files, and each line of
 #                 tests/fuzz/formulas.txt, one per file
 #
@@ -21,7 +24,7 @@ set -eu
 OUT=$1
 EXTRACT=$2
 rm -rf "$OUT"
-mkdir -p "$OUT/yaml" "$OUT/csv" "$OUT/formula" "$OUT/xlsx"
+mkdir -p "$OUT/yaml" "$OUT/csv" "$OUT/formula" "$OUT/xlsx" "$OUT/template" "$OUT/runconfig"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/planeval-seeds.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
@@ -103,6 +106,41 @@ PY
     done
 done
 
-for h in yaml csv formula xlsx; do
+# Templates (fuzz_template.c): each templates/*.yaml whole, and cut into one
+# file per top-level key (its lines up to the next top-level key).
+for f in templates/*.yaml tests/e2e/fixture/templates/*.yaml; do
+    exists "$f" || continue
+    cp "$f" "$TMP/s"
+    keep "$OUT/template" "$TMP/s"
+    awk -v dir="$TMP" '
+        /^[A-Za-z_]/ { n++; file = dir "/t" n }
+        n > 0 { print >> file; close(file) }
+    ' "$f"
+    for s in "$TMP"/t*; do
+        exists "$s" && keep "$OUT/template" "$s"
+    done
+done
+
+# Run configurations (fuzz_runconfig.c): indicators/run.yaml, the examples
+# of docs/, and the run: blocks quoted in docs/*.md.
+for f in indicators/run.yaml docs/examples/*.yaml tests/e2e/fixture/indicators/run.yaml; do
+    exists "$f" || continue
+    grep -q '^run:' "$f" || continue
+    cp "$f" "$TMP/s"
+    keep "$OUT/runconfig" "$TMP/s"
+done
+for f in docs/*.md; do
+    awk -v dir="$TMP" '
+        /^```/ { if (inb) { inb = 0; close(file) } else { inb = 1; n++; file = dir "/r" n; started = 0 }; next }
+        inb && /^run:/ { started = 1 }
+        inb && started { print >> file }
+    ' "$f"
+    for s in "$TMP"/r*; do
+        [ -s "$s" ] && keep "$OUT/runconfig" "$s"
+        rm -f "$s"
+    done
+done
+
+for h in yaml csv formula xlsx template runconfig; do
     [ -n "$(ls "$OUT/$h")" ] || { echo "mkseeds: no $h seeds" >&2; exit 1; }
 done

@@ -4,7 +4,8 @@
 #     sh tests/fuzz/run.sh [SECONDS] [HARNESS...]
 #
 # SECONDS: how long each harness fuzzes (default 20; `make fuzz-smoke` runs
-# 20, `make fuzz` 300). HARNESS: yaml, csv, formula (default: all three).
+# 20, `make fuzz` 300). HARNESS: yaml, csv, formula,
+# xlsx, template, runconfig (default: all).
 # Run from anywhere; it works from the repository root.
 #
 # Harnesses (tests/fuzz/fuzz_<name>.c):
@@ -14,6 +15,10 @@
 #   formula  formula_parse, formula_eval, formula_print
 #   xlsx     xlsx_read (minizip, expat) of whole workbooks and of single XML
 #            parts wrapped in a valid one; numtext_parse on every cell
+#   template rtpl_load (report templates) and labels_load (wording files),
+#            then the renderers' lookups and placeholder expansion
+#   runconfig run_config_load, with runconfig.h's promises checked on what
+#            loads (values in range, paths joined and normalised)
 #
 # Each is built with clang -fsanitize=fuzzer,address,undefined against the
 # loader sources only (no report, chart, workbook or PDF modules). For each
@@ -30,8 +35,8 @@
 # build/fuzz/crashes/<name>/; once the bug is fixed, keep the minimised
 # file in tests/fuzz/regressions/<name>/.
 #
-# Output: one line per harness (runs, exec/s, corpus size, or why it
-# failed), then "N passed, M failed"; the exit status is non-zero when a
+# Output: one line per harness (runs, exec/s, the slowest input's time,
+# corpus size, or why it failed), then "N passed, M failed"; the exit status is non-zero when a
 # harness failed. Logs: build/fuzz/logs/<name>.log.
 #
 # Environment: FUZZ_CC (default clang), FUZZ_BUILD (default build/fuzz),
@@ -41,7 +46,7 @@ set -u
 
 SECS=${1:-20}
 [ $# -gt 0 ] && shift
-HARNESSES=${*:-yaml csv formula xlsx}
+HARNESSES=${*:-yaml csv formula xlsx template runconfig}
 case $SECS in
 '' | *[!0-9]*) echo "run.sh: SECONDS must be a whole number, not '$SECS'" >&2; exit 2 ;;
 esac
@@ -61,7 +66,8 @@ fi
 # ---- build ----
 
 # The modules the loaders need, and nothing that renders.
-LIBSRC="util diag yamldoc formula csvfile dataset plan compute assess labels numtext xlsxread"
+LIBSRC="util diag yamldoc formula csvfile dataset plan compute assess labels numtext xlsxread
+        report_tpl runconfig"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Isrc
         $(pkg-config --cflags yaml-0.1 minizip expat 2>/dev/null)"
@@ -160,9 +166,10 @@ for h in $HARNESSES; do
     rc=$?
     runs=$(stat "$log" number_of_executed_units)
     eps=$(stat "$log" average_exec_per_sec)
+    slow=$(stat "$log" slowest_unit_time_sec)
     corpus=$(find "$BUILD/corpus/$h" -type f | wc -l)
     if [ $rc -eq 0 ]; then
-        echo "fuzz_$h: ok, ${SECS} s, ${runs:-?} runs, ${eps:-?} exec/s, $nregs regressions replayed, corpus $corpus"
+        echo "fuzz_$h: ok, ${SECS} s, ${runs:-?} runs, ${eps:-?} exec/s, slowest input ${slow:-?} s, $nregs regressions replayed, corpus $corpus"
         passed=$((passed + 1))
         continue
     fi

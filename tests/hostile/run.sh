@@ -12,6 +12,8 @@
 #     and 1,000,000 levels deep (did not finish in 120 s);
 #   - the largest file accepted: 2 MB of keys, the last one a duplicate;
 #   - 10 MB of nesting and 12 MB of keys (over the 2 MB limit of a YAML file);
+#   - a report template with a 500,000-byte key over 4,000 texts (before:
+#     51 s and 2 GB storing each text under its whole key path);
 #   - a run configuration that is a FIFO (used to block for ever) or a
 #     directory (used to say "YAML syntax: input error");
 #   - Excel's limits: a 40,000-character note, a 50,000-character formula;
@@ -60,13 +62,13 @@ put("keys2m", head + "k:\n" + "".join(body) + "  key_0: 2\n")
 put("keys12m", head + "k:\n" + "".join("  key_number_%d: 1\n" % i for i in range(600000)))
 PY
 
-# timed FILE LOG: run `planeval check FILE`, print "STATUS CPU WALL"
+# timed LOG ARGS...: run `planeval check ARGS...`, print "STATUS CPU WALL"
 timed() {
-    "$PYTHON" - "$PLANEVAL" "$1" "$2" <<'PY'
+    "$PYTHON" - "$PLANEVAL" "$@" <<'PY'
 import resource, subprocess, sys, time
 t = time.monotonic()
-with open(sys.argv[3], "w") as err:
-    rc = subprocess.call([sys.argv[1], "check", sys.argv[2]], stdout=subprocess.DEVNULL,
+with open(sys.argv[2], "w") as err:
+    rc = subprocess.call([sys.argv[1], "check"] + sys.argv[3:], stdout=subprocess.DEVNULL,
                          stderr=err, timeout=300)
 wall = time.monotonic() - t
 ru = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -77,7 +79,7 @@ PY
 # hostile NAME LOCATION MESSAGE
 hostile() {
     f=$H/$1.yaml
-    set -- "$1" "$2" "$3" $(timed "$f" "$TMP/$1.err")
+    set -- "$1" "$2" "$3" $(timed "$TMP/$1.err" "$f")
     size=$(wc -c <"$f" | tr -d ' ')
     echo "$1: $size bytes, exit $4, $5 s CPU, $6 s wall" >>"$TMP/times"
     if [ "$4" -eq 1 ] && grep -E -- "^$H/$2: error:" "$TMP/$1.err" | grep -q -F -- "$3"; then
@@ -97,6 +99,29 @@ hostile deep100k 'deep100k\.yaml:3:67' 'nested more than 64 levels deep'
 hostile deep1m 'deep1m\.yaml:3:67' 'nested more than 64 levels deep'
 hostile deep10m 'deep10m\.yaml:1:1' 'YAML files are limited to 2 MB'
 hostile keys12m 'keys12m\.yaml:1:1' 'YAML files are limited to 2 MB'
+
+# A report template whose one 500,000-character key holds 4,000 texts
+# (550 KB): every text is stored under its whole key path, so this took 51 s
+# and 2 GB before key paths were bounded (128 bytes, 10,000 texts)
+T=$TMP/tpl
+mkdir -p "$T"
+cp -R indicators data templates "$T/"
+rm -f "$T/indicators/run.yaml"
+tline=$(($(wc -l <"$T/templates/report.yaml") + 2))
+"$PYTHON" -c '
+import sys
+k = "k" * 500000
+sys.stdout.write("extra:\n  ? " + k + "\n  :\n" + "".join("    a%d: x\n" % i for i in range(4000)))
+' >>"$T/templates/report.yaml"
+set -- $(cd "$T" && timed "$TMP/tpl.err" huantai-2021-2025)
+echo "template-key: $(wc -c <"$T/templates/report.yaml" | tr -d ' ') bytes, exit $1, $2 s CPU, $3 s wall" >>"$TMP/times"
+if [ "$1" -eq 1 ] && grep -q -F "templates/report.yaml:$((tline + 2)):5: error: the key path to this text has 500006 bytes, over 128" "$TMP/tpl.err"; then
+    pass "a template key path of 500,000 bytes over 4,000 texts: refused at its line"
+else
+    fail "a template key path of 500,000 bytes: exit $1, $(head -c 300 "$TMP/tpl.err")"
+fi
+check "the template key path: $2 s of CPU (under $LIMIT s; $3 s wall)" \
+    "$PYTHON" -c "import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)" "$2" "$LIMIT"
 
 # a run configuration that is not a regular file
 mkfifo "$TMP/fifo.yaml"
@@ -171,8 +196,13 @@ check "its longest formula is $2 characters (at most 8,192); $4 cell(s) hold the
 (ulimit -f 200 && cd "$L" &&
     exec "$PLANEVAL" run huantai-2021-2025 --charts none --out xfsz -q) >/dev/null 2>"$TMP/xfsz.err"
 rc=$?
-check "a run over ulimit -f: exit $rc (3) with an error naming the file, nothing committed" \
-    [ "$rc" -eq 3 ] && grep -q -F "error:" "$TMP/xfsz.err" && [ ! -e "$L/xfsz/huantai-2021-2025" ]
+# (the three conditions in one check: `check ... && grep` would leave the
+# grep outside it)
+if [ "$rc" -eq 3 ] && grep -q -F "error:" "$TMP/xfsz.err" && [ ! -e "$L/xfsz/huantai-2021-2025" ]; then
+    pass "a run over ulimit -f: exit 3 with an error naming the file, nothing committed"
+else
+    fail "a run over ulimit -f: exit $rc (3), an error naming the file, nothing committed"
+fi
 
 cat "$TMP/times"
 finish

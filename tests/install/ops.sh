@@ -300,7 +300,7 @@ check "slurm: each task compared with the office's previous results" \
     grep -q -F -- "--since $OFFICE/out" "$TMP/slurm.0.err"
 merged_like_whole slurm "$TMP/whole/manifest.json"
 check "slurm: the merged comparison is the unsharded run's, byte for byte" \
-    cmp -s "$TMP/slurm-merged/comparison.csv" "$TMP/whole/comparison.csv"
+    cmp -s "$TMP/slurm-merged/comparison/comparison.csv" "$TMP/whole/comparison/comparison.csv"
 
 # the checks can fail: a merge without slice 3
 merge "$TMP/m-missing" "$TMP/slurm/1" "$TMP/slurm/2"

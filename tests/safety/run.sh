@@ -22,7 +22,7 @@ require_planeval tests/safety/run.sh
 
 PLAN=huantai-2021-2025
 OUT=$TMP/out
-"$PLANEVAL" run "$PLAN" --out "$OUT" -q >"$TMP/first.log" 2>&1 ||
+"$PLANEVAL" run "$PLAN" qinan-2021-2025 --out "$OUT" -q >"$TMP/first.log" 2>&1 ||
     { fail "first run: $(head -c 300 "$TMP/first.log")"; finish; exit 1; }
 
 # 1. links planted for the run's own pid at every temporary name
@@ -45,7 +45,9 @@ while read -r name; do
 done <"$list"
 EOF
 # the names in out/ itself (src/outset.h): the plan's generation directory
-# .PLAN.tmp.PID, its previous set moved aside .PLAN.old.PID, the commit
+# .PLAN.tmp.PID, its previous set moved aside .PLAN.old.PID (and the same
+# two of the comparison's directory, out/comparison/: out/ holds a second
+# plan, so the run of one plan refreshes the comparison), the commit
 # journal .commit.PID and its temporary .commit.PID.new, each a link to a
 # victim directory or file
 cat >"$TMP/plant-dirs.sh" <<'EOF'
@@ -65,6 +67,7 @@ sh -c '
     sh "$1" "$2/$3" "$4" "$5" $$
     sh "$1" "$2" "$6" "$5" $$
     sh "$7" "$2" "$3" "$5" $$
+    sh "$7" "$2" comparison "$5" $$
     shift 7
     exec "$@"' sh "$TMP/plant.sh" "$OUT" "$PLAN" "$TMP/names" "$VICTIMS" "$TMP/top" \
     "$TMP/plant-dirs.sh" "$PLANEVAL" run "$PLAN" --out "$OUT" --force -q >"$TMP/planted.log" 2>&1
