@@ -29,6 +29,8 @@
 /* Widest column, in Excel's units (about one Latin character each). */
 #define MAX_WIDTH 60.0
 #define NAME_WIDTH 40.0
+#define MS_STATUS_COL 7 /* 里程碑: the verdict's column (H) */
+#define MS_LATEST_COL 8 /* 里程碑: the latest status recorded (I) */
 
 /* ---------- wording ---------- */
 
@@ -163,6 +165,7 @@ typedef struct wb {
     int nlive, nfixed;        /* 指标's formulas and the program values marked fixed */
     int ov_live, ov_fixed;    /* the same on 总览 */
     char *quoted_indicators;  /* '指标' */
+    char *quoted_milestones;  /* '里程碑' */
     int ind_outlook_col;      /* 指标's outlook column, or -1 */
     char *outlook_live;       /* per finding: its outlook on 指标 is a formula */
     int ind_limit_col;        /* 指标's limit column, or -1 */
@@ -1515,8 +1518,9 @@ static const char *const live_codes[LC_N] = {"current_value", "baseline_value", 
 
 /* live.h's range callback: a part's yearly cells of the indicator in ctx. */
 typedef struct range_ctx {
-    const wb *b;
+    wb *b;
     int ind;
+    const target *t;
 } range_ctx;
 
 static int yearly_range(void *ctx, int part, int y0, int y1, char *buf, size_t n, int *outside)
@@ -1537,6 +1541,18 @@ static int yearly_range(void *ctx, int part, int y0, int y1, char *buf, size_t n
     else
         snprintf(buf, n, "%s!%s:%s", b->quoted_yearly, c0, c1);
     return z - a + 1;
+}
+
+/* The row's exclude_when condition in year, without its "=" (live_refs.exclude). */
+static char *exclude_formula(void *ctx, int year)
+{
+    const range_ctx *rc = ctx;
+    const indicator *ind = rc->b->ev->inds[rc->ind].ind;
+    /* a condition that is not applicable keeps the year, as compute_expr's */
+    char *f = expr_formula(rc->b, ind, &rc->t->exclude_when, year, rc->b->w_na);
+    if (f)
+        memmove(f, f + 1, strlen(f));
+    return f;
 }
 
 /* A figure's cached text: "" when missing, the not-applicable word. */
@@ -1595,6 +1611,7 @@ static void live_refs_of(wb *b, const int *cols, int r, char refs[LC_N][32], liv
         cell_ref(r, cols[k] >= 0 ? cols[k] : 0, 0, refs[k], sizeof refs[k]);
     memset(lr, 0, sizeof *lr);
     lr->range = yearly_range;
+    lr->exclude = exclude_formula;
     lr->ctx = rc;
     lr->cur = refs[LC_CUR];
     lr->base = refs[LC_BASE];
@@ -1703,13 +1720,72 @@ static char *basis_text(const wb *b, const finding *it)
     return sb_take(&sb);
 }
 
+/* The row of 里程碑 that holds target tr of the non-quantitative indicator ii (write_milestones' order). */
+static int milestone_row(const wb *b, int ii, const target_result *tr)
+{
+    int r = 1;
+    for (int i = 0; i < ii; i++)
+        if (b->ev->inds[i].ind->kind != IND_QUANTITATIVE)
+            r += b->ev->inds[i].ntargets;
+    return r + (int)(tr - b->ev->inds[ii].targets);
+}
+
+/* A milestone's verdict on 指标: 里程碑's (a formula there); its outlook follows when due. */
+static void tracked_row(wb *b, sheet *s, int r, const int *cols, const finding *it,
+                        const char *verdict_cell)
+{
+    const target_result *tr = it->tr;
+    int ms = milestone_row(b, it->ii, tr);
+    if (cols[LC_STATUS] >= 0) {
+        char a1[32];
+        cell_ref(ms, MS_STATUS_COL, 1, a1, sizeof a1);
+        char *ftext = xasprintf("=%s!%s", b->quoted_milestones, a1);
+        put_formula_str(b, s, r, cols[LC_STATUS], ftext,
+                        label(b->lb, "status", verdict_name(tr->status)), fmt(b, NULL, 0));
+        b->nlive++;
+        free(ftext);
+    }
+    if (tr->due || cols[LC_OUTLOOK] < 0 || (it->fc && it->fc->status != FS_NONE)) {
+        live_outlook(b, s, r, cols[LC_OUTLOOK], it, 1, verdict_cell);
+        return;
+    }
+    /*
+     * Not yet due (findings.c outlook_of): done early is met; no record,
+     * no data; a rating of 达成 so far or a status of words.on_track_statuses
+     * on track; else at risk.
+     */
+    const char *w[OL_COUNT];
+    outlook_words(b, w);
+    char S[96];
+    cell_ref(ms, MS_LATEST_COL, 1, S, sizeof S);
+    char *quoted = xasprintf("%s!%s", b->quoted_milestones, S);
+    strbuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "=IF(%s=\"%s\",\"%s\",IF(%s=\"\",\"%s\",IF(OR(FALSE", verdict_cell,
+              label(b->lb, "status", "met"), w[OL_MET], quoted, w[OL_INSUFFICIENT]);
+    if (tr->t->op != OP_DONE)
+        sb_printf(&sb, ",%s=\"%s\",%s=\"%s\"", quoted, MS_ACHIEVED_WORD, quoted, MS_MOSTLY_WORD);
+    int n = rtpl_count(b->f->words, "words.on_track_statuses");
+    for (int i = 0; i < n; i++) {
+        const char *st = rtpl_getf(b->f->words, "words.on_track_statuses.%d", i);
+        if (st)
+            sb_printf(&sb, ",%s=\"%s\"", quoted, st);
+    }
+    sb_printf(&sb, "),\"%s\",\"%s\")))", w[OL_ON_TRACK], w[OL_AT_RISK]);
+    put_formula_str(b, s, r, cols[LC_OUTLOOK], sb.s, it->outlook_word, fmt(b, NULL, 0));
+    b->nlive++;
+    b->outlook_live[it - b->f->items] = 1;
+    sb_free(&sb);
+    free(quoted);
+}
+
 /* One target's live cells on row r of 指标. */
 static void live_row(wb *b, sheet *s, int r, const int *cols, const finding *it)
 {
     const target_result *tr = it->tr;
     char refs[LC_N][32];
     live_refs lr;
-    range_ctx rc = {b, it->ii};
+    range_ctx rc = {b, it->ii, tr->t};
     live_refs_of(b, cols, r, refs, &lr, &rc);
     char *cur = live_current(it->ir, tr, &lr);
     int live = cur != NULL;
@@ -1727,8 +1803,12 @@ static void live_row(wb *b, sheet *s, int r, const int *cols, const finding *it)
     if (live && (tr->t->op == OP_DECREASE || tr->t->op == OP_INCREASE))
         live_figure(b, s, r, cols[LC_LIMIT], live_limit(tr, &lr), tr->has_limit,
                     tr->has_limit ? fv_ok(tr->limit) : fv_missing(), ff);
-    live_verdicts(b, s, r, cols, it, live, &lr);
-    live_outlook(b, s, r, cols[LC_OUTLOOK], it, live, refs[LC_STATUS]);
+    if (it->ind->kind != IND_QUANTITATIVE) {
+        tracked_row(b, s, r, cols, it, refs[LC_STATUS]);
+    } else {
+        live_verdicts(b, s, r, cols, it, live, &lr);
+        live_outlook(b, s, r, cols[LC_OUTLOOK], it, live, refs[LC_STATUS]);
+    }
     if (cols[LC_DETAIL] >= 0) {
         char *basis = basis_text(b, it);
         put_str(b, s, r, cols[LC_DETAIL], basis, fixed_fmt(b));
@@ -2062,13 +2142,15 @@ static void overview_row(wb *b, sheet *s, int r, const finding *it)
     put_int(b, s, r, OV_YEAR, it->tr->t->year, top);
     put_str(b, s, r, OV_TARGET, it->target, top);
     overview_figure(b, s, r, it, top);
-    put_str(b, s, r, OV_GAP, it->gap, top);
+    /* the program's words from this run's figures: italic, as every fixed cell of 总览 */
+    lxw_format *words = fmt(b, NULL, FM_TOP | FM_ITALIC);
+    put_str(b, s, r, OV_GAP, it->gap, words);
     overview_outlook(b, s, r, it, top);
-    put_str(b, s, r, OV_PROBLEM, it->problem, top);
-    put_str(b, s, r, OV_ACTION, it->action, top);
+    put_str(b, s, r, OV_PROBLEM, it->problem, words);
+    put_str(b, s, r, OV_ACTION, it->action, words);
     put_str(b, s, r, OV_DEPT, it->dept, top);
     char *remarks = remarks_text(b, it);
-    put_str(b, s, r, OV_REMARKS, remarks, top);
+    put_str(b, s, r, OV_REMARKS, remarks, words);
     free(remarks);
 }
 
@@ -2708,6 +2790,46 @@ static const char *group_name(const plan *p, const char *id)
     return id;
 }
 
+/*
+ * The record the date column shows: the first 已完成 up to the evaluation
+ * year when the latest is 已完成 (the date a done-by target is judged by,
+ * judge_tracked), else the latest.
+ */
+static const milestone_record *done_record(const wb *b, const indicator *ind,
+                                           const target_result *tr)
+{
+    const milestone_record *recs;
+    int n = region_milestones(b->ec->r, b->p->id, ind->id, &recs);
+    if (tr->t->op != OP_DONE || strcmp(tr->record->status, MS_DONE_WORD) != 0)
+        return tr->record;
+    for (int i = 0; i < n; i++)
+        if (strcmp(recs[i].status, MS_DONE_WORD) == 0 && recs[i].year <= b->ev->eval_year)
+            return &recs[i];
+    return tr->record;
+}
+
+/* The verdict over the row's latest status and date (live_tracked), or the program's 未到期. */
+static void milestone_verdict(wb *b, sheet *s, int r, const target_result *tr, int cv, int cs,
+                              int cd)
+{
+    const char *word = label(b->lb, "status", verdict_name(tr->status));
+    char st[32], dt[32];
+    cell_ref(r, cs, 0, st, sizeof st);
+    cell_ref(r, cd, 0, dt, sizeof dt);
+    live_refs lr;
+    memset(&lr, 0, sizeof lr);
+    lr.w_met = label(b->lb, "status", "met");
+    lr.w_not_met = label(b->lb, "status", "not_met");
+    lr.w_insufficient = label(b->lb, "status", "insufficient_data");
+    char *ftext = live_tracked(tr, st, dt, &lr, label(b->lb, "status", "not_yet_due"));
+    if (ftext) {
+        put_formula_str(b, s, r, cv, ftext, word, NULL);
+        free(ftext);
+    } else {
+        put_str(b, s, r, cv, word, NULL); /* 未到期: it follows from the dates alone */
+    }
+}
+
 static void write_milestones(wb *b, sheet *s)
 {
     s->cap[1] = NAME_WIDTH;
@@ -2718,7 +2840,7 @@ static void write_milestones(wb *b, sheet *s)
     static const char *const codes[] = {"id", "name", "kind", "group", "department",
                                         "target_year", "target", "status", "progress", "date",
                                         "evidence", "record", "detail"};
-    enum { NC = 13, C_STATUS = 7 };
+    enum { NC = 13, C_STATUS = MS_STATUS_COL, C_LATEST = MS_LATEST_COL, C_DATE = 9 };
     const char *heads[NC];
     for (int c = 0; c < NC; c++)
         heads[c] = T(b, "milestones", codes[c]);
@@ -2741,12 +2863,12 @@ static void write_milestones(wb *b, sheet *s)
             put_int(b, s, r, 5, tr->t->year, NULL);
             target_text(b, tr->t, buf, sizeof buf);
             put_str(b, s, r, 6, buf, NULL);
-            put_str(b, s, r, C_STATUS, label(b->lb, "status", verdict_name(tr->status)), NULL);
+            milestone_verdict(b, s, r, tr, C_STATUS, C_LATEST, C_DATE);
             if (tr->record) {
-                put_str(b, s, r, 8, tr->record->status, NULL);
-                snprintf(buf, sizeof buf, "%04d-%02d-%02d", tr->record->year, tr->record->month,
-                         tr->record->day);
-                put_str(b, s, r, 9, buf, NULL);
+                put_str(b, s, r, C_LATEST, tr->record->status, NULL);
+                const milestone_record *d = done_record(b, ind, tr);
+                snprintf(buf, sizeof buf, "%04d-%02d-%02d", d->year, d->month, d->day);
+                put_str(b, s, r, C_DATE, buf, NULL);
                 put_str(b, s, r, 10, tr->record->evidence, NULL);
                 snprintf(buf, sizeof buf, "%s:%d", tr->record->path, tr->record->line);
                 put_str(b, s, r, 11, buf, NULL);
@@ -3168,6 +3290,7 @@ static void wb_free(wb *b)
     free(b->quoted_yearly);
     free(b->quoted_indicators);
     free(b->outlook_live);
+    free(b->quoted_milestones);
     free(b->ind_row_live);
     free(b->yrow);
     for (int i = 0; i < 3; i++)
@@ -3202,6 +3325,7 @@ int workbook_write(const char *path, const outcome *oc, diag_list *d)
     b.quoted_inputs = quote_sheet(T(&b, "sheet", "inputs"));
     b.quoted_yearly = quote_sheet(T(&b, "sheet", "yearly"));
     b.quoted_indicators = quote_sheet(T(&b, "sheet", "indicators"));
+    b.quoted_milestones = quote_sheet(T(&b, "sheet", "milestones"));
     b.ind_outlook_col = -1;
     b.ind_limit_col = -1;
     b.ind_cur_col = -1;
