@@ -39,6 +39,12 @@ int labels_load(labels *l, const char *path, diag_list *d)
             e->section_line = ynode_line(ymap_key(&y, root, i));
         }
     }
+    /* the entries of a section are contiguous: find() skips the others whole */
+    for (size_t i = l->n, end = l->n; i-- > 0;) {
+        if (i + 1 < l->n && strcmp(l->items[i].section, l->items[i + 1].section) != 0)
+            end = i + 1;
+        l->items[i].section_end = end;
+    }
     ydoc_free(&y);
     return diag_errors(d) > before ? -1 : 0;
 }
@@ -56,9 +62,14 @@ void labels_free(labels *l)
 
 static const label_entry *find(const labels *l, const char *section, const char *code)
 {
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->items[i].section, section) == 0 && strcmp(l->items[i].code, code) == 0)
+    for (size_t i = 0; i < l->n;) {
+        if (strcmp(l->items[i].section, section) != 0)
+            i = l->items[i].section_end;
+        else if (strcmp(l->items[i].code, code) == 0)
             return &l->items[i];
+        else
+            i++;
+    }
     return NULL;
 }
 

@@ -11,6 +11,7 @@
 typedef struct label_entry {
     char *section, *code, *text;
     int section_line; /* where the section starts in the file, for messages */
+    size_t section_end; /* index of the first entry after this entry's section */
 } label_entry;
 
 typedef struct labels {

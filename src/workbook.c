@@ -160,6 +160,9 @@ typedef struct wb {
     char *props[3];           /* title, subject, keywords: kept until workbook_close */
     const forecast_set *fs;   /* may be NULL */
     const char *w_na;         /* the not-applicable word of a yearly cell */
+    /* labels.yaml's verdict words and findings.yaml's outlook words, looked up once */
+    const char *vword[V_NOT_APPLICABLE + 1];
+    const char *oword[OL_COUNT];
     char *quoted_yearly;      /* '年度数据' */
     int *yrow;                /* per indicator: its 指标值 row on 年度数据, or -1 */
     int nlive, nfixed;        /* 指标's formulas and the program values marked fixed */
@@ -696,10 +699,7 @@ static void colour_by_text(wb *b, sheet *s, int r0, int c0, int r1, int c1,
 /* Status cells (labels.yaml verdict words) coloured by their text. */
 static void status_colouring(wb *b, sheet *s, int r0, int c0, int r1, int c1)
 {
-    const char *words[V_NOT_APPLICABLE + 1];
-    for (int v = 0; v <= V_NOT_APPLICABLE; v++)
-        words[v] = label(b->lb, "status", verdict_name((verdict)v));
-    colour_by_text(b, s, r0, c0, r1, c1, words, verdict_colours, V_NOT_APPLICABLE + 1);
+    colour_by_text(b, s, r0, c0, r1, c1, b->vword, verdict_colours, V_NOT_APPLICABLE + 1);
 }
 
 /* ---------- references and cells ---------- */
@@ -1617,9 +1617,9 @@ static void live_refs_of(wb *b, const int *cols, int r, char refs[LC_N][32], liv
     lr->base = refs[LC_BASE];
     lr->change = refs[LC_CHANGE];
     lr->verdict = refs[LC_STATUS];
-    lr->w_met = label(b->lb, "status", "met");
-    lr->w_not_met = label(b->lb, "status", "not_met");
-    lr->w_insufficient = label(b->lb, "status", "insufficient_data");
+    lr->w_met = b->vword[V_MET];
+    lr->w_not_met = b->vword[V_NOT_MET];
+    lr->w_insufficient = b->vword[V_INSUFFICIENT];
     lr->w_na = b->w_na;
 }
 
@@ -1663,9 +1663,9 @@ static void live_outlook(wb *b, sheet *s, int r, int c, const finding *it, int l
     const char *w[OL_COUNT];
     outlook_words(b, w);
     char *ftext = xasprintf("=IF(%s=\"%s\",\"%s\",IF(%s=\"%s\",\"%s\",IF(%s=\"%s\",\"%s\",\"%s\")))",
-                            verdict_cell, label(b->lb, "status", "met"), w[OL_MET], verdict_cell,
-                            label(b->lb, "status", "not_met"), w[OL_OFF_TRACK], verdict_cell,
-                            label(b->lb, "status", "insufficient_data"), w[OL_INSUFFICIENT],
+                            verdict_cell, b->vword[V_MET], w[OL_MET], verdict_cell,
+                            b->vword[V_NOT_MET], w[OL_OFF_TRACK], verdict_cell,
+                            b->vword[V_INSUFFICIENT], w[OL_INSUFFICIENT],
                             w[OL_NA]);
     put_formula_str(b, s, r, c, ftext, it->outlook_word, fmt(b, NULL, 0));
     b->nlive++;
@@ -1678,7 +1678,7 @@ static void live_verdicts(wb *b, sheet *s, int r, const int *cols, const finding
                           const live_refs *lr)
 {
     const target_result *tr = it->tr;
-    const char *word = label(b->lb, "status", verdict_name(tr->status));
+    const char *word = b->vword[tr->status];
     char *ftext = live ? live_verdict(it->ir, tr, lr) : NULL;
     if (tr->due && ftext && cols[LC_STATUS] >= 0) {
         put_formula_str(b, s, r, cols[LC_STATUS], ftext, word, fmt(b, NULL, 0));
@@ -1690,7 +1690,7 @@ static void live_verdicts(wb *b, sheet *s, int r, const int *cols, const finding
     }
     if (!tr->due && ftext && cols[LC_PROGRESS] >= 0) {
         put_formula_str(b, s, r, cols[LC_PROGRESS], ftext,
-                        label(b->lb, "status", verdict_name(progress_verdict(tr))), fmt(b, NULL, 0));
+                        b->vword[progress_verdict(tr)], fmt(b, NULL, 0));
         b->nlive++;
     } else if (cols[LC_PROGRESS] >= 0) {
         put_str(b, s, r, cols[LC_PROGRESS], NULL, NULL);
@@ -1741,7 +1741,7 @@ static void tracked_row(wb *b, sheet *s, int r, const int *cols, const finding *
         cell_ref(ms, MS_STATUS_COL, 1, a1, sizeof a1);
         char *ftext = xasprintf("=%s!%s", b->quoted_milestones, a1);
         put_formula_str(b, s, r, cols[LC_STATUS], ftext,
-                        label(b->lb, "status", verdict_name(tr->status)), fmt(b, NULL, 0));
+                        b->vword[tr->status], fmt(b, NULL, 0));
         b->nlive++;
         free(ftext);
     }
@@ -1762,7 +1762,7 @@ static void tracked_row(wb *b, sheet *s, int r, const int *cols, const finding *
     strbuf sb;
     sb_init(&sb);
     sb_printf(&sb, "=IF(%s=\"%s\",\"%s\",IF(%s=\"\",\"%s\",IF(OR(FALSE", verdict_cell,
-              label(b->lb, "status", "met"), w[OL_MET], quoted, w[OL_INSUFFICIENT]);
+              b->vword[V_MET], w[OL_MET], quoted, w[OL_INSUFFICIENT]);
     if (tr->t->op != OP_DONE)
         sb_printf(&sb, ",%s=\"%s\",%s=\"%s\"", quoted, MS_ACHIEVED_WORD, quoted, MS_MOSTLY_WORD);
     int n = rtpl_count(b->f->words, "words.on_track_statuses");
@@ -2157,10 +2157,7 @@ static void overview_row(wb *b, sheet *s, int r, const finding *it)
 /* The outlook words (findings.yaml words.outlook), in outlook order. */
 static void outlook_words(const wb *b, const char **words)
 {
-    for (int o = 0; o < OL_COUNT; o++) {
-        const char *w = rtpl_getf(b->f->words, "words.outlook.%s", outlook_name((outlook)o));
-        words[o] = w ? w : outlook_name((outlook)o);
-    }
+    memcpy(words, b->oword, sizeof b->oword);
 }
 
 /* The attributes the counts are split by: findings.yaml words.types, then any other a target has. */
@@ -2812,16 +2809,16 @@ static const milestone_record *done_record(const wb *b, const indicator *ind,
 static void milestone_verdict(wb *b, sheet *s, int r, const target_result *tr, int cv, int cs,
                               int cd)
 {
-    const char *word = label(b->lb, "status", verdict_name(tr->status));
+    const char *word = b->vword[tr->status];
     char st[32], dt[32];
     cell_ref(r, cs, 0, st, sizeof st);
     cell_ref(r, cd, 0, dt, sizeof dt);
     live_refs lr;
     memset(&lr, 0, sizeof lr);
-    lr.w_met = label(b->lb, "status", "met");
-    lr.w_not_met = label(b->lb, "status", "not_met");
-    lr.w_insufficient = label(b->lb, "status", "insufficient_data");
-    char *ftext = live_tracked(tr, st, dt, &lr, label(b->lb, "status", "not_yet_due"));
+    lr.w_met = b->vword[V_MET];
+    lr.w_not_met = b->vword[V_NOT_MET];
+    lr.w_insufficient = b->vword[V_INSUFFICIENT];
+    char *ftext = live_tracked(tr, st, dt, &lr, b->vword[V_NOT_YET_DUE]);
     if (ftext) {
         put_formula_str(b, s, r, cv, ftext, word, NULL);
         free(ftext);
@@ -3332,6 +3329,12 @@ int workbook_write(const char *path, const outcome *oc, diag_list *d)
     b.outlook_live = xcalloc((size_t)(b.f->n ? b.f->n : 1), 1);
     b.ind_row_live = xcalloc((size_t)(b.f->n ? b.f->n : 1), 1);
     b.w_na = label(b.lb, "status", "not_applicable");
+    for (int v = 0; v <= V_NOT_APPLICABLE; v++)
+        b.vword[v] = label(b.lb, "status", verdict_name((verdict)v));
+    for (int o = 0; o < OL_COUNT; o++) {
+        const char *w = rtpl_getf(b.f->words, "words.outlook.%s", outlook_name((outlook)o));
+        b.oword[o] = w ? w : outlook_name((outlook)o);
+    }
     collect_inputs(&b);
     set_properties(&b);
     int rc = write_sheets(&b, d);

@@ -16,6 +16,8 @@ For every plan evaluated in OUT (planeval's output of the sample plans):
 The changes: in every data row of 原始数据, the latest year with a value is
 scaled by 0.6 (whole numbers stay whole: floor); every third row of a yearly
 or long table loses the value of its second-latest year (a missing value);
+a row of 0/1 flags (what an exclude_when condition reads) has its last 1 set
+to 0 instead, so that a year left out comes back in;
 every other milestone record 里程碑 shows (the latest up to the evaluation
 year) changes its status in 里程碑 and milestones.csv alike (已完成 <-> 推进中,
 达成 <-> 未达成), and 里程碑's verdicts are compared too.
@@ -92,9 +94,10 @@ class CsvFile:
         return self.head.index(name) if name in self.head else -1
 
 
-def change_csv(files, layout, path, var, filters, year, blank):
-    """Change var in year in the CSV at path; returns the change of the yearly
-    figure (new - old) or None when blank, False when it cannot be done."""
+def change_csv(files, layout, path, var, filters, year, blank, value=None):
+    """Change var in year in the CSV at path (to value when given); returns the
+    change of the yearly figure (new - old) or None when blank, False when it
+    cannot be done."""
     f = files.setdefault(path, CsvFile(path))
     yc = f.col("year")
     if yc < 0:
@@ -125,7 +128,7 @@ def change_csv(files, layout, path, var, filters, year, blank):
         if blank:
             row[c] = ""
             return None
-        row[c] = scaled(row[c])
+        row[c] = scaled(row[c]) if value is None else value
         return float(row[c]) - old
     return False
 
@@ -157,6 +160,15 @@ def perturb(wb, inputs_sheet, data_word, data_dir, layouts):
             continue
         k += 1
         plan = [(cols[-1], False)]
+        flags = [ws.cell(row=r, column=c).value for c in cols]
+        if set(flags) <= {0, 1} and 1 in flags:
+            # a flag (an exclude_when condition reads it): its last 1 becomes 0
+            c = max(c for c in cols if ws.cell(row=r, column=c).value == 1)
+            d = change_csv(files, layout, path, var, filters, years[c], False, "0")
+            if d is not False:
+                ws.cell(row=r, column=c).value = 0
+                n += 1
+            continue
         if k % 3 == 0 and len(cols) > 1 and layout in ("yearly", "long") and not filters:
             plan.append((cols[-2], True))
         for c, blank in plan:
