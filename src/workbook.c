@@ -1812,6 +1812,7 @@ static void live_row(wb *b, sheet *s, int r, const int *cols, const finding *it)
     if (cols[LC_DETAIL] >= 0) {
         char *basis = basis_text(b, it);
         put_str(b, s, r, cols[LC_DETAIL], basis, fixed_fmt(b));
+        b->nfixed += basis[0] != '\0'; /* grey like the others: the legend counts it */
         free(basis);
     }
 }
