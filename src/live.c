@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static double tol(double x) { return 1e-9 * (fabs(x) > 1 ? fabs(x) : 1); }
@@ -97,8 +98,123 @@ static int is_change(const target *t) { return t->op == OP_DECREASE || t->op == 
 int live_covered(const indicator_result *ir, const target_result *tr)
 {
     const target *t = tr->t;
-    return ir->ind->kind == IND_QUANTITATIVE && !t->exclude_when.f &&
-           tr->window[0] <= tr->window[1] && t->op <= OP_INCREASE;
+    int form = t->op <= OP_INCREASE || OP_IS_TREND(t->op);
+    /* years left out: written out year by year for a window mean or total only */
+    int excl = !t->exclude_when.f ||
+               (!is_change(t) && (t->agg == AGG_WINDOW_MEAN || t->agg == AGG_WINDOW_SUM));
+    return ir->ind->kind == IND_QUANTITATIVE && tr->window[0] <= tr->window[1] && form && excl;
+}
+
+/* One year's value cell; 0 when the year is outside the workbook's columns. */
+static int year_cell(const live_refs *lr, int year, char *buf, size_t n)
+{
+    int out = 0;
+    return lr->range(lr->ctx, LIVE_VALUE, year, year, buf, n, &out) == 1 && !out;
+}
+
+/* Excel's limit on a formula's length: beyond it, the figure stays fixed. */
+enum { FORMULA_MAX = 8000 };
+
+static char *take_short(strbuf *sb)
+{
+    if (sb->len > FORMULA_MAX) {
+        sb_free(sb);
+        return NULL;
+    }
+    return sb_take(sb);
+}
+
+/*
+ * A window mean or total with exclude_when (collect_window), year by year:
+ * with X the year's condition and V its value, a year is missing when X is
+ * "" or, not left out, V is; left out when X is a number other than 0.
+ */
+static char *excluded_figure(const target_result *tr, const live_refs *lr, int mean)
+{
+    strbuf miss, cnt, sum;
+    sb_init(&miss);
+    sb_init(&cnt);
+    sb_init(&sum);
+    sb_add(&miss, "0");
+    sb_add(&cnt, "0");
+    sb_add(&sum, "0");
+    int ok = lr->exclude != NULL;
+    for (int y = tr->window[0]; ok && y <= tr->window[1]; y++) {
+        char v[160];
+        if (!year_cell(lr, y, v, sizeof v)) {
+            sb_add(&miss, "+1"); /* a year outside the columns has no value */
+            continue;
+        }
+        char *x = lr->exclude(lr->ctx, y);
+        if (!x) {
+            ok = 0;
+            break;
+        }
+        sb_printf(&miss, "+IF(%s=\"\",1,IF(AND(ISNUMBER(%s),%s<>0),0,IF(%s=\"\",1,0)))", x, x, x, v);
+        sb_printf(&cnt, "+IF(%s=\"\",0,IF(AND(ISNUMBER(%s),%s<>0),0,IF(ISNUMBER(%s),1,0)))", x, x, x, v);
+        sb_printf(&sum, "+IF(%s=\"\",0,IF(AND(ISNUMBER(%s),%s<>0),0,IF(ISNUMBER(%s),%s,0)))", x, x, x, v,
+                  v);
+        free(x);
+    }
+    strbuf sb;
+    sb_init(&sb);
+    if (ok) {
+        sb_printf(&sb, "=IF((%s)>0,\"\",IF((%s)=0,\"%s\",(%s)", miss.s, cnt.s, lr->w_na, sum.s);
+        if (mean)
+            sb_printf(&sb, "/(%s)", cnt.s);
+        sb_add(&sb, "))");
+    }
+    sb_free(&miss);
+    sb_free(&cnt);
+    sb_free(&sum);
+    if (!ok) {
+        sb_free(&sb);
+        return NULL;
+    }
+    return take_short(&sb);
+}
+
+/*
+ * falling / rising (judge_trend): over each pair of consecutive years with
+ * a figure, the first year against the one before the window, the pairs
+ * where a year is not beyond the one before (with assess.c's tolerance).
+ * A failing pair decides; then a missing year; then no pair at all.
+ */
+static char *trend_verdict(const target_result *tr, const live_refs *lr)
+{
+    win w;
+    if (get_win(lr, LIVE_VALUE, tr->window[0], tr->window[1], &w) != 0)
+        return NULL;
+    int down = tr->t->op == OP_FALLING;
+    strbuf fails, pairs;
+    sb_init(&fails);
+    sb_init(&pairs);
+    sb_add(&fails, "0");
+    sb_add(&pairs, "0");
+    char prev[160], cur[160];
+    int have = year_cell(lr, tr->window[0] - 1, prev, sizeof prev);
+    for (int y = tr->window[0]; y <= tr->window[1]; y++) {
+        if (!year_cell(lr, y, cur, sizeof cur)) {
+            have = 0;
+            continue;
+        }
+        if (have) {
+            sb_printf(&pairs, "+IF(AND(ISNUMBER(%s),ISNUMBER(%s)),1,0)", prev, cur);
+            sb_printf(&fails, "+IF(AND(ISNUMBER(%s),ISNUMBER(%s)),IF(%s%c%s%c1E-9*MAX(1,ABS(%s)),0,1),0)",
+                      prev, cur, cur, down ? '<' : '>', prev, down ? '-' : '+', prev);
+        }
+        memcpy(prev, cur, sizeof prev);
+        have = 1;
+    }
+    strbuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "=IF((%s)>0,\"%s\",IF(", fails.s, lr->w_not_met);
+    add_missing(&sb, &w, lr);
+    sb_printf(&sb, ",\"%s\",IF((%s)=0,\"%s\",\"%s\")))", lr->w_insufficient, pairs.s,
+              lr->w_insufficient, lr->w_met);
+    sb_free(&fails);
+    sb_free(&pairs);
+    return take_short(&sb);
 }
 
 /* A period reading of a decrease/increase target (period_figure). */
@@ -117,6 +233,10 @@ char *live_current(const indicator_result *ir, const target_result *tr, const li
     if (is_change(t))
         return period_reading(lr, t->baseline.reading, tr->window[0], tr->window[1],
                               tr->assessed_year);
+    if (OP_IS_TREND(t->op)) /* judge_trend: the last year's value */
+        return one_year(lr, tr->window[1]);
+    if (t->exclude_when.f)
+        return excluded_figure(tr, lr, t->agg == AGG_WINDOW_MEAN);
     switch (t->agg) {
     case AGG_YEAR:
         if (tr->window[0] == tr->window[1] && tr->window[0] == tr->assessed_year)
@@ -284,6 +404,8 @@ char *live_verdict(const indicator_result *ir, const target_result *tr, const li
         return NULL;
     if (is_change(t))
         return change_verdict(tr, lr);
+    if (OP_IS_TREND(t->op))
+        return trend_verdict(tr, lr);
     if (t->agg == AGG_EVERY_YEAR)
         return every_year_verdict(tr, lr);
     strbuf sb;
@@ -293,4 +415,30 @@ char *live_verdict(const indicator_result *ir, const target_result *tr, const li
     comparison(&sb, t, lr->cur);
     sb_printf(&sb, ",\"%s\",\"%s\")))", lr->w_met, lr->w_not_met);
     return sb_take(&sb);
+}
+
+#define MS_DONE MS_DONE_WORD
+#define MS_ACHIEVED MS_ACHIEVED_WORD
+#define MS_MOSTLY MS_MOSTLY_WORD
+#define MS_MISSED MS_MISSED_WORD
+
+char *live_tracked(const target_result *tr, const char *status, const char *date,
+                   const live_refs *lr, const char *not_due)
+{
+    const char *S = status;
+    int due = tr->due;
+    if (tr->t->op == OP_DONE) {
+        /* done on time is met even before the year; done late is missed once due */
+        if (!due)
+            return xasprintf("=IF(%s=\"" MS_DONE "\",\"%s\",\"%s\")", S, lr->w_met, not_due);
+        return xasprintf("=IF(%s=\"\",\"%s\",IF(%s=\"" MS_DONE "\",IF(VALUE(LEFT(%s,4))<=%d,\"%s\","
+                         "\"%s\"),\"%s\"))",
+                         S, lr->w_insufficient, S, date, tr->t->year, lr->w_met, lr->w_not_met,
+                         lr->w_not_met);
+    }
+    if (!due)
+        return NULL; /* a rating before its year is 未到期 whatever it says */
+    return xasprintf("=IF(OR(%s=\"" MS_ACHIEVED "\",%s=\"" MS_MOSTLY "\"),\"%s\",IF(%s=\"" MS_MISSED
+                     "\",\"%s\",\"%s\"))",
+                     S, S, lr->w_met, S, lr->w_not_met, lr->w_insufficient);
 }

@@ -12,8 +12,9 @@
  *
  * Each function returns the formula text with its leading "=" (allocated),
  * or NULL when the target form has none (a milestone, an exclude_when
- * condition, a year outside the workbook's columns): the caller then writes
- * planeval's value and marks it as fixed.
+ * condition on a window other than a mean or total, or one with no
+ * spreadsheet form, a year outside the workbook's columns): the caller then
+ * writes planeval's value and marks it as fixed.
  */
 #ifndef PLANEVAL_LIVE_H
 #define PLANEVAL_LIVE_H
@@ -30,6 +31,12 @@ typedef struct live_refs {
      */
     int (*range)(void *ctx, int part, int y0, int y1, char *buf, size_t n, int *outside);
     void *ctx;
+    /*
+     * The target's exclude_when condition in year as a formula without its
+     * "=": 1 (leave the year out), 0, "" (a missing input) or another word
+     * (not applicable: the year is kept); NULL when it has no formula.
+     */
+    char *(*exclude)(void *ctx, int year);
     const char *cur, *base, *change, *verdict; /* cells of the target's row */
     /* words: labels.yaml status (the yearly not-applicable word is w_na) */
     const char *w_met, *w_not_met, *w_insufficient, *w_na;
@@ -41,6 +48,23 @@ char *live_change(const target_result *tr, const live_refs *lr);
 char *live_limit(const target_result *tr, const live_refs *lr);
 /* The verdict as if due (达标, 未达标, 数据不足, 不适用). */
 char *live_verdict(const indicator_result *ir, const target_result *tr, const live_refs *lr);
+
+/*
+ * A milestone's or qualitative item's verdict (judge_tracked) over its row
+ * of 里程碑: status, the cell of the latest status recorded up to the
+ * evaluation year (a milestones.csv word, "" when none); date, the cell of
+ * the date it was first recorded 已完成 or else of that status
+ * ("2023-06-30"). Whether the target is due follows from the dates and is
+ * written in. not_due: the word 未到期.
+ */
+/* The milestones.csv statuses judge_tracked reads (dataset.c's list). */
+#define MS_DONE_WORD "已完成"
+#define MS_ACHIEVED_WORD "达成"
+#define MS_MOSTLY_WORD "基本达成"
+#define MS_MISSED_WORD "未达成"
+
+char *live_tracked(const target_result *tr, const char *status, const char *date,
+                   const live_refs *lr, const char *not_due);
 
 /* Is target tr of ir judged by formulas (a quantitative target these cover)? */
 int live_covered(const indicator_result *ir, const target_result *tr);

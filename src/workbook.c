@@ -29,6 +29,8 @@
 /* Widest column, in Excel's units (about one Latin character each). */
 #define MAX_WIDTH 60.0
 #define NAME_WIDTH 40.0
+#define MS_STATUS_COL 7 /* 里程碑: the verdict's column (H) */
+#define MS_LATEST_COL 8 /* 里程碑: the latest status recorded (I) */
 
 /* ---------- wording ---------- */
 
@@ -158,11 +160,15 @@ typedef struct wb {
     char *props[3];           /* title, subject, keywords: kept until workbook_close */
     const forecast_set *fs;   /* may be NULL */
     const char *w_na;         /* the not-applicable word of a yearly cell */
+    /* labels.yaml's verdict words and findings.yaml's outlook words, looked up once */
+    const char *vword[V_NOT_APPLICABLE + 1];
+    const char *oword[OL_COUNT];
     char *quoted_yearly;      /* '年度数据' */
     int *yrow;                /* per indicator: its 指标值 row on 年度数据, or -1 */
     int nlive, nfixed;        /* 指标's formulas and the program values marked fixed */
     int ov_live, ov_fixed;    /* the same on 总览 */
     char *quoted_indicators;  /* '指标' */
+    char *quoted_milestones;  /* '里程碑' */
     int ind_outlook_col;      /* 指标's outlook column, or -1 */
     char *outlook_live;       /* per finding: its outlook on 指标 is a formula */
     int ind_limit_col;        /* 指标's limit column, or -1 */
@@ -693,10 +699,7 @@ static void colour_by_text(wb *b, sheet *s, int r0, int c0, int r1, int c1,
 /* Status cells (labels.yaml verdict words) coloured by their text. */
 static void status_colouring(wb *b, sheet *s, int r0, int c0, int r1, int c1)
 {
-    const char *words[V_NOT_APPLICABLE + 1];
-    for (int v = 0; v <= V_NOT_APPLICABLE; v++)
-        words[v] = label(b->lb, "status", verdict_name((verdict)v));
-    colour_by_text(b, s, r0, c0, r1, c1, words, verdict_colours, V_NOT_APPLICABLE + 1);
+    colour_by_text(b, s, r0, c0, r1, c1, b->vword, verdict_colours, V_NOT_APPLICABLE + 1);
 }
 
 /* ---------- references and cells ---------- */
@@ -1515,8 +1518,9 @@ static const char *const live_codes[LC_N] = {"current_value", "baseline_value", 
 
 /* live.h's range callback: a part's yearly cells of the indicator in ctx. */
 typedef struct range_ctx {
-    const wb *b;
+    wb *b;
     int ind;
+    const target *t;
 } range_ctx;
 
 static int yearly_range(void *ctx, int part, int y0, int y1, char *buf, size_t n, int *outside)
@@ -1537,6 +1541,18 @@ static int yearly_range(void *ctx, int part, int y0, int y1, char *buf, size_t n
     else
         snprintf(buf, n, "%s!%s:%s", b->quoted_yearly, c0, c1);
     return z - a + 1;
+}
+
+/* The row's exclude_when condition in year, without its "=" (live_refs.exclude). */
+static char *exclude_formula(void *ctx, int year)
+{
+    const range_ctx *rc = ctx;
+    const indicator *ind = rc->b->ev->inds[rc->ind].ind;
+    /* a condition that is not applicable keeps the year, as compute_expr's */
+    char *f = expr_formula(rc->b, ind, &rc->t->exclude_when, year, rc->b->w_na);
+    if (f)
+        memmove(f, f + 1, strlen(f));
+    return f;
 }
 
 /* A figure's cached text: "" when missing, the not-applicable word. */
@@ -1595,14 +1611,15 @@ static void live_refs_of(wb *b, const int *cols, int r, char refs[LC_N][32], liv
         cell_ref(r, cols[k] >= 0 ? cols[k] : 0, 0, refs[k], sizeof refs[k]);
     memset(lr, 0, sizeof *lr);
     lr->range = yearly_range;
+    lr->exclude = exclude_formula;
     lr->ctx = rc;
     lr->cur = refs[LC_CUR];
     lr->base = refs[LC_BASE];
     lr->change = refs[LC_CHANGE];
     lr->verdict = refs[LC_STATUS];
-    lr->w_met = label(b->lb, "status", "met");
-    lr->w_not_met = label(b->lb, "status", "not_met");
-    lr->w_insufficient = label(b->lb, "status", "insufficient_data");
+    lr->w_met = b->vword[V_MET];
+    lr->w_not_met = b->vword[V_NOT_MET];
+    lr->w_insufficient = b->vword[V_INSUFFICIENT];
     lr->w_na = b->w_na;
 }
 
@@ -1646,9 +1663,9 @@ static void live_outlook(wb *b, sheet *s, int r, int c, const finding *it, int l
     const char *w[OL_COUNT];
     outlook_words(b, w);
     char *ftext = xasprintf("=IF(%s=\"%s\",\"%s\",IF(%s=\"%s\",\"%s\",IF(%s=\"%s\",\"%s\",\"%s\")))",
-                            verdict_cell, label(b->lb, "status", "met"), w[OL_MET], verdict_cell,
-                            label(b->lb, "status", "not_met"), w[OL_OFF_TRACK], verdict_cell,
-                            label(b->lb, "status", "insufficient_data"), w[OL_INSUFFICIENT],
+                            verdict_cell, b->vword[V_MET], w[OL_MET], verdict_cell,
+                            b->vword[V_NOT_MET], w[OL_OFF_TRACK], verdict_cell,
+                            b->vword[V_INSUFFICIENT], w[OL_INSUFFICIENT],
                             w[OL_NA]);
     put_formula_str(b, s, r, c, ftext, it->outlook_word, fmt(b, NULL, 0));
     b->nlive++;
@@ -1661,7 +1678,7 @@ static void live_verdicts(wb *b, sheet *s, int r, const int *cols, const finding
                           const live_refs *lr)
 {
     const target_result *tr = it->tr;
-    const char *word = label(b->lb, "status", verdict_name(tr->status));
+    const char *word = b->vword[tr->status];
     char *ftext = live ? live_verdict(it->ir, tr, lr) : NULL;
     if (tr->due && ftext && cols[LC_STATUS] >= 0) {
         put_formula_str(b, s, r, cols[LC_STATUS], ftext, word, fmt(b, NULL, 0));
@@ -1673,7 +1690,7 @@ static void live_verdicts(wb *b, sheet *s, int r, const int *cols, const finding
     }
     if (!tr->due && ftext && cols[LC_PROGRESS] >= 0) {
         put_formula_str(b, s, r, cols[LC_PROGRESS], ftext,
-                        label(b->lb, "status", verdict_name(progress_verdict(tr))), fmt(b, NULL, 0));
+                        b->vword[progress_verdict(tr)], fmt(b, NULL, 0));
         b->nlive++;
     } else if (cols[LC_PROGRESS] >= 0) {
         put_str(b, s, r, cols[LC_PROGRESS], NULL, NULL);
@@ -1703,13 +1720,72 @@ static char *basis_text(const wb *b, const finding *it)
     return sb_take(&sb);
 }
 
+/* The row of 里程碑 that holds target tr of the non-quantitative indicator ii (write_milestones' order). */
+static int milestone_row(const wb *b, int ii, const target_result *tr)
+{
+    int r = 1;
+    for (int i = 0; i < ii; i++)
+        if (b->ev->inds[i].ind->kind != IND_QUANTITATIVE)
+            r += b->ev->inds[i].ntargets;
+    return r + (int)(tr - b->ev->inds[ii].targets);
+}
+
+/* A milestone's verdict on 指标: 里程碑's (a formula there); its outlook follows when due. */
+static void tracked_row(wb *b, sheet *s, int r, const int *cols, const finding *it,
+                        const char *verdict_cell)
+{
+    const target_result *tr = it->tr;
+    int ms = milestone_row(b, it->ii, tr);
+    if (cols[LC_STATUS] >= 0) {
+        char a1[32];
+        cell_ref(ms, MS_STATUS_COL, 1, a1, sizeof a1);
+        char *ftext = xasprintf("=%s!%s", b->quoted_milestones, a1);
+        put_formula_str(b, s, r, cols[LC_STATUS], ftext,
+                        b->vword[tr->status], fmt(b, NULL, 0));
+        b->nlive++;
+        free(ftext);
+    }
+    if (tr->due || cols[LC_OUTLOOK] < 0 || (it->fc && it->fc->status != FS_NONE)) {
+        live_outlook(b, s, r, cols[LC_OUTLOOK], it, 1, verdict_cell);
+        return;
+    }
+    /*
+     * Not yet due (findings.c outlook_of): done early is met; no record,
+     * no data; a rating of 达成 so far or a status of words.on_track_statuses
+     * on track; else at risk.
+     */
+    const char *w[OL_COUNT];
+    outlook_words(b, w);
+    char S[96];
+    cell_ref(ms, MS_LATEST_COL, 1, S, sizeof S);
+    char *quoted = xasprintf("%s!%s", b->quoted_milestones, S);
+    strbuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "=IF(%s=\"%s\",\"%s\",IF(%s=\"\",\"%s\",IF(OR(FALSE", verdict_cell,
+              b->vword[V_MET], w[OL_MET], quoted, w[OL_INSUFFICIENT]);
+    if (tr->t->op != OP_DONE)
+        sb_printf(&sb, ",%s=\"%s\",%s=\"%s\"", quoted, MS_ACHIEVED_WORD, quoted, MS_MOSTLY_WORD);
+    int n = rtpl_count(b->f->words, "words.on_track_statuses");
+    for (int i = 0; i < n; i++) {
+        const char *st = rtpl_getf(b->f->words, "words.on_track_statuses.%d", i);
+        if (st)
+            sb_printf(&sb, ",%s=\"%s\"", quoted, st);
+    }
+    sb_printf(&sb, "),\"%s\",\"%s\")))", w[OL_ON_TRACK], w[OL_AT_RISK]);
+    put_formula_str(b, s, r, cols[LC_OUTLOOK], sb.s, it->outlook_word, fmt(b, NULL, 0));
+    b->nlive++;
+    b->outlook_live[it - b->f->items] = 1;
+    sb_free(&sb);
+    free(quoted);
+}
+
 /* One target's live cells on row r of 指标. */
 static void live_row(wb *b, sheet *s, int r, const int *cols, const finding *it)
 {
     const target_result *tr = it->tr;
     char refs[LC_N][32];
     live_refs lr;
-    range_ctx rc = {b, it->ii};
+    range_ctx rc = {b, it->ii, tr->t};
     live_refs_of(b, cols, r, refs, &lr, &rc);
     char *cur = live_current(it->ir, tr, &lr);
     int live = cur != NULL;
@@ -1727,11 +1803,16 @@ static void live_row(wb *b, sheet *s, int r, const int *cols, const finding *it)
     if (live && (tr->t->op == OP_DECREASE || tr->t->op == OP_INCREASE))
         live_figure(b, s, r, cols[LC_LIMIT], live_limit(tr, &lr), tr->has_limit,
                     tr->has_limit ? fv_ok(tr->limit) : fv_missing(), ff);
-    live_verdicts(b, s, r, cols, it, live, &lr);
-    live_outlook(b, s, r, cols[LC_OUTLOOK], it, live, refs[LC_STATUS]);
+    if (it->ind->kind != IND_QUANTITATIVE) {
+        tracked_row(b, s, r, cols, it, refs[LC_STATUS]);
+    } else {
+        live_verdicts(b, s, r, cols, it, live, &lr);
+        live_outlook(b, s, r, cols[LC_OUTLOOK], it, live, refs[LC_STATUS]);
+    }
     if (cols[LC_DETAIL] >= 0) {
         char *basis = basis_text(b, it);
         put_str(b, s, r, cols[LC_DETAIL], basis, fixed_fmt(b));
+        b->nfixed += basis[0] != '\0'; /* grey like the others: the legend counts it */
         free(basis);
     }
 }
@@ -2062,23 +2143,22 @@ static void overview_row(wb *b, sheet *s, int r, const finding *it)
     put_int(b, s, r, OV_YEAR, it->tr->t->year, top);
     put_str(b, s, r, OV_TARGET, it->target, top);
     overview_figure(b, s, r, it, top);
-    put_str(b, s, r, OV_GAP, it->gap, top);
+    /* the program's words from this run's figures: italic, as every fixed cell of 总览 */
+    lxw_format *words = fmt(b, NULL, FM_TOP | FM_ITALIC);
+    put_str(b, s, r, OV_GAP, it->gap, words);
     overview_outlook(b, s, r, it, top);
-    put_str(b, s, r, OV_PROBLEM, it->problem, top);
-    put_str(b, s, r, OV_ACTION, it->action, top);
+    put_str(b, s, r, OV_PROBLEM, it->problem, words);
+    put_str(b, s, r, OV_ACTION, it->action, words);
     put_str(b, s, r, OV_DEPT, it->dept, top);
     char *remarks = remarks_text(b, it);
-    put_str(b, s, r, OV_REMARKS, remarks, top);
+    put_str(b, s, r, OV_REMARKS, remarks, words);
     free(remarks);
 }
 
 /* The outlook words (findings.yaml words.outlook), in outlook order. */
 static void outlook_words(const wb *b, const char **words)
 {
-    for (int o = 0; o < OL_COUNT; o++) {
-        const char *w = rtpl_getf(b->f->words, "words.outlook.%s", outlook_name((outlook)o));
-        words[o] = w ? w : outlook_name((outlook)o);
-    }
+    memcpy(words, b->oword, sizeof b->oword);
 }
 
 /* The attributes the counts are split by: findings.yaml words.types, then any other a target has. */
@@ -2708,6 +2788,46 @@ static const char *group_name(const plan *p, const char *id)
     return id;
 }
 
+/*
+ * The record the date column shows: the first 已完成 up to the evaluation
+ * year when the latest is 已完成 (the date a done-by target is judged by,
+ * judge_tracked), else the latest.
+ */
+static const milestone_record *done_record(const wb *b, const indicator *ind,
+                                           const target_result *tr)
+{
+    const milestone_record *recs;
+    int n = region_milestones(b->ec->r, b->p->id, ind->id, &recs);
+    if (tr->t->op != OP_DONE || strcmp(tr->record->status, MS_DONE_WORD) != 0)
+        return tr->record;
+    for (int i = 0; i < n; i++)
+        if (strcmp(recs[i].status, MS_DONE_WORD) == 0 && recs[i].year <= b->ev->eval_year)
+            return &recs[i];
+    return tr->record;
+}
+
+/* The verdict over the row's latest status and date (live_tracked), or the program's 未到期. */
+static void milestone_verdict(wb *b, sheet *s, int r, const target_result *tr, int cv, int cs,
+                              int cd)
+{
+    const char *word = b->vword[tr->status];
+    char st[32], dt[32];
+    cell_ref(r, cs, 0, st, sizeof st);
+    cell_ref(r, cd, 0, dt, sizeof dt);
+    live_refs lr;
+    memset(&lr, 0, sizeof lr);
+    lr.w_met = b->vword[V_MET];
+    lr.w_not_met = b->vword[V_NOT_MET];
+    lr.w_insufficient = b->vword[V_INSUFFICIENT];
+    char *ftext = live_tracked(tr, st, dt, &lr, b->vword[V_NOT_YET_DUE]);
+    if (ftext) {
+        put_formula_str(b, s, r, cv, ftext, word, NULL);
+        free(ftext);
+    } else {
+        put_str(b, s, r, cv, word, NULL); /* 未到期: it follows from the dates alone */
+    }
+}
+
 static void write_milestones(wb *b, sheet *s)
 {
     s->cap[1] = NAME_WIDTH;
@@ -2718,7 +2838,7 @@ static void write_milestones(wb *b, sheet *s)
     static const char *const codes[] = {"id", "name", "kind", "group", "department",
                                         "target_year", "target", "status", "progress", "date",
                                         "evidence", "record", "detail"};
-    enum { NC = 13, C_STATUS = 7 };
+    enum { NC = 13, C_STATUS = MS_STATUS_COL, C_LATEST = MS_LATEST_COL, C_DATE = 9 };
     const char *heads[NC];
     for (int c = 0; c < NC; c++)
         heads[c] = T(b, "milestones", codes[c]);
@@ -2741,12 +2861,12 @@ static void write_milestones(wb *b, sheet *s)
             put_int(b, s, r, 5, tr->t->year, NULL);
             target_text(b, tr->t, buf, sizeof buf);
             put_str(b, s, r, 6, buf, NULL);
-            put_str(b, s, r, C_STATUS, label(b->lb, "status", verdict_name(tr->status)), NULL);
+            milestone_verdict(b, s, r, tr, C_STATUS, C_LATEST, C_DATE);
             if (tr->record) {
-                put_str(b, s, r, 8, tr->record->status, NULL);
-                snprintf(buf, sizeof buf, "%04d-%02d-%02d", tr->record->year, tr->record->month,
-                         tr->record->day);
-                put_str(b, s, r, 9, buf, NULL);
+                put_str(b, s, r, C_LATEST, tr->record->status, NULL);
+                const milestone_record *d = done_record(b, ind, tr);
+                snprintf(buf, sizeof buf, "%04d-%02d-%02d", d->year, d->month, d->day);
+                put_str(b, s, r, C_DATE, buf, NULL);
                 put_str(b, s, r, 10, tr->record->evidence, NULL);
                 snprintf(buf, sizeof buf, "%s:%d", tr->record->path, tr->record->line);
                 put_str(b, s, r, 11, buf, NULL);
@@ -3168,6 +3288,7 @@ static void wb_free(wb *b)
     free(b->quoted_yearly);
     free(b->quoted_indicators);
     free(b->outlook_live);
+    free(b->quoted_milestones);
     free(b->ind_row_live);
     free(b->yrow);
     for (int i = 0; i < 3; i++)
@@ -3202,12 +3323,19 @@ int workbook_write(const char *path, const outcome *oc, diag_list *d)
     b.quoted_inputs = quote_sheet(T(&b, "sheet", "inputs"));
     b.quoted_yearly = quote_sheet(T(&b, "sheet", "yearly"));
     b.quoted_indicators = quote_sheet(T(&b, "sheet", "indicators"));
+    b.quoted_milestones = quote_sheet(T(&b, "sheet", "milestones"));
     b.ind_outlook_col = -1;
     b.ind_limit_col = -1;
     b.ind_cur_col = -1;
     b.outlook_live = xcalloc((size_t)(b.f->n ? b.f->n : 1), 1);
     b.ind_row_live = xcalloc((size_t)(b.f->n ? b.f->n : 1), 1);
     b.w_na = label(b.lb, "status", "not_applicable");
+    for (int v = 0; v <= V_NOT_APPLICABLE; v++)
+        b.vword[v] = label(b.lb, "status", verdict_name((verdict)v));
+    for (int o = 0; o < OL_COUNT; o++) {
+        const char *w = rtpl_getf(b.f->words, "words.outlook.%s", outlook_name((outlook)o));
+        b.oword[o] = w ? w : outlook_name((outlook)o);
+    }
     collect_inputs(&b);
     set_properties(&b);
     int rc = write_sheets(&b, d);

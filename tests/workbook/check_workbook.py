@@ -289,6 +289,70 @@ def check_overview(wb, wbv, plan_dir, assessment, wording, pre):
                "brief %s" % (list(bc) if bc else None))
 
 
+# The namespace of the root element of each kind of part (ECMA-376 part 1).
+SML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+ROOTS = [(r"xl/worksheets/sheet\d+\.xml$", SML, "worksheet"), (r"xl/workbook\.xml$", SML, "workbook"),
+         (r"xl/styles\.xml$", SML, "styleSheet"), (r"xl/sharedStrings\.xml$", SML, "sst"),
+         (r"xl/charts/chart\d+\.xml$", "http://schemas.openxmlformats.org/drawingml/2006/chart",
+          "chartSpace"),
+         (r"xl/drawings/drawing\d+\.xml$",
+          "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing", "wsDr"),
+         (r".*\.rels$", "http://schemas.openxmlformats.org/package/2006/relationships",
+          "Relationships"),
+         (r"\[Content_Types\]\.xml$", "http://schemas.openxmlformats.org/package/2006/content-types",
+          "Types")]
+
+
+def check_parts(path, pre):
+    """Every XML part is well-formed (xmllint), its root element the one its
+    name calls for, declared in [Content_Types].xml, and every relationship
+    points at a part in the file. Debian has no ECMA-376 schemas (XSD) to
+    validate against (docs/workbook.md), so this is the check available."""
+    import xml.etree.ElementTree as ET
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        parts = {n: z.read(n) for n in names}
+    bad = []
+    if shutil.which("xmllint"):
+        for n, data in parts.items():
+            if n.endswith((".xml", ".rels")):
+                r = subprocess.run(["xmllint", "--noout", "-"], input=data, capture_output=True)
+                if r.returncode != 0:
+                    bad.append("%s: %s" % (n, r.stderr.decode(errors="replace")[:120]))
+    report(shutil.which("xmllint") is not None and not bad,
+           pre + "every XML part well-formed (xmllint, %d parts)" % len(parts), "; ".join(bad[:3]))
+    bad = []
+    types = ET.fromstring(parts["[Content_Types].xml"])
+    ct = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+    defaults = {e.get("Extension") for e in types.iter(ct + "Default")}
+    overrides = {e.get("PartName").lstrip("/") for e in types.iter(ct + "Override")}
+    for n, data in parts.items():
+        if n not in overrides and n.rsplit(".", 1)[-1] not in defaults:
+            bad.append(n + ": no content type")
+        for pat, ns, tag in ROOTS:
+            if re.match(pat, n):
+                try:
+                    root = ET.fromstring(data).tag
+                except ET.ParseError as e:
+                    root = "unreadable (%s)" % e
+                if root != "{%s}%s" % (ns, tag):
+                    bad.append("%s: root %s" % (n, root))
+        if n.endswith(".rels"):
+            base = os.path.dirname(os.path.dirname(n))
+            try:
+                rels = list(ET.fromstring(data))
+            except ET.ParseError:
+                rels = []  # reported above
+            for rel in rels:
+                if rel.get("TargetMode") == "External":
+                    continue
+                t = rel.get("Target")
+                t = t.lstrip("/") if t.startswith("/") else os.path.normpath(os.path.join(base, t))
+                if t not in parts:
+                    bad.append("%s: %s missing" % (n, t))
+    report(not bad, pre + "parts typed, roots as named, relationships resolve", "; ".join(bad[:3]))
+
+
 def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile):
     plan_id = os.path.basename(plan_dir.rstrip("/"))
     path = os.path.join(plan_dir, plan_id + ".xlsx")
@@ -323,6 +387,7 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
         chart_xml = {n: z.read(n).decode() for n in charts}
         entries = [(i.filename, i.date_time) for i in z.infolist()]
     report(plan_id in custom and plan_id in (props.keywords or ""), pre + "plan id in properties")
+    check_parts(path, pre)
     year = assessment[0]["evaluation_year"]
     report("<dcterms:created xsi:type=\"dcterms:W3CDTF\">%s-12-31T00:00:00Z" % year in core,
            pre + "created date is 31 December of the evaluation year")

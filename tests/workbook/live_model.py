@@ -15,12 +15,18 @@ For every plan evaluated in OUT (planeval's output of the sample plans):
 
 The changes: in every data row of 原始数据, the latest year with a value is
 scaled by 0.6 (whole numbers stay whole: floor); every third row of a yearly
-or long table loses the value of its second-latest year (a missing value).
+or long table loses the value of its second-latest year (a missing value);
+a row of 0/1 flags (what an exclude_when condition reads) has its last 1 set
+to 0 instead, so that a year left out comes back in;
+every other milestone record 里程碑 shows (the latest up to the evaluation
+year) changes its status in 里程碑 and milestones.csv alike (已完成 <-> 推进中,
+达成 <-> 未达成), and 里程碑's verdicts are compared too.
 
 usage: live_model.py --planeval BIN --data DIR --indicators DIR --templates DIR OUT
 Ends with "N passed, M failed".
 """
 import csv
+import io
 import math
 import os
 import re
@@ -88,9 +94,10 @@ class CsvFile:
         return self.head.index(name) if name in self.head else -1
 
 
-def change_csv(files, layout, path, var, filters, year, blank):
-    """Change var in year in the CSV at path; returns the change of the yearly
-    figure (new - old) or None when blank, False when it cannot be done."""
+def change_csv(files, layout, path, var, filters, year, blank, value=None):
+    """Change var in year in the CSV at path (to value when given); returns the
+    change of the yearly figure (new - old) or None when blank, False when it
+    cannot be done."""
     f = files.setdefault(path, CsvFile(path))
     yc = f.col("year")
     if yc < 0:
@@ -121,7 +128,7 @@ def change_csv(files, layout, path, var, filters, year, blank):
         if blank:
             row[c] = ""
             return None
-        row[c] = scaled(row[c])
+        row[c] = scaled(row[c]) if value is None else value
         return float(row[c]) - old
     return False
 
@@ -153,6 +160,15 @@ def perturb(wb, inputs_sheet, data_word, data_dir, layouts):
             continue
         k += 1
         plan = [(cols[-1], False)]
+        flags = [ws.cell(row=r, column=c).value for c in cols]
+        if set(flags) <= {0, 1} and 1 in flags:
+            # a flag (an exclude_when condition reads it): its last 1 becomes 0
+            c = max(c for c in cols if ws.cell(row=r, column=c).value == 1)
+            d = change_csv(files, layout, path, var, filters, years[c], False, "0")
+            if d is not False:
+                ws.cell(row=r, column=c).value = 0
+                n += 1
+            continue
         if k % 3 == 0 and len(cols) > 1 and layout in ("yearly", "long") and not filters:
             plan.append((cols[-2], True))
         for c, blank in plan:
@@ -165,6 +181,69 @@ def perturb(wb, inputs_sheet, data_word, data_dir, layouts):
     for f in files.values():
         f.save()
     return n
+
+
+# A milestone's latest status, changed: done <-> in progress, achieved <-> missed.
+FLIP = {"已完成": "推进中", "推进中": "已完成", "未启动": "已完成",
+        "达成": "未达成", "基本达成": "未达成", "未达成": "达成"}
+
+
+def perturb_milestones(wb, ms_sheet, data_dir):
+    """Flip the latest status of every other milestone record in 里程碑 and in
+    milestones.csv alike (the record column names file:line); returns
+    {(indicator id, target number): row} of the rows of the flipped records."""
+    ws = wb[ms_sheet]
+    by_record, ordinal, rows = {}, {}, {}
+    for r in range(2, ws.max_row + 1):
+        ind = ws.cell(row=r, column=1).value
+        ordinal[ind] = ordinal.get(ind, 0) + 1
+        rows[(ind, ordinal[ind])] = r
+        rec = ws.cell(row=r, column=12).value
+        if rec:
+            by_record.setdefault(rec, []).append(r)
+    flipped = {}
+    for k, rec in enumerate(sorted(by_record)):
+        if k % 2:
+            continue
+        path, _, line = rec.rpartition(":")
+        path = os.path.join(data_dir, os.path.basename(os.path.dirname(path)), os.path.basename(path))
+        with open(path, encoding="utf-8", newline="") as f:
+            lines = f.read().split("\n")
+        head = next(csv.reader([lines[0]]))
+        row = next(csv.reader([lines[int(line) - 1]]))
+        new = FLIP.get(row[head.index("status")])
+        if new is None:
+            continue
+        row[head.index("status")] = new
+        out = io.StringIO()
+        csv.writer(out, lineterminator="").writerow(row)
+        lines[int(line) - 1] = out.getvalue()
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write("\n".join(lines))
+        for r in by_record[rec]:
+            ws.cell(row=r, column=9).value = new
+            flipped.update({key: r for key, rr in rows.items() if rr == r})
+    return flipped
+
+
+def compare_milestones(wf, lo, ms_sheet, flipped, assessment, pre):
+    """里程碑's verdict formulas against the changed run's verdicts, every row."""
+    ws, wl = wf[ms_sheet], lo[ms_sheet]
+    status = {(a["indicator_id"], int(a["target_no"])): a["status_zh"] for a in assessment}
+    ordinal, bad, n = {}, [], 0
+    for r in range(2, ws.max_row + 1):
+        ind = ws.cell(row=r, column=1).value
+        ordinal[ind] = ordinal.get(ind, 0) + 1
+        c = ws.cell(row=r, column=8)
+        want = status.get((ind, ordinal[ind]))
+        if c.data_type != "f":
+            continue
+        n += 1
+        got = wl.cell(row=r, column=8).value
+        if got != want:
+            bad.append("%s/%d: %r vs %r" % (ind, ordinal[ind], got, want))
+    report(n > 0 and not bad, pre + "里程碑 verdicts recalculated = planeval on the changed "
+           "milestones (%d formulas, %d rows changed)" % (n, len(flipped)), "; ".join(bad[:5]))
 
 
 def lo_recalc(src, outdir, profile):
@@ -312,6 +391,8 @@ def check_plan(args, plan_dir, wording, labels, profile):
         n = perturb(wb, sheet["inputs"], wording["inputs"]["data"], data, table_layouts(data))
         if not report(n >= 3, pre + "changed %d raw cells in the workbook and the CSV files" % n):
             return
+        ms_sheet = sheet["milestones"]
+        flipped = perturb_milestones(wb, ms_sheet, data) if ms_sheet in wb.sheetnames else {}
         changed = os.path.join(tmp, plan_id + ".xlsx")
         wb.save(changed)
         out = os.path.join(tmp, "out")
@@ -333,6 +414,8 @@ def check_plan(args, plan_dir, wording, labels, profile):
         compare_indicators(wf, lo, sheet["indicators"], wording["assessment"], assessment, pre, na)
         compare_overview(wf, lo, sheet["overview"], assessment, pre, wording["overview"]["outlook"],
                          sheet["indicators"], wording["overview"]["figure"])
+        if flipped:
+            compare_milestones(wf, lo, ms_sheet, flipped, assessment, pre)
         moved = sum(1 for a, b in zip(before, assessment) if a["current_value"] != b["current_value"])
         flipped = sum(1 for a, b in zip(before, assessment) if a["status"] != b["status"])
         report(moved > 0 and flipped > 0,

@@ -86,6 +86,10 @@ if [ -z "$ARGS" ] && [ -z "$lo" ]; then
     (cd "$tmp/fx" && "$planeval_bin" run -q --charts none --out out) 2>"$tmp/fx.err" ||
         { cat "$tmp/fx.err"; fail "fixture run"; }
     "$PYTHON" tests/workbook/recalc_forms.py "$tmp/fx/out/fx-2021-2025/fx-2021-2025.xlsx" \
-        A3:3 A3:4 A3:5 V1:3 A4:3 || rc=1
+        A3:3 A3:4 A3:5=f V1:3 A4:3 || rc=1
+    # the live model on the fixture too: its falling target (A3:5) and the
+    # other forms the sample plans lack, changed raw cells against planeval
+    "$PYTHON" tests/workbook/live_model.py --planeval "$planeval_bin" --data "$tmp/fx/data" \
+        --indicators "$tmp/fx/indicators" --templates "$tmp/fx/templates" "$tmp/fx/out" || rc=1
 fi
 exit $rc
