@@ -2238,6 +2238,11 @@ static goal_def goal_of(const target_result *tr)
     memset(&g, 0, sizeof g);
     g.window[0] = t->window[0];
     g.window[1] = t->window[1];
+    if (t->each) {
+        /* The series forecast is the whole; the target is on each member. */
+        g.why_not = "a target on every member of a set";
+        return g;
+    }
     if (t->op == OP_DECREASE || t->op == OP_INCREASE) {
         const baseline_def *b = &t->baseline;
         if (tr->baseline.state != FV_OK) {

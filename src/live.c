@@ -97,7 +97,9 @@ static int is_change(const target *t) { return t->op == OP_DECREASE || t->op == 
 int live_covered(const indicator_result *ir, const target_result *tr)
 {
     const target *t = tr->t;
-    return ir->ind->kind == IND_QUANTITATIVE && !t->exclude_when.f &&
+    /* A target over every member is judged on each member's rows, which the
+     * sheet's yearly columns (the whole) do not hold: its figures stay fixed. */
+    return ir->ind->kind == IND_QUANTITATIVE && !t->exclude_when.f && !t->each &&
            tr->window[0] <= tr->window[1] && t->op <= OP_INCREASE;
 }
 
