@@ -513,6 +513,12 @@ static int region_listed(const char *list, const char *region)
     return 0;
 }
 
+int dim_value_of_region(const dim_def *dm, int i, const char *region)
+{
+    return !dm->value_region || !dm->value_region[i] ||
+           (region && region_listed(dm->value_region[i], region));
+}
+
 /* One value a region adds to a dimension: a clash with the shared list is an error. */
 static void extend_value(ydoc *y, diag_list *d, const table_def *t, dim_def *dm, ynode *e,
                          const char *region)
@@ -1544,8 +1550,7 @@ static int dim_cell(rtable *t, int di, const char *s, cellpos p)
 {
     const dim_def *dm = &t->def->dims[di];
     int id = dm->value_region ? intern_find(&t->dims[di], s) : -1;
-    if (id >= 0 && id < dm->nvalues && dm->value_region[id] &&
-        !region_listed(dm->value_region[id], t->region)) {
+    if (id >= 0 && id < dm->nvalues && !dim_value_of_region(dm, id, t->region)) {
         diag_add(p.d, DIAG_ERROR, p.path, p.line, p.col,
                  "%s: '%s' is a value of region %s only (data/<region>/variables/); declare it "
                  "under 'extend:' in this region's own vocabulary to use it here",

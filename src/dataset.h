@@ -79,6 +79,8 @@ void dictionary_suggest(const dictionary *dict, const char *name, char *buf, siz
 /* 0 if dim=value is valid for variable var, else -1 with a message. */
 int dictionary_check_filter(const dictionary *dict, int var, const char *dim, const char *value,
                             char *msg, size_t msgsize);
+/* 1 if value i of dm is the shared vocabulary's or one region added for itself. */
+int dim_value_of_region(const dim_def *dm, int i, const char *region);
 const char *var_kind_name(var_kind k);
 /* NULL when x obeys the rule of kind k, else the rule it breaks
  * ("must be a whole number >= 0 (kind count)"); the CSV loader and the

@@ -1104,6 +1104,20 @@ run_in "$_root" "$TMP/vocab-other" check
 status 1 "$TMP/vocab-other"
 contains "$TMP/vocab-other.err" "sector: '渔业船舶' is a value of region fy only"
 contains "$TMP/vocab-other.err" "data/fx/accidents.csv:"
+# the data-collection workbook of a table without rows asks for the
+# region's own values, never another region's
+rm "$_root/data/fx/accidents.csv"
+mkdir -p "$_root/data/fx/variables"
+printf 'extend:\n  accidents: {sector: [内河航运]}\n' >"$_root/data/fx/variables/own.yaml"
+rm -rf "$_root/templates" && cp -R "$REPO/templates" "$_root/templates"
+run_in "$_root" "$TMP/vocab-template" template $PLAN --out t.xlsx
+status 0 "$TMP/vocab-template"
+python3 - "$_root/t.xlsx" <<'PY' || bad "template: the region's own value missing or another region's asked for"
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+s = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
+sys.exit(0 if "内河航运" in s and "渔业船舶" not in s else 1)
+PY
 end
 
 begin strict-wording
