@@ -2238,11 +2238,6 @@ static goal_def goal_of(const target_result *tr)
     memset(&g, 0, sizeof g);
     g.window[0] = t->window[0];
     g.window[1] = t->window[1];
-    if (t->each) {
-        /* The series forecast is the whole; the target is on each member. */
-        g.why_not = "a target on every member of a set";
-        return g;
-    }
     if (t->op == OP_DECREASE || t->op == OP_INCREASE) {
         const baseline_def *b = &t->baseline;
         if (tr->baseline.state != FV_OK) {
@@ -2912,6 +2907,12 @@ static void forecast_target(const tgt_ctx *tc, const target_result *tr, fc_targe
          * one before" would rest on the trend model alone. */
         ft->status = FS_NONE;
         set_tnote(ft, "%s: judged on the observed years, not forecast", op_name(tr->t->op));
+        return;
+    }
+    if (tr->t->each) {
+        /* The series forecast is the whole; the target is on each member. */
+        ft->status = FS_NONE;
+        set_tnote(ft, "each %s: judged on every member's rows, not forecast", tr->t->each);
         return;
     }
     goal_def g = goal_of(tr);
