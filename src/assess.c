@@ -501,6 +501,201 @@ static void judge_tracked(const eval_context *ec, const indicator_result *ir, ta
     }
 }
 
+/* A quantitative target on the series of ir, its window already set in tr. */
+static void judge_quantity(const eval_context *ec, const indicator_result *ir, target_result *tr,
+                           diag_list *warnings)
+{
+    const target *t = tr->t;
+    tr->count_var = indicator_count_var(ec, ir->ind);
+    window_stats w;
+    collect_window(ec, ir, t, tr->window, tr->count_var, &w);
+    if (w.excluded)
+        tr->excluded_years = xstrdup(w.excluded);
+    /* A change target reads its own years (judge_change names any missing). */
+    if (w.missing && t->op != OP_DECREASE && t->op != OP_INCREASE)
+        tr->missing_years = xstrdup(w.missing);
+    if (tr->count_var >= 0) {
+        year_value yv = result_year(ir, tr->assessed_year);
+        if (t->agg == AGG_YEAR || t->op == OP_DECREASE || t->op == OP_INCREASE)
+            tr->count = indicator_count(ec, ir->ind, &yv);
+        else
+            tr->count = w.count_missing ? fv_missing() : fv_ok(w.count_sum);
+    }
+    if (t->op == OP_DECREASE || t->op == OP_INCREASE)
+        judge_change(ec, ir, tr, warnings);
+    else if (OP_IS_TREND(t->op))
+        judge_trend(ir, tr, &w);
+    else
+        judge_comparison(ec, ir, tr, &w);
+    window_stats_free(&w);
+}
+
+/* The members of t's dimension in the years of tr's window: the plan's own
+ * list when it gives one figure per member, else those the data name in
+ * the rows the formula reads (each reference with its own filters). */
+static int find_members(const eval_context *ec, const indicator *ind, const target_result *tr,
+                        char ***members)
+{
+    const target *t = tr->t;
+    int n = 0;
+    *members = NULL;
+    if (t->ngoals) {
+        *members = xcalloc((size_t)t->ngoals, sizeof **members);
+        for (int i = 0; i < t->ngoals; i++)
+            (*members)[n++] = xstrdup(t->goals[i].member);
+        return n;
+    }
+    const expr_def *parts[] = {ind->formula, ind->numerator, ind->denominator};
+    for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+        if (!parts[k] || !parts[k]->f)
+            continue;
+        const formula_ref *refs;
+        int nr = formula_refs(parts[k]->f, &refs);
+        for (int i = 0; i < nr; i++)
+            for (int y = tr->window[0]; refs[i].kind == REF_VARIABLE && y <= tr->window[1]; y++)
+                region_members(ec->r, refs[i].id, refs[i].filters, refs[i].nfilters, t->each, y,
+                               members, &n);
+    }
+    return n;
+}
+
+/* How far a member's figure is from its limit, relative to it: > 0 missed. */
+static double member_gap(const target_result *m)
+{
+    double d = m->current.v - m->limit;
+    int ceiling = m->t->op == OP_LE || m->t->op == OP_LT || m->t->op == OP_ZERO;
+    if (!ceiling)
+        d = -d;
+    if (m->t->op == OP_EQ)
+        d = fabs(d);
+    return d / (fabs(m->limit) > 1e-12 ? fabs(m->limit) : 1);
+}
+
+static void add_name(char **list, const char *name)
+{
+    char *old = *list;
+    *list = old ? xasprintf("%s、%s", old, name) : xstrdup(name);
+    free(old);
+}
+
+/* One member judged like a target on the whole, on the member's rows only. */
+static void judge_member(const eval_context *ec, const indicator_result *ir,
+                         const target_result *tr, const char *member, target *mt,
+                         target_result *mtr, year_value *years)
+{
+    eval_context mec = *ec;
+    mec.member_dim = tr->t->each;
+    mec.member = member;
+    indicator_result mir = *ir;
+    mir.years = years;
+    for (int k = 0; k < ir->nyears; k++)
+        years[k] = compute_indicator(&mec, ir->ind, ir->first_year + k);
+    *mt = *tr->t;
+    mt->each = NULL;
+    for (int g = 0; g < tr->t->ngoals; g++)
+        if (strcmp(tr->t->goals[g].member, member) == 0) {
+            mt->value = tr->t->goals[g].value;
+            mt->has_value = 1;
+        }
+    memset(mtr, 0, sizeof *mtr);
+    mtr->t = mt;
+    mtr->count_var = -1;
+    mtr->current = mtr->baseline = fv_missing();
+    mtr->due = tr->due;
+    mtr->assessed_year = tr->assessed_year;
+    mtr->window[0] = tr->window[0];
+    mtr->window[1] = tr->window[1];
+    diag_list scratch;
+    memset(&scratch, 0, sizeof scratch);
+    judge_quantity(&mec, &mir, mtr, &scratch);
+    diag_free(&scratch);
+}
+
+static void free_result_text(target_result *tr);
+
+/*
+ * each: every member of a dimension judged on its own rows; met when at
+ * least `share` percent of the members with a figure meet it (every member
+ * by default), not met when even the members without data could not make
+ * it up. The worst member's figure is the one shown, the failing ones named.
+ */
+static void judge_members(const eval_context *ec, const indicator_result *ir, target_result *tr,
+                          diag_list *warnings)
+{
+    const target *t = tr->t;
+    char **members;
+    int n = find_members(ec, ir->ind, tr, &members);
+    int nmet = 0, nfail = 0, nmissing = 0, worst = -1;
+    double worst_gap = 0;
+    char b1[32], b2[32];
+    year_value *years = xcalloc((size_t)(ir->nyears > 0 ? ir->nyears : 1), sizeof *years);
+    char *failing_detail = NULL;
+    for (int i = 0; i < n; i++) {
+        target mt;
+        target_result mtr;
+        judge_member(ec, ir, tr, members[i], &mt, &mtr, years);
+        if (mtr.status == V_MET || mtr.status == V_NOT_MET) {
+            double gap = member_gap(&mtr);
+            if (worst < 0 || gap > worst_gap) {
+                worst = i;
+                worst_gap = gap;
+                tr->current = mtr.current;
+                tr->limit = mtr.limit;
+            }
+            if (mtr.status == V_MET) {
+                nmet++;
+            } else {
+                nfail++;
+                add_name(&tr->failing_members, members[i]);
+                char *old = failing_detail;
+                failing_detail = xasprintf("%s%s%s %s (limit %s)", old ? old : "", old ? ", " : "",
+                                           members[i], num(mtr.current.v, b1), num(mtr.limit, b2));
+                free(old);
+            }
+        } else if (mtr.status == V_INSUFFICIENT) {
+            nmissing++;
+            add_name(&tr->missing_members, members[i]);
+            if (!tr->missing_years && mtr.missing_years)
+                tr->missing_years = xstrdup(mtr.missing_years);
+        }
+        free_result_text(&mtr);
+    }
+    free(years);
+    int judged = nmet + nfail + nmissing;
+    tr->nmembers = judged;
+    tr->nmembers_met = nmet;
+    tr->has_limit = worst >= 0;
+    if (worst >= 0)
+        tr->member = xstrdup(members[worst]);
+    /* Members needed: share percent of those judged, rounded up. */
+    int need = (int)ceil(t->share * judged / 100 - 1e-9);
+    if (!n)
+        tr->status = V_INSUFFICIENT;
+    else if (!judged)
+        tr->status = V_NOT_APPLICABLE;
+    else if (nmet >= need)
+        tr->status = V_MET;
+    else if (nmet + nmissing >= need)
+        tr->status = V_INSUFFICIENT;
+    else
+        tr->status = V_NOT_MET;
+    if (!n)
+        set_detail(tr, "each %s: no member in the data for %d-%d", t->each, tr->window[0],
+                   tr->window[1]);
+    else
+        set_detail(tr, "each %s: %d of %d members meet it (%s%% wanted)%s%s%s%s", t->each, nmet,
+                   judged, num(t->share, b1), failing_detail ? "; not met: " : "",
+                   failing_detail ? failing_detail : "", tr->missing_members ? "; no data: " : "",
+                   tr->missing_members ? tr->missing_members : "");
+    if (tr->status == V_INSUFFICIENT && !tr->missing_years)
+        tr->missing_years = xasprintf("%d", tr->assessed_year);
+    free(failing_detail);
+    for (int i = 0; i < n; i++)
+        free(members[i]);
+    free(members);
+    (void)warnings;
+}
+
 static void judge_target(const eval_context *ec, const indicator_result *ir, const target *t,
                          int eval_year, target_result *tr, diag_list *warnings)
 {
@@ -530,28 +725,10 @@ static void judge_target(const eval_context *ec, const indicator_result *ir, con
     if (t->agg == AGG_YEAR && t->op != OP_DECREASE && t->op != OP_INCREASE && !OP_IS_TREND(t->op) &&
         !t->explicit_window)
         tr->window[0] = tr->window[1] = tr->assessed_year;
-    tr->count_var = indicator_count_var(ec, ir->ind);
-    window_stats w;
-    collect_window(ec, ir, t, tr->window, tr->count_var, &w);
-    if (w.excluded)
-        tr->excluded_years = xstrdup(w.excluded);
-    /* A change target reads its own years (judge_change names any missing). */
-    if (w.missing && t->op != OP_DECREASE && t->op != OP_INCREASE)
-        tr->missing_years = xstrdup(w.missing);
-    if (tr->count_var >= 0) {
-        year_value yv = result_year(ir, tr->assessed_year);
-        if (t->agg == AGG_YEAR || t->op == OP_DECREASE || t->op == OP_INCREASE)
-            tr->count = indicator_count(ec, ir->ind, &yv);
-        else
-            tr->count = w.count_missing ? fv_missing() : fv_ok(w.count_sum);
-    }
-    if (t->op == OP_DECREASE || t->op == OP_INCREASE)
-        judge_change(ec, ir, tr, warnings);
-    else if (OP_IS_TREND(t->op))
-        judge_trend(ir, tr, &w);
+    if (t->each)
+        judge_members(ec, ir, tr, warnings);
     else
-        judge_comparison(ec, ir, tr, &w);
-    window_stats_free(&w);
+        judge_quantity(ec, ir, tr, warnings);
 
     if (tr->status == V_INSUFFICIENT && tr->missing_years)
         diag_add(warnings, DIAG_WARNING, ec->p->path, t->line, 0,
@@ -676,17 +853,23 @@ int evaluate_plan(evaluation *ev, const eval_context *ec, stage st, int year, di
     return 0;
 }
 
+static void free_result_text(target_result *tr)
+{
+    free(tr->missing_years);
+    free(tr->excluded_years);
+    free(tr->failing_years);
+    free(tr->detail);
+    free(tr->member);
+    free(tr->failing_members);
+    free(tr->missing_members);
+}
+
 void evaluation_free(evaluation *ev)
 {
     for (int i = 0; i < ev->ninds; i++) {
         indicator_result *ir = &ev->inds[i];
-        for (int t = 0; t < ir->ntargets; t++) {
-            target_result *tr = &ir->targets[t];
-            free(tr->missing_years);
-            free(tr->excluded_years);
-            free(tr->failing_years);
-            free(tr->detail);
-        }
+        for (int t = 0; t < ir->ntargets; t++)
+            free_result_text(&ir->targets[t]);
         free(ir->targets);
         free(ir->years);
     }

@@ -40,6 +40,12 @@ typedef struct target_result {
     char *excluded_years;
     char *failing_years;    /* every_year: years that did not hold */
     char *detail;           /* how the verdict was reached, in words */
+    /* each: a target over every member of a set (每个乡镇) */
+    int nmembers;           /* members judged (not counting the not applicable) */
+    int nmembers_met;
+    char *member;           /* the member whose figure current/limit are: the worst */
+    char *failing_members;  /* "荆家镇、唐山镇", or NULL */
+    char *missing_members;  /* members without data, or NULL */
     /* milestones and qualitative items */
     const milestone_record *record;
 } target_result;

@@ -1183,8 +1183,8 @@ static void target_line(const indicator_result *ir, const target_result *tr, tli
     tl->x0 = t->window[0] && t->window[0] <= t->year ? t->window[0] : t->year;
     tl->x1 = t->year;
     if (is_comparison(t->op)) {
-        if (t->agg == AGG_WINDOW_SUM)
-            return; /* a sum is not on the yearly scale */
+        if (t->agg == AGG_WINDOW_SUM || t->each)
+            return; /* a sum, or a member's figure, is not on the yearly scale of the whole */
         tl->drawn = 1;
         tl->level = t->op == OP_ZERO ? 0 : t->value;
         tl->side = t->op == OP_LE || t->op == OP_LT || t->op == OP_ZERO ? -1
@@ -1274,6 +1274,40 @@ static char *figure_what(chart_ctx *c, const target_result *tr)
     return expand(T(c, "aggregate", ak), avars, 3);
 }
 
+/* A target over every member (each:): "2025年目标：每个镇（街道）不低于1个",
+ * a share of the members, or each member's own figure (分别). */
+static char *each_target_words(chart_ctx *c, const target *t, const kv *vars, int nvars)
+{
+    strbuf goals;
+    sb_init(&goals);
+    for (int i = 0; i < t->ngoals; i++) {
+        char value[32];
+        format_number(t->goals[i].value, value);
+        kv gv[] = {{"member", t->goals[i].member}, {"op", vars[1].val}, {"value", value},
+                   {"unit", vars[3].val}};
+        char *g = expand(T(c, "verdict", "member_goal"), gv, 4);
+        if (i)
+            sb_add(&goals, T(c, "verdict", "member_separator"));
+        sb_add(&goals, g);
+        free(g);
+    }
+    char share[32];
+    format_number(t->share, share);
+    kv all[12];
+    int n = 0;
+    for (; n < nvars && n < 9; n++) /* room for the three below */
+        all[n] = vars[n];
+    kv extra[] = {{"dim", t->each_label}, {"share", share}, {"goals", goals.len ? goals.s : ""}};
+    for (int i = 0; i < 3; i++)
+        all[n++] = extra[i];
+    const char *tk = t->has_share && t->share < 100 ? "target_each_share"
+                     : t->ngoals                    ? "target_each_goals"
+                                                    : "target_each";
+    char *r = expand(T(c, "verdict", tk), all, n);
+    sb_free(&goals);
+    return r;
+}
+
 /* The target in words (charts.yaml verdict: target_*): "2025年目标：≤5%" ... */
 static char *target_words(chart_ctx *c, const indicator_result *ir, const tline *tl)
 {
@@ -1298,6 +1332,8 @@ static char *target_words(chart_ctx *c, const indicator_result *ir, const tline 
                  {"by", by},     {"baseline", base}, {"limit", limit}, {"amount", amount}};
     const char *tk;
     int zero_base = tr->zero_baseline || (tl->base_known && fabs(tl->base) < 1e-12);
+    if (t->each)
+        return each_target_words(c, t, vars, 8);
     if (OP_IS_TREND(t->op))
         tk = t->op == OP_FALLING ? "target_falling" : "target_rising";
     else if (is_change(t->op) && t->has_amount)
@@ -1363,6 +1399,12 @@ static char *verdict_text(chart_ctx *c, const indicator_result *ir, const tline 
     const target_result *tr = tl->tr;
     char *target_s = target_words(c, ir, tl);
     char *what = figure_what(c, tr);
+    if (tr->member) {
+        /* a target over every member shows its worst member's figure */
+        char *w = xasprintf("%s%s", tr->member, what);
+        free(what);
+        what = w;
+    }
     const char *sep = T(c, "verdict", "separator");
     strbuf b;
     sb_init(&b);
@@ -1377,6 +1419,17 @@ static char *verdict_text(chart_ctx *c, const indicator_result *ir, const tline 
         sb_add(&b, s);
         free(s);
         free(yl);
+    }
+    if (tr->failing_members) {
+        char n[16], met[16];
+        snprintf(n, sizeof n, "%d", tr->nmembers);
+        snprintf(met, sizeof met, "%d", tr->nmembers_met);
+        kv mvars[] = {{"members", tr->failing_members}, {"n", n}, {"met", met},
+                      {"dim", tr->t->each_label}};
+        char *s = expand(T(c, "verdict", "failing_members"), mvars, 4);
+        sb_add(&b, sep);
+        sb_add(&b, s);
+        free(s);
     }
     if (tr->status == V_NOT_YET_DUE && tr->progress != -1) {
         const char *pw = label(c->env->lb, "progress", tr->progress == 1 ? "1" : "0");
@@ -3404,7 +3457,7 @@ static const target_result *reserve_target(const indicator_result *ir)
     for (int k = 0; k < ir->ntargets; k++) {
         const target *t = ir->targets[k].t;
         if ((t->op == OP_GE || t->op == OP_GT || t->op == OP_EQ) && t->has_value && t->value > 0 &&
-            (!best || t->year > best->t->year))
+            !t->each && (!best || t->year > best->t->year))
             best = &ir->targets[k];
     }
     return best;

@@ -120,24 +120,40 @@ static void check(tbook *b, lxw_error e, const char *where)
     }
 }
 
+/* The declared values of dimension dm this region may use: the shared ones and its own. */
+static int region_values(const dim_def *dm, const char *region, const char **out)
+{
+    int n = 0;
+    for (int j = 0; j < dm->nvalues; j++)
+        if (dim_value_of_region(dm, j, region))
+            out[n++] = dm->values[j];
+    return n;
+}
+
 /* Every combination of the dimensions' declared values (when all have a list). */
-static int declared_combos(const table_def *t, const char ***out)
+static int declared_combos(const table_def *t, const char *region, const char ***out)
 {
     int n = 1;
     *out = NULL;
+    const char ***vals = xcalloc((size_t)t->ndims + 1, sizeof *vals);
+    int *nv = xcalloc((size_t)t->ndims + 1, sizeof *nv);
     for (int k = 0; k < t->ndims; k++) {
-        if (t->dims[k].nvalues == 0)
-            return 0;
-        n *= t->dims[k].nvalues;
+        vals[k] = xcalloc((size_t)t->dims[k].nvalues + 1, sizeof **vals);
+        nv[k] = region_values(&t->dims[k], region, vals[k]);
+        n *= nv[k];
     }
-    const char **c = xcalloc((size_t)n * (size_t)t->ndims + 1, sizeof *c);
+    const char **c = n ? xcalloc((size_t)n * (size_t)t->ndims + 1, sizeof *c) : NULL;
     for (int i = 0; i < n; i++) {
         int rest = i;
         for (int k = t->ndims - 1; k >= 0; k--) {
-            c[i * t->ndims + k] = t->dims[k].values[rest % t->dims[k].nvalues];
-            rest /= t->dims[k].nvalues;
+            c[i * t->ndims + k] = vals[k][rest % nv[k]];
+            rest /= nv[k];
         }
     }
+    for (int k = 0; k < t->ndims; k++)
+        free(vals[k]);
+    free(vals);
+    free(nv);
     *out = c;
     return n;
 }
@@ -185,7 +201,7 @@ static int add_sheet(tbook *b, int ti, const char *dir, diag_list *d)
     s->ncombos = t->ndims ? datafile_combinations(&s->file, &s->combos) : 1;
     if (t->ndims && s->ncombos == 0) {
         free(s->combos);
-        s->ncombos = declared_combos(t, &s->combos);
+        s->ncombos = declared_combos(t, b->p->region, &s->combos);
     }
     if (s->ncombos == 0) /* no rows yet, and a dimension without declared values */
         diag_add(d, DIAG_WARNING, s->file.path, 0, 0,

@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Parameters may refer to parameters; a cycle is refused at load time, but
@@ -18,6 +19,10 @@ typedef struct formula_ctx {
 static fvalue eval_with(const formula_ctx *fc, const expr_def *e, int year);
 
 static void trace_source(void *ctx, const char *path, int line, fvalue v);
+static fvalue cb_variable_all(const formula_ctx *fc, int var, const formula_filter *filters,
+                              int nfilters, int year);
+static int cb_rows_all(const formula_ctx *fc, int var, const formula_filter *filters, int nfilters,
+                       int year, void (*each)(void *acc, fvalue v), void *acc);
 
 typedef struct trace_ctx {
     const eval_context *ec;
@@ -33,10 +38,64 @@ static void trace_source(void *ctx, const char *path, int line, fvalue v)
     tc->ec->trace(tc->ec->trace_ctx, tc->var, tc->filters, tc->nfilters, tc->year, path, line, v);
 }
 
+/*
+ * The filters of a reference read for one member (ec->member_dim set): the
+ * member's clause added when var's table has that dimension and the
+ * reference does not filter on it already. *heap is to be freed.
+ */
+static const formula_filter *member_filters(const formula_ctx *fc, int var,
+                                            const formula_filter *filters, int *nfilters,
+                                            formula_filter **heap)
+{
+    const eval_context *ec = fc->ec;
+    *heap = NULL;
+    if (!ec->member_dim)
+        return filters;
+    const table_def *t = &ec->dict->tables[ec->dict->vars[var].table];
+    int has = 0;
+    for (int k = 0; k < t->ndims; k++)
+        has |= str_eq(t->dims[k].name, ec->member_dim);
+    for (int f = 0; f < *nfilters; f++)
+        has &= !str_eq(filters[f].dim, ec->member_dim);
+    if (!has)
+        return filters;
+    formula_filter *all = xmalloc((size_t)(*nfilters + 1) * sizeof *all);
+    if (*nfilters)
+        memcpy(all, filters, (size_t)*nfilters * sizeof *all);
+    /* The clause borrows the member's text; nothing writes through it. */
+    all[*nfilters].dim = (char *)ec->member_dim;
+    all[*nfilters].values = (char **)&ec->member;
+    all[*nfilters].nvalues = 1;
+    (*nfilters)++;
+    *heap = all;
+    return all;
+}
+
 static fvalue cb_variable(void *ctx, int var, const formula_filter *filters, int nfilters,
                           int year)
 {
     const formula_ctx *fc = ctx;
+    formula_filter *heap;
+    filters = member_filters(fc, var, filters, &nfilters, &heap);
+    fvalue v = cb_variable_all(fc, var, filters, nfilters, year);
+    free(heap);
+    return v;
+}
+
+static int cb_rows(void *ctx, int var, const formula_filter *filters, int nfilters, int year,
+                   void (*each)(void *acc, fvalue v), void *acc)
+{
+    const formula_ctx *fc = ctx;
+    formula_filter *heap;
+    filters = member_filters(fc, var, filters, &nfilters, &heap);
+    int n = cb_rows_all(fc, var, filters, nfilters, year, each, acc);
+    free(heap);
+    return n;
+}
+
+static fvalue cb_variable_all(const formula_ctx *fc, int var, const formula_filter *filters,
+                              int nfilters, int year)
+{
     if (fc->ec->trace) {
         trace_ctx tc = {fc->ec, var, filters, nfilters, year};
         return region_value(fc->ec->r, var, filters, nfilters, year, trace_source, &tc);
@@ -44,10 +103,9 @@ static fvalue cb_variable(void *ctx, int var, const formula_filter *filters, int
     return region_value(fc->ec->r, var, filters, nfilters, year, NULL, NULL);
 }
 
-static int cb_rows(void *ctx, int var, const formula_filter *filters, int nfilters, int year,
-                   void (*each)(void *acc, fvalue v), void *acc)
+static int cb_rows_all(const formula_ctx *fc, int var, const formula_filter *filters, int nfilters,
+                       int year, void (*each)(void *acc, fvalue v), void *acc)
 {
-    const formula_ctx *fc = ctx;
     if (fc->ec->trace) {
         trace_ctx tc = {fc->ec, var, filters, nfilters, year};
         /* Trace the rows through the summing path: same rows, with lines. */

@@ -20,6 +20,10 @@ typedef struct eval_context {
     const dictionary *dict;
     const region_data *r;
     int window[2];        /* values of window_start / window_end */
+    /* A member's figure (a target with `each:`): variables of a table with
+     * dimension member_dim read only the rows of member. NULL: all rows. */
+    const char *member_dim;
+    const char *member;
     trace_fn trace;       /* may be NULL */
     void *trace_ctx;
 } eval_context;

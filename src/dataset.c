@@ -324,9 +324,13 @@ static void free_dims(dim_def *dims, int n)
     for (int i = 0; i < n; i++) {
         free(dims[i].name);
         free(dims[i].label);
-        for (int k = 0; k < dims[i].nvalues; k++)
+        for (int k = 0; k < dims[i].nvalues; k++) {
             free(dims[i].values[k]);
+            if (dims[i].value_region)
+                free(dims[i].value_region[k]);
+        }
         free(dims[i].values);
+        free(dims[i].value_region);
     }
     free(dims);
 }
@@ -491,6 +495,117 @@ static void load_dims(ydoc *y, ynode *map, table_def *t, diag_list *d)
                 continue;
             }
             dm->values[dm->nvalues++] = xstrdup(s);
+        }
+    }
+}
+
+/* 1 if region is one of the space-separated names of list. */
+static int region_listed(const char *list, const char *region)
+{
+    size_t n = strlen(region);
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, ' ');
+        size_t m = e ? (size_t)(e - p) : strlen(p);
+        if (m == n && strncmp(p, region, n) == 0)
+            return 1;
+        p += m + (e ? 1 : 0);
+    }
+    return 0;
+}
+
+int dim_value_of_region(const dim_def *dm, int i, const char *region)
+{
+    return !dm->value_region || !dm->value_region[i] ||
+           (region && region_listed(dm->value_region[i], region));
+}
+
+/* One value a region adds to a dimension: a clash with the shared list is an error. */
+static void extend_value(ydoc *y, diag_list *d, const table_def *t, dim_def *dm, ynode *e,
+                         const char *region)
+{
+    const char *s = ynode_str(e);
+    if (!s || !*s) {
+        ydiag(y, d, DIAG_ERROR, e, "extend: each value of %s must be non-empty text", dm->name);
+        return;
+    }
+    for (int m = 0; m < dm->nvalues; m++) {
+        if (strcmp(dm->values[m], s) != 0)
+            continue;
+        const char *owner = dm->value_region ? dm->value_region[m] : NULL;
+        if (!owner)
+            ydiag(y, d, DIAG_ERROR, e,
+                  "extend: '%s' clashes with the shared vocabulary: it is already a value of %s "
+                  "of table %s (%s:%d)",
+                  s, dm->name, t->name, t->defined_in, t->line);
+        else if (region_listed(owner, region))
+            ydiag(y, d, DIAG_ERROR, e, "extend: '%s' is listed twice for region %s", s, region);
+        else {
+            char *both = xasprintf("%s %s", owner, region); /* two regions' own value */
+            free(dm->value_region[m]);
+            dm->value_region[m] = both;
+        }
+        return;
+    }
+    size_t nv = (size_t)dm->nvalues + 1;
+    int first = !dm->value_region; /* the first regional value: the shared ones untagged */
+    dm->values = xrealloc(dm->values, nv * sizeof *dm->values);
+    dm->value_region = xrealloc(dm->value_region, nv * sizeof *dm->value_region);
+    for (size_t m = 0; first && m + 1 < nv; m++)
+        dm->value_region[m] = NULL;
+    dm->values[dm->nvalues] = xstrdup(s);
+    dm->value_region[dm->nvalues++] = xstrdup(region);
+}
+
+/*
+ * `extend: {accidents: {sector: [渔业船舶]}}` in data/<region>/variables/: the
+ * region's own sectors, event types… added to a shared table's dimension.
+ * Only that region's data may use them.
+ */
+static void load_extend(dict_loader *L, ydoc *y, ynode *ext, const char *region)
+{
+    diag_list *d = L->d;
+    if (!ynode_is_map(ext)) {
+        ydiag(y, d, DIAG_ERROR, ext,
+              "'extend' must be a mapping like {accidents: {sector: [渔业船舶]}}");
+        return;
+    }
+    for (size_t k = 0; k < ymap_len(ext); k++) {
+        ynode *tk = ymap_key(y, ext, k), *tv = ymap_value(y, ext, k);
+        const char *tname = ynode_str(tk);
+        int ti = tname ? dictionary_find_table(L->dict, tname) : -1;
+        if (ti < 0) {
+            ydiag(y, d, DIAG_ERROR, tk, "extend: unknown table '%s'", tname ? tname : "?");
+            continue;
+        }
+        table_def *t = &L->dict->tables[ti];
+        if (!ynode_is_map(tv)) {
+            ydiag(y, d, DIAG_ERROR, tv, "extend: table %s: a mapping of dimension to values", tname);
+            continue;
+        }
+        for (size_t j = 0; j < ymap_len(tv); j++) {
+            ynode *dk = ymap_key(y, tv, j), *dv = ymap_value(y, tv, j);
+            const char *dname = ynode_str(dk);
+            dim_def *dm = NULL;
+            for (int m = 0; dname && m < t->ndims; m++)
+                if (strcmp(t->dims[m].name, dname) == 0)
+                    dm = &t->dims[m];
+            if (!dm) {
+                ydiag(y, d, DIAG_ERROR, dk, "extend: table %s has no dimension '%s'", tname,
+                      dname ? dname : "?");
+                continue;
+            }
+            if (dm->nvalues == 0) {
+                ydiag(y, d, DIAG_ERROR, dk,
+                      "extend: %s of table %s takes any text: there is no list to extend",
+                      dname, tname);
+                continue;
+            }
+            if (!ynode_is_seq(dv) || yseq_len(dv) == 0) {
+                ydiag(y, d, DIAG_ERROR, dv, "extend: %s: a non-empty list of values", dname);
+                continue;
+            }
+            for (size_t m = 0; m < yseq_len(dv); m++)
+                extend_value(y, d, t, dm, yseq_at(y, dv, m), region);
         }
     }
 }
@@ -707,28 +822,85 @@ static void load_var(dict_loader *L, ydoc *y, ynode *k, ynode *v)
     load_plausible(y, v, vd, d);
 }
 
+/* A dictionary file; region is set for a region's own file (data/<region>/variables/). */
+typedef struct dict_src {
+    char *path;
+    char *region;
+} dict_src;
+
+static void add_sources(dict_src **srcs, size_t *n, size_t *cap, const char *dir,
+                        const char *region)
+{
+    char **names;
+    int k = list_dir(dir, ".yaml", &names);
+    for (int i = 0; i < k; i++) {
+        dict_src *s = ARRAY_PUSH(*srcs, *n, *cap);
+        s->path = xasprintf("%s/%s", dir, names[i]);
+        s->region = region ? xstrdup(region) : NULL;
+    }
+    free_names(names, k > 0 ? k : 0);
+}
+
+/* The regions' own dictionary files: regions_dir/<region>/variables/ (every .yaml), by region. */
+static void add_region_sources(dict_src **srcs, size_t *n, size_t *cap, const char *regions_dir)
+{
+    DIR *dp = opendir(regions_dir);
+    if (!dp)
+        return;
+    char **regions = NULL;
+    size_t nr = 0, rcap = 0;
+    struct dirent *e;
+    while ((e = readdir(dp)) != NULL)
+        if (e->d_name[0] != '.')
+            *ARRAY_PUSH(regions, nr, rcap) = xstrdup(e->d_name);
+    closedir(dp);
+    if (nr)
+        qsort(regions, nr, sizeof *regions, cmp_strp);
+    for (size_t i = 0; i < nr; i++) {
+        char *vdir = xasprintf("%s/%s/variables", regions_dir, regions[i]);
+        struct stat st;
+        if (strcmp(regions[i], "variables") != 0 && stat(vdir, &st) == 0 && S_ISDIR(st.st_mode))
+            add_sources(srcs, n, cap, vdir, regions[i]);
+        free(vdir);
+        free(regions[i]);
+    }
+    free(regions);
+}
+
 int dictionary_load(dictionary *dict, const char *dir, diag_list *d)
 {
+    return dictionary_load_regions(dict, dir, NULL, d);
+}
+
+int dictionary_load_regions(dictionary *dict, const char *dir, const char *regions_dir,
+                            diag_list *d)
+{
     static const char *const top_keys[] = {"tables", "variables", NULL};
+    static const char *const region_keys[] = {"tables", "variables", "extend", NULL};
     memset(dict, 0, sizeof *dict);
     size_t before = diag_errors(d);
     char **names;
-    int n = list_dir(dir, ".yaml", &names);
-    if (n < 0) {
+    int nshared = list_dir(dir, ".yaml", &names);
+    if (nshared < 0) {
         diag_add(d, DIAG_ERROR, dir, 0, 0, "cannot read the dictionary directory: %s",
                  strerror(errno));
         return -1;
     }
-    if (n == 0) {
+    free_names(names, nshared);
+    if (nshared == 0) {
         diag_add(d, DIAG_ERROR, dir, 0, 0, "no *.yaml dictionary files in this directory");
-        free_names(names, n);
         return -1;
     }
+    dict_src *srcs = NULL;
+    size_t ns = 0, scap = 0;
+    add_sources(&srcs, &ns, &scap, dir, NULL);
+    if (regions_dir)
+        add_region_sources(&srcs, &ns, &scap, regions_dir);
+    int n = (int)ns;
     ydoc *docs = xcalloc((size_t)n, sizeof *docs);
     ynode **roots = xcalloc((size_t)n, sizeof *roots);
     for (int i = 0; i < n; i++) {
-        char *path = xasprintf("%s/%s", dir, names[i]);
-        if (ydoc_load(&docs[i], path, d) == 0) {
+        if (ydoc_load(&docs[i], srcs[i].path, d) == 0) {
             ynode *root = ydoc_root(&docs[i]);
             if (!ynode_is_map(root))
                 ydiag(&docs[i], d, DIAG_ERROR, root,
@@ -736,7 +908,6 @@ int dictionary_load(dictionary *dict, const char *dir, diag_list *d)
             else
                 roots[i] = root;
         }
-        free(path);
     }
 
     dict_loader L;
@@ -747,7 +918,7 @@ int dictionary_load(dictionary *dict, const char *dir, diag_list *d)
     for (int i = 0; i < n; i++) {
         if (!roots[i])
             continue;
-        ycheck_keys(&docs[i], roots[i], top_keys, "dictionary", d);
+        ycheck_keys(&docs[i], roots[i], srcs[i].region ? region_keys : top_keys, "dictionary", d);
         ynode *tables = ymap_get(&docs[i], roots[i], "tables");
         if (!tables)
             continue;
@@ -758,6 +929,12 @@ int dictionary_load(dictionary *dict, const char *dir, diag_list *d)
         for (size_t k = 0; k < ymap_len(tables); k++)
             load_table(&L, &docs[i], ymap_key(&docs[i], tables, k),
                        ymap_value(&docs[i], tables, k));
+    }
+    /* Pass 1b: a region's values added to the dimensions of shared tables. */
+    for (int i = 0; i < n; i++) {
+        ynode *ext = roots[i] ? ymap_get(&docs[i], roots[i], "extend") : NULL;
+        if (ext && srcs[i].region)
+            load_extend(&L, &docs[i], ext, srcs[i].region);
     }
     /* Pass 2: variables. */
     for (int i = 0; i < n; i++) {
@@ -787,13 +964,16 @@ int dictionary_load(dictionary *dict, const char *dir, diag_list *d)
                      t->name);
     }
 
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         ydoc_free(&docs[i]);
+        free(srcs[i].path);
+        free(srcs[i].region);
+    }
+    free(srcs);
     free(docs);
     free(roots);
     free(L.table_col);
     free(L.var_col);
-    free_names(names, n);
     return diag_errors(d) > before ? -1 : 0;
 }
 
@@ -837,6 +1017,7 @@ typedef struct rtable {
     int *dimv;           /* nrows * ndims interned dim values */
     fvalue *vals;        /* nrows * nv */
     int *year_start;     /* NYEARS + 1 offsets into rows; NULL when no rows */
+    const char *region;  /* the region's name (its directory's), for its own values */
 } rtable;
 
 typedef struct file_info {
@@ -1368,6 +1549,14 @@ static void build_finish(rtable *t, row_build *b)
 static int dim_cell(rtable *t, int di, const char *s, cellpos p)
 {
     const dim_def *dm = &t->def->dims[di];
+    int id = dm->value_region ? intern_find(&t->dims[di], s) : -1;
+    if (id >= 0 && id < dm->nvalues && !dim_value_of_region(dm, id, t->region)) {
+        diag_add(p.d, DIAG_ERROR, p.path, p.line, p.col,
+                 "%s: '%s' is a value of region %s only (data/<region>/variables/); declare it "
+                 "under 'extend:' in this region's own vocabulary to use it here",
+                 dm->name, s, dm->value_region[id]);
+        return -1;
+    }
     if (dm->nvalues > 0 && intern_find(&t->dims[di], s) < 0) {
         char list[384];
         join_list((const char *const *)dm->values, dm->nvalues, list, sizeof list);
@@ -2120,12 +2309,15 @@ int region_load(region_data **out, const dictionary *dict, const char *dir, diag
     r->var_first = xcalloc((size_t)dict->nvars + 1, sizeof *r->var_first);
     r->var_last = xcalloc((size_t)dict->nvars + 1, sizeof *r->var_last);
     r->ms_path = xasprintf("%s/milestones.csv", dir);
+    const char *slash = strrchr(r->dir, '/');
+    const char *region_name = slash ? slash + 1 : r->dir;
 
     /* Each table's variables in dictionary order, and its interned dims. */
     for (int ti = 0; ti < dict->ntables; ti++) {
         rtable *t = &r->tables[ti];
         const table_def *td = &dict->tables[ti];
         t->def = td;
+        t->region = region_name;
         t->path = xasprintf("%s/%s", dir, td->file ? td->file : "");
         t->hours_slot = -1;
         t->local = xmalloc(((size_t)dict->nvars + 1) * sizeof *t->local);
@@ -2414,4 +2606,42 @@ void region_file_info(const region_data *r, int i, const char **path, const char
         *encoding = fi->encoding;
     if (rows)
         *rows = fi->rows;
+}
+
+typedef struct member_ctx {
+    int dim;        /* index of the dimension in the table */
+    char ***out;
+    int *n;
+} member_ctx;
+
+static void add_member(void *ctx, const rtable *t, int i, fvalue v)
+{
+    member_ctx *mc = ctx;
+    (void)v;
+    int id = t->dimv[(size_t)i * (size_t)t->def->ndims + (size_t)mc->dim];
+    if (id < 0 || (size_t)id >= t->dims[mc->dim].nvals)
+        return;
+    const char *s = t->dims[mc->dim].vals[id];
+    for (int k = 0; k < *mc->n; k++)
+        if (str_eq((*mc->out)[k], s))
+            return;
+    *mc->out = xrealloc(*mc->out, (size_t)(*mc->n + 1) * sizeof **mc->out);
+    (*mc->out)[(*mc->n)++] = xstrdup(s);
+}
+
+int region_members(const region_data *r, int var, const formula_filter *filters, int nfilters,
+                   const char *dim, int year, char ***members, int *n)
+{
+    int slot;
+    const rtable *t = var_table(r, var, &slot);
+    if (!t)
+        return -1;
+    int di = -1;
+    for (int k = 0; k < t->def->ndims; k++)
+        if (str_eq(t->def->dims[k].name, dim))
+            di = k;
+    if (di < 0)
+        return -1;
+    member_ctx mc = {di, members, n};
+    return visit_rows(r, var, filters, nfilters, year, add_member, &mc) < 0 ? -1 : 0;
 }

@@ -23,6 +23,9 @@ typedef struct dim_def {
     char *label;    /* Chinese column label, may be NULL */
     char **values;  /* allowed values; nvalues == 0 means any text */
     int nvalues;
+    /* per value: NULL for the shared vocabulary, else the regions (space
+     * separated) whose own files added it (`extend:`); NULL when none did */
+    char **value_region;
 } dim_def;
 
 typedef struct table_def {
@@ -58,6 +61,16 @@ typedef struct dictionary {
 
 /* Read every *.yaml in dir (in name order). Returns 0, or -1 if errors were added. */
 int dictionary_load(dictionary *dict, const char *dir, diag_list *d);
+/*
+ * The same, then each region's own vocabulary: regions_dir/<region>/variables/
+ * *.yaml (regions in name order), with the keys tables, variables and
+ * extend ({table: {dim: [values]}}: the region's own sectors, event types…).
+ * A name declared twice, or a value already in the shared list, is an error
+ * naming both files; a value a region adds is accepted in that region's data
+ * only. regions_dir NULL: the shared files alone.
+ */
+int dictionary_load_regions(dictionary *dict, const char *dir, const char *regions_dir,
+                            diag_list *d);
 void dictionary_free(dictionary *dict);
 int dictionary_find_var(const dictionary *dict, const char *name);   /* -1 if none */
 int dictionary_find_table(const dictionary *dict, const char *name); /* -1 if none */
@@ -66,6 +79,8 @@ void dictionary_suggest(const dictionary *dict, const char *name, char *buf, siz
 /* 0 if dim=value is valid for variable var, else -1 with a message. */
 int dictionary_check_filter(const dictionary *dict, int var, const char *dim, const char *value,
                             char *msg, size_t msgsize);
+/* 1 if value i of dm is the shared vocabulary's or one region added for itself. */
+int dim_value_of_region(const dim_def *dm, int i, const char *region);
 const char *var_kind_name(var_kind k);
 /* NULL when x obeys the rule of kind k, else the rule it breaks
  * ("must be a whole number >= 0 (kind count)"); the CSV loader and the
@@ -130,6 +145,15 @@ fvalue region_value(const region_data *r, int var, const formula_filter *filters
  */
 int region_rows(const region_data *r, int var, const formula_filter *filters, int nfilters,
                 int year, void (*each)(void *acc, fvalue v), void *acc);
+
+/*
+ * The members of dimension dim (e.g. the towns of drills.csv's unit_name)
+ * among the rows of var in year that match the filters, appended to
+ * *members (owned strings, file order, each once; *n counts them).
+ * Returns 0, or -1 when var's table has no such dimension or no row in year.
+ */
+int region_members(const region_data *r, int var, const formula_filter *filters, int nfilters,
+                   const char *dim, int year, char ***members, int *n);
 
 /* Milestone records for one plan item, oldest first. */
 int region_milestones(const region_data *r, const char *plan_id, const char *indicator_id,

@@ -39,7 +39,8 @@ static const char *const known_vars[] = {
     "counts_text", "binding_total", "binding_counts_text", "veto_text", "top", "cutoff",
     "eval_year", "stage", "n", "symbol", "word", "reason", "doubt", "note", "failing_years",
     "deadline", "allowance_clause", "problem", "measure", "name", "quote", "places", "line",
-    "count_note", "count_clause", "total", "total_unit", NULL};
+    "count_note", "count_clause", "total", "total_unit",
+    "member", "members", "dim", "share", "met", "goal", "failing_members", NULL};
 
 /* ---------- pool and template access ---------- */
 
@@ -317,6 +318,20 @@ static const char *target_form(fctx *c, const tvars *v, int short_form, const ch
     return s ? s : txf(c, v, "words.target.%s", op);
 }
 
+/* 分别: each member's own figure, "县级≥400㎡、乡级≥40㎡". */
+static const char *member_goals_text(fctx *c, const target *t, tvars *v, int with_unit)
+{
+    const char *s = "";
+    for (int i = 0; i < t->ngoals; i++) {
+        tv_set(v, "value", fmt_short(c, t->goals[i].value));
+        tv_set(v, "member", t->goals[i].member);
+        tv_set(v, "goal", target_form(c, v, !with_unit, op_name(t->op)));
+        s = keepf(c, "%s%s%s", s, i ? tx(c, "words.list_separator", v) : "",
+                  tx(c, "words.each.member_goal", v));
+    }
+    return s;
+}
+
 /* The target in words; with_unit 0 gives the short form for table cells. */
 static const char *target_text(fctx *c, const finding *it, int with_unit)
 {
@@ -327,7 +342,9 @@ static const char *target_text(fctx *c, const finding *it, int with_unit)
     tv_set(&v, "unit", with_unit ? unit_of(c, ind) : "");
     tv_setf(&v, "year", "%d", t->year);
     const char *s;
-    if (t->op <= OP_EQ) {
+    if (t->ngoals) {
+        s = member_goals_text(c, t, &v, with_unit);
+    } else if (t->op <= OP_EQ) {
         tv_set(&v, "value", fmt_short(c, t->value));
         s = target_form(c, &v, !with_unit, op_name(t->op));
     } else if (t->op == OP_ZERO) {
@@ -357,6 +374,14 @@ static const char *target_text(fctx *c, const finding *it, int with_unit)
         tv_setf(&v, "from", "%d", t->window[0]);
         tv_setf(&v, "to", "%d", t->window[1]);
         s = keepf(c, "%s%s", s, txf(c, &v, "words.aggregate.%s", aggregate_name(t->agg)));
+    }
+    if (t->each) {
+        tv_set(&v, "dim", t->each_label);
+        tv_set(&v, "share", fmt_short(c, t->share));
+        s = keepf(c, "%s%s", s, tx(c, t->has_share && t->share < 100 ? "words.each.share"
+                                   : t->ngoals                        ? "words.each.respectively"
+                                                                      : "words.each.all",
+                                   &v));
     }
     tv_free(&v);
     return s;
@@ -421,6 +446,12 @@ static const char *figure_text(fctx *c, const finding *it)
         tv_set(&v, "what", txf(c, &v, "words.what.%s", aggregate_name(agg)));
         s = tx(c, "words.figure.window", &v);
     }
+    if (tr->member) {
+        /* a target over every member shows its worst member's figure */
+        tv_set(&v, "member", tr->member);
+        tv_set(&v, "figure", s);
+        s = tx(c, "words.figure.member", &v);
+    }
     if (tr->has_change) {
         int up = (t->op == OP_INCREASE) == (tr->change_pct >= 0);
         tv_set(&v, "direction", tx(c, up ? "words.direction_up" : "words.direction_down", &v));
@@ -459,6 +490,16 @@ static int is_ceiling(const target_result *tr)
     return 0;
 }
 
+/* Variables of a target over every member: the failing ones, the counts. */
+static void member_vars(fctx *c, const target_result *tr, tvars *v)
+{
+    (void)c;
+    tv_set(v, "members", tr->failing_members ? tr->failing_members : "");
+    tv_set(v, "dim", tr->t->each_label ? tr->t->each_label : "");
+    tv_setf(v, "n", "%d", tr->nmembers);
+    tv_setf(v, "met", "%d", tr->nmembers_met);
+}
+
 /* How far a quantitative target is missed; NULL when it is not. */
 static const char *gap_text(fctx *c, const finding *it)
 {
@@ -474,7 +515,10 @@ static const char *gap_text(fctx *c, const finding *it)
     const char *s = NULL;
     double cur = tr->current.v, goal = 0;
     int has_goal = goal_of(tr, &goal);
-    if (t->agg == AGG_EVERY_YEAR && tr->failing_years && t->op <= OP_EQ) {
+    if (t->each) {
+        member_vars(c, tr, &v);
+        s = tx(c, tr->failing_members ? "words.gap.members" : "words.gap.members_none", &v);
+    } else if (t->agg == AGG_EVERY_YEAR && tr->failing_years && t->op <= OP_EQ) {
         tv_set(&v, "years", years_text(c, tr->failing_years));
         s = tx(c, "words.gap.every_year", &v);
     } else if (OP_IS_TREND(t->op) && tr->failing_years) {
@@ -647,7 +691,9 @@ static outlook outlook_of(fctx *c, finding *it)
         return OL_UNLIKELY; /* a zero target missed once in its window cannot be met any more */
     if (ind->kind == IND_QUANTITATIVE && OP_IS_TREND(tr->t->op) && tr->progress == 0)
         return OL_UNLIKELY; /* so is a trend broken in a year already past */
-    if (it->fc) {
+    /* A target over every member has no forecast (the series is the whole):
+     * the members so far decide, below. */
+    if (it->fc && !tr->t->each) {
         outlook fo = OL_COUNT;
         switch (it->fc->status) {
         case FS_MET: fo = OL_MET; break;
@@ -1023,6 +1069,8 @@ static const char *action_kind(fctx *c, const finding *it, const char *pkind)
         return pkind;
     if (it->ind->kind != IND_QUANTITATIVE)
         return "milestone";
+    if (t->each && it->tr->failing_members)
+        return "members";
     if (t->op == OP_ZERO || it->tr->zero_baseline)
         return "zero";
     if (t->agg == AGG_EVERY_YEAR)
@@ -1072,6 +1120,8 @@ static void finding_vars(fctx *c, const finding *it, tvars *v)
     tv_set(v, "count_clause", it->count_note ? tx(c, "words.count_clause", v) : "");
     const char *ft = years_text(c, tr->failing_years);
     tv_set(v, "failing_years", ft ? ft : "");
+    tv_set(v, "failing_members", tr->failing_members ? tr->failing_members : "");
+    tv_set(v, "dim", tr->t->each_label ? tr->t->each_label : "");
     tv_setf(v, "deadline", "%d", tr->t->year > c->ev->eval_year ? tr->t->year : c->ev->eval_year + 1);
     double goal;
     int has_goal = ind->kind == IND_QUANTITATIVE && goal_of(tr, &goal);

@@ -3307,6 +3307,12 @@ static void forecast_target(const tgt_ctx *tc, const target_result *tr, fc_targe
         set_tnote(ft, "%s: judged on the observed years, not forecast", op_name(tr->t->op));
         return;
     }
+    if (tr->t->each) {
+        /* The series forecast is the whole; the target is on each member. */
+        ft->status = FS_NONE;
+        set_tnote(ft, "each %s: judged on every member's rows, not forecast", tr->t->each);
+        return;
+    }
     goal_def g = goal_of(tr);
     if (!g.ok) {
         ft->status = FS_INSUFFICIENT;

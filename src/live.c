@@ -102,7 +102,10 @@ int live_covered(const indicator_result *ir, const target_result *tr)
     /* years left out: written out year by year for a window mean or total only */
     int excl = !t->exclude_when.f ||
                (!is_change(t) && (t->agg == AGG_WINDOW_MEAN || t->agg == AGG_WINDOW_SUM));
-    return ir->ind->kind == IND_QUANTITATIVE && tr->window[0] <= tr->window[1] && form && excl;
+    /* A target over every member is judged on each member's rows, which the
+     * sheet's yearly columns (the whole) do not hold: its figures stay fixed. */
+    return ir->ind->kind == IND_QUANTITATIVE && !t->each && tr->window[0] <= tr->window[1] && form &&
+           excl;
 }
 
 /* One year's value cell; 0 when the year is outside the workbook's columns. */

@@ -300,7 +300,7 @@ static int session_open(session *s, const options *o)
     }
     free(path);
     check_sheet_wording(o, &s->diags);
-    s->have_dict = dictionary_load(&s->dict, o->variables_dir, &s->diags) == 0;
+    s->have_dict = dictionary_load_regions(&s->dict, o->variables_dir, o->data_dir, &s->diags) == 0;
     if (s->have_dict)
         s->have_cat = catalogue_load(&s->cat, o->catalogue, &s->dict, &s->syms, &s->diags) == 0;
     return s->have_labels && s->have_dict && s->have_cat && diag_errors(&s->diags) == 0 ? 0 : -1;
@@ -1417,7 +1417,7 @@ static int cmd_new(const options *o)
     symtab syms = {0};
     catalogue cat;
     int rc = EXIT_PROBLEMS;
-    if (dictionary_load(&dict, o->variables_dir, &d) == 0) {
+    if (dictionary_load_regions(&dict, o->variables_dir, o->data_dir, &d) == 0) {
         if (catalogue_load(&cat, o->catalogue, &dict, &syms, &d) == 0) {
             rc = skeleton_create(o->indicators_dir, &cat, region, first, last, &d) == 0
                      ? EXIT_OK
@@ -1443,7 +1443,7 @@ static int run_import(const options *o)
     diag_list d = {0};
     dictionary dict;
     int rc = EXIT_PROBLEMS;
-    if (dictionary_load(&dict, o->variables_dir, &d) == 0) {
+    if (dictionary_load_regions(&dict, o->variables_dir, o->data_dir, &d) == 0) {
         rc = collect_import(o->plans[0], &dict, o->data_dir, o->dry_run, stdout, &d) == 0
                  ? EXIT_OK
                  : EXIT_PROBLEMS;

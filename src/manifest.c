@@ -110,6 +110,12 @@ char *inputs_listing(const char *plan_path, const char *region, const input_dirs
     char *p = xasprintf("%s/%s", dirs->data_dir, region);
     add_dir(&b, p, ".csv", PROVENANCE_FILE, d); /* the tables and the data's provenance */
     free(p);
+    /* the region's own vocabulary (data/<region>/variables/), when it has one */
+    p = xasprintf("%s/%s/variables", dirs->data_dir, region);
+    struct stat st;
+    if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+        add_dir(&b, p, ".yaml", NULL, d);
+    free(p);
     return sb_take(&b);
 }
 

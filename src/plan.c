@@ -781,6 +781,114 @@ static void load_restated(ydoc *y, ynode *n, const indicator *ind, target *t, di
     }
 }
 
+/* The dimension `dim` of a table the indicator's formula reads, or NULL. */
+static const dim_def *formula_dim(const model_env *env, const indicator *ind, const char *dim)
+{
+    const expr_def *parts[] = {ind->formula, ind->numerator, ind->denominator};
+    for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+        if (!parts[k] || !parts[k]->f)
+            continue;
+        const formula_ref *refs;
+        int n = formula_refs(parts[k]->f, &refs);
+        for (int i = 0; i < n; i++) {
+            if (refs[i].kind != REF_VARIABLE)
+                continue;
+            const table_def *t = &env->dict->tables[env->dict->vars[refs[i].id].table];
+            for (int j = 0; j < t->ndims; j++)
+                if (strcmp(t->dims[j].name, dim) == 0)
+                    return &t->dims[j];
+        }
+    }
+    return NULL;
+}
+
+/* `values: {县级: 400, 乡级: 40}`: one figure per member (分别). */
+static void load_member_goals(ydoc *y, ynode *vn, const indicator *ind, const dim_def *dd,
+                              target *t, diag_list *d)
+{
+    if (!ynode_is_map(vn) || ymap_len(vn) == 0) {
+        ydiag(y, d, DIAG_ERROR, vn,
+              "indicator %s: 'values' is a mapping of member to figure, like {县级: 400, 乡级: 40}",
+              ind->id);
+        return;
+    }
+    size_t n = ymap_len(vn);
+    t->goals = xcalloc(n, sizeof *t->goals);
+    for (size_t i = 0; i < n; i++) {
+        ynode *k = ymap_key(y, vn, i);
+        const char *name = ynode_str(k);
+        double v;
+        if (!name || ynode_num(y, ymap_value(y, vn, i), "a member's figure", &v, d) != 0)
+            continue;
+        int known = dd->nvalues == 0;
+        for (int j = 0; j < dd->nvalues; j++)
+            known |= strcmp(dd->values[j], name) == 0;
+        if (!known) {
+            ydiag(y, d, DIAG_ERROR, k, "indicator %s: '%s' is not a value of %s (%s)", ind->id,
+                  name, dd->name, dd->label ? dd->label : dd->name);
+            continue;
+        }
+        t->goals[t->ngoals].member = xstrdup(name);
+        t->goals[t->ngoals++].value = v;
+    }
+}
+
+/*
+ * `each: DIM` (每个乡镇, 分别不低于): the target holds for every member of a
+ * dimension of a table the formula reads, or for `share` percent of them;
+ * `values:` gives each member its own figure instead of `value`.
+ */
+static void load_each(ydoc *y, ynode *m, const indicator *ind, const model_env *env, target *t,
+                      diag_list *d)
+{
+    ynode *sn = ymap_get(y, m, "share"), *vn = ymap_get(y, m, "values");
+    const char *dim = NULL;
+    if (yget_str(y, m, "each", 0, &dim, d) != 1) {
+        if (sn || vn)
+            ydiag(y, d, DIAG_ERROR, sn ? sn : vn,
+                  "indicator %s: '%s' goes with 'each' (the dimension whose members it is about)",
+                  ind->id, sn ? "share" : "values");
+        return;
+    }
+    ynode *en = ymap_get(y, m, "each");
+    if (ind->kind != IND_QUANTITATIVE || t->op > OP_ZERO) {
+        ydiag(y, d, DIAG_ERROR, en,
+              "indicator %s: 'each' goes with a comparison or zero target (<=, <, >=, >, ==, zero)",
+              ind->id);
+        return;
+    }
+    const dim_def *dd = formula_dim(env, ind, dim);
+    if (!dd) {
+        ydiag(y, d, DIAG_ERROR, en,
+              "indicator %s: no table its formula reads has a dimension '%s' (the members of "
+              "'each' are the values of a dimension column of the data)",
+              ind->id, dim);
+        return;
+    }
+    t->each = xstrdup(dim);
+    t->each_label = xstrdup(dd->label ? dd->label : dd->name);
+    t->share = 100;
+    double v;
+    if (sn && ynode_num(y, sn, "share", &v, d) == 0) {
+        if (v <= 0 || v > 100)
+            ydiag(y, d, DIAG_ERROR, sn,
+                  "indicator %s: 'share' is the percent of members that must meet the target, "
+                  "above 0 and at most 100",
+                  ind->id);
+        t->has_share = 1;
+        t->share = v;
+    }
+    if (vn) {
+        if (t->has_value || t->op == OP_ZERO)
+            ydiag(y, d, DIAG_ERROR, vn,
+                  "indicator %s: give 'value' (one figure for every member) or 'values' (one "
+                  "per member), not both",
+                  ind->id);
+        else
+            load_member_goals(y, vn, ind, dd, t, d);
+    }
+}
+
 static void load_target(ydoc *y, ynode *m, const plan *p, indicator *ind, const model_env *env,
                         target *t, diag_list *d)
 {
@@ -788,7 +896,7 @@ static void load_target(ydoc *y, ynode *m, const plan *p, indicator *ind, const 
     t->line = ynode_line(m);
     static const char *const keys[] = {"year", "op", "value", "by", "amount", "aggregate", "window",
                                        "exclude_when", "baseline", "source", "restated", "note",
-                                       "notes", NULL};
+                                       "notes", "each", "share", "values", NULL};
     ycheck_keys(y, m, keys, "target", d);
     long year = 0;
     int got_year = yget_int(y, m, "year", 0, &year, d);
@@ -830,7 +938,7 @@ static void load_target(ydoc *y, ynode *m, const plan *p, indicator *ind, const 
                   t->op == OP_DECREASE || t->op == OP_INCREASE ? " (use 'by' for the percent)" : "");
         t->has_value = 1;
         t->value = v;
-    } else if (gotv == 0 && comparison) {
+    } else if (gotv == 0 && comparison && !ymap_get(y, m, "values")) {
         ydiag(y, d, DIAG_ERROR, m, "indicator %s: op '%s' needs a 'value'", ind->id, ops);
     }
     if (yget_num(y, m, "by", 0, &v, d) == 1) {
@@ -922,10 +1030,16 @@ static void load_target(ydoc *y, ynode *m, const plan *p, indicator *ind, const 
     ynode *rn = ymap_get(y, m, "restated");
     if (rn)
         load_restated(y, rn, ind, t, d);
+    load_each(y, m, ind, env, t, d);
 }
 
 static void target_free(target *t)
 {
+    free(t->each);
+    free(t->each_label);
+    for (int i = 0; i < t->ngoals; i++)
+        free(t->goals[i].member);
+    free(t->goals);
     for (int i = 0; i < t->nrestated; i++)
         free(t->restated[i].quote);
     free(t->restated);

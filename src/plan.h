@@ -83,6 +83,12 @@ typedef struct restatement {
     double value;  /* the figure stated there, when given */
 } restatement;
 
+/* A member's own figure under a target over every member (分别 400㎡ 和 40㎡). */
+typedef struct member_goal {
+    char *member;
+    double value;
+} member_goal;
+
 typedef struct target {
     int year;
     int undated;         /* no `year:` in the plan: the period's end was taken */
@@ -102,6 +108,14 @@ typedef struct target {
     source_ref source;
     restatement *restated; /* other statements of this target (owned) */
     int nrestated;
+    /* `each: DIM`: the target holds for every member of a dimension of the
+     * data (每个乡镇), or for at least `share` percent of them. */
+    char *each;          /* dimension name; NULL for a target on the whole */
+    char *each_label;    /* its Chinese label in the dictionary (乡镇), else the name */
+    int has_share;
+    double share;        /* percent of members that must meet it; 100 when not given */
+    member_goal *goals;  /* `values: {县级: 400, 乡级: 40}`: per-member figures (分别) */
+    int ngoals;
     int line;            /* YAML line of the target */
 } target;
 

@@ -2379,6 +2379,8 @@ static int charted(const wb *b, const indicator_result *ir)
 static int target_line(const target_result *tr, double *v)
 {
     const target *t = tr->t;
+    if (t->each)
+        return 0; /* each member's figure, not the whole's: no line on the whole */
     if (t->op <= OP_EQ && t->has_value) {
         *v = t->value;
         return 1;

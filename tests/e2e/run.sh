@@ -303,8 +303,8 @@ if final_ok; then
     done
     no_tmp "$FX/out"
     # auto stage: the data reach the period's last year -> final 2025
-    rows "$ASSESS" 39 stage=final evaluation_year=2025
-    rows "$ASSESS" 39
+    rows "$ASSESS" 42 stage=final evaluation_year=2025
+    rows "$ASSESS" 42
     matches "$TMP/final.out" "^$PLAN: final 2025"
     no_sanitizer "$TMP/final" "run"
     grep -q 'error' "$TMP/final.err" && bad "errors on stderr: $(first_error "$TMP/final")"
@@ -503,6 +503,44 @@ if final_ok; then
     acell S1 3 limit 1.92
     acell S1 3 status met
     acell S1 3 missing_years ''
+fi
+end
+
+begin each-member
+if final_ok; then
+    # EA1 = drills of each 高危行业企业 in 2025: 甲 3, 乙 2, 丙 1, 丁 0.
+    # ">= 2 for each unit_name": 甲, 乙 meet it; 丙, 丁 do not -> not met,
+    # the figure shown is the worst member's (丁 0), the failing ones named
+    acell EA1 1 status not_met
+    acell EA1 1 current_value 0
+    acell EA1 1 limit 2
+    _d=$(python3 "$CSVGET" "$ASSESS" detail indicator_id=EA1 target_no=1)
+    case $_d in *"2 of 4 members"*"丙矿业公司 1"*"丁烟花公司 0"*) ;;
+        *) bad "EA1/1 detail does not name the failing members: $_d" ;; esac
+    case $_d in *甲化工公司*|*乙化工公司*|*戊商贸公司*) bad "EA1/1 names a member that is not failing: $_d" ;; esac
+    _f=$(python3 "$CSVGET" "$ASSESS" finding indicator_id=EA1 target_no=1)
+    case $_f in *"丙矿业公司、丁烟花公司未达到（4个单位名称中2个达到）"*) ;;
+        *) bad "EA1/1 finding does not name the failing members in Chinese: $_f" ;; esac
+    _a=$(python3 "$CSVGET" "$ASSESS" action indicator_id=EA1 target_no=1)
+    case $_a in *"督促丙矿业公司、丁烟花公司"*) ;; *) bad "EA1/1 action: $_a" ;; esac
+    # ">= 1 for 75 % of them": 甲, 乙, 丙 meet it, 3 of 4 = 75 % -> met
+    acell EA1 2 status met
+    _d=$(python3 "$CSVGET" "$ASSESS" detail indicator_id=EA1 target_no=2)
+    case $_d in *"3 of 4 members meet it (75% wanted); not met: 丁烟花公司 0"*) ;;
+        *) bad "EA1/2 detail: $_d" ;; esac
+    # EA2 = drills by unit_class, 分别 >= 6 (高危: 3+2+1+0 = 6, met) and
+    # >= 2 (其他: 1, not met) -> not met, 其他企业 named, its own limit 2
+    acell EA2 1 status not_met
+    acell EA2 1 current_value 1
+    acell EA2 1 limit 2
+    _f=$(python3 "$CSVGET" "$ASSESS" finding indicator_id=EA2 target_no=1)
+    case $_f in *"高危行业企业≥6次、其他企业≥2次（分别）"*"其他企业未达到（2个单位类别中1个达到）"*) ;;
+        *) bad "EA2/1 finding: $_f" ;; esac
+    # the brief and the report carry the failing members
+    if command -v pdftotext >/dev/null 2>&1; then
+        pdftotext "$FX/out/$PLAN/brief.pdf" - 2>/dev/null | tr -d '\n ' |
+            grep -q '丙矿业公司、丁烟花公司未达到' || bad "brief.pdf does not name EA1's failing members"
+    fi
 fi
 end
 
@@ -726,11 +764,11 @@ else
     use_out "$FX/out-mid"
     no_sanitizer "$TMP/mid" "run --stage midterm"
     # --stage midterm: the plan's midterm_year 2023
-    rows "$ASSESS" 39 stage=midterm evaluation_year=2023
+    rows "$ASSESS" 42 stage=midterm evaluation_year=2023
     # observed values up to 2023 only (rows after it, if any, are forecasts)
     rows "$SERIES" 0 year=2024 state!=forecast
     rows "$SERIES" 0 year=2025 state!=forecast
-    rows "$SERIES" 18 year=2023 state!=forecast   # the 18 quantitative indicators
+    rows "$SERIES" 20 year=2023 state!=forecast   # the 20 quantitative indicators
     # A4 "<= 3 by 2025": not yet due; 2023 so far 2 + 1 = 3 -> on course
     acell A4 4 status not_yet_due
     acell A4 4 status_zh 未到期
@@ -1045,6 +1083,74 @@ sed -E '/^indicators:/,$ s/^(  )# /\1/' "$_sk" >"$TMP/new-samples.yaml" && cp "$
 run_in "$_root" "$TMP/new-samples-check" check huantai-2020-2024
 status 0 "$TMP/new-samples-check"
 contains "$TMP/new-samples-check.out" "huantai-2020-2024: $_want indicators, definitions, data and templates OK"
+end
+
+begin region-vocabulary
+# A region's own vocabulary in data/<region>/variables/: its sectors and
+# event types added to shared lists (extend:), its own variables; checked
+# against the shared dictionary, whose files are not edited.
+_root=$TMP/vocab
+cp -R "$FIXTURE" "$_root"
+mkdir -p "$_root/data/fx/variables"
+cat >"$_root/data/fx/variables/own.yaml" <<'YAML'
+extend:
+  accidents: {sector: [渔业船舶]}
+  events: {kind: [危化品泄漏]}
+variables:
+  fishing_deaths: {table: accidents, label: 渔业船舶死亡人数, unit: 人, kind: count}
+YAML
+printf '2025,一般,渔业船舶,1,1\n' >>"$_root/data/fx/accidents.csv"
+run_in "$_root" "$TMP/vocab" check
+status 0 "$TMP/vocab"
+grep -q ': error:' "$TMP/vocab.err" && bad "region vocabulary refused: $(first_error "$TMP/vocab")"
+# a value the shared list already has: an error naming both files
+sed -i 's/sector: \[渔业船舶\]/sector: [渔业船舶, 道路交通]/' "$_root/data/fx/variables/own.yaml"
+run_in "$_root" "$TMP/vocab-clash" check
+status 1 "$TMP/vocab-clash"
+contains "$TMP/vocab-clash.err" "data/fx/variables/own.yaml:2:30: error: extend: '道路交通' clashes with the shared vocabulary: it is already a value of sector of table accidents (data/variables/fx.yaml:"
+# a variable of the shared dictionary declared again: both files named
+cat >"$_root/data/fx/variables/own.yaml" <<'YAML'
+variables:
+  ps_deaths: {table: accidents, label: 死亡人数, unit: 人, kind: count}
+YAML
+run_in "$_root" "$TMP/vocab-var" check
+status 1 "$TMP/vocab-var"
+contains "$TMP/vocab-var.err" "data/fx/variables/own.yaml:2:3: error: variable ps_deaths is already declared at data/variables/fx.yaml:"
+# another region's value is not this region's: the cell is refused
+rm "$_root/data/fx/variables/own.yaml"
+mkdir -p "$_root/data/fy/variables"
+printf 'extend:\n  accidents: {sector: [渔业船舶]}\n' >"$_root/data/fy/variables/own.yaml"
+run_in "$_root" "$TMP/vocab-other" check
+status 1 "$TMP/vocab-other"
+contains "$TMP/vocab-other.err" "sector: '渔业船舶' is a value of region fy only"
+contains "$TMP/vocab-other.err" "data/fx/accidents.csv:"
+# the data-collection workbook of a table without rows asks for the
+# region's own values, never another region's
+rm "$_root/data/fx/accidents.csv"
+mkdir -p "$_root/data/fx/variables"
+printf 'extend:\n  accidents: {sector: [内河航运]}\n' >"$_root/data/fx/variables/own.yaml"
+rm -rf "$_root/templates" && cp -R "$REPO/templates" "$_root/templates"
+run_in "$_root" "$TMP/vocab-template" template $PLAN --out t.xlsx
+status 0 "$TMP/vocab-template"
+python3 - "$_root/t.xlsx" <<'PY' || bad "template: the region's own value missing or another region's asked for"
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+s = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
+sys.exit(0 if "内河航运" in s and "渔业船舶" not in s else 1)
+PY
+end
+
+begin strict-wording
+# A strict wording (小于, 低于, 超过…) is never stored as a non-strict
+# comparison, nor the other way round: every sample plan's targets against
+# their quotes, the catalogue's formulas against their names. The checker
+# first proves it finds planted mistakes.
+python3 "$REPO/tests/e2e/wording.py" --self-test >"$TMP/wording-self.out" 2>&1 ||
+    bad "wording.py self-test: $(head -n 3 "$TMP/wording-self.out")"
+python3 "$REPO/tests/e2e/wording.py" "$REPO/indicators" >"$TMP/wording.out" 2>&1 ||
+    bad "strict/non-strict mix-up: $(head -n 3 "$TMP/wording.out")"
+python3 "$REPO/tests/e2e/wording.py" "$FIXTURE/indicators" >"$TMP/wording-fx.out" 2>&1 ||
+    bad "strict/non-strict mix-up in the fixture: $(head -n 3 "$TMP/wording-fx.out")"
 end
 
 begin cookbook

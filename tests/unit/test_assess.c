@@ -175,6 +175,34 @@ static void test_milestones(void **state)
     assert_verdict(tr(f, "Q1", 0), V_MET, NAN);
 }
 
+/* each: a target over every member of a dimension, the failing ones named. */
+static void test_each_member(void **state)
+{
+    fixture *f = *state;
+    /* 2022: 一般 2, 较大 3. "<= 2 for each grade": 较大 fails; the figure
+     * shown is the failing member's (3, limit 2) and it is named. */
+    const target_result *t = tr(f, "EACH1", 0);
+    assert_verdict(t, V_NOT_MET, 3);
+    assert_close(t->limit, 2);
+    assert_int_equal(t->nmembers, 2);
+    assert_int_equal(t->nmembers_met, 1);
+    assert_non_null(t->failing_members);
+    assert_string_equal(t->failing_members, "较大");
+    assert_string_equal(t->member, "较大");
+    assert_non_null(strstr(t->detail, "not met: 较大 3"));
+    /* 分别: 一般 <= 1 (2: fails), 较大 <= 3 (3: met): 一般 named, its own limit */
+    t = tr(f, "EACH1", 1);
+    assert_verdict(t, V_NOT_MET, 2);
+    assert_close(t->limit, 1);
+    assert_string_equal(t->failing_members, "一般");
+    /* a share: 1 of 2 members = 50 %: met at 50, not at 51 */
+    t = tr(f, "EACH1", 2);
+    assert_verdict(t, V_MET, 3);
+    assert_string_equal(t->failing_members, "较大");
+    t = tr(f, "EACH1", 3);
+    assert_verdict(t, V_NOT_MET, 3);
+}
+
 static void test_midterm(void **state)
 {
     fixture *f = *state;
@@ -202,6 +230,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_increase, setup_final, teardown),
         cmocka_unit_test_setup_teardown(test_aggregates, setup_final, teardown),
         cmocka_unit_test_setup_teardown(test_milestones, setup_final, teardown),
+        cmocka_unit_test_setup_teardown(test_each_member, setup_final, teardown),
         cmocka_unit_test_setup_teardown(test_midterm, setup_midterm, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

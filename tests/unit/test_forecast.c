@@ -858,7 +858,9 @@ static char *run_stage_opts(const char *plan_file, int year, const forecast_opti
         const fc_indicator *fi = &fs.inds[i];
         for (int k = 0; k < fi->ntargets; k++) {
             const fc_target *ft = &fi->targets[k];
-            if (ev.inds[i].ind->kind != IND_QUANTITATIVE) {
+            /* milestones, and targets over every member (judged on the
+             * members' rows, while the series is the whole), are not forecast */
+            if (ev.inds[i].ind->kind != IND_QUANTITATIVE || ev.inds[i].targets[k].t->each) {
                 assert_int_equal(ft->status, FS_NONE);
                 continue;
             }
