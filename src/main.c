@@ -116,7 +116,7 @@ static void usage(FILE *f)
           "                    jobs); default: run.yaml in the indicators directory\n"
           "                    when there is one. Options given here win over it.\n"
           "  --out DIR         output directory (default out)\n"
-          "  -j N, --jobs N    evaluate N plans at a time, each in its own process\n"
+          "  -j N, --jobs N    evaluate N plans at a time, in N worker processes\n"
           "  --force           render plans whose inputs have not changed since the last run\n"
           "  --dry-run         import: show what the workbook changes, write nothing\n"
           "  --review DIR      check: write the data review (数据质量审核) of each plan\n"
@@ -251,7 +251,8 @@ static int session_open(session *s, const options *o)
     return s->have_labels && s->have_dict && s->have_cat && diag_errors(&s->diags) == 0 ? 0 : -1;
 }
 
-static void session_close(session *s)
+/* The region data loaded so far, forgotten. */
+static void session_forget_regions(session *s)
 {
     for (size_t i = 0; i < s->regions.n; i++) {
         free(s->regions.names[i]);
@@ -261,6 +262,12 @@ static void session_close(session *s)
     free(s->regions.names);
     free(s->regions.data);
     free(s->regions.failed);
+    memset(&s->regions, 0, sizeof s->regions);
+}
+
+static void session_close(session *s)
+{
+    session_forget_regions(s);
     if (s->have_cat)
         catalogue_free(&s->cat);
     symtab_free(&s->syms);
@@ -470,8 +477,11 @@ typedef struct batch_ctx {
     void *arg;
 } batch_ctx;
 
-/* In a child process: evaluate one plan, print its problems, say why it
- * failed (its first error), exit. */
+/* In a worker process: evaluate one plan, print its problems, say why it
+ * failed (its first error). The worker goes on to other plans: it keeps
+ * no region's data from one plan to the next, so its memory stays that of
+ * one plan (a plan's own region is loaded afresh, as a process of its own
+ * would). */
 static int batch_one(void *ctx, int i, char *why, size_t whysize)
 {
     batch_ctx *bc = ctx;
@@ -483,6 +493,7 @@ static int batch_one(void *ctx, int i, char *why, size_t whysize)
         rc = EXIT_PROBLEMS;
     if (rc != EXIT_OK && rc != EXIT_SKIPPED)
         diag_first_error(&bc->s->diags, before, why, whysize);
+    session_forget_regions(bc->s);
     return rc;
 }
 
