@@ -138,7 +138,7 @@ static void worker_main(pool *p, int slot, int from)
         answer a;
         memset(&a, 0, sizeof a);
         a.job = job;
-        a.status = p->fn(p->ctx, job, a.why, sizeof a.why) & 0x7f;
+        a.status = p->fn(p->ctx, job, a.why, sizeof a.why);
         fflush(NULL);
         if (write(p->answers[1], &a, sizeof a) != (ssize_t)sizeof a)
             _exit(3);
@@ -373,4 +373,47 @@ int batch_run(int njobs, int n, const char *const *names, batch_fn fn, void *ctx
     }
     pool_close(&p);
     return p.stop ? p.stop : rc;
+}
+
+int batch_isolated(batch_fn fn, void *ctx, int i, char *why, size_t whysize)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        fds[0] = fds[1] = -1; /* no reason then, but the job still runs */
+    pid_t parent = getpid();
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(why, whysize, "cannot start a process: %s", strerror(errno));
+        if (fds[0] >= 0) {
+            close(fds[0]);
+            close(fds[1]);
+        }
+        return 126;
+    }
+    if (pid == 0) {
+        if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+            _exit(128 + SIGTERM);
+        if (fds[0] >= 0)
+            close(fds[0]);
+        why[0] = '\0';
+        int status = fn(ctx, i, why, whysize);
+        fflush(NULL);
+        if (fds[1] >= 0 && why[0] && write(fds[1], why, strlen(why)) < 0)
+            status = status ? status : 3;
+        _exit(status & 0x7f);
+    }
+    if (fds[1] >= 0)
+        close(fds[1]);
+    int wstatus = 0;
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+        ;
+    why[0] = '\0';
+    if (fds[0] >= 0) {
+        ssize_t got = read(fds[0], why, whysize - 1);
+        why[got > 0 ? got : 0] = '\0';
+        close(fds[0]);
+    }
+    return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus)
+           : WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : 125;
 }

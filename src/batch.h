@@ -14,7 +14,7 @@
 #include <stddef.h>
 
 /* Runs in a worker for job i; its return value is the job's exit status
- * (0-127). On failure it may say why in why (whysize bytes, NUL-terminated):
+ * (0-127, or 128 + a signal number). On failure it may say why in why (whysize bytes, NUL-terminated):
  * the parent gets it with the status, for the summary. */
 typedef int (*batch_fn)(void *ctx, int i, char *why, size_t whysize);
 
@@ -35,5 +35,13 @@ typedef struct batch_result {
  */
 int batch_run(int njobs, int n, const char *const *names, batch_fn fn, void *ctx,
               batch_result *results, int quiet);
+
+/*
+ * Job i in a process of its own, forked from this one, waited for: what
+ * the job does to the state of its process (counters of a library that
+ * show in its output) stays with it. Returns the job's status, 128 + the
+ * signal that ended it, or 126 if no process could be made (why says so).
+ */
+int batch_isolated(batch_fn fn, void *ctx, int i, char *why, size_t whysize);
 
 #endif
