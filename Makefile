@@ -19,7 +19,7 @@ OBJ     := $(LIBSRC:src/%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all deps test-deps report test unit e2e readers sanitize clean valgrind bench calibration calibrate \
+.PHONY: all deps test-deps report test unit e2e readers sanitize clean valgrind bench bench-python calibration calibrate \
 	install uninstall install-check FORCE
 
 # Where `make install` puts things; the binary looks for its shipped
@@ -175,6 +175,15 @@ SIZES ?= 1 100 1000
 bench: $(BUILD)/planeval
 	PLANEVAL=$(BUILD)/planeval sh tests/bench/bench.sh "$(SIZES)"
 	PLANEVAL=$(BUILD)/planeval sh tests/bench/pdf.sh
+
+# planeval against an equivalent Python pipeline (numpy/statsmodels,
+# matplotlib, reportlab, XlsxWriter) on the same synthetic regions: CPU per
+# region of each and the ratio (tests/bench/python_compare.sh; not in
+# `make test`). `make bench-python BENCH_REGIONS=10` for more regions.
+BENCH_REGIONS ?= 4
+bench-python: $(BUILD)/planeval
+	sh .ci/install-deps --bench
+	PLANEVAL=$(BUILD)/planeval PYTHON=/usr/bin/python3 sh tests/bench/python_compare.sh $(BENCH_REGIONS)
 
 # Fuzzing (tests/fuzz/run.sh): libFuzzer harnesses of the YAML, CSV and
 # formula loaders, built with clang; each replays tests/fuzz/regressions/

@@ -748,7 +748,8 @@ static const char *const doc_codes[] = {
     "date", "intro", "summary_heading", "offtrack_heading", "offtrack_intro", "offtrack_none",
     "indicator_heading", "indicator_meta", "rank_year", "rank_latest", "years_differ",
     "unit_note", "small_note", "ranking_caption", "chart_caption", "no_data", "off_mark",
-    "small_mark", NULL};
+    "small_mark", "summary_cut", "offtrack_cut", "distribution", "offtrack_regions",
+    "offtrack_regions_more", "ranking_cut", NULL};
 static const char *const col_codes[] = {
     "rank", "region", "plan", "indicator", "catalogue", "unit", "better", "value_year", "value",
     "rank_year", "latest", "latest_year", "target", "limit", "current", "status", "forecast",

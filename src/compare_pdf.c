@@ -24,6 +24,14 @@ static const rcolor blue = {0.00, 0.33, 0.62};
 static const rcolor amber = {0.70, 0.42, 0.00};
 static const rcolor line_blue = {0.18, 0.33, 0.59};
 
+/* A province: beyond this many regions the PDF shows what is read (the
+ * regions most off track, the largest gaps, per indicator both ends of the
+ * ranking, the distribution and the off-track regions), and the workbook
+ * keeps every row. Pages, memory and time then stop growing with regions. */
+#define FULL_ROWS 30
+#define ENDS 10        /* rows shown at each end of a long ranking */
+#define NAMES_SHOWN 40 /* off-track regions named in a long section */
+
 #define PANELS_PER_ROW 4
 #define PANEL_H 78.0
 #define PANEL_GAP 10.0
@@ -165,6 +173,50 @@ static void heading(pctx *p, const char *text)
     rdoc_space(p->doc, 2);
 }
 
+typedef struct region_key {
+    int off, i; /* off-track rows, position listed */
+} region_key;
+
+/* Most off track first, then as listed. */
+static int by_off_track(const void *a, const void *b)
+{
+    const region_key *x = a, *y = b;
+    return x->off != y->off ? y->off - x->off : x->i - y->i;
+}
+
+/* Indexes of the regions in table order: as listed, or for a province
+ * (only the first FULL_ROWS shown) the most off track first. */
+static int *regions_order(const comparison *c)
+{
+    region_key *k = xcalloc((size_t)c->nregions + 1, sizeof *k);
+    for (int i = 0; i < c->nregions; i++)
+        k[i] = (region_key){c->regions[i].off_track, i};
+    if (c->nregions > FULL_ROWS)
+        qsort(k, (size_t)c->nregions, sizeof *k, by_off_track);
+    int *o = xcalloc((size_t)c->nregions + 1, sizeof *o);
+    for (int i = 0; i < c->nregions; i++)
+        o[i] = k[i].i;
+    free(k);
+    return o;
+}
+
+typedef struct off_row {
+    const cmp_row *r;
+    const cmp_indicator *ind;
+    size_t i; /* position found, the tie-break: the sort is stable */
+} off_row;
+
+/* By gap percent, descending; rows without one last, in the order found. */
+static int by_gap(const void *a, const void *b)
+{
+    const off_row *x = a, *y = b;
+    if (x->r->has_gap_pct != y->r->has_gap_pct)
+        return x->r->has_gap_pct ? -1 : 1;
+    if (x->r->has_gap_pct && x->r->gap_pct != y->r->gap_pct)
+        return x->r->gap_pct > y->r->gap_pct ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
 static void opening(pctx *p)
 {
     const comparison *c = p->c;
@@ -204,9 +256,17 @@ static void opening(pctx *p)
     for (int i = 0; i < 8; i++)
         h[i] = T(p, "summary", sc[i]);
     rstyle cs = RST_CELL, chs = RST_CELL_HEAD;
+    int shown = c->nregions;
+    int *order = regions_order(c);
+    if (c->nregions > FULL_ROWS) {
+        shown = FULL_ROWS;
+        const char *v[] = {"shown", intf(p, shown), "n", intf(p, c->nregions), NULL};
+        rdoc_para(d, fill(p, "document", "summary_cut", v), &sm);
+        rdoc_space(d, 3);
+    }
     rtable *tb = rdoc_table_begin(d, 8, w, h, &cs, &chs);
-    for (int i = 0; i < c->nregions; i++) {
-        const cmp_region *g = &c->regions[i];
+    for (int i = 0; i < shown; i++) {
+        const cmp_region *g = &c->regions[order[i]];
         rcell r[8] = {rdoc_cell(g->region_name, RA_LEFT), rdoc_cell(g->plans, RA_LEFT),
                       rdoc_cell(intf(p, g->rows), RA_CENTER), coloured(intf(p, g->met), green),
                       coloured(intf(p, g->not_met), g->not_met ? red : grey),
@@ -215,32 +275,27 @@ static void opening(pctx *p)
         rdoc_table_row(tb, r);
     }
     rdoc_table_end(tb);
+    free(order);
 
     /* Who is off track, and by how much: the largest gap first. */
     heading(p, T(p, "document", "offtrack_heading"));
-    const cmp_row **l = NULL;
-    const cmp_indicator **li = NULL;
-    size_t n = 0, cap = 0, cap2 = 0;
+    off_row *l = NULL;
+    size_t n = 0, cap = 0;
     for (int i = 0; i < c->ninds; i++)
         for (int k = 0; k < c->inds[i].nrows; k++)
             if (c->inds[i].rows[k].off_track) {
-                size_t m = n;
-                *ARRAY_PUSH(li, m, cap2) = &c->inds[i];
-                *ARRAY_PUSH(l, n, cap) = &c->inds[i].rows[k];
+                off_row o = {&c->inds[i].rows[k], &c->inds[i], n};
+                *ARRAY_PUSH(l, n, cap) = o;
             }
-    /* Insertion sort by gap percent, descending; without one last (stable). */
-    for (size_t i = 1; i < n; i++)
-        for (size_t k = i; k > 0; k--) {
-            const cmp_row *a = l[k - 1], *b2 = l[k];
-            int swap = b2->has_gap_pct && (!a->has_gap_pct || b2->gap_pct > a->gap_pct);
-            if (!swap)
-                break;
-            l[k - 1] = b2;
-            l[k] = a;
-            const cmp_indicator *x = li[k - 1];
-            li[k - 1] = li[k];
-            li[k] = x;
-        }
+    if (n > 1)
+        qsort(l, n, sizeof *l, by_gap);
+    size_t nshown = n;
+    if (c->nregions > FULL_ROWS && n > FULL_ROWS) {
+        nshown = FULL_ROWS;
+        const char *v[] = {"shown", intf(p, (int)nshown), "n", intf(p, (int)n), NULL};
+        rdoc_para(d, fill(p, "document", "offtrack_cut", v), &sm);
+        rdoc_space(d, 3);
+    }
     if (n == 0) {
         rdoc_para(d, T(p, "document", "offtrack_none"), &sm);
     } else {
@@ -256,11 +311,11 @@ static void opening(pctx *p)
         for (int i = 0; i < 8; i++)
             oh[i] = T(p, "col", oc[i]);
         rtable *ot = rdoc_table_begin(d, 8, ow, oh, &cs, &chs);
-        for (size_t i = 0; i < n; i++) {
-            const cmp_row *r = l[i];
+        for (size_t i = 0; i < nshown; i++) {
+            const cmp_row *r = l[i].r;
             int due = strcmp(r->status, "not_yet_due") != 0;
             const char *cur = r->has_current ? num(p, r->current) : "";
-            rcell row[8] = {rdoc_cell(li[i]->name, RA_LEFT),
+            rcell row[8] = {rdoc_cell(l[i].ind->name, RA_LEFT),
                             rdoc_cell(r->region_name, RA_LEFT),
                             rdoc_cell(cur, RA_RIGHT),
                             rdoc_cell(target_text(p, r), RA_LEFT),
@@ -275,7 +330,6 @@ static void opening(pctx *p)
         rdoc_table_end(ot);
     }
     free(l);
-    free(li);
 }
 
 /* ---------- one shared indicator ---------- */
@@ -389,7 +443,8 @@ static void panel(pctx *p, const cmp_indicator *ind, const cmp_row *r, const sca
     (void)ind;
 }
 
-static void small_multiples(pctx *p, const cmp_indicator *ind)
+/* The panels of rows[show[0..nshow)] (all rows when show is NULL). */
+static void small_multiples(pctx *p, const cmp_indicator *ind, const int *show, int nshow)
 {
     rdoc *d = p->doc;
     scale s;
@@ -401,13 +456,158 @@ static void small_multiples(pctx *p, const cmp_indicator *ind)
     double row_h = PANEL_H + 12 + 14;
     rdoc_space(d, 6);
     rdoc_heading(d, T(p, "document", "chart_caption"), &cap, 0, 0, row_h);
-    for (int k = 0; k < ind->nrows; k += PANELS_PER_ROW) {
+    int n = show ? nshow : ind->nrows;
+    for (int k = 0; k < n; k += PANELS_PER_ROW) {
         rdoc_ensure(d, row_h);
         double y = rdoc_y(d);
-        for (int j = 0; j < PANELS_PER_ROW && k + j < ind->nrows; j++)
-            panel(p, ind, &ind->rows[k + j], &s, rdoc_left(d) + j * (w + PANEL_GAP), y, w);
+        for (int j = 0; j < PANELS_PER_ROW && k + j < n; j++)
+            panel(p, ind, &ind->rows[show ? show[k + j] : k + j], &s,
+                  rdoc_left(d) + j * (w + PANEL_GAP), y, w);
         rdoc_space(d, row_h);
     }
+}
+
+/* A row of the ranking table. */
+static void ranking_row(pctx *p, const cmp_row *r, rcell *row)
+{
+    const char *rank = r->rank ? intf(p, r->rank) : "\xe2\x80\x94"; /* em dash */
+    if (r->note == CN_SMALL_COUNT)
+        rank = keep(p, xasprintf("%s%s", rank, T(p, "document", "small_mark")));
+    const char *val = r->rank ? num(p, r->rank_value)
+                      : r->note != CN_NONE ? T(p, "note", cmp_note_code(r->note))
+                                            : "";
+    const char *lv[] = {"value", r->latest_year ? num(p, r->latest) : "", "year",
+                        intf(p, r->latest_year), NULL};
+    const char *latest = r->latest_year ? fill(p, "cell", "latest", lv) : "";
+    rcell cells[10] = {rdoc_cell(rank, RA_CENTER),
+                       rdoc_cell(r->region_name, RA_LEFT),
+                       rdoc_cell(r->plan_title, RA_LEFT),
+                       rdoc_cell(val, r->rank ? RA_RIGHT : RA_LEFT),
+                       rdoc_cell(latest, RA_RIGHT),
+                       rdoc_cell(target_text(p, r), RA_LEFT),
+                       coloured(r->status_zh, status_colour(r->status)),
+                       coloured(forecast_text(p, r), status_colour(r->forecast_status)),
+                       coloured(gap_text(p, r), r->has_gap && r->gap > 0 ? red : grey),
+                       coloured(gap_pct_text(p, r), r->has_gap && r->gap > 0 ? red : grey)};
+    cells[8].align = cells[9].align = RA_RIGHT;
+    if (r->note == CN_SMALL_COUNT || r->rank == 0) {
+        cells[0].has_color = 1;
+        cells[0].color = grey;
+    }
+    if (r->off_track) {
+        cells[0].has_fill = cells[1].has_fill = cells[2].has_fill = 1;
+        cells[0].fill = cells[1].fill = cells[2].fill = red_fill;
+    }
+    memcpy(row, cells, sizeof cells);
+}
+
+/* The ranking: rows[show[...]] (all when show is NULL); a long one is
+ * printed as its top ENDS, a line saying how many are left out, its last
+ * ENDS ranked (show[0..ENDS) and show[ENDS..)). */
+static void ranking_table(pctx *p, const cmp_indicator *ind, const int *show, int nshow,
+                          int cut)
+{
+    rdoc *d = p->doc;
+    const char *yv[] = {"year", ind->rank_year ? intf(p, ind->rank_year) : "", NULL};
+    const char *vh = ind->rank_year ? fill(p, "col", "value_year", yv) : T(p, "col", "value");
+    const char *heads[10] = {T(p, "col", "rank"),   T(p, "col", "region"),
+                             T(p, "col", "plan"),   vh,
+                             T(p, "col", "latest"), T(p, "col", "target"),
+                             T(p, "col", "status"), T(p, "col", "forecast"),
+                             T(p, "col", "gap"),    T(p, "col", "gap_pct")};
+    static const double rel[] = {0.5, 1.2, 1.55, 0.8, 1.05, 1.45, 0.65, 0.85, 0.75, 0.7};
+    double w[10];
+    widths(p, rel, 10, w);
+    rstyle cs = RST_CELL, chs = RST_CELL_HEAD;
+    rtable *tb = rdoc_table_begin(d, 10, w, heads, &cs, &chs);
+    for (int k = 0; k < nshow; k++) {
+        if (show && cut && k == ENDS) {
+            rdoc_table_end(tb);
+            rstyle sm = RST_SMALL;
+            sm.color = grey;
+            sm.align = RA_CENTER;
+            const char *v[] = {"n", intf(p, cut), NULL};
+            rdoc_para(d, fill(p, "document", "ranking_cut", v), &sm);
+            tb = rdoc_table_begin(d, 10, w, heads, &cs, &chs);
+        }
+        rcell row[10];
+        ranking_row(p, &ind->rows[show ? show[k] : k], row);
+        rdoc_table_row(tb, row);
+    }
+    rdoc_table_end(tb);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Quantile q of sorted v[0..n), by linear interpolation (n > 0). */
+static double quantile(const double *v, int n, double q)
+{
+    double h = (n - 1) * q;
+    int lo = (int)h;
+    return lo + 1 < n ? v[lo] + (h - lo) * (v[lo + 1] - v[lo]) : v[n - 1];
+}
+
+/* A long section's summary: the distribution of the ranked values and the
+ * regions off track (the first NAMES_SHOWN by rank). */
+static void long_section_notes(pctx *p, const cmp_indicator *ind)
+{
+    rdoc *d = p->doc;
+    rstyle sm = RST_SMALL;
+    sm.align = RA_JUSTIFY;
+    double *v = xcalloc((size_t)ind->nrows, sizeof *v);
+    int n = 0, off = 0;
+    for (int k = 0; k < ind->nrows; k++) {
+        if (ind->rows[k].rank)
+            v[n++] = ind->rows[k].rank_value;
+        off += ind->rows[k].off_track != 0;
+    }
+    if (n > 0) {
+        qsort(v, (size_t)n, sizeof *v, cmp_double);
+        const char *dv[] = {"nranked", intf(p, n), "min", num(p, v[0]), "q1",
+                            num(p, quantile(v, n, 0.25)), "median", num(p, quantile(v, n, 0.5)),
+                            "q3", num(p, quantile(v, n, 0.75)), "max", num(p, v[n - 1]),
+                            "unit", ind->unit, NULL};
+        rdoc_para(d, fill(p, "document", "distribution", dv), &sm);
+    }
+    free(v);
+    if (off > 0) {
+        strbuf names;
+        sb_init(&names);
+        int named = 0;
+        for (int k = 0; k < ind->nrows && named < NAMES_SHOWN; k++)
+            if (ind->rows[k].off_track) {
+                if (named++)
+                    sb_add(&names, "、");
+                sb_add(&names, ind->rows[k].region_name);
+            }
+        const char *ov[] = {"n", intf(p, off), "regions", names.s ? names.s : "", NULL};
+        rdoc_para(d, fill(p, "document", off > named ? "offtrack_regions_more" : "offtrack_regions",
+                          ov), &sm);
+        sb_free(&names);
+    }
+    rdoc_space(d, 4);
+}
+
+/* Rows shown of a long ranking: the first ENDS and the last ENDS ranked;
+ * *cut: how many are left out (unranked ones included). */
+static int *ends_of_ranking(const cmp_indicator *ind, int *nshow, int *cut)
+{
+    int nranked = 0;
+    for (int k = 0; k < ind->nrows; k++)
+        nranked += ind->rows[k].rank != 0;
+    int *show = xcalloc(2 * ENDS + 1, sizeof *show), n = 0;
+    /* rows are by rank, the unranked last */
+    for (int k = 0; k < ind->nrows && k < ENDS; k++)
+        show[n++] = k;
+    for (int k = nranked - ENDS > ENDS ? nranked - ENDS : ENDS; k < nranked; k++)
+        show[n++] = k;
+    *nshow = n;
+    *cut = ind->nrows - n;
+    return show;
 }
 
 static void indicator_section(pctx *p, const cmp_indicator *ind, int no)
@@ -464,53 +664,14 @@ static void indicator_section(pctx *p, const cmp_indicator *ind, int no)
     sb_free(&b);
     rdoc_space(d, 4);
 
-    /* The ranking. */
-    const char *yv[] = {"year", ind->rank_year ? intf(p, ind->rank_year) : "", NULL};
-    const char *vh = ind->rank_year ? fill(p, "col", "value_year", yv) : T(p, "col", "value");
-    const char *heads[10] = {T(p, "col", "rank"),   T(p, "col", "region"),
-                             T(p, "col", "plan"),   vh,
-                             T(p, "col", "latest"), T(p, "col", "target"),
-                             T(p, "col", "status"), T(p, "col", "forecast"),
-                             T(p, "col", "gap"),    T(p, "col", "gap_pct")};
-    static const double rel[] = {0.5, 1.2, 1.55, 0.8, 1.05, 1.45, 0.65, 0.85, 0.75, 0.7};
-    double w[10];
-    widths(p, rel, 10, w);
-    rstyle cs = RST_CELL, chs = RST_CELL_HEAD;
-    rtable *tb = rdoc_table_begin(d, 10, w, heads, &cs, &chs);
-    for (int k = 0; k < ind->nrows; k++) {
-        const cmp_row *r = &ind->rows[k];
-        const char *rank = r->rank ? intf(p, r->rank) : "\xe2\x80\x94"; /* em dash */
-        if (r->note == CN_SMALL_COUNT)
-            rank = keep(p, xasprintf("%s%s", rank, T(p, "document", "small_mark")));
-        const char *val = r->rank ? num(p, r->rank_value)
-                          : r->note != CN_NONE ? T(p, "note", cmp_note_code(r->note))
-                                                : "";
-        const char *lv[] = {"value", r->latest_year ? num(p, r->latest) : "", "year",
-                            intf(p, r->latest_year), NULL};
-        const char *latest = r->latest_year ? fill(p, "cell", "latest", lv) : "";
-        rcell row[10] = {rdoc_cell(rank, RA_CENTER),
-                         rdoc_cell(r->region_name, RA_LEFT),
-                         rdoc_cell(r->plan_title, RA_LEFT),
-                         rdoc_cell(val, r->rank ? RA_RIGHT : RA_LEFT),
-                         rdoc_cell(latest, RA_RIGHT),
-                         rdoc_cell(target_text(p, r), RA_LEFT),
-                         coloured(r->status_zh, status_colour(r->status)),
-                         coloured(forecast_text(p, r), status_colour(r->forecast_status)),
-                         coloured(gap_text(p, r), r->has_gap && r->gap > 0 ? red : grey),
-                         coloured(gap_pct_text(p, r), r->has_gap && r->gap > 0 ? red : grey)};
-        row[8].align = row[9].align = RA_RIGHT;
-        if (r->note == CN_SMALL_COUNT || r->rank == 0) {
-            row[0].has_color = 1;
-            row[0].color = grey;
-        }
-        if (r->off_track) {
-            row[0].has_fill = row[1].has_fill = row[2].has_fill = 1;
-            row[0].fill = row[1].fill = row[2].fill = red_fill;
-        }
-        rdoc_table_row(tb, row);
+    int *show = NULL, nshow = ind->nrows, cut = 0;
+    if (ind->nrows > FULL_ROWS) {
+        long_section_notes(p, ind);
+        show = ends_of_ranking(ind, &nshow, &cut);
     }
-    rdoc_table_end(tb);
-    small_multiples(p, ind);
+    ranking_table(p, ind, show, nshow, cut);
+    small_multiples(p, ind, show, nshow);
+    free(show);
 }
 
 static void render(pctx *p)

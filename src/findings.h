@@ -140,6 +140,9 @@ typedef struct outcome {
      * the workbook), or NULL: the workbook renders it itself */
     const char *assessment_csv;
     size_t assessment_len;
+    /* the fonts of the PDFs, kept from plan to plan (report_doc.h), or
+     * NULL: the documents find and parse their own */
+    struct rfonts_cache *fonts;
 } outcome;
 
 /* The finding of target ti of indicator ii (constant time). */

@@ -19,6 +19,7 @@
 #include "manifest.h"
 #include "outset.h"
 #include "pdf.h"
+#include "report_doc.h"
 #include "plan.h"
 #include "report_tpl.h"
 #include "results.h"
@@ -119,7 +120,7 @@ static void usage(FILE *f)
           "                    jobs); default: run.yaml in the indicators directory\n"
           "                    when there is one. Options given here win over it.\n"
           "  --out DIR         output directory (default out)\n"
-          "  -j N, --jobs N    evaluate N plans at a time, each in its own process\n"
+          "  -j N, --jobs N    evaluate N plans at a time, in N worker processes\n"
           "  --force           render plans whose inputs have not changed since the last run\n"
           "  --dry-run         import: show what the workbook changes, write nothing\n"
           "  --review DIR      check: write the data review (数据质量审核) of each plan\n"
@@ -233,6 +234,7 @@ typedef struct session {
     symtab syms;
     catalogue cat;
     region_cache regions;
+    rfonts_cache *fonts; /* the PDFs' fonts, parsed once per process (a worker's plans share them) */
     diag_list diags;
     size_t diags_shown; /* diags[0, diags_shown) are printed already */
     int have_labels, have_dict, have_cat;
@@ -291,6 +293,7 @@ static int session_open(session *s, const options *o)
 {
     memset(s, 0, sizeof *s);
     s->o = o;
+    s->fonts = rfonts_cache_new();
     char *path = xasprintf("%s/labels.yaml", o->templates_dir);
     if (labels_load(&s->lb, path, &s->diags) == 0) {
         static const char *const statuses[] = {"met", "not_met", "not_yet_due",
@@ -306,7 +309,8 @@ static int session_open(session *s, const options *o)
     return s->have_labels && s->have_dict && s->have_cat && diag_errors(&s->diags) == 0 ? 0 : -1;
 }
 
-static void session_close(session *s)
+/* The region data loaded so far, forgotten. */
+static void session_forget_regions(session *s)
 {
     for (size_t i = 0; i < s->regions.n; i++) {
         free(s->regions.names[i]);
@@ -316,6 +320,13 @@ static void session_close(session *s)
     free(s->regions.names);
     free(s->regions.data);
     free(s->regions.failed);
+    memset(&s->regions, 0, sizeof s->regions);
+}
+
+static void session_close(session *s)
+{
+    session_forget_regions(s);
+    rfonts_cache_free(s->fonts);
     if (s->have_cat)
         catalogue_free(&s->cat);
     symtab_free(&s->syms);
@@ -525,8 +536,33 @@ typedef struct batch_ctx {
     void *arg;
 } batch_ctx;
 
-/* In a child process: evaluate one plan, print its problems, say why it
- * failed (its first error), exit. */
+/*
+ * Cairo numbers the surfaces of SVG files ("surface123") with a counter of
+ * its process, so a worker that had drawn earlier plans' SVG charts would
+ * number the next plan's differently, by the order the plans came to it.
+ * A plan whose SVG charts are asked for is therefore drawn in a process of
+ * its own, forked from the worker (its fonts parsed already): the same
+ * numbers in every -j N run. (Without -j, one process numbers them all in
+ * a row, as it always did.)
+ */
+static int batch_one(void *ctx, int i, char *why, size_t whysize);
+
+static int batch_job(void *ctx, int i, char *why, size_t whysize)
+{
+    const batch_ctx *bc = ctx;
+    if (bc->s->o->charts == CHART_FILES_ALL || bc->s->o->charts == CHART_FILES_SVG) {
+        if (pdf_templates_present(bc->s->o->templates_dir))
+            pdf_fonts_preload(bc->s->fonts, bc->s->o->templates_dir);
+        return batch_isolated(batch_one, ctx, i, why, whysize);
+    }
+    return batch_one(ctx, i, why, whysize);
+}
+
+/* In a worker process: evaluate one plan, print its problems, say why it
+ * failed (its first error). The worker goes on to other plans: it keeps
+ * no region's data from one plan to the next, so its memory stays that of
+ * one plan (a plan's own region is loaded afresh, as a process of its own
+ * would). */
 static int batch_one(void *ctx, int i, char *why, size_t whysize)
 {
     batch_ctx *bc = ctx;
@@ -538,6 +574,7 @@ static int batch_one(void *ctx, int i, char *why, size_t whysize)
         rc = EXIT_PROBLEMS;
     if (rc != EXIT_OK && rc != EXIT_SKIPPED)
         diag_first_error(&bc->s->diags, before, why, whysize);
+    session_forget_regions(bc->s);
     return rc;
 }
 
@@ -574,7 +611,7 @@ static int for_each_plan(session *s, plan_action act, void *arg, int *nplans_ok)
     int stopped = 0; /* the signal that stopped a -j batch */
     if (s->o->jobs > 1 && n > 1) {
         batch_ctx bc = {s, files, act, arg};
-        int b = batch_run(s->o->jobs, n, names, batch_one, &bc, res, s->o->quiet);
+        int b = batch_run(s->o->jobs, n, names, batch_job, &bc, res, s->o->quiet);
         stopped = b > 0 ? b : 0;
     } else {
         for (int i = 0; i < n; i++) {
@@ -729,7 +766,8 @@ static int act_check(session *s, const plan *p, region_data *r, void *arg)
         findings fnd;
         if (findings_build(&fnd, &ev, &ec, &s->lb, NULL, s->o->templates_dir, &s->diags) == 0 &&
             pdf_templates_present(s->o->templates_dir)) {
-            outcome oc = {&ev, &ec, &s->lb, NULL, NULL, &fnd, s->o->templates_dir, NULL, NULL, 0};
+            outcome oc = {&ev, &ec, &s->lb, NULL, NULL, &fnd, s->o->templates_dir, NULL, NULL, 0,
+                          s->fonts};
             pdf_check_reports(&oc, &s->diags);
         }
         findings_free(&fnd);
@@ -831,7 +869,7 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
     sha256_update(&sc, inputs, strlen(inputs));
     sha256_final_hex(&sc, digest);
     outcome oc = {&ev, &ec, &s->lb, &fs, have_changes ? &changes : NULL, &fnd,
-                  s->o->templates_dir, digest, NULL, 0};
+                  s->o->templates_dir, digest, NULL, 0, s->fonts};
     out_set out;
     int rc = EXIT_OK;
     pdf_stats pdfst = {0, 0, 0, 0};

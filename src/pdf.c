@@ -60,7 +60,8 @@ typedef struct ctx {
     rtpl *brief, *report;   /* templates */
     rtpl *t;                /* the one being rendered */
     rdoc *doc;
-    rfonts *fonts;          /* owned */
+    const rfonts *fonts;    /* own_fonts, or the run's (outcome.fonts) */
+    rfonts *own_fonts;
     tvars g;                /* placeholders of every text */
     strpool pool;           /* strings freed with the context */
     char **warned_keys;
@@ -2482,6 +2483,34 @@ static int report_doc(ctx *c, const struct tm *date, pdf_stats *stats)
     return rc;
 }
 
+/* The families of the body and heading faces: the brief's, else the report's. */
+static void font_families(const rtpl *brief, const rtpl *report, const char **body,
+                          const char **head)
+{
+    *body = rtpl_get(brief, "fonts.body");
+    *head = rtpl_get(brief, "fonts.heading");
+    if (!*body)
+        *body = rtpl_get(report, "fonts.body");
+    if (!*head)
+        *head = rtpl_get(report, "fonts.heading");
+}
+
+void pdf_fonts_preload(rfonts_cache *fonts, const char *templates_dir)
+{
+    diag_list d; /* a plan says what is wrong when it renders */
+    memset(&d, 0, sizeof d);
+    rtpl *report = load_template(templates_dir, "report.yaml", report_kinds, &d);
+    rtpl *brief = load_template(templates_dir, "brief.yaml", brief_kinds, &d);
+    if (report && brief && diag_errors(&d) == 0) {
+        const char *body, *head;
+        font_families(brief, report, &body, &head);
+        rfonts_cached(fonts, body, head, &d);
+    }
+    rtpl_free(brief);
+    rtpl_free(report);
+    diag_free(&d);
+}
+
 /* Templates and fonts of both documents; 0, or -1 with errors in d. */
 static int ctx_open(ctx *c, const outcome *oc, out_set *out, diag_list *d)
 {
@@ -2502,16 +2531,14 @@ static int ctx_open(ctx *c, const outcome *oc, out_set *out, diag_list *d)
     c->brief = load_template(oc->templates_dir, "brief.yaml", brief_kinds, d);
     if (!c->report || !c->brief || diag_errors(d) > before)
         return -1;
-    const char *body = rtpl_get(c->brief, "fonts.body");
-    const char *head = rtpl_get(c->brief, "fonts.heading");
-    if (!body)
-        body = rtpl_get(c->report, "fonts.body");
-    if (!head)
-        head = rtpl_get(c->report, "fonts.heading");
-    rfonts *fonts = NULL;
-    if (rfonts_open(&fonts, body, head, d) != 0 || !fonts)
+    const char *body, *head;
+    font_families(c->brief, c->report, &body, &head);
+    if (oc->fonts)
+        c->fonts = rfonts_cached(oc->fonts, body, head, d);
+    else if (rfonts_open(&c->own_fonts, body, head, d) == 0)
+        c->fonts = c->own_fonts;
+    if (!c->fonts)
         return -1;
-    c->fonts = fonts;
     /* Chart wording problems are the charts' to report; the documents then
      * show placeholders. */
     char *ct_path = xasprintf("%s/charts.yaml", oc->templates_dir);
@@ -2528,7 +2555,7 @@ static void ctx_close(ctx *c)
 {
     if (c->ct_loaded)
         chart_templates_free(&c->ct);
-    rfonts_free(c->fonts);
+    rfonts_free(c->own_fonts);
     for (size_t i = 0; i < c->nwarned; i++)
         free(c->warned_keys[i]);
     free(c->warned_keys);

@@ -20,10 +20,22 @@
 
 #define COV_BYTES (0x110000 / 8)
 
+/*
+ * The faces are parsed by libharu once, into a document of their own that
+ * is never saved (holder); each document then borrows the two font
+ * definitions (rdoc_new) and gives them back before it is freed
+ * (rdoc_free). A worker that writes many documents thus reads and parses
+ * each font file once. The files are also mapped once, for the subsets.
+ */
 struct rfonts {
     char *file[2];
     int index[2];
     unsigned char *cov[2]; /* one bit per code point */
+    HPDF_Doc holder;       /* owns def[] */
+    HPDF_FontDef def[2];
+    HPDF_STATUS err, err_detail; /* libharu's first error in holder */
+    unsigned char *map[2];       /* the font files, mapped */
+    size_t mapn[2];
 };
 
 /* The Debian files, used when fontconfig does not find the families. */
@@ -107,6 +119,67 @@ static int query_file(const char *path, int index, unsigned char *cov)
     return rc;
 }
 
+static void holder_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
+{
+    rfonts *f = user_data;
+    if (!f->err) {
+        f->err = error_no;
+        f->err_detail = detail_no;
+    }
+}
+
+/* Map font file k: the subsets read their glyphs from it. */
+static int map_file(rfonts *f, int k, diag_list *d)
+{
+    int fd = open(f->file[k], O_RDONLY);
+    struct stat st;
+    void *mapped = MAP_FAILED;
+    int err = fd < 0 ? errno : 0;
+    if (!err && fstat(fd, &st) != 0)
+        err = errno;
+    else if (!err && st.st_size <= 0)
+        err = EINVAL; /* an empty file: nothing to map */
+    else if (!err && (mapped = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) ==
+                         MAP_FAILED)
+        err = errno;
+    if (fd >= 0)
+        close(fd);
+    if (mapped == MAP_FAILED) {
+        diag_add(d, DIAG_ERROR, f->file[k], 0, 0, "PDF: cannot read the font: %s", strerror(err));
+        return -1;
+    }
+    f->map[k] = mapped;
+    f->mapn[k] = (size_t)st.st_size;
+    return 0;
+}
+
+/*
+ * Both faces parsed into the holder document, body first: libharu tags
+ * embedded faces in the order they are loaded (HPDFAA+, HPDFAB+), so every
+ * document names them as it would had it loaded them itself.
+ */
+static int fonts_parse(rfonts *f, diag_list *d)
+{
+    f->holder = HPDF_New(holder_error, f);
+    if (!f->holder) {
+        diag_add(d, DIAG_ERROR, NULL, 0, 0, "PDF: libharu could not create a document");
+        return -1;
+    }
+    for (int k = 0; k < 2; k++) {
+        const char *name = HPDF_LoadTTFontFromFile2(f->holder, f->file[k], (HPDF_UINT)f->index[k],
+                                                    HPDF_TRUE);
+        f->def[k] = name && !f->err ? HPDF_GetFontDef(f->holder, name) : NULL;
+        if (!f->def[k]) {
+            diag_add(d, DIAG_ERROR, f->file[k], 0, 0,
+                     "PDF: libharu cannot load face %d of this font", f->index[k]);
+            return -1;
+        }
+        if (map_file(f, k, d) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int rfonts_open(rfonts **out, const char *body_family, const char *head_family, diag_list *d)
 {
     *out = NULL;
@@ -138,7 +211,7 @@ int rfonts_open(rfonts **out, const char *body_family, const char *head_family, 
     }
     if (cfg)
         FcConfigDestroy(cfg);
-    if (failed) {
+    if (failed || fonts_parse(f, d) != 0) {
         rfonts_free(f);
         return -1;
     }
@@ -150,11 +223,54 @@ void rfonts_free(rfonts *f)
 {
     if (!f)
         return;
+    if (f->holder)
+        HPDF_Free(f->holder);
     for (int k = 0; k < 2; k++) {
         free(f->file[k]);
         free(f->cov[k]);
+        if (f->map[k])
+            munmap(f->map[k], f->mapn[k]);
     }
     free(f);
+}
+
+struct rfonts_cache {
+    rfonts *f;
+    char *family[2];
+};
+
+rfonts_cache *rfonts_cache_new(void) { return xcalloc(1, sizeof(rfonts_cache)); }
+
+void rfonts_cache_free(rfonts_cache *c)
+{
+    if (!c)
+        return;
+    rfonts_free(c->f);
+    free(c->family[0]);
+    free(c->family[1]);
+    free(c);
+}
+
+static int same_family(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+const rfonts *rfonts_cached(rfonts_cache *c, const char *body_family, const char *head_family,
+                            diag_list *d)
+{
+    if (c->f && same_family(c->family[0], body_family) && same_family(c->family[1], head_family))
+        return c->f;
+    rfonts *f = NULL;
+    if (rfonts_open(&f, body_family, head_family, d) != 0)
+        return NULL; /* not kept: the next document says it again */
+    rfonts_free(c->f);
+    free(c->family[0]);
+    free(c->family[1]);
+    c->f = f;
+    c->family[0] = body_family ? xstrdup(body_family) : NULL;
+    c->family[1] = head_family ? xstrdup(head_family) : NULL;
+    return f;
 }
 
 const char *rfonts_file(const rfonts *f, rfont which, int *index)
@@ -203,6 +319,7 @@ struct rdoc {
     diag_list *diags;
     HPDF_Doc pdf;
     HPDF_Font font[2];
+    int borrowed[2]; /* fonts->def[k] is in this document's list of definitions */
     HPDF_Encoder enc;
     short *width[2]; /* per BMP code point, -1 = not yet asked */
     int failed;
@@ -357,15 +474,11 @@ rdoc *rdoc_new(const rfonts *fonts, const rdoc_info *info, diag_list *diags)
     HOK(d, HPDF_SetCurrentEncoder(d->pdf, "UTF-8"));
     HPTR(d, d->enc, HPDF_GetEncoder(d->pdf, "UTF-8"));
     for (int k = 0; k < 2 && !d->failed; k++) {
-        int index;
-        const char *file = rfonts_file(fonts, (rfont)k, &index);
-        const char *name;
-        if (!HPTR(d, name, HPDF_LoadTTFontFromFile2(d->pdf, file, (HPDF_UINT)index, HPDF_TRUE))) {
-            diag_add(diags, DIAG_ERROR, file, 0, 0, "PDF: libharu cannot load face %d of this font",
-                     index);
+        /* borrowed from the holder (see struct rfonts); given back in rdoc_free */
+        if (!HOK(d, HPDF_List_Add(d->pdf->fontdef_list, fonts->def[k])))
             break;
-        }
-        if (HPTR(d, d->font[k], get_font_fast(d, name)))
+        d->borrowed[k] = 1;
+        if (HPTR(d, d->font[k], get_font_fast(d, fonts->def[k]->base_font)))
             fix_unicode_map(d, d->font[k]);
     }
     if (!d->failed) {
@@ -404,6 +517,12 @@ void rdoc_free(rdoc *d)
 {
     if (!d)
         return;
+    for (int k = 0; k < 2; k++)
+        if (d->borrowed[k]) {
+            /* the descriptor is this document's; the definition goes back whole */
+            d->fonts->def[k]->descriptor = NULL;
+            HPDF_List_Remove(d->pdf->fontdef_list, d->fonts->def[k]);
+        }
     if (d->pdf)
         HPDF_Free(d->pdf);
     for (int k = 0; k < 2; k++) {
@@ -826,28 +945,7 @@ static void embed_subset(rdoc *d, int k)
     HPDF_TTFontDefAttr ta = (HPDF_TTFontDefAttr)def->attr;
     if (!ta || !ta->glyph_tbl.offsets || !ta->h_metric || ta->num_glyphs == 0)
         return;
-    font_map fm = {NULL, 0}, *f = &fm;
-    int fd = open(d->fonts->file[k], O_RDONLY);
-    struct stat st;
-    void *mapped = MAP_FAILED;
-    int map_err = fd < 0 ? errno : 0;
-    if (!map_err && fstat(fd, &st) != 0)
-        map_err = errno;
-    else if (!map_err && st.st_size <= 0)
-        map_err = EINVAL; /* an empty file: nothing to map */
-    else if (!map_err && (mapped = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
-                                        0)) == MAP_FAILED)
-        map_err = errno;
-    if (fd >= 0)
-        close(fd);
-    if (mapped == MAP_FAILED) {
-        diag_add(d->diags, DIAG_ERROR, d->fonts->file[k], 0, 0, "PDF: cannot reread the font: %s",
-                 strerror(map_err));
-        d->failed = 1;
-        return;
-    }
-    fm.b = mapped;
-    fm.n = (size_t)st.st_size;
+    font_map fm = {d->fonts->map[k], d->fonts->mapn[k]}, *f = &fm;
     unsigned ng = ta->num_glyphs;
     subset s = {ng, xcalloc(ng, 1), xmalloc(ng * sizeof(unsigned)), 0,
                 xcalloc(ng, sizeof(uint16_t)), xcalloc(ng, sizeof(unsigned char *)),
@@ -878,7 +976,6 @@ static void embed_subset(rdoc *d, int k)
             diag_add(d->diags, DIAG_ERROR, d->fonts->file[k], 0, 0, "PDF: a glyph cannot be read");
         d->failed = 1;
     }
-    munmap(mapped, fm.n);
     for (unsigned g = 0; g < ng; g++)
         free(s.data[g]);
 

@@ -30,13 +30,26 @@ typedef struct rfonts rfonts;
 
 /*
  * Find the body and heading faces by family name (fontconfig), falling
- * back to the Debian files. Returns 0, or -1 with an error naming the
- * package to install.
+ * back to the Debian files, and parse them once for every document made
+ * with them. Returns 0, or -1 with an error naming the package to install
+ * or the file that cannot be read.
  */
 int rfonts_open(rfonts **out, const char *body_family, const char *head_family, diag_list *d);
 void rfonts_free(rfonts *f);
 /* File and face index in use, for messages. */
 const char *rfonts_file(const rfonts *f, rfont which, int *index);
+
+/*
+ * The fonts of a pair of families kept for many documents, e.g. the plans
+ * of one worker: found and parsed on first use, again only when the
+ * families change. rfonts_cached() returns them (owned by the cache), or
+ * NULL with rfonts_open()'s error.
+ */
+typedef struct rfonts_cache rfonts_cache;
+rfonts_cache *rfonts_cache_new(void);
+void rfonts_cache_free(rfonts_cache *c);
+const rfonts *rfonts_cached(rfonts_cache *c, const char *body_family, const char *head_family,
+                            diag_list *d);
 
 /* ---------- document ---------- */
 

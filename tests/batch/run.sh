@@ -202,4 +202,28 @@ check "planeval manifest with links to the repository and to .. succeeds in ${se
     [ "$rc" -eq 0 -a "$secs" -le 30 ]
 check "and lists exactly what it listed without them" cmp -s "$TMP/m.before" killed/manifest.json
 
+# 8. the worker pool: both workers killed (SIGKILL) while they evaluate a
+# plan: those plans are reported crashed, nothing of them is written, new
+# workers evaluate the remaining plans, and no process is left
+"$PLANEVAL" run --charts none -j 2 --out crash >/dev/null 2>"$TMP/c.err" &
+pid=$!
+i=0
+while [ "$(pgrep -P "$pid" | wc -l)" -lt 2 ] && [ $i -lt 400 ]; do
+    sleep 0.05
+    i=$((i + 1))
+done
+sleep 0.2
+kill -KILL $(pgrep -P "$pid") 2>/dev/null
+wait "$pid"
+rc=$?
+crashed=$(grep -c 'crashed (signal 9)$' "$TMP/c.err")
+ok=$((NPLANS - crashed))
+check "a killed worker's plan is reported crashed, exit 3 ($crashed crashed, exit $rc)" \
+    [ "$crashed" -ge 1 -a "$rc" -eq 3 ]
+check "new workers evaluate the other plans" \
+    grep -q -F "planeval: $NPLANS plans: $ok evaluated, 0 unchanged, $crashed failed" "$TMP/c.err"
+written=$(find crash -mindepth 1 -maxdepth 1 -type d ! -name '.*' | wc -l | tr -d ' ')
+check "only the plans evaluated are written ($written of $ok)" [ "$written" -eq "$ok" ]
+check "no worker is left" [ -z "$(pgrep -P "$pid")" ]
+
 finish

@@ -150,4 +150,45 @@ cmp -s "$TMP/merged/comparison/comparison.csv" "$TMP/out/comparison/comparison.c
     pass "shards copied together give the same comparison" ||
     { fail "shards copied together give the same comparison"; cat "$TMP/merged.err" >&2; }
 
+# 8. a province (more than 30 regions): the PDF shows what is read, the
+# workbook keeps every row. 40 synthetic regions (tests/bench/gen_regions.py)
+# with this repository's templates.
+"$PYTHON" tests/bench/gen_regions.py 40 "$TMP/prov" >/dev/null
+"$PLANEVAL" run --force -q -j 2 --charts none --indicators "$TMP/prov/indicators" \
+    --data "$TMP/prov/data" --templates templates --out "$TMP/prov/out" 2>"$TMP/prov.err"
+PPDF="$TMP/prov/out/comparison.pdf"
+pdftotext -layout "$PPDF" "$TMP/prov.txt" 2>/dev/null
+# The region table: the 30 most off track, the note saying all 40 are in the workbook.
+rows=$(grep -cE 'r00[0-9][0-9]-[a-z-]+-20[0-9][0-9]-20[0-9][0-9]' "$TMP/prov.txt")
+grep -q '以下列出偏离目标项数最多的30个地区；全部40个地区见比较工作簿' "$TMP/prov.txt" && [ "$rows" -eq 30 ] &&
+    pass "province: the region table shows the 30 most off track and says where the 40 are" ||
+    fail "province: region table (rows $rows)"
+# Per indicator used by more than 30 plans: the distribution, the off-track
+# regions, both ends of the ranking (10 + 10 rows) and what is left out.
+long=$("$PYTHON" -c 'import csv,sys,collections
+c=collections.Counter(r["indicator_name"] for r in csv.DictReader(open(sys.argv[1],encoding="utf-8")))
+print(sum(1 for v in c.values() if v > 30))' "$TMP/prov/out/comparison.csv")
+quart=$(grep -c '下四分位数' "$TMP/prov.txt")
+cuts=$(grep -c '个地区从略，全表见比较工作簿' "$TMP/prov.txt")
+[ "$long" -gt 0 ] && [ "$quart" -eq "$long" ] && [ "$cuts" -eq "$long" ] &&
+    pass "province: $long long sections each with quartiles and a cut ranking" ||
+    fail "province: long sections $long, quartile lines $quart, cut lines $cuts"
+grep -q '偏离目标的地区（[0-9]*个）' "$TMP/prov.txt" &&
+    pass "province: the off-track regions are named" || fail "province: the off-track regions are named"
+# Smaller than the full tables would be: at most 2 pages per shared indicator and 6 more.
+pages=$(pdfinfo "$PPDF" 2>/dev/null | awk '/^Pages:/ {print $2}')
+
+ninds=$("$PYTHON" -c 'import csv,sys
+print(len({r["indicator_name"] for r in csv.DictReader(open(sys.argv[1],encoding="utf-8"))}))' \
+    "$TMP/prov/out/comparison.csv")
+[ -n "$pages" ] && [ "$pages" -le $((2 * ninds + 6)) ] &&
+    pass "province: $pages pages for $ninds shared indicators" ||
+    fail "province: $pages pages for $ninds shared indicators"
+qpdf --check "$PPDF" >/dev/null 2>&1 && pass "province: qpdf --check" || fail "province: qpdf --check"
+# The workbook keeps every row: check_xlsx.py against the CSV and the plans' files.
+"$PYTHON" tests/compare/check_xlsx.py "$TMP/prov/out" >"$TMP/prov.py" 2>&1 &&
+    grep -q "^ok" "$TMP/prov.py" && ! grep -q "^FAIL" "$TMP/prov.py" &&
+    pass "province: the workbook holds every row (check_xlsx.py)" ||
+    { fail "province: the workbook holds every row"; head -5 "$TMP/prov.py" >&2; }
+
 finish
