@@ -90,6 +90,12 @@ def main():
     shutil.copytree(os.path.join(ROOT, "data", "variables"), os.path.join(out, "data", "variables"),
                     dirs_exist_ok=True)
     shutil.copytree(os.path.join(ROOT, "templates"), os.path.join(out, "templates"), dirs_exist_ok=True)
+    # A sample region's own vocabulary (data/<region>/variables/) would clash
+    # if copied into every synthetic region: it joins the shared dictionary.
+    for region in sorted({r for _, r in TEMPLATES}):
+        vdir = os.path.join(ROOT, "data", region, "variables")
+        for name in sorted(os.listdir(vdir)) if os.path.isdir(vdir) else []:
+            shutil.copy(os.path.join(vdir, name), os.path.join(out, "data", "variables", region + "-" + name))
     for i in range(n):
         plan_id, region = TEMPLATES[i % len(TEMPLATES)]
         rid = "r%04d" % i

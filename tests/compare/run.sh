@@ -156,7 +156,7 @@ cmp -s "$TMP/merged/comparison/comparison.csv" "$TMP/out/comparison/comparison.c
 "$PYTHON" tests/bench/gen_regions.py 40 "$TMP/prov" >/dev/null
 "$PLANEVAL" run --force -q -j 2 --charts none --indicators "$TMP/prov/indicators" \
     --data "$TMP/prov/data" --templates templates --out "$TMP/prov/out" 2>"$TMP/prov.err"
-PPDF="$TMP/prov/out/comparison.pdf"
+PPDF="$TMP/prov/out/comparison/comparison.pdf"
 pdftotext -layout "$PPDF" "$TMP/prov.txt" 2>/dev/null
 # The region table: the 30 most off track, the note saying all 40 are in the workbook.
 rows=$(grep -cE 'r00[0-9][0-9]-[a-z-]+-20[0-9][0-9]-20[0-9][0-9]' "$TMP/prov.txt")
@@ -167,7 +167,7 @@ grep -q '以下列出偏离目标项数最多的30个地区；全部40个地区�
 # regions, both ends of the ranking (10 + 10 rows) and what is left out.
 long=$("$PYTHON" -c 'import csv,sys,collections
 c=collections.Counter(r["indicator_name"] for r in csv.DictReader(open(sys.argv[1],encoding="utf-8")))
-print(sum(1 for v in c.values() if v > 30))' "$TMP/prov/out/comparison.csv")
+print(sum(1 for v in c.values() if v > 30))' "$TMP/prov/out/comparison/comparison.csv")
 quart=$(grep -c '下四分位数' "$TMP/prov.txt")
 cuts=$(grep -c '个地区从略，全表见比较工作簿' "$TMP/prov.txt")
 [ "$long" -gt 0 ] && [ "$quart" -eq "$long" ] && [ "$cuts" -eq "$long" ] &&
@@ -180,7 +180,7 @@ pages=$(pdfinfo "$PPDF" 2>/dev/null | awk '/^Pages:/ {print $2}')
 
 ninds=$("$PYTHON" -c 'import csv,sys
 print(len({r["indicator_name"] for r in csv.DictReader(open(sys.argv[1],encoding="utf-8"))}))' \
-    "$TMP/prov/out/comparison.csv")
+    "$TMP/prov/out/comparison/comparison.csv")
 [ -n "$pages" ] && [ "$pages" -le $((2 * ninds + 6)) ] &&
     pass "province: $pages pages for $ninds shared indicators" ||
     fail "province: $pages pages for $ninds shared indicators"
