@@ -103,7 +103,7 @@ def plan_has_reserves(plan_yaml, cat_ids):
 def main():
     out, ind_dir, data_dir = sys.argv[1:4]
     cat_ids = reserve_catalogue_ids(ind_dir)
-    plans = sorted(d for d in os.listdir(out) if os.path.isdir(os.path.join(out, d)))
+    plans = sorted(d for d in os.listdir(out) if os.path.exists(os.path.join(out, d, "assessment.csv")))
     check(plans, "plans rendered", "no plan directory under %s" % out)
     for plan in plans:
         pdir = os.path.join(out, plan)

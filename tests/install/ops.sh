@@ -96,7 +96,7 @@ yearly() { # yearly [YEAR]: the wrapper on the office; its status in $yrc
 mails() { ls "$TMP/mail" | grep -c '\.args$'; }
 runlogs() { ls "$OFFICE/log" | grep -c '^run-.*\.log$'; }
 entries() { grep -c '^== ' "$OFFICE/log/summary.log"; }
-nplandirs() { ls -d "$1"/*/ 2>/dev/null | wc -l | tr -d ' '; }
+nplandirs() { ls -d "$1"/*/ 2>/dev/null | grep -v '/comparison/$' | wc -l | tr -d ' '; }
 
 yearly 2024
 check "yearly 2024: exit status 0 ($yrc)" [ "$yrc" -eq 0 ]
