@@ -14,8 +14,11 @@ CANONICAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?")
 
 
 def dictionary(data_dir):
+    """The shared dictionary and every region's own (data/<region>/variables/)."""
     tables, variables = {}, {}
-    for path in sorted(glob.glob(os.path.join(data_dir, "variables", "*.yaml"))):
+    paths = sorted(glob.glob(os.path.join(data_dir, "variables", "*.yaml")))
+    paths += sorted(glob.glob(os.path.join(data_dir, "*", "variables", "*.yaml")))
+    for path in paths:
         with open(path, encoding="utf-8") as f:
             doc = yaml.safe_load(f) or {}
         tables.update(doc.get("tables") or {})
