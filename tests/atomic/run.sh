@@ -168,6 +168,8 @@ sigstop() {
         committed=0
         for d in sbase/*/; do
             p=$(basename "$d")
+            # plans only: the comparison has no inputs.sha256
+            [ -f "sbase/$p/inputs.sha256" ] || continue
             cmp -s "sbase/$p/inputs.sha256" "swork/$p/inputs.sha256" 2>/dev/null ||
                 committed=1
         done
