@@ -5,6 +5,8 @@
 #   check NAME COMMAND...   pass NAME if COMMAND succeeds, else fail it
 #   require_planeval NAME   stop with "0 passed, 1 failed" if $PLANEVAL is not built
 #   finish    the closing "N passed, M failed"; status 1 if any check failed
+#   plan_dirs OUT           the plan directories of OUT, one name a line (not
+#                           out/comparison/, which holds no assessment.csv)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT INT TERM
 LOG="$TMP/results"
@@ -25,6 +27,12 @@ require_planeval() {
         echo "0 passed, 1 failed"
         exit 1
     fi
+}
+
+plan_dirs() {
+    for _d in "$1"/*/; do
+        if [ -f "$_d/assessment.csv" ]; then basename "$_d"; fi
+    done
 }
 
 finish() {

@@ -166,10 +166,7 @@ sigstop() {
     i=0
     while [ $i -lt 600 ]; do
         committed=0
-        for d in sbase/*/; do
-            p=$(basename "$d")
-            # plans only: the comparison has no inputs.sha256
-            [ -f "sbase/$p/inputs.sha256" ] || continue
+        for p in $(plan_dirs sbase); do
             cmp -s "sbase/$p/inputs.sha256" "swork/$p/inputs.sha256" 2>/dev/null ||
                 committed=1
         done

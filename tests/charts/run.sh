@@ -64,7 +64,7 @@ else
 fi
 
 # 3b. --charts: which files are written
-plan=$(cd "$TMP/a" && ls -d */ | tr -d / | grep -vx comparison | head -1)
+plan=$(plan_dirs "$TMP/a" | head -1)
 "$PLANEVAL" run --force --charts none --out "$TMP/none" -q "$plan" 2>"$TMP/none.err"
 rc=$?
 if [ $rc -eq 0 ] && [ ! -e "$TMP/none/$plan/charts" ] && [ -s "$TMP/none/$plan/report.pdf" ] &&

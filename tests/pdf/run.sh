@@ -61,7 +61,7 @@ for f in $(cd "$TMP/a" && find . -name '*.pdf' | sort); do
 done
 [ $n -gt 0 ] && [ $diffs -eq 0 ] && pass "two runs give byte-identical PDFs ($n files)" ||
     fail "two runs give byte-identical PDFs ($diffs of $n differ)"
-plan=$(cd "$TMP/a" && ls -d */ | tr -d / | grep -vx comparison | head -1)
+plan=$(plan_dirs "$TMP/a" | head -1)
 year=$(awk -F, 'NR == 2 { print $3 }' "$TMP/a/$plan/assessment.csv")
 if pdfinfo "$TMP/a/$plan/brief.pdf" | grep -q "CreationDate:.*Dec 31 .*$year"; then
     pass "without SOURCE_DATE_EPOCH the date is 31 December $year"
