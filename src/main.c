@@ -787,8 +787,10 @@ static char *plan_inputs(session *s, const plan *p)
     if (s->o->chart_dpi > 0 && s->o->chart_dpi != CHART_DPI && s->o->charts != CHART_FILES_NONE &&
         s->o->charts != CHART_FILES_SVG)
         snprintf(dpi, sizeof dpi, " chart_dpi=%g", s->o->chart_dpi);
-    char *opts = xasprintf("planeval %s stage=%s year=%d on_track=%g at_risk=%g%s%s",
-                           PLANEVAL_VERSION, stage_name(s->o->stage), s->o->year,
+    /* the commit too: a program that words or computes differently is an input
+     * (a working copy rebuilt after a pull must not keep the old reports) */
+    char *opts = xasprintf("planeval %s commit=%s stage=%s year=%d on_track=%g at_risk=%g%s%s",
+                           PLANEVAL_VERSION, PLANEVAL_COMMIT, stage_name(s->o->stage), s->o->year,
                            s->o->on_track, s->o->at_risk, charts[s->o->charts], dpi);
     char *listing = inputs_listing(p->path, p->region, &dirs, opts, &s->diags);
     free(opts);

@@ -7,8 +7,9 @@
 #   2. manifest.json lists every output with the SHA-256 and size of the
 #      file on disk, and every input with the digest of the file
 #      (tests/batch/check_manifest.py);
-#   3. a second run skips every plan and rewrites nothing; --force renders
-#      them again; a changed data file renders only the plans that read it;
+#   3. a second run skips every plan and rewrites nothing; a build of another
+#      commit and --force render again; a changed data file renders only
+#      the plans that read it;
 #      a run of one plan refreshes the comparison of everything in out/;
 #   4. the shards of a run, copied together, give the same manifest as the
 #      whole run once `planeval compare` has run over them;
@@ -116,6 +117,12 @@ n=$(find par -type f -newer "$TMP/stamp" ! -name manifest.json ! -name 'comparis
 check "a skipped plan's files are not rewritten ($n rewritten)" [ "$n" -eq 0 ]
 digests par >"$TMP/after"
 check "a second run leaves every output as it was" cmp -s "$TMP/before" "$TMP/after"
+# a program built from another commit renders again: its wording may differ
+sed -i 's/ commit=[^ ]* / commit=0000000older /' par/huantai-2021-2025/inputs.sha256
+"$PLANEVAL" run --charts none -j 2 --out par >/dev/null 2>"$TMP/commit.err"
+check "results of another build of planeval are rendered again (1 plan)" \
+    grep -q -F "planeval: $NPLANS plans: 1 evaluated, $((NPLANS - 1)) unchanged, 0 failed" \
+    "$TMP/commit.err"
 "$PLANEVAL" run --charts none -j 2 --force --out par >/dev/null 2>"$TMP/force.err"
 check "--force renders every plan again" \
     grep -q -F "planeval: $NPLANS plans: $NPLANS evaluated, 0 unchanged, 0 failed" "$TMP/force.err"
