@@ -172,6 +172,7 @@ static int better_target(const cmp_row *a, const cmp_row *b)
 
 static int read_assessment(const char *path, int *eval_year, cand_list *out, diag_list *d)
 {
+    size_t from = out->n;
     csv_table t;
     csv_error err;
     if (csvfile_read(path, &t, &err) != 0) {
@@ -247,9 +248,10 @@ static int read_assessment(const char *path, int *eval_year, cand_list *out, dia
             row_free(&x);
             continue;
         }
-        /* One target per plan and indicator: replace a worse one. */
+        /* One target per plan and indicator: replace a worse one (among
+         * this file's rows: those of the plans read before are other plans'). */
         cand *same = NULL;
-        for (size_t k = 0; k < out->n; k++)
+        for (size_t k = from; k < out->n; k++)
             if (strcmp(out->items[k].catalogue, cat) == 0 &&
                 strcmp(out->items[k].row.plan_id, x.plan_id) == 0)
                 same = &out->items[k];
@@ -430,17 +432,27 @@ static int same_value(double a, double b)
 
 static void rank_indicator(cmp_indicator *ind)
 {
-    /* The group's unit: the one most rows use (the first on a tie). */
+    /* The group's unit: the one most rows use (the first on a tie). Counted
+     * per distinct unit (a handful), not per row against every row. */
     int best = -1, best_n = 0;
+    int *first = xcalloc((size_t)ind->nrows + 1, sizeof *first);
+    int *count = xcalloc((size_t)ind->nrows + 1, sizeof *count);
+    int nunits = 0;
     for (int i = 0; i < ind->nrows; i++) {
-        int n = 0;
-        for (int k = 0; k < ind->nrows; k++)
-            n += strcmp(ind->rows[k].unit, ind->rows[i].unit) == 0;
-        if (n > best_n) {
-            best_n = n;
-            best = i;
-        }
+        int u = 0;
+        while (u < nunits && strcmp(ind->rows[first[u]].unit, ind->rows[i].unit) != 0)
+            u++;
+        if (u == nunits)
+            first[nunits++] = i;
+        count[u]++;
     }
+    for (int u = 0; u < nunits; u++)
+        if (count[u] > best_n) {
+            best_n = count[u];
+            best = first[u];
+        }
+    free(first);
+    free(count);
     ind->unit = xstrdup(best >= 0 ? ind->rows[best].unit : "");
     ind->better = best >= 0 ? ind->rows[best].better : 0;
     /* The shortest wording names the group (the plans add qualifiers). */

@@ -444,19 +444,12 @@ static int process_plan(session *s, const char *file, plan_action act, void *arg
  * cannot be read is reported when the plan is loaded). */
 static char *peek_id_at(const char *path, int *line, int *col)
 {
-    diag_list d = {0};
-    ydoc y;
-    char *id = NULL;
-    if (ydoc_load(&y, path, &d) == 0) {
-        ynode *n = ymap_get(&y, ymap_get(&y, ydoc_root(&y), "plan"), "id");
-        if (ynode_str(n) && *ynode_str(n)) {
-            id = xstrdup(ynode_str(n));
-            *line = ynode_line(n);
-            *col = ynode_col(n);
-        }
+    /* read up to plan.id only: the whole file is loaded and checked later */
+    char *id = ydoc_peek(path, "plan", "id", line, col);
+    if (id && !*id) {
+        free(id);
+        id = NULL;
     }
-    ydoc_free(&y);
-    diag_free(&d);
     return id;
 }
 

@@ -348,6 +348,7 @@ struct rdoc {
     uint32_t *fallback; /* code points set in the other face (| face asked << 24) */
     size_t nfallback, capfallback;
     int overflow_warned;
+    struct broken **broken; /* break_lines' answers, kept across passes */
 
     rdoc_decorate_fn decorate;
     void *decorate_ctx;
@@ -513,6 +514,8 @@ static void free_toc(toc_entry *t, size_t n)
     free(t);
 }
 
+static void broken_free(rdoc *d);
+
 void rdoc_free(rdoc *d)
 {
     if (!d)
@@ -538,6 +541,7 @@ void rdoc_free(rdoc *d)
     free(d->links);
     free(d->missing);
     free(d->fallback);
+    broken_free(d);
     free(d);
 }
 
@@ -1304,10 +1308,81 @@ char *rdoc_text_fit(rdoc *d, const char *text, rfont font, double size, double m
     return s;
 }
 
+/*
+ * A text broken into lines for one font, size and width. The brief is laid
+ * out a dozen or more times while it is fitted to its pages (pdf.c), the
+ * report three times, mostly with the same texts: each is broken once per
+ * document. Measuring has no other effect to repeat: the characters' faces
+ * were noted (note_fallback, note_missing) when the text was first broken.
+ */
+typedef struct broken {
+    struct broken *next;
+    uint64_t hash;
+    int font, n;
+    double size, avail, first;
+    tl_line *lines;
+    char text[]; /* NUL-terminated */
+} broken;
+
+#define BROKEN_BUCKETS 4096
+
+static uint64_t text_hash(const char *s, size_t len)
+{
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+static int broken_lookup(rdoc *d, const char *text, size_t len, const rstyle *st, double avail,
+                         tl_line **out)
+{
+    uint64_t h = text_hash(text, len);
+    if (!d->broken)
+        d->broken = xcalloc(BROKEN_BUCKETS, sizeof *d->broken);
+    broken *b = d->broken[h % BROKEN_BUCKETS];
+    for (; b; b = b->next)
+        if (b->hash == h && b->font == (int)st->font && b->size == st->size &&
+            b->avail == avail && b->first == st->indent_first && strcmp(b->text, text) == 0) {
+            *out = xmalloc(((size_t)b->n + 1) * sizeof **out);
+            memcpy(*out, b->lines, (size_t)b->n * sizeof **out);
+            return b->n;
+        }
+    wctx w = {d, st->font, st->size};
+    int n = tl_break(text, avail, st->indent_first, cp_width, &w, out);
+    b = xmalloc(sizeof *b + len + 1);
+    b->hash = h;
+    b->font = (int)st->font;
+    b->size = st->size;
+    b->avail = avail;
+    b->first = st->indent_first;
+    b->n = n;
+    b->lines = xmalloc(((size_t)n + 1) * sizeof *b->lines);
+    memcpy(b->lines, *out, (size_t)n * sizeof *b->lines);
+    memcpy(b->text, text, len + 1);
+    b->next = d->broken[h % BROKEN_BUCKETS];
+    d->broken[h % BROKEN_BUCKETS] = b;
+    return n;
+}
+
+static void broken_free(rdoc *d)
+{
+    if (!d->broken)
+        return;
+    for (size_t i = 0; i < BROKEN_BUCKETS; i++)
+        for (broken *b = d->broken[i], *next; b; b = next) {
+            next = b->next;
+            free(b->lines);
+            free(b);
+        }
+    free(d->broken);
+}
+
 static int break_lines(rdoc *d, const char *text, const rstyle *st, double width, tl_line **out)
 {
-    wctx w = {d, st->font, st->size};
-    int n = tl_break(text ? text : "", width - st->indent_left, st->indent_first, cp_width, &w, out);
+    if (!text)
+        text = "";
+    int n = broken_lookup(d, text, strlen(text), st, width - st->indent_left, out);
     for (int i = 0; i < n; i++)
         if ((*out)[i].overflow && !d->overflow_warned) {
             d->overflow_warned = 1;

@@ -1,8 +1,16 @@
-/* sha256.c - see sha256.h. A straightforward FIPS 180-4 implementation. */
+/* sha256.c - see sha256.h. A straightforward FIPS 180-4 implementation,
+ * and the same compression function on the x86 SHA extensions (about six
+ * times faster: the manifest hashes every output file). */
 #include "sha256.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define SHA256_X86 1
+#endif
 
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -56,6 +64,69 @@ static void block(sha256_ctx *c, const unsigned char *p)
     c->h[7] += h;
 }
 
+#ifdef SHA256_X86
+/* CPUID: SHA (leaf 7, EBX bit 29), SSSE3 and SSE4.1 (leaf 1, ECX bits 9, 19). */
+static int cpu_has_sha(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 9)) || !(c & (1u << 19)))
+        return 0;
+    if (__get_cpuid_max(0, NULL) < 7)
+        return 0;
+    __cpuid_count(7, 0, a, b, c, d);
+    return (b >> 29) & 1;
+}
+
+/* n blocks at p with SHA256RNDS2/MSG1/MSG2: four rounds per step, the
+ * state kept as ABEF and CDGH as the instructions want it. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void blocks_ni(uint32_t h[8],
+                                                                   const unsigned char *p,
+                                                                   size_t n)
+{
+    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xB1); /* CDAB */
+    __m128i s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1B);  /* EFGH */
+    __m128i s0 = _mm_alignr_epi8(tmp, s1, 8);                                       /* ABEF */
+    s1 = _mm_blend_epi16(s1, tmp, 0xF0);                                            /* CDGH */
+    for (; n; n--, p += 64) {
+        __m128i abef = s0, cdgh = s1, w[16];
+        for (int i = 0; i < 16; i++) {
+            if (i < 4)
+                w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), bswap);
+            else
+                w[i] = _mm_sha256msg2_epu32(
+                    _mm_add_epi32(_mm_sha256msg1_epu32(w[i - 4], w[i - 3]),
+                                  _mm_alignr_epi8(w[i - 1], w[i - 2], 4)),
+                    w[i - 1]);
+            __m128i m = _mm_add_epi32(w[i], _mm_loadu_si128((const __m128i *)&K[4 * i]));
+            s1 = _mm_sha256rnds2_epu32(s1, s0, m);
+            s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(m, 0x0E));
+        }
+        s0 = _mm_add_epi32(s0, abef);
+        s1 = _mm_add_epi32(s1, cdgh);
+    }
+    tmp = _mm_shuffle_epi32(s0, 0x1B);  /* FEBA */
+    s1 = _mm_shuffle_epi32(s1, 0xB1);   /* DCHG */
+    s0 = _mm_blend_epi16(tmp, s1, 0xF0); /* DCBA */
+    s1 = _mm_alignr_epi8(s1, tmp, 8);   /* HGFE */
+    _mm_storeu_si128((__m128i *)&h[0], s0);
+    _mm_storeu_si128((__m128i *)&h[4], s1);
+}
+#endif
+
+/* n whole blocks at p. */
+static void blocks(sha256_ctx *c, const unsigned char *p, size_t n)
+{
+#ifdef SHA256_X86
+    if (c->ni) {
+        blocks_ni(c->h, p, n);
+        return;
+    }
+#endif
+    for (; n; n--, p += 64)
+        block(c, p);
+}
+
 void sha256_init(sha256_ctx *c)
 {
     static const uint32_t H0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -63,6 +134,11 @@ void sha256_init(sha256_ctx *c)
     memcpy(c->h, H0, sizeof H0);
     c->len = 0;
     c->nbuf = 0;
+#ifdef SHA256_X86
+    c->ni = cpu_has_sha();
+#else
+    c->ni = 0;
+#endif
 }
 
 void sha256_update(sha256_ctx *c, const void *data, size_t n)
@@ -70,13 +146,20 @@ void sha256_update(sha256_ctx *c, const void *data, size_t n)
     const unsigned char *p = data;
     c->len += n;
     while (n) {
+        if (c->nbuf == 0 && n >= 64) { /* whole blocks straight from the input */
+            size_t k = n / 64;
+            blocks(c, p, k);
+            p += 64 * k;
+            n -= 64 * k;
+            continue;
+        }
         size_t k = 64 - c->nbuf < n ? 64 - c->nbuf : n;
         memcpy(c->buf + c->nbuf, p, k);
         c->nbuf += k;
         p += k;
         n -= k;
         if (c->nbuf == 64) {
-            block(c, c->buf);
+            blocks(c, c->buf, 1);
             c->nbuf = 0;
         }
     }

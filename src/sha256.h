@@ -12,8 +12,11 @@ typedef struct sha256_ctx {
     uint64_t len;      /* bytes hashed so far */
     unsigned char buf[64];
     size_t nbuf;
+    int ni;            /* 1: the CPU's SHA instructions do the blocks (set by sha256_init) */
 } sha256_ctx;
 
+/* Ready for a new digest; uses the x86 SHA extensions when the CPU has them
+ * (ctx.ni = 0 afterwards forces the portable code: the unit tests compare both). */
 void sha256_init(sha256_ctx *c);
 void sha256_update(sha256_ctx *c, const void *data, size_t n);
 /* Finish and write the digest as 64 lowercase hex digits + NUL into hex[65]. */

@@ -86,8 +86,12 @@ int tl_is_cjk(uint32_t c)
            || (c >= 0x25A0 && c <= 0x27BF); /* shapes, symbols, dingbats */
 }
 
+/* Neither list below has a mark in U+3100..U+FDFF (the ideographs among
+ * them): most characters of the text are answered without a scan. */
 static int in_list(uint32_t c, const uint32_t *list, size_t n)
 {
+    if (c >= 0x3100 && c < 0xFE00)
+        return 0;
     for (size_t i = 0; i < n; i++)
         if (list[i] == c)
             return 1;

@@ -325,6 +325,24 @@ char *format_number(double v, char *buf)
 {
     if (v == 0)
         v = 0; /* no "-0" */
+    /* A whole number under 1e15 is what %.15g prints (no exponent, no
+     * point), and reads back exactly: no need for snprintf and strtod. */
+    if (fabs(v) < 1e15 && v == (double)(long long)v) {
+        long long w = (long long)v;
+        unsigned long long u = w < 0 ? 0ULL - (unsigned long long)w : (unsigned long long)w;
+        char tmp[24];
+        int n = 0;
+        do
+            tmp[n++] = (char)('0' + u % 10);
+        while (u /= 10);
+        char *p = buf;
+        if (w < 0)
+            *p++ = '-';
+        while (n)
+            *p++ = tmp[--n];
+        *p = 0;
+        return buf;
+    }
     /* The fewest significant digits that read back as the same double. */
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(buf, 32, "%.*g", prec, v);

@@ -356,6 +356,91 @@ int ydoc_load(ydoc *y, const char *path, diag_list *d)
     return diag_errors(d) > before ? -1 : 0;
 }
 
+/* ydoc_peek's walk: where the next event falls in the root mapping. */
+typedef struct peek_state {
+    int depth;    /* collections open */
+    int in_key;   /* depth of the mapping whose key was matched (1 root, 2 the one below) */
+    int want_key; /* the next scalar at depth in_key + 1 is a key */
+    int matched;  /* the key just read is the one looked for */
+} peek_state;
+
+/* One event of ydoc_peek's walk; 1 when the walk is over (*found set if found). */
+static int peek_step(peek_state *st, const yaml_event_t *ev, const char *const keys[2],
+                     char **found, int *line, int *col)
+{
+    /* Only events directly inside the mapping followed so far count. */
+    int here = st->depth == st->in_key + 1, done = 0;
+    switch (ev->type) {
+    case YAML_MAPPING_START_EVENT:
+    case YAML_SEQUENCE_START_EVENT:
+        if (here && st->matched && ev->type == YAML_MAPPING_START_EVENT && st->in_key == 0) {
+            st->in_key = 1; /* into the value of key; its keys come next */
+            st->want_key = 1;
+        } else if (st->depth == 0) {
+            st->want_key = 1; /* the root: a mapping, or nothing to find */
+            done = ev->type != YAML_MAPPING_START_EVENT;
+        } else if (here) {
+            st->want_key = 1; /* a value that is a collection: the key after it is next */
+            done = st->matched; /* the value looked for is no scalar */
+        }
+        st->matched = 0;
+        st->depth++;
+        return done;
+    case YAML_MAPPING_END_EVENT:
+    case YAML_SEQUENCE_END_EVENT:
+        st->depth--;
+        return st->depth <= st->in_key; /* the mapping followed has ended without it */
+    case YAML_SCALAR_EVENT:
+        if (!here)
+            return 0;
+        if (st->want_key) {
+            st->matched = strcmp((const char *)ev->data.scalar.value, keys[st->in_key]) == 0;
+            st->want_key = 0;
+            return 0;
+        }
+        if (st->matched && st->in_key == 1) {
+            *found = xstrdup((const char *)ev->data.scalar.value);
+            *line = (int)ev->start_mark.line + 1;
+            *col = (int)ev->start_mark.column + 1;
+        }
+        done = st->matched; /* found, or key's value is a scalar, not a mapping */
+        st->matched = 0;
+        st->want_key = 1;
+        return done;
+    case YAML_ALIAS_EVENT:
+    case YAML_STREAM_END_EVENT:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+char *ydoc_peek(const char *path, const char *key, const char *key2, int *line, int *col)
+{
+    diag_list d = {0};
+    FILE *f = open_regular(path, &d);
+    diag_free(&d);
+    if (!f)
+        return NULL;
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        fclose(f);
+        return NULL;
+    }
+    yaml_parser_set_input_file(&parser, f);
+    const char *const keys[2] = {key, key2};
+    peek_state st = {0, 0, 0, 0};
+    char *found = NULL;
+    yaml_event_t ev;
+    for (int done = 0; !done && yaml_parser_parse(&parser, &ev);) {
+        done = peek_step(&st, &ev, keys, &found, line, col);
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    fclose(f);
+    return found;
+}
+
 void ydoc_free(ydoc *y)
 {
     if (y->loaded)

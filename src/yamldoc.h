@@ -38,6 +38,13 @@ typedef yaml_node_t ynode;
 int ydoc_load(ydoc *y, const char *path, diag_list *d);
 void ydoc_free(ydoc *y);
 ynode *ydoc_root(ydoc *y);
+/*
+ * The scalar at key2 of the mapping at key of the root mapping (plan: id:),
+ * read from the events up to it and no further: a copy, with its line and
+ * column, or NULL when the file cannot be opened or read up to there, or
+ * has no such scalar. Nothing is checked beyond it (ydoc_load does that).
+ */
+char *ydoc_peek(const char *path, const char *key, const char *key2, int *line, int *col);
 
 int ynode_line(const ynode *n); /* 1-based */
 int ynode_col(const ynode *n);  /* 1-based, in characters */

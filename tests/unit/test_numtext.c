@@ -5,9 +5,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "numtext.h"
+#include "util.h"
 
 static void test_accepted(void **state)
 {
@@ -84,11 +87,48 @@ static void test_refused(void **state)
     }
 }
 
+/* format_number (util.c) writes whole numbers without snprintf: the text
+ * must be what the general rule (fewest of 15..17 significant digits that
+ * read back) gives, for every sign and magnitude around the cut at 1e15. */
+static void reference_format(double v, char *buf)
+{
+    if (v == 0)
+        v = 0;
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, 32, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+}
+
+static void test_format_number(void **state)
+{
+    (void)state;
+    const double fixed[] = {0.0, -0.0, 1, -1, 7, 10, 2025, -2025, 100000, 0.5, -0.25, 1e-7,
+                            123456789012345.0, -123456789012345.0, 999999999999999.0,
+                            1e15, -1e15, 1e15 + 2, 1e16, 1e300, 12.5, 3.14159, 2.675};
+    char got[32], want[32];
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        reference_format(fixed[i], want);
+        assert_string_equal(format_number(fixed[i], got), want);
+    }
+    srand(15);
+    for (int i = 0; i < 20000; i++) {
+        double mag = (double)(1LL << (rand() % 52));
+        double v = (double)(long long)(((double)rand() / RAND_MAX - 0.5) * 2 * mag);
+        if (i % 3 == 0)
+            v /= 8; /* some with a fraction */
+        reference_format(v, want);
+        assert_string_equal(format_number(v, got), want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_accepted),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_format_number),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,81 @@
+/*
+ * test_sha256.c - unit tests for sha256.c: the FIPS 180-4 example digests,
+ * and the x86 SHA-extension path against the portable code on messages of
+ * every length around the block size, fed in pieces of every size.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sha256.h"
+
+static void digest(const void *p, size_t n, size_t piece, int portable, char hex[65])
+{
+    sha256_ctx c;
+    sha256_init(&c);
+    if (portable)
+        c.ni = 0;
+    const unsigned char *u = p;
+    for (size_t i = 0; i < n; i += piece)
+        sha256_update(&c, u + i, n - i < piece ? n - i : piece);
+    sha256_final_hex(&c, hex);
+}
+
+static void test_known_digests(void **state)
+{
+    (void)state;
+    const struct {
+        const char *msg, *hex;
+    } cases[] = {
+        {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+        {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+        {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+    };
+    char hex[65];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (int portable = 0; portable < 2; portable++) {
+            digest(cases[i].msg, strlen(cases[i].msg), 64, portable, hex);
+            assert_string_equal(hex, cases[i].hex);
+        }
+    /* a million 'a', in pieces of 1000 */
+    char *a = malloc(1000000);
+    assert_non_null(a);
+    memset(a, 'a', 1000000);
+    for (int portable = 0; portable < 2; portable++) {
+        digest(a, 1000000, 1000, portable, hex);
+        assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    }
+    free(a);
+}
+
+static void test_both_paths_agree(void **state)
+{
+    (void)state;
+    unsigned char buf[700];
+    srand(256);
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (unsigned char)rand();
+    const size_t pieces[] = {1, 3, 63, 64, 65, 128, 700};
+    for (size_t n = 0; n <= sizeof buf; n += (n < 200 ? 1 : 37))
+        for (size_t k = 0; k < sizeof pieces / sizeof pieces[0]; k++) {
+            char a[65], b[65];
+            digest(buf, n, pieces[k], 0, a);
+            digest(buf, n, pieces[k], 1, b);
+            assert_string_equal(a, b);
+        }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_known_digests),
+        cmocka_unit_test(test_both_paths_agree),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
