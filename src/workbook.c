@@ -1745,14 +1745,18 @@ static void tracked_row(wb *b, sheet *s, int r, const int *cols, const finding *
         b->nlive++;
         free(ftext);
     }
-    if (tr->due || cols[LC_OUTLOOK] < 0 || (it->fc && it->fc->status != FS_NONE)) {
+    /* A milestone's outlook before its year follows its chance of completion
+     * (findings.c outlook_of), which rests on every milestone of the plan:
+     * the program's, fixed like a quantitative target's forecast outlook. */
+    if (tr->due || cols[LC_OUTLOOK] < 0 || (it->fc && it->fc->status != FS_NONE) ||
+        tr->t->op == OP_DONE) {
         live_outlook(b, s, r, cols[LC_OUTLOOK], it, 1, verdict_cell);
         return;
     }
     /*
-     * Not yet due (findings.c outlook_of): done early is met; no record,
-     * no data; a rating of 达成 so far or a status of words.on_track_statuses
-     * on track; else at risk.
+     * A qualitative item not yet due (findings.c outlook_of): achieved
+     * early is met; no record, no data; a rating of 达成 so far or a status
+     * of words.on_track_statuses on track; else at risk.
      */
     const char *w[OL_COUNT];
     outlook_words(b, w);
@@ -1763,8 +1767,7 @@ static void tracked_row(wb *b, sheet *s, int r, const int *cols, const finding *
     sb_init(&sb);
     sb_printf(&sb, "=IF(%s=\"%s\",\"%s\",IF(%s=\"\",\"%s\",IF(OR(FALSE", verdict_cell,
               b->vword[V_MET], w[OL_MET], quoted, w[OL_INSUFFICIENT]);
-    if (tr->t->op != OP_DONE)
-        sb_printf(&sb, ",%s=\"%s\",%s=\"%s\"", quoted, MS_ACHIEVED_WORD, quoted, MS_MOSTLY_WORD);
+    sb_printf(&sb, ",%s=\"%s\",%s=\"%s\"", quoted, MS_ACHIEVED_WORD, quoted, MS_MOSTLY_WORD);
     int n = rtpl_count(b->f->words, "words.on_track_statuses");
     for (int i = 0; i < n; i++) {
         const char *st = rtpl_getf(b->f->words, "words.on_track_statuses.%d", i);
