@@ -791,10 +791,10 @@ static int type_rank(fctx *c, const char *type)
 }
 
 /* A milestone done, but after its year (judged not met; its latest status is a done one). */
-static int is_late(fctx *c, const finding *it)
+static int is_late(const finding *it)
 {
     return it->tr->t->op == OP_DONE && it->tr->status == V_NOT_MET && it->tr->record &&
-           list_has(c, "words.done_statuses", it->tr->record->status);
+           it->tr->record->role == MSS_DONE;
 }
 
 /* 1 if [s, e) is only references: "L22", "L240、L248", "见P4e说明", "events.csv". */
@@ -961,14 +961,14 @@ static void fill_item(fctx *c, finding *it, int ii, int ti, int veto, const char
     const char *conflict = conflict_text(c, it);
     if (conflict)
         it->doubt = it->doubt ? keepf(c, "%s；%s", it->doubt, conflict) : conflict;
-    it->late = ir->ind->kind == IND_MILESTONE && is_late(c, it);
+    it->late = ir->ind->kind == IND_MILESTONE && is_late(it);
     it->overdue = ir->ind->kind == IND_MILESTONE && it->tr->status == V_NOT_MET && !it->late &&
                   it->tr->t->year < c->ev->eval_year;
 }
 
 /* ---------- seriousness and rank ---------- */
 
-static severity severity_of(fctx *c, const finding *it)
+static severity severity_of(const finding *it)
 {
     const indicator *ind = it->ind;
     switch (it->ol) {
@@ -980,7 +980,7 @@ static severity severity_of(fctx *c, const finding *it)
         return SEV_NOTE;
     if (it->veto && it->tr->t->op == OP_ZERO)
         return SEV_RED_FLAG;
-    if (ind->kind == IND_MILESTONE && is_late(c, it))
+    if (ind->kind == IND_MILESTONE && is_late(it))
         return SEV_NOTE; /* done, only late */
     int missed = it->ol == OL_OFF_TRACK || it->ol == OL_UNLIKELY;
     if (!it->final)
@@ -1043,7 +1043,7 @@ static void rank_findings(fctx *c)
     f->ranked = xcalloc((size_t)(f->n ? f->n : 1), sizeof *f->ranked);
     for (int i = 0; i < f->n; i++) {
         finding *it = &f->items[i];
-        it->sev = severity_of(c, it);
+        it->sev = severity_of(it);
         if (it->sev != SEV_NONE)
             f->ranked[f->nranked++] = it;
     }
@@ -1073,7 +1073,7 @@ static const char *problem_kind(fctx *c, const finding *it)
         }
     }
     if (ind->kind == IND_MILESTONE && tr->status == V_NOT_MET)
-        return is_late(c, it) ? "late" : tr->t->year < c->ev->eval_year ? "overdue" : "due_now";
+        return is_late(it) ? "late" : tr->t->year < c->ev->eval_year ? "overdue" : "due_now";
     if (ind->kind == IND_QUALITATIVE && tr->status == V_NOT_MET)
         return "not_achieved";
     if (ind->kind != IND_QUANTITATIVE && tr->status == V_NOT_YET_DUE && it->chance &&
@@ -1188,7 +1188,7 @@ static void build_problem(fctx *c, finding *it)
      * large gap (a fifth of the target or more), a figure moving away. */
     const char *variant = NULL;
     if (strcmp(ak, "milestone") == 0 && it->tr->record &&
-        list_has(c, "words.not_started_statuses", it->tr->record->status))
+        it->tr->record->role == MSS_NOT_STARTED)
         variant = "not_started";
     else if (it->worsening)
         variant = "worsening";
@@ -1345,6 +1345,21 @@ static void chance_thresholds(const rtpl *t, double *on_track, double *at_risk, 
                  *on_track);
 }
 
+/* words.on_track_statuses are statuses milestones.csv may hold (the data dictionary's). */
+static void check_statuses(const rtpl *t, const dictionary *dict, diag_list *d)
+{
+    int n = rtpl_count(t, "words.on_track_statuses");
+    for (int i = 0; i < n; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "words.on_track_statuses.%d", i);
+        const char *s = rtpl_get(t, key);
+        if (ms_role_of(dict, s) < 0)
+            diag_add(d, DIAG_ERROR, rtpl_file(t), rtpl_line(t, key), 0,
+                     "on_track_statuses: '%s' is not one of the data dictionary's "
+                     "milestone_statuses", s ? s : "");
+    }
+}
+
 int findings_check_templates(const char *templates_dir, diag_list *d)
 {
     size_t before = diag_errors(d);
@@ -1387,6 +1402,7 @@ int findings_build(findings *f, const evaluation *ev, const eval_context *ec,
     rtpl_require(f->words, "", required, "findings", d);
     fctx c = {f, ev, ec, ev->p, lb, fs, d, {0}, 0, 0, 0};
     chance_thresholds(f->words, &c.ms_on_track, &c.ms_at_risk, d);
+    check_statuses(f->words, ec->dict, d);
     if (diag_errors(d) > before)
         return -1;
     tv_init(&c.g, NULL);

@@ -13,8 +13,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "findings.h"
+#include "util.h"
 
 #include "plan_fixture.h"
 
@@ -246,6 +248,64 @@ static void test_milestone_outlook(void **state)
     plan_fixture_free(&pf);
 }
 
+/* The error of d at file:line whose message holds part, or a failure. */
+static void assert_diag_at(const diag_list *d, const char *file, int line, const char *part)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (d->items[i].level == DIAG_ERROR && d->items[i].file &&
+            strstr(d->items[i].file, file) && d->items[i].line == line &&
+            strstr(d->items[i].msg, part))
+            return;
+    diag_print(d, stderr);
+    fail_msg("no error at %s:%d with '%s'", file, line, part);
+}
+
+/*
+ * findings.yaml's milestone settings are checked against what they mean:
+ * the thresholds are probabilities in order, and every on_track_statuses
+ * word is one of the data dictionary's milestone_statuses.
+ */
+static void test_milestone_settings(void **state)
+{
+    fixture *f = *state;
+    char dir[] = "/tmp/planeval-findings.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *path = xasprintf("%s/findings.yaml", dir);
+    FILE *in = fopen("templates/findings.yaml", "r"), *out = fopen(path, "w");
+    assert_non_null(in);
+    assert_non_null(out);
+    char line[4096];
+    int n = 0, l_risk = 0, l_status = 0, in_list = 0;
+    while (fgets(line, sizeof line, in)) {
+        n++;
+        if (strstr(line, "    at_risk: 0.5")) {
+            strcpy(line, "    at_risk: 0.9\n"); /* above on_track's 0.8 */
+            l_risk = n;
+        } else if (strstr(line, "  on_track_statuses:")) {
+            in_list = 1;
+        } else if (in_list && strstr(line, "    - ")) {
+            strcpy(line, "    - 进行中\n"); /* no such status */
+            l_status = n;
+            in_list = 0;
+        }
+        fputs(line, out);
+    }
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+    assert_true(l_risk > 0 && l_status > 0);
+    findings bad;
+    diag_list d = {0};
+    assert_int_equal(findings_build(&bad, &f->pf.ev, &f->pf.ec, &f->lb, NULL, dir, &d), -1);
+    assert_diag_at(&d, "findings.yaml", l_risk, "at_risk (0.9) is above on_track (0.8)");
+    assert_diag_at(&d, "findings.yaml", l_status,
+                   "on_track_statuses: '进行中' is not one of the data dictionary's");
+    findings_free(&bad);
+    diag_free(&d);
+    remove(path);
+    rmdir(dir);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +317,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_midterm, setup_midterm, teardown),
         cmocka_unit_test(test_reader_text),
         cmocka_unit_test(test_milestone_outlook),
+        cmocka_unit_test_setup_teardown(test_milestone_settings, setup_final, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
