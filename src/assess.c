@@ -85,7 +85,7 @@ static void window_stats_free(window_stats *w)
 }
 
 static void collect_window(const eval_context *ec, const indicator_result *ir, const target *t,
-                           const int window[2], int count_var, window_stats *w)
+                           const int window[2], int counted, window_stats *w)
 {
     memset(w, 0, sizeof *w);
     w->ratio_ok = 1;
@@ -117,7 +117,7 @@ static void collect_window(const eval_context *ec, const indicator_result *ir, c
                 w->ratio_ok = 0;
             }
         }
-        if (count_var >= 0) {
+        if (counted) {
             fvalue c = indicator_count(ec, ir->ind, &yv);
             if (c.state == FV_OK)
                 w->count_sum += c.v;
@@ -507,20 +507,26 @@ static void judge_quantity(const eval_context *ec, const indicator_result *ir, t
                            diag_list *warnings)
 {
     const target *t = tr->t;
-    tr->count_var = indicator_count_var(ec, ir->ind);
+    tr->count_unit = indicator_count_unit(ec, ir->ind);
     window_stats w;
-    collect_window(ec, ir, t, tr->window, tr->count_var, &w);
+    collect_window(ec, ir, t, tr->window, tr->count_unit != NULL, &w);
     if (w.excluded)
         tr->excluded_years = xstrdup(w.excluded);
     /* A change target reads its own years (judge_change names any missing). */
     if (w.missing && t->op != OP_DECREASE && t->op != OP_INCREASE)
         tr->missing_years = xstrdup(w.missing);
-    if (tr->count_var >= 0) {
+    if (tr->count_unit) {
         year_value yv = result_year(ir, tr->assessed_year);
-        if (t->agg == AGG_YEAR || t->op == OP_DECREASE || t->op == OP_INCREASE)
+        int one_year = t->agg == AGG_YEAR || t->op == OP_DECREASE || t->op == OP_INCREASE;
+        if (one_year)
             tr->count = indicator_count(ec, ir->ind, &yv);
         else
             tr->count = w.count_missing ? fv_missing() : fv_ok(w.count_sum);
+        tr->total_unit = indicator_total_unit(ec, ir->ind);
+        if (one_year)
+            tr->total = yv.den;
+        else
+            tr->total = w.missing || !w.ratio_ok ? fv_missing() : fv_ok(w.den_sum);
     }
     if (t->op == OP_DECREASE || t->op == OP_INCREASE)
         judge_change(ec, ir, tr, warnings);
@@ -600,7 +606,7 @@ static void judge_member(const eval_context *ec, const indicator_result *ir,
         }
     memset(mtr, 0, sizeof *mtr);
     mtr->t = mt;
-    mtr->count_var = -1;
+    mtr->count_unit = NULL;
     mtr->current = mtr->baseline = fv_missing();
     mtr->due = tr->due;
     mtr->assessed_year = tr->assessed_year;
@@ -702,8 +708,9 @@ static void judge_target(const eval_context *ec, const indicator_result *ir, con
 {
     memset(tr, 0, sizeof *tr);
     tr->t = t;
-    tr->count_var = -1;
+    tr->count_unit = NULL;
     tr->count = fv_missing();
+    tr->total = fv_missing();
     tr->current = fv_missing();
     tr->baseline = fv_missing();
     tr->progress = -1;

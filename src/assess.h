@@ -34,8 +34,10 @@ typedef struct target_result {
     double limit;           /* the threshold the current figure must respect */
     verdict status;
     int progress;           /* not yet due: 1 on course so far, 0 not, -1 unknown */
-    int count_var;          /* dictionary id of the count behind the figure, or -1 */
+    const char *count_unit; /* unit of the count behind the figure (dictionary's), or NULL */
     fvalue count;           /* that count in the assessed year or window */
+    const char *total_unit; /* a share's denominator when it is a count too, or NULL */
+    fvalue total;           /* that denominator over the same years (4 起 fires) */
     char *missing_years;    /* "2023 2024" or NULL */
     char *excluded_years;
     char *failing_years;    /* every_year: years that did not hold */

@@ -36,12 +36,4 @@ typedef struct batch_result {
 int batch_run(int njobs, int n, const char *const *names, batch_fn fn, void *ctx,
               batch_result *results, int quiet);
 
-/*
- * Job i in a process of its own, forked from this one, waited for: what
- * the job does to the state of its process (counters of a library that
- * show in its output) stays with it. Returns the job's status, 128 + the
- * signal that ended it, or 126 if no process could be made (why says so).
- */
-int batch_isolated(batch_fn fn, void *ctx, int i, char *why, size_t whysize);
-
 #endif

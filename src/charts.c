@@ -20,6 +20,7 @@
 #include "util.h"
 
 #include <cairo-svg.h>
+#include <ctype.h>
 #include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdint.h>
@@ -778,6 +779,72 @@ static cairo_surface_t *png_surface(chart_scratch *sc, int wpx, int hpx)
     return cairo_image_surface_create_for_data(px, CAIRO_FORMAT_RGB24, wpx, hpx, stride);
 }
 
+/* An SVG as Cairo writes it, held in memory until its ids are renumbered. */
+typedef struct svg_text {
+    char *p;
+    size_t n, cap;
+} svg_text;
+
+static cairo_status_t svg_append(void *closure, const unsigned char *data, unsigned int len)
+{
+    svg_text *t = closure;
+    if (t->cap - t->n < len) {
+        t->cap = (t->n + len) * 2;
+        t->p = xrealloc(t->p, t->cap);
+    }
+    memcpy(t->p + t->n, data, len);
+    t->n += len;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/*
+ * Cairo names an SVG's surfaces "surface123" by a counter of the process,
+ * so the same chart drawn after other charts (one process for every plan,
+ * or a -j worker) would differ in its ids alone. Renumbered here by first
+ * appearance in the file, an SVG's bytes depend on the chart only.
+ */
+static int write_svg(const svg_text *t, const char *path, diag_list *d)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        diag_add(d, DIAG_ERROR, path, 0, 0, "chart: cannot write the SVG: %s", strerror(errno));
+        return -1;
+    }
+    static const char key[] = "surface";
+    const size_t klen = sizeof key - 1;
+    long seen[64];
+    int nseen = 0;
+    size_t i = 0, from = 0;
+    while (i + klen < t->n) {
+        if (memcmp(t->p + i, key, klen) != 0 || !isdigit((unsigned char)t->p[i + klen])) {
+            i++;
+            continue;
+        }
+        size_t j = i + klen;
+        long id = 0;
+        while (j < t->n && isdigit((unsigned char)t->p[j]) && id < 100000000)
+            id = id * 10 + (t->p[j++] - '0');
+        int k = 0;
+        while (k < nseen && seen[k] != id)
+            k++;
+        if (k == nseen && nseen < 64)
+            seen[nseen++] = id;
+        fwrite(t->p + from, 1, i + klen - from, f);
+        if (k < 64)
+            fprintf(f, "%d", k + 1);
+        else
+            fwrite(t->p + i + klen, 1, j - i - klen, f); /* beyond 64 surfaces: kept */
+        i = from = j;
+    }
+    fwrite(t->p + from, 1, t->n - from, f);
+    int err = ferror(f);
+    if (fclose(f) != 0 || err) {
+        diag_add(d, DIAG_ERROR, path, 0, 0, "chart: cannot write the SVG: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 static int render(const chart_env *env, chart_format fmt, double w_mm, double h_mm,
                   const char *path, draw_fn fn, const void *arg, diag_list *d)
 {
@@ -788,6 +855,7 @@ static int render(const chart_env *env, chart_format fmt, double w_mm, double h_
     double wpt = w_mm * PT_PER_MM, hpt = h_mm * PT_PER_MM;
     double dpi = env->dpi > 0 ? env->dpi : CHART_DPI;
     chart_scratch *own = NULL, *sc = env->scratch;
+    svg_text svg = {NULL, 0, 0};
     cairo_surface_t *s;
     if (fmt == CHART_PNG) {
         if (!sc)
@@ -795,7 +863,7 @@ static int render(const chart_env *env, chart_format fmt, double w_mm, double h_
         int wpx = (int)ceil(w_mm / 25.4 * dpi - 1e-6), hpx = (int)ceil(h_mm / 25.4 * dpi - 1e-6);
         s = png_surface(sc, wpx, hpx);
     } else {
-        s = cairo_svg_surface_create(path, wpt, hpt);
+        s = cairo_svg_surface_create_for_stream(svg_append, &svg, wpt, hpt);
     }
     cairo_status_t st = cairo_surface_status(s);
     if (st != CAIRO_STATUS_SUCCESS) {
@@ -803,6 +871,7 @@ static int render(const chart_env *env, chart_format fmt, double w_mm, double h_
                  fmt == CHART_PNG ? "image" : "SVG", cairo_status_to_string(st));
         cairo_surface_destroy(s);
         chart_scratch_free(own);
+        free(svg.p);
         return -1;
     }
     if (fmt == CHART_SVG)
@@ -827,6 +896,9 @@ static int render(const chart_env *env, chart_format fmt, double w_mm, double h_
         rc = -1;
     }
     cairo_surface_destroy(s);
+    if (fmt == CHART_SVG && rc == 0)
+        rc = write_svg(&svg, path, d);
+    free(svg.p);
     chart_scratch_free(own);
     return rc;
 }

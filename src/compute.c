@@ -208,16 +208,42 @@ int indicator_count_var(const eval_context *ec, const indicator *ind)
     return ec->dict->vars[ref.id].kind == VK_COUNT ? ref.id : -1;
 }
 
+/* The unit of the count e is (a count variable, or count()/count_if() of rows), or NULL. */
+static const char *expr_count_unit(const eval_context *ec, const expr_def *e)
+{
+    formula_ref ref;
+    if (!e || !e->f)
+        return NULL;
+    if (formula_is_single_ref(e->f, &ref)) {
+        const var_def *vd = &ec->dict->vars[ref.id];
+        return vd->kind == VK_COUNT ? (vd->unit ? vd->unit : "") : NULL;
+    }
+    /* rows count events only where the dictionary says what a row is */
+    if (formula_is_row_count(e->f, &ref) && ref.kind == REF_VARIABLE)
+        return ec->dict->tables[ec->dict->vars[ref.id].table].row_unit;
+    return NULL;
+}
+
+const char *indicator_count_unit(const eval_context *ec, const indicator *ind)
+{
+    return expr_count_unit(ec, ind->numerator ? ind->numerator : ind->formula);
+}
+
+const char *indicator_total_unit(const eval_context *ec, const indicator *ind)
+{
+    return ind->numerator ? expr_count_unit(ec, ind->denominator) : NULL;
+}
+
 fvalue indicator_count(const eval_context *ec, const indicator *ind, const year_value *yv)
 {
-    if (indicator_count_var(ec, ind) < 0)
+    if (!indicator_count_unit(ec, ind))
         return fv_undefined();
     return ind->numerator ? yv->num : yv->value;
 }
 
 const char *indicator_count_text(const eval_context *ec, const indicator *ind)
 {
-    if (indicator_count_var(ec, ind) < 0)
+    if (!indicator_count_unit(ec, ind))
         return NULL;
     return (ind->numerator ? ind->numerator : ind->formula)->text;
 }

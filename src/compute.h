@@ -49,6 +49,15 @@ year_value compute_indicator(const eval_context *ec, const indicator *ind, int y
 int indicator_count_var(const eval_context *ec, const indicator *ind);
 
 /*
+ * The unit of the count a figure rests on (人 for deaths, 起 for events
+ * counted by count()/count_if() over a table whose rows the dictionary
+ * names with row_unit), or NULL when the figure rests on no count.
+ */
+const char *indicator_count_unit(const eval_context *ec, const indicator *ind);
+/* The unit of a ratio's denominator when it too is a count (17 个 towns, 4 起 fires), or NULL. */
+const char *indicator_total_unit(const eval_context *ec, const indicator *ind);
+
+/*
  * The count behind a count-based indicator (e.g. ps_deaths{sector="道路交通"}
  * for a road death rate) in the year yv was computed for: its numerator, or
  * its value when it is a plain count, filters included, taken from yv rather

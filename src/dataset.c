@@ -342,6 +342,7 @@ void dictionary_free(dictionary *dict)
         free(t->name);
         free(t->file);
         free(t->title);
+        free(t->row_unit);
         free(t->defined_in);
         free_dims(t->dims, t->ndims);
     }
@@ -638,7 +639,7 @@ static void load_extend(dict_loader *L, ydoc *y, ynode *ext, const char *region)
 
 static void load_table(dict_loader *L, ydoc *y, ynode *k, ynode *v)
 {
-    static const char *const table_keys[] = {"file", "title", "layout", "dims", NULL};
+    static const char *const table_keys[] = {"file", "title", "layout", "dims", "row_unit", NULL};
     dictionary *dict = L->dict;
     diag_list *d = L->d;
     const char *name = ynode_str(k);
@@ -688,6 +689,7 @@ static void load_table(dict_loader *L, ydoc *y, ynode *k, ynode *v)
         t->file = xstrdup(s);
     }
     t->title = opt_text(y, v, "title", d);
+    t->row_unit = opt_text(y, v, "row_unit", d);
     int layout_known = 0;
     if (yget_str(y, v, "layout", 1, &s, d) == 1) {
         int li = name_index(layout_names, s);

@@ -32,6 +32,7 @@ typedef struct table_def {
     char *name;
     char *file;     /* file name inside data/<region>/ */
     char *title;
+    char *row_unit; /* what one row counts (起 for events), or NULL */
     table_layout layout;
     dim_def *dims;
     int ndims;

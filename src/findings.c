@@ -205,7 +205,7 @@ static const char *points_key(const indicator *ind)
 static int is_count(fctx *c, const indicator *ind)
 {
     return ind->kind == IND_QUANTITATIVE && !ind->denominator &&
-           indicator_count_var(c->ec, ind) >= 0;
+           indicator_count_unit(c->ec, ind) != NULL;
 }
 
 /*
@@ -576,28 +576,25 @@ static const char *count_note_text(fctx *c, const finding *it)
     const target_result *tr = it->tr;
     const target *t = tr->t;
     int change = t->op == OP_DECREASE || t->op == OP_INCREASE;
+    int share = tr->total_unit && tr->total.state == FV_OK && tr->total.v >= 1;
     /* a plain count (4 deaths) already says what it rests on */
-    if (!it->small_count || !it->ind->denominator || tr->count.v < 1 ||
+    if (!it->small_count || !it->ind->denominator || (tr->count.v < 1 && !share) ||
         (change && t->has_baseline && t->baseline.reading != BASE_YEAR))
         return NULL;
-    const var_def *vars = c->ec->dict->vars;
     tvars v;
     tv_init(&v, &c->g);
     tv_setf(&v, "count", "%.0f", tr->count.v);
-    tv_set(&v, "unit", vars[tr->count_var].unit ? vars[tr->count_var].unit : "");
+    tv_set(&v, "unit", tr->count_unit);
     tv_setf(&v, "year", "%d", tr->assessed_year);
     tv_setf(&v, "from", "%d", tr->window[0]);
     tv_setf(&v, "to", "%d", tr->window[1]);
     int one_year = t->agg == AGG_YEAR || change || tr->window[0] == tr->window[1];
     const char *key = one_year ? "words.small_count.year" : "words.small_count.window";
     /* a share of a few units: "17个中的9个" says more than the 52.9 % alone */
-    formula_ref den;
-    year_value yv = result_year(it->ir, tr->assessed_year);
-    if (one_year && yv.den.state == FV_OK && formula_is_single_ref(it->ind->denominator->f, &den) &&
-        den.kind == REF_VARIABLE && vars[den.id].kind == VK_COUNT) {
-        tv_setf(&v, "total", "%.0f", yv.den.v);
-        tv_set(&v, "total_unit", vars[den.id].unit ? vars[den.id].unit : "");
-        key = "words.small_count.year_share";
+    if (share) {
+        tv_setf(&v, "total", "%.0f", tr->total.v);
+        tv_set(&v, "total_unit", tr->total_unit);
+        key = one_year ? "words.small_count.year_share" : "words.small_count.window_share";
     }
     const char *s = tx(c, key, &v);
     tv_free(&v);
@@ -954,7 +951,7 @@ static void fill_item(fctx *c, finding *it, int ii, int ti, int veto, const char
     it->gap = gap_text(c, it);
     it->rel_gap = relative_gap(it);
     it->worsening = worsening(c, it);
-    it->small_count = it->tr->count_var >= 0 && it->tr->count.state == FV_OK &&
+    it->small_count = it->tr->count_unit && it->tr->count.state == FV_OK &&
                       it->tr->count.v < 10;
     it->count_note = count_note_text(c, it);
     it->doubt = doubt_text(c, ir->ind);
@@ -1411,8 +1408,12 @@ int findings_build(findings *f, const evaluation *ev, const eval_context *ec,
     global_vars(&c, lb);
     f->ntypes = rtpl_count(f->words, "words.types");
     f->types = xcalloc((size_t)(f->ntypes ? f->ntypes : 1), sizeof(char *));
-    for (int i = 0; i < f->ntypes; i++)
+    f->type_names = xcalloc((size_t)(f->ntypes ? f->ntypes : 1), sizeof(char *));
+    for (int i = 0; i < f->ntypes; i++) {
         f->types[i] = xstrdup(rtpl_getf(f->words, "words.types.%d", i));
+        const char *shown = rtpl_getf(f->words, "words.type_names.%s", f->types[i]);
+        f->type_names[i] = xstrdup(shown ? shown : f->types[i]);
+    }
     int n = 0;
     for (int i = 0; i < ev->ninds; i++)
         n += ev->inds[i].ntargets;
@@ -1445,11 +1446,22 @@ const finding *findings_of(const findings *f, int ii, int ti)
     return &f->items[f->first[ii] + ti];
 }
 
+const char *findings_type_name(const findings *f, const char *type)
+{
+    for (int i = 0; type && i < f->ntypes; i++)
+        if (strcmp(f->types[i], type) == 0)
+            return f->type_names[i];
+    return type;
+}
+
 void findings_free(findings *f)
 {
-    for (int i = 0; i < f->ntypes; i++)
+    for (int i = 0; i < f->ntypes; i++) {
         free(f->types[i]);
+        free(f->type_names[i]);
+    }
     free(f->types);
+    free(f->type_names);
     free(f->items);
     free(f->first);
     free(f->ranked);

@@ -104,6 +104,7 @@ typedef struct findings {
     const char *overall;         /* one sentence a leader can repeat */
     const char *provenance;      /* illustrative data statement, or NULL */
     char **types;                /* words.types */
+    char **type_names;           /* how readers see each (words.type_names: 未注 → 未标注) */
     int ntypes;
     rtpl *words;                 /* templates/findings.yaml */
     strpool pool;                /* every text above */
@@ -118,6 +119,9 @@ int findings_build(findings *f, const evaluation *ev, const eval_context *ec,
                    const labels *lb, const forecast_set *fs, const char *templates_dir,
                    diag_list *d);
 void findings_free(findings *f);
+
+/* The name readers see for an indicator attribute (type): words.type_names, else type. */
+const char *findings_type_name(const findings *f, const char *type);
 
 /* Check templates_dir/findings.yaml alone (planeval check). */
 int findings_check_templates(const char *templates_dir, diag_list *d);

@@ -1036,6 +1036,25 @@ int formula_is_single_ref(const formula *f, formula_ref *out)
     return 1;
 }
 
+/*
+ * If f is exactly count(v) or count_if(v OP e), return 1 and v's ref: the
+ * figure is a number of rows (events), whatever v itself measures.
+ */
+int formula_is_row_count(const formula *f, formula_ref *out)
+{
+    if (!f || !f->root || f->root->kind != N_CALL ||
+        (f->root->fn != F_COUNT && f->root->fn != F_COUNT_IF))
+        return 0;
+    const node *a = f->root->args[0];
+    if (a->kind == N_BIN)
+        a = a->args[0]; /* count_if's comparison: its left side is the row variable */
+    if (a->kind != N_REF)
+        return 0;
+    if (out)
+        *out = f->refs[a->ref];
+    return 1;
+}
+
 /* ---------- evaluation ---------- */
 
 typedef struct evaluator {

@@ -115,6 +115,9 @@ int formula_refs(const formula *f, const formula_ref **refs);
 /* If f is exactly one variable reference (maybe filtered), return 1 and its ref. */
 int formula_is_single_ref(const formula *f, formula_ref *out);
 
+/* If f is exactly count(v) or count_if(v OP e), return 1 and v's ref. */
+int formula_is_row_count(const formula *f, formula_ref *out);
+
 /* Data access during evaluation. */
 typedef struct formula_data {
     /* Sum of variable var_id over the year's rows matching filters. */

@@ -536,28 +536,6 @@ typedef struct batch_ctx {
     void *arg;
 } batch_ctx;
 
-/*
- * Cairo numbers the surfaces of SVG files ("surface123") with a counter of
- * its process, so a worker that had drawn earlier plans' SVG charts would
- * number the next plan's differently, by the order the plans came to it.
- * A plan whose SVG charts are asked for is therefore drawn in a process of
- * its own, forked from the worker (its fonts parsed already): the same
- * numbers in every -j N run. (Without -j, one process numbers them all in
- * a row, as it always did.)
- */
-static int batch_one(void *ctx, int i, char *why, size_t whysize);
-
-static int batch_job(void *ctx, int i, char *why, size_t whysize)
-{
-    const batch_ctx *bc = ctx;
-    if (bc->s->o->charts == CHART_FILES_ALL || bc->s->o->charts == CHART_FILES_SVG) {
-        if (pdf_templates_present(bc->s->o->templates_dir))
-            pdf_fonts_preload(bc->s->fonts, bc->s->o->templates_dir);
-        return batch_isolated(batch_one, ctx, i, why, whysize);
-    }
-    return batch_one(ctx, i, why, whysize);
-}
-
 /* In a worker process: evaluate one plan, print its problems, say why it
  * failed (its first error). The worker goes on to other plans: it keeps
  * no region's data from one plan to the next, so its memory stays that of
@@ -611,7 +589,7 @@ static int for_each_plan(session *s, plan_action act, void *arg, int *nplans_ok)
     int stopped = 0; /* the signal that stopped a -j batch */
     if (s->o->jobs > 1 && n > 1) {
         batch_ctx bc = {s, files, act, arg};
-        int b = batch_run(s->o->jobs, n, names, batch_job, &bc, res, s->o->quiet);
+        int b = batch_run(s->o->jobs, n, names, batch_one, &bc, res, s->o->quiet);
         stopped = b > 0 ? b : 0;
     } else {
         for (int i = 0; i < n; i++) {
@@ -809,8 +787,10 @@ static char *plan_inputs(session *s, const plan *p)
     if (s->o->chart_dpi > 0 && s->o->chart_dpi != CHART_DPI && s->o->charts != CHART_FILES_NONE &&
         s->o->charts != CHART_FILES_SVG)
         snprintf(dpi, sizeof dpi, " chart_dpi=%g", s->o->chart_dpi);
-    char *opts = xasprintf("planeval %s stage=%s year=%d on_track=%g at_risk=%g%s%s",
-                           PLANEVAL_VERSION, stage_name(s->o->stage), s->o->year,
+    /* the commit too: a program that words or computes differently is an input
+     * (a working copy rebuilt after a pull must not keep the old reports) */
+    char *opts = xasprintf("planeval %s commit=%s stage=%s year=%d on_track=%g at_risk=%g%s%s",
+                           PLANEVAL_VERSION, PLANEVAL_COMMIT, stage_name(s->o->stage), s->o->year,
                            s->o->on_track, s->o->at_risk, charts[s->o->charts], dpi);
     char *listing = inputs_listing(p->path, p->region, &dirs, opts, &s->diags);
     free(opts);

@@ -457,7 +457,7 @@ static void counts_table(ctx *c, const char *sec)
         ntypes_seen++;
         rcell rc[2 + OL_COUNT];
         int j = 0;
-        rc[j++] = rdoc_cell(ty < c->f->ntypes ? c->f->types[ty] : "—", RA_CENTER);
+        rc[j++] = rdoc_cell(ty < c->f->ntypes ? c->f->type_names[ty] : "—", RA_CENTER);
         for (int o = 0; o < OL_COUNT; o++)
             if (show[o]) {
                 rc[j] = rdoc_cell(keepf(c, "%d", k.n[o]), RA_CENTER);
@@ -2495,22 +2495,6 @@ static void font_families(const rtpl *brief, const rtpl *report, const char **bo
         *body = rtpl_get(report, "fonts.body");
     if (!*head)
         *head = rtpl_get(report, "fonts.heading");
-}
-
-void pdf_fonts_preload(rfonts_cache *fonts, const char *templates_dir)
-{
-    diag_list d; /* a plan says what is wrong when it renders */
-    memset(&d, 0, sizeof d);
-    rtpl *report = load_template(templates_dir, "report.yaml", report_kinds, &d);
-    rtpl *brief = load_template(templates_dir, "brief.yaml", brief_kinds, &d);
-    if (report && brief && diag_errors(&d) == 0) {
-        const char *body, *head;
-        font_families(brief, report, &body, &head);
-        rfonts_cached(fonts, body, head, &d);
-    }
-    rtpl_free(brief);
-    rtpl_free(report);
-    diag_free(&d);
 }
 
 /* Templates and fonts of both documents; 0, or -1 with errors in d. */

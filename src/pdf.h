@@ -40,11 +40,6 @@ int pdf_templates_present(const char *templates_dir);
  */
 int pdf_write_reports(out_set *out, const outcome *oc, pdf_stats *stats, diag_list *d);
 
-/* The fonts the templates in templates_dir ask for, found and parsed into
- * fonts ahead of the plans (a worker does it once, before it forks a
- * process per plan); a problem is left for the plans to report. */
-void pdf_fonts_preload(struct rfonts_cache *fonts, const char *templates_dir);
-
 /*
  * Lay out both documents without writing them (planeval check): a template
  * text whose placeholder has no value, a missing key or font is reported

@@ -274,7 +274,7 @@ void write_series_csv_fc(FILE *f, const evaluation *ev, const eval_context *ec,
     for (int i = 0; i < ev->ninds; i++) {
         const indicator_result *ir = &ev->inds[i];
         const indicator *ind = ir->ind;
-        int cv = indicator_count_var(ec, ind);
+        int counted = indicator_count_unit(ec, ind) != NULL;
         const fc_indicator *fi = fs && i < fs->ninds ? &fs->inds[i] : NULL;
         for (int k = 0; k < ir->nyears; k++) {
             const year_value *yv = &ir->years[k];
@@ -294,7 +294,7 @@ void write_series_csv_fc(FILE *f, const evaluation *ev, const eval_context *ec,
                 csv_field(f, "", 0);
                 csv_field(f, "", 0);
             }
-            if (cv >= 0) {
+            if (counted) {
                 csv_value(f, indicator_count(ec, ind, yv), 0);
                 csv_field(f, indicator_count_text(ec, ind), 0);
             } else {
@@ -493,7 +493,7 @@ static void write_assessment(FILE *f, const evaluation *ev, const eval_context *
             csv_field(f, verdict_name(tr->status), 0);
             csv_field(f, label(lb, "status", verdict_name(tr->status)), 0);
             csv_field(f, tr->progress == 1 ? "on_course" : tr->progress == 0 ? "off_course" : "", 0);
-            if (tr->count_var >= 0) {
+            if (tr->count_unit) {
                 csv_value(f, tr->count, 0);
                 csv_field(f, indicator_count_text(ec, ind), 0);
                 /* Under 10 events a rate moves a lot with one event more or less. */

@@ -42,7 +42,8 @@ static const char *const props_codes[] = {"title_suffix", "author", "category", 
 static const char *const overview_codes[] = {
     "region", "stage", "period", "data_years", "rank", "name", "type", "target_year", "target",
     "figure", "gap", "outlook", "problem", "action", "department", "remarks",
-    "remarks_separator", "remarks_end", "counts", "all", "total", "count_note", NULL};
+    "remarks_separator", "remarks_end", "counts", "all", "total", "count_note", "colon",
+    "item_gap", "dash", "year", "eval_year", NULL};
 static const char *const yearly_codes[] = {"id", "name", "row", "unit", "value", "numerator",
                                            "denominator", "observed", "target", "forecast",
                                            "lower80", "upper80", "lower95", "upper95", NULL};
@@ -2145,7 +2146,7 @@ static void overview_row(wb *b, sheet *s, int r, const finding *it)
     else
         put_str(b, s, r, OV_RANK, NULL, top);
     put_str(b, s, r, OV_NAME, it->ind->name, top);
-    put_str(b, s, r, OV_TYPE, it->ind->type, top);
+    put_str(b, s, r, OV_TYPE, findings_type_name(b->f, it->ind->type), top);
     put_int(b, s, r, OV_YEAR, it->tr->t->year, top);
     put_str(b, s, r, OV_TARGET, it->target, top);
     overview_figure(b, s, r, it, top);
@@ -2274,7 +2275,7 @@ static void overview_counts(wb *b, sheet *s, const finding *const *list, int n)
     put_str(b, s, hr, cc, T(b, "overview", "outlook"), h);
     put_str(b, s, hr, cc + 1, T(b, "overview", "all"), h);
     for (int j = 0; j < t.ntypes; j++)
-        put_str(b, s, hr, cc + 2 + j, t.types[j], h);
+        put_str(b, s, hr, cc + 2 + j, findings_type_name(b->f, t.types[j]), h);
     int r = OV_ROW_FIRST;
     for (int o = 0; o <= OL_COUNT; o++) {
         int total = o == OL_COUNT;
@@ -2317,11 +2318,16 @@ static void overview_head(wb *b, sheet *s)
     const plan *p = b->p;
     char buf[512];
     put_overflow(b, s, OV_ROW_TITLE, 0, p->title, fmt(b, NULL, FM_TITLE));
-    snprintf(buf, sizeof buf, "%s: %s %d    %s: %d-%d    %s: %d-%d    %s: %s",
-             T(b, "overview", "stage"), label(b->lb, "stage", stage_name(ev->stage)),
-             ev->eval_year, T(b, "overview", "period"), p->period[0], p->period[1],
-             T(b, "overview", "data_years"), ev->data_first_year, ev->data_last_year,
-             T(b, "overview", "region"), p->region_name ? p->region_name : p->region);
+    /* 评估阶段：终期评估　　评估年份：2025年 ...: punctuation from the template */
+    const char *colon = T(b, "overview", "colon"), *gap = T(b, "overview", "item_gap");
+    const char *dash = T(b, "overview", "dash"), *year = T(b, "overview", "year");
+    snprintf(buf, sizeof buf, "%s%s%s%s%s%s%d%s%s%s%s%d%s%d%s%s%s%s%d%s%d%s%s%s%s%s",
+             T(b, "overview", "stage"), colon, label(b->lb, "stage", stage_name(ev->stage)), gap,
+             T(b, "overview", "eval_year"), colon, ev->eval_year, year, gap,
+             T(b, "overview", "period"), colon, p->period[0], dash, p->period[1], year, gap,
+             T(b, "overview", "data_years"), colon, ev->data_first_year, dash, ev->data_last_year,
+             year, gap, T(b, "overview", "region"), colon,
+             p->region_name ? p->region_name : p->region);
     put_overflow(b, s, OV_ROW_EVAL, 0, buf, NULL);
     const char *heads[OV_NC];
     for (int c = 0; c < OV_NC; c++) {

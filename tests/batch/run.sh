@@ -2,13 +2,14 @@
 # tests/batch/run.sh - batch runs over the sample plans (docs/cli.md,
 # "Batch runs, the manifest and shards"), on a copy of indicators/, data/
 # and templates/ in a temporary directory:
-#   1. -j 2 gives byte-identical outputs to a run in one process, and one
+#   1. -j 2 gives byte-identical outputs (SVG chart files too) to a run in one process, and one
 #      plain progress line per plan when stderr is not a terminal;
 #   2. manifest.json lists every output with the SHA-256 and size of the
 #      file on disk, and every input with the digest of the file
 #      (tests/batch/check_manifest.py);
-#   3. a second run skips every plan and rewrites nothing; --force renders
-#      them again; a changed data file renders only the plans that read it;
+#   3. a second run skips every plan and rewrites nothing; a build of another
+#      commit and --force render again; a changed data file renders only
+#      the plans that read it;
 #      a run of one plan refreshes the comparison of everything in out/;
 #   4. the shards of a run, copied together, give the same manifest as the
 #      whole run once `planeval compare` has run over them;
@@ -75,6 +76,23 @@ else
     fail "-j 2 writes byte-identical outputs, manifest and comparison"
     head -n 5 "$TMP/diff" >&2
 fi
+# 1b. SVG chart files too: Cairo numbers SVG surfaces per process, and
+# charts.c renumbers them per file, so the worker a plan lands on and the
+# plans drawn before it in that process leave no trace in the bytes
+"$PLANEVAL" run --charts svg --out seq_svg >/dev/null 2>"$TMP/seq_svg.err"
+rc1=$?
+"$PLANEVAL" run --charts svg -j 2 --out par_svg >/dev/null 2>"$TMP/par_svg.err"
+rc2=$?
+nsvg=$(find par_svg -name '*.svg' | wc -l)
+check "SVG runs succeed, one process and -j 2 ($nsvg SVG files)" \
+    [ "$rc1" -eq 0 -a "$rc2" -eq 0 -a "$nsvg" -gt 0 ]
+if diff -r seq_svg par_svg >"$TMP/diff_svg" 2>&1; then
+    pass "-j 2 writes byte-identical SVG charts"
+else
+    fail "-j 2 writes byte-identical SVG charts"
+    head -n 5 "$TMP/diff_svg" >&2
+fi
+rm -rf seq_svg par_svg
 n=$(grep -c -E "^planeval: \[[0-9]+/$NPLANS\] [^ ]+\.yaml: ok \([0-9.]+ s\)$" "$TMP/par.err")
 check "one progress line per plan without a terminal ($n of $NPLANS)" [ "$n" -eq "$NPLANS" ]
 check "the summary counts every plan" \
@@ -99,6 +117,12 @@ n=$(find par -type f -newer "$TMP/stamp" ! -name manifest.json ! -name 'comparis
 check "a skipped plan's files are not rewritten ($n rewritten)" [ "$n" -eq 0 ]
 digests par >"$TMP/after"
 check "a second run leaves every output as it was" cmp -s "$TMP/before" "$TMP/after"
+# a program built from another commit renders again: its wording may differ
+sed -i 's/ commit=[^ ]* / commit=0000000older /' par/huantai-2021-2025/inputs.sha256
+"$PLANEVAL" run --charts none -j 2 --out par >/dev/null 2>"$TMP/commit.err"
+check "results of another build of planeval are rendered again (1 plan)" \
+    grep -q -F "planeval: $NPLANS plans: 1 evaluated, $((NPLANS - 1)) unchanged, 0 failed" \
+    "$TMP/commit.err"
 "$PLANEVAL" run --charts none -j 2 --force --out par >/dev/null 2>"$TMP/force.err"
 check "--force renders every plan again" \
     grep -q -F "planeval: $NPLANS plans: $NPLANS evaluated, 0 unchanged, 0 failed" "$TMP/force.err"

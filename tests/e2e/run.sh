@@ -604,6 +604,13 @@ if final_ok; then
     scell E2 2025 value 100
     acell E2 1 current_value 75
     acell E2 1 status not_met
+    # 3 of 4 events: the share rests on a handful of rows of events.csv
+    # (count_if/count of an events table whose row_unit is 起), and says so
+    acell E2 1 count 3
+    acell E2 1 small_count yes
+    python3 "$CSVGET" "$ASSESS" finding indicator_id=E2 target_no=1 |
+        grep -q '据2021—2025年合计4起中的3起计算，基数小' ||
+        bad "E2's problem does not say it rests on 3 of 4 events"
 fi
 end
 

@@ -672,6 +672,34 @@ static void test_is_single_ref(void **state)
     }
 }
 
+static void test_is_row_count(void **state)
+{
+    (void)state;
+    formula_ref ref;
+    formula *f = parse_ok("count_if(response_hours{milestone=\"基本生活救助\"} <= relief_limit_hours)");
+    memset(&ref, 0, sizeof ref);
+    assert_int_equal(formula_is_row_count(f, &ref), 1);
+    assert_int_equal(ref.kind, REF_VARIABLE);
+    assert_int_equal(ref.id, V_RESPONSE_HOURS);
+    assert_int_equal(ref.nfilters, 1);
+    formula_free(f);
+
+    f = parse_ok("count(response_hours)");
+    assert_int_equal(formula_is_row_count(f, &ref), 1);
+    assert_int_equal(ref.id, V_RESPONSE_HOURS);
+    formula_free(f);
+
+    /* a share, a row maximum or arithmetic over a count is not a number of rows */
+    const char *not_count[] = {"share(response_hours <= 10)", "max_row(response_hours)",
+                               "count(response_hours) + 1", "ps_deaths", "2 * count(response_hours)"};
+    for (size_t i = 0; i < sizeof not_count / sizeof not_count[0]; i++) {
+        f = parse_ok(not_count[i]);
+        if (formula_is_row_count(f, &ref))
+            fail_msg("'%s' is not a count of rows", not_count[i]);
+        formula_free(f);
+    }
+}
+
 static void test_binding_calls(void **state)
 {
     (void)state;
@@ -1046,6 +1074,7 @@ int main(void)
         cmocka_unit_test_setup(test_max_min_row, reset),
         cmocka_unit_test_setup(test_refs, reset),
         cmocka_unit_test_setup(test_is_single_ref, reset),
+        cmocka_unit_test_setup(test_is_row_count, reset),
         cmocka_unit_test_setup(test_binding_calls, reset),
         cmocka_unit_test_setup(test_err_parentheses, reset),
         cmocka_unit_test_setup(test_err_operands, reset),
