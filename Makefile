@@ -109,11 +109,18 @@ $(BUILD)/calibrate: tests/calibration/calibrate.c $(OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc -o $@ $< $(OBJ) $(LIBS)
 
-calibration: $(BUILD)/calibrate
-	$(BUILD)/calibrate
+# ... and the milestones' chances of completion (tests/calibration/milestones.c).
+$(BUILD)/calibrate_milestones: tests/calibration/milestones.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc -o $@ $< $(OBJ) $(LIBS)
 
-calibrate: $(BUILD)/calibrate
+calibration: $(BUILD)/calibrate $(BUILD)/calibrate_milestones
+	$(BUILD)/calibrate
+	$(BUILD)/calibrate_milestones
+
+calibrate: $(BUILD)/calibrate $(BUILD)/calibrate_milestones
 	$(BUILD)/calibrate --long --doc docs/methodology.md
+	$(BUILD)/calibrate_milestones --long
 
 e2e: $(BUILD)/planeval
 	@PLANEVAL=$(BUILD)/planeval sh tests/e2e/run.sh

@@ -464,12 +464,12 @@ static void judge_tracked(const eval_context *ec, const indicator_result *ir, ta
     char date[48];
     snprintf(date, sizeof date, "%04d-%02d-%02d", last->year, last->month, last->day);
     if (t->op == OP_DONE) {
-        int done = strcmp(last->status, "已完成") == 0;
+        int done = last->role == MSS_DONE;
         if (done) {
-            /* The completion date is the first 已完成 record. */
+            /* The completion date is the first record of the done status. */
             const milestone_record *first_done = last;
             for (int i = 0; i < n; i++)
-                if (strcmp(recs[i].status, "已完成") == 0 && recs[i].year <= eval_year) {
+                if (recs[i].role == MSS_DONE && recs[i].year <= eval_year) {
                     first_done = &recs[i];
                     break;
                 }
@@ -486,12 +486,13 @@ static void judge_tracked(const eval_context *ec, const indicator_result *ir, ta
                        tr->due ? ": overdue" : "");
         }
     } else {
-        int achieved = strcmp(last->status, "达成") == 0 || strcmp(last->status, "基本达成") == 0;
-        int rated = achieved || strcmp(last->status, "未达成") == 0;
+        int achieved = last->role == MSS_ACHIEVED || last->role == MSS_MOSTLY_ACHIEVED;
+        int rated = achieved || last->role == MSS_NOT_ACHIEVED;
         if (!rated) {
+            char *const *w = ec->dict->ms_status;
             tr->status = tr->due ? V_INSUFFICIENT : V_NOT_YET_DUE;
-            set_detail(tr, "status '%s' as of %s is not a rating (达成/基本达成/未达成)",
-                       last->status, date);
+            set_detail(tr, "status '%s' as of %s is not a rating (%s/%s/%s)", last->status, date,
+                       w[MSS_ACHIEVED], w[MSS_MOSTLY_ACHIEVED], w[MSS_NOT_ACHIEVED]);
         } else {
             tr->status = !tr->due ? V_NOT_YET_DUE : achieved ? V_MET : V_NOT_MET;
             if (!tr->due)

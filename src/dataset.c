@@ -354,9 +354,35 @@ void dictionary_free(dictionary *dict)
         free(v->note);
         free(v->defined_in);
     }
+    for (int i = 0; i < MSS_COUNT; i++)
+        free(dict->ms_status[i]);
+    free(dict->ms_status_in);
     free(dict->tables);
     free(dict->vars);
     memset(dict, 0, sizeof *dict);
+}
+
+int ms_role_of(const dictionary *dict, const char *status)
+{
+    for (int i = 0; dict && status && *status && i < MSS_COUNT; i++)
+        if (dict->ms_status[i] && strcmp(dict->ms_status[i], status) == 0)
+            return i;
+    return -1;
+}
+
+/* The declared statuses, "a, b, c", for messages. */
+static void ms_status_list(const dictionary *dict, char *buf, size_t n)
+{
+    const char *words[MSS_COUNT + 1];
+    int k = 0;
+    for (int i = 0; dict && i < MSS_COUNT; i++)
+        if (dict->ms_status[i] && *dict->ms_status[i])
+            words[k++] = dict->ms_status[i];
+    words[k] = NULL;
+    if (!k)
+        snprintf(buf, n, "(none: the data dictionary declares no milestone_statuses)");
+    else
+        join_list(words, -1, buf, n);
 }
 
 /* An optional text key: a copy of its value, or NULL when absent or wrong. */
@@ -824,6 +850,44 @@ static void load_var(dict_loader *L, ydoc *y, ynode *k, ynode *v)
     load_plausible(y, v, vd, d);
 }
 
+/* The keys of milestone_statuses, in ms_role order. */
+static const char *const ms_role_keys[] = {"not_started",  "in_progress",     "done",
+                                           "achieved",     "mostly_achieved", "not_achieved",
+                                           NULL};
+
+/* milestone_statuses: the words milestones.csv records, one per ms_role. */
+static void load_ms_statuses(dict_loader *L, ydoc *y, ynode *v)
+{
+    dictionary *dict = L->dict;
+    diag_list *d = L->d;
+    if (dict->ms_status_in) {
+        ydiag(y, d, DIAG_ERROR, v, "milestone_statuses are already declared at %s:%d",
+              dict->ms_status_in, dict->ms_status_line);
+        return;
+    }
+    if (!ynode_is_map(v)) {
+        ydiag(y, d, DIAG_ERROR, v, "milestone_statuses must be a mapping like {done: ...}");
+        return;
+    }
+    ycheck_keys(y, v, ms_role_keys, "milestone_statuses", d);
+    dict->ms_status_in = xstrdup(y->path);
+    dict->ms_status_line = ynode_line(v);
+    for (int i = 0; i < MSS_COUNT; i++) {
+        const char *s;
+        if (yget_str(y, v, ms_role_keys[i], 1, &s, d) != 1)
+            continue;
+        for (int j = 0; j < i; j++)
+            if (*s && dict->ms_status[j] && strcmp(dict->ms_status[j], s) == 0) {
+                ydiag(y, d, DIAG_ERROR, ymap_get(y, v, ms_role_keys[i]),
+                      "milestone_statuses: '%s' is already the word for %s", s, ms_role_keys[j]);
+                s = "";
+            }
+        if (!*s)
+            continue;
+        dict->ms_status[i] = xstrdup(s);
+    }
+}
+
 /* A dictionary file; region is set for a region's own file (data/<region>/variables/). */
 typedef struct dict_src {
     char *path;
@@ -877,7 +941,7 @@ int dictionary_load(dictionary *dict, const char *dir, diag_list *d)
 int dictionary_load_regions(dictionary *dict, const char *dir, const char *regions_dir,
                             diag_list *d)
 {
-    static const char *const top_keys[] = {"tables", "variables", NULL};
+    static const char *const top_keys[] = {"tables", "variables", "milestone_statuses", NULL};
     static const char *const region_keys[] = {"tables", "variables", "extend", NULL};
     memset(dict, 0, sizeof *dict);
     size_t before = diag_errors(d);
@@ -932,6 +996,13 @@ int dictionary_load_regions(dictionary *dict, const char *dir, const char *regio
             load_table(&L, &docs[i], ymap_key(&docs[i], tables, k),
                        ymap_value(&docs[i], tables, k));
     }
+    /* Pass 1a: the statuses of milestones.csv (shared files only: a region's is refused above). */
+    for (int i = 0; i < n; i++) {
+        ynode *ms = roots[i] && !srcs[i].region ? ymap_get(&docs[i], roots[i], "milestone_statuses")
+                                                : NULL;
+        if (ms)
+            load_ms_statuses(&L, &docs[i], ms);
+    }
     /* Pass 1b: a region's values added to the dimensions of shared tables. */
     for (int i = 0; i < n; i++) {
         ynode *ext = roots[i] ? ymap_get(&docs[i], roots[i], "extend") : NULL;
@@ -952,6 +1023,11 @@ int dictionary_load_regions(dictionary *dict, const char *dir, const char *regio
         for (size_t k = 0; k < ymap_len(vars); k++)
             load_var(&L, &docs[i], ymap_key(&docs[i], vars, k), ymap_value(&docs[i], vars, k));
     }
+    /* Statuses not declared are "" (none is accepted), so that code reading
+     * the words never meets NULL. */
+    for (int i = 0; i < MSS_COUNT; i++)
+        if (!dict->ms_status[i])
+            dict->ms_status[i] = xstrdup("");
     /* Pass 3: an events table needs its hours variable (more than one is caught in pass 2). */
     for (int ti = 0; ti < dict->ntables; ti++) {
         const table_def *t = &dict->tables[ti];
@@ -1999,8 +2075,6 @@ static void load_table_file(region_data *r, rtable *t, diag_list *d)
 
 /* --- Milestones ------------------------------------------------------------ */
 
-static const char *const ms_statuses[] = {"未启动", "推进中", "已完成", "达成", "基本达成", "未达成", NULL};
-
 enum { MS_PLAN, MS_IND, MS_ASOF, MS_STATUS, MS_EVIDENCE, MS_NCOLS };
 static const fixed_col ms_cols[MS_NCOLS] = {
     {MS_PLAN, "plan_id", "规划"},     {MS_IND, "indicator_id", "指标"},
@@ -2120,9 +2194,10 @@ static void load_milestones(region_data *r, diag_list *d)
                      "as_of: year %d is outside %d..%d", y, YEAR_MIN, YEAR_MAX);
             good = 0;
         }
-        if (name_index(ms_statuses, status) < 0) {
+        int role = ms_role_of(r->dict, status);
+        if (role < 0) {
             char list[256];
-            join_list(ms_statuses, -1, list, sizeof list);
+            ms_status_list(r->dict, list, sizeof list);
             diag_add(d, DIAG_ERROR, path, row->line, col[MS_STATUS] + 1,
                      "status: '%s' is not one of %s", status, list);
             good = 0;
@@ -2136,6 +2211,7 @@ static void load_milestones(region_data *r, diag_list *d)
         mr->month = m;
         mr->day = dd;
         mr->status = xstrdup(status);
+        mr->role = (ms_role)role;
         mr->evidence = xstrdup(col[MS_EVIDENCE] >= 0 ? row->fields[col[MS_EVIDENCE]] : "");
         mr->path = r->ms_path;
         mr->line = row->line;

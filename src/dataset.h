@@ -53,11 +53,29 @@ typedef struct var_def {
     double plausible[2];
 } var_def;
 
+/*
+ * What a status of milestones.csv means to planeval; the words themselves
+ * are the dictionary's `milestone_statuses` (data/variables/core.yaml), so
+ * that no code carries them.
+ */
+typedef enum ms_role {
+    MSS_NOT_STARTED,
+    MSS_IN_PROGRESS,
+    MSS_DONE,             /* a done-by target is met from its first record of this */
+    MSS_ACHIEVED,         /* ratings of a qualitative item: met ... */
+    MSS_MOSTLY_ACHIEVED,  /* ... met ... */
+    MSS_NOT_ACHIEVED,     /* ... not met */
+    MSS_COUNT
+} ms_role;
+
 typedef struct dictionary {
     table_def *tables;
     int ntables;
     var_def *vars;
     int nvars;
+    char *ms_status[MSS_COUNT]; /* milestone_statuses by role; "" when not declared */
+    char *ms_status_in;         /* the file that declares them */
+    int ms_status_line;
 } dictionary;
 
 /* Read every *.yaml in dir (in name order). Returns 0, or -1 if errors were added. */
@@ -74,6 +92,8 @@ int dictionary_load_regions(dictionary *dict, const char *dir, const char *regio
                             diag_list *d);
 void dictionary_free(dictionary *dict);
 int dictionary_find_var(const dictionary *dict, const char *name);   /* -1 if none */
+/* The role of a milestones.csv status, or -1 when it is not one of dict's. */
+int ms_role_of(const dictionary *dict, const char *status);
 int dictionary_find_table(const dictionary *dict, const char *name); /* -1 if none */
 /* Nearest variable names to name ("a, b, c"), for "did you mean". */
 void dictionary_suggest(const dictionary *dict, const char *name, char *buf, size_t bufsize);
@@ -93,7 +113,8 @@ typedef struct milestone_record {
     char *plan_id;
     char *indicator_id;
     int year, month, day; /* as_of; month/day 12/31 when only a year is given */
-    char *status;         /* 未启动 推进中 已完成 达成 基本达成 未达成 */
+    char *status;         /* one of the dictionary's milestone_statuses */
+    ms_role role;         /* what it means */
     char *evidence;
     char *path;           /* borrowed from the region */
     int line;

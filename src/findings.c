@@ -40,7 +40,7 @@ static const char *const known_vars[] = {
     "eval_year", "stage", "n", "symbol", "word", "reason", "doubt", "note", "failing_years",
     "deadline", "allowance_clause", "problem", "measure", "name", "quote", "places", "line",
     "count_note", "count_clause", "total", "total_unit",
-    "member", "members", "dim", "share", "met", "goal", "failing_members", NULL};
+    "member", "members", "dim", "share", "met", "goal", "failing_members", "chance", NULL};
 
 /* ---------- pool and template access ---------- */
 
@@ -54,6 +54,7 @@ typedef struct fctx {
     diag_list *d;
     tvars g;
     int final_stage;   /* the evaluation year reaches the plan's end */
+    double ms_on_track, ms_at_risk; /* words.milestone_chance */
 } fctx;
 
 #define keep(c, s) ((const char *)strpool_keep(&(c)->f->pool, (s)))
@@ -721,6 +722,12 @@ static outlook outlook_of(fctx *c, finding *it)
     }
     if (ind->kind == IND_QUANTITATIVE)
         return tr->progress == 1 ? OL_ON_TRACK : tr->progress == 0 ? OL_AT_RISK : OL_INSUFFICIENT;
+    /* A milestone in progress: its chance of completion by its year (the
+     * plan's pace and the time left), not its status word. */
+    if (it->fc && it->fc->has_prob && ind->kind == IND_MILESTONE)
+        return it->fc->prob >= c->ms_on_track ? OL_ON_TRACK
+               : it->fc->prob >= c->ms_at_risk ? OL_AT_RISK
+                                               : OL_UNLIKELY;
     if (!tr->record)
         return OL_INSUFFICIENT;
     if (tr->progress == 1)
@@ -781,10 +788,10 @@ static int type_rank(fctx *c, const char *type)
 }
 
 /* A milestone done, but after its year (judged not met; its latest status is a done one). */
-static int is_late(fctx *c, const finding *it)
+static int is_late(const finding *it)
 {
     return it->tr->t->op == OP_DONE && it->tr->status == V_NOT_MET && it->tr->record &&
-           list_has(c, "words.done_statuses", it->tr->record->status);
+           it->tr->record->role == MSS_DONE;
 }
 
 /* 1 if [s, e) is only references: "L22", "L240、L248", "见P4e说明", "events.csv". */
@@ -886,6 +893,20 @@ static const char *conflict_text(fctx *c, const finding *it)
     return s;
 }
 
+/* A milestone's chance of completion in words (words.milestone_chance_text), or NULL. */
+static const char *chance_text(fctx *c, const finding *it)
+{
+    if (!it->fc || !it->fc->has_prob || it->ind->kind != IND_MILESTONE ||
+        it->tr->status != V_NOT_YET_DUE)
+        return NULL;
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_set(&v, "probability", fmt_pct(c, 100 * it->fc->prob));
+    const char *s = tx(c, "words.milestone_chance_text", &v);
+    tv_free(&v);
+    return s;
+}
+
 static void fill_item(fctx *c, finding *it, int ii, int ti, int veto, const char *vyears,
                       const char *dept)
 {
@@ -918,6 +939,7 @@ static void fill_item(fctx *c, finding *it, int ii, int ti, int veto, const char
             }
     }
     it->ol = outlook_of(c, it);
+    it->chance = chance_text(c, it);
     it->outlook_word = txf(c, NULL, "words.outlook.%s", outlook_codes[it->ol]);
     it->target = target_text(c, it, 1);
     it->target_nu = target_text(c, it, 0);
@@ -936,14 +958,14 @@ static void fill_item(fctx *c, finding *it, int ii, int ti, int veto, const char
     const char *conflict = conflict_text(c, it);
     if (conflict)
         it->doubt = it->doubt ? keepf(c, "%s；%s", it->doubt, conflict) : conflict;
-    it->late = ir->ind->kind == IND_MILESTONE && is_late(c, it);
+    it->late = ir->ind->kind == IND_MILESTONE && is_late(it);
     it->overdue = ir->ind->kind == IND_MILESTONE && it->tr->status == V_NOT_MET && !it->late &&
                   it->tr->t->year < c->ev->eval_year;
 }
 
 /* ---------- seriousness and rank ---------- */
 
-static severity severity_of(fctx *c, const finding *it)
+static severity severity_of(const finding *it)
 {
     const indicator *ind = it->ind;
     switch (it->ol) {
@@ -955,7 +977,7 @@ static severity severity_of(fctx *c, const finding *it)
         return SEV_NOTE;
     if (it->veto && it->tr->t->op == OP_ZERO)
         return SEV_RED_FLAG;
-    if (ind->kind == IND_MILESTONE && is_late(c, it))
+    if (ind->kind == IND_MILESTONE && is_late(it))
         return SEV_NOTE; /* done, only late */
     int missed = it->ol == OL_OFF_TRACK || it->ol == OL_UNLIKELY;
     if (!it->final)
@@ -1018,7 +1040,7 @@ static void rank_findings(fctx *c)
     f->ranked = xcalloc((size_t)(f->n ? f->n : 1), sizeof *f->ranked);
     for (int i = 0; i < f->n; i++) {
         finding *it = &f->items[i];
-        it->sev = severity_of(c, it);
+        it->sev = severity_of(it);
         if (it->sev != SEV_NONE)
             f->ranked[f->nranked++] = it;
     }
@@ -1048,9 +1070,12 @@ static const char *problem_kind(fctx *c, const finding *it)
         }
     }
     if (ind->kind == IND_MILESTONE && tr->status == V_NOT_MET)
-        return is_late(c, it) ? "late" : tr->t->year < c->ev->eval_year ? "overdue" : "due_now";
+        return is_late(it) ? "late" : tr->t->year < c->ev->eval_year ? "overdue" : "due_now";
     if (ind->kind == IND_QUALITATIVE && tr->status == V_NOT_MET)
         return "not_achieved";
+    if (ind->kind != IND_QUANTITATIVE && tr->status == V_NOT_YET_DUE && it->chance &&
+        (it->ol == OL_AT_RISK || it->ol == OL_UNLIKELY))
+        return it->ol == OL_AT_RISK ? "milestone_chance_at_risk" : "milestone_chance_unlikely";
     if (ind->kind != IND_QUANTITATIVE && tr->status == V_NOT_YET_DUE &&
         (it->ol == OL_AT_RISK || it->ol == OL_UNLIKELY))
         return "milestone_at_risk";
@@ -1127,6 +1152,7 @@ static void finding_vars(fctx *c, const finding *it, tvars *v)
                             ? amount_text(c, ind, tr->current.v - goal)
                             : "");
     tv_setf(v, "final_year", "%d", it->superseded);
+    tv_set(v, "chance", it->chance ? it->chance : "");
 }
 
 static void build_problem(fctx *c, finding *it)
@@ -1159,7 +1185,7 @@ static void build_problem(fctx *c, finding *it)
      * large gap (a fifth of the target or more), a figure moving away. */
     const char *variant = NULL;
     if (strcmp(ak, "milestone") == 0 && it->tr->record &&
-        list_has(c, "words.not_started_statuses", it->tr->record->status))
+        it->tr->record->role == MSS_NOT_STARTED)
         variant = "not_started";
     else if (it->worsening)
         variant = "worsening";
@@ -1287,14 +1313,59 @@ static const char *const required[] = {
     "actions.interim.general", "actions.superseded", "overall.text", "overall.text_binding",
     "overall.top", "overall.veto", "overall.no_veto", "words.reconcile.level_met_trend_not",
     "words.reconcile.level_short_trend_ok", "words.doubt", "words.doubt_alternative",
-    "words.superseded", "words.superseded_on_track", "actions.superseded_on_track", NULL};
+    "words.superseded", "words.superseded_on_track", "actions.superseded_on_track",
+    "words.milestone_chance.on_track", "words.milestone_chance.at_risk",
+    "words.milestone_chance_text", NULL};
+
+/* A probability threshold of words.milestone_chance: a number in [0, 1]. */
+static double chance_threshold(const rtpl *t, const char *key, diag_list *d)
+{
+    const char *s = rtpl_get(t, key);
+    char *end = NULL;
+    double x = s ? strtod(s, &end) : NAN;
+    if (s && (end == s || *end || !(x >= 0 && x <= 1))) {
+        diag_add(d, DIAG_ERROR, rtpl_file(t), rtpl_line(t, key), 0,
+                 "%s must be a probability between 0 and 1, not '%s'", key, s);
+        x = NAN;
+    }
+    return x;
+}
+
+/* The thresholds of a milestone's outlook; errors in d (file and line). */
+static void chance_thresholds(const rtpl *t, double *on_track, double *at_risk, diag_list *d)
+{
+    *on_track = chance_threshold(t, "words.milestone_chance.on_track", d);
+    *at_risk = chance_threshold(t, "words.milestone_chance.at_risk", d);
+    if (*at_risk > *on_track)
+        diag_add(d, DIAG_ERROR, rtpl_file(t), rtpl_line(t, "words.milestone_chance.at_risk"), 0,
+                 "words.milestone_chance.at_risk (%g) is above on_track (%g)", *at_risk,
+                 *on_track);
+}
+
+/* words.on_track_statuses are statuses milestones.csv may hold (the data dictionary's). */
+static void check_statuses(const rtpl *t, const dictionary *dict, diag_list *d)
+{
+    int n = rtpl_count(t, "words.on_track_statuses");
+    for (int i = 0; i < n; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "words.on_track_statuses.%d", i);
+        const char *s = rtpl_get(t, key);
+        if (ms_role_of(dict, s) < 0)
+            diag_add(d, DIAG_ERROR, rtpl_file(t), rtpl_line(t, key), 0,
+                     "on_track_statuses: '%s' is not one of the data dictionary's "
+                     "milestone_statuses", s ? s : "");
+    }
+}
 
 int findings_check_templates(const char *templates_dir, diag_list *d)
 {
     size_t before = diag_errors(d);
     rtpl *t = load_words(templates_dir, d);
-    if (t)
+    if (t) {
+        double on, risk;
         rtpl_require(t, "", required, "findings", d);
+        chance_thresholds(t, &on, &risk, d);
+    }
     rtpl_free(t);
     return diag_errors(d) > before ? -1 : 0;
 }
@@ -1326,9 +1397,11 @@ int findings_build(findings *f, const evaluation *ev, const eval_context *ec,
     if (!f->words)
         return -1;
     rtpl_require(f->words, "", required, "findings", d);
+    fctx c = {f, ev, ec, ev->p, lb, fs, d, {0}, 0, 0, 0};
+    chance_thresholds(f->words, &c.ms_on_track, &c.ms_at_risk, d);
+    check_statuses(f->words, ec->dict, d);
     if (diag_errors(d) > before)
         return -1;
-    fctx c = {f, ev, ec, ev->p, lb, fs, d, {0}, 0};
     tv_init(&c.g, NULL);
     c.final_stage = ev->stage == STAGE_FINAL || ev->eval_year >= ev->p->period[1];
     f->data_cutoff = ev->data_last_year < ev->eval_year ? ev->data_last_year : ev->eval_year;

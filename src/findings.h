@@ -81,6 +81,8 @@ typedef struct finding {
     const char *missing;         /* years without data, "2022、2023年", or NULL */
     const char *as_of;           /* milestones: date of the latest record */
     const char *done_date;       /* milestones: first done date */
+    const char *chance;          /* a milestone not yet due: its chance of completion in
+                                    words (words.milestone_chance_text), or NULL */
     const char *outlook_word;    /* 未达标 ... */
     const char *reason;          /* progress and forecast disagree: why this outlook, or NULL */
     const char *doubt;           /* the plan's interpretation doubt, worded, or NULL */

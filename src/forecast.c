@@ -3508,8 +3508,8 @@ static double years_since(int year0, const milestone_record *r)
 }
 
 /* The plan's pace from its milestone records up to the evaluation year:
- * every item whose records use the milestone words (未启动, 推进中, 已完成),
- * tracked from the plan's first year. */
+ * every milestone (done-by item) with a record, tracked from the plan's
+ * first year until its first record of the done status. */
 static fc_ms_pace plan_pace(const evaluation *ev, const eval_context *ec)
 {
     fc_ms_pace pace = {0, 0, 0};
@@ -3527,7 +3527,7 @@ static fc_ms_pace plan_pace(const evaluation *ev, const eval_context *ec)
             double y = years_since(ec->p->period[0], &recs[k]);
             if (y > until)
                 until = y;
-            if (strcmp(recs[k].status, "已完成") == 0) {
+            if (recs[k].role == MSS_DONE) {
                 done = 1;
                 until = y;
             }
@@ -3547,8 +3547,7 @@ static void milestone_chance(const fc_ms_pace *pace, const eval_context *ec,
                              const target_result *tr, fc_target *ft)
 {
     const milestone_record *r = tr->record;
-    if (tr->t->op != OP_DONE || tr->status != V_NOT_YET_DUE || !r ||
-        strcmp(r->status, "已完成") == 0)
+    if (tr->t->op != OP_DONE || tr->status != V_NOT_YET_DUE || !r || r->role == MSS_DONE)
         return;
     double remaining = (tr->t->year + 1 - ec->p->period[0]) - years_since(ec->p->period[0], r);
     ft->has_prob = 1;

@@ -420,28 +420,24 @@ char *live_verdict(const indicator_result *ir, const target_result *tr, const li
     return sb_take(&sb);
 }
 
-#define MS_DONE MS_DONE_WORD
-#define MS_ACHIEVED MS_ACHIEVED_WORD
-#define MS_MOSTLY MS_MOSTLY_WORD
-#define MS_MISSED MS_MISSED_WORD
-
 char *live_tracked(const target_result *tr, const char *status, const char *date,
                    const live_refs *lr, const char *not_due)
 {
     const char *S = status;
+    char *const *w = lr->ms_status;
     int due = tr->due;
     if (tr->t->op == OP_DONE) {
         /* done on time is met even before the year; done late is missed once due */
         if (!due)
-            return xasprintf("=IF(%s=\"" MS_DONE "\",\"%s\",\"%s\")", S, lr->w_met, not_due);
-        return xasprintf("=IF(%s=\"\",\"%s\",IF(%s=\"" MS_DONE "\",IF(VALUE(LEFT(%s,4))<=%d,\"%s\","
+            return xasprintf("=IF(%s=\"%s\",\"%s\",\"%s\")", S, w[MSS_DONE], lr->w_met, not_due);
+        return xasprintf("=IF(%s=\"\",\"%s\",IF(%s=\"%s\",IF(VALUE(LEFT(%s,4))<=%d,\"%s\","
                          "\"%s\"),\"%s\"))",
-                         S, lr->w_insufficient, S, date, tr->t->year, lr->w_met, lr->w_not_met,
-                         lr->w_not_met);
+                         S, lr->w_insufficient, S, w[MSS_DONE], date, tr->t->year, lr->w_met,
+                         lr->w_not_met, lr->w_not_met);
     }
     if (!due)
         return NULL; /* a rating before its year is 未到期 whatever it says */
-    return xasprintf("=IF(OR(%s=\"" MS_ACHIEVED "\",%s=\"" MS_MOSTLY "\"),\"%s\",IF(%s=\"" MS_MISSED
-                     "\",\"%s\",\"%s\"))",
-                     S, S, lr->w_met, S, lr->w_not_met, lr->w_insufficient);
+    return xasprintf("=IF(OR(%s=\"%s\",%s=\"%s\"),\"%s\",IF(%s=\"%s\",\"%s\",\"%s\"))", S,
+                     w[MSS_ACHIEVED], S, w[MSS_MOSTLY_ACHIEVED], lr->w_met, S,
+                     w[MSS_NOT_ACHIEVED], lr->w_not_met, lr->w_insufficient);
 }

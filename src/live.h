@@ -38,6 +38,8 @@ typedef struct live_refs {
      */
     char *(*exclude)(void *ctx, int year);
     const char *cur, *base, *change, *verdict; /* cells of the target's row */
+    /* milestones.csv's statuses by ms_role (the data dictionary's milestone_statuses) */
+    char *const *ms_status;
     /* words: labels.yaml status (the yearly not-applicable word is w_na) */
     const char *w_met, *w_not_met, *w_insufficient, *w_na;
 } live_refs;
@@ -53,16 +55,10 @@ char *live_verdict(const indicator_result *ir, const target_result *tr, const li
  * A milestone's or qualitative item's verdict (judge_tracked) over its row
  * of 里程碑: status, the cell of the latest status recorded up to the
  * evaluation year (a milestones.csv word, "" when none); date, the cell of
- * the date it was first recorded 已完成 or else of that status
+ * the date it was first recorded done or else of that status
  * ("2023-06-30"). Whether the target is due follows from the dates and is
- * written in. not_due: the word 未到期.
+ * written in. not_due: the word 未到期. The statuses are lr->ms_status's.
  */
-/* The milestones.csv statuses judge_tracked reads (dataset.c's list). */
-#define MS_DONE_WORD "已完成"
-#define MS_ACHIEVED_WORD "达成"
-#define MS_MOSTLY_WORD "基本达成"
-#define MS_MISSED_WORD "未达成"
-
 char *live_tracked(const target_result *tr, const char *status, const char *date,
                    const live_refs *lr, const char *not_due);
 

@@ -228,12 +228,14 @@ static int attention_list(ctx *c, titem ***out, int quantitative_only)
 
 /* Placeholders of a finding in the documents' own texts (item_title, ...). */
 /* A milestone not yet due: its chance of completion (forecast.h,
- * fc_milestone_prob) as {probability}; 0 when it has none. */
+ * fc_milestone_prob) as {probability}, and in the findings' words as
+ * {chance}; 0 when it has none. */
 static int milestone_chance_vars(ctx *c, const titem *it, tvars *v)
 {
-    if (!it->fc || !it->fc->has_prob || it->tr->status != V_NOT_YET_DUE)
+    if (!it->chance)
         return 0;
     tv_set(v, "probability", fmt_pct(c, 100 * it->fc->prob));
+    tv_set(v, "chance", it->chance);
     return 1;
 }
 
@@ -2152,7 +2154,7 @@ static const char *const known_vars[] = {
     "type", "type_mark", "target", "figure", "current", "gap", "count_note", "target_year", "due_year", "outlook", "as_of",
     "done_date", "years", "years_text", "allowance", "year", "month", "day",
     "value", "from", "to", "base", "by", "limit", "what", "direction", "pct", "count",
-    "forecast", "lo80", "hi80", "probability", "problem", "measure", "base_period",
+    "forecast", "lo80", "hi80", "probability", "chance", "problem", "measure", "base_period",
     "current_period", "name", "note", "numerator", "denominator", "scale", "reading", "source",
     "forecast_method", "on_track_pct", "at_risk_pct", "nfiles", "base_year",
     "overall", "provenance", "doubt", "reason", "cutoff", "n_missing", "n_jump", "n_part", "n_range",

@@ -1622,6 +1622,7 @@ static void live_refs_of(wb *b, const int *cols, int r, char refs[LC_N][32], liv
     lr->w_not_met = b->vword[V_NOT_MET];
     lr->w_insufficient = b->vword[V_INSUFFICIENT];
     lr->w_na = b->w_na;
+    lr->ms_status = b->ec->dict->ms_status;
 }
 
 /* A figure as a formula with its cached value, or the value marked fixed. */
@@ -1746,14 +1747,18 @@ static void tracked_row(wb *b, sheet *s, int r, const int *cols, const finding *
         b->nlive++;
         free(ftext);
     }
-    if (tr->due || cols[LC_OUTLOOK] < 0 || (it->fc && it->fc->status != FS_NONE)) {
+    /* A milestone's outlook before its year follows its chance of completion
+     * (findings.c outlook_of), which rests on every milestone of the plan:
+     * the program's, fixed like a quantitative target's forecast outlook. */
+    if (tr->due || cols[LC_OUTLOOK] < 0 || (it->fc && it->fc->status != FS_NONE) ||
+        tr->t->op == OP_DONE) {
         live_outlook(b, s, r, cols[LC_OUTLOOK], it, 1, verdict_cell);
         return;
     }
     /*
-     * Not yet due (findings.c outlook_of): done early is met; no record,
-     * no data; a rating of 达成 so far or a status of words.on_track_statuses
-     * on track; else at risk.
+     * A qualitative item not yet due (findings.c outlook_of): achieved
+     * early is met; no record, no data; an achieved rating so far or a status
+     * of words.on_track_statuses on track; else at risk.
      */
     const char *w[OL_COUNT];
     outlook_words(b, w);
@@ -1764,8 +1769,9 @@ static void tracked_row(wb *b, sheet *s, int r, const int *cols, const finding *
     sb_init(&sb);
     sb_printf(&sb, "=IF(%s=\"%s\",\"%s\",IF(%s=\"\",\"%s\",IF(OR(FALSE", verdict_cell,
               b->vword[V_MET], w[OL_MET], quoted, w[OL_INSUFFICIENT]);
-    if (tr->t->op != OP_DONE)
-        sb_printf(&sb, ",%s=\"%s\",%s=\"%s\"", quoted, MS_ACHIEVED_WORD, quoted, MS_MOSTLY_WORD);
+    char *const *words = b->ec->dict->ms_status;
+    sb_printf(&sb, ",%s=\"%s\",%s=\"%s\"", quoted, words[MSS_ACHIEVED], quoted,
+              words[MSS_MOSTLY_ACHIEVED]);
     int n = rtpl_count(b->f->words, "words.on_track_statuses");
     for (int i = 0; i < n; i++) {
         const char *st = rtpl_getf(b->f->words, "words.on_track_statuses.%d", i);
@@ -2797,19 +2803,19 @@ static const char *group_name(const plan *p, const char *id)
 }
 
 /*
- * The record the date column shows: the first 已完成 up to the evaluation
- * year when the latest is 已完成 (the date a done-by target is judged by,
- * judge_tracked), else the latest.
+ * The record the date column shows: the first done record up to the
+ * evaluation year when the latest is done (the date a done-by target is
+ * judged by, judge_tracked), else the latest.
  */
 static const milestone_record *done_record(const wb *b, const indicator *ind,
                                            const target_result *tr)
 {
     const milestone_record *recs;
     int n = region_milestones(b->ec->r, b->p->id, ind->id, &recs);
-    if (tr->t->op != OP_DONE || strcmp(tr->record->status, MS_DONE_WORD) != 0)
+    if (tr->t->op != OP_DONE || tr->record->role != MSS_DONE)
         return tr->record;
     for (int i = 0; i < n; i++)
-        if (strcmp(recs[i].status, MS_DONE_WORD) == 0 && recs[i].year <= b->ev->eval_year)
+        if (recs[i].role == MSS_DONE && recs[i].year <= b->ev->eval_year)
             return &recs[i];
     return tr->record;
 }
@@ -2827,6 +2833,7 @@ static void milestone_verdict(wb *b, sheet *s, int r, const target_result *tr, i
     lr.w_met = b->vword[V_MET];
     lr.w_not_met = b->vword[V_NOT_MET];
     lr.w_insufficient = b->vword[V_INSUFFICIENT];
+    lr.ms_status = b->ec->dict->ms_status;
     char *ftext = live_tracked(tr, st, dt, &lr, b->vword[V_NOT_YET_DUE]);
     if (ftext) {
         put_formula_str(b, s, r, cv, ftext, word, NULL);

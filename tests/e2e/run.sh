@@ -816,6 +816,13 @@ want = 1 - ((3 + t) / (3 + t + left)) ** 2
 ok = abs(float(sys.argv[1]) - want) < 1e-9 and abs(want - 0.2926) < 1e-4
 sys.exit(0 if ok else 1)' "${_p:-nan}" ||
         bad "M3 probability_met ${_p:-none}, not 0.2926"
+    # ... which decides its outlook (below 0.5: unlikely), and its problem says so
+    acell M3 1 outlook unlikely
+    _f=$(python3 "$CSVGET" "$ASSESS" finding indicator_id=M3 target_no=1)
+    case "$_f" in
+    *按期完成概率约29.3%，难以按期完成*) ;;
+    *) bad "M3's finding does not state its chance: $_f" ;;
+    esac
     if command -v pdftotext >/dev/null 2>&1; then
         pdftotext "$FX/out-mid/$PLAN/report.pdf" - 2>/dev/null | tr -d '\n' |
             grep -q '按期完成概率约29.3%' ||

@@ -253,6 +253,35 @@ static void test_dict_errors(void **state)
     diag_free(&d);
 }
 
+/* milestone_statuses: one word per role, declared once (docs/data-files.md). */
+static void test_dict_ms_statuses(void **state)
+{
+    (void)state;
+    dictionary dict;
+    diag_list d = {0};
+    const char *a = "dict_ms/a.yaml", *b = "dict_ms/b.yaml";
+    assert_int_equal(dictionary_load(&dict, DATA "/dict_ms", &d), -1);
+    diag_print(&d, stderr);
+    assert_error(&d, a, 9, 3, "milestone_statuses: unknown key 'colour'");
+    assert_error(&d, a, 8, 20, "milestone_statuses: '达成' is already the word for achieved");
+    assert_error(&d, a, 4, 3, "missing required key 'not_achieved'");
+    assert_error(&d, b, 1, 21, "milestone_statuses are already declared at " DATA "/dict_ms/a.yaml:4");
+    assert_int_equal(diag_errors(&d), 4);
+    assert_int_equal(ms_role_of(&dict, "已完成"), MSS_DONE);
+    assert_int_equal(ms_role_of(&dict, "达成"), MSS_ACHIEVED);
+    assert_int_equal(ms_role_of(&dict, "完成"), -1);
+    dictionary_free(&dict);
+    diag_free(&d);
+    /* the shared dictionary: the six words planeval used to carry in its code */
+    assert_int_equal(dictionary_load(&dict, "data/variables", &d), 0);
+    static const char *const words[MSS_COUNT] = {"未启动", "推进中", "已完成", "达成", "基本达成",
+                                                 "未达成"};
+    for (int i = 0; i < MSS_COUNT; i++)
+        assert_int_equal(ms_role_of(&dict, words[i]), i);
+    dictionary_free(&dict);
+    diag_free(&d);
+}
+
 static void test_dict_missing_dir(void **state)
 {
     (void)state;
@@ -645,12 +674,14 @@ static void test_milestones(void **state)
     assert_int_equal(m[0].day, 31);
     assert_int_equal(m[0].line, 3); /* "2022" means 31 December */
     assert_string_equal(m[0].status, "推进中");
+    assert_int_equal(m[0].role, MSS_IN_PROGRESS);
     assert_int_equal(m[1].line, 6);
     assert_string_equal(m[1].evidence, "同日第二条");
     assert_int_equal(m[2].year, 2023);
     assert_int_equal(m[2].month, 6);
     assert_int_equal(m[2].day, 30);
     assert_string_equal(m[2].status, "已完成");
+    assert_int_equal(m[2].role, MSS_DONE);
     assert_string_equal(m[2].path, DATA "/region_ok/milestones.csv");
 
     assert_int_equal(region_milestones(fx->r, "p1", "C1", &m), 1);
@@ -910,6 +941,7 @@ int main(void)
         cmocka_unit_test(test_long_layout),
         cmocka_unit_test(test_absent_table),
         cmocka_unit_test(test_milestones),
+        cmocka_unit_test(test_dict_ms_statuses),
     };
     const struct CMUnitTest standalone[] = {
         cmocka_unit_test(test_dict_real),

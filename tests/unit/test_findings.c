@@ -10,10 +10,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "findings.h"
+#include "util.h"
 
 #include "plan_fixture.h"
 
@@ -195,6 +198,114 @@ static void test_reader_text(void **state)
     free(s);
 }
 
+/*
+ * A milestone's outlook follows its chance of completion by its year, not
+ * its status word (issue 11, point 4): O5, O6 and O7 of plan_outlook.yaml
+ * are all 推进中 as of 2023-12-31 and differ only in the time they have
+ * left (7, 3 and 1 years at the plan's pace): on track, at risk, unlikely,
+ * each with its chance stated in the findings' words.
+ */
+static void test_milestone_outlook(void **state)
+{
+    (void)state;
+    plan_fixture pf;
+    memset(&pf, 0, sizeof pf);
+    plan_fixture_load(&pf, "plan_outlook.yaml", STAGE_MIDTERM, 2023);
+    labels lb;
+    assert_int_equal(labels_load(&lb, "templates/labels.yaml", &pf.d), 0);
+    forecast_set fs;
+    assert_int_equal(forecast_plan(&pf.ev, &pf.ec, NULL, &lb, &fs), 0);
+    fixture f;
+    memset(&f, 0, sizeof f);
+    int rc = findings_build(&f.f, &pf.ev, &pf.ec, &lb, &fs, "templates", &pf.d);
+    diag_print(&pf.d, stderr);
+    assert_int_equal(rc, 0);
+    const char *ids[] = {"O5", "O6", "O7"};
+    const outlook want[] = {OL_ON_TRACK, OL_AT_RISK, OL_UNLIKELY};
+    const double p[] = {0.8218, 0.5565, 0.2487};
+    const char *pct[] = {"约82.2%", "约55.7%", "约24.9%"};
+    for (int k = 0; k < 3; k++) {
+        const finding *it = fd(&f, ids[k], 0);
+        assert_string_equal(it->tr->record->status, "推进中");
+        assert_true(it->fc && it->fc->has_prob);
+        if (fabs(it->fc->prob - p[k]) > 1e-3)
+            fail_msg("%s: P = %.4f, not %.4f", ids[k], it->fc->prob, p[k]);
+        if (it->ol != want[k])
+            fail_msg("%s (P %.3f): outlook %s, not %s", ids[k], it->fc->prob,
+                     outlook_name(it->ol), outlook_name(want[k]));
+        assert_has(it->chance, pct[k]);
+    }
+    /* the at-risk and unlikely ones say so with their chance; the on-track one has no problem */
+    assert_null(fd(&f, "O5", 0)->problem);
+    assert_has(fd(&f, "O6", 0)->problem, "约55.7%，存在不能按期完成的风险");
+    assert_has(fd(&f, "O7", 0)->problem, "约24.9%，难以按期完成");
+    /* done: met, no chance stated */
+    assert_int_equal(fd(&f, "O1", 0)->ol, OL_MET);
+    assert_null(fd(&f, "O1", 0)->chance);
+    findings_free(&f.f);
+    forecast_set_free(&fs);
+    labels_free(&lb);
+    plan_fixture_free(&pf);
+}
+
+/* The error of d at file:line whose message holds part, or a failure. */
+static void assert_diag_at(const diag_list *d, const char *file, int line, const char *part)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (d->items[i].level == DIAG_ERROR && d->items[i].file &&
+            strstr(d->items[i].file, file) && d->items[i].line == line &&
+            strstr(d->items[i].msg, part))
+            return;
+    diag_print(d, stderr);
+    fail_msg("no error at %s:%d with '%s'", file, line, part);
+}
+
+/*
+ * findings.yaml's milestone settings are checked against what they mean:
+ * the thresholds are probabilities in order, and every on_track_statuses
+ * word is one of the data dictionary's milestone_statuses.
+ */
+static void test_milestone_settings(void **state)
+{
+    fixture *f = *state;
+    char dir[] = "/tmp/planeval-findings.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *path = xasprintf("%s/findings.yaml", dir);
+    FILE *in = fopen("templates/findings.yaml", "r"), *out = fopen(path, "w");
+    assert_non_null(in);
+    assert_non_null(out);
+    char line[4096];
+    int n = 0, l_risk = 0, l_status = 0, in_list = 0;
+    while (fgets(line, sizeof line, in)) {
+        n++;
+        if (strstr(line, "    at_risk: 0.5")) {
+            strcpy(line, "    at_risk: 0.9\n"); /* above on_track's 0.8 */
+            l_risk = n;
+        } else if (strstr(line, "  on_track_statuses:")) {
+            in_list = 1;
+        } else if (in_list && strstr(line, "    - ")) {
+            strcpy(line, "    - 进行中\n"); /* no such status */
+            l_status = n;
+            in_list = 0;
+        }
+        fputs(line, out);
+    }
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+    assert_true(l_risk > 0 && l_status > 0);
+    findings bad;
+    diag_list d = {0};
+    assert_int_equal(findings_build(&bad, &f->pf.ev, &f->pf.ec, &f->lb, NULL, dir, &d), -1);
+    assert_diag_at(&d, "findings.yaml", l_risk, "at_risk (0.9) is above on_track (0.8)");
+    assert_diag_at(&d, "findings.yaml", l_status,
+                   "on_track_statuses: '进行中' is not one of the data dictionary's");
+    findings_free(&bad);
+    diag_free(&d);
+    remove(path);
+    rmdir(dir);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -205,6 +316,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_problems_and_overall, setup_final, teardown),
         cmocka_unit_test_setup_teardown(test_midterm, setup_midterm, teardown),
         cmocka_unit_test(test_reader_text),
+        cmocka_unit_test(test_milestone_outlook),
+        cmocka_unit_test_setup_teardown(test_milestone_settings, setup_final, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
