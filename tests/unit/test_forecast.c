@@ -470,13 +470,16 @@ static void test_constant_series(void **state)
     char why[256];
     /* ties go to the model with fewer parameters */
     assert_int_equal(fc_select(&s, 0, FM_NONE, &o, fits, why, sizeof why), FM_MEAN);
-    /* constant counts: the constant rate, no overdispersion */
+    /* constant counts: the Poisson (the constant rate is not a candidate
+     * of its own), no trend, no overdispersion */
     double c[8] = {3, 3, 3, 3, 3, 3, 3, 3};
     fc_series cs = unbounded(8, T8, NULL);
     cs.count = c;
     cs.lo = 0;
-    assert_int_equal(fc_select(&cs, 1, FM_NONE, &o, fits, why, sizeof why), FM_POISSON_MEAN);
+    assert_int_equal(fc_select(&cs, 1, FM_NONE, &o, fits, why, sizeof why), FM_POISSON);
     assert_close(fits[FM_POISSON].b[1], 0, 1e-9);
+    assert_false(fits[FM_POISSON_MEAN].ok);
+    assert_int_equal(fc_fit_model(FM_POISSON_MEAN, &cs, &fits[FM_POISSON_MEAN]), 0);
     assert_close(fits[FM_POISSON_MEAN].dispersion, 0, 1e-12);
 }
 
