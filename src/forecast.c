@@ -730,14 +730,14 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
             return -1;
         }
         /* golden section, one new point per step: the interval shrinks to
-         * 0.618^44 ~ 6e-10 of log alpha */
+         * 0.618^44 ~ 6e-10 of log alpha (0.618^18 ~ 2e-4 in refits for scoring) */
         double lo = best_la - 0.5, hi = best_la + 0.5;
         const double g = (sqrt(5) - 1) / 2;
         double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
         double l1 = -HUGE_VAL, l2 = -HUGE_VAL, pcs;
         glm_fit(s, p, exp(x1), f->tc, best_b, bb, cc, &l1, &pcs);
         glm_fit(s, p, exp(x2), f->tc, best_b, bb, cc, &l2, &pcs);
-        for (int it = 0; it < 44; it++) {
+        for (int it = 0, nit = s->refit ? 18 : 44; it < nit; it++) {
             if (l1 >= l2) {
                 hi = x2;
                 x2 = x1;
@@ -1506,6 +1506,7 @@ double fc_loo_score(fc_model m, const fc_series *s)
             k++;
         }
         fc_series r = *s;
+        r.refit = 1;
         r.n = k;
         r.t = t;
         r.y = s->y ? y : NULL;

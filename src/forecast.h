@@ -87,6 +87,9 @@ typedef struct fc_series {
     int no_scale_prior;    /* values: plain least squares, without the prior on the
                               residual scale (FC_SCALE_PRIOR_DF); tests against
                               textbook OLS set it */
+    int refit;             /* a refit for scoring (fc_loo_score): the negative
+                              binomial's alpha to 1e-4 of log alpha, not 1e-9 (the
+                              score moves by far less than a weight shows) */
 } fc_series;
 
 /* The prior on the annual log change of a count rate the plans' forecasts
