@@ -16,6 +16,7 @@
 #include "csvfile.h"
 #include "numtext.h"
 #include "util.h"
+#include "xlsplit.h"
 #include "yamldoc.h"
 
 #include <dirent.h>
@@ -2259,6 +2260,12 @@ static void load_milestones(region_data *r, diag_list *d)
         mr->day = dd;
         mr->status = xstrdup(status);
         mr->evidence = xstrdup(col[MS_EVIDENCE] >= 0 ? row->fields[col[MS_EVIDENCE]] : "");
+        size_t nchars = utf8_chars(mr->evidence);
+        if (nchars > XL_CELL_MAX)
+            diag_add(d, DIAG_WARNING, path, row->line, col[MS_EVIDENCE] + 1,
+                     "evidence: %zu characters, over Excel's %d in a cell: the workbook cuts it "
+                     "there with a note (the report keeps it whole)",
+                     nchars, XL_CELL_MAX);
         mr->path = r->ms_path;
         mr->line = row->line;
     }

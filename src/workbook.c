@@ -390,8 +390,6 @@ static void need_lines(sheet *s, int r, int lines)
         s->lines[r] = lines;
 }
 
-/* Excel's limit on characters in a cell (or a comment); formulas: xlsplit.h. */
-#define XL_CELL_MAX 32767
 
 /*
  * text as it fits in one cell: a text over Excel's 32,767 characters (a

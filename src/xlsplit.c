@@ -43,14 +43,6 @@ typedef struct splitter {
     size_t home_len;
 } splitter;
 
-size_t xl_chars(const char *text)
-{
-    size_t n = 0;
-    for (; *text; text++)
-        n += ((unsigned char)*text & 0xC0) != 0x80;
-    return n;
-}
-
 static void seq_free(seq *q);
 
 static void item_free(item *it)
@@ -114,13 +106,13 @@ static void measure_seq(seq *q);
 static void measure_item(item *it, size_t home_len)
 {
     if (it->kind != IT_GROUP) {
-        it->len = xl_chars(it->text);
+        it->len = utf8_chars(it->text);
         if (it->kind == IT_ATOM && bare_cell(it->text))
             it->len += home_len + 1;
         it->depth = 0;
         return;
     }
-    it->len = xl_chars(it->text) + 2 + (it->nargs ? it->nargs - 1 : 0);
+    it->len = utf8_chars(it->text) + 2 + (it->nargs ? it->nargs - 1 : 0);
     it->depth = 0;
     for (size_t i = 0; i < it->nargs; i++) {
         it->len += it->args[i].len;
@@ -563,7 +555,7 @@ static int fits_already(const char *formula)
         else if (*p == ',')
             commas++;
     }
-    return !over && commas < XL_ARGS_MAX && xl_chars(formula) <= XL_FORMULA_MAX;
+    return !over && commas < XL_ARGS_MAX && utf8_chars(formula) <= XL_FORMULA_MAX;
 }
 
 char *xl_fit(const char *formula, const char *home, xl_place_fn place, void *ctx)
@@ -572,7 +564,7 @@ char *xl_fit(const char *formula, const char *home, xl_place_fn place, void *ctx
         return xstrdup(formula);
     if (formula[0] != '=')
         return NULL;
-    splitter sp = {place, ctx, home, home ? xl_chars(home) : 0};
+    splitter sp = {place, ctx, home, home ? utf8_chars(home) : 0};
     lexer lx = {formula + 1, 0, sp.home_len, 0};
     seq top;
     memset(&top, 0, sizeof top);

@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 /* Excel's limits (characters, not bytes). */
+#define XL_CELL_MAX 32767 /* a cell's text: longer ones are cut, with a note */
 #define XL_FORMULA_MAX 8192
 #define XL_ARGS_MAX 255
 #define XL_NESTING_MAX 64
@@ -42,8 +43,5 @@ typedef int (*xl_place_fn)(void *ctx, const char *text, char *ref, size_t n);
  * be split (helpers already placed then stay unused).
  */
 char *xl_fit(const char *formula, const char *home, xl_place_fn place, void *ctx);
-
-/* Characters (not bytes) of a UTF-8 text. */
-size_t xl_chars(const char *text);
 
 #endif
