@@ -24,7 +24,7 @@ typedef struct item {
     int kind;
     char *text; /* atom or operator; a group's function name ("" for parentheses) */
     seq *args;  /* a group's arguments */
-    size_t nargs;
+    size_t nargs, argcap;
     size_t len; /* printed characters, references counted as qualified */
     int depth;  /* nesting levels of groups */
 } item;
@@ -192,8 +192,7 @@ static int parse_group(lexer *lx, item *g)
         return -1;
     lx->i++; /* ( */
     for (;;) {
-        g->args = xrealloc(g->args, (g->nargs + 1) * sizeof *g->args);
-        seq *a = &g->args[g->nargs++];
+        seq *a = ARRAY_PUSH(g->args, g->nargs, g->argcap);
         memset(a, 0, sizeof *a);
         if (parse_seq(lx, a) != 0)
             return -1;
@@ -357,7 +356,7 @@ static int chunk_pass(splitter *sp, item *g, const char *outer)
     /* guarded chunks print their list twice */
     size_t room = (BUDGET - 40) / (strcmp(g->text, "MIN") == 0 || strcmp(g->text, "MAX") == 0 ? 2 : 1);
     seq *out = NULL;
-    size_t nout = 0, start = 0, len = 0;
+    size_t nout = 0, outcap = 0, start = 0, len = 0;
     int rc = 0;
     for (size_t i = 0; i <= g->nargs && rc == 0; i++) {
         int flush = i == g->nargs ||
@@ -365,8 +364,7 @@ static int chunk_pass(splitter *sp, item *g, const char *outer)
         if (i < g->nargs && g->args[i].len + 1 > room)
             rc = -1; /* one argument too long for any chunk */
         if (flush && i > start) {
-            out = xrealloc(out, (nout + 1) * sizeof *out);
-            seq *q = &out[nout++];
+            seq *q = ARRAY_PUSH(out, nout, outcap);
             memset(q, 0, sizeof *q);
             rc = place_chunk(sp, g->text, g->args + start, i - start, seq_push(q, IT_ATOM, NULL));
             if (rc == 0)
@@ -382,6 +380,7 @@ static int chunk_pass(splitter *sp, item *g, const char *outer)
     free(g->args);
     g->args = out;
     g->nargs = nout;
+    g->argcap = outcap;
     free(g->text);
     g->text = xstrdup(outer);
     measure_item(g, sp->home_len);
@@ -472,13 +471,16 @@ static void take_items(seq *q, size_t from, size_t to, seq *out)
     measure_seq(out);
 }
 
+/* src's items after dst's (measured as it goes: a chain may have 100,000 operands). */
 static void append_seq(seq *dst, seq *src)
 {
     for (size_t i = 0; i < src->n; i++)
         *seq_push(dst, 0, NULL) = src->it[i];
+    dst->len += src->len;
+    if (src->depth > dst->depth)
+        dst->depth = src->depth;
     free(src->it);
     memset(src, 0, sizeof *src);
-    measure_seq(dst);
 }
 
 /*
@@ -512,8 +514,10 @@ static int split_chain(splitter *sp, seq *q)
         }
         if (rc == 0 && movable(&cur) && cur.len + operand.len + 2 > BUDGET)
             rc = move_seq(sp, &cur); /* the prefix so far, without the operator after it */
-        if (have_op)
+        if (have_op) {
             *seq_push(&cur, 0, NULL) = op;
+            cur.len += op.len;
+        }
         append_seq(&cur, &operand);
         have_op = i < q->n;
         if (have_op)
@@ -569,7 +573,11 @@ char *xl_fit(const char *formula, const char *home, xl_place_fn place, void *ctx
     seq top;
     memset(&top, 0, sizeof top);
     char *res = NULL;
-    if (parse_seq(&lx, &top) == 0 && lx.s[lx.i] == '\0' && fit_seq(&sp, &top) == 0) {
+    if (parse_seq(&lx, &top) != 0 || lx.s[lx.i] != '\0') {
+        /* a form planeval does not print: kept as it was when it is short */
+        if (utf8_chars(formula) <= XL_FORMULA_MAX)
+            res = xstrdup(formula);
+    } else if (fit_seq(&sp, &top) == 0) {
         strbuf sb;
         sb_init(&sb);
         sb_addc(&sb, '=');

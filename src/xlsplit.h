@@ -40,7 +40,8 @@ typedef int (*xl_place_fn)(void *ctx, const char *text, char *ref, size_t n);
  * formula (with its leading "=") within the limits: a copy when it fits,
  * else the split formula, its helpers given to place. home: the quoted
  * name of the formula's sheet ("'年度数据'"). Returns NULL when it cannot
- * be split (helpers already placed then stay unused).
+ * be split (helpers already placed then stay unused); a formula of a form
+ * it does not read (an array, a space) is kept as it is when short.
  */
 char *xl_fit(const char *formula, const char *home, xl_place_fn place, void *ctx);
 
