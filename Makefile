@@ -129,7 +129,7 @@ e2e: $(BUILD)/planeval
 # built with ASan and UBSan; chart_cases is linked with the same flags.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 sanitize:
-	ATOMIC_QUICK=1 HOSTILE_CPU_LIMIT=5 \
+	ATOMIC_QUICK=1 HOSTILE_CPU_LIMIT=5 HOSTILE_QUICK=1 \
 	$(MAKE) BUILD=build-asan OPT="-O1 -g $(SAN)" LDFLAGS="$(SAN)" CASES_CFLAGS="$(SAN)" unit e2e readers
 
 test: test-deps

@@ -22,10 +22,13 @@
 #include <errno.h>
 #include <iconv.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -186,6 +189,8 @@ typedef struct parse_state {
     int nonblank;  /* the row has a non-empty field */
     int row_line;
     int cur_line;  /* line of the chunk libcsv is parsing */
+    const csv_stream *stream; /* rows after the header go there, not into t */
+    int nstreamed;
 } parse_state;
 
 static int is_blank(char c)
@@ -225,6 +230,14 @@ static void on_row(int c, void *arg)
     parse_state *st = arg;
     (void)c;
     if (!st->nonblank) {
+        drop_fields(st);
+        return;
+    }
+    if (st->stream && st->t->nrows >= 1) {
+        csv_row row = {st->row_line, st->nfields, st->fields};
+        if (st->stream->each)
+            st->stream->each(st->stream->ctx, &row);
+        st->nstreamed++;
         drop_fields(st);
         return;
     }
@@ -297,8 +310,31 @@ void csvfile_free(csv_table *t)
     memset(t, 0, sizeof *t);
 }
 
-/* Parse UTF-8 text (no BOM, no NUL) into t. Returns 0 or -1. */
-static int parse_text(const char *text, size_t n, csv_table *t, csv_error *err)
+/*
+ * The pages of text before byte i, once parsed for the last time, given
+ * back to the system (a streamed file need not stay in memory whole
+ * while its rows are built). Only for a buffer planeval owns; its bytes
+ * there read as zeros afterwards and are not read again.
+ */
+static void release_behind(const char *text, size_t *released, size_t i)
+{
+    static const size_t step = (size_t)4 << 20;
+    if (i - *released < step)
+        return;
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0)
+        return;
+    uintptr_t from = ((uintptr_t)text + *released + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+    uintptr_t to = ((uintptr_t)text + i) & ~((uintptr_t)page - 1);
+    if (to > from)
+        (void)madvise((void *)from, to - from, MADV_DONTNEED); /* a hint: a failure costs memory only */
+    *released = i;
+}
+
+/* Parse UTF-8 text (no BOM, no NUL) into t, or its rows after the header
+ * into stream (counted in *nstreamed). Returns 0 or -1. */
+static int parse_text(const char *text, size_t n, csv_table *t, csv_error *err,
+                      const csv_stream *stream, int *nstreamed, int release)
 {
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
@@ -307,8 +343,18 @@ static int parse_text(const char *text, size_t n, csv_table *t, csv_error *err)
     }
     parse_state st = {0};
     st.t = t;
+    st.stream = stream;
+    if (!stream) {
+        /* At most one row a line: the rows array at once, not grown by
+         * doubling (grow_array zeroes what it adds, up to twice the rows). */
+        size_t lines = 1;
+        for (const char *q = text; (q = memchr(q, '\n', (size_t)(text + n - q))) != NULL; q++)
+            lines++;
+        t->rows = xmalloc(lines * sizeof *t->rows);
+        st.rows_cap = lines;
+    }
     int rc = 0;
-    size_t i = 0;
+    size_t i = 0, released = 0;
     while (i < n) {
         size_t e = line_end(text, n, i);
         st.cur_line++;
@@ -323,6 +369,8 @@ static int parse_text(const char *text, size_t n, csv_table *t, csv_error *err)
             break;
         }
         i = e;
+        if (release)
+            release_behind(text, &released, i);
     }
     if (rc == 0 && csv_fini(&p, on_field, on_row, &st) != 0) {
         /* The only csv_fini failure: a quoted field still open at the end.
@@ -341,11 +389,31 @@ static int parse_text(const char *text, size_t n, csv_table *t, csv_error *err)
         set_err(err, 0, 0, "file is empty: every row is blank");
         rc = -1;
     }
+    if (nstreamed)
+        *nstreamed = st.nstreamed;
     return rc;
 }
 
-int csvfile_parse(const char *path, const char *data, size_t len, csv_table *t,
-                  csv_error *err)
+/*
+ * Streamed: the whole text is parsed once to be checked (the header kept,
+ * the rows counted), so that nothing is streamed from a file that fails;
+ * then again, into the stream.
+ */
+static int parse_stream(const char *text, size_t n, csv_table *t, csv_error *err,
+                        const csv_stream *stream, int release)
+{
+    csv_stream count = {NULL, NULL, NULL};
+    int nrows = 0;
+    if (parse_text(text, n, t, err, &count, &nrows, 0) != 0)
+        return -1;
+    if (stream->start) /* t holds the header */
+        stream->start(stream->ctx, t, nrows);
+    csvfile_free(t);
+    return parse_text(text, n, t, err, stream, NULL, release);
+}
+
+static int parse_any(const char *path, const char *data, size_t len, csv_table *t,
+                     csv_error *err, const csv_stream *stream, int own)
 {
     const unsigned char *u = (const unsigned char *)data;
     memset(t, 0, sizeof *t);
@@ -426,12 +494,15 @@ int csvfile_parse(const char *path, const char *data, size_t len, csv_table *t,
         encoding = "GB18030";
     }
 
-    int rc = parse_text(text, n, t, err);
+    int crlf = 0; /* before a streamed parse gives the text's pages back */
+    for (size_t i = 0; i + 1 < n && !crlf; i++)
+        crlf = text[i] == '\r' && text[i + 1] == '\n';
+    int rc = stream ? parse_stream(text, n, t, err, stream, own || converted != NULL)
+                    : parse_text(text, n, t, err, NULL, NULL, 0);
     if (rc == 0) {
         t->path = xstrdup(path ? path : "");
         t->encoding = encoding;
-        for (size_t i = 0; i + 1 < n && !t->crlf; i++)
-            t->crlf = text[i] == '\r' && text[i + 1] == '\n';
+        t->crlf = crlf;
     } else {
         csvfile_free(t);
     }
@@ -439,7 +510,13 @@ int csvfile_parse(const char *path, const char *data, size_t len, csv_table *t,
     return rc;
 }
 
-int csvfile_read(const char *path, csv_table *t, csv_error *err)
+int csvfile_parse(const char *path, const char *data, size_t len, csv_table *t,
+                  csv_error *err)
+{
+    return parse_any(path, data, len, t, err, NULL, 0);
+}
+
+static int read_any(const char *path, csv_table *t, csv_error *err, const csv_stream *stream)
 {
     memset(t, 0, sizeof *t);
     if (err)
@@ -485,9 +562,19 @@ int csvfile_read(const char *path, csv_table *t, csv_error *err)
         }
     }
     fclose(f);
-    int rc = csvfile_parse(path, buf, len, t, err);
+    int rc = parse_any(path, buf, len, t, err, stream, 1);
     free(buf);
     return rc;
+}
+
+int csvfile_read(const char *path, csv_table *t, csv_error *err)
+{
+    return read_any(path, t, err, NULL);
+}
+
+int csvfile_read_stream(const char *path, csv_table *t, csv_error *err, const csv_stream *stream)
+{
+    return read_any(path, t, err, stream);
 }
 
 int csv_column(const csv_table *t, const char *name)

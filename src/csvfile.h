@@ -43,6 +43,23 @@ int csvfile_parse(const char *path, const char *data, size_t len, csv_table *t,
                   csv_error *err);
 void csvfile_free(csv_table *t);
 
+/*
+ * Rows streamed rather than kept, for files too large to hold parsed (a
+ * parsed row took about three times its text). The whole file is checked
+ * first, as csvfile_read does (encoding, quoting), and nothing is
+ * streamed from a file that fails; then start(ctx, t, n) is called with
+ * the header in t->rows[0] (t->nrows 1) and n the number of data rows,
+ * then each(ctx, row) once per data row, in order. A row and its fields
+ * are valid during the call only. Afterwards t holds the header alone.
+ */
+typedef struct csv_stream {
+    void (*start)(void *ctx, const csv_table *t, int nrows);
+    void (*each)(void *ctx, const csv_row *row);
+    void *ctx;
+} csv_stream;
+
+int csvfile_read_stream(const char *path, csv_table *t, csv_error *err, const csv_stream *stream);
+
 /* Index of the header field (rows[0]) equal to name, or -1. */
 int csv_column(const csv_table *t, const char *name);
 

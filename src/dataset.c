@@ -16,12 +16,14 @@
 #include "csvfile.h"
 #include "numtext.h"
 #include "util.h"
+#include "xlsplit.h"
 #include "yamldoc.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1093,7 +1095,7 @@ typedef struct rtable {
     int nrows;
     rrow *rows;
     int *dimv;           /* nrows * ndims interned dim values */
-    fvalue *vals;        /* nrows * nv */
+    double *vals;        /* nrows * nv, packed (pack_value) */
     int *year_start;     /* NYEARS + 1 offsets into rows; NULL when no rows */
     const char *region;  /* the region's name (its directory's), for its own values */
 } rtable;
@@ -1570,9 +1572,41 @@ typedef struct row_build {
     size_t n, cap;
     int *dimv;
     size_t dimcap;
-    fvalue *vals;
+    double *vals;
     size_t valcap;
 } row_build;
+
+/*
+ * A value in 8 bytes rather than fvalue's 16 (a table of a million rows
+ * holds millions): the states other than a number as quiet NaNs with
+ * payloads of their own; a number that is itself NaN keeps a third.
+ */
+#define PACKED_NAN 0x7ff8000000000000ull
+enum { PACK_MISSING = 1, PACK_UNDEFINED = 2, PACK_NAN = 3 };
+
+static double pack_value(fvalue v)
+{
+    uint64_t bits = PACKED_NAN;
+    if (v.state == FV_OK && !isnan(v.v))
+        return v.v;
+    bits |= v.state == FV_MISSING ? PACK_MISSING : v.state == FV_UNDEFINED ? PACK_UNDEFINED : PACK_NAN;
+    double x;
+    memcpy(&x, &bits, sizeof x);
+    return x;
+}
+
+static fvalue unpack_value(double x)
+{
+    if (!isnan(x))
+        return fv_ok(x);
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    switch (bits & 3) {
+    case PACK_MISSING: return fv_missing();
+    case PACK_UNDEFINED: return fv_undefined();
+    default: return fv_ok(NAN);
+    }
+}
 
 /* Append a row; its dims and values are then at dimv[n*ndims], vals[n*nv]. */
 static size_t build_push(row_build *b, const rtable *t, int year, int line)
@@ -1588,7 +1622,7 @@ static size_t build_push(row_build *b, const rtable *t, int year, int line)
     if (t->nv) {
         grow_array((void **)&b->vals, &b->valcap, (i + 1) * (size_t)t->nv - 1, sizeof *b->vals);
         for (int k = 0; k < t->nv; k++)
-            b->vals[i * (size_t)t->nv + (size_t)k] = fv_missing();
+            b->vals[i * (size_t)t->nv + (size_t)k] = pack_value(fv_missing());
     }
     return i;
 }
@@ -1832,215 +1866,297 @@ static int report_split_number(const char *path, const csv_row *row, int ncols, 
  * (3 deaths become 6) without anything looking wrong. Two records can be
  * alike, though (two accidents of one kind, each with 3 deaths): a row
  * equal field for field to an earlier one is accepted, with a warning
- * naming both lines. A hash table of row indices (the rows stay in the
- * parsed file): linear time, 8 bytes a row.
+ * naming both lines. The rows are streamed (not kept), so each distinct
+ * row is remembered by a 128-bit fingerprint of its fields (two 64-bit
+ * FNV-1a hashes with different bases; rows taken for equal by chance: a
+ * probability under 10^-25 for a million rows) and its line, in a hash
+ * table: linear time, 32 bytes a row.
  */
+typedef struct row_print {
+    uint64_t h1, h2;
+    int line;
+} row_print;
+
 typedef struct row_set {
-    int *slots; /* row index + 1, 0 = empty; nslots a power of two */
-    size_t nslots, n;
+    row_print *rows;
+    size_t n, cap;
+    int *slots; /* index into rows + 1, 0 = empty; nslots a power of two */
+    size_t nslots;
     int repeats; /* rows found repeated; the first MAX_REPEAT_WARNINGS are named */
 } row_set;
 
 #define MAX_REPEAT_WARNINGS 10
 
-static unsigned row_hash(const csv_row *row)
+static row_print fingerprint(const csv_row *row)
 {
-    unsigned h = 2166136261u;
+    row_print p = {14695981039346656037ull, 0x9e3779b97f4a7c15ull, row->line};
     for (int k = 0; k < row->nfields; k++) {
-        for (const char *s = row->fields[k]; *s; s++)
-            h = (h ^ (unsigned char)*s) * 16777619u;
-        h = (h ^ 0x1f) * 16777619u;
+        for (const char *s = row->fields[k];; s++) {
+            unsigned char c = *s ? (unsigned char)*s : 0x1f; /* field separator */
+            p.h1 = (p.h1 ^ c) * 1099511628211ull;
+            p.h2 = (p.h2 ^ c) * 0x100000001b3ull + 0x9e37;
+            if (!*s)
+                break;
+        }
     }
-    return h;
+    p.h1 ^= (uint64_t)row->nfields;
+    return p;
 }
 
-static int same_row(const csv_row *a, const csv_row *b)
+static void row_set_free(row_set *rs)
 {
-    if (a->nfields != b->nfields)
-        return 0;
-    for (int k = 0; k < a->nfields; k++)
-        if (strcmp(a->fields[k], b->fields[k]) != 0)
-            return 0;
-    return 1;
+    free(rs->rows);
+    free(rs->slots);
 }
 
-/* Index of an earlier row equal to rows[ri], or -1 after adding ri. */
-static int row_set_add(row_set *rs, const csv_row *rows, int ri)
+/* Room for n rows at once (not doubled: grow_array zeroes what it adds). */
+static void row_set_reserve(row_set *rs, size_t n)
+{
+    rs->rows = xmalloc((n ? n : 1) * sizeof *rs->rows);
+    rs->cap = n ? n : 1;
+    size_t slots = 64;
+    while (slots < 2 * n)
+        slots *= 2;
+    rs->slots = xcalloc(slots, sizeof *rs->slots);
+    rs->nslots = slots;
+}
+
+/* The line of an earlier row equal to row, or 0 after adding row. */
+static int row_set_add(row_set *rs, const csv_row *row)
 {
     if ((rs->n + 1) * 2 > rs->nslots) {
-        size_t old = rs->nslots;
-        int *prev = rs->slots;
-        rs->nslots = old ? old * 2 : 64;
+        free(rs->slots);
+        rs->nslots = rs->nslots ? rs->nslots * 2 : 64;
         rs->slots = xcalloc(rs->nslots, sizeof *rs->slots);
-        for (size_t i = 0; i < old; i++)
-            if (prev[i]) {
-                size_t j = row_hash(&rows[prev[i] - 1]) & (rs->nslots - 1);
-                while (rs->slots[j])
-                    j = (j + 1) & (rs->nslots - 1);
-                rs->slots[j] = prev[i];
-            }
-        free(prev);
+        for (size_t i = 0; i < rs->n; i++) {
+            size_t j = rs->rows[i].h1 & (rs->nslots - 1);
+            while (rs->slots[j])
+                j = (j + 1) & (rs->nslots - 1);
+            rs->slots[j] = (int)i + 1;
+        }
     }
-    size_t mask = rs->nslots - 1, j = row_hash(&rows[ri]) & mask;
-    for (; rs->slots[j]; j = (j + 1) & mask)
-        if (same_row(&rows[rs->slots[j] - 1], &rows[ri]))
-            return rs->slots[j] - 1;
-    rs->slots[j] = ri + 1;
-    rs->n++;
-    return -1;
+    row_print p = fingerprint(row);
+    size_t mask = rs->nslots - 1, j = p.h1 & mask;
+    for (; rs->slots[j]; j = (j + 1) & mask) {
+        const row_print *q = &rs->rows[rs->slots[j] - 1];
+        if (q->h1 == p.h1 && q->h2 == p.h2)
+            return q->line;
+    }
+    *ARRAY_PUSH(rs->rows, rs->n, rs->cap) = p;
+    rs->slots[j] = (int)rs->n;
+    return 0;
 }
 
-static void warn_repeated_row(const rtable *t, const csv_table *csv, int ri, row_set *rs,
-                              diag_list *d)
+static void warn_repeated_row(const rtable *t, const csv_row *row, row_set *rs, diag_list *d)
 {
-    int first = row_set_add(rs, csv->rows, ri);
-    if (first >= 0 && ++rs->repeats <= MAX_REPEAT_WARNINGS)
-        diag_add(d, DIAG_WARNING, t->path, csv->rows[ri].line, 0,
+    int first = row_set_add(rs, row);
+    if (first > 0 && ++rs->repeats <= MAX_REPEAT_WARNINGS)
+        diag_add(d, DIAG_WARNING, t->path, row->line, 0,
                  "this row repeats line %d field for field; both are counted (a %s table sums "
                  "its rows): delete one if it is a copy, or tell the records apart in a note "
                  "column",
-                 csv->rows[first].line, layout_names[t->def->layout]);
+                 first, layout_names[t->def->layout]);
 }
 
-/* Read the rows of a table file whose header has been mapped. */
-static void read_rows(region_data *r, rtable *t, const csv_table *csv, const header *h,
-                      diag_list *d)
+/* Room for the n rows of a file at once: grown by doubling (grow_array
+ * zeroes what it adds), the arrays held up to twice the rows. */
+static void build_reserve(row_build *b, const rtable *t, size_t n)
 {
+    size_t ndims = (size_t)t->def->ndims, nv = (size_t)t->nv;
+    if (n == 0)
+        return;
+    b->rows = xmalloc(n * sizeof *b->rows);
+    b->cap = n;
+    if (ndims) {
+        b->dimv = xmalloc(n * ndims * sizeof *b->dimv);
+        b->dimcap = n * ndims;
+    }
+    if (nv) {
+        b->vals = xmalloc(n * nv * sizeof *b->vals);
+        b->valcap = n * nv;
+    }
+}
+
+/*
+ * A table file read row by row as csvfile streams it (csv_stream): the
+ * parsed file is never held whole, only the rows built (build_finish then
+ * indexes them) and a fingerprint per row of a rows table.
+ */
+typedef struct row_reader {
+    region_data *r;
+    rtable *t;
+    diag_list *d;
+    header h;
+    int header_ok;
+    int ndata;
+    row_build b;
+    int first_line[NYEARS]; /* yearly layout: where each year was first seen */
+    int *dims;
+    row_set seen; /* rows layout: for warn_repeated_row */
+} row_reader;
+
+typedef struct row_stream {
+    row_reader *rr;
+    const csv_table *csv; /* its header row, kept while the rows stream */
+} row_stream;
+
+/* The header, once the file has been checked: its columns mapped, room for the rows made. */
+static void reader_start(void *ctx, const csv_table *csv, int nrows)
+{
+    row_reader *rr = ((row_stream *)ctx)->rr;
+    rr->ndata = nrows;
+    rr->header_ok = csv->nrows > 0 && read_header(rr->r, rr->t, &csv->rows[0], &rr->h, rr->d) == 0;
+    if (rr->header_ok) {
+        build_reserve(&rr->b, rr->t, (size_t)nrows);
+        if (rr->t->def->layout == LAYOUT_ROWS)
+            row_set_reserve(&rr->seen, (size_t)nrows);
+    }
+    rr->dims = xmalloc(((size_t)rr->t->def->ndims + 1) * sizeof *rr->dims);
+}
+
+/* One data row (hr: the header row). */
+static void read_row(row_reader *rr, const csv_row *hr, const csv_row *row)
+{
+    region_data *r = rr->r;
+    rtable *t = rr->t;
+    diag_list *d = rr->d;
+    const header *h = &rr->h;
+    row_build *b = &rr->b;
     const dictionary *dict = r->dict;
     const table_def *td = t->def;
     int ndims = td->ndims;
-    row_build b;
-    memset(&b, 0, sizeof b);
-    int first_line[NYEARS] = {0}; /* yearly layout: where each year was first seen */
-    int *dims = xmalloc(((size_t)ndims + 1) * sizeof *dims);
-    row_set seen = {0}; /* rows layout: for warn_repeated_row */
-
-    for (int ri = 1; ri < csv->nrows; ri++) {
-        const csv_row *row = &csv->rows[ri];
-        cellpos p = {t->path, row->line, 0, d};
-        if (td->layout == LAYOUT_ROWS && row->nfields == h->ncols)
-            warn_repeated_row(t, csv, ri, &seen, d);
-        if (row->nfields != h->ncols) {
-            if (row->nfields < h->ncols || !report_split_number(t->path, row, h->ncols, d))
-                diag_add(d, DIAG_ERROR, t->path, row->line, 0,
-                         "this row has %d fields, the header has %d", row->nfields, h->ncols);
-            continue;
+    cellpos p = {t->path, row->line, 0, d};
+    if (td->layout == LAYOUT_ROWS && row->nfields == h->ncols)
+        warn_repeated_row(t, row, &rr->seen, d);
+    if (row->nfields != h->ncols) {
+        if (row->nfields < h->ncols || !report_split_number(t->path, row, h->ncols, d))
+            diag_add(d, DIAG_ERROR, t->path, row->line, 0,
+                     "this row has %d fields, the header has %d", row->nfields, h->ncols);
+        return;
+    }
+    int ok = 1;
+    for (int k = 0; k < h->ncols; k++)
+        if (h->role[k] == COL_NOHEAD && row->fields[k][0]) {
+            diag_add(d, DIAG_ERROR, t->path, row->line, k + 1,
+                     "'%s' is in a column without a header", row->fields[k]);
+            ok = 0;
         }
-        int ok = 1;
-        for (int k = 0; k < h->ncols; k++)
-            if (h->role[k] == COL_NOHEAD && row->fields[k][0]) {
-                diag_add(d, DIAG_ERROR, t->path, row->line, k + 1,
-                         "'%s' is in a column without a header", row->fields[k]);
-                ok = 0;
-            }
-        /* A number cut at an unquoted thousands separator whose tail landed
-         * in the note column next to it ("180,000" read as 180, note 000). */
-        for (int k = 1; k < h->ncols; k++)
-            if (h->role[k] == COL_UNUSED && is_note_col(csv->rows[0].fields[k]) &&
-                (h->role[k - 1] == COL_VAR || h->role[k - 1] == COL_VALUE) &&
-                number_head(row->fields[k - 1]) && thousands_tail(row->fields[k])) {
-                char hint[512];
-                split_hint(hint, sizeof hint, row->fields[k - 1], row->fields[k]);
-                diag_add(d, DIAG_ERROR, t->path, row->line, k,
-                         "'%s' followed by '%s' in the %s column %s", row->fields[k - 1],
-                         row->fields[k], csv->rows[0].fields[k], hint);
-                ok = 0;
-            }
+    /* A number cut at an unquoted thousands separator whose tail landed
+     * in the note column next to it ("180,000" read as 180, note 000). */
+    for (int k = 1; k < h->ncols; k++)
+        if (h->role[k] == COL_UNUSED && is_note_col(hr->fields[k]) &&
+            (h->role[k - 1] == COL_VAR || h->role[k - 1] == COL_VALUE) &&
+            number_head(row->fields[k - 1]) && thousands_tail(row->fields[k])) {
+            char hint[512];
+            split_hint(hint, sizeof hint, row->fields[k - 1], row->fields[k]);
+            diag_add(d, DIAG_ERROR, t->path, row->line, k,
+                     "'%s' followed by '%s' in the %s column %s", row->fields[k - 1],
+                     row->fields[k], hr->fields[k], hint);
+            ok = 0;
+        }
 
-        /* The year, or for events the start and end times. */
-        int year = 0;
-        long long start = 0, end = 0;
-        int has_end = 0;
-        if (td->layout == LAYOUT_EVENTS) {
-            int kid = h->fixed[COL_EVENT_ID], ks = h->fixed[COL_START], ke = h->fixed[COL_END];
-            if (!row->fields[kid][0]) {
-                diag_add(d, DIAG_ERROR, t->path, row->line, kid + 1, "event_id is empty");
-                ok = 0;
-            }
-            const char *s = row->fields[ks];
-            if (!*s) {
-                diag_add(d, DIAG_ERROR, t->path, row->line, ks + 1,
-                         "start is empty (when the event began)");
-            } else if (parse_time(s, &start, &year) != 0) {
-                diag_add(d, DIAG_ERROR, t->path, row->line, ks + 1,
-                         "start: '%s' is not a time like 2023-07-30 06:00", s);
+    /* The year, or for events the start and end times. */
+    int year = 0;
+    long long start = 0, end = 0;
+    int has_end = 0;
+    if (td->layout == LAYOUT_EVENTS) {
+        int kid = h->fixed[COL_EVENT_ID], ks = h->fixed[COL_START], ke = h->fixed[COL_END];
+        if (!row->fields[kid][0]) {
+            diag_add(d, DIAG_ERROR, t->path, row->line, kid + 1, "event_id is empty");
+            ok = 0;
+        }
+        const char *s = row->fields[ks];
+        if (!*s) {
+            diag_add(d, DIAG_ERROR, t->path, row->line, ks + 1,
+                     "start is empty (when the event began)");
+        } else if (parse_time(s, &start, &year) != 0) {
+            diag_add(d, DIAG_ERROR, t->path, row->line, ks + 1,
+                     "start: '%s' is not a time like 2023-07-30 06:00", s);
+            year = 0;
+        } else if (year < YEAR_MIN || year > YEAR_MAX) {
+            diag_add(d, DIAG_ERROR, t->path, row->line, ks + 1,
+                     "start: year %d is outside %d..%d", year, YEAR_MIN, YEAR_MAX);
+            year = 0;
+        }
+        s = row->fields[ke];
+        int ey;
+        if (*s && parse_time(s, &end, &ey) != 0) {
+            diag_add(d, DIAG_ERROR, t->path, row->line, ke + 1,
+                     "end: '%s' is not a time like 2023-07-30 14:30", s);
+        } else if (*s && year && end < start) {
+            diag_add(d, DIAG_ERROR, t->path, row->line, ke + 1,
+                     "end %s is before start %s", s, row->fields[ks]);
+        } else if (*s) {
+            has_end = 1;
+        }
+    } else {
+        int ky = h->fixed[COL_YEAR];
+        p.col = ky + 1;
+        year = parse_year(row->fields[ky], "year", p);
+        if (year && td->layout == LAYOUT_YEARLY) {
+            int *fl = &rr->first_line[year - YEAR_MIN];
+            if (*fl) {
+                diag_add(d, DIAG_ERROR, t->path, row->line, ky + 1,
+                         "year %d appears twice (first at line %d)", year, *fl);
                 year = 0;
-            } else if (year < YEAR_MIN || year > YEAR_MAX) {
-                diag_add(d, DIAG_ERROR, t->path, row->line, ks + 1,
-                         "start: year %d is outside %d..%d", year, YEAR_MIN, YEAR_MAX);
-                year = 0;
-            }
-            s = row->fields[ke];
-            int ey;
-            if (*s && parse_time(s, &end, &ey) != 0) {
-                diag_add(d, DIAG_ERROR, t->path, row->line, ke + 1,
-                         "end: '%s' is not a time like 2023-07-30 14:30", s);
-            } else if (*s && year && end < start) {
-                diag_add(d, DIAG_ERROR, t->path, row->line, ke + 1,
-                         "end %s is before start %s", s, row->fields[ks]);
-            } else if (*s) {
-                has_end = 1;
-            }
-        } else {
-            int ky = h->fixed[COL_YEAR];
-            p.col = ky + 1;
-            year = parse_year(row->fields[ky], "year", p);
-            if (year && td->layout == LAYOUT_YEARLY) {
-                int *fl = &first_line[year - YEAR_MIN];
-                if (*fl) {
-                    diag_add(d, DIAG_ERROR, t->path, row->line, ky + 1,
-                             "year %d appears twice (first at line %d)", year, *fl);
-                    year = 0;
-                } else {
-                    *fl = row->line;
-                }
-            }
-        }
-        for (int i = 0; i < ndims; i++) {
-            p.col = h->dimcol[i] + 1;
-            dims[i] = dim_cell(t, i, row->fields[h->dimcol[i]], p);
-            ok &= dims[i] >= 0;
-        }
-        int lvar = -1;
-        if (td->layout == LAYOUT_LONG) {
-            p.col = h->fixed[COL_VARNAME] + 1;
-            lvar = long_var_cell(r, t, row->fields[h->fixed[COL_VARNAME]], p);
-            ok &= lvar >= 0;
-        }
-        /* A row whose year or keys are unusable is dropped; its errors are reported. */
-        if (!year || !ok)
-            continue;
-
-        size_t i = build_push(&b, t, year, row->line);
-        b.rows[i].var = lvar;
-        if (ndims)
-            memcpy(&b.dimv[i * (size_t)ndims], dims, (size_t)ndims * sizeof *dims);
-        fvalue *vals = t->nv ? &b.vals[i * (size_t)t->nv] : NULL;
-        if (td->layout == LAYOUT_LONG) {
-            int kv = h->fixed[COL_VALUE];
-            p.col = kv + 1;
-            vals[0] = parse_cell(&dict->vars[t->local[lvar]], row->fields[kv], p);
-            continue;
-        }
-        for (int v = 0; v < t->nlocal; v++) {
-            if (v == t->hours_slot) {
-                vals[v] = has_end ? fv_ok((double)(end - start) / 3600.0) : fv_missing();
-            } else if (h->varcol[v] >= 0) {
-                p.col = h->varcol[v] + 1;
-                vals[v] = parse_cell(&dict->vars[t->local[v]], row->fields[h->varcol[v]], p);
+            } else {
+                *fl = row->line;
             }
         }
     }
-    free(dims);
-    free(seen.slots);
-    if (seen.repeats > MAX_REPEAT_WARNINGS)
-        diag_add(d, DIAG_WARNING, t->path, 0, 0,
+    for (int i = 0; i < ndims; i++) {
+        p.col = h->dimcol[i] + 1;
+        rr->dims[i] = dim_cell(t, i, row->fields[h->dimcol[i]], p);
+        ok &= rr->dims[i] >= 0;
+    }
+    int lvar = -1;
+    if (td->layout == LAYOUT_LONG) {
+        p.col = h->fixed[COL_VARNAME] + 1;
+        lvar = long_var_cell(r, t, row->fields[h->fixed[COL_VARNAME]], p);
+        ok &= lvar >= 0;
+    }
+    /* A row whose year or keys are unusable is dropped; its errors are reported. */
+    if (!year || !ok)
+        return;
+
+    size_t i = build_push(b, t, year, row->line);
+    b->rows[i].var = lvar;
+    if (ndims)
+        memcpy(&b->dimv[i * (size_t)ndims], rr->dims, (size_t)ndims * sizeof *rr->dims);
+    double *vals = t->nv ? &b->vals[i * (size_t)t->nv] : NULL;
+    if (td->layout == LAYOUT_LONG) {
+        int kv = h->fixed[COL_VALUE];
+        p.col = kv + 1;
+        vals[0] = pack_value(parse_cell(&dict->vars[t->local[lvar]], row->fields[kv], p));
+        return;
+    }
+    for (int v = 0; v < t->nlocal; v++) {
+        if (v == t->hours_slot) {
+            vals[v] = pack_value(has_end ? fv_ok((double)(end - start) / 3600.0) : fv_missing());
+        } else if (h->varcol[v] >= 0) {
+            p.col = h->varcol[v] + 1;
+            vals[v] = pack_value(parse_cell(&dict->vars[t->local[v]], row->fields[h->varcol[v]], p));
+        }
+    }
+}
+
+static void reader_row(void *ctx, const csv_row *row)
+{
+    row_stream *rs = ctx;
+    if (rs->rr->header_ok)
+        read_row(rs->rr, &rs->csv->rows[0], row);
+}
+
+static void reader_finish(row_reader *rr)
+{
+    free(rr->dims);
+    row_set_free(&rr->seen);
+    if (rr->seen.repeats > MAX_REPEAT_WARNINGS)
+        diag_add(rr->d, DIAG_WARNING, rr->t->path, 0, 0,
                  "%d rows in all repeat an earlier row field for field (the first %d are named "
                  "above); each is counted",
-                 seen.repeats, MAX_REPEAT_WARNINGS);
-    build_finish(t, &b);
-    if (td->layout == LAYOUT_LONG)
-        check_long_duplicates(r, t, h->fixed[COL_VARNAME], d);
+                 rr->seen.repeats, MAX_REPEAT_WARNINGS);
+    header_free(&rr->h);
 }
 
 /* Read one table file of the region (it exists). */
@@ -2049,24 +2165,33 @@ static void load_table_file(region_data *r, rtable *t, diag_list *d)
     csv_table csv;
     csv_error err;
     memset(&csv, 0, sizeof csv);
-    if (csvfile_read(t->path, &csv, &err) != 0) {
+    row_reader rr;
+    memset(&rr, 0, sizeof rr);
+    rr.r = r;
+    rr.t = t;
+    rr.d = d;
+    row_stream rs = {&rr, &csv};
+    csv_stream stream = {reader_start, reader_row, &rs};
+    if (csvfile_read_stream(t->path, &csv, &err, &stream) != 0) {
         diag_add(d, DIAG_ERROR, t->path, err.line, err.col, "%s", err.msg);
+        if (rr.dims) { /* checked, then failed while streaming: not expected */
+            reader_finish(&rr);
+            free(rr.b.rows);
+            free(rr.b.dimv);
+            free(rr.b.vals);
+        }
+        csvfile_free(&csv);
         return;
     }
     t->present = 1;
     t->encoding = csv.encoding;
-    t->ndata = csv.nrows > 1 ? csv.nrows - 1 : 0;
-    header h;
-    memset(&h, 0, sizeof h);
-    if (csv.nrows > 0 && read_header(r, t, &csv.rows[0], &h, d) == 0)
-        read_rows(r, t, &csv, &h, d);
-    if (!t->year_start) { /* no rows were read: an empty index */
-        row_build b;
-        memset(&b, 0, sizeof b);
-        build_finish(t, &b);
-    }
-    header_free(&h);
+    t->ndata = rr.ndata;
+    int long_varcol = rr.header_ok ? rr.h.fixed[COL_VARNAME] : -1;
+    reader_finish(&rr);
     csvfile_free(&csv);
+    build_finish(t, &rr.b); /* no rows read: an empty index */
+    if (t->def->layout == LAYOUT_LONG && long_varcol >= 0)
+        check_long_duplicates(r, t, long_varcol, d);
     file_info *fi = ARRAY_PUSH(r->files, r->nfiles, r->filescap);
     fi->path = t->path;
     fi->encoding = t->encoding;
@@ -2213,6 +2338,12 @@ static void load_milestones(region_data *r, diag_list *d)
         mr->status = xstrdup(status);
         mr->role = (ms_role)role;
         mr->evidence = xstrdup(col[MS_EVIDENCE] >= 0 ? row->fields[col[MS_EVIDENCE]] : "");
+        size_t nchars = utf8_chars(mr->evidence);
+        if (nchars > XL_CELL_MAX)
+            diag_add(d, DIAG_WARNING, path, row->line, col[MS_EVIDENCE] + 1,
+                     "evidence: %zu characters, over Excel's %d in a cell: the workbook cuts it "
+                     "there with a note (the report keeps it whole)",
+                     nchars, XL_CELL_MAX);
         mr->path = r->ms_path;
         mr->line = row->line;
     }
@@ -2589,7 +2720,7 @@ static int visit_rows(const region_data *r, int var, const formula_filter *filte
         }
         if (nfilters && !matcher_match(&m, &t->dimv[(size_t)i * ndims]))
             continue;
-        fvalue v = t->vals[(size_t)i * (size_t)t->nv + (size_t)(is_long ? 0 : slot)];
+        fvalue v = unpack_value(t->vals[(size_t)i * (size_t)t->nv + (size_t)(is_long ? 0 : slot)]);
         each_row(ctx, t, i, v);
         n++;
     }

@@ -7,6 +7,7 @@
  */
 #include "plan.h"
 #include "util.h"
+#include "xlsplit.h"
 #include "yamldoc.h"
 
 #include <stdio.h>
@@ -321,10 +322,19 @@ static void load_source(ydoc *y, ynode *n, source_ref *s, diag_list *d)
 }
 
 /* Free text that may be written as a scalar; NULL if absent. */
+/* A free text (notes, doubt...); one over an Excel cell's limit is said at once. */
 static char *get_text(ydoc *y, ynode *map, const char *key, diag_list *d)
 {
     const char *s = NULL;
-    return yget_str(y, map, key, 0, &s, d) == 1 ? xstrdup(s) : NULL;
+    if (yget_str(y, map, key, 0, &s, d) != 1)
+        return NULL;
+    size_t n = utf8_chars(s);
+    if (n > XL_CELL_MAX)
+        ydiag(y, d, DIAG_WARNING, ymap_get(y, map, key),
+              "%s: %zu characters, over Excel's %d in a cell: the workbook cuts it there with "
+              "a note (the report and the plan file keep it whole)",
+              key, n, XL_CELL_MAX);
+    return xstrdup(s);
 }
 
 /* ---------- parameters ---------- */

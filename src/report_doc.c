@@ -289,6 +289,7 @@ static int covered(const rfonts *f, int k, uint32_t cp)
 
 #define PAGE_W 595.276
 #define PAGE_H 841.89
+#define PAGES_PER_NODE 1024 /* pages under one node of the page tree */
 #define MARGIN_L 56.0
 #define MARGIN_R 56.0
 #define MARGIN_T 72.0
@@ -471,6 +472,10 @@ rdoc *rdoc_new(const rfonts *fonts, const rdoc_info *info, diag_list *diags)
         return d;
     }
     HOK(d, HPDF_SetCompressionMode(d->pdf, HPDF_COMP_ALL));
+    /* Pages in a tree, at most PAGES_PER_NODE under a node: libharu's
+     * single Kids array stops at 32,767 pages (PDF 1.4 readers at 8,191),
+     * and milestone evidence up to a CSV's 256 MB fills tens of thousands. */
+    HOK(d, HPDF_SetPagesConfiguration(d->pdf, PAGES_PER_NODE));
     HOK(d, HPDF_UseUTFEncodings(d->pdf));
     HOK(d, HPDF_SetCurrentEncoder(d->pdf, "UTF-8"));
     HPTR(d, d->enc, HPDF_GetEncoder(d->pdf, "UTF-8"));

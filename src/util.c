@@ -393,3 +393,11 @@ char *read_whole_file(const char *path, size_t *len)
         *len = b.len;
     return b.s ? sb_take(&b) : xstrdup("");
 }
+
+size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}

@@ -62,6 +62,8 @@ int utf8_edit_distance(const char *a, const char *b);
 int utf8_columns(const char *s, size_t n);
 /* 1 if s is valid UTF-8. */
 int utf8_valid(const char *s, size_t n);
+/* Characters (code points, not bytes) of a valid UTF-8 text. */
+size_t utf8_chars(const char *s);
 
 /*
  * The date every output carries (PDF creation date, workbook properties), so

@@ -14,6 +14,7 @@
 #include "live.h"
 #include "results.h"
 #include "util.h"
+#include "xlsplit.h"
 
 #include <errno.h>
 #include <math.h>
@@ -36,7 +37,8 @@
 
 /* Every code the writer looks up: checked when workbook.yaml is loaded. */
 static const char *const sheet_codes[] = {"overview", "indicators", "yearly", "inputs", "chartdata",
-                                          "forecast", "charts", "milestones", "notes", NULL};
+                                          "forecast", "charts", "milestones", "notes",
+                                          "helpers", NULL};
 static const char *const props_codes[] = {"title_suffix", "author", "category", "keywords",
                                           "comments", NULL};
 static const char *const overview_codes[] = {
@@ -51,7 +53,8 @@ static const char *const inputs_codes[] = {"ref", "label", "kind", "unit", "sour
                                            "param", "records", "no_file", "param_plan",
                                            "param_catalogue", "param_indicator", NULL};
 static const char *const comment_codes[] = {"not_applicable", "row_function", "no_formula",
-                                            "records", "param_indicator", NULL};
+                                            "records", "param_indicator", "too_long",
+                                            "helpers", NULL};
 static const char *const forecast_codes[] = {"note", "note_done", "note_none", "axis_year",
                                              "model", "computed", "note_live", "program_heading",
                                              NULL};
@@ -176,6 +179,9 @@ typedef struct wb {
     int ind_cur_col;          /* 指标's current-value column, or -1 */
     char *ind_row_live;       /* per finding: its figures on 指标 are formulas */
     struct csv_mem *am;       /* assessment.csv's table, parsed once */
+    sheet helpers;            /* 计算辅助: parts of split formulas, made when first needed */
+    int nhelpers;
+    char *quoted_helpers;
 } wb;
 
 static const char *T(const wb *b, const char *section, const char *code)
@@ -385,9 +391,6 @@ static void need_lines(sheet *s, int r, int lines)
         s->lines[r] = lines;
 }
 
-/* Excel's limits: characters in a cell (or a comment), characters in a formula. */
-#define XL_CELL_MAX 32767
-#define XL_FORMULA_MAX 8192
 
 /*
  * text as it fits in one cell: a text over Excel's 32,767 characters (a
@@ -411,15 +414,6 @@ static const char *fit_cell(const char *text, char **owned)
         return text;
     *owned = xasprintf("%.*s……（原文超出 Excel 单元格 32767 字的上限，此处截断）", (int)cut, text);
     return *owned;
-}
-
-/* Characters (not bytes) of a UTF-8 text: Excel's limits count characters. */
-static size_t utf8_chars(const char *text)
-{
-    size_t n = 0;
-    for (; *text; text++)
-        n += ((unsigned char)*text & 0xC0) != 0x80;
-    return n;
 }
 
 /*
@@ -495,28 +489,61 @@ static void put_value(wb *b, sheet *s, int r, int c, fvalue v, lxw_format *f, in
 
 static void put_comment(wb *b, sheet *s, int r, int c, const char *text);
 
-/* Excel does not evaluate a formula over 8,192 characters (min() over
- * thousands of items): such a cell holds the result, with a comment. */
-static int formula_too_long(wb *b, sheet *s, int r, int c, const char *ftext)
+static char *quote_sheet(const char *name);
+static lxw_format *fixed_of(wb *b, lxw_format *f);
+
+/* A helper cell of a split formula (xl_fit): the next row of the hidden sheet 计算辅助. */
+static int place_helper(void *ctx, const char *text, char *ref, size_t n)
 {
-    if (utf8_chars(ftext) <= XL_FORMULA_MAX)
-        return 0;
-    put_comment(b, s, r, c,
-                "此处的公式超出 Excel 公式 8192 字的上限，只写入计算结果；计算过程见 series.csv");
-    return 1;
+    wb *b = ctx;
+    sheet *s = &b->helpers;
+    if (!s->ws) {
+        s->name = T(b, "sheet", "helpers");
+        s->ws = workbook_add_worksheet(b->w, s->name);
+        check_ptr(b, s->ws, "workbook_add_worksheet");
+        if (!s->ws)
+            return -1;
+        worksheet_hide(s->ws);
+        b->quoted_helpers = quote_sheet(s->name);
+        check(b, worksheet_write_string(s->ws, 0, 0, T(b, "comment", "helpers"), NULL),
+              "worksheet_write_string");
+    }
+    int r = ++b->nhelpers;
+    if (r >= LXW_ROW_MAX)
+        return -1;
+    check(b, worksheet_write_formula(s->ws, (lxw_row_t)r, 0, text, NULL), "worksheet_write_formula");
+    snprintf(ref, n, "%s!A%d", b->quoted_helpers, r + 1);
+    return 0;
+}
+
+/*
+ * ftext within Excel's limits (8,192 characters, 255 arguments, 64
+ * levels): as it is, or split through helper cells. NULL when it cannot
+ * be split: the cell then holds the result, marked fixed, with a comment.
+ */
+static char *fit_formula(wb *b, sheet *s, int r, int c, const char *ftext)
+{
+    char *home = s->name ? quote_sheet(s->name) : NULL;
+    char *fitted = xl_fit(ftext, home, place_helper, b);
+    free(home);
+    if (!fitted)
+        put_comment(b, s, r, c, T(b, "comment", "too_long"));
+    return fitted;
 }
 
 /* A formula with a text result cached. */
 static void put_formula_str(wb *b, sheet *s, int r, int c, const char *ftext, const char *cached,
                             lxw_format *f)
 {
-    if (formula_too_long(b, s, r, c, ftext)) {
-        put_str(b, s, r, c, cached, f);
+    char *fitted = fit_formula(b, s, r, c, ftext);
+    if (!fitted) {
+        put_str(b, s, r, c, cached, fixed_of(b, f));
         return;
     }
-    check(b, worksheet_write_formula_str(s->ws, (lxw_row_t)r, (lxw_col_t)c, ftext, f, cached),
+    check(b, worksheet_write_formula_str(s->ws, (lxw_row_t)r, (lxw_col_t)c, fitted, f, cached),
           "worksheet_write_formula_str");
     note_width(s, c, text_width(cached));
+    free(fitted);
 }
 
 /*
@@ -526,25 +553,24 @@ static void put_formula_str(wb *b, sheet *s, int r, int c, const char *ftext, co
 static void put_formula(wb *b, sheet *s, int r, int c, const char *ftext, fvalue cached,
                         lxw_format *f, int prec)
 {
-    if (formula_too_long(b, s, r, c, ftext)) {
-        if (cached.state == FV_UNDEFINED)
-            put_str(b, s, r, c, b->w_na, f);
-        else
-            put_value(b, s, r, c, cached, f, prec);
-        return;
-    }
     if (cached.state == FV_UNDEFINED) {
         put_formula_str(b, s, r, c, ftext, b->w_na, f);
+        return;
+    }
+    char *fitted = fit_formula(b, s, r, c, ftext);
+    if (!fitted) {
+        put_value(b, s, r, c, cached, fixed_of(b, f), prec);
     } else if (cached.state == FV_OK) {
         check(b,
-              worksheet_write_formula_num(s->ws, (lxw_row_t)r, (lxw_col_t)c, ftext, f,
+              worksheet_write_formula_num(s->ws, (lxw_row_t)r, (lxw_col_t)c, fitted, f,
                                           cached.v),
               "worksheet_write_formula_num");
         note_width(s, c, num_width(cached.v, prec, NULL));
     } else {
-        check(b, worksheet_write_formula_str(s->ws, (lxw_row_t)r, (lxw_col_t)c, ftext, f, ""),
+        check(b, worksheet_write_formula_str(s->ws, (lxw_row_t)r, (lxw_col_t)c, fitted, f, ""),
               "worksheet_write_formula_str");
     }
+    free(fitted);
 }
 
 static void put_comment(wb *b, sheet *s, int r, int c, const char *text)
@@ -3304,6 +3330,7 @@ static void wb_free(wb *b)
     free(b->quoted_indicators);
     free(b->outlook_live);
     free(b->quoted_milestones);
+    free(b->quoted_helpers);
     free(b->ind_row_live);
     free(b->yrow);
     for (int i = 0; i < 3; i++)

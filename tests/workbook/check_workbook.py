@@ -673,29 +673,38 @@ def check_plan(plan_dir, other_dir, sde_dir, wording, labels, use_lo, lo_profile
         check_recalc(path, wb, wbv, pre, lo_profile)
 
 
+def lo_recalc(path, tmp, pre, lo_profile):
+    """LibreOffice's recalculation of a copy of path (in tmp) whose cached results
+    are all wrong (-12345): (the workbook with its values, formulas tampered),
+    or (None, n) when the conversion failed."""
+    tampered = os.path.join(tmp, "tampered.xlsx")
+    n = 0
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tampered, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                s, k = re.subn(r"(<f>[^<]*</f>)<v>[^<]*</v>", r"\1<v>-12345</v>", data.decode())
+                n += k
+                data = s.encode()
+            zout.writestr(item, data)
+    out = os.path.join(tmp, "out")
+    r = subprocess.run(["soffice", "-env:UserInstallation=file://" + lo_profile, "--headless",
+                        "--norestore", "--convert-to", "xlsx", "--outdir", out, tampered],
+                       capture_output=True, text=True, timeout=600)
+    lo_path = os.path.join(out, "tampered.xlsx")
+    if not report(r.returncode == 0 and os.path.exists(lo_path),
+                  pre + "LibreOffice headless conversion", r.stderr[-300:]):
+        return None, n
+    return openpyxl.load_workbook(lo_path, data_only=True), n
+
+
 def check_recalc(path, wb, wbv, pre, lo_profile):
     """LibreOffice recalculates a copy whose cached results are all wrong."""
     tmp = tempfile.mkdtemp(prefix="wbcheck.")
     try:
-        tampered = os.path.join(tmp, "tampered.xlsx")
-        n = 0
-        with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tampered, "w", zipfile.ZIP_DEFLATED) as zout:
-            for item in zin.infolist():
-                data = zin.read(item.filename)
-                if item.filename.startswith("xl/worksheets/sheet"):
-                    s, k = re.subn(r"(<f>[^<]*</f>)<v>[^<]*</v>", r"\1<v>-12345</v>", data.decode())
-                    n += k
-                    data = s.encode()
-                zout.writestr(item, data)
-        out = os.path.join(tmp, "out")
-        r = subprocess.run(["soffice", "-env:UserInstallation=file://" + lo_profile, "--headless",
-                            "--norestore", "--convert-to", "xlsx", "--outdir", out, tampered],
-                           capture_output=True, text=True, timeout=300)
-        lo_path = os.path.join(out, "tampered.xlsx")
-        if not report(r.returncode == 0 and os.path.exists(lo_path),
-                      pre + "LibreOffice headless conversion", r.stderr[-300:]):
+        lo, n = lo_recalc(path, tmp, pre, lo_profile)
+        if lo is None:
             return
-        lo = openpyxl.load_workbook(lo_path, data_only=True)
         total, bad = 0, []
         for ws in wb.worksheets:
             for row in ws.iter_rows():
