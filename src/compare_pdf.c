@@ -145,8 +145,12 @@ static const char *forecast_text(pctx *p, const cmp_row *r)
 {
     if (!r->forecast_status_zh[0])
         return "";
-    if (strcmp(r->status, "not_yet_due") == 0 && r->has_prob)
-        return keep(p, xasprintf("%s %.0f%%", r->forecast_status_zh, 100 * r->prob));
+    if (strcmp(r->status, "not_yet_due") == 0 && r->has_prob) {
+        /* "难以达标 10%" read as 10 % short; the chance says what it is */
+        const char *v[] = {"status", r->forecast_status_zh, "probability",
+                           keep(p, xasprintf("%.0f", 100 * r->prob)), NULL};
+        return fill(p, "cell", "forecast_chance", v);
+    }
     return r->forecast_status_zh;
 }
 

@@ -60,6 +60,17 @@ while IFS= read -r name; do
 done <"$TMP/names"
 [ -z "$missing" ] && [ "$n" -gt 1 ] && pass "pdftotext finds every shared indicator ($n)" ||
     fail "pdftotext finds every shared indicator:$missing"
+# A not-yet-due row's chance is named as a chance (概率10%), never a bare
+# "难以达标 10%" that reads as 10 % short; as many as the CSV has.
+nprob=$("$PYTHON" -c 'import csv,sys
+rows = [r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8"))
+        if r["status"] == "not_yet_due" and r["probability_met"] and r["forecast_status"]]
+print(len(rows))' "$TMP/out/comparison/comparison.csv")
+nseen=$(grep -o -E '概率[0-9]+%' "$TMP/cmp.flat" | wc -l)
+check "the PDF names each not-yet-due chance as 概率N% ($nseen of $nprob)" \
+    [ "$nprob" -gt 0 -a "$nseen" -ge "$nprob" ]
+check "no bare percentage after a forecast word" \
+    sh -c "! grep -q -E '(达标|风险|顺利)[0-9]+%' '$TMP/cmp.flat'"
 # The ranking: every ranked row appears as "rank  region" in its table (the
 # region's name wraps in its cell: its first three characters are matched;
 # readers see the plan's title, not its id).
