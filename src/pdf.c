@@ -2350,6 +2350,44 @@ static int run_pass(ctx *c, int dry, void (*render)(ctx *))
     return rdoc_end_pass(c->doc);
 }
 
+/* Pages of the brief with *knob at v; fewer detailed items (n_detail) put
+ * as many more in the table (n_compact), counted from d0 and c0. */
+static int brief_pages_at(ctx *c, int *knob, int v, int d0, int c0)
+{
+    *knob = v;
+    if (knob == &c->n_detail)
+        c->n_compact = c0 + (d0 - v);
+    return run_pass(c, 1, render_brief);
+}
+
+/*
+ * The largest v in [lo, hi] at which the brief fits its pages, found by
+ * halving: more items never take fewer pages, so this is where one step at
+ * a time would stop, in about log2(hi - lo) passes instead of hi - lo (a
+ * pass lays the whole brief out). Leaves *knob at v, with the last pass run
+ * at v; v is lo when nothing fits. Returns that pass's pages.
+ */
+static int fit_knob(ctx *c, int *knob, int lo, int hi)
+{
+    int d0 = c->n_detail, c0 = c->n_compact;
+    int a = lo, b = hi, best = lo - 1, at = lo - 1, pages = 0;
+    while (a <= b) {
+        int m = a + (b - a + 1) / 2;
+        pages = brief_pages_at(c, knob, m, d0, c0);
+        at = m;
+        if (pages <= c->max_pages) {
+            best = m;
+            a = m + 1;
+        } else {
+            b = m - 1;
+        }
+    }
+    int v = best >= lo ? best : lo;
+    if (at != v)
+        pages = brief_pages_at(c, knob, v, d0, c0);
+    return pages;
+}
+
 /* Fit the brief into max_pages by dropping the least urgent details. */
 static int fit_brief(ctx *c)
 {
@@ -2392,29 +2430,16 @@ static int fit_brief(ctx *c)
     int *knobs[] = {&c->n_problems, &c->n_detail, &c->n_compact, &c->n_milestones, &c->n_detail,
                     &c->n_compact, &c->n_problems, &c->n_milestones};
     const int floor_of[] = {6, 3, 6, 4, 0, 0, 0, 0};
-    for (size_t k = 0; k < sizeof knobs / sizeof knobs[0] && pages > c->max_pages; k++) {
-        while (pages > c->max_pages && *knobs[k] > floor_of[k]) {
-            (*knobs[k])--;
-            if (knobs[k] == &c->n_detail && c->n_compact < natt - c->n_detail)
-                c->n_compact++; /* a detailed item becomes a table row */
-            pages = run_pass(c, 1, render_brief);
-        }
-    }
+    for (size_t k = 0; k < sizeof knobs / sizeof knobs[0] && pages > c->max_pages; k++)
+        if (*knobs[k] > floor_of[k])
+            pages = fit_knob(c, knobs[k], floor_of[k], *knobs[k] - 1);
     /* Then give back what still fits, problems first: no half-empty last page
      * while items are left to the report. */
     int *fill[] = {&c->n_problems, &c->n_compact, &c->n_milestones};
     const int most[] = {c->f->nproblems, natt, nover};
-    for (size_t k = 0; k < sizeof fill / sizeof fill[0] && pages <= c->max_pages; k++) {
-        while (*fill[k] < most[k]) {
-            (*fill[k])++;
-            pages = run_pass(c, 1, render_brief);
-            if (pages > c->max_pages) {
-                (*fill[k])--;
-                pages = run_pass(c, 1, render_brief);
-                break;
-            }
-        }
-    }
+    for (size_t k = 0; k < sizeof fill / sizeof fill[0] && pages <= c->max_pages; k++)
+        if (*fill[k] < most[k])
+            pages = fit_knob(c, fill[k], *fill[k], most[k]);
     if (pages > c->max_pages)
         diag_add(c->d, DIAG_WARNING, rtpl_file(c->t), 0, 0,
                  "the brief of %s has %d pages, more than %d", c->p->id, pages, c->max_pages);
