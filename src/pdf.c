@@ -844,10 +844,17 @@ static void brief_attention(ctx *c, const char *sec)
         free(l);
         return;
     }
+    /* the overview's counts include the tasks (milestones): say how many
+     * are not here, so that the two figures agree */
+    titem **all;
+    int tasks = attention_list(c, &all, 0) - n;
+    free(all);
     tvars v;
     tv_init(&v, &c->g);
     tv_setf(&v, "n", "%d", n);
-    para(c, sx(c, sec, "intro", &v), 1);
+    tv_setf(&v, "tasks", "%d", tasks);
+    const char *intro = tasks > 0 ? sx_opt(c, sec, "intro_tasks", &v) : NULL;
+    para(c, intro ? intro : sx(c, sec, "intro", &v), 1);
     int nd = c->n_detail < n ? c->n_detail : n;
     for (int i = 0; i < nd; i++)
         brief_item(c, sec, l[i], i + 1, l[i]->ind->kind == IND_QUANTITATIVE);
@@ -2158,7 +2165,7 @@ static const char *const known_vars[] = {
     "current_period", "name", "note", "numerator", "denominator", "scale", "reading", "source",
     "forecast_method", "on_track_pct", "at_risk_pct", "nfiles", "base_year",
     "overall", "provenance", "doubt", "reason", "cutoff", "n_missing", "n_jump", "n_part", "n_range",
-    "factor", "items", NULL};
+    "factor", "items", "tasks", NULL};
 
 typedef struct kind_keys {
     const char *kind;

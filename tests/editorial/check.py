@@ -402,6 +402,36 @@ def d_binding_none(doc):
     return [(c[0], "%s  (but p.%d: %s)" % (c[1], bad[0][0] + 1, bad[0][1][:50])) for c in claims] if bad else []
 
 
+ATTENTION_WORDS = ("存在风险", "难以达标", "未达标")
+
+
+def first_joined(doc, regex):
+    """The first match of regex in the joined text, and where it is; or None."""
+    for pi, text, lines, starts in doc.joined(False):
+        m = regex.search(text)
+        if m:
+            return m.group(0), where(doc, pi, lines, starts, m.start(), m.end())
+    return None
+
+
+def d_attention_count(doc):
+    """The brief's 重点指标情况 intro (its indicators plus the tasks it
+    sends elsewhere) counts what the 总体情况 sentence counts as 存在风险,
+    难以达标 and 未达标: two figures a reader puts side by side."""
+    if doc.kind != "brief":
+        return None
+    head = first_joined(doc, re.compile(r"规划\d+个目标中[^；。]*"))
+    intro = first_joined(doc, re.compile(r"以下\d+个(?:指标)?目标未达标或存在不能按期达标的风险[^。]*。"))
+    if not head or not intro:
+        return None
+    counted = sum(int(n) for w, n in re.findall(r"(%s)(\d+)个" % "|".join(ATTENTION_WORDS), head[0]))
+    tasks = re.search(r"另有(\d+)项任务", intro[0])
+    listed = int(re.search(r"以下(\d+)个", intro[0]).group(1)) + (int(tasks.group(1)) if tasks else 0)
+    if listed == counted:
+        return []
+    return [(intro[1][0], "%s  (总体情况 counts %d: %s)" % (intro[0], counted, head[0]))]
+
+
 NUM = r"(\d+(?:\.\d+)?)"
 UNIT = r"(%|‰|[^\s\d（(，。；：、—≥≤<>｜]{0,8}?)"
 
@@ -699,6 +729,7 @@ CHECKS = [
     ("8c", "no “仅下降A%，距下降B%” with A >= B", d_decrease_gap),
     ("8d", "nothing due in the evaluation year called 逾期", d_overdue),
     ("8e", "data cutoff not after the evaluation year", d_data_cutoff),
+    ("8f", "the attention list's count (with the tasks listed elsewhere) = 总体情况's", d_attention_count),
     ("9a", "heading numbers increasing, none repeated or nested", d_heading_numbers),
     ("9b", "contents = bookmarks = headings", d_contents),
     ("10", "page 1 says the data are illustrative (示例数据)", d_provenance),
@@ -814,6 +845,9 @@ def self_test():
     meas_ok = "\n".join("%d. 指标%s未达标：2025年%d人。\n对策：县%s局要%s。" % (i, c, i, c, w)
                         for i, (c, w) in enumerate(zip("甲乙丙丁", ["查找原因", "补齐短板", "加强巡查", "开展演练"]), 1))
     case("2a", d_measures_repeated, b(meas), b(meas_ok))
+    head = "截至2025年，规划30个目标中已达标10个，存在风险2个，难以达标3个，未达标5个。\n"
+    case("8f", d_attention_count, b(head + "以下7个目标未达标或存在不能按期达标的风险，按严重程度排列。"),
+         b(head + "以下7个指标目标未达标或存在不能按期达标的风险，按严重程度排列；另有3项任务类事项未完成或存在风险，见问题和建议及评估报告。"))
     case("2b", d_generic_measure, b("对策：县应急局要分析原因，在下一年度工作计划中提\n出针对性措施并跟踪落实。"),
          b("对策：县应急局要对照目标查找差距，明确完成时限并按季度报告进展。"))
     case("2b'", d_generic_measure, b("对策：县应急局要分析原因，在下一年度工作计划中提出针对性措施。"),
