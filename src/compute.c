@@ -199,27 +199,29 @@ year_value compute_indicator(const eval_context *ec, const indicator *ind, int y
     return yv;
 }
 
-int indicator_count_var(const eval_context *ec, const indicator *ind)
+/* The count variable e is exactly (deaths, accidents), or -1. */
+static int expr_count_var(const eval_context *ec, const expr_def *e)
 {
-    const expr_def *e = ind->numerator ? ind->numerator : ind->formula;
     formula_ref ref;
-    if (!e || !e->f || !formula_is_single_ref(e->f, &ref) || ref.kind != REF_VARIABLE)
+    if (!e || !e->f || !formula_is_single_ref(e->f, &ref))
         return -1;
     return ec->dict->vars[ref.id].kind == VK_COUNT ? ref.id : -1;
+}
+
+int indicator_count_var(const eval_context *ec, const indicator *ind)
+{
+    return expr_count_var(ec, ind->numerator ? ind->numerator : ind->formula);
 }
 
 /* The unit of the count e is (a count variable, or count()/count_if() of rows), or NULL. */
 static const char *expr_count_unit(const eval_context *ec, const expr_def *e)
 {
-    formula_ref ref;
-    if (!e || !e->f)
-        return NULL;
-    if (formula_is_single_ref(e->f, &ref)) {
-        const var_def *vd = &ec->dict->vars[ref.id];
-        return vd->kind == VK_COUNT ? (vd->unit ? vd->unit : "") : NULL;
-    }
+    int var = expr_count_var(ec, e);
+    if (var >= 0)
+        return ec->dict->vars[var].unit ? ec->dict->vars[var].unit : "";
     /* rows count events only where the dictionary says what a row is */
-    if (formula_is_row_count(e->f, &ref) && ref.kind == REF_VARIABLE)
+    formula_ref ref;
+    if (e && e->f && formula_is_row_count(e->f, &ref) && ref.kind == REF_VARIABLE)
         return ec->dict->tables[ec->dict->vars[ref.id].table].row_unit;
     return NULL;
 }

@@ -211,17 +211,25 @@ static const char *unit_of(ctx *c, const indicator *ind)
 
 /* ---------- the findings, as the documents use them ---------- */
 
-/* Findings needing attention (off track or at risk), most serious first. */
-static int attention_list(ctx *c, titem ***out, int quantitative_only)
+/* Findings needing attention (off track or at risk), most serious first;
+ * quantitative_only leaves the tasks (milestones) out, counted in *tasks
+ * when tasks is not NULL. */
+static int attention_list(ctx *c, titem ***out, int quantitative_only, int *tasks)
 {
     const findings *f = c->f;
     titem **l = xcalloc((size_t)(f->nranked ? f->nranked : 1), sizeof *l);
-    int n = 0;
+    int n = 0, left = 0;
     for (int i = 0; i < f->nranked; i++) {
         titem *it = f->ranked[i];
-        if (needs_attention(it->ol) && (!quantitative_only || it->ind->kind != IND_MILESTONE))
+        if (!needs_attention(it->ol))
+            continue;
+        if (quantitative_only && it->ind->kind == IND_MILESTONE)
+            left++;
+        else
             l[n++] = it;
     }
+    if (tasks)
+        *tasks = left;
     *out = l;
     return n;
 }
@@ -836,7 +844,8 @@ static void brief_item(ctx *c, const char *sec, const titem *it, int no, int wit
 static void brief_attention(ctx *c, const char *sec)
 {
     titem **l;
-    int n = attention_list(c, &l, 1);
+    int tasks;
+    int n = attention_list(c, &l, 1, &tasks);
     /* Milestones have their own section; qualitative items are listed here. */
     section_heading(c, sec);
     if (!n) {
@@ -846,9 +855,6 @@ static void brief_attention(ctx *c, const char *sec)
     }
     /* the overview's counts include the tasks (milestones): say how many
      * are not here, so that the two figures agree */
-    titem **all;
-    int tasks = attention_list(c, &all, 0) - n;
-    free(all);
     tvars v;
     tv_init(&v, &c->g);
     tv_setf(&v, "n", "%d", n);
@@ -2399,7 +2405,7 @@ static int fit_knob(ctx *c, int *knob, int lo, int hi)
 static int fit_brief(ctx *c)
 {
     titem **l;
-    int natt = attention_list(c, &l, 1);
+    int natt = attention_list(c, &l, 1, NULL);
     free(l);
     int nover = overdue_list(c, &l);
     free(l);

@@ -64,34 +64,40 @@ open(p, "w", encoding="utf-8").write("\n".join(lines) + "\n")
 PY
 }
 
+# The samples rendered in one process into $1 and with -j 2 into $2, with
+# the options that follow; rc1 and rc2 their exit statuses, stderr in
+# $TMP/$1.err and $TMP/$2.err.
+run_twice() {
+    _seq=$1 _par=$2
+    shift 2
+    "$PLANEVAL" run "$@" --out "$_seq" >/dev/null 2>"$TMP/$_seq.err"
+    rc1=$?
+    "$PLANEVAL" run "$@" -j 2 --out "$_par" >/dev/null 2>"$TMP/$_par.err"
+    rc2=$?
+}
+
+# Passes ($3 says what) when directories $1 and $2 hold the same bytes.
+same_bytes() {
+    if diff -r "$1" "$2" >"$TMP/diff" 2>&1; then
+        pass "$3"
+    else
+        fail "$3"
+        head -n 5 "$TMP/diff" >&2
+    fi
+}
+
 # 1. one process and two give the same bytes
-"$PLANEVAL" run --charts none --out seq >/dev/null 2>"$TMP/seq.err"
-rc1=$?
-"$PLANEVAL" run --charts none -j 2 --out par >/dev/null 2>"$TMP/par.err"
-rc2=$?
+run_twice seq par --charts none
 check "sequential and -j 2 runs succeed" [ "$rc1" -eq 0 -a "$rc2" -eq 0 ]
-if diff -r seq par >"$TMP/diff" 2>&1; then
-    pass "-j 2 writes byte-identical outputs, manifest and comparison"
-else
-    fail "-j 2 writes byte-identical outputs, manifest and comparison"
-    head -n 5 "$TMP/diff" >&2
-fi
+same_bytes seq par "-j 2 writes byte-identical outputs, manifest and comparison"
 # 1b. SVG chart files too: Cairo numbers SVG surfaces per process, and
 # charts.c renumbers them per file, so the worker a plan lands on and the
 # plans drawn before it in that process leave no trace in the bytes
-"$PLANEVAL" run --charts svg --out seq_svg >/dev/null 2>"$TMP/seq_svg.err"
-rc1=$?
-"$PLANEVAL" run --charts svg -j 2 --out par_svg >/dev/null 2>"$TMP/par_svg.err"
-rc2=$?
+run_twice seq_svg par_svg --charts svg
 nsvg=$(find par_svg -name '*.svg' | wc -l)
 check "SVG runs succeed, one process and -j 2 ($nsvg SVG files)" \
     [ "$rc1" -eq 0 -a "$rc2" -eq 0 -a "$nsvg" -gt 0 ]
-if diff -r seq_svg par_svg >"$TMP/diff_svg" 2>&1; then
-    pass "-j 2 writes byte-identical SVG charts"
-else
-    fail "-j 2 writes byte-identical SVG charts"
-    head -n 5 "$TMP/diff_svg" >&2
-fi
+same_bytes seq_svg par_svg "-j 2 writes byte-identical SVG charts"
 rm -rf seq_svg par_svg
 n=$(grep -c -E "^planeval: \[[0-9]+/$NPLANS\] [^ ]+\.yaml: ok \([0-9.]+ s\)$" "$TMP/par.err")
 check "one progress line per plan without a terminal ($n of $NPLANS)" [ "$n" -eq "$NPLANS" ]
