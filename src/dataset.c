@@ -2236,30 +2236,32 @@ static int parse_as_of(const char *s, int *y, int *m, int *d)
     return -1;
 }
 
-static void load_milestones(region_data *r, diag_list *d)
-{
-    const char *path = r->ms_path;
-    csv_table csv;
-    csv_error err;
-    memset(&csv, 0, sizeof csv);
-    if (csvfile_read(path, &csv, &err) != 0) {
-        diag_add(d, DIAG_ERROR, path, err.line, err.col, "%s", err.msg);
-        return;
-    }
-    int ndata = csv.nrows > 1 ? csv.nrows - 1 : 0;
-    file_info *fi = ARRAY_PUSH(r->files, r->nfiles, r->filescap);
-    fi->path = path;
-    fi->encoding = csv.encoding;
-    fi->rows = ndata;
-    if (csv.nrows == 0) {
-        csvfile_free(&csv);
-        return;
-    }
+/* milestones.csv read row by row (csv_stream): a large file is not held
+ * parsed, only the records kept from it. */
+typedef struct ms_reader {
+    region_data *r;
+    diag_list *d;
+    int col[MS_NCOLS]; /* field of each column, or -1 */
+    int nheader;       /* fields of the header */
+    int ok;            /* the header names every required column */
+    int ndata;         /* data rows */
+} ms_reader;
 
-    int col[MS_NCOLS], ok = 1;
+/* The header: which field holds which column. */
+static void ms_start(void *ctx, const csv_table *csv, int nrows)
+{
+    ms_reader *mr = ctx;
+    const char *path = mr->r->ms_path;
+    diag_list *d = mr->d;
+    mr->ndata = nrows;
+    int *col = mr->col;
     for (int i = 0; i < MS_NCOLS; i++)
         col[i] = -1;
-    const csv_row *hr = &csv.rows[0];
+    mr->ok = 1;
+    if (csv->nrows < 1)
+        return;
+    const csv_row *hr = &csv->rows[0];
+    mr->nheader = hr->nfields;
     for (int k = 0; k < hr->nfields; k++) {
         const char *s = hr->fields[k];
         if (!*s || is_note_col(s))
@@ -2289,64 +2291,90 @@ static void load_milestones(region_data *r, diag_list *d)
         if (col[i] < 0 && i != MS_EVIDENCE) { /* evidence is optional */
             diag_add(d, DIAG_ERROR, path, 1, 0, "missing column '%s' (or '%s')", ms_cols[i].name,
                      ms_cols[i].label);
-            ok = 0;
+            mr->ok = 0;
         }
+}
 
-    for (int ri = 1; ok && ri < csv.nrows; ri++) {
-        const csv_row *row = &csv.rows[ri];
-        if (row->nfields != hr->nfields) {
-            diag_add(d, DIAG_ERROR, path, row->line, 0, "this row has %d fields, the header has %d",
-                     row->nfields, hr->nfields);
-            continue;
-        }
-        const char *plan = row->fields[col[MS_PLAN]], *ind = row->fields[col[MS_IND]];
-        const char *asof = row->fields[col[MS_ASOF]], *status = row->fields[col[MS_STATUS]];
-        int good = 1, y = 0, m = 0, dd = 0;
-        if (!*plan) {
-            diag_add(d, DIAG_ERROR, path, row->line, col[MS_PLAN] + 1, "plan_id is empty");
-            good = 0;
-        }
-        if (!*ind) {
-            diag_add(d, DIAG_ERROR, path, row->line, col[MS_IND] + 1, "indicator_id is empty");
-            good = 0;
-        }
-        if (parse_as_of(asof, &y, &m, &dd) != 0) {
-            diag_add(d, DIAG_ERROR, path, row->line, col[MS_ASOF] + 1,
-                     "as_of: '%s' is not a date like 2023-06-30 or a year like 2023", asof);
-            good = 0;
-        } else if (y < YEAR_MIN || y > YEAR_MAX) {
-            diag_add(d, DIAG_ERROR, path, row->line, col[MS_ASOF] + 1,
-                     "as_of: year %d is outside %d..%d", y, YEAR_MIN, YEAR_MAX);
-            good = 0;
-        }
-        int role = ms_role_of(r->dict, status);
-        if (role < 0) {
-            char list[256];
-            ms_status_list(r->dict, list, sizeof list);
-            diag_add(d, DIAG_ERROR, path, row->line, col[MS_STATUS] + 1,
-                     "status: '%s' is not one of %s", status, list);
-            good = 0;
-        }
-        if (!good)
-            continue;
-        milestone_record *mr = ARRAY_PUSH(r->ms, r->nms, r->mscap);
-        mr->plan_id = xstrdup(plan);
-        mr->indicator_id = xstrdup(ind);
-        mr->year = y;
-        mr->month = m;
-        mr->day = dd;
-        mr->status = xstrdup(status);
-        mr->role = (ms_role)role;
-        mr->evidence = xstrdup(col[MS_EVIDENCE] >= 0 ? row->fields[col[MS_EVIDENCE]] : "");
-        size_t nchars = utf8_chars(mr->evidence);
-        if (nchars > XL_CELL_MAX)
-            diag_add(d, DIAG_WARNING, path, row->line, col[MS_EVIDENCE] + 1,
-                     "evidence: %zu characters, over Excel's %d in a cell: the workbook cuts it "
-                     "there with a note (the report keeps it whole)",
-                     nchars, XL_CELL_MAX);
-        mr->path = r->ms_path;
-        mr->line = row->line;
+/* One record: checked, then kept. */
+static void ms_row(void *ctx, const csv_row *row)
+{
+    ms_reader *mr = ctx;
+    region_data *r = mr->r;
+    diag_list *d = mr->d;
+    const char *path = r->ms_path;
+    const int *col = mr->col;
+    if (!mr->ok)
+        return;
+    if (row->nfields != mr->nheader) {
+        diag_add(d, DIAG_ERROR, path, row->line, 0, "this row has %d fields, the header has %d",
+                 row->nfields, mr->nheader);
+        return;
     }
+    const char *plan = row->fields[col[MS_PLAN]], *ind = row->fields[col[MS_IND]];
+    const char *asof = row->fields[col[MS_ASOF]], *status = row->fields[col[MS_STATUS]];
+    int good = 1, y = 0, m = 0, dd = 0;
+    if (!*plan) {
+        diag_add(d, DIAG_ERROR, path, row->line, col[MS_PLAN] + 1, "plan_id is empty");
+        good = 0;
+    }
+    if (!*ind) {
+        diag_add(d, DIAG_ERROR, path, row->line, col[MS_IND] + 1, "indicator_id is empty");
+        good = 0;
+    }
+    if (parse_as_of(asof, &y, &m, &dd) != 0) {
+        diag_add(d, DIAG_ERROR, path, row->line, col[MS_ASOF] + 1,
+                 "as_of: '%s' is not a date like 2023-06-30 or a year like 2023", asof);
+        good = 0;
+    } else if (y < YEAR_MIN || y > YEAR_MAX) {
+        diag_add(d, DIAG_ERROR, path, row->line, col[MS_ASOF] + 1,
+                 "as_of: year %d is outside %d..%d", y, YEAR_MIN, YEAR_MAX);
+        good = 0;
+    }
+    int role = ms_role_of(r->dict, status);
+    if (role < 0) {
+        char list[256];
+        ms_status_list(r->dict, list, sizeof list);
+        diag_add(d, DIAG_ERROR, path, row->line, col[MS_STATUS] + 1,
+                 "status: '%s' is not one of %s", status, list);
+        good = 0;
+    }
+    if (!good)
+        return;
+    milestone_record *rec = ARRAY_PUSH(r->ms, r->nms, r->mscap);
+    rec->plan_id = xstrdup(plan);
+    rec->indicator_id = xstrdup(ind);
+    rec->year = y;
+    rec->month = m;
+    rec->day = dd;
+    rec->status = xstrdup(status);
+    rec->role = (ms_role)role;
+    rec->evidence = xstrdup(col[MS_EVIDENCE] >= 0 ? row->fields[col[MS_EVIDENCE]] : "");
+    size_t nchars = utf8_chars(rec->evidence);
+    if (nchars > XL_CELL_MAX)
+        diag_add(d, DIAG_WARNING, path, row->line, col[MS_EVIDENCE] + 1,
+                 "evidence: %zu characters, over Excel's %d in a cell: the workbook cuts it "
+                 "there with a note (the report keeps it whole)",
+                 nchars, XL_CELL_MAX);
+    rec->path = r->ms_path;
+    rec->line = row->line;
+}
+
+static void load_milestones(region_data *r, diag_list *d)
+{
+    csv_table csv;
+    csv_error err;
+    memset(&csv, 0, sizeof csv);
+    ms_reader mr = {.r = r, .d = d};
+    csv_stream stream = {ms_start, ms_row, &mr};
+    if (csvfile_read_stream(r->ms_path, &csv, &err, &stream) != 0) {
+        diag_add(d, DIAG_ERROR, r->ms_path, err.line, err.col, "%s", err.msg);
+        csvfile_free(&csv);
+        return;
+    }
+    file_info *fi = ARRAY_PUSH(r->files, r->nfiles, r->filescap);
+    fi->path = r->ms_path;
+    fi->encoding = csv.encoding;
+    fi->rows = mr.ndata;
     if (r->nms > 1)
         qsort(r->ms, r->nms, sizeof *r->ms, cmp_milestone);
     csvfile_free(&csv);
