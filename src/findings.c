@@ -723,7 +723,8 @@ static outlook outlook_of(fctx *c, finding *it)
     if (ind->kind == IND_QUANTITATIVE)
         return tr->progress == 1 ? OL_ON_TRACK : tr->progress == 0 ? OL_AT_RISK : OL_INSUFFICIENT;
     /* A milestone in progress: its chance of completion by its year (the
-     * plan's pace and the time left), not its status word. */
+     * plan's records, how long it has been open and the time left), not
+     * its status word. */
     if (it->fc && it->fc->has_prob && ind->kind == IND_MILESTONE)
         return it->fc->prob >= c->ms_on_track ? OL_ON_TRACK
                : it->fc->prob >= c->ms_at_risk ? OL_AT_RISK

@@ -3505,12 +3505,74 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
 
 /* ---------- milestones: the chance of completion ---------- */
 
-double fc_milestone_prob(int done, double years, double remaining)
+/* The grid of log mu (mu a year): 7e-8 to about 90; a step of 0.1 against
+ * a posterior at least ~0.25 wide in log mu for a plan's few items. */
+#define MS_LOG_MU0 (-16.5)
+#define MS_LOG_STEP 0.1
+
+/* log P(open at t) of an item at mean rate mu, factor of shape k. */
+static double ms_log_open(double mu, double k, double t)
 {
-    if (!(remaining > 0))
+    return t > 0 ? -k * log1p(mu * t / k) : 0;
+}
+
+/* An item's log-likelihood at mu: open at lo; done between lo and hi (an
+ * interval: records are dated, the work was done some time before); done
+ * at a known time when the two coincide (the density). */
+static double ms_item_loglik(const fc_ms_item *it, double mu, double k)
+{
+    double open_lo = ms_log_open(mu, k, it->lo);
+    if (!isfinite(it->hi))
+        return open_lo;
+    if (it->hi - it->lo < 1e-9)
+        return log(mu) - (k + 1) * log1p(mu * (it->hi > 0 ? it->hi : 0) / k);
+    return open_lo + log(-expm1(ms_log_open(mu, k, it->hi) - open_lo));
+}
+
+void fc_ms_fit(fc_ms_pace *pace, double shape)
+{
+    pace->shape = shape;
+    pace->done = 0;
+    pace->years = 0;
+    for (int i = 0; i < pace->items; i++) {
+        const fc_ms_item *it = &pace->item[i];
+        pace->done += isfinite(it->hi);
+        pace->years += isfinite(it->hi) ? it->hi : it->lo;
+    }
+    /* log posterior: a Gamma prior in mu is mu^a e^(-b mu) in log mu */
+    double top = -INFINITY;
+    for (int j = 0; j < FC_MS_GRID; j++) {
+        double u = MS_LOG_MU0 + j * MS_LOG_STEP, mu = exp(u);
+        double lp = FC_MS_PRIOR_DONE * u - FC_MS_PRIOR_YEARS * mu;
+        for (int i = 0; i < pace->items; i++)
+            lp += ms_item_loglik(&pace->item[i], mu, shape);
+        pace->w[j] = lp;
+        if (lp > top)
+            top = lp;
+    }
+    double sum = 0, mean = 0;
+    for (int j = 0; j < FC_MS_GRID; j++) {
+        pace->w[j] = exp(pace->w[j] - top);
+        sum += pace->w[j];
+        mean += pace->w[j] * exp(MS_LOG_MU0 + j * MS_LOG_STEP);
+    }
+    for (int j = 0; j < FC_MS_GRID; j++)
+        pace->w[j] /= sum;
+    pace->mean_rate = mean / sum;
+}
+
+double fc_milestone_prob(const fc_ms_pace *pace, double since, double until)
+{
+    if (!(until > since))
         return 0;
-    double a = FC_MS_PRIOR_DONE + done, b = FC_MS_PRIOR_YEARS + (years > 0 ? years : 0);
-    return 1 - pow(b / (b + remaining), a);
+    double k = pace->shape, t = since > 0 ? since : 0, p = 0;
+    for (int j = 0; j < FC_MS_GRID; j++) {
+        if (pace->w[j] < 1e-16)
+            continue; /* far in a tail: below the figures shown */
+        double mu = exp(MS_LOG_MU0 + j * MS_LOG_STEP);
+        p += pace->w[j] * -expm1(ms_log_open(mu, k, until) - ms_log_open(mu, k, t));
+    }
+    return p;
 }
 
 /* Years from the start of year0 to a record's date. */
@@ -3522,38 +3584,48 @@ static double years_since(int year0, const milestone_record *r)
     return (r->year - year0) + day / 365.25;
 }
 
+/* One milestone's record up to the evaluation year (records sorted by
+ * date): 0 when it has none yet, nothing known of its pace. */
+static int ms_item_of(const milestone_record *recs, int n, int eval_year, int year0,
+                      fc_ms_item *it)
+{
+    int seen = 0;
+    it->lo = 0;
+    it->hi = INFINITY;
+    for (int k = 0; k < n; k++) {
+        if (recs[k].year > eval_year)
+            continue;
+        double y = years_since(year0, &recs[k]);
+        y = y > 0 ? y : 0;
+        seen = 1;
+        if (recs[k].role == MSS_DONE) {
+            it->hi = y;
+            break;
+        }
+        if (y > it->lo)
+            it->lo = y;
+    }
+    return seen;
+}
+
 /* The plan's pace from its milestone records up to the evaluation year:
  * every milestone (done-by item) with a record, tracked from the plan's
- * first year until its first record of the done status. */
-static fc_ms_pace plan_pace(const evaluation *ev, const eval_context *ec)
+ * first year until its first record of the done status; then mu's
+ * posterior from them. */
+static void plan_pace(const evaluation *ev, const eval_context *ec, fc_ms_pace *pace)
 {
-    fc_ms_pace pace = {0, 0, 0};
+    memset(pace, 0, sizeof *pace);
+    pace->item = xcalloc((size_t)(ev->ninds ? ev->ninds : 1), sizeof(fc_ms_item));
     for (int i = 0; i < ev->ninds; i++) {
         const indicator *ind = ev->inds[i].ind;
         if (ind->kind != IND_MILESTONE)
             continue;
         const milestone_record *recs;
         int n = region_milestones(ec->r, ec->p->id, ind->id, &recs);
-        double until = -1;
-        int done = 0;
-        for (int k = 0; k < n && !done; k++) {
-            if (recs[k].year > ev->eval_year)
-                continue;
-            double y = years_since(ec->p->period[0], &recs[k]);
-            if (y > until)
-                until = y;
-            if (recs[k].role == MSS_DONE) {
-                done = 1;
-                until = y;
-            }
-        }
-        if (until < 0)
-            continue; /* no record yet: nothing known of its pace */
-        pace.items++;
-        pace.done += done;
-        pace.years += until > 0 ? until : 0;
+        if (ms_item_of(recs, n, ev->eval_year, ec->p->period[0], &pace->item[pace->items]))
+            pace->items++;
     }
-    return pace;
+    fc_ms_fit(pace, FC_MS_SHAPE);
 }
 
 /* A milestone not yet due and not done: its chance of being done by the
@@ -3564,13 +3636,15 @@ static void milestone_chance(const fc_ms_pace *pace, const eval_context *ec,
     const milestone_record *r = tr->record;
     if (tr->t->op != OP_DONE || tr->status != V_NOT_YET_DUE || !r || r->role == MSS_DONE)
         return;
-    double remaining = (tr->t->year + 1 - ec->p->period[0]) - years_since(ec->p->period[0], r);
+    double since = years_since(ec->p->period[0], r), until = tr->t->year + 1 - ec->p->period[0];
     ft->has_prob = 1;
-    ft->prob = fc_milestone_prob(pace->done, pace->years, remaining);
+    ft->prob = fc_milestone_prob(pace, since, until);
     set_tnote(ft,
               "chance of completion by the end of %d: %.2f, %.2f years after the latest record, "
-              "at the plan's pace (%d of %d milestones done in %.1f item-years)",
-              tr->t->year, ft->prob, remaining, pace->done, pace->items, pace->years);
+              "at the plan's pace (%d of %d milestones done in %.1f item-years; mean rate %.3f "
+              "a year, items' rates spread as a gamma of shape %g)",
+              tr->t->year, ft->prob, until - since, pace->done, pace->items, pace->years,
+              pace->mean_rate, pace->shape);
 }
 
 int forecast_plan(const evaluation *ev, const eval_context *ec, const forecast_options *opt,
@@ -3585,7 +3659,7 @@ int forecast_plan(const evaluation *ev, const eval_context *ec, const forecast_o
     plan_ctx pc = {ev, ec, &out->opt, lb};
     out->ninds = ev->ninds;
     out->inds = xcalloc((size_t)(ev->ninds ? ev->ninds : 1), sizeof(fc_indicator));
-    out->pace = plan_pace(ev, ec);
+    plan_pace(ev, ec, &out->pace);
     for (int i = 0; i < ev->ninds; i++) {
         forecast_indicator(&pc, &ev->inds[i], &out->inds[i]);
         if (ev->inds[i].ind->kind == IND_MILESTONE)
@@ -3609,6 +3683,7 @@ void forecast_set_free(forecast_set *fs)
         free(fi->obs_ci);
     }
     free(fs->inds);
+    free(fs->pace.item);
     memset(fs, 0, sizeof *fs);
 }
 

@@ -306,24 +306,51 @@ fc_sdg fc_sdg_ratio(double x0, double t0, double xnow, double tnow, double goal,
 
 /*
  * The chance that a milestone not yet done is done by the end of its due
- * year, from the pace at which the plan's milestones have been done: done
- * at a constant rate per year, the rate's prior Gamma(FC_MS_PRIOR_DONE,
- * FC_MS_PRIOR_YEARS) (one milestone in three years) updated by the plan's
- * own records, done of them done in years tracked (each item from the
- * plan's first year until it was done, or until its latest record). P =
- * 1 - (b / (b + remaining))^a, a = prior + done, b = prior years + years:
- * the Gamma-Poisson chance of at least one completion in the remaining
- * years. docs/methodology.md, 6a.
+ * year, from the plan's own records (docs/methodology.md, 6a). Each item
+ * is done at its own constant rate: the plan's mean rate mu times a gamma
+ * factor of mean 1 and shape k (CV 1/sqrt(k)). An item's time to done is
+ * then Lomax, P(open at t) = (b / (b + t))^k with b = k / mu, and one
+ * still open at t is open at T with ((b + t) / (b + T))^k: the items still
+ * open are, on the whole, the slow ones. A plan's handful of items cannot
+ * estimate k, so it is fixed: FC_MS_SHAPE 1, rates as spread as an
+ * exponential (the calibration suite's widest spread; larger k overstates
+ * the chances there). mu has the prior Gamma(FC_MS_PRIOR_DONE,
+ * FC_MS_PRIOR_YEARS) (one milestone in three years) and the likelihood of
+ * the plan's items under the same model: a done item the chance of being
+ * done between its last record not done and its first record done, an
+ * open one the chance of being open at its latest record. The chance is
+ * averaged over mu's posterior, on a grid of log mu.
  */
 #define FC_MS_PRIOR_DONE 1
 #define FC_MS_PRIOR_YEARS 3
-double fc_milestone_prob(int done, double years, double remaining);
+#define FC_MS_SHAPE 1.0
+#define FC_MS_GRID 210
 
-/* The plan's pace: how many milestones were done, in how many item-years. */
+/* One milestone's record, in years from 1 January of the plan's first
+ * year: done between lo (its latest record not done; 0 when none) and hi
+ * (its first record done), or open at lo (hi infinite). */
+typedef struct fc_ms_item {
+    double lo, hi;
+} fc_ms_item;
+
+/* The plan's pace: its items with a record, how many were done, in how
+ * many item-years (each item until done or its latest record), and mu's
+ * posterior (fc_ms_fit). */
 typedef struct fc_ms_pace {
     int items, done;
     double years;
+    fc_ms_item *item;      /* items of them (owned by the forecast_set) */
+    double shape;          /* k */
+    double mean_rate;      /* posterior mean of mu, a year */
+    double w[FC_MS_GRID];  /* posterior weights of log mu on the grid, summing to 1 */
 } fc_ms_pace;
+
+/* mu's posterior from pace->item (pace->items of them), items' factors of
+ * shape k; sets done and years from the items too. */
+void fc_ms_fit(fc_ms_pace *pace, double shape);
+/* P(done by until | open at since), in years from the plan's start; 0
+ * when until <= since. */
+double fc_milestone_prob(const fc_ms_pace *pace, double since, double until);
 
 /* ---------- per plan ---------- */
 

@@ -201,9 +201,9 @@ static void test_reader_text(void **state)
 /*
  * A milestone's outlook follows its chance of completion by its year, not
  * its status word (issue 11, point 4): O5, O6 and O7 of plan_outlook.yaml
- * are all 推进中 as of 2023-12-31 and differ only in the time they have
- * left (7, 3 and 1 years at the plan's pace): on track, at risk, unlikely,
- * each with its chance stated in the findings' words.
+ * are all 推进中, O5 on a record of early 2021, O6 and O7 as of 2023-12-31
+ * with 7 and 1 years left: on track, at risk, unlikely, each with its
+ * chance stated in the findings' words.
  */
 static void test_milestone_outlook(void **state)
 {
@@ -222,8 +222,8 @@ static void test_milestone_outlook(void **state)
     assert_int_equal(rc, 0);
     const char *ids[] = {"O5", "O6", "O7"};
     const outlook want[] = {OL_ON_TRACK, OL_AT_RISK, OL_UNLIKELY};
-    const double p[] = {0.8218, 0.5565, 0.2487};
-    const char *pct[] = {"约82.2%", "约55.7%", "约24.9%"};
+    const double p[] = {0.8348, 0.5894, 0.1730};
+    const char *pct[] = {"约83.5%", "约58.9%", "约17.3%"};
     for (int k = 0; k < 3; k++) {
         const finding *it = fd(&f, ids[k], 0);
         assert_string_equal(it->tr->record->status, "推进中");
@@ -237,8 +237,8 @@ static void test_milestone_outlook(void **state)
     }
     /* the at-risk and unlikely ones say so with their chance; the on-track one has no problem */
     assert_null(fd(&f, "O5", 0)->problem);
-    assert_has(fd(&f, "O6", 0)->problem, "约55.7%，存在不能按期完成的风险");
-    assert_has(fd(&f, "O7", 0)->problem, "约24.9%，难以按期完成");
+    assert_has(fd(&f, "O6", 0)->problem, "约58.9%，存在不能按期完成的风险");
+    assert_has(fd(&f, "O7", 0)->problem, "约17.3%，难以按期完成");
     /* done: met, no chance stated */
     assert_int_equal(fd(&f, "O1", 0)->ol, OL_MET);
     assert_null(fd(&f, "O1", 0)->chance);

@@ -20,6 +20,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_integration.h>
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -911,6 +914,72 @@ static char *run_stage(int year, forecast_set *keep)
     return run_stage_of("plan_forms.yaml", year, keep, NULL);
 }
 
+/* ---------- milestones: the chance against an independent integration ---------- */
+
+/* The chance of an item done by a plan's items, computed without the
+ * Lomax closed form or forecast.c's grid: each item's likelihood at mean
+ * rate mu is an integral over its gamma factor f (mean 1, shape k) of
+ * exp(-mu f lo) - exp(-mu f hi) (its chance of being done between lo and
+ * hi; hi infinite: open at lo; hi == lo: the density mu f exp(-mu f lo)),
+ * and mu's posterior (prior Gamma(1, 3 years)) an integral over mu; both
+ * adaptive (GSL QAGIU). */
+typedef struct indep {
+    const fc_ms_item *items;
+    int n, which;    /* which item's interval is replaced by (since, until] */
+    double since, until, k, mu, lo, hi;
+    gsl_integration_workspace *inner, *outer;
+} indep;
+
+static double indep_factor(double f, void *arg)
+{
+    const indep *c = arg;
+    double g = gsl_ran_gamma_pdf(f, c->k, 1 / c->k), r = c->mu * f;
+    if (c->hi == c->lo)
+        return g * r * exp(-r * c->lo);
+    return g * (exp(-r * c->lo) - (isfinite(c->hi) ? exp(-r * c->hi) : 0));
+}
+
+static double indep_item(indep *c, double lo, double hi)
+{
+    c->lo = lo;
+    c->hi = hi;
+    gsl_function F = {indep_factor, c};
+    double v, err;
+    assert_int_equal(gsl_integration_qagiu(&F, 0, 1e-13, 1e-10, 1000, c->inner, &v, &err), 0);
+    return v;
+}
+
+static double indep_rate(double mu, void *arg)
+{
+    indep *c = arg;
+    c->mu = mu;
+    double v = 3 * exp(-3 * mu); /* Gamma(1, 3 years) */
+    for (int i = 0; i < c->n; i++)
+        v *= i == c->which ? indep_item(c, c->since, c->until)
+                           : indep_item(c, c->items[i].lo, c->items[i].hi);
+    if (c->which == c->n) /* an item with no record of its own yet */
+        v *= indep_item(c, c->since, c->until);
+    return v;
+}
+
+/* P(item which done by until | open at since), which == n: an item not
+ * among the items. */
+static double indep_chance(const fc_ms_item *items, int n, int which, double until, double k)
+{
+    indep c = {items, n, which, which < n ? items[which].lo : 0, until, k, 0, 0, 0,
+               gsl_integration_workspace_alloc(1000), gsl_integration_workspace_alloc(1000)};
+    assert_non_null(c.inner);
+    assert_non_null(c.outer);
+    gsl_function F = {indep_rate, &c};
+    double num, den, err;
+    assert_int_equal(gsl_integration_qagiu(&F, 0, 1e-14, 1e-9, 1000, c.outer, &num, &err), 0);
+    c.until = INFINITY; /* open at since: the same items' likelihood */
+    assert_int_equal(gsl_integration_qagiu(&F, 0, 1e-14, 1e-9, 1000, c.outer, &den, &err), 0);
+    gsl_integration_workspace_free(c.inner);
+    gsl_integration_workspace_free(c.outer);
+    return num / den;
+}
+
 /* ---------- regressions of issue 11 ---------- */
 
 static const fc_target *target_of(const evaluation *ev, const forecast_set *fs, const char *id)
@@ -950,23 +1019,21 @@ static void check_regressions(const evaluation *ev, const forecast_set *fs)
     assert_true(f5->has_prob);
     assert_true(f5->prob > 0.3 && f5->prob < 1);
     assert_true(f5->hi80 <= 100 + 1e-9);
-    /* a milestone in progress: its chance from the plan's pace. F7 has
-     * been tracked from 2021 to 2022-06-30 (1 + 181/365.25 years), F8 was
-     * done on 2022-12-31 (1 + 365/365.25): 1 done in their sum; F7 has
-     * 2029 - 2021 - 1.4956 years left. Gamma(1 + 1, 3 + years) prior-posterior:
-     * P = 1 - (b / (b + left))^2. */
-    double y7 = 1 + 181 / 365.25, y8 = 1 + 365 / 365.25, left = 8 - y7, b = 3 + y7 + y8;
+    /* a milestone in progress: its chance from the plan's records. F7 is
+     * open on 2022-06-30 (1 + 181/365.25 years into the plan), F8 done by
+     * 2022-12-31 (its only record): F7's chance by the end of 2028 against
+     * the integration over the gamma factor (indep_chance) */
+    double y7 = 1 + 181 / 365.25, y8 = 1 + 365 / 365.25;
+    const fc_ms_item f78[] = {{y7, INFINITY}, {0, y8}};
     const fc_target *f7 = target_of(ev, fs, "F7");
     assert_true(f7->has_prob);
-    assert_true(fabs(f7->prob - (1 - pow(b / (b + left), 2))) < 1e-9);
-    assert_true(fabs(f7->prob - 0.7504) < 1e-3);
+    double want7 = indep_chance(f78, 2, 0, 8, FC_MS_SHAPE);
+    if (fabs(f7->prob - want7) > 1e-4)
+        fail_msg("F7: P = %.6f, integration %.6f", f7->prob, want7);
     assert_int_equal(fs->pace.items, 2);
     assert_int_equal(fs->pace.done, 1);
     /* done: no chance to give */
     assert_false(target_of(ev, fs, "F8")->has_prob);
-    /* the formula's ends: nothing left, no chance; no records, the prior */
-    assert_true(fc_milestone_prob(5, 10, 0) == 0);
-    assert_true(fabs(fc_milestone_prob(0, 0, 3) - 0.5) < 1e-12);
     /* (a) the plan's negative binomial, though the counts are not
      * overdispersed, and the reason says the plan set it */
     for (int i = 0; i < ev->ninds; i++)
@@ -982,6 +1049,66 @@ static void print_window(const char *id, const fc_target *t)
 {
     print_message("  %s P(met) %.4f  %.4g [%.4g %.4g] 80%% [%.4g %.4g] 95%%: %s\n", id, t->prob,
                   t->value, t->lo80, t->hi80, t->lo95, t->hi95, t->note);
+}
+
+/* fc_milestone_prob against indep_chance, on plans with items done at a
+ * known day, between yearly records, by a single record, and open; shapes
+ * 1 (the program's) and 2.5. The old one-rate formula (Gamma-Poisson,
+ * 1 - (b / (b + left))^a with a = 1 + done, b = 3 + item-years) is further
+ * from it than the tolerance by far, at the plan's point of view where the
+ * open items are the slow ones. */
+static void test_milestone_chance_vs_integration(void **state)
+{
+    (void)state;
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    const fc_ms_item recs[] = {
+        {0.9993, 1.9993},     /* done between yearly records */
+        {0, 2.9993},          /* done by its only record */
+        {1.25, 1.25},         /* done on a known day */
+        {0.5, INFINITY},      /* open on a stale record */
+        {2.9993, INFINITY},   /* open at the evaluation */
+        {2.9993, INFINITY},
+    };
+    const int n = (int)(sizeof recs / sizeof recs[0]);
+    const double shapes[] = {FC_MS_SHAPE, 2.5};
+    for (int s = 0; s < 2; s++) {
+        fc_ms_item items[6];
+        memcpy(items, recs, sizeof recs);
+        fc_ms_pace pace;
+        memset(&pace, 0, sizeof pace);
+        pace.item = items;
+        pace.items = n;
+        fc_ms_fit(&pace, shapes[s]);
+        assert_int_equal(pace.done, 3);
+        const int which[] = {3, 4, 4};
+        const double until[] = {10, 10, 5};
+        for (int c = 0; c < 3; c++) {
+            double got = fc_milestone_prob(&pace, recs[which[c]].lo, until[c]);
+            double want = indep_chance(recs, n, which[c], until[c], shapes[s]);
+            print_message("  k %.1f, open at %.2f, by %.0f: P %.6f, integration %.6f\n",
+                          shapes[s], recs[which[c]].lo, until[c], got, want);
+            if (fabs(got - want) > 1e-5)
+                fail_msg("k %g, item %d by %g: P %.6f, integration %.6f", shapes[s], which[c],
+                         until[c], got, want);
+            if (s == 0 && c == 1) {
+                /* the old formula: 3 done in 1.9993 + 2.9993 + 1.25 + 0.5 + 2 x 2.9993 */
+                double b = 3 + 1.9993 + 2.9993 + 1.25 + 0.5 + 2 * 2.9993;
+                double old_p = 1 - pow(b / (b + 10 - 2.9993), 4);
+                print_message("  the old formula: %.6f\n", old_p);
+                assert_true(fabs(old_p - want) > 0.1);
+            }
+        }
+        /* nothing left, no chance */
+        assert_true(fc_milestone_prob(&pace, 4, 4) == 0);
+    }
+    /* no records: the prior alone, for an item open from the start */
+    fc_ms_pace none;
+    memset(&none, 0, sizeof none);
+    fc_ms_fit(&none, FC_MS_SHAPE);
+    double want0 = indep_chance(NULL, 0, 0, 3, FC_MS_SHAPE);
+    assert_true(fabs(fc_milestone_prob(&none, 0, 3) - want0) < 1e-5);
+    assert_true(want0 > 0.3 && want0 < 0.5);
+    gsl_set_error_handler(old);
 }
 
 /*
@@ -1160,6 +1287,7 @@ int main(void)
         cmocka_unit_test(test_shares_stocks_average),
         cmocka_unit_test(test_near_constant_values),
         cmocka_unit_test(test_outliers_and_shifts),
+        cmocka_unit_test(test_milestone_chance_vs_integration),
     };
     return cmocka_run_group_tests(tests, load_sm, free_sm);
 }
