@@ -401,3 +401,9 @@ size_t utf8_chars(const char *s)
         n += ((unsigned char)*s & 0xC0) != 0x80;
     return n;
 }
+
+char *path_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? xasprintf("%.*s", (int)(slash == path ? 1 : slash - path), path) : xstrdup(".");
+}

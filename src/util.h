@@ -78,6 +78,10 @@ time_t output_date(int eval_year);
  * opened or read. The caller frees it. */
 char *read_whole_file(const char *path, size_t *len);
 
+/* The directory part of path ("." if none, "/" for a file at the root).
+ * The caller frees it. */
+char *path_parent(const char *path);
+
 /* Trim ASCII whitespace in place; returns s. */
 char *str_trim(char *s);
 int str_eq(const char *a, const char *b);
