@@ -98,4 +98,13 @@ int parse_number(const char *s, double *out);
  */
 char *format_number(double v, char *buf);
 
+/*
+ * v as snprintf's "%.3f" writes it (the PDF's text positions), without
+ * printf's general machinery: snprintf itself only where v * 1000 lies
+ * within 1e-6 of a half (the product's rounding could decide the last
+ * digit), |v| >= 1e6, or v is not finite. Writes at most n bytes (n >= 24)
+ * at p; returns the end of the text (its NUL).
+ */
+char *format_fixed3(char *p, size_t n, double v);
+
 #endif
