@@ -171,8 +171,6 @@ static void ranking(xctx *x, lxw_worksheet *ws)
             number(x, ws, r, R_GAPPCT, w->has_gap_pct, w->gap_pct, x->pct);
         }
     }
-    /* The second "target" header is the target year. */
-    str(x, ws, 1, R_TARGETYEAR, T(x, "col", "target"), x->head);
     static const double w[R_N] = {24, 28, 12, 10, 9, 6, 12, 22, 10, 20, 8, 36, 9, 12, 8, 16, 10,
                                   12, 10, 10, 9, 10, 9};
     widths(x, ws, w, R_N);
@@ -365,11 +363,22 @@ int comparison_write_xlsx(const char *path, const comparison *c, const labels *t
     memset(&x, 0, sizeof x);
     x.c = c;
     x.t = t;
+    /* Constant-memory mode: each sheet's rows go to a temporary file as they
+     * are written (so every sheet is written top to bottom) instead of a
+     * tree of cells held to the end, which at 1000 regions was most of the
+     * parent's peak memory. Strings are then inline strings and the charts
+     * carry no cached values: readers take both from the cells. The
+     * temporary files live beside the workbook being written, not in a
+     * /tmp that may be memory. */
+    char *tmpdir = path_parent(path);
     lxw_workbook_options opt;
     memset(&opt, 0, sizeof opt);
+    opt.constant_memory = LXW_TRUE;
+    opt.tmpdir = tmpdir;
     x.w = workbook_new_opt(path, &opt);
     if (!x.w) {
         diag_add(d, DIAG_ERROR, path, 0, 0, "workbook: cannot create: %s", strerror(errno));
+        free(tmpdir);
         return -1;
     }
     if ((x.title = format(&x))) {
@@ -417,6 +426,7 @@ int comparison_write_xlsx(const char *path, const comparison *c, const labels *t
         values_and_charts(&x, vl, ch);
     }
     check(&x, workbook_close(x.w), "workbook_close");
+    free(tmpdir);
     if (x.err != LXW_NO_ERROR) {
         diag_add(d, DIAG_ERROR, path, 0, 0, "workbook: %s: %s", x.err_where, lxw_strerror(x.err));
         unlink(path);

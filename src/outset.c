@@ -97,13 +97,6 @@ static int sync_dir(const char *dir)
     return rc;
 }
 
-/* The directory part of path ("." if none). Caller frees. */
-static char *parent_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? xasprintf("%.*s", (int)(slash == path ? 1 : slash - path), path) : xstrdup(".");
-}
-
 static const char *base_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -131,7 +124,7 @@ int outset_open(out_set *s, const char *dir, int own, diag_list *d)
     memset(s, 0, sizeof *s);
     s->dir = xstrdup(dir);
     s->own = own;
-    char *parent = own ? parent_of(dir) : NULL;
+    char *parent = own ? path_parent(dir) : NULL;
     if (mkdirs(own ? parent : dir) != 0) {
         diag_add(d, DIAG_ERROR, own ? parent : dir, 0, 0,
                  "cannot create the output directory: %s", strerror(errno));
@@ -306,7 +299,7 @@ static int finish_file(out_file *f, diag_list *d)
  */
 static int commit_own(out_set *s, diag_list *d)
 {
-    char *parent = parent_of(s->dir);
+    char *parent = path_parent(s->dir);
     for (size_t i = 0; i < s->nsub; i++)
         sync_dir(s->subdirs[i]);
     step(s);

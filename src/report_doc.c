@@ -963,9 +963,12 @@ static void embed_subset(rdoc *d, int k)
     int max = 0;
     s.keep[0] = 1;
     s.stack[s.top++] = 0;
+    /* Each code's glyph looked up once (libharu searches the cmap linearly,
+     * thousands of segments before the ideographs), kept for the map below. */
+    uint16_t *gid_of = xmalloc(65536 * sizeof *gid_of);
     for (int cp = 0; cp < 65536; cp++)
         if (d->used[k][cp >> 3] >> (cp & 7) & 1) {
-            unsigned g = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
+            unsigned g = gid_of[cp] = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
             max = cp;
             if (g < s.nglyphs && !s.keep[g]) {
                 s.keep[g] = 1;
@@ -999,7 +1002,7 @@ static void embed_subset(rdoc *d, int k)
             run = NULL;
             continue;
         }
-        HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
+        HPDF_UINT16 gid = gid_of[cp];
         set16(map + 2 * cp, gid < s.nglyphs ? s.new_id[gid] : 0);
         HPDF_INT16 gw = HPDF_TTFontDef_GetGidWidth(def, gid);
         if (gw == dw) {
@@ -1019,6 +1022,7 @@ static void embed_subset(rdoc *d, int k)
         put_deflated(d, fa->map_stream, map, (size_t)(max + 1) * 2);
     }
     free(map);
+    free(gid_of);
 
     /* the descriptor, as libharu would make it, with the subset */
     HPDF_Dict desc, data;
@@ -1242,8 +1246,12 @@ static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int fo
              * would measure the run again, glyph by glyph, through a linear
              * search of the font's cmap. */
             HOK(d, HPDF_Page_SetFontAndSize(p, d->font[run_font], (HPDF_REAL)size));
-            char pos[80];
-            snprintf(pos, sizeof pos, "1 0 0 1 %.3f %.3f Tm <", run_x, yb);
+            char pos[80], *q = pos;
+            memcpy(q, "1 0 0 1 ", 8);
+            q = format_fixed3(q + 8, 24, run_x);
+            *q++ = ' ';
+            q = format_fixed3(q, 24, yb);
+            memcpy(q, " Tm <", 6);
             sb_add(&run, "> Tj\n");
             HOK(d, HPDF_Stream_WriteStr(attr->stream, pos));
             HOK(d, HPDF_Stream_WriteStr(attr->stream, run.s));

@@ -401,3 +401,38 @@ size_t utf8_chars(const char *s)
         n += ((unsigned char)*s & 0xC0) != 0x80;
     return n;
 }
+
+char *path_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? xasprintf("%.*s", (int)(slash == path ? 1 : slash - path), path) : xstrdup(".");
+}
+
+char *format_fixed3(char *p, size_t n, double v)
+{
+    double t = v * 1000.0;
+    double f = fabs(t - trunc(t));
+    if (!(fabs(v) < 1e6) || fabs(f - 0.5) < 1e-6) {
+        int w = snprintf(p, n, "%.3f", v);
+        return p + (w < 0 ? 0 : (size_t)w >= n ? n - 1 : (size_t)w);
+    }
+    long long k = (long long)fabs(nearbyint(t)); /* not near a tie: plain rounding */
+    char *q = p;
+    if (signbit(v))
+        *q++ = '-'; /* printf writes -0.000 too */
+    char digits[24];
+    int nd = 0;
+    long long whole = k / 1000;
+    do
+        digits[nd++] = (char)('0' + whole % 10);
+    while ((whole /= 10) > 0);
+    while (nd)
+        *q++ = digits[--nd];
+    int m = (int)(k % 1000);
+    *q++ = '.';
+    *q++ = (char)('0' + m / 100);
+    *q++ = (char)('0' + m / 10 % 10);
+    *q++ = (char)('0' + m % 10);
+    *q = '\0';
+    return q;
+}

@@ -78,6 +78,10 @@ time_t output_date(int eval_year);
  * opened or read. The caller frees it. */
 char *read_whole_file(const char *path, size_t *len);
 
+/* The directory part of path ("." if none, "/" for a file at the root).
+ * The caller frees it. */
+char *path_parent(const char *path);
+
 /* Trim ASCII whitespace in place; returns s. */
 char *str_trim(char *s);
 int str_eq(const char *a, const char *b);
@@ -93,5 +97,14 @@ int parse_number(const char *s, double *out);
  * %.17g if needed). Writes into buf of at least 32 bytes; returns buf.
  */
 char *format_number(double v, char *buf);
+
+/*
+ * v as snprintf's "%.3f" writes it (the PDF's text positions), without
+ * printf's general machinery: snprintf itself only where v * 1000 lies
+ * within 1e-6 of a half (the product's rounding could decide the last
+ * digit), |v| >= 1e6, or v is not finite. Writes at most n bytes (n >= 24)
+ * at p; returns the end of the text (its NUL).
+ */
+char *format_fixed3(char *p, size_t n, double v);
 
 #endif

@@ -1,15 +1,23 @@
-"""tests/compare/check_xlsx.py OUT_DIR: comparison.xlsx (read with openpyxl)
-against comparison.csv, and comparison.csv against the plans' own
-assessment.csv and series.csv. Prints one "ok ..." or "FAIL ..." line per
-check."""
+"""tests/compare/check_xlsx.py OUT_DIR [--libreoffice PROFILE_DIR]:
+comparison.xlsx (read with openpyxl) against comparison.csv, and
+comparison.csv against the plans' own assessment.csv and series.csv. With
+--libreoffice, LibreOffice headless also converts the workbook (it is written
+in constant-memory mode: inline strings, charts without cached values) and
+must read every cell the same and draw every chart series from its row of
+数值. Prints one "ok ..." or "FAIL ..." line per check."""
 import csv
 import glob
 import os
+import re
+import shutil
+import subprocess
 import sys
+import tempfile
 
 import openpyxl
 
 out = sys.argv[1]
+lo_profile = sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--libreoffice" else None
 
 
 def close(a, b):
@@ -116,3 +124,90 @@ report(len(gaps) == len(off) and pcts == sorted(pcts, reverse=True),
 charts = wb["图表"]._charts
 report(len(charts) == len(by_cat), "one native chart per shared indicator",
        "%d charts, %d indicators" % (len(charts), len(by_cat)))
+# Each chart draws one shared indicator: a series per 数值 row of that indicator.
+vws = wb["数值"]
+
+
+def ref_rows(f):
+    """Rows of a one-row reference like 数值!$F$3:$O$3 (first, last column letters, row)."""
+    m = re.match(r"^'?[^!']+'?!\$([A-Z]+)\$(\d+)(?::\$([A-Z]+)\$(\d+))?$", f or "")
+    return None if not m else (m.group(1), m.group(3) or m.group(1), int(m.group(2)))
+
+
+bad = []
+drawn = {}
+for k, ch in enumerate(charts):
+    cats = set()
+    for sr in ch.series:
+        r = ref_rows(sr.val.numRef.f if sr.val and sr.val.numRef else None)
+        if r is None:
+            bad.append("chart %d: series reference %r" % (k, sr.val))
+            continue
+        cats.add(vws.cell(row=r[2], column=1).value)
+    if len(cats) == 1:
+        cat = cats.pop()
+        drawn[cat] = len(ch.series)
+    else:
+        bad.append("chart %d: %d indicators" % (k, len(cats)))
+report(not bad and drawn == {c: len(rs) for c, rs in by_cat.items()},
+       "each chart draws one indicator, a series per plan", "; ".join(bad[:5]))
+
+
+def lo_convert(path, tmp):
+    """LibreOffice's reading of path, saved again as xlsx (None if it failed)."""
+    r = subprocess.run(["soffice", "-env:UserInstallation=file://" + os.path.abspath(lo_profile),
+                        "--headless", "--norestore", "--convert-to", "xlsx", "--outdir", tmp, path],
+                       capture_output=True, text=True, timeout=900)
+    got = os.path.join(tmp, os.path.basename(path))
+    ok = r.returncode == 0 and os.path.exists(got)
+    report(ok, "LibreOffice headless conversion", r.stderr[-300:])
+    return openpyxl.load_workbook(got) if ok else None
+
+
+def same_cell(a, b):
+    if isinstance(a, float) or isinstance(b, float):
+        return isinstance(a, (int, float)) and isinstance(b, (int, float)) and close(b, a)
+    return a == b
+
+
+def lo_checks(lo):
+    bad, n = [], 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is None:
+                    continue
+                n += 1
+                v = lo[ws.title][c.coordinate].value
+                if not same_cell(c.value, v):
+                    bad.append("%s!%s %r vs %r" % (ws.title, c.coordinate, c.value, v))
+    report(n > 0 and not bad, "LibreOffice reads every cell alike (%d cells)" % n, "; ".join(bad[:5]))
+    # LibreOffice draws a series from the cells and writes what it drew as
+    # the cache: the values and the plan of the series' row.
+    bad, npts = [], 0
+    locharts = lo["图表"]._charts
+    for ch in locharts:
+        for sr in ch.series:
+            first, last, r = ref_rows(sr.val.numRef.f)
+            cells = vws[first + str(r) + ":" + last + str(r)][0]
+            want = {i: c.value for i, c in enumerate(cells) if c.value is not None}
+            cache = sr.val.numRef.numCache
+            got = {p.idx: p.v for p in (cache.pt if cache else [])}
+            npts += len(got)
+            name = sr.tx.strRef.strCache.pt[0].v if sr.tx and sr.tx.strRef and sr.tx.strRef.strCache else None
+            if set(got) != set(want) or any(not close(got[i], want[i]) for i in want) or \
+                    name != vws.cell(row=r, column=4).value:
+                bad.append("series %s (%s)" % (sr.val.numRef.f, name))
+    report(len(locharts) == len(charts) and npts > 0 and not bad,
+           "LibreOffice draws every chart series from its row of 数值 (%d charts, %d points)" %
+           (len(locharts), npts), "%d charts; %s" % (len(locharts), "; ".join(bad[:5])))
+
+
+if lo_profile:
+    tmp = tempfile.mkdtemp(prefix="cmpcheck.")
+    try:
+        lo = lo_convert(os.path.join(out, "comparison", "comparison.xlsx"), tmp)
+        if lo is not None:
+            lo_checks(lo)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

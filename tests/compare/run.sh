@@ -7,6 +7,8 @@
 #     qpdf --check is clean; pdffonts: every font embedded;
 #   - openpyxl: comparison.xlsx matches comparison.csv, which matches the
 #     plans' assessment.csv and series.csv (tests/compare/check_xlsx.py);
+#     LibreOffice headless reads every cell alike and draws each chart
+#     series from its row of 数值;
 #   - `planeval compare` twice gives byte-identical files;
 #   - a malformed assessment.csv: non-zero exit, file:line, nothing written;
 #   - an out directory with one plan: "nothing to compare", exit 0.
@@ -100,8 +102,17 @@ ne=$(tail -n +3 "$TMP/fonts" | awk '{ if ($(NF-4) != "yes") bad++ } END { print 
 [ "$nf" -ge 2 ] && [ "$ne" -eq 0 ] && pass "pdffonts: $nf fonts, all embedded" ||
     { fail "pdffonts: fonts embedded ($nf fonts, $ne not embedded)"; cat "$TMP/fonts" >&2; }
 
-# 3. the workbook and the CSV against the inputs
-"$PYTHON" tests/compare/check_xlsx.py "$TMP/out" >"$TMP/py.out" 2>&1 || true
+# 3. the workbook and the CSV against the inputs; LibreOffice reads the
+# workbook (constant-memory mode: inline strings, charts without cached
+# values) like openpyxl and draws each chart from the cells. COMPARE_NO_LO=1
+# leaves LibreOffice out.
+lo=""
+if [ -z "${COMPARE_NO_LO:-}" ] && command -v soffice >/dev/null 2>&1; then
+    lo="--libreoffice $TMP/lo-profile"
+else
+    echo "  (LibreOffice left out: no soffice, or COMPARE_NO_LO set)"
+fi
+"$PYTHON" tests/compare/check_xlsx.py "$TMP/out" $lo >"$TMP/py.out" 2>&1 || true
 cat "$TMP/py.out" | tee -a "$LOG" | sed 's/^/  /' >/dev/null
 cat "$TMP/py.out"
 grep -q "^ok" "$TMP/py.out" || fail "check_xlsx.py ran"

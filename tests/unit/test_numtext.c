@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,12 +124,45 @@ static void test_format_number(void **state)
     }
 }
 
+/* format_fixed3 (util.c) writes the PDF's text positions without
+ * snprintf: its text must be "%.3f"'s, at exact ties (multiples of 1/2048),
+ * next to them, for negative zero and what rounds to it, and far out. */
+static void test_format_fixed3(void **state)
+{
+    (void)state;
+    const double fixed[] = {0.0, -0.0, 0.0625, -0.0625, 0.0005, -0.0004, -0.0005, 1.0005,
+                            2.0625, 0.1, 841.89, 595.276, 999999.9994, 999999.9996, 1e6, -1e6,
+                            1e300, -1e300, NAN, INFINITY, -INFINITY, 12.3455, 0.0015, 2.675};
+    char got[32], want[32];
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        snprintf(want, 24, "%.3f", fixed[i]);
+        char *end = format_fixed3(got, 24, fixed[i]);
+        assert_string_equal(got, want);
+        assert_ptr_equal(end, got + strlen(got));
+    }
+    srand(16);
+    for (int i = 0; i < 200000; i++) {
+        double v;
+        if (i % 4 == 0)
+            v = (rand() % 4000000 - 2000000) / 2048.0; /* exact ties among them */
+        else if (i % 4 == 1)
+            v = (rand() % 2000000 - 1000000) / 1000.0 + (rand() % 3 - 1) * 5e-4; /* near ties */
+        else
+            v = ((double)rand() / RAND_MAX - 0.5) * 2000.0;
+        snprintf(want, sizeof want, "%.3f", v);
+        format_fixed3(got, 24, v);
+        if (strcmp(got, want) != 0)
+            fail_msg("%.17g: '%s', printf '%s'", v, got, want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_accepted),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_format_number),
+        cmocka_unit_test(test_format_fixed3),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
