@@ -794,7 +794,10 @@ static double logistic(double x) { return 1 / (1 + exp(-x)); }
  * logit(share) = b0 [+ b1 (t - tc)] for count[i] successes of exposure[i]
  * trials, by IRLS with half a success and half a failure added, spread
  * over the years (Jeffreys' prior, near enough): a share at 100 % every year has a finite
- * logit, and the chance of a year short of 100 % is not zero. Years vary
+ * logit, and the chance of a year short of 100 % is not zero. The slope has
+ * the normal prior s->trend_prior_sd (FC_SHARE_TREND_PRIOR_SD in the plans'
+ * forecasts): a few years at or near 100 % would otherwise be extrapolated
+ * into a logit that runs off, and P(= 100 %) with it. Years vary
  * more than binomially: the excess of Pearson's chi2/df over 1 is turned
  * into a variance of each year's own logit effect, and the coefficients'
  * covariance is scaled by it.
@@ -823,6 +826,7 @@ static int fit_binomial(fc_model m, const fc_series *s, fc_fit *f)
         sn += expo(s, i) + 1.0 / n;
     }
     double b[2] = {log(sy / (sn - sy)), 0}, c[2], cm[2][2], chisq;
+    double ridge = s->trend_prior_sd > 0 ? 1 / (s->trend_prior_sd * s->trend_prior_sd) : 0;
     int ok = 0;
     for (int it = 0; it < 100 && !ok; it++) {
         for (int i = 0; i < n; i++) {
@@ -831,14 +835,16 @@ static int fit_binomial(fc_model m, const fc_series *s, fc_fit *f)
             w[i] = N * pr * (1 - pr);
             z[i] = eta + (y - N * pr) / w[i];
         }
-        if (wls(x, w, z, n, p, c, cm, &chisq) != 0)
+        if (wls_ridge(x, w, z, n, p, ridge, c, cm, &chisq) != 0)
             break;
         double delta = fabs(c[0] - b[0]) + (p == 2 ? fabs(c[1] - b[1]) : 0);
         b[0] = c[0];
         b[1] = p == 2 ? c[1] : 0;
         if (!isfinite(delta))
             break;
-        ok = delta < 1e-10;
+        /* relative: a logit of 15 (every one of 490,000 trials a success)
+         * moves by rounding alone by about 1e-10 from one step to the next */
+        ok = delta < 1e-10 * (1 + fabs(b[0]));
     }
     if (!ok) {
         free(x);
@@ -857,7 +863,7 @@ static int fit_binomial(fc_model m, const fc_series *s, fc_fit *f)
         sv += v;
         sN += N;
     }
-    wls(x, w, z, n, p, c, cm, &chisq);
+    wls_ridge(x, w, z, n, p, ridge, c, cm, &chisq);
     free(x);
     double disp = n > p ? pc / (n - p) : 1;
     double phi = disp > 1 ? disp : 1;
@@ -1870,6 +1876,15 @@ int fc_counts_apply(const fc_series *s)
     return 1;
 }
 
+/* The prior sd of the trend for a family (fc_counts_apply): counts' log
+ * rate, shares' logit; none for values. */
+static double trend_prior_for(int count_family)
+{
+    return count_family == FC_SHARES ? FC_SHARE_TREND_PRIOR_SD
+           : count_family         ? FC_TREND_PRIOR_SD
+                                  : 0;
+}
+
 int fc_forecaster_init(fc_forecaster *fc, const fc_series *s, fc_model forced,
                        const forecast_options *o)
 {
@@ -1877,8 +1892,8 @@ int fc_forecaster_init(fc_forecaster *fc, const fc_series *s, fc_model forced,
     fc->s = s;
     fc->count_family = fc_counts_apply(s);
     fc->v = *s;
-    if (fc->count_family == 1 && !(fc->v.trend_prior_sd > 0))
-        fc->v.trend_prior_sd = FC_TREND_PRIOR_SD;
+    if (fc->count_family && !(fc->v.trend_prior_sd > 0))
+        fc->v.trend_prior_sd = trend_prior_for(fc->count_family);
     if (!fc->count_family) {
         fc->v.count = NULL;
         fc->v.exposure = NULL;
@@ -3418,7 +3433,7 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
     }
     char kind_note[128] = "";
     sb.s.kind = counts == FC_SHARES ? FK_SHARE : stock_kind(ind, &sb.s, kind_note, sizeof kind_note);
-    sb.s.trend_prior_sd = counts == 1 ? FC_TREND_PRIOR_SD : 0;
+    sb.s.trend_prior_sd = trend_prior_for(counts);
     if (!counts && sb.s.y)
         sb.s.step = recorded_step(sb.s.y, sb.s.n); /* once, not at every leave-one-out fit */
     if (!counts && strcmp(unit_of(ind), "%") == 0 && !ind->numerator)

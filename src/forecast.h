@@ -79,7 +79,8 @@ typedef struct fc_series {
     double scale;
     double lo, hi;         /* natural bounds of the value (-HUGE_VAL / HUGE_VAL: none) */
     fc_kind kind;
-    double trend_prior_sd; /* counts: a normal prior on the log trend, N(0, sd^2)
+    double trend_prior_sd; /* counts: a normal prior on the log trend, N(0, sd^2);
+                              shares of trials: on the logit's trend
                               (0: none, maximum likelihood) */
     double step;           /* values: the step the figures are recorded in (0: found
                               from the values at each fit; fc_forecaster_init and
@@ -95,6 +96,11 @@ typedef struct fc_series {
 /* The prior on the annual log change of a count rate the plans' forecasts
  * use: death and accident rates seldom move by more than 10 % a year. */
 #define FC_TREND_PRIOR_SD 0.1
+/* The prior on the annual change of the logit of a share of trials:
+ * coverage near 100 % seldom moves by more than about 0.4 logits a year
+ * (90 % to 93 %); without it five years at 96-100 % were extrapolated to a
+ * certain 100 % (docs/methodology.md, 4a). */
+#define FC_SHARE_TREND_PRIOR_SD 0.2
 
 /* The prior on the residual scale of the value models: this many
  * pseudo-years with a deviation of the figures' recorded step. */

@@ -5,13 +5,16 @@
  * 1 and 3 years past the data; the truth is then compared with the 80 % and
  * 95 % intervals and with P(met) of a target of each setting.
  *
- *   calibrate [--long] [--doc FILE]
+ *   calibrate [--long] [--doc FILE] [--only TEXT] [--bins] [--model NAME]
  *
  * Quick mode (make calibration, part of make test) checks the thresholds of
  * issue 11 and exits 1 when one fails; --long draws more series (make
  * calibrate) and --doc rewrites the table between the calibration markers of
- * FILE (docs/methodology.md) through a temporary file. Fixed seeds: the
- * same figures on every run.
+ * FILE (docs/methodology.md) through a temporary file. --only runs the
+ * settings whose name contains TEXT (while working on a model: the checks
+ * then judge those alone), --bins prints each setting's reliability by
+ * bins of P(met), --model forces one model (what it scores alone, without
+ * the average). Fixed seeds: the same figures on every run.
  */
 #include "forecast.h"
 #include "util.h"
@@ -26,6 +29,7 @@
 
 #define MAXN 16
 #define AHEAD 3
+#define NBIN 5 /* reliability bins of P(met): 0-0.2, ..., 0.8-1 */
 
 /* One draw: NY years of truth (values, and counts with exposures where the
  * process has them). */
@@ -258,6 +262,8 @@ typedef struct score {
     long nprob, met;
     double brier, psum;
     long nhigh, methigh;         /* P >= 0.8 */
+    long nbin[NBIN], metbin[NBIN];
+    double pbin[NBIN];           /* sum of P by bin of P */
     long nfail;
 } score;
 
@@ -275,9 +281,14 @@ static void add_score(score *a, const score *b)
     a->nhigh += b->nhigh;
     a->methigh += b->methigh;
     a->nfail += b->nfail;
+    for (int i = 0; i < NBIN; i++) {
+        a->nbin[i] += b->nbin[i];
+        a->metbin[i] += b->metbin[i];
+        a->pbin[i] += b->pbin[i];
+    }
 }
 
-static void run_one(const draw *d, int n, const forecast_options *o, score *sc)
+static void run_one(const draw *d, int n, fc_model forced, const forecast_options *o, score *sc)
 {
     fc_series s;
     memset(&s, 0, sizeof s);
@@ -291,7 +302,7 @@ static void run_one(const draw *d, int n, const forecast_options *o, score *sc)
     s.hi = d->hi;
     s.kind = d->kind;
     fc_forecaster fc;
-    if (fc_forecaster_init(&fc, &s, FM_NONE, o) != 0) {
+    if (fc_forecaster_init(&fc, &s, forced, o) != 0) {
         sc->nfail++;
         fc_forecaster_free(&fc);
         return;
@@ -319,6 +330,10 @@ static void run_one(const draw *d, int n, const forecast_options *o, score *sc)
                 sc->nhigh++;
                 sc->methigh += met;
             }
+            int bin = pm >= 1 ? NBIN - 1 : (int)(pm * NBIN);
+            sc->nbin[bin]++;
+            sc->metbin[bin] += met;
+            sc->pbin[bin] += pm;
         }
     }
     fc_forecaster_free(&fc);
@@ -344,6 +359,16 @@ static void row(FILE *f, const char *name, int n, const score *s)
             ratio(s->in95[1], s->n[1]), s->nprob ? s->brier / s->nprob : NAN, base_brier(s),
             s->nprob ? s->psum / s->nprob : NAN, ratio(s->met, s->nprob),
             ratio(s->methigh, s->nhigh), s->nhigh);
+}
+
+/* Reliability by bins: mean P, share met, targets. */
+static void bins(FILE *f, const score *s)
+{
+    fprintf(f, "   bins (mean P / met / n):");
+    for (int i = 0; i < NBIN; i++)
+        fprintf(f, "  %.2f/%.2f/%ld", s->nbin[i] ? s->pbin[i] / s->nbin[i] : NAN,
+                ratio(s->metbin[i], s->nbin[i]), s->nbin[i]);
+    fprintf(f, "\n");
 }
 
 #define BEGIN_MARK "<!-- calibration:begin -->"
@@ -382,15 +407,23 @@ static int write_doc(const char *path, const char *table)
 
 int main(int argc, char **argv)
 {
-    int lng = 0;
-    const char *doc = NULL;
+    int lng = 0, show_bins = 0;
+    const char *doc = NULL, *only = NULL;
+    fc_model forced = FM_NONE;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--long") == 0)
             lng = 1;
         else if (strcmp(argv[i], "--doc") == 0 && i + 1 < argc)
             doc = argv[++i];
+        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+            only = argv[++i];
+        else if (strcmp(argv[i], "--bins") == 0)
+            show_bins = 1;
+        else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc &&
+                 (forced = fc_model_from_name(argv[i + 1])) != FM_NONE)
+            i++;
         else {
-            fprintf(stderr, "usage: calibrate [--long] [--doc FILE]\n");
+            fprintf(stderr, "usage: calibrate [--long] [--doc FILE] [--only TEXT] [--bins] [--model NAME]\n");
             return 2;
         }
     }
@@ -413,8 +446,13 @@ int main(int argc, char **argv)
     score all;
     memset(&all, 0, sizeof all);
     int brier_bad = 0, known_bad[NSET] = {0};
+    if (doc && (only || show_bins || forced != FM_NONE)) {
+        fprintf(stderr, "calibrate: --doc writes the table of the plans' forecasts of every "
+                        "setting (no --only, --bins, --model)\n");
+        return 2;
+    }
     for (int si = 0; si < NSET; si++)
-        for (int li = 0; li < nlen; li++) {
+        for (int li = 0; li < nlen && (!only || strstr(settings[si].name, only)); li++) {
             gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
             gsl_rng_set(r, 1000u * (unsigned)si + (unsigned)lengths[li]);
             score sc;
@@ -422,10 +460,12 @@ int main(int argc, char **argv)
             for (int k = 0; k < reps; k++) {
                 draw d;
                 settings[si].gen(r, lengths[li], &d);
-                run_one(&d, lengths[li], &o, &sc);
+                run_one(&d, lengths[li], forced, &o, &sc);
             }
             gsl_rng_free(r);
             row(tf, settings[si].name, lengths[li], &sc);
+            if (show_bins)
+                bins(tf, &sc);
             /* Brier no worse than the base rate, with a little room for
              * the sampling error of both at this number of series */
             if (sc.nprob && sc.brier / sc.nprob > base_brier(&sc) + (lng ? 0.005 : 0.02)) {

@@ -783,6 +783,36 @@ static void test_shares_stocks_average(void **state)
     p100 = fc_mix_prob(&m, OP_EQ, 100);
     assert_true(p100 > 0.01 && p100 < 0.9);
     fc_forecaster_free(&fc);
+    /* 0, 3, 6, 8, 10, 10 of 11 reservoirs made safe: a steep rise on the
+     * logit, but five years on 100 % is not a near certainty (the slope's
+     * prior, FC_SHARE_TREND_PRIOR_SD; without it P was 0.98) */
+    double t7[6] = {2020, 2021, 2022, 2023, 2024, 2025}, c7[6] = {0, 3, 6, 8, 10, 10},
+           e7[6] = {11, 11, 11, 11, 11, 11}, y7[6];
+    for (int i = 0; i < 6; i++)
+        y7[i] = 100 * c7[i] / e7[i];
+    fc_series s7 = s;
+    s7.n = 6;
+    s7.t = t7;
+    s7.y = y7;
+    s7.count = c7;
+    s7.exposure = e7;
+    assert_int_equal(fc_forecaster_init(&fc, &s7, FM_NONE, &o), 0);
+    assert_int_equal(fc_forecaster_predict(&fc, 2030, 11, &m), 0);
+    p100 = fc_mix_prob(&m, OP_EQ, 100);
+    assert_true(p100 > 0.3 && p100 < 0.9);
+    fc_forecaster_free(&fc);
+    /* a whole county insured, 490,000 of 490,000 five years running: both
+     * models converge (the logit near 15 moved by rounding alone by 1e-10
+     * a step, which an absolute test never passed) */
+    double c8[5] = {492100, 491600, 491000, 490300, 489700}, y8[5] = {100, 100, 100, 100, 100};
+    s.count = c8;
+    s.exposure = c8;
+    s.y = y8;
+    assert_int_equal(fc_forecaster_init(&fc, &s, FM_NONE, &o), 0);
+    assert_true(fc.fits[FM_BINOMIAL_MEAN].ok && fc.fits[FM_BINOMIAL].ok);
+    assert_int_equal(fc_forecaster_predict(&fc, 2025, 489000, &m), 0);
+    assert_true(fc_mix_prob(&m, OP_EQ, 100) > 0.5);
+    fc_forecaster_free(&fc);
     /* a large shelter: 0, 0, 0, 1 built; what is built stays built */
     double t4[4] = {2020, 2021, 2022, 2023}, y4[4] = {0, 0, 0, 1};
     fc_series st = unbounded(4, t4, y4);
