@@ -5,7 +5,7 @@
  * 1 and 3 years past the data; the truth is then compared with the 80 % and
  * 95 % intervals and with P(met) of a target of each setting.
  *
- *   calibrate [--long] [--doc FILE] [--only TEXT] [--bins] [--model NAME]
+ *   calibrate [--long] [--doc FILE] [--only TEXT] [--bins] [--model NAME] [--reps N]
  *
  * Quick mode (make calibration, part of make test) checks the thresholds of
  * issue 11 and exits 1 when one fails; --long draws more series (make
@@ -14,7 +14,7 @@
  * settings whose name contains TEXT (while working on a model: the checks
  * then judge those alone), --bins prints each setting's reliability by
  * bins of P(met), --model forces one model (what it scores alone, without
- * the average). Fixed seeds: the same figures on every run.
+ * the average), --reps draws N series per setting and length. Fixed seeds: the same figures on every run.
  */
 #include "forecast.h"
 #include "util.h"
@@ -262,6 +262,8 @@ typedef struct score {
     long nprob, met;
     double brier, psum;
     long nhigh, methigh;         /* P >= 0.8 */
+    double sq[2], quad[2];       /* sums of (P - met)^2 and ^4, by met: the
+                                    Brier difference's standard error */
     long nbin[NBIN], metbin[NBIN];
     double pbin[NBIN];           /* sum of P by bin of P */
     long nfail;
@@ -281,6 +283,10 @@ static void add_score(score *a, const score *b)
     a->nhigh += b->nhigh;
     a->methigh += b->methigh;
     a->nfail += b->nfail;
+    for (int i = 0; i < 2; i++) {
+        a->sq[i] += b->sq[i];
+        a->quad[i] += b->quad[i];
+    }
     for (int i = 0; i < NBIN; i++) {
         a->nbin[i] += b->nbin[i];
         a->metbin[i] += b->metbin[i];
@@ -325,6 +331,8 @@ static void run_one(const draw *d, int n, fc_model forced, const forecast_option
             sc->nprob++;
             sc->met += met;
             sc->brier += (pm - met) * (pm - met);
+            sc->sq[met] += (pm - met) * (pm - met);
+            sc->quad[met] += pow(pm - met, 4);
             sc->psum += pm;
             if (pm >= 0.8) {
                 sc->nhigh++;
@@ -346,6 +354,48 @@ static double base_brier(const score *s)
 {
     double br = ratio(s->met, s->nprob);
     return br * (1 - br);
+}
+
+/* The standard error of the Brier score minus the base rate's, target by
+ * target (d = (P - met)^2 - (base - met)^2): how far the difference of one
+ * setting's 1,000 series moves by chance. */
+static double brier_diff_se(const score *s)
+{
+    long n = s->nprob;
+    if (n < 2)
+        return NAN;
+    double br = ratio(s->met, n), mean = s->brier / n - base_brier(s), sum2 = 0;
+    for (int m = 0; m < 2; m++) {
+        double b2 = (br - m) * (br - m);
+        long nm = m ? s->met : n - s->met;
+        /* sum of d^2 = sum (P-m)^4 - 2 b2 sum (P-m)^2 + nm b2^2 */
+        sum2 += s->quad[m] - 2 * b2 * s->sq[m] + (double)nm * b2 * b2;
+    }
+    double var = (sum2 - n * mean * mean) / (double)(n - 1);
+    return var > 0 ? sqrt(var / (double)n) : 0;
+}
+
+/* Of the targets given P >= 0.8, fewer met than 75 % by more than two
+ * binomial standard errors: too many to be chance. Judged only from
+ * RELIABLE_MIN targets. */
+#define RELIABLE_MIN 50
+static int unreliable(const score *s)
+{
+    if (s->nhigh < RELIABLE_MIN)
+        return 0;
+    return ratio(s->methigh, s->nhigh) < 0.75 - 2 * sqrt(0.75 * 0.25 / (double)s->nhigh);
+}
+
+/* A check that one setting and length failed: counted in bad, or in
+ * known for a known failure (reported, not counted), and noted. */
+static void failed(strbuf *notes, const setting *st, int years, int *bad, int *known,
+                   const char *what)
+{
+    if (st->known)
+        (*known)++;
+    else
+        (*bad)++;
+    sb_printf(notes, "%s %s, %d years: %s\n", st->known ? "known" : "FAIL", st->name, years, what);
 }
 
 static void row(FILE *f, const char *name, int n, const score *s)
@@ -410,6 +460,7 @@ int main(int argc, char **argv)
     int lng = 0, show_bins = 0;
     const char *doc = NULL, *only = NULL;
     fc_model forced = FM_NONE;
+    int nreps = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--long") == 0)
             lng = 1;
@@ -419,17 +470,19 @@ int main(int argc, char **argv)
             only = argv[++i];
         else if (strcmp(argv[i], "--bins") == 0)
             show_bins = 1;
+        else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc && (nreps = atoi(argv[i + 1])) > 0)
+            i++;
         else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc &&
                  (forced = fc_model_from_name(argv[i + 1])) != FM_NONE)
             i++;
         else {
-            fprintf(stderr, "usage: calibrate [--long] [--doc FILE] [--only TEXT] [--bins] [--model NAME]\n");
+            fprintf(stderr, "usage: calibrate [--long] [--doc FILE] [--only TEXT] [--bins] [--model NAME] [--reps N]\n");
             return 2;
         }
     }
     const int quick_lengths[] = {5, 8}, long_lengths[] = {5, 7, 10};
     const int *lengths = lng ? long_lengths : quick_lengths;
-    int nlen = lng ? 3 : 2, reps = lng ? 1000 : 300;
+    int nlen = lng ? 3 : 2, reps = nreps > 0 ? nreps : lng ? 1000 : 300;
     forecast_options o;
     forecast_options_init(&o);
     char *table = NULL;
@@ -445,10 +498,12 @@ int main(int argc, char **argv)
     fprintf(tf, "|---|---|---|---|---|---|---|---|\n");
     score all;
     memset(&all, 0, sizeof all);
-    int brier_bad = 0, known_bad[NSET] = {0};
-    if (doc && (only || show_bins || forced != FM_NONE)) {
+    int brier_bad = 0, known_bad[NSET] = {0}, rel_bad = 0, known_rel[NSET] = {0};
+    strbuf notes;
+    sb_init(&notes);
+    if (doc && (only || show_bins || forced != FM_NONE || nreps)) {
         fprintf(stderr, "calibrate: --doc writes the table of the plans' forecasts of every "
-                        "setting (no --only, --bins, --model)\n");
+                        "setting (no --only, --bins, --model, --reps)\n");
         return 2;
     }
     for (int si = 0; si < NSET; si++)
@@ -468,11 +523,17 @@ int main(int argc, char **argv)
                 bins(tf, &sc);
             /* Brier no worse than the base rate, with a little room for
              * the sampling error of both at this number of series */
-            if (sc.nprob && sc.brier / sc.nprob > base_brier(&sc) + (lng ? 0.005 : 0.02)) {
-                if (settings[si].known)
-                    known_bad[si]++;
-                else
-                    brier_bad++;
+            double diff = sc.nprob ? sc.brier / sc.nprob - base_brier(&sc) : NAN;
+            char what[160];
+            if (diff > (lng ? 0.005 : 0.02)) {
+                snprintf(what, sizeof what, "Brier %.3f above the base rate's (standard error of "
+                         "the difference %.3f)", diff, brier_diff_se(&sc));
+                failed(&notes, &settings[si], lengths[li], &brier_bad, &known_bad[si], what);
+            }
+            if (unreliable(&sc)) {
+                snprintf(what, sizeof what, "of %ld targets given P >= 0.8, %.3f met (below 0.75 "
+                         "by more than 2 standard errors)", sc.nhigh, ratio(sc.methigh, sc.nhigh));
+                failed(&notes, &settings[si], lengths[li], &rel_bad, &known_rel[si], what);
             }
             add_score(&all, &sc);
         }
@@ -481,6 +542,9 @@ int main(int argc, char **argv)
         fprintf(tf, "\n%ld forecasts could not be made.\n", all.nfail);
     fclose(tf);
     fputs(table, stdout);
+    if (notes.s)
+        fputs(notes.s, stdout);
+    sb_free(&notes);
     int fails = 0;
     const char *what[2] = {"1 year", "3 years"};
     for (int h = 0; h < 2; h++) {
@@ -495,16 +559,20 @@ int main(int argc, char **argv)
     fails += brier_bad > 0;
     for (int si = 0; si < NSET; si++)
         if (settings[si].known)
-            printf("known: %s: Brier score worse than the base rate's in %d of its lengths "
-                   "(%s; not counted)\n",
-                   settings[si].name, known_bad[si], settings[si].known);
+            printf("known: %s: Brier score worse than the base rate's in %d of its lengths, "
+                   "unreliable at P >= 0.8 in %d (%s; not counted)\n",
+                   settings[si].name, known_bad[si], known_rel[si], settings[si].known);
     double rel = ratio(all.methigh, all.nhigh);
     printf("%s of %ld targets given P >= 0.8, %.3f met (>= 0.75)\n", rel >= 0.75 ? "ok" : "FAIL",
            all.nhigh, rel);
     fails += !(rel >= 0.75);
+    printf("%s of the targets given P >= 0.8 in each setting and length (from %d), at least "
+           "0.75 met within 2 standard errors: %d setting%s below\n",
+           rel_bad ? "FAIL" : "ok", RELIABLE_MIN, rel_bad, rel_bad == 1 ? "" : "s");
+    fails += rel_bad > 0;
     if (doc && write_doc(doc, table) != 0)
         fails++;
     free(table);
-    printf("%d passed, %d failed\n", 6 - (fails > 6 ? 6 : fails), fails);
+    printf("%d passed, %d failed\n", 7 - (fails > 7 ? 7 : fails), fails);
     return fails ? 1 : 0;
 }
