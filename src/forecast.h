@@ -94,7 +94,9 @@ typedef struct fc_series {
 } fc_series;
 
 /* The prior on the annual log change of a count rate the plans' forecasts
- * use: death and accident rates seldom move by more than 10 % a year. */
+ * use: death and accident counts seldom move by more than 10 % a year. It
+ * is centred on an unchanged count (the rate falling as fast as its
+ * exposure grows). */
 #define FC_TREND_PRIOR_SD 0.1
 /* The prior on the annual change of the logit of a share of trials:
  * coverage near 100 % seldom moves by more than about 0.4 logits a year
@@ -124,6 +126,8 @@ typedef struct fc_fit {
     double level, trend;   /* damped: states after the last year */
     double nb_alpha;       /* negative binomial: Var = mu + nb_alpha mu^2 (maximum likelihood) */
     double nb_alpha_pred;  /* its posterior mean, which the predictions use */
+    double trend_centre;   /* counts: the centre of the trend's prior (minus the
+                              exposure's annual log growth; 0 without a prior) */
     double vscale;         /* counts: the coefficients' covariance times this in
                               predictions (overdispersion; 0 means 1) */
     double re_var;         /* binomial: variance of a year's own logit effect */

@@ -5,7 +5,7 @@
  * 1 and 3 years past the data; the truth is then compared with the 80 % and
  * 95 % intervals and with P(met) of a target of each setting.
  *
- *   calibrate [--long] [--doc FILE] [--only TEXT] [--bins] [--model NAME] [--reps N]
+ *   calibrate [--long] [--doc FILE] [--only TEXT] [--bins] [--model NAME] [--reps N] [--dump]
  *
  * Quick mode (make calibration, part of make test) checks the thresholds of
  * issue 11 and exits 1 when one fails; --long draws more series (make
@@ -14,7 +14,9 @@
  * settings whose name contains TEXT (while working on a model: the checks
  * then judge those alone), --bins prints each setting's reliability by
  * bins of P(met), --model forces one model (what it scores alone, without
- * the average), --reps draws N series per setting and length. Fixed seeds: the same figures on every run.
+ * the average), --reps draws N series per setting and length, --dump writes
+ * each count series with its goal, outcome and P(met) to stderr (for
+ * exact_bayes.py). Fixed seeds: the same figures on every run.
  */
 #include "forecast.h"
 #include "util.h"
@@ -294,7 +296,8 @@ static void add_score(score *a, const score *b)
     }
 }
 
-static void run_one(const draw *d, int n, fc_model forced, const forecast_options *o, score *sc)
+static void run_one(const draw *d, int n, fc_model forced, const forecast_options *o, FILE *dump,
+                    score *sc)
 {
     fc_series s;
     memset(&s, 0, sizeof s);
@@ -331,6 +334,13 @@ static void run_one(const draw *d, int n, fc_model forced, const forecast_option
             sc->nprob++;
             sc->met += met;
             sc->brier += (pm - met) * (pm - met);
+            if (dump && d->has_counts) {
+                /* for tests/calibration/exact_bayes.py */
+                fprintf(dump, "%d %d %.17g %.17g", n, met, pm, d->goal);
+                for (int j = 0; j < d->ny; j++)
+                    fprintf(dump, " %.0f %.17g", d->count[j], d->expo[j]);
+                fputc('\n', dump);
+            }
             sc->sq[met] += (pm - met) * (pm - met);
             sc->quad[met] += pow(pm - met, 4);
             sc->psum += pm;
@@ -457,7 +467,7 @@ static int write_doc(const char *path, const char *table)
 
 int main(int argc, char **argv)
 {
-    int lng = 0, show_bins = 0;
+    int lng = 0, show_bins = 0, dump = 0;
     const char *doc = NULL, *only = NULL;
     fc_model forced = FM_NONE;
     int nreps = 0;
@@ -470,13 +480,15 @@ int main(int argc, char **argv)
             only = argv[++i];
         else if (strcmp(argv[i], "--bins") == 0)
             show_bins = 1;
+        else if (strcmp(argv[i], "--dump") == 0)
+            dump = 1;
         else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc && (nreps = atoi(argv[i + 1])) > 0)
             i++;
         else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc &&
                  (forced = fc_model_from_name(argv[i + 1])) != FM_NONE)
             i++;
         else {
-            fprintf(stderr, "usage: calibrate [--long] [--doc FILE] [--only TEXT] [--bins] [--model NAME] [--reps N]\n");
+            fprintf(stderr, "usage: calibrate [--long] [--doc FILE] [--only TEXT] [--bins] [--model NAME] [--reps N] [--dump]\n");
             return 2;
         }
     }
@@ -501,9 +513,9 @@ int main(int argc, char **argv)
     int brier_bad = 0, known_bad[NSET] = {0}, rel_bad = 0, known_rel[NSET] = {0};
     strbuf notes;
     sb_init(&notes);
-    if (doc && (only || show_bins || forced != FM_NONE || nreps)) {
+    if (doc && (only || show_bins || forced != FM_NONE || nreps || dump)) {
         fprintf(stderr, "calibrate: --doc writes the table of the plans' forecasts of every "
-                        "setting (no --only, --bins, --model, --reps)\n");
+                        "setting (no --only, --bins, --model, --reps, --dump)\n");
         return 2;
     }
     for (int si = 0; si < NSET; si++)
@@ -515,7 +527,7 @@ int main(int argc, char **argv)
             for (int k = 0; k < reps; k++) {
                 draw d;
                 settings[si].gen(r, lengths[li], &d);
-                run_one(&d, lengths[li], forced, &o, &sc);
+                run_one(&d, lengths[li], forced, &o, dump ? stderr : NULL, &sc);
             }
             gsl_rng_free(r);
             row(tf, settings[si].name, lengths[li], &sc);

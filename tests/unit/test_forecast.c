@@ -744,6 +744,35 @@ static void test_near_constant_values(void **state)
     fc_forecaster_free(&fc);
 }
 
+/* The count trend's prior is centred on an unchanged count: five years of
+ * 5 deaths against a GDP growing 6 % a year are a rate falling 5.7 % a
+ * year, which the prior no longer pulls towards an unchanged rate (and a
+ * plain count's prior stays centred on no change). */
+static void test_count_trend_prior(void **state)
+{
+    (void)state;
+    double t[5] = {2019, 2020, 2021, 2022, 2023}, c[5] = {5, 5, 5, 5, 5}, e[5], y[5];
+    for (int i = 0; i < 5; i++) {
+        e[i] = 150 * pow(1.06, i);
+        y[i] = c[i] / e[i];
+    }
+    fc_series s = unbounded(5, t, y);
+    s.count = c;
+    s.exposure = e;
+    s.lo = 0;
+    s.trend_prior_sd = FC_TREND_PRIOR_SD;
+    fc_fit f;
+    assert_int_equal(fc_fit_model(FM_POISSON, &s, &f), 0);
+    assert_close(f.trend_centre, -log(1.06), 1e-9);
+    assert_close(f.b[1], -log(1.06), 1e-6);
+    s.exposure = NULL;
+    for (int i = 0; i < 5; i++)
+        y[i] = c[i];
+    assert_int_equal(fc_fit_model(FM_POISSON, &s, &f), 0);
+    assert_close(f.trend_centre, 0, 0);
+    assert_close(f.b[1], 0, 1e-9);
+}
+
 static void test_shares_stocks_average(void **state)
 {
     (void)state;
@@ -1187,6 +1216,7 @@ int main(void)
         cmocka_unit_test(test_stage_deterministic),
         cmocka_unit_test(test_regressions_issue11),
         cmocka_unit_test(test_window_closed_form),
+        cmocka_unit_test(test_count_trend_prior),
         cmocka_unit_test(test_shares_stocks_average),
         cmocka_unit_test(test_near_constant_values),
         cmocka_unit_test(test_outliers_and_shifts),
