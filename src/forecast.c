@@ -141,7 +141,7 @@ int fc_ols(const double *X, const double *y, int n, int p, double *c, double *co
  * zero.
  */
 static int wls_ridge(const double *x, const double *w, const double *z, int n, int p,
-                     double ridge, double c[2], double cov[2][2], double *chisq)
+                     double ridge, double centre, double c[2], double cov[2][2], double *chisq)
 {
     double sw = 0, swx = 0, swz = 0;
     for (int i = 0; i < n; i++) {
@@ -161,9 +161,9 @@ static int wls_ridge(const double *x, const double *w, const double *z, int n, i
         }
         if (!(sxx > 0))
             return -1;
-        sxx += ridge; /* a normal prior on the slope, centred on no trend */
+        sxx += ridge; /* a normal prior on the slope, N(centre, 1 / ridge) */
     }
-    double b1 = p == 2 ? sxz / sxx : 0;
+    double b1 = p == 2 ? (sxz + ridge * centre) / sxx : 0;
     c[0] = zm - b1 * xm;
     c[1] = b1;
     cov[0][0] = 1 / sw + (p == 2 ? xm * xm / sxx : 0);
@@ -181,7 +181,7 @@ static int wls_ridge(const double *x, const double *w, const double *z, int n, i
 static int wls(const double *x, const double *w, const double *z, int n, int p, double c[2],
                double cov[2][2], double *chisq)
 {
-    return wls_ridge(x, w, z, n, p, 0, c, cov, chisq);
+    return wls_ridge(x, w, z, n, p, 0, 0, c, cov, chisq);
 }
 
 static double mean_of(const double *t, int n)
@@ -550,13 +550,14 @@ static double count_ll(double y, double mu, double a)
 
 /*
  * IRLS for log(mu_i) = log(E_i) + b0 [+ b1 (t_i - tc)], variance mu + a mu^2
- * (a = 0: Poisson), from start (b0, b1) when it is not NULL (the profile
+ * (a = 0: Poisson), b1 with the prior N(centre, s->trend_prior_sd^2), from start (b0, b1) when it is not NULL (the profile
  * over a below moves a little at a time), else from the overall rate.
  * Returns 0 and fills b, cov ((X'WX)^-1), the log-likelihood and Pearson's
  * chi2; -1 if it does not converge.
  */
-static int glm_fit(const fc_series *s, int p, double a, double tc, const double *start,
-                   double b[2], double cov[2][2], double *ll, double *pearson)
+static int glm_fit(const fc_series *s, int p, double a, double tc, double centre,
+                   const double *start, double b[2], double cov[2][2], double *ll,
+                   double *pearson)
 {
     int n = s->n;
     double sy = 0, se = 0;
@@ -586,7 +587,7 @@ static int glm_fit(const fc_series *s, int p, double a, double tc, const double 
             w[i] = mu / (1 + a * mu);
             z[i] = lin + (s->count[i] - mu) / mu;
         }
-        if (wls_ridge(x, w, z, n, p, ridge, c, cm, &chisq) != 0)
+        if (wls_ridge(x, w, z, n, p, ridge, centre, c, cm, &chisq) != 0)
             break;
         double delta = 0;
         for (int j = 0; j < p; j++) {
@@ -612,7 +613,7 @@ static int glm_fit(const fc_series *s, int p, double a, double tc, const double 
             w[i] = mu / (1 + a * mu);
             z[i] = 0;
         }
-        if (wls_ridge(x, w, z, n, p, ridge, c, cm, &chisq) != 0)
+        if (wls_ridge(x, w, z, n, p, ridge, centre, c, cm, &chisq) != 0)
             converged = 0;
     }
     if (converged) {
@@ -631,6 +632,22 @@ static int glm_fit(const fc_series *s, int p, double a, double tc, const double 
     }
     free(x);
     return converged ? 0 : -1;
+}
+
+/* The exposure's annual log growth over the series: the least-squares
+ * slope of log(exposure) on the year; 0 without exposures. */
+static double exposure_growth(const fc_series *s)
+{
+    if (!s->exposure || s->n < 2)
+        return 0;
+    double tm = mean_of(s->t, s->n), lm = 0, stt = 0, stl = 0;
+    for (int i = 0; i < s->n; i++)
+        lm += log(s->exposure[i]) / s->n;
+    for (int i = 0; i < s->n; i++) {
+        stt += (s->t[i] - tm) * (s->t[i] - tm);
+        stl += (s->t[i] - tm) * (log(s->exposure[i]) - lm);
+    }
+    return stt > 0 ? stl / stt : 0;
 }
 
 static int check_counts(const fc_series *s, fc_fit *f)
@@ -686,9 +703,16 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         set_note(f, "every count is zero: no rate or trend can be estimated");
         return -1;
     }
+    /* the trend's prior is centred on an unchanged expected count, not an
+     * unchanged rate: deaths do not grow with GDP or with the number of
+     * vehicles, so the rate per exposure is expected to fall as fast as
+     * the exposure grows (docs/methodology.md, 2) */
+    double centre = s->trend_prior_sd > 0 && p == 2 ? -exposure_growth(s) : 0;
+    f->trend_centre = centre;
     double ll = 0, pc = 0;
     if (m == FM_POISSON) {
-        if (glm_fit(s, 2, 0, f->tc, NULL, f->b, f->cov, &ll, &pc) != 0 || fabs(f->b[1]) > MAX_TREND) {
+        if (glm_fit(s, 2, 0, f->tc, centre, NULL, f->b, f->cov, &ll, &pc) != 0 ||
+            fabs(f->b[1]) > MAX_TREND) {
             set_note(f, "no finite trend: the counts are too few or all at one end");
             return -1;
         }
@@ -706,7 +730,7 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         int ng = 0;
         for (double la = -10; la <= 3.0001; la += 0.5) {
             double l, pcs;
-            if (glm_fit(s, p, exp(la), f->tc, warm, bb, cc, &l, &pcs) == 0) {
+            if (glm_fit(s, p, exp(la), f->tc, centre, warm, bb, cc, &l, &pcs) == 0) {
                 if (ng < 32) {
                     double z = (la - log(0.2)) / 1.5;
                     grid_l[ng] = l - 0.5 * z * z;
@@ -735,8 +759,8 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         const double g = (sqrt(5) - 1) / 2;
         double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
         double l1 = -HUGE_VAL, l2 = -HUGE_VAL, pcs;
-        glm_fit(s, p, exp(x1), f->tc, best_b, bb, cc, &l1, &pcs);
-        glm_fit(s, p, exp(x2), f->tc, best_b, bb, cc, &l2, &pcs);
+        glm_fit(s, p, exp(x1), f->tc, centre, best_b, bb, cc, &l1, &pcs);
+        glm_fit(s, p, exp(x2), f->tc, centre, best_b, bb, cc, &l2, &pcs);
         for (int it = 0, nit = s->refit ? 18 : 44; it < nit; it++) {
             if (l1 >= l2) {
                 hi = x2;
@@ -744,14 +768,14 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
                 l2 = l1;
                 x1 = hi - g * (hi - lo);
                 l1 = -HUGE_VAL;
-                glm_fit(s, p, exp(x1), f->tc, best_b, bb, cc, &l1, &pcs);
+                glm_fit(s, p, exp(x1), f->tc, centre, best_b, bb, cc, &l1, &pcs);
             } else {
                 lo = x1;
                 x1 = x2;
                 l1 = l2;
                 x2 = lo + g * (hi - lo);
                 l2 = -HUGE_VAL;
-                glm_fit(s, p, exp(x2), f->tc, best_b, bb, cc, &l2, &pcs);
+                glm_fit(s, p, exp(x2), f->tc, centre, best_b, bb, cc, &l2, &pcs);
             }
         }
         f->nb_alpha = exp((lo + hi) / 2);
@@ -761,7 +785,7 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
             post_a += wj * exp(grid_la[j]);
         }
         f->nb_alpha_pred = post_w > 0 ? post_a / post_w : f->nb_alpha;
-        if (glm_fit(s, p, f->nb_alpha, f->tc, best_b, f->b, f->cov, &ll, &pc) != 0 ||
+        if (glm_fit(s, p, f->nb_alpha, f->tc, centre, best_b, f->b, f->cov, &ll, &pc) != 0 ||
             (p == 2 && fabs(f->b[1]) > MAX_TREND)) {
             set_note(f, "no finite negative binomial fit");
             return -1;
@@ -769,7 +793,7 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         /* the coefficients' uncertainty at that alpha too (wider, the
          * larger alpha is): the estimates stay those of maximum likelihood */
         double cv[2][2], lp, pp, bp[2];
-        if (glm_fit(s, p, f->nb_alpha_pred, f->tc, f->b, bp, cv, &lp, &pp) == 0 &&
+        if (glm_fit(s, p, f->nb_alpha_pred, f->tc, centre, f->b, bp, cv, &lp, &pp) == 0 &&
             cv[0][0] > f->cov[0][0] && f->cov[0][0] > 0)
             f->vscale = cv[0][0] / f->cov[0][0];
     }
@@ -794,7 +818,10 @@ static double logistic(double x) { return 1 / (1 + exp(-x)); }
  * logit(share) = b0 [+ b1 (t - tc)] for count[i] successes of exposure[i]
  * trials, by IRLS with half a success and half a failure added, spread
  * over the years (Jeffreys' prior, near enough): a share at 100 % every year has a finite
- * logit, and the chance of a year short of 100 % is not zero. Years vary
+ * logit, and the chance of a year short of 100 % is not zero. The slope has
+ * the normal prior s->trend_prior_sd (FC_SHARE_TREND_PRIOR_SD in the plans'
+ * forecasts): a few years at or near 100 % would otherwise be extrapolated
+ * into a logit that runs off, and P(= 100 %) with it. Years vary
  * more than binomially: the excess of Pearson's chi2/df over 1 is turned
  * into a variance of each year's own logit effect, and the coefficients'
  * covariance is scaled by it.
@@ -823,6 +850,7 @@ static int fit_binomial(fc_model m, const fc_series *s, fc_fit *f)
         sn += expo(s, i) + 1.0 / n;
     }
     double b[2] = {log(sy / (sn - sy)), 0}, c[2], cm[2][2], chisq;
+    double ridge = s->trend_prior_sd > 0 ? 1 / (s->trend_prior_sd * s->trend_prior_sd) : 0;
     int ok = 0;
     for (int it = 0; it < 100 && !ok; it++) {
         for (int i = 0; i < n; i++) {
@@ -831,14 +859,16 @@ static int fit_binomial(fc_model m, const fc_series *s, fc_fit *f)
             w[i] = N * pr * (1 - pr);
             z[i] = eta + (y - N * pr) / w[i];
         }
-        if (wls(x, w, z, n, p, c, cm, &chisq) != 0)
+        if (wls_ridge(x, w, z, n, p, ridge, 0, c, cm, &chisq) != 0)
             break;
         double delta = fabs(c[0] - b[0]) + (p == 2 ? fabs(c[1] - b[1]) : 0);
         b[0] = c[0];
         b[1] = p == 2 ? c[1] : 0;
         if (!isfinite(delta))
             break;
-        ok = delta < 1e-10;
+        /* relative: a logit of 15 (every one of 490,000 trials a success)
+         * moves by rounding alone by about 1e-10 from one step to the next */
+        ok = delta < 1e-10 * (1 + fabs(b[0]));
     }
     if (!ok) {
         free(x);
@@ -857,7 +887,7 @@ static int fit_binomial(fc_model m, const fc_series *s, fc_fit *f)
         sv += v;
         sN += N;
     }
-    wls(x, w, z, n, p, c, cm, &chisq);
+    wls_ridge(x, w, z, n, p, ridge, 0, c, cm, &chisq);
     free(x);
     double disp = n > p ? pc / (n - p) : 1;
     double phi = disp > 1 ? disp : 1;
@@ -1870,6 +1900,15 @@ int fc_counts_apply(const fc_series *s)
     return 1;
 }
 
+/* The prior sd of the trend for a family (fc_counts_apply): counts' log
+ * rate, shares' logit; none for values. */
+static double trend_prior_for(int count_family)
+{
+    return count_family == FC_SHARES ? FC_SHARE_TREND_PRIOR_SD
+           : count_family         ? FC_TREND_PRIOR_SD
+                                  : 0;
+}
+
 int fc_forecaster_init(fc_forecaster *fc, const fc_series *s, fc_model forced,
                        const forecast_options *o)
 {
@@ -1877,8 +1916,8 @@ int fc_forecaster_init(fc_forecaster *fc, const fc_series *s, fc_model forced,
     fc->s = s;
     fc->count_family = fc_counts_apply(s);
     fc->v = *s;
-    if (fc->count_family == 1 && !(fc->v.trend_prior_sd > 0))
-        fc->v.trend_prior_sd = FC_TREND_PRIOR_SD;
+    if (fc->count_family && !(fc->v.trend_prior_sd > 0))
+        fc->v.trend_prior_sd = trend_prior_for(fc->count_family);
     if (!fc->count_family) {
         fc->v.count = NULL;
         fc->v.exposure = NULL;
@@ -3418,7 +3457,7 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
     }
     char kind_note[128] = "";
     sb.s.kind = counts == FC_SHARES ? FK_SHARE : stock_kind(ind, &sb.s, kind_note, sizeof kind_note);
-    sb.s.trend_prior_sd = counts == 1 ? FC_TREND_PRIOR_SD : 0;
+    sb.s.trend_prior_sd = trend_prior_for(counts);
     if (!counts && sb.s.y)
         sb.s.step = recorded_step(sb.s.y, sb.s.n); /* once, not at every leave-one-out fit */
     if (!counts && strcmp(unit_of(ind), "%") == 0 && !ind->numerator)
@@ -3739,6 +3778,9 @@ static void print_params(FILE *f, const fc_fit *fit, double scale)
         if (fit->p == 2)
             fprintf(f, ", %+.2f%% a year (log slope %.4f, se %.4f)", (exp(fit->b[1]) - 1) * 100,
                     fit->b[1], sqrt(fit->cov[1][1]));
+        if (fit->p == 2 && fit->trend_centre != 0)
+            fprintf(f, ", prior centred on %+.2f%% a year (the exposure's growth reversed)",
+                    (exp(fit->trend_centre) - 1) * 100);
         if (fit->model != FM_POISSON)
             fprintf(f, ", overdispersion %.4g (posterior mean %.4g)", fit->nb_alpha,
                     fit->nb_alpha_pred);

@@ -79,7 +79,8 @@ typedef struct fc_series {
     double scale;
     double lo, hi;         /* natural bounds of the value (-HUGE_VAL / HUGE_VAL: none) */
     fc_kind kind;
-    double trend_prior_sd; /* counts: a normal prior on the log trend, N(0, sd^2)
+    double trend_prior_sd; /* counts: a normal prior on the log trend, N(0, sd^2);
+                              shares of trials: on the logit's trend
                               (0: none, maximum likelihood) */
     double step;           /* values: the step the figures are recorded in (0: found
                               from the values at each fit; fc_forecaster_init and
@@ -93,8 +94,15 @@ typedef struct fc_series {
 } fc_series;
 
 /* The prior on the annual log change of a count rate the plans' forecasts
- * use: death and accident rates seldom move by more than 10 % a year. */
+ * use: death and accident counts seldom move by more than 10 % a year. It
+ * is centred on an unchanged count (the rate falling as fast as its
+ * exposure grows). */
 #define FC_TREND_PRIOR_SD 0.1
+/* The prior on the annual change of the logit of a share of trials:
+ * coverage near 100 % seldom moves by more than about 0.4 logits a year
+ * (90 % to 93 %); without it five years at 96-100 % were extrapolated to a
+ * certain 100 % (docs/methodology.md, 4a). */
+#define FC_SHARE_TREND_PRIOR_SD 0.2
 
 /* The prior on the residual scale of the value models: this many
  * pseudo-years with a deviation of the figures' recorded step. */
@@ -118,6 +126,8 @@ typedef struct fc_fit {
     double level, trend;   /* damped: states after the last year */
     double nb_alpha;       /* negative binomial: Var = mu + nb_alpha mu^2 (maximum likelihood) */
     double nb_alpha_pred;  /* its posterior mean, which the predictions use */
+    double trend_centre;   /* counts: the centre of the trend's prior (minus the
+                              exposure's annual log growth; 0 without a prior) */
     double vscale;         /* counts: the coefficients' covariance times this in
                               predictions (overdispersion; 0 means 1) */
     double re_var;         /* binomial: variance of a year's own logit effect */

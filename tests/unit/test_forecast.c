@@ -747,6 +747,35 @@ static void test_near_constant_values(void **state)
     fc_forecaster_free(&fc);
 }
 
+/* The count trend's prior is centred on an unchanged count: five years of
+ * 5 deaths against a GDP growing 6 % a year are a rate falling 5.7 % a
+ * year, which the prior no longer pulls towards an unchanged rate (and a
+ * plain count's prior stays centred on no change). */
+static void test_count_trend_prior(void **state)
+{
+    (void)state;
+    double t[5] = {2019, 2020, 2021, 2022, 2023}, c[5] = {5, 5, 5, 5, 5}, e[5], y[5];
+    for (int i = 0; i < 5; i++) {
+        e[i] = 150 * pow(1.06, i);
+        y[i] = c[i] / e[i];
+    }
+    fc_series s = unbounded(5, t, y);
+    s.count = c;
+    s.exposure = e;
+    s.lo = 0;
+    s.trend_prior_sd = FC_TREND_PRIOR_SD;
+    fc_fit f;
+    assert_int_equal(fc_fit_model(FM_POISSON, &s, &f), 0);
+    assert_close(f.trend_centre, -log(1.06), 1e-9);
+    assert_close(f.b[1], -log(1.06), 1e-6);
+    s.exposure = NULL;
+    for (int i = 0; i < 5; i++)
+        y[i] = c[i];
+    assert_int_equal(fc_fit_model(FM_POISSON, &s, &f), 0);
+    assert_close(f.trend_centre, 0, 0);
+    assert_close(f.b[1], 0, 1e-9);
+}
+
 static void test_shares_stocks_average(void **state)
 {
     (void)state;
@@ -785,6 +814,36 @@ static void test_shares_stocks_average(void **state)
     assert_true(m.lo80 < 100 && m.hi95 <= 100);
     p100 = fc_mix_prob(&m, OP_EQ, 100);
     assert_true(p100 > 0.01 && p100 < 0.9);
+    fc_forecaster_free(&fc);
+    /* 0, 3, 6, 8, 10, 10 of 11 reservoirs made safe: a steep rise on the
+     * logit, but five years on 100 % is not a near certainty (the slope's
+     * prior, FC_SHARE_TREND_PRIOR_SD; without it P was 0.98) */
+    double t7[6] = {2020, 2021, 2022, 2023, 2024, 2025}, c7[6] = {0, 3, 6, 8, 10, 10},
+           e7[6] = {11, 11, 11, 11, 11, 11}, y7[6];
+    for (int i = 0; i < 6; i++)
+        y7[i] = 100 * c7[i] / e7[i];
+    fc_series s7 = s;
+    s7.n = 6;
+    s7.t = t7;
+    s7.y = y7;
+    s7.count = c7;
+    s7.exposure = e7;
+    assert_int_equal(fc_forecaster_init(&fc, &s7, FM_NONE, &o), 0);
+    assert_int_equal(fc_forecaster_predict(&fc, 2030, 11, &m), 0);
+    p100 = fc_mix_prob(&m, OP_EQ, 100);
+    assert_true(p100 > 0.3 && p100 < 0.9);
+    fc_forecaster_free(&fc);
+    /* a whole county insured, 490,000 of 490,000 five years running: both
+     * models converge (the logit near 15 moved by rounding alone by 1e-10
+     * a step, which an absolute test never passed) */
+    double c8[5] = {492100, 491600, 491000, 490300, 489700}, y8[5] = {100, 100, 100, 100, 100};
+    s.count = c8;
+    s.exposure = c8;
+    s.y = y8;
+    assert_int_equal(fc_forecaster_init(&fc, &s, FM_NONE, &o), 0);
+    assert_true(fc.fits[FM_BINOMIAL_MEAN].ok && fc.fits[FM_BINOMIAL].ok);
+    assert_int_equal(fc_forecaster_predict(&fc, 2025, 489000, &m), 0);
+    assert_true(fc_mix_prob(&m, OP_EQ, 100) > 0.5);
     fc_forecaster_free(&fc);
     /* a large shelter: 0, 0, 0, 1 built; what is built stays built */
     double t4[4] = {2020, 2021, 2022, 2023}, y4[4] = {0, 0, 0, 1};
@@ -1284,6 +1343,7 @@ int main(void)
         cmocka_unit_test(test_stage_deterministic),
         cmocka_unit_test(test_regressions_issue11),
         cmocka_unit_test(test_window_closed_form),
+        cmocka_unit_test(test_count_trend_prior),
         cmocka_unit_test(test_shares_stocks_average),
         cmocka_unit_test(test_near_constant_values),
         cmocka_unit_test(test_outliers_and_shifts),
