@@ -42,9 +42,9 @@
 # Environment: FUZZ_CC (default clang), FUZZ_BUILD (default build/fuzz),
 # FUZZ_TIMEOUT (seconds per input, default 10), ASAN_OPTIONS (default
 # quarantine_size_mb=16: a freed block is kept poisoned until 16 MB more
-# has been freed, not 256 MB; one input frees far less, so a use after
-# free within an input is still caught, and the harnesses stop touching a
-# fresh page for nearly every allocation: 1.4-2x the executions per second).
+# has been freed, not 256 MB, so the harnesses stop touching a fresh page
+# for nearly every allocation: 1.4-2x the executions per second; see
+# README.md, "Speed").
 
 set -u
 export ASAN_OPTIONS="${ASAN_OPTIONS:-quarantine_size_mb=16}"
