@@ -412,8 +412,10 @@ static int parse_stream(const char *text, size_t n, csv_table *t, csv_error *err
     return parse_text(text, n, t, err, stream, NULL, release);
 }
 
+/* own: the caller's buffer holding data, which parse_any may free (and
+ * then set to NULL) once it is not needed; NULL when data is borrowed. */
 static int parse_any(const char *path, const char *data, size_t len, csv_table *t,
-                     csv_error *err, const csv_stream *stream, int own)
+                     csv_error *err, const csv_stream *stream, char **own)
 {
     const unsigned char *u = (const unsigned char *)data;
     memset(t, 0, sizeof *t);
@@ -492,6 +494,10 @@ static int parse_any(const char *path, const char *data, size_t len, csv_table *
         text = converted;
         n = clen;
         encoding = "GB18030";
+        if (own) { /* the GB18030 bytes are not needed once converted */
+            free(*own);
+            *own = NULL;
+        }
     }
 
     int crlf = 0; /* before a streamed parse gives the text's pages back */
@@ -513,7 +519,7 @@ static int parse_any(const char *path, const char *data, size_t len, csv_table *
 int csvfile_parse(const char *path, const char *data, size_t len, csv_table *t,
                   csv_error *err)
 {
-    return parse_any(path, data, len, t, err, NULL, 0);
+    return parse_any(path, data, len, t, err, NULL, NULL);
 }
 
 static int read_any(const char *path, csv_table *t, csv_error *err, const csv_stream *stream)
@@ -562,7 +568,7 @@ static int read_any(const char *path, csv_table *t, csv_error *err, const csv_st
         }
     }
     fclose(f);
-    int rc = parse_any(path, buf, len, t, err, stream, 1);
+    int rc = parse_any(path, buf, len, t, err, stream, &buf);
     free(buf);
     return rc;
 }
