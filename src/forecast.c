@@ -550,8 +550,9 @@ static double count_ll(double y, double mu, double a)
 
 /*
  * IRLS for log(mu_i) = log(E_i) + b0 [+ b1 (t_i - tc)], variance mu + a mu^2
- * (a = 0: Poisson), b1 with the prior N(centre, s->trend_prior_sd^2), from start (b0, b1) when it is not NULL (the profile
- * over a below moves a little at a time), else from the overall rate.
+ * (a = 0: Poisson), b1 with the prior N(centre, s->trend_prior_sd^2),
+ * from start (b0, b1) when it is not NULL (the profile over a below moves
+ * a little at a time), else from the overall rate.
  * Returns 0 and fills b, cov ((X'WX)^-1), the log-likelihood and Pearson's
  * chi2; -1 if it does not converge.
  */
