@@ -331,6 +331,21 @@ static void release_behind(const char *text, size_t *released, size_t i)
     *released = i;
 }
 
+/*
+ * libcsv grows a field's buffer by a fixed step (128 bytes unless told),
+ * each time through realloc: where realloc copies (ASan's always does) a
+ * field of megabytes cost gigabytes of copying, quadratic in its length.
+ * A step of at least the line about to be parsed and the buffer so far
+ * makes one realloc enough for a line and the buffer grow geometrically.
+ */
+static void grow_step(struct csv_parser *p, size_t line)
+{
+    size_t step = csv_get_buffer_size(p);
+    if (step < line)
+        step = line;
+    csv_set_blk_size(p, step < 128 ? 128 : step);
+}
+
 /* Parse UTF-8 text (no BOM, no NUL) into t, or its rows after the header
  * into stream (counted in *nstreamed). Returns 0 or -1. */
 static int parse_text(const char *text, size_t n, csv_table *t, csv_error *err,
@@ -358,6 +373,7 @@ static int parse_text(const char *text, size_t n, csv_table *t, csv_error *err,
     while (i < n) {
         size_t e = line_end(text, n, i);
         st.cur_line++;
+        grow_step(&p, e - i);
         size_t got = csv_parse(&p, text + i, e - i, on_field, on_row, &st);
         if (got < e - i) {
             int code = p.status; /* what libcsv's csv_error(&p) returns */
