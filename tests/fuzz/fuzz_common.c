@@ -103,7 +103,8 @@ void fuzz_write(const char *path, const void *data, size_t len)
 {
     /* A new file, not the old one truncated: ext4 flushes a file that is
      * truncated and rewritten when it is closed (auto_da_alloc), which made
-     * every run wait for the disk (300 exec/s instead of 3,000). */
+     * every run wait for the disk (runconfig: 3,000 inputs in 11 s, 2.4 s
+     * without). */
     if (unlink(path) != 0 && errno != ENOENT)
         fuzz_die("cannot remove %s: %s", path, strerror(errno));
     FILE *f = fopen(path, "wb");
