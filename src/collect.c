@@ -625,9 +625,9 @@ static int write_book(tbook *b, const char *path, diag_list *d)
 static int commit_book(tbook *b, diag_list *d)
 {
     const char *slash = strrchr(b->o->out_path, '/');
-    char *dir = slash ? xstrndup(b->o->out_path, (size_t)(slash - b->o->out_path)) : xstrdup(".");
+    char *dir = path_parent(b->o->out_path);
     out_set os;
-    int rc = outset_open(&os, *dir ? dir : "/", 0, d);
+    int rc = outset_open(&os, dir, 0, d);
     free(dir);
     if (rc != 0)
         return -1;
