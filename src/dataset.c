@@ -111,7 +111,7 @@ static void suggest_among(const char *name, const char *const *cands, int n, cha
         int clen = utf8_columns(cands[i], strlen(cands[i]));
         if (clen - len > limit || len - clen > limit || len > 200)
             continue;
-        int dist = utf8_edit_distance(name, cands[i]);
+        int dist = utf8_edit_distance(name, cands[i], limit);
         if (dist > limit)
             continue;
         /* Insert into the sorted top three; ties keep declaration order. */

@@ -692,7 +692,7 @@ static void unknown_function(parser *p, const token *name_tok)
     strbuf near;
     sb_init(&near);
     for (int i = 0; i < F_NFUNCS; i++)
-        if (utf8_edit_distance(name, funcs[i].name) <= 2) {
+        if (utf8_edit_distance(name, funcs[i].name, 2) <= 2) {
             if (near.len)
                 sb_add(&near, ", ");
             sb_add(&near, funcs[i].name);

@@ -199,13 +199,13 @@ static void scope_suggest(void *ctx, const char *name, char *buf, size_t bufsize
     int len = utf8_columns(name, strlen(name));
     int limit = len / 3 > 2 ? len / 3 : 2;
     for (int i = 0; i < sc->env->syms->n; i++)
-        if (utf8_edit_distance(name, sc->env->syms->names[i]) <= limit) {
+        if (utf8_edit_distance(name, sc->env->syms->names[i], limit) <= limit) {
             if (b.len)
                 sb_add(&b, ", ");
             sb_add(&b, sc->env->syms->names[i]);
         }
     for (int i = 0; i < SP_COUNT; i++)
-        if (utf8_edit_distance(name, special_names[i]) <= 2) {
+        if (utf8_edit_distance(name, special_names[i], 2) <= 2) {
             if (b.len)
                 sb_add(&b, ", ");
             sb_add(&b, special_names[i]);
@@ -1197,7 +1197,7 @@ static void load_indicator(ydoc *y, ynode *m, plan *p, const model_env *env, ind
             strbuf b;
             sb_init(&b);
             for (int i = 0; env->cat && i < env->cat->ninds; i++)
-                if (utf8_edit_distance(s, env->cat->inds[i].id) <= 3) {
+                if (utf8_edit_distance(s, env->cat->inds[i].id, 3) <= 3) {
                     sb_add(&b, b.len ? ", " : " (did you mean ");
                     sb_add(&b, env->cat->inds[i].id);
                 }

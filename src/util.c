@@ -191,10 +191,16 @@ static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
-static size_t utf8_decode_all(const char *s, uint32_t **out)
+/* The code points of s into buf (cap entries) when they fit, else into a
+ * fresh allocation that *heap keeps; returns how many. */
+static size_t utf8_decode_into(const char *s, uint32_t *buf, size_t cap, uint32_t **out,
+                               uint32_t **heap)
 {
     size_t n = strlen(s), k = 0;
-    uint32_t *cps = xmalloc((n + 1) * sizeof *cps);
+    uint32_t *cps = buf;
+    *heap = NULL;
+    if (n > cap)
+        cps = *heap = xmalloc(n * sizeof *cps);
     for (size_t i = 0; i < n;) {
         uint32_t cp;
         i += utf8_next((const unsigned char *)s + i, n - i, &cp);
@@ -204,16 +210,33 @@ static size_t utf8_decode_all(const char *s, uint32_t **out)
     return k;
 }
 
-int utf8_edit_distance(const char *a, const char *b)
+/*
+ * Levenshtein distance of code points, one row at a time. Every caller only
+ * wants near names, so the work stops as soon as the distance is known to
+ * exceed limit: when the lengths alone differ by more, or when a whole row
+ * does (a row's minimum never decreases further down). An unrelated name
+ * then costs a few rows, not the full n x m table; "did you mean" runs for
+ * every unknown name of a file against every known one.
+ */
+int utf8_edit_distance(const char *a, const char *b, int limit)
 {
-    uint32_t *x, *y;
-    size_t n = utf8_decode_all(a, &x), m = utf8_decode_all(b, &y);
-    int *row = xmalloc((m + 1) * sizeof *row);
+    enum { SHORT = 64 };
+    uint32_t xs[SHORT], ys[SHORT], *x, *y, *xh, *yh;
+    int rows[SHORT + 1], *row = rows;
+    if (limit < 0)
+        limit = 0;
+    size_t n = utf8_decode_into(a, xs, SHORT, &x, &xh);
+    size_t m = utf8_decode_into(b, ys, SHORT, &y, &yh);
+    int d = limit + 1;
+    if ((n > m ? n - m : m - n) > (size_t)limit)
+        goto done;
+    if (m > SHORT)
+        row = xmalloc((m + 1) * sizeof *row);
     for (size_t j = 0; j <= m; j++)
         row[j] = (int)j;
     for (size_t i = 1; i <= n; i++) {
-        int diag = row[0];
-        row[0] = (int)i;
+        int diag = row[0], low;
+        row[0] = low = (int)i;
         for (size_t j = 1; j <= m; j++) {
             int up = row[j];
             int best = diag + (x[i - 1] != y[j - 1]);
@@ -223,12 +246,19 @@ int utf8_edit_distance(const char *a, const char *b)
                 best = row[j - 1] + 1;
             row[j] = best;
             diag = up;
+            if (best < low)
+                low = best;
         }
+        if (low > limit)
+            goto done;
     }
-    int d = row[m];
-    free(row);
-    free(x);
-    free(y);
+    if (row[m] <= limit)
+        d = row[m];
+done:
+    if (row != rows)
+        free(row);
+    free(xh);
+    free(yh);
     return d;
 }
 

@@ -56,8 +56,9 @@ char *strpool_keep(strpool *p, char *s);
 char *strpool_printf(strpool *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void strpool_free(strpool *p);
 
-/* Levenshtein distance counted in Unicode code points (for "did you mean"). */
-int utf8_edit_distance(const char *a, const char *b);
+/* Levenshtein distance counted in Unicode code points (for "did you mean"),
+ * or limit + 1 when it is more than limit. */
+int utf8_edit_distance(const char *a, const char *b, int limit);
 /* Number of code points in the first n bytes of s. */
 int utf8_columns(const char *s, size_t n);
 /* 1 if s is valid UTF-8. */

@@ -609,14 +609,14 @@ void ycheck_keys(ydoc *y, ynode *map, const char *const *allowed, const char *wh
             ydiag(y, d, DIAG_ERROR, k, "%s: keys must be text", what);
             continue;
         }
-        int found = 0, best = 1 << 30;
+        int found = 0, best = 4; /* only a key within 3 edits is suggested */
         const char *near = NULL;
         for (const char *const *a = allowed; *a; a++) {
             if (strcmp(*a, ks) == 0) {
                 found = 1;
                 break;
             }
-            int dist = utf8_edit_distance(ks, *a);
+            int dist = utf8_edit_distance(ks, *a, 3);
             if (dist < best) {
                 best = dist;
                 near = *a;

@@ -95,7 +95,7 @@ static void fake_suggest(void *ctx, const char *name, char *buf, size_t size)
     buf[0] = '\0';
     for (int l = 0; l < 3; l++)
         for (int i = 0; i < counts[l]; i++)
-            if (utf8_edit_distance(name, lists[l][i]) <= 2) {
+            if (utf8_edit_distance(name, lists[l][i], 2) <= 2) {
                 size_t n = strlen(buf);
                 snprintf(buf + n, size - n, "%s%s", n ? ", " : "", lists[l][i]);
             }

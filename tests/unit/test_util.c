@@ -1,0 +1,134 @@
+/*
+ * test_util.c - unit tests for util.c's text helpers: the bounded edit
+ * distance behind every "did you mean" against a plain full-table
+ * Levenshtein, on random ASCII and CJK names short and long (the bound
+ * changes only how soon it stops, never a distance within it).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Full-table Levenshtein on arrays of code points: the reference. */
+static int reference_distance(const uint32_t *x, int n, const uint32_t *y, int m)
+{
+    int *t = malloc((size_t)(n + 1) * (size_t)(m + 1) * sizeof *t);
+    assert_non_null(t);
+    for (int i = 0; i <= n; i++)
+        for (int j = 0; j <= m; j++) {
+            int v;
+            if (i == 0 || j == 0)
+                v = i + j;
+            else {
+                v = t[(i - 1) * (m + 1) + j - 1] + (x[i - 1] != y[j - 1]);
+                int up = t[(i - 1) * (m + 1) + j] + 1, left = t[i * (m + 1) + j - 1] + 1;
+                v = up < v ? up : v;
+                v = left < v ? left : v;
+            }
+            t[i * (m + 1) + j] = v;
+        }
+    int d = t[n * (m + 1) + m];
+    free(t);
+    return d;
+}
+
+/* UTF-8 of n code points into out. */
+static void encode(const uint32_t *cp, int n, char *out)
+{
+    char *o = out;
+    for (int i = 0; i < n; i++) {
+        if (cp[i] < 0x80)
+            *o++ = (char)cp[i];
+        else {
+            *o++ = (char)(0xe0 | (cp[i] >> 12));
+            *o++ = (char)(0x80 | ((cp[i] >> 6) & 0x3f));
+            *o++ = (char)(0x80 | (cp[i] & 0x3f));
+        }
+    }
+    *o = 0;
+}
+
+/* A random code point from a small alphabet (so that distances are often
+ * small): ASCII letters, or CJK characters when cjk. */
+static uint32_t random_cp(unsigned *seed, int cjk)
+{
+    static const uint32_t han[] = {0x5e94, 0x6025, 0x7ba1, 0x7406, 0x4eba, 0x5458};
+    unsigned r = (unsigned)rand_r(seed);
+    return cjk ? han[r % 6] : (uint32_t)('a' + r % 4);
+}
+
+static void test_edit_distance_bounded(void **state)
+{
+    (void)state;
+    unsigned seed = 12345;
+    uint32_t x[150], y[300];
+    char a[1000], b[1000];
+    int within = 0, beyond = 0;
+    for (int k = 0; k < 4000; k++) {
+        int cjk = k % 2;
+        /* lengths on both sides of the 64-code-point stack buffers */
+        int n = rand_r(&seed) % 140, m = 0;
+        for (int i = 0; i < n; i++)
+            x[i] = random_cp(&seed, cjk);
+        if (k % 4 < 2) {
+            /* a near name: x with a few characters replaced, dropped or added */
+            for (int i = 0; i < n; i++) {
+                int r = rand_r(&seed) % 40;
+                if (r == 0)
+                    continue;
+                y[m++] = r == 1 ? random_cp(&seed, cjk) : x[i];
+                if (r == 2)
+                    y[m++] = random_cp(&seed, cjk);
+            }
+        } else {
+            m = n + rand_r(&seed) % 9 - 4;
+            m = m < 0 ? 0 : m;
+            for (int i = 0; i < m; i++)
+                y[i] = random_cp(&seed, cjk);
+        }
+        encode(x, n, a);
+        encode(y, m, b);
+        int ref = reference_distance(x, n, y, m);
+        int limit = rand_r(&seed) % 12;
+        int got = utf8_edit_distance(a, b, limit);
+        if (ref <= limit) {
+            assert_int_equal(got, ref);
+            within++;
+        } else {
+            assert_int_equal(got, limit + 1);
+            beyond++;
+        }
+        /* with a bound that cannot bind, the distance itself */
+        assert_int_equal(utf8_edit_distance(a, b, 1000), ref);
+    }
+    /* both sides of the bound were exercised */
+    assert_true(within > 500);
+    assert_true(beyond > 500);
+}
+
+static void test_edit_distance_examples(void **state)
+{
+    (void)state;
+    assert_int_equal(utf8_edit_distance("kitten", "sitting", 5), 3);
+    assert_int_equal(utf8_edit_distance("kitten", "sitting", 2), 3); /* limit + 1 */
+    assert_int_equal(utf8_edit_distance("", "", 0), 0);
+    assert_int_equal(utf8_edit_distance("abc", "", 10), 3);
+    /* counted in code points, not bytes: one character replaced */
+    assert_int_equal(utf8_edit_distance("死亡率", "死亡数", 3), 1);
+    assert_int_equal(utf8_edit_distance("abc", "abcdefgh", 2), 3);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_edit_distance_examples),
+        cmocka_unit_test(test_edit_distance_bounded),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
