@@ -828,7 +828,18 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
      * commit below, or since --since DIR (changes.h). */
     change_list changes;
     char *prev = s->o->since ? xasprintf("%s/%s", s->o->since, p->id) : xstrdup(dir);
-    int have_changes = changes_build(&changes, prev, &ev, &ec, &s->lb, &fs, inputs,
+    /* series.csv rendered once: the file, and this run's side of the changes */
+    char *scsv = NULL;
+    size_t slen = 0;
+    FILE *smem = open_memstream(&scsv, &slen);
+    if (smem) {
+        write_series_csv_fc(smem, &ev, &ec, &fs);
+        if (fclose(smem) != 0) {
+            free(scsv);
+            scsv = NULL;
+        }
+    }
+    int have_changes = changes_build(&changes, prev, &ev, &ec, &s->lb, &fs, scsv, inputs,
                                      s->o->templates_dir, &s->diags) == 0;
     free(prev);
     /* What the evaluation found, worded once for every output (findings.h). */
@@ -853,8 +864,12 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
         rc = EXIT_OUTPUT;
     } else {
         FILE *f;
-        if ((f = outset_stream(&out, "series.csv", &s->diags)))
-            write_series_csv_fc(f, &ev, &ec, &fs);
+        if ((f = outset_stream(&out, "series.csv", &s->diags))) {
+            if (scsv)
+                fwrite(scsv, 1, slen, f);
+            else
+                write_series_csv_fc(f, &ev, &ec, &fs);
+        }
         /* assessment.csv rendered once: the file, and 指标 and 预测 of the workbook */
         char *acsv = NULL;
         size_t alen = 0;
@@ -932,6 +947,7 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
                 pdfst.report_seconds, pdfst.brief_pages, pdfst.report_pages);
     free(inputs);
     free(dir);
+    free(scsv);
     findings_free(&fnd);
     changes_free(&changes);
     forecast_set_free(&fs);
