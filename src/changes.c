@@ -534,14 +534,14 @@ static const char *const required_keys[] = {
     "reasons_summary.definition", "reasons_summary.revised_input", "reasons_summary.evaluation",
     NULL};
 
-static int load_words(change_list *cl, const char *templates_dir, diag_list *d)
+static int load_words(change_list *cl, const char *templates_dir, rtpl_cache *tc, diag_list *d)
 {
     char *path = xasprintf("%s/changes.yaml", templates_dir);
     struct stat st;
     int rc = 0;
     if (stat(path, &st) == 0) {
         size_t before = diag_errors(d);
-        if (rtpl_load(&cl->words, path, known_vars, d) != 0) {
+        if (rtpl_load_cached(tc, &cl->words, path, known_vars, d) != 0) {
             rc = -1;
         } else {
             rtpl_require(cl->words, "", required_keys, "changes template", d);
@@ -613,7 +613,7 @@ static void render_series(FILE *f, void *arg)
 int changes_build(change_list *cl, const char *prev_dir, const evaluation *ev,
                   const eval_context *ec, const labels *lb, const forecast_set *fs,
                   const char *series, const char *inputs, const char *templates_dir,
-                  diag_list *d)
+                  rtpl_cache *tc, diag_list *d)
 {
     render_args a = {ev, ec, lb, fs};
     int rc = -1;
@@ -630,7 +630,7 @@ int changes_build(change_list *cl, const char *prev_dir, const evaluation *ev,
         free(as);
         free(se);
     }
-    if (rc == 0 && load_words(cl, templates_dir, d) != 0)
+    if (rc == 0 && load_words(cl, templates_dir, tc, d) != 0)
         rc = -1;
     /* stage words for the texts, from labels.yaml */
     if (rc == 0 && lb && cl->old_stage && *cl->old_stage) {

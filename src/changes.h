@@ -101,13 +101,13 @@ int changes_previous(const char *prev_dir);
  * The same for an evaluation, whose series.csv is given (series, as
  * written to the output; NULL renders it): renders its assessment.csv in
  * memory when there is a previous run to compare with, and loads
- * templates_dir/changes.yaml (when present) for the report and the
- * workbook.
+ * templates_dir/changes.yaml (when present; through tc, which may be NULL:
+ * report_tpl.h) for the report and the workbook.
  */
 int changes_build(change_list *cl, const char *prev_dir, const evaluation *ev,
                   const eval_context *ec, const labels *lb, const forecast_set *fs,
                   const char *series, const char *inputs, const char *templates_dir,
-                  diag_list *d);
+                  struct rtpl_cache *tc, diag_list *d);
 void changes_free(change_list *cl);
 
 /* changes.csv. */

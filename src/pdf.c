@@ -2267,12 +2267,13 @@ static void check_template(rtpl *t, const kind_keys *kinds, diag_list *d)
     }
 }
 
-static rtpl *load_template(const char *dir, const char *name, const kind_keys *kinds, diag_list *d)
+static rtpl *load_template(const char *dir, const char *name, const kind_keys *kinds,
+                           rtpl_cache *tc, diag_list *d)
 {
     char *path = xasprintf("%s/%s", dir, name);
     rtpl *t = NULL;
     size_t before = diag_errors(d);
-    if (rtpl_load(&t, path, known_vars, d) == 0) {
+    if (rtpl_load_cached(tc, &t, path, known_vars, d) == 0) {
         check_template(t, kinds, d);
         if (diag_errors(d) > before) {
             rtpl_free(t);
@@ -2590,8 +2591,8 @@ static int ctx_open(ctx *c, const outcome *oc, out_set *out, diag_list *d)
     c->d = d;
     tv_init(&c->g, NULL);
     size_t before = diag_errors(d);
-    c->report = load_template(oc->templates_dir, "report.yaml", report_kinds, d);
-    c->brief = load_template(oc->templates_dir, "brief.yaml", brief_kinds, d);
+    c->report = load_template(oc->templates_dir, "report.yaml", report_kinds, oc->templates, d);
+    c->brief = load_template(oc->templates_dir, "brief.yaml", brief_kinds, oc->templates, d);
     if (!c->report || !c->brief || diag_errors(d) > before)
         return -1;
     const char *body, *head;

@@ -145,6 +145,61 @@ int rtpl_load(rtpl **out, const char *path, const char *const *known_vars, diag_
     return 0;
 }
 
+/* A copy of t's texts (not of what it has reported). */
+static rtpl *rtpl_dup(const rtpl *t)
+{
+    rtpl *c = xcalloc(1, sizeof *c);
+    c->path = xstrdup(t->path);
+    c->e = xmalloc((t->n ? t->n : 1) * sizeof *c->e);
+    c->n = c->cap = t->n;
+    for (size_t i = 0; i < t->n; i++) {
+        c->e[i].key = xstrdup(t->e[i].key);
+        c->e[i].text = xstrdup(t->e[i].text);
+        c->e[i].line = t->e[i].line;
+    }
+    return c;
+}
+
+typedef struct cached_tpl {
+    const char *const *known_vars;
+    rtpl *t;
+} cached_tpl;
+
+struct rtpl_cache {
+    cached_tpl *e;
+    size_t n, cap;
+};
+
+rtpl_cache *rtpl_cache_new(void) { return xcalloc(1, sizeof(rtpl_cache)); }
+
+void rtpl_cache_free(rtpl_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        rtpl_free(c->e[i].t);
+    free(c->e);
+    free(c);
+}
+
+int rtpl_load_cached(rtpl_cache *c, rtpl **out, const char *path, const char *const *known_vars,
+                     diag_list *d)
+{
+    if (!c)
+        return rtpl_load(out, path, known_vars, d);
+    for (size_t i = 0; i < c->n; i++)
+        if (c->e[i].known_vars == known_vars && strcmp(c->e[i].t->path, path) == 0) {
+            *out = rtpl_dup(c->e[i].t);
+            return 0;
+        }
+    if (rtpl_load(out, path, known_vars, d) != 0)
+        return -1;
+    cached_tpl *e = ARRAY_PUSH(c->e, c->n, c->cap);
+    e->known_vars = known_vars;
+    e->t = rtpl_dup(*out);
+    return 0;
+}
+
 void rtpl_free(rtpl *t)
 {
     if (!t)
