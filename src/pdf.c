@@ -91,21 +91,20 @@ typedef struct ctx {
 
 /* ---------- template access: the document's own file, report.yaml, then findings.yaml ---------- */
 
-static rtpl *owner(ctx *c, const char *key)
+/* The template that has key, and the text there (*text), or NULL. */
+static rtpl *owner_text(ctx *c, const char *key, const char **text)
 {
-    if (c->t && rtpl_get(c->t, key))
-        return c->t;
-    if (c->report && rtpl_get(c->report, key))
-        return c->report;
-    if (c->f && c->f->words && rtpl_get(c->f->words, key))
-        return c->f->words;
+    rtpl *const in[] = {c->t, c->report, c->f ? c->f->words : NULL};
+    for (int i = 0; i < 3; i++)
+        if (in[i] && (*text = rtpl_get(in[i], key)))
+            return in[i];
     return NULL;
 }
 
 static const char *tget(ctx *c, const char *key)
 {
-    rtpl *t = owner(c, key);
-    return t ? rtpl_get(t, key) : NULL;
+    const char *text;
+    return owner_text(c, key, &text) ? text : NULL;
 }
 
 static void missing_key(ctx *c, const char *key)
@@ -121,12 +120,13 @@ static void missing_key(ctx *c, const char *key)
 /* Expand the text at key with v (pooled; "" and a warning when absent). */
 static const char *tx(ctx *c, const char *key, const tvars *v)
 {
-    rtpl *t = owner(c, key);
+    const char *text;
+    rtpl *t = owner_text(c, key, &text);
     if (!t) {
         missing_key(c, key);
         return "";
     }
-    return keep(c, rtpl_expand(t, key, v ? v : &c->g, c->d));
+    return keep(c, rtpl_fill(t, text, key, v ? v : &c->g, c->d));
 }
 
 static const char *txf(ctx *c, const tvars *v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -144,8 +144,9 @@ static const char *txf(ctx *c, const tvars *v, const char *fmt, ...)
 /* The same, but NULL (no warning) when the key is absent. */
 static const char *tx_opt(ctx *c, const char *key, const tvars *v)
 {
-    rtpl *t = owner(c, key);
-    return t ? keep(c, rtpl_expand(t, key, v ? v : &c->g, c->d)) : NULL;
+    const char *text;
+    rtpl *t = owner_text(c, key, &text);
+    return t ? keep(c, rtpl_fill(t, text, key, v ? v : &c->g, c->d)) : NULL;
 }
 
 /* Section-relative key. */

@@ -297,10 +297,14 @@ void tv_init(tvars *v, const tvars *parent)
     v->parent = parent;
 }
 
+/* Names compared by their first byte before strcmp: a renderer sets a
+ * score of names per item, each looked for among those already set. */
+static int same_name(const char *a, const char *b) { return a[0] == b[0] && strcmp(a, b) == 0; }
+
 void tv_set(tvars *v, const char *name, const char *value)
 {
     for (int i = 0; i < v->n; i++)
-        if (strcmp(v->name[i], name) == 0) {
+        if (same_name(v->name[i], name)) {
             free(v->value[i]);
             v->value[i] = xstrdup(value ? value : "");
             return;
@@ -328,7 +332,7 @@ const char *tv_get(const tvars *v, const char *name)
 {
     for (; v; v = v->parent)
         for (int i = v->n - 1; i >= 0; i--)
-            if (strcmp(v->name[i], name) == 0)
+            if (same_name(v->name[i], name))
                 return v->value[i];
     return NULL;
 }
@@ -360,6 +364,13 @@ char *rtpl_fill(rtpl *t, const char *text, const char *key, const tvars *v, diag
     sb_init(&b);
     sb_add(&b, "");
     for (const char *p = text ? text : ""; *p; p++) {
+        /* plain text up to the next brace in one piece */
+        size_t run = strcspn(p, "{}");
+        if (run) {
+            sb_addn(&b, p, run);
+            p += run - 1;
+            continue;
+        }
         if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
             sb_addc(&b, *p);
             p++;
