@@ -173,17 +173,24 @@ static void previous_unreadable(diag_list *d, const char *path, const csv_error 
              "previous results cannot be read (%s); no change report against them", e->msg);
 }
 
+int changes_previous(const char *prev_dir)
+{
+    char *path = xasprintf("%s/assessment.csv", prev_dir);
+    struct stat st;
+    int have = stat(path, &st) == 0;
+    free(path);
+    return have;
+}
+
 /* The previous run's files in dir; r->have stays 0 without assessment.csv. */
 static int read_previous(run_files *r, const char *dir, diag_list *d)
 {
+    if (!changes_previous(dir))
+        return 0;
     char *path = xasprintf("%s/assessment.csv", dir);
     struct stat st;
     int rc = 0;
     csv_error err;
-    if (stat(path, &st) != 0) {
-        free(path);
-        return 0;
-    }
     if (csvfile_read(path, &r->a, &err) != 0) {
         previous_unreadable(d, path, &err);
     } else {
@@ -495,11 +502,11 @@ int changes_compare(change_list *cl, const char *plan_id, const char *prev_dir,
     memset(&o, 0, sizeof o);
     memset(&nw, 0, sizeof nw);
     int rc = read_previous(&o, prev_dir, d);
-    if (rc == 0)
+    if (rc == 0 && o.have && assessment)
         rc = read_current(&nw, assessment, series, inputs, d);
     if (rc == 0) {
-        cl->first_run = !o.have;
-        if (o.have)
+        cl->first_run = !nw.have;
+        if (nw.have)
             compare_runs(cl, &o, &nw);
     }
     if (!cl->old_stage)
@@ -527,14 +534,14 @@ static const char *const required_keys[] = {
     "reasons_summary.definition", "reasons_summary.revised_input", "reasons_summary.evaluation",
     NULL};
 
-static int load_words(change_list *cl, const char *templates_dir, diag_list *d)
+static int load_words(change_list *cl, const char *templates_dir, rtpl_cache *tc, diag_list *d)
 {
     char *path = xasprintf("%s/changes.yaml", templates_dir);
     struct stat st;
     int rc = 0;
     if (stat(path, &st) == 0) {
         size_t before = diag_errors(d);
-        if (rtpl_load(&cl->words, path, known_vars, d) != 0) {
+        if (rtpl_load_cached(tc, &cl->words, path, known_vars, d) != 0) {
             rc = -1;
         } else {
             rtpl_require(cl->words, "", required_keys, "changes template", d);
@@ -605,19 +612,25 @@ static void render_series(FILE *f, void *arg)
 
 int changes_build(change_list *cl, const char *prev_dir, const evaluation *ev,
                   const eval_context *ec, const labels *lb, const forecast_set *fs,
-                  const char *inputs, const char *templates_dir, diag_list *d)
+                  const char *series, const char *inputs, const char *templates_dir,
+                  rtpl_cache *tc, diag_list *d)
 {
     render_args a = {ev, ec, lb, fs};
-    char *as = in_memory(render_assessment, &a, d);
-    char *se = as ? in_memory(render_series, &a, d) : NULL;
     int rc = -1;
-    if (as && se)
-        rc = changes_compare(cl, ev->p->id, prev_dir, as, se, inputs, d);
-    else
-        memset(cl, 0, sizeof *cl);
-    free(as);
-    free(se);
-    if (rc == 0 && load_words(cl, templates_dir, d) != 0)
+    if (!changes_previous(prev_dir)) {
+        /* a first run: nothing to compare this run's files with, none rendered */
+        rc = changes_compare(cl, ev->p->id, prev_dir, NULL, NULL, inputs, d);
+    } else {
+        char *as = in_memory(render_assessment, &a, d);
+        char *se = as && !series ? in_memory(render_series, &a, d) : NULL;
+        if (as && (series || se))
+            rc = changes_compare(cl, ev->p->id, prev_dir, as, series ? series : se, inputs, d);
+        else
+            memset(cl, 0, sizeof *cl);
+        free(as);
+        free(se);
+    }
+    if (rc == 0 && load_words(cl, templates_dir, tc, d) != 0)
         rc = -1;
     /* stage words for the texts, from labels.yaml */
     if (rc == 0 && lb && cl->old_stage && *cl->old_stage) {

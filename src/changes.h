@@ -85,21 +85,29 @@ typedef struct change_list {
 
 /*
  * Compare the previous results in prev_dir with this run's, given as the
- * texts of assessment.csv, series.csv and inputs.sha256. Returns 0, or -1
- * with an error in d (a previous file that cannot be read as CSV).
+ * texts of assessment.csv, series.csv and inputs.sha256; assessment may be
+ * NULL when there is no previous run (changes_previous() is 0): this run's
+ * texts are only read to be compared. Returns 0, or -1 with an error in d
+ * (a previous file that cannot be read as CSV).
  */
 int changes_compare(change_list *cl, const char *plan_id, const char *prev_dir,
                     const char *assessment, const char *series, const char *inputs,
                     diag_list *d);
 
+/* 1 if prev_dir holds a previous run's results (its assessment.csv). */
+int changes_previous(const char *prev_dir);
+
 /*
- * The same for an evaluation: renders its CSV files in memory first, and
- * loads templates_dir/changes.yaml (when present) for the report and the
- * workbook.
+ * The same for an evaluation, whose series.csv is given (series, as
+ * written to the output; NULL renders it): renders its assessment.csv in
+ * memory when there is a previous run to compare with, and loads
+ * templates_dir/changes.yaml (when present; through tc, which may be NULL:
+ * report_tpl.h) for the report and the workbook.
  */
 int changes_build(change_list *cl, const char *prev_dir, const evaluation *ev,
                   const eval_context *ec, const labels *lb, const forecast_set *fs,
-                  const char *inputs, const char *templates_dir, diag_list *d);
+                  const char *series, const char *inputs, const char *templates_dir,
+                  struct rtpl_cache *tc, diag_list *d);
 void changes_free(change_list *cl);
 
 /* changes.csv. */

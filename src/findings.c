@@ -1296,11 +1296,11 @@ static void build_overall(fctx *c)
 
 /* ---------- building ---------- */
 
-static rtpl *load_words(const char *templates_dir, diag_list *d)
+static rtpl *load_words(const char *templates_dir, rtpl_cache *tc, diag_list *d)
 {
     char *path = xasprintf("%s/findings.yaml", templates_dir);
     rtpl *t = NULL;
-    if (rtpl_load(&t, path, known_vars, d) != 0)
+    if (rtpl_load_cached(tc, &t, path, known_vars, d) != 0)
         t = NULL;
     free(path);
     return t;
@@ -1361,7 +1361,7 @@ static void check_statuses(const rtpl *t, const dictionary *dict, diag_list *d)
 int findings_check_templates(const char *templates_dir, diag_list *d)
 {
     size_t before = diag_errors(d);
-    rtpl *t = load_words(templates_dir, d);
+    rtpl *t = load_words(templates_dir, NULL, d);
     if (t) {
         double on, risk;
         rtpl_require(t, "", required, "findings", d);
@@ -1389,12 +1389,12 @@ static void global_vars(fctx *c, const labels *lb)
 
 int findings_build(findings *f, const evaluation *ev, const eval_context *ec,
                    const labels *lb, const forecast_set *fs, const char *templates_dir,
-                   diag_list *d)
+                   rtpl_cache *tc, diag_list *d)
 {
     memset(f, 0, sizeof *f);
     f->ev = ev;
     size_t before = diag_errors(d);
-    f->words = load_words(templates_dir, d);
+    f->words = load_words(templates_dir, tc, d);
     if (!f->words)
         return -1;
     rtpl_require(f->words, "", required, "findings", d);

@@ -112,12 +112,13 @@ typedef struct findings {
 
 /*
  * Build the findings of ev. fs may be NULL (no forecasts). templates_dir
- * holds findings.yaml. Returns 0, or -1 with errors in d (a missing or
- * bad template, an unfilled placeholder); *f must be freed in both cases.
+ * holds findings.yaml, loaded through tc (may be NULL: report_tpl.h).
+ * Returns 0, or -1 with errors in d (a missing or bad template, an
+ * unfilled placeholder); *f must be freed in both cases.
  */
 int findings_build(findings *f, const evaluation *ev, const eval_context *ec,
                    const labels *lb, const forecast_set *fs, const char *templates_dir,
-                   diag_list *d);
+                   struct rtpl_cache *tc, diag_list *d);
 void findings_free(findings *f);
 
 /* The name readers see for an indicator attribute (type): words.type_names, else type. */
@@ -149,6 +150,10 @@ typedef struct outcome {
     /* the fonts of the PDFs, kept from plan to plan (report_doc.h), or
      * NULL: the documents find and parse their own */
     struct rfonts_cache *fonts;
+    /* the templates, read once per process (report_tpl.h), or NULL */
+    struct rtpl_cache *templates;
+    /* the workbook's wording, read once per process (labels.h), or NULL */
+    struct labels_cache *wordings;
 } outcome;
 
 /* The finding of target ti of indicator ii (constant time). */

@@ -64,6 +64,66 @@ int labels_load(labels *l, const char *path, diag_list *d)
     return diag_errors(d) > before ? -1 : 0;
 }
 
+/* dst as a copy of src, its index pointing into its own items. */
+static void labels_copy(labels *dst, const labels *src)
+{
+    memset(dst, 0, sizeof *dst);
+    if (!src->n)
+        return;
+    dst->items = xmalloc(src->n * sizeof *dst->items);
+    dst->n = dst->cap = src->n;
+    for (size_t i = 0; i < src->n; i++) {
+        dst->items[i] = src->items[i];
+        dst->items[i].section = xstrdup(src->items[i].section);
+        dst->items[i].code = xstrdup(src->items[i].code);
+        dst->items[i].text = xstrdup(src->items[i].text);
+    }
+    dst->index = xmalloc(src->n * sizeof *dst->index);
+    for (size_t i = 0; i < src->n; i++)
+        dst->index[i] = dst->items + (src->index[i] - src->items);
+}
+
+typedef struct cached_labels {
+    char *path;
+    labels l;
+} cached_labels;
+
+struct labels_cache {
+    cached_labels *e;
+    size_t n, cap;
+};
+
+labels_cache *labels_cache_new(void) { return xcalloc(1, sizeof(labels_cache)); }
+
+void labels_cache_free(labels_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->e[i].path);
+        labels_free(&c->e[i].l);
+    }
+    free(c->e);
+    free(c);
+}
+
+int labels_load_cached(labels_cache *c, labels *l, const char *path, diag_list *d)
+{
+    if (!c)
+        return labels_load(l, path, d);
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->e[i].path, path) == 0) {
+            labels_copy(l, &c->e[i].l);
+            return 0;
+        }
+    if (labels_load(l, path, d) != 0)
+        return -1;
+    cached_labels *e = ARRAY_PUSH(c->e, c->n, c->cap);
+    e->path = xstrdup(path);
+    labels_copy(&e->l, l);
+    return 0;
+}
+
 void labels_free(labels *l)
 {
     for (size_t i = 0; i < l->n; i++) {

@@ -23,6 +23,18 @@ typedef struct labels {
 /* Load path; -1 with errors in d. Every section: mapping of code -> text. */
 int labels_load(labels *l, const char *path, diag_list *d);
 void labels_free(labels *l);
+
+/*
+ * The wording files of a run, each read once (the workbook's was read for
+ * every plan, ~4 million instructions): a load through the cache fills l
+ * with a copy, the caller's to free as from labels_load(); a file that
+ * fails to load is not kept (its errors are said again at the next load).
+ */
+typedef struct labels_cache labels_cache;
+labels_cache *labels_cache_new(void);
+void labels_cache_free(labels_cache *c);
+/* labels_load() through c; c NULL is labels_load() itself. */
+int labels_load_cached(labels_cache *c, labels *l, const char *path, diag_list *d);
 /* Text for section/code; the code itself when there is none. */
 const char *label(const labels *l, const char *section, const char *code);
 /* Report codes in `codes` (NULL-terminated) missing from section. */

@@ -235,6 +235,8 @@ typedef struct session {
     catalogue cat;
     region_cache regions;
     rfonts_cache *fonts; /* the PDFs' fonts, parsed once per process (a worker's plans share them) */
+    rtpl_cache *tpls;    /* the report templates, likewise read once per process */
+    labels_cache *wordings; /* and the workbook's wording */
     diag_list diags;
     size_t diags_shown; /* diags[0, diags_shown) are printed already */
     int have_labels, have_dict, have_cat;
@@ -294,6 +296,8 @@ static int session_open(session *s, const options *o)
     memset(s, 0, sizeof *s);
     s->o = o;
     s->fonts = rfonts_cache_new();
+    s->tpls = rtpl_cache_new();
+    s->wordings = labels_cache_new();
     char *path = xasprintf("%s/labels.yaml", o->templates_dir);
     if (labels_load(&s->lb, path, &s->diags) == 0) {
         static const char *const statuses[] = {"met", "not_met", "not_yet_due",
@@ -327,6 +331,8 @@ static void session_close(session *s)
 {
     session_forget_regions(s);
     rfonts_cache_free(s->fonts);
+    rtpl_cache_free(s->tpls);
+    labels_cache_free(s->wordings);
     if (s->have_cat)
         catalogue_free(&s->cat);
     symtab_free(&s->syms);
@@ -735,10 +741,11 @@ static int act_check(session *s, const plan *p, region_data *r, void *arg)
     if (evaluate_plan(&ev, &ec, s->o->stage, s->o->year, &s->diags) == 0) {
         undecided = report_undecided(&ev, &s->diags);
         findings fnd;
-        if (findings_build(&fnd, &ev, &ec, &s->lb, NULL, s->o->templates_dir, &s->diags) == 0 &&
+        if (findings_build(&fnd, &ev, &ec, &s->lb, NULL, s->o->templates_dir, s->tpls,
+                           &s->diags) == 0 &&
             pdf_templates_present(s->o->templates_dir)) {
             outcome oc = {&ev, &ec, &s->lb, NULL, NULL, &fnd, s->o->templates_dir, NULL, NULL, 0,
-                          s->fonts};
+                          s->fonts, s->tpls, s->wordings};
             pdf_check_reports(&oc, &s->diags);
         }
         findings_free(&fnd);
@@ -828,12 +835,23 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
      * commit below, or since --since DIR (changes.h). */
     change_list changes;
     char *prev = s->o->since ? xasprintf("%s/%s", s->o->since, p->id) : xstrdup(dir);
-    int have_changes = changes_build(&changes, prev, &ev, &ec, &s->lb, &fs, inputs,
-                                     s->o->templates_dir, &s->diags) == 0;
+    /* series.csv rendered once: the file, and this run's side of the changes */
+    char *scsv = NULL;
+    size_t slen = 0;
+    FILE *smem = open_memstream(&scsv, &slen);
+    if (smem) {
+        write_series_csv_fc(smem, &ev, &ec, &fs);
+        if (fclose(smem) != 0) {
+            free(scsv);
+            scsv = NULL;
+        }
+    }
+    int have_changes = changes_build(&changes, prev, &ev, &ec, &s->lb, &fs, scsv, inputs,
+                                     s->o->templates_dir, s->tpls, &s->diags) == 0;
     free(prev);
     /* What the evaluation found, worded once for every output (findings.h). */
     findings fnd;
-    int have_findings = findings_build(&fnd, &ev, &ec, &s->lb, &fs, s->o->templates_dir,
+    int have_findings = findings_build(&fnd, &ev, &ec, &s->lb, &fs, s->o->templates_dir, s->tpls,
                                        &s->diags) == 0;
     /* The digest the workbook states beside the program's figures (sha256sum inputs.sha256). */
     char digest[65];
@@ -842,7 +860,7 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
     sha256_update(&sc, inputs, strlen(inputs));
     sha256_final_hex(&sc, digest);
     outcome oc = {&ev, &ec, &s->lb, &fs, have_changes ? &changes : NULL, &fnd,
-                  s->o->templates_dir, digest, NULL, 0, s->fonts};
+                  s->o->templates_dir, digest, NULL, 0, s->fonts, s->tpls, s->wordings};
     out_set out;
     int rc = EXIT_OK;
     pdf_stats pdfst = {0, 0, 0, 0};
@@ -853,8 +871,12 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
         rc = EXIT_OUTPUT;
     } else {
         FILE *f;
-        if ((f = outset_stream(&out, "series.csv", &s->diags)))
-            write_series_csv_fc(f, &ev, &ec, &fs);
+        if ((f = outset_stream(&out, "series.csv", &s->diags))) {
+            if (scsv)
+                fwrite(scsv, 1, slen, f);
+            else
+                write_series_csv_fc(f, &ev, &ec, &fs);
+        }
         /* assessment.csv rendered once: the file, and 指标 and 预测 of the workbook */
         char *acsv = NULL;
         size_t alen = 0;
@@ -932,6 +954,7 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
                 pdfst.report_seconds, pdfst.brief_pages, pdfst.report_pages);
     free(inputs);
     free(dir);
+    free(scsv);
     findings_free(&fnd);
     changes_free(&changes);
     forecast_set_free(&fs);

@@ -91,21 +91,20 @@ typedef struct ctx {
 
 /* ---------- template access: the document's own file, report.yaml, then findings.yaml ---------- */
 
-static rtpl *owner(ctx *c, const char *key)
+/* The template that has key, and the text there (*text), or NULL. */
+static rtpl *owner_text(ctx *c, const char *key, const char **text)
 {
-    if (c->t && rtpl_get(c->t, key))
-        return c->t;
-    if (c->report && rtpl_get(c->report, key))
-        return c->report;
-    if (c->f && c->f->words && rtpl_get(c->f->words, key))
-        return c->f->words;
+    rtpl *const in[] = {c->t, c->report, c->f ? c->f->words : NULL};
+    for (int i = 0; i < 3; i++)
+        if (in[i] && (*text = rtpl_get(in[i], key)))
+            return in[i];
     return NULL;
 }
 
 static const char *tget(ctx *c, const char *key)
 {
-    rtpl *t = owner(c, key);
-    return t ? rtpl_get(t, key) : NULL;
+    const char *text;
+    return owner_text(c, key, &text) ? text : NULL;
 }
 
 static void missing_key(ctx *c, const char *key)
@@ -121,12 +120,13 @@ static void missing_key(ctx *c, const char *key)
 /* Expand the text at key with v (pooled; "" and a warning when absent). */
 static const char *tx(ctx *c, const char *key, const tvars *v)
 {
-    rtpl *t = owner(c, key);
+    const char *text;
+    rtpl *t = owner_text(c, key, &text);
     if (!t) {
         missing_key(c, key);
         return "";
     }
-    return keep(c, rtpl_expand(t, key, v ? v : &c->g, c->d));
+    return keep(c, rtpl_fill(t, text, key, v ? v : &c->g, c->d));
 }
 
 static const char *txf(ctx *c, const tvars *v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -144,8 +144,9 @@ static const char *txf(ctx *c, const tvars *v, const char *fmt, ...)
 /* The same, but NULL (no warning) when the key is absent. */
 static const char *tx_opt(ctx *c, const char *key, const tvars *v)
 {
-    rtpl *t = owner(c, key);
-    return t ? keep(c, rtpl_expand(t, key, v ? v : &c->g, c->d)) : NULL;
+    const char *text;
+    rtpl *t = owner_text(c, key, &text);
+    return t ? keep(c, rtpl_fill(t, text, key, v ? v : &c->g, c->d)) : NULL;
 }
 
 /* Section-relative key. */
@@ -2267,12 +2268,13 @@ static void check_template(rtpl *t, const kind_keys *kinds, diag_list *d)
     }
 }
 
-static rtpl *load_template(const char *dir, const char *name, const kind_keys *kinds, diag_list *d)
+static rtpl *load_template(const char *dir, const char *name, const kind_keys *kinds,
+                           rtpl_cache *tc, diag_list *d)
 {
     char *path = xasprintf("%s/%s", dir, name);
     rtpl *t = NULL;
     size_t before = diag_errors(d);
-    if (rtpl_load(&t, path, known_vars, d) == 0) {
+    if (rtpl_load_cached(tc, &t, path, known_vars, d) == 0) {
         check_template(t, kinds, d);
         if (diag_errors(d) > before) {
             rtpl_free(t);
@@ -2363,30 +2365,67 @@ static int run_pass(ctx *c, int dry, void (*render)(ctx *))
     return rdoc_end_pass(c->doc);
 }
 
+/*
+ * The pages of the brief at each choice of how much it holds, as laid out
+ * while fitting: the same choice lays out the same pages, and halving over
+ * one knob after another came back to choices already laid out (a layout
+ * pass is the brief's whole work).
+ */
+typedef struct fit_memo {
+    struct {
+        int n[5]; /* n_key, n_detail, n_compact, n_problems, n_milestones */
+        int pages;
+    } *e;
+    size_t n, cap;
+} fit_memo;
+
+static void fit_state(const ctx *c, int *n)
+{
+    n[0] = c->n_key;
+    n[1] = c->n_detail;
+    n[2] = c->n_compact;
+    n[3] = c->n_problems;
+    n[4] = c->n_milestones;
+}
+
+/* A dry pass of the brief as it now is, remembered in m. */
+static int brief_pass(ctx *c, fit_memo *m)
+{
+    int pages = run_pass(c, 1, render_brief);
+    fit_state(c, ARRAY_PUSH(m->e, m->n, m->cap)->n);
+    m->e[m->n - 1].pages = pages;
+    return pages;
+}
+
 /* Pages of the brief with *knob at v; fewer detailed items (n_detail) put
  * as many more in the table (n_compact), counted from d0 and c0. */
-static int brief_pages_at(ctx *c, int *knob, int v, int d0, int c0)
+static int brief_pages_at(ctx *c, fit_memo *m, int *knob, int v, int d0, int c0)
 {
     *knob = v;
     if (knob == &c->n_detail)
         c->n_compact = c0 + (d0 - v);
-    return run_pass(c, 1, render_brief);
+    int n[5];
+    fit_state(c, n);
+    for (size_t i = 0; i < m->n; i++)
+        if (memcmp(m->e[i].n, n, sizeof n) == 0)
+            return m->e[i].pages;
+    return brief_pass(c, m);
 }
 
 /*
  * The largest v in [lo, hi] at which the brief fits its pages, found by
  * halving: more items never take fewer pages, so this is where one step at
  * a time would stop, in about log2(hi - lo) passes instead of hi - lo (a
- * pass lays the whole brief out). Leaves *knob at v, with the last pass run
- * at v; v is lo when nothing fits. Returns that pass's pages.
+ * pass lays the whole brief out). Leaves *knob at v; v is lo when nothing
+ * fits. Returns the brief's pages at v.
  */
-static int fit_knob(ctx *c, int *knob, int lo, int hi)
+static int fit_knob(ctx *c, fit_memo *memo, int *knob, int lo, int hi)
 {
     int d0 = c->n_detail, c0 = c->n_compact;
     int a = lo, b = hi, best = lo - 1, at = lo - 1, pages = 0;
     while (a <= b) {
         int m = a + (b - a + 1) / 2;
-        pages = brief_pages_at(c, knob, m, d0, c0);
+        pages = brief_pages_at(c, memo, knob, m, d0, c0);
         at = m;
         if (pages <= c->max_pages) {
             best = m;
@@ -2397,7 +2436,7 @@ static int fit_knob(ctx *c, int *knob, int lo, int hi)
     }
     int v = best >= lo ? best : lo;
     if (at != v)
-        pages = brief_pages_at(c, knob, v, d0, c0);
+        pages = brief_pages_at(c, memo, knob, v, d0, c0);
     return pages;
 }
 
@@ -2433,11 +2472,12 @@ static int fit_brief(ctx *c)
     c->n_problems = mx ? atoi(mx) : c->f->nproblems;
     if (c->n_problems > c->f->nproblems)
         c->n_problems = c->f->nproblems;
-    int pages = run_pass(c, 1, render_brief);
+    fit_memo memo = {NULL, 0, 0};
+    int pages = brief_pass(c, &memo);
     /* The key findings end on page 1: at least three of them. */
     while (c->key_end_page > 1 && c->n_key > 3) {
         c->n_key--;
-        pages = run_pass(c, 1, render_brief);
+        pages = brief_pass(c, &memo);
     }
     /* Each step takes one thing away, in this order, while it is still too long. */
     int *knobs[] = {&c->n_problems, &c->n_detail, &c->n_compact, &c->n_milestones, &c->n_detail,
@@ -2445,17 +2485,18 @@ static int fit_brief(ctx *c)
     const int floor_of[] = {6, 3, 6, 4, 0, 0, 0, 0};
     for (size_t k = 0; k < sizeof knobs / sizeof knobs[0] && pages > c->max_pages; k++)
         if (*knobs[k] > floor_of[k])
-            pages = fit_knob(c, knobs[k], floor_of[k], *knobs[k] - 1);
+            pages = fit_knob(c, &memo, knobs[k], floor_of[k], *knobs[k] - 1);
     /* Then give back what still fits, problems first: no half-empty last page
      * while items are left to the report. */
     int *fill[] = {&c->n_problems, &c->n_compact, &c->n_milestones};
     const int most[] = {c->f->nproblems, natt, nover};
     for (size_t k = 0; k < sizeof fill / sizeof fill[0] && pages <= c->max_pages; k++)
         if (*fill[k] < most[k])
-            pages = fit_knob(c, fill[k], *fill[k], most[k]);
+            pages = fit_knob(c, &memo, fill[k], *fill[k], most[k]);
     if (pages > c->max_pages)
         diag_add(c->d, DIAG_WARNING, rtpl_file(c->t), 0, 0,
                  "the brief of %s has %d pages, more than %d", c->p->id, pages, c->max_pages);
+    free(memo.e);
     return pages;
 }
 
@@ -2551,8 +2592,8 @@ static int ctx_open(ctx *c, const outcome *oc, out_set *out, diag_list *d)
     c->d = d;
     tv_init(&c->g, NULL);
     size_t before = diag_errors(d);
-    c->report = load_template(oc->templates_dir, "report.yaml", report_kinds, d);
-    c->brief = load_template(oc->templates_dir, "brief.yaml", brief_kinds, d);
+    c->report = load_template(oc->templates_dir, "report.yaml", report_kinds, oc->templates, d);
+    c->brief = load_template(oc->templates_dir, "brief.yaml", brief_kinds, oc->templates, d);
     if (!c->report || !c->brief || diag_errors(d) > before)
         return -1;
     const char *body, *head;

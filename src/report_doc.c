@@ -5,6 +5,7 @@
 
 #include <fontconfig/fontconfig.h>
 #include <hpdf.h>
+#include <hpdf_utils.h> /* HPDF_FToA */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,18 @@
 /* ---------- fonts ---------- */
 
 #define COV_BYTES (0x110000 / 8)
+
+/*
+ * What libharu answers about a face, kept for every document the fonts
+ * serve: it finds a code point's glyph by a linear search of the cmap
+ * (thousands of segments in a CJK face, ~5,500 instructions a character),
+ * and each document asked again for each character it measured and
+ * embedded (1.7 % of a run). The answers depend on the face only.
+ */
+typedef struct face_memo {
+    int32_t gid[65536];   /* HPDF_TTFontDef_GetGlyphid(); -1: not yet asked */
+    int16_t width[65536]; /* HPDF_Font_GetUnicodeWidth(), 1/1000 em; -1: not yet asked */
+} face_memo;
 
 /*
  * The faces are parsed by libharu once, into a document of their own that
@@ -36,6 +49,7 @@ struct rfonts {
     HPDF_STATUS err, err_detail; /* libharu's first error in holder */
     unsigned char *map[2];       /* the font files, mapped */
     size_t mapn[2];
+    face_memo *memo[2];          /* filled as documents ask */
 };
 
 /* The Debian files, used when fontconfig does not find the families. */
@@ -176,6 +190,8 @@ static int fonts_parse(rfonts *f, diag_list *d)
         }
         if (map_file(f, k, d) != 0)
             return -1;
+        f->memo[k] = xmalloc(sizeof *f->memo[k]);
+        memset(f->memo[k], 0xFF, sizeof *f->memo[k]); /* -1 everywhere */
     }
     return 0;
 }
@@ -228,6 +244,7 @@ void rfonts_free(rfonts *f)
     for (int k = 0; k < 2; k++) {
         free(f->file[k]);
         free(f->cov[k]);
+        free(f->memo[k]);
         if (f->map[k])
             munmap(f->map[k], f->mapn[k]);
     }
@@ -322,7 +339,6 @@ struct rdoc {
     HPDF_Font font[2];
     int borrowed[2]; /* fonts->def[k] is in this document's list of definitions */
     HPDF_Encoder enc;
-    short *width[2]; /* per BMP code point, -1 = not yet asked */
     int failed;
     HPDF_STATUS err, err_detail;
 
@@ -437,18 +453,37 @@ static void fix_unicode_map(rdoc *d, HPDF_Font font)
  * glyph 0 (instant, and W comes out empty); the real cmap is put back at
  * once, and rdoc_save() writes both tables for the characters drawn only
  * (embed_subset()).
+ *
+ * Even so the whole plane was still walked: for each of the 65536 codes a
+ * glyph look-up, a width, a byte swap, and a 128 KB CIDToGIDMap written,
+ * 6.6 million instructions per font and document (2.4 % of a run). For
+ * the time of the call, the encoder is made to look like a CMap encoder
+ * with a single code (libharu then walks the codes of its cid_map only),
+ * so the two placeholder tables have one entry; embed_subset() replaces
+ * both. Its state is put back whole afterwards.
  */
 static HPDF_Font get_font_fast(rdoc *d, const char *name)
 {
     HPDF_FontDef def = HPDF_GetFontDef(d->pdf, name);
-    if (!def || def->type != HPDF_FONTDEF_TYPE_TRUETYPE || !def->attr)
+    if (!def || def->type != HPDF_FONTDEF_TYPE_TRUETYPE || !def->attr || !d->enc ||
+        d->enc->type != HPDF_ENCODER_TYPE_DOUBLE_BYTE || !d->enc->attr)
         return HPDF_GetFont(d->pdf, name, "UTF-8");
     HPDF_TTFontDefAttr ta = (HPDF_TTFontDefAttr)def->attr;
     static HPDF_UINT16 notdef[256]; /* glyph 0 for every code */
     HPDF_TTF_CmapRange real = ta->cmap;
     ta->cmap.format = 0;
     ta->cmap.glyph_id_array = notdef;
+    HPDF_CMapEncoderAttr ea = (HPDF_CMapEncoderAttr)d->enc->attr;
+    HPDF_Encoder_ToUnicode_Func to_unicode = d->enc->to_unicode_fn;
+    HPDF_UINT16(*saved)[256] = xmalloc(sizeof ea->cid_map);
+    memcpy(saved, ea->cid_map, sizeof ea->cid_map);
+    memset(ea->cid_map, 0, sizeof ea->cid_map);
+    ea->cid_map[0][' '] = 1;
+    d->enc->to_unicode_fn = HPDF_CMapEncoder_ToUnicode;
     HPDF_Font f = HPDF_GetFont(d->pdf, name, "UTF-8");
+    d->enc->to_unicode_fn = to_unicode;
+    memcpy(ea->cid_map, saved, sizeof ea->cid_map);
+    free(saved);
     ta->cmap = real;
     return f;
 }
@@ -460,11 +495,6 @@ rdoc *rdoc_new(const rfonts *fonts, const rdoc_info *info, diag_list *diags)
         d->used[k] = xcalloc(65536 / 8, 1);
     d->fonts = fonts;
     d->diags = diags;
-    for (int k = 0; k < 2; k++) {
-        d->width[k] = xmalloc(65536 * sizeof(short));
-        for (int i = 0; i < 65536; i++)
-            d->width[k][i] = -1;
-    }
     d->pdf = HPDF_New(error_handler, d);
     if (!d->pdf) {
         diag_add(diags, DIAG_ERROR, NULL, 0, 0, "PDF: libharu could not create a document");
@@ -534,7 +564,6 @@ void rdoc_free(rdoc *d)
     if (d->pdf)
         HPDF_Free(d->pdf);
     for (int k = 0; k < 2; k++) {
-        free(d->width[k]);
         free(d->used[k]);
     }
     free_toc(d->toc, d->ntoc);
@@ -706,15 +735,18 @@ static void set32(unsigned char *p, uint32_t v)
 
 static unsigned get16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
 
+/* Sum of the big-endian 32-bit words, the last one padded with zeros
+ * (whole words read in place: a memcpy per word was 1.2 % of a run). */
 static uint32_t tt_checksum(const unsigned char *p, size_t n)
 {
     uint32_t sum = 0;
-    for (size_t i = 0; i < n; i += 4) {
-        unsigned char w[4] = {0, 0, 0, 0};
-        memcpy(w, p + i, n - i < 4 ? n - i : 4);
-        sum += (uint32_t)w[0] << 24 | (uint32_t)w[1] << 16 | (uint32_t)w[2] << 8 | w[3];
-    }
-    return sum;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        sum += (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 | p[i + 3];
+    uint32_t last = 0;
+    for (int b = 0; i < n; i++, b++)
+        last |= (uint32_t)p[i] << (24 - 8 * b);
+    return sum + last;
 }
 
 /* The font file, mapped: the subset reads a few thousand glyphs scattered
@@ -968,7 +1000,10 @@ static void embed_subset(rdoc *d, int k)
     uint16_t *gid_of = xmalloc(65536 * sizeof *gid_of);
     for (int cp = 0; cp < 65536; cp++)
         if (d->used[k][cp >> 3] >> (cp & 7) & 1) {
-            unsigned g = gid_of[cp] = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
+            int32_t *known = &d->fonts->memo[k]->gid[cp];
+            if (*known < 0)
+                *known = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
+            unsigned g = gid_of[cp] = (uint16_t)*known;
             max = cp;
             if (g < s.nglyphs && !s.keep[g]) {
                 s.keep[g] = 1;
@@ -1174,11 +1209,12 @@ static double units(rdoc *d, int k, uint32_t cp)
 {
     if (cp >= 0x10000 || !d->font[k])
         return 1000;
-    if (d->width[k][cp] < 0) {
+    int16_t *known = &d->fonts->memo[k]->width[cp];
+    if (*known < 0) {
         HPDF_INT w = HPDF_Font_GetUnicodeWidth(d->font[k], (HPDF_UNICODE)cp);
-        d->width[k][cp] = (short)(w > 0 && w < 30000 ? w : 0);
+        *known = (int16_t)(w > 0 && w < 30000 ? w : 0);
     }
-    return d->width[k][cp];
+    return *known;
 }
 
 typedef struct wctx {
@@ -1201,6 +1237,89 @@ double rdoc_text_width(rdoc *d, const char *text, rfont font, double size)
     return tl_width(text, 0, strlen(text), cp_width, &w);
 }
 
+/* ---------- page operators ---------- */
+
+/*
+ * The commonest operators (rg, RG, re and its painting, Tf) are written
+ * here, in the very text libharu writes: its HPDF_Page_SetRGBFill(),
+ * SetRGBStroke(), Rectangle() and SetFontAndSize() first clear a 512-byte
+ * buffer one byte at a time, ~2,000 instructions a call (2.5 % of a run,
+ * a quarter of a million calls for 20 regions). Numbers go through
+ * libharu's own HPDF_FToA(), the graphics state is updated as libharu
+ * does, and anything it would refuse (a colour outside 0..1, a font size
+ * outside 0..600) is left to libharu, which reports it as before.
+ */
+static void put_nums(rdoc *d, const HPDF_REAL *v, int n, const char *op)
+{
+    char buf[8 * (HPDF_REAL_LEN + 3) + 8], *p = buf, *end = buf + sizeof buf - 8;
+    for (int i = 0; i < n; i++) {
+        if (i)
+            *p++ = ' ';
+        p = HPDF_FToA(p, v[i], end);
+    }
+    strcpy(p, op);
+    HOK(d, HPDF_Stream_WriteStr(((HPDF_PageAttr)d->cur->attr)->stream, buf));
+}
+
+static int unit_rgb(HPDF_REAL r, HPDF_REAL g, HPDF_REAL b)
+{
+    return r >= 0 && r <= 1 && g >= 0 && g <= 1 && b >= 0 && b <= 1;
+}
+
+/* rg (fill) or RG (stroke) on the current page. */
+static void set_rgb(rdoc *d, rcolor c, int stroke)
+{
+    HPDF_RGBColor v = {(HPDF_REAL)c.r, (HPDF_REAL)c.g, (HPDF_REAL)c.b};
+    if (!unit_rgb(v.r, v.g, v.b)) {
+        HOK(d, stroke ? HPDF_Page_SetRGBStroke(d->cur, v.r, v.g, v.b)
+                      : HPDF_Page_SetRGBFill(d->cur, v.r, v.g, v.b));
+        return;
+    }
+    const HPDF_REAL n[3] = {v.r, v.g, v.b};
+    put_nums(d, n, 3, stroke ? " RG\012" : " rg\012");
+    HPDF_GState gs = ((HPDF_PageAttr)d->cur->attr)->gstate;
+    if (stroke) {
+        gs->rgb_stroke = v;
+        gs->cs_stroke = HPDF_CS_DEVICE_RGB;
+    } else {
+        gs->rgb_fill = v;
+        gs->cs_fill = HPDF_CS_DEVICE_RGB;
+    }
+}
+
+/* A rectangle path (page coordinates, y up) and its painting operator
+ * ("f", "S", "B" or "n"): the page is out of the path again afterwards. */
+static void rect_path(rdoc *d, double x, double y, double w, double h, const char *paint)
+{
+    const HPDF_REAL n[4] = {(HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)w, (HPDF_REAL)h};
+    char op[16];
+    snprintf(op, sizeof op, " re\012%s\012", paint);
+    put_nums(d, n, 4, op);
+}
+
+/* Tf: font k at size, named in the page's resources as libharu names it. */
+static void set_font(rdoc *d, int k, double size)
+{
+    HPDF_REAL sz = (HPDF_REAL)size;
+    HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
+    const char *name;
+    if (!(sz > 0 && sz <= HPDF_MAX_FONTSIZE) ||
+        !(name = HPDF_Page_GetLocalFontName(d->cur, d->font[k]))) {
+        HOK(d, HPDF_Page_SetFontAndSize(d->cur, d->font[k], sz));
+        return;
+    }
+    if (!HOK(d, HPDF_Stream_WriteEscapeName(attr->stream, name)))
+        return;
+    char buf[HPDF_REAL_LEN + 16], *p = buf;
+    *p++ = ' ';
+    p = HPDF_FToA(p, sz, buf + sizeof buf - 8);
+    strcpy(p, " Tf\012");
+    HOK(d, HPDF_Stream_WriteStr(attr->stream, buf));
+    attr->gstate->font = d->font[k];
+    attr->gstate->font_size = sz;
+    attr->gstate->writing_mode = ((HPDF_FontAttr)d->font[k]->attr)->writing_mode;
+}
+
 /* Draw bytes [start, end) of text at baseline (x, y) (page coordinates from
  * the top), in runs of one face each; extra is added after each character. */
 static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int font, double size,
@@ -1214,7 +1333,7 @@ static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int fo
     if (embolden > 0) {
         /* bold from the regular face: the outline stroked as well as filled */
         HOK(d, HPDF_Page_GSave(p));
-        HOK(d, HPDF_Page_SetRGBStroke(p, (HPDF_REAL)c.r, (HPDF_REAL)c.g, (HPDF_REAL)c.b));
+        set_rgb(d, c, 1);
         HOK(d, HPDF_Page_SetLineWidth(p, (HPDF_REAL)embolden));
         HOK(d, HPDF_Page_SetLineJoin(p, HPDF_ROUND_JOIN));
     }
@@ -1222,7 +1341,7 @@ static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int fo
         return;
     if (embolden > 0)
         HOK(d, HPDF_Page_SetTextRenderingMode(p, HPDF_FILL_THEN_STROKE));
-    HOK(d, HPDF_Page_SetRGBFill(p, (HPDF_REAL)c.r, (HPDF_REAL)c.g, (HPDF_REAL)c.b));
+    set_rgb(d, c, 0);
     if (extra != 0)
         HOK(d, HPDF_Page_SetCharSpace(p, (HPDF_REAL)extra));
     strbuf run;
@@ -1245,7 +1364,7 @@ static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int fo
             /* The codes (UTF-16 units) written directly: HPDF_Page_TextOut()
              * would measure the run again, glyph by glyph, through a linear
              * search of the font's cmap. */
-            HOK(d, HPDF_Page_SetFontAndSize(p, d->font[run_font], (HPDF_REAL)size));
+            set_font(d, run_font, size);
             char pos[80], *q = pos;
             memcpy(q, "1 0 0 1 ", 8);
             q = format_fixed3(q + 8, 24, run_x);
@@ -1560,22 +1679,12 @@ void rdoc_rect(rdoc *d, double x, double y_top, double w, double h, double line_
     HPDF_Page p = d->cur;
     HOK(d, HPDF_Page_GSave(p));
     if (fill)
-        HOK(d, HPDF_Page_SetRGBFill(p, (HPDF_REAL)fill->r, (HPDF_REAL)fill->g, (HPDF_REAL)fill->b));
+        set_rgb(d, *fill, 0);
     if (stroke) {
-        HOK(d, HPDF_Page_SetRGBStroke(p, (HPDF_REAL)stroke->r, (HPDF_REAL)stroke->g,
-                                      (HPDF_REAL)stroke->b));
+        set_rgb(d, *stroke, 1);
         HOK(d, HPDF_Page_SetLineWidth(p, (HPDF_REAL)line_width));
     }
-    HOK(d, HPDF_Page_Rectangle(p, (HPDF_REAL)x, (HPDF_REAL)(PAGE_H - y_top - h), (HPDF_REAL)w,
-                               (HPDF_REAL)h));
-    if (fill && stroke)
-        HOK(d, HPDF_Page_FillStroke(p));
-    else if (fill)
-        HOK(d, HPDF_Page_Fill(p));
-    else if (stroke)
-        HOK(d, HPDF_Page_Stroke(p));
-    else
-        HOK(d, HPDF_Page_EndPath(p));
+    rect_path(d, x, PAGE_H - y_top - h, w, h, fill && stroke ? "B" : fill ? "f" : stroke ? "S" : "n");
     HOK(d, HPDF_Page_GRestore(p));
 }
 
@@ -1585,7 +1694,7 @@ void rdoc_hline(rdoc *d, double x0, double x1, double y, double line_width, rcol
         return;
     HPDF_Page p = d->cur;
     HOK(d, HPDF_Page_GSave(p));
-    HOK(d, HPDF_Page_SetRGBStroke(p, (HPDF_REAL)c.r, (HPDF_REAL)c.g, (HPDF_REAL)c.b));
+    set_rgb(d, c, 1);
     HOK(d, HPDF_Page_SetLineWidth(p, (HPDF_REAL)line_width));
     HOK(d, HPDF_Page_MoveTo(p, (HPDF_REAL)x0, (HPDF_REAL)(PAGE_H - y)));
     HOK(d, HPDF_Page_LineTo(p, (HPDF_REAL)x1, (HPDF_REAL)(PAGE_H - y)));
@@ -1602,11 +1711,9 @@ void rdoc_placeholder(rdoc *d, double x, double y_top, double w, double h, const
     HOK(d, HPDF_Page_GSave(p));
     HOK(d, HPDF_Page_SetDash(p, dash, 2, 0));
     rcolor grey = {0.55, 0.55, 0.55};
-    HOK(d, HPDF_Page_SetRGBStroke(p, (HPDF_REAL)grey.r, (HPDF_REAL)grey.g, (HPDF_REAL)grey.b));
+    set_rgb(d, grey, 1);
     HOK(d, HPDF_Page_SetLineWidth(p, 0.6f));
-    HOK(d, HPDF_Page_Rectangle(p, (HPDF_REAL)x, (HPDF_REAL)(PAGE_H - y_top - h), (HPDF_REAL)w,
-                               (HPDF_REAL)h));
-    HOK(d, HPDF_Page_Stroke(p));
+    rect_path(d, x, PAGE_H - y_top - h, w, h, "S");
     HOK(d, HPDF_Page_GRestore(p));
     rstyle st = {RF_BODY, 8, 11, RA_CENTER, 0, 0, grey};
     double th = rdoc_text_height(d, text, &st, w - 12);
@@ -1997,7 +2104,7 @@ void rdoc_polyline(rdoc *d, const double *xs, const double *ys, int n, double li
     HOK(d, HPDF_Page_GSave(p));
     if (dashed)
         HOK(d, HPDF_Page_SetDash(p, dash, 2, 0));
-    HOK(d, HPDF_Page_SetRGBStroke(p, (HPDF_REAL)c.r, (HPDF_REAL)c.g, (HPDF_REAL)c.b));
+    set_rgb(d, c, 1);
     HOK(d, HPDF_Page_SetLineWidth(p, (HPDF_REAL)line_width));
     HOK(d, HPDF_Page_SetLineJoin(p, HPDF_ROUND_JOIN));
     HOK(d, HPDF_Page_MoveTo(p, (HPDF_REAL)xs[0], (HPDF_REAL)(PAGE_H - ys[0])));
@@ -2020,7 +2127,7 @@ void rdoc_marker(rdoc *d, double x, double y, double radius, rcolor c)
         return;
     HPDF_Page p = d->cur;
     HOK(d, HPDF_Page_GSave(p));
-    HOK(d, HPDF_Page_SetRGBFill(p, (HPDF_REAL)c.r, (HPDF_REAL)c.g, (HPDF_REAL)c.b));
+    set_rgb(d, c, 0);
     HOK(d, HPDF_Page_Circle(p, (HPDF_REAL)x, (HPDF_REAL)(PAGE_H - y), (HPDF_REAL)radius));
     HOK(d, HPDF_Page_Fill(p));
     HOK(d, HPDF_Page_GRestore(p));

@@ -145,6 +145,61 @@ int rtpl_load(rtpl **out, const char *path, const char *const *known_vars, diag_
     return 0;
 }
 
+/* A copy of t's texts (not of what it has reported). */
+static rtpl *rtpl_dup(const rtpl *t)
+{
+    rtpl *c = xcalloc(1, sizeof *c);
+    c->path = xstrdup(t->path);
+    c->e = xmalloc((t->n ? t->n : 1) * sizeof *c->e);
+    c->n = c->cap = t->n;
+    for (size_t i = 0; i < t->n; i++) {
+        c->e[i].key = xstrdup(t->e[i].key);
+        c->e[i].text = xstrdup(t->e[i].text);
+        c->e[i].line = t->e[i].line;
+    }
+    return c;
+}
+
+typedef struct cached_tpl {
+    const char *const *known_vars;
+    rtpl *t;
+} cached_tpl;
+
+struct rtpl_cache {
+    cached_tpl *e;
+    size_t n, cap;
+};
+
+rtpl_cache *rtpl_cache_new(void) { return xcalloc(1, sizeof(rtpl_cache)); }
+
+void rtpl_cache_free(rtpl_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        rtpl_free(c->e[i].t);
+    free(c->e);
+    free(c);
+}
+
+int rtpl_load_cached(rtpl_cache *c, rtpl **out, const char *path, const char *const *known_vars,
+                     diag_list *d)
+{
+    if (!c)
+        return rtpl_load(out, path, known_vars, d);
+    for (size_t i = 0; i < c->n; i++)
+        if (c->e[i].known_vars == known_vars && strcmp(c->e[i].t->path, path) == 0) {
+            *out = rtpl_dup(c->e[i].t);
+            return 0;
+        }
+    if (rtpl_load(out, path, known_vars, d) != 0)
+        return -1;
+    cached_tpl *e = ARRAY_PUSH(c->e, c->n, c->cap);
+    e->known_vars = known_vars;
+    e->t = rtpl_dup(*out);
+    return 0;
+}
+
 void rtpl_free(rtpl *t)
 {
     if (!t)
@@ -242,10 +297,14 @@ void tv_init(tvars *v, const tvars *parent)
     v->parent = parent;
 }
 
+/* Names compared by their first byte before strcmp: a renderer sets a
+ * score of names per item, each looked for among those already set. */
+static int same_name(const char *a, const char *b) { return a[0] == b[0] && strcmp(a, b) == 0; }
+
 void tv_set(tvars *v, const char *name, const char *value)
 {
     for (int i = 0; i < v->n; i++)
-        if (strcmp(v->name[i], name) == 0) {
+        if (same_name(v->name[i], name)) {
             free(v->value[i]);
             v->value[i] = xstrdup(value ? value : "");
             return;
@@ -273,7 +332,7 @@ const char *tv_get(const tvars *v, const char *name)
 {
     for (; v; v = v->parent)
         for (int i = v->n - 1; i >= 0; i--)
-            if (strcmp(v->name[i], name) == 0)
+            if (same_name(v->name[i], name))
                 return v->value[i];
     return NULL;
 }
@@ -305,6 +364,13 @@ char *rtpl_fill(rtpl *t, const char *text, const char *key, const tvars *v, diag
     sb_init(&b);
     sb_add(&b, "");
     for (const char *p = text ? text : ""; *p; p++) {
+        /* plain text up to the next brace in one piece */
+        size_t run = strcspn(p, "{}");
+        if (run) {
+            sb_addn(&b, p, run);
+            p += run - 1;
+            continue;
+        }
         if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
             sb_addc(&b, *p);
             p++;

@@ -25,6 +25,22 @@ int rtpl_load(rtpl **out, const char *path, const char *const *known_vars, diag_
 void rtpl_free(rtpl *t);
 const char *rtpl_file(const rtpl *t);
 
+/*
+ * The templates of a run, each file read and checked once: a run of many
+ * plans loaded findings.yaml, brief.yaml, report.yaml and changes.yaml for
+ * every plan (~3 million instructions each, most of it libyaml). A load
+ * through the cache hands out a copy of the texts, the caller's to free as
+ * from rtpl_load(); a file that fails to load is not kept (its errors are
+ * said again at the next load). Kept by path and known_vars (the same
+ * array, as the callers pass their static lists).
+ */
+typedef struct rtpl_cache rtpl_cache;
+rtpl_cache *rtpl_cache_new(void);
+void rtpl_cache_free(rtpl_cache *c);
+/* rtpl_load() through c; c NULL is rtpl_load() itself. */
+int rtpl_load_cached(rtpl_cache *c, rtpl **out, const char *path, const char *const *known_vars,
+                     diag_list *d);
+
 /* Text at key, or NULL. */
 const char *rtpl_get(const rtpl *t, const char *key);
 /* Text at a formatted key, or NULL. */

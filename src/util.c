@@ -129,6 +129,13 @@ void sb_add(strbuf *b, const char *s)
 
 void sb_addc(strbuf *b, char c)
 {
+    /* in place when there is room: called for every character of the
+     * templates' texts and the workbook's CSV (millions of times a run) */
+    if (b->len + 2 <= b->cap) {
+        b->s[b->len++] = c;
+        b->s[b->len] = '\0';
+        return;
+    }
     sb_addn(b, &c, 1);
 }
 

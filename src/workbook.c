@@ -3156,11 +3156,11 @@ static time_t creation_time(const evaluation *ev)
     return t == 0 ? 1 : t;
 }
 
-static int load_wording(wb *b, const char *templates_dir, diag_list *d)
+static int load_wording(wb *b, const char *templates_dir, labels_cache *lc, diag_list *d)
 {
     char *path = xasprintf("%s/workbook.yaml", templates_dir);
     size_t before = diag_errors(d);
-    if (labels_load(&b->tl, path, d) == 0) {
+    if (labels_load_cached(lc, &b->tl, path, d) == 0) {
         static const struct {
             const char *section;
             const char *const *codes;
@@ -3349,7 +3349,7 @@ int workbook_write(const char *path, const outcome *oc, diag_list *d)
     b.ec = oc->ec;
     b.p = oc->ev->p;
     b.lb = oc->lb;
-    if (load_wording(&b, oc->templates_dir, d) != 0) {
+    if (load_wording(&b, oc->templates_dir, oc->wordings, d) != 0) {
         labels_free(&b.tl);
         return -1;
     }

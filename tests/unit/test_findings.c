@@ -33,7 +33,7 @@ static fixture *load(stage st, int year)
     plan_fixture_load(pf, "plan_findings.yaml", st, year);
     assert_int_equal(labels_load(&f->lb, "templates/labels.yaml", &pf->d), 0);
     /* no forecasts: outlooks of targets not yet due come from progress so far */
-    int rc = findings_build(&f->f, &pf->ev, &pf->ec, &f->lb, NULL, "templates", &pf->d);
+    int rc = findings_build(&f->f, &pf->ev, &pf->ec, &f->lb, NULL, "templates", NULL, &pf->d);
     diag_print(&pf->d, stderr);
     assert_int_equal(rc, 0);
     assert_int_equal(diag_errors(&pf->d), 0);
@@ -217,7 +217,7 @@ static void test_milestone_outlook(void **state)
     assert_int_equal(forecast_plan(&pf.ev, &pf.ec, NULL, &lb, &fs), 0);
     fixture f;
     memset(&f, 0, sizeof f);
-    int rc = findings_build(&f.f, &pf.ev, &pf.ec, &lb, &fs, "templates", &pf.d);
+    int rc = findings_build(&f.f, &pf.ev, &pf.ec, &lb, &fs, "templates", NULL, &pf.d);
     diag_print(&pf.d, stderr);
     assert_int_equal(rc, 0);
     const char *ids[] = {"O5", "O6", "O7"};
@@ -295,7 +295,7 @@ static void test_milestone_settings(void **state)
     assert_true(l_risk > 0 && l_status > 0);
     findings bad;
     diag_list d = {0};
-    assert_int_equal(findings_build(&bad, &f->pf.ev, &f->pf.ec, &f->lb, NULL, dir, &d), -1);
+    assert_int_equal(findings_build(&bad, &f->pf.ev, &f->pf.ec, &f->lb, NULL, dir, NULL, &d), -1);
     assert_diag_at(&d, "findings.yaml", l_risk, "at_risk (0.9) is above on_track (0.8)");
     assert_diag_at(&d, "findings.yaml", l_status,
                    "on_track_statuses: '进行中' is not one of the data dictionary's");
