@@ -2884,10 +2884,20 @@ static int window_quadrature(const tgt_ctx *tc, const goal_def *g, const path_ct
         return -1;
     window_spec spec = {g->agg, g->op, g->goal, px->wo, px->nf, px->tf, px->ef, s};
     window_mix *wm = window_mix_new(&spec);
+    /* a sum, mean or ratio of values: Student t under a Gaussian model
+     * whose years cannot reach their bounds, as in the closed form */
+    double a[64], c0;
+    int linear = window_linear(g->agg, px->wo, px->nf, px->ef, s->scale, &c0, a) == 0;
     int exact[FM_NMODELS], nexact = 0;
     for (int i = 0; i < nm; i++) {
         double w = px->cw[i] - (i ? px->cw[i - 1] : 0);
+        fc_pred p;
         exact[i] = window_mix_exact(wm, w, px->ss[i].f, px->ss[i].L) == 0;
+        if (!exact[i] && linear && window_dist(&px->ss[i], px->nf, px->tf, a, c0, &p) == 0 &&
+            bound_mass(&px->ss[i], px->nf, px->tf) <= WINDOW_BOUND_MASS) {
+            window_mix_student(wm, w, p.m, p.sd, p.df);
+            exact[i] = 1;
+        }
         nexact += exact[i];
     }
     if (!nexact) {
@@ -2916,18 +2926,31 @@ static int window_quadrature(const tgt_ctx *tc, const goal_def *g, const path_ct
     ft->has_prob = 1;
     ft->status = status_of(tc->pc->o, ft->prob);
     const window_obs *wo = px->wo;
-    char how[96];
+    char how[160];
     if (nexact == nm)
-        snprintf(how, sizeof how, "by quadrature over the model%s parameters (exact)",
-                 nm > 1 ? "s'" : "'s");
+        snprintf(how, sizeof how, "without simulated paths (closed form or quadrature, exact)");
     else
-        snprintf(how, sizeof how, "by quadrature for %d of %d models, the rest from %d simulated paths",
+        snprintf(how, sizeof how,
+                 "without paths for %d of %d models (closed form or quadrature), the rest from %d "
+                 "simulated paths",
                  nexact, nm, npaths);
     set_tnote(ft, "%s %d-%d: %d observed year%s and %d forecast by %s%s; P(met) %.4f %s",
               aggregate_name(g->agg), g->window[0], g->window[1], wo->n, wo->n == 1 ? "" : "s",
               px->nf, nm > 1 ? "the model average, mostly " : "", fc_model_name(tc->fit->model),
               ft->prob, how);
     return 0;
+}
+
+/* The window's figure were every future year at v[h]: a first guess of
+ * where its quantiles lie (from the yearly intervals' ends). */
+static double window_hint(const goal_def *g, const window_obs *wo, int nf, const double *v,
+                          const double *ef, double scale)
+{
+    double num[64];
+    int every;
+    for (int h = 0; h < nf; h++)
+        num[h] = v[h] * ef[h] / scale;
+    return aggregate_path(g->agg, wo, nf, v, num, ef, scale, g->op, g->goal, &every);
 }
 
 /* Forecast of a window target: observed years plus simulated future years. */
@@ -2944,7 +2967,7 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
     memset(&wo, 0, sizeof wo);
     int nf = 0;
     double tf[64], ef[64], pv[64], pnum[64], pden[64];
-    double plo = HUGE_VAL, phi = -HUGE_VAL; /* where the yearly 95 % intervals lie */
+    double ylo[64], yhi[64]; /* the yearly 95 % intervals: where the figure may lie */
     char *missing = NULL;
     for (int y = g->window[0]; y <= g->window[1]; y++) {
         int ex = excluded(pc, ind, tr->t, g->window, y);
@@ -2989,10 +3012,8 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
             if (!(ef[nf] > 0))
                 ef[nf] = 1;
             pv[nf] = pt ? pt->value : NAN;
-            if (pt && pt->lo95 < plo)
-                plo = pt->lo95;
-            if (pt && pt->hi95 > phi)
-                phi = pt->hi95;
+            ylo[nf] = pt ? pt->lo95 : NAN;
+            yhi[nf] = pt ? pt->hi95 : NAN;
             nf++;
         }
     }
@@ -3051,10 +3072,7 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
     path_ctx px = {g, &wo, ss, cw, nm, nf, tf, ef, scale, {0}};
     for (int h = 0; h < nf; h++)
         px.trials[h] = floor(ef[h] + 0.5); /* what a binomial path draws from */
-    if (wo.n && wo.min < plo)
-        plo = wo.min;
-    if (wo.n && wo.max > phi)
-        phi = wo.max;
+    double plo = window_hint(g, &wo, nf, ylo, ef, scale), phi = window_hint(g, &wo, nf, yhi, ef, scale);
     if (window_quadrature(tc, g, &px, r, ns, agg, plo, phi, ft) == 0) {
         gsl_rng_free(r);
         free(agg);

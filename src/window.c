@@ -14,6 +14,7 @@
 #include "util.h"
 
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_matrix.h>
 
@@ -27,8 +28,9 @@
 #define MIN_NODE 1e-8  /* parameter nodes of smaller weight add nothing a probability shows */
 #define TAIL 1e-15     /* a count's probabilities below this times its largest are left out */
 #define MAX_TABLE (1 << 22) /* entries of the counts' CDF tables of one model */
+#define MAX_CONV 4e5      /* products in convolving two counts' probabilities */
 
-enum { WC_NORMAL, WC_LATTICE, WC_PATHS };
+enum { WC_NORMAL, WC_LATTICE, WC_STUDENT, WC_PATHS };
 
 /* One model of the mixture. */
 typedef struct wcomp {
@@ -40,12 +42,16 @@ typedef struct wcomp {
      * loc[n * nf + h] and standard deviation 1 / sd[n] */
     int lognormal;
     double *loc, *sd;
-    /* WC_LATTICE: a count whose value is unit[h] per event; its CDF at
-     * kmin + j is tab[off + j] for j < len (0 below, 1 above) */
-    double unit[64];
+    /* WC_LATTICE: a count whose value is base + unit[h] per event; its
+     * CDF at kmin + j is tab[off + j] for j < len (0 below, 1 above).
+     * total: one count, the window's events (h = 0 only) */
+    int total, nlat;
+    double base, unit[64];
     double *tab;
     size_t *off;
     int *kmin, *len;
+    /* WC_STUDENT: the figure is loc + sd t(df) (normal when df <= 0) */
+    double tloc, tsd, tdf;
     /* WC_PATHS: sorted figures of the finite paths, and P(met) */
     double *fig;
     int nfig;
@@ -341,7 +347,7 @@ typedef struct count_ctx {
     wcomp *c;
     int cap, fail;
     size_t used, room;
-    pbuf one, acc;
+    pbuf one, acc, sum, tmp;
     double rx[NR], rw[NR];
 } count_ctx;
 
@@ -374,19 +380,18 @@ static void store_cdf(count_ctx *cc, int n, int h, double k0, const double *pr, 
     cc->used += (size_t)len;
 }
 
-/* A share's year: binomial mixed over the year's own logit effect. */
-static void binom_year(count_ctx *cc, int n, int h, double eta, double N)
+/* A share's year: binomial mixed over the year's own logit effect; its
+ * probabilities from count *k0 on into cc->acc.v[0..*len). -1 if too long. */
+static int binom_year(count_ctx *cc, double eta, double N, double *k0, int *len)
 {
     const fc_fit *f = cc->f;
     int nr = f->re_var > 0 ? NR : 1;
     double lo = HUGE_VAL, hi = -HUGE_VAL;
     /* the union of the supports first, then the sum */
-    for (int pass = 0; pass < 2 && !cc->fail; pass++) {
+    for (int pass = 0; pass < 2; pass++) {
         if (pass == 1) {
-            if (pbuf_room(&cc->acc, (size_t)(hi - lo + 1)) != 0) {
-                cc->fail = 1;
-                return;
-            }
+            if (pbuf_room(&cc->acc, (size_t)(hi - lo + 1)) != 0)
+                return -1;
             memset(cc->acc.v, 0, sizeof(double) * (size_t)(hi - lo + 1));
         }
         for (int j = 0; j < nr; j++) {
@@ -394,22 +399,102 @@ static void binom_year(count_ctx *cc, int n, int h, double eta, double N)
             if (wj < MIN_NODE)
                 continue;
             count_law l = {2, 0, 0, logistic(eta + (nr > 1 ? sqrt(f->re_var) * cc->rx[j] : 0)), N};
-            double k0;
-            int len;
-            if (law_pmf(&l, &cc->one, &k0, &len) != 0) {
-                cc->fail = 1;
-                return;
-            }
+            double j0;
+            int jn;
+            if (law_pmf(&l, &cc->one, &j0, &jn) != 0)
+                return -1;
             if (pass == 0) {
-                lo = k0 < lo ? k0 : lo;
-                hi = k0 + len - 1 > hi ? k0 + len - 1 : hi;
+                lo = j0 < lo ? j0 : lo;
+                hi = j0 + jn - 1 > hi ? j0 + jn - 1 : hi;
             } else {
-                for (int k = 0; k < len; k++)
-                    cc->acc.v[(size_t)(k0 - lo) + (size_t)k] += wj * cc->one.v[k];
+                for (int k = 0; k < jn; k++)
+                    cc->acc.v[(size_t)(j0 - lo) + (size_t)k] += wj * cc->one.v[k];
             }
         }
     }
-    store_cdf(cc, n, h, lo, cc->acc.v, (int)(hi - lo + 1));
+    *k0 = lo;
+    *len = (int)(hi - lo + 1);
+    return 0;
+}
+
+/* The year's count law given the node (not a share). */
+static count_law year_law(const fc_fit *f, double mu)
+{
+    if (mu > 1e9)
+        mu = 1e9; /* as the paths cap it */
+    count_law l = {0, mu, 0, 0, 0};
+    if (f->model == FM_NEGBIN || f->model == FM_NEGBIN_MEAN) {
+        l.kind = 1;
+        l.r = 1 / f->nb_alpha_pred;
+        l.p = 1 / (1 + f->nb_alpha_pred * mu);
+    }
+    return l;
+}
+
+/* The year's mean count at node (b0, b1): b0 is the rate itself for a
+ * constant Poisson rate (gamma nodes). */
+static double year_mu(const count_ctx *cc, int h, double b0, double b1)
+{
+    const fc_fit *f = cc->f;
+    double ef = cc->m->ef[h];
+    if (f->model == FM_POISSON_MEAN)
+        return b0 * ef;
+    return ef * exp(b0 + (f->p == 2 ? b1 * (cc->m->tf[h] - f->tc) : 0));
+}
+
+/* The year's probabilities at node (b0, b1), from *k0 on; NULL if too long. */
+static const double *year_pmf(count_ctx *cc, int h, double b0, double b1, double *k0, int *len)
+{
+    const fc_fit *f = cc->f;
+    if (f->model == FM_BINOMIAL || f->model == FM_BINOMIAL_MEAN) {
+        double eta = b0 + (f->p == 2 ? b1 * (cc->m->tf[h] - f->tc) : 0);
+        return binom_year(cc, eta, floor(cc->m->ef[h] + 0.5), k0, len) == 0 ? cc->acc.v : NULL;
+    }
+    count_law l = year_law(f, year_mu(cc, h, b0, b1));
+    return law_pmf(&l, &cc->one, k0, len) == 0 ? cc->one.v : NULL;
+}
+
+/* The window's total count at node (b0, b1): the years' probabilities
+ * convolved (a Poisson total directly), into cc->sum from *k0 on. */
+static int total_pmf(count_ctx *cc, double b0, double b1, double *k0, int *len)
+{
+    const fc_fit *f = cc->f;
+    int nf = cc->m->w.nf;
+    if (f->model == FM_POISSON || f->model == FM_POISSON_MEAN) {
+        double mu = 0;
+        for (int h = 0; h < nf; h++)
+            mu += year_mu(cc, h, b0, b1) < 1e9 ? year_mu(cc, h, b0, b1) : 1e9;
+        count_law l = {0, mu, 0, 0, 0};
+        if (law_pmf(&l, &cc->one, k0, len) != 0 || pbuf_room(&cc->sum, (size_t)*len) != 0)
+            return -1;
+        memcpy(cc->sum.v, cc->one.v, sizeof(double) * (size_t)*len);
+        return 0;
+    }
+    double t0 = 0;
+    int tn = 1;
+    if (pbuf_room(&cc->sum, 1) != 0)
+        return -1;
+    cc->sum.v[0] = 1;
+    for (int h = 0; h < nf; h++) {
+        double y0;
+        int yn;
+        const double *py = year_pmf(cc, h, b0, b1, &y0, &yn);
+        size_t n = (size_t)tn + (size_t)yn - 1;
+        if (!py || n > MAX_TABLE || (double)tn * yn > MAX_CONV || pbuf_room(&cc->tmp, n) != 0)
+            return -1;
+        memset(cc->tmp.v, 0, sizeof(double) * n);
+        for (int i = 0; i < tn; i++)
+            for (int j = 0; j < yn; j++)
+                cc->tmp.v[i + j] += cc->sum.v[i] * py[j];
+        pbuf swap = cc->sum;
+        cc->sum = cc->tmp;
+        cc->tmp = swap;
+        t0 += y0;
+        tn = (int)n;
+    }
+    *k0 = t0;
+    *len = tn;
+    return 0;
 }
 
 static void add_count(void *p, double w, double b0, double b1)
@@ -417,7 +502,6 @@ static void add_count(void *p, double w, double b0, double b1)
     count_ctx *cc = p;
     if (cc->fail)
         return;
-    const fc_fit *f = cc->f;
     wcomp *c = cc->c;
     int nf = cc->m->w.nf;
     int n = c->nn;
@@ -429,32 +513,59 @@ static void add_count(void *p, double w, double b0, double b1)
         c->len = xrealloc(c->len, sizeof(int) * (size_t)cc->cap * (size_t)nf);
     }
     c->nw[n] = w;
-    for (int h = 0; h < nf && !cc->fail; h++) {
-        double x1 = cc->m->tf[h] - f->tc, ef = cc->m->ef[h];
-        if (f->model == FM_BINOMIAL || f->model == FM_BINOMIAL_MEAN) {
-            binom_year(cc, n, h, b0 + (f->p == 2 ? b1 * x1 : 0), floor(ef + 0.5));
-            continue;
-        }
-        /* b0 is the rate itself for a constant Poisson rate (gamma nodes) */
-        double mu = f->model == FM_POISSON_MEAN ? b0 * ef
-                                                : ef * exp(b0 + (f->p == 2 ? b1 * x1 : 0));
-        if (mu > 1e9)
-            mu = 1e9; /* as the paths cap it */
-        count_law l = {0, mu, 0, 0, 0};
-        if (f->model == FM_NEGBIN || f->model == FM_NEGBIN_MEAN) {
-            l.kind = 1;
-            l.r = 1 / f->nb_alpha_pred;
-            l.p = 1 / (1 + f->nb_alpha_pred * mu);
-        }
-        double k0;
-        int len;
-        if (law_pmf(&l, &cc->one, &k0, &len) != 0) {
+    double k0;
+    int len;
+    if (c->total) {
+        if (total_pmf(cc, b0, b1, &k0, &len) != 0) {
             cc->fail = 1;
             return;
         }
-        store_cdf(cc, n, h, k0, cc->one.v, len);
+        store_cdf(cc, n, 0, k0, cc->sum.v, len);
+    }
+    for (int h = 0; h < nf && !c->total && !cc->fail; h++) {
+        const double *py = year_pmf(cc, h, b0, b1, &k0, &len);
+        if (!py) {
+            cc->fail = 1;
+            return;
+        }
+        store_cdf(cc, n, h, k0, py, len);
     }
     c->nn++;
+}
+
+/*
+ * A window's ratio, or its sum or mean when every year's event has the same
+ * value (and no upper bound clips a year), is base + unit x the window's
+ * total count: the figure of c. -1 otherwise.
+ */
+static int total_lattice(const window_mix *m, int binom, wcomp *c)
+{
+    const window_obs *wo = &m->wo;
+    int nf = m->w.nf;
+    double scale = m->w.s->scale;
+    c->total = 1;
+    c->nlat = 1;
+    if (m->w.agg == AGG_WINDOW_RATIO) {
+        double D = wo->den;
+        for (int h = 0; h < nf; h++)
+            D += binom ? floor(m->ef[h] + 0.5) : m->ef[h];
+        if (!(D > 0))
+            return -1;
+        c->unit[0] = scale / D;
+        c->base = scale * wo->num / D;
+        return 0;
+    }
+    if (isfinite(m->w.s->hi))
+        return -1;
+    for (int h = 1; h < nf; h++)
+        if (fabs(c->unit[h] - c->unit[0]) > 1e-12 * c->unit[0])
+            return -1;
+    double n = m->w.agg == AGG_WINDOW_MEAN ? wo->n + nf : 1;
+    if (m->w.agg != AGG_WINDOW_SUM && m->w.agg != AGG_WINDOW_MEAN)
+        return -1;
+    c->unit[0] /= n;
+    c->base = wo->sum / n;
+    return 0;
 }
 
 /*
@@ -484,6 +595,10 @@ static int count_nodes(const window_mix *m, const fc_fit *f, const double L[2][2
             return -1;
         c->unit[h] = m->w.s->scale / (binom ? N : m->ef[h]);
     }
+    c->nlat = m->w.nf;
+    if (m->w.agg != AGG_WINDOW_MAX && m->w.agg != AGG_WINDOW_MIN && m->w.agg != AGG_EVERY_YEAR &&
+        total_lattice(m, binom, c) != 0)
+        return -1;
     double hx[NH], hw[NH];
     if (rule(0, NH, 0, hx, hw) != 0 || (binom && rule(0, NR, 0, cc.rx, cc.rw) != 0))
         return -1;
@@ -500,11 +615,24 @@ static int count_nodes(const window_mix *m, const fc_fit *f, const double L[2][2
     }
     free(cc.one.v);
     free(cc.acc.v);
+    free(cc.sum.v);
+    free(cc.tmp.v);
     c->kind = WC_LATTICE;
     return !cc.fail && c->nn > 0 ? 0 : -1;
 }
 
 /* ---------- the figure of one model ---------- */
+
+/* P(count <= k) (incl) or P(count < k) from table i, k in events. */
+static double table_cdf(const wcomp *c, size_t i, double k, int incl)
+{
+    k = (incl ? floor(k + 1e-9) : ceil(k - 1e-9) - 1) - c->kmin[i];
+    if (k < 0)
+        return 0;
+    if (k >= c->len[i])
+        return 1;
+    return c->tab[c->off[i] + (size_t)k];
+}
 
 /* P(V <= x) (incl) or P(V < x) for year h at node n; V within the bounds. */
 static double year_cdf(const window_mix *m, const wcomp *c, int n, int h, double x, double lx,
@@ -520,14 +648,7 @@ static double year_cdf(const window_mix *m, const wcomp *c, int n, int h, double
         double z = (lx - c->loc[i]) * c->sd[n]; /* lx: log(x) for a log-normal */
         return z < -9 ? 0 : z > 9 ? 1 : 0.5 * erfc(-z * M_SQRT1_2);
     }
-    double u = c->unit[h];
-    double k = incl ? floor(x / u + 1e-9) : ceil(x / u - 1e-9) - 1;
-    k -= c->kmin[i];
-    if (k < 0)
-        return 0;
-    if (k >= c->len[i])
-        return 1;
-    return c->tab[c->off[i] + (size_t)k];
+    return table_cdf(c, i, x / c->unit[h], incl);
 }
 
 /* P(every future year in the range from a to b), each end included or not
@@ -574,6 +695,16 @@ static double comp_cdf(const window_mix *m, const wcomp *c, double x, int incl)
                 b = mid;
         }
         return c->nfig ? (double)a / c->nfig : 0;
+    }
+    if (c->kind == WC_STUDENT) {
+        double z = (x - c->tloc) / c->tsd;
+        return c->tdf > 0 ? gsl_cdf_tdist_P(z, c->tdf) : gsl_cdf_ugaussian_P(z);
+    }
+    if (c->kind == WC_LATTICE && c->total) {
+        double r = 0;
+        for (int n = 0; n < c->nn; n++)
+            r += c->nw[n] * table_cdf(c, (size_t)n * m->w.nf, (x - c->base) / c->unit[0], incl);
+        return r;
     }
     if (figure_is_max(&m->w)) {
         if (wo->n && (incl ? wo->max > x : wo->max >= x))
@@ -624,8 +755,9 @@ int window_mix_exact(window_mix *m, double w, const fc_fit *f, const double L[2]
     const window_spec *ws = &m->w;
     if (m->k >= FM_NMODELS || ws->nf < 1 || ws->s->kind == FK_STOCK)
         return -1;
-    if (!(ws->agg == AGG_WINDOW_MAX || ws->agg == AGG_WINDOW_MIN || ws->agg == AGG_EVERY_YEAR))
-        return -1;
+    int order = ws->agg == AGG_WINDOW_MAX || ws->agg == AGG_WINDOW_MIN || ws->agg == AGG_EVERY_YEAR;
+    if (!order && !fc_model_is_count(f->model))
+        return -1; /* sums of values: the closed form or window_mix_student */
     wcomp *c = &m->c[m->k];
     memset(c, 0, sizeof *c);
     int rc;
@@ -651,6 +783,19 @@ int window_mix_exact(window_mix *m, double w, const fc_fit *f, const double L[2]
     c->w = w;
     m->k++;
     return 0;
+}
+
+void window_mix_student(window_mix *m, double w, double loc, double sd, double df)
+{
+    if (m->k >= FM_NMODELS)
+        return;
+    wcomp *c = &m->c[m->k++];
+    memset(c, 0, sizeof *c);
+    c->kind = WC_STUDENT;
+    c->w = w;
+    c->tloc = loc;
+    c->tsd = sd;
+    c->tdf = df;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -714,8 +859,9 @@ static double lattice_pick(const window_mix *m, double a, double b, double q)
     double cand[64 * FM_NMODELS + 4];
     int nc = 0;
     for (int i = 0; i < m->k; i++)
-        for (int h = 0; h < m->w.nf; h++) {
-            double u = m->c[i].unit[h], v = floor(b / u + 1e-9) * u;
+        for (int h = 0; h < m->c[i].nlat; h++) {
+            double u = m->c[i].unit[h], c0 = m->c[i].base;
+            double v = c0 + floor((b - c0) / u + 1e-9) * u;
             if (v > a && v <= b)
                 cand[nc++] = v;
         }
@@ -781,7 +927,7 @@ static double solve(cdf_cache *cc, double q, double a, double b, double fa, doub
     double step = HUGE_VAL;
     if (lattice)
         for (int i = 0; i < m->k; i++)
-            for (int h = 0; h < m->w.nf; h++)
+            for (int h = 0; h < m->c[i].nlat; h++)
                 step = m->c[i].unit[h] < step ? m->c[i].unit[h] : step;
     fa -= q;
     fb -= q;

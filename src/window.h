@@ -41,6 +41,9 @@ window_mix *window_mix_new(const window_spec *w);
  * (the caller then simulates it and adds its paths).
  */
 int window_mix_exact(window_mix *m, double w, const fc_fit *f, const double L[2][2]);
+/* Adds a model with weight w whose figure is loc + sd t(df) (normal when
+ * df <= 0): a sum, mean or ratio of values under a Gaussian model. */
+void window_mix_student(window_mix *m, double w, double loc, double sd, double df);
 /* Adds a model with weight w from npaths simulated paths: fig[0..n) the
  * finite figures among them (copied), met the paths that met the target. */
 void window_mix_paths(window_mix *m, double w, const double *fig, int n, int met, int npaths);
