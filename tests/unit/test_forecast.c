@@ -1256,7 +1256,7 @@ static void test_window_quadrature(void **state)
     int quad = 0, strict = 0, steps = 0, nq = 0;
     for (int i = 0; i < nind; i++) {
         const fc_target *e = &exact.inds[i].targets[0], *m = &sim.inds[i].targets[0];
-        char id[8];
+        char id[16];
         snprintf(id, sizeof id, "Q%d", i + 1);
         print_window(id, e);
         print_window(id, m);
