@@ -26,7 +26,7 @@
 #define NS 6           /* generalized Gauss-Laguerre nodes for σ² or a rate */
 #define NR 10          /* Gauss-Hermite nodes for a share's yearly effect */
 #define MIN_NODE 1e-8  /* parameter nodes of smaller weight add nothing a probability shows */
-#define TAIL 1e-15     /* a count's probabilities below this times its largest are left out */
+#define TAIL 1e-14     /* a count's probabilities below this times its largest are left out */
 #define MAX_TABLE (1 << 22) /* entries of the counts' CDF tables of one model */
 #define MAX_CONV 4e5      /* products in convolving two counts' probabilities */
 
@@ -316,29 +316,33 @@ static int law_pmf(const count_law *l, pbuf *pb, double *k0, int *len)
         return 0;
     }
     double mode = law_mode(l), top = l->kind == 2 ? l->N : HUGE_VAL;
-    double lo = mode, hi = mode, p = 1;
-    /* how far down and up, in the mode's units */
-    for (double q = 1; lo > 0; lo--) {
-        q /= law_ratio(l, lo);
-        if (!(q > TAIL))
-            break;
-    }
-    for (double q = 1; hi < top; hi++) {
-        q *= law_ratio(l, hi + 1);
-        if (!(q > TAIL))
-            break;
-    }
-    if (hi - lo + 1 > MAX_TABLE || pbuf_room(pb, (size_t)(hi - lo + 1)) != 0)
+    double p = exp(law_logp(l, mode)), lo = mode, hi = mode;
+    if (!(isfinite(p) && p > 0))
         return -1;
-    size_t nm = (size_t)(mode - lo);
-    pb->v[nm] = p = exp(law_logp(l, mode));
-    for (size_t j = nm; j > 0; j--)
-        pb->v[j - 1] = pb->v[j] / law_ratio(l, lo + (double)j);
-    for (size_t j = nm + 1; j < (size_t)(hi - lo + 1); j++)
-        pb->v[j] = pb->v[j - 1] * law_ratio(l, lo + (double)j);
+    /* one pass each way from the mode: down (stored from the mode down,
+     * then turned round), then up */
+    size_t n = 0;
+    for (double v = p; v > TAIL * p; v /= lo > 0 ? law_ratio(l, lo--) : HUGE_VAL) {
+        if (pbuf_room(pb, n + 1) != 0)
+            return -1;
+        pb->v[n++] = v;
+    }
+    lo = mode - (double)(n - 1);
+    for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+        double t = pb->v[i];
+        pb->v[i] = pb->v[j];
+        pb->v[j] = t;
+    }
+    for (double v = p * (hi < top ? law_ratio(l, hi + 1) : 0); v > TAIL * p && hi < top;
+         v *= hi < top ? law_ratio(l, hi + 1) : 0) {
+        if (pbuf_room(pb, n + 1) != 0)
+            return -1;
+        pb->v[n++] = v;
+        hi++;
+    }
     *k0 = lo;
-    *len = (int)(hi - lo + 1);
-    return isfinite(p) && p > 0 ? 0 : -1;
+    *len = (int)n;
+    return 0;
 }
 
 typedef struct count_ctx {
@@ -368,10 +372,10 @@ static void store_cdf(count_ctx *cc, int n, int h, double k0, const double *pr, 
     double s = 0, tot = 0;
     for (int j = 0; j < len; j++)
         tot += pr[j];
-    double *t = c->tab + cc->used;
+    double *t = c->tab + cc->used, inv = 1 / tot;
     for (int j = 0; j < len; j++) {
         s += pr[j];
-        t[j] = s / tot;
+        t[j] = s * inv;
     }
     size_t i = (size_t)n * nf + h;
     c->off[i] = cc->used;
