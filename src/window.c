@@ -29,6 +29,7 @@
 #define TAIL 1e-14     /* a count's probabilities below this times its largest are left out */
 #define MAX_TABLE (1 << 22) /* entries of the counts' CDF tables of one model */
 #define MAX_CONV 4e5      /* products in convolving two counts' probabilities */
+#define LONG_COUNT 2048   /* a count's spread beyond which its CDF is not tabulated */
 
 enum { WC_NORMAL, WC_LATTICE, WC_STUDENT, WC_PATHS };
 
@@ -50,6 +51,8 @@ typedef struct wcomp {
     double *tab;
     size_t *off;
     int *kmin, *len;
+    double *mu; /* a long table's mean count instead (len -1): its CDF from GSL */
+    double nb_r; /* a negative binomial's r (1/α), or 0 for Poisson */
     /* WC_STUDENT: the figure is loc + sd t(df) (normal when df <= 0) */
     double tloc, tsd, tdf;
     /* WC_PATHS: sorted figures of the finite paths, and P(met) */
@@ -92,6 +95,7 @@ static void comp_free(wcomp *c)
     free(c->off);
     free(c->kmin);
     free(c->len);
+    free(c->mu);
     free(c->fig);
 }
 
@@ -501,6 +505,27 @@ static int total_pmf(count_ctx *cc, double b0, double b1, double *k0, int *len)
     return 0;
 }
 
+/*
+ * A Poisson or negative binomial year whose table would be long (a spread
+ * of more than LONG_COUNT counts, as at a far node of an uncertain trend):
+ * its CDF is left to GSL at each count asked for, not tabulated. 1 if so.
+ */
+static int long_count(count_ctx *cc, int n, int h, double b0, double b1)
+{
+    const fc_fit *f = cc->f;
+    if (f->model == FM_BINOMIAL || f->model == FM_BINOMIAL_MEAN)
+        return 0;
+    count_law l = year_law(f, year_mu(cc, h, b0, b1));
+    double var = l.kind == 1 ? l.mu + l.mu * l.mu / l.r : l.mu;
+    if (!(16 * sqrt(var) > LONG_COUNT))
+        return 0;
+    size_t i = (size_t)n * cc->m->w.nf + h;
+    cc->c->len[i] = -1;
+    cc->c->mu[i] = l.mu;
+    cc->c->nb_r = l.kind == 1 ? l.r : 0;
+    return 1;
+}
+
 static void add_count(void *p, double w, double b0, double b1)
 {
     count_ctx *cc = p;
@@ -515,6 +540,7 @@ static void add_count(void *p, double w, double b0, double b1)
         c->off = xrealloc(c->off, sizeof(size_t) * (size_t)cc->cap * (size_t)nf);
         c->kmin = xrealloc(c->kmin, sizeof(int) * (size_t)cc->cap * (size_t)nf);
         c->len = xrealloc(c->len, sizeof(int) * (size_t)cc->cap * (size_t)nf);
+        c->mu = xrealloc(c->mu, sizeof(double) * (size_t)cc->cap * (size_t)nf);
     }
     c->nw[n] = w;
     double k0;
@@ -527,6 +553,8 @@ static void add_count(void *p, double w, double b0, double b1)
         store_cdf(cc, n, 0, k0, cc->sum.v, len);
     }
     for (int h = 0; h < nf && !c->total && !cc->fail; h++) {
+        if (long_count(cc, n, h, b0, b1))
+            continue;
         const double *py = year_pmf(cc, h, b0, b1, &k0, &len);
         if (!py) {
             cc->fail = 1;
@@ -630,7 +658,18 @@ static int count_nodes(const window_mix *m, const fc_fit *f, const double L[2][2
 /* P(count <= k) (incl) or P(count < k) from table i, k in events. */
 static double table_cdf(const wcomp *c, size_t i, double k, int incl)
 {
-    k = (incl ? floor(k + 1e-9) : ceil(k - 1e-9) - 1) - c->kmin[i];
+    k = incl ? floor(k + 1e-9) : ceil(k - 1e-9) - 1;
+    if (c->len[i] < 0) {
+        /* a count too spread out for a table: GSL's CDF at this count */
+        if (k < 0)
+            return 0;
+        if (k >= 4e9)
+            return 1;
+        double mu = c->mu[i];
+        return c->nb_r > 0 ? gsl_cdf_negative_binomial_P((unsigned)k, c->nb_r / (c->nb_r + mu), c->nb_r)
+                           : gsl_cdf_poisson_P((unsigned)k, mu);
+    }
+    k -= c->kmin[i];
     if (k < 0)
         return 0;
     if (k >= c->len[i])
