@@ -8,7 +8,10 @@
  * product of the years' CDFs. Averaging that product over the
  * parameters' distribution (the same distribution the paths draw from)
  * by Gauss quadrature gives the figure's CDF without paths; P(met) and
- * the quantiles are read off it.
+ * the quantiles are read off it. A window's total of counts is, at each
+ * node, the sum of independent counts: tabulated by convolution. The
+ * mixture also takes Student t figures (Gaussian sums, from forecast.c's
+ * closed form) and simulated ones (models with neither).
  */
 #include "window.h"
 #include "util.h"
