@@ -4,6 +4,7 @@
  */
 #include "forecast.h"
 #include "util.h"
+#include "window.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
@@ -1390,6 +1391,23 @@ double fc_mix_prob(const fc_mix *m, target_op op, double goal)
     return clampd(r, 0, 1);
 }
 
+void fc_illinois(double x, double fx, double *a, double *fa, double *b, double *fb, int *side)
+{
+    if (fx >= 0) {
+        *b = x;
+        *fb = fx;
+        if (*side == 1)
+            *fa /= 2;
+        *side = 1;
+    } else {
+        *a = x;
+        *fa = fx;
+        if (*side == -1)
+            *fb /= 2;
+        *side = -1;
+    }
+}
+
 /*
  * The q-quantile: the smallest value with P(V <= value) >= q, between the
  * smallest and the largest of the components' q-quantiles. Counts of one
@@ -1437,19 +1455,7 @@ double fc_mix_quantile(const fc_mix *m, double q)
         double fx = mix_cdf(m, x, 1) - q;
         if (fabs(fx) < 1e-13)
             return x;
-        if (fx >= 0) {
-            b = x;
-            fb = fx;
-            if (side == 1)
-                fa /= 2;
-            side = 1;
-        } else {
-            a = x;
-            fa = fx;
-            if (side == -1)
-                fb /= 2;
-            side = -1;
-        }
+        fc_illinois(x, fx, &a, &fa, &b, &fb, &side);
     }
     /* at a bound the search stops a hair short of it: the bound itself */
     for (int i = 0; i < m->k; i++)
@@ -2584,12 +2590,6 @@ static const fc_point *point_at(const fc_indicator *fi, int year)
 }
 
 /* Aggregate of one path: observed part (sums etc.) plus future values. */
-typedef struct window_obs {
-    int n;
-    double sum, min, max, num, den;
-    int every_fail;
-} window_obs;
-
 static double aggregate_path(aggregate agg, const window_obs *wo, int nf, const double *val,
                              const double *num, const double *den, double scale, target_op op,
                              double goal, int *ok)
@@ -2810,6 +2810,149 @@ static int window_closed_form(const tgt_ctx *tc, const goal_def *g, const window
     return 0;
 }
 
+/* The figure's quantiles at 2.5, 10, 50, 90 and 97.5 %: its interval and point. */
+static void set_interval(fc_target *ft, const double qv[5])
+{
+    ft->lo95 = qv[0];
+    ft->lo80 = qv[1];
+    ft->value = qv[2];
+    ft->hi80 = qv[3];
+    ft->hi95 = qv[4];
+    ft->has_forecast = 1;
+}
+
+/* What drawing the paths of one window needs. */
+typedef struct path_ctx {
+    const goal_def *g;
+    const window_obs *wo;
+    const sim_setup *ss;
+    const double *cw; /* cumulative weights of ss[0..nm) */
+    int nm, nf;
+    const double *tf, *ef;
+    double scale;
+    double trials[64]; /* what a binomial path draws from */
+} path_ctx;
+
+/*
+ * n paths, each from a model drawn by its weight (or all from model
+ * `only` when it is >= 0): their finite figures into fig[0..*nfig); the
+ * number of paths that met the target is returned.
+ */
+static int draw_paths(const path_ctx *px, gsl_rng *r, int n, int only, double *fig, int *nfig)
+{
+    const goal_def *g = px->g;
+    double val[64], cnt[64], num[64];
+    int nmet = 0, nm = px->nm;
+    *nfig = 0;
+    for (int i = 0; i < n; i++) {
+        int c = only >= 0 ? only : 0;
+        if (only < 0 && nm > 1) {
+            double u = gsl_rng_uniform(r) * px->cw[nm - 1];
+            while (c < nm - 1 && u >= px->cw[c])
+                c++;
+        }
+        const sim_setup *ss = &px->ss[c];
+        sim_path(ss, r, px->nf, px->tf, px->ef, val, cnt);
+        for (int h = 0; h < px->nf; h++)
+            num[h] = fc_model_is_count(ss->f->model) ? cnt[h] : val[h] * px->ef[h] / px->scale;
+        int every;
+        int binom = ss->f->model == FM_BINOMIAL || ss->f->model == FM_BINOMIAL_MEAN;
+        double a = aggregate_path(g->agg, px->wo, px->nf, val, num, binom ? px->trials : px->ef,
+                                  px->scale, g->op, g->goal, &every);
+        int met = g->agg == AGG_EVERY_YEAR ? every : isfinite(a) && meets(g->op, a, g->goal);
+        nmet += met;
+        if (isfinite(a))
+            fig[(*nfig)++] = a;
+    }
+    return nmet;
+}
+
+/*
+ * The window figure by quadrature over each model's parameters
+ * (window.c) where the model allows it; the other models by their own
+ * paths, as many as their share of the ns the mixture would draw, so the
+ * simulation error is no larger than drawing all ns. 0 with the figures
+ * in ft, or -1 when no model has a quadrature here (then all are
+ * simulated as before).
+ */
+static int window_quadrature(const tgt_ctx *tc, const goal_def *g, const path_ctx *px, gsl_rng *r,
+                             int ns, double *fig, double lo, double hi, fc_target *ft)
+{
+    const fc_series *s = &tc->sb->s;
+    int nm = px->nm;
+    if (tc->pc->o->window_sim_only || nm < 1 || px->nf < 1 || s->kind == FK_STOCK)
+        return -1;
+    window_spec spec = {g->agg, g->op, g->goal, px->wo, px->nf, px->tf, px->ef, s};
+    window_mix *wm = window_mix_new(&spec);
+    /* a sum, mean or ratio of values: Student t under a Gaussian model
+     * whose years cannot reach their bounds, as in the closed form */
+    double a[64], c0;
+    int linear = window_linear(g->agg, px->wo, px->nf, px->ef, s->scale, &c0, a) == 0;
+    int exact[FM_NMODELS], nexact = 0;
+    for (int i = 0; i < nm; i++) {
+        double w = px->cw[i] - (i ? px->cw[i - 1] : 0);
+        fc_pred p;
+        exact[i] = window_mix_exact(wm, w, px->ss[i].f, px->ss[i].L) == 0;
+        if (!exact[i] && linear && window_dist(&px->ss[i], px->nf, px->tf, a, c0, &p) == 0 &&
+            bound_mass(&px->ss[i], px->nf, px->tf) <= WINDOW_BOUND_MASS) {
+            window_mix_student(wm, w, p.m, p.sd, p.df);
+            exact[i] = 1;
+        }
+        nexact += exact[i];
+    }
+    if (!nexact) {
+        window_mix_free(wm);
+        return -1;
+    }
+    int npaths = 0;
+    for (int i = 0; i < nm; i++) {
+        if (exact[i])
+            continue;
+        double w = px->cw[i] - (i ? px->cw[i - 1] : 0);
+        int n = (int)ceil(ns * w / px->cw[nm - 1]), nfig;
+        n = n < 1 ? 1 : n > ns ? ns : n;
+        int met = draw_paths(px, r, n, i, fig, &nfig);
+        window_mix_paths(wm, w, fig, nfig, met, n);
+        npaths += n;
+    }
+    static const double qs[5] = {0.025, 0.10, 0.5, 0.90, 0.975};
+    double qv[5];
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    ft->prob = window_mix_prob(wm);
+    window_mix_quantiles(wm, qs, 5, lo, hi, qv);
+    gsl_set_error_handler(old);
+    window_mix_free(wm);
+    set_interval(ft, qv);
+    ft->has_prob = 1;
+    ft->status = status_of(tc->pc->o, ft->prob);
+    const window_obs *wo = px->wo;
+    char how[160];
+    if (nexact == nm)
+        snprintf(how, sizeof how, "without simulated paths (closed form or quadrature, exact)");
+    else
+        snprintf(how, sizeof how,
+                 "without paths for %d of %d models (closed form or quadrature), the rest from %d "
+                 "simulated paths",
+                 nexact, nm, npaths);
+    set_tnote(ft, "%s %d-%d: %d observed year%s and %d forecast by %s%s; P(met) %.4f %s",
+              aggregate_name(g->agg), g->window[0], g->window[1], wo->n, wo->n == 1 ? "" : "s",
+              px->nf, nm > 1 ? "the model average, mostly " : "", fc_model_name(tc->fit->model),
+              ft->prob, how);
+    return 0;
+}
+
+/* The window's figure were every future year at v[h]: a first guess of
+ * where its quantiles lie (from the yearly intervals' ends). */
+static double window_hint(const goal_def *g, const window_obs *wo, int nf, const double *v,
+                          const double *ef, double scale)
+{
+    double num[64];
+    int every;
+    for (int h = 0; h < nf; h++)
+        num[h] = v[h] * ef[h] / scale;
+    return aggregate_path(g->agg, wo, nf, v, num, ef, scale, g->op, g->goal, &every);
+}
+
 /* Forecast of a window target: observed years plus simulated future years. */
 static void forecast_window(const tgt_ctx *tc, const target_result *tr, const goal_def *g,
                             fc_target *ft)
@@ -2824,6 +2967,7 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
     memset(&wo, 0, sizeof wo);
     int nf = 0;
     double tf[64], ef[64], pv[64], pnum[64], pden[64];
+    double ylo[64], yhi[64]; /* the yearly 95 % intervals: where the figure may lie */
     char *missing = NULL;
     for (int y = g->window[0]; y <= g->window[1]; y++) {
         int ex = excluded(pc, ind, tr->t, g->window, y);
@@ -2868,6 +3012,8 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
             if (!(ef[nf] > 0))
                 ef[nf] = 1;
             pv[nf] = pt ? pt->value : NAN;
+            ylo[nf] = pt ? pt->lo95 : NAN;
+            yhi[nf] = pt ? pt->hi95 : NAN;
             nf++;
         }
     }
@@ -2923,42 +3069,24 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
     seed = fnv(seed, kb);
     gsl_rng_set(r, seed ? seed : 1);
     double *agg = xmalloc(sizeof(double) * (size_t)ns);
-    double val[64], cnt[64], num[64], trials[64];
+    path_ctx px = {g, &wo, ss, cw, nm, nf, tf, ef, scale, {0}};
     for (int h = 0; h < nf; h++)
-        trials[h] = floor(ef[h] + 0.5); /* what a binomial path draws from */
-    int nmet = 0, nagg = 0;
-    for (int i = 0; i < ns; i++) {
-        int c = 0;
-        if (nm > 1) {
-            double u = gsl_rng_uniform(r) * cw[nm - 1];
-            while (c < nm - 1 && u >= cw[c])
-                c++;
-        }
-        sim_path(&ss[c], r, nf, tf, ef, val, cnt);
-        for (int h = 0; h < nf; h++)
-            num[h] = fc_model_is_count(ss[c].f->model) ? cnt[h] : val[h] * ef[h] / scale;
-        int every;
-        int binom = ss[c].f->model == FM_BINOMIAL || ss[c].f->model == FM_BINOMIAL_MEAN;
-        double a = aggregate_path(g->agg, &wo, nf, val, num, binom ? trials : ef, scale, g->op,
-                                  g->goal, &every);
-        int met = g->agg == AGG_EVERY_YEAR ? every : isfinite(a) && meets(g->op, a, g->goal);
-        nmet += met;
-        if (isfinite(a))
-            agg[nagg++] = a;
+        px.trials[h] = floor(ef[h] + 0.5); /* what a binomial path draws from */
+    double plo = window_hint(g, &wo, nf, ylo, ef, scale), phi = window_hint(g, &wo, nf, yhi, ef, scale);
+    if (window_quadrature(tc, g, &px, r, ns, agg, plo, phi, ft) == 0) {
+        gsl_rng_free(r);
+        free(agg);
+        return;
     }
+    int nagg = 0, nmet = draw_paths(&px, r, ns, -1, agg, &nagg);
     gsl_rng_free(r);
     if (nagg > 1) {
         static const double qs[5] = {0.025, 0.10, 0.5, 0.90, 0.975};
         double qv[5];
         quantiles_of(agg, nagg, qs, 5, qv);
-        ft->lo95 = qv[0];
-        ft->lo80 = qv[1];
         /* the median of the same paths: the aggregate of the yearly point
          * forecasts (a maximum of means) can fall outside its own interval */
-        ft->value = qv[2];
-        ft->hi80 = qv[3];
-        ft->hi95 = qv[4];
-        ft->has_forecast = 1;
+        set_interval(ft, qv);
     } else {
         ft->lo80 = ft->hi80 = ft->lo95 = ft->hi95 = ft->value;
     }

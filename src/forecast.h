@@ -174,6 +174,10 @@ typedef struct fc_mix {
 int fc_mix_predict(const fc_fit fits[FM_NMODELS], const fc_series *s, double t, double exposure,
                    fc_mix *out);
 double fc_mix_prob(const fc_mix *m, target_op op, double goal);
+/* One step of the Illinois root search on F(x) - q, kept in [a, b]
+ * (F(a) - q < 0 <= F(b) - q): x replaces the end on its side, and the
+ * other end's value is halved when the same side moves twice. */
+void fc_illinois(double x, double fx, double *a, double *fa, double *b, double *fb, int *side);
 double fc_mix_quantile(const fc_mix *m, double q);
 
 /*
