@@ -39,7 +39,7 @@ struct png_enc {
     uint32_t lfreq[286], dfreq[30];
     unsigned char *out;      /* the zlib stream */
     size_t nout, cap;
-    uint64_t acc;            /* bits not yet in out, LSB first */
+    uint64_t acc;            /* bits not yet in out (fewer than 8), LSB first */
     int nacc;
     const unsigned char *px; /* the image being written */
     int w, h, stride;
@@ -106,6 +106,15 @@ static int dist_code(unsigned dist)
 
 /* ---------- output bits ---------- */
 
+/* The stream being written, in locals while a block is written (a store
+ * through unsigned char * could otherwise alias pe's fields). */
+typedef struct bitw {
+    unsigned char *p;
+    size_t n;
+    uint64_t acc;
+    int nacc;
+} bitw;
+
 static void reserve(png_enc *pe, size_t more)
 {
     if (pe->cap - pe->nout < more) {
@@ -114,32 +123,33 @@ static void reserve(png_enc *pe, size_t more)
     }
 }
 
-/* n <= 32 bits of v (LSB first); room reserved by the caller. */
-static inline void put_bits(png_enc *pe, uint32_t v, int n)
+/* n <= 56 bits of v, LSB first, with at most 7 bits pending: all eight
+ * bytes of the accumulator are stored, and as many as are whole kept
+ * (no branch per code). Room (8 bytes beyond) reserved by the caller. */
+static inline void put_bits(bitw *b, uint64_t v, int n)
 {
-    pe->acc |= (uint64_t)v << pe->nacc;
-    pe->nacc += n;
-    if (pe->nacc >= 32) {
-        uint32_t w = (uint32_t)pe->acc;
-        unsigned char *o = pe->out + pe->nout;
-        o[0] = (unsigned char)w, o[1] = (unsigned char)(w >> 8);
-        o[2] = (unsigned char)(w >> 16), o[3] = (unsigned char)(w >> 24);
-        pe->nout += 4;
-        pe->acc >>= 32;
-        pe->nacc -= 32;
-    }
+    b->acc |= v << b->nacc;
+    b->nacc += n;
+    unsigned char *o = b->p + b->n;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(o, &b->acc, 8); /* one store */
+#else
+    for (int i = 0; i < 8; i++)
+        o[i] = (unsigned char)(b->acc >> (8 * i));
+#endif
+    int whole = b->nacc >> 3;
+    b->n += (size_t)whole;
+    b->acc = whole ? b->acc >> (8 * whole) : b->acc;
+    b->nacc &= 7;
 }
 
 /* The bits left, padded with zeros to a byte. */
-static void flush_bits(png_enc *pe)
+static void flush_bits(bitw *b)
 {
-    while (pe->nacc > 0) {
-        pe->out[pe->nout++] = (unsigned char)pe->acc;
-        pe->acc >>= 8;
-        pe->nacc -= 8;
-    }
-    pe->acc = 0;
-    pe->nacc = 0;
+    if (b->nacc > 0)
+        b->p[b->n++] = (unsigned char)b->acc;
+    b->acc = 0;
+    b->nacc = 0;
 }
 
 /* ---------- Huffman codes ---------- */
@@ -274,7 +284,7 @@ static int rle_lengths(const uint8_t *lens, int n, uint16_t *rl, uint32_t *cfreq
 }
 
 /* The header of a dynamic block: its code lengths, themselves coded. */
-static void put_header(png_enc *pe, const uint8_t *llen, int nl, const uint8_t *dlen, int nd,
+static void put_header(bitw *pe, const uint8_t *llen, int nl, const uint8_t *dlen, int nd,
                        int last)
 {
     static const uint8_t order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
@@ -326,24 +336,32 @@ static void put_block(png_enc *pe, int last)
         nl--;
     while (nd > 1 && !dlen[nd - 1])
         nd--;
-    reserve(pe, 1024 + pe->ntok * 7); /* header < 600 bytes, a token < 7 */
-    put_header(pe, llen, nl, dlen, nd, last);
+    reserve(pe, 1024 + pe->ntok * 7); /* header < 600 bytes, a token < 7, 8 beyond */
+    bitw b = {pe->out, pe->nout, pe->acc, pe->nacc};
+    put_header(&b, llen, nl, dlen, nd, last);
     for (size_t i = 0; i < pe->ntok; i++) {
         uint32_t t = pe->tok[i];
         if (!(t & MATCH)) {
-            put_bits(pe, lcode[t], llen[t]);
+            put_bits(&b, lcode[t], llen[t]);
             continue;
         }
+        /* a match as one put: length code and extra bits, distance code and extra bits (<= 48) */
         unsigned len = (t >> 15) & 0x1FF, dist = (t & 0x7FFF) + 1;
         int lc = pe->lcode_of[len], d = dcode_of(pe, dist);
-        put_bits(pe, lcode[257 + lc], llen[257 + lc]);
-        if (len_extra[lc])
-            put_bits(pe, len - len_base[lc], len_extra[lc]);
-        put_bits(pe, dcode[d], dlen[d]);
-        if (dist_extra[d])
-            put_bits(pe, dist - dist_base[d], dist_extra[d]);
+        uint64_t v = lcode[257 + lc];
+        int n = llen[257 + lc];
+        v |= (uint64_t)(len - len_base[lc]) << n;
+        n += len_extra[lc];
+        v |= (uint64_t)dcode[d] << n;
+        n += dlen[d];
+        v |= (uint64_t)(dist - dist_base[d]) << n;
+        n += dist_extra[d];
+        put_bits(&b, v, n);
     }
-    put_bits(pe, lcode[256], llen[256]);
+    put_bits(&b, lcode[256], llen[256]);
+    pe->nout = b.n;
+    pe->acc = b.acc;
+    pe->nacc = b.nacc;
     pe->ntok = 0;
     memset(pe->lfreq, 0, sizeof pe->lfreq);
     memset(pe->dfreq, 0, sizeof pe->dfreq);
@@ -540,7 +558,9 @@ const unsigned char *png_enc_rows(png_enc *pe, const unsigned char *px, int w, i
     }
     put_block(pe, 1);
     reserve(pe, 16);
-    flush_bits(pe);
+    bitw bw = {pe->out, pe->nout, pe->acc, pe->nacc};
+    flush_bits(&bw);
+    pe->nout = bw.n;
     uint32_t adler = (uint32_t)(b << 16 | a);
     for (int i = 3; i >= 0; i--)
         pe->out[pe->nout++] = (unsigned char)(adler >> (8 * i));
