@@ -486,15 +486,16 @@ static int repeat_match(png_enc *pe, const uint32_t *row, int x, int y, unsigned
 }
 
 /* The tokens of row y, which differs from the row above (up: that row, or
- * NULL when there is none or it is out of the window); its sums in *s. */
-static void tok_row(png_enc *pe, int y, const uint32_t *up, sums *s)
+ * NULL when there is none or it is out of the window; u0 of its first
+ * pixels are equal to it); its sums in *s. */
+static void tok_row(png_enc *pe, int y, const uint32_t *up, int u0, sums *s)
 {
     const uint32_t *row = row_at(pe, y);
     int w = pe->w;
     tok_literal(pe, 0); /* filter: none */
     for (int x = 0; x < w;) {
         int l = x > 0 ? run_left(row, x, w) : 0;
-        int u = up ? run_same(row, up, x, w) : 0;
+        int u = x == 0 ? u0 : up ? run_same(row, up, x, w) : 0;
         unsigned dist;
         int r;
         if (l == 0 && u == 0 && (r = repeat_match(pe, row, x, y, &dist)) > 0) {
@@ -513,7 +514,9 @@ static void tok_row(png_enc *pe, int y, const uint32_t *up, sums *s)
             x += l;
         } else {
             tok_match(pe, 3 * (size_t)u, (unsigned)pe->rowlen);
-            sum_span(s, row, x, x + u);
+            if (l > 0) /* its first l pixels are one colour, known */
+                sum_run(s, row[x - 1], (uint64_t)l);
+            sum_span(s, row, x + l, x + u);
             x += u;
         }
     }
@@ -544,11 +547,12 @@ const unsigned char *png_enc_rows(png_enc *pe, const unsigned char *px, int w, i
     const uint32_t *prev = NULL;
     for (int y = 0; y < h; y++) {
         const uint32_t *row = row_at(pe, y);
-        if (prev && up_ok && memcmp(row, prev, 4 * (size_t)w) == 0) {
+        int same = prev && up_ok ? run_same(row, prev, 0, w) : 0; /* where it first differs */
+        if (same == w) {
             tok_match(pe, pe->rowlen, (unsigned)pe->rowlen); /* same bytes, so same sums */
         } else {
             row_sums = (sums){0, 0};
-            tok_row(pe, y, up_ok ? prev : NULL, &row_sums);
+            tok_row(pe, y, up_ok ? prev : NULL, same, &row_sums);
             row_sums.a %= ADLER_MOD;
             row_sums.b %= ADLER_MOD;
         }
