@@ -16,6 +16,7 @@
  */
 #include "charts.h"
 #include "canvas.h"
+#include "pngenc.h"
 #include "results.h"
 #include "util.h"
 
@@ -24,7 +25,6 @@
 #include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdint.h>
-#include <zlib.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -613,48 +613,21 @@ static canvas *chart_canvas(const chart_env *env, cairo_t *cr, const char *what,
 
 /* ---------- PNG ---------- */
 
-static void put32(unsigned char *b, uint32_t v)
-{
-    b[0] = (unsigned char)(v >> 24);
-    b[1] = (unsigned char)(v >> 16);
-    b[2] = (unsigned char)(v >> 8);
-    b[3] = (unsigned char)v;
-}
-
-static void png_chunk(FILE *f, const char *type, const unsigned char *data, size_t n)
-{
-    unsigned char b[4];
-    put32(b, (uint32_t)n);
-    fwrite(b, 1, 4, f);
-    fwrite(type, 1, 4, f);
-    if (n)
-        fwrite(data, 1, n, f);
-    uLong crc = crc32(0, (const Bytef *)type, 4);
-    if (n)
-        crc = crc32(crc, data, (uInt)n);
-    put32(b, (uint32_t)crc);
-    fwrite(b, 1, 4, f);
-}
-
 /*
  * The buffers of a PNG chart, kept from one chart to the next: a fresh
- * 8 MB surface, row buffer and deflate state per chart cost more in page
- * faults than drawing and compressing the chart (docs/charts.md).
+ * 8 MB surface and encoder buffers per chart cost more in page faults
+ * than drawing and compressing the chart (docs/charts.md).
  */
 struct chart_scratch {
-    unsigned char *px, *raw, *z;
-    size_t px_cap, raw_cap, z_cap;
-    z_stream zs;
-    int zs_ready;
+    unsigned char *px;
+    size_t px_cap;
+    png_enc *pe;
 };
-
-/* Deflate level of the PNGs, chosen by measurement (docs/charts.md). */
-#define PNG_ZLEVEL 3
 
 chart_scratch *chart_scratch_new(void)
 {
-    chart_scratch *sc = xmalloc(sizeof *sc);
-    memset(sc, 0, sizeof *sc);
+    chart_scratch *sc = xcalloc(1, sizeof *sc);
+    sc->pe = png_enc_new();
     return sc;
 }
 
@@ -662,11 +635,8 @@ void chart_scratch_free(chart_scratch *sc)
 {
     if (!sc)
         return;
-    if (sc->zs_ready)
-        deflateEnd(&sc->zs);
+    png_enc_free(sc->pe);
     free(sc->px);
-    free(sc->raw);
-    free(sc->z);
     free(sc);
 }
 
@@ -681,92 +651,19 @@ static unsigned char *grow(unsigned char **buf, size_t *cap, size_t n)
     return *buf;
 }
 
-/* raw[0..n) deflated into sc->z; its length, or 0 with an error in d. */
-static size_t deflate_rows(chart_scratch *sc, const unsigned char *raw, size_t n, const char *path,
-                           diag_list *d)
-{
-    int zrc = sc->zs_ready ? deflateReset(&sc->zs) : deflateInit(&sc->zs, PNG_ZLEVEL);
-    if (zrc != Z_OK) {
-        diag_add(d, DIAG_ERROR, path, 0, 0, "chart: zlib error %d", zrc);
-        return 0;
-    }
-    sc->zs_ready = 1;
-    size_t bound = deflateBound(&sc->zs, (uLong)n);
-    grow(&sc->z, &sc->z_cap, bound);
-    sc->zs.next_in = (Bytef *)(uintptr_t)raw;
-    sc->zs.avail_in = (uInt)n;
-    sc->zs.next_out = sc->z;
-    sc->zs.avail_out = (uInt)bound;
-    zrc = deflate(&sc->zs, Z_FINISH);
-    if (zrc != Z_STREAM_END) {
-        diag_add(d, DIAG_ERROR, path, 0, 0, "chart: zlib error %d", zrc);
-        return 0;
-    }
-    return sc->zs.total_out;
-}
-
 /*
  * An RGB24 image surface as an 8-bit RGB PNG with its resolution (pHYs).
- * Written here rather than by cairo_surface_write_to_png(): for charts
- * (large flat areas) unfiltered rows deflated at level 3 give the same size
- * as libpng's adaptive filtering in a third of the time (level 6: 20 %
- * smaller, twice as slow), and the pHYs chunk tells other programs the
- * print size. Deterministic: no time
- * or text chunks. Returns 0, or -1 with an error in d.
+ * Written by pngenc.c rather than by cairo_surface_write_to_png(): its
+ * compressor, made for charts, costs a tenth of zlib's (docs/charts.md),
+ * and the pHYs chunk tells other programs the print size.
  */
 static int write_png(cairo_surface_t *s, chart_scratch *sc, const char *path, double dpi,
                      diag_list *d)
 {
     cairo_surface_flush(s);
-    int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
-    int stride = cairo_image_surface_get_stride(s);
-    const unsigned char *px = cairo_image_surface_get_data(s);
-    if (!px || w <= 0 || h <= 0) {
-        diag_add(d, DIAG_ERROR, path, 0, 0, "chart: no image to write");
-        return -1;
-    }
-    size_t rowlen = 1 + 3 * (size_t)w, rawlen = rowlen * (size_t)h;
-    unsigned char *raw = grow(&sc->raw, &sc->raw_cap, rawlen);
-    for (int y = 0; y < h; y++) {
-        const uint32_t *row = (const uint32_t *)(const void *)(px + (size_t)y * (size_t)stride);
-        unsigned char *o = raw + (size_t)y * rowlen;
-        *o++ = 0; /* filter: none */
-        for (int x = 0; x < w; x++) {
-            *o++ = (unsigned char)(row[x] >> 16);
-            *o++ = (unsigned char)(row[x] >> 8);
-            *o++ = (unsigned char)row[x];
-        }
-    }
-    size_t zlen = deflate_rows(sc, raw, rawlen, path, d);
-    if (!zlen)
-        return -1;
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        diag_add(d, DIAG_ERROR, path, 0, 0, "chart: cannot write the PNG: %s", strerror(errno));
-        return -1;
-    }
-    fwrite("\x89PNG\r\n\x1a\n", 1, 8, f);
-    unsigned char ihdr[13];
-    put32(ihdr, (uint32_t)w);
-    put32(ihdr + 4, (uint32_t)h);
-    ihdr[8] = 8;  /* bits per sample */
-    ihdr[9] = 2;  /* RGB */
-    ihdr[10] = ihdr[11] = ihdr[12] = 0;
-    png_chunk(f, "IHDR", ihdr, 13);
-    unsigned char phys[9];
-    uint32_t ppm = (uint32_t)lround(dpi / 0.0254);
-    put32(phys, ppm);
-    put32(phys + 4, ppm);
-    phys[8] = 1; /* metres */
-    png_chunk(f, "pHYs", phys, 9);
-    png_chunk(f, "IDAT", sc->z, zlen);
-    png_chunk(f, "IEND", NULL, 0);
-    int err = ferror(f);
-    if (fclose(f) != 0 || err) {
-        diag_add(d, DIAG_ERROR, path, 0, 0, "chart: cannot write the PNG: %s", strerror(errno));
-        return -1;
-    }
-    return 0;
+    return png_write_rgb24(sc->pe, cairo_image_surface_get_data(s),
+                           cairo_image_surface_get_width(s), cairo_image_surface_get_height(s),
+                           cairo_image_surface_get_stride(s), dpi, path, d);
 }
 
 /* The image surface of a wpx x hpx PNG chart, on sc's pixel buffer. */

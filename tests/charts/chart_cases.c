@@ -29,6 +29,31 @@ static void check(int ok, const char *name, const char *why)
     }
 }
 
+/*
+ * The chart as Cairo draws it, written by libpng (cairo_surface_write_to_png)
+ * to path: the same surface, scale and canvas as a PNG chart file, so the
+ * test can check that planeval's own PNG encoder decodes to these pixels.
+ */
+static int reference_png(const chart_env *env, const indicator_result *ir, const fc_indicator *fc,
+                         double w_mm, double h_mm, const char *path, diag_list *d)
+{
+    int wpx = (int)ceil(w_mm / 25.4 * CHART_DPI - 1e-6), hpx = (int)ceil(h_mm / 25.4 * CHART_DPI - 1e-6);
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, wpx, hpx);
+    cairo_t *cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_scale(cr, CHART_DPI / 72.0, CHART_DPI / 72.0);
+    canvas *cv = canvas_cairo_new(cr, label(&env->tpl->text, "font", "family"), path, d);
+    int rc = cv ? chart_indicator_canvas(env, ir, fc, cv, w_mm, h_mm, d) : -1;
+    if (canvas_free(cv, d) != 0)
+        rc = -1;
+    cairo_destroy(cr);
+    if (rc == 0 && cairo_surface_write_to_png(s, path) != CAIRO_STATUS_SUCCESS)
+        rc = -1;
+    cairo_surface_destroy(s);
+    return rc;
+}
+
 /* A hand-built indicator with its series and targets. */
 typedef struct fixture {
     indicator ind;
@@ -238,6 +263,13 @@ int main(int argc, char **argv)
             free(name);
             free(path);
         }
+        /* the same chart through libpng, for run.sh to compare pixels */
+        char *ref = xasprintf("%s/ref-%s.png", out, names[i]);
+        char *rname = xasprintf("%s drawn again and written by libpng", names[i]);
+        check(reference_png(&env, &irs[i], fc, CHART_WIDTH_MM, CHART_HEIGHT_MM, ref, &d) == 0,
+              rname, "failed");
+        free(rname);
+        free(ref);
     }
     /* an overview of everything (the plan has no groups) */
     char *path = xasprintf("%s/case-overview.png", out);

@@ -8,10 +8,10 @@ assessment.csv has charts/<id>.png and .svg, every group an overview, the
 accidents chart exists when the region has accident rows, the reserves chart
 when the plan has reserve indicators; the manifest charts.csv lists exactly
 the files there; every PNG is a valid 8-bit RGB PNG (CRCs, zlib stream,
-size) whose pixel size gives >= 300 dpi at the manifest's print size; every
-SVG parses as XML, has the print size in pt and carries text (glyphs) and
-drawing. Prints "ok NAME" or "FAIL NAME: why" per check. Standard library
-only.
+size) that Pillow also decodes to an RGB image of that size, whose pixel
+size gives >= 300 dpi at the manifest's print size; every SVG parses as
+XML, has the print size in pt and carries text (glyphs) and drawing. Prints
+"ok NAME" or "FAIL NAME: why" per check. Standard library and Pillow.
 """
 import csv
 import os
@@ -20,6 +20,8 @@ import struct
 import sys
 import xml.etree.ElementTree as ET
 import zlib
+
+from PIL import Image
 
 MIN_DPI = 300.0
 results = []
@@ -65,6 +67,13 @@ def png_info(path):
         return w, h, "image data: %s" % e
     if len(raw) != h * (1 + w * bpp):
         return w, h, "image data has %d bytes, expected %d" % (len(raw), h * (1 + w * bpp))
+    try:  # a second, independent reader (libpng's rules, as an image program applies them)
+        with Image.open(path) as im:
+            im.load()
+            if im.size != (w, h) or im.mode not in ("RGB", "RGBA"):
+                return w, h, "Pillow reads %s %s" % (im.mode, im.size)
+    except Exception as e:  # any decoding error is the finding
+        return w, h, "Pillow: %s" % e
     return w, h, None
 
 

@@ -135,6 +135,30 @@ elif cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werr
     grep -E "^(ok|FAIL)" "$TMP/cases.log" | sed 's/^/   /' >&2
     grep -E "^(ok|FAIL)" "$TMP/cases.log" | sed 's/^ok /ok chart_cases: /; s/^FAIL /FAIL chart_cases: /' >>"$LOG"
     [ $rc -eq 0 ] && pass "chart_cases exits 0" || { fail "chart_cases exits 0 (got $rc)"; tail -5 "$TMP/cases.log" >&2; }
+    # planeval's PNG encoder (pngenc.c) against libpng, decoded by Pillow:
+    # the same chart drawn twice must give the same pixels
+    if "$PY" - "$TMP/cases" >"$TMP/pixels.log" 2>&1 <<'PYEOF'; then
+import glob, os, sys
+from PIL import Image
+refs = sorted(glob.glob(os.path.join(sys.argv[1], "ref-*.png")))
+assert len(refs) == 6, refs
+for ref in refs:
+    ours = ref.replace("/ref-", "/case-")
+    a, b = Image.open(ours), Image.open(ref)
+    a.load()
+    b.load()
+    assert a.mode == "RGB" and a.size == b.size, (ours, a.mode, a.size, b.size)
+    assert a.info.get("dpi") and round(a.info["dpi"][0]) == 300, (ours, a.info)
+    assert a.tobytes() == b.convert("RGB").tobytes(), "%s: pixels differ from libpng's" % ours
+    print("%s: %dx%d, %d bytes (libpng %d)" % (os.path.basename(ours), a.size[0], a.size[1],
+          os.path.getsize(ours), os.path.getsize(ref)))
+PYEOF
+        pass "6 PNG charts decode (Pillow) to the pixels libpng writes of the same drawing"
+        sed 's/^/   /' "$TMP/pixels.log" >&2
+    else
+        fail "PNG charts decode (Pillow) to the pixels libpng writes of the same drawing"
+        tail -3 "$TMP/pixels.log" >&2
+    fi
     # the synthetic PNGs and SVGs, read the same way
     mkdir -p "$TMP/cases-out/synthetic/charts"
     : >"$TMP/cases-out/synthetic/assessment.csv"
