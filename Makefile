@@ -155,7 +155,7 @@ test: test-deps
 # (tests/atomic), hostile YAML refused within 1 s of CPU (tests/hostile).
 # Each script ends with "N passed, M failed".
 readers: $(BUILD)/planeval
-	PLANEVAL=$(BUILD)/planeval CASES_CFLAGS="$(CASES_CFLAGS)" sh tests/charts/run.sh
+	PLANEVAL=$(BUILD)/planeval PYTHON=/usr/bin/python3 CASES_CFLAGS="$(CASES_CFLAGS)" sh tests/charts/run.sh
 	PLANEVAL=$(BUILD)/planeval PYTHON=/usr/bin/python3 sh tests/workbook/run.sh
 	PLANEVAL=$(BUILD)/planeval sh tests/pdf/run.sh
 	PLANEVAL=$(BUILD)/planeval PYTHON=/usr/bin/python3 sh tests/compare/run.sh
