@@ -831,14 +831,24 @@ int window_mix_exact(window_mix *m, double w, const fc_fit *f, const double L[2]
     return 0;
 }
 
-void window_mix_student(window_mix *m, double w, double loc, double sd, double df)
+/* The next component of m, cleared, of this kind and weight; NULL when m
+ * already holds one per model. */
+static wcomp *mix_push(window_mix *m, int kind, double w)
 {
     if (m->k >= FM_NMODELS)
-        return;
+        return NULL;
     wcomp *c = &m->c[m->k++];
     memset(c, 0, sizeof *c);
-    c->kind = WC_STUDENT;
+    c->kind = kind;
     c->w = w;
+    return c;
+}
+
+void window_mix_student(window_mix *m, double w, double loc, double sd, double df)
+{
+    wcomp *c = mix_push(m, WC_STUDENT, w);
+    if (!c)
+        return;
     c->tloc = loc;
     c->tsd = sd;
     c->tdf = df;
@@ -852,12 +862,9 @@ static int cmp_double(const void *a, const void *b)
 
 void window_mix_paths(window_mix *m, double w, const double *fig, int n, int met, int npaths)
 {
-    if (m->k >= FM_NMODELS)
+    wcomp *c = mix_push(m, WC_PATHS, w);
+    if (!c)
         return;
-    wcomp *c = &m->c[m->k++];
-    memset(c, 0, sizeof *c);
-    c->kind = WC_PATHS;
-    c->w = w;
     c->fig = xmalloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
     memcpy(c->fig, fig, sizeof(double) * (size_t)n);
     qsort(c->fig, (size_t)n, sizeof(double), cmp_double);
