@@ -812,7 +812,12 @@ static void test_bad_long(void **state)
     assert_error(&d, e, 6, 3, "villages_covered: '-1' must be a whole number >= 0");
     /* The label names the same variable as its name. */
     assert_error(&d, e, 8, 2, "villages: year 2024 appears twice (first at line 7)");
-    assert_int_equal(diag_errors(&d), 5);
+    /* An unknown name met again keeps its suggestion; another gets its own. */
+    assert_error(&d, e, 9, 2, "unknown variable 'vilages' for table registers (did you mean villages?)");
+    assert_error(&d, e, 10, 2,
+                 "unknown variable 'villages_coverd' for table registers (did you mean "
+                 "villages_covered?)");
+    assert_int_equal(diag_errors(&d), 7);
     free_region(&dict, r, &d);
 }
 
