@@ -1684,33 +1684,62 @@ static int dim_cell(rtable *t, int di, const char *s, cellpos p)
 }
 
 /*
- * "Did you mean" of the unknown names already met in one file, by name: a
- * file whose variable column is wrong throughout repeats a few unknown names
- * on every row, and each suggestion costs an edit distance to every variable
- * of the table (43 % of the CSV fuzzer's time before this memo).
+ * What each text of a long table's variable column meant, by text, for one
+ * file: the variable it names (find_var_text, a scan of the dictionary) and,
+ * for an unknown name, its "did you mean" (an edit distance to every variable
+ * of the table: 43 % of the CSV fuzzer's time before this memo). A file
+ * repeats a few names on every row, so each is worked out once.
  */
-typedef struct near_memo {
-    intern names;
-    char **near; /* by id of names; owned */
-    size_t nnear, nearcap;
-} near_memo;
+typedef struct var_memo {
+    intern texts;
+    struct var_meaning {
+        int var;    /* dictionary index, or -1 */
+        char *near; /* unknown names: the suggestion ("" for none); owned */
+    } *meaning;     /* by id of texts */
+    size_t n, cap;
+} var_memo;
 
-static void near_memo_free(near_memo *m)
+static void var_memo_free(var_memo *m)
 {
-    for (size_t k = 0; k < m->nnear; k++)
-        free(m->near[k]);
-    free(m->near);
-    intern_free(&m->names);
+    for (size_t k = 0; k < m->n; k++)
+        free(m->meaning[k].near);
+    free(m->meaning);
+    intern_free(&m->texts);
+}
+
+static const struct var_meaning *var_memo_get(var_memo *m, const dictionary *dict,
+                                              const rtable *t, const char *s)
+{
+    int id = intern_find(&m->texts, s);
+    if (id >= 0)
+        return &m->meaning[id];
+    int ti = (int)(t->def - dict->tables);
+    struct var_meaning vm = {*s ? find_var_text(dict, ti, s) : -1, NULL};
+    if (vm.var < 0 && *s) {
+        const char **cands = xmalloc(((size_t)t->nlocal * 2 + 1) * sizeof *cands);
+        for (int i = 0; i < t->nlocal; i++) {
+            cands[2 * i] = dict->vars[t->local[i]].name;
+            cands[2 * i + 1] = dict->vars[t->local[i]].label;
+        }
+        char near[256];
+        suggest_among(s, cands, t->nlocal * 2, near, sizeof near);
+        free(cands);
+        vm.near = xstrdup(near);
+    }
+    intern_add(&m->texts, s);
+    struct var_meaning *slot = ARRAY_PUSH(m->meaning, m->n, m->cap);
+    *slot = vm;
+    return slot;
 }
 
 /* long layout: the variable a 'variable' cell names, or -1 after reporting. */
 static int long_var_cell(const region_data *r, const rtable *t, const char *s, cellpos p,
-                         near_memo *memo)
+                         var_memo *memo)
 {
     const dictionary *dict = r->dict;
-    int ti = (int)(t->def - dict->tables);
-    int v = *s ? find_var_text(dict, ti, s) : -1;
-    if (v >= 0 && dict->vars[v].table == ti)
+    const struct var_meaning *vm = var_memo_get(memo, dict, t, s);
+    int v = vm->var;
+    if (v >= 0 && dict->vars[v].table == (int)(t->def - dict->tables))
         return r->var_slot[v];
     if (v >= 0) {
         const table_def *other = &dict->tables[dict->vars[v].table];
@@ -1723,20 +1752,7 @@ static int long_var_cell(const region_data *r, const rtable *t, const char *s, c
         diag_add(p.d, DIAG_ERROR, p.path, p.line, p.col, "variable is empty");
         return -1;
     }
-    int id = intern_find(&memo->names, s);
-    if (id < 0) {
-        const char **cands = xmalloc(((size_t)t->nlocal * 2 + 1) * sizeof *cands);
-        for (int i = 0; i < t->nlocal; i++) {
-            cands[2 * i] = dict->vars[t->local[i]].name;
-            cands[2 * i + 1] = dict->vars[t->local[i]].label;
-        }
-        char near[256];
-        suggest_among(s, cands, t->nlocal * 2, near, sizeof near);
-        free(cands);
-        id = intern_add(&memo->names, s);
-        *ARRAY_PUSH(memo->near, memo->nnear, memo->nearcap) = xstrdup(near);
-    }
-    const char *near = memo->near[id];
+    const char *near = vm->near;
     diag_add(p.d, DIAG_ERROR, p.path, p.line, p.col,
              "unknown variable '%s' for table %s%s%s%s", s, t->def->name,
              near[0] ? " (did you mean " : "", near, near[0] ? "?)" : "");
@@ -2020,7 +2036,7 @@ typedef struct row_reader {
     int first_line[NYEARS]; /* yearly layout: where each year was first seen */
     int *dims;
     row_set seen; /* rows layout: for warn_repeated_row */
-    near_memo unknown_vars; /* long layout: suggestions for unknown variables */
+    var_memo var_texts; /* long layout: what each variable text named */
 } row_reader;
 
 typedef struct row_stream {
@@ -2140,7 +2156,7 @@ static void read_row(row_reader *rr, const csv_row *hr, const csv_row *row)
     int lvar = -1;
     if (td->layout == LAYOUT_LONG) {
         p.col = h->fixed[COL_VARNAME] + 1;
-        lvar = long_var_cell(r, t, row->fields[h->fixed[COL_VARNAME]], p, &rr->unknown_vars);
+        lvar = long_var_cell(r, t, row->fields[h->fixed[COL_VARNAME]], p, &rr->var_texts);
         ok &= lvar >= 0;
     }
     /* A row whose year or keys are unusable is dropped; its errors are reported. */
@@ -2179,7 +2195,7 @@ static void reader_finish(row_reader *rr)
 {
     free(rr->dims);
     row_set_free(&rr->seen);
-    near_memo_free(&rr->unknown_vars);
+    var_memo_free(&rr->var_texts);
     if (rr->seen.repeats > MAX_REPEAT_WARNINGS)
         diag_add(rr->d, DIAG_WARNING, rr->t->path, 0, 0,
                  "%d rows in all repeat an earlier row field for field (the first %d are named "
