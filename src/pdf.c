@@ -1864,6 +1864,41 @@ static void report_adjustments(ctx *c, const char *sec)
     }
 }
 
+/* The indicators whose last figure may stay unchanged (docs/methodology.md
+ * 4d), named with how often their figure repeated; optional wording. */
+static void report_unchanged(ctx *c, const char *sec)
+{
+    strbuf b;
+    sb_init(&b);
+    sb_add(&b, "");
+    for (int i = 0; i < c->fs->ninds; i++) {
+        const fc_indicator *fi = &c->fs->inds[i];
+        if (!fi->stale.on || fi->model == FM_NONE || fi->npoints_fc < 1)
+            continue;
+        tvars v;
+        tv_init(&v, &c->g);
+        tv_set(&v, "indicator", c->ev->inds[i].ind->name);
+        tv_setf(&v, "pairs", "%d", fi->stale.pairs);
+        tv_setf(&v, "repeats", "%d", fi->stale.repeats);
+        const char *item = sx_opt(c, sec, "forecast_unchanged_item", &v);
+        if (item && b.len)
+            sb_add(&b, tx(c, "words.models_separator", NULL));
+        if (item)
+            sb_add(&b, item);
+        tv_free(&v);
+    }
+    if (b.len) {
+        tvars v;
+        tv_init(&v, &c->g);
+        tv_set(&v, "items", b.s);
+        const char *text = sx_opt(c, sec, "forecast_unchanged", &v);
+        if (text)
+            para(c, text, 1);
+        tv_free(&v);
+    }
+    sb_free(&b);
+}
+
 static void report_method(ctx *c, const char *sec)
 {
     section_heading(c, sec);
@@ -1900,6 +1935,7 @@ static void report_method(ctx *c, const char *sec)
         tv_free(&v);
         sb_free(&b);
         report_adjustments(c, sec);
+        report_unchanged(c, sec);
     } else {
         para(c, sx(c, sec, "forecast_none", NULL), 1);
     }
@@ -2172,7 +2208,7 @@ static const char *const known_vars[] = {
     "current_period", "name", "note", "numerator", "denominator", "scale", "reading", "source",
     "forecast_method", "on_track_pct", "at_risk_pct", "nfiles", "base_year",
     "overall", "provenance", "doubt", "reason", "cutoff", "n_missing", "n_jump", "n_part", "n_range",
-    "factor", "items", "tasks", NULL};
+    "factor", "items", "tasks", "pairs", "repeats", NULL};
 
 typedef struct kind_keys {
     const char *kind;
