@@ -1341,8 +1341,9 @@ static double mix_q(const void *m, double q) { return fc_mix_quantile(m, q); }
 
 /* ---------- the model average ---------- */
 
-int fc_mix_predict(const fc_fit fits[FM_NMODELS], const fc_series *s, double t, double exposure,
-                   fc_mix *out)
+/* fc_mix_predict's components, weights and mean, without the intervals. */
+static int mix_components(const fc_fit fits[FM_NMODELS], const fc_series *s, double t,
+                          double exposure, fc_mix *out)
 {
     out->k = 0;
     out->mean = 0;
@@ -1368,7 +1369,90 @@ int fc_mix_predict(const fc_fit fits[FM_NMODELS], const fc_series *s, double t, 
         out->w[i] /= sw;
         out->mean += out->w[i] * out->p[i].mean;
     }
+    return 0;
+}
+
+int fc_mix_predict(const fc_fit fits[FM_NMODELS], const fc_series *s, double t, double exposure,
+                   fc_mix *out)
+{
+    if (mix_components(fits, s, t, exposure, out) != 0)
+        return -1;
     intervals(mix_q, out, &out->lo80, &out->hi80, &out->lo95, &out->hi95);
+    return 0;
+}
+
+/* ---------- a figure re-recorded unchanged ---------- */
+
+/* The why of a model choice: what the unchanged figure adds. */
+static void stale_note(const fc_stale *st, char *why, size_t size)
+{
+    size_t l = strlen(why);
+    if (st->on && l < size)
+        snprintf(why + l, size - l,
+                 "; the last figure unchanged with probability %.2f a year (%d of %d years "
+                 "repeated the year before's)",
+                 (st->repeats + 1.0) / (st->pairs + 2.0), st->repeats, st->pairs);
+}
+
+void fc_stale_fit(const fc_series *s, int count_family, fc_model forced, fc_stale *st)
+{
+    memset(st, 0, sizeof *st);
+    if (count_family || forced != FM_NONE || s->kind != FK_LEVEL || !s->y || s->n < 2)
+        return;
+    for (int i = 1; i < s->n; i++) {
+        if (s->t[i] - s->t[i - 1] != 1)
+            continue; /* across a gap a repeat says nothing of a year's chance */
+        st->pairs++;
+        st->repeats += fabs(s->y[i] - s->y[i - 1]) <= tol(s->y[i]);
+    }
+    st->y0 = s->y[s->n - 1];
+    st->t0 = s->t[s->n - 1];
+    st->on = st->repeats > 0;
+}
+
+double fc_stale_prob(const fc_stale *st, double t)
+{
+    if (!st || !st->on || !(t > st->t0))
+        return 0;
+    /* E[pi^h] = B(a + h, b) / B(a, b) under pi ~ Beta(a, b) */
+    double a = st->repeats + 1, b = st->pairs - st->repeats + 1, h = t - st->t0;
+    return exp(lgamma(a + h) + lgamma(a + b) - lgamma(a) - lgamma(a + b + h));
+}
+
+static double mix_cdf(const fc_mix *m, double x, int le);
+
+/* fc_mix_quantile of a mixture whose last component is the unchanged
+ * figure: a quantile inside its jump is that figure, without a search. */
+static double stale_q(const void *mv, double q)
+{
+    const fc_mix *m = mv;
+    double y0 = m->p[m->k - 1].m;
+    if (mix_cdf(m, y0, 0) < q && q <= mix_cdf(m, y0, 1))
+        return y0;
+    return fc_mix_quantile(m, q);
+}
+
+int fc_mix_predict_stale(const fc_fit fits[FM_NMODELS], const fc_stale *st, const fc_series *s,
+                         double t, double exposure, fc_mix *out)
+{
+    double p0 = fc_stale_prob(st, t);
+    if (!(p0 > 0))
+        return fc_mix_predict(fits, s, t, exposure, out);
+    if (mix_components(fits, s, t, exposure, out) != 0 || out->k >= FM_NMODELS)
+        return -1;
+    fc_pred *p = &out->p[out->k];
+    memset(p, 0, sizeof *p);
+    p->kind = PK_POINT;
+    p->lo = out->p[0].lo;
+    p->hi = out->p[0].hi;
+    p->step = out->p[0].step;
+    p->m = p->mean = clampd(st->y0, p->lo, p->hi);
+    out->mean *= 1 - p0;
+    for (int i = 0; i < out->k; i++)
+        out->w[i] *= 1 - p0;
+    out->w[out->k++] = p0;
+    out->mean += p0 * p->mean;
+    intervals(stale_q, out, &out->lo80, &out->hi80, &out->lo95, &out->hi95);
     return 0;
 }
 
@@ -1942,6 +2026,9 @@ int fc_forecaster_init(fc_forecaster *fc, const fc_series *s, fc_model forced,
         fc_adjust_series(&fc->v, fc->own, fc->own + n, &fc->adjust);
     }
     fc->model = fc_select(&fc->v, fc->count_family, forced, o, fc->fits, fc->why, sizeof fc->why);
+    fc_stale_fit(&fc->v, fc->count_family, forced, &fc->stale);
+    if (fc->model != FM_NONE)
+        stale_note(&fc->stale, fc->why, sizeof fc->why);
     return fc->model != FM_NONE ? 0 : -1;
 }
 
@@ -1949,7 +2036,7 @@ int fc_forecaster_predict(const fc_forecaster *fc, double t, double exposure, fc
 {
     if (fc->model == FM_NONE)
         return -1;
-    return fc_mix_predict(fc->fits, &fc->v, t, exposure, out);
+    return fc_mix_predict_stale(fc->fits, &fc->stale, &fc->v, t, exposure, out);
 }
 
 void fc_forecaster_free(fc_forecaster *fc)
@@ -2831,7 +2918,33 @@ typedef struct path_ctx {
     const double *tf, *ef;
     double scale;
     double trials[64]; /* what a binomial path draws from */
+    const fc_stale *stale; /* the last figure kept unchanged, or NULL */
+    double stale_lo, stale_hi; /* the uniform number that decides how long a
+                              path keeps the last figure (see draw_paths) is
+                              drawn from [stale_lo, stale_hi): [0, 1) for all
+                              paths, narrower for some of them only */
 } path_ctx;
+
+/* The figure of a path as planeval's window compares it, and whether it
+ * met the goal. */
+static double path_figure(const path_ctx *px, int model, const double *val, const double *cnt,
+                          int *met)
+{
+    const goal_def *g = px->g;
+    double num[64];
+    const double *nump = fc_model_is_count(model) ? cnt : num;
+    if (nump == num && g->agg == AGG_WINDOW_RATIO) /* only a ratio reads the events */
+        for (int h = 0; h < px->nf; h++)
+            num[h] = val[h] * px->ef[h] / px->scale;
+    else if (nump == num)
+        nump = val;
+    int every;
+    int binom = model == FM_BINOMIAL || model == FM_BINOMIAL_MEAN;
+    double a = aggregate_path(g->agg, px->wo, px->nf, val, nump, binom ? px->trials : px->ef,
+                              px->scale, g->op, g->goal, &every);
+    *met = g->agg == AGG_EVERY_YEAR ? every : isfinite(a) && meets(g->op, a, g->goal);
+    return a;
+}
 
 /*
  * n paths, each from a model drawn by its weight (or all from model
@@ -2840,26 +2953,41 @@ typedef struct path_ctx {
  */
 static int draw_paths(const path_ctx *px, gsl_rng *r, int n, int only, double *fig, int *nfig)
 {
-    const goal_def *g = px->g;
-    double val[64], cnt[64], num[64];
+    double val[64], cnt[64] = {0};
     int nmet = 0, nm = px->nm;
     *nfig = 0;
+    /* an unchanged figure (fc_stale_fit): a path keeps the last figure up
+     * to its first update, which comes after year h with the chance
+     * still[h] (decreasing in h, so one uniform decides them all); a path
+     * never updated in the window needs no model's draw */
+    double still[64], stale_fig = NAN;
+    int stale_met = 0, nst = px->stale ? px->nf : 0;
+    for (int h = 0; h < nst; h++) {
+        still[h] = fc_stale_prob(px->stale, px->tf[h]);
+        val[h] = px->stale->y0;
+    }
+    if (nst)
+        stale_fig = path_figure(px, FM_MEAN, val, cnt, &stale_met);
     for (int i = 0; i < n; i++) {
+        double u = nst ? px->stale_lo + (px->stale_hi - px->stale_lo) * gsl_rng_uniform(r) : 1;
+        if (nst && u < still[nst - 1]) {
+            nmet += stale_met;
+            if (isfinite(stale_fig))
+                fig[(*nfig)++] = stale_fig;
+            continue;
+        }
         int c = only >= 0 ? only : 0;
         if (only < 0 && nm > 1) {
-            double u = gsl_rng_uniform(r) * px->cw[nm - 1];
-            while (c < nm - 1 && u >= px->cw[c])
+            double uc = gsl_rng_uniform(r) * px->cw[nm - 1];
+            while (c < nm - 1 && uc >= px->cw[c])
                 c++;
         }
         const sim_setup *ss = &px->ss[c];
         sim_path(ss, r, px->nf, px->tf, px->ef, val, cnt);
-        for (int h = 0; h < px->nf; h++)
-            num[h] = fc_model_is_count(ss->f->model) ? cnt[h] : val[h] * px->ef[h] / px->scale;
-        int every;
-        int binom = ss->f->model == FM_BINOMIAL || ss->f->model == FM_BINOMIAL_MEAN;
-        double a = aggregate_path(g->agg, px->wo, px->nf, val, num, binom ? px->trials : px->ef,
-                                  px->scale, g->op, g->goal, &every);
-        int met = g->agg == AGG_EVERY_YEAR ? every : isfinite(a) && meets(g->op, a, g->goal);
+        for (int h = 0; h < nst && u < still[h]; h++)
+            val[h] = px->stale->y0;
+        int met;
+        double a = path_figure(px, ss->f->model, val, cnt, &met);
         nmet += met;
         if (isfinite(a))
             fig[(*nfig)++] = a;
@@ -2889,8 +3017,12 @@ static int window_quadrature(const tgt_ctx *tc, const goal_def *g, const path_ct
     double a[64], c0;
     int linear = window_linear(g->agg, px->wo, px->nf, px->ef, s->scale, &c0, a) == 0;
     int exact[FM_NMODELS], nexact = 0;
+    /* an unchanged figure (fc_stale_fit): the models' own paths are those
+     * updated in the window's first year, and the paths that keep the
+     * last figure for a while are simulated as one more component */
+    double s0 = px->stale ? fc_stale_prob(px->stale, px->tf[0]) : 0;
     for (int i = 0; i < nm; i++) {
-        double w = px->cw[i] - (i ? px->cw[i - 1] : 0);
+        double w = (px->cw[i] - (i ? px->cw[i - 1] : 0)) * (1 - s0);
         fc_pred p;
         exact[i] = window_mix_exact(wm, w, px->ss[i].f, px->ss[i].L) == 0;
         if (!exact[i] && linear && window_dist(&px->ss[i], px->nf, px->tf, a, c0, &p) == 0 &&
@@ -2905,15 +3037,37 @@ static int window_quadrature(const tgt_ctx *tc, const goal_def *g, const path_ct
         return -1;
     }
     int npaths = 0;
+    path_ctx pure = *px;
+    pure.stale = NULL;
     for (int i = 0; i < nm; i++) {
         if (exact[i])
             continue;
-        double w = px->cw[i] - (i ? px->cw[i - 1] : 0);
+        double w = (px->cw[i] - (i ? px->cw[i - 1] : 0)) * (1 - s0);
         int n = (int)ceil(ns * w / px->cw[nm - 1]), nfig;
         n = n < 1 ? 1 : n > ns ? ns : n;
-        int met = draw_paths(px, r, n, i, fig, &nfig);
+        int met = draw_paths(&pure, r, n, i, fig, &nfig);
         window_mix_paths(wm, w, fig, nfig, met, n);
         npaths += n;
+    }
+    if (s0 > 0) {
+        /* kept all through the window: one figure, no path; kept for the
+         * first years only: simulated */
+        double sall = fc_stale_prob(px->stale, px->tf[px->nf - 1]), v[64], c[64] = {0};
+        for (int h = 0; h < px->nf; h++)
+            v[h] = px->stale->y0;
+        int smet;
+        double sf = path_figure(px, FM_MEAN, v, c, &smet);
+        window_mix_paths(wm, sall * px->cw[nm - 1], &sf, isfinite(sf), smet, 1);
+        if (s0 > sall) {
+            path_ctx first = *px;
+            first.stale_lo = sall;
+            first.stale_hi = s0;
+            int n = (int)ceil(ns * (s0 - sall)), nfig;
+            n = n < 1 ? 1 : n > ns ? ns : n;
+            int met = draw_paths(&first, r, n, -1, fig, &nfig);
+            window_mix_paths(wm, (s0 - sall) * px->cw[nm - 1], fig, nfig, met, n);
+            npaths += n;
+        }
     }
     static const double qs[5] = {0.025, 0.10, 0.5, 0.90, 0.975};
     double qv[5];
@@ -2927,13 +3081,13 @@ static int window_quadrature(const tgt_ctx *tc, const goal_def *g, const path_ct
     ft->status = status_of(tc->pc->o, ft->prob);
     const window_obs *wo = px->wo;
     char how[160];
-    if (nexact == nm)
+    if (nexact == nm && !npaths)
         snprintf(how, sizeof how, "without simulated paths (closed form or quadrature, exact)");
     else
         snprintf(how, sizeof how,
-                 "without paths for %d of %d models (closed form or quadrature), the rest from %d "
-                 "simulated paths",
-                 nexact, nm, npaths);
+                 "without paths for %d of %d models (closed form or quadrature), the rest%s from "
+                 "%d simulated paths",
+                 nexact, nm, s0 > 0 ? " (and the last figure kept unchanged)" : "", npaths);
     set_tnote(ft, "%s %d-%d: %d observed year%s and %d forecast by %s%s; P(met) %.4f %s",
               aggregate_name(g->agg), g->window[0], g->window[1], wo->n, wo->n == 1 ? "" : "s",
               px->nf, nm > 1 ? "the model average, mostly " : "", fc_model_name(tc->fit->model),
@@ -3053,7 +3207,10 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
         cw[nm] = (nm ? cw[nm - 1] : 0) + fm->weight;
         nm++;
     }
-    if (window_closed_form(tc, g, &wo, ss, cw, nm, nf, tf, ef, ft) == 0) {
+    /* an unchanged figure is a point mass that the closed forms do not
+     * hold: its paths are a component of the quadrature's mixture */
+    const fc_stale *st = fi->stale.on ? &fi->stale : NULL;
+    if (!st && window_closed_form(tc, g, &wo, ss, cw, nm, nf, tf, ef, ft) == 0) {
         ft->status = status_of(pc->o, ft->prob);
         set_tnote(ft, "%s %d-%d: %d observed year%s and %d forecast by %s%s; P(met) %.4f in "
                       "closed form",
@@ -3069,7 +3226,7 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
     seed = fnv(seed, kb);
     gsl_rng_set(r, seed ? seed : 1);
     double *agg = xmalloc(sizeof(double) * (size_t)ns);
-    path_ctx px = {g, &wo, ss, cw, nm, nf, tf, ef, scale, {0}};
+    path_ctx px = {g, &wo, ss, cw, nm, nf, tf, ef, scale, {0}, st, 0, 1};
     for (int h = 0; h < nf; h++)
         px.trials[h] = floor(ef[h] + 0.5); /* what a binomial path draws from */
     double plo = window_hint(g, &wo, nf, ylo, ef, scale), phi = window_hint(g, &wo, nf, yhi, ef, scale);
@@ -3525,7 +3682,7 @@ static void forecast_target(const tgt_ctx *tc, const target_result *tr, fc_targe
         int proj;
         double E = exposure_in(fi->ir, T, &proj);
         fc_mix pr;
-        if (fc_mix_predict(fi->fits, &tc->sb->s, T, E, &pr) != 0) {
+        if (fc_mix_predict_stale(fi->fits, &fi->stale, &tc->sb->s, T, E, &pr) != 0) {
             ft->status = FS_INSUFFICIENT;
             set_tnote(ft, "no exposure can be projected for %d", T);
         } else {
@@ -3601,6 +3758,7 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
     fi->npoints = sb.s.n;
     fi->scale = sb.s.scale;
     fi->model = fc_select(&sb.s, counts, forced, pc->o, fi->fits, fi->why, sizeof fi->why);
+    fc_stale_fit(&sb.s, counts, forced, &fi->stale);
     if (kind_note[0] && strlen(fi->why) + strlen(kind_note) < sizeof fi->why)
         strcat(fi->why, kind_note);
     size_t l = strlen(fi->why);
@@ -3613,6 +3771,8 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
                  "; a shift of level from %d (%+.4g): earlier years left out (Bonferroni "
                  "p = %.2g)",
                  fi->adjust.year, fi->adjust.shift, fi->adjust.p);
+    if (fi->model != FM_NONE)
+        stale_note(&fi->stale, fi->why, sizeof fi->why);
     const fc_fit *fit = fi->model != FM_NONE ? &fi->fits[fi->model] : NULL;
     /* forecast years: after the last year fitted, up to the last target year */
     if (fit) {
@@ -3627,7 +3787,7 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
             int proj;
             double E = exposure_in(ir, y, &proj);
             fc_mix pr;
-            if (fc_mix_predict(fi->fits, &sb.s, y, E, &pr) != 0)
+            if (fc_mix_predict_stale(fi->fits, &fi->stale, &sb.s, y, E, &pr) != 0)
                 continue;
             fc_point *pt = &fi->points[m++];
             pt->year = y;

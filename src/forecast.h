@@ -173,6 +173,33 @@ typedef struct fc_mix {
 /* The mixture of the weighted fits[] (fc_select) for year t; -1 if none. */
 int fc_mix_predict(const fc_fit fits[FM_NMODELS], const fc_series *s, double t, double exposure,
                    fc_mix *out);
+
+/*
+ * A value figure re-recorded unchanged (docs/methodology.md, 4d): figures
+ * that repeat exactly from one year to the next (a count of teams, a
+ * coverage held at 100 %) are re-reported as they stand in most years and
+ * updated now and then. The chance pi that a year repeats the figure of
+ * the year before has the uniform prior, so its posterior is
+ * Beta(repeats + 1, pairs - repeats + 1) (Laplace's rule of succession);
+ * the figure of year t is the last one unchanged with probability
+ * E[pi^h], h years on, and otherwise what the model average forecasts.
+ * Only for value series (not counts, shares of trials or stocks, whose own
+ * models give their repeats) with at least one figure equal to the year
+ * before's, and not when a plan sets the model.
+ */
+typedef struct fc_stale {
+    int on;
+    int repeats, pairs;    /* consecutive years with an equal figure; all consecutive years */
+    double y0, t0;         /* the last figure and its year */
+} fc_stale;
+
+void fc_stale_fit(const fc_series *s, int count_family, fc_model forced, fc_stale *st);
+/* P(the figure of year t is still the last one); 0 when off. */
+double fc_stale_prob(const fc_stale *st, double t);
+/* fc_mix_predict with the unchanged figure as one more component, of
+ * weight fc_stale_prob (st NULL or off: fc_mix_predict). */
+int fc_mix_predict_stale(const fc_fit fits[FM_NMODELS], const fc_stale *st, const fc_series *s,
+                         double t, double exposure, fc_mix *out);
 double fc_mix_prob(const fc_mix *m, target_op op, double goal);
 /* One step of the Illinois root search on F(x) - q, kept in [a, b]
  * (F(a) - q < 0 <= F(b) - q): x replaces the end on its side, and the
@@ -289,9 +316,10 @@ typedef struct fc_forecaster {
     const fc_series *s;
     int count_family;
     fc_model model;        /* the model chosen, FM_NONE: no forecast */
-    char why[256];
+    char why[512];
     fc_fit fits[FM_NMODELS];
     fc_adjust adjust;      /* an outlying year left out or a shift adjusted (fc_adjust_series) */
+    fc_stale stale;        /* the last figure kept unchanged (fc_stale_fit) */
     double *own;           /* the series' years and values as adjusted */
 } fc_forecaster;
 
@@ -420,9 +448,10 @@ typedef struct fc_indicator {
     int count_family;      /* modelled as counts */
     int npoints;           /* usable years */
     fc_model model;        /* FM_NONE: no forecast */
-    char why[256];
+    char why[512];
     fc_fit fits[FM_NMODELS];
     fc_adjust adjust;      /* an outlying year left out or a shift adjusted (fc_adjust_series) */
+    fc_stale stale;        /* the last figure kept unchanged (fc_stale_fit) */
     double lo, hi;         /* bounds applied */
     int is_ratio;
     double scale;

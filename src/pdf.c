@@ -1812,6 +1812,30 @@ static const char *formula_words(ctx *c, const indicator *ind, const char *text)
 /* The years the forecasts left out as outlying and the shifts of level
  * they adjusted for (fc_adjust_series), named, so that a reader knows
  * which figures the trend does not rest on as recorded. */
+/* One more item of a list paragraph, after the list's separator. */
+static void add_item(ctx *c, strbuf *b, const char *item)
+{
+    if (item && b->len)
+        sb_add(b, tx(c, "words.models_separator", NULL));
+    if (item)
+        sb_add(b, item);
+}
+
+/* The optional paragraph `key` of section sec with its {items}, when there
+ * are any. */
+static void items_para(ctx *c, const char *sec, const char *key, const strbuf *b)
+{
+    if (!b->len)
+        return;
+    tvars v;
+    tv_init(&v, &c->g);
+    tv_set(&v, "items", b->s);
+    const char *text = sx_opt(c, sec, key, &v);
+    if (text)
+        para(c, text, 1);
+    tv_free(&v);
+}
+
 static void report_adjustments(ctx *c, const char *sec)
 {
     static const char *const item_key[] = {NULL, "forecast_outlier_item", "forecast_shift_item"};
@@ -1844,24 +1868,35 @@ static void report_adjustments(ctx *c, const char *sec)
             tv_set(&v, "direction", tx(c, a->shift < 0 ? "words.direction_down"
                                                        : "words.direction_up", NULL));
             tv_set(&v, "unit", points || !ind->unit ? "" : ind->unit);
-            const char *item = sx_opt(c, sec, item_key[kind], &v);
-            if (item && b.len)
-                sb_add(&b, tx(c, "words.models_separator", NULL));
-            if (item)
-                sb_add(&b, item);
+            add_item(c, &b, sx_opt(c, sec, item_key[kind], &v));
             tv_free(&v);
         }
-        if (b.len) {
-            tvars v;
-            tv_init(&v, &c->g);
-            tv_set(&v, "items", b.s);
-            const char *text = sx_opt(c, sec, para_key[kind], &v);
-            if (text)
-                para(c, text, 1);
-            tv_free(&v);
-        }
+        items_para(c, sec, para_key[kind], &b);
         sb_free(&b);
     }
+}
+
+/* The indicators whose last figure may stay unchanged (docs/methodology.md
+ * 4d), named with how often their figure repeated; optional wording. */
+static void report_unchanged(ctx *c, const char *sec)
+{
+    strbuf b;
+    sb_init(&b);
+    sb_add(&b, "");
+    for (int i = 0; i < c->fs->ninds; i++) {
+        const fc_indicator *fi = &c->fs->inds[i];
+        if (!fi->stale.on || fi->model == FM_NONE || fi->npoints_fc < 1)
+            continue;
+        tvars v;
+        tv_init(&v, &c->g);
+        tv_set(&v, "indicator", c->ev->inds[i].ind->name);
+        tv_setf(&v, "pairs", "%d", fi->stale.pairs);
+        tv_setf(&v, "repeats", "%d", fi->stale.repeats);
+        add_item(c, &b, sx_opt(c, sec, "forecast_unchanged_item", &v));
+        tv_free(&v);
+    }
+    items_para(c, sec, "forecast_unchanged", &b);
+    sb_free(&b);
 }
 
 static void report_method(ctx *c, const char *sec)
@@ -1900,6 +1935,7 @@ static void report_method(ctx *c, const char *sec)
         tv_free(&v);
         sb_free(&b);
         report_adjustments(c, sec);
+        report_unchanged(c, sec);
     } else {
         para(c, sx(c, sec, "forecast_none", NULL), 1);
     }
@@ -2172,7 +2208,7 @@ static const char *const known_vars[] = {
     "current_period", "name", "note", "numerator", "denominator", "scale", "reading", "source",
     "forecast_method", "on_track_pct", "at_risk_pct", "nfiles", "base_year",
     "overall", "provenance", "doubt", "reason", "cutoff", "n_missing", "n_jump", "n_part", "n_range",
-    "factor", "items", "tasks", NULL};
+    "factor", "items", "tasks", "pairs", "repeats", NULL};
 
 typedef struct kind_keys {
     const char *kind;

@@ -249,7 +249,9 @@ static const setting settings[] = {
     /* appended, so that the settings above keep their seeds */
     {"near-constant (noise below the recorded step)", gen_near_constant, NULL},
     {"constant with an occasional change", gen_constant_jumps,
-     "a one-off change of level is extrapolated as a trend"},
+     "the history says nothing of the next change, so the base rate is about the best "
+     "forecast; P(met) still varies with the history, and a change is partly extrapolated "
+     "as a trend"},
     {"linear trend with one outlying year", gen_linear_outlier, NULL},
     {"level with one shift", gen_level_shift,
      "with 5 years a shift has at most 3 years on either side, too few to test it or to "

@@ -1318,6 +1318,26 @@ run_b9 "$_root" "$TMP/shift" '预测只用变化以来各年的数据，评估�
 contains "$TMP/shift-explain.out" "history: 4 usable years"
 end
 
+begin unchanged-figure
+# The same share at 90 in 2020, then 95 in 2021, 2022 and 2023, judged at
+# midterm 2023: its figure repeated the year before's in 2 of 3 pairs of
+# years, so the forecast counts the chance that it stays at 95 (Laplace's
+# rule: 0.60 a year), the report's method appendix names the indicator and
+# explain the chance (docs/methodology.md, 4d).
+_root=$TMP/unchanged
+base_with_b9 "$_root" "2021,55,100000,91" "2021,55,100000,95" "    precision: 1"
+sed -i -e 's/^2022,60,100000,92.5$/2022,60,100000,95/' "$_root/data/bx/economy.csv"
+run_in "$_root" "$TMP/unchanged" run --out out --charts none --stage midterm --year 2023
+status 0 "$TMP/unchanged"
+if command -v pdftotext >/dev/null 2>&1; then
+    pdftotext "$_root/out/bx-2021-2025/report.pdf" - 2>/dev/null | tr -d '\n' |
+        grep -qF '预测时计入其保持上年数值不变的可能（按相邻年份数值相同的比例估计），其余情形按上述模型预测：预警信息覆盖率（相邻3组年份中2组相同）。' ||
+        bad "report.pdf does not name B9 as a figure that may stay unchanged"
+fi
+run_in "$_root" "$TMP/unchanged-explain" explain bx-2021-2025 B9 --stage midterm --year 2023
+contains "$TMP/unchanged-explain.out" "the last figure unchanged with probability 0.60 a year (2 of 3 years repeated the year before's)"
+end
+
 begin declared-kind
 # The kind of a quantity, declared in the plan or the catalogue
 # (forecast: {kind: ...}), is checked against the definition and the data:

@@ -1299,6 +1299,99 @@ static void test_window_quadrature(void **state)
     forecast_set_free(&sim);
 }
 
+/*
+ * A figure re-recorded unchanged (docs/methodology.md 4d): the chance of
+ * the last figure h years on is E[pi^h] under pi ~ Beta(repeats + 1,
+ * pairs - repeats + 1); only value series with a repeat have it; in a
+ * plan, the single year and the simulated window paths both hold it.
+ */
+static void check_unchanged(const evaluation *ev, const forecast_set *fs)
+{
+    (void)ev;
+    assert_int_equal(fs->ninds, 3);
+    const fc_indicator *u1 = &fs->inds[0], *u2 = &fs->inds[1], *u3 = &fs->inds[2];
+    /* 2016-2023 at 50: 7 repeats in 7 pairs; 2026 is 3 years on: 8/9 9/10 10/11 */
+    double p0 = 8.0 / 11;
+    assert_true(u1->stale.on);
+    assert_int_equal(u1->stale.repeats, 7);
+    assert_int_equal(u1->stale.pairs, 7);
+    assert_close(fc_stale_prob(&u1->stale, 2026), p0, 1e-12);
+    assert_non_null(strstr(u1->why, "the last figure unchanged with probability 0.89 a year"));
+    /* the single year: the figure at 50 with p0, and half the rest at or
+     * above 49.5 (the figure as recorded); its interval is not a point */
+    const fc_target *t1 = &u1->targets[0];
+    assert_true(t1->has_prob && t1->prob > p0 + (1 - p0) * 0.5 && t1->prob < 1);
+    assert_true(t1->lo95 < 50 && t1->hi95 > 50);
+    assert_close(t1->value, 50, 1e-9);
+    /* the window of that one year, from 20,000 paths: every model's
+     * latent figure is at or above 50 half the time */
+    const fc_target *t2 = &u2->targets[0];
+    double want = p0 + (1 - p0) * 0.5, se = sqrt(want * (1 - want) / 20000);
+    print_message("  U2 P(met) %.4f, want %.4f (se %.4f)\n", t2->prob, want, se);
+    assert_non_null(strstr(t2->note, "simulated paths"));
+    assert_true(fabs(t2->prob - want) <= 4 * se);
+    assert_close(t2->value, 50, 1e-4);
+    /* every year 2024-2026: at least the paths that stay at 50 */
+    const fc_target *t3 = &u3->targets[0];
+    print_message("  U3 P(met) %.4f, at least %.4f\n", t3->prob, p0);
+    assert_true(t3->prob >= p0 - 4 * sqrt(p0 * (1 - p0) / 20000) && t3->prob < want);
+}
+
+static void test_unchanged_figure(void **state)
+{
+    (void)state;
+    double t[5] = {2019, 2020, 2021, 2022, 2023}, y[5] = {97, 97, 97, 98, 98};
+    fc_series s = unbounded(5, t, y);
+    fc_stale st;
+    fc_stale_fit(&s, 0, FM_NONE, &st);
+    assert_true(st.on);
+    assert_int_equal(st.repeats, 3);
+    assert_int_equal(st.pairs, 4);
+    assert_close(st.y0, 98, 0);
+    /* E[pi^3] under Beta(4, 2): 4/6 5/7 6/8 */
+    assert_close(fc_stale_prob(&st, 2026), 4.0 / 6 * 5.0 / 7 * 6.0 / 8, 1e-12);
+    assert_close(fc_stale_prob(&st, 2024), 4.0 / 6, 1e-12);
+    assert_true(fc_stale_prob(&st, 2023) == 0);
+    /* not for counts, a plan's model, stocks, or a series without a repeat */
+    fc_stale_fit(&s, 1, FM_NONE, &st);
+    assert_false(st.on);
+    fc_stale_fit(&s, 0, FM_LINEAR, &st);
+    assert_false(st.on);
+    s.kind = FK_STOCK;
+    fc_stale_fit(&s, 0, FM_NONE, &st);
+    assert_false(st.on);
+    s.kind = FK_LEVEL;
+    double y2[5] = {97, 96, 97, 98, 97};
+    s.y = y2;
+    fc_stale_fit(&s, 0, FM_NONE, &st);
+    assert_false(st.on);
+    /* a repeat across a gap of years is not a year's repeat */
+    double tg[5] = {2017, 2019, 2020, 2021, 2022}, y3[5] = {97, 97, 96, 97, 98};
+    s.t = tg;
+    s.y = y3;
+    fc_stale_fit(&s, 0, FM_NONE, &st);
+    assert_false(st.on);
+    /* the forecaster: P(>= 98 in 2026) at least the chance of no change,
+     * and more than the models alone give it */
+    s.t = t;
+    s.y = y;
+    forecast_options o;
+    forecast_options_init(&o);
+    fc_forecaster fc;
+    fc_mix with, without;
+    assert_int_equal(fc_forecaster_init(&fc, &s, FM_NONE, &o), 0);
+    assert_non_null(strstr(fc.why, "the last figure unchanged"));
+    assert_int_equal(fc_forecaster_predict(&fc, 2026, 1, &with), 0);
+    assert_int_equal(fc_mix_predict(fc.fits, &fc.v, 2026, 1, &without), 0);
+    double p0 = fc_stale_prob(&fc.stale, 2026);
+    double pw = fc_mix_prob(&with, OP_GE, 98), pn = fc_mix_prob(&without, OP_GE, 98);
+    assert_close(pw, p0 + (1 - p0) * pn, 1e-12);
+    assert_true(pw > pn && pw < 1);
+    assert_true(with.lo95 < 98 && with.hi95 > 98);
+    fc_forecaster_free(&fc);
+    free(run_stage_opts("plan_unchanged.yaml", 2023, &o, NULL, check_unchanged));
+}
+
 static void test_regressions_issue11(void **state)
 {
     (void)state;
@@ -1424,6 +1517,7 @@ int main(void)
         cmocka_unit_test(test_shares_stocks_average),
         cmocka_unit_test(test_near_constant_values),
         cmocka_unit_test(test_outliers_and_shifts),
+        cmocka_unit_test(test_unchanged_figure),
         cmocka_unit_test(test_milestone_chance_vs_integration),
     };
     return cmocka_run_group_tests(tests, load_sm, free_sm);
