@@ -1,5 +1,6 @@
 /* report_doc.c - see report_doc.h. */
 #include "report_doc.h"
+#include "pngenc.h"
 #include "textlayout.h"
 #include "util.h"
 
@@ -637,7 +638,15 @@ static HPDF_STATUS write_flate_filter(HPDF_Dict obj, HPDF_Stream stream)
     return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
 }
 
-/* Stream obj's data: raw deflated here, marked FlateDecode, not compressed again. */
+/* Stream obj's data: the zlib stream z, marked FlateDecode, not compressed again. */
+static void put_zstream(rdoc *d, HPDF_Dict obj, const unsigned char *z, size_t zlen)
+{
+    obj->filter = HPDF_STREAM_FILTER_NONE;
+    obj->write_fn = write_flate_filter;
+    HOK(d, HPDF_Stream_Write(obj->stream, z, (HPDF_UINT)zlen));
+}
+
+/* Stream obj's data: raw deflated here (put_zstream). */
 static void put_deflated(rdoc *d, HPDF_Dict obj, const unsigned char *raw, size_t n)
 {
     uLongf zlen = compressBound((uLong)n);
@@ -648,9 +657,7 @@ static void put_deflated(rdoc *d, HPDF_Dict obj, const unsigned char *raw, size_
         d->failed = 1;
         return;
     }
-    obj->filter = HPDF_STREAM_FILTER_NONE;
-    obj->write_fn = write_flate_filter;
-    HOK(d, HPDF_Stream_Write(obj->stream, z, (HPDF_UINT)zlen));
+    put_zstream(d, obj, z, zlen);
     free(z);
 }
 
@@ -1054,7 +1061,12 @@ static void embed_subset(rdoc *d, int k)
         HPDF_MemStream_FreeData(fa->map_stream->stream);
         fa->map_stream->filter = HPDF_STREAM_FILTER_NONE; /* CIDFontType2_BeforeWrite_Func */
         d->font[k]->filter = HPDF_STREAM_FILTER_NONE;     /* copies it from the font */
-        put_deflated(d, fa->map_stream, map, (size_t)(max + 1) * 2);
+        /* mostly zeros: deflated by pngenc's encoder for such data, not zlib */
+        png_enc *pe = png_enc_new();
+        size_t zlen;
+        const unsigned char *z = png_enc_sparse(pe, map, (size_t)(max + 1) * 2, &zlen);
+        put_zstream(d, fa->map_stream, z, zlen);
+        png_enc_free(pe);
     }
     free(map);
     free(gid_of);
