@@ -2,7 +2,7 @@
 # commands a new machine needs; both install missing packages first.
 
 CC      ?= cc
-PKGS    := yaml-0.1 gsl xlsxwriter cairo zlib minizip expat
+PKGS    := yaml-0.1 gsl xlsxwriter cairo zlib minizip expat libdeflate
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g

@@ -367,6 +367,35 @@ static void put_block(png_enc *pe, int last)
     memset(pe->dfreq, 0, sizeof pe->dfreq);
 }
 
+/* ---------- a zlib stream ---------- */
+
+static void stream_begin(png_enc *pe)
+{
+    pe->nout = 0;
+    pe->acc = 0;
+    pe->nacc = 0;
+    pe->ntok = 0;
+    memset(pe->lfreq, 0, sizeof pe->lfreq);
+    memset(pe->dfreq, 0, sizeof pe->dfreq);
+    reserve(pe, 2);
+    pe->out[pe->nout++] = 0x78; /* deflate, 32K window */
+    pe->out[pe->nout++] = 0x01; /* fastest; header check */
+}
+
+/* The last block, the bits padded to a byte, and the Adler-32. */
+static const unsigned char *stream_end(png_enc *pe, uint32_t adler, size_t *n)
+{
+    put_block(pe, 1);
+    reserve(pe, 16);
+    bitw bw = {pe->out, pe->nout, pe->acc, pe->nacc};
+    flush_bits(&bw);
+    pe->nout = bw.n;
+    for (int i = 3; i >= 0; i--)
+        pe->out[pe->nout++] = (unsigned char)(adler >> (8 * i));
+    *n = pe->nout;
+    return pe->out;
+}
+
 /* ---------- tokens ---------- */
 
 static inline void tok_literal(png_enc *pe, unsigned b)
@@ -532,16 +561,8 @@ const unsigned char *png_enc_rows(png_enc *pe, const unsigned char *px, int w, i
     pe->rowlen = 1 + 3 * (size_t)w;
     pe->hash_ok = w < 65536 && h < 65535;
     int up_ok = pe->rowlen <= WINDOW;
-    pe->nout = 0;
-    pe->acc = 0;
-    pe->nacc = 0;
-    pe->ntok = 0;
-    memset(pe->lfreq, 0, sizeof pe->lfreq);
-    memset(pe->dfreq, 0, sizeof pe->dfreq);
+    stream_begin(pe);
     memset(pe->seen, 0, sizeof pe->seen);
-    reserve(pe, 2);
-    pe->out[pe->nout++] = 0x78; /* deflate, 32K window */
-    pe->out[pe->nout++] = 0x01; /* fastest; header check */
     uint64_t a = 1, b = 0;
     sums row_sums = {0, 0};
     const uint32_t *prev = NULL;
@@ -560,16 +581,50 @@ const unsigned char *png_enc_rows(png_enc *pe, const unsigned char *px, int w, i
         a = (a + row_sums.a) % ADLER_MOD;
         prev = row;
     }
-    put_block(pe, 1);
-    reserve(pe, 16);
-    bitw bw = {pe->out, pe->nout, pe->acc, pe->nacc};
-    flush_bits(&bw);
-    pe->nout = bw.n;
-    uint32_t adler = (uint32_t)(b << 16 | a);
-    for (int i = 3; i >= 0; i--)
-        pe->out[pe->nout++] = (unsigned char)(adler >> (8 * i));
-    *n = pe->nout;
-    return pe->out;
+    return stream_end(pe, (uint32_t)(b << 16 | a), n);
+}
+
+/* ---------- mostly zeros ---------- */
+
+/* Zero bytes from i on (before n), eight at a time while they are. */
+static size_t zero_run(const unsigned char *p, size_t i, size_t n)
+{
+    size_t k = i;
+    for (; k + 8 <= n; k += 8) {
+        uint64_t v;
+        memcpy(&v, p + k, 8);
+        if (v)
+            break;
+    }
+    while (k < n && !p[k])
+        k++;
+    return k - i;
+}
+
+const unsigned char *png_enc_sparse(png_enc *pe, const unsigned char *p, size_t n, size_t *zn)
+{
+    stream_begin(pe);
+    uint64_t a = 1, b = 0;
+    for (size_t i = 0; i < n;) {
+        if (p[i]) {
+            tok_literal(pe, p[i]);
+            a = (a + p[i++]) % ADLER_MOD;
+            b = (b + a) % ADLER_MOD;
+            continue;
+        }
+        /* a run of zeros: one literal, then a match at distance 1 (a zero
+         * adds nothing to a, and a to b) */
+        size_t z = zero_run(p, i, n);
+        b = (b + (z % ADLER_MOD) * a) % ADLER_MOD;
+        tok_literal(pe, 0);
+        if (z - 1 >= 3)
+            tok_match(pe, z - 1, 1);
+        else
+            for (size_t k = 1; k < z; k++)
+                tok_literal(pe, 0);
+        i += z;
+    }
+    return stream_end(pe, (uint32_t)(b << 16 | a), zn);
 }
 
 /* ---------- the file ---------- */

@@ -33,6 +33,15 @@ const unsigned char *png_enc_rows(png_enc *pe, const unsigned char *px, int w, i
                                   size_t *n);
 
 /*
+ * The zlib stream of n bytes at p that are mostly zeros (a PDF font's
+ * CIDToGIDMap: two bytes per code up to the last code drawn, a few
+ * thousand of some 65,000 codes used): every run of zeros is a literal
+ * and one match at distance 1, every other byte a literal. zlib's level 3
+ * walks each zero and makes a larger stream. Valid until the next call on pe.
+ */
+const unsigned char *png_enc_sparse(png_enc *pe, const unsigned char *p, size_t n, size_t *zn);
+
+/*
  * The image as an 8-bit RGB PNG at path, with its resolution (pHYs, dpi)
  * and nothing that changes from run to run (no time or text chunk).
  * Returns 0, or -1 with an error in d.

@@ -1,11 +1,13 @@
 /* report_doc.c - see report_doc.h. */
 #include "report_doc.h"
+#include "pngenc.h"
 #include "textlayout.h"
 #include "util.h"
 
 #include <fontconfig/fontconfig.h>
 #include <hpdf.h>
 #include <hpdf_utils.h> /* HPDF_FToA */
+#include <libdeflate.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +17,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 /* ---------- fonts ---------- */
 
@@ -370,6 +371,7 @@ struct rdoc {
     rdoc_decorate_fn decorate;
     void *decorate_ctx;
 
+    struct libdeflate_compressor *zc; /* made at the first stream deflated */
     unsigned char *used[2];       /* per face, the BMP code points drawn (bits) */
     HPDF_ExtGState alpha_gs[101]; /* opacity in hundredths, made when first used */
 };
@@ -563,6 +565,7 @@ void rdoc_free(rdoc *d)
         }
     if (d->pdf)
         HPDF_Free(d->pdf);
+    libdeflate_free_compressor(d->zc);
     for (int k = 0; k < 2; k++) {
         free(d->used[k]);
     }
@@ -626,10 +629,15 @@ int rdoc_end_pass(rdoc *d)
 /* ---------- compression ---------- */
 
 /*
- * zlib level of the streams compressed here (page contents, fonts): libharu
- * always uses 6; 3 gives files about 9 % larger in half the time.
+ * The streams compressed here (page contents, font subsets) go through
+ * libdeflate at level 1, not zlib: on the 945 content streams (17.3 MB)
+ * and 82 font subsets (13.3 MB) of 20 synthetic regions, zlib's level 3
+ * (used until now) took 837 + 261 ms for 3.91 + 6.89 MB; libdeflate's
+ * level 1 takes 60 + 92 ms for 3.75 + 6.86 MB, smaller as well. Its
+ * higher levels save 1-6 % more bytes for 1.5-2 times the CPU (level 6:
+ * 3.35 + 6.50 MB in 132 + 181 ms), so level 1.
  */
-#define DEFLATE_LEVEL 3
+#define DEFLATE_LEVEL 1
 
 static HPDF_STATUS write_flate_filter(HPDF_Dict obj, HPDF_Stream stream)
 {
@@ -637,20 +645,32 @@ static HPDF_STATUS write_flate_filter(HPDF_Dict obj, HPDF_Stream stream)
     return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
 }
 
-/* Stream obj's data: raw deflated here, marked FlateDecode, not compressed again. */
-static void put_deflated(rdoc *d, HPDF_Dict obj, const unsigned char *raw, size_t n)
+/* Stream obj's data: the zlib stream z, marked FlateDecode, not compressed again. */
+static void put_zstream(rdoc *d, HPDF_Dict obj, const unsigned char *z, size_t zlen)
 {
-    uLongf zlen = compressBound((uLong)n);
-    unsigned char *z = xmalloc(zlen);
-    if (compress2(z, &zlen, raw, (uLong)n, DEFLATE_LEVEL) != Z_OK) {
-        free(z);
-        diag_add(d->diags, DIAG_ERROR, NULL, 0, 0, "PDF: zlib cannot compress a stream");
-        d->failed = 1;
-        return;
-    }
     obj->filter = HPDF_STREAM_FILTER_NONE;
     obj->write_fn = write_flate_filter;
     HOK(d, HPDF_Stream_Write(obj->stream, z, (HPDF_UINT)zlen));
+}
+
+/* Stream obj's data: raw deflated here (put_zstream), by d->zc. */
+static void put_deflated(rdoc *d, HPDF_Dict obj, const unsigned char *raw, size_t n)
+{
+    if (!d->zc && !(d->zc = libdeflate_alloc_compressor(DEFLATE_LEVEL))) {
+        diag_add(d->diags, DIAG_ERROR, NULL, 0, 0, "PDF: no memory for the compressor");
+        d->failed = 1;
+        return;
+    }
+    size_t cap = libdeflate_zlib_compress_bound(d->zc, n);
+    unsigned char *z = xmalloc(cap);
+    size_t zlen = libdeflate_zlib_compress(d->zc, raw, n, z, cap);
+    if (zlen == 0) { /* cannot happen with the bound's room */
+        free(z);
+        diag_add(d->diags, DIAG_ERROR, NULL, 0, 0, "PDF: cannot compress a stream");
+        d->failed = 1;
+        return;
+    }
+    put_zstream(d, obj, z, zlen);
     free(z);
 }
 
@@ -1054,7 +1074,12 @@ static void embed_subset(rdoc *d, int k)
         HPDF_MemStream_FreeData(fa->map_stream->stream);
         fa->map_stream->filter = HPDF_STREAM_FILTER_NONE; /* CIDFontType2_BeforeWrite_Func */
         d->font[k]->filter = HPDF_STREAM_FILTER_NONE;     /* copies it from the font */
-        put_deflated(d, fa->map_stream, map, (size_t)(max + 1) * 2);
+        /* mostly zeros: deflated by pngenc's encoder for such data, not zlib */
+        png_enc *pe = png_enc_new();
+        size_t zlen;
+        const unsigned char *z = png_enc_sparse(pe, map, (size_t)(max + 1) * 2, &zlen);
+        put_zstream(d, fa->map_stream, z, zlen);
+        png_enc_free(pe);
     }
     free(map);
     free(gid_of);

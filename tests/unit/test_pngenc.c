@@ -5,7 +5,8 @@
  * repeated rows, vertical lines, repeated "glyphs" (matches found by the
  * hash, up to a row's end), rows wider than the deflate window, more tokens than one block,
  * a stride with padding and junk in the ignored top byte; and the file's
- * chunks (CRCs, IHDR, pHYs) and an unwritable path.
+ * chunks (CRCs, IHDR, pHYs) and an unwritable path. Also the stream of
+ * mostly-zero data (png_enc_sparse).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -228,6 +229,60 @@ static void test_file(void **state)
     free(im.px);
 }
 
+/* Inflate png_enc_sparse's stream of (p, n) (which also checks its
+ * Adler-32) and compare with p. */
+static void assert_sparse_round_trip(png_enc *pe, const unsigned char *p, size_t n)
+{
+    size_t zn;
+    const unsigned char *z = png_enc_sparse(pe, p, n, &zn);
+    unsigned char *got = malloc(n + 16);
+    uLongf gn = n + 16;
+    assert_int_equal(uncompress(got, &gn, z, zn), Z_OK);
+    assert_int_equal(gn, n);
+    if (n)
+        assert_memory_equal(got, p, n);
+    free(got);
+}
+
+/* Mostly-zero data as a CIDToGIDMap has it, and the edges of the zero
+ * runs: none, runs of 1, 2 and 3 (the shortest match), runs at either end,
+ * runs far beyond 258 and the 32 KB window, more tokens than one block,
+ * bytes of 0xFF (Adler-32 sums near their modulus), and no data at all. */
+static void test_sparse(void **state)
+{
+    (void)state;
+    png_enc *pe = png_enc_new();
+    assert_sparse_round_trip(pe, (const unsigned char *)"", 0);
+    size_t n = 300000;
+    unsigned char *p = malloc(n);
+    uint32_t s = 5;
+    for (int kind = 0; kind < 7; kind++) {
+        memset(p, 0, n);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t r = rnd(&s);
+            if (kind == 0) /* a map: two bytes at a few code points */
+                p[i] = r % 97 == 0 ? (unsigned char)(r >> 9) : 0;
+            else if (kind == 1) /* no zeros */
+                p[i] = (unsigned char)(1 + r % 255);
+            else if (kind == 2) /* zero runs of 1 to 4 between bytes */
+                p[i] = r % 5 == 0 ? 0xFF : 0;
+            else if (kind == 3) /* alternating */
+                p[i] = i % 2 ? 0 : 0xFF;
+            else if (kind == 4) /* every byte a literal: several blocks */
+                p[i] = (unsigned char)(r | 1);
+            else if (kind == 5) /* 0xFF throughout but for two zero runs */
+                p[i] = i < 1000 || (i > 100000 && i < 200000) ? 0 : 0xFF;
+        }
+        /* kind 6: all zeros */
+        for (size_t m = 0; m <= 7; m++)
+            assert_sparse_round_trip(pe, p, m); /* the shortest */
+        assert_sparse_round_trip(pe, p, n);
+        assert_sparse_round_trip(pe, p + 1, n - 7);
+    }
+    free(p);
+    png_enc_free(pe);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +290,7 @@ int main(void)
         cmocka_unit_test(test_match_stops_at_row_end),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_file),
+        cmocka_unit_test(test_sparse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
