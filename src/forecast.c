@@ -1148,6 +1148,34 @@ static int node_recurrence(const fc_pred *p, int i, double *log0, double *a, dou
     return 0;
 }
 
+/*
+ * A node whose mass at the table's first count k0 underflows, starting its
+ * recurrence at its own mean - 20 sd instead, where its CDF is at most
+ * 1e-13 (taken as that below); -1 if it cannot.
+ */
+static int node_late_start(const fc_pred *p, int i, double k0, double top, double *st,
+                           double *cum, double *pm)
+{
+    double mu, v;
+    if (p->kind == PK_NBJ)
+        return -1;
+    if (p->binom) {
+        double pr = logistic(p->eta[i]);
+        mu = p->E * pr;
+        v = mu * (1 - pr);
+    } else {
+        mu = exp(p->eta[i]);
+        v = p->negbin ? mu + p->nb_alpha * mu * mu : mu;
+    }
+    double s = floor(mu - 20 * sqrt(v) - 16);
+    if (!(s > k0) || s > 4e9)
+        return -1;
+    *cum = node_cdf(p, i, (unsigned)s - 1);
+    *pm = s < top ? node_pmf(p, i, (unsigned)s) : 0;
+    *st = s;
+    return *cum <= 1e-13 && (s >= top || *pm > 1e-300) ? 0 : -1;
+}
+
 static void count_table(const fc_pred *p, cdf_table *t)
 {
     t->n = 0;
@@ -1164,13 +1192,14 @@ static void count_table(const fc_pred *p, cdf_table *t)
     if (!(top - k0 >= 1) || top - k0 > CDF_TABLE_MAX || top > 4e9)
         return;
     int n = (int)(top - k0), nq = p->kind == PK_NBJ ? 1 : p->nq;
-    double pm[32], cum[32], fa[32], fb[32], wt[32];
+    double pm[32], cum[32], fa[32], fb[32], wt[32], st[32]; /* st: a node's first count */
     for (int i = 0; i < nq; i++) {
         double l0;
         int all0, none;
         wt[i] = p->kind == PK_NBJ ? 1 : p->w[i];
         if (node_recurrence(p, i, &l0, &fa[i], &fb[i], &all0, &none) != 0)
             return;
+        st[i] = k0;
         if (all0 || none) {
             pm[i] = 0;
             cum[i] = all0;
@@ -1180,8 +1209,10 @@ static void count_table(const fc_pred *p, cdf_table *t)
         cum[i] = k0 > 0 ? node_cdf(p, i, (unsigned)k0 - 1) : 0;
         pm[i] = k0 > 0 ? node_pmf(p, i, (unsigned)k0) : exp(l0);
         /* a mass at k0 below the normal doubles cannot start the
-         * recurrence: only a node too light to matter may be left so */
-        if (!(pm[i] > 1e-300) && cum[i] < 1 - 1e-13 && wt[i] >= 1e-13)
+         * recurrence: a node too light to matter may be left so, one far
+         * above k0 starts later */
+        if (!(pm[i] > 1e-300) && cum[i] < 1 - 1e-13 && wt[i] >= 1e-13 &&
+            node_late_start(p, i, k0, top, &st[i], &cum[i], &pm[i]) != 0)
             return;
     }
     t->F = xmalloc(sizeof(double) * (size_t)n);
@@ -1190,9 +1221,10 @@ static void count_table(const fc_pred *p, cdf_table *t)
     for (int k = 0; k < n; k++) {
         double s = 0, kk = k0 + k;
         for (int i = 0; i < nq; i++) {
-            if (k > 0)
+            if (kk > st[i])
                 pm[i] *= (fa[i] + fb[i] * kk) / kk;
-            cum[i] += pm[i];
+            if (kk >= st[i])
+                cum[i] += pm[i];
             s += wt[i] * cum[i];
         }
         t->F[k] = s > 1 ? 1 : s;
