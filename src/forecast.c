@@ -1057,6 +1057,19 @@ static double count_cdf(const fc_pred *p, double c)
 }
 
 /* Smallest count c with P(Y <= c) >= q. */
+/* The mean and variance of the count at node i (not PK_NBJ). */
+static void node_moments(const fc_pred *p, int i, double *mu, double *v)
+{
+    if (p->binom) {
+        double pr = logistic(p->eta[i]);
+        *mu = p->E * pr;
+        *v = *mu * (1 - pr);
+    } else {
+        *mu = exp(p->eta[i]);
+        *v = p->negbin ? *mu + p->nb_alpha * *mu * *mu : *mu;
+    }
+}
+
 /* The mean and standard deviation of the count, for a first guess. */
 static void count_moments(const fc_pred *p, double *mean, double *sd)
 {
@@ -1069,14 +1082,7 @@ static void count_moments(const fc_pred *p, double *mean, double *sd)
     }
     for (int i = 0; i < p->nq; i++) {
         double mu, v;
-        if (p->binom) {
-            double pr = logistic(p->eta[i]);
-            mu = p->E * pr;
-            v = mu * (1 - pr);
-        } else {
-            mu = exp(p->eta[i]);
-            v = p->negbin ? mu + p->nb_alpha * mu * mu : mu;
-        }
+        node_moments(p, i, &mu, &v);
         m += p->w[i] * mu;
         m2 += p->w[i] * (v + mu * mu);
     }
@@ -1159,14 +1165,7 @@ static int node_late_start(const fc_pred *p, int i, double k0, double top, doubl
     double mu, v;
     if (p->kind == PK_NBJ)
         return -1;
-    if (p->binom) {
-        double pr = logistic(p->eta[i]);
-        mu = p->E * pr;
-        v = mu * (1 - pr);
-    } else {
-        mu = exp(p->eta[i]);
-        v = p->negbin ? mu + p->nb_alpha * mu * mu : mu;
-    }
+    node_moments(p, i, &mu, &v);
     double s = floor(mu - 20 * sqrt(v) - 16);
     if (!(s > k0) || s > 4e9)
         return -1;
