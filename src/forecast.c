@@ -525,12 +525,15 @@ static int fit_damped(const fc_series *s, fc_fit *f)
 
 static double expo(const fc_series *s, int i) { return s->exposure ? s->exposure[i] : 1; }
 
-static double count_ll(double y, double mu, double a)
+/* The log-likelihood of count y at mean mu, overdispersion a (0: Poisson);
+ * lg: lgamma(y + 1) and lgamma(1 / a), which a fit's many calls share,
+ * or NULL. */
+static double count_ll(double y, double mu, double a, const double lg[2])
 {
     if (a <= 0) {
         if (mu <= 0)
             return y == 0 ? 0 : -HUGE_VAL;
-        return y * log(mu) - mu - lgamma(y + 1);
+        return y * log(mu) - mu - (lg ? lg[0] : lgamma(y + 1));
     }
     double r = 1 / a, ll;
     if (y == floor(y) && y < 16) {
@@ -541,7 +544,7 @@ static double count_ll(double y, double mu, double a)
             prod *= (r + j) / (j + 1);
         ll = log(prod);
     } else {
-        ll = lgamma(y + r) - lgamma(r) - lgamma(y + 1);
+        ll = lgamma(y + r) - (lg ? lg[1] : lgamma(r)) - (lg ? lg[0] : lgamma(y + 1));
     }
     ll += r * log(r / (r + mu));
     if (y > 0)
@@ -553,13 +556,14 @@ static double count_ll(double y, double mu, double a)
  * IRLS for log(mu_i) = log(E_i) + b0 [+ b1 (t_i - tc)], variance mu + a mu^2
  * (a = 0: Poisson), b1 with the prior N(centre, s->trend_prior_sd^2),
  * from start (b0, b1) when it is not NULL (the profile over a below moves
- * a little at a time), else from the overall rate.
+ * a little at a time), else from the overall rate. lgy: lgamma(count + 1)
+ * of each year (the profile's fits share them), or NULL.
  * Returns 0 and fills b, cov ((X'WX)^-1), the log-likelihood and Pearson's
  * chi2; -1 if it does not converge.
  */
-static int glm_fit(const fc_series *s, int p, double a, double tc, double centre,
-                   const double *start, double b[2], double cov[2][2], double *ll,
-                   double *pearson)
+static int glm_fit(const fc_series *s, const double *lgy, int p, double a, double tc,
+                   double centre, const double *start, double b[2], double cov[2][2],
+                   double *ll, double *pearson)
 {
     int n = s->n;
     double sy = 0, se = 0;
@@ -576,7 +580,8 @@ static int glm_fit(const fc_series *s, int p, double a, double tc, double centre
         b[0] = log(sy / se);
         b[1] = 0;
     }
-    double *x = xmalloc(sizeof(double) * (size_t)(3 * n)), *w = x + n, *z = x + 2 * n;
+    double *x = xmalloc(sizeof(double) * (size_t)(4 * n)), *w = x + n, *z = x + 2 * n,
+           *mus = x + 3 * n;
     for (int i = 0; i < n; i++)
         x[i] = s->t[i] - tc;
     double ridge = s->trend_prior_sd > 0 ? 1 / (s->trend_prior_sd * s->trend_prior_sd) : 0;
@@ -612,6 +617,7 @@ static int glm_fit(const fc_series *s, int p, double a, double tc, double centre
         /* covariance at the final estimate */
         for (int i = 0; i < n; i++) {
             double mu = expo(s, i) * exp(b[0] + (p == 2 ? b[1] * x[i] : 0));
+            mus[i] = mu; /* the likelihood's below */
             w[i] = mu / (1 + a * mu);
             z[i] = 0;
         }
@@ -622,10 +628,11 @@ static int glm_fit(const fc_series *s, int p, double a, double tc, double centre
         for (int j = 0; j < 2; j++)
             for (int k = 0; k < 2; k++)
                 cov[j][k] = j < p && k < p ? cm[j][k] : 0;
-        double l = 0, pc = 0;
+        double l = 0, pc = 0, lg[2] = {0, a > 0 ? lgamma(1 / a) : 0};
         for (int i = 0; i < n; i++) {
-            double mu = expo(s, i) * exp(b[0] + (p == 2 ? b[1] * x[i] : 0));
-            l += count_ll(s->count[i], mu, a);
+            double mu = mus[i];
+            lg[0] = lgy ? lgy[i] : lgamma(s->count[i] + 1);
+            l += count_ll(s->count[i], mu, a, lg);
             double r = s->count[i] - mu;
             pc += r * r / (mu + a * mu * mu);
         }
@@ -691,7 +698,7 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         double ll = 0, pc = 0;
         for (int i = 0; i < n; i++) {
             double mu = expo(s, i) * rate;
-            ll += count_ll(s->count[i], mu, 0);
+            ll += count_ll(s->count[i], mu, 0, NULL);
             if (mu > 0)
                 pc += (s->count[i] - mu) * (s->count[i] - mu) / mu;
         }
@@ -711,9 +718,12 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
      * the exposure grows (docs/methodology.md, 2) */
     double centre = s->trend_prior_sd > 0 && p == 2 ? -exposure_growth(s) : 0;
     f->trend_centre = centre;
-    double ll = 0, pc = 0;
+    double ll = 0, pc = 0, lgy[64]; /* lgamma(count + 1), once for all the fits below */
+    for (int i = 0; i < n && n <= 64; i++)
+        lgy[i] = lgamma(s->count[i] + 1);
+    const double *lg = n <= 64 ? lgy : NULL;
     if (m == FM_POISSON) {
-        if (glm_fit(s, 2, 0, f->tc, centre, NULL, f->b, f->cov, &ll, &pc) != 0 ||
+        if (glm_fit(s, lg, 2, 0, f->tc, centre, NULL, f->b, f->cov, &ll, &pc) != 0 ||
             fabs(f->b[1]) > MAX_TREND) {
             set_note(f, "no finite trend: the counts are too few or all at one end");
             return -1;
@@ -732,7 +742,7 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         int ng = 0;
         for (double la = -10; la <= 3.0001; la += 0.5) {
             double l, pcs;
-            if (glm_fit(s, p, exp(la), f->tc, centre, warm, bb, cc, &l, &pcs) == 0) {
+            if (glm_fit(s, lg, p, exp(la), f->tc, centre, warm, bb, cc, &l, &pcs) == 0) {
                 if (ng < 32) {
                     double z = (la - log(0.2)) / 1.5;
                     grid_l[ng] = l - 0.5 * z * z;
@@ -761,8 +771,8 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         const double g = (sqrt(5) - 1) / 2;
         double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
         double l1 = -HUGE_VAL, l2 = -HUGE_VAL, pcs;
-        glm_fit(s, p, exp(x1), f->tc, centre, best_b, bb, cc, &l1, &pcs);
-        glm_fit(s, p, exp(x2), f->tc, centre, best_b, bb, cc, &l2, &pcs);
+        glm_fit(s, lg, p, exp(x1), f->tc, centre, best_b, bb, cc, &l1, &pcs);
+        glm_fit(s, lg, p, exp(x2), f->tc, centre, best_b, bb, cc, &l2, &pcs);
         for (int it = 0, nit = s->refit ? 18 : 44; it < nit; it++) {
             if (l1 >= l2) {
                 hi = x2;
@@ -770,14 +780,14 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
                 l2 = l1;
                 x1 = hi - g * (hi - lo);
                 l1 = -HUGE_VAL;
-                glm_fit(s, p, exp(x1), f->tc, centre, best_b, bb, cc, &l1, &pcs);
+                glm_fit(s, lg, p, exp(x1), f->tc, centre, best_b, bb, cc, &l1, &pcs);
             } else {
                 lo = x1;
                 x1 = x2;
                 l1 = l2;
                 x2 = lo + g * (hi - lo);
                 l2 = -HUGE_VAL;
-                glm_fit(s, p, exp(x2), f->tc, centre, best_b, bb, cc, &l2, &pcs);
+                glm_fit(s, lg, p, exp(x2), f->tc, centre, best_b, bb, cc, &l2, &pcs);
             }
         }
         f->nb_alpha = exp((lo + hi) / 2);
@@ -787,7 +797,7 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
             post_a += wj * exp(grid_la[j]);
         }
         f->nb_alpha_pred = post_w > 0 ? post_a / post_w : f->nb_alpha;
-        if (glm_fit(s, p, f->nb_alpha, f->tc, centre, best_b, f->b, f->cov, &ll, &pc) != 0 ||
+        if (glm_fit(s, lg, p, f->nb_alpha, f->tc, centre, best_b, f->b, f->cov, &ll, &pc) != 0 ||
             (p == 2 && fabs(f->b[1]) > MAX_TREND)) {
             set_note(f, "no finite negative binomial fit");
             return -1;
@@ -795,7 +805,7 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         /* the coefficients' uncertainty at that alpha too (wider, the
          * larger alpha is): the estimates stay those of maximum likelihood */
         double cv[2][2], lp, pp, bp[2];
-        if (glm_fit(s, p, f->nb_alpha_pred, f->tc, centre, f->b, bp, cv, &lp, &pp) == 0 &&
+        if (glm_fit(s, lg, p, f->nb_alpha_pred, f->tc, centre, f->b, bp, cv, &lp, &pp) == 0 &&
             cv[0][0] > f->cov[0][0] && f->cov[0][0] > 0)
             f->vscale = cv[0][0] / f->cov[0][0];
     }
@@ -999,33 +1009,67 @@ static void gh_fill(fc_pred *out, double centre, double sd)
         out->w[i] /= sw;
 }
 
+/* P(Y <= k) at node i of a count prediction (the only one for PK_NBJ). */
+static double node_cdf(const fc_pred *p, int i, unsigned k)
+{
+    if (p->kind == PK_NBJ)
+        return gsl_cdf_negative_binomial_P(k, p->q, p->r);
+    double mu = exp(p->eta[i]);
+    if (p->binom)
+        return k >= p->E ? 1 : gsl_cdf_binomial_P(k, logistic(p->eta[i]), (unsigned)p->E);
+    if (!(mu > 0))
+        return 1;
+    if (!isfinite(mu))
+        return 0;
+    if (p->negbin)
+        return gsl_cdf_negative_binomial_P(k, 1 / (1 + p->nb_alpha * mu), 1 / p->nb_alpha);
+    return gsl_cdf_poisson_P(k, mu);
+}
+
+/* P(Y = k) at node i. */
+static double node_pmf(const fc_pred *p, int i, unsigned k)
+{
+    if (p->kind == PK_NBJ)
+        return gsl_ran_negative_binomial_pdf(k, p->q, p->r);
+    double mu = exp(p->eta[i]);
+    if (p->binom)
+        return k > p->E ? 0 : gsl_ran_binomial_pdf(k, logistic(p->eta[i]), (unsigned)p->E);
+    if (!(mu > 0))
+        return k == 0;
+    if (!isfinite(mu))
+        return 0;
+    if (p->negbin)
+        return gsl_ran_negative_binomial_pdf(k, 1 / (1 + p->nb_alpha * mu), 1 / p->nb_alpha);
+    return gsl_ran_poisson_pdf(k, mu);
+}
+
 static double count_cdf(const fc_pred *p, double c)
 {
     if (c < 0)
         return 0;
     unsigned k = c > 4e9 ? 4000000000u : (unsigned)c;
     if (p->kind == PK_NBJ)
-        return gsl_cdf_negative_binomial_P(k, p->q, p->r);
+        return node_cdf(p, 0, k);
     double s = 0;
-    for (int i = 0; i < p->nq; i++) {
-        double mu = exp(p->eta[i]);
-        double F;
-        if (p->binom)
-            F = k >= p->E ? 1 : gsl_cdf_binomial_P(k, logistic(p->eta[i]), (unsigned)p->E);
-        else if (!(mu > 0))
-            F = 1;
-        else if (!isfinite(mu))
-            F = 0;
-        else if (p->negbin)
-            F = gsl_cdf_negative_binomial_P(k, 1 / (1 + p->nb_alpha * mu), 1 / p->nb_alpha);
-        else
-            F = gsl_cdf_poisson_P(k, mu);
-        s += p->w[i] * F;
-    }
+    for (int i = 0; i < p->nq; i++)
+        s += p->w[i] * node_cdf(p, i, k);
     return s > 1 ? 1 : s;
 }
 
 /* Smallest count c with P(Y <= c) >= q. */
+/* The mean and variance of the count at node i (not PK_NBJ). */
+static void node_moments(const fc_pred *p, int i, double *mu, double *v)
+{
+    if (p->binom) {
+        double pr = logistic(p->eta[i]);
+        *mu = p->E * pr;
+        *v = *mu * (1 - pr);
+    } else {
+        *mu = exp(p->eta[i]);
+        *v = p->negbin ? *mu + p->nb_alpha * *mu * *mu : *mu;
+    }
+}
+
 /* The mean and standard deviation of the count, for a first guess. */
 static void count_moments(const fc_pred *p, double *mean, double *sd)
 {
@@ -1038,14 +1082,7 @@ static void count_moments(const fc_pred *p, double *mean, double *sd)
     }
     for (int i = 0; i < p->nq; i++) {
         double mu, v;
-        if (p->binom) {
-            double pr = logistic(p->eta[i]);
-            mu = p->E * pr;
-            v = mu * (1 - pr);
-        } else {
-            mu = exp(p->eta[i]);
-            v = p->negbin ? mu + p->nb_alpha * mu * mu : mu;
-        }
+        node_moments(p, i, &mu, &v);
         m += p->w[i] * mu;
         m2 += p->w[i] * (v + mu * mu);
     }
@@ -1053,9 +1090,185 @@ static void count_moments(const fc_pred *p, double *mean, double *sd)
     *sd = m2 > m * m ? sqrt(m2 - m * m) : 0;
 }
 
-static double count_quantile(const fc_pred *p, double q)
+/*
+ * A count's CDF tabulated at k0, ..., k0 + n - 1 (its mean -+ 12 sd) from
+ * the probability masses' recurrences (a multiplication per node and
+ * count, from each node's exact CDF and mass at k0), for the quantile
+ * searches: they only compare F(c) with q, so a table value farther than
+ * CDF_GUARD from q decides alone, and only the rare one within it is
+ * recomputed by count_cdf(). The table is off by about 1e-13
+ * (test_count_quantile_tables checks 1e-11), so the searches find the
+ * very counts they found with count_cdf() alone, at a fraction of the
+ * incomplete beta and gamma functions' cost. A count too spread out for
+ * CDF_TABLE_MAX counts, or a node whose mass at k0 underflows, gets no
+ * table: its searches use count_cdf() as before.
+ */
+#define CDF_GUARD 1e-9
+#define CDF_TABLE_MAX 4096
+
+typedef struct cdf_table {
+    int n;     /* counts tabulated; 0: none */
+    double k0; /* the first */
+    double *F; /* F[c - k0] ~ count_cdf(p, c) */
+} cdf_table;
+
+/* Node i's P(Y = 0) (log) and the factors of P(Y = k) / P(Y = k - 1) =
+ * (a + b k) / k; all0 / none: the node's CDF is 1 (or 0) at every count.
+ * -1 if the factors are not finite. */
+static int node_recurrence(const fc_pred *p, int i, double *log0, double *a, double *b,
+                           int *all0, int *none)
 {
-    if (count_cdf(p, 0) >= q)
+    *all0 = *none = 0;
+    if (p->kind == PK_NBJ) {
+        *log0 = p->r * log(p->q);
+        *a = (p->r - 1) * (1 - p->q);
+        *b = 1 - p->q;
+        return 0;
+    }
+    double mu = exp(p->eta[i]);
+    if (p->binom) {
+        double pr = logistic(p->eta[i]), odds = pr / (1 - pr);
+        *log0 = p->E * log1p(-pr);
+        *a = (p->E + 1) * odds;
+        *b = -odds;
+        return isfinite(odds) && isfinite(*log0) ? 0 : -1;
+    }
+    if (!(mu > 0)) {
+        *all0 = 1; /* count_cdf() says 1 at every count */
+        return 0;
+    }
+    if (!isfinite(mu)) {
+        *none = 1; /* and 0 here */
+        return 0;
+    }
+    if (p->negbin) {
+        double r = 1 / p->nb_alpha, pq = 1 / (1 + p->nb_alpha * mu);
+        *log0 = r * log(pq);
+        *a = (r - 1) * (1 - pq);
+        *b = 1 - pq;
+        return 0;
+    }
+    *log0 = -mu;
+    *a = mu;
+    *b = 0;
+    return 0;
+}
+
+/*
+ * A node whose mass at the table's first count k0 underflows, starting its
+ * recurrence at its own mean - 20 sd instead, where its CDF is at most
+ * 1e-13 (taken as that below); -1 if it cannot.
+ */
+static int node_late_start(const fc_pred *p, int i, double k0, double top, double *st,
+                           double *cum, double *pm)
+{
+    double mu, v;
+    if (p->kind == PK_NBJ)
+        return -1;
+    node_moments(p, i, &mu, &v);
+    double s = floor(mu - 20 * sqrt(v) - 16);
+    if (!(s > k0) || s > 4e9)
+        return -1;
+    *cum = node_cdf(p, i, (unsigned)s - 1);
+    *pm = s < top ? node_pmf(p, i, (unsigned)s) : 0;
+    *st = s;
+    return *cum <= 1e-13 && (s >= top || *pm > 1e-300) ? 0 : -1;
+}
+
+static void count_table(const fc_pred *p, cdf_table *t)
+{
+    t->n = 0;
+    t->k0 = 0;
+    t->F = NULL;
+    if (p->kind != PK_COUNT && p->kind != PK_NBJ)
+        return;
+    double mean, sd;
+    count_moments(p, &mean, &sd);
+    double top = floor(mean + 12 * sd + 16), k0 = floor(mean - 12 * sd - 16);
+    k0 = k0 > 0 ? k0 : 0;
+    if (p->kind == PK_COUNT && p->binom && top > p->E)
+        top = p->E; /* count_cdf() is 1 from E on */
+    if (!(top - k0 >= 1) || top - k0 > CDF_TABLE_MAX || top > 4e9)
+        return;
+    int n = (int)(top - k0), nq = p->kind == PK_NBJ ? 1 : p->nq;
+    double pm[32], cum[32], fa[32], fb[32], wt[32], st[32]; /* st: a node's first count */
+    for (int i = 0; i < nq; i++) {
+        double l0;
+        int all0, none;
+        wt[i] = p->kind == PK_NBJ ? 1 : p->w[i];
+        if (node_recurrence(p, i, &l0, &fa[i], &fb[i], &all0, &none) != 0)
+            return;
+        st[i] = k0;
+        if (all0 || none) {
+            pm[i] = 0;
+            cum[i] = all0;
+            fa[i] = fb[i] = 0;
+            continue;
+        }
+        cum[i] = k0 > 0 ? node_cdf(p, i, (unsigned)k0 - 1) : 0;
+        pm[i] = k0 > 0 ? node_pmf(p, i, (unsigned)k0) : exp(l0);
+        /* a mass at k0 below the normal doubles cannot start the
+         * recurrence: a node too light to matter may be left so, one far
+         * above k0 starts later */
+        if (!(pm[i] > 1e-300) && cum[i] < 1 - 1e-13 && wt[i] >= 1e-13 &&
+            node_late_start(p, i, k0, top, &st[i], &cum[i], &pm[i]) != 0)
+            return;
+    }
+    t->F = xmalloc(sizeof(double) * (size_t)n);
+    t->n = n;
+    t->k0 = k0;
+    for (int k = 0; k < n; k++) {
+        double s = 0, kk = k0 + k;
+        for (int i = 0; i < nq; i++) {
+            if (kk > st[i])
+                pm[i] *= (fa[i] + fb[i] * kk) / kk;
+            if (kk >= st[i])
+                cum[i] += pm[i];
+            s += wt[i] * cum[i];
+        }
+        t->F[k] = s > 1 ? 1 : s;
+    }
+}
+
+static void count_table_free(cdf_table *t)
+{
+    free(t->F);
+    t->F = NULL;
+    t->n = 0;
+}
+
+double fc_count_table_error(const fc_pred *p, int *n, double *k0)
+{
+    cdf_table t;
+    count_table(p, &t);
+    double e = 0;
+    for (int c = 0; c < t.n; c++) {
+        double d = fabs(t.F[c] - count_cdf(p, t.k0 + c));
+        e = d > e ? d : e;
+    }
+    *n = t.n;
+    *k0 = t.k0;
+    count_table_free(&t);
+    return e;
+}
+
+/* count_cdf(p, c) >= q, from the table where it decides. */
+static int cdf_ge(const fc_pred *p, const cdf_table *t, double c, double q)
+{
+    if (t && c >= t->k0 && c < t->k0 + t->n) {
+        double F = t->F[(int)(c - t->k0)];
+        if (F >= q + CDF_GUARD)
+            return 1;
+        if (F < q - CDF_GUARD)
+            return 0;
+    }
+    return count_cdf(p, c) >= q;
+}
+
+/* Smallest count c with P(Y <= c) >= q (t: p's table, or NULL). */
+static double count_quantile(const fc_pred *p, const cdf_table *t, double q)
+{
+    if (cdf_ge(p, t, 0, q))
         return 0;
     /* bracket [lo, hi] with F(lo) < q <= F(hi), starting from the normal
      * approximation and widening by doubling steps: a few CDFs instead of
@@ -1068,9 +1281,9 @@ static double count_quantile(const fc_pred *p, double q)
     if (guess > 2e9)
         guess = 2e9;
     double step = sd > 2 ? floor(sd / 2) : 1, lo = 0, hi = guess;
-    if (count_cdf(p, guess) >= q) {
+    if (cdf_ge(p, t, guess, q)) {
         for (double c = guess - step; c > 0; c -= step, step *= 2) {
-            if (count_cdf(p, c) < q) {
+            if (!cdf_ge(p, t, c, q)) {
                 lo = c;
                 break;
             }
@@ -1079,7 +1292,7 @@ static double count_quantile(const fc_pred *p, double q)
     } else {
         lo = guess;
         hi = guess + step;
-        while (count_cdf(p, hi) < q && hi < 2e9) {
+        while (!cdf_ge(p, t, hi, q) && hi < 2e9) {
             lo = hi;
             step *= 2;
             hi += step;
@@ -1087,7 +1300,7 @@ static double count_quantile(const fc_pred *p, double q)
     }
     while (hi - lo > 1) {
         double mid = floor((lo + hi) / 2);
-        if (count_cdf(p, mid) >= q)
+        if (cdf_ge(p, t, mid, q))
             hi = mid;
         else
             lo = mid;
@@ -1108,7 +1321,7 @@ static double latent_cdf(const fc_pred *p, double x)
     return p->df > 0 ? gsl_cdf_tdist_P(z, p->df) : gsl_cdf_ugaussian_P(z);
 }
 
-double fc_pred_quantile(const fc_pred *p, double q)
+static double pred_quantile(const fc_pred *p, const cdf_table *t, double q)
 {
     double v;
     switch (p->kind) {
@@ -1121,11 +1334,13 @@ double fc_pred_quantile(const fc_pred *p, double q)
         break;
     }
     case PK_COUNT:
-    case PK_NBJ: v = p->scale * count_quantile(p, q) / p->E; break;
+    case PK_NBJ: v = p->scale * count_quantile(p, t, q) / p->E; break;
     default: v = p->m;
     }
     return clampd(v, p->lo, p->hi);
 }
+
+double fc_pred_quantile(const fc_pred *p, double q) { return pred_quantile(p, NULL, q); }
 
 /* P(V <= x) and P(V < x) for the censored value V. */
 static double p_le(const fc_pred *p, double x)
@@ -1327,17 +1542,51 @@ static void intervals(double (*q)(const void *, double), const void *d, double *
     gsl_set_error_handler(old);
 }
 
-static double pred_q(const void *p, double q) { return fc_pred_quantile(p, q); }
+/* A prediction or mixture with the CDF tables of its counts (or none). */
+typedef struct tabled {
+    const void *d;
+    cdf_table t[FM_NMODELS];
+} tabled;
+
+static double pred_q(const void *p, double q)
+{
+    const tabled *x = p;
+    return pred_quantile(x->d, &x->t[0], q);
+}
 
 int fc_predict(const fc_fit *f, const fc_series *s, double t, double exposure, fc_pred *out)
 {
     if (predict_dist(f, s, t, exposure, out) != 0)
         return -1;
-    intervals(pred_q, out, &out->lo80, &out->hi80, &out->lo95, &out->hi95);
+    tabled x = {.d = out};
+    count_table(out, &x.t[0]);
+    intervals(pred_q, &x, &out->lo80, &out->hi80, &out->lo95, &out->hi95);
+    count_table_free(&x.t[0]);
     return 0;
 }
 
-static double mix_q(const void *m, double q) { return fc_mix_quantile(m, q); }
+static double mix_quantile(const fc_mix *m, const cdf_table *t, double q);
+
+static double mix_q(const void *m, double q)
+{
+    const tabled *x = m;
+    return mix_quantile(x->d, x->t, q);
+}
+
+/* The CDF tables of a mixture's count components (the quantile searches
+ * of its intervals share them). */
+static void mix_tables(const fc_mix *m, tabled *x)
+{
+    x->d = m;
+    for (int i = 0; i < m->k; i++)
+        count_table(&m->p[i], &x->t[i]);
+}
+
+static void mix_tables_free(const fc_mix *m, tabled *x)
+{
+    for (int i = 0; i < m->k; i++)
+        count_table_free(&x->t[i]);
+}
 
 /* ---------- the model average ---------- */
 
@@ -1377,7 +1626,10 @@ int fc_mix_predict(const fc_fit fits[FM_NMODELS], const fc_series *s, double t, 
 {
     if (mix_components(fits, s, t, exposure, out) != 0)
         return -1;
-    intervals(mix_q, out, &out->lo80, &out->hi80, &out->lo95, &out->hi95);
+    tabled x;
+    mix_tables(out, &x);
+    intervals(mix_q, &x, &out->lo80, &out->hi80, &out->lo95, &out->hi95);
+    mix_tables_free(out, &x);
     return 0;
 }
 
@@ -1465,6 +1717,29 @@ static double mix_cdf(const fc_mix *m, double x, int le)
     return F;
 }
 
+/* mix_cdf(m, x, 1) >= q, from the components' tables (t, or NULL) where
+ * they decide: each is within CDF_GUARD of its count_cdf(). */
+static int mix_ge(const fc_mix *m, const cdf_table *t, double x, double q)
+{
+    if (t) {
+        double F = 0;
+        for (int i = 0; i < m->k; i++) {
+            const fc_pred *p = &m->p[i];
+            double c = floor(x * p->E / p->scale + 1e-9);
+            if ((p->kind == PK_COUNT || p->kind == PK_NBJ) && x < p->hi && x >= p->lo &&
+                c >= t[i].k0 && c < t[i].k0 + t[i].n)
+                F += m->w[i] * t[i].F[(int)(c - t[i].k0)];
+            else
+                F += m->w[i] * p_le(p, x);
+        }
+        if (F >= q + CDF_GUARD)
+            return 1;
+        if (F < q - CDF_GUARD)
+            return 0;
+    }
+    return mix_cdf(m, x, 1) >= q;
+}
+
 double fc_mix_prob(const fc_mix *m, target_op op, double goal)
 {
     if (m->k == 1)
@@ -1497,14 +1772,14 @@ void fc_illinois(double x, double fx, double *a, double *fa, double *b, double *
  * smallest and the largest of the components' q-quantiles. Counts of one
  * exposure are searched count by count, values by bisection.
  */
-double fc_mix_quantile(const fc_mix *m, double q)
+static double mix_quantile(const fc_mix *m, const cdf_table *t, double q)
 {
     if (m->k == 1)
-        return fc_pred_quantile(&m->p[0], q);
+        return pred_quantile(&m->p[0], t ? &t[0] : NULL, q);
     double a = HUGE_VAL, b = -HUGE_VAL;
     int counts = 1;
     for (int i = 0; i < m->k; i++) {
-        double v = fc_pred_quantile(&m->p[i], q);
+        double v = pred_quantile(&m->p[i], t ? &t[i] : NULL, q);
         a = v < a ? v : a;
         b = v > b ? v : b;
         counts &= (m->p[i].kind == PK_COUNT || m->p[i].kind == PK_NBJ) &&
@@ -1518,12 +1793,12 @@ double fc_mix_quantile(const fc_mix *m, double q)
         double lo = floor(a / u + 0.5), hi = floor(b / u + 0.5);
         while (hi - lo > 1) {
             double mid = floor((lo + hi) / 2);
-            if (mix_cdf(m, mid * u, 1) >= q)
+            if (mix_ge(m, t, mid * u, q))
                 hi = mid;
             else
                 lo = mid;
         }
-        return mix_cdf(m, lo * u, 1) >= q ? lo * u : hi * u;
+        return mix_ge(m, t, lo * u, q) ? lo * u : hi * u;
     }
     /* Illinois (regula falsi that halves the stale end): a few CDFs where
      * bisection takes thirty; bisection when a secant step is no use (a
@@ -1551,6 +1826,8 @@ double fc_mix_quantile(const fc_mix *m, double q)
     return b;
 }
 
+double fc_mix_quantile(const fc_mix *m, double q) { return mix_quantile(m, NULL, q); }
+
 /* P(Y = c) for a count prediction: the mixture's probability mass, directly
  * (cheaper and more exact than a difference of two CDFs). */
 static double count_pmf(const fc_pred *p, double c)
@@ -1559,23 +1836,10 @@ static double count_pmf(const fc_pred *p, double c)
         return 0;
     unsigned k = c > 4e9 ? 4000000000u : (unsigned)c;
     if (p->kind == PK_NBJ)
-        return gsl_ran_negative_binomial_pdf(k, p->q, p->r);
+        return node_pmf(p, 0, k);
     double s = 0;
-    for (int i = 0; i < p->nq; i++) {
-        double mu = exp(p->eta[i]);
-        double P;
-        if (p->binom)
-            P = k > p->E ? 0 : gsl_ran_binomial_pdf(k, logistic(p->eta[i]), (unsigned)p->E);
-        else if (!(mu > 0))
-            P = k == 0;
-        else if (!isfinite(mu))
-            P = 0;
-        else if (p->negbin)
-            P = gsl_ran_negative_binomial_pdf(k, 1 / (1 + p->nb_alpha * mu), 1 / p->nb_alpha);
-        else
-            P = gsl_ran_poisson_pdf(k, mu);
-        s += p->w[i] * P;
-    }
+    for (int i = 0; i < p->nq; i++)
+        s += p->w[i] * node_pmf(p, i, k);
     return s > 1 ? 1 : s;
 }
 
@@ -2886,11 +3150,14 @@ static int window_closed_form(const tgt_ctx *tc, const goal_def *g, const window
     mix.k = nm;
     gsl_error_handler_t *old = gsl_set_error_handler_off();
     ft->prob = fc_mix_prob(&mix, g->op, g->goal);
-    ft->lo95 = fc_mix_quantile(&mix, 0.025);
-    ft->lo80 = fc_mix_quantile(&mix, 0.10);
-    ft->value = fc_mix_quantile(&mix, 0.5);
-    ft->hi80 = fc_mix_quantile(&mix, 0.90);
-    ft->hi95 = fc_mix_quantile(&mix, 0.975);
+    tabled x;
+    mix_tables(&mix, &x);
+    ft->lo95 = mix_quantile(&mix, x.t, 0.025);
+    ft->lo80 = mix_quantile(&mix, x.t, 0.10);
+    ft->value = mix_quantile(&mix, x.t, 0.5);
+    ft->hi80 = mix_quantile(&mix, x.t, 0.90);
+    ft->hi95 = mix_quantile(&mix, x.t, 0.975);
+    mix_tables_free(&mix, &x);
     gsl_set_error_handler(old);
     ft->has_forecast = 1;
     ft->has_prob = 1;

@@ -216,6 +216,11 @@ int fc_predict(const fc_fit *f, const fc_series *s, double t, double exposure, f
 double fc_pred_prob(const fc_pred *p, target_op op, double goal);
 /* The q-quantile of the value. */
 double fc_pred_quantile(const fc_pred *p, double q);
+/* For tests: the largest gap between the CDF table the interval searches
+ * use for a count prediction and the exact CDF at each tabulated count;
+ * *n the counts tabulated from *k0 on (0: none, the searches use the
+ * exact CDF). */
+double fc_count_table_error(const fc_pred *p, int *n, double *k0);
 
 /* Exact (Garwood) Poisson interval for a count c at confidence level conf. */
 void fc_garwood(double c, double conf, double *lo, double *hi);
