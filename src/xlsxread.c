@@ -62,8 +62,17 @@ static int check_entries(zipbook *z)
     while (rc == UNZ_OK) {
         char name[1024];
         unz_file_info64 fi;
-        if (unzGetCurrentFileInfo64(z->uf, &fi, name, sizeof name, NULL, 0, NULL, 0) != UNZ_OK)
+        /* minizip ends the name with a NUL only when it fits: room is kept
+         * for one, and a longer name (no workbook part has one) is refused,
+         * since its unchecked tail could hold a '..' (fuzz_xlsx found the
+         * unterminated read; tests/fuzz/regressions/xlsx/). */
+        if (unzGetCurrentFileInfo64(z->uf, &fi, name, sizeof name - 1, NULL, 0, NULL, 0) != UNZ_OK)
             return fail(z->err, z->errsize, "cannot read a zip entry's header");
+        name[sizeof name - 1] = '\0';
+        if (fi.size_filename >= sizeof name)
+            return fail(z->err, z->errsize,
+                        "a zip entry's name is %lu bytes long (at most %zu): not a workbook part",
+                        (unsigned long)fi.size_filename, sizeof name - 1);
         if (unsafe_name(name))
             return fail(z->err, z->errsize,
                         "zip entry '%s': an absolute or '..' path is not part of a workbook "
