@@ -137,8 +137,8 @@ int fc_ols(const double *X, const double *y, int n, int p, double *c, double *co
  * form: the models here have one or two parameters, and GSL's SVD with its
  * allocations cost more than the fits themselves (leave-one-out refits every
  * model n times). x is centred on its weighted mean first, which makes the
- * normal equations diagonal. cov is (X'WX)^-1, unscaled; chisq the weighted
- * residual sum of squares. Returns -1 if the weights or the spread of x are
+ * normal equations diagonal. cov is (X'WX)^-1, unscaled; chisq (unless
+ * NULL) the weighted residual sum of squares. Returns -1 if the weights or the spread of x are
  * zero.
  */
 static int wls_ridge(const double *x, const double *w, const double *z, int n, int p,
@@ -170,6 +170,8 @@ static int wls_ridge(const double *x, const double *w, const double *z, int n, i
     cov[0][0] = 1 / sw + (p == 2 ? xm * xm / sxx : 0);
     cov[0][1] = cov[1][0] = p == 2 ? -xm / sxx : 0;
     cov[1][1] = p == 2 ? 1 / sxx : 0;
+    if (!chisq)
+        return 0; /* IRLS steps need no residuals */
     double rss = 0;
     for (int i = 0; i < n; i++) {
         double r = z[i] - c[0] - b1 * x[i];
@@ -580,13 +582,16 @@ static int glm_fit(const fc_series *s, const double *lgy, int p, double a, doubl
         b[0] = log(sy / se);
         b[1] = 0;
     }
-    double *x = xmalloc(sizeof(double) * (size_t)(4 * n)), *w = x + n, *z = x + 2 * n,
-           *mus = x + 3 * n;
+    /* on the stack for the usual short series: the profile over alpha
+     * calls this some 50 times per fit */
+    double stack[4 * 64];
+    double *x = n <= 64 ? stack : xmalloc(sizeof(double) * (size_t)(4 * n)), *w = x + n,
+           *z = x + 2 * n, *mus = x + 3 * n;
     for (int i = 0; i < n; i++)
         x[i] = s->t[i] - tc;
     double ridge = s->trend_prior_sd > 0 ? 1 / (s->trend_prior_sd * s->trend_prior_sd) : 0;
     int converged = 0;
-    double c[2], cm[2][2], chisq;
+    double c[2], cm[2][2];
     for (int it = 0; it < 100 && !converged; it++) {
         for (int i = 0; i < n; i++) {
             double lin = b[0] + (p == 2 ? b[1] * x[i] : 0);
@@ -594,7 +599,7 @@ static int glm_fit(const fc_series *s, const double *lgy, int p, double a, doubl
             w[i] = mu / (1 + a * mu);
             z[i] = lin + (s->count[i] - mu) / mu;
         }
-        if (wls_ridge(x, w, z, n, p, ridge, centre, c, cm, &chisq) != 0)
+        if (wls_ridge(x, w, z, n, p, ridge, centre, c, cm, NULL) != 0)
             break;
         double delta = 0;
         for (int j = 0; j < p; j++) {
@@ -621,7 +626,7 @@ static int glm_fit(const fc_series *s, const double *lgy, int p, double a, doubl
             w[i] = mu / (1 + a * mu);
             z[i] = 0;
         }
-        if (wls_ridge(x, w, z, n, p, ridge, centre, c, cm, &chisq) != 0)
+        if (wls_ridge(x, w, z, n, p, ridge, centre, c, cm, NULL) != 0)
             converged = 0;
     }
     if (converged) {
@@ -639,7 +644,8 @@ static int glm_fit(const fc_series *s, const double *lgy, int p, double a, doubl
         *ll = l;
         *pearson = pc;
     }
-    free(x);
+    if (x != stack)
+        free(x);
     return converged ? 0 : -1;
 }
 
@@ -861,7 +867,7 @@ static int fit_binomial(fc_model m, const fc_series *s, fc_fit *f)
         sy += s->count[i] + 0.5 / n;
         sn += expo(s, i) + 1.0 / n;
     }
-    double b[2] = {log(sy / (sn - sy)), 0}, c[2], cm[2][2], chisq;
+    double b[2] = {log(sy / (sn - sy)), 0}, c[2], cm[2][2];
     double ridge = s->trend_prior_sd > 0 ? 1 / (s->trend_prior_sd * s->trend_prior_sd) : 0;
     int ok = 0;
     for (int it = 0; it < 100 && !ok; it++) {
@@ -871,7 +877,7 @@ static int fit_binomial(fc_model m, const fc_series *s, fc_fit *f)
             w[i] = N * pr * (1 - pr);
             z[i] = eta + (y - N * pr) / w[i];
         }
-        if (wls_ridge(x, w, z, n, p, ridge, 0, c, cm, &chisq) != 0)
+        if (wls_ridge(x, w, z, n, p, ridge, 0, c, cm, NULL) != 0)
             break;
         double delta = fabs(c[0] - b[0]) + (p == 2 ? fabs(c[1] - b[1]) : 0);
         b[0] = c[0];
@@ -899,7 +905,7 @@ static int fit_binomial(fc_model m, const fc_series *s, fc_fit *f)
         sv += v;
         sN += N;
     }
-    wls_ridge(x, w, z, n, p, ridge, 0, c, cm, &chisq);
+    wls_ridge(x, w, z, n, p, ridge, 0, c, cm, NULL);
     free(x);
     double disp = n > p ? pc / (n - p) : 1;
     double phi = disp > 1 ? disp : 1;
@@ -2353,11 +2359,42 @@ fc_sdg fc_sdg_ratio(double x0, double t0, double xnow, double tnow, double goal,
 
 /* ========== per plan ========== */
 
+/* Garwood intervals already computed in this plan, four doubles each
+ * (count, confidence, lo, hi): counts recur across years and indicators,
+ * and each chi-square quantile costs GSL about 16,000 instructions. */
+typedef struct garwood_memo {
+    double *e;
+    int n, cap;
+} garwood_memo;
+
+static void garwood_memo_get(garwood_memo *gm, double c, double conf, double *lo, double *hi)
+{
+    for (int i = 0; i < gm->n; i++) {
+        const double *e = &gm->e[4 * i];
+        if (e[0] == c && e[1] == conf) {
+            *lo = e[2];
+            *hi = e[3];
+            return;
+        }
+    }
+    fc_garwood(c, conf, lo, hi);
+    if (gm->n == gm->cap) {
+        gm->cap = gm->cap ? 2 * gm->cap : 64;
+        gm->e = xrealloc(gm->e, sizeof(double) * 4 * (size_t)gm->cap);
+    }
+    double *e = &gm->e[4 * gm->n++];
+    e[0] = c;
+    e[1] = conf;
+    e[2] = *lo;
+    e[3] = *hi;
+}
+
 typedef struct plan_ctx {
     const evaluation *ev;
     const eval_context *ec;
     const forecast_options *o;
     const labels *lb;
+    garwood_memo *gm; /* owned by forecast_plan */
 } plan_ctx;
 
 /* The series a model is fitted to, with its storage. */
@@ -4083,10 +4120,10 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
             if (v->value.state != FV_OK || (ind->numerator && v->num.state != FV_OK) || !(E > 0))
                 continue;
             double lo, hi;
-            fc_garwood(c, 0.8, &lo, &hi);
+            garwood_memo_get(pc->gm, c, 0.8, &lo, &hi);
             o[0] = sc * lo / E;
             o[1] = sc * hi / E;
-            fc_garwood(c, 0.95, &lo, &hi);
+            garwood_memo_get(pc->gm, c, 0.95, &lo, &hi);
             o[2] = sc * lo / E;
             o[3] = sc * hi / E;
         }
@@ -4251,7 +4288,8 @@ int forecast_plan(const evaluation *ev, const eval_context *ec, const forecast_o
     else
         forecast_options_init(&out->opt);
     gsl_error_handler_t *old = gsl_set_error_handler_off();
-    plan_ctx pc = {ev, ec, &out->opt, lb};
+    garwood_memo gm = {NULL, 0, 0};
+    plan_ctx pc = {ev, ec, &out->opt, lb, &gm};
     out->ninds = ev->ninds;
     out->inds = xcalloc((size_t)(ev->ninds ? ev->ninds : 1), sizeof(fc_indicator));
     plan_pace(ev, ec, &out->pace);
@@ -4261,6 +4299,7 @@ int forecast_plan(const evaluation *ev, const eval_context *ec, const forecast_o
             for (int k = 0; k < ev->inds[i].ntargets; k++)
                 milestone_chance(&out->pace, ec, &ev->inds[i].targets[k], &out->inds[i].targets[k]);
     }
+    free(gm.e);
     gsl_set_error_handler(old);
     return 0;
 }
