@@ -7,7 +7,6 @@
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
-#include <cpuid.h>
 #include <immintrin.h>
 #define SHA256_X86 1
 #endif
@@ -65,16 +64,13 @@ static void block(sha256_ctx *c, const unsigned char *p)
 }
 
 #ifdef SHA256_X86
-/* CPUID: SHA (leaf 7, EBX bit 29), SSSE3 and SSE4.1 (leaf 1, ECX bits 9, 19). */
+/* SHA, SSSE3 and SSE4.1, as libgcc's start-up code read them from CPUID
+ * once: CPUID itself is slow in a virtual machine (each one traps to the
+ * hypervisor), and sha256_init runs once per indicator definition too. */
 static int cpu_has_sha(void)
 {
-    unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 9)) || !(c & (1u << 19)))
-        return 0;
-    if (__get_cpuid_max(0, NULL) < 7)
-        return 0;
-    __cpuid_count(7, 0, a, b, c, d);
-    return (b >> 29) & 1;
+    return __builtin_cpu_supports("sha") && __builtin_cpu_supports("ssse3") &&
+           __builtin_cpu_supports("sse4.1");
 }
 
 /* n blocks at p with SHA256RNDS2/MSG1/MSG2: four rounds per step, the

@@ -214,14 +214,21 @@ static int wide_cp(uint32_t cp)
            (cp >= 0x2030 && cp <= 0x2031) || cp >= 0x20000;
 }
 
-/* Display width of the longest line of s. */
+/* Display width of the longest line of s. Counted in whole columns; ASCII,
+ * most of the text, needs no decoding. */
 static double text_width(const char *s)
 {
-    double best = 0, cur = 0;
+    long best = 0, cur = 0;
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
-        if (*p == '\n') {
-            cur = 0;
+        if (*p < 0x80) {
+            if (*p == '\n') {
+                if (cur > best)
+                    best = cur;
+                cur = 0;
+            } else {
+                cur++;
+            }
             p++;
             continue;
         }
@@ -239,11 +246,9 @@ static double text_width(const char *s)
             len = 2;
         }
         cur += wide_cp(cp) ? 2 : 1;
-        if (cur > best)
-            best = cur;
         p += len;
     }
-    return best;
+    return (double)(cur > best ? cur : best);
 }
 
 static void note_width(sheet *s, int col, double w)
@@ -367,8 +372,8 @@ static int text_lines(const char *text, double w)
         const char *e = strchr(p, '\n');
         if (e && e[strspn(e, "\n")] == '\0')
             e = NULL; /* trailing line breaks (YAML block text) */
-        char *line = e ? xstrndup(p, (size_t)(e - p)) : xstrdup(p);
-        int k = (int)ceil(text_width(line) / (w > 4 ? w - 2 : 2));
+        char *line = e ? xstrndup(p, (size_t)(e - p)) : NULL; /* the last one as it is */
+        int k = (int)ceil(text_width(line ? line : p) / (w > 4 ? w - 2 : 2));
         n += k < 1 ? 1 : k;
         free(line);
         if (!e)
@@ -401,6 +406,8 @@ static void need_lines(sheet *s, int r, int lines)
 static const char *fit_cell(const char *text, char **owned)
 {
     *owned = NULL;
+    if (strlen(text) <= XL_CELL_MAX)
+        return text; /* no more characters than bytes */
     size_t chars = 0, cut = 0;
     size_t keep = XL_CELL_MAX - 40; /* room for the note (under 40 characters) */
     for (size_t i = 0; text[i]; i++) {
@@ -523,6 +530,8 @@ static int place_helper(void *ctx, const char *text, char *ref, size_t n)
  */
 static char *fit_formula(wb *b, sheet *s, int r, int c, const char *ftext)
 {
+    if (xl_fits(ftext))
+        return xstrdup(ftext); /* most do: no need to quote the sheet's name */
     char *home = s->name ? quote_sheet(s->name) : NULL;
     char *fitted = xl_fit(ftext, home, place_helper, b);
     free(home);
@@ -1413,19 +1422,24 @@ static void csv_mem_parse(csv_mem *m, const char *s, size_t len)
             if (i < len && s[i] == '"') {
                 i++;
                 while (i < len) {
-                    if (s[i] == '"' && i + 1 < len && s[i + 1] == '"') {
+                    /* the run up to the next quote in one piece */
+                    const char *q = memchr(s + i, '"', len - i);
+                    size_t run = q ? (size_t)(q - (s + i)) : len - i;
+                    sb_addn(&f, s + i, run);
+                    i += run;
+                    if (i + 1 < len && s[i + 1] == '"') {
                         sb_addc(&f, '"');
                         i += 2;
-                    } else if (s[i] == '"') {
+                    } else if (i < len) {
                         i++;
                         break;
-                    } else {
-                        sb_addc(&f, s[i++]);
                     }
                 }
             }
+            size_t from = i;
             while (i < len && s[i] != ',' && s[i] != '\n')
-                sb_addc(&f, s[i++]);
+                i++;
+            sb_addn(&f, s + from, i - from);
             size_t n = (size_t)nf;
             *ARRAY_PUSH(fields, n, capf) = sb_take(&f);
             nf = (int)n;

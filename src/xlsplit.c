@@ -548,10 +548,12 @@ static int fit_seq(splitter *sp, seq *q)
 }
 
 /* Within the limits as it stands: few enough characters, commas and parentheses. */
-static int fits_already(const char *formula)
+int xl_fits(const char *formula)
 {
     int depth = 0, commas = 0, over = 0;
+    size_t chars = 0;
     for (const char *p = formula; *p && !over; p++) {
+        chars += ((unsigned char)*p & 0xC0) != 0x80; /* one pass: UTF-8 characters too */
         if (*p == '(')
             over = ++depth > XL_NESTING_MAX - 4;
         else if (*p == ')')
@@ -559,12 +561,12 @@ static int fits_already(const char *formula)
         else if (*p == ',')
             commas++;
     }
-    return !over && commas < XL_ARGS_MAX && utf8_chars(formula) <= XL_FORMULA_MAX;
+    return !over && commas < XL_ARGS_MAX && chars <= XL_FORMULA_MAX;
 }
 
 char *xl_fit(const char *formula, const char *home, xl_place_fn place, void *ctx)
 {
-    if (fits_already(formula))
+    if (xl_fits(formula))
         return xstrdup(formula);
     if (formula[0] != '=')
         return NULL;

@@ -36,6 +36,9 @@
  */
 typedef int (*xl_place_fn)(void *ctx, const char *text, char *ref, size_t n);
 
+/* 1 when formula is within the limits as it is (xl_fit then copies it). */
+int xl_fits(const char *formula);
+
 /*
  * formula (with its leading "=") within the limits: a copy when it fits,
  * else the split formula, its helpers given to place. home: the quoted

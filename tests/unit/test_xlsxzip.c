@@ -1,10 +1,11 @@
 /*
  * test_xlsxzip.c - unit test for xlsxzip.c: a workbook written by
- * libxlsxwriter has its parts deflated at XLSX_ZIP_LEVEL (3), not at zlib's
- * default (6). A worksheet's part is read back with minizip, deflated
- * again by zlib at both levels with minizip's settings, and its stored
- * size must be level 3's (the part is large enough for the two to differ,
- * which the test checks too).
+ * libxlsxwriter has its parts deflated by libdeflate at level 1, not by
+ * zlib. A worksheet's part (over 64 KiB, so written in several pieces) is
+ * read back with minizip, which checks its CRC-32 and size, and its stored
+ * size must be libdeflate's; zlib's at levels 3 and 6 differ from it (the
+ * test checks that too, else it could not tell them apart). Then entries of
+ * two zip files written at once: the second file's goes through zlib.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,8 @@
 #include <unistd.h>
 #include <unzip.h>
 #include <xlsxwriter.h>
+#include <libdeflate.h>
+#include <zip.h>
 #include <zlib.h>
 
 /* Raw deflate of (p, n) at level, as minizip makes it (window 15, memLevel 8). */
@@ -39,7 +42,40 @@ static size_t deflated_size(const unsigned char *p, size_t n, int level)
     return got;
 }
 
-static void test_parts_at_level_3(void **state)
+/* Raw deflate of (p, n) by libdeflate at level. */
+static size_t libdeflate_size(const unsigned char *p, size_t n, int level)
+{
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(level);
+    assert_non_null(c);
+    size_t cap = libdeflate_deflate_compress_bound(c, n);
+    unsigned char *out = malloc(cap);
+    assert_non_null(out);
+    size_t got = libdeflate_deflate_compress(c, p, n, out, cap);
+    assert_true(got > 0);
+    free(out);
+    libdeflate_free_compressor(c);
+    return got;
+}
+
+/* The part name of zip file path, read back (CRC-32 checked); its sizes in *info. */
+static unsigned char *read_part(const char *path, const char *name, unz_file_info *info)
+{
+    unzFile u = unzOpen(path);
+    assert_non_null(u);
+    assert_int_equal(unzLocateFile(u, name, 1), UNZ_OK);
+    assert_int_equal(unzGetCurrentFileInfo(u, info, NULL, 0, NULL, 0, NULL, 0), UNZ_OK);
+    assert_int_equal(info->compression_method, Z_DEFLATED);
+    unsigned char *data = malloc(info->uncompressed_size + 1);
+    assert_non_null(data);
+    assert_int_equal(unzOpenCurrentFile(u), UNZ_OK);
+    assert_int_equal(unzReadCurrentFile(u, data, (unsigned)info->uncompressed_size + 1),
+                     (int)info->uncompressed_size);
+    assert_int_equal(unzCloseCurrentFile(u), UNZ_OK); /* UNZ_CRCERROR on a wrong CRC-32 */
+    unzClose(u);
+    return data;
+}
+
+static void test_parts_by_libdeflate(void **state)
 {
     (void)state;
     char path[] = "/tmp/test_xlsxzip_XXXXXX";
@@ -59,31 +95,84 @@ static void test_parts_at_level_3(void **state)
         }
     assert_int_equal(workbook_close(w), LXW_NO_ERROR);
 
-    unzFile u = unzOpen(path);
-    assert_non_null(u);
-    assert_int_equal(unzLocateFile(u, "xl/worksheets/sheet1.xml", 1), UNZ_OK);
     unz_file_info info;
-    assert_int_equal(unzGetCurrentFileInfo(u, &info, NULL, 0, NULL, 0, NULL, 0), UNZ_OK);
-    assert_int_equal(info.compression_method, Z_DEFLATED);
-    unsigned char *xml = malloc(info.uncompressed_size);
-    assert_int_equal(unzOpenCurrentFile(u), UNZ_OK);
-    assert_int_equal(unzReadCurrentFile(u, xml, (unsigned)info.uncompressed_size),
-                     (int)info.uncompressed_size);
-    unzCloseCurrentFile(u);
-    unzClose(u);
+    unsigned char *xml = read_part(path, "xl/worksheets/sheet1.xml", &info);
     remove(path);
+    assert_true(info.uncompressed_size > 65536);
+    assert_memory_equal(xml, "<?xml", 5);
 
+    size_t ld = libdeflate_size(xml, info.uncompressed_size, 1);
     size_t at3 = deflated_size(xml, info.uncompressed_size, 3);
     size_t at6 = deflated_size(xml, info.uncompressed_size, Z_DEFAULT_COMPRESSION);
-    assert_true(at3 != at6); /* else the test could not tell them apart */
-    assert_int_equal(info.compressed_size, at3);
+    assert_true(ld != at3 && ld != at6); /* else the test could not tell them apart */
+    assert_int_equal(info.compressed_size, ld);
     free(xml);
+}
+
+/* Writes text as entry name of z at the default level, in pieces of 1,000 bytes. */
+static void write_entry(zipFile z, const char *name, const unsigned char *text, size_t n)
+{
+    assert_int_equal(zipOpenNewFileInZip4_64(z, name, NULL, NULL, 0, NULL, 0, NULL, Z_DEFLATED,
+                                             Z_DEFAULT_COMPRESSION, 0, -MAX_WBITS, 8,
+                                             Z_DEFAULT_STRATEGY, NULL, 0, 0, 0, 0),
+                     ZIP_OK);
+    for (size_t i = 0; i < n; i += 1000)
+        assert_int_equal(zipWriteInFileInZip(z, text + i, (unsigned)(n - i < 1000 ? n - i : 1000)),
+                         ZIP_OK);
+}
+
+static void test_two_zip_files_at_once(void **state)
+{
+    (void)state;
+    size_t n = 100000;
+    unsigned char *text = malloc(n);
+    assert_non_null(text);
+    uint32_t s = 11;
+    for (size_t i = 0; i < n; i++) {
+        s = s * 1664525u + 1013904223u;
+        text[i] = (unsigned char)('a' + (s >> 24) % 8);
+    }
+    char pa[] = "/tmp/test_xlsxzip_a_XXXXXX", pb[] = "/tmp/test_xlsxzip_b_XXXXXX";
+    int fa = mkstemp(pa), fb = mkstemp(pb);
+    assert_true(fa >= 0 && fb >= 0);
+    close(fa);
+    close(fb);
+    zipFile a = zipOpen(pa, APPEND_STATUS_CREATE), b = zipOpen(pb, APPEND_STATUS_CREATE);
+    assert_non_null(a);
+    assert_non_null(b);
+    write_entry(a, "a.txt", text, n);
+    write_entry(b, "b.txt", text, n); /* while a's entry is open */
+    assert_int_equal(zipCloseFileInZip(b), ZIP_OK);
+    assert_int_equal(zipCloseFileInZip(a), ZIP_OK);
+    write_entry(a, "a2.txt", text, n / 2);
+    assert_int_equal(zipClose(a, NULL), ZIP_OK); /* closes the open entry too */
+    assert_int_equal(zipClose(b, NULL), ZIP_OK);
+
+    unz_file_info info;
+    unsigned char *got = read_part(pa, "a.txt", &info);
+    assert_int_equal(info.uncompressed_size, n);
+    assert_memory_equal(got, text, n);
+    assert_int_equal(info.compressed_size, libdeflate_size(text, n, 1));
+    free(got);
+    got = read_part(pa, "a2.txt", &info);
+    assert_int_equal(info.uncompressed_size, n / 2);
+    assert_memory_equal(got, text, n / 2);
+    free(got);
+    got = read_part(pb, "b.txt", &info);
+    assert_int_equal(info.uncompressed_size, n);
+    assert_memory_equal(got, text, n);
+    assert_int_equal(info.compressed_size, deflated_size(text, n, 3));
+    free(got);
+    remove(pa);
+    remove(pb);
+    free(text);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parts_at_level_3),
+        cmocka_unit_test(test_parts_by_libdeflate),
+        cmocka_unit_test(test_two_zip_files_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
