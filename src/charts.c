@@ -123,10 +123,16 @@ static int shape_from_name(const char *s)
 
 int chart_templates_load(chart_templates *t, const char *path, diag_list *d)
 {
+    return chart_templates_load_cached(t, path, NULL, d);
+}
+
+int chart_templates_load_cached(chart_templates *t, const char *path, labels_cache *cache,
+                                diag_list *d)
+{
     memset(t, 0, sizeof *t);
     t->path = xstrdup(path);
     size_t before = diag_errors(d);
-    if (labels_load(&t->text, path, d) != 0)
+    if (labels_load_cached(cache, &t->text, path, d) != 0)
         return -1;
     for (const required *r = required_text; r->section; r++)
         labels_require(&t->text, path, r->section, r->codes, d);

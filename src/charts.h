@@ -77,6 +77,10 @@ typedef struct chart_templates {
  * status shape). Free with chart_templates_free() in both cases.
  */
 int chart_templates_load(chart_templates *t, const char *path, diag_list *d);
+/* The same through a cache of wording files (labels.h; NULL: none), so that
+ * a process writing many plans reads charts.yaml once. */
+int chart_templates_load_cached(chart_templates *t, const char *path, labels_cache *cache,
+                                diag_list *d);
 
 /* Free what chart_templates_load() allocated. */
 void chart_templates_free(chart_templates *t);

@@ -275,13 +275,15 @@ static void check_changes_sheet(const options *o, const labels *wb, diag_list *d
  * the workbook library naming a temporary file. The 变化 sheet's name
  * (changes.yaml) must also differ from the workbook's own sheets.
  */
-static void check_sheet_wording(const options *o, diag_list *d)
+static void check_sheet_wording(const options *o, labels_cache *wordings, diag_list *d)
 {
     static const char *const files[] = {"workbook.yaml", "comparison.yaml", "collect.yaml"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char *path = xasprintf("%s/%s", o->templates_dir, files[i]);
         labels w = {0};
-        if (access(path, F_OK) == 0 && labels_load(&w, path, d) == 0) {
+        /* the workbook's through the cache its plans read it from */
+        if (access(path, F_OK) == 0 &&
+            labels_load_cached(i == 0 ? wordings : NULL, &w, path, d) == 0) {
             labels_check_sheets(&w, path, "sheet", d);
             if (i == 0)
                 check_changes_sheet(o, &w, d);
@@ -306,7 +308,7 @@ static int session_open(session *s, const options *o)
         s->have_labels = 1;
     }
     free(path);
-    check_sheet_wording(o, &s->diags);
+    check_sheet_wording(o, s->wordings, &s->diags);
     s->have_dict = dictionary_load_regions(&s->dict, o->variables_dir, o->data_dir, &s->diags) == 0;
     if (s->have_dict)
         s->have_cat = catalogue_load(&s->cat, o->catalogue, &s->dict, &s->syms, &s->diags) == 0;

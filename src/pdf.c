@@ -2645,7 +2645,7 @@ static int ctx_open(ctx *c, const outcome *oc, out_set *out, diag_list *d)
     char *ct_path = xasprintf("%s/charts.yaml", oc->templates_dir);
     diag_list ctd;
     memset(&ctd, 0, sizeof ctd);
-    c->have_ct = chart_templates_load(&c->ct, ct_path, &ctd) == 0;
+    c->have_ct = chart_templates_load_cached(&c->ct, ct_path, oc->wordings, &ctd) == 0;
     c->ct_loaded = 1;
     diag_free(&ctd);
     free(ct_path);

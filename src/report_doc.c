@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h> /* ntohl */
 #include <fcntl.h>
 #include <errno.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 /* ---------- fonts ---------- */
 
@@ -51,6 +53,13 @@ struct rfonts {
     unsigned char *map[2];       /* the font files, mapped */
     size_t mapn[2];
     face_memo *memo[2];          /* filled as documents ask */
+    unsigned char *tounicode_z;  /* the ToUnicode CMap, deflated once (fix_unicode_map) */
+    /* The UTF-8 encoder, made in the holder and lent to each document as
+     * def[] are: libharu fills 256 KB of tables (byte by byte) for each
+     * one it makes, 1.4 million instructions a document. */
+    HPDF_Encoder enc;
+    HPDF_CMapEncoderAttr_Rec *enc_one; /* enc's attributes with one code (get_font_fast) */
+    size_t tounicode_zlen;
 };
 
 /* The Debian files, used when fontconfig does not find the families. */
@@ -169,6 +178,153 @@ static int map_file(rfonts *f, int k, diag_list *d)
 }
 
 /*
+ * Streams in memory of our own, for libharu. Its memory streams copy
+ * byte by byte (HPDF_MemCpy), in chunks of 4 KB: each of the page
+ * operators written (about a million for 20 regions), and each deflated
+ * stream put and read back at the save. And it reads a face through a
+ * stream of at most a few bytes a call (each number of the cmap, hmtx and
+ * loca tables: ~250,000 calls for the two faces), on its FILE reader an
+ * fread each: 62 million instructions a process. Here a page's contents
+ * and every stream deflated in rdoc_save() are a growable buffer, and a
+ * face is read from its mapping (map_file), with memcpy: the same bytes.
+ * The stream belongs to its dictionary or font definition, which frees it.
+ */
+typedef struct mem_attr {
+    unsigned char *own; /* the buffer of a writable stream, else NULL */
+    const unsigned char *p;
+    size_t n, cap, pos;
+} mem_attr;
+
+static HPDF_STATUS mem_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT siz)
+{
+    mem_attr *a = s->attr;
+    if (a->cap - a->n < siz) {
+        size_t cap = a->cap ? a->cap : 4096;
+        while (cap - a->n < siz)
+            cap *= 2;
+        a->own = xrealloc(a->own, cap);
+        a->p = a->own;
+        a->cap = cap;
+    }
+    memcpy(a->own + a->n, ptr, siz);
+    a->n += siz;
+    return HPDF_OK;
+}
+
+static HPDF_STATUS mem_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
+{
+    mem_attr *a = s->attr;
+    size_t left = a->pos < a->n ? a->n - a->pos : 0;
+    size_t k = *siz < left ? *siz : left;
+    if (k)
+        memcpy(ptr, a->p + a->pos, k);
+    a->pos += k;
+    if (k < *siz) { /* as libharu's readers: the rest zeroed, the count cut */
+        memset(ptr + k, 0, *siz - k);
+        *siz = (HPDF_UINT)k;
+        return HPDF_STREAM_EOF;
+    }
+    return HPDF_OK;
+}
+
+static HPDF_STATUS mem_seek(HPDF_Stream s, HPDF_INT pos, HPDF_WhenceMode mode)
+{
+    mem_attr *a = s->attr;
+    long long base = mode == HPDF_SEEK_CUR ? (long long)a->pos
+                     : mode == HPDF_SEEK_END ? (long long)a->n
+                                             : 0;
+    if (base + pos < 0)
+        return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, EINVAL);
+    a->pos = (size_t)(base + pos);
+    return HPDF_OK;
+}
+
+static HPDF_INT32 mem_tell(HPDF_Stream s) { return (HPDF_INT32)((mem_attr *)s->attr)->pos; }
+
+static HPDF_UINT32 mem_size(HPDF_Stream s) { return (HPDF_UINT32)((mem_attr *)s->attr)->n; }
+
+static void mem_free(HPDF_Stream s)
+{
+    mem_attr *a = s->attr;
+    if (a) {
+        free(a->own);
+        HPDF_FreeMem(s->mmgr, a);
+    }
+    s->attr = NULL;
+}
+
+/* A stream reading the n bytes at p (kept by the caller), or, with p NULL,
+ * an empty writable one; in mm's memory, NULL if there is none left. */
+static HPDF_Stream mem_stream(HPDF_MMgr mm, const unsigned char *p, size_t n)
+{
+    HPDF_Stream s = HPDF_GetMem(mm, sizeof *s);
+    mem_attr *a = s ? HPDF_GetMem(mm, sizeof *a) : NULL;
+    if (!a) {
+        if (s)
+            HPDF_FreeMem(mm, s);
+        return NULL;
+    }
+    *a = (mem_attr){NULL, p, p ? n : 0, 0, 0};
+    memset(s, 0, sizeof *s);
+    s->sig_bytes = HPDF_STREAM_SIG_BYTES;
+    s->type = p ? HPDF_STREAM_FILE : HPDF_STREAM_MEMORY;
+    s->error = mm->error;
+    s->mmgr = mm;
+    s->write_fn = p ? NULL : mem_write; /* a writable one's size is counted by libharu */
+    s->read_fn = mem_read;
+    s->seek_fn = mem_seek;
+    s->tell_fn = mem_tell;
+    s->size_fn = mem_size;
+    s->free_fn = mem_free;
+    s->attr = a;
+    return s;
+}
+
+/*
+ * Face k into the holder as HPDF_LoadTTFontFromFile2() loads it (libharu
+ * 2.3.0, LoadTTFontFromStream2): the definition listed in the document
+ * and, embedded, tagged HPDFAA, HPDFAB, ... in the order of loading; a
+ * face loaded twice is the first one. Its base font name, or NULL.
+ */
+static const char *load_face(rfonts *f, int k)
+{
+    HPDF_Doc pdf = f->holder;
+    HPDF_Stream s = mem_stream(pdf->mmgr, f->map[k], f->mapn[k]);
+    /* the definition owns s from here, even when it fails */
+    HPDF_FontDef def = s ? HPDF_TTFontDef_Load2(pdf->mmgr, s, (HPDF_UINT)f->index[k], HPDF_TRUE)
+                         : NULL;
+    const char *name = NULL;
+    if (def) {
+        HPDF_FontDef had = HPDF_Doc_FindFontDef(pdf, def->base_font);
+        if (had) {
+            HPDF_FontDef_Free(def);
+            return had->base_font;
+        }
+        if (HPDF_List_Add(pdf->fontdef_list, def) != HPDF_OK) {
+            HPDF_FontDef_Free(def);
+            def = NULL;
+        }
+    }
+    if (def) {
+        if (pdf->ttfont_tag[0] == 0) {
+            memcpy(pdf->ttfont_tag, "HPDFAA", 6);
+        } else {
+            for (int i = 5; i >= 0; i--) {
+                if (++pdf->ttfont_tag[i] > 'Z')
+                    pdf->ttfont_tag[i] = 'A';
+                else
+                    break;
+            }
+        }
+        HPDF_TTFontDef_SetTagName(def, (char *)pdf->ttfont_tag);
+        name = def->base_font;
+    }
+    if (!name)
+        HPDF_CheckError(&pdf->error);
+    return name;
+}
+
+/*
  * Both faces parsed into the holder document, body first: libharu tags
  * embedded faces in the order they are loaded (HPDFAA+, HPDFAB+), so every
  * document names them as it would had it loaded them itself.
@@ -181,20 +337,86 @@ static int fonts_parse(rfonts *f, diag_list *d)
         return -1;
     }
     for (int k = 0; k < 2; k++) {
-        const char *name = HPDF_LoadTTFontFromFile2(f->holder, f->file[k], (HPDF_UINT)f->index[k],
-                                                    HPDF_TRUE);
+        if (map_file(f, k, d) != 0)
+            return -1;
+        if (f->mapn[k] > INT32_MAX) { /* libharu's streams count in 32 bits */
+            diag_add(d, DIAG_ERROR, f->file[k], 0, 0, "PDF: the font file is too large");
+            return -1;
+        }
+        const char *name = load_face(f, k);
         f->def[k] = name && !f->err ? HPDF_GetFontDef(f->holder, name) : NULL;
         if (!f->def[k]) {
             diag_add(d, DIAG_ERROR, f->file[k], 0, 0,
                      "PDF: libharu cannot load face %d of this font", f->index[k]);
             return -1;
         }
-        if (map_file(f, k, d) != 0)
-            return -1;
         f->memo[k] = xmalloc(sizeof *f->memo[k]);
         memset(f->memo[k], 0xFF, sizeof *f->memo[k]); /* -1 everywhere */
     }
+    if (HPDF_UseUTFEncodings(f->holder) != HPDF_OK ||
+        !(f->enc = HPDF_GetEncoder(f->holder, "UTF-8")) || f->err) {
+        diag_add(d, DIAG_ERROR, NULL, 0, 0, "PDF: libharu has no UTF-8 encoder");
+        return -1;
+    }
+    if (f->enc->type == HPDF_ENCODER_TYPE_DOUBLE_BYTE && f->enc->attr) {
+        f->enc_one = xmalloc(sizeof *f->enc_one);
+        memcpy(f->enc_one, f->enc->attr, sizeof *f->enc_one);
+        memset(f->enc_one->cid_map, 0, sizeof f->enc_one->cid_map);
+        f->enc_one->cid_map[0][' '] = 1;
+    }
     return 0;
+}
+
+/* The ToUnicode CMap of fix_unicode_map(): the identity over the BMP. */
+static void tounicode_text(strbuf *b)
+{
+    sb_add(b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+              "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+              "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+              "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+    int ranges[256], n = 0;
+    for (int hi = 0; hi < 256; hi++)
+        if (hi < 0xD8 || hi > 0xDF) /* no surrogates */
+            ranges[n++] = hi;
+    for (int i = 0; i < n; i += 100) {
+        int m = n - i < 100 ? n - i : 100;
+        sb_printf(b, "%d beginbfrange\n", m);
+        for (int k = i; k < i + m; k++)
+            sb_printf(b, "<%02X00> <%02XFF> <%02X00>\n", ranges[k], ranges[k], ranges[k]);
+        sb_add(b, "endbfrange\n");
+    }
+    sb_add(b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+}
+
+/*
+ * The CMap is the same in every font of every document, and libharu
+ * deflated it at each save (zlib's default level, 1.7 million
+ * instructions a font, two fonts a document). It is deflated here once,
+ * by zlib with libharu's settings, so the bytes are those libharu wrote.
+ */
+static int tounicode_deflate(rfonts *f, diag_list *d)
+{
+    strbuf b;
+    sb_init(&b);
+    tounicode_text(&b);
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    int ok = deflateInit(&zs, Z_DEFAULT_COMPRESSION) == Z_OK;
+    if (ok) {
+        uLong cap = deflateBound(&zs, (uLong)b.len);
+        f->tounicode_z = xmalloc(cap);
+        zs.next_in = (Bytef *)b.s;
+        zs.avail_in = (uInt)b.len;
+        zs.next_out = f->tounicode_z;
+        zs.avail_out = (uInt)cap;
+        ok = deflate(&zs, Z_FINISH) == Z_STREAM_END;
+        f->tounicode_zlen = zs.total_out;
+        deflateEnd(&zs);
+    }
+    sb_free(&b);
+    if (!ok)
+        diag_add(d, DIAG_ERROR, NULL, 0, 0, "PDF: zlib cannot compress the fonts' ToUnicode map");
+    return ok ? 0 : -1;
 }
 
 int rfonts_open(rfonts **out, const char *body_family, const char *head_family, diag_list *d)
@@ -228,7 +450,7 @@ int rfonts_open(rfonts **out, const char *body_family, const char *head_family, 
     }
     if (cfg)
         FcConfigDestroy(cfg);
-    if (failed || fonts_parse(f, d) != 0) {
+    if (failed || fonts_parse(f, d) != 0 || tounicode_deflate(f, d) != 0) {
         rfonts_free(f);
         return -1;
     }
@@ -242,6 +464,8 @@ void rfonts_free(rfonts *f)
         return;
     if (f->holder)
         HPDF_Free(f->holder);
+    free(f->tounicode_z);
+    free(f->enc_one); /* its lists are enc's, freed with the holder */
     for (int k = 0; k < 2; k++) {
         free(f->file[k]);
         free(f->cov[k]);
@@ -339,6 +563,7 @@ struct rdoc {
     HPDF_Doc pdf;
     HPDF_Font font[2];
     int borrowed[2]; /* fonts->def[k] is in this document's list of definitions */
+    int enc_borrowed; /* fonts->enc is in its list of encoders */
     HPDF_Encoder enc;
     int failed;
     HPDF_STATUS err, err_detail;
@@ -401,6 +626,13 @@ static void fail(rdoc *d, const char *what)
 #define HPTR(d, var, call)                                                                         \
     ((d)->failed ? 0 : (((var) = (call)) != NULL && !(d)->err) ? 1 : (fail((d), #call), 0))
 
+/* The Filter entry libharu writes for a stream it deflates itself. */
+static HPDF_STATUS write_flate_array(HPDF_Dict obj, HPDF_Stream stream)
+{
+    (void)obj;
+    return HPDF_Stream_WriteStr(stream, "/Filter [ /FlateDecode ]\012");
+}
+
 /*
  * libharu 2.3.0 writes as the ToUnicode map of a UTF-8 TrueType font its
  * encoding CMap (a cidrange, which readers reject). The codes a UTF-8 font
@@ -413,27 +645,10 @@ static void fix_unicode_map(rdoc *d, HPDF_Font font)
     HPDF_Dict cmap;
     if (!HPTR(d, cmap, HPDF_DictStream_New(d->pdf->mmgr, d->pdf->xref)))
         return;
-    cmap->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-    strbuf b;
-    sb_init(&b);
-    sb_add(&b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-               "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-               "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-               "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-    int ranges[256], n = 0;
-    for (int hi = 0; hi < 256; hi++)
-        if (hi < 0xD8 || hi > 0xDF) /* no surrogates */
-            ranges[n++] = hi;
-    for (int i = 0; i < n; i += 100) {
-        int m = n - i < 100 ? n - i : 100;
-        sb_printf(&b, "%d beginbfrange\n", m);
-        for (int k = i; k < i + m; k++)
-            sb_printf(&b, "<%02X00> <%02XFF> <%02X00>\n", ranges[k], ranges[k], ranges[k]);
-        sb_add(&b, "endbfrange\n");
-    }
-    sb_add(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
-    HOK(d, HPDF_Stream_WriteStr(cmap->stream, b.s));
-    sb_free(&b);
+    /* deflated once for all documents (tounicode_deflate) */
+    cmap->filter = HPDF_STREAM_FILTER_NONE;
+    cmap->write_fn = write_flate_array;
+    HOK(d, HPDF_Stream_Write(cmap->stream, d->fonts->tounicode_z, (HPDF_UINT)d->fonts->tounicode_zlen));
     HOK(d, HPDF_Dict_Add(font, "ToUnicode", cmap));
 
     HPDF_Array desc = HPDF_Dict_GetItem(font, "DescendantFonts", HPDF_OCLASS_ARRAY);
@@ -468,24 +683,21 @@ static HPDF_Font get_font_fast(rdoc *d, const char *name)
 {
     HPDF_FontDef def = HPDF_GetFontDef(d->pdf, name);
     if (!def || def->type != HPDF_FONTDEF_TYPE_TRUETYPE || !def->attr || !d->enc ||
-        d->enc->type != HPDF_ENCODER_TYPE_DOUBLE_BYTE || !d->enc->attr)
+        d->enc != d->fonts->enc || !d->fonts->enc_one)
         return HPDF_GetFont(d->pdf, name, "UTF-8");
     HPDF_TTFontDefAttr ta = (HPDF_TTFontDefAttr)def->attr;
     static HPDF_UINT16 notdef[256]; /* glyph 0 for every code */
     HPDF_TTF_CmapRange real = ta->cmap;
     ta->cmap.format = 0;
     ta->cmap.glyph_id_array = notdef;
-    HPDF_CMapEncoderAttr ea = (HPDF_CMapEncoderAttr)d->enc->attr;
+    /* the single-code attributes made once (rfonts), not 128 KB copied twice */
+    void *attr = d->enc->attr;
     HPDF_Encoder_ToUnicode_Func to_unicode = d->enc->to_unicode_fn;
-    HPDF_UINT16(*saved)[256] = xmalloc(sizeof ea->cid_map);
-    memcpy(saved, ea->cid_map, sizeof ea->cid_map);
-    memset(ea->cid_map, 0, sizeof ea->cid_map);
-    ea->cid_map[0][' '] = 1;
+    d->enc->attr = d->fonts->enc_one;
     d->enc->to_unicode_fn = HPDF_CMapEncoder_ToUnicode;
     HPDF_Font f = HPDF_GetFont(d->pdf, name, "UTF-8");
     d->enc->to_unicode_fn = to_unicode;
-    memcpy(ea->cid_map, saved, sizeof ea->cid_map);
-    free(saved);
+    d->enc->attr = attr;
     ta->cmap = real;
     return f;
 }
@@ -508,7 +720,11 @@ rdoc *rdoc_new(const rfonts *fonts, const rdoc_info *info, diag_list *diags)
      * single Kids array stops at 32,767 pages (PDF 1.4 readers at 8,191),
      * and milestone evidence up to a CSV's 256 MB fills tens of thousands. */
     HOK(d, HPDF_SetPagesConfiguration(d->pdf, PAGES_PER_NODE));
-    HOK(d, HPDF_UseUTFEncodings(d->pdf));
+    /* The UTF-8 encoder is lent by the fonts (struct rfonts) and found by
+     * name; given back in rdoc_free. Not registered here as well: the
+     * document's own, first in the list, would be made and used. */
+    if (HOK(d, HPDF_List_Add(d->pdf->encoder_list, fonts->enc)))
+        d->enc_borrowed = 1;
     HOK(d, HPDF_SetCurrentEncoder(d->pdf, "UTF-8"));
     HPTR(d, d->enc, HPDF_GetEncoder(d->pdf, "UTF-8"));
     for (int k = 0; k < 2 && !d->failed; k++) {
@@ -563,6 +779,8 @@ void rdoc_free(rdoc *d)
             d->fonts->def[k]->descriptor = NULL;
             HPDF_List_Remove(d->pdf->fontdef_list, d->fonts->def[k]);
         }
+    if (d->enc_borrowed)
+        HPDF_List_Remove(d->pdf->encoder_list, d->fonts->enc);
     if (d->pdf)
         HPDF_Free(d->pdf);
     libdeflate_free_compressor(d->zc);
@@ -645,12 +863,26 @@ static HPDF_STATUS write_flate_filter(HPDF_Dict obj, HPDF_Stream stream)
     return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
 }
 
-/* Stream obj's data: the zlib stream z, marked FlateDecode, not compressed again. */
+/*
+ * Stream obj's data: the zlib stream z, marked FlateDecode, not compressed
+ * again. Held in a stream of our own (mem_stream): a page's, emptied (its
+ * page writes to it by another pointer), any other put in its place.
+ */
 static void put_zstream(rdoc *d, HPDF_Dict obj, const unsigned char *z, size_t zlen)
 {
     obj->filter = HPDF_STREAM_FILTER_NONE;
     obj->write_fn = write_flate_filter;
-    HOK(d, HPDF_Stream_Write(obj->stream, z, (HPDF_UINT)zlen));
+    HPDF_Stream s = obj->stream;
+    if (s->write_fn == mem_write) {
+        mem_attr *a = s->attr;
+        a->n = a->pos = 0;
+        s->size = 0;
+    } else if (HPTR(d, s, mem_stream(d->pdf->mmgr, NULL, 0))) {
+        HPDF_Stream_Free(obj->stream);
+        obj->stream = s;
+    }
+    if (!d->failed)
+        HOK(d, HPDF_Stream_Write(s, z, (HPDF_UINT)zlen));
 }
 
 /* Stream obj's data: raw deflated here (put_zstream), by d->zc. */
@@ -683,6 +915,11 @@ static void deflate_pages(rdoc *d)
         HPDF_Dict c = ((HPDF_PageAttr)d->pages[i]->attr)->contents;
         if (!c || !c->stream || c->write_fn)
             continue;
+        if (c->stream->write_fn == mem_write) { /* rdoc_new_page's: deflated where it is */
+            mem_attr *a = c->stream->attr;
+            put_deflated(d, c, a->p ? a->p : (const unsigned char *)"", a->n);
+            continue;
+        }
         raw.len = 0;
         HPDF_UINT nb = HPDF_MemStream_GetBufCount(c->stream);
         for (HPDF_UINT b = 0; b < nb; b++) {
@@ -761,8 +998,11 @@ static uint32_t tt_checksum(const unsigned char *p, size_t n)
 {
     uint32_t sum = 0;
     size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        sum += (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 | p[i + 3];
+    for (; i + 4 <= n; i += 4) { /* a word at a time: 4 MB of glyphs a region */
+        uint32_t w;
+        memcpy(&w, p + i, 4);
+        sum += ntohl(w);
+    }
     uint32_t last = 0;
     for (int b = 0; i < n; i++, b++)
         last |= (uint32_t)p[i] << (24 - 8 * b);
@@ -1166,6 +1406,14 @@ void rdoc_new_page(rdoc *d)
     /* libharu's A4 is 595 x 842 rounded; set the exact size. */
     HOK(d, HPDF_Page_SetWidth(p, (HPDF_REAL)PAGE_W));
     HOK(d, HPDF_Page_SetHeight(p, (HPDF_REAL)PAGE_H));
+    /* Its contents into a stream of our own (mem_stream), while still empty. */
+    HPDF_PageAttr pa = p->attr;
+    HPDF_Stream s;
+    if (!d->failed && pa->contents && pa->stream == pa->contents->stream &&
+        HPDF_Stream_Size(pa->stream) == 0 && HPTR(d, s, mem_stream(d->pdf->mmgr, NULL, 0))) {
+        HPDF_Stream_Free(pa->stream);
+        pa->contents->stream = pa->stream = s;
+    }
     d->cur = p;
     *ARRAY_PUSH(d->pages, d->npages, d->cappages) = p;
     if (d->decorate)
@@ -1282,8 +1530,11 @@ static void put_nums(rdoc *d, const HPDF_REAL *v, int n, const char *op)
             *p++ = ' ';
         p = HPDF_FToA(p, v[i], end);
     }
-    strcpy(p, op);
-    HOK(d, HPDF_Stream_WriteStr(((HPDF_PageAttr)d->cur->attr)->stream, buf));
+    size_t nop = strlen(op);
+    memcpy(p, op, nop);
+    /* lengths known: libharu's WriteStr would count them byte by byte */
+    HOK(d, HPDF_Stream_Write(((HPDF_PageAttr)d->cur->attr)->stream, (const HPDF_BYTE *)buf,
+                             (HPDF_UINT)(p + nop - buf)));
 }
 
 static int unit_rgb(HPDF_REAL r, HPDF_REAL g, HPDF_REAL b)
@@ -1338,8 +1589,8 @@ static void set_font(rdoc *d, int k, double size)
     char buf[HPDF_REAL_LEN + 16], *p = buf;
     *p++ = ' ';
     p = HPDF_FToA(p, sz, buf + sizeof buf - 8);
-    strcpy(p, " Tf\012");
-    HOK(d, HPDF_Stream_WriteStr(attr->stream, buf));
+    memcpy(p, " Tf\012", 4);
+    HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)buf, (HPDF_UINT)(p + 4 - buf)));
     attr->gstate->font = d->font[k];
     attr->gstate->font_size = sz;
     attr->gstate->writing_mode = ((HPDF_FontAttr)d->font[k]->attr)->writing_mode;
@@ -1397,8 +1648,8 @@ static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int fo
             q = format_fixed3(q, 24, yb);
             memcpy(q, " Tm <", 6);
             sb_add(&run, "> Tj\n");
-            HOK(d, HPDF_Stream_WriteStr(attr->stream, pos));
-            HOK(d, HPDF_Stream_WriteStr(attr->stream, run.s));
+            HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)pos, (HPDF_UINT)(q + 5 - pos)));
+            HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)run.s, (HPDF_UINT)run.len));
             run.len = 0;
             run.s[0] = '\0';
         }
