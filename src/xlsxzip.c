@@ -22,6 +22,12 @@
  * minizip's own definition (the next in the search order) unchanged. The
  * parts themselves are unchanged: only their compressed bytes differ.
  *
+ * A part is gathered up to XLSX_GATHER_MAX bytes. A larger one (the
+ * comparison workbook's tables at 1,000 regions reach 23 MB) is deflated
+ * from there on as a stream by zlib at the same level 1, so that memory
+ * stays bounded: gathered whole, with libdeflate's output buffer beside it,
+ * such a part added 30 MB to the run's peak (49 -> 79 MB at 1,000 regions).
+ *
  * The calls leave no place for state of ours, so it lives here: one zip
  * file at a time (planeval writes its workbooks one after another in a
  * process, and has no threads); an entry of another zip file opened in the
@@ -34,9 +40,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zip.h>
+#include <zlib.h>
 
 #define XLSX_ZIP_LEVEL 3 /* zlib's, for the entries not gathered */
 #define XLSX_DEFLATE_LEVEL 1
+#define XLSX_GATHER_MAX (4u << 20) /* bytes of a part gathered before it is streamed */
+#define XLSX_STREAM_CHUNK 65536u   /* zlib's output, handed to minizip at a time */
 
 typedef int (*open_fn)(zipFile, const char *, const zip_fileinfo *, const void *, uInt,
                        const void *, uInt, const char *, int, int, int, int, int, int,
@@ -56,6 +65,10 @@ static struct {
     unsigned char *out; /* its deflated bytes */
     size_t outcap;
     struct libdeflate_compressor *zc;
+    int streaming; /* the entry outgrew XLSX_GATHER_MAX: zs deflates it */
+    z_stream zs;
+    uLong crc; /* of what was streamed */
+    ZPOS64_T total;
 } gather;
 
 /* minizip's own definition of name, or NULL. */
@@ -104,6 +117,86 @@ int zipOpenNewFileInZip4_64(zipFile file, const char *filename, const zip_filein
     return rc;
 }
 
+/* Makes *buf (of *cap bytes) hold need bytes; an entry that cannot is failed. */
+static int grow(unsigned char **buf, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return 0;
+    unsigned char *p = realloc(*buf, need);
+    if (!p) {
+        gather.failed = 1;
+        return -1;
+    }
+    *buf = p;
+    *cap = need;
+    return 0;
+}
+
+/* minizip's zipWriteInFileInZip, or NULL. */
+static write_fn real_write(void)
+{
+    write_fn w = NULL;
+    void *sym = next_def("zipWriteInFileInZip");
+    if (sym)
+        *(void **)&w = sym; /* POSIX's way from an object to a function pointer */
+    return w;
+}
+
+/* Runs zlib over what zs holds (flush: Z_NO_FLUSH or Z_FINISH) and hands its
+ * output to minizip XLSX_STREAM_CHUNK bytes at a time. */
+static int stream_deflate(zipFile file, int flush)
+{
+    write_fn write = real_write();
+    if (!write)
+        return ZIP_INTERNALERROR;
+    for (;;) {
+        gather.zs.next_out = gather.out;
+        gather.zs.avail_out = XLSX_STREAM_CHUNK;
+        int zr = deflate(&gather.zs, flush);
+        if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
+            return ZIP_INTERNALERROR;
+        unsigned n = XLSX_STREAM_CHUNK - gather.zs.avail_out;
+        if (n && write(file, gather.out, n) != ZIP_OK)
+            return ZIP_INTERNALERROR;
+        if (flush == Z_FINISH ? zr == Z_STREAM_END : gather.zs.avail_in == 0)
+            return ZIP_OK;
+        if (zr == Z_BUF_ERROR && n == 0)
+            return ZIP_INTERNALERROR; /* no progress */
+    }
+}
+
+/* Deflates (buf, len) as a stream, starting the stream with what was
+ * gathered when the entry first outgrows XLSX_GATHER_MAX. */
+static int stream_write(zipFile file, const void *buf, unsigned len)
+{
+    if (!gather.streaming) {
+        memset(&gather.zs, 0, sizeof gather.zs);
+        if (grow(&gather.out, &gather.outcap, XLSX_STREAM_CHUNK) != 0)
+            return ZIP_INTERNALERROR;
+        /* raw deflate, as minizip's own (window 15, memLevel 8) */
+        if (deflateInit2(&gather.zs, XLSX_DEFLATE_LEVEL, Z_DEFLATED, -MAX_WBITS, 8,
+                         Z_DEFAULT_STRATEGY) != Z_OK) {
+            gather.failed = 1;
+            return ZIP_INTERNALERROR;
+        }
+        gather.streaming = 1;
+        gather.crc = crc32(0, Z_NULL, 0);
+        gather.total = 0;
+        if (gather.len && stream_write(file, gather.buf, (unsigned)gather.len) != ZIP_OK)
+            return ZIP_INTERNALERROR; /* gather.failed set there */
+        gather.len = 0;
+    }
+    gather.crc = crc32(gather.crc, buf, len);
+    gather.total += len;
+    gather.zs.next_in = (Bytef *)buf;
+    gather.zs.avail_in = len;
+    if (stream_deflate(file, Z_NO_FLUSH) != ZIP_OK) {
+        gather.failed = 1;
+        return ZIP_INTERNALERROR;
+    }
+    return ZIP_OK;
+}
+
 int zipWriteInFileInZip(zipFile file, const void *buf, unsigned len)
 {
     if (!(gather.open && gather.file == file)) {
@@ -116,17 +209,14 @@ int zipWriteInFileInZip(zipFile file, const void *buf, unsigned len)
     }
     if (gather.failed)
         return ZIP_INTERNALERROR;
+    if (gather.streaming || len > XLSX_GATHER_MAX - gather.len)
+        return stream_write(file, buf, len);
     if (len > gather.cap - gather.len) {
         size_t cap = gather.cap ? gather.cap : 65536;
         while (cap - gather.len < len)
             cap *= 2;
-        unsigned char *p = realloc(gather.buf, cap);
-        if (!p) {
-            gather.failed = 1;
+        if (grow(&gather.buf, &gather.cap, cap) != 0)
             return ZIP_INTERNALERROR;
-        }
-        gather.buf = p;
-        gather.cap = cap;
     }
     if (len)
         memcpy(gather.buf + gather.len, buf, len);
@@ -146,16 +236,17 @@ static int close_gathered(zipFile file)
     *(void **)&write = ws;
     *(void **)&close_raw = cs;
     int rc = ZIP_INTERNALERROR;
-    size_t bound = libdeflate_deflate_compress_bound(gather.zc, gather.len);
-    if (!gather.failed && bound > gather.outcap) {
-        unsigned char *p = realloc(gather.out, bound);
-        if (p) {
-            gather.out = p;
-            gather.outcap = bound;
-        } else {
-            gather.failed = 1;
-        }
+    if (gather.streaming) {
+        gather.streaming = 0;
+        if (!gather.failed)
+            rc = stream_deflate(file, Z_FINISH);
+        deflateEnd(&gather.zs);
+        int rc2 = close_raw(file, gather.total, gather.crc);
+        return rc != ZIP_OK ? rc : rc2;
     }
+    size_t bound = libdeflate_deflate_compress_bound(gather.zc, gather.len);
+    if (!gather.failed)
+        grow(&gather.out, &gather.outcap, bound); /* sets gather.failed if it cannot */
     if (!gather.failed) {
         size_t n = libdeflate_deflate_compress(gather.zc, gather.buf, gather.len, gather.out,
                                                gather.outcap);

@@ -5,7 +5,9 @@
  * read back with minizip, which checks its CRC-32 and size, and its stored
  * size must be libdeflate's; zlib's at levels 3 and 6 differ from it (the
  * test checks that too, else it could not tell them apart). Then entries of
- * two zip files written at once: the second file's goes through zlib.
+ * two zip files written at once: the second file's goes through zlib. Then
+ * a part over xlsxzip.c's 4 MiB gathering limit: it is streamed through
+ * zlib at level 1 (memory stays bounded) and still reads back whole.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -168,11 +170,56 @@ static void test_two_zip_files_at_once(void **state)
     free(text);
 }
 
+static void test_large_part_streamed(void **state)
+{
+    (void)state;
+    size_t n = 9u << 20; /* over the 4 MiB gathered whole */
+    unsigned char *text = malloc(n);
+    assert_non_null(text);
+    uint32_t s = 5;
+    for (size_t i = 0; i < n; i++) {
+        s = s * 1664525u + 1013904223u;
+        text[i] = (unsigned char)('a' + (s >> 24) % 8);
+    }
+    char pa[] = "/tmp/test_xlsxzip_l_XXXXXX";
+    int fa = mkstemp(pa);
+    assert_true(fa >= 0);
+    close(fa);
+    zipFile a = zipOpen(pa, APPEND_STATUS_CREATE);
+    assert_non_null(a);
+    write_entry(a, "small.txt", text, 100000);
+    assert_int_equal(zipCloseFileInZip(a), ZIP_OK);
+    write_entry(a, "large.txt", text, n);
+    assert_int_equal(zipCloseFileInZip(a), ZIP_OK);
+    write_entry(a, "small2.txt", text + 1, 100000); /* gathered again after a stream */
+    assert_int_equal(zipClose(a, NULL), ZIP_OK);
+
+    unz_file_info info;
+    unsigned char *got = read_part(pa, "large.txt", &info);
+    assert_int_equal(info.uncompressed_size, n);
+    assert_memory_equal(got, text, n);
+    size_t z1 = deflated_size(text, n, 1);
+    assert_true(z1 != libdeflate_size(text, n, 1)); /* else it could not tell them apart */
+    assert_int_equal(info.compressed_size, z1);
+    free(got);
+    const char *small[] = {"small.txt", "small2.txt"};
+    for (int k = 0; k < 2; k++) {
+        got = read_part(pa, small[k], &info);
+        assert_int_equal(info.uncompressed_size, 100000);
+        assert_memory_equal(got, text + k, 100000);
+        assert_int_equal(info.compressed_size, libdeflate_size(text + k, 100000, 1));
+        free(got);
+    }
+    remove(pa);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parts_by_libdeflate),
         cmocka_unit_test(test_two_zip_files_at_once),
+        cmocka_unit_test(test_large_part_streamed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
