@@ -609,21 +609,20 @@ void ycheck_keys(ydoc *y, ynode *map, const char *const *allowed, const char *wh
             ydiag(y, d, DIAG_ERROR, k, "%s: keys must be text", what);
             continue;
         }
-        int found = 0, best = 4; /* only a key within 3 edits is suggested */
+        if (key_allowed(allowed, ks))
+            continue;
+        /* distances only for an unknown key: the plans' 3,500 known keys
+         * cost 99 million instructions on 20 plans when every allowed key
+         * was measured against each before the match was found */
+        int best = 4; /* only a key within 3 edits is suggested */
         const char *near = NULL;
         for (const char *const *a = allowed; *a; a++) {
-            if (strcmp(*a, ks) == 0) {
-                found = 1;
-                break;
-            }
             int dist = utf8_edit_distance(ks, *a, 3);
             if (dist < best) {
                 best = dist;
                 near = *a;
             }
         }
-        if (found)
-            continue;
         const char *syn = synonym_of(ks);
         if (syn && key_allowed(allowed, syn)) {
             near = syn;
