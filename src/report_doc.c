@@ -186,13 +186,21 @@ static int map_file(rfonts *f, int k, diag_list *d)
  * loca tables: ~250,000 calls for the two faces), on its FILE reader an
  * fread each: 62 million instructions a process. Here a page's contents
  * and every stream deflated in rdoc_save() are a growable buffer, and a
- * face is read from its mapping (map_file), with memcpy: the same bytes.
- * The stream belongs to its dictionary or font definition, which frees it.
+ * face is read from its file FACE_WINDOW bytes at a time (pread), with
+ * memcpy: the same bytes. Not from the mapping (map_file): the parse
+ * touches pages all over the 21 MB uming.ttc, which then count in the
+ * process's resident set (11 MB more at the peak of `planeval check` on a
+ * 26 MB GB18030 table, tests/hostile). The stream belongs to its
+ * dictionary or font definition, which frees it.
  */
+#define FACE_WINDOW 65536
+
 typedef struct mem_attr {
-    unsigned char *own; /* the buffer of a writable stream, else NULL */
+    unsigned char *own; /* the buffer of a writable stream or a face's window */
     const unsigned char *p;
     size_t n, cap, pos;
+    int fd;             /* a face's file (own holds wlen bytes of it from wbase), else -1 */
+    size_t wbase, wlen;
 } mem_attr;
 
 static HPDF_STATUS mem_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT siz)
@@ -211,9 +219,41 @@ static HPDF_STATUS mem_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT siz)
     return HPDF_OK;
 }
 
+/* mem_read() of a face's file: through its window, refilled by pread. */
+static HPDF_STATUS face_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
+{
+    mem_attr *a = s->attr;
+    size_t want = *siz, got = 0;
+    while (got < want && a->pos < a->n) {
+        if (a->pos < a->wbase || a->pos >= a->wbase + a->wlen) {
+            ssize_t r = pread(a->fd, a->own, FACE_WINDOW, (off_t)a->pos);
+            if (r < 0)
+                return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)errno);
+            if (r == 0)
+                break; /* the file shrank: the rest reads as its end */
+            a->wbase = a->pos;
+            a->wlen = (size_t)r;
+        }
+        size_t off = a->pos - a->wbase, k = a->wlen - off;
+        if (k > want - got)
+            k = want - got;
+        memcpy(ptr + got, a->own + off, k);
+        got += k;
+        a->pos += k;
+    }
+    if (got < want) { /* as libharu's readers: the rest zeroed, the count cut */
+        memset(ptr + got, 0, want - got);
+        *siz = (HPDF_UINT)got;
+        return HPDF_STREAM_EOF;
+    }
+    return HPDF_OK;
+}
+
 static HPDF_STATUS mem_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
 {
     mem_attr *a = s->attr;
+    if (a->fd >= 0)
+        return face_read(s, ptr, siz);
     size_t left = a->pos < a->n ? a->n - a->pos : 0;
     size_t k = *siz < left ? *siz : left;
     if (k)
@@ -247,30 +287,37 @@ static void mem_free(HPDF_Stream s)
 {
     mem_attr *a = s->attr;
     if (a) {
+        if (a->fd >= 0)
+            close(a->fd);
         free(a->own);
         HPDF_FreeMem(s->mmgr, a);
     }
     s->attr = NULL;
 }
 
-/* A stream reading the n bytes at p (kept by the caller), or, with p NULL,
- * an empty writable one; in mm's memory, NULL if there is none left. */
-static HPDF_Stream mem_stream(HPDF_MMgr mm, const unsigned char *p, size_t n)
+/* A stream reading the n bytes of the file open as fd (which it then owns),
+ * or, with fd -1, an empty writable one; in mm's memory, NULL if there is
+ * none left. */
+static HPDF_Stream mem_stream(HPDF_MMgr mm, int fd, size_t n)
 {
     HPDF_Stream s = HPDF_GetMem(mm, sizeof *s);
     mem_attr *a = s ? HPDF_GetMem(mm, sizeof *a) : NULL;
     if (!a) {
         if (s)
             HPDF_FreeMem(mm, s);
+        if (fd >= 0)
+            close(fd);
         return NULL;
     }
-    *a = (mem_attr){NULL, p, p ? n : 0, 0, 0};
+    int file = fd >= 0;
+    *a = (mem_attr){file ? xmalloc(FACE_WINDOW) : NULL, NULL, file ? n : 0, 0, 0, fd, 0, 0};
+    a->p = a->own;
     memset(s, 0, sizeof *s);
     s->sig_bytes = HPDF_STREAM_SIG_BYTES;
-    s->type = p ? HPDF_STREAM_FILE : HPDF_STREAM_MEMORY;
+    s->type = file ? HPDF_STREAM_FILE : HPDF_STREAM_MEMORY;
     s->error = mm->error;
     s->mmgr = mm;
-    s->write_fn = p ? NULL : mem_write; /* a writable one's size is counted by libharu */
+    s->write_fn = file ? NULL : mem_write; /* a writable one's size is counted by libharu */
     s->read_fn = mem_read;
     s->seek_fn = mem_seek;
     s->tell_fn = mem_tell;
@@ -289,7 +336,8 @@ static HPDF_Stream mem_stream(HPDF_MMgr mm, const unsigned char *p, size_t n)
 static const char *load_face(rfonts *f, int k)
 {
     HPDF_Doc pdf = f->holder;
-    HPDF_Stream s = mem_stream(pdf->mmgr, f->map[k], f->mapn[k]);
+    int fd = open(f->file[k], O_RDONLY | O_CLOEXEC);
+    HPDF_Stream s = fd >= 0 ? mem_stream(pdf->mmgr, fd, f->mapn[k]) : NULL;
     /* the definition owns s from here, even when it fails */
     HPDF_FontDef def = s ? HPDF_TTFontDef_Load2(pdf->mmgr, s, (HPDF_UINT)f->index[k], HPDF_TRUE)
                          : NULL;
@@ -877,7 +925,7 @@ static void put_zstream(rdoc *d, HPDF_Dict obj, const unsigned char *z, size_t z
         mem_attr *a = s->attr;
         a->n = a->pos = 0;
         s->size = 0;
-    } else if (HPTR(d, s, mem_stream(d->pdf->mmgr, NULL, 0))) {
+    } else if (HPTR(d, s, mem_stream(d->pdf->mmgr, -1, 0))) {
         HPDF_Stream_Free(obj->stream);
         obj->stream = s;
     }
@@ -1410,7 +1458,7 @@ void rdoc_new_page(rdoc *d)
     HPDF_PageAttr pa = p->attr;
     HPDF_Stream s;
     if (!d->failed && pa->contents && pa->stream == pa->contents->stream &&
-        HPDF_Stream_Size(pa->stream) == 0 && HPTR(d, s, mem_stream(d->pdf->mmgr, NULL, 0))) {
+        HPDF_Stream_Size(pa->stream) == 0 && HPTR(d, s, mem_stream(d->pdf->mmgr, -1, 0))) {
         HPDF_Stream_Free(pa->stream);
         pa->contents->stream = pa->stream = s;
     }
