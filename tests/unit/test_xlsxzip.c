@@ -123,17 +123,36 @@ static void write_entry(zipFile z, const char *name, const unsigned char *text, 
                          ZIP_OK);
 }
 
+/* n letters of an 8-letter alphabet from an LCG seeded with seed (malloc'd). */
+static unsigned char *random_text(size_t n, uint32_t seed)
+{
+    unsigned char *text = malloc(n);
+    assert_non_null(text);
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        text[i] = (unsigned char)('a' + (seed >> 24) % 8);
+    }
+    return text;
+}
+
+/* Entry name of zip file path reads back (CRC-32 checked) as the n bytes at
+ * text, stored in stored bytes. */
+static void check_entry(const char *path, const char *name, const unsigned char *text, size_t n,
+                        size_t stored)
+{
+    unz_file_info info;
+    unsigned char *got = read_part(path, name, &info);
+    assert_int_equal(info.uncompressed_size, n);
+    assert_memory_equal(got, text, n);
+    assert_int_equal(info.compressed_size, stored);
+    free(got);
+}
+
 static void test_two_zip_files_at_once(void **state)
 {
     (void)state;
     size_t n = 100000;
-    unsigned char *text = malloc(n);
-    assert_non_null(text);
-    uint32_t s = 11;
-    for (size_t i = 0; i < n; i++) {
-        s = s * 1664525u + 1013904223u;
-        text[i] = (unsigned char)('a' + (s >> 24) % 8);
-    }
+    unsigned char *text = random_text(n, 11);
     char pa[] = "/tmp/test_xlsxzip_a_XXXXXX", pb[] = "/tmp/test_xlsxzip_b_XXXXXX";
     int fa = mkstemp(pa), fb = mkstemp(pb);
     assert_true(fa >= 0 && fb >= 0);
@@ -150,21 +169,9 @@ static void test_two_zip_files_at_once(void **state)
     assert_int_equal(zipClose(a, NULL), ZIP_OK); /* closes the open entry too */
     assert_int_equal(zipClose(b, NULL), ZIP_OK);
 
-    unz_file_info info;
-    unsigned char *got = read_part(pa, "a.txt", &info);
-    assert_int_equal(info.uncompressed_size, n);
-    assert_memory_equal(got, text, n);
-    assert_int_equal(info.compressed_size, libdeflate_size(text, n, 1));
-    free(got);
-    got = read_part(pa, "a2.txt", &info);
-    assert_int_equal(info.uncompressed_size, n / 2);
-    assert_memory_equal(got, text, n / 2);
-    free(got);
-    got = read_part(pb, "b.txt", &info);
-    assert_int_equal(info.uncompressed_size, n);
-    assert_memory_equal(got, text, n);
-    assert_int_equal(info.compressed_size, deflated_size(text, n, 3));
-    free(got);
+    check_entry(pa, "a.txt", text, n, libdeflate_size(text, n, 1));
+    check_entry(pa, "a2.txt", text, n / 2, libdeflate_size(text, n / 2, 1));
+    check_entry(pb, "b.txt", text, n, deflated_size(text, n, 3));
     remove(pa);
     remove(pb);
     free(text);
@@ -174,13 +181,7 @@ static void test_large_part_streamed(void **state)
 {
     (void)state;
     size_t n = 9u << 20; /* over the 4 MiB gathered whole */
-    unsigned char *text = malloc(n);
-    assert_non_null(text);
-    uint32_t s = 5;
-    for (size_t i = 0; i < n; i++) {
-        s = s * 1664525u + 1013904223u;
-        text[i] = (unsigned char)('a' + (s >> 24) % 8);
-    }
+    unsigned char *text = random_text(n, 5);
     char pa[] = "/tmp/test_xlsxzip_l_XXXXXX";
     int fa = mkstemp(pa);
     assert_true(fa >= 0);
@@ -194,22 +195,11 @@ static void test_large_part_streamed(void **state)
     write_entry(a, "small2.txt", text + 1, 100000); /* gathered again after a stream */
     assert_int_equal(zipClose(a, NULL), ZIP_OK);
 
-    unz_file_info info;
-    unsigned char *got = read_part(pa, "large.txt", &info);
-    assert_int_equal(info.uncompressed_size, n);
-    assert_memory_equal(got, text, n);
     size_t z1 = deflated_size(text, n, 1);
     assert_true(z1 != libdeflate_size(text, n, 1)); /* else it could not tell them apart */
-    assert_int_equal(info.compressed_size, z1);
-    free(got);
-    const char *small[] = {"small.txt", "small2.txt"};
-    for (int k = 0; k < 2; k++) {
-        got = read_part(pa, small[k], &info);
-        assert_int_equal(info.uncompressed_size, 100000);
-        assert_memory_equal(got, text + k, 100000);
-        assert_int_equal(info.compressed_size, libdeflate_size(text + k, 100000, 1));
-        free(got);
-    }
+    check_entry(pa, "large.txt", text, n, z1);
+    check_entry(pa, "small.txt", text, 100000, libdeflate_size(text, 100000, 1));
+    check_entry(pa, "small2.txt", text + 1, 100000, libdeflate_size(text + 1, 100000, 1));
     remove(pa);
     free(text);
 }
