@@ -206,22 +206,110 @@ static void at_mark(diag_list *d, const char *path, yaml_mark_t m, const char *m
     diag_add(d, DIAG_ERROR, path, (int)m.line + 1, (int)m.column + 1, "%s", msg);
 }
 
+/* Push v onto one of libyaml's stacks (start, top, end), grown by doubling. */
+#define YSTACK_PUSH(st, v)                                                          \
+    do {                                                                            \
+        if ((st).top == (st).end) {                                                 \
+            size_t n_ = (size_t)((st).top - (st).start), cap_ = n_ ? 2 * n_ : 4;    \
+            (st).start = xrealloc((st).start, cap_ * sizeof *(st).start);           \
+            (st).top = (st).start + n_;                                             \
+            (st).end = (st).start + cap_;                                           \
+        }                                                                           \
+        *(st).top++ = (v);                                                          \
+    } while (0)
+
+/* The tree being built: the collections open, innermost last. */
+typedef struct composer {
+    yaml_document_t *doc;
+    int open[YDOC_MAX_DEPTH]; /* node ids */
+    int key[YDOC_MAX_DEPTH];  /* a mapping's key whose value is still to come (0: none) */
+    int depth;
+} composer;
+
+/* Add node n to the document and to the collection open around it; its id. */
+static int add_node(composer *c, yaml_node_t n)
+{
+    YSTACK_PUSH(c->doc->nodes, n);
+    int id = (int)(c->doc->nodes.top - c->doc->nodes.start);
+    if (c->depth == 0)
+        return id; /* the root */
+    int *key = &c->key[c->depth - 1];
+    yaml_node_t *in = c->doc->nodes.start + c->open[c->depth - 1] - 1;
+    if (in->type == YAML_SEQUENCE_NODE) {
+        YSTACK_PUSH(in->data.sequence.items, id);
+    } else if (!*key) {
+        *key = id;
+    } else {
+        yaml_node_pair_t pair = {*key, id};
+        YSTACK_PUSH(in->data.mapping.pairs, pair);
+        *key = 0;
+    }
+    return id;
+}
+
+/* Node n for an event: the marks and style libyaml's loader would give it
+ * (no tag: planeval reads none). */
+static void add_event_node(composer *c, const yaml_event_t *ev)
+{
+    yaml_node_t n;
+    memset(&n, 0, sizeof n);
+    n.start_mark = ev->start_mark;
+    n.end_mark = ev->end_mark;
+    if (ev->type == YAML_SCALAR_EVENT) {
+        size_t len = ev->data.scalar.length;
+        n.type = YAML_SCALAR_NODE;
+        n.data.scalar.value = xmalloc(len + 1); /* the text may hold a NUL: check_nul */
+        memcpy(n.data.scalar.value, ev->data.scalar.value, len + 1);
+        n.data.scalar.length = len;
+        n.data.scalar.style = ev->data.scalar.style;
+        add_node(c, n);
+        return;
+    }
+    if (ev->type == YAML_SEQUENCE_START_EVENT) {
+        n.type = YAML_SEQUENCE_NODE;
+        n.data.sequence.style = ev->data.sequence_start.style;
+    } else {
+        n.type = YAML_MAPPING_NODE;
+        n.data.mapping.style = ev->data.mapping_start.style;
+    }
+    int id = add_node(c, n);
+    c->key[c->depth] = 0;
+    c->open[c->depth++] = id;
+}
+
+static void free_nodes(yaml_document_t *doc)
+{
+    for (yaml_node_t *n = doc->nodes.start; n && n < doc->nodes.top; n++) {
+        if (n->type == YAML_SCALAR_NODE)
+            free(n->data.scalar.value);
+        else if (n->type == YAML_SEQUENCE_NODE)
+            free(n->data.sequence.items.start);
+        else if (n->type == YAML_MAPPING_NODE)
+            free(n->data.mapping.pairs.start);
+    }
+    free(doc->nodes.start);
+    memset(doc, 0, sizeof *doc);
+}
+
 /*
- * The first pass, over libyaml's events (nothing is built): an alias, a
- * nesting deeper than YDOC_MAX_DEPTH or a second document stops it at its
- * line and column. Each is refused before libyaml builds a tree, so that
- * 1 KB of aliases (each level referring to the one before ten times) or a
- * flow list a million levels deep costs no more than reading the file.
+ * The tree of f's first document, built in one pass over libyaml's events
+ * (its own loader would parse the file again after these checks): an
+ * alias, a nesting deeper than YDOC_MAX_DEPTH or a second document stops
+ * it at its line and column. So 1 KB of aliases (each level referring to
+ * the one before ten times) or a flow list a million levels deep costs no
+ * more than reading the file. Returns 0, or -1 with doc empty.
  */
-static int prescan(FILE *f, const char *path, diag_list *d)
+static int compose(FILE *f, const char *path, yaml_document_t *doc, diag_list *d)
 {
     yaml_parser_t parser;
+    memset(doc, 0, sizeof *doc);
     if (!yaml_parser_initialize(&parser)) {
         diag_add(d, DIAG_ERROR, path, 0, 0, "cannot initialise the YAML parser");
         return -1;
     }
     yaml_parser_set_input_file(&parser, f);
-    int depth = 0, docs = 0, rc = 0, done = 0, after_second = -1;
+    composer c = {.doc = doc};
+    int depth = 0, docs = 0, rc = 0, done = 0, after_second = -1, building = 0;
     yaml_mark_t second = {0, 0, 0};
     while (!done && rc == 0) {
         yaml_event_t ev;
@@ -258,17 +346,29 @@ static int prescan(FILE *f, const char *path, diag_list *d)
                 at_mark(d, path, ev.start_mark,
                         "nested more than " YDOC_MAX_DEPTH_S " levels deep: a plan needs far fewer");
                 rc = -1;
+            } else if (building) {
+                add_event_node(&c, &ev);
             }
             break;
         case YAML_SEQUENCE_END_EVENT:
         case YAML_MAPPING_END_EVENT:
             depth--;
+            if (building && c.depth > 0)
+                doc->nodes.start[c.open[--c.depth] - 1].end_mark = ev.end_mark;
+            break;
+        case YAML_SCALAR_EVENT:
+            if (building)
+                add_event_node(&c, &ev);
             break;
         case YAML_DOCUMENT_START_EVENT:
-            if (++docs == 2) {
+            building = ++docs == 1;
+            if (docs == 2) {
                 second = ev.start_mark;
                 after_second = 0;
             }
+            break;
+        case YAML_DOCUMENT_END_EVENT:
+            building = 0;
             break;
         case YAML_STREAM_END_EVENT:
             done = 1;
@@ -279,6 +379,8 @@ static int prescan(FILE *f, const char *path, diag_list *d)
         yaml_event_delete(&ev);
     }
     yaml_parser_delete(&parser);
+    if (rc != 0)
+        free_nodes(doc);
     return rc;
 }
 
@@ -326,23 +428,9 @@ int ydoc_load(ydoc *y, const char *path, diag_list *d)
     FILE *f = open_regular(path, d);
     if (!f)
         return -1;
-    if (prescan(f, path, d) != 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return -1;
-    }
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) {
-        fclose(f);
-        diag_add(d, DIAG_ERROR, path, 0, 0, "cannot initialise the YAML parser");
-        return -1;
-    }
-    yaml_parser_set_input_file(&parser, f);
-    int ok = yaml_parser_load(&parser, &y->doc);
-    if (!ok)
-        syntax_error(&parser, path, d);
-    yaml_parser_delete(&parser);
+    int rc = compose(f, path, &y->doc, d);
     fclose(f);
-    if (!ok)
+    if (rc != 0)
         return -1;
     y->loaded = 1;
     ynode *root = ydoc_root(y);
@@ -444,7 +532,7 @@ char *ydoc_peek(const char *path, const char *key, const char *key2, int *line, 
 void ydoc_free(ydoc *y)
 {
     if (y->loaded)
-        yaml_document_delete(&y->doc);
+        free_nodes(&y->doc);
     free(y->path);
     memset(y, 0, sizeof *y);
 }

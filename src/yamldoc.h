@@ -1,6 +1,6 @@
 /*
  * yamldoc.h - a YAML file loaded as a tree of nodes that remember where
- * they were written (libyaml's document API), with getters that report
+ * they were written (libyaml's node types, built from its events), with getters that report
  * type mistakes as diagnostics naming file, line and column.
  */
 #ifndef PLANEVAL_YAMLDOC_H
@@ -32,7 +32,7 @@ typedef yaml_node_t ynode;
  * returns -1 (the document is freed). So do a second document in the file
  * ("---" followed by more than nothing), an alias (*name) and nesting
  * deeper than YDOC_MAX_DEPTH, each located where it starts and found in
- * time linear in the file's size, before a tree is built; and a file that
+ * time linear in the file's size, as the tree is built (which stops there); and a file that
  * is not a regular file (a FIFO, a directory) or is over YDOC_MAX_BYTES.
  */
 int ydoc_load(ydoc *y, const char *path, diag_list *d);

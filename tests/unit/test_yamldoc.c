@@ -1,7 +1,9 @@
 /*
- * test_yamldoc.c - unit tests for ydoc_peek (yamldoc.c): the plan id read
- * from the events up to it, as ydoc_load + ymap_get would find it in a
- * well-formed file, and nothing where they find nothing.
+ * test_yamldoc.c - unit tests for yamldoc.c: ydoc_load's tree, built from
+ * libyaml's events, node for node the one libyaml's own loader builds
+ * (yaml_parser_load); ydoc_peek's plan id, read from the events up to it
+ * as ydoc_load + ymap_get would find it in a well-formed file, and nothing
+ * where they find nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,21 +16,127 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "yamldoc.h"
 
-/* ydoc_peek(plan, id) of text written to a temporary file. */
-static char *peek_text(const char *text, int *line, int *col)
+/* text written to a new temporary file, whose name goes to path. */
+static void write_temp(char path[static 32], const char *text)
 {
-    char path[] = "/tmp/test_yamldoc_XXXXXX";
+    strcpy(path, "/tmp/test_yamldoc_XXXXXX");
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     FILE *f = fdopen(fd, "w");
     assert_non_null(f);
     fputs(text, f);
     assert_int_equal(fclose(f), 0);
+}
+
+/* ydoc_peek(plan, id) of text written to a temporary file. */
+static char *peek_text(const char *text, int *line, int *col)
+{
+    char path[32];
+    write_temp(path, text);
     char *id = ydoc_peek(path, "plan", "id", line, col);
     unlink(path);
     return id;
+}
+
+static int same_mark(yaml_mark_t a, yaml_mark_t b)
+{
+    return a.index == b.index && a.line == b.line && a.column == b.column;
+}
+
+/* Node id a of document x and node id b of document y alike, and their
+ * children, in type, text, style and both marks; the first difference is
+ * reported with its line in x. */
+static void same_tree(yaml_document_t *x, int a, yaml_document_t *y, int b, const char *what)
+{
+    yaml_node_t *n = yaml_document_get_node(x, a), *m = yaml_document_get_node(y, b);
+    assert_non_null(n);
+    assert_non_null(m);
+    if (n->type != m->type || !same_mark(n->start_mark, m->start_mark) ||
+        !same_mark(n->end_mark, m->end_mark))
+        fail_msg("%s: node at line %zu differs in type or marks", what, n->start_mark.line + 1);
+    if (n->type == YAML_SCALAR_NODE) {
+        if (n->data.scalar.length != m->data.scalar.length ||
+            memcmp(n->data.scalar.value, m->data.scalar.value, n->data.scalar.length + 1) != 0 ||
+            n->data.scalar.style != m->data.scalar.style)
+            fail_msg("%s: scalar at line %zu differs", what, n->start_mark.line + 1);
+    } else if (n->type == YAML_SEQUENCE_NODE) {
+        long len = n->data.sequence.items.top - n->data.sequence.items.start;
+        assert_int_equal(len, m->data.sequence.items.top - m->data.sequence.items.start);
+        assert_int_equal(n->data.sequence.style, m->data.sequence.style);
+        for (long i = 0; i < len; i++)
+            same_tree(x, n->data.sequence.items.start[i], y, m->data.sequence.items.start[i],
+                      what);
+    } else {
+        long len = n->data.mapping.pairs.top - n->data.mapping.pairs.start;
+        assert_int_equal(len, m->data.mapping.pairs.top - m->data.mapping.pairs.start);
+        assert_int_equal(n->data.mapping.style, m->data.mapping.style);
+        for (long i = 0; i < len; i++) {
+            same_tree(x, n->data.mapping.pairs.start[i].key, y, m->data.mapping.pairs.start[i].key,
+                      what);
+            same_tree(x, n->data.mapping.pairs.start[i].value, y,
+                      m->data.mapping.pairs.start[i].value, what);
+        }
+    }
+}
+
+/* ydoc_load's tree of file path is libyaml's. */
+static void check_against_libyaml(const char *path, const char *what)
+{
+    diag_list d = {0};
+    ydoc y;
+    if (ydoc_load(&y, path, &d) != 0) {
+        diag_print(&d, stderr);
+        fail_msg("%s: ydoc_load failed", what);
+    }
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    yaml_parser_t parser;
+    assert_true(yaml_parser_initialize(&parser));
+    yaml_parser_set_input_file(&parser, f);
+    yaml_document_t ref;
+    assert_true(yaml_parser_load(&parser, &ref));
+    assert_int_equal(y.doc.nodes.top - y.doc.nodes.start, ref.nodes.top - ref.nodes.start);
+    same_tree(&y.doc, 1, &ref, 1, what);
+    yaml_document_delete(&ref);
+    yaml_parser_delete(&parser);
+    fclose(f);
+    ydoc_free(&y);
+    diag_free(&d);
+}
+
+static void test_tree_as_libyaml_builds_it(void **state)
+{
+    (void)state;
+    /* Block and flow collections, every scalar style, complex keys, empty
+     * values, a document marker and its end, comments, nesting 5 deep. */
+    static const char *const texts[] = {
+        "a: 1\nb: [x, 'y', \"z\\n\", {k: v, l: [ ]}]\nc:\n  - d: |\n      block\n      text\n"
+        "    e: >\n      folded\n  - - - - deep\n  -\n  - ~\n? [complex, key]\n: value\n"
+        "? {m: 1}\n: {}\nf: !!str 3\n# comment\ng: 'it''s'\n",
+        "--- \n- 1\n- [2, [3, [4]]]\n...\n",
+        "plain scalar at the root\n",
+        "---\n",
+        "{a: b, c: [d, e], ? f : g}\n",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char path[32], what[16];
+        write_temp(path, texts[i]);
+        snprintf(what, sizeof what, "text %zu", i);
+        check_against_libyaml(path, what);
+        unlink(path);
+    }
+    /* Every YAML file of the repository's samples. */
+    static const char *const files[] = {
+        "indicators/catalogue.yaml",       "indicators/huantai-2021-2025.yaml",
+        "indicators/shanting-2020-2030.yaml", "templates/report.yaml",
+        "templates/brief.yaml",            "templates/workbook.yaml",
+        "data/variables/core.yaml",
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        check_against_libyaml(files[i], files[i]);
 }
 
 static void test_peek_finds_the_id(void **state)
@@ -77,6 +185,7 @@ static void test_peek_finds_nothing(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tree_as_libyaml_builds_it),
         cmocka_unit_test(test_peek_finds_the_id),
         cmocka_unit_test(test_peek_finds_nothing),
     };
