@@ -149,16 +149,35 @@ static const char *tx_opt(ctx *c, const char *key, const tvars *v)
     return t ? keep(c, rtpl_fill(t, text, key, v ? v : &c->g, c->d)) : NULL;
 }
 
+/* sec.key in buf (n bytes), or NULL if it does not fit: the documents
+ * ask for some 5,000 section texts a plan, each pass, and vsnprintf cost
+ * more than finding the text. */
+static const char *sec_key(char *buf, size_t n, const char *sec, const char *key)
+{
+    size_t a = strlen(sec), b = strlen(key);
+    if (a + b + 2 > n)
+        return NULL;
+    memcpy(buf, sec, a);
+    buf[a] = '.';
+    memcpy(buf + a + 1, key, b + 1);
+    return buf;
+}
+
 /* Section-relative key. */
 static const char *sx(ctx *c, const char *sec, const char *key, const tvars *v)
 {
-    return txf(c, v, "%s.%s", sec, key);
+    char buf[128];
+    const char *k = sec_key(buf, sizeof buf, sec, key);
+    return k ? tx(c, k, v) : txf(c, v, "%s.%s", sec, key);
 }
 
 /* sx, but NULL (no warning) when the key is absent: keys added after
  * users copied their templates. */
 static const char *sx_opt(ctx *c, const char *sec, const char *key, const tvars *v)
 {
+    char buf[128];
+    if (sec_key(buf, sizeof buf, sec, key))
+        return tx_opt(c, buf, v);
     char *k = xasprintf("%s.%s", sec, key);
     const char *s = tx_opt(c, k, v);
     free(k);

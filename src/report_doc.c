@@ -685,6 +685,7 @@ struct rdoc {
 
     struct libdeflate_compressor *zc; /* made at the first stream deflated */
     unsigned char *used[2];       /* per face, the BMP code points drawn (bits) */
+    struct ftoa_memo *ftoa;       /* put_num's answers (made at the first number) */
     HPDF_ExtGState alpha_gs[101]; /* opacity in hundredths, made when first used */
 };
 
@@ -871,6 +872,7 @@ void rdoc_free(rdoc *d)
     if (d->pdf)
         HPDF_Free(d->pdf);
     libdeflate_free_compressor(d->zc);
+    free(d->ftoa);
     for (int k = 0; k < 2; k++) {
         free(d->used[k]);
     }
@@ -1120,18 +1122,28 @@ static const HPDF_TTFTable *tt_table(HPDF_TTFontDefAttr ta, const char *tag)
     return NULL;
 }
 
-/* A table of the face read whole (NULL if it has none or it cannot be read). */
-static unsigned char *tt_read_table(const font_map *f, HPDF_TTFontDefAttr ta, const char *tag, size_t *n)
+/* A table of the face as it is in the file (NULL if it has none or it
+ * lies past the file's end): the tables copied unchanged into a subset
+ * (cvt, fpgm, prep: up to a few hundred KB) are not copied first. */
+static const unsigned char *tt_view_table(const font_map *f, HPDF_TTFontDefAttr ta, const char *tag,
+                                          size_t *n)
 {
     const HPDF_TTFTable *t = tt_table(ta, tag);
-    if (!t || t->length == 0 || t->length > (64u << 20))
+    if (!t || t->length == 0 || t->length > (64u << 20) || t->offset > f->n ||
+        t->length > f->n - t->offset)
         return NULL;
-    unsigned char *b = xmalloc(t->length);
-    if (read_at(f, t->offset, b, t->length) != 0) {
-        free(b);
-        return NULL;
-    }
     *n = t->length;
+    return f->b + t->offset;
+}
+
+/* A table of the face read whole, to change (NULL as tt_view_table()). */
+static unsigned char *tt_read_table(const font_map *f, HPDF_TTFontDefAttr ta, const char *tag, size_t *n)
+{
+    const unsigned char *v = tt_view_table(f, ta, tag, n);
+    if (!v)
+        return NULL;
+    unsigned char *b = xmalloc(*n);
+    memcpy(b, v, *n);
     return b;
 }
 
@@ -1179,34 +1191,62 @@ static int tt_components(unsigned char *b, size_t n, void (*fn)(unsigned char *i
     return 0;
 }
 
+/* A glyph kept in a subset, with its outline (read once). */
+typedef struct kept_glyph {
+    unsigned gid;
+    unsigned char *data;
+    size_t len;
+} kept_glyph;
+
+/*
+ * The glyphs of a subset: a few thousand of a face's tens of thousands, so
+ * they are listed (sorted by number once all are found: a glyph's new
+ * number is its place in the list), not held in arrays per glyph of the
+ * face, which were allocated, cleared and walked whole for every subset.
+ */
 typedef struct subset {
-    unsigned nglyphs;       /* of the face */
-    unsigned char *keep;    /* per glyph of the face */
-    unsigned *stack;
-    size_t top;
-    uint16_t *new_id;       /* per glyph of the face */
-    unsigned char **data;   /* per glyph kept: its outline, read once */
-    size_t *len;
+    unsigned nglyphs;    /* of the face */
+    unsigned char *keep; /* per glyph of the face: 1 once listed */
+    kept_glyph *g;
+    size_t n, cap;
 } subset;
 
-static void keep_component(unsigned char *id, void *ctx)
+static void keep_glyph(subset *s, unsigned g)
 {
-    subset *s = ctx;
-    unsigned g = get16(id);
     if (g < s->nglyphs && !s->keep[g]) {
         s->keep[g] = 1;
-        s->stack[s->top++] = g;
+        kept_glyph *k = ARRAY_PUSH(s->g, s->n, s->cap);
+        k->gid = g;
+        k->data = NULL;
+        k->len = 0;
     }
 }
 
-static void renumber_component(unsigned char *id, void *ctx)
+static void keep_component(unsigned char *id, void *ctx) { keep_glyph(ctx, get16(id)); }
+
+static int by_gid(const void *a, const void *b)
 {
-    subset *s = ctx;
-    unsigned g = get16(id);
-    set16(id, g < s->nglyphs ? s->new_id[g] : 0);
+    unsigned x = ((const kept_glyph *)a)->gid, y = ((const kept_glyph *)b)->gid;
+    return x < y ? -1 : x > y;
 }
 
-/* The subset font file of face k: the glyphs in s->keep. 0 or -1. */
+/* The new number of glyph g (s->g sorted), 0 if it is not kept. */
+static unsigned new_id(const subset *s, unsigned g)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->g[mid].gid < g)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->n && s->g[lo].gid == g ? (unsigned)lo : 0;
+}
+
+static void renumber_component(unsigned char *id, void *ctx) { set16(id, new_id(ctx, get16(id))); }
+
+/* The subset font file of face k: the glyphs in s->g (sorted). 0 or -1. */
 static int tt_build(rdoc *d, const font_map *f, HPDF_TTFontDefAttr ta, subset *s, bytes *out)
 {
     size_t nhead = 0, nhhea = 0, nmaxp = 0, npost = 0;
@@ -1217,22 +1257,18 @@ static int tt_build(rdoc *d, const font_map *f, HPDF_TTFontDefAttr ta, subset *s
     int rc = -1;
     if (!head || nhead < 54 || !hhea || nhhea < 36 || !maxp || nmaxp < 6)
         goto done;
-    /* new numbers, in the order of the old ones */
-    unsigned n = 0;
-    for (unsigned g = 0; g < s->nglyphs; g++)
-        if (s->keep[g])
-            s->new_id[g] = (uint16_t)n++;
+    /* new numbers, in the order of the old ones (s->g is sorted) */
+    unsigned n = (unsigned)s->n;
     bytes glyf = {0}, loca = {0}, hmtx = {0};
     int err = 0;
-    for (unsigned g = 0; g < s->nglyphs && !err; g++) {
-        if (!s->keep[g])
-            continue;
+    for (size_t i = 0; i < s->n && !err; i++) {
+        unsigned g = s->g[i].gid;
         put32(&loca, (uint32_t)glyf.n);
-        unsigned char *gb = s->data[g];
-        if (gb && tt_components(gb, s->len[g], renumber_component, s) != 0)
+        unsigned char *gb = s->g[i].data;
+        if (gb && tt_components(gb, s->g[i].len, renumber_component, s) != 0)
             err = 1;
         if (gb)
-            put(&glyf, gb, s->len[g]);
+            put(&glyf, gb, s->g[i].len);
         static const unsigned char pad[3] = {0, 0, 0};
         put(&glyf, pad, (4 - glyf.n % 4) % 4);
         put16(&hmtx, ta->h_metric[g].advance_width);
@@ -1256,9 +1292,9 @@ static int tt_build(rdoc *d, const font_map *f, HPDF_TTFontDefAttr ta, subset *s
         } t[10]; /* cvt fpgm glyf head hhea hmtx loca maxp post prep */
         int nt = 0;
         size_t ncvt = 0, nfpgm = 0, nprep = 0;
-        unsigned char *cvt = tt_read_table(f, ta, "cvt ", &ncvt);
-        unsigned char *fpgm = tt_read_table(f, ta, "fpgm", &nfpgm);
-        unsigned char *prep = tt_read_table(f, ta, "prep", &nprep);
+        const unsigned char *cvt = tt_view_table(f, ta, "cvt ", &ncvt);
+        const unsigned char *fpgm = tt_view_table(f, ta, "fpgm", &nfpgm);
+        const unsigned char *prep = tt_view_table(f, ta, "prep", &nprep);
         /* in tag order, as the directory must be */
         if (cvt) t[nt].tag = "cvt ", t[nt].b = cvt, t[nt++].n = ncvt;
         if (fpgm) t[nt].tag = "fpgm", t[nt].b = fpgm, t[nt++].n = nfpgm;
@@ -1298,9 +1334,6 @@ static int tt_build(rdoc *d, const font_map *f, HPDF_TTFontDefAttr ta, subset *s
             put(out, pad, (4 - t[i].n % 4) % 4);
         }
         set32(out->b + head_at + 8, 0xB1B0AFBAu - tt_checksum(out->b, out->n));
-        free(cvt);
-        free(fpgm);
-        free(prep);
         rc = 0;
     }
     free(glyf.b);
@@ -1335,57 +1368,65 @@ static void embed_subset(rdoc *d, int k)
         return;
     font_map fm = {d->fonts->map[k], d->fonts->mapn[k]}, *f = &fm;
     unsigned ng = ta->num_glyphs;
-    subset s = {ng, xcalloc(ng, 1), xmalloc(ng * sizeof(unsigned)), 0,
-                xcalloc(ng, sizeof(uint16_t)), xcalloc(ng, sizeof(unsigned char *)),
-                xcalloc(ng, sizeof(size_t))};
+    subset s = {ng, xcalloc(ng, 1), NULL, 0, 0};
     /* the glyphs drawn, then their components */
     int max = 0;
-    s.keep[0] = 1;
-    s.stack[s.top++] = 0;
+    keep_glyph(&s, 0);
     /* Each code's glyph looked up once (libharu searches the cmap linearly,
-     * thousands of segments before the ideographs), kept for the map below. */
+     * thousands of segments before the ideographs), kept for the map below.
+     * The codes drawn are a few thousand bits of 65536: a byte at a time. */
+    const unsigned char *used = d->used[k];
     uint16_t *gid_of = xmalloc(65536 * sizeof *gid_of);
-    for (int cp = 0; cp < 65536; cp++)
-        if (d->used[k][cp >> 3] >> (cp & 7) & 1) {
+    for (int i = 0; i < 65536 / 8; i++)
+        for (int b = 0; used[i] >> b; b++) {
+            if (!(used[i] >> b & 1))
+                continue;
+            int cp = i * 8 + b;
             int32_t *known = &d->fonts->memo[k]->gid[cp];
             if (*known < 0)
                 *known = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
             unsigned g = gid_of[cp] = (uint16_t)*known;
             max = cp;
-            if (g < s.nglyphs && !s.keep[g]) {
-                s.keep[g] = 1;
-                s.stack[s.top++] = g;
-            }
+            keep_glyph(&s, g);
         }
     int err = 0;
-    while (s.top && !err) {
-        unsigned g = s.stack[--s.top];
-        s.data[g] = tt_glyph(f, ta, g, &s.len[g], &err);
-        if (s.data[g] && tt_components(s.data[g], s.len[g], keep_component, &s) != 0)
+    /* components add to the list as it is read */
+    for (size_t i = 0; i < s.n && !err; i++) {
+        size_t len;
+        unsigned char *gb = tt_glyph(f, ta, s.g[i].gid, &len, &err);
+        s.g[i].data = gb;
+        s.g[i].len = len;
+        if (gb && tt_components(gb, len, keep_component, &s) != 0)
             err = 1;
     }
+    qsort(s.g, s.n, sizeof *s.g, by_gid);
     bytes font = {0};
     if (err || tt_build(d, f, ta, &s, &font) != 0) {
         if (err)
             diag_add(d->diags, DIAG_ERROR, d->fonts->file[k], 0, 0, "PDF: a glyph cannot be read");
         d->failed = 1;
     }
-    for (unsigned g = 0; g < ng; g++)
-        free(s.data[g]);
+    for (size_t i = 0; i < s.n; i++)
+        free(s.g[i].data);
 
     /* CIDToGIDMap and W for the codes drawn */
     unsigned char *map = xcalloc((size_t)(max + 1), 2);
     HPDF_Array w = NULL, run = NULL;
     HPDF_INT16 dw = def->missing_width;
-    if (!d->failed)
-        HPTR(d, w, HPDF_Array_New(d->pdf->mmgr));
+    /* W grows by two items a run of codes: libharu's list would grow 20
+     * items at a time, copied byte by byte each time (quadratic in the
+     * runs; 1 % of the documents' work) */
+    if (!d->failed && HPTR(d, w, HPDF_Array_New(d->pdf->mmgr)))
+        w->list->items_per_block = 1024;
     for (int cp = 0; cp <= max && !d->failed; cp++) {
-        if (!(d->used[k][cp >> 3] >> (cp & 7) & 1)) {
+        if (!(used[cp >> 3] >> (cp & 7) & 1)) {
             run = NULL;
+            if (!used[cp >> 3])
+                cp |= 7; /* the rest of an empty byte */
             continue;
         }
         HPDF_UINT16 gid = gid_of[cp];
-        set16(map + 2 * cp, gid < s.nglyphs ? s.new_id[gid] : 0);
+        set16(map + 2 * cp, new_id(&s, gid));
         HPDF_INT16 gw = HPDF_TTFontDef_GetGidWidth(def, gid);
         if (gw == dw) {
             run = NULL;
@@ -1433,10 +1474,7 @@ static void embed_subset(rdoc *d, int k)
     }
     free(font.b);
     free(s.keep);
-    free(s.stack);
-    free(s.new_id);
-    free(s.data);
-    free(s.len);
+    free(s.g);
 }
 
 int rdoc_save(rdoc *d, const char *path)
@@ -1609,13 +1647,45 @@ double rdoc_text_width(rdoc *d, const char *text, rfont font, double size)
  * does, and anything it would refuse (a colour outside 0..1, a font size
  * outside 0..600) is left to libharu, which reports it as before.
  */
+
+/*
+ * HPDF_FToA()'s text of the numbers recently written, by their bits: the
+ * same few colours, column edges, widths and sizes come back all through
+ * a document (about 200 instructions a number to format; 600,000 numbers
+ * for 20 regions), and an answer is libharu's own, so the bytes are too.
+ */
+#define FTOA_SLOTS 1024
+typedef struct ftoa_memo {
+    uint32_t bits[FTOA_SLOTS];
+    unsigned char len[FTOA_SLOTS]; /* 0: empty */
+    char text[FTOA_SLOTS][HPDF_REAL_LEN + 5];
+} ftoa_memo;
+
+/* Write v as HPDF_FToA() does at p (room for HPDF_REAL_LEN + 4 bytes). */
+static char *put_num(rdoc *d, char *p, HPDF_REAL v)
+{
+    if (!d->ftoa)
+        d->ftoa = xcalloc(1, sizeof *d->ftoa);
+    ftoa_memo *m = d->ftoa;
+    uint32_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    unsigned i = (bits * 0x9E3779B1u) >> 22; /* 10 bits */
+    if (!m->len[i] || m->bits[i] != bits) {
+        char *e = HPDF_FToA(m->text[i], v, m->text[i] + HPDF_REAL_LEN + 3);
+        m->len[i] = (unsigned char)(e - m->text[i]);
+        m->bits[i] = bits;
+    }
+    memcpy(p, m->text[i], m->len[i]);
+    return p + m->len[i];
+}
+
 static void put_nums(rdoc *d, const HPDF_REAL *v, int n, const char *op)
 {
-    char buf[8 * (HPDF_REAL_LEN + 3) + 8], *p = buf, *end = buf + sizeof buf - 8;
+    char buf[8 * (HPDF_REAL_LEN + 5) + 8], *p = buf;
     for (int i = 0; i < n; i++) {
         if (i)
             *p++ = ' ';
-        p = HPDF_FToA(p, v[i], end);
+        p = put_num(d, p, v[i]);
     }
     size_t nop = strlen(op);
     memcpy(p, op, nop);
@@ -1651,12 +1721,12 @@ static void set_rgb(rdoc *d, rcolor c, int stroke)
 }
 
 /* A rectangle path (page coordinates, y up) and its painting operator
- * ("f", "S", "B" or "n"): the page is out of the path again afterwards. */
-static void rect_path(rdoc *d, double x, double y, double w, double h, const char *paint)
+ * ('f', 'S', 'B' or 'n'): the page is out of the path again afterwards. */
+static void rect_path(rdoc *d, double x, double y, double w, double h, char paint)
 {
     const HPDF_REAL n[4] = {(HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)w, (HPDF_REAL)h};
-    char op[16];
-    snprintf(op, sizeof op, " re\012%s\012", paint);
+    /* one character: snprintf cost as much as the four numbers */
+    const char op[] = {' ', 'r', 'e', '\012', paint, '\012', '\0'};
     put_nums(d, n, 4, op);
 }
 
@@ -1675,7 +1745,7 @@ static void set_font(rdoc *d, int k, double size)
         return;
     char buf[HPDF_REAL_LEN + 16], *p = buf;
     *p++ = ' ';
-    p = HPDF_FToA(p, sz, buf + sizeof buf - 8);
+    p = put_num(d, p, sz);
     memcpy(p, " Tf\012", 4);
     HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)buf, (HPDF_UINT)(p + 4 - buf)));
     attr->gstate->font = d->font[k];
@@ -1821,16 +1891,26 @@ typedef struct broken {
 
 #define BROKEN_BUCKETS 4096
 
+/* Eight bytes a step (a byte at a time cost more than the rest of a
+ * look-up: some 300,000 a region); only the buckets depend on it. */
 static uint64_t text_hash(const char *s, size_t len)
 {
-    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h;
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ len, w;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 32;
+    }
+    w = 0;
+    memcpy(&w, s + i, len - i);
+    h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
+    return h ^ h >> 29;
 }
 
+/* The lines of text (*out belongs to the cache, kept as long as d). */
 static int broken_lookup(rdoc *d, const char *text, size_t len, const rstyle *st, double avail,
-                         tl_line **out)
+                         const tl_line **out)
 {
     uint64_t h = text_hash(text, len);
     if (!d->broken)
@@ -1839,12 +1919,12 @@ static int broken_lookup(rdoc *d, const char *text, size_t len, const rstyle *st
     for (; b; b = b->next)
         if (b->hash == h && b->font == (int)st->font && b->size == st->size &&
             b->avail == avail && b->first == st->indent_first && strcmp(b->text, text) == 0) {
-            *out = xmalloc(((size_t)b->n + 1) * sizeof **out);
-            memcpy(*out, b->lines, (size_t)b->n * sizeof **out);
+            *out = b->lines;
             return b->n;
         }
     wctx w = {d, st->font, st->size};
-    int n = tl_break(text, avail, st->indent_first, cp_width, &w, out);
+    tl_line *lines;
+    int n = tl_break(text, avail, st->indent_first, cp_width, &w, &lines);
     b = xmalloc(sizeof *b + len + 1);
     b->hash = h;
     b->font = (int)st->font;
@@ -1852,8 +1932,8 @@ static int broken_lookup(rdoc *d, const char *text, size_t len, const rstyle *st
     b->avail = avail;
     b->first = st->indent_first;
     b->n = n;
-    b->lines = xmalloc(((size_t)n + 1) * sizeof *b->lines);
-    memcpy(b->lines, *out, (size_t)n * sizeof *b->lines);
+    b->lines = lines;
+    *out = lines;
     memcpy(b->text, text, len + 1);
     b->next = d->broken[h % BROKEN_BUCKETS];
     d->broken[h % BROKEN_BUCKETS] = b;
@@ -1873,7 +1953,9 @@ static void broken_free(rdoc *d)
     free(d->broken);
 }
 
-static int break_lines(rdoc *d, const char *text, const rstyle *st, double width, tl_line **out)
+/* text broken to width in style st: *out is the cache's (broken_lookup). */
+static int break_lines(rdoc *d, const char *text, const rstyle *st, double width,
+                       const tl_line **out)
 {
     if (!text)
         text = "";
@@ -1909,27 +1991,25 @@ static void draw_line(rdoc *d, const char *text, const tl_line *l, int first, co
 
 double rdoc_text_height(rdoc *d, const char *text, const rstyle *st, double width)
 {
-    tl_line *l;
+    const tl_line *l;
     int n = break_lines(d, text, st, width, &l);
-    free(l);
     return n * st->leading;
 }
 
 double rdoc_text_box(rdoc *d, const char *text, const rstyle *st, double x, double y_top,
                      double width)
 {
-    tl_line *l;
+    const tl_line *l;
     int n = break_lines(d, text, st, width, &l);
     for (int i = 0; i < n; i++)
         draw_line(d, text, &l[i], i == 0, st, x, width, y_top + i * st->leading);
-    free(l);
     return n * st->leading;
 }
 
 void rdoc_para(rdoc *d, const char *text, const rstyle *st)
 {
     rdoc_start(d);
-    tl_line *l;
+    const tl_line *l;
     double width = rdoc_content_width(d);
     int n = break_lines(d, text, st, width, &l);
     for (int i = 0; i < n; i++) {
@@ -1938,7 +2018,6 @@ void rdoc_para(rdoc *d, const char *text, const rstyle *st)
         draw_line(d, text, &l[i], i == 0, st, MARGIN_L, width, d->y);
         d->y += st->leading;
     }
-    free(l);
 }
 
 void rdoc_heading(rdoc *d, const char *text, const rstyle *st, int level, int toc, double keep)
@@ -1986,7 +2065,7 @@ void rdoc_toc(rdoc *d, const rstyle *st, double level_indent)
         rstyle s = *st;
         s.indent_left = (e->level - 1) * level_indent;
         s.font = e->level == 1 ? RF_HEAD : st->font;
-        tl_line *l;
+        const tl_line *l;
         int n = break_lines(d, e->text, &s, width - num_w, &l);
         if (d->y + n * s.leading > PAGE_H - MARGIN_B + 0.01)
             rdoc_new_page(d);
@@ -2028,7 +2107,6 @@ void rdoc_toc(rdoc *d, const rstyle *st, double level_indent)
             lk->target_y = e->y;
         }
         d->y += s.leading;
-        free(l);
     }
 }
 
@@ -2047,7 +2125,7 @@ void rdoc_rect(rdoc *d, double x, double y_top, double w, double h, double line_
         set_rgb(d, *stroke, 1);
         HOK(d, HPDF_Page_SetLineWidth(p, (HPDF_REAL)line_width));
     }
-    rect_path(d, x, PAGE_H - y_top - h, w, h, fill && stroke ? "B" : fill ? "f" : stroke ? "S" : "n");
+    rect_path(d, x, PAGE_H - y_top - h, w, h, fill && stroke ? 'B' : fill ? 'f' : stroke ? 'S' : 'n');
     HOK(d, HPDF_Page_GRestore(p));
 }
 
@@ -2076,7 +2154,7 @@ void rdoc_placeholder(rdoc *d, double x, double y_top, double w, double h, const
     rcolor grey = {0.55, 0.55, 0.55};
     set_rgb(d, grey, 1);
     HOK(d, HPDF_Page_SetLineWidth(p, 0.6f));
-    rect_path(d, x, PAGE_H - y_top - h, w, h, "S");
+    rect_path(d, x, PAGE_H - y_top - h, w, h, 'S');
     HOK(d, HPDF_Page_GRestore(p));
     rstyle st = {RF_BODY, 8, 11, RA_CENTER, 0, 0, grey};
     double th = rdoc_text_height(d, text, &st, w - 12);
@@ -2223,6 +2301,7 @@ struct rtable {
     cell_copy *header; /* NULL if none */
     rstyle st, head_st;
     int header_page;   /* page on which the header was last drawn */
+    double header_h;   /* height of the header, < 0 until laid out */
 };
 
 /* ---------- the house style ---------- */
@@ -2290,6 +2369,7 @@ rtable *rdoc_table_begin(rdoc *d, int ncols, const double *widths, const char *c
         }
     }
     t->header_page = -1;
+    t->header_h = -1;
     rdoc_start(d);
     return t;
 }
@@ -2314,7 +2394,7 @@ double rdoc_cell_width(rdoc *d, const char *text, const rstyle *st)
 typedef struct cell_lines {
     const rcell *c;
     rstyle st;
-    tl_line *l;
+    const tl_line *l; /* break_lines' */
     int n;
 } cell_lines;
 
@@ -2332,12 +2412,6 @@ static void layout_row(rtable *t, const rcell *cells, int head, cell_lines *out)
         out[i].n = break_lines(t->d, cells[i].text ? cells[i].text : "", &out[i].st,
                                t->w[i] - 2 * PAD_X, &out[i].l);
     }
-}
-
-static void free_row(rtable *t, cell_lines *cl)
-{
-    for (int i = 0; i < t->ncols; i++)
-        free(cl[i].l);
 }
 
 static int row_lines(const rtable *t, const cell_lines *cl)
@@ -2387,26 +2461,28 @@ static void draw_header(rtable *t)
     int m = row_lines(t, cl);
     double h = m * t->head_st.leading + 2 * PAD_Y;
     draw_band(t, cl, 0, m, h, 1);
-    free_row(t, cl);
     free(cl);
     free(cells);
     t->header_page = t->d->page;
 }
 
+/* The header's height: the same texts, widths and styles for every row,
+ * so laid out once a table, not once a row. */
 static double header_height(rtable *t)
 {
     if (!t->header)
         return 0;
+    if (t->header_h >= 0)
+        return t->header_h;
     rcell *cells = xmalloc((size_t)t->ncols * sizeof(rcell));
     for (int i = 0; i < t->ncols; i++)
         cells[i] = t->header[i].c;
     cell_lines *cl = xcalloc((size_t)t->ncols, sizeof *cl);
     layout_row(t, cells, 1, cl);
-    double h = row_lines(t, cl) * t->head_st.leading + 2 * PAD_Y;
-    free_row(t, cl);
+    t->header_h = row_lines(t, cl) * t->head_st.leading + 2 * PAD_Y;
     free(cl);
     free(cells);
-    return h;
+    return t->header_h;
 }
 
 void rdoc_table_row(rtable *t, const rcell *cells)
@@ -2441,7 +2517,6 @@ void rdoc_table_row(rtable *t, const rcell *cells)
             draw_header(t);
         }
     }
-    free_row(t, cl);
     free(cl);
 }
 

@@ -95,6 +95,55 @@ static void test_template_lookup_and_fill(void **state)
     free(path);
 }
 
+/* Every text found by its key, in a template as loaded and in the copies
+ * the cache hands out (looked up through an index of their own), and no
+ * text for a key that is only a prefix or an extension of one. */
+static void test_template_every_key(void **state)
+{
+    (void)state;
+    strbuf y;
+    sb_init(&y);
+    sb_add(&y, "sections:\n");
+    for (int i = 0; i < 150; i++)
+        sb_printf(&y, "  - kind: k%d\n    text: \"t%d\"\n", i, i);
+    sb_add(&y, "words:\n  a: x\n  ab: y\n  abc: z\n");
+    char *path = write_temp(y.s);
+    sb_free(&y);
+    diag_list d = {0};
+    rtpl_cache *c = rtpl_cache_new();
+    rtpl *t[3];
+    assert_int_equal(rtpl_load(&t[0], path, known, &d), 0);
+    assert_int_equal(rtpl_load_cached(c, &t[1], path, known, &d), 0);
+    assert_int_equal(rtpl_load_cached(c, &t[2], path, known, &d), 0); /* a copy */
+    for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < 150; i++) {
+            char key[64], want[16];
+            snprintf(key, sizeof key, "sections.%d.text", i);
+            snprintf(want, sizeof want, "t%d", i);
+            assert_non_null(rtpl_get(t[k], key));
+            assert_string_equal(rtpl_get(t[k], key), want);
+            snprintf(key, sizeof key, "sections.%d.kind", i);
+            snprintf(want, sizeof want, "k%d", i);
+            assert_string_equal(rtpl_get(t[k], key), want);
+        }
+        assert_string_equal(rtpl_get(t[k], "words.a"), "x");
+        assert_string_equal(rtpl_get(t[k], "words.ab"), "y");
+        assert_string_equal(rtpl_get(t[k], "words.abc"), "z");
+        assert_null(rtpl_get(t[k], "words.abcd"));
+        assert_null(rtpl_get(t[k], "words"));
+        assert_null(rtpl_get(t[k], "sections.150.text"));
+        assert_null(rtpl_get(t[k], "sections.1.tex"));
+        assert_null(rtpl_get(t[k], ""));
+        assert_int_equal(rtpl_count(t[k], "sections"), 150);
+        rtpl_free(t[k]);
+    }
+    assert_int_equal(d.n, 0);
+    rtpl_cache_free(c);
+    diag_free(&d);
+    unlink(path);
+    free(path);
+}
+
 static void test_template_errors(void **state)
 {
     (void)state;
@@ -288,6 +337,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_template_lookup_and_fill),
+        cmocka_unit_test(test_template_every_key),
         cmocka_unit_test(test_template_errors),
         cmocka_unit_test_setup_teardown(test_two_passes_and_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_glyph_reported, setup, teardown),
