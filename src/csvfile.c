@@ -183,8 +183,15 @@ static char *gb18030_to_utf8(const char *in, size_t n, size_t *outlen)
 typedef struct parse_state {
     csv_table *t;
     size_t rows_cap;
-    char **fields; /* the row being collected */
+    /* The row being collected: its fields' texts one after the other, each
+     * ending in a NUL, and where each starts (a field's own allocation cost
+     * more than parsing it). */
+    char *text;
+    size_t tlen, tcap;
+    size_t *offs;
     int nfields;
+    size_t offs_cap;
+    char **fields; /* a streamed row's field pointers (into text) */
     size_t fields_cap;
     int nonblank;  /* the row has a non-empty field */
     int row_line;
@@ -214,14 +221,23 @@ static void on_field(void *data, size_t n, void *arg)
         n--;
     if (n > 0)
         st->nonblank = 1;
-    *ARRAY_PUSH(st->fields, st->nfields, st->fields_cap) = xstrndup(s, n);
+    if (st->tcap - st->tlen < n + 1) {
+        size_t cap = st->tcap ? st->tcap : 256;
+        while (cap - st->tlen < n + 1)
+            cap *= 2;
+        st->text = xrealloc(st->text, cap);
+        st->tcap = cap;
+    }
+    memcpy(st->text + st->tlen, s, n);
+    st->text[st->tlen + n] = '\0';
+    *ARRAY_PUSH(st->offs, st->nfields, st->offs_cap) = st->tlen;
+    st->tlen += n + 1;
 }
 
 static void drop_fields(parse_state *st)
 {
-    for (int i = 0; i < st->nfields; i++)
-        free(st->fields[i]);
     st->nfields = 0;
+    st->tlen = 0;
     st->nonblank = 0;
 }
 
@@ -234,6 +250,11 @@ static void on_row(int c, void *arg)
         return;
     }
     if (st->stream && st->t->nrows >= 1) {
+        if (st->nfields > 0)
+            grow_array((void **)&st->fields, &st->fields_cap, (size_t)st->nfields - 1,
+                       sizeof *st->fields);
+        for (int i = 0; i < st->nfields; i++)
+            st->fields[i] = st->text + st->offs[i];
         csv_row row = {st->row_line, st->nfields, st->fields};
         if (st->stream->each)
             st->stream->each(st->stream->ctx, &row);
@@ -247,17 +268,11 @@ static void on_row(int c, void *arg)
     /* One block per row, the field pointers then the texts: a field's own
      * allocation costs more than its text (a 50 MB file of short fields
      * took 14 times its size in memory). */
-    size_t bytes = (size_t)st->nfields * sizeof *r->fields;
-    for (int i = 0; i < st->nfields; i++)
-        bytes += strlen(st->fields[i]) + 1;
-    r->fields = xmalloc(bytes);
+    r->fields = xmalloc((size_t)st->nfields * sizeof *r->fields + st->tlen);
     char *text = (char *)(r->fields + st->nfields);
-    for (int i = 0; i < st->nfields; i++) {
-        size_t n = strlen(st->fields[i]) + 1;
-        memcpy(text, st->fields[i], n);
-        r->fields[i] = text;
-        text += n;
-    }
+    memcpy(text, st->text, st->tlen);
+    for (int i = 0; i < st->nfields; i++)
+        r->fields[i] = text + st->offs[i];
     drop_fields(st);
 }
 
@@ -400,6 +415,8 @@ static int parse_text(const char *text, size_t n, csv_table *t, csv_error *err,
     }
     csv_free(&p);
     drop_fields(&st);
+    free(st.text);
+    free(st.offs);
     free(st.fields);
     if (rc == 0 && t->nrows == 0) {
         set_err(err, 0, 0, "file is empty: every row is blank");
