@@ -778,6 +778,7 @@ static void add_sum(void *p, double w, double b0, double b1)
     int side = anyhi ? 1 : anylo ? -1 : 0;
     c->step[n] = sd * sqrt(va) / SUM_K;
     double org = m->w.c0, amass = side ? 1 : 0;
+    int atom = side != 0;
     int tn = 1;
     if (pbuf_room(&sc->sum, 1) != 0) {
         sc->fail = 1;
@@ -808,10 +809,27 @@ static void add_sum(void *p, double w, double b0, double b1)
         sc->tmp = swap;
         tn = (int)len;
         org += s0;
+        /* the ends holding less than TAIL are left out: the sum's spread
+         * grows as the root of its years, its lattice as the years */
+        int c0 = 0, c1 = 0;
+        double q = sc->sum.v[0];
+        while (c0 < tn - 1 && q < TAIL)
+            q += sc->sum.v[++c0];
+        q = sc->sum.v[tn - 1];
+        while (tn - 1 - c1 > c0 && q < TAIL)
+            q += sc->sum.v[tn - 1 - ++c1];
+        if (c0)
+            memmove(sc->sum.v, sc->sum.v + c0, sizeof(double) * (size_t)(tn - c0 - c1));
+        tn -= c0 + c1;
+        org += c0 * c->step[n];
+        if ((side > 0 && c1) || (side < 0 && c0))
+            atom = 0; /* the atom's end held less than TAIL */
     }
+    if (!atom)
+        amass = 0;
     /* the atom lies on the lattice's end point: the continuous part is the rest */
     double *end = side > 0 ? &sc->sum.v[tn - 1] : &sc->sum.v[0];
-    if (side)
+    if (atom)
         *end = *end > amass ? *end - amass : 0;
     double cum = 0, *t = tab_room(c, &sc->used, &sc->room, (size_t)tn);
     if (!t) {
@@ -827,7 +845,7 @@ static void add_sum(void *p, double w, double b0, double b1)
     c->len[n] = tn;
     c->org[n] = org;
     c->amass[n] = amass;
-    c->aside[n] = (signed char)side;
+    c->aside[n] = (signed char)(atom ? side : 0);
     sc->used += (size_t)tn;
     c->nn++;
 }
@@ -848,16 +866,22 @@ static int sum_nodes(const window_mix *m, const fc_fit *f, const double L[2][2],
     if (!(f->sigma > 0) || f->df < 1 || !m->w.a)
         return -1;
     int two = L[1][1] > 0;
-    /* the lattices' length does not depend on the node: their cost is known first */
-    double va = 0, work = 0, len = 1;
+    /* the lattices' length does not depend on the node: their cost is
+     * known first (the running sum's as cut at TAIL, some 8 sd each side,
+     * where no bound narrows it) */
+    double va = 0, vk = 0, work = 0, len = 1;
     for (int h = 0; h < m->w.nf; h++)
         va += m->w.a[h] > 0 ? m->w.a[h] * m->w.a[h] : 0;
     if (!(va > 0))
         return -1;
     for (int h = 0; h < m->w.nf; h++) {
-        double lh = m->w.a[h] > 0 ? 2 * SUM_R * SUM_K * m->w.a[h] / sqrt(va) + 2 : 0;
+        if (!(m->w.a[h] > 0))
+            continue;
+        double lh = 2 * SUM_R * SUM_K * m->w.a[h] / sqrt(va) + 2;
         work += len * lh;
-        len += lh;
+        vk += m->w.a[h] * m->w.a[h];
+        double cut = 2 * 8 * SUM_K * sqrt(vk / va) + 2;
+        len = len + lh < cut ? len + lh : cut;
     }
     if (work * NS * NH * (two ? NH : 1) > (double)SUM_COST * npaths)
         return -1;
