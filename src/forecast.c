@@ -3375,6 +3375,13 @@ static int draw_paths(const path_ctx *px, gsl_rng *r, int n, int only, double *f
     return nmet;
 }
 
+/* A model's share of the ns paths: by its weight w of the total tw, at least one. */
+static int path_share(int ns, double w, double tw)
+{
+    int n = (int)ceil(ns * w / tw);
+    return n < 1 ? 1 : n > ns ? ns : n;
+}
+
 /*
  * The window figure by quadrature over each model's parameters
  * (window.c) where the model allows it; the other models by their own
@@ -3390,12 +3397,14 @@ static int window_quadrature(const tgt_ctx *tc, const goal_def *g, const path_ct
     int nm = px->nm;
     if (tc->pc->o->window_sim_only || nm < 1 || px->nf < 1 || s->kind == FK_STOCK)
         return -1;
-    window_spec spec = {g->agg, g->op, g->goal, px->wo, px->nf, px->tf, px->ef, s};
-    window_mix *wm = window_mix_new(&spec);
     /* a sum, mean or ratio of values: Student t under a Gaussian model
-     * whose years cannot reach their bounds, as in the closed form */
+     * whose years cannot reach their bounds, as in the closed form; by
+     * quadrature (window.c) under a constant level or linear trend whose
+     * years can */
     double a[64], c0;
     int linear = window_linear(g->agg, px->wo, px->nf, px->ef, s->scale, &c0, a) == 0;
+    window_spec spec = {g->agg, g->op, g->goal, px->wo, px->nf, px->tf, px->ef, s, linear ? a : NULL, c0};
+    window_mix *wm = window_mix_new(&spec);
     int exact[FM_NMODELS], nexact = 0;
     /* an unchanged figure (fc_stale_fit): the models' own paths are those
      * updated in the window's first year, and the paths that keep the
@@ -3404,12 +3413,14 @@ static int window_quadrature(const tgt_ctx *tc, const goal_def *g, const path_ct
     for (int i = 0; i < nm; i++) {
         double w = (px->cw[i] - (i ? px->cw[i - 1] : 0)) * (1 - s0);
         fc_pred p;
-        exact[i] = window_mix_exact(wm, w, px->ss[i].f, px->ss[i].L) == 0;
-        if (!exact[i] && linear && window_dist(&px->ss[i], px->nf, px->tf, a, c0, &p) == 0 &&
+        exact[i] = 0;
+        if (linear && window_dist(&px->ss[i], px->nf, px->tf, a, c0, &p) == 0 &&
             bound_mass(&px->ss[i], px->nf, px->tf) <= WINDOW_BOUND_MASS) {
             window_mix_student(wm, w, p.m, p.sd, p.df);
             exact[i] = 1;
         }
+        if (!exact[i])
+            exact[i] = window_mix_exact(wm, w, px->ss[i].f, px->ss[i].L, path_share(ns, w, px->cw[nm - 1])) == 0;
         nexact += exact[i];
     }
     if (!nexact) {
@@ -3423,8 +3434,7 @@ static int window_quadrature(const tgt_ctx *tc, const goal_def *g, const path_ct
         if (exact[i])
             continue;
         double w = (px->cw[i] - (i ? px->cw[i - 1] : 0)) * (1 - s0);
-        int n = (int)ceil(ns * w / px->cw[nm - 1]), nfig;
-        n = n < 1 ? 1 : n > ns ? ns : n;
+        int n = path_share(ns, w, px->cw[nm - 1]), nfig;
         int met = draw_paths(&pure, r, n, i, fig, &nfig);
         window_mix_paths(wm, w, fig, nfig, met, n);
         npaths += n;

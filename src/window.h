@@ -2,10 +2,11 @@
  * window.h - the figure of a window target (the largest or smallest
  * year, every year, a window's total of counts) from each model's
  * parameters by quadrature, without simulated paths, where the future
- * years are independent given those parameters (docs/methodology.md,
- * section 5). A model without such a method enters the mixture by its
- * own simulated figures, so one slow model does not make the others
- * simulated.
+ * years are independent given those parameters, and a window sum, mean
+ * or ratio of values clipped at their bounds by lattices of its years'
+ * terms convolved (docs/methodology.md, section 5). A model without
+ * such a method enters the mixture by its own simulated figures, so one
+ * slow model does not make the others simulated.
  */
 #ifndef PLANEVAL_WINDOW_H
 #define PLANEVAL_WINDOW_H
@@ -29,6 +30,9 @@ typedef struct window_spec {
     int nf;                /* future years tf[0..nf), at most 64 */
     const double *tf, *ef; /* their years and exposures (trials of a share) */
     const fc_series *s;    /* bounds and scale of the values */
+    const double *a;       /* a sum, mean or ratio of values: c0 + sum of a[h] x
+                              year h (a[h] >= 0), else NULL */
+    double c0;
 } window_spec;
 
 typedef struct window_mix window_mix;
@@ -37,10 +41,12 @@ window_mix *window_mix_new(const window_spec *w);
 /*
  * Adds model f with weight w, computed by quadrature over its parameters
  * (L: the Cholesky factor of its coefficients' covariance as the paths
- * draw them). 0, or -1 when the model has no such method for this window
- * (the caller then simulates it and adds its paths).
+ * draw them). npaths: the paths the caller would simulate instead; a sum
+ * of values clipped at their bounds is computed only where that costs
+ * less. 0, or -1 when the model has no such method for this window (the
+ * caller then simulates it and adds its paths).
  */
-int window_mix_exact(window_mix *m, double w, const fc_fit *f, const double L[2][2]);
+int window_mix_exact(window_mix *m, double w, const fc_fit *f, const double L[2][2], int npaths);
 /* Adds a model with weight w whose figure is loc + sd t(df) (normal when
  * df <= 0): a sum, mean or ratio of values under a Gaussian model. */
 void window_mix_student(window_mix *m, double w, double loc, double sd, double df);
