@@ -259,10 +259,32 @@ static void note_width(sheet *s, int col, double w)
 
 /* ---------- formats ---------- */
 
+/*
+ * What fmt makes of flags: flags that differ only in how they are asked
+ * (FM_WRAP with or without FM_TOP, FM_FIXED with or without FM_ITALIC,
+ * FM_HEADER with FM_BOLD or FM_WRAP, ...) look the same. Such formats share
+ * one lxw_format: libxlsxwriter gives a duplicate the index of the first
+ * only after hashing its whole struct, again for every cell it styles.
+ */
+static unsigned look(unsigned flags)
+{
+    unsigned l = flags & (FM_HEADER | FM_TITLE | FM_RED | FM_FIXED);
+    if (flags & (FM_BOLD | FM_HEADER | FM_TITLE))
+        l |= FM_BOLD;
+    if (flags & (FM_ITALIC | FM_FIXED))
+        l |= FM_ITALIC;
+    if (flags & (FM_WRAP | FM_HEADER))
+        l |= FM_WRAP;
+    if ((flags & (FM_TOP | FM_WRAP)) && !(flags & FM_HEADER))
+        l |= FM_TOP; /* the header's centre replaces the top */
+    return l;
+}
+
 static lxw_format *fmt(wb *b, const char *numfmt, unsigned flags)
 {
     if (!numfmt)
         numfmt = "";
+    flags = look(flags);
     for (size_t i = 0; i < b->nfmts; i++)
         if (b->fmts[i].flags == flags && strcmp(b->fmts[i].numfmt, numfmt) == 0)
             return b->fmts[i].f;
