@@ -96,7 +96,8 @@ static rtpl *owner_text(ctx *c, const char *key, const char **text)
 {
     rtpl *const in[] = {c->t, c->report, c->f ? c->f->words : NULL};
     for (int i = 0; i < 3; i++)
-        if (in[i] && (*text = rtpl_get(in[i], key)))
+        /* the report's own file is c->report: not searched twice */
+        if (in[i] && (i != 1 || in[1] != in[0]) && (*text = rtpl_get(in[i], key)))
             return in[i];
     return NULL;
 }
@@ -2452,6 +2453,15 @@ static int brief_pass(ctx *c, fit_memo *m)
     return pages;
 }
 
+/* 1 if the last pass in m was at settings n, with its pages in *pages. */
+static int memo_pages_last(const fit_memo *m, const int *n, int *pages)
+{
+    if (m->n == 0 || memcmp(m->e[m->n - 1].n, n, sizeof m->e[0].n) != 0)
+        return 0;
+    *pages = m->e[m->n - 1].pages;
+    return 1;
+}
+
 /* Pages of the brief with *knob at v; fewer detailed items (n_detail) put
  * as many more in the table (n_compact), counted from d0 and c0. */
 static int brief_pages_at(ctx *c, fit_memo *m, int *knob, int v, int d0, int c0)
@@ -2495,8 +2505,11 @@ static int fit_knob(ctx *c, fit_memo *memo, int *knob, int lo, int hi)
     return pages;
 }
 
-/* Fit the brief into max_pages by dropping the least urgent details. */
-static int fit_brief(ctx *c)
+/* Fit the brief into max_pages by dropping the least urgent details.
+ * *settled: 1 if the last pass laid out was at the settings fitted (a
+ * dry pass of the brief depends on its settings only), so that the
+ * document is as another pass at them would leave it. */
+static int fit_brief(ctx *c, int *settled)
 {
     titem **l;
     int natt = attention_list(c, &l, 1, NULL);
@@ -2551,6 +2564,9 @@ static int fit_brief(ctx *c)
     if (pages > c->max_pages)
         diag_add(c->d, DIAG_WARNING, rtpl_file(c->t), 0, 0,
                  "the brief of %s has %d pages, more than %d", c->p->id, pages, c->max_pages);
+    int now[5];
+    fit_state(c, now);
+    *settled = memo_pages_last(&memo, now, &pages);
     free(memo.e);
     return pages;
 }
@@ -2576,8 +2592,10 @@ static int brief_doc(ctx *c, const struct tm *date, pdf_stats *stats)
     double t0 = now_seconds();
     c->t = c->brief;
     c->doc = open_doc(c, date, 0);
-    int pages = rdoc_failed(c->doc) ? 0 : fit_brief(c);
-    pages = run_pass(c, 1, render_brief);
+    int settled = 0;
+    int pages = rdoc_failed(c->doc) ? 0 : fit_brief(c, &settled);
+    if (!settled)
+        pages = run_pass(c, 1, render_brief);
     deco db = {c, 0};
     if (rdoc_failed(c->doc) || write_doc(c, "brief.pdf", render_brief, &db) != 0)
         rc = -1;

@@ -407,21 +407,73 @@ static void warn_missing(rtpl *t, const char *key, const char *name, size_t n, d
              "%s: placeholder {%.*s} has no value here", key ? key : "text", (int)n, name);
 }
 
+/*
+ * The pieces of a filled text, kept as pointers into the text and the
+ * values until the end, then copied once into a string of the right size:
+ * the documents fill some 8,000 texts a plan each layout pass, and a
+ * growing buffer (two allocations or more each) cost as much as the rest.
+ * A text of more than FILL_SEGS pieces goes on in a strbuf.
+ */
+#define FILL_SEGS 32
+typedef struct fill_out {
+    struct {
+        const char *s;
+        size_t n;
+    } seg[FILL_SEGS];
+    int nseg;
+    size_t len;
+    int spilled; /* the pieces are in spill from now on */
+    strbuf spill;
+} fill_out;
+
+static void fill_put(fill_out *o, const char *s, size_t n)
+{
+    if (!o->spilled && o->nseg < FILL_SEGS) {
+        o->seg[o->nseg].s = s;
+        o->seg[o->nseg].n = n;
+        o->nseg++;
+        o->len += n;
+        return;
+    }
+    if (!o->spilled) {
+        o->spilled = 1;
+        sb_init(&o->spill);
+        for (int i = 0; i < o->nseg; i++)
+            sb_addn(&o->spill, o->seg[i].s, o->seg[i].n);
+    }
+    sb_addn(&o->spill, s, n);
+}
+
+/* The filled text, allocated (the caller's). */
+static char *fill_take(fill_out *o)
+{
+    if (o->spilled)
+        return sb_take(&o->spill);
+    char *r = xmalloc(o->len + 1), *w = r;
+    for (int i = 0; i < o->nseg; i++) {
+        memcpy(w, o->seg[i].s, o->seg[i].n);
+        w += o->seg[i].n;
+    }
+    *w = '\0';
+    return r;
+}
+
 char *rtpl_fill(rtpl *t, const char *text, const char *key, const tvars *v, diag_list *d)
 {
-    strbuf b;
-    sb_init(&b);
-    sb_add(&b, "");
+    fill_out o;
+    o.nseg = 0;
+    o.len = 0;
+    o.spilled = 0;
     for (const char *p = text ? text : ""; *p; p++) {
         /* plain text up to the next brace in one piece */
         size_t run = strcspn(p, "{}");
         if (run) {
-            sb_addn(&b, p, run);
+            fill_put(&o, p, run);
             p += run - 1;
             continue;
         }
         if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
-            sb_addc(&b, *p);
+            fill_put(&o, p, 1);
             p++;
             continue;
         }
@@ -433,16 +485,16 @@ char *rtpl_fill(rtpl *t, const char *text, const char *key, const tvars *v, diag
                 name[n] = '\0';
                 const char *val = tv_get(v, name);
                 if (val) {
-                    sb_add(&b, val);
+                    fill_put(&o, val, strlen(val));
                     p += n + 1;
                     continue;
                 }
             }
             warn_missing(t, key, p + 1, n, d);
         }
-        sb_addc(&b, *p);
+        fill_put(&o, p, 1);
     }
-    return sb_take(&b);
+    return fill_take(&o);
 }
 
 char *rtpl_expand(rtpl *t, const char *key, const tvars *v, diag_list *d)

@@ -95,6 +95,48 @@ static void test_template_lookup_and_fill(void **state)
     free(path);
 }
 
+/* A fill of many pieces (placeholders, literal braces, plain runs, a value
+ * missing) comes out whole, past the pieces rtpl_fill keeps before it goes
+ * on in a buffer; an empty text is an empty string. */
+static void test_template_fill_many_pieces(void **state)
+{
+    (void)state;
+    char *path = write_temp("words:\n  a: x\n");
+    diag_list d = {0};
+    rtpl *t;
+    assert_int_equal(rtpl_load(&t, path, known, &d), 0);
+    tvars v;
+    tv_init(&v, NULL);
+    tv_set(&v, "name", "桓台");
+    tv_set(&v, "n", "");
+    strbuf text, want;
+    sb_init(&text);
+    sb_init(&want);
+    for (int i = 0; i < 40; i++) {
+        sb_printf(&text, "%d{name}{n}{{}}|", i);
+        sb_printf(&want, "%d桓台{}|", i);
+    }
+    sb_add(&text, "{page} end");
+    sb_add(&want, "{page} end");
+    char *s = rtpl_fill(t, text.s, "words.a", &v, &d);
+    assert_string_equal(s, want.s);
+    free(s);
+    assert_int_equal(diag_errors(&d), 1); /* {page} has no value */
+    s = rtpl_fill(t, "", "words.a", &v, &d);
+    assert_string_equal(s, "");
+    free(s);
+    s = rtpl_fill(t, "{name}", "words.a", &v, &d);
+    assert_string_equal(s, "桓台");
+    free(s);
+    sb_free(&text);
+    sb_free(&want);
+    tv_free(&v);
+    rtpl_free(t);
+    diag_free(&d);
+    unlink(path);
+    free(path);
+}
+
 /* Every text found by its key, in a template as loaded and in the copies
  * the cache hands out (looked up through an index of their own), and no
  * text for a key that is only a prefix or an extension of one. */
@@ -337,6 +379,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_template_lookup_and_fill),
+        cmocka_unit_test(test_template_fill_many_pieces),
         cmocka_unit_test(test_template_every_key),
         cmocka_unit_test(test_template_errors),
         cmocka_unit_test_setup_teardown(test_two_passes_and_tables, setup, teardown),
