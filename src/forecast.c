@@ -559,13 +559,16 @@ static double count_ll(double y, double mu, double a, const double lg[2])
  * (a = 0: Poisson), b1 with the prior N(centre, s->trend_prior_sd^2),
  * from start (b0, b1) when it is not NULL (the profile over a below moves
  * a little at a time), else from the overall rate. lgy: lgamma(count + 1)
- * of each year (the profile's fits share them), or NULL.
+ * of each year (the profile's fits share them), or NULL. mu0: each year's
+ * mean at start, as the fit that ended there gave it in mu_out (the same
+ * expression, so the same figures), or NULL; mu_out: the means at the
+ * estimate, or NULL.
  * Returns 0 and fills b, cov ((X'WX)^-1), the log-likelihood and Pearson's
  * chi2; -1 if it does not converge.
  */
 static int glm_fit(const fc_series *s, const double *lgy, int p, double a, double tc,
-                   double centre, const double *start, double b[2], double cov[2][2],
-                   double *ll, double *pearson)
+                   double centre, const double *start, const double *mu0, double b[2],
+                   double cov[2][2], double *ll, double *pearson, double *mu_out)
 {
     int n = s->n;
     double sy = 0, se = 0;
@@ -581,6 +584,7 @@ static int glm_fit(const fc_series *s, const double *lgy, int p, double a, doubl
     } else {
         b[0] = log(sy / se);
         b[1] = 0;
+        mu0 = NULL;
     }
     /* on the stack for the usual short series: the profile over alpha
      * calls this some 50 times per fit */
@@ -595,7 +599,7 @@ static int glm_fit(const fc_series *s, const double *lgy, int p, double a, doubl
     for (int it = 0; it < 100 && !converged; it++) {
         for (int i = 0; i < n; i++) {
             double lin = b[0] + (p == 2 ? b[1] * x[i] : 0);
-            double mu = expo(s, i) * exp(lin);
+            double mu = it == 0 && mu0 ? mu0[i] : expo(s, i) * exp(lin);
             w[i] = mu / (1 + a * mu);
             z[i] = lin + (s->count[i] - mu) / mu;
         }
@@ -643,6 +647,8 @@ static int glm_fit(const fc_series *s, const double *lgy, int p, double a, doubl
         }
         *ll = l;
         *pearson = pc;
+        if (mu_out)
+            memcpy(mu_out, mus, sizeof(double) * (size_t)n);
     }
     if (x != stack)
         free(x);
@@ -686,14 +692,27 @@ typedef struct nb_profile {
     const double *lg;
     int p;
     double tc, centre;
-    const double *start;
+    const double *start, *start_mu;
+    /* the best fit seen: the final fit at the estimate is this very
+     * computation (same alpha, start and data), so it is kept, not redone */
+    int have;
+    double best_la, b[2], cov[2][2], ll, pearson;
 } nb_profile;
 
-static double nb_neg_ll(double la, const nb_profile *np)
+static double nb_neg_ll(double la, nb_profile *np)
 {
     double b[2], cv[2][2], l, pcs;
-    if (glm_fit(np->s, np->lg, np->p, exp(la), np->tc, np->centre, np->start, b, cv, &l, &pcs) != 0)
+    if (glm_fit(np->s, np->lg, np->p, exp(la), np->tc, np->centre, np->start, np->start_mu, b, cv,
+                &l, &pcs, NULL) != 0)
         return DBL_MAX; /* worse than any fit: the search moves away */
+    if (!np->have || l >= np->ll) {
+        np->have = 1;
+        np->best_la = la;
+        memcpy(np->b, b, sizeof b);
+        memcpy(np->cov, cv, sizeof cv);
+        np->ll = l;
+        np->pearson = pcs;
+    }
     return -l;
 }
 
@@ -706,7 +725,7 @@ static double nb_neg_ll(double la, const nb_profile *np)
  * and 24 in full fits on the synthetic regions, where the golden section
  * took 20 and 46. at_floor: x is the grid's first point.
  */
-static double nb_brent(const nb_profile *np, double x, double fx, double tol, int at_floor)
+static double nb_brent(nb_profile *np, double x, double fx, double tol, int at_floor)
 {
     const double cgold = 0.3819660112501051;
     double a = x - 0.5, b = x + 0.5, w = x, v = x, fw = fx, fv = fx, d = 0, e = 0;
@@ -826,7 +845,7 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         lgy[i] = lgamma(s->count[i] + 1);
     const double *lg = n <= 64 ? lgy : NULL;
     if (m == FM_POISSON) {
-        if (glm_fit(s, lg, 2, 0, f->tc, centre, NULL, f->b, f->cov, &ll, &pc) != 0 ||
+        if (glm_fit(s, lg, 2, 0, f->tc, centre, NULL, NULL, f->b, f->cov, &ll, &pc, NULL) != 0 ||
             fabs(f->b[1]) > MAX_TREND) {
             set_note(f, "no finite trend: the counts are too few or all at one end");
             return -1;
@@ -842,10 +861,14 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
          * likelihood alone cannot tell alpha from zero */
         double post_w = 0, post_a = 0, post_max = -HUGE_VAL;
         double grid_l[32], grid_la[32];
-        int ng = 0;
+        /* each fit's means at its estimate start the next fit (and Brent's
+         * from the best): n exponentials fewer each */
+        double mu_warm[64], mu_new[64], mu_best[64];
+        int ng = 0, mu_ok = 0, keep_mu = n <= 64;
         for (double la = -10; la <= 3.0001; la += 0.5) {
             double l, pcs;
-            if (glm_fit(s, lg, p, exp(la), f->tc, centre, warm, bb, cc, &l, &pcs) == 0) {
+            if (glm_fit(s, lg, p, exp(la), f->tc, centre, warm, mu_ok ? mu_warm : NULL, bb, cc, &l,
+                        &pcs, keep_mu ? mu_new : NULL) == 0) {
                 if (ng < 32) {
                     double z = (la - log(0.2)) / 1.5;
                     grid_l[ng] = l - 0.5 * z * z;
@@ -856,11 +879,16 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
                 }
                 warm[0] = bb[0];
                 warm[1] = bb[1];
+                if (keep_mu)
+                    memcpy(mu_warm, mu_new, sizeof(double) * (size_t)n);
+                mu_ok = keep_mu;
                 if (l > best_ll) {
                     best_ll = l;
                     best_la = la;
                     best_b[0] = bb[0];
                     best_b[1] = bb[1];
+                    if (keep_mu)
+                        memcpy(mu_best, mu_new, sizeof(double) * (size_t)n);
                 }
             }
         }
@@ -870,16 +898,26 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         }
         /* log alpha to within 0.618^44 / 2 ~ 3e-10 (0.618^18 / 2 ~ 9e-5 in
          * refits for scoring): the precision the golden section had */
-        nb_profile np = {s, lg, p, f->tc, centre, best_b};
+        nb_profile np = {.s = s, .lg = lg, .p = p, .tc = f->tc, .centre = centre, .start = best_b,
+                         .start_mu = keep_mu ? mu_best : NULL};
         double tol = pow((sqrt(5) - 1) / 2, s->refit ? 18 : 44) / 8;
-        f->nb_alpha = exp(nb_brent(&np, best_la, -best_ll, tol, best_la <= -10));
+        double la_hat = nb_brent(&np, best_la, -best_ll, tol, best_la <= -10);
+        f->nb_alpha = exp(la_hat);
         for (int j = 0; j < ng; j++) {
             double wj = exp(grid_l[j] - post_max);
             post_w += wj;
             post_a += wj * exp(grid_la[j]);
         }
         f->nb_alpha_pred = post_w > 0 ? post_a / post_w : f->nb_alpha;
-        if (glm_fit(s, lg, p, f->nb_alpha, f->tc, centre, best_b, f->b, f->cov, &ll, &pc) != 0 ||
+        int reuse = np.have && np.best_la == la_hat;
+        if (reuse) {
+            memcpy(f->b, np.b, sizeof f->b);
+            memcpy(f->cov, np.cov, sizeof f->cov);
+            ll = np.ll;
+            pc = np.pearson;
+        }
+        if ((!reuse && glm_fit(s, lg, p, f->nb_alpha, f->tc, centre, best_b, np.start_mu, f->b,
+                               f->cov, &ll, &pc, keep_mu ? mu_new : NULL) != 0) ||
             (p == 2 && fabs(f->b[1]) > MAX_TREND)) {
             set_note(f, "no finite negative binomial fit");
             return -1;
@@ -887,7 +925,8 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         /* the coefficients' uncertainty at that alpha too (wider, the
          * larger alpha is): the estimates stay those of maximum likelihood */
         double cv[2][2], lp, pp, bp[2];
-        if (glm_fit(s, lg, p, f->nb_alpha_pred, f->tc, centre, f->b, bp, cv, &lp, &pp) == 0 &&
+        if (glm_fit(s, lg, p, f->nb_alpha_pred, f->tc, centre, f->b, keep_mu && !reuse ? mu_new : NULL,
+                    bp, cv, &lp, &pp, NULL) == 0 &&
             cv[0][0] > f->cov[0][0] && f->cov[0][0] > 0)
             f->vscale = cv[0][0] / f->cov[0][0];
     }
