@@ -94,10 +94,12 @@ typedef struct fc_series {
 } fc_series;
 
 /* The prior on the annual log change of a count rate the plans' forecasts
- * use: death and accident counts seldom move by more than 10 % a year. It
- * is centred on an unchanged count (the rate falling as fast as its
- * exposure grows). */
-#define FC_TREND_PRIOR_SD 0.1
+ * use: a county's expected death or accident count seldom moves by more
+ * than about 14 % a year (two standard deviations). It is centred on an
+ * unchanged count (the rate falling as fast as its exposure grows). 0.1
+ * let five years of overdispersed counts extrapolate their noise: P(met)
+ * scored worse than the base rate (docs/methodology.md, 2). */
+#define FC_TREND_PRIOR_SD 0.07
 /* The prior on the annual change of the logit of a share of trials:
  * coverage near 100 % seldom moves by more than about 0.4 logits a year
  * (90 % to 93 %); without it five years at 96-100 % were extrapolated to a

@@ -9,7 +9,7 @@ mixture, the plug-in alpha, the model average) or the prior itself?
     python3 tests/calibration/exact_bayes.py [--centre count|rate | --prior MEAN SD] < dump.txt
 
 The model is the negative binomial trend of planeval's count family:
-log mean count = log exposure + b0 + b1 (t - tc), b1 ~ N(centre, 0.1^2),
+log mean count = log exposure + b0 + b1 (t - tc), b1 ~ N(centre, 0.07^2),
 log alpha ~ N(log 0.2, 1.5^2), b0 flat (centre: minus the exposure's
 log growth, or 0 with --centre rate; --prior sets the rate's trend prior
 to N(MEAN, SD^2) instead, e.g. the suite's own trends, -0.04 and 0.05); the posterior and the predictive
@@ -24,7 +24,7 @@ import numpy as np
 from scipy.special import gammaln
 from scipy.stats import nbinom
 
-PRIOR_SD = 0.1  # FC_TREND_PRIOR_SD
+PRIOR_SD = 0.07  # FC_TREND_PRIOR_SD
 
 
 def nb_loglik(y, mu, a):
