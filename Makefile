@@ -177,7 +177,8 @@ clean:
 
 # Whole runs at scale (synthetic regions): median of REPEAT runs, per-region
 # CPU, wall time, peak memory. `make bench SIZES="1 100"` for a quicker look.
-# Then the rendering time of the PDF reports per sample plan (tests/bench/pdf.sh).
+# Then, per sample plan, the rendering time of the PDF reports and the CPU of
+# the forecasts (tests/bench/pdf.sh).
 SIZES ?= 1 100 1000
 bench: $(BUILD)/planeval
 	PLANEVAL=$(BUILD)/planeval sh tests/bench/bench.sh "$(SIZES)"

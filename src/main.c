@@ -33,11 +33,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -810,6 +812,16 @@ static void run_forecasts(session *s, const evaluation *ev, const eval_context *
     forecast_plan(ev, ec, &fo, &s->lb, fs);
 }
 
+/* CPU seconds of this process so far (NAN if the clock cannot be read):
+ * the stage times of PLANEVAL_TIMES below. */
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+        return NAN;
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static int act_run(session *s, const plan *p, region_data *r, void *arg)
 {
     (void)arg;
@@ -823,6 +835,7 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
         free(dir);
         return EXIT_SKIPPED;
     }
+    double cpu0 = cpu_seconds();
     eval_context ec;
     init_context(&ec, s, p, r);
     evaluation ev;
@@ -832,7 +845,9 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
         return EXIT_PROBLEMS;
     }
     forecast_set fs;
+    double cpu1 = cpu_seconds();
     run_forecasts(s, &ev, &ec, &fs);
+    double cpu2 = cpu_seconds();
     /* What changed since the previous run, whose files stay in dir until the
      * commit below, or since --since DIR (changes.h). */
     change_list changes;
@@ -950,6 +965,10 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
     }
     if (!s->o->quiet)
         diag_print(&ev.warnings, stderr);
+    if (rc == EXIT_OK && getenv("PLANEVAL_TIMES"))
+        /* for make bench (tests/bench/forecast.sh): the forecasts' CPU
+         * against the plan's, from its evaluation to its commit */
+        fprintf(stderr, "cpu-times %s %.6f %.6f\n", p->id, cpu2 - cpu1, cpu_seconds() - cpu0);
     if (rc == EXIT_OK && getenv("PLANEVAL_PDF_TIMES") && pdfst.brief_pages)
         /* for make bench (tests/bench/pdf.sh) */
         fprintf(stderr, "pdf-times %s %.3f %.3f %d %d\n", p->id, pdfst.brief_seconds,
