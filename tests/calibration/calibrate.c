@@ -6,6 +6,7 @@
  * 95 % intervals and with P(met) of a target of each setting.
  *
  *   calibrate [--long] [--doc FILE] [--only TEXT] [--bins] [--model NAME] [--reps N] [--dump]
+ *             [--count-trends LO HI]
  *
  * Quick mode (make calibration, part of make test) checks the thresholds of
  * issue 11 and exits 1 when one fails; --long draws more series (make
@@ -16,7 +17,9 @@
  * bins of P(met), --model forces one model (what it scores alone, without
  * the average), --reps draws N series per setting and length, --dump writes
  * each count series with its goal, outcome and P(met) to stderr (for
- * exact_bayes.py). Fixed seeds: the same figures on every run.
+ * exact_bayes.py), --count-trends LO HI draws the count settings' annual
+ * log change of rate from LO to HI instead of -0.12 to 0.04 (how a prior
+ * fares on steeper truths). Fixed seeds: the same figures on every run.
  */
 #include "forecast.h"
 #include "util.h"
@@ -44,6 +47,7 @@ typedef struct draw {
     double lo, hi;
     target_op op;
     double goal;
+    double trend_lo, trend_hi; /* in: the counts' annual log change of rate is drawn from these */
 } draw;
 
 typedef void (*generator)(gsl_rng *r, int n, draw *d);
@@ -152,7 +156,7 @@ static void counts_common(gsl_rng *r, int n, draw *d, double alpha)
 {
     years(d, n + AHEAD);
     d->has_counts = 1;
-    double mean0 = gsl_ran_flat(r, 2, 12), g = gsl_ran_flat(r, -0.12, 0.04), sum = 0;
+    double mean0 = gsl_ran_flat(r, 2, 12), g = gsl_ran_flat(r, d->trend_lo, d->trend_hi), sum = 0;
     for (int i = 0; i < d->ny; i++) {
         d->expo[i] = 150 * pow(1.06, i);
         double mu = mean0 * exp(g * i) * pow(1.06, i);
@@ -473,6 +477,8 @@ int main(int argc, char **argv)
     const char *doc = NULL, *only = NULL;
     fc_model forced = FM_NONE;
     int nreps = 0;
+    double trend_lo = -0.12, trend_hi = 0.04, tlo, thi;
+    char *e1, *e2;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--long") == 0)
             lng = 1;
@@ -486,11 +492,17 @@ int main(int argc, char **argv)
             dump = 1;
         else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc && (nreps = atoi(argv[i + 1])) > 0)
             i++;
-        else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc &&
+        else if (strcmp(argv[i], "--count-trends") == 0 && i + 2 < argc &&
+                 (tlo = strtod(argv[i + 1], &e1), thi = strtod(argv[i + 2], &e2), !*e1 && !*e2) &&
+                 tlo < thi && tlo > -1 && thi < 1) {
+            trend_lo = tlo;
+            trend_hi = thi;
+            i += 2;
+        } else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc &&
                  (forced = fc_model_from_name(argv[i + 1])) != FM_NONE)
             i++;
         else {
-            fprintf(stderr, "usage: calibrate [--long] [--doc FILE] [--only TEXT] [--bins] [--model NAME] [--reps N] [--dump]\n");
+            fprintf(stderr, "usage: calibrate [--long] [--doc FILE] [--only TEXT] [--bins] [--model NAME] [--reps N] [--dump] [--count-trends LO HI]\n");
             return 2;
         }
     }
@@ -515,9 +527,10 @@ int main(int argc, char **argv)
     int brier_bad = 0, known_bad[NSET] = {0}, rel_bad = 0, known_rel[NSET] = {0};
     strbuf notes;
     sb_init(&notes);
-    if (doc && (only || show_bins || forced != FM_NONE || nreps || dump)) {
+    if (doc && (only || show_bins || forced != FM_NONE || nreps || dump || trend_lo != -0.12 ||
+                trend_hi != 0.04)) {
         fprintf(stderr, "calibrate: --doc writes the table of the plans' forecasts of every "
-                        "setting (no --only, --bins, --model, --reps, --dump)\n");
+                        "setting (no --only, --bins, --model, --reps, --dump, --count-trends)\n");
         return 2;
     }
     for (int si = 0; si < NSET; si++)
@@ -527,7 +540,7 @@ int main(int argc, char **argv)
             score sc;
             memset(&sc, 0, sizeof sc);
             for (int k = 0; k < reps; k++) {
-                draw d;
+                draw d = {.trend_lo = trend_lo, .trend_hi = trend_hi};
                 settings[si].gen(r, lengths[li], &d);
                 run_one(&d, lengths[li], forced, &o, dump ? stderr : NULL, &sc);
             }
