@@ -98,7 +98,7 @@ typedef struct fc_series {
  * than about 14 % a year (two standard deviations). It is centred on an
  * unchanged count (the rate falling as fast as its exposure grows). 0.1
  * let five years of overdispersed counts extrapolate their noise: P(met)
- * scored worse than the base rate (docs/methodology.md, 2). */
+ * scored worse than the base rate (docs/methodology.md, 2 and 4a). */
 #define FC_TREND_PRIOR_SD 0.07
 /* The prior on the annual change of the logit of a share of trials:
  * coverage near 100 % seldom moves by more than about 0.4 logits a year

@@ -966,7 +966,7 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
     if (!s->o->quiet)
         diag_print(&ev.warnings, stderr);
     if (rc == EXIT_OK && getenv("PLANEVAL_TIMES"))
-        /* for make bench (tests/bench/forecast.sh): the forecasts' CPU
+        /* for make bench (tests/bench/pdf.sh): the forecasts' CPU
          * against the plan's, from its evaluation to its commit */
         fprintf(stderr, "cpu-times %s %.6f %.6f\n", p->id, cpu2 - cpu1, cpu_seconds() - cpu0);
     if (rc == EXIT_OK && getenv("PLANEVAL_PDF_TIMES") && pdfst.brief_pages)
