@@ -35,6 +35,7 @@ void forecast_options_init(forecast_options *o)
     o->min_points = 4;
     o->nsim = 20000;
     o->window_sim_only = 0;
+    o->garwood = NULL;
 }
 
 static const char *const model_names[FM_NMODELS] = {
@@ -2474,34 +2475,75 @@ fc_sdg fc_sdg_ratio(double x0, double t0, double xnow, double tnow, double goal,
 
 /* ========== per plan ========== */
 
-/* Garwood intervals already computed in this plan, four doubles each
- * (count, confidence, lo, hi): counts recur across years and indicators,
- * and each chi-square quantile costs GSL about 16,000 instructions. */
-typedef struct garwood_memo {
+/* Garwood intervals already computed: an open-addressing hash table of
+ * (count, confidence, lo, hi), at most half full. */
+struct fc_garwood_memo {
     double *e;
-    int n, cap;
-} garwood_memo;
+    size_t n, cap; /* entries used, slots (a power of two) */
+};
 
-static void garwood_memo_get(garwood_memo *gm, double c, double conf, double *lo, double *hi)
+fc_garwood_memo *fc_garwood_memo_new(void) { return xcalloc(1, sizeof(fc_garwood_memo)); }
+
+void fc_garwood_memo_free(fc_garwood_memo *gm)
 {
-    for (int i = 0; i < gm->n; i++) {
-        const double *e = &gm->e[4 * i];
-        if (e[0] == c && e[1] == conf) {
-            *lo = e[2];
-            *hi = e[3];
-            return;
-        }
+    if (!gm)
+        return;
+    free(gm->e);
+    free(gm);
+}
+
+/* The slot of (c, conf) in a table of cap slots: its own, or the empty one
+ * where it goes (NAN marks an empty slot; c and conf are never NAN here). */
+static size_t garwood_slot(const double *e, size_t cap, double c, double conf)
+{
+    uint64_t b[2];
+    memcpy(&b[0], &c, sizeof c);
+    memcpy(&b[1], &conf, sizeof conf);
+    /* MurmurHash3's finaliser: a whole count's low bits are all zero */
+    uint64_t h = b[0] ^ (b[1] * 0x9e3779b97f4a7c15u);
+    h = (h ^ (h >> 33)) * 0xff51afd7ed558ccdu;
+    h = (h ^ (h >> 33)) * 0xc4ceb9fe1a85ec53u;
+    h ^= h >> 33;
+    size_t i = (size_t)h & (cap - 1);
+    while (!isnan(e[4 * i]) && !(e[4 * i] == c && e[4 * i + 1] == conf))
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+static void garwood_memo_get(fc_garwood_memo *gm, double c, double conf, double *lo, double *hi)
+{
+    if (isnan(c) || isnan(conf)) {
+        fc_garwood(c, conf, lo, hi);
+        return;
+    }
+    size_t i = gm->cap ? garwood_slot(gm->e, gm->cap, c, conf) : 0;
+    if (gm->cap && !isnan(gm->e[4 * i])) {
+        *lo = gm->e[4 * i + 2];
+        *hi = gm->e[4 * i + 3];
+        return;
     }
     fc_garwood(c, conf, lo, hi);
-    if (gm->n == gm->cap) {
-        gm->cap = gm->cap ? 2 * gm->cap : 64;
-        gm->e = xrealloc(gm->e, sizeof(double) * 4 * (size_t)gm->cap);
+    if (2 * (gm->n + 1) > gm->cap) {
+        /* twice the slots, the entries placed again */
+        size_t cap = gm->cap ? 2 * gm->cap : 256;
+        double *e = xmalloc(sizeof(double) * 4 * cap);
+        for (size_t j = 0; j < cap; j++)
+            e[4 * j] = NAN;
+        for (size_t j = 0; j < gm->cap; j++)
+            if (!isnan(gm->e[4 * j]))
+                memcpy(&e[4 * garwood_slot(e, cap, gm->e[4 * j], gm->e[4 * j + 1])], &gm->e[4 * j],
+                       sizeof(double) * 4);
+        free(gm->e);
+        gm->e = e;
+        gm->cap = cap;
+        i = garwood_slot(gm->e, gm->cap, c, conf);
     }
-    double *e = &gm->e[4 * gm->n++];
+    double *e = &gm->e[4 * i];
     e[0] = c;
     e[1] = conf;
     e[2] = *lo;
     e[3] = *hi;
+    gm->n++;
 }
 
 typedef struct plan_ctx {
@@ -2509,7 +2551,7 @@ typedef struct plan_ctx {
     const eval_context *ec;
     const forecast_options *o;
     const labels *lb;
-    garwood_memo *gm; /* owned by forecast_plan */
+    fc_garwood_memo *gm; /* the options', or owned by forecast_plan */
 } plan_ctx;
 
 /* The series a model is fitted to, with its storage. */
@@ -4412,9 +4454,11 @@ int forecast_plan(const evaluation *ev, const eval_context *ec, const forecast_o
         out->opt = *opt;
     else
         forecast_options_init(&out->opt);
+    /* the caller's memo is not kept in the result, which may outlive it */
+    fc_garwood_memo *gm = out->opt.garwood ? out->opt.garwood : fc_garwood_memo_new();
+    out->opt.garwood = NULL;
     gsl_error_handler_t *old = gsl_set_error_handler_off();
-    garwood_memo gm = {NULL, 0, 0};
-    plan_ctx pc = {ev, ec, &out->opt, lb, &gm};
+    plan_ctx pc = {ev, ec, &out->opt, lb, gm};
     out->ninds = ev->ninds;
     out->inds = xcalloc((size_t)(ev->ninds ? ev->ninds : 1), sizeof(fc_indicator));
     plan_pace(ev, ec, &out->pace);
@@ -4424,7 +4468,8 @@ int forecast_plan(const evaluation *ev, const eval_context *ec, const forecast_o
             for (int k = 0; k < ev->inds[i].ntargets; k++)
                 milestone_chance(&out->pace, ec, &ev->inds[i].targets[k], &out->inds[i].targets[k]);
     }
-    free(gm.e);
+    if (!opt || gm != opt->garwood)
+        fc_garwood_memo_free(gm);
     gsl_set_error_handler(old);
     return 0;
 }

@@ -1021,6 +1021,58 @@ static char *run_stage(int year, forecast_set *keep)
     return run_stage_of("plan_forms.yaml", year, keep, NULL);
 }
 
+/* ---------- Garwood intervals kept across plans ---------- */
+
+static int garwood_rows; /* observed rows with an exact interval, checked */
+
+/* Every observed row's interval is fc_garwood's own for its count. */
+static void check_garwood(const evaluation *ev, const forecast_set *fs)
+{
+    for (int i = 0; i < fs->ninds; i++) {
+        const fc_indicator *fi = &fs->inds[i];
+        const indicator_result *ir = &ev->inds[i];
+        if (!fi->has_obs_ci)
+            continue;
+        for (int k = 0; k < ir->nyears; k++) {
+            const year_value *v = &ir->years[k];
+            const double *o = &fi->obs_ci[4 * k];
+            int ratio = ir->ind->numerator != NULL;
+            double c = ratio ? v->num.v : v->value.v, E = ratio ? v->den.v : 1,
+                   sc = ratio ? v->scale : 1, lo, hi;
+            if (isnan(o[0]))
+                continue;
+            fc_garwood(c, 0.8, &lo, &hi);
+            assert_true(o[0] == sc * lo / E && o[1] == sc * hi / E);
+            fc_garwood(c, 0.95, &lo, &hi);
+            assert_true(o[2] == sc * lo / E && o[3] == sc * hi / E);
+            garwood_rows++;
+        }
+    }
+}
+
+/* A memo shared by plans (as a process's plans share it) gives each plan
+ * the intervals it would compute alone, on its first plan and when warm. */
+static void test_garwood_memo_across_plans(void **state)
+{
+    (void)state;
+    forecast_options o;
+    forecast_options_init(&o);
+    o.nsim = 2000;
+    garwood_rows = 0;
+    char *alone = run_stage_opts("plan_forms.yaml", 2025, &o, NULL, check_garwood);
+    assert_true(garwood_rows > 0);
+    o.garwood = fc_garwood_memo_new();
+    for (int pass = 0; pass < 2; pass++) {
+        garwood_rows = 0;
+        char *shared = run_stage_opts("plan_forms.yaml", 2025, &o, NULL, check_garwood);
+        assert_true(garwood_rows > 0);
+        assert_string_equal(shared, alone);
+        free(shared);
+    }
+    fc_garwood_memo_free(o.garwood);
+    free(alone);
+}
+
 /* ---------- milestones: the chance against an independent integration ---------- */
 
 /* The chance of an item done by a plan's items, computed without the
@@ -1700,6 +1752,7 @@ int main(void)
         cmocka_unit_test(test_unchanged_figure),
         cmocka_unit_test(test_milestone_chance_vs_integration),
         cmocka_unit_test(test_count_quantile_tables),
+        cmocka_unit_test(test_garwood_memo_across_plans),
     };
     return cmocka_run_group_tests(tests, load_sm, free_sm);
 }
