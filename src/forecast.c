@@ -14,6 +14,7 @@
 #include <gsl/gsl_multimin.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_sf_gamma.h>
 
 #include <float.h>
 #include <math.h>
@@ -1960,6 +1961,29 @@ static double count_pmf(const fc_pred *p, double c)
     if (p->kind == PK_NBJ)
         return node_pmf(p, 0, k);
     double s = 0;
+    if (p->negbin && !p->binom) {
+        /* GSL 2.7's gsl_ran_negative_binomial_pdf(k, q, r), term for term:
+         * exp(lngamma(k + r) - lngamma(r) - lngamma(k + 1) + r log q +
+         * k log(1 - q)); its three log gammas are the same at every node,
+         * so they are taken once, not at each (the leave-one-out scores
+         * call this for each year of each refit) */
+        double r = 1 / p->nb_alpha, lg = NAN;
+        for (int i = 0; i < p->nq; i++) {
+            double mu = exp(p->eta[i]), pm;
+            if (!(mu > 0)) {
+                pm = k == 0;
+            } else if (!isfinite(mu)) {
+                pm = 0;
+            } else {
+                double q = 1 / (1 + p->nb_alpha * mu);
+                if (isnan(lg))
+                    lg = gsl_sf_lngamma(k + r) - gsl_sf_lngamma(r) - gsl_sf_lngamma(k + 1.0);
+                pm = exp(lg + r * log(q) + k * log1p(-q));
+            }
+            s += p->w[i] * pm;
+        }
+        return s > 1 ? 1 : s;
+    }
     for (int i = 0; i < p->nq; i++)
         s += p->w[i] * node_pmf(p, i, k);
     return s > 1 ? 1 : s;

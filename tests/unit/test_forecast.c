@@ -371,6 +371,58 @@ static void test_negbin_profile_precision(void **state)
     assert_true(compared >= 100);
 }
 
+/* The leave-one-out score of the negative binomials, recomputed from each
+ * refit's predictive nodes with GSL's own probability mass: to the bit. */
+static void test_negbin_loo_score_exact(void **state)
+{
+    (void)state;
+    const rec *t = get("negbin.t"), *c = get("negbin.count"), *e = get("negbin.exposure");
+    int n = t->n;
+    fc_series s = unbounded(n, t->v, NULL);
+    s.count = c->v;
+    s.exposure = e->v;
+    for (int m = 0; m < 2; m++) {
+        fc_model model = m ? FM_NEGBIN : FM_NEGBIN_MEAN;
+        double score = 0;
+        int nodes = 0;
+        for (int i = 0; i < n; i++) {
+            double tt[64], cc[64], ee[64];
+            int k = 0;
+            for (int j = 0; j < n; j++)
+                if (j != i) {
+                    tt[k] = t->v[j];
+                    cc[k] = c->v[j];
+                    ee[k++] = e->v[j];
+                }
+            fc_series r = s;
+            r.n = k;
+            r.t = tt;
+            r.count = cc;
+            r.exposure = ee;
+            r.refit = 1;
+            fc_fit f;
+            fc_pred p;
+            assert_int_equal(fc_fit_model(model, &r, &f), 0);
+            assert_int_equal(fc_predict(&f, &r, t->v[i], e->v[i], &p), 0);
+            assert_true(p.negbin && p.nq > 1);
+            double pm = 0;
+            for (int q = 0; q < p.nq; q++) {
+                double mu = exp(p.eta[q]);
+                pm += p.w[q] * gsl_ran_negative_binomial_pdf((unsigned)c->v[i],
+                                                             1 / (1 + p.nb_alpha * mu),
+                                                             1 / p.nb_alpha);
+            }
+            nodes += p.nq;
+            pm = pm > 1 ? 1 : pm;
+            score += pm > 1e-300 ? -log(pm) : 690.8;
+        }
+        double got = fc_loo_score(model, &s);
+        printf("    %s: leave-one-out score %.17g over %d nodes (recomputed %.17g)\n",
+               fc_model_name(model), got, nodes, score / n);
+        assert_true(got == score / n);
+    }
+}
+
 static void test_negbin_vs_statsmodels(void **state)
 {
     (void)state;
@@ -1753,6 +1805,7 @@ int main(void)
         cmocka_unit_test(test_milestone_chance_vs_integration),
         cmocka_unit_test(test_count_quantile_tables),
         cmocka_unit_test(test_garwood_memo_across_plans),
+        cmocka_unit_test(test_negbin_loo_score_exact),
     };
     return cmocka_run_group_tests(tests, load_sm, free_sm);
 }
