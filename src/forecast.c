@@ -1984,6 +1984,28 @@ static double count_pmf(const fc_pred *p, double c)
         }
         return s > 1 ? 1 : s;
     }
+    if (p->binom) {
+        /* GSL 2.7's gsl_ran_binomial_pdf(k, pr, E) likewise: exp(log C(E, k)
+         * + k log pr + (E - k) log(1 - pr)), C(E, k) once */
+        if (k > p->E)
+            return 0;
+        unsigned N = (unsigned)p->E;
+        double lc = NAN;
+        for (int i = 0; i < p->nq; i++) {
+            double pr = logistic(p->eta[i]), pm;
+            if (pr == 0) {
+                pm = k == 0;
+            } else if (pr == 1) {
+                pm = k == N;
+            } else {
+                if (isnan(lc))
+                    lc = gsl_sf_lnchoose(N, k);
+                pm = exp(lc + k * log(pr) + (N - k) * log1p(-pr));
+            }
+            s += p->w[i] * pm;
+        }
+        return s > 1 ? 1 : s;
+    }
     for (int i = 0; i < p->nq; i++)
         s += p->w[i] * node_pmf(p, i, k);
     return s > 1 ? 1 : s;

@@ -246,6 +246,20 @@ static fc_series unbounded(int n, const double *t, const double *y)
     return s;
 }
 
+/* A share of trials in percent: c of e trials, y = 100 c / e. */
+static fc_series share_series(int n, const double *t, const double *c, const double *e,
+                              const double *y)
+{
+    fc_series s = unbounded(n, t, y);
+    s.count = c;
+    s.exposure = e;
+    s.scale = 100;
+    s.lo = 0;
+    s.hi = 100;
+    s.kind = FK_SHARE;
+    return s;
+}
+
 static void test_ols_intervals_vs_statsmodels(void **state)
 {
     (void)state;
@@ -371,56 +385,82 @@ static void test_negbin_profile_precision(void **state)
     assert_true(compared >= 100);
 }
 
-/* The leave-one-out score of the negative binomials, recomputed from each
- * refit's predictive nodes with GSL's own probability mass: to the bit. */
-static void test_negbin_loo_score_exact(void **state)
+/* fc_loo_score(model, s) recomputed from each refit's predictive nodes
+ * with GSL's own probability mass (the series at most 64 years). */
+static double loo_by_gsl(fc_model model, const fc_series *s, int *nodes)
+{
+    double score = 0;
+    for (int i = 0; i < s->n; i++) {
+        double tt[64], yy[64], cc[64], ee[64];
+        int k = 0;
+        for (int j = 0; j < s->n; j++)
+            if (j != i) {
+                tt[k] = s->t[j];
+                yy[k] = s->y ? s->y[j] : 0;
+                cc[k] = s->count[j];
+                ee[k++] = s->exposure[j];
+            }
+        fc_series r = *s;
+        r.n = k;
+        r.t = tt;
+        r.y = s->y ? yy : NULL;
+        r.count = cc;
+        r.exposure = ee;
+        r.refit = 1;
+        fc_fit f;
+        fc_pred p;
+        assert_int_equal(fc_fit_model(model, &r, &f), 0);
+        assert_int_equal(fc_predict(&f, &r, s->t[i], s->exposure[i], &p), 0);
+        assert_true((p.negbin || p.binom) && p.nq > 1);
+        unsigned c = (unsigned)s->count[i];
+        double pm = 0;
+        for (int q = 0; q < p.nq; q++) {
+            double mu = exp(p.eta[q]);
+            pm += p.w[q] * (p.binom ? (c > p.E ? 0
+                                               : gsl_ran_binomial_pdf(c, 1 / (1 + exp(-p.eta[q])),
+                                                                      (unsigned)p.E))
+                                    : gsl_ran_negative_binomial_pdf(c, 1 / (1 + p.nb_alpha * mu),
+                                                                    1 / p.nb_alpha));
+        }
+        *nodes += p.nq;
+        pm = pm > 1 ? 1 : pm;
+        score += pm > 1e-300 ? -log(pm) : 690.8;
+    }
+    return score / s->n;
+}
+
+/* fc_loo_score(model, s) is loo_by_gsl's, to the bit. */
+static void check_loo(fc_model model, const fc_series *s)
+{
+    int nodes = 0;
+    double want = loo_by_gsl(model, s, &nodes), got = fc_loo_score(model, s);
+    printf("    %s: leave-one-out score %.17g over %d nodes (recomputed %.17g)\n",
+           fc_model_name(model), got, nodes, want);
+    assert_true(got == want);
+}
+
+/* The leave-one-out scores of the negative binomials and of shares of
+ * trials (binomial with a yearly logit effect) are those of GSL's own
+ * probability masses. */
+static void test_loo_score_exact(void **state)
 {
     (void)state;
     const rec *t = get("negbin.t"), *c = get("negbin.count"), *e = get("negbin.exposure");
-    int n = t->n;
-    fc_series s = unbounded(n, t->v, NULL);
+    fc_series s = unbounded(t->n, t->v, NULL);
     s.count = c->v;
     s.exposure = e->v;
-    for (int m = 0; m < 2; m++) {
-        fc_model model = m ? FM_NEGBIN : FM_NEGBIN_MEAN;
-        double score = 0;
-        int nodes = 0;
-        for (int i = 0; i < n; i++) {
-            double tt[64], cc[64], ee[64];
-            int k = 0;
-            for (int j = 0; j < n; j++)
-                if (j != i) {
-                    tt[k] = t->v[j];
-                    cc[k] = c->v[j];
-                    ee[k++] = e->v[j];
-                }
-            fc_series r = s;
-            r.n = k;
-            r.t = tt;
-            r.count = cc;
-            r.exposure = ee;
-            r.refit = 1;
-            fc_fit f;
-            fc_pred p;
-            assert_int_equal(fc_fit_model(model, &r, &f), 0);
-            assert_int_equal(fc_predict(&f, &r, t->v[i], e->v[i], &p), 0);
-            assert_true(p.negbin && p.nq > 1);
-            double pm = 0;
-            for (int q = 0; q < p.nq; q++) {
-                double mu = exp(p.eta[q]);
-                pm += p.w[q] * gsl_ran_negative_binomial_pdf((unsigned)c->v[i],
-                                                             1 / (1 + p.nb_alpha * mu),
-                                                             1 / p.nb_alpha);
-            }
-            nodes += p.nq;
-            pm = pm > 1 ? 1 : pm;
-            score += pm > 1e-300 ? -log(pm) : 690.8;
-        }
-        double got = fc_loo_score(model, &s);
-        printf("    %s: leave-one-out score %.17g over %d nodes (recomputed %.17g)\n",
-               fc_model_name(model), got, nodes, score / n);
-        assert_true(got == score / n);
-    }
+    check_loo(FM_NEGBIN_MEAN, &s);
+    check_loo(FM_NEGBIN, &s);
+    /* shares: 7 years of 200 trials, more spread than binomial */
+    double ts[7] = {2017, 2018, 2019, 2020, 2021, 2022, 2023},
+           cs[7] = {150, 171, 139, 180, 160, 188, 176}, es[7] = {200, 200, 200, 200, 200, 200, 200},
+           ys[7];
+    for (int i = 0; i < 7; i++)
+        ys[i] = 100 * cs[i] / es[i];
+    fc_series sh = share_series(7, ts, cs, es, ys);
+    sh.trend_prior_sd = FC_SHARE_TREND_PRIOR_SD;
+    check_loo(FM_BINOMIAL_MEAN, &sh);
+    check_loo(FM_BINOMIAL, &sh);
 }
 
 static void test_negbin_vs_statsmodels(void **state)
@@ -888,13 +928,7 @@ static void test_shares_stocks_average(void **state)
      * stays within 0-100 */
     double t5[5] = {2019, 2020, 2021, 2022, 2023}, c5[5] = {40, 40, 40, 40, 40},
            e5[5] = {40, 40, 40, 40, 40}, y5[5] = {100, 100, 100, 100, 100};
-    fc_series s = unbounded(5, t5, y5);
-    s.count = c5;
-    s.exposure = e5;
-    s.scale = 100;
-    s.lo = 0;
-    s.hi = 100;
-    s.kind = FK_SHARE;
+    fc_series s = share_series(5, t5, c5, e5, y5);
     assert_int_equal(fc_forecaster_init(&fc, &s, FM_NONE, &o), 0);
     assert_int_equal(fc.count_family, FC_SHARES);
     assert_true(fc.model == FM_BINOMIAL_MEAN || fc.model == FM_BINOMIAL);
@@ -1805,7 +1839,7 @@ int main(void)
         cmocka_unit_test(test_milestone_chance_vs_integration),
         cmocka_unit_test(test_count_quantile_tables),
         cmocka_unit_test(test_garwood_memo_across_plans),
-        cmocka_unit_test(test_negbin_loo_score_exact),
+        cmocka_unit_test(test_loo_score_exact),
     };
     return cmocka_run_group_tests(tests, load_sm, free_sm);
 }
