@@ -566,7 +566,8 @@ static double count_ll(double y, double mu, double a, const double lg[2])
  * expression, so the same figures), or NULL; mu_out: the means at the
  * estimate, or NULL.
  * Returns 0 and fills b, cov ((X'WX)^-1), the log-likelihood and Pearson's
- * chi2; -1 if it does not converge.
+ * chi2 (unless ll is NULL: a fit for its covariance only); -1 if it does
+ * not converge.
  */
 static int glm_fit(const fc_series *s, const double *lgy, int p, double a, double tc,
                    double centre, const double *start, const double *mu0, double b[2],
@@ -639,6 +640,10 @@ static int glm_fit(const fc_series *s, const double *lgy, int p, double a, doubl
         for (int j = 0; j < 2; j++)
             for (int k = 0; k < 2; k++)
                 cov[j][k] = j < p && k < p ? cm[j][k] : 0;
+        if (mu_out)
+            memcpy(mu_out, mus, sizeof(double) * (size_t)n);
+    }
+    if (converged && ll) {
         double l = 0, pc = 0, lg[2] = {0, a > 0 ? lgamma(1 / a) : 0};
         for (int i = 0; i < n; i++) {
             double mu = mus[i];
@@ -649,8 +654,6 @@ static int glm_fit(const fc_series *s, const double *lgy, int p, double a, doubl
         }
         *ll = l;
         *pearson = pc;
-        if (mu_out)
-            memcpy(mu_out, mus, sizeof(double) * (size_t)n);
     }
     if (x != stack)
         free(x);
@@ -926,9 +929,9 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         }
         /* the coefficients' uncertainty at that alpha too (wider, the
          * larger alpha is): the estimates stay those of maximum likelihood */
-        double cv[2][2], lp, pp, bp[2];
+        double cv[2][2], bp[2];
         if (glm_fit(s, lg, p, f->nb_alpha_pred, f->tc, centre, f->b, keep_mu && !reuse ? mu_new : NULL,
-                    bp, cv, &lp, &pp, NULL) == 0 &&
+                    bp, cv, NULL, NULL, NULL) == 0 &&
             cv[0][0] > f->cov[0][0] && f->cov[0][0] > 0)
             f->vscale = cv[0][0] / f->cov[0][0];
     }

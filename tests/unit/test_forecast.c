@@ -30,6 +30,7 @@
 
 #include "forecast.h"
 #include "results.h"
+#include "window.h"
 
 #define FIXDIR "tests/forecast"
 
@@ -1107,6 +1108,52 @@ static char *run_stage(int year, forecast_set *keep)
     return run_stage_of("plan_forms.yaml", year, keep, NULL);
 }
 
+/* ---------- simulated window figures ---------- */
+
+/* The quantiles of a window figure known only by its simulated paths are
+ * those of the paths' own figures (each within the search's tolerance of
+ * a jump of their empirical CDF), whatever their signs and sizes. */
+static void test_window_paths_quantiles(void **state)
+{
+    (void)state;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(r);
+    gsl_rng_set(r, 20261207);
+    enum { N = 5000 };
+    static double fig[N];
+    for (int it = 0; it < 20; it++) {
+        double lo = HUGE_VAL, hi = -HUGE_VAL;
+        for (int i = 0; i < N; i++) {
+            fig[i] = gsl_ran_ugaussian(r) * pow(10, gsl_rng_uniform(r) * 6 - 3);
+            if (i % 97 == 0)
+                fig[i] = i % 2 ? 0.0 : -0.0;
+            if (i % 89 == 1)
+                fig[i] = fig[i - 1]; /* ties */
+            lo = fig[i] < lo ? fig[i] : lo;
+            hi = fig[i] > hi ? fig[i] : hi;
+        }
+        window_obs wo = {0};
+        double tf[1] = {2030}, ef[1] = {1};
+        fc_series s = unbounded(0, NULL, NULL);
+        window_spec spec = {AGG_WINDOW_MAX, OP_LE, 0, &wo, 1, tf, ef, &s, NULL, 0};
+        window_mix *m = window_mix_new(&spec);
+        window_mix_paths(m, 1, fig, N, 0, N);
+        static const double qs[5] = {0.025, 0.10, 0.5, 0.90, 0.975};
+        double qv[5], xtol = 1e-5 * (hi - lo);
+        window_mix_quantiles(m, qs, 5, lo, hi, qv);
+        window_mix_free(m);
+        for (int j = 0; j < 5; j++) {
+            int at = 0, below = 0; /* figures <= qv, and <= qv - xtol */
+            for (int i = 0; i < N; i++) {
+                at += fig[i] <= qv[j];
+                below += fig[i] <= qv[j] - 1.0001 * xtol;
+            }
+            assert_true(at >= qs[j] * N && below < qs[j] * N);
+        }
+    }
+    gsl_rng_free(r);
+}
+
 /* ---------- Garwood intervals kept across plans ---------- */
 
 static int garwood_rows; /* observed rows with an exact interval, checked */
@@ -1840,6 +1887,7 @@ int main(void)
         cmocka_unit_test(test_count_quantile_tables),
         cmocka_unit_test(test_garwood_memo_across_plans),
         cmocka_unit_test(test_loo_score_exact),
+        cmocka_unit_test(test_window_paths_quantiles),
     };
     return cmocka_run_group_tests(tests, load_sm, free_sm);
 }
