@@ -14,6 +14,7 @@
 #include <gsl/gsl_multimin.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_sf_gamma.h>
 
 #include <float.h>
 #include <math.h>
@@ -35,6 +36,7 @@ void forecast_options_init(forecast_options *o)
     o->min_points = 4;
     o->nsim = 20000;
     o->window_sim_only = 0;
+    o->garwood = NULL;
 }
 
 static const char *const model_names[FM_NMODELS] = {
@@ -564,7 +566,8 @@ static double count_ll(double y, double mu, double a, const double lg[2])
  * expression, so the same figures), or NULL; mu_out: the means at the
  * estimate, or NULL.
  * Returns 0 and fills b, cov ((X'WX)^-1), the log-likelihood and Pearson's
- * chi2; -1 if it does not converge.
+ * chi2 (unless ll is NULL: a fit for its covariance only); -1 if it does
+ * not converge.
  */
 static int glm_fit(const fc_series *s, const double *lgy, int p, double a, double tc,
                    double centre, const double *start, const double *mu0, double b[2],
@@ -637,6 +640,10 @@ static int glm_fit(const fc_series *s, const double *lgy, int p, double a, doubl
         for (int j = 0; j < 2; j++)
             for (int k = 0; k < 2; k++)
                 cov[j][k] = j < p && k < p ? cm[j][k] : 0;
+        if (mu_out)
+            memcpy(mu_out, mus, sizeof(double) * (size_t)n);
+    }
+    if (converged && ll) {
         double l = 0, pc = 0, lg[2] = {0, a > 0 ? lgamma(1 / a) : 0};
         for (int i = 0; i < n; i++) {
             double mu = mus[i];
@@ -647,8 +654,6 @@ static int glm_fit(const fc_series *s, const double *lgy, int p, double a, doubl
         }
         *ll = l;
         *pearson = pc;
-        if (mu_out)
-            memcpy(mu_out, mus, sizeof(double) * (size_t)n);
     }
     if (x != stack)
         free(x);
@@ -924,9 +929,9 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         }
         /* the coefficients' uncertainty at that alpha too (wider, the
          * larger alpha is): the estimates stay those of maximum likelihood */
-        double cv[2][2], lp, pp, bp[2];
+        double cv[2][2], bp[2];
         if (glm_fit(s, lg, p, f->nb_alpha_pred, f->tc, centre, f->b, keep_mu && !reuse ? mu_new : NULL,
-                    bp, cv, &lp, &pp, NULL) == 0 &&
+                    bp, cv, NULL, NULL, NULL) == 0 &&
             cv[0][0] > f->cov[0][0] && f->cov[0][0] > 0)
             f->vscale = cv[0][0] / f->cov[0][0];
     }
@@ -1959,6 +1964,51 @@ static double count_pmf(const fc_pred *p, double c)
     if (p->kind == PK_NBJ)
         return node_pmf(p, 0, k);
     double s = 0;
+    if (p->negbin && !p->binom) {
+        /* GSL 2.7's gsl_ran_negative_binomial_pdf(k, q, r), term for term:
+         * exp(lngamma(k + r) - lngamma(r) - lngamma(k + 1) + r log q +
+         * k log(1 - q)); its three log gammas are the same at every node,
+         * so they are taken once, not at each (the leave-one-out scores
+         * call this for each year of each refit) */
+        double r = 1 / p->nb_alpha, lg = NAN;
+        for (int i = 0; i < p->nq; i++) {
+            double mu = exp(p->eta[i]), pm;
+            if (!(mu > 0)) {
+                pm = k == 0;
+            } else if (!isfinite(mu)) {
+                pm = 0;
+            } else {
+                double q = 1 / (1 + p->nb_alpha * mu);
+                if (isnan(lg))
+                    lg = gsl_sf_lngamma(k + r) - gsl_sf_lngamma(r) - gsl_sf_lngamma(k + 1.0);
+                pm = exp(lg + r * log(q) + k * log1p(-q));
+            }
+            s += p->w[i] * pm;
+        }
+        return s > 1 ? 1 : s;
+    }
+    if (p->binom) {
+        /* GSL 2.7's gsl_ran_binomial_pdf(k, pr, E) likewise: exp(log C(E, k)
+         * + k log pr + (E - k) log(1 - pr)), C(E, k) once */
+        if (k > p->E)
+            return 0;
+        unsigned N = (unsigned)p->E;
+        double lc = NAN;
+        for (int i = 0; i < p->nq; i++) {
+            double pr = logistic(p->eta[i]), pm;
+            if (pr == 0) {
+                pm = k == 0;
+            } else if (pr == 1) {
+                pm = k == N;
+            } else {
+                if (isnan(lc))
+                    lc = gsl_sf_lnchoose(N, k);
+                pm = exp(lc + k * log(pr) + (N - k) * log1p(-pr));
+            }
+            s += p->w[i] * pm;
+        }
+        return s > 1 ? 1 : s;
+    }
     for (int i = 0; i < p->nq; i++)
         s += p->w[i] * node_pmf(p, i, k);
     return s > 1 ? 1 : s;
@@ -2474,34 +2524,75 @@ fc_sdg fc_sdg_ratio(double x0, double t0, double xnow, double tnow, double goal,
 
 /* ========== per plan ========== */
 
-/* Garwood intervals already computed in this plan, four doubles each
- * (count, confidence, lo, hi): counts recur across years and indicators,
- * and each chi-square quantile costs GSL about 16,000 instructions. */
-typedef struct garwood_memo {
+/* Garwood intervals already computed: an open-addressing hash table of
+ * (count, confidence, lo, hi), at most half full. */
+struct fc_garwood_memo {
     double *e;
-    int n, cap;
-} garwood_memo;
+    size_t n, cap; /* entries used, slots (a power of two) */
+};
 
-static void garwood_memo_get(garwood_memo *gm, double c, double conf, double *lo, double *hi)
+fc_garwood_memo *fc_garwood_memo_new(void) { return xcalloc(1, sizeof(fc_garwood_memo)); }
+
+void fc_garwood_memo_free(fc_garwood_memo *gm)
 {
-    for (int i = 0; i < gm->n; i++) {
-        const double *e = &gm->e[4 * i];
-        if (e[0] == c && e[1] == conf) {
-            *lo = e[2];
-            *hi = e[3];
-            return;
-        }
+    if (!gm)
+        return;
+    free(gm->e);
+    free(gm);
+}
+
+/* The slot of (c, conf) in a table of cap slots: its own, or the empty one
+ * where it goes (NAN marks an empty slot; c and conf are never NAN here). */
+static size_t garwood_slot(const double *e, size_t cap, double c, double conf)
+{
+    uint64_t b[2];
+    memcpy(&b[0], &c, sizeof c);
+    memcpy(&b[1], &conf, sizeof conf);
+    /* MurmurHash3's finaliser: a whole count's low bits are all zero */
+    uint64_t h = b[0] ^ (b[1] * 0x9e3779b97f4a7c15u);
+    h = (h ^ (h >> 33)) * 0xff51afd7ed558ccdu;
+    h = (h ^ (h >> 33)) * 0xc4ceb9fe1a85ec53u;
+    h ^= h >> 33;
+    size_t i = (size_t)h & (cap - 1);
+    while (!isnan(e[4 * i]) && !(e[4 * i] == c && e[4 * i + 1] == conf))
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+static void garwood_memo_get(fc_garwood_memo *gm, double c, double conf, double *lo, double *hi)
+{
+    if (isnan(c) || isnan(conf)) {
+        fc_garwood(c, conf, lo, hi);
+        return;
+    }
+    size_t i = gm->cap ? garwood_slot(gm->e, gm->cap, c, conf) : 0;
+    if (gm->cap && !isnan(gm->e[4 * i])) {
+        *lo = gm->e[4 * i + 2];
+        *hi = gm->e[4 * i + 3];
+        return;
     }
     fc_garwood(c, conf, lo, hi);
-    if (gm->n == gm->cap) {
-        gm->cap = gm->cap ? 2 * gm->cap : 64;
-        gm->e = xrealloc(gm->e, sizeof(double) * 4 * (size_t)gm->cap);
+    if (2 * (gm->n + 1) > gm->cap) {
+        /* twice the slots, the entries placed again */
+        size_t cap = gm->cap ? 2 * gm->cap : 256;
+        double *e = xmalloc(sizeof(double) * 4 * cap);
+        for (size_t j = 0; j < cap; j++)
+            e[4 * j] = NAN;
+        for (size_t j = 0; j < gm->cap; j++)
+            if (!isnan(gm->e[4 * j]))
+                memcpy(&e[4 * garwood_slot(e, cap, gm->e[4 * j], gm->e[4 * j + 1])], &gm->e[4 * j],
+                       sizeof(double) * 4);
+        free(gm->e);
+        gm->e = e;
+        gm->cap = cap;
+        i = garwood_slot(gm->e, gm->cap, c, conf);
     }
-    double *e = &gm->e[4 * gm->n++];
+    double *e = &gm->e[4 * i];
     e[0] = c;
     e[1] = conf;
     e[2] = *lo;
     e[3] = *hi;
+    gm->n++;
 }
 
 typedef struct plan_ctx {
@@ -2509,7 +2600,7 @@ typedef struct plan_ctx {
     const eval_context *ec;
     const forecast_options *o;
     const labels *lb;
-    garwood_memo *gm; /* owned by forecast_plan */
+    fc_garwood_memo *gm; /* the options', or owned by forecast_plan */
 } plan_ctx;
 
 /* The series a model is fitted to, with its storage. */
@@ -4412,9 +4503,11 @@ int forecast_plan(const evaluation *ev, const eval_context *ec, const forecast_o
         out->opt = *opt;
     else
         forecast_options_init(&out->opt);
+    /* the caller's memo is not kept in the result, which may outlive it */
+    fc_garwood_memo *gm = out->opt.garwood ? out->opt.garwood : fc_garwood_memo_new();
+    out->opt.garwood = NULL;
     gsl_error_handler_t *old = gsl_set_error_handler_off();
-    garwood_memo gm = {NULL, 0, 0};
-    plan_ctx pc = {ev, ec, &out->opt, lb, &gm};
+    plan_ctx pc = {ev, ec, &out->opt, lb, gm};
     out->ninds = ev->ninds;
     out->inds = xcalloc((size_t)(ev->ninds ? ev->ninds : 1), sizeof(fc_indicator));
     plan_pace(ev, ec, &out->pace);
@@ -4424,7 +4517,8 @@ int forecast_plan(const evaluation *ev, const eval_context *ec, const forecast_o
             for (int k = 0; k < ev->inds[i].ntargets; k++)
                 milestone_chance(&out->pace, ec, &ev->inds[i].targets[k], &out->inds[i].targets[k]);
     }
-    free(gm.e);
+    if (!opt || gm != opt->garwood)
+        fc_garwood_memo_free(gm);
     gsl_set_error_handler(old);
     return 0;
 }

@@ -24,6 +24,13 @@
 
 /* ---------- options ---------- */
 
+/* Garwood intervals already worked out (fc_garwood), by count and
+ * confidence: counts recur across years, indicators and plans, and each
+ * interval costs GSL two chi-square quantiles. */
+typedef struct fc_garwood_memo fc_garwood_memo;
+fc_garwood_memo *fc_garwood_memo_new(void);
+void fc_garwood_memo_free(fc_garwood_memo *gm);
+
 typedef struct forecast_options {
     double on_track;       /* P(met) >= on_track: on track (default 0.8) */
     double at_risk;        /* at_risk <= P < on_track: at risk; below: off track (0.5) */
@@ -31,6 +38,8 @@ typedef struct forecast_options {
     int nsim;              /* simulated paths for window targets (20000) */
     int window_sim_only;   /* 1: simulate even where a window figure has a
                               closed form (tests compare the two) */
+    fc_garwood_memo *garwood; /* the caller's, kept across its plans; NULL: one
+                                 for the plan (forecast_plan) */
 } forecast_options;
 
 void forecast_options_init(forecast_options *o);

@@ -30,6 +30,7 @@
 
 #include "forecast.h"
 #include "results.h"
+#include "window.h"
 
 #define FIXDIR "tests/forecast"
 
@@ -246,6 +247,20 @@ static fc_series unbounded(int n, const double *t, const double *y)
     return s;
 }
 
+/* A share of trials in percent: c of e trials, y = 100 c / e. */
+static fc_series share_series(int n, const double *t, const double *c, const double *e,
+                              const double *y)
+{
+    fc_series s = unbounded(n, t, y);
+    s.count = c;
+    s.exposure = e;
+    s.scale = 100;
+    s.lo = 0;
+    s.hi = 100;
+    s.kind = FK_SHARE;
+    return s;
+}
+
 static void test_ols_intervals_vs_statsmodels(void **state)
 {
     (void)state;
@@ -369,6 +384,84 @@ static void test_negbin_profile_precision(void **state)
     }
     gsl_rng_free(r);
     assert_true(compared >= 100);
+}
+
+/* fc_loo_score(model, s) recomputed from each refit's predictive nodes
+ * with GSL's own probability mass (the series at most 64 years). */
+static double loo_by_gsl(fc_model model, const fc_series *s, int *nodes)
+{
+    double score = 0;
+    for (int i = 0; i < s->n; i++) {
+        double tt[64], yy[64], cc[64], ee[64];
+        int k = 0;
+        for (int j = 0; j < s->n; j++)
+            if (j != i) {
+                tt[k] = s->t[j];
+                yy[k] = s->y ? s->y[j] : 0;
+                cc[k] = s->count[j];
+                ee[k++] = s->exposure[j];
+            }
+        fc_series r = *s;
+        r.n = k;
+        r.t = tt;
+        r.y = s->y ? yy : NULL;
+        r.count = cc;
+        r.exposure = ee;
+        r.refit = 1;
+        fc_fit f;
+        fc_pred p;
+        assert_int_equal(fc_fit_model(model, &r, &f), 0);
+        assert_int_equal(fc_predict(&f, &r, s->t[i], s->exposure[i], &p), 0);
+        assert_true((p.negbin || p.binom) && p.nq > 1);
+        unsigned c = (unsigned)s->count[i];
+        double pm = 0;
+        for (int q = 0; q < p.nq; q++) {
+            double mu = exp(p.eta[q]);
+            pm += p.w[q] * (p.binom ? (c > p.E ? 0
+                                               : gsl_ran_binomial_pdf(c, 1 / (1 + exp(-p.eta[q])),
+                                                                      (unsigned)p.E))
+                                    : gsl_ran_negative_binomial_pdf(c, 1 / (1 + p.nb_alpha * mu),
+                                                                    1 / p.nb_alpha));
+        }
+        *nodes += p.nq;
+        pm = pm > 1 ? 1 : pm;
+        score += pm > 1e-300 ? -log(pm) : 690.8;
+    }
+    return score / s->n;
+}
+
+/* fc_loo_score(model, s) is loo_by_gsl's, to the bit. */
+static void check_loo(fc_model model, const fc_series *s)
+{
+    int nodes = 0;
+    double want = loo_by_gsl(model, s, &nodes), got = fc_loo_score(model, s);
+    printf("    %s: leave-one-out score %.17g over %d nodes (recomputed %.17g)\n",
+           fc_model_name(model), got, nodes, want);
+    assert_true(got == want);
+}
+
+/* The leave-one-out scores of the negative binomials and of shares of
+ * trials (binomial with a yearly logit effect) are those of GSL's own
+ * probability masses. */
+static void test_loo_score_exact(void **state)
+{
+    (void)state;
+    const rec *t = get("negbin.t"), *c = get("negbin.count"), *e = get("negbin.exposure");
+    fc_series s = unbounded(t->n, t->v, NULL);
+    s.count = c->v;
+    s.exposure = e->v;
+    check_loo(FM_NEGBIN_MEAN, &s);
+    check_loo(FM_NEGBIN, &s);
+    /* shares: 7 years of 200 trials, more spread than binomial */
+    double ts[7] = {2017, 2018, 2019, 2020, 2021, 2022, 2023},
+           cs[7] = {150, 171, 139, 180, 160, 188, 176}, es[7] = {200, 200, 200, 200, 200, 200, 200},
+           ys[7];
+    for (int i = 0; i < 7; i++)
+        ys[i] = 100 * cs[i] / es[i];
+    fc_series sh = share_series(7, ts, cs, es, ys);
+    sh.trend_prior_sd = FC_SHARE_TREND_PRIOR_SD;
+    check_loo(FM_BINOMIAL_MEAN, &sh);
+    check_loo(FM_BINOMIAL, &sh);
 }
 
 static void test_negbin_vs_statsmodels(void **state)
@@ -836,13 +929,7 @@ static void test_shares_stocks_average(void **state)
      * stays within 0-100 */
     double t5[5] = {2019, 2020, 2021, 2022, 2023}, c5[5] = {40, 40, 40, 40, 40},
            e5[5] = {40, 40, 40, 40, 40}, y5[5] = {100, 100, 100, 100, 100};
-    fc_series s = unbounded(5, t5, y5);
-    s.count = c5;
-    s.exposure = e5;
-    s.scale = 100;
-    s.lo = 0;
-    s.hi = 100;
-    s.kind = FK_SHARE;
+    fc_series s = share_series(5, t5, c5, e5, y5);
     assert_int_equal(fc_forecaster_init(&fc, &s, FM_NONE, &o), 0);
     assert_int_equal(fc.count_family, FC_SHARES);
     assert_true(fc.model == FM_BINOMIAL_MEAN || fc.model == FM_BINOMIAL);
@@ -1019,6 +1106,104 @@ static char *run_stage_of(const char *plan_file, int year, forecast_set *keep, s
 static char *run_stage(int year, forecast_set *keep)
 {
     return run_stage_of("plan_forms.yaml", year, keep, NULL);
+}
+
+/* ---------- simulated window figures ---------- */
+
+/* The quantiles of a window figure known only by its simulated paths are
+ * those of the paths' own figures (each within the search's tolerance of
+ * a jump of their empirical CDF), whatever their signs and sizes. */
+static void test_window_paths_quantiles(void **state)
+{
+    (void)state;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(r);
+    gsl_rng_set(r, 20261207);
+    enum { N = 5000 };
+    static double fig[N];
+    for (int it = 0; it < 20; it++) {
+        double lo = HUGE_VAL, hi = -HUGE_VAL;
+        for (int i = 0; i < N; i++) {
+            fig[i] = gsl_ran_ugaussian(r) * pow(10, gsl_rng_uniform(r) * 6 - 3);
+            if (i % 97 == 0)
+                fig[i] = i % 2 ? 0.0 : -0.0;
+            if (i % 89 == 1)
+                fig[i] = fig[i - 1]; /* ties */
+            lo = fig[i] < lo ? fig[i] : lo;
+            hi = fig[i] > hi ? fig[i] : hi;
+        }
+        window_obs wo = {0};
+        double tf[1] = {2030}, ef[1] = {1};
+        fc_series s = unbounded(0, NULL, NULL);
+        window_spec spec = {AGG_WINDOW_MAX, OP_LE, 0, &wo, 1, tf, ef, &s, NULL, 0};
+        window_mix *m = window_mix_new(&spec);
+        window_mix_paths(m, 1, fig, N, 0, N);
+        static const double qs[5] = {0.025, 0.10, 0.5, 0.90, 0.975};
+        double qv[5], xtol = 1e-5 * (hi - lo);
+        window_mix_quantiles(m, qs, 5, lo, hi, qv);
+        window_mix_free(m);
+        for (int j = 0; j < 5; j++) {
+            int at = 0, below = 0; /* figures <= qv, and <= qv - xtol */
+            for (int i = 0; i < N; i++) {
+                at += fig[i] <= qv[j];
+                below += fig[i] <= qv[j] - 1.0001 * xtol;
+            }
+            assert_true(at >= qs[j] * N && below < qs[j] * N);
+        }
+    }
+    gsl_rng_free(r);
+}
+
+/* ---------- Garwood intervals kept across plans ---------- */
+
+static int garwood_rows; /* observed rows with an exact interval, checked */
+
+/* Every observed row's interval is fc_garwood's own for its count. */
+static void check_garwood(const evaluation *ev, const forecast_set *fs)
+{
+    for (int i = 0; i < fs->ninds; i++) {
+        const fc_indicator *fi = &fs->inds[i];
+        const indicator_result *ir = &ev->inds[i];
+        if (!fi->has_obs_ci)
+            continue;
+        for (int k = 0; k < ir->nyears; k++) {
+            const year_value *v = &ir->years[k];
+            const double *o = &fi->obs_ci[4 * k];
+            int ratio = ir->ind->numerator != NULL;
+            double c = ratio ? v->num.v : v->value.v, E = ratio ? v->den.v : 1,
+                   sc = ratio ? v->scale : 1, lo, hi;
+            if (isnan(o[0]))
+                continue;
+            fc_garwood(c, 0.8, &lo, &hi);
+            assert_true(o[0] == sc * lo / E && o[1] == sc * hi / E);
+            fc_garwood(c, 0.95, &lo, &hi);
+            assert_true(o[2] == sc * lo / E && o[3] == sc * hi / E);
+            garwood_rows++;
+        }
+    }
+}
+
+/* A memo shared by plans (as a process's plans share it) gives each plan
+ * the intervals it would compute alone, on its first plan and when warm. */
+static void test_garwood_memo_across_plans(void **state)
+{
+    (void)state;
+    forecast_options o;
+    forecast_options_init(&o);
+    o.nsim = 2000;
+    garwood_rows = 0;
+    char *alone = run_stage_opts("plan_forms.yaml", 2025, &o, NULL, check_garwood);
+    assert_true(garwood_rows > 0);
+    o.garwood = fc_garwood_memo_new();
+    for (int pass = 0; pass < 2; pass++) {
+        garwood_rows = 0;
+        char *shared = run_stage_opts("plan_forms.yaml", 2025, &o, NULL, check_garwood);
+        assert_true(garwood_rows > 0);
+        assert_string_equal(shared, alone);
+        free(shared);
+    }
+    fc_garwood_memo_free(o.garwood);
+    free(alone);
 }
 
 /* ---------- milestones: the chance against an independent integration ---------- */
@@ -1700,6 +1885,9 @@ int main(void)
         cmocka_unit_test(test_unchanged_figure),
         cmocka_unit_test(test_milestone_chance_vs_integration),
         cmocka_unit_test(test_count_quantile_tables),
+        cmocka_unit_test(test_garwood_memo_across_plans),
+        cmocka_unit_test(test_loo_score_exact),
+        cmocka_unit_test(test_window_paths_quantiles),
     };
     return cmocka_run_group_tests(tests, load_sm, free_sm);
 }
