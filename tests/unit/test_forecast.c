@@ -247,6 +247,20 @@ static fc_series unbounded(int n, const double *t, const double *y)
     return s;
 }
 
+/* The count series NAME of the fixture: NAME.t, NAME.count, NAME.exposure. */
+static fc_series fixture_counts(const char *name)
+{
+    char key[64];
+    snprintf(key, sizeof key, "%s.t", name);
+    const rec *t = get(key);
+    fc_series s = unbounded(t->n, t->v, NULL);
+    snprintf(key, sizeof key, "%s.count", name);
+    s.count = get(key)->v;
+    snprintf(key, sizeof key, "%s.exposure", name);
+    s.exposure = get(key)->v;
+    return s;
+}
+
 /* A share of trials in percent: c of e trials, y = 100 c / e. */
 static fc_series share_series(int n, const double *t, const double *c, const double *e,
                               const double *y)
@@ -308,10 +322,7 @@ static void test_ols_intervals_vs_statsmodels(void **state)
 static void test_poisson_vs_statsmodels(void **state)
 {
     (void)state;
-    const rec *t = get("poisson.t"), *c = get("poisson.count"), *e = get("poisson.exposure");
-    fc_series s = unbounded(t->n, t->v, NULL);
-    s.count = c->v;
-    s.exposure = e->v;
+    fc_series s = fixture_counts("poisson");
     s.lo = 0;
     fc_fit f;
     assert_int_equal(fc_fit_model(FM_POISSON, &s, &f), 0);
@@ -446,10 +457,7 @@ static void check_loo(fc_model model, const fc_series *s)
 static void test_loo_score_exact(void **state)
 {
     (void)state;
-    const rec *t = get("negbin.t"), *c = get("negbin.count"), *e = get("negbin.exposure");
-    fc_series s = unbounded(t->n, t->v, NULL);
-    s.count = c->v;
-    s.exposure = e->v;
+    fc_series s = fixture_counts("negbin");
     check_loo(FM_NEGBIN_MEAN, &s);
     check_loo(FM_NEGBIN, &s);
     /* shares: 7 years of 200 trials, more spread than binomial */
@@ -467,10 +475,7 @@ static void test_loo_score_exact(void **state)
 static void test_negbin_vs_statsmodels(void **state)
 {
     (void)state;
-    const rec *t = get("negbin.t"), *c = get("negbin.count"), *e = get("negbin.exposure");
-    fc_series s = unbounded(t->n, t->v, NULL);
-    s.count = c->v;
-    s.exposure = e->v;
+    fc_series s = fixture_counts("negbin");
     fc_fit f;
     assert_int_equal(fc_fit_model(FM_NEGBIN, &s, &f), 0);
     const rec *pa = get("negbin.params");
