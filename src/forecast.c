@@ -1153,19 +1153,48 @@ static double node_cdf(const fc_pred *p, int i, unsigned k)
 }
 
 /* P(Y = k) at node i. */
-static double node_pmf(const fc_pred *p, int i, unsigned k)
+/*
+ * P(Y = k) at node i. lc: NULL, or the log coefficient of k shared by every
+ * node of p (NAN until the first node needs it), for the mixture's mass at
+ * one k (count_pmf): GSL 2.7's gsl_ran_negative_binomial_pdf(k, q, r) is
+ * exp(lngamma(k + r) - lngamma(r) - lngamma(k + 1) + r log q + k log(1 - q))
+ * and gsl_ran_binomial_pdf(k, pr, E) exp(log C(E, k) + k log pr + (E - k)
+ * log(1 - pr)), term for term, and their log gammas are the same at every
+ * node, so they are taken once, not at each (the leave-one-out scores call
+ * count_pmf for each year of each refit).
+ */
+static double node_pmf(const fc_pred *p, int i, unsigned k, double *lc)
 {
     if (p->kind == PK_NBJ)
         return gsl_ran_negative_binomial_pdf(k, p->q, p->r);
     double mu = exp(p->eta[i]);
-    if (p->binom)
-        return k > p->E ? 0 : gsl_ran_binomial_pdf(k, logistic(p->eta[i]), (unsigned)p->E);
+    if (p->binom) {
+        if (k > p->E)
+            return 0;
+        unsigned N = (unsigned)p->E;
+        double pr = logistic(p->eta[i]);
+        if (!lc)
+            return gsl_ran_binomial_pdf(k, pr, N);
+        if (pr == 0)
+            return k == 0;
+        if (pr == 1)
+            return k == N;
+        if (isnan(*lc))
+            *lc = gsl_sf_lnchoose(N, k);
+        return exp(*lc + k * log(pr) + (N - k) * log1p(-pr));
+    }
     if (!(mu > 0))
         return k == 0;
     if (!isfinite(mu))
         return 0;
-    if (p->negbin)
-        return gsl_ran_negative_binomial_pdf(k, 1 / (1 + p->nb_alpha * mu), 1 / p->nb_alpha);
+    if (p->negbin) {
+        double q = 1 / (1 + p->nb_alpha * mu), r = 1 / p->nb_alpha;
+        if (!lc)
+            return gsl_ran_negative_binomial_pdf(k, q, r);
+        if (isnan(*lc))
+            *lc = gsl_sf_lngamma(k + r) - gsl_sf_lngamma(r) - gsl_sf_lngamma(k + 1.0);
+        return exp(*lc + r * log(q) + k * log1p(-q));
+    }
     return gsl_ran_poisson_pdf(k, mu);
 }
 
@@ -1296,7 +1325,7 @@ static int node_late_start(const fc_pred *p, int i, double k0, double top, doubl
     if (!(s > k0) || s > 4e9)
         return -1;
     *cum = node_cdf(p, i, (unsigned)s - 1);
-    *pm = s < top ? node_pmf(p, i, (unsigned)s) : 0;
+    *pm = s < top ? node_pmf(p, i, (unsigned)s, NULL) : 0;
     *st = s;
     return *cum <= 1e-13 && (s >= top || *pm > 1e-300) ? 0 : -1;
 }
@@ -1332,7 +1361,7 @@ static void count_table(const fc_pred *p, cdf_table *t)
             continue;
         }
         cum[i] = k0 > 0 ? node_cdf(p, i, (unsigned)k0 - 1) : 0;
-        pm[i] = k0 > 0 ? node_pmf(p, i, (unsigned)k0) : exp(l0);
+        pm[i] = k0 > 0 ? node_pmf(p, i, (unsigned)k0, NULL) : exp(l0);
         /* a mass at k0 below the normal doubles cannot start the
          * recurrence: a node too light to matter may be left so, one far
          * above k0 starts later */
@@ -1962,55 +1991,10 @@ static double count_pmf(const fc_pred *p, double c)
         return 0;
     unsigned k = c > 4e9 ? 4000000000u : (unsigned)c;
     if (p->kind == PK_NBJ)
-        return node_pmf(p, 0, k);
-    double s = 0;
-    if (p->negbin && !p->binom) {
-        /* GSL 2.7's gsl_ran_negative_binomial_pdf(k, q, r), term for term:
-         * exp(lngamma(k + r) - lngamma(r) - lngamma(k + 1) + r log q +
-         * k log(1 - q)); its three log gammas are the same at every node,
-         * so they are taken once, not at each (the leave-one-out scores
-         * call this for each year of each refit) */
-        double r = 1 / p->nb_alpha, lg = NAN;
-        for (int i = 0; i < p->nq; i++) {
-            double mu = exp(p->eta[i]), pm;
-            if (!(mu > 0)) {
-                pm = k == 0;
-            } else if (!isfinite(mu)) {
-                pm = 0;
-            } else {
-                double q = 1 / (1 + p->nb_alpha * mu);
-                if (isnan(lg))
-                    lg = gsl_sf_lngamma(k + r) - gsl_sf_lngamma(r) - gsl_sf_lngamma(k + 1.0);
-                pm = exp(lg + r * log(q) + k * log1p(-q));
-            }
-            s += p->w[i] * pm;
-        }
-        return s > 1 ? 1 : s;
-    }
-    if (p->binom) {
-        /* GSL 2.7's gsl_ran_binomial_pdf(k, pr, E) likewise: exp(log C(E, k)
-         * + k log pr + (E - k) log(1 - pr)), C(E, k) once */
-        if (k > p->E)
-            return 0;
-        unsigned N = (unsigned)p->E;
-        double lc = NAN;
-        for (int i = 0; i < p->nq; i++) {
-            double pr = logistic(p->eta[i]), pm;
-            if (pr == 0) {
-                pm = k == 0;
-            } else if (pr == 1) {
-                pm = k == N;
-            } else {
-                if (isnan(lc))
-                    lc = gsl_sf_lnchoose(N, k);
-                pm = exp(lc + k * log(pr) + (N - k) * log1p(-pr));
-            }
-            s += p->w[i] * pm;
-        }
-        return s > 1 ? 1 : s;
-    }
+        return node_pmf(p, 0, k, NULL);
+    double s = 0, lc = NAN;
     for (int i = 0; i < p->nq; i++)
-        s += p->w[i] * node_pmf(p, i, k);
+        s += p->w[i] * node_pmf(p, i, k, &lc);
     return s > 1 ? 1 : s;
 }
 
