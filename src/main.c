@@ -15,6 +15,7 @@
 #include "compute.h"
 #include "dataset.h"
 #include "forecast.h"
+#include "heap.h"
 #include "labels.h"
 #include "manifest.h"
 #include "outset.h"
@@ -440,6 +441,7 @@ static int process_plan(session *s, const char *file, plan_action act, void *arg
     model_env env = {&s->dict, &s->syms, &s->cat};
     size_t before = diag_errors(&s->diags);
     int rc = EXIT_PROBLEMS;
+    heap_advise(); /* what the last plan grew the heap by */
     if (plan_load(&p, file, &env, &s->diags) == 0) {
         region_data *r = session_region(s, p.region, &p, &s->diags);
         if (r) {
@@ -1522,6 +1524,7 @@ int main(int argc, char **argv)
     /* Over a file size limit (ulimit -f), a write fails with EFBIG and is
      * reported with its file, instead of SIGXFSZ ending the run silently. */
     signal(SIGXFSZ, SIG_IGN);
+    heap_tune();
     if (parse_args(argc, argv, &o, &cmd) != 0) {
         usage(stderr);
         free(o.plans);

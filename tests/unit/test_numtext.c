@@ -124,6 +124,84 @@ static void test_format_number(void **state)
     }
 }
 
+/* Beyond whole numbers format_number takes v's 17 digits from one printf
+ * and rounds them to 15 and 16 itself: the text must still be the rule's,
+ * on 1.7 million doubles: random bits (every exponent, subnormals), ratios
+ * as figures are computed, figures rounded to a few places and their
+ * neighbours, texts whose 16th or 17th digit is a 5 (the halves it must
+ * leave to printf) and their neighbours, powers of ten and two. */
+static uint64_t next_u64(uint64_t *s)
+{
+    /* xorshift64*: the same values on every run */
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 0x2545F4914F6CDD1DULL;
+}
+
+static void check_number(double v, long *checked)
+{
+    char got[32], want[32];
+    format_number(v, got);
+    reference_format(v, want);
+    if (strcmp(got, want) != 0)
+        fail_msg("format_number(%a): \"%s\", the rule: \"%s\"", v, got, want);
+    (*checked)++;
+}
+
+static void test_format_number_fractions(void **state)
+{
+    (void)state;
+    uint64_t r = 0x9E3779B97F4A7C15ULL;
+    long checked = 0;
+    for (int i = 0; i < 400000; i++) {
+        uint64_t u = next_u64(&r);
+        double v;
+        memcpy(&v, &u, sizeof v);
+        if (isfinite(v))
+            check_number(v, &checked);
+    }
+    for (int i = 0; i < 300000; i++) {
+        double a = (double)(next_u64(&r) % 100000000) + 1, b = (double)(next_u64(&r) % 9999) + 1;
+        int k = (int)(next_u64(&r) % 40) - 20;
+        check_number(a / b * pow(10.0, k), &checked);
+        check_number(-a / b, &checked);
+    }
+    for (int i = 0; i < 100000; i++) {
+        double v = (double)(next_u64(&r) % 10000000) / pow(10.0, (double)(next_u64(&r) % 9));
+        check_number(v, &checked);
+        check_number(nextafter(v, 0), &checked);
+        check_number(nextafter(v, 1e300), &checked);
+    }
+    for (int i = 0; i < 150000; i++) {
+        char text[64];
+        unsigned long long m = next_u64(&r) % 1000000000000000ULL;
+        int digits = 15 + (int)(next_u64(&r) % 2);
+        snprintf(text, sizeof text, "%llu.%0*llu5e%d", m % 10 + 1, digits - 1,
+                 m % (digits == 15 ? 100000000000000ULL : 1000000000000000ULL),
+                 (int)(next_u64(&r) % 60) - 30);
+        double v = strtod(text, NULL);
+        check_number(v, &checked);
+        check_number(nextafter(v, 0), &checked);
+        check_number(nextafter(v, 1e300), &checked);
+    }
+    for (int k = -320; k <= 308; k++) { /* carries through every digit */
+        double t = pow(10.0, k);
+        check_number(t, &checked);
+        check_number(nextafter(t, 0), &checked);
+        check_number(nextafter(t, 1e308), &checked);
+        check_number(t * 9.999999999999999, &checked);
+    }
+    for (int k = -1074; k <= 1023; k++)
+        check_number(ldexp(1.0, k), &checked);
+    for (int k = 1; k <= 53; k++)
+        check_number(1.0 - ldexp(1.0, -k), &checked);
+    const double fixed[] = {INFINITY, -INFINITY, NAN, 0.1, -0.1, 123456.789, 1e-5, 1e-4, 9.5e-5};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        check_number(fixed[i], &checked);
+    assert_true(checked > 1700000);
+}
+
 /* format_fixed3 (util.c) writes the PDF's text positions without
  * snprintf: its text must be "%.3f"'s, at exact ties (multiples of 1/2048),
  * next to them, for negative zero and what rounds to it, and far out. */
@@ -162,6 +240,7 @@ int main(void)
         cmocka_unit_test(test_accepted),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_format_number),
+        cmocka_unit_test(test_format_number_fractions),
         cmocka_unit_test(test_format_fixed3),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

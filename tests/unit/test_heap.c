@@ -1,0 +1,125 @@
+/*
+ * test_heap.c - unit tests for heap.c: after heap_tune() a large block
+ * comes from the heap (not a mapping of its own, faulted in afresh each
+ * time), and the heap's mapping carries the huge-page advice ("hg" among
+ * its VmFlags in /proc/self/smaps), also where it has grown since.
+ * Under AddressSanitizer malloc is not glibc's: the tests are skipped.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "heap.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define NOT_GLIBC_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NOT_GLIBC_MALLOC 1
+#endif
+#endif
+
+/* Is p inside the main arena, the span below the break? */
+static int in_heap(const void *p)
+{
+    uintptr_t top = (uintptr_t)sbrk(0);
+    uintptr_t lo = top - mallinfo2().arena;
+    return (uintptr_t)p >= lo && (uintptr_t)p < top;
+}
+
+/* The VmFlags of the mapping that holds p: 1 if "hg" (MADV_HUGEPAGE) is
+ * among them, 0 if not, -1 if the mapping is not found. */
+static int advised(const void *p)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    assert_non_null(f);
+    char line[512];
+    int inside = 0, found = -1;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+            inside = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+            continue;
+        }
+        if (inside && strncmp(line, "VmFlags:", 8) == 0) {
+            found = strstr(line, " hg") != NULL;
+            break;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+/* Transparent huge pages configured at all (not "[never]")? */
+static int thp_available(void)
+{
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (!f)
+        return 0;
+    char line[128] = "";
+    int ok = fgets(line, sizeof line, f) && !strstr(line, "[never]");
+    fclose(f);
+    return ok;
+}
+
+static void test_large_block_from_heap(void **state)
+{
+    (void)state;
+#ifdef NOT_GLIBC_MALLOC
+    skip();
+#else
+    heap_tune();
+    /* glibc's default threshold would map 4 MB on its own */
+    char *p = malloc(4u << 20);
+    assert_non_null(p);
+    memset(p, 1, 4u << 20);
+    assert_true(in_heap(p));
+    free(p);
+#endif
+}
+
+static void test_heap_advised_as_it_grows(void **state)
+{
+    (void)state;
+#ifdef NOT_GLIBC_MALLOC
+    skip();
+#else
+    if (!thp_available())
+        skip();
+    heap_tune();
+    /* (the heap's first 2 MB boundary may lie above a small block) */
+    char *first = malloc(3u << 20);
+    assert_non_null(first);
+    assert_int_equal(advised(first + (3u << 20) - 1), 1);
+    /* Grow the heap past its first step (32 MB) in blocks that stay in it. */
+    enum { N = 24 };
+    char *block[N];
+    for (int i = 0; i < N; i++) {
+        block[i] = malloc(3u << 20);
+        assert_non_null(block[i]);
+        assert_true(in_heap(block[i]));
+    }
+    heap_advise();
+    assert_int_equal(advised(block[N - 1] + (3u << 20) - 1), 1);
+    for (int i = 0; i < N; i++)
+        free(block[i]);
+    free(first);
+#endif
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_large_block_from_heap),
+        cmocka_unit_test(test_heap_advised_as_it_grows),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
