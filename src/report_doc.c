@@ -29,12 +29,49 @@
  * serve: it finds a code point's glyph by a linear search of the cmap
  * (thousands of segments in a CJK face, ~5,500 instructions a character),
  * and each document asked again for each character it measured and
- * embedded (1.7 % of a run). The answers depend on the face only.
+ * embedded (1.7 % of a run). The answers depend on the face only. The
+ * glyphs of the whole plane are worked out at once from the parsed cmap
+ * (face_glyphs: one pass, ~10 instructions a code), not asked of libharu
+ * one by one (11 million instructions in a one-region run).
  */
 typedef struct face_memo {
     int32_t gid[65536];   /* HPDF_TTFontDef_GetGlyphid(); -1: not yet asked */
     int16_t width[65536]; /* HPDF_Font_GetUnicodeWidth(), 1/1000 em; -1: not yet asked */
 } face_memo;
+
+/*
+ * m->gid of every code as HPDF_TTFontDef_GetGlyphid() (libharu 2.3.0)
+ * answers it for a format 4 cmap: the first segment whose end is at or
+ * above the code (its index never falls as the code rises, so one walk
+ * finds them all); 0 below that segment's start; else by the segment's
+ * delta, or through the glyph array, 0 when the index passes its count.
+ * Codes above every segment, and other cmaps, stay -1: libharu is asked.
+ */
+static void face_glyphs(const HPDF_TTFontDefAttr ta, face_memo *m)
+{
+    const HPDF_TTF_CmapRange *c = &ta->cmap;
+    unsigned nseg = c->seg_count_x2 / 2u;
+    if (c->format != 4 || nseg == 0 || !c->end_count || !c->start_count || !c->id_delta ||
+        !c->id_range_offset)
+        return;
+    unsigned i = 0;
+    for (unsigned u = 0; u < 65536; u++) {
+        while (i < nseg && u > c->end_count[i])
+            i++;
+        if (i == nseg)
+            break; /* libharu reads past its arrays here: leave it to libharu */
+        if (c->start_count[i] > u) {
+            m->gid[u] = 0;
+        } else if (c->id_range_offset[i] == 0) {
+            m->gid[u] = (uint16_t)(u + (unsigned)c->id_delta[i]);
+        } else {
+            unsigned idx = c->id_range_offset[i] / 2u + (u - c->start_count[i]) - (nseg - i);
+            m->gid[u] = idx > c->glyph_id_array_count
+                            ? 0
+                            : (uint16_t)(c->glyph_id_array[idx] + (unsigned)c->id_delta[i]);
+        }
+    }
+}
 
 /*
  * The faces are parsed by libharu once, into a document of their own that
@@ -61,6 +98,36 @@ struct rfonts {
     HPDF_CMapEncoderAttr_Rec *enc_one; /* enc's attributes with one code (get_font_fast) */
     size_t tounicode_zlen;
 };
+
+/* Face k's glyph of code cp, as HPDF_TTFontDef_GetGlyphid() finds it
+ * (the memo only caches answers that cannot change). */
+unsigned rfonts_glyph(const rfonts *f, rfont k, uint32_t cp)
+{
+    int32_t *known = &f->memo[k]->gid[cp & 0xFFFF];
+    if (*known < 0)
+        *known = HPDF_TTFontDef_GetGlyphid(f->def[k], (HPDF_UINT16)cp);
+    return (unsigned)*known;
+}
+
+/*
+ * HPDF_Font_GetUnicodeWidth() of a BMP code in face k: for a TrueType
+ * face, HPDF_TTFontDef_GetCharWidth()'s advance in 1/1000 em, with the
+ * glyph from rfonts_glyph(). (libharu also marks the glyph, and reads its
+ * header for components, for the embedding of whole faces; embed_subset()
+ * makes its own, so that is not done.)
+ */
+static HPDF_INT char_width(const rfonts *f, int k, HPDF_Font font, uint32_t cp)
+{
+    HPDF_FontDef def = f->def[k];
+    HPDF_TTFontDefAttr ta = def->type == HPDF_FONTDEF_TYPE_TRUETYPE ? def->attr : NULL;
+    if (!ta || !ta->h_metric || ta->header.units_per_em == 0)
+        return HPDF_Font_GetUnicodeWidth(font, (HPDF_UNICODE)cp);
+    unsigned g = rfonts_glyph(f, (rfont)k, cp);
+    if (g >= ta->num_glyphs)
+        return def->missing_width;
+    return (HPDF_INT16)(HPDF_UINT16)((HPDF_UINT)ta->h_metric[g].advance_width * 1000 /
+                                     ta->header.units_per_em);
+}
 
 /* The Debian files, used when fontconfig does not find the families. */
 static const char *const debian_file[2] = {"/usr/share/fonts/truetype/arphic/uming.ttc",
@@ -261,7 +328,9 @@ static int face_window(mem_attr *a)
 }
 
 /* mem_read() of a face's file: through its windows, refilled by pread. */
-static HPDF_STATUS face_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
+/* not inlined: mem_read()'s common case then needs no stack frame */
+__attribute__((noinline)) static HPDF_STATUS face_read(HPDF_Stream s, HPDF_BYTE *ptr,
+                                                      HPDF_UINT *siz)
 {
     mem_attr *a = s->attr;
     size_t want = *siz, got = 0;
@@ -289,8 +358,25 @@ static HPDF_STATUS face_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
 static HPDF_STATUS mem_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
 {
     mem_attr *a = s->attr;
-    if (a->fd >= 0)
+    if (a->fd >= 0) {
+        /* Most reads are a number of 2 or 4 bytes in the window read last
+         * (~250,000 calls to parse two faces): copied here, without the
+         * loop and window search of face_read(). */
+        face_windows *w = a->win;
+        size_t off = a->pos - w->base[w->last];
+        if (a->pos >= w->base[w->last] && off + *siz <= w->len[w->last] && a->pos + *siz <= a->n) {
+            const unsigned char *from = a->own + (size_t)w->last * FACE_WINDOW + off;
+            if (*siz == 2)
+                memcpy(ptr, from, 2);
+            else if (*siz == 4)
+                memcpy(ptr, from, 4);
+            else
+                memcpy(ptr, from, *siz);
+            a->pos += *siz;
+            return HPDF_OK;
+        }
         return face_read(s, ptr, siz);
+    }
     size_t left = a->pos < a->n ? a->n - a->pos : 0;
     size_t k = *siz < left ? *siz : left;
     if (k)
@@ -439,6 +525,7 @@ static int fonts_parse(rfonts *f, diag_list *d)
         }
         f->memo[k] = xmalloc(sizeof *f->memo[k]);
         memset(f->memo[k], 0xFF, sizeof *f->memo[k]); /* -1 everywhere */
+        face_glyphs((HPDF_TTFontDefAttr)f->def[k]->attr, f->memo[k]);
     }
     if (HPDF_UseUTFEncodings(f->holder) != HPDF_OK ||
         !(f->enc = HPDF_GetEncoder(f->holder, "UTF-8")) || f->err) {
@@ -1253,7 +1340,9 @@ static int tt_build(rdoc *d, const font_map *f, HPDF_TTFontDefAttr ta, subset *s
     unsigned char *head = tt_read_table(f, ta, "head", &nhead);
     unsigned char *hhea = tt_read_table(f, ta, "hhea", &nhhea);
     unsigned char *maxp = tt_read_table(f, ta, "maxp", &nmaxp);
-    unsigned char *post = tt_read_table(f, ta, "post", &npost);
+    /* only its first 32 bytes are kept: viewed, not copied (the glyph names
+     * make it 270-540 KB, a fresh block of memory for every subset) */
+    const unsigned char *post = tt_view_table(f, ta, "post", &npost);
     int rc = -1;
     if (!head || nhead < 54 || !hhea || nhhea < 36 || !maxp || nmaxp < 6)
         goto done;
@@ -1343,7 +1432,6 @@ done:
     free(head);
     free(hhea);
     free(maxp);
-    free(post);
     if (rc != 0)
         diag_add(d->diags, DIAG_ERROR, NULL, 0, 0, "PDF: cannot read the tables of the font");
     return rc;
@@ -1382,10 +1470,7 @@ static void embed_subset(rdoc *d, int k)
             if (!(used[i] >> b & 1))
                 continue;
             int cp = i * 8 + b;
-            int32_t *known = &d->fonts->memo[k]->gid[cp];
-            if (*known < 0)
-                *known = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
-            unsigned g = gid_of[cp] = (uint16_t)*known;
+            unsigned g = gid_of[cp] = (uint16_t)rfonts_glyph(d->fonts, (rfont)k, (uint32_t)cp);
             max = cp;
             keep_glyph(&s, g);
         }
@@ -1477,6 +1562,53 @@ static void embed_subset(rdoc *d, int k)
     free(s.g);
 }
 
+/*
+ * The document is written into a stream of our own (mem_stream), then to
+ * the file at once: libharu's file writer fwrites each piece it writes
+ * (names, numbers, brackets: 50 million instructions for 20 regions), and
+ * stdio passes them on 4 KB at a time (130 write calls a region). The
+ * stream is the document's (HPDF_Free frees it); its bytes are freed here.
+ */
+static int save_file(rdoc *d, const char *path)
+{
+    HPDF_Stream s = d->pdf->stream;
+    if (!s) {
+        if (!HPTR(d, s, mem_stream(d->pdf->mmgr, -1, 0)))
+            return -1;
+        /* not libharu's memory stream: HPDF_SaveToStream() must not empty it
+         * as one (HPDF_MemStream_FreeData) */
+        s->type = HPDF_STREAM_CALLBACK;
+        d->pdf->stream = s;
+    }
+    if (s->write_fn != mem_write) { /* cannot happen: only this function sets it */
+        diag_add(d->diags, DIAG_ERROR, path, 0, 0, "PDF: the document has a stream of its own");
+        d->failed = 1;
+        return -1;
+    }
+    mem_attr *a = s->attr;
+    a->n = a->pos = 0;
+    s->size = 0;
+    if (!HOK(d, HPDF_SaveToStream(d->pdf)))
+        return -1;
+    FILE *f = fopen(path, "wb");
+    int ok = f && fwrite(a->own, 1, a->n, f) == a->n;
+    int err = errno;
+    if (f && fclose(f) != 0 && ok) {
+        ok = 0;
+        err = errno;
+    }
+    free(a->own);
+    a->own = NULL;
+    a->p = NULL;
+    a->n = a->cap = a->pos = 0;
+    if (!ok) {
+        diag_add(d->diags, DIAG_ERROR, path, 0, 0, "PDF: cannot write: %s", strerror(err));
+        d->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
 int rdoc_save(rdoc *d, const char *path)
 {
     for (int k = 0; k < 2 && !d->failed; k++)
@@ -1503,9 +1635,7 @@ int rdoc_save(rdoc *d, const char *path)
     d->nfallback = 0;
     if (d->failed)
         return -1;
-    if (!HOK(d, HPDF_SaveToFile(d->pdf, path)))
-        return -1;
-    return 0;
+    return save_file(d, path);
 }
 
 double rdoc_page_width(const rdoc *d) { (void)d; return PAGE_W; }
@@ -1609,7 +1739,7 @@ static double units(rdoc *d, int k, uint32_t cp)
         return 1000;
     int16_t *known = &d->fonts->memo[k]->width[cp];
     if (*known < 0) {
-        HPDF_INT w = HPDF_Font_GetUnicodeWidth(d->font[k], (HPDF_UNICODE)cp);
+        HPDF_INT w = char_width(d->fonts, k, d->font[k], cp);
         *known = (int16_t)(w > 0 && w < 30000 ? w : 0);
     }
     return *known;
