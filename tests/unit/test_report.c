@@ -216,6 +216,33 @@ static void test_template_errors(void **state)
     free(path);
 }
 
+/* tv_setf's "%d" (written by hand) is printf's, on the edges and a spread of values. */
+static void test_setf_int_as_printf(void **state)
+{
+    (void)state;
+    tvars v;
+    tv_init(&v, NULL);
+    const int edge[] = {0, 1, -1, 9, 10, -10, 99, 100, 2025, -2147483647 - 1, 2147483647};
+    unsigned long long r = 88172645463325252ULL;
+    for (int i = 0; i < 200000; i++) {
+        int x;
+        if (i < (int)(sizeof edge / sizeof *edge)) {
+            x = edge[i];
+        } else {
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            unsigned bits = (unsigned)r >> (r % 32); /* all magnitudes */
+            memcpy(&x, &bits, sizeof x);
+        }
+        char want[16];
+        snprintf(want, sizeof want, "%d", x);
+        tv_setf(&v, "n", "%d", x);
+        assert_string_equal(tv_get(&v, "n"), want);
+    }
+    tv_setf(&v, "n", "%05.1f", 2.25); /* other formats: printf's */
+    assert_string_equal(tv_get(&v, "n"), "002.2");
+    tv_free(&v);
+}
+
 /* ---------- layout ---------- */
 
 typedef struct fixture {
@@ -446,6 +473,7 @@ int main(void)
         cmocka_unit_test(test_template_fill_many_pieces),
         cmocka_unit_test(test_template_every_key),
         cmocka_unit_test(test_template_errors),
+        cmocka_unit_test(test_setf_int_as_printf),
         cmocka_unit_test_setup_teardown(test_two_passes_and_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_glyph_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_measure, setup, teardown),
