@@ -1563,50 +1563,115 @@ static void embed_subset(rdoc *d, int k)
 }
 
 /*
- * The document is written into a stream of our own (mem_stream), then to
- * the file at once: libharu's file writer fwrites each piece it writes
+ * The document is written through a stream of our own, a 64 KB buffer
+ * flushed by write(): libharu's file writer fwrites each piece it writes
  * (names, numbers, brackets: 50 million instructions for 20 regions), and
- * stdio passes them on 4 KB at a time (130 write calls a region). The
- * stream is the document's (HPDF_Free frees it); its bytes are freed here.
+ * stdio passes them on 4 KB at a time (130 write calls a region). Not the
+ * whole document in memory first: the comparison's runs to thousands of
+ * pages.
  */
+#define OUT_BUF 65536
+
+typedef struct file_out {
+    int fd;
+    size_t n; /* bytes waiting in buf */
+    unsigned char buf[OUT_BUF];
+} file_out;
+
+/* Write n bytes at p to o's file; 0, or -1 with errno set. */
+static int out_put(file_out *o, const unsigned char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(o->fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = EIO;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static HPDF_STATUS out_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT siz)
+{
+    file_out *o = s->attr;
+    if (o->n + siz > OUT_BUF) {
+        if (out_put(o, o->buf, o->n) != 0)
+            return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)errno);
+        o->n = 0;
+    }
+    if (siz >= OUT_BUF) {
+        if (out_put(o, ptr, siz) != 0)
+            return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)errno);
+    } else {
+        memcpy(o->buf + o->n, ptr, siz);
+        o->n += siz;
+    }
+    return HPDF_OK;
+}
+
+static void out_free(HPDF_Stream s)
+{
+    file_out *o = s->attr;
+    if (o && o->fd >= 0)
+        close(o->fd);
+    free(o);
+    s->attr = NULL;
+}
+
+/* The document saved to path (created, or emptied, as fopen "wb" does). */
 static int save_file(rdoc *d, const char *path)
 {
-    HPDF_Stream s = d->pdf->stream;
-    if (!s) {
-        if (!HPTR(d, s, mem_stream(d->pdf->mmgr, -1, 0)))
-            return -1;
-        /* not libharu's memory stream: HPDF_SaveToStream() must not empty it
-         * as one (HPDF_MemStream_FreeData) */
-        s->type = HPDF_STREAM_CALLBACK;
-        d->pdf->stream = s;
-    }
-    if (s->write_fn != mem_write) { /* cannot happen: only this function sets it */
-        diag_add(d->diags, DIAG_ERROR, path, 0, 0, "PDF: the document has a stream of its own");
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        diag_add(d->diags, DIAG_ERROR, path, 0, 0, "PDF: cannot write: %s", strerror(errno));
         d->failed = 1;
         return -1;
     }
-    mem_attr *a = s->attr;
-    a->n = a->pos = 0;
-    s->size = 0;
-    if (!HOK(d, HPDF_SaveToStream(d->pdf)))
+    HPDF_MMgr mm = d->pdf->mmgr;
+    HPDF_Stream s = HPDF_GetMem(mm, sizeof *s);
+    if (!s) {
+        close(fd);
+        fail(d, "HPDF_GetMem");
         return -1;
-    FILE *f = fopen(path, "wb");
-    int ok = f && fwrite(a->own, 1, a->n, f) == a->n;
-    int err = errno;
-    if (f && fclose(f) != 0 && ok) {
+    }
+    file_out *o = xmalloc(sizeof *o);
+    o->fd = fd;
+    o->n = 0;
+    memset(s, 0, sizeof *s);
+    s->sig_bytes = HPDF_STREAM_SIG_BYTES;
+    /* not libharu's memory stream: HPDF_SaveToStream() must not empty it
+     * as one (HPDF_MemStream_FreeData) */
+    s->type = HPDF_STREAM_CALLBACK;
+    s->error = mm->error;
+    s->mmgr = mm;
+    s->write_fn = out_write;
+    s->free_fn = out_free;
+    s->attr = o;
+    HPDF_Stream_Free(d->pdf->stream); /* none: the document was never saved */
+    d->pdf->stream = s;
+    int ok = HOK(d, HPDF_SaveToStream(d->pdf));
+    int err = 0;
+    if (ok && out_put(o, o->buf, o->n) != 0) {
         ok = 0;
         err = errno;
     }
-    free(a->own);
-    a->own = NULL;
-    a->p = NULL;
-    a->n = a->cap = a->pos = 0;
-    if (!ok) {
+    o->fd = -1;
+    if (close(fd) != 0 && ok) {
+        ok = 0;
+        err = errno;
+    }
+    d->pdf->stream = NULL;
+    HPDF_Stream_Free(s);
+    if (!ok && err) {
         diag_add(d->diags, DIAG_ERROR, path, 0, 0, "PDF: cannot write: %s", strerror(err));
         d->failed = 1;
-        return -1;
     }
-    return 0;
+    return ok ? 0 : -1;
 }
 
 int rdoc_save(rdoc *d, const char *path)
