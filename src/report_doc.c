@@ -1415,10 +1415,12 @@ static int tt_build(rdoc *d, const font_map *f, HPDF_TTFontDefAttr ta, subset *s
         put16(out, sr * 16);
         put16(out, es);
         put16(out, (unsigned)nt * 16 - sr * 16);
-        uint32_t off = 12 + 16 * (uint32_t)nt;
+        uint32_t off = 12 + 16 * (uint32_t)nt, sum = 0;
         for (int i = 0; i < nt; i++) {
+            uint32_t cs = tt_checksum(t[i].b, t[i].n);
+            sum += cs;
             put(out, t[i].tag, 4);
-            put32(out, tt_checksum(t[i].b, t[i].n));
+            put32(out, cs);
             put32(out, off);
             put32(out, (uint32_t)t[i].n);
             off += (uint32_t)((t[i].n + 3) & ~(size_t)3);
@@ -1431,7 +1433,11 @@ static int tt_build(rdoc *d, const font_map *f, HPDF_TTFontDefAttr ta, subset *s
             static const unsigned char pad[3] = {0, 0, 0};
             put(out, pad, (4 - t[i].n % 4) % 4);
         }
-        set32(out->b + head_at + 8, 0xB1B0AFBAu - tt_checksum(out->b, out->n));
+        /* The file's checksum: its words are those of the header and the
+         * directory, then of each table padded with zeros to a word, as
+         * their checksums count them; summed, not read through again. */
+        sum += tt_checksum(out->b, 12 + 16 * (size_t)nt);
+        set32(out->b + head_at + 8, 0xB1B0AFBAu - sum);
         rc = 0;
     }
     free(glyf.b);
