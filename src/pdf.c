@@ -84,6 +84,11 @@ typedef struct ctx {
      * report's first layout pass and kept for the others; -1: not yet */
     int review_n[4];
     size_t review_total;
+    /* words.numerals as looked up for the template numerals_t (numeral_word):
+     * numeral_at() tries them all for each heading, each a formatted key */
+    const rtpl *numerals_t;
+    const char **numerals;
+    int nnumerals, numerals_known;
 } ctx;
 
 #define keep(c, s) strpool_keep(&(c)->pool, (s))
@@ -185,12 +190,24 @@ static const char *sx_opt(ctx *c, const char *sec, const char *key, const tvars 
     return s;
 }
 
-/* The i-th word of words.numerals (一 for 0), or NULL past its end. */
+/* The i-th word of words.numerals (一 for 0), or NULL past its end. The
+ * words are looked up once for the template being rendered (c->t: the
+ * lookup goes through it first). */
 static const char *numeral_word(ctx *c, int i)
 {
-    char key[48];
-    snprintf(key, sizeof key, "words.numerals.%d", i);
-    return tget(c, key);
+    if (!c->numerals_known || c->numerals_t != c->t) {
+        c->nnumerals = 0;
+        const char *w;
+        char key[48];
+        for (int k = 0; snprintf(key, sizeof key, "words.numerals.%d", k), (w = tget(c, key)); k++) {
+            c->numerals = xrealloc(c->numerals, (size_t)(k + 1) * sizeof *c->numerals);
+            c->numerals[k] = w;
+            c->nnumerals = k + 1;
+        }
+        c->numerals_t = c->t;
+        c->numerals_known = 1;
+    }
+    return i >= 0 && i < c->nnumerals ? c->numerals[i] : NULL;
 }
 
 static const char *numeral(ctx *c, int n)
@@ -2697,6 +2714,7 @@ static void ctx_close(ctx *c)
     for (size_t i = 0; i < c->nwarned; i++)
         free(c->warned_keys[i]);
     free(c->warned_keys);
+    free(c->numerals);
     tv_free(&c->g);
     strpool_free(&c->pool);
     rtpl_free(c->brief);

@@ -29,12 +29,49 @@
  * serve: it finds a code point's glyph by a linear search of the cmap
  * (thousands of segments in a CJK face, ~5,500 instructions a character),
  * and each document asked again for each character it measured and
- * embedded (1.7 % of a run). The answers depend on the face only.
+ * embedded (1.7 % of a run). The answers depend on the face only. The
+ * glyphs of the whole plane are worked out at once from the parsed cmap
+ * (face_glyphs: one pass, ~10 instructions a code), not asked of libharu
+ * one by one (11 million instructions in a one-region run).
  */
 typedef struct face_memo {
     int32_t gid[65536];   /* HPDF_TTFontDef_GetGlyphid(); -1: not yet asked */
     int16_t width[65536]; /* HPDF_Font_GetUnicodeWidth(), 1/1000 em; -1: not yet asked */
 } face_memo;
+
+/*
+ * m->gid of every code as HPDF_TTFontDef_GetGlyphid() (libharu 2.3.0)
+ * answers it for a format 4 cmap: the first segment whose end is at or
+ * above the code (its index never falls as the code rises, so one walk
+ * finds them all); 0 below that segment's start; else by the segment's
+ * delta, or through the glyph array, 0 when the index passes its count.
+ * Codes above every segment, and other cmaps, stay -1: libharu is asked.
+ */
+static void face_glyphs(const HPDF_TTFontDefAttr ta, face_memo *m)
+{
+    const HPDF_TTF_CmapRange *c = &ta->cmap;
+    unsigned nseg = c->seg_count_x2 / 2u;
+    if (c->format != 4 || nseg == 0 || !c->end_count || !c->start_count || !c->id_delta ||
+        !c->id_range_offset)
+        return;
+    unsigned i = 0;
+    for (unsigned u = 0; u < 65536; u++) {
+        while (i < nseg && u > c->end_count[i])
+            i++;
+        if (i == nseg)
+            break; /* libharu reads past its arrays here: leave it to libharu */
+        if (c->start_count[i] > u) {
+            m->gid[u] = 0;
+        } else if (c->id_range_offset[i] == 0) {
+            m->gid[u] = (uint16_t)(u + (unsigned)c->id_delta[i]);
+        } else {
+            unsigned idx = c->id_range_offset[i] / 2u + (u - c->start_count[i]) - (nseg - i);
+            m->gid[u] = idx > c->glyph_id_array_count
+                            ? 0
+                            : (uint16_t)(c->glyph_id_array[idx] + (unsigned)c->id_delta[i]);
+        }
+    }
+}
 
 /*
  * The faces are parsed by libharu once, into a document of their own that
@@ -62,6 +99,36 @@ struct rfonts {
     size_t tounicode_zlen;
 };
 
+/* Face k's glyph of code cp, as HPDF_TTFontDef_GetGlyphid() finds it
+ * (the memo only caches answers that cannot change). */
+unsigned rfonts_glyph(const rfonts *f, rfont k, uint32_t cp)
+{
+    int32_t *known = &f->memo[k]->gid[cp & 0xFFFF];
+    if (*known < 0)
+        *known = HPDF_TTFontDef_GetGlyphid(f->def[k], (HPDF_UINT16)cp);
+    return (unsigned)*known;
+}
+
+/*
+ * HPDF_Font_GetUnicodeWidth() of a BMP code in face k: for a TrueType
+ * face, HPDF_TTFontDef_GetCharWidth()'s advance in 1/1000 em, with the
+ * glyph from rfonts_glyph(). (libharu also marks the glyph, and reads its
+ * header for components, for the embedding of whole faces; embed_subset()
+ * makes its own, so that is not done.)
+ */
+static HPDF_INT char_width(const rfonts *f, int k, HPDF_Font font, uint32_t cp)
+{
+    HPDF_FontDef def = f->def[k];
+    HPDF_TTFontDefAttr ta = def->type == HPDF_FONTDEF_TYPE_TRUETYPE ? def->attr : NULL;
+    if (!ta || !ta->h_metric || ta->header.units_per_em == 0)
+        return HPDF_Font_GetUnicodeWidth(font, (HPDF_UNICODE)cp);
+    unsigned g = rfonts_glyph(f, (rfont)k, cp);
+    if (g >= ta->num_glyphs)
+        return def->missing_width;
+    return (HPDF_INT16)(HPDF_UINT16)((HPDF_UINT)ta->h_metric[g].advance_width * 1000 /
+                                     ta->header.units_per_em);
+}
+
 /* The Debian files, used when fontconfig does not find the families. */
 static const char *const debian_file[2] = {"/usr/share/fonts/truetype/arphic/uming.ttc",
                                            "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"};
@@ -82,6 +149,15 @@ static void coverage_from_charset(unsigned char *cov, const FcCharSet *cs)
     FcChar32 map[FC_CHARSET_MAP_SIZE], next;
     for (FcChar32 base = FcCharSetFirstPage(cs, map, &next); base != FC_CHARSET_DONE;
          base = FcCharSetNextPage(cs, map, &next)) {
+        if (base % 256 == 0 && base <= 0x110000 - 32 * FC_CHARSET_MAP_SIZE) {
+            /* bit b of word i is code base + 32 i + b: its bytes are
+             * coverage bytes as they stand (a bit at a time was 1.4
+             * million instructions a process) */
+            for (int i = 0; i < FC_CHARSET_MAP_SIZE; i++)
+                for (int k = 0; k < 4; k++)
+                    cov[(base >> 3) + 4 * (FcChar32)i + (FcChar32)k] |= (unsigned char)(map[i] >> (8 * k));
+            continue;
+        }
         for (int i = 0; i < FC_CHARSET_MAP_SIZE; i++) {
             for (int b = 0; b < 32; b++) {
                 FcChar32 cp = base + (FcChar32)i * 32 + (FcChar32)b;
@@ -261,7 +337,9 @@ static int face_window(mem_attr *a)
 }
 
 /* mem_read() of a face's file: through its windows, refilled by pread. */
-static HPDF_STATUS face_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
+/* not inlined: mem_read()'s common case then needs no stack frame */
+__attribute__((noinline)) static HPDF_STATUS face_read(HPDF_Stream s, HPDF_BYTE *ptr,
+                                                      HPDF_UINT *siz)
 {
     mem_attr *a = s->attr;
     size_t want = *siz, got = 0;
@@ -289,8 +367,25 @@ static HPDF_STATUS face_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
 static HPDF_STATUS mem_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
 {
     mem_attr *a = s->attr;
-    if (a->fd >= 0)
+    if (a->fd >= 0) {
+        /* Most reads are a number of 2 or 4 bytes in the window read last
+         * (~250,000 calls to parse two faces): copied here, without the
+         * loop and window search of face_read(). */
+        face_windows *w = a->win;
+        size_t off = a->pos - w->base[w->last];
+        if (a->pos >= w->base[w->last] && off + *siz <= w->len[w->last] && a->pos + *siz <= a->n) {
+            const unsigned char *from = a->own + (size_t)w->last * FACE_WINDOW + off;
+            if (*siz == 2)
+                memcpy(ptr, from, 2);
+            else if (*siz == 4)
+                memcpy(ptr, from, 4);
+            else
+                memcpy(ptr, from, *siz);
+            a->pos += *siz;
+            return HPDF_OK;
+        }
         return face_read(s, ptr, siz);
+    }
     size_t left = a->pos < a->n ? a->n - a->pos : 0;
     size_t k = *siz < left ? *siz : left;
     if (k)
@@ -439,6 +534,7 @@ static int fonts_parse(rfonts *f, diag_list *d)
         }
         f->memo[k] = xmalloc(sizeof *f->memo[k]);
         memset(f->memo[k], 0xFF, sizeof *f->memo[k]); /* -1 everywhere */
+        face_glyphs((HPDF_TTFontDefAttr)f->def[k]->attr, f->memo[k]);
     }
     if (HPDF_UseUTFEncodings(f->holder) != HPDF_OK ||
         !(f->enc = HPDF_GetEncoder(f->holder, "UTF-8")) || f->err) {
@@ -1253,7 +1349,9 @@ static int tt_build(rdoc *d, const font_map *f, HPDF_TTFontDefAttr ta, subset *s
     unsigned char *head = tt_read_table(f, ta, "head", &nhead);
     unsigned char *hhea = tt_read_table(f, ta, "hhea", &nhhea);
     unsigned char *maxp = tt_read_table(f, ta, "maxp", &nmaxp);
-    unsigned char *post = tt_read_table(f, ta, "post", &npost);
+    /* only its first 32 bytes are kept: viewed, not copied (the glyph names
+     * make it 270-540 KB, a fresh block of memory for every subset) */
+    const unsigned char *post = tt_view_table(f, ta, "post", &npost);
     int rc = -1;
     if (!head || nhead < 54 || !hhea || nhhea < 36 || !maxp || nmaxp < 6)
         goto done;
@@ -1317,10 +1415,12 @@ static int tt_build(rdoc *d, const font_map *f, HPDF_TTFontDefAttr ta, subset *s
         put16(out, sr * 16);
         put16(out, es);
         put16(out, (unsigned)nt * 16 - sr * 16);
-        uint32_t off = 12 + 16 * (uint32_t)nt;
+        uint32_t off = 12 + 16 * (uint32_t)nt, sum = 0;
         for (int i = 0; i < nt; i++) {
+            uint32_t cs = tt_checksum(t[i].b, t[i].n);
+            sum += cs;
             put(out, t[i].tag, 4);
-            put32(out, tt_checksum(t[i].b, t[i].n));
+            put32(out, cs);
             put32(out, off);
             put32(out, (uint32_t)t[i].n);
             off += (uint32_t)((t[i].n + 3) & ~(size_t)3);
@@ -1333,7 +1433,11 @@ static int tt_build(rdoc *d, const font_map *f, HPDF_TTFontDefAttr ta, subset *s
             static const unsigned char pad[3] = {0, 0, 0};
             put(out, pad, (4 - t[i].n % 4) % 4);
         }
-        set32(out->b + head_at + 8, 0xB1B0AFBAu - tt_checksum(out->b, out->n));
+        /* The file's checksum: its words are those of the header and the
+         * directory, then of each table padded with zeros to a word, as
+         * their checksums count them; summed, not read through again. */
+        sum += tt_checksum(out->b, 12 + 16 * (size_t)nt);
+        set32(out->b + head_at + 8, 0xB1B0AFBAu - sum);
         rc = 0;
     }
     free(glyf.b);
@@ -1343,7 +1447,6 @@ done:
     free(head);
     free(hhea);
     free(maxp);
-    free(post);
     if (rc != 0)
         diag_add(d->diags, DIAG_ERROR, NULL, 0, 0, "PDF: cannot read the tables of the font");
     return rc;
@@ -1382,10 +1485,7 @@ static void embed_subset(rdoc *d, int k)
             if (!(used[i] >> b & 1))
                 continue;
             int cp = i * 8 + b;
-            int32_t *known = &d->fonts->memo[k]->gid[cp];
-            if (*known < 0)
-                *known = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
-            unsigned g = gid_of[cp] = (uint16_t)*known;
+            unsigned g = gid_of[cp] = (uint16_t)rfonts_glyph(d->fonts, (rfont)k, (uint32_t)cp);
             max = cp;
             keep_glyph(&s, g);
         }
@@ -1477,6 +1577,118 @@ static void embed_subset(rdoc *d, int k)
     free(s.g);
 }
 
+/*
+ * The document is written through a stream of our own, a 64 KB buffer
+ * flushed by write(): libharu's file writer fwrites each piece it writes
+ * (names, numbers, brackets: 50 million instructions for 20 regions), and
+ * stdio passes them on 4 KB at a time (130 write calls a region). Not the
+ * whole document in memory first: the comparison's runs to thousands of
+ * pages.
+ */
+#define OUT_BUF 65536
+
+typedef struct file_out {
+    int fd;
+    size_t n; /* bytes waiting in buf */
+    unsigned char buf[OUT_BUF];
+} file_out;
+
+/* Write n bytes at p to o's file; 0, or -1 with errno set. */
+static int out_put(file_out *o, const unsigned char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(o->fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = EIO;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static HPDF_STATUS out_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT siz)
+{
+    file_out *o = s->attr;
+    if (o->n + siz > OUT_BUF) {
+        if (out_put(o, o->buf, o->n) != 0)
+            return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)errno);
+        o->n = 0;
+    }
+    if (siz >= OUT_BUF) {
+        if (out_put(o, ptr, siz) != 0)
+            return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)errno);
+    } else {
+        memcpy(o->buf + o->n, ptr, siz);
+        o->n += siz;
+    }
+    return HPDF_OK;
+}
+
+static void out_free(HPDF_Stream s)
+{
+    file_out *o = s->attr;
+    if (o && o->fd >= 0)
+        close(o->fd);
+    free(o);
+    s->attr = NULL;
+}
+
+/* The document saved to path (created, or emptied, as fopen "wb" does). */
+static int save_file(rdoc *d, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        diag_add(d->diags, DIAG_ERROR, path, 0, 0, "PDF: cannot write: %s", strerror(errno));
+        d->failed = 1;
+        return -1;
+    }
+    HPDF_MMgr mm = d->pdf->mmgr;
+    HPDF_Stream s = HPDF_GetMem(mm, sizeof *s);
+    if (!s) {
+        close(fd);
+        fail(d, "HPDF_GetMem");
+        return -1;
+    }
+    file_out *o = xmalloc(sizeof *o);
+    o->fd = fd;
+    o->n = 0;
+    memset(s, 0, sizeof *s);
+    s->sig_bytes = HPDF_STREAM_SIG_BYTES;
+    /* not libharu's memory stream: HPDF_SaveToStream() must not empty it
+     * as one (HPDF_MemStream_FreeData) */
+    s->type = HPDF_STREAM_CALLBACK;
+    s->error = mm->error;
+    s->mmgr = mm;
+    s->write_fn = out_write;
+    s->free_fn = out_free;
+    s->attr = o;
+    HPDF_Stream_Free(d->pdf->stream); /* none: the document was never saved */
+    d->pdf->stream = s;
+    int ok = HOK(d, HPDF_SaveToStream(d->pdf));
+    int err = 0;
+    if (ok && out_put(o, o->buf, o->n) != 0) {
+        ok = 0;
+        err = errno;
+    }
+    o->fd = -1;
+    if (close(fd) != 0 && ok) {
+        ok = 0;
+        err = errno;
+    }
+    d->pdf->stream = NULL;
+    HPDF_Stream_Free(s);
+    if (!ok && err) {
+        diag_add(d->diags, DIAG_ERROR, path, 0, 0, "PDF: cannot write: %s", strerror(err));
+        d->failed = 1;
+    }
+    return ok ? 0 : -1;
+}
+
 int rdoc_save(rdoc *d, const char *path)
 {
     for (int k = 0; k < 2 && !d->failed; k++)
@@ -1503,9 +1715,7 @@ int rdoc_save(rdoc *d, const char *path)
     d->nfallback = 0;
     if (d->failed)
         return -1;
-    if (!HOK(d, HPDF_SaveToFile(d->pdf, path)))
-        return -1;
-    return 0;
+    return save_file(d, path);
 }
 
 double rdoc_page_width(const rdoc *d) { (void)d; return PAGE_W; }
@@ -1609,7 +1819,7 @@ static double units(rdoc *d, int k, uint32_t cp)
         return 1000;
     int16_t *known = &d->fonts->memo[k]->width[cp];
     if (*known < 0) {
-        HPDF_INT w = HPDF_Font_GetUnicodeWidth(d->font[k], (HPDF_UNICODE)cp);
+        HPDF_INT w = char_width(d->fonts, k, d->font[k], cp);
         *known = (int16_t)(w > 0 && w < 30000 ? w : 0);
     }
     return *known;
@@ -2588,7 +2798,9 @@ void rdoc_raw(rdoc *d, const char *ops)
     if (d->dry || d->failed || !d->cur || !*ops)
         return;
     HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
-    HOK(d, HPDF_Stream_WriteStr(attr->stream, ops));
+    /* the length by strlen: HPDF_Stream_WriteStr() counts it a byte at a
+     * time (600 instructions a call: a chart's path is one string) */
+    HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)ops, (HPDF_UINT)strlen(ops)));
 }
 
 void rdoc_alpha(rdoc *d, double alpha)

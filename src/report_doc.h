@@ -38,6 +38,8 @@ int rfonts_open(rfonts **out, const char *body_family, const char *head_family, 
 void rfonts_free(rfonts *f);
 /* File and face index in use, for messages. */
 const char *rfonts_file(const rfonts *f, rfont which, int *index);
+/* The glyph of BMP code cp in a face (0: none), as libharu's cmap look-up finds it. */
+unsigned rfonts_glyph(const rfonts *f, rfont which, uint32_t cp);
 
 /*
  * The fonts of a pair of families kept for many documents, e.g. the plans

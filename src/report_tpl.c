@@ -371,6 +371,22 @@ void tv_setf(tvars *v, const char *name, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    if (fmt[0] == '%' && fmt[1] == 'd' && !fmt[2]) {
+        /* "%d", most calls (years, counts): written by hand, as printf
+         * writes it, without formatting twice and allocating */
+        int x = va_arg(ap, int);
+        va_end(ap);
+        char buf[16], *e = buf + sizeof buf;
+        unsigned u = x < 0 ? 0u - (unsigned)x : (unsigned)x;
+        *--e = '\0';
+        do
+            *--e = (char)('0' + u % 10);
+        while (u /= 10);
+        if (x < 0)
+            *--e = '-';
+        tv_set(v, name, e);
+        return;
+    }
     char *s = xvasprintf(fmt, ap);
     va_end(ap);
     tv_set(v, name, s);

@@ -21,6 +21,9 @@
 #include <unistd.h>
 
 #include "report_doc.h"
+#include "textlayout.h"
+
+#include <hpdf.h>
 #include "report_tpl.h"
 #include "util.h"
 
@@ -213,6 +216,33 @@ static void test_template_errors(void **state)
     free(path);
 }
 
+/* tv_setf's "%d" (written by hand) is printf's, on the edges and a spread of values. */
+static void test_setf_int_as_printf(void **state)
+{
+    (void)state;
+    tvars v;
+    tv_init(&v, NULL);
+    const int edge[] = {0, 1, -1, 9, 10, -10, 99, 100, 2025, -2147483647 - 1, 2147483647};
+    unsigned long long r = 88172645463325252ULL;
+    for (int i = 0; i < 200000; i++) {
+        int x;
+        if (i < (int)(sizeof edge / sizeof *edge)) {
+            x = edge[i];
+        } else {
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            unsigned bits = (unsigned)r >> (r % 32); /* all magnitudes */
+            memcpy(&x, &bits, sizeof x);
+        }
+        char want[16];
+        snprintf(want, sizeof want, "%d", x);
+        tv_setf(&v, "n", "%d", x);
+        assert_string_equal(tv_get(&v, "n"), want);
+    }
+    tv_setf(&v, "n", "%05.1f", 2.25); /* other formats: printf's */
+    assert_string_equal(tv_get(&v, "n"), "002.2");
+    tv_free(&v);
+}
+
 /* ---------- layout ---------- */
 
 typedef struct fixture {
@@ -375,6 +405,67 @@ static void test_measure(void **state)
     rdoc_free(d);
 }
 
+/* libharu's width of code cp in a font, as rdoc keeps it (1/1000 em, 0 when absurd). */
+static double haru_width(HPDF_Font font, unsigned cp)
+{
+    HPDF_INT w = HPDF_Font_GetUnicodeWidth(font, (HPDF_UNICODE)cp);
+    return w > 0 && w < 30000 ? w : 0;
+}
+
+/* Both faces loaded by libharu itself into pdf, with UTF-8 fonts. */
+static void haru_faces(const rfonts *fonts, HPDF_Doc pdf, HPDF_FontDef def[2], HPDF_Font font[2])
+{
+    assert_int_equal(HPDF_UseUTFEncodings(pdf), HPDF_OK);
+    for (int k = 0; k < 2; k++) {
+        int index;
+        const char *file = rfonts_file(fonts, (rfont)k, &index);
+        const char *name = HPDF_LoadTTFontFromFile2(pdf, file, (HPDF_UINT)index, HPDF_FALSE);
+        assert_non_null(name);
+        def[k] = HPDF_GetFontDef(pdf, name);
+        font[k] = HPDF_GetFont(pdf, name, "UTF-8");
+        assert_non_null(def[k]);
+        assert_non_null(font[k]);
+    }
+}
+
+/*
+ * The glyph of every BMP code is libharu's (rfonts works them all out from
+ * the cmap at once, not by libharu's search code by code), and every
+ * character measures as libharu measures it in one of the two faces (the
+ * one asked, the other, or the box drawn for a character in neither).
+ */
+static void test_glyphs_and_widths_as_libharu(void **state)
+{
+    fixture *f = *state;
+    if (!f->fonts)
+        skip();
+    HPDF_Doc pdf = HPDF_New(NULL, NULL);
+    assert_non_null(pdf);
+    HPDF_FontDef def[2];
+    HPDF_Font font[2];
+    haru_faces(f->fonts, pdf, def, font);
+    for (int k = 0; k < 2; k++)
+        for (unsigned cp = 0; cp < 0x10000; cp++)
+            if (rfonts_glyph(f->fonts, (rfont)k, cp) != HPDF_TTFontDef_GetGlyphid(def[k], (HPDF_UINT16)cp))
+                fail_msg("face %d, U+%04X: glyph %u, libharu %u", k, cp,
+                         rfonts_glyph(f->fonts, (rfont)k, cp),
+                         (unsigned)HPDF_TTFontDef_GetGlyphid(def[k], (HPDF_UINT16)cp));
+    rdoc *d = new_doc(f);
+    double box[2] = {haru_width(font[0], 0x25A1), haru_width(font[1], 0x25A1)};
+    for (unsigned cp = 0x20; cp < 0x10000; cp++) {
+        if ((cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xA0)
+            continue;
+        char s[8];
+        s[tl_encode(cp, s)] = '\0';
+        double got = rdoc_text_width(d, s, RF_BODY, 1000);
+        double body = haru_width(font[0], cp), head = haru_width(font[1], cp);
+        if (got != body && got != head && got != box[0] && got != box[1])
+            fail_msg("U+%04X: %g, libharu %g (body) %g (heading)", cp, got, body, head);
+    }
+    HPDF_Free(pdf);
+    rdoc_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,9 +473,11 @@ int main(void)
         cmocka_unit_test(test_template_fill_many_pieces),
         cmocka_unit_test(test_template_every_key),
         cmocka_unit_test(test_template_errors),
+        cmocka_unit_test(test_setf_int_as_printf),
         cmocka_unit_test_setup_teardown(test_two_passes_and_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_glyph_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_measure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_glyphs_and_widths_as_libharu, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
