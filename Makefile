@@ -7,7 +7,8 @@ CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Cairo is not linked: src/lazycairo.c loads it when a chart file is drawn.
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out cairo,$(PKGS)) 2>/dev/null)
 # libcsv ships no pkg-config file in Debian; it is a plain -lcsv.
 LIBS    := $(PKG_LIBS) -lcsv -lhpdf -lfontconfig -lm
 CFLAGS  += $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS)

@@ -17,6 +17,7 @@
 #include "charts.h"
 #include "canvas.h"
 #include "pngenc.h"
+#include "lazycairo.h"
 #include "results.h"
 #include "util.h"
 
@@ -3903,6 +3904,8 @@ int charts_write_plan(const evaluation *ev, const eval_context *ec, const labels
 {
     if (files == CHART_FILES_NONE)
         return 0;
+    if (lazycairo_open(d) != 0)
+        return -1;
     chart_templates tpl;
     char *path = xasprintf("%s/charts.yaml", templates_dir);
     int rc = chart_templates_load(&tpl, path, d);
@@ -3926,6 +3929,7 @@ int charts_write_plan(const evaluation *ev, const eval_context *ec, const labels
 
 void charts_shutdown(void)
 {
-    cairo_debug_reset_static_data();
+    if (lazycairo_loaded()) /* not loaded for its own sake */
+        cairo_debug_reset_static_data();
     FcFini();
 }

@@ -10,7 +10,7 @@
 #   - --charts none|png|svg writes no chart files, only PNGs, only SVGs;
 #     without --charts none are written; --chart-dpi sets the PNGs' resolution
 #     (the PDF reports still show their charts); an unknown value is a
-#     usage error;
+#     usage error; libcairo is loaded only when chart files are drawn;
 #   - the synthetic cases of chart_cases.c (forecast bands, no data, not
 #     applicable years, many targets, error paths, drawing on a PDF page).
 # Ends with "N passed, M failed"; exit status 1 if any check failed.
@@ -74,6 +74,15 @@ else
     fail "--charts none: no charts/ directory; the report still draws its charts (rc $rc)"
     cat "$TMP/none.err" >&2
 fi
+# Cairo is loaded only for chart files (src/lazycairo.c): the dynamic
+# linker's own log says which libraries a run opened.
+LD_DEBUG=files "$PLANEVAL" run --force --charts none --out "$TMP/ldn" -q "$plan" 2>"$TMP/ldn.err" >/dev/null
+LD_DEBUG=files "$PLANEVAL" run --force --charts png --out "$TMP/ldp" -q "$plan" 2>"$TMP/ldp.err" >/dev/null
+if ! grep -q "libcairo.so" "$TMP/ldn.err" && grep -q "file=libcairo.so.2 .*dynamically loaded" "$TMP/ldp.err"; then
+    pass "--charts none does not load libcairo; --charts png loads it when drawing"
+else
+    fail "--charts none does not load libcairo; --charts png loads it when drawing"
+fi
 for fmt in png svg; do
     other=$([ $fmt = png ] && echo svg || echo png)
     "$PLANEVAL" run --force --charts $fmt --out "$TMP/$fmt" -q "$plan" 2>/dev/null
@@ -128,7 +137,7 @@ if [ -z "$objs" ]; then
 elif cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror -g \
         $CASES_CFLAGS -Isrc $(pkg-config --cflags cairo) -o "$TMP/chart_cases" \
         tests/charts/chart_cases.c $objs \
-        $(make -pn 2>/dev/null | sed -n 's/^LIBS := //p' | head -1) 2>"$TMP/cc.err"; then
+        $(make -pn 2>/dev/null | sed -n 's/^LIBS := //p' | head -1) $(pkg-config --libs cairo) 2>"$TMP/cc.err"; then
     mkdir -p "$TMP/cases"
     "$TMP/chart_cases" "$TMP/cases" templates >"$TMP/cases.log" 2>&1
     rc=$?
