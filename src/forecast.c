@@ -2084,7 +2084,8 @@ double fc_loo_score(fc_model m, const fc_series *s)
     /* the negative binomial's terms of every count at every grid alpha,
      * once for all the refits: each refit's are these without its year */
     int nb = (m == FM_NEGBIN || m == FM_NEGBIN_MEAN) && s->count;
-    double *coef = nb ? nb_coef_table(s) : NULL;
+    double *own = nb && !s->nb_coef ? nb_coef_table(s) : NULL;
+    const double *coef = nb && s->nb_coef ? s->nb_coef : own;
     double *fold = nb ? xmalloc(sizeof(double) * NB_GRID * (size_t)n) : NULL;
     double score = 0;
     for (int i = 0; i < n && isfinite(score); i++) {
@@ -2126,7 +2127,7 @@ double fc_loo_score(fc_model m, const fc_series *s)
     free(y);
     free(c);
     free(e);
-    free(coef);
+    free(own);
     free(fold);
     gsl_set_error_handler(old);
     return score / n;
@@ -2205,12 +2206,20 @@ fc_model fc_select(const fc_series *s, int count_family, fc_model forced,
     for (int m = 0; m < FM_NMODELS; m++)
         lpd[m] = NAN;
     int nscored = 0;
+    /* counts: the negative binomial's terms at its grid's alphas, once for
+     * both its models' fits and their leave-one-out refits */
+    fc_series sc = *s;
+    double *coef = count_family && count_family != FC_SHARES && s->count && !s->nb_coef
+                       ? nb_coef_table(s)
+                       : NULL;
+    if (coef)
+        sc.nb_coef = coef;
     for (int c = 0; c < ncand; c++) {
         fc_fit *f = &fits[cand[c]];
-        if (fc_fit_model(cand[c], s, f) != 0)
+        if (fc_fit_model(cand[c], &sc, f) != 0)
             continue;
         if (loo) {
-            f->loo = fc_loo_score(cand[c], s);
+            f->loo = fc_loo_score(cand[c], &sc);
             /* pseudo-Bayesian model averaging: the leave-one-out log
              * predictive density, normal with the squared error's mean
              * for values */
@@ -2222,6 +2231,7 @@ fc_model fc_select(const fc_series *s, int count_family, fc_model forced,
         }
         nscored += isfinite(lpd[cand[c]]);
     }
+    free(coef);
     if (!nscored && count_family == 1 && fc_fit_model(FM_POISSON_MEAN, s, &fits[FM_POISSON_MEAN]) == 0) {
         /* no event at all: no trend or overdispersion can be fitted, and
          * the constant rate's Jeffreys predictive still gives the chance
