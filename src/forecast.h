@@ -103,8 +103,8 @@ typedef struct fc_series {
     const double *nb_coef; /* counts: log Gamma(y + r) / Gamma(r) / y! of each year
                               (column) at each alpha = 1 / r of the negative
                               binomial's profile grid (row), shared by the
-                              refits of fc_loo_score, or NULL: worked out by
-                              each fit */
+                              fits of fc_select and the refits of
+                              fc_loo_score, or NULL: worked out by each fit */
 } fc_series;
 
 /* The prior on the annual log change of a count rate the plans' forecasts
