@@ -139,7 +139,8 @@ int fc_ols(const double *X, const double *y, int n, int p, double *c, double *co
  * form: the models here have one or two parameters, and GSL's SVD with its
  * allocations cost more than the fits themselves (leave-one-out refits every
  * model n times). x is centred on its weighted mean first, which makes the
- * normal equations diagonal. cov is (X'WX)^-1, unscaled; chisq (unless
+ * normal equations diagonal. w: the weights (not NULL; wls takes unit
+ * weights). cov is (X'WX)^-1, unscaled; chisq (unless
  * NULL) the weighted residual sum of squares. Returns -1 if the weights or the spread of x are
  * zero.
  */
@@ -148,7 +149,7 @@ static int wls_ridge(const double *x, const double *w, const double *z, int n, i
 {
     double sw = 0, swx = 0, swz = 0;
     for (int i = 0; i < n; i++) {
-        double wi = w ? w[i] : 1;
+        double wi = w[i];
         sw += wi;
         swx += wi * x[i];
         swz += wi * z[i];
@@ -158,7 +159,7 @@ static int wls_ridge(const double *x, const double *w, const double *z, int n, i
     double xm = swx / sw, zm = swz / sw, sxx = 0, sxz = 0;
     if (p == 2) {
         for (int i = 0; i < n; i++) {
-            double wi = w ? w[i] : 1, dx = x[i] - xm;
+            double wi = w[i], dx = x[i] - xm;
             sxx += wi * dx * dx;
             sxz += wi * dx * (z[i] - zm);
         }
@@ -177,16 +178,28 @@ static int wls_ridge(const double *x, const double *w, const double *z, int n, i
     double rss = 0;
     for (int i = 0; i < n; i++) {
         double r = z[i] - c[0] - b1 * x[i];
-        rss += (w ? w[i] : 1) * r * r;
+        rss += w[i] * r * r;
     }
     *chisq = rss;
     return 0;
 }
 
+/* wls_ridge without the prior; w NULL: unit weights. */
 static int wls(const double *x, const double *w, const double *z, int n, int p, double c[2],
                double cov[2][2], double *chisq)
 {
-    return wls_ridge(x, w, z, n, p, 0, 0, c, cov, chisq);
+    /* unit weights as an array, so that wls_ridge's loops test nothing
+     * per year (its IRLS calls number some 750,000 on 20 regions) */
+    double ones[64], *own = NULL;
+    if (!w) {
+        double *u = n <= 64 ? ones : (own = xmalloc(sizeof(double) * (size_t)(n > 0 ? n : 1)));
+        for (int k = 0; k < n; k++)
+            u[k] = 1;
+        w = u;
+    }
+    int rc = wls_ridge(x, w, z, n, p, 0, 0, c, cov, chisq);
+    free(own);
+    return rc;
 }
 
 static double mean_of(const double *t, int n)
@@ -532,24 +545,31 @@ static double expo(const fc_series *s, int i) { return s->exposure ? s->exposure
 /* The log-likelihood of count y at mean mu, overdispersion a (0: Poisson);
  * lg: lgamma(y + 1) and lgamma(1 / a), which a fit's many calls share,
  * or NULL. */
-static double count_ll(double y, double mu, double a, const double lg[2])
+/* log Gamma(y + r) / Gamma(r) / y!, the negative binomial's term that does
+ * not depend on the mean; lg as count_ll's. */
+static double nb_log_coef(double y, double r, const double lg[2])
+{
+    if (y == floor(y) && y < 16) {
+        /* small whole counts, the usual case: as a product, cheaper than
+         * three lgamma calls */
+        double prod = 1;
+        for (int j = 0; j < (int)y; j++)
+            prod *= (r + j) / (j + 1);
+        return log(prod);
+    }
+    return lgamma(y + r) - (lg ? lg[1] : lgamma(r)) - (lg ? lg[0] : lgamma(y + 1));
+}
+
+/* lc: nb_log_coef(y, 1 / a, lg) worked out before (a table shared by
+ * refits, see nb_coef_table), or NULL. */
+static double count_ll(double y, double mu, double a, const double lg[2], const double *lc)
 {
     if (a <= 0) {
         if (mu <= 0)
             return y == 0 ? 0 : -HUGE_VAL;
         return y * log(mu) - mu - (lg ? lg[0] : lgamma(y + 1));
     }
-    double r = 1 / a, ll;
-    if (y == floor(y) && y < 16) {
-        /* small whole counts, the usual case: log Gamma(y + r) / Gamma(r) /
-         * y! as a product, cheaper than three lgamma calls */
-        double prod = 1;
-        for (int j = 0; j < (int)y; j++)
-            prod *= (r + j) / (j + 1);
-        ll = log(prod);
-    } else {
-        ll = lgamma(y + r) - (lg ? lg[1] : lgamma(r)) - (lg ? lg[0] : lgamma(y + 1));
-    }
+    double r = 1 / a, ll = lc ? *lc : nb_log_coef(y, r, lg);
     ll += r * log(r / (r + mu));
     if (y > 0)
         ll += y * log(mu / (r + mu));
@@ -564,13 +584,14 @@ static double count_ll(double y, double mu, double a, const double lg[2])
  * of each year (the profile's fits share them), or NULL. mu0: each year's
  * mean at start, as the fit that ended there gave it in mu_out (the same
  * expression, so the same figures), or NULL; mu_out: the means at the
- * estimate, or NULL.
+ * estimate, or NULL. lc: nb_log_coef of each year at this a (a row of
+ * nb_coef_table), or NULL.
  * Returns 0 and fills b, cov ((X'WX)^-1), the log-likelihood and Pearson's
  * chi2 (unless ll is NULL: a fit for its covariance only); -1 if it does
  * not converge.
  */
-static int glm_fit(const fc_series *s, const double *lgy, int p, double a, double tc,
-                   double centre, const double *start, const double *mu0, double b[2],
+static int glm_fit(const fc_series *s, const double *lgy, const double *lc, int p, double a,
+                   double tc, double centre, const double *start, const double *mu0, double b[2],
                    double cov[2][2], double *ll, double *pearson, double *mu_out)
 {
     int n = s->n;
@@ -644,11 +665,11 @@ static int glm_fit(const fc_series *s, const double *lgy, int p, double a, doubl
             memcpy(mu_out, mus, sizeof(double) * (size_t)n);
     }
     if (converged && ll) {
-        double l = 0, pc = 0, lg[2] = {0, a > 0 ? lgamma(1 / a) : 0};
+        double l = 0, pc = 0, lg[2] = {0, a > 0 && !lc ? lgamma(1 / a) : 0};
         for (int i = 0; i < n; i++) {
             double mu = mus[i];
             lg[0] = lgy ? lgy[i] : lgamma(s->count[i] + 1);
-            l += count_ll(s->count[i], mu, a, lg);
+            l += count_ll(s->count[i], mu, a, lg, lc ? &lc[i] : NULL);
             double r = s->count[i] - mu;
             pc += r * r / (mu + a * mu * mu);
         }
@@ -690,6 +711,32 @@ static int check_counts(const fc_series *s, fc_fit *f)
     return 0;
 }
 
+/* The negative binomial's profile grid of log alpha: NB_LA0 + NB_LA_STEP g,
+ * g < NB_GRID (-10 to 3). */
+#define NB_GRID 27
+#define NB_LA0 (-10.0)
+#define NB_LA_STEP 0.5
+
+/*
+ * nb_log_coef of each count of s at each alpha of the grid: row g, column i
+ * (NB_GRID x n, the caller frees), as glm_fit would work it out. The
+ * leave-one-out refits of a series share these (fc_loo_score): the term
+ * does not depend on the fit, and each refit's grid asked for it anew.
+ */
+static double *nb_coef_table(const fc_series *s)
+{
+    int n = s->n;
+    double *t = xmalloc(sizeof(double) * NB_GRID * (size_t)(n > 0 ? n : 1));
+    for (int g = 0; g < NB_GRID; g++) {
+        double a = exp(NB_LA0 + NB_LA_STEP * g), lg[2] = {0, lgamma(1 / a)};
+        for (int i = 0; i < n; i++) {
+            lg[0] = lgamma(s->count[i] + 1);
+            t[(size_t)g * (size_t)n + (size_t)i] = nb_log_coef(s->count[i], 1 / a, lg);
+        }
+    }
+    return t;
+}
+
 /* -log L of the negative binomial at log alpha = la (what Brent's method
  * minimises), fitted from the grid's best coefficients. */
 typedef struct nb_profile {
@@ -707,7 +754,7 @@ typedef struct nb_profile {
 static double nb_neg_ll(double la, nb_profile *np)
 {
     double b[2], cv[2][2], l, pcs;
-    if (glm_fit(np->s, np->lg, np->p, exp(la), np->tc, np->centre, np->start, np->start_mu, b, cv,
+    if (glm_fit(np->s, np->lg, NULL, np->p, exp(la), np->tc, np->centre, np->start, np->start_mu, b, cv,
                 &l, &pcs, NULL) != 0)
         return DBL_MAX; /* worse than any fit: the search moves away */
     if (!np->have || l >= np->ll) {
@@ -825,7 +872,7 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         double ll = 0, pc = 0;
         for (int i = 0; i < n; i++) {
             double mu = expo(s, i) * rate;
-            ll += count_ll(s->count[i], mu, 0, NULL);
+            ll += count_ll(s->count[i], mu, 0, NULL, NULL);
             if (mu > 0)
                 pc += (s->count[i] - mu) * (s->count[i] - mu) / mu;
         }
@@ -850,7 +897,7 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         lgy[i] = lgamma(s->count[i] + 1);
     const double *lg = n <= 64 ? lgy : NULL;
     if (m == FM_POISSON) {
-        if (glm_fit(s, lg, 2, 0, f->tc, centre, NULL, NULL, f->b, f->cov, &ll, &pc, NULL) != 0 ||
+        if (glm_fit(s, lg, NULL, 2, 0, f->tc, centre, NULL, NULL, f->b, f->cov, &ll, &pc, NULL) != 0 ||
             fabs(f->b[1]) > MAX_TREND) {
             set_note(f, "no finite trend: the counts are too few or all at one end");
             return -1;
@@ -870,10 +917,11 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
          * from the best): n exponentials fewer each */
         double mu_warm[64], mu_new[64], mu_best[64];
         int ng = 0, mu_ok = 0, keep_mu = n <= 64;
-        for (double la = -10; la <= 3.0001; la += 0.5) {
-            double l, pcs;
-            if (glm_fit(s, lg, p, exp(la), f->tc, centre, warm, mu_ok ? mu_warm : NULL, bb, cc, &l,
-                        &pcs, keep_mu ? mu_new : NULL) == 0) {
+        for (int g = 0; g < NB_GRID; g++) {
+            double l, pcs, la = NB_LA0 + NB_LA_STEP * g;
+            const double *lc = s->nb_coef ? s->nb_coef + (size_t)g * (size_t)n : NULL;
+            if (glm_fit(s, lg, lc, p, exp(la), f->tc, centre, warm, mu_ok ? mu_warm : NULL, bb, cc,
+                        &l, &pcs, keep_mu ? mu_new : NULL) == 0) {
                 if (ng < 32) {
                     double z = (la - log(0.2)) / 1.5;
                     grid_l[ng] = l - 0.5 * z * z;
@@ -921,7 +969,7 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
             ll = np.ll;
             pc = np.pearson;
         }
-        if ((!reuse && glm_fit(s, lg, p, f->nb_alpha, f->tc, centre, best_b, np.start_mu, f->b,
+        if ((!reuse && glm_fit(s, lg, NULL, p, f->nb_alpha, f->tc, centre, best_b, np.start_mu, f->b,
                                f->cov, &ll, &pc, keep_mu ? mu_new : NULL) != 0) ||
             (p == 2 && fabs(f->b[1]) > MAX_TREND)) {
             set_note(f, "no finite negative binomial fit");
@@ -930,7 +978,7 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         /* the coefficients' uncertainty at that alpha too (wider, the
          * larger alpha is): the estimates stay those of maximum likelihood */
         double cv[2][2], bp[2];
-        if (glm_fit(s, lg, p, f->nb_alpha_pred, f->tc, centre, f->b, keep_mu && !reuse ? mu_new : NULL,
+        if (glm_fit(s, lg, NULL, p, f->nb_alpha_pred, f->tc, centre, f->b, keep_mu && !reuse ? mu_new : NULL,
                     bp, cv, NULL, NULL, NULL) == 0 &&
             cv[0][0] > f->cov[0][0] && f->cov[0][0] > 0)
             f->vscale = cv[0][0] / f->cov[0][0];
@@ -2033,6 +2081,12 @@ double fc_loo_score(fc_model m, const fc_series *s)
     gsl_error_handler_t *old = gsl_set_error_handler_off();
     double *t = xmalloc(sizeof(double) * (size_t)n), *y = xmalloc(sizeof(double) * (size_t)n);
     double *c = xmalloc(sizeof(double) * (size_t)n), *e = xmalloc(sizeof(double) * (size_t)n);
+    /* the negative binomial's terms of every count at every grid alpha,
+     * once for all the refits: each refit's are these without its year */
+    int nb = (m == FM_NEGBIN || m == FM_NEGBIN_MEAN) && s->count;
+    double *own = nb && !s->nb_coef ? nb_coef_table(s) : NULL;
+    const double *coef = nb && s->nb_coef ? s->nb_coef : own;
+    double *fold = nb ? xmalloc(sizeof(double) * NB_GRID * (size_t)n) : NULL;
     double score = 0;
     for (int i = 0; i < n && isfinite(score); i++) {
         int k = 0;
@@ -2043,6 +2097,8 @@ double fc_loo_score(fc_model m, const fc_series *s)
             y[k] = s->y ? s->y[j] : 0;
             c[k] = s->count ? s->count[j] : 0;
             e[k] = expo(s, j);
+            for (int g = 0; g < NB_GRID && nb; g++)
+                fold[(size_t)g * (size_t)(n - 1) + (size_t)k] = coef[(size_t)g * (size_t)n + (size_t)j];
             k++;
         }
         fc_series r = *s;
@@ -2052,6 +2108,7 @@ double fc_loo_score(fc_model m, const fc_series *s)
         r.y = s->y ? y : NULL;
         r.count = s->count ? c : NULL;
         r.exposure = s->exposure ? e : NULL;
+        r.nb_coef = fold;
         fc_fit f;
         fc_pred p;
         if (fc_fit_model(m, &r, &f) != 0 || predict_dist(&f, &r, s->t[i], expo(s, i), &p) != 0) {
@@ -2070,6 +2127,8 @@ double fc_loo_score(fc_model m, const fc_series *s)
     free(y);
     free(c);
     free(e);
+    free(own);
+    free(fold);
     gsl_set_error_handler(old);
     return score / n;
 }
@@ -2147,12 +2206,20 @@ fc_model fc_select(const fc_series *s, int count_family, fc_model forced,
     for (int m = 0; m < FM_NMODELS; m++)
         lpd[m] = NAN;
     int nscored = 0;
+    /* counts: the negative binomial's terms at its grid's alphas, once for
+     * both its models' fits and their leave-one-out refits */
+    fc_series sc = *s;
+    double *coef = count_family && count_family != FC_SHARES && s->count && !s->nb_coef
+                       ? nb_coef_table(s)
+                       : NULL;
+    if (coef)
+        sc.nb_coef = coef;
     for (int c = 0; c < ncand; c++) {
         fc_fit *f = &fits[cand[c]];
-        if (fc_fit_model(cand[c], s, f) != 0)
+        if (fc_fit_model(cand[c], &sc, f) != 0)
             continue;
         if (loo) {
-            f->loo = fc_loo_score(cand[c], s);
+            f->loo = fc_loo_score(cand[c], &sc);
             /* pseudo-Bayesian model averaging: the leave-one-out log
              * predictive density, normal with the squared error's mean
              * for values */
@@ -2164,6 +2231,7 @@ fc_model fc_select(const fc_series *s, int count_family, fc_model forced,
         }
         nscored += isfinite(lpd[cand[c]]);
     }
+    free(coef);
     if (!nscored && count_family == 1 && fc_fit_model(FM_POISSON_MEAN, s, &fits[FM_POISSON_MEAN]) == 0) {
         /* no event at all: no trend or overdispersion can be fitted, and
          * the constant rate's Jeffreys predictive still gives the chance
@@ -3175,17 +3243,25 @@ static double aggregate_path(aggregate agg, const window_obs *wo, int nf, const 
     double sum = wo->sum, mn = wo->min, mx = wo->max, sn = wo->num, sd = wo->den;
     int n = wo->n;
     int every = !wo->every_fail;
+    /* only what the aggregate reads: this runs for each of 20 000 paths */
+    int sums = agg == AGG_WINDOW_MEAN || agg == AGG_WINDOW_SUM, ratio = agg == AGG_WINDOW_RATIO;
+    int ext = agg == AGG_WINDOW_MAX || agg == AGG_WINDOW_MIN || agg == AGG_EVERY_YEAR;
     for (int h = 0; h < nf; h++) {
         double v = val[h];
-        if (n == 0 || v < mn)
-            mn = v;
-        if (n == 0 || v > mx)
-            mx = v;
-        sum += v;
+        if (ext) {
+            if (n == 0 || v < mn)
+                mn = v;
+            if (n == 0 || v > mx)
+                mx = v;
+        }
+        if (sums)
+            sum += v;
         n++;
-        sn += num[h];
-        sd += den[h];
-        if (!meets(op, v, goal))
+        if (ratio) {
+            sn += num[h];
+            sd += den[h];
+        }
+        if (agg == AGG_EVERY_YEAR && every && !meets(op, v, goal))
             every = 0;
     }
     *ok = 1;

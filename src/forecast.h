@@ -100,6 +100,11 @@ typedef struct fc_series {
     int refit;             /* a refit for scoring (fc_loo_score): the negative
                               binomial's alpha to 1e-4 of log alpha, not 1e-9 (the
                               score moves by far less than a weight shows) */
+    const double *nb_coef; /* counts: log Gamma(y + r) / Gamma(r) / y! of each year
+                              (column) at each alpha = 1 / r of the negative
+                              binomial's profile grid (row), shared by the
+                              fits of fc_select and the refits of
+                              fc_loo_score, or NULL: worked out by each fit */
 } fc_series;
 
 /* The prior on the annual log change of a count rate the plans' forecasts

@@ -387,6 +387,29 @@ typedef struct count_ctx {
     double sd; /* a sum of values (sum_nodes): σ at this σ node */
 } count_ctx;
 
+/*
+ * out[i + j] += x[i] y[j] for i < nx, j < ny: each out[k] adds its products
+ * in the order of i, as the plain double loop did, so the sums are the same
+ * to the bit. Written two j at a time on buffers that do not overlap
+ * (restrict), the inner loop is one that gcc -O2 does in vector registers
+ * (two products an instruction, each rounded as alone).
+ */
+static void convolve(double *restrict out, const double *restrict x, int nx,
+                     const double *restrict y, int ny)
+{
+    for (int i = 0; i < nx; i++) {
+        double xi = x[i];
+        double *restrict o = out + i;
+        int j = 0;
+        for (; j + 1 < ny; j += 2) {
+            o[j] += xi * y[j];
+            o[j + 1] += xi * y[j + 1];
+        }
+        if (j < ny)
+            o[j] += xi * y[j];
+    }
+}
+
 /* Room for len more entries of c's tables, *used of *room taken; NULL
  * beyond MAX_TABLE. */
 static double *tab_room(wcomp *c, size_t *used, size_t *room, size_t len)
@@ -529,9 +552,7 @@ static int total_pmf(count_ctx *cc, double b0, double b1, double *k0, int *len)
         if (!py || n > MAX_TABLE || (double)tn * yn > MAX_CONV || pbuf_room(&cc->tmp, n) != 0)
             return -1;
         memset(cc->tmp.v, 0, sizeof(double) * n);
-        for (int i = 0; i < tn; i++)
-            for (int j = 0; j < yn; j++)
-                cc->tmp.v[i + j] += cc->sum.v[i] * py[j];
+        convolve(cc->tmp.v, cc->sum.v, tn, py, yn);
         pbuf swap = cc->sum;
         cc->sum = cc->tmp;
         cc->tmp = swap;
@@ -802,9 +823,7 @@ static void add_sum(void *p, double w, double b0, double b1)
             return;
         }
         memset(sc->tmp.v, 0, sizeof(double) * len);
-        for (int i = 0; i < tn; i++)
-            for (int j = 0; j <= J; j++)
-                sc->tmp.v[i + j] += sc->sum.v[i] * sc->one.v[j];
+        convolve(sc->tmp.v, sc->sum.v, tn, sc->one.v, J + 1);
         pbuf swap = sc->sum;
         sc->sum = sc->tmp;
         sc->tmp = swap;
