@@ -1,32 +1,35 @@
 /*
- * xlsxnum.c - the workbooks' numbers, whole ones without printf.
+ * xlsxnum.c - the workbooks' numbers and cells, without printf's general
+ * machinery.
  *
  * libxlsxwriter (1.1.4, Debian's is built without its dtoa library)
- * writes every number as printf's "%.16G": a number cell with
- * fprintf(file, "<c r=\"%s\" s=\"%d\"><v>%.16G</v></c>", ...) (compiled as
- * __fprintf_chk), a chart's cached value or a formula's result with
- * snprintf(data, 32, "%.16G", x) (its lxw_sprintf_dbl is that macro). The
- * library calls both through its PLT, so these definitions receive them
- * (as xlsxzip.c's and xlsxxml.c's do others); being the program's, they
- * receive every other caller's too, which go on to glibc's vfprintf and
- * vsnprintf unchanged. On 20 synthetic regions there are ~98,000 such
- * numbers, at ~2,300 instructions each in printf's floating-point code;
- * most are whole (years, counts, 0).
+ * writes every number as printf's "%.16G": a chart's cached value or a
+ * formula's result with snprintf(data, 32, "%.16G", x) (its lxw_sprintf_dbl
+ * is that macro), and each cell of a sheet with one fprintf (compiled as
+ * __fprintf_chk) such as "<c r=\"%s\" s=\"%d\" t=\"s\"><v>%d</v></c>" or
+ * "<c r=\"%s\"><v>%.16G</v></c>". The library calls both through its PLT,
+ * so these definitions receive them (as xlsxzip.c's and xlsxxml.c's do
+ * others); being the program's, they receive every other caller's too.
+ * On 20 synthetic regions that was ~98,000 numbers at ~2,300 instructions
+ * each in printf's floating-point code, most of them whole (years, counts,
+ * 0), and ~100,000 cells at ~1,300 instructions each in vfprintf.
  *
  * A whole number under 10^16 in magnitude has at most 16 digits, so
  * "%.16G" prints it exactly, in fixed notation (the exponent is under 16),
  * without a point: its decimal digits, with "-" if negative ("-0" for
- * minus zero). That is what these write; every other number (a fraction,
- * 10^16 or more, infinities, NaN) goes to glibc as before.
- * tests/unit/test_xlsxnum.c checks the bytes against glibc's.
+ * minus zero). snprintf writes that for a format of just "%.16G"; every
+ * other format and number goes to glibc's vsnprintf. __fprintf_chk writes
+ * a format whose conversions are only %s, %d and %.16G itself, the
+ * numbers that are not whole by glibc's; any other goes to vfprintf.
+ * tests/unit/test_xlsxnum.c checks the bytes against glibc's. The
+ * unlocked fwrite is safe: planeval has no threads.
  */
+#define _GNU_SOURCE /* strchrnul, fwrite_unlocked */
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-#define LXW_NUM_CELL_S "<c r=\"%s\" s=\"%d\"><v>%.16G</v></c>"
-#define LXW_NUM_CELL "<c r=\"%s\"><v>%.16G</v></c>"
 
 int __fprintf_chk(FILE *f, int flag, const char *fmt, ...);
 
@@ -80,45 +83,132 @@ int snprintf(char *restrict s, size_t size, const char *restrict fmt, ...)
     return r;
 }
 
-/* glibc's fortified fprintf; flag asks for checks of the format that
- * vfprintf does not make, which matter only for formats not in the
- * program (those of libraries, compiled in). */
+/* Whether the conversions of fmt are only %s, %d and %.16G. */
+static int simple_format(const char *p)
+{
+    while ((p = strchr(p, '%'))) {
+        if (p[1] == 's' || p[1] == 'd')
+            p += 2;
+        else if (strncmp(p, "%.16G", 5) == 0)
+            p += 5;
+        else
+            return 0;
+    }
+    return 1;
+}
+
+/* Output gathered for one fwrite, which the library's formats fit. */
+typedef struct outbuf {
+    FILE *f;
+    const char *rest; /* the format not yet written */
+    size_t n, total;
+    int flushed; /* -1: a write failed */
+    char b[512];
+} outbuf;
+
+/* Writes what is gathered; the first time, only if the rest of the format
+ * is written here too (else nothing is written: -2). */
+static int out_flush(outbuf *o)
+{
+    if (!o->flushed && !simple_format(o->rest))
+        return -2;
+    if (o->flushed >= 0)
+        o->flushed = fwrite_unlocked(o->b, 1, o->n, o->f) == o->n ? 1 : -1;
+    o->total += o->n;
+    o->n = 0;
+    return 0;
+}
+
+static int out_add(outbuf *o, const char *p, size_t n)
+{
+    if (n > sizeof o->b - o->n) {
+        if (out_flush(o) != 0)
+            return -2;
+        if (n > sizeof o->b) { /* a long string goes straight on */
+            if (o->flushed >= 0)
+                o->flushed = fwrite_unlocked(p, 1, n, o->f) == n ? 1 : -1;
+            o->total += n;
+            return 0;
+        }
+    }
+    memcpy(o->b + o->n, p, n);
+    o->n += n;
+    return 0;
+}
+
+/* fmt written to f as vfprintf would, if its conversions are only %s, %d
+ * and %.16G (the library's cells: "<c r=\"%s\" s=\"%d\" t=\"s\"><v>%d</v></c>"
+ * and the like): the bytes written or -1; -2, with nothing written, if fmt
+ * has any other conversion (the arguments before it are taken). */
+static int print_simple(FILE *f, const char *fmt, va_list ap)
+{
+    outbuf o;
+    o.f = f;
+    o.n = o.total = 0;
+    o.flushed = 0;
+    const char *p = fmt;
+    for (;;) {
+        const char *c = strchrnul(p, '%');
+        o.rest = p;
+        if (c > p && out_add(&o, p, (size_t)(c - p)) != 0)
+            return -2;
+        p = c;
+        if (!*p)
+            break;
+        char num[32];
+        const char *piece = num;
+        size_t n;
+        if (p[1] == 's') {
+            piece = va_arg(ap, const char *);
+            if (!piece)
+                piece = "(null)"; /* glibc's */
+            n = strlen(piece);
+            p += 2;
+        } else if (p[1] == 'd') {
+            int v = va_arg(ap, int);
+            n = put_digits(num, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, v < 0);
+            p += 2;
+        } else if (strncmp(p, "%.16G", 5) == 0) {
+            double x = va_arg(ap, double);
+            n = whole_g16(x, num);
+            if (!n) {
+                int w = snprintf(num, sizeof num, "%.16G", x);
+                if (w < 0 || (size_t)w >= sizeof num)
+                    return -1;
+                n = (size_t)w;
+            }
+            p += 5;
+        } else if (!o.flushed) {
+            return -2;
+        } else {
+            return -1; /* not reached: the rest was checked at the flush */
+        }
+        o.rest = p;
+        if (out_add(&o, piece, n) != 0)
+            return -2;
+    }
+    o.rest = p;
+    if (o.n && out_flush(&o) != 0)
+        return -2;
+    if (o.flushed < 0 || o.total > INT_MAX)
+        return -1;
+    return (int)o.total;
+}
+
+/* glibc's fortified fprintf, which libxlsxwriter's cells are written with;
+ * flag asks for checks (of %n) that matter only for formats this leaves
+ * to vfprintf. */
 int __fprintf_chk(FILE *f, int flag, const char *fmt, ...)
 {
     (void)flag;
     va_list ap;
-    int styled = fmt[0] == '<' && strcmp(fmt, LXW_NUM_CELL_S) == 0;
-    if (styled || (fmt[0] == '<' && strcmp(fmt, LXW_NUM_CELL) == 0)) {
-        va_start(ap, fmt);
-        const char *range = va_arg(ap, const char *);
-        int style = styled ? va_arg(ap, int) : 0;
-        double x = va_arg(ap, double);
-        va_end(ap);
-        /* "<c r=\"" range ["\" s=\"" style] "\"><v>" number "</v></c>" */
-        char b[128];
-        size_t rn = strlen(range), k = 0;
-        if (rn < 32) { /* a cell's name: "XFD1048576" at most */
-            memcpy(b, "<c r=\"", 6);
-            memcpy(b + 6, range, rn);
-            k = 6 + rn;
-            if (styled) {
-                memcpy(b + k, "\" s=\"", 5);
-                k += 5;
-                k += put_digits(b + k, style < 0 ? 0ull - (unsigned long long)style : (unsigned long long)style,
-                                style < 0);
-            }
-            memcpy(b + k, "\"><v>", 5);
-            k += 5;
-            size_t n = whole_g16(x, b + k);
-            if (n) {
-                memcpy(b + k + n, "</v></c>", 8);
-                k += n + 8;
-                return fwrite(b, 1, k, f) == k ? (int)k : -1;
-            }
-        }
-    }
     va_start(ap, fmt);
-    int r = vfprintf(f, fmt, ap);
+    int r = print_simple(f, fmt, ap);
+    va_end(ap);
+    if (r != -2)
+        return r;
+    va_start(ap, fmt);
+    r = vfprintf(f, fmt, ap);
     va_end(ap);
     return r;
 }

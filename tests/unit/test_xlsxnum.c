@@ -6,7 +6,9 @@
  * signs, minus zero, 0, up to 10^16), on the numbers next to them that go
  * to glibc (fractions, 10^16 and over, infinities, NaN), on random bit
  * patterns, and with a buffer too short; other formats pass through. Then
- * a workbook's number cells, read back.
+ * formats of %s, %d and %.16G, long strings and extreme ints, written by
+ * __fprintf_chk itself, and formats it leaves to vfprintf. Then a
+ * workbook's number cells, read back.
  */
 #define _GNU_SOURCE /* RTLD_DEFAULT */
 #include <setjmp.h>
@@ -17,6 +19,7 @@
 
 #include <dlfcn.h>
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +129,55 @@ static void test_short_buffer_and_others(void **state)
     assert_string_equal(got, "%.16G");
 }
 
+/* fmt with (s, d, x) through __fprintf_chk and glibc's vfprintf. */
+static void check_format(const char *fmt, const char *s, int d, double x)
+{
+    char *gb = NULL, *wb = NULL;
+    size_t gn = 0, wn = 0;
+    FILE *gf = open_memstream(&gb, &gn), *wf = open_memstream(&wb, &wn);
+    assert_non_null(gf);
+    assert_non_null(wf);
+    int g = __fprintf_chk(gf, 1, fmt, s, d, x), w = ref_fprintf(wf, fmt, s, d, x);
+    assert_int_equal(fclose(gf), 0);
+    assert_int_equal(fclose(wf), 0);
+    if (g != w || gn != wn || memcmp(gb, wb, gn) != 0)
+        fail_msg("\"%s\": \"%s\" (%d), glibc \"%s\" (%d)", fmt, gb, g, wb, w);
+    free(gb);
+    free(wb);
+}
+
+static void test_formats_as_glibc(void **state)
+{
+    (void)state;
+    static const char *const fmts[] = {
+        "<c r=\"%s\" s=\"%d\" t=\"s\"><v>%.16G</v></c>", "%s%d%.16G", "%s|%d|%.16G tail",
+        "<is><t xml:space=\"preserve\">%s</t></is>%d%.16G", /* fast */
+        "%s %5d %.16G", "%s %d %g", "%s%%%d%.16G", "%s %i %.16G", "%s %d %.15G", /* vfprintf */
+    };
+    char *long_s = malloc(3000);
+    assert_non_null(long_s);
+    memset(long_s, 'q', 2999);
+    long_s[2999] = '\0';
+    const char *strs[] = {"", "A1", "XFD1048576", "&amp; \xe4\xb8\xad", long_s};
+    static const int ints[] = {0, 7, -1, 123456, INT_MAX, INT_MIN};
+    static const double xs[] = {0, -0.0, 2016, 0.063, 1e16, 1e-7, NAN};
+    for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++)
+        for (size_t j = 0; j < sizeof strs / sizeof strs[0]; j++)
+            for (size_t k = 0; k < sizeof ints / sizeof ints[0]; k++)
+                for (size_t l = 0; l < sizeof xs / sizeof xs[0]; l++)
+                    check_format(fmts[i], strs[j], ints[k], xs[l]);
+    free(long_s);
+    /* glibc's "(null)" for a null string */
+    char *b = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&b, &n);
+    assert_non_null(f);
+    assert_int_equal(__fprintf_chk(f, 1, "<%s>", (char *)NULL), 8);
+    assert_int_equal(fclose(f), 0);
+    assert_string_equal(b, "<(null)>");
+    free(b);
+}
+
 static void test_workbook_numbers(void **state)
 {
     (void)state;
@@ -167,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_bound_here),
         cmocka_unit_test(test_numbers_as_glibc),
         cmocka_unit_test(test_short_buffer_and_others),
+        cmocka_unit_test(test_formats_as_glibc),
         cmocka_unit_test(test_workbook_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
