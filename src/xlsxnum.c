@@ -62,6 +62,66 @@ static size_t whole_g16(double x, char *b)
     return put_digits(b, u, signbit(x) != 0);
 }
 
+/* x as "%.16G" prints it, at b (32 bytes at least; not terminated), if it
+ * rounds to a decimal D of at most 15 significant digits in [10^-4, 10^14)
+ * (0.063, 12.5): its length; else 0. With 10^K the power that brings |x|
+ * into [10^14, 10^15) and R = |x| 10^K rounded to an integer, "%.16G"
+ * prints D = R / 10^K (less its trailing zeros) when |x| is within half a
+ * unit of its 16th digit of D: |x 10^K - R| < 0.05, computed exactly but
+ * for one rounding by fma (10^K and R are exact doubles), and checked
+ * against 0.04 so that a tie or that rounding never passes. An x just
+ * under a power of ten (0.09999999999999999: R = 10^15, or R = 10^14 from
+ * above) is on a finer grid, and left to glibc. */
+static size_t short_g16(double x, char *b)
+{
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,
+                                 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+    double a = fabs(x);
+    if (!(a >= 1e-4 && a < 1e14))
+        return 0;
+    int k = 1;
+    while (k < 18 && a * p10[k] < 1e14)
+        k++;
+    double r = nearbyint(a * p10[k]), err = fma(a, p10[k], -r);
+    if (!(r >= 1e14 && r < 1e15 && fabs(err) < 0.04) || (r == 1e14 && err < 0))
+        return 0;
+    unsigned long long u = (unsigned long long)r;
+    while (k > 0 && u % 10 == 0) { /* "%G" drops trailing zeros */
+        u /= 10;
+        k--;
+    }
+    char digits[24];
+    size_t n = put_digits(digits, u, 0), i = 0;
+    if (signbit(x))
+        b[i++] = '-';
+    if (k == 0) { /* 100 for 100.00000000000001 */
+        memcpy(b + i, digits, n);
+        i += n;
+    } else if ((size_t)k < n) { /* 12.5 */
+        memcpy(b + i, digits, n - (size_t)k);
+        i += n - (size_t)k;
+        b[i++] = '.';
+        memcpy(b + i, digits + n - (size_t)k, (size_t)k);
+        i += (size_t)k;
+    } else { /* 0.063 */
+        b[i++] = '0';
+        b[i++] = '.';
+        memset(b + i, '0', (size_t)k - n);
+        i += (size_t)k - n;
+        memcpy(b + i, digits, n);
+        i += n;
+    }
+    return i;
+}
+
+/* x as "%.16G" prints it, at b (32 bytes at least; not terminated): its
+ * length; 0 if it is left to glibc. */
+static size_t fast_g16(double x, char *b)
+{
+    size_t n = whole_g16(x, b);
+    return n ? n : short_g16(x, b);
+}
+
 int snprintf(char *restrict s, size_t size, const char *restrict fmt, ...)
 {
     va_list ap;
@@ -69,8 +129,8 @@ int snprintf(char *restrict s, size_t size, const char *restrict fmt, ...)
         va_start(ap, fmt);
         double x = va_arg(ap, double);
         va_end(ap);
-        char b[24];
-        size_t n = whole_g16(x, b);
+        char b[32];
+        size_t n = fast_g16(x, b);
         if (n && n < size) {
             memcpy(s, b, n);
             s[n] = '\0';
@@ -170,7 +230,7 @@ static int print_simple(FILE *f, const char *fmt, va_list ap)
             p += 2;
         } else if (strncmp(p, "%.16G", 5) == 0) {
             double x = va_arg(ap, double);
-            n = whole_g16(x, num);
+            n = fast_g16(x, num);
             if (!n) {
                 int w = snprintf(num, sizeof num, "%.16G", x);
                 if (w < 0 || (size_t)w >= sizeof num)

@@ -3,8 +3,9 @@
  * __fprintf_chk are the ones the dynamic linker gives libxlsxwriter, and
  * they write what glibc's vsnprintf and vfprintf write: for "%.16G" and
  * the library's two number-cell formats, on whole numbers (the fast path:
- * signs, minus zero, 0, up to 10^16), on the numbers next to them that go
- * to glibc (fractions, 10^16 and over, infinities, NaN), on random bit
+ * signs, minus zero, 0, up to 10^16; decimals of up to 15 digits), on
+ * the numbers next to them (fractions of more digits, 10^16 and over,
+ * powers of ten and their neighbours, infinities, NaN), on random bit
  * patterns, and with a buffer too short; other formats pass through. Then
  * formats of %s, %d and %.16G, long strings and extreme ints, written by
  * __fprintf_chk itself, and formats it leaves to vfprintf. Then a
@@ -110,6 +111,27 @@ static void test_numbers_as_glibc(void **state)
         double bits;
         memcpy(&bits, &r, sizeof bits);
         check_number(bits);                        /* anything */
+        /* decimals of up to 15 digits, short ones, and their neighbours */
+        double p = pow(10, (double)((r >> 3) % 20) - 2);
+        double dec[] = {(double)((int64_t)(r >> 14) % 1000000000000000) / p,
+                        (double)((int64_t)(r >> 40) % 100000) / p};
+        for (int j = 0; j < 2; j++) {
+            check_number(dec[j]);
+            check_number(nextafter(dec[j], 0));
+            check_number(nextafter(dec[j], INFINITY));
+        }
+    }
+    /* the powers of ten around the fixed notation's range, and next to them */
+    for (int e = -6; e <= 17; e++) {
+        double t = pow(10, e), lo = t, hi = t;
+        for (int j = 0; j < 4; j++) {
+            check_number(lo);
+            check_number(hi);
+            check_number(lo * 3);
+            check_number(hi * 9.5);
+            lo = nextafter(lo, 0);
+            hi = nextafter(hi, INFINITY);
+        }
     }
 }
 
