@@ -17,8 +17,10 @@
  * A whole number under 10^16 in magnitude has at most 16 digits, so
  * "%.16G" prints it exactly, in fixed notation (the exponent is under 16),
  * without a point: its decimal digits, with "-" if negative ("-0" for
- * minus zero). snprintf writes that for a format of just "%.16G"; every
- * other format and number goes to glibc's vsnprintf. __fprintf_chk writes
+ * minus zero); a number that rounds to a decimal of at most 15 digits
+ * (0.5, 0.063) is written as that decimal (short_g16 says when that is
+ * exact). snprintf writes these for a format of just "%.16G"; every other
+ * format and number goes to glibc's vsnprintf. __fprintf_chk writes
  * a format whose conversions are only %s, %d and %.16G itself, the
  * numbers that are not whole by glibc's; any other goes to vfprintf.
  * tests/unit/test_xlsxnum.c checks the bytes against glibc's. The
