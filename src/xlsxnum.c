@@ -34,6 +34,7 @@
 #include <string.h>
 
 int __fprintf_chk(FILE *f, int flag, const char *fmt, ...);
+int __vfprintf_chk(FILE *f, int flag, const char *fmt, va_list ap);
 
 /* The decimal digits of u at b, "-" first if neg: their length. */
 static size_t put_digits(char *b, unsigned long long u, int neg)
@@ -259,10 +260,9 @@ static int print_simple(FILE *f, const char *fmt, va_list ap)
 
 /* glibc's fortified fprintf, which libxlsxwriter's cells are written with;
  * flag asks for checks (of %n) that matter only for formats this leaves
- * to vfprintf. */
+ * to glibc, which its fortified vfprintf still makes. */
 int __fprintf_chk(FILE *f, int flag, const char *fmt, ...)
 {
-    (void)flag;
     va_list ap;
     va_start(ap, fmt);
     int r = print_simple(f, fmt, ap);
@@ -270,7 +270,7 @@ int __fprintf_chk(FILE *f, int flag, const char *fmt, ...)
     if (r != -2)
         return r;
     va_start(ap, fmt);
-    r = vfprintf(f, fmt, ap);
+    r = __vfprintf_chk(f, flag, fmt, ap);
     va_end(ap);
     return r;
 }
