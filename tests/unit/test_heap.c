@@ -27,6 +27,7 @@
 #endif
 #endif
 
+#ifndef NOT_GLIBC_MALLOC
 /* Is p inside the main arena, the span below the break? */
 static int in_heap(const void *p)
 {
@@ -69,6 +70,7 @@ static int thp_available(void)
     fclose(f);
     return ok;
 }
+#endif
 
 static void test_large_block_from_heap(void **state)
 {
