@@ -100,9 +100,10 @@ typedef struct ctx {
 static rtpl *owner_text(ctx *c, const char *key, const char **text)
 {
     rtpl *const in[] = {c->t, c->report, c->f ? c->f->words : NULL};
+    size_t h = rtpl_key_hash(key); /* one hash for the three */
     for (int i = 0; i < 3; i++)
         /* the report's own file is c->report: not searched twice */
-        if (in[i] && (i != 1 || in[1] != in[0]) && (*text = rtpl_get(in[i], key)))
+        if (in[i] && (i != 1 || in[1] != in[0]) && (*text = rtpl_get_hashed(in[i], key, h)))
             return in[i];
     return NULL;
 }

@@ -783,6 +783,8 @@ struct rdoc {
     unsigned char *used[2];       /* per face, the BMP code points drawn (bits) */
     struct ftoa_memo *ftoa;       /* put_num's answers (made at the first number) */
     HPDF_ExtGState alpha_gs[101]; /* opacity in hundredths, made when first used */
+    char *run;                    /* draw_run's codes, kept between calls */
+    size_t caprun;
 };
 
 static void error_handler(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
@@ -981,6 +983,7 @@ void rdoc_free(rdoc *d)
     free(d->links);
     free(d->missing);
     free(d->fallback);
+    free(d->run);
     broken_free(d);
     free(d);
 }
@@ -1987,8 +1990,17 @@ static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int fo
     set_rgb(d, c, 0);
     if (extra != 0)
         HOK(d, HPDF_Page_SetCharSpace(p, (HPDF_REAL)extra));
-    strbuf run;
-    sb_init(&run);
+    /* A run's codes go into d->run, sized once for the whole range (a code
+     * of 4 hex digits per byte at most, and "> Tj\n"): a buffer made and
+     * grown a code at a time cost a malloc and a free per call. */
+    size_t need = 4 * (end - start) + 6;
+    if (need > d->caprun) {
+        free(d->run);
+        d->caprun = need < 256 ? 256 : need;
+        d->run = xmalloc(d->caprun);
+    }
+    char *run = d->run;
+    size_t run_len = 0;
     int run_font = -1;
     double run_x = x, cx = x;
     size_t i = start;
@@ -2003,7 +2015,7 @@ static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int fo
         } else {
             i++; /* flush */
         }
-        if (k != run_font && run.len) {
+        if (k != run_font && run_len) {
             /* The codes (UTF-16 units) written directly: HPDF_Page_TextOut()
              * would measure the run again, glyph by glyph, through a linear
              * search of the font's cmap. */
@@ -2014,26 +2026,27 @@ static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int fo
             *q++ = ' ';
             q = format_fixed3(q, 24, yb);
             memcpy(q, " Tm <", 6);
-            sb_add(&run, "> Tj\n");
+            memcpy(run + run_len, "> Tj\n", 5);
             HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)pos, (HPDF_UINT)(q + 5 - pos)));
-            HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)run.s, (HPDF_UINT)run.len));
-            run.len = 0;
-            run.s[0] = '\0';
+            HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)run, (HPDF_UINT)(run_len + 5)));
+            run_len = 0;
         }
         if (k < 0)
             break;
-        if (!run.len) {
+        if (!run_len) {
             run_font = k;
             run_x = cx;
         }
         static const char hexd[] = "0123456789ABCDEF";
-        char hx[4] = {hexd[drawn >> 12 & 15], hexd[drawn >> 8 & 15], hexd[drawn >> 4 & 15],
-                      hexd[drawn & 15]}; /* always BMP: see pick_font() */
-        sb_addn(&run, hx, 4);
+        char *hx = run + run_len; /* always BMP: see pick_font() */
+        hx[0] = hexd[drawn >> 12 & 15];
+        hx[1] = hexd[drawn >> 8 & 15];
+        hx[2] = hexd[drawn >> 4 & 15];
+        hx[3] = hexd[drawn & 15];
+        run_len += 4;
         d->used[k][drawn >> 3] |= (unsigned char)(1u << (drawn & 7));
         cx += units(d, k, drawn) * size / 1000.0 + extra;
     }
-    sb_free(&run);
     if (extra != 0)
         HOK(d, HPDF_Page_SetCharSpace(p, 0));
     if (embolden > 0)

@@ -261,10 +261,10 @@ void rtpl_free(rtpl *t)
 
 const char *rtpl_file(const rtpl *t) { return t->path; }
 
-static const tpl_entry *find(const rtpl *t, const char *key)
+static const tpl_entry *find_hashed(const rtpl *t, const char *key, size_t hash)
 {
     if (t->nslot) {
-        for (size_t h = key_hash(key) & (t->nslot - 1); t->slot[h]; h = (h + 1) & (t->nslot - 1))
+        for (size_t h = hash & (t->nslot - 1); t->slot[h]; h = (h + 1) & (t->nslot - 1))
             if (strcmp(t->e[t->slot[h] - 1].key, key) == 0)
                 return &t->e[t->slot[h] - 1];
         return NULL;
@@ -273,9 +273,22 @@ static const tpl_entry *find(const rtpl *t, const char *key)
     return t->n ? bsearch(&probe, t->e, t->n, sizeof *t->e, cmp_entry) : NULL;
 }
 
+static const tpl_entry *find(const rtpl *t, const char *key)
+{
+    return find_hashed(t, key, t->nslot ? key_hash(key) : 0);
+}
+
 const char *rtpl_get(const rtpl *t, const char *key)
 {
     const tpl_entry *e = find(t, key);
+    return e ? e->text : NULL;
+}
+
+size_t rtpl_key_hash(const char *key) { return key_hash(key); }
+
+const char *rtpl_get_hashed(const rtpl *t, const char *key, size_t hash)
+{
+    const tpl_entry *e = find_hashed(t, key, hash);
     return e ? e->text : NULL;
 }
 
@@ -342,8 +355,32 @@ void rtpl_require(const rtpl *t, const char *prefix, const char *const *keys, co
 
 void tv_init(tvars *v, const tvars *parent)
 {
-    memset(v, 0, sizeof *v);
+    /* name, value and pool are read only below n and used */
     v->parent = parent;
+    v->n = 0;
+    v->used = 0;
+}
+
+/* A copy of value ("" for NULL) in v's pool, or malloc'ed once it is full
+ * (some 650,000 values for 20 regions, nearly all short). */
+static char *tv_copy(tvars *v, const char *value)
+{
+    if (!value)
+        value = "";
+    size_t n = strlen(value) + 1;
+    if (n > TV_POOL - v->used)
+        return xstrdup(value);
+    char *s = v->pool + v->used;
+    memcpy(s, value, n);
+    v->used += n;
+    return s;
+}
+
+static void tv_drop(tvars *v, char *s)
+{
+    uintptr_t a = (uintptr_t)s, p = (uintptr_t)v->pool;
+    if (a - p >= TV_POOL)
+        free(s);
 }
 
 /* Names compared by their first byte before strcmp: a renderer sets a
@@ -354,8 +391,9 @@ void tv_set(tvars *v, const char *name, const char *value)
 {
     for (int i = 0; i < v->n; i++)
         if (same_name(v->name[i], name)) {
-            free(v->value[i]);
-            v->value[i] = xstrdup(value ? value : "");
+            char *old = v->value[i]; /* value may be it */
+            v->value[i] = tv_copy(v, value);
+            tv_drop(v, old);
             return;
         }
     if (v->n == TV_MAX) {
@@ -363,7 +401,7 @@ void tv_set(tvars *v, const char *name, const char *value)
         abort();
     }
     v->name[v->n] = name;
-    v->value[v->n] = xstrdup(value ? value : "");
+    v->value[v->n] = tv_copy(v, value);
     v->n++;
 }
 
@@ -405,8 +443,9 @@ const char *tv_get(const tvars *v, const char *name)
 void tv_free(tvars *v)
 {
     for (int i = 0; i < v->n; i++)
-        free(v->value[i]);
+        tv_drop(v, v->value[i]);
     v->n = 0;
+    v->used = 0;
 }
 
 static void warn_missing(rtpl *t, const char *key, const char *name, size_t n, diag_list *d)

@@ -43,6 +43,10 @@ int rtpl_load_cached(rtpl_cache *c, rtpl **out, const char *path, const char *co
 
 /* Text at key, or NULL. */
 const char *rtpl_get(const rtpl *t, const char *key);
+/* The same with key's rtpl_key_hash(), for a key looked up in several
+ * templates in turn (hashed once, not once per template). */
+size_t rtpl_key_hash(const char *key);
+const char *rtpl_get_hashed(const rtpl *t, const char *key, size_t hash);
 /* Text at a formatted key, or NULL. */
 const char *rtpl_getf(const rtpl *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Line of the text at key (0 if absent). */
@@ -61,11 +65,14 @@ void rtpl_require(const rtpl *t, const char *prefix, const char *const *keys, co
 
 /* Placeholder values; lookups fall back to parent. */
 #define TV_MAX 64
+#define TV_POOL 1024
 typedef struct tvars {
     const struct tvars *parent;
     int n;
+    size_t used; /* bytes of pool taken */
     const char *name[TV_MAX];
-    char *value[TV_MAX];
+    char *value[TV_MAX]; /* in pool, or malloc'ed when it is full */
+    char pool[TV_POOL];  /* the values' copies: a malloc each cost more than the rest */
 } tvars;
 
 void tv_init(tvars *v, const tvars *parent);
