@@ -1204,13 +1204,25 @@ static char *guarded(const print_ctx *pc, const char *body, int iferror, const c
                 sb_addc(&sb, ',');
             sb_add(&sb, pc->cells[i]);
         }
-        sb_printf(&sb, ")<%zu,\"\",", pc->ncells);
+        /* )<n,"", as ")<%zu,\"\"," prints it: one of these per yearly cell */
+        char digits[24];
+        size_t nd = 0, v = pc->ncells;
+        do {
+            digits[sizeof digits - 1 - nd++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v > 0);
+        sb_add(&sb, ")<");
+        sb_addn(&sb, digits + sizeof digits - nd, nd);
+        sb_add(&sb, ",\"\",");
     }
     if (iferror)
         sb_add(&sb, "IFERROR(");
     sb_add(&sb, body);
-    if (iferror)
-        sb_printf(&sb, ",\"%s\")", err);
+    if (iferror) {
+        sb_add(&sb, ",\"");
+        sb_add(&sb, err);
+        sb_add(&sb, "\")");
+    }
     if (pc->ncells)
         sb_addc(&sb, ')');
     return sb_take(&sb);
@@ -1230,7 +1242,9 @@ static char *value_formula(wb *b, const indicator *ind, int year)
             sb_init(&body);
             sb_add(&body, "IF(");
             add_operand(&body, den);
-            sb_printf(&body, "=0,\"%s\",", b->w_na);
+            sb_add(&body, "=0,\"");
+            sb_add(&body, b->w_na);
+            sb_add(&body, "\",");
             add_operand(&body, sc);
             sb_addc(&body, '*');
             add_operand(&body, num);
