@@ -158,6 +158,10 @@ typedef struct wb {
     size_t nfmts, capfmts;
     input_row *inputs;
     size_t ninputs, capinputs;
+    /* print_ref: a variable reference's 原始数据 row (index, -1: none), by the
+     * reference's node; the yearly formulas read the same nodes year after year */
+    struct ref_memo *refmemo;
+    size_t nrefmemo, caprefmemo;
     int in_first, in_years;   /* 原始数据 year columns */
     int yr_first, yr_years;   /* 年度数据 year columns */
     char *quoted_inputs;      /* '原始数据' */
@@ -484,15 +488,41 @@ static void put_overflow(wb *b, sheet *s, int r, int c, const char *text, lxw_fo
     }
 }
 
+/*
+ * strlen of "%.*f" of v with prec (0..10) decimals, counted without
+ * printing: the sign, the integer digits, the point and the decimals. A
+ * value within 10^-prec below a power of ten (9.996 may round up to 10.00)
+ * and a huge or not finite one are printed.
+ */
+static int fixed_len(double v, int prec)
+{
+    static const double unit[11] = {1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10};
+    double a = fabs(v);
+    if (isfinite(v) && a < 1e15) {
+        int digits = 1;
+        double p10 = 10;
+        while (a >= p10) {
+            digits++;
+            p10 *= 10; /* exact up to 1e22 */
+        }
+        if (p10 - a > unit[prec])
+            return (signbit(v) ? 1 : 0) + digits + (prec > 0 ? 1 + prec : 0);
+    }
+    char buf[400];
+    return snprintf(buf, sizeof buf, "%.*f", prec, v);
+}
+
 /* Width of a number as displayed with prec decimals (prec < 0: shortest). */
 static double num_width(double v, int prec, const char *suffix)
 {
-    char buf[64];
-    if (prec >= 0)
-        snprintf(buf, sizeof buf, "%.*f", clamp_precision(prec), v);
-    else
-        format_number(v, buf);
-    return (double)strlen(buf) + (suffix ? text_width(suffix) : 0);
+    double n;
+    if (prec >= 0) {
+        n = fixed_len(v, clamp_precision(prec));
+    } else {
+        char buf[64];
+        n = (double)strlen(format_number(v, buf));
+    }
+    return n + (suffix ? text_width(suffix) : 0);
 }
 
 static void put_num(wb *b, sheet *s, int r, int c, double v, lxw_format *f, int prec)
@@ -776,15 +806,51 @@ static void col_name(int col, char *buf)
     buf[n] = '\0';
 }
 
-/* A1 reference, absolute or relative. */
+/* text into buf[n], cut like snprintf's: formulas hold thousands of references. */
+static void copy_cut(char *buf, size_t n, const char *text, size_t len)
+{
+    if (n == 0)
+        return;
+    if (len >= n)
+        len = n - 1;
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+}
+
+/* A1 reference, absolute or relative: as "$%s$%d" / "%s%d" print it, without printf. */
 static void cell_ref(int row, int col, int absolute, char *buf, size_t n)
 {
-    char c[8];
-    col_name(col, c);
+    char t[32], digits[12];
+    size_t len = 0, nd = 0;
     if (absolute)
-        snprintf(buf, n, "$%s$%d", c, row + 1);
-    else
-        snprintf(buf, n, "%s%d", c, row + 1);
+        t[len++] = '$';
+    col_name(col, t + len);
+    len += strlen(t + len);
+    if (absolute)
+        t[len++] = '$';
+    long v = (long)row + 1;
+    if (v < 0) {
+        t[len++] = '-';
+        v = -v;
+    }
+    do {
+        digits[nd++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    while (nd > 0)
+        t[len++] = digits[--nd];
+    copy_cut(buf, n, t, len);
+}
+
+/* quoted!a1 into buf[n], as "%s!%s" prints it. */
+static void sheet_ref(const char *quoted, const char *a1, char *buf, size_t n)
+{
+    size_t q = strlen(quoted);
+    copy_cut(buf, n, quoted, q);
+    if (q + 1 < n) {
+        buf[q] = '!';
+        copy_cut(buf + q + 1, n - q - 1, a1, strlen(a1));
+    }
 }
 
 /* 'sheet name' quoted for a formula (a ' inside is doubled). */
@@ -1019,7 +1085,7 @@ static int input_cell(print_ctx *pc, const input_row *in, int year, char *buf, s
         return -1;
     char a1[32];
     cell_ref(in->row, FIRST_YEAR_COL + (year - b->in_first), 0, a1, sizeof a1);
-    snprintf(buf, size, "%s!%s", b->quoted_inputs, a1);
+    sheet_ref(b->quoted_inputs, a1, buf, size); /* '原始数据'!F12 */
     add_cell(pc, buf);
     return 0;
 }
@@ -1040,17 +1106,33 @@ static double special_value(const wb *b, int id, int year)
     return 0;
 }
 
+typedef struct ref_memo {
+    const formula_ref *r;
+    long row; /* index into b->inputs, or -1 */
+} ref_memo;
+
+/* The 原始数据 row of variable reference r: its text found once per node. */
+static const input_row *var_input(wb *b, const formula_ref *r)
+{
+    for (size_t i = 0; i < b->nrefmemo; i++)
+        if (b->refmemo[i].r == r)
+            return b->refmemo[i].row < 0 ? NULL : &b->inputs[b->refmemo[i].row];
+    char *text = ref_text(b->ec->dict, r->id, r->filters, r->nfilters);
+    const input_row *in = find_input(b, IN_DATA, text, NULL, NULL);
+    free(text);
+    ref_memo *m = ARRAY_PUSH(b->refmemo, b->nrefmemo, b->caprefmemo);
+    m->r = r;
+    m->row = in ? (long)(in - b->inputs) : -1;
+    return in;
+}
+
 static int print_ref(void *ctx, const formula_ref *r, int back, char *buf, size_t size)
 {
     print_ctx *pc = ctx;
     wb *b = pc->b;
     int year = pc->year - back;
-    if (r->kind == REF_VARIABLE) {
-        char *text = ref_text(b->ec->dict, r->id, r->filters, r->nfilters);
-        const input_row *in = find_input(b, IN_DATA, text, NULL, NULL);
-        free(text);
-        return input_cell(pc, in, year, buf, size);
-    }
+    if (r->kind == REF_VARIABLE)
+        return input_cell(pc, var_input(b, r), year, buf, size);
     if (r->kind == REF_PARAM) {
         const param_def *pd = plan_param(b->p, b->ec->cat, pc->ind, r->id);
         if (!pd)
@@ -1122,13 +1204,25 @@ static char *guarded(const print_ctx *pc, const char *body, int iferror, const c
                 sb_addc(&sb, ',');
             sb_add(&sb, pc->cells[i]);
         }
-        sb_printf(&sb, ")<%zu,\"\",", pc->ncells);
+        /* )<n,"", as ")<%zu,\"\"," prints it: one of these per yearly cell */
+        char digits[24];
+        size_t nd = 0, v = pc->ncells;
+        do {
+            digits[sizeof digits - 1 - nd++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v > 0);
+        sb_add(&sb, ")<");
+        sb_addn(&sb, digits + sizeof digits - nd, nd);
+        sb_add(&sb, ",\"\",");
     }
     if (iferror)
         sb_add(&sb, "IFERROR(");
     sb_add(&sb, body);
-    if (iferror)
-        sb_printf(&sb, ",\"%s\")", err);
+    if (iferror) {
+        sb_add(&sb, ",\"");
+        sb_add(&sb, err);
+        sb_add(&sb, "\")");
+    }
     if (pc->ncells)
         sb_addc(&sb, ')');
     return sb_take(&sb);
@@ -1148,7 +1242,9 @@ static char *value_formula(wb *b, const indicator *ind, int year)
             sb_init(&body);
             sb_add(&body, "IF(");
             add_operand(&body, den);
-            sb_printf(&body, "=0,\"%s\",", b->w_na);
+            sb_add(&body, "=0,\"");
+            sb_add(&body, b->w_na);
+            sb_add(&body, "\",");
             add_operand(&body, sc);
             sb_addc(&body, '*');
             add_operand(&body, num);
@@ -1596,13 +1692,15 @@ static int yearly_range(void *ctx, int part, int y0, int y1, char *buf, size_t n
     *outside = (y1 - y0 + 1) - (z >= a ? z - a + 1 : 0);
     if (row < 0 || z < a || (part && !b->ev->inds[rc->ind].ind->numerator))
         return 0;
-    char c0[32], c1[32];
-    cell_ref(row + part, YEAR_COL + a - first, 0, c0, sizeof c0);
-    cell_ref(row + part, YEAR_COL + z - first, 0, c1, sizeof c1);
-    if (a == z)
-        snprintf(buf, n, "%s!%s", b->quoted_yearly, c0);
-    else
-        snprintf(buf, n, "%s!%s:%s", b->quoted_yearly, c0, c1);
+    char c0[64], c1[32];
+    cell_ref(row + part, YEAR_COL + a - first, 0, c0, 32);
+    if (a != z) { /* c0:c1 */
+        size_t l0 = strlen(c0);
+        c0[l0] = ':';
+        cell_ref(row + part, YEAR_COL + z - first, 0, c1, sizeof c1);
+        copy_cut(c0 + l0 + 1, sizeof c0 - l0 - 1, c1, strlen(c1));
+    }
+    sheet_ref(b->quoted_yearly, c0, buf, n);
     return z - a + 1;
 }
 
@@ -2638,7 +2736,7 @@ static void target_line_cells(wb *b, sheet *s, int r, const chart_sheets *cs,
     if (live) {
         char a1[32];
         cell_ref(b->f->first[cb->ind] + k + 1, b->ind_limit_col, 1, a1, sizeof a1);
-        snprintf(ref, sizeof ref, "%s!%s", b->quoted_indicators, a1);
+        sheet_ref(b->quoted_indicators, a1, ref, sizeof ref);
     }
     for (int y = a; y <= z; y++) {
         if (live)
@@ -2684,7 +2782,7 @@ static void observed_row(wb *b, const chart_sheets *cs, chart_block *cb, int r, 
         if (b->yrow[cb->ind] >= 0 && col >= 0 && col < b->yr_years) {
             char a1[32], ref[96];
             cell_ref(b->yrow[cb->ind], YEAR_COL + col, 0, a1, sizeof a1);
-            snprintf(ref, sizeof ref, "%s!%s", b->quoted_yearly, a1);
+            sheet_ref(b->quoted_yearly, a1, ref, sizeof ref);
             chart_cell(b, cs->live, r, YEAR_COL + y - cs->first, ref, ir->years[k].value, f, prec);
         } else {
             put_value(b, cs->live, r, YEAR_COL + y - cs->first, ir->years[k].value, f, prec);
@@ -3361,6 +3459,7 @@ static void wb_free(wb *b)
     for (size_t i = 0; i < b->ninputs; i++)
         free(b->inputs[i].ref);
     free(b->inputs);
+    free(b->refmemo);
     free(b->quoted_inputs);
     free(b->quoted_yearly);
     free(b->quoted_indicators);

@@ -550,6 +550,22 @@ static int fit_seq(splitter *sp, seq *q)
 /* Within the limits as it stands: few enough characters, commas and parentheses. */
 int xl_fits(const char *formula)
 {
+    if (strlen(formula) <= XL_FORMULA_MAX) {
+        /* no more characters than bytes: only the parentheses and commas to
+         * count, found a block at a time (workbook.c asks once per formula) */
+        int depth = 0, commas = 0;
+        for (const char *p = formula + strcspn(formula, "(),"); *p; p += 1 + strcspn(p + 1, "(),")) {
+            if (*p == '(') {
+                if (++depth > XL_NESTING_MAX - 4)
+                    return 0;
+            } else if (*p == ')') {
+                depth--;
+            } else {
+                commas++;
+            }
+        }
+        return commas < XL_ARGS_MAX;
+    }
     int depth = 0, commas = 0, over = 0;
     size_t chars = 0;
     for (const char *p = formula; *p && !over; p++) {
