@@ -238,14 +238,7 @@ static void num(strbuf *b, double v)
     while (u /= 10);
     if (neg)
         *--e = '-';
-    size_t n = (size_t)(s + sizeof s - e);
-    if (b->len + n < b->cap) { /* in place when there is room: a chart has thousands */
-        memcpy(b->s + b->len, e, n);
-        b->len += n;
-        b->s[b->len] = '\0';
-    } else {
-        sb_addn(b, e, n);
-    }
+    sb_addn(b, e, (size_t)(s + sizeof s - e));
 }
 
 static double px(const canvas *cv, double x) { return cv->ox + x * cv->scale; }

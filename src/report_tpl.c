@@ -414,15 +414,10 @@ void tv_setf(tvars *v, const char *name, const char *fmt, ...)
          * writes it, without formatting twice and allocating */
         int x = va_arg(ap, int);
         va_end(ap);
-        char buf[16], *e = buf + sizeof buf;
-        unsigned u = x < 0 ? 0u - (unsigned)x : (unsigned)x;
-        *--e = '\0';
-        do
-            *--e = (char)('0' + u % 10);
-        while (u /= 10);
-        if (x < 0)
-            *--e = '-';
-        tv_set(v, name, e);
+        char buf[24];
+        buf[0] = '-';
+        format_uint(buf + 1, x < 0 ? 0u - (unsigned)x : (unsigned)x);
+        tv_set(v, name, x < 0 ? buf : buf + 1);
         return;
     }
     char *s = xvasprintf(fmt, ap);

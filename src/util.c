@@ -474,6 +474,19 @@ static char *shortest_of_three(double v, char *buf)
     return buf;
 }
 
+size_t format_uint(char *buf, unsigned long long u)
+{
+    char tmp[24];
+    size_t n = 0;
+    do
+        tmp[n++] = (char)('0' + u % 10);
+    while (u /= 10);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = tmp[n - 1 - i];
+    buf[n] = '\0';
+    return n;
+}
+
 char *format_number(double v, char *buf)
 {
     if (v == 0)
@@ -482,18 +495,10 @@ char *format_number(double v, char *buf)
      * point), and reads back exactly: no need for snprintf and strtod. */
     if (fabs(v) < 1e15 && v == (double)(long long)v) {
         long long w = (long long)v;
-        unsigned long long u = w < 0 ? 0ULL - (unsigned long long)w : (unsigned long long)w;
-        char tmp[24];
-        int n = 0;
-        do
-            tmp[n++] = (char)('0' + u % 10);
-        while (u /= 10);
         char *p = buf;
         if (w < 0)
             *p++ = '-';
-        while (n)
-            *p++ = tmp[--n];
-        *p = 0;
+        format_uint(p, w < 0 ? 0ULL - (unsigned long long)w : (unsigned long long)w);
         return buf;
     }
     return shortest_of_three(v, buf);
@@ -567,14 +572,7 @@ char *format_fixed3(char *p, size_t n, double v)
     char *q = p;
     if (signbit(v))
         *q++ = '-'; /* printf writes -0.000 too */
-    char digits[24];
-    int nd = 0;
-    long long whole = k / 1000;
-    do
-        digits[nd++] = (char)('0' + whole % 10);
-    while ((whole /= 10) > 0);
-    while (nd)
-        *q++ = digits[--nd];
+    q += format_uint(q, (unsigned long long)(k / 1000));
     int m = (int)(k % 1000);
     *q++ = '.';
     *q++ = (char)('0' + m / 100);

@@ -99,6 +99,11 @@ int parse_number(const char *s, double *out);
  */
 char *format_number(double v, char *buf);
 
+/* The decimal digits of u, as printf's %llu writes them, into buf (21
+ * bytes at least), terminated: their count. The hand-written numbers of the
+ * workbooks, templates and PDFs (no sign: callers put their own). */
+size_t format_uint(char *buf, unsigned long long u);
+
 /*
  * v as snprintf's "%.3f" writes it (the PDF's text positions), without
  * printf's general machinery: snprintf itself only where v * 1000 lies

@@ -820,8 +820,8 @@ static void copy_cut(char *buf, size_t n, const char *text, size_t len)
 /* A1 reference, absolute or relative: as "$%s$%d" / "%s%d" print it, without printf. */
 static void cell_ref(int row, int col, int absolute, char *buf, size_t n)
 {
-    char t[32], digits[12];
-    size_t len = 0, nd = 0;
+    char t[40];
+    size_t len = 0;
     if (absolute)
         t[len++] = '$';
     col_name(col, t + len);
@@ -829,16 +829,9 @@ static void cell_ref(int row, int col, int absolute, char *buf, size_t n)
     if (absolute)
         t[len++] = '$';
     long v = (long)row + 1;
-    if (v < 0) {
+    if (v < 0)
         t[len++] = '-';
-        v = -v;
-    }
-    do {
-        digits[nd++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v > 0);
-    while (nd > 0)
-        t[len++] = digits[--nd];
+    len += format_uint(t + len, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v);
     copy_cut(buf, n, t, len);
 }
 
@@ -1206,13 +1199,8 @@ static char *guarded(const print_ctx *pc, const char *body, int iferror, const c
         }
         /* )<n,"", as ")<%zu,\"\"," prints it: one of these per yearly cell */
         char digits[24];
-        size_t nd = 0, v = pc->ncells;
-        do {
-            digits[sizeof digits - 1 - nd++] = (char)('0' + v % 10);
-            v /= 10;
-        } while (v > 0);
         sb_add(&sb, ")<");
-        sb_addn(&sb, digits + sizeof digits - nd, nd);
+        sb_addn(&sb, digits, format_uint(digits, pc->ncells));
         sb_add(&sb, ",\"\",");
     }
     if (iferror)

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,6 +203,24 @@ static void test_format_number_fractions(void **state)
     assert_true(checked > 1700000);
 }
 
+/* format_uint (util.c), the digits every hand-written number uses: as
+ * printf's %llu, at 0, every power of ten and its neighbours, the top. */
+static void test_format_uint(void **state)
+{
+    (void)state;
+    char got[24], want[24];
+    unsigned long long u = 1;
+    for (int k = 0; k < 20; k++, u *= 10)
+        for (unsigned long long x = u - 1; x <= u + 1; x++) {
+            snprintf(want, sizeof want, "%llu", x);
+            assert_int_equal(format_uint(got, x), strlen(want));
+            assert_string_equal(got, want);
+        }
+    snprintf(want, sizeof want, "%llu", ULLONG_MAX);
+    assert_int_equal(format_uint(got, ULLONG_MAX), 20);
+    assert_string_equal(got, want);
+}
+
 /* format_fixed3 (util.c) writes the PDF's text positions without
  * snprintf: its text must be "%.3f"'s, at exact ties (multiples of 1/2048),
  * next to them, for negative zero and what rounds to it, and far out. */
@@ -241,6 +260,7 @@ int main(void)
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_format_number),
         cmocka_unit_test(test_format_number_fractions),
+        cmocka_unit_test(test_format_uint),
         cmocka_unit_test(test_format_fixed3),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
