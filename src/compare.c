@@ -581,6 +581,15 @@ int comparison_load(comparison *c, const char *out_dir, diag_list *d)
     size_t before = diag_errors(d);
     int n;
     char **dirs = plan_dirs(out_dir, &n, d);
+    if (n < 2) {
+        /* Nothing can be shared by two plans: the files of a lone plan (a
+         * one-region run) are not read back only to find that out. */
+        for (int i = 0; i < n; i++)
+            free(dirs[i]);
+        free(dirs);
+        c->nplans = n;
+        return diag_errors(d) > before ? -1 : 0;
+    }
     cand_list cl = {0};
     for (int i = 0; i < n; i++) {
         size_t from = cl.n;

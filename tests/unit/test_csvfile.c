@@ -119,6 +119,46 @@ static void test_lf(void **state)
     assert_true(is_zeroed(&t));
 }
 
+/* The encoding checks read a table eight ASCII bytes at a time, and find a
+ * NUL or a CR with memchr: a bad byte, a NUL or a CRLF at every offset of a
+ * long line (each alignment, the first and last word, the tail) is found
+ * where it is, with its line, as a byte-at-a-time scan finds it. */
+static void test_scan_every_offset(void **state)
+{
+    (void)state;
+    char buf[64], want[320];
+    const char head[] = "year,v\n";
+    size_t h = sizeof head - 1;
+    for (size_t len = 1; len <= 40; len++)
+        for (size_t at = 0; at < len; at++) {
+            memcpy(buf, head, h);
+            memset(buf + h, 'a', len);
+            buf[h + len] = '\n';
+            size_t n = h + len + 1, off = h + at;
+
+            buf[off] = (char)0xff; /* neither UTF-8 nor GB18030 */
+            snprintf(want, sizeof want,
+                     "file is neither UTF-8 nor GB18030: byte 0xFF at byte offset %zu "
+                     "(line 2) is not valid UTF-8, and the file does not convert from "
+                     "GB18030 either; save it as 'CSV UTF-8'",
+                     off);
+            parse_err(buf, n, 2, 0, want);
+
+            buf[off] = '\0';
+            snprintf(want, sizeof want,
+                     "NUL byte (0x00) at byte offset %zu (line 2): a CSV file holds text only",
+                     off);
+            parse_err(buf, n, 2, 0, want);
+
+            /* a CR before the line's last byte: CRLF only where an LF follows */
+            buf[off] = '\r';
+            csv_table t;
+            parse_ok(buf, n, &t);
+            assert_int_equal(t.crlf, at + 1 == len);
+            csvfile_free(&t);
+        }
+}
+
 static void test_crlf(void **state)
 {
     (void)state;
@@ -634,6 +674,7 @@ int main(void)
         cmocka_unit_test(test_directory_refused),
         cmocka_unit_test(test_too_large),
         cmocka_unit_test(test_free_is_safe),
+        cmocka_unit_test(test_scan_every_offset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
