@@ -15,6 +15,32 @@
 #define HEAP_MMAP (32u << 20)    /* blocks below this come from the heap */
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 
+/*
+ * The heap starts at the program break, rarely on a huge page's boundary,
+ * and only whole aligned 2 MB spans of it can be huge pages; a span is one
+ * only if nothing in it was touched before the advice. malloc writes its
+ * first headers at the heap's start as it makes the heap, before any
+ * advice can be given. So the break is moved to one page below a boundary:
+ * those first headers fill that page, and the heap's spans from the
+ * boundary on are untouched when heap_tune() advises them. (Without this,
+ * the first 0-2 MB the run allocates, the session's dictionary, catalogue
+ * and wording, were up to 512 small pages, a fault each.) Only when malloc
+ * has not made the heap yet: a break moved under it would leave a gap in
+ * its arena.
+ */
+static void align_break(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    void *b = sbrk(0);
+    long page = sysconf(_SC_PAGESIZE);
+    if (mi.arena != 0 || b == (void *)-1 || page <= 0)
+        return;
+    uintptr_t at = (uintptr_t)b;
+    uintptr_t up = ((at + (uintptr_t)page + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)) - (uintptr_t)page;
+    if (up > at)
+        (void)sbrk((intptr_t)(up - at)); /* on failure the heap starts where it would have */
+}
+
 void heap_tune(void)
 {
     /* Each fails only on a value out of range; these are constants in
@@ -25,9 +51,13 @@ void heap_tune(void)
      * would otherwise each be a fresh mapping, faulted in page by page and
      * unmapped when freed, once per document. */
     (void)mallopt(M_MMAP_THRESHOLD, (int)HEAP_MMAP);
-    /* Grow the heap by one step now, so that the advice covers it before
-     * the run touches it (a page touched first stays a small page). */
-    free(malloc(1u << 20));
+    align_break();
+    /* Make the heap now, one step long, with a block small enough that
+     * malloc's writes stay in the page below the boundary (align_break);
+     * then the advice covers the rest before the run touches it (a span
+     * with a page touched first stays small pages). */
+    void *volatile first = malloc(1); /* volatile: a malloc freed unused may be elided */
+    free(first);
     heap_advise();
 }
 

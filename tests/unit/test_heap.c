@@ -37,11 +37,13 @@ static int in_heap(const void *p)
 }
 
 /* The VmFlags of the mapping that holds p: 1 if "hg" (MADV_HUGEPAGE) is
- * among them, 0 if not, -1 if the mapping is not found. */
-static int advised(const void *p)
+ * among them, 0 if not, -1 if the mapping is not found or smaps cannot be
+ * read. */
+static int vm_advised(const void *p)
 {
     FILE *f = fopen("/proc/self/smaps", "r");
-    assert_non_null(f);
+    if (!f)
+        return -1;
     char line[512];
     int inside = 0, found = -1;
     while (fgets(line, sizeof line, f)) {
@@ -59,6 +61,13 @@ static int advised(const void *p)
     return found;
 }
 
+static int advised(const void *p)
+{
+    int a = vm_advised(p);
+    assert_int_not_equal(a, -1);
+    return a;
+}
+
 /* Transparent huge pages configured at all (not "[never]")? */
 static int thp_available(void)
 {
@@ -70,7 +79,46 @@ static int thp_available(void)
     fclose(f);
     return ok;
 }
+
+/* The heap as heap_tune() left it, first thing in main (a fresh process,
+ * before cmocka allocates anything). */
+static struct {
+    int made;         /* mallinfo2().arena > 0: heap_tune() made the heap */
+    uintptr_t lo;     /* the heap's start */
+    int boundary_hg;  /* the heap's first 2 MB boundary advised (vm_advised) */
+} fresh;
+
+static void look_at_fresh_heap(void)
+{
+    size_t arena = mallinfo2().arena;
+    fresh.made = arena > 0;
+    if (!fresh.made)
+        return;
+    fresh.lo = (uintptr_t)sbrk(0) - arena;
+    uintptr_t boundary = (fresh.lo + ((uintptr_t)2 << 20) - 1) & ~(((uintptr_t)2 << 20) - 1);
+    fresh.boundary_hg = vm_advised((const void *)boundary);
+}
 #endif
+
+/* heap_tune() makes the heap itself (a malloc freed unused, which the
+ * compiler may drop unless told not to), starting one page below a 2 MB
+ * boundary, and advises it from there before anything else touches it:
+ * the run's first allocations are huge pages too. */
+static void test_fresh_heap_made_and_advised(void **state)
+{
+    (void)state;
+#ifdef NOT_GLIBC_MALLOC
+    skip();
+#else
+    assert_true(fresh.made);
+    long page = sysconf(_SC_PAGESIZE);
+    assert_true(page > 0);
+    assert_int_equal((fresh.lo + (uintptr_t)page) % ((uintptr_t)2 << 20), 0);
+    if (!thp_available())
+        skip();
+    assert_int_equal(fresh.boundary_hg, 1);
+#endif
+}
 
 static void test_large_block_from_heap(void **state)
 {
@@ -119,7 +167,12 @@ static void test_heap_advised_as_it_grows(void **state)
 
 int main(void)
 {
+#ifndef NOT_GLIBC_MALLOC
+    heap_tune(); /* first, as planeval's main does */
+    look_at_fresh_heap();
+#endif
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fresh_heap_made_and_advised),
         cmocka_unit_test(test_large_block_from_heap),
         cmocka_unit_test(test_heap_advised_as_it_grows),
     };
