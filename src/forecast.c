@@ -5,6 +5,7 @@
 #include "forecast.h"
 #include "util.h"
 #include "window.h"
+#include "mtrand.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
@@ -547,9 +548,11 @@ static double expo(const fc_series *s, int i) { return s->exposure ? s->exposure
  * or NULL. */
 /* log Gamma(y + r) / Gamma(r) / y!, the negative binomial's term that does
  * not depend on the mean; lg as count_ll's. */
+static int nb_coef_small(double y) { return y == floor(y) && y < 16; }
+
 static double nb_log_coef(double y, double r, const double lg[2])
 {
-    if (y == floor(y) && y < 16) {
+    if (nb_coef_small(y)) {
         /* small whole counts, the usual case: as a product, cheaper than
          * three lgamma calls */
         double prod = 1;
@@ -573,6 +576,41 @@ static double count_ll(double y, double mu, double a, const double lg[2], const 
     ll += r * log(r / (r + mu));
     if (y > 0)
         ll += y * log(mu / (r + mu));
+    return ll;
+}
+
+/* The logs of count_ll at the last mean asked for (l2 NAN until a count
+ * above zero needs it). */
+typedef struct ll_logs {
+    double mu, l1, l2;
+} ll_logs;
+
+/* count_ll(y, mu, a, ...) with its coefficient cf (nb_log_coef, or
+ * lgamma(y + 1) for a Poisson) and r = 1 / a given, its logs kept in k
+ * for the next year at the same mean. */
+static double count_ll_at(double y, double mu, double a, double r, double cf, ll_logs *k)
+{
+    if (a <= 0) {
+        if (mu <= 0)
+            return y == 0 ? 0 : -HUGE_VAL;
+        if (!(mu == k->mu)) {
+            k->mu = mu;
+            k->l1 = log(mu);
+        }
+        return y * k->l1 - mu - cf;
+    }
+    if (!(mu == k->mu)) {
+        k->mu = mu;
+        k->l1 = log(r / (r + mu));
+        k->l2 = NAN;
+    }
+    double ll = cf;
+    ll += r * k->l1;
+    if (y > 0) {
+        if (isnan(k->l2))
+            k->l2 = log(mu / (r + mu));
+        ll += y * k->l2;
+    }
     return ll;
 }
 
@@ -620,10 +658,21 @@ static int glm_fit(const fc_series *s, const double *lgy, const double *lc, int 
     double ridge = s->trend_prior_sd > 0 ? 1 / (s->trend_prior_sd * s->trend_prior_sd) : 0;
     int converged = 0;
     double c[2], cm[2][2];
+    /* exp(lin) of the year before when lin is the same (a constant rate:
+     * every year's), not taken again */
+    double plin = NAN, pexp = NAN;
     for (int it = 0; it < 100 && !converged; it++) {
         for (int i = 0; i < n; i++) {
-            double lin = b[0] + (p == 2 ? b[1] * x[i] : 0);
-            double mu = it == 0 && mu0 ? mu0[i] : expo(s, i) * exp(lin);
+            double lin = b[0] + (p == 2 ? b[1] * x[i] : 0), mu;
+            if (it == 0 && mu0) {
+                mu = mu0[i];
+            } else {
+                if (!(lin == plin)) {
+                    plin = lin;
+                    pexp = exp(lin);
+                }
+                mu = expo(s, i) * pexp;
+            }
             w[i] = mu / (1 + a * mu);
             z[i] = lin + (s->count[i] - mu) / mu;
         }
@@ -649,7 +698,12 @@ static int glm_fit(const fc_series *s, const double *lgy, const double *lc, int 
     if (converged) {
         /* covariance at the final estimate */
         for (int i = 0; i < n; i++) {
-            double mu = expo(s, i) * exp(b[0] + (p == 2 ? b[1] * x[i] : 0));
+            double lin = b[0] + (p == 2 ? b[1] * x[i] : 0);
+            if (!(lin == plin)) {
+                plin = lin;
+                pexp = exp(lin);
+            }
+            double mu = expo(s, i) * pexp;
             mus[i] = mu; /* the likelihood's below */
             w[i] = mu / (1 + a * mu);
             z[i] = 0;
@@ -665,13 +719,33 @@ static int glm_fit(const fc_series *s, const double *lgy, const double *lc, int 
             memcpy(mu_out, mus, sizeof(double) * (size_t)n);
     }
     if (converged && ll) {
-        double l = 0, pc = 0, lg[2] = {0, a > 0 && !lc ? lgamma(1 / a) : 0};
+        /* count_ll term for term, its logs and coefficients taken once for
+         * each mean and count that repeat (a constant rate without exposures
+         * has one mean; small counts repeat) */
+        double l = 0, pc = 0, lg[2] = {0, NAN}, r = a > 0 ? 1 / a : 0, coef[64];
+        ll_logs lk = {NAN, NAN, NAN};
         for (int i = 0; i < n; i++) {
-            double mu = mus[i];
-            lg[0] = lgy ? lgy[i] : lgamma(s->count[i] + 1);
-            l += count_ll(s->count[i], mu, a, lg, lc ? &lc[i] : NULL);
-            double r = s->count[i] - mu;
-            pc += r * r / (mu + a * mu * mu);
+            double mu = mus[i], y = s->count[i], cf;
+            if (a > 0 && lc) {
+                cf = lc[i];
+            } else {
+                int j = 0;
+                while (j < i && j < 64 && s->count[j] != y)
+                    j++;
+                if (j < i && j < 64) {
+                    cf = coef[j];
+                } else {
+                    lg[0] = lgy ? lgy[i] : lgamma(y + 1);
+                    if (a > 0 && !nb_coef_small(y) && isnan(lg[1]))
+                        lg[1] = lgamma(1 / a);
+                    cf = a > 0 ? nb_log_coef(y, r, lg) : lg[0];
+                }
+                if (i < 64)
+                    coef[i] = cf;
+            }
+            l += count_ll_at(y, mu, a, r, cf, &lk);
+            double d = y - mu;
+            pc += d * d / (mu + a * mu * mu);
         }
         *ll = l;
         *pearson = pc;
@@ -1304,15 +1378,25 @@ static void count_moments(const fc_pred *p, double *mean, double *sd)
  * very counts they found with count_cdf() alone, at a fraction of the
  * incomplete beta and gamma functions' cost. A count too spread out for
  * CDF_TABLE_MAX counts, or a node whose mass at k0 underflows, gets no
- * table: its searches use count_cdf() as before.
+ * table: its searches use count_cdf() as before. The recurrence is carried
+ * only as far as a search reads (table_at): the intervals' quantiles lie
+ * within a few sd above the mean, and the table's upper half was worked
+ * out for nothing; each value is the very one the whole loop gave.
  */
 #define CDF_GUARD 1e-9
 #define CDF_TABLE_MAX 4096
+#define CDF_NODES 32
 
 typedef struct cdf_table {
     int n;     /* counts tabulated; 0: none */
+    int done;  /* F[0..done) worked out */
     double k0; /* the first */
     double *F; /* F[c - k0] ~ count_cdf(p, c) */
+    /* the recurrence at count k0 + done: each node's weight, factors,
+     * first count, mass and CDF */
+    int nq;
+    double wt[CDF_NODES], fa[CDF_NODES], fb[CDF_NODES], st[CDF_NODES], pm[CDF_NODES],
+        cum[CDF_NODES];
 } cdf_table;
 
 /* Node i's P(Y = 0) (log) and the factors of P(Y = k) / P(Y = k - 1) =
@@ -1380,7 +1464,7 @@ static int node_late_start(const fc_pred *p, int i, double k0, double top, doubl
 
 static void count_table(const fc_pred *p, cdf_table *t)
 {
-    t->n = 0;
+    t->n = t->done = 0;
     t->k0 = 0;
     t->F = NULL;
     if (p->kind != PK_COUNT && p->kind != PK_NBJ)
@@ -1394,7 +1478,8 @@ static void count_table(const fc_pred *p, cdf_table *t)
     if (!(top - k0 >= 1) || top - k0 > CDF_TABLE_MAX || top > 4e9)
         return;
     int n = (int)(top - k0), nq = p->kind == PK_NBJ ? 1 : p->nq;
-    double pm[32], cum[32], fa[32], fb[32], wt[32], st[32]; /* st: a node's first count */
+    double *pm = t->pm, *cum = t->cum, *fa = t->fa, *fb = t->fb, *wt = t->wt,
+           *st = t->st; /* st: a node's first count */
     for (int i = 0; i < nq; i++) {
         double l0;
         int all0, none;
@@ -1420,17 +1505,24 @@ static void count_table(const fc_pred *p, cdf_table *t)
     t->F = xmalloc(sizeof(double) * (size_t)n);
     t->n = n;
     t->k0 = k0;
-    for (int k = 0; k < n; k++) {
-        double s = 0, kk = k0 + k;
-        for (int i = 0; i < nq; i++) {
-            if (kk > st[i])
-                pm[i] *= (fa[i] + fb[i] * kk) / kk;
-            if (kk >= st[i])
-                cum[i] += pm[i];
-            s += wt[i] * cum[i];
+    t->nq = nq;
+}
+
+/* t->F[j] (j < t->n), the recurrence carried on to it first. */
+static double table_at(cdf_table *t, int j)
+{
+    for (; t->done <= j; t->done++) {
+        double s = 0, kk = t->k0 + t->done;
+        for (int i = 0; i < t->nq; i++) {
+            if (kk > t->st[i])
+                t->pm[i] *= (t->fa[i] + t->fb[i] * kk) / kk;
+            if (kk >= t->st[i])
+                t->cum[i] += t->pm[i];
+            s += t->wt[i] * t->cum[i];
         }
-        t->F[k] = s > 1 ? 1 : s;
+        t->F[t->done] = s > 1 ? 1 : s;
     }
+    return t->F[j];
 }
 
 static void count_table_free(cdf_table *t)
@@ -1446,7 +1538,7 @@ double fc_count_table_error(const fc_pred *p, int *n, double *k0)
     count_table(p, &t);
     double e = 0;
     for (int c = 0; c < t.n; c++) {
-        double d = fabs(t.F[c] - count_cdf(p, t.k0 + c));
+        double d = fabs(table_at(&t, c) - count_cdf(p, t.k0 + c));
         e = d > e ? d : e;
     }
     *n = t.n;
@@ -1456,10 +1548,10 @@ double fc_count_table_error(const fc_pred *p, int *n, double *k0)
 }
 
 /* count_cdf(p, c) >= q, from the table where it decides. */
-static int cdf_ge(const fc_pred *p, const cdf_table *t, double c, double q)
+static int cdf_ge(const fc_pred *p, cdf_table *t, double c, double q)
 {
     if (t && c >= t->k0 && c < t->k0 + t->n) {
-        double F = t->F[(int)(c - t->k0)];
+        double F = table_at(t, (int)(c - t->k0));
         if (F >= q + CDF_GUARD)
             return 1;
         if (F < q - CDF_GUARD)
@@ -1469,7 +1561,7 @@ static int cdf_ge(const fc_pred *p, const cdf_table *t, double c, double q)
 }
 
 /* Smallest count c with P(Y <= c) >= q (t: p's table, or NULL). */
-static double count_quantile(const fc_pred *p, const cdf_table *t, double q)
+static double count_quantile(const fc_pred *p, cdf_table *t, double q)
 {
     if (cdf_ge(p, t, 0, q))
         return 0;
@@ -1524,7 +1616,7 @@ static double latent_cdf(const fc_pred *p, double x)
     return p->df > 0 ? gsl_cdf_tdist_P(z, p->df) : gsl_cdf_ugaussian_P(z);
 }
 
-static double pred_quantile(const fc_pred *p, const cdf_table *t, double q)
+static double pred_quantile(const fc_pred *p, cdf_table *t, double q)
 {
     double v;
     switch (p->kind) {
@@ -1734,7 +1826,7 @@ fail:
 }
 
 /* The 80 % and 95 % interval bounds by quantile function q. */
-static void intervals(double (*q)(const void *, double), const void *d, double *lo80,
+static void intervals(double (*q)(void *, double), void *d, double *lo80,
                       double *hi80, double *lo95, double *hi95)
 {
     gsl_error_handler_t *old = gsl_set_error_handler_off();
@@ -1751,9 +1843,9 @@ typedef struct tabled {
     cdf_table t[FM_NMODELS];
 } tabled;
 
-static double pred_q(const void *p, double q)
+static double pred_q(void *p, double q)
 {
-    const tabled *x = p;
+    tabled *x = p;
     return pred_quantile(x->d, &x->t[0], q);
 }
 
@@ -1768,11 +1860,11 @@ int fc_predict(const fc_fit *f, const fc_series *s, double t, double exposure, f
     return 0;
 }
 
-static double mix_quantile(const fc_mix *m, const cdf_table *t, double q);
+static double mix_quantile(const fc_mix *m, cdf_table *t, double q);
 
-static double mix_q(const void *m, double q)
+static double mix_q(void *m, double q)
 {
-    const tabled *x = m;
+    tabled *x = m;
     return mix_quantile(x->d, x->t, q);
 }
 
@@ -1878,7 +1970,7 @@ static double mix_cdf(const fc_mix *m, double x, int le);
 
 /* fc_mix_quantile of a mixture whose last component is the unchanged
  * figure: a quantile inside its jump is that figure, without a search. */
-static double stale_q(const void *mv, double q)
+static double stale_q(void *mv, double q)
 {
     const fc_mix *m = mv;
     double y0 = m->p[m->k - 1].m;
@@ -1922,7 +2014,7 @@ static double mix_cdf(const fc_mix *m, double x, int le)
 
 /* mix_cdf(m, x, 1) >= q, from the components' tables (t, or NULL) where
  * they decide: each is within CDF_GUARD of its count_cdf(). */
-static int mix_ge(const fc_mix *m, const cdf_table *t, double x, double q)
+static int mix_ge(const fc_mix *m, cdf_table *t, double x, double q)
 {
     if (t) {
         double F = 0;
@@ -1931,7 +2023,7 @@ static int mix_ge(const fc_mix *m, const cdf_table *t, double x, double q)
             double c = floor(x * p->E / p->scale + 1e-9);
             if ((p->kind == PK_COUNT || p->kind == PK_NBJ) && x < p->hi && x >= p->lo &&
                 c >= t[i].k0 && c < t[i].k0 + t[i].n)
-                F += m->w[i] * t[i].F[(int)(c - t[i].k0)];
+                F += m->w[i] * table_at(&t[i], (int)(c - t[i].k0));
             else
                 F += m->w[i] * p_le(p, x);
         }
@@ -1975,7 +2067,7 @@ void fc_illinois(double x, double fx, double *a, double *fa, double *b, double *
  * smallest and the largest of the components' q-quantiles. Counts of one
  * exposure are searched count by count, values by bisection.
  */
-static double mix_quantile(const fc_mix *m, const cdf_table *t, double q)
+static double mix_quantile(const fc_mix *m, cdf_table *t, double q)
 {
     if (m->k == 1)
         return pred_quantile(&m->p[0], t ? &t[0] : NULL, q);
@@ -2949,6 +3041,7 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
 {
     const fc_fit *f = ss->f;
     const fc_series *s = ss->s;
+    mtrand_state *ms = mtrand_of(r);
     switch (f->model) {
     case FM_MEAN:
     case FM_LINEAR:
@@ -2960,11 +3053,11 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
             scale = sqrt(s2) / sig;
             sig = sqrt(s2);
         }
-        double z0 = gsl_ran_ugaussian(r), z1 = gsl_ran_ugaussian(r);
+        double z0 = mtrand_ugaussian(ms), z1 = mtrand_ugaussian(ms);
         double b0 = f->b[0] + scale * ss->L[0][0] * z0;
         double b1 = f->b[1] + scale * (ss->L[1][0] * z0 + ss->L[1][1] * z1);
         for (int h = 0; h < nf; h++) {
-            double v = b0 + b1 * (tf[h] - f->tc) + sig * gsl_ran_ugaussian(r);
+            double v = b0 + b1 * (tf[h] - f->tc) + sig * mtrand_ugaussian(ms);
             val[h] = f->model == FM_LOGLINEAR ? exp(v) : v;
         }
         break;
@@ -2974,7 +3067,7 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
         for (int h = 0; h < nf; h++) {
             while (yr < tf[h] - 0.5) {
                 double yhat = l + f->phi * b;
-                double e = f->sigma * gsl_ran_ugaussian(r);
+                double e = f->sigma * mtrand_ugaussian(ms);
                 val[h] = yhat + e;
                 l = yhat + f->alpha * e;
                 b = f->phi * b + f->alpha * f->beta * e;
@@ -2990,11 +3083,11 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
             scale = sqrt(s2) / sig;
             sig = sqrt(s2);
         }
-        double d = f->b[1] + scale * sqrt(f->cov[1][1]) * gsl_ran_ugaussian(r);
+        double d = f->b[1] + scale * sqrt(f->cov[1][1]) * mtrand_ugaussian(ms);
         double v = f->last_y, yr = f->last_t;
         for (int h = 0; h < nf; h++) {
             for (; yr < tf[h] - 0.5; yr += 1)
-                v += d + sig * gsl_ran_ugaussian(r);
+                v += d + sig * mtrand_ugaussian(ms);
             val[h] = v;
         }
         break;
@@ -3009,14 +3102,14 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
     }
     case FM_BINOMIAL_MEAN:
     case FM_BINOMIAL: {
-        double z0 = gsl_ran_ugaussian(r), z1 = gsl_ran_ugaussian(r);
+        double z0 = mtrand_ugaussian(ms), z1 = mtrand_ugaussian(ms);
         double b0 = f->b[0] + ss->L[0][0] * z0;
         double b1 = f->p == 2 ? f->b[1] + ss->L[1][0] * z0 + ss->L[1][1] * z1 : 0;
         for (int h = 0; h < nf; h++) {
             double N = floor(ef[h] + 0.5);
             double eta = b0 + b1 * (tf[h] - f->tc);
             if (f->re_var > 0)
-                eta += sqrt(f->re_var) * gsl_ran_ugaussian(r);
+                eta += sqrt(f->re_var) * mtrand_ugaussian(ms);
             cnt[h] = N >= 1 ? gsl_ran_binomial(r, logistic(eta), (unsigned)N) : 0;
             val[h] = N >= 1 ? s->scale * cnt[h] / N : NAN;
         }
@@ -3025,7 +3118,7 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
     case FM_POISSON:
     case FM_NEGBIN_MEAN:
     case FM_NEGBIN: {
-        double z0 = gsl_ran_ugaussian(r), z1 = gsl_ran_ugaussian(r);
+        double z0 = mtrand_ugaussian(ms), z1 = mtrand_ugaussian(ms);
         double b0 = f->b[0] + ss->L[0][0] * z0;
         double b1 = f->p == 2 ? f->b[1] + ss->L[1][0] * z0 + ss->L[1][1] * z1 : 0;
         for (int h = 0; h < nf; h++) {
@@ -3524,6 +3617,7 @@ static double path_figure(const path_ctx *px, int model, const double *val, cons
 static int draw_paths(const path_ctx *px, gsl_rng *r, int n, int only, double *fig, int *nfig)
 {
     double val[64], cnt[64] = {0};
+    mtrand_state *ms = mtrand_of(r);
     int nmet = 0, nm = px->nm;
     *nfig = 0;
     /* an unchanged figure (fc_stale_fit): a path keeps the last figure up
@@ -3539,7 +3633,7 @@ static int draw_paths(const path_ctx *px, gsl_rng *r, int n, int only, double *f
     if (nst)
         stale_fig = path_figure(px, FM_MEAN, val, cnt, &stale_met);
     for (int i = 0; i < n; i++) {
-        double u = nst ? px->stale_lo + (px->stale_hi - px->stale_lo) * gsl_rng_uniform(r) : 1;
+        double u = nst ? px->stale_lo + (px->stale_hi - px->stale_lo) * mtrand_uniform(ms) : 1;
         if (nst && u < still[nst - 1]) {
             nmet += stale_met;
             if (isfinite(stale_fig))
@@ -3548,7 +3642,7 @@ static int draw_paths(const path_ctx *px, gsl_rng *r, int n, int only, double *f
         }
         int c = only >= 0 ? only : 0;
         if (only < 0 && nm > 1) {
-            double uc = gsl_rng_uniform(r) * px->cw[nm - 1];
+            double uc = mtrand_uniform(ms) * px->cw[nm - 1];
             while (c < nm - 1 && uc >= px->cw[c])
                 c++;
         }
@@ -3799,7 +3893,12 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
                   ft->prob);
         return;
     }
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    /* GSL's MT19937 to the bit, its draws inline (mtrand.h) */
+    gsl_rng *r = gsl_rng_alloc(mtrand_type());
+    if (!r) {
+        fprintf(stderr, "planeval: out of memory (random numbers)\n");
+        abort();
+    }
     uint32_t seed = fnv(fnv(fnv(2166136261u, pc->ev->p->id), ind->id), "#");
     char kb[16];
     snprintf(kb, sizeof kb, "%d", tc->k);
