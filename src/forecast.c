@@ -145,6 +145,10 @@ int fc_ols(const double *X, const double *y, int n, int p, double *c, double *co
  * NULL) the weighted residual sum of squares. Returns -1 if the weights or the spread of x are
  * zero.
  */
+static int wls_finish(const double *x, const double *w, const double *z, int n, int p,
+                      double ridge, double centre, double sw, double swx, double swz, double c[2],
+                      double cov[2][2], double *chisq);
+
 static int wls_ridge(const double *x, const double *w, const double *z, int n, int p,
                      double ridge, double centre, double c[2], double cov[2][2], double *chisq)
 {
@@ -155,6 +159,15 @@ static int wls_ridge(const double *x, const double *w, const double *z, int n, i
         swx += wi * x[i];
         swz += wi * z[i];
     }
+    return wls_finish(x, w, z, n, p, ridge, centre, sw, swx, swz, c, cov, chisq);
+}
+
+/* wls_ridge after its first pass: sw, swx, swz the sums of w, w x and w z
+ * in the order of i (glm_fit adds them as it makes the weights). */
+static int wls_finish(const double *x, const double *w, const double *z, int n, int p,
+                      double ridge, double centre, double sw, double swx, double swz, double c[2],
+                      double cov[2][2], double *chisq)
+{
     if (!(sw > 0))
         return -1;
     double xm = swx / sw, zm = swz / sw, sxx = 0, sxz = 0;
@@ -614,6 +627,46 @@ static double count_ll_at(double y, double mu, double a, double r, double cf, ll
     return ll;
 }
 
+/* IRLS's means at b: exposure (ex, or 1) times exp of the linear
+ * predictor, exp taken again only when the predictor changes (*plin and
+ * *pexp: the last one and its exp; a constant rate has one). No sum is
+ * kept across the calls to exp. */
+static inline void glm_means(const double *x, const double *ex, int n, int p, const double b[2],
+                      double *plin, double *pexp, double *mu)
+{
+    double b0 = b[0], b1 = b[1], pl = *plin, pe = *pexp;
+    for (int i = 0; i < n; i++) {
+        double lin = b0 + (p == 2 ? b1 * x[i] : 0);
+        if (!(lin == pl)) {
+            pl = lin;
+            pe = exp(lin);
+        }
+        mu[i] = (ex ? ex[i] : 1) * pe;
+    }
+    *plin = pl;
+    *pexp = pe;
+}
+
+/* IRLS's weights w and working responses z at the means mu, and
+ * wls_finish's first sums of w, w x and w z, added in the order wls_ridge
+ * adds them. */
+static inline void glm_weights(const double *x, const double *cnt, const double *mu, int n, int p,
+                        double a, const double b[2], double *w, double *z, double sums[3])
+{
+    double b0 = b[0], b1 = b[1], sw = 0, swx = 0, swz = 0;
+    for (int i = 0; i < n; i++) {
+        double m = mu[i], wi = m / (1 + a * m), zi = b0 + (p == 2 ? b1 * x[i] : 0) + (cnt[i] - m) / m;
+        w[i] = wi;
+        z[i] = zi;
+        sw += wi;
+        swx += wi * x[i];
+        swz += wi * zi;
+    }
+    sums[0] = sw;
+    sums[1] = swx;
+    sums[2] = swz;
+}
+
 /*
  * IRLS for log(mu_i) = log(E_i) + b0 [+ b1 (t_i - tc)], variance mu + a mu^2
  * (a = 0: Poisson), b1 with the prior N(centre, s->trend_prior_sd^2),
@@ -658,25 +711,18 @@ static int glm_fit(const fc_series *s, const double *lgy, const double *lc, int 
     double ridge = s->trend_prior_sd > 0 ? 1 / (s->trend_prior_sd * s->trend_prior_sd) : 0;
     int converged = 0;
     double c[2], cm[2][2];
-    /* exp(lin) of the year before when lin is the same (a constant rate:
-     * every year's), not taken again */
+    /* the last linear predictor and its exp (glm_means) */
     double plin = NAN, pexp = NAN;
+    const double *ex = s->exposure;
     for (int it = 0; it < 100 && !converged; it++) {
-        for (int i = 0; i < n; i++) {
-            double lin = b[0] + (p == 2 ? b[1] * x[i] : 0), mu;
-            if (it == 0 && mu0) {
-                mu = mu0[i];
-            } else {
-                if (!(lin == plin)) {
-                    plin = lin;
-                    pexp = exp(lin);
-                }
-                mu = expo(s, i) * pexp;
-            }
-            w[i] = mu / (1 + a * mu);
-            z[i] = lin + (s->count[i] - mu) / mu;
-        }
-        if (wls_ridge(x, w, z, n, p, ridge, centre, c, cm, NULL) != 0)
+        double sums[3];
+        const double *m = mus;
+        if (it == 0 && mu0)
+            m = mu0;
+        else
+            glm_means(x, ex, n, p, b, &plin, &pexp, mus);
+        glm_weights(x, s->count, m, n, p, a, b, w, z, sums);
+        if (wls_finish(x, w, z, n, p, ridge, centre, sums[0], sums[1], sums[2], c, cm, NULL) != 0)
             break;
         double delta = 0;
         for (int j = 0; j < p; j++) {
@@ -696,19 +742,13 @@ static int glm_fit(const fc_series *s, const double *lgy, const double *lc, int 
             converged = 1;
     }
     if (converged) {
-        /* covariance at the final estimate */
-        for (int i = 0; i < n; i++) {
-            double lin = b[0] + (p == 2 ? b[1] * x[i] : 0);
-            if (!(lin == plin)) {
-                plin = lin;
-                pexp = exp(lin);
-            }
-            double mu = expo(s, i) * pexp;
-            mus[i] = mu; /* the likelihood's below */
-            w[i] = mu / (1 + a * mu);
-            z[i] = 0;
-        }
-        if (wls_ridge(x, w, z, n, p, ridge, centre, c, cm, NULL) != 0)
+        /* covariance at the final estimate (X'WX)^-1: of the weights alone,
+         * the working responses change only the coefficients, which are
+         * not kept; the means are the likelihood's below */
+        double sums[3];
+        glm_means(x, ex, n, p, b, &plin, &pexp, mus);
+        glm_weights(x, s->count, mus, n, p, a, b, w, z, sums);
+        if (wls_finish(x, w, z, n, p, ridge, centre, sums[0], sums[1], sums[2], c, cm, NULL) != 0)
             converged = 0;
     }
     if (converged) {
@@ -801,13 +841,30 @@ static double *nb_coef_table(const fc_series *s)
 {
     int n = s->n;
     double *t = xmalloc(sizeof(double) * NB_GRID * (size_t)(n > 0 ? n : 1));
+    /* lgamma(count + 1) once for the grid, lgamma(1 / a) only where a
+     * count needs it, and a count that repeats takes its row's value */
+    double *lgy = xmalloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
+    int *first = xmalloc(sizeof(int) * (size_t)(n > 0 ? n : 1)), big = 0;
+    for (int i = 0; i < n; i++) {
+        lgy[i] = lgamma(s->count[i] + 1);
+        big |= !nb_coef_small(s->count[i]);
+        first[i] = i;
+        for (int j = 0; j < i; j++)
+            if (s->count[j] == s->count[i]) {
+                first[i] = j;
+                break;
+            }
+    }
     for (int g = 0; g < NB_GRID; g++) {
-        double a = exp(NB_LA0 + NB_LA_STEP * g), lg[2] = {0, lgamma(1 / a)};
+        double a = exp(NB_LA0 + NB_LA_STEP * g), lg[2] = {0, big ? lgamma(1 / a) : 0};
+        double *row = t + (size_t)g * (size_t)n;
         for (int i = 0; i < n; i++) {
-            lg[0] = lgamma(s->count[i] + 1);
-            t[(size_t)g * (size_t)n + (size_t)i] = nb_log_coef(s->count[i], 1 / a, lg);
+            lg[0] = lgy[i];
+            row[i] = first[i] < i ? row[first[i]] : nb_log_coef(s->count[i], 1 / a, lg);
         }
     }
+    free(lgy);
+    free(first);
     return t;
 }
 
@@ -986,7 +1043,7 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
          * typically 0.05-1), because with 3-7 degrees of freedom the
          * likelihood alone cannot tell alpha from zero */
         double post_w = 0, post_a = 0, post_max = -HUGE_VAL;
-        double grid_l[32], grid_la[32];
+        double grid_l[32], grid_a[32]; /* alpha itself, not exp(log alpha) again */
         /* each fit's means at its estimate start the next fit (and Brent's
          * from the best): n exponentials fewer each */
         double mu_warm[64], mu_new[64], mu_best[64];
@@ -994,12 +1051,13 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         for (int g = 0; g < NB_GRID; g++) {
             double l, pcs, la = NB_LA0 + NB_LA_STEP * g;
             const double *lc = s->nb_coef ? s->nb_coef + (size_t)g * (size_t)n : NULL;
-            if (glm_fit(s, lg, lc, p, exp(la), f->tc, centre, warm, mu_ok ? mu_warm : NULL, bb, cc,
+            double ag = exp(la);
+            if (glm_fit(s, lg, lc, p, ag, f->tc, centre, warm, mu_ok ? mu_warm : NULL, bb, cc,
                         &l, &pcs, keep_mu ? mu_new : NULL) == 0) {
                 if (ng < 32) {
                     double z = (la - log(0.2)) / 1.5;
                     grid_l[ng] = l - 0.5 * z * z;
-                    grid_la[ng] = la;
+                    grid_a[ng] = ag;
                     if (grid_l[ng] > post_max)
                         post_max = grid_l[ng];
                     ng++;
@@ -1033,7 +1091,7 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         for (int j = 0; j < ng; j++) {
             double wj = exp(grid_l[j] - post_max);
             post_w += wj;
-            post_a += wj * exp(grid_la[j]);
+            post_a += wj * grid_a[j];
         }
         f->nb_alpha_pred = post_w > 0 ? post_a / post_w : f->nb_alpha;
         int reuse = np.have && np.best_la == la_hat;
@@ -3286,6 +3344,10 @@ typedef struct tgt_ctx {
     const series_buf *sb;
     const fc_fit *fit;
     int k;
+    /* the forecast years' mixtures kept for the targets of one year
+     * (NULL where no target reads that year): mix[y - year0] */
+    fc_mix *const *mix;
+    int mix_year0, nmix;
 } tgt_ctx;
 
 static void set_tnote(fc_target *ft, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -3333,41 +3395,48 @@ static double aggregate_path(aggregate agg, const window_obs *wo, int nf, const 
                              const double *num, const double *den, double scale, target_op op,
                              double goal, int *ok)
 {
-    double sum = wo->sum, mn = wo->min, mx = wo->max, sn = wo->num, sd = wo->den;
-    int n = wo->n;
-    int every = !wo->every_fail;
-    /* only what the aggregate reads: this runs for each of 20 000 paths */
-    int sums = agg == AGG_WINDOW_MEAN || agg == AGG_WINDOW_SUM, ratio = agg == AGG_WINDOW_RATIO;
-    int ext = agg == AGG_WINDOW_MAX || agg == AGG_WINDOW_MIN || agg == AGG_EVERY_YEAR;
-    for (int h = 0; h < nf; h++) {
-        double v = val[h];
-        if (ext) {
-            if (n == 0 || v < mn)
-                mn = v;
-            if (n == 0 || v > mx)
-                mx = v;
-        }
-        if (sums)
-            sum += v;
-        n++;
-        if (ratio) {
+    /* only what the aggregate reads, in a loop of its own: this runs for
+     * each of 20 000 paths */
+    *ok = 1;
+    int n = wo->n + (nf > 0 ? nf : 0);
+    switch (agg) {
+    case AGG_WINDOW_MEAN:
+    case AGG_WINDOW_SUM: {
+        double sum = wo->sum;
+        for (int h = 0; h < nf; h++)
+            sum += val[h];
+        return agg == AGG_WINDOW_SUM ? sum : n ? sum / n : NAN;
+    }
+    case AGG_WINDOW_RATIO: {
+        double sn = wo->num, sd = wo->den;
+        for (int h = 0; h < nf; h++) {
             sn += num[h];
             sd += den[h];
         }
-        if (agg == AGG_EVERY_YEAR && every && !meets(op, v, goal))
-            every = 0;
+        return sd > 0 ? scale * sn / sd : NAN;
     }
-    *ok = 1;
-    switch (agg) {
-    case AGG_WINDOW_MEAN: return n ? sum / n : NAN;
-    case AGG_WINDOW_SUM: return sum;
-    case AGG_WINDOW_MAX: return mx;
-    case AGG_WINDOW_MIN: return mn;
-    case AGG_WINDOW_RATIO: return sd > 0 ? scale * sn / sd : NAN;
-    case AGG_EVERY_YEAR:
+    case AGG_WINDOW_MAX:
+    case AGG_WINDOW_MIN:
+    case AGG_EVERY_YEAR: {
+        double mn = wo->min, mx = wo->max;
+        int k = wo->n, every = !wo->every_fail;
+        for (int h = 0; h < nf; h++, k++) {
+            double v = val[h];
+            if (k == 0 || v < mn)
+                mn = v;
+            if (k == 0 || v > mx)
+                mx = v;
+            if (agg == AGG_EVERY_YEAR && every && !meets(op, v, goal))
+                every = 0;
+        }
+        if (agg == AGG_WINDOW_MAX)
+            return mx;
+        if (agg == AGG_WINDOW_MIN)
+            return mn;
         /* the figure that decides: the worst year, lowest for a floor */
         *ok = every;
         return op == OP_GE || op == OP_GT ? mn : mx;
+    }
     default: return NAN;
     }
 }
@@ -4361,7 +4430,14 @@ static void forecast_target(const tgt_ctx *tc, const target_result *tr, fc_targe
         int proj;
         double E = exposure_in(fi->ir, T, &proj);
         fc_mix pr;
-        if (fc_mix_predict_stale(fi->fits, &fi->stale, &tc->sb->s, T, E, &pr) != 0) {
+        /* the forecast year's own mixture when forecast_indicator kept it:
+         * the same fits, series, year and exposure */
+        const fc_mix *kept = T >= tc->mix_year0 && T - tc->mix_year0 < tc->nmix
+                                 ? tc->mix[T - tc->mix_year0]
+                                 : NULL;
+        if (kept)
+            pr = *kept;
+        if (!kept && fc_mix_predict_stale(fi->fits, &fi->stale, &tc->sb->s, T, E, &pr) != 0) {
             ft->status = FS_INSUFFICIENT;
             set_tnote(ft, "no exposure can be projected for %d", T);
         } else {
@@ -4453,7 +4529,10 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
     if (fi->model != FM_NONE)
         stale_note(&fi->stale, fi->why, sizeof fi->why);
     const fc_fit *fit = fi->model != FM_NONE ? &fi->fits[fi->model] : NULL;
-    /* forecast years: after the last year fitted, up to the last target year */
+    /* forecast years: after the last year fitted, up to the last target year;
+     * the mixtures of the years a target is set for kept for it */
+    fc_mix **mix = NULL;
+    int mix_year0 = 0, nmix = 0;
     if (fit) {
         int last = (int)fit->last_t, tmax = last;
         for (int k = 0; k < ir->ntargets; k++)
@@ -4461,6 +4540,9 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
                 tmax = ir->targets[k].t->year;
         fi->npoints_fc = tmax - last;
         fi->points = xcalloc((size_t)(fi->npoints_fc ? fi->npoints_fc : 1), sizeof(fc_point));
+        mix_year0 = last + 1;
+        nmix = tmax - last;
+        mix = xcalloc((size_t)(nmix ? nmix : 1), sizeof(fc_mix *));
         int m = 0;
         for (int y = last + 1; y <= tmax; y++) {
             int proj;
@@ -4468,6 +4550,11 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
             fc_mix pr;
             if (fc_mix_predict_stale(fi->fits, &fi->stale, &sb.s, y, E, &pr) != 0)
                 continue;
+            for (int k = 0; k < ir->ntargets; k++)
+                if (ir->targets[k].t->year == y && !mix[y - mix_year0]) {
+                    mix[y - mix_year0] = xmalloc(sizeof(fc_mix));
+                    *mix[y - mix_year0] = pr;
+                }
             fc_point *pt = &fi->points[m++];
             pt->year = y;
             pt->value = pr.mean;
@@ -4504,9 +4591,12 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
         }
     }
     for (int k = 0; k < ir->ntargets; k++) {
-        tgt_ctx tc = {pc, fi, &sb, fit, k + 1};
+        tgt_ctx tc = {pc, fi, &sb, fit, k + 1, mix, mix_year0, nmix};
         forecast_target(&tc, &ir->targets[k], &fi->targets[k]);
     }
+    for (int i = 0; i < nmix; i++)
+        free(mix[i]);
+    free(mix);
     series_buf_free(&sb);
 }
 

@@ -21,13 +21,15 @@
 
 typedef struct mtrand_state {
     uint32_t mt[MTRAND_N];
-    int mti; /* the next word of mt; MTRAND_N: a new block is due */
+    uint32_t tw[MTRAND_N]; /* the block's words tempered (the numbers drawn) */
+    int mti;               /* the next word of tw; MTRAND_N: a new block is due */
 } mtrand_state;
 
 /* The type: gsl_rng_alloc(mtrand_type()) and gsl_rng_set as for GSL's own
  * (seed 0 is 4357, as there). */
 const gsl_rng_type *mtrand_type(void);
-/* The next block of 624 words (the generator's step). */
+/* The next block of 624 words (the generator's step), tempered in one
+ * pass (the compiler does it four words at a time). */
 void mtrand_refill(mtrand_state *s);
 
 /* The state of r, a generator of mtrand_type(). */
@@ -37,12 +39,7 @@ static inline uint32_t mtrand_get(mtrand_state *s)
 {
     if (s->mti >= MTRAND_N)
         mtrand_refill(s);
-    uint32_t k = s->mt[s->mti++];
-    k ^= k >> 11;
-    k ^= (k << 7) & 0x9d2c5680u;
-    k ^= (k << 15) & 0xefc60000u;
-    k ^= k >> 18;
-    return k;
+    return s->tw[s->mti++];
 }
 
 /* gsl_rng_uniform: [0, 1) */
