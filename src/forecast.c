@@ -38,6 +38,7 @@ void forecast_options_init(forecast_options *o)
     o->nsim = 20000;
     o->window_sim_only = 0;
     o->garwood = NULL;
+    o->selects = NULL;
 }
 
 static const char *const model_names[FM_NMODELS] = {
@@ -2803,6 +2804,7 @@ typedef struct plan_ctx {
     const forecast_options *o;
     const labels *lb;
     fc_garwood_memo *gm; /* the options', or owned by forecast_plan */
+    fc_select_memo *sm;  /* likewise */
 } plan_ctx;
 
 /* The series a model is fitted to, with its storage. */
@@ -2810,6 +2812,100 @@ typedef struct series_buf {
     fc_series s;
     double *t, *y, *c, *e;
 } series_buf;
+
+/* ---------- model choices already made ---------- */
+
+/* One fc_select: what it read (the series' figures, its scalars, the
+ * family, the plan's model and min_points) and what it gave. */
+typedef struct sel_entry {
+    int used, n, counts, forced, min_points, no_scale_prior, have[3];
+    fc_kind kind;
+    double scale, lo, hi, trend_prior_sd, step;
+    double *v; /* t, y, count, exposure: 4 n (the absent ones not compared) */
+    fc_model model;
+    fc_fit fits[FM_NMODELS];
+    char why[512];
+} sel_entry;
+
+struct fc_select_memo {
+    sel_entry e[FC_SELECT_MEMO];
+    int next; /* the slot the next choice takes (the oldest) */
+};
+
+fc_select_memo *fc_select_memo_new(void) { return xcalloc(1, sizeof(fc_select_memo)); }
+
+void fc_select_memo_free(fc_select_memo *sm)
+{
+    if (!sm)
+        return;
+    for (int i = 0; i < FC_SELECT_MEMO; i++)
+        free(sm->e[i].v);
+    free(sm);
+}
+
+/* The series of e is s's, figure for figure (to the bit). */
+static int sel_same(const sel_entry *e, const fc_series *s, int counts, fc_model forced,
+                    const forecast_options *o)
+{
+    const double *a[4] = {s->t, s->y, s->count, s->exposure};
+    if (!e->used || e->n != s->n || e->counts != counts || e->forced != (int)forced ||
+        e->min_points != o->min_points || e->kind != s->kind ||
+        e->no_scale_prior != s->no_scale_prior || s->refit || s->nb_coef)
+        return 0;
+    double sc[5] = {s->scale, s->lo, s->hi, s->trend_prior_sd, s->step},
+           ec[5] = {e->scale, e->lo, e->hi, e->trend_prior_sd, e->step};
+    if (memcmp(sc, ec, sizeof sc) != 0)
+        return 0;
+    for (int k = 0; k < 4; k++) {
+        if ((k == 0 ? 1 : e->have[k - 1]) != (a[k] != NULL))
+            return 0;
+        if (a[k] && memcmp(e->v + (size_t)k * (size_t)s->n, a[k], sizeof(double) * (size_t)s->n) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+fc_model fc_select_cached(fc_select_memo *sm, const fc_series *s, int counts, fc_model forced,
+                          const forecast_options *o, fc_fit fits[FM_NMODELS], char *why,
+                          size_t whysize)
+{
+    for (int i = 0; i < FC_SELECT_MEMO; i++) {
+        const sel_entry *e = &sm->e[i];
+        if (sel_same(e, s, counts, forced, o)) {
+            memcpy(fits, e->fits, sizeof e->fits);
+            snprintf(why, whysize, "%s", e->why);
+            return e->model;
+        }
+    }
+    fc_model m = fc_select(s, counts, forced, o, fits, why, whysize);
+    if (s->refit || s->nb_coef)
+        return m;
+    sel_entry *e = &sm->e[sm->next];
+    sm->next = (sm->next + 1) % FC_SELECT_MEMO;
+    const double *a[4] = {s->t, s->y, s->count, s->exposure};
+    e->v = xrealloc(e->v, sizeof(double) * 4 * (size_t)(s->n > 0 ? s->n : 1));
+    for (int k = 0; k < 4; k++)
+        if (a[k])
+            memcpy(e->v + (size_t)k * (size_t)s->n, a[k], sizeof(double) * (size_t)s->n);
+    e->used = 1;
+    e->n = s->n;
+    e->counts = counts;
+    e->forced = (int)forced;
+    e->min_points = o->min_points;
+    e->no_scale_prior = s->no_scale_prior;
+    for (int k = 0; k < 3; k++)
+        e->have[k] = a[k + 1] != NULL;
+    e->kind = s->kind;
+    e->scale = s->scale;
+    e->lo = s->lo;
+    e->hi = s->hi;
+    e->trend_prior_sd = s->trend_prior_sd;
+    e->step = s->step;
+    e->model = m;
+    memcpy(e->fits, fits, sizeof e->fits);
+    snprintf(e->why, sizeof e->why, "%s", why);
+    return m;
+}
 
 static void series_buf_free(series_buf *b)
 {
@@ -4512,7 +4608,8 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
     fi->count_family = counts;
     fi->npoints = sb.s.n;
     fi->scale = sb.s.scale;
-    fi->model = fc_select(&sb.s, counts, forced, pc->o, fi->fits, fi->why, sizeof fi->why);
+    fi->model = fc_select_cached(pc->sm, &sb.s, counts, forced, pc->o, fi->fits, fi->why,
+                                 sizeof fi->why);
     fc_stale_fit(&sb.s, counts, forced, &fi->stale);
     if (kind_note[0] && strlen(fi->why) + strlen(kind_note) < sizeof fi->why)
         strcat(fi->why, kind_note);
@@ -4754,9 +4851,11 @@ int forecast_plan(const evaluation *ev, const eval_context *ec, const forecast_o
         forecast_options_init(&out->opt);
     /* the caller's memo is not kept in the result, which may outlive it */
     fc_garwood_memo *gm = out->opt.garwood ? out->opt.garwood : fc_garwood_memo_new();
+    fc_select_memo *sm = out->opt.selects ? out->opt.selects : fc_select_memo_new();
     out->opt.garwood = NULL;
+    out->opt.selects = NULL;
     gsl_error_handler_t *old = gsl_set_error_handler_off();
-    plan_ctx pc = {ev, ec, &out->opt, lb, gm};
+    plan_ctx pc = {ev, ec, &out->opt, lb, gm, sm};
     out->ninds = ev->ninds;
     out->inds = xcalloc((size_t)(ev->ninds ? ev->ninds : 1), sizeof(fc_indicator));
     plan_pace(ev, ec, &out->pace);
@@ -4768,6 +4867,8 @@ int forecast_plan(const evaluation *ev, const eval_context *ec, const forecast_o
     }
     if (!opt || gm != opt->garwood)
         fc_garwood_memo_free(gm);
+    if (!opt || sm != opt->selects)
+        fc_select_memo_free(sm);
     gsl_set_error_handler(old);
     return 0;
 }
