@@ -5,6 +5,7 @@
 #include "forecast.h"
 #include "util.h"
 #include "window.h"
+#include "mtrand.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
@@ -37,6 +38,7 @@ void forecast_options_init(forecast_options *o)
     o->nsim = 20000;
     o->window_sim_only = 0;
     o->garwood = NULL;
+    o->selects = NULL;
 }
 
 static const char *const model_names[FM_NMODELS] = {
@@ -144,6 +146,10 @@ int fc_ols(const double *X, const double *y, int n, int p, double *c, double *co
  * NULL) the weighted residual sum of squares. Returns -1 if the weights or the spread of x are
  * zero.
  */
+static int wls_finish(const double *x, const double *w, const double *z, int n, int p,
+                      double ridge, double centre, double sw, double swx, double swz, double c[2],
+                      double cov[2][2], double *chisq);
+
 static int wls_ridge(const double *x, const double *w, const double *z, int n, int p,
                      double ridge, double centre, double c[2], double cov[2][2], double *chisq)
 {
@@ -154,6 +160,15 @@ static int wls_ridge(const double *x, const double *w, const double *z, int n, i
         swx += wi * x[i];
         swz += wi * z[i];
     }
+    return wls_finish(x, w, z, n, p, ridge, centre, sw, swx, swz, c, cov, chisq);
+}
+
+/* wls_ridge after its first pass: sw, swx, swz the sums of w, w x and w z
+ * in the order of i (glm_fit adds them as it makes the weights). */
+static int wls_finish(const double *x, const double *w, const double *z, int n, int p,
+                      double ridge, double centre, double sw, double swx, double swz, double c[2],
+                      double cov[2][2], double *chisq)
+{
     if (!(sw > 0))
         return -1;
     double xm = swx / sw, zm = swz / sw, sxx = 0, sxz = 0;
@@ -547,9 +562,11 @@ static double expo(const fc_series *s, int i) { return s->exposure ? s->exposure
  * or NULL. */
 /* log Gamma(y + r) / Gamma(r) / y!, the negative binomial's term that does
  * not depend on the mean; lg as count_ll's. */
+static int nb_coef_small(double y) { return y == floor(y) && y < 16; }
+
 static double nb_log_coef(double y, double r, const double lg[2])
 {
-    if (y == floor(y) && y < 16) {
+    if (nb_coef_small(y)) {
         /* small whole counts, the usual case: as a product, cheaper than
          * three lgamma calls */
         double prod = 1;
@@ -574,6 +591,81 @@ static double count_ll(double y, double mu, double a, const double lg[2], const 
     if (y > 0)
         ll += y * log(mu / (r + mu));
     return ll;
+}
+
+/* The logs of count_ll at the last mean asked for (l2 NAN until a count
+ * above zero needs it). */
+typedef struct ll_logs {
+    double mu, l1, l2;
+} ll_logs;
+
+/* count_ll(y, mu, a, ...) with its coefficient cf (nb_log_coef, or
+ * lgamma(y + 1) for a Poisson) and r = 1 / a given, its logs kept in k
+ * for the next year at the same mean. */
+static double count_ll_at(double y, double mu, double a, double r, double cf, ll_logs *k)
+{
+    if (a <= 0) {
+        if (mu <= 0)
+            return y == 0 ? 0 : -HUGE_VAL;
+        if (!(mu == k->mu)) {
+            k->mu = mu;
+            k->l1 = log(mu);
+        }
+        return y * k->l1 - mu - cf;
+    }
+    if (!(mu == k->mu)) {
+        k->mu = mu;
+        k->l1 = log(r / (r + mu));
+        k->l2 = NAN;
+    }
+    double ll = cf;
+    ll += r * k->l1;
+    if (y > 0) {
+        if (isnan(k->l2))
+            k->l2 = log(mu / (r + mu));
+        ll += y * k->l2;
+    }
+    return ll;
+}
+
+/* IRLS's means at b: exposure (ex, or 1) times exp of the linear
+ * predictor, exp taken again only when the predictor changes (*plin and
+ * *pexp: the last one and its exp; a constant rate has one). No sum is
+ * kept across the calls to exp. */
+static inline void glm_means(const double *x, const double *ex, int n, int p, const double b[2],
+                      double *plin, double *pexp, double *mu)
+{
+    double b0 = b[0], b1 = b[1], pl = *plin, pe = *pexp;
+    for (int i = 0; i < n; i++) {
+        double lin = b0 + (p == 2 ? b1 * x[i] : 0);
+        if (!(lin == pl)) {
+            pl = lin;
+            pe = exp(lin);
+        }
+        mu[i] = (ex ? ex[i] : 1) * pe;
+    }
+    *plin = pl;
+    *pexp = pe;
+}
+
+/* IRLS's weights w and working responses z at the means mu, and
+ * wls_finish's first sums of w, w x and w z, added in the order wls_ridge
+ * adds them. */
+static inline void glm_weights(const double *x, const double *cnt, const double *mu, int n, int p,
+                        double a, const double b[2], double *w, double *z, double sums[3])
+{
+    double b0 = b[0], b1 = b[1], sw = 0, swx = 0, swz = 0;
+    for (int i = 0; i < n; i++) {
+        double m = mu[i], wi = m / (1 + a * m), zi = b0 + (p == 2 ? b1 * x[i] : 0) + (cnt[i] - m) / m;
+        w[i] = wi;
+        z[i] = zi;
+        sw += wi;
+        swx += wi * x[i];
+        swz += wi * zi;
+    }
+    sums[0] = sw;
+    sums[1] = swx;
+    sums[2] = swz;
 }
 
 /*
@@ -620,14 +712,18 @@ static int glm_fit(const fc_series *s, const double *lgy, const double *lc, int 
     double ridge = s->trend_prior_sd > 0 ? 1 / (s->trend_prior_sd * s->trend_prior_sd) : 0;
     int converged = 0;
     double c[2], cm[2][2];
+    /* the last linear predictor and its exp (glm_means) */
+    double plin = NAN, pexp = NAN;
+    const double *ex = s->exposure;
     for (int it = 0; it < 100 && !converged; it++) {
-        for (int i = 0; i < n; i++) {
-            double lin = b[0] + (p == 2 ? b[1] * x[i] : 0);
-            double mu = it == 0 && mu0 ? mu0[i] : expo(s, i) * exp(lin);
-            w[i] = mu / (1 + a * mu);
-            z[i] = lin + (s->count[i] - mu) / mu;
-        }
-        if (wls_ridge(x, w, z, n, p, ridge, centre, c, cm, NULL) != 0)
+        double sums[3];
+        const double *m = mus;
+        if (it == 0 && mu0)
+            m = mu0;
+        else
+            glm_means(x, ex, n, p, b, &plin, &pexp, mus);
+        glm_weights(x, s->count, m, n, p, a, b, w, z, sums);
+        if (wls_finish(x, w, z, n, p, ridge, centre, sums[0], sums[1], sums[2], c, cm, NULL) != 0)
             break;
         double delta = 0;
         for (int j = 0; j < p; j++) {
@@ -647,14 +743,13 @@ static int glm_fit(const fc_series *s, const double *lgy, const double *lc, int 
             converged = 1;
     }
     if (converged) {
-        /* covariance at the final estimate */
-        for (int i = 0; i < n; i++) {
-            double mu = expo(s, i) * exp(b[0] + (p == 2 ? b[1] * x[i] : 0));
-            mus[i] = mu; /* the likelihood's below */
-            w[i] = mu / (1 + a * mu);
-            z[i] = 0;
-        }
-        if (wls_ridge(x, w, z, n, p, ridge, centre, c, cm, NULL) != 0)
+        /* covariance at the final estimate (X'WX)^-1: of the weights alone,
+         * the working responses change only the coefficients, which are
+         * not kept; the means are the likelihood's below */
+        double sums[3];
+        glm_means(x, ex, n, p, b, &plin, &pexp, mus);
+        glm_weights(x, s->count, mus, n, p, a, b, w, z, sums);
+        if (wls_finish(x, w, z, n, p, ridge, centre, sums[0], sums[1], sums[2], c, cm, NULL) != 0)
             converged = 0;
     }
     if (converged) {
@@ -665,13 +760,33 @@ static int glm_fit(const fc_series *s, const double *lgy, const double *lc, int 
             memcpy(mu_out, mus, sizeof(double) * (size_t)n);
     }
     if (converged && ll) {
-        double l = 0, pc = 0, lg[2] = {0, a > 0 && !lc ? lgamma(1 / a) : 0};
+        /* count_ll term for term, its logs and coefficients taken once for
+         * each mean and count that repeat (a constant rate without exposures
+         * has one mean; small counts repeat) */
+        double l = 0, pc = 0, lg[2] = {0, NAN}, r = a > 0 ? 1 / a : 0, coef[64];
+        ll_logs lk = {NAN, NAN, NAN};
         for (int i = 0; i < n; i++) {
-            double mu = mus[i];
-            lg[0] = lgy ? lgy[i] : lgamma(s->count[i] + 1);
-            l += count_ll(s->count[i], mu, a, lg, lc ? &lc[i] : NULL);
-            double r = s->count[i] - mu;
-            pc += r * r / (mu + a * mu * mu);
+            double mu = mus[i], y = s->count[i], cf;
+            if (a > 0 && lc) {
+                cf = lc[i];
+            } else {
+                int j = 0;
+                while (j < i && j < 64 && s->count[j] != y)
+                    j++;
+                if (j < i && j < 64) {
+                    cf = coef[j];
+                } else {
+                    lg[0] = lgy ? lgy[i] : lgamma(y + 1);
+                    if (a > 0 && !nb_coef_small(y) && isnan(lg[1]))
+                        lg[1] = lgamma(1 / a);
+                    cf = a > 0 ? nb_log_coef(y, r, lg) : lg[0];
+                }
+                if (i < 64)
+                    coef[i] = cf;
+            }
+            l += count_ll_at(y, mu, a, r, cf, &lk);
+            double d = y - mu;
+            pc += d * d / (mu + a * mu * mu);
         }
         *ll = l;
         *pearson = pc;
@@ -727,13 +842,30 @@ static double *nb_coef_table(const fc_series *s)
 {
     int n = s->n;
     double *t = xmalloc(sizeof(double) * NB_GRID * (size_t)(n > 0 ? n : 1));
+    /* lgamma(count + 1) once for the grid, lgamma(1 / a) only where a
+     * count needs it, and a count that repeats takes its row's value */
+    double *lgy = xmalloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
+    int *first = xmalloc(sizeof(int) * (size_t)(n > 0 ? n : 1)), big = 0;
+    for (int i = 0; i < n; i++) {
+        lgy[i] = lgamma(s->count[i] + 1);
+        big |= !nb_coef_small(s->count[i]);
+        first[i] = i;
+        for (int j = 0; j < i; j++)
+            if (s->count[j] == s->count[i]) {
+                first[i] = j;
+                break;
+            }
+    }
     for (int g = 0; g < NB_GRID; g++) {
-        double a = exp(NB_LA0 + NB_LA_STEP * g), lg[2] = {0, lgamma(1 / a)};
+        double a = exp(NB_LA0 + NB_LA_STEP * g), lg[2] = {0, big ? lgamma(1 / a) : 0};
+        double *row = t + (size_t)g * (size_t)n;
         for (int i = 0; i < n; i++) {
-            lg[0] = lgamma(s->count[i] + 1);
-            t[(size_t)g * (size_t)n + (size_t)i] = nb_log_coef(s->count[i], 1 / a, lg);
+            lg[0] = lgy[i];
+            row[i] = first[i] < i ? row[first[i]] : nb_log_coef(s->count[i], 1 / a, lg);
         }
     }
+    free(lgy);
+    free(first);
     return t;
 }
 
@@ -912,7 +1044,7 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
          * typically 0.05-1), because with 3-7 degrees of freedom the
          * likelihood alone cannot tell alpha from zero */
         double post_w = 0, post_a = 0, post_max = -HUGE_VAL;
-        double grid_l[32], grid_la[32];
+        double grid_l[32], grid_a[32]; /* alpha itself, not exp(log alpha) again */
         /* each fit's means at its estimate start the next fit (and Brent's
          * from the best): n exponentials fewer each */
         double mu_warm[64], mu_new[64], mu_best[64];
@@ -920,12 +1052,13 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         for (int g = 0; g < NB_GRID; g++) {
             double l, pcs, la = NB_LA0 + NB_LA_STEP * g;
             const double *lc = s->nb_coef ? s->nb_coef + (size_t)g * (size_t)n : NULL;
-            if (glm_fit(s, lg, lc, p, exp(la), f->tc, centre, warm, mu_ok ? mu_warm : NULL, bb, cc,
+            double ag = exp(la);
+            if (glm_fit(s, lg, lc, p, ag, f->tc, centre, warm, mu_ok ? mu_warm : NULL, bb, cc,
                         &l, &pcs, keep_mu ? mu_new : NULL) == 0) {
                 if (ng < 32) {
                     double z = (la - log(0.2)) / 1.5;
                     grid_l[ng] = l - 0.5 * z * z;
-                    grid_la[ng] = la;
+                    grid_a[ng] = ag;
                     if (grid_l[ng] > post_max)
                         post_max = grid_l[ng];
                     ng++;
@@ -959,7 +1092,7 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         for (int j = 0; j < ng; j++) {
             double wj = exp(grid_l[j] - post_max);
             post_w += wj;
-            post_a += wj * exp(grid_la[j]);
+            post_a += wj * grid_a[j];
         }
         f->nb_alpha_pred = post_w > 0 ? post_a / post_w : f->nb_alpha;
         int reuse = np.have && np.best_la == la_hat;
@@ -1304,15 +1437,25 @@ static void count_moments(const fc_pred *p, double *mean, double *sd)
  * very counts they found with count_cdf() alone, at a fraction of the
  * incomplete beta and gamma functions' cost. A count too spread out for
  * CDF_TABLE_MAX counts, or a node whose mass at k0 underflows, gets no
- * table: its searches use count_cdf() as before.
+ * table: its searches use count_cdf() as before. The recurrence is carried
+ * only as far as a search reads (table_at): the intervals' quantiles lie
+ * within a few sd above the mean, and the table's upper half was worked
+ * out for nothing; each value is the very one the whole loop gave.
  */
 #define CDF_GUARD 1e-9
 #define CDF_TABLE_MAX 4096
+#define CDF_NODES 32
 
 typedef struct cdf_table {
     int n;     /* counts tabulated; 0: none */
+    int done;  /* F[0..done) worked out */
     double k0; /* the first */
     double *F; /* F[c - k0] ~ count_cdf(p, c) */
+    /* the recurrence at count k0 + done: each node's weight, factors,
+     * first count, mass and CDF */
+    int nq;
+    double wt[CDF_NODES], fa[CDF_NODES], fb[CDF_NODES], st[CDF_NODES], pm[CDF_NODES],
+        cum[CDF_NODES];
 } cdf_table;
 
 /* Node i's P(Y = 0) (log) and the factors of P(Y = k) / P(Y = k - 1) =
@@ -1380,7 +1523,7 @@ static int node_late_start(const fc_pred *p, int i, double k0, double top, doubl
 
 static void count_table(const fc_pred *p, cdf_table *t)
 {
-    t->n = 0;
+    t->n = t->done = 0;
     t->k0 = 0;
     t->F = NULL;
     if (p->kind != PK_COUNT && p->kind != PK_NBJ)
@@ -1394,7 +1537,8 @@ static void count_table(const fc_pred *p, cdf_table *t)
     if (!(top - k0 >= 1) || top - k0 > CDF_TABLE_MAX || top > 4e9)
         return;
     int n = (int)(top - k0), nq = p->kind == PK_NBJ ? 1 : p->nq;
-    double pm[32], cum[32], fa[32], fb[32], wt[32], st[32]; /* st: a node's first count */
+    double *pm = t->pm, *cum = t->cum, *fa = t->fa, *fb = t->fb, *wt = t->wt,
+           *st = t->st; /* st: a node's first count */
     for (int i = 0; i < nq; i++) {
         double l0;
         int all0, none;
@@ -1420,17 +1564,24 @@ static void count_table(const fc_pred *p, cdf_table *t)
     t->F = xmalloc(sizeof(double) * (size_t)n);
     t->n = n;
     t->k0 = k0;
-    for (int k = 0; k < n; k++) {
-        double s = 0, kk = k0 + k;
-        for (int i = 0; i < nq; i++) {
-            if (kk > st[i])
-                pm[i] *= (fa[i] + fb[i] * kk) / kk;
-            if (kk >= st[i])
-                cum[i] += pm[i];
-            s += wt[i] * cum[i];
+    t->nq = nq;
+}
+
+/* t->F[j] (j < t->n), the recurrence carried on to it first. */
+static double table_at(cdf_table *t, int j)
+{
+    for (; t->done <= j; t->done++) {
+        double s = 0, kk = t->k0 + t->done;
+        for (int i = 0; i < t->nq; i++) {
+            if (kk > t->st[i])
+                t->pm[i] *= (t->fa[i] + t->fb[i] * kk) / kk;
+            if (kk >= t->st[i])
+                t->cum[i] += t->pm[i];
+            s += t->wt[i] * t->cum[i];
         }
-        t->F[k] = s > 1 ? 1 : s;
+        t->F[t->done] = s > 1 ? 1 : s;
     }
+    return t->F[j];
 }
 
 static void count_table_free(cdf_table *t)
@@ -1446,7 +1597,7 @@ double fc_count_table_error(const fc_pred *p, int *n, double *k0)
     count_table(p, &t);
     double e = 0;
     for (int c = 0; c < t.n; c++) {
-        double d = fabs(t.F[c] - count_cdf(p, t.k0 + c));
+        double d = fabs(table_at(&t, c) - count_cdf(p, t.k0 + c));
         e = d > e ? d : e;
     }
     *n = t.n;
@@ -1456,10 +1607,10 @@ double fc_count_table_error(const fc_pred *p, int *n, double *k0)
 }
 
 /* count_cdf(p, c) >= q, from the table where it decides. */
-static int cdf_ge(const fc_pred *p, const cdf_table *t, double c, double q)
+static int cdf_ge(const fc_pred *p, cdf_table *t, double c, double q)
 {
     if (t && c >= t->k0 && c < t->k0 + t->n) {
-        double F = t->F[(int)(c - t->k0)];
+        double F = table_at(t, (int)(c - t->k0));
         if (F >= q + CDF_GUARD)
             return 1;
         if (F < q - CDF_GUARD)
@@ -1469,7 +1620,7 @@ static int cdf_ge(const fc_pred *p, const cdf_table *t, double c, double q)
 }
 
 /* Smallest count c with P(Y <= c) >= q (t: p's table, or NULL). */
-static double count_quantile(const fc_pred *p, const cdf_table *t, double q)
+static double count_quantile(const fc_pred *p, cdf_table *t, double q)
 {
     if (cdf_ge(p, t, 0, q))
         return 0;
@@ -1524,7 +1675,7 @@ static double latent_cdf(const fc_pred *p, double x)
     return p->df > 0 ? gsl_cdf_tdist_P(z, p->df) : gsl_cdf_ugaussian_P(z);
 }
 
-static double pred_quantile(const fc_pred *p, const cdf_table *t, double q)
+static double pred_quantile(const fc_pred *p, cdf_table *t, double q)
 {
     double v;
     switch (p->kind) {
@@ -1734,7 +1885,7 @@ fail:
 }
 
 /* The 80 % and 95 % interval bounds by quantile function q. */
-static void intervals(double (*q)(const void *, double), const void *d, double *lo80,
+static void intervals(double (*q)(void *, double), void *d, double *lo80,
                       double *hi80, double *lo95, double *hi95)
 {
     gsl_error_handler_t *old = gsl_set_error_handler_off();
@@ -1751,9 +1902,9 @@ typedef struct tabled {
     cdf_table t[FM_NMODELS];
 } tabled;
 
-static double pred_q(const void *p, double q)
+static double pred_q(void *p, double q)
 {
-    const tabled *x = p;
+    tabled *x = p;
     return pred_quantile(x->d, &x->t[0], q);
 }
 
@@ -1768,11 +1919,11 @@ int fc_predict(const fc_fit *f, const fc_series *s, double t, double exposure, f
     return 0;
 }
 
-static double mix_quantile(const fc_mix *m, const cdf_table *t, double q);
+static double mix_quantile(const fc_mix *m, cdf_table *t, double q);
 
-static double mix_q(const void *m, double q)
+static double mix_q(void *m, double q)
 {
-    const tabled *x = m;
+    tabled *x = m;
     return mix_quantile(x->d, x->t, q);
 }
 
@@ -1878,7 +2029,7 @@ static double mix_cdf(const fc_mix *m, double x, int le);
 
 /* fc_mix_quantile of a mixture whose last component is the unchanged
  * figure: a quantile inside its jump is that figure, without a search. */
-static double stale_q(const void *mv, double q)
+static double stale_q(void *mv, double q)
 {
     const fc_mix *m = mv;
     double y0 = m->p[m->k - 1].m;
@@ -1922,7 +2073,7 @@ static double mix_cdf(const fc_mix *m, double x, int le)
 
 /* mix_cdf(m, x, 1) >= q, from the components' tables (t, or NULL) where
  * they decide: each is within CDF_GUARD of its count_cdf(). */
-static int mix_ge(const fc_mix *m, const cdf_table *t, double x, double q)
+static int mix_ge(const fc_mix *m, cdf_table *t, double x, double q)
 {
     if (t) {
         double F = 0;
@@ -1931,7 +2082,7 @@ static int mix_ge(const fc_mix *m, const cdf_table *t, double x, double q)
             double c = floor(x * p->E / p->scale + 1e-9);
             if ((p->kind == PK_COUNT || p->kind == PK_NBJ) && x < p->hi && x >= p->lo &&
                 c >= t[i].k0 && c < t[i].k0 + t[i].n)
-                F += m->w[i] * t[i].F[(int)(c - t[i].k0)];
+                F += m->w[i] * table_at(&t[i], (int)(c - t[i].k0));
             else
                 F += m->w[i] * p_le(p, x);
         }
@@ -1975,7 +2126,7 @@ void fc_illinois(double x, double fx, double *a, double *fa, double *b, double *
  * smallest and the largest of the components' q-quantiles. Counts of one
  * exposure are searched count by count, values by bisection.
  */
-static double mix_quantile(const fc_mix *m, const cdf_table *t, double q)
+static double mix_quantile(const fc_mix *m, cdf_table *t, double q)
 {
     if (m->k == 1)
         return pred_quantile(&m->p[0], t ? &t[0] : NULL, q);
@@ -2653,6 +2804,7 @@ typedef struct plan_ctx {
     const forecast_options *o;
     const labels *lb;
     fc_garwood_memo *gm; /* the options', or owned by forecast_plan */
+    fc_select_memo *sm;  /* likewise */
 } plan_ctx;
 
 /* The series a model is fitted to, with its storage. */
@@ -2660,6 +2812,100 @@ typedef struct series_buf {
     fc_series s;
     double *t, *y, *c, *e;
 } series_buf;
+
+/* ---------- model choices already made ---------- */
+
+/* One fc_select: what it read (the series' figures, its scalars, the
+ * family, the plan's model and min_points) and what it gave. */
+typedef struct sel_entry {
+    int used, n, counts, forced, min_points, no_scale_prior, have[3];
+    fc_kind kind;
+    double scale, lo, hi, trend_prior_sd, step;
+    double *v; /* t, y, count, exposure: 4 n (the absent ones not compared) */
+    fc_model model;
+    fc_fit fits[FM_NMODELS];
+    char why[512];
+} sel_entry;
+
+struct fc_select_memo {
+    sel_entry e[FC_SELECT_MEMO];
+    int next; /* the slot the next choice takes (the oldest) */
+};
+
+fc_select_memo *fc_select_memo_new(void) { return xcalloc(1, sizeof(fc_select_memo)); }
+
+void fc_select_memo_free(fc_select_memo *sm)
+{
+    if (!sm)
+        return;
+    for (int i = 0; i < FC_SELECT_MEMO; i++)
+        free(sm->e[i].v);
+    free(sm);
+}
+
+/* The series of e is s's, figure for figure (to the bit). */
+static int sel_same(const sel_entry *e, const fc_series *s, int counts, fc_model forced,
+                    const forecast_options *o)
+{
+    const double *a[4] = {s->t, s->y, s->count, s->exposure};
+    if (!e->used || e->n != s->n || e->counts != counts || e->forced != (int)forced ||
+        e->min_points != o->min_points || e->kind != s->kind ||
+        e->no_scale_prior != s->no_scale_prior || s->refit || s->nb_coef)
+        return 0;
+    double sc[5] = {s->scale, s->lo, s->hi, s->trend_prior_sd, s->step},
+           ec[5] = {e->scale, e->lo, e->hi, e->trend_prior_sd, e->step};
+    if (memcmp(sc, ec, sizeof sc) != 0)
+        return 0;
+    for (int k = 0; k < 4; k++) {
+        if ((k == 0 ? 1 : e->have[k - 1]) != (a[k] != NULL))
+            return 0;
+        if (a[k] && memcmp(e->v + (size_t)k * (size_t)s->n, a[k], sizeof(double) * (size_t)s->n) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+fc_model fc_select_cached(fc_select_memo *sm, const fc_series *s, int counts, fc_model forced,
+                          const forecast_options *o, fc_fit fits[FM_NMODELS], char *why,
+                          size_t whysize)
+{
+    for (int i = 0; i < FC_SELECT_MEMO; i++) {
+        const sel_entry *e = &sm->e[i];
+        if (sel_same(e, s, counts, forced, o)) {
+            memcpy(fits, e->fits, sizeof e->fits);
+            snprintf(why, whysize, "%s", e->why);
+            return e->model;
+        }
+    }
+    fc_model m = fc_select(s, counts, forced, o, fits, why, whysize);
+    if (s->refit || s->nb_coef)
+        return m;
+    sel_entry *e = &sm->e[sm->next];
+    sm->next = (sm->next + 1) % FC_SELECT_MEMO;
+    const double *a[4] = {s->t, s->y, s->count, s->exposure};
+    e->v = xrealloc(e->v, sizeof(double) * 4 * (size_t)(s->n > 0 ? s->n : 1));
+    for (int k = 0; k < 4; k++)
+        if (a[k])
+            memcpy(e->v + (size_t)k * (size_t)s->n, a[k], sizeof(double) * (size_t)s->n);
+    e->used = 1;
+    e->n = s->n;
+    e->counts = counts;
+    e->forced = (int)forced;
+    e->min_points = o->min_points;
+    e->no_scale_prior = s->no_scale_prior;
+    for (int k = 0; k < 3; k++)
+        e->have[k] = a[k + 1] != NULL;
+    e->kind = s->kind;
+    e->scale = s->scale;
+    e->lo = s->lo;
+    e->hi = s->hi;
+    e->trend_prior_sd = s->trend_prior_sd;
+    e->step = s->step;
+    e->model = m;
+    memcpy(e->fits, fits, sizeof e->fits);
+    snprintf(e->why, sizeof e->why, "%s", why);
+    return m;
+}
 
 static void series_buf_free(series_buf *b)
 {
@@ -2949,6 +3195,7 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
 {
     const fc_fit *f = ss->f;
     const fc_series *s = ss->s;
+    mtrand_state *ms = mtrand_of(r);
     switch (f->model) {
     case FM_MEAN:
     case FM_LINEAR:
@@ -2960,11 +3207,11 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
             scale = sqrt(s2) / sig;
             sig = sqrt(s2);
         }
-        double z0 = gsl_ran_ugaussian(r), z1 = gsl_ran_ugaussian(r);
+        double z0 = mtrand_ugaussian(ms), z1 = mtrand_ugaussian(ms);
         double b0 = f->b[0] + scale * ss->L[0][0] * z0;
         double b1 = f->b[1] + scale * (ss->L[1][0] * z0 + ss->L[1][1] * z1);
         for (int h = 0; h < nf; h++) {
-            double v = b0 + b1 * (tf[h] - f->tc) + sig * gsl_ran_ugaussian(r);
+            double v = b0 + b1 * (tf[h] - f->tc) + sig * mtrand_ugaussian(ms);
             val[h] = f->model == FM_LOGLINEAR ? exp(v) : v;
         }
         break;
@@ -2974,7 +3221,7 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
         for (int h = 0; h < nf; h++) {
             while (yr < tf[h] - 0.5) {
                 double yhat = l + f->phi * b;
-                double e = f->sigma * gsl_ran_ugaussian(r);
+                double e = f->sigma * mtrand_ugaussian(ms);
                 val[h] = yhat + e;
                 l = yhat + f->alpha * e;
                 b = f->phi * b + f->alpha * f->beta * e;
@@ -2990,11 +3237,11 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
             scale = sqrt(s2) / sig;
             sig = sqrt(s2);
         }
-        double d = f->b[1] + scale * sqrt(f->cov[1][1]) * gsl_ran_ugaussian(r);
+        double d = f->b[1] + scale * sqrt(f->cov[1][1]) * mtrand_ugaussian(ms);
         double v = f->last_y, yr = f->last_t;
         for (int h = 0; h < nf; h++) {
             for (; yr < tf[h] - 0.5; yr += 1)
-                v += d + sig * gsl_ran_ugaussian(r);
+                v += d + sig * mtrand_ugaussian(ms);
             val[h] = v;
         }
         break;
@@ -3009,14 +3256,14 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
     }
     case FM_BINOMIAL_MEAN:
     case FM_BINOMIAL: {
-        double z0 = gsl_ran_ugaussian(r), z1 = gsl_ran_ugaussian(r);
+        double z0 = mtrand_ugaussian(ms), z1 = mtrand_ugaussian(ms);
         double b0 = f->b[0] + ss->L[0][0] * z0;
         double b1 = f->p == 2 ? f->b[1] + ss->L[1][0] * z0 + ss->L[1][1] * z1 : 0;
         for (int h = 0; h < nf; h++) {
             double N = floor(ef[h] + 0.5);
             double eta = b0 + b1 * (tf[h] - f->tc);
             if (f->re_var > 0)
-                eta += sqrt(f->re_var) * gsl_ran_ugaussian(r);
+                eta += sqrt(f->re_var) * mtrand_ugaussian(ms);
             cnt[h] = N >= 1 ? gsl_ran_binomial(r, logistic(eta), (unsigned)N) : 0;
             val[h] = N >= 1 ? s->scale * cnt[h] / N : NAN;
         }
@@ -3025,7 +3272,7 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
     case FM_POISSON:
     case FM_NEGBIN_MEAN:
     case FM_NEGBIN: {
-        double z0 = gsl_ran_ugaussian(r), z1 = gsl_ran_ugaussian(r);
+        double z0 = mtrand_ugaussian(ms), z1 = mtrand_ugaussian(ms);
         double b0 = f->b[0] + ss->L[0][0] * z0;
         double b1 = f->p == 2 ? f->b[1] + ss->L[1][0] * z0 + ss->L[1][1] * z1 : 0;
         for (int h = 0; h < nf; h++) {
@@ -3193,6 +3440,10 @@ typedef struct tgt_ctx {
     const series_buf *sb;
     const fc_fit *fit;
     int k;
+    /* the forecast years' mixtures kept for the targets of one year
+     * (NULL where no target reads that year): mix[y - year0] */
+    fc_mix *const *mix;
+    int mix_year0, nmix;
 } tgt_ctx;
 
 static void set_tnote(fc_target *ft, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -3240,41 +3491,48 @@ static double aggregate_path(aggregate agg, const window_obs *wo, int nf, const 
                              const double *num, const double *den, double scale, target_op op,
                              double goal, int *ok)
 {
-    double sum = wo->sum, mn = wo->min, mx = wo->max, sn = wo->num, sd = wo->den;
-    int n = wo->n;
-    int every = !wo->every_fail;
-    /* only what the aggregate reads: this runs for each of 20 000 paths */
-    int sums = agg == AGG_WINDOW_MEAN || agg == AGG_WINDOW_SUM, ratio = agg == AGG_WINDOW_RATIO;
-    int ext = agg == AGG_WINDOW_MAX || agg == AGG_WINDOW_MIN || agg == AGG_EVERY_YEAR;
-    for (int h = 0; h < nf; h++) {
-        double v = val[h];
-        if (ext) {
-            if (n == 0 || v < mn)
-                mn = v;
-            if (n == 0 || v > mx)
-                mx = v;
-        }
-        if (sums)
-            sum += v;
-        n++;
-        if (ratio) {
+    /* only what the aggregate reads, in a loop of its own: this runs for
+     * each of 20 000 paths */
+    *ok = 1;
+    int n = wo->n + (nf > 0 ? nf : 0);
+    switch (agg) {
+    case AGG_WINDOW_MEAN:
+    case AGG_WINDOW_SUM: {
+        double sum = wo->sum;
+        for (int h = 0; h < nf; h++)
+            sum += val[h];
+        return agg == AGG_WINDOW_SUM ? sum : n ? sum / n : NAN;
+    }
+    case AGG_WINDOW_RATIO: {
+        double sn = wo->num, sd = wo->den;
+        for (int h = 0; h < nf; h++) {
             sn += num[h];
             sd += den[h];
         }
-        if (agg == AGG_EVERY_YEAR && every && !meets(op, v, goal))
-            every = 0;
+        return sd > 0 ? scale * sn / sd : NAN;
     }
-    *ok = 1;
-    switch (agg) {
-    case AGG_WINDOW_MEAN: return n ? sum / n : NAN;
-    case AGG_WINDOW_SUM: return sum;
-    case AGG_WINDOW_MAX: return mx;
-    case AGG_WINDOW_MIN: return mn;
-    case AGG_WINDOW_RATIO: return sd > 0 ? scale * sn / sd : NAN;
-    case AGG_EVERY_YEAR:
+    case AGG_WINDOW_MAX:
+    case AGG_WINDOW_MIN:
+    case AGG_EVERY_YEAR: {
+        double mn = wo->min, mx = wo->max;
+        int k = wo->n, every = !wo->every_fail;
+        for (int h = 0; h < nf; h++, k++) {
+            double v = val[h];
+            if (k == 0 || v < mn)
+                mn = v;
+            if (k == 0 || v > mx)
+                mx = v;
+            if (agg == AGG_EVERY_YEAR && every && !meets(op, v, goal))
+                every = 0;
+        }
+        if (agg == AGG_WINDOW_MAX)
+            return mx;
+        if (agg == AGG_WINDOW_MIN)
+            return mn;
         /* the figure that decides: the worst year, lowest for a floor */
         *ok = every;
         return op == OP_GE || op == OP_GT ? mn : mx;
+    }
     default: return NAN;
     }
 }
@@ -3524,6 +3782,7 @@ static double path_figure(const path_ctx *px, int model, const double *val, cons
 static int draw_paths(const path_ctx *px, gsl_rng *r, int n, int only, double *fig, int *nfig)
 {
     double val[64], cnt[64] = {0};
+    mtrand_state *ms = mtrand_of(r);
     int nmet = 0, nm = px->nm;
     *nfig = 0;
     /* an unchanged figure (fc_stale_fit): a path keeps the last figure up
@@ -3539,7 +3798,7 @@ static int draw_paths(const path_ctx *px, gsl_rng *r, int n, int only, double *f
     if (nst)
         stale_fig = path_figure(px, FM_MEAN, val, cnt, &stale_met);
     for (int i = 0; i < n; i++) {
-        double u = nst ? px->stale_lo + (px->stale_hi - px->stale_lo) * gsl_rng_uniform(r) : 1;
+        double u = nst ? px->stale_lo + (px->stale_hi - px->stale_lo) * mtrand_uniform(ms) : 1;
         if (nst && u < still[nst - 1]) {
             nmet += stale_met;
             if (isfinite(stale_fig))
@@ -3548,7 +3807,7 @@ static int draw_paths(const path_ctx *px, gsl_rng *r, int n, int only, double *f
         }
         int c = only >= 0 ? only : 0;
         if (only < 0 && nm > 1) {
-            double uc = gsl_rng_uniform(r) * px->cw[nm - 1];
+            double uc = mtrand_uniform(ms) * px->cw[nm - 1];
             while (c < nm - 1 && uc >= px->cw[c])
                 c++;
         }
@@ -3799,7 +4058,12 @@ static void forecast_window(const tgt_ctx *tc, const target_result *tr, const go
                   ft->prob);
         return;
     }
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    /* GSL's MT19937 to the bit, its draws inline (mtrand.h) */
+    gsl_rng *r = gsl_rng_alloc(mtrand_type());
+    if (!r) {
+        fprintf(stderr, "planeval: out of memory (random numbers)\n");
+        abort();
+    }
     uint32_t seed = fnv(fnv(fnv(2166136261u, pc->ev->p->id), ind->id), "#");
     char kb[16];
     snprintf(kb, sizeof kb, "%d", tc->k);
@@ -4262,7 +4526,14 @@ static void forecast_target(const tgt_ctx *tc, const target_result *tr, fc_targe
         int proj;
         double E = exposure_in(fi->ir, T, &proj);
         fc_mix pr;
-        if (fc_mix_predict_stale(fi->fits, &fi->stale, &tc->sb->s, T, E, &pr) != 0) {
+        /* the forecast year's own mixture when forecast_indicator kept it:
+         * the same fits, series, year and exposure */
+        const fc_mix *kept = T >= tc->mix_year0 && T - tc->mix_year0 < tc->nmix
+                                 ? tc->mix[T - tc->mix_year0]
+                                 : NULL;
+        if (kept)
+            pr = *kept;
+        if (!kept && fc_mix_predict_stale(fi->fits, &fi->stale, &tc->sb->s, T, E, &pr) != 0) {
             ft->status = FS_INSUFFICIENT;
             set_tnote(ft, "no exposure can be projected for %d", T);
         } else {
@@ -4337,7 +4608,8 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
     fi->count_family = counts;
     fi->npoints = sb.s.n;
     fi->scale = sb.s.scale;
-    fi->model = fc_select(&sb.s, counts, forced, pc->o, fi->fits, fi->why, sizeof fi->why);
+    fi->model = fc_select_cached(pc->sm, &sb.s, counts, forced, pc->o, fi->fits, fi->why,
+                                 sizeof fi->why);
     fc_stale_fit(&sb.s, counts, forced, &fi->stale);
     if (kind_note[0] && strlen(fi->why) + strlen(kind_note) < sizeof fi->why)
         strcat(fi->why, kind_note);
@@ -4354,7 +4626,10 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
     if (fi->model != FM_NONE)
         stale_note(&fi->stale, fi->why, sizeof fi->why);
     const fc_fit *fit = fi->model != FM_NONE ? &fi->fits[fi->model] : NULL;
-    /* forecast years: after the last year fitted, up to the last target year */
+    /* forecast years: after the last year fitted, up to the last target year;
+     * the mixtures of the years a target is set for kept for it */
+    fc_mix **mix = NULL;
+    int mix_year0 = 0, nmix = 0;
     if (fit) {
         int last = (int)fit->last_t, tmax = last;
         for (int k = 0; k < ir->ntargets; k++)
@@ -4362,6 +4637,9 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
                 tmax = ir->targets[k].t->year;
         fi->npoints_fc = tmax - last;
         fi->points = xcalloc((size_t)(fi->npoints_fc ? fi->npoints_fc : 1), sizeof(fc_point));
+        mix_year0 = last + 1;
+        nmix = tmax - last;
+        mix = xcalloc((size_t)(nmix ? nmix : 1), sizeof(fc_mix *));
         int m = 0;
         for (int y = last + 1; y <= tmax; y++) {
             int proj;
@@ -4369,6 +4647,11 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
             fc_mix pr;
             if (fc_mix_predict_stale(fi->fits, &fi->stale, &sb.s, y, E, &pr) != 0)
                 continue;
+            for (int k = 0; k < ir->ntargets; k++)
+                if (ir->targets[k].t->year == y && !mix[y - mix_year0]) {
+                    mix[y - mix_year0] = xmalloc(sizeof(fc_mix));
+                    *mix[y - mix_year0] = pr;
+                }
             fc_point *pt = &fi->points[m++];
             pt->year = y;
             pt->value = pr.mean;
@@ -4405,9 +4688,12 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
         }
     }
     for (int k = 0; k < ir->ntargets; k++) {
-        tgt_ctx tc = {pc, fi, &sb, fit, k + 1};
+        tgt_ctx tc = {pc, fi, &sb, fit, k + 1, mix, mix_year0, nmix};
         forecast_target(&tc, &ir->targets[k], &fi->targets[k]);
     }
+    for (int i = 0; i < nmix; i++)
+        free(mix[i]);
+    free(mix);
     series_buf_free(&sb);
 }
 
@@ -4565,9 +4851,11 @@ int forecast_plan(const evaluation *ev, const eval_context *ec, const forecast_o
         forecast_options_init(&out->opt);
     /* the caller's memo is not kept in the result, which may outlive it */
     fc_garwood_memo *gm = out->opt.garwood ? out->opt.garwood : fc_garwood_memo_new();
+    fc_select_memo *sm = out->opt.selects ? out->opt.selects : fc_select_memo_new();
     out->opt.garwood = NULL;
+    out->opt.selects = NULL;
     gsl_error_handler_t *old = gsl_set_error_handler_off();
-    plan_ctx pc = {ev, ec, &out->opt, lb, gm};
+    plan_ctx pc = {ev, ec, &out->opt, lb, gm, sm};
     out->ninds = ev->ninds;
     out->inds = xcalloc((size_t)(ev->ninds ? ev->ninds : 1), sizeof(fc_indicator));
     plan_pace(ev, ec, &out->pace);
@@ -4579,6 +4867,8 @@ int forecast_plan(const evaluation *ev, const eval_context *ec, const forecast_o
     }
     if (!opt || gm != opt->garwood)
         fc_garwood_memo_free(gm);
+    if (!opt || sm != opt->selects)
+        fc_select_memo_free(sm);
     gsl_set_error_handler(old);
     return 0;
 }

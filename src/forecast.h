@@ -31,6 +31,15 @@ typedef struct fc_garwood_memo fc_garwood_memo;
 fc_garwood_memo *fc_garwood_memo_new(void);
 void fc_garwood_memo_free(fc_garwood_memo *gm);
 
+/* Model choices already made (fc_select), by series: plans of one region
+ * share indicators, and an indicator's series may be another's; each
+ * choice fits every candidate and refits it once per year left out. The
+ * last FC_SELECT_MEMO series are kept. */
+#define FC_SELECT_MEMO 64
+typedef struct fc_select_memo fc_select_memo;
+fc_select_memo *fc_select_memo_new(void);
+void fc_select_memo_free(fc_select_memo *sm);
+
 typedef struct forecast_options {
     double on_track;       /* P(met) >= on_track: on track (default 0.8) */
     double at_risk;        /* at_risk <= P < on_track: at risk; below: off track (0.5) */
@@ -40,6 +49,7 @@ typedef struct forecast_options {
                               closed form (tests compare the two) */
     fc_garwood_memo *garwood; /* the caller's, kept across its plans; NULL: one
                                  for the plan (forecast_plan) */
+    fc_select_memo *selects;  /* likewise */
 } forecast_options;
 
 void forecast_options_init(forecast_options *o);
@@ -280,6 +290,13 @@ double fc_loo_score(fc_model m, const fc_series *s);
 fc_model fc_select(const fc_series *s, int count_family, fc_model forced,
                    const forecast_options *o, fc_fit fits[FM_NMODELS], char *why,
                    size_t whysize);
+/* fc_select through the memo sm: a series met before (the same figures to
+ * the bit, kind, bounds, scale, family, model and min_points) gets the
+ * fits, weights and why fc_select gave it, which is what fc_select would
+ * work out again (it reads nothing else); else fc_select, kept in sm. */
+fc_model fc_select_cached(fc_select_memo *sm, const fc_series *s, int count_family,
+                          fc_model forced, const forecast_options *o, fc_fit fits[FM_NMODELS],
+                          char *why, size_t whysize);
 
 /*
  * An outlying year of a value series (not counts, shares or stocks): the

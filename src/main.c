@@ -241,6 +241,7 @@ typedef struct session {
     rtpl_cache *tpls;    /* the report templates, likewise read once per process */
     labels_cache *wordings; /* and the workbook's wording */
     fc_garwood_memo *garwood; /* the forecasts' Garwood intervals, shared by the plans */
+    fc_select_memo *selects;  /* and their model choices */
     diag_list diags;
     size_t diags_shown; /* diags[0, diags_shown) are printed already */
     int have_labels, have_dict, have_cat;
@@ -305,6 +306,7 @@ static int session_open(session *s, const options *o)
     s->tpls = rtpl_cache_new();
     s->wordings = labels_cache_new();
     s->garwood = fc_garwood_memo_new();
+    s->selects = fc_select_memo_new();
     char *path = xasprintf("%s/labels.yaml", o->templates_dir);
     if (labels_load(&s->lb, path, &s->diags) == 0) {
         static const char *const statuses[] = {"met", "not_met", "not_yet_due",
@@ -341,6 +343,7 @@ static void session_close(session *s)
     rtpl_cache_free(s->tpls);
     labels_cache_free(s->wordings);
     fc_garwood_memo_free(s->garwood);
+    fc_select_memo_free(s->selects);
     if (s->have_cat)
         catalogue_free(&s->cat);
     symtab_free(&s->syms);
@@ -815,6 +818,7 @@ static void run_forecasts(session *s, const evaluation *ev, const eval_context *
     fo.on_track = s->o->on_track;
     fo.at_risk = s->o->at_risk;
     fo.garwood = s->garwood;
+    fo.selects = s->selects;
     forecast_plan(ev, ec, &fo, &s->lb, fs);
 }
 

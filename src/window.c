@@ -288,7 +288,7 @@ static double law_logp(const count_law *l, double k)
     }
 }
 
-static double law_ratio(const count_law *l, double k)
+static inline double law_ratio(const count_law *l, double k)
 {
     switch (l->kind) {
     case 0: return l->mu / k;
@@ -974,15 +974,23 @@ static double table_cdf(const wcomp *c, size_t i, double k, int incl)
     return c->tab[c->off[i] + (size_t)k];
 }
 
-/* P(V <= x) (incl) or P(V < x) for year h at node n; V within the bounds. */
-static double year_cdf(const window_mix *m, const wcomp *c, int n, int h, double x, double lx,
-                       int incl)
+/* The bounds' part of year h's P(V <= x) (incl) or P(V < x): 1 or 0 when
+ * x lies at or beyond a bound (the same at every node and year), NAN when
+ * the year's own CDF decides. */
+static double bound_cdf(const fc_series *s, double x, int incl)
 {
-    const fc_series *s = m->w.s;
     if (incl ? x >= s->hi : x > s->hi)
         return 1;
     if (incl ? x < s->lo : x <= s->lo)
         return 0;
+    return NAN;
+}
+
+/* P(V <= x) (incl) or P(V < x) for year h at node n, x within the bounds
+ * (bound_cdf NAN). */
+static inline double year_cdf(const window_mix *m, const wcomp *c, int n, int h, double x,
+                              double lx, int incl)
+{
     size_t i = (size_t)n * m->w.nf + h;
     if (c->kind == WC_NORMAL) {
         double z = (lx - c->loc[i]) * c->sd[n]; /* lx: log(x) for a log-normal */
@@ -1002,11 +1010,13 @@ static double all_within(const window_mix *m, const wcomp *c, double a, int ain,
         la = a > 0 ? log(a) : -HUGE_VAL;
         lb = b > 0 ? log(b) : -HUGE_VAL;
     }
+    /* an end beyond a bound: the same 1 or 0 at every node and year */
+    double hb = isinf(b) ? 1 : bound_cdf(m->w.s, b, bin), ab = isinf(a) ? 0 : bound_cdf(m->w.s, a, !ain);
     for (int n = 0; n < c->nn; n++) {
         double p = c->nw[n];
         for (int h = 0; h < m->w.nf && p > 0; h++) {
-            double hi = isinf(b) ? 1 : year_cdf(m, c, n, h, b, lb, bin);
-            double lo = isinf(a) ? 0 : year_cdf(m, c, n, h, a, la, !ain);
+            double hi = isnan(hb) ? year_cdf(m, c, n, h, b, lb, bin) : hb;
+            double lo = isnan(ab) ? year_cdf(m, c, n, h, a, la, !ain) : ab;
             p *= hi > lo ? hi - lo : 0;
         }
         r += p;
