@@ -89,6 +89,14 @@ typedef struct ctx {
     const rtpl *numerals_t;
     const char **numerals;
     int nnumerals, numerals_known;
+    /* item_vars' placeholders of each finding (by its index in c->f->items)
+     * and outlook_cell's texts, made once for the template item_t / cell_t:
+     * both are the same at every layout pass (the brief is laid out a dozen
+     * times to fit its pages), and were a tenth of the documents' layout */
+    tvars **item_tv;
+    const rtpl *item_t;
+    const char *cell[OL_COUNT];
+    const rtpl *cell_t;
 } ctx;
 
 #define keep(c, s) strpool_keep(&(c)->pool, (s))
@@ -274,6 +282,19 @@ static int attention_list(ctx *c, titem ***out, int quantitative_only, int *task
 }
 
 /* Placeholders of a finding in the documents' own texts (item_title, ...). */
+static void item_vars_free(ctx *c)
+{
+    if (c->item_tv)
+        for (int i = 0; i < c->f->n; i++)
+            if (c->item_tv[i]) {
+                tv_free(c->item_tv[i]);
+                free(c->item_tv[i]);
+            }
+    free(c->item_tv);
+    c->item_tv = NULL;
+    c->item_t = NULL;
+}
+
 /* A milestone not yet due: its chance of completion (forecast.h,
  * fc_milestone_prob) as {probability}, and in the findings' words as
  * {chance}; 0 when it has none. */
@@ -286,7 +307,7 @@ static int milestone_chance_vars(ctx *c, const titem *it, tvars *v)
     return 1;
 }
 
-static void item_vars(ctx *c, const titem *it, tvars *v)
+static void set_item_vars(ctx *c, const titem *it, tvars *v)
 {
     tv_set(v, "indicator", it->ind->name);
     tv_set(v, "department", it->dept);
@@ -316,6 +337,26 @@ static void item_vars(ctx *c, const titem *it, tvars *v)
     tv_set(v, "doubt", it->doubt ? it->doubt : "");
     tv_set(v, "reason", it->reason ? it->reason : "");
     tv_set(v, "note", it->note ? it->note : "");
+}
+
+/* The placeholders of finding it (over the globals c->g): made at the
+ * first call for the template being rendered, kept for the next passes.
+ * Texts add their own values in a tvars of their own over this one. */
+static const tvars *item_vars(ctx *c, const titem *it)
+{
+    if (c->item_t != c->t) {
+        item_vars_free(c);
+        c->item_t = c->t;
+    }
+    if (!c->item_tv)
+        c->item_tv = xcalloc((size_t)(c->f->n ? c->f->n : 1), sizeof *c->item_tv);
+    tvars **slot = &c->item_tv[it - c->f->items];
+    if (!*slot) {
+        *slot = xmalloc(sizeof **slot);
+        tv_init(*slot, &c->g);
+        set_item_vars(c, it, *slot);
+    }
+    return *slot;
 }
 
 /* ---------- counts ---------- */
@@ -362,13 +403,19 @@ static const char *counts_text(ctx *c, const counts *k)
 
 static const char *outlook_cell(ctx *c, outlook o)
 {
+    if (c->cell_t != c->t) {
+        memset(c->cell, 0, sizeof c->cell);
+        c->cell_t = c->t;
+    }
+    if (c->cell[o])
+        return c->cell[o];
     tvars v;
     tv_init(&v, &c->g);
     tv_set(&v, "symbol", txf(c, NULL, "words.outlook_symbol.%s", outlook_name((outlook)o)));
     tv_set(&v, "word", txf(c, NULL, "words.outlook.%s", outlook_name((outlook)o)));
     const char *s = tx(c, "words.outlook_cell", &v);
     tv_free(&v);
-    return s;
+    return c->cell[o] = s;
 }
 
 /* ---------- styles ---------- */
@@ -567,8 +614,7 @@ static int red_flag_lines(ctx *c, const char **lines, int *is_flag)
             continue;
         seen[it->ii] = 1;
         tvars v;
-        tv_init(&v, &c->g);
-        item_vars(c, it, &v);
+        tv_init(&v, item_vars(c, it));
         is_flag[n] = 1;
         lines[n++] = tx(c, "words.red_flags.veto", &v);
         tv_free(&v);
@@ -584,8 +630,7 @@ static int red_flag_lines(ctx *c, const char **lines, int *is_flag)
         if (!it->binding || it->veto || !it->final || !needs_attention(it->ol))
             continue;
         tvars v;
-        tv_init(&v, &c->g);
-        item_vars(c, it, &v);
+        tv_init(&v, item_vars(c, it));
         is_flag[n] = 1;
         lines[n++] = tx(c, it->ol == OL_AT_RISK ? "words.red_flags.binding_risk"
                                                 : "words.red_flags.binding", &v);
@@ -639,8 +684,7 @@ static void problem_entry(ctx *c, const titem *it, int no)
     ns.leading = 13.5;
     ns.color = grey;
     tvars v;
-    tv_init(&v, &c->g);
-    item_vars(c, it, &v);
+    tv_init(&v, item_vars(c, it));
     tv_setf(&v, "n", "%d", no);
     const char *p = tx(c, "words.problem_item", &v);
     const char *m = tx(c, "words.measure_item", &v);
@@ -814,8 +858,7 @@ static void brief_item(ctx *c, const char *sec, const titem *it, int no, int wit
 {
     rdoc *d = c->doc;
     tvars v;
-    tv_init(&v, &c->g);
-    item_vars(c, it, &v);
+    tv_init(&v, item_vars(c, it));
     tv_setf(&v, "n", "%d", no);
     const char *title = sx(c, sec, "item_title", &v);
     const char *lines[8];
@@ -991,8 +1034,7 @@ static void brief_milestones(ctx *c, const char *sec)
         const titem *it = l[r];
         const char **rw = cellv + (r + 1) * 4;
         tvars iv;
-        tv_init(&iv, &c->g);
-        item_vars(c, it, &iv);
+        tv_init(&iv, item_vars(c, it));
         tv_setf(&iv, "year", "%d", it->tr->t->year);
         rw[0] = it->ind->name;
         rw[1] = sx(c, sec, "due_cell", &iv);
@@ -1235,8 +1277,7 @@ static void quant_table(ctx *c, const char *sec, const char *group_id, const cha
         int first = it->ti == 0;
         j = 0;
         tvars v;
-        tv_init(&v, &c->g);
-        item_vars(c, it, &v);
+        tv_init(&v, item_vars(c, it));
         rw[j++] = first ? (it->ind->unit && *it->ind->unit && !name_has_unit(it->ind)
                                ? sx(c, sec, "indicator_cell", &v)
                                : sx(c, sec, "indicator_cell_nounit", &v))
@@ -1326,8 +1367,7 @@ static void milestone_table(ctx *c, const char *sec, const char *group_id, const
             continue;
         const char **rw = cellv + (r + 1) * NC;
         tvars v;
-        tv_init(&v, &c->g);
-        item_vars(c, it, &v);
+        tv_init(&v, item_vars(c, it));
         tv_setf(&v, "year", "%d", it->tr->t->year);
         rw[0] = it->ind->name;
         rw[1] = sx(c, sec, "due_cell", &v);
@@ -2142,8 +2182,7 @@ static void report_data(ctx *c, const char *sec)
         if (!it->tr->missing_years)
             continue;
         tvars iv;
-        tv_init(&iv, &c->g);
-        item_vars(c, it, &iv);
+        tv_init(&iv, item_vars(c, it));
         tv_set(&iv, "years", it->missing);
         small_para(c, sx(c, sec, "gap_line", &iv), black);
         rdoc_space(c->doc, 2);
@@ -2716,6 +2755,7 @@ static void ctx_close(ctx *c)
         free(c->warned_keys[i]);
     free(c->warned_keys);
     free(c->numerals);
+    item_vars_free(c);
     tv_free(&c->g);
     strpool_free(&c->pool);
     rtpl_free(c->brief);
