@@ -1163,8 +1163,7 @@ static void report_toc(ctx *c, const char *sec)
     rdoc_para(c->doc, sx(c, sec, "heading", NULL), &h);
     rdoc_space(c->doc, 8);
     rstyle s = rdoc_style(RF_BODY, 10.5, 19, RA_LEFT);
-    rdoc_toc(c->doc, &s, 21);
-    rdoc_new_page(c->doc);
+    rdoc_toc_page(c->doc, &s, 21);
 }
 
 static void report_summary(ctx *c, const char *sec)
@@ -2669,7 +2668,8 @@ static int brief_doc(ctx *c, const struct tm *date, pdf_stats *stats)
     return rc;
 }
 
-/* The report: twice dry (the contents' page numbers settle), then for real. */
+/* The report: dry until the contents' page numbers settle (a second dry
+ * pass made by rdoc_toc_settle() from the first), then for real. */
 static int report_doc(ctx *c, const struct tm *date, pdf_stats *stats)
 {
     int rc = 0, pages = 0;
@@ -2678,7 +2678,8 @@ static int report_doc(ctx *c, const struct tm *date, pdf_stats *stats)
     c->doc = open_doc(c, date, 1);
     if (!rdoc_failed(c->doc)) {
         run_pass(c, 1, render_report);
-        pages = run_pass(c, 1, render_report);
+        if ((pages = rdoc_toc_settle(c->doc)) < 0)
+            pages = run_pass(c, 1, render_report);
         deco dr = {c, 1};
         if (write_doc(c, "report.pdf", render_report, &dr) != 0)
             rc = -1;

@@ -761,6 +761,13 @@ struct rdoc {
 
     toc_entry *toc, *toc_prev;
     size_t ntoc, captoc, ntoc_prev;
+    /* the contents as rdoc_toc_page() laid them out this pass, for
+     * rdoc_toc_settle(): how many, where (the one) began and on which
+     * page it ended, with its style */
+    int ntocs;
+    int toc_page0, toc_page1;
+    double toc_y0, toc_indent;
+    rstyle toc_st;
     HPDF_Outline outline_parent[4];
 
     toc_link *links;
@@ -1003,6 +1010,7 @@ void rdoc_begin_pass(rdoc *d, int dry)
     d->ntoc_prev = d->ntoc;
     d->toc = NULL;
     d->ntoc = d->captoc = 0;
+    d->ntocs = 0;
     d->dry = dry;
     d->page = 0;
     d->y = MARGIN_T;
@@ -2278,13 +2286,15 @@ void rdoc_heading(rdoc *d, const char *text, const rstyle *st, int level, int to
 
 int rdoc_toc_entries(const rdoc *d) { return (int)d->ntoc_prev; }
 
-void rdoc_toc(rdoc *d, const rstyle *st, double level_indent)
+/* The entries toc[0..n) laid out (and drawn in a real pass) from where
+ * the document is. */
+static void toc_lay(rdoc *d, const toc_entry *toc, size_t n_toc, const rstyle *st,
+                    double level_indent)
 {
-    rdoc_start(d);
     const double num_w = rdoc_text_width(d, "0000", st->font, st->size) + 6;
     const double width = rdoc_content_width(d);
-    for (size_t i = 0; i < d->ntoc_prev; i++) {
-        const toc_entry *e = &d->toc_prev[i];
+    for (size_t i = 0; i < n_toc; i++) {
+        const toc_entry *e = &toc[i];
         rstyle s = *st;
         s.indent_left = (e->level - 1) * level_indent;
         s.font = e->level == 1 ? RF_HEAD : st->font;
@@ -2331,6 +2341,58 @@ void rdoc_toc(rdoc *d, const rstyle *st, double level_indent)
         }
         d->y += s.leading;
     }
+}
+
+void rdoc_toc(rdoc *d, const rstyle *st, double level_indent)
+{
+    rdoc_start(d);
+    toc_lay(d, d->toc_prev, d->ntoc_prev, st, level_indent);
+}
+
+void rdoc_toc_page(rdoc *d, const rstyle *st, double level_indent)
+{
+    rdoc_start(d);
+    d->ntocs++;
+    d->toc_page0 = d->page;
+    d->toc_y0 = d->y;
+    d->toc_st = *st;
+    d->toc_indent = level_indent;
+    toc_lay(d, d->toc_prev, d->ntoc_prev, st, level_indent);
+    d->toc_page1 = d->page;
+    rdoc_new_page(d);
+}
+
+/*
+ * A dry pass laid out its contents with the headings of the pass before;
+ * the next would lay them out with this pass's, which may take more or
+ * fewer pages. Everything after the contents starts on a page of its own
+ * (rdoc_toc_page), and a dry layout depends on the page it is on only
+ * through its number: so the next pass's headings are this pass's, those
+ * after the contents moved by the difference in its pages, found by
+ * laying out the contents alone again from where they began, as the next
+ * pass would (the same measuring, so the same characters noted as missing
+ * or set in the other face, in the same order). A whole pass less: the
+ * report was laid out twice before it was drawn.
+ */
+int rdoc_toc_settle(rdoc *d)
+{
+    if (!d->dry || d->failed || d->ntocs > 1)
+        return -1;
+    if (d->ntocs == 1) {
+        int page = d->page, pages_prev = d->pages_prev;
+        double y = d->y;
+        d->page = d->toc_page0;
+        d->y = d->toc_y0;
+        toc_lay(d, d->toc, d->ntoc, &d->toc_st, d->toc_indent);
+        int shift = d->page - d->toc_page1;
+        for (size_t i = 0; i < d->ntoc; i++)
+            if (d->toc[i].page > d->toc_page1)
+                d->toc[i].page += shift;
+        d->page = page + shift;
+        d->y = y;
+        d->pages_prev = pages_prev + shift;
+    }
+    return d->page;
 }
 
 /* ---------- drawing ---------- */

@@ -143,6 +143,17 @@ void rdoc_heading(rdoc *d, const char *text, const rstyle *st, int level, int to
 /* Table of contents: the headings of the previous pass, with their pages.
  * The entries link to their pages. */
 void rdoc_toc(rdoc *d, const rstyle *st, double level_indent);
+/* rdoc_toc() and a new page: what follows it is laid out as it would be
+ * were it alone, so that rdoc_toc_settle() can do without a pass. */
+void rdoc_toc_page(rdoc *d, const rstyle *st, double level_indent);
+/*
+ * After a dry pass (rdoc_end_pass): make the document as the next dry pass
+ * would leave it, without that pass, when its contents (at most one, made
+ * by rdoc_toc_page(), not rdoc_toc()) are the only thing that changes from
+ * a pass to the next. Returns the pages of that pass, or -1 when it cannot
+ * (the pass must then be run).
+ */
+int rdoc_toc_settle(rdoc *d);
 /* Number of toc entries recorded by the previous pass. */
 int rdoc_toc_entries(const rdoc *d);
 
