@@ -1941,6 +1941,20 @@ static void set_rgb(rdoc *d, rcolor c, int stroke)
     }
 }
 
+/* w on the current page, as HPDF_Page_SetLineWidth() writes it (its
+ * number by HPDF_FToA(), its state updated): ~370 instructions a call
+ * there, one for every table cell drawn. */
+static void set_line_width(rdoc *d, double w)
+{
+    HPDF_REAL v = (HPDF_REAL)w;
+    if (!(v >= 0)) { /* refused by libharu, which says so */
+        HOK(d, HPDF_Page_SetLineWidth(d->cur, v));
+        return;
+    }
+    put_nums(d, &v, 1, " w\012");
+    ((HPDF_PageAttr)d->cur->attr)->gstate->line_width = v;
+}
+
 /* A rectangle path (page coordinates, y up) and its painting operator
  * ('f', 'S', 'B' or 'n'): the page is out of the path again afterwards. */
 static void rect_path(rdoc *d, double x, double y, double w, double h, char paint)
@@ -1988,7 +2002,7 @@ static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int fo
         /* bold from the regular face: the outline stroked as well as filled */
         HOK(d, HPDF_Page_GSave(p));
         set_rgb(d, c, 1);
-        HOK(d, HPDF_Page_SetLineWidth(p, (HPDF_REAL)embolden));
+        set_line_width(d, embolden);
         HOK(d, HPDF_Page_SetLineJoin(p, HPDF_ROUND_JOIN));
     }
     if (!HOK(d, HPDF_Page_BeginText(p)))
@@ -2408,7 +2422,7 @@ void rdoc_rect(rdoc *d, double x, double y_top, double w, double h, double line_
         set_rgb(d, *fill, 0);
     if (stroke) {
         set_rgb(d, *stroke, 1);
-        HOK(d, HPDF_Page_SetLineWidth(p, (HPDF_REAL)line_width));
+        set_line_width(d, line_width);
     }
     rect_path(d, x, PAGE_H - y_top - h, w, h, fill && stroke ? 'B' : fill ? 'f' : stroke ? 'S' : 'n');
     HOK(d, HPDF_Page_GRestore(p));
@@ -2421,7 +2435,7 @@ void rdoc_hline(rdoc *d, double x0, double x1, double y, double line_width, rcol
     HPDF_Page p = d->cur;
     HOK(d, HPDF_Page_GSave(p));
     set_rgb(d, c, 1);
-    HOK(d, HPDF_Page_SetLineWidth(p, (HPDF_REAL)line_width));
+    set_line_width(d, line_width);
     HOK(d, HPDF_Page_MoveTo(p, (HPDF_REAL)x0, (HPDF_REAL)(PAGE_H - y)));
     HOK(d, HPDF_Page_LineTo(p, (HPDF_REAL)x1, (HPDF_REAL)(PAGE_H - y)));
     HOK(d, HPDF_Page_Stroke(p));
@@ -2828,7 +2842,7 @@ void rdoc_polyline(rdoc *d, const double *xs, const double *ys, int n, double li
     if (dashed)
         HOK(d, HPDF_Page_SetDash(p, dash, 2, 0));
     set_rgb(d, c, 1);
-    HOK(d, HPDF_Page_SetLineWidth(p, (HPDF_REAL)line_width));
+    set_line_width(d, line_width);
     HOK(d, HPDF_Page_SetLineJoin(p, HPDF_ROUND_JOIN));
     HOK(d, HPDF_Page_MoveTo(p, (HPDF_REAL)xs[0], (HPDF_REAL)(PAGE_H - ys[0])));
     for (int i = 1; i < n; i++)

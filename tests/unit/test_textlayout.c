@@ -105,6 +105,18 @@ static void test_no_line_ends_with_opening_mark(void **state)
     EXPECT_LINES("一“二三", 20, "一|“二|三");
 }
 
+/* The ASCII marks no line starts or ends with, and no other ASCII
+ * character (letters and digits break as before). */
+static void test_ascii_marks(void **state)
+{
+    (void)state;
+    for (uint32_t c = 0; c < 0x80; c++) {
+        assert_int_equal(tl_no_start(c), c && strchr("!),.:;?]}%/", (int)c) != NULL);
+        assert_int_equal(tl_no_end(c), c && strchr("([{", (int)c) != NULL);
+    }
+    assert_true(tl_no_start(0xFF0C) && tl_no_end(0x300A) && !tl_no_start(0x4E00));
+}
+
 static void test_latin_breaks_at_spaces(void **state)
 {
     (void)state;
@@ -256,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_cjk_breaks_anywhere),
         cmocka_unit_test(test_no_line_starts_with_closing_mark),
         cmocka_unit_test(test_no_line_ends_with_opening_mark),
+        cmocka_unit_test(test_ascii_marks),
         cmocka_unit_test(test_latin_breaks_at_spaces),
         cmocka_unit_test(test_mixed),
         cmocka_unit_test(test_hard_breaks_and_indent),
