@@ -1807,8 +1807,8 @@ static void note_fallback(rdoc *d, uint32_t cp, int pref)
     *ARRAY_PUSH(d->fallback, d->nfallback, d->capfallback) = key;
 }
 
-/* The face that draws cp when pref is wanted; *out_cp is what is drawn. */
-static int pick_font(rdoc *d, int pref, uint32_t cp, uint32_t *out_cp)
+/* pick_font() of a character pref does not have as it is. */
+static int pick_font_other(rdoc *d, int pref, uint32_t cp, uint32_t *out_cp)
 {
     if (cp == '\t' || cp == 0xA0)
         cp = ' ';
@@ -1824,16 +1824,34 @@ static int pick_font(rdoc *d, int pref, uint32_t cp, uint32_t *out_cp)
     return covered(d->fonts, pref, REPLACEMENT) ? pref : 1 - pref;
 }
 
-static double units(rdoc *d, int k, uint32_t cp)
+/* The face that draws cp when pref is wanted; *out_cp is what is drawn.
+ * In line when pref has cp (nearly always): called for every character
+ * measured or drawn. */
+static inline int pick_font(rdoc *d, int pref, uint32_t cp, uint32_t *out_cp)
+{
+    if (cp != '\t' && cp != 0xA0 && covered(d->fonts, pref, cp)) {
+        *out_cp = cp;
+        return pref;
+    }
+    return pick_font_other(d, pref, cp, out_cp);
+}
+
+/* A width not yet in the memo (see units()). */
+static double units_first(rdoc *d, int k, uint32_t cp)
+{
+    int16_t *known = &d->fonts->memo[k]->width[cp];
+    HPDF_INT w = char_width(d->fonts, k, d->font[k], cp);
+    *known = (int16_t)(w > 0 && w < 30000 ? w : 0);
+    return *known;
+}
+
+/* The width of cp in face k, in thousandths of the size (memo: in line). */
+static inline double units(rdoc *d, int k, uint32_t cp)
 {
     if (cp >= 0x10000 || !d->font[k])
         return 1000;
-    int16_t *known = &d->fonts->memo[k]->width[cp];
-    if (*known < 0) {
-        HPDF_INT w = char_width(d->fonts, k, d->font[k], cp);
-        *known = (int16_t)(w > 0 && w < 30000 ? w : 0);
-    }
-    return *known;
+    int16_t known = d->fonts->memo[k]->width[cp];
+    return known >= 0 ? known : units_first(d, k, cp);
 }
 
 typedef struct wctx {

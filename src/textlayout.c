@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int tl_decode(const char *s, uint32_t *cp)
+int tl_decode_any(const char *s, uint32_t *cp)
 {
     const unsigned char *u = (const unsigned char *)s;
     if (u[0] < 0x80) {

@@ -61,6 +61,19 @@ static void test_decode(void **state)
     assert_int_equal(cp, 0xFFFD);
     assert_int_equal(tl_decode("\xC0\x80", &cp), 1); /* overlong */
     assert_int_equal(cp, 0xFFFD);
+    /* three bytes (decoded in line) that are no character */
+    const char *const bad3[] = {"\xE0\x80\x80", "\xE0\x9F\xBF", "\xED\xA0\x80",
+                                "\xED\xBF\xBF", "\xE4\x41\x80", "\xE4\xB8\x41"};
+    for (size_t i = 0; i < sizeof bad3 / sizeof bad3[0]; i++) {
+        assert_int_equal(tl_decode(bad3[i], &cp), 1);
+        assert_int_equal(cp, 0xFFFD);
+    }
+    assert_int_equal(tl_decode("\xE0\xA0\x80", &cp), 3); /* the first and last of the range */
+    assert_int_equal(cp, 0x800);
+    assert_int_equal(tl_decode("\xEF\xBF\xBF", &cp), 3);
+    assert_int_equal(cp, 0xFFFF);
+    assert_int_equal(tl_decode("\xEE\x80\x80", &cp), 3);
+    assert_int_equal(cp, 0xE000);
     char buf[8];
     assert_int_equal(tl_encode(0x4E2D, buf), 3);
     assert_memory_equal(buf, "中", 3);
