@@ -68,14 +68,18 @@ typedef struct ctx {
     size_t nwarned, capwarned;
 
 
-    /* numbering, reset each pass */
-    int sec_no, app_no, table_no, figure_no;
+    /* numbering, reset each pass; with the pages below, what a pass has
+     * come to (brief_mark) */
+    struct pass_at {
+        int sec_no, app_no, table_no, figure_no;
+        int key_end_page;   /* page on which the key findings end */
+        int red_flags_page;
+    } at;
 
     /* brief fitting */
     int n_key, n_detail, n_compact, n_problems, n_milestones;
-    int key_end_page;       /* page on which the key findings end */
     int max_pages;
-    int red_flags_page;
+    struct brief_marks *marks; /* while fitting: where dry passes were (render_brief) */
 
     /* charts */
     chart_templates ct;
@@ -450,9 +454,9 @@ static void section_heading(ctx *c, const char *sec)
     tvars v;
     tv_init(&v, &c->g);
     if (strstr(raw, "{no}"))
-        tv_set(&v, "no", numeral(c, ++c->sec_no));
+        tv_set(&v, "no", numeral(c, ++c->at.sec_no));
     if (strstr(raw, "{ano}"))
-        tv_set(&v, "ano", numeral(c, ++c->app_no));
+        tv_set(&v, "ano", numeral(c, ++c->at.app_no));
     const char *h = sx(c, sec, "heading", &v);
     tv_free(&v);
     rstyle s = RST_H1;
@@ -667,7 +671,7 @@ static void red_flags_box(ctx *c)
         y += rdoc_text_box(c->doc, lines[i], &s, rdoc_left(c->doc) + pad, y, w);
     }
     rdoc_space(c->doc, h + 8);
-    c->red_flags_page = rdoc_page(c->doc);
+    c->at.red_flags_page = rdoc_page(c->doc);
     free(is_flag);
     free(lines);
 }
@@ -824,13 +828,13 @@ static void brief_key_findings(ctx *c, const char *sec)
     const findings *f = c->f;
     if (!f->nproblems) {
         para(c, sx(c, sec, "none", NULL), 1);
-        c->key_end_page = rdoc_page(c->doc);
+        c->at.key_end_page = rdoc_page(c->doc);
         return;
     }
     int n = c->n_key < f->nproblems ? c->n_key : f->nproblems;
     for (int i = 0; i < n; i++)
         problem_entry(c, f->problems[i], i + 1);
-    c->key_end_page = rdoc_page(c->doc);
+    c->at.key_end_page = rdoc_page(c->doc);
 }
 
 static void brief_title(ctx *c, const char *sec)
@@ -1072,17 +1076,123 @@ static void brief_milestones(ctx *c, const char *sec)
     free(l);
 }
 
+/*
+ * The brief is laid out a dozen times while it is fitted to its pages,
+ * each time with one of its knobs (n_key, ...) changed, most often the
+ * last section's (the problems). A section's layout depends on where it
+ * starts and on the knobs it reads: so a dry pass starts at the last
+ * section whose start it has seen with the same knobs read before it, in
+ * the state it was then (the document's page, cursor and headings, and the
+ * counters below), instead of from the top.
+ */
+enum { K_KEY = 1, K_DETAIL = 2, K_COMPACT = 4, K_PROBLEMS = 8, K_MILESTONES = 16 };
+
+typedef struct brief_mark {
+    int sec;   /* the section it starts */
+    int knobs; /* read by the sections before it (K_*) */
+    int n[5];  /* their values (fit_state), the others 0 */
+    struct pass_at at;
+    rdoc_mark *doc;
+} brief_mark;
+
+typedef struct brief_marks {
+    brief_mark *m;
+    size_t n, cap;
+} brief_marks;
+
+static void fit_state(const ctx *c, int *n);
+
+/* The knobs a section of this kind reads. */
+static int kind_knobs(const char *kind)
+{
+    if (strcmp(kind, "key_findings") == 0)
+        return K_KEY;
+    if (strcmp(kind, "attention") == 0)
+        return K_DETAIL | K_COMPACT;
+    if (strcmp(kind, "milestones") == 0)
+        return K_MILESTONES;
+    if (strcmp(kind, "problems") == 0)
+        return K_KEY | K_PROBLEMS;
+    return 0;
+}
+
+/* The knobs' values now, those not in knobs as 0. */
+static void masked_state(const ctx *c, int knobs, int *n)
+{
+    fit_state(c, n);
+    for (int k = 0; k < 5; k++)
+        if (!(knobs >> k & 1))
+            n[k] = 0;
+}
+
+/* The mark of section sec after knobs, or NULL. */
+static brief_mark *find_mark(ctx *c, int sec, int knobs)
+{
+    int n[5];
+    masked_state(c, knobs, n);
+    for (size_t i = 0; i < c->marks->n; i++) {
+        brief_mark *m = &c->marks->m[i];
+        if (m->sec == sec && m->knobs == knobs && memcmp(m->n, n, sizeof n) == 0)
+            return m;
+    }
+    return NULL;
+}
+
+static void take_mark(ctx *c, int sec, int knobs)
+{
+    if (find_mark(c, sec, knobs))
+        return;
+    brief_mark *m = ARRAY_PUSH(c->marks->m, c->marks->n, c->marks->cap);
+    m->sec = sec;
+    m->knobs = knobs;
+    masked_state(c, knobs, m->n);
+    m->at = c->at;
+    m->doc = rdoc_mark_take(c->doc);
+}
+
+/* The furthest mark this pass can start from (with its state put back), or NULL. */
+static const brief_mark *resume_mark(ctx *c)
+{
+    const brief_mark *best = NULL;
+    for (size_t i = 0; i < c->marks->n; i++) {
+        const brief_mark *m = &c->marks->m[i];
+        int n[5];
+        masked_state(c, m->knobs, n);
+        if ((!best || m->sec > best->sec) && memcmp(m->n, n, sizeof n) == 0)
+            best = m;
+    }
+    if (best) {
+        c->at = best->at;
+        rdoc_mark_resume(c->doc, best->doc);
+    }
+    return best;
+}
+
+static void marks_free(brief_marks *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        rdoc_mark_free(b->m[i].doc);
+    free(b->m);
+}
+
 static void render_brief(ctx *c)
 {
-    c->sec_no = c->app_no = c->table_no = c->figure_no = 0;
-    c->red_flags_page = 0;
+    c->at.sec_no = c->at.app_no = c->at.table_no = c->at.figure_no = 0;
+    c->at.red_flags_page = 0;
     int nsec = rtpl_count(c->t, "sections");
-    for (int s = 0; s < nsec; s++) {
+    int marking = c->marks && rdoc_dry(c->doc);
+    const brief_mark *from = marking ? resume_mark(c) : NULL;
+    int knobs = from ? from->knobs : 0; /* read by the sections laid out so far */
+    for (int s = from ? from->sec : 0; s < nsec; s++) {
         char sec[32];
         snprintf(sec, sizeof sec, "sections.%d", s);
         const char *kind = rtpl_getf(c->t, "%s.kind", sec);
         if (!kind)
             continue;
+        if (marking) {
+            take_mark(c, s, knobs);
+            knobs |= kind_knobs(kind);
+        }
         if (strcmp(kind, "title") == 0) {
             brief_title(c, sec);
         } else if (strcmp(kind, "headline") == 0) {
@@ -1172,7 +1282,7 @@ static void report_summary(ctx *c, const char *sec)
     headline_text(c, sec);
     tvars v;
     tv_init(&v, &c->g);
-    tv_setf(&v, "table_no", "%d", ++c->table_no);
+    tv_setf(&v, "table_no", "%d", ++c->at.table_no);
     caption(c, sx(c, sec, "table_heading", &v));
     tv_free(&v);
     counts_table(c, sec);
@@ -1313,7 +1423,7 @@ static void quant_table(ctx *c, const char *sec, const char *group_id, const cha
     fit_columns(c, ncols, (const char *const *const *)rows, nrows + 1, weight, w, &st, &hs);
     tvars v;
     tv_init(&v, &c->g);
-    tv_setf(&v, "table_no", "%d", ++c->table_no);
+    tv_setf(&v, "table_no", "%d", ++c->at.table_no);
     tv_set(&v, "group", group_name);
     caption(c, sx(c, sec, "quant_caption", &v));
     tv_free(&v);
@@ -1389,7 +1499,7 @@ static void milestone_table(ctx *c, const char *sec, const char *group_id, const
     fit_columns(c, NC, (const char *const *const *)rows, nrows + 1, weight, w, &st, &hs);
     tvars v;
     tv_init(&v, &c->g);
-    tv_setf(&v, "table_no", "%d", ++c->table_no);
+    tv_setf(&v, "table_no", "%d", ++c->at.table_no);
     tv_set(&v, "group", group_name);
     caption(c, sx(c, sec, "milestone_caption", &v));
     tv_free(&v);
@@ -1422,7 +1532,7 @@ static void group_charts(ctx *c, const char *sec, const char *group_id)
         double w = PT(REPORT_CHART_W_MM), h = PT(REPORT_CHART_H_MM);
         tvars v;
         tv_init(&v, &c->g);
-        tv_setf(&v, "figure_no", "%d", ++c->figure_no);
+        tv_setf(&v, "figure_no", "%d", ++c->at.figure_no);
         tv_set(&v, "indicator", ind->name);
         tv_set(&v, "id", ind->id);
         const char *cap = sx(c, sec, "chart_caption", &v);
@@ -1638,7 +1748,7 @@ static void comparison_accidents_chart(ctx *c, const char *sec, tvars *g)
     if (!c->have_ct || !chart_has_accidents(&env))
         return;
     double w = PT(REPORT_CHART_W_MM), h = PT(CHART_ACCIDENTS_HEIGHT_MM);
-    tv_setf(g, "figure_no", "%d", ++c->figure_no);
+    tv_setf(g, "figure_no", "%d", ++c->at.figure_no);
     const char *cap = sx(c, sec, "accidents_caption", g);
     rstyle cs = RST_CAPTION;
     rdoc_ensure(c->doc, h + 30);
@@ -1669,7 +1779,7 @@ static void report_comparison(ctx *c, const char *sec)
     const char *raw = tget(c, keepf(c, "%s.heading", sec));
     if (raw) {
         if (strstr(raw, "{no}"))
-            tv_set(&g, "no", numeral(c, ++c->sec_no));
+            tv_set(&g, "no", numeral(c, ++c->at.sec_no));
         rstyle s = RST_H1;
         rdoc_space(c->doc, 6);
         rdoc_heading(c->doc, sx(c, sec, "heading", &g), &s, 1, 1, 60);
@@ -2019,7 +2129,7 @@ static void report_method(ctx *c, const char *sec)
     /* Every quantitative indicator: formula, reading, baseline. */
     tvars v;
     tv_init(&v, &c->g);
-    tv_setf(&v, "table_no", "%d", ++c->table_no);
+    tv_setf(&v, "table_no", "%d", ++c->at.table_no);
     rdoc_space(c->doc, 4);
     caption(c, sx(c, sec, "table_heading", &v));
     tv_free(&v);
@@ -2154,7 +2264,7 @@ static void report_data(ctx *c, const char *sec)
     para(c, sx(c, sec, "intro", &v), 1);
     if (c->f->provenance)
         para(c, sx(c, sec, "readme_note", &v), 1);
-    tv_setf(&v, "table_no", "%d", ++c->table_no);
+    tv_setf(&v, "table_no", "%d", ++c->at.table_no);
     caption(c, sx(c, sec, "files_heading", &v));
     double cw = rdoc_content_width(c->doc);
     double w[2] = {cw * 0.80, cw * 0.20};
@@ -2233,7 +2343,7 @@ static void report_charts(ctx *c, const char *sec)
 
 static void render_report(ctx *c)
 {
-    c->sec_no = c->app_no = c->table_no = c->figure_no = 0;
+    c->at.sec_no = c->at.app_no = c->at.table_no = c->at.figure_no = 0;
     int nsec = rtpl_count(c->t, "sections");
     for (int s = 0; s < nsec; s++) {
         char sec[32];
@@ -2261,7 +2371,7 @@ static void render_report(ctx *c)
             report_method(c, sec);
         else if (strcmp(kind, "changes") == 0) {
             section_heading(c, sec);
-            report_changes_draw(c->doc, c->changes, &c->table_no, c->d);
+            report_changes_draw(c->doc, c->changes, &c->at.table_no, c->d);
         } else if (strcmp(kind, "data") == 0)
             report_data(c, sec);
         else if (strcmp(kind, "note") == 0)
@@ -2597,9 +2707,11 @@ static int fit_brief(ctx *c, int *settled)
     if (c->n_problems > c->f->nproblems)
         c->n_problems = c->f->nproblems;
     fit_memo memo = {NULL, 0, 0};
+    brief_marks marks = {NULL, 0, 0};
+    c->marks = &marks;
     int pages = brief_pass(c, &memo);
     /* The key findings end on page 1: at least three of them. */
-    while (c->key_end_page > 1 && c->n_key > 3) {
+    while (c->at.key_end_page > 1 && c->n_key > 3) {
         c->n_key--;
         pages = brief_pass(c, &memo);
     }
@@ -2624,6 +2736,8 @@ static int fit_brief(ctx *c, int *settled)
     fit_state(c, now);
     *settled = memo_pages_last(&memo, now, &pages);
     free(memo.e);
+    c->marks = NULL;
+    marks_free(&marks);
     return pages;
 }
 
@@ -2655,10 +2769,10 @@ static int brief_doc(ctx *c, const struct tm *date, pdf_stats *stats)
     deco db = {c, 0};
     if (rdoc_failed(c->doc) || write_doc(c, "brief.pdf", render_brief, &db) != 0)
         rc = -1;
-    else if (c->red_flags_page > 1)
+    else if (c->at.red_flags_page > 1)
         diag_add(c->d, DIAG_WARNING, rtpl_file(c->brief), 0, 0,
                  "the red flags of the brief of %s fall on page %d, not the first", c->p->id,
-                 c->red_flags_page);
+                 c->at.red_flags_page);
     rdoc_free(c->doc);
     c->doc = NULL;
     if (stats) {

@@ -764,10 +764,11 @@ struct rdoc {
     /* the contents as rdoc_toc_page() laid them out this pass, for
      * rdoc_toc_settle(): how many, where (the one) began and on which
      * page it ended, with its style */
-    int ntocs;
-    int toc_page0, toc_page1;
-    double toc_y0, toc_indent;
-    rstyle toc_st;
+    struct toc_place {
+        int n, page0, page1;
+        double y0, indent;
+        rstyle st;
+    } tp;
     HPDF_Outline outline_parent[4];
 
     toc_link *links;
@@ -1010,7 +1011,7 @@ void rdoc_begin_pass(rdoc *d, int dry)
     d->ntoc_prev = d->ntoc;
     d->toc = NULL;
     d->ntoc = d->captoc = 0;
-    d->ntocs = 0;
+    d->tp.n = 0;
     d->dry = dry;
     d->page = 0;
     d->y = MARGIN_T;
@@ -2384,13 +2385,13 @@ void rdoc_toc(rdoc *d, const rstyle *st, double level_indent)
 void rdoc_toc_page(rdoc *d, const rstyle *st, double level_indent)
 {
     rdoc_start(d);
-    d->ntocs++;
-    d->toc_page0 = d->page;
-    d->toc_y0 = d->y;
-    d->toc_st = *st;
-    d->toc_indent = level_indent;
+    d->tp.n++;
+    d->tp.page0 = d->page;
+    d->tp.y0 = d->y;
+    d->tp.st = *st;
+    d->tp.indent = level_indent;
     toc_lay(d, d->toc_prev, d->ntoc_prev, st, level_indent);
-    d->toc_page1 = d->page;
+    d->tp.page1 = d->page;
     rdoc_new_page(d);
 }
 
@@ -2408,23 +2409,70 @@ void rdoc_toc_page(rdoc *d, const rstyle *st, double level_indent)
  */
 int rdoc_toc_settle(rdoc *d)
 {
-    if (!d->dry || d->failed || d->ntocs > 1)
+    if (!d->dry || d->failed || d->tp.n > 1)
         return -1;
-    if (d->ntocs == 1) {
+    if (d->tp.n == 1) {
         int page = d->page, pages_prev = d->pages_prev;
         double y = d->y;
-        d->page = d->toc_page0;
-        d->y = d->toc_y0;
-        toc_lay(d, d->toc, d->ntoc, &d->toc_st, d->toc_indent);
-        int shift = d->page - d->toc_page1;
+        d->page = d->tp.page0;
+        d->y = d->tp.y0;
+        toc_lay(d, d->toc, d->ntoc, &d->tp.st, d->tp.indent);
+        int shift = d->page - d->tp.page1;
         for (size_t i = 0; i < d->ntoc; i++)
-            if (d->toc[i].page > d->toc_page1)
+            if (d->toc[i].page > d->tp.page1)
                 d->toc[i].page += shift;
         d->page = page + shift;
         d->y = y;
         d->pages_prev = pages_prev + shift;
     }
     return d->page;
+}
+
+struct rdoc_mark {
+    int page;
+    double y;
+    toc_entry *toc; /* copies */
+    size_t ntoc;
+    struct toc_place tp;
+};
+
+static toc_entry *toc_copy(const toc_entry *t, size_t n)
+{
+    toc_entry *c = xmalloc((n ? n : 1) * sizeof *c);
+    for (size_t i = 0; i < n; i++) {
+        c[i] = t[i];
+        c[i].text = xstrdup(t[i].text);
+    }
+    return c;
+}
+
+rdoc_mark *rdoc_mark_take(const rdoc *d)
+{
+    rdoc_mark *m = xmalloc(sizeof *m);
+    m->page = d->page;
+    m->y = d->y;
+    m->toc = toc_copy(d->toc, d->ntoc);
+    m->ntoc = d->ntoc;
+    m->tp = d->tp;
+    return m;
+}
+
+void rdoc_mark_resume(rdoc *d, const rdoc_mark *m)
+{
+    free_toc(d->toc, d->ntoc);
+    d->toc = toc_copy(m->toc, m->ntoc);
+    d->ntoc = d->captoc = m->ntoc;
+    d->page = m->page;
+    d->y = m->y;
+    d->tp = m->tp;
+}
+
+void rdoc_mark_free(rdoc_mark *m)
+{
+    if (!m)
+        return;
+    free_toc(m->toc, m->ntoc);
+    free(m);
 }
 
 /* ---------- drawing ---------- */

@@ -154,6 +154,18 @@ void rdoc_toc_page(rdoc *d, const rstyle *st, double level_indent);
  * (the pass must then be run).
  */
 int rdoc_toc_settle(rdoc *d);
+
+/*
+ * Where a dry pass is (page, cursor, the contents' headings so far), to go
+ * back to in a later dry pass whose text up to here is the same: what
+ * follows is then laid out as a whole pass would, for less. Only between
+ * elements of the flow, never within a table.
+ */
+typedef struct rdoc_mark rdoc_mark;
+rdoc_mark *rdoc_mark_take(const rdoc *d);
+/* In a dry pass (after rdoc_begin_pass): the document as it was at m. */
+void rdoc_mark_resume(rdoc *d, const rdoc_mark *m);
+void rdoc_mark_free(rdoc_mark *m);
 /* Number of toc entries recorded by the previous pass. */
 int rdoc_toc_entries(const rdoc *d);
 
