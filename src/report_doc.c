@@ -6,6 +6,7 @@
 
 #include <fontconfig/fontconfig.h>
 #include <hpdf.h>
+#include <hpdf_gstate.h> /* HPDF_GState_New, _Free: gsave() */
 #include <hpdf_utils.h> /* HPDF_FToA */
 #include <libdeflate.h>
 #include <math.h>
@@ -793,6 +794,8 @@ struct rdoc {
     HPDF_ExtGState alpha_gs[101]; /* opacity in hundredths, made when first used */
     char *run;                    /* draw_run's codes, kept between calls */
     size_t caprun;
+    HPDF_Page name_page;          /* the page of font_name (set_font) */
+    const char *font_name[2];     /* its name of each face, once asked */
 };
 
 static void error_handler(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
@@ -1974,6 +1977,36 @@ static void set_line_width(rdoc *d, double w)
     ((HPDF_PageAttr)d->cur->attr)->gstate->line_width = v;
 }
 
+/* q and Q as HPDF_Page_GSave() and GRestore() write them, with the same
+ * graphics state kept (libharu's own functions), without the checks' cost
+ * (a pair for every table cell drawn); theirs outside the state they
+ * need, which say what is wrong. */
+static void gsave(rdoc *d)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
+    HPDF_GState g;
+    if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION ||
+        !(g = HPDF_GState_New(d->cur->mmgr, attr->gstate))) {
+        HOK(d, HPDF_Page_GSave(d->cur));
+        return;
+    }
+    if (HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)"q\012", 2)))
+        attr->gstate = g;
+    else
+        HPDF_GState_Free(d->cur->mmgr, g);
+}
+
+static void grestore(rdoc *d)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
+    if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION || !attr->gstate->prev) {
+        HOK(d, HPDF_Page_GRestore(d->cur));
+        return;
+    }
+    attr->gstate = HPDF_GState_Free(d->cur->mmgr, attr->gstate);
+    HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)"Q\012", 2));
+}
+
 /* A rectangle path (page coordinates, y up) and its painting operator
  * ('f', 'S', 'B' or 'n'): the page is out of the path again afterwards. */
 static void rect_path(rdoc *d, double x, double y, double w, double h, char paint)
@@ -1989,15 +2022,31 @@ static void set_font(rdoc *d, int k, double size)
 {
     HPDF_REAL sz = (HPDF_REAL)size;
     HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
-    const char *name;
+    /* the page's name of the face, asked once a page (libharu searches
+     * the page's fonts for it at every call) */
+    if (d->name_page != d->cur) {
+        d->name_page = d->cur;
+        d->font_name[0] = d->font_name[1] = NULL;
+    }
+    const char *name = d->font_name[k];
     if (!(sz > 0 && sz <= HPDF_MAX_FONTSIZE) ||
-        !(name = HPDF_Page_GetLocalFontName(d->cur, d->font[k]))) {
+        (!name && !(name = d->font_name[k] = HPDF_Page_GetLocalFontName(d->cur, d->font[k])))) {
         HOK(d, HPDF_Page_SetFontAndSize(d->cur, d->font[k], sz));
         return;
     }
-    if (!HOK(d, HPDF_Stream_WriteEscapeName(attr->stream, name)))
+    /* libharu's names (F1, F2) need no escapes: written as they are */
+    size_t nn = strlen(name);
+    int plain = nn <= HPDF_LIMIT_MAX_NAME_LEN;
+    for (size_t i = 0; i < nn && plain; i++)
+        plain = (name[i] >= 'A' && name[i] <= 'Z') || (name[i] >= '0' && name[i] <= '9');
+    char buf[HPDF_LIMIT_MAX_NAME_LEN + HPDF_REAL_LEN + 16], *p = buf;
+    if (plain) {
+        *p++ = '/';
+        memcpy(p, name, nn);
+        p += nn;
+    } else if (!HOK(d, HPDF_Stream_WriteEscapeName(attr->stream, name))) {
         return;
-    char buf[HPDF_REAL_LEN + 16], *p = buf;
+    }
     *p++ = ' ';
     p = put_num(d, p, sz);
     memcpy(p, " Tf\012", 4);
@@ -2005,6 +2054,35 @@ static void set_font(rdoc *d, int k, double size)
     attr->gstate->font = d->font[k];
     attr->gstate->font_size = sz;
     attr->gstate->writing_mode = ((HPDF_FontAttr)d->font[k]->attr)->writing_mode;
+}
+
+/* BT and ET as HPDF_Page_BeginText() and EndText() write them and set the
+ * page's state, without their checks' cost (two a run of text); outside
+ * the state they need, theirs, which say what is wrong. 1 if fine. */
+static int begin_text(rdoc *d)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
+    if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION)
+        return HOK(d, HPDF_Page_BeginText(d->cur));
+    if (!HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)"BT\012", 3)))
+        return 0;
+    attr->gmode = HPDF_GMODE_TEXT_OBJECT;
+    attr->text_pos = (HPDF_Point){0, 0};
+    attr->text_matrix = (HPDF_TransMatrix){1, 0, 0, 1, 0, 0};
+    return 1;
+}
+
+static void end_text(rdoc *d)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
+    if (attr->gmode != HPDF_GMODE_TEXT_OBJECT) {
+        HOK(d, HPDF_Page_EndText(d->cur));
+        return;
+    }
+    if (HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)"ET\012", 3))) {
+        attr->text_pos = (HPDF_Point){0, 0};
+        attr->gmode = HPDF_GMODE_PAGE_DESCRIPTION;
+    }
 }
 
 /* Draw bytes [start, end) of text at baseline (x, y) (page coordinates from
@@ -2024,7 +2102,7 @@ static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int fo
         set_line_width(d, embolden);
         HOK(d, HPDF_Page_SetLineJoin(p, HPDF_ROUND_JOIN));
     }
-    if (!HOK(d, HPDF_Page_BeginText(p)))
+    if (!begin_text(d))
         return;
     if (embolden > 0)
         HOK(d, HPDF_Page_SetTextRenderingMode(p, HPDF_FILL_THEN_STROKE));
@@ -2092,7 +2170,7 @@ static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int fo
         HOK(d, HPDF_Page_SetCharSpace(p, 0));
     if (embolden > 0)
         HOK(d, HPDF_Page_SetTextRenderingMode(p, HPDF_FILL));
-    HOK(d, HPDF_Page_EndText(p));
+    end_text(d);
     if (embolden > 0)
         HOK(d, HPDF_Page_GRestore(p));
 }
@@ -2482,8 +2560,7 @@ void rdoc_rect(rdoc *d, double x, double y_top, double w, double h, double line_
 {
     if (d->dry || d->failed || !d->cur)
         return;
-    HPDF_Page p = d->cur;
-    HOK(d, HPDF_Page_GSave(p));
+    gsave(d);
     if (fill)
         set_rgb(d, *fill, 0);
     if (stroke) {
@@ -2491,7 +2568,7 @@ void rdoc_rect(rdoc *d, double x, double y_top, double w, double h, double line_
         set_line_width(d, line_width);
     }
     rect_path(d, x, PAGE_H - y_top - h, w, h, fill && stroke ? 'B' : fill ? 'f' : stroke ? 'S' : 'n');
-    HOK(d, HPDF_Page_GRestore(p));
+    grestore(d);
 }
 
 void rdoc_hline(rdoc *d, double x0, double x1, double y, double line_width, rcolor c)
