@@ -285,7 +285,7 @@ static int attention_list(ctx *c, titem ***out, int quantitative_only, int *task
     return n;
 }
 
-/* Placeholders of a finding in the documents' own texts (item_title, ...). */
+/* item_vars()' placeholders freed: another template, or the context closes. */
 static void item_vars_free(ctx *c)
 {
     if (c->item_tv)
@@ -311,6 +311,7 @@ static int milestone_chance_vars(ctx *c, const titem *it, tvars *v)
     return 1;
 }
 
+/* Placeholders of a finding in the documents' own texts (item_title, ...). */
 static void set_item_vars(ctx *c, const titem *it, tvars *v)
 {
     tv_set(v, "indicator", it->ind->name);
