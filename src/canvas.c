@@ -55,6 +55,7 @@ struct canvas {
     rdoc *doc;
     double ox, oy, scale, page_h;
     strbuf path;     /* operators of the path being built */
+    strbuf paint;    /* pdf_paint's operators, kept between calls */
     int has_point;   /* the path has a current point */
     double sx, sy;   /* start of the current subpath (canvas units) */
     double cx, cy;   /* current point (canvas units) */
@@ -75,6 +76,7 @@ static canvas *cv_alloc(backend kind)
     cv->st.lw = 2; /* Cairo's default */
     cv->st.join = CV_JOIN_MITER;
     sb_init(&cv->path);
+    sb_init(&cv->paint);
     return cv;
 }
 
@@ -199,6 +201,7 @@ int canvas_free(canvas *cv, diag_list *d)
     free(cv->missing_text);
     free(cv->what);
     sb_free(&cv->path);
+    sb_free(&cv->paint);
     free(cv);
     return rc;
 }
@@ -219,26 +222,26 @@ static void num(strbuf *b, double v)
         double f = a - (double)m;
         m += f >= 0.5 ? 1 : f <= -0.5 ? -1 : 0;
     }
-    char s[32], *e = s + sizeof s;
-    *--e = ' ';
+    /* the whole part by format_uint, then up to three decimals without
+     * the zeros that end them, then the separating space */
+    char s[40], *e = s;
     int neg = m < 0;
     unsigned long long u = neg ? (unsigned long long)-m : (unsigned long long)m;
-    unsigned frac = (unsigned)(u % 1000);
-    u /= 1000;
-    if (frac) {
-        int digits = 3;
-        while (frac % 10 == 0)
-            frac /= 10, digits--;
-        for (int i = 0; i < digits; i++, frac /= 10)
-            *--e = (char)('0' + frac % 10);
-        *--e = '.';
-    }
-    do
-        *--e = (char)('0' + u % 10);
-    while (u /= 10);
     if (neg)
-        *--e = '-';
-    sb_addn(b, e, (size_t)(s + sizeof s - e));
+        *e++ = '-';
+    e += format_uint(e, u / 1000);
+    unsigned frac = (unsigned)(u % 1000);
+    if (frac) {
+        *e++ = '.';
+        *e++ = (char)('0' + frac / 100);
+        if (frac % 100) {
+            *e++ = (char)('0' + frac / 10 % 10);
+            if (frac % 10)
+                *e++ = (char)('0' + frac % 10);
+        }
+    }
+    *e++ = ' ';
+    sb_addn(b, s, (size_t)(e - s));
 }
 
 static double px(const canvas *cv, double x) { return cv->ox + x * cv->scale; }
@@ -308,24 +311,24 @@ static void emit_state(canvas *cv, strbuf *b, int stroke)
 static void pdf_paint(canvas *cv, int stroke, int keep)
 {
     if (cv->path.len && !rdoc_dry(cv->doc)) {
-        strbuf b;
-        sb_init(&b);
+        /* built in a buffer kept in cv: one allocation a chart, not a path */
+        strbuf *b = &cv->paint;
+        b->len = 0;
         if (cv->st.a < 1) {
             /* opacity through an ExtGState, for this path only */
             rdoc_raw(cv->doc, "q\n");
             rdoc_alpha(cv->doc, cv->st.a);
             pemitted saved = cv->em;
-            emit_state(cv, &b, stroke);
-            sb_add(&b, cv->path.s);
-            sb_add(&b, stroke ? "S\nQ\n" : "f\nQ\n");
+            emit_state(cv, b, stroke);
+            sb_addn(b, cv->path.s, cv->path.len);
+            sb_add(b, stroke ? "S\nQ\n" : "f\nQ\n");
             cv->em = saved;
         } else {
-            emit_state(cv, &b, stroke);
-            sb_add(&b, cv->path.s);
-            sb_add(&b, stroke ? "S\n" : "f\n");
+            emit_state(cv, b, stroke);
+            sb_addn(b, cv->path.s, cv->path.len);
+            sb_add(b, stroke ? "S\n" : "f\n");
         }
-        rdoc_raw(cv->doc, b.s);
-        sb_free(&b);
+        rdoc_raw(cv->doc, b->s);
     }
     if (!keep) {
         cv->path.len = 0;

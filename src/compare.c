@@ -817,7 +817,8 @@ static void remove_legacy_files(const char *out_dir)
     }
 }
 
-int compare_run(const char *out_dir, const char *templates_dir, int quiet, diag_list *d)
+int compare_run(const char *out_dir, const char *templates_dir, int quiet, rfonts_cache *fonts,
+                diag_list *d)
 {
     comparison c;
     if (comparison_load(&c, out_dir, d) != 0) {
@@ -850,7 +851,7 @@ int compare_run(const char *out_dir, const char *templates_dir, int quiet, diag_
             comparison_write_csv(f, &c);
         const char *pdf = outset_path(&out, "comparison.pdf", d);
         const char *xlsx = outset_path(&out, "comparison.xlsx", d);
-        if (f && pdf && xlsx && comparison_write_pdf(pdf, &c, &t, d) == 0 &&
+        if (f && pdf && xlsx && comparison_write_pdf(pdf, &c, &t, fonts, d) == 0 &&
             comparison_write_xlsx(xlsx, &c, &t, d) == 0)
             rc = outset_commit(&out, d);
         else

@@ -21,6 +21,7 @@
 
 #include "diag.h"
 #include "labels.h"
+#include "report_doc.h"
 
 /* The comparison's directory under out/ (a name no plan may take). */
 #define COMPARE_DIR "comparison"
@@ -104,8 +105,11 @@ void comparison_free(comparison *c);
 
 /* comparison.csv. */
 void comparison_write_csv(FILE *f, const comparison *c);
-/* comparison.pdf; t is comparison.yaml. 0, or -1 with an error in d. */
-int comparison_write_pdf(const char *path, const comparison *c, const labels *t, diag_list *d);
+/* comparison.pdf; t is comparison.yaml; its fonts through fonts (the
+ * run's, parsed once per process) or, NULL, its own. 0, or -1 with an
+ * error in d. */
+int comparison_write_pdf(const char *path, const comparison *c, const labels *t,
+                         rfonts_cache *fonts, diag_list *d);
 /* comparison.xlsx. 0, or -1 with an error in d and no file left at path. */
 int comparison_write_xlsx(const char *path, const comparison *c, const labels *t,
                           diag_list *d);
@@ -124,8 +128,9 @@ char *cmp_num(double v, char *buf, size_t n);
  * through an out_set, with wording from templates_dir/comparison.yaml.
  * Returns 0 when written, 1 when there is nothing to compare (fewer than
  * two plans share an indicator; a message says so unless quiet), -1 on
- * error (in d).
+ * error (in d). fonts: as comparison_write_pdf()'s.
  */
-int compare_run(const char *out_dir, const char *templates_dir, int quiet, diag_list *d);
+int compare_run(const char *out_dir, const char *templates_dir, int quiet, rfonts_cache *fonts,
+                diag_list *d);
 
 #endif

@@ -693,15 +693,22 @@ static void doc_date(int eval_year, struct tm *out)
     gmtime_r(&t, out);
 }
 
-int comparison_write_pdf(const char *path, const comparison *c, const labels *t, diag_list *d)
+int comparison_write_pdf(const char *path, const comparison *c, const labels *t,
+                         rfonts_cache *fonts_cache, diag_list *d)
 {
     pctx p;
     memset(&p, 0, sizeof p);
     p.c = c;
     p.t = t;
     doc_date(c->eval_year, &p.date);
-    rfonts *fonts = NULL;
-    if (rfonts_open(&fonts, label(t, "fonts", "body"), label(t, "fonts", "heading"), d) != 0)
+    /* the run's fonts when it has them: the faces parsed and their
+     * coverage found once per process, not again for this document */
+    rfonts *own = NULL;
+    const char *body = label(t, "fonts", "body"), *head = label(t, "fonts", "heading");
+    const rfonts *fonts = fonts_cache ? rfonts_cached(fonts_cache, body, head, d)
+                          : rfonts_open(&own, body, head, d) == 0 ? own
+                                                                   : NULL;
+    if (!fonts)
         return -1;
     rdoc_info info;
     memset(&info, 0, sizeof info);
@@ -729,7 +736,7 @@ int comparison_write_pdf(const char *path, const comparison *c, const labels *t,
     }
     if (p.doc)
         rdoc_free(p.doc);
-    rfonts_free(fonts);
+    rfonts_free(own);
     strpool_free(&p.pool);
     return rc;
 }

@@ -1575,7 +1575,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "compare") == 0) {
         /* The cross-region comparison from the result files of --out (compare.h). */
         diag_list d = {0};
-        int r = compare_run(o.out_dir, o.templates_dir, o.quiet, &d);
+        int r = compare_run(o.out_dir, o.templates_dir, o.quiet, NULL, &d);
         if (r == 0 && manifest_write(o.out_dir, PLANEVAL_VERSION, &d) != 0)
             r = -1;
         int crc = r < 0 ? (diag_errors(&d) ? EXIT_PROBLEMS : EXIT_OUTPUT) : EXIT_OK;
@@ -1654,7 +1654,8 @@ int main(int argc, char **argv)
          * out/, so that one re-run plan does not leave it stale. Quietly
          * when one plan ran: out/ may hold nothing else to compare with. */
         if (act == act_run && ok_plans > 0 && o.shard_n <= 1 &&
-            compare_run(o.out_dir, o.templates_dir, o.quiet || ok_plans == 1, &s.diags) < 0 &&
+            compare_run(o.out_dir, o.templates_dir, o.quiet || ok_plans == 1, s.fonts,
+                        &s.diags) < 0 &&
             rc == EXIT_OK)
             rc = EXIT_OUTPUT;
         /* The manifest describes every plan directory in out/, this run's or not. */

@@ -68,14 +68,18 @@ typedef struct ctx {
     size_t nwarned, capwarned;
 
 
-    /* numbering, reset each pass */
-    int sec_no, app_no, table_no, figure_no;
+    /* numbering, reset each pass; with the pages below, what a pass has
+     * come to (brief_mark) */
+    struct pass_at {
+        int sec_no, app_no, table_no, figure_no;
+        int key_end_page;   /* page on which the key findings end */
+        int red_flags_page;
+    } at;
 
     /* brief fitting */
     int n_key, n_detail, n_compact, n_problems, n_milestones;
-    int key_end_page;       /* page on which the key findings end */
     int max_pages;
-    int red_flags_page;
+    struct brief_marks *marks; /* while fitting: where dry passes were (render_brief) */
 
     /* charts */
     chart_templates ct;
@@ -89,6 +93,14 @@ typedef struct ctx {
     const rtpl *numerals_t;
     const char **numerals;
     int nnumerals, numerals_known;
+    /* item_vars' placeholders of each finding (by its index in c->f->items)
+     * and outlook_cell's texts, made once for the template item_t / cell_t:
+     * both are the same at every layout pass (the brief is laid out a dozen
+     * times to fit its pages), and were a tenth of the documents' layout */
+    tvars **item_tv;
+    const rtpl *item_t;
+    const char *cell[OL_COUNT];
+    const rtpl *cell_t;
 } ctx;
 
 #define keep(c, s) strpool_keep(&(c)->pool, (s))
@@ -273,7 +285,20 @@ static int attention_list(ctx *c, titem ***out, int quantitative_only, int *task
     return n;
 }
 
-/* Placeholders of a finding in the documents' own texts (item_title, ...). */
+/* item_vars()' placeholders freed: another template, or the context closes. */
+static void item_vars_free(ctx *c)
+{
+    if (c->item_tv)
+        for (int i = 0; i < c->f->n; i++)
+            if (c->item_tv[i]) {
+                tv_free(c->item_tv[i]);
+                free(c->item_tv[i]);
+            }
+    free(c->item_tv);
+    c->item_tv = NULL;
+    c->item_t = NULL;
+}
+
 /* A milestone not yet due: its chance of completion (forecast.h,
  * fc_milestone_prob) as {probability}, and in the findings' words as
  * {chance}; 0 when it has none. */
@@ -286,7 +311,8 @@ static int milestone_chance_vars(ctx *c, const titem *it, tvars *v)
     return 1;
 }
 
-static void item_vars(ctx *c, const titem *it, tvars *v)
+/* Placeholders of a finding in the documents' own texts (item_title, ...). */
+static void set_item_vars(ctx *c, const titem *it, tvars *v)
 {
     tv_set(v, "indicator", it->ind->name);
     tv_set(v, "department", it->dept);
@@ -316,6 +342,26 @@ static void item_vars(ctx *c, const titem *it, tvars *v)
     tv_set(v, "doubt", it->doubt ? it->doubt : "");
     tv_set(v, "reason", it->reason ? it->reason : "");
     tv_set(v, "note", it->note ? it->note : "");
+}
+
+/* The placeholders of finding it (over the globals c->g): made at the
+ * first call for the template being rendered, kept for the next passes.
+ * Texts add their own values in a tvars of their own over this one. */
+static const tvars *item_vars(ctx *c, const titem *it)
+{
+    if (c->item_t != c->t) {
+        item_vars_free(c);
+        c->item_t = c->t;
+    }
+    if (!c->item_tv)
+        c->item_tv = xcalloc((size_t)(c->f->n ? c->f->n : 1), sizeof *c->item_tv);
+    tvars **slot = &c->item_tv[it - c->f->items];
+    if (!*slot) {
+        *slot = xmalloc(sizeof **slot);
+        tv_init(*slot, &c->g);
+        set_item_vars(c, it, *slot);
+    }
+    return *slot;
 }
 
 /* ---------- counts ---------- */
@@ -362,13 +408,19 @@ static const char *counts_text(ctx *c, const counts *k)
 
 static const char *outlook_cell(ctx *c, outlook o)
 {
+    if (c->cell_t != c->t) {
+        memset(c->cell, 0, sizeof c->cell);
+        c->cell_t = c->t;
+    }
+    if (c->cell[o])
+        return c->cell[o];
     tvars v;
     tv_init(&v, &c->g);
     tv_set(&v, "symbol", txf(c, NULL, "words.outlook_symbol.%s", outlook_name((outlook)o)));
     tv_set(&v, "word", txf(c, NULL, "words.outlook.%s", outlook_name((outlook)o)));
     const char *s = tx(c, "words.outlook_cell", &v);
     tv_free(&v);
-    return s;
+    return c->cell[o] = s;
 }
 
 /* ---------- styles ---------- */
@@ -403,9 +455,9 @@ static void section_heading(ctx *c, const char *sec)
     tvars v;
     tv_init(&v, &c->g);
     if (strstr(raw, "{no}"))
-        tv_set(&v, "no", numeral(c, ++c->sec_no));
+        tv_set(&v, "no", numeral(c, ++c->at.sec_no));
     if (strstr(raw, "{ano}"))
-        tv_set(&v, "ano", numeral(c, ++c->app_no));
+        tv_set(&v, "ano", numeral(c, ++c->at.app_no));
     const char *h = sx(c, sec, "heading", &v);
     tv_free(&v);
     rstyle s = RST_H1;
@@ -567,8 +619,7 @@ static int red_flag_lines(ctx *c, const char **lines, int *is_flag)
             continue;
         seen[it->ii] = 1;
         tvars v;
-        tv_init(&v, &c->g);
-        item_vars(c, it, &v);
+        tv_init(&v, item_vars(c, it));
         is_flag[n] = 1;
         lines[n++] = tx(c, "words.red_flags.veto", &v);
         tv_free(&v);
@@ -584,8 +635,7 @@ static int red_flag_lines(ctx *c, const char **lines, int *is_flag)
         if (!it->binding || it->veto || !it->final || !needs_attention(it->ol))
             continue;
         tvars v;
-        tv_init(&v, &c->g);
-        item_vars(c, it, &v);
+        tv_init(&v, item_vars(c, it));
         is_flag[n] = 1;
         lines[n++] = tx(c, it->ol == OL_AT_RISK ? "words.red_flags.binding_risk"
                                                 : "words.red_flags.binding", &v);
@@ -622,7 +672,7 @@ static void red_flags_box(ctx *c)
         y += rdoc_text_box(c->doc, lines[i], &s, rdoc_left(c->doc) + pad, y, w);
     }
     rdoc_space(c->doc, h + 8);
-    c->red_flags_page = rdoc_page(c->doc);
+    c->at.red_flags_page = rdoc_page(c->doc);
     free(is_flag);
     free(lines);
 }
@@ -639,8 +689,7 @@ static void problem_entry(ctx *c, const titem *it, int no)
     ns.leading = 13.5;
     ns.color = grey;
     tvars v;
-    tv_init(&v, &c->g);
-    item_vars(c, it, &v);
+    tv_init(&v, item_vars(c, it));
     tv_setf(&v, "n", "%d", no);
     const char *p = tx(c, "words.problem_item", &v);
     const char *m = tx(c, "words.measure_item", &v);
@@ -780,13 +829,13 @@ static void brief_key_findings(ctx *c, const char *sec)
     const findings *f = c->f;
     if (!f->nproblems) {
         para(c, sx(c, sec, "none", NULL), 1);
-        c->key_end_page = rdoc_page(c->doc);
+        c->at.key_end_page = rdoc_page(c->doc);
         return;
     }
     int n = c->n_key < f->nproblems ? c->n_key : f->nproblems;
     for (int i = 0; i < n; i++)
         problem_entry(c, f->problems[i], i + 1);
-    c->key_end_page = rdoc_page(c->doc);
+    c->at.key_end_page = rdoc_page(c->doc);
 }
 
 static void brief_title(ctx *c, const char *sec)
@@ -814,8 +863,7 @@ static void brief_item(ctx *c, const char *sec, const titem *it, int no, int wit
 {
     rdoc *d = c->doc;
     tvars v;
-    tv_init(&v, &c->g);
-    item_vars(c, it, &v);
+    tv_init(&v, item_vars(c, it));
     tv_setf(&v, "n", "%d", no);
     const char *title = sx(c, sec, "item_title", &v);
     const char *lines[8];
@@ -991,8 +1039,7 @@ static void brief_milestones(ctx *c, const char *sec)
         const titem *it = l[r];
         const char **rw = cellv + (r + 1) * 4;
         tvars iv;
-        tv_init(&iv, &c->g);
-        item_vars(c, it, &iv);
+        tv_init(&iv, item_vars(c, it));
         tv_setf(&iv, "year", "%d", it->tr->t->year);
         rw[0] = it->ind->name;
         rw[1] = sx(c, sec, "due_cell", &iv);
@@ -1030,17 +1077,123 @@ static void brief_milestones(ctx *c, const char *sec)
     free(l);
 }
 
+/*
+ * The brief is laid out a dozen times while it is fitted to its pages,
+ * each time with one of its knobs (n_key, ...) changed, most often the
+ * last section's (the problems). A section's layout depends on where it
+ * starts and on the knobs it reads: so a dry pass starts at the last
+ * section whose start it has seen with the same knobs read before it, in
+ * the state it was then (the document's page, cursor and headings, and the
+ * counters below), instead of from the top.
+ */
+enum { K_KEY = 1, K_DETAIL = 2, K_COMPACT = 4, K_PROBLEMS = 8, K_MILESTONES = 16 };
+
+typedef struct brief_mark {
+    int sec;   /* the section it starts */
+    int knobs; /* read by the sections before it (K_*) */
+    int n[5];  /* their values (fit_state), the others 0 */
+    struct pass_at at;
+    rdoc_mark *doc;
+} brief_mark;
+
+typedef struct brief_marks {
+    brief_mark *m;
+    size_t n, cap;
+} brief_marks;
+
+static void fit_state(const ctx *c, int *n);
+
+/* The knobs a section of this kind reads. */
+static int kind_knobs(const char *kind)
+{
+    if (strcmp(kind, "key_findings") == 0)
+        return K_KEY;
+    if (strcmp(kind, "attention") == 0)
+        return K_DETAIL | K_COMPACT;
+    if (strcmp(kind, "milestones") == 0)
+        return K_MILESTONES;
+    if (strcmp(kind, "problems") == 0)
+        return K_KEY | K_PROBLEMS;
+    return 0;
+}
+
+/* The knobs' values now, those not in knobs as 0. */
+static void masked_state(const ctx *c, int knobs, int *n)
+{
+    fit_state(c, n);
+    for (int k = 0; k < 5; k++)
+        if (!(knobs >> k & 1))
+            n[k] = 0;
+}
+
+/* The mark of section sec after knobs, or NULL. */
+static brief_mark *find_mark(ctx *c, int sec, int knobs)
+{
+    int n[5];
+    masked_state(c, knobs, n);
+    for (size_t i = 0; i < c->marks->n; i++) {
+        brief_mark *m = &c->marks->m[i];
+        if (m->sec == sec && m->knobs == knobs && memcmp(m->n, n, sizeof n) == 0)
+            return m;
+    }
+    return NULL;
+}
+
+static void take_mark(ctx *c, int sec, int knobs)
+{
+    if (find_mark(c, sec, knobs))
+        return;
+    brief_mark *m = ARRAY_PUSH(c->marks->m, c->marks->n, c->marks->cap);
+    m->sec = sec;
+    m->knobs = knobs;
+    masked_state(c, knobs, m->n);
+    m->at = c->at;
+    m->doc = rdoc_mark_take(c->doc);
+}
+
+/* The furthest mark this pass can start from (with its state put back), or NULL. */
+static const brief_mark *resume_mark(ctx *c)
+{
+    const brief_mark *best = NULL;
+    for (size_t i = 0; i < c->marks->n; i++) {
+        const brief_mark *m = &c->marks->m[i];
+        int n[5];
+        masked_state(c, m->knobs, n);
+        if ((!best || m->sec > best->sec) && memcmp(m->n, n, sizeof n) == 0)
+            best = m;
+    }
+    if (best) {
+        c->at = best->at;
+        rdoc_mark_resume(c->doc, best->doc);
+    }
+    return best;
+}
+
+static void marks_free(brief_marks *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        rdoc_mark_free(b->m[i].doc);
+    free(b->m);
+}
+
 static void render_brief(ctx *c)
 {
-    c->sec_no = c->app_no = c->table_no = c->figure_no = 0;
-    c->red_flags_page = 0;
+    c->at.sec_no = c->at.app_no = c->at.table_no = c->at.figure_no = 0;
+    c->at.red_flags_page = 0;
     int nsec = rtpl_count(c->t, "sections");
-    for (int s = 0; s < nsec; s++) {
+    int marking = c->marks && rdoc_dry(c->doc);
+    const brief_mark *from = marking ? resume_mark(c) : NULL;
+    int knobs = from ? from->knobs : 0; /* read by the sections laid out so far */
+    for (int s = from ? from->sec : 0; s < nsec; s++) {
         char sec[32];
         snprintf(sec, sizeof sec, "sections.%d", s);
         const char *kind = rtpl_getf(c->t, "%s.kind", sec);
         if (!kind)
             continue;
+        if (marking) {
+            take_mark(c, s, knobs);
+            knobs |= kind_knobs(kind);
+        }
         if (strcmp(kind, "title") == 0) {
             brief_title(c, sec);
         } else if (strcmp(kind, "headline") == 0) {
@@ -1121,8 +1274,7 @@ static void report_toc(ctx *c, const char *sec)
     rdoc_para(c->doc, sx(c, sec, "heading", NULL), &h);
     rdoc_space(c->doc, 8);
     rstyle s = rdoc_style(RF_BODY, 10.5, 19, RA_LEFT);
-    rdoc_toc(c->doc, &s, 21);
-    rdoc_new_page(c->doc);
+    rdoc_toc_page(c->doc, &s, 21);
 }
 
 static void report_summary(ctx *c, const char *sec)
@@ -1131,7 +1283,7 @@ static void report_summary(ctx *c, const char *sec)
     headline_text(c, sec);
     tvars v;
     tv_init(&v, &c->g);
-    tv_setf(&v, "table_no", "%d", ++c->table_no);
+    tv_setf(&v, "table_no", "%d", ++c->at.table_no);
     caption(c, sx(c, sec, "table_heading", &v));
     tv_free(&v);
     counts_table(c, sec);
@@ -1235,8 +1387,7 @@ static void quant_table(ctx *c, const char *sec, const char *group_id, const cha
         int first = it->ti == 0;
         j = 0;
         tvars v;
-        tv_init(&v, &c->g);
-        item_vars(c, it, &v);
+        tv_init(&v, item_vars(c, it));
         rw[j++] = first ? (it->ind->unit && *it->ind->unit && !name_has_unit(it->ind)
                                ? sx(c, sec, "indicator_cell", &v)
                                : sx(c, sec, "indicator_cell_nounit", &v))
@@ -1273,7 +1424,7 @@ static void quant_table(ctx *c, const char *sec, const char *group_id, const cha
     fit_columns(c, ncols, (const char *const *const *)rows, nrows + 1, weight, w, &st, &hs);
     tvars v;
     tv_init(&v, &c->g);
-    tv_setf(&v, "table_no", "%d", ++c->table_no);
+    tv_setf(&v, "table_no", "%d", ++c->at.table_no);
     tv_set(&v, "group", group_name);
     caption(c, sx(c, sec, "quant_caption", &v));
     tv_free(&v);
@@ -1326,8 +1477,7 @@ static void milestone_table(ctx *c, const char *sec, const char *group_id, const
             continue;
         const char **rw = cellv + (r + 1) * NC;
         tvars v;
-        tv_init(&v, &c->g);
-        item_vars(c, it, &v);
+        tv_init(&v, item_vars(c, it));
         tv_setf(&v, "year", "%d", it->tr->t->year);
         rw[0] = it->ind->name;
         rw[1] = sx(c, sec, "due_cell", &v);
@@ -1350,7 +1500,7 @@ static void milestone_table(ctx *c, const char *sec, const char *group_id, const
     fit_columns(c, NC, (const char *const *const *)rows, nrows + 1, weight, w, &st, &hs);
     tvars v;
     tv_init(&v, &c->g);
-    tv_setf(&v, "table_no", "%d", ++c->table_no);
+    tv_setf(&v, "table_no", "%d", ++c->at.table_no);
     tv_set(&v, "group", group_name);
     caption(c, sx(c, sec, "milestone_caption", &v));
     tv_free(&v);
@@ -1383,7 +1533,7 @@ static void group_charts(ctx *c, const char *sec, const char *group_id)
         double w = PT(REPORT_CHART_W_MM), h = PT(REPORT_CHART_H_MM);
         tvars v;
         tv_init(&v, &c->g);
-        tv_setf(&v, "figure_no", "%d", ++c->figure_no);
+        tv_setf(&v, "figure_no", "%d", ++c->at.figure_no);
         tv_set(&v, "indicator", ind->name);
         tv_set(&v, "id", ind->id);
         const char *cap = sx(c, sec, "chart_caption", &v);
@@ -1599,7 +1749,7 @@ static void comparison_accidents_chart(ctx *c, const char *sec, tvars *g)
     if (!c->have_ct || !chart_has_accidents(&env))
         return;
     double w = PT(REPORT_CHART_W_MM), h = PT(CHART_ACCIDENTS_HEIGHT_MM);
-    tv_setf(g, "figure_no", "%d", ++c->figure_no);
+    tv_setf(g, "figure_no", "%d", ++c->at.figure_no);
     const char *cap = sx(c, sec, "accidents_caption", g);
     rstyle cs = RST_CAPTION;
     rdoc_ensure(c->doc, h + 30);
@@ -1630,7 +1780,7 @@ static void report_comparison(ctx *c, const char *sec)
     const char *raw = tget(c, keepf(c, "%s.heading", sec));
     if (raw) {
         if (strstr(raw, "{no}"))
-            tv_set(&g, "no", numeral(c, ++c->sec_no));
+            tv_set(&g, "no", numeral(c, ++c->at.sec_no));
         rstyle s = RST_H1;
         rdoc_space(c->doc, 6);
         rdoc_heading(c->doc, sx(c, sec, "heading", &g), &s, 1, 1, 60);
@@ -1980,7 +2130,7 @@ static void report_method(ctx *c, const char *sec)
     /* Every quantitative indicator: formula, reading, baseline. */
     tvars v;
     tv_init(&v, &c->g);
-    tv_setf(&v, "table_no", "%d", ++c->table_no);
+    tv_setf(&v, "table_no", "%d", ++c->at.table_no);
     rdoc_space(c->doc, 4);
     caption(c, sx(c, sec, "table_heading", &v));
     tv_free(&v);
@@ -2115,7 +2265,7 @@ static void report_data(ctx *c, const char *sec)
     para(c, sx(c, sec, "intro", &v), 1);
     if (c->f->provenance)
         para(c, sx(c, sec, "readme_note", &v), 1);
-    tv_setf(&v, "table_no", "%d", ++c->table_no);
+    tv_setf(&v, "table_no", "%d", ++c->at.table_no);
     caption(c, sx(c, sec, "files_heading", &v));
     double cw = rdoc_content_width(c->doc);
     double w[2] = {cw * 0.80, cw * 0.20};
@@ -2142,8 +2292,7 @@ static void report_data(ctx *c, const char *sec)
         if (!it->tr->missing_years)
             continue;
         tvars iv;
-        tv_init(&iv, &c->g);
-        item_vars(c, it, &iv);
+        tv_init(&iv, item_vars(c, it));
         tv_set(&iv, "years", it->missing);
         small_para(c, sx(c, sec, "gap_line", &iv), black);
         rdoc_space(c->doc, 2);
@@ -2195,7 +2344,7 @@ static void report_charts(ctx *c, const char *sec)
 
 static void render_report(ctx *c)
 {
-    c->sec_no = c->app_no = c->table_no = c->figure_no = 0;
+    c->at.sec_no = c->at.app_no = c->at.table_no = c->at.figure_no = 0;
     int nsec = rtpl_count(c->t, "sections");
     for (int s = 0; s < nsec; s++) {
         char sec[32];
@@ -2223,7 +2372,7 @@ static void render_report(ctx *c)
             report_method(c, sec);
         else if (strcmp(kind, "changes") == 0) {
             section_heading(c, sec);
-            report_changes_draw(c->doc, c->changes, &c->table_no, c->d);
+            report_changes_draw(c->doc, c->changes, &c->at.table_no, c->d);
         } else if (strcmp(kind, "data") == 0)
             report_data(c, sec);
         else if (strcmp(kind, "note") == 0)
@@ -2559,9 +2708,11 @@ static int fit_brief(ctx *c, int *settled)
     if (c->n_problems > c->f->nproblems)
         c->n_problems = c->f->nproblems;
     fit_memo memo = {NULL, 0, 0};
+    brief_marks marks = {NULL, 0, 0};
+    c->marks = &marks;
     int pages = brief_pass(c, &memo);
     /* The key findings end on page 1: at least three of them. */
-    while (c->key_end_page > 1 && c->n_key > 3) {
+    while (c->at.key_end_page > 1 && c->n_key > 3) {
         c->n_key--;
         pages = brief_pass(c, &memo);
     }
@@ -2586,6 +2737,8 @@ static int fit_brief(ctx *c, int *settled)
     fit_state(c, now);
     *settled = memo_pages_last(&memo, now, &pages);
     free(memo.e);
+    c->marks = NULL;
+    marks_free(&marks);
     return pages;
 }
 
@@ -2617,10 +2770,10 @@ static int brief_doc(ctx *c, const struct tm *date, pdf_stats *stats)
     deco db = {c, 0};
     if (rdoc_failed(c->doc) || write_doc(c, "brief.pdf", render_brief, &db) != 0)
         rc = -1;
-    else if (c->red_flags_page > 1)
+    else if (c->at.red_flags_page > 1)
         diag_add(c->d, DIAG_WARNING, rtpl_file(c->brief), 0, 0,
                  "the red flags of the brief of %s fall on page %d, not the first", c->p->id,
-                 c->red_flags_page);
+                 c->at.red_flags_page);
     rdoc_free(c->doc);
     c->doc = NULL;
     if (stats) {
@@ -2630,7 +2783,8 @@ static int brief_doc(ctx *c, const struct tm *date, pdf_stats *stats)
     return rc;
 }
 
-/* The report: twice dry (the contents' page numbers settle), then for real. */
+/* The report: dry until the contents' page numbers settle (a second dry
+ * pass made by rdoc_toc_settle() from the first), then for real. */
 static int report_doc(ctx *c, const struct tm *date, pdf_stats *stats)
 {
     int rc = 0, pages = 0;
@@ -2639,7 +2793,8 @@ static int report_doc(ctx *c, const struct tm *date, pdf_stats *stats)
     c->doc = open_doc(c, date, 1);
     if (!rdoc_failed(c->doc)) {
         run_pass(c, 1, render_report);
-        pages = run_pass(c, 1, render_report);
+        if ((pages = rdoc_toc_settle(c->doc)) < 0)
+            pages = run_pass(c, 1, render_report);
         deco dr = {c, 1};
         if (write_doc(c, "report.pdf", render_report, &dr) != 0)
             rc = -1;
@@ -2716,6 +2871,7 @@ static void ctx_close(ctx *c)
         free(c->warned_keys[i]);
     free(c->warned_keys);
     free(c->numerals);
+    item_vars_free(c);
     tv_free(&c->g);
     strpool_free(&c->pool);
     rtpl_free(c->brief);

@@ -6,6 +6,7 @@
 
 #include <fontconfig/fontconfig.h>
 #include <hpdf.h>
+#include <hpdf_gstate.h> /* HPDF_GState_New, _Free: gsave() */
 #include <hpdf_utils.h> /* HPDF_FToA */
 #include <libdeflate.h>
 #include <math.h>
@@ -761,6 +762,14 @@ struct rdoc {
 
     toc_entry *toc, *toc_prev;
     size_t ntoc, captoc, ntoc_prev;
+    /* the contents as rdoc_toc_page() laid them out this pass, for
+     * rdoc_toc_settle(): how many, where (the one) began and on which
+     * page it ended, with its style */
+    struct toc_place {
+        int n, page0, page1;
+        double y0, indent;
+        rstyle st;
+    } tp;
     HPDF_Outline outline_parent[4];
 
     toc_link *links;
@@ -785,6 +794,8 @@ struct rdoc {
     HPDF_ExtGState alpha_gs[101]; /* opacity in hundredths, made when first used */
     char *run;                    /* draw_run's codes, kept between calls */
     size_t caprun;
+    HPDF_Page name_page;          /* the page of font_name (set_font) */
+    const char *font_name[2];     /* its name of each face, once asked */
 };
 
 static void error_handler(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
@@ -1003,6 +1014,7 @@ void rdoc_begin_pass(rdoc *d, int dry)
     d->ntoc_prev = d->ntoc;
     d->toc = NULL;
     d->ntoc = d->captoc = 0;
+    d->tp.n = 0;
     d->dry = dry;
     d->page = 0;
     d->y = MARGIN_T;
@@ -1799,8 +1811,8 @@ static void note_fallback(rdoc *d, uint32_t cp, int pref)
     *ARRAY_PUSH(d->fallback, d->nfallback, d->capfallback) = key;
 }
 
-/* The face that draws cp when pref is wanted; *out_cp is what is drawn. */
-static int pick_font(rdoc *d, int pref, uint32_t cp, uint32_t *out_cp)
+/* pick_font() of a character pref does not have as it is. */
+static int pick_font_other(rdoc *d, int pref, uint32_t cp, uint32_t *out_cp)
 {
     if (cp == '\t' || cp == 0xA0)
         cp = ' ';
@@ -1816,16 +1828,34 @@ static int pick_font(rdoc *d, int pref, uint32_t cp, uint32_t *out_cp)
     return covered(d->fonts, pref, REPLACEMENT) ? pref : 1 - pref;
 }
 
-static double units(rdoc *d, int k, uint32_t cp)
+/* The face that draws cp when pref is wanted; *out_cp is what is drawn.
+ * In line when pref has cp (nearly always): called for every character
+ * measured or drawn. */
+static inline int pick_font(rdoc *d, int pref, uint32_t cp, uint32_t *out_cp)
+{
+    if (cp != '\t' && cp != 0xA0 && covered(d->fonts, pref, cp)) {
+        *out_cp = cp;
+        return pref;
+    }
+    return pick_font_other(d, pref, cp, out_cp);
+}
+
+/* A width not yet in the memo (see units()). */
+static double units_first(rdoc *d, int k, uint32_t cp)
+{
+    int16_t *known = &d->fonts->memo[k]->width[cp];
+    HPDF_INT w = char_width(d->fonts, k, d->font[k], cp);
+    *known = (int16_t)(w > 0 && w < 30000 ? w : 0);
+    return *known;
+}
+
+/* The width of cp in face k, in thousandths of the size (memo: in line). */
+static inline double units(rdoc *d, int k, uint32_t cp)
 {
     if (cp >= 0x10000 || !d->font[k])
         return 1000;
-    int16_t *known = &d->fonts->memo[k]->width[cp];
-    if (*known < 0) {
-        HPDF_INT w = char_width(d->fonts, k, d->font[k], cp);
-        *known = (int16_t)(w > 0 && w < 30000 ? w : 0);
-    }
-    return *known;
+    int16_t known = d->fonts->memo[k]->width[cp];
+    return known >= 0 ? known : units_first(d, k, cp);
 }
 
 typedef struct wctx {
@@ -1933,6 +1963,50 @@ static void set_rgb(rdoc *d, rcolor c, int stroke)
     }
 }
 
+/* w on the current page, as HPDF_Page_SetLineWidth() writes it (its
+ * number by HPDF_FToA(), its state updated): ~370 instructions a call
+ * there, one for every table cell drawn. */
+static void set_line_width(rdoc *d, double w)
+{
+    HPDF_REAL v = (HPDF_REAL)w;
+    if (!(v >= 0)) { /* refused by libharu, which says so */
+        HOK(d, HPDF_Page_SetLineWidth(d->cur, v));
+        return;
+    }
+    put_nums(d, &v, 1, " w\012");
+    ((HPDF_PageAttr)d->cur->attr)->gstate->line_width = v;
+}
+
+/* q and Q as HPDF_Page_GSave() and GRestore() write them, with the same
+ * graphics state kept (libharu's own functions), without the checks' cost
+ * (a pair for every table cell drawn); theirs outside the state they
+ * need, which say what is wrong. */
+static void gsave(rdoc *d)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
+    HPDF_GState g;
+    if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION ||
+        !(g = HPDF_GState_New(d->cur->mmgr, attr->gstate))) {
+        HOK(d, HPDF_Page_GSave(d->cur));
+        return;
+    }
+    if (HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)"q\012", 2)))
+        attr->gstate = g;
+    else
+        HPDF_GState_Free(d->cur->mmgr, g);
+}
+
+static void grestore(rdoc *d)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
+    if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION || !attr->gstate->prev) {
+        HOK(d, HPDF_Page_GRestore(d->cur));
+        return;
+    }
+    attr->gstate = HPDF_GState_Free(d->cur->mmgr, attr->gstate);
+    HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)"Q\012", 2));
+}
+
 /* A rectangle path (page coordinates, y up) and its painting operator
  * ('f', 'S', 'B' or 'n'): the page is out of the path again afterwards. */
 static void rect_path(rdoc *d, double x, double y, double w, double h, char paint)
@@ -1948,15 +2022,31 @@ static void set_font(rdoc *d, int k, double size)
 {
     HPDF_REAL sz = (HPDF_REAL)size;
     HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
-    const char *name;
+    /* the page's name of the face, asked once a page (libharu searches
+     * the page's fonts for it at every call) */
+    if (d->name_page != d->cur) {
+        d->name_page = d->cur;
+        d->font_name[0] = d->font_name[1] = NULL;
+    }
+    const char *name = d->font_name[k];
     if (!(sz > 0 && sz <= HPDF_MAX_FONTSIZE) ||
-        !(name = HPDF_Page_GetLocalFontName(d->cur, d->font[k]))) {
+        (!name && !(name = d->font_name[k] = HPDF_Page_GetLocalFontName(d->cur, d->font[k])))) {
         HOK(d, HPDF_Page_SetFontAndSize(d->cur, d->font[k], sz));
         return;
     }
-    if (!HOK(d, HPDF_Stream_WriteEscapeName(attr->stream, name)))
+    /* libharu's names (F1, F2) need no escapes: written as they are */
+    size_t nn = strlen(name);
+    int plain = nn <= HPDF_LIMIT_MAX_NAME_LEN;
+    for (size_t i = 0; i < nn && plain; i++)
+        plain = (name[i] >= 'A' && name[i] <= 'Z') || (name[i] >= '0' && name[i] <= '9');
+    char buf[HPDF_LIMIT_MAX_NAME_LEN + HPDF_REAL_LEN + 16], *p = buf;
+    if (plain) {
+        *p++ = '/';
+        memcpy(p, name, nn);
+        p += nn;
+    } else if (!HOK(d, HPDF_Stream_WriteEscapeName(attr->stream, name))) {
         return;
-    char buf[HPDF_REAL_LEN + 16], *p = buf;
+    }
     *p++ = ' ';
     p = put_num(d, p, sz);
     memcpy(p, " Tf\012", 4);
@@ -1964,6 +2054,35 @@ static void set_font(rdoc *d, int k, double size)
     attr->gstate->font = d->font[k];
     attr->gstate->font_size = sz;
     attr->gstate->writing_mode = ((HPDF_FontAttr)d->font[k]->attr)->writing_mode;
+}
+
+/* BT and ET as HPDF_Page_BeginText() and EndText() write them and set the
+ * page's state, without their checks' cost (two a run of text); outside
+ * the state they need, theirs, which say what is wrong. 1 if fine. */
+static int begin_text(rdoc *d)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
+    if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION)
+        return HOK(d, HPDF_Page_BeginText(d->cur));
+    if (!HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)"BT\012", 3)))
+        return 0;
+    attr->gmode = HPDF_GMODE_TEXT_OBJECT;
+    attr->text_pos = (HPDF_Point){0, 0};
+    attr->text_matrix = (HPDF_TransMatrix){1, 0, 0, 1, 0, 0};
+    return 1;
+}
+
+static void end_text(rdoc *d)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
+    if (attr->gmode != HPDF_GMODE_TEXT_OBJECT) {
+        HOK(d, HPDF_Page_EndText(d->cur));
+        return;
+    }
+    if (HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)"ET\012", 3))) {
+        attr->text_pos = (HPDF_Point){0, 0};
+        attr->gmode = HPDF_GMODE_PAGE_DESCRIPTION;
+    }
 }
 
 /* Draw bytes [start, end) of text at baseline (x, y) (page coordinates from
@@ -1980,10 +2099,10 @@ static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int fo
         /* bold from the regular face: the outline stroked as well as filled */
         HOK(d, HPDF_Page_GSave(p));
         set_rgb(d, c, 1);
-        HOK(d, HPDF_Page_SetLineWidth(p, (HPDF_REAL)embolden));
+        set_line_width(d, embolden);
         HOK(d, HPDF_Page_SetLineJoin(p, HPDF_ROUND_JOIN));
     }
-    if (!HOK(d, HPDF_Page_BeginText(p)))
+    if (!begin_text(d))
         return;
     if (embolden > 0)
         HOK(d, HPDF_Page_SetTextRenderingMode(p, HPDF_FILL_THEN_STROKE));
@@ -2051,7 +2170,7 @@ static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int fo
         HOK(d, HPDF_Page_SetCharSpace(p, 0));
     if (embolden > 0)
         HOK(d, HPDF_Page_SetTextRenderingMode(p, HPDF_FILL));
-    HOK(d, HPDF_Page_EndText(p));
+    end_text(d);
     if (embolden > 0)
         HOK(d, HPDF_Page_GRestore(p));
 }
@@ -2278,13 +2397,15 @@ void rdoc_heading(rdoc *d, const char *text, const rstyle *st, int level, int to
 
 int rdoc_toc_entries(const rdoc *d) { return (int)d->ntoc_prev; }
 
-void rdoc_toc(rdoc *d, const rstyle *st, double level_indent)
+/* The entries toc[0..n) laid out (and drawn in a real pass) from where
+ * the document is. */
+static void toc_lay(rdoc *d, const toc_entry *toc, size_t n_toc, const rstyle *st,
+                    double level_indent)
 {
-    rdoc_start(d);
     const double num_w = rdoc_text_width(d, "0000", st->font, st->size) + 6;
     const double width = rdoc_content_width(d);
-    for (size_t i = 0; i < d->ntoc_prev; i++) {
-        const toc_entry *e = &d->toc_prev[i];
+    for (size_t i = 0; i < n_toc; i++) {
+        const toc_entry *e = &toc[i];
         rstyle s = *st;
         s.indent_left = (e->level - 1) * level_indent;
         s.font = e->level == 1 ? RF_HEAD : st->font;
@@ -2333,6 +2454,105 @@ void rdoc_toc(rdoc *d, const rstyle *st, double level_indent)
     }
 }
 
+void rdoc_toc(rdoc *d, const rstyle *st, double level_indent)
+{
+    rdoc_start(d);
+    toc_lay(d, d->toc_prev, d->ntoc_prev, st, level_indent);
+}
+
+void rdoc_toc_page(rdoc *d, const rstyle *st, double level_indent)
+{
+    rdoc_start(d);
+    d->tp.n++;
+    d->tp.page0 = d->page;
+    d->tp.y0 = d->y;
+    d->tp.st = *st;
+    d->tp.indent = level_indent;
+    toc_lay(d, d->toc_prev, d->ntoc_prev, st, level_indent);
+    d->tp.page1 = d->page;
+    rdoc_new_page(d);
+}
+
+/*
+ * A dry pass laid out its contents with the headings of the pass before;
+ * the next would lay them out with this pass's, which may take more or
+ * fewer pages. Everything after the contents starts on a page of its own
+ * (rdoc_toc_page), and a dry layout depends on the page it is on only
+ * through its number: so the next pass's headings are this pass's, those
+ * after the contents moved by the difference in its pages, found by
+ * laying out the contents alone again from where they began, as the next
+ * pass would (the same measuring, so the same characters noted as missing
+ * or set in the other face, in the same order). A whole pass less: the
+ * report was laid out twice before it was drawn.
+ */
+int rdoc_toc_settle(rdoc *d)
+{
+    if (!d->dry || d->failed || d->tp.n > 1)
+        return -1;
+    if (d->tp.n == 1) {
+        int page = d->page, pages_prev = d->pages_prev;
+        double y = d->y;
+        d->page = d->tp.page0;
+        d->y = d->tp.y0;
+        toc_lay(d, d->toc, d->ntoc, &d->tp.st, d->tp.indent);
+        int shift = d->page - d->tp.page1;
+        for (size_t i = 0; i < d->ntoc; i++)
+            if (d->toc[i].page > d->tp.page1)
+                d->toc[i].page += shift;
+        d->page = page + shift;
+        d->y = y;
+        d->pages_prev = pages_prev + shift;
+    }
+    return d->page;
+}
+
+struct rdoc_mark {
+    int page;
+    double y;
+    toc_entry *toc; /* copies */
+    size_t ntoc;
+    struct toc_place tp;
+};
+
+static toc_entry *toc_copy(const toc_entry *t, size_t n)
+{
+    toc_entry *c = xmalloc((n ? n : 1) * sizeof *c);
+    for (size_t i = 0; i < n; i++) {
+        c[i] = t[i];
+        c[i].text = xstrdup(t[i].text);
+    }
+    return c;
+}
+
+rdoc_mark *rdoc_mark_take(const rdoc *d)
+{
+    rdoc_mark *m = xmalloc(sizeof *m);
+    m->page = d->page;
+    m->y = d->y;
+    m->toc = toc_copy(d->toc, d->ntoc);
+    m->ntoc = d->ntoc;
+    m->tp = d->tp;
+    return m;
+}
+
+void rdoc_mark_resume(rdoc *d, const rdoc_mark *m)
+{
+    free_toc(d->toc, d->ntoc);
+    d->toc = toc_copy(m->toc, m->ntoc);
+    d->ntoc = d->captoc = m->ntoc;
+    d->page = m->page;
+    d->y = m->y;
+    d->tp = m->tp;
+}
+
+void rdoc_mark_free(rdoc_mark *m)
+{
+    if (!m)
+        return;
+    free_toc(m->toc, m->ntoc);
+    free(m);
+}
+
 /* ---------- drawing ---------- */
 
 void rdoc_rect(rdoc *d, double x, double y_top, double w, double h, double line_width,
@@ -2340,16 +2560,15 @@ void rdoc_rect(rdoc *d, double x, double y_top, double w, double h, double line_
 {
     if (d->dry || d->failed || !d->cur)
         return;
-    HPDF_Page p = d->cur;
-    HOK(d, HPDF_Page_GSave(p));
+    gsave(d);
     if (fill)
         set_rgb(d, *fill, 0);
     if (stroke) {
         set_rgb(d, *stroke, 1);
-        HOK(d, HPDF_Page_SetLineWidth(p, (HPDF_REAL)line_width));
+        set_line_width(d, line_width);
     }
     rect_path(d, x, PAGE_H - y_top - h, w, h, fill && stroke ? 'B' : fill ? 'f' : stroke ? 'S' : 'n');
-    HOK(d, HPDF_Page_GRestore(p));
+    grestore(d);
 }
 
 void rdoc_hline(rdoc *d, double x0, double x1, double y, double line_width, rcolor c)
@@ -2359,7 +2578,7 @@ void rdoc_hline(rdoc *d, double x0, double x1, double y, double line_width, rcol
     HPDF_Page p = d->cur;
     HOK(d, HPDF_Page_GSave(p));
     set_rgb(d, c, 1);
-    HOK(d, HPDF_Page_SetLineWidth(p, (HPDF_REAL)line_width));
+    set_line_width(d, line_width);
     HOK(d, HPDF_Page_MoveTo(p, (HPDF_REAL)x0, (HPDF_REAL)(PAGE_H - y)));
     HOK(d, HPDF_Page_LineTo(p, (HPDF_REAL)x1, (HPDF_REAL)(PAGE_H - y)));
     HOK(d, HPDF_Page_Stroke(p));
@@ -2766,7 +2985,7 @@ void rdoc_polyline(rdoc *d, const double *xs, const double *ys, int n, double li
     if (dashed)
         HOK(d, HPDF_Page_SetDash(p, dash, 2, 0));
     set_rgb(d, c, 1);
-    HOK(d, HPDF_Page_SetLineWidth(p, (HPDF_REAL)line_width));
+    set_line_width(d, line_width);
     HOK(d, HPDF_Page_SetLineJoin(p, HPDF_ROUND_JOIN));
     HOK(d, HPDF_Page_MoveTo(p, (HPDF_REAL)xs[0], (HPDF_REAL)(PAGE_H - ys[0])));
     for (int i = 1; i < n; i++)

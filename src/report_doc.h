@@ -143,6 +143,29 @@ void rdoc_heading(rdoc *d, const char *text, const rstyle *st, int level, int to
 /* Table of contents: the headings of the previous pass, with their pages.
  * The entries link to their pages. */
 void rdoc_toc(rdoc *d, const rstyle *st, double level_indent);
+/* rdoc_toc() and a new page: what follows it is laid out as it would be
+ * were it alone, so that rdoc_toc_settle() can do without a pass. */
+void rdoc_toc_page(rdoc *d, const rstyle *st, double level_indent);
+/*
+ * After a dry pass (rdoc_end_pass): make the document as the next dry pass
+ * would leave it, without that pass, when its contents (at most one, made
+ * by rdoc_toc_page(), not rdoc_toc()) are the only thing that changes from
+ * a pass to the next. Returns the pages of that pass, or -1 when it cannot
+ * (the pass must then be run).
+ */
+int rdoc_toc_settle(rdoc *d);
+
+/*
+ * Where a dry pass is (page, cursor, the contents' headings so far), to go
+ * back to in a later dry pass whose text up to here is the same: what
+ * follows is then laid out as a whole pass would, for less. Only between
+ * elements of the flow, never within a table.
+ */
+typedef struct rdoc_mark rdoc_mark;
+rdoc_mark *rdoc_mark_take(const rdoc *d);
+/* In a dry pass (after rdoc_begin_pass): the document as it was at m. */
+void rdoc_mark_resume(rdoc *d, const rdoc_mark *m);
+void rdoc_mark_free(rdoc_mark *m);
 /* Number of toc entries recorded by the previous pass. */
 int rdoc_toc_entries(const rdoc *d);
 

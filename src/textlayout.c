@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int tl_decode(const char *s, uint32_t *cp)
+int tl_decode_any(const char *s, uint32_t *cp)
 {
     const unsigned char *u = (const unsigned char *)s;
     if (u[0] < 0x80) {
@@ -87,9 +87,14 @@ int tl_is_cjk(uint32_t c)
 }
 
 /* Neither list below has a mark in U+3100..U+FDFF (the ideographs among
- * them): most characters of the text are answered without a scan. */
-static int in_list(uint32_t c, const uint32_t *list, size_t n)
+ * them): most characters of the text are answered without a scan. ASCII
+ * (digits, Latin and the lists' own marks) by a bit of ascii[2], the
+ * list's ASCII marks: a scan of the whole list for each digit or letter
+ * was half the work of breaking lines. */
+static int in_list(uint32_t c, const uint32_t *list, size_t n, const uint64_t ascii[2])
 {
+    if (c < 0x80)
+        return (int)(ascii[c >> 6] >> (c & 63) & 1);
     if (c >= 0x3100 && c < 0xFE00)
         return 0;
     for (size_t i = 0; i < n; i++)
@@ -97,6 +102,10 @@ static int in_list(uint32_t c, const uint32_t *list, size_t n)
             return 1;
     return 0;
 }
+
+/* ASCII character c's bit in word 0 or 1 of an ascii[2] set */
+#define LO(c) ((c) < 64 ? (uint64_t)1 << ((c) & 63) : 0)
+#define HI(c) ((c) >= 64 ? (uint64_t)1 << ((c) & 63) : 0)
 
 int tl_no_start(uint32_t c)
 {
@@ -109,7 +118,10 @@ int tl_no_start(uint32_t c)
         0x30FC, 0xFF61, 0xFF64, 0xFE50, 0xFE51, 0xFE52, 0xFE54, 0xFE55, /* ー｡､﹐﹑﹒﹔﹕ */
         0xFE56, 0xFE57, 0xFE5A, 0xFE5C, 0xFE5E, 0xFF0F,                 /* ﹖﹗﹚﹜﹞／ */
     };
-    return in_list(c, list, sizeof list / sizeof list[0]);
+    static const uint64_t ascii[2] = {
+        LO('!') | LO(')') | LO(',') | LO('.') | LO(':') | LO(';') | LO('?') | LO('%') | LO('/'),
+        HI(']') | HI('}')};
+    return in_list(c, list, sizeof list / sizeof list[0], ascii);
 }
 
 int tl_no_end(uint32_t c)
@@ -120,7 +132,8 @@ int tl_no_end(uint32_t c)
         0x3010, 0x3016, 0x3018, 0x301A, 0x2018, 0x201C, 0xFE59, 0xFE5B, /* 【〖〘〚‘“﹙﹛ */
         0xFE5D,
     };
-    return in_list(c, list, sizeof list / sizeof list[0]);
+    static const uint64_t ascii[2] = {LO('('), HI('[') | HI('{')};
+    return in_list(c, list, sizeof list / sizeof list[0], ascii);
 }
 
 static int is_space(uint32_t c) { return c == ' ' || c == '\t'; }

@@ -363,6 +363,171 @@ static void test_two_passes_and_tables(void **state)
     rdoc_free(d);
 }
 
+/* 第X页 共Y页 on each page: Y is the pages of the pass before */
+static void page_of_pages(void *ctx, rdoc *d, int page, int pages)
+{
+    (void)ctx;
+    char text[64];
+    snprintf(text, sizeof text, "第%d页 共%d页", page, pages);
+    rdoc_text_at(d, text, RF_BODY, 9, (rcolor){0, 0, 0}, 300, 820, RA_CENTER);
+}
+
+/* A report-like document: a title, the contents on pages of their own
+ * (rdoc_toc_page), then n headings with some text each. */
+static void lay_headings(rdoc *d, int from, int to);
+static void lay_contents_doc(rdoc *d, int n)
+{
+    rstyle h = body_style(), b = body_style();
+    h.font = RF_HEAD;
+    rdoc_para(d, "报告", &h);
+    rdoc_toc_page(d, &b, 20);
+    lay_headings(d, 0, n);
+}
+
+/* Save d to a temporary file and read it back (the caller frees *data). */
+static size_t saved_bytes(rdoc *d, unsigned char **data)
+{
+    char path[] = "/tmp/planeval-test-XXXXXX.pdf";
+    int fd = mkstemps(path, 4);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(rdoc_save(d, path), 0);
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    *data = xmalloc(1 << 22);
+    size_t n = fread(*data, 1, 1 << 22, fp);
+    fclose(fp);
+    unlink(path);
+    return n;
+}
+
+/* rdoc_toc_settle() leaves the document as a second dry pass does, also
+ * when the contents grow by pages (many headings): the same pages and the
+ * same file. */
+static void test_contents_settle_as_a_pass(void **state)
+{
+    fixture *f = *state;
+    if (!f->fonts)
+        skip();
+    for (int n = 3; n <= 120; n += 117) {
+        /* one document at a time: the fonts' definitions are lent to it */
+        rdoc *a = new_doc(f);
+        rdoc_set_decorate(a, page_of_pages, NULL);
+        rdoc_begin_pass(a, 1);
+        lay_contents_doc(a, n);
+        rdoc_end_pass(a);
+        rdoc_begin_pass(a, 1);
+        lay_contents_doc(a, n);
+        int pages_a = rdoc_end_pass(a);
+        rdoc_begin_pass(a, 0);
+        lay_contents_doc(a, n);
+        assert_int_equal(rdoc_end_pass(a), pages_a);
+        unsigned char *da, *db;
+        size_t na = saved_bytes(a, &da);
+        rdoc_free(a);
+
+        rdoc *b = new_doc(f);
+        rdoc_set_decorate(b, page_of_pages, NULL);
+        rdoc_begin_pass(b, 1);
+        lay_contents_doc(b, n);
+        int first = rdoc_end_pass(b);
+        int pages_b = rdoc_toc_settle(b);
+        assert_int_equal(pages_b, pages_a);
+        if (n > 100)
+            assert_true(pages_b > first); /* the contents took pages of their own */
+        rdoc_begin_pass(b, 0);
+        lay_contents_doc(b, n);
+        assert_int_equal(rdoc_end_pass(b), pages_a);
+        size_t nb = saved_bytes(b, &db);
+        rdoc_free(b);
+
+        assert_int_equal(na, nb);
+        assert_memory_equal(da, db, na);
+        free(da);
+        free(db);
+    }
+    assert_int_equal(diag_errors(&f->d), 0);
+}
+
+/* The headings and text of lay_contents_doc() from heading from to to. */
+static void lay_headings(rdoc *d, int from, int to)
+{
+    rstyle h = body_style(), b = body_style();
+    h.font = RF_HEAD;
+    for (int i = from; i < to; i++) {
+        char head[64];
+        snprintf(head, sizeof head, "%d、第%d项指标的完成情况", i + 1, i + 1);
+        rdoc_heading(d, head, &h, 1 + i % 2, 1, 40);
+        for (int k = 0; k < 1 + i % 3; k++)
+            rdoc_para(d, "指标按计划推进，年度目标基本完成，个别任务仍需加强。", &b);
+    }
+}
+
+/* A dry pass resumed at a mark of the pass before (rdoc_mark_resume) ends
+ * as the whole pass does: the same pages, and the contents drawn from it
+ * the same, headings before the mark included. */
+static void test_mark_resume_as_a_pass(void **state)
+{
+    fixture *f = *state;
+    if (!f->fonts)
+        skip();
+    rstyle b = body_style();
+    unsigned char *data[2];
+    size_t len[2];
+    for (int resume = 0; resume < 2; resume++) {
+        rdoc *d = new_doc(f);
+        rdoc_set_decorate(d, page_of_pages, NULL);
+        rdoc_begin_pass(d, 1);
+        lay_contents_doc(d, 60);
+        rdoc_end_pass(d);
+        /* the second pass, marked after 40 headings */
+        rdoc_begin_pass(d, 1);
+        rdoc_toc_page(d, &b, 20);
+        lay_headings(d, 0, 40);
+        rdoc_mark *m = rdoc_mark_take(d);
+        lay_headings(d, 40, 60);
+        int pages = rdoc_end_pass(d);
+        /* the third the same, whole or from the mark */
+        rdoc_begin_pass(d, 1);
+        if (resume) {
+            rdoc_mark_resume(d, m);
+        } else {
+            rdoc_toc_page(d, &b, 20);
+            lay_headings(d, 0, 40);
+        }
+        lay_headings(d, 40, 60);
+        assert_int_equal(rdoc_end_pass(d), pages);
+        rdoc_mark_free(m);
+        rdoc_begin_pass(d, 0);
+        rdoc_toc_page(d, &b, 20);
+        lay_headings(d, 0, 60);
+        assert_int_equal(rdoc_end_pass(d), pages);
+        len[resume] = saved_bytes(d, &data[resume]);
+        rdoc_free(d);
+    }
+    assert_int_equal(len[0], len[1]);
+    assert_memory_equal(data[0], data[1], len[0]);
+    free(data[0]);
+    free(data[1]);
+    assert_int_equal(diag_errors(&f->d), 0);
+}
+
+/* Two contents in a pass: no shortcut, the pass must be run. */
+static void test_contents_twice_not_settled(void **state)
+{
+    fixture *f = *state;
+    if (!f->fonts)
+        skip();
+    rdoc *d = new_doc(f);
+    rstyle b = body_style();
+    rdoc_begin_pass(d, 1);
+    rdoc_toc_page(d, &b, 20);
+    rdoc_toc_page(d, &b, 20);
+    rdoc_end_pass(d);
+    assert_int_equal(rdoc_toc_settle(d), -1);
+    rdoc_free(d);
+}
+
 static void test_missing_glyph_reported(void **state)
 {
     fixture *f = *state;
@@ -475,6 +640,9 @@ int main(void)
         cmocka_unit_test(test_template_errors),
         cmocka_unit_test(test_setf_int_as_printf),
         cmocka_unit_test_setup_teardown(test_two_passes_and_tables, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_contents_settle_as_a_pass, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_contents_twice_not_settled, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mark_resume_as_a_pass, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_glyph_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_measure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_glyphs_and_widths_as_libharu, setup, teardown),

@@ -61,6 +61,19 @@ static void test_decode(void **state)
     assert_int_equal(cp, 0xFFFD);
     assert_int_equal(tl_decode("\xC0\x80", &cp), 1); /* overlong */
     assert_int_equal(cp, 0xFFFD);
+    /* three bytes (decoded in line) that are no character */
+    const char *const bad3[] = {"\xE0\x80\x80", "\xE0\x9F\xBF", "\xED\xA0\x80",
+                                "\xED\xBF\xBF", "\xE4\x41\x80", "\xE4\xB8\x41"};
+    for (size_t i = 0; i < sizeof bad3 / sizeof bad3[0]; i++) {
+        assert_int_equal(tl_decode(bad3[i], &cp), 1);
+        assert_int_equal(cp, 0xFFFD);
+    }
+    assert_int_equal(tl_decode("\xE0\xA0\x80", &cp), 3); /* the first and last of the range */
+    assert_int_equal(cp, 0x800);
+    assert_int_equal(tl_decode("\xEF\xBF\xBF", &cp), 3);
+    assert_int_equal(cp, 0xFFFF);
+    assert_int_equal(tl_decode("\xEE\x80\x80", &cp), 3);
+    assert_int_equal(cp, 0xE000);
     char buf[8];
     assert_int_equal(tl_encode(0x4E2D, buf), 3);
     assert_memory_equal(buf, "中", 3);
@@ -103,6 +116,18 @@ static void test_no_line_ends_with_opening_mark(void **state)
     EXPECT_LINES("一《二三", 20, "一|《二|三");
     EXPECT_LINES("一『二三", 20, "一|『二|三");
     EXPECT_LINES("一“二三", 20, "一|“二|三");
+}
+
+/* The ASCII marks no line starts or ends with, and no other ASCII
+ * character (letters and digits break as before). */
+static void test_ascii_marks(void **state)
+{
+    (void)state;
+    for (uint32_t c = 0; c < 0x80; c++) {
+        assert_int_equal(tl_no_start(c), c && strchr("!),.:;?]}%/", (int)c) != NULL);
+        assert_int_equal(tl_no_end(c), c && strchr("([{", (int)c) != NULL);
+    }
+    assert_true(tl_no_start(0xFF0C) && tl_no_end(0x300A) && !tl_no_start(0x4E00));
 }
 
 static void test_latin_breaks_at_spaces(void **state)
@@ -256,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_cjk_breaks_anywhere),
         cmocka_unit_test(test_no_line_starts_with_closing_mark),
         cmocka_unit_test(test_no_line_ends_with_opening_mark),
+        cmocka_unit_test(test_ascii_marks),
         cmocka_unit_test(test_latin_breaks_at_spaces),
         cmocka_unit_test(test_mixed),
         cmocka_unit_test(test_hard_breaks_and_indent),
