@@ -78,6 +78,7 @@ typedef struct ctx {
 
     /* brief fitting */
     int n_key, n_detail, n_compact, n_problems, n_milestones;
+    int knobs_read; /* K_* the brief's sections read (knob()) since render_brief cleared it */
     int max_pages;
     struct brief_marks *marks; /* while fitting: where dry passes were (render_brief) */
 
@@ -102,6 +103,30 @@ typedef struct ctx {
     const char *cell[OL_COUNT];
     const rtpl *cell_t;
 } ctx;
+
+/* The brief's fitting knobs (n_key ... n_milestones), as bits. */
+enum { K_KEY = 1, K_DETAIL = 2, K_COMPACT = 4, K_PROBLEMS = 8, K_MILESTONES = 16 };
+
+/* Knob k as a section of the brief reads it: noted in knobs_read, so that
+ * a dry pass resumed from a mark (render_brief) is one whose sections
+ * before the mark read the knobs the mark was taken with. Sections read
+ * the knobs only through here. */
+static int knob(ctx *c, int k)
+{
+    c->knobs_read |= k;
+    switch (k) {
+    case K_KEY:
+        return c->n_key;
+    case K_DETAIL:
+        return c->n_detail;
+    case K_COMPACT:
+        return c->n_compact;
+    case K_PROBLEMS:
+        return c->n_problems;
+    default:
+        return c->n_milestones;
+    }
+}
 
 #define keep(c, s) strpool_keep(&(c)->pool, (s))
 #define keepf(c, ...) strpool_printf(&(c)->pool, __VA_ARGS__)
@@ -832,7 +857,7 @@ static void brief_key_findings(ctx *c, const char *sec)
         c->at.key_end_page = rdoc_page(c->doc);
         return;
     }
-    int n = c->n_key < f->nproblems ? c->n_key : f->nproblems;
+    int n = knob(c, K_KEY) < f->nproblems ? knob(c, K_KEY) : f->nproblems;
     for (int i = 0; i < n; i++)
         problem_entry(c, f->problems[i], i + 1);
     c->at.key_end_page = rdoc_page(c->doc);
@@ -948,7 +973,7 @@ static void brief_attention(ctx *c, const char *sec)
     tv_setf(&v, "tasks", "%d", tasks);
     const char *intro = tasks > 0 ? sx_opt(c, sec, "intro_tasks", &v) : NULL;
     para(c, intro ? intro : sx(c, sec, "intro", &v), 1);
-    int nd = c->n_detail < n ? c->n_detail : n;
+    int nd = knob(c, K_DETAIL) < n ? knob(c, K_DETAIL) : n;
     for (int i = 0; i < nd; i++)
         brief_item(c, sec, l[i], i + 1, l[i]->ind->kind == IND_QUANTITATIVE);
     int rest = n - nd;
@@ -956,7 +981,7 @@ static void brief_attention(ctx *c, const char *sec)
         tv_setf(&v, "n", "%d", rest);
         small_para(c, sx(c, sec, "more", &v), grey);
         rdoc_space(c->doc, 3);
-        int nc = c->n_compact < rest ? c->n_compact : rest;
+        int nc = knob(c, K_COMPACT) < rest ? knob(c, K_COMPACT) : rest;
         if (nc > 0) {
             const char *hdr[5] = {sx(c, sec, "col_indicator", NULL), sx(c, sec, "col_status", NULL),
                                   sx(c, sec, "col_figure", NULL), sx(c, sec, "col_target", NULL),
@@ -1027,7 +1052,7 @@ static void brief_milestones(ctx *c, const char *sec)
     tv_init(&v, &c->g);
     tv_setf(&v, "n", "%d", n);
     para(c, sx(c, sec, "intro", &v), 1);
-    int nm = c->n_milestones < n ? c->n_milestones : n;
+    int nm = knob(c, K_MILESTONES) < n ? knob(c, K_MILESTONES) : n;
     const char *hdr[4] = {sx(c, sec, "col_item", NULL), sx(c, sec, "col_due", NULL),
                           sx(c, sec, "col_progress", NULL), sx(c, sec, "col_department", NULL)};
     const char **cellv = xcalloc((size_t)(nm + 1) * 4, sizeof *cellv);
@@ -1086,8 +1111,6 @@ static void brief_milestones(ctx *c, const char *sec)
  * the state it was then (the document's page, cursor and headings, and the
  * counters below), instead of from the top.
  */
-enum { K_KEY = 1, K_DETAIL = 2, K_COMPACT = 4, K_PROBLEMS = 8, K_MILESTONES = 16 };
-
 typedef struct brief_mark {
     int sec;   /* the section it starts */
     int knobs; /* read by the sections before it (K_*) */
@@ -1102,20 +1125,6 @@ typedef struct brief_marks {
 } brief_marks;
 
 static void fit_state(const ctx *c, int *n);
-
-/* The knobs a section of this kind reads. */
-static int kind_knobs(const char *kind)
-{
-    if (strcmp(kind, "key_findings") == 0)
-        return K_KEY;
-    if (strcmp(kind, "attention") == 0)
-        return K_DETAIL | K_COMPACT;
-    if (strcmp(kind, "milestones") == 0)
-        return K_MILESTONES;
-    if (strcmp(kind, "problems") == 0)
-        return K_KEY | K_PROBLEMS;
-    return 0;
-}
 
 /* The knobs' values now, those not in knobs as 0. */
 static void masked_state(const ctx *c, int knobs, int *n)
@@ -1190,10 +1199,9 @@ static void render_brief(ctx *c)
         const char *kind = rtpl_getf(c->t, "%s.kind", sec);
         if (!kind)
             continue;
-        if (marking) {
+        if (marking)
             take_mark(c, s, knobs);
-            knobs |= kind_knobs(kind);
-        }
+        c->knobs_read = 0;
         if (strcmp(kind, "title") == 0) {
             brief_title(c, sec);
         } else if (strcmp(kind, "headline") == 0) {
@@ -1210,15 +1218,16 @@ static void render_brief(ctx *c)
         } else if (strcmp(kind, "key_findings") == 0) {
             brief_key_findings(c, sec);
         } else if (strcmp(kind, "problems") == 0) {
-            int first = c->n_key < c->f->nproblems ? c->n_key : c->f->nproblems;
+            int first = knob(c, K_KEY) < c->f->nproblems ? knob(c, K_KEY) : c->f->nproblems;
             if (first < c->f->nproblems) {
                 section_heading(c, sec);
-                problems_list(c, sec, first, c->n_problems);
+                problems_list(c, sec, first, knob(c, K_PROBLEMS));
             }
         } else if (strcmp(kind, "note") == 0) {
             rdoc_space(c->doc, 6);
             small_para(c, sx(c, sec, "text", NULL), grey);
         }
+        knobs |= c->knobs_read; /* what the next sections' marks depend on */
     }
 }
 
