@@ -151,6 +151,88 @@ static void test_short_buffer_and_others(void **state)
     assert_string_equal(got, "%.16G");
 }
 
+/* fmt with three ints, and with a string and an int, through snprintf and
+ * glibc's vsnprintf, into buffers of every size up to the text's and more. */
+static void check_ints(const char *fmt, int a, int b, int c)
+{
+    char got[300], want[300];
+    int w = ref_snprintf(want, sizeof want, fmt, a, b, c);
+    assert_true(w >= 0);
+    for (size_t n = 0; n <= (size_t)w + 2 && n <= sizeof got; n++) {
+        memset(got, 'x', sizeof got);
+        memset(want, 'x', sizeof want);
+        int g = snprintf(got, n, fmt, a, b, c);
+        w = ref_snprintf(want, n, fmt, a, b, c);
+        if (g != w || memcmp(got, want, sizeof got) != 0)
+            fail_msg("\"%s\" (%d %d %d) into %zu: \"%.40s\" (%d), glibc \"%.40s\" (%d)", fmt, a, b,
+                     c, n, got, g, want, w);
+    }
+}
+
+static void check_str(const char *fmt, const char *str, int d)
+{
+    char got[600], want[600];
+    size_t sizes[] = {0, 1, 2, 5, 31, 255, 256, 257, 300, sizeof got};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        memset(got, 'x', sizeof got);
+        memset(want, 'x', sizeof want);
+        int g = snprintf(got, sizes[i], fmt, str, d), w = ref_snprintf(want, sizes[i], fmt, str, d);
+        if (g != w || memcmp(got, want, sizeof got) != 0)
+            fail_msg("\"%s\" into %zu: \"%.40s\" (%d), glibc \"%.40s\" (%d)", fmt, sizes[i], got, g,
+                     want, w);
+    }
+}
+
+/* The simple formats snprintf writes itself (%s, %d, %u, %x, %X, a zero-padded
+ * width of one digit, %%), with the others left to glibc beside them. */
+static void test_simple_formats_as_glibc(void **state)
+{
+    (void)state;
+    static const char *const ifmts[] = {
+        "%d", "%u", "%x", "%X", "%08x", "%06X", "#%06x", "%04d-%02d-%02d", "rId%d", "%d, %d, %d",
+        "%d:%d", "%1d|%9u|%3x", "100%%:%d", "%0d", "%5d", "%-3d", "%+d", "%ld", "%.3d", "%#x", "%010d",
+        "plain", "",
+    };
+    static const char *const sfmts[] = {
+        "%s", "%s=%d", "'%s'", "%s %d", "$%s%d", "variable %s", "%s:%05d", "%s %c", "%.3s%d",
+    };
+    static const int ints[] = {0, 1, -1, 7, 9, 10, -10, 99, 100, 255, 256, 4095, 65535, 123456,
+                               -123456, 16777215, INT_MAX, INT_MIN, INT_MIN + 1};
+    size_t ni = sizeof ints / sizeof ints[0];
+    for (size_t f = 0; f < sizeof ifmts / sizeof ifmts[0]; f++)
+        for (size_t i = 0; i < ni; i++)
+            check_ints(ifmts[f], ints[i], ints[(i + 3) % ni], ints[(i + 7) % ni]);
+    uint64_t r = 0x243F6A8885A308D3u;
+    for (int i = 0; i < 20000; i++) {
+        r = r * 6364136223846793005u + 1442695040888963407u;
+        int a = (int)(uint32_t)(r >> 32), b = (int)(r >> 40) % 1000, c = (int)(r >> 12) % 100000;
+        check_ints(ifmts[i % 13], a, b, c);
+        check_ints(ifmts[(i + 5) % 13], c, a, b);
+    }
+    char *mid = malloc(260), *big = malloc(1000);
+    assert_non_null(mid);
+    assert_non_null(big);
+    memset(mid, 'm', 253); /* near the 256 bytes written at a time */
+    mid[253] = '\0';
+    memset(big, 'b', 999);
+    big[999] = '\0';
+    const char *strs[] = {"", "A1", "xl/charts/chart7.xml", "\xe4\xb8\xad%d", mid, big, NULL};
+    for (size_t f = 0; f < sizeof sfmts / sizeof sfmts[0]; f++)
+        for (size_t j = 0; j < sizeof strs / sizeof strs[0]; j++)
+            for (size_t i = 0; i < ni; i += 3)
+                if (strs[j] || strstr(sfmts[f], "%s")) /* glibc's "(null)" for %s */
+                    check_str(sfmts[f], strs[j] ? strs[j] : NULL, ints[i]);
+    for (size_t j = 0; j + 1 < sizeof strs / sizeof strs[0]; j++) { /* "%s%s" */
+        char got[1200], want[1200];
+        int g = snprintf(got, sizeof got, "%s%s", strs[j], strs[5 - j]);
+        int w = ref_snprintf(want, sizeof want, "%s%s", strs[j], strs[5 - j]);
+        assert_int_equal(g, w);
+        assert_string_equal(got, want);
+    }
+    free(mid);
+    free(big);
+}
+
 /* fmt with (s, d, x) through __fprintf_chk and glibc's vfprintf. */
 static void check_format(const char *fmt, const char *s, int d, double x)
 {
@@ -173,8 +255,10 @@ static void test_formats_as_glibc(void **state)
     (void)state;
     static const char *const fmts[] = {
         "<c r=\"%s\" s=\"%d\" t=\"s\"><v>%.16G</v></c>", "%s%d%.16G", "%s|%d|%.16G tail",
-        "<is><t xml:space=\"preserve\">%s</t></is>%d%.16G", /* fast */
-        "%s %5d %.16G", "%s %d %g", "%s%%%d%.16G", "%s %i %.16G", "%s %d %.15G", /* vfprintf */
+        "<is><t xml:space=\"preserve\">%s</t></is>%d%.16G", "%s%%%d%.16G", "%s|%u|%.16G",
+        "%s %08x %.16G", "%s %04X %.16G%%", "%s %09d %.16G", /* fast */
+        "%s %5d %.16G", "%s %d %g", "%s %i %.16G", "%s %d %.15G", "%s %010d %.16G",
+        "%s %-4d %.16G", "%s %ld %.16G", /* vfprintf */
     };
     char *long_s = malloc(3000);
     assert_non_null(long_s);
@@ -241,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_bound_here),
         cmocka_unit_test(test_numbers_as_glibc),
         cmocka_unit_test(test_short_buffer_and_others),
+        cmocka_unit_test(test_simple_formats_as_glibc),
         cmocka_unit_test(test_formats_as_glibc),
         cmocka_unit_test(test_workbook_numbers),
     };
