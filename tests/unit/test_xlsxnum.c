@@ -3,7 +3,7 @@
  * __fprintf_chk are the ones the dynamic linker gives libxlsxwriter, and
  * they write what glibc's vsnprintf and vfprintf write: for "%.16G" and
  * the library's two number-cell formats, on whole numbers (the fast path:
- * signs, minus zero, 0, up to 10^16; decimals of up to 15 digits), on
+ * signs, minus zero, 0, up to 10^16; other numbers from 1e-4 to 2^53), on
  * the numbers next to them (fractions of more digits, 10^16 and over,
  * powers of ten and their neighbours, infinities, NaN), on random bit
  * patterns, and with a buffer too short; other formats pass through. Then
@@ -29,20 +29,13 @@
 #include <unzip.h>
 #include <xlsxwriter.h>
 
+#include "ref_printf.h"
+
 int __fprintf_chk(FILE *f, int flag, const char *fmt, ...);
 
 #define NUM_CELL_S "<c r=\"%s\" s=\"%d\"><v>%.16G</v></c>"
 #define NUM_CELL "<c r=\"%s\"><v>%.16G</v></c>"
 
-/* glibc's own formatting, for reference. */
-static int ref_snprintf(char *s, size_t n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int r = vsnprintf(s, n, fmt, ap);
-    va_end(ap);
-    return r;
-}
 
 static int ref_fprintf(FILE *f, const char *fmt, ...)
 {
@@ -89,7 +82,8 @@ static void test_numbers_as_glibc(void **state)
     static const double edge[] = {0.0, 1.0, 2016, 12345678, 1e15, 9007199254740992.0, 9007199254740994.0,
                                   9999999999999998.0, 1e16, 1e16 + 2, 1e17, 1e22, 0.5, 0.1, 1.25,
                                   2016.5, 1e-5, 1e-300, 123456789.75, 4503599627370495.5, DBL_MAX,
-                                  DBL_MIN, 5e-324};
+                                  DBL_MIN, 5e-324, 1125899906842624.5, 2251799813685248.5,
+                                  0.30000000000000004, 1.0 / 3, 2.0 / 3, 5e-5, 9.99999999999999e-5};
     for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
         check_number(edge[i]);
         check_number(-edge[i]);
