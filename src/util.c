@@ -1,4 +1,5 @@
 /* util.c - see util.h. */
+#define _GNU_SOURCE /* fwrite_unlocked */
 #include "util.h"
 
 #include <ctype.h>
@@ -634,6 +635,17 @@ static char *shortest_of_three(double v, char *buf)
     }
     g_text(buf, neg, d17, 17, x);
     return buf;
+}
+
+int put_bytes(FILE *f, const void *p, size_t n)
+{
+    /* a line-buffered stream keeps its end before its pointer */
+    if (f->_IO_write_ptr < f->_IO_write_end && (size_t)(f->_IO_write_end - f->_IO_write_ptr) >= n) {
+        memcpy(f->_IO_write_ptr, p, n);
+        f->_IO_write_ptr += n;
+        return 1;
+    }
+    return fwrite_unlocked(p, 1, n, f) == n;
 }
 
 size_t format_uint(char *buf, unsigned long long u)

@@ -30,9 +30,10 @@
  * goes to glibc's vsnprintf. __fprintf_chk writes a format of those
  * conversions itself, the numbers that are not whole by glibc's; any
  * other goes to vfprintf. tests/unit/test_xlsxnum.c checks the bytes
- * against glibc's. The unlocked fwrite is safe: planeval has no threads.
+ * against glibc's. The unlocked writes (util.h put_bytes) are safe:
+ * planeval has no threads.
  */
-#define _GNU_SOURCE /* strchrnul, fwrite_unlocked */
+#define _GNU_SOURCE /* strchrnul */
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -217,7 +218,7 @@ int snprintf(char *restrict s, size_t size, const char *restrict fmt, ...)
     return r;
 }
 
-/* Output gathered for one fwrite, which the library's formats fit. */
+/* Output gathered for one write, which the library's formats fit. */
 typedef struct outbuf {
     FILE *f;
     const char *rest; /* the format not yet written */
@@ -233,7 +234,7 @@ static int out_flush(outbuf *o)
     if (!o->flushed && !simple_format(o->rest))
         return -2;
     if (o->flushed >= 0)
-        o->flushed = fwrite_unlocked(o->b, 1, o->n, o->f) == o->n ? 1 : -1;
+        o->flushed = put_bytes(o->f, o->b, o->n) ? 1 : -1;
     o->total += o->n;
     o->n = 0;
     return 0;
@@ -246,7 +247,7 @@ static int out_add(outbuf *o, const char *p, size_t n)
             return -2;
         if (n > sizeof o->b) { /* a long string goes straight on */
             if (o->flushed >= 0)
-                o->flushed = fwrite_unlocked(p, 1, n, o->f) == n ? 1 : -1;
+                o->flushed = put_bytes(o->f, p, n) ? 1 : -1;
             o->total += n;
             return 0;
         }

@@ -13,7 +13,7 @@
  * Debian's library calls these exported functions through its PLT, so the
  * dynamic linker binds those calls to the program's definitions here (as
  * xlsxzip.c does for minizip's calls). They write the same bytes, each
- * tag gathered in a buffer and written with one fwrite, and escape by
+ * tag gathered in a buffer and written at once (util.h put_bytes), and escape by
  * spans: attribute values & < > " and newline, data & < > (control
  * characters pass unchanged), as the library's xmlwriter.c does.
  * tests/unit/test_xlsxxml.c checks both that the library's calls land
@@ -36,13 +36,14 @@
  * by xlsxzip.c's zipClose). Another version of the library keeps its own
  * malloc and free.
  */
-#define _GNU_SOURCE /* fputs_unlocked, fwrite_unlocked */
+#define _GNU_SOURCE /* fputs_unlocked */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xlsxwriter.h>
 
+#include "util.h"
 #include "xlsxxml.h"
 
 /* The library version whose uses of the attribute lists were checked. */
@@ -83,7 +84,7 @@ void xlsx_xml_release(void)
     spare.n = 0;
 }
 
-/* A tag gathered before it goes to the file in one fwrite: most tags are
+/* A tag gathered before it goes to the file at once: most tags are
  * short, and each stdio call costs more than the copy. */
 typedef struct tagbuf {
     FILE *f;
@@ -94,18 +95,28 @@ typedef struct tagbuf {
 static void flush(tagbuf *t)
 {
     if (t->n)
-        fwrite_unlocked(t->b, 1, t->n, t->f);
+        put_bytes(t->f, t->b, t->n);
     t->n = 0;
 }
 
-static void add(tagbuf *t, const char *s, size_t n)
+/* add's rarer case, apart so that add stays small enough to be inlined
+ * where its length is a constant (most calls: "<", "=\"", "/>"). */
+static void add_full(tagbuf *t, const char *s, size_t n)
+{
+    flush(t);
+    if (n > sizeof t->b) { /* a long text goes straight on */
+        put_bytes(t->f, s, n);
+        return;
+    }
+    memcpy(t->b, s, n);
+    t->n = n;
+}
+
+static inline void add(tagbuf *t, const char *s, size_t n)
 {
     if (n > sizeof t->b - t->n) {
-        flush(t);
-        if (n > sizeof t->b) { /* a long text goes straight on */
-            fwrite_unlocked(s, 1, n, t->f);
-            return;
-        }
+        add_full(t, s, n);
+        return;
     }
     memcpy(t->b + t->n, s, n);
     t->n += n;
