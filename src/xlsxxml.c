@@ -298,6 +298,24 @@ struct xml_attribute *lxw_new_attribute_dbl(const char *key, double value)
     return a;
 }
 
+/* The characters of a UTF-8 string, as the library counts them (bytes but
+ * the continuation bytes 10xxxxxx), 8 bytes at a time: it counts every
+ * string written to a cell against Excel's limit, byte by byte. */
+size_t lxw_utf8_strlen(const char *str)
+{
+    const uint64_t ones = 0x0101010101010101u;
+    size_t len = strlen(str), count = 0, i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, str + i, sizeof w);
+        uint64_t starts = ((~w >> 7) | (w >> 6)) & ones; /* bit 7 clear or bit 6 set */
+        count += (size_t)((starts * ones) >> 56);
+    }
+    for (; i < len; i++)
+        count += ((unsigned char)str[i] & 0xc0) != 0x80;
+    return count;
+}
+
 void lxw_rowcol_to_cell(char *cell_name, lxw_row_t row, lxw_col_t col)
 {
     /* The column as lxw_col_to_name writes it: letters in reverse, then

@@ -45,6 +45,7 @@ static void *ours(const char *name)
     OURS(lxw_new_attribute_str)
     OURS(lxw_new_attribute_int)
     OURS(lxw_new_attribute_dbl)
+    OURS(lxw_utf8_strlen)
     OURS(lxw_rowcol_to_cell)
 #undef OURS
     assert_non_null(p);
@@ -55,7 +56,7 @@ static const char *const names[] = {
     "lxw_xml_declaration",     "lxw_xml_start_tag",     "lxw_xml_end_tag",
     "lxw_xml_empty_tag",       "lxw_xml_data_element",  "lxw_xml_rich_si_element",
     "lxw_new_attribute_str",   "lxw_new_attribute_int", "lxw_rowcol_to_cell",
-    "lxw_new_attribute_dbl",
+    "lxw_new_attribute_dbl",   "lxw_utf8_strlen",
 };
 #define NNAMES (sizeof names / sizeof names[0])
 
@@ -374,6 +375,32 @@ static void test_same_attributes_and_cells(void **state)
         }
 }
 
+typedef size_t (*strlen_fn)(const char *);
+
+/* The characters of every length of text up to 80 bytes, from every start
+ * in a mix of ASCII, 2-, 3- and 4-byte characters and stray bytes. */
+static void test_utf8_strlen(void **state)
+{
+    (void)state;
+    strlen_fn len[2];
+    BOTH(len, "lxw_utf8_strlen");
+    static const char mix[] = "a\xc3\xa9" "b\xe4\xb8\xad\xf0\x9f\x98\x80\x80\xbf\xc0\xff\x7f "
+                              "\xe8\xae\xa1\xe7\xae\x97" "z";
+    char buf[100];
+    for (size_t start = 0; start < sizeof mix - 1; start++)
+        for (size_t n = 0; n <= 80; n++) {
+            for (size_t i = 0; i < n; i++)
+                buf[i] = mix[(start + i * 5) % (sizeof mix - 1)];
+            buf[n] = '\0';
+            if (len[0](buf) != len[1](buf))
+                fail_msg("lxw_utf8_strlen of %zu bytes from %zu: library %zu, planeval %zu", n,
+                         start, len[0](buf), len[1](buf));
+        }
+    char *big = long_text(100000);
+    assert_int_equal(len[0](big), len[1](big));
+    free(big);
+}
+
 typedef struct xml_attribute *(*attr_dbl_fn)(const char *, double);
 
 static void test_attributes_reused(void **state)
@@ -429,6 +456,7 @@ int main(void)
         cmocka_unit_test(test_same_bytes_as_library),
         cmocka_unit_test(test_same_attributes_and_cells),
         cmocka_unit_test(test_attributes_reused),
+        cmocka_unit_test(test_utf8_strlen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
