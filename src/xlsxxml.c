@@ -298,6 +298,20 @@ struct xml_attribute *lxw_new_attribute_dbl(const char *key, double value)
     return a;
 }
 
+/* Whether string holds a byte that lxw_escape_control_characters rewrites
+ * as _xHHHH_ (0x01-0x08, 0x0B-0x1F). The library's loop tests its pointer
+ * instead of the byte, so it stops at the terminating NUL and says yes for
+ * every string: each shared string (and constant_memory cell) was copied
+ * through the escaping, into a calloc of 7 times its length, unchanged.
+ * Answering right writes the same bytes without the copy. */
+uint8_t lxw_has_control_characters(const char *string)
+{
+    for (; *string; string++)
+        if (!(*string & 0xE0) && *string != '\n' && *string != '\t')
+            return 1;
+    return 0;
+}
+
 /* The characters of a UTF-8 string, as the library counts them (bytes but
  * the continuation bytes 10xxxxxx), 8 bytes at a time: it counts every
  * string written to a cell against Excel's limit, byte by byte. */

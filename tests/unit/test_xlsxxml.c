@@ -46,6 +46,7 @@ static void *ours(const char *name)
     OURS(lxw_new_attribute_int)
     OURS(lxw_new_attribute_dbl)
     OURS(lxw_utf8_strlen)
+    OURS(lxw_has_control_characters)
     OURS(lxw_rowcol_to_cell)
 #undef OURS
     assert_non_null(p);
@@ -56,7 +57,7 @@ static const char *const names[] = {
     "lxw_xml_declaration",     "lxw_xml_start_tag",     "lxw_xml_end_tag",
     "lxw_xml_empty_tag",       "lxw_xml_data_element",  "lxw_xml_rich_si_element",
     "lxw_new_attribute_str",   "lxw_new_attribute_int", "lxw_rowcol_to_cell",
-    "lxw_new_attribute_dbl",   "lxw_utf8_strlen",
+    "lxw_new_attribute_dbl",   "lxw_utf8_strlen",       "lxw_has_control_characters",
 };
 #define NNAMES (sizeof names / sizeof names[0])
 
@@ -401,6 +402,34 @@ static void test_utf8_strlen(void **state)
     free(big);
 }
 
+/* lxw_has_control_characters says yes exactly when the library's escaping
+ * changes the text (its own says yes for every text); every byte value,
+ * alone and inside a longer text. */
+static void test_control_characters(void **state)
+{
+    (void)state;
+    uint8_t (*has)(const char *) = lxw_has_control_characters;
+    char *(*escape)(const char *);
+    void *p = dlsym(RTLD_NEXT, "lxw_escape_control_characters");
+    assert_non_null(p);
+    memcpy(&escape, &p, sizeof p);
+    for (int c = 1; c < 256; c++)
+        for (int at = 0; at < 3; at++) {
+            char text[8] = "ab\xe4\xb8\xad";
+            text[at == 0 ? 0 : at == 1 ? 2 : 5] = (char)c;
+            char *e = escape(text);
+            assert_non_null(e);
+            int changed = strcmp(e, text) != 0;
+            if (changed != (has(text) != 0))
+                fail_msg("byte 0x%02x at %d: escaping %s the text, lxw_has_control_characters %d",
+                         c, at, changed ? "changes" : "keeps", has(text));
+            free(e);
+        }
+    assert_int_equal(has(""), 0);
+    assert_int_equal(has("line\nbreak\ttab"), 0);
+    assert_int_equal(has("bell\a"), 1);
+}
+
 typedef struct xml_attribute *(*attr_dbl_fn)(const char *, double);
 
 static void test_attributes_reused(void **state)
@@ -457,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_same_attributes_and_cells),
         cmocka_unit_test(test_attributes_reused),
         cmocka_unit_test(test_utf8_strlen),
+        cmocka_unit_test(test_control_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
