@@ -236,6 +236,11 @@ static double text_width_n(const char *s, size_t n)
             p++;
             continue;
         }
+        if (*p >= 0xe4 && *p <= 0xe9 && end - p > 2) { /* U+4000-9FFF, CJK: wide */
+            cur += 2;
+            p += 3;
+            continue;
+        }
         uint32_t cp = *p;
         int len = 1;
         if (*p >= 0xf0 && end - p > 3) {
