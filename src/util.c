@@ -1,4 +1,5 @@
 /* util.c - see util.h. */
+#define _GNU_SOURCE /* fwrite_unlocked */
 #include "util.h"
 
 #include <ctype.h>
@@ -373,7 +374,7 @@ static char *shortest_by_printf(double v, char *buf)
 /* What printf's %.Pg writes for the P significant digits d (d[0] is not 0)
  * of a number of decimal exponent x: the fraction's trailing zeros
  * dropped, the exponent form below 1e-4 and from 10^P on. */
-static void g_text(char *out, int neg, const char *d, int P, int x)
+static size_t g_text(char *out, int neg, const char *d, int P, int x)
 {
     int n = P;
     while (n > 1 && d[n - 1] == '0')
@@ -412,6 +413,168 @@ static void g_text(char *out, int neg, const char *d, int P, int x)
         o += n;
     }
     *o = 0;
+    return (size_t)(o - out);
+}
+
+/* a * b as 128 bits (*hi, *lo), in 32-bit halves: no compiler extension. */
+static void mul64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
+{
+    uint64_t a0 = a & 0xffffffffu, a1 = a >> 32, b0 = b & 0xffffffffu, b1 = b >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu);
+    *lo = (mid << 32) | (p00 & 0xffffffffu);
+    *hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+}
+
+static const uint64_t pow10_u64[20] = {1ull,
+                                       10ull,
+                                       100ull,
+                                       1000ull,
+                                       10000ull,
+                                       100000ull,
+                                       1000000ull,
+                                       10000000ull,
+                                       100000000ull,
+                                       1000000000ull,
+                                       10000000000ull,
+                                       100000000000ull,
+                                       1000000000000ull,
+                                       10000000000000ull,
+                                       100000000000000ull,
+                                       1000000000000000ull,
+                                       10000000000000000ull,
+                                       100000000000000000ull,
+                                       1000000000000000000ull,
+                                       10000000000000000000ull};
+
+int decimal_round(double v, int P, unsigned long long *digits, int *exp10)
+{
+    double a = fabs(v);
+    if (P < 1 || P > 17 || !(a >= 1e-5 && a < 9007199254740992.0))
+        return 0;
+    /* a = m / 2^k exactly (a is normal here) */
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof bits);
+    uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
+    int k = 1075 - (int)(bits >> 52);
+    /* floor(log10 a) or one less: a >= 2^(52 - k) */
+    int x = (int)floor((52 - k) * 0.30102999566398120);
+    for (int tries = 0; tries < 3; tries++) {
+        int s = P - 1 - x; /* N = a 10^s, whose integer part has P digits */
+        if (s < 0 || s > 22)
+            return 0;
+        uint64_t hi, lo; /* m 10^s < 2^53 10^22 < 2^127 */
+        if (s <= 19) {
+            mul64(m, pow10_u64[s], &hi, &lo);
+        } else {
+            uint64_t h2;
+            mul64(m, pow10_u64[19], &hi, &lo);
+            uint64_t c = pow10_u64[s - 19];
+            hi *= c;
+            mul64(lo, c, &h2, &lo);
+            hi += h2;
+        }
+        /* q = floor(N), and the rest against a half (of 2^k) */
+        uint64_t q;
+        int rest;
+        if (k == 0) {
+            if (hi)
+                return 0;
+            q = lo;
+            rest = -1;
+        } else if (k < 64) {
+            if (hi >> k) { /* too many digits */
+                x++;
+                continue;
+            }
+            q = (hi << (64 - k)) | (lo >> k);
+            uint64_t r = lo & ((1ull << k) - 1), half = 1ull << (k - 1);
+            rest = r > half ? 1 : r == half ? 0 : -1;
+        } else if (k == 64) {
+            q = hi;
+            rest = lo > (1ull << 63) ? 1 : lo == (1ull << 63) ? 0 : -1;
+        } else if (k < 128) {
+            int j = k - 64;
+            q = hi >> j;
+            uint64_t r = hi & ((1ull << j) - 1), half = 1ull << (j - 1);
+            rest = r > half ? 1 : r < half ? -1 : lo ? 1 : 0;
+        } else {
+            return 0;
+        }
+        if (q < pow10_u64[P - 1]) {
+            x--;
+            continue;
+        }
+        if (q >= pow10_u64[P]) {
+            x++;
+            continue;
+        }
+        if (rest > 0 || (rest == 0 && (q & 1))) /* to nearest, ties to even: printf's */
+            q++;
+        if (q == pow10_u64[P]) { /* 99..9 became 100..0 */
+            q = pow10_u64[P - 1];
+            x++;
+        }
+        *digits = q;
+        *exp10 = x;
+        return 1;
+    }
+    return 0;
+}
+
+/* q's P digits, at d. */
+static void digits_of(char *d, unsigned long long q, int P)
+{
+    for (int i = P - 1; i >= 0; i--, q /= 10)
+        d[i] = (char)('0' + q % 10);
+}
+
+size_t format_g_fixed(char *out, double v, int P)
+{
+    unsigned long long q;
+    int x;
+    if (!decimal_round(v, P, &q, &x) || x < -4 || x >= P)
+        return 0;
+    char d[17];
+    digits_of(d, q, P);
+    return g_text(out, signbit(v) != 0, d, P, x);
+}
+
+/*
+ * shortest_by_printf's result without printf or strtod, for |v| in
+ * [1e-5, 1e15): v's digits rounded exactly (decimal_round) to 15, then 16,
+ * then 17; a rounding of P digits (under 2^53) reads back as v when that
+ * integer divided (or multiplied) by the power of ten, both exact doubles,
+ * gives v: strtod's result is that one correctly rounded operation
+ * (Clinger's fast path). 0 when left to shortest_of_three.
+ */
+static int shortest_exact(double v, char *buf)
+{
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    double a = fabs(v);
+    if (!(a >= 1e-5 && a < 1e15))
+        return 0;
+    for (int P = 15; P <= 17; P++) {
+        unsigned long long q;
+        int x;
+        if (!decimal_round(v, P, &q, &x))
+            return 0;
+        if (P < 17) { /* 17 digits always read back */
+            int s = P - 1 - x;
+            if (q > (1ull << 53) || s < -22 || s > 22)
+                return 0;
+            double back = s >= 0 ? (double)q / p10[s] : (double)q * p10[-s];
+            if (back != a)
+                continue;
+        }
+        char d[17];
+        digits_of(d, q, P);
+        g_text(buf, signbit(v) != 0, d, P, x);
+        return 1;
+    }
+    return 0;
 }
 
 /*
@@ -474,6 +637,17 @@ static char *shortest_of_three(double v, char *buf)
     return buf;
 }
 
+int put_bytes(FILE *f, const void *p, size_t n)
+{
+    /* a line-buffered stream keeps its end before its pointer */
+    if (f->_IO_write_ptr < f->_IO_write_end && (size_t)(f->_IO_write_end - f->_IO_write_ptr) >= n) {
+        memcpy(f->_IO_write_ptr, p, n);
+        f->_IO_write_ptr += n;
+        return 1;
+    }
+    return fwrite_unlocked(p, 1, n, f) == n;
+}
+
 size_t format_uint(char *buf, unsigned long long u)
 {
     /* the length first, then the digits from the end two at a time: a
@@ -519,6 +693,8 @@ char *format_number(double v, char *buf)
         format_uint(p, w < 0 ? 0ULL - (unsigned long long)w : (unsigned long long)w);
         return buf;
     }
+    if (shortest_exact(v, buf))
+        return buf;
     return shortest_of_three(v, buf);
 }
 

@@ -9,6 +9,7 @@
 #define PLANEVAL_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <time.h>
 
@@ -98,6 +99,35 @@ int parse_number(const char *s, double *out);
  * %.17g if needed). Writes into buf of at least 32 bytes; returns buf.
  */
 char *format_number(double v, char *buf);
+
+/*
+ * v rounded to P significant digits (1 to 17) exactly as printf rounds
+ * them (to nearest, ties to even, on v's exact binary value): the digits
+ * as an integer of P digits in *digits, the decimal exponent of the first
+ * in *exp10 (12.5 with P = 3: 125 and 1). From v's bits with integer
+ * arithmetic, for |v| in [1e-5, 2^53) and under 10^P; 0 outside it
+ * (nothing set).
+ */
+int decimal_round(double v, int P, unsigned long long *digits, int *exp10);
+
+/*
+ * v as printf's "%.*g" writes it with P significant digits (and "%.*G",
+ * the same without an exponent), at out (32 bytes at least), terminated:
+ * its length; 0, nothing written, if decimal_round leaves v out or the
+ * text would take an exponent (below 1e-4 or from 10^P on after rounding).
+ */
+size_t format_g_fixed(char *out, double v, int P);
+
+/*
+ * n bytes to f, as fwrite_unlocked writes them: straight into f's stdio
+ * buffer when they fit, as glibc's putc_unlocked macro does (its FILE's
+ * _IO_write_ptr and _IO_write_end, part of glibc's ABI; an unbuffered or
+ * line-buffered stream, or one not writing, never has room there), else
+ * fwrite_unlocked. fwrite's setup cost ~100 instructions a call, for the
+ * workbooks' ~200,000 tags and the CSV files' fields. Not for a stream
+ * shared between threads. Returns whether all n were written.
+ */
+int put_bytes(FILE *f, const void *p, size_t n);
 
 /* The decimal digits of u, as printf's %llu writes them, into buf (21
  * bytes at least), terminated: their count. The hand-written numbers of the

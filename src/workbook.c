@@ -220,11 +220,11 @@ static int wide_cp(uint32_t cp)
 
 /* Display width of the longest line of s. Counted in whole columns; ASCII,
  * most of the text, needs no decoding. */
-static double text_width(const char *s)
+static double text_width_n(const char *s, size_t n)
 {
     long best = 0, cur = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
         if (*p < 0x80) {
             if (*p == '\n') {
                 if (cur > best)
@@ -236,16 +236,21 @@ static double text_width(const char *s)
             p++;
             continue;
         }
+        if (*p >= 0xe4 && *p <= 0xe9 && end - p > 2) { /* U+4000-9FFF, CJK: wide */
+            cur += 2;
+            p += 3;
+            continue;
+        }
         uint32_t cp = *p;
         int len = 1;
-        if (*p >= 0xf0 && p[1] && p[2] && p[3]) {
+        if (*p >= 0xf0 && end - p > 3) {
             cp = ((uint32_t)(*p & 0x07) << 18) | ((uint32_t)(p[1] & 0x3f) << 12) |
                  ((uint32_t)(p[2] & 0x3f) << 6) | (p[3] & 0x3f);
             len = 4;
-        } else if (*p >= 0xe0 && p[1] && p[2]) {
+        } else if (*p >= 0xe0 && end - p > 2) {
             cp = ((uint32_t)(*p & 0x0f) << 12) | ((uint32_t)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
             len = 3;
-        } else if (*p >= 0xc0 && p[1]) {
+        } else if (*p >= 0xc0 && end - p > 1) {
             cp = ((uint32_t)(*p & 0x1f) << 6) | (p[1] & 0x3f);
             len = 2;
         }
@@ -253,6 +258,11 @@ static double text_width(const char *s)
         p += len;
     }
     return (double)(cur > best ? cur : best);
+}
+
+static double text_width(const char *s)
+{
+    return text_width_n(s, strlen(s));
 }
 
 static void note_width(sheet *s, int col, double w)
@@ -389,8 +399,9 @@ static lxw_format *wrapped(wb *b, lxw_format *f)
     return fmt(b, NULL, FM_WRAP);
 }
 
-/* Lines text takes in a column of width w: each of its lines wraps. */
-static int text_lines(const char *text, double w)
+/* Lines text takes in a column of width w: each of its lines wraps.
+ * whole: text_width(text) when the caller has it, else negative. */
+static int text_lines(const char *text, double w, double whole)
 {
     int n = 0;
     const char *p = text;
@@ -398,10 +409,11 @@ static int text_lines(const char *text, double w)
         const char *e = strchr(p, '\n');
         if (e && e[strspn(e, "\n")] == '\0')
             e = NULL; /* trailing line breaks (YAML block text) */
-        char *line = e ? xstrndup(p, (size_t)(e - p)) : NULL; /* the last one as it is */
-        int k = (int)ceil(text_width(line ? line : p) / (w > 4 ? w - 2 : 2));
+        double tw = e                         ? text_width_n(p, (size_t)(e - p))
+                    : p == text && whole >= 0 ? whole /* the last one as it is */
+                                              : text_width(p);
+        int k = (int)ceil(tw / (w > 4 ? w - 2 : 2));
         n += k < 1 ? 1 : k;
-        free(line);
         if (!e)
             break;
         p = e + 1;
@@ -468,7 +480,7 @@ static void put_str(wb *b, sheet *s, int r, int c, const char *full, lxw_format 
     const char *nl = strchr(text, '\n');
     if (w + 2 > cap || (nl && nl[strspn(nl, "\n")])) {
         f = wrapped(b, f);
-        need_lines(s, r, text_lines(text, cap));
+        need_lines(s, r, text_lines(text, cap, w));
     }
     check(b, worksheet_write_string(s->ws, (lxw_row_t)r, (lxw_col_t)c, text, f),
           "worksheet_write_string");
@@ -577,26 +589,29 @@ static int place_helper(void *ctx, const char *text, char *ref, size_t n)
 
 /*
  * ftext within Excel's limits (8,192 characters, 255 arguments, 64
- * levels): as it is, or split through helper cells. NULL when it cannot
- * be split: the cell then holds the result, marked fixed, with a comment.
+ * levels): as it is, or split through helper cells (then also in *owned,
+ * for the caller to free). NULL when it cannot be split: the cell then
+ * holds the result, marked fixed, with a comment.
  */
-static char *fit_formula(wb *b, sheet *s, int r, int c, const char *ftext)
+static const char *fit_formula(wb *b, sheet *s, int r, int c, const char *ftext, char **owned)
 {
+    *owned = NULL;
     if (xl_fits(ftext))
-        return xstrdup(ftext); /* most do: no need to quote the sheet's name */
+        return ftext; /* most do: no need to quote the sheet's name, nor to copy */
     char *home = s->name ? quote_sheet(s->name) : NULL;
     char *fitted = xl_fit(ftext, home, place_helper, b);
     free(home);
     if (!fitted)
         put_comment(b, s, r, c, T(b, "comment", "too_long"));
-    return fitted;
+    return *owned = fitted;
 }
 
 /* A formula with a text result cached. */
 static void put_formula_str(wb *b, sheet *s, int r, int c, const char *ftext, const char *cached,
                             lxw_format *f)
 {
-    char *fitted = fit_formula(b, s, r, c, ftext);
+    char *owned;
+    const char *fitted = fit_formula(b, s, r, c, ftext, &owned);
     if (!fitted) {
         put_str(b, s, r, c, cached, fixed_of(b, f));
         return;
@@ -604,7 +619,7 @@ static void put_formula_str(wb *b, sheet *s, int r, int c, const char *ftext, co
     check(b, worksheet_write_formula_str(s->ws, (lxw_row_t)r, (lxw_col_t)c, fitted, f, cached),
           "worksheet_write_formula_str");
     note_width(s, c, text_width(cached));
-    free(fitted);
+    free(owned);
 }
 
 /*
@@ -618,7 +633,8 @@ static void put_formula(wb *b, sheet *s, int r, int c, const char *ftext, fvalue
         put_formula_str(b, s, r, c, ftext, b->w_na, f);
         return;
     }
-    char *fitted = fit_formula(b, s, r, c, ftext);
+    char *owned;
+    const char *fitted = fit_formula(b, s, r, c, ftext, &owned);
     if (!fitted) {
         put_value(b, s, r, c, cached, fixed_of(b, f), prec);
     } else if (cached.state == FV_OK) {
@@ -631,7 +647,7 @@ static void put_formula(wb *b, sheet *s, int r, int c, const char *ftext, fvalue
         check(b, worksheet_write_formula_str(s->ws, (lxw_row_t)r, (lxw_col_t)c, fitted, f, ""),
               "worksheet_write_formula_str");
     }
-    free(fitted);
+    free(owned);
 }
 
 static void put_comment(wb *b, sheet *s, int r, int c, const char *text)
@@ -1508,33 +1524,40 @@ static void write_yearly(wb *b, sheet *s)
 /* ---------- 指标: assessment.csv as a table ---------- */
 
 typedef struct csv_mem {
+    char *text; /* a copy of the file, its fields unquoted in place */
     char ***rows;
     int *nfields;
     size_t nrows, caprows, capn;
 } csv_mem;
 
-/* Parse what results.c wrote (RFC 4180, as csv_field quotes). */
+/* Parse what results.c wrote (RFC 4180, as csv_field quotes), in a copy of
+ * its text: a field unquoted is never longer than as written, so each is
+ * written over itself and terminated there, without an allocation of its
+ * own (there were 32,000 on 5 synthetic regions). */
 static void csv_mem_parse(csv_mem *m, const char *s, size_t len)
 {
     memset(m, 0, sizeof *m);
+    char *t = m->text = xmalloc(len + 1);
+    memcpy(t, s, len);
+    t[len] = '\0';
     size_t i = 0;
     while (i < len) {
         char **fields = NULL;
         int nf = 0;
         size_t capf = 0;
         for (;;) {
-            strbuf f;
-            sb_init(&f);
-            if (i < len && s[i] == '"') {
+            char *start = t + i, *w = start; /* w never passes t + i */
+            if (i < len && t[i] == '"') {
                 i++;
                 while (i < len) {
                     /* the run up to the next quote in one piece */
-                    const char *q = memchr(s + i, '"', len - i);
-                    size_t run = q ? (size_t)(q - (s + i)) : len - i;
-                    sb_addn(&f, s + i, run);
+                    const char *q = memchr(t + i, '"', len - i);
+                    size_t run = q ? (size_t)(q - (t + i)) : len - i;
+                    memmove(w, t + i, run);
+                    w += run;
                     i += run;
-                    if (i + 1 < len && s[i + 1] == '"') {
-                        sb_addc(&f, '"');
+                    if (i + 1 < len && t[i + 1] == '"') {
+                        *w++ = '"';
                         i += 2;
                     } else if (i < len) {
                         i++;
@@ -1543,13 +1566,16 @@ static void csv_mem_parse(csv_mem *m, const char *s, size_t len)
                 }
             }
             size_t from = i;
-            while (i < len && s[i] != ',' && s[i] != '\n')
+            while (i < len && t[i] != ',' && t[i] != '\n')
                 i++;
-            sb_addn(&f, s + from, i - from);
+            char delim = i < len ? t[i] : '\0';
+            memmove(w, t + from, i - from);
+            w += i - from;
+            *w = '\0'; /* at most over the delimiter, read above */
             size_t n = (size_t)nf;
-            *ARRAY_PUSH(fields, n, capf) = sb_take(&f);
+            *ARRAY_PUSH(fields, n, capf) = start;
             nf = (int)n;
-            if (i >= len || s[i] == '\n') {
+            if (i >= len || delim == '\n') {
                 i++;
                 break;
             }
@@ -1565,13 +1591,11 @@ static void csv_mem_parse(csv_mem *m, const char *s, size_t len)
 
 static void csv_mem_free(csv_mem *m)
 {
-    for (size_t r = 0; r < m->nrows; r++) {
-        for (int c = 0; c < m->nfields[r]; c++)
-            free(m->rows[r][c]);
+    for (size_t r = 0; r < m->nrows; r++)
         free(m->rows[r]);
-    }
     free(m->rows);
     free(m->nfields);
+    free(m->text);
 }
 
 static int is_numeric_column(const char *code)
@@ -2277,7 +2301,7 @@ static void overview_figure(wb *b, sheet *s, int r, const finding *it, lxw_forma
     char *ftext = figure_formula(b, it);
     if (ftext) {
         put_formula_str(b, s, r, OV_FIGURE, ftext, it->figure, wrapped(b, top));
-        need_lines(s, r, text_lines(it->figure, col_cap(s, OV_FIGURE)));
+        need_lines(s, r, text_lines(it->figure, col_cap(s, OV_FIGURE), -1));
         b->ov_live++;
     } else {
         put_str(b, s, r, OV_FIGURE, it->figure, fmt(b, NULL, FM_TOP | FM_ITALIC));
@@ -2456,7 +2480,7 @@ static void overview_banner(wb *b, sheet *s, int r, const char *text, unsigned f
     check(b,
           worksheet_merge_range(s->ws, (lxw_row_t)r, 0, (lxw_row_t)r, OV_NC - 1, text, f),
           "worksheet_merge_range");
-    need_lines(s, r, text_lines(text, w));
+    need_lines(s, r, text_lines(text, w, -1));
 }
 
 /* Title and the evaluation: stage, plan period, data years, region. */

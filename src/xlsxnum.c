@@ -17,21 +17,30 @@
  * A whole number under 10^16 in magnitude has at most 16 digits, so
  * "%.16G" prints it exactly, in fixed notation (the exponent is under 16),
  * without a point: its decimal digits, with "-" if negative ("-0" for
- * minus zero); a number that rounds to a decimal of at most 15 digits
- * (0.5, 0.063) is written as that decimal (short_g16 says when that is
- * exact). snprintf writes these for a format of just "%.16G"; every other
- * format and number goes to glibc's vsnprintf. __fprintf_chk writes
- * a format whose conversions are only %s, %d and %.16G itself, the
- * numbers that are not whole by glibc's; any other goes to vfprintf.
- * tests/unit/test_xlsxnum.c checks the bytes against glibc's. The
- * unlocked fwrite is safe: planeval has no threads.
+ * minus zero). Any other number in [1e-4, 2^53) takes its 16 digits from
+ * util.c's decimal_round (exact integer arithmetic on its bits, rounded as
+ * printf rounds), without printf (format_g_fixed): the formula results
+ * and chart values of 16 digits went to glibc until now (~10,000 a run of
+ * 5 regions). snprintf writes these for a format of just "%.16G". It also
+ * writes itself a format whose conversions are only %s, %d, %u, %x, %X
+ * (those four with a zero-padded width of one digit: "%08x", "%04d"),
+ * %.16G and %%, when the text fits in 256 bytes: ~26,000 calls on 5
+ * synthetic regions ("%d", "rId%d", "%s%s", "%08x", "_x0000_s%d", ...)
+ * that cost ~1,000 instructions each in vsnprintf. Every other format
+ * goes to glibc's vsnprintf. __fprintf_chk writes a format of those
+ * conversions itself, the numbers that are not whole by glibc's; any
+ * other goes to vfprintf. tests/unit/test_xlsxnum.c checks the bytes
+ * against glibc's. The unlocked writes (util.h put_bytes) are safe:
+ * planeval has no threads.
  */
-#define _GNU_SOURCE /* strchrnul, fwrite_unlocked */
+#define _GNU_SOURCE /* strchrnul */
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "util.h"
 
 int __fprintf_chk(FILE *f, int flag, const char *fmt, ...);
 int __vfprintf_chk(FILE *f, int flag, const char *fmt, va_list ap);
@@ -65,64 +74,96 @@ static size_t whole_g16(double x, char *b)
     return put_digits(b, u, signbit(x) != 0);
 }
 
-/* x as "%.16G" prints it, at b (32 bytes at least; not terminated), if it
- * rounds to a decimal D of at most 15 significant digits in [10^-4, 10^14)
- * (0.063, 12.5): its length; else 0. With 10^K the power that brings |x|
- * into [10^14, 10^15) and R = |x| 10^K rounded to an integer, "%.16G"
- * prints D = R / 10^K (less its trailing zeros) when |x| is within half a
- * unit of its 16th digit of D: |x 10^K - R| < 0.05, computed exactly but
- * for one rounding by fma (10^K and R are exact doubles), and checked
- * against 0.04 so that a tie or that rounding never passes. An x just
- * under a power of ten (0.09999999999999999: R = 10^15, or R = 10^14 from
- * above) is on a finer grid, and left to glibc. */
-static size_t short_g16(double x, char *b)
-{
-    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,
-                                 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
-    double a = fabs(x);
-    if (!(a >= 1e-4 && a < 1e14))
-        return 0;
-    int k = 1;
-    while (k < 18 && a * p10[k] < 1e14)
-        k++;
-    double r = nearbyint(a * p10[k]), err = fma(a, p10[k], -r);
-    if (!(r >= 1e14 && r < 1e15 && fabs(err) < 0.04) || (r == 1e14 && err < 0))
-        return 0;
-    unsigned long long u = (unsigned long long)r;
-    while (k > 0 && u % 10 == 0) { /* "%G" drops trailing zeros */
-        u /= 10;
-        k--;
-    }
-    char digits[24];
-    size_t n = put_digits(digits, u, 0), i = 0;
-    if (signbit(x))
-        b[i++] = '-';
-    if (k == 0) { /* 100 for 100.00000000000001 */
-        memcpy(b + i, digits, n);
-        i += n;
-    } else if ((size_t)k < n) { /* 12.5 */
-        memcpy(b + i, digits, n - (size_t)k);
-        i += n - (size_t)k;
-        b[i++] = '.';
-        memcpy(b + i, digits + n - (size_t)k, (size_t)k);
-        i += (size_t)k;
-    } else { /* 0.063 */
-        b[i++] = '0';
-        b[i++] = '.';
-        memset(b + i, '0', (size_t)k - n);
-        i += (size_t)k - n;
-        memcpy(b + i, digits, n);
-        i += n;
-    }
-    return i;
-}
-
 /* x as "%.16G" prints it, at b (32 bytes at least; not terminated): its
  * length; 0 if it is left to glibc. */
 static size_t fast_g16(double x, char *b)
 {
     size_t n = whole_g16(x, b);
-    return n ? n : short_g16(x, b);
+    return n ? n : format_g_fixed(b, x, 16); /* "%.16G" has no exponent there */
+}
+
+/* The length of the conversion at p (its '%') if it is one written here:
+ * %s, %d, %u, %x, %X, the last four with a zero-padded width of one digit
+ * ("%04d", "%08x"), %.16G and %%; else 0. */
+static size_t spec_len(const char *p)
+{
+    char c = p[1];
+    if (c == 's' || c == 'd' || c == '%' || c == 'u' || c == 'x' || c == 'X')
+        return 2;
+    if (c == '.')
+        return p[2] == '1' && p[3] == '6' && p[4] == 'G' ? 5 : 0;
+    if (c == '0' && p[2] >= '1' && p[2] <= '9')
+        return p[3] == 'd' || p[3] == 'u' || p[3] == 'x' || p[3] == 'X' ? 4 : 0;
+    return 0;
+}
+
+/* Whether every conversion of fmt is one written here. */
+static int simple_format(const char *p)
+{
+    while ((p = strchr(p, '%'))) {
+        size_t n = spec_len(p);
+        if (!n)
+            return 0;
+        p += n;
+    }
+    return 1;
+}
+
+/* The conversion at p (spec_len(p) bytes) of the next argument of ap: its
+ * text at *piece (num, 32 bytes, holds a number's) and its length; -1 if
+ * glibc's "%.16G" fails. */
+static long convert(const char *p, va_list *ap, char *num, const char **piece)
+{
+    *piece = num;
+    char c = p[1];
+    if (c == '%') {
+        *piece = "%";
+        return 1;
+    }
+    if (c == 's') {
+        const char *str = va_arg(*ap, const char *);
+        *piece = str ? str : "(null)"; /* glibc's */
+        return (long)strlen(*piece);
+    }
+    if (c == '.') {
+        double x = va_arg(*ap, double);
+        size_t n = fast_g16(x, num);
+        if (!n) {
+            int w = snprintf(num, 32, "%.16G", x); /* glibc's, through the branch above */
+            if (w < 0 || w >= 32)
+                return -1;
+            n = (size_t)w;
+        }
+        return (long)n;
+    }
+    unsigned width = 0;
+    if (c == '0') {
+        width = (unsigned)(p[2] - '0');
+        c = p[3];
+    }
+    char tmp[24];
+    size_t n = 0, k = 0;
+    if (c == 'd') {
+        int v = va_arg(*ap, int);
+        if (v < 0)
+            num[k++] = '-';
+        unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+        do
+            tmp[n++] = (char)('0' + u % 10);
+        while (u /= 10);
+    } else {
+        unsigned u = va_arg(*ap, unsigned);
+        unsigned base = c == 'u' ? 10 : 16;
+        const char *dig = c == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+        do
+            tmp[n++] = dig[u % base];
+        while (u /= base);
+    }
+    while (k + n < width) /* zeros after the sign, as printf pads */
+        num[k++] = '0';
+    while (n)
+        num[k++] = tmp[--n];
+    return (long)k;
 }
 
 int snprintf(char *restrict s, size_t size, const char *restrict fmt, ...)
@@ -139,6 +180,37 @@ int snprintf(char *restrict s, size_t size, const char *restrict fmt, ...)
             s[n] = '\0';
             return (int)n;
         }
+    } else if (simple_format(fmt)) {
+        /* the whole text at b, then cut to size as vsnprintf cuts it */
+        char b[256], num[32];
+        size_t len = 0;
+        int fits = 1;
+        va_start(ap, fmt);
+        for (const char *p = fmt; *p && fits;) {
+            const char *c = strchrnul(p, '%'), *piece = p;
+            long n = c - p;
+            size_t skip = (size_t)n;
+            if (c == p) {
+                skip = spec_len(p);
+                n = convert(p, &ap, num, &piece);
+            }
+            if (n < 0 || (size_t)n > sizeof b - len) {
+                fits = 0;
+            } else {
+                memcpy(b + len, piece, (size_t)n);
+                len += (size_t)n;
+                p += skip;
+            }
+        }
+        va_end(ap);
+        if (fits) {
+            if (size) {
+                size_t k = len < size - 1 ? len : size - 1;
+                memcpy(s, b, k);
+                s[k] = '\0';
+            }
+            return (int)len;
+        }
     }
     va_start(ap, fmt);
     int r = vsnprintf(s, size, fmt, ap);
@@ -146,21 +218,7 @@ int snprintf(char *restrict s, size_t size, const char *restrict fmt, ...)
     return r;
 }
 
-/* Whether the conversions of fmt are only %s, %d and %.16G. */
-static int simple_format(const char *p)
-{
-    while ((p = strchr(p, '%'))) {
-        if (p[1] == 's' || p[1] == 'd')
-            p += 2;
-        else if (strncmp(p, "%.16G", 5) == 0)
-            p += 5;
-        else
-            return 0;
-    }
-    return 1;
-}
-
-/* Output gathered for one fwrite, which the library's formats fit. */
+/* Output gathered for one write, which the library's formats fit. */
 typedef struct outbuf {
     FILE *f;
     const char *rest; /* the format not yet written */
@@ -176,7 +234,7 @@ static int out_flush(outbuf *o)
     if (!o->flushed && !simple_format(o->rest))
         return -2;
     if (o->flushed >= 0)
-        o->flushed = fwrite_unlocked(o->b, 1, o->n, o->f) == o->n ? 1 : -1;
+        o->flushed = put_bytes(o->f, o->b, o->n) ? 1 : -1;
     o->total += o->n;
     o->n = 0;
     return 0;
@@ -189,7 +247,7 @@ static int out_add(outbuf *o, const char *p, size_t n)
             return -2;
         if (n > sizeof o->b) { /* a long string goes straight on */
             if (o->flushed >= 0)
-                o->flushed = fwrite_unlocked(p, 1, n, o->f) == n ? 1 : -1;
+                o->flushed = put_bytes(o->f, p, n) ? 1 : -1;
             o->total += n;
             return 0;
         }
@@ -203,53 +261,62 @@ static int out_add(outbuf *o, const char *p, size_t n)
  * and %.16G (the library's cells: "<c r=\"%s\" s=\"%d\" t=\"s\"><v>%d</v></c>"
  * and the like): the bytes written or -1; -2, with nothing written, if fmt
  * has any other conversion (the arguments before it are taken). */
-static int print_simple(FILE *f, const char *fmt, va_list ap)
+static int print_simple(FILE *f, const char *fmt, va_list args)
 {
+    va_list ap;
+    va_copy(ap, args); /* for convert's pointer to it */
     outbuf o;
     o.f = f;
     o.n = o.total = 0;
     o.flushed = 0;
     const char *p = fmt;
+    int r = 0;
     for (;;) {
         const char *c = strchrnul(p, '%');
         o.rest = p;
-        if (c > p && out_add(&o, p, (size_t)(c - p)) != 0)
-            return -2;
+        if (c > p && out_add(&o, p, (size_t)(c - p)) != 0) {
+            r = -2;
+            break;
+        }
         p = c;
         if (!*p)
             break;
         char num[32];
         const char *piece = num;
-        size_t n;
-        if (p[1] == 's') {
+        long n;
+        if (p[1] == 's') { /* the library's cells: %s, %d and %.16G */
             piece = va_arg(ap, const char *);
             if (!piece)
                 piece = "(null)"; /* glibc's */
-            n = strlen(piece);
+            n = (long)strlen(piece);
             p += 2;
         } else if (p[1] == 'd') {
             int v = va_arg(ap, int);
-            n = put_digits(num, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, v < 0);
+            n = (long)put_digits(num, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v,
+                                 v < 0);
             p += 2;
-        } else if (strncmp(p, "%.16G", 5) == 0) {
-            double x = va_arg(ap, double);
-            n = fast_g16(x, num);
-            if (!n) {
-                int w = snprintf(num, sizeof num, "%.16G", x);
-                if (w < 0 || (size_t)w >= sizeof num)
-                    return -1;
-                n = (size_t)w;
-            }
-            p += 5;
-        } else if (!o.flushed) {
-            return -2;
         } else {
-            return -1; /* not reached: the rest was checked at the flush */
+            size_t len = spec_len(p);
+            if (!len) { /* before the first flush: the rest was checked there */
+                r = o.flushed ? -1 : -2;
+                break;
+            }
+            n = convert(p, &ap, num, &piece);
+            if (n < 0) {
+                r = -1;
+                break;
+            }
+            p += len;
         }
         o.rest = p;
-        if (out_add(&o, piece, n) != 0)
-            return -2;
+        if (out_add(&o, piece, (size_t)n) != 0) {
+            r = -2;
+            break;
+        }
     }
+    va_end(ap);
+    if (r)
+        return r;
     o.rest = p;
     if (o.n && out_flush(&o) != 0)
         return -2;

@@ -8,12 +8,13 @@
  * cell's name ("B12") comes from lxw_rowcol_to_cell, one more snprintf.
  * On the workbooks of 20 synthetic regions that was 1.3 billion of their
  * 3.3 billion instructions (callgrind); these definitions take 0.8 billion
- * of it off.
+ * of it off. Two helpers of its utility.c are defined here too, for every
+ * cell string: lxw_utf8_strlen and lxw_has_control_characters.
  *
  * Debian's library calls these exported functions through its PLT, so the
  * dynamic linker binds those calls to the program's definitions here (as
  * xlsxzip.c does for minizip's calls). They write the same bytes, each
- * tag gathered in a buffer and written with one fwrite, and escape by
+ * tag gathered in a buffer and written at once (util.h put_bytes), and escape by
  * spans: attribute values & < > " and newline, data & < > (control
  * characters pass unchanged), as the library's xmlwriter.c does.
  * tests/unit/test_xlsxxml.c checks both that the library's calls land
@@ -23,15 +24,68 @@
  * temporary files and planeval has no threads. Errors stay in the file's
  * error indicator, as with the library's fprintf (these functions return
  * nothing; the library checks the file when it packs the part).
+ *
+ * An attribute is a 4 KB block, past glibc's per-thread cache: its malloc
+ * and free cost ~600 instructions (80,000 of them on 5 synthetic regions,
+ * 45 million). The library builds a list, writes one tag with it, and
+ * frees what is still in the list (LXW_FREE_ATTRIBUTES); in 1.1.4 no list
+ * is written twice or read after its tag (every use of the macros was
+ * checked). So the tags here take the attributes out of the list they
+ * were written with, and keep up to XLSX_SPARE_MAX for the next
+ * attributes: the library's free finds the list empty. The spares are
+ * freed when the workbook's zip file is closed (xlsx_xml_release, called
+ * by xlsxzip.c's zipClose). Another version of the library keeps its own
+ * malloc and free.
  */
-#define _GNU_SOURCE /* fputs_unlocked, fwrite_unlocked */
+#define _GNU_SOURCE /* fputs_unlocked */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xlsxwriter.h>
 
-/* A tag gathered before it goes to the file in one fwrite: most tags are
+#include "util.h"
+#include "xlsxxml.h"
+
+/* The library version whose uses of the attribute lists were checked. */
+#define XLSX_RECYCLE (LXW_VERSION_ID == 114)
+#define XLSX_SPARE_MAX 32
+
+/* Attributes taken back from written tags, linked by list_entries. */
+static struct {
+    struct xml_attribute *first;
+    unsigned n;
+} spare;
+
+/* Empties a list just written, keeping its attributes for reuse. */
+static void take_back(struct xml_attribute_list *attributes)
+{
+    if (!XLSX_RECYCLE || !attributes)
+        return;
+    struct xml_attribute *a;
+    while ((a = STAILQ_FIRST(attributes))) {
+        STAILQ_REMOVE_HEAD(attributes, list_entries);
+        if (spare.n < XLSX_SPARE_MAX) {
+            a->list_entries.stqe_next = spare.first;
+            spare.first = a;
+            spare.n++;
+        } else {
+            free(a);
+        }
+    }
+}
+
+void xlsx_xml_release(void)
+{
+    while (spare.first) {
+        struct xml_attribute *a = spare.first;
+        spare.first = a->list_entries.stqe_next;
+        free(a);
+    }
+    spare.n = 0;
+}
+
+/* A tag gathered before it goes to the file at once: most tags are
  * short, and each stdio call costs more than the copy. */
 typedef struct tagbuf {
     FILE *f;
@@ -42,18 +96,28 @@ typedef struct tagbuf {
 static void flush(tagbuf *t)
 {
     if (t->n)
-        fwrite_unlocked(t->b, 1, t->n, t->f);
+        put_bytes(t->f, t->b, t->n);
     t->n = 0;
 }
 
-static void add(tagbuf *t, const char *s, size_t n)
+/* add's rarer case, apart so that add stays small enough to be inlined
+ * where its length is a constant (most calls: "<", "=\"", "/>"). */
+static void add_full(tagbuf *t, const char *s, size_t n)
+{
+    flush(t);
+    if (n > sizeof t->b) { /* a long text goes straight on */
+        put_bytes(t->f, s, n);
+        return;
+    }
+    memcpy(t->b, s, n);
+    t->n = n;
+}
+
+static inline void add(tagbuf *t, const char *s, size_t n)
 {
     if (n > sizeof t->b - t->n) {
-        flush(t);
-        if (n > sizeof t->b) { /* a long text goes straight on */
-            fwrite_unlocked(s, 1, n, t->f);
-            return;
-        }
+        add_full(t, s, n);
+        return;
     }
     memcpy(t->b + t->n, s, n);
     t->n += n;
@@ -130,6 +194,7 @@ void lxw_xml_start_tag(FILE *xmlfile, const char *tag, struct xml_attribute_list
     add_open(&t, tag, attributes);
     add(&t, ">", 1);
     flush(&t);
+    take_back(attributes);
 }
 
 void lxw_xml_end_tag(FILE *xmlfile, const char *tag)
@@ -145,6 +210,7 @@ void lxw_xml_empty_tag(FILE *xmlfile, const char *tag, struct xml_attribute_list
     add_open(&t, tag, attributes);
     add(&t, "/>", 2);
     flush(&t);
+    take_back(attributes);
 }
 
 void lxw_xml_data_element(FILE *xmlfile, const char *tag, const char *data,
@@ -156,6 +222,7 @@ void lxw_xml_data_element(FILE *xmlfile, const char *tag, const char *data,
     add_escaped(&t, data, "&<>");
     add_end(&t, tag);
     flush(&t);
+    take_back(attributes);
 }
 
 void lxw_xml_rich_si_element(FILE *xmlfile, const char *string)
@@ -171,7 +238,13 @@ void lxw_xml_rich_si_element(FILE *xmlfile, const char *string)
  * into their list at once), so running out of memory ends the process. */
 static struct xml_attribute *new_attribute(const char *key)
 {
-    struct xml_attribute *a = malloc(sizeof *a);
+    struct xml_attribute *a = spare.first;
+    if (a) {
+        spare.first = a->list_entries.stqe_next;
+        spare.n--;
+    } else {
+        a = malloc(sizeof *a);
+    }
     if (!a) {
         fputs("planeval: out of memory writing a workbook\n", stderr);
         abort();
@@ -217,6 +290,45 @@ struct xml_attribute *lxw_new_attribute_int(const char *key, uint32_t value)
     struct xml_attribute *a = new_attribute(key);
     int_text(a->value, value); /* the library's "%d" of a uint32_t */
     return a;
+}
+
+struct xml_attribute *lxw_new_attribute_dbl(const char *key, double value)
+{
+    struct xml_attribute *a = new_attribute(key);
+    snprintf(a->value, LXW_ATTR_32, "%.16G", value); /* the library's lxw_sprintf_dbl */
+    return a;
+}
+
+/* Whether string holds a byte that lxw_escape_control_characters rewrites
+ * as _xHHHH_ (0x01-0x08, 0x0B-0x1F). The library's loop tests its pointer
+ * instead of the byte, so it stops at the terminating NUL and says yes for
+ * every string: each shared string (and constant_memory cell) was copied
+ * through the escaping, into a calloc of 7 times its length, unchanged.
+ * Answering right writes the same bytes without the copy. */
+uint8_t lxw_has_control_characters(const char *string)
+{
+    for (; *string; string++)
+        if (!(*string & 0xE0) && *string != '\n' && *string != '\t')
+            return 1;
+    return 0;
+}
+
+/* The characters of a UTF-8 string, as the library counts them (bytes but
+ * the continuation bytes 10xxxxxx), 8 bytes at a time: it counts every
+ * string written to a cell against Excel's limit, byte by byte. */
+size_t lxw_utf8_strlen(const char *str)
+{
+    const uint64_t ones = 0x0101010101010101u;
+    size_t len = strlen(str), count = 0, i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, str + i, sizeof w);
+        uint64_t starts = ((~w >> 7) | (w >> 6)) & ones; /* bit 7 clear or bit 6 set */
+        count += (size_t)((starts * ones) >> 56);
+    }
+    for (; i < len; i++)
+        count += ((unsigned char)str[i] & 0xc0) != 0x80;
+    return count;
 }
 
 void lxw_rowcol_to_cell(char *cell_name, lxw_row_t row, lxw_col_t col)

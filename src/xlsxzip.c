@@ -42,6 +42,8 @@
 #include <zip.h>
 #include <zlib.h>
 
+#include "xlsxxml.h"
+
 #define XLSX_ZIP_LEVEL 3 /* zlib's, for the entries not gathered */
 #define XLSX_DEFLATE_LEVEL 1
 #define XLSX_GATHER_MAX (4u << 20) /* bytes of a part gathered before it is streamed */
@@ -273,6 +275,7 @@ int zipCloseFileInZip(zipFile file)
 int zipClose(zipFile file, const char *global_comment)
 {
     int rc = ZIP_OK;
+    xlsx_xml_release(); /* the workbook's tags are all written */
     if (gather.file == file) {
         if (gather.open)
             rc = close_gathered(file);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "numtext.h"
+#include "ref_printf.h"
 #include "util.h"
 
 static void test_accepted(void **state)
@@ -140,6 +141,15 @@ static uint64_t next_u64(uint64_t *s)
     return *s * 0x2545F4914F6CDD1DULL;
 }
 
+/* A double of random bits (any exponent, NaN and infinities too). */
+static double random_bits(uint64_t *r)
+{
+    uint64_t u = next_u64(r);
+    double v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
 static void check_number(double v, long *checked)
 {
     char got[32], want[32];
@@ -156,9 +166,7 @@ static void test_format_number_fractions(void **state)
     uint64_t r = 0x9E3779B97F4A7C15ULL;
     long checked = 0;
     for (int i = 0; i < 400000; i++) {
-        uint64_t u = next_u64(&r);
-        double v;
-        memcpy(&v, &u, sizeof v);
+        double v = random_bits(&r);
         if (isfinite(v))
             check_number(v, &checked);
     }
@@ -253,6 +261,82 @@ static void test_format_fixed3(void **state)
     }
 }
 
+/* decimal_round against printf's "%.*e" for every P, and format_g_fixed
+ * against "%.*g"; returns whether v was in decimal_round's range. */
+static int check_round(double v)
+{
+    int in = 0;
+    for (int P = 1; P <= 17; P++) {
+        unsigned long long q;
+        int x;
+        char e[48], want[48], got[48];
+        if (!decimal_round(v, P, &q, &x)) {
+            double a = fabs(v);
+            if (a >= 1e-5 && a < 9007199254740992.0 && a < pow(10.0, P))
+                fail_msg("decimal_round(%a, %d) refused a number of its range", v, P);
+            continue;
+        }
+        in = 1;
+        ref_snprintf(e, sizeof e, "%.*e", P - 1, fabs(v)); /* d.ddde[+-]xx */
+        unsigned long long wq = (unsigned long long)(e[0] - '0');
+        for (int i = 2; i <= P; i++)
+            wq = wq * 10 + (unsigned long long)(e[i] - '0');
+        int wx = atoi(strchr(e, 'e') + 1);
+        if (q != wq || x != wx)
+            fail_msg("decimal_round(%a, %d): %llu e%d, printf %s", v, P, q, x, e);
+        ref_snprintf(want, sizeof want, "%.*g", P, v);
+        size_t n = format_g_fixed(got, v, P);
+        if (n && (n != strlen(want) || strcmp(got, want) != 0))
+            fail_msg("format_g_fixed(%a, %d): \"%s\", printf \"%s\"", v, P, got, want);
+        if (!n && !strchr(want, 'e'))
+            fail_msg("format_g_fixed(%a, %d) left \"%s\" to printf", v, P, want);
+    }
+    return in;
+}
+
+static void test_decimal_round(void **state)
+{
+    (void)state;
+    uint64_t r = 0x0123456789ABCDEFULL;
+    long in = 0;
+    for (int i = 0; i < 40000; i++) {
+        double v = random_bits(&r);
+        if (isfinite(v))
+            in += check_round(v); /* mostly out of range: refused */
+        /* in range: ratios at every scale, and their neighbours */
+        double a = (double)(next_u64(&r) % 1000000000) + 1, b = (double)(next_u64(&r) % 99999) + 1;
+        double w = a / b * pow(10.0, (double)(next_u64(&r) % 24) - 12);
+        in += check_round(w);
+        in += check_round(-nextafter(w, 0));
+        /* exact ties: few binary digits, decimal expansions of up to 20 digits */
+        double t = (double)(next_u64(&r) % 100000000000ULL) / (double)(1ULL << (next_u64(&r) % 40));
+        in += check_round(t);
+        in += check_round(nextafter(t, 1e300));
+        /* decimals, as the figures are */
+        double d = (double)(next_u64(&r) % 10000000) / pow(10.0, (double)(next_u64(&r) % 9));
+        in += check_round(d);
+    }
+    const double fixed[] = {1e-5, 9.5e-5, 1e-4, 0.1, 0.5, 0.125, 1125899906842624.5, 2251799813685248.5,
+                            4503599627370495.5, 9007199254740991.0, 9999999999999999.0 / 1e16,
+                            0.999999999999999944, 99999.999999999985, 1e15, 1e15 + 0.125, 123.456};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        in += check_round(fixed[i]);
+        in += check_round(-fixed[i]);
+        in += check_round(nextafter(fixed[i], 0));
+        in += check_round(nextafter(fixed[i], 1e300));
+    }
+    for (int k = -17; k <= 53; k++) { /* powers of two and ten, and beside them */
+        in += check_round(ldexp(1.0, k));
+        in += check_round(nextafter(ldexp(1.0, k), 0));
+        if (k >= -5 && k <= 15) {
+            in += check_round(pow(10.0, k));
+            in += check_round(nextafter(pow(10.0, k), 0));
+            in += check_round(nextafter(pow(10.0, k), 1e300));
+        }
+    }
+    assert_true(in > 150000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_format_number_fractions),
         cmocka_unit_test(test_format_uint),
         cmocka_unit_test(test_format_fixed3),
+        cmocka_unit_test(test_decimal_round),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

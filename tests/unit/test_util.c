@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,11 +125,70 @@ static void test_edit_distance_examples(void **state)
     assert_int_equal(utf8_edit_distance("abc", "abcdefgh", 2), 3);
 }
 
+/* put_bytes writes what fwrite writes, on every kind of buffering: pieces
+ * of every size around the buffer's, a stream read before it is written,
+ * and an unbuffered and a line-buffered one (which never take the direct
+ * copy). Each stream is a temporary file read back whole. */
+static char *written(int mode, int by_put, size_t *len)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    static char vbuf[100];
+    if (mode == 1)
+        assert_int_equal(setvbuf(f, NULL, _IONBF, 0), 0);
+    else if (mode == 2)
+        assert_int_equal(setvbuf(f, NULL, _IOLBF, BUFSIZ), 0);
+    else if (mode == 3)
+        assert_int_equal(setvbuf(f, vbuf, _IOFBF, sizeof vbuf), 0);
+    char piece[300];
+    unsigned r = 7;
+    for (int i = 0; i < 2000; i++) {
+        size_t n = (r = r * 1103515245u + 12345u) >> 16 & 0xff;
+        if (i % 97 == 0)
+            n = 0;
+        for (size_t k = 0; k < n; k++)
+            piece[k] = (char)(k % 3 == 2 ? '\n' : 'a' + (i + (int)k) % 26);
+        if (by_put)
+            assert_true(put_bytes(f, piece, n));
+        else
+            assert_int_equal(fwrite(piece, 1, n, f), n);
+        if (i == 1000) { /* a read in between: the stream leaves put mode */
+            assert_int_equal(fseek(f, 0, SEEK_SET), 0);
+            assert_true(fgetc(f) != EOF);
+            assert_int_equal(fseek(f, 0, SEEK_END), 0);
+        }
+    }
+    assert_int_equal(fflush(f), 0);
+    long size = ftell(f);
+    assert_true(size > 0);
+    rewind(f);
+    char *buf = malloc((size_t)size);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
+    assert_int_equal(fclose(f), 0);
+    *len = (size_t)size;
+    return buf;
+}
+
+static void test_put_bytes(void **state)
+{
+    (void)state;
+    for (int mode = 0; mode < 4; mode++) {
+        size_t a, b;
+        char *want = written(mode, 0, &a), *got = written(mode, 1, &b);
+        assert_int_equal(a, b);
+        assert_memory_equal(want, got, a);
+        free(want);
+        free(got);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_edit_distance_examples),
         cmocka_unit_test(test_edit_distance_bounded),
+        cmocka_unit_test(test_put_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

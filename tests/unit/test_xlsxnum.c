@@ -3,7 +3,7 @@
  * __fprintf_chk are the ones the dynamic linker gives libxlsxwriter, and
  * they write what glibc's vsnprintf and vfprintf write: for "%.16G" and
  * the library's two number-cell formats, on whole numbers (the fast path:
- * signs, minus zero, 0, up to 10^16; decimals of up to 15 digits), on
+ * signs, minus zero, 0, up to 10^16; other numbers from 1e-4 to 2^53), on
  * the numbers next to them (fractions of more digits, 10^16 and over,
  * powers of ten and their neighbours, infinities, NaN), on random bit
  * patterns, and with a buffer too short; other formats pass through. Then
@@ -29,20 +29,13 @@
 #include <unzip.h>
 #include <xlsxwriter.h>
 
+#include "ref_printf.h"
+
 int __fprintf_chk(FILE *f, int flag, const char *fmt, ...);
 
 #define NUM_CELL_S "<c r=\"%s\" s=\"%d\"><v>%.16G</v></c>"
 #define NUM_CELL "<c r=\"%s\"><v>%.16G</v></c>"
 
-/* glibc's own formatting, for reference. */
-static int ref_snprintf(char *s, size_t n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int r = vsnprintf(s, n, fmt, ap);
-    va_end(ap);
-    return r;
-}
 
 static int ref_fprintf(FILE *f, const char *fmt, ...)
 {
@@ -89,7 +82,8 @@ static void test_numbers_as_glibc(void **state)
     static const double edge[] = {0.0, 1.0, 2016, 12345678, 1e15, 9007199254740992.0, 9007199254740994.0,
                                   9999999999999998.0, 1e16, 1e16 + 2, 1e17, 1e22, 0.5, 0.1, 1.25,
                                   2016.5, 1e-5, 1e-300, 123456789.75, 4503599627370495.5, DBL_MAX,
-                                  DBL_MIN, 5e-324};
+                                  DBL_MIN, 5e-324, 1125899906842624.5, 2251799813685248.5,
+                                  0.30000000000000004, 1.0 / 3, 2.0 / 3, 5e-5, 9.99999999999999e-5};
     for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
         check_number(edge[i]);
         check_number(-edge[i]);
@@ -151,6 +145,88 @@ static void test_short_buffer_and_others(void **state)
     assert_string_equal(got, "%.16G");
 }
 
+/* fmt with three ints, and with a string and an int, through snprintf and
+ * glibc's vsnprintf, into buffers of every size up to the text's and more. */
+static void check_ints(const char *fmt, int a, int b, int c)
+{
+    char got[300], want[300];
+    int w = ref_snprintf(want, sizeof want, fmt, a, b, c);
+    assert_true(w >= 0);
+    for (size_t n = 0; n <= (size_t)w + 2 && n <= sizeof got; n++) {
+        memset(got, 'x', sizeof got);
+        memset(want, 'x', sizeof want);
+        int g = snprintf(got, n, fmt, a, b, c);
+        w = ref_snprintf(want, n, fmt, a, b, c);
+        if (g != w || memcmp(got, want, sizeof got) != 0)
+            fail_msg("\"%s\" (%d %d %d) into %zu: \"%.40s\" (%d), glibc \"%.40s\" (%d)", fmt, a, b,
+                     c, n, got, g, want, w);
+    }
+}
+
+static void check_str(const char *fmt, const char *str, int d)
+{
+    char got[600], want[600];
+    size_t sizes[] = {0, 1, 2, 5, 31, 255, 256, 257, 300, sizeof got};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        memset(got, 'x', sizeof got);
+        memset(want, 'x', sizeof want);
+        int g = snprintf(got, sizes[i], fmt, str, d), w = ref_snprintf(want, sizes[i], fmt, str, d);
+        if (g != w || memcmp(got, want, sizeof got) != 0)
+            fail_msg("\"%s\" into %zu: \"%.40s\" (%d), glibc \"%.40s\" (%d)", fmt, sizes[i], got, g,
+                     want, w);
+    }
+}
+
+/* The simple formats snprintf writes itself (%s, %d, %u, %x, %X, a zero-padded
+ * width of one digit, %%), with the others left to glibc beside them. */
+static void test_simple_formats_as_glibc(void **state)
+{
+    (void)state;
+    static const char *const ifmts[] = {
+        "%d", "%u", "%x", "%X", "%08x", "%06X", "#%06x", "%04d-%02d-%02d", "rId%d", "%d, %d, %d",
+        "%d:%d", "%1d|%9u|%3x", "100%%:%d", "%0d", "%5d", "%-3d", "%+d", "%ld", "%.3d", "%#x", "%010d",
+        "plain", "",
+    };
+    static const char *const sfmts[] = {
+        "%s", "%s=%d", "'%s'", "%s %d", "$%s%d", "variable %s", "%s:%05d", "%s %c", "%.3s%d",
+    };
+    static const int ints[] = {0, 1, -1, 7, 9, 10, -10, 99, 100, 255, 256, 4095, 65535, 123456,
+                               -123456, 16777215, INT_MAX, INT_MIN, INT_MIN + 1};
+    size_t ni = sizeof ints / sizeof ints[0];
+    for (size_t f = 0; f < sizeof ifmts / sizeof ifmts[0]; f++)
+        for (size_t i = 0; i < ni; i++)
+            check_ints(ifmts[f], ints[i], ints[(i + 3) % ni], ints[(i + 7) % ni]);
+    uint64_t r = 0x243F6A8885A308D3u;
+    for (int i = 0; i < 20000; i++) {
+        r = r * 6364136223846793005u + 1442695040888963407u;
+        int a = (int)(uint32_t)(r >> 32), b = (int)(r >> 40) % 1000, c = (int)(r >> 12) % 100000;
+        check_ints(ifmts[i % 13], a, b, c);
+        check_ints(ifmts[(i + 5) % 13], c, a, b);
+    }
+    char *mid = malloc(260), *big = malloc(1000);
+    assert_non_null(mid);
+    assert_non_null(big);
+    memset(mid, 'm', 253); /* near the 256 bytes written at a time */
+    mid[253] = '\0';
+    memset(big, 'b', 999);
+    big[999] = '\0';
+    const char *strs[] = {"", "A1", "xl/charts/chart7.xml", "\xe4\xb8\xad%d", mid, big, NULL};
+    for (size_t f = 0; f < sizeof sfmts / sizeof sfmts[0]; f++)
+        for (size_t j = 0; j < sizeof strs / sizeof strs[0]; j++)
+            for (size_t i = 0; i < ni; i += 3)
+                if (strs[j] || strstr(sfmts[f], "%s")) /* glibc's "(null)" for %s */
+                    check_str(sfmts[f], strs[j] ? strs[j] : NULL, ints[i]);
+    for (size_t j = 0; j + 1 < sizeof strs / sizeof strs[0]; j++) { /* "%s%s" */
+        char got[1200], want[1200];
+        int g = snprintf(got, sizeof got, "%s%s", strs[j], strs[5 - j]);
+        int w = ref_snprintf(want, sizeof want, "%s%s", strs[j], strs[5 - j]);
+        assert_int_equal(g, w);
+        assert_string_equal(got, want);
+    }
+    free(mid);
+    free(big);
+}
+
 /* fmt with (s, d, x) through __fprintf_chk and glibc's vfprintf. */
 static void check_format(const char *fmt, const char *s, int d, double x)
 {
@@ -173,8 +249,10 @@ static void test_formats_as_glibc(void **state)
     (void)state;
     static const char *const fmts[] = {
         "<c r=\"%s\" s=\"%d\" t=\"s\"><v>%.16G</v></c>", "%s%d%.16G", "%s|%d|%.16G tail",
-        "<is><t xml:space=\"preserve\">%s</t></is>%d%.16G", /* fast */
-        "%s %5d %.16G", "%s %d %g", "%s%%%d%.16G", "%s %i %.16G", "%s %d %.15G", /* vfprintf */
+        "<is><t xml:space=\"preserve\">%s</t></is>%d%.16G", "%s%%%d%.16G", "%s|%u|%.16G",
+        "%s %08x %.16G", "%s %04X %.16G%%", "%s %09d %.16G", /* fast */
+        "%s %5d %.16G", "%s %d %g", "%s %i %.16G", "%s %d %.15G", "%s %010d %.16G",
+        "%s %-4d %.16G", "%s %ld %.16G", /* vfprintf */
     };
     char *long_s = malloc(3000);
     assert_non_null(long_s);
@@ -241,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_bound_here),
         cmocka_unit_test(test_numbers_as_glibc),
         cmocka_unit_test(test_short_buffer_and_others),
+        cmocka_unit_test(test_simple_formats_as_glibc),
         cmocka_unit_test(test_formats_as_glibc),
         cmocka_unit_test(test_workbook_numbers),
     };

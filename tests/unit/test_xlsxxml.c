@@ -6,7 +6,9 @@
  * that those functions write the bytes the library's own definitions
  * (found with dlsym(RTLD_NEXT)) write, for tags, attributes and data with
  * quotes, <, >, &, newlines, control characters, UTF-8 and long strings,
- * and build the same attributes and cell names.
+ * and build the same attributes and cell names. Last that a written tag
+ * takes the attributes out of its list (so that the library's free finds
+ * it empty) and that the next attributes reuse them.
  */
 #define _GNU_SOURCE /* RTLD_NEXT, dl_iterate_phdr */
 #include <setjmp.h>
@@ -22,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <xlsxwriter.h>
+
+#include "xlsxxml.h"
 
 /* The functions xlsxxml.c defines, with their addresses in this program. */
 static void *ours(const char *name)
@@ -40,6 +44,9 @@ static void *ours(const char *name)
     OURS(lxw_xml_rich_si_element)
     OURS(lxw_new_attribute_str)
     OURS(lxw_new_attribute_int)
+    OURS(lxw_new_attribute_dbl)
+    OURS(lxw_utf8_strlen)
+    OURS(lxw_has_control_characters)
     OURS(lxw_rowcol_to_cell)
 #undef OURS
     assert_non_null(p);
@@ -50,6 +57,7 @@ static const char *const names[] = {
     "lxw_xml_declaration",     "lxw_xml_start_tag",     "lxw_xml_end_tag",
     "lxw_xml_empty_tag",       "lxw_xml_data_element",  "lxw_xml_rich_si_element",
     "lxw_new_attribute_str",   "lxw_new_attribute_int", "lxw_rowcol_to_cell",
+    "lxw_new_attribute_dbl",   "lxw_utf8_strlen",       "lxw_has_control_characters",
 };
 #define NNAMES (sizeof names / sizeof names[0])
 
@@ -190,6 +198,31 @@ static char *long_text(size_t n)
     return s;
 }
 
+/* A copy of list (NULL for NULL) built by the library: planeval's tags take
+ * their list's attributes, so each of its calls is given its own. */
+static struct xml_attribute_list *copy_list(struct xml_attribute_list *copy,
+                                            const struct xml_attribute_list *list,
+                                            attr_str_fn make)
+{
+    if (!list)
+        return NULL;
+    STAILQ_INIT(copy);
+    struct xml_attribute *a, *x;
+    STAILQ_FOREACH(a, list, list_entries)
+    {
+        x = make(a->key, a->value);
+        STAILQ_INSERT_TAIL(copy, x, list_entries);
+    }
+    return copy;
+}
+
+/* After planeval's tag the list is empty: the library's free has nothing to do. */
+static void taken(const struct xml_attribute_list *copy)
+{
+    if (copy)
+        assert_true(STAILQ_EMPTY(copy));
+}
+
 static void test_same_bytes_as_library(void **state)
 {
     (void)state;
@@ -257,19 +290,24 @@ static void test_same_bytes_as_library(void **state)
         for (int t = 0; t < 3; t++) {
             out_open(&a);
             out_open(&b);
-            for (int side = 0; side < 2; side++) {
-                FILE *f = side ? b.f : a.f;
-                start[side](f, tags[t], attrs[k]);
-                empty[side](f, tags[t], attrs[k]);
-                end[side](f, tags[t]);
-            }
+            struct xml_attribute_list copy, *c;
+            start[0](a.f, tags[t], attrs[k]);
+            empty[0](a.f, tags[t], attrs[k]);
+            end[0](a.f, tags[t]);
+            start[1](b.f, tags[t], c = copy_list(&copy, attrs[k], lib_str));
+            taken(c);
+            empty[1](b.f, tags[t], c = copy_list(&copy, attrs[k], lib_str));
+            taken(c);
+            end[1](b.f, tags[t]);
             out_same(&a, &b, "tags");
         }
         for (size_t t = 0; t < ntexts; t++) {
+            struct xml_attribute_list copy, *c;
             out_open(&a);
             out_open(&b);
             data[0](a.f, "v", texts[t], attrs[k]);
-            data[1](b.f, "v", texts[t], attrs[k]);
+            data[1](b.f, "v", texts[t], c = copy_list(&copy, attrs[k], lib_str));
+            taken(c);
             out_same(&a, &b, "data element");
         }
     }
@@ -288,6 +326,7 @@ static void test_same_bytes_as_library(void **state)
         }
     free(big);
     free(plain);
+    xlsx_xml_release();
 }
 
 static void test_same_attributes_and_cells(void **state)
@@ -337,12 +376,117 @@ static void test_same_attributes_and_cells(void **state)
         }
 }
 
+typedef size_t (*strlen_fn)(const char *);
+
+/* The characters of every length of text up to 80 bytes, from every start
+ * in a mix of ASCII, 2-, 3- and 4-byte characters and stray bytes. */
+static void test_utf8_strlen(void **state)
+{
+    (void)state;
+    strlen_fn len[2];
+    BOTH(len, "lxw_utf8_strlen");
+    static const char mix[] = "a\xc3\xa9" "b\xe4\xb8\xad\xf0\x9f\x98\x80\x80\xbf\xc0\xff\x7f "
+                              "\xe8\xae\xa1\xe7\xae\x97" "z";
+    char buf[100];
+    for (size_t start = 0; start < sizeof mix - 1; start++)
+        for (size_t n = 0; n <= 80; n++) {
+            for (size_t i = 0; i < n; i++)
+                buf[i] = mix[(start + i * 5) % (sizeof mix - 1)];
+            buf[n] = '\0';
+            if (len[0](buf) != len[1](buf))
+                fail_msg("lxw_utf8_strlen of %zu bytes from %zu: library %zu, planeval %zu", n,
+                         start, len[0](buf), len[1](buf));
+        }
+    char *big = long_text(100000);
+    assert_int_equal(len[0](big), len[1](big));
+    free(big);
+}
+
+/* lxw_has_control_characters says yes exactly when the library's escaping
+ * changes the text (its own says yes for every text); every byte value,
+ * alone and inside a longer text. */
+static void test_control_characters(void **state)
+{
+    (void)state;
+    uint8_t (*has)(const char *) = lxw_has_control_characters;
+    char *(*escape)(const char *);
+    void *p = dlsym(RTLD_NEXT, "lxw_escape_control_characters");
+    assert_non_null(p);
+    memcpy(&escape, &p, sizeof p);
+    for (int c = 1; c < 256; c++)
+        for (int at = 0; at < 3; at++) {
+            char text[8] = "ab\xe4\xb8\xad";
+            text[at == 0 ? 0 : at == 1 ? 2 : 5] = (char)c;
+            char *e = escape(text);
+            assert_non_null(e);
+            int changed = strcmp(e, text) != 0;
+            if (changed != (has(text) != 0))
+                fail_msg("byte 0x%02x at %d: escaping %s the text, lxw_has_control_characters %d",
+                         c, at, changed ? "changes" : "keeps", has(text));
+            free(e);
+        }
+    assert_int_equal(has(""), 0);
+    assert_int_equal(has("line\nbreak\ttab"), 0);
+    assert_int_equal(has("bell\a"), 1);
+}
+
+typedef struct xml_attribute *(*attr_dbl_fn)(const char *, double);
+
+static void test_attributes_reused(void **state)
+{
+    (void)state;
+    attr_dbl_fn dbl[2];
+    BOTH(dbl, "lxw_new_attribute_dbl");
+    double vals[] = {0, -0.0, 1, 0.5, 1.0 / 3, 2.0 / 3 * 1e-7, 12345.678, 1e16, -9.75, 1e300};
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        struct xml_attribute *x = dbl[0]("sz", vals[i]), *y = dbl[1]("sz", vals[i]);
+        assert_string_equal(x->key, y->key);
+        assert_string_equal(x->value, y->value);
+        free(x);
+        free(y);
+    }
+
+    /* A list written by a tag is emptied, and its attributes come back. */
+    struct xml_attribute_list list;
+    STAILQ_INIT(&list);
+    struct xml_attribute *x, *first = lxw_new_attribute_str("a", "1");
+    STAILQ_INSERT_TAIL(&list, first, list_entries);
+    for (int i = 0; i < 40; i++) { /* more than are kept */
+        x = lxw_new_attribute_int("b", (uint32_t)i);
+        STAILQ_INSERT_TAIL(&list, x, list_entries);
+    }
+    struct out o;
+    out_open(&o);
+    lxw_xml_empty_tag(o.f, "t", &list);
+    assert_true(STAILQ_EMPTY(&list));
+    assert_int_equal(fclose(o.f), 0);
+    assert_true(o.len > 40 * 6);
+    free(o.buf);
+    /* The list stays usable: a tag written with it again has the new ones. */
+    x = lxw_new_attribute_str("c", "2");
+    STAILQ_INSERT_TAIL(&list, x, list_entries);
+    out_open(&o);
+    lxw_xml_empty_tag(o.f, "t", &list);
+    assert_int_equal(fclose(o.f), 0);
+    assert_string_equal(o.buf, "<t c=\"2\"/>");
+    free(o.buf);
+    /* Last taken, first given. */
+    struct xml_attribute *y = lxw_new_attribute_str("d", "3");
+    assert_ptr_equal(x, y);
+    free(y);
+    xlsx_xml_release();
+    (void)first;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_library_calls_bound_here),
         cmocka_unit_test(test_same_bytes_as_library),
         cmocka_unit_test(test_same_attributes_and_cells),
+        cmocka_unit_test(test_attributes_reused),
+        cmocka_unit_test(test_utf8_strlen),
+        cmocka_unit_test(test_control_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
