@@ -223,8 +223,10 @@ static void num(strbuf *b, double v)
         m += f >= 0.5 ? 1 : f <= -0.5 ? -1 : 0;
     }
     /* the whole part by format_uint, then up to three decimals without
-     * the zeros that end them, then the separating space */
-    char s[40], *e = s;
+     * the zeros that end them, then the separating space; written in
+     * place when the buffer has room for the longest (18 bytes and the
+     * NUL), else through sb_addn: 159,000 numbers in the 5-region run */
+    char t[40], *s = b->cap - b->len >= sizeof t ? b->s + b->len : t, *e = s;
     int neg = m < 0;
     unsigned long long u = neg ? (unsigned long long)-m : (unsigned long long)m;
     if (neg)
@@ -241,7 +243,12 @@ static void num(strbuf *b, double v)
         }
     }
     *e++ = ' ';
-    sb_addn(b, s, (size_t)(e - s));
+    if (s == t) {
+        sb_addn(b, s, (size_t)(e - s));
+        return;
+    }
+    b->len += (size_t)(e - s);
+    b->s[b->len] = '\0';
 }
 
 static double px(const canvas *cv, double x) { return cv->ox + x * cv->scale; }
