@@ -164,11 +164,9 @@ void sha256_update(sha256_ctx *c, const void *data, size_t n)
 void sha256_final_hex(sha256_ctx *c, char hex[65])
 {
     uint64_t bits = c->len * 8;
-    unsigned char pad = 0x80;
-    sha256_update(c, &pad, 1);
-    unsigned char zero = 0;
-    while (c->nbuf != 56)
-        sha256_update(c, &zero, 1);
+    /* 0x80 then zeros up to 56 bytes into a block, in one update (not one a byte) */
+    static const unsigned char pad[64] = {0x80};
+    sha256_update(c, pad, (c->nbuf < 56 ? 56 : 120) - c->nbuf);
     unsigned char lenb[8];
     for (int i = 0; i < 8; i++)
         lenb[i] = (unsigned char)(bits >> (56 - 8 * i));
