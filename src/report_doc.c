@@ -899,8 +899,6 @@ static HPDF_Font get_font_fast(rdoc *d, const char *name)
     return f;
 }
 
-enum { DOC_POOL = 64 * 1024 }; /* bytes per block of a document's memory pool */
-
 rdoc *rdoc_new(const rfonts *fonts, const rdoc_info *info, diag_list *diags)
 {
     rdoc *d = xcalloc(1, sizeof *d);
@@ -908,12 +906,7 @@ rdoc *rdoc_new(const rfonts *fonts, const rdoc_info *info, diag_list *diags)
         d->used[k] = xcalloc(65536 / 8, 1);
     d->fonts = fonts;
     d->diags = diags;
-    /* libharu's memory pool: ~72,000 small allocations in the 5-region
-     * run are bumped out of DOC_POOL blocks and HPDF_Free releases the
-     * blocks, not each object (FreeMem is a no-op with a pool). Memory a
-     * document frees early (a list's old array when it grows) stays
-     * until the document is freed. */
-    d->pdf = HPDF_NewEx(error_handler, NULL, NULL, DOC_POOL, d);
+    d->pdf = HPDF_New(error_handler, d);
     if (!d->pdf) {
         diag_add(diags, DIAG_ERROR, NULL, 0, 0, "PDF: libharu could not create a document");
         d->failed = 1;
