@@ -1,5 +1,6 @@
 /* report_doc.c - see report_doc.h. */
 #include "report_doc.h"
+#include "glyphs.h"
 #include "pngenc.h"
 #include "textlayout.h"
 #include "util.h"
@@ -88,8 +89,10 @@ struct rfonts {
     HPDF_Doc holder;       /* owns def[] */
     HPDF_FontDef def[2];
     HPDF_STATUS err, err_detail; /* libharu's first error in holder */
-    unsigned char *map[2];       /* the font files, mapped */
+    unsigned char *map[2];       /* the font files, mapped (for their tables) */
     size_t mapn[2];
+    int fd[2];                   /* the font files, open for glyphs[] */
+    glyph_store *glyphs[2];      /* the outlines read, for the subsets */
     face_memo *memo[2];          /* filled as documents ask */
     unsigned char *tounicode_z;  /* the ToUnicode CMap, deflated once (fix_unicode_map) */
     /* The UTF-8 encoder, made in the holder and lent to each document as
@@ -229,10 +232,11 @@ static void holder_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user
     }
 }
 
-/* Map font file k: the subsets read their glyphs from it. */
+/* Map font file k, for the tables the subsets copy, and keep it open for
+ * their glyphs. */
 static int map_file(rfonts *f, int k, diag_list *d)
 {
-    int fd = open(f->file[k], O_RDONLY);
+    int fd = open(f->file[k], O_RDONLY | O_CLOEXEC);
     struct stat st;
     void *mapped = MAP_FAILED;
     int err = fd < 0 ? errno : 0;
@@ -243,12 +247,13 @@ static int map_file(rfonts *f, int k, diag_list *d)
     else if (!err && (mapped = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) ==
                          MAP_FAILED)
         err = errno;
-    if (fd >= 0)
-        close(fd);
     if (mapped == MAP_FAILED) {
+        if (fd >= 0)
+            close(fd);
         diag_add(d, DIAG_ERROR, f->file[k], 0, 0, "PDF: cannot read the font: %s", strerror(err));
         return -1;
     }
+    f->fd[k] = fd; /* kept open: glyphs are read from it (glyphs.h) */
     f->map[k] = mapped;
     f->mapn[k] = (size_t)st.st_size;
     return 0;
@@ -535,7 +540,12 @@ static int fonts_parse(rfonts *f, diag_list *d)
         }
         f->memo[k] = xmalloc(sizeof *f->memo[k]);
         memset(f->memo[k], 0xFF, sizeof *f->memo[k]); /* -1 everywhere */
-        face_glyphs((HPDF_TTFontDefAttr)f->def[k]->attr, f->memo[k]);
+        HPDF_TTFontDefAttr ta = (HPDF_TTFontDefAttr)f->def[k]->attr;
+        face_glyphs(ta, f->memo[k]);
+        if (f->def[k]->type == HPDF_FONTDEF_TYPE_TRUETYPE && ta && ta->glyph_tbl.offsets)
+            f->glyphs[k] = glyphs_new(f->fd[k], f->mapn[k], ta->glyph_tbl.base_offset,
+                                      ta->glyph_tbl.offsets,
+                                      ta->header.index_to_loc_format == 0 ? 2 : 1, ta->num_glyphs);
     }
     if (HPDF_UseUTFEncodings(f->holder) != HPDF_OK ||
         !(f->enc = HPDF_GetEncoder(f->holder, "UTF-8")) || f->err) {
@@ -612,6 +622,7 @@ int rfonts_open(rfonts **out, const char *body_family, const char *head_family, 
         fc_finalise_registered = 1;
     }
     rfonts *f = xcalloc(1, sizeof *f);
+    f->fd[0] = f->fd[1] = -1;
     const char *family[2] = {body_family, head_family};
     FcConfig *cfg = FcInitLoadConfigAndFonts();
     int failed = 0;
@@ -654,6 +665,9 @@ void rfonts_free(rfonts *f)
         free(f->file[k]);
         free(f->cov[k]);
         free(f->memo[k]);
+        glyphs_free(f->glyphs[k]);
+        if (f->fd[k] >= 0)
+            close(f->fd[k]);
         if (f->map[k])
             munmap(f->map[k], f->mapn[k]);
     }
@@ -1209,21 +1223,12 @@ static uint32_t tt_checksum(const unsigned char *p, size_t n)
     return sum + last;
 }
 
-/* The font file, mapped: the subset reads a few thousand glyphs scattered
- * through a file of 5 to 20 MB, and a read() each cost more than the rest. */
+/* The font file, mapped: the subset copies some of its tables (its glyphs
+ * come from glyphs.h). */
 typedef struct font_map {
     const unsigned char *b;
     size_t n;
 } font_map;
-
-/* Bytes [off, off + n) of the font file; 0, or -1 past its end. */
-static int read_at(const font_map *f, uint32_t off, void *buf, size_t n)
-{
-    if (off > f->n || n > f->n - off)
-        return -1;
-    memcpy(buf, f->b + off, n);
-    return 0;
-}
 
 static const HPDF_TTFTable *tt_table(HPDF_TTFontDefAttr ta, const char *tag)
 {
@@ -1255,28 +1260,6 @@ static unsigned char *tt_read_table(const font_map *f, HPDF_TTFontDefAttr ta, co
         return NULL;
     unsigned char *b = xmalloc(*n);
     memcpy(b, v, *n);
-    return b;
-}
-
-/* Glyph g's outline (allocated; NULL and *n = 0 for an empty glyph). */
-static unsigned char *tt_glyph(const font_map *f, HPDF_TTFontDefAttr ta, unsigned g, size_t *n, int *err)
-{
-    unsigned mul = ta->header.index_to_loc_format == 0 ? 2 : 1;
-    uint32_t off = ta->glyph_tbl.offsets[g] * mul, end = ta->glyph_tbl.offsets[g + 1] * mul;
-    *n = 0;
-    if (end <= off)
-        return NULL;
-    if (end - off > 65536) {
-        *err = 1;
-        return NULL;
-    }
-    unsigned char *b = xmalloc(end - off);
-    if (read_at(f, ta->glyph_tbl.base_offset + off, b, end - off) != 0) {
-        free(b);
-        *err = 1;
-        return NULL;
-    }
-    *n = end - off;
     return b;
 }
 
@@ -1482,7 +1465,8 @@ static void embed_subset(rdoc *d, int k)
         return;
     HPDF_FontDef def = fa->fontdef;
     HPDF_TTFontDefAttr ta = (HPDF_TTFontDefAttr)def->attr;
-    if (!ta || !ta->glyph_tbl.offsets || !ta->h_metric || ta->num_glyphs == 0)
+    if (!ta || !ta->glyph_tbl.offsets || !ta->h_metric || ta->num_glyphs == 0 ||
+        !d->fonts->glyphs[k])
         return;
     font_map fm = {d->fonts->map[k], d->fonts->mapn[k]}, *f = &fm;
     unsigned ng = ta->num_glyphs;
@@ -1504,11 +1488,24 @@ static void embed_subset(rdoc *d, int k)
             max = cp;
             keep_glyph(&s, g);
         }
-    int err = 0;
-    /* components add to the list as it is read */
+    /* the glyphs drawn, those not read yet in a few preads; components add
+     * to the list as it is read, and are read one by one */
+    glyph_store *gs = d->fonts->glyphs[k];
+    unsigned *gids = xmalloc(s.n * sizeof *gids);
+    for (size_t i = 0; i < s.n; i++)
+        gids[i] = s.g[i].gid;
+    int err = glyphs_fetch(gs, gids, s.n) != 0;
+    free(gids);
     for (size_t i = 0; i < s.n && !err; i++) {
+        const unsigned char *src;
         size_t len;
-        unsigned char *gb = tt_glyph(f, ta, s.g[i].gid, &len, &err);
+        if (glyphs_get(gs, s.g[i].gid, &src, &len) != 0) {
+            err = 1;
+            break;
+        }
+        unsigned char *gb = len ? xmalloc(len) : NULL; /* components are renumbered in it */
+        if (gb)
+            memcpy(gb, src, len);
         s.g[i].data = gb;
         s.g[i].len = len;
         if (gb && tt_components(gb, len, keep_component, &s) != 0)

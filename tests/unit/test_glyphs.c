@@ -1,0 +1,171 @@
+/*
+ * test_glyphs.c - unit tests for glyphs.c: the outlines come back as the
+ * file has them (scattered, near and far apart, asked twice, empty,
+ * short and long loca), kept ones are served without the file, and broken
+ * glyphs (past the file's end, over 64 KB, a file that shrank) are errors.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "glyphs.h"
+
+#define NG 400
+#define GLYF_AT 1000
+
+/* A file of random bytes whose glyf table (at GLYF_AT) holds NG glyphs of
+ * 0 to ~900 bytes, some far apart (gaps of 0 to 20 KB between them). */
+typedef struct face {
+    int fd;
+    unsigned char *b;
+    size_t n;
+    uint32_t loca[NG + 1]; /* in bytes */
+} face;
+
+static void face_make(face *f, unsigned seed)
+{
+    srand(seed);
+    uint32_t at = 0;
+    for (unsigned g = 0; g < NG; g++) {
+        f->loca[g] = at;
+        unsigned len = g % 7 == 3 ? 0 : 2 * (unsigned)(rand() % 450); /* even: short loca */
+        unsigned gap = g % 5 == 0 ? 2 * (unsigned)(rand() % 10000) : 0;
+        at += len + gap;
+    }
+    f->loca[NG] = at;
+    f->n = GLYF_AT + at + 16;
+    f->b = malloc(f->n);
+    assert_non_null(f->b);
+    for (size_t i = 0; i < f->n; i++)
+        f->b[i] = (unsigned char)rand();
+    char path[] = "/tmp/test_glyphs.XXXXXX";
+    f->fd = mkstemp(path);
+    assert_true(f->fd >= 0);
+    unlink(path);
+    assert_int_equal(write(f->fd, f->b, f->n), (ssize_t)f->n);
+}
+
+static void face_free(face *f)
+{
+    close(f->fd);
+    free(f->b);
+}
+
+/* Glyph g as the file has it: the store's answer must equal it. */
+static void check_glyph(glyph_store *s, const face *f, const uint32_t *loca, unsigned mul, unsigned g)
+{
+    const unsigned char *b;
+    size_t n;
+    assert_int_equal(glyphs_get(s, g, &b, &n), 0);
+    size_t want = (size_t)(loca[g + 1] - loca[g]) * mul;
+    assert_int_equal(n, want);
+    if (want == 0) {
+        assert_null(b);
+        return;
+    }
+    assert_memory_equal(b, f->b + GLYF_AT + (size_t)loca[g] * mul, want);
+}
+
+static void test_outlines_as_in_file(void **state)
+{
+    (void)state;
+    face f;
+    face_make(&f, 7);
+    /* long loca (bytes) and short loca (half the bytes) */
+    uint32_t half[NG + 1];
+    for (unsigned g = 0; g <= NG; g++)
+        half[g] = f.loca[g] / 2;
+    for (int form = 0; form < 2; form++) {
+        const uint32_t *loca = form ? half : f.loca;
+        unsigned mul = form ? 2 : 1;
+        glyph_store *s = glyphs_new(f.fd, f.n, GLYF_AT, loca, mul, NG);
+        /* a batch in no order, with repeats and a number past the face */
+        unsigned batch[NG / 2 + 3];
+        size_t nb = 0;
+        for (unsigned g = 0; g < NG; g += 2)
+            batch[nb++] = (g * 37u) % NG;
+        batch[nb++] = batch[0];
+        batch[nb++] = batch[1];
+        batch[nb++] = NG + 5;
+        assert_int_equal(glyphs_fetch(s, batch, nb), 0);
+        for (unsigned g = 0; g < NG; g++) /* the rest one by one */
+            check_glyph(s, &f, loca, mul, (g * 101u) % NG);
+        for (unsigned g = 0; g < NG; g++)
+            check_glyph(s, &f, loca, mul, g);
+        glyphs_free(s);
+    }
+    face_free(&f);
+}
+
+static void test_kept_without_file(void **state)
+{
+    (void)state;
+    face f;
+    face_make(&f, 11);
+    int fd = dup(f.fd);
+    assert_true(fd >= 0);
+    glyph_store *s = glyphs_new(fd, f.n, GLYF_AT, f.loca, 1, NG);
+    unsigned some[] = {1, 2, 50, 51, 52, 399, 200};
+    assert_int_equal(glyphs_fetch(s, some, sizeof some / sizeof some[0]), 0);
+    close(fd); /* what was read is served from memory; the rest cannot be */
+    for (size_t i = 0; i < sizeof some / sizeof some[0]; i++)
+        check_glyph(s, &f, f.loca, 1, some[i]);
+    const unsigned char *b;
+    size_t n;
+    errno = 0;
+    assert_int_equal(glyphs_get(s, 100, &b, &n), -1);
+    assert_int_equal(errno, EBADF);
+    glyphs_free(s);
+    face_free(&f);
+}
+
+static void test_broken_glyphs(void **state)
+{
+    (void)state;
+    face f;
+    face_make(&f, 13);
+    const unsigned char *b;
+    size_t n;
+    /* glyph 1 past the end of the file */
+    uint32_t past[3] = {0, 10, (uint32_t)f.n};
+    glyph_store *s = glyphs_new(f.fd, f.n, GLYF_AT, past, 1, 2);
+    check_glyph(s, &f, past, 1, 0);
+    errno = 0;
+    assert_int_equal(glyphs_get(s, 1, &b, &n), -1);
+    assert_int_equal(errno, EINVAL);
+    unsigned both[] = {0, 1};
+    assert_int_equal(glyphs_fetch(s, both, 2), -1);
+    assert_int_equal(glyphs_get(s, 2, &b, &n), -1); /* no such glyph */
+    glyphs_free(s);
+    /* over 64 KB */
+    uint32_t big[2] = {0, 65537};
+    s = glyphs_new(f.fd, f.n + 70000, GLYF_AT, big, 1, 1);
+    assert_int_equal(glyphs_get(s, 0, &b, &n), -1);
+    glyphs_free(s);
+    /* the file shrank after the store was made */
+    s = glyphs_new(f.fd, f.n, GLYF_AT, f.loca, 1, NG);
+    assert_int_equal(ftruncate(f.fd, GLYF_AT), 0);
+    errno = 0;
+    assert_int_equal(glyphs_get(s, 1, &b, &n), -1);
+    assert_int_equal(errno, EIO);
+    glyphs_free(s);
+    face_free(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_outlines_as_in_file),
+        cmocka_unit_test(test_kept_without_file),
+        cmocka_unit_test(test_broken_glyphs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
