@@ -3188,10 +3188,22 @@ static void chol2(const double c[2][2], int p, double L[2][2])
     }
 }
 
+/* The trend's second normal of a path: only its sign counts where the
+ * Cholesky factor has no trend of its own (L[1][1] 0: a constant level or
+ * rate, or a trend fully tied to the level), and there the uniforms are
+ * drawn without the log (mtrand_ugaussian_sign). */
+static inline double trend_z1(const sim_setup *ss, mtrand_state *ms)
+{
+    return ss->L[1][1] != 0 ? mtrand_ugaussian(ms) : mtrand_ugaussian_sign(ms);
+}
+
 /* One joint draw of the values in years tf[0..nf-1] (after the fit); counts
- * in cnt[] for count models. */
+ * in cnt[] for count models. The first `skip` years the caller overwrites
+ * (a figure kept unchanged): where their draws feed no later year (the
+ * constant level, line and log-linear trend) their numbers are drawn but
+ * not turned into values, which are left NAN. */
 static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, const double *ef,
-                     double *val, double *cnt)
+                     int skip, double *val, double *cnt)
 {
     const fc_fit *f = ss->f;
     const fc_series *s = ss->s;
@@ -3207,10 +3219,15 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
             scale = sqrt(s2) / sig;
             sig = sqrt(s2);
         }
-        double z0 = mtrand_ugaussian(ms), z1 = mtrand_ugaussian(ms);
+        double z0 = mtrand_ugaussian(ms), z1 = trend_z1(ss, ms);
         double b0 = f->b[0] + scale * ss->L[0][0] * z0;
         double b1 = f->b[1] + scale * (ss->L[1][0] * z0 + ss->L[1][1] * z1);
-        for (int h = 0; h < nf; h++) {
+        int h = 0;
+        for (; h < skip && h < nf; h++) {
+            mtrand_ugaussian_sign(ms);
+            val[h] = NAN;
+        }
+        for (; h < nf; h++) {
             double v = b0 + b1 * (tf[h] - f->tc) + sig * mtrand_ugaussian(ms);
             val[h] = f->model == FM_LOGLINEAR ? exp(v) : v;
         }
@@ -3256,7 +3273,7 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
     }
     case FM_BINOMIAL_MEAN:
     case FM_BINOMIAL: {
-        double z0 = mtrand_ugaussian(ms), z1 = mtrand_ugaussian(ms);
+        double z0 = mtrand_ugaussian(ms), z1 = trend_z1(ss, ms);
         double b0 = f->b[0] + ss->L[0][0] * z0;
         double b1 = f->p == 2 ? f->b[1] + ss->L[1][0] * z0 + ss->L[1][1] * z1 : 0;
         for (int h = 0; h < nf; h++) {
@@ -3272,7 +3289,7 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
     case FM_POISSON:
     case FM_NEGBIN_MEAN:
     case FM_NEGBIN: {
-        double z0 = mtrand_ugaussian(ms), z1 = mtrand_ugaussian(ms);
+        double z0 = mtrand_ugaussian(ms), z1 = trend_z1(ss, ms);
         double b0 = f->b[0] + ss->L[0][0] * z0;
         double b1 = f->p == 2 ? f->b[1] + ss->L[1][0] * z0 + ss->L[1][1] * z1 : 0;
         for (int h = 0; h < nf; h++) {
@@ -3812,8 +3829,11 @@ static int draw_paths(const path_ctx *px, gsl_rng *r, int n, int only, double *f
                 c++;
         }
         const sim_setup *ss = &px->ss[c];
-        sim_path(ss, r, px->nf, px->tf, px->ef, val, cnt);
-        for (int h = 0; h < nst && u < still[h]; h++)
+        int kept = 0; /* the first years still at the last figure */
+        while (kept < nst && u < still[kept])
+            kept++;
+        sim_path(ss, r, px->nf, px->tf, px->ef, ss->s->kind == FK_STOCK ? 0 : kept, val, cnt);
+        for (int h = 0; h < kept; h++)
             val[h] = px->stale->y0;
         int met;
         double a = path_figure(px, ss->f->model, val, cnt, &met);

@@ -64,6 +64,12 @@ typedef struct wcomp {
     size_t *off;
     int *kmin, *len;
     double *mu; /* a long table's mean count instead (len -1): its CDF from GSL */
+    /* the count last asked of each long table and GSL's CDF there: the
+     * searches of the quantiles ask a year again and again at the same
+     * count (the figure moves less than one event of that year), and each
+     * answer costs an incomplete beta or gamma function. Written through
+     * the pointer while the mixture is read as const. */
+    double *lastk, *lastF;
     double nb_r; /* a negative binomial's r (1/α), or 0 for Poisson */
     /* WC_SUM: at node n the continuous part of the figure has the CDF
      * tab[off[n] + k] at org[n] + (k + 1/2) step[n], k < len[n], and an
@@ -119,6 +125,8 @@ static void comp_free(wcomp *c)
     free(c->kmin);
     free(c->len);
     free(c->mu);
+    free(c->lastk);
+    free(c->lastF);
     free(c->fig);
     free(c->org);
     free(c->step);
@@ -581,6 +589,7 @@ static int long_count(count_ctx *cc, int n, int h, double b0, double b1)
     size_t i = (size_t)n * cc->m->w.nf + h;
     cc->c->len[i] = -1;
     cc->c->mu[i] = l.mu;
+    cc->c->lastk[i] = -1; /* none yet */
     cc->c->nb_r = l.kind == 1 ? l.r : 0;
     return 1;
 }
@@ -600,6 +609,8 @@ static void add_count(void *p, double w, double b0, double b1)
         c->kmin = xrealloc(c->kmin, sizeof(int) * (size_t)cc->cap * (size_t)nf);
         c->len = xrealloc(c->len, sizeof(int) * (size_t)cc->cap * (size_t)nf);
         c->mu = xrealloc(c->mu, sizeof(double) * (size_t)cc->cap * (size_t)nf);
+        c->lastk = xrealloc(c->lastk, sizeof(double) * (size_t)cc->cap * (size_t)nf);
+        c->lastF = xrealloc(c->lastF, sizeof(double) * (size_t)cc->cap * (size_t)nf);
     }
     c->nw[n] = w;
     double k0;
@@ -962,9 +973,13 @@ static double table_cdf(const wcomp *c, size_t i, double k, int incl)
             return 0;
         if (k >= 4e9)
             return 1;
+        if (c->lastk[i] == k)
+            return c->lastF[i];
         double mu = c->mu[i];
-        return c->nb_r > 0 ? gsl_cdf_negative_binomial_P((unsigned)k, c->nb_r / (c->nb_r + mu), c->nb_r)
-                           : gsl_cdf_poisson_P((unsigned)k, mu);
+        c->lastk[i] = k;
+        c->lastF[i] = c->nb_r > 0 ? gsl_cdf_negative_binomial_P((unsigned)k, c->nb_r / (c->nb_r + mu), c->nb_r)
+                                  : gsl_cdf_poisson_P((unsigned)k, mu);
+        return c->lastF[i];
     }
     k -= c->kmin[i];
     if (k < 0)
@@ -1191,8 +1206,16 @@ static void sort_figures(const double *fig, int n, double *out)
         memcpy(&u, &fig[i], sizeof u);
         u = u >> 63 ? ~u : u | (UINT64_C(1) << 63); /* in the values' order as unsigned */
         a[i] = u;
-        for (int d = 0; d < 8; d++)
-            cnt[d][(u >> (8 * d)) & 255]++;
+        /* the eight counts written out: as a loop, its overhead took most
+         * of the sort */
+        cnt[0][u & 255]++;
+        cnt[1][(u >> 8) & 255]++;
+        cnt[2][(u >> 16) & 255]++;
+        cnt[3][(u >> 24) & 255]++;
+        cnt[4][(u >> 32) & 255]++;
+        cnt[5][(u >> 40) & 255]++;
+        cnt[6][(u >> 48) & 255]++;
+        cnt[7][u >> 56]++;
     }
     for (int d = 0; d < 8 && n > 0; d++) {
         if (cnt[d][(a[0] >> (8 * d)) & 255] == (size_t)n)

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
 #include <gsl/gsl_randist.h>
@@ -1159,6 +1160,53 @@ static void test_window_paths_quantiles(void **state)
     gsl_rng_free(r);
 }
 
+/* A count too spread out for a table (window.c asks GSL at each count,
+ * remembering the last one per year and node): the largest of three
+ * negative binomial years without coefficient uncertainty has the CDF
+ * F(k)^3, and the answers do not depend on the order they are asked in. */
+static void test_window_long_counts(void **state)
+{
+    (void)state;
+    fc_fit f;
+    memset(&f, 0, sizeof f);
+    f.model = FM_NEGBIN;
+    f.p = 2;
+    f.tc = 2025;
+    f.b[0] = log(1e6);
+    f.b[1] = 0.01;
+    f.nb_alpha = f.nb_alpha_pred = 0.01;
+    const double L[2][2] = {{0, 0}, {0, 0}};
+    window_obs wo = {0};
+    double tf[3] = {2026, 2027, 2028}, ef[3] = {1, 1, 1};
+    fc_series s = unbounded(0, NULL, NULL);
+    s.lo = 0;
+    static const double qs[5] = {0.025, 0.10, 0.5, 0.90, 0.975};
+    for (int k = 0; k < 2; k++) {
+        double goal = k ? 1.2e6 : 1.05e6, qa[5], qb[5], qc[5];
+        window_spec spec = {AGG_WINDOW_MAX, OP_LE, goal, &wo, 3, tf, ef, &s, NULL, 0};
+        window_mix *a = window_mix_new(&spec), *b = window_mix_new(&spec);
+        assert_int_equal(window_mix_exact(a, 1, &f, L, 20000), 0);
+        assert_int_equal(window_mix_exact(b, 1, &f, L, 20000), 0);
+        double pa = window_mix_prob(a);
+        window_mix_quantiles(a, qs, 5, 8e5, 1.6e6, qa);
+        window_mix_quantiles(a, qs, 5, 8e5, 1.6e6, qc);
+        window_mix_quantiles(b, qs, 5, 8e5, 1.6e6, qb);
+        double pb = window_mix_prob(b);
+        window_mix_free(a);
+        window_mix_free(b);
+        assert_memory_equal(&pa, &pb, sizeof pa);
+        assert_memory_equal(qa, qb, sizeof qa);
+        assert_memory_equal(qa, qc, sizeof qa);
+        double F = 1;
+        for (int h = 0; h < 3; h++) {
+            double mu = exp(f.b[0] + f.b[1] * (tf[h] - f.tc)), r = 1 / f.nb_alpha_pred;
+            F *= gsl_cdf_negative_binomial_P((unsigned)floor(goal), r / (r + mu), r);
+        }
+        assert_true(fabs(pa - F) < 1e-9);
+        assert_true(pa > 0.01 && pa < 0.99);
+    }
+}
+
 /* ---------- Garwood intervals kept across plans ---------- */
 
 static int garwood_rows; /* observed rows with an exact interval, checked */
@@ -1893,6 +1941,7 @@ int main(void)
         cmocka_unit_test(test_garwood_memo_across_plans),
         cmocka_unit_test(test_loo_score_exact),
         cmocka_unit_test(test_window_paths_quantiles),
+        cmocka_unit_test(test_window_long_counts),
     };
     return cmocka_run_group_tests(tests, load_sm, free_sm);
 }
