@@ -1445,6 +1445,7 @@ static void count_moments(const fc_pred *p, double *mean, double *sd)
 #define CDF_GUARD 1e-9
 #define CDF_TABLE_MAX 4096
 #define CDF_NODES 32
+#define CDF_MEMO 8
 
 typedef struct cdf_table {
     int n;     /* counts tabulated; 0: none */
@@ -1456,6 +1457,12 @@ typedef struct cdf_table {
     int nq;
     double wt[CDF_NODES], fa[CDF_NODES], fb[CDF_NODES], st[CDF_NODES], pm[CDF_NODES],
         cum[CDF_NODES];
+    /* the last CDF_MEMO counts whose count_cdf() a search needed (no table,
+     * a count outside it, or a value within CDF_GUARD of q) and their
+     * values: the searches of an interval's four ends ask some of the same
+     * counts, each an incomplete beta or gamma function per node */
+    int nmemo, next;
+    double mc[CDF_MEMO], mF[CDF_MEMO];
 } cdf_table;
 
 /* Node i's P(Y = 0) (log) and the factors of P(Y = k) / P(Y = k - 1) =
@@ -1526,6 +1533,7 @@ static void count_table(const fc_pred *p, cdf_table *t)
     t->n = t->done = 0;
     t->k0 = 0;
     t->F = NULL;
+    t->nmemo = t->next = 0;
     if (p->kind != PK_COUNT && p->kind != PK_NBJ)
         return;
     double mean, sd;
@@ -1606,6 +1614,23 @@ double fc_count_table_error(const fc_pred *p, int *n, double *k0)
     return e;
 }
 
+/* count_cdf(p, c), from t's memo when a search of t asked it lately (t
+ * may be NULL). */
+static double memo_cdf(const fc_pred *p, cdf_table *t, double c)
+{
+    if (!t)
+        return count_cdf(p, c);
+    for (int i = 0; i < t->nmemo; i++)
+        if (t->mc[i] == c)
+            return t->mF[i];
+    double F = count_cdf(p, c);
+    t->mc[t->next] = c;
+    t->mF[t->next] = F;
+    t->next = (t->next + 1) % CDF_MEMO;
+    t->nmemo += t->nmemo < CDF_MEMO;
+    return F;
+}
+
 /* count_cdf(p, c) >= q, from the table where it decides. */
 static int cdf_ge(const fc_pred *p, cdf_table *t, double c, double q)
 {
@@ -1616,7 +1641,7 @@ static int cdf_ge(const fc_pred *p, cdf_table *t, double c, double q)
         if (F < q - CDF_GUARD)
             return 0;
     }
-    return count_cdf(p, c) >= q;
+    return memo_cdf(p, t, c) >= q;
 }
 
 /* Smallest count c with P(Y <= c) >= q (t: p's table, or NULL). */
@@ -2075,23 +2100,33 @@ static double mix_cdf(const fc_mix *m, double x, int le)
  * they decide: each is within CDF_GUARD of its count_cdf(). */
 static int mix_ge(const fc_mix *m, cdf_table *t, double x, double q)
 {
-    if (t) {
+    if (!t)
+        return mix_cdf(m, x, 1) >= q;
+    /* two passes: the tables' values where a count has one, then (when the
+     * sum is within CDF_GUARD of q) every count's own CDF; F is then
+     * mix_cdf(m, x, 1) term for term, the counts' CDFs from the memos */
+    for (int exact = 0; exact < 2; exact++) {
         double F = 0;
+        int from_table = 0;
         for (int i = 0; i < m->k; i++) {
             const fc_pred *p = &m->p[i];
-            double c = floor(x * p->E / p->scale + 1e-9);
-            if ((p->kind == PK_COUNT || p->kind == PK_NBJ) && x < p->hi && x >= p->lo &&
-                c >= t[i].k0 && c < t[i].k0 + t[i].n)
+            double c = floor(x * p->E / p->scale + 1e-9); /* as p_le() */
+            int count = (p->kind == PK_COUNT || p->kind == PK_NBJ) && x < p->hi && x >= p->lo;
+            if (count && !exact && c >= t[i].k0 && c < t[i].k0 + t[i].n) {
                 F += m->w[i] * table_at(&t[i], (int)(c - t[i].k0));
-            else
-                F += m->w[i] * p_le(p, x);
+                from_table = 1;
+            } else {
+                F += m->w[i] * (count ? memo_cdf(p, &t[i], c) : p_le(p, x));
+            }
         }
+        if (!from_table)
+            return F >= q;
         if (F >= q + CDF_GUARD)
             return 1;
         if (F < q - CDF_GUARD)
             return 0;
     }
-    return mix_cdf(m, x, 1) >= q;
+    return 0; /* not reached: the second pass has no table value */
 }
 
 double fc_mix_prob(const fc_mix *m, target_op op, double goal)

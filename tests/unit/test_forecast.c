@@ -235,6 +235,15 @@ static const rec *get(const char *key)
     return NULL;
 }
 
+/* GSL's MT19937 from seed (the caller frees it). */
+static gsl_rng *seeded_rng(unsigned long seed)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(r);
+    gsl_rng_set(r, seed);
+    return r;
+}
+
 static fc_series unbounded(int n, const double *t, const double *y)
 {
     fc_series s;
@@ -357,9 +366,7 @@ static void test_poisson_vs_statsmodels(void **state)
 static void test_negbin_profile_precision(void **state)
 {
     (void)state;
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    assert_non_null(r);
-    gsl_rng_set(r, 20261206);
+    gsl_rng *r = seeded_rng(20261206);
     static const double alphas[] = {0, 0.05, 0.2, 0.6, 1.5};
     int compared = 0;
     for (int k = 0; k < 60; k++) {
@@ -1122,9 +1129,7 @@ static char *run_stage(int year, forecast_set *keep)
 static void test_window_paths_quantiles(void **state)
 {
     (void)state;
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    assert_non_null(r);
-    gsl_rng_set(r, 20261207);
+    gsl_rng *r = seeded_rng(20261207);
     enum { N = 5000 };
     static double fig[N];
     for (int it = 0; it < 20; it++) {
@@ -1205,6 +1210,32 @@ static void test_window_long_counts(void **state)
         assert_true(fabs(pa - F) < 1e-9);
         assert_true(pa > 0.01 && pa < 0.99);
     }
+}
+
+/* window_convolve gives the plain double loop's sums to the bit, for
+ * every parity and length of either side (its SSE2 loop takes two rows
+ * and two outputs at a time), adding to what out held. */
+static void test_window_convolve(void **state)
+{
+    (void)state;
+    gsl_rng *r = seeded_rng(20261207);
+    enum { MAXN = 40 };
+    double x[MAXN], y[MAXN], got[2 * MAXN], want[2 * MAXN];
+    for (int nx = 1; nx < MAXN; nx++)
+        for (int ny = 1; ny < MAXN; ny++) {
+            for (int i = 0; i < nx; i++)
+                x[i] = gsl_rng_uniform(r) * pow(10, gsl_rng_uniform(r) * 8 - 4);
+            for (int j = 0; j < ny; j++)
+                y[j] = gsl_rng_uniform(r) * pow(10, gsl_rng_uniform(r) * 8 - 4);
+            for (int k = 0; k < 2 * MAXN; k++)
+                got[k] = want[k] = k % 3 ? 0 : gsl_rng_uniform(r);
+            for (int i = 0; i < nx; i++)
+                for (int j = 0; j < ny; j++)
+                    want[i + j] += x[i] * y[j];
+            window_convolve(got, x, nx, y, ny);
+            assert_memory_equal(got, want, sizeof got);
+        }
+    gsl_rng_free(r);
 }
 
 /* ---------- Garwood intervals kept across plans ---------- */
@@ -1835,9 +1866,7 @@ static void test_count_quantile_tables(void **state)
     (void)state;
     forecast_options o;
     forecast_options_init(&o);
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    assert_non_null(r);
-    gsl_rng_set(r, 20261206);
+    gsl_rng *r = seeded_rng(20261206);
     static const double qs[4] = {0.10, 0.90, 0.025, 0.975};
     int tabled = 0, windowed = 0, bounds = 0;
     for (int it = 0; it < 120; it++) {
@@ -1942,6 +1971,7 @@ int main(void)
         cmocka_unit_test(test_loo_score_exact),
         cmocka_unit_test(test_window_paths_quantiles),
         cmocka_unit_test(test_window_long_counts),
+        cmocka_unit_test(test_window_convolve),
     };
     return cmocka_run_group_tests(tests, load_sm, free_sm);
 }
