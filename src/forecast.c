@@ -142,7 +142,7 @@ int fc_ols(const double *X, const double *y, int n, int p, double *c, double *co
  * allocations cost more than the fits themselves (leave-one-out refits every
  * model n times). x is centred on its weighted mean first, which makes the
  * normal equations diagonal. w: the weights (not NULL; wls takes unit
- * weights). cov is (X'WX)^-1, unscaled; chisq (unless
+ * weights). cov (unless NULL) is (X'WX)^-1, unscaled; chisq (unless
  * NULL) the weighted residual sum of squares. Returns -1 if the weights or the spread of x are
  * zero.
  */
@@ -185,9 +185,11 @@ static int wls_finish(const double *x, const double *w, const double *z, int n, 
     double b1 = p == 2 ? (sxz + ridge * centre) / sxx : 0;
     c[0] = zm - b1 * xm;
     c[1] = b1;
-    cov[0][0] = 1 / sw + (p == 2 ? xm * xm / sxx : 0);
-    cov[0][1] = cov[1][0] = p == 2 ? -xm / sxx : 0;
-    cov[1][1] = p == 2 ? 1 / sxx : 0;
+    if (cov) {
+        cov[0][0] = 1 / sw + (p == 2 ? xm * xm / sxx : 0);
+        cov[0][1] = cov[1][0] = p == 2 ? -xm / sxx : 0;
+        cov[1][1] = p == 2 ? 1 / sxx : 0;
+    }
     if (!chisq)
         return 0; /* IRLS steps need no residuals */
     double rss = 0;
@@ -723,7 +725,9 @@ static int glm_fit(const fc_series *s, const double *lgy, const double *lc, int 
         else
             glm_means(x, ex, n, p, b, &plin, &pexp, mus);
         glm_weights(x, s->count, m, n, p, a, b, w, z, sums);
-        if (wls_finish(x, w, z, n, p, ridge, centre, sums[0], sums[1], sums[2], c, cm, NULL) != 0)
+        /* the steps need the coefficients only: the covariance is the
+         * pass's at the estimate below */
+        if (wls_finish(x, w, z, n, p, ridge, centre, sums[0], sums[1], sums[2], c, NULL, NULL) != 0)
             break;
         double delta = 0;
         for (int j = 0; j < p; j++) {
