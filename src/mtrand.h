@@ -28,8 +28,8 @@ typedef struct mtrand_state {
 /* The type: gsl_rng_alloc(mtrand_type()) and gsl_rng_set as for GSL's own
  * (seed 0 is 4357, as there). */
 const gsl_rng_type *mtrand_type(void);
-/* The next block of 624 words (the generator's step), tempered in one
- * pass (the compiler does it four words at a time). */
+/* The next block of 624 words (the generator's step), each tempered as
+ * it is made (the compiler does it four words at a time). */
 void mtrand_refill(mtrand_state *s);
 
 /* The state of r, a generator of mtrand_type(). */
