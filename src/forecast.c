@@ -142,7 +142,7 @@ int fc_ols(const double *X, const double *y, int n, int p, double *c, double *co
  * allocations cost more than the fits themselves (leave-one-out refits every
  * model n times). x is centred on its weighted mean first, which makes the
  * normal equations diagonal. w: the weights (not NULL; wls takes unit
- * weights). cov is (X'WX)^-1, unscaled; chisq (unless
+ * weights). cov (unless NULL) is (X'WX)^-1, unscaled; chisq (unless
  * NULL) the weighted residual sum of squares. Returns -1 if the weights or the spread of x are
  * zero.
  */
@@ -185,9 +185,11 @@ static int wls_finish(const double *x, const double *w, const double *z, int n, 
     double b1 = p == 2 ? (sxz + ridge * centre) / sxx : 0;
     c[0] = zm - b1 * xm;
     c[1] = b1;
-    cov[0][0] = 1 / sw + (p == 2 ? xm * xm / sxx : 0);
-    cov[0][1] = cov[1][0] = p == 2 ? -xm / sxx : 0;
-    cov[1][1] = p == 2 ? 1 / sxx : 0;
+    if (cov) {
+        cov[0][0] = 1 / sw + (p == 2 ? xm * xm / sxx : 0);
+        cov[0][1] = cov[1][0] = p == 2 ? -xm / sxx : 0;
+        cov[1][1] = p == 2 ? 1 / sxx : 0;
+    }
     if (!chisq)
         return 0; /* IRLS steps need no residuals */
     double rss = 0;
@@ -723,7 +725,9 @@ static int glm_fit(const fc_series *s, const double *lgy, const double *lc, int 
         else
             glm_means(x, ex, n, p, b, &plin, &pexp, mus);
         glm_weights(x, s->count, m, n, p, a, b, w, z, sums);
-        if (wls_finish(x, w, z, n, p, ridge, centre, sums[0], sums[1], sums[2], c, cm, NULL) != 0)
+        /* the steps need the coefficients only: the covariance is the
+         * pass's at the estimate below */
+        if (wls_finish(x, w, z, n, p, ridge, centre, sums[0], sums[1], sums[2], c, NULL, NULL) != 0)
             break;
         double delta = 0;
         for (int j = 0; j < p; j++) {
@@ -1445,6 +1449,7 @@ static void count_moments(const fc_pred *p, double *mean, double *sd)
 #define CDF_GUARD 1e-9
 #define CDF_TABLE_MAX 4096
 #define CDF_NODES 32
+#define CDF_MEMO 8
 
 typedef struct cdf_table {
     int n;     /* counts tabulated; 0: none */
@@ -1456,6 +1461,12 @@ typedef struct cdf_table {
     int nq;
     double wt[CDF_NODES], fa[CDF_NODES], fb[CDF_NODES], st[CDF_NODES], pm[CDF_NODES],
         cum[CDF_NODES];
+    /* the last CDF_MEMO counts whose count_cdf() a search needed (no table,
+     * a count outside it, or a value within CDF_GUARD of q) and their
+     * values: the searches of an interval's four ends ask some of the same
+     * counts, each an incomplete beta or gamma function per node */
+    int nmemo, next;
+    double mc[CDF_MEMO], mF[CDF_MEMO];
 } cdf_table;
 
 /* Node i's P(Y = 0) (log) and the factors of P(Y = k) / P(Y = k - 1) =
@@ -1526,6 +1537,7 @@ static void count_table(const fc_pred *p, cdf_table *t)
     t->n = t->done = 0;
     t->k0 = 0;
     t->F = NULL;
+    t->nmemo = t->next = 0;
     if (p->kind != PK_COUNT && p->kind != PK_NBJ)
         return;
     double mean, sd;
@@ -1606,6 +1618,23 @@ double fc_count_table_error(const fc_pred *p, int *n, double *k0)
     return e;
 }
 
+/* count_cdf(p, c), from t's memo when a search of t asked it lately (t
+ * may be NULL). */
+static double memo_cdf(const fc_pred *p, cdf_table *t, double c)
+{
+    if (!t)
+        return count_cdf(p, c);
+    for (int i = 0; i < t->nmemo; i++)
+        if (t->mc[i] == c)
+            return t->mF[i];
+    double F = count_cdf(p, c);
+    t->mc[t->next] = c;
+    t->mF[t->next] = F;
+    t->next = (t->next + 1) % CDF_MEMO;
+    t->nmemo += t->nmemo < CDF_MEMO;
+    return F;
+}
+
 /* count_cdf(p, c) >= q, from the table where it decides. */
 static int cdf_ge(const fc_pred *p, cdf_table *t, double c, double q)
 {
@@ -1616,7 +1645,7 @@ static int cdf_ge(const fc_pred *p, cdf_table *t, double c, double q)
         if (F < q - CDF_GUARD)
             return 0;
     }
-    return count_cdf(p, c) >= q;
+    return memo_cdf(p, t, c) >= q;
 }
 
 /* Smallest count c with P(Y <= c) >= q (t: p's table, or NULL). */
@@ -2075,23 +2104,33 @@ static double mix_cdf(const fc_mix *m, double x, int le)
  * they decide: each is within CDF_GUARD of its count_cdf(). */
 static int mix_ge(const fc_mix *m, cdf_table *t, double x, double q)
 {
-    if (t) {
+    if (!t)
+        return mix_cdf(m, x, 1) >= q;
+    /* two passes: the tables' values where a count has one, then (when the
+     * sum is within CDF_GUARD of q) every count's own CDF; F is then
+     * mix_cdf(m, x, 1) term for term, the counts' CDFs from the memos */
+    for (int exact = 0; exact < 2; exact++) {
         double F = 0;
+        int from_table = 0;
         for (int i = 0; i < m->k; i++) {
             const fc_pred *p = &m->p[i];
-            double c = floor(x * p->E / p->scale + 1e-9);
-            if ((p->kind == PK_COUNT || p->kind == PK_NBJ) && x < p->hi && x >= p->lo &&
-                c >= t[i].k0 && c < t[i].k0 + t[i].n)
+            double c = floor(x * p->E / p->scale + 1e-9); /* as p_le() */
+            int count = (p->kind == PK_COUNT || p->kind == PK_NBJ) && x < p->hi && x >= p->lo;
+            if (count && !exact && c >= t[i].k0 && c < t[i].k0 + t[i].n) {
                 F += m->w[i] * table_at(&t[i], (int)(c - t[i].k0));
-            else
-                F += m->w[i] * p_le(p, x);
+                from_table = 1;
+            } else {
+                F += m->w[i] * (count ? memo_cdf(p, &t[i], c) : p_le(p, x));
+            }
         }
+        if (!from_table)
+            return F >= q;
         if (F >= q + CDF_GUARD)
             return 1;
         if (F < q - CDF_GUARD)
             return 0;
     }
-    return mix_cdf(m, x, 1) >= q;
+    return 0; /* not reached: the second pass has no table value */
 }
 
 double fc_mix_prob(const fc_mix *m, target_op op, double goal)
@@ -3188,10 +3227,22 @@ static void chol2(const double c[2][2], int p, double L[2][2])
     }
 }
 
+/* The trend's second normal of a path: only its sign counts where the
+ * Cholesky factor has no trend of its own (L[1][1] 0: a constant level or
+ * rate, or a trend fully tied to the level), and there the uniforms are
+ * drawn without the log (mtrand_ugaussian_sign). */
+static inline double trend_z1(const sim_setup *ss, mtrand_state *ms)
+{
+    return ss->L[1][1] != 0 ? mtrand_ugaussian(ms) : mtrand_ugaussian_sign(ms);
+}
+
 /* One joint draw of the values in years tf[0..nf-1] (after the fit); counts
- * in cnt[] for count models. */
+ * in cnt[] for count models. The first `skip` years the caller overwrites
+ * (a figure kept unchanged): where their draws feed no later year (the
+ * constant level, line and log-linear trend) their numbers are drawn but
+ * not turned into values, which are left NAN. */
 static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, const double *ef,
-                     double *val, double *cnt)
+                     int skip, double *val, double *cnt)
 {
     const fc_fit *f = ss->f;
     const fc_series *s = ss->s;
@@ -3207,10 +3258,15 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
             scale = sqrt(s2) / sig;
             sig = sqrt(s2);
         }
-        double z0 = mtrand_ugaussian(ms), z1 = mtrand_ugaussian(ms);
+        double z0 = mtrand_ugaussian(ms), z1 = trend_z1(ss, ms);
         double b0 = f->b[0] + scale * ss->L[0][0] * z0;
         double b1 = f->b[1] + scale * (ss->L[1][0] * z0 + ss->L[1][1] * z1);
-        for (int h = 0; h < nf; h++) {
+        int h = 0;
+        for (; h < skip && h < nf; h++) {
+            mtrand_ugaussian_sign(ms);
+            val[h] = NAN;
+        }
+        for (; h < nf; h++) {
             double v = b0 + b1 * (tf[h] - f->tc) + sig * mtrand_ugaussian(ms);
             val[h] = f->model == FM_LOGLINEAR ? exp(v) : v;
         }
@@ -3256,7 +3312,7 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
     }
     case FM_BINOMIAL_MEAN:
     case FM_BINOMIAL: {
-        double z0 = mtrand_ugaussian(ms), z1 = mtrand_ugaussian(ms);
+        double z0 = mtrand_ugaussian(ms), z1 = trend_z1(ss, ms);
         double b0 = f->b[0] + ss->L[0][0] * z0;
         double b1 = f->p == 2 ? f->b[1] + ss->L[1][0] * z0 + ss->L[1][1] * z1 : 0;
         for (int h = 0; h < nf; h++) {
@@ -3272,7 +3328,7 @@ static void sim_path(const sim_setup *ss, gsl_rng *r, int nf, const double *tf, 
     case FM_POISSON:
     case FM_NEGBIN_MEAN:
     case FM_NEGBIN: {
-        double z0 = mtrand_ugaussian(ms), z1 = mtrand_ugaussian(ms);
+        double z0 = mtrand_ugaussian(ms), z1 = trend_z1(ss, ms);
         double b0 = f->b[0] + ss->L[0][0] * z0;
         double b1 = f->p == 2 ? f->b[1] + ss->L[1][0] * z0 + ss->L[1][1] * z1 : 0;
         for (int h = 0; h < nf; h++) {
@@ -3812,8 +3868,11 @@ static int draw_paths(const path_ctx *px, gsl_rng *r, int n, int only, double *f
                 c++;
         }
         const sim_setup *ss = &px->ss[c];
-        sim_path(ss, r, px->nf, px->tf, px->ef, val, cnt);
-        for (int h = 0; h < nst && u < still[h]; h++)
+        int kept = 0; /* the first years still at the last figure */
+        while (kept < nst && u < still[kept])
+            kept++;
+        sim_path(ss, r, px->nf, px->tf, px->ef, ss->s->kind == FK_STOCK ? 0 : kept, val, cnt);
+        for (int h = 0; h < kept; h++)
             val[h] = px->stale->y0;
         int met;
         double a = path_figure(px, ss->f->model, val, cnt, &met);

@@ -9,34 +9,41 @@
 #define LOWER 0x7fffffffu
 #define MAGIC(y) (((y) & 1u) ? 0x9908b0dfu : 0u)
 
+/* MT19937's tempering of one word */
+static inline uint32_t temper(uint32_t k)
+{
+    k ^= k >> 11;
+    k ^= (k << 7) & 0x9d2c5680u;
+    k ^= (k << 15) & 0xefc60000u;
+    k ^= k >> 18;
+    return k;
+}
+
 void mtrand_refill(mtrand_state *s)
 {
     uint32_t *mt = s->mt, *tw = s->tw;
     int kk;
-    /* 224 of the first 227 words in a loop whose count is a multiple of
-     * four: gcc -O2 vectorizes only such loops */
+    /* each word tempered as it is made (one pass, not two); 224 of the
+     * first 227 words in a loop whose count is a multiple of four: gcc -O2
+     * vectorizes only such loops */
     for (kk = 0; kk < (MTRAND_N - MT_M) / 4 * 4; kk++) {
         uint32_t y = (mt[kk] & UPPER) | (mt[kk + 1] & LOWER);
         mt[kk] = mt[kk + MT_M] ^ (y >> 1) ^ MAGIC(y);
+        tw[kk] = temper(mt[kk]);
     }
     for (; kk < MTRAND_N - MT_M; kk++) {
         uint32_t y = (mt[kk] & UPPER) | (mt[kk + 1] & LOWER);
         mt[kk] = mt[kk + MT_M] ^ (y >> 1) ^ MAGIC(y);
+        tw[kk] = temper(mt[kk]);
     }
     for (; kk < MTRAND_N - 1; kk++) {
         uint32_t y = (mt[kk] & UPPER) | (mt[kk + 1] & LOWER);
         mt[kk] = mt[kk + (MT_M - MTRAND_N)] ^ (y >> 1) ^ MAGIC(y);
+        tw[kk] = temper(mt[kk]);
     }
     uint32_t y = (mt[MTRAND_N - 1] & UPPER) | (mt[0] & LOWER);
     mt[MTRAND_N - 1] = mt[MT_M - 1] ^ (y >> 1) ^ MAGIC(y);
-    for (int i = 0; i < MTRAND_N; i++) {
-        uint32_t k = mt[i];
-        k ^= k >> 11;
-        k ^= (k << 7) & 0x9d2c5680u;
-        k ^= (k << 15) & 0xefc60000u;
-        k ^= k >> 18;
-        tw[i] = k;
-    }
+    tw[MTRAND_N - 1] = temper(mt[MTRAND_N - 1]);
     s->mti = 0;
 }
 

@@ -28,8 +28,8 @@ typedef struct mtrand_state {
 /* The type: gsl_rng_alloc(mtrand_type()) and gsl_rng_set as for GSL's own
  * (seed 0 is 4357, as there). */
 const gsl_rng_type *mtrand_type(void);
-/* The next block of 624 words (the generator's step), tempered in one
- * pass (the compiler does it four words at a time). */
+/* The next block of 624 words (the generator's step), each tempered as
+ * it is made (the compiler does it four words at a time). */
 void mtrand_refill(mtrand_state *s);
 
 /* The state of r, a generator of mtrand_type(). */
@@ -55,16 +55,33 @@ static inline double mtrand_uniform_pos(mtrand_state *s)
     return x;
 }
 
-/* gsl_ran_ugaussian: the polar method, the second variate left unused as there */
-static inline double mtrand_ugaussian(mtrand_state *s)
+/* The polar method's point (x, y) in the unit disc: y, and r2 = x^2 + y^2 */
+static inline double mtrand_polar(mtrand_state *s, double *r2)
 {
-    double x, y, r2;
+    double x, y;
     do {
         x = -1 + 2 * mtrand_uniform_pos(s);
         y = -1 + 2 * mtrand_uniform_pos(s);
-        r2 = x * x + y * y;
-    } while (r2 > 1.0 || r2 == 0);
+        *r2 = x * x + y * y;
+    } while (*r2 > 1.0 || *r2 == 0);
+    return y;
+}
+
+/* gsl_ran_ugaussian: the polar method, the second variate left unused as there */
+static inline double mtrand_ugaussian(mtrand_state *s)
+{
+    double r2, y = mtrand_polar(s, &r2);
     return 1.0 * y * sqrt(-2.0 * log(r2) / r2);
+}
+
+/* The numbers mtrand_ugaussian draws, for a variate that is not read or
+ * is only multiplied by zero: y, finite, of the variate's sign and zero
+ * where it is, so 0 * y is 0 * the variate to the bit; without the log
+ * and the square root. */
+static inline double mtrand_ugaussian_sign(mtrand_state *s)
+{
+    double r2;
+    return mtrand_polar(s, &r2);
 }
 
 #endif

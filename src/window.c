@@ -27,6 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define NH 7           /* Gauss-Hermite nodes per coefficient */
 #define NS 6           /* generalized Gauss-Laguerre nodes for σ² or a rate */
 #define NR 10          /* Gauss-Hermite nodes for a share's yearly effect */
@@ -64,6 +68,12 @@ typedef struct wcomp {
     size_t *off;
     int *kmin, *len;
     double *mu; /* a long table's mean count instead (len -1): its CDF from GSL */
+    /* the count last asked of each long table and GSL's CDF there: the
+     * searches of the quantiles ask a year again and again at the same
+     * count (the figure moves less than one event of that year), and each
+     * answer costs an incomplete beta or gamma function. Written through
+     * the pointer while the mixture is read as const. */
+    double *lastk, *lastF;
     double nb_r; /* a negative binomial's r (1/α), or 0 for Poisson */
     /* WC_SUM: at node n the continuous part of the figure has the CDF
      * tab[off[n] + k] at org[n] + (k + 1/2) step[n], k < len[n], and an
@@ -119,6 +129,8 @@ static void comp_free(wcomp *c)
     free(c->kmin);
     free(c->len);
     free(c->mu);
+    free(c->lastk);
+    free(c->lastF);
     free(c->fig);
     free(c->org);
     free(c->step);
@@ -388,16 +400,38 @@ typedef struct count_ctx {
 } count_ctx;
 
 /*
- * out[i + j] += x[i] y[j] for i < nx, j < ny: each out[k] adds its products
- * in the order of i, as the plain double loop did, so the sums are the same
- * to the bit. Written two j at a time on buffers that do not overlap
- * (restrict), the inner loop is one that gcc -O2 does in vector registers
- * (two products an instruction, each rounded as alone).
+ * What it gives: window.h. Two rows of x at a time: out[i + 1 + j] takes
+ * x[i] y[j + 1] and then x[i + 1] y[j] in one load and store (row after
+ * row loaded and stored each output twice), two j at a time in SSE2 registers (gcc -O2
+ * does not vectorize that loop itself; each product and sum is rounded
+ * alone, as in scalar code). A last odd row two j at a time in a loop gcc
+ * -O2 vectorizes (restrict buffers, a body of two statements).
  */
-static void convolve(double *restrict out, const double *restrict x, int nx,
+void window_convolve(double *restrict out, const double *restrict x, int nx,
                      const double *restrict y, int ny)
 {
-    for (int i = 0; i < nx; i++) {
+    if (nx < 1 || ny < 1)
+        return;
+    int i = 0;
+    for (; i + 1 < nx; i += 2) {
+        double xa = x[i], xb = x[i + 1];
+        /* o[j] takes xa ya[j] then xb yb[j], for j = 0 .. ny - 2 */
+        double *restrict o = out + i + 1;
+        const double *restrict ya = y + 1, *restrict yb = y;
+        out[i] += xa * y[0];
+        int j = 0, m = ny - 1;
+#ifdef __SSE2__
+        __m128d va = _mm_set1_pd(xa), vb = _mm_set1_pd(xb);
+        for (; j + 1 < m; j += 2) {
+            __m128d t = _mm_add_pd(_mm_loadu_pd(o + j), _mm_mul_pd(va, _mm_loadu_pd(ya + j)));
+            _mm_storeu_pd(o + j, _mm_add_pd(t, _mm_mul_pd(vb, _mm_loadu_pd(yb + j))));
+        }
+#endif
+        for (; j < m; j++)
+            o[j] = (o[j] + xa * ya[j]) + xb * yb[j];
+        o[j] += xb * yb[j];
+    }
+    for (; i < nx; i++) {
         double xi = x[i];
         double *restrict o = out + i;
         int j = 0;
@@ -552,7 +586,7 @@ static int total_pmf(count_ctx *cc, double b0, double b1, double *k0, int *len)
         if (!py || n > MAX_TABLE || (double)tn * yn > MAX_CONV || pbuf_room(&cc->tmp, n) != 0)
             return -1;
         memset(cc->tmp.v, 0, sizeof(double) * n);
-        convolve(cc->tmp.v, cc->sum.v, tn, py, yn);
+        window_convolve(cc->tmp.v, cc->sum.v, tn, py, yn);
         pbuf swap = cc->sum;
         cc->sum = cc->tmp;
         cc->tmp = swap;
@@ -581,6 +615,7 @@ static int long_count(count_ctx *cc, int n, int h, double b0, double b1)
     size_t i = (size_t)n * cc->m->w.nf + h;
     cc->c->len[i] = -1;
     cc->c->mu[i] = l.mu;
+    cc->c->lastk[i] = -1; /* none yet */
     cc->c->nb_r = l.kind == 1 ? l.r : 0;
     return 1;
 }
@@ -600,6 +635,8 @@ static void add_count(void *p, double w, double b0, double b1)
         c->kmin = xrealloc(c->kmin, sizeof(int) * (size_t)cc->cap * (size_t)nf);
         c->len = xrealloc(c->len, sizeof(int) * (size_t)cc->cap * (size_t)nf);
         c->mu = xrealloc(c->mu, sizeof(double) * (size_t)cc->cap * (size_t)nf);
+        c->lastk = xrealloc(c->lastk, sizeof(double) * (size_t)cc->cap * (size_t)nf);
+        c->lastF = xrealloc(c->lastF, sizeof(double) * (size_t)cc->cap * (size_t)nf);
     }
     c->nw[n] = w;
     double k0;
@@ -823,7 +860,7 @@ static void add_sum(void *p, double w, double b0, double b1)
             return;
         }
         memset(sc->tmp.v, 0, sizeof(double) * len);
-        convolve(sc->tmp.v, sc->sum.v, tn, sc->one.v, J + 1);
+        window_convolve(sc->tmp.v, sc->sum.v, tn, sc->one.v, J + 1);
         pbuf swap = sc->sum;
         sc->sum = sc->tmp;
         sc->tmp = swap;
@@ -962,9 +999,13 @@ static double table_cdf(const wcomp *c, size_t i, double k, int incl)
             return 0;
         if (k >= 4e9)
             return 1;
+        if (c->lastk[i] == k)
+            return c->lastF[i];
         double mu = c->mu[i];
-        return c->nb_r > 0 ? gsl_cdf_negative_binomial_P((unsigned)k, c->nb_r / (c->nb_r + mu), c->nb_r)
-                           : gsl_cdf_poisson_P((unsigned)k, mu);
+        c->lastk[i] = k;
+        c->lastF[i] = c->nb_r > 0 ? gsl_cdf_negative_binomial_P((unsigned)k, c->nb_r / (c->nb_r + mu), c->nb_r)
+                                  : gsl_cdf_poisson_P((unsigned)k, mu);
+        return c->lastF[i];
     }
     k -= c->kmin[i];
     if (k < 0)
@@ -1191,8 +1232,16 @@ static void sort_figures(const double *fig, int n, double *out)
         memcpy(&u, &fig[i], sizeof u);
         u = u >> 63 ? ~u : u | (UINT64_C(1) << 63); /* in the values' order as unsigned */
         a[i] = u;
-        for (int d = 0; d < 8; d++)
-            cnt[d][(u >> (8 * d)) & 255]++;
+        /* the eight counts written out: as a loop, its overhead took most
+         * of the sort */
+        cnt[0][u & 255]++;
+        cnt[1][(u >> 8) & 255]++;
+        cnt[2][(u >> 16) & 255]++;
+        cnt[3][(u >> 24) & 255]++;
+        cnt[4][(u >> 32) & 255]++;
+        cnt[5][(u >> 40) & 255]++;
+        cnt[6][(u >> 48) & 255]++;
+        cnt[7][u >> 56]++;
     }
     for (int d = 0; d < 8 && n > 0; d++) {
         if (cnt[d][(a[0] >> (8 * d)) & 255] == (size_t)n)

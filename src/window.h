@@ -61,4 +61,11 @@ void window_mix_quantiles(const window_mix *m, const double *qs, int nq, double 
                           double *out);
 void window_mix_free(window_mix *m);
 
+/* out[i + j] += x[i] y[j] for i < nx, j < ny (buffers that do not
+ * overlap), each out[k] adding its products in the order of i: the plain
+ * double loop's sums to the bit. The years' probabilities of a window
+ * total and the terms of a window sum are convolved so. */
+void window_convolve(double *restrict out, const double *restrict x, int nx,
+                     const double *restrict y, int ny);
+
 #endif

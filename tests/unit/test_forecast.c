@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
 #include <gsl/gsl_randist.h>
@@ -234,6 +235,15 @@ static const rec *get(const char *key)
     return NULL;
 }
 
+/* GSL's MT19937 from seed (the caller frees it). */
+static gsl_rng *seeded_rng(unsigned long seed)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(r);
+    gsl_rng_set(r, seed);
+    return r;
+}
+
 static fc_series unbounded(int n, const double *t, const double *y)
 {
     fc_series s;
@@ -356,9 +366,7 @@ static void test_poisson_vs_statsmodels(void **state)
 static void test_negbin_profile_precision(void **state)
 {
     (void)state;
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    assert_non_null(r);
-    gsl_rng_set(r, 20261206);
+    gsl_rng *r = seeded_rng(20261206);
     static const double alphas[] = {0, 0.05, 0.2, 0.6, 1.5};
     int compared = 0;
     for (int k = 0; k < 60; k++) {
@@ -1121,9 +1129,7 @@ static char *run_stage(int year, forecast_set *keep)
 static void test_window_paths_quantiles(void **state)
 {
     (void)state;
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    assert_non_null(r);
-    gsl_rng_set(r, 20261207);
+    gsl_rng *r = seeded_rng(20261207);
     enum { N = 5000 };
     static double fig[N];
     for (int it = 0; it < 20; it++) {
@@ -1156,6 +1162,79 @@ static void test_window_paths_quantiles(void **state)
             assert_true(at >= qs[j] * N && below < qs[j] * N);
         }
     }
+    gsl_rng_free(r);
+}
+
+/* A count too spread out for a table (window.c asks GSL at each count,
+ * remembering the last one per year and node): the largest of three
+ * negative binomial years without coefficient uncertainty has the CDF
+ * F(k)^3, and the answers do not depend on the order they are asked in. */
+static void test_window_long_counts(void **state)
+{
+    (void)state;
+    fc_fit f;
+    memset(&f, 0, sizeof f);
+    f.model = FM_NEGBIN;
+    f.p = 2;
+    f.tc = 2025;
+    f.b[0] = log(1e6);
+    f.b[1] = 0.01;
+    f.nb_alpha = f.nb_alpha_pred = 0.01;
+    const double L[2][2] = {{0, 0}, {0, 0}};
+    window_obs wo = {0};
+    double tf[3] = {2026, 2027, 2028}, ef[3] = {1, 1, 1};
+    fc_series s = unbounded(0, NULL, NULL);
+    s.lo = 0;
+    static const double qs[5] = {0.025, 0.10, 0.5, 0.90, 0.975};
+    for (int k = 0; k < 2; k++) {
+        double goal = k ? 1.2e6 : 1.05e6, qa[5], qb[5], qc[5];
+        window_spec spec = {AGG_WINDOW_MAX, OP_LE, goal, &wo, 3, tf, ef, &s, NULL, 0};
+        window_mix *a = window_mix_new(&spec), *b = window_mix_new(&spec);
+        assert_int_equal(window_mix_exact(a, 1, &f, L, 20000), 0);
+        assert_int_equal(window_mix_exact(b, 1, &f, L, 20000), 0);
+        double pa = window_mix_prob(a);
+        window_mix_quantiles(a, qs, 5, 8e5, 1.6e6, qa);
+        window_mix_quantiles(a, qs, 5, 8e5, 1.6e6, qc);
+        window_mix_quantiles(b, qs, 5, 8e5, 1.6e6, qb);
+        double pb = window_mix_prob(b);
+        window_mix_free(a);
+        window_mix_free(b);
+        assert_memory_equal(&pa, &pb, sizeof pa);
+        assert_memory_equal(qa, qb, sizeof qa);
+        assert_memory_equal(qa, qc, sizeof qa);
+        double F = 1;
+        for (int h = 0; h < 3; h++) {
+            double mu = exp(f.b[0] + f.b[1] * (tf[h] - f.tc)), r = 1 / f.nb_alpha_pred;
+            F *= gsl_cdf_negative_binomial_P((unsigned)floor(goal), r / (r + mu), r);
+        }
+        assert_true(fabs(pa - F) < 1e-9);
+        assert_true(pa > 0.01 && pa < 0.99);
+    }
+}
+
+/* window_convolve gives the plain double loop's sums to the bit, for
+ * every parity and length of either side (its SSE2 loop takes two rows
+ * and two outputs at a time), adding to what out held. */
+static void test_window_convolve(void **state)
+{
+    (void)state;
+    gsl_rng *r = seeded_rng(20261207);
+    enum { MAXN = 40 };
+    double x[MAXN], y[MAXN], got[2 * MAXN], want[2 * MAXN];
+    for (int nx = 1; nx < MAXN; nx++)
+        for (int ny = 1; ny < MAXN; ny++) {
+            for (int i = 0; i < nx; i++)
+                x[i] = gsl_rng_uniform(r) * pow(10, gsl_rng_uniform(r) * 8 - 4);
+            for (int j = 0; j < ny; j++)
+                y[j] = gsl_rng_uniform(r) * pow(10, gsl_rng_uniform(r) * 8 - 4);
+            for (int k = 0; k < 2 * MAXN; k++)
+                got[k] = want[k] = k % 3 ? 0 : gsl_rng_uniform(r);
+            for (int i = 0; i < nx; i++)
+                for (int j = 0; j < ny; j++)
+                    want[i + j] += x[i] * y[j];
+            window_convolve(got, x, nx, y, ny);
+            assert_memory_equal(got, want, sizeof got);
+        }
     gsl_rng_free(r);
 }
 
@@ -1787,9 +1866,7 @@ static void test_count_quantile_tables(void **state)
     (void)state;
     forecast_options o;
     forecast_options_init(&o);
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    assert_non_null(r);
-    gsl_rng_set(r, 20261206);
+    gsl_rng *r = seeded_rng(20261206);
     static const double qs[4] = {0.10, 0.90, 0.025, 0.975};
     int tabled = 0, windowed = 0, bounds = 0;
     for (int it = 0; it < 120; it++) {
@@ -1893,6 +1970,8 @@ int main(void)
         cmocka_unit_test(test_garwood_memo_across_plans),
         cmocka_unit_test(test_loo_score_exact),
         cmocka_unit_test(test_window_paths_quantiles),
+        cmocka_unit_test(test_window_long_counts),
+        cmocka_unit_test(test_window_convolve),
     };
     return cmocka_run_group_tests(tests, load_sm, free_sm);
 }

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <gsl/gsl_randist.h>
+#include <math.h>
 #include <string.h>
 
 #include "mtrand.h"
@@ -75,11 +76,35 @@ static void test_draws(void **state)
     gsl_rng_free(g);
 }
 
+/* mtrand_ugaussian_sign draws the very numbers of a normal (the stream
+ * goes on the same as GSL's after it), and 0 times it is 0 times the
+ * normal to the bit: the paths draw it for a variate they do not read */
+static void test_sign_draws(void **state)
+{
+    (void)state;
+    gsl_rng *g, *r = pair(7, &g);
+    mtrand_state *s = mtrand_of(r);
+    for (int i = 0; i < 200000; i++) {
+        if (i % 3 == 0) {
+            double z = gsl_ran_ugaussian(g), y = mtrand_ugaussian_sign(s);
+            assert_true(isfinite(y));
+            same_double(0.0 * y, 0.0 * z);
+            same_double(-0.0 * y, -0.0 * z);
+            assert_true((y == 0) == (z == 0));
+        } else {
+            same_double(mtrand_ugaussian(s), gsl_ran_ugaussian(g));
+        }
+    }
+    gsl_rng_free(r);
+    gsl_rng_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_words_and_uniforms),
         cmocka_unit_test(test_draws),
+        cmocka_unit_test(test_sign_draws),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
