@@ -308,6 +308,18 @@ static HPDF_STATUS mem_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT siz)
     return HPDF_OK;
 }
 
+/*
+ * n bytes at p onto stream st of the current page, as HPDF_Stream_Write()
+ * puts them there (its size counted too): straight into the buffer when
+ * st is one of ours (rdoc_new_page) with room, without the two calls
+ * through libharu and mem_write() (~200,000 writes of a few bytes in the
+ * 5-region run). Anything else, and any error state, goes through libharu
+ * as before. 1 if fine.
+ */
+#define HOK_WRITE(d, st, p, n) page_put((d), (st), (const void *)(p), (size_t)(n))
+static int page_put_slow(rdoc *d, HPDF_Stream st, const void *p, size_t n);
+static inline int page_put(rdoc *d, HPDF_Stream st, const void *p, size_t n);
+
 /* The window holding byte a->pos of a face, read in if none does: its
  * index; -1 with errno set, or -2 when the file ends before a->pos. */
 static int face_window(mem_attr *a)
@@ -794,6 +806,13 @@ struct rdoc {
     HPDF_ExtGState alpha_gs[101]; /* opacity in hundredths, made when first used */
     char *run;                    /* draw_run's codes, kept between calls */
     size_t caprun;
+    /* set_rgb's operator for the colour it set last, fill [0] and stroke
+     * [1], by the bits of its components (len 0: none yet) */
+    struct rgb_text {
+        uint32_t bits[3];
+        size_t len;
+        char text[3 * (HPDF_REAL_LEN + 5) + 8];
+    } rgb_last[2];
     HPDF_Page name_page;          /* the page of font_name (set_font) */
     const char *font_name[2];     /* its name of each face, once asked */
 };
@@ -822,6 +841,25 @@ static void fail(rdoc *d, const char *what)
 /* Check a libharu handle; 1 if fine. */
 #define HPTR(d, var, call)                                                                         \
     ((d)->failed ? 0 : (((var) = (call)) != NULL && !(d)->err) ? 1 : (fail((d), #call), 0))
+
+static int page_put_slow(rdoc *d, HPDF_Stream st, const void *p, size_t n)
+{
+    return HOK(d, HPDF_Stream_Write(st, (const HPDF_BYTE *)p, (HPDF_UINT)n));
+}
+
+static inline int page_put(rdoc *d, HPDF_Stream st, const void *p, size_t n)
+{
+    if (st->write_fn == mem_write && !d->failed && !d->err) {
+        mem_attr *a = st->attr;
+        if (a->cap - a->n >= n) {
+            memcpy(a->own + a->n, p, n);
+            a->n += n;
+            st->size += (HPDF_UINT32)n;
+            return 1;
+        }
+    }
+    return page_put_slow(d, st, p, n);
+}
 
 /* The Filter entry libharu writes for a stream it deflates itself. */
 static HPDF_STATUS write_flate_array(HPDF_Dict obj, HPDF_Stream stream)
@@ -1933,8 +1971,7 @@ static void put_nums(rdoc *d, const HPDF_REAL *v, int n, const char *op)
     size_t nop = strlen(op);
     memcpy(p, op, nop);
     /* lengths known: libharu's WriteStr would count them byte by byte */
-    HOK(d, HPDF_Stream_Write(((HPDF_PageAttr)d->cur->attr)->stream, (const HPDF_BYTE *)buf,
-                             (HPDF_UINT)(p + nop - buf)));
+    HOK_WRITE(d, ((HPDF_PageAttr)d->cur->attr)->stream, buf, p + nop - buf);
 }
 
 static int unit_rgb(HPDF_REAL r, HPDF_REAL g, HPDF_REAL b)
@@ -1951,8 +1988,26 @@ static void set_rgb(rdoc *d, rcolor c, int stroke)
                       : HPDF_Page_SetRGBFill(d->cur, v.r, v.g, v.b));
         return;
     }
-    const HPDF_REAL n[3] = {v.r, v.g, v.b};
-    put_nums(d, n, 3, stroke ? " RG\012" : " rg\012");
+    /* A table's or a text's colour comes again and again (32,000 calls
+     * in the 5-region run): its operator is kept, not made of three
+     * numbers each time. */
+    struct rgb_text *m = &d->rgb_last[stroke != 0];
+    uint32_t bits[3];
+    memcpy(&bits[0], &v.r, sizeof bits[0]);
+    memcpy(&bits[1], &v.g, sizeof bits[1]);
+    memcpy(&bits[2], &v.b, sizeof bits[2]);
+    if (!m->len || memcmp(m->bits, bits, sizeof bits) != 0) {
+        char *p = m->text;
+        p = put_num(d, p, v.r);
+        *p++ = ' ';
+        p = put_num(d, p, v.g);
+        *p++ = ' ';
+        p = put_num(d, p, v.b);
+        memcpy(p, stroke ? " RG\012" : " rg\012", 4);
+        m->len = (size_t)(p + 4 - m->text);
+        memcpy(m->bits, bits, sizeof bits);
+    }
+    HOK_WRITE(d, ((HPDF_PageAttr)d->cur->attr)->stream, m->text, m->len);
     HPDF_GState gs = ((HPDF_PageAttr)d->cur->attr)->gstate;
     if (stroke) {
         gs->rgb_stroke = v;
@@ -1990,7 +2045,7 @@ static void gsave(rdoc *d)
         HOK(d, HPDF_Page_GSave(d->cur));
         return;
     }
-    if (HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)"q\012", 2)))
+    if (HOK_WRITE(d, attr->stream, "q\012", 2))
         attr->gstate = g;
     else
         HPDF_GState_Free(d->cur->mmgr, g);
@@ -2004,7 +2059,7 @@ static void grestore(rdoc *d)
         return;
     }
     attr->gstate = HPDF_GState_Free(d->cur->mmgr, attr->gstate);
-    HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)"Q\012", 2));
+    HOK_WRITE(d, attr->stream, "Q\012", 2);
 }
 
 /* A rectangle path (page coordinates, y up) and its painting operator
@@ -2050,7 +2105,7 @@ static void set_font(rdoc *d, int k, double size)
     *p++ = ' ';
     p = put_num(d, p, sz);
     memcpy(p, " Tf\012", 4);
-    HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)buf, (HPDF_UINT)(p + 4 - buf)));
+    HOK_WRITE(d, attr->stream, buf, p + 4 - buf);
     attr->gstate->font = d->font[k];
     attr->gstate->font_size = sz;
     attr->gstate->writing_mode = ((HPDF_FontAttr)d->font[k]->attr)->writing_mode;
@@ -2064,7 +2119,7 @@ static int begin_text(rdoc *d)
     HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
     if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION)
         return HOK(d, HPDF_Page_BeginText(d->cur));
-    if (!HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)"BT\012", 3)))
+    if (!HOK_WRITE(d, attr->stream, "BT\012", 3))
         return 0;
     attr->gmode = HPDF_GMODE_TEXT_OBJECT;
     attr->text_pos = (HPDF_Point){0, 0};
@@ -2079,7 +2134,7 @@ static void end_text(rdoc *d)
         HOK(d, HPDF_Page_EndText(d->cur));
         return;
     }
-    if (HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)"ET\012", 3))) {
+    if (HOK_WRITE(d, attr->stream, "ET\012", 3)) {
         attr->text_pos = (HPDF_Point){0, 0};
         attr->gmode = HPDF_GMODE_PAGE_DESCRIPTION;
     }
@@ -2146,8 +2201,8 @@ static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int fo
             q = format_fixed3(q, 24, yb);
             memcpy(q, " Tm <", 6);
             memcpy(run + run_len, "> Tj\n", 5);
-            HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)pos, (HPDF_UINT)(q + 5 - pos)));
-            HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)run, (HPDF_UINT)(run_len + 5)));
+            HOK_WRITE(d, attr->stream, pos, q + 5 - pos);
+            HOK_WRITE(d, attr->stream, run, run_len + 5);
             run_len = 0;
         }
         if (k < 0)
@@ -3032,7 +3087,7 @@ void rdoc_raw(rdoc *d, const char *ops)
     HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
     /* the length by strlen: HPDF_Stream_WriteStr() counts it a byte at a
      * time (600 instructions a call: a chart's path is one string) */
-    HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)ops, (HPDF_UINT)strlen(ops)));
+    HOK_WRITE(d, attr->stream, ops, strlen(ops));
 }
 
 void rdoc_alpha(rdoc *d, double alpha)

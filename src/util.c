@@ -648,15 +648,17 @@ int put_bytes(FILE *f, const void *p, size_t n)
     return fwrite_unlocked(p, 1, n, f) == n;
 }
 
+/* "00" to "99": the digits of the numbers below 100, two at a time */
+static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                            "31323334353637383940414243444546474849505152535455565758596061"
+                            "6263646566676869707172737475767778798081828384858687888990919293"
+                            "949596979899";
+
 size_t format_uint(char *buf, unsigned long long u)
 {
     /* the length first, then the digits from the end two at a time: a
      * digit at a time and reversed cost twice as much (some millions of
      * numbers a run: the PDFs' coordinates, the workbooks' cells) */
-    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
-                                "31323334353637383940414243444546474849505152535455565758596061"
-                                "6263646566676869707172737475767778798081828384858687888990919293"
-                                "949596979899";
     size_t n = 1;
     unsigned long long t = u;
     for (; t >= 100; t /= 100)
@@ -752,6 +754,49 @@ char *path_parent(const char *path)
 {
     const char *slash = strrchr(path, '/');
     return slash ? xasprintf("%.*s", (int)(slash == path ? 1 : slash - path), path) : xstrdup(".");
+}
+
+char *format_milli(char *p, double v)
+{
+    /* llround(v * 1000) in line: the product is below 2^53, so the cast
+     * and the difference are exact, and halves go away from zero */
+    long long m = 0;
+    if (isfinite(v) && fabs(v) < 1e12) {
+        double a = v * 1000;
+        m = (long long)a;
+        double f = a - (double)m;
+        m += f >= 0.5 ? 1 : f <= -0.5 ? -1 : 0;
+    }
+    unsigned long long u = (unsigned long long)m;
+    if (m < 0) {
+        *p++ = '-';
+        u = 0ULL - u;
+    }
+    unsigned long long q = u / 1000;
+    unsigned frac = (unsigned)(u - q * 1000);
+    /* the whole part of a page coordinate is below 1000: its digits
+     * written straight, not counted first as format_uint() does */
+    if (q < 10) {
+        *p++ = (char)('0' + q);
+    } else if (q < 100) {
+        memcpy(p, pairs + 2 * q, 2);
+        p += 2;
+    } else if (q < 1000) {
+        *p = (char)('0' + q / 100);
+        memcpy(p + 1, pairs + 2 * (q % 100), 2);
+        p += 3;
+    } else {
+        p += format_uint(p, q);
+    }
+    if (frac) {
+        /* all four bytes written, then only those up to the last nonzero digit kept */
+        unsigned h = frac / 100, r = frac % 100;
+        p[0] = '.';
+        p[1] = (char)('0' + h);
+        memcpy(p + 2, pairs + 2 * r, 2);
+        p += r == 0 ? 2 : r % 10 == 0 ? 3 : 4;
+    }
+    return p;
 }
 
 char *format_fixed3(char *p, size_t n, double v)

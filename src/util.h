@@ -135,6 +135,14 @@ int put_bytes(FILE *f, const void *p, size_t n);
 size_t format_uint(char *buf, unsigned long long u);
 
 /*
+ * v rounded to thousandths (halves away from zero; 0 when v is not finite
+ * or |v| >= 1e12) with no zeros ending the decimals and no point when none
+ * is left: "12.5", "-0.25", "3" (the numbers of the charts' content
+ * operators). Writes at most 24 bytes at p, not terminated; returns the end.
+ */
+char *format_milli(char *p, double v);
+
+/*
  * v as snprintf's "%.3f" writes it (the PDF's text positions), without
  * printf's general machinery: snprintf itself only where v * 1000 lies
  * within 1e-6 of a half (the product's rounding could decide the last

@@ -261,6 +261,54 @@ static void test_format_fixed3(void **state)
     }
 }
 
+/* format_milli (util.c), the charts' numbers: printf's digits of
+ * llround(v * 1000) with the point put in and the zeros ending the
+ * decimals taken away; 0 for what is not finite or too large. */
+static void milli_ref(double v, char *out)
+{
+    long long m = isfinite(v) && fabs(v) < 1e12 ? llround(v * 1000) : 0;
+    unsigned long long u = m < 0 ? 0ULL - (unsigned long long)m : (unsigned long long)m;
+    int n = sprintf(out, "%s%llu.%03llu", m < 0 ? "-" : "", u / 1000, u % 1000);
+    while (out[n - 1] == '0')
+        out[--n] = '\0';
+    if (out[n - 1] == '.')
+        out[--n] = '\0';
+}
+
+static void test_format_milli(void **state)
+{
+    (void)state;
+    const double fixed[] = {0.0, -0.0, 0.0004, -0.0004, 0.0005, -0.0005, 0.001, 0.01, 0.1,
+                            0.12, 0.123, 1.5, -1.25, 9.999, 9.9995, 10, 99.99, 99.9995, 100,
+                            841.89, 595.276, 999.9995, 1000, 1234.5, 65535.001, 999999999.999,
+                            1e11, -1e11, 1e12, -1e12, 1e300, NAN, INFINITY, -INFINITY};
+    char got[32], want[40];
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        milli_ref(fixed[i], want);
+        memset(got, 'x', sizeof got);
+        char *end = format_milli(got, fixed[i]);
+        *end = '\0';
+        assert_string_equal(got, want);
+    }
+    srand(25);
+    for (int i = 0; i < 300000; i++) {
+        double v;
+        if (i % 4 == 0)
+            v = (rand() % 4000000 - 2000000) / 2048.0; /* halves of thousandths among them */
+        else if (i % 4 == 1)
+            v = (rand() % 2000000 - 1000000) / 1000.0 + (rand() % 3 - 1) * 5e-4;
+        else if (i % 4 == 2)
+            v = ((double)rand() / RAND_MAX - 0.5) * 2000.0;
+        else
+            v = ((double)rand() / RAND_MAX - 0.5) * 2e9;
+        milli_ref(v, want);
+        char *end = format_milli(got, v);
+        *end = '\0';
+        if (strcmp(got, want) != 0)
+            fail_msg("%.17g: '%s', expected '%s'", v, got, want);
+    }
+}
+
 /* decimal_round against printf's "%.*e" for every P, and format_g_fixed
  * against "%.*g"; returns whether v was in decimal_round's range. */
 static int check_round(double v)
@@ -346,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_format_number_fractions),
         cmocka_unit_test(test_format_uint),
         cmocka_unit_test(test_format_fixed3),
+        cmocka_unit_test(test_format_milli),
         cmocka_unit_test(test_decimal_round),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
