@@ -806,6 +806,7 @@ struct rdoc {
     HPDF_ExtGState alpha_gs[101]; /* opacity in hundredths, made when first used */
     char *run;                    /* draw_run's codes, kept between calls */
     size_t caprun;
+    strbuf wtext[2]; /* per face, its W entry as written (w_write) */
     /* set_rgb's operator for the colour it set last, fill [0] and stroke
      * [1], by the bits of its components (len 0: none yet) */
     struct rgb_text {
@@ -1022,6 +1023,7 @@ void rdoc_free(rdoc *d)
     free(d->ftoa);
     for (int k = 0; k < 2; k++) {
         free(d->used[k]);
+        sb_free(&d->wtext[k]);
     }
     free_toc(d->toc, d->ntoc);
     free_toc(d->toc_prev, d->ntoc_prev);
@@ -1510,6 +1512,72 @@ done:
  * widths (W) for the codes drawn only, in place of the whole-plane ones
  * get_font_fast() left.
  */
+/*
+ * The W (widths) entry of a descendant font, as libharu writes an array of
+ * numbers and of arrays of numbers ("/W [ 8212 [ 1000 ] 8220 [ 1000 1000 ]
+ * ]"), made as text here: as libharu objects it was a number object per
+ * code drawn and an array per run of codes, each allocated, written
+ * through four calls and freed (2.5 % of the documents' work). The entry
+ * stays where it is among the font's entries: from W on, they are hidden
+ * from libharu's writing of the font (w_hide, called before it writes
+ * them) and written by w_write (called after it wrote the others), W as
+ * this text and the rest by libharu's functions as before. The font's
+ * attr is this text (libharu uses no attr of a descendant font).
+ */
+static void w_num(strbuf *b, long v)
+{
+    char t[24], *p = t;
+    if (v < 0)
+        *p++ = '-';
+    p += format_uint(p, v < 0 ? 0UL - (unsigned long)v : (unsigned long)v);
+    *p++ = ' ';
+    sb_addn(b, t, (size_t)(p - t));
+}
+
+/* The index of key W in font's entries, or -1. */
+static int w_index(HPDF_Dict font)
+{
+    for (HPDF_UINT i = 0; i < font->list->count; i++) {
+        HPDF_DictElement e = HPDF_List_ItemAt(font->list, i);
+        if (e && strcmp(e->key, "W") == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+static HPDF_STATUS w_hide(HPDF_Dict font)
+{
+    int i = w_index(font);
+    for (HPDF_UINT j = i < 0 ? font->list->count : (HPDF_UINT)i; j < font->list->count; j++) {
+        HPDF_DictElement e = HPDF_List_ItemAt(font->list, j);
+        if (e && e->value)
+            ((HPDF_Obj_Header *)e->value)->obj_id |= HPDF_OTYPE_HIDDEN;
+    }
+    return HPDF_OK;
+}
+
+/* After libharu wrote font's entries before W: W, then those after it,
+ * each as HPDF_Dict_Write() writes an entry. */
+static HPDF_STATUS w_write(HPDF_Dict font, HPDF_Stream stream)
+{
+    const strbuf *w = font->attr;
+    int i = w_index(font);
+    if (i < 0 || !w->s)
+        return HPDF_SetError(font->error, HPDF_INVALID_OBJECT, 0);
+    HPDF_STATUS ret = HPDF_Stream_Write(stream, (const HPDF_BYTE *)w->s, (HPDF_UINT)w->len);
+    for (HPDF_UINT j = (HPDF_UINT)i + 1; j < font->list->count && ret == HPDF_OK; j++) {
+        HPDF_DictElement e = HPDF_List_ItemAt(font->list, j);
+        if (!e || !e->value)
+            return HPDF_SetError(font->error, HPDF_INVALID_OBJECT, 0);
+        ((HPDF_Obj_Header *)e->value)->obj_id &= ~(HPDF_UINT32)HPDF_OTYPE_HIDDEN;
+        if ((ret = HPDF_Stream_WriteEscapeName(stream, e->key)) == HPDF_OK &&
+            (ret = HPDF_Stream_WriteChar(stream, ' ')) == HPDF_OK &&
+            (ret = HPDF_Obj_Write(e->value, stream, NULL)) == HPDF_OK)
+            ret = HPDF_Stream_Write(stream, (const HPDF_BYTE *)"\012", 1);
+    }
+    return ret;
+}
+
 static void embed_subset(rdoc *d, int k)
 {
     if (!d->font[k] || d->failed)
@@ -1564,16 +1632,18 @@ static void embed_subset(rdoc *d, int k)
 
     /* CIDToGIDMap and W for the codes drawn */
     unsigned char *map = xcalloc((size_t)(max + 1), 2);
-    HPDF_Array w = NULL, run = NULL;
     HPDF_INT16 dw = def->missing_width;
-    /* W grows by two items a run of codes: libharu's list would grow 20
-     * items at a time, copied byte by byte each time (quadratic in the
-     * runs; 1 % of the documents' work) */
-    if (!d->failed && HPTR(d, w, HPDF_Array_New(d->pdf->mmgr)))
-        w->list->items_per_block = 1024;
+    /* W, as text (see w_write): "cp [ w w ... ]" a run of codes whose
+     * widths are not the default */
+    strbuf *wt = &d->wtext[k];
+    wt->len = 0;
+    sb_addn(wt, "/W [ ", 5);
+    int in_run = 0;
     for (int cp = 0; cp <= max && !d->failed; cp++) {
         if (!(used[cp >> 3] >> (cp & 7) & 1)) {
-            run = NULL;
+            if (in_run)
+                sb_addn(wt, "] ", 2);
+            in_run = 0;
             if (!used[cp >> 3])
                 cp |= 7; /* the rest of an empty byte */
             continue;
@@ -1582,16 +1652,33 @@ static void embed_subset(rdoc *d, int k)
         set16(map + 2 * cp, new_id(&s, gid));
         HPDF_INT16 gw = HPDF_TTFontDef_GetGidWidth(def, gid);
         if (gw == dw) {
-            run = NULL;
+            if (in_run)
+                sb_addn(wt, "] ", 2);
+            in_run = 0;
             continue;
         }
-        if (!run && (!HOK(d, HPDF_Array_AddNumber(w, cp)) ||
-                     !HPTR(d, run, HPDF_Array_New(d->pdf->mmgr)) ||
-                     !HOK(d, HPDF_Array_Add(w, run))))
-            break;
-        HOK(d, HPDF_Array_AddNumber(run, gw));
+        if (!in_run) {
+            w_num(wt, cp);
+            sb_addn(wt, "[ ", 2);
+            in_run = 1;
+        }
+        w_num(wt, gw);
     }
-    if (!d->failed && HOK(d, HPDF_Dict_Add(fa->descendant_font, "W", w))) {
+    if (in_run)
+        sb_addn(wt, "] ", 2);
+    sb_addn(wt, "]\012", 2);
+    HPDF_Dict cid = fa->descendant_font;
+    HPDF_Array w0;
+    if (cid->attr || cid->before_write_fn || cid->write_fn) { /* not libharu 2.3.0's */
+        diag_add(d->diags, DIAG_ERROR, NULL, 0, 0, "PDF: the font's widths have no place");
+        d->failed = 1;
+    }
+    /* a W entry where libharu made one (else at the end, as Dict_Add put it) */
+    if (!d->failed && (w_index(cid) >= 0 || (HPTR(d, w0, HPDF_Array_New(d->pdf->mmgr)) &&
+                                            HOK(d, HPDF_Dict_Add(cid, "W", w0))))) {
+        cid->attr = wt;
+        cid->before_write_fn = w_hide;
+        cid->write_fn = w_write;
         HPDF_MemStream_FreeData(fa->map_stream->stream);
         fa->map_stream->filter = HPDF_STREAM_FILTER_NONE; /* CIDFontType2_BeforeWrite_Func */
         d->font[k]->filter = HPDF_STREAM_FILTER_NONE;     /* copies it from the font */
