@@ -241,6 +241,17 @@ static void point(canvas *cv, double x, double y)
     num(&cv->path, py(cv, y));
 }
 
+/* "v op\n" for a cap or join style (one digit: not through printf) */
+static void op_int(strbuf *b, int v, char op)
+{
+    if (v < 0 || v > 9) {
+        sb_printf(b, "%d %c\n", v, op);
+        return;
+    }
+    const char t[4] = {(char)('0' + v), ' ', op, '\n'};
+    sb_addn(b, t, sizeof t);
+}
+
 /* Write the state a stroke (or a fill) needs that the page does not have. */
 static void emit_state(canvas *cv, strbuf *b, int stroke)
 {
@@ -272,12 +283,12 @@ static void emit_state(canvas *cv, strbuf *b, int stroke)
         e->st.lw = s->lw;
     }
     if (!e->cap_ok || e->st.cap != s->cap) {
-        sb_printf(b, "%d J\n", s->cap);
+        op_int(b, s->cap, 'J');
         e->cap_ok = 1;
         e->st.cap = s->cap;
     }
     if (!e->join_ok || e->st.join != s->join) {
-        sb_printf(b, "%d j\n", s->join);
+        op_int(b, s->join, 'j');
         e->join_ok = 1;
         e->st.join = s->join;
     }

@@ -426,6 +426,27 @@ static void mul64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
     *hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
 }
 
+/*
+ * (hi:lo) / 2^k for k in 1..127: the quotient's low 64 bits in *q, and
+ * the remainder against half of 2^k: 1 above, 0 equal, -1 below.
+ */
+static int shift_half(uint64_t hi, uint64_t lo, int k, uint64_t *q)
+{
+    if (k < 64) {
+        *q = (hi << (64 - k)) | (lo >> k);
+        uint64_t r = lo & ((1ull << k) - 1), half = 1ull << (k - 1);
+        return r > half ? 1 : r == half ? 0 : -1;
+    }
+    if (k == 64) {
+        *q = hi;
+        return lo > (1ull << 63) ? 1 : lo == (1ull << 63) ? 0 : -1;
+    }
+    int j = k - 64;
+    *q = hi >> j;
+    uint64_t r = hi & ((1ull << j) - 1), half = 1ull << (j - 1);
+    return r > half ? 1 : r < half ? -1 : lo ? 1 : 0;
+}
+
 static const uint64_t pow10_u64[20] = {1ull,
                                        10ull,
                                        100ull,
@@ -482,22 +503,11 @@ int decimal_round(double v, int P, unsigned long long *digits, int *exp10)
                 return 0;
             q = lo;
             rest = -1;
-        } else if (k < 64) {
-            if (hi >> k) { /* too many digits */
-                x++;
-                continue;
-            }
-            q = (hi << (64 - k)) | (lo >> k);
-            uint64_t r = lo & ((1ull << k) - 1), half = 1ull << (k - 1);
-            rest = r > half ? 1 : r == half ? 0 : -1;
-        } else if (k == 64) {
-            q = hi;
-            rest = lo > (1ull << 63) ? 1 : lo == (1ull << 63) ? 0 : -1;
+        } else if (k < 64 && (hi >> k)) { /* too many digits */
+            x++;
+            continue;
         } else if (k < 128) {
-            int j = k - 64;
-            q = hi >> j;
-            uint64_t r = hi & ((1ull << j) - 1), half = 1ull << (j - 1);
-            rest = r > half ? 1 : r < half ? -1 : lo ? 1 : 0;
+            rest = shift_half(hi, lo, k, &q);
         } else {
             return 0;
         }
@@ -527,6 +537,40 @@ static void digits_of(char *d, unsigned long long q, int P)
 {
     for (int i = P - 1; i >= 0; i--, q /= 10)
         d[i] = (char)('0' + q % 10);
+}
+
+size_t format_f(char *out, double v, int prec)
+{
+    double a = fabs(v);
+    if (prec < 0 || prec > 9 || !(a < 1e9) || (a != 0 && a < 1e-300))
+        return 0;
+    /* round(a 10^prec) as printf rounds it (to nearest, ties to even, on
+     * a's exact value m / 2^k): below 10^18, so in 64 bits */
+    uint64_t q = 0;
+    if (a != 0) {
+        uint64_t bits;
+        memcpy(&bits, &a, sizeof bits);
+        uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
+        int k = 1075 - (int)(bits >> 52); /* at least 23: a < 2^30 */
+        uint64_t hi, lo;
+        mul64(m, pow10_u64[prec], &hi, &lo); /* m 10^prec < 2^83 */
+        int rest = k < 128 ? shift_half(hi, lo, k, &q) : -1; /* else below 2^-44 */
+        if (rest > 0 || (rest == 0 && (q & 1)))
+            q++;
+    }
+    char *p = out;
+    if (signbit(v))
+        *p++ = '-'; /* as printf: -0.00 */
+    uint64_t ip = q / pow10_u64[prec], fp = q % pow10_u64[prec];
+    p += format_uint(p, ip);
+    if (prec > 0) {
+        *p++ = '.';
+        for (int i = prec - 1; i >= 0; i--, fp /= 10)
+            p[i] = (char)('0' + fp % 10);
+        p += prec;
+    }
+    *p = '\0';
+    return (size_t)(p - out);
 }
 
 size_t format_g_fixed(char *out, double v, int P)
