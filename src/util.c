@@ -800,6 +800,26 @@ char *path_parent(const char *path)
     return slash ? xasprintf("%.*s", (int)(slash == path ? 1 : slash - path), path) : xstrdup(".");
 }
 
+/* The digits of q at p (not terminated), those of a page coordinate
+ * (below 1000) written straight, not counted first as format_uint() does;
+ * returns their end. */
+static char *whole_part(char *p, unsigned long long q)
+{
+    if (q < 10) {
+        *p++ = (char)('0' + q);
+    } else if (q < 100) {
+        memcpy(p, pairs + 2 * q, 2);
+        p += 2;
+    } else if (q < 1000) {
+        *p = (char)('0' + q / 100);
+        memcpy(p + 1, pairs + 2 * (q % 100), 2);
+        p += 3;
+    } else {
+        p += format_uint(p, q);
+    }
+    return p;
+}
+
 char *format_milli(char *p, double v)
 {
     /* llround(v * 1000) in line: the product is below 2^53, so the cast
@@ -818,20 +838,7 @@ char *format_milli(char *p, double v)
     }
     unsigned long long q = u / 1000;
     unsigned frac = (unsigned)(u - q * 1000);
-    /* the whole part of a page coordinate is below 1000: its digits
-     * written straight, not counted first as format_uint() does */
-    if (q < 10) {
-        *p++ = (char)('0' + q);
-    } else if (q < 100) {
-        memcpy(p, pairs + 2 * q, 2);
-        p += 2;
-    } else if (q < 1000) {
-        *p = (char)('0' + q / 100);
-        memcpy(p + 1, pairs + 2 * (q % 100), 2);
-        p += 3;
-    } else {
-        p += format_uint(p, q);
-    }
+    p = whole_part(p, q);
     if (frac) {
         /* all four bytes written, then only those up to the last nonzero digit kept */
         unsigned h = frac / 100, r = frac % 100;
@@ -855,12 +862,11 @@ char *format_fixed3(char *p, size_t n, double v)
     char *q = p;
     if (signbit(v))
         *q++ = '-'; /* printf writes -0.000 too */
-    q += format_uint(q, (unsigned long long)(k / 1000));
+    q = whole_part(q, (unsigned long long)(k / 1000));
     int m = (int)(k % 1000);
-    *q++ = '.';
-    *q++ = (char)('0' + m / 100);
-    *q++ = (char)('0' + m / 10 % 10);
-    *q++ = (char)('0' + m % 10);
-    *q = '\0';
-    return q;
+    q[0] = '.';
+    q[1] = (char)('0' + m / 100);
+    memcpy(q + 2, pairs + 2 * (m % 100), 2);
+    q[4] = '\0';
+    return q + 4;
 }
