@@ -6,7 +6,7 @@
 
 #include <fontconfig/fontconfig.h>
 #include <hpdf.h>
-#include <hpdf_gstate.h> /* HPDF_GState_New, _Free: gsave() */
+#include <hpdf_gstate.h> /* HPDF_GState_Rec: gsave() */
 #include <hpdf_utils.h> /* HPDF_FToA */
 #include <libdeflate.h>
 #include <math.h>
@@ -2119,33 +2119,32 @@ static void set_line_width(rdoc *d, double w)
     ((HPDF_PageAttr)d->cur->attr)->gstate->line_width = v;
 }
 
-/* q and Q as HPDF_Page_GSave() and GRestore() write them, with the same
- * graphics state kept (libharu's own functions), without the checks' cost
- * (a pair for every table cell drawn); theirs outside the state they
- * need, which say what is wrong. */
-static void gsave(rdoc *d)
+/* q and Q around a few operators of ours (rdoc_rect), written as
+ * HPDF_Page_GSave() and GRestore() write them, leaving libharu's graphics
+ * state as they leave it: copied at q (*saved) and put back at Q, not a
+ * state allocated, pushed and freed (a pair for every table cell drawn).
+ * Outside the state they need, or at libharu's limit of nested states,
+ * theirs, which say what is wrong. gsave: whether it copied. */
+static int gsave(rdoc *d, HPDF_GState_Rec *saved)
 {
     HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
-    HPDF_GState g;
-    if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION ||
-        !(g = HPDF_GState_New(d->cur->mmgr, attr->gstate))) {
+    if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION || !attr->gstate ||
+        attr->gstate->depth >= HPDF_LIMIT_MAX_GSTATE) {
         HOK(d, HPDF_Page_GSave(d->cur));
-        return;
+        return 0;
     }
-    if (HOK_WRITE(d, attr->stream, "q\012", 2))
-        attr->gstate = g;
-    else
-        HPDF_GState_Free(d->cur->mmgr, g);
+    *saved = *attr->gstate;
+    return HOK_WRITE(d, attr->stream, "q\012", 2);
 }
 
-static void grestore(rdoc *d)
+static void grestore(rdoc *d, const HPDF_GState_Rec *saved, int copied)
 {
     HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
-    if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION || !attr->gstate->prev) {
+    if (!copied) {
         HOK(d, HPDF_Page_GRestore(d->cur));
         return;
     }
-    attr->gstate = HPDF_GState_Free(d->cur->mmgr, attr->gstate);
+    *attr->gstate = *saved;
     HOK_WRITE(d, attr->stream, "Q\012", 2);
 }
 
@@ -2702,7 +2701,8 @@ void rdoc_rect(rdoc *d, double x, double y_top, double w, double h, double line_
 {
     if (d->dry || d->failed || !d->cur)
         return;
-    gsave(d);
+    HPDF_GState_Rec saved;
+    int copied = gsave(d, &saved);
     if (fill)
         set_rgb(d, *fill, 0);
     if (stroke) {
@@ -2710,7 +2710,7 @@ void rdoc_rect(rdoc *d, double x, double y_top, double w, double h, double line_
         set_line_width(d, line_width);
     }
     rect_path(d, x, PAGE_H - y_top - h, w, h, fill && stroke ? 'B' : fill ? 'f' : stroke ? 'S' : 'n');
-    grestore(d);
+    grestore(d, &saved, copied);
 }
 
 void rdoc_hline(rdoc *d, double x0, double x1, double y, double line_width, rcolor c)
@@ -3069,10 +3069,16 @@ static double header_height(rtable *t)
     return t->header_h;
 }
 
+/* A row's lines of each cell: on the stack for the usual few columns (a
+ * calloc and a free a row otherwise). */
+enum { ROW_COLS = 16 };
+
 void rdoc_table_row(rtable *t, const rcell *cells)
 {
     rdoc *d = t->d;
-    cell_lines *cl = xcalloc((size_t)t->ncols, sizeof *cl);
+    cell_lines row[ROW_COLS];
+    cell_lines *cl = t->ncols <= ROW_COLS ? row : xmalloc((size_t)t->ncols * sizeof *cl);
+    memset(cl, 0, (size_t)t->ncols * sizeof *cl);
     layout_row(t, cells, 0, cl);
     int m = row_lines(t, cl);
     double lead = t->st.leading;
@@ -3101,7 +3107,8 @@ void rdoc_table_row(rtable *t, const rcell *cells)
             draw_header(t);
         }
     }
-    free(cl);
+    if (cl != row)
+        free(cl);
 }
 
 void rdoc_table_end(rtable *t)
