@@ -206,6 +206,13 @@ static void strip_zeros(char *s)
  * at least two significant digits show (0.0043 rather than 0.00), trailing
  * zeros dropped.
  */
+/* snprintf(buf, n, "%.*f", dec, v), mostly without printf (format_f). */
+static void fixed_text(char *buf, size_t n, double v, int dec)
+{
+    if (n < 32 || format_f(buf, v, dec) == 0)
+        snprintf(buf, n, "%.*f", dec, v);
+}
+
 static char *fmt_value(double v, int precision, char *buf, size_t n)
 {
     int dec = precision < 0 ? 2 : precision;
@@ -216,7 +223,7 @@ static char *fmt_value(double v, int precision, char *buf, size_t n)
     }
     if (dec > 8)
         dec = 8;
-    snprintf(buf, n, "%.*f", dec, v);
+    fixed_text(buf, n, v, dec);
     strip_zeros(buf);
     if (strcmp(buf, "-0") == 0)
         snprintf(buf, n, "0");
@@ -229,7 +236,7 @@ static char *fmt_tick(double v, double step, char *buf, size_t n)
     int dec = 0;
     while (dec < 8 && fabs(step * pow(10, dec) - round(step * pow(10, dec))) > 1e-6 * step * pow(10, dec))
         dec++;
-    snprintf(buf, n, "%.*f", dec, fabs(v) < step * 1e-9 ? 0.0 : v);
+    fixed_text(buf, n, fabs(v) < step * 1e-9 ? 0.0 : v, dec);
     return buf;
 }
 
@@ -1102,7 +1109,7 @@ static char *fmt_sig(double v, char *buf, size_t n)
         dec = 3 - (int)floor(log10(fabs(v)));
         dec = dec < 0 ? 0 : dec > 10 ? 10 : dec;
     }
-    snprintf(buf, n, "%.*f", dec, v);
+    fixed_text(buf, n, v, dec);
     strip_zeros(buf);
     if (strcmp(buf, "-0") == 0)
         snprintf(buf, n, "0");

@@ -102,12 +102,15 @@ char *num_fixed(double v, int prec)
 {
     if (fabs(v) < 0.5 * pow(10, -prec))
         v = 0; /* no "-0.00" */
-    return xasprintf("%.*f", prec, v);
+    char buf[32];
+    return format_f(buf, v, prec) ? xstrdup(buf) : xasprintf("%.*f", prec, v);
 }
 
 char *num_pct(double v)
 {
-    char *s = xasprintf("%.1f", fabs(v) < 0.05 ? 0.0 : v);
+    double r = fabs(v) < 0.05 ? 0.0 : v;
+    char buf[32];
+    char *s = format_f(buf, r, 1) ? xstrdup(buf) : xasprintf("%.1f", r);
     size_t n = strlen(s);
     if (n > 2 && strcmp(s + n - 2, ".0") == 0)
         s[n - 2] = '\0';
@@ -131,7 +134,9 @@ static const char *fmt_short(fctx *c, double v)
  * the indicator shows, trailing zeros dropped. */
 static const char *fmt_limit(fctx *c, const indicator *ind, double v)
 {
-    char *s = xasprintf("%.*f", ind->precision + 2, v);
+    char buf[32];
+    char *s = format_f(buf, v, ind->precision + 2) ? xstrdup(buf)
+                                                   : xasprintf("%.*f", ind->precision + 2, v);
     if (strchr(s, '.')) {
         size_t n = strlen(s);
         while (n > 0 && s[n - 1] == '0')

@@ -7,7 +7,7 @@
 
 #include <fontconfig/fontconfig.h>
 #include <hpdf.h>
-#include <hpdf_gstate.h> /* HPDF_GState_New, _Free: gsave() */
+#include <hpdf_gstate.h> /* HPDF_GState_Rec: gsave() */
 #include <hpdf_utils.h> /* HPDF_FToA */
 #include <libdeflate.h>
 #include <math.h>
@@ -312,6 +312,18 @@ static HPDF_STATUS mem_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT siz)
     a->n += siz;
     return HPDF_OK;
 }
+
+/*
+ * n bytes at p onto stream st of the current page, as HPDF_Stream_Write()
+ * puts them there (its size counted too): straight into the buffer when
+ * st is one of ours (rdoc_new_page) with room, without the two calls
+ * through libharu and mem_write() (~200,000 writes of a few bytes in the
+ * 5-region run). Anything else, and any error state, goes through libharu
+ * as before. 1 if fine.
+ */
+#define HOK_WRITE(d, st, p, n) page_put((d), (st), (const void *)(p), (size_t)(n))
+static int page_put_slow(rdoc *d, HPDF_Stream st, const void *p, size_t n);
+static inline int page_put(rdoc *d, HPDF_Stream st, const void *p, size_t n);
 
 /* The window holding byte a->pos of a face, read in if none does: its
  * index; -1 with errno set, or -2 when the file ends before a->pos. */
@@ -808,6 +820,14 @@ struct rdoc {
     HPDF_ExtGState alpha_gs[101]; /* opacity in hundredths, made when first used */
     char *run;                    /* draw_run's codes, kept between calls */
     size_t caprun;
+    strbuf wtext[2]; /* per face, its W entry as written (w_write) */
+    /* set_rgb's operator for the colour it set last, fill [0] and stroke
+     * [1], by the bits of its components (len 0: none yet) */
+    struct rgb_text {
+        uint32_t bits[3];
+        size_t len;
+        char text[3 * (HPDF_REAL_LEN + 5) + 8];
+    } rgb_last[2];
     HPDF_Page name_page;          /* the page of font_name (set_font) */
     const char *font_name[2];     /* its name of each face, once asked */
 };
@@ -836,6 +856,25 @@ static void fail(rdoc *d, const char *what)
 /* Check a libharu handle; 1 if fine. */
 #define HPTR(d, var, call)                                                                         \
     ((d)->failed ? 0 : (((var) = (call)) != NULL && !(d)->err) ? 1 : (fail((d), #call), 0))
+
+static int page_put_slow(rdoc *d, HPDF_Stream st, const void *p, size_t n)
+{
+    return HOK(d, HPDF_Stream_Write(st, (const HPDF_BYTE *)p, (HPDF_UINT)n));
+}
+
+static inline int page_put(rdoc *d, HPDF_Stream st, const void *p, size_t n)
+{
+    if (st->write_fn == mem_write && !d->failed && !d->err) {
+        mem_attr *a = st->attr;
+        if (a->cap - a->n >= n) {
+            memcpy(a->own + a->n, p, n);
+            a->n += n;
+            st->size += (HPDF_UINT32)n;
+            return 1;
+        }
+    }
+    return page_put_slow(d, st, p, n);
+}
 
 /* The Filter entry libharu writes for a stream it deflates itself. */
 static HPDF_STATUS write_flate_array(HPDF_Dict obj, HPDF_Stream stream)
@@ -998,6 +1037,7 @@ void rdoc_free(rdoc *d)
     free(d->ftoa);
     for (int k = 0; k < 2; k++) {
         free(d->used[k]);
+        sb_free(&d->wtext[k]);
     }
     free_toc(d->toc, d->ntoc);
     free_toc(d->toc_prev, d->ntoc_prev);
@@ -1455,6 +1495,72 @@ done:
  * widths (W) for the codes drawn only, in place of the whole-plane ones
  * get_font_fast() left.
  */
+/*
+ * The W (widths) entry of a descendant font, as libharu writes an array of
+ * numbers and of arrays of numbers ("/W [ 8212 [ 1000 ] 8220 [ 1000 1000 ]
+ * ]"), made as text here: as libharu objects it was a number object per
+ * code drawn and an array per run of codes, each allocated, written
+ * through four calls and freed (2.5 % of the documents' work). The entry
+ * stays where it is among the font's entries: from W on, they are hidden
+ * from libharu's writing of the font (w_hide, called before it writes
+ * them) and written by w_write (called after it wrote the others), W as
+ * this text and the rest by libharu's functions as before. The font's
+ * attr is this text (libharu uses no attr of a descendant font).
+ */
+static void w_num(strbuf *b, long v)
+{
+    char t[24], *p = t;
+    if (v < 0)
+        *p++ = '-';
+    p += format_uint(p, v < 0 ? 0UL - (unsigned long)v : (unsigned long)v);
+    *p++ = ' ';
+    sb_addn(b, t, (size_t)(p - t));
+}
+
+/* The index of key W in font's entries, or -1. */
+static int w_index(HPDF_Dict font)
+{
+    for (HPDF_UINT i = 0; i < font->list->count; i++) {
+        HPDF_DictElement e = HPDF_List_ItemAt(font->list, i);
+        if (e && strcmp(e->key, "W") == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+static HPDF_STATUS w_hide(HPDF_Dict font)
+{
+    int i = w_index(font);
+    for (HPDF_UINT j = i < 0 ? font->list->count : (HPDF_UINT)i; j < font->list->count; j++) {
+        HPDF_DictElement e = HPDF_List_ItemAt(font->list, j);
+        if (e && e->value)
+            ((HPDF_Obj_Header *)e->value)->obj_id |= HPDF_OTYPE_HIDDEN;
+    }
+    return HPDF_OK;
+}
+
+/* After libharu wrote font's entries before W: W, then those after it,
+ * each as HPDF_Dict_Write() writes an entry. */
+static HPDF_STATUS w_write(HPDF_Dict font, HPDF_Stream stream)
+{
+    const strbuf *w = font->attr;
+    int i = w_index(font);
+    if (i < 0 || !w->s)
+        return HPDF_SetError(font->error, HPDF_INVALID_OBJECT, 0);
+    HPDF_STATUS ret = HPDF_Stream_Write(stream, (const HPDF_BYTE *)w->s, (HPDF_UINT)w->len);
+    for (HPDF_UINT j = (HPDF_UINT)i + 1; j < font->list->count && ret == HPDF_OK; j++) {
+        HPDF_DictElement e = HPDF_List_ItemAt(font->list, j);
+        if (!e || !e->value)
+            return HPDF_SetError(font->error, HPDF_INVALID_OBJECT, 0);
+        ((HPDF_Obj_Header *)e->value)->obj_id &= ~(HPDF_UINT32)HPDF_OTYPE_HIDDEN;
+        if ((ret = HPDF_Stream_WriteEscapeName(stream, e->key)) == HPDF_OK &&
+            (ret = HPDF_Stream_WriteChar(stream, ' ')) == HPDF_OK &&
+            (ret = HPDF_Obj_Write(e->value, stream, NULL)) == HPDF_OK)
+            ret = HPDF_Stream_Write(stream, (const HPDF_BYTE *)"\012", 1);
+    }
+    return ret;
+}
+
 static void embed_subset(rdoc *d, int k)
 {
     if (!d->font[k] || d->failed)
@@ -1523,16 +1629,18 @@ static void embed_subset(rdoc *d, int k)
 
     /* CIDToGIDMap and W for the codes drawn */
     unsigned char *map = xcalloc((size_t)(max + 1), 2);
-    HPDF_Array w = NULL, run = NULL;
     HPDF_INT16 dw = def->missing_width;
-    /* W grows by two items a run of codes: libharu's list would grow 20
-     * items at a time, copied byte by byte each time (quadratic in the
-     * runs; 1 % of the documents' work) */
-    if (!d->failed && HPTR(d, w, HPDF_Array_New(d->pdf->mmgr)))
-        w->list->items_per_block = 1024;
+    /* W, as text (see w_write): "cp [ w w ... ]" a run of codes whose
+     * widths are not the default */
+    strbuf *wt = &d->wtext[k];
+    wt->len = 0;
+    sb_addn(wt, "/W [ ", 5);
+    int in_run = 0;
     for (int cp = 0; cp <= max && !d->failed; cp++) {
         if (!(used[cp >> 3] >> (cp & 7) & 1)) {
-            run = NULL;
+            if (in_run)
+                sb_addn(wt, "] ", 2);
+            in_run = 0;
             if (!used[cp >> 3])
                 cp |= 7; /* the rest of an empty byte */
             continue;
@@ -1541,16 +1649,33 @@ static void embed_subset(rdoc *d, int k)
         set16(map + 2 * cp, new_id(&s, gid));
         HPDF_INT16 gw = HPDF_TTFontDef_GetGidWidth(def, gid);
         if (gw == dw) {
-            run = NULL;
+            if (in_run)
+                sb_addn(wt, "] ", 2);
+            in_run = 0;
             continue;
         }
-        if (!run && (!HOK(d, HPDF_Array_AddNumber(w, cp)) ||
-                     !HPTR(d, run, HPDF_Array_New(d->pdf->mmgr)) ||
-                     !HOK(d, HPDF_Array_Add(w, run))))
-            break;
-        HOK(d, HPDF_Array_AddNumber(run, gw));
+        if (!in_run) {
+            w_num(wt, cp);
+            sb_addn(wt, "[ ", 2);
+            in_run = 1;
+        }
+        w_num(wt, gw);
     }
-    if (!d->failed && HOK(d, HPDF_Dict_Add(fa->descendant_font, "W", w))) {
+    if (in_run)
+        sb_addn(wt, "] ", 2);
+    sb_addn(wt, "]\012", 2);
+    HPDF_Dict cid = fa->descendant_font;
+    HPDF_Array w0;
+    if (cid->attr || cid->before_write_fn || cid->write_fn) { /* not libharu 2.3.0's */
+        diag_add(d->diags, DIAG_ERROR, NULL, 0, 0, "PDF: the font's widths have no place");
+        d->failed = 1;
+    }
+    /* a W entry where libharu made one (else at the end, as Dict_Add put it) */
+    if (!d->failed && (w_index(cid) >= 0 || (HPTR(d, w0, HPDF_Array_New(d->pdf->mmgr)) &&
+                                            HOK(d, HPDF_Dict_Add(cid, "W", w0))))) {
+        cid->attr = wt;
+        cid->before_write_fn = w_hide;
+        cid->write_fn = w_write;
         HPDF_MemStream_FreeData(fa->map_stream->stream);
         fa->map_stream->filter = HPDF_STREAM_FILTER_NONE; /* CIDFontType2_BeforeWrite_Func */
         d->font[k]->filter = HPDF_STREAM_FILTER_NONE;     /* copies it from the font */
@@ -1930,8 +2055,7 @@ static void put_nums(rdoc *d, const HPDF_REAL *v, int n, const char *op)
     size_t nop = strlen(op);
     memcpy(p, op, nop);
     /* lengths known: libharu's WriteStr would count them byte by byte */
-    HOK(d, HPDF_Stream_Write(((HPDF_PageAttr)d->cur->attr)->stream, (const HPDF_BYTE *)buf,
-                             (HPDF_UINT)(p + nop - buf)));
+    HOK_WRITE(d, ((HPDF_PageAttr)d->cur->attr)->stream, buf, p + nop - buf);
 }
 
 static int unit_rgb(HPDF_REAL r, HPDF_REAL g, HPDF_REAL b)
@@ -1948,8 +2072,26 @@ static void set_rgb(rdoc *d, rcolor c, int stroke)
                       : HPDF_Page_SetRGBFill(d->cur, v.r, v.g, v.b));
         return;
     }
-    const HPDF_REAL n[3] = {v.r, v.g, v.b};
-    put_nums(d, n, 3, stroke ? " RG\012" : " rg\012");
+    /* A table's or a text's colour comes again and again (32,000 calls
+     * in the 5-region run): its operator is kept, not made of three
+     * numbers each time. */
+    struct rgb_text *m = &d->rgb_last[stroke != 0];
+    uint32_t bits[3];
+    memcpy(&bits[0], &v.r, sizeof bits[0]);
+    memcpy(&bits[1], &v.g, sizeof bits[1]);
+    memcpy(&bits[2], &v.b, sizeof bits[2]);
+    if (!m->len || memcmp(m->bits, bits, sizeof bits) != 0) {
+        char *p = m->text;
+        p = put_num(d, p, v.r);
+        *p++ = ' ';
+        p = put_num(d, p, v.g);
+        *p++ = ' ';
+        p = put_num(d, p, v.b);
+        memcpy(p, stroke ? " RG\012" : " rg\012", 4);
+        m->len = (size_t)(p + 4 - m->text);
+        memcpy(m->bits, bits, sizeof bits);
+    }
+    HOK_WRITE(d, ((HPDF_PageAttr)d->cur->attr)->stream, m->text, m->len);
     HPDF_GState gs = ((HPDF_PageAttr)d->cur->attr)->gstate;
     if (stroke) {
         gs->rgb_stroke = v;
@@ -1974,34 +2116,33 @@ static void set_line_width(rdoc *d, double w)
     ((HPDF_PageAttr)d->cur->attr)->gstate->line_width = v;
 }
 
-/* q and Q as HPDF_Page_GSave() and GRestore() write them, with the same
- * graphics state kept (libharu's own functions), without the checks' cost
- * (a pair for every table cell drawn); theirs outside the state they
- * need, which say what is wrong. */
-static void gsave(rdoc *d)
+/* q and Q around a few operators of ours (rdoc_rect), written as
+ * HPDF_Page_GSave() and GRestore() write them, leaving libharu's graphics
+ * state as they leave it: copied at q (*saved) and put back at Q, not a
+ * state allocated, pushed and freed (a pair for every table cell drawn).
+ * Outside the state they need, or at libharu's limit of nested states,
+ * theirs, which say what is wrong. gsave: whether it copied. */
+static int gsave(rdoc *d, HPDF_GState_Rec *saved)
 {
     HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
-    HPDF_GState g;
-    if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION ||
-        !(g = HPDF_GState_New(d->cur->mmgr, attr->gstate))) {
+    if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION || !attr->gstate ||
+        attr->gstate->depth >= HPDF_LIMIT_MAX_GSTATE) {
         HOK(d, HPDF_Page_GSave(d->cur));
-        return;
+        return 0;
     }
-    if (HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)"q\012", 2)))
-        attr->gstate = g;
-    else
-        HPDF_GState_Free(d->cur->mmgr, g);
+    *saved = *attr->gstate;
+    return HOK_WRITE(d, attr->stream, "q\012", 2);
 }
 
-static void grestore(rdoc *d)
+static void grestore(rdoc *d, const HPDF_GState_Rec *saved, int copied)
 {
     HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
-    if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION || !attr->gstate->prev) {
+    if (!copied) {
         HOK(d, HPDF_Page_GRestore(d->cur));
         return;
     }
-    attr->gstate = HPDF_GState_Free(d->cur->mmgr, attr->gstate);
-    HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)"Q\012", 2));
+    *attr->gstate = *saved;
+    HOK_WRITE(d, attr->stream, "Q\012", 2);
 }
 
 /* A rectangle path (page coordinates, y up) and its painting operator
@@ -2047,7 +2188,7 @@ static void set_font(rdoc *d, int k, double size)
     *p++ = ' ';
     p = put_num(d, p, sz);
     memcpy(p, " Tf\012", 4);
-    HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)buf, (HPDF_UINT)(p + 4 - buf)));
+    HOK_WRITE(d, attr->stream, buf, p + 4 - buf);
     attr->gstate->font = d->font[k];
     attr->gstate->font_size = sz;
     attr->gstate->writing_mode = ((HPDF_FontAttr)d->font[k]->attr)->writing_mode;
@@ -2061,7 +2202,7 @@ static int begin_text(rdoc *d)
     HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
     if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION)
         return HOK(d, HPDF_Page_BeginText(d->cur));
-    if (!HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)"BT\012", 3)))
+    if (!HOK_WRITE(d, attr->stream, "BT\012", 3))
         return 0;
     attr->gmode = HPDF_GMODE_TEXT_OBJECT;
     attr->text_pos = (HPDF_Point){0, 0};
@@ -2076,7 +2217,7 @@ static void end_text(rdoc *d)
         HOK(d, HPDF_Page_EndText(d->cur));
         return;
     }
-    if (HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)"ET\012", 3))) {
+    if (HOK_WRITE(d, attr->stream, "ET\012", 3)) {
         attr->text_pos = (HPDF_Point){0, 0};
         attr->gmode = HPDF_GMODE_PAGE_DESCRIPTION;
     }
@@ -2143,8 +2284,8 @@ static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int fo
             q = format_fixed3(q, 24, yb);
             memcpy(q, " Tm <", 6);
             memcpy(run + run_len, "> Tj\n", 5);
-            HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)pos, (HPDF_UINT)(q + 5 - pos)));
-            HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)run, (HPDF_UINT)(run_len + 5)));
+            HOK_WRITE(d, attr->stream, pos, q + 5 - pos);
+            HOK_WRITE(d, attr->stream, run, run_len + 5);
             run_len = 0;
         }
         if (k < 0)
@@ -2557,7 +2698,8 @@ void rdoc_rect(rdoc *d, double x, double y_top, double w, double h, double line_
 {
     if (d->dry || d->failed || !d->cur)
         return;
-    gsave(d);
+    HPDF_GState_Rec saved;
+    int copied = gsave(d, &saved);
     if (fill)
         set_rgb(d, *fill, 0);
     if (stroke) {
@@ -2565,7 +2707,7 @@ void rdoc_rect(rdoc *d, double x, double y_top, double w, double h, double line_
         set_line_width(d, line_width);
     }
     rect_path(d, x, PAGE_H - y_top - h, w, h, fill && stroke ? 'B' : fill ? 'f' : stroke ? 'S' : 'n');
-    grestore(d);
+    grestore(d, &saved, copied);
 }
 
 void rdoc_hline(rdoc *d, double x0, double x1, double y, double line_width, rcolor c)
@@ -2924,10 +3066,16 @@ static double header_height(rtable *t)
     return t->header_h;
 }
 
+/* A row's lines of each cell: on the stack for the usual few columns (a
+ * calloc and a free a row otherwise). */
+enum { ROW_COLS = 16 };
+
 void rdoc_table_row(rtable *t, const rcell *cells)
 {
     rdoc *d = t->d;
-    cell_lines *cl = xcalloc((size_t)t->ncols, sizeof *cl);
+    cell_lines row[ROW_COLS];
+    cell_lines *cl = t->ncols <= ROW_COLS ? row : xmalloc((size_t)t->ncols * sizeof *cl);
+    memset(cl, 0, (size_t)t->ncols * sizeof *cl);
     layout_row(t, cells, 0, cl);
     int m = row_lines(t, cl);
     double lead = t->st.leading;
@@ -2956,7 +3104,8 @@ void rdoc_table_row(rtable *t, const rcell *cells)
             draw_header(t);
         }
     }
-    free(cl);
+    if (cl != row)
+        free(cl);
 }
 
 void rdoc_table_end(rtable *t)
@@ -3029,7 +3178,7 @@ void rdoc_raw(rdoc *d, const char *ops)
     HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
     /* the length by strlen: HPDF_Stream_WriteStr() counts it a byte at a
      * time (600 instructions a call: a chart's path is one string) */
-    HOK(d, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)ops, (HPDF_UINT)strlen(ops)));
+    HOK_WRITE(d, attr->stream, ops, strlen(ops));
 }
 
 void rdoc_alpha(rdoc *d, double alpha)

@@ -426,6 +426,27 @@ static void mul64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
     *hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
 }
 
+/*
+ * (hi:lo) / 2^k for k in 1..127: the quotient's low 64 bits in *q, and
+ * the remainder against half of 2^k: 1 above, 0 equal, -1 below.
+ */
+static int shift_half(uint64_t hi, uint64_t lo, int k, uint64_t *q)
+{
+    if (k < 64) {
+        *q = (hi << (64 - k)) | (lo >> k);
+        uint64_t r = lo & ((1ull << k) - 1), half = 1ull << (k - 1);
+        return r > half ? 1 : r == half ? 0 : -1;
+    }
+    if (k == 64) {
+        *q = hi;
+        return lo > (1ull << 63) ? 1 : lo == (1ull << 63) ? 0 : -1;
+    }
+    int j = k - 64;
+    *q = hi >> j;
+    uint64_t r = hi & ((1ull << j) - 1), half = 1ull << (j - 1);
+    return r > half ? 1 : r < half ? -1 : lo ? 1 : 0;
+}
+
 static const uint64_t pow10_u64[20] = {1ull,
                                        10ull,
                                        100ull,
@@ -482,22 +503,11 @@ int decimal_round(double v, int P, unsigned long long *digits, int *exp10)
                 return 0;
             q = lo;
             rest = -1;
-        } else if (k < 64) {
-            if (hi >> k) { /* too many digits */
-                x++;
-                continue;
-            }
-            q = (hi << (64 - k)) | (lo >> k);
-            uint64_t r = lo & ((1ull << k) - 1), half = 1ull << (k - 1);
-            rest = r > half ? 1 : r == half ? 0 : -1;
-        } else if (k == 64) {
-            q = hi;
-            rest = lo > (1ull << 63) ? 1 : lo == (1ull << 63) ? 0 : -1;
+        } else if (k < 64 && (hi >> k)) { /* too many digits */
+            x++;
+            continue;
         } else if (k < 128) {
-            int j = k - 64;
-            q = hi >> j;
-            uint64_t r = hi & ((1ull << j) - 1), half = 1ull << (j - 1);
-            rest = r > half ? 1 : r < half ? -1 : lo ? 1 : 0;
+            rest = shift_half(hi, lo, k, &q);
         } else {
             return 0;
         }
@@ -527,6 +537,40 @@ static void digits_of(char *d, unsigned long long q, int P)
 {
     for (int i = P - 1; i >= 0; i--, q /= 10)
         d[i] = (char)('0' + q % 10);
+}
+
+size_t format_f(char *out, double v, int prec)
+{
+    double a = fabs(v);
+    if (prec < 0 || prec > 9 || !(a < 1e9) || (a != 0 && a < 1e-300))
+        return 0;
+    /* round(a 10^prec) as printf rounds it (to nearest, ties to even, on
+     * a's exact value m / 2^k): below 10^18, so in 64 bits */
+    uint64_t q = 0;
+    if (a != 0) {
+        uint64_t bits;
+        memcpy(&bits, &a, sizeof bits);
+        uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
+        int k = 1075 - (int)(bits >> 52); /* at least 23: a < 2^30 */
+        uint64_t hi, lo;
+        mul64(m, pow10_u64[prec], &hi, &lo); /* m 10^prec < 2^83 */
+        int rest = k < 128 ? shift_half(hi, lo, k, &q) : -1; /* else below 2^-44 */
+        if (rest > 0 || (rest == 0 && (q & 1)))
+            q++;
+    }
+    char *p = out;
+    if (signbit(v))
+        *p++ = '-'; /* as printf: -0.00 */
+    uint64_t ip = q / pow10_u64[prec], fp = q % pow10_u64[prec];
+    p += format_uint(p, ip);
+    if (prec > 0) {
+        *p++ = '.';
+        for (int i = prec - 1; i >= 0; i--, fp /= 10)
+            p[i] = (char)('0' + fp % 10);
+        p += prec;
+    }
+    *p = '\0';
+    return (size_t)(p - out);
 }
 
 size_t format_g_fixed(char *out, double v, int P)
@@ -648,15 +692,17 @@ int put_bytes(FILE *f, const void *p, size_t n)
     return fwrite_unlocked(p, 1, n, f) == n;
 }
 
+/* "00" to "99": the digits of the numbers below 100, two at a time */
+static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                            "31323334353637383940414243444546474849505152535455565758596061"
+                            "6263646566676869707172737475767778798081828384858687888990919293"
+                            "949596979899";
+
 size_t format_uint(char *buf, unsigned long long u)
 {
     /* the length first, then the digits from the end two at a time: a
      * digit at a time and reversed cost twice as much (some millions of
      * numbers a run: the PDFs' coordinates, the workbooks' cells) */
-    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
-                                "31323334353637383940414243444546474849505152535455565758596061"
-                                "6263646566676869707172737475767778798081828384858687888990919293"
-                                "949596979899";
     size_t n = 1;
     unsigned long long t = u;
     for (; t >= 100; t /= 100)
@@ -754,6 +800,56 @@ char *path_parent(const char *path)
     return slash ? xasprintf("%.*s", (int)(slash == path ? 1 : slash - path), path) : xstrdup(".");
 }
 
+/* The digits of q at p (not terminated), those of a page coordinate
+ * (below 1000) written straight, not counted first as format_uint() does;
+ * returns their end. */
+static char *whole_part(char *p, unsigned long long q)
+{
+    if (q < 10) {
+        *p++ = (char)('0' + q);
+    } else if (q < 100) {
+        memcpy(p, pairs + 2 * q, 2);
+        p += 2;
+    } else if (q < 1000) {
+        *p = (char)('0' + q / 100);
+        memcpy(p + 1, pairs + 2 * (q % 100), 2);
+        p += 3;
+    } else {
+        p += format_uint(p, q);
+    }
+    return p;
+}
+
+char *format_milli(char *p, double v)
+{
+    /* llround(v * 1000) in line: the product is below 2^53, so the cast
+     * and the difference are exact, and halves go away from zero */
+    long long m = 0;
+    if (isfinite(v) && fabs(v) < 1e12) {
+        double a = v * 1000;
+        m = (long long)a;
+        double f = a - (double)m;
+        m += f >= 0.5 ? 1 : f <= -0.5 ? -1 : 0;
+    }
+    unsigned long long u = (unsigned long long)m;
+    if (m < 0) {
+        *p++ = '-';
+        u = 0ULL - u;
+    }
+    unsigned long long q = u / 1000;
+    unsigned frac = (unsigned)(u - q * 1000);
+    p = whole_part(p, q);
+    if (frac) {
+        /* all four bytes written, then only those up to the last nonzero digit kept */
+        unsigned h = frac / 100, r = frac % 100;
+        p[0] = '.';
+        p[1] = (char)('0' + h);
+        memcpy(p + 2, pairs + 2 * r, 2);
+        p += r == 0 ? 2 : r % 10 == 0 ? 3 : 4;
+    }
+    return p;
+}
+
 char *format_fixed3(char *p, size_t n, double v)
 {
     double t = v * 1000.0;
@@ -766,12 +862,11 @@ char *format_fixed3(char *p, size_t n, double v)
     char *q = p;
     if (signbit(v))
         *q++ = '-'; /* printf writes -0.000 too */
-    q += format_uint(q, (unsigned long long)(k / 1000));
+    q = whole_part(q, (unsigned long long)(k / 1000));
     int m = (int)(k % 1000);
-    *q++ = '.';
-    *q++ = (char)('0' + m / 100);
-    *q++ = (char)('0' + m / 10 % 10);
-    *q++ = (char)('0' + m % 10);
-    *q = '\0';
-    return q;
+    q[0] = '.';
+    q[1] = (char)('0' + m / 100);
+    memcpy(q + 2, pairs + 2 * (m % 100), 2);
+    q[4] = '\0';
+    return q + 4;
 }

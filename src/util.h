@@ -119,6 +119,14 @@ int decimal_round(double v, int P, unsigned long long *digits, int *exp10);
 size_t format_g_fixed(char *out, double v, int P);
 
 /*
+ * v as printf's "%.*f" writes it with prec decimals, at out (32 bytes at
+ * least), terminated: its length; 0, nothing written, outside the cases
+ * worked out here (prec 0 to 9, |v| below 1e9, v zero or normal), which
+ * are the callers' to give to printf.
+ */
+size_t format_f(char *out, double v, int prec);
+
+/*
  * n bytes to f, as fwrite_unlocked writes them: straight into f's stdio
  * buffer when they fit, as glibc's putc_unlocked macro does (its FILE's
  * _IO_write_ptr and _IO_write_end, part of glibc's ABI; an unbuffered or
@@ -133,6 +141,14 @@ int put_bytes(FILE *f, const void *p, size_t n);
  * bytes at least), terminated: their count. The hand-written numbers of the
  * workbooks, templates and PDFs (no sign: callers put their own). */
 size_t format_uint(char *buf, unsigned long long u);
+
+/*
+ * v rounded to thousandths (halves away from zero; 0 when v is not finite
+ * or |v| >= 1e12) with no zeros ending the decimals and no point when none
+ * is left: "12.5", "-0.25", "3" (the numbers of the charts' content
+ * operators). Writes at most 24 bytes at p, not terminated; returns the end.
+ */
+char *format_milli(char *p, double v);
 
 /*
  * v as snprintf's "%.3f" writes it (the PDF's text positions), without

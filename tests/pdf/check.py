@@ -200,16 +200,25 @@ def check_glyphs(pdf, name):
             elif cur:
                 h = m.group(2).decode()
                 used.setdefault(cur, set()).update(int(h[i:i + 4], 16) for i in range(0, len(h), 4))
-    bad, checked = [], 0
+    bad, checked, wrong = [], 0, []
     for ref, codes in used.items():
         d = obj(ref)
         desc = obj(d["/FontDescriptor"])
         tt = TTFont(io.BytesIO(data(desc["/FontFile2"])))
         glyf, order = tt["glyf"], tt.getGlyphOrder()
         m = data(d["/CIDToGIDMap"])
+        # the widths the font says (W, else DW) against its outlines' advances
+        widths, w = {}, d.get("/W", [])
+        for i in range(0, len(w) - 1, 2):
+            for k, v in enumerate(w[i + 1]):
+                widths[w[i] + k] = v
+        upem = tt["head"].unitsPerEm
         for cid in sorted(codes):
             checked += 1
             gid = m[2 * cid] << 8 | m[2 * cid + 1] if 2 * cid + 1 < len(m) else 0
+            adv = tt["hmtx"][order[gid]][0] * 1000 // upem
+            if widths.get(cid, d.get("/DW", 1000)) != adv:
+                wrong.append("U+%04X %s %s/%d" % (cid, chr(cid), widths.get(cid, "DW"), adv))
             if chr(cid).isspace():
                 continue
             g = glyf[order[gid]] if gid else None
@@ -221,6 +230,8 @@ def check_glyphs(pdf, name):
     check(len(used) >= 2 and not bad,
           "%s: every character drawn has its glyph (%d fonts, %d characters)" % (name, len(used), checked),
           " ".join(bad[:10]))
+    check(len(used) >= 2 and not wrong,
+          "%s: every character drawn has its glyph's width in W" % name, " ".join(wrong[:10]))
 
 
 def check_charts(pdf, pages, name, brief):

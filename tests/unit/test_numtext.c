@@ -261,6 +261,97 @@ static void test_format_fixed3(void **state)
     }
 }
 
+/* format_milli (util.c), the charts' numbers: printf's digits of
+ * llround(v * 1000) with the point put in and the zeros ending the
+ * decimals taken away; 0 for what is not finite or too large. */
+static void milli_ref(double v, char *out)
+{
+    long long m = isfinite(v) && fabs(v) < 1e12 ? llround(v * 1000) : 0;
+    unsigned long long u = m < 0 ? 0ULL - (unsigned long long)m : (unsigned long long)m;
+    int n = sprintf(out, "%s%llu.%03llu", m < 0 ? "-" : "", u / 1000, u % 1000);
+    while (out[n - 1] == '0')
+        out[--n] = '\0';
+    if (out[n - 1] == '.')
+        out[--n] = '\0';
+}
+
+static void test_format_milli(void **state)
+{
+    (void)state;
+    const double fixed[] = {0.0, -0.0, 0.0004, -0.0004, 0.0005, -0.0005, 0.001, 0.01, 0.1,
+                            0.12, 0.123, 1.5, -1.25, 9.999, 9.9995, 10, 99.99, 99.9995, 100,
+                            841.89, 595.276, 999.9995, 1000, 1234.5, 65535.001, 999999999.999,
+                            1e11, -1e11, 1e12, -1e12, 1e300, NAN, INFINITY, -INFINITY};
+    char got[32], want[40];
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        milli_ref(fixed[i], want);
+        memset(got, 'x', sizeof got);
+        char *end = format_milli(got, fixed[i]);
+        *end = '\0';
+        assert_string_equal(got, want);
+    }
+    srand(25);
+    for (int i = 0; i < 300000; i++) {
+        double v;
+        if (i % 4 == 0)
+            v = (rand() % 4000000 - 2000000) / 2048.0; /* halves of thousandths among them */
+        else if (i % 4 == 1)
+            v = (rand() % 2000000 - 1000000) / 1000.0 + (rand() % 3 - 1) * 5e-4;
+        else if (i % 4 == 2)
+            v = ((double)rand() / RAND_MAX - 0.5) * 2000.0;
+        else
+            v = ((double)rand() / RAND_MAX - 0.5) * 2e9;
+        milli_ref(v, want);
+        char *end = format_milli(got, v);
+        *end = '\0';
+        if (strcmp(got, want) != 0)
+            fail_msg("%.17g: '%s', expected '%s'", v, got, want);
+    }
+}
+
+/* format_f (util.c): glibc's "%.*f" wherever it answers (ties to even on
+ * the exact binary value, at every precision it takes), 0 elsewhere. */
+static void check_f(double v, int prec)
+{
+    char got[40], want[400];
+    size_t n = format_f(got, v, prec);
+    if (n == 0)
+        return;
+    ref_snprintf(want, sizeof want, "%.*f", prec, v);
+    if (strcmp(got, want) != 0 || n != strlen(want))
+        fail_msg("%.17g at %d: '%s', printf '%s'", v, prec, got, want);
+}
+
+static void test_format_f(void **state)
+{
+    (void)state;
+    const double fixed[] = {0.0,   -0.0,  0.5,    1.5,     2.5,        -2.5,     0.125, 0.375,
+                            1e-12, 1e-5,  0.0049, 0.005,   0.015,      0.025,    9.995, 9.9999999999,
+                            99.5,  999.5, 123.456, 85.25,  999999999.5, 1e9 - 1, 2.675, 1.005};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        for (int p = 0; p <= 9; p++)
+            check_f(fixed[i], p);
+    char buf[40];
+    assert_int_equal(format_f(buf, 1e9, 2), 0);
+    assert_int_equal(format_f(buf, 1.5, 10), 0);
+    assert_int_equal(format_f(buf, NAN, 2), 0);
+    assert_int_equal(format_f(buf, 5e-324, 2), 0);
+    assert_int_equal(format_f(buf, 0.125, 2), 4);
+    assert_string_equal(buf, "0.12"); /* a tie, to even */
+    srand(2025);
+    for (int i = 0; i < 300000; i++) {
+        int p = rand() % 10;
+        double v;
+        if (i % 3 == 0) /* exact ties among them */
+            v = (rand() % 2000001 - 1000000) / (double)(1 << (rand() % 24));
+        else if (i % 3 == 1)
+            v = (rand() % 2000001 - 1000000) / pow(10, rand() % 10);
+        else
+            v = ((double)rand() / RAND_MAX - 0.5) * pow(10, rand() % 22 - 12);
+        check_f(v, p);
+    }
+}
+
 /* decimal_round against printf's "%.*e" for every P, and format_g_fixed
  * against "%.*g"; returns whether v was in decimal_round's range. */
 static int check_round(double v)
@@ -346,6 +437,8 @@ int main(void)
         cmocka_unit_test(test_format_number_fractions),
         cmocka_unit_test(test_format_uint),
         cmocka_unit_test(test_format_fixed3),
+        cmocka_unit_test(test_format_milli),
+        cmocka_unit_test(test_format_f),
         cmocka_unit_test(test_decimal_round),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
