@@ -123,6 +123,13 @@ static size_t utf8_first_invalid(const unsigned char *s, size_t n)
             i++;
             continue;
         }
+        /* Most of a Chinese text: three bytes whose lead is neither E0
+         * (overlongs) nor ED (surrogates), so any two continuation bytes. */
+        if ((c & 0xf0) == 0xe0 && c != 0xe0 && c != 0xed && i + 3 <= n &&
+            (s[i + 1] & 0xc0) == 0x80 && (s[i + 2] & 0xc0) == 0x80) {
+            i += 3;
+            continue;
+        }
         size_t len;
         unsigned lo = 0x80, hi = 0xbf; /* allowed range of the 2nd byte */
         if (c >= 0xc2 && c <= 0xdf) {

@@ -1566,10 +1566,15 @@ static void csv_mem_parse(csv_mem *m, const char *s, size_t len)
                 }
             }
             size_t from = i;
-            while (i < len && t[i] != ',' && t[i] != '\n')
+            while (i < len) { /* to the next ',' or '\n' (a NUL, never written, is text) */
+                i += strcspn(t + i, ",\n");
+                if (i >= len || t[i] != '\0')
+                    break;
                 i++;
+            }
             char delim = i < len ? t[i] : '\0';
-            memmove(w, t + from, i - from);
+            if (w != t + from) /* after a quoted part only */
+                memmove(w, t + from, i - from);
             w += i - from;
             *w = '\0'; /* at most over the delimiter, read above */
             size_t n = (size_t)nf;

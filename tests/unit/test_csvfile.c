@@ -159,6 +159,33 @@ static void test_scan_every_offset(void **state)
         }
 }
 
+/* Three-byte sequences, which the UTF-8 check takes on a short way when
+ * their lead allows any continuation bytes: read as UTF-8 exactly when
+ * valid (E0 needs A0-BF next, ED 80-9F, the others 80-BF; then 80-BF),
+ * else as GB18030 or refused. */
+static void test_utf8_three_bytes(void **state)
+{
+    (void)state;
+    static const unsigned char seconds[] = {0x7f, 0x80, 0x9f, 0xa0, 0xbf, 0xc0};
+    static const unsigned char thirds[] = {0x41, 0x80, 0xbf, 0xc0};
+    for (unsigned lead = 0xe0; lead <= 0xef; lead++)
+        for (size_t i = 0; i < sizeof seconds; i++)
+            for (size_t k = 0; k < sizeof thirds; k++) {
+                unsigned b1 = seconds[i], b2 = thirds[k];
+                unsigned lo = lead == 0xe0 ? 0xa0 : 0x80, hi = lead == 0xed ? 0x9f : 0xbf;
+                int valid = b1 >= lo && b1 <= hi && b2 >= 0x80 && b2 <= 0xbf;
+                char buf[16] = {'a', '\n', (char)lead, (char)b1, (char)b2, '\n'};
+                csv_table t;
+                csv_error err;
+                int utf8 = csvfile_parse("mem.csv", buf, 6, &t, &err) == 0 &&
+                           strcmp(t.encoding, "UTF-8") == 0;
+                if (utf8 != valid)
+                    fail_msg("%02X %02X %02X: read as UTF-8 %d, valid %d", lead, b1, b2, utf8,
+                             valid);
+                csvfile_free(&t);
+            }
+}
+
 static void test_crlf(void **state)
 {
     (void)state;
@@ -747,6 +774,7 @@ int main(void)
         cmocka_unit_test(test_utf8_bom_fixture),
         cmocka_unit_test(test_utf16_refused),
         cmocka_unit_test(test_invalid_bytes),
+        cmocka_unit_test(test_utf8_three_bytes),
         cmocka_unit_test(test_nul_byte),
         cmocka_unit_test(test_quoted_comma),
         cmocka_unit_test(test_doubled_quotes),
