@@ -2747,12 +2747,18 @@ static int forecast_rows(wb *b, const chart_sheets *cs, chart_block *cb, int r, 
 static void chart_cell(wb *b, sheet *s, int r, int c, const char *ref, fvalue cached,
                        lxw_format *f, int prec)
 {
-    char *ftext = xasprintf("=IF(ISNUMBER(%s),%s,NA())", ref, ref);
+    /* On the stack when it fits (refs are cells of sheet_ref, under 96
+     * bytes): 8,000 such cells on 20 synthetic regions went through
+     * xasprintf's vasprintf and malloc. */
+    char buf[256], *heap = NULL;
+    const char *ftext = buf;
+    if (snprintf(buf, sizeof buf, "=IF(ISNUMBER(%s),%s,NA())", ref, ref) >= (int)sizeof buf)
+        ftext = heap = xasprintf("=IF(ISNUMBER(%s),%s,NA())", ref, ref);
     if (cached.state == FV_OK)
         put_formula(b, s, r, c, ftext, cached, f, prec);
     else
         put_formula_str(b, s, r, c, ftext, "#N/A", f);
-    free(ftext);
+    free(heap);
 }
 
 /* One target line on 图表数据: the plan's figure, or 指标's live limit of a change target. */
