@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -63,9 +64,15 @@ static void set_err(csv_error *err, int line, int col, const char *fmt, ...)
 
 /* ---- line breaks: LF, CRLF or a lone CR each end one line ---- */
 
-/* Index just past the line that starts at i (its line end included). */
-static size_t line_end(const char *s, size_t n, size_t i)
+/* Index just past the line that starts at i (its line end included).
+ * has_cr: s holds a CR; without one, the line ends at the next LF, which
+ * memchr finds at a fraction of a byte loop's cost. */
+static size_t line_end(const char *s, size_t n, size_t i, int has_cr)
 {
+    if (!has_cr) {
+        const char *lf = memchr(s + i, '\n', n - i);
+        return lf ? (size_t)(lf - s) + 1 : n;
+    }
     while (i < n) {
         char c = s[i++];
         if (c == '\n')
@@ -79,22 +86,22 @@ static size_t line_end(const char *s, size_t n, size_t i)
     return n;
 }
 
-static int count_breaks(const char *s, size_t n)
+/* Line breaks in s[0, n): each LF, and each CR not followed by a LF (with
+ * memchr: most text holds no CR, and a whole file is counted at times). */
+static size_t count_breaks(const char *s, size_t n)
 {
-    int k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\n')
-            k++;
-        else if (s[i] == '\r' && (i + 1 >= n || s[i + 1] != '\n'))
-            k++;
-    }
+    size_t k = 0;
+    for (const char *q = s; (q = memchr(q, '\n', (size_t)(s + n - q))) != NULL; q++)
+        k++;
+    for (const char *q = s; (q = memchr(q, '\r', (size_t)(s + n - q))) != NULL; q++)
+        k += q + 1 == s + n || q[1] != '\n';
     return k;
 }
 
 /* 1-based line of byte offset off. */
 static int line_of(const char *s, size_t off)
 {
-    return 1 + count_breaks(s, off);
+    return 1 + (int)count_breaks(s, off);
 }
 
 /* ---- encoding ---- */
@@ -114,6 +121,13 @@ static size_t utf8_first_invalid(const unsigned char *s, size_t n)
         unsigned c = s[i];
         if (c < 0x80) {
             i++;
+            continue;
+        }
+        /* Most of a Chinese text: three bytes whose lead is neither E0
+         * (overlongs) nor ED (surrogates), so any two continuation bytes. */
+        if ((c & 0xf0) == 0xe0 && c != 0xe0 && c != 0xed && i + 3 <= n &&
+            (s[i + 1] & 0xc0) == 0x80 && (s[i + 2] & 0xc0) == 0x80) {
+            i += 3;
             continue;
         }
         size_t len;
@@ -204,6 +218,7 @@ typedef struct parse_state {
     int cur_line;  /* line of the chunk libcsv is parsing */
     const csv_stream *stream; /* rows after the header go there, not into t */
     int nstreamed;
+    int start_bound; /* >= 0: call stream->start with it once the header is read */
 } parse_state;
 
 static int is_blank(char c)
@@ -218,7 +233,7 @@ static void on_field(void *data, size_t n, void *arg)
     if (!data)
         n = 0;
     if (st->nfields == 0)
-        st->row_line = st->cur_line - count_breaks(s, n);
+        st->row_line = st->cur_line - (int)count_breaks(s, n);
     while (n > 0 && is_blank(*s)) {
         s++;
         n--;
@@ -280,6 +295,8 @@ static void on_row(int c, void *arg)
     for (int i = 0; i < st->nfields; i++)
         r->fields[i] = text + st->offs[i];
     drop_fields(st);
+    if (st->stream && st->start_bound >= 0 && st->stream->start)
+        st->stream->start(st->stream->ctx, st->t, st->start_bound);
 }
 
 /* Length of the UTF-8 sequence that starts with byte c (text is valid). */
@@ -368,9 +385,10 @@ static void grow_step(struct csv_parser *p, size_t line)
 }
 
 /* Parse UTF-8 text (no BOM, no NUL) into t, or its rows after the header
- * into stream (counted in *nstreamed). Returns 0 or -1. */
+ * into stream (counted in *nstreamed; start_bound >= 0: stream->start is
+ * called with it once the header is read). Returns 0 or -1. */
 static int parse_text(const char *text, size_t n, csv_table *t, csv_error *err,
-                      const csv_stream *stream, int *nstreamed, int release)
+                      const csv_stream *stream, int *nstreamed, int start_bound, int release)
 {
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
@@ -380,6 +398,7 @@ static int parse_text(const char *text, size_t n, csv_table *t, csv_error *err,
     parse_state st = {0};
     st.t = t;
     st.stream = stream;
+    st.start_bound = start_bound;
     if (!stream) {
         /* At most one row a line: the rows array at once, not grown by
          * doubling (grow_array zeroes what it adds, up to twice the rows). */
@@ -391,8 +410,9 @@ static int parse_text(const char *text, size_t n, csv_table *t, csv_error *err,
     }
     int rc = 0;
     size_t i = 0, released = 0;
+    int has_cr = memchr(text, '\r', n) != NULL;
     while (i < n) {
-        size_t e = line_end(text, n, i);
+        size_t e = line_end(text, n, i, has_cr);
         st.cur_line++;
         grow_step(&p, e - i);
         size_t got = csv_parse(&p, text + i, e - i, on_field, on_row, &st);
@@ -412,7 +432,7 @@ static int parse_text(const char *text, size_t n, csv_table *t, csv_error *err,
     if (rc == 0 && csv_fini(&p, on_field, on_row, &st) != 0) {
         /* The only csv_fini failure: a quoted field still open at the end.
          * libcsv's entry buffer holds its data since the opening quote. */
-        int start = line_of(text, n) - count_breaks((const char *)p.entry_buf, p.entry_pos);
+        int start = line_of(text, n) - (int)count_breaks((const char *)p.entry_buf, p.entry_pos);
         set_err(err, start, st.nfields + 1,
                 "unterminated quoted field starting at line %d: the closing quote is "
                 "missing, so the rest of the file was read as part of field %d",
@@ -436,19 +456,28 @@ static int parse_text(const char *text, size_t n, csv_table *t, csv_error *err,
 /*
  * Streamed: the whole text is parsed once to be checked (the header kept,
  * the rows counted), so that nothing is streamed from a file that fails;
- * then again, into the stream.
+ * then again, into the stream. A text without a quote byte is parsed once:
+ * libcsv's strict mode fails only on a quote (in an unquoted field, after
+ * a closing one, or one left open at the end), so such a text can fail
+ * only by having no row at all, found before anything is streamed. Its
+ * start gets the line breaks, at least the data rows, as their number.
  */
 static int parse_stream(const char *text, size_t n, csv_table *t, csv_error *err,
                         const csv_stream *stream, int release)
 {
+    if (!memchr(text, '"', n)) {
+        size_t lines = count_breaks(text, n);
+        return parse_text(text, n, t, err, stream, NULL, lines > INT_MAX ? INT_MAX : (int)lines,
+                          release);
+    }
     csv_stream count = {NULL, NULL, NULL};
     int nrows = 0;
-    if (parse_text(text, n, t, err, &count, &nrows, 0) != 0)
+    if (parse_text(text, n, t, err, &count, &nrows, -1, 0) != 0)
         return -1;
     if (stream->start) /* t holds the header */
         stream->start(stream->ctx, t, nrows);
     csvfile_free(t);
-    return parse_text(text, n, t, err, stream, NULL, release);
+    return parse_text(text, n, t, err, stream, NULL, -1, release);
 }
 
 /* own: the caller's buffer holding data, which parse_any may free (and
@@ -546,7 +575,7 @@ static int parse_any(const char *path, const char *data, size_t len, csv_table *
          cr = memchr(cr + 1, '\r', n - (size_t)(cr + 1 - text)))
         crlf = (size_t)(cr - text) + 1 < n && cr[1] == '\n';
     int rc = stream ? parse_stream(text, n, t, err, stream, own || converted != NULL)
-                    : parse_text(text, n, t, err, NULL, NULL, 0);
+                    : parse_text(text, n, t, err, NULL, NULL, -1, 0);
     if (rc == 0) {
         t->path = xstrdup(path ? path : "");
         t->encoding = encoding;

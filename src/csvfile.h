@@ -48,9 +48,10 @@ void csvfile_free(csv_table *t);
  * parsed row took about three times its text). The whole file is checked
  * first, as csvfile_read does (encoding, quoting), and nothing is
  * streamed from a file that fails; then start(ctx, t, n) is called with
- * the header in t->rows[0] (t->nrows 1) and n the number of data rows,
- * then each(ctx, row) once per data row, in order. A row and its fields
- * are valid during the call only. Afterwards t holds the header alone.
+ * the header in t->rows[0] (t->nrows 1) and n the room to make for the
+ * data rows (their number, or a bound: at least as many), then each(ctx,
+ * row) once per data row, in order. A row and its fields are valid during
+ * the call only. Afterwards t holds the header alone.
  */
 typedef struct csv_stream {
     void (*start)(void *ctx, const csv_table *t, int nrows);

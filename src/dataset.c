@@ -2048,7 +2048,6 @@ typedef struct row_stream {
 static void reader_start(void *ctx, const csv_table *csv, int nrows)
 {
     row_reader *rr = ((row_stream *)ctx)->rr;
-    rr->ndata = nrows;
     rr->header_ok = csv->nrows > 0 && read_header(rr->r, rr->t, &csv->rows[0], &rr->h, rr->d) == 0;
     if (rr->header_ok) {
         build_reserve(&rr->b, rr->t, (size_t)nrows);
@@ -2187,6 +2186,7 @@ static void read_row(row_reader *rr, const csv_row *hr, const csv_row *row)
 static void reader_row(void *ctx, const csv_row *row)
 {
     row_stream *rs = ctx;
+    rs->rr->ndata++;
     if (rs->rr->header_ok)
         read_row(rs->rr, &rs->csv->rows[0], row);
 }
@@ -2298,7 +2298,7 @@ static void ms_start(void *ctx, const csv_table *csv, int nrows)
     ms_reader *mr = ctx;
     const char *path = mr->r->ms_path;
     diag_list *d = mr->d;
-    mr->ndata = nrows;
+    (void)nrows; /* room for them: the records are few */
     int *col = mr->col;
     for (int i = 0; i < MS_NCOLS; i++)
         col[i] = -1;
@@ -2348,6 +2348,7 @@ static void ms_row(void *ctx, const csv_row *row)
     diag_list *d = mr->d;
     const char *path = r->ms_path;
     const int *col = mr->col;
+    mr->ndata++;
     if (!mr->ok)
         return;
     if (row->nfields != mr->nheader) {

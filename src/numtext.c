@@ -66,7 +66,11 @@ static int to_ascii(const char *s, size_t n, char *buf, size_t size)
     size_t o = 0;
     int other = 0;
     for (size_t i = 0; i < n && o + 1 < size;) {
-        size_t k, m = 0;
+        size_t k = sizeof lookalike / sizeof lookalike[0], m = 0;
+        if ((unsigned char)s[i] < 0x80) { /* every look-alike starts with a byte >= 0x80 */
+            buf[o++] = s[i++];
+            continue;
+        }
         for (k = 0; k < sizeof lookalike / sizeof lookalike[0]; k++) {
             m = strlen(lookalike[k].utf8);
             if (i + m <= n && memcmp(s + i, lookalike[k].utf8, m) == 0)
@@ -127,9 +131,24 @@ static int refuse(char *hint, size_t size, const char *text)
     return -1;
 }
 
+/* 1 if s is 1 to 127 bytes of digits, '.', 'e', 'E', '+' and '-' only: then
+ * none of the rules below changes it (no space, look-alike, bound mark, '%'
+ * or separator) and it goes to the plain parse as it is. Most data cells. */
+static int plain_ascii(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!(isdigit((unsigned char)s[n]) || s[n] == '.' || s[n] == 'e' || s[n] == 'E' ||
+              s[n] == '+' || s[n] == '-') || n >= 127)
+            return 0;
+    return n > 0;
+}
+
 int numtext_parse(const char *s, int share, double *out, char *hint, size_t hintsize)
 {
     hint[0] = '\0';
+    if (plain_ascii(s))
+        return parse_number(s, out);
     size_t lead;
     while ((lead = space_len(s)) > 0)
         s += lead;

@@ -156,6 +156,7 @@ typedef struct wb {
     char *err_where;
     fmt_entry *fmts;
     size_t nfmts, capfmts;
+    lxw_format *plain; /* fmt's format with nothing set (cell_fmt), or NULL */
     input_row *inputs;
     size_t ninputs, capinputs;
     /* print_ref: a variable reference's 原始数据 row (index, -1: none), by the
@@ -333,7 +334,24 @@ static lxw_format *fmt(wb *b, const char *numfmt, unsigned flags)
     e->numfmt = xstrdup(numfmt);
     e->flags = flags;
     e->f = f;
+    if (!flags && !numfmt[0])
+        b->plain = f;
     return f;
+}
+
+/*
+ * Format f as a cell of text, a number or a formula gets it: the plain
+ * format (nothing set) as NULL, which writes the same cell (no style; no
+ * row or column here has a format of its own). The plain format equals
+ * the library's default without being that object, and the library keeps
+ * the style index only in the first object of a kind: for every cell of
+ * another it copies, hashes (~600 bytes) and frees the format again
+ * (lxw_format_get_xf_index, ~5,000 instructions a cell). A blank cell
+ * keeps f: without a format it is not written at all.
+ */
+static lxw_format *cell_fmt(const wb *b, lxw_format *f)
+{
+    return f == b->plain ? NULL : f;
 }
 
 /*
@@ -482,7 +500,7 @@ static void put_str(wb *b, sheet *s, int r, int c, const char *full, lxw_format 
         f = wrapped(b, f);
         need_lines(s, r, text_lines(text, cap, w));
     }
-    check(b, worksheet_write_string(s->ws, (lxw_row_t)r, (lxw_col_t)c, text, f),
+    check(b, worksheet_write_string(s->ws, (lxw_row_t)r, (lxw_col_t)c, text, cell_fmt(b, f)),
           "worksheet_write_string");
     note_width(s, c, w);
     free(owned);
@@ -494,7 +512,8 @@ static void put_overflow(wb *b, sheet *s, int r, int c, const char *text, lxw_fo
     if (text && text[0]) {
         char *owned;
         check(b,
-              worksheet_write_string(s->ws, (lxw_row_t)r, (lxw_col_t)c, fit_cell(text, &owned), f),
+              worksheet_write_string(s->ws, (lxw_row_t)r, (lxw_col_t)c, fit_cell(text, &owned),
+                                     cell_fmt(b, f)),
               "worksheet_write_string");
         free(owned);
     }
@@ -539,7 +558,7 @@ static double num_width(double v, int prec, const char *suffix)
 
 static void put_num(wb *b, sheet *s, int r, int c, double v, lxw_format *f, int prec)
 {
-    check(b, worksheet_write_number(s->ws, (lxw_row_t)r, (lxw_col_t)c, v, f),
+    check(b, worksheet_write_number(s->ws, (lxw_row_t)r, (lxw_col_t)c, v, cell_fmt(b, f)),
           "worksheet_write_number");
     note_width(s, c, num_width(v, prec, NULL));
 }
@@ -616,7 +635,9 @@ static void put_formula_str(wb *b, sheet *s, int r, int c, const char *ftext, co
         put_str(b, s, r, c, cached, fixed_of(b, f));
         return;
     }
-    check(b, worksheet_write_formula_str(s->ws, (lxw_row_t)r, (lxw_col_t)c, fitted, f, cached),
+    check(b,
+          worksheet_write_formula_str(s->ws, (lxw_row_t)r, (lxw_col_t)c, fitted, cell_fmt(b, f),
+                                      cached),
           "worksheet_write_formula_str");
     note_width(s, c, text_width(cached));
     free(owned);
@@ -639,12 +660,13 @@ static void put_formula(wb *b, sheet *s, int r, int c, const char *ftext, fvalue
         put_value(b, s, r, c, cached, fixed_of(b, f), prec);
     } else if (cached.state == FV_OK) {
         check(b,
-              worksheet_write_formula_num(s->ws, (lxw_row_t)r, (lxw_col_t)c, fitted, f,
-                                          cached.v),
+              worksheet_write_formula_num(s->ws, (lxw_row_t)r, (lxw_col_t)c, fitted,
+                                          cell_fmt(b, f), cached.v),
               "worksheet_write_formula_num");
         note_width(s, c, num_width(cached.v, prec, NULL));
     } else {
-        check(b, worksheet_write_formula_str(s->ws, (lxw_row_t)r, (lxw_col_t)c, fitted, f, ""),
+        check(b, worksheet_write_formula_str(s->ws, (lxw_row_t)r, (lxw_col_t)c, fitted,
+                                             cell_fmt(b, f), ""),
               "worksheet_write_formula_str");
     }
     free(owned);
@@ -1566,10 +1588,15 @@ static void csv_mem_parse(csv_mem *m, const char *s, size_t len)
                 }
             }
             size_t from = i;
-            while (i < len && t[i] != ',' && t[i] != '\n')
+            while (i < len) { /* to the next ',' or '\n' (a NUL, never written, is text) */
+                i += strcspn(t + i, ",\n");
+                if (i >= len || t[i] != '\0')
+                    break;
                 i++;
+            }
             char delim = i < len ? t[i] : '\0';
-            memmove(w, t + from, i - from);
+            if (w != t + from) /* after a quoted part only */
+                memmove(w, t + from, i - from);
             w += i - from;
             *w = '\0'; /* at most over the delimiter, read above */
             size_t n = (size_t)nf;
@@ -2720,12 +2747,18 @@ static int forecast_rows(wb *b, const chart_sheets *cs, chart_block *cb, int r, 
 static void chart_cell(wb *b, sheet *s, int r, int c, const char *ref, fvalue cached,
                        lxw_format *f, int prec)
 {
-    char *ftext = xasprintf("=IF(ISNUMBER(%s),%s,NA())", ref, ref);
+    /* On the stack when it fits (refs are cells of sheet_ref, under 96
+     * bytes): 8,000 such cells on 20 synthetic regions went through
+     * xasprintf's vasprintf and malloc. */
+    char buf[256], *heap = NULL;
+    const char *ftext = buf;
+    if (snprintf(buf, sizeof buf, "=IF(ISNUMBER(%s),%s,NA())", ref, ref) >= (int)sizeof buf)
+        ftext = heap = xasprintf("=IF(ISNUMBER(%s),%s,NA())", ref, ref);
     if (cached.state == FV_OK)
         put_formula(b, s, r, c, ftext, cached, f, prec);
     else
         put_formula_str(b, s, r, c, ftext, "#N/A", f);
-    free(ftext);
+    free(heap);
 }
 
 /* One target line on 图表数据: the plan's figure, or 指标's live limit of a change target. */

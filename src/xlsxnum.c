@@ -45,23 +45,18 @@
 int __fprintf_chk(FILE *f, int flag, const char *fmt, ...);
 int __vfprintf_chk(FILE *f, int flag, const char *fmt, va_list ap);
 
-/* The decimal digits of u at b, "-" first if neg: their length. */
+/* The decimal digits of u at b, "-" first if neg: their length (util.c's
+ * format_uint, two digits at a time; it also writes a NUL after them, which
+ * every buffer here has room for). */
 static size_t put_digits(char *b, unsigned long long u, int neg)
 {
-    char tmp[24];
-    size_t n = 0, k = 0;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    size_t k = neg != 0;
     if (neg)
-        b[k++] = '-';
-    while (n)
-        b[k++] = tmp[--n];
-    return k;
+        b[0] = '-';
+    return k + format_uint(b + k, u);
 }
 
-/* x as "%.16G" prints it, at b (24 bytes at least; not terminated), if x
+/* x as "%.16G" prints it, at b (24 bytes at least; not necessarily terminated), if x
  * is whole and under 10^16 in magnitude: its length; else 0. */
 static size_t whole_g16(double x, char *b)
 {
@@ -74,7 +69,7 @@ static size_t whole_g16(double x, char *b)
     return put_digits(b, u, signbit(x) != 0);
 }
 
-/* x as "%.16G" prints it, at b (32 bytes at least; not terminated): its
+/* x as "%.16G" prints it, at b (32 bytes at least; not necessarily terminated): its
  * length; 0 if it is left to glibc. */
 static size_t fast_g16(double x, char *b)
 {

@@ -83,11 +83,38 @@ static int spill(memfile *m)
     return 0;
 }
 
+/*
+ * The buffer of the largest file closed since, kept for the next file: the
+ * parts of a workbook are written one after another, and each grew its own
+ * buffer by doubling from XLSX_TMP_MEM_MIN (a realloc that copies, and the
+ * free of a block over 64 KB, which makes malloc consolidate its small
+ * free blocks). Freed by xlsx_tmp_release when the workbook is packed.
+ */
+static struct {
+    char *buf;
+    size_t cap;
+} spare;
+
+void xlsx_tmp_release(void)
+{
+    free(spare.buf);
+    spare.buf = NULL;
+    spare.cap = 0;
+}
+
 /* Room for end bytes in memory (end <= XLSX_TMP_MEM_MAX). */
 static int reserve(memfile *m, size_t end)
 {
     if (end <= m->cap)
         return 0;
+    if (!m->buf && spare.buf) { /* a file's first bytes: the kept buffer */
+        m->buf = spare.buf;
+        m->cap = spare.cap;
+        spare.buf = NULL;
+        spare.cap = 0;
+        if (end <= m->cap)
+            return 0;
+    }
     size_t cap = m->cap ? m->cap : XLSX_TMP_MEM_MIN;
     while (cap < end)
         cap *= 2;
@@ -176,7 +203,13 @@ static int mf_close(void *c)
     int rc = 0;
     if (m->spill && fclose(m->spill) != 0)
         rc = -1;
-    free(m->buf);
+    if (m->buf && m->cap > spare.cap) {
+        free(spare.buf);
+        spare.buf = m->buf;
+        spare.cap = m->cap;
+    } else {
+        free(m->buf);
+    }
     free(m);
     return rc;
 }

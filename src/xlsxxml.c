@@ -265,24 +265,17 @@ struct xml_attribute *lxw_new_attribute_str(const char *key, const char *value)
     return a;
 }
 
-/* v in decimal as printf's "%d" prints the same 32 bits; returns its length. */
+/* v in decimal as printf's "%d" prints the same 32 bits, terminated (12
+ * bytes at most); returns its length. */
 static size_t int_text(char *buf, uint32_t v)
 {
-    char tmp[12];
-    size_t n = 0, len = 0;
+    size_t len = 0;
     uint32_t mag = v;
     if (v & 0x80000000u) { /* negative as an int */
         buf[len++] = '-';
         mag = 0u - v;
     }
-    do {
-        tmp[n++] = (char)('0' + mag % 10);
-        mag /= 10;
-    } while (mag);
-    while (n)
-        buf[len++] = tmp[--n];
-    buf[len] = '\0';
-    return len;
+    return len + format_uint(buf + len, mag);
 }
 
 struct xml_attribute *lxw_new_attribute_int(const char *key, uint32_t value)
@@ -333,24 +326,29 @@ size_t lxw_utf8_strlen(const char *str)
 
 void lxw_rowcol_to_cell(char *cell_name, lxw_row_t row, lxw_col_t col)
 {
-    /* The column as lxw_col_to_name writes it: letters in reverse, then
-     * turned round (a column number that wraps to 0 writes none). */
+    /* The column as lxw_col_to_name writes it (letters in reverse, then
+     * turned round; a column number that wraps to 0 writes none), its
+     * letters gathered last first and copied out first to last. */
     lxw_col_t c = (lxw_col_t)(col + 1);
-    size_t pos = 0;
+    char rev[8]; /* 65,536 columns at most: 4 letters */
+    size_t k = 0, len = 0;
     while (c) {
         int rem = c % 26;
         if (rem == 0)
             rem = 26;
-        cell_name[pos++] = (char)('A' + rem - 1);
-        cell_name[pos] = '\0';
+        rev[k++] = (char)('A' + rem - 1);
         c = (lxw_col_t)((c - 1) / 26);
     }
-    size_t len = strlen(cell_name);
-    for (size_t i = 0; i < len / 2; i++) {
-        char t = cell_name[i];
-        cell_name[i] = cell_name[len - i - 1];
-        cell_name[len - i - 1] = t;
+    if (!k) { /* as the library: what cell_name already holds, turned round */
+        len = strlen(cell_name);
+        for (size_t i = 0; i < len / 2; i++) {
+            char t = cell_name[i];
+            cell_name[i] = cell_name[len - i - 1];
+            cell_name[len - i - 1] = t;
+        }
     }
+    while (k)
+        cell_name[len++] = rev[--k];
     /* The row: snprintf(..., LXW_MAX_ROW_NAME_LENGTH, "%d", row + 1). */
     char num[12];
     size_t n = int_text(num, (uint32_t)(row + 1));

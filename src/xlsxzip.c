@@ -42,6 +42,7 @@
 #include <zip.h>
 #include <zlib.h>
 
+#include "xlsxtmp.h"
 #include "xlsxxml.h"
 
 #define XLSX_ZIP_LEVEL 3 /* zlib's, for the entries not gathered */
@@ -276,6 +277,7 @@ int zipClose(zipFile file, const char *global_comment)
 {
     int rc = ZIP_OK;
     xlsx_xml_release(); /* the workbook's tags are all written */
+    xlsx_tmp_release(); /* ... and its parts read */
     if (gather.file == file) {
         if (gather.open)
             rc = close_gathered(file);

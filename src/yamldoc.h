@@ -15,6 +15,7 @@ typedef struct ydoc {
     char *path;
     yaml_document_t doc;
     int loaded;
+    struct ytext *texts; /* the scalars' texts, a few blocks (yamldoc.c) */
 } ydoc;
 
 typedef yaml_node_t ynode;

@@ -159,6 +159,33 @@ static void test_scan_every_offset(void **state)
         }
 }
 
+/* Three-byte sequences, which the UTF-8 check takes on a short way when
+ * their lead allows any continuation bytes: read as UTF-8 exactly when
+ * valid (E0 needs A0-BF next, ED 80-9F, the others 80-BF; then 80-BF),
+ * else as GB18030 or refused. */
+static void test_utf8_three_bytes(void **state)
+{
+    (void)state;
+    static const unsigned char seconds[] = {0x7f, 0x80, 0x9f, 0xa0, 0xbf, 0xc0};
+    static const unsigned char thirds[] = {0x41, 0x80, 0xbf, 0xc0};
+    for (unsigned lead = 0xe0; lead <= 0xef; lead++)
+        for (size_t i = 0; i < sizeof seconds; i++)
+            for (size_t k = 0; k < sizeof thirds; k++) {
+                unsigned b1 = seconds[i], b2 = thirds[k];
+                unsigned lo = lead == 0xe0 ? 0xa0 : 0x80, hi = lead == 0xed ? 0x9f : 0xbf;
+                int valid = b1 >= lo && b1 <= hi && b2 >= 0x80 && b2 <= 0xbf;
+                char buf[16] = {'a', '\n', (char)lead, (char)b1, (char)b2, '\n'};
+                csv_table t;
+                csv_error err;
+                int utf8 = csvfile_parse("mem.csv", buf, 6, &t, &err) == 0 &&
+                           strcmp(t.encoding, "UTF-8") == 0;
+                if (utf8 != valid)
+                    fail_msg("%02X %02X %02X: read as UTF-8 %d, valid %d", lead, b1, b2, utf8,
+                             valid);
+                csvfile_free(&t);
+            }
+}
+
 static void test_crlf(void **state)
 {
     (void)state;
@@ -589,6 +616,96 @@ static void test_read_file(void **state)
     unlink(path);
 }
 
+/* ---- streamed ---- */
+
+/* What a stream saw: the header's first field and n at start, then each
+ * row's line and fields joined by '|', one row a line. */
+typedef struct seen {
+    int starts, n, rows;
+    char header[32];
+    char text[512];
+} seen;
+
+static void seen_start(void *ctx, const csv_table *t, int n)
+{
+    seen *s = ctx;
+    s->starts++;
+    s->n = n;
+    assert_int_equal(t->nrows, 1);
+    snprintf(s->header, sizeof s->header, "%s", t->rows[0].fields[0]);
+}
+
+static void seen_row(void *ctx, const csv_row *row)
+{
+    seen *s = ctx;
+    assert_int_equal(s->starts, 1); /* never a row before the header */
+    s->rows++;
+    size_t o = strlen(s->text);
+    o += (size_t)snprintf(s->text + o, sizeof s->text - o, "%d:", row->line);
+    for (int i = 0; i < row->nfields; i++)
+        o += (size_t)snprintf(s->text + o, sizeof s->text - o, "%s%s", i ? "|" : "",
+                              row->fields[i]);
+    snprintf(s->text + o, sizeof s->text - o, "\n");
+}
+
+/* Stream data from a file; returns csvfile_read_stream's result. */
+static int stream_file(const char *data, seen *s, csv_error *err)
+{
+    char *path = temp_file(data, strlen(data));
+    csv_table t;
+    memset(s, 0, sizeof *s);
+    csv_stream st = {seen_start, seen_row, s};
+    int rc = csvfile_read_stream(path, &t, err, &st);
+    if (rc == 0) {
+        assert_int_equal(t.nrows, 1); /* the header alone */
+        assert_string_equal(t.rows[0].fields[0], s->header);
+    }
+    csvfile_free(&t);
+    unlink(path);
+    return rc;
+}
+
+/* With or without a quote byte (parsed once to be checked, then streamed;
+ * or streamed at once), the same rows and lines, and start's n at least
+ * the rows; a failing file streams nothing. */
+static void test_stream(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *data, *want;
+        int rows;
+    } ok[] = {
+        {"\n a,b\n1,2\n\n , \n3, 4 \n", "3:1|2\n6:3|4\n", 2},
+        {"a,b\n1,\"x\"\n,,\n3,\"4\n5\"\n6,7", "2:1|x\n4:3|4\n5\n6:6|7\n", 3},
+        {"a,b\r1,2\r\r3,4\r5,6\r\n7,8", "2:1|2\n4:3|4\n5:5|6\n6:7|8\n", 4},
+        {"a,b\r\n1,2\r\n", "2:1|2\n", 1},
+        {"a,b", "", 0},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        seen s;
+        csv_error err;
+        if (stream_file(ok[i].data, &s, &err) != 0)
+            fail_msg("case %zu: %s", i, err.msg);
+        assert_int_equal(s.starts, 1);
+        assert_string_equal(s.header, "a");
+        assert_int_equal(s.rows, ok[i].rows);
+        assert_true(s.n >= s.rows);
+        assert_string_equal(s.text, ok[i].want);
+    }
+    static const char *const bad[] = {
+        "a,b\n1,2\n3,x\"y\n",     /* a quote inside an unquoted field, line 3 */
+        "a,b\n1,2\n3,\"open\n", /* unterminated */
+        " , \n,,\n\t\n",         /* every row blank */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        seen s;
+        csv_error err;
+        assert_int_equal(stream_file(bad[i], &s, &err), -1);
+        assert_int_equal(s.starts, 0);
+        assert_int_equal(s.rows, 0);
+    }
+}
+
 static void test_nonexistent_file(void **state)
 {
     (void)state;
@@ -657,6 +774,7 @@ int main(void)
         cmocka_unit_test(test_utf8_bom_fixture),
         cmocka_unit_test(test_utf16_refused),
         cmocka_unit_test(test_invalid_bytes),
+        cmocka_unit_test(test_utf8_three_bytes),
         cmocka_unit_test(test_nul_byte),
         cmocka_unit_test(test_quoted_comma),
         cmocka_unit_test(test_doubled_quotes),
@@ -670,6 +788,7 @@ int main(void)
         cmocka_unit_test(test_empty_file),
         cmocka_unit_test(test_header_only),
         cmocka_unit_test(test_read_file),
+        cmocka_unit_test(test_stream),
         cmocka_unit_test(test_nonexistent_file),
         cmocka_unit_test(test_directory_refused),
         cmocka_unit_test(test_too_large),

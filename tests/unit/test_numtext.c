@@ -90,6 +90,29 @@ static void test_refused(void **state)
     }
 }
 
+/* A plain ASCII number takes a short way past the rules (numtext.c
+ * plain_ascii): it must keep their limit of 127 bytes, and a text with
+ * any other byte must still meet them. */
+static void test_plain_limit(void **state)
+{
+    (void)state;
+    char text[130], hint[160];
+    double x = 0;
+    memset(text, '0', sizeof text);
+    text[0] = '1';
+    text[127] = '\0'; /* 1 and 126 zeros: 1e126 */
+    assert_int_equal(numtext_parse(text, 0, &x, hint, sizeof hint), 0);
+    assert_true(x == strtod(text, NULL));
+    text[127] = '0';
+    text[128] = '\0'; /* 128 bytes: refused, as by the rules */
+    assert_int_equal(numtext_parse(text, 0, &x, hint, sizeof hint), -1);
+    assert_string_equal(hint, "");
+    assert_int_equal(numtext_parse("12e", 0, &x, hint, sizeof hint), -1);
+    assert_int_equal(numtext_parse("-", 0, &x, hint, sizeof hint), -1);
+    assert_int_equal(numtext_parse("5 ", 0, &x, hint, sizeof hint), 0);
+    assert_true(x == 5);
+}
+
 /* format_number (util.c) writes whole numbers without snprintf: the text
  * must be what the general rule (fewest of 15..17 significant digits that
  * read back) gives, for every sign and magnitude around the cut at 1e15. */
@@ -433,6 +456,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_accepted),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_plain_limit),
         cmocka_unit_test(test_format_number),
         cmocka_unit_test(test_format_number_fractions),
         cmocka_unit_test(test_format_uint),

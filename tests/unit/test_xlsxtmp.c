@@ -5,7 +5,8 @@
  * descriptor when it is added (the library's own lxw_tmpfile opens one),
  * opens one in the workbook's tmpdir when its rows pass the limit, and the
  * workbook reads back whole. Then the stream itself, in memory and
- * spilled: writes, seeks past the end (zeros), overwrites, ftell, reads.
+ * spilled: writes, seeks past the end (zeros), overwrites, ftell, reads;
+ * and a file's buffer passed on to the next file, which sees none of it.
  * Then a write that fails (a file size limit on the spill): the error is
  * the stream's, and the reads after a rewind fail with it too.
  */
@@ -233,6 +234,40 @@ static void test_stream_spilled(void **state)
     assert_int_equal(count_fds(NULL), before);
 }
 
+/* A file closed leaves its buffer to the next one (xlsxtmp.c's spare):
+ * the next file holds only its own bytes, a gap before them reads as
+ * zeros, and its end is its own. */
+static void test_buffer_passed_on(void **state)
+{
+    (void)state;
+    size_t n = 200000;
+    char *b = malloc(n);
+    assert_non_null(b);
+    memset(b, 'A', n);
+    FILE *f = lxw_tmpfile(NULL);
+    assert_non_null(f);
+    assert_int_equal(fwrite(b, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+    f = lxw_tmpfile(NULL);
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 1000, SEEK_SET), 0);
+    assert_int_equal(fputc('x', f), 'x');
+    assert_int_equal(fflush(f), 0);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    assert_int_equal(ftell(f), 1001);
+    rewind(f);
+    memset(b, 'B', n);
+    assert_int_equal(fread(b, 1, n, f), 1001);
+    for (size_t i = 0; i < 1000; i++)
+        if (b[i] != '\0')
+            fail_msg("byte %zu: %d, want 0", i, b[i]);
+    assert_int_equal(b[1000], 'x');
+    assert_int_equal(fclose(f), 0);
+    xlsx_tmp_release();
+    xlsx_tmp_release(); /* twice is harmless */
+    free(b);
+}
+
 static void test_write_error_sticks(void **state)
 {
     (void)state;
@@ -274,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_library_files_in_memory),
         cmocka_unit_test(test_stream_in_memory),
         cmocka_unit_test(test_stream_spilled),
+        cmocka_unit_test(test_buffer_passed_on),
         cmocka_unit_test(test_write_error_sticks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -128,6 +128,23 @@ static void test_tree_as_libyaml_builds_it(void **state)
         check_against_libyaml(path, what);
         unlink(path);
     }
+    /* Many scalars, then one longer than a block of texts (yamldoc.c
+     * keeps the texts in blocks of doubling size up to 256 KB). */
+    size_t big = 300000, cap = big + 1000000;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    size_t n = 0;
+    for (int i = 0; i < 20000; i++)
+        n += (size_t)snprintf(text + n, cap - n, "- s%d%.*s\n", i, i % 40,
+                              "abcdefghijklmnopqrstuvwxyzabcdefghijklmn");
+    memcpy(text + n, "- ", 2);
+    memset(text + n + 2, 'x', big);
+    memcpy(text + n + 2 + big, "\n- end\n", 8); /* with its NUL */
+    char path[32];
+    write_temp(path, text);
+    check_against_libyaml(path, "many scalars");
+    unlink(path);
+    free(text);
     /* Every YAML file of the repository's samples. */
     static const char *const files[] = {
         "indicators/catalogue.yaml",       "indicators/huantai-2021-2025.yaml",
