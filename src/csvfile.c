@@ -98,6 +98,36 @@ static size_t count_breaks(const char *s, size_t n)
     return k;
 }
 
+/*
+ * The lines of s (ended by LF, CRLF or a lone CR) holding more than commas,
+ * blanks and tabs: at least the rows that are not blank, and when nothing
+ * is quoted no more than those and the header. Counting every line break
+ * instead let a file of empty lines (256 MB of them within the size limit)
+ * make room for hundreds of millions of rows.
+ */
+static size_t count_filled_lines(const char *s, size_t n)
+{
+    const char *p = s, *end = s + n;
+    int cr = memchr(s, '\r', n) != NULL;
+    size_t k = 0;
+    while (p < end) {
+        char c = *p;
+        if (c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            p++;
+            continue;
+        }
+        k++; /* a filled line: on to its end */
+        if (!cr) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            p = nl ? nl + 1 : end;
+        } else {
+            while (p < end && *p != '\n' && *p != '\r')
+                p++;
+        }
+    }
+    return k;
+}
+
 /* 1-based line of byte offset off. */
 static int line_of(const char *s, size_t off)
 {
@@ -460,13 +490,13 @@ static int parse_text(const char *text, size_t n, csv_table *t, csv_error *err,
  * libcsv's strict mode fails only on a quote (in an unquoted field, after
  * a closing one, or one left open at the end), so such a text can fail
  * only by having no row at all, found before anything is streamed. Its
- * start gets the line breaks, at least the data rows, as their number.
+ * start gets the filled lines, at least the data rows, as their number.
  */
 static int parse_stream(const char *text, size_t n, csv_table *t, csv_error *err,
                         const csv_stream *stream, int release)
 {
     if (!memchr(text, '"', n)) {
-        size_t lines = count_breaks(text, n);
+        size_t lines = count_filled_lines(text, n);
         return parse_text(text, n, t, err, stream, NULL, lines > INT_MAX ? INT_MAX : (int)lines,
                           release);
     }

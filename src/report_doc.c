@@ -22,6 +22,15 @@
 #include <unistd.h>
 #include <zlib.h>
 
+/* This file reads and sets libharu 2.3.0's structures and relies on the
+ * order in which it writes a dictionary (w_hide, w_write), its stream
+ * writer (page_put) and its graphics state (gsave). Debian's soname
+ * (libhpdf-2.3.0.so) pins the library at run time; another version's
+ * headers must be checked against these first. */
+#if HPDF_VERSION_ID != 20300
+#error "report_doc.c is written against libharu 2.3.0: check w_hide, w_write, page_put and gsave"
+#endif
+
 /* ---------- fonts ---------- */
 
 #define COV_BYTES (0x110000 / 8)
@@ -1666,7 +1675,7 @@ static void embed_subset(rdoc *d, int k)
     sb_addn(wt, "]\012", 2);
     HPDF_Dict cid = fa->descendant_font;
     HPDF_Array w0;
-    if (cid->attr || cid->before_write_fn || cid->write_fn) { /* not libharu 2.3.0's */
+    if (cid->attr || cid->before_write_fn || cid->write_fn || cid->free_fn) { /* not 2.3.0's */
         diag_add(d->diags, DIAG_ERROR, NULL, 0, 0, "PDF: the font's widths have no place");
         d->failed = 1;
     }

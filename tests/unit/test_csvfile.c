@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "csvfile.h"
+#include "util.h"
 
 #define UTF16_MSG "file is UTF-16 (or UTF-32); save it as 'CSV UTF-8' or GB18030"
 
@@ -706,6 +707,28 @@ static void test_stream(void **state)
     }
 }
 
+/* A file of empty lines makes no room for rows: one data row after
+ * 100,000 lines of commas, blanks and CRs gives start a bound of 2
+ * (header and row), not 100,002. */
+static void test_stream_empty_lines(void **state)
+{
+    (void)state;
+    strbuf big;
+    sb_init(&big);
+    sb_add(&big, "a,b\n");
+    for (int i = 0; i < 100000; i++)
+        sb_add(&big, i % 3 ? ",,\n" : " \t,\r\n");
+    sb_add(&big, "1,2\r\n\n");
+    seen s;
+    csv_error err;
+    if (stream_file(big.s, &s, &err) != 0)
+        fail_msg("empty lines: %s", err.msg);
+    sb_free(&big);
+    assert_int_equal(s.rows, 1);
+    assert_string_equal(s.text, "100002:1|2\n");
+    assert_true(s.n >= 1 && s.n <= 2);
+}
+
 static void test_nonexistent_file(void **state)
 {
     (void)state;
@@ -789,6 +812,7 @@ int main(void)
         cmocka_unit_test(test_header_only),
         cmocka_unit_test(test_read_file),
         cmocka_unit_test(test_stream),
+        cmocka_unit_test(test_stream_empty_lines),
         cmocka_unit_test(test_nonexistent_file),
         cmocka_unit_test(test_directory_refused),
         cmocka_unit_test(test_too_large),
