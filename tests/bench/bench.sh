@@ -14,8 +14,8 @@ JOBS=${JOBS:-2}
 REPEAT=${REPEAT:-5}
 CHARTS=${CHARTS:-none}
 SIZES=${1:-"1 100 1000"}
-TIME=/usr/bin/time
-[ -x "$TIME" ] || { echo "bench: /usr/bin/time is missing (Debian package 'time')"; exit 1; }
+# rusage.py, not GNU time: its %U and %S are cut to hundredths of a second
+RUSAGE="python3 $(dirname "$0")/rusage.py"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -27,7 +27,7 @@ for n in $SIZES; do
     i=0
     while [ "$i" -lt "$REPEAT" ]; do
         rm -rf "$root/out"
-        "$TIME" -f '%e %U %S %M' -o "$work/t" "$PLANEVAL" run -q --force -j "$JOBS" --charts "$CHARTS" \
+        $RUSAGE "$work/t" "$PLANEVAL" run -q --force -j "$JOBS" --charts "$CHARTS" \
             --indicators "$root/indicators" --data "$root/data" --templates "$root/templates" \
             --out "$root/out" >/dev/null 2>"$work/err" || { cat "$work/err"; exit 1; }
         tail -n 1 "$work/t" >> "$work/samples"

@@ -14,9 +14,7 @@ PLANEVAL=${PLANEVAL:-./planeval}
 PYTHON=${PYTHON:-/usr/bin/python3}
 REPEAT=${REPEAT:-3}
 N=${1:-4}
-TIME=/usr/bin/time
 here=$(dirname "$0")
-[ -x "$TIME" ] || { echo "python_compare: /usr/bin/time is missing (Debian package 'time')"; exit 1; }
 "$PYTHON" -c 'import numpy, scipy, statsmodels, matplotlib, reportlab, xlsxwriter, yaml' 2>/dev/null || {
     echo "python_compare: $PYTHON lacks a module; install the Debian packages python3-numpy" \
          "python3-scipy python3-statsmodels python3-matplotlib python3-reportlab" \
@@ -35,12 +33,12 @@ measure() {
     i=0
     while [ "$i" -lt "$REPEAT" ]; do
         rm -rf "$work/out"
-        "$TIME" -f '%U %S %M' -o "$work/t" "$@" >/dev/null 2>"$work/err" || { cat "$work/err"; exit 1; }
+        python3 "$here/rusage.py" "$work/t" "$@" >/dev/null 2>"$work/err" || { cat "$work/err"; exit 1; }
         tail -n 1 "$work/t" >> "$work/$name.samples"
         i=$((i + 1))
     done
-    cpu=$(awk -v n="$N" '{printf "%.1f\n", ($1 + $2) * 1000 / n}' "$work/$name.samples" | median)
-    mem=$(awk '{printf "%.1f\n", $3 / 1024}' "$work/$name.samples" | median)
+    cpu=$(awk -v n="$N" '{printf "%.1f\n", ($2 + $3) * 1000 / n}' "$work/$name.samples" | median)
+    mem=$(awk '{printf "%.1f\n", $4 / 1024}' "$work/$name.samples" | median)
     echo "$cpu $mem"
 }
 set -- $(measure planeval "$PLANEVAL" run -q --force -j 1 --charts none \
