@@ -5,10 +5,10 @@ CC      ?= cc
 PKGS    := yaml-0.1 gsl xlsxwriter cairo zlib minizip expat libdeflate
 # Linked from their Debian archives (.a, in the same -dev packages): each
 # shared library costs a process its mapping, relocation and ~10-40 page
-# faults, and on a virtual machine a fault is ~20 us. These five are whole
+# faults, and on a virtual machine a fault is ~20 us. These six are whole
 # in the binary; the rest stay shared (libhpdf and libxlsxwriter ship no
-# archive; fontconfig must be the copy that a loaded Cairo uses).
-STATIC_PKGS := yaml-0.1 gsl libdeflate
+# archive, and load zlib, libpng and minizip themselves).
+STATIC_PKGS := yaml-0.1 gsl libdeflate expat
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
@@ -18,7 +18,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(filter-out cairo $(STATIC_PKGS),$(PKGS
 # -lm stays shared: it is glibc's.
 STATIC_LIBS := $(filter-out -lm,$(shell pkg-config --libs --static $(STATIC_PKGS) 2>/dev/null))
 # libcsv ships no pkg-config file in Debian; it is a plain -lcsv.
-LIBS    := -Wl,-Bstatic $(STATIC_LIBS) -lcsv -Wl,-Bdynamic $(PKG_LIBS) -lhpdf -lfontconfig -lm
+# fontconfig is not linked either: src/lazyfc.c loads it when a font is looked up by family.
+LIBS    := -Wl,-Bstatic $(STATIC_LIBS) -lcsv -Wl,-Bdynamic $(PKG_LIBS) -lhpdf -lm
 CFLAGS  += $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS)
 
 BUILD   ?= build

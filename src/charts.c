@@ -3936,7 +3936,8 @@ int charts_write_plan(const evaluation *ev, const eval_context *ec, const labels
 
 void charts_shutdown(void)
 {
-    if (lazycairo_loaded()) /* not loaded for its own sake */
+    if (lazycairo_loaded()) { /* not loaded for its own sake */
         cairo_debug_reset_static_data();
-    FcFini();
+        FcFini(); /* Cairo's fontconfig: the PDFs' fonts free theirs (report_doc.c) */
+    }
 }

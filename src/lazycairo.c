@@ -6,15 +6,12 @@
  * linker's own tables; planeval has no threads. A Cairo function that
  * planeval starts to call must be added to the list below (the link fails
  * until it is). */
-#define _GNU_SOURCE /* dlopen's RTLD_* */
 #include "lazycairo.h"
+#include "lazylib.h"
 
 #include <cairo-ft.h>
 #include <cairo-svg.h>
 #include <cairo.h>
-#include <dlfcn.h>
-#include <stdio.h>
-#include <stdlib.h>
 
 #ifndef CAIRO_SONAME /* another name only to test the failure */
 #define CAIRO_SONAME "libcairo.so.2"
@@ -24,18 +21,8 @@ static void *cairo_lib;
 
 int lazycairo_open(diag_list *d)
 {
-    if (cairo_lib)
-        return 0;
-    cairo_lib = dlopen(CAIRO_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!cairo_lib) {
-        const char *why = dlerror();
-        diag_add(d, DIAG_ERROR, NULL, 0, 0,
-                 "charts: cannot load %s for the chart files (install the Debian package "
-                 "libcairo2): %s",
-                 CAIRO_SONAME, why ? why : "unknown reason");
-        return -1;
-    }
-    return 0;
+    return lazylib_open(&cairo_lib, CAIRO_SONAME, "charts",
+                        "for the chart files (install the Debian package libcairo2)", d);
 }
 
 int lazycairo_loaded(void)
@@ -43,45 +30,15 @@ int lazycairo_loaded(void)
     return cairo_lib != NULL;
 }
 
-/* The address of Cairo's function name. A call before lazycairo_open
- * that cannot load the library ends the process: it has no way to report
- * failure to its caller, and lazycairo_open is asked first where charts
- * are drawn (charts_write_plan). */
+/* The address of Cairo's function name (lazylib_fn): lazycairo_open is
+ * asked first where charts are drawn (charts_write_plan). */
 static void *cairo_fn(const char *name)
 {
-    diag_list d = {NULL, 0, 0};
-    if (lazycairo_open(&d) != 0) {
-        diag_print(&d, stderr);
-        exit(3); /* as any output that cannot be written (EXIT_OUTPUT) */
-    }
-    diag_free(&d);
-    void *fn = dlsym(cairo_lib, name);
-    if (!fn) {
-        const char *why = dlerror();
-        fprintf(stderr, "planeval: %s has no %s: %s\n", CAIRO_SONAME, name,
-                why ? why : "unknown reason");
-        exit(3);
-    }
-    return fn;
+    return lazylib_fn(&cairo_lib, lazycairo_open, CAIRO_SONAME, name);
 }
 
-/* One definition per function: its pointer, found on the first call. */
-#define LAZY(ret, name, params, args)                                                              \
-    ret name params                                                                                \
-    {                                                                                              \
-        static ret(*fn) params;                                                                    \
-        if (!fn)                                                                                   \
-            *(void **)&fn = cairo_fn(#name);                                                       \
-        return fn args;                                                                            \
-    }
-#define LAZY_VOID(name, params, args)                                                              \
-    void name params                                                                               \
-    {                                                                                              \
-        static void(*fn) params;                                                                   \
-        if (!fn)                                                                                   \
-            *(void **)&fn = cairo_fn(#name);                                                       \
-        fn args;                                                                                   \
-    }
+#define LAZY(ret, name, params, args) LAZY_FN(cairo_fn, ret, name, params, args)
+#define LAZY_VOID(name, params, args) LAZY_FN_VOID(cairo_fn, name, params, args)
 
 LAZY_VOID(cairo_arc, (cairo_t *cr, double xc, double yc, double radius, double angle1, double angle2), (cr, xc, yc, radius, angle1, angle2))
 LAZY_VOID(cairo_clip, (cairo_t *cr), (cr))

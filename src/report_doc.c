@@ -1,6 +1,7 @@
 /* report_doc.c - see report_doc.h. */
 #include "report_doc.h"
 #include "glyphs.h"
+#include "lazyfc.h"
 #include "pngenc.h"
 #include "textlayout.h"
 #include "util.h"
@@ -213,6 +214,23 @@ static int match_family(FcConfig *cfg, const char *family, char **file, int *ind
     }
     FcPatternDestroy(m);
     return ok ? 0 : -1;
+}
+
+/*
+ * Coverage of face k from its cmap as parsed (memo filled by face_glyphs),
+ * for a face named by its file, which fontconfig is not asked about: the
+ * codes it maps to a glyph of the face, as fontconfig's charset counts them
+ * (FcFreeTypeCharSet: not glyph 0, nor glyph 1 below U+0020, the "space"
+ * of Adobe's CID fonts). tests/unit/test_report.c checks that both
+ * Debian faces cover the same codes either way.
+ */
+static void coverage_from_cmap(rfonts *f, int k)
+{
+    HPDF_TTFontDefAttr ta = (HPDF_TTFontDefAttr)f->def[k]->attr;
+    const int32_t *gid = f->memo[k]->gid;
+    for (uint32_t cp = 0; cp < 65536; cp++)
+        if (gid[cp] > 0 && (uint32_t)gid[cp] < ta->num_glyphs && !(cp < 0x20 && gid[cp] == 1))
+            f->cov[k][cp >> 3] |= (unsigned char)(1u << (cp & 7));
 }
 
 /* Coverage of a file read directly (the Debian fallback). */
@@ -637,18 +655,47 @@ static int tounicode_deflate(rfonts *f, diag_list *d)
 int rfonts_open(rfonts **out, const char *body_family, const char *head_family, diag_list *d)
 {
     *out = NULL;
-    if (!fc_finalise_registered) {
-        /* fontconfig keeps caches for the process; free them at exit. */
-        atexit(fc_finalise);
-        fc_finalise_registered = 1;
-    }
     rfonts *f = xcalloc(1, sizeof *f);
     f->fd[0] = f->fd[1] = -1;
     const char *family[2] = {body_family, head_family};
-    FcConfig *cfg = FcInitLoadConfigAndFonts();
+    /* A name starting with '/' is the font's file: fontconfig, whose
+     * configuration alone costs a process ~25 million instructions, is
+     * not needed, and no other font installed later can take its place. */
+    int by_file[2] = {family[0] && family[0][0] == '/', family[1] && family[1][0] == '/'};
     int failed = 0;
+    FcConfig *cfg = NULL;
+    if (!by_file[0] || !by_file[1]) {
+        if (lazyfc_open(d) != 0) {
+            rfonts_free(f);
+            return -1;
+        }
+        if (!fc_finalise_registered) {
+            /* fontconfig keeps caches for the process; free them at exit. */
+            atexit(fc_finalise);
+            fc_finalise_registered = 1;
+        }
+        cfg = FcInitLoadConfigAndFonts();
+    }
     for (int k = 0; k < 2; k++) {
         f->cov[k] = xcalloc(COV_BYTES, 1);
+        if (by_file[k]) {
+            struct stat st;
+            int err = stat(family[k], &st) != 0 ? errno : !S_ISREG(st.st_mode) ? EISDIR : 0;
+            if (!err && truetype_file(family[k])) {
+                f->file[k] = xstrdup(family[k]);
+                f->index[k] = 0;
+                continue;
+            }
+            int debian = strcmp(family[k], debian_file[k]) == 0;
+            diag_add(d, DIAG_ERROR, NULL, 0, 0,
+                     "PDF reports: no TrueType font for the %s text: %s %s%s%s%s",
+                     k == RF_BODY ? "body" : "heading", family[k],
+                     err ? strerror(err) : "is not a .ttf or .ttc file (libharu embeds TrueType only)",
+                     debian && err ? " (install the Debian package " : "",
+                     debian && err ? debian_package[k] : "", debian && err ? ")" : "");
+            failed = 1;
+            continue;
+        }
         if (cfg && family[k] && match_family(cfg, family[k], &f->file[k], &f->index[k], f->cov[k]) == 0)
             continue;
         struct stat st;
@@ -670,6 +717,9 @@ int rfonts_open(rfonts **out, const char *body_family, const char *head_family, 
         rfonts_free(f);
         return -1;
     }
+    for (int k = 0; k < 2; k++)
+        if (by_file[k])
+            coverage_from_cmap(f, k);
     *out = f;
     return 0;
 }
@@ -745,6 +795,8 @@ static int covered(const rfonts *f, int k, uint32_t cp)
 {
     return cp < 0x10000 && ((f->cov[k][cp >> 3] >> (cp & 7)) & 1);
 }
+
+int rfonts_covers(const rfonts *f, rfont which, uint32_t cp) { return covered(f, which, cp); }
 
 /* ---------- document state ---------- */
 

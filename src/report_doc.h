@@ -29,8 +29,9 @@ typedef enum rfont { RF_BODY, RF_HEAD } rfont;
 typedef struct rfonts rfonts;
 
 /*
- * Find the body and heading faces by family name (fontconfig), falling
- * back to the Debian files, and parse them once for every document made
+ * Find the body and heading faces, each by its file (a name starting with
+ * '/': face 0 of that .ttf/.ttc) or by family name (fontconfig, falling
+ * back to the Debian files), and parse them once for every document made
  * with them. Returns 0, or -1 with an error naming the package to install
  * or the file that cannot be read.
  */
@@ -40,6 +41,8 @@ void rfonts_free(rfonts *f);
 const char *rfonts_file(const rfonts *f, rfont which, int *index);
 /* The glyph of BMP code cp in a face (0: none), as libharu's cmap look-up finds it. */
 unsigned rfonts_glyph(const rfonts *f, rfont which, uint32_t cp);
+/* 1 if a face has a glyph for code cp (the fallback between faces asks). */
+int rfonts_covers(const rfonts *f, rfont which, uint32_t cp);
 
 /*
  * The fonts of a pair of families kept for many documents, e.g. the plans

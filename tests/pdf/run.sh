@@ -153,4 +153,37 @@ else
     cat "$TMP/f.err" >&2
 fi
 
+# fonts by file (the shipped report.yaml) or by family (fontconfig): the
+# same faces and the same bytes; fontconfig is loaded only for families
+mkdir -p "$TMP/fam"
+cp templates/*.yaml "$TMP/fam/"
+sed -i -e 's|^  body: /usr/share/fonts/truetype/arphic/uming.ttc|  body: AR PL UMing CN|' \
+    -e 's|^  heading: /usr/share/fonts/truetype/wqy/wqy-microhei.ttc|  heading: WenQuanYi Micro Hei|' \
+    "$TMP/fam/report.yaml"
+LD_DEBUG=files "$PLANEVAL" run --force --charts none --out "$TMP/byfile" -q "$plan" 2>"$TMP/byfile.err" >/dev/null
+rc_file=$?
+LD_DEBUG=files "$PLANEVAL" run --force --charts none --templates "$TMP/fam" --out "$TMP/byfam" -q "$plan" \
+    2>"$TMP/byfam.err" >/dev/null
+rc_fam=$?
+if [ $rc_file -eq 0 ] && [ $rc_fam -eq 0 ] && grep -q "AR PL UMing CN" "$TMP/fam/report.yaml" &&
+    ! grep -q "libfontconfig" "$TMP/byfile.err" &&
+    grep -q "file=libfontconfig.so.1 .*dynamically loaded" "$TMP/byfam.err" &&
+    cmp -s "$TMP/byfile/$plan/brief.pdf" "$TMP/byfam/$plan/brief.pdf" &&
+    cmp -s "$TMP/byfile/$plan/report.pdf" "$TMP/byfam/$plan/report.pdf"; then
+    pass "fonts named by file or by family give byte-identical PDFs; only families load fontconfig"
+else
+    fail "fonts named by file or by family give byte-identical PDFs; only families load fontconfig (rc $rc_file, $rc_fam)"
+fi
+mkdir -p "$TMP/nofont"
+cp templates/*.yaml "$TMP/nofont/"
+sed -i 's|^  body: /usr/share/fonts/truetype/arphic/uming.ttc|  body: /nonexistent/uming.ttc|' "$TMP/nofont/report.yaml"
+"$PLANEVAL" run --force --charts none --templates "$TMP/nofont" --out "$TMP/nofont-out" -q "$plan" 2>"$TMP/nofont.err"
+rc=$?
+if [ $rc -ne 0 ] && grep -q "/nonexistent/uming.ttc" "$TMP/nofont.err" && [ ! -e "$TMP/nofont-out/$plan/report.pdf" ]; then
+    pass "a missing font file stops the run with its name, and no report is written"
+else
+    fail "a missing font file stops the run with its name, and no report is written (rc $rc)"
+    cat "$TMP/nofont.err" >&2
+fi
+
 finish

@@ -631,6 +631,59 @@ static void test_glyphs_and_widths_as_libharu(void **state)
     rdoc_free(d);
 }
 
+/* The Debian faces named by file (no fontconfig) are the faces fontconfig
+ * finds by family, covering the same codes: the fallback between body and
+ * heading face, and so every PDF, is the same either way. */
+static void test_faces_by_file_as_by_family(void **state)
+{
+    fixture *f = *state;
+    if (!f->fonts)
+        skip();
+    int index[2];
+    const char *file[2] = {rfonts_file(f->fonts, RF_BODY, &index[0]),
+                           rfonts_file(f->fonts, RF_HEAD, &index[1])};
+    assert_int_equal(index[0], 0);
+    assert_int_equal(index[1], 0);
+    rfonts *byfile = NULL;
+    diag_list d = {NULL, 0, 0};
+    assert_int_equal(rfonts_open(&byfile, file[0], file[1], &d), 0);
+    long covered[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        assert_string_equal(rfonts_file(byfile, (rfont)k, NULL), file[k]);
+        for (uint32_t cp = 0; cp < 0x10000; cp++) {
+            int a = rfonts_covers(f->fonts, (rfont)k, cp), b = rfonts_covers(byfile, (rfont)k, cp);
+            if (a != b)
+                fail_msg("face %d, U+%04X: fontconfig says %d, the cmap %d", k, (unsigned)cp, a, b);
+            covered[k] += a;
+        }
+    }
+    /* both faces are CJK faces of over 20,000 codes: not two empty sets */
+    assert_true(covered[0] > 20000 && covered[1] > 20000);
+    rfonts_free(byfile);
+    assert_int_equal(diag_errors(&d), 0);
+    diag_free(&d);
+}
+
+/* A font file that is missing, or not TrueType, is an error that names it. */
+static void test_face_file_errors(void **state)
+{
+    (void)state;
+    rfonts *r = NULL;
+    diag_list d = {NULL, 0, 0};
+    assert_int_equal(rfonts_open(&r, "/nonexistent/uming.ttc", "WenQuanYi Micro Hei", &d), -1);
+    assert_null(r);
+    assert_int_equal(diag_errors(&d), 1);
+    assert_non_null(strstr(d.items[0].msg, "/nonexistent/uming.ttc"));
+    assert_non_null(strstr(d.items[0].msg, "body"));
+    diag_free(&d);
+    memset(&d, 0, sizeof d);
+    assert_int_equal(rfonts_open(&r, "AR PL UMing CN", "/etc/passwd", &d), -1);
+    assert_int_equal(diag_errors(&d), 1);
+    assert_non_null(strstr(d.items[0].msg, "not a .ttf or .ttc"));
+    assert_non_null(strstr(d.items[0].msg, "heading"));
+    diag_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -646,6 +699,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_glyph_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_measure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_glyphs_and_widths_as_libharu, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_faces_by_file_as_by_family, setup, teardown),
+        cmocka_unit_test(test_face_file_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
