@@ -51,7 +51,10 @@ LAZY(FcResult, FcPatternGetInteger, (const FcPattern *p, const char *object, int
 LAZY(FcResult, FcPatternGetString, (const FcPattern *p, const char *object, int n, FcChar8 **s), (p, object, n, s))
 
 /* fontconfig's caches freed at exit: those of the copy in the process,
- * loaded here or by Cairo for the chart files; nothing when neither did. */
+ * loaded here or by Cairo for the chart files; nothing when neither did.
+ * Our reference is dropped too (the loader's records of the library are
+ * then freed, not left for leak checkers): the process is ending, and no
+ * fontconfig function may be called after this. */
 void FcFini(void)
 {
     void *lib = fc_lib ? fc_lib : dlopen(FC_SONAME, RTLD_NOW | RTLD_NOLOAD);
@@ -61,6 +64,6 @@ void FcFini(void)
     *(void **)&fini = dlsym(lib, "FcFini");
     if (fini)
         fini();
-    if (lib != fc_lib)
-        dlclose(lib); /* the reference RTLD_NOLOAD took */
+    dlclose(lib); /* ours, or the one RTLD_NOLOAD took */
+    fc_lib = NULL;
 }
