@@ -656,35 +656,58 @@ static double count_ll_at(double y, double mu, double a, double r, double cf, ll
     return ll;
 }
 
+/* IRLS's linear predictors b0 [+ b1 x_i] into lin, the expression of
+ * either p in a loop of its own (p a constant where it is inlined). */
+static inline __attribute__((always_inline)) void glm_lin(const double *x, int n, int p, double b0,
+                                                          double b1, double *lin)
+{
+    if (p == 2) {
+        for (int i = 0; i < n; i++)
+            lin[i] = b0 + b1 * x[i];
+    } else {
+        double l0 = b0 + 0.0; /* as b0 + (p == 2 ? b1 x : 0) */
+        for (int i = 0; i < n; i++)
+            lin[i] = l0;
+    }
+}
+
 /* IRLS's means at b: exposure (ex, or 1) times exp of the linear
  * predictor, exp taken again only when the predictor changes (*plin and
- * *pexp: the last one and its exp; a constant rate has one). No sum is
+ * *pexp: the last one and its exp; a constant rate has one). The
+ * predictors are made first, so that only the last one and its exp are
  * kept across the calls to exp. */
 static inline void glm_means(const double *x, const double *ex, int n, int p, const double b[2],
                       double *plin, double *pexp, double *mu)
 {
-    double b0 = b[0], b1 = b[1], pl = *plin, pe = *pexp;
+    if (p == 2)
+        glm_lin(x, n, 2, b[0], b[1], mu);
+    else
+        glm_lin(x, n, 1, b[0], b[1], mu);
+    double pl = *plin, pe = *pexp;
     for (int i = 0; i < n; i++) {
-        double lin = b0 + (p == 2 ? b1 * x[i] : 0);
+        double lin = mu[i];
         if (!(lin == pl)) {
             pl = lin;
             pe = exp(lin);
         }
-        mu[i] = (ex ? ex[i] : 1) * pe;
+        mu[i] = pe;
     }
+    if (ex)
+        for (int i = 0; i < n; i++)
+            mu[i] = ex[i] * mu[i];
     *plin = pl;
     *pexp = pe;
 }
 
-/* IRLS's weights w and working responses z at the means mu, and
- * wls_finish's first sums of w, w x and w z, added in the order wls_ridge
- * adds them. */
-static inline void glm_weights(const double *x, const double *cnt, const double *mu, int n, int p,
-                        double a, const double b[2], double *w, double *z, double sums[3])
+/* glm_weights for one p (a constant where it is inlined). */
+static inline __attribute__((always_inline)) void glm_weights_p(const double *x, const double *cnt,
+                                                                const double *mu, int n, int p,
+                                                                double a, double b0, double b1,
+                                                                double *w, double *z, double sums[3])
 {
-    double b0 = b[0], b1 = b[1], sw = 0, swx = 0, swz = 0;
+    double sw = 0, swx = 0, swz = 0, l0 = b0 + 0.0;
     for (int i = 0; i < n; i++) {
-        double m = mu[i], wi = m / (1 + a * m), zi = b0 + (p == 2 ? b1 * x[i] : 0) + (cnt[i] - m) / m;
+        double m = mu[i], wi = m / (1 + a * m), zi = (p == 2 ? b0 + b1 * x[i] : l0) + (cnt[i] - m) / m;
         w[i] = wi;
         z[i] = zi;
         sw += wi;
@@ -694,6 +717,18 @@ static inline void glm_weights(const double *x, const double *cnt, const double 
     sums[0] = sw;
     sums[1] = swx;
     sums[2] = swz;
+}
+
+/* IRLS's weights w and working responses z at the means mu, and
+ * wls_finish's first sums of w, w x and w z, added in the order wls_ridge
+ * adds them. */
+static inline void glm_weights(const double *x, const double *cnt, const double *mu, int n, int p,
+                        double a, const double b[2], double *w, double *z, double sums[3])
+{
+    if (p == 2)
+        glm_weights_p(x, cnt, mu, n, 2, a, b[0], b[1], w, z, sums);
+    else
+        glm_weights_p(x, cnt, mu, n, 1, a, b[0], b[1], w, z, sums);
 }
 
 /* glm_weights' weights w and their sums sw and w x alone (the same
