@@ -758,7 +758,8 @@ static inline void glm_weights_only(const double *mu, int n, double a, const dou
  * estimate, or NULL. lc: nb_log_coef of each year at this a (a row of
  * nb_coef_table), or NULL.
  * Returns 0 and fills b, cov ((X'WX)^-1), the log-likelihood and Pearson's
- * chi2 (unless ll is NULL: a fit for its covariance only); -1 if it does
+ * chi2 (unless ll is NULL: a fit for its covariance only; pearson NULL:
+ * the likelihood alone, as the profile's grid asks); -1 if it does
  * not converge.
  */
 static int glm_fit(const fc_series *s, const double *lgy, const double *lc, int p, double a,
@@ -882,11 +883,14 @@ static int glm_fit(const fc_series *s, const double *lgy, const double *lc, int 
                     coef[i] = cf;
             }
             l += count_ll_at(y, mu, a, r, cf, &lk);
-            double d = y - mu;
-            pc += d * d / (mu + a * mu * mu);
+            if (pearson) {
+                double d = y - mu;
+                pc += d * d / (mu + a * mu * mu);
+            }
         }
         *ll = l;
-        *pearson = pc;
+        if (pearson)
+            *pearson = pc;
     }
     if (x != stack)
         free(x);
@@ -1147,11 +1151,11 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         double mu_warm[64], mu_new[64], mu_best[64];
         int ng = 0, mu_ok = 0, keep_mu = n <= 64;
         for (int g = 0; g < NB_GRID; g++) {
-            double l, pcs, la = NB_LA0 + NB_LA_STEP * g;
+            double l, la = NB_LA0 + NB_LA_STEP * g;
             const double *lc = s->nb_coef ? s->nb_coef + (size_t)g * (size_t)n : NULL;
             double ag = exp(la);
             if (glm_fit(s, lg, lc, p, ag, f->tc, centre, warm, mu_ok ? mu_warm : NULL, bb, cc,
-                        &l, &pcs, keep_mu ? mu_new : NULL) == 0) {
+                        &l, NULL, keep_mu ? mu_new : NULL) == 0) {
                 if (ng < 32) {
                     double z = (la - log(0.2)) / 1.5;
                     grid_l[ng] = l - 0.5 * z * z;
