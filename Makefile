@@ -62,6 +62,17 @@ $(BUILD)/version.h: FORCE
 $(BUILD)/main.o: $(BUILD)/version.h
 $(BUILD)/main.o: CFLAGS += -I$(BUILD)
 
+# The Garwood intervals of small counts (forecast.c), tabulated by GSL
+# itself at build time: tools/garwood_gen.c links garwood.o alone.
+$(BUILD)/garwood_gen: tools/garwood_gen.c $(BUILD)/garwood.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc -o $@ $^ $(shell pkg-config --libs gsl 2>/dev/null) -lm
+
+$(BUILD)/garwood_table.h: $(BUILD)/garwood_gen
+	$(BUILD)/garwood_gen $@.tmp && mv -f $@.tmp $@
+
+$(BUILD)/forecast.o: $(BUILD)/garwood_table.h
+$(BUILD)/forecast.o: CFLAGS += -I$(BUILD)
+
 $(BUILD)/planeval: $(OBJ) $(BUILD)/main.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 

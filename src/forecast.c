@@ -163,6 +163,35 @@ static int wls_ridge(const double *x, const double *w, const double *z, int n, i
     return wls_finish(x, w, z, n, p, ridge, centre, sw, swx, swz, c, cov, chisq);
 }
 
+/* (X'WX)^-1 from wls_finish's sums: sxx with the ridge added (p 2). */
+static inline void wls_cov_of(int p, double sw, double xm, double sxx, double cov[2][2])
+{
+    cov[0][0] = 1 / sw + (p == 2 ? xm * xm / sxx : 0);
+    cov[0][1] = cov[1][0] = p == 2 ? -xm / sxx : 0;
+    cov[1][1] = p == 2 ? 1 / sxx : 0;
+}
+
+/* wls_finish's cov alone, its sums and checks the same: the working
+ * responses z, which change only the coefficients, are not read. */
+static int wls_cov(const double *x, const double *w, int n, int p, double ridge, double sw,
+                   double swx, double cov[2][2])
+{
+    if (!(sw > 0))
+        return -1;
+    double xm = swx / sw, sxx = 0;
+    if (p == 2) {
+        for (int i = 0; i < n; i++) {
+            double wi = w[i], dx = x[i] - xm;
+            sxx += wi * dx * dx;
+        }
+        if (!(sxx > 0))
+            return -1;
+        sxx += ridge;
+    }
+    wls_cov_of(p, sw, xm, sxx, cov);
+    return 0;
+}
+
 /* wls_ridge after its first pass: sw, swx, swz the sums of w, w x and w z
  * in the order of i (glm_fit adds them as it makes the weights). */
 static int wls_finish(const double *x, const double *w, const double *z, int n, int p,
@@ -185,11 +214,8 @@ static int wls_finish(const double *x, const double *w, const double *z, int n, 
     double b1 = p == 2 ? (sxz + ridge * centre) / sxx : 0;
     c[0] = zm - b1 * xm;
     c[1] = b1;
-    if (cov) {
-        cov[0][0] = 1 / sw + (p == 2 ? xm * xm / sxx : 0);
-        cov[0][1] = cov[1][0] = p == 2 ? -xm / sxx : 0;
-        cov[1][1] = p == 2 ? 1 / sxx : 0;
-    }
+    if (cov)
+        wls_cov_of(p, sw, xm, sxx, cov);
     if (!chisq)
         return 0; /* IRLS steps need no residuals */
     double rss = 0;
@@ -630,35 +656,58 @@ static double count_ll_at(double y, double mu, double a, double r, double cf, ll
     return ll;
 }
 
+/* IRLS's linear predictors b0 [+ b1 x_i] into lin, the expression of
+ * either p in a loop of its own (p a constant where it is inlined). */
+static inline __attribute__((always_inline)) void glm_lin(const double *x, int n, int p, double b0,
+                                                          double b1, double *lin)
+{
+    if (p == 2) {
+        for (int i = 0; i < n; i++)
+            lin[i] = b0 + b1 * x[i];
+    } else {
+        double l0 = b0 + 0.0; /* as b0 + (p == 2 ? b1 x : 0) */
+        for (int i = 0; i < n; i++)
+            lin[i] = l0;
+    }
+}
+
 /* IRLS's means at b: exposure (ex, or 1) times exp of the linear
  * predictor, exp taken again only when the predictor changes (*plin and
- * *pexp: the last one and its exp; a constant rate has one). No sum is
+ * *pexp: the last one and its exp; a constant rate has one). The
+ * predictors are made first, so that only the last one and its exp are
  * kept across the calls to exp. */
 static inline void glm_means(const double *x, const double *ex, int n, int p, const double b[2],
                       double *plin, double *pexp, double *mu)
 {
-    double b0 = b[0], b1 = b[1], pl = *plin, pe = *pexp;
+    if (p == 2)
+        glm_lin(x, n, 2, b[0], b[1], mu);
+    else
+        glm_lin(x, n, 1, b[0], b[1], mu);
+    double pl = *plin, pe = *pexp;
     for (int i = 0; i < n; i++) {
-        double lin = b0 + (p == 2 ? b1 * x[i] : 0);
+        double lin = mu[i];
         if (!(lin == pl)) {
             pl = lin;
             pe = exp(lin);
         }
-        mu[i] = (ex ? ex[i] : 1) * pe;
+        mu[i] = pe;
     }
+    if (ex)
+        for (int i = 0; i < n; i++)
+            mu[i] = ex[i] * mu[i];
     *plin = pl;
     *pexp = pe;
 }
 
-/* IRLS's weights w and working responses z at the means mu, and
- * wls_finish's first sums of w, w x and w z, added in the order wls_ridge
- * adds them. */
-static inline void glm_weights(const double *x, const double *cnt, const double *mu, int n, int p,
-                        double a, const double b[2], double *w, double *z, double sums[3])
+/* glm_weights for one p (a constant where it is inlined). */
+static inline __attribute__((always_inline)) void glm_weights_p(const double *x, const double *cnt,
+                                                                const double *mu, int n, int p,
+                                                                double a, double b0, double b1,
+                                                                double *w, double *z, double sums[3])
 {
-    double b0 = b[0], b1 = b[1], sw = 0, swx = 0, swz = 0;
+    double sw = 0, swx = 0, swz = 0, l0 = b0 + 0.0;
     for (int i = 0; i < n; i++) {
-        double m = mu[i], wi = m / (1 + a * m), zi = b0 + (p == 2 ? b1 * x[i] : 0) + (cnt[i] - m) / m;
+        double m = mu[i], wi = m / (1 + a * m), zi = (p == 2 ? b0 + b1 * x[i] : l0) + (cnt[i] - m) / m;
         w[i] = wi;
         z[i] = zi;
         sw += wi;
@@ -668,6 +717,34 @@ static inline void glm_weights(const double *x, const double *cnt, const double 
     sums[0] = sw;
     sums[1] = swx;
     sums[2] = swz;
+}
+
+/* IRLS's weights w and working responses z at the means mu, and
+ * wls_finish's first sums of w, w x and w z, added in the order wls_ridge
+ * adds them. */
+static inline void glm_weights(const double *x, const double *cnt, const double *mu, int n, int p,
+                        double a, const double b[2], double *w, double *z, double sums[3])
+{
+    if (p == 2)
+        glm_weights_p(x, cnt, mu, n, 2, a, b[0], b[1], w, z, sums);
+    else
+        glm_weights_p(x, cnt, mu, n, 1, a, b[0], b[1], w, z, sums);
+}
+
+/* glm_weights' weights w and their sums sw and w x alone (the same
+ * figures): what the covariance at the estimate reads. */
+static inline void glm_weights_only(const double *mu, int n, double a, const double *x, double *w,
+                                    double *psw, double *pswx)
+{
+    double sw = 0, swx = 0;
+    for (int i = 0; i < n; i++) {
+        double m = mu[i], wi = m / (1 + a * m);
+        w[i] = wi;
+        sw += wi;
+        swx += wi * x[i];
+    }
+    *psw = sw;
+    *pswx = swx;
 }
 
 /*
@@ -681,7 +758,8 @@ static inline void glm_weights(const double *x, const double *cnt, const double 
  * estimate, or NULL. lc: nb_log_coef of each year at this a (a row of
  * nb_coef_table), or NULL.
  * Returns 0 and fills b, cov ((X'WX)^-1), the log-likelihood and Pearson's
- * chi2 (unless ll is NULL: a fit for its covariance only); -1 if it does
+ * chi2 (unless ll is NULL: a fit for its covariance only; pearson NULL:
+ * the likelihood alone, as the profile's grid asks); -1 if it does
  * not converge.
  */
 static int glm_fit(const fc_series *s, const double *lgy, const double *lc, int p, double a,
@@ -712,8 +790,11 @@ static int glm_fit(const fc_series *s, const double *lgy, const double *lc, int 
     for (int i = 0; i < n; i++)
         x[i] = s->t[i] - tc;
     double ridge = s->trend_prior_sd > 0 ? 1 / (s->trend_prior_sd * s->trend_prior_sd) : 0;
-    int converged = 0;
+    int converged = 0, unmoved = 0;
     double c[2], cm[2][2];
+    /* the means and the sums of w and w x of the last step */
+    const double *last_m = mus;
+    double last_sw = 0, last_swx = 0;
     /* the last linear predictor and its exp (glm_means) */
     double plin = NAN, pexp = NAN;
     const double *ex = s->exposure;
@@ -729,6 +810,10 @@ static int glm_fit(const fc_series *s, const double *lgy, const double *lc, int 
          * pass's at the estimate below */
         if (wls_finish(x, w, z, n, p, ridge, centre, sums[0], sums[1], sums[2], c, NULL, NULL) != 0)
             break;
+        double b_was[2] = {b[0], b[1]};
+        last_m = m;
+        last_sw = sums[0];
+        last_swx = sums[1];
         double delta = 0;
         for (int j = 0; j < p; j++) {
             double nb = c[j];
@@ -743,17 +828,26 @@ static int glm_fit(const fc_series *s, const double *lgy, const double *lc, int 
         }
         if (!isfinite(delta) || (p == 2 && fabs(b[1]) > 4 * MAX_TREND))
             break;
-        if (delta < 1e-12)
+        if (delta < 1e-12) {
             converged = 1;
+            unmoved = memcmp(b_was, b, sizeof b_was) == 0;
+        }
     }
     if (converged) {
         /* covariance at the final estimate (X'WX)^-1: of the weights alone,
          * the working responses change only the coefficients, which are
-         * not kept; the means are the likelihood's below */
-        double sums[3];
-        glm_means(x, ex, n, p, b, &plin, &pexp, mus);
-        glm_weights(x, s->count, mus, n, p, a, b, w, z, sums);
-        if (wls_finish(x, w, z, n, p, ridge, centre, sums[0], sums[1], sums[2], c, cm, NULL) != 0)
+         * not kept; the means are the likelihood's below. A last step that
+         * left b as it was (to the bit; some 6 % of the fits, most at the
+         * first step from a warm start) had the means and weights at b
+         * already. */
+        if (unmoved) {
+            if (last_m != mus)
+                memcpy(mus, last_m, sizeof(double) * (size_t)n);
+        } else {
+            glm_means(x, ex, n, p, b, &plin, &pexp, mus);
+            glm_weights_only(mus, n, a, x, w, &last_sw, &last_swx);
+        }
+        if (wls_cov(x, w, n, p, ridge, last_sw, last_swx, cm) != 0)
             converged = 0;
     }
     if (converged) {
@@ -789,11 +883,14 @@ static int glm_fit(const fc_series *s, const double *lgy, const double *lc, int 
                     coef[i] = cf;
             }
             l += count_ll_at(y, mu, a, r, cf, &lk);
-            double d = y - mu;
-            pc += d * d / (mu + a * mu * mu);
+            if (pearson) {
+                double d = y - mu;
+                pc += d * d / (mu + a * mu * mu);
+            }
         }
         *ll = l;
-        *pearson = pc;
+        if (pearson)
+            *pearson = pc;
     }
     if (x != stack)
         free(x);
@@ -1054,11 +1151,11 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
         double mu_warm[64], mu_new[64], mu_best[64];
         int ng = 0, mu_ok = 0, keep_mu = n <= 64;
         for (int g = 0; g < NB_GRID; g++) {
-            double l, pcs, la = NB_LA0 + NB_LA_STEP * g;
+            double l, la = NB_LA0 + NB_LA_STEP * g;
             const double *lc = s->nb_coef ? s->nb_coef + (size_t)g * (size_t)n : NULL;
             double ag = exp(la);
             if (glm_fit(s, lg, lc, p, ag, f->tc, centre, warm, mu_ok ? mu_warm : NULL, bb, cc,
-                        &l, &pcs, keep_mu ? mu_new : NULL) == 0) {
+                        &l, NULL, keep_mu ? mu_new : NULL) == 0) {
                 if (ng < 32) {
                     double z = (la - log(0.2)) / 1.5;
                     grid_l[ng] = l - 0.5 * z * z;
@@ -2238,11 +2335,23 @@ static double count_pmf(const fc_pred *p, double c)
 
 /* ---------- small-count intervals ---------- */
 
-void fc_garwood(double c, double conf, double *lo, double *hi)
+/* garwood_table[k]: fc_garwood(k) at 80 % then 95 %, made at build time
+ * by tools/garwood_gen.c */
+#include "garwood_table.h"
+
+int fc_garwood_tabled(double c, double conf, double *lo, double *hi)
 {
-    double a = 1 - conf;
-    *lo = c > 0 ? gsl_cdf_chisq_Pinv(a / 2, 2 * c) / 2 : 0;
-    *hi = gsl_cdf_chisq_Pinv(1 - a / 2, 2 * c + 2) / 2;
+    /* c a whole number below the table's end (-0 is 0's row: fc_garwood
+     * gives both the same figures) */
+    if (!(c >= 0 && c < GARWOOD_TABLE_N) || c != floor(c))
+        return 0;
+    int j = conf == GARWOOD_CONF_80 ? 0 : conf == GARWOOD_CONF_95 ? 2 : -1;
+    if (j < 0)
+        return 0;
+    const double *e = garwood_table[(int)c];
+    *lo = e[j];
+    *hi = e[j + 1];
+    return 1;
 }
 
 void fc_weighted_poisson_ci(const double *c, const double *w, int n, double conf, double *lo,
@@ -2803,6 +2912,8 @@ static size_t garwood_slot(const double *e, size_t cap, double c, double conf)
 
 static void garwood_memo_get(fc_garwood_memo *gm, double c, double conf, double *lo, double *hi)
 {
+    if (fc_garwood_tabled(c, conf, lo, hi))
+        return;
     if (isnan(c) || isnan(conf)) {
         fc_garwood(c, conf, lo, hi);
         return;
@@ -4738,10 +4849,10 @@ static void forecast_indicator(const plan_ctx *pc, const indicator_result *ir, f
             if (v->value.state != FV_OK || (ind->numerator && v->num.state != FV_OK) || !(E > 0))
                 continue;
             double lo, hi;
-            garwood_memo_get(pc->gm, c, 0.8, &lo, &hi);
+            garwood_memo_get(pc->gm, c, GARWOOD_CONF_80, &lo, &hi);
             o[0] = sc * lo / E;
             o[1] = sc * hi / E;
-            garwood_memo_get(pc->gm, c, 0.95, &lo, &hi);
+            garwood_memo_get(pc->gm, c, GARWOOD_CONF_95, &lo, &hi);
             o[2] = sc * lo / E;
             o[3] = sc * hi / E;
         }

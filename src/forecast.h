@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "assess.h"
+#include "garwood.h"
 #include "labels.h"
 
 /* ---------- options ---------- */
@@ -248,8 +249,9 @@ double fc_pred_quantile(const fc_pred *p, double q);
  * exact CDF). */
 double fc_count_table_error(const fc_pred *p, int *n, double *k0);
 
-/* Exact (Garwood) Poisson interval for a count c at confidence level conf. */
-void fc_garwood(double c, double conf, double *lo, double *hi);
+/* fc_garwood(c, conf) from the build-time table (garwood.h): 1 when c is a
+ * count it holds and conf one of its levels, else 0 (nothing set). */
+int fc_garwood_tabled(double c, double conf, double *lo, double *hi);
 /*
  * Fay & Feuer (1997) gamma interval for sum_i w_i c_i, with c_i Poisson and
  * w_i > 0 known: Garwood's interval when all weights are equal.

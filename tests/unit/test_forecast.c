@@ -566,6 +566,31 @@ static void test_damped_estimated_vs_statsmodels(void **state)
     assert_true(worst >= 3);
 }
 
+/* The build-time table is fc_garwood's (GSL's) own figure, to the bit, at
+ * every count it holds and both levels; other counts and levels are not
+ * in it. */
+static void test_garwood_table(void **state)
+{
+    (void)state;
+    for (int k = 0; k < GARWOOD_TABLE_N; k++)
+        for (int j = 0; j < 2; j++) {
+            double conf = j ? GARWOOD_CONF_95 : GARWOOD_CONF_80, lo, hi, tlo = NAN, thi = NAN;
+            fc_garwood(k, conf, &lo, &hi);
+            assert_int_equal(fc_garwood_tabled(k, conf, &tlo, &thi), 1);
+            assert_memory_equal(&tlo, &lo, sizeof lo);
+            assert_memory_equal(&thi, &hi, sizeof hi);
+        }
+    double lo, hi, tlo, thi;
+    assert_int_equal(fc_garwood_tabled(-0.0, GARWOOD_CONF_95, &tlo, &thi), 1);
+    fc_garwood(-0.0, GARWOOD_CONF_95, &lo, &hi);
+    assert_memory_equal(&tlo, &lo, sizeof lo);
+    assert_memory_equal(&thi, &hi, sizeof hi);
+    double outside[] = {GARWOOD_TABLE_N, 2.5, -1, NAN, HUGE_VAL};
+    for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++)
+        assert_int_equal(fc_garwood_tabled(outside[i], GARWOOD_CONF_95, &tlo, &thi), 0);
+    assert_int_equal(fc_garwood_tabled(3, 0.9, &tlo, &thi), 0);
+}
+
 static void test_garwood_vs_scipy(void **state)
 {
     (void)state;
@@ -1947,6 +1972,7 @@ int main(void)
         cmocka_unit_test(test_damped_fixed_vs_statsmodels),
         cmocka_unit_test(test_damped_estimated_vs_statsmodels),
         cmocka_unit_test(test_garwood_vs_scipy),
+        cmocka_unit_test(test_garwood_table),
         cmocka_unit_test(test_constant_series),
         cmocka_unit_test(test_trending_series),
         cmocka_unit_test(test_noisy_series),

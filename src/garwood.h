@@ -1,0 +1,19 @@
+/*
+ * garwood.h - the exact (Garwood) Poisson interval of a count, GSL's
+ * chi-square quantiles alone: tools/garwood_gen.c links this module only,
+ * to tabulate the small counts at build time (forecast.c's table).
+ */
+#ifndef PLANEVAL_GARWOOD_H
+#define PLANEVAL_GARWOOD_H
+
+/* Exact (Garwood) Poisson interval for a count c at confidence level conf. */
+void fc_garwood(double c, double conf, double *lo, double *hi);
+
+/* The confidence levels of the observed rows' intervals (forecast.c) and
+ * of the build-time table, and the counts it holds: 0 to
+ * GARWOOD_TABLE_N - 1. */
+#define GARWOOD_CONF_80 0.8
+#define GARWOOD_CONF_95 0.95
+#define GARWOOD_TABLE_N 1024
+
+#endif
