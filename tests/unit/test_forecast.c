@@ -591,6 +591,33 @@ static void test_garwood_table(void **state)
     assert_int_equal(fc_garwood_tabled(3, 0.9, &tlo, &thi), 0);
 }
 
+/* Counts where GSL's inverse chi-square gives up (NaN: the upper 95 % bound
+ * of 1,159 and 75,709, the lower of 1,736; 1,390 counts of 1,000-200,000)
+ * still get their interval: each bound leaves exactly its tail (to 1e-12),
+ * and agrees with the Wilson-Hilferty approximation (1e-5 relative at these
+ * sizes), as do counts GSL handles (1,200 and 100,000). */
+static void test_garwood_large_counts(void **state)
+{
+    (void)state;
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    double cs[] = {1159, 1736, 2019, 75709, 1200, 100000};
+    double levels[] = {0.8, 0.95};
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++)
+        for (int j = 0; j < 2; j++) {
+            double c = cs[i], conf = levels[j], a = (1 - conf) / 2, lo, hi;
+            fc_garwood(c, conf, &lo, &hi);
+            if (!isfinite(lo) || !isfinite(hi) || !(lo < c && c < hi))
+                fail_msg("count %g at %g: [%g, %g]", c, conf, lo, hi);
+            assert_true(fabs(gsl_cdf_gamma_P(lo, c, 1) - a) < 1e-12);
+            assert_true(fabs(gsl_cdf_gamma_Q(hi, c + 1, 1) - a) < 1e-12);
+            double z = gsl_cdf_ugaussian_Qinv(a);
+            double wl = c * pow(1 - 1 / (9 * c) - z / (3 * sqrt(c)), 3);
+            double wh = (c + 1) * pow(1 - 1 / (9 * (c + 1)) + z / (3 * sqrt(c + 1)), 3);
+            assert_true(fabs(lo / wl - 1) < 1e-5 && fabs(hi / wh - 1) < 1e-5);
+        }
+    gsl_set_error_handler(old);
+}
+
 static void test_garwood_vs_scipy(void **state)
 {
     (void)state;
@@ -1973,6 +2000,7 @@ int main(void)
         cmocka_unit_test(test_damped_estimated_vs_statsmodels),
         cmocka_unit_test(test_garwood_vs_scipy),
         cmocka_unit_test(test_garwood_table),
+        cmocka_unit_test(test_garwood_large_counts),
         cmocka_unit_test(test_constant_series),
         cmocka_unit_test(test_trending_series),
         cmocka_unit_test(test_noisy_series),
