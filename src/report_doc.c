@@ -1412,10 +1412,32 @@ static void keep_glyph(subset *s, unsigned g)
 
 static void keep_component(unsigned char *id, void *ctx) { keep_glyph(ctx, get16(id)); }
 
-static int by_gid(const void *a, const void *b)
+/* s->g by number: two passes of a byte each (numbers are 16 bits), not
+ * qsort's calls of a comparison (~200,000 instructions a subset). */
+static void sort_by_gid(subset *s)
 {
-    unsigned x = ((const kept_glyph *)a)->gid, y = ((const kept_glyph *)b)->gid;
-    return x < y ? -1 : x > y;
+    kept_glyph *tmp = xmalloc((s->n ? s->n : 1) * sizeof *tmp), *from = s->g, *to = tmp;
+    for (int shift = 0; shift < 16; shift += 8) {
+        size_t at[257] = {0};
+        for (size_t i = 0; i < s->n; i++)
+            at[(from[i].gid >> shift & 0xFF) + 1]++;
+        for (int b = 0; b < 256; b++)
+            at[b + 1] += at[b];
+        for (size_t i = 0; i < s->n; i++)
+            to[at[from[i].gid >> shift & 0xFF]++] = from[i];
+        kept_glyph *t = from;
+        from = to;
+        to = t;
+    }
+    free(tmp); /* after two passes the sorted list is back in s->g */
+}
+
+/* 1 if the 64 codes from cp (a multiple of 64) are none of them drawn. */
+static int none_of_64(const unsigned char *used, int cp)
+{
+    uint64_t w;
+    memcpy(&w, used + (cp >> 3), sizeof w);
+    return w == 0;
 }
 
 /* The new number of glyph g (s->g sorted), 0 if it is not kept. */
@@ -1636,10 +1658,15 @@ static void embed_subset(rdoc *d, int k)
     keep_glyph(&s, 0);
     /* Each code's glyph looked up once (libharu searches the cmap linearly,
      * thousands of segments before the ideographs), kept for the map below.
-     * The codes drawn are a few thousand bits of 65536: a byte at a time. */
+     * The codes drawn are a few thousand bits of 65536: 64 at a time where
+     * none is, else a byte at a time. */
     const unsigned char *used = d->used[k];
     uint16_t *gid_of = xmalloc(65536 * sizeof *gid_of);
-    for (int i = 0; i < 65536 / 8; i++)
+    for (int i = 0; i < 65536 / 8; i++) {
+        if (i % 8 == 0 && none_of_64(used, 8 * i)) {
+            i += 7;
+            continue;
+        }
         for (int b = 0; used[i] >> b; b++) {
             if (!(used[i] >> b & 1))
                 continue;
@@ -1648,6 +1675,7 @@ static void embed_subset(rdoc *d, int k)
             max = cp;
             keep_glyph(&s, g);
         }
+    }
     /* the glyphs drawn, those not read yet in a few preads; then their
      * components, which add to the list as they are found, a round of
      * reads for each level of nesting (a CJK heading face builds its
@@ -1679,7 +1707,7 @@ static void embed_subset(rdoc *d, int k)
         }
         done = upto;
     }
-    qsort(s.g, s.n, sizeof *s.g, by_gid);
+    sort_by_gid(&s);
     bytes font = {0};
     if (err || tt_build(d, f, ta, &s, &font) != 0) {
         if (err)
@@ -1703,7 +1731,9 @@ static void embed_subset(rdoc *d, int k)
             if (in_run)
                 sb_addn(wt, "] ", 2);
             in_run = 0;
-            if (!used[cp >> 3])
+            if (cp % 64 == 0 && none_of_64(used, cp))
+                cp += 63; /* 64 codes not drawn */
+            else if (!used[cp >> 3])
                 cp |= 7; /* the rest of an empty byte */
             continue;
         }
@@ -3209,16 +3239,56 @@ void rdoc_line(rdoc *d, double x0, double y0, double x1, double y1, double line_
     rdoc_polyline(d, xs, ys, 2, line_width, c, dashed);
 }
 
+/*
+ * A circle filled, as HPDF_Page_Circle() and HPDF_Page_Fill() write it
+ * (libharu 2.3.0: four quarters of Bezier curves with its KAPPA, each
+ * number through HPDF_FToA() in put_num(), the page's positions and mode
+ * left as those two leave them): libharu cleared its 512-byte buffer a
+ * byte at a time and formatted 26 numbers, ~8,100 instructions a marker
+ * (2,832 markers in the comparison of 20 regions).
+ */
+static void circle_fill(rdoc *d, HPDF_REAL x, HPDF_REAL y, HPDF_REAL ray)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
+    if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION && attr->gmode != HPDF_GMODE_PATH_OBJECT) {
+        HOK(d, HPDF_Page_Circle(d->cur, x, y, ray)); /* which says what is wrong */
+        HOK(d, HPDF_Page_Fill(d->cur));
+        return;
+    }
+    const HPDF_REAL k = 0.552F; /* libharu's KAPPA */
+    const HPDF_REAL v[26] = {x - ray,     y,           /* m */
+                             x - ray,     y + ray * k, x - ray * k, y + ray,     x,       y + ray,
+                             x + ray * k, y + ray,     x + ray,     y + ray * k, x + ray, y,
+                             x + ray,     y - ray * k, x + ray * k, y - ray,     x,       y - ray,
+                             x - ray * k, y - ray,     x - ray,     y - ray * k, x - ray, y};
+    char buf[26 * (HPDF_REAL_LEN + 5) + 32], *p = buf;
+    for (int i = 0; i < 26; i++) {
+        p = put_num(d, p, v[i]);
+        if (i == 1 || (i > 1 && i % 6 == 1)) { /* the end of m or of a c */
+            memcpy(p, i == 1 ? " m\012" : " c\012", 3);
+            p += 3;
+        } else {
+            *p++ = ' ';
+        }
+    }
+    memcpy(p, "f\012", 2);
+    if (HOK_WRITE(d, attr->stream, buf, p + 2 - buf)) {
+        attr->str_pos.x = x - ray;
+        attr->str_pos.y = y;
+        attr->cur_pos.x = attr->cur_pos.y = 0; /* HPDF_Page_Fill: libharu's INIT_POS */
+        attr->gmode = HPDF_GMODE_PAGE_DESCRIPTION;
+    }
+}
+
 void rdoc_marker(rdoc *d, double x, double y, double radius, rcolor c)
 {
     if (d->dry || d->failed || !d->cur)
         return;
-    HPDF_Page p = d->cur;
-    HOK(d, HPDF_Page_GSave(p));
+    HPDF_GState_Rec saved;
+    int copied = gsave(d, &saved);
     set_rgb(d, c, 0);
-    HOK(d, HPDF_Page_Circle(p, (HPDF_REAL)x, (HPDF_REAL)(PAGE_H - y), (HPDF_REAL)radius));
-    HOK(d, HPDF_Page_Fill(p));
-    HOK(d, HPDF_Page_GRestore(p));
+    circle_fill(d, (HPDF_REAL)x, (HPDF_REAL)(PAGE_H - y), (HPDF_REAL)radius);
+    grestore(d, &saved, copied);
 }
 
 /* ---------- raw drawing (canvas.c) ---------- */
