@@ -779,6 +779,8 @@ const rfonts *rfonts_cached(rfonts_cache *c, const char *body_family, const char
     return f;
 }
 
+const rfonts *rfonts_cache_held(const rfonts_cache *c) { return c->f; }
+
 const char *rfonts_file(const rfonts *f, rfont which, int *index)
 {
     if (index)

@@ -2,7 +2,8 @@
  * test_report.c - unit tests for the report templates (report_tpl.c) and the
  * page layout (report_doc.c): placeholders and their errors, two-pass page
  * counts, tables that cross pages, rows taller than a page, the contents,
- * missing glyphs, markers in the bytes libharu writes for them. The PDFs themselves are checked by real readers in
+ * missing glyphs, markers in the bytes libharu writes for them, the fonts
+ * opened before the workers (pdf_fonts_preload) as a document opens them. The PDFs themselves are checked by real readers in
  * tests/pdf/run.sh.
  *
  * The layout tests need the Debian CJK fonts (fonts-arphic-uming,
@@ -20,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pdf.h"
 #include "report_doc.h"
 #include "textlayout.h"
 
@@ -703,6 +705,43 @@ static void test_marker_as_libharu(void **state)
     free(want);
 }
 
+/* pdf_fonts_preload() opens the fonts the shipped templates name, those
+ * a document then finds in the cache; templates that cannot be read leave
+ * the cache empty, with nothing said. */
+static void test_fonts_preload(void **state)
+{
+    fixture *f = *state;
+    if (!f->fonts)
+        skip();
+    rfonts_cache *c = rfonts_cache_new();
+    pdf_fonts_preload(c, "/nonexistent/templates");
+    assert_null(rfonts_cache_held(c));
+    char dir[] = "/tmp/planeval-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *files[2] = {xasprintf("%s/report.yaml", dir), xasprintf("%s/brief.yaml", dir)};
+    for (int i = 0; i < 2; i++) { /* templates that are not YAML */
+        FILE *fp = fopen(files[i], "w");
+        assert_non_null(fp);
+        fputs("document: [\n", fp);
+        fclose(fp);
+    }
+    pdf_fonts_preload(c, dir);
+    assert_null(rfonts_cache_held(c));
+    for (int i = 0; i < 2; i++) {
+        unlink(files[i]);
+        free(files[i]);
+    }
+    rmdir(dir);
+    pdf_fonts_preload(c, "templates");
+    const rfonts *held = rfonts_cache_held(c);
+    assert_non_null(held);
+    diag_list d;
+    memset(&d, 0, sizeof d);
+    assert_ptr_equal(rfonts_cached(c, "AR PL UMing CN", "WenQuanYi Micro Hei", &d), held);
+    assert_int_equal(d.n, 0);
+    rfonts_cache_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -719,6 +758,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_measure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_glyphs_and_widths_as_libharu, setup, teardown),
         cmocka_unit_test_setup_teardown(test_marker_as_libharu, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fonts_preload, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
