@@ -2914,6 +2914,10 @@ static int render_documents(out_set *out, const outcome *oc, pdf_stats *stats, d
  * system calls, once in each worker. Opened once before the workers are
  * forked, they are shared. The templates are read here only for the
  * families (not through the cache: their warnings stay the documents').
+ * The price: what the parent freed while opening them (fontconfig's parse
+ * above all) is reused by the workers' allocations, a copy-on-write fault
+ * for each page they write (20 regions, -j 2: 2,230 -> 2,650 faults in
+ * all, ~5 ms here, against two loads of ~7.8 ms each not made).
  */
 void pdf_fonts_preload(rfonts_cache *fc, const char *templates_dir)
 {
