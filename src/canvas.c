@@ -40,6 +40,18 @@ typedef struct pemitted {
 
 typedef enum { BK_CAIRO, BK_PDF } backend;
 
+/* The trigonometry of cv_arc's last angles: a chart's markers are full
+ * circles, ~9 sines and cosines and a tangent each (14,000 markers for 20
+ * regions), the same every time. Values as cv_arc computes them. */
+#define ARC_QUARTERS 8
+typedef struct arc_trig {
+    int set, n;           /* n Bezier segments */
+    double a0, a1;        /* the angles asked (a1 as given) */
+    double c, s;          /* cos and sin of a0 */
+    double step, k;       /* each segment's angle and its control factor */
+    double cs[ARC_QUARTERS][4]; /* per segment: cos, sin of its start, of its end */
+} arc_trig;
+
 struct canvas {
     backend kind;
     diag_list *d;
@@ -63,6 +75,7 @@ struct canvas {
     pstate st;
     pemitted em;
     int depth;
+    arc_trig arc;
     /* last: not cleared by cv_alloc (9 KB; an entry is written by
      * cv_save before cv_restore reads it) */
     pstate st_stack[MAX_DEPTH];
@@ -534,21 +547,51 @@ void cv_arc(canvas *cv, double x, double y, double r, double a0, double a1)
         cairo_arc(cv->cr, x, y, r, a0, a1);
         return;
     }
-    while (a1 < a0)
-        a1 += 2 * M_PI;
-    double sx = x + r * cos(a0), sy = y + r * sin(a0);
+    arc_trig *t = &cv->arc;
+    if (!t->set || t->a0 != a0 || t->a1 != a1) {
+        t->set = 0;
+        t->a0 = a0;
+        t->a1 = a1;
+        while (a1 < a0)
+            a1 += 2 * M_PI;
+        t->c = cos(a0);
+        t->s = sin(a0);
+        /* Bezier segments of at most a quarter turn */
+        int n = (int)ceil((a1 - a0) / (M_PI / 2) - 1e-9);
+        if (n < 1)
+            n = 1;
+        t->n = n;
+        t->step = (a1 - a0) / n;
+        t->k = 4.0 / 3.0 * tan(t->step / 4);
+        for (int i = 0; i < n && n <= ARC_QUARTERS; i++) {
+            double t0 = a0 + i * t->step, t1 = t0 + t->step;
+            t->cs[i][0] = cos(t0);
+            t->cs[i][1] = sin(t0);
+            t->cs[i][2] = cos(t1);
+            t->cs[i][3] = sin(t1);
+        }
+        t->set = n <= ARC_QUARTERS; /* more turns than that: not kept */
+    }
+    double sx = x + r * t->c, sy = y + r * t->s;
     if (cv->has_point)
         cv_line_to(cv, sx, sy);
     else
         cv_move_to(cv, sx, sy);
-    /* Bezier segments of at most a quarter turn */
-    int n = (int)ceil((a1 - a0) / (M_PI / 2) - 1e-9);
-    if (n < 1)
-        n = 1;
-    double step = (a1 - a0) / n, k = 4.0 / 3.0 * tan(step / 4);
-    for (int i = 0; i < n; i++) {
-        double t0 = a0 + i * step, t1 = t0 + step;
-        double c0 = cos(t0), s0 = sin(t0), c1 = cos(t1), s1 = sin(t1);
+    double k = t->k;
+    for (int i = 0; i < t->n; i++) {
+        double c0, s0, c1, s1;
+        if (t->set) {
+            c0 = t->cs[i][0];
+            s0 = t->cs[i][1];
+            c1 = t->cs[i][2];
+            s1 = t->cs[i][3];
+        } else {
+            double t0 = a0 + i * t->step, t1 = t0 + t->step;
+            c0 = cos(t0);
+            s0 = sin(t0);
+            c1 = cos(t1);
+            s1 = sin(t1);
+        }
         point(cv, x + r * (c0 - k * s0), y + r * (s0 + k * c0));
         point(cv, x + r * (c1 + k * s1), y + r * (s1 - k * c1));
         point(cv, x + r * c1, y + r * s1);

@@ -8,7 +8,8 @@
  * on a virtual machine such a first touch costs a trap (185 of them, some
  * 6 ms, in a one-region run). Here the glyphs a subset lacks are read with
  * a few preads, sorted by place in the file, and later documents of the
- * worker find them in memory.
+ * worker find them in memory. Glyphs less than 16 KB apart are read in one
+ * call, the bytes between them into a small scratch buffer.
  */
 #ifndef PLANEVAL_GLYPHS_H
 #define PLANEVAL_GLYPHS_H
@@ -32,6 +33,9 @@ void glyphs_free(glyph_store *s);
  * or more are skipped): 0, or -1 with errno set (EINVAL: a glyph larger
  * than 64 KB or past the file's end; EIO: the file ended early). */
 int glyphs_fetch(glyph_store *s, const unsigned *gids, size_t n);
+
+/* The read calls the store has made (for tests and statistics). */
+size_t glyphs_reads(const glyph_store *s);
 
 /* Glyph g's outline, read if it is not kept: 0 with *b and *n set (*n 0
  * and *b NULL for an empty glyph), or -1 as glyphs_fetch(). *b stays

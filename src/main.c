@@ -568,6 +568,7 @@ static int batch_one(void *ctx, int i, char *why, size_t whysize)
 }
 
 static int act_check(session *s, const plan *p, region_data *r, void *arg);
+static int act_run(session *s, const plan *p, region_data *r, void *arg);
 
 /* The data-collection workbook of one plan (collect.h). */
 static int act_template(session *s, const plan *p, region_data *r, void *arg)
@@ -599,6 +600,8 @@ static int for_each_plan(session *s, plan_action act, void *arg, int *nplans_ok)
     batch_result *res = xcalloc((size_t)n + 1, sizeof *res);
     int stopped = 0; /* the signal that stopped a -j batch */
     if (s->o->jobs > 1 && n > 1) {
+        if (act == act_run || act == act_check) /* the workers share them (pdf.h) */
+            pdf_fonts_preload(s->fonts, s->o->templates_dir);
         batch_ctx bc = {s, files, act, arg};
         int b = batch_run(s->o->jobs, n, names, batch_one, &bc, res, s->o->quiet);
         stopped = b > 0 ? b : 0;

@@ -47,4 +47,13 @@ int pdf_write_reports(out_set *out, const outcome *oc, pdf_stats *stats, diag_li
  */
 int pdf_check_reports(const outcome *oc, diag_list *d);
 
+/*
+ * Open into fc the fonts that the templates of templates_dir ask for, as
+ * the first document would: for workers forked after this, which then
+ * find them open instead of each parsing them again. Says nothing: a
+ * template or font that fails is found again, and reported, by the
+ * documents.
+ */
+void pdf_fonts_preload(struct rfonts_cache *fc, const char *templates_dir);
+
 #endif

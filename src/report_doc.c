@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -295,8 +296,8 @@ static int map_file(rfonts *f, int k, diag_list *d)
  * loca tables: ~250,000 calls for the two faces), on its FILE reader an
  * fread each: 62 million instructions a process. Here a page's contents
  * and every stream deflated in rdoc_save() are a growable buffer, and a
- * face is read from its file FACE_WINDOW bytes at a time (pread), with
- * memcpy: the same bytes. Not from the mapping (map_file): the parse
+ * face is read from its file in windows of FACE_WINDOW bytes (preadv),
+ * with memcpy: the same bytes. Not from the mapping (map_file): the parse
  * touches pages all over the 21 MB uming.ttc, which then count in the
  * process's resident set (11 MB more at the peak of `planeval check` on a
  * 26 MB GB18030 table, tests/hostile). The stream belongs to its
@@ -304,16 +305,21 @@ static int map_file(rfonts *f, int k, diag_list *d)
  */
 #define FACE_WINDOW 4096
 /* Windows of a face, each at a multiple of FACE_WINDOW, the least recently
- * used one refilled. libharu reads the tables it parses in order, then the
+ * used ones refilled. libharu reads the tables it parses in order, then the
  * header of each glyph as it is first measured (is it composite?), a few
  * bytes anywhere in the glyf table; one window of 64 KB read 65.7 MB (1,003
- * preads) for a one-region run's two faces, 64 of 4 KB read 3.9 MB (952). */
+ * preads) for a one-region run's two faces, 64 of 4 KB read 3.9 MB (952).
+ * A miss just past the windows read last reads twice as many windows as
+ * that read, up to FACE_AHEAD, in one call: the tables (~100 windows in
+ * order for the two faces) then take 10 or so calls, not a call each. */
 #define FACE_WINDOWS 64
+#define FACE_AHEAD 16
 
 typedef struct face_windows {
     size_t base[FACE_WINDOWS], len[FACE_WINDOWS]; /* len 0: empty */
     unsigned long used[FACE_WINDOWS], clock;
-    int last; /* the window read last */
+    size_t next; /* the place just past the windows read last */
+    int ahead;   /* how many windows that read filled */
 } face_windows;
 
 typedef struct mem_attr {
@@ -322,6 +328,10 @@ typedef struct mem_attr {
     size_t n, cap, pos;
     int fd;             /* a face's file, else -1 */
     face_windows *win;  /* where own's windows are in it (a face's only) */
+    /* a face's window used last: bytes [lo, lo + span) of the file (none
+     * past n) at cur, for face_read()'s common case */
+    const unsigned char *cur;
+    size_t lo, span;
 } mem_attr;
 
 static HPDF_STATUS mem_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT siz)
@@ -352,39 +362,74 @@ static HPDF_STATUS mem_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT siz)
 static int page_put_slow(rdoc *d, HPDF_Stream st, const void *p, size_t n);
 static inline int page_put(rdoc *d, HPDF_Stream st, const void *p, size_t n);
 
-/* The window holding byte a->pos of a face, read in if none does: its
- * index; -1 with errno set, or -2 when the file ends before a->pos. */
+/* Window i is the one used last. */
+static int face_use(mem_attr *a, int i)
+{
+    face_windows *w = a->win;
+    w->used[i] = ++w->clock;
+    a->cur = a->own + (size_t)i * FACE_WINDOW;
+    a->lo = w->base[i];
+    a->span = a->lo < a->n ? a->n - a->lo : 0;
+    if (a->span > w->len[i])
+        a->span = w->len[i];
+    return i;
+}
+
+static int face_held(const face_windows *w, size_t pos)
+{
+    for (int i = 0; i < FACE_WINDOWS; i++)
+        if (pos >= w->base[i] && pos - w->base[i] < w->len[i])
+            return i;
+    return -1;
+}
+
+/* The window holding byte a->pos of a face, read in if none does (with
+ * the windows after it, see FACE_AHEAD): its index; -1 with errno set, or
+ * -2 when the file ends before a->pos. */
 static int face_window(mem_attr *a)
 {
     face_windows *w = a->win;
-    int lru = w->last;
-    if (a->pos >= w->base[lru] && a->pos - w->base[lru] < w->len[lru])
-        return lru; /* most reads go on where the last one ended */
-    lru = 0;
-    for (int i = 0; i < FACE_WINDOWS; i++) {
-        if (a->pos >= w->base[i] && a->pos - w->base[i] < w->len[i]) {
-            w->last = i;
-            w->used[i] = ++w->clock;
-            return i;
-        }
-        if (w->used[i] < w->used[lru])
-            lru = i;
-    }
+    int i = face_held(w, a->pos);
+    if (i >= 0)
+        return face_use(a, i);
     size_t base = a->pos - a->pos % FACE_WINDOW;
-    ssize_t r = pread(a->fd, a->own + (size_t)lru * FACE_WINDOW, FACE_WINDOW, (off_t)base);
+    int k = base == w->next && w->ahead > 0 ? 2 * w->ahead : 1;
+    if (k > FACE_AHEAD)
+        k = FACE_AHEAD;
+    for (int j = 1; j < k; j++) /* not past the end, nor over a window held */
+        if (base + (size_t)j * FACE_WINDOW >= a->n || face_held(w, base + (size_t)j * FACE_WINDOW) >= 0)
+            k = j;
+    int slot[FACE_AHEAD];
+    struct iovec iov[FACE_AHEAD] = {{NULL, 0}};
+    for (int j = 0; j < k; j++) { /* the k least recently used */
+        int lru = 0;
+        for (int m = 1; m < FACE_WINDOWS; m++)
+            if (w->used[m] < w->used[lru])
+                lru = m;
+        slot[j] = lru;
+        w->used[lru] = (unsigned long)-1; /* taken */
+        w->len[lru] = 0;
+        iov[j] = (struct iovec){a->own + (size_t)lru * FACE_WINDOW, FACE_WINDOW};
+    }
+    ssize_t r = preadv(a->fd, iov, k, (off_t)base);
+    for (int j = 0; j < k; j++) {
+        size_t at = (size_t)j * FACE_WINDOW, got = r > 0 && (size_t)r > at ? (size_t)r - at : 0;
+        w->base[slot[j]] = base + at;
+        w->len[slot[j]] = got < FACE_WINDOW ? got : FACE_WINDOW;
+        w->used[slot[j]] = ++w->clock;
+    }
     if (r < 0)
         return -1;
-    w->base[lru] = base;
-    w->len[lru] = (size_t)r;
-    w->used[lru] = ++w->clock;
-    w->last = lru;
-    return a->pos - base < (size_t)r ? lru : -2;
+    w->next = base + (size_t)k * FACE_WINDOW;
+    w->ahead = k;
+    return a->pos - base < (size_t)r ? face_use(a, slot[0]) : -2;
 }
 
-/* mem_read() of a face's file: through its windows, refilled by pread. */
-/* not inlined: mem_read()'s common case then needs no stack frame */
-__attribute__((noinline)) static HPDF_STATUS face_read(HPDF_Stream s, HPDF_BYTE *ptr,
-                                                      HPDF_UINT *siz)
+/* face_read() across windows, past those held (refilled by preadv), or
+ * of other than 2 or 4 bytes. Not inlined: face_read()'s common case then
+ * needs no stack frame. */
+__attribute__((noinline)) static HPDF_STATUS face_read_slow(HPDF_Stream s, HPDF_BYTE *ptr,
+                                                           HPDF_UINT *siz)
 {
     mem_attr *a = s->attr;
     size_t want = *siz, got = 0;
@@ -394,10 +439,10 @@ __attribute__((noinline)) static HPDF_STATUS face_read(HPDF_Stream s, HPDF_BYTE 
             return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)errno);
         if (i == -2)
             break; /* the file shrank: the rest reads as its end */
-        size_t off = a->pos - a->win->base[i], k = a->win->len[i] - off;
+        size_t off = a->pos - a->lo, k = a->span - off;
         if (k > want - got)
             k = want - got;
-        memcpy(ptr + got, a->own + (size_t)i * FACE_WINDOW + off, k);
+        memcpy(ptr + got, a->cur + off, k);
         got += k;
         a->pos += k;
     }
@@ -409,28 +454,28 @@ __attribute__((noinline)) static HPDF_STATUS face_read(HPDF_Stream s, HPDF_BYTE 
     return HPDF_OK;
 }
 
+/*
+ * The reader of a face's stream. Most reads are a number of 2 or 4 bytes
+ * in the window used last (~250,000 calls to parse two faces): copied
+ * here with two comparisons (a->pos below a->lo wraps past a->span).
+ */
+static HPDF_STATUS face_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
+{
+    mem_attr *a = s->attr;
+    size_t off = a->pos - a->lo, n = *siz;
+    if (off > a->span || n > a->span - off || (n != 2 && n != 4))
+        return face_read_slow(s, ptr, siz); /* other sizes too: no call here */
+    if (n == 2)
+        memcpy(ptr, a->cur + off, 2);
+    else
+        memcpy(ptr, a->cur + off, 4);
+    a->pos += n;
+    return HPDF_OK;
+}
+
 static HPDF_STATUS mem_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
 {
     mem_attr *a = s->attr;
-    if (a->fd >= 0) {
-        /* Most reads are a number of 2 or 4 bytes in the window read last
-         * (~250,000 calls to parse two faces): copied here, without the
-         * loop and window search of face_read(). */
-        face_windows *w = a->win;
-        size_t off = a->pos - w->base[w->last];
-        if (a->pos >= w->base[w->last] && off + *siz <= w->len[w->last] && a->pos + *siz <= a->n) {
-            const unsigned char *from = a->own + (size_t)w->last * FACE_WINDOW + off;
-            if (*siz == 2)
-                memcpy(ptr, from, 2);
-            else if (*siz == 4)
-                memcpy(ptr, from, 4);
-            else
-                memcpy(ptr, from, *siz);
-            a->pos += *siz;
-            return HPDF_OK;
-        }
-        return face_read(s, ptr, siz);
-    }
     size_t left = a->pos < a->n ? a->n - a->pos : 0;
     size_t k = *siz < left ? *siz : left;
     if (k)
@@ -489,7 +534,7 @@ static HPDF_Stream mem_stream(HPDF_MMgr mm, int fd, size_t n)
     }
     int file = fd >= 0;
     *a = (mem_attr){file ? xmalloc(FACE_WINDOWS * FACE_WINDOW) : NULL, NULL, file ? n : 0, 0, 0,
-                    fd, file ? xcalloc(1, sizeof(face_windows)) : NULL};
+                    fd, file ? xcalloc(1, sizeof(face_windows)) : NULL, NULL, 0, 0};
     a->p = a->own;
     memset(s, 0, sizeof *s);
     s->sig_bytes = HPDF_STREAM_SIG_BYTES;
@@ -497,7 +542,7 @@ static HPDF_Stream mem_stream(HPDF_MMgr mm, int fd, size_t n)
     s->error = mm->error;
     s->mmgr = mm;
     s->write_fn = file ? NULL : mem_write; /* a writable one's size is counted by libharu */
-    s->read_fn = mem_read;
+    s->read_fn = file ? face_read : mem_read;
     s->seek_fn = mem_seek;
     s->tell_fn = mem_tell;
     s->size_fn = mem_size;
@@ -783,6 +828,8 @@ const rfonts *rfonts_cached(rfonts_cache *c, const char *body_family, const char
     c->family[1] = head_family ? xstrdup(head_family) : NULL;
     return f;
 }
+
+const rfonts *rfonts_cache_held(const rfonts_cache *c) { return c->f; }
 
 const char *rfonts_file(const rfonts *f, rfont which, int *index)
 {
@@ -1419,10 +1466,32 @@ static void keep_glyph(subset *s, unsigned g)
 
 static void keep_component(unsigned char *id, void *ctx) { keep_glyph(ctx, get16(id)); }
 
-static int by_gid(const void *a, const void *b)
+/* s->g by number: two passes of a byte each (numbers are 16 bits), not
+ * qsort's calls of a comparison (~200,000 instructions a subset). */
+static void sort_by_gid(subset *s)
 {
-    unsigned x = ((const kept_glyph *)a)->gid, y = ((const kept_glyph *)b)->gid;
-    return x < y ? -1 : x > y;
+    kept_glyph *tmp = xmalloc((s->n ? s->n : 1) * sizeof *tmp), *from = s->g, *to = tmp;
+    for (int shift = 0; shift < 16; shift += 8) {
+        size_t at[257] = {0};
+        for (size_t i = 0; i < s->n; i++)
+            at[(from[i].gid >> shift & 0xFF) + 1]++;
+        for (int b = 0; b < 256; b++)
+            at[b + 1] += at[b];
+        for (size_t i = 0; i < s->n; i++)
+            to[at[from[i].gid >> shift & 0xFF]++] = from[i];
+        kept_glyph *t = from;
+        from = to;
+        to = t;
+    }
+    free(tmp); /* after two passes the sorted list is back in s->g */
+}
+
+/* 1 if the 64 codes from cp (a multiple of 64) are none of them drawn. */
+static int none_of_64(const unsigned char *used, int cp)
+{
+    uint64_t w;
+    memcpy(&w, used + (cp >> 3), sizeof w);
+    return w == 0;
 }
 
 /* The new number of glyph g (s->g sorted), 0 if it is not kept. */
@@ -1643,10 +1712,15 @@ static void embed_subset(rdoc *d, int k)
     keep_glyph(&s, 0);
     /* Each code's glyph looked up once (libharu searches the cmap linearly,
      * thousands of segments before the ideographs), kept for the map below.
-     * The codes drawn are a few thousand bits of 65536: a byte at a time. */
+     * The codes drawn are a few thousand bits of 65536: 64 at a time where
+     * none is, else a byte at a time. */
     const unsigned char *used = d->used[k];
     uint16_t *gid_of = xmalloc(65536 * sizeof *gid_of);
-    for (int i = 0; i < 65536 / 8; i++)
+    for (int i = 0; i < 65536 / 8; i++) {
+        if (i % 8 == 0 && none_of_64(used, 8 * i)) {
+            i += 7;
+            continue;
+        }
         for (int b = 0; used[i] >> b; b++) {
             if (!(used[i] >> b & 1))
                 continue;
@@ -1655,30 +1729,39 @@ static void embed_subset(rdoc *d, int k)
             max = cp;
             keep_glyph(&s, g);
         }
-    /* the glyphs drawn, those not read yet in a few preads; components add
-     * to the list as it is read, and are read one by one */
-    glyph_store *gs = d->fonts->glyphs[k];
-    unsigned *gids = xmalloc(s.n * sizeof *gids);
-    for (size_t i = 0; i < s.n; i++)
-        gids[i] = s.g[i].gid;
-    int err = glyphs_fetch(gs, gids, s.n) != 0;
-    free(gids);
-    for (size_t i = 0; i < s.n && !err; i++) {
-        const unsigned char *src;
-        size_t len;
-        if (glyphs_get(gs, s.g[i].gid, &src, &len) != 0) {
-            err = 1;
-            break;
-        }
-        unsigned char *gb = len ? xmalloc(len) : NULL; /* components are renumbered in it */
-        if (gb)
-            memcpy(gb, src, len);
-        s.g[i].data = gb;
-        s.g[i].len = len;
-        if (gb && tt_components(gb, len, keep_component, &s) != 0)
-            err = 1;
     }
-    qsort(s.g, s.n, sizeof *s.g, by_gid);
+    /* the glyphs drawn, those not read yet in a few preads; then their
+     * components, which add to the list as they are found, a round of
+     * reads for each level of nesting (a CJK heading face builds its
+     * ideographs of shared parts scattered through the table: read one by
+     * one they were ~390 preads of ~100 bytes in a one-region run) */
+    glyph_store *gs = d->fonts->glyphs[k];
+    int err = 0;
+    for (size_t done = 0; done < s.n && !err;) {
+        size_t upto = s.n;
+        unsigned *gids = xmalloc((upto - done) * sizeof *gids);
+        for (size_t i = done; i < upto; i++)
+            gids[i - done] = s.g[i].gid;
+        err = glyphs_fetch(gs, gids, upto - done) != 0;
+        free(gids);
+        for (size_t i = done; i < upto && !err; i++) {
+            const unsigned char *src;
+            size_t len;
+            if (glyphs_get(gs, s.g[i].gid, &src, &len) != 0) {
+                err = 1;
+                break;
+            }
+            unsigned char *gb = len ? xmalloc(len) : NULL; /* components are renumbered in it */
+            if (gb)
+                memcpy(gb, src, len);
+            s.g[i].data = gb;
+            s.g[i].len = len;
+            if (gb && tt_components(gb, len, keep_component, &s) != 0)
+                err = 1;
+        }
+        done = upto;
+    }
+    sort_by_gid(&s);
     bytes font = {0};
     if (err || tt_build(d, f, ta, &s, &font) != 0) {
         if (err)
@@ -1702,7 +1785,9 @@ static void embed_subset(rdoc *d, int k)
             if (in_run)
                 sb_addn(wt, "] ", 2);
             in_run = 0;
-            if (!used[cp >> 3])
+            if (cp % 64 == 0 && none_of_64(used, cp))
+                cp += 63; /* 64 codes not drawn */
+            else if (!used[cp >> 3])
                 cp |= 7; /* the rest of an empty byte */
             continue;
         }
@@ -3208,16 +3293,56 @@ void rdoc_line(rdoc *d, double x0, double y0, double x1, double y1, double line_
     rdoc_polyline(d, xs, ys, 2, line_width, c, dashed);
 }
 
+/*
+ * A circle filled, as HPDF_Page_Circle() and HPDF_Page_Fill() write it
+ * (libharu 2.3.0: four quarters of Bezier curves with its KAPPA, each
+ * number through HPDF_FToA() in put_num(), the page's positions and mode
+ * left as those two leave them): libharu cleared its 512-byte buffer a
+ * byte at a time and formatted 26 numbers, ~8,100 instructions a marker
+ * (2,832 markers in the comparison of 20 regions).
+ */
+static void circle_fill(rdoc *d, HPDF_REAL x, HPDF_REAL y, HPDF_REAL ray)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)d->cur->attr;
+    if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION && attr->gmode != HPDF_GMODE_PATH_OBJECT) {
+        HOK(d, HPDF_Page_Circle(d->cur, x, y, ray)); /* which says what is wrong */
+        HOK(d, HPDF_Page_Fill(d->cur));
+        return;
+    }
+    const HPDF_REAL k = 0.552F; /* libharu's KAPPA */
+    const HPDF_REAL v[26] = {x - ray,     y,           /* m */
+                             x - ray,     y + ray * k, x - ray * k, y + ray,     x,       y + ray,
+                             x + ray * k, y + ray,     x + ray,     y + ray * k, x + ray, y,
+                             x + ray,     y - ray * k, x + ray * k, y - ray,     x,       y - ray,
+                             x - ray * k, y - ray,     x - ray,     y - ray * k, x - ray, y};
+    char buf[26 * (HPDF_REAL_LEN + 5) + 32], *p = buf;
+    for (int i = 0; i < 26; i++) {
+        p = put_num(d, p, v[i]);
+        if (i == 1 || (i > 1 && i % 6 == 1)) { /* the end of m or of a c */
+            memcpy(p, i == 1 ? " m\012" : " c\012", 3);
+            p += 3;
+        } else {
+            *p++ = ' ';
+        }
+    }
+    memcpy(p, "f\012", 2);
+    if (HOK_WRITE(d, attr->stream, buf, p + 2 - buf)) {
+        attr->str_pos.x = x - ray;
+        attr->str_pos.y = y;
+        attr->cur_pos.x = attr->cur_pos.y = 0; /* HPDF_Page_Fill: libharu's INIT_POS */
+        attr->gmode = HPDF_GMODE_PAGE_DESCRIPTION;
+    }
+}
+
 void rdoc_marker(rdoc *d, double x, double y, double radius, rcolor c)
 {
     if (d->dry || d->failed || !d->cur)
         return;
-    HPDF_Page p = d->cur;
-    HOK(d, HPDF_Page_GSave(p));
+    HPDF_GState_Rec saved;
+    int copied = gsave(d, &saved);
     set_rgb(d, c, 0);
-    HOK(d, HPDF_Page_Circle(p, (HPDF_REAL)x, (HPDF_REAL)(PAGE_H - y), (HPDF_REAL)radius));
-    HOK(d, HPDF_Page_Fill(p));
-    HOK(d, HPDF_Page_GRestore(p));
+    circle_fill(d, (HPDF_REAL)x, (HPDF_REAL)(PAGE_H - y), (HPDF_REAL)radius);
+    grestore(d, &saved, copied);
 }
 
 /* ---------- raw drawing (canvas.c) ---------- */

@@ -55,6 +55,8 @@ rfonts_cache *rfonts_cache_new(void);
 void rfonts_cache_free(rfonts_cache *c);
 const rfonts *rfonts_cached(rfonts_cache *c, const char *body_family, const char *head_family,
                             diag_list *d);
+/* The fonts c holds, or NULL (none opened yet, or the last failed). */
+const rfonts *rfonts_cache_held(const rfonts_cache *c);
 
 /* ---------- document ---------- */
 

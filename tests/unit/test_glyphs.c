@@ -1,8 +1,10 @@
 /*
  * test_glyphs.c - unit tests for glyphs.c: the outlines come back as the
  * file has them (scattered, near and far apart, asked twice, empty,
- * short and long loca), kept ones are served without the file, and broken
- * glyphs (past the file's end, over 64 KB, a file that shrank) are errors.
+ * short and long loca, overlapping), kept ones are served without the file,
+ * glyphs at most 16 KB apart are read in one call (more than 1,024 of them
+ * in a few), and broken glyphs (past the file's end, over 64 KB, a file
+ * that shrank) are errors.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -65,7 +67,7 @@ static void check_glyph(glyph_store *s, const face *f, const uint32_t *loca, uns
     const unsigned char *b;
     size_t n;
     assert_int_equal(glyphs_get(s, g, &b, &n), 0);
-    size_t want = (size_t)(loca[g + 1] - loca[g]) * mul;
+    size_t want = loca[g + 1] > loca[g] ? (size_t)(loca[g + 1] - loca[g]) * mul : 0;
     assert_int_equal(n, want);
     if (want == 0) {
         assert_null(b);
@@ -160,12 +162,79 @@ static void test_broken_glyphs(void **state)
     face_free(&f);
 }
 
+/* Glyphs 16 KB apart are read with one call, 16 KB and a byte with two. */
+static void test_reads_merged(void **state)
+{
+    (void)state;
+    face f;
+    face_make(&f, 17);
+    /* 0: [0, 100); 1: a gap of 16384 after it; 2: a gap of 16385 after 1 */
+    uint32_t loca[6] = {0, 100, 16484, 16584, 32969, 33069};
+    assert_true(GLYF_AT + loca[5] <= f.n);
+    glyph_store *s = glyphs_new(f.fd, f.n, GLYF_AT, loca, 1, 5);
+    unsigned want[] = {4, 0, 2};
+    assert_int_equal(glyphs_fetch(s, want, 3), 0);
+    assert_int_equal(glyphs_reads(s), 2);
+    for (size_t i = 0; i < 3; i++)
+        check_glyph(s, &f, loca, 1, want[i]);
+    assert_int_equal(glyphs_reads(s), 2); /* kept: no more reads */
+    glyphs_free(s);
+    face_free(&f);
+}
+
+/* A loca out of order: glyphs that share bytes come back whole. */
+static void test_overlapping(void **state)
+{
+    (void)state;
+    face f;
+    face_make(&f, 19);
+    /* 0: [0, 300); 1: empty; 2: [100, 400); 3: empty; 4: [350, 360);
+     * 5: [360, 900) */
+    uint32_t loca[7] = {0, 300, 100, 400, 350, 360, 900};
+    glyph_store *s = glyphs_new(f.fd, f.n, GLYF_AT, loca, 1, 6);
+    unsigned all[] = {0, 1, 2, 3, 4, 5};
+    assert_int_equal(glyphs_fetch(s, all, 6), 0);
+    for (unsigned g = 0; g < 6; g++)
+        check_glyph(s, &f, loca, 1, g);
+    glyphs_free(s);
+    face_free(&f);
+}
+
+/* 3,000 glyphs of 2 bytes, a byte apart: 6,000 buffers, more than one
+ * call takes; each glyph comes back as the file has it. */
+static void test_many_near(void **state)
+{
+    (void)state;
+    face f;
+    face_make(&f, 23);
+    enum { N = 3000 };
+    static uint32_t loca[2 * N + 1];
+    for (unsigned i = 0; i <= 2 * N; i++)
+        loca[i] = 3 * (i / 2) + 2 * (i % 2); /* glyph 2k: 2 bytes, 2k + 1: 1 byte */
+    assert_true(GLYF_AT + loca[2 * N] <= f.n);
+    glyph_store *s = glyphs_new(f.fd, f.n, GLYF_AT, loca, 1, 2 * N);
+    static unsigned even[N];
+    for (unsigned i = 0; i < N; i++)
+        even[i] = 2 * i;
+    assert_int_equal(glyphs_fetch(s, even, N), 0);
+    size_t reads = glyphs_reads(s);
+    assert_true(reads > 1 && reads <= 8);
+    for (unsigned i = 0; i < N; i++)
+        check_glyph(s, &f, loca, 1, 2 * i);
+    assert_int_equal(glyphs_reads(s), reads);
+    glyphs_free(s);
+    face_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_outlines_as_in_file),
         cmocka_unit_test(test_kept_without_file),
         cmocka_unit_test(test_broken_glyphs),
+        cmocka_unit_test(test_reads_merged),
+        cmocka_unit_test(test_overlapping),
+        cmocka_unit_test(test_many_near),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

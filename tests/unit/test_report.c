@@ -2,7 +2,8 @@
  * test_report.c - unit tests for the report templates (report_tpl.c) and the
  * page layout (report_doc.c): placeholders and their errors, two-pass page
  * counts, tables that cross pages, rows taller than a page, the contents,
- * missing glyphs. The PDFs themselves are checked by real readers in
+ * missing glyphs, markers in the bytes libharu writes for them, the fonts
+ * opened before the workers (pdf_fonts_preload) as a document opens them. The PDFs themselves are checked by real readers in
  * tests/pdf/run.sh.
  *
  * The layout tests need the Debian CJK fonts (fonts-arphic-uming,
@@ -20,10 +21,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pdf.h"
 #include "report_doc.h"
 #include "textlayout.h"
 
 #include <hpdf.h>
+#include <zlib.h>
 #include "report_tpl.h"
 #include "util.h"
 
@@ -631,6 +634,117 @@ static void test_glyphs_and_widths_as_libharu(void **state)
     rdoc_free(d);
 }
 
+/* The markers drawn in test_marker_as_libharu: page coordinates (y up). */
+static const double marker_at[][3] = {
+    {100, 700, 3},      {0.3333, 12.71, 2.6},   {595.27, 841.89, 5.2}, {-40.5, -3.25, 1e-3},
+    {40000, -50000, 9}, {123.456, 654.321, 0}, {1e-4, 7.77777, 0.1}, {301.5, 422.25, 4.75},
+};
+
+/* rdoc_marker() writes a marker as libharu's GSave, SetRGBFill, Circle,
+ * Fill and GRestore do: those calls' text, from a page of libharu's own, is
+ * in the saved document's page (inflated). */
+static void test_marker_as_libharu(void **state)
+{
+    fixture *f = *state;
+    if (!f->fonts)
+        skip();
+    size_t nm = sizeof marker_at / sizeof marker_at[0];
+    rcolor c = {0.2, 0.4, 0.6};
+    /* libharu's text for the markers */
+    HPDF_Doc pdf = HPDF_New(NULL, NULL);
+    assert_non_null(pdf);
+    HPDF_Page pg = HPDF_AddPage(pdf);
+    assert_non_null(pg);
+    HPDF_Stream st = ((HPDF_PageAttr)pg->attr)->stream;
+    HPDF_UINT32 from = HPDF_Stream_Size(st);
+    for (size_t i = 0; i < nm; i++) {
+        HPDF_Page_GSave(pg);
+        HPDF_Page_SetRGBFill(pg, (HPDF_REAL)c.r, (HPDF_REAL)c.g, (HPDF_REAL)c.b);
+        HPDF_Page_Circle(pg, (HPDF_REAL)marker_at[i][0], (HPDF_REAL)marker_at[i][1],
+                         (HPDF_REAL)marker_at[i][2]);
+        HPDF_Page_Fill(pg);
+        HPDF_Page_GRestore(pg);
+    }
+    assert_int_equal(HPDF_GetError(pdf), HPDF_OK);
+    HPDF_UINT want_n = HPDF_Stream_Size(st) - from;
+    char *want = xmalloc(want_n + 1);
+    assert_int_equal(HPDF_Stream_Seek(st, (HPDF_INT)from, HPDF_SEEK_SET), HPDF_OK);
+    HPDF_UINT got_n = want_n;
+    assert_int_equal(HPDF_Stream_Read(st, (HPDF_BYTE *)want, &got_n), HPDF_OK);
+    assert_int_equal(got_n, want_n);
+    want[want_n] = '\0';
+    assert_non_null(strstr(want, " c\012")); /* the curves are there */
+    HPDF_Free(pdf);
+
+    /* ours, in a saved document */
+    rdoc *d = new_doc(f);
+    rdoc_begin_pass(d, 0);
+    rstyle b = body_style();
+    rdoc_para(d, "标记", &b);
+    for (size_t i = 0; i < nm; i++)
+        rdoc_marker(d, marker_at[i][0], rdoc_page_height(d) - marker_at[i][1], marker_at[i][2], c);
+    rdoc_end_pass(d);
+    unsigned char *data;
+    size_t n = saved_bytes(d, &data);
+    rdoc_free(d);
+    int found = 0;
+    uLongf cap = 1 << 20;
+    unsigned char *text = xmalloc(cap + 1);
+    for (size_t i = 0; i + 8 < n && !found; i++) {
+        if (memcmp(data + i, "stream\015\012", 8) != 0)
+            continue;
+        uLongf tn = cap;
+        if (uncompress(text, &tn, data + i + 8, (uLong)(n - i - 8)) != Z_OK)
+            continue; /* not deflated (an image's, a font's too large) */
+        text[tn] = '\0';
+        found = strstr((char *)text, want) != NULL;
+    }
+    assert_true(found);
+    free(text);
+    free(data);
+    free(want);
+}
+
+/* pdf_fonts_preload() opens the fonts the shipped templates name, those
+ * a document then finds in the cache; templates that cannot be read leave
+ * the cache empty, with nothing said. */
+static void test_fonts_preload(void **state)
+{
+    fixture *f = *state;
+    if (!f->fonts)
+        skip();
+    rfonts_cache *c = rfonts_cache_new();
+    pdf_fonts_preload(c, "/nonexistent/templates");
+    assert_null(rfonts_cache_held(c));
+    char dir[] = "/tmp/planeval-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *files[2] = {xasprintf("%s/report.yaml", dir), xasprintf("%s/brief.yaml", dir)};
+    for (int i = 0; i < 2; i++) { /* templates that are not YAML */
+        FILE *fp = fopen(files[i], "w");
+        assert_non_null(fp);
+        fputs("document: [\n", fp);
+        fclose(fp);
+    }
+    pdf_fonts_preload(c, dir);
+    assert_null(rfonts_cache_held(c));
+    for (int i = 0; i < 2; i++) {
+        unlink(files[i]);
+        free(files[i]);
+    }
+    rmdir(dir);
+    pdf_fonts_preload(c, "templates");
+    const rfonts *held = rfonts_cache_held(c);
+    assert_non_null(held);
+    diag_list d;
+    memset(&d, 0, sizeof d);
+    /* the faces templates/report.yaml names */
+    assert_ptr_equal(rfonts_cached(c, "/usr/share/fonts/truetype/arphic/uming.ttc",
+                                   "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", &d),
+                     held);
+    assert_int_equal(d.n, 0);
+    rfonts_cache_free(c);
+}
+
 /* The Debian faces named by file (no fontconfig) are the faces fontconfig
  * finds by family, covering the same codes: the fallback between body and
  * heading face, and so every PDF, is the same either way. */
@@ -699,6 +813,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_glyph_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_measure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_glyphs_and_widths_as_libharu, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_marker_as_libharu, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fonts_preload, setup, teardown),
         cmocka_unit_test_setup_teardown(test_faces_by_file_as_by_family, setup, teardown),
         cmocka_unit_test(test_face_file_errors),
     };
