@@ -65,7 +65,7 @@
 #define XLSX_DEFLATE_LEVEL 1
 #define XLSX_GATHER_MAX (4u << 20) /* bytes of a part gathered before it is streamed */
 #define XLSX_STREAM_CHUNK 65536u   /* zlib's output, handed to minizip at a time */
-#define XLSX_WINDOW_MIN (64u << 10) /* a zip file's window, first allocated */
+#define XLSX_WINDOW_MIN (256u << 10) /* a zip file's window, first allocated */
 #define XLSX_WINDOW_MAX (1u << 20)  /* ... and at most (a power of two times the first) */
 
 typedef int (*open_fn)(zipFile, const char *, const zip_fileinfo *, const void *, uInt,
