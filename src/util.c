@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void out_of_memory(size_t n)
 {
@@ -690,6 +691,23 @@ int put_bytes(FILE *f, const void *p, size_t n)
         return 1;
     }
     return fwrite_unlocked(p, 1, n, f) == n;
+}
+
+int pwrite_all(int fd, const void *p, size_t n, off_t off)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t w = pwrite(fd, c, n, off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        c += w;
+        n -= (size_t)w;
+        off += w;
+    }
+    return 0;
 }
 
 /* "00" to "99": the digits of the numbers below 100, two at a time */

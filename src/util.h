@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdarg.h>
+#include <sys/types.h>
 #include <time.h>
 
 void *xmalloc(size_t n);
@@ -136,6 +137,10 @@ size_t format_f(char *out, double v, int prec);
  * shared between threads. Returns whether all n were written.
  */
 int put_bytes(FILE *f, const void *p, size_t n);
+
+/* Writes all n bytes at p to fd at offset off (pwrite, again after a short
+ * write or EINTR): 0, or -1 with errno set. */
+int pwrite_all(int fd, const void *p, size_t n, off_t off);
 
 /* The decimal digits of u, as printf's %llu writes them, into buf (21
  * bytes at least), terminated: their count. The hand-written numbers of the

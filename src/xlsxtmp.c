@@ -32,6 +32,7 @@
 #include <xlsxwriter.h>
 #include <xlsxwriter/third_party/tmpfileplus.h>
 
+#include "util.h"
 #include "xlsxtmp.h"
 
 #define XLSX_TMP_MEM_MIN 8192u /* first allocation */
@@ -45,23 +46,6 @@ typedef struct memfile {
     int err;     /* the errno of a failed write or spill, 0 if none */
     char tmpdir[]; /* the library's directory for temporary files ("" if none) */
 } memfile;
-
-/* Write all of (p, n) at off of fd. */
-static int pwrite_all(int fd, const char *p, size_t n, off_t off)
-{
-    while (n) {
-        ssize_t w = pwrite(fd, p, n, off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-        off += w;
-    }
-    return 0;
-}
 
 /* Move the file's bytes to a real temporary file. */
 static int spill(memfile *m)

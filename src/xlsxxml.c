@@ -292,18 +292,36 @@ struct xml_attribute *lxw_new_attribute_dbl(const char *key, double value)
     return a;
 }
 
-/* Whether string holds a byte that lxw_escape_control_characters rewrites
- * as _xHHHH_ (0x01-0x08, 0x0B-0x1F). The library's loop tests its pointer
+/* Whether the n bytes at p hold one that lxw_escape_control_characters
+ * rewrites as _xHHHH_ (0x01-0x08, 0x0B-0x1F). */
+static int any_control(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!(p[i] & 0xE0) && p[i] != '\n' && p[i] != '\t')
+            return 1;
+    return 0;
+}
+
+/* Whether string holds such a byte. The library's loop tests its pointer
  * instead of the byte, so it stops at the terminating NUL and says yes for
  * every string: each shared string (and constant_memory cell) was copied
  * through the escaping, into a calloc of 7 times its length, unchanged.
- * Answering right writes the same bytes without the copy. */
+ * Answering right writes the same bytes without the copy. 8 bytes at a
+ * time: a word with no byte below 0x20 (newlines and tabs are) is passed
+ * over, any other is looked at byte by byte. */
 uint8_t lxw_has_control_characters(const char *string)
 {
-    for (; *string; string++)
-        if (!(*string & 0xE0) && *string != '\n' && *string != '\t')
+    const uint64_t ones = 0x0101010101010101u;
+    size_t len = strlen(string), i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, string + i, sizeof w);
+        /* the lowest byte below 0x20 is always marked (a borrow only marks
+         * more above it); bytes from 0x80 up never are */
+        if (((w - 0x20 * ones) & ~w & (ones << 7)) && any_control(string + i, 8))
             return 1;
-    return 0;
+    }
+    return (uint8_t)any_control(string + i, len - i);
 }
 
 /* The characters of a UTF-8 string, as the library counts them (bytes but

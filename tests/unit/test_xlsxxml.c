@@ -404,7 +404,8 @@ static void test_utf8_strlen(void **state)
 
 /* lxw_has_control_characters says yes exactly when the library's escaping
  * changes the text (its own says yes for every text); every byte value,
- * alone and inside a longer text. */
+ * alone and inside a longer text, and at every place of a text read 8
+ * bytes at a time (the word, then the bytes after the last word). */
 static void test_control_characters(void **state)
 {
     (void)state;
@@ -424,6 +425,15 @@ static void test_control_characters(void **state)
                 fail_msg("byte 0x%02x at %d: escaping %s the text, lxw_has_control_characters %d",
                          c, at, changed ? "changes" : "keeps", has(text));
             free(e);
+        }
+    for (int c = 1; c < 256; c++)
+        for (size_t at = 0; at < 27; at++) {
+            char text[] = "Ab1\xe4\xb8\xad xyz \xc3\xa9\n\tzz longer te"; /* 27 bytes */
+            assert_int_equal(strlen(text), 27);
+            text[at] = (char)c;
+            int want = c < 0x20 && c != '\n' && c != '\t';
+            if ((has(text) != 0) != want)
+                fail_msg("byte 0x%02x at %zu of 27: lxw_has_control_characters %d", c, at, has(text));
         }
     assert_int_equal(has(""), 0);
     assert_int_equal(has("line\nbreak\ttab"), 0);

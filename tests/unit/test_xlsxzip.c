@@ -7,7 +7,12 @@
  * test checks that too, else it could not tell them apart). Then entries of
  * two zip files written at once: the second file's goes through zlib. Then
  * a part over xlsxzip.c's 4 MiB gathering limit: it is streamed through
- * zlib at level 1 (memory stays bounded) and still reads back whole.
+ * zlib at level 1 (memory stays bounded) and still reads back whole
+ * (its local header, patched after the window holding it went to the file,
+ * agrees with the central directory: minizip's reader checks it). Then the
+ * zip file's own writes: a small archive stays in memory until zipClose
+ * (stdio's zipOpen had written 4 KB at a time), and a failed write (the
+ * file /dev/full) fails the zip file's close or the entry's write.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <unzip.h>
 #include <xlsxwriter.h>
@@ -148,19 +154,24 @@ static void check_entry(const char *path, const char *name, const unsigned char 
     free(got);
 }
 
+/* A new zip file at a fresh temporary path (a template ending in XXXXXX). */
+static zipFile new_zip(char *path)
+{
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    zipFile z = zipOpen(path, APPEND_STATUS_CREATE);
+    assert_non_null(z);
+    return z;
+}
+
 static void test_two_zip_files_at_once(void **state)
 {
     (void)state;
     size_t n = 100000;
     unsigned char *text = random_text(n, 11);
     char pa[] = "/tmp/test_xlsxzip_a_XXXXXX", pb[] = "/tmp/test_xlsxzip_b_XXXXXX";
-    int fa = mkstemp(pa), fb = mkstemp(pb);
-    assert_true(fa >= 0 && fb >= 0);
-    close(fa);
-    close(fb);
-    zipFile a = zipOpen(pa, APPEND_STATUS_CREATE), b = zipOpen(pb, APPEND_STATUS_CREATE);
-    assert_non_null(a);
-    assert_non_null(b);
+    zipFile a = new_zip(pa), b = new_zip(pb);
     write_entry(a, "a.txt", text, n);
     write_entry(b, "b.txt", text, n); /* while a's entry is open */
     assert_int_equal(zipCloseFileInZip(b), ZIP_OK);
@@ -183,11 +194,7 @@ static void test_large_part_streamed(void **state)
     size_t n = 9u << 20; /* over the 4 MiB gathered whole */
     unsigned char *text = random_text(n, 5);
     char pa[] = "/tmp/test_xlsxzip_l_XXXXXX";
-    int fa = mkstemp(pa);
-    assert_true(fa >= 0);
-    close(fa);
-    zipFile a = zipOpen(pa, APPEND_STATUS_CREATE);
-    assert_non_null(a);
+    zipFile a = new_zip(pa);
     write_entry(a, "small.txt", text, 100000);
     assert_int_equal(zipCloseFileInZip(a), ZIP_OK);
     write_entry(a, "large.txt", text, n);
@@ -204,12 +211,64 @@ static void test_large_part_streamed(void **state)
     free(text);
 }
 
+/* Size of the file at path. */
+static off_t file_size(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return st.st_size;
+}
+
+static void test_written_at_close(void **state)
+{
+    (void)state;
+    size_t n = 100000;
+    unsigned char *text = random_text(n, 3);
+    char pa[] = "/tmp/test_xlsxzip_w_XXXXXX";
+    zipFile a = new_zip(pa);
+    write_entry(a, "one.txt", text, n);
+    assert_int_equal(zipCloseFileInZip(a), ZIP_OK);
+    write_entry(a, "two.txt", text + 7, n - 7);
+    assert_int_equal(zipCloseFileInZip(a), ZIP_OK);
+    assert_int_equal(file_size(pa), 0); /* all of it still in the window */
+    assert_int_equal(zipClose(a, NULL), ZIP_OK);
+    size_t z1 = libdeflate_size(text, n, 1), z2 = libdeflate_size(text + 7, n - 7, 1);
+    assert_true(file_size(pa) > (off_t)(z1 + z2));
+    check_entry(pa, "one.txt", text, n, z1);
+    check_entry(pa, "two.txt", text + 7, n - 7, z2);
+    remove(pa);
+    free(text);
+}
+
+static void test_write_errors(void **state)
+{
+    (void)state;
+    if (access("/dev/full", W_OK) != 0)
+        skip();
+    size_t n = 3u << 20; /* deflated, over the 1 MiB window */
+    unsigned char *text = random_text(n, 9);
+    zipFile a = zipOpen("/dev/full", APPEND_STATUS_CREATE);
+    assert_non_null(a);
+    write_entry(a, "small.txt", text, 1000);
+    assert_int_equal(zipCloseFileInZip(a), ZIP_OK); /* in the window */
+    assert_int_not_equal(zipClose(a, NULL), ZIP_OK);
+
+    a = zipOpen("/dev/full", APPEND_STATUS_CREATE);
+    assert_non_null(a);
+    write_entry(a, "large.txt", text, n);
+    assert_int_not_equal(zipCloseFileInZip(a), ZIP_OK); /* the window is written as it fills */
+    assert_int_not_equal(zipClose(a, NULL), ZIP_OK);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parts_by_libdeflate),
         cmocka_unit_test(test_two_zip_files_at_once),
         cmocka_unit_test(test_large_part_streamed),
+        cmocka_unit_test(test_written_at_close),
+        cmocka_unit_test(test_write_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
