@@ -28,6 +28,7 @@ typedef struct csv_table {
     int crlf;             /* 1 if CRLF line ends were seen */
     int nrows;            /* including the header row, rows[0] */
     csv_row *rows;
+    char sha256[65];      /* digest of the file's bytes as read ("" when parsed from memory) */
 } csv_table;
 
 typedef struct csv_error {

@@ -361,6 +361,7 @@ void dictionary_free(dictionary *dict)
     free(dict->ms_status_in);
     free(dict->tables);
     free(dict->vars);
+    file_digests_free(&dict->files);
     memset(dict, 0, sizeof *dict);
 }
 
@@ -969,6 +970,7 @@ int dictionary_load_regions(dictionary *dict, const char *dir, const char *regio
     ynode **roots = xcalloc((size_t)n, sizeof *roots);
     for (int i = 0; i < n; i++) {
         if (ydoc_load(&docs[i], srcs[i].path, d) == 0) {
+            file_digests_add(&dict->files, srcs[i].path, docs[i].sha256);
             ynode *root = ydoc_root(&docs[i]);
             if (!ynode_is_map(root))
                 ydiag(&docs[i], d, DIAG_ERROR, root,
@@ -1118,6 +1120,7 @@ struct region_data {
     size_t nms, mscap;
     file_info *files;
     size_t nfiles, filescap;
+    file_digests digests;   /* every file read (tables, milestones, provenance) */
     data_provenance prov;   /* statement, sources point at the two below */
     char *prov_statement, *prov_sources;
 };
@@ -1200,6 +1203,7 @@ void region_free(region_data *r)
     free(r->ms_path);
     free(r->prov_statement);
     free(r->prov_sources);
+    file_digests_free(&r->digests);
     free(r->files);
     free(r->tables);
     free(r->var_slot);
@@ -2229,6 +2233,7 @@ static void load_table_file(region_data *r, rtable *t, diag_list *d)
         return;
     }
     t->present = 1;
+    file_digests_add(&r->digests, t->path, csv.sha256);
     t->encoding = csv.encoding;
     t->ndata = rr.ndata;
     int long_varcol = rr.header_ok ? rr.h.fixed[COL_VARNAME] : -1;
@@ -2417,6 +2422,7 @@ static void load_milestones(region_data *r, diag_list *d)
         csvfile_free(&csv);
         return;
     }
+    file_digests_add(&r->digests, r->ms_path, csv.sha256);
     file_info *fi = ARRAY_PUSH(r->files, r->nfiles, r->filescap);
     fi->path = r->ms_path;
     fi->encoding = csv.encoding;
@@ -2508,6 +2514,7 @@ static void load_provenance(region_data *r, const char *path, diag_list *d)
         ydoc_free(&y);
         return;
     }
+    file_digests_add(&r->digests, path, y.sha256);
     ynode *root = ydoc_root(&y);
     if (!root || !ynode_is_map(root)) {
         ydiag(&y, d, DIAG_ERROR, root,
@@ -2878,6 +2885,16 @@ int region_all_milestones(const region_data *r, const milestone_record **out)
 }
 
 int region_file_count(const region_data *r) { return (int)r->nfiles; }
+
+const char *dictionary_file_digest(const dictionary *dict, const char *path)
+{
+    return file_digests_find(&dict->files, path);
+}
+
+const char *region_file_digest(const region_data *r, const char *path)
+{
+    return r ? file_digests_find(&r->digests, path) : NULL;
+}
 
 void region_file_info(const region_data *r, int i, const char **path, const char **encoding,
                       int *rows)

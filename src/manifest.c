@@ -66,8 +66,19 @@ static void list_files(const char *dir, const char *rel, int deep, path_list *ou
         qsort(out->items, out->n, sizeof *out->items, cmp_path);
 }
 
-static void add_digest(strbuf *b, const char *path, diag_list *d)
+/* The digests known already, or read. */
+typedef struct digest_src {
+    known_digest_fn known;
+    void *ctx;
+} digest_src;
+
+static void add_digest(strbuf *b, const char *path, const digest_src *src, diag_list *d)
 {
+    const char *had = src->known ? src->known(src->ctx, path) : NULL;
+    if (had) {
+        sb_printf(b, "%s  %s\n", had, path);
+        return;
+    }
     char hex[65];
     if (sha256_file(path, hex) != 0) {
         diag_add(d, DIAG_WARNING, path, 0, 0, "cannot read for its digest: %s", strerror(errno));
@@ -81,7 +92,7 @@ static void add_digest(strbuf *b, const char *path, diag_list *d)
  * in name order (a README edit is not a new input).
  */
 static void add_dir(strbuf *b, const char *dir, const char *suffix, const char *also,
-                    diag_list *d)
+                    const digest_src *src, diag_list *d)
 {
     path_list l = {0};
     list_files(dir, "", 0, &l);
@@ -91,30 +102,32 @@ static void add_dir(strbuf *b, const char *dir, const char *suffix, const char *
             !(also && strcmp(l.items[i], also) == 0))
             continue;
         char *p = xasprintf("%s/%s", dir, l.items[i]);
-        add_digest(b, p, d);
+        add_digest(b, p, src, d);
         free(p);
     }
     path_list_free(&l);
 }
 
 char *inputs_listing(const char *plan_path, const char *region, const input_dirs *dirs,
-                     const char *options_line, diag_list *d)
+                     const char *options_line, known_digest_fn known, void *ctx,
+                     diag_list *d)
 {
+    const digest_src src = {known, ctx};
     strbuf b;
     sb_init(&b);
     sb_printf(&b, "# %s\n", options_line);
-    add_digest(&b, plan_path, d);
-    add_digest(&b, dirs->catalogue, d);
-    add_dir(&b, dirs->variables_dir, ".yaml", NULL, d);
-    add_dir(&b, dirs->templates_dir, ".yaml", NULL, d);
+    add_digest(&b, plan_path, &src, d);
+    add_digest(&b, dirs->catalogue, &src, d);
+    add_dir(&b, dirs->variables_dir, ".yaml", NULL, &src, d);
+    add_dir(&b, dirs->templates_dir, ".yaml", NULL, &src, d);
     char *p = xasprintf("%s/%s", dirs->data_dir, region);
-    add_dir(&b, p, ".csv", PROVENANCE_FILE, d); /* the tables and the data's provenance */
+    add_dir(&b, p, ".csv", PROVENANCE_FILE, &src, d); /* the tables and the data's provenance */
     free(p);
     /* the region's own vocabulary (data/<region>/variables/), when it has one */
     p = xasprintf("%s/%s/variables", dirs->data_dir, region);
     struct stat st;
     if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-        add_dir(&b, p, ".yaml", NULL, d);
+        add_dir(&b, p, ".yaml", NULL, &src, d);
     free(p);
     return sb_take(&b);
 }

@@ -2,8 +2,10 @@
  * and the same compression function on the x86 SHA extensions (about six
  * times faster: the manifest hashes every output file). */
 #include "sha256.h"
+#include "util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -192,4 +194,35 @@ int sha256_file(const char *path, char hex[65])
         return -1;
     sha256_final_hex(&c, hex);
     return 0;
+}
+
+void sha256_hex(const void *data, size_t n, char hex[65])
+{
+    sha256_ctx c;
+    sha256_init(&c);
+    sha256_update(&c, data, n);
+    sha256_final_hex(&c, hex);
+}
+
+void file_digests_add(file_digests *l, const char *path, const char hex[65])
+{
+    file_digest *e = ARRAY_PUSH(l->items, l->n, l->cap);
+    e->path = xstrdup(path);
+    memcpy(e->hex, hex, sizeof e->hex);
+}
+
+const char *file_digests_find(const file_digests *l, const char *path)
+{
+    for (size_t i = l->n; i-- > 0;)
+        if (strcmp(l->items[i].path, path) == 0)
+            return l->items[i].hex;
+    return NULL;
+}
+
+void file_digests_free(file_digests *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->items[i].path);
+    free(l->items);
+    memset(l, 0, sizeof *l);
 }
