@@ -502,7 +502,7 @@ static int parse_stream(const char *text, size_t n, csv_table *t, csv_error *err
         return parse_text(text, n, t, err, stream, NULL, lines > INT_MAX ? INT_MAX : (int)lines,
                           release);
     }
-    csv_stream count = {NULL, NULL, NULL};
+    csv_stream count = {NULL, NULL, NULL, NULL};
     int nrows = 0;
     if (parse_text(text, n, t, err, &count, &nrows, -1, 0) != 0)
         return -1;
@@ -630,7 +630,7 @@ static int read_any(const char *path, csv_table *t, csv_error *err, const csv_st
     memset(t, 0, sizeof *t);
     if (err)
         memset(err, 0, sizeof *err);
-    /* read() straight into the buffer: stdio added a read per 4 KB */
+    /* read_fd(): stdio added a read per 4 KB */
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         set_err(err, 0, 0, "cannot open %s: %s", path, strerror(errno));
@@ -644,43 +644,22 @@ static int read_any(const char *path, csv_table *t, csv_error *err, const csv_st
         close(fd);
         return -1;
     }
-    /* One byte more than the size, so that EOF is seen without a regrow:
-     * a regular file reads short only at its end. */
-    size_t cap = regular ? (size_t)sb.st_size + 1 : 65536;
-    char *buf = xmalloc(cap);
     size_t len = 0;
-    for (;;) {
-        if (len == cap) {
-            cap = cap > CSVFILE_MAX_BYTES / 2 ? CSVFILE_MAX_BYTES + 1 : cap * 2;
-            buf = xrealloc(buf, cap);
-        }
-        ssize_t got = read(fd, buf + len, cap - len);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            set_err(err, 0, 0, "cannot read %s: %s", path, strerror(errno));
-            free(buf);
-            close(fd);
-            return -1;
-        }
-        len += (size_t)got;
-        if (len > CSVFILE_MAX_BYTES) {
+    char *buf = read_fd(fd, regular, regular ? (size_t)sb.st_size : 0, CSVFILE_MAX_BYTES, &len);
+    if (!buf) {
+        if (errno == EFBIG)
             set_err(err, 0, 0, "file is too large (more than 256 MiB)");
-            free(buf);
-            close(fd);
-            return -1;
-        }
-        if (got == 0 || (regular && len < cap))
-            break;
+        else
+            set_err(err, 0, 0, "cannot read %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
     }
     close(fd);
     /* the digest of the bytes parsed, before a streamed parse frees them */
-    char hex[65];
-    sha256_hex(buf, len, hex);
+    if (stream && stream->sha256)
+        sha256_hex(buf, len, stream->sha256);
     int rc = parse_any(path, buf, len, t, err, stream, &buf);
     free(buf);
-    if (rc == 0)
-        memcpy(t->sha256, hex, sizeof hex);
     return rc;
 }
 

@@ -28,7 +28,6 @@ typedef struct csv_table {
     int crlf;             /* 1 if CRLF line ends were seen */
     int nrows;            /* including the header row, rows[0] */
     csv_row *rows;
-    char sha256[65];      /* digest of the file's bytes as read ("" when parsed from memory) */
 } csv_table;
 
 typedef struct csv_error {
@@ -58,6 +57,7 @@ typedef struct csv_stream {
     void (*start)(void *ctx, const csv_table *t, int nrows);
     void (*each)(void *ctx, const csv_row *row);
     void *ctx;
+    char *sha256; /* when not NULL: the digest of the file's bytes as read, 65 chars */
 } csv_stream;
 
 int csvfile_read_stream(const char *path, csv_table *t, csv_error *err, const csv_stream *stream);

@@ -2220,7 +2220,8 @@ static void load_table_file(region_data *r, rtable *t, diag_list *d)
     rr.t = t;
     rr.d = d;
     row_stream rs = {&rr, &csv};
-    csv_stream stream = {reader_start, reader_row, &rs};
+    char hex[65];
+    csv_stream stream = {reader_start, reader_row, &rs, hex};
     if (csvfile_read_stream(t->path, &csv, &err, &stream) != 0) {
         diag_add(d, DIAG_ERROR, t->path, err.line, err.col, "%s", err.msg);
         if (rr.dims) { /* checked, then failed while streaming: not expected */
@@ -2233,7 +2234,7 @@ static void load_table_file(region_data *r, rtable *t, diag_list *d)
         return;
     }
     t->present = 1;
-    file_digests_add(&r->digests, t->path, csv.sha256);
+    file_digests_add(&r->digests, t->path, hex);
     t->encoding = csv.encoding;
     t->ndata = rr.ndata;
     int long_varcol = rr.header_ok ? rr.h.fixed[COL_VARNAME] : -1;
@@ -2416,13 +2417,14 @@ static void load_milestones(region_data *r, diag_list *d)
     csv_error err;
     memset(&csv, 0, sizeof csv);
     ms_reader mr = {.r = r, .d = d};
-    csv_stream stream = {ms_start, ms_row, &mr};
+    char hex[65];
+    csv_stream stream = {ms_start, ms_row, &mr, hex};
     if (csvfile_read_stream(r->ms_path, &csv, &err, &stream) != 0) {
         diag_add(d, DIAG_ERROR, r->ms_path, err.line, err.col, "%s", err.msg);
         csvfile_free(&csv);
         return;
     }
-    file_digests_add(&r->digests, r->ms_path, csv.sha256);
+    file_digests_add(&r->digests, r->ms_path, hex);
     file_info *fi = ARRAY_PUSH(r->files, r->nfiles, r->filescap);
     fi->path = r->ms_path;
     fi->encoding = csv.encoding;

@@ -49,14 +49,17 @@ static void list_files(const char *dir, const char *rel, int deep, path_list *ou
             continue;
         char *full = xasprintf("%s/%s", dir, e->d_name);
         char *r = rel[0] ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
+        /* the entry's type as the directory gives it: lstat only where the
+         * file system does not say (a system call per file) */
         struct stat st;
-        if (lstat(full, &st) == 0) {
-            if (S_ISREG(st.st_mode)) {
-                *ARRAY_PUSH(out->items, out->n, out->cap) = r;
-                r = NULL;
-            } else if (S_ISDIR(st.st_mode) && deep) {
-                list_files(full, r, deep, out);
-            }
+        int type = e->d_type;
+        if (type == DT_UNKNOWN && lstat(full, &st) == 0)
+            type = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : DT_LNK;
+        if (type == DT_REG) {
+            *ARRAY_PUSH(out->items, out->n, out->cap) = r;
+            r = NULL;
+        } else if (type == DT_DIR && deep) {
+            list_files(full, r, deep, out);
         }
         free(r);
         free(full);
@@ -180,8 +183,9 @@ int manifest_write(const char *out_dir, const char *version, diag_list *d)
         char *dir = xasprintf("%s/%s", out_dir, e->d_name);
         char *in = xasprintf("%s/inputs.sha256", dir);
         struct stat st, sti;
-        if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && lstat(in, &sti) == 0 &&
-            S_ISREG(sti.st_mode))
+        int is_dir = e->d_type == DT_DIR ||
+                     (e->d_type == DT_UNKNOWN && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode));
+        if (is_dir && lstat(in, &sti) == 0 && S_ISREG(sti.st_mode))
             *ARRAY_PUSH(plans.items, plans.n, plans.cap) = xstrdup(e->d_name);
         free(in);
         free(dir);
@@ -234,11 +238,11 @@ int manifest_write(const char *out_dir, const char *version, diag_list *d)
         for (size_t j = 0; j < files.n; j++) {
             char *full = xasprintf("%s/%s", dir, files.items[j]);
             char hex[65];
-            struct stat st;
-            if (sha256_file(full, hex) == 0 && stat(full, &st) == 0) {
+            long long bytes;
+            if (sha256_file_size(full, hex, &bytes) == 0) {
                 fprintf(f, "%s\n        {\"path\": ", j ? "," : "");
                 json_string(f, files.items[j]);
-                fprintf(f, ", \"sha256\": \"%s\", \"bytes\": %lld}", hex, (long long)st.st_size);
+                fprintf(f, ", \"sha256\": \"%s\", \"bytes\": %lld}", hex, bytes);
             }
             free(full);
         }
@@ -258,11 +262,11 @@ int manifest_write(const char *out_dir, const char *version, diag_list *d)
     for (size_t i = 0; i < top.n; i++) {
         char *full = xasprintf("%s/%s", out_dir, top.items[i]);
         char hex[65];
-        struct stat st;
-        if (sha256_file(full, hex) == 0 && stat(full, &st) == 0) {
+        long long bytes;
+        if (sha256_file_size(full, hex, &bytes) == 0) {
             fprintf(f, "%s\n    {\"path\": ", nc++ ? "," : ",\n  \"comparison\": [");
             json_string(f, top.items[i]);
-            fprintf(f, ", \"sha256\": \"%s\", \"bytes\": %lld}", hex, (long long)st.st_size);
+            fprintf(f, ", \"sha256\": \"%s\", \"bytes\": %lld}", hex, bytes);
         }
         free(full);
     }

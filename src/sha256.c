@@ -4,9 +4,13 @@
 #include "sha256.h"
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -177,23 +181,46 @@ void sha256_final_hex(sha256_ctx *c, char hex[65])
         snprintf(hex + 8 * i, 9, "%08x", c->h[i]);
 }
 
-int sha256_file(const char *path, char hex[65])
+int sha256_file_size(const char *path, char hex[65], long long *bytes)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return -1;
+    /* read() into a buffer of the stack's (a fresh heap block this size
+     * would be mapped and fault a page at a time); a regular file reads
+     * short only at its end, so its last read is the one that falls short,
+     * where stdio made two more calls and an fstat */
+    struct stat st;
+    int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     sha256_ctx c;
     sha256_init(&c);
     unsigned char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sha256_update(&c, buf, n);
-    int err = ferror(f);
-    fclose(f);
-    if (err)
-        return -1;
+    long long total = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int saved = errno;
+            close(fd);
+            errno = saved;
+            return -1;
+        }
+        sha256_update(&c, buf, (size_t)n);
+        total += n;
+        if (n == 0 || (regular && (size_t)n < sizeof buf))
+            break;
+    }
+    close(fd);
     sha256_final_hex(&c, hex);
+    if (bytes)
+        *bytes = total;
     return 0;
+}
+
+int sha256_file(const char *path, char hex[65])
+{
+    return sha256_file_size(path, hex, NULL);
 }
 
 void sha256_hex(const void *data, size_t n, char hex[65])

@@ -436,10 +436,9 @@ static int compose(const char *text, size_t n, const char *path, yaml_document_t
  * The bytes of path (NUL-terminated, *n of them) if it is a regular file
  * of at most YDOC_MAX_BYTES: a FIFO would block for ever, a directory
  * reads as a syntax error, and the size bounds what loading can cost.
- * O_NONBLOCK only keeps open() from waiting for a FIFO's writer. One
- * read() of the size and a byte more sees the end (a regular file reads
- * short only there), where stdio made ten system calls of a file; more
- * only if the file grew meanwhile. NULL with d told why (d may be NULL).
+ * O_NONBLOCK only keeps open() from waiting for a FIFO's writer. Read
+ * with read_fd() (util.h): open, fstat, read, close, where stdio made ten
+ * system calls of a file. NULL with d told why (d may be NULL).
  */
 static char *read_regular(const char *path, size_t *n, diag_list *d)
 {
@@ -465,38 +464,15 @@ static char *read_regular(const char *path, size_t *n, diag_list *d)
         close(fd);
         return NULL;
     }
-    size_t cap = (size_t)st.st_size + 1;
-    char *buf = xmalloc(cap + 1);
-    size_t len = 0;
-    ssize_t got = 0;
-    while (len < cap) {
-        got = read(fd, buf + len, cap - len);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        len += (size_t)got;
-        if (len < cap)
-            break; /* short: the end */
-        if (cap <= YDOC_MAX_BYTES) { /* grown since fstat: read on, to the limit */
-            cap = cap * 2 < YDOC_MAX_BYTES + 1 ? cap * 2 : (size_t)YDOC_MAX_BYTES + 1;
-            buf = xrealloc(buf, cap + 1);
-        }
-    }
+    char *buf = read_fd(fd, 1, (size_t)st.st_size, YDOC_MAX_BYTES, n);
     int saved = errno;
     close(fd);
-    if (got < 0 || len > YDOC_MAX_BYTES) {
-        if (d && got < 0)
-            diag_add(d, DIAG_ERROR, path, 0, 0, "cannot read: %s", strerror(saved));
-        else if (d)
-            diag_add(d, DIAG_ERROR, path, 1, 1,
-                     "is over %d MB (it grew while read): YAML files are limited to %d MB",
-                     YDOC_MAX_BYTES >> 20, YDOC_MAX_BYTES >> 20);
-        free(buf);
-        return NULL;
-    }
-    buf[len] = '\0';
-    *n = len;
+    if (!buf && d && saved == EFBIG)
+        diag_add(d, DIAG_ERROR, path, 1, 1,
+                 "is over %d MB (it grew while read): YAML files are limited to %d MB",
+                 YDOC_MAX_BYTES >> 20, YDOC_MAX_BYTES >> 20);
+    else if (!buf && d)
+        diag_add(d, DIAG_ERROR, path, 0, 0, "cannot read: %s", strerror(saved));
     return buf;
 }
 
