@@ -633,7 +633,10 @@ static int read_any(const char *path, csv_table *t, csv_error *err, const csv_st
     /* read_fd(): stdio added a read per 4 KB */
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        set_err(err, 0, 0, "cannot open %s: %s", path, strerror(errno));
+        int saved = errno;
+        set_err(err, 0, 0, "cannot open %s: %s", path, strerror(saved));
+        if (err)
+            err->open_errno = saved;
         return -1;
     }
     struct stat sb;

@@ -33,6 +33,7 @@ typedef struct csv_table {
 typedef struct csv_error {
     int line;      /* 1-based, 0 when not about one line */
     int col;       /* 1-based field number, 0 when unknown */
+    int open_errno; /* errno when the file could not be opened, else 0 */
     char msg[512];
 } csv_error;
 

@@ -164,10 +164,14 @@ static int list_dir(const char *dir, const char *suffix, char ***out)
         const char *nm = e->d_name;
         if (nm[0] == '.' || (nm[0] == '~' && nm[1] == '$') || !has_suffix_ci(nm, suffix))
             continue;
-        char *path = xasprintf("%s/%s", dir, nm);
-        struct stat st;
-        int regular = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-        free(path);
+        /* the type readdir gives; stat (following a link) only where it gives none */
+        int regular = e->d_type == DT_REG;
+        if (e->d_type == DT_LNK || e->d_type == DT_UNKNOWN) {
+            char *path = xasprintf("%s/%s", dir, nm);
+            struct stat st;
+            regular = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+            free(path);
+        }
         if (regular)
             *ARRAY_PUSH(names, n, cap) = xstrdup(nm);
     }
@@ -2209,6 +2213,11 @@ static void reader_finish(row_reader *rr)
 }
 
 /* Read one table file of the region (it exists). */
+static int file_exists(const char *path);
+
+/* t's file, when there is one: opened straight away (a stat first cost a
+ * system call a file), a file that cannot be opened and cannot be stat'ed
+ * is absent, as file_exists() says. */
 static void load_table_file(region_data *r, rtable *t, diag_list *d)
 {
     csv_table csv;
@@ -2223,6 +2232,9 @@ static void load_table_file(region_data *r, rtable *t, diag_list *d)
     char hex[65];
     csv_stream stream = {reader_start, reader_row, &rs, hex};
     if (csvfile_read_stream(t->path, &csv, &err, &stream) != 0) {
+        if (err.open_errno &&
+            (err.open_errno == ENOENT || err.open_errno == ENOTDIR || !file_exists(t->path)))
+            return; /* no such file: the table is absent */
         diag_add(d, DIAG_ERROR, t->path, err.line, err.col, "%s", err.msg);
         if (rr.dims) { /* checked, then failed while streaming: not expected */
             reader_finish(&rr);
@@ -2637,7 +2649,7 @@ int region_load(region_data **out, const dictionary *dict, const char *dir, diag
     }
     for (int ti = 0; ti < dict->ntables; ti++) {
         rtable *t = &r->tables[ti];
-        if (t->def->file && file_exists(t->path))
+        if (t->def->file)
             load_table_file(r, t, d);
     }
     if (file_exists(r->ms_path))
