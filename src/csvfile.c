@@ -18,8 +18,10 @@
  * line where an unterminated quoted field began.
  */
 #include "csvfile.h"
+#include "sha256.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <iconv.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -500,7 +502,7 @@ static int parse_stream(const char *text, size_t n, csv_table *t, csv_error *err
         return parse_text(text, n, t, err, stream, NULL, lines > INT_MAX ? INT_MAX : (int)lines,
                           release);
     }
-    csv_stream count = {NULL, NULL, NULL};
+    csv_stream count = {NULL, NULL, NULL, NULL};
     int nrows = 0;
     if (parse_text(text, n, t, err, &count, &nrows, -1, 0) != 0)
         return -1;
@@ -628,47 +630,37 @@ static int read_any(const char *path, csv_table *t, csv_error *err, const csv_st
     memset(t, 0, sizeof *t);
     if (err)
         memset(err, 0, sizeof *err);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        set_err(err, 0, 0, "cannot open %s: %s", path, strerror(errno));
+    /* read_fd(): stdio added a read per 4 KB */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int saved = errno;
+        set_err(err, 0, 0, "cannot open %s: %s", path, strerror(saved));
+        if (err)
+            err->open_errno = saved;
         return -1;
     }
     struct stat sb;
-    int regular = fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode);
+    int regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
     if (regular && (unsigned long long)sb.st_size > CSVFILE_MAX_BYTES) {
         set_err(err, 0, 0, "file is too large (%lld bytes; the limit is 256 MiB)",
                 (long long)sb.st_size);
-        fclose(f);
+        close(fd);
         return -1;
     }
-    /* One byte more than the size, so that EOF is seen without a regrow. */
-    size_t cap = regular ? (size_t)sb.st_size + 1 : 65536;
-    char *buf = xmalloc(cap);
     size_t len = 0;
-    for (;;) {
-        if (len == cap) {
-            cap = cap > CSVFILE_MAX_BYTES / 2 ? CSVFILE_MAX_BYTES + 1 : cap * 2;
-            buf = xrealloc(buf, cap);
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (len > CSVFILE_MAX_BYTES) {
+    char *buf = read_fd(fd, regular, regular ? (size_t)sb.st_size : 0, CSVFILE_MAX_BYTES, &len);
+    if (!buf) {
+        if (errno == EFBIG)
             set_err(err, 0, 0, "file is too large (more than 256 MiB)");
-            free(buf);
-            fclose(f);
-            return -1;
-        }
-        if (got == 0) {
-            if (ferror(f)) {
-                set_err(err, 0, 0, "cannot read %s: %s", path, strerror(errno));
-                free(buf);
-                fclose(f);
-                return -1;
-            }
-            break;
-        }
+        else
+            set_err(err, 0, 0, "cannot read %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
     }
-    fclose(f);
+    close(fd);
+    /* the digest of the bytes parsed, before a streamed parse frees them */
+    if (stream && stream->sha256)
+        sha256_hex(buf, len, stream->sha256);
     int rc = parse_any(path, buf, len, t, err, stream, &buf);
     free(buf);
     return rc;

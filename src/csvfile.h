@@ -33,6 +33,7 @@ typedef struct csv_table {
 typedef struct csv_error {
     int line;      /* 1-based, 0 when not about one line */
     int col;       /* 1-based field number, 0 when unknown */
+    int open_errno; /* errno when the file could not be opened, else 0 */
     char msg[512];
 } csv_error;
 
@@ -57,6 +58,7 @@ typedef struct csv_stream {
     void (*start)(void *ctx, const csv_table *t, int nrows);
     void (*each)(void *ctx, const csv_row *row);
     void *ctx;
+    char *sha256; /* when not NULL: the digest of the file's bytes as read, 65 chars */
 } csv_stream;
 
 int csvfile_read_stream(const char *path, csv_table *t, csv_error *err, const csv_stream *stream);

@@ -164,10 +164,14 @@ static int list_dir(const char *dir, const char *suffix, char ***out)
         const char *nm = e->d_name;
         if (nm[0] == '.' || (nm[0] == '~' && nm[1] == '$') || !has_suffix_ci(nm, suffix))
             continue;
-        char *path = xasprintf("%s/%s", dir, nm);
-        struct stat st;
-        int regular = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-        free(path);
+        /* the type readdir gives; stat (following a link) only where it gives none */
+        int regular = e->d_type == DT_REG;
+        if (e->d_type == DT_LNK || e->d_type == DT_UNKNOWN) {
+            char *path = xasprintf("%s/%s", dir, nm);
+            struct stat st;
+            regular = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+            free(path);
+        }
         if (regular)
             *ARRAY_PUSH(names, n, cap) = xstrdup(nm);
     }
@@ -361,6 +365,7 @@ void dictionary_free(dictionary *dict)
     free(dict->ms_status_in);
     free(dict->tables);
     free(dict->vars);
+    file_digests_free(&dict->files);
     memset(dict, 0, sizeof *dict);
 }
 
@@ -969,6 +974,7 @@ int dictionary_load_regions(dictionary *dict, const char *dir, const char *regio
     ynode **roots = xcalloc((size_t)n, sizeof *roots);
     for (int i = 0; i < n; i++) {
         if (ydoc_load(&docs[i], srcs[i].path, d) == 0) {
+            file_digests_add(&dict->files, srcs[i].path, docs[i].sha256);
             ynode *root = ydoc_root(&docs[i]);
             if (!ynode_is_map(root))
                 ydiag(&docs[i], d, DIAG_ERROR, root,
@@ -1118,6 +1124,7 @@ struct region_data {
     size_t nms, mscap;
     file_info *files;
     size_t nfiles, filescap;
+    file_digests digests;   /* every file read (tables, milestones, provenance) */
     data_provenance prov;   /* statement, sources point at the two below */
     char *prov_statement, *prov_sources;
 };
@@ -1200,6 +1207,7 @@ void region_free(region_data *r)
     free(r->ms_path);
     free(r->prov_statement);
     free(r->prov_sources);
+    file_digests_free(&r->digests);
     free(r->files);
     free(r->tables);
     free(r->var_slot);
@@ -2205,6 +2213,11 @@ static void reader_finish(row_reader *rr)
 }
 
 /* Read one table file of the region (it exists). */
+static int file_exists(const char *path);
+
+/* t's file, when there is one: opened straight away (a stat first cost a
+ * system call a file), a file that cannot be opened and cannot be stat'ed
+ * is absent, as file_exists() says. */
 static void load_table_file(region_data *r, rtable *t, diag_list *d)
 {
     csv_table csv;
@@ -2216,8 +2229,12 @@ static void load_table_file(region_data *r, rtable *t, diag_list *d)
     rr.t = t;
     rr.d = d;
     row_stream rs = {&rr, &csv};
-    csv_stream stream = {reader_start, reader_row, &rs};
+    char hex[65];
+    csv_stream stream = {reader_start, reader_row, &rs, hex};
     if (csvfile_read_stream(t->path, &csv, &err, &stream) != 0) {
+        if (err.open_errno &&
+            (err.open_errno == ENOENT || err.open_errno == ENOTDIR || !file_exists(t->path)))
+            return; /* no such file: the table is absent */
         diag_add(d, DIAG_ERROR, t->path, err.line, err.col, "%s", err.msg);
         if (rr.dims) { /* checked, then failed while streaming: not expected */
             reader_finish(&rr);
@@ -2229,6 +2246,7 @@ static void load_table_file(region_data *r, rtable *t, diag_list *d)
         return;
     }
     t->present = 1;
+    file_digests_add(&r->digests, t->path, hex);
     t->encoding = csv.encoding;
     t->ndata = rr.ndata;
     int long_varcol = rr.header_ok ? rr.h.fixed[COL_VARNAME] : -1;
@@ -2411,12 +2429,14 @@ static void load_milestones(region_data *r, diag_list *d)
     csv_error err;
     memset(&csv, 0, sizeof csv);
     ms_reader mr = {.r = r, .d = d};
-    csv_stream stream = {ms_start, ms_row, &mr};
+    char hex[65];
+    csv_stream stream = {ms_start, ms_row, &mr, hex};
     if (csvfile_read_stream(r->ms_path, &csv, &err, &stream) != 0) {
         diag_add(d, DIAG_ERROR, r->ms_path, err.line, err.col, "%s", err.msg);
         csvfile_free(&csv);
         return;
     }
+    file_digests_add(&r->digests, r->ms_path, hex);
     file_info *fi = ARRAY_PUSH(r->files, r->nfiles, r->filescap);
     fi->path = r->ms_path;
     fi->encoding = csv.encoding;
@@ -2508,6 +2528,7 @@ static void load_provenance(region_data *r, const char *path, diag_list *d)
         ydoc_free(&y);
         return;
     }
+    file_digests_add(&r->digests, path, y.sha256);
     ynode *root = ydoc_root(&y);
     if (!root || !ynode_is_map(root)) {
         ydiag(&y, d, DIAG_ERROR, root,
@@ -2628,7 +2649,7 @@ int region_load(region_data **out, const dictionary *dict, const char *dir, diag
     }
     for (int ti = 0; ti < dict->ntables; ti++) {
         rtable *t = &r->tables[ti];
-        if (t->def->file && file_exists(t->path))
+        if (t->def->file)
             load_table_file(r, t, d);
     }
     if (file_exists(r->ms_path))
@@ -2878,6 +2899,16 @@ int region_all_milestones(const region_data *r, const milestone_record **out)
 }
 
 int region_file_count(const region_data *r) { return (int)r->nfiles; }
+
+const char *dictionary_file_digest(const dictionary *dict, const char *path)
+{
+    return file_digests_find(&dict->files, path);
+}
+
+const char *region_file_digest(const region_data *r, const char *path)
+{
+    return r ? file_digests_find(&r->digests, path) : NULL;
+}
 
 void region_file_info(const region_data *r, int i, const char **path, const char **encoding,
                       int *rows)

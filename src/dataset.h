@@ -13,6 +13,7 @@
 
 #include "diag.h"
 #include "formula.h"
+#include "sha256.h"
 
 typedef enum table_layout { LAYOUT_YEARLY, LAYOUT_ROWS, LAYOUT_EVENTS, LAYOUT_LONG } table_layout;
 
@@ -76,6 +77,7 @@ typedef struct dictionary {
     char *ms_status[MSS_COUNT]; /* milestone_statuses by role; "" when not declared */
     char *ms_status_in;         /* the file that declares them */
     int ms_status_line;
+    file_digests files;         /* the files read, with their bytes' digests */
 } dictionary;
 
 /* Read every *.yaml in dir (in name order). Returns 0, or -1 if errors were added. */
@@ -203,6 +205,11 @@ typedef struct data_provenance {
 
 /* Never NULL (all zero, declared 0, when the region has no provenance.yaml). */
 const data_provenance *region_provenance(const region_data *r);
+
+/* The digest of path's bytes as the loader read them, or NULL when it
+ * read no such file (inputs.sha256, manifest.h). */
+const char *dictionary_file_digest(const dictionary *dict, const char *path);
+const char *region_file_digest(const region_data *r, const char *path);
 
 /* Files loaded, for reports: path, encoding, row count. */
 int region_file_count(const region_data *r);

@@ -27,6 +27,7 @@ int labels_load(labels *l, const char *path, diag_list *d)
         ydoc_free(&y);
         return -1;
     }
+    memcpy(l->sha256, y.sha256, sizeof l->sha256);
     ynode *root = ydoc_root(&y);
     size_t before = diag_errors(d);
     if (!ynode_is_map(root))
@@ -68,6 +69,7 @@ int labels_load(labels *l, const char *path, diag_list *d)
 static void labels_copy(labels *dst, const labels *src)
 {
     memset(dst, 0, sizeof *dst);
+    memcpy(dst->sha256, src->sha256, sizeof dst->sha256);
     if (!src->n)
         return;
     dst->items = xmalloc(src->n * sizeof *dst->items);
@@ -122,6 +124,23 @@ int labels_load_cached(labels_cache *c, labels *l, const char *path, diag_list *
     e->path = xstrdup(path);
     labels_copy(&e->l, l);
     return 0;
+}
+
+void labels_cache_preload(labels_cache *c, const char *path)
+{
+    labels l;
+    diag_list ignored = {0};
+    labels_load_cached(c, &l, path, &ignored);
+    labels_free(&l);
+    diag_free(&ignored);
+}
+
+const char *labels_cache_digest(const labels_cache *c, const char *path)
+{
+    for (size_t i = 0; c && i < c->n; i++)
+        if (strcmp(c->e[i].path, path) == 0)
+            return c->e[i].l.sha256;
+    return NULL;
 }
 
 void labels_free(labels *l)

@@ -18,6 +18,7 @@ typedef struct labels {
     label_entry *items; /* in file order */
     size_t n, cap;
     label_entry **index; /* items by section and code */
+    char sha256[65];     /* digest of the file's bytes as read */
 } labels;
 
 /* Load path; -1 with errors in d. Every section: mapping of code -> text. */
@@ -35,6 +36,11 @@ labels_cache *labels_cache_new(void);
 void labels_cache_free(labels_cache *c);
 /* labels_load() through c; c NULL is labels_load() itself. */
 int labels_load_cached(labels_cache *c, labels *l, const char *path, diag_list *d);
+/* path read into c now, if it can be (report_tpl.h's rtpl_cache_preload);
+ * its errors are said when it is loaded for use. */
+void labels_cache_preload(labels_cache *c, const char *path);
+/* The digest of path as read through c, or NULL when c has not read it. */
+const char *labels_cache_digest(const labels_cache *c, const char *path);
 /* Text for section/code; the code itself when there is none. */
 const char *label(const labels *l, const char *section, const char *code);
 /* Report codes in `codes` (NULL-terminated) missing from section. */

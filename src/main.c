@@ -247,13 +247,16 @@ typedef struct session {
     int have_labels, have_dict, have_cat;
 } session;
 
-/* changes.yaml's `sheet:` (the 变化 sheet of the workbook, wb its wording). */
-static void check_changes_sheet(const options *o, const labels *wb, diag_list *d)
+/* changes.yaml's `sheet:` (the 变化 sheet of the workbook, wb its wording),
+ * read through tpls: the changes module uses that parse. */
+static void check_changes_sheet(const options *o, const labels *wb, rtpl_cache *tpls,
+                                diag_list *d)
 {
     char *path = xasprintf("%s/changes.yaml", o->templates_dir);
     rtpl *t = NULL;
     diag_list ignored = {0}; /* the changes module reports the file's own errors */
-    const char *name = access(path, F_OK) == 0 && rtpl_load(&t, path, NULL, &ignored) == 0
+    const char *name = access(path, F_OK) == 0 &&
+                               rtpl_load_cached(tpls, &t, path, NULL, &ignored) == 0
                            ? rtpl_get(t, "sheet")
                            : NULL;
     const char *why = name ? sheet_name_problem(name) : NULL;
@@ -280,18 +283,19 @@ static void check_changes_sheet(const options *o, const labels *wb, diag_list *d
  * the workbook library naming a temporary file. The 变化 sheet's name
  * (changes.yaml) must also differ from the workbook's own sheets.
  */
-static void check_sheet_wording(const options *o, labels_cache *wordings, diag_list *d)
+static void check_sheet_wording(const options *o, labels_cache *wordings, rtpl_cache *tpls,
+                                diag_list *d)
 {
     static const char *const files[] = {"workbook.yaml", "comparison.yaml", "collect.yaml"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char *path = xasprintf("%s/%s", o->templates_dir, files[i]);
         labels w = {0};
-        /* the workbook's through the cache its plans read it from */
-        if (access(path, F_OK) == 0 &&
-            labels_load_cached(i == 0 ? wordings : NULL, &w, path, d) == 0) {
+        /* through the cache the plans read the workbook's from (and
+         * plan_inputs the digests of all three) */
+        if (access(path, F_OK) == 0 && labels_load_cached(wordings, &w, path, d) == 0) {
             labels_check_sheets(&w, path, "sheet", d);
             if (i == 0)
-                check_changes_sheet(o, &w, d);
+                check_changes_sheet(o, &w, tpls, d);
         }
         labels_free(&w);
         free(path);
@@ -315,11 +319,30 @@ static int session_open(session *s, const options *o)
         s->have_labels = 1;
     }
     free(path);
-    check_sheet_wording(o, s->wordings, &s->diags);
+    check_sheet_wording(o, s->wordings, s->tpls, &s->diags);
     s->have_dict = dictionary_load_regions(&s->dict, o->variables_dir, o->data_dir, &s->diags) == 0;
     if (s->have_dict)
         s->have_cat = catalogue_load(&s->cat, o->catalogue, &s->dict, &s->syms, &s->diags) == 0;
     return s->have_labels && s->have_dict && s->have_cat && diag_errors(&s->diags) == 0 ? 0 : -1;
+}
+
+/*
+ * The templates a run's plans use, parsed now, in the parent: once for all
+ * its workers rather than once in each, and before the first plan's
+ * inputs.sha256 lists them (known_input), so that they are read once.
+ */
+static void session_preload_templates(session *s)
+{
+    static const char *const tpls[] = {"findings.yaml", "brief.yaml", "report.yaml",
+                                       "changes.yaml"};
+    for (size_t i = 0; i < sizeof tpls / sizeof tpls[0]; i++) {
+        char *path = xasprintf("%s/%s", s->o->templates_dir, tpls[i]);
+        rtpl_cache_preload(s->tpls, path);
+        free(path);
+    }
+    char *path = xasprintf("%s/charts.yaml", s->o->templates_dir);
+    labels_cache_preload(s->wordings, path);
+    free(path);
 }
 
 /* The region data loaded so far, forgotten. */
@@ -790,8 +813,37 @@ static void init_context(eval_context *ec, session *s, const plan *p, const regi
     ec->window[1] = p->period[1];
 }
 
+/* What plan_inputs knows of the files read: the session's, the plan's, its region's. */
+typedef struct known_inputs {
+    const session *s;
+    const plan *p;
+    const region_data *r;
+    char *labels_path; /* s->lb's file */
+} known_inputs;
+
+/* The digest of path's bytes as this process parsed them, or NULL (known_digest_fn). */
+static const char *known_input(void *ctx, const char *path)
+{
+    const known_inputs *k = ctx;
+    const session *s = k->s;
+    if (strcmp(path, k->p->path) == 0)
+        return k->p->sha256;
+    if (s->have_cat && strcmp(path, s->cat.path) == 0)
+        return s->cat.sha256;
+    if (s->have_labels && strcmp(path, k->labels_path) == 0)
+        return s->lb.sha256;
+    const char *h = region_file_digest(k->r, path);
+    if (!h)
+        h = dictionary_file_digest(&s->dict, path);
+    if (!h)
+        h = labels_cache_digest(s->wordings, path);
+    if (!h)
+        h = rtpl_cache_digest(s->tpls, path);
+    return h;
+}
+
 /* inputs.sha256 for plan p: what its results depend on (manifest.h). */
-static char *plan_inputs(session *s, const plan *p)
+static char *plan_inputs(session *s, const plan *p, const region_data *r)
 {
     input_dirs dirs = {s->o->catalogue, s->o->variables_dir, s->o->data_dir, s->o->templates_dir};
     /* no option string is shared with an older meaning of the default */
@@ -807,7 +859,9 @@ static char *plan_inputs(session *s, const plan *p)
     char *opts = xasprintf("planeval %s commit=%s stage=%s year=%d on_track=%g at_risk=%g%s%s",
                            PLANEVAL_VERSION, PLANEVAL_COMMIT, stage_name(s->o->stage), s->o->year,
                            s->o->on_track, s->o->at_risk, charts[s->o->charts], dpi);
-    char *listing = inputs_listing(p->path, p->region, &dirs, opts, &s->diags);
+    known_inputs k = {s, p, r, xasprintf("%s/labels.yaml", s->o->templates_dir)};
+    char *listing = inputs_listing(p->path, p->region, &dirs, opts, known_input, &k, &s->diags);
+    free(k.labels_path);
     free(opts);
     return listing;
 }
@@ -839,7 +893,7 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
 {
     (void)arg;
     char *dir = xasprintf("%s/%s", s->o->out_dir, p->id);
-    char *inputs = plan_inputs(s, p);
+    char *inputs = plan_inputs(s, p, r);
     if (!s->o->force && inputs_unchanged(dir, inputs)) {
         if (!s->o->quiet)
             printf("%s: inputs unchanged since the last run, skipped (--force renders again)\n",
@@ -1646,8 +1700,10 @@ int main(int argc, char **argv)
     int ok_plans = 0;
     if (session_open(&s, &o) == 0) {
         /* One run at a time in out/ (outset_lock); then what a killed run left. */
-        if (act == act_run)
+        if (act == act_run) {
             outset_remove_stale(o.out_dir);
+            session_preload_templates(&s);
+        }
         rc = for_each_plan(&s, act, NULL, &ok_plans);
         if (rc >= 128) {
             ok_plans = 0; /* stopped by a signal: nothing more is written */

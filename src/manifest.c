@@ -49,14 +49,17 @@ static void list_files(const char *dir, const char *rel, int deep, path_list *ou
             continue;
         char *full = xasprintf("%s/%s", dir, e->d_name);
         char *r = rel[0] ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
+        /* the entry's type as the directory gives it: lstat only where the
+         * file system does not say (a system call per file) */
         struct stat st;
-        if (lstat(full, &st) == 0) {
-            if (S_ISREG(st.st_mode)) {
-                *ARRAY_PUSH(out->items, out->n, out->cap) = r;
-                r = NULL;
-            } else if (S_ISDIR(st.st_mode) && deep) {
-                list_files(full, r, deep, out);
-            }
+        int type = e->d_type;
+        if (type == DT_UNKNOWN && lstat(full, &st) == 0)
+            type = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : DT_LNK;
+        if (type == DT_REG) {
+            *ARRAY_PUSH(out->items, out->n, out->cap) = r;
+            r = NULL;
+        } else if (type == DT_DIR && deep) {
+            list_files(full, r, deep, out);
         }
         free(r);
         free(full);
@@ -66,8 +69,19 @@ static void list_files(const char *dir, const char *rel, int deep, path_list *ou
         qsort(out->items, out->n, sizeof *out->items, cmp_path);
 }
 
-static void add_digest(strbuf *b, const char *path, diag_list *d)
+/* The digests known already, or read. */
+typedef struct digest_src {
+    known_digest_fn known;
+    void *ctx;
+} digest_src;
+
+static void add_digest(strbuf *b, const char *path, const digest_src *src, diag_list *d)
 {
+    const char *had = src->known ? src->known(src->ctx, path) : NULL;
+    if (had) {
+        sb_printf(b, "%s  %s\n", had, path);
+        return;
+    }
     char hex[65];
     if (sha256_file(path, hex) != 0) {
         diag_add(d, DIAG_WARNING, path, 0, 0, "cannot read for its digest: %s", strerror(errno));
@@ -81,7 +95,7 @@ static void add_digest(strbuf *b, const char *path, diag_list *d)
  * in name order (a README edit is not a new input).
  */
 static void add_dir(strbuf *b, const char *dir, const char *suffix, const char *also,
-                    diag_list *d)
+                    const digest_src *src, diag_list *d)
 {
     path_list l = {0};
     list_files(dir, "", 0, &l);
@@ -91,30 +105,32 @@ static void add_dir(strbuf *b, const char *dir, const char *suffix, const char *
             !(also && strcmp(l.items[i], also) == 0))
             continue;
         char *p = xasprintf("%s/%s", dir, l.items[i]);
-        add_digest(b, p, d);
+        add_digest(b, p, src, d);
         free(p);
     }
     path_list_free(&l);
 }
 
 char *inputs_listing(const char *plan_path, const char *region, const input_dirs *dirs,
-                     const char *options_line, diag_list *d)
+                     const char *options_line, known_digest_fn known, void *ctx,
+                     diag_list *d)
 {
+    const digest_src src = {known, ctx};
     strbuf b;
     sb_init(&b);
     sb_printf(&b, "# %s\n", options_line);
-    add_digest(&b, plan_path, d);
-    add_digest(&b, dirs->catalogue, d);
-    add_dir(&b, dirs->variables_dir, ".yaml", NULL, d);
-    add_dir(&b, dirs->templates_dir, ".yaml", NULL, d);
+    add_digest(&b, plan_path, &src, d);
+    add_digest(&b, dirs->catalogue, &src, d);
+    add_dir(&b, dirs->variables_dir, ".yaml", NULL, &src, d);
+    add_dir(&b, dirs->templates_dir, ".yaml", NULL, &src, d);
     char *p = xasprintf("%s/%s", dirs->data_dir, region);
-    add_dir(&b, p, ".csv", PROVENANCE_FILE, d); /* the tables and the data's provenance */
+    add_dir(&b, p, ".csv", PROVENANCE_FILE, &src, d); /* the tables and the data's provenance */
     free(p);
     /* the region's own vocabulary (data/<region>/variables/), when it has one */
     p = xasprintf("%s/%s/variables", dirs->data_dir, region);
     struct stat st;
     if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-        add_dir(&b, p, ".yaml", NULL, d);
+        add_dir(&b, p, ".yaml", NULL, &src, d);
     free(p);
     return sb_take(&b);
 }
@@ -167,8 +183,9 @@ int manifest_write(const char *out_dir, const char *version, diag_list *d)
         char *dir = xasprintf("%s/%s", out_dir, e->d_name);
         char *in = xasprintf("%s/inputs.sha256", dir);
         struct stat st, sti;
-        if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && lstat(in, &sti) == 0 &&
-            S_ISREG(sti.st_mode))
+        int is_dir = e->d_type == DT_DIR ||
+                     (e->d_type == DT_UNKNOWN && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode));
+        if (is_dir && lstat(in, &sti) == 0 && S_ISREG(sti.st_mode))
             *ARRAY_PUSH(plans.items, plans.n, plans.cap) = xstrdup(e->d_name);
         free(in);
         free(dir);
@@ -221,11 +238,11 @@ int manifest_write(const char *out_dir, const char *version, diag_list *d)
         for (size_t j = 0; j < files.n; j++) {
             char *full = xasprintf("%s/%s", dir, files.items[j]);
             char hex[65];
-            struct stat st;
-            if (sha256_file(full, hex) == 0 && stat(full, &st) == 0) {
+            long long bytes;
+            if (sha256_file_size(full, hex, &bytes) == 0) {
                 fprintf(f, "%s\n        {\"path\": ", j ? "," : "");
                 json_string(f, files.items[j]);
-                fprintf(f, ", \"sha256\": \"%s\", \"bytes\": %lld}", hex, (long long)st.st_size);
+                fprintf(f, ", \"sha256\": \"%s\", \"bytes\": %lld}", hex, bytes);
             }
             free(full);
         }
@@ -245,11 +262,11 @@ int manifest_write(const char *out_dir, const char *version, diag_list *d)
     for (size_t i = 0; i < top.n; i++) {
         char *full = xasprintf("%s/%s", out_dir, top.items[i]);
         char hex[65];
-        struct stat st;
-        if (sha256_file(full, hex) == 0 && stat(full, &st) == 0) {
+        long long bytes;
+        if (sha256_file_size(full, hex, &bytes) == 0) {
             fprintf(f, "%s\n    {\"path\": ", nc++ ? "," : ",\n  \"comparison\": [");
             json_string(f, top.items[i]);
-            fprintf(f, ", \"sha256\": \"%s\", \"bytes\": %lld}", hex, (long long)st.st_size);
+            fprintf(f, ", \"sha256\": \"%s\", \"bytes\": %lld}", hex, bytes);
         }
         free(full);
     }

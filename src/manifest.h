@@ -25,11 +25,21 @@ typedef struct input_dirs {
 } input_dirs;
 
 /*
+ * The digest of a file the run has parsed already (of the bytes it read),
+ * or NULL: the file is then read for its digest. So an input is not read
+ * twice, and a file changed after it was parsed is listed as it was used
+ * (the next run sees the change and renders again).
+ */
+typedef const char *(*known_digest_fn)(void *ctx, const char *path);
+
+/*
  * The inputs.sha256 text for a plan: a header line with the version and
- * options, then "<sha256>  <path>" per input, sorted by path. Caller frees.
+ * options, then "<sha256>  <path>" per input, sorted by path; known (may be
+ * NULL) with ctx gives the digests already known. Caller frees.
  */
 char *inputs_listing(const char *plan_path, const char *region, const input_dirs *dirs,
-                     const char *options_line, diag_list *d);
+                     const char *options_line, known_digest_fn known, void *ctx,
+                     diag_list *d);
 
 /* 1 if plan_out_dir/inputs.sha256 equals listing and every output it had is there. */
 int inputs_unchanged(const char *plan_out_dir, const char *listing);

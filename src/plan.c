@@ -542,6 +542,7 @@ int catalogue_load(catalogue *cat, const char *path, const dictionary *dict, sym
         catalogue_free(cat);
         return -1;
     }
+    memcpy(cat->sha256, y.sha256, sizeof cat->sha256);
     ynode *root = ydoc_root(&y);
     model_env env = {dict, syms, NULL};
     if (!ynode_is_map(root) || !ymap_get(&y, root, "catalogue")) {
@@ -1627,6 +1628,7 @@ int plan_load(plan *p, const char *path, const model_env *env, diag_list *d)
         plan_free(p);
         return -1;
     }
+    memcpy(p->sha256, y.sha256, sizeof p->sha256);
     ynode *root = ydoc_root(&y);
     ynode *pm = ymap_get(&y, root, "plan");
     if (!ynode_is_map(root) || !ynode_is_map(pm)) {

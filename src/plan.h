@@ -208,6 +208,7 @@ void symtab_free(symtab *s);
 
 typedef struct catalogue {
     char *path;
+    char sha256[65]; /* digest of the file's bytes as read */
     catalogue_indicator *inds;
     int ninds;
     param_def *params;
@@ -220,6 +221,7 @@ typedef struct group_def {
 
 typedef struct plan {
     char *path;
+    char sha256[65]; /* digest of the file's bytes as read */
     char *id, *title, *region, *region_name;
     int region_line, region_col; /* where `region:` is written, for messages */
     char *document, *source_file, *issuer, *issued, *notes;

@@ -16,6 +16,7 @@ typedef struct tpl_entry {
 
 struct rtpl {
     char *path;
+    char sha256[65]; /* digest of the file's bytes as read */
     tpl_entry *e;
     size_t n, cap;
     uint32_t *slot; /* hash index of e by key: entry + 1, 0 empty (index_entries) */
@@ -152,17 +153,18 @@ static void check_placeholders(const rtpl *t, const tpl_entry *e, const char *co
     }
 }
 
-int rtpl_load(rtpl **out, const char *path, const char *const *known_vars, diag_list *d)
+/* path's texts, flattened and indexed, or NULL when it cannot be read as
+ * YAML; the shape's errors are in d (the caller counts them). */
+static rtpl *parse_template(const char *path, diag_list *d)
 {
-    *out = NULL;
     ydoc y;
     if (ydoc_load(&y, path, d) != 0) {
         ydoc_free(&y);
-        return -1;
+        return NULL;
     }
-    size_t before = diag_errors(d);
     rtpl *t = xcalloc(1, sizeof *t);
     t->path = xstrdup(path);
+    memcpy(t->sha256, y.sha256, sizeof t->sha256);
     ynode *root = ydoc_root(&y);
     if (!ynode_is_map(root))
         ydiag(&y, d, DIAG_ERROR, root, "a report template is a mapping (document:, sections:, ...)");
@@ -172,9 +174,23 @@ int rtpl_load(rtpl **out, const char *path, const char *const *known_vars, diag_
     if (t->n)
         qsort(t->e, t->n, sizeof *t->e, cmp_entry);
     index_entries(t);
-    if (known_vars)
-        for (size_t i = 0; i < t->n; i++)
-            check_placeholders(t, &t->e[i], known_vars, d);
+    return t;
+}
+
+static void check_all_placeholders(const rtpl *t, const char *const *known_vars, diag_list *d)
+{
+    for (size_t i = 0; known_vars && i < t->n; i++)
+        check_placeholders(t, &t->e[i], known_vars, d);
+}
+
+int rtpl_load(rtpl **out, const char *path, const char *const *known_vars, diag_list *d)
+{
+    *out = NULL;
+    size_t before = diag_errors(d);
+    rtpl *t = parse_template(path, d);
+    if (!t)
+        return -1;
+    check_all_placeholders(t, known_vars, d);
     if (diag_errors(d) > before) {
         rtpl_free(t);
         return -1;
@@ -188,6 +204,7 @@ static rtpl *rtpl_dup(const rtpl *t)
 {
     rtpl *c = xcalloc(1, sizeof *c);
     c->path = xstrdup(t->path);
+    memcpy(c->sha256, t->sha256, sizeof c->sha256);
     c->e = xmalloc((t->n ? t->n : 1) * sizeof *c->e);
     c->n = c->cap = t->n;
     for (size_t i = 0; i < t->n; i++) {
@@ -202,9 +219,12 @@ static rtpl *rtpl_dup(const rtpl *t)
     return c;
 }
 
+/* A file parsed once, whatever placeholders its callers can fill: the
+ * session's check of changes.yaml and the changes module share one parse. */
 typedef struct cached_tpl {
-    const char *const *known_vars;
-    rtpl *t;
+    rtpl *t;                      /* its placeholders unchecked */
+    const char *const **checked;  /* the known_vars lists its texts passed */
+    size_t nchecked, capchecked;
 } cached_tpl;
 
 struct rtpl_cache {
@@ -218,10 +238,35 @@ void rtpl_cache_free(rtpl_cache *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->n; i++)
+    for (size_t i = 0; i < c->n; i++) {
         rtpl_free(c->e[i].t);
+        free(c->e[i].checked);
+    }
     free(c->e);
     free(c);
+}
+
+/* c's parse of path, parsed now if it is not there; NULL when the file
+ * fails, with the errors rtpl_load() would give for known_vars. */
+static cached_tpl *cache_entry(rtpl_cache *c, const char *path, const char *const *known_vars,
+                               diag_list *d)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->e[i].t->path, path) == 0)
+            return &c->e[i];
+    size_t before = diag_errors(d);
+    rtpl *t = parse_template(path, d);
+    if (t && diag_errors(d) > before) {
+        check_all_placeholders(t, known_vars, d); /* said with the shape's errors, as before */
+        rtpl_free(t);
+        t = NULL;
+    }
+    if (!t)
+        return NULL;
+    cached_tpl *e = ARRAY_PUSH(c->e, c->n, c->cap);
+    memset(e, 0, sizeof *e);
+    e->t = t;
+    return e;
 }
 
 int rtpl_load_cached(rtpl_cache *c, rtpl **out, const char *path, const char *const *known_vars,
@@ -229,17 +274,38 @@ int rtpl_load_cached(rtpl_cache *c, rtpl **out, const char *path, const char *co
 {
     if (!c)
         return rtpl_load(out, path, known_vars, d);
-    for (size_t i = 0; i < c->n; i++)
-        if (c->e[i].known_vars == known_vars && strcmp(c->e[i].t->path, path) == 0) {
-            *out = rtpl_dup(c->e[i].t);
-            return 0;
-        }
-    if (rtpl_load(out, path, known_vars, d) != 0)
+    *out = NULL;
+    cached_tpl *e = cache_entry(c, path, known_vars, d);
+    if (!e)
         return -1;
-    cached_tpl *e = ARRAY_PUSH(c->e, c->n, c->cap);
-    e->known_vars = known_vars;
-    e->t = rtpl_dup(*out);
+    size_t k = 0;
+    while (k < e->nchecked && e->checked[k] != known_vars)
+        k++;
+    if (known_vars && k == e->nchecked) {
+        size_t before = diag_errors(d);
+        check_all_placeholders(e->t, known_vars, d);
+        if (diag_errors(d) > before)
+            return -1; /* said again at the next load, as a file that fails */
+        *ARRAY_PUSH(e->checked, e->nchecked, e->capchecked) = known_vars;
+    }
+    *out = rtpl_dup(e->t);
     return 0;
+}
+
+void rtpl_cache_preload(rtpl_cache *c, const char *path)
+{
+    diag_list ignored = {0}; /* said when the file is used */
+    if (c)
+        cache_entry(c, path, NULL, &ignored);
+    diag_free(&ignored);
+}
+
+const char *rtpl_cache_digest(const rtpl_cache *c, const char *path)
+{
+    for (size_t i = 0; c && i < c->n; i++)
+        if (strcmp(c->e[i].t->path, path) == 0)
+            return c->e[i].t->sha256;
+    return NULL;
 }
 
 void rtpl_free(rtpl *t)

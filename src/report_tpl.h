@@ -31,15 +31,23 @@ const char *rtpl_file(const rtpl *t);
  * every plan (~3 million instructions each, most of it libyaml). A load
  * through the cache hands out a copy of the texts, the caller's to free as
  * from rtpl_load(); a file that fails to load is not kept (its errors are
- * said again at the next load). Kept by path and known_vars (the same
- * array, as the callers pass their static lists).
+ * said again at the next load). Kept by path; the known_vars lists its
+ * texts passed are kept by address (the callers pass their static lists).
  */
 typedef struct rtpl_cache rtpl_cache;
 rtpl_cache *rtpl_cache_new(void);
 void rtpl_cache_free(rtpl_cache *c);
-/* rtpl_load() through c; c NULL is rtpl_load() itself. */
+/* rtpl_load() through c; c NULL is rtpl_load() itself. The file is parsed
+ * once whatever known_vars; its placeholders are checked once per list. */
 int rtpl_load_cached(rtpl_cache *c, rtpl **out, const char *path, const char *const *known_vars,
                      diag_list *d);
+/* path parsed into c now, if it can be: a run's parent reads the templates
+ * once for all its workers, before the plans' inputs.sha256 list them. Its
+ * errors are said when it is loaded for use. */
+void rtpl_cache_preload(rtpl_cache *c, const char *path);
+
+/* The digest of path as read through c, or NULL when c has not read it. */
+const char *rtpl_cache_digest(const rtpl_cache *c, const char *path);
 
 /* Text at key, or NULL. */
 const char *rtpl_get(const rtpl *t, const char *key);

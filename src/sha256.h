@@ -21,7 +21,29 @@ void sha256_init(sha256_ctx *c);
 void sha256_update(sha256_ctx *c, const void *data, size_t n);
 /* Finish and write the digest as 64 lowercase hex digits + NUL into hex[65]. */
 void sha256_final_hex(sha256_ctx *c, char hex[65]);
-/* Digest of a whole file into hex[65]; returns 0, or -1 if it cannot be read. */
+/* Digest of a whole file into hex[65]; returns 0, or -1 (errno set) if it cannot be read. */
 int sha256_file(const char *path, char hex[65]);
+/* The same, and the number of bytes hashed into *bytes (may be NULL). */
+int sha256_file_size(const char *path, char hex[65], long long *bytes);
+/* Digest of n bytes at data into hex[65]. */
+void sha256_hex(const void *data, size_t n, char hex[65]);
+
+/*
+ * Files and the digests of their bytes as a loader read them: what
+ * inputs.sha256 lists of a file already parsed, without reading it again
+ * (manifest.h). The paths are copies, owned by the list.
+ */
+typedef struct file_digest {
+    char *path;
+    char hex[65];
+} file_digest;
+typedef struct file_digests {
+    file_digest *items;
+    size_t n, cap;
+} file_digests;
+void file_digests_add(file_digests *l, const char *path, const char hex[65]);
+/* The digest recorded for path (the latest), or NULL. */
+const char *file_digests_find(const file_digests *l, const char *path);
+void file_digests_free(file_digests *l);
 
 #endif

@@ -4,11 +4,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void out_of_memory(size_t n)
@@ -780,28 +782,55 @@ time_t output_date(int eval_year)
     return timegm(&tm);
 }
 
+char *read_fd(int fd, int regular, size_t size, size_t max, size_t *len)
+{
+    size_t cap = (regular ? size : 65535) + 1, n = 0;
+    if (cap > max + 1)
+        cap = max + 1;
+    char *buf = xmalloc(cap + 1);
+    for (;;) {
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int saved = errno;
+            free(buf);
+            errno = saved;
+            return NULL;
+        }
+        n += (size_t)got;
+        if (got == 0 || (regular && n < cap))
+            break; /* the end */
+        if (n == cap) {
+            if (cap > max) {
+                free(buf);
+                errno = EFBIG;
+                return NULL;
+            }
+            cap = cap > max / 2 ? max + 1 : 2 * cap;
+            buf = xrealloc(buf, cap + 1);
+        }
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
 char *read_whole_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return NULL;
-    strbuf b;
-    sb_init(&b);
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_addn(&b, buf, n);
-    int bad = ferror(f);
+    struct stat st;
+    int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    size_t n = 0;
+    char *text = read_fd(fd, regular, regular ? (size_t)st.st_size : 0, SIZE_MAX / 4, &n);
     int saved = errno;
-    fclose(f);
-    if (bad) {
-        sb_free(&b);
-        errno = saved ? saved : EIO;
-        return NULL;
-    }
-    if (len)
-        *len = b.len;
-    return b.s ? sb_take(&b) : xstrdup("");
+    close(fd);
+    errno = saved;
+    if (text && len)
+        *len = n;
+    return text;
 }
 
 size_t utf8_chars(const char *s)

@@ -81,6 +81,15 @@ time_t output_date(int eval_year);
  * opened or read. The caller frees it. */
 char *read_whole_file(const char *path, size_t *len);
 
+/*
+ * The rest of fd, NUL-terminated, *len bytes (a malloc'ed block the caller
+ * frees). For a regular file of size bytes (regular 1) one read() of size
+ * + 1 sees the end, as a regular file reads short only there (stdio made a
+ * read per 4 KB and two more at the end); more only if it grew. NULL with
+ * errno set on a read error, or EFBIG past max bytes.
+ */
+char *read_fd(int fd, int regular, size_t size, size_t max, size_t *len);
+
 /* The directory part of path ("." if none, "/" for a file at the root).
  * The caller frees it. */
 char *path_parent(const char *path);

@@ -16,6 +16,7 @@ typedef struct ydoc {
     yaml_document_t doc;
     int loaded;
     struct ytext *texts; /* the scalars' texts, a few blocks (yamldoc.c) */
+    char sha256[65];     /* digest of the bytes parsed, "" until read */
 } ydoc;
 
 typedef yaml_node_t ynode;

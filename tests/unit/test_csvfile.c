@@ -655,7 +655,7 @@ static int stream_file(const char *data, seen *s, csv_error *err)
     char *path = temp_file(data, strlen(data));
     csv_table t;
     memset(s, 0, sizeof *s);
-    csv_stream st = {seen_start, seen_row, s};
+    csv_stream st = {seen_start, seen_row, s, NULL};
     int rc = csvfile_read_stream(path, &t, err, &st);
     if (rc == 0) {
         assert_int_equal(t.nrows, 1); /* the header alone */

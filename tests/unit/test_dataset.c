@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "dataset.h"
+#include "sha256.h"
 #include "util.h"
 
 #define DATA "tests/unit/data"
@@ -662,6 +663,47 @@ static void test_absent_table(void **state)
     assert_missing(region_value(r, fx->dict.nvars, NULL, 0, 2021, NULL, NULL));
 }
 
+/*
+ * The files read keep the digests of their bytes (inputs.sha256 lists
+ * them, manifest.h); an absent table has none. A table's file that is
+ * there but no file (a directory) is an error, not an absent table: the
+ * loader opens the files without a stat first.
+ */
+static void test_file_digests(void **state)
+{
+    fixture *fx = *state;
+    const char *files[] = {"economy.csv", "accidents.csv", "milestones.csv", "provenance.yaml"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char *path = xasprintf(DATA "/region_ok/%s", files[i]);
+        char hex[65];
+        assert_int_equal(sha256_file(path, hex), 0);
+        const char *got = region_file_digest(fx->r, path);
+        assert_non_null(got);
+        assert_string_equal(got, hex);
+        free(path);
+    }
+    assert_null(region_file_digest(fx->r, DATA "/region_ok/drills.csv"));
+    char hex[65];
+    assert_int_equal(sha256_file(DATA "/dict_ok/10_tables.yaml", hex), 0);
+    assert_string_equal(dictionary_file_digest(&fx->dict, DATA "/dict_ok/10_tables.yaml"), hex);
+
+    char dir[] = "/tmp/test_dataset_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *sub = xasprintf("%s/economy.csv", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    dictionary dict;
+    diag_list d = {0};
+    int rc;
+    region_data *r = load_region(&dict, dir, &d, &rc);
+    assert_int_equal(rc, -1);
+    assert_int_equal(diag_errors(&d), 1);
+    assert_string_equal(d.items[0].file, sub);
+    free_region(&dict, r, &d);
+    rmdir(sub);
+    rmdir(dir);
+    free(sub);
+}
+
 static void test_milestones(void **state)
 {
     fixture *fx = *state;
@@ -945,6 +987,7 @@ int main(void)
         cmocka_unit_test(test_gb18030_rows),
         cmocka_unit_test(test_long_layout),
         cmocka_unit_test(test_absent_table),
+        cmocka_unit_test(test_file_digests),
         cmocka_unit_test(test_milestones),
         cmocka_unit_test(test_dict_ms_statuses),
     };

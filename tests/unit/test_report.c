@@ -28,6 +28,7 @@
 #include <hpdf.h>
 #include <zlib.h>
 #include "report_tpl.h"
+#include "sha256.h"
 #include "util.h"
 
 static char *write_temp(const char *text)
@@ -186,6 +187,51 @@ static void test_template_every_key(void **state)
         rtpl_free(t[k]);
     }
     assert_int_equal(d.n, 0);
+    rtpl_cache_free(c);
+    diag_free(&d);
+    unlink(path);
+    free(path);
+}
+
+/*
+ * Through the cache a file is parsed once whatever the lists of
+ * placeholders its callers can fill (the session's check of changes.yaml,
+ * then the changes module): each list is still checked, and its errors said
+ * at every load that fails; the digest is of the bytes parsed, which stay
+ * what the cache hands out after the file is rewritten.
+ */
+static void test_cache_parses_once(void **state)
+{
+    (void)state;
+    const char *text = "document:\n  footer: \"{pgae}\"\n";
+    char *path = write_temp(text);
+    char want[65];
+    sha256_hex(text, strlen(text), want);
+    rtpl_cache *c = rtpl_cache_new();
+    assert_null(rtpl_cache_digest(c, path));
+    rtpl_cache_preload(c, path);
+    assert_non_null(rtpl_cache_digest(c, path));
+    assert_string_equal(rtpl_cache_digest(c, path), want);
+    diag_list d = {0};
+    rtpl *t;
+    assert_int_equal(rtpl_load_cached(c, &t, path, NULL, &d), 0); /* no list: nothing checked */
+    assert_string_equal(rtpl_get(t, "document.footer"), "{pgae}");
+    rtpl_free(t);
+    assert_int_equal(d.n, 0);
+    for (int k = 1; k <= 2; k++) {
+        assert_int_equal(rtpl_load_cached(c, &t, path, known, &d), -1);
+        assert_null(t);
+        assert_int_equal(diag_errors(&d), (size_t)k);
+        assert_true(has_message(&d, "unknown placeholder {pgae}"));
+    }
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("document:\n  footer: \"{page}\"\n", f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(rtpl_load_cached(c, &t, path, NULL, &d), 0);
+    assert_string_equal(rtpl_get(t, "document.footer"), "{pgae}"); /* the one parse */
+    rtpl_free(t);
+    assert_string_equal(rtpl_cache_digest(c, path), want);
     rtpl_cache_free(c);
     diag_free(&d);
     unlink(path);
@@ -805,6 +851,7 @@ int main(void)
         cmocka_unit_test(test_template_fill_many_pieces),
         cmocka_unit_test(test_template_every_key),
         cmocka_unit_test(test_template_errors),
+        cmocka_unit_test(test_cache_parses_once),
         cmocka_unit_test(test_setf_int_as_printf),
         cmocka_unit_test_setup_teardown(test_two_passes_and_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(test_contents_settle_as_a_pass, setup, teardown),

@@ -9,8 +9,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sha256.h"
 
@@ -71,11 +73,43 @@ static void test_both_paths_agree(void **state)
         }
 }
 
+/* Files read in 64 KB pieces, the last short: empty, a piece less one
+ * byte, one piece exactly, and several with a short end; the digest and
+ * the byte count those of the whole. */
+static void test_file_sizes(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {0, 65535, 65536, 65537, 3 * 65536 + 17};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t n = sizes[k];
+        unsigned char *data = malloc(n + 1);
+        assert_non_null(data);
+        for (size_t i = 0; i < n; i++)
+            data[i] = (unsigned char)(i * 131 + 7);
+        char path[] = "/tmp/test_sha256_XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, data, n), (ssize_t)n);
+        assert_int_equal(close(fd), 0);
+        char want[65], got[65];
+        sha256_hex(data, n, want);
+        long long bytes = -1;
+        assert_int_equal(sha256_file_size(path, got, &bytes), 0);
+        assert_string_equal(got, want);
+        assert_int_equal(bytes, (long long)n);
+        unlink(path);
+        free(data);
+    }
+    char hex[65];
+    assert_int_equal(sha256_file("/nonexistent/x", hex), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_digests),
         cmocka_unit_test(test_both_paths_agree),
+        cmocka_unit_test(test_file_sizes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

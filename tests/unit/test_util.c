@@ -10,9 +10,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -183,12 +185,61 @@ static void test_put_bytes(void **state)
     }
 }
 
+/* read_fd(): the size given is only where it starts (a file that grew
+ * since its fstat is read whole), a pipe is read to its end, and past max
+ * bytes it fails with EFBIG. */
+static void test_read_fd(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/test_util_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    char text[10000];
+    for (size_t i = 0; i < sizeof text; i++)
+        text[i] = (char)('a' + i % 26);
+    assert_int_equal(write(fd, text, sizeof text), (ssize_t)sizeof text);
+    size_t sizes[] = {0, 10, 9999, 10000, 20000};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+        size_t n = 0;
+        char *got = read_fd(fd, 1, sizes[k], 1 << 20, &n);
+        assert_non_null(got);
+        assert_int_equal(n, sizeof text);
+        assert_memory_equal(got, text, sizeof text);
+        assert_int_equal(got[n], '\0');
+        free(got);
+    }
+    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+    size_t n = 0;
+    errno = 0;
+    assert_null(read_fd(fd, 1, 100, 9999, &n));
+    assert_int_equal(errno, EFBIG);
+    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+    char *all = read_fd(fd, 1, 100, 10000, &n); /* exactly max */
+    assert_non_null(all);
+    assert_int_equal(n, 10000);
+    free(all);
+    close(fd);
+    unlink(path);
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    assert_int_equal(write(p[1], text, 3000), 3000);
+    close(p[1]);
+    char *piped = read_fd(p[0], 0, 0, 1 << 20, &n);
+    assert_non_null(piped);
+    assert_int_equal(n, 3000);
+    assert_memory_equal(piped, text, 3000);
+    free(piped);
+    close(p[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_edit_distance_examples),
         cmocka_unit_test(test_edit_distance_bounded),
         cmocka_unit_test(test_put_bytes),
+        cmocka_unit_test(test_read_fd),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

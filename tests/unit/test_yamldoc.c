@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "util.h"
 #include "yamldoc.h"
 
 /* text written to a new temporary file, whose name goes to path. */
@@ -176,6 +177,36 @@ static void test_peek_finds_the_id(void **state)
     free(id);
 }
 
+/* The id found when the text reaches libyaml in pieces (ydoc_peek's
+ * PEEK_PIECE, 1 KB): a three-byte character of the id or of a comment
+ * before it cut at every place by a piece's end, the id further than one
+ * piece in, and a file ending with no newline. */
+static void test_peek_in_pieces(void **state)
+{
+    (void)state;
+    for (int pad = 0; pad < 6; pad++) {
+        strbuf b;
+        sb_init(&b);
+        sb_printf(&b, "# %.*s", pad, "xxxxx");
+        int lines = 1;
+        while (b.len < 1000 + (size_t)(lines * 40)) {
+            sb_printf(&b, "规划规划规划规划规划规划规划\n# ");
+            lines++;
+        }
+        sb_printf(&b, "\nplan:\n  title: 秦安县应急管理\n  id: 秦安-%d", pad);
+        int line = 0, col = 0;
+        char *id = peek_text(b.s, &line, &col);
+        assert_non_null(id);
+        char want[32];
+        snprintf(want, sizeof want, "秦安-%d", pad);
+        assert_string_equal(id, want);
+        assert_int_equal(line, lines + 3);
+        assert_int_equal(col, 7);
+        free(id);
+        sb_free(&b);
+    }
+}
+
 static void test_peek_finds_nothing(void **state)
 {
     (void)state;
@@ -205,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_tree_as_libyaml_builds_it),
         cmocka_unit_test(test_peek_finds_the_id),
         cmocka_unit_test(test_peek_finds_nothing),
+        cmocka_unit_test(test_peek_in_pieces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
