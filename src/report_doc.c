@@ -57,7 +57,7 @@ typedef struct face_memo {
  * answers it for a format 4 cmap: the first segment whose end is at or
  * above the code (its index never falls as the code rises, so one walk
  * finds them all); 0 below that segment's start; else by the segment's
- * delta, or through the glyph array, 0 when the index passes its count.
+ * delta, or through the glyph array, 0 when the index reaches its count.
  * Codes above every segment, and other cmaps, stay -1: libharu is asked.
  */
 static void face_glyphs(const HPDF_TTFontDefAttr ta, face_memo *m)
@@ -79,7 +79,9 @@ static void face_glyphs(const HPDF_TTFontDefAttr ta, face_memo *m)
             m->gid[u] = (uint16_t)(u + (unsigned)c->id_delta[i]);
         } else {
             unsigned idx = c->id_range_offset[i] / 2u + (u - c->start_count[i]) - (nseg - i);
-            m->gid[u] = idx > c->glyph_id_array_count
+            /* libharu reads one entry past its array at idx == count (a
+             * malformed cmap): here that is 0, not a read out of bounds */
+            m->gid[u] = idx >= c->glyph_id_array_count
                             ? 0
                             : (uint16_t)(c->glyph_id_array[idx] + (unsigned)c->id_delta[i]);
         }
@@ -725,8 +727,13 @@ int rfonts_open(rfonts **out, const char *body_family, const char *head_family, 
         f->cov[k] = xcalloc(COV_BYTES, 1);
         if (by_file[k]) {
             struct stat st;
-            int err = stat(family[k], &st) != 0 ? errno : !S_ISREG(st.st_mode) ? EISDIR : 0;
-            if (!err && truetype_file(family[k])) {
+            int err = stat(family[k], &st) != 0 ? errno : 0;
+            const char *why = err                       ? strerror(err)
+                              : !S_ISREG(st.st_mode)    ? "is not a regular file"
+                              : !truetype_file(family[k]) ? "is not a .ttf or .ttc file (libharu embeds "
+                                                            "TrueType only)"
+                                                          : NULL;
+            if (!why) {
                 f->file[k] = xstrdup(family[k]);
                 f->index[k] = 0;
                 continue;
@@ -734,8 +741,7 @@ int rfonts_open(rfonts **out, const char *body_family, const char *head_family, 
             int debian = strcmp(family[k], debian_file[k]) == 0;
             diag_add(d, DIAG_ERROR, NULL, 0, 0,
                      "PDF reports: no TrueType font for the %s text: %s %s%s%s%s",
-                     k == RF_BODY ? "body" : "heading", family[k],
-                     err ? strerror(err) : "is not a .ttf or .ttc file (libharu embeds TrueType only)",
+                     k == RF_BODY ? "body" : "heading", family[k], why,
                      debian && err ? " (install the Debian package " : "",
                      debian && err ? debian_package[k] : "", debian && err ? ")" : "");
             failed = 1;

@@ -842,6 +842,11 @@ static void test_face_file_errors(void **state)
     assert_non_null(strstr(d.items[0].msg, "not a .ttf or .ttc"));
     assert_non_null(strstr(d.items[0].msg, "heading"));
     diag_free(&d);
+    memset(&d, 0, sizeof d);
+    assert_int_equal(rfonts_open(&r, "/", "WenQuanYi Micro Hei", &d), -1); /* a directory */
+    assert_int_equal(diag_errors(&d), 1);
+    assert_non_null(strstr(d.items[0].msg, "is not a regular file"));
+    diag_free(&d);
 }
 
 int main(void)
