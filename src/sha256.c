@@ -181,17 +181,12 @@ void sha256_final_hex(sha256_ctx *c, char hex[65])
         snprintf(hex + 8 * i, 9, "%08x", c->h[i]);
 }
 
-int sha256_file_size(const char *path, char hex[65], long long *bytes)
+int sha256_fd(int fd, int regular, long long size, char hex[65], long long *bytes)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
     /* read() into a buffer of the stack's (a fresh heap block this size
-     * would be mapped and fault a page at a time); a regular file reads
-     * short only at its end, so its last read is the one that falls short,
-     * where stdio made two more calls and an fstat */
-    struct stat st;
-    int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+     * would be mapped and fault a page at a time); a regular file's last
+     * read is the one that falls short, once its size is in (before that,
+     * a short read is a piece: network and FUSE file systems give them) */
     sha256_ctx c;
     sha256_init(&c);
     unsigned char buf[65536];
@@ -200,22 +195,31 @@ int sha256_file_size(const char *path, char hex[65], long long *bytes)
         ssize_t n = read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0) {
-            int saved = errno;
-            close(fd);
-            errno = saved;
+        if (n < 0)
             return -1;
-        }
         sha256_update(&c, buf, (size_t)n);
         total += n;
-        if (n == 0 || (regular && (size_t)n < sizeof buf))
+        if (n == 0 || (regular && total >= size && (size_t)n < sizeof buf))
             break;
     }
-    close(fd);
     sha256_final_hex(&c, hex);
     if (bytes)
         *bytes = total;
     return 0;
+}
+
+int sha256_file_size(const char *path, char hex[65], long long *bytes)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    int rc = sha256_fd(fd, regular, regular ? (long long)st.st_size : 0, hex, bytes);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
 }
 
 int sha256_file(const char *path, char hex[65])

@@ -25,6 +25,9 @@ void sha256_final_hex(sha256_ctx *c, char hex[65]);
 int sha256_file(const char *path, char hex[65]);
 /* The same, and the number of bytes hashed into *bytes (may be NULL). */
 int sha256_file_size(const char *path, char hex[65], long long *bytes);
+/* The same of the rest of fd; regular 1 for a regular file of size bytes
+ * (its short read past size is its end: no read of 0 bytes after it). */
+int sha256_fd(int fd, int regular, long long size, char hex[65], long long *bytes);
 /* Digest of n bytes at data into hex[65]. */
 void sha256_hex(const void *data, size_t n, char hex[65]);
 

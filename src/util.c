@@ -799,8 +799,10 @@ char *read_fd(int fd, int regular, size_t size, size_t max, size_t *len)
             return NULL;
         }
         n += (size_t)got;
-        if (got == 0 || (regular && n < cap))
-            break; /* the end */
+        /* the end: nothing more, or a short read once the file's size is
+         * in (before that a short read is only a piece: FUSE, NFS) */
+        if (got == 0 || (regular && n >= size && n < cap))
+            break;
         if (n == cap) {
             if (cap > max) {
                 free(buf);

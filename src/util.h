@@ -85,8 +85,9 @@ char *read_whole_file(const char *path, size_t *len);
  * The rest of fd, NUL-terminated, *len bytes (a malloc'ed block the caller
  * frees). For a regular file of size bytes (regular 1) one read() of size
  * + 1 sees the end, as a regular file reads short only there (stdio made a
- * read per 4 KB and two more at the end); more only if it grew. NULL with
- * errno set on a read error, or EFBIG past max bytes.
+ * read per 4 KB and two more at the end); more only if it grew, or if a
+ * read came back short before size bytes (network and FUSE file systems
+ * may). NULL with errno set on a read error, or EFBIG past max bytes.
  */
 char *read_fd(int fd, int regular, size_t size, size_t max, size_t *len);
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "sha256.h"
@@ -104,12 +105,36 @@ static void test_file_sizes(void **state)
     assert_int_equal(sha256_file("/nonexistent/x", hex), -1);
 }
 
+/* The digest of a file read in pieces (a short read before its end, as on
+ * network and FUSE file systems) is of all of it: a socket of packets
+ * taken for a regular file of the three packets' size. */
+static void test_fd_pieces(void **state)
+{
+    (void)state;
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+    unsigned char all[300];
+    for (int i = 0; i < 3; i++) {
+        memset(all + 100 * i, 'a' + i, 100);
+        assert_int_equal(write(sv[1], all + 100 * i, 100), 100);
+    }
+    close(sv[1]);
+    char hex[65], want[65];
+    long long bytes = 0;
+    assert_int_equal(sha256_fd(sv[0], 1, 300, hex, &bytes), 0);
+    close(sv[0]);
+    sha256_hex(all, sizeof all, want);
+    assert_int_equal(bytes, 300);
+    assert_string_equal(hex, want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_digests),
         cmocka_unit_test(test_both_paths_agree),
         cmocka_unit_test(test_file_sizes),
+        cmocka_unit_test(test_fd_pieces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

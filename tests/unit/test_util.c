@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -233,6 +234,29 @@ static void test_read_fd(void **state)
     close(p[0]);
 }
 
+/* A file read in pieces (network and FUSE file systems read short before
+ * the end): a socket of packets, each read() one packet, taken for a
+ * regular file of the three packets' size, is read whole. */
+static void test_read_fd_pieces(void **state)
+{
+    (void)state;
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+    char piece[100];
+    for (int i = 0; i < 3; i++) {
+        memset(piece, 'a' + i, sizeof piece);
+        assert_int_equal(write(sv[1], piece, sizeof piece), (ssize_t)sizeof piece);
+    }
+    close(sv[1]);
+    size_t n = 0;
+    char *text = read_fd(sv[0], 1, 300, 1000, &n);
+    close(sv[0]);
+    assert_non_null(text);
+    assert_int_equal(n, 300);
+    assert_true(text[0] == 'a' && text[150] == 'b' && text[299] == 'c' && text[300] == '\0');
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_edit_distance_bounded),
         cmocka_unit_test(test_put_bytes),
         cmocka_unit_test(test_read_fd),
+        cmocka_unit_test(test_read_fd_pieces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
