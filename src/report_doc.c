@@ -729,8 +729,8 @@ int rfonts_open(rfonts **out, const char *body_family, const char *head_family, 
             struct stat st;
             int err = stat(family[k], &st) != 0 ? errno : 0;
             const char *why = err                       ? strerror(err)
-                              : !S_ISREG(st.st_mode)    ? "is not a regular file"
-                              : !truetype_file(family[k]) ? "is not a .ttf or .ttc file (libharu embeds "
+                              : !S_ISREG(st.st_mode)    ? "not a regular file"
+                              : !truetype_file(family[k]) ? "not a .ttf or .ttc file (libharu embeds "
                                                             "TrueType only)"
                                                           : NULL;
             if (!why) {
@@ -740,7 +740,7 @@ int rfonts_open(rfonts **out, const char *body_family, const char *head_family, 
             }
             int debian = strcmp(family[k], debian_file[k]) == 0;
             diag_add(d, DIAG_ERROR, NULL, 0, 0,
-                     "PDF reports: no TrueType font for the %s text: %s %s%s%s%s",
+                     "PDF reports: no TrueType font for the %s text: %s: %s%s%s%s",
                      k == RF_BODY ? "body" : "heading", family[k], why,
                      debian && err ? " (install the Debian package " : "",
                      debian && err ? debian_package[k] : "", debian && err ? ")" : "");
