@@ -63,8 +63,8 @@ $(BUILD)/main.o: $(BUILD)/version.h
 $(BUILD)/main.o: CFLAGS += -I$(BUILD)
 
 # The Garwood intervals of small counts (forecast.c), tabulated by GSL
-# itself at build time: tools/garwood_gen.c links garwood.o alone.
-$(BUILD)/garwood_gen: tools/garwood_gen.c $(BUILD)/garwood.o
+# itself at build time: src/gen/garwood_gen.c links garwood.o alone.
+$(BUILD)/garwood_gen: src/gen/garwood_gen.c $(BUILD)/garwood.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc -o $@ $^ $(shell pkg-config --libs gsl 2>/dev/null) -lm
 
 $(BUILD)/garwood_table.h: $(BUILD)/garwood_gen

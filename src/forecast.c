@@ -2336,7 +2336,7 @@ static double count_pmf(const fc_pred *p, double c)
 /* ---------- small-count intervals ---------- */
 
 /* garwood_table[k]: fc_garwood(k) at 80 % then 95 %, made at build time
- * by tools/garwood_gen.c */
+ * by src/gen/garwood_gen.c */
 #include "garwood_table.h"
 
 int fc_garwood_tabled(double c, double conf, double *lo, double *hi)

@@ -1,6 +1,6 @@
 /*
  * garwood.h - the exact (Garwood) Poisson interval of a count, GSL's
- * chi-square quantiles alone: tools/garwood_gen.c links this module only,
+ * chi-square quantiles alone: src/gen/garwood_gen.c links this module only,
  * to tabulate the small counts at build time (forecast.c's table).
  */
 #ifndef PLANEVAL_GARWOOD_H
