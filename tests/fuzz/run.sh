@@ -71,7 +71,7 @@ fi
 # ---- build ----
 
 # The modules the loaders need, and nothing that renders.
-LIBSRC="util diag yamldoc formula csvfile dataset plan compute assess labels numtext xlsxread
+LIBSRC="util diag sha256 yamldoc formula csvfile dataset plan compute assess labels numtext xlsxread
         report_tpl runconfig"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Isrc
@@ -105,7 +105,7 @@ build() {
     # The seed extractor: plain, no instrumentation.
     # shellcheck disable=SC2086
     $CC $CFLAGS -o "$BUILD/bin/extract_formulas" "$HERE/extract_formulas.c" src/util.c \
-        src/diag.c src/yamldoc.c $LIBS
+        src/diag.c src/sha256.c src/yamldoc.c $LIBS
 }
 
 for h in $HARNESSES; do
