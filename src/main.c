@@ -624,7 +624,7 @@ static int for_each_plan(session *s, plan_action act, void *arg, int *nplans_ok)
     int stopped = 0; /* the signal that stopped a -j batch */
     if (s->o->jobs > 1 && n > 1) {
         if (act == act_run || act == act_check) /* the workers share them (pdf.h) */
-            pdf_fonts_preload(s->fonts, s->o->templates_dir);
+            pdf_fonts_preload(s->fonts, s->tpls, s->o->templates_dir);
         batch_ctx bc = {s, files, act, arg};
         int b = batch_run(s->o->jobs, n, names, batch_one, &bc, res, s->o->quiet);
         stopped = b > 0 ? b : 0;

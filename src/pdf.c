@@ -2500,13 +2500,15 @@ static void check_template(rtpl *t, const kind_keys *kinds, diag_list *d)
     }
 }
 
-static rtpl *load_template(const char *dir, const char *name, const kind_keys *kinds,
-                           rtpl_cache *tc, diag_list *d)
+/* The template dir/name through tc, its kinds checked, and its
+ * placeholders against vars (NULL: not checked); NULL on an error. */
+static rtpl *load_template_vars(const char *dir, const char *name, const kind_keys *kinds,
+                                rtpl_cache *tc, const char *const *vars, diag_list *d)
 {
     char *path = xasprintf("%s/%s", dir, name);
     rtpl *t = NULL;
     size_t before = diag_errors(d);
-    if (rtpl_load_cached(tc, &t, path, known_vars, d) == 0) {
+    if (rtpl_load_cached(tc, &t, path, vars, d) == 0) {
         check_template(t, kinds, d);
         if (diag_errors(d) > before) {
             rtpl_free(t);
@@ -2515,6 +2517,12 @@ static rtpl *load_template(const char *dir, const char *name, const kind_keys *k
     }
     free(path);
     return t;
+}
+
+static rtpl *load_template(const char *dir, const char *name, const kind_keys *kinds,
+                           rtpl_cache *tc, diag_list *d)
+{
+    return load_template_vars(dir, name, kinds, tc, known_vars, d);
 }
 
 int pdf_templates_present(const char *templates_dir)
@@ -2909,24 +2917,24 @@ static int render_documents(out_set *out, const outcome *oc, pdf_stats *stats, d
 }
 
 /*
- * A worker's first document opened the fonts: fontconfig's configuration
- * and libharu's parse of two faces, ~60 million instructions and ~700
- * system calls, once in each worker. Opened once before the workers are
- * forked, they are shared. The templates are read here only for the
- * families (not through the cache: their warnings stay the documents').
- * The price: what the parent freed while opening them (fontconfig's parse
- * above all) is reused by the workers' allocations, a copy-on-write fault
- * for each page they write (20 regions, -j 2: 2,230 -> 2,650 faults in
- * all, ~5 ms here, against two loads of ~7.8 ms each not made).
+ * A worker's first document opened the fonts (libharu's parse of two
+ * faces, and fontconfig's configuration for a family): once in each
+ * worker. Opened once before the workers are forked, they are shared
+ * (20 regions, -j 2: 2,013 -> 1,407 page faults, 1,147 -> 1,131 ms of CPU,
+ * medians of 5). The templates are those of tc, which a run has parsed
+ * already (session_preload_templates), read here for the families only:
+ * their placeholders are not checked through tc, which would take the
+ * documents' warnings (a list is checked once per cache).
  */
-void pdf_fonts_preload(rfonts_cache *fc, const char *templates_dir)
+void pdf_fonts_preload(rfonts_cache *fc, rtpl_cache *tc, const char *templates_dir)
 {
     if (!fc || !pdf_templates_present(templates_dir))
         return;
     diag_list quiet;
     memset(&quiet, 0, sizeof quiet);
-    rtpl *report = load_template(templates_dir, "report.yaml", report_kinds, NULL, &quiet);
-    rtpl *brief = report ? load_template(templates_dir, "brief.yaml", brief_kinds, NULL, &quiet) : NULL;
+    rtpl *report = load_template_vars(templates_dir, "report.yaml", report_kinds, tc, NULL, &quiet);
+    rtpl *brief =
+        report ? load_template_vars(templates_dir, "brief.yaml", brief_kinds, tc, NULL, &quiet) : NULL;
     if (brief && diag_errors(&quiet) == 0) {
         const char *body, *head;
         font_families(brief, report, &body, &head);

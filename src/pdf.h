@@ -50,10 +50,10 @@ int pdf_check_reports(const outcome *oc, diag_list *d);
 /*
  * Open into fc the fonts that the templates of templates_dir ask for, as
  * the first document would: for workers forked after this, which then
- * find them open instead of each parsing them again. Says nothing: a
- * template or font that fails is found again, and reported, by the
- * documents.
+ * find them open instead of each parsing them again. The templates are
+ * read through tc (NULL: from their files). Says nothing: a template or
+ * font that fails is found again, and reported, by the documents.
  */
-void pdf_fonts_preload(struct rfonts_cache *fc, const char *templates_dir);
+void pdf_fonts_preload(struct rfonts_cache *fc, struct rtpl_cache *tc, const char *templates_dir);
 
 #endif

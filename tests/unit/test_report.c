@@ -760,7 +760,7 @@ static void test_fonts_preload(void **state)
     if (!f->fonts)
         skip();
     rfonts_cache *c = rfonts_cache_new();
-    pdf_fonts_preload(c, "/nonexistent/templates");
+    pdf_fonts_preload(c, NULL, "/nonexistent/templates");
     assert_null(rfonts_cache_held(c));
     char dir[] = "/tmp/planeval-test-XXXXXX";
     assert_non_null(mkdtemp(dir));
@@ -771,14 +771,14 @@ static void test_fonts_preload(void **state)
         fputs("document: [\n", fp);
         fclose(fp);
     }
-    pdf_fonts_preload(c, dir);
+    pdf_fonts_preload(c, NULL, dir);
     assert_null(rfonts_cache_held(c));
     for (int i = 0; i < 2; i++) {
         unlink(files[i]);
         free(files[i]);
     }
     rmdir(dir);
-    pdf_fonts_preload(c, "templates");
+    pdf_fonts_preload(c, NULL, "templates");
     const rfonts *held = rfonts_cache_held(c);
     assert_non_null(held);
     diag_list d;
@@ -789,6 +789,17 @@ static void test_fonts_preload(void **state)
                      held);
     assert_int_equal(d.n, 0);
     rfonts_cache_free(c);
+    /* through a run's template cache: the same faces, the templates taken
+     * from the cache (the digest it keeps is of report.yaml's parse) */
+    rtpl_cache *tc = rtpl_cache_new();
+    c = rfonts_cache_new();
+    pdf_fonts_preload(c, tc, "templates");
+    assert_non_null(rfonts_cache_held(c));
+    assert_string_equal(rfonts_file(rfonts_cache_held(c), RF_BODY, NULL),
+                        "/usr/share/fonts/truetype/arphic/uming.ttc");
+    assert_non_null(rtpl_cache_digest(tc, "templates/report.yaml"));
+    rfonts_cache_free(c);
+    rtpl_cache_free(tc);
 }
 
 /* The Debian faces named by file (no fontconfig) are the faces fontconfig
