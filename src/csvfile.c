@@ -630,8 +630,10 @@ static int read_any(const char *path, csv_table *t, csv_error *err, const csv_st
     memset(t, 0, sizeof *t);
     if (err)
         memset(err, 0, sizeof *err);
-    /* read_fd(): stdio added a read per 4 KB */
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* read_fd(): stdio added a read per 4 KB. O_NONBLOCK only keeps
+     * open() from waiting for a FIFO's writer: a FIFO (or a link to one)
+     * named as a table hung the run; it is refused below, unread. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         int saved = errno;
         set_err(err, 0, 0, "cannot open %s: %s", path, strerror(saved));
@@ -640,15 +642,29 @@ static int read_any(const char *path, csv_table *t, csv_error *err, const csv_st
         return -1;
     }
     struct stat sb;
-    int regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
-    if (regular && (unsigned long long)sb.st_size > CSVFILE_MAX_BYTES) {
+    if (fstat(fd, &sb) != 0) {
+        set_err(err, 0, 0, "cannot read %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        set_err(err, 0, 0, "cannot read %s: %s", path, strerror(EISDIR));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        set_err(err, 0, 0, "is not a regular file: a CSV table was expected");
+        close(fd);
+        return -1;
+    }
+    if ((unsigned long long)sb.st_size > CSVFILE_MAX_BYTES) {
         set_err(err, 0, 0, "file is too large (%lld bytes; the limit is 256 MiB)",
                 (long long)sb.st_size);
         close(fd);
         return -1;
     }
     size_t len = 0;
-    char *buf = read_fd(fd, regular, regular ? (size_t)sb.st_size : 0, CSVFILE_MAX_BYTES, &len);
+    char *buf = read_fd(fd, 1, (size_t)sb.st_size, CSVFILE_MAX_BYTES, &len);
     if (!buf) {
         if (errno == EFBIG)
             set_err(err, 0, 0, "file is too large (more than 256 MiB)");

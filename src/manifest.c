@@ -34,11 +34,13 @@ static int cmp_path(const void *a, const void *b)
 /*
  * Regular files under dir (recursively when deep), skipping hidden names
  * (temporary files of an interrupted run start with a dot). rel is the path
- * relative to the listing's root. Symbolic links are not followed (lstat):
- * a link to the repository or to ".." would list it, or loop; a plan's
- * directory holds none of its own, and no hard link can make a cycle.
+ * relative to the listing's root. Symbolic links are followed only when
+ * links is set, and only to a regular file: the input directories, whose
+ * loaders follow them (a table linked from elsewhere is read, so it is an
+ * input). Never in a deep listing of outputs: a link to the repository or
+ * to ".." would list it, or loop; no hard link can make a cycle.
  */
-static void list_files(const char *dir, const char *rel, int deep, path_list *out)
+static void list_files(const char *dir, const char *rel, int deep, int links, path_list *out)
 {
     DIR *dp = opendir(dir);
     if (!dp)
@@ -54,12 +56,15 @@ static void list_files(const char *dir, const char *rel, int deep, path_list *ou
         struct stat st;
         int type = e->d_type;
         if (type == DT_UNKNOWN && lstat(full, &st) == 0)
-            type = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : DT_LNK;
+            type = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR
+                   : S_ISLNK(st.st_mode) ? DT_LNK : DT_UNKNOWN;
+        if (type == DT_LNK && links && !deep && stat(full, &st) == 0 && S_ISREG(st.st_mode))
+            type = DT_REG;
         if (type == DT_REG) {
             *ARRAY_PUSH(out->items, out->n, out->cap) = r;
             r = NULL;
         } else if (type == DT_DIR && deep) {
-            list_files(full, r, deep, out);
+            list_files(full, r, deep, links, out);
         }
         free(r);
         free(full);
@@ -98,7 +103,7 @@ static void add_dir(strbuf *b, const char *dir, const char *suffix, const char *
                     const digest_src *src, diag_list *d)
 {
     path_list l = {0};
-    list_files(dir, "", 0, &l);
+    list_files(dir, "", 0, 1, &l);
     for (size_t i = 0; i < l.n; i++) {
         size_t n = strlen(l.items[i]), m = strlen(suffix);
         if ((n < m || strcmp(l.items[i] + n - m, suffix) != 0) &&
@@ -234,7 +239,7 @@ int manifest_write(const char *out_dir, const char *version, diag_list *d)
         free(text);
         fprintf(f, "\n      ],\n      \"outputs\": [");
         path_list files = {0};
-        list_files(dir, "", 1, &files);
+        list_files(dir, "", 1, 0, &files);
         for (size_t j = 0; j < files.n; j++) {
             char *full = xasprintf("%s/%s", dir, files.items[j]);
             char hex[65];
@@ -256,7 +261,7 @@ int manifest_write(const char *out_dir, const char *version, diag_list *d)
     char *cdir = xasprintf("%s/" COMPARE_DIR, out_dir);
     struct stat cst;
     if (lstat(cdir, &cst) == 0 && S_ISDIR(cst.st_mode))
-        list_files(cdir, COMPARE_DIR, 0, &top);
+        list_files(cdir, COMPARE_DIR, 0, 0, &top);
     free(cdir);
     int nc = 0;
     for (size_t i = 0; i < top.n; i++) {

@@ -212,12 +212,13 @@ int sha256_fd(int fd, int regular, long long size, char hex[65], long long *byte
 
 int sha256_file_size(const char *path, char hex[65], long long *bytes)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* a FIFO put in a file's place (a link retargeted after the listing)
+     * must not hang the run, nor /dev/zero be read for ever */
+    struct stat st;
+    int fd = open_regular(path, &st);
     if (fd < 0)
         return -1;
-    struct stat st;
-    int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-    int rc = sha256_fd(fd, regular, regular ? (long long)st.st_size : 0, hex, bytes);
+    int rc = sha256_fd(fd, 1, (long long)st.st_size, hex, bytes);
     int saved = errno;
     close(fd);
     errno = saved;
@@ -237,19 +238,53 @@ void sha256_hex(const void *data, size_t n, char hex[65])
     sha256_final_hex(&c, hex);
 }
 
+/* FNV-1a of a path: the slot where file_digests looks for it first */
+static size_t path_hash(const char *path)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    return (size_t)h;
+}
+
+/* The slot that holds path, or the empty one where it would go (linear probing). */
+static size_t *digest_slot(const file_digests *l, const char *path)
+{
+    size_t mask = l->nslot - 1, i = path_hash(path) & mask;
+    while (l->slot[i] && strcmp(l->items[l->slot[i] - 1].path, path) != 0)
+        i = (i + 1) & mask;
+    return &l->slot[i];
+}
+
 void file_digests_add(file_digests *l, const char *path, const char hex[65])
 {
+    if (l->nslot) {
+        size_t *s = digest_slot(l, path);
+        if (*s) {
+            memcpy(l->items[*s - 1].hex, hex, sizeof l->items[*s - 1].hex);
+            return;
+        }
+    }
     file_digest *e = ARRAY_PUSH(l->items, l->n, l->cap);
     e->path = xstrdup(path);
     memcpy(e->hex, hex, sizeof e->hex);
+    if (2 * l->n > l->nslot) { /* grow, and place every item again */
+        free(l->slot);
+        l->nslot = l->nslot ? 2 * l->nslot : 16;
+        l->slot = xcalloc(l->nslot, sizeof *l->slot);
+        for (size_t i = 0; i < l->n; i++)
+            *digest_slot(l, l->items[i].path) = i + 1;
+    } else {
+        *digest_slot(l, path) = l->n;
+    }
 }
 
 const char *file_digests_find(const file_digests *l, const char *path)
 {
-    for (size_t i = l->n; i-- > 0;)
-        if (strcmp(l->items[i].path, path) == 0)
-            return l->items[i].hex;
-    return NULL;
+    if (!l->nslot)
+        return NULL;
+    size_t s = *digest_slot(l, path);
+    return s ? l->items[s - 1].hex : NULL;
 }
 
 void file_digests_free(file_digests *l)
@@ -257,5 +292,6 @@ void file_digests_free(file_digests *l)
     for (size_t i = 0; i < l->n; i++)
         free(l->items[i].path);
     free(l->items);
+    free(l->slot);
     memset(l, 0, sizeof *l);
 }

@@ -21,7 +21,9 @@ void sha256_init(sha256_ctx *c);
 void sha256_update(sha256_ctx *c, const void *data, size_t n);
 /* Finish and write the digest as 64 lowercase hex digits + NUL into hex[65]. */
 void sha256_final_hex(sha256_ctx *c, char hex[65]);
-/* Digest of a whole file into hex[65]; returns 0, or -1 (errno set) if it cannot be read. */
+/* Digest of a whole regular file into hex[65]; returns 0, or -1 (errno set)
+ * if it cannot be read, EISDIR or EINVAL if it is a directory or not a
+ * regular file (a FIFO, a device: not read). */
 int sha256_file(const char *path, char hex[65]);
 /* The same, and the number of bytes hashed into *bytes (may be NULL). */
 int sha256_file_size(const char *path, char hex[65], long long *bytes);
@@ -43,7 +45,12 @@ typedef struct file_digest {
 typedef struct file_digests {
     file_digest *items;
     size_t n, cap;
+    /* items' indices + 1 by a hash of the path (0: empty), nslot a power
+     * of two at least twice n: a plan asks for every file it lists, so a
+     * scan made that N^2 string compares over N files */
+    size_t *slot, nslot;
 } file_digests;
+/* Record path's digest; a path recorded again takes the new one. */
 void file_digests_add(file_digests *l, const char *path, const char hex[65]);
 /* The digest recorded for path (the latest), or NULL. */
 const char *file_digests_find(const file_digests *l, const char *path);

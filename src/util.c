@@ -818,15 +818,31 @@ char *read_fd(int fd, int regular, size_t size, size_t max, size_t *len)
     return buf;
 }
 
+int open_regular(const char *path, struct stat *st)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int saved = fstat(fd, st) != 0      ? errno
+                : S_ISDIR(st->st_mode)  ? EISDIR
+                : !S_ISREG(st->st_mode) ? EINVAL
+                                        : 0;
+    if (saved) {
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
 char *read_whole_file(const char *path, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    int fd = open_regular(path, &st);
     if (fd < 0)
         return NULL;
-    struct stat st;
-    int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     size_t n = 0;
-    char *text = read_fd(fd, regular, regular ? (size_t)st.st_size : 0, SIZE_MAX / 4, &n);
+    char *text = read_fd(fd, 1, (size_t)st.st_size, SIZE_MAX / 4, &n);
     int saved = errno;
     close(fd);
     errno = saved;

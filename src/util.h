@@ -76,9 +76,17 @@ size_t utf8_chars(const char *s);
  */
 time_t output_date(int eval_year);
 
-/* The whole of file path, NUL-terminated (an empty file gives ""), its
- * length in *len when len is not NULL; NULL with errno set if it cannot be
- * opened or read. The caller frees it. */
+/* path opened for reading if it is a regular file (st: its fstat), or -1
+ * with errno set: EISDIR for a directory, EINVAL for a FIFO, a device or a
+ * socket. O_NONBLOCK keeps open() from waiting for a FIFO's writer; it does
+ * nothing to a regular file's reads. The caller closes the descriptor. */
+struct stat;
+int open_regular(const char *path, struct stat *st);
+
+/* The whole of regular file path, NUL-terminated (an empty file gives ""),
+ * its length in *len when len is not NULL; NULL with errno set if it cannot
+ * be opened or read, EISDIR or EINVAL if it is a directory or not a regular
+ * file (a FIFO, a device: not read). The caller frees it. */
 char *read_whole_file(const char *path, size_t *len);
 
 /*

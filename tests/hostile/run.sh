@@ -15,7 +15,8 @@
 #   - a report template with a 500,000-byte key over 4,000 texts (before:
 #     51 s and 2 GB storing each text under its whole key path);
 #   - a run configuration that is a FIFO (used to block for ever) or a
-#     directory (used to say "YAML syntax: input error");
+#     directory (used to say "YAML syntax: input error"); data tables that
+#     are a FIFO, a link to one (used to block for ever) or a directory;
 #   - Excel's limits: a 40,000-character note, a 50,000-character formula
 #     (split through helper cells, recalculated by LibreOffice);
 #   - a run over a file size limit (ulimit -f) reports the failed write;
@@ -151,6 +152,31 @@ mkdir "$TMP/dir.yaml"
 "$PLANEVAL" check --config "$TMP/dir.yaml" >/dev/null 2>"$TMP/dir.err"
 check "--config naming a directory: 'is a directory' (exit $?)" \
     grep -q -F "dir.yaml: error: is a directory" "$TMP/dir.err"
+# data tables that are not regular files: a FIFO in a table's place, a
+# link to a FIFO (both used to block open() for ever) and a directory
+F=$TMP/fifotables
+sandbox "$F"
+mkfifo "$TMP/elsewhere.fifo"
+rm "$F/data/huantai/accidents.csv" "$F/data/huantai/milestones.csv" "$F/data/huantai/economy.csv"
+mkfifo "$F/data/huantai/accidents.csv"
+ln -s "$TMP/elsewhere.fifo" "$F/data/huantai/milestones.csv"
+mkdir "$F/data/huantai/economy.csv"
+"$PYTHON" - "$PLANEVAL" "$F" "$TMP/fifotab.err" <<'PY' >"$TMP/fifotab.rc"
+import subprocess, sys
+with open(sys.argv[3], "w") as err:
+    try:
+        print(subprocess.call([sys.argv[1], "check", "huantai-2021-2025"], cwd=sys.argv[2],
+                              stdout=subprocess.DEVNULL, stderr=err, timeout=20))
+    except subprocess.TimeoutExpired:
+        print("timeout")
+PY
+check "a FIFO as a data table: refused at once, not read ($(cat "$TMP/fifotab.rc"))" \
+    grep -q -F "data/huantai/accidents.csv: error: is not a regular file: a CSV table was expected" "$TMP/fifotab.err"
+check "a link to a FIFO as milestones.csv: refused" \
+    grep -q -F "data/huantai/milestones.csv: error: is not a regular file: a CSV table was expected" "$TMP/fifotab.err"
+check "a directory as a data table: 'Is a directory'" \
+    grep -q -F "data/huantai/economy.csv: error: cannot read data/huantai/economy.csv: Is a directory" "$TMP/fifotab.err"
+check "check exits 1 on them" [ "$(cat "$TMP/fifotab.rc")" = 1 ]
 # Output-format limits: a 40,000-character indicator note and a min() over
 # 5,000 items (a 50,031-character Excel formula, which LibreOffice showed
 # as #N/A). Before, `check` passed and `run` failed with exit 3 naming the

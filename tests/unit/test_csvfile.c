@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "csvfile.h"
@@ -758,6 +759,27 @@ static void test_directory_refused(void **state)
     assert_string_equal(err.msg, "cannot read /tmp: Is a directory");
 }
 
+/* A FIFO with no writer: open() used to wait for one for ever. Refused unread. */
+static void test_fifo_refused(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_csvfile_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "%s/accidents.csv", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    csv_table t;
+    csv_error err;
+    alarm(10); /* the old code blocked here: SIGALRM ends the test */
+    assert_int_equal(csvfile_read(fifo, &t, &err), -1);
+    alarm(0);
+    assert_true(is_zeroed(&t));
+    assert_string_equal(err.msg, "is not a regular file: a CSV table was expected");
+    assert_int_equal(err.open_errno, 0);
+    unlink(fifo);
+    rmdir(dir);
+}
+
 static void test_too_large(void **state)
 {
     (void)state;
@@ -815,6 +837,7 @@ int main(void)
         cmocka_unit_test(test_stream_empty_lines),
         cmocka_unit_test(test_nonexistent_file),
         cmocka_unit_test(test_directory_refused),
+        cmocka_unit_test(test_fifo_refused),
         cmocka_unit_test(test_too_large),
         cmocka_unit_test(test_free_is_safe),
         cmocka_unit_test(test_scan_every_offset),

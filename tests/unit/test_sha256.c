@@ -1,7 +1,8 @@
 /*
  * test_sha256.c - unit tests for sha256.c: the FIPS 180-4 example digests,
  * and the x86 SHA-extension path against the portable code on messages of
- * every length around the block size, fed in pieces of every size.
+ * every length around the block size, fed in pieces of every size; files
+ * that are not regular refused unread; the digests kept by path.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sha256.h"
@@ -128,6 +131,59 @@ static void test_fd_pieces(void **state)
     assert_string_equal(hex, want);
 }
 
+/* A FIFO (no writer: open() without O_NONBLOCK waits for ever) and a
+ * directory are refused unread, with errno saying why. */
+static void test_not_regular(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_sha256_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "%s/f", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    char hex[65];
+    errno = 0;
+    alarm(10); /* the old code blocked here: SIGALRM ends the test */
+    assert_int_equal(sha256_file(fifo, hex), -1);
+    alarm(0);
+    assert_int_equal(errno, EINVAL);
+    errno = 0;
+    assert_int_equal(sha256_file(dir, hex), -1);
+    assert_int_equal(errno, EISDIR);
+    unlink(fifo);
+    rmdir(dir);
+}
+
+/* file_digests: every path found with its latest digest, others not, over
+ * enough paths to grow the table several times. */
+static void test_digests_by_path(void **state)
+{
+    (void)state;
+    file_digests l = {0};
+    assert_null(file_digests_find(&l, "a"));
+    char path[64], hex[65];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(path, sizeof path, "data/r%04d/t.csv", i);
+        snprintf(hex, sizeof hex, "%064d", i);
+        file_digests_add(&l, path, hex);
+    }
+    snprintf(hex, sizeof hex, "%064d", -7);
+    file_digests_add(&l, "data/r0042/t.csv", hex); /* recorded again */
+    assert_int_equal(l.n, 5000);
+    for (int i = 0; i < 5000; i++) {
+        snprintf(path, sizeof path, "data/r%04d/t.csv", i);
+        char want[65];
+        snprintf(want, sizeof want, "%064d", i == 42 ? -7 : i);
+        const char *got = file_digests_find(&l, path);
+        assert_non_null(got);
+        assert_string_equal(got, want);
+    }
+    assert_null(file_digests_find(&l, "data/r5000/t.csv"));
+    assert_null(file_digests_find(&l, "data/r0042/t.cs"));
+    file_digests_free(&l);
+    assert_null(file_digests_find(&l, "data/r0001/t.csv"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -135,6 +191,8 @@ int main(void)
         cmocka_unit_test(test_both_paths_agree),
         cmocka_unit_test(test_file_sizes),
         cmocka_unit_test(test_fd_pieces),
+        cmocka_unit_test(test_not_regular),
+        cmocka_unit_test(test_digests_by_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
