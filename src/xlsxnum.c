@@ -226,7 +226,7 @@ typedef struct outbuf {
  * is written here too (else nothing is written: -2). */
 static int out_flush(outbuf *o)
 {
-    if (!o->flushed && !simple_format(o->rest))
+    if (!o->flushed && *o->rest && !simple_format(o->rest)) /* "": all written here */
         return -2;
     if (o->flushed >= 0)
         o->flushed = put_bytes(o->f, o->b, o->n) ? 1 : -1;
@@ -235,18 +235,27 @@ static int out_flush(outbuf *o)
     return 0;
 }
 
-static int out_add(outbuf *o, const char *p, size_t n)
+/* out_add's rarer case: the buffer is full. Apart, so that out_add is
+ * inlined (~6 pieces a cell). */
+static int out_add_full(outbuf *o, const char *p, size_t n)
 {
-    if (n > sizeof o->b - o->n) {
-        if (out_flush(o) != 0)
-            return -2;
-        if (n > sizeof o->b) { /* a long string goes straight on */
-            if (o->flushed >= 0)
-                o->flushed = put_bytes(o->f, p, n) ? 1 : -1;
-            o->total += n;
-            return 0;
-        }
+    if (out_flush(o) != 0)
+        return -2;
+    if (n > sizeof o->b) { /* a long string goes straight on */
+        if (o->flushed >= 0)
+            o->flushed = put_bytes(o->f, p, n) ? 1 : -1;
+        o->total += n;
+        return 0;
     }
+    memcpy(o->b, p, n);
+    o->n = n;
+    return 0;
+}
+
+static inline int out_add(outbuf *o, const char *p, size_t n)
+{
+    if (n > sizeof o->b - o->n)
+        return out_add_full(o, p, n);
     memcpy(o->b + o->n, p, n);
     o->n += n;
     return 0;

@@ -258,7 +258,12 @@ static void test_formats_as_glibc(void **state)
     assert_non_null(long_s);
     memset(long_s, 'q', 2999);
     long_s[2999] = '\0';
-    const char *strs[] = {"", "A1", "XFD1048576", "&amp; \xe4\xb8\xad", long_s};
+    /* a piece that nearly fills the 512-byte gathering: the pieces after it
+     * start the buffer again */
+    char near_s[501];
+    memset(near_s, 'n', 500);
+    near_s[500] = '\0';
+    const char *strs[] = {"", "A1", "XFD1048576", "&amp; \xe4\xb8\xad", near_s, long_s};
     static const int ints[] = {0, 7, -1, 123456, INT_MAX, INT_MIN};
     static const double xs[] = {0, -0.0, 2016, 0.063, 1e16, 1e-7, NAN};
     for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++)
