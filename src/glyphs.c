@@ -1,11 +1,13 @@
 /*
  * glyphs.c - a face's glyph outlines, read in batches and kept (glyphs.h).
  */
+#define _GNU_SOURCE /* preadv2, RWF_NOWAIT */
 #include "glyphs.h"
 
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -24,6 +26,18 @@
 #define GAP 16384
 /* iovecs a call: a glyph and the gap before it each (Linux's IOV_MAX) */
 #define IOV_RUN 1024
+/*
+ * A font file's pages are often not in memory (this machine's page cache
+ * gives back idle files' pages within a minute), and each run of glyphs
+ * then waited for a disk read of its own: a one-region run's 354 runs
+ * made ~350 reads of the disk. So each run is read first without waiting
+ * (RWF_NOWAIT); at the first that would wait, the runs left are asked of
+ * the kernel at once (POSIX_FADV_WILLNEED), those less than COLD_GAP
+ * apart as one range, then read. With the fonts' pages dropped, a
+ * one-region run: 371 -> 129 disk reads, 71.5 -> 67.4 ms of CPU (medians
+ * of 11). A file in memory costs no call more.
+ */
+#define COLD_GAP 65536
 
 struct glyph_store {
     int fd;
@@ -36,6 +50,8 @@ struct glyph_store {
     size_t n, cap;
     unsigned char *gap; /* GAP bytes: what lies between the glyphs read */
     size_t reads;       /* read calls made (glyphs_reads) */
+    size_t advised;     /* ranges asked for ahead (glyphs_advised) */
+    int wait_always;    /* RWF_NOWAIT refused here: reads just wait */
 };
 
 /* A glyph to read: where it is in the file. */
@@ -112,14 +128,22 @@ static int room(glyph_store *s, size_t len)
 }
 
 /* The file's bytes from off into the n buffers of iov (changed as they
- * fill): 0, or -1 with errno (EIO: the file ended early). */
-static int read_iov(glyph_store *s, uint64_t off, struct iovec *iov, int n)
+ * fill): 0, or -1 with errno (EIO: the file ended early); with nowait, 1
+ * when the rest is not in memory (the kernel has begun reading it). */
+static int read_iov(glyph_store *s, uint64_t off, struct iovec *iov, int n, int nowait)
 {
     while (n > 0) {
-        ssize_t r = preadv(s->fd, iov, n, (off_t)off);
+        int flags = nowait && !s->wait_always ? RWF_NOWAIT : 0;
+        ssize_t r = preadv2(s->fd, iov, n, (off_t)off, flags);
         s->reads++;
         if (r < 0 && errno == EINTR)
             continue;
+        if (r < 0 && flags && errno == EAGAIN)
+            return 1;
+        if (r < 0 && flags && errno == EOPNOTSUPP) { /* a file system without it */
+            s->wait_always = 1;
+            continue;
+        }
         if (r < 0)
             return -1;
         if (r == 0) {
@@ -144,9 +168,10 @@ static int read_iov(glyph_store *s, uint64_t off, struct iovec *iov, int n)
 /*
  * Glyphs w[0..n) (sorted by place, each asked once, not overlapping),
  * read with one preadv: each to the end of the kept bytes, what lies
- * between them to the scratch buffer. 0, or -1 with errno and nothing kept.
+ * between them to the scratch buffer. 0, or -1 with errno and nothing kept;
+ * with nowait, 1 and nothing kept when the disk would be waited for.
  */
-static int read_run(glyph_store *s, const wanted *w, size_t n)
+static int read_run(glyph_store *s, const wanted *w, size_t n, int nowait)
 {
     size_t len = 0;
     for (size_t k = 0; k < n; k++)
@@ -162,13 +187,32 @@ static int read_run(glyph_store *s, const wanted *w, size_t n)
         iov[ni++] = (struct iovec){s->bytes + at, w[k].len};
         at += w[k].len;
     }
-    if (read_iov(s, w[0].off, iov, ni) != 0)
-        return -1;
+    int rc = read_iov(s, w[0].off, iov, ni, nowait);
+    if (rc != 0)
+        return rc;
     for (size_t k = 0; k < n; k++) {
         s->at[w[k].g] = (uint32_t)(s->n + 1);
         s->n += w[k].len;
     }
     return 0;
+}
+
+/* The kernel asked to read glyphs w[0..n) (sorted by place) into memory,
+ * without waiting: ranges of them less than COLD_GAP apart, one call each.
+ * Only advice: the reads that follow wait for what it did not bring. */
+static void advise(glyph_store *s, const wanted *w, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        uint64_t lo = w[i].off, hi = w[i].off + w[i].len;
+        size_t j = i + 1;
+        for (; j < n && w[j].off <= hi + COLD_GAP; j++)
+            if (w[j].off + w[j].len > hi)
+                hi = w[j].off + w[j].len;
+        s->advised++;
+        if (posix_fadvise(s->fd, (off_t)lo, (off_t)(hi - lo), POSIX_FADV_WILLNEED) != 0)
+            return; /* refused (a pipe, an odd file system): the reads will do */
+        i = j;
+    }
 }
 
 int glyphs_fetch(glyph_store *s, const unsigned *gids, size_t n)
@@ -198,7 +242,9 @@ int glyphs_fetch(glyph_store *s, const unsigned *gids, size_t n)
     if (rc == 0 && nw > 0 && !s->gap)
         s->gap = xmalloc(GAP);
     /* runs of glyphs near each other, one preadv each; a glyph that
-     * overlaps the one before (a loca out of order) starts a run */
+     * overlaps the one before (a loca out of order) starts a run. Read
+     * without waiting until one would wait (see COLD_GAP). */
+    int cold = 0;
     for (size_t i = 0; i < nw && rc == 0;) {
         size_t j = i + 1;
         int iovs = 1;
@@ -208,7 +254,12 @@ int glyphs_fetch(glyph_store *s, const unsigned *gids, size_t n)
                 break;
             iovs += w[j].off > end ? 2 : 1;
         }
-        rc = read_run(s, w + i, j - i);
+        rc = read_run(s, w + i, j - i, !cold);
+        if (rc == 1) {
+            cold = 1;
+            advise(s, w + i, nw - i);
+            rc = read_run(s, w + i, j - i, 0);
+        }
         i = j;
     }
     free(w);
@@ -216,6 +267,8 @@ int glyphs_fetch(glyph_store *s, const unsigned *gids, size_t n)
 }
 
 size_t glyphs_reads(const glyph_store *s) { return s->reads; }
+
+size_t glyphs_advised(const glyph_store *s) { return s->advised; }
 
 int glyphs_get(glyph_store *s, unsigned g, const unsigned char **b, size_t *n)
 {

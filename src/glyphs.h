@@ -9,7 +9,9 @@
  * 6 ms, in a one-region run). Here the glyphs a subset lacks are read with
  * a few preads, sorted by place in the file, and later documents of the
  * worker find them in memory. Glyphs less than 16 KB apart are read in one
- * call, the bytes between them into a small scratch buffer.
+ * call, the bytes between them into a small scratch buffer. When the file's
+ * pages are not in memory, the glyphs left are asked of the kernel at once
+ * (one read of the disk for many runs), not waited for run by run.
  */
 #ifndef PLANEVAL_GLYPHS_H
 #define PLANEVAL_GLYPHS_H
@@ -36,6 +38,10 @@ int glyphs_fetch(glyph_store *s, const unsigned *gids, size_t n);
 
 /* The read calls the store has made (for tests and statistics). */
 size_t glyphs_reads(const glyph_store *s);
+
+/* The ranges of the file it has asked the kernel to read ahead: glyphs
+ * not in memory, asked for together rather than waited for run by run. */
+size_t glyphs_advised(const glyph_store *s);
 
 /* Glyph g's outline, read if it is not kept: 0 with *b and *n set (*n 0
  * and *b NULL for an empty glyph), or -1 as glyphs_fetch(). *b stays

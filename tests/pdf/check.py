@@ -161,9 +161,33 @@ def check_indicators(plan_dir, pages, name):
           "; ".join(missing[:8]))
 
 
+FACES = {}  # face file -> fontTools font, loaded once
+
+
+def faces():
+    """The faces report.yaml names by file (body, heading), as fontTools
+    reads them (face 0 of a .ttc)."""
+    from fontTools.ttLib import TTFont
+    with open("templates/report.yaml", encoding="utf-8") as f:
+        files = re.findall(r"^\s+(?:body|heading):\s*(/\S+)", f.read(), re.M)
+    for path in files:
+        if path not in FACES and os.path.exists(path):
+            FACES[path] = TTFont(path, fontNumber=0, lazy=True)
+    return [FACES[p] for p in files if p in FACES]
+
+
+def face_of(sub):
+    """The face a subset was made from: its head table's dates and units
+    (copied whole into the subset), or None."""
+    key = lambda t: (t["head"].created, t["head"].modified, t["head"].unitsPerEm)
+    return next((f for f in faces() if key(f) == key(sub)), None)
+
+
 def check_glyphs(pdf, name):
     """Every character drawn has an outline in the embedded subset of the
-    font it is drawn in (codes are read from the content streams)."""
+    font it is drawn in (codes are read from the content streams), and the
+    subset's metrics of its glyph (advance, left side bearing) are the
+    face's."""
     try:
         from fontTools.ttLib import TTFont
     except ImportError:
@@ -200,12 +224,15 @@ def check_glyphs(pdf, name):
             elif cur:
                 h = m.group(2).decode()
                 used.setdefault(cur, set()).update(int(h[i:i + 4], 16) for i in range(0, len(h), 4))
-    bad, checked, wrong = [], 0, []
+    bad, checked, wrong, metrics, faced = [], 0, [], [], 0
     for ref, codes in used.items():
         d = obj(ref)
         desc = obj(d["/FontDescriptor"])
         tt = TTFont(io.BytesIO(data(desc["/FontFile2"])))
         glyf, order = tt["glyf"], tt.getGlyphOrder()
+        face = face_of(tt)
+        faced += face is not None
+        fmap = face.getBestCmap() if face else {}
         m = data(d["/CIDToGIDMap"])
         # the widths the font says (W, else DW) against its outlines' advances
         widths, w = {}, d.get("/W", [])
@@ -219,6 +246,9 @@ def check_glyphs(pdf, name):
             adv = tt["hmtx"][order[gid]][0] * 1000 // upem
             if widths.get(cid, d.get("/DW", 1000)) != adv:
                 wrong.append("U+%04X %s %s/%d" % (cid, chr(cid), widths.get(cid, "DW"), adv))
+            if gid and cid in fmap and tuple(tt["hmtx"][order[gid]]) != tuple(face["hmtx"][fmap[cid]]):
+                metrics.append("U+%04X %s %s/%s" % (cid, chr(cid), tuple(tt["hmtx"][order[gid]]),
+                                                   tuple(face["hmtx"][fmap[cid]])))
             if chr(cid).isspace():
                 continue
             g = glyf[order[gid]] if gid else None
@@ -232,6 +262,9 @@ def check_glyphs(pdf, name):
           " ".join(bad[:10]))
     check(len(used) >= 2 and not wrong,
           "%s: every character drawn has its glyph's width in W" % name, " ".join(wrong[:10]))
+    check(faced == len(used) and not metrics,
+          "%s: the subsets' advances and side bearings are their faces' (%d of %d fonts found)"
+          % (name, faced, len(used)), " ".join(metrics[:10]))
 
 
 def check_charts(pdf, pages, name, brief):

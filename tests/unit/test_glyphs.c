@@ -4,7 +4,9 @@
  * short and long loca, overlapping), kept ones are served without the file,
  * glyphs at most 16 KB apart are read in one call (more than 1,024 of them
  * in a few), and broken glyphs (past the file's end, over 64 KB, a file
- * that shrank) are errors.
+ * that shrank) are errors; glyphs of a file not in memory are asked of the
+ * kernel ahead (POSIX_FADV_WILLNEED) and still come back as the file has
+ * them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,9 +15,11 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "glyphs.h"
@@ -226,6 +230,59 @@ static void test_many_near(void **state)
     face_free(&f);
 }
 
+/* Pages of f's file in memory (mincore: the test owns the file, so the
+ * kernel answers for its page cache, not only this process's mappings). */
+static size_t resident_pages(const face *f)
+{
+    long pg = sysconf(_SC_PAGESIZE);
+    size_t np = (f->n + (size_t)pg - 1) / (size_t)pg, in = 0;
+    void *m = mmap(NULL, f->n, PROT_READ, MAP_SHARED, f->fd, 0);
+    assert_true(m != MAP_FAILED);
+    unsigned char *vec = malloc(np);
+    assert_non_null(vec);
+    assert_int_equal(mincore(m, f->n, vec), 0);
+    for (size_t i = 0; i < np; i++)
+        in += vec[i] & 1;
+    free(vec);
+    munmap(m, f->n);
+    return in;
+}
+
+/* The file's pages dropped from memory: the glyphs are asked of the kernel
+ * ahead, read, and come back as the file has them; kept ones need no
+ * reading. On a file system that keeps them (tmpfs), skipped. */
+static void test_cold_file(void **state)
+{
+    (void)state;
+    face f;
+    face_make(&f, 29);
+    assert_int_equal(fsync(f.fd), 0); /* clean pages, which can be dropped */
+    assert_int_equal(posix_fadvise(f.fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+    if (resident_pages(&f) != 0) {
+        face_free(&f);
+        skip(); /* the test's directory keeps files in memory */
+    }
+    glyph_store *s = glyphs_new(f.fd, f.n, GLYF_AT, f.loca, 1, NG);
+    unsigned every3[NG / 3 + 1];
+    size_t nb = 0;
+    for (unsigned g = NG; g-- > 0;)
+        if (g % 3 == 0)
+            every3[nb++] = g;
+    assert_int_equal(glyphs_fetch(s, every3, nb), 0);
+    assert_true(glyphs_advised(s) > 0);
+    for (size_t i = 0; i < nb; i++)
+        check_glyph(s, &f, f.loca, 1, every3[i]);
+    size_t reads = glyphs_reads(s), advised = glyphs_advised(s);
+    for (size_t i = 0; i < nb; i++)
+        check_glyph(s, &f, f.loca, 1, every3[i]);
+    assert_int_equal(glyphs_reads(s), reads);
+    for (unsigned g = 0; g < NG; g++) /* the others, in memory by now or read */
+        check_glyph(s, &f, f.loca, 1, g);
+    assert_true(glyphs_advised(s) >= advised);
+    glyphs_free(s);
+    face_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_reads_merged),
         cmocka_unit_test(test_overlapping),
         cmocka_unit_test(test_many_near),
+        cmocka_unit_test(test_cold_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
