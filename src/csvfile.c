@@ -630,10 +630,14 @@ static int read_any(const char *path, csv_table *t, csv_error *err, const csv_st
     memset(t, 0, sizeof *t);
     if (err)
         memset(err, 0, sizeof *err);
-    /* read_fd(): stdio added a read per 4 KB. O_NONBLOCK only keeps
-     * open() from waiting for a FIFO's writer: a FIFO (or a link to one)
-     * named as a table hung the run; it is refused below, unread. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    /* read_fd(): stdio added a read per 4 KB. open_input() does not wait
+     * for a FIFO's writer: a FIFO (or a link to one) named as a table hung
+     * the run; it is refused below, unread. */
+    int fd = open_input(path);
+    if (fd < 0 && errno == EINVAL) { /* a socket (util.h) */
+        set_err(err, 0, 0, "is not a regular file: a CSV table was expected");
+        return -1;
+    }
     if (fd < 0) {
         int saved = errno;
         set_err(err, 0, 0, "cannot open %s: %s", path, strerror(saved));

@@ -2213,11 +2213,12 @@ static void reader_finish(row_reader *rr)
 }
 
 /* Read one table file of the region (it exists). */
-static int file_exists(const char *path);
+static int entry_exists(const char *path);
 
 /* t's file, when there is one: opened straight away (a stat first cost a
- * system call a file), a file that cannot be opened and cannot be stat'ed
- * is absent, as file_exists() says. */
+ * system call a file), a file that cannot be opened and has no directory
+ * entry is absent (entry_exists); a name that is there but cannot be
+ * opened (a dangling link, a link loop, no permission) is an error. */
 static void load_table_file(region_data *r, rtable *t, diag_list *d)
 {
     csv_table csv;
@@ -2232,10 +2233,13 @@ static void load_table_file(region_data *r, rtable *t, diag_list *d)
     char hex[65];
     csv_stream stream = {reader_start, reader_row, &rs, hex};
     if (csvfile_read_stream(t->path, &csv, &err, &stream) != 0) {
-        if (err.open_errno &&
-            (err.open_errno == ENOENT || err.open_errno == ENOTDIR || !file_exists(t->path)))
+        if (err.open_errno && !entry_exists(t->path))
             return; /* no such file: the table is absent */
-        diag_add(d, DIAG_ERROR, t->path, err.line, err.col, "%s", err.msg);
+        if (err.open_errno == ENOENT) /* the name is there: a link to nothing */
+            diag_add(d, DIAG_ERROR, t->path, 0, 0,
+                     "is a symbolic link to a file that does not exist");
+        else
+            diag_add(d, DIAG_ERROR, t->path, err.line, err.col, "%s", err.msg);
         if (rr.dims) { /* checked, then failed while streaming: not expected */
             reader_finish(&rr);
             free(rr.b.rows);
@@ -2448,10 +2452,10 @@ static void load_milestones(region_data *r, diag_list *d)
 
 /* --- Loading a region ------------------------------------------------------ */
 
-static int file_exists(const char *path)
+static int entry_exists(const char *path)
 {
     struct stat st;
-    return stat(path, &st) == 0;
+    return lstat(path, &st) == 0;
 }
 
 /* Warn about CSV files that no table reads: likely a misnamed file. */
@@ -2652,10 +2656,10 @@ int region_load(region_data **out, const dictionary *dict, const char *dir, diag
         if (t->def->file)
             load_table_file(r, t, d);
     }
-    if (file_exists(r->ms_path))
+    if (entry_exists(r->ms_path))
         load_milestones(r, d);
     char *prov = xasprintf("%s/" PROVENANCE_FILE, dir);
-    if (file_exists(prov))
+    if (entry_exists(prov))
         load_provenance(r, prov, d);
     free(prov);
     warn_unused(r, d);

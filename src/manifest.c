@@ -89,7 +89,9 @@ static void add_digest(strbuf *b, const char *path, const digest_src *src, diag_
     }
     char hex[65];
     if (sha256_file(path, hex) != 0) {
-        diag_add(d, DIAG_WARNING, path, 0, 0, "cannot read for its digest: %s", strerror(errno));
+        /* EINVAL: it became a FIFO or a device since it was listed (util.h) */
+        diag_add(d, DIAG_WARNING, path, 0, 0, "cannot read for its digest: %s",
+                 errno == EINVAL ? "not a regular file" : strerror(errno));
         return;
     }
     sb_printf(b, "%s  %s\n", hex, path);
@@ -240,12 +242,13 @@ int manifest_write(const char *out_dir, const char *version, diag_list *d)
         fprintf(f, "\n      ],\n      \"outputs\": [");
         path_list files = {0};
         list_files(dir, "", 1, 0, &files);
+        int nout = 0; /* a file that cannot be hashed is left out: commas by what is written */
         for (size_t j = 0; j < files.n; j++) {
             char *full = xasprintf("%s/%s", dir, files.items[j]);
             char hex[65];
             long long bytes;
             if (sha256_file_size(full, hex, &bytes) == 0) {
-                fprintf(f, "%s\n        {\"path\": ", j ? "," : "");
+                fprintf(f, "%s\n        {\"path\": ", nout++ ? "," : "");
                 json_string(f, files.items[j]);
                 fprintf(f, ", \"sha256\": \"%s\", \"bytes\": %lld}", hex, bytes);
             }

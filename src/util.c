@@ -818,9 +818,19 @@ char *read_fd(int fd, int regular, size_t size, size_t max, size_t *len)
     return buf;
 }
 
-int open_regular(const char *path, struct stat *st)
+int open_input(const char *path)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        fd = open(path, O_RDONLY | O_CLOEXEC); /* a lease: wait for it, as before */
+    else if (fd < 0 && errno == ENXIO)
+        errno = EINVAL; /* a socket (or a device without its driver) */
+    return fd;
+}
+
+int open_regular(const char *path, struct stat *st)
+{
+    int fd = open_input(path);
     if (fd < 0)
         return -1;
     int saved = fstat(fd, st) != 0      ? errno

@@ -76,10 +76,16 @@ size_t utf8_chars(const char *s);
  */
 time_t output_date(int eval_year);
 
-/* path opened for reading if it is a regular file (st: its fstat), or -1
- * with errno set: EISDIR for a directory, EINVAL for a FIFO, a device or a
- * socket. O_NONBLOCK keeps open() from waiting for a FIFO's writer; it does
- * nothing to a regular file's reads. The caller closes the descriptor. */
+/* path opened for reading without waiting for a FIFO's writer
+ * (O_NONBLOCK, which does nothing to a regular file's reads), or -1 with
+ * errno set (EINVAL for a socket). Only a file another process holds a
+ * lease on (Samba's oplocks) makes that open() fail with EWOULDBLOCK: it is
+ * opened again, waiting for the lease as a plain open() does. The caller
+ * checks the file's type (fstat) and closes the descriptor. */
+int open_input(const char *path);
+
+/* open_input() of a regular file (st: its fstat), or -1 with errno set:
+ * EISDIR for a directory, EINVAL for a FIFO, a device or a socket. */
 struct stat;
 int open_regular(const char *path, struct stat *st);
 

@@ -436,14 +436,19 @@ static int compose(const char *text, size_t n, const char *path, yaml_document_t
  * The bytes of path (NUL-terminated, *n of them) if it is a regular file
  * of at most YDOC_MAX_BYTES: a FIFO would block for ever, a directory
  * reads as a syntax error, and the size bounds what loading can cost.
- * O_NONBLOCK only keeps open() from waiting for a FIFO's writer. Read
+ * open_input() does not wait for a FIFO's writer. Read
  * with read_fd() (util.h): open, fstat, read, close, where stdio made ten
  * system calls of a file. NULL with d told why (d may be NULL).
  */
 static char *read_regular(const char *path, size_t *n, diag_list *d)
 {
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    int fd = open_input(path); /* util.h: no wait for a FIFO's writer */
     struct stat st;
+    if (fd < 0 && errno == EINVAL) { /* a socket */
+        if (d)
+            diag_add(d, DIAG_ERROR, path, 0, 0, "is not a regular file: a YAML file was expected");
+        return NULL;
+    }
     if (fd < 0 || fstat(fd, &st) != 0) {
         if (d)
             diag_add(d, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));

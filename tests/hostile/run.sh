@@ -16,7 +16,8 @@
 #     51 s and 2 GB storing each text under its whole key path);
 #   - a run configuration that is a FIFO (used to block for ever) or a
 #     directory (used to say "YAML syntax: input error"); data tables that
-#     are a FIFO, a link to one (used to block for ever) or a directory;
+#     are a FIFO, a link to one (used to block for ever), a directory or a
+#     link to a missing file (used to be taken for an absent table);
 #   - Excel's limits: a 40,000-character note, a 50,000-character formula
 #     (split through helper cells, recalculated by LibreOffice);
 #   - a run over a file size limit (ulimit -f) reports the failed write;
@@ -161,6 +162,8 @@ rm "$F/data/huantai/accidents.csv" "$F/data/huantai/milestones.csv" "$F/data/hua
 mkfifo "$F/data/huantai/accidents.csv"
 ln -s "$TMP/elsewhere.fifo" "$F/data/huantai/milestones.csv"
 mkdir "$F/data/huantai/economy.csv"
+rm "$F/data/huantai/disasters.csv"
+ln -s "$TMP/nowhere.csv" "$F/data/huantai/disasters.csv"
 "$PYTHON" - "$PLANEVAL" "$F" "$TMP/fifotab.err" <<'PY' >"$TMP/fifotab.rc"
 import subprocess, sys
 with open(sys.argv[3], "w") as err:
@@ -176,6 +179,8 @@ check "a link to a FIFO as milestones.csv: refused" \
     grep -q -F "data/huantai/milestones.csv: error: is not a regular file: a CSV table was expected" "$TMP/fifotab.err"
 check "a directory as a data table: 'Is a directory'" \
     grep -q -F "data/huantai/economy.csv: error: cannot read data/huantai/economy.csv: Is a directory" "$TMP/fifotab.err"
+check "a link to a missing file as a data table: an error, not an absent table" \
+    grep -q -F "data/huantai/disasters.csv: error: is a symbolic link to a file that does not exist" "$TMP/fifotab.err"
 check "check exits 1 on them" [ "$(cat "$TMP/fifotab.rc")" = 1 ]
 # Output-format limits: a 40,000-character indicator note and a min() over
 # 5,000 items (a 50,031-character Excel formula, which LibreOffice showed

@@ -4,6 +4,7 @@
  * Levenshtein, on random ASCII and CJK names short and long (the bound
  * changes only how soon it stops, never a distance within it).
  */
+#define _GNU_SOURCE /* F_SETLEASE */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -257,6 +263,95 @@ static void test_read_fd_pieces(void **state)
     free(text);
 }
 
+static volatile sig_atomic_t lease_broken;
+static void on_lease_break(int sig)
+{
+    (void)sig;
+    lease_broken = 1;
+}
+
+/*
+ * A file another process holds a write lease on (Samba's oplocks): its
+ * holder is told and gives it up, and the open waits for that, as a plain
+ * open() does. O_NONBLOCK alone (which keeps a FIFO from blocking) made
+ * that open fail at once with EWOULDBLOCK.
+ */
+static void test_read_leased_file(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/test_util_lease_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "year,v\n", 7), 7);
+    assert_int_equal(close(fd), 0);
+    int sync[2];
+    assert_int_equal(pipe(sync), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) { /* the lease holder */
+        signal(SIGIO, on_lease_break);
+        int lf = open(path, O_RDONLY);
+        char ok = lf >= 0 && fcntl(lf, F_SETLEASE, F_WRLCK) == 0 ? 'y' : 'n';
+        if (write(sync[1], &ok, 1) != 1 || ok != 'y')
+            _exit(1);
+        for (int i = 0; i < 500 && !lease_broken; i++)
+            usleep(10000);
+        usleep(100000); /* the reader must wait this long */
+        _exit(fcntl(lf, F_SETLEASE, F_UNLCK) == 0 && lease_broken ? 0 : 2);
+    }
+    char ok = 0;
+    assert_int_equal(read(sync[0], &ok, 1), 1);
+    if (ok != 'y') { /* leases disabled here: nothing to test */
+        waitpid(pid, NULL, 0);
+        unlink(path);
+        skip();
+    }
+    size_t n = 0;
+    alarm(60); /* the kernel breaks a lease after lease-break-time (45 s) */
+    char *text = read_whole_file(path, &n);
+    alarm(0);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_non_null(text);
+    assert_string_equal(text, "year,v\n");
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    free(text);
+    close(sync[0]);
+    close(sync[1]);
+    unlink(path);
+}
+
+/* Not regular files: refused unread, errno saying why (a socket's open()
+ * fails ENXIO, told as EINVAL like a FIFO's). */
+static void test_read_not_regular(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_util_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char fifo[64], sock[64];
+    snprintf(fifo, sizeof fifo, "%s/f", dir);
+    snprintf(sock, sizeof sock, "%s/s", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    int sfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(sfd >= 0);
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", sock);
+    assert_int_equal(bind(sfd, (struct sockaddr *)&a, sizeof a), 0);
+    const char *paths[] = {fifo, sock, dir};
+    const int want[] = {EINVAL, EINVAL, EISDIR};
+    for (int i = 0; i < 3; i++) {
+        errno = 0;
+        alarm(10);
+        assert_null(read_whole_file(paths[i], NULL));
+        alarm(0);
+        assert_int_equal(errno, want[i]);
+    }
+    close(sfd);
+    unlink(sock);
+    unlink(fifo);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -265,6 +360,8 @@ int main(void)
         cmocka_unit_test(test_put_bytes),
         cmocka_unit_test(test_read_fd),
         cmocka_unit_test(test_read_fd_pieces),
+        cmocka_unit_test(test_read_leased_file),
+        cmocka_unit_test(test_read_not_regular),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
