@@ -138,11 +138,16 @@ int outset_open(out_set *s, const char *dir, int own, diag_list *d)
     if (lstat(dir, &st) == 0)
         rc = own_directory(dir, d); /* the previous set: never a link */
     if (rc == 0) {
-        /* The generation directory: made new (a leftover of an earlier
-         * process with this pid, or a planted link, is removed first). */
+        /* The generation directory: made new. A leftover of an earlier
+         * process with this pid, or a planted link, is removed, when mkdir
+         * finds the name taken (mkdir follows no link). */
         s->build = xasprintf("%s/.%s.tmp.%ld", parent, base_of(dir), (long)getpid());
-        remove_tree(s->build);
-        if (mkdir(s->build, 0777) != 0) {
+        int made = mkdir(s->build, 0777) == 0;
+        if (!made && errno == EEXIST) {
+            remove_tree(s->build);
+            made = mkdir(s->build, 0777) == 0;
+        }
+        if (!made) {
             diag_add(d, DIAG_ERROR, s->build, 0, 0, "cannot create: %s", strerror(errno));
             free(s->build);
             s->build = NULL;
@@ -200,14 +205,16 @@ static out_file *add_file(out_set *s, const char *name, diag_list *d)
 /*
  * Create the temporary as a new file: whatever stands at its name (a link
  * planted for this pid, a leftover of an earlier process with the same pid)
- * is removed first (unlink removes a link, not what it points to), and
- * O_EXCL|O_NOFOLLOW refuse anything that appears in between. Returns the
- * descriptor, or -1 with an error in d.
+ * is removed (unlink removes a link, not what it points to), and
+ * O_EXCL|O_NOFOLLOW refuse anything that appears in between. The name is
+ * nearly always free, so the removal is tried only when the create finds
+ * it taken (one system call per file instead of two): what ends up there
+ * is the same. Returns the descriptor, or -1 with an error in d.
  */
 static int create_new(const char *path, diag_list *d)
 {
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (unlink(path) != 0 && errno != ENOENT)
+    for (int attempt = 0; attempt < 3; attempt++) {
+        if (attempt > 0 && unlink(path) != 0 && errno != ENOENT)
             break;
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
         if (fd >= 0)
@@ -348,9 +355,15 @@ static int commit_own(out_set *s, diag_list *d)
     step(s);
     sync_dir(parent); /* the swap itself, durable */
     step(s);
-    if (garbage)
-        remove_tree(garbage);
+    /* After an exchange the generation directory's name holds the previous set */
+    int build_left = garbage && strcmp(garbage, s->build) == 0;
+    if (garbage && remove_tree(garbage) == 0)
+        build_left = 0;
     step(s);
+    if (!build_left) { /* gone: nothing for outset_abort to remove */
+        free(s->build);
+        s->build = NULL;
+    }
     free(garbage);
     free(parent);
     return 0;
@@ -400,8 +413,11 @@ static int commit_shared(out_set *s, diag_list *d)
     char **backup = xcalloc(s->n ? s->n : 1, sizeof(char *));
     for (size_t i = 0; i < s->n; i++) {
         backup[i] = xasprintf("%s.bak", s->files[i].tmp_path);
-        unlink(backup[i]);
-        if (link(s->files[i].final_path, backup[i]) != 0) {
+        /* a stale backup name (a killed run's, same pid) is removed and the link retried */
+        int linked = link(s->files[i].final_path, backup[i]) == 0;
+        if (!linked && errno == EEXIST && unlink(backup[i]) == 0)
+            linked = link(s->files[i].final_path, backup[i]) == 0;
+        if (!linked) {
             free(backup[i]); /* no previous version (or not a plain file) */
             backup[i] = NULL;
         }
@@ -425,6 +441,11 @@ static int commit_shared(out_set *s, diag_list *d)
             else
                 unlink(s->files[i].final_path);
         }
+    }
+    /* The temporaries renamed have no name left for outset_abort to remove. */
+    for (size_t i = 0; i < done; i++) {
+        free(s->files[i].tmp_path);
+        s->files[i].tmp_path = NULL;
     }
     step(s);
     sync_dir(s->dir);
@@ -461,14 +482,14 @@ void outset_abort(out_set *s)
     for (size_t i = 0; i < s->n; i++) {
         if (s->files[i].f)
             fclose(s->files[i].f);
-        if (!s->own)
-            unlink(s->files[i].tmp_path); /* ENOENT after a rename is fine */
+        if (!s->own && s->files[i].tmp_path)
+            unlink(s->files[i].tmp_path);
         free(s->files[i].final_path);
         free(s->files[i].tmp_path);
         free(s->files[i].name);
     }
     if (s->build)
-        remove_tree(s->build); /* ENOENT after the rename is fine */
+        remove_tree(s->build); /* NULL once commit_own has seen it gone */
     for (size_t i = 0; i < s->nsub; i++)
         free(s->subdirs[i]);
     free(s->subdirs);
@@ -543,8 +564,9 @@ static int process_gone(long pid)
     return pid != (long)getpid() && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
-/* One pass over dir for leftovers of kind want of dead processes; returns how many were handled. */
-static int handle_leftovers(const char *dir, enum leftover want)
+/* One pass over dir for leftovers of kind want of dead processes; returns
+ * how many were handled. *seen gains a bit (1 << kind) for each kind met. */
+static int handle_leftovers(const char *dir, enum leftover want, unsigned *seen)
 {
     DIR *dh = opendir(dir);
     if (!dh)
@@ -554,7 +576,9 @@ static int handle_leftovers(const char *dir, enum leftover want)
     while ((e = readdir(dh)) != NULL) {
         long pid;
         size_t len;
-        if (leftover_kind(e->d_name, &pid, &len) != want || !process_gone(pid))
+        enum leftover kind = leftover_kind(e->d_name, &pid, &len);
+        *seen |= 1u << kind;
+        if (kind != want || !process_gone(pid))
             continue; /* alive (or not ours to ask about): keep */
         char *path = xasprintf("%s/%s", dir, e->d_name);
         if (want == JOURNAL) {
@@ -577,11 +601,22 @@ static int handle_leftovers(const char *dir, enum leftover want)
     return handled;
 }
 
+/*
+ * Unless there was a journal (its renames may give any name), a pass is
+ * made only for a kind the first pass met: putting a set back or removing
+ * makes no leftover, so a kind absent then is absent later. A clean
+ * directory is read once, not three times.
+ */
 int outset_remove_stale(const char *dir)
 {
-    handle_leftovers(dir, JOURNAL); /* before the temporaries it names are removed */
-    handle_leftovers(dir, MOVED_ASIDE);
-    return handle_leftovers(dir, TEMPORARY);
+    unsigned seen = 0;
+    /* journals first, before the temporaries they name are removed */
+    handle_leftovers(dir, JOURNAL, &seen);
+    if (seen & (1u << JOURNAL))
+        seen = ~0u;
+    if (seen & (1u << MOVED_ASIDE))
+        handle_leftovers(dir, MOVED_ASIDE, &seen);
+    return seen & (1u << TEMPORARY) ? handle_leftovers(dir, TEMPORARY, &seen) : 0;
 }
 
 int outset_lock(const char *dir, diag_list *d)
