@@ -901,16 +901,23 @@ typedef struct dict_src {
     char *region;
 } dict_src;
 
-static void add_sources(dict_src **srcs, size_t *n, size_t *cap, const char *dir,
-                        const char *region)
+/* The k files names (listed in dir) as sources of region (NULL: shared). */
+static void add_names(dict_src **srcs, size_t *n, size_t *cap, const char *dir, char **names,
+                      int k, const char *region)
 {
-    char **names;
-    int k = list_dir(dir, ".yaml", &names);
     for (int i = 0; i < k; i++) {
         dict_src *s = ARRAY_PUSH(*srcs, *n, *cap);
         s->path = xasprintf("%s/%s", dir, names[i]);
         s->region = region ? xstrdup(region) : NULL;
     }
+}
+
+static void add_sources(dict_src **srcs, size_t *n, size_t *cap, const char *dir,
+                        const char *region)
+{
+    char **names;
+    int k = list_dir(dir, ".yaml", &names);
+    add_names(srcs, n, cap, dir, names, k, region);
     free_names(names, k > 0 ? k : 0);
 }
 
@@ -959,14 +966,15 @@ int dictionary_load_regions(dictionary *dict, const char *dir, const char *regio
                  strerror(errno));
         return -1;
     }
-    free_names(names, nshared);
     if (nshared == 0) {
+        free_names(names, nshared);
         diag_add(d, DIAG_ERROR, dir, 0, 0, "no *.yaml dictionary files in this directory");
         return -1;
     }
     dict_src *srcs = NULL;
     size_t ns = 0, scap = 0;
-    add_sources(&srcs, &ns, &scap, dir, NULL);
+    add_names(&srcs, &ns, &scap, dir, names, nshared, NULL); /* the listing above, not a second one */
+    free_names(names, nshared);
     if (regions_dir)
         add_region_sources(&srcs, &ns, &scap, regions_dir);
     int n = (int)ns;
