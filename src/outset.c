@@ -15,6 +15,11 @@
 
 static int mkdirs(const char *path)
 {
+    /* The whole path first: it nearly always exists or lacks only its last
+     * component (one call then, not one per component); otherwise, or on
+     * any other error, component by component as always. */
+    if (mkdir(path, 0777) == 0 || errno == EEXIST)
+        return 0;
     char *p = xstrdup(path);
     for (char *s = p + 1; *s; s++) {
         if (*s != '/')

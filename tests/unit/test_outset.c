@@ -3,7 +3,8 @@
  * temporary's or a backup's name (a planted link, a killed run's file) is
  * removed and the set still committed, the link's target untouched; a killed
  * run's leftovers of every kind are handled by one outset_remove_stale(),
- * including a temporary name that only its journal's renames made.
+ * including a temporary name that only its journal's renames made; missing
+ * parent directories are made.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -163,6 +164,34 @@ static void test_backup_name_taken(void **state)
     free(bak);
 }
 
+/* Missing parents of an own set's directory, and a shared set's directory
+ * itself, are made. */
+static void test_parents_made(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/test_outset.XXXXXX";
+    assert_non_null(mkdtemp(root));
+    char *plan = xasprintf("%s/a/b/plan", root), *shared = xasprintf("%s/c/d", root);
+    out_set s;
+    diag_list d = {0};
+    assert_int_equal(outset_open(&s, plan, 1, &d), 0);
+    outset_abort(&s);
+    char *b = xasprintf("%s/a/b", root);
+    struct stat st;
+    assert_int_equal(lstat(b, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(outset_open(&s, shared, 0, &d), 0);
+    outset_abort(&s);
+    assert_int_equal(lstat(shared, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(diag_errors(&d), 0);
+    diag_free(&d);
+    rm_rf(root);
+    free(plan);
+    free(shared);
+    free(b);
+}
+
 /* Every kind of leftover of a dead process, handled by one call; a clean
  * directory's call handles nothing. */
 static void test_stale_leftovers(void **state)
@@ -214,6 +243,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_link_at_temporary_name),
         cmocka_unit_test(test_backup_name_taken),
+        cmocka_unit_test(test_parents_made),
         cmocka_unit_test(test_stale_leftovers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
