@@ -134,13 +134,17 @@ static int read_iov(glyph_store *s, uint64_t off, struct iovec *iov, int n, int 
 {
     while (n > 0) {
         int flags = nowait && !s->wait_always ? RWF_NOWAIT : 0;
-        ssize_t r = preadv2(s->fd, iov, n, (off_t)off, flags);
+        /* preadv2 only for the flag: a sandbox (seccomp) may refuse the
+         * newer call where preadv, used before, is allowed */
+        ssize_t r = flags ? preadv2(s->fd, iov, n, (off_t)off, flags)
+                          : preadv(s->fd, iov, n, (off_t)off);
         s->reads++;
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0 && flags && errno == EAGAIN)
             return 1;
-        if (r < 0 && flags && errno == EOPNOTSUPP) { /* a file system without it */
+        if (r < 0 && flags) { /* no RWF_NOWAIT here (EOPNOTSUPP, ENOSYS, EPERM):
+                               * plain reads from now on, which report a real error */
             s->wait_always = 1;
             continue;
         }

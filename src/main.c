@@ -1305,6 +1305,11 @@ static int parse_args(int argc, char **argv, options *o, const char **cmd)
                 fprintf(stderr, "planeval: %s needs a value\n", a);
                 return -1;
             }
+            if (!*val && strcmp(a, "--stage") != 0 && strcmp(a, "--year") != 0) {
+                /* a path: "" (an unset variable in a cron line) names no file */
+                fprintf(stderr, "planeval: %s needs a path, not an empty value\n", a);
+                return -1;
+            }
             i++;
             if (strcmp(a, "--config") == 0) {
                 o->config = val;

@@ -18,6 +18,10 @@ static int mkdirs(const char *path)
     /* The whole path first: it nearly always exists or lacks only its last
      * component (one call then, not one per component); otherwise, or on
      * any other error, component by component as always. */
+    if (!*path) { /* "" (--out ""): no directory, and p + 1 below would be past it */
+        errno = ENOENT;
+        return -1;
+    }
     if (mkdir(path, 0777) == 0 || errno == EEXIST)
         return 0;
     char *p = xstrdup(path);
@@ -422,6 +426,8 @@ static int commit_shared(out_set *s, diag_list *d)
         int linked = link(s->files[i].final_path, backup[i]) == 0;
         if (!linked && errno == EEXIST && unlink(backup[i]) == 0)
             linked = link(s->files[i].final_path, backup[i]) == 0;
+        else if (!linked)
+            unlink(backup[i]); /* no previous version: a leftover at the name goes (ENOENT if none) */
         if (!linked) {
             free(backup[i]); /* no previous version (or not a plain file) */
             backup[i] = NULL;

@@ -153,6 +153,12 @@ mkdir "$TMP/dir.yaml"
 "$PLANEVAL" check --config "$TMP/dir.yaml" >/dev/null 2>"$TMP/dir.err"
 check "--config naming a directory: 'is a directory' (exit $?)" \
     grep -q -F "dir.yaml: error: is a directory" "$TMP/dir.err"
+# an empty path (an unset variable in a cron line): a usage error, not a
+# directory "" (mkdirs read past the empty string: ASan heap-buffer-overflow)
+"$PLANEVAL" run huantai-2021-2025 --out "" >/dev/null 2>"$TMP/emptyout.err"
+rc=$?
+check "--out '': a usage error (exit $rc)" \
+    sh -c '[ "$1" -eq 2 ] && grep -q -F -- "--out needs a path, not an empty value" "$2"' _ "$rc" "$TMP/emptyout.err"
 # data tables that are not regular files: a FIFO in a table's place, a
 # link to a FIFO (both used to block open() for ever) and a directory
 F=$TMP/fifotables

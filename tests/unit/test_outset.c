@@ -164,6 +164,40 @@ static void test_backup_name_taken(void **state)
     free(bak);
 }
 
+/* A shared file committed for the first time (no previous version) with a
+ * link and a killed run's file left at its backup name: both are removed,
+ * and the link's target is not written (06df9e2 left them in place). */
+static void test_backup_name_taken_first_commit(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/test_outset.XXXXXX";
+    assert_non_null(mkdtemp(root));
+    char *target = xasprintf("%s/target", root);
+    put(target, "keep\n");
+    const char *names[] = {"m.json", "n.csv"};
+    for (int k = 0; k < 2; k++) {
+        char *bak = xasprintf("%s/.%s.tmp.%ld.bak", root, names[k], (long)getpid());
+        if (k == 0)
+            assert_int_equal(symlink(target, bak), 0);
+        else
+            put(bak, "stale\n");
+        out_set s;
+        diag_list d = {0};
+        assert_int_equal(outset_open(&s, root, 0, &d), 0);
+        write_and_commit(&s, names[k], "new\n");
+        assert_false(exists(bak));
+        diag_free(&d);
+        free(bak);
+    }
+    assert_file_is(target, "keep\n");
+    char *left = names_in(root); /* three names, in readdir's order */
+    assert_int_equal(strlen(left), strlen("m.json n.csv target "));
+    assert_null(strstr(left, ".tmp."));
+    free(left);
+    rm_rf(root);
+    free(target);
+}
+
 /* Missing parents of an own set's directory, and a shared set's directory
  * itself, are made. */
 static void test_parents_made(void **state)
@@ -243,6 +277,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_link_at_temporary_name),
         cmocka_unit_test(test_backup_name_taken),
+        cmocka_unit_test(test_backup_name_taken_first_commit),
         cmocka_unit_test(test_parents_made),
         cmocka_unit_test(test_stale_leftovers),
     };
