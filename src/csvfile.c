@@ -630,35 +630,21 @@ static int read_any(const char *path, csv_table *t, csv_error *err, const csv_st
     memset(t, 0, sizeof *t);
     if (err)
         memset(err, 0, sizeof *err);
-    /* read_fd(): stdio added a read per 4 KB. open_input() does not wait
+    /* read_fd(): stdio added a read per 4 KB. open_regular() does not wait
      * for a FIFO's writer: a FIFO (or a link to one) named as a table hung
-     * the run; it is refused below, unread. */
-    int fd = open_input(path);
-    if (fd < 0 && errno == EINVAL) { /* a socket (util.h) */
-        set_err(err, 0, 0, "is not a regular file: a CSV table was expected");
-        return -1;
-    }
+     * the run; it is refused, unread. */
+    struct stat sb;
+    int fd = open_regular(path, &sb);
     if (fd < 0) {
         int saved = errno;
-        set_err(err, 0, 0, "cannot open %s: %s", path, strerror(saved));
-        if (err)
+        if (saved == EINVAL) /* a FIFO, a socket, a device (util.h) */
+            set_err(err, 0, 0, "is not a regular file: a CSV table was expected");
+        else if (saved == EISDIR)
+            set_err(err, 0, 0, "cannot read %s: %s", path, strerror(saved));
+        else
+            set_err(err, 0, 0, "cannot open %s: %s", path, strerror(saved));
+        if (err && saved != EINVAL && saved != EISDIR)
             err->open_errno = saved;
-        return -1;
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) != 0) {
-        set_err(err, 0, 0, "cannot read %s: %s", path, strerror(errno));
-        close(fd);
-        return -1;
-    }
-    if (S_ISDIR(sb.st_mode)) {
-        set_err(err, 0, 0, "cannot read %s: %s", path, strerror(EISDIR));
-        close(fd);
-        return -1;
-    }
-    if (!S_ISREG(sb.st_mode)) {
-        set_err(err, 0, 0, "is not a regular file: a CSV table was expected");
-        close(fd);
         return -1;
     }
     if ((unsigned long long)sb.st_size > CSVFILE_MAX_BYTES) {

@@ -660,6 +660,17 @@ static int fonts_parse(rfonts *f, diag_list *d)
     return 0;
 }
 
+/* The n low hex digits of v, upper case, at out (no NUL): a PDF string's
+ * bytes and a CMap's codes, where printf cost more than the text. */
+static void put_hex(char *out, unsigned v, int n)
+{
+    static const char hexd[] = "0123456789ABCDEF";
+    while (n-- > 0) {
+        out[n] = hexd[v & 15];
+        v >>= 4;
+    }
+}
+
 /* The ToUnicode CMap of fix_unicode_map(): the identity over the BMP. */
 static void tounicode_text(strbuf *b)
 {
@@ -675,12 +686,9 @@ static void tounicode_text(strbuf *b)
         int m = n - i < 100 ? n - i : 100;
         sb_printf(b, "%d beginbfrange\n", m);
         for (int k = i; k < i + m; k++) { /* "<%02X00> <%02XFF> <%02X00>\n", not printf */
-            static const char hexd[] = "0123456789ABCDEF";
             char line[] = "<..00> <..FF> <..00>\n";
-            for (int at = 1; at < 20; at += 7) {
-                line[at] = hexd[ranges[k] >> 4];
-                line[at + 1] = hexd[ranges[k] & 15];
-            }
+            for (int at = 1; at < 20; at += 7)
+                put_hex(line + at, (unsigned)ranges[k], 2);
             sb_addn(b, line, sizeof line - 1);
         }
         sb_add(b, "endbfrange\n");
@@ -2476,12 +2484,7 @@ static void draw_run(rdoc *d, const char *text, size_t start, size_t end, int fo
             run_font = k;
             run_x = cx;
         }
-        static const char hexd[] = "0123456789ABCDEF";
-        char *hx = run + run_len; /* always BMP: see pick_font() */
-        hx[0] = hexd[drawn >> 12 & 15];
-        hx[1] = hexd[drawn >> 8 & 15];
-        hx[2] = hexd[drawn >> 4 & 15];
-        hx[3] = hexd[drawn & 15];
+        put_hex(run + run_len, drawn, 4); /* always BMP: see pick_font() */
         run_len += 4;
         d->used[k][drawn >> 3] |= (unsigned char)(1u << (drawn & 7));
         cx += units(d, k, drawn) * size / 1000.0 + extra;

@@ -818,7 +818,11 @@ char *read_fd(int fd, int regular, size_t size, size_t max, size_t *len)
     return buf;
 }
 
-int open_input(const char *path)
+/* open_regular's open: O_NONBLOCK only keeps a FIFO from blocking it; it
+ * also makes the open of a leased file fail with EWOULDBLOCK (a FIFO's
+ * read-only nonblocking open never does), so that one is opened again
+ * without it. A socket's open fails ENXIO: told as EINVAL, not a regular file. */
+static int open_input(const char *path)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))

@@ -76,16 +76,12 @@ size_t utf8_chars(const char *s);
  */
 time_t output_date(int eval_year);
 
-/* path opened for reading without waiting for a FIFO's writer
- * (O_NONBLOCK, which does nothing to a regular file's reads), or -1 with
- * errno set (EINVAL for a socket). Only a file another process holds a
- * lease on (Samba's oplocks) makes that open() fail with EWOULDBLOCK: it is
- * opened again, waiting for the lease as a plain open() does. The caller
- * checks the file's type (fstat) and closes the descriptor. */
-int open_input(const char *path);
-
-/* open_input() of a regular file (st: its fstat), or -1 with errno set:
- * EISDIR for a directory, EINVAL for a FIFO, a device or a socket. */
+/* path opened for reading if it is a regular file (st: its fstat), or -1
+ * with errno set: EISDIR for a directory, EINVAL for a FIFO, a device or a
+ * socket (not read). The open does not wait for a FIFO's writer
+ * (O_NONBLOCK, which does nothing to a regular file's reads); a file
+ * another process holds a lease on (Samba's oplocks) is waited for, as a
+ * plain open() does. The caller closes the descriptor. */
 struct stat;
 int open_regular(const char *path, struct stat *st);
 

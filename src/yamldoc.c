@@ -436,33 +436,25 @@ static int compose(const char *text, size_t n, const char *path, yaml_document_t
  * The bytes of path (NUL-terminated, *n of them) if it is a regular file
  * of at most YDOC_MAX_BYTES: a FIFO would block for ever, a directory
  * reads as a syntax error, and the size bounds what loading can cost.
- * open_input() does not wait for a FIFO's writer. Read
+ * open_regular() does not wait for a FIFO's writer. Read
  * with read_fd() (util.h): open, fstat, read, close, where stdio made ten
  * system calls of a file. NULL with d told why (d may be NULL).
  */
 static char *read_regular(const char *path, size_t *n, diag_list *d)
 {
-    int fd = open_input(path); /* util.h: no wait for a FIFO's writer */
     struct stat st;
-    if (fd < 0 && errno == EINVAL) { /* a socket */
-        if (d)
-            diag_add(d, DIAG_ERROR, path, 0, 0, "is not a regular file: a YAML file was expected");
-        return NULL;
-    }
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        if (d)
-            diag_add(d, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return NULL;
-    }
-    const char *what = S_ISDIR(st.st_mode)    ? "a directory"
-                       : !S_ISREG(st.st_mode) ? "not a regular file"
-                                              : NULL;
-    if (what || st.st_size > YDOC_MAX_BYTES) {
+    int fd = open_regular(path, &st); /* util.h: no wait for a FIFO's writer */
+    if (fd < 0) {
+        int saved = errno;
+        const char *what = saved == EISDIR ? "a directory" : saved == EINVAL ? "not a regular file" : NULL;
         if (d && what)
             diag_add(d, DIAG_ERROR, path, 0, 0, "is %s: a YAML file was expected", what);
         else if (d)
+            diag_add(d, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(saved));
+        return NULL;
+    }
+    if (st.st_size > YDOC_MAX_BYTES) {
+        if (d)
             diag_add(d, DIAG_ERROR, path, 1, 1,
                      "is %lld bytes: YAML files are limited to %d MB (a plan is under 100 KB)",
                      (long long)st.st_size, YDOC_MAX_BYTES >> 20);
