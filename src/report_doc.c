@@ -4,6 +4,7 @@
 #include "lazyfc.h"
 #include "pngenc.h"
 #include "textlayout.h"
+#include "ttface.h"
 #include "util.h"
 
 #include <fontconfig/fontconfig.h>
@@ -577,9 +578,12 @@ static const char *load_face(rfonts *f, int k)
     HPDF_Doc pdf = f->holder;
     int fd = open(f->file[k], O_RDONLY | O_CLOEXEC);
     HPDF_Stream s = fd >= 0 ? mem_stream(pdf->mmgr, fd, f->mapn[k]) : NULL;
-    /* the definition owns s from here, even when it fails */
-    HPDF_FontDef def = s ? HPDF_TTFontDef_Load2(pdf->mmgr, s, (HPDF_UINT)f->index[k], HPDF_TRUE)
+    /* parsed in bulk (ttface.h) when the face is a plain one, else by
+     * libharu; the definition owns s from here, even when it fails */
+    HPDF_FontDef def = s ? ttface_load(pdf->mmgr, f->fd[k], f->mapn[k], (unsigned)f->index[k], s)
                          : NULL;
+    if (s && !def)
+        def = HPDF_TTFontDef_Load2(pdf->mmgr, s, (HPDF_UINT)f->index[k], HPDF_TRUE);
     const char *name = NULL;
     if (def) {
         HPDF_FontDef had = HPDF_Doc_FindFontDef(pdf, def->base_font);
