@@ -310,7 +310,9 @@ static int map_file(rfonts *f, int k, diag_list *d)
  * stream put and read back at the save. And it reads a face through a
  * stream of at most a few bytes a call (each number of the cmap, hmtx and
  * loca tables: ~250,000 calls for the two faces), on its FILE reader an
- * fread each: 62 million instructions a process. Here a page's contents
+ * fread each: 62 million instructions a process. (The faces libharu still
+ * parses are those ttface_load() leaves to it; of the others it reads a
+ * few glyph headers.) Here a page's contents
  * and every stream deflated in rdoc_save() are a growable buffer, and a
  * face is read from its file in windows of FACE_WINDOW bytes (preadv),
  * with memcpy: the same bytes. Not from the mapping (map_file): the parse
