@@ -63,6 +63,7 @@
 
 #define XLSX_ZIP_LEVEL 3 /* zlib's, for the entries not gathered */
 #define XLSX_DEFLATE_LEVEL 1
+#define XLSX_GATHER_MIN (256u << 10) /* first allocated: a regional workbook's largest part is 142 KB */
 #define XLSX_GATHER_MAX (4u << 20) /* bytes of a part gathered before it is streamed */
 #define XLSX_STREAM_CHUNK 65536u   /* zlib's output, handed to minizip at a time */
 #define XLSX_WINDOW_MIN (256u << 10) /* a zip file's window, first allocated */
@@ -160,12 +161,22 @@ int zipOpenNewFileInZip4_64(zipFile file, const char *filename, const zip_filein
     return rc;
 }
 
-/* Makes *buf (of *cap bytes) hold need bytes; an entry that cannot is failed. */
-static int grow(unsigned char **buf, size_t *cap, size_t need)
+/* Makes *buf (of *cap bytes) hold need bytes, keeping the bytes it holds
+ * when keep (the deflated output is written afresh each time: a realloc
+ * would copy it for nothing); an entry that cannot is failed. */
+static int grow(unsigned char **buf, size_t *cap, size_t need, int keep)
 {
     if (need <= *cap)
         return 0;
-    unsigned char *p = realloc(*buf, need);
+    unsigned char *p;
+    if (keep) {
+        p = realloc(*buf, need);
+    } else {
+        free(*buf);
+        *buf = NULL;
+        *cap = 0;
+        p = malloc(need);
+    }
     if (!p) {
         gather.failed = 1;
         return -1;
@@ -202,7 +213,7 @@ static int stream_write(zipFile file, const void *buf, unsigned len)
 {
     if (!gather.streaming) {
         memset(&gather.zs, 0, sizeof gather.zs);
-        if (grow(&gather.out, &gather.outcap, XLSX_STREAM_CHUNK) != 0)
+        if (grow(&gather.out, &gather.outcap, XLSX_STREAM_CHUNK, 0) != 0)
             return ZIP_INTERNALERROR;
         /* raw deflate, as minizip's own (window 15, memLevel 8) */
         if (deflateInit2(&gather.zs, XLSX_DEFLATE_LEVEL, Z_DEFLATED, -MAX_WBITS, 8,
@@ -243,10 +254,10 @@ int zipWriteInFileInZip(zipFile file, const void *buf, unsigned len)
     if (gather.streaming || len > XLSX_GATHER_MAX - gather.len)
         return stream_write(file, buf, len);
     if (len > gather.cap - gather.len) {
-        size_t cap = gather.cap ? gather.cap : 65536;
+        size_t cap = gather.cap ? gather.cap : XLSX_GATHER_MIN;
         while (cap - gather.len < len)
             cap *= 2;
-        if (grow(&gather.buf, &gather.cap, cap) != 0)
+        if (grow(&gather.buf, &gather.cap, cap, 1) != 0)
             return ZIP_INTERNALERROR;
     }
     if (len)
@@ -272,7 +283,7 @@ static int close_gathered(zipFile file)
     }
     size_t bound = libdeflate_deflate_compress_bound(gather.zc, gather.len);
     if (!gather.failed)
-        grow(&gather.out, &gather.outcap, bound); /* sets gather.failed if it cannot */
+        grow(&gather.out, &gather.outcap, bound, 0); /* sets gather.failed if it cannot */
     if (!gather.failed) {
         size_t n = libdeflate_deflate_compress(gather.zc, gather.buf, gather.len, gather.out,
                                                gather.outcap);
