@@ -90,15 +90,6 @@ ynode *yseq_at(ydoc *y, ynode *seq, size_t i)
     return yaml_document_get_node(&y->doc, seq->data.sequence.items.start[i]);
 }
 
-/* FNV-1a: the bucket of a key in check_duplicates' table. */
-static size_t key_hash(const char *s)
-{
-    size_t h = (size_t)14695981039346656037ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
-    return h;
-}
-
 /* The keys of one mapping, each looked up once in a hash table: linear in
  * the mapping's size (a pairwise comparison took minutes for 100,000 keys). */
 static void check_map_keys(ydoc *y, ynode *map, diag_list *d)
@@ -111,7 +102,7 @@ static void check_map_keys(ydoc *y, ynode *map, diag_list *d)
         ynode *ki = ymap_key(y, map, i);
         if (!ynode_is_scalar(ki))
             continue;
-        size_t h = key_hash(ynode_str(ki)) & (size - 1);
+        size_t h = str_hash(ynode_str(ki)) & (size - 1);
         for (; slot[h]; h = (h + 1) & (size - 1)) {
             ynode *kj = ymap_key(y, map, slot[h] - 1);
             if (strcmp(ynode_str(ki), ynode_str(kj)) == 0) {
