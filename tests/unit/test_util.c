@@ -359,7 +359,7 @@ static void test_strmap(void **state)
     (void)state;
     strmap m = {0};
     assert_int_equal(strmap_get(&m, 0, "a"), -1);
-    char keys[1000][8];
+    char keys[1000][16];
     for (int i = 0; i < 1000; i++) {
         snprintf(keys[i], sizeof keys[i], "k%d", i);
         strmap_add_first(&m, i % 3, keys[i], i);
