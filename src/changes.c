@@ -182,11 +182,9 @@ int changes_previous(const char *prev_dir)
     return have;
 }
 
-/* The previous run's files in dir; r->have stays 0 without assessment.csv. */
+/* The previous run's files in dir, which has an assessment.csv (changes_previous). */
 static int read_previous(run_files *r, const char *dir, diag_list *d)
 {
-    if (!changes_previous(dir))
-        return 0;
     char *path = xasprintf("%s/assessment.csv", dir);
     struct stat st;
     int rc = 0;
@@ -491,9 +489,11 @@ static void compare_runs(change_list *cl, const run_files *o, const run_files *n
     }
 }
 
-int changes_compare(change_list *cl, const char *plan_id, const char *prev_dir,
-                    const char *assessment, const char *series, const char *inputs,
-                    diag_list *d)
+/* changes_compare, told whether prev_dir has an assessment.csv (have_prev):
+ * changes_build has asked already, and the file is looked for once. */
+static int compare_previous(change_list *cl, const char *plan_id, const char *prev_dir,
+                            int have_prev, const char *assessment, const char *series,
+                            const char *inputs, diag_list *d)
 {
     memset(cl, 0, sizeof *cl);
     cl->plan_id = xstrdup(plan_id);
@@ -501,7 +501,7 @@ int changes_compare(change_list *cl, const char *plan_id, const char *prev_dir,
     run_files o, nw;
     memset(&o, 0, sizeof o);
     memset(&nw, 0, sizeof nw);
-    int rc = read_previous(&o, prev_dir, d);
+    int rc = have_prev ? read_previous(&o, prev_dir, d) : 0;
     if (rc == 0 && o.have && assessment)
         rc = read_current(&nw, assessment, series, inputs, d);
     if (rc == 0) {
@@ -516,6 +516,14 @@ int changes_compare(change_list *cl, const char *plan_id, const char *prev_dir,
     run_files_free(&o);
     run_files_free(&nw);
     return rc;
+}
+
+int changes_compare(change_list *cl, const char *plan_id, const char *prev_dir,
+                    const char *assessment, const char *series, const char *inputs,
+                    diag_list *d)
+{
+    return compare_previous(cl, plan_id, prev_dir, changes_previous(prev_dir), assessment,
+                            series, inputs, d);
 }
 
 /* ---------- from an evaluation ---------- */
@@ -619,12 +627,13 @@ int changes_build(change_list *cl, const char *prev_dir, const evaluation *ev,
     int rc = -1;
     if (!changes_previous(prev_dir)) {
         /* a first run: nothing to compare this run's files with, none rendered */
-        rc = changes_compare(cl, ev->p->id, prev_dir, NULL, NULL, inputs, d);
+        rc = compare_previous(cl, ev->p->id, prev_dir, 0, NULL, NULL, inputs, d);
     } else {
         char *as = in_memory(render_assessment, &a, d);
         char *se = as && !series ? in_memory(render_series, &a, d) : NULL;
         if (as && (series || se))
-            rc = changes_compare(cl, ev->p->id, prev_dir, as, series ? series : se, inputs, d);
+            rc = compare_previous(cl, ev->p->id, prev_dir, 1, as, series ? series : se,
+                                  inputs, d);
         else
             memset(cl, 0, sizeof *cl);
         free(as);

@@ -257,14 +257,14 @@ typedef struct dict_loader {
     int *var_col;        /* column of each variable's name */
     size_t var_col_cap;
     size_t tables_cap, vars_cap;
+    /* each variable's name and label, tagged with its table, to the first
+     * variable that has it (header_taken) */
+    strmap headers;
 } dict_loader;
 
 int dictionary_find_var(const dictionary *dict, const char *name)
 {
-    for (int i = 0; i < dict->nvars; i++)
-        if (strcmp(dict->vars[i].name, name) == 0)
-            return i;
-    return -1;
+    return strmap_get(&dict->var_index, 0, name);
 }
 
 int dictionary_find_table(const dictionary *dict, const char *name)
@@ -366,6 +366,7 @@ void dictionary_free(dictionary *dict)
     free(dict->tables);
     free(dict->vars);
     file_digests_free(&dict->files);
+    strmap_free(&dict->var_index);
     memset(dict, 0, sizeof *dict);
 }
 
@@ -404,9 +405,10 @@ static char *opt_text(ydoc *y, ynode *map, const char *key, diag_list *d)
  * Column headers are matched by name or label, so any two equal texts
  * within one table would make a header ambiguous. `what` says who has it.
  */
-static const char *header_taken(const dictionary *dict, int ti, const char *text, char *what,
+static const char *header_taken(const dict_loader *L, int ti, const char *text, char *what,
                                 size_t size)
 {
+    const dictionary *dict = L->dict;
     const table_def *t = &dict->tables[ti];
     const fixed_col *fc;
     int has_year, nf = layout_fixed(t->layout, &fc, &has_year);
@@ -425,12 +427,11 @@ static const char *header_taken(const dictionary *dict, int ti, const char *text
             snprintf(what, size, "dimension '%s' of table %s", t->dims[i].name, t->name);
             return text;
         }
-    for (int i = 0; i < dict->nvars; i++) {
+    int i = strmap_get(&L->headers, ti, text);
+    if (i >= 0) {
         const var_def *v = &dict->vars[i];
-        if (v->table == ti && (str_eq(text, v->name) || str_eq(text, v->label))) {
-            snprintf(what, size, "variable %s (%s:%d)", v->name, v->defined_in, v->line);
-            return text;
-        }
+        snprintf(what, size, "variable %s (%s:%d)", v->name, v->defined_in, v->line);
+        return text;
     }
     return NULL;
 }
@@ -829,7 +830,7 @@ static void load_var(dict_loader *L, ydoc *y, ynode *k, ynode *v)
         char who[256];
         const char *texts[2] = {name, label};
         for (int m = 0; m < 2; m++) {
-            if (texts[m] && header_taken(dict, ti, texts[m], who, sizeof who)) {
+            if (texts[m] && header_taken(L, ti, texts[m], who, sizeof who)) {
                 ydiag(y, d, DIAG_ERROR, m ? ymap_get(y, v, "label") : k,
                       "variable %s: column name '%s' is already %s", name, texts[m], who);
                 ok = 0;
@@ -854,6 +855,11 @@ static void load_var(dict_loader *L, ydoc *y, ynode *k, ynode *v)
     vd->table = ti;
     vd->defined_in = xstrdup(y->path);
     vd->line = ynode_line(k);
+    int vi = dict->nvars - 1;
+    strmap_add_first(&dict->var_index, 0, vd->name, vi);
+    strmap_add_first(&L->headers, ti, vd->name, vi);
+    if (vd->label)
+        strmap_add_first(&L->headers, ti, vd->label, vi);
     load_plausible(y, v, vd, d);
 }
 
@@ -1068,6 +1074,7 @@ int dictionary_load_regions(dictionary *dict, const char *dir, const char *regio
     free(roots);
     free(L.table_col);
     free(L.var_col);
+    strmap_free(&L.headers);
     return diag_errors(d) > before ? -1 : 0;
 }
 

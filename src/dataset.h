@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "formula.h"
 #include "sha256.h"
+#include "util.h"
 
 typedef enum table_layout { LAYOUT_YEARLY, LAYOUT_ROWS, LAYOUT_EVENTS, LAYOUT_LONG } table_layout;
 
@@ -78,6 +79,7 @@ typedef struct dictionary {
     char *ms_status_in;         /* the file that declares them */
     int ms_status_line;
     file_digests files;         /* the files read, with their bytes' digests */
+    strmap var_index;           /* each variable's name to its index (dictionary_find_var) */
 } dictionary;
 
 /* Read every *.yaml in dir (in name order). Returns 0, or -1 if errors were added. */

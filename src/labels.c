@@ -19,6 +19,45 @@ static int cmp_index(const void *a, const void *b)
     return cmp_key(x->section, x->code, y);
 }
 
+/* s copied to *at, which moves past it. */
+static char *pool_put(char **at, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = memcpy(*at, s, n);
+    *at += n;
+    return p;
+}
+
+/*
+ * The items' strings (still the YAML document's) copied into one block,
+ * l->pool, instead of three mallocs an item: a section's name once for
+ * all its items.
+ */
+static void pool_strings(labels *l)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const label_entry *e = &l->items[i];
+        if (i == 0 || e->section != e[-1].section)
+            len += strlen(e->section) + 1;
+        len += strlen(e->code) + strlen(e->text) + 2;
+    }
+    l->pool = len ? xmalloc(len) : NULL;
+    l->pool_len = len;
+    char *at = l->pool, *section = NULL;
+    const char *was = NULL; /* the document's string that section copies */
+    for (size_t i = 0; i < l->n; i++) {
+        label_entry *e = &l->items[i];
+        if (i == 0 || e->section != was) {
+            was = e->section;
+            section = pool_put(&at, e->section);
+        }
+        e->section = section;
+        e->code = pool_put(&at, e->code);
+        e->text = pool_put(&at, e->text);
+    }
+}
+
 int labels_load(labels *l, const char *path, diag_list *d)
 {
     memset(l, 0, sizeof *l);
@@ -46,15 +85,17 @@ int labels_load(labels *l, const char *path, diag_list *d)
                 ydiag(&y, d, DIAG_ERROR, ymap_value(&y, m, k), "labels: text expected");
                 continue;
             }
+            /* the document's strings for now: pool_strings copies them */
             label_entry *e = ARRAY_PUSH(l->items, l->n, l->cap);
-            e->section = xstrdup(section);
-            e->code = xstrdup(code);
-            e->text = xstrdup(text);
+            e->section = (char *)section;
+            e->code = (char *)code;
+            e->text = (char *)text;
             e->section_line = ynode_line(ymap_key(&y, root, i));
             e->line = ynode_line(ymap_value(&y, m, k));
             e->col = ynode_col(ymap_value(&y, m, k));
         }
     }
+    pool_strings(l);
     ydoc_free(&y);
     if (l->n) {
         l->index = xmalloc(l->n * sizeof *l->index);
@@ -74,11 +115,15 @@ static void labels_copy(labels *dst, const labels *src)
         return;
     dst->items = xmalloc(src->n * sizeof *dst->items);
     dst->n = dst->cap = src->n;
+    dst->pool = xmalloc(src->pool_len);
+    dst->pool_len = src->pool_len;
+    memcpy(dst->pool, src->pool, src->pool_len);
     for (size_t i = 0; i < src->n; i++) {
-        dst->items[i] = src->items[i];
-        dst->items[i].section = xstrdup(src->items[i].section);
-        dst->items[i].code = xstrdup(src->items[i].code);
-        dst->items[i].text = xstrdup(src->items[i].text);
+        label_entry *e = &dst->items[i];
+        *e = src->items[i];
+        e->section = dst->pool + (src->items[i].section - src->pool);
+        e->code = dst->pool + (src->items[i].code - src->pool);
+        e->text = dst->pool + (src->items[i].text - src->pool);
     }
     dst->index = xmalloc(src->n * sizeof *dst->index);
     for (size_t i = 0; i < src->n; i++)
@@ -145,11 +190,7 @@ const char *labels_cache_digest(const labels_cache *c, const char *path)
 
 void labels_free(labels *l)
 {
-    for (size_t i = 0; i < l->n; i++) {
-        free(l->items[i].section);
-        free(l->items[i].code);
-        free(l->items[i].text);
-    }
+    free(l->pool);
     free(l->items);
     free(l->index);
     memset(l, 0, sizeof *l);

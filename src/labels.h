@@ -18,6 +18,8 @@ typedef struct labels {
     label_entry *items; /* in file order */
     size_t n, cap;
     label_entry **index; /* items by section and code */
+    char *pool;          /* the items' strings, one block (a copy is one memcpy) */
+    size_t pool_len;
     char sha256[65];     /* digest of the file's bytes as read */
 } labels;
 

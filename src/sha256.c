@@ -238,19 +238,10 @@ void sha256_hex(const void *data, size_t n, char hex[65])
     sha256_final_hex(&c, hex);
 }
 
-/* FNV-1a of a path: the slot where file_digests looks for it first */
-static size_t path_hash(const char *path)
-{
-    uint64_t h = 14695981039346656037ull;
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
-        h = (h ^ *p) * 1099511628211ull;
-    return (size_t)h;
-}
-
 /* The slot that holds path, or the empty one where it would go (linear probing). */
 static size_t *digest_slot(const file_digests *l, const char *path)
 {
-    size_t mask = l->nslot - 1, i = path_hash(path) & mask;
+    size_t mask = l->nslot - 1, i = str_hash(path) & mask;
     while (l->slot[i] && strcmp(l->items[l->slot[i] - 1].path, path) != 0)
         i = (i + 1) & mask;
     return &l->slot[i];

@@ -341,6 +341,55 @@ int str_eq(const char *a, const char *b)
     return a && b && strcmp(a, b) == 0;
 }
 
+size_t str_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    return (size_t)h;
+}
+
+/* The slot of (tag, key), or the empty one where it would go (linear probing). */
+static strmap_slot *strmap_slot_of(const strmap *m, int tag, const char *key)
+{
+    size_t mask = m->nslot - 1, i = (str_hash(key) ^ (size_t)(unsigned)tag * 0x9e3779b9u) & mask;
+    while (m->slot[i].key && (m->slot[i].tag != tag || strcmp(m->slot[i].key, key) != 0))
+        i = (i + 1) & mask;
+    return &m->slot[i];
+}
+
+void strmap_add_first(strmap *m, int tag, const char *key, int value)
+{
+    if (2 * (m->n + 1) > m->nslot) { /* grow, and place every entry again */
+        strmap old = *m;
+        m->nslot = old.nslot ? 2 * old.nslot : 64;
+        m->slot = xcalloc(m->nslot, sizeof *m->slot);
+        for (size_t i = 0; i < old.nslot; i++)
+            if (old.slot[i].key)
+                *strmap_slot_of(m, old.slot[i].tag, old.slot[i].key) = old.slot[i];
+        free(old.slot);
+    }
+    strmap_slot *s = strmap_slot_of(m, tag, key);
+    if (s->key)
+        return;
+    *s = (strmap_slot){key, tag, value};
+    m->n++;
+}
+
+int strmap_get(const strmap *m, int tag, const char *key)
+{
+    if (!m->nslot)
+        return -1;
+    const strmap_slot *s = strmap_slot_of(m, tag, key);
+    return s->key ? s->value : -1;
+}
+
+void strmap_free(strmap *m)
+{
+    free(m->slot);
+    memset(m, 0, sizeof *m);
+}
+
 int parse_number(const char *s, double *out)
 {
     /* strtod also accepts hex, inf and nan: reject them, data is decimal. */

@@ -108,6 +108,28 @@ char *path_parent(const char *path);
 /* Trim ASCII whitespace in place; returns s. */
 char *str_trim(char *s);
 int str_eq(const char *a, const char *b);
+/* FNV-1a of a NUL-terminated string. */
+size_t str_hash(const char *s);
+
+/*
+ * Strings, each with a tag (an int that is part of the key: a table's
+ * index, say), to ints: a lookup in constant time where a scan over every
+ * entry made loading a dictionary quadratic. The keys are borrowed, not
+ * copied: they must outlive the map. Zero-initialised is empty.
+ */
+typedef struct strmap_slot {
+    const char *key; /* NULL: empty */
+    int tag, value;
+} strmap_slot;
+typedef struct strmap {
+    strmap_slot *slot;
+    size_t nslot, n; /* nslot a power of two, at least twice n */
+} strmap;
+/* Map (tag, key) to value unless it is mapped already: the first one stays. */
+void strmap_add_first(strmap *m, int tag, const char *key, int value);
+/* The value of (tag, key), or -1 when it has none. */
+int strmap_get(const strmap *m, int tag, const char *key);
+void strmap_free(strmap *m);
 
 /*
  * Parse a decimal number (optionally signed, with fraction and exponent).

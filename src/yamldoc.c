@@ -13,31 +13,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int ynode_line(const ynode *n) { return n ? (int)n->start_mark.line + 1 : 0; }
-int ynode_col(const ynode *n) { return n ? (int)n->start_mark.column + 1 : 0; }
+int ynode_line(const ynode *n) { return n ? n->line + 1 : 0; }
+int ynode_col(const ynode *n) { return n ? n->col + 1 : 0; }
 int ynode_is_map(const ynode *n) { return n && n->type == YAML_MAPPING_NODE; }
 int ynode_is_seq(const ynode *n) { return n && n->type == YAML_SEQUENCE_NODE; }
 int ynode_is_scalar(const ynode *n) { return n && n->type == YAML_SCALAR_NODE; }
 
 const char *ynode_str(const ynode *n)
 {
-    return ynode_is_scalar(n) ? (const char *)n->data.scalar.value : NULL;
+    return ynode_is_scalar(n) ? n->u.text : NULL;
 }
 
 int ynode_text_offset(const ynode *n)
 {
     if (!ynode_is_scalar(n))
         return 0;
-    yaml_scalar_style_t s = n->data.scalar.style;
-    return s == YAML_SINGLE_QUOTED_SCALAR_STYLE || s == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    return n->style == YAML_SINGLE_QUOTED_SCALAR_STYLE || n->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
 }
 
 int ynode_is_block(const ynode *n)
 {
     if (!ynode_is_scalar(n))
         return 0;
-    yaml_scalar_style_t s = n->data.scalar.style;
-    return s == YAML_LITERAL_SCALAR_STYLE || s == YAML_FOLDED_SCALAR_STYLE;
+    return n->style == YAML_LITERAL_SCALAR_STYLE || n->style == YAML_FOLDED_SCALAR_STYLE;
 }
 
 void ydiag(ydoc *y, diag_list *d, diag_level lv, const ynode *n, const char *fmt, ...)
@@ -54,49 +52,37 @@ ynode *ymap_get(ydoc *y, ynode *map, const char *key)
 {
     if (!ynode_is_map(map))
         return NULL;
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-         p++) {
-        ynode *k = yaml_document_get_node(&y->doc, p->key);
-        if (ynode_is_scalar(k) && strcmp(ynode_str(k), key) == 0)
-            return yaml_document_get_node(&y->doc, p->value);
+    for (size_t i = 0; i < map->len; i++) {
+        const ynode *k = &y->nodes[map->u.kids[2 * i]];
+        if (k->type == YAML_SCALAR_NODE && strcmp(k->u.text, key) == 0)
+            return &y->nodes[map->u.kids[2 * i + 1]];
     }
     return NULL;
 }
 
 size_t ymap_len(const ynode *map)
 {
-    return ynode_is_map(map) ? (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start)
-                             : 0;
+    return ynode_is_map(map) ? map->len : 0;
 }
 
 ynode *ymap_key(ydoc *y, ynode *map, size_t i)
 {
-    return yaml_document_get_node(&y->doc, map->data.mapping.pairs.start[i].key);
+    return &y->nodes[map->u.kids[2 * i]];
 }
 
 ynode *ymap_value(ydoc *y, ynode *map, size_t i)
 {
-    return yaml_document_get_node(&y->doc, map->data.mapping.pairs.start[i].value);
+    return &y->nodes[map->u.kids[2 * i + 1]];
 }
 
 size_t yseq_len(const ynode *seq)
 {
-    return ynode_is_seq(seq) ? (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start)
-                             : 0;
+    return ynode_is_seq(seq) ? seq->len : 0;
 }
 
 ynode *yseq_at(ydoc *y, ynode *seq, size_t i)
 {
-    return yaml_document_get_node(&y->doc, seq->data.sequence.items.start[i]);
-}
-
-/* FNV-1a: the bucket of a key in check_duplicates' table. */
-static size_t key_hash(const char *s)
-{
-    size_t h = (size_t)14695981039346656037ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
-    return h;
+    return &y->nodes[seq->u.kids[i]];
 }
 
 /* The keys of one mapping, each looked up once in a hash table: linear in
@@ -111,7 +97,7 @@ static void check_map_keys(ydoc *y, ynode *map, diag_list *d)
         ynode *ki = ymap_key(y, map, i);
         if (!ynode_is_scalar(ki))
             continue;
-        size_t h = key_hash(ynode_str(ki)) & (size - 1);
+        size_t h = str_hash(ynode_str(ki)) & (size - 1);
         for (; slot[h]; h = (h + 1) & (size - 1)) {
             ynode *kj = ymap_key(y, map, slot[h] - 1);
             if (strcmp(ynode_str(ki), ynode_str(kj)) == 0) {
@@ -146,8 +132,8 @@ static void check_duplicates(ydoc *y, ynode *n, diag_list *d)
  * ("qinan\0/../x" read as "qinan"): refuse it. */
 static void check_nul(ydoc *y, diag_list *d)
 {
-    for (ynode *n = y->doc.nodes.start; n < y->doc.nodes.top; n++)
-        if (ynode_is_scalar(n) && strlen(ynode_str(n)) != n->data.scalar.length)
+    for (ynode *n = y->nodes; n < y->nodes + y->nnodes; n++)
+        if (ynode_is_scalar(n) && strlen(n->u.text) != n->len)
             ydiag(y, d, DIAG_ERROR, n, "text contains a NUL character (\\0): remove it");
 }
 
@@ -206,23 +192,12 @@ static void at_mark(diag_list *d, const char *path, yaml_mark_t m, const char *m
     diag_add(d, DIAG_ERROR, path, (int)m.line + 1, (int)m.column + 1, "%s", msg);
 }
 
-/* Push v onto one of libyaml's stacks (start, top, end), grown by doubling. */
-#define YSTACK_PUSH(st, v)                                                          \
-    do {                                                                            \
-        if ((st).top == (st).end) {                                                 \
-            size_t n_ = (size_t)((st).top - (st).start), cap_ = n_ ? 2 * n_ : 4;    \
-            (st).start = xrealloc((st).start, cap_ * sizeof *(st).start);           \
-            (st).top = (st).start + n_;                                             \
-            (st).end = (st).start + cap_;                                           \
-        }                                                                           \
-        *(st).top++ = (v);                                                          \
-    } while (0)
-
 /*
- * The scalars' texts, copied one after another into blocks of doubling
- * size (newest first) instead of a malloc each: a plan has some 2,700
- * scalars, each a malloc and a free (14 million instructions on 20
- * synthetic regions).
+ * The scalars' texts and the collections' lists of children, one after
+ * another in blocks of doubling size (newest first) instead of a malloc
+ * each: a plan has some 2,700 scalars, each a malloc and a free (14
+ * million instructions on 20 synthetic regions), and a list grown per
+ * collection was a malloc, reallocs and a free more.
  */
 struct ytext {
     struct ytext *next;
@@ -233,26 +208,25 @@ struct ytext {
 #define YTEXT_FIRST 4096u
 #define YTEXT_MAX (256u << 10)
 
-/* A copy of (s, n) in *head's blocks. */
-static char *ytext_copy(struct ytext **head, const void *s, size_t n)
+/* n bytes in *head's blocks, at a multiple of align (a power of two). */
+static void *ytext_alloc(struct ytext **head, size_t n, size_t align)
 {
     struct ytext *b = *head;
-    if (!b || b->cap - b->used < n) {
+    size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
+    if (!b || at > b->cap || b->cap - at < n) {
         size_t cap = b ? 2 * b->cap : YTEXT_FIRST;
         if (cap > YTEXT_MAX)
             cap = YTEXT_MAX;
         if (cap < n)
             cap = n;
-        b = xmalloc(sizeof *b + cap);
+        b = xmalloc(sizeof *b + cap); /* data at a multiple of 8 */
         b->next = *head;
-        b->used = 0;
         b->cap = cap;
         *head = b;
+        at = 0;
     }
-    char *p = b->data + b->used;
-    memcpy(p, s, n);
-    b->used += n;
-    return p;
+    b->used = at + n;
+    return b->data + at;
 }
 
 static void ytext_free(struct ytext **head)
@@ -266,76 +240,90 @@ static void ytext_free(struct ytext **head)
 
 /* The tree being built: the collections open, innermost last. */
 typedef struct composer {
-    yaml_document_t *doc;
-    struct ytext **texts;
-    int open[YDOC_MAX_DEPTH]; /* node ids */
-    int key[YDOC_MAX_DEPTH];  /* a mapping's key whose value is still to come (0: none) */
+    ydoc *y;
+    size_t cap;               /* y->nodes' room */
+    int open[YDOC_MAX_DEPTH]; /* node indices */
+    size_t mark[YDOC_MAX_DEPTH]; /* where each one's children begin in kids */
     int depth;
+    int *kids; /* the children of the open collections, innermost last */
+    size_t nkids, kids_cap;
 } composer;
 
-/* Add node n to the document and to the collection open around it; its id. */
-static int add_node(composer *c, yaml_node_t n)
+/* Node n added to the tree and to the collection open around it; its index. */
+static int add_node(composer *c, const ynode *n)
 {
-    YSTACK_PUSH(c->doc->nodes, n);
-    int id = (int)(c->doc->nodes.top - c->doc->nodes.start);
-    if (c->depth == 0)
-        return id; /* the root */
-    int *key = &c->key[c->depth - 1];
-    yaml_node_t *in = c->doc->nodes.start + c->open[c->depth - 1] - 1;
-    if (in->type == YAML_SEQUENCE_NODE) {
-        YSTACK_PUSH(in->data.sequence.items, id);
-    } else if (!*key) {
-        *key = id;
-    } else {
-        yaml_node_pair_t pair = {*key, id};
-        YSTACK_PUSH(in->data.mapping.pairs, pair);
-        *key = 0;
+    ydoc *y = c->y;
+    if (y->nnodes == c->cap) {
+        c->cap = 2 * c->cap;
+        y->nodes = xrealloc(y->nodes, c->cap * sizeof *y->nodes);
     }
+    int id = (int)y->nnodes++;
+    y->nodes[id] = *n;
+    if (c->depth > 0)
+        *ARRAY_PUSH(c->kids, c->nkids, c->kids_cap) = id;
     return id;
 }
 
-/* Node n for an event: the marks and style libyaml's loader would give it
- * (no tag: planeval reads none). */
+/* Node n for an event: its start and style (no tag: planeval reads none). */
 static void add_event_node(composer *c, const yaml_event_t *ev)
 {
-    yaml_node_t n;
-    memset(&n, 0, sizeof n);
-    n.start_mark = ev->start_mark;
-    n.end_mark = ev->end_mark;
+    ynode n = {0,
+               0,
+               (int)ev->start_mark.line,
+               (int)ev->start_mark.column,
+               0,
+               {NULL},
+               (int)ev->start_mark.index,
+               (int)ev->end_mark.index,
+               (int)ev->end_mark.line,
+               (int)ev->end_mark.column};
     if (ev->type == YAML_SCALAR_EVENT) {
         size_t len = ev->data.scalar.length;
         n.type = YAML_SCALAR_NODE;
+        n.style = ev->data.scalar.style;
+        n.len = len;
         /* the text may hold a NUL: check_nul */
-        n.data.scalar.value = (yaml_char_t *)ytext_copy(c->texts, ev->data.scalar.value, len + 1);
-        n.data.scalar.length = len;
-        n.data.scalar.style = ev->data.scalar.style;
-        add_node(c, n);
+        n.u.text = memcpy(ytext_alloc(&c->y->texts, len + 1, 1), ev->data.scalar.value, len + 1);
+        add_node(c, &n);
         return;
     }
     if (ev->type == YAML_SEQUENCE_START_EVENT) {
         n.type = YAML_SEQUENCE_NODE;
-        n.data.sequence.style = ev->data.sequence_start.style;
+        n.style = ev->data.sequence_start.style;
     } else {
         n.type = YAML_MAPPING_NODE;
-        n.data.mapping.style = ev->data.mapping_start.style;
+        n.style = ev->data.mapping_start.style;
     }
-    int id = add_node(c, n);
-    c->key[c->depth] = 0;
+    int id = add_node(c, &n);
+    c->mark[c->depth] = c->nkids;
     c->open[c->depth++] = id;
 }
 
-/* The nodes of doc and the texts of its scalars (in texts). */
-static void free_nodes(yaml_document_t *doc, struct ytext **texts)
+/* The innermost open collection ends (ev): its children's indices move to
+ * the document's blocks. A mapping's are its keys and values in turn. */
+static void close_collection(composer *c, const yaml_event_t *ev)
 {
-    ytext_free(texts);
-    for (yaml_node_t *n = doc->nodes.start; n && n < doc->nodes.top; n++) {
-        if (n->type == YAML_SEQUENCE_NODE)
-            free(n->data.sequence.items.start);
-        else if (n->type == YAML_MAPPING_NODE)
-            free(n->data.mapping.pairs.start);
+    ynode *n = &c->y->nodes[c->open[--c->depth]];
+    n->end_index = (int)ev->end_mark.index;
+    n->end_line = (int)ev->end_mark.line;
+    n->end_col = (int)ev->end_mark.column;
+    size_t from = c->mark[c->depth], k = c->nkids - from;
+    if (k) {
+        int *kids = ytext_alloc(&c->y->texts, k * sizeof *kids, _Alignof(int));
+        memcpy(kids, c->kids + from, k * sizeof *kids);
+        n->u.kids = kids;
     }
-    free(doc->nodes.start);
-    memset(doc, 0, sizeof *doc);
+    n->len = n->type == YAML_MAPPING_NODE ? k / 2 : k;
+    c->nkids = from;
+}
+
+/* The nodes of y and what they point to. */
+static void free_nodes(ydoc *y)
+{
+    ytext_free(&y->texts);
+    free(y->nodes);
+    y->nodes = NULL;
+    y->nnodes = 0;
 }
 
 /*
@@ -346,17 +334,18 @@ static void free_nodes(yaml_document_t *doc, struct ytext **texts)
  * the one before ten times) or a flow list a million levels deep costs no
  * more than reading the file. Returns 0, or -1 with doc empty.
  */
-static int compose(const char *text, size_t n, const char *path, yaml_document_t *doc,
-                   struct ytext **texts, diag_list *d)
+static int compose(const char *text, size_t n, const char *path, ydoc *y, diag_list *d)
 {
     yaml_parser_t parser;
-    memset(doc, 0, sizeof *doc);
     if (!yaml_parser_initialize(&parser)) {
         diag_add(d, DIAG_ERROR, path, 0, 0, "cannot initialise the YAML parser");
         return -1;
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, n);
-    composer c = {.doc = doc, .texts = texts};
+    /* about a node for every 20 bytes: room for one per 16, grown if need be */
+    composer c = {.y = y, .cap = n / 16 + 16};
+    y->nodes = xmalloc(c.cap * sizeof *y->nodes);
+    y->nnodes = 0;
     int depth = 0, docs = 0, rc = 0, done = 0, after_second = -1, building = 0;
     yaml_mark_t second = {0, 0, 0};
     while (!done && rc == 0) {
@@ -402,7 +391,7 @@ static int compose(const char *text, size_t n, const char *path, yaml_document_t
         case YAML_MAPPING_END_EVENT:
             depth--;
             if (building && c.depth > 0)
-                doc->nodes.start[c.open[--c.depth] - 1].end_mark = ev.end_mark;
+                close_collection(&c, &ev);
             break;
         case YAML_SCALAR_EVENT:
             if (building)
@@ -427,8 +416,9 @@ static int compose(const char *text, size_t n, const char *path, yaml_document_t
         yaml_event_delete(&ev);
     }
     yaml_parser_delete(&parser);
+    free(c.kids);
     if (rc != 0)
-        free_nodes(doc, texts);
+        free_nodes(y);
     return rc;
 }
 
@@ -483,7 +473,7 @@ int ydoc_load(ydoc *y, const char *path, diag_list *d)
         return -1;
     /* the digest of the very bytes parsed: inputs.sha256 lists it (manifest.h) */
     sha256_hex(text, n, y->sha256);
-    int rc = compose(text, n, path, &y->doc, &y->texts, d);
+    int rc = compose(text, n, path, y, d);
     free(text);
     if (rc != 0)
         return -1;
@@ -613,14 +603,14 @@ char *ydoc_peek(const char *path, const char *key, const char *key2, int *line, 
 void ydoc_free(ydoc *y)
 {
     if (y->loaded)
-        free_nodes(&y->doc, &y->texts);
+        free_nodes(y);
     free(y->path);
     memset(y, 0, sizeof *y);
 }
 
 ynode *ydoc_root(ydoc *y)
 {
-    return y->loaded ? yaml_document_get_root_node(&y->doc) : NULL;
+    return y->loaded && y->nnodes ? &y->nodes[0] : NULL;
 }
 
 static const char *type_name(const ynode *n)

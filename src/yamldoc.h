@@ -1,7 +1,8 @@
 /*
  * yamldoc.h - a YAML file loaded as a tree of nodes that remember where
- * they were written (libyaml's node types, built from its events), with getters that report
- * type mistakes as diagnostics naming file, line and column.
+ * they were written (compact nodes of its own, built from libyaml's
+ * events), with getters that report type mistakes as diagnostics naming
+ * file, line and column.
  */
 #ifndef PLANEVAL_YAMLDOC_H
 #define PLANEVAL_YAMLDOC_H
@@ -11,15 +12,33 @@
 
 #include "diag.h"
 
+/*
+ * A node of the tree: 48 bytes where libyaml's own node type took 96, its
+ * children an array of indices in the document's blocks rather than a list
+ * allocated and grown per collection. Marks as ints: a file is at most
+ * YDOC_MAX_BYTES.
+ */
+typedef struct ynode {
+    int type;      /* YAML_SCALAR_NODE, YAML_SEQUENCE_NODE or YAML_MAPPING_NODE */
+    int style;     /* its yaml_scalar_style_t, yaml_sequence_style_t or yaml_mapping_style_t */
+    int line, col; /* where it starts, from 0 */
+    size_t len;    /* a scalar's bytes, a list's items, a mapping's pairs */
+    union {
+        const char *text; /* a scalar's, NUL-terminated (check_nul) */
+        const int *kids;  /* indices into ydoc.nodes; a mapping's key, value, key, ... */
+    } u;
+    /* the rest of libyaml's marks: test_yamldoc compares the tree with its loader's */
+    int index, end_index, end_line, end_col;
+} ynode;
+
 typedef struct ydoc {
     char *path;
-    yaml_document_t doc;
+    ynode *nodes; /* the root first */
+    size_t nnodes;
     int loaded;
-    struct ytext *texts; /* the scalars' texts, a few blocks (yamldoc.c) */
+    struct ytext *texts; /* the scalars' texts and the children's indices, a few blocks */
     char sha256[65];     /* digest of the bytes parsed, "" until read */
 } ydoc;
-
-typedef yaml_node_t ynode;
 
 /* How deep mappings and lists may nest (a plan needs about 6 levels). */
 #define YDOC_MAX_DEPTH 64

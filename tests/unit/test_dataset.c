@@ -219,6 +219,32 @@ static void test_dict_duplicates(void **state)
     diag_free(&d);
 }
 
+/* A column name is taken by an earlier variable's name or label in its own
+ * table only, and the message names the first variable that has it. */
+static void test_dict_header_taken(void **state)
+{
+    (void)state;
+    dictionary dict;
+    diag_list d = {0};
+    const char *a = "dict_headers/a.yaml";
+    assert_int_equal(dictionary_load(&dict, DATA "/dict_headers", &d), -1);
+    assert_error(&d, a, 8, 38, "variable c: column name 'a' is already variable a (" DATA
+                               "/dict_headers/a.yaml:6)");
+    assert_error(&d, a, 9, 38, "variable d: column name '甲' is already variable a (" DATA
+                               "/dict_headers/a.yaml:6)");
+    assert_error(&d, a, 11, 38, "variable f: column name 'b' is already variable b (" DATA
+                                "/dict_headers/a.yaml:7)");
+    assert_int_equal(diag_errors(&d), 3);
+    /* b (another table's 甲) and e (a is t1's) stand, and are found by name. */
+    assert_int_equal(dict.nvars, 3);
+    assert_int_equal(dictionary_find_var(&dict, "a"), 0);
+    assert_int_equal(dictionary_find_var(&dict, "b"), 1);
+    assert_int_equal(dictionary_find_var(&dict, "e"), 2);
+    assert_int_equal(dictionary_find_var(&dict, "c"), -1);
+    dictionary_free(&dict);
+    diag_free(&d);
+}
+
 static void test_dict_errors(void **state)
 {
     (void)state;
@@ -994,6 +1020,7 @@ int main(void)
     const struct CMUnitTest standalone[] = {
         cmocka_unit_test(test_dict_real),
         cmocka_unit_test(test_dict_duplicates),
+        cmocka_unit_test(test_dict_header_taken),
         cmocka_unit_test(test_dict_errors),
         cmocka_unit_test(test_dict_missing_dir),
         cmocka_unit_test(test_var_kind_name),

@@ -352,6 +352,31 @@ static void test_read_not_regular(void **state)
     rmdir(dir);
 }
 
+/* strmap: the first value of a (tag, key) stays, tags part keys, and every
+ * entry is found again after the table has grown. */
+static void test_strmap(void **state)
+{
+    (void)state;
+    strmap m = {0};
+    assert_int_equal(strmap_get(&m, 0, "a"), -1);
+    char keys[1000][16];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(keys[i], sizeof keys[i], "k%d", i);
+        strmap_add_first(&m, i % 3, keys[i], i);
+    }
+    strmap_add_first(&m, 0, "k0", 5000); /* taken: k0 keeps 0 */
+    strmap_add_first(&m, 1, "k0", 7);    /* another tag: a key of its own */
+    for (int i = 0; i < 1000; i++) {
+        assert_int_equal(strmap_get(&m, i % 3, keys[i]), i);
+        assert_int_equal(strmap_get(&m, i % 3 + 3, keys[i]), -1);
+    }
+    assert_int_equal(strmap_get(&m, 1, "k0"), 7);
+    assert_int_equal(strmap_get(&m, 0, "k1000"), -1);
+    assert_int_equal((int)m.n, 1001);
+    strmap_free(&m);
+    assert_int_equal(strmap_get(&m, 0, "k0"), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,6 +387,7 @@ int main(void)
         cmocka_unit_test(test_read_fd_pieces),
         cmocka_unit_test(test_read_leased_file),
         cmocka_unit_test(test_read_not_regular),
+        cmocka_unit_test(test_strmap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

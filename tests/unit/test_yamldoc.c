@@ -42,43 +42,42 @@ static char *peek_text(const char *text, int *line, int *col)
     return id;
 }
 
-static int same_mark(yaml_mark_t a, yaml_mark_t b)
+/* Mark m is libyaml's mark r. */
+static int same_mark(int index, int line, int col, yaml_mark_t r)
 {
-    return a.index == b.index && a.line == b.line && a.column == b.column;
+    return (size_t)index == r.index && (size_t)line == r.line && (size_t)col == r.column;
 }
 
-/* Node id a of document x and node id b of document y alike, and their
- * children, in type, text, style and both marks; the first difference is
- * reported with its line in x. */
-static void same_tree(yaml_document_t *x, int a, yaml_document_t *y, int b, const char *what)
+/* Node n of document x and node id b of libyaml's document y alike, and
+ * their children, in type, text, style and both marks; the first difference
+ * is reported with its line in x. */
+static void same_tree(ydoc *x, ynode *n, yaml_document_t *y, int b, const char *what)
 {
-    yaml_node_t *n = yaml_document_get_node(x, a), *m = yaml_document_get_node(y, b);
+    yaml_node_t *m = yaml_document_get_node(y, b);
     assert_non_null(n);
     assert_non_null(m);
-    if (n->type != m->type || !same_mark(n->start_mark, m->start_mark) ||
-        !same_mark(n->end_mark, m->end_mark))
-        fail_msg("%s: node at line %zu differs in type or marks", what, n->start_mark.line + 1);
+    if (n->type != (int)m->type || !same_mark(n->index, n->line, n->col, m->start_mark) ||
+        !same_mark(n->end_index, n->end_line, n->end_col, m->end_mark))
+        fail_msg("%s: node at line %d differs in type or marks", what, n->line + 1);
     if (n->type == YAML_SCALAR_NODE) {
-        if (n->data.scalar.length != m->data.scalar.length ||
-            memcmp(n->data.scalar.value, m->data.scalar.value, n->data.scalar.length + 1) != 0 ||
-            n->data.scalar.style != m->data.scalar.style)
-            fail_msg("%s: scalar at line %zu differs", what, n->start_mark.line + 1);
+        if (n->len != m->data.scalar.length ||
+            memcmp(n->u.text, m->data.scalar.value, n->len + 1) != 0 ||
+            n->style != (int)m->data.scalar.style)
+            fail_msg("%s: scalar at line %d differs", what, n->line + 1);
     } else if (n->type == YAML_SEQUENCE_NODE) {
-        long len = n->data.sequence.items.top - n->data.sequence.items.start;
+        long len = (long)yseq_len(n);
         assert_int_equal(len, m->data.sequence.items.top - m->data.sequence.items.start);
-        assert_int_equal(n->data.sequence.style, m->data.sequence.style);
+        assert_int_equal(n->style, m->data.sequence.style);
         for (long i = 0; i < len; i++)
-            same_tree(x, n->data.sequence.items.start[i], y, m->data.sequence.items.start[i],
-                      what);
+            same_tree(x, yseq_at(x, n, (size_t)i), y, m->data.sequence.items.start[i], what);
     } else {
-        long len = n->data.mapping.pairs.top - n->data.mapping.pairs.start;
+        long len = (long)ymap_len(n);
         assert_int_equal(len, m->data.mapping.pairs.top - m->data.mapping.pairs.start);
-        assert_int_equal(n->data.mapping.style, m->data.mapping.style);
+        assert_int_equal(n->style, m->data.mapping.style);
         for (long i = 0; i < len; i++) {
-            same_tree(x, n->data.mapping.pairs.start[i].key, y, m->data.mapping.pairs.start[i].key,
+            same_tree(x, ymap_key(x, n, (size_t)i), y, m->data.mapping.pairs.start[i].key, what);
+            same_tree(x, ymap_value(x, n, (size_t)i), y, m->data.mapping.pairs.start[i].value,
                       what);
-            same_tree(x, n->data.mapping.pairs.start[i].value, y,
-                      m->data.mapping.pairs.start[i].value, what);
         }
     }
 }
@@ -99,8 +98,8 @@ static void check_against_libyaml(const char *path, const char *what)
     yaml_parser_set_input_file(&parser, f);
     yaml_document_t ref;
     assert_true(yaml_parser_load(&parser, &ref));
-    assert_int_equal(y.doc.nodes.top - y.doc.nodes.start, ref.nodes.top - ref.nodes.start);
-    same_tree(&y.doc, 1, &ref, 1, what);
+    assert_int_equal(y.nnodes, ref.nodes.top - ref.nodes.start);
+    same_tree(&y, ydoc_root(&y), &ref, 1, what);
     yaml_document_delete(&ref);
     yaml_parser_delete(&parser);
     fclose(f);
