@@ -942,6 +942,21 @@ static int check_counts(const fc_series *s, fc_fit *f)
 #define NB_LA0 (-10.0)
 #define NB_LA_STEP 0.5
 
+/* alpha at each point of the grid, exp(NB_LA0 + NB_LA_STEP g): the same
+ * exponentials in every fit (a series' own and each of its refits), so
+ * taken once and kept, as hermite's table */
+static const double *nb_alpha_grid(void)
+{
+    static double a[NB_GRID];
+    static int ready;
+    if (!ready) {
+        for (int g = 0; g < NB_GRID; g++)
+            a[g] = exp(NB_LA0 + NB_LA_STEP * g);
+        ready = 1;
+    }
+    return a;
+}
+
 /*
  * nb_log_coef of each count of s at each alpha of the grid: row g, column i
  * (NB_GRID x n, the caller frees), as glm_fit would work it out. The
@@ -966,8 +981,9 @@ static double *nb_coef_table(const fc_series *s)
                 break;
             }
     }
+    const double *alpha = nb_alpha_grid();
     for (int g = 0; g < NB_GRID; g++) {
-        double a = exp(NB_LA0 + NB_LA_STEP * g), lg[2] = {0, big ? lgamma(1 / a) : 0};
+        double a = alpha[g], lg[2] = {0, big ? lgamma(1 / a) : 0};
         double *row = t + (size_t)g * (size_t)n;
         for (int i = 0; i < n; i++) {
             lg[0] = lgy[i];
@@ -1159,10 +1175,11 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
          * from the best): n exponentials fewer each */
         double mu_warm[64], mu_new[64], mu_best[64];
         int ng = 0, mu_ok = 0, keep_mu = n <= 64;
+        const double *alpha = nb_alpha_grid();
         for (int g = 0; g < NB_GRID; g++) {
             double l, la = NB_LA0 + NB_LA_STEP * g;
             const double *lc = s->nb_coef ? s->nb_coef + (size_t)g * (size_t)n : NULL;
-            double ag = exp(la);
+            double ag = alpha[g];
             if (glm_fit(s, lg, lc, p, ag, f->tc, centre, warm, mu_ok ? mu_warm : NULL, bb, cc,
                         &l, NULL, keep_mu ? mu_new : NULL) == 0) {
                 if (ng < 32) {
