@@ -684,17 +684,26 @@ static inline void glm_means(const double *x, const double *ex, int n, int p, co
     else
         glm_lin(x, n, 1, b[0], b[1], mu);
     double pl = *plin, pe = *pexp;
-    for (int i = 0; i < n; i++) {
-        double lin = mu[i];
-        if (!(lin == pl)) {
-            pl = lin;
-            pe = exp(lin);
+    if (ex) {
+        /* the exposure's product in the same pass (the same product) */
+        for (int i = 0; i < n; i++) {
+            double lin = mu[i];
+            if (!(lin == pl)) {
+                pl = lin;
+                pe = exp(lin);
+            }
+            mu[i] = ex[i] * pe;
         }
-        mu[i] = pe;
+    } else {
+        for (int i = 0; i < n; i++) {
+            double lin = mu[i];
+            if (!(lin == pl)) {
+                pl = lin;
+                pe = exp(lin);
+            }
+            mu[i] = pe;
+        }
     }
-    if (ex)
-        for (int i = 0; i < n; i++)
-            mu[i] = ex[i] * mu[i];
     *plin = pl;
     *pexp = pe;
 }
@@ -933,6 +942,21 @@ static int check_counts(const fc_series *s, fc_fit *f)
 #define NB_LA0 (-10.0)
 #define NB_LA_STEP 0.5
 
+/* alpha at each point of the grid, exp(NB_LA0 + NB_LA_STEP g): the same
+ * exponentials in every fit (a series' own and each of its refits), so
+ * taken once and kept, as hermite's table */
+static const double *nb_alpha_grid(void)
+{
+    static double a[NB_GRID];
+    static int ready;
+    if (!ready) {
+        for (int g = 0; g < NB_GRID; g++)
+            a[g] = exp(NB_LA0 + NB_LA_STEP * g);
+        ready = 1;
+    }
+    return a;
+}
+
 /*
  * nb_log_coef of each count of s at each alpha of the grid: row g, column i
  * (NB_GRID x n, the caller frees), as glm_fit would work it out. The
@@ -957,8 +981,9 @@ static double *nb_coef_table(const fc_series *s)
                 break;
             }
     }
+    const double *alpha = nb_alpha_grid();
     for (int g = 0; g < NB_GRID; g++) {
-        double a = exp(NB_LA0 + NB_LA_STEP * g), lg[2] = {0, big ? lgamma(1 / a) : 0};
+        double a = alpha[g], lg[2] = {0, big ? lgamma(1 / a) : 0};
         double *row = t + (size_t)g * (size_t)n;
         for (int i = 0; i < n; i++) {
             lg[0] = lgy[i];
@@ -1150,10 +1175,11 @@ static int fit_count(fc_model m, const fc_series *s, fc_fit *f)
          * from the best): n exponentials fewer each */
         double mu_warm[64], mu_new[64], mu_best[64];
         int ng = 0, mu_ok = 0, keep_mu = n <= 64;
+        const double *alpha = nb_alpha_grid();
         for (int g = 0; g < NB_GRID; g++) {
             double l, la = NB_LA0 + NB_LA_STEP * g;
             const double *lc = s->nb_coef ? s->nb_coef + (size_t)g * (size_t)n : NULL;
-            double ag = exp(la);
+            double ag = alpha[g];
             if (glm_fit(s, lg, lc, p, ag, f->tc, centre, warm, mu_ok ? mu_warm : NULL, bb, cc,
                         &l, NULL, keep_mu ? mu_new : NULL) == 0) {
                 if (ng < 32) {
@@ -1295,14 +1321,16 @@ static int fit_binomial(fc_model m, const fc_series *s, fc_fit *f)
         set_note(f, "the binomial fit did not converge");
         return -1;
     }
-    double ll = 0, pc = 0, sv = 0, sN = 0;
+    /* a refit for scoring (fc_loo_score) reads the predictive alone: its
+     * likelihood, three log gammas a year, is left NAN */
+    double ll = s->refit ? NAN : 0, pc = 0, sv = 0, sN = 0;
     for (int i = 0; i < n; i++) {
         double N = expo(s, i), pr = logistic(b[0] + b[1] * x[i]);
         double Np = N * pr, v = N * pr * (1 - pr);
         w[i] = (N + 1.0 / n) * pr * (1 - pr);
-        ll += lgamma(N + 1) - lgamma(s->count[i] + 1) - lgamma(N - s->count[i] + 1) +
-              s->count[i] * log(pr) +
-              (N - s->count[i]) * log1p(-pr);
+        if (!s->refit)
+            ll += lgamma(N + 1) - lgamma(s->count[i] + 1) - lgamma(N - s->count[i] + 1) +
+                  s->count[i] * log(pr) + (N - s->count[i]) * log1p(-pr);
         pc += v > 0 ? (s->count[i] - Np) * (s->count[i] - Np) / v : 0;
         sv += v;
         sN += N;
@@ -1422,9 +1450,9 @@ static double node_cdf(const fc_pred *p, int i, unsigned k)
 {
     if (p->kind == PK_NBJ)
         return gsl_cdf_negative_binomial_P(k, p->q, p->r);
-    double mu = exp(p->eta[i]);
     if (p->binom)
         return k >= p->E ? 1 : gsl_cdf_binomial_P(k, logistic(p->eta[i]), (unsigned)p->E);
+    double mu = exp(p->eta[i]);
     if (!(mu > 0))
         return 1;
     if (!isfinite(mu))
@@ -1449,7 +1477,6 @@ static double node_pmf(const fc_pred *p, int i, unsigned k, double *lc)
 {
     if (p->kind == PK_NBJ)
         return gsl_ran_negative_binomial_pdf(k, p->q, p->r);
-    double mu = exp(p->eta[i]);
     if (p->binom) {
         if (k > p->E)
             return 0;
@@ -1465,6 +1492,7 @@ static double node_pmf(const fc_pred *p, int i, unsigned k, double *lc)
             *lc = gsl_sf_lnchoose(N, k);
         return exp(*lc + k * log(pr) + (N - k) * log1p(-pr));
     }
+    double mu = exp(p->eta[i]);
     if (!(mu > 0))
         return k == 0;
     if (!isfinite(mu))
@@ -2364,9 +2392,9 @@ void fc_weighted_poisson_ci(const double *c, const double *w, int n, double conf
         if (w[i] > wm)
             wm = w[i];
     }
-    *lo = y > 0 && v > 0 ? v / (2 * y) * gsl_cdf_chisq_Pinv(a / 2, 2 * y * y / v) : 0;
+    *lo = y > 0 && v > 0 ? v / (2 * y) * fc_chisq_Pinv(a / 2, 2 * y * y / v) : 0;
     *hi = wm > 0 ? (v + wm * wm) / (2 * (y + wm)) *
-                       gsl_cdf_chisq_Pinv(1 - a / 2, 2 * (y + wm) * (y + wm) / (v + wm * wm))
+                       fc_chisq_Pinv(1 - a / 2, 2 * (y + wm) * (y + wm) / (v + wm * wm))
                  : 0;
 }
 

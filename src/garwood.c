@@ -102,10 +102,17 @@ static double gamma_bisect(double a, double p, int upper, const gw_window *w)
     return lo + (hi - lo) / 2;
 }
 
-/* GSL's density of Gamma(a, 1) at x > 0, a != 1, as gsl_ran_gamma_pdf
- * computes it (randist/gamma.c), given lng = gsl_sf_lngamma(a). */
+/* GSL's density of Gamma(a, 1) at x, as gsl_ran_gamma_pdf computes it
+ * (randist/gamma.c), given lng = gsl_sf_lngamma(a) (not read where a is
+ * 1). */
 static double gamma_density(double a, double x, double lng)
 {
+    if (x < 0)
+        return 0;
+    if (x == 0)
+        return a == 1 ? 1 : 0;
+    if (a == 1)
+        return exp(-x);
     return exp((a - 1) * log(x) - x - lng);
 }
 
@@ -235,6 +242,15 @@ static double gamma_quantile(double a, double p, int upper, int fast)
     double b = fast && a < 786432 ? gamma_bisect_fast(a, p, upper, wh, lng)
                                   : gamma_bisect(a, p, upper, NULL);
     return isfinite(b) && fabs(b - wh) <= tol ? b : wh;
+}
+
+double fc_chisq_Pinv(double P, double nu)
+{
+    double a = nu / 2;
+    /* gamma_Pinv's bound of the tail above the mean holds from a = 1 up */
+    if (!(a >= 1 && isfinite(a)))
+        return gsl_cdf_chisq_Pinv(P, nu);
+    return 2.0 * gamma_Pinv(P, a, gsl_sf_lngamma(a));
 }
 
 static void garwood(double c, double conf, int fast, double *lo, double *hi)

@@ -664,6 +664,35 @@ static void test_garwood_fast_route(void **state)
     gsl_set_error_handler(old);
 }
 
+/* fc_chisq_Pinv is gsl_cdf_chisq_Pinv to the bit (the weighted Poisson
+ * intervals' quantiles): degrees of freedom from 2 (Gamma(1), GSL's own
+ * density there) to 2e7 by steps of 3 %, fractional ones, below 2 (GSL's
+ * own route), and where GSL gives up (NaN, its sign too), at tails from
+ * 1e-9 to 1 - 1e-9 and at 0 and 1. */
+static void test_chisq_pinv_exact(void **state)
+{
+    (void)state;
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    double nus[700], ps[] = {0, 1e-9, 0.001, 0.01, 0.025, 0.05, 0.1, 0.3, 0.5, 0.7, 0.9,
+                             0.95, 0.975, 0.99, 0.999, 1 - 1e-9, 1};
+    int n = 0, nan_seen = 0;
+    for (double nu = 2; nu < 2e7 && n < 650; nu *= 1.03)
+        nus[n++] = nu;
+    double more[] = {0.5, 1, 1.999999, 2.000001, 2.5, 3, 7.25, 2 * 1159.0, 2 * 75709.0, 2 * 1736.0,
+                     31.4159, 1e-3};
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+        nus[n++] = more[i];
+    for (int i = 0; i < n; i++)
+        for (size_t j = 0; j < sizeof ps / sizeof ps[0]; j++) {
+            double x = fc_chisq_Pinv(ps[j], nus[i]), g = gsl_cdf_chisq_Pinv(ps[j], nus[i]);
+            nan_seen += isnan(g);
+            if (memcmp(&x, &g, sizeof x))
+                fail_msg("chisq quantile %.17g at nu %.17g: %a, GSL's %a", ps[j], nus[i], x, g);
+        }
+    assert_true(nan_seen > 0); /* the failing route was taken */
+    gsl_set_error_handler(old);
+}
+
 static void test_garwood_vs_scipy(void **state)
 {
     (void)state;
@@ -2048,6 +2077,7 @@ int main(void)
         cmocka_unit_test(test_garwood_table),
         cmocka_unit_test(test_garwood_large_counts),
         cmocka_unit_test(test_garwood_fast_route),
+        cmocka_unit_test(test_chisq_pinv_exact),
         cmocka_unit_test(test_constant_series),
         cmocka_unit_test(test_trending_series),
         cmocka_unit_test(test_noisy_series),
