@@ -2,7 +2,8 @@
  * test_heap.c - unit tests for heap.c: after heap_tune() a large block
  * comes from the heap (not a mapping of its own, faulted in afresh each
  * time), and the heap's mapping carries the huge-page advice ("hg" among
- * its VmFlags in /proc/self/smaps), also where it has grown since.
+ * its VmFlags in /proc/self/smaps), also where it has grown since; and
+ * the stack below main is mapped already, not faulted in page by page.
  * Under AddressSanitizer malloc is not glibc's: the tests are skipped.
  */
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "heap.h"
@@ -98,6 +100,48 @@ static void look_at_fresh_heap(void)
     uintptr_t boundary = (fresh.lo + ((uintptr_t)2 << 20) - 1) & ~(((uintptr_t)2 << 20) - 1);
     fresh.boundary_hg = vm_advised((const void *)boundary);
 }
+
+/* Deep enough to need the stack grown well below main, as a run does
+ * (STACK_DEPTH in heap.c is 160 KB). */
+#define DEEP (128u << 10)
+
+/* How many pages of a frame DEEP long, just below main, were not in memory
+ * before anything touched them (mincore); -1 if mincore failed (the
+ * stack's mapping does not reach that far down). */
+static int fresh_stack_missing;
+
+static __attribute__((noinline)) void look_at_fresh_stack(void)
+{
+    volatile char deep[DEEP];
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t lo = (uintptr_t)&deep[0] & ~((uintptr_t)page - 1);
+    uintptr_t hi = (uintptr_t)&deep[DEEP - 1];
+    unsigned char vec[DEEP / 4096 + 2];
+    size_t n = (hi - lo) / (uintptr_t)page + 1;
+    if (page <= 0 || n > sizeof vec || mincore((void *)lo, hi + 1 - lo, vec) != 0) {
+        fresh_stack_missing = -1;
+        return;
+    }
+    fresh_stack_missing = 0;
+    for (size_t i = 0; i < n; i++)
+        fresh_stack_missing += !(vec[i] & 1);
+}
+
+/* Does this kernel know MADV_POPULATE_WRITE (Linux 5.14)? */
+static int populate_known(void)
+{
+#ifdef MADV_POPULATE_WRITE
+    long page = sysconf(_SC_PAGESIZE);
+    void *m = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return 0;
+    int ok = madvise(m, (size_t)page, MADV_POPULATE_WRITE) == 0;
+    munmap(m, (size_t)page);
+    return ok;
+#else
+    return 0;
+#endif
+}
 #endif
 
 /* heap_tune() makes the heap itself (a malloc freed unused, which the
@@ -165,16 +209,33 @@ static void test_heap_advised_as_it_grows(void **state)
 #endif
 }
 
+/* heap_tune() maps the stack a run will need below main in one call:
+ * none of its pages is left to fault in one at a time. (Skipped under
+ * AddressSanitizer too, whose frames are larger.) */
+static void test_stack_populated(void **state)
+{
+    (void)state;
+#ifdef NOT_GLIBC_MALLOC
+    skip();
+#else
+    if (!populate_known())
+        skip();
+    assert_int_equal(fresh_stack_missing, 0);
+#endif
+}
+
 int main(void)
 {
 #ifndef NOT_GLIBC_MALLOC
     heap_tune(); /* first, as planeval's main does */
     look_at_fresh_heap();
+    look_at_fresh_stack();
 #endif
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fresh_heap_made_and_advised),
         cmocka_unit_test(test_large_block_from_heap),
         cmocka_unit_test(test_heap_advised_as_it_grows),
+        cmocka_unit_test(test_stack_populated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
