@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define HEAP_STEP (32u << 20)    /* the heap grows by at least this much */
@@ -55,19 +56,29 @@ static void align_break(void)
  * the stack pointer), and then the pages above it are populated. Advice
  * only: where the kernel refuses it (EINVAL), the pages fault as before.
  */
-static __attribute__((noinline)) void stack_populate(void)
+static __attribute__((noinline)) void stack_populate(uintptr_t page)
 {
     volatile char low[STACK_DEPTH];
-    long page = sysconf(_SC_PAGESIZE);
-    if (page <= 0)
-        return;
     low[0] = 0;
-    uintptr_t lo = (uintptr_t)&low[0] & ~((uintptr_t)page - 1);
-    uintptr_t hi = (uintptr_t)&low[STACK_DEPTH - 1] & ~((uintptr_t)page - 1);
+    uintptr_t lo = (uintptr_t)&low[0] & ~(page - 1);
+    uintptr_t hi = (uintptr_t)&low[STACK_DEPTH - 1] & ~(page - 1);
 #ifdef MADV_POPULATE_WRITE
     if (hi > lo)
         (void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
 #endif
+}
+
+/* Not under a stack limit without ample room for it (ulimit -s): a
+ * command that never goes that deep must not die of stack_populate's frame
+ * alone. So the limit is read here, in a frame of ordinary size. */
+static void stack_reserve(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    struct rlimit lim;
+    if (page <= 0 || getrlimit(RLIMIT_STACK, &lim) != 0 ||
+        (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < 4 * (rlim_t)STACK_DEPTH))
+        return;
+    stack_populate((uintptr_t)page);
 }
 
 void heap_tune(void)
@@ -88,7 +99,7 @@ void heap_tune(void)
     void *volatile first = malloc(1); /* volatile: a malloc freed unused may be elided */
     free(first);
     heap_advise();
-    stack_populate();
+    stack_reserve();
 }
 
 void heap_advise(void)

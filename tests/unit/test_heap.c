@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "heap.h"
@@ -224,8 +226,43 @@ static void test_stack_populated(void **state)
 #endif
 }
 
-int main(void)
+/* Under a stack limit too small for the populated depth (ulimit -s 64),
+ * heap_tune() leaves the stack alone: a process that never goes deep must
+ * not be killed by it (SIGSEGV). A fresh process (this test again, with
+ * --tune-only), since this one's stack has grown already. */
+static void test_small_stack_limit_survives(void **state)
 {
+    (void)state;
+#ifdef NOT_GLIBC_MALLOC
+    skip(); /* AddressSanitizer's own start needs more than 64 KB */
+#else
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rlimit lim;
+        if (getrlimit(RLIMIT_STACK, &lim) != 0)
+            _exit(2);
+        lim.rlim_cur = 64 << 10;
+        if (setrlimit(RLIMIT_STACK, &lim) != 0)
+            _exit(2);
+        char *argv[] = {"test_heap", "--tune-only", NULL};
+        execv("/proc/self/exe", argv);
+        _exit(3);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+#endif
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--tune-only") == 0) {
+        heap_tune();
+        return 0;
+    }
 #ifndef NOT_GLIBC_MALLOC
     heap_tune(); /* first, as planeval's main does */
     look_at_fresh_heap();
@@ -236,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_large_block_from_heap),
         cmocka_unit_test(test_heap_advised_as_it_grows),
         cmocka_unit_test(test_stack_populated),
+        cmocka_unit_test(test_small_stack_limit_survives),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
