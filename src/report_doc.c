@@ -575,16 +575,20 @@ static HPDF_Stream mem_stream(HPDF_MMgr mm, int fd, size_t n)
  * and, embedded, tagged HPDFAA, HPDFAB, ... in the order of loading; a
  * face loaded twice is the first one. Its base font name, or NULL.
  */
-static const char *load_face(rfonts *f, int k)
+static const char *load_face(rfonts *f, int k, const char **why)
 {
     HPDF_Doc pdf = f->holder;
     int fd = open(f->file[k], O_RDONLY | O_CLOEXEC);
     HPDF_Stream s = fd >= 0 ? mem_stream(pdf->mmgr, fd, f->mapn[k]) : NULL;
     /* parsed in bulk (ttface.h) when the face is a plain one, else by
-     * libharu; the definition owns s from here, even when it fails */
-    HPDF_FontDef def = s ? ttface_load(pdf->mmgr, f->fd[k], f->mapn[k], (unsigned)f->index[k], s)
-                         : NULL;
-    if (s && !def)
+     * libharu, unless it would crash libharu; the definition owns s from
+     * here, even when it fails */
+    *why = NULL;
+    HPDF_FontDef def =
+        s ? ttface_load(pdf->mmgr, f->fd[k], f->mapn[k], (unsigned)f->index[k], s, why) : NULL;
+    if (s && !def && *why)
+        HPDF_Stream_Free(s);
+    else if (s && !def)
         def = HPDF_TTFontDef_Load2(pdf->mmgr, s, (HPDF_UINT)f->index[k], HPDF_TRUE);
     const char *name = NULL;
     if (def) {
@@ -636,8 +640,14 @@ static int fonts_parse(rfonts *f, diag_list *d)
             diag_add(d, DIAG_ERROR, f->file[k], 0, 0, "PDF: the font file is too large");
             return -1;
         }
-        const char *name = load_face(f, k);
+        const char *why;
+        const char *name = load_face(f, k, &why);
         f->def[k] = name && !f->err ? HPDF_GetFontDef(f->holder, name) : NULL;
+        if (why) {
+            diag_add(d, DIAG_ERROR, f->file[k], 0, 0,
+                     "PDF: face %d of this font cannot be used: %s", f->index[k], why);
+            return -1;
+        }
         if (!f->def[k]) {
             diag_add(d, DIAG_ERROR, f->file[k], 0, 0,
                      "PDF: libharu cannot load face %d of this font", f->index[k]);

@@ -119,8 +119,8 @@ static int tables(HPDF_MMgr mm, HPDF_TTFontDefAttr a, const tt_file *s, uint32_t
     return 0;
 }
 
-/* ParseHead, ParseMaxp and ParseHhea */
-static int head(HPDF_FontDef def, HPDF_TTFontDefAttr a, const tt_file *s)
+/* ParseHead, ParseMaxp and ParseHhea; *why set where libharu must not go on */
+static int head(HPDF_FontDef def, HPDF_TTFontDefAttr a, const tt_file *s, const char **why)
 {
     const HPDF_TTFTable *th = find(a, "head"), *tm = find(a, "maxp"), *tv = find(a, "hhea");
     unsigned char b[54], m[2], v[32];
@@ -146,16 +146,23 @@ static int head(HPDF_FontDef def, HPDF_TTFontDefAttr a, const tt_file *s)
     h->index_to_loc_format = (HPDF_INT16)be16(b + 50);
     h->glyph_data_format = (HPDF_INT16)be16(b + 52);
     HPDF_INT32 em = h->units_per_em;
-    if (em == 0) /* libharu divides by it */
+    a->num_glyphs = be16(m);
+    a->num_h_metric = be16(v + 30);
+    /* what libharu would divide by zero on, or write past its arrays with */
+    if (em == 0) {
+        *why = "its head table gives 0 units per em";
         return -1;
+    }
+    if (a->num_glyphs == 0 || a->num_h_metric > a->num_glyphs) {
+        *why = "its maxp and hhea tables give more horizontal metrics than glyphs";
+        return -1;
+    }
     def->font_bbox.left = (HPDF_REAL)((HPDF_INT32)h->x_min * 1000 / em);
     def->font_bbox.bottom = (HPDF_REAL)((HPDF_INT32)h->y_min * 1000 / em);
     def->font_bbox.right = (HPDF_REAL)((HPDF_INT32)h->x_max * 1000 / em);
     def->font_bbox.top = (HPDF_REAL)((HPDF_INT32)h->y_max * 1000 / em);
-    a->num_glyphs = be16(m);
     def->ascent = (HPDF_INT16)((HPDF_INT32)(HPDF_INT16)be16(v) * 1000 / em);
     def->descent = (HPDF_INT16)((HPDF_INT32)(HPDF_INT16)be16(v + 2) * 1000 / em);
-    a->num_h_metric = be16(v + 30);
     return 0;
 }
 
@@ -220,7 +227,7 @@ static int hmtx(HPDF_MMgr mm, HPDF_TTFontDefAttr a, const tt_file *s)
 {
     const HPDF_TTFTable *t = find(a, "hmtx");
     size_t ng = a->num_glyphs, nh = a->num_h_metric;
-    if (!t || ng == 0 || nh > ng) /* more metrics than glyphs: libharu writes past its array */
+    if (!t || ng == 0 || nh > ng) /* refused in head() already */
         return -1;
     HPDF_TTF_LongHorMetric *h = HPDF_GetMem(mm, (HPDF_UINT)(sizeof *h * ng));
     a->h_metric = h;
@@ -388,14 +395,40 @@ static int os2(HPDF_FontDef def, HPDF_TTFontDefAttr a, const tt_file *s)
     return 0;
 }
 
+/*
+ * The glyph of code as HPDF_TTFontDef_GetGlyphid() finds it in a format 4
+ * cmap, or -1 where it would read past the cmap's arrays (a code past the
+ * last segment, an index one past the glyph id array).
+ */
+static long glyph_of(const HPDF_TTFontDefAttr a, HPDF_UINT16 code)
+{
+    const HPDF_TTF_CmapRange *c = &a->cmap;
+    HPDF_UINT nseg = c->seg_count_x2 / 2u, i = 0;
+    while (i < nseg && code > c->end_count[i])
+        i++;
+    if (i == nseg)
+        return -1;
+    if (c->start_count[i] > code)
+        return 0;
+    if (c->id_range_offset[i] == 0)
+        return (HPDF_UINT16)(code + c->id_delta[i]);
+    HPDF_UINT idx = c->id_range_offset[i] / 2 + (code - c->start_count[i]) - (nseg - i);
+    if (idx > c->glyph_id_array_count)
+        return 0;
+    if (idx == c->glyph_id_array_count)
+        return -1;
+    return (HPDF_UINT16)(c->glyph_id_array[idx] + c->id_delta[i]);
+}
+
 /* LoadFontData2 up to the glyph table, without the stream */
-static int parse(HPDF_FontDef def, HPDF_MMgr mm, HPDF_TTFontDefAttr a, const tt_file *s, unsigned index)
+static int parse(HPDF_FontDef def, HPDF_MMgr mm, HPDF_TTFontDefAttr a, const tt_file *s, unsigned index,
+                 const char **why)
 {
     unsigned char b[12];
     if (!rd(s, 0, b, sizeof b) || memcmp(b, "ttcf", 4) != 0 || index >= be32(b + 8) ||
         index > (UINT32_MAX - 12) / 4 || !rd(s, 12 + 4 * (uint32_t)index, b, 4))
         return -1;
-    if (tables(mm, a, s, be32(b)) != 0 || head(def, a, s) != 0 ||
+    if (tables(mm, a, s, be32(b)) != 0 || head(def, a, s, why) != 0 ||
         cmap4(mm, a, s, cmap_unicode(a, s)) != 0 || hmtx(mm, a, s) != 0 || loca(mm, a, s) != 0 ||
         name(def, mm, a, s) != 0 || os2(def, a, s) != 0)
         return -1;
@@ -406,8 +439,10 @@ static int parse(HPDF_FontDef def, HPDF_MMgr mm, HPDF_TTFontDefAttr a, const tt_
     return 0;
 }
 
-HPDF_FontDef ttface_load(HPDF_MMgr mm, int fd, size_t n, unsigned index, HPDF_Stream stream)
+HPDF_FontDef ttface_load(HPDF_MMgr mm, int fd, size_t n, unsigned index, HPDF_Stream stream,
+                         const char **why)
 {
+    *why = NULL;
     /* libharu seeks with an int, and skips every seek once an error is set */
     if (!mm || !stream || n > INT32_MAX || HPDF_Error_GetCode(mm->error) != HPDF_OK)
         return NULL;
@@ -416,7 +451,14 @@ HPDF_FontDef ttface_load(HPDF_MMgr mm, int fd, size_t n, unsigned index, HPDF_St
         return NULL;
     HPDF_TTFontDefAttr a = def->attr;
     tt_file s = {fd, n};
-    if (parse(def, mm, a, &s, index) != 0) {
+    int rc = parse(def, mm, a, &s, index, why);
+    if (rc == 0) {
+        /* libharu reads the glyph offsets of 'H' and 'x' unchecked (GetCharBBox) */
+        long gh = glyph_of(a, 'H'), gx = glyph_of(a, 'x');
+        if (gh < 0 || gx < 0 || gh > a->num_glyphs || gx > a->num_glyphs)
+            *why = "its cmap gives 'H' or 'x' no glyph of the font";
+    }
+    if (rc != 0 || *why) {
         HPDF_FontDef_Free(def); /* its stream is still NULL: the caller's */
         return NULL;
     }

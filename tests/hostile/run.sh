@@ -379,6 +379,41 @@ PY
 csv_memory data/huantai/milestones.csv
 fi
 
+# Fonts that crashed libharu 2.3.0's loader (a heading font named by an
+# analyst in report.yaml): 0 units per em (SIGFPE), more horizontal metrics
+# than glyphs (a write past its array: "corrupted double-linked list"), an
+# 'H' mapped past the last glyph (a read past loca's offsets). Each is
+# refused with its reason, exit 3, and nothing committed.
+for bad in em metrics glyph; do
+    "$PYTHON" - /usr/share/fonts/truetype/wqy/wqy-microhei.ttc "$TMP/$bad.ttc" "$bad" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+face = struct.unpack(">I", b[12:16])[0]
+n = struct.unpack(">H", b[face + 4:face + 6])[0]
+at = {bytes(b[face + 12 + 16 * i:face + 16 + 16 * i]).decode("latin1"):
+      struct.unpack(">I", b[face + 20 + 16 * i:face + 24 + 16 * i])[0] for i in range(n)}
+if sys.argv[3] == "em":
+    b[at["head"] + 18:at["head"] + 20] = b"\0\0"
+elif sys.argv[3] == "metrics":
+    b[at["maxp"] + 4:at["maxp"] + 6] = struct.pack(">H", 100)
+else:
+    b[at["maxp"] + 4:at["maxp"] + 6] = struct.pack(">H", 1)
+    b[at["hhea"] + 34:at["hhea"] + 36] = b"\0\0"
+open(sys.argv[2], "wb").write(b)
+PY
+    rm -rf "$TMP/font-tpl" && cp -R "$L/templates" "$TMP/font-tpl"
+    sed -i "s|^  heading: .*|  heading: $TMP/$bad.ttc|" "$TMP/font-tpl/report.yaml"
+    (cd "$L" && exec "$PLANEVAL" run huantai-2021-2025 --charts none --templates "$TMP/font-tpl" \
+        --out "font-$bad" -q) >/dev/null 2>"$TMP/font-$bad.err"
+    rc=$?
+    if [ "$rc" -eq 3 ] && grep -q -F "cannot be used: its" "$TMP/font-$bad.err" &&
+        [ ! -e "$L/font-$bad/huantai-2021-2025" ]; then
+        pass "a heading font with a bad $bad: refused with its reason, exit 3, nothing committed"
+    else
+        fail "a heading font with a bad $bad: exit $rc (3), $(grep -m 1 error "$TMP/font-$bad.err" | cut -c1-160)"
+    fi
+done
+
 # A file size limit (ulimit -f, 200 KB): the write fails with its file named
 # and exit 3 (before, SIGXFSZ ended the run with no message); nothing is
 # committed

@@ -81,8 +81,8 @@ static void same_def(HPDF_FontDef x, HPDF_FontDef y)
 }
 
 /* Face index of path, by libharu and by ttface_load, compared; 0 if both
- * defined it, -1 if ttface_load refused it (libharu's answer then is
- * not asked). */
+ * defined it, -1 if ttface_load left it to libharu (whose answer then is
+ * not asked), -2 if it refused it as one libharu must not be given. */
 static int compare_face(const char *path, unsigned index)
 {
     HPDF_Doc pdf = HPDF_New(NULL, NULL);
@@ -93,8 +93,10 @@ static int compare_face(const char *path, unsigned index)
     assert_int_equal(fstat(fd, &st), 0);
     HPDF_Stream s = HPDF_FileReader_New(pdf->mmgr, path);
     assert_non_null(s);
-    HPDF_FontDef fast = ttface_load(pdf->mmgr, fd, (size_t)st.st_size, index, s);
-    int rc = -1;
+    const char *why = "not set";
+    HPDF_FontDef fast = ttface_load(pdf->mmgr, fd, (size_t)st.st_size, index, s, &why);
+    int rc = why ? -2 : -1;
+    assert_true(fast == NULL || why == NULL);
     if (fast) {
         HPDF_Stream s2 = HPDF_FileReader_New(pdf->mmgr, path);
         assert_non_null(s2);
@@ -209,8 +211,25 @@ static void test_changed_copies(void **state)
     put16(hhea + 34, 0); /* none: the advances are 0 */
     assert_int_equal(compare_copy(&x, x.n), 0);
     put16(hhea + 34, 65535); /* more than the glyphs: libharu writes past its array */
-    assert_int_equal(compare_copy(&x, x.n), -1);
+    assert_int_equal(compare_copy(&x, x.n), -2);
     put16(hhea + 34, 48634);
+    /* refused, not left to libharu: what would crash it */
+    unsigned char *maxp = x.b + table_at(&x, "maxp");
+    unsigned char em[2], ng[2], nh[2];
+    memcpy(em, head + 18, 2);
+    put16(head + 18, 0); /* 0 units per em: libharu divides by it */
+    assert_int_equal(compare_copy(&x, x.n), -2);
+    memcpy(head + 18, em, 2);
+    memcpy(ng, maxp + 4, 2);
+    memcpy(nh, hhea + 34, 2);
+    put16(maxp + 4, 0); /* no glyphs */
+    put16(hhea + 34, 0);
+    assert_int_equal(compare_copy(&x, x.n), -2);
+    put16(maxp + 4, 1); /* one glyph, 'H' mapped past it: libharu reads past loca's offsets */
+    assert_int_equal(compare_copy(&x, x.n), -2);
+    memcpy(maxp + 4, ng, 2);
+    memcpy(hhea + 34, nh, 2);
+    assert_int_equal(compare_copy(&x, x.n), 0); /* all as it was */
 
     /* a reserved pad of the Unicode cmap that is not 0 (kept as read) */
     unsigned char *cmap = x.b + table_at(&x, "cmap"), *sub = NULL;
