@@ -153,7 +153,11 @@ static int head(HPDF_FontDef def, HPDF_TTFontDefAttr a, const tt_file *s, const 
         *why = "its head table gives 0 units per em";
         return -1;
     }
-    if (a->num_glyphs == 0 || a->num_h_metric > a->num_glyphs) {
+    if (a->num_glyphs == 0) {
+        *why = "its maxp table gives no glyphs";
+        return -1;
+    }
+    if (a->num_h_metric > a->num_glyphs) {
         *why = "its maxp and hhea tables give more horizontal metrics than glyphs";
         return -1;
     }
@@ -428,12 +432,24 @@ static int parse(HPDF_FontDef def, HPDF_MMgr mm, HPDF_TTFontDefAttr a, const tt_
     if (!rd(s, 0, b, sizeof b) || memcmp(b, "ttcf", 4) != 0 || index >= be32(b + 8) ||
         index > (UINT32_MAX - 12) / 4 || !rd(s, 12 + 4 * (uint32_t)index, b, 4))
         return -1;
-    if (tables(mm, a, s, be32(b)) != 0 || head(def, a, s, why) != 0 ||
-        cmap4(mm, a, s, cmap_unicode(a, s)) != 0 || hmtx(mm, a, s) != 0 || loca(mm, a, s) != 0 ||
-        name(def, mm, a, s) != 0 || os2(def, a, s) != 0)
+    if (tables(mm, a, s, be32(b)) != 0 || head(def, a, s, why) != 0)
         return -1;
-    const HPDF_TTFTable *g = find(a, "glyf");
-    if (!g)
+    /* From here on a face this parser declines is refused, not left to
+     * libharu: where libharu still took one (an odd segment count, which
+     * it rounds down), it went on to read the glyph offsets of 'H' and 'x'
+     * unchecked (GetCharBBox). */
+    const HPDF_TTFTable *g = NULL;
+    if (cmap4(mm, a, s, cmap_unicode(a, s)) != 0)
+        *why = "it has no Windows Unicode cmap (format 4) of whole segments within its length";
+    else if (hmtx(mm, a, s) != 0 || loca(mm, a, s) != 0)
+        *why = "its hmtx or loca table is cut short";
+    else if (name(def, mm, a, s) != 0)
+        *why = "its name table gives no PostScript name and style of a usable length";
+    else if (os2(def, a, s) != 0)
+        *why = "its OS/2 table is missing, cut short or forbids embedding";
+    else if (!(g = find(a, "glyf")))
+        *why = "it has no glyf table";
+    if (*why)
         return -1;
     a->glyph_tbl.base_offset = g->offset;
     return 0;

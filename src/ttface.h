@@ -12,12 +12,15 @@
  * the same file; on success the definition owns it (as Load2's does), and
  * libharu reads the glyph headers of 'H' and 'x' through it, as Load2
  * does. NULL, with stream still the caller's, in two cases:
- *  - *why set: a face libharu must not be given, as it would divide by
- *    zero, write past its arrays or read past them (0 units per em, more
- *    metrics than glyphs, an 'H' or 'x' without a glyph of the font);
- *  - *why NULL: a face that is anything but a plain one (a read past the
- *    end, no Unicode format 4 cmap, odd counts, an error already set): the
- *    caller then asks libharu, whose answer, or error, is then the one given.
+ *  - *why NULL: a face whose head, maxp and hhea tables cannot be read (not
+ *    a collection, no such face, a file cut short there, an error already
+ *    set): the caller then asks libharu, whose answer, or error, is then
+ *    the one given (it stops there too);
+ *  - *why set: any other face this parser does not take. Among them are
+ *    those libharu must not be given, as it would divide by zero, write
+ *    past its arrays or read past them (0 units per em, more metrics than
+ *    glyphs, an 'H' or 'x' without a glyph of the font), and the few it
+ *    took with quirks (an odd cmap segment count) and then read unchecked.
  * Out of memory leaves libharu's allocation error set in mm.
  */
 HPDF_FontDef ttface_load(HPDF_MMgr mm, int fd, size_t n, unsigned index, HPDF_Stream stream,
