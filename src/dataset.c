@@ -1144,20 +1144,12 @@ struct region_data {
     char *prov_statement, *prov_sources;
 };
 
-static unsigned hash_str(const char *s)
-{
-    unsigned h = 2166136261u; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
 static int intern_find(const intern *in, const char *s)
 {
     if (!in->nslots)
         return -1;
     size_t mask = in->nslots - 1;
-    for (size_t i = hash_str(s) & mask; in->slots[i]; i = (i + 1) & mask)
+    for (size_t i = str_hash(s) & mask; in->slots[i]; i = (i + 1) & mask)
         if (strcmp(in->vals[in->slots[i] - 1], s) == 0)
             return in->slots[i] - 1;
     return -1;
@@ -1165,7 +1157,7 @@ static int intern_find(const intern *in, const char *s)
 
 static void intern_place(intern *in, int id)
 {
-    size_t mask = in->nslots - 1, i = hash_str(in->vals[id]) & mask;
+    size_t mask = in->nslots - 1, i = str_hash(in->vals[id]) & mask;
     while (in->slots[i])
         i = (i + 1) & mask;
     in->slots[i] = id + 1;

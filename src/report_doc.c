@@ -1402,8 +1402,6 @@ static void set32(unsigned char *p, uint32_t v)
     set16(p + 2, v & 0xFFFF);
 }
 
-static unsigned get16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
-
 /* Sum of the big-endian 32-bit words, the last one padded with zeros
  * (whole words read in place: a memcpy per word was 1.2 % of a run). */
 static uint32_t tt_checksum(const unsigned char *p, size_t n)
@@ -1468,14 +1466,14 @@ static unsigned char *tt_read_table(const font_map *f, HPDF_TTFontDefAttr ta, co
 static int tt_components(unsigned char *b, size_t n, void (*fn)(unsigned char *id, void *ctx),
                          void *ctx)
 {
-    if (n < 10 || !(get16(b) & 0x8000))
+    if (n < 10 || !(be16(b) & 0x8000))
         return 0; /* simple glyph */
     size_t p = 10;
     unsigned flags;
     do {
         if (p + 4 > n)
             return -1;
-        flags = get16(b + p);
+        flags = be16(b + p);
         fn(b + p + 2, ctx);
         p += 4 + ((flags & 0x0001) ? 4 : 2);
         p += (flags & 0x0008) ? 2 : (flags & 0x0040) ? 4 : (flags & 0x0080) ? 8 : 0;
@@ -1514,7 +1512,7 @@ static void keep_glyph(subset *s, unsigned g)
     }
 }
 
-static void keep_component(unsigned char *id, void *ctx) { keep_glyph(ctx, get16(id)); }
+static void keep_component(unsigned char *id, void *ctx) { keep_glyph(ctx, be16(id)); }
 
 /* s->g by number: two passes of a byte each (numbers are 16 bits), not
  * qsort's calls of a comparison (~200,000 instructions a subset). */
@@ -1558,7 +1556,7 @@ static unsigned new_id(const subset *s, unsigned g)
     return lo < s->n && s->g[lo].gid == g ? (unsigned)lo : 0;
 }
 
-static void renumber_component(unsigned char *id, void *ctx) { set16(id, new_id(ctx, get16(id))); }
+static void renumber_component(unsigned char *id, void *ctx) { set16(id, new_id(ctx, be16(id))); }
 
 /* The subset font file of face k: the glyphs in s->g (sorted). 0 or -1. */
 static int tt_build(rdoc *d, const font_map *f, HPDF_TTFontDefAttr ta, subset *s, bytes *out)
@@ -2954,15 +2952,11 @@ int rdoc_png_size(const char *path, int *w, int *h)
     static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     if (n < 24 || memcmp(b, sig, 8) != 0 || memcmp(b + 12, "IHDR", 4) != 0)
         return -1;
-    *w = (int)((unsigned)b[16] << 24 | (unsigned)b[17] << 16 | (unsigned)b[18] << 8 | b[19]);
-    *h = (int)((unsigned)b[20] << 24 | (unsigned)b[21] << 16 | (unsigned)b[22] << 8 | b[23]);
+    *w = (int)be32(b + 16);
+    *h = (int)be32(b + 20);
     return *w > 0 && *h > 0 ? 0 : -1;
 }
 
-static uint32_t be32(const unsigned char *b)
-{
-    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
 
 /* The stream's filter is none (its data is already compressed): name it here. */
 /*

@@ -84,11 +84,10 @@ static int cmp_entry(const void *a, const void *b)
     return strcmp(((const tpl_entry *)a)->key, ((const tpl_entry *)b)->key);
 }
 
+/* str_hash's FNV-1a, its high half folded into the low bits the slots mask */
 static size_t key_hash(const char *k)
 {
-    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
-    for (; *k; k++)
-        h = (h ^ (unsigned char)*k) * 1099511628211ULL;
+    uint64_t h = str_hash(k);
     return (size_t)(h ^ h >> 32);
 }
 

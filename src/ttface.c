@@ -23,6 +23,8 @@
 #include <unistd.h>
 #include <hpdf_utils.h> /* HPDF_StrStr */
 
+#include "util.h"
+
 #if HPDF_VERSION_ID != 20300
 #error "ttface.c copies libharu 2.3.0's TrueType parser: check it against this version's"
 #endif
@@ -50,13 +52,6 @@ static int rd(const tt_file *s, uint32_t off, void *buf, size_t len)
         got += (size_t)r;
     }
     return 1;
-}
-
-static uint16_t be16(const unsigned char *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-
-static uint32_t be32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /* n big-endian 16-bit numbers at p, read in, to host order in place */

@@ -9,6 +9,7 @@
 #define PLANEVAL_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdarg.h>
 #include <sys/types.h>
@@ -108,6 +109,12 @@ char *path_parent(const char *path);
 /* Trim ASCII whitespace in place; returns s. */
 char *str_trim(char *s);
 int str_eq(const char *a, const char *b);
+/* The big-endian 16- and 32-bit numbers at p (TrueType tables, PNG chunks). */
+static inline uint16_t be16(const unsigned char *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
 /* FNV-1a of a NUL-terminated string. */
 size_t str_hash(const char *s);
 
