@@ -87,9 +87,9 @@ int labels_load(labels *l, const char *path, diag_list *d)
             }
             /* the document's strings for now: pool_strings copies them */
             label_entry *e = ARRAY_PUSH(l->items, l->n, l->cap);
-            e->section = (char *)section;
-            e->code = (char *)code;
-            e->text = (char *)text;
+            e->section = section;
+            e->code = code;
+            e->text = text;
             e->section_line = ynode_line(ymap_key(&y, root, i));
             e->line = ynode_line(ymap_value(&y, m, k));
             e->col = ynode_col(ymap_value(&y, m, k));

@@ -9,7 +9,7 @@
 #include "diag.h"
 
 typedef struct label_entry {
-    char *section, *code, *text;
+    const char *section, *code, *text; /* in the labels' pool, not each its own */
     int section_line; /* where the section starts in the file, for messages */
     int line, col;    /* where the text is */
 } label_entry;
