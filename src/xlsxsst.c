@@ -35,8 +35,6 @@
 #include <xlsxwriter.h>
 #include <xlsxwriter/shared_strings.h>
 
-
-
 /* The library version whose shared strings table was checked. */
 #define XLSX_SST_HASHED (LXW_VERSION_ID == 114)
 #define XLSX_SST_MIN 1024u /* slots first allocated (a power of two) */
