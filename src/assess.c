@@ -726,7 +726,7 @@ static void judge_target(const eval_context *ec, const indicator_result *ir, con
     }
     if (tr->window[0] > tr->window[1]) {
         tr->status = V_NOT_YET_DUE;
-        set_detail(tr, "the window %d-%d has not begun", t->window[0], tr->window[1]);
+        set_detail(tr, "the window %d-%d has not begun", t->window[0], t->window[1]);
         return;
     }
     /* A target on the value of one year needs that year only. */

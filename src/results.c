@@ -465,7 +465,11 @@ static void write_assessment(FILE *f, const evaluation *ev, const eval_context *
             csv_field(f, ind->kind == IND_QUANTITATIVE && !t->has_baseline ? aggregate_name(t->agg) : "",
                       0);
             if (ind->kind == IND_QUANTITATIVE) {
-                snprintf(buf, sizeof buf, "%d-%d", tr->window[0], tr->window[1]);
+                /* the years judged so far; a window not begun has none
+                 * (its end is the evaluation year, before its start):
+                 * then the years the target covers */
+                const int *w = tr->window[0] > tr->window[1] ? t->window : tr->window;
+                snprintf(buf, sizeof buf, "%d-%d", w[0], w[1]);
                 csv_field(f, buf, 0);
             } else {
                 csv_field(f, "", 0);

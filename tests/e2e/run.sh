@@ -1000,6 +1000,42 @@ if final_ok; then
 fi
 end
 
+# A window that has not begun by the evaluation year (a target on 2024-2025
+# judged at the mid-term, 2023): not yet due, and its window is the years
+# it covers, not the empty "2024-2023" of the years judged so far (the
+# 2026-2030 targets of shanting's mid-term read "2026-2025" in
+# assessment.csv and the workbook's 评估期 until 2026-12-07).
+begin window-not-begun
+if final_ok; then
+    _root=$TMP/notbegun
+    cp -R "$FIXTURE" "$_root"
+    sed -i 's/^      - {year: 2025, op: "<", value: 50, aggregate: window_mean}$/&\n      - {year: 2025, op: "<", value: 50, aggregate: window_mean, window: [2024, 2025]}/' \
+        "$_root/indicators/fx-2021-2025.yaml"
+    grep -q 'window: \[2024, 2025\]' "$_root/indicators/fx-2021-2025.yaml" ||
+        bad "the test could not add D1's third target"
+    run_in "$_root" "$TMP/notbegun" run --stage midterm --out out
+    status 0 "$TMP/notbegun"
+    use_out "$_root/out"
+    acell D1 3 status not_yet_due
+    acell D1 3 window 2024-2025
+    _d=$(python3 "$CSVGET" "$ASSESS" detail indicator_id=D1 target_no=3)
+    [ "$_d" = "the window 2024-2025 has not begun" ] || bad "D1/3 detail: $_d"
+    # the workbook's 指标 copies the column
+    if python3 -c 'import openpyxl' 2>/dev/null; then
+        python3 - "$_root/out/$PLAN/$PLAN.xlsx" <<'PYEOF' || bad "the workbook's 评估期 of D1/3 is not 2024-2025"
+import sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])["指标"]
+rows = list(ws.iter_rows(values_only=True))
+h = rows[0]
+i, k, w = h.index("指标编号"), h.index("目标序号"), h.index("评估期")
+got = [r[w] for r in rows[1:] if r[i] == "D1" and r[k] == 3]
+sys.exit(0 if got == ["2024-2025"] else 1)
+PYEOF
+    fi
+    use_out "$FX/out"
+fi
+end
+
 # A template text whose placeholder has no value in the place it is used:
 # `check` finds it (file and line) and a run writes nothing, keeping the
 # previous reports (docs/templates.md).
