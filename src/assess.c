@@ -517,7 +517,12 @@ static void judge_quantity(const eval_context *ec, const indicator_result *ir, t
         tr->missing_years = xstrdup(w.missing);
     if (tr->count_unit) {
         year_value yv = result_year(ir, tr->assessed_year);
-        int one_year = t->agg == AGG_YEAR || t->op == OP_DECREASE || t->op == OP_INCREASE;
+        /* a change read on period means or totals compares the window's
+         * figure: its count is the window's too (Q04's 4 % over 2021-2025
+         * rests on the accident of 2023, not on 2025's none) */
+        int change = t->op == OP_DECREASE || t->op == OP_INCREASE;
+        int period = change && t->has_baseline && t->baseline.reading != BASE_YEAR;
+        int one_year = !period && (t->agg == AGG_YEAR || change);
         if (one_year)
             tr->count = indicator_count(ec, ir->ind, &yv);
         else
@@ -738,10 +743,14 @@ static void judge_target(const eval_context *ec, const indicator_result *ir, con
     else
         judge_quantity(ec, ir, tr, warnings);
 
-    if (tr->status == V_INSUFFICIENT && tr->missing_years)
+    /* Every gap in a window is said (docs/results.md), also where the years
+     * with data decide the verdict all the same (a failing year of an
+     * every-year target). */
+    if (tr->missing_years && *tr->missing_years)
         diag_add(warnings, DIAG_WARNING, ec->p->path, t->line, 0,
-                 "indicator %s (target %d): no data for %s in %s", ir->ind->id, t->year,
-                 tr->missing_years, ec->p->region);
+                 "indicator %s (target %d): no data for %s in %s%s", ir->ind->id, t->year,
+                 tr->missing_years, ec->p->region,
+                 tr->status == V_INSUFFICIENT ? "" : " (judged on the years with data)");
     if (!tr->due) {
         /* Not judged yet: say whether the figure so far is on the right side. */
         if (tr->status == V_MET)

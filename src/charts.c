@@ -16,6 +16,7 @@
  */
 #include "charts.h"
 #include "canvas.h"
+#include "findings.h"
 #include "pngenc.h"
 #include "lazycairo.h"
 #include "results.h"
@@ -390,6 +391,39 @@ static char *fit_text(chart_ctx *c, const char *s, double size, int bold, double
     }
     free(starts);
     return out ? out : xstrdup(ell);
+}
+
+/*
+ * s within maxw, as fit_text(), but cut first at its last separators (sep:
+ * the verdict's "；") and then before a closing parenthetical, keeping whole
+ * clauses, so that a number is dropped with its clause rather than cut in
+ * the middle ("2025年实际0.…").
+ */
+static char *fit_clauses(chart_ctx *c, const char *s, const char *sep, double size, int bold,
+                         double maxw)
+{
+    char *t = xstrdup(s);
+    size_t n = sep ? strlen(sep) : 0;
+    while (n && text_w(c, t, size, bold) > maxw) {
+        char *last = NULL;
+        for (char *p = strstr(t, sep); p; p = strstr(p + n, sep))
+            last = p;
+        if (!last || last == t)
+            break;
+        *last = '\0';
+    }
+    /* then a closing parenthesis of its own: "（不高于4.5人）" */
+    static const char open[] = "\xEF\xBC\x88", close[] = "\xEF\xBC\x89"; /* （ ） */
+    size_t len = strlen(t);
+    char *par = NULL;
+    for (char *p = strstr(t, open); p; p = strstr(p + 3, open))
+        par = p;
+    if (text_w(c, t, size, bold) > maxw && par && par > t && len >= 3 &&
+        strcmp(t + len - 3, close) == 0)
+        *par = '\0';
+    char *out = fit_text(c, t, size, bold, maxw);
+    free(t);
+    return out;
 }
 
 /*
@@ -1695,7 +1729,13 @@ static char *forecast_text(chart_ctx *c, const indicator_result *ir, const fc_in
     }
     if (b.len)
         sb_add(&b, join);
-    sb_add(&b, label(c->env->lb, "forecast_status", oc)); /* as in the reports */
+    /* A target not yet due: the outlook its finding gives (progress so far
+     * can temper the forecast's, findings.c outlook_of). Otherwise, and
+     * without findings, the forecast's own, as labels.yaml words it. */
+    const finding *f = c->env->findings && tr->status == V_NOT_YET_DUE
+                           ? findings_of(c->env->findings, (int)(ir - c->env->ev->inds), (int)idx)
+                           : NULL;
+    sb_add(&b, f && f->outlook_word ? f->outlook_word : label(c->env->lb, "forecast_status", oc));
     return sb_take(&b);
 }
 
@@ -1989,7 +2029,7 @@ static double draw_verdict(trend *td, const tline *tl, int with_fc, double y)
     char *vt = verdict_text(c, td->ir, tl);
     double room = c->w - 2 * pad - bw - FS_TEXT * 0.6;
     double fs = text_w(c, vt, FS_TEXT, 0) <= room ? FS_TEXT : FS_SMALL;
-    char *fitted = fit_text(c, vt, fs, 0, room);
+    char *fitted = fit_clauses(c, vt, T(c, "verdict", "separator"), fs, 0, room);
     text_at(c, fitted, pad + bw + FS_TEXT * 0.6, y, fs, 0, AL_LEFT, COL_TEXT);
     free(fitted);
     free(vt);
@@ -3907,7 +3947,8 @@ int charts_write_all(const chart_env *env, out_set *out, const char *subdir, cha
 
 int charts_write_plan(const evaluation *ev, const eval_context *ec, const labels *lb,
                       const char *templates_dir, const forecast_set *forecasts,
-                      chart_files files, double dpi, out_set *out, diag_list *d)
+                      const findings *fnd, chart_files files, double dpi, out_set *out,
+                      diag_list *d)
 {
     if (files == CHART_FILES_NONE)
         return 0;
@@ -3925,6 +3966,7 @@ int charts_write_plan(const evaluation *ev, const eval_context *ec, const labels
         env.lb = lb;
         env.tpl = &tpl;
         env.forecasts = forecasts;
+        env.findings = fnd;
         env.dpi = dpi;
         env.scratch = chart_scratch_new();
         rc = charts_write_all(&env, out, "charts", files, d);

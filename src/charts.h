@@ -103,6 +103,10 @@ typedef struct chart_env {
     int flags;                   /* CHART_NO_TITLE, CHART_NO_VERDICT */
     const forecast_set *forecasts; /* for charts_write_all(): parallel to ev->inds;
                                       NULL: observed only */
+    const struct findings *findings; /* the outlook the reports give each target
+                                        (findings.h), named under its forecast so
+                                        that a chart never words it otherwise;
+                                        NULL: the forecast's own */
     struct chart_scratch *scratch; /* PNG buffers kept from one chart to the next
                                       (chart_scratch_new); NULL: fresh ones each */
 } chart_env;
@@ -239,6 +243,7 @@ int charts_write_all(const chart_env *env, out_set *out, const char *subdir, cha
  */
 int charts_write_plan(const evaluation *ev, const eval_context *ec, const labels *lb,
                       const char *templates_dir, const forecast_set *forecasts,
+                      const struct findings *fnd,
                       chart_files files, double dpi, out_set *out, diag_list *d);
 
 /*

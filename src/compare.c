@@ -150,7 +150,8 @@ static void row_free(cmp_row *r)
 {
     char **s[] = {&r->plan_id, &r->plan_title, &r->finding, &r->region, &r->region_name, &r->indicator_id, &r->name,
                   &r->unit, &r->comparator, &r->comparator_zh, &r->target_value, &r->status,
-                  &r->status_zh, &r->forecast_status, &r->forecast_status_zh};
+                  &r->status_zh, &r->forecast_status, &r->forecast_status_zh, &r->aggregate,
+                  &r->catalogue_name};
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         free(*s[i]);
     free(r->years);
@@ -194,6 +195,9 @@ static int read_assessment(const char *path, int *eval_year, cand_list *out, dia
     int c_prob = csv_column(&t, "probability_met");
     /* written with the findings (results.h); older results lack them */
     int c_title = csv_column(&t, "plan_title"), c_finding = csv_column(&t, "finding");
+    int c_agg = csv_column(&t, "aggregate"), c_window = csv_column(&t, "window");
+    int c_reading = csv_column(&t, "baseline_reading");
+    int c_catname = csv_column(&t, "catalogue_name"); /* since 2026-12-07 */
     for (int i = 1; i < t.nrows; i++) {
         const csv_row *r = &t.rows[i];
         int ey = 0;
@@ -235,6 +239,23 @@ static int read_assessment(const char *path, int *eval_year, cand_list *out, dia
         x.small_count = strcmp(csv_get(r, c[A_SMALL]), "yes") == 0;
         x.plan_title = xstrdup(c_title >= 0 && csv_get(r, c_title)[0] ? csv_get(r, c_title) : x.plan_id);
         x.finding = xstrdup(c_finding >= 0 ? csv_get(r, c_finding) : "");
+        /* a change against a baseline period compares that period's kind of
+         * figure: a mean or a total over the window */
+        const char *agg = c_agg >= 0 ? csv_get(r, c_agg) : "";
+        const char *reading = c_reading >= 0 ? csv_get(r, c_reading) : "";
+        if (!agg[0])
+            agg = strcmp(reading, "period_mean") == 0    ? "window_mean"
+                  : strcmp(reading, "period_total") == 0 ? "window_sum"
+                                                         : "";
+        x.aggregate = xstrdup(agg);
+        x.catalogue_name = xstrdup(c_catname >= 0 ? csv_get(r, c_catname) : "");
+        /* "2021-2025" (results.c); anything else leaves the window unknown */
+        int wa, wb, wn = -1;
+        if (c_window >= 0 && sscanf(csv_get(r, c_window), "%d-%d%n", &wa, &wb, &wn) == 2 &&
+            wn == (int)strlen(csv_get(r, c_window)) && wa <= wb) {
+            x.window[0] = wa;
+            x.window[1] = wb;
+        }
         /* A target not yet due may have no limit yet: its stated value is the threshold. */
         const char *op = x.comparator;
         if (!x.has_limit && has &&
@@ -455,12 +476,19 @@ static void rank_indicator(cmp_indicator *ind)
     free(count);
     ind->unit = xstrdup(best >= 0 ? ind->rows[best].unit : "");
     ind->better = best >= 0 ? ind->rows[best].better : 0;
-    /* The shortest wording names the group (the plans add qualifiers). */
+    /* The catalogue's own name names the group: the plans' wordings carry
+     * their own norms ("10小时内…", "24小时内…"). Results without it: the
+     * shortest wording (the plans add qualifiers). */
     const char *name = ind->rows[0].name;
     for (int i = 1; i < ind->nrows; i++)
         if (utf8_columns(ind->rows[i].name, strlen(ind->rows[i].name)) <
             utf8_columns(name, strlen(name)))
             name = ind->rows[i].name;
+    for (int i = 0; i < ind->nrows; i++)
+        if (ind->rows[i].catalogue_name[0]) {
+            name = ind->rows[i].catalogue_name;
+            break;
+        }
     ind->name = xstrdup(name);
     ind->first_year = ind->last_year = 0;
     /* Who can be ranked, and the common latest year. */
@@ -539,6 +567,20 @@ static void rank_indicator(cmp_indicator *ind)
 
 /* ---------- building ---------- */
 
+/* Is id one of the ", "-joined ids of list? (Not strstr: "a-2021" is in "ba-2021".) */
+static int list_has(const char *list, const char *id)
+{
+    size_t n = strlen(id);
+    for (const char *p = list; p;) {
+        if (strncmp(p, id, n) == 0 && (p[n] == '\0' || p[n] == ','))
+            return 1;
+        p = strstr(p, ", ");
+        if (p)
+            p += 2;
+    }
+    return 0;
+}
+
 static void add_region_counts(comparison *c, const cmp_row *r)
 {
     cmp_region *g = NULL;
@@ -552,10 +594,14 @@ static void add_region_counts(comparison *c, const cmp_row *r)
         g->region = xstrdup(r->region);
         g->region_name = xstrdup(r->region_name);
         g->plans = xstrdup(r->plan_id);
-    } else if (!strstr(g->plans, r->plan_id)) {
+        g->titles = xstrdup(r->plan_title);
+    } else if (!list_has(g->plans, r->plan_id)) {
         char *p = xasprintf("%s, %s", g->plans, r->plan_id);
         free(g->plans);
         g->plans = p;
+        p = xasprintf("%s\xe3\x80\x81%s", g->titles, r->plan_title); /* 、 */
+        free(g->titles);
+        g->titles = p;
     }
     g->rows++;
     if (strcmp(r->status, "met") == 0)
@@ -664,6 +710,7 @@ void comparison_free(comparison *c)
         free(c->regions[i].region);
         free(c->regions[i].region_name);
         free(c->regions[i].plans);
+        free(c->regions[i].titles);
     }
     free(c->regions);
     free(c->out_dir);
@@ -773,8 +820,8 @@ static const char *const doc_codes[] = {
     "offtrack_regions_more", "ranking_cut", NULL};
 static const char *const col_codes[] = {
     "rank", "region", "plan", "indicator", "catalogue", "unit", "better", "value_year", "value",
-    "rank_year", "latest", "latest_year", "target", "limit", "current", "status", "forecast",
-    "probability", "gap", "gap_pct", "note", "own_id", "own_name", NULL};
+    "rank_year", "latest", "latest_year", "target_year", "target", "limit", "current", "status",
+    "forecast", "probability", "gap", "gap_pct", "note", "own_id", "own_name", NULL};
 static const char *const summary_codes[] = {"region", "plans", "rows", "met", "not_met",
                                             "not_yet_due", "other", "off_track", NULL};
 static const char *const better_codes[] = {"lower", "higher", "other", NULL};
@@ -784,6 +831,10 @@ static const char *const props_codes[] = {"category", "keywords", "comments", NU
 static const char *const xlsx_codes[] = {"axis_year", "ranking_note", "gaps_note", "values_note",
                                          "charts_note", NULL};
 static const char *const font_codes[] = {"body", "heading", NULL};
+static const char *const cell_codes[] = {"target", "change", "limit", "latest", "current",
+                                         "basis_year", "basis_window", "forecast_chance", NULL};
+static const char *const what_codes[] = {"every_year", "window_mean", "window_ratio", "window_sum",
+                                         "window_max", "window_min", NULL};
 
 static int load_wording(labels *t, const char *templates_dir, diag_list *d)
 {
@@ -795,7 +846,8 @@ static int load_wording(labels *t, const char *templates_dir, diag_list *d)
             const char *const *codes;
         } req[] = {{"document", doc_codes}, {"col", col_codes},     {"summary", summary_codes},
                    {"better", better_codes}, {"note", note_codes},  {"sheet", sheet_codes},
-                   {"props", props_codes},  {"xlsx", xlsx_codes},  {"fonts", font_codes}};
+                   {"props", props_codes},  {"xlsx", xlsx_codes},  {"fonts", font_codes},
+                   {"cell", cell_codes},    {"what", what_codes}};
         for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
             labels_require(t, path, req[i].section, req[i].codes, d);
     }

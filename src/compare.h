@@ -43,6 +43,10 @@ typedef struct cmp_row {
     int better;                      /* +1 higher is better, -1 lower, 0 neither */
     int target_no, target_year;
     char *comparator, *comparator_zh, *target_value; /* as in assessment.csv */
+    char *catalogue_name;            /* the shared definition's own name ("" in older results) */
+    char *aggregate;                 /* what current is: assessment.csv's aggregate ("" for
+                                        a change against a baseline, or older results) */
+    int window[2];                   /* the years it covers (0 0 when not known) */
     int has_limit;
     double limit;                    /* the threshold; target_value when limit is empty */
     int current_year, has_current;
@@ -82,6 +86,7 @@ typedef struct cmp_indicator {
 /* Per region: the verdicts of its plans' shared indicators. */
 typedef struct cmp_region {
     char *region, *region_name, *plans; /* plans: ids joined with ", " */
+    char *titles;                    /* their titles joined with "、", for readers */
     int rows, met, not_met, not_yet_due, other, off_track;
 } cmp_region;
 

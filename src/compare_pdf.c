@@ -125,6 +125,34 @@ static const char *target_text(pctx *p, const cmp_row *r)
     return t;
 }
 
+/*
+ * The figure the verdict and the gap are on, and what it is: "1.547
+ * （2021—2025年年均）" (a window's mean is not the ranking year's value
+ * beside it); in the plan's own unit, named when it is not the group's.
+ */
+static const char *current_text(pctx *p, const cmp_row *r)
+{
+    if (!r->has_current)
+        return "";
+    const char *basis;
+    if (r->window[0] && r->window[0] < r->window[1]) {
+        const char *what = r->aggregate[0] && strcmp(r->aggregate, "year") != 0
+                               ? T(p, "what", r->aggregate)
+                               : "";
+        const char *v[] = {"from", intf(p, r->window[0]), "to", intf(p, r->window[1]), "what", what,
+                           NULL};
+        basis = fill(p, "cell", "basis_window", v);
+    } else {
+        const char *v[] = {"year", intf(p, r->current_year), NULL};
+        basis = fill(p, "cell", "basis_year", v);
+    }
+    const char *value = num(p, r->current);
+    if (r->factor != 1)
+        value = keep(p, xasprintf("%s%s", value, r->unit));
+    const char *v[] = {"value", value, "basis", basis, NULL};
+    return fill(p, "cell", "current", v);
+}
+
 static const char *gap_text(pctx *p, const cmp_row *r)
 {
     if (!r->has_gap)
@@ -271,7 +299,7 @@ static void opening(pctx *p)
     rtable *tb = rdoc_table_begin(d, 8, w, h, &cs, &chs);
     for (int i = 0; i < shown; i++) {
         const cmp_region *g = &c->regions[order[i]];
-        rcell r[8] = {rdoc_cell(g->region_name, RA_LEFT), rdoc_cell(g->plans, RA_LEFT),
+        rcell r[8] = {rdoc_cell(g->region_name, RA_LEFT), rdoc_cell(g->titles, RA_LEFT),
                       rdoc_cell(intf(p, g->rows), RA_CENTER), coloured(intf(p, g->met), green),
                       coloured(intf(p, g->not_met), g->not_met ? red : grey),
                       coloured(intf(p, g->not_yet_due), blue), rdoc_cell(intf(p, g->other), RA_CENTER),
@@ -480,14 +508,11 @@ static void ranking_row(pctx *p, const cmp_row *r, rcell *row)
     const char *val = r->rank ? num(p, r->rank_value)
                       : r->note != CN_NONE ? T(p, "note", cmp_note_code(r->note))
                                             : "";
-    const char *lv[] = {"value", r->latest_year ? num(p, r->latest) : "", "year",
-                        intf(p, r->latest_year), NULL};
-    const char *latest = r->latest_year ? fill(p, "cell", "latest", lv) : "";
     rcell cells[10] = {rdoc_cell(rank, RA_CENTER),
                        rdoc_cell(r->region_name, RA_LEFT),
                        rdoc_cell(r->plan_title, RA_LEFT),
                        rdoc_cell(val, r->rank ? RA_RIGHT : RA_LEFT),
-                       rdoc_cell(latest, RA_RIGHT),
+                       rdoc_cell(current_text(p, r), RA_RIGHT),
                        rdoc_cell(target_text(p, r), RA_LEFT),
                        coloured(r->status_zh, status_colour(r->status)),
                        coloured(forecast_text(p, r), status_colour(r->forecast_status)),
@@ -516,7 +541,7 @@ static void ranking_table(pctx *p, const cmp_indicator *ind, const int *show, in
     const char *vh = ind->rank_year ? fill(p, "col", "value_year", yv) : T(p, "col", "value");
     const char *heads[10] = {T(p, "col", "rank"),   T(p, "col", "region"),
                              T(p, "col", "plan"),   vh,
-                             T(p, "col", "latest"), T(p, "col", "target"),
+                             T(p, "col", "current"), T(p, "col", "target"),
                              T(p, "col", "status"), T(p, "col", "forecast"),
                              T(p, "col", "gap"),    T(p, "col", "gap_pct")};
     static const double rel[] = {0.5, 1.2, 1.55, 0.8, 1.05, 1.45, 0.65, 0.85, 0.75, 0.7};

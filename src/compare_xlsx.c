@@ -130,7 +130,7 @@ static void ranking(xctx *x, lxw_worksheet *ws)
 {
     static const char *const hc[R_N] = {
         "catalogue", "indicator", "unit", "better", "rank_year", "rank", "value", "note", "region",
-        "plan", "own_id", "own_name", "latest_year", "latest", "target", "target", "limit",
+        "plan", "own_id", "own_name", "latest_year", "latest", "target_year", "target", "limit",
         "current", "status", "forecast", "probability", "gap", "gap_pct"};
     const char *h[R_N];
     for (int i = 0; i < R_N; i++)

@@ -39,7 +39,7 @@ static const char *const known_vars[] = {
     "counts_text", "binding_total", "binding_counts_text", "veto_text", "top", "cutoff",
     "eval_year", "stage", "n", "symbol", "word", "reason", "doubt", "note", "failing_years",
     "deadline", "allowance_clause", "problem", "measure", "name", "quote", "places", "line",
-    "count_note", "count_clause", "total", "total_unit",
+    "count_note", "count_clause", "total", "total_unit", "worse_year",
     "member", "members", "dim", "share", "met", "goal", "failing_members", "chance", NULL};
 
 /* ---------- pool and template access ---------- */
@@ -217,16 +217,19 @@ static int is_count(fctx *c, const indicator *ind)
  * An amount of the indicator (a gap, a quantity still needed) with its unit:
  * differences of percentages in 个百分点, counts whole and rounded up (the
  * safe direction: "还差0.4起" means one more), else the indicator's
- * precision with more decimals when that would show 0.
+ * precision with more decimals when that would show 0; of a mean (mean),
+ * the decimals fmt_mean() gives it.
  */
-static const char *amount_text(fctx *c, const indicator *ind, double v)
+static const char *amount_of(fctx *c, const indicator *ind, double v, int mean)
 {
     v = fabs(v);
     tvars t;
     tv_init(&t, &c->g);
     const char *pk = points_key(ind);
     const char *num;
-    if (is_count(c, ind)) {
+    if (is_count(c, ind) && mean) {
+        num = fmt_mean(c, ind, fv_ok(v));
+    } else if (is_count(c, ind)) {
         /* a count short of its target is short by one at least */
         double n = ceil(v - 1e-9);
         num = keepf(c, "%.0f", n < 1 ? 1.0 : n);
@@ -238,9 +241,19 @@ static const char *amount_text(fctx *c, const indicator *ind, double v)
     }
     tv_set(&t, "value", num);
     tv_set(&t, "unit", unit_of(c, ind));
-    const char *s = pk ? tx(c, pk, &t) : tx(c, "words.amount", &t);
+    /* a mean's amount says it is one a year (年均0.3人): no fractional count */
+    const char *s = pk                            ? tx(c, pk, &t)
+                    : is_count(c, ind) && mean ? tx(c, "words.amount_mean", &t)
+                                               : tx(c, "words.amount", &t);
     tv_free(&t);
     return s;
+}
+
+/* An amount of target t's figure: a mean of a count (年均4.8人 against 4.5)
+ * is short by 0.3人 a year, not by one whole person. */
+static const char *gap_amount(fctx *c, const indicator *ind, const target *t, double v)
+{
+    return amount_of(c, ind, v, judged_on_mean(t));
 }
 
 /* "2021 2023" -> "2021、2023年" (the separator and suffix from words.years). */
@@ -506,6 +519,41 @@ static void member_vars(fctx *c, const target_result *tr, tvars *v)
     tv_setf(v, "met", "%d", tr->nmembers_met);
 }
 
+/*
+ * A target on one year's figure, missed in its year and met in the latest
+ * year since (a task to finish by 2022, finished in 2023): that year, else
+ * 0. A late completion, not a gap still to close.
+ */
+static int caught_up_year(fctx *c, const finding *it)
+{
+    const target_result *tr = it->tr;
+    const target *t = tr->t;
+    if (it->ind->kind != IND_QUANTITATIVE || tr->status != V_NOT_MET || t->agg != AGG_YEAR ||
+        t->each || t->op > OP_EQ || t->explicit_window)
+        return 0;
+    int y = latest_year(c, it->ir);
+    if (y <= t->year)
+        return 0;
+    return target_compare(t->op, result_year(it->ir, y).value.v, t->value) ? y : 0;
+}
+
+/*
+ * A strict target (> 60 %, < 2, 下降 against a baseline) missed by a figure
+ * exactly at its goal: no amount says how far (not "0.0个百分点", nor
+ * "须降低1起" for a mean); a plain count under a strict bound is short by
+ * one all the same (amount_of).
+ */
+static int at_limit(fctx *c, const finding *it)
+{
+    const target_result *tr = it->tr;
+    const target *t = tr->t;
+    /* "下降"/"提高" with no amount: strictly below or above the baseline */
+    int change_any = (t->op == OP_DECREASE || t->op == OP_INCREASE) && !t->has_by && !t->has_amount;
+    double goal;
+    return (t->op == OP_LT || t->op == OP_GT || change_any) && tr->current.state == FV_OK &&
+           goal_of(tr, &goal) && tr->current.v == goal && (change_any || !is_count(c, it->ind));
+}
+
 /* How far a quantitative target is missed; NULL when it is not. */
 static const char *gap_text(fctx *c, const finding *it)
 {
@@ -513,7 +561,7 @@ static const char *gap_text(fctx *c, const finding *it)
     const target *t = tr->t;
     const indicator *ind = it->ind;
     if (ind->kind != IND_QUANTITATIVE || !outlook_needs_attention(it->ol) ||
-        tr->current.state != FV_OK)
+        tr->current.state != FV_OK || it->holds)
         return NULL;
     tvars v;
     tv_init(&v, &c->g);
@@ -532,7 +580,7 @@ static const char *gap_text(fctx *c, const finding *it)
         s = txf(c, &v, "words.gap.%s", op_name(t->op));
     } else if (t->op == OP_ZERO || tr->zero_baseline) {
         /* a decrease from a base of zero is read as "keep at zero" */
-        tv_set(&v, "gap", amount_text(c, ind, cur));
+        tv_set(&v, "gap", gap_amount(c, ind, t, cur));
         s = tx(c, is_count(c, ind) ? "words.gap.zero" : "words.gap.above", &v);
     } else if (t->op == OP_DECREASE || t->op == OP_INCREASE) {
         tv_set(&v, "by", t->has_by ? fmt_short(c, t->by) : "0");
@@ -544,27 +592,40 @@ static const char *gap_text(fctx *c, const finding *it)
         } else if (t->has_amount) {
             /* the limit is B -/+ amount: say how far the figure is from it */
             int down = t->op == OP_DECREASE;
-            tv_set(&v, "gap", amount_text(c, ind, down ? cur - tr->limit : tr->limit - cur));
+            tv_set(&v, "gap", gap_amount(c, ind, t, down ? cur - tr->limit : tr->limit - cur));
             s = tx(c, down ? "words.gap.above_limit" : "words.gap.below_limit", &v);
         } else if (!t->has_by) {
             s = tx(c, t->op == OP_DECREASE ? "words.gap.decrease_any" : "words.gap.increase_any", &v);
         } else if (t->op == OP_DECREASE) {
-            tv_set(&v, "gap", amount_text(c, ind, cur - tr->limit));
+            tv_set(&v, "gap", gap_amount(c, ind, t, cur - tr->limit));
             /* The change and the limit are on different figures (a window
              * mean against a baseline total, say): say only the limit. */
+            /* no change at all ("与基期持平" precedes): not "仅下降0%" */
             s = tx(c, pct < 0              ? "words.gap.decrease_rise"
                       : pct >= t->by - 1e-9 ? "words.gap.above_limit"
+                      : pct < 0.05           ? "words.gap.decrease_flat"
                                             : "words.gap.decrease",
                    &v);
         } else {
-            tv_set(&v, "gap", amount_text(c, ind, tr->limit - cur));
-            s = tx(c, pct >= t->by - 1e-9 ? "words.gap.below_limit" : "words.gap.increase", &v);
+            tv_set(&v, "gap", gap_amount(c, ind, t, tr->limit - cur));
+            s = tx(c, pct >= t->by - 1e-9 ? "words.gap.below_limit"
+                      : fabs(pct) < 0.05    ? "words.gap.increase_flat"
+                                            : "words.gap.increase",
+                   &v);
         }
+    } else if (has_goal && at_limit(c, it)) {
+        tv_set(&v, "limit", fmt_limit(c, ind, goal));
+        s = tx(c, is_ceiling(tr) ? "words.gap.at_limit_high" : "words.gap.at_limit_low", &v);
     } else if (has_goal) {
-        tv_set(&v, "gap", amount_text(c, ind, cur - goal));
+        tv_set(&v, "gap", gap_amount(c, ind, t, cur - goal));
         s = tx(c, is_ceiling(tr) ? "words.gap.above" : "words.gap.below", &v);
     } else {
         s = tx(c, "words.gap.none", &v);
+    }
+    if (s && it->caught_up) {
+        tv_setf(&v, "year", "%d", it->caught_up);
+        tv_set(&v, "value", fmt_value(c, ind, result_year(it->ir, it->caught_up).value));
+        s = keepf(c, "%s%s", s, tx(c, "words.gap.caught_up", &v));
     }
     tv_free(&v);
     return s;
@@ -715,6 +776,7 @@ static outlook outlook_of(fctx *c, finding *it)
             int level = tr->progress == 1 || (tr->progress < 0 && latest_meets(c, it));
             if (ind->kind == IND_QUANTITATIVE && level && (fo == OL_UNLIKELY || fo == OL_AT_RISK)) {
                 it->reason = tx(c, "words.reconcile.level_met_trend_not", &v);
+                it->holds = 1;
                 fo = OL_AT_RISK;
             } else if (ind->kind == IND_QUANTITATIVE && tr->progress == 0 &&
                        (fo == OL_ON_TRACK || fo == OL_MET)) {
@@ -769,7 +831,7 @@ static int is_veto(fctx *c, const indicator_result *ir, const char **years)
 {
     const indicator *ind = ir->ind;
     *years = NULL;
-    if (ind->kind != IND_QUANTITATIVE)
+    if (ind->kind != IND_QUANTITATIVE || ind->veto == 0)
         return 0;
     int zero = 0, missed = 0;
     for (int k = 0; k < ir->ntargets; k++)
@@ -778,7 +840,7 @@ static int is_veto(fctx *c, const indicator_result *ir, const char **years)
             if (ir->targets[k].status == V_NOT_MET || ir->targets[k].progress == 0)
                 missed = 1;
         }
-    int listed = ind->use && list_has(c, "words.veto_catalogue", ind->use->id);
+    int listed = ind->veto == 1 || (ind->use && list_has(c, "words.veto_catalogue", ind->use->id));
     if (!zero && !listed)
         return 0;
     *years = veto_years(c, ir);
@@ -954,6 +1016,7 @@ static void fill_item(fctx *c, finding *it, int ii, int ti, int veto, const char
     it->missing = years_text(c, it->tr->missing_years);
     it->figure = figure_text(c, it);
     it->current = ir->ind->kind == IND_QUANTITATIVE ? fmt_current(c, ir->ind, it->tr) : it->figure;
+    it->caught_up = caught_up_year(c, it);
     it->gap = gap_text(c, it);
     it->rel_gap = relative_gap(it);
     it->worsening = worsening(c, it);
@@ -983,7 +1046,7 @@ static severity severity_of(const finding *it)
         return SEV_NOTE;
     if (it->veto && it->tr->t->op == OP_ZERO)
         return SEV_RED_FLAG;
-    if (ind->kind == IND_MILESTONE && is_late(it))
+    if ((ind->kind == IND_MILESTONE && is_late(it)) || it->caught_up)
         return SEV_NOTE; /* done, only late */
     int missed = it->ol == OL_OFF_TRACK || it->ol == OL_UNLIKELY;
     if (!it->final)
@@ -1022,7 +1085,8 @@ static int cmp_rank(const void *a, const void *b)
     return x->ti - y->ti;
 }
 
-/* An interim target missed whose indicator's final target is met or on track. */
+/* An interim target missed whose indicator's final target is met or on track
+ * (superseded), or needs attention too (merged: one action, the final one's). */
 static void mark_superseded(findings *f)
 {
     for (int i = 0; i < f->n; i++) {
@@ -1034,6 +1098,8 @@ static void mark_superseded(findings *f)
             if (o->final && (o->ol == OL_MET || o->ol == OL_ON_TRACK)) {
                 it->superseded = o->tr->t->year;
                 it->superseded_met = o->ol == OL_MET;
+            } else if (o->final && outlook_needs_attention(o->ol)) {
+                it->merged = o->tr->t->year;
             }
         }
     }
@@ -1097,6 +1163,8 @@ static const char *action_kind(fctx *c, const finding *it, const char *pkind)
         return pkind;
     if (it->ind->kind != IND_QUANTITATIVE)
         return "milestone";
+    if (it->caught_up)
+        return "caught_up";
     if (t->each && it->tr->failing_members)
         return "members";
     if (t->op == OP_ZERO || it->tr->zero_baseline)
@@ -1155,9 +1223,11 @@ static void finding_vars(fctx *c, const finding *it, tvars *v)
     int has_goal = ind->kind == IND_QUANTITATIVE && goal_of(tr, &goal);
     tv_set(v, "limit", has_goal ? (tr->has_limit ? fmt_limit(c, ind, goal) : fmt_short(c, goal)) : "");
     tv_set(v, "amount", has_goal && tr->current.state == FV_OK
-                            ? amount_text(c, ind, tr->current.v - goal)
+                            ? gap_amount(c, ind, tr->t, tr->current.v - goal)
                             : "");
-    tv_setf(v, "final_year", "%d", it->superseded);
+    tv_setf(v, "final_year", "%d", it->superseded ? it->superseded : it->merged);
+    /* the year that moved away (worsening): its latest */
+    tv_setf(v, "worse_year", "%d", it->worsening ? latest_year(c, it->ir) : 0);
     tv_set(v, "chance", it->chance ? it->chance : "");
 }
 
@@ -1183,22 +1253,35 @@ static void build_problem(fctx *c, finding *it)
         tv_free(&v);
         return;
     }
+    /* not two demands on one figure (2022's gap and 2025's): the final
+     * target's action is the one to carry out */
+    if (it->merged && strcmp(pk, "veto") != 0 &&
+        (it->action = txf_opt(c, &v, "actions.merged"))) {
+        tv_free(&v);
+        return;
+    }
     const char *ak = action_kind(c, it, pk);
     /* A target not yet due is worked on in the plan period; a missed one
      * after the plan's end goes to 整改 and the next plan. */
     const char *when = c->final_stage && it->tr->due ? "final" : "interim";
     /* The most specific text the template gives: a task not started, a
-     * large gap (a fifth of the target or more), a figure moving away. */
+     * figure that meets the target so far (nothing to make up: its own
+     * text or the general one, never "须降低…"), a figure moving away, a
+     * large gap (a fifth of the target or more). */
     const char *variant = NULL;
     if (strcmp(ak, "milestone") == 0 && it->tr->record &&
         it->tr->record->role == MSS_NOT_STARTED)
         variant = "not_started";
+    else if (it->holds)
+        variant = "hold";
+    else if (at_limit(c, it))
+        variant = "at_limit";
     else if (it->worsening)
         variant = "worsening";
     else if (it->rel_gap >= 0.2)
         variant = "large";
     it->action = variant ? txf_opt(c, &v, "actions.%s.%s_%s", when, ak, variant) : NULL;
-    if (!it->action)
+    if (!it->action && !it->holds)
         it->action = txf_opt(c, &v, "actions.%s.%s", when, ak);
     if (!it->action)
         it->action = txf(c, &v, "actions.%s.general", when);
@@ -1321,7 +1404,9 @@ static const char *const required[] = {
     "words.reconcile.level_short_trend_ok", "words.doubt", "words.doubt_alternative",
     "words.superseded", "words.superseded_on_track", "actions.superseded_on_track",
     "words.milestone_chance.on_track", "words.milestone_chance.at_risk",
-    "words.milestone_chance_text", NULL};
+    "words.milestone_chance_text", "words.gap.at_limit_low", "words.gap.at_limit_high",
+    "words.gap.caught_up", "words.gap.decrease_flat", "words.gap.increase_flat",
+    "words.amount_mean", NULL};
 
 /* A probability threshold of words.milestone_chance: a number in [0, 1]. */
 static double chance_threshold(const rtpl *t, const char *key, diag_list *d)

@@ -62,8 +62,15 @@ typedef struct finding {
     int final;                   /* the indicator's last target (its final-year target) */
     int superseded;              /* interim miss whose final target is met or on track: its year */
     int superseded_met;          /* ... and that final target is met (not only on track) */
+    int merged;                  /* interim miss whose final target needs attention too:
+                                    that target's year (its action covers both) */
     double rel_gap;              /* gap relative to the target, 0..1 (0: none or unknown) */
     int worsening;               /* latest year moved away from the target */
+    int caught_up;               /* due and missed in its year, met in the latest year
+                                    since: that year (0: not so) */
+    int holds;                   /* not due, and the figure so far already meets the
+                                    target: only its forecast puts it at risk, so
+                                    there is no gap, and the action is to hold it */
     int small_count;             /* judged on a count under 10: wide uncertainty */
     int late;                    /* a milestone done, but after its year */
     int overdue;                 /* a milestone past its year and not done */

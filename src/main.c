@@ -993,7 +993,7 @@ static int act_run(session *s, const plan *p, region_data *r, void *arg)
         oc.assessment_csv = NULL; /* the PDFs do not read it */
         free(acsv);
         /* The charts as PNG and/or SVG under charts/, as --charts asks (docs/charts.md). */
-        if (charts_write_plan(&ev, &ec, &s->lb, s->o->templates_dir, &fs, s->o->charts,
+        if (charts_write_plan(&ev, &ec, &s->lb, s->o->templates_dir, &fs, &fnd, s->o->charts,
                               s->o->chart_dpi, &out, &s->diags) < 0) {
             outset_abort(&out);
             rc = EXIT_OUTPUT;

@@ -771,6 +771,7 @@ static chart_env charts_env(ctx *c, int no_title)
     env.tpl = &c->ct;
     env.flags = no_title ? CHART_NO_TITLE : 0;
     env.forecasts = c->fs;
+    env.findings = c->f;
     return env;
 }
 
@@ -2006,6 +2007,34 @@ static const char *formula_words(ctx *c, const indicator *ind, const char *text)
     return formula_words_in(c, ind, text, 0);
 }
 
+/* 1 if text has one of ops outside brackets and quotes: "a * b" as a
+ * denominator must be read (a × b), not a ÷ b × c. */
+static int top_level_op(const char *text, const char *ops)
+{
+    int depth = 0, quote = 0;
+    for (const char *s = text; *s; s++) {
+        if (quote)
+            quote = *s != '"';
+        else if (*s == '"')
+            quote = 1;
+        else if (*s == '(' || *s == '{' || *s == '[')
+            depth++;
+        else if (*s == ')' || *s == '}' || *s == ']')
+            depth--;
+        else if (depth == 0 && strchr(ops, *s))
+            return 1;
+    }
+    return 0;
+}
+
+/* An operand of the ratio's template in words, bracketed when an operator
+ * of its own would bind wrongly there (ops). */
+static const char *operand_words(ctx *c, const indicator *ind, const char *text, const char *ops)
+{
+    const char *w = formula_words(c, ind, text);
+    return top_level_op(text, ops) ? keepf(c, "(%s)", w) : w;
+}
+
 /* The years the forecasts left out as outlying and the shifts of level
  * they adjusted for (fc_adjust_series), named, so that a reader knows
  * which figures the trend does not rest on as recorded. */
@@ -2158,9 +2187,11 @@ static void report_method(ctx *c, const char *sec)
         tvars fv;
         tv_init(&fv, &c->g);
         if (ind->numerator && ind->denominator) {
-            tv_set(&fv, "numerator", formula_words(c, ind, ind->numerator->text));
-            tv_set(&fv, "denominator", formula_words(c, ind, ind->denominator->text));
-            tv_set(&fv, "scale", ind->scale ? formula_words(c, ind, ind->scale->text) : "1");
+            /* {scale}×{numerator}÷{denominator}: a sum is bracketed anywhere,
+             * a product or quotient too as the denominator */
+            tv_set(&fv, "numerator", operand_words(c, ind, ind->numerator->text, "+-"));
+            tv_set(&fv, "denominator", operand_words(c, ind, ind->denominator->text, "+-*/"));
+            tv_set(&fv, "scale", ind->scale ? operand_words(c, ind, ind->scale->text, "+-") : "1");
             ftext = ind->scale && strcmp(ind->scale->text, "1") != 0
                           ? sx(c, sec, "formula_ratio", &fv)
                           : sx(c, sec, "formula_ratio_noscale", &fv);

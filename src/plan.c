@@ -1175,10 +1175,20 @@ static void load_indicator(ydoc *y, ynode *m, plan *p, const model_env *env, ind
     static const char *const keys[] = {"id", "use", "name", "kind", "formula", "ratio", "unit",
                                        "better", "precision", "group", "type", "department",
                                        "params", "source", "notes", "doubt", "targets",
-                                       "forecast", NULL};
+                                       "forecast", "veto", NULL};
     ycheck_keys(y, m, keys, "indicator", d);
     ind->line = ynode_line(m);
     const char *s = NULL;
+    /* veto: whether an event of it is 一票否决 (not said: findings.c decides) */
+    ind->veto = -1;
+    if (yget_str(y, m, "veto", 0, &s, d) == 1) {
+        if (strcmp(s, "true") == 0)
+            ind->veto = 1;
+        else if (strcmp(s, "false") == 0)
+            ind->veto = 0;
+        else
+            ydiag(y, d, DIAG_ERROR, ymap_get(y, m, "veto"), "'veto' must be true or false");
+    }
     /* kind */
     ind->kind = IND_QUANTITATIVE;
     if (yget_str(y, m, "kind", 0, &s, d) == 1) {

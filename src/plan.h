@@ -175,6 +175,9 @@ typedef struct indicator {
     source_ref source;
     char *notes;
     const indicator_doubt *doubt; /* `doubt:`; NULL when absent (owned) */
+    int veto;                 /* `veto:` 1 its events are 一票否决, 0 never, -1 not said
+                                 (findings.c: a missed `zero` target or a catalogue id
+                                 in words.veto_catalogue) */
     char *forecast_model;     /* `forecast: {model: NAME}`; NULL: chosen from the data */
     int forecast_stock;       /* a stock or cumulative total (quantity): never falls */
     quantity_kind quantity;   /* `forecast: {kind: ...}` here or in the catalogue entry */

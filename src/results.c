@@ -429,9 +429,9 @@ static void write_assessment(FILE *f, const evaluation *ev, const eval_context *
           "milestone_status,milestone_date,evidence,source_line,target_source_line,detail,",
           f);
     fputs(forecast_columns, f);
-    fputs(fnd ? ",region,region_name,catalogue,definition,plan_title,outlook,outlook_zh,severity,rank,"
-                "finding,action,doubt,reason\n"
-              : ",region,region_name,catalogue,definition\n",
+    fputs(fnd ? ",region,region_name,catalogue,catalogue_name,definition,plan_title,outlook,"
+                "outlook_zh,severity,rank,finding,action,doubt,reason\n"
+              : ",region,region_name,catalogue,catalogue_name,definition\n",
           f);
     char buf[64];
     for (int i = 0; i < ev->ninds; i++) {
@@ -496,6 +496,8 @@ static void write_assessment(FILE *f, const evaluation *ev, const eval_context *
             else
                 csv_field(f, "", 0);
             if (tr->has_change)
+                /* to 6 decimals: a derived percentage, whose last bits are
+                 * float noise (24.999999999999993 for 25) */
                 csv_num(f, round(tr->change_pct * 1e6) / 1e6, 0);
             else
                 csv_field(f, "", 0);
@@ -542,6 +544,7 @@ static void write_assessment(FILE *f, const evaluation *ev, const eval_context *
             csv_field(f, ev->p->region, 0);
             csv_field(f, ev->p->region_name, 0);
             csv_field(f, ind->use ? ind->use->id : "", 0);
+            csv_field(f, ind->use && ind->use->name ? ind->use->name : "", 0);
             csv_field(f, def, fnd == NULL);
             if (fnd)
                 write_finding_cells(f, ev->p, findings_of(fnd, i, k));

@@ -1673,7 +1673,7 @@ static const char *const program_columns[] = {
 /* ... and what is the same on every row (on 说明; assessment.csv keeps it for machines). */
 static const char *const dropped_columns[] = {
     "status", "outlook", "severity", "plan_id", "stage", "evaluation_year", "region",
-    "region_name", "catalogue", "definition", "plan_title", NULL};
+    "region_name", "catalogue", "catalogue_name", "definition", "plan_title", NULL};
 
 static int in_list(const char *const *list, const char *code)
 {
@@ -1798,8 +1798,11 @@ static verdict progress_verdict(const target_result *tr)
         return V_MET;
     if (tr->progress == 0)
         return V_NOT_MET;
+    /* a year of the window without data: the formulas say 数据不足 (COUNT
+     * short of the years), whatever the years with data show */
     int missing = tr->current.state == FV_MISSING ||
-                  (tr->has_baseline && tr->baseline.state == FV_MISSING);
+                  (tr->has_baseline && tr->baseline.state == FV_MISSING) ||
+                  (tr->missing_years && *tr->missing_years);
     return missing ? V_INSUFFICIENT : V_NOT_APPLICABLE;
 }
 
@@ -3091,7 +3094,12 @@ static void write_milestones(wb *b, sheet *s)
                 snprintf(buf, sizeof buf, "%s:%d", tr->record->path, tr->record->line);
                 put_str(b, s, r, 11, buf, NULL);
             }
-            put_str(b, s, r, 12, tr->detail, NULL);
+            /* in the findings' words, as 指标 gives it (tr->detail is the
+             * English of assessment.csv, for machines) */
+            const finding *it = b->f ? findings_of(b->f, i, k) : NULL;
+            char *basis = it ? basis_text(b, it) : NULL;
+            put_str(b, s, r, 12, basis ? basis : tr->detail, NULL);
+            free(basis);
         }
         free(deps);
     }

@@ -28,7 +28,8 @@ counts them); a FAIL is followed by up to MAX_SHOWN offending lines, each
   4  percent-gap       a gap in % ("低于目标0.6%", "高出目标", "还差"): a
                        difference of percentages is 个百分点
   5  fractional-count  "还差0.4起", "发生1.5起": a fractional count of events,
-                       people, places... in a gap phrase
+                       people, places... in a gap phrase (a mean's gap says
+                       it is one: "还差年均0.3人")
   5b small-count      a rate or share missed on fewer than 10 events or units
                        (assessment.csv small_count) whose problem sentence
                        does not say what it rests on (基数小)
@@ -48,6 +49,9 @@ counts them); a FAIL is followed by up to MAX_SHOWN offending lines, each
   8d overdue           逾期 for a task due in the evaluation year (due 31
                        December of that year: not overdue)
   8e data-cutoff       数据截至YYYY年 later than 评估年度YYYY年
+  8g hold-demand       a countermeasure asking to make up a gap (须降低, 还需
+                       提高, 还差, 上升/下滑的原因) for a figure its problem
+                       says already meets the target
   9a heading-numbers   一、二、… strictly increasing, never repeated; no 一、-style
                        heading nested under another; level 2 （一）, level 3 1.
   9b contents          the contents = the bookmarks (titles, order, pages),
@@ -521,6 +525,20 @@ def d_overdue(doc):
     return hits
 
 
+def d_hold_demand(doc):
+    """A countermeasure that asks to make up a gap (须降低, 还需提高, 还差, the
+    cause of a rise or fall) for a figure its problem says already meets
+    the target (说明：目前数值已达到目标水平…)."""
+    hits, problem = [], ""
+    demand = re.compile(r"须降低|还需提高|还差|上升的原因|下滑的原因")
+    for pi, text, first in paragraphs(doc):
+        if re.match(r"^\d+[.．]\s", text):
+            problem = text
+        elif text.startswith("对策：") and "目前数值已达到目标水平" in problem and demand.search(text):
+            hits.append((pi, first))
+    return hits
+
+
 def d_data_cutoff(doc):
     if doc.eval_year is None or doc.data_year is None:
         return None
@@ -729,6 +747,7 @@ CHECKS = [
     ("8c", "no “仅下降A%，距下降B%” with A >= B", d_decrease_gap),
     ("8d", "nothing due in the evaluation year called 逾期", d_overdue),
     ("8e", "data cutoff not after the evaluation year", d_data_cutoff),
+    ("8g", "no gap to make up for a figure that already meets its target", d_hold_demand),
     ("8f", "the attention list's count (with the tasks listed elsewhere) = 总体情况's", d_attention_count),
     ("9a", "heading numbers increasing, none repeated or nested", d_heading_numbers),
     ("9b", "contents = bookmarks = headings", d_contents),
@@ -856,7 +875,7 @@ def self_test():
     case("3", d_department, b("对策：规划未明确责任部\n门要专题研究。"), b("对策：责任部门待明确，建议县政府指定。"))
     case("4", d_percent_gap, b("差距：低于目标0.6%"), b("差距：低于目标0.6个百分点；达标率95.0%"))
     case("5", d_fractional, b("距下降10%的目标还差0.4起"),
-         b("还差1起；还差0.0043人/亿元；还差0.5个百分点；年均4.8人"))
+         b("还差1起；还差0.0043人/亿元；还差0.5个百分点；年均4.8人；还差年均0.3人"))
     case("5b", d_small_count, b("3. 某站建设率未达标：2025年50%，目标100%，低于目标50个百分点。"),
          b("3. 某站建设率未达标：2025年50%，目标100%，低于目标50个百分点（据2025年2个中的1个计算，基数小，数值波动大，应谨慎解读）。"),
          {"某站建设率"})
@@ -885,6 +904,11 @@ def self_test():
          b("四、逾期未完成的任务\n建设基地 2022年 逾期完成（2023年6月30日） 县应急局\n五、问题\n建设库 2025年 推进中"))
     case("8e", d_data_cutoff, synth("brief", ["评估年度2023年 · 数据截至2025年"]),
          synth("brief", ["评估年度2023年 · 数据截至2023年"]))
+    case("8g", d_hold_demand,
+         b("3. 资金规模存在不能按期达标的风险：2023年2050万元。\n说明：目前数值已达到目标水平，但按趋势预测2025年达标概率为79.8%，判为存在风险。\n"
+           "对策：查明资金规模下滑的原因，2025年底前提高到1850万元以上（还需提高200万元）。"),
+         b("3. 资金规模存在不能按期达标的风险：2023年2050万元。\n说明：目前数值已达到目标水平，但按趋势预测2025年达标概率为79.8%，判为存在风险。\n"
+           "对策：巩固现有成效，2025年底前将资金规模保持在1850万元以上。\n4. 死亡人数未达标：2025年5人。\n对策：较目前须降低1人。"))
     outl_bad = [(0, "一、总体评估", 1), (0, "二、分领域评估", 1), (1, "（一）专栏1", 1), (1, "二、规划目标", 1),
                 (0, "三、比较", 1), (0, "三、问题", 1)]
     outl_ok = [(0, "一、总体评估", 1), (0, "二、分领域评估", 1), (1, "（一）专栏1", 1), (2, "1. 自然灾害", 1),

@@ -6,10 +6,11 @@
 #    1 unfilled {placeholder}            7a years joined by spaces
 #    2a the same countermeasure for      7b ASCII-hyphen year ranges outside
 #       more than 3 problems                the plan title
-#    2b the old generic measure in a     8a-e contradictions (binding "none
+#    2b the old generic measure in a     8a-g contradictions (binding "none
 #       final evaluation                    missed", status vs figure, 仅下降A%
 #    3 "未明确责任部门要"                     距下降B%, 逾期 in the evaluation year,
-#    4 a gap of percentages in %            data cutoff after the evaluation year)
+#    4 a gap of percentages in %            data cutoff after the evaluation year,
+#                                           a gap to make up for a figure at target)
 #    5 a fractional count in a gap       9a heading numbers, 9b contents = bookmarks
 #    6 ids, file names, planeval,        10 示例数据 on page 1
 #      English, float noise              11 brief layout; 12 huantai ranking

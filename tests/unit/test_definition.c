@@ -215,7 +215,7 @@ static void test_same_when_data_change(void **state)
         assert_non_null(fp);
         write_assessment_csv(fp, &ev, &ec, &lb);
         assert_int_equal(fclose(fp), 0);
-        assert_non_null(strstr(buf, ",catalogue,definition\n"));
+        assert_non_null(strstr(buf, ",catalogue,catalogue_name,definition\n"));
         for (int i = 0; i < 2; i++) {
             indicator_definition(&ec, ev.inds[i].ind, defs[k][i]);
             char *cell = xasprintf(",%s\n", defs[k][i]);

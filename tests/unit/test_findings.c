@@ -137,6 +137,46 @@ static void test_final_actions(void **state)
     assert_has(fd(f, "F4", 0)->note, "2025年目标已经达到");
 }
 
+/*
+ * Wordings that must agree with the figures beside them (the reviews of
+ * 2026-12-07): a target met late is a late completion, not a gap; a strict
+ * target met with equality has no "0.0" gap; an interim miss whose final
+ * target is missed too carries no second demand; a mean of a count is short
+ * by a mean; veto: false is no 一票否决; no change is not "仅下降0%".
+ */
+static void test_late_strict_merged_mean(void **state)
+{
+    fixture *f = *state;
+    const finding *c1 = fd(f, "C1", 0);
+    assert_int_equal(c1->caught_up, 2025);
+    assert_int_equal(c1->sev, SEV_NOTE);
+    assert_has(c1->gap, "2025年为2");
+    assert_has(c1->gap, "已达到目标");
+    assert_has(c1->action, "总结未按期达标的原因");
+    assert_lacks(c1->action, "须将");
+    const finding *l1 = fd(f, "L1", 0);
+    assert_has(l1->gap, "恰与目标值持平");
+    assert_lacks(l1->gap, "0.0");
+    assert_has(l1->action, "高于20%");
+    assert_lacks(l1->action, "0.0");
+    const finding *g0 = fd(f, "G1", 0), *g1 = fd(f, "G1", 1);
+    assert_int_equal(g0->merged, 2025);
+    assert_has(g0->action, "并入2025年目标");
+    assert_lacks(g0->action, "须将");
+    assert_has(g1->action, "须将");
+    const finding *w1 = fd(f, "W1", 0);
+    assert_has(w1->gap, "年均0.20人"); /* the indicator's precision, 2 here */
+    assert_has(w1->action, "年均0.20人");
+    assert_lacks(w1->action, "降低1人");
+    const finding *v1 = fd(f, "V1", 0);
+    assert_int_equal(v1->veto, 0);
+    assert_true(v1->sev != SEV_RED_FLAG);
+    assert_has(f->f.overall, "未触及");
+    const finding *d1 = fd(f, "D1", 0);
+    assert_has(d1->gap, "距下降10%的目标还差1人");
+    assert_lacks(d1->gap, "仅下降");
+}
+
 /* 逾期 only after the due year: M3 (2024) is overdue, M4 (2025) is not. */
 static void test_overdue(void **state)
 {
@@ -312,6 +352,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rank_order, setup_final, teardown),
         cmocka_unit_test_setup_teardown(test_gap_wording, setup_final, teardown),
         cmocka_unit_test_setup_teardown(test_final_actions, setup_final, teardown),
+        cmocka_unit_test_setup_teardown(test_late_strict_merged_mean, setup_final, teardown),
         cmocka_unit_test_setup_teardown(test_overdue, setup_final, teardown),
         cmocka_unit_test_setup_teardown(test_problems_and_overall, setup_final, teardown),
         cmocka_unit_test_setup_teardown(test_midterm, setup_midterm, teardown),

@@ -93,7 +93,7 @@ PROGRAM_COLUMNS = (
     "ci_lower_95", "ci_upper_95", "ci_vs_target", "allowance", "sensitivity_year",
     "sensitivity_period_mean", "sensitivity_period_total", "sensitivity")
 DROPPED_COLUMNS = ("status", "outlook", "severity", "plan_id", "stage", "evaluation_year", "region",
-                   "region_name", "catalogue", "definition", "plan_title")
+                   "region_name", "catalogue", "catalogue_name", "definition", "plan_title")
 
 
 def read_csv(path):
@@ -162,12 +162,15 @@ def brief_page1(plan_dir):
 
 
 def brief_first_problem(lines):
-    """The first key finding of the brief: the "1. " item up to its doubt or countermeasure."""
+    """The first key finding of the brief: the "1. " item's sentence, up to its
+    full stop (a wrapped line may begin with "（", as a doubt's does), or up
+    to its doubt or countermeasure."""
     for i, line in enumerate(lines):
         if line.startswith("1. "):
             text = line[3:]
             for more in lines[i + 1:]:
-                if re.match(r"^(\d+\. |（|对策：|说明：|[一二三四五六七八九十]+、)", more):
+                if squash(text).endswith("。") or \
+                        re.match(r"^(\d+\. |对策：|说明：|[一二三四五六七八九十]+、)", more):
                     break
                 text += more
             return squash(text)
