@@ -189,6 +189,18 @@ static const char *fmt_baseline(fctx *c, const indicator *ind, const target_resu
                : fmt_value(c, ind, tr->baseline);
 }
 
+/* A target's limit as its texts give it: a plain 下降/提高 (no amount) has
+ * the baseline itself as its limit, written as the baseline is ("须低于7.85",
+ * beside "基期（7.85）", not 7.8524); any other limit with fmt_limit(). */
+static const char *limit_text(fctx *c, const indicator *ind, const target_result *tr)
+{
+    const target *t = tr->t;
+    if ((t->op == OP_DECREASE || t->op == OP_INCREASE) && !t->has_by && !t->has_amount &&
+        tr->baseline.state == FV_OK)
+        return fmt_baseline(c, ind, tr);
+    return fmt_limit(c, ind, tr->limit);
+}
+
 static const char *unit_of(fctx *c, const indicator *ind)
 {
     return ind->unit && *ind->unit ? ind->unit : tx(c, "words.no_unit", NULL);
@@ -584,7 +596,7 @@ static const char *gap_text(fctx *c, const finding *it)
         s = tx(c, is_count(c, ind) ? "words.gap.zero" : "words.gap.above", &v);
     } else if (t->op == OP_DECREASE || t->op == OP_INCREASE) {
         tv_set(&v, "by", t->has_by ? fmt_short(c, t->by) : "0");
-        tv_set(&v, "limit", tr->has_limit ? fmt_limit(c, ind, tr->limit) : "");
+        tv_set(&v, "limit", tr->has_limit ? limit_text(c, ind, tr) : "");
         double pct = tr->has_change ? tr->change_pct : 0;
         tv_set(&v, "pct", fmt_pct(c, fabs(pct)));
         if (!tr->has_limit) {
@@ -1221,7 +1233,7 @@ static void finding_vars(fctx *c, const finding *it, tvars *v)
     tv_setf(v, "deadline", "%d", tr->t->year > c->ev->eval_year ? tr->t->year : c->ev->eval_year + 1);
     double goal;
     int has_goal = ind->kind == IND_QUANTITATIVE && goal_of(tr, &goal);
-    tv_set(v, "limit", has_goal ? (tr->has_limit ? fmt_limit(c, ind, goal) : fmt_short(c, goal)) : "");
+    tv_set(v, "limit", has_goal ? (tr->has_limit ? limit_text(c, ind, tr) : fmt_short(c, goal)) : "");
     tv_set(v, "amount", has_goal && tr->current.state == FV_OK
                             ? gap_amount(c, ind, tr->t, tr->current.v - goal)
                             : "");
