@@ -135,12 +135,12 @@ static const char *current_text(pctx *p, const cmp_row *r)
     if (!r->has_current)
         return "";
     const char *basis;
-    if (r->window[0] && r->window[0] < r->window[1]) {
-        const char *what = r->aggregate[0] && strcmp(r->aggregate, "year") != 0
-                               ? T(p, "what", r->aggregate)
-                               : "";
-        const char *v[] = {"from", intf(p, r->window[0]), "to", intf(p, r->window[1]), "what", what,
-                           NULL};
+    /* a window's figure (a mean, a total, a worst year); a year's otherwise,
+     * a change against a baseline year among them */
+    if (r->window[0] && r->window[0] < r->window[1] && r->aggregate[0] &&
+        strcmp(r->aggregate, "year") != 0) {
+        const char *v[] = {"from", intf(p, r->window[0]), "to", intf(p, r->window[1]), "what",
+                           T(p, "what", r->aggregate), NULL};
         basis = fill(p, "cell", "basis_window", v);
     } else {
         const char *v[] = {"year", intf(p, r->current_year), NULL};
@@ -398,8 +398,10 @@ static void indicator_scale(const cmp_indicator *ind, scale *s)
     if (lo >= 0 && lo < 0.35 * hi)
         lo = 0; /* from zero when that costs little room */
     if (hi - lo < 1e-12) {
+        /* one value throughout: around it, but not below zero for figures
+         * that cannot be negative (no "-1" under a row of zero accidents) */
         double m = fabs(hi) > 0 ? fabs(hi) * 0.1 : 1;
-        lo -= m;
+        lo = lo >= 0 && lo - m < 0 ? 0 : lo - m;
         hi += m;
     } else {
         double pad = (hi - lo) * 0.08;
