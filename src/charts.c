@@ -2580,6 +2580,17 @@ static void draw_trend_labels(trend *td)
 }
 
 /* Trend chart: title, verdict lines, the plot, its axes and legend, top to bottom. */
+/* 1 while a target of ir waits for its judgement (not yet due, or short of
+ * data): the forecast is drawn for those only, never across a year already
+ * judged (a final evaluation's 2025 marked 不适用). */
+static int awaits_judgement(const indicator_result *ir)
+{
+    for (int k = 0; k < ir->ntargets; k++)
+        if (ir->targets[k].status == V_NOT_YET_DUE || ir->targets[k].status == V_INSUFFICIENT)
+            return 1;
+    return 0;
+}
+
 static int draw_indicator(chart_ctx *c, const void *argp)
 {
     const ind_arg *arg = argp;
@@ -2588,7 +2599,8 @@ static int draw_indicator(chart_ctx *c, const void *argp)
     td.c = c;
     td.cv = c->cv;
     td.ir = arg->ir;
-    td.fc = arg->fc && arg->fc->model != FM_NONE && arg->fc->npoints_fc > 0 && arg->fc->points
+    td.fc = arg->fc && arg->fc->model != FM_NONE && arg->fc->npoints_fc > 0 && arg->fc->points &&
+                    awaits_judgement(arg->ir)
                 ? arg->fc
                 : NULL;
     td.pad = 8;

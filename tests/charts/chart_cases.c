@@ -144,6 +144,24 @@ static int exists(const char *path)
     return fp != NULL;
 }
 
+/* 1 if files a and b hold the same bytes. */
+static int same_bytes(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    int same = fa && fb;
+    while (same) {
+        int ca = fgetc(fa), cb = fgetc(fb);
+        same = ca == cb;
+        if (ca == EOF || cb == EOF)
+            break;
+    }
+    if (fa)
+        fclose(fa);
+    if (fb)
+        fclose(fb);
+    return same;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -271,6 +289,18 @@ int main(int argc, char **argv)
         free(rname);
         free(ref);
     }
+    /* a forecast is drawn for targets still to be judged only: with case 0's
+     * target judged (a final evaluation), the chart is the one without it */
+    tr->status = V_NOT_MET;
+    char *pj = xasprintf("%s/case-judged.png", out), *pn = xasprintf("%s/case-judged-nofc.png", out);
+    int j1 = chart_indicator(&env, &irs[0], &fx[0].fc, CHART_PNG, CHART_WIDTH_MM, CHART_HEIGHT_MM,
+                             pj, &d);
+    int j2 = chart_indicator(&env, &irs[0], NULL, CHART_PNG, CHART_WIDTH_MM, CHART_HEIGHT_MM, pn, &d);
+    check(j1 == 0 && j2 == 0 && same_bytes(pj, pn), "no forecast across targets already judged",
+          "the forecast was drawn");
+    tr->status = V_NOT_YET_DUE;
+    free(pj);
+    free(pn);
     /* an overview of everything (the plan has no groups) */
     char *path = xasprintf("%s/case-overview.png", out);
     check(chart_group_overview(&env, NULL, CHART_PNG, CHART_WIDTH_MM, 0, path, &d) == 0,
