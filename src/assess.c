@@ -750,7 +750,9 @@ static void judge_target(const eval_context *ec, const indicator_result *ir, con
         diag_add(warnings, DIAG_WARNING, ec->p->path, t->line, 0,
                  "indicator %s (target %d): no data for %s in %s%s", ir->ind->id, t->year,
                  tr->missing_years, ec->p->region,
-                 tr->status == V_INSUFFICIENT ? "" : " (judged on the years with data)");
+                 tr->status == V_INSUFFICIENT ? ""
+                 : !tr->due                   ? " (not yet due: progress so far on the years with data)"
+                                              : " (judged on the years with data)");
     if (!tr->due) {
         /* Not judged yet: say whether the figure so far is on the right side. */
         if (tr->status == V_MET)

@@ -151,7 +151,7 @@ static void row_free(cmp_row *r)
     char **s[] = {&r->plan_id, &r->plan_title, &r->finding, &r->region, &r->region_name, &r->indicator_id, &r->name,
                   &r->unit, &r->comparator, &r->comparator_zh, &r->target_value, &r->status,
                   &r->status_zh, &r->forecast_status, &r->forecast_status_zh, &r->aggregate,
-                  &r->catalogue_name};
+                  &r->catalogue_name, &r->outlook, &r->outlook_zh};
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         free(*s[i]);
     free(r->years);
@@ -198,6 +198,7 @@ static int read_assessment(const char *path, int *eval_year, cand_list *out, dia
     int c_agg = csv_column(&t, "aggregate"), c_window = csv_column(&t, "window");
     int c_reading = csv_column(&t, "baseline_reading");
     int c_catname = csv_column(&t, "catalogue_name"); /* since 2026-12-07 */
+    int c_outlook = csv_column(&t, "outlook"), c_outlook_zh = csv_column(&t, "outlook_zh");
     for (int i = 1; i < t.nrows; i++) {
         const csv_row *r = &t.rows[i];
         int ey = 0;
@@ -249,6 +250,8 @@ static int read_assessment(const char *path, int *eval_year, cand_list *out, dia
                                                          : "";
         x.aggregate = xstrdup(agg);
         x.catalogue_name = xstrdup(c_catname >= 0 ? csv_get(r, c_catname) : "");
+        x.outlook = xstrdup(c_outlook >= 0 ? csv_get(r, c_outlook) : "");
+        x.outlook_zh = xstrdup(c_outlook_zh >= 0 ? csv_get(r, c_outlook_zh) : "");
         /* "2021-2025" (results.c); anything else leaves the window unknown */
         int wa, wb, wn = -1;
         if (c_window >= 0 && sscanf(csv_get(r, c_window), "%d-%d%n", &wa, &wb, &wn) == 2 &&
@@ -418,7 +421,9 @@ static void gap_of(cmp_row *r)
 {
     double cur = r->has_current ? r->current : r->latest;
     int has_cur = r->has_current || r->latest_year;
-    if (!has_cur || !r->has_limit || r->better == 0)
+    /* 数据不足: no figure the target is judged on, so no gap (not the
+     * latest year's against a window's target) */
+    if (!has_cur || !r->has_limit || r->better == 0 || strcmp(r->status, "insufficient_data") == 0)
         return;
     r->gap = r->better < 0 ? cur - r->limit : r->limit - cur;
     r->has_gap = 1;
@@ -504,9 +509,13 @@ static void rank_indicator(cmp_indicator *ind)
                 ind->last_year = r->latest_year;
         }
         gap_of(r);
+        /* not yet due: the findings' outlook where the results have it (a
+         * figure at its target whose forecast slips is 存在风险, not off
+         * track), else the forecast's */
+        int not_due = strcmp(r->status, "not_yet_due") == 0;
         r->off_track = strcmp(r->status, "not_met") == 0 ||
-                       (strcmp(r->status, "not_yet_due") == 0 &&
-                        strcmp(r->forecast_status, "off_track") == 0);
+                       (not_due && (r->outlook[0] ? strcmp(r->outlook, "unlikely") == 0
+                                                  : strcmp(r->forecast_status, "off_track") == 0));
         r->factor = unit_factor(r->unit, ind->unit);
         if (r->better != ind->better || r->better == 0)
             r->note = CN_DIRECTION;

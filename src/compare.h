@@ -52,6 +52,8 @@ typedef struct cmp_row {
     int current_year, has_current;
     double current;                  /* the figure assessed (latest value when empty) */
     char *status, *status_zh, *forecast_status, *forecast_status_zh;
+    char *outlook, *outlook_zh;      /* the plan's findings' outlook ("" in older results):
+                                        progress so far can temper the forecast's */
     int has_prob;
     double prob;                     /* probability_met */
     int small_count;

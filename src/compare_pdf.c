@@ -83,7 +83,8 @@ static rcolor status_colour(const char *code)
 {
     if (strcmp(code, "met") == 0 || strcmp(code, "on_track") == 0)
         return green;
-    if (strcmp(code, "not_met") == 0 || strcmp(code, "off_track") == 0)
+    if (strcmp(code, "not_met") == 0 || strcmp(code, "off_track") == 0 ||
+        strcmp(code, "unlikely") == 0)
         return red;
     if (strcmp(code, "at_risk") == 0)
         return amber;
@@ -104,6 +105,13 @@ static void widths(pctx *p, const double *rel, int n, double *w)
 
 /* ---------- cell texts ---------- */
 
+/* A figure in the plan's own unit, named when it is not the group's (a
+ * plan in ‰ among plans in %: the heading's unit would mislead). */
+static const char *own_unit(pctx *p, const cmp_row *r, const char *text)
+{
+    return r->factor != 1 && text[0] ? keep(p, xasprintf("%s%s", text, r->unit)) : text;
+}
+
 static const char *target_text(pctx *p, const cmp_row *r)
 {
     const char *t;
@@ -113,13 +121,13 @@ static const char *target_text(pctx *p, const cmp_row *r)
     } else if (strcmp(r->comparator, "zero") == 0) {
         t = r->comparator_zh;
     } else {
-        t = keep(p, xasprintf("%s%s", r->comparator_zh, r->target_value));
+        t = keep(p, xasprintf("%s%s", r->comparator_zh, own_unit(p, r, r->target_value)));
     }
     const char *v[] = {"year", intf(p, r->target_year), "target", t, NULL};
     t = fill(p, "cell", "target", v);
     if (r->has_limit && (strcmp(r->comparator, "decrease") == 0 ||
                          strcmp(r->comparator, "increase") == 0)) {
-        const char *lv[] = {"limit", num(p, r->limit), NULL};
+        const char *lv[] = {"limit", own_unit(p, r, num(p, r->limit)), NULL};
         t = keep(p, xasprintf("%s%s", t, fill(p, "cell", "limit", lv)));
     }
     return t;
@@ -146,10 +154,7 @@ static const char *current_text(pctx *p, const cmp_row *r)
         const char *v[] = {"year", intf(p, r->current_year), NULL};
         basis = fill(p, "cell", "basis_year", v);
     }
-    const char *value = num(p, r->current);
-    if (r->factor != 1)
-        value = keep(p, xasprintf("%s%s", value, r->unit));
-    const char *v[] = {"value", value, "basis", basis, NULL};
+    const char *v[] = {"value", own_unit(p, r, num(p, r->current)), "basis", basis, NULL};
     return fill(p, "cell", "current", v);
 }
 
@@ -157,7 +162,7 @@ static const char *gap_text(pctx *p, const cmp_row *r)
 {
     if (!r->has_gap)
         return "";
-    return r->gap > 0 ? keep(p, xasprintf("+%s", num(p, r->gap))) : num(p, r->gap);
+    return own_unit(p, r, r->gap > 0 ? keep(p, xasprintf("+%s", num(p, r->gap))) : num(p, r->gap));
 }
 
 static const char *gap_pct_text(pctx *p, const cmp_row *r)
@@ -169,17 +174,27 @@ static const char *gap_pct_text(pctx *p, const cmp_row *r)
     return keep(p, xstrdup(buf));
 }
 
+/* The code of what forecast_text() says: the findings' outlook of a target
+ * not yet due, else the forecast's status (for its colour). */
+static const char *forecast_code(const cmp_row *r)
+{
+    return strcmp(r->status, "not_yet_due") == 0 && r->outlook[0] ? r->outlook : r->forecast_status;
+}
+
 static const char *forecast_text(pctx *p, const cmp_row *r)
 {
-    if (!r->forecast_status_zh[0])
+    int not_due = strcmp(r->status, "not_yet_due") == 0;
+    /* a target not yet due: the plan's own outlook, as its brief words it */
+    const char *word = not_due && r->outlook_zh[0] ? r->outlook_zh : r->forecast_status_zh;
+    if (!word[0])
         return "";
-    if (strcmp(r->status, "not_yet_due") == 0 && r->has_prob) {
+    if (not_due && r->has_prob) {
         /* "难以达标 10%" read as 10 % short; the chance says what it is */
-        const char *v[] = {"status", r->forecast_status_zh, "probability",
+        const char *v[] = {"status", word, "probability",
                            keep(p, xasprintf("%.0f", 100 * r->prob)), NULL};
         return fill(p, "cell", "forecast_chance", v);
     }
-    return r->forecast_status_zh;
+    return word;
 }
 
 /* ---------- header and footer ---------- */
@@ -352,7 +367,7 @@ static void opening(pctx *p)
                             rdoc_cell(cur, RA_RIGHT),
                             rdoc_cell(target_text(p, r), RA_LEFT),
                             coloured(due ? r->status_zh : forecast_text(p, r),
-                                     status_colour(due ? r->status : r->forecast_status)),
+                                     status_colour(due ? r->status : forecast_code(r))),
                             coloured(gap_text(p, r), red),
                             coloured(gap_pct_text(p, r), red),
                             rdoc_cell(r->finding, RA_LEFT)};
@@ -517,7 +532,7 @@ static void ranking_row(pctx *p, const cmp_row *r, rcell *row)
                        rdoc_cell(current_text(p, r), RA_RIGHT),
                        rdoc_cell(target_text(p, r), RA_LEFT),
                        coloured(r->status_zh, status_colour(r->status)),
-                       coloured(forecast_text(p, r), status_colour(r->forecast_status)),
+                       coloured(forecast_text(p, r), status_colour(forecast_code(r))),
                        coloured(gap_text(p, r), r->has_gap && r->gap > 0 ? red : grey),
                        coloured(gap_pct_text(p, r), r->has_gap && r->gap > 0 ? red : grey)};
     cells[8].align = cells[9].align = RA_RIGHT;

@@ -96,6 +96,14 @@ static const char *txf(fctx *c, const tvars *v, const char *fmt, ...)
     return s ? s : "";
 }
 
+/* The text at key, or at fallback where an office's findings.yaml (older
+ * than key) has none. */
+static const char *tx_or(fctx *c, const char *key, const char *fallback, const tvars *v)
+{
+    const char *s = txf_opt(c, v, "%s", key);
+    return s ? s : tx(c, fallback, v);
+}
+
 /* ---------- numbers ---------- */
 
 char *num_fixed(double v, int prec)
@@ -255,7 +263,7 @@ static const char *amount_of(fctx *c, const indicator *ind, double v, int mean)
     tv_set(&t, "unit", unit_of(c, ind));
     /* a mean's amount says it is one a year (年均0.3人): no fractional count */
     const char *s = pk                            ? tx(c, pk, &t)
-                    : is_count(c, ind) && mean ? tx(c, "words.amount_mean", &t)
+                    : is_count(c, ind) && mean ? tx_or(c, "words.amount_mean", "words.amount", &t)
                                                : tx(c, "words.amount", &t);
     tv_free(&t);
     return s;
@@ -389,6 +397,10 @@ static const char *target_text(fctx *c, const finding *it, int with_unit)
             s = target_form(c, &v, !with_unit, keepf(c, "%s_amount", op_name(t->op)));
         else if (it->tr->zero_baseline)
             s = target_form(c, &v, !with_unit, "keep_zero");
+        else if (t->has_by && t->by == 0 &&
+                 rtpl_get(c->f->words, keepf(c, "words.target.%s_none", op_name(t->op))))
+            /* "下降0%以上" says nothing: not above the baseline */
+            s = target_form(c, &v, !with_unit, keepf(c, "%s_none", op_name(t->op)));
         else if (t->has_by)
             s = target_form(c, &v, !with_unit, op_name(t->op));
         else
@@ -532,16 +544,18 @@ static void member_vars(fctx *c, const target_result *tr, tvars *v)
 }
 
 /*
- * A target on one year's figure, missed in its year and met in the latest
- * year since (a task to finish by 2022, finished in 2023): that year, else
- * 0. A late completion, not a gap still to close.
+ * A target on one year's figure to reach (>=, >, ==), missed in its year
+ * and met in the latest year since (a task to finish by 2022, finished in
+ * 2023): that year, else 0. A late completion, not a gap still to close.
  */
 static int caught_up_year(fctx *c, const finding *it)
 {
     const target_result *tr = it->tr;
     const target *t = tr->t;
+    /* only what is built up and stays (>=, >, ==: 完成率, 建成数): a year
+     * of fewer deaths does not undo a year of more (<=, <) */
     if (it->ind->kind != IND_QUANTITATIVE || tr->status != V_NOT_MET || t->agg != AGG_YEAR ||
-        t->each || t->op > OP_EQ || t->explicit_window)
+        t->each || (t->op != OP_GE && t->op != OP_GT && t->op != OP_EQ) || t->explicit_window)
         return 0;
     int y = latest_year(c, it->ir);
     if (y <= t->year)
@@ -552,8 +566,8 @@ static int caught_up_year(fctx *c, const finding *it)
 /*
  * A strict target (> 60 %, < 2, 下降 against a baseline) missed by a figure
  * exactly at its goal: no amount says how far (not "0.0个百分点", nor
- * "须降低1起" for a mean); a plain count under a strict bound is short by
- * one all the same (amount_of).
+ * "须降低1起" or "年均0.00人" for a mean); a plain count under a strict
+ * bound is short by one all the same (amount_of).
  */
 static int at_limit(fctx *c, const finding *it)
 {
@@ -562,8 +576,10 @@ static int at_limit(fctx *c, const finding *it)
     /* "下降"/"提高" with no amount: strictly below or above the baseline */
     int change_any = (t->op == OP_DECREASE || t->op == OP_INCREASE) && !t->has_by && !t->has_amount;
     double goal;
+    /* at the goal as the verdicts compare (assess.c's tolerance) */
     return (t->op == OP_LT || t->op == OP_GT || change_any) && tr->current.state == FV_OK &&
-           goal_of(tr, &goal) && tr->current.v == goal && (change_any || !is_count(c, it->ind));
+           goal_of(tr, &goal) && fabs(tr->current.v - goal) <= 1e-9 * fmax(1, fabs(goal)) &&
+           (change_any || !is_count(c, it->ind) || judged_on_mean(t));
 }
 
 /* How far a quantitative target is missed; NULL when it is not. */
@@ -613,21 +629,20 @@ static const char *gap_text(fctx *c, const finding *it)
             /* The change and the limit are on different figures (a window
              * mean against a baseline total, say): say only the limit. */
             /* no change at all ("与基期持平" precedes): not "仅下降0%" */
-            s = tx(c, pct < 0              ? "words.gap.decrease_rise"
-                      : pct >= t->by - 1e-9 ? "words.gap.above_limit"
-                      : pct < 0.05           ? "words.gap.decrease_flat"
-                                            : "words.gap.decrease",
-                   &v);
+            s = pct < 0              ? tx(c, "words.gap.decrease_rise", &v)
+                : pct >= t->by - 1e-9 ? tx(c, "words.gap.above_limit", &v)
+                : pct < 0.05           ? tx_or(c, "words.gap.decrease_flat", "words.gap.decrease", &v)
+                                      : tx(c, "words.gap.decrease", &v);
         } else {
             tv_set(&v, "gap", gap_amount(c, ind, t, tr->limit - cur));
-            s = tx(c, pct >= t->by - 1e-9 ? "words.gap.below_limit"
-                      : fabs(pct) < 0.05    ? "words.gap.increase_flat"
-                                            : "words.gap.increase",
-                   &v);
+            s = pct >= t->by - 1e-9 ? tx(c, "words.gap.below_limit", &v)
+                : fabs(pct) < 0.05    ? tx_or(c, "words.gap.increase_flat", "words.gap.increase", &v)
+                : pct < 0              ? tx_or(c, "words.gap.increase_fall", "words.gap.increase", &v)
+                                      : tx(c, "words.gap.increase", &v);
         }
-    } else if (has_goal && at_limit(c, it)) {
-        tv_set(&v, "limit", fmt_limit(c, ind, goal));
-        s = tx(c, is_ceiling(tr) ? "words.gap.at_limit_high" : "words.gap.at_limit_low", &v);
+    } else if (has_goal && at_limit(c, it) &&
+               (s = txf_opt(c, &v, "words.gap.%s", is_ceiling(tr) ? "at_limit_high" : "at_limit_low"))) {
+        /* said above */
     } else if (has_goal) {
         tv_set(&v, "gap", gap_amount(c, ind, t, cur - goal));
         s = tx(c, is_ceiling(tr) ? "words.gap.above" : "words.gap.below", &v);
@@ -637,7 +652,9 @@ static const char *gap_text(fctx *c, const finding *it)
     if (s && it->caught_up) {
         tv_setf(&v, "year", "%d", it->caught_up);
         tv_set(&v, "value", fmt_value(c, ind, result_year(it->ir, it->caught_up).value));
-        s = keepf(c, "%s%s", s, tx(c, "words.gap.caught_up", &v));
+        const char *late = txf_opt(c, &v, "words.gap.caught_up");
+        if (late)
+            s = keepf(c, "%s%s", s, late);
     }
     tv_free(&v);
     return s;
@@ -1058,8 +1075,8 @@ static severity severity_of(const finding *it)
         return SEV_NOTE;
     if (it->veto && it->tr->t->op == OP_ZERO)
         return SEV_RED_FLAG;
-    if ((ind->kind == IND_MILESTONE && is_late(it)) || it->caught_up)
-        return SEV_NOTE; /* done, only late */
+    if ((ind->kind == IND_MILESTONE && is_late(it)) || (it->caught_up && !it->binding))
+        return SEV_NOTE; /* done, only late (a binding target missed stays a red flag) */
     int missed = it->ol == OL_OFF_TRACK || it->ol == OL_UNLIKELY;
     if (!it->final)
         return missed ? SEV_RISK : SEV_NOTE;
@@ -1110,7 +1127,10 @@ static void mark_superseded(findings *f)
             if (o->final && (o->ol == OL_MET || o->ol == OL_ON_TRACK)) {
                 it->superseded = o->tr->t->year;
                 it->superseded_met = o->ol == OL_MET;
-            } else if (o->final && outlook_needs_attention(o->ol)) {
+            } else if (o->final && outlook_needs_attention(o->ol) &&
+                       it->tr->status == V_NOT_MET) {
+                /* missed (due), not only at risk: a target not yet due
+                 * keeps its own action */
                 it->merged = o->tr->t->year;
             }
         }
@@ -1233,7 +1253,23 @@ static void finding_vars(fctx *c, const finding *it, tvars *v)
     tv_setf(v, "deadline", "%d", tr->t->year > c->ev->eval_year ? tr->t->year : c->ev->eval_year + 1);
     double goal;
     int has_goal = ind->kind == IND_QUANTITATIVE && goal_of(tr, &goal);
-    tv_set(v, "limit", has_goal ? (tr->has_limit ? limit_text(c, ind, tr) : fmt_short(c, goal)) : "");
+    /* a whole count (not a mean of one) is held to whole numbers: "> 7个" is
+     * reached at 8, "< 3起" kept at 2, a limit of 3.6人 is 3人 and one of
+     * 0.85起 none (the amount, rounded up, already counts so) */
+    double whole = goal;
+    const target *tt = tr->t;
+    int any = !tt->has_by && !tt->has_amount; /* 提高/下降 with no amount: strict */
+    if (has_goal && is_count(c, ind) && !judged_on_mean(tt))
+        whole = tt->op == OP_GT || (tt->op == OP_INCREASE && any)   ? floor(goal + 1e-9) + 1
+              : tt->op == OP_LT || (tt->op == OP_DECREASE && any)   ? ceil(goal - 1e-9) - 1
+              : is_ceiling(tr)                                      ? floor(goal + 1e-9)
+                                                                    : ceil(goal - 1e-9);
+    if (has_goal && whole != goal) {
+        goal = whole;
+        tv_set(v, "limit", fmt_short(c, goal));
+    } else {
+        tv_set(v, "limit", has_goal ? (tr->has_limit ? limit_text(c, ind, tr) : fmt_short(c, goal)) : "");
+    }
     tv_set(v, "amount", has_goal && tr->current.state == FV_OK
                             ? gap_amount(c, ind, tr->t, tr->current.v - goal)
                             : "");
@@ -1416,9 +1452,11 @@ static const char *const required[] = {
     "words.reconcile.level_short_trend_ok", "words.doubt", "words.doubt_alternative",
     "words.superseded", "words.superseded_on_track", "actions.superseded_on_track",
     "words.milestone_chance.on_track", "words.milestone_chance.at_risk",
-    "words.milestone_chance_text", "words.gap.at_limit_low", "words.gap.at_limit_high",
-    "words.gap.caught_up", "words.gap.decrease_flat", "words.gap.increase_flat",
-    "words.amount_mean", NULL};
+    "words.milestone_chance_text", NULL};
+/* Newer keys (words.gap.at_limit_*, caught_up, *_flat, increase_fall,
+ * words.amount_mean, actions.merged, the *_hold and *_at_limit actions) are
+ * optional: an office's older findings.yaml keeps its own wording there
+ * (tx_or, txf_opt). */
 
 /* A probability threshold of words.milestone_chance: a number in [0, 1]. */
 static double chance_threshold(const rtpl *t, const char *key, diag_list *d)

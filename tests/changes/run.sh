@@ -124,7 +124,7 @@ echo "$chap" | grep -q "1项结论变化" && echo "$chap" | grep -q "生产安�
     { fail "revision: the PDF chapter has the summary and the row"; echo "$chap" | head -c 600 >&2; }
 sheet >"$TMP/sheet" 2>&1
 if grep -q "1项结论变化" "$TMP/sheet" &&
-    grep -q "^生产安全事故起数（起）	目标1	结论	达标	未达标	数据修订：2025年 4→5" "$TMP/sheet"; then
+    grep -q "^生产安全事故起数	目标1	结论	达标	未达标	数据修订：2025年 4→5" "$TMP/sheet"; then
     pass "revision: the sheet 变化 (last) has the summary and the row"
 else
     fail "revision: the sheet 变化 (last) has the summary and the row"

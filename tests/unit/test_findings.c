@@ -150,8 +150,7 @@ static void test_late_strict_merged_mean(void **state)
     const finding *c1 = fd(f, "C1", 0);
     assert_int_equal(c1->caught_up, 2025);
     assert_int_equal(c1->sev, SEV_NOTE);
-    assert_has(c1->gap, "2025年为2");
-    assert_has(c1->gap, "已达到目标");
+    assert_has(c1->gap, "2025年为80.0%，已达到目标");
     assert_has(c1->action, "总结未按期达标的原因");
     assert_lacks(c1->action, "须将");
     const finding *l1 = fd(f, "L1", 0);
@@ -175,6 +174,33 @@ static void test_late_strict_merged_mean(void **state)
     const finding *d1 = fd(f, "D1", 0);
     assert_has(d1->gap, "距下降10%的目标还差1人");
     assert_lacks(d1->gap, "仅下降");
+    /* the review of the change: a strict bound on a mean, a ceiling missed
+     * once, an increase that fell */
+    const finding *w2 = fd(f, "W2", 0);
+    assert_has(w2->gap, "恰与目标值持平");
+    assert_lacks(w2->gap, "0.00");
+    assert_lacks(w2->action, "0.00");
+    const finding *c2 = fd(f, "C2", 0);
+    assert_int_equal(c2->caught_up, 0);
+    assert_int_equal(c2->sev, SEV_MAJOR);
+    assert_lacks(c2->gap, "已达到目标");
+    assert_has(fd(f, "I1", 0)->gap, "不升反降60%");
+    assert_int_equal(fd(f, "G2", 0)->merged, 2025); /* both due and missed at the end */
+    /* whole counts: a limit of 1.5人 is 1人; > 2人 is reached at 3 */
+    assert_has(fd(f, "F2", 0)->action, "1人以内");
+    assert_lacks(fd(f, "F2", 0)->action, "1.5");
+    assert_has(fd(f, "K1", 0)->action, "达到3人");
+}
+
+/* Mid-term 2023: an interim target not yet due keeps its own action. */
+static void test_midterm_not_merged(void **state)
+{
+    fixture *f = *state;
+    const finding *g2 = fd(f, "G2", 0);
+    assert_int_equal(g2->tr->status, V_NOT_YET_DUE);
+    assert_int_equal(g2->merged, 0);
+    assert_lacks(g2->action, "并入");
+    assert_int_equal(fd(f, "G1", 0)->merged, 2025); /* 2023: due and missed */
 }
 
 /* 逾期 only after the due year: M3 (2024) is overdue, M4 (2025) is not. */
@@ -356,6 +382,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_overdue, setup_final, teardown),
         cmocka_unit_test_setup_teardown(test_problems_and_overall, setup_final, teardown),
         cmocka_unit_test_setup_teardown(test_midterm, setup_midterm, teardown),
+        cmocka_unit_test_setup_teardown(test_midterm_not_merged, setup_midterm, teardown),
         cmocka_unit_test(test_reader_text),
         cmocka_unit_test(test_milestone_outlook),
         cmocka_unit_test_setup_teardown(test_milestone_settings, setup_final, teardown),
