@@ -2579,7 +2579,6 @@ static void draw_trend_labels(trend *td)
     placer_free(&td->pl);
 }
 
-/* Trend chart: title, verdict lines, the plot, its axes and legend, top to bottom. */
 /* 1 while a target of ir waits for its judgement (not yet due, or short of
  * data): the forecast is drawn for those only, never across a year already
  * judged (a final evaluation's 2025 marked 不适用). */
@@ -2591,6 +2590,7 @@ static int awaits_judgement(const indicator_result *ir)
     return 0;
 }
 
+/* Trend chart: title, verdict lines, the plot, its axes and legend, top to bottom. */
 static int draw_indicator(chart_ctx *c, const void *argp)
 {
     const ind_arg *arg = argp;
