@@ -174,21 +174,25 @@ static const char *gap_pct_text(pctx *p, const cmp_row *r)
     return keep(p, xstrdup(buf));
 }
 
-/* The code of what forecast_text() says: the findings' outlook of a target
- * not yet due, else the forecast's status (for its colour). */
+/* A target not yet due in results with findings: its outlook is the plan's
+ * own, as its brief words it, not the forecast's. */
+static int own_outlook(const cmp_row *r)
+{
+    return strcmp(r->status, "not_yet_due") == 0 && r->outlook[0];
+}
+
+/* The code of what forecast_text() says (for its colour). */
 static const char *forecast_code(const cmp_row *r)
 {
-    return strcmp(r->status, "not_yet_due") == 0 && r->outlook[0] ? r->outlook : r->forecast_status;
+    return own_outlook(r) ? r->outlook : r->forecast_status;
 }
 
 static const char *forecast_text(pctx *p, const cmp_row *r)
 {
-    int not_due = strcmp(r->status, "not_yet_due") == 0;
-    /* a target not yet due: the plan's own outlook, as its brief words it */
-    const char *word = not_due && r->outlook_zh[0] ? r->outlook_zh : r->forecast_status_zh;
+    const char *word = own_outlook(r) ? r->outlook_zh : r->forecast_status_zh;
     if (!word[0])
         return "";
-    if (not_due && r->has_prob) {
+    if (strcmp(r->status, "not_yet_due") == 0 && r->has_prob) {
         /* "难以达标 10%" read as 10 % short; the chance says what it is */
         const char *v[] = {"status", word, "probability",
                            keep(p, xasprintf("%.0f", 100 * r->prob)), NULL};

@@ -197,14 +197,20 @@ static const char *fmt_baseline(fctx *c, const indicator *ind, const target_resu
                : fmt_value(c, ind, tr->baseline);
 }
 
+/* A plain 下降/提高 (no percent, no amount): strictly below or above its
+ * baseline, which is its limit. */
+static int change_any(const target *t)
+{
+    return (t->op == OP_DECREASE || t->op == OP_INCREASE) && !t->has_by && !t->has_amount;
+}
+
 /* A target's limit as its texts give it: a plain 下降/提高 (no amount) has
  * the baseline itself as its limit, written as the baseline is ("须低于7.85",
  * beside "基期（7.85）", not 7.8524); any other limit with fmt_limit(). */
 static const char *limit_text(fctx *c, const indicator *ind, const target_result *tr)
 {
     const target *t = tr->t;
-    if ((t->op == OP_DECREASE || t->op == OP_INCREASE) && !t->has_by && !t->has_amount &&
-        tr->baseline.state == FV_OK)
+    if (change_any(t) && tr->baseline.state == FV_OK)
         return fmt_baseline(c, ind, tr);
     return fmt_limit(c, ind, tr->limit);
 }
@@ -573,13 +579,12 @@ static int at_limit(fctx *c, const finding *it)
 {
     const target_result *tr = it->tr;
     const target *t = tr->t;
-    /* "下降"/"提高" with no amount: strictly below or above the baseline */
-    int change_any = (t->op == OP_DECREASE || t->op == OP_INCREASE) && !t->has_by && !t->has_amount;
+    int any = change_any(t);
     double goal;
     /* at the goal as the verdicts compare (assess.c's tolerance) */
-    return (t->op == OP_LT || t->op == OP_GT || change_any) && tr->current.state == FV_OK &&
+    return (t->op == OP_LT || t->op == OP_GT || any) && tr->current.state == FV_OK &&
            goal_of(tr, &goal) && fabs(tr->current.v - goal) <= 1e-9 * fmax(1, fabs(goal)) &&
-           (change_any || !is_count(c, it->ind) || judged_on_mean(t));
+           (any || !is_count(c, it->ind) || judged_on_mean(t));
 }
 
 /* How far a quantitative target is missed; NULL when it is not. */
@@ -1251,19 +1256,18 @@ static void finding_vars(fctx *c, const finding *it, tvars *v)
     tv_set(v, "failing_members", tr->failing_members ? tr->failing_members : "");
     tv_set(v, "dim", tr->t->each_label ? tr->t->each_label : "");
     tv_setf(v, "deadline", "%d", tr->t->year > c->ev->eval_year ? tr->t->year : c->ev->eval_year + 1);
-    double goal;
+    double goal = 0;
     int has_goal = ind->kind == IND_QUANTITATIVE && goal_of(tr, &goal);
     /* a whole count (not a mean of one) is held to whole numbers: "> 7个" is
      * reached at 8, "< 3起" kept at 2, a limit of 3.6人 is 3人 and one of
      * 0.85起 none (the amount, rounded up, already counts so) */
     double whole = goal;
     const target *tt = tr->t;
-    int any = !tt->has_by && !tt->has_amount; /* 提高/下降 with no amount: strict */
     if (has_goal && is_count(c, ind) && !judged_on_mean(tt))
-        whole = tt->op == OP_GT || (tt->op == OP_INCREASE && any)   ? floor(goal + 1e-9) + 1
-              : tt->op == OP_LT || (tt->op == OP_DECREASE && any)   ? ceil(goal - 1e-9) - 1
-              : is_ceiling(tr)                                      ? floor(goal + 1e-9)
-                                                                    : ceil(goal - 1e-9);
+        whole = tt->op == OP_GT || (tt->op == OP_INCREASE && change_any(tt)) ? floor(goal + 1e-9) + 1
+              : tt->op == OP_LT || (tt->op == OP_DECREASE && change_any(tt)) ? ceil(goal - 1e-9) - 1
+              : is_ceiling(tr)                                               ? floor(goal + 1e-9)
+                                                                             : ceil(goal - 1e-9);
     if (has_goal && whole != goal) {
         goal = whole;
         tv_set(v, "limit", fmt_short(c, goal));

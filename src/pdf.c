@@ -993,24 +993,19 @@ static void brief_attention(ctx *c, const char *sec)
             for (int j = 0; j < 5; j++)
                 cellv[j] = hdr[j];
             rows[0] = cellv;
-            /* the target with its year (col_target_cell): two targets of
-             * one indicator (2022's and 2025's) are told apart */
-            const char **tcell = xcalloc((size_t)nc + 1, sizeof *tcell);
             for (int r = 0; r < nc; r++) {
                 const titem *it = l[nd + r];
+                const char **rw = cellv + (r + 1) * 5;
+                /* the target with its year (col_target_cell): two targets
+                 * of one indicator (2022's and 2025's) are told apart */
                 tvars tv;
                 tv_init(&tv, item_vars(c, it));
                 const char *tc = sx_opt(c, sec, "col_target_cell", &tv);
                 tv_free(&tv);
-                tcell[r] = tc ? tc : it->target;
-            }
-            for (int r = 0; r < nc; r++) {
-                const titem *it = l[nd + r];
-                const char **rw = cellv + (r + 1) * 5;
                 rw[0] = it->ind->name;
                 rw[1] = outlook_cell(c, it->ol);
                 rw[2] = it->figure;
-                rw[3] = tcell[r];
+                rw[3] = tc ? tc : it->target;
                 rw[4] = it->dept;
                 rows[r + 1] = rw;
             }
@@ -1022,7 +1017,7 @@ static void brief_attention(ctx *c, const char *sec)
             for (int r = 0; r < nc; r++) {
                 const titem *it = l[nd + r];
                 rcell rc[5] = {rdoc_cell(it->ind->name, RA_LEFT), status_cell(c, it->ol),
-                               rdoc_cell(it->figure, RA_LEFT), rdoc_cell(tcell[r], RA_LEFT),
+                               rdoc_cell(it->figure, RA_LEFT), rdoc_cell(rows[r + 1][3], RA_LEFT),
                                rdoc_cell(it->dept, RA_LEFT)};
                 rdoc_table_row(t, rc);
             }
@@ -1030,7 +1025,6 @@ static void brief_attention(ctx *c, const char *sec)
             rdoc_space(c->doc, 6);
             free(rows);
             free(cellv);
-            free(tcell);
         }
     }
     tv_free(&v);
